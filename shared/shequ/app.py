@@ -1,0 +1,114 @@
+"""The base every service's eventsourcing Application builds on.
+
+It adds what the platform guarantees for commands: a recorded actor, and idempotency keys
+(a repeated key returns the first result and writes nothing), kept in the same atomic save as
+the command's own events, so a crash can never store one without the other.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+
+from shequ.actor import Actor
+from shequ.errors import Conflict, NotFound, ValidationError
+from shequ.store import Store
+from shequ.topics import pin_topics
+
+
+class CommandRecord(Aggregate):
+    """The first outcome of an idempotency key: who asked, what, and the result returned."""
+
+    @staticmethod
+    def create_id(service: str, key: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"shequ:{service}:command:{key}")
+
+    @event("Recorded")
+    def __init__(self, service: str, key: str, command: str, fingerprint: str,
+                 actor: dict[str, Any], result: Any) -> None:
+        self.key = key
+        self.command = command
+        self.fingerprint = fingerprint
+        self.actor = actor
+        self.result = result
+
+
+pin_topics("platform", CommandRecord)
+
+Outcome = tuple[Iterable[Aggregate], Any]
+
+
+class ServiceApplication(Application[UUID]):
+    """An Application bound to an explicit store; never the library's in-memory default."""
+
+    def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
+        self.store = store
+        merged = store.eventsourcing_env()
+        merged.update(env or {})
+        super().__init__(env=merged)
+
+    def execute(self, command: str, idempotency_key: str, actor: Actor, payload: Any,
+                decide: Callable[[], Outcome]) -> Any:
+        """Run ``decide`` once per idempotency key and save its aggregates atomically.
+
+        ``decide`` returns (aggregates to save, result to return). A repeat of the key returns
+        the first result; a repeat with a different payload is refused.
+        """
+        if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 200:
+            raise ValidationError("幂等键须为8至200个字符", "idempotency_key must be 8-200 chars",
+                                  "idempotency_key")
+        fingerprint = _fingerprint(command, payload)
+        record_id = self.command_record_id(idempotency_key)
+        first = self._recorded(record_id, fingerprint)
+        if first is not None:
+            return first
+        aggregates, result = decide()
+        record = CommandRecord(service=self.name, key=idempotency_key, command=command,
+                               fingerprint=fingerprint, actor=actor.to_dict(), result=result)
+        try:
+            self.save(*aggregates, record)
+        except IntegrityError:
+            again = self._recorded(record_id, fingerprint)
+            if again is not None:
+                return again
+            raise Conflict("记录已被他人同时修改，请重试",
+                           "the record was changed concurrently; retry the command",
+                           code="concurrent_change")
+        return result
+
+    def command_record_id(self, key: str) -> UUID:
+        return CommandRecord.create_id(self.name, key)
+
+    def _recorded(self, record_id: UUID, fingerprint: str) -> Any | None:
+        try:
+            record: CommandRecord = self.repository.get(record_id)
+        except AggregateNotFoundError:
+            return None
+        if record.fingerprint != fingerprint:
+            raise Conflict("幂等键已用于另一条不同的指令",
+                           "idempotency_key was already used for a different command",
+                           "idempotency_key", code="idempotency_key_reused")
+        return record.result if record.result is not None else {}
+
+    def get(self, aggregate_id: UUID, kind: type, label_zh: str, field: str) -> Any:
+        """Load an aggregate of the expected class, or raise NotFound naming the field."""
+        try:
+            agg = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            agg = None
+        if agg is None or not isinstance(agg, kind):
+            raise NotFound(f"未找到{label_zh}：{aggregate_id}",
+                           f"no {kind.__name__} with id {aggregate_id}", field)
+        return agg
+
+
+def _fingerprint(command: str, payload: Any) -> str:
+    text = json.dumps([command, payload], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+

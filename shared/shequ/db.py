@@ -1,0 +1,38 @@
+"""SQLAlchemy engines for read models, tracking and relay positions (in the service's own store)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event
+from sqlalchemy.engine import Engine
+
+from shequ.store import Store
+
+platform_metadata = MetaData()
+
+# Where each reader of the notification log has got to: the relay, each local projection.
+positions = Table(
+    "shequ_positions", platform_metadata,
+    Column("reader", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("prev_published", Integer, nullable=True),
+)
+
+
+def make_engine(store: Store, **kwargs: Any) -> Engine:
+    if store.kind == "sqlite":
+        assert store.path is not None
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(store.sqlalchemy_url(), connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+    else:
+        engine = create_engine(store.sqlalchemy_url(), pool_size=5, max_overflow=10,
+                               pool_pre_ping=True, **kwargs)
+    platform_metadata.create_all(engine)
+    return engine

@@ -1,0 +1,75 @@
+"""Structured errors: a code, a message in Chinese and English, and the offending field.
+
+Pure standard library, so domain packages may raise these. Raised inside a nameko entrypoint,
+they cross RPC intact (registered with nameko's exception registry in ``shequ.rpc``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class ShequError(Exception):
+    """Base of every error a caller is meant to read."""
+
+    code = "error"
+
+    def __init__(self, message_zh: str, message_en: str, field: str | None = None,
+                 code: str | None = None, **details: Any) -> None:
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.field = field
+        if code:
+            self.code = code
+        self.details = details
+        super().__init__(message_zh, message_en, field, self.code, *([details] if details else []))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message_zh,
+            "message_en": self.message_en,
+            "field": self.field,
+        }
+        if self.details:
+            out["details"] = self.details
+        return out
+
+    def __str__(self) -> str:
+        where = f" [{self.field}]" if self.field else ""
+        return f"{self.code}{where}: {self.message_zh} / {self.message_en}"
+
+
+class ValidationError(ShequError):
+    """Input breaks a format or range rule."""
+
+    code = "invalid"
+
+
+class RuleViolation(ShequError):
+    """A command breaks a domain rule (policy, law or local practice)."""
+
+    code = "rule_violation"
+
+
+class NotFound(ShequError):
+    code = "not_found"
+
+
+class Forbidden(ShequError):
+    """The actor's role or scope does not allow this entrypoint or this record."""
+
+    code = "forbidden"
+
+
+class Conflict(ShequError):
+    """A concurrent change or a reused idempotency key with a different command."""
+
+    code = "conflict"
+
+
+def error_from_dict(data: dict[str, Any]) -> ShequError:
+    classes = {c.code: c for c in (ShequError, ValidationError, RuleViolation, NotFound,
+                                   Forbidden, Conflict)}
+    cls = classes.get(data.get("code", ""), ShequError)
+    return cls(data.get("message", ""), data.get("message_en", ""), data.get("field"),
+               code=data.get("code"), **(data.get("details") or {}))

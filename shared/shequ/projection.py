@@ -1,0 +1,76 @@
+"""Local read models fed from the service's own notification log.
+
+A projection is applied in notification order; its rows and its position are committed in one
+transaction, so a crash never leaves a row applied without its position or the reverse.
+Queries call ``catch_up()`` first, which gives read-your-writes without scanning the event store.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+from sqlalchemy import MetaData, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from shequ.app import ServiceApplication
+from shequ.db import positions
+
+
+class Projection(Protocol):
+    name: str
+    metadata: MetaData
+
+    def apply(self, session: Session, event: Any) -> None:
+        """Upsert rows for one domain event. Runs inside the projector's transaction."""
+
+
+class Projector:
+    def __init__(self, app: ServiceApplication, projection: Projection, engine: Engine,
+                 page: int = 500) -> None:
+        self.app = app
+        self.projection = projection
+        self.engine = engine
+        self.page = page
+        self.reader = f"projection:{projection.name}"
+        self._lock = threading.Lock()
+        projection.metadata.create_all(engine)
+        with Session(engine) as s, s.begin():
+            found = s.execute(select(positions.c.position)
+                              .where(positions.c.reader == self.reader)).first()
+            if found is None:
+                s.execute(positions.insert().values(reader=self.reader, position=0))
+
+    def position(self) -> int:
+        with self.engine.connect() as c:
+            return int(c.execute(select(positions.c.position)
+                                 .where(positions.c.reader == self.reader)).scalar_one())
+
+    def catch_up(self) -> int:
+        """Apply every notification past the stored position; returns how many were applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                n = self._apply_page()
+                applied += n
+                if n < self.page:
+                    return applied
+
+    def _apply_page(self) -> int:
+        with Session(self.engine) as s, s.begin():
+            start = int(s.execute(select(positions.c.position)
+                                  .where(positions.c.reader == self.reader)).scalar_one())
+            notes = self.app.recorder.select_notifications(
+                start, self.page, inclusive_of_start=False)
+            if not notes:
+                return 0
+            for note in notes:
+                self.projection.apply(s, self.app.mapper.to_domain_event(note))
+            moved = s.execute(update(positions)
+                              .where(positions.c.reader == self.reader,
+                                     positions.c.position == start)
+                              .values(position=notes[-1].id)).rowcount
+            if moved != 1:  # another replica moved first: drop this page, theirs stands
+                s.rollback()
+                return 0
+            return len(notes)
