@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from shequ.actor import Actor
 from shequ.errors import Conflict, NotFound, ValidationError
@@ -52,6 +52,11 @@ class ServiceApplication(Application[UUID]):
         merged = store.eventsourcing_env()
         merged.update(env or {})
         super().__init__(env=merged)
+
+    def construct_recorder(self) -> ProcessRecorder:
+        # A process recorder is an application recorder that can also record, in the same
+        # transaction, which upstream notification an inbox effect came from.
+        return self.factory.process_recorder()
 
     def execute(self, command: str, idempotency_key: str, actor: Actor, payload: Any,
                 decide: Callable[[], Outcome]) -> Any:

@@ -14,14 +14,17 @@ class ShequError(Exception):
     code = "error"
 
     def __init__(self, message_zh: str, message_en: str, field: str | None = None,
-                 code: str | None = None, **details: Any) -> None:
+                 code: str | None = None, details: dict[str, Any] | None = None,
+                 **more: Any) -> None:
         self.message_zh = message_zh
         self.message_en = message_en
         self.field = field
         if code:
             self.code = code
-        self.details = details
-        super().__init__(message_zh, message_en, field, self.code, *([details] if details else []))
+        self.details = {**(details or {}), **more}
+        # args are exactly the constructor's positional parameters, so the error can be
+        # rebuilt on the far side of an RPC call (nameko re-raises it from exc_args).
+        super().__init__(message_zh, message_en, field, self.code, self.details or None)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,4 +75,4 @@ def error_from_dict(data: dict[str, Any]) -> ShequError:
                                    Forbidden, Conflict)}
     cls = classes.get(data.get("code", ""), ShequError)
     return cls(data.get("message", ""), data.get("message_en", ""), data.get("field"),
-               code=data.get("code"), **(data.get("details") or {}))
+               code=data.get("code"), details=data.get("details"))

@@ -1,0 +1,36 @@
+# Shequ: two commands for a newcomer — `make run` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+
+.PHONY: install run test services lint asyncapi bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip 'setuptools<82' wheel
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+services:
+	deploy/local/ensure-services.sh
+
+run: install
+	$(BIN)/shequ up
+
+test: install services
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check shared services tests benchmarks
+
+asyncapi: install
+	$(BIN)/shequ asyncapi -o docs/asyncapi.json
+
+bench: install services
+	$(BIN)/python benchmarks/registry_commands.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,19 @@
+"""Where each built service keeps its contract catalogue (found by module path, the way
+``nameko run`` finds services: shared/ never imports a service at import time)."""
+from __future__ import annotations
+
+import importlib
+
+from shequ.contracts import Catalogue
+
+CATALOGUES = {
+    "registry": "registry.contracts:catalogue",
+}
+
+
+def all_catalogues() -> list[Catalogue]:
+    out = []
+    for path in CATALOGUES.values():
+        module, _, attr = path.partition(":")
+        out.append(getattr(importlib.import_module(module), attr))
+    return out

@@ -1,0 +1,153 @@
+"""``shequ``: the one command-line tool for operators and auditors."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shequ.config import SERVICES, ServiceConfig, amqp_uri, env
+from shequ.store import Store
+
+
+@click.group()
+def main() -> None:
+    """Shequ (社区) operator and auditor tool."""
+
+
+def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float = 60) -> Any:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shequ.rpc  # noqa: F401 - registers structured errors for deserialisation
+
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri(), "serializer": "json"},
+                         timeout=timeout) as rpc:
+        return getattr(getattr(rpc, service), method)(**payload)
+
+
+@main.command()
+@click.argument("service")
+@click.argument("method")
+@click.argument("payload", default="{}")
+@click.option("--role", default="district_staff", show_default=True,
+              help="actor role added when the payload has no actor")
+@click.option("--person", default=None, help="actor person id (default operator:$USER)")
+@click.option("--community", default=None, help="actor community id")
+@click.option("--timeout", default=60.0, show_default=True)
+def call(service: str, method: str, payload: str, role: str, person: str | None,
+         community: str | None, timeout: float) -> None:
+    """Call SERVICE's RPC METHOD with a JSON object of arguments; print the JSON result."""
+    from shequ.errors import ShequError
+
+    try:
+        args = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"payload is not JSON: {exc}") from None
+    if not isinstance(args, dict):
+        raise click.BadParameter("payload must be a JSON object")
+    if "actor" not in args and method not in ("health",):
+        actor = {"person_id": person or f"operator:{os.environ.get('USER', 'ops')}",
+                 "role": role}
+        if community:
+            actor["community_id"] = community
+        args["actor"] = actor
+    try:
+        result = rpc_call(service, method, args, timeout)
+    except ShequError as exc:
+        click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2), err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - show the operator what went wrong
+        click.echo(json.dumps({"error": {"code": type(exc).__name__, "message": str(exc)}},
+                              ensure_ascii=False, indent=2), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+
+@main.group()
+def seed() -> None:
+    """Load data into running services."""
+
+
+@seed.command("demo")
+def seed_demo() -> None:
+    """Load the demo district (sample data, idempotent)."""
+    result = rpc_call("registry", "seed_demo",
+                      {"actor": {"person_id": "system:seed", "role": "system"}}, timeout=600)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def audit() -> None:
+    """Verify event logs against their signed tree heads."""
+
+
+def _store_for(service: str, store: str | None) -> Store:
+    if store:
+        return Store.parse(store)
+    return ServiceConfig.from_env(service).store
+
+
+@audit.command("verify")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path),
+              help="tree-head directory (default: SHEQU_TREEHEAD_DIR)")
+@click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def verify(service: str, store: str | None, treeheads: Path | None, public_key: Path | None,
+           as_json: bool) -> None:
+    """Recompute SERVICE's Merkle tree from its stored events and check every tree head.
+
+    Exit 0 when all hold; 1 naming the first edited, deleted, inserted or reordered position.
+    """
+    from dataclasses import asdict
+
+    from shequ.audit import verify_service
+
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    report = verify_service(service, _store_for(service, store), directory, public_key)
+    if as_json:
+        click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(report.message_zh)
+        click.echo(report.message_en)
+    sys.exit(0 if report.ok else 1)
+
+
+@audit.command("seal")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--store", default=None)
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+def seal(service: str, store: str | None, treeheads: Path | None) -> None:
+    """Seal SERVICE's new events now and write a signed tree head."""
+    from shequ.audit import seal_service
+
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
+    head = seal_service(service, _store_for(service, store), directory,
+                        key_dir / f"{service}.ed25519.pem")
+    click.echo(f"tree head: size {head.tree_size}" if head else "nothing new to seal")
+
+
+@main.command()
+@click.option("--output", "-o", default="docs/asyncapi.json", type=click.Path(path_type=Path))
+def asyncapi(output: Path) -> None:
+    """Generate the AsyncAPI document from every built service's contracts."""
+    from shequ.catalogues import all_catalogues
+    from shequ.contracts import asyncapi as render
+
+    doc = render(all_catalogues())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {output} ({len(doc['channels'])} channels)")
+
+
+from shequ.up import up  # noqa: E402
+
+main.add_command(up)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Inbox: one ordered consumer per upstream service, exactly-once in effect.
+
+* Tracking (upstream, position) is recorded in the same transaction as the effect's events.
+* Duplicates (position <= last recorded) are skipped.
+* A gap (the message's ``prev`` is past what we recorded) is repaired by pulling the upstream's
+  notification log over RPC; an idle consumer also polls it, so a lost tail is healed too.
+* A message whose handler fails ``max_failures`` times goes to the dead-letter queue with its
+  error, its position is recorded, and the consumer goes on. Infrastructure errors (database or
+  broker down) are not the message's fault: they are retried until they clear.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from eventsourcing.persistence import Tracking
+
+from shequ.app import ServiceApplication
+from shequ.contracts import Contract
+from shequ.deadletters import DeadLetters
+from shequ.errors import ShequError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Iterable[Any]]
+Puller = Callable[[int, int], list[dict[str, Any]]]
+TRANSIENT: tuple[type[BaseException], ...] = (StoreOperationalError, ConnectionError,
+                                              socket.error, TimeoutError)
+ENVELOPE_KEYS = ("contract", "version", "service", "position", "prev", "data")
+
+
+class GapNotRepaired(ConnectionError):
+    """The upstream could not supply the missing notifications yet."""
+
+
+class Inbox:
+    def __init__(self, consumer: str, upstream: str, app: ServiceApplication, handle: Handler,
+                 pull: Puller, dead_letters: DeadLetters, max_failures: int = 5,
+                 interests: dict[str, Contract] | None = None) -> None:
+        self.consumer = consumer
+        self.upstream = upstream
+        self.app = app
+        self.handle = handle
+        self.pull = pull
+        self.dead_letters = dead_letters
+        self.max_failures = max_failures
+        self.interests = interests
+        self.counts = {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
+        self.upstream_head = 0  # highest upstream position seen, for consumer lag
+
+    @property
+    def tracking_name(self) -> str:
+        return f"{self.upstream}"
+
+    def last(self) -> int:
+        return self.app.recorder.max_tracking_id(self.tracking_name) or 0
+
+    def process(self, envelope: dict[str, Any]) -> str:
+        """Handle one delivered envelope; returns what happened to it."""
+        problem = _malformed(envelope, self.upstream)
+        if problem:
+            self.dead_letters.send(self.consumer, self.upstream, envelope, problem, attempts=1)
+            self.counts["dead_lettered"] += 1
+            return "dead_lettered"
+        position, prev = envelope["position"], envelope["prev"]
+        self.upstream_head = max(self.upstream_head, position)
+        last = self.last()
+        if position <= last:
+            self.counts["duplicate"] += 1
+            return "duplicate"
+        if prev is not None and prev > last:
+            self.repair(until=position)
+            if position <= self.last():
+                self.counts["duplicate"] += 1
+                return "duplicate"
+        return self.apply(envelope)
+
+    def repair(self, until: int | None = None) -> int:
+        """Pull and apply what the upstream published after our last position."""
+        applied = 0
+        while True:
+            last = self.last()
+            batch = self.pull(last, 500)
+            if not batch:
+                if until is not None and last < until and applied == 0:
+                    raise GapNotRepaired(f"{self.upstream} returned nothing after {last}")
+                return applied
+            for env in batch:
+                if until is not None and env["position"] >= until:
+                    return applied
+                if env["position"] > self.last():
+                    self.apply(env)
+                    applied += 1
+                    self.counts["repaired"] += 1
+                    self.upstream_head = max(self.upstream_head, env["position"])
+            if len(batch) < 500:
+                return applied
+
+    def apply(self, envelope: dict[str, Any]) -> str:
+        tracking = Tracking(application_name=self.tracking_name,
+                            notification_id=envelope["position"])
+        if self.interests is not None:
+            contract = self.interests.get(envelope["contract"])
+            if contract is None:
+                self.app.events.put([], tracking=tracking)
+                return "ignored"
+            try:
+                if envelope["version"] != contract.version:
+                    raise ShequError("不支持的集成事件版本", f"unsupported version "
+                                     f"{envelope['version']} of {contract.name}", "version",
+                                     code="unsupported_version")
+                contract.validate(envelope["data"])
+            except ShequError as exc:
+                return self._dead_letter(envelope, exc, 1, tracking)
+        failures = 0
+        while True:
+            try:
+                aggregates = list(self.handle(envelope))
+                events = [e for agg in aggregates for e in agg.collect_events()]
+                self.app.events.put(events, tracking=tracking)
+                self.counts["applied"] += 1
+                return "applied"
+            except TRANSIENT:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a poison message must not stop the inbox
+                failures += 1
+                if failures >= self.max_failures:
+                    return self._dead_letter(envelope, exc, failures, tracking)
+                time.sleep(min(0.05 * 2 ** failures, 1.0))
+
+    def _dead_letter(self, envelope: dict[str, Any], exc: Exception, attempts: int,
+                     tracking: Tracking) -> str:
+        error = exc.to_dict() if isinstance(exc, ShequError) else {
+            "code": type(exc).__name__, "message": str(exc),
+            "traceback": traceback.format_exc(limit=5)}
+        self.dead_letters.send(self.consumer, self.upstream, envelope, error, attempts)
+        self.app.events.put([], tracking=tracking)
+        self.counts["dead_lettered"] += 1
+        log.error("%s inbox from %s: dead-lettered position %s after %d attempts: %s",
+                  self.consumer, self.upstream, envelope["position"], attempts, error)
+        return "dead_lettered"
+
+
+def _malformed(envelope: Any, upstream: str) -> dict[str, Any] | None:
+    if not isinstance(envelope, dict) or any(k not in envelope for k in ENVELOPE_KEYS):
+        return {"code": "malformed_envelope", "message": "信封缺少必需字段",
+                "message_en": f"envelope lacks one of {ENVELOPE_KEYS}"}
+    if envelope["service"] != upstream or not isinstance(envelope["position"], int):
+        return {"code": "malformed_envelope", "message": "信封来源或位置无效",
+                "message_en": "envelope service or position is invalid"}
+    return None

@@ -1,0 +1,39 @@
+"""Prometheus metrics, one registry per process, served by ``start_http_server`` from a
+DependencyProvider's setup (an @http /metrics entrypoint would wait for a free worker)."""
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+ENTRYPOINT_SECONDS = Histogram(
+    "shequ_entrypoint_seconds", "Entrypoint latency", ["service", "entrypoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+ENTRYPOINT_CALLS = Counter(
+    "shequ_entrypoint_calls_total", "Entrypoint calls by outcome",
+    ["service", "entrypoint", "outcome"])
+COMMANDS = Counter("shequ_commands_total", "Commands handled", ["service", "command", "outcome"])
+EVENTS_APPENDED = Counter("shequ_events_appended_total", "Events appended to the log",
+                          ["service"])
+LOG_POSITION = Gauge("shequ_log_position", "Highest notification id in the log", ["service"])
+RELAY_LAG = Gauge("shequ_relay_lag", "Notifications stored but not yet published", ["service"])
+RELAY_PUBLISHED = Counter("shequ_relay_published_total", "Messages published and confirmed",
+                          ["service"])
+RELAY_ERRORS = Counter("shequ_relay_errors_total", "Relay failures (broker or store)",
+                       ["service"])
+CONSUMER_LAG = Gauge("shequ_consumer_lag", "Upstream positions seen but not yet applied",
+                     ["service", "upstream"])
+CONSUMER_APPLIED = Counter("shequ_consumer_applied_total", "Upstream events applied",
+                           ["service", "upstream", "how"])
+DEAD_LETTERS = Counter("shequ_dead_letters_total", "Messages sent to the dead-letter queue",
+                       ["service", "upstream"])
+SLA_BREACHES = Counter("shequ_sla_breaches_total", "Deadlines missed", ["service", "kind"])
+TREE_SIZE = Gauge("shequ_sealed_tree_size", "Events covered by the latest signed tree head",
+                  ["service"])
+
+_started: set[int] = set()
+
+
+def serve(port: int) -> None:
+    """Start the /metrics HTTP server once per process and port (0 disables it)."""
+    if port and port not in _started:
+        start_http_server(port, addr="0.0.0.0")
+        _started.add(port)

@@ -1,0 +1,74 @@
+"""RPC conventions shared by every service.
+
+* ``command`` / ``query`` mark nameko RPC entrypoints whose ShequErrors are expected: they
+  reach the caller as the same structured error (code, zh/en message, field), not a traceback.
+* ``PlatformService`` gives every service the ``notifications`` RPC that inboxes pull from to
+  repair gaps, and ``health``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.exceptions import deserialize_to_instance
+from nameko.rpc import rpc
+
+from shequ import errors
+from shequ.actor import Actor
+from shequ.errors import Forbidden, ShequError
+from shequ.outbox import envelopes_after
+
+for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
+             errors.Forbidden, errors.Conflict):
+    deserialize_to_instance(_cls)
+
+command = rpc(expected_exceptions=ShequError)
+query = rpc(expected_exceptions=ShequError)
+
+
+class PlatformService:
+    """Mixin for a nameko service class that declares ``runtime = Platform(...)``."""
+
+    runtime: Any
+
+    @property
+    def app(self) -> Any:
+        return self.runtime.app
+
+    @query
+    def notifications(self, actor: dict[str, Any], after: int = 0,
+                      limit: int = 500) -> list[dict[str, Any]]:
+        """Published integration envelopes after ``after`` (for gap repair and auditors).
+
+        Example: ``{"actor": {"person_id": "system", "role": "system"}, "after": 0,
+        "limit": 100}``
+        """
+        who = Actor.from_dict(actor)
+        if who.role not in ("system", "auditor", "district_staff"):
+            raise Forbidden("无权读取事件日志", "only system, auditors and district staff may "
+                            "read the notification log", "actor.role")
+        limit = max(1, min(int(limit), 1000))
+        prev = int(after) if after else None
+        return envelopes_after(self.runtime.config.service, self.app, self.runtime.translate,
+                               int(after), limit, prev)
+
+    @rpc
+    def health(self) -> dict[str, Any]:
+        """Liveness and readiness: store reachable, relay leadership and lag."""
+        rt = self.runtime
+        try:
+            top = rt.app.recorder.max_notification_id() or 0
+            store_ok = True
+        except Exception:  # noqa: BLE001
+            top, store_ok = 0, False
+        relayed = rt.relay.state()[0] if store_ok else 0
+        return {
+            "service": rt.config.service,
+            "ready": store_ok,
+            "log_position": top,
+            "relay_leader": rt.leadership.held,
+            "relay_position": relayed,
+            "relay_lag": max(0, top - relayed),
+            "sealed_size": rt.sealed_size,
+            "inboxes": {i.upstream: {"position": i.last(), "counts": dict(i.counts)}
+                        for i in rt.inboxes},
+        }

@@ -1,0 +1,23 @@
+"""Pulling an upstream's notification log over RPC, to repair gaps in an inbox."""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shequ.actor import SYSTEM
+from shequ.inbox import GapNotRepaired
+
+
+def rpc_puller(upstream: str, amqp_uri: str, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    config = {"AMQP_URI": amqp_uri, "serializer": "json"}
+
+    def pull(after: int, limit: int) -> list[dict[str, Any]]:
+        try:
+            with ClusterRpcProxy(config, timeout=timeout) as rpc:
+                service = getattr(rpc, upstream)
+                return service.notifications(actor=SYSTEM.to_dict(), after=after, limit=limit)
+        except Exception as exc:  # noqa: BLE001 - upstream down or slow: retry later
+            raise GapNotRepaired(f"pull from {upstream} failed: {exc!r}") from exc
+
+    return pull

@@ -1,0 +1,85 @@
+"""The AMQP side of an inbox: one durable queue per (consumer, upstream), bound to the
+upstream's exchange, consumed one message at a time. ``x-single-active-consumer`` lets
+several replicas subscribe while only one receives, so order holds when scaled out."""
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any
+
+from kombu import Connection, Queue
+
+from shequ.inbox import TRANSIENT, Inbox
+from shequ.relay import exchange_for
+
+log = logging.getLogger(__name__)
+
+
+def inbox_queue(consumer: str, upstream: str) -> Queue:
+    return Queue(f"shequ.{consumer}.inbox.{upstream}", exchange=exchange_for(upstream),
+                 routing_key="#", durable=True,
+                 queue_arguments={"x-single-active-consumer": True})
+
+
+class Subscriber:
+    def __init__(self, inbox: Inbox, amqp_uri: str, stopping: Any,
+                 poll_interval: float = 5.0) -> None:
+        self.inbox = inbox
+        self.amqp_uri = amqp_uri
+        self.stopping = stopping
+        self.poll_interval = poll_interval
+
+    def run(self) -> None:
+        backoff = 0.5
+        while not self.stopping.is_set():
+            try:
+                self._consume()
+                backoff = 0.5
+            except Exception as exc:  # noqa: BLE001 - reconnect after broker outages
+                log.warning("inbox %s<-%s: %s; reconnecting", self.inbox.consumer,
+                            self.inbox.upstream, exc)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _consume(self) -> None:
+        queue = inbox_queue(self.inbox.consumer, self.inbox.upstream)
+        with Connection(self.amqp_uri, heartbeat=0) as conn:
+            conn.ensure_connection(max_retries=1)
+            with conn.Consumer(queue, callbacks=[self._on_message], prefetch_count=1,
+                               accept=["json"]):
+                self._catch_up()
+                idle_since = time.monotonic()
+                while not self.stopping.is_set():
+                    try:
+                        conn.drain_events(timeout=0.5)
+                        idle_since = time.monotonic()
+                    except socket.timeout:
+                        if time.monotonic() - idle_since > self.poll_interval:
+                            self._catch_up()  # heal a lost tail: nothing follows to show it
+                            idle_since = time.monotonic()
+
+    def _catch_up(self) -> None:
+        try:
+            self.inbox.repair()
+        except TRANSIENT as exc:
+            log.info("inbox %s<-%s: catch-up deferred: %s", self.inbox.consumer,
+                     self.inbox.upstream, exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. upstream not running yet
+            log.info("inbox %s<-%s: catch-up failed: %s", self.inbox.consumer,
+                     self.inbox.upstream, exc)
+
+    def _on_message(self, body: Any, message: Any) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                self.inbox.process(body)
+                message.ack()
+                return
+            except TRANSIENT as exc:
+                if self.stopping.is_set():
+                    return  # unacked: redelivered to whoever consumes next
+                log.warning("inbox %s<-%s: %s; retrying", self.inbox.consumer,
+                            self.inbox.upstream, exc)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
