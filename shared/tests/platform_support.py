@@ -1,0 +1,56 @@
+"""A tiny aggregate and application for exercising the platform on real stores."""
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from shequ.app import ServiceApplication
+from shequ.contracts import Catalogue
+from shequ.topics import pin_topics
+
+
+class Note(Aggregate):
+    @event("Written")
+    def __init__(self, text: str, actor: dict[str, Any]) -> None:
+        self.text = text
+
+    @event("Amended")
+    def amend(self, text: str, actor: dict[str, Any]) -> None:
+        self.text = text
+
+
+class Secret(Aggregate):
+    """Never published: exercises notifications the relay skips (gaps in ``prev``)."""
+
+    @event("Kept")
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+pin_topics("platformtest", Note, Secret)
+
+catalogue = Catalogue("notes")
+WRITTEN = catalogue.define("note.written", 1, {"note_id": "string", "text": "string"},
+                           "A note was written", {"note_id": "n1", "text": "hello"})
+AMENDED = catalogue.define("note.amended", 1, {"note_id": "string", "text": "string"},
+                           "A note was amended", {"note_id": "n1", "text": "hello again"})
+
+
+def translate(ev: Any) -> Any:
+    if isinstance(ev, Note.Written):
+        return WRITTEN, {"note_id": str(ev.originator_id), "text": ev.text}
+    if isinstance(ev, Note.Amended):
+        return AMENDED, {"note_id": str(ev.originator_id), "text": ev.text}
+    return None
+
+
+class Notes(ServiceApplication):
+    name = "notes"
+
+    def write(self, text: str, key: str, actor: Any) -> dict[str, Any]:
+        def decide() -> Any:
+            note = Note(text=text, actor=actor.to_dict())
+            return [note], {"id": str(note.id)}
+
+        return self.execute("write", key, actor, {"text": text}, decide)

@@ -1,0 +1,226 @@
+"""The event path on real servers: idempotent commands, relay to RabbitMQ with confirms and
+the prev chain, leadership, and the inbox (duplicates, gaps, poison messages)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from kombu import Connection, Queue
+
+from audit_fixtures import store  # noqa: F401 - the SQLite/PostgreSQL store fixture
+from platform_support import Note, Notes, Secret, catalogue, translate
+from shequ.actor import Actor
+from shequ.db import make_engine
+from shequ.errors import Conflict, ValidationError
+from shequ.inbox import GapNotRepaired, Inbox
+from shequ.leader import Leadership
+from shequ.outbox import envelopes_after
+from shequ.relay import Relay, exchange_for
+from tests.support.infra import rabbit_vhost
+
+STAFF = Actor("p-1", "district_staff")
+
+
+def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(store):  # noqa: F811
+    app = Notes(store)
+    first = app.write("hello", "key-000001", STAFF)
+    top = app.recorder.max_notification_id()
+    again = app.write("hello", "key-000001", STAFF)
+    assert again == first
+    assert app.recorder.max_notification_id() == top
+
+
+def test_reused_key_with_other_payload_is_refused_and_writes_nothing(store):  # noqa: F811
+    app = Notes(store)
+    app.write("hello", "key-000002", STAFF)
+    top = app.recorder.max_notification_id()
+    with pytest.raises(Conflict) as err:
+        app.write("different", "key-000002", STAFF)
+    assert err.value.field == "idempotency_key"
+    assert app.recorder.max_notification_id() == top
+
+
+def test_short_idempotency_key_is_refused(store):  # noqa: F811
+    with pytest.raises(ValidationError) as err:
+        Notes(store).write("x", "k", STAFF)
+    assert err.value.field == "idempotency_key"
+
+
+def test_events_record_the_actor(store):  # noqa: F811
+    app = Notes(store)
+    note_id = app.write("hello", "key-000003", STAFF)["id"]
+    created = app.repository.get(__import__("uuid").UUID(note_id))
+    assert created.text == "hello"
+    note = app.recorder.select_notifications(1, 1)[0]
+    assert json.loads(note.state)["actor"]["person_id"] == "p-1"
+
+
+def test_in_memory_store_is_refused():
+    from shequ.store import Store, StoreConfigError
+
+    for bad in (None, "", "sqlite::memory:", "memory://"):
+        with pytest.raises(StoreConfigError):
+            Store.parse(bad)
+
+
+def _drain(uri: str, queue: Queue, expect: int) -> list[Any]:
+    got: list[Any] = []
+    with Connection(uri) as conn:
+        q = queue(conn.channel())
+        for _ in range(expect * 3):
+            msg = q.get(no_ack=True)
+            if msg is None:
+                break
+            got.append(msg)
+    return got
+
+
+def test_relay_publishes_in_order_with_prev_chain_and_persistent(store):  # noqa: F811
+    app = Notes(store)
+    ids = [app.write(f"n{i}", f"key-relay-{i:03d}", STAFF)["id"] for i in range(5)]
+    app.save(Secret(text="not published"))  # a notification the relay must skip
+    app.write("after secret", "key-relay-999", STAFF)
+    with rabbit_vhost() as uri:
+        queue = Queue("t.relay", exchange=exchange_for("notes"), routing_key="#", durable=True)
+        with Connection(uri) as conn:
+            queue(conn.channel()).declare()
+        relay = Relay("notes", app, make_engine(store), translate, uri, batch=3)
+        total = 0
+        while (n := relay.run_once()) > 0:
+            total += n
+        messages = _drain(uri, queue, 6)
+    assert total == 6
+    bodies = [m.payload for m in messages]
+    positions = [b["position"] for b in bodies]
+    assert positions == sorted(positions) and len(positions) == 6
+    assert [b["prev"] for b in bodies] == [None, *positions[:-1]]
+    assert bodies[0]["data"]["note_id"] == ids[0]
+    assert all(m.properties["delivery_mode"] == 2 for m in messages)
+    secret_position = app.recorder.max_notification_id() - 2
+    assert secret_position not in positions
+    assert relay.state()[0] == app.recorder.max_notification_id()
+
+
+def test_relay_does_not_advance_when_the_broker_is_unreachable(store):  # noqa: F811
+    app = Notes(store)
+    app.write("hello", "key-unreach-1", STAFF)
+    relay = Relay("notes", app, make_engine(store), translate,
+                  "amqp://guest:guest@127.0.0.1:5999/", batch=10)
+    with pytest.raises(Exception):
+        relay.run_once()
+    assert relay.state() == (0, None)
+
+
+def test_only_one_leader_per_store(store):  # noqa: F811
+    a, b = Leadership(store, "relay"), Leadership(store, "relay")
+    assert a.try_acquire()
+    assert not b.try_acquire()
+    a.release()
+    assert b.try_acquire()
+    b.release()
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, ...]] = []
+
+    def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
+             attempts: int) -> None:
+        self.sent.append((envelope.get("position") if isinstance(envelope, dict) else None,
+                          error, attempts))
+
+
+def _upstream(tmp_path: Any) -> tuple[Notes, list[dict[str, Any]]]:
+    from shequ.store import Store
+
+    up = Notes(Store.parse(f"sqlite:///{tmp_path / 'up.db'}"))
+    for i in range(6):
+        up.write(f"u{i}", f"key-up-{i:03d}", STAFF)
+    return up, envelopes_after("notes", up, translate, 0, 100, None)
+
+
+def _inbox(store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | None = None,
+           pulls: list[int] | None = None) -> tuple[Inbox, list[int]]:
+    down = Notes(store)
+    applied: list[int] = []
+
+    def handle(env: dict[str, Any]) -> list[Any]:
+        if fail_on and env["position"] in fail_on:
+            raise ValueError("cannot handle")
+        applied.append(env["position"])
+        return [Note(text=env["data"]["text"], actor={"person_id": "system", "role": "system"})]
+
+    def pull(after: int, limit: int) -> list[dict[str, Any]]:
+        if pulls is not None:
+            pulls.append(after)
+        return envelopes_after("notes", up, translate, after, limit, after or None)
+
+    return Inbox("down", "notes", down, handle, pull, dead, max_failures=2), applied
+
+
+def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):  # noqa: F811
+    up, envs = _upstream(tmp_path)
+    pulls: list[int] = []
+    inbox, applied = _inbox(store, up, FakeDeadLetters(), pulls=pulls)
+    assert inbox.process(envs[0]) == "applied"
+    assert inbox.process(envs[0]) == "duplicate"
+    assert inbox.process(envs[3]) == "applied"  # 1 and 2 were lost: pulled over "RPC"
+    assert pulls == [envs[0]["position"]]
+    assert inbox.process(envs[1]) == "duplicate"  # the late original is skipped
+    for env in envs:
+        inbox.process(env)
+    assert applied == [e["position"] for e in envs]
+    assert inbox.last() == envs[-1]["position"]
+
+
+def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):  # noqa: F811
+    up, envs = _upstream(tmp_path)
+    inbox, _ = _inbox(store, up, FakeDeadLetters())
+    inbox.process(envs[0])
+    events_after_first = inbox.app.recorder.max_notification_id()
+    assert inbox.last() == envs[0]["position"] and events_after_first == 1
+
+
+def test_poison_message_is_dead_lettered_and_the_inbox_goes_on(store, tmp_path):  # noqa: F811
+    up, envs = _upstream(tmp_path)
+    dead = FakeDeadLetters()
+    inbox, applied = _inbox(store, up, dead, fail_on={envs[1]["position"]})
+    results = [inbox.process(env) for env in envs]
+    assert results[1] == "dead_lettered"
+    assert dead.sent[0][0] == envs[1]["position"] and dead.sent[0][2] == 2
+    assert applied == [e["position"] for i, e in enumerate(envs) if i != 1]
+    assert inbox.last() == envs[-1]["position"]
+
+
+def test_malformed_envelope_is_dead_lettered(store, tmp_path):  # noqa: F811
+    up, _ = _upstream(tmp_path)
+    dead = FakeDeadLetters()
+    inbox, _ = _inbox(store, up, dead)
+    assert inbox.process({"nonsense": True}) == "dead_lettered"
+    assert inbox.last() == 0
+
+
+def test_gap_that_cannot_be_pulled_is_retried_not_skipped(store, tmp_path):  # noqa: F811
+    up, envs = _upstream(tmp_path)
+    inbox, applied = _inbox(store, up, FakeDeadLetters())
+    inbox.pull = lambda after, limit: []  # upstream unreachable / empty answer
+    with pytest.raises(GapNotRepaired):
+        inbox.process(envs[2])
+    assert applied == [] and inbox.last() == 0
+
+
+def test_contract_violation_is_caught_when_published(store):  # noqa: F811
+    from shequ.outbox import build_envelope
+
+    app = Notes(store)
+    app.write("ok", "key-contract-1", STAFF)
+    note = app.recorder.select_notifications(1, 1)[0]
+
+    def bad(ev: Any) -> Any:
+        return catalogue.get("notes.note.written", 1), {"note_id": 5, "text": "x"}
+
+    with pytest.raises(ValidationError) as err:
+        build_envelope("notes", app, bad, note, None)
+    assert err.value.field == "note_id"
+
