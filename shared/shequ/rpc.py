@@ -72,3 +72,25 @@ class PlatformService:
             "inboxes": {i.upstream: {"position": i.last(), "counts": dict(i.counts)}
                         for i in rt.inboxes},
         }
+
+
+def expose(service_cls: type, app_cls: type, names: Any) -> type:
+    """Add one RPC entrypoint per application use case named in the service's policy table.
+
+    Each entrypoint only translates: it turns the ``actor`` dict into an Actor and hands the
+    keyword arguments to the application method of the same name, whose docstring it carries.
+    Deriving the entrypoints from the policy keeps "every entrypoint is authorised" true by
+    construction.
+    """
+    for name in names:
+        setattr(service_cls, name, command(_translating_entrypoint(name, getattr(app_cls, name))))
+    return service_cls
+
+
+def _translating_entrypoint(name: str, target: Any) -> Any:
+    def entrypoint(self: Any, actor: dict[str, Any], **kwargs: Any) -> Any:
+        return getattr(self.app, name)(Actor.from_dict(actor), **kwargs)
+
+    entrypoint.__name__ = entrypoint.__qualname__ = name
+    entrypoint.__doc__ = target.__doc__
+    return entrypoint

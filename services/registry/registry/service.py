@@ -1,0 +1,42 @@
+"""Registry nameko service: thin RPC entrypoints over the Registry application.
+
+One entrypoint per use case in the policy table (``registry.policy.RULES``), plus the
+platform's ``notifications`` and ``health``, and ``seed_demo``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from registry.application import Registry
+from registry.contracts import translate
+from registry.policy import POLICY
+from registry.seed import seed_demo
+from shequ.actor import Actor
+from shequ.config import ServiceConfig
+from shequ.errors import Forbidden
+from shequ.rpc import PlatformService, command, expose
+from shequ.runtime import Platform
+
+
+def make_app(cfg: ServiceConfig) -> Registry:
+    return Registry(cfg.store)
+
+
+class RegistryService(PlatformService):
+    name = "registry"
+    runtime = Platform("registry", make_app, translate)
+
+    @command
+    def seed_demo(self, actor: dict[str, Any]) -> dict[str, Any]:
+        """Load the demo district (sample data); idempotent.
+
+        Example: ``{"actor": {"person_id": "system:seed", "role": "system"}}``
+        """
+        who = Actor.from_dict(actor)
+        if who.role not in ("system", "district_staff"):
+            raise Forbidden("只有区级工作人员可载入示范数据",
+                            "only district staff may load the demo district", "actor.role")
+        return seed_demo(self.app, who)
+
+
+expose(RegistryService, Registry, POLICY.entrypoints())
