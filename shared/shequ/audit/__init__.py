@@ -1,0 +1,55 @@
+"""Tamper evidence for every service's event log (ADR 0003).
+
+Each stored event becomes a leaf of an RFC 9162 Merkle tree (pymerkle). Leaves go to an
+append-only leaf log outside the database, and signed tree heads (Ed25519) fix the root at
+each seal. ``verify`` replays the database against both and names the first bad position.
+
+>>> head = seal_service("Registry", store, Path("/var/lib/shequ/audit"), key_path)
+>>> verify_service("Registry", store, Path("/var/lib/shequ/audit")).ok
+True
+"""
+from shequ.audit.leaves import (
+    AuditError,
+    LeafEntry,
+    LeafLog,
+    LeafLogError,
+    LeafTree,
+    leaf_data,
+    leaf_hash,
+)
+from shequ.audit.sealer import Sealer, open_recorder, seal_service
+from shequ.audit.treeheads import (
+    ALGORITHM,
+    HeadFormatError,
+    TreeHead,
+    key_id,
+    load_or_create_key,
+    load_public_key,
+    read_heads,
+    signature_ok,
+)
+from shequ.audit.verify import VerifyReport, verify, verify_service
+
+__all__ = [
+    "ALGORITHM",
+    "AuditError",
+    "HeadFormatError",
+    "LeafEntry",
+    "LeafLog",
+    "LeafLogError",
+    "LeafTree",
+    "Sealer",
+    "TreeHead",
+    "VerifyReport",
+    "key_id",
+    "leaf_data",
+    "leaf_hash",
+    "load_or_create_key",
+    "load_public_key",
+    "open_recorder",
+    "read_heads",
+    "seal_service",
+    "signature_ok",
+    "verify",
+    "verify_service",
+]

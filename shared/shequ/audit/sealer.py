@@ -1,0 +1,211 @@
+"""Sealing: append a service's new events to its leaf log and sign a new tree head.
+
+Files under ``<directory>/<service>/``::
+
+    leaves.log              append-only, one "<position> <leaf hash hex>" line per event
+    heads/<size:012d>.json  signed tree heads (see treeheads.py)
+    signing-key.pub.pem     the public half of the signing key
+
+Order of writes: leaves are appended and fsynced first, the head is written atomically after.
+A crash in between leaves unsigned leaves at the end of the log; the next seal signs them.
+"""
+from __future__ import annotations
+
+import fcntl
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from shequ.audit.leaves import (
+    AuditError,
+    LeafEntry,
+    LeafLog,
+    LeafLogError,
+    LeafTree,
+    check_increasing,
+    leaf_entry,
+)
+from shequ.audit.treeheads import (
+    PUBLIC_KEY_FILE,
+    TreeHead,
+    atomic_write,
+    load_or_create_key,
+    public_key_pem,
+    read_heads,
+    sign_head,
+    signature_ok,
+    write_head,
+)
+from shequ.store import Store
+
+LEAF_LOG = "leaves.log"
+LOCK_FILE = ".seal.lock"
+PAGE_SIZE = 1000
+_SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def service_dir(directory: Path, service: str) -> Path:
+    """The folder holding one service's audit files; the name must be a plain identifier."""
+    if not _SERVICE_NAME.match(service):
+        raise ValueError(f"service name {service!r} must be letters, digits, '_' or '-'")
+    return directory / service
+
+
+class Sealer:
+    """Seals one service's event log; keep one per service and call ``seal()`` periodically.
+
+    >>> sealer = Sealer("Registry", app.recorder, Path("/var/lib/shequ/audit"),
+    ...                 Path("/etc/shequ/keys/registry-audit.pem"))
+    >>> sealer.seal()  # TreeHead(service="Registry", tree_size=1042, ...) or None
+    """
+
+    def __init__(self, service: str, recorder: ApplicationRecorder, directory: Path,
+                 key_path: Path, *, page_size: int = PAGE_SIZE,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.service = service
+        self.recorder = recorder
+        self.service_dir = service_dir(directory, service)
+        self.page_size = page_size
+        self._clock = clock
+        self._key = load_or_create_key(key_path)
+        self._log = LeafLog(self.service_dir / LEAF_LOG)
+        self._lock = threading.Lock()
+        self.service_dir.mkdir(parents=True, exist_ok=True)
+        self._publish_public_key()
+        self._load_state()
+
+    @property
+    def tree_size(self) -> int:
+        """Leaves in the leaf log, signed or not yet."""
+        return int(self._tree.get_size())
+
+    @property
+    def sealed_size(self) -> int:
+        """Size of the last signed tree head (0 before the first seal)."""
+        return self._sealed_size
+
+    @property
+    def last_position(self) -> int:
+        return self._last_position
+
+    def seal(self) -> TreeHead | None:
+        """Seal every event stored after the last sealed position; None if there was none."""
+        with self._lock, _file_lock(self.service_dir / LOCK_FILE):
+            if self._log.size_bytes() != self._log_bytes:
+                self._load_state()  # another process sealed meanwhile
+            try:
+                self._append_new_events()
+            except BaseException:
+                self._load_state()  # memory must match what reached the disk
+                raise
+            if self.tree_size == self._sealed_size:
+                return None
+            return self._write_head()
+
+    def _append_new_events(self) -> None:
+        while True:
+            page = self.recorder.select_notifications(
+                self._last_position, self.page_size, inclusive_of_start=False)
+            if not page:
+                return
+            self._append([leaf_entry(n) for n in page])
+            if len(page) < self.page_size:
+                return
+
+    def _append(self, entries: list[LeafEntry]) -> None:
+        self._log.append(entries)
+        for entry in entries:
+            self._tree.append_leaf_hash(entry.leaf)
+        self._last_position = entries[-1].position
+        self._log_bytes = self._log.size_bytes()
+
+    def _write_head(self) -> TreeHead:
+        head = sign_head(self._key, self.service, self.tree_size, self._last_position,
+                         self._tree.root_hex(), self._clock())
+        write_head(self.service_dir, head)
+        self._sealed_size = head.tree_size
+        return head
+
+    def _publish_public_key(self) -> None:
+        pem = public_key_pem(self._key.public_key())
+        path = self.service_dir / PUBLIC_KEY_FILE
+        if not path.exists():
+            atomic_write(path, pem)
+        elif path.read_bytes() != pem:
+            raise AuditError(f"{path} belongs to another key; this service's heads were "
+                             "signed with it, so sealing with a different key is refused")
+
+    def _load_state(self) -> None:
+        """Rebuild the tree from the leaf log, and check it against the last signed head."""
+        self._log.repair_tail()
+        entries = self._log.read()
+        check_increasing(entries)
+        tree = LeafTree()
+        for entry in entries:
+            tree.append_leaf_hash(entry.leaf)
+        heads = read_heads(self.service_dir)
+        if heads:
+            self._check_last_head(heads[-1], tree, entries)
+        self._tree = tree
+        self._last_position = entries[-1].position if entries else 0
+        self._sealed_size = heads[-1].tree_size if heads else 0
+        self._log_bytes = self._log.size_bytes()
+
+    def _check_last_head(self, head: TreeHead, tree: LeafTree,
+                         entries: list[LeafEntry]) -> None:
+        size = head.tree_size
+        if not signature_ok(head, self._key.public_key()):
+            raise AuditError(f"tree head {size} is not signed by this key; run verify")
+        if (tree.get_size() < size or tree.root_hex(size) != head.root
+                or entries[size - 1].position != head.last_position):
+            raise LeafLogError(f"the leaf log does not reproduce tree head {size}; "
+                               "refusing to seal on top of it, run verify")
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Serialise sealing across processes sharing the directory."""
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def open_recorder(service: str, store: Store) -> Iterator[ApplicationRecorder]:
+    """The service's application recorder, never creating tables; closed on exit.
+
+    ``service`` is the Application's name (``Registry`` reads ``registry_events`` in
+    PostgreSQL, ``stored_events`` in SQLite).
+
+    >>> with open_recorder("Registry", Store.parse("sqlite:///var/registry.db")) as rec:
+    ...     rec.max_notification_id()
+    """
+    if store.kind == "sqlite" and (store.path is None or not store.path.is_file()):
+        raise FileNotFoundError(f"no SQLite database at {store.path}")
+    env = dict(store.eventsourcing_env())
+    env["CREATE_TABLE"] = "no"
+    factory = InfrastructureFactory.construct(Environment(service, env))
+    try:
+        yield factory.application_recorder()
+    finally:
+        factory.close()
+
+
+def seal_service(service: str, store: Store, directory: Path,
+                 key_path: Path) -> TreeHead | None:
+    """Seal a service's new events once (for the CLI or a cron job)."""
+    with open_recorder(service, store) as recorder:
+        return Sealer(service, recorder, directory, key_path).seal()

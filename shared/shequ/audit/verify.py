@@ -1,0 +1,234 @@
+"""Verification: replay a service's stored events against its signed tree heads.
+
+Three checks, in order; the first that fails decides the report:
+  1. every tree head carries a valid Ed25519 signature of this service's key;
+  2. the leaf log reproduces every head's root at that head's size;
+  3. the stored events, leaf by leaf, equal the sealed leaf log up to the last head,
+     and the first position where they differ is named, with what happened there.
+Events stored after the last head are counted as ``unsealed``; they are not failures.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from eventsourcing.persistence import ApplicationRecorder
+
+from shequ.audit.leaves import (
+    AuditError,
+    LeafEntry,
+    LeafLog,
+    LeafLogError,
+    LeafTree,
+    check_increasing,
+    leaf_entry,
+    leaf_hash,
+)
+from shequ.audit.sealer import LEAF_LOG, PAGE_SIZE, open_recorder, service_dir
+from shequ.audit.treeheads import (
+    ALGORITHM,
+    PUBLIC_KEY_FILE,
+    HeadFormatError,
+    TreeHead,
+    load_public_key,
+    read_heads,
+    signature_ok,
+)
+from shequ.store import Store
+
+Problem = Literal["edited", "deleted", "inserted", "reordered", "bad_signature",
+                  "leaf_log_mismatch"]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Outcome of one verification.
+
+    >>> VerifyReport(ok=False, checked=120, heads=3, first_bad_position=57, problem="edited",
+    ...              message_zh="第 57 号事件在封存后被改动…", message_en="the event at …",
+    ...              unsealed=4)
+    """
+
+    ok: bool
+    checked: int
+    heads: int
+    first_bad_position: int | None
+    problem: Problem | None
+    message_zh: str
+    message_en: str
+    unsealed: int
+
+
+@dataclass(frozen=True)
+class _Finding:
+    problem: Problem
+    position: int | None
+    message_zh: str
+    message_en: str
+
+
+_AT_POSITION = {
+    "edited": ("第 {p} 号事件在封存后被改动，内容与已签名的记录不符",
+               "the event at position {p} was altered after it was sealed"),
+    "reordered": ("第 {p} 号位置上是原在第 {q} 号位置的事件：事件顺序被调换",
+                  "position {p} holds the event sealed at position {q}: events were reordered"),
+    "deleted": ("已封存的第 {p} 号事件已从数据库中删除",
+                "the sealed event at position {p} was deleted from the database"),
+    "inserted": ("第 {p} 号事件是封存后插入的：已签名的记录中没有这个位置",
+                 ("the event at position {p} was inserted after sealing: "
+                  "the signed record has no such position")),
+}
+
+
+def verify(service: str, recorder: ApplicationRecorder, directory: Path,
+           public_key_path: Path | None = None) -> VerifyReport:
+    """Check a service's stored events against its leaf log and signed tree heads.
+
+    ``public_key_path`` should be a copy of the public key kept apart from the audit
+    directory; without it the key published in the directory is trusted.
+    """
+    folder = service_dir(directory, service)
+    try:
+        heads = read_heads(folder)
+    except HeadFormatError as exc:
+        finding = _bad_signature(f"树头文件无法读取：{exc}", f"a tree head is unreadable: {exc}")
+        return _report(finding, read_stored(recorder), [], 0)
+    stored = read_stored(recorder)  # after the heads, so every sealed event is visible
+    last_position = heads[-1].last_position if heads else 0
+    finding = (_check_signatures(service, heads, public_key_path or folder / PUBLIC_KEY_FILE)
+               or _check_leaf_log(heads, folder / LEAF_LOG))
+    if finding is None and heads:
+        sealed = LeafLog(folder / LEAF_LOG).read()[:heads[-1].tree_size]
+        finding = _compare(recorder, stored, sealed, last_position)
+    return _report(finding, stored, heads, last_position)
+
+
+def verify_service(service: str, store: Store, directory: Path,
+                   public_key_path: Path | None = None) -> VerifyReport:
+    """Verify a service from its store, opened without creating any table."""
+    with open_recorder(service, store) as recorder:
+        return verify(service, recorder, directory, public_key_path)
+
+
+def read_stored(recorder: ApplicationRecorder) -> list[LeafEntry]:
+    """Position and leaf hash of every stored event, in notification order."""
+    entries: list[LeafEntry] = []
+    while True:
+        start = entries[-1].position if entries else 0
+        page = recorder.select_notifications(start, PAGE_SIZE, inclusive_of_start=False)
+        entries.extend(leaf_entry(n) for n in page)
+        if len(page) < PAGE_SIZE:
+            return entries
+
+
+def _report(finding: _Finding | None, stored: list[LeafEntry], heads: list[TreeHead],
+            last_position: int) -> VerifyReport:
+    unsealed = sum(1 for entry in stored if entry.position > last_position)
+    if finding is not None:
+        return VerifyReport(False, len(stored), len(heads), finding.position, finding.problem,
+                            finding.message_zh, finding.message_en, unsealed)
+    zh = (f"核验通过：数据库中 {len(stored)} 条事件，已核对 {len(heads)} 个签名树头；"
+          f"其中 {unsealed} 条在最后一个树头之后，尚未封存")
+    en = (f"verified: {len(stored)} stored events against {len(heads)} signed tree heads; "
+          f"{unsealed} stored after the last head are not sealed yet")
+    return VerifyReport(True, len(stored), len(heads), None, None, zh, en, unsealed)
+
+
+def _bad_signature(zh: str, en: str) -> _Finding:
+    return _Finding("bad_signature", None, zh, en)
+
+
+def _leaf_log_mismatch(zh: str, en: str) -> _Finding:
+    return _Finding("leaf_log_mismatch", None, zh, en)
+
+
+def _check_signatures(service: str, heads: list[TreeHead], key_path: Path) -> _Finding | None:
+    if not heads:
+        return None
+    if not key_path.is_file():
+        return _bad_signature(f"找不到公钥 {key_path}，无法核对树头签名",
+                              f"no public key at {key_path} to check the tree heads with")
+    try:
+        public_key = load_public_key(key_path)
+    except (ValueError, AuditError) as exc:
+        return _bad_signature(f"公钥 {key_path} 无法读取：{exc}",
+                              f"the public key {key_path} is unreadable: {exc}")
+    for head in heads:
+        if head.service != service or head.algorithm != ALGORITHM:
+            return _bad_signature(f"树头 {head.tree_size} 不属于服务 {service} 或算法不符",
+                                  f"tree head {head.tree_size} is not a {ALGORITHM} head "
+                                  f"of {service}")
+        if not signature_ok(head, public_key):
+            return _bad_signature(f"树头 {head.tree_size} 的签名无效：树头被改动，或不是此公钥签发",
+                                  f"tree head {head.tree_size} has an invalid signature: "
+                                  "altered, or not signed by this key")
+    return None
+
+
+def _check_leaf_log(heads: list[TreeHead], log_path: Path) -> _Finding | None:
+    """Rebuild the tree from the leaf log and compare its root at every head's size."""
+    if not heads:
+        return None
+    try:
+        entries = LeafLog(log_path).read()
+        check_increasing(entries)
+    except LeafLogError as exc:
+        return _leaf_log_mismatch(f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}")
+    tree = LeafTree()
+    for head in heads:
+        while tree.get_size() < min(head.tree_size, len(entries)):
+            tree.append_leaf_hash(entries[tree.get_size()].leaf)
+        if not _head_matches(head, tree, entries):
+            return _leaf_log_mismatch(
+                f"叶子日志与树头 {head.tree_size} 不符：叶子日志被改动、截短或与树头不配套",
+                f"the leaf log does not reproduce tree head {head.tree_size}: "
+                "it was edited, truncated or belongs to other heads")
+    return None
+
+
+def _head_matches(head: TreeHead, tree: LeafTree, entries: list[LeafEntry]) -> bool:
+    size = head.tree_size
+    return (0 < size == tree.get_size() and tree.root_hex() == head.root
+            and entries[size - 1].position == head.last_position)
+
+
+def _compare(recorder: ApplicationRecorder, stored: list[LeafEntry],
+             sealed: list[LeafEntry], last_position: int) -> _Finding | None:
+    """Walk stored and sealed leaves in position order; describe the first difference."""
+    covered = [entry for entry in stored if entry.position <= last_position]
+    i = j = 0
+    while i < len(covered) or j < len(sealed):
+        here = covered[i] if i < len(covered) else None
+        sealed_here = sealed[j] if j < len(sealed) else None
+        if here and sealed_here and here.position == sealed_here.position:
+            if here.leaf != sealed_here.leaf:
+                return _changed(recorder, here.position, sealed)
+            i, j = i + 1, j + 1
+        elif sealed_here and (here is None or sealed_here.position < here.position):
+            return _at("deleted", sealed_here.position)
+        else:
+            assert here is not None
+            return _at("inserted", here.position)
+    return None
+
+
+def _changed(recorder: ApplicationRecorder, position: int,
+             sealed: list[LeafEntry]) -> _Finding:
+    """Edited in place, or an event sealed elsewhere now sits here (reordered)."""
+    found = recorder.select_notifications(position, 1)
+    if not found or found[0].id != position:  # changed again while we looked
+        return _at("edited", position)
+    for entry in sealed:
+        if entry.position != position:
+            moved = dataclasses.replace(found[0], id=entry.position)
+            if leaf_hash(moved) == entry.leaf:
+                return _at("reordered", position, entry.position)
+    return _at("edited", position)
+
+
+def _at(problem: Problem, position: int, other: int | None = None) -> _Finding:
+    zh, en = _AT_POSITION[problem]
+    return _Finding(problem, position, zh.format(p=position, q=other),
+                    en.format(p=position, q=other))

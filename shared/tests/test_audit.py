@@ -1,0 +1,375 @@
+"""Tamper evidence: seal a service's events, tamper with them directly in SQL, verify.
+
+Every scenario runs against a SQLite file and a PostgreSQL database (``store`` fixture).
+"""
+# ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import psycopg
+import pytest
+from audit_fixtures import RawEvents, audit_dir, key_path, store  # noqa: F401
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import Notification, PersistenceError
+from pymerkle import InmemoryTree
+from shequ.app import ServiceApplication
+from shequ.audit import (
+    LeafLogError,
+    LeafTree,
+    Sealer,
+    TreeHead,
+    VerifyReport,
+    leaf_data,
+    leaf_hash,
+    load_or_create_key,
+    seal_service,
+    treeheads,
+    verify,
+    verify_service,
+)
+from shequ.store import Store
+
+SERVICE = "AuditDemo"
+
+
+class Note(Aggregate):
+    @event("Written")
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class AuditDemo(ServiceApplication):
+    def write(self, text: str) -> UUID:
+        note = Note(text)
+        self.save(note)
+        return note.id
+
+
+@pytest.fixture
+def app(store: Store) -> Iterator[AuditDemo]:
+    application = AuditDemo(store)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def db(store: Store) -> RawEvents:
+    return RawEvents(store, SERVICE)
+
+
+def write_notes(app: AuditDemo, count: int, first: int = 1) -> None:
+    for number in range(first, first + count):
+        app.write(f"note-{number}")
+
+
+def sealer(app: AuditDemo, audit_dir: Path, key_path: Path, **options: int) -> Sealer:
+    return Sealer(SERVICE, app.recorder, audit_dir, key_path, **options)
+
+
+def check(store: Store, audit_dir: Path, **options: Path) -> VerifyReport:
+    return verify_service(SERVICE, store, audit_dir, **options)
+
+
+def head_files(audit_dir: Path) -> list[Path]:
+    return sorted((audit_dir / SERVICE / "heads").glob("*.json"))
+
+
+# --- the tree and its leaves -------------------------------------------------------------
+
+def test_pymerkle_root_of_three_leaves_is_rfc9162_by_hand() -> None:
+    def leaf(data: bytes) -> bytes:
+        return hashlib.sha256(b"\x00" + data).digest()
+
+    def node(left: bytes, right: bytes) -> bytes:
+        return hashlib.sha256(b"\x01" + left + right).digest()
+
+    entries = [b"alpha", b"beta", b"gamma"]
+    # RFC 9162 §2.1.1: k = 2 for n = 3, MTH = HASH(0x01 || MTH(D[0:2]) || MTH(D[2:3]))
+    expected = node(node(leaf(entries[0]), leaf(entries[1])), leaf(entries[2]))
+    assert InmemoryTree().append_entries(entries) == 3
+    tree = InmemoryTree()
+    tree.append_entries(entries)
+    assert tree.get_root() == expected
+    ours = LeafTree()
+    for data in entries:
+        ours.append_leaf_hash(leaf(data))
+    assert ours.root_hex() == expected.hex()
+    assert ours.root_hex(2) == node(leaf(entries[0]), leaf(entries[1])).hex()
+
+
+def _notification(position: int, state: bytes = b'{"text":"x"}') -> Notification:
+    return Notification(id=position, originator_id=UUID(int=7), originator_version=1,
+                        topic="auditdemo:Note.Written", state=state)
+
+
+def test_leaf_commits_to_position_and_state_by_hash() -> None:
+    data = leaf_data(_notification(5))
+    assert json.loads(data)["position"] == 5
+    assert json.loads(data)["state_sha256"] == hashlib.sha256(b'{"text":"x"}').hexdigest()
+    assert b'{"text":"x"}' not in data
+    assert leaf_data(_notification(6)) != data
+    assert leaf_data(_notification(5, b'{"text":"y"}')) != data
+    assert leaf_hash(_notification(5)) == hashlib.sha256(b"\x00" + data).digest()
+
+
+# --- sealing -------------------------------------------------------------------------------
+
+def test_untouched_log_verifies(app: AuditDemo, store: Store, audit_dir: Path,
+                                key_path: Path) -> None:
+    write_notes(app, 5)
+    head = sealer(app, audit_dir, key_path).seal()
+    assert head is not None and head.tree_size == 5
+    report = check(store, audit_dir)
+    assert report.ok, report.message_en
+    assert (report.checked, report.heads, report.unsealed, report.problem) == (5, 1, 0, None)
+    assert "核验通过" in report.message_zh
+
+
+def test_head_file_is_signed_and_complete(app: AuditDemo, audit_dir: Path,
+                                          key_path: Path) -> None:
+    write_notes(app, 3)
+    head = sealer(app, audit_dir, key_path).seal()
+    assert head is not None
+    [path] = head_files(audit_dir)
+    assert path.name == "000000000003.json"
+    on_disk = TreeHead.from_json(path.read_text())
+    assert on_disk == head
+    assert on_disk.algorithm == "sha256/rfc9162" and on_disk.last_position == max(
+        n.id for n in app.recorder.select_notifications(None, 100))
+    public = treeheads.load_public_key(audit_dir / SERVICE / "signing-key.pub.pem")
+    assert treeheads.signature_ok(on_disk, public)
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    lines = (audit_dir / SERVICE / "leaves.log").read_text().splitlines()
+    assert len(lines) == 3 and all(len(line.split(" ")[1]) == 64 for line in lines)
+
+
+def test_sealing_twice_without_new_events_writes_no_head(app: AuditDemo, audit_dir: Path,
+                                                         key_path: Path) -> None:
+    write_notes(app, 2)
+    seal = sealer(app, audit_dir, key_path)
+    assert seal.seal() is not None
+    assert seal.seal() is None
+    assert sealer(app, audit_dir, key_path).seal() is None
+    assert len(head_files(audit_dir)) == 1
+    assert len((audit_dir / SERVICE / "leaves.log").read_text().splitlines()) == 2
+
+
+def test_sealing_reads_in_pages(app: AuditDemo, store: Store, audit_dir: Path,
+                                key_path: Path) -> None:
+    write_notes(app, 5)
+    head = sealer(app, audit_dir, key_path, page_size=2).seal()
+    assert head is not None and head.tree_size == 5
+    assert check(store, audit_dir).ok
+
+
+def test_restart_continues_tree_sizes(app: AuditDemo, store: Store,
+                                      audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 3)
+    sealer(app, audit_dir, key_path).seal()
+    write_notes(app, 2, first=4)
+    head = sealer(app, audit_dir, key_path).seal()  # a new process, same directory
+    assert head is not None and head.tree_size == 5
+    assert [p.name for p in head_files(audit_dir)] == ["000000000003.json", "000000000005.json"]
+    report = check(store, audit_dir)
+    assert report.ok and report.heads == 2 and report.checked == 5
+
+
+def test_crash_between_leaf_log_and_head_is_sealed_on_restart(
+        app: AuditDemo, store: Store, audit_dir: Path, key_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_notes(app, 3)
+    sealer(app, audit_dir, key_path).seal()
+    write_notes(app, 2, first=4)
+
+    def crash(*_: object) -> None:
+        raise OSError("power lost")
+
+    monkeypatch.setattr("shequ.audit.sealer.write_head", crash)
+    with pytest.raises(OSError):
+        sealer(app, audit_dir, key_path).seal()
+    monkeypatch.undo()
+    log = audit_dir / SERVICE / "leaves.log"
+    with log.open("a") as handle:
+        handle.write("99 abc")  # a torn line from a second crash mid-append
+    head = sealer(app, audit_dir, key_path).seal()  # no new events, but unsigned leaves
+    assert head is not None and head.tree_size == 5
+    assert len(log.read_text().splitlines()) == 5
+    assert check(store, audit_dir).ok
+
+
+def test_events_after_last_head_are_unsealed_not_failures(
+        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path,
+        key_path: Path) -> None:
+    write_notes(app, 3)
+    sealer(app, audit_dir, key_path).seal()
+    write_notes(app, 2, first=4)
+    report = check(store, audit_dir)
+    assert report.ok and report.unsealed == 2 and report.checked == 5
+    db.set_state(db.positions()[-1], b"{}")  # not sealed yet, so not protected yet
+    assert check(store, audit_dir).ok
+
+
+def test_verify_never_creates_tables(store: Store, audit_dir: Path) -> None:
+    if store.kind == "sqlite":
+        with pytest.raises(FileNotFoundError):
+            check(store, audit_dir)
+        assert store.path is not None and not store.path.exists()
+        return
+    with pytest.raises(PersistenceError):  # no events table: reported, not created
+        check(store, audit_dir)
+    dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(dsn) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables "
+                              "WHERE schemaname = 'public'").fetchall()
+    assert tables == []
+
+
+# --- tampering with the database -----------------------------------------------------------
+
+def test_edited_state_is_found(app: AuditDemo, db: RawEvents, store: Store,
+                               audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 5)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    target = db.positions()[2]
+    db.set_state(target, db.row(target)[3].replace(b"note-3", b"note-9"))
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "edited", target)
+    assert str(target) in report.message_zh and str(target) in report.message_en
+
+
+def test_deleted_row_is_found(app: AuditDemo, db: RawEvents, store: Store,
+                              audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 5)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    target = db.positions()[1]
+    db.delete(target)
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "deleted", target)
+
+
+def test_deleted_last_sealed_row_is_found(app: AuditDemo, db: RawEvents,
+                                          store: Store, audit_dir: Path,
+                                          key_path: Path) -> None:
+    write_notes(app, 4)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    target = db.positions()[-1]
+    db.delete(target)
+    report = check(store, audit_dir)
+    assert (report.problem, report.first_bad_position) == ("deleted", target)
+
+
+def test_row_inserted_into_a_gap_is_found(app: AuditDemo, db: RawEvents,
+                                          store: Store, audit_dir: Path,
+                                          key_path: Path) -> None:
+    write_notes(app, 2)
+    with db.gap(2):
+        write_notes(app, 2, first=3)
+    positions = db.positions()
+    assert positions[2] - positions[1] == 3
+    seal_service(SERVICE, store, audit_dir, key_path)
+    assert check(store, audit_dir).ok
+    _, _, topic, state = db.row(positions[0])
+    db.insert(positions[1] + 1, uuid4(), 1, topic, state)
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (
+        False, "inserted", positions[1] + 1)
+
+
+def test_swapped_rows_are_found_as_reordered(app: AuditDemo, db: RawEvents,
+                                             store: Store, audit_dir: Path,
+                                             key_path: Path) -> None:
+    write_notes(app, 5)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    positions = db.positions()
+    db.swap(positions[1], positions[3])
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (
+        False, "reordered", positions[1])
+    assert str(positions[3]) in report.message_en
+
+
+def test_event_moved_into_a_gap_with_its_leaf_log_line_is_found(
+        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path) -> None:
+    """The log's position column is not hashed by the tree; the leaf itself commits to it."""
+    write_notes(app, 2)
+    with db.gap(2):
+        write_notes(app, 2, first=3)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    moved, into = db.positions()[1], db.positions()[1] + 1
+    db.run(f"UPDATE {db.table} SET {db.id} = ? WHERE {db.id} = ?", (into, moved))
+    log = audit_dir / SERVICE / "leaves.log"
+    log.write_text(log.read_text().replace(f"\n{moved} ", f"\n{into} "))
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "edited", into)
+
+
+# --- tampering with the audit files, or the wrong key --------------------------------------
+
+def test_changed_root_in_head_file_fails_signature(app: AuditDemo, store: Store,
+                                                   audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 3)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    [path] = head_files(audit_dir)
+    fields = json.loads(path.read_text())
+    fields["root"] = hashlib.sha256(b"forged").hexdigest()
+    path.write_text(json.dumps(fields))
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem) == (False, "bad_signature")
+
+
+def test_unreadable_head_file_fails_signature(app: AuditDemo, store: Store, audit_dir: Path,
+                                             key_path: Path) -> None:
+    write_notes(app, 2)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    head_files(audit_dir)[0].write_text("{not json")
+    assert check(store, audit_dir).problem == "bad_signature"
+
+
+def test_edited_leaf_log_line_fails(app: AuditDemo, store: Store,
+                                    audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 4)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    log = audit_dir / SERVICE / "leaves.log"
+    lines = log.read_text().splitlines()
+    position, digest = lines[1].split(" ")
+    lines[1] = f"{position} {'0' if digest[0] != '0' else '1'}{digest[1:]}"
+    log.write_text("\n".join(lines) + "\n")
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem) == (False, "leaf_log_mismatch")
+    with pytest.raises(LeafLogError):
+        sealer_for(store, audit_dir, key_path)
+
+
+def sealer_for(store: Store, audit_dir: Path, key_path: Path) -> Sealer:
+    application = AuditDemo(store)
+    try:
+        return sealer(application, audit_dir, key_path)
+    finally:
+        application.close()
+
+
+def test_wrong_public_key_fails(app: AuditDemo, store: Store, audit_dir: Path,
+                                key_path: Path, tmp_path: Path) -> None:
+    write_notes(app, 3)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    other = load_or_create_key(tmp_path / "other" / "key.pem").public_key()
+    other_pem = tmp_path / "other" / "key.pub.pem"
+    other_pem.write_bytes(treeheads.public_key_pem(other))
+    right_pem = tmp_path / "right.pub.pem"
+    right_pem.write_bytes(treeheads.public_key_pem(load_or_create_key(key_path).public_key()))
+    assert check(store, audit_dir, public_key_path=right_pem).ok
+    report = check(store, audit_dir, public_key_path=other_pem)
+    assert (report.ok, report.problem) == (False, "bad_signature")
+
+
+def test_verify_with_recorder_directly(app: AuditDemo, audit_dir: Path,
+                                       key_path: Path) -> None:
+    write_notes(app, 2)
+    sealer(app, audit_dir, key_path).seal()
+    assert verify(SERVICE, app.recorder, audit_dir).ok

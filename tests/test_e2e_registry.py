@@ -1,0 +1,71 @@
+"""End to end with real processes: registry commands over RPC reach a downstream consumer
+exactly once, and the demo district loads through `seed_demo`."""
+from __future__ import annotations
+
+import pytest
+
+from shequ.errors import Forbidden, ValidationError
+from tests.conftest import SYSTEM
+from tests.support.infra import wait_until
+
+STAFF = {"person_id": "staff-1", "role": "district_staff"}
+
+
+def _communities(suite, n: int, prefix: str = "社区") -> list[dict]:
+    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-district",
+               name="胶河经济区")
+    return [suite.call("registry", "establish_community", actor=STAFF,
+                       idempotency_key=f"e2e-community-{i:04d}", name=f"{prefix}{i}",
+                       name_en=f"Community {i}") for i in range(n)]
+
+
+def test_commands_reach_the_consumer_exactly_once(suite):
+    suite.start(suite.registry, suite.mirror)
+    _communities(suite, 12)
+    # A repeat with the same key is answered from the record and writes nothing new.
+    again = suite.call("registry", "establish_community", actor=STAFF,
+                       idempotency_key="e2e-community-0003", name="社区3", name_en="Community 3")
+    assert again["community_id"]
+    published = wait_until(lambda: suite.published_positions(), what="published")
+    copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
+                        and len(c) >= len(published) and c, what="mirror caught up")
+    assert copied == published
+    assert len(published) == 13  # district + 12 communities; idempotency records unpublished
+
+
+def test_consumer_started_late_catches_up_from_the_log(suite):
+    suite.start(suite.registry)
+    _communities(suite, 5)
+    published = wait_until(lambda: suite.published_positions(), what="published")
+    suite.start(suite.mirror)  # its queue did not exist when these were published
+    copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
+                        and len(c) >= len(published) and c, what="late consumer caught up")
+    assert copied == published
+
+
+@pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
+def test_errors_cross_rpc_structured_and_write_nothing(suite):
+    suite.start(suite.registry)
+    _communities(suite, 1)
+    before = suite.call("registry", "health")["log_position"]
+    with pytest.raises(ValidationError) as err:
+        suite.call("registry", "establish_community", actor=STAFF, idempotency_key="e2e-bad-1",
+                   name="", name_en="Nothing")
+    assert err.value.field == "name" and err.value.message_en
+    with pytest.raises(Forbidden):
+        suite.call("registry", "establish_community",
+                   actor={"person_id": "a-1", "role": "auditor"},
+                   idempotency_key="e2e-bad-2", name="审计社区", name_en="Audit")
+    assert suite.call("registry", "health")["log_position"] == before
+
+
+@pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
+def test_demo_district_seeds_once(suite):
+    suite.start(suite.registry)
+    first = suite.call("registry", "seed_demo", actor=SYSTEM, timeout=600)
+    top = suite.call("registry", "health")["log_position"]
+    suite.call("registry", "seed_demo", actor=SYSTEM, timeout=600)
+    assert suite.call("registry", "health")["log_position"] == top
+    names = {c["name"] for c in suite.call("registry", "communities", actor=STAFF)}
+    assert {"立柱", "塔桥", "下泊", "柏乡"} <= names
+    assert first
