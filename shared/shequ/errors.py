@@ -18,13 +18,14 @@ class ShequError(Exception):
                  **more: Any) -> None:
         self.message_zh = message_zh
         self.message_en = message_en
-        self.field = field
+        self.field = field or None
         if code:
             self.code = code
-        self.details = {**(details or {}), **more}
+        self.details = {**(details if isinstance(details, dict) else {}), **more}
         # args are exactly the constructor's positional parameters, so the error can be
         # rebuilt on the far side of an RPC call (nameko re-raises it from exc_args).
-        super().__init__(message_zh, message_en, field, self.code, self.details or None)
+        # (nameko turns None into the string "None", so absent values travel as "" and {}).
+        super().__init__(message_zh, message_en, field or "", self.code, self.details)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -1,0 +1,1 @@
+"""Registry service: organisations, people, households, service teams (登记服务)."""

@@ -1,0 +1,51 @@
+"""Archives (档案) of villages and residents: dated entries, each with a retention class.
+
+Retention classes follow 村级档案管理办法 (2018): permanent / 30 years / 10 years. An entry is
+never edited: a correction is a new entry naming the one it corrects (RULES §7).
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from registry.domain.common import ActorDict, natural_id, violation
+
+SUBJECTS = {"village": "村庄档案", "resident": "居民档案"}
+RETENTION = {"permanent": "永久", "30y": "30年", "10y": "10年"}
+
+
+class Archive(Aggregate):
+    """The archive of one village or one resident."""
+
+    id: UUID  # decided by the application (natural or from the idempotency key)
+
+    @staticmethod
+    def create_id(subject_kind: str, subject_id: str) -> UUID:
+        return natural_id("archive", subject_kind, subject_id)
+
+    @event("Opened")
+    def __init__(self, subject_kind: str, subject_id: str, community_id: str | None,
+                 actor: ActorDict) -> None:
+        self.subject_kind = subject_kind
+        self.subject_id = subject_id
+        self.community_id = community_id
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def record_entry(self, entry_id: str, entry_date: str, title: str, content: str,
+                     retention: str, corrects: str | None, actor: ActorDict) -> None:
+        """File a dated entry; ``corrects`` names an earlier entry this one supersedes."""
+        if entry_id in self.entries:
+            raise violation("entry_exists", "该档案条目已存在", "the entry already exists",
+                            "entry_id")
+        if corrects is not None and corrects not in self.entries:
+            raise violation("unknown_entry", "被更正的档案条目不存在",
+                            "the entry to correct does not exist", "corrects")
+        self._entry_recorded(entry_id, entry_date, title, content, retention, corrects, actor)
+
+    @event("EntryRecorded")
+    def _entry_recorded(self, entry_id: str, entry_date: str, title: str, content: str,
+                        retention: str, corrects: str | None, actor: ActorDict) -> None:
+        self.entries[entry_id] = {"entry_date": entry_date, "title": title, "content": content,
+                                  "retention": retention, "corrects": corrects}

@@ -1,0 +1,56 @@
+"""A village (村): belongs to exactly one community at a time; moves are dated events."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from registry.domain.common import ActorDict, natural_id, violation
+
+
+class Village(Aggregate):
+    """A village with its own party branch and villagers' committee, in one community."""
+
+    id: UUID  # decided by the application (natural or from the idempotency key)
+
+    @staticmethod
+    def create_id(name: str) -> UUID:
+        return natural_id("village", name)
+
+    @event("Registered")
+    def __init__(self, name: str, community_id: str, registered_on: str, sample: bool,
+                 actor: ActorDict) -> None:
+        self.name = name
+        self.sample = sample
+        self.community_id = community_id
+        # (effective date, community) in date order: which community the village was in when.
+        self.history: list[dict[str, Any]] = [{"since": registered_on,
+                                               "community_id": community_id}]
+
+    def community_on(self, on: str) -> str | None:
+        """The community the village belonged to on the day ``on`` (None before it existed)."""
+        found = None
+        for record in self.history:
+            if record["since"] <= on:
+                found = record["community_id"]
+        return found
+
+    def move(self, to_community_id: str, effective_date: str, actor: ActorDict) -> None:
+        """Move the village to another community from ``effective_date``."""
+        if to_community_id == self.community_id:
+            raise violation("village_already_in_community", "该村已属于目标社区",
+                            "the village already belongs to that community", "to_community_id")
+        last = self.history[-1]["since"]
+        if effective_date <= last:
+            raise violation("move_not_after_previous",
+                            f"迁移生效日期须晚于上次变更（{last}）",
+                            f"the move must take effect after the last change ({last})",
+                            "effective_date")
+        self._moved(self.community_id, to_community_id, effective_date, actor)
+
+    @event("VillageMoved")
+    def _moved(self, from_community_id: str, to_community_id: str, effective_date: str,
+               actor: ActorDict) -> None:
+        self.community_id = to_community_id
+        self.history.append({"since": effective_date, "community_id": to_community_id})
