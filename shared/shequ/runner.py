@@ -36,18 +36,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = ServiceRunner(nameko_config())
-    runner.add_service(load_class(args[0]))
+    log = logging.getLogger("shequ.runner")
+    service_cls = load_class(args[0])
+    stopping = {"flag": False, "runner": None}
 
     def shutdown(signum: int, _frame: object) -> None:
-        eventlet.spawn_n(runner.stop)
+        stopping["flag"] = True
+        if stopping["runner"] is not None:
+            eventlet.spawn_n(stopping["runner"].stop)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
-    runner.start()
-    logging.getLogger("shequ").info("%s started", args[0])
-    runner.wait()
-    return 0
+    while True:
+        runner = ServiceRunner(nameko_config())
+        runner.add_service(service_cls)
+        stopping["runner"] = runner
+        try:
+            runner.start()
+            log.info("%s started", args[0])
+            runner.wait()
+            return 0
+        except CONNECTION_ERRORS as exc:
+            # nameko kills its container when the broker drops mid-acknowledgement. Nothing
+            # is lost (unacked work is redelivered, the relay resumes from its stored
+            # position), so start a fresh container once the broker answers again.
+            if stopping["flag"]:
+                return 0
+            log.warning("%s: broker connection lost (%s); restarting the service", args[0], exc)
+            runner.kill()
+            eventlet.sleep(2.0)
+
+
+CONNECTION_ERRORS = (ConnectionError, OSError)
 
 
 if __name__ == "__main__":

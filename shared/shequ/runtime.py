@@ -101,6 +101,7 @@ class Platform(DependencyProvider):
         self.stopping.set()
         if self.runtime:
             self.runtime.leadership.release()
+            self.runtime.app.close()
 
     def kill(self) -> None:
         self.stop()
