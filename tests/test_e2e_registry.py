@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shequ.errors import Forbidden, ValidationError
-from tests.conftest import SYSTEM
+from tests.support.suite import SYSTEM
 from tests.support.infra import wait_until
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}

@@ -17,7 +17,7 @@ import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.conftest import SYSTEM, Suite
+from tests.support.suite import SYSTEM, Suite
 from tests.support.infra import wait_until
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}

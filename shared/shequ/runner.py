@@ -10,6 +10,9 @@ import eventlet
 eventlet.monkey_patch()
 
 import importlib  # noqa: E402
+
+import amqp.exceptions  # noqa: E402
+import kombu.exceptions  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -67,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             eventlet.sleep(2.0)
 
 
-CONNECTION_ERRORS = (ConnectionError, OSError)
+CONNECTION_ERRORS = (ConnectionError, OSError, kombu.exceptions.OperationalError,
+                     amqp.exceptions.ConnectionError, amqp.exceptions.RecoverableConnectionError)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from shequ.actor import SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 from shequ.store import Store
 
-from conftest import close_registry, new_person
+from registry_testing import close_registry, new_person
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")

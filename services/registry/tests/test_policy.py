@@ -18,7 +18,7 @@ from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden
 from shequ.store import Store
 
-from conftest import close_registry, new_person
+from registry_testing import close_registry, new_person
 
 Call = Callable[[Actor, str], Any]
 counter = itertools.count()
