@@ -7,9 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
+import warnings
 
-from shequ.config import SERVICES, ServiceConfig, amqp_uri, env
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+
+import click  # noqa: E402
+
+from shequ.config import SERVICES, amqp_uri, env
 from shequ.store import Store
 
 
@@ -85,9 +89,15 @@ def audit() -> None:
 
 
 def _store_for(service: str, store: str | None) -> Store:
-    if store:
-        return Store.parse(store)
-    return ServiceConfig.from_env(service).store
+    """The --store given, else SHEQU_<SERVICE>_STORE, else the local store `shequ up` uses."""
+    from shequ.store import StoreConfigError
+
+    text = store or os.environ.get(f"SHEQU_{service.upper()}_STORE") \
+        or f"sqlite:///{Path('var').resolve()}/{service}.db"
+    try:
+        return Store.parse(text)
+    except StoreConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @audit.command("verify")
@@ -108,7 +118,13 @@ def verify(service: str, store: str | None, treeheads: Path | None, public_key: 
     from shequ.audit import verify_service
 
     directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
-    report = verify_service(service, _store_for(service, store), directory, public_key)
+    try:
+        report = verify_service(service, _store_for(service, store), directory, public_key)
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unreadable store is an operator error
+        click.echo(f"无法核验：{exc}\ncannot verify: {exc}", err=True)
+        sys.exit(2)
     if as_json:
         click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2, default=str))
     else:

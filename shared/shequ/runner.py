@@ -5,7 +5,11 @@ Monkey-patches first (nameko runs on eventlet), then starts the service with the
 configuration from the environment and stops it cleanly on SIGTERM or SIGINT."""
 from __future__ import annotations
 
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     stopping = {"flag": False, "runner": None}
 
     def shutdown(signum: int, _frame: object) -> None:
+        if stopping["flag"]:
+            return  # one stop is enough; a second concurrent stop deadlocks nameko's runner
         stopping["flag"] = True
         if stopping["runner"] is not None:
             eventlet.spawn_n(stopping["runner"].stop)

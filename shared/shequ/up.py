@@ -86,7 +86,12 @@ def up(var: Path, seed: bool) -> None:
             result = rpc_call("registry", "seed_demo",
                               {"actor": {"person_id": "system:seed", "role": "system"}},
                               timeout=600)
-            click.echo(f"demo district loaded: {result}")
+            communities = result.get("communities", {})
+            villages = sum(len(c.get("villages", [])) for c in communities.values())
+            households = sum(len(v.get("households", [])) for c in communities.values()
+                             for v in c.get("villages", []))
+            click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
+                       f"{villages} villages, {households} households")
         click.echo("\nShequ is running (Ctrl-C stops):")
         click.echo(f"  broker   {uri}")
         for name, proc in procs.items():

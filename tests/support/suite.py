@@ -43,6 +43,9 @@ class Suite:
             out.extend(e["position"] for e in batch)
             after = batch[-1]["position"]
 
+    def registry_log(self) -> list[dict[str, Any]]:
+        return self.call("registry", "notifications", actor=SYSTEM, after=0, limit=1000)
+
     def stop(self) -> None:
         for proc in (self.mirror, self.registry):
             proc.stop()
