@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -18,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from shequ.actor import Actor
 from shequ.errors import Conflict, NotFound, ValidationError
+from shequ.groupcommit import GroupCommitter
 from shequ.store import Store
 from shequ.topics import pin_topics
 
@@ -73,19 +75,29 @@ class ServiceApplication(Application[UUID]):
         first = self._recorded(record_id, fingerprint)
         if first is not None:
             return first
-        aggregates, result = decide()
-        record = CommandRecord(service=self.name, key=idempotency_key, command=command,
-                               fingerprint=fingerprint, actor=actor.to_dict(), result=result)
-        try:
-            self.save(*aggregates, record)
-        except IntegrityError:
-            again = self._recorded(record_id, fingerprint)
-            if again is not None:
-                return again
-            raise Conflict("记录已被他人同时修改，请重试",
-                           "the record was changed concurrently; retry the command",
-                           code="concurrent_change")
-        return result
+        for _attempt in range(self.CONFLICT_RETRIES):
+            aggregates, result = decide()
+            record = CommandRecord(service=self.name, key=idempotency_key, command=command,
+                                   fingerprint=fingerprint, actor=actor.to_dict(),
+                                   result=result)
+            try:
+                self.committer.commit([*aggregates, record])
+                return result
+            except IntegrityError:
+                # Either the same key won a race (answer with its result) or another command
+                # changed an aggregate this one read: decide again on fresh state.
+                again = self._recorded(record_id, fingerprint)
+                if again is not None:
+                    return again
+        raise Conflict("记录被频繁同时修改，请稍后重试",
+                       "the records kept changing concurrently; retry the command later",
+                       code="concurrent_change")
+
+    CONFLICT_RETRIES = 5
+
+    @cached_property
+    def committer(self) -> GroupCommitter:
+        return GroupCommitter(self.events)
 
     def command_record_id(self, key: str) -> UUID:
         return CommandRecord.create_id(self.name, key)

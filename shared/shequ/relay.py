@@ -1,7 +1,8 @@
 """Outbox relay: publishes the notification log, in order, to the service's topic exchange.
 
-Persistent messages, publisher confirms; the stored position advances only after the broker
-has confirmed every message up to it. A crash between a confirm and the position update only
+Persistent messages, publisher confirms (streamed: a batch is published, then its confirms are
+awaited together); the stored position advances only after the broker has confirmed every
+message up to it. A crash between a confirm and the position update only
 republishes; consumers skip what they have (at-least-once delivery, exactly-once effect).
 """
 from __future__ import annotations
@@ -40,6 +41,10 @@ class Relay:
         self.exchange = exchange_for(service)
         self._conn: Connection | None = None
         self._producer: Producer | None = None
+        self._unconfirmed: set[int] = set()
+        self._next_tag = 0
+        self._nacked = False
+        self._cached: tuple[int, int | None] | None = None  # valid while this replica leads
         self.published_total = 0
         with engine.begin() as c:
             if c.execute(select(positions.c.reader)
@@ -47,11 +52,18 @@ class Relay:
                 c.execute(positions.insert().values(reader=READER, position=0,
                                                     prev_published=None))
 
+    def forget(self) -> None:
+        """Drop the cached position (leadership changed hands: another relay may have moved)."""
+        self._cached = None
+
     def state(self) -> tuple[int, int | None]:
+        if self._cached is not None:
+            return self._cached
         with self.engine.connect() as c:
             row = c.execute(select(positions.c.position, positions.c.prev_published)
                             .where(positions.c.reader == READER)).one()
-        return int(row[0]), row[1]
+        self._cached = (int(row[0]), row[1])
+        return self._cached
 
     def lag(self) -> int:
         top = self.app.recorder.max_notification_id() or 0
@@ -72,6 +84,7 @@ class Relay:
                 self._publish(producer, envelope)
                 prev = note.id
                 sent += 1
+        self._await_confirms()
         self._advance(position, notes[-1].id, prev)
         self.published_total += sent
         return sent
@@ -89,45 +102,60 @@ class Relay:
             headers={"contract": envelope["contract"], "version": envelope["version"],
                      "position": envelope["position"], "prev": envelope["prev"]},
             retry=False,
-        )  # returns only once the broker has confirmed (confirm_publish)
+        )
+        self._next_tag += 1
+        self._unconfirmed.add(self._next_tag)
+
+    def _await_confirms(self, timeout: float = 30.0) -> None:
+        """Block until the broker has confirmed every message published on this channel.
+
+        Messages are streamed and confirmed together (one round trip per batch, not per
+        message); any nack, or a timeout, fails the batch so the position does not move.
+        """
+        assert self._conn is not None
+        deadline = time.monotonic() + timeout
+        while self._unconfirmed and not self._nacked:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(self._unconfirmed)} messages not confirmed")
+            self._conn.drain_events(timeout=remaining)
+        if self._nacked:
+            raise ConnectionError("the broker refused (nacked) a message")
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        if multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > delivery_tag}
+        else:
+            self._unconfirmed.discard(delivery_tag)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._nacked = True
 
     def _advance(self, old: int, new: int, prev: int | None) -> None:
         with self.engine.begin() as c:
-            c.execute(update(positions)
-                      .where(positions.c.reader == READER, positions.c.position == old)
-                      .values(position=new, prev_published=prev))
+            moved = c.execute(update(positions)
+                              .where(positions.c.reader == READER, positions.c.position == old)
+                              .values(position=new, prev_published=prev)).rowcount
+        self._cached = (new, prev) if moved == 1 else None
 
     def _ensure_producer(self) -> Producer:
         if self._producer is None:
-            self._conn = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
-                                    heartbeat=0)
+            self._conn = Connection(self.amqp_uri, heartbeat=0)
             self._conn.ensure_connection(max_retries=1)
             channel = self._conn.channel()
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._unconfirmed, self._next_tag, self._nacked = set(), 0, False
             self.exchange.declare(channel=channel)
             self._producer = Producer(channel, exchange=self.exchange)
         return self._producer
 
     def reset_connection(self) -> None:
+        self._cached = None
         conn, self._conn, self._producer = self._conn, None, None
         if conn is not None:
             try:
                 conn.release()
             except Exception:  # noqa: BLE001
                 pass
-
-    def run_forever(self, stopping: Any, idle: float = 0.05, on_error: Any = None) -> None:
-        """Loop until ``stopping.is_set()``; broker or database errors back off and retry."""
-        backoff = 0.2
-        while not stopping.is_set():
-            try:
-                if self.run_once() == 0:
-                    time.sleep(idle)
-                backoff = 0.2
-            except Exception as exc:  # noqa: BLE001 - the relay must outlive broker outages
-                log.warning("relay %s: %s; retrying in %.1fs", self.service, exc, backoff)
-                if on_error:
-                    on_error(exc)
-                self.reset_connection()
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-        self.reset_connection()

@@ -133,9 +133,11 @@ class Platform(DependencyProvider):
         rt = self.runtime
         assert rt is not None
         while not self.stopping.is_set():
-            if not rt.leadership.try_acquire():
-                eventlet.sleep(1.0)  # another replica relays; stand by
-                continue
+            if not rt.leadership.held:
+                if not rt.leadership.try_acquire():
+                    eventlet.sleep(1.0)  # another replica relays; stand by
+                    continue
+                rt.relay.forget()  # the previous leader may have moved the position
             try:
                 sent = rt.relay.run_once()
                 metrics.RELAY_PUBLISHED.labels(self.service).inc(sent)

@@ -74,7 +74,9 @@ class Store:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
-            "POSTGRES_PRE_PING": "y",
+            # No pre-ping: it cost a query per connection checkout; the pool drops broken
+            # connections on error and the command is retried by its caller.
+            "POSTGRES_PRE_PING": "n",
         }
 
     def sqlalchemy_url(self) -> str:

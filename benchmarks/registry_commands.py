@@ -1,0 +1,114 @@
+"""Registry throughput and latency on PostgreSQL, against a baseline in the same run.
+
+Prints:
+  1. raw eventsourcing appends (sequential saves of one small aggregate) — the baseline;
+  2. registry commands through RPC (establish_community) from concurrent clients, in
+     commands/s, as a ratio to the baseline;
+  3. relay publish rate (messages confirmed per second while draining a backlog);
+  4. propagation latency commit → downstream consumer effect at a fixed offered rate.
+
+Usage: .venv/bin/python benchmarks/registry_commands.py [--commands 3000] [--clients 40]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
+
+import eventlet
+
+eventlet.monkey_patch()
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+from shequ.store import Store  # noqa: E402
+from tests.support.infra import (ServiceProcess, free_port, pg_database,  # noqa: E402
+                                 rabbit_vhost, rpc, wait_healthy, wait_until)
+
+STAFF = {"person_id": "bench", "role": "district_staff"}
+
+
+def raw_appends(store_url: str, n: int) -> float:
+    from eventsourcing.domain import Aggregate, event
+
+    from shequ.app import ServiceApplication
+
+    class Item(Aggregate):
+        @event("Made")
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+    class Raw(ServiceApplication):
+        name = "rawbench"
+
+    app = Raw(Store.parse(store_url))
+    started = time.perf_counter()
+    for i in range(n):
+        app.save(Item(name=f"item {i}"))
+    elapsed = time.perf_counter() - started
+    app.close()
+    return n / elapsed
+
+
+def rpc_commands(amqp: str, n: int, clients: int, offset: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    counter = iter(range(offset, offset + n))
+    config = {"AMQP_URI": amqp, "serializer": "json"}
+
+    def client() -> None:
+        with ClusterRpcProxy(config, timeout=60) as proxy:
+            for i in counter:
+                t0 = time.perf_counter()
+                proxy.registry.establish_community(
+                    actor=STAFF, idempotency_key=f"bench-{i:07d}", name=f"压测社区{i}",
+                    name_en=f"Bench {i}")
+                latencies.append(time.perf_counter() - t0)
+
+    started = time.perf_counter()
+    pool = eventlet.GreenPool(clients)
+    for _ in range(clients):
+        pool.spawn(client)
+    pool.waitall()
+    return n / (time.perf_counter() - started), latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--commands", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=40)
+    parser.add_argument("--raw", type=int, default=1000)
+    args = parser.parse_args()
+    from common import summary
+
+    with pg_database() as raw_db:
+        baseline = raw_appends(raw_db, args.raw)
+    print(f"baseline: raw eventsourcing appends on PostgreSQL: {baseline:,.0f} events/s "
+          f"(sequential, {args.raw} saves)")
+    with rabbit_vhost() as amqp, pg_database() as db:
+        import tempfile
+        from pathlib import Path
+
+        tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
+        proc = ServiceProcess("registry", "registry", {
+            "SHEQU_AMQP_URI": amqp, "SHEQU_REGISTRY_STORE": db,
+            "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
+            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"), "SHEQU_KEY_DIR": str(tmp / "keys")}, tmp)
+        proc.start()
+        try:
+            wait_healthy(amqp, proc)
+            rpc(amqp, "registry", "establish_district", actor=STAFF,
+                idempotency_key="bench-district", name="压测区")
+            rpc_commands(amqp, 200, args.clients, 10_000_000)  # warm up
+            rate, lat = rpc_commands(amqp, args.commands, args.clients, 0)
+            print(f"registry commands via RPC ({args.clients} concurrent clients): "
+                  f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline; latency {summary(lat)}")
+            wait_until(lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120,
+                       what="relay drained")
+        finally:
+            proc.stop()
+        print(f"(service log: {proc.log_path})")
+
+
+if __name__ == "__main__":
+    main()

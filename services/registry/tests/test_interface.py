@@ -1,0 +1,341 @@
+"""Interface tests of the registry's real nameko entrypoints, the nameko way.
+
+A real ``ServiceContainer(RegistryService, config)`` runs in this process on a fresh RabbitMQ
+vhost, with its store in a SQLite file or a fresh PostgreSQL database, configured through the
+same environment variables operators set. Entrypoints are called with ``entrypoint_hook``
+(in-process) and, where the wire matters, over AMQP while ``entrypoint_waiter`` waits for the
+worker. The relay's messages are read back from the broker, the sealer's tree heads from disk,
+and the metrics from the HTTP endpoint.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from kombu import Connection, Exchange, Queue
+from nameko.containers import ServiceContainer
+from nameko.rpc import Rpc
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from prometheus_client.parser import text_string_to_metric_families
+from registry.domain import Community
+from registry.domain.common import natural_id
+from registry.policy import RULES
+from registry.service import RegistryService
+from shequ.audit import load_or_create_key, read_heads, signature_ok, verify_service
+from shequ.errors import Forbidden, ShequError, ValidationError
+from shequ.store import Store
+
+from tests.support.infra import free_port, pg_database, rabbit_vhost
+
+STAFF = {"person_id": "staff-1", "role": "district_staff"}
+AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
+PLATFORM_EXTRAS = {"notifications", "health", "seed_demo"}
+EXCHANGE = Exchange("shequ.registry.events", type="topic", durable=True)
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+@dataclass
+class Running:
+    container: ServiceContainer
+    amqp_uri: str
+    store_url: str
+    treehead_dir: Path
+    key_dir: Path
+    metrics_port: int
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        with entrypoint_hook(self.container, method, timeout=30) as hook:
+            return hook(*args, **kwargs)
+
+    def health(self) -> dict[str, Any]:
+        return self.call("health")  # type: ignore[no-any-return]
+
+    @property
+    def nameko_config(self) -> dict[str, Any]:
+        return {"AMQP_URI": self.amqp_uri, "serializer": "json"}
+
+
+@pytest.fixture(scope="module")
+def metrics_port() -> int:
+    # prometheus_client's registry is per process and metrics.serve starts one HTTP server per
+    # port per process: every container in this module serves on the same port.
+    return free_port()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store' / 'registry.db'}"
+        return
+    with pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def amqp_uri() -> Iterator[str]:
+    with rabbit_vhost() as uri:
+        yield uri
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_url: str, amqp_uri: str,
+            metrics_port: int) -> Iterator[Running]:
+    treehead_dir, key_dir = tmp_path / "treeheads", tmp_path / "keys"
+    monkeypatch.setenv("SHEQU_REGISTRY_STORE", store_url)
+    monkeypatch.setenv("SHEQU_REGISTRY_METRICS_PORT", str(metrics_port))
+    monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(treehead_dir))
+    monkeypatch.setenv("SHEQU_KEY_DIR", str(key_dir))
+    monkeypatch.setenv("SHEQU_SEAL_INTERVAL", "1")
+    # The Platform's relay reads its broker from the environment (ServiceConfig.from_env), not
+    # from the container's AMQP_URI, so both must name the test vhost.
+    monkeypatch.setenv("SHEQU_AMQP_URI", amqp_uri)
+    container = ServiceContainer(RegistryService, {"AMQP_URI": amqp_uri, "serializer": "json"})
+    container.start()
+    try:
+        yield Running(container, amqp_uri, store_url, treehead_dir, key_dir, metrics_port)
+    finally:
+        container.stop()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def wait_for(check: Callable[[], Any], timeout: float = 15, what: str = "") -> Any:
+    """Poll ``check`` until it returns something truthy; fail with the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    value: Any = None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}: last {value!r}")
+
+
+def establish(svc: Running, names: list[tuple[str, str]], prefix: str) -> list[dict[str, Any]]:
+    svc.call("establish_district", actor=STAFF, idempotency_key=f"{prefix}:district",
+             name="胶河经济区")
+    return [svc.call("establish_community", actor=STAFF, idempotency_key=f"{prefix}:c:{en}",
+                     name=name, name_en=en) for name, en in names]
+
+
+def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample served at /metrics, keyed by (sample name, labels)."""
+    response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    response.raise_for_status()
+    return {(s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(response.text)
+            for s in family.samples}
+
+
+def sample(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str,
+           **labels: str) -> float | None:
+    return samples.get((name, frozenset(labels.items())))
+
+
+# -- 1. commands through entrypoint_hook ------------------------------------------------------
+def test_command_returns_its_result_and_a_repeat_writes_nothing(service: Running) -> None:
+    assert service.health()["log_position"] == 0
+    district = service.call("establish_district", actor=STAFF, idempotency_key="itf:district",
+                            name="胶河经济区")
+    assert district == {"district_id": str(natural_id("district"))}
+    first = service.call("establish_community", actor=STAFF, idempotency_key="itf:c:lizhu",
+                         name="立柱", name_en="Lizhu")
+    assert first == {"community_id": str(Community.create_id("立柱"))}
+    position = service.health()["log_position"]
+    assert position > 0
+
+    again = service.call("establish_community", actor=STAFF, idempotency_key="itf:c:lizhu",
+                         name="立柱", name_en="Lizhu")
+    assert again == first
+    assert service.health()["log_position"] == position
+
+    listed = service.call("communities", actor=AUDITOR)
+    assert [(c["community_id"], c["name"], c["name_en"]) for c in listed] == \
+        [(first["community_id"], "立柱", "Lizhu")]
+
+
+# -- 2. errors reach the caller, and nothing is written ---------------------------------------
+def test_bad_input_and_forbidden_role_reach_the_caller_and_write_nothing(
+        service: Running) -> None:
+    establish(service, [("立柱", "Lizhu")], "itf2")
+    position = service.health()["log_position"]
+    assert position > 0
+
+    with pytest.raises(ValidationError) as invalid:
+        service.call("establish_community", actor=STAFF, idempotency_key="itf2:c:empty",
+                     name="", name_en="Empty")
+    assert invalid.value.field == "name"
+    assert invalid.value.code == "invalid"
+
+    with pytest.raises(Forbidden) as forbidden:
+        service.call("establish_community", actor=AUDITOR, idempotency_key="itf2:c:taqiao",
+                     name="塔桥", name_en="Taqiao")
+    assert forbidden.value.field == "actor.role"
+    assert forbidden.value.code == "forbidden"
+
+    # The same refusal over AMQP, as a remote caller sees it, while the worker is awaited.
+    with entrypoint_waiter(service.container, "establish_community", timeout=30) as waited:
+        with ClusterRpcProxy(service.nameko_config, timeout=30) as proxy:
+            with pytest.raises(ValidationError) as remote:
+                proxy.registry.establish_community(
+                    actor=STAFF, idempotency_key="itf2:c:remote", name="塔桥", name_en="")
+    assert remote.value.field == "name_en"
+    assert remote.value.code == "invalid"
+    with pytest.raises(ValidationError) as served:
+        waited.get()
+    assert served.value.field == "name_en"
+
+    assert service.health()["log_position"] == position
+    assert [c["name"] for c in service.call("communities", actor=AUDITOR)] == ["立柱"]
+
+
+# -- 3. entrypoints and the policy table ------------------------------------------------------
+def test_every_entrypoint_is_a_policy_row_or_a_platform_extra_and_vice_versa() -> None:
+    container = ServiceContainer(RegistryService, {"AMQP_URI": "memory://", "serializer": "json"})
+    entrypoints = {ep.method_name: ep for ep in container.entrypoints}
+    names = set(entrypoints)
+
+    assert all(isinstance(ep, Rpc) for ep in entrypoints.values())
+    assert names - set(RULES) == PLATFORM_EXTRAS
+    assert set(RULES) - names == set()
+    assert not PLATFORM_EXTRAS & set(RULES)
+    # Policy-derived entrypoints pass structured errors back as expected exceptions.
+    for name in RULES:
+        assert entrypoints[name].expected_exceptions == ShequError, name
+
+
+# -- 4. metrics --------------------------------------------------------------------------------
+def test_metrics_endpoint_serves_entrypoint_and_log_metrics(service: Running) -> None:
+    port = service.metrics_port
+    ep = {"service": "registry", "entrypoint": "establish_community"}
+    before = scrape(port)
+
+    def count(samples: Any, name: str, **labels: str) -> float:
+        return sample(samples, name, **labels) or 0.0
+
+    seconds_before = count(before, "shequ_entrypoint_seconds_count", **ep)
+    ok_before = count(before, "shequ_entrypoint_calls_total", **ep, outcome="ok")
+    invalid_before = count(before, "shequ_entrypoint_calls_total", **ep, outcome="invalid")
+    forbidden_before = count(before, "shequ_entrypoint_calls_total", **ep, outcome="forbidden")
+    appended_before = count(before, "shequ_events_appended_total", service="registry")
+
+    communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao"), ("乔庄", "Qiaozhuang")]
+    establish(service, communities, "itf4")
+    with pytest.raises(ValidationError):
+        service.call("establish_community", actor=STAFF, idempotency_key="itf4:c:bad",
+                     name="", name_en="Bad")
+    with pytest.raises(Forbidden):
+        service.call("establish_community", actor=AUDITOR, idempotency_key="itf4:c:no",
+                     name="禁止", name_en="No")
+    calls = len(communities) + 2
+    position = service.health()["log_position"]
+
+    after = scrape(port)
+    assert count(after, "shequ_entrypoint_seconds_count", **ep) >= seconds_before + calls
+    assert count(after, "shequ_entrypoint_calls_total", **ep, outcome="ok") == \
+        ok_before + len(communities)
+    assert count(after, "shequ_entrypoint_calls_total", **ep, outcome="invalid") == \
+        invalid_before + 1
+    assert count(after, "shequ_entrypoint_calls_total", **ep, outcome="forbidden") == \
+        forbidden_before + 1
+
+    # The log gauges and the appended counter are refreshed by the metrics loop (every second).
+    def log_metrics_caught_up() -> Any:
+        s = scrape(port)
+        return s if (sample(s, "shequ_log_position", service="registry") == position
+                     and count(s, "shequ_events_appended_total", service="registry")
+                     - appended_before >= position
+                     and sample(s, "shequ_relay_lag", service="registry") is not None) else None
+
+    latest = wait_for(log_metrics_caught_up, what="log metrics to reach the log position")
+    assert count(latest, "shequ_events_appended_total", service="registry") - appended_before \
+        == position
+    assert 0 <= (sample(latest, "shequ_relay_lag", service="registry") or 0) <= position
+
+
+# -- 5. the relay publishes what the commands stored ------------------------------------------
+def test_relay_publishes_every_stored_fact_in_order_with_a_prev_chain(service: Running) -> None:
+    with Connection(service.amqp_uri) as conn:
+        queue = Queue(f"test-relay-{uuid.uuid4().hex[:8]}", exchange=EXCHANGE, routing_key="#",
+                      durable=False, auto_delete=False)
+        bound = queue(conn.channel())
+        bound.declare()
+
+        communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao")]
+        results = establish(service, communities, "itf5")
+        # A repeated key publishes nothing new.
+        service.call("establish_community", actor=STAFF, idempotency_key="itf5:c:Lizhu",
+                     name="立柱", name_en="Lizhu")
+
+        health = wait_for(lambda: (h := service.health())["relay_lag"] == 0
+                          and h["relay_position"] == h["log_position"] and h,
+                          what="relay lag 0")
+        assert health["relay_leader"] is True
+        expected = ["registry.district.established"] + \
+            ["registry.community.established"] * len(communities)
+
+        messages: list[Any] = []
+
+        def drained() -> bool:
+            while (message := bound.get(no_ack=True)) is not None:
+                messages.append(message)
+            return len(messages) >= len(expected)
+
+        wait_for(drained, what=f"{len(expected)} relayed messages")
+        time.sleep(0.2)  # anything published twice would have arrived by now
+        drained()
+
+    envelopes = [json.loads(m.body) for m in messages]
+    assert [e["contract"] for e in envelopes] == expected
+    positions = [e["position"] for e in envelopes]
+    assert positions == sorted(set(positions))
+    assert positions[-1] <= health["log_position"]
+    assert [e["prev"] for e in envelopes] == [None] + positions[:-1]
+    assert [e["data"]["community_id"] for e in envelopes[1:]] == \
+        [r["community_id"] for r in results]
+    for message, envelope in zip(messages, envelopes, strict=True):
+        assert message.properties["delivery_mode"] == 2
+        assert message.properties["message_id"] == f"registry:{envelope['position']}"
+        assert message.delivery_info["routing_key"] == f"{envelope['contract']}.v1"
+        assert message.headers["position"] == envelope["position"]
+        assert message.headers["prev"] == envelope["prev"]
+        assert envelope["service"] == "registry"
+
+
+# -- 6. the sealer signs tree heads ---------------------------------------------------------
+def test_sealer_signs_a_tree_head_that_verifies(service: Running) -> None:
+    establish(service, [("立柱", "Lizhu"), ("塔桥", "Taqiao")], "itf6")
+    position = service.health()["log_position"]
+    assert position > 0
+    wait_for(lambda: service.health()["relay_leader"], what="relay leadership")
+
+    heads_dir = service.treehead_dir / "registry" / "heads"
+
+    def sealed_to_the_top() -> Any:
+        heads = read_heads(service.treehead_dir / "registry")
+        return heads if heads and heads[-1].last_position == position else None
+
+    heads = wait_for(sealed_to_the_top, timeout=10, what=f"a tree head in {heads_dir}")
+    head = heads[-1]
+    assert (heads_dir / f"{head.tree_size:012d}.json").is_file()
+    assert head.service == "registry"
+    assert head.tree_size >= 1
+    key_path = service.key_dir / "registry.ed25519.pem"
+    assert key_path.is_file()
+    public_key = load_or_create_key(key_path).public_key()
+    assert signature_ok(head, public_key)
+    wait_for(lambda: service.health()["sealed_size"] == head.tree_size,
+             what="health to report the sealed size")
+
+    report = verify_service("registry", Store.parse(service.store_url), service.treehead_dir)
+    assert report.ok, report
+    assert report.heads == len(heads)
+    assert report.checked >= head.tree_size
+    assert report.problem is None
