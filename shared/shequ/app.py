@@ -70,7 +70,9 @@ class ServiceApplication(Application[UUID]):
         if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 200:
             raise ValidationError("幂等键须为8至200个字符", "idempotency_key must be 8-200 chars",
                                   "idempotency_key")
-        fingerprint = _fingerprint(command, payload)
+        # The actor is part of the fingerprint: another person reusing a key gets a refusal,
+        # never someone else's result.
+        fingerprint = _fingerprint(command, actor.to_dict(), payload)
         record_id = self.command_record_id(idempotency_key)
         first = self._recorded(record_id, fingerprint)
         if first is not None:
@@ -125,7 +127,8 @@ class ServiceApplication(Application[UUID]):
         return agg
 
 
-def _fingerprint(command: str, payload: Any) -> str:
-    text = json.dumps([command, payload], sort_keys=True, ensure_ascii=False, default=str)
+def _fingerprint(command: str, actor: dict[str, Any], payload: Any) -> str:
+    text = json.dumps([command, actor, payload], sort_keys=True, ensure_ascii=False,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

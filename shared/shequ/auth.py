@@ -52,7 +52,11 @@ class Policy:
     def entrypoints(self) -> Iterable[str]:
         return self.rules.keys()
 
-    def check(self, entrypoint: str, actor: Actor, target: Target | None = None) -> None:
+    def check_role(self, entrypoint: str, actor: Actor) -> str:
+        """Refuse a role the entrypoint does not admit at all; returns the role's scope.
+
+        Entrypoints call this before looking anything up, so a refused caller learns nothing
+        about which records exist."""
         rule = self.rules.get(entrypoint)
         if rule is None:
             raise Forbidden(f"{entrypoint} 未列入授权表", f"{entrypoint} is not in the policy",
@@ -61,6 +65,10 @@ class Policy:
         if scope is None:
             raise Forbidden(f"{ROLE_ZH[actor.role]}无权执行 {entrypoint}",
                             f"role {actor.role} may not call {entrypoint}", "actor.role")
+        return scope
+
+    def check(self, entrypoint: str, actor: Actor, target: Target | None = None) -> None:
+        scope = self.check_role(entrypoint, actor)
         if not _in_scope(scope, actor, target or Target()):
             raise Forbidden(f"{ROLE_ZH[actor.role]}只能处理本人职责范围内的事项（{scope}）",
                             f"{entrypoint}: target outside the {actor.role}'s {scope} scope",

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
@@ -17,7 +18,8 @@ from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shequ import errors
 from shequ.actor import Actor
-from shequ.errors import Forbidden, ShequError
+from shequ.auth import Policy
+from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.outbox import envelopes_after
 
 for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
@@ -106,7 +108,7 @@ class PlatformService:
         }
 
 
-def expose(service_cls: type, app_cls: type, names: Any) -> type:
+def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
     """Add one RPC entrypoint per application use case named in the service's policy table.
 
     Each entrypoint only translates: it turns the ``actor`` dict into an Actor and hands the
@@ -114,15 +116,39 @@ def expose(service_cls: type, app_cls: type, names: Any) -> type:
     Deriving the entrypoints from the policy keeps "every entrypoint is authorised" true by
     construction.
     """
-    for name in names:
-        setattr(service_cls, name, command(_translating_entrypoint(name, getattr(app_cls, name))))
+    for name in policy.entrypoints():
+        target = getattr(app_cls, name)
+        setattr(service_cls, name, command(_translating_entrypoint(name, target, policy)))
     return service_cls
 
 
-def _translating_entrypoint(name: str, target: Any) -> Any:
+def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
+    signature = inspect.signature(target)
+
     def entrypoint(self: Any, actor: dict[str, Any], **kwargs: Any) -> Any:
-        return getattr(self.app, name)(Actor.from_dict(actor), **kwargs)
+        who = Actor.from_dict(actor)
+        policy.check_role(name, who)
+        _check_arguments(signature, name, who, kwargs)
+        return getattr(self.app, name)(who, **kwargs)
 
     entrypoint.__name__ = entrypoint.__qualname__ = name
     entrypoint.__doc__ = target.__doc__
     return entrypoint
+
+
+def _check_arguments(signature: inspect.Signature, name: str, actor: Actor,
+                     kwargs: dict[str, Any]) -> None:
+    """Missing or unknown arguments are the caller's mistake: say which, in both languages."""
+    params = signature.parameters
+    unknown = sorted(k for k in kwargs if k not in params or k in ("self", "actor"))
+    if unknown:
+        raise ValidationError(f"{name} 不接受参数 {unknown[0]}",
+                              f"{name} takes no argument {unknown[0]!r}", unknown[0],
+                              details={"rule": "unknown_argument"})
+    for pname, param in params.items():
+        if pname in ("self", "actor") or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+            continue
+        if param.default is param.empty and pname not in kwargs:
+            raise ValidationError(f"{name} 缺少必填参数 {pname}",
+                                  f"{name} requires {pname!r}", pname,
+                                  details={"rule": "required"})

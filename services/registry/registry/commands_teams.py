@@ -7,7 +7,14 @@ from uuid import UUID
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.errors import ValidationError
-from shequ.validation import check_choice, check_date, check_phone, check_uuid, require_text
+from shequ.validation import (
+    check_choice,
+    check_date,
+    check_phone,
+    check_uuid,
+    optional_text,
+    require_text,
+)
 from sqlalchemy import select
 
 from registry import tables as t
@@ -80,7 +87,7 @@ class TeamCommands(RegistryBase):
         """A member leaves the team on ``until``."""
         p = {"team_id": check_uuid(team_id, "team_id"),
              "person_id": check_uuid(person_id, "person_id"),
-             "until": check_date(until, "until"), "reason": (reason or "").strip()[:200]}
+             "until": check_date(until, "until"), "reason": optional_text(reason, "reason", "原因", 200)}
         return self._team_command("remove_team_member", idempotency_key, actor, p,
                                   lambda team: team.leave(p["person_id"], p["until"],
                                                           p["reason"], actor.to_dict()))
@@ -118,7 +125,7 @@ class TeamCommands(RegistryBase):
         p = {"party_member_id": check_uuid(party_member_id, "party_member_id"),
              "community_id": check_uuid(community_id, "community_id"),
              "name": require_text(name, "name", "责任区名称", 100),
-             "description": (description or "").strip()[:500],
+             "description": optional_text(description, "description", "说明", 500),
              "village_id": check_uuid(village_id, "village_id") if village_id else None}
         if p["village_id"] and self.village(p["village_id"]).community_id != p["community_id"]:
             raise ValidationError("该村不在此社区", "the village is not in that community",
@@ -143,6 +150,8 @@ class TeamCommands(RegistryBase):
              "household_id": check_uuid(household_id, "household_id"),
              "since": check_date(since, "since") if since else None}
         zone = self.zone(p["party_member_id"])
+        # Both ends must be in the actor's scope: the member's zone and the household.
+        self.policy.check("link_household", actor, self.household_target(p["household_id"]))
 
         def decide() -> Any:
             zone = self.zone(p["party_member_id"])
@@ -164,7 +173,7 @@ class TeamCommands(RegistryBase):
         """End a party member's link to a household."""
         p = {"party_member_id": check_uuid(party_member_id, "party_member_id"),
              "household_id": check_uuid(household_id, "household_id"),
-             "until": check_date(until, "until"), "reason": (reason or "").strip()[:200]}
+             "until": check_date(until, "until"), "reason": optional_text(reason, "reason", "原因", 200)}
         zone = self.zone(p["party_member_id"])
 
         def decide() -> Any:

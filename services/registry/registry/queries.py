@@ -123,20 +123,27 @@ class Queries(RegistryBase):
 
     def members_below_minimum(self, actor: Actor,
                               community_id: str | None = None) -> list[dict[str, Any]]:
-        """Party members linked to fewer than ``settings.min_households`` households."""
+        """Party members linked to fewer than ``settings.min_households`` households.
+
+        A member belongs to the community of their responsibility zone, or else of their
+        village; members with neither (no zone, no village) are listed without a community."""
         community_id = check_uuid(community_id, "community_id") if community_id else None
         self.policy.check("members_below_minimum", actor, Target(community_id=community_id))
-        p, v, lk = t.persons, t.villages, t.links
+        p, v, z, lk = t.persons, t.villages, t.zones, t.links
         count = (select(lk.c.party_member_id, func.count().label("n"))
                  .group_by(lk.c.party_member_id).subquery())
-        query = (select(p.c.id, p.c.name, v.c.community_id, func.coalesce(count.c.n, 0))
-                 .join(v, v.c.id == p.c.village_id)
+        zone = (select(z.c.party_member_id, func.min(z.c.community_id).label("community_id"))
+                .group_by(z.c.party_member_id).subquery())
+        community = func.coalesce(zone.c.community_id, v.c.community_id)
+        query = (select(p.c.id, p.c.name, community, func.coalesce(count.c.n, 0))
+                 .outerjoin(v, v.c.id == p.c.village_id)
+                 .outerjoin(zone, zone.c.party_member_id == p.c.id)
                  .outerjoin(count, count.c.party_member_id == p.c.id)
                  .where(p.c.party_member.is_(True),
                         func.coalesce(count.c.n, 0) < self.settings.min_households)
-                 .order_by(v.c.community_id, p.c.name))
+                 .order_by(community, p.c.name))
         if community_id:
-            query = query.where(v.c.community_id == community_id)
+            query = query.where(community == community_id)
         with self.read() as c:
             return [{"person_id": pid, "name": masking.member_name(actor, name),
                      "community_id": cid, "households": int(n),

@@ -39,4 +39,4 @@ class RegistryService(PlatformService):
         return seed_demo(self.app, who)
 
 
-expose(RegistryService, Registry, POLICY.entrypoints())
+expose(RegistryService, Registry, POLICY)
