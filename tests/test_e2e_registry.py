@@ -56,6 +56,19 @@ def test_errors_cross_rpc_structured_and_write_nothing(suite):
         suite.call("registry", "establish_community",
                    actor={"person_id": "a-1", "role": "auditor"},
                    idempotency_key="e2e-bad-2", name="审计社区", name_en="Audit")
+    with pytest.raises(ValidationError) as err:  # a missing argument names the field
+        suite.call("registry", "establish_community", actor=STAFF,
+                   idempotency_key="e2e-bad-3", name="缺英文名")
+    assert err.value.field == "name_en" and err.value.details["rule"] == "required"
+    with pytest.raises(ValidationError) as err:  # so does an unknown one
+        suite.call("registry", "establish_community", actor=STAFF, idempotency_key="e2e-bad-4",
+                   name="多余参数", name_en="Extra", colour="red")
+    assert err.value.field == "colour"
+    with pytest.raises(Forbidden):  # refused before any lookup: no hint whether ids exist
+        suite.call("registry", "appoint", actor={"person_id": "a-2", "role": "auditor"},
+                   idempotency_key="e2e-bad-5", post="secretary",
+                   organisation_id="00000000-0000-0000-0000-000000000000",
+                   person_id="00000000-0000-0000-0000-000000000001")
     assert suite.call("registry", "health")["log_position"] == before
 
 

@@ -41,6 +41,15 @@ def test_reused_key_with_other_payload_is_refused_and_writes_nothing(store):  # 
     assert app.recorder.max_notification_id() == top
 
 
+def test_another_actor_reusing_a_key_is_refused_not_answered(store):  # noqa: F811
+    app = Notes(store)
+    app.write("private", "key-000004", STAFF)
+    other = Actor("p-2", "district_staff")
+    with pytest.raises(Conflict) as err:
+        app.write("private", "key-000004", other)
+    assert err.value.code == "idempotency_key_reused"
+
+
 def test_short_idempotency_key_is_refused(store):  # noqa: F811
     with pytest.raises(ValidationError) as err:
         Notes(store).write("x", "k", STAFF)
