@@ -51,6 +51,32 @@ def raw_appends(store_url: str, n: int) -> float:
     return n / elapsed
 
 
+def app_commands(store_url: str, n: int, callers: int, max_batch: int) -> float:
+    """Registry use cases called in-process by concurrent green threads (no RPC)."""
+    from registry.application import Registry
+    from shequ.actor import Actor
+
+    app = Registry(Store.parse(store_url))
+    app.committer.max_batch = max_batch
+    actor = Actor("bench", "district_staff")
+    app.establish_district(actor, "app-bench-district", name="压测区")
+    counter = iter(range(n))
+
+    def caller() -> None:
+        for i in counter:
+            app.establish_community(actor, f"app-bench-{i:07d}", name=f"进程内{i}",
+                                    name_en=f"In-process {i}")
+
+    started = time.perf_counter()
+    pool = eventlet.GreenPool(callers)
+    for _ in range(callers):
+        pool.spawn(caller)
+    pool.waitall()
+    rate = n / (time.perf_counter() - started)
+    app.close()
+    return rate
+
+
 def rpc_commands(amqp: str, n: int, clients: int, offset: int) -> tuple[float, list[float]]:
     latencies: list[float] = []
     counter = iter(range(offset, offset + n))
@@ -78,6 +104,8 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--raw", type=int, default=1000)
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="registry processes sharing the RPC queue (one relay leads)")
     args = parser.parse_args()
     from common import summary
 
@@ -85,29 +113,39 @@ def main() -> None:
         baseline = raw_appends(raw_db, args.raw)
     print(f"baseline: raw eventsourcing appends on PostgreSQL: {baseline:,.0f} events/s "
           f"(sequential, {args.raw} saves)")
+    for label, batch in (("one transaction per command", 1), ("group commit", 200)):
+        with pg_database() as db:
+            rate = app_commands(db, args.raw * 2, args.clients, batch)
+        print(f"registry commands in-process, {args.clients} concurrent callers, {label}: "
+              f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline")
     with rabbit_vhost() as amqp, pg_database() as db:
         import tempfile
         from pathlib import Path
 
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
-        proc = ServiceProcess("registry", "registry", {
+        procs = [ServiceProcess("registry", "registry", {
             "SHEQU_AMQP_URI": amqp, "SHEQU_REGISTRY_STORE": db,
             "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
             "SHEQU_TREEHEAD_DIR": str(tmp / "heads"), "SHEQU_KEY_DIR": str(tmp / "keys")}, tmp)
-        proc.start()
+            for _ in range(args.replicas)]
+        for proc in procs:
+            proc.start()
         try:
-            wait_healthy(amqp, proc)
+            for proc in procs:
+                wait_healthy(amqp, proc)
             rpc(amqp, "registry", "establish_district", actor=STAFF,
                 idempotency_key="bench-district", name="压测区")
             rpc_commands(amqp, 200, args.clients, 10_000_000)  # warm up
             rate, lat = rpc_commands(amqp, args.commands, args.clients, 0)
-            print(f"registry commands via RPC ({args.clients} concurrent clients): "
+            print(f"registry commands via RPC ({args.clients} concurrent clients, "
+                  f"{args.replicas} replica(s)): "
                   f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline; latency {summary(lat)}")
             wait_until(lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120,
                        what="relay drained")
         finally:
-            proc.stop()
-        print(f"(service log: {proc.log_path})")
+            for proc in procs:
+                proc.stop()
+        print(f"(service log: {procs[0].log_path})")
 
 
 if __name__ == "__main__":

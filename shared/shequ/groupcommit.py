@@ -33,6 +33,7 @@ class GroupCommitter:
         self._flushing = False
         self.batches = 0
         self.commands = 0
+        self.listeners: list[Any] = []  # called after each committed batch (wakes the relay)
 
     def commit(self, aggregates: Sequence[Any]) -> None:
         """Store the aggregates' pending events; returns once they are committed."""
@@ -74,6 +75,8 @@ class GroupCommitter:
                 w.error = exc
         for w in batch:
             w.done.set()
+        for listener in self.listeners:
+            listener()
 
     def _flush_one(self, waiter: _Waiter) -> None:
         try:

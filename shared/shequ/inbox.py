@@ -52,13 +52,30 @@ class Inbox:
         self.interests = interests
         self.counts = {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
         self.upstream_head = 0  # highest upstream position seen, for consumer lag
+        # This inbox is the only writer of its tracking records (one active consumer), so the
+        # position is read once and then kept in step with each commit.
+        self._last: int | None = None
 
     @property
     def tracking_name(self) -> str:
         return f"{self.upstream}"
 
     def last(self) -> int:
-        return self.app.recorder.max_tracking_id(self.tracking_name) or 0
+        if self._last is None:
+            self._last = self.app.recorder.max_tracking_id(self.tracking_name) or 0
+        return self._last
+
+    def forget(self) -> None:
+        """Re-read the position from the store next time (after an error or a restart)."""
+        self._last = None
+
+    def _record(self, events: list[Any], tracking: Tracking) -> None:
+        try:
+            self.app.events.put(events, tracking=tracking)
+        except BaseException:
+            self.forget()
+            raise
+        self._last = tracking.notification_id
 
     def process(self, envelope: dict[str, Any]) -> str:
         """Handle one delivered envelope; returns what happened to it."""
@@ -107,7 +124,7 @@ class Inbox:
         if self.interests is not None:
             contract = self.interests.get(envelope["contract"])
             if contract is None:
-                self.app.events.put([], tracking=tracking)
+                self._record([], tracking)
                 return "ignored"
             try:
                 if envelope["version"] != contract.version:
@@ -122,7 +139,7 @@ class Inbox:
             try:
                 aggregates = list(self.handle(envelope))
                 events = [e for agg in aggregates for e in agg.collect_events()]
-                self.app.events.put(events, tracking=tracking)
+                self._record(events, tracking)
                 self.counts["applied"] += 1
                 return "applied"
             except TRANSIENT:
@@ -139,7 +156,7 @@ class Inbox:
             "code": type(exc).__name__, "message": str(exc),
             "traceback": traceback.format_exc(limit=5)}
         self.dead_letters.send(self.consumer, self.upstream, envelope, error, attempts)
-        self.app.events.put([], tracking=tracking)
+        self._record([], tracking)
         self.counts["dead_lettered"] += 1
         log.error("%s inbox from %s: dead-lettered position %s after %d attempts: %s",
                   self.consumer, self.upstream, envelope["position"], attempts, error)

@@ -89,6 +89,8 @@ class Platform(DependencyProvider):
 
     def start(self) -> None:
         assert self.runtime is not None
+        self._wake = GreenEvent()
+        self.runtime.app.committer.listeners.append(self._wake_relay)
         spawn = self.container.spawn_managed_thread
         spawn(self._relay_loop, identifier=f"{self.service}.relay")
         spawn(self._seal_loop, identifier=f"{self.service}.sealer")
@@ -96,6 +98,16 @@ class Platform(DependencyProvider):
         for inbox in self.runtime.inboxes:
             sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping)
             spawn(sub.run, identifier=f"{self.service}.inbox.{inbox.upstream}")
+
+    def _wake_relay(self) -> None:
+        if not self._wake.ready():
+            self._wake.send(True)
+
+    def _idle(self, timeout: float) -> None:
+        """Wait for a local commit (or ``timeout``: commits of other replicas are polled)."""
+        with eventlet.Timeout(timeout, False):
+            self._wake.wait()
+        self._wake = GreenEvent()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -142,7 +154,7 @@ class Platform(DependencyProvider):
                 sent = rt.relay.run_once()
                 metrics.RELAY_PUBLISHED.labels(self.service).inc(sent)
                 if sent == 0:
-                    eventlet.sleep(0.02)
+                    self._idle(0.05)
                     if not rt.leadership.still_held():
                         continue
             except Exception as exc:  # noqa: BLE001 - outlive broker and database outages

@@ -1,5 +1,5 @@
 """The AMQP side of an inbox: one durable queue per (consumer, upstream), bound to the
-upstream's exchange, consumed one message at a time. ``x-single-active-consumer`` lets
+upstream's exchange, handled one message at a time, in order. ``x-single-active-consumer`` lets
 several replicas subscribe while only one receives, so order holds when scaled out."""
 from __future__ import annotations
 
@@ -44,9 +44,12 @@ class Subscriber:
 
     def _consume(self) -> None:
         queue = inbox_queue(self.inbox.consumer, self.inbox.upstream)
+        self.inbox.forget()  # (re)connected: another replica may have consumed meanwhile
         with Connection(self.amqp_uri, heartbeat=0) as conn:
             conn.ensure_connection(max_retries=1)
-            with conn.Consumer(queue, callbacks=[self._on_message], prefetch_count=1,
+            # One channel delivers in order and callbacks run one at a time, so a prefetch
+            # window only pipelines deliveries (no ack round trip per message); order holds.
+            with conn.Consumer(queue, callbacks=[self._on_message], prefetch_count=100,
                                accept=["json"]):
                 self._catch_up()
                 idle_since = time.monotonic()

@@ -71,9 +71,17 @@ class MirrorService(PlatformService):
                        inboxes=[InboxSpec("registry", make_handler)])
 
     @query
+    def copied_times(self, actor: dict[str, Any]) -> list[list[Any]]:
+        """[upstream position, when the copy was decided (ISO time)] for every copy."""
+        return [[p, t] for p, t in self._copies()]
+
+    @query
     def copied(self, actor: dict[str, Any]) -> list[int]:
         """Every upstream position copied, in the order applied (a test read, so it scans)."""
-        out: list[int] = []
+        return [p for p, _ in self._copies()]
+
+    def _copies(self) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
         start = 0
         while True:
             notes = self.app.recorder.select_notifications(start, 1000, inclusive_of_start=False)
@@ -81,7 +89,8 @@ class MirrorService(PlatformService):
                 return out
             for note in notes:
                 if note.topic == "mirror:Mirrored.Copied":
-                    out.append(json.loads(note.state)["position"])
+                    copied = self.app.mapper.to_domain_event(note)
+                    out.append((copied.position, copied.timestamp.isoformat()))
             start = notes[-1].id
 
 
