@@ -82,3 +82,24 @@ def test_demo_district_seeds_once(suite):
     names = {c["name"] for c in suite.call("registry", "communities", actor=STAFF)}
     assert {"立柱", "塔桥", "下泊", "柏乡"} <= names
     assert first
+
+
+@pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
+def test_batch_runs_each_command_once_and_reports_each_outcome(suite):
+    suite.start(suite.registry)
+    _communities(suite, 0)
+    items = [{"command": "establish_community",
+              "args": {"idempotency_key": f"batch-{i:04d}", "name": f"批量{i}",
+                       "name_en": f"Batch {i}"}} for i in range(30)]
+    items[7]["args"]["name"] = ""  # refused alone; the others still go through
+    items.append({"command": "communities", "args": {}})  # queries are not commands
+    first = suite.call("registry", "batch", actor=STAFF, commands=items)
+    assert [("error" in r) for r in first] == [i in (7, 30) for i in range(31)]
+    assert first[7]["error"]["field"] == "name" and first[30]["error"]["field"] == "command"
+    top = suite.call("registry", "health")["log_position"]
+    again = suite.call("registry", "batch", actor=STAFF, commands=items)
+    assert again == first
+    assert suite.call("registry", "health")["log_position"] == top
+    refused = suite.call("registry", "batch", actor={"person_id": "a", "role": "auditor"},
+                         commands=items[:2])
+    assert all(r["error"]["code"] == "forbidden" for r in refused)

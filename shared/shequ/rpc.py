@@ -10,10 +10,16 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from nameko.exceptions import deserialize_to_instance
+import eventlet
 from nameko.amqp.publish import Publisher
-from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
-                              LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.exceptions import deserialize_to_instance
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shequ import errors
@@ -116,10 +122,55 @@ def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
     Deriving the entrypoints from the policy keeps "every entrypoint is authorised" true by
     construction.
     """
+    handlers = {}
     for name in policy.entrypoints():
         target = getattr(app_cls, name)
-        setattr(service_cls, name, command(_translating_entrypoint(name, target, policy)))
+        handlers[name] = _translating_entrypoint(name, target, policy)
+        setattr(service_cls, name, command(handlers[name]))
+    setattr(service_cls, "batch", command(_batch_entrypoint(handlers, policy)))
     return service_cls
+
+
+BATCH_LIMIT = 500
+
+
+def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
+    def batch(self: Any, actor: dict[str, Any], commands: list[dict[str, Any]]) -> list[Any]:
+        """Run many commands in one call, concurrently, each with its own idempotency key.
+
+        Each item is ``{"command": NAME, "args": {...}}`` with ``idempotency_key`` among the
+        args; items are independent (one failing does not undo another) and the answer holds,
+        in order, ``{"ok": result}`` or ``{"error": {code, message, message_en, field}}``.
+        Concurrent items share database transactions (group commit), which is what makes bulk
+        intake fast. Example: ``{"actor": {...}, "commands": [{"command":
+        "establish_community", "args": {"idempotency_key": "c-0001", "name": "立柱",
+        "name_en": "Lizhu"}}]}``
+        """
+        if not isinstance(commands, list) or not 1 <= len(commands) <= BATCH_LIMIT:
+            raise ValidationError(f"commands 须为1至{BATCH_LIMIT}条指令的列表",
+                                  f"commands must be a list of 1 to {BATCH_LIMIT} commands",
+                                  "commands")
+        pile = eventlet.GreenPile(64)
+        for item in commands:
+            pile.spawn(_run_item, self, handlers, policy, actor, item)
+        return list(pile)
+
+    return batch
+
+
+def _run_item(service: Any, handlers: dict[str, Any], policy: Policy, actor: dict[str, Any],
+              item: Any) -> dict[str, Any]:
+    try:
+        name = item.get("command") if isinstance(item, dict) else None
+        rule = policy.rules.get(name) if isinstance(name, str) else None
+        if rule is None or rule.reads:
+            raise ValidationError(f"未知的指令：{name}", f"unknown command {name!r}", "command")
+        args = item.get("args") or {}
+        if not isinstance(args, dict):
+            raise ValidationError("args 须为对象", "args must be an object", "args")
+        return {"ok": handlers[name](service, actor, **args)}
+    except ShequError as exc:
+        return {"error": exc.to_dict()}
 
 
 def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
