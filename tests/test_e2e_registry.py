@@ -103,3 +103,34 @@ def test_batch_runs_each_command_once_and_reports_each_outcome(suite):
     refused = suite.call("registry", "batch", actor={"person_id": "a", "role": "auditor"},
                          commands=items[:2])
     assert all(r["error"]["code"] == "forbidden" for r in refused)
+
+
+@pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
+def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(suite):
+    from shequ.deadletters import list_dead_letters
+
+    suite.mirror.env["SHEQU_MIRROR_POISON"] = "毒丸"
+    suite.start(suite.registry, suite.mirror)
+    communities = ["社区甲", "毒丸社区", "社区乙"]
+    _communities(suite, 0)
+    for i, name in enumerate(communities):
+        suite.call("registry", "establish_community", actor=STAFF,
+                   idempotency_key=f"poison-{i:04d}", name=name, name_en=f"P{i}")
+    published = wait_until(lambda: suite.published_positions(), what="published")
+    poisoned = published[2]  # district, 社区甲, then 毒丸社区
+
+    def settled():
+        health = suite.call("mirror", "health")["inboxes"]["registry"]
+        return health if health["position"] == published[-1] else None
+
+    health = wait_until(settled, timeout=60, what="consumer past the poison")
+    assert health["counts"]["dead_lettered"] == 1
+    assert suite.call("mirror", "copied", actor=SYSTEM) == [p for p in published
+                                                           if p != poisoned]
+    letters = list_dead_letters(suite.amqp)
+    assert len(letters) == 1
+    letter = letters[0]
+    assert letter["envelope"]["position"] == poisoned
+    assert letter["headers"]["consumer"] == "mirror" and letter["headers"]["attempts"] == 3
+    assert "poison marker" in letter["error"]["message"]
+    assert len(list_dead_letters(suite.amqp)) == 1  # listing does not consume
