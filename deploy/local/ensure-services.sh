@@ -19,3 +19,9 @@ rabbitmqctl -q await_startup >/dev/null 2>&1 || rabbitmqctl wait --timeout 60 /d
 rabbitmqctl -q status >/dev/null 2>&1 || { echo "RabbitMQ did not start" >&2; exit 1; }
 # The nameko test fixtures and `shequ deadletters` use the management API (port 15672).
 rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null 2>&1 || true
+for _ in $(seq 1 60); do
+  curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null \
+  || { echo "RabbitMQ management API (port 15672) did not come up" >&2; exit 1; }
