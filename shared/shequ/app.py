@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 from shequ.actor import Actor
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter
+from shequ.metrics import COMMANDS
 from shequ.store import Store
 from shequ.topics import pin_topics
 
@@ -76,6 +77,7 @@ class ServiceApplication(Application[UUID]):
         record_id = self.command_record_id(idempotency_key)
         first = self._recorded(record_id, fingerprint)
         if first is not None:
+            COMMANDS.labels(self.name, command, "repeat").inc()
             return first
         for _attempt in range(self.CONFLICT_RETRIES):
             aggregates, result = decide()
@@ -84,13 +86,16 @@ class ServiceApplication(Application[UUID]):
                                    result=result)
             try:
                 self.committer.commit([*aggregates, record])
+                COMMANDS.labels(self.name, command, "stored").inc()
                 return result
             except IntegrityError:
                 # Either the same key won a race (answer with its result) or another command
                 # changed an aggregate this one read: decide again on fresh state.
                 again = self._recorded(record_id, fingerprint)
                 if again is not None:
+                    COMMANDS.labels(self.name, command, "repeat").inc()
                     return again
+        COMMANDS.labels(self.name, command, "conflict").inc()
         raise Conflict("记录被频繁同时修改，请稍后重试",
                        "the records kept changing concurrently; retry the command later",
                        code="concurrent_change")

@@ -233,3 +233,21 @@ def test_contract_violation_is_caught_when_published(store):  # noqa: F811
         build_envelope("notes", app, bad, note, None)
     assert err.value.field == "note_id"
 
+
+
+def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path):  # noqa: F811
+    from platform_support import WRITTEN
+
+    up, envs = _upstream(tmp_path)
+    dead = FakeDeadLetters()
+    inbox, applied = _inbox(store, up, dead)
+    inbox.interests = {WRITTEN.name: WRITTEN}
+    bad = {**envs[0], "data": {"note_id": 7, "text": "x"}}  # note_id must be a string
+    assert inbox.process(bad) == "dead_lettered"
+    assert dead.sent[0][1]["code"] == "contract_violation"
+    newer = {**envs[1], "version": 2}
+    assert inbox.process(newer) == "dead_lettered"
+    assert dead.sent[1][1]["code"] == "unsupported_version"
+    other = {**envs[2], "contract": "notes.note.archived"}
+    assert inbox.process(other) == "ignored"
+    assert applied == [] and inbox.last() == envs[2]["position"]
