@@ -177,7 +177,7 @@ class Platform(DependencyProvider):
             try:
                 if sealer is None:  # newly leader: reload what the previous leader sealed
                     sealer = Sealer(self.service, rt.app.recorder, rt.config.treehead_dir,
-                                    rt.config.key_path)
+                                    rt.config.key_path, page_size=200)
                 head = sealer.seal()
                 if head is not None:
                     rt.sealed_size = head.tree_size

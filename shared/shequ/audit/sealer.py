@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -121,6 +122,7 @@ class Sealer:
             self._append([leaf_entry(n) for n in page])
             if len(page) < self.page_size:
                 return
+            time.sleep(0)  # a cooperative scheduler (eventlet) runs other work between pages
 
     def _append(self, entries: list[LeafEntry]) -> None:
         self._log.append(entries)
