@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 from typing import Any
 
 from shequ.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class Leadership:
@@ -41,8 +44,8 @@ class Leadership:
                 os.close(handle)
             else:
                 handle.close()
-        except Exception:  # noqa: BLE001 - the lock dies with its handle anyway
-            pass
+        except Exception as exc:  # noqa: BLE001 - the lock dies with its handle anyway
+            log.debug("releasing %s: %s", self.name, exc)
 
     def _try_flock(self) -> bool:
         assert self.store.path is not None

@@ -157,5 +157,5 @@ class Relay:
         if conn is not None:
             try:
                 conn.release()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception as exc:  # noqa: BLE001 - a broken connection is dropped anyway
+                log.debug("relay %s: closing connection: %s", self.service, exc)

@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg
 import requests
@@ -65,11 +66,11 @@ class ServiceProcess:
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "ServiceProcess":
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "shequ.runner", self.target],
-                                     env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     cwd=REPO)
+    def start(self) -> ServiceProcess:
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the handle
+            self.proc = subprocess.Popen([sys.executable, "-m", "shequ.runner", self.target],
+                                         env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         cwd=REPO)
         return self
 
     def kill9(self) -> None:
@@ -93,9 +94,8 @@ class ServiceProcess:
 
 
 def rpc(amqp_uri: str, service: str, method: str, timeout: float = 30, **kwargs: Any) -> Any:
-    from nameko.standalone.rpc import ClusterRpcProxy
-
     import shequ.rpc  # noqa: F401 - structured errors
+    from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy({"AMQP_URI": amqp_uri, "serializer": "json"}, timeout=timeout) as proxy:
         return getattr(getattr(proxy, service), method)(**kwargs)

@@ -36,7 +36,7 @@ def postgres_store() -> Iterator[Store]:
 def store(request) -> Store:  # type: ignore[no-untyped-def]
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
 
-from registry_testing import close_registry, open_registry  # noqa: E402
+from registry_testing import close_registry, open_registry
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from registry.application import Registry
 from registry.contracts import catalogue, translate
 from registry.seed import sample_id_number, sample_phone, seed_demo
 from registry.settings import RegistrySettings
+from registry_testing import close_registry, new_person
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 from shequ.store import Store
-
-from registry_testing import close_registry, new_person
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")

@@ -14,11 +14,10 @@ import pytest
 from registry.application import Registry
 from registry.policy import POLICY
 from registry.seed import seed_demo
+from registry_testing import close_registry, new_person
 from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden
 from shequ.store import Store
-
-from registry_testing import close_registry, new_person
 
 Call = Callable[[Actor, str], Any]
 counter = itertools.count()
@@ -88,9 +87,9 @@ def _village(w: dict[str, Any]) -> tuple[str, str]:
     return v, org
 
 
-def build(name: str, w: dict[str, Any]) -> Case:  # noqa: C901 - one branch per entrypoint
+def build(name: str, w: dict[str, Any]) -> Case:
     app, c, v = w["app"], w["c"], w["v"]
-    pid = lambda: new_person(app, v)  # noqa: E731
+    pid = lambda: new_person(app, v)
     if name == "establish_district":
         return Case(lambda a, key: app.establish_district(a, key, name="胶河经济区"), None,
                     conflict_ok=True)

@@ -3,7 +3,6 @@ household to their own party member."""
 from __future__ import annotations
 
 import pytest
-
 from registry.seed import seed_demo
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden
