@@ -24,7 +24,7 @@ from tests.support.infra import rabbit_vhost
 STAFF = Actor("p-1", "district_staff")
 
 
-def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(store):  # noqa: F811
+def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(store):
     app = Notes(store)
     first = app.write("hello", "key-000001", STAFF)
     top = app.recorder.max_notification_id()
@@ -33,7 +33,7 @@ def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(store)
     assert app.recorder.max_notification_id() == top
 
 
-def test_reused_key_with_other_payload_is_refused_and_writes_nothing(store):  # noqa: F811
+def test_reused_key_with_other_payload_is_refused_and_writes_nothing(store):
     app = Notes(store)
     app.write("hello", "key-000002", STAFF)
     top = app.recorder.max_notification_id()
@@ -43,7 +43,7 @@ def test_reused_key_with_other_payload_is_refused_and_writes_nothing(store):  # 
     assert app.recorder.max_notification_id() == top
 
 
-def test_another_actor_reusing_a_key_is_refused_not_answered(store):  # noqa: F811
+def test_another_actor_reusing_a_key_is_refused_not_answered(store):
     app = Notes(store)
     app.write("private", "key-000004", STAFF)
     other = Actor("p-2", "district_staff")
@@ -52,13 +52,13 @@ def test_another_actor_reusing_a_key_is_refused_not_answered(store):  # noqa: F8
     assert err.value.code == "idempotency_key_reused"
 
 
-def test_short_idempotency_key_is_refused(store):  # noqa: F811
+def test_short_idempotency_key_is_refused(store):
     with pytest.raises(ValidationError) as err:
         Notes(store).write("x", "k", STAFF)
     assert err.value.field == "idempotency_key"
 
 
-def test_events_record_the_actor(store):  # noqa: F811
+def test_events_record_the_actor(store):
     app = Notes(store)
     note_id = app.write("hello", "key-000003", STAFF)["id"]
     created = app.repository.get(__import__("uuid").UUID(note_id))
@@ -87,7 +87,7 @@ def _drain(uri: str, queue: Queue, expect: int) -> list[Any]:
     return got
 
 
-def test_relay_publishes_in_order_with_prev_chain_and_persistent(store):  # noqa: F811
+def test_relay_publishes_in_order_with_prev_chain_and_persistent(store):
     app = Notes(store)
     ids = [app.write(f"n{i}", f"key-relay-{i:03d}", STAFF)["id"] for i in range(5)]
     app.save(Secret(text="not published"))  # a notification the relay must skip
@@ -113,7 +113,7 @@ def test_relay_publishes_in_order_with_prev_chain_and_persistent(store):  # noqa
     assert relay.state()[0] == app.recorder.max_notification_id()
 
 
-def test_relay_does_not_advance_when_the_broker_is_unreachable(store):  # noqa: F811
+def test_relay_does_not_advance_when_the_broker_is_unreachable(store):
     app = Notes(store)
     app.write("hello", "key-unreach-1", STAFF)
     relay = Relay("notes", app, make_engine(store), translate,
@@ -123,7 +123,7 @@ def test_relay_does_not_advance_when_the_broker_is_unreachable(store):  # noqa: 
     assert relay.state() == (0, None)
 
 
-def test_only_one_leader_per_store(store):  # noqa: F811
+def test_only_one_leader_per_store(store):
     a, b = Leadership(store, "relay"), Leadership(store, "relay")
     assert a.try_acquire()
     assert not b.try_acquire()
@@ -170,7 +170,7 @@ def _inbox(store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | Non
     return Inbox("down", "notes", down, handle, pull, dead, max_failures=2), applied
 
 
-def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):  # noqa: F811
+def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):
     up, envs = _upstream(tmp_path)
     pulls: list[int] = []
     inbox, applied = _inbox(store, up, FakeDeadLetters(), pulls=pulls)
@@ -185,7 +185,7 @@ def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):  # noqa: F811
     assert inbox.last() == envs[-1]["position"]
 
 
-def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):  # noqa: F811
+def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):
     up, envs = _upstream(tmp_path)
     inbox, _ = _inbox(store, up, FakeDeadLetters())
     inbox.process(envs[0])
@@ -193,7 +193,7 @@ def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):  # noqa: F81
     assert inbox.last() == envs[0]["position"] and events_after_first == 1
 
 
-def test_poison_message_is_dead_lettered_and_the_inbox_goes_on(store, tmp_path):  # noqa: F811
+def test_poison_message_is_dead_lettered_and_the_inbox_goes_on(store, tmp_path):
     up, envs = _upstream(tmp_path)
     dead = FakeDeadLetters()
     inbox, applied = _inbox(store, up, dead, fail_on={envs[1]["position"]})
@@ -204,7 +204,7 @@ def test_poison_message_is_dead_lettered_and_the_inbox_goes_on(store, tmp_path):
     assert inbox.last() == envs[-1]["position"]
 
 
-def test_malformed_envelope_is_dead_lettered(store, tmp_path):  # noqa: F811
+def test_malformed_envelope_is_dead_lettered(store, tmp_path):
     up, _ = _upstream(tmp_path)
     dead = FakeDeadLetters()
     inbox, _ = _inbox(store, up, dead)
@@ -212,7 +212,7 @@ def test_malformed_envelope_is_dead_lettered(store, tmp_path):  # noqa: F811
     assert inbox.last() == 0
 
 
-def test_gap_that_cannot_be_pulled_is_retried_not_skipped(store, tmp_path):  # noqa: F811
+def test_gap_that_cannot_be_pulled_is_retried_not_skipped(store, tmp_path):
     up, envs = _upstream(tmp_path)
     inbox, applied = _inbox(store, up, FakeDeadLetters())
     inbox.pull = lambda after, limit: []  # upstream unreachable / empty answer
@@ -221,7 +221,7 @@ def test_gap_that_cannot_be_pulled_is_retried_not_skipped(store, tmp_path):  # n
     assert applied == [] and inbox.last() == 0
 
 
-def test_contract_violation_is_caught_when_published(store):  # noqa: F811
+def test_contract_violation_is_caught_when_published(store):
     from shequ.outbox import build_envelope
 
     app = Notes(store)
@@ -237,7 +237,7 @@ def test_contract_violation_is_caught_when_published(store):  # noqa: F811
 
 
 
-def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path):  # noqa: F811
+def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path):
     from platform_support import WRITTEN
 
     up, envs = _upstream(tmp_path)
