@@ -3,10 +3,10 @@ exactly once, and the demo district loads through `seed_demo`."""
 from __future__ import annotations
 
 import pytest
-
 from shequ.errors import Forbidden, ValidationError
-from tests.support.suite import SYSTEM
+
 from tests.support.infra import wait_until
+from tests.support.suite import SYSTEM
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
@@ -134,3 +134,38 @@ def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(s
     assert letter["headers"]["consumer"] == "mirror" and letter["headers"]["attempts"] == 3
     assert "poison marker" in letter["error"]["message"]
     assert len(list_dead_letters(suite.amqp)) == 1  # listing does not consume
+
+
+def test_two_replicas_one_relay_and_failover(suite):
+    """Scale-out: both replicas take commands, one relays; kill it and the other takes over."""
+    from tests.support.infra import ServiceProcess, free_port
+
+    second = ServiceProcess("registry", "registry", {
+        **suite.registry.env, "SHEQU_REGISTRY_METRICS_PORT": str(free_port())},
+        suite.tmp)
+    second.log_path = suite.tmp / "registry-2.log"
+    try:
+        suite.start(suite.registry, second, suite.mirror)
+        _communities(suite, 10, prefix="副本")
+        healths = {h["pid"]: h["relay_leader"] for h in _healths(suite, 16)}
+        assert sorted(healths.values()) == [False, True]  # two replicas answer, one leads
+        leader_pid = next(pid for pid, leads in healths.items() if leads)
+        leader = suite.registry if suite.registry.proc.pid == leader_pid else second
+        leader.kill9()
+        for i in range(10, 20):
+            suite.call("registry", "establish_community", actor=STAFF,
+                       idempotency_key=f"e2e-community-{i:04d}", name=f"副本{i}",
+                       name_en=f"Community {i}")
+        published = wait_until(lambda: suite.published_positions(), what="published")
+        copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
+                            and len(c) >= len(published) and c, timeout=60,
+                            what="consumer caught up after failover")
+        assert copied == published and len(published) == 21
+    finally:
+        second.stop()
+
+
+def _healths(suite, n: int) -> list[dict]:
+    """Ask ``n`` times: RPC requests are spread over both replicas' shared queue."""
+    return [suite.call("registry", "health") for _ in range(n)]
+

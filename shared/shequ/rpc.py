@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+import socket
 from typing import Any
 
 import eventlet
@@ -103,6 +105,8 @@ class PlatformService:
         relayed = rt.relay.state()[0] if store_ok else 0
         return {
             "service": rt.config.service,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
             "ready": store_ok,
             "log_position": top,
             "relay_leader": rt.leadership.held,
@@ -127,7 +131,7 @@ def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
         target = getattr(app_cls, name)
         handlers[name] = _translating_entrypoint(name, target, policy)
         setattr(service_cls, name, command(handlers[name]))
-    setattr(service_cls, "batch", command(_batch_entrypoint(handlers, policy)))
+    service_cls.batch = command(_batch_entrypoint(handlers, policy))
     return service_cls
 
 
