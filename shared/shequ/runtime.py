@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import eventlet
@@ -75,6 +75,8 @@ class Platform(DependencyProvider):
 
     def setup(self) -> None:
         cfg = ServiceConfig.from_env(self.service)
+        # One broker for everything: the one the container answers RPC on, if it was given.
+        cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
         app = self.app_factory(cfg)
         engine = make_engine(cfg.store)
         relay = Relay(self.service, app, engine, self.translate, cfg.amqp_uri, cfg.relay_batch)
@@ -113,6 +115,8 @@ class Platform(DependencyProvider):
         self.stopping.set()
         if self.runtime:
             self.runtime.leadership.release()
+            self.runtime.relay.reset_connection()
+            self.runtime.relay.engine.dispose()
             self.runtime.app.close()
 
     def kill(self) -> None:
@@ -217,4 +221,4 @@ def _count_inbox(service: str, inbox: Inbox) -> None:
     inbox._reported = dict(inbox.counts)  # type: ignore[attr-defined]
 
 
-__all__ = ["Platform", "InboxSpec", "Runtime", "GreenEvent"]
+__all__ = ["GreenEvent", "InboxSpec", "Platform", "Runtime"]

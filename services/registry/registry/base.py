@@ -50,6 +50,12 @@ class RegistryBase(ServiceApplication):
         self.settings = settings or RegistrySettings()
         self._projector: Projector | None = None
 
+    def close(self) -> None:
+        """Close the read model's connections as well as the event store's."""
+        if self._projector is not None:
+            self._projector.engine.dispose()
+        super().close()
+
     # -- read model ------------------------------------------------------------------------
     @property
     def projector(self) -> Projector:
