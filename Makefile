@@ -31,6 +31,7 @@ asyncapi: install
 
 bench: install services
 	$(BIN)/python benchmarks/registry_commands.py
+	$(BIN)/python benchmarks/event_path.py
 
 clean:
 	rm -rf var .pytest_cache
