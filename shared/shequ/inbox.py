@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import Tracking
 
@@ -27,7 +28,32 @@ from shequ.errors import ShequError
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict[str, Any]], Iterable[Any]]
+class Unit:
+    """What one inbox transaction has touched so far: a handler loads aggregates through it,
+    so a later envelope in the same batch sees the changes an earlier one made."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        self.app = app
+        self.touched: dict[Any, Any] = {}
+
+    def get(self, aggregate_id: Any) -> Any | None:
+        """The aggregate as this batch has left it, or None if it does not exist."""
+        if aggregate_id in self.touched:
+            return self.touched[aggregate_id]
+        try:
+            return self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def add(self, aggregates: Iterable[Any]) -> None:
+        for agg in aggregates:
+            self.touched[agg.id] = agg
+
+    def events(self) -> list[Any]:
+        return [e for agg in self.touched.values() for e in agg.collect_events()]
+
+
+Handler = Callable[[dict[str, Any], Unit], Iterable[Any]]
 Puller = Callable[[int, int], list[dict[str, Any]]]
 TRANSIENT: tuple[type[BaseException], ...] = (StoreOperationalError, ConnectionError,
                                               socket.error, TimeoutError)
@@ -97,6 +123,69 @@ class Inbox:
                 return "duplicate"
         return self.apply(envelope)
 
+    def process_batch(self, envelopes: list[dict[str, Any]]) -> list[str]:
+        """Apply consecutive envelopes in one transaction (one tracking record, the last
+        position). Anything unusual — a gap, a malformed or uninteresting-but-invalid envelope,
+        a handler failure — falls back to handling the envelopes one at a time."""
+        if len(envelopes) == 1:
+            return [self.process(envelopes[0])]
+        unit, outcomes = Unit(self.app), []
+        last = self.last()
+        pending = last
+        for env in envelopes:
+            kind = self._screen(env, pending)
+            if kind == "duplicate":
+                outcomes.append("duplicate")
+                continue
+            if kind != "plain" and kind != "ignored":
+                return self._one_by_one(unit, pending, last, envelopes, outcomes)
+            if kind == "plain":
+                try:
+                    unit.add(self.handle(env, unit))
+                except TRANSIENT:
+                    raise
+                except Exception:  # noqa: BLE001 - retried alone, with its own attempts
+                    return [self.process(e) for e in envelopes]
+            pending = env["position"]
+            self.upstream_head = max(self.upstream_head, pending)
+            outcomes.append("applied" if kind == "plain" else "ignored")
+        if pending > last:
+            self._record(unit.events(), Tracking(application_name=self.tracking_name,
+                                                 notification_id=pending))
+        self.counts["applied"] += outcomes.count("applied")
+        self.counts["duplicate"] += outcomes.count("duplicate")
+        return outcomes
+
+    def _one_by_one(self, unit: Unit, pending: int, last: int,
+                    envelopes: list[dict[str, Any]], outcomes: list[str]) -> list[str]:
+        if pending > last:  # keep what the batch has done so far, then go on singly
+            self._record(unit.events(), Tracking(application_name=self.tracking_name,
+                                                 notification_id=pending))
+            self.counts["applied"] += outcomes.count("applied")
+        self.counts["duplicate"] += outcomes.count("duplicate")
+        return outcomes + [self.process(e) for e in envelopes[len(outcomes):]]
+
+    def _screen(self, env: Any, last: int) -> str:
+        """plain | ignored | duplicate | special (needs the one-at-a-time path)."""
+        if _malformed(env, self.upstream):
+            return "special"
+        if env["position"] <= last:
+            return "duplicate"
+        if env["prev"] is not None and env["prev"] > last:
+            return "special"  # a gap: repaired on the single path
+        if self.interests is None:
+            return "plain"
+        contract = self.interests.get(env["contract"])
+        if contract is None:
+            return "ignored"
+        if env["version"] != contract.version:
+            return "special"
+        try:
+            contract.validate(env["data"])
+        except ShequError:
+            return "special"
+        return "plain"
+
     def repair(self, until: int | None = None) -> int:
         """Pull and apply what the upstream published after our last position."""
         applied = 0
@@ -137,9 +226,9 @@ class Inbox:
         failures = 0
         while True:
             try:
-                aggregates = list(self.handle(envelope))
-                events = [e for agg in aggregates for e in agg.collect_events()]
-                self._record(events, tracking)
+                unit = Unit(self.app)
+                unit.add(self.handle(envelope, unit))
+                self._record(unit.events(), tracking)
                 self.counts["applied"] += 1
                 return "applied"
             except TRANSIENT:

@@ -4,7 +4,6 @@ several replicas subscribe while only one receives, so order holds when scaled o
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from typing import Any
 
@@ -24,11 +23,13 @@ def inbox_queue(consumer: str, upstream: str) -> Queue:
 
 class Subscriber:
     def __init__(self, inbox: Inbox, amqp_uri: str, stopping: Any,
-                 poll_interval: float = 5.0) -> None:
+                 poll_interval: float = 5.0, batch_size: int = 100) -> None:
         self.inbox = inbox
         self.amqp_uri = amqp_uri
         self.stopping = stopping
         self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self._buffer: list[tuple[Any, Any]] = []
 
     def run(self) -> None:
         backoff = 0.5
@@ -44,6 +45,7 @@ class Subscriber:
 
     def _consume(self) -> None:
         queue = inbox_queue(self.inbox.consumer, self.inbox.upstream)
+        self._buffer = []  # unacked deliveries of a lost connection are redelivered
         self.inbox.forget()  # (re)connected: another replica may have consumed meanwhile
         with Connection(self.amqp_uri, heartbeat=0) as conn:
             conn.ensure_connection(max_retries=1)
@@ -57,7 +59,7 @@ class Subscriber:
                     try:
                         conn.drain_events(timeout=0.5)
                         idle_since = time.monotonic()
-                    except socket.timeout:
+                    except TimeoutError:
                         if time.monotonic() - idle_since > self.poll_interval:
                             self._catch_up()  # heal a lost tail: nothing follows to show it
                             idle_since = time.monotonic()
@@ -72,12 +74,28 @@ class Subscriber:
             log.info("inbox %s<-%s: catch-up failed: %s", self.inbox.consumer,
                      self.inbox.upstream, exc)
 
+    def _drain_ready(self, conn: Any) -> None:
+        """Take in what the broker has already sent (the prefetch window), without waiting."""
+        while len(self._buffer) < self.batch_size:
+            try:
+                conn.drain_events(timeout=0)
+            except socket.timeout:
+                return
+
     def _on_message(self, body: Any, message: Any) -> None:
+        self._buffer.append((body, message))
+
+    def _handle_buffer(self) -> None:
+        """Apply the buffered messages (in one transaction where possible), then ack them."""
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
         backoff = 0.2
         while True:
             try:
-                self.inbox.process(body)
-                message.ack()
+                self.inbox.process_batch([body for body, _ in batch])
+                for _, message in batch:
+                    message.ack()
                 return
             except TRANSIENT as exc:
                 if self.stopping.is_set():

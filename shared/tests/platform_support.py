@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
-
 from shequ.app import ServiceApplication
 from shequ.contracts import Catalogue
 from shequ.topics import pin_topics
@@ -28,7 +27,25 @@ class Secret(Aggregate):
         self.text = text
 
 
-pin_topics("platformtest", Note, Secret)
+class Tally(Aggregate):
+    """One per upstream: every envelope applied adds its position (a shared aggregate)."""
+
+    @staticmethod
+    def create_id(upstream: str) -> Any:
+        from uuid import NAMESPACE_URL, uuid5
+
+        return uuid5(NAMESPACE_URL, f"tally:{upstream}")
+
+    @event("Started")
+    def __init__(self, upstream: str) -> None:
+        self.positions: list[int] = []
+
+    @event("Counted")
+    def count(self, position: int) -> None:
+        self.positions.append(position)
+
+
+pin_topics("platformtest", Note, Secret, Tally)
 
 catalogue = Catalogue("notes")
 WRITTEN = catalogue.define("note.written", 1, {"note_id": "string", "text": "string"},

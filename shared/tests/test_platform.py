@@ -156,7 +156,7 @@ def _inbox(store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | Non
     down = Notes(store)
     applied: list[int] = []
 
-    def handle(env: dict[str, Any]) -> list[Any]:
+    def handle(env: dict[str, Any], unit: Any) -> list[Any]:
         if fail_on and env["position"] in fail_on:
             raise ValueError("cannot handle")
         applied.append(env["position"])
@@ -253,3 +253,57 @@ def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path)
     other = {**envs[2], "contract": "notes.note.archived"}
     assert inbox.process(other) == "ignored"
     assert applied == [] and inbox.last() == envs[2]["position"]
+
+
+def _tally_inbox(store: Any, up: Notes, dead: FakeDeadLetters,
+                 fail_on: set[int] | None = None) -> Inbox:
+    from platform_support import Tally
+
+    def handle(env: dict[str, Any], unit: Any) -> list[Any]:
+        if fail_on and env["position"] in fail_on:
+            raise ValueError("cannot handle")
+        tally = unit.get(Tally.create_id("notes")) or Tally(upstream="notes")
+        tally.count(position=env["position"])
+        return [tally]
+
+    def pull(after: int, limit: int) -> list[dict[str, Any]]:
+        return envelopes_after("notes", up, translate, after, limit, after or None)
+
+    return Inbox("down", "notes", Notes(store), handle, pull, dead, max_failures=2)
+
+
+def _tally(inbox: Inbox) -> list[int]:
+    from platform_support import Tally
+
+    return inbox.app.repository.get(Tally.create_id("notes")).positions
+
+
+def test_a_batch_is_one_transaction_and_sees_its_own_changes(store, tmp_path):
+    up, envs = _upstream(tmp_path)
+    inbox = _tally_inbox(store, up, FakeDeadLetters())
+    puts: list[int] = []
+    real_put = inbox.app.events.put
+    inbox.app.events.put = lambda events, **kw: puts.append(len(events)) or real_put(events, **kw)
+    assert inbox.process_batch(envs) == ["applied"] * len(envs)
+    assert _tally(inbox) == [e["position"] for e in envs]
+    assert puts == [len(envs) + 1]  # one transaction: Started and every Counted
+    assert inbox.app.recorder.max_tracking_id("notes") == envs[-1]["position"]
+    assert inbox.process_batch(envs) == ["duplicate"] * len(envs)
+
+
+def test_a_batch_with_a_gap_falls_back_and_repairs(store, tmp_path):
+    up, envs = _upstream(tmp_path)
+    inbox = _tally_inbox(store, up, FakeDeadLetters())
+    outcomes = inbox.process_batch([envs[0], envs[1], envs[4], envs[5]])
+    assert outcomes[:2] == ["applied", "applied"]
+    assert _tally(inbox) == [e["position"] for e in envs]  # 2 and 3 pulled, in order
+
+
+def test_a_failing_envelope_in_a_batch_is_retried_alone_then_dead_lettered(store, tmp_path):
+    up, envs = _upstream(tmp_path)
+    dead = FakeDeadLetters()
+    inbox = _tally_inbox(store, up, dead, fail_on={envs[2]["position"]})
+    outcomes = inbox.process_batch(envs)
+    assert outcomes[2] == "dead_lettered" and outcomes.count("applied") == len(envs) - 1
+    assert _tally(inbox) == [e["position"] for i, e in enumerate(envs) if i != 2]
+    assert inbox.last() == envs[-1]["position"]

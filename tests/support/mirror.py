@@ -11,11 +11,10 @@ import os
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
-
 from shequ.app import ServiceApplication
 from shequ.config import ServiceConfig
+from shequ.inbox import Unit
 from shequ.rpc import PlatformService, query
 from shequ.runtime import InboxSpec, Platform
 from shequ.topics import pin_topics
@@ -46,13 +45,11 @@ class MirrorApp(ServiceApplication):
 def make_handler(app: ServiceApplication) -> Any:
     poison = os.environ.get("SHEQU_MIRROR_POISON", "")
 
-    def handle(envelope: dict[str, Any]) -> list[Aggregate]:
+    def handle(envelope: dict[str, Any], unit: Unit) -> list[Aggregate]:
         if poison and poison in json.dumps(envelope["data"], ensure_ascii=False):
             raise ValueError(f"poison marker in position {envelope['position']}")
-        agg_id = Mirrored.create_id(envelope["aggregate_id"])
-        try:
-            agg = app.repository.get(agg_id)
-        except AggregateNotFoundError:
+        agg = unit.get(Mirrored.create_id(envelope["aggregate_id"]))
+        if agg is None:
             agg = Mirrored(upstream_aggregate=envelope["aggregate_id"])
         agg.copy(position=envelope["position"], contract=envelope["contract"],
                  aggregate_version=envelope["aggregate_version"])
