@@ -18,19 +18,25 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
-
+import common
 import eventlet
 
 eventlet.monkey_patch()
 
-from kombu import Connection, Exchange, Queue  # noqa: E402
+from kombu import Connection, Exchange, Queue
+from shequ.db import make_engine
+from shequ.relay import Relay, exchange_for
+from shequ.store import Store
 
-from shequ.db import make_engine  # noqa: E402
-from shequ.relay import Relay, exchange_for  # noqa: E402
-from shequ.store import Store  # noqa: E402
-from tests.support.infra import (ServiceProcess, free_port, pg_database,  # noqa: E402
-                                 rabbit_vhost, rpc, wait_healthy, wait_until)
+from tests.support.infra import (
+    ServiceProcess,
+    free_port,
+    pg_database,
+    rabbit_vhost,
+    rpc,
+    wait_healthy,
+    wait_until,
+)
 
 STAFF = {"person_id": "bench", "role": "district_staff"}
 

@@ -15,23 +15,28 @@ import argparse
 import time
 
 import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
-
 import eventlet
 
 eventlet.monkey_patch()
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy
+from shequ.store import Store
 
-from shequ.store import Store  # noqa: E402
-from tests.support.infra import (ServiceProcess, free_port, pg_database,  # noqa: E402
-                                 rabbit_vhost, rpc, wait_healthy, wait_until)
+from tests.support.infra import (
+    ServiceProcess,
+    free_port,
+    pg_database,
+    rabbit_vhost,
+    rpc,
+    wait_healthy,
+    wait_until,
+)
 
 STAFF = {"person_id": "bench", "role": "district_staff"}
 
 
 def raw_appends(store_url: str, n: int) -> float:
     from eventsourcing.domain import Aggregate, event
-
     from shequ.app import ServiceApplication
 
     class Item(Aggregate):

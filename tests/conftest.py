@@ -10,6 +10,7 @@ import pytest
 from tests.support.infra import pg_database, rabbit_vhost
 from tests.support.suite import Suite
 
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def suite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Suite]:
     with rabbit_vhost() as amqp:

@@ -17,8 +17,8 @@ import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.support.suite import SYSTEM, Suite
 from tests.support.infra import wait_until
+from tests.support.suite import SYSTEM, Suite
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ class Actor:
     household_id: str | None = None
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Actor":
+    def from_dict(cls, data: Any) -> Actor:
         if not isinstance(data, dict):
             raise ValidationError("缺少操作人信息", "actor is required", "actor")
         role = data.get("role")

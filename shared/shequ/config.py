@@ -43,7 +43,7 @@ class ServiceConfig:
     max_workers: int
 
     @classmethod
-    def from_env(cls, service: str) -> "ServiceConfig":
+    def from_env(cls, service: str) -> ServiceConfig:
         key = service.upper()
         store_text = os.environ.get(f"SHEQU_{key}_STORE")
         if not store_text:

@@ -16,7 +16,7 @@ from eventsourcing.persistence import EventStore, IntegrityError
 
 
 class _Waiter:
-    __slots__ = ("events", "done", "error")
+    __slots__ = ("done", "error", "events")
 
     def __init__(self, events: list[Any]) -> None:
         self.events = events

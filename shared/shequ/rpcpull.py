@@ -17,7 +17,7 @@ def rpc_puller(upstream: str, amqp_uri: str, timeout: float = 30.0):  # type: ig
             with ClusterRpcProxy(config, timeout=timeout) as rpc:
                 service = getattr(rpc, upstream)
                 return service.notifications(actor=SYSTEM.to_dict(), after=after, limit=limit)
-        except Exception as exc:  # noqa: BLE001 - upstream down or slow: retry later
+        except Exception as exc:
             raise GapNotRepaired(f"pull from {upstream} failed: {exc!r}") from exc
 
     return pull

@@ -9,21 +9,20 @@ import warnings
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
-import eventlet  # noqa: E402
+import eventlet
 
 eventlet.monkey_patch()
 
-import importlib  # noqa: E402
+import importlib
+import logging
+import signal
+import sys
 
-import amqp.exceptions  # noqa: E402
-import kombu.exceptions  # noqa: E402
-import logging  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
+import amqp.exceptions
+import kombu.exceptions
+from nameko.runners import ServiceRunner
 
-from nameko.runners import ServiceRunner  # noqa: E402
-
-from shequ.config import nameko_config  # noqa: E402
+from shequ.config import nameko_config
 
 SERVICE_CLASSES = {
     "registry": "registry.service:RegistryService",

@@ -26,7 +26,7 @@ class Store:
     dbname: str = ""
 
     @classmethod
-    def parse(cls, text: str | None) -> "Store":
+    def parse(cls, text: str | None) -> Store:
         if not text:
             raise StoreConfigError(
                 "no store configured: set a SQLite path (sqlite:///var/x.db) or a PostgreSQL URL;"

@@ -102,7 +102,7 @@ _route("PartyOrganisation.AppointmentEnded", _define(
     {"organisation_id": C + "7", "appointment_id": C + "8", "until": "2025-01-01",
      "reason": "届满"}), "organisation_id")
 
-import registry.contracts_people  # noqa: E402,F401  (defines the remaining contracts)
+import registry.contracts_people  # noqa: F401  (defines the remaining contracts)
 
 
 def _primitive(value: Any) -> Any:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.application import Registry
-from registry.contracts import translate
-from registry.policy import POLICY
-from registry.seed import seed_demo
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
 from shequ.errors import Forbidden
 from shequ.rpc import PlatformService, command, expose
 from shequ.runtime import Platform
+
+from registry.application import Registry
+from registry.contracts import translate
+from registry.policy import POLICY
+from registry.seed import seed_demo
 
 
 def make_app(cfg: ServiceConfig) -> Registry:

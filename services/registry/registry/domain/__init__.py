@@ -13,6 +13,17 @@ from registry.domain.zone import ResponsibilityZone
 AGGREGATES = (District, Community, Village, PartyOrganisation, Person, Household, Archive,
               ServiceTeam, ResponsibilityZone, PersonalDataAccess)
 
-__all__ = ["AGGREGATES", "Archive", "Community", "District", "Eligibility", "Household",
-           "PartyOrganisation", "PersonalDataAccess", "Person", "ResponsibilityZone",
-           "ServiceTeam", "Village"]
+__all__ = [
+              "AGGREGATES",
+              "Archive",
+              "Community",
+              "District",
+              "Eligibility",
+              "Household",
+              "PartyOrganisation",
+              "Person",
+              "PersonalDataAccess",
+              "ResponsibilityZone",
+              "ServiceTeam",
+              "Village",
+]
