@@ -31,6 +31,8 @@ def test_commands_reach_the_consumer_exactly_once(suite):
                         and len(c) >= len(published) and c, what="mirror caught up")
     assert copied == published
     assert len(published) == 13  # district + 12 communities; idempotency records unpublished
+    counts = suite.call("mirror", "health")["inboxes"]["registry"]["counts"]
+    assert counts["repaired"] == 0  # all came through the queue, not the catch-up pull
 
 
 def test_consumer_started_late_catches_up_from_the_log(suite):

@@ -63,6 +63,9 @@ class Subscriber:
                         if time.monotonic() - idle_since > self.poll_interval:
                             self._catch_up()  # heal a lost tail: nothing follows to show it
                             idle_since = time.monotonic()
+                        continue
+                    self._drain_ready(conn)
+                    self._handle_buffer()
 
     def _catch_up(self) -> None:
         try:
@@ -78,8 +81,8 @@ class Subscriber:
         """Take in what the broker has already sent (the prefetch window), without waiting."""
         while len(self._buffer) < self.batch_size:
             try:
-                conn.drain_events(timeout=0)
-            except socket.timeout:
+                conn.drain_events(timeout=0.001)  # 0 would mean "block": kombu tests truthiness
+            except TimeoutError:
                 return
 
     def _on_message(self, body: Any, message: Any) -> None:
