@@ -109,7 +109,7 @@ def test_batch_runs_each_command_once_and_reports_each_outcome(suite):
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(suite):
-    from shequ.deadletters import list_dead_letters
+    from shequ.ops.deadletters import list_letters as list_dead_letters
 
     suite.mirror.env["SHEQU_MIRROR_POISON"] = "毒丸"
     suite.start(suite.registry, suite.mirror)

@@ -161,9 +161,12 @@ def asyncapi(output: Path) -> None:
     click.echo(f"wrote {output} ({len(doc['channels'])} channels)")
 
 
+from shequ import ops as _ops  # noqa: E402 - commands kept in their own modules
 from shequ.up import up  # noqa: E402
 
 main.add_command(up)
+for _command in (_ops.status, _ops.deadletters, _ops.backup, _ops.restore):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

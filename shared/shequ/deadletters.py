@@ -2,7 +2,8 @@
 
 One durable queue for the suite (``shequ.deadletters``), fed through a topic exchange with
 routing key ``<consumer>.<upstream>``; every message carries the original envelope and, in its
-headers, the error, the attempts and where it came from. Operators list and replay them.
+headers, the error, the attempts and where it came from. Operators list and replay them with
+``shequ deadletters`` (``shequ.ops.deadletters``).
 """
 from __future__ import annotations
 
@@ -37,21 +38,3 @@ class DeadLetters:
             )
         self.sent += 1
 
-
-def list_dead_letters(amqp_uri: str, limit: int = 100) -> list[dict[str, Any]]:
-    """Read without consuming: every message fetched is rejected back onto the queue."""
-    out: list[dict[str, Any]] = []
-    with Connection(amqp_uri) as conn:
-        channel = conn.channel()
-        queue = QUEUE(channel)
-        queue.declare()
-        held = []
-        for _ in range(limit):
-            message = queue.get(no_ack=False)
-            if message is None:
-                break
-            held.append(message)
-            out.append({"headers": dict(message.headers or {}), **message.payload})
-        for message in held:
-            message.requeue()
-    return out

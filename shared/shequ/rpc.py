@@ -117,6 +117,18 @@ class PlatformService:
                         for i in rt.inboxes},
         }
 
+    @command
+    def replay_dead_letter(self, actor: dict[str, Any],
+                           envelope: dict[str, Any]) -> dict[str, Any]:
+        """Apply a dead-lettered envelope once more; a second replay applies nothing.
+
+        Example: ``{"actor": {"person_id": "ops-1", "role": "district_staff"},
+        "envelope": {"contract": "registry.community.established", "position": 5, ...}}``
+        """
+        from shequ.replay import replay_dead_letter
+
+        return replay_dead_letter(self.runtime, actor, envelope)
+
 
 def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
     """Add one RPC entrypoint per application use case named in the service's policy table.

@@ -14,7 +14,7 @@ import eventlet
 from eventlet.event import Event as GreenEvent
 from nameko.extensions import DependencyProvider
 
-from shequ import metrics
+from shequ import health, metrics
 from shequ.app import ServiceApplication
 from shequ.config import ServiceConfig
 from shequ.contracts import Contract, Translator
@@ -87,7 +87,7 @@ class Platform(DependencyProvider):
                 self.service, spec.upstream, app, spec.handler(app),
                 rpc_puller(spec.upstream, cfg.amqp_uri), dead, cfg.inbox_max_failures,
                 spec.interests))
-        metrics.serve(cfg.metrics_port)
+        health.serve(cfg.metrics_port, health.runtime_checks(self.runtime))
 
     def start(self) -> None:
         assert self.runtime is not None

@@ -39,7 +39,7 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
 # Entrypoints outside the policy table: the platform's notifications and health, the seed, and
 # ``batch`` (added by ``expose``; it runs policy-table commands, each authorised on its own).
-PLATFORM_EXTRAS = {"notifications", "health", "seed_demo", "batch"}
+PLATFORM_EXTRAS = {"notifications", "health", "seed_demo", "batch", "replay_dead_letter"}
 EXCHANGE = Exchange("shequ.registry.events", type="topic", durable=True)
 
 

@@ -1,0 +1,90 @@
+"""Dead letters for operators: list without consuming, show one, replay one.
+
+A letter's id is ``<consumer>.<upstream>.<position>`` (the envelope's upstream position), stable
+across listings. Replay asks the consumer that failed it (RPC ``replay_dead_letter``) to apply
+the envelope once; only when it answers ``applied``, ``already_replayed`` or ``ignored`` is the
+letter removed from the queue, so a crash between the two leaves a letter whose next replay is a
+no-op."""
+from __future__ import annotations
+
+from typing import Any
+
+from kombu import Connection
+
+from shequ.deadletters import QUEUE
+
+
+def letter_id(letter: dict[str, Any]) -> str:
+    headers = letter.get("headers") or {}
+    envelope = letter.get("envelope") if isinstance(letter.get("envelope"), dict) else {}
+    position = envelope.get("position", "?")
+    return f"{headers.get('consumer', '?')}.{headers.get('upstream', '?')}.{position}"
+
+
+def _fetch(amqp_uri: str, limit: int, take: str | None = None) -> tuple[list[dict[str, Any]],
+                                                                        bool]:
+    """Fetch up to ``limit`` letters unacknowledged; requeue all but ``take`` (acked)."""
+    out: list[dict[str, Any]] = []
+    taken = False
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        queue = QUEUE(channel)
+        queue.declare()
+        held = []
+        for _ in range(limit):
+            message = queue.get(no_ack=False)
+            if message is None:
+                break
+            payload = message.payload if isinstance(message.payload, dict) else {
+                "envelope": message.payload}
+            letter = {"headers": dict(message.headers or {}), **payload}
+            letter["id"] = letter_id(letter)
+            held.append((letter["id"], message))
+            out.append(letter)
+        for ident, message in held:
+            if take is not None and ident == take and not taken:
+                message.ack()
+                taken = True
+            else:
+                message.requeue()
+    return out, taken
+
+
+def list_letters(amqp_uri: str, limit: int = 1000) -> list[dict[str, Any]]:
+    return _fetch(amqp_uri, limit)[0]
+
+
+def show_letter(amqp_uri: str, ident: str, limit: int = 1000) -> dict[str, Any] | None:
+    return next((x for x in list_letters(amqp_uri, limit) if x["id"] == ident), None)
+
+
+def remove_letter(amqp_uri: str, ident: str, limit: int = 1000) -> bool:
+    return _fetch(amqp_uri, limit, take=ident)[1]
+
+
+def queue_depth(amqp_uri: str) -> int:
+    """Messages in the dead-letter queue (a passive declare: nothing is created or read)."""
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        try:
+            _name, count, _consumers = channel.queue_declare(QUEUE.name, passive=True)
+        except Exception as exc:
+            if "NOT_FOUND" in str(exc) or "404" in str(exc):
+                return 0
+            raise
+        return int(count)
+
+
+def replay_letter(amqp_uri: str, ident: str, actor: dict[str, Any],
+                  call: Any, limit: int = 1000) -> dict[str, Any]:
+    """Replay letter ``ident`` through its consumer (``call(service, method, payload)``)."""
+    letter = show_letter(amqp_uri, ident, limit)
+    if letter is None:
+        return {"outcome": "not_found", "id": ident}
+    consumer = letter["headers"].get("consumer")
+    answer = call(consumer, "replay_dead_letter", {"actor": actor,
+                                                    "envelope": letter["envelope"]})
+    result = {"id": ident, "consumer": consumer, **answer}
+    if answer.get("outcome") in ("applied", "already_replayed", "ignored"):
+        result["removed"] = remove_letter(amqp_uri, ident, limit)
+    return result
