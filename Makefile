@@ -20,11 +20,12 @@ services:
 run: install
 	$(BIN)/shequ up
 
-test: install services
+test: install services lint
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check shared services tests benchmarks
+	$(BIN)/ruff check shared/shequ services/registry/registry
+	$(BIN)/mypy
 
 asyncapi: install
 	$(BIN)/shequ asyncapi -o docs/asyncapi.json

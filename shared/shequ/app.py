@@ -50,6 +50,8 @@ Outcome = tuple[Iterable[Aggregate], Any]
 class ServiceApplication(Application[UUID]):
     """An Application bound to an explicit store; never the library's in-memory default."""
 
+    recorder: ProcessRecorder
+
     def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
         self.store = store
         merged = store.eventsourcing_env()
@@ -122,6 +124,7 @@ class ServiceApplication(Application[UUID]):
 
     def get(self, aggregate_id: UUID, kind: type, label_zh: str, field: str) -> Any:
         """Load an aggregate of the expected class, or raise NotFound naming the field."""
+        agg: Any
         try:
             agg = self.repository.get(aggregate_id)
         except AggregateNotFoundError:

@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
-import warnings
-
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
-import click  # noqa: E402
+import click
 
 from shequ.config import SERVICES, amqp_uri, env
 from shequ.store import Store
@@ -161,8 +160,8 @@ def asyncapi(output: Path) -> None:
     click.echo(f"wrote {output} ({len(doc['channels'])} channels)")
 
 
-from shequ import ops as _ops  # noqa: E402 - commands kept in their own modules
-from shequ.up import up  # noqa: E402
+from shequ import ops as _ops
+from shequ.up import up
 
 main.add_command(up)
 for _command in (_ops.status, _ops.deadletters, _ops.backup, _ops.restore):

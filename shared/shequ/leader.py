@@ -67,7 +67,8 @@ class Leadership:
         s = self.store
         conn = psycopg.connect(host=s.host, port=s.port, user=s.user, password=s.password or None,
                                dbname=s.dbname, autocommit=True)
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        got = bool(row and row[0])
         if not got:
             conn.close()
             return False

@@ -30,7 +30,7 @@ def build_envelope(service: str, app: ServiceApplication, translate: Translator,
         "event_id": f"{service}:{notification.id}",
         "aggregate_id": str(event.originator_id),
         "aggregate_version": event.originator_version,
-        "occurred_at": event.timestamp.isoformat(),
+        "occurred_at": event.timestamp.isoformat(),  # type: ignore[attr-defined]  # all ours have one
         "actor": dict(getattr(event, "actor", None) or {}),
         "data": data,
     }

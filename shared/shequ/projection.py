@@ -10,7 +10,7 @@ import threading
 from typing import Any, Protocol
 
 from sqlalchemy import MetaData, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from shequ.app import ServiceApplication
@@ -66,10 +66,11 @@ class Projector:
                 return 0
             for note in notes:
                 self.projection.apply(s, self.app.mapper.to_domain_event(note))
-            moved = s.execute(update(positions)
-                              .where(positions.c.reader == self.reader,
-                                     positions.c.position == start)
-                              .values(position=notes[-1].id)).rowcount
+            result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
+                update(positions).where(positions.c.reader == self.reader,
+                                        positions.c.position == start)
+                .values(position=notes[-1].id))
+            moved = result.rowcount
             if moved != 1:  # another replica moved first: drop this page, theirs stands
                 s.rollback()
                 return 0

@@ -143,7 +143,7 @@ def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
         target = getattr(app_cls, name)
         handlers[name] = _translating_entrypoint(name, target, policy)
         setattr(service_cls, name, command(handlers[name]))
-    service_cls.batch = command(_batch_entrypoint(handlers, policy))
+    setattr(service_cls, "batch", command(_batch_entrypoint(handlers, policy)))  # noqa: B010
     return service_cls
 
 
@@ -179,7 +179,7 @@ def _run_item(service: Any, handlers: dict[str, Any], policy: Policy, actor: dic
     try:
         name = item.get("command") if isinstance(item, dict) else None
         rule = policy.rules.get(name) if isinstance(name, str) else None
-        if rule is None or rule.reads:
+        if name is None or rule is None or rule.reads:
             raise ValidationError(f"未知的指令：{name}", f"unknown command {name!r}", "command")
         args = item.get("args") or {}
         if not isinstance(args, dict):

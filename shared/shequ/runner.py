@@ -35,6 +35,11 @@ def load_class(target: str) -> type:
     return getattr(importlib.import_module(module_name), class_name)
 
 
+class _RunState:
+    stopping = False
+    runner: ServiceRunner | None = None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
@@ -44,21 +49,21 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("shequ.runner")
     service_cls = load_class(args[0])
-    stopping = {"flag": False, "runner": None}
+    state = _RunState()
 
     def shutdown(signum: int, _frame: object) -> None:
-        if stopping["flag"]:
+        if state.stopping:
             return  # one stop is enough; a second concurrent stop deadlocks nameko's runner
-        stopping["flag"] = True
-        if stopping["runner"] is not None:
-            eventlet.spawn_n(stopping["runner"].stop)
+        state.stopping = True
+        if state.runner is not None:
+            eventlet.spawn_n(state.runner.stop)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     while True:
         runner = ServiceRunner(nameko_config())
         runner.add_service(service_cls)
-        stopping["runner"] = runner
+        state.runner = runner
         try:
             runner.start()
             log.info("%s started", args[0])
@@ -68,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             # nameko kills its container when the broker drops mid-acknowledgement. Nothing
             # is lost (unacked work is redelivered, the relay resumes from its stored
             # position), so start a fresh container once the broker answers again.
-            if stopping["flag"]:
+            if state.stopping:
                 return 0
             log.warning("%s: broker connection lost (%s); restarting the service", args[0], exc)
             runner.kill()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -71,7 +71,7 @@ class RegistryBase(ServiceApplication):
 
     # -- commands --------------------------------------------------------------------------
     def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: dict[str, Any], decide: Callable[[], Outcome]) -> Any:
+            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
         """Authorise, then execute once per idempotency key (validation has happened already)."""
         self.policy.check(command, actor, target)
         return self.execute(command, key, actor, payload, decide)

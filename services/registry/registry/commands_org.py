@@ -1,7 +1,7 @@
 """Use cases: district, leadership, organs and cadres, communities, villages."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from shequ.actor import Actor
 from shequ.auth import Target
@@ -11,6 +11,26 @@ from registry.base import RegistryBase, today
 from registry.domain import Community, District, Village
 from registry.domain.common import natural_id
 from registry.domain.district import ORGAN_KINDS
+
+
+class _LeaderParams(TypedDict):
+    person_id: str
+    title: str
+    since: str | None
+
+
+class _CadreParams(TypedDict):
+    person_id: str
+    organ_id: str
+    community_id: str | None
+    since: str | None
+
+
+class _VillageParams(TypedDict):
+    community_id: str
+    name: str
+    sample: bool
+    registered_on: str | None
 
 
 class OrganisationCommands(RegistryBase):
@@ -24,14 +44,18 @@ class OrganisationCommands(RegistryBase):
         def decide() -> Any:
             district_id = natural_id("district")
             self.ensure_new(district_id, "区", "name")
-            return [District(id=district_id, name=p["name"], actor=actor.to_dict())], \
-                {"district_id": str(district_id)}
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            district = District(id=district_id, name=p["name"],  # type: ignore[call-arg]
+                                actor=actor.to_dict())
+            return [district], {"district_id": str(district_id)}
         return self.run("establish_district", idempotency_key, actor, Target(), p, decide)
 
     def appoint_district_leader(self, actor: Actor, idempotency_key: str, *, person_id: str,
                                 title: str, since: str | None = None) -> dict[str, Any]:
         """Add a person to the district leadership team (区工管委领导班子)."""
-        p = {"person_id": check_uuid(person_id, "person_id"),
+        p: _LeaderParams = {
+             "person_id": check_uuid(person_id, "person_id"),
              "title": require_text(title, "title", "职务", 50),
              "since": check_date(since, "since") if since else None}
 
@@ -71,7 +95,8 @@ class OrganisationCommands(RegistryBase):
                      community_id: str | None = None,
                      since: str | None = None) -> dict[str, Any]:
         """Record a person as a cadre of an organ, assigned down to a community if given."""
-        p = {"person_id": check_uuid(person_id, "person_id"),
+        p: _CadreParams = {
+             "person_id": check_uuid(person_id, "person_id"),
              "organ_id": check_uuid(organ_id, "organ_id"),
              "community_id": check_uuid(community_id, "community_id") if community_id else None,
              "since": check_date(since, "since") if since else None}
@@ -107,7 +132,10 @@ class OrganisationCommands(RegistryBase):
             community_id = Community.create_id(p["name"])
             self.ensure_new(community_id, "社区", "name")
             district = self.district()
-            community = Community(id=community_id, name=p["name"], name_en=p["name_en"],
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            community = Community(id=community_id, name=p["name"],  # type: ignore[call-arg]
+                                  name_en=p["name_en"],
                                   district_id=str(district.id), actor=actor.to_dict())
             return [community], {"community_id": str(community_id)}
         return self.run("establish_community", idempotency_key, actor, Target(), p, decide)
@@ -116,7 +144,8 @@ class OrganisationCommands(RegistryBase):
                          name: str, sample: bool = False,
                          registered_on: str | None = None) -> dict[str, Any]:
         """Register a village in a community. Example: ``name="东王家村（示例）"``."""
-        p = {"community_id": check_uuid(community_id, "community_id"),
+        p: _VillageParams = {
+             "community_id": check_uuid(community_id, "community_id"),
              "name": require_text(name, "name", "村名", 50), "sample": check_bool(sample, "sample"),
              "registered_on": check_date(registered_on, "registered_on") if registered_on
              else None}
@@ -125,7 +154,10 @@ class OrganisationCommands(RegistryBase):
             self.community(p["community_id"], "community_id")
             village_id = Village.create_id(p["name"])
             self.ensure_new(village_id, "村", "name")
-            village = Village(id=village_id, name=p["name"], community_id=p["community_id"],
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            village = Village(id=village_id, name=p["name"],  # type: ignore[call-arg]
+                              community_id=p["community_id"],
                               registered_on=p["registered_on"] or today(), sample=p["sample"],
                               actor=actor.to_dict())
             return [village], {"village_id": str(village_id)}

@@ -6,7 +6,7 @@ aggregates) and hands them to the PartyOrganisation aggregate, which decides.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, TypedDict
 from uuid import UUID
 
 from shequ.actor import Actor
@@ -22,6 +22,21 @@ from registry.domain.common import natural_id
 from registry.domain.organisation import KINDS, POSTS
 
 
+class _OrganisationParams(TypedDict):
+    kind: str
+    name: str
+    community_id: str | None
+    village_id: str | None
+    parent_id: str | None
+
+
+class _AppointParams(TypedDict):
+    organisation_id: str
+    person_id: str
+    post: str
+    since: str | None
+
+
 class PartyCommands(RegistryBase):
     """Party organisations (党组织) and their posts."""
 
@@ -34,13 +49,16 @@ class PartyCommands(RegistryBase):
         general_branch needs ``community_id``; village_branch needs ``village_id``;
         functional_branch needs ``parent_id`` (its general branch); cooperative_branch none.
         """
-        p = {"kind": check_choice(kind, "kind", KINDS, "党组织类型"),
+        p: _OrganisationParams = {
+             "kind": check_choice(kind, "kind", KINDS, "党组织类型"),
              "name": require_text(name, "name", "党组织名称", 100),
              "community_id": check_uuid(community_id, "community_id") if community_id else None,
              "village_id": check_uuid(village_id, "village_id") if village_id else None,
              "parent_id": check_uuid(parent_id, "parent_id") if parent_id else None}
-        needs = {"general_branch": "community_id", "village_branch": "village_id",
-                 "functional_branch": "parent_id"}.get(p["kind"])
+        needs_by_kind: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
+            "general_branch": "community_id", "village_branch": "village_id",
+            "functional_branch": "parent_id"}
+        needs = needs_by_kind.get(p["kind"])
         if needs and not p[needs]:
             raise ValidationError(f"该类党组织须注明{needs}", f"{p['kind']} needs {needs}", needs)
         where = self._organisation_place(p)
@@ -48,20 +66,26 @@ class PartyCommands(RegistryBase):
         def decide() -> Any:
             org_id = _organisation_id(p)
             self.ensure_new(org_id, "党组织", "kind")
-            org = PartyOrganisation(id=org_id, kind=p["kind"], name=p["name"],
-                                    community_id=where, village_id=p["village_id"],
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            org = PartyOrganisation(id=org_id, kind=p["kind"],  # type: ignore[call-arg]
+                                    name=p["name"], community_id=where, village_id=p["village_id"],
                                     parent_id=p["parent_id"], actor=actor.to_dict())
             return [org], {"organisation_id": str(org_id)}
         return self.run("establish_organisation", idempotency_key, actor,
                         Target(community_id=where), p, decide)
 
-    def _organisation_place(self, p: dict[str, Any]) -> str | None:
+    def _organisation_place(self, p: _OrganisationParams) -> str | None:
+        # The field each kind needs has been checked present by establish_organisation.
         if p["kind"] == "general_branch":
+            assert p["community_id"] is not None, "validated: a general branch needs it"
             self.community(p["community_id"])
             return str(p["community_id"])
         if p["kind"] == "village_branch":
+            assert p["village_id"] is not None, "validated: a village branch needs it"
             return self.village(p["village_id"]).community_id
         if p["kind"] == "functional_branch":
+            assert p["parent_id"] is not None, "validated: a functional branch needs it"
             parent = self.organisation(p["parent_id"], "parent_id")
             if parent.kind != "general_branch":
                 raise ValidationError("功能型党支部须设在社区党总支之下",
@@ -77,7 +101,8 @@ class PartyCommands(RegistryBase):
     def appoint(self, actor: Actor, idempotency_key: str, *, organisation_id: str,
                 person_id: str, post: str, since: str | None = None) -> dict[str, Any]:
         """Appoint a person to a post (secretary, deputy_secretary, member) of an organisation."""
-        p = {"organisation_id": check_uuid(organisation_id, "organisation_id"),
+        p: _AppointParams = {
+             "organisation_id": check_uuid(organisation_id, "organisation_id"),
              "person_id": check_uuid(person_id, "person_id"),
              "post": check_choice(post, "post", POSTS, "职务"),
              "since": check_date(since, "since") if since else None}
@@ -132,12 +157,16 @@ class PartyCommands(RegistryBase):
             return [r for r in rows.scalars() if r]
 
 
-def _organisation_id(p: dict[str, Any]) -> UUID:
+def _organisation_id(p: _OrganisationParams) -> UUID:
+    # The field each kind needs has been checked present by establish_organisation.
     kind = p["kind"]
     if kind == "general_branch":
+        assert p["community_id"] is not None, "validated: a general branch needs it"
         return natural_id("org", kind, p["community_id"])
     if kind == "village_branch":
+        assert p["village_id"] is not None, "validated: a village branch needs it"
         return natural_id("org", kind, p["village_id"])
     if kind == "functional_branch":
+        assert p["parent_id"] is not None, "validated: a functional branch needs it"
         return natural_id("org", kind, p["parent_id"], p["name"])
     return natural_id("org", kind, p["name"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from shequ.actor import Actor
@@ -30,6 +30,47 @@ from registry.domain.person import GENDERS, KINDS
 REVEALABLE = ("name", "gender", "id_number", "phone")
 
 
+class _PersonParams(TypedDict):
+    name: str
+    gender: str
+    id_number: str
+    phone: str
+    village_id: str | None
+    kinds: list[str]
+    sample: bool
+
+
+class _HouseholdParams(TypedDict):
+    village_id: str
+    head_id: str
+    address: str
+    since: str | None
+    sample: bool
+
+
+class _MemberParams(TypedDict):
+    household_id: str
+    person_id: str
+    relation: str
+    since: str | None
+
+
+class _ArchiveEntryParams(TypedDict):
+    subject_kind: str
+    subject_id: str
+    entry_date: str
+    title: str
+    content: str
+    retention: str
+    corrects: str | None
+
+
+class _RevealParams(TypedDict):
+    person_id: str
+    fields: list[str]
+    reason: str
+
+
 class PeopleCommands(RegistryBase):
     """Persons, households, archives."""
 
@@ -37,7 +78,8 @@ class PeopleCommands(RegistryBase):
                         id_number: str, phone: str, village_id: str | None = None,
                         kinds: list[str] | None = None, sample: bool = False) -> dict[str, Any]:
         """Register a person. The id does not derive from the ID number (it would leak it)."""
-        p = {"name": require_text(name, "name", "姓名", 30),
+        p: _PersonParams = {
+             "name": require_text(name, "name", "姓名", 30),
              "gender": check_choice(gender, "gender", GENDERS, "性别"),
              "id_number": check_id_number(id_number, "id_number"),
              "phone": check_phone(phone, "phone"),
@@ -53,7 +95,10 @@ class PeopleCommands(RegistryBase):
         def decide() -> Any:
             self._refuse_duplicate_id_number(p["id_number"])
             person_id = key_id("person", idempotency_key)
-            person = Person(id=person_id, **{k: p[k] for k in p}, actor=actor.to_dict())
+            # The id comes from the idempotency key, not from constructor arguments; the
+            # @event __init__ accepts ``id`` at runtime but mypy cannot see it.
+            person = Person(id=person_id, **p,  # type: ignore[call-arg]
+                            actor=actor.to_dict())
             return [person], {"person_id": str(person_id)}
         return self.run("register_person", idempotency_key, actor,
                         self.village_target(p["village_id"]), p, decide)
@@ -95,7 +140,8 @@ class PeopleCommands(RegistryBase):
                            head_id: str, address: str, since: str | None = None,
                            sample: bool = False) -> dict[str, Any]:
         """Register a household with its head; ``address`` down to the villager group only."""
-        p = {"village_id": check_uuid(village_id, "village_id"),
+        p: _HouseholdParams = {
+             "village_id": check_uuid(village_id, "village_id"),
              "head_id": check_uuid(head_id, "head_id"),
              "address": require_text(address, "address", "地址", 100),
              "since": check_date(since, "since") if since else None,
@@ -105,8 +151,11 @@ class PeopleCommands(RegistryBase):
             self.person(p["head_id"], "head_id")
             household_id = natural_id("household", p["head_id"])
             self.ensure_new(household_id, "以此人为户主的户", "head_id")
-            household = Household(id=household_id, village_id=p["village_id"],
-                                  head_id=p["head_id"], address=p["address"],
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            household = Household(id=household_id,  # type: ignore[call-arg]
+                                  village_id=p["village_id"], head_id=p["head_id"],
+                                  address=p["address"],
                                   since=p["since"] or today(), sample=p["sample"],
                                   actor=actor.to_dict())
             return [household], {"household_id": str(household_id)}
@@ -117,7 +166,8 @@ class PeopleCommands(RegistryBase):
                              person_id: str, relation: str,
                              since: str | None = None) -> dict[str, Any]:
         """Add a person to a household with their relation to the head."""
-        p = {"household_id": check_uuid(household_id, "household_id"),
+        p: _MemberParams = {
+             "household_id": check_uuid(household_id, "household_id"),
              "person_id": check_uuid(person_id, "person_id"),
              "relation": check_choice(relation, "relation", RELATIONS, "与户主关系"),
              "since": check_date(since, "since") if since else None}
@@ -150,7 +200,8 @@ class PeopleCommands(RegistryBase):
                              subject_id: str, entry_date: str, title: str, content: str,
                              retention: str, corrects: str | None = None) -> dict[str, Any]:
         """File a dated entry in a village's or resident's archive (opened on first entry)."""
-        p = {"subject_kind": check_choice(subject_kind, "subject_kind", SUBJECTS, "档案类别"),
+        p: _ArchiveEntryParams = {
+             "subject_kind": check_choice(subject_kind, "subject_kind", SUBJECTS, "档案类别"),
              "subject_id": check_uuid(subject_id, "subject_id"),
              "entry_date": check_date(entry_date, "entry_date"),
              "title": require_text(title, "title", "标题", 200),
@@ -169,11 +220,13 @@ class PeopleCommands(RegistryBase):
         return self.run("record_archive_entry", idempotency_key, actor,
                         self.community_target(community_id), p, decide)
 
-    def _archive(self, archive_id: UUID, p: dict[str, Any], community_id: str | None,
+    def _archive(self, archive_id: UUID, p: _ArchiveEntryParams, community_id: str | None,
                  actor: Actor) -> Archive:
         if self.exists(archive_id):
             return self.repository.get(archive_id)  # type: ignore[no-any-return]
-        return Archive(id=archive_id, subject_kind=p["subject_kind"],
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        return Archive(id=archive_id, subject_kind=p["subject_kind"],  # type: ignore[call-arg]
                        subject_id=p["subject_id"], community_id=community_id,
                        actor=actor.to_dict())
 
@@ -189,7 +242,8 @@ class PeopleCommands(RegistryBase):
 
         The unmasked values are not kept in the idempotency record: they are read afresh.
         """
-        p = {"person_id": check_uuid(person_id, "person_id"),
+        p: _RevealParams = {
+             "person_id": check_uuid(person_id, "person_id"),
              "fields": sorted({check_choice(f, "fields", REVEALABLE, "字段")
                                for f in (fields or [])}),
              "reason": require_text(reason, "reason", "查看理由", 200)}

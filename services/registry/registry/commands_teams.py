@@ -1,7 +1,8 @@
 """Use cases: service teams and their members; party members' zones and household links."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 from uuid import UUID
 
 from shequ.actor import Actor
@@ -23,6 +24,34 @@ from registry.domain import ResponsibilityZone, ServiceTeam
 from registry.domain.team import GROUPS
 
 
+class _FormTeamParams(TypedDict):
+    community_id: str
+    name: str | None
+
+
+class _TeamMemberParams(TypedDict):
+    team_id: str
+    person_id: str
+    group: str
+    duties: str
+    phone: str | None
+    since: str | None
+
+
+class _ZoneParams(TypedDict):
+    party_member_id: str
+    community_id: str
+    name: str
+    description: str
+    village_id: str | None
+
+
+class _LinkParams(TypedDict):
+    party_member_id: str
+    household_id: str
+    since: str | None
+
+
 class TeamCommands(RegistryBase):
     """Service teams (社区服务队), responsibility zones (党员责任区), household links (党员联户)."""
 
@@ -32,21 +61,24 @@ class TeamCommands(RegistryBase):
     def form_team(self, actor: Actor, idempotency_key: str, *, community_id: str,
                   name: str | None = None) -> dict[str, Any]:
         """Form the community's service team with its six work groups (one per community)."""
-        p = {"community_id": check_uuid(community_id, "community_id"),
+        p: _FormTeamParams = {
+             "community_id": check_uuid(community_id, "community_id"),
              "name": require_text(name, "name", "服务队名称", 100) if name else None}
 
         def decide() -> Any:
             community = self.community(p["community_id"])
             team_id = ServiceTeam.create_id(p["community_id"])
             community.form_team(str(team_id), actor.to_dict())
-            team = ServiceTeam(id=team_id, community_id=p["community_id"],
+            # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+            # runtime, but mypy only sees the @event __init__'s parameters.
+            team = ServiceTeam(id=team_id, community_id=p["community_id"],  # type: ignore[call-arg]
                                name=p["name"] or f"{community.name}社区服务队", groups=GROUPS,
                                actor=actor.to_dict())
             return [community, team], {"team_id": str(team_id)}
         return self.run("form_team", idempotency_key, actor,
                         Target(community_id=p["community_id"]), p, decide)
 
-    def _team_command(self, command: str, key: str, actor: Actor, p: dict[str, Any],
+    def _team_command(self, command: str, key: str, actor: Actor, p: Mapping[str, Any],
                       act: Any, target: Target | None = None) -> dict[str, Any]:
         team = self.team(p["team_id"])
 
@@ -61,7 +93,8 @@ class TeamCommands(RegistryBase):
                         person_id: str, group: str, duties: str, phone: str | None = None,
                         since: str | None = None) -> dict[str, Any]:
         """Add a person to a work group; the phone printed on cards defaults to theirs."""
-        p = {"team_id": check_uuid(team_id, "team_id"),
+        p: _TeamMemberParams = {
+             "team_id": check_uuid(team_id, "team_id"),
              "person_id": check_uuid(person_id, "person_id"),
              "group": check_choice(group, "group", GROUPS, "工作组"),
              "duties": require_text(duties, "duties", "职责", 500),
@@ -122,7 +155,8 @@ class TeamCommands(RegistryBase):
                     community_id: str, name: str, description: str = "",
                     village_id: str | None = None) -> dict[str, Any]:
         """Give a party member a responsibility zone in a community (optionally one village)."""
-        p = {"party_member_id": check_uuid(party_member_id, "party_member_id"),
+        p: _ZoneParams = {
+             "party_member_id": check_uuid(party_member_id, "party_member_id"),
              "community_id": check_uuid(community_id, "community_id"),
              "name": require_text(name, "name", "责任区名称", 100),
              "description": optional_text(description, "description", "说明", 500),
@@ -146,7 +180,8 @@ class TeamCommands(RegistryBase):
     def link_household(self, actor: Actor, idempotency_key: str, *, party_member_id: str,
                        household_id: str, since: str | None = None) -> dict[str, Any]:
         """Link a household to a party member (at most ``settings.max_households`` each)."""
-        p = {"party_member_id": check_uuid(party_member_id, "party_member_id"),
+        p: _LinkParams = {
+             "party_member_id": check_uuid(party_member_id, "party_member_id"),
              "household_id": check_uuid(household_id, "household_id"),
              "since": check_date(since, "since") if since else None}
         zone = self.zone(p["party_member_id"])

@@ -93,8 +93,9 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     try:
         heads = read_heads(folder)
     except HeadFormatError as exc:
-        finding = _bad_signature(f"树头文件无法读取：{exc}", f"a tree head is unreadable: {exc}")
-        return _report(finding, read_stored(recorder), [], 0)
+        unreadable = _bad_signature(f"树头文件无法读取：{exc}",
+                                    f"a tree head is unreadable: {exc}")
+        return _report(unreadable, read_stored(recorder), [], 0)
     stored = read_stored(recorder)  # after the heads, so every sealed event is visible
     last_position = heads[-1].last_position if heads else 0
     finding = (_check_signatures(service, heads, public_key_path or folder / PUBLIC_KEY_FILE)

@@ -16,7 +16,8 @@ from shequ.deadletters import QUEUE
 
 def letter_id(letter: dict[str, Any]) -> str:
     headers = letter.get("headers") or {}
-    envelope = letter.get("envelope") if isinstance(letter.get("envelope"), dict) else {}
+    raw = letter.get("envelope")
+    envelope: dict[str, Any] = raw if isinstance(raw, dict) else {}
     position = envelope.get("position", "?")
     return f"{headers.get('consumer', '?')}.{headers.get('upstream', '?')}.{position}"
 

@@ -20,8 +20,10 @@ class PersonalDataAccess(Aggregate):
         if not reason.strip():
             raise violation("read_without_reason", "查看个人信息须说明理由",
                             "a reason is required to read personal data", "reason")
-        return cls(id=read_id, subject_id=subject_id, fields=list(fields), reason=reason,
-                   read_at=read_at, actor=actor)
+        # The id comes from the idempotency key, not from constructor arguments; the @event
+        # __init__ accepts ``id`` at runtime but mypy cannot see it.
+        return cls(id=read_id, subject_id=subject_id,  # type: ignore[call-arg]
+                   fields=list(fields), reason=reason, read_at=read_at, actor=actor)
 
     @event("PersonalDataRead")
     def __init__(self, subject_id: str, fields: list[str], reason: str, read_at: str,

@@ -27,8 +27,11 @@ class ResponsibilityZone(Aggregate):
             raise violation("not_party_member", "只有党员才能划定党员责任区",
                             "only a party member can be given a responsibility zone",
                             "party_member_id")
-        return cls(id=zone_id, party_member_id=party_member_id, community_id=community_id,
-                   village_id=village_id, name=name, description=description, actor=actor)
+        # The caller decides the id (any UUID, not necessarily create_id's), so it is passed
+        # explicitly; the @event __init__ accepts ``id`` at runtime but mypy cannot see it.
+        return cls(id=zone_id, party_member_id=party_member_id,  # type: ignore[call-arg]
+                   community_id=community_id, village_id=village_id, name=name,
+                   description=description, actor=actor)
 
     @event("Assigned")
     def __init__(self, party_member_id: str, community_id: str, village_id: str | None,
