@@ -149,7 +149,14 @@ def test_two_replicas_one_relay_and_failover(suite):
     try:
         suite.start(suite.registry, second, suite.mirror)
         _communities(suite, 10, prefix="副本")
-        healths = {h["pid"]: h["relay_leader"] for h in _healths(suite, 16)}
+        healths: dict[int, bool] = {}
+
+        def both_answered() -> bool:  # requests on the shared queue reach either replica
+            health = suite.call("registry", "health")
+            healths[health["pid"]] = health["relay_leader"]
+            return len(healths) == 2
+
+        wait_until(both_answered, timeout=60, interval=0.05, what="both replicas answer")
         assert sorted(healths.values()) == [False, True]  # two replicas answer, one leads
         leader_pid = next(pid for pid, leads in healths.items() if leads)
         leader = suite.registry if suite.registry.proc.pid == leader_pid else second
@@ -166,8 +173,4 @@ def test_two_replicas_one_relay_and_failover(suite):
     finally:
         second.stop()
 
-
-def _healths(suite, n: int) -> list[dict]:
-    """Ask ``n`` times: RPC requests are spread over both replicas' shared queue."""
-    return [suite.call("registry", "health") for _ in range(n)]
 

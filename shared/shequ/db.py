@@ -1,6 +1,8 @@
 """SQLAlchemy engines for read models, tracking and relay positions (in the service's own store)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event
@@ -34,5 +36,31 @@ def make_engine(store: Store, **kwargs: Any) -> Engine:
     else:
         engine = create_engine(store.sqlalchemy_url(), pool_size=5, max_overflow=10,
                                pool_pre_ping=True, **kwargs)
-    platform_metadata.create_all(engine)
+    with schema_lock(store):
+        platform_metadata.create_all(engine)
     return engine
+
+
+@contextmanager
+def schema_lock(store: Store) -> Iterator[None]:
+    """Serialise schema creation across processes sharing one PostgreSQL database.
+
+    Replicas starting together otherwise race on ``CREATE TABLE IF NOT EXISTS`` (PostgreSQL
+    then fails one of them on its catalogue's unique index). SQLite serialises by itself.
+    """
+    if store.kind != "postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(host=store.host, port=store.port, user=store.user,
+                         password=store.password or None, dbname=store.dbname,
+                         autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+
+SCHEMA_LOCK_KEY = 0x5348_4551_5553_4348  # "SHEQUSCH"

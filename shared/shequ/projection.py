@@ -14,7 +14,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from shequ.app import ServiceApplication
-from shequ.db import positions
+from shequ.db import positions, schema_lock
 
 
 class Projection(Protocol):
@@ -34,7 +34,8 @@ class Projector:
         self.page = page
         self.reader = f"projection:{projection.name}"
         self._lock = threading.Lock()
-        projection.metadata.create_all(engine)
+        with schema_lock(app.store):
+            projection.metadata.create_all(engine)
         with Session(engine) as s, s.begin():
             found = s.execute(select(positions.c.position)
                               .where(positions.c.reader == self.reader)).first()

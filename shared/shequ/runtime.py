@@ -18,7 +18,7 @@ from shequ import health, metrics
 from shequ.app import ServiceApplication
 from shequ.config import ServiceConfig
 from shequ.contracts import Contract, Translator
-from shequ.db import make_engine
+from shequ.db import make_engine, schema_lock
 from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
@@ -77,7 +77,8 @@ class Platform(DependencyProvider):
         cfg = ServiceConfig.from_env(self.service)
         # One broker for everything: the one the container answers RPC on, if it was given.
         cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
-        app = self.app_factory(cfg)
+        with schema_lock(cfg.store):  # replicas starting together create tables one at a time
+            app = self.app_factory(cfg)
         engine = make_engine(cfg.store)
         relay = Relay(self.service, app, engine, self.translate, cfg.amqp_uri, cfg.relay_batch)
         self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay"), self.translate)
