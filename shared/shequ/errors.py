@@ -70,10 +70,3 @@ class Conflict(ShequError):
 
     code = "conflict"
 
-
-def error_from_dict(data: dict[str, Any]) -> ShequError:
-    classes = {c.code: c for c in (ShequError, ValidationError, RuleViolation, NotFound,
-                                   Forbidden, Conflict)}
-    cls = classes.get(data.get("code", ""), ShequError)
-    return cls(data.get("message", ""), data.get("message_en", ""), data.get("field"),
-               code=data.get("code"), details=data.get("details"))

@@ -1,8 +1,9 @@
-"""Prometheus metrics, one registry per process, served by ``start_http_server`` from a
-DependencyProvider's setup (an @http /metrics entrypoint would wait for a free worker)."""
+"""Prometheus metrics, one registry per process, served with /healthz and /readyz by
+``shequ.health.serve`` from a DependencyProvider's setup (an @http /metrics entrypoint would
+wait for a free worker)."""
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
 
 ENTRYPOINT_SECONDS = Histogram(
     "shequ_entrypoint_seconds", "Entrypoint latency", ["service", "entrypoint"],
@@ -28,12 +29,3 @@ DEAD_LETTERS = Counter("shequ_dead_letters_total", "Messages sent to the dead-le
 SLA_BREACHES = Counter("shequ_sla_breaches_total", "Deadlines missed", ["service", "kind"])
 TREE_SIZE = Gauge("shequ_sealed_tree_size", "Events covered by the latest signed tree head",
                   ["service"])
-
-_started: set[int] = set()
-
-
-def serve(port: int) -> None:
-    """Start the /metrics HTTP server once per process and port (0 disables it)."""
-    if port and port not in _started:
-        start_http_server(port, addr="0.0.0.0")
-        _started.add(port)

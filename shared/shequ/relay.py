@@ -45,7 +45,6 @@ class Relay:
         self._next_tag = 0
         self._nacked = False
         self._cached: tuple[int, int | None] | None = None  # valid while this replica leads
-        self.published_total = 0
         with engine.begin() as c:
             if c.execute(select(positions.c.reader)
                          .where(positions.c.reader == READER)).first() is None:
@@ -86,7 +85,6 @@ class Relay:
                 sent += 1
         self._await_confirms()
         self._advance(position, notes[-1].id, prev)
-        self.published_total += sent
         return sent
 
     def _publish(self, producer: Producer, envelope: dict[str, Any]) -> None:

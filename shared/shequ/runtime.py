@@ -222,4 +222,4 @@ def _count_inbox(service: str, inbox: Inbox) -> None:
     inbox._reported = dict(inbox.counts)  # type: ignore[attr-defined]
 
 
-__all__ = ["GreenEvent", "InboxSpec", "Platform", "Runtime"]
+__all__ = ["InboxSpec", "Platform", "Runtime"]

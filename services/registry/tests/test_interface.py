@@ -67,7 +67,7 @@ class Running:
 
 @pytest.fixture(scope="module")
 def metrics_port() -> int:
-    # prometheus_client's registry is per process and metrics.serve starts one HTTP server per
+    # prometheus_client's registry is per process and health.serve starts one HTTP server per
     # port per process: every container in this module serves on the same port.
     return free_port()
 
