@@ -97,13 +97,15 @@ class Subscriber:
         while True:
             try:
                 self.inbox.process_batch([body for body, _ in batch])
-                for _, message in batch:
-                    message.ack()
-                return
-            except TRANSIENT as exc:
+                break
+            except TRANSIENT as exc:  # the store, or an upstream pull: retry in place
                 if self.stopping.is_set():
                     return  # unacked: redelivered to whoever consumes next
                 log.warning("inbox %s<-%s: %s; retrying", self.inbox.consumer,
                             self.inbox.upstream, exc)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+        # Acks go outside the retry: if the broker connection died meanwhile, acking fails,
+        # run() reconnects, and the redelivered messages are skipped as duplicates.
+        for _, message in batch:
+            message.ack()
