@@ -13,6 +13,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# A CJK font for the printed contact cards (outreach); nothing else from apt.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-wqy-microhei=0.2.0-beta-3.1 \
+ && rm -rf /var/lib/apt/lists/*
+
 # Pinned dependencies first (cached while only the code changes).
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock

@@ -15,6 +15,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 services:
+	deploy/local/system-packages.sh
 	deploy/local/ensure-services.sh
 
 run: install
@@ -24,7 +25,8 @@ test: install services lint
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check shared/shequ services/registry/registry
+	$(BIN)/ruff check shared/shequ services/registry/registry services/casework/casework \
+		services/outreach/outreach services/assessment/assessment
 	$(BIN)/mypy
 
 asyncapi: install

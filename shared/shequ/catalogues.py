@@ -8,6 +8,9 @@ from shequ.contracts import Catalogue
 
 CATALOGUES = {
     "registry": "registry.contracts:catalogue",
+    "casework": "casework.contracts:catalogue",
+    "outreach": "outreach.contracts:catalogue",
+    "assessment": "assessment.contracts:catalogue",
 }
 
 

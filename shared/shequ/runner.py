@@ -26,6 +26,9 @@ from shequ.config import nameko_config
 
 SERVICE_CLASSES = {
     "registry": "registry.service:RegistryService",
+    "casework": "casework.service:CaseworkService",
+    "outreach": "outreach.service:OutreachService",
+    "assessment": "assessment.service:AssessmentService",
 }
 
 

@@ -13,7 +13,7 @@ import click
 
 from shequ.config import METRICS_PORTS, amqp_uri
 
-BUILT = ("registry",)
+BUILT = ("registry", "casework", "outreach", "assessment")
 
 
 def broker_reachable(uri: str) -> str | None:
