@@ -1,0 +1,217 @@
+"""Casework intake and routing on PostgreSQL, one casework process over RabbitMQ.
+
+Prints:
+  1. case intake via RPC: open_case + accept_case (routing to the work group's least-loaded
+     member) from concurrent clients, in commands/s, with per-command latency;
+  2. propagation of casework's events, commit -> a downstream consumer of
+     ``shequ.casework.events`` (occurred_at to receipt), p50/p99;
+  3. outreach opinions -> cases through the inbox: a backlog of opinion envelopes published
+     at once, each becoming one accepted, routed case; opinions/s.
+
+The registry's facts (community, villages, households, the team) are published as envelopes on
+the registry's exchange, as the registry's relay would.
+
+Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 20]
+       [--opinions 600]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
+import eventlet
+
+eventlet.monkey_patch()
+
+from kombu import Connection, Exchange, Producer, Queue
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from tests.support.infra import (
+    ServiceProcess,
+    free_port,
+    pg_database,
+    rabbit_vhost,
+    rpc,
+    wait_healthy,
+    wait_until,
+)
+
+STAFF = {"person_id": "bench", "role": "district_staff"}
+
+
+class Upstream:
+    """Publishes envelopes of one upstream service, positions chained by ``prev``."""
+
+    def __init__(self, amqp: str, service: str) -> None:
+        self.amqp, self.service, self.position = amqp, service, 0
+        self.exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
+
+    def publish(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        with Connection(self.amqp) as conn:
+            producer = Producer(conn.channel())
+            for contract, data in items:
+                prev = self.position or None
+                self.position += 1
+                env = {"contract": f"{self.service}.{contract}", "version": 1,
+                       "service": self.service, "position": self.position, "prev": prev,
+                       "event_id": f"{self.service}:{self.position}",
+                       "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
+                       "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+                       "actor": {"person_id": "system", "role": "system"}, "data": data}
+                producer.publish(json.dumps(env, ensure_ascii=False), exchange=self.exchange,
+                                 routing_key=f"{env['contract']}.v1", delivery_mode=2,
+                                 content_type="application/json", content_encoding="utf-8",
+                                 declare=[self.exchange])
+
+
+def directory(amqp: str, households: int) -> dict[str, Any]:
+    w: dict[str, Any] = {"community": str(uuid.uuid4()), "village": str(uuid.uuid4()),
+                         "team": str(uuid.uuid4()),
+                         "households": [str(uuid.uuid4()) for _ in range(households)]}
+    facts: list[tuple[str, dict[str, Any]]] = [
+        ("community.established", {"community_id": w["community"], "name": "压测社区",
+                                   "name_en": "Bench", "district_id": str(uuid.uuid4())}),
+        ("village.registered", {"village_id": w["village"], "name": "压测村",
+                                "community_id": w["community"], "registered_on": "2024-01-01",
+                                "sample": True}),
+        ("team.formed", {"team_id": w["team"], "community_id": w["community"],
+                         "name": "压测服务队", "groups": ["sanitation", "welfare"]})]
+    for h in w["households"]:
+        facts.append(("household.registered", {"household_id": h, "village_id": w["village"],
+                                               "head_id": str(uuid.uuid4()), "address": "一组",
+                                               "since": "2024-01-01", "sample": True}))
+    for i, group in enumerate(["sanitation"] * 3 + ["welfare"] * 3):
+        facts.append(("team.member_joined", {
+            "team_id": w["team"], "community_id": w["community"],
+            "person_id": str(uuid.uuid4()), "group": group, "name": f"队员{i}",
+            "phone": "13800000001", "duties": "", "since": "2024-01-01"}))
+    up = Upstream(amqp, "registry")
+    up.publish(facts)
+    w["registry_last"] = up.position
+    return w
+
+
+def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    counter = iter(range(n))
+    config = {"AMQP_URI": amqp, "serializer": "json"}
+    categories = ("rubbish", "water_supply")
+
+    def client() -> None:
+        with ClusterRpcProxy(config, timeout=60) as proxy:
+            for i in counter:
+                t0 = time.perf_counter()
+                opened = proxy.casework.open_case(
+                    actor=STAFF, idempotency_key=f"bench-case-{i:07d}", case_type="demand",
+                    category=categories[i % 2], channel="walk_in", title=f"压测案件{i}",
+                    household_id=w["households"][i % len(w["households"])])
+                t1 = time.perf_counter()
+                proxy.casework.accept_case(actor=STAFF, idempotency_key=f"bench-acc-{i:07d}",
+                                           case_id=opened["case_id"])
+                latencies.extend([t1 - t0, time.perf_counter() - t1])
+
+    started = time.perf_counter()
+    pool = eventlet.GreenPool(clients)
+    for _ in range(clients):
+        pool.spawn(client)
+    pool.waitall()
+    return 2 * n / (time.perf_counter() - started), latencies
+
+
+class Listener:
+    """A downstream consumer of casework's events: receive time minus occurred_at."""
+
+    def __init__(self, amqp: str) -> None:
+        self.amqp, self.delays = amqp, []
+        self.stop = False
+        exchange = Exchange("shequ.casework.events", type="topic", durable=True)
+        self.queue = Queue(f"bench-listener-{uuid.uuid4().hex[:6]}", exchange=exchange,
+                           routing_key="#", durable=False)
+        with Connection(amqp) as conn:
+            self.queue(conn.channel()).declare()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def on_message(self, body: Any, message: Any) -> None:
+        env = json.loads(body) if isinstance(body, str) else body
+        sent = dt.datetime.fromisoformat(env["occurred_at"])
+        self.delays.append((dt.datetime.now(dt.UTC) - sent).total_seconds())
+        message.ack()
+
+    def run(self) -> None:
+        with Connection(self.amqp) as conn, conn.Consumer(self.queue,
+                                                          callbacks=[self.on_message],
+                                                          accept=["json"]):
+            while not self.stop:
+                try:
+                    conn.drain_events(timeout=0.5)
+                except TimeoutError:
+                    continue
+
+
+def opinions(amqp: str, w: dict[str, Any], m: int) -> float:
+    up = Upstream(amqp, "outreach")
+    items = [("opinion.collected", {
+        "opinion_id": str(uuid.uuid4()), "community_id": w["community"],
+        "village_id": w["village"], "household_id": w["households"][i % len(w["households"])],
+        "category": "rubbish", "text": f"压测意见{i}", "channel": "visit",
+        "source_id": f"visit-{i}", "collected_by": "bench", "collected_on": "2026-03-02"})
+        for i in range(m)]
+    started = time.perf_counter()
+    up.publish(items)
+    wait_until(lambda: rpc(amqp, "casework", "health")["inboxes"]["outreach"]["position"] >= m,
+               600, interval=0.05, what="opinions applied")
+    return m / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=600)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--opinions", type=int, default=600)
+    args = parser.parse_args()
+    from common import percentile, summary
+
+    with rabbit_vhost() as amqp, pg_database() as db:
+        tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))
+        proc = ServiceProcess("casework", "casework", {
+            "SHEQU_AMQP_URI": amqp, "SHEQU_CASEWORK_STORE": db,
+            "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
+            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"), "SHEQU_KEY_DIR": str(tmp / "keys")}, tmp)
+        proc.start()
+        try:
+            wait_healthy(amqp, proc)
+            w = directory(amqp, 50)
+            wait_until(lambda: rpc(amqp, "casework", "health")["inboxes"]["registry"][
+                "position"] >= w["registry_last"], 120, what="directory learned")
+            listener = Listener(amqp)
+            listener.thread.start()
+            rate, lat = intake(amqp, w, args.cases, args.clients)
+            print(f"case intake + routing via RPC ({args.clients} concurrent clients, "
+                  f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
+                  f"{rate:,.0f} commands/s; latency {summary(lat)}")
+            expected = 3 * args.cases  # opened, accepted, assigned
+            wait_until(lambda: len(listener.delays) >= expected, 300, interval=0.1,
+                       what="events relayed")
+            delays = [d * 1000 for d in listener.delays]
+            print(f"propagation commit -> downstream consumer ({len(delays)} events): "
+                  f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
+                  f"max {max(delays):.0f} ms")
+            listener.stop = True
+            rate = opinions(amqp, w, args.opinions)
+            print(f"outreach opinions -> accepted, routed cases through the inbox "
+                  f"({args.opinions} published at once): {rate:,.0f} opinions/s")
+        finally:
+            proc.stop()
+        print(f"(service log: {proc.log_path})")
+
+
+if __name__ == "__main__":
+    main()

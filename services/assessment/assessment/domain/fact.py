@@ -1,0 +1,44 @@
+"""A fact: one upstream integration event (casework, outreach) as assessment counts it.
+
+Its id derives from the upstream event id, so the same event can never be recorded twice.
+``on`` is the date the event happened; the fact counts in the period holding that date, unless
+that period was already closed when the fact arrived: then the late-event rule decides, and the
+fact records the decision (``late``: which periods it was late for; ``moved``: period kind →
+the start of the later period it counts in instead, under the ``next_period`` rule).
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from assessment.domain.common import PERIOD_KINDS, natural_id, period_start
+
+
+class Fact(Aggregate):
+    id: UUID
+
+    @staticmethod
+    def create_id(source: str) -> UUID:
+        return natural_id("fact", source)
+
+    @event("Recorded")
+    def __init__(self, source: str, kind: str, community_id: str, team_id: str | None,
+                 on: str, key: str, values: dict[str, Any], late: list[str],
+                 moved: dict[str, str], late_rule: str | None) -> None:
+        self.source = source
+        self.kind = kind
+        self.community_id = community_id
+        self.team_id = team_id
+        self.on = on
+        self.key = key
+        self.values = dict(values)
+        self.late = list(late)
+        self.moved = dict(moved)
+        self.late_rule = late_rule
+
+
+def counted_in(on: str, moved: dict[str, str]) -> dict[str, str]:
+    """Period kind → start of the period a fact dated ``on`` counts in."""
+    return {kind: moved.get(kind) or period_start(kind, on) for kind in PERIOD_KINDS}

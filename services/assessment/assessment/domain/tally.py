@@ -1,0 +1,170 @@
+"""Folding facts (consumed upstream events) into indicator values: pure and order-free.
+
+A fact is ``(kind, key, values)``: the upstream event's kind (``case.resolved``), a natural key
+(the case, the card version, the survey) and the few values the metric needs. Each metric
+counts natural keys, not deliveries, so a fact that arrives twice counts once; a later fact
+with the same key replaces the earlier one (a case resolved again after a reopen counts once,
+with its last outcome).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from assessment.domain.common import dec
+
+SCALE = Decimal(5)  # ratings are 1-5
+
+
+class Tally:
+    """Everything one subject did in one period, as far as the metrics need it."""
+
+    __slots__ = (
+        "chases",
+        "contacts",
+        "distributed",
+        "facts",
+        "issued",
+        "opened",
+        "overdue",
+        "ratings",
+        "reopened",
+        "reprimands",
+        "resolved",
+        "rounds",
+        "surveys",
+    )
+
+    def __init__(self) -> None:
+        self.facts = 0
+        self.opened: set[str] = set()
+        self.resolved: dict[str, bool] = {}
+        self.ratings: dict[str, int] = {}
+        self.reopened: set[str] = set()
+        self.chases: set[str] = set()
+        self.reprimands: set[str] = set()
+        self.rounds: dict[str, tuple[int, int]] = {}
+        self.contacts: set[str] = set()
+        self.overdue: set[str] = set()
+        self.issued: set[str] = set()
+        self.distributed: set[str] = set()
+        self.surveys: dict[str, tuple[int, str, str, str]] = {}
+
+    def add(self, kind: str, key: str, values: dict[str, Any]) -> None:
+        self.facts += 1
+        adder = _ADDERS.get(kind)
+        if adder is not None:
+            adder(self, key, values)
+
+    def metrics(self) -> dict[str, Decimal | None]:
+        """Each metric's value, or None where no fact gave it any data."""
+        resolved, opened = len(self.resolved), len(self.opened)
+        return {
+            "on_time_rate": _ratio(sum(self.resolved.values()), resolved),
+            "resolution_rate": _capped(resolved, opened),
+            "satisfaction": (Decimal(sum(self.ratings.values())) / len(self.ratings)
+                             if self.ratings else None),
+            "reopen_rate": _ratio(len(self.reopened), resolved),
+            "chases": Decimal(len(self.chases)),
+            "reprimands": Decimal(len(self.reprimands)),
+            "visit_coverage": _ratio(sum(v for _, v in self.rounds.values()),
+                                     sum(t for t, _ in self.rounds.values())),
+            "contact_compliance": _ratio(len(self.contacts),
+                                         len(self.contacts) + len(self.overdue)),
+            "card_distribution": _capped(len(self.distributed), len(self.issued)),
+            **self._survey(),
+        }
+
+    def _survey(self) -> dict[str, Decimal | None]:
+        people = sum(r for r, *_ in self.surveys.values())
+        out: dict[str, Decimal | None] = {}
+        for i, name in enumerate(("awareness", "support", "participation"), start=1):
+            if not people:
+                out[name] = None
+                continue
+            weighted = sum((dec(s[i]) * s[0] for s in self.surveys.values()), Decimal(0))
+            out[name] = weighted / people
+        return out
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    return Decimal(part) / Decimal(whole) if whole else None
+
+
+def _capped(part: int, whole: int) -> Decimal | None:
+    value = _ratio(part, whole)
+    return None if value is None else min(value, Decimal(1))
+
+
+def _opened(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.opened.add(key)
+
+
+def _resolved(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.resolved[key] = bool(v["on_time"])
+
+
+def _rated(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.ratings[key] = int(v["rating"])
+
+
+def _reopened(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.reopened.add(key)
+
+
+def _chased(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.chases.add(key)
+
+
+def _reprimanded(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.reprimands.add(key)
+
+
+def _round(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.rounds[key] = (int(v["households_total"]), int(v["households_visited"]))
+
+
+def _contact(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.contacts.add(key)
+
+
+def _overdue(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.overdue.add(key)
+
+
+def _issued(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.issued.add(key)
+
+
+def _distributed(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.distributed.add(key)
+
+
+def _survey(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.surveys[key] = (int(v["respondents"]), str(v["awareness"]), str(v["support"]),
+                      str(v["participation"]))
+
+
+_ADDERS = {
+    "case.opened": _opened, "case.resolved": _resolved, "case.rated": _rated,
+    "case.reopened": _reopened, "case.chased": _chased, "case.reprimanded": _reprimanded,
+    "round.closed": _round, "party_contact.logged": _contact,
+    "party_contact.overdue": _overdue, "card.issued": _issued,
+    "card.distributed": _distributed, "survey.results_published": _survey,
+}
+FACT_KINDS = frozenset(_ADDERS)
+
+
+def fold(facts: Iterable[tuple[str, str | None, str, str, dict[str, Any]]]) -> dict[str, Tally]:
+    """Tallies by subject from ``(community_id, team_id, kind, key, values)`` facts: a fact
+    counts for its community and, when it names one, its team."""
+    tallies: dict[str, Tally] = {}
+    for community_id, team_id, kind, key, values in facts:
+        for subject in (community_id, team_id):
+            if subject:
+                tally = tallies.get(subject)
+                if tally is None:
+                    tally = tallies[subject] = Tally()
+                tally.add(kind, key, values)
+    return tallies

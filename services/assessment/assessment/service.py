@@ -1,0 +1,34 @@
+"""Assessment nameko service: thin RPC entrypoints over the Assessment application.
+
+One entrypoint per use case in the policy table (``assessment.policy.RULES``), plus the
+platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Inboxes:
+registry (subjects), casework and outreach (facts).
+"""
+from __future__ import annotations
+
+from shequ.config import ServiceConfig
+from shequ.rpc import PlatformService, expose
+from shequ.runtime import InboxSpec, Platform
+
+from assessment.application import Assessment
+from assessment.contracts import translate
+from assessment.interests import CASEWORK, OUTREACH, REGISTRY
+from assessment.policies import fact_handler, registry_handler
+from assessment.policy import POLICY
+from assessment.settings import AssessmentSettings
+
+
+def make_app(cfg: ServiceConfig) -> Assessment:
+    return Assessment(cfg.store, AssessmentSettings.from_env())
+
+
+class AssessmentService(PlatformService):
+    name = "assessment"
+    runtime = Platform("assessment", make_app, translate, inboxes=[
+        InboxSpec("registry", registry_handler, REGISTRY),
+        InboxSpec("casework", fact_handler, CASEWORK),
+        InboxSpec("outreach", fact_handler, OUTREACH),
+    ])
+
+
+expose(AssessmentService, Assessment, POLICY)

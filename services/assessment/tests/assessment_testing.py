@@ -1,0 +1,99 @@
+"""Helpers for the assessment tests (kept out of conftest so test modules can import them).
+
+``Feed`` delivers upstream envelopes through the platform's real ``Inbox`` (ordering,
+duplicates, tracking in the same transaction), with the application's own handlers; its dead
+letters are kept in a list (the broker side is covered by the end-to-end tests).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+
+from assessment.application import Assessment
+from assessment.interests import CASEWORK, OUTREACH, REGISTRY
+from assessment.policies import fact_handler, registry_handler
+from assessment.settings import AssessmentSettings
+from shequ.actor import Actor
+from shequ.inbox import Inbox
+from shequ.store import Store
+
+STAFF = Actor("committee-1", "district_staff")
+TODAY = "2025-07-15"
+
+
+def open_app(store: Store, settings: AssessmentSettings | None = None,
+             today: str = TODAY) -> Assessment:
+    return Assessment(store, settings, today=lambda: today)
+
+
+def close_app(app: Assessment) -> None:
+    app.close()
+
+
+def uid(name: str) -> str:
+    return str(uuid5(NAMESPACE_URL, f"test:assessment:{name}"))
+
+
+class _DeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, ...]] = []
+
+    def send(self, *args: Any, **kwargs: Any) -> None:
+        self.sent.append(args)
+
+
+class Feed:
+    """One upstream service's log as an inbox sees it: positions, ``prev`` chain."""
+
+    def __init__(self, app: Assessment, service: str) -> None:
+        handler, interests = {"registry": (registry_handler, REGISTRY),
+                              "casework": (fact_handler, CASEWORK),
+                              "outreach": (fact_handler, OUTREACH)}[service]
+        self.service = service
+        self.dead = _DeadLetters()
+        self.published: list[dict[str, Any]] = []
+        self.inbox = Inbox("assessment", service, app, handler(app), self._pull, self.dead,  # type: ignore[arg-type]
+                           max_failures=2, interests=interests)
+
+    def _pull(self, after: int, limit: int) -> list[dict[str, Any]]:
+        return [e for e in self.published if e["position"] > after][:limit]
+
+    def envelope(self, contract: str, data: dict[str, Any],
+                 occurred_at: str = "2025-01-01T02:00:00+00:00") -> dict[str, Any]:
+        position = (self.published[-1]["position"] + 1) if self.published else 1
+        env = {"contract": f"{self.service}.{contract}", "version": 1, "service": self.service,
+               "position": position, "prev": self.published[-1]["position"]
+               if self.published else None, "event_id": f"{self.service}:{position}",
+               "aggregate_id": uid(str(data)), "aggregate_version": 1,
+               "occurred_at": occurred_at, "actor": {}, "data": data}
+        self.published.append(env)
+        return env
+
+    def send(self, contract: str, data: dict[str, Any], **kw: Any) -> str:
+        """Publish and deliver one envelope; returns what the inbox did with it."""
+        return self.inbox.process(self.envelope(contract, data, **kw))
+
+    def redeliver(self, index: int = -1) -> str:
+        return self.inbox.process(self.published[index])
+
+
+def communities(app: Assessment, names: list[str]) -> tuple[Feed, dict[str, str]]:
+    feed = Feed(app, "registry")
+    ids = {}
+    for name in names:
+        ids[name] = uid(f"community:{name}")
+        feed.send("community.established", {"community_id": ids[name], "name": name,
+                                            "name_en": name, "district_id": uid("district")})
+    return feed, ids
+
+
+def case(feed: Feed, contract: str, case_id: str, community_id: str, **fields: Any) -> str:
+    return feed.send(contract, {"case_id": case_id, "community_id": community_id,
+                                "team_id": None, **fields})
+
+
+def noon(day: str) -> str:
+    """The UTC time of local noon on ``day`` (for events dated by their envelope)."""
+    return (dt.datetime.fromisoformat(f"{day}T12:00:00+08:00")
+            .astimezone(dt.UTC).isoformat())

@@ -1,0 +1,1 @@
+"""Casework (案件办理): every matter has an owner, every case an outcome."""

@@ -1,0 +1,69 @@
+"""The deadline scan: chase (催办) what is overdue, reprimand (通报) what stays overdue.
+
+Called by the service's nameko timer with the real clock, and by tests with a given ``now``
+(nothing sleeps). Each notice is its own command with an idempotency key naming the case, the
+missed due date and the kind, so replicas scanning at once, or a scan repeated after a crash,
+never send a notice twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.errors import RuleViolation
+from sqlalchemy import select
+
+from casework import tables as t
+from casework.base import LOCAL
+from casework.commands_procedures import ProcedureCommands
+from casework.domain.vocabulary import OPEN
+
+# Notices are recorded as the deadline timer's, whoever started the scan: the same notice
+# must have the same fingerprint under its idempotency key.
+TIMER = Actor(person_id="system:deadlines", role="system")
+
+
+class DeadlineCommands(ProcedureCommands):
+    def scan_deadlines(self, actor: Actor, now: str | None = None) -> dict[str, Any]:
+        """Chase every overdue case once per missed due date; reprimand those still overdue
+        ``reprimand_after_days`` after the chase. Example: ``{"now": "2026-03-30T09:00:00+08:00"}``
+        """
+        self.policy.check("scan_deadlines", actor, Target())
+        when = dt.datetime.fromisoformat(now) if now else self.clock()
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=LOCAL)
+        today = when.astimezone(LOCAL).date().isoformat()
+        late = (dt.date.fromisoformat(today)
+                - dt.timedelta(days=self.settings.reprimand_after_days)).isoformat()
+        cs = t.cases
+        with self.read() as c:
+            rows = c.execute(select(cs.c.id, cs.c.due_on, cs.c.chased_for, cs.c.chased_on,
+                                    cs.c.reprimanded_for)
+                             .where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
+                                    cs.c.due_on.is_not(None), cs.c.due_on < today)
+                             .order_by(cs.c.due_on, cs.c.id)).all()
+        chased, reprimanded = [], []
+        for row in rows:
+            if row.chased_for != row.due_on:
+                if self._notice("chase", row.id, row.due_on, today, actor):
+                    chased.append(row.id)
+            elif row.reprimanded_for != row.due_on and (row.chased_on or today) <= late \
+                    and self._notice("reprimand", row.id, row.due_on, today, actor):
+                reprimanded.append(row.id)
+        return {"on": today, "chased": chased, "reprimanded": reprimanded}
+
+    def _notice(self, kind: str, case_id: str, due_on: str, today: str, actor: Actor) -> bool:
+        key = f"deadline:{kind}:{case_id}:{due_on}"
+
+        def decide() -> Any:
+            case = self.load_case(case_id)
+            (case.chase if kind == "chase" else case.reprimand)(today, TIMER.to_dict())
+            return [case], {"case_id": case_id, kind: today}
+        try:
+            self.execute(f"{kind}_case", key, TIMER, {"case_id": case_id, "due_on": due_on},
+                         decide)
+        except RuleViolation:
+            return False  # the case moved on since the read model was read
+        return True

@@ -1,0 +1,247 @@
+"""People's mediation (人民调解) of a dispute case (RULES §4, 人民调解法 2010).
+
+By a party's application or on the committee's own initiative; a party's refusal stops it;
+parties choose or reject mediators and may end it; sessions are recorded; the agreement holds
+its required contents and takes effect when every party and the mediator have signed and the
+committee has sealed it; then 30 days for court confirmation (司法确认). Failure ends it with
+the other routes told to the parties. A follow-up visit (回访) and a police referral are
+recorded.
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from casework.domain.common import ActorDict, natural_id, violation
+
+INITIATIVES = {"application": "当事人申请", "committee": "调解委员会主动调解"}
+ROUTES = {"arbitration": "仲裁", "administrative": "行政", "litigation": "诉讼"}
+AGREEMENT_FIELDS = ("facts", "issues", "responsibilities", "terms", "performance")
+
+
+class Mediation(Aggregate):
+    id: UUID
+
+    @staticmethod
+    def create_id(case_id: str) -> UUID:
+        return natural_id("mediation", case_id)
+
+    @event("Started")
+    def __init__(self, case_id: str, community_id: str, initiative: str,
+                 parties: list[dict[str, str]], applicant_id: str | None, started_on: str,
+                 due_on: str, actor: ActorDict) -> None:
+        self.case_id, self.community_id, self.initiative = case_id, community_id, initiative
+        self.parties = {p["party_id"]: dict(p) for p in parties}
+        # An applicant has agreed by applying; everyone else must still agree.
+        self.consented: list[str] = [applicant_id] if applicant_id else []
+        self.mediators: list[str] = []
+        self.rejected: list[str] = []
+        self.sessions: list[dict[str, Any]] = []
+        self.agreement: dict[str, Any] | None = None
+        self.signed: list[str] = []
+        self.state = "pending_consent"
+        self.due_on = due_on
+        self.confirmation_until: str | None = None
+        self.police_referred = False
+        self.followed_up = False
+
+    def _party(self, party_id: str) -> None:
+        if party_id not in self.parties:
+            raise violation("mediation.not_a_party", "此人不是本纠纷的当事人",
+                            "not a party to this dispute", "party_id")
+
+    def _live(self) -> None:
+        if self.state not in ("pending_consent", "in_mediation", "agreed"):
+            raise violation("mediation.ended", "调解已结束", "the mediation has ended",
+                            "case_id", state=self.state)
+
+    @property
+    def all_consented(self) -> bool:
+        return set(self.parties) <= set(self.consented)
+
+    def consent(self, party_id: str, on: str, actor: ActorDict) -> None:
+        self._live()
+        self._party(party_id)
+        if party_id in self.consented:
+            raise violation("mediation.already_consented", "当事人已同意调解",
+                            "the party already agreed", "party_id")
+        self._consented(party_id, on, actor)
+
+    @event("PartyConsented")
+    def _consented(self, party_id: str, on: str, actor: ActorDict) -> None:
+        self.consented.append(party_id)
+        if self.all_consented:
+            self.state = "in_mediation"
+
+    def refuse(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+        """A party refuses: no mediation (人民调解法 Art. 17)."""
+        self._live()
+        self._party(party_id)
+        self._refused(party_id, reason, on, actor)
+
+    @event("PartyRefused")
+    def _refused(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+        self.state = "stopped"
+
+    def choose_mediator(self, person_id: str, chosen_by: str, on: str,
+                        actor: ActorDict) -> None:
+        self._live()
+        if person_id in self.rejected:
+            raise violation("mediation.mediator_rejected", "该调解员已被当事人拒绝",
+                            "a party rejected this mediator", "person_id")
+        if person_id in self.mediators:
+            raise violation("mediation.already_mediator", "此人已是本案调解员",
+                            "already a mediator of this case", "person_id")
+        self._mediator_chosen(person_id, chosen_by, on, actor)
+
+    @event("MediatorChosen")
+    def _mediator_chosen(self, person_id: str, chosen_by: str, on: str,
+                         actor: ActorDict) -> None:
+        self.mediators.append(person_id)
+
+    def reject_mediator(self, person_id: str, party_id: str, reason: str, on: str,
+                        actor: ActorDict) -> None:
+        """A party rejects a mediator (人民调解法 Art. 23)."""
+        self._live()
+        self._party(party_id)
+        self._mediator_rejected(person_id, party_id, reason, on, actor)
+
+    @event("MediatorRejected")
+    def _mediator_rejected(self, person_id: str, party_id: str, reason: str, on: str,
+                           actor: ActorDict) -> None:
+        self.rejected.append(person_id)
+        if person_id in self.mediators:
+            self.mediators.remove(person_id)
+
+    def record_session(self, on: str, place: str, summary: str, actor: ActorDict) -> None:
+        self._live()
+        if not self.all_consented:
+            raise violation("mediation.no_consent", "各方当事人同意后方可调解",
+                            "every party must agree before mediation", "case_id",
+                            waiting=sorted(set(self.parties) - set(self.consented)))
+        if not self.mediators:
+            raise violation("mediation.no_mediator", "须先确定调解员", "choose a mediator first",
+                            "case_id")
+        self._session_recorded(on, place, summary, list(self.mediators), actor)
+
+    @event("SessionRecorded")
+    def _session_recorded(self, on: str, place: str, summary: str, mediators: list[str],
+                          actor: ActorDict) -> None:
+        self.sessions.append({"on": on, "place": place, "summary": summary})
+
+    def draft_agreement(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
+        """The agreement names parties, facts, issues, responsibilities, terms, and how,
+        where and by when they are carried out (人民调解法 Art. 29)."""
+        self._live()
+        if not self.sessions:
+            raise violation("mediation.no_session", "尚无调解记录", "no session recorded",
+                            "case_id")
+        missing = [f for f in AGREEMENT_FIELDS if not str(agreement.get(f, "")).strip()]
+        if missing:
+            raise violation("mediation.agreement_incomplete",
+                            "调解协议须载明当事人、纠纷事实、争议事项、各方责任、协议内容及履行方式与期限",
+                            f"the agreement lacks {', '.join(missing)}",
+                            f"agreement.{missing[0]}", missing=missing)
+        self._agreement_drafted(dict(agreement), on, actor)
+
+    @event("AgreementDrafted")
+    def _agreement_drafted(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
+        self.agreement, self.signed, self.state = agreement, [], "agreed"
+
+    def sign(self, signer_id: str, on: str, actor: ActorDict) -> None:
+        if self.state != "agreed":
+            raise violation("mediation.no_agreement", "尚无待签署的调解协议",
+                            "no agreement to sign", "case_id")
+        if signer_id not in self.parties and signer_id not in self.mediators:
+            raise violation("mediation.not_signatory", "只有当事人和调解员签名",
+                            "only parties and mediators sign", "signer_id")
+        if signer_id in self.signed:
+            raise violation("mediation.already_signed", "已签名", "already signed", "signer_id")
+        self._signed(signer_id, on, actor)
+
+    @event("Signed")
+    def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
+        self.signed.append(signer_id)
+
+    def seal(self, on: str, confirmation_until: str, actor: ActorDict) -> None:
+        """The committee seals: effective once all parties and a mediator have signed."""
+        if self.state != "agreed":
+            raise violation("mediation.no_agreement", "尚无待盖章的调解协议",
+                            "no agreement to seal", "case_id")
+        unsigned = sorted(set(self.parties) - set(self.signed))
+        if unsigned or not set(self.mediators) & set(self.signed):
+            raise violation("mediation.unsigned", "各方当事人和调解员签名后方可盖章生效",
+                            "all parties and the mediator must sign before the seal",
+                            "case_id", unsigned=unsigned)
+        self._effective(on, confirmation_until, actor)
+
+    @event("AgreementEffective")
+    def _effective(self, on: str, confirmation_until: str, actor: ActorDict) -> None:
+        self.state, self.confirmation_until = "effective", confirmation_until
+
+    def apply_for_confirmation(self, on: str, court: str, actor: ActorDict) -> None:
+        """Court confirmation (司法确认) within 30 days of the agreement taking effect."""
+        if self.state != "effective" or self.confirmation_until is None:
+            raise violation("mediation.not_effective", "调解协议尚未生效", "no effective agreement",
+                            "case_id")
+        if on > self.confirmation_until:
+            raise violation("mediation.confirmation_late",
+                            f"司法确认须在协议生效之日起30日内申请（截止{self.confirmation_until}）",
+                            f"court confirmation was due by {self.confirmation_until}",
+                            "case_id")
+        self._confirmation_applied(on, court, actor)
+
+    @event("ConfirmationApplied")
+    def _confirmation_applied(self, on: str, court: str, actor: ActorDict) -> None:
+        self.confirmation_applied = on
+
+    def fail(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
+        """Mediation failed: it ends and the parties are told of the other routes (Art. 26)."""
+        self._live()
+        if sorted(set(routes_told)) != sorted(ROUTES):
+            raise violation("mediation.routes_not_told",
+                            "调解不成的，须告知当事人仲裁、行政、诉讼等途径",
+                            "tell the parties of the arbitration, administrative and court routes",
+                            "routes_told", required=sorted(ROUTES))
+        self._failed(on, reason, sorted(routes_told), actor)
+
+    @event("Failed")
+    def _failed(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
+        self.state = "failed"
+
+    def end_by_party(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+        """A party ends the mediation (人民调解法 Art. 23)."""
+        self._live()
+        self._party(party_id)
+        self._ended(party_id, reason, on, actor)
+
+    @event("EndedByParty")
+    def _ended(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+        self.state = "ended"
+
+    def follow_up(self, on: str, notes: str, actor: ActorDict) -> None:
+        if self.state not in ("effective", "failed", "ended"):
+            raise violation("mediation.follow_up_early", "调解结束后方可回访",
+                            "follow up after the mediation ends", "case_id")
+        self._followed_up(on, notes, actor)
+
+    @event("FollowedUp")
+    def _followed_up(self, on: str, notes: str, actor: ActorDict) -> None:
+        self.followed_up = True
+
+    def refer_to_police(self, on: str, reason: str, actor: ActorDict) -> None:
+        """A dispute that may turn into a public-order or criminal case (Art. 25)."""
+        if self.police_referred:
+            raise violation("mediation.already_referred", "已报告公安机关",
+                            "already referred to the police", "case_id")
+        self._referred(on, reason, actor)
+
+    @event("ReferredToPolice")
+    def _referred(self, on: str, reason: str, actor: ActorDict) -> None:
+        self.police_referred = True
+
+    @property
+    def concluded(self) -> bool:
+        return self.state in ("effective", "failed", "ended", "stopped")

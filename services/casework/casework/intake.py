@@ -1,0 +1,159 @@
+"""Intake: checking where a new case belongs, routing it, flagging duplicates, and building the
+``Case`` (shared by ``open_case`` and the outreach inbox)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+from uuid import UUID
+
+from shequ.errors import NotFound, ValidationError
+from shequ.validation import check_choice, check_int, optional_text, require_text
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+
+from casework import tables as t
+from casework.base import CaseworkBase
+from casework.domain import Case
+from casework.domain.common import violation
+from casework.domain.vocabulary import CATEGORIES, OPEN, PETITION_FORMS
+
+
+def facts_key(facts: str) -> str:
+    """The same facts, however spaced or punctuated, give the same key."""
+    normal = re.sub(r"[\s\W_]+", "", facts.lower())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def check_petition(data: Any, max_representatives: int) -> dict[str, Any]:
+    """A petition's particulars (信访工作条例 Arts. 28-29): written ones carry name, address,
+    request, facts and reasons; oral ones are recorded with the same; a group sends at most
+    5 representatives."""
+    if not isinstance(data, dict):
+        raise ValidationError("信访事项须填写信访人及请求、事实和理由", "petition details are required",
+                              "petition", rule="petition.required")
+    form = check_choice(data.get("form"), "petition.form", PETITION_FORMS, "信访形式")
+    p: dict[str, Any] = {"form": form,
+         "petitioner_name": require_text(data.get("petitioner_name"), "petition.petitioner_name",
+                                         "信访人姓名", 50),
+         "address": (require_text(data.get("address"), "petition.address", "信访人住址", 200)
+                     if form == "written" else optional_text(data.get("address"),
+                                                             "petition.address", "住址", 200)),
+         "request": require_text(data.get("request"), "petition.request", "信访请求", 2000),
+         "facts": require_text(data.get("facts"), "petition.facts", "事实和理由", 4000),
+         "representatives": check_int(data.get("representatives", 1),
+                                      "petition.representatives", "代表人数", 1, 10000)}
+    if p["representatives"] > max_representatives:
+        raise violation("petition.representatives",
+                        f"多人采用走访形式提出同一信访事项的，推选代表不超过{max_representatives}人",
+                        f"a group sends at most {max_representatives} representatives",
+                        "petition.representatives")
+    unknown = sorted(set(data) - set(p))
+    if unknown:
+        raise ValidationError(f"信访事项不接受字段 {unknown[0]}", f"petition has no field {unknown[0]}",
+                              f"petition.{unknown[0]}", rule="unknown_argument")
+    return p
+
+
+class Intake(CaseworkBase):
+    """Where a case belongs, and the Case itself."""
+
+    def place_of(self, c: Connection, community_id: str | None, village_id: str | None,
+                 household_id: str | None) -> tuple[str, str | None, str | None]:
+        """(community, village, household), each known from the registry, and consistent."""
+        if household_id:
+            row = c.execute(select(t.households.c.village_id)
+                            .where(t.households.c.id == household_id)).first()
+            if row is None:
+                raise NotFound(f"未找到户：{household_id}", f"no household {household_id}",
+                               "household_id")
+            if village_id and village_id != row.village_id:
+                raise ValidationError("该户不在所填的村", "the household is not in that village",
+                                      "village_id", rule="place.mismatch")
+            village_id = row.village_id
+        if village_id:
+            v = c.execute(select(t.villages.c.community_id)
+                          .where(t.villages.c.id == village_id)).first()
+            if v is None:
+                raise NotFound(f"未找到村：{village_id}", f"no village {village_id}", "village_id")
+            if community_id and community_id != v.community_id:
+                raise ValidationError("该村不属于所填的社区", "the village is not in that community",
+                                      "community_id", rule="place.mismatch")
+            community_id = v.community_id
+        if not community_id:
+            raise ValidationError("须填写社区、村或户", "give a community, village or household",
+                                  "community_id", rule="required")
+        self.community_of(c, community_id)
+        return community_id, village_id, household_id
+
+    def duplicate_of(self, c: Connection, community_id: str, category: str,
+                     household_id: str | None, place: str) -> str | None:
+        """An open case like this one: same household or place, same category, recent."""
+        if not household_id and not place:
+            return None
+        since = (dt.date.fromisoformat(self.today())
+                 - dt.timedelta(days=self.settings.duplicate_within_days)).isoformat()
+        cs = t.cases
+        same = []
+        if household_id:
+            same.append(cs.c.household_id == household_id)
+        if place:
+            same.append(cs.c.place == place)
+        found = c.execute(select(cs.c.id).where(
+            cs.c.community_id == community_id, cs.c.category == category,
+            cs.c.state.in_(OPEN), cs.c.received_on >= since, or_(*same))
+            .order_by(cs.c.received_on, cs.c.id)).scalar()
+        return str(found) if found else None
+
+    def refuse_same_facts(self, c: Connection, key: str, petitioner: str) -> None:
+        """After re-review, the same facts and reasons are not accepted again (Art. 35)."""
+        cs = t.cases
+        done = c.execute(select(cs.c.id).where(cs.c.case_type == "petition",
+                                               cs.c.facts_key == key,
+                                               cs.c.petitioner == petitioner,
+                                               cs.c.final.is_(True))).scalar()
+        if done:
+            raise violation("petition.same_facts_after_re_review",
+                            "同一信访事项已经复核终结，以同一事实和理由提出的不再受理",
+                            "the same facts were already decided on re-review", "petition.facts",
+                            earlier_case_id=str(done))
+
+    def build_case(self, case_id: UUID, p: dict[str, Any], actor: dict[str, Any]) -> Case:
+        """A received case: routed to its work group, its first deadline set."""
+        today = self.today()
+        s = self.settings
+        petition = p.get("petition")
+        accept = s.petition_accept_within if petition else s.accept_within
+        objection = (s.petition_objection_within.due(self.calendar, today)
+                     if petition else None)
+        with self.read() as c:
+            team_id = self.community_of(c, p["community_id"])["team_id"]
+        return Case(  # type: ignore[call-arg]  # the id is taken at runtime (class annotation)
+            id=case_id, case_type=p["case_type"], category=p["category"],
+            channel=p["channel"], community_id=p["community_id"], village_id=p["village_id"],
+            household_id=p["household_id"], team_id=team_id,
+            work_group=CATEGORIES[p["category"]][0], title=p["title"],
+            description=p["description"], place=p["place"], resident=p["resident"],
+            received_on=today, accept_due=accept.due(self.calendar, today),
+            objection_due=objection, origin_opinion_id=p.get("origin_opinion_id"),
+            duplicate_of=p.get("duplicate_of"), reported_person_ids=p["reported_person_ids"],
+            petition=petition, actor=actor)
+
+    def accept_and_route(self, case: Case, owner_id: str | None, actor: dict[str, Any]) -> None:
+        """Accept a received case and give it to the named or the routed owner, if any."""
+        today = self.today()
+        period = self.settings.handling_period(case.case_type, case.category)
+        case.accept(today, period.due(self.calendar, today), actor)
+        if owner_id is None:
+            _team, owner_id = self.route(case.community_id, case.work_group,
+                                         exclude=case.reported + case.recused)
+        if owner_id is not None:
+            group = self.member_group(case.community_id, owner_id) or case.work_group
+            case.assign(owner_id, group, "", today, actor)
+
+
+def text_fields(title: Any, description: Any, place: Any) -> dict[str, str]:
+    return {"title": require_text(title, "title", "标题", 200),
+            "description": optional_text(description, "description", "内容", 4000),
+            "place": optional_text(place, "place", "地点", 200)}

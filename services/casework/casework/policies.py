@@ -1,0 +1,173 @@
+"""Inbox handlers: what casework does with the registry's and outreach's integration events.
+
+Each handler is ``handle(envelope, unit) -> aggregates``; the platform records the upstream
+position in the same transaction (exactly once in effect). Contracts read are declared here as
+casework's own copies of the fields (validated on receipt); no other service is imported.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shequ.contracts import Catalogue, Contract
+from shequ.inbox import Handler, Unit
+
+from casework.domain import Case, Community, Household, Team, Village
+from casework.domain.common import natural_id
+from casework.domain.vocabulary import CATEGORIES
+
+_registry = Catalogue("registry")
+_outreach = Catalogue("outreach")
+
+
+def _copy(cat: Catalogue, name: str, fields: dict[str, str]) -> Contract:
+    return cat.define(name, 1, fields, f"casework's copy of {cat.service}.{name}")
+
+
+REGISTRY_INTERESTS: dict[str, Contract] = {c.name: c for c in (
+    _copy(_registry, "community.established", {"community_id": "string", "name": "string",
+                                               "name_en": "string", "district_id": "string"}),
+    _copy(_registry, "village.registered", {"village_id": "string", "name": "string",
+                                            "community_id": "string", "registered_on": "date",
+                                            "sample": "boolean"}),
+    _copy(_registry, "village.moved", {"village_id": "string", "from_community_id": "string",
+                                       "to_community_id": "string", "effective_date": "date"}),
+    _copy(_registry, "household.registered", {"household_id": "string", "village_id": "string",
+                                              "head_id": "string", "address": "string",
+                                              "since": "date", "sample": "boolean"}),
+    _copy(_registry, "household.member_added", {"household_id": "string", "person_id": "string",
+                                                "relation": "string", "since": "date"}),
+    _copy(_registry, "household.member_removed", {"household_id": "string",
+                                                  "person_id": "string", "until": "date",
+                                                  "reason": "string"}),
+    _copy(_registry, "team.formed", {"team_id": "string", "community_id": "string",
+                                     "name": "string", "groups": "strings"}),
+    _copy(_registry, "team.leader_appointed", {"team_id": "string", "person_id": "string",
+                                               "since": "date"}),
+    _copy(_registry, "team.member_joined", {"team_id": "string", "community_id": "string",
+                                            "person_id": "string", "group": "string",
+                                            "name": "string", "phone": "string",
+                                            "duties": "string", "since": "date"}),
+    _copy(_registry, "team.member_left", {"team_id": "string", "person_id": "string",
+                                          "until": "date", "reason": "string"}),
+)}
+
+OUTREACH_INTERESTS: dict[str, Contract] = {c.name: c for c in (
+    _copy(_outreach, "opinion.collected", {
+        "opinion_id": "string", "community_id": "string", "village_id": "string?",
+        "household_id": "string?", "category": "string", "text": "string",
+        "channel": "string", "source_id": "string", "collected_by": "string",
+        "collected_on": "date"}),
+)}
+
+Apply = Callable[[dict[str, Any], Unit], list[Any]]
+
+
+def _registry_rules() -> dict[str, Apply]:
+    def community(d: dict[str, Any], u: Unit) -> list[Any]:
+        if u.get(Community.create_id(d["community_id"])) is not None:
+            return []
+        return [Community(id=Community.create_id(d["community_id"]),  # type: ignore[call-arg]
+                          community_id=d["community_id"], name=d["name"])]
+
+    def village(d: dict[str, Any], u: Unit) -> list[Any]:
+        if u.get(Village.create_id(d["village_id"])) is not None:
+            return []
+        return [Village(id=Village.create_id(d["village_id"]),  # type: ignore[call-arg]
+                        village_id=d["village_id"], community_id=d["community_id"],
+                        name=d["name"])]
+
+    def moved(d: dict[str, Any], u: Unit) -> list[Any]:
+        v = u.get(Village.create_id(d["village_id"]))
+        if v is None:
+            return []
+        v.move(d["to_community_id"], d["effective_date"])
+        return [v]
+
+    def household(d: dict[str, Any], u: Unit) -> list[Any]:
+        if u.get(Household.create_id(d["household_id"])) is not None:
+            return []
+        return [Household(id=Household.create_id(d["household_id"]),  # type: ignore
+                          household_id=d["household_id"], village_id=d["village_id"],
+                          head_id=d["head_id"])]
+
+    def member(add: bool) -> Apply:
+        def apply(d: dict[str, Any], u: Unit) -> list[Any]:
+            h = u.get(Household.create_id(d["household_id"]))
+            if h is None:
+                return []
+            (h.add_member if add else h.remove_member)(d["person_id"])
+            return [h]
+        return apply
+
+    def team(d: dict[str, Any], u: Unit) -> list[Any]:
+        if u.get(Team.create_id(d["team_id"])) is not None:
+            return []
+        return [Team(id=Team.create_id(d["team_id"]),  # type: ignore[call-arg]
+                     team_id=d["team_id"], community_id=d["community_id"], name=d["name"])]
+
+    def team_change(change: Callable[[Team, dict[str, Any]], None]) -> Apply:
+        def apply(d: dict[str, Any], u: Unit) -> list[Any]:
+            tm = u.get(Team.create_id(d["team_id"]))
+            if tm is None:
+                return []
+            change(tm, d)
+            return [tm]
+        return apply
+
+    return {
+        "registry.community.established": community,
+        "registry.village.registered": village,
+        "registry.village.moved": moved,
+        "registry.household.registered": household,
+        "registry.household.member_added": member(True),
+        "registry.household.member_removed": member(False),
+        "registry.team.formed": team,
+        "registry.team.member_joined": team_change(
+            lambda tm, d: tm.join(d["person_id"], d["group"], d["name"], d["since"])),
+        "registry.team.member_left": team_change(
+            lambda tm, d: tm.leave(d["person_id"], d["until"])),
+        "registry.team.leader_appointed": team_change(
+            lambda tm, d: tm.appoint_leader(d["person_id"])),
+    }
+
+
+def registry_handler(app: Any) -> Handler:
+    rules = _registry_rules()
+
+    def handle(envelope: dict[str, Any], unit: Unit) -> list[Any]:
+        rule = rules.get(envelope["contract"])
+        return rule(envelope["data"], unit) if rule else []
+    return handle
+
+
+INTAKE_ACTOR = {"person_id": "system:outreach-inbox", "role": "system"}
+
+
+def opinion_case_id(opinion_id: str) -> Any:
+    return natural_id("opinion", opinion_id)
+
+
+def outreach_handler(app: Any) -> Handler:
+    """Each collected opinion becomes exactly one case (id from the opinion id), accepted and
+    routed to the community's work group for its category."""
+
+    def handle(envelope: dict[str, Any], unit: Unit) -> list[Any]:
+        if envelope["contract"] != "outreach.opinion.collected":
+            return []
+        d = envelope["data"]
+        case_id = opinion_case_id(d["opinion_id"])
+        if unit.get(case_id) is not None:
+            return []  # the same opinion again (another position): still one case
+        category = d["category"] if d["category"] in CATEGORIES else "other"
+        p = {"case_type": "suggestion" if category == "policy_publicity" else "demand",
+             "category": category, "channel": d["channel"], "community_id": d["community_id"],
+             "village_id": d["village_id"], "household_id": d["household_id"],
+             "title": d["text"][:60], "description": d["text"], "place": "",
+             "resident": {"name": "", "phone": ""}, "reported_person_ids": [],
+             "petition": None, "origin_opinion_id": d["opinion_id"]}
+        case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR,
+                                                 "collected_by": d["collected_by"]})
+        app.accept_and_route(case, None, INTAKE_ACTOR)
+        return [case]
+    return handle

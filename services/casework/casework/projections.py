@@ -1,0 +1,217 @@
+"""Read models of casework, fed in order from its own notification log.
+
+Every handler is an idempotent upsert keyed by ids, so applying an event twice leaves the same
+rows (the projector also commits its position with the rows, so it normally applies once).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import MetaData, Table, and_, delete, select, update
+from sqlalchemy.orm import Session
+
+from casework import tables as t
+from casework.domain import event_name
+
+Handler = Callable[[Session, Any], None]
+# Fields kept out of the timeline: routing context, personal data, protected material.
+HIDDEN = {"actor", "ctx", "resident", "content", "originator_id", "originator_version",
+          "timestamp", "petition", "reported_person_ids"}
+
+
+def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
+    where = and_(*(table.c[k] == v for k, v in keys.items()))
+    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
+        session.execute(table.insert().values(**keys, **values))
+    elif values:
+        session.execute(update(table).where(where).values(**values))
+
+
+def _id(event: Any) -> str:
+    return str(event.originator_id)
+
+
+class CaseworkProjection:
+    """Directory (from the registry), cases, their timelines."""
+
+    name = "casework"
+    metadata: MetaData = t.metadata
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        for attr in dir(self):
+            if attr.startswith("on_"):
+                cls, _, evt = attr[3:].partition("__")
+                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
+
+    def apply(self, session: Session, event: Any) -> None:
+        name = event_name(event)
+        kind, _, _ = name.partition(".")
+        if kind in ("Case", "Mediation", "VillageDecision"):
+            self._timeline(session, kind, event)
+        handler = self.handlers.get(name)
+        if handler is not None:
+            handler(session, event)
+        if kind == "Case" and name not in ("Case.Received",):
+            self._case_state(session, event)
+
+    # -- directory -------------------------------------------------------------------------
+    def on_Community__Learned(self, s: Session, e: Any) -> None:
+        upsert(s, t.communities, {"id": e.community_id}, {"name": e.name})
+
+    def on_Village__Learned(self, s: Session, e: Any) -> None:
+        upsert(s, t.villages, {"id": e.village_id},
+               {"community_id": e.community_id, "name": e.name})
+        upsert(s, t.procedures, {"id": _id(e)},
+               {"case_id": e.village_id, "kind": "village", "state": ""})
+
+    def on_Village__Moved(self, s: Session, e: Any) -> None:
+        v = t.villages
+        s.execute(update(v).where(v.c.id == self._natural(s, e, "village"))
+                  .values(community_id=e.community_id))
+
+    def on_Household__Learned(self, s: Session, e: Any) -> None:
+        upsert(s, t.households, {"id": e.household_id},
+               {"village_id": e.village_id, "head_id": e.head_id})
+        upsert(s, t.household_members, {"household_id": e.household_id,
+                                        "person_id": e.head_id}, {})
+        upsert(s, t.procedures, {"id": _id(e)},
+               {"case_id": e.household_id, "kind": "household", "state": ""})
+
+    def on_Household__MemberAdded(self, s: Session, e: Any) -> None:
+        upsert(s, t.household_members, {"household_id": self._natural(s, e, "household"),
+                                        "person_id": e.person_id}, {})
+
+    def on_Household__MemberRemoved(self, s: Session, e: Any) -> None:
+        m = t.household_members
+        s.execute(delete(m).where(m.c.household_id == self._natural(s, e, "household"),
+                                  m.c.person_id == e.person_id))
+
+    def on_Team__Learned(self, s: Session, e: Any) -> None:
+        upsert(s, t.teams, {"id": e.team_id}, {"community_id": e.community_id, "name": e.name})
+        upsert(s, t.communities, {"id": e.community_id}, {"team_id": e.team_id})
+        upsert(s, t.procedures, {"id": _id(e)},
+               {"case_id": e.team_id, "kind": "team", "state": ""})
+
+    def on_Team__MemberJoined(self, s: Session, e: Any) -> None:
+        upsert(s, t.team_members, {"team_id": self._natural(s, e, "team"),
+                                   "person_id": e.person_id},
+               {"group_key": e.group, "name": e.name, "since": e.since})
+
+    def on_Team__MemberLeft(self, s: Session, e: Any) -> None:
+        m = t.team_members
+        s.execute(delete(m).where(m.c.team_id == self._natural(s, e, "team"),
+                                  m.c.person_id == e.person_id))
+
+    def on_Team__LeaderAppointed(self, s: Session, e: Any) -> None:
+        s.execute(update(t.teams).where(t.teams.c.id == self._natural(s, e, "team"))
+                  .values(leader_id=e.person_id))
+
+    def _natural(self, s: Session, e: Any, kind: str) -> str:
+        """The registry id behind a directory aggregate, or the case of a procedure."""
+        p = t.procedures
+        found = s.execute(select(p.c.case_id).where(p.c.id == _id(e))).scalar()
+        return str(found)
+
+    # -- cases -----------------------------------------------------------------------------
+    def on_Case__Received(self, s: Session, e: Any) -> None:
+        petition = e.petition or {}
+        upsert(s, t.cases, {"id": _id(e)}, {
+            "case_type": e.case_type, "category": e.category, "channel": e.channel,
+            "community_id": e.community_id, "village_id": e.village_id,
+            "household_id": e.household_id, "team_id": e.team_id, "work_group": e.work_group,
+            "title": e.title, "place": e.place, "state": "received", "owner_id": None,
+            "due_on": e.accept_due, "due_kind": "accept", "paused": False,
+            "received_on": e.received_on, "origin_opinion_id": e.origin_opinion_id,
+            "duplicate_of": e.duplicate_of, "facts_key": petition.get("facts_key"),
+            "petitioner": petition.get("petitioner_key"), "final": False,
+            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"})
+
+    def _case_state(self, s: Session, e: Any) -> None:
+        """Copy the fields a case query needs after any case event (from the event alone)."""
+        name = event_name(e).split(".")[1]
+        values: dict[str, Any] = {}
+        state = STATE_AFTER.get(name)
+        if state:
+            values["state"] = state
+        if hasattr(e, "due_on") and name not in ("Chased", "Reprimanded", "Resolved"):
+            values["due_on"] = e.due_on
+            values["due_kind"] = "review" if name == "ReviewRequested" else "handle"
+        if name in ("Resolved", "Answered", "Refused", "Merged", "ReviewAnswered"):
+            values["due_on"] = None
+        if name == "Assigned":
+            values["owner_id"], values["work_group"] = e.owner_id, e.work_group
+            now = s.execute(select(t.cases.c.state).where(t.cases.c.id == _id(e))).scalar()
+            if now in ("accepted", "reopened"):
+                values["state"] = "assigned"
+        elif name == "Paused":
+            values["paused"] = True
+        elif name == "Resumed":
+            values["paused"] = False
+        elif name == "Resolved":
+            values.update(resolved_on=e.on, on_time=e.on_time)
+        elif name == "Rated":
+            values["rating"] = e.rating
+        elif name == "Reopened":
+            values["rating"] = None
+        elif name == "Chased":
+            values.update(chased_for=e.due_on, chased_on=e.chased_on)
+        elif name == "Reprimanded":
+            values["reprimanded_for"] = e.due_on
+        elif name == "Merged":
+            values["merged_into"] = e.target_id
+        elif name == "ReviewAnswered":
+            values["final"] = e.level == "re_review"
+        elif name in ("Recused", "CoHandlerAdded"):
+            self._handlers(s, e, name)
+        if name == "Recused":
+            row = s.execute(select(t.cases.c.owner_id, t.cases.c.state)
+                            .where(t.cases.c.id == _id(e))).first()
+            if row is not None and row.owner_id == e.person_id:
+                values["owner_id"] = None
+                if row.state in ("assigned", "in_progress"):
+                    values["state"] = "accepted"
+        if values:
+            s.execute(update(t.cases).where(t.cases.c.id == _id(e)).values(**values))
+
+    def _handlers(self, s: Session, e: Any, name: str) -> None:
+        c = t.cases
+        text = s.execute(select(c.c.co_handlers).where(c.c.id == _id(e))).scalar() or "[]"
+        people = [p for p in json.loads(text) if p != e.person_id]
+        if name == "CoHandlerAdded":
+            people.append(e.person_id)
+        s.execute(update(c).where(c.c.id == _id(e)).values(co_handlers=json.dumps(people)))
+
+    # -- procedures and the timeline -------------------------------------------------------
+    def on_Mediation__Started(self, s: Session, e: Any) -> None:
+        upsert(s, t.procedures, {"id": _id(e)},
+               {"case_id": e.case_id, "kind": "mediation", "state": "pending_consent"})
+
+    def on_VillageDecision__Opened(self, s: Session, e: Any) -> None:
+        upsert(s, t.procedures, {"id": _id(e)},
+               {"case_id": e.case_id, "kind": "decision", "state": "open"})
+
+    def _timeline(self, s: Session, kind: str, e: Any) -> None:
+        if kind == "Case":
+            case_id = _id(e)
+        elif hasattr(e, "case_id"):
+            case_id = e.case_id
+        else:
+            case_id = self._natural(s, e, kind)
+        details = {k: v for k, v in vars(e).items() if k not in HIDDEN}
+        upsert(s, t.timeline, {"id": f"{_id(e)}:{e.originator_version}"}, {
+            "case_id": case_id, "at": e.timestamp.isoformat(), "kind": kind.lower(),
+            "event": event_name(e).split(".")[1],
+            "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
+            "details": json.dumps(details, ensure_ascii=False, default=str)})
+
+
+STATE_AFTER = {
+    "Accepted": "accepted", "Refused": "refused", "Started": "in_progress",
+    "Resolved": "resolved", "Answered": "answered", "Rated": "rated",
+    "Confirmed": "confirmed", "Reopened": "reopened", "Closed": "closed",
+    "Merged": "merged", "ReviewRequested": "in_review", "ReviewAnswered": "answered",
+}

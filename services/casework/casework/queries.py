@@ -1,0 +1,140 @@
+"""Queries, served from the read model (caught up first), with personal data masked."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.validation import check_choice, check_date, check_uuid
+from sqlalchemy import select
+
+from casework import masking
+from casework import tables as t
+from casework.base import CaseworkBase, loads
+from casework.domain import Mediation, VillageDecision
+from casework.domain.vocabulary import CASE_TYPES, GROUPS, OPEN, STATES
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {"case_id": r["id"], "case_type": r["case_type"],
+            "case_type_zh": CASE_TYPES[r["case_type"]], "category": r["category"],
+            "title": r["title"], "state": r["state"], "state_zh": STATES[r["state"]],
+            "community_id": r["community_id"], "village_id": r["village_id"],
+            "household_id": r["household_id"], "work_group": r["work_group"],
+            "owner_id": r["owner_id"], "received_on": r["received_on"], "due_on": r["due_on"],
+            "due_kind": r["due_kind"], "paused": bool(r["paused"]),
+            "duplicate_of": r["duplicate_of"], "origin_opinion_id": r["origin_opinion_id"]}
+
+
+class Queries(CaseworkBase):
+    """Read-only use cases."""
+
+    def case(self, actor: Actor, case_id: str) -> dict[str, Any]:
+        """One case: where it stands, who has it, its deadline, its material."""
+        case = self._readable(actor, case_id, "case")
+        handlers = [p for p in [case.owner_id, *case.co_handlers] if p]
+        out = {"case_id": str(case.id), "case_type": case.case_type, "category": case.category,
+               "channel": case.channel, "title": case.title, "description": case.description,
+               "place": case.place, "community_id": case.community_id,
+               "village_id": case.village_id, "household_id": case.household_id,
+               "team_id": case.team_id, "work_group": case.work_group,
+               "work_group_zh": GROUPS.get(case.work_group, ""), "state": case.state,
+               "state_zh": STATES[case.state], "owner_id": case.owner_id,
+               "co_handlers": list(case.co_handlers), "received_on": case.received_on,
+               "due_on": case.due_on, "due_kind": case.due_kind,
+               "paused_since": case.paused_since, "extensions": case.extensions,
+               "outcome": case.outcome, "rating": case.rating,
+               "reopen_until": case.reopen_until, "reviews": case.reviews,
+               "final": case.final, "duplicate_of": case.duplicate_of,
+               "merged_into": case.merged_into, "absorbed": case.absorbed,
+               "origin_opinion_id": case.origin_opinion_id,
+               "resident": masking.resident(actor, case.resident, handlers, case.household_id),
+               "materials": [{k: m[k] for k in ("material_id", "title", "content", "on")}
+                             for m in case.visible_materials(actor.person_id)]}
+        if case.petition:
+            out["petition"] = {k: v for k, v in case.petition.items()
+                               if k in ("form", "request", "representatives")}
+        for kind, cls in (("mediation", Mediation), ("decision", VillageDecision)):
+            if self.exists(cls.create_id(str(case.id))):
+                agg: Any = self.repository.get(cls.create_id(str(case.id)))
+                out[kind] = {"state": agg.state, **({"done": agg.done} if kind == "decision"
+                                                    else {"due_on": agg.due_on})}
+        return out
+
+    def _readable(self, actor: Actor, case_id: str, entrypoint: str) -> Any:
+        case_id = check_uuid(case_id, "case_id")
+        self.policy.check_role(entrypoint, actor)
+        case = self.load_case(case_id)
+        self.guard(actor, case)
+        self.policy.check(entrypoint, actor, self.case_target(case))
+        return case
+
+    def case_timeline(self, actor: Actor, case_id: str) -> dict[str, Any]:
+        """Every event of the case, its mediation or decision, and the cases merged into it."""
+        case = self._readable(actor, case_id, "case_timeline")
+        ids = [str(case.id), *case.absorbed]
+        tl = t.timeline
+        with self.read() as c:
+            rows = c.execute(select(tl).where(tl.c.case_id.in_(ids))
+                             .order_by(tl.c.at, tl.c.id)).mappings().all()
+        return {"case_id": str(case.id), "events": [
+            {"case_id": r["case_id"], "at": r["at"], "kind": r["kind"], "event": r["event"],
+             "actor": json.loads(r["actor"]), "details": json.loads(r["details"])}
+            for r in rows]}
+
+    def queue(self, actor: Actor, community_id: str | None = None,
+              work_group: str | None = None, owner_id: str | None = None,
+              include_closed: bool = False) -> list[dict[str, Any]]:
+        """Cases of a community, optionally one work group's or one owner's (a team member
+        asks for their own: ``owner_id`` = themselves)."""
+        community_id = check_uuid(community_id, "community_id") if community_id else None
+        group = check_choice(work_group, "work_group", GROUPS, "工作组") if work_group else None
+        owner = check_uuid(owner_id, "owner_id") if owner_id else None
+        self.policy.check("queue", actor, Target(community_id=community_id,
+                                                 assigned_to=frozenset([owner] if owner else [])))
+        cs = t.cases
+        q = select(cs).order_by(cs.c.due_on, cs.c.received_on, cs.c.id)
+        if community_id:
+            q = q.where(cs.c.community_id == community_id)
+        if group:
+            q = q.where(cs.c.work_group == group)
+        if owner:
+            q = q.where(cs.c.owner_id == owner)
+        if not include_closed:
+            q = q.where(cs.c.state.in_(OPEN))
+        with self.read() as c:
+            rows = c.execute(q).mappings().all()
+        return [_row(r) for r in rows if actor.person_id not in loads(r["reported"])]
+
+    def overdue_cases(self, actor: Actor, community_id: str | None = None,
+                      on: str | None = None) -> list[dict[str, Any]]:
+        """Open, unpaused cases past their due date, with their chase and reprimand dates."""
+        community_id = check_uuid(community_id, "community_id") if community_id else None
+        day = check_date(on, "on") if on else self.today()
+        self.policy.check("overdue_cases", actor, Target(community_id=community_id))
+        cs = t.cases
+        q = (select(cs).where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
+                              cs.c.due_on.is_not(None), cs.c.due_on < day)
+             .order_by(cs.c.due_on, cs.c.id))
+        if community_id:
+            q = q.where(cs.c.community_id == community_id)
+        with self.read() as c:
+            rows = c.execute(q).mappings().all()
+        return [{**_row(r), "chased_on": r["chased_on"],
+                 "reprimanded": r["reprimanded_for"] == r["due_on"]} for r in rows]
+
+    def my_cases(self, actor: Actor, household_id: str) -> list[dict[str, Any]]:
+        """A household's own cases, newest first (what a resident follows)."""
+        household_id = check_uuid(household_id, "household_id")
+        with self.read() as c:
+            community = c.execute(select(t.villages.c.community_id)
+                                  .join(t.households,
+                                        t.households.c.village_id == t.villages.c.id)
+                                  .where(t.households.c.id == household_id)).scalar()
+            self.policy.check("my_cases", actor, Target(community_id=community,
+                                                        household_id=household_id))
+            cs = t.cases
+            rows = c.execute(select(cs).where(cs.c.household_id == household_id)
+                             .order_by(cs.c.received_on.desc(), cs.c.id)).mappings().all()
+        return [{**_row(r), "rating": r["rating"]} for r in rows]

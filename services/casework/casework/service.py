@@ -1,0 +1,53 @@
+"""Casework nameko service: thin RPC entrypoints over the Casework application, two inboxes
+(registry, outreach) and a timer that scans deadlines.
+
+One entrypoint per use case in the policy table (``casework.policy.RULES``), plus the
+platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from nameko.timer import timer
+from shequ.actor import Actor
+from shequ.config import ServiceConfig
+from shequ.rpc import PlatformService, expose
+from shequ.runtime import InboxSpec, Platform
+
+from casework.application import Casework
+from casework.contracts import translate
+from casework.policies import (
+    OUTREACH_INTERESTS,
+    REGISTRY_INTERESTS,
+    outreach_handler,
+    registry_handler,
+)
+from casework.policy import POLICY
+
+log = logging.getLogger(__name__)
+SCAN_INTERVAL = float(os.environ.get("SHEQU_CASEWORK_SCAN_INTERVAL", "300"))
+TIMER = Actor(person_id="system:deadlines", role="system")
+
+
+def make_app(cfg: ServiceConfig) -> Casework:
+    return Casework(cfg.store)
+
+
+class CaseworkService(PlatformService):
+    name = "casework"
+    runtime = Platform("casework", make_app, translate, inboxes=[
+        InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
+        InboxSpec("outreach", outreach_handler, OUTREACH_INTERESTS)])
+
+    @timer(interval=SCAN_INTERVAL)
+    def deadline_timer(self) -> None:
+        """Scan deadlines with the real clock: chase what is overdue, reprimand what stays so
+        (idempotent per case, due date and kind: replicas may scan at once)."""
+        result = self.app.scan_deadlines(TIMER)
+        if result["chased"] or result["reprimanded"]:
+            log.info("deadlines on %s: %d chased, %d reprimanded", result["on"],
+                     len(result["chased"]), len(result["reprimanded"]))
+
+
+expose(CaseworkService, Casework, POLICY)

@@ -1,0 +1,230 @@
+"""The casework application, narrated, against SQLite and PostgreSQL (fixture ``store``), with
+the registry's facts delivered through the real inbox and a clock the test controls."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from casework.application import Casework
+from casework.contracts import catalogue, translate
+from casework_testing import (
+    AUDITOR,
+    STAFF,
+    FakeClock,
+    Feed,
+    join,
+    key,
+    open_demand,
+    uid,
+    world,
+)
+from shequ.actor import SYSTEM, Actor
+from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
+
+
+def rule(fn: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(RuleViolation) as info:
+        fn(*args, **kwargs)
+    return info.value.code
+
+
+def published(app: Casework, after: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for note in app.recorder.select_notifications(after, 1000, inclusive_of_start=False):
+        found = translate(app.mapper.to_domain_event(note))
+        if found:
+            contract, data = found
+            contract.validate(data)
+            out.append((contract.name, data))
+    return out
+
+
+class TestLifecycle:
+    def test_a_demand_goes_from_receipt_to_closure_with_every_step_an_event(
+            self, casework: Casework, clock: FakeClock) -> None:
+        app, w = casework, world(casework)
+        opened = open_demand(app, w, category="water_supply")
+        case_id = opened["case_id"]
+        assert opened["work_group"] == "welfare" and opened["due_on"] == "2026-03-05"
+        accepted = app.accept_case(STAFF, key(), case_id=case_id)
+        # routed to the welfare group's only member; due in 15 working days
+        assert accepted["owner_id"] == w["wel"] and accepted["state"] == "assigned"
+        assert accepted["due_on"] == "2026-03-23"
+        owner = Actor(w["wel"], "team_member")
+        app.start_case(owner, key(), case_id=case_id)
+        clock.advance(3)
+        app.resolve_case(owner, key(), case_id=case_id, evidence=["维修记录：更换阀门"])
+        app.answer_case(owner, key(), case_id=case_id, text="已恢复供水")
+        resident = Actor(w["h1_head"], "resident", household_id=w["h1"])
+        app.rate_case(resident, key(), case_id=case_id, rating=5, comment="满意")
+        app.confirm_case(resident, key(), case_id=case_id)
+        assert app.close_case(STAFF, key(), case_id=case_id)["state"] == "closed"
+        events = [e["event"] for e in app.case_timeline(STAFF, case_id)["events"]]
+        assert events == ["Received", "Accepted", "Assigned", "Started", "Resolved", "Answered",
+                          "Rated", "Confirmed", "Closed"]
+        timeline = app.case_timeline(STAFF, case_id)["events"]
+        assert all(e["actor"].get("person_id") for e in timeline)
+        names = [n for n, _ in published(app) if n.startswith("casework.")]
+        assert names == ["casework.case.opened", "casework.case.accepted",
+                         "casework.case.assigned", "casework.case.resolved",
+                         "casework.case.answered", "casework.case.rated",
+                         "casework.case.closed"]
+        resolved = dict(published(app))["casework.case.resolved"]
+        assert resolved["on_time"] is True and resolved["team_id"] == w["team"]
+        assert app.my_cases(resident, w["h1"])[0]["rating"] == 5
+
+    def test_impossible_transitions_are_refused_and_change_nothing(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        case_id = open_demand(app, w)["case_id"]
+        before = app.recorder.max_notification_id()
+        assert rule(app.resolve_case, STAFF, key(), case_id=case_id,
+                    evidence=["x"]) == "rule.transition"
+        assert rule(app.rate_case, STAFF, key(), case_id=case_id, rating=3) == "rule.transition"
+        assert rule(app.close_case, STAFF, key(), case_id=case_id) == "rule.close.not_finished"
+        with pytest.raises(ValidationError) as info:
+            app.rate_case(STAFF, key(), case_id=case_id, rating=6)
+        assert info.value.field == "rating" and info.value.message_en
+        app.accept_case(STAFF, key(), case_id=case_id)
+        app.start_case(STAFF, key(), case_id=case_id)
+        assert rule(app.resolve_case, STAFF, key(), case_id=case_id,
+                    evidence=[]) == "rule.resolve.evidence_required"
+        top = app.recorder.max_notification_id()
+        assert rule(app.resolve_case, STAFF, key(), case_id=case_id,
+                    evidence=[]) == "rule.resolve.evidence_required"
+        assert app.recorder.max_notification_id() == top > before
+
+    def test_bad_input_names_the_field_and_stores_nothing(self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        before = app.recorder.max_notification_id()
+        with pytest.raises(NotFound) as nf:
+            open_demand(app, w, household_id=uid())
+        assert nf.value.field == "household_id" and "户" in nf.value.message_zh
+        with pytest.raises(NotFound):
+            open_demand(app, w, household_id=None, community_id=uid())
+        with pytest.raises(ValidationError) as info:
+            open_demand(app, w, category="weather")
+        assert info.value.field == "category"
+        with pytest.raises(ValidationError) as info:
+            open_demand(app, w, resident_phone="12345")
+        assert info.value.field == "resident_phone"
+        with pytest.raises(ValidationError) as info:
+            open_demand(app, w, household_id=w["h1"], village_id=w["v2"])
+        assert info.value.field == "village_id"
+        with pytest.raises(NotFound):
+            app.accept_case(STAFF, key(), case_id=uid())
+        assert app.recorder.max_notification_id() == before
+
+    def test_repeat_key_writes_nothing_and_other_payload_is_refused(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        k = key()
+        first = app.open_case(STAFF, k, case_type="demand", category="rubbish",
+                              channel="suggestion_box", title="垃圾未清运",
+                              village_id=w["v1"])
+        top = app.recorder.max_notification_id()
+        again = app.open_case(STAFF, k, case_type="demand", category="rubbish",
+                              channel="suggestion_box", title="垃圾未清运",
+                              village_id=w["v1"])
+        assert again == first and app.recorder.max_notification_id() == top
+        with pytest.raises(Conflict) as info:
+            app.open_case(STAFF, k, case_type="demand", category="rubbish",
+                          channel="suggestion_box", title="另一件事", village_id=w["v1"])
+        assert info.value.code == "idempotency_key_reused"
+        assert app.recorder.max_notification_id() == top
+
+
+class TestRouting:
+    def test_routing_follows_the_team_as_the_registry_changes_it(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        feed: Feed = w["feed"]
+        first = open_demand(app, w, category="neighbour_dispute", case_type="dispute")
+        got = app.accept_case(STAFF, key(), case_id=first["case_id"])
+        assert got["owner_id"] == w["med_a"]  # fewest open cases, longest serving
+        second = open_demand(app, w, category="family_dispute", case_type="dispute",
+                             household_id=w["h2"])
+        assert app.accept_case(STAFF, key(), case_id=second["case_id"])["owner_id"] == w["med_b"]
+        # med_b leaves the team; a newcomer joins: the next case goes to the newcomer
+        feed.send("team.member_left", {"team_id": w["team"], "person_id": w["med_b"],
+                                       "until": "2026-03-02", "reason": "调动"})
+        newcomer = uid()
+        join(feed, w, newcomer, "mediation")
+        third = open_demand(app, w, category="land_dispute", case_type="dispute",
+                            place="东坡地")
+        assert app.accept_case(STAFF, key(), case_id=third["case_id"])["owner_id"] == newcomer
+
+    def test_reassignment_needs_a_reason_and_co_handlers_come_from_the_team(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        case_id = open_demand(app, w, category="rubbish")["case_id"]
+        assert app.accept_case(STAFF, key(), case_id=case_id)["owner_id"] == w["san"]
+        assert rule(app.assign_case, STAFF, key(), case_id=case_id,
+                    owner_id=w["wel"]) == "rule.reassign_needs_reason"
+        moved = app.assign_case(STAFF, key(), case_id=case_id, owner_id=w["wel"],
+                                reason="涉及供水管道")
+        assert moved["owner_id"] == w["wel"]
+        assert app.case(STAFF, case_id)["work_group"] == "welfare"
+        app.add_co_handler(STAFF, key(), case_id=case_id, person_id=w["san"])
+        assert rule(app.add_co_handler, STAFF, key(), case_id=case_id,
+                    person_id=uid()) == "rule.routing.not_team_member"
+        # the co-handler may now act on the case; a team member who is not on it may not
+        app.start_case(Actor(w["san"], "team_member"), key(), case_id=case_id)
+        with pytest.raises(Forbidden):
+            app.pause_case(Actor(w["med_a"], "team_member"), key(), case_id=case_id,
+                           reason="等待")
+        queue = app.queue(Actor(w["wel"], "team_member"), owner_id=w["wel"])
+        assert [c["case_id"] for c in queue] == [case_id]
+        with pytest.raises(Forbidden):
+            app.queue(Actor(w["wel"], "team_member"), owner_id=w["san"])
+
+
+class TestOpinions:
+    def test_an_opinion_becomes_exactly_one_case_even_when_delivered_twice(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        feed = Feed(app, "outreach")
+        opinion = {"opinion_id": uid(), "community_id": w["community"], "village_id": w["v1"],
+                   "household_id": w["h1"], "category": "rubbish", "text": "村口垃圾堆放",
+                   "channel": "visit", "source_id": uid(), "collected_by": w["med_a"],
+                   "collected_on": "2026-03-01"}
+        envelope = feed.envelope("opinion.collected", opinion)
+        assert feed.inbox.process(envelope) == "applied"
+        assert feed.inbox.process(envelope) == "duplicate"
+        # the same opinion published again at a later position: still one case
+        assert feed.send("opinion.collected", opinion) == "applied"
+        cases = [c for c in app.queue(STAFF, community_id=w["community"])
+                 if c["origin_opinion_id"] == opinion["opinion_id"]]
+        assert len(cases) == 1 and cases[0]["owner_id"] == w["san"]
+        opened = [d for n, d in published(app) if n == "casework.case.opened"]
+        assert [d["origin_opinion_id"] for d in opened] == [opinion["opinion_id"]]
+
+    def test_an_opinion_that_breaks_the_contract_is_dead_lettered(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        feed = Feed(app, "outreach")
+        before = app.recorder.max_notification_id()
+        assert feed.send("opinion.collected", {"opinion_id": uid()}) == "dead_lettered"
+        assert len(feed.dead.sent) == 1
+        assert app.recorder.max_notification_id() == before + 0  # only the tracking moved
+
+
+def test_every_contract_example_validates() -> None:
+    assert {c.name for c in catalogue} >= {
+        "casework.case.opened", "casework.case.assigned", "casework.case.resolved",
+        "casework.case.rated", "casework.case.reopened", "casework.case.closed",
+        "casework.case.chased", "casework.case.reprimanded",
+        "casework.decision.resolution_published", "casework.decision.result_published"}
+    for contract in catalogue:
+        contract.validate(contract.example)
+
+
+def test_auditor_reads_masked_and_cannot_write(casework: Casework) -> None:
+    app, w = casework, world(casework)
+    case_id = open_demand(app, w)["case_id"]
+    seen = app.case(AUDITOR, case_id)["resident"]
+    assert seen == {"name": "王**", "phone": "138****5678"}
+    assert app.case(STAFF, case_id)["resident"]["phone"] == "13812345678"
+    with pytest.raises(Forbidden):
+        app.accept_case(AUDITOR, key(), case_id=case_id)
+    assert app.case(SYSTEM, case_id)["state"] == "received"

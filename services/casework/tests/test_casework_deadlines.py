@@ -1,0 +1,104 @@
+"""Deadlines with a controlled clock (nothing sleeps): working days over the holiday calendar,
+pauses, extensions, chase (催办) and reprimand (通报) published for assessment."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from casework.application import Casework
+from casework.contracts import translate
+from casework_testing import STAFF, FakeClock, key, open_demand, world
+from shequ.actor import SYSTEM, Actor
+from shequ.errors import Forbidden, RuleViolation
+
+
+def notices(app: Casework) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for note in app.recorder.select_notifications(0, 5000, inclusive_of_start=False):
+        found = translate(app.mapper.to_domain_event(note))
+        if found and found[0].name in ("casework.case.chased", "casework.case.reprimanded"):
+            out.append((found[0].name, found[1]))
+    return out
+
+
+def accepted(app: Casework, w: dict[str, Any], **over: Any) -> str:
+    case_id = open_demand(app, w, **over)["case_id"]
+    app.accept_case(STAFF, key(), case_id=case_id)
+    return str(case_id)
+
+
+def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    case_id = accepted(app, w)  # accepted Monday 2026-03-02: 15 working days
+    assert app.case(STAFF, case_id)["due_on"] == "2026-03-23"
+    assert app.scan_deadlines(SYSTEM, now="2026-03-23T18:00:00+08:00")["chased"] == []
+    assert app.scan_deadlines(SYSTEM, now="2026-03-24T08:00:00+08:00")["chased"] == [case_id]
+    assert app.scan_deadlines(SYSTEM, now="2026-03-24T20:00:00+08:00")["chased"] == []
+    assert app.scan_deadlines(SYSTEM, now="2026-03-28T09:00:00+08:00")["reprimanded"] == []
+    assert app.scan_deadlines(SYSTEM, now="2026-03-29T09:00:00+08:00")["reprimanded"] == \
+        [case_id]
+    assert app.scan_deadlines(SYSTEM, now="2026-04-20T09:00:00+08:00") == {
+        "on": "2026-04-20", "chased": [], "reprimanded": []}
+    sent = notices(app)
+    assert [n for n, _ in sent] == ["casework.case.chased", "casework.case.reprimanded"]
+    assert sent[0][1]["owner_id"] == w["wel"] and sent[0][1]["due_on"] == "2026-03-23"
+    assert sent[1][1]["reprimanded_on"] == "2026-03-29"
+    overdue = app.overdue_cases(STAFF, community_id=w["community"], on="2026-03-30")
+    assert overdue[0]["chased_on"] == "2026-03-24" and overdue[0]["reprimanded"]
+    with pytest.raises(Forbidden):
+        app.scan_deadlines(Actor("x", "community_staff", community_id=w["community"]))
+
+
+def test_working_days_skip_the_spring_festival_and_count_adjusted_saturdays(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    clock.set("2026-02-12")  # Thursday before the 2026 Spring Festival (Feb 15-23)
+    case_id = accepted(app, w)
+    # Feb 13, Sat Feb 14 (worked), Feb 24-27, Sat Feb 28 (worked), Mar 2-6, Mar 9-11
+    assert app.case(STAFF, case_id)["due_on"] == "2026-03-11"
+    rubbish = accepted(app, w, category="rubbish", household_id=w["h2"])
+    assert app.case(STAFF, rubbish)["due_on"] == "2026-02-13"  # 日产日清: one working day
+
+
+def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    case_id = accepted(app, w)  # due 2026-03-23
+    clock.set("2026-03-05")
+    app.pause_case(STAFF, key(), case_id=case_id, reason="等待供水公司检测")
+    with pytest.raises(RuleViolation) as info:
+        app.pause_case(STAFF, key(), case_id=case_id, reason="再次暂停")
+    assert info.value.code == "rule.already_paused"
+    assert app.scan_deadlines(SYSTEM, now="2026-03-25T09:00:00+08:00")["chased"] == []
+    clock.set("2026-03-12")  # 5 working days passed while paused
+    assert app.resume_case(STAFF, key(), case_id=case_id)["due_on"] == "2026-03-30"
+    assert app.scan_deadlines(SYSTEM, now="2026-03-30T09:00:00+08:00")["chased"] == []
+    assert app.scan_deadlines(SYSTEM, now="2026-03-31T09:00:00+08:00")["chased"] == [case_id]
+
+
+def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    case_id = accepted(app, w)  # due 2026-03-23, owner wel
+    assert app.scan_deadlines(SYSTEM, now="2026-03-24T09:00:00+08:00")["chased"] == [case_id]
+    clock.set("2026-03-24")
+
+    def extend(**kw: Any) -> Any:
+        args = {"case_id": case_id, "days": 5, "reason": "需协调水务站",
+                "approved_by": "社区书记"} | kw
+        return app.extend_deadline(STAFF, key(), **args)
+
+    before = app.recorder.max_notification_id()
+    for bad, code in (({"days": 16}, "rule.extension.too_long"),
+                      ({"approved_by": w["wel"]}, "rule.extension.needs_approval")):
+        with pytest.raises(RuleViolation) as info:
+            extend(**bad)
+        assert info.value.code == code
+    assert app.recorder.max_notification_id() == before
+    assert extend()["due_on"] == "2026-03-30"  # 5 working days after the old due date
+    with pytest.raises(RuleViolation) as info:
+        extend()
+    assert info.value.code == "rule.extension.limit"
+    assert app.scan_deadlines(SYSTEM, now="2026-03-31T09:00:00+08:00")["chased"] == [case_id]
+    assert [d["due_on"] for _, d in notices(app)] == ["2026-03-23", "2026-03-30"]

@@ -1,0 +1,201 @@
+"""Interface tests of the casework nameko service: a real ``ServiceContainer`` on a fresh
+RabbitMQ vhost, its store in SQLite or a fresh PostgreSQL database. Registry facts arrive as
+envelopes published to the registry's exchange (what the registry's relay does) and go through
+the real inbox subscriber; commands go through ``entrypoint_hook`` and over AMQP; the relay's
+messages are read back from the broker; the deadline timer is fired by hand with a set clock.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from casework.policy import RULES
+from casework.service import CaseworkService
+from casework_testing import FakeClock, uid
+from kombu import Connection, Exchange, Producer, Queue
+from nameko.containers import ServiceContainer
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook
+from shequ.errors import Forbidden, NotFound, ValidationError
+from shequ.subscriber import inbox_queue
+
+from tests.support.infra import free_port, pg_database, rabbit_vhost
+
+pytestmark = pytest.mark.rabbit
+
+STAFF = {"person_id": "staff-1", "role": "district_staff"}
+EXTRAS = {"notifications", "health", "batch", "replay_dead_letter", "deadline_timer"}
+CASEWORK = Exchange("shequ.casework.events", type="topic", durable=True)
+REGISTRY = Exchange("shequ.registry.events", type="topic", durable=True)
+
+
+class Running:
+    def __init__(self, container: ServiceContainer, amqp_uri: str) -> None:
+        self.container, self.amqp_uri = container, amqp_uri
+        self.position = 0
+
+    def call(self, method: str, **kwargs: Any) -> Any:
+        with entrypoint_hook(self.container, method, timeout=30) as hook:
+            return hook(**kwargs)
+
+    @property
+    def app(self) -> Any:
+        return next(d for d in self.container.extensions
+                    if type(d).__name__ == "Platform").runtime.app
+
+    def registry_fact(self, contract: str, data: dict[str, Any]) -> None:
+        """Publish one registry envelope, as the registry's relay would."""
+        prev = self.position or None
+        self.position += 1
+        env = {"contract": f"registry.{contract}", "version": 1, "service": "registry",
+               "position": self.position, "prev": prev, "event_id": f"registry:{self.position}",
+               "aggregate_id": uid(), "aggregate_version": 1,
+               "occurred_at": "2026-03-02T01:00:00+00:00",
+               "actor": {"person_id": "system", "role": "system"}, "data": data}
+        with Connection(self.amqp_uri) as conn:
+            Producer(conn.channel()).publish(
+                json.dumps(env, ensure_ascii=False), exchange=REGISTRY,
+                routing_key=f"registry.{contract}.v1", content_type="application/json",
+                content_encoding="utf-8", delivery_mode=2, declare=[REGISTRY])
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    value: Any = None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}: last {value!r}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def service(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+            tmp_path: Path) -> Iterator[Running]:
+    with rabbit_vhost() as amqp, (pg_database() if request.param == "postgres"
+                                  else _sqlite(tmp_path)) as store_url:
+        monkeypatch.setenv("SHEQU_CASEWORK_STORE", store_url)
+        monkeypatch.setenv("SHEQU_CASEWORK_METRICS_PORT", str(free_port()))
+        monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(tmp_path / "treeheads"))
+        monkeypatch.setenv("SHEQU_KEY_DIR", str(tmp_path / "keys"))
+        monkeypatch.setenv("SHEQU_AMQP_URI", amqp)
+        with Connection(amqp) as conn:  # the inbox queue exists before facts are published
+            inbox_queue("casework", "registry")(conn.channel()).declare()
+        container = ServiceContainer(CaseworkService, {"AMQP_URI": amqp, "serializer": "json"})
+        container.start()
+        try:
+            yield Running(container, amqp)
+        finally:
+            container.stop()
+
+
+class _sqlite:
+    def __init__(self, tmp: Path) -> None:
+        self.url = f"sqlite:///{tmp / 'store' / 'casework.db'}"
+
+    def __enter__(self) -> str:
+        return self.url
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def directory(svc: Running) -> dict[str, str]:
+    w = {"community": uid(), "village": uid(), "household": uid(), "team": uid(),
+         "owner": uid()}
+    svc.registry_fact("community.established", {"community_id": w["community"], "name": "立柱",
+                                                "name_en": "Lizhu", "district_id": uid()})
+    svc.registry_fact("village.registered", {"village_id": w["village"], "name": "示例村",
+                                             "community_id": w["community"],
+                                             "registered_on": "2024-01-01", "sample": True})
+    svc.registry_fact("household.registered", {"household_id": w["household"],
+                                               "village_id": w["village"], "head_id": uid(),
+                                               "address": "第一组", "since": "2024-01-01",
+                                               "sample": True})
+    svc.registry_fact("team.formed", {"team_id": w["team"], "community_id": w["community"],
+                                      "name": "服务队", "groups": ["sanitation"]})
+    svc.registry_fact("team.member_joined", {
+        "team_id": w["team"], "community_id": w["community"], "person_id": w["owner"],
+        "group": "sanitation", "name": "王示例", "phone": "13800000001", "duties": "保洁",
+        "since": "2024-01-01"})
+    wait_for(lambda: svc.call("health")["inboxes"]["registry"]["position"] == 5,
+             what="registry facts applied")
+    return w
+
+
+def test_every_entrypoint_is_a_policy_row_or_a_platform_extra() -> None:
+    found = {name for name in dir(CaseworkService)
+             if getattr(getattr(CaseworkService, name), "nameko_entrypoints", None)}
+    assert found == set(RULES) | EXTRAS
+
+
+def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(
+        service: Running) -> None:
+    w = directory(service)
+    with Connection(service.amqp_uri) as conn:
+        bound = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange=CASEWORK, routing_key="#",
+                      durable=False)(conn.channel())
+        bound.declare()
+        opened = service.call("open_case", actor=STAFF, idempotency_key="itf:case:1",
+                              case_type="demand", category="rubbish", channel="contact_card",
+                              title="垃圾未清运", household_id=w["household"])
+        accepted = service.call("accept_case", actor=STAFF, idempotency_key="itf:accept:1",
+                                case_id=opened["case_id"])
+        assert accepted["owner_id"] == w["owner"]
+        messages: list[Any] = []
+
+        def drained() -> bool:
+            while (m := bound.get(no_ack=True)) is not None:
+                messages.append(json.loads(m.body))
+            return len(messages) >= 3
+        wait_for(drained, what="relayed case events")
+    assert [m["contract"] for m in messages] == ["casework.case.opened",
+                                                 "casework.case.accepted",
+                                                 "casework.case.assigned"]
+    assert messages[2]["data"]["owner_id"] == w["owner"]
+    assert [m["prev"] for m in messages[1:]] == [m["position"] for m in messages[:-1]]
+
+
+def test_errors_cross_amqp_structured_and_write_nothing(service: Running) -> None:
+    w = directory(service)
+    before = service.call("health")["log_position"]
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
+                         timeout=30) as proxy:
+        with pytest.raises(NotFound) as nf:
+            proxy.casework.open_case(actor=STAFF, idempotency_key="itf:bad:1",
+                                     case_type="demand", category="rubbish",
+                                     channel="walk_in", title="x", household_id=uid())
+        assert nf.value.field == "household_id"
+        with pytest.raises(ValidationError) as bad:
+            proxy.casework.open_case(actor=STAFF, idempotency_key="itf:bad:2",
+                                     case_type="demand", category="rubbish",
+                                     channel="walk_in", title="x",
+                                     community_id=w["community"], colour="red")
+        assert bad.value.field == "colour"
+        with pytest.raises(Forbidden):
+            proxy.casework.open_case(actor={"person_id": "a", "role": "auditor"},
+                                     idempotency_key="itf:bad:3", case_type="demand",
+                                     category="rubbish", channel="walk_in", title="x",
+                                     community_id=w["community"])
+    assert service.call("health")["log_position"] == before
+
+
+def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) -> None:
+    w = directory(service)
+    service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
+    opened = service.call("open_case", actor=STAFF, idempotency_key="itf:late:1",
+                          case_type="demand", category="rubbish", channel="walk_in",
+                          title="垃圾未清运", community_id=w["community"])
+    service.call("deadline_timer")  # due 2026-03-05: nothing yet
+    assert service.call("overdue_cases", actor=STAFF) == []
+    service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
+    service.call("deadline_timer")
+    overdue = service.call("overdue_cases", actor=STAFF)
+    assert [(c["case_id"], c["chased_on"]) for c in overdue] == [(opened["case_id"],
+                                                                  "2026-03-06")]

@@ -1,0 +1,43 @@
+"""What every outreach aggregate shares: rule violations, natural ids, dates as ISO text.
+
+Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text decided by
+the application; the domain compares them as text (ISO dates sort correctly).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from shequ.errors import RuleViolation
+
+ActorDict = dict[str, Any]
+
+NAMESPACE = uuid5(NAMESPACE_URL, "shequ:outreach")
+
+
+def natural_id(*parts: str) -> UUID:
+    """A stable id from a natural key, so that recording the same thing twice finds it."""
+    return uuid5(NAMESPACE, ":".join(parts))
+
+
+def violation(code: str, zh: str, en: str, field: str | None = None) -> RuleViolation:
+    """A RuleViolation whose code names the rule, e.g. ``rule.visit_outside_period``."""
+    return RuleViolation(zh, en, field, code=f"rule.{code}")
+
+
+def add_months(day: str, months: int) -> str:
+    """The same day ``months`` calendar months later (clamped to the month's last day)."""
+    d = dt.date.fromisoformat(day)
+    index = d.month - 1 + months
+    year, month = d.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(d.day, last)).isoformat()
+
+
+def check_period(start: str, end: str, field: str = "period_end") -> None:
+    """A period may not end before it starts."""
+    if end < start:
+        raise violation("period_end_before_start", f"结束日期（{end}）早于开始日期（{start}）",
+                        f"the period ends ({end}) before it starts ({start})", field)

@@ -1,0 +1,114 @@
+"""A community's directory (社区通讯录): its service team as printed on contact cards.
+
+Kept from registry events (team.*, community.established). The card's team section is what
+every household of the community shares: the team leader, and one contact per work group
+(the member who joined the group first). A change to a member who is not shown changes no card.
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from outreach.domain.common import ActorDict, natural_id
+
+GROUP_LABELS = {
+    "leader": ("队长", "team leader"),
+    "mediation": ("民事调解组", "civil mediation"),
+    "sanitation": ("环境卫生组", "environment and sanitation"),
+    "welfare": ("公益事业组", "public welfare"),
+    "services": ("服务组", "convenience services"),
+    "finance": ("农村财务管理组", "rural finance management"),
+    "volunteers": ("党员志愿组", "party-member volunteers"),
+    "party_member": ("联户党员", "linked party member"),
+}
+
+
+def contact(role: str, person_id: str, name: str, phone: str, duties: str) -> dict[str, Any]:
+    """One line of a card: role key, labels, person, name, phone, duties."""
+    zh, en = GROUP_LABELS.get(role, (role, role))
+    return {"role": role, "role_zh": zh, "role_en": en, "person_id": person_id, "name": name,
+            "phone": phone, "duties": duties}
+
+
+class Directory(Aggregate):
+    """One per community; created by the first registry event that names the community."""
+
+    id: UUID
+
+    @staticmethod
+    def create_id(community_id: str) -> UUID:
+        return natural_id("directory", community_id)
+
+    @classmethod
+    def open(cls, community_id: str, actor: ActorDict) -> Directory:
+        return cls(id=cls.create_id(community_id),  # type: ignore[call-arg]
+                   community_id=community_id, actor=actor)
+
+    @event("Opened")
+    def __init__(self, community_id: str, actor: ActorDict) -> None:
+        self.community_id = community_id
+        self.name = ""
+        self.team_id: str | None = None
+        self.team_name = ""
+        self.groups: list[str] = []
+        self.leader_id: str | None = None
+        self.members: dict[str, dict[str, Any]] = {}
+        self.joined = 0  # order of joining, to pick each group's first member
+
+    @event("Named")
+    def named(self, name: str, actor: ActorDict) -> None:
+        self.name = name
+
+    @event("TeamFormed")
+    def team_formed(self, team_id: str, team_name: str, groups: list[str],
+                    actor: ActorDict) -> None:
+        self.team_id, self.team_name, self.groups = team_id, team_name, list(groups)
+
+    @event("LeaderAppointed")
+    def leader_appointed(self, person_id: str, actor: ActorDict) -> None:
+        self.leader_id = person_id
+
+    @event("MemberJoined")
+    def member_joined(self, person_id: str, group: str, name: str, phone: str, duties: str,
+                      since: str, actor: ActorDict) -> None:
+        self.joined += 1
+        self.members[person_id] = {"group": group, "name": name, "phone": phone,
+                                   "duties": duties, "since": since, "order": self.joined}
+
+    @event("MemberLeft")
+    def member_left(self, person_id: str, actor: ActorDict) -> None:
+        self.members.pop(person_id, None)
+        if self.leader_id == person_id:
+            self.leader_id = None
+
+    @event("MemberPhoneChanged")
+    def phone_changed(self, person_id: str, phone: str, actor: ActorDict) -> None:
+        if person_id in self.members:
+            self.members[person_id]["phone"] = phone
+
+    @event("MemberDutiesChanged")
+    def duties_changed(self, person_id: str, duties: str, actor: ActorDict) -> None:
+        if person_id in self.members:
+            self.members[person_id]["duties"] = duties
+
+    def team_section(self) -> list[dict[str, Any]]:
+        """The contacts every household of the community finds on its card."""
+        out: list[dict[str, Any]] = []
+        leader = self.members.get(self.leader_id or "")
+        if leader is not None and self.leader_id:
+            out.append(contact("leader", self.leader_id, leader["name"], leader["phone"],
+                               leader["duties"]))
+        groups = self.groups or [g for g in GROUP_LABELS if g not in ("leader", "party_member")]
+        for group in groups:
+            first = min(((m["since"], m["order"], pid) for pid, m in self.members.items()
+                         if m["group"] == group), default=None)
+            if first is not None:
+                pid = first[2]
+                m = self.members[pid]
+                out.append(contact(group, pid, m["name"], m["phone"], m["duties"]))
+        return out
+
+    def member_ids(self) -> frozenset[str]:
+        return frozenset(self.members)

@@ -1,0 +1,168 @@
+"""Helpers for the outreach tests (kept out of conftest so test modules can import them).
+
+``World`` is an Outreach application with a controlled clock, fed registry and casework
+envelopes through the platform's real ``Inbox`` (tracking, duplicates, batches); only the
+inbox's ports are faked: the gap puller (nothing to pull) and the dead-letter queue (a list).
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from outreach.application import Outreach
+from outreach.contracts import CASEWORK_INTERESTS, REGISTRY_INTERESTS, translate
+from outreach.policies import casework_handler, registry_handler
+from outreach.settings import OutreachSettings
+from shequ.actor import SYSTEM, Actor
+from shequ.inbox import Inbox
+from shequ.outbox import envelopes_after
+from shequ.store import Store
+
+STAFF = Actor(person_id="staff-1", role="district_staff")
+AUDITOR = Actor(person_id="auditor-1", role="auditor")
+GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
+_phones = itertools.count(13900000000)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def phone() -> str:
+    return str(next(_phones))
+
+
+class Clock:
+    """A controlled clock: ``today`` is whatever the test sets."""
+
+    def __init__(self, today: str = "2025-03-01") -> None:
+        self.today = today
+
+    def __call__(self) -> str:
+        return self.today
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.letters: list[tuple[dict[str, Any], Any]] = []
+
+    def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
+             attempts: int) -> None:
+        self.letters.append((envelope, error))
+
+
+class Upstream:
+    """Envelopes as a service's relay would publish them, in order, fed to an Inbox."""
+
+    def __init__(self, service: str, inbox: Inbox) -> None:
+        self.service, self.inbox = service, inbox
+        self.position, self.published = 0, 0
+        self.log: list[dict[str, Any]] = []
+
+    def envelope(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
+        prev = self.position or None
+        self.position += 1
+        env = {"contract": f"{self.service}.{contract}", "version": 1, "service": self.service,
+               "position": self.position, "prev": prev, "event_id": f"x:{self.position}",
+               "aggregate_id": new_id(), "aggregate_version": 1,
+               "occurred_at": "2025-01-01T00:00:00+00:00",
+               "actor": {"person_id": "staff-1", "role": "district_staff"}, "data": data}
+        self.log.append(env)
+        return env
+
+    def send(self, contract: str, **data: Any) -> str:
+        return self.inbox.process(self.envelope(contract, data))
+
+
+class World:
+    """An outreach app plus a fake registry and casework upstream with helpers for facts."""
+
+    def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
+        self.clock = Clock()
+        self.app = Outreach(store, settings, clock=self.clock)
+        self.dead = FakeDeadLetters()
+        self.registry = Upstream("registry", Inbox(
+            "outreach", "registry", self.app, registry_handler(self.app), lambda a, n: [],
+            self.dead, 2, REGISTRY_INTERESTS))  # type: ignore[arg-type]
+        self.casework = Upstream("casework", Inbox(
+            "outreach", "casework", self.app, casework_handler(self.app), lambda a, n: [],
+            self.dead, 2, CASEWORK_INTERESTS))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.app.close()
+
+    def top(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    # -- registry facts --------------------------------------------------------------------
+    def community(self, name: str = "立柱") -> str:
+        cid = new_id()
+        self.registry.send("community.established", community_id=cid, name=name,
+                           name_en="Lizhu", district_id=new_id())
+        return cid
+
+    def village(self, community_id: str, name: str = "东王家村（示例）") -> str:
+        vid = new_id()
+        self.registry.send("village.registered", village_id=vid, name=name,
+                           community_id=community_id, registered_on="2024-01-01", sample=True)
+        return vid
+
+    def person(self, name: str = "王示例", party: bool = False,
+               village_id: str | None = None) -> str:
+        pid = new_id()
+        self.registry.send("person.registered", person_id=pid, name=name, gender="male",
+                           phone=phone(), village_id=village_id,
+                           kinds=["resident", "party_member"] if party else ["resident"],
+                           sample=True)
+        return pid
+
+    def team(self, community_id: str) -> dict[str, Any]:
+        """A team with a leader and one contact per group (plus a second, unshown, member)."""
+        tid = new_id()
+        self.registry.send("team.formed", team_id=tid, community_id=community_id,
+                           name="立柱社区服务队", groups=GROUPS)
+        members = {}
+        for i, group in enumerate(GROUPS):
+            pid = new_id()
+            members[group] = pid
+            self.registry.send("team.member_joined", team_id=tid, community_id=community_id,
+                               person_id=pid, group=group, name=f"队员{i}", phone=phone(),
+                               duties=f"{group}职责", since="2024-01-01")
+        extra = new_id()
+        self.registry.send("team.member_joined", team_id=tid, community_id=community_id,
+                           person_id=extra, group="mediation", name="后来者", phone=phone(),
+                           duties="协助调解", since="2024-06-01")
+        self.registry.send("team.leader_appointed", team_id=tid, person_id=members["mediation"],
+                           since="2024-01-01")
+        return {"team_id": tid, "members": members, "unshown": extra}
+
+    def household(self, village_id: str, address: str = "东王家村（示例）第一村民小组12号") -> str:
+        hid, head = new_id(), self.person("户主示例", village_id=village_id)
+        self.registry.send("household.registered", household_id=hid, village_id=village_id,
+                           head_id=head, address=address, since="2024-01-01", sample=True)
+        return hid
+
+    def link(self, member_id: str, household_id: str, since: str = "2025-01-01") -> None:
+        self.registry.send("party_member.household_linked", zone_id=new_id(),
+                           party_member_id=member_id, household_id=household_id, since=since)
+
+    def district(self, households: int = 3) -> dict[str, Any]:
+        """A community with a team, one village and ``households`` households."""
+        cid = self.community()
+        vid = self.village(cid)
+        team = self.team(cid)
+        hids = [self.household(vid) for _ in range(households)]
+        return {"community_id": cid, "village_id": vid, "households": hids, **team}
+
+    # -- reading ---------------------------------------------------------------------------
+    def card(self, household_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+        return self.app.card(actor, household_id)
+
+    def published(self, contract: str) -> list[dict[str, Any]]:
+        """The data of every envelope of ``contract`` the relay would publish (validated)."""
+        envelopes = envelopes_after("outreach", self.app, translate, 0, 100_000, None)
+        return [e["data"] for e in envelopes if e["contract"] == f"outreach.{contract}"]
+
+    def versions(self, household_id: str) -> list[int]:
+        return [c["version"] for c in self.app.card_history(SYSTEM, household_id)]

@@ -1,0 +1,223 @@
+"""Contact cards (联系卡制度) on SQLite and PostgreSQL, fed through the real inbox.
+
+Re-issue is exact: a change re-issues the households whose card shows what changed, and only
+those, once, even when the envelope is delivered twice or arrives in a batch.
+"""
+from __future__ import annotations
+
+import pytest
+from outreach_testing import AUDITOR, STAFF, World
+from shequ.actor import SYSTEM, Actor
+from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
+
+
+def test_every_household_gets_a_card_with_leader_group_contacts_and_party_member(world: World):
+    x = world.district(2)
+    member = world.person("党员甲", party=True)
+    world.link(member, x["households"][0])
+    card = world.card(x["households"][0])
+    roles = [c["role"] for c in card["contacts"]]
+    assert roles == ["leader", "mediation", "sanitation", "welfare", "services", "finance",
+                     "volunteers", "party_member"]
+    assert card["version"] == 2  # the link re-issued it
+    assert x["unshown"] not in {c["person_id"] for c in card["contacts"]}
+    assert [c["role"] for c in world.card(x["households"][1])["contacts"]][-1] == "volunteers"
+    assert card["case_url"].endswith(f"household={x['households'][0]}")
+
+
+def test_phone_change_of_a_shown_member_reissues_exactly_that_community_once(world: World):
+    x = world.district(3)
+    other = world.district(2)
+    shown = x["members"]["sanitation"]
+    env = world.registry.envelope("team.member_phone_changed", {
+        "team_id": x["team_id"], "person_id": shown, "phone": "13812345678"})
+    assert world.registry.inbox.process(env) == "applied"
+    top = world.top()
+    assert world.registry.inbox.process(env) == "duplicate"  # delivered twice
+    assert world.top() == top
+    for hid in x["households"]:
+        assert world.versions(hid) == [1, 2]
+        phones = {c["person_id"]: c["phone"] for c in world.card(hid)["contacts"]}
+        assert phones[shown] == "13812345678"
+    for hid in other["households"]:
+        assert world.versions(hid) == [1]
+
+
+def test_the_same_change_sent_again_as_a_new_message_issues_nothing(world: World):
+    """Content-addressed cards: an unchanged card is not issued again."""
+    x = world.district(2)
+    shown = x["members"]["welfare"]
+    world.registry.send("team.member_phone_changed", team_id=x["team_id"], person_id=shown,
+                        phone="13812345678")
+    top = world.top()
+    assert world.registry.send("team.member_phone_changed", team_id=x["team_id"],
+                               person_id=shown, phone="13812345678") == "applied"
+    assert world.top() == top
+    assert world.versions(x["households"][0]) == [1, 2]
+
+
+def test_change_to_a_member_not_on_the_cards_reissues_nothing(world: World):
+    x = world.district(2)
+    world.registry.send("team.member_duties_changed", team_id=x["team_id"],
+                        person_id=x["unshown"], duties="新职责")
+    world.registry.send("team.member_phone_changed", team_id=x["team_id"],
+                        person_id=x["unshown"], phone="13700000000")
+    assert all(world.versions(h) == [1] for h in x["households"])
+
+
+def test_duties_leader_and_departure_changes_reissue(world: World):
+    x = world.district(1)
+    hid = x["households"][0]
+    world.registry.send("team.member_duties_changed", team_id=x["team_id"],
+                        person_id=x["members"]["finance"], duties="财务公开")
+    world.registry.send("team.leader_appointed", team_id=x["team_id"],
+                        person_id=x["members"]["welfare"], since="2025-01-01")
+    world.registry.send("team.member_left", team_id=x["team_id"],
+                        person_id=x["members"]["mediation"], until="2025-02-01", reason="调动")
+    assert world.versions(hid) == [1, 2, 3, 4]
+    contacts = world.card(hid)["contacts"]
+    assert contacts[0]["person_id"] == x["members"]["welfare"]  # the new leader
+    mediation = next(c for c in contacts if c["role"] == "mediation")
+    assert mediation["person_id"] == x["unshown"]  # the next member of the group shows now
+    assert next(c for c in contacts if c["role"] == "finance")["duties"] == "财务公开"
+
+
+def test_party_member_phone_change_reissues_only_their_linked_households(world: World):
+    x = world.district(4)
+    a, b = world.person("党员甲", party=True), world.person("党员乙", party=True)
+    world.link(a, x["households"][0])
+    world.link(a, x["households"][1])
+    world.link(b, x["households"][2])
+    world.registry.send("person.phone_changed", person_id=a, phone="13611112222")
+    assert world.versions(x["households"][0]) == [1, 2, 3]
+    assert world.versions(x["households"][1]) == [1, 2, 3]
+    assert world.versions(x["households"][2]) == [1, 2]
+    assert world.versions(x["households"][3]) == [1]
+    assert world.card(x["households"][0])["contacts"][-1]["phone"] == "13611112222"
+
+
+def test_unlink_removes_the_party_member_from_the_card(world: World):
+    x = world.district(1)
+    hid, member = x["households"][0], world.person("党员甲", party=True)
+    world.link(member, hid)
+    world.registry.send("party_member.household_unlinked", zone_id="z", party_member_id=member,
+                        household_id=hid, until="2025-02-01", reason="")
+    assert world.versions(hid) == [1, 2, 3]
+    assert world.card(hid)["contacts"][-1]["role"] == "volunteers"
+    history = world.app.card_history(SYSTEM, hid)
+    assert history[1]["contacts"][-1]["role"] == "party_member"  # old versions are kept
+
+
+def test_a_batch_sees_its_own_changes(world: World):
+    """Inbox batches: a household registered and a phone changed in one transaction."""
+    x = world.district(1)
+    envs = [world.registry.envelope("household.registered", {
+        "household_id": hid, "village_id": x["village_id"], "head_id": "h",
+        "address": "东王家村第二村民小组", "since": "2024-01-01", "sample": True})
+        for hid in ("3f1c6a7e-0000-5000-8000-0000000000a1", "3f1c6a7e-0000-5000-8000-0000000000a2")]
+    envs.append(world.registry.envelope("team.member_phone_changed", {
+        "team_id": x["team_id"], "person_id": x["members"]["services"], "phone": "13512345678"}))
+    assert world.registry.inbox.process_batch(envs) == ["applied"] * 3
+    for hid in ("3f1c6a7e-0000-5000-8000-0000000000a1", "3f1c6a7e-0000-5000-8000-0000000000a2",
+                x["households"][0]):
+        phones = {c["person_id"]: c["phone"] for c in world.card(hid)["contacts"]}
+        assert phones[x["members"]["services"]] == "13512345678"
+    assert world.versions("3f1c6a7e-0000-5000-8000-0000000000a1") == [1, 2]
+
+
+def test_village_move_reissues_its_households_with_the_new_team(world: World):
+    x, y = world.district(2), world.district(1)
+    world.registry.send("village.moved", village_id=x["village_id"],
+                        from_community_id=x["community_id"], to_community_id=y["community_id"],
+                        effective_date="2025-02-01")
+    card = world.card(x["households"][0])
+    assert card["version"] == 2 and card["community_id"] == y["community_id"]
+    assert card["contacts"][0]["person_id"] == y["members"]["mediation"]
+    assert world.versions(y["households"][0]) == [1]
+
+
+def test_distribution_is_recorded_once_for_the_current_version(world: World):
+    x = world.district(1)
+    hid = x["households"][0]
+    member = Actor(person_id=x["members"]["services"], role="team_member")
+    done = world.app.record_card_distribution(member, "dist-0001", household_id=hid, version=1,
+                                              acknowledged_by="户主示例",
+                                              distributed_on="2025-03-01")
+    assert done["version"] == 1
+    assert world.app.record_card_distribution(member, "dist-0001", household_id=hid, version=1,
+                                              acknowledged_by="户主示例",
+                                              distributed_on="2025-03-01") == done
+    card = world.card(hid)
+    assert card["distribution"] == {"household_id": hid, "version": 1,
+                                    "distributed_on": "2025-03-01",
+                                    "delivered_by": member.person_id,
+                                    "acknowledged_by": "户主示例"}
+    top = world.top()
+    with pytest.raises(RuleViolation) as again:
+        world.app.record_card_distribution(member, "dist-0002", household_id=hid, version=1,
+                                           acknowledged_by="户主示例")
+    assert again.value.code == "rule.card_already_distributed"
+    with pytest.raises(RuleViolation) as old:
+        world.app.record_card_distribution(member, "dist-0003", household_id=hid, version=7,
+                                           acknowledged_by="户主示例")
+    assert old.value.code == "rule.card_version_not_current" and old.value.field == "version"
+    assert world.top() == top
+
+
+def test_bad_distribution_input_names_the_field_and_changes_nothing(world: World):
+    x = world.district(1)
+    hid = x["households"][0]
+    top = world.top()
+    cases = [({"household_id": "nope", "version": 1, "acknowledged_by": "甲"}, "household_id"),
+             ({"household_id": hid, "version": 0, "acknowledged_by": "甲"}, "version"),
+             ({"household_id": hid, "version": 1, "acknowledged_by": ""}, "acknowledged_by"),
+             ({"household_id": hid, "version": 1, "acknowledged_by": "甲",
+               "distributed_on": "2025-13-01"}, "distributed_on")]
+    for i, (args, field) in enumerate(cases):
+        with pytest.raises(ValidationError) as err:
+            world.app.record_card_distribution(STAFF, f"bad-dist-{i:03d}", **args)
+        assert err.value.field == field and err.value.message_zh and err.value.message_en
+    with pytest.raises(NotFound):
+        world.app.record_card_distribution(STAFF, "bad-dist-404",
+                                           household_id="3f1c6a7e-0000-5000-8000-000000000999",
+                                           version=1, acknowledged_by="甲")
+    assert world.top() == top
+
+
+def test_a_team_member_of_another_community_may_not_record_distribution(world: World):
+    x, y = world.district(1), world.district(1)
+    stranger = Actor(person_id=y["members"]["services"], role="team_member")
+    top = world.top()
+    with pytest.raises(Forbidden):
+        world.app.record_card_distribution(stranger, "dist-x-0001",
+                                           household_id=x["households"][0], version=1,
+                                           acknowledged_by="甲")
+    assert world.top() == top
+
+
+def test_rules_6_phones_and_names_masked_beyond_those_who_need_the_card(world: World):
+    """RULES §6: masked for auditors; in full on the household's own card."""
+    x = world.district(2)
+    hid = x["households"][0]
+    full = world.card(hid)["contacts"][1]
+    masked = world.card(hid, AUDITOR)["contacts"][1]
+    assert masked["phone"] == full["phone"][:3] + "****" + full["phone"][-4:]
+    assert masked["name"] == full["name"][0] + "*" * (len(full["name"]) - 1)
+    own = Actor(person_id="r-1", role="resident", household_id=hid)
+    assert world.card(hid, own)["contacts"][1]["phone"] == full["phone"]
+    with pytest.raises(Forbidden):  # another household's card is not theirs to read
+        world.card(x["households"][1], own)
+    rows = world.app.village_cards(AUDITOR, x["village_id"])
+    assert rows[0]["head"] == "户***" and rows[0]["address"] == "东王家村（示例）第一村民小组***"
+
+
+def test_poison_registry_event_is_dead_lettered_and_the_inbox_goes_on(world: World):
+    x = world.district(1)
+    assert world.registry.send("household.registered", household_id="h-unknown-village",
+                               village_id="3f1c6a7e-0000-5000-8000-000000000998", head_id="p",
+                               address="无", since="2024-01-01", sample=True) == "dead_lettered"
+    assert world.registry.send("team.member_phone_changed", team_id=x["team_id"],
+                               person_id=x["members"]["finance"], phone="13522223333") \
+        == "applied"
+    assert world.versions(x["households"][0]) == [1, 2]
+    assert len(world.dead.letters) == 1

@@ -1,0 +1,307 @@
+"""End to end with real processes: registry, assessment and a stand-in for casework, over a
+real RabbitMQ vhost, each started by ``python -m shequ.runner`` as operators do.
+
+``FakeCaseworkService`` (below) is a tiny nameko service named ``casework`` on the platform: a
+ServiceApplication whose events the platform's relay publishes as ``casework.case.*``
+envelopes, exactly as the real casework service will (contracts of
+docs/integration-events.md). Duplicate deliveries are made the way a broker makes them: the
+same envelopes published to the exchange again.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import pytest
+from eventsourcing.domain import Aggregate, event
+from kombu import Connection, Exchange
+from shequ.app import ServiceApplication
+from shequ.contracts import Catalogue, Contract
+from shequ.errors import RuleViolation, ValidationError
+from shequ.rpc import PlatformService, command
+from shequ.runtime import Platform
+from shequ.topics import pin_topics
+
+from tests.support.infra import (
+    ServiceProcess,
+    free_port,
+    pg_database,
+    rabbit_vhost,
+    rpc,
+    wait_healthy,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+
+STAFF = {"person_id": "committee-1", "role": "district_staff"}
+SYSTEM = {"person_id": "system:test", "role": "system"}
+
+# -- the stand-in for casework ----------------------------------------------------------------
+casework_catalogue = Catalogue("casework")
+_CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
+CONTRACTS: dict[str, Contract] = {
+    "case.opened": casework_catalogue.define("case.opened", 1, {
+        "case_id": "string", "case_type": "string", "category": "string", "channel": "string",
+        "community_id": "string", "village_id": "string?", "household_id": "string?",
+        "opened_on": "date", "due_on": "date?", "origin_opinion_id": "string?"},
+        "A case was received."),
+    "case.resolved": casework_catalogue.define("case.resolved", 1, {
+        **_CASE, "case_type": "string", "resolved_on": "date", "due_on": "date?",
+        "on_time": "boolean"}, "The case was resolved, on time or not."),
+    "case.rated": casework_catalogue.define("case.rated", 1, {**_CASE, "rating": "integer"},
+                                            "The resident rated the outcome."),
+}
+
+
+class FakeCase(Aggregate):
+    @staticmethod
+    def create_id(case_id: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"fake-casework:{case_id}")
+
+    @event("Started")
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+
+    @event("Emitted")
+    def emit(self, contract: str, data: dict[str, Any]) -> None:
+        pass
+
+
+pin_topics("fakecasework", FakeCase)
+
+
+class FakeCasework(ServiceApplication):
+    name = "casework"
+
+
+def translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
+    if type(domain_event).__qualname__ != "FakeCase.Emitted":
+        return None
+    return CONTRACTS[domain_event.contract], dict(domain_event.data)
+
+
+class FakeCaseworkService(PlatformService):
+    name = "casework"
+    runtime = Platform("casework", lambda cfg: FakeCasework(cfg.store), translate)
+
+    @command
+    def emit(self, actor: dict[str, Any], case_id: str, contract: str,
+             data: dict[str, Any]) -> int:
+        """Store one case event for the relay to publish; returns the log position."""
+        app = self.app
+        try:
+            case = app.repository.get(FakeCase.create_id(case_id))
+        except Exception:  # noqa: BLE001 - first event of the case
+            case = FakeCase(case_id=case_id)
+        case.emit(contract=contract, data=data)
+        app.save(case)
+        return int(app.recorder.max_notification_id() or 0)
+
+
+# -- the suite --------------------------------------------------------------------------------
+class Processes:
+    def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
+        self.amqp = amqp
+        common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+                  "SHEQU_KEY_DIR": str(tmp / "keys"), "SHEQU_SEAL_INTERVAL": "1",
+                  "SHEQU_INBOX_MAX_FAILURES": "3"}
+        self.procs = [ServiceProcess(target, name, {
+            **common, f"SHEQU_{name.upper()}_STORE": stores[name],
+            f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
+            for target, name in (("registry", "registry"), ("assessment", "assessment"),
+                                 ("tests.test_e2e_assessment:FakeCaseworkService", "casework"))]
+
+    def start(self) -> None:
+        for proc in self.procs:
+            proc.start()
+        for proc in self.procs:
+            wait_healthy(self.amqp, proc)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+    def call(self, service: str, method: str, **kwargs: Any) -> Any:
+        return rpc(self.amqp, service, method, **kwargs)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    names = ("registry", "assessment", "casework")
+    with rabbit_vhost() as amqp:
+        if request.param == "sqlite":
+            suite = Processes(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in names}, tmp_path)
+            try:
+                yield suite
+            finally:
+                suite.stop()
+            return
+        with pg_database() as reg, pg_database() as asm, pg_database() as cw:
+            suite = Processes(amqp, dict(zip(names, (reg, asm, cw), strict=True)), tmp_path)
+            try:
+                yield suite
+            finally:
+                suite.stop()
+
+
+SCHEME = {
+    "subject_kind": "community", "name": "社区工作考核办法", "effective_from": "2025-01-01",
+    "period_kinds": ["quarter"],
+    "indicators": [
+        {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 40,
+         "source": "on_time_rate"},
+        {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 40,
+         "source": "satisfaction"},
+        {"key": "key_tasks", "name": "重点工作", "section": "key_work", "weight": 20,
+         "source": "manual"}],
+    "adjustments": []}
+
+
+def _world(p: Processes) -> dict[str, str]:
+    p.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-asm-district",
+           name="胶河经济区")
+    ids = {}
+    for name, en in (("立柱", "Lizhu"), ("塔桥", "Taqiao")):
+        ids[name] = p.call("registry", "establish_community", actor=STAFF,
+                           idempotency_key=f"e2e-asm-{en}", name=name,
+                           name_en=en)["community_id"]
+    return ids
+
+
+def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool,
+          rating: int) -> None:
+    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.opened", data={
+        "case_id": case_id, "case_type": "demand", "category": "道路", "channel": "visit",
+        "community_id": community, "village_id": None, "household_id": None,
+        "opened_on": day, "due_on": day, "origin_opinion_id": None})
+    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.resolved", data={
+        "case_id": case_id, "community_id": community, "team_id": None, "case_type": "demand",
+        "resolved_on": day, "due_on": day, "on_time": on_time})
+    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.rated", data={
+        "case_id": case_id, "community_id": community, "team_id": None, "rating": rating})
+
+
+def _published(p: Processes, service: str) -> list[dict[str, Any]]:
+    return p.call(service, "notifications", actor=SYSTEM, after=0, limit=1000)
+
+
+def _redeliver(amqp: str, envelopes: list[dict[str, Any]]) -> None:
+    """Publish the same envelopes again, as a broker redelivers after a lost ack."""
+    exchange = Exchange("shequ.casework.events", type="topic", durable=True)
+    with Connection(amqp) as conn:
+        producer = conn.Producer()
+        for env in envelopes:
+            producer.publish(json.dumps(env, ensure_ascii=False), exchange=exchange,
+                             routing_key=f"{env['contract']}.v{env['version']}",
+                             content_type="application/json", content_encoding="utf-8")
+
+
+def _inbox(p: Processes, upstream: str) -> dict[str, Any]:
+    return p.call("assessment", "health")["inboxes"][upstream]  # type: ignore[no-any-return]
+
+
+def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Processes) -> None:
+    """Cases resolved late in casework lower 立柱's on-time rate once, even when every
+    casework envelope is delivered twice; 塔桥 is untouched; the results recompute."""
+    p = processes
+    p.start()
+    c = _world(p)
+    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
+           **SCHEME)
+    _case(p, "L-1", c["立柱"], "2025-01-10", True, 5)
+    _case(p, "L-2", c["立柱"], "2025-02-10", False, 4)
+    _case(p, "L-3", c["立柱"], "2025-03-10", False, 3)
+    _case(p, "T-1", c["塔桥"], "2025-02-01", True, 5)
+    published = wait_until(lambda: (e := _published(p, "casework")) and len(e) == 12 and e,
+                           what="casework published")
+    last = published[-1]["position"]
+    wait_until(lambda: _inbox(p, "casework")["position"] == last, what="assessment caught up")
+    _redeliver(p.amqp, published)
+    wait_until(lambda: _inbox(p, "casework")["counts"]["duplicate"] >= len(published),
+               what="duplicates seen")
+    wait_until(lambda: _inbox(p, "registry")["position"] > 0, what="communities known")
+    top = p.call("assessment", "health")["log_position"]
+    result = p.call("assessment", "score_period", actor=STAFF,
+                    idempotency_key="e2e-asm-score-q1", period_kind="quarter",
+                    period_start="2025-01-01")
+    rows = {r["name"]: r for r in p.call("assessment", "scoreboard", actor=STAFF,
+                                         period_kind="quarter", period_start="2025-01-01")["rows"]}
+    on_time = {name: next(i for i in row["items"] if i["key"] == "on_time")
+               for name, row in rows.items()}
+    # Ratings carry no date: they count when they were given (today), not in 2025 Q1, so
+    # satisfaction has no data here, and says so; key tasks were not scored either. Only the
+    # on-time rate (40 points) has data and scales to 100: 立柱 1 of 3 on time → 33.33.
+    assert on_time["立柱"]["value"] == "0.3333" and on_time["立柱"]["points"] == "33.33"
+    assert on_time["塔桥"]["value"] == "1.0000" and on_time["塔桥"]["points"] == "100.00"
+    assert all(i["no_data"] for row in rows.values() for i in row["items"]
+               if i["key"] != "on_time")
+    assert [(r["name"], r["total"], r["rank"]) for r in result["results"]["community"]] == \
+        [("塔桥", "100.00", 1), ("立柱", "33.33", 2)]
+    sources = p.call("assessment", "indicator_sources", actor=STAFF, period_kind="quarter",
+                     period_start="2025-01-01", subject_id=c["立柱"], metric="on_time_rate")
+    assert sorted(f["key"] for f in sources["facts"]) == ["L-1", "L-2", "L-3"]
+    assert all(f["source"].startswith("casework:") for f in sources["facts"])
+    check = p.call("assessment", "recompute_period", actor={"person_id": "a-1",
+                                                            "role": "auditor"},
+                   period_kind="quarter", period_start="2025-01-01")
+    assert check["matches"] and check["differences"] == []
+    assert p.call("assessment", "health")["log_position"] > top
+    # A case of Q1 resolved late arrives after Q1 was scored: by the default rule it counts in
+    # Q2, and says so; Q1 keeps what it published.
+    _case(p, "L-4", c["立柱"], "2025-03-20", False, 1)
+    late = wait_until(lambda: p.call("assessment", "indicator_sources", actor=STAFF,
+                                     period_kind="quarter", period_start="2025-04-01",
+                                     subject_id=c["立柱"], metric="on_time_rate")["facts"],
+                      what="late fact recorded")
+    assert [(f["key"], f["late"]["rule"], f["late"]["late"]) for f in late] == \
+        [("L-4", "next_period", ["quarter:2025-01-01"])]
+    board = p.call("assessment", "scoreboard", actor=STAFF, period_kind="quarter",
+                   period_start="2025-01-01")
+    assert [(r["name"], r["total"]) for r in board["rows"]] == [("塔桥", "100.00"),
+                                                                 ("立柱", "33.33")]
+    assert p.call("assessment", "recompute_period", actor=STAFF, period_kind="quarter",
+                  period_start="2025-01-01")["matches"]
+    # assessment's own results go out on its exchange, like every service's
+    contracts = wait_until(lambda: {e["contract"] for e in _published(p, "assessment")}
+                           >= {"assessment.period.scored", "assessment.ranking.published"},
+                           what="assessment published its results")
+    assert contracts
+
+
+@pytest.mark.parametrize("processes", ["sqlite"], indirect=True)
+def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processes) -> None:
+    """Weights not totalling 100 (RULES §5), a score outside its range and a pledge count
+    outside 2-5 (RULES §5) are refused with the field and rule, and store nothing."""
+    p = processes
+    p.start()
+    c = _world(p)
+    wait_until(lambda: _inbox(p, "registry")["position"] > 0, what="communities known")
+    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
+           **SCHEME)
+    wait_until(lambda: p.call("assessment", "scheme", actor=STAFF, subject_kind="community"),
+               what="scheme readable")
+    before = p.call("assessment", "health")["log_position"]
+    bad = {**SCHEME, "indicators": [{**SCHEME["indicators"][0], "weight": 50},
+                                    *SCHEME["indicators"][1:]]}
+    with pytest.raises(RuleViolation) as err:
+        p.call("assessment", "revise_scheme", actor=STAFF, idempotency_key="e2e-asm-bad-1",
+               **{k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"})
+    assert err.value.code == "rule.weights_not_100" and err.value.field == "indicators"
+    with pytest.raises(RuleViolation) as err:
+        p.call("assessment", "enter_score", actor=STAFF, idempotency_key="e2e-asm-bad-2",
+               period_kind="quarter", period_start="2025-01-01", subject_kind="community",
+               subject_id=c["立柱"], item="key_tasks", score=21, reason="超出上限")
+    assert err.value.code == "rule.score_out_of_range" and err.value.field == "score"
+    with pytest.raises(RuleViolation) as err:
+        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-bad-3",
+               member_id=c["塔桥"], member_name="王示例", community_id=c["塔桥"], year=2025,
+               pledges=["一", "二", "三", "四", "五", "六"])
+    assert err.value.code == "rule.pledge_count" and err.value.field == "pledges"
+    with pytest.raises(ValidationError) as err:
+        p.call("assessment", "score_period", actor=STAFF, idempotency_key="e2e-asm-bad-4",
+               period_kind="quarter", period_start="2025-02-01")
+    assert err.value.field == "period_start"
+    assert p.call("assessment", "health")["log_position"] == before
