@@ -203,6 +203,12 @@ def _inbox(p: Processes, upstream: str) -> dict[str, Any]:
     return p.call("assessment", "health")["inboxes"][upstream]  # type: ignore[no-any-return]
 
 
+def _registry_caught_up(p: Processes) -> None:
+    last = wait_until(lambda: _published(p, "registry"), what="registry published")[-1]
+    wait_until(lambda: _inbox(p, "registry")["position"] >= last["position"],
+               what="communities known to assessment")
+
+
 def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Processes) -> None:
     """Cases resolved late in casework lower 立柱's on-time rate once, even when every
     casework envelope is delivered twice; 塔桥 is untouched; the results recompute."""
@@ -222,7 +228,7 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     _redeliver(p.amqp, published)
     wait_until(lambda: _inbox(p, "casework")["counts"]["duplicate"] >= len(published),
                what="duplicates seen")
-    wait_until(lambda: _inbox(p, "registry")["position"] > 0, what="communities known")
+    _registry_caught_up(p)
     top = p.call("assessment", "health")["log_position"]
     result = p.call("assessment", "score_period", actor=STAFF,
                     idempotency_key="e2e-asm-score-q1", period_kind="quarter",
@@ -278,7 +284,7 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     p = processes
     p.start()
     c = _world(p)
-    wait_until(lambda: _inbox(p, "registry")["position"] > 0, what="communities known")
+    _registry_caught_up(p)
     p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
            **SCHEME)
     wait_until(lambda: p.call("assessment", "scheme", actor=STAFF, subject_kind="community"),

@@ -44,6 +44,7 @@ RULES: dict[str, Rule] = {
     "export_scores": _read({**DISTRICT, "community_staff": "all", "auditor": "all"}),
     "indicator_sources": _read({**DISTRICT, "community_staff": "community", "auditor": "all"}),
     "recompute_period": _read({**DISTRICT, "auditor": "all"}),
+    "periods": _read({**DISTRICT, "community_staff": "all", "auditor": "all"}),
     "pledges": _read(PUBLIC),
     "rewards": _read(PUBLIC),
 }

@@ -93,7 +93,8 @@ class AssessmentProjection:
 
     def on_Period__Scored(self, s: Session, e: Any) -> None:
         s.execute(update(t.periods).where(t.periods.c.id == _id(e)).values(
-            status="closed", revision=e.revision, as_of=e.as_of, versions=dumps(e.versions)))
+            status="closed", revision=e.revision, as_of=e.as_of, versions=dumps(e.versions),
+            scored_version=e.originator_version))
         s.execute(delete(t.results).where(t.results.c.period_id == _id(e)))
         for subject_kind, rows in e.results.items():
             for row in rows:

@@ -124,6 +124,29 @@ class Queries(AssessmentBase):
         self.policy.check("recompute_period", actor, Target())
         return recompute(self, kind, start)
 
+    def periods(self, actor: Actor, period_kind: str | None = None) -> list[dict[str, Any]]:
+        """Every period known (scored, reopened, or written to by a late fact), newest first:
+        status, revision, how many facts arrived after it ended, and how many arrived after it
+        was last scored (``pending``: a reopened period must be scored again to count them)."""
+        kind = check_choice(period_kind, "period_kind", PERIOD_KINDS, "考核周期") \
+            if period_kind else None
+        self.policy.check("periods", actor, Target())
+        p, f = t.periods, t.facts
+        query = select(p).order_by(p.c.start.desc(), p.c.kind)
+        if kind:
+            query = query.where(p.c.kind == kind)
+        out = []
+        with self.read() as c:
+            for row in c.execute(query).mappings().all():
+                pending = c.execute(select(func.count()).select_from(f).where(
+                    f.c[row["kind"]] == row["start"], f.c.position > (row["as_of"] or 0))
+                ).scalar_one() if row["revision"] else None
+                out.append({"period_id": row["id"], "period_kind": row["kind"],
+                            "period_start": row["start"], "period_end": row["end"],
+                            "status": row["status"], "revision": row["revision"],
+                            "arrivals_after_end": row["after_end"], "pending": pending})
+        return out
+
     def pledges(self, actor: Actor, year: int, community_id: str | None = None) -> list[Any]:
         """Pledges of a year (published ones only, except for staff); names masked by role."""
         year = check_int(year, "year", "年度", 2000, 2100)

@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from shequ.app import ServiceApplication
+from shequ.errors import NotFound
+from sqlalchemy import select
 
+from assessment import tables as t
 from assessment.assess import Subjects, assess
 from assessment.domain import Fact, Period, Scheme, Subject
 from assessment.domain.common import PERIOD_KINDS, period_start
@@ -71,21 +74,19 @@ def fold_log(app: ServiceApplication, kind: str, start: str, as_of: int) -> LogF
     return fold
 
 
-def as_scored(app: ServiceApplication, period_id: Any) -> Period | None:
-    """The period as it stood when last scored (None if never scored)."""
-    last = None
-    for event in app.events.get(period_id):
-        if isinstance(event, Period.Scored):  # type: ignore[attr-defined]
-            last = event.originator_version
-    return None if last is None else app.repository.get(period_id, version=last)
+def as_scored(app: Any, period_id: Any) -> Period | None:
+    """The period as it stood when last scored (None if never scored). The read model keeps
+    the version of the last ``Scored`` event; the state is rebuilt from the events up to it."""
+    with app.read() as conn:
+        version = conn.execute(select(t.periods.c.scored_version)
+                               .where(t.periods.c.id == str(period_id))).scalar()
+    return None if not version else app.repository.get(period_id, version=version)
 
 
 def recompute(app: Any, kind: str, start: str) -> dict[str, Any]:
     """Published vs recomputed results of the last scoring of a period."""
     period = as_scored(app, Period.create_id(kind, start))
     if period is None:
-        from shequ.errors import NotFound
-
         raise NotFound("该考核周期尚未评分", "the period has not been scored", "period_start")
     schemes: dict[str, Scheme | None] = {k: app.find(Scheme.create_id(k))
                                          for k in period.versions}

@@ -34,6 +34,7 @@ schemes = Table("asm_schemes", metadata, _id("id", True), Column("subject_kind",
 periods = Table("asm_periods", metadata, _id("id", True), Column("kind", String(10)),
                 _date("start"), _date("end"), Column("status", String(10)),
                 Column("revision", Integer), Column("as_of", BigInteger),
+                Column("scored_version", Integer),
                 Column("versions", Text), Column("after_end", Integer, default=0))
 results = Table("asm_results", metadata, _id("period_id", True), _id("subject_id", True),
                 Column("subject_kind", String(20)), Column("name", String(100)),

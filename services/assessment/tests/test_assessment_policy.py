@@ -119,6 +119,7 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
         "recompute_period": (lambda ac, k: app.recompute_period(ac, "quarter", "2025-01-01"),
                              None),
         "pledges": (lambda ac, k: app.pledges(ac, 2025), None),
+        "periods": (lambda ac, k: app.periods(ac, "quarter"), None),
         "rewards": (lambda ac, k: app.rewards(ac), None),
     }
     call, target = queries[name]

@@ -193,6 +193,9 @@ def test_late_event_reopens_the_period_when_so_set(store: Store) -> None:
         resolve(cw, "a5", c["立柱"], "2025-03-20", False)
         board = app.scoreboard(STAFF, "quarter", Q1)
         assert (board["status"], board["revision"]) == ("reopened", 1)
+        listed = {p["period_start"]: p for p in app.periods(STAFF, "quarter")}
+        # a5's opened and resolved facts are pending until Q1 is scored again
+        assert (listed[Q1]["status"], listed[Q1]["pending"]) == ("reopened", 2)
         again = app.score_period(STAFF, "score-period-q1-again", period_kind="quarter",
                                  period_start=Q1)
         # A: on time 3/5 → 25×0.6 = 15.00 instead of 18.75; 5 resolved, 1 reopened → 15×0.8
@@ -200,6 +203,7 @@ def test_late_event_reopens_the_period_when_so_set(store: Store) -> None:
         assert totals(again) == [("塔桥", "94.00", 1), ("立柱", "76.50", 2),
                                  ("下泊", "25.18", 3)]
         assert again["revision"] == 2
+        assert app.periods(STAFF, "quarter")[-1]["pending"] == 0
         assert app.scoreboard(STAFF, "quarter", Q1)["versions"] == {"community": 1}
         assert app.recompute_period(STAFF, "quarter", Q1)["matches"]
         reopened = [e for e in app.recorder.select_notifications(0, 10000)
