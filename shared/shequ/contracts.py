@@ -66,6 +66,31 @@ class Contract:
             )
 
 
+class Interest(Contract):
+    """A consumer's own copy of an upstream contract (a tolerant reader): the fields it relies on
+    are required and typed, and fields it does not know are accepted, so an upstream may add a
+    field to a version without sending every consumer's messages to the dead letters. Renaming
+    or removing a field still fails here, naming it."""
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {**super().schema, "additionalProperties": True}
+
+
+def interests(service: str, reader: str, specs: dict[str, dict[str, str]],
+              version: int = 1) -> dict[str, Contract]:
+    """``{"casework.case.opened": Interest(...)}`` for ``InboxSpec.interests``, from
+    ``{"case.opened": {field: kind}}``."""
+    out: dict[str, Contract] = {}
+    for name, fields in specs.items():
+        for kind in fields.values():
+            if kind not in PRIMITIVES:
+                raise ValueError(f"{name}: field kind {kind!r} is not primitive")
+        full = f"{service}.{name}"
+        out[full] = Interest(full, version, fields, f"read by {reader} from {service}")
+    return out
+
+
 # A translator turns one stored domain event into (contract, data) or None (not published).
 Translator = Callable[[Any], "tuple[Contract, dict[str, Any]] | None"]
 

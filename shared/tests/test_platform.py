@@ -307,3 +307,22 @@ def test_a_failing_envelope_in_a_batch_is_retried_alone_then_dead_lettered(store
     assert outcomes[2] == "dead_lettered" and outcomes.count("applied") == len(envs) - 1
     assert _tally(inbox) == [e["position"] for i, e in enumerate(envs) if i != 2]
     assert inbox.last() == envs[-1]["position"]
+
+
+def test_an_interest_accepts_added_fields_and_refuses_missing_or_mistyped_ones() -> None:
+    """A consumer's copy of an upstream contract is a tolerant reader: an upstream may add a
+    field without breaking it, but a renamed, removed or retyped field is refused by name."""
+    from shequ.contracts import interests
+
+    reads = interests("casework", "assessment", {"case.rated": {"case_id": "string",
+                                                                "rating": "integer"}})
+    contract = reads["casework.case.rated"]
+    contract.validate({"case_id": "c1", "rating": 4, "rated_on": "2026-01-02"})
+    with pytest.raises(ValidationError) as missing:
+        contract.validate({"case_id": "c1", "score": 4})
+    assert "rating" in missing.value.message_en
+    with pytest.raises(ValidationError) as mistyped:
+        contract.validate({"case_id": "c1", "rating": "four"})
+    assert mistyped.value.field == "rating"
+    with pytest.raises(ValueError):
+        interests("casework", "assessment", {"case.rated": {"rating": "decimal"}})

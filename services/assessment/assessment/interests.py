@@ -5,25 +5,11 @@ may add fields to a version without breaking us (it may not rename or remove the
 """
 from __future__ import annotations
 
-from typing import Any
-
-from shequ.contracts import Contract
-
-
-class Tolerant(Contract):
-    """A contract that requires its declared fields and allows more."""
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return {**super().schema, "additionalProperties": True}
+from shequ.contracts import Contract, interests
 
 
 def _interests(service: str, specs: dict[str, dict[str, str]]) -> dict[str, Contract]:
-    out: dict[str, Contract] = {}
-    for name, fields in specs.items():
-        full = f"{service}.{name}"
-        out[full] = Tolerant(full, 1, fields, f"read by assessment from {service}")
-    return out
+    return interests(service, "assessment", specs)
 
 
 CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
