@@ -3,9 +3,10 @@
 Prints:
   1. case intake via RPC: open_case + accept_case (routing to the work group's least-loaded
      member) from concurrent clients, in commands/s, with per-command latency;
-  2. propagation of casework's events, commit -> a downstream consumer of
+  2. the same intake through the ``batch`` entrypoint (100 commands per call, 4 clients);
+  3. propagation of casework's events, commit -> a downstream consumer of
      ``shequ.casework.events`` (occurred_at to receipt), p50/p99;
-  3. outreach opinions -> cases through the inbox: a backlog of opinion envelopes published
+  4. outreach opinions -> cases through the inbox: a backlog of opinion envelopes published
      at once, each becoming one accepted, routed case; opinions/s.
 
 The registry's facts (community, villages, households, the team) are published as envelopes on
@@ -126,6 +127,35 @@ def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, l
     return 2 * n / (time.perf_counter() - started), latencies
 
 
+def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> float:
+    """The same intake through ``batch``: open_case items, then accept_case items."""
+    config = {"AMQP_URI": amqp, "serializer": "json"}
+    starts = iter(range(0, n, size))
+
+    def client() -> None:
+        with ClusterRpcProxy(config, timeout=300) as proxy:
+            for start in starts:
+                opened = proxy.casework.batch(actor=STAFF, commands=[
+                    {"command": "open_case", "args": {
+                        "idempotency_key": f"bench-b-{i:07d}", "case_type": "demand",
+                        "category": "rubbish", "channel": "walk_in", "title": f"批量{i}",
+                        "household_id": w["households"][i % len(w["households"])]}}
+                    for i in range(start, min(n, start + size))])
+                assert all("ok" in r for r in opened), opened[:2]
+                accepted = proxy.casework.batch(actor=STAFF, commands=[
+                    {"command": "accept_case", "args": {
+                        "idempotency_key": f"bench-ba-{r['ok']['case_id']}",
+                        "case_id": r["ok"]["case_id"]}} for r in opened])
+                assert all("ok" in r for r in accepted), accepted[:2]
+
+    started = time.perf_counter()
+    pool = eventlet.GreenPool(clients)
+    for _ in range(clients):
+        pool.spawn(client)
+    pool.waitall()
+    return 2 * n / (time.perf_counter() - started)
+
+
 class Listener:
     """A downstream consumer of casework's events: receive time minus occurred_at."""
 
@@ -205,6 +235,9 @@ def main() -> None:
                   f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
                   f"max {max(delays):.0f} ms")
             listener.stop = True
+            rate = batches(amqp, w, args.cases, 4, 100)
+            print(f"case intake + routing via RPC in batches of 100 (4 clients, "
+                  f"{2 * args.cases} commands): {rate:,.0f} commands/s")
             rate = opinions(amqp, w, args.opinions)
             print(f"outreach opinions -> accepted, routed cases through the inbox "
                   f"({args.opinions} published at once): {rate:,.0f} opinions/s")

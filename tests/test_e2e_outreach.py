@@ -103,6 +103,9 @@ class Trio:
             f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
             for name, target in (("registry", "registry"), ("outreach", "outreach"),
                                  ("casework", "tests.test_e2e_outreach:CaseworkStub"))}
+        # Every team change goes through the background re-issuer (as in a large community).
+        self.procs["outreach"].env["SHEQU_OUTREACH_INLINE_REISSUE_LIMIT"] = "0"
+        self.procs["outreach"].env["SHEQU_OUTREACH_REISSUE_CHUNK"] = "2"
         # Until the package is installed again (make install), outreach runs from its folder.
         self.procs["outreach"].env["PYTHONPATH"] = os.pathsep.join(
             [str(REPO), str(REPO / "services" / "outreach")])
@@ -192,7 +195,7 @@ def build(t: Trio, tag: str, households: int) -> dict[str, Any]:
     t.batch([("assign_zone", {"idempotency_key": f"e2e-outreach-z-{tag}", "party_member_id": pids[7],
                               "community_id": cid, "name": "一组"})])
     t.batch([("link_household", {"idempotency_key": f"e2e-outreach-k-{tag}", "party_member_id": pids[7],
-                                 "household_id": hids[0], "since": "2025-01-01"})])
+                                 "household_id": hids[0]})])  # since today: not overdue
     return {"community_id": cid, "village_id": vid, "team_id": tid, "members": pids[:7],
             "party_member": pids[7], "households": hids}
 
@@ -247,8 +250,33 @@ def test_phone_change_reissues_exactly_the_affected_cards_once_even_if_delivered
     assert {e["contract"] for e in published} == {"outreach.card.issued"}
 
 
-# -- 2. opinions become cases, and the case id comes back -------------------------------------
 @pytest.mark.parametrize("trio", ["sqlite"], indirect=True)
+def test_outreach_killed_during_a_reissue_resumes_and_issues_each_card_once(trio):
+    """kill -9 while the background jobs re-issue (chunks of 2): after a restart every card
+    has exactly one new version, whenever the kill landed."""
+    a = build(trio, "戊", 7)
+    first = {h: [1] for h in a["households"][1:]} | {a["households"][0]: [1, 2]}
+    wait_until(lambda: cards_ready(trio, a, first), timeout=90, what="first cards")
+    trio.call("registry", "change_team_member_duties", actor=STAFF,
+              idempotency_key="e2e-outreach-duties-1", team_id=a["team_id"],
+              person_id=a["members"][1], duties="垃圾日产日清")
+    outreach = trio.procs["outreach"]
+    wait_until(lambda: trio.call("outreach", "health")["inboxes"]["registry"]["position"]
+               >= max(e["position"] for e in trio.call("registry", "notifications",
+                                                       actor=SYSTEM, after=0, limit=1000)),
+               timeout=60, what="outreach received the change")
+    outreach.kill9()
+    outreach.start()
+    wait_healthy(trio.amqp, outreach)
+    after = {h: v + [v[-1] + 1] for h, v in first.items()}
+    wait_until(lambda: cards_ready(trio, a, after), timeout=90, what="re-issue finished")
+    for h in a["households"]:
+        duties = {c["person_id"]: c["duties"] for c in trio.call(
+            "outreach", "card", actor=SYSTEM, household_id=h)["contacts"]}
+        assert duties[a["members"][1]] == "垃圾日产日清"
+
+
+# -- 2. opinions become cases, and the case id comes back -------------------------------------
 def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
     a = build(trio, "丙", 2)
     visitor = a["members"][3]

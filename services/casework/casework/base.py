@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID, uuid5
@@ -18,11 +19,12 @@ from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from casework import tables as t
 from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.calendar import WorkCalendar
-from casework.domain.common import NAMESPACE
+from casework.domain.common import NAMESPACE, violation
 from casework.policy import POLICY
 from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
@@ -54,6 +56,9 @@ class CaseworkBase(ServiceApplication):
         self.clock: Clock = clock or system_clock
         self.calendar = calendar or load_calendar()
         self._projector: Projector | None = None
+        self._projector_lock = threading.Lock()
+        self._projected = 0  # the log was projected at least up to here
+        self._read_lock = threading.Lock()
 
     def close(self) -> None:
         if self._projector is not None:
@@ -67,14 +72,35 @@ class CaseworkBase(ServiceApplication):
     # -- read model ------------------------------------------------------------------------
     @property
     def projector(self) -> Projector:
+        """The read-model projector, built once: concurrent first uses (workers, inboxes)
+        must share it, or two projectors would apply the same page at once."""
         if self._projector is None:
-            self._projector = Projector(self, CaseworkProjection(), make_engine(self.store))
+            with self._projector_lock:
+                if self._projector is None:
+                    self._projector = Projector(self, CaseworkProjection(),
+                                                make_engine(self.store))
         return self._projector
 
     def read(self) -> Connection:
         """A connection to the read model, caught up with every event stored so far."""
-        self.projector.catch_up()
+        top = self.recorder.max_notification_id() or 0
+        if top > self._projected:  # one cheap query when nothing new was stored
+            with self._read_lock:
+                # Callers that waited here while another caught up past ``top`` go on at once.
+                if top > self._projected:
+                    self._catch_up(top)
         return self.projector.engine.connect()
+
+    def _catch_up(self, top: int) -> None:
+        for _attempt in range(5):
+            try:
+                self.projector.catch_up()
+                self._projected = max(self._projected, top)
+                return
+            except IntegrityError:
+                # Another replica applied the same page first (its insert won the unique
+                # index): its rows and position stand; catch up from there.
+                continue
 
     # -- commands --------------------------------------------------------------------------
     def run(self, command: str, key: str, actor: Actor, target: Target,
@@ -147,6 +173,14 @@ class CaseworkBase(ServiceApplication):
             if person_id not in (exclude or []):
                 return str(team), str(person_id)
         return str(team), None
+
+    def team_group(self, community_id: str, person_id: str) -> str:
+        """The work group of a named owner, who must be on the community's service team."""
+        group = self.member_group(community_id, person_id)
+        if group is None:
+            raise violation("routing.not_team_member", "此人不是本社区服务队成员",
+                            "the person is not in the community's service team", "owner_id")
+        return group
 
     def member_group(self, community_id: str, person_id: str) -> str | None:
         m, tm = t.team_members, t.teams

@@ -51,6 +51,7 @@ class CaseCommands(Intake):
         with self.read() as c:
             p["community_id"], p["village_id"], p["household_id"] = self.place_of(c, *ids)
             members = self.team_member_ids(c, p["community_id"])
+            team_id = self.community_of(c, p["community_id"])["team_id"]
             if p["petition"]:
                 p["petition"]["facts_key"] = facts_key(p["petition"]["facts"])
                 p["petition"]["petitioner_key"] = (p["household_id"]
@@ -64,7 +65,8 @@ class CaseCommands(Intake):
             with self.read() as c:
                 p["duplicate_of"] = self.duplicate_of(c, p["community_id"], p["category"],
                                                       p["household_id"], p["place"])
-            case = self.build_case(key_id("case", idempotency_key), p, actor.to_dict())
+            case = self.build_case(key_id("case", idempotency_key),
+                                   {**p, "team_id": team_id}, actor.to_dict())
             return [case], {"case_id": str(case.id), "work_group": case.work_group,
                             "due_on": case.due_on, "duplicate_of": p["duplicate_of"]}
         return self.run("open_case", idempotency_key, actor, target, p, decide)  # type: ignore
@@ -123,7 +125,8 @@ class CaseCommands(Intake):
                 raise violation("routing.no_member", f"{GROUPS[group]}没有可承办的成员",
                                 f"the {group} group has no member to take the case",
                                 "work_group")
-            group = self.member_group(case.community_id, owner) or group
+            if p["owner_id"] is not None:
+                group = self.team_group(case.community_id, owner)
             case.assign(str(owner), group, p["reason"], self.today(), actor.to_dict())
         return self._on_case("assign_case", idempotency_key, actor, case_id, p, act)
 
@@ -188,6 +191,7 @@ class CaseCommands(Intake):
         into = check_uuid(into_case_id, "into_case_id")
         text = require_text(reason, "reason", "合并原因", 500)
         target = self.load_case(into, "into_case_id")
+        self.guard(actor, target)
 
         def act(case: Case) -> None:
             case.merge_into(into, self.today(), text, actor.to_dict())

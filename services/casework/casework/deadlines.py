@@ -13,6 +13,7 @@ from typing import Any
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.errors import RuleViolation
+from shequ.metrics import SLA_BREACHES
 from sqlalchemy import select
 
 from casework import tables as t
@@ -66,4 +67,5 @@ class DeadlineCommands(ProcedureCommands):
                          decide)
         except RuleViolation:
             return False  # the case moved on since the read model was read
+        SLA_BREACHES.labels("casework", kind).inc()
         return True

@@ -84,7 +84,7 @@ class Intake(CaseworkBase):
         if not community_id:
             raise ValidationError("须填写社区、村或户", "give a community, village or household",
                                   "community_id", rule="required")
-        self.community_of(c, community_id)
+        self.community_of(c, community_id)  # known to the registry, or NotFound
         return community_id, village_id, household_id
 
     def duplicate_of(self, c: Connection, community_id: str, category: str,
@@ -127,8 +127,10 @@ class Intake(CaseworkBase):
         accept = s.petition_accept_within if petition else s.accept_within
         objection = (s.petition_objection_within.due(self.calendar, today)
                      if petition else None)
-        with self.read() as c:
-            team_id = self.community_of(c, p["community_id"])["team_id"]
+        team_id = p.get("team_id")
+        if "team_id" not in p:
+            with self.read() as c:
+                team_id = self.community_of(c, p["community_id"])["team_id"]
         return Case(  # type: ignore[call-arg]  # the id is taken at runtime (class annotation)
             id=case_id, case_type=p["case_type"], category=p["category"],
             channel=p["channel"], community_id=p["community_id"], village_id=p["village_id"],
@@ -145,12 +147,22 @@ class Intake(CaseworkBase):
         today = self.today()
         period = self.settings.handling_period(case.case_type, case.category)
         case.accept(today, period.due(self.calendar, today), actor)
-        if owner_id is None:
+        if owner_id is None:  # routed within the case's own work group
             _team, owner_id = self.route(case.community_id, case.work_group,
                                          exclude=case.reported + case.recused)
+            group = case.work_group
+        else:
+            group = self.team_group(case.community_id, owner_id)
         if owner_id is not None:
-            group = self.member_group(case.community_id, owner_id) or case.work_group
             case.assign(owner_id, group, "", today, actor)
+
+
+def team_of(app: CaseworkBase, community_id: str) -> str | None:
+    """The community's team, or None if the registry has not told us about either yet."""
+    with app.read() as c:
+        row = c.execute(select(t.communities.c.team_id)
+                        .where(t.communities.c.id == community_id)).first()
+    return row.team_id if row else None
 
 
 def text_fields(title: Any, description: Any, place: Any) -> dict[str, str]:

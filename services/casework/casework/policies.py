@@ -9,56 +9,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shequ.contracts import Catalogue, Contract
+from shequ.contracts import Contract, interests
 from shequ.inbox import Handler, Unit
 
 from casework.domain import Case, Community, Household, Team, Village
 from casework.domain.common import natural_id
 from casework.domain.vocabulary import CATEGORIES
+from casework.intake import team_of
 
-_registry = Catalogue("registry")
-_outreach = Catalogue("outreach")
+# Tolerant readers (shequ.contracts.Interest): the fields casework relies on are required and
+# typed; fields an upstream adds later pass.
+REGISTRY_INTERESTS: dict[str, Contract] = interests("registry", "casework", {
+    "community.established": {"community_id": "string", "name": "string"},
+    "village.registered": {"village_id": "string", "name": "string",
+                           "community_id": "string"},
+    "village.moved": {"village_id": "string", "to_community_id": "string",
+                      "effective_date": "date"},
+    "household.registered": {"household_id": "string", "village_id": "string",
+                             "head_id": "string"},
+    "household.member_added": {"household_id": "string", "person_id": "string"},
+    "household.member_removed": {"household_id": "string", "person_id": "string"},
+    "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
+    "team.leader_appointed": {"team_id": "string", "person_id": "string"},
+    "team.member_joined": {"team_id": "string", "person_id": "string", "group": "string",
+                           "name": "string", "since": "date"},
+    "team.member_left": {"team_id": "string", "person_id": "string", "until": "date"},
+})
 
-
-def _copy(cat: Catalogue, name: str, fields: dict[str, str]) -> Contract:
-    return cat.define(name, 1, fields, f"casework's copy of {cat.service}.{name}")
-
-
-REGISTRY_INTERESTS: dict[str, Contract] = {c.name: c for c in (
-    _copy(_registry, "community.established", {"community_id": "string", "name": "string",
-                                               "name_en": "string", "district_id": "string"}),
-    _copy(_registry, "village.registered", {"village_id": "string", "name": "string",
-                                            "community_id": "string", "registered_on": "date",
-                                            "sample": "boolean"}),
-    _copy(_registry, "village.moved", {"village_id": "string", "from_community_id": "string",
-                                       "to_community_id": "string", "effective_date": "date"}),
-    _copy(_registry, "household.registered", {"household_id": "string", "village_id": "string",
-                                              "head_id": "string", "address": "string",
-                                              "since": "date", "sample": "boolean"}),
-    _copy(_registry, "household.member_added", {"household_id": "string", "person_id": "string",
-                                                "relation": "string", "since": "date"}),
-    _copy(_registry, "household.member_removed", {"household_id": "string",
-                                                  "person_id": "string", "until": "date",
-                                                  "reason": "string"}),
-    _copy(_registry, "team.formed", {"team_id": "string", "community_id": "string",
-                                     "name": "string", "groups": "strings"}),
-    _copy(_registry, "team.leader_appointed", {"team_id": "string", "person_id": "string",
-                                               "since": "date"}),
-    _copy(_registry, "team.member_joined", {"team_id": "string", "community_id": "string",
-                                            "person_id": "string", "group": "string",
-                                            "name": "string", "phone": "string",
-                                            "duties": "string", "since": "date"}),
-    _copy(_registry, "team.member_left", {"team_id": "string", "person_id": "string",
-                                          "until": "date", "reason": "string"}),
-)}
-
-OUTREACH_INTERESTS: dict[str, Contract] = {c.name: c for c in (
-    _copy(_outreach, "opinion.collected", {
+OUTREACH_INTERESTS: dict[str, Contract] = interests("outreach", "casework", {
+    "opinion.collected": {
         "opinion_id": "string", "community_id": "string", "village_id": "string?",
         "household_id": "string?", "category": "string", "text": "string",
-        "channel": "string", "source_id": "string", "collected_by": "string",
-        "collected_on": "date"}),
-)}
+        "channel": "string", "collected_by": "string", "collected_on": "date"},
+})
 
 Apply = Callable[[dict[str, Any], Unit], list[Any]]
 
@@ -142,6 +125,20 @@ def registry_handler(app: Any) -> Handler:
 
 
 INTAKE_ACTOR = {"person_id": "system:outreach-inbox", "role": "system"}
+# Outreach's opinion categories (意见类别) name the kind of matter; casework's own category keys
+# are accepted too.
+OPINION_KINDS = {"demand": ("demand", "other"), "suggestion": ("suggestion", "other"),
+                 "opinion": ("suggestion", "other"), "dispute": ("dispute", "neighbour_dispute")}
+
+
+def opinion_kind(category: str) -> tuple[str, str]:
+    """(case type, casework category) for an opinion's category."""
+    if category in OPINION_KINDS:
+        return OPINION_KINDS[category]
+    if category in CATEGORIES:
+        return ("dispute" if CATEGORIES[category][0] == "mediation" and
+                category != "petition" else "demand", category)
+    return "demand", "other"
 
 
 def opinion_case_id(opinion_id: str) -> Any:
@@ -159,13 +156,14 @@ def outreach_handler(app: Any) -> Handler:
         case_id = opinion_case_id(d["opinion_id"])
         if unit.get(case_id) is not None:
             return []  # the same opinion again (another position): still one case
-        category = d["category"] if d["category"] in CATEGORIES else "other"
-        p = {"case_type": "suggestion" if category == "policy_publicity" else "demand",
-             "category": category, "channel": d["channel"], "community_id": d["community_id"],
+        case_type, category = opinion_kind(d["category"])
+        p = {"case_type": case_type, "category": category, "channel": d["channel"], "community_id": d["community_id"],
              "village_id": d["village_id"], "household_id": d["household_id"],
              "title": d["text"][:60], "description": d["text"], "place": "",
              "resident": {"name": "", "phone": ""}, "reported_person_ids": [],
-             "petition": None, "origin_opinion_id": d["opinion_id"]}
+             "petition": None, "origin_opinion_id": d["opinion_id"],
+             # an opinion may arrive before the registry's facts: the case is kept anyway
+             "team_id": team_of(app, d["community_id"])}
         case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR,
                                                  "collected_by": d["collected_by"]})
         app.accept_and_route(case, None, INTAKE_ACTOR)

@@ -1,7 +1,10 @@
 """Read models of casework, fed in order from its own notification log.
 
-Every handler is an idempotent upsert keyed by ids, so applying an event twice leaves the same
-rows (the projector also commits its position with the rows, so it normally applies once).
+Rows are keyed by ids. The projector commits its position with the rows, so each event is
+applied once; directory rows are upserts, and a case's first row and its timeline rows are
+plain inserts (keyed by case id, and by aggregate id and version): should two replicas apply
+the same page at once, the loser fails on the key, rolls back and catches up from the
+winner's position (``CaseworkBase.read``).
 """
 from __future__ import annotations
 
@@ -119,8 +122,8 @@ class CaseworkProjection:
     # -- cases -----------------------------------------------------------------------------
     def on_Case__Received(self, s: Session, e: Any) -> None:
         petition = e.petition or {}
-        upsert(s, t.cases, {"id": _id(e)}, {
-            "case_type": e.case_type, "category": e.category, "channel": e.channel,
+        s.execute(t.cases.insert().values({
+            "id": _id(e), "case_type": e.case_type, "category": e.category, "channel": e.channel,
             "community_id": e.community_id, "village_id": e.village_id,
             "household_id": e.household_id, "team_id": e.team_id, "work_group": e.work_group,
             "title": e.title, "place": e.place, "state": "received", "owner_id": None,
@@ -128,7 +131,7 @@ class CaseworkProjection:
             "received_on": e.received_on, "origin_opinion_id": e.origin_opinion_id,
             "duplicate_of": e.duplicate_of, "facts_key": petition.get("facts_key"),
             "petitioner": petition.get("petitioner_key"), "final": False,
-            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"})
+            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"}))
 
     def _case_state(self, s: Session, e: Any) -> None:
         """Copy the fields a case query needs after any case event (from the event alone)."""
@@ -202,11 +205,11 @@ class CaseworkProjection:
         else:
             case_id = self._natural(s, e, kind)
         details = {k: v for k, v in vars(e).items() if k not in HIDDEN}
-        upsert(s, t.timeline, {"id": f"{_id(e)}:{e.originator_version}"}, {
-            "case_id": case_id, "at": e.timestamp.isoformat(), "kind": kind.lower(),
+        s.execute(t.timeline.insert().values({
+            "id": f"{_id(e)}:{e.originator_version}", "case_id": case_id, "at": e.timestamp.isoformat(), "kind": kind.lower(),
             "event": event_name(e).split(".")[1],
             "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
-            "details": json.dumps(details, ensure_ascii=False, default=str)})
+            "details": json.dumps(details, ensure_ascii=False, default=str)}))
 
 
 STATE_AFTER = {

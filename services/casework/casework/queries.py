@@ -122,7 +122,8 @@ class Queries(CaseworkBase):
         with self.read() as c:
             rows = c.execute(q).mappings().all()
         return [{**_row(r), "chased_on": r["chased_on"],
-                 "reprimanded": r["reprimanded_for"] == r["due_on"]} for r in rows]
+                 "reprimanded": r["reprimanded_for"] == r["due_on"]} for r in rows
+                if actor.person_id not in loads(r["reported"])]
 
     def my_cases(self, actor: Actor, household_id: str) -> list[dict[str, Any]]:
         """A household's own cases, newest first (what a resident follows)."""

@@ -24,6 +24,7 @@ from casework.policies import (
     registry_handler,
 )
 from casework.policy import POLICY
+from casework.settings import load_settings
 
 log = logging.getLogger(__name__)
 SCAN_INTERVAL = float(os.environ.get("SHEQU_CASEWORK_SCAN_INTERVAL", "300"))
@@ -31,7 +32,9 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 
 
 def make_app(cfg: ServiceConfig) -> Casework:
-    return Casework(cfg.store)
+    """The application on the configured store, with the district's local settings if
+    ``SHEQU_CASEWORK_SETTINGS`` names a JSON file (the law's limits cannot be loosened)."""
+    return Casework(cfg.store, settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")))
 
 
 class CaseworkService(PlatformService):

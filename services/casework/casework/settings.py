@@ -7,8 +7,9 @@ are district practice; [?] values are unconfirmed defaults (README: Settings).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
+from typing import Any
 
 from casework.domain.calendar import Period, WorkCalendar
 from casework.domain.thresholds import LocalRules
@@ -67,3 +68,68 @@ def load_calendar(years: tuple[int, ...] = (2025, 2026)) -> WorkCalendar:
             encoding="utf-8")
         records.append(json.loads(text))
     return WorkCalendar.of(records)
+
+
+# [law] values a district may not change at all (residents' and parties' rights, and the
+# petition procedure's own time limits), and [law] ceilings a district may only shorten.
+LAW_FIXED = ("petition_accept_within", "petition_objection_within", "petition_review_window",
+             "petition_review_answer", "petition_max_extensions",
+             "petition_max_extension_days", "confirmation_within",
+             "max_group_representatives")
+LAW_CEILINGS = {"petition": 60, "dispute": 30}
+PERIODS = ("accept_within", "reopen_within", "mediation_within")
+
+
+def _period(value: Any, name: str) -> Period:
+    if not isinstance(value, dict) or set(value) - {"days", "unit"}:
+        raise ValueError(f"{name}: a period is {{\"days\": N, \"unit\": \"calendar|working\"}}")
+    return Period(int(value["days"]), str(value.get("unit", "calendar")))
+
+
+def settings_from(data: dict[str, Any]) -> CaseworkSettings:
+    """A district's settings from a mapping (e.g. a JSON file), refusing to loosen the law."""
+    unknown = set(data) - {f.name for f in fields(CaseworkSettings)}
+    if unknown:
+        raise ValueError(f"unknown settings: {sorted(unknown)}")
+    fixed = sorted(set(data) & set(LAW_FIXED))
+    if fixed:
+        raise ValueError(f"fixed by law, not a local setting: {fixed}")
+    base = CaseworkSettings()
+    changes: dict[str, Any] = {}
+    for name in PERIODS:
+        if name in data:
+            changes[name] = _period(data[name], name)
+    if "mediation_within" in changes and changes["mediation_within"].days > 30:
+        raise ValueError("mediation_within: the law's one month may only be shortened")
+    if "handling" in data:
+        handling = dict(base.handling)
+        for kind, value in data["handling"].items():
+            if kind not in handling:
+                raise ValueError(f"handling: unknown case type {kind!r}")
+            handling[kind] = _period(value, f"handling.{kind}")
+            ceiling = LAW_CEILINGS.get(kind)
+            if ceiling is not None and (handling[kind].unit != "calendar"
+                                        or handling[kind].days > ceiling):
+                raise ValueError(f"handling.{kind}: at most {ceiling} calendar days (law)")
+        changes["handling"] = handling
+    if "handling_by_category" in data:
+        changes["handling_by_category"] = {k: _period(v, f"handling_by_category.{k}")
+                                           for k, v in data["handling_by_category"].items()}
+    for name in ("max_extensions", "max_extension_days", "reprimand_after_days",
+                 "duplicate_within_days"):
+        if name in data:
+            changes[name] = int(data[name])
+    if "local_rules" in data:
+        local = replace(LocalRules(), **data["local_rules"])
+        if local.villagers_assembly_notice_days < 10:
+            raise ValueError("local_rules.villagers_assembly_notice_days: at least 10 (law)")
+        changes["local_rules"] = local
+    return replace(base, **changes)
+
+
+def load_settings(path: str | None) -> CaseworkSettings:
+    """``SHEQU_CASEWORK_SETTINGS``: a JSON file of local settings, or the defaults."""
+    if not path:
+        return CaseworkSettings()
+    with open(path, encoding="utf-8") as f:
+        return settings_from(json.load(f))

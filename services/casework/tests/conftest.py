@@ -36,7 +36,7 @@ def postgres_store() -> Iterator[Store]:
 def store(request) -> Store:  # type: ignore[no-untyped-def]
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
 
-from casework_testing import FakeClock, close_casework, open_casework  # noqa: E402
+from casework_testing import FakeClock, close_casework, open_casework
 
 
 @pytest.fixture

@@ -165,6 +165,8 @@ class TestRouting:
                                 reason="涉及供水管道")
         assert moved["owner_id"] == w["wel"]
         assert app.case(STAFF, case_id)["work_group"] == "welfare"
+        assert rule(app.assign_case, STAFF, key(), case_id=case_id, owner_id=uid(),
+                    reason="外请") == "rule.routing.not_team_member"
         app.add_co_handler(STAFF, key(), case_id=case_id, person_id=w["san"])
         assert rule(app.add_co_handler, STAFF, key(), case_id=case_id,
                     person_id=uid()) == "rule.routing.not_team_member"
@@ -177,6 +179,35 @@ class TestRouting:
         assert [c["case_id"] for c in queue] == [case_id]
         with pytest.raises(Forbidden):
             app.queue(Actor(w["wel"], "team_member"), owner_id=w["san"])
+
+
+    def test_a_registry_fact_delivered_twice_changes_nothing_the_second_time(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        feed: Feed = w["feed"]
+        newcomer = uid()
+        envelope = feed.envelope("team.member_joined", {
+            "team_id": w["team"], "community_id": w["community"], "person_id": newcomer,
+            "group": "welfare", "name": "新队员", "phone": "13800000002", "duties": "",
+            "since": "2020-01-01"})
+        assert feed.inbox.process(envelope) == "applied"
+        top = app.recorder.max_notification_id()
+        assert feed.inbox.process(envelope) == "duplicate"
+        assert app.recorder.max_notification_id() == top
+        case_id = open_demand(app, w)["case_id"]  # welfare: the longest-serving member now
+        assert app.accept_case(STAFF, key(), case_id=case_id)["owner_id"] == newcomer
+
+
+    def test_a_village_that_moves_takes_its_new_cases_to_the_new_community(
+            self, casework: Casework) -> None:
+        app, w = casework, world(casework)
+        w["feed"].send("village.moved", {"village_id": w["v2"],
+                                         "from_community_id": w["community"],
+                                         "to_community_id": w["other_community"],
+                                         "effective_date": "2026-03-01"})
+        case_id = open_demand(app, w, household_id=w["h2"])["case_id"]
+        assert app.case(STAFF, case_id)["community_id"] == w["other_community"]
+        assert app.accept_case(STAFF, key(), case_id=case_id)["owner_id"] is None  # no team
 
 
 class TestOpinions:
@@ -199,9 +230,41 @@ class TestOpinions:
         opened = [d for n, d in published(app) if n == "casework.case.opened"]
         assert [d["origin_opinion_id"] for d in opened] == [opinion["opinion_id"]]
 
-    def test_an_opinion_that_breaks_the_contract_is_dead_lettered(
+    def test_outreach_categories_name_the_case_type_and_added_fields_pass(
             self, casework: Casework) -> None:
         app, w = casework, world(casework)
+        feed = Feed(app, "outreach")
+        ids = {}
+        for category in ("dispute", "opinion", "rubbish", "weather"):
+            ids[category] = uid()
+            assert feed.send("opinion.collected", {
+                "opinion_id": ids[category], "community_id": w["community"],
+                "village_id": None, "household_id": w["h1"], "category": category,
+                "text": "……", "channel": "visit", "source_id": uid(), "collected_by": "x",
+                "collected_on": "2026-03-01", "added_later": "an upstream's new field"}) == \
+                "applied"
+        cases = {c["origin_opinion_id"]: c for c in app.queue(STAFF, include_closed=True)}
+        kinds = {k: (cases[v]["case_type"], cases[v]["work_group"]) for k, v in ids.items()}
+        assert kinds == {"dispute": ("dispute", "mediation"), "opinion": ("suggestion", "services"),
+                         "rubbish": ("demand", "sanitation"), "weather": ("demand", "services")}
+
+    def test_an_opinion_arriving_before_the_registry_facts_still_becomes_a_case(
+            self, casework: Casework) -> None:
+        app = casework
+        feed = Feed(app, "outreach")
+        community, opinion = uid(), uid()
+        assert feed.send("opinion.collected", {
+            "opinion_id": opinion, "community_id": community, "village_id": None,
+            "household_id": None, "category": "demand", "text": "路灯坏了", "channel": "visit",
+            "source_id": uid(), "collected_by": "x", "collected_on": "2026-03-01"}) == "applied"
+        assert not feed.dead.sent
+        [case] = app.queue(STAFF, community_id=community)
+        assert case["origin_opinion_id"] == opinion and case["owner_id"] is None
+
+    def test_an_opinion_that_breaks_the_contract_is_dead_lettered(
+            self, casework: Casework) -> None:
+        app = casework
+        world(app)
         feed = Feed(app, "outreach")
         before = app.recorder.max_notification_id()
         assert feed.send("opinion.collected", {"opinion_id": uid()}) == "dead_lettered"

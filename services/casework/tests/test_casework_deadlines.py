@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from casework.application import Casework
 from casework.contracts import translate
-from casework_testing import STAFF, FakeClock, key, open_demand, world
+from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, RuleViolation
 
@@ -102,3 +102,22 @@ def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
     assert info.value.code == "rule.extension.limit"
     assert app.scan_deadlines(SYSTEM, now="2026-03-31T09:00:00+08:00")["chased"] == [case_id]
     assert [d["due_on"] for _, d in notices(app)] == ["2026-03-23", "2026-03-30"]
+
+
+def test_two_replicas_scanning_at_once_send_each_notice_once(
+        casework: Casework, clock: FakeClock) -> None:
+    """A second replica whose read model still showed the case unchased (it read before the
+    first one wrote) sends the same notice under the same key: nothing new is stored."""
+    app, w = casework, world(casework)
+    case_id = accepted(app, w)
+    other = Casework(app.store, clock=clock)
+    try:
+        assert app.scan_deadlines(SYSTEM, now="2026-03-24T09:00:00+08:00")["chased"] == \
+            [case_id]
+        top = app.recorder.max_notification_id()
+        assert other._notice("chase", case_id, "2026-03-23", "2026-03-24", SYSTEM)
+        assert other.scan_deadlines(SYSTEM, now="2026-03-24T10:00:00+08:00")["chased"] == []
+        assert app.recorder.max_notification_id() == top
+        assert [n for n, _ in notices(app)] == ["casework.case.chased"]
+    finally:
+        close_casework(other)

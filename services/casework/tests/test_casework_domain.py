@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 from uuid import uuid4
 
 import pytest
@@ -61,12 +61,13 @@ class TestCalendar:
 
 
 def _case(case_type: str = "demand", **over: Any) -> Case:
-    args: dict[str, Any] = dict(
-        case_type=case_type, category="other", channel="walk_in", community_id="c",
-        village_id=None, household_id="h", team_id=None, work_group="services", title="t",
-        description="", place="", resident={}, received_on="2026-03-02",
-        accept_due="2026-03-05", objection_due=None, origin_opinion_id=None,
-        duplicate_of=None, reported_person_ids=[], petition=None, actor=ACTOR)
+    args: dict[str, Any] = {
+        "case_type": case_type, "category": "other", "channel": "walk_in",
+        "community_id": "c", "village_id": None, "household_id": "h", "team_id": None,
+        "work_group": "services", "title": "t", "description": "", "place": "",
+        "resident": {}, "received_on": "2026-03-02", "accept_due": "2026-03-05",
+        "objection_due": None, "origin_opinion_id": None, "duplicate_of": None,
+        "reported_person_ids": [], "petition": None, "actor": ACTOR}
     args.update(over)
     return Case(id=uuid4(), **args)
 
@@ -110,7 +111,7 @@ class TestCase:
 
 
 class TestThresholds:
-    BASE = {"date": "2026-03-20", "notice_on": "2026-03-01", "expected": 30}
+    BASE: ClassVar[dict[str, Any]] = {"date": "2026-03-20", "notice_on": "2026-03-01", "expected": 30}
 
     def test_s1_party_assembly_counts_yes_votes_against_members_expected(self) -> None:
         r = {**self.BASE, "present": 20, "yes": 15}
@@ -150,3 +151,23 @@ def test_s4_mediation_needs_every_party_and_the_mediator_to_sign_before_the_seal
     m.sign("med", "2026-03-03", ACTOR)
     m.seal("2026-03-03", "2026-04-02", ACTOR)
     assert m.state == "effective" and m.confirmation_until == "2026-04-02"
+
+
+class TestSettings:
+    def test_local_settings_may_be_stricter_but_never_loosen_the_law(self) -> None:
+        from casework.settings import settings_from
+
+        s = settings_from({"handling": {"demand": {"days": 10, "unit": "working"},
+                                        "petition": {"days": 45, "unit": "calendar"}},
+                           "reprimand_after_days": 3,
+                           "local_rules": {"representatives_majority_of_all": True}})
+        assert s.handling["demand"] == Period(10, "working") and s.reprimand_after_days == 3
+        assert s.handling["petition"].days == 45 and s.local_rules.representatives_majority_of_all
+        for bad, word in (({"petition_review_window": {"days": 10}}, "fixed by law"),
+                          ({"handling": {"petition": {"days": 90}}}, "handling.petition"),
+                          ({"handling": {"dispute": {"days": 20, "unit": "working"}}},
+                           "handling.dispute"),
+                          ({"local_rules": {"villagers_assembly_notice_days": 7}}, "at least 10"),
+                          ({"colour": "red"}, "unknown settings")):
+            with pytest.raises(ValueError, match=word):
+                settings_from(bad)

@@ -102,7 +102,7 @@ class _sqlite:
     def __enter__(self) -> str:
         return self.url
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
 

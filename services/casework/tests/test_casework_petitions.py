@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from casework.application import Casework
-from casework_testing import PETITION, STAFF, FakeClock, key, uid, world
+from casework_testing import PETITION, STAFF, FakeClock, key, world
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
@@ -180,6 +180,10 @@ def test_s3_material_from_a_whistleblower_never_reaches_the_person_reported(
     assert case_id not in [c["case_id"] for c in app.queue(
         Actor(reported, "community_staff", community_id=w["community"]),
         community_id=w["community"])]
+    staff_them = Actor(reported, "community_staff", community_id=w["community"])
+    assert case_id not in [c["case_id"] for c in app.overdue_cases(
+        staff_them, community_id=w["community"], on="2027-01-01")]
+    assert case_id in [c["case_id"] for c in app.overdue_cases(STAFF, on="2027-01-01")]
     assert app.case(STAFF, case_id)["materials"][0]["content"] == "某某收受好处"
     assert "某某收受好处" not in str(app.case_timeline(STAFF, case_id))
     with pytest.raises(Forbidden):

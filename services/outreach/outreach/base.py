@@ -12,6 +12,7 @@ from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Target
 from shequ.db import make_engine
+from shequ.errors import NotFound
 from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import select
@@ -93,7 +94,7 @@ class OutreachBase(ServiceApplication):
         try:
             return self.get(Directory.create_id(community_id), Directory, "社区",  # type: ignore
                             "community_id")
-        except Exception:  # noqa: BLE001 - NotFound: a community registry has not named yet
+        except NotFound:  # registry has not told us of this community (yet)
             return None
 
     def community_target(self, community_id: str, *extra: str) -> Target:

@@ -16,6 +16,8 @@ from outreach.commands_visits import VisitCommands
 from outreach.domain import OverdueFlag
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
 
+SWEEPER = Actor(person_id="system:outreach-sweeper", role="system")
+
 
 class ContactCommands(VisitCommands, OutreachBase):
     """Contacts logged by party members against the registry's member-household links."""
@@ -78,6 +80,21 @@ class ContactCommands(VisitCommands, OutreachBase):
             return flags, {"flagged": [{"member_id": f.member_id, "household_id":
                                         f.household_id, "due_on": f.due_on} for f in flags]}
         return self.run("flag_overdue_contacts", idempotency_key, actor, target, p, decide)
+
+    def sweep_overdue(self) -> int:
+        """Flag overdue contacts in every community, under one idempotency key per community
+        and day (run by the service's background jobs; a second run that day writes nothing).
+        Returns how many were flagged."""
+        today = self.today()
+        with self.read() as c:
+            communities = list(c.execute(select(t.communities.c.id)
+                                         .order_by(t.communities.c.id)).scalars())
+        flagged = 0
+        for community_id in communities:
+            result = self.flag_overdue_contacts(SWEEPER, f"overdue-sweep:{community_id}:{today}",
+                                                community_id=community_id)
+            flagged += len(result["flagged"])
+        return flagged
 
     def exists(self, aggregate_id: Any) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

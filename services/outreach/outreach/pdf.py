@@ -65,7 +65,8 @@ class CardDocument:
             pdf.cell(20, 5, contact["name"])
             pdf.cell(0, 5, contact["phone"], new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("cjk", size=6.5)
-            pdf.multi_cell(0, 3.2, f"职责：{contact['duties']}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 3.2, f"职责：{_short(contact['duties'])}", new_x="LMARGIN",
+                           new_y="NEXT")
         pdf.image(qr_png(card["case_url"]), x=72, y=116, w=26, h=26)
         pdf.set_xy(7, 120)
         pdf.set_font("cjk", size=7)
@@ -74,6 +75,13 @@ class CardDocument:
 
     def bytes(self) -> bytes:
         return bytes(self.pdf.output())
+
+
+DUTIES_ON_CARD = 36  # characters: two lines at 6.5 pt, so eight contacts fit above the QR code
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= DUTIES_ON_CARD else text[:DUTIES_ON_CARD - 1] + "…"
 
 
 def render(cards: Iterable[dict[str, Any]]) -> bytes:

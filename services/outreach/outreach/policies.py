@@ -67,8 +67,12 @@ class RegistryPolicy:
         if place is None or place.community_id == d["to_community_id"]:
             return []
         place.moved(d["to_community_id"], d["effective_date"], actor)
+        unit.add([place])
         cards = CardIssuer(self.app, unit, actor, "village_moved")
-        households = cards.households_where("village_id", d["village_id"])
+        ids = cards.candidate_ids("village_id", d["village_id"])
+        if len(ids) > self.app.settings.inline_reissue_limit:
+            return [place]  # the background re-issuer moves them in chunks (cards.moves_pending)
+        households = cards.load(ids, "village_id", d["village_id"])
         for household in households:
             household.moved(d["to_community_id"], d["effective_date"], actor)
         cards.reissue(households)
@@ -147,15 +151,18 @@ class RegistryPolicy:
         if place is None:
             raise LookupError(f"team {team_id} is unknown to outreach")
         directory = self._directory(unit, place.community_id, actor)
-        before = directory.team_section()
         if not change(directory):
             return []
-        if directory.team_section() == before:
+        unit.add([directory])  # the issuer reads the directory through the unit
+        if not directory.revise_section(actor):
             return [directory]  # nobody shown on the cards changed
         cards = CardIssuer(self.app, unit, actor, reason)
-        unit.add([directory])  # the issuer reads the directory through the unit
-        return [directory, *cards.reissue(cards.households_where("community_id",
-                                                                  place.community_id))]
+        ids = cards.candidate_ids("community_id", place.community_id)
+        if len(ids) > self.app.settings.inline_reissue_limit:
+            # Too many for one transaction: the re-issuer takes them in chunks (cards.pending).
+            return [directory]
+        households = cards.load(ids, "community_id", place.community_id)
+        return [directory, *cards.reissue(households)]
 
     def on_team_leader_appointed(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
                                  ) -> Changed:

@@ -60,10 +60,13 @@ class OutreachProjection:
 
     # -- what registry told us ------------------------------------------------------------
     def on_Directory__Opened(self, s: Session, e: Any) -> None:
-        upsert(s, t.communities, {"id": e.community_id}, {"agg": _id(e)})
+        upsert(s, t.communities, {"id": e.community_id}, {"agg": _id(e), "section_hash": ""})
 
     def on_Directory__Named(self, s: Session, e: Any) -> None:
         _by_agg(s, t.communities, e, name=e.name)
+
+    def on_Directory__SectionRevised(self, s: Session, e: Any) -> None:
+        _by_agg(s, t.communities, e, section_hash=e.section_hash)
 
     def on_Directory__TeamFormed(self, s: Session, e: Any) -> None:
         _by_agg(s, t.communities, e, team_id=e.team_id)
@@ -74,7 +77,7 @@ class OutreachProjection:
                                                   "name": e.name})
 
     def on_Place__Moved(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.villages, e, community_id=e.community_id)
+        _by_agg(s, t.villages, e, community_id=e.community_id, moved_on=e.effective_date)
 
     def on_Resident__Registered(self, s: Session, e: Any) -> None:
         upsert(s, t.persons, {"id": e.person_id}, {"agg": _id(e), "name": e.name,
@@ -91,7 +94,8 @@ class OutreachProjection:
     def on_Household__Registered(self, s: Session, e: Any) -> None:
         upsert(s, t.households, {"id": e.household_id},
                {"agg": _id(e), "village_id": e.village_id, "community_id": e.community_id,
-                "head_id": e.head_id, "address": e.address, "card_version": 0})
+                "head_id": e.head_id, "address": e.address, "card_version": 0,
+                "section_hash": ""})
 
     def on_Household__Moved(self, s: Session, e: Any) -> None:
         _by_agg(s, t.households, e, community_id=e.community_id)
@@ -108,7 +112,8 @@ class OutreachProjection:
                 "village_id": e.village_id, "issued_on": e.issued_on, "reason": e.reason,
                 "contacts": json.dumps(e.contacts, ensure_ascii=False),
                 "content_hash": e.content_hash})
-        _set(s, t.households, e.household_id, card_version=e.version)
+        _set(s, t.households, e.household_id, card_version=e.version,
+             section_hash=e.section_hash)
 
     def on_Household__CardDistributed(self, s: Session, e: Any) -> None:
         upsert(s, t.distributions, {"household_id": e.household_id, "version": e.version},

@@ -18,9 +18,11 @@ def _day(name: str) -> Column:
 
 # ``agg``: the id of the outreach aggregate that mirrors the registry record ``id``.
 communities = Table("out_communities", metadata, _id("id", True), _id("agg"),
-                    Column("name", String(50)), _id("team_id"), Index("out_communities_agg", "agg"))
+                    Column("name", String(50)), _id("team_id"),
+                    Column("section_hash", String(64), default=""),
+                    Index("out_communities_agg", "agg"))
 villages = Table("out_villages", metadata, _id("id", True), _id("agg"), _id("community_id"),
-                 Column("name", String(50)), Index("out_villages_agg", "agg"))
+                 Column("name", String(50)), _day("moved_on"), Index("out_villages_agg", "agg"))
 persons = Table("out_persons", metadata, _id("id", True), _id("agg"), Column("name", String(50)),
                 Column("phone", String(20)), Column("party_member", Boolean, default=False),
                 Index("out_persons_agg", "agg"))
@@ -28,6 +30,7 @@ households = Table("out_households", metadata, _id("id", True), _id("agg"), _id(
                    _id("community_id"), _id("head_id"), Column("address", String(200)),
                    _id("party_member_id"), _day("link_since"),
                    Column("card_version", Integer, default=0),
+                   Column("section_hash", String(64), default=""),
                    Index("out_households_agg", "agg"),
                    Index("out_households_community", "community_id"),
                    Index("out_households_member", "party_member_id"),

@@ -6,9 +6,11 @@ those, once, even when the envelope is delivered twice or arrives in a batch.
 from __future__ import annotations
 
 import pytest
+from outreach.settings import OutreachSettings
 from outreach_testing import AUDITOR, STAFF, World
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
+from shequ.store import Store
 
 
 def test_every_household_gets_a_card_with_leader_group_contacts_and_party_member(world: World):
@@ -161,6 +163,10 @@ def test_distribution_is_recorded_once_for_the_current_version(world: World):
         world.app.record_card_distribution(member, "dist-0003", household_id=hid, version=7,
                                            acknowledged_by="户主示例")
     assert old.value.code == "rule.card_version_not_current" and old.value.field == "version"
+    with pytest.raises(RuleViolation) as future:
+        world.app.record_card_distribution(member, "dist-0004", household_id=hid, version=1,
+                                           acknowledged_by="户主示例", distributed_on="2025-03-02")
+    assert future.value.code == "rule.date_in_future"
     assert world.top() == top
 
 
@@ -221,3 +227,46 @@ def test_poison_registry_event_is_dead_lettered_and_the_inbox_goes_on(world: Wor
         == "applied"
     assert world.versions(x["households"][0]) == [1, 2]
     assert len(world.dead.letters) == 1
+
+
+def test_large_team_change_is_reissued_in_chunks_exactly_once(store: Store):
+    """Above ``inline_reissue_limit`` the inbox records the new team section only; the
+    re-issuer then issues the cards chunk by chunk, once, and a redelivery adds nothing."""
+    world = World(store, OutreachSettings(inline_reissue_limit=2, reissue_chunk=2))
+    try:
+        x, other = world.district(5), world.district(3)
+        shown = x["members"]["finance"]
+        env = world.registry.envelope("team.member_phone_changed", {
+            "team_id": x["team_id"], "person_id": shown, "phone": "13812345678"})
+        assert world.registry.inbox.process(env) == "applied"
+        assert all(world.versions(h) == [1] for h in x["households"])  # not yet: pending
+        assert [world.app.reissue_pending() for _ in range(4)] == [2, 2, 1, 0]
+        assert world.registry.inbox.process(env) == "duplicate"
+        assert world.app.reissue_pending() == 0
+        for hid in x["households"]:
+            assert world.versions(hid) == [1, 2]
+            phones = {c["person_id"]: c["phone"] for c in world.card(hid)["contacts"]}
+            assert phones[shown] == "13812345678"
+        assert all(world.versions(h) == [1] for h in other["households"])
+        assert len(world.published("card.issued")) == 5 + 5 + 3
+    finally:
+        world.close()
+
+
+def test_large_village_move_is_done_in_chunks_with_the_new_team(store: Store):
+    world = World(store, OutreachSettings(inline_reissue_limit=1, reissue_chunk=2))
+    try:
+        x, y = world.district(3), world.district(1)
+        assert world.registry.send("village.moved", village_id=x["village_id"],
+                                   from_community_id=x["community_id"],
+                                   to_community_id=y["community_id"],
+                                   effective_date="2025-02-01") == "applied"
+        assert world.card(x["households"][0])["community_id"] == x["community_id"]  # pending
+        assert [world.app.reissue_pending() for _ in range(3)] == [2, 1, 0]
+        for hid in x["households"]:
+            card = world.card(hid)
+            assert card["version"] == 2 and card["community_id"] == y["community_id"]
+            assert card["contacts"][0]["person_id"] == y["members"]["mediation"]
+        assert world.versions(y["households"][0]) == [1]
+    finally:
+        world.close()

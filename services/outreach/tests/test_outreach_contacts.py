@@ -139,3 +139,18 @@ def test_opinions_on_a_contact_are_published_with_that_channel(world: World):
                                        opinions=[{"category": "opinion", "text": "希望多开会"}])
     [opinion] = world.published("opinion.collected")
     assert opinion["channel"] == "party_contact" and opinion["source_id"] == done["contact_id"]
+
+
+def test_rules_5_the_daily_sweep_flags_every_community_once_a_day(world: World):
+    _linked(world)
+    y = world.district(1)
+    other = world.person("党员乙", party=True)
+    world.link(other, y["households"][0], since="2025-01-05")
+    world.clock.today = "2025-02-20"
+    assert world.app.sweep_overdue() == 3
+    top = world.top()
+    assert world.app.sweep_overdue() == 3  # the same day: the first answer, nothing written
+    assert world.top() == top
+    world.clock.today = "2025-02-21"
+    assert world.app.sweep_overdue() == 0  # the same deadlines are not flagged again
+    assert len(world.published("party_contact.overdue")) == 3

@@ -37,17 +37,17 @@ def test_team_section_shows_leader_and_each_groups_first_member():
 def test_card_is_content_addressed_and_old_versions_numbered_on():
     h = Household.register("h-1", "v-1", "c-1", "p-9", "一组1号", A)
     contacts = _directory().team_section()
-    assert h.issue_card(contacts, "2025-01-01", "registered", A)
-    assert not h.issue_card([dict(c) for c in contacts], "2025-01-02", "again", A)
+    assert h.issue_card(contacts, "s1", "2025-01-01", "registered", A)
+    assert not h.issue_card([dict(c) for c in contacts], "s1", "2025-01-02", "again", A)
     contacts[0] = {**contacts[0], "phone": "13900000000"}
-    assert h.issue_card(contacts, "2025-01-03", "phone", A)
+    assert h.issue_card(contacts, "s1", "2025-01-03", "phone", A)
     assert h.card_version == 2
-    assert not h.issue_card([], "2025-01-04", "empty", A)  # nothing to print: no card
+    assert not h.issue_card([], "", "2025-01-04", "empty", A)  # nothing to print: no card
 
 
 def test_only_the_current_card_version_is_distributed_once():
     h = Household.register("h-1", "v-1", "c-1", "p-9", "一组1号", A)
-    h.issue_card(_directory().team_section(), "2025-01-01", "registered", A)
+    h.issue_card(_directory().team_section(), "s1", "2025-01-01", "registered", A)
     with pytest.raises(RuleViolation) as err:
         h.distribute(2, "2025-01-02", "p-1", "户主", A)
     assert err.value.code == "rule.card_version_not_current"

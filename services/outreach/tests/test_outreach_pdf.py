@@ -82,3 +82,20 @@ def test_village_batch_pdf_has_one_page_per_household(sqlite_world: World, tmp_p
     stranger = Actor(person_id=other["members"]["services"], role="team_member")
     with pytest.raises(Forbidden):
         world.app.village_cards_pdf(stranger, x["village_id"])
+
+
+def test_long_duties_are_shortened_so_eight_contacts_fit_one_card(tmp_path: Path):
+    from outreach.pdf import render
+
+    contact = {"role_zh": "农村财务管理组", "name": "王示例", "phone": "13800000001",
+               "duties": "财务审核与交接、记账、财务公开、资产与合同管理" * 10}
+    card = {"community_name": "立柱", "village_name": "东王家村", "address": "第一村民小组",
+            "version": 1, "issued_on": "2025-03-02", "card_id": "abcdef12",
+            "case_url": "https://example.org/f?household=1", "contacts": [contact] * 8}
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render([card]))
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
+                          text=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
+    text = _text(path)
+    assert text.count("13800000001") == 8 and text.count("…") == 8

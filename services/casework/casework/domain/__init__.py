@@ -19,5 +19,16 @@ def event_name(event: object) -> str:
     return f"Case.{rest}" if kind in ("CaseOutcome", "CaseBase") else name
 
 
-__all__ = ["event_name", "AGGREGATES", "Case", "Community", "Household", "Mediation", "Period", "Team", "Village",
-           "VillageDecision", "WorkCalendar"]
+__all__ = [
+    "AGGREGATES",
+    "Case",
+    "Community",
+    "Household",
+    "Mediation",
+    "Period",
+    "Team",
+    "Village",
+    "VillageDecision",
+    "WorkCalendar",
+    "event_name",
+]

@@ -6,6 +6,8 @@ every household of the community shares: the team leader, and one contact per wo
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +58,7 @@ class Directory(Aggregate):
         self.leader_id: str | None = None
         self.members: dict[str, dict[str, Any]] = {}
         self.joined = 0  # order of joining, to pick each group's first member
+        self.section_hash = ""  # of the team section the cards should show now
 
     @event("Named")
     def named(self, name: str, actor: ActorDict) -> None:
@@ -110,5 +113,26 @@ class Directory(Aggregate):
                 out.append(contact(group, pid, m["name"], m["phone"], m["duties"]))
         return out
 
+    def revise_section(self, actor: ActorDict) -> bool:
+        """Record that the cards' team section changed (cards still showing the old one are
+        then due for re-issue); False if it is what the cards show already."""
+        digest = section_digest(self.team_section())
+        if digest == self.section_hash:
+            return False
+        self._revised(digest, actor)
+        return True
+
+    @event("SectionRevised")
+    def _revised(self, section_hash: str, actor: ActorDict) -> None:
+        self.section_hash = section_hash
+
     def member_ids(self) -> frozenset[str]:
         return frozenset(self.members)
+
+
+def section_digest(section: list[dict[str, Any]]) -> str:
+    """SHA-256 of a team section (empty text for an empty section)."""
+    if not section:
+        return ""
+    return hashlib.sha256(json.dumps(section, sort_keys=True, ensure_ascii=False)
+                          .encode()).hexdigest()

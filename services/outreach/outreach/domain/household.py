@@ -50,6 +50,7 @@ class Household(Aggregate):
         self.link_since: str | None = None
         self.card_version = 0
         self.card_hash = ""
+        self.section_hash = ""  # the team section the current card shows
         self.distributed: dict[int, dict[str, Any]] = {}
 
     @property
@@ -75,22 +76,26 @@ class Household(Aggregate):
     def _unlinked(self, party_member_id: str, until: str, actor: ActorDict) -> None:
         self.party_member_id, self.link_since = None, None
 
-    def issue_card(self, contacts: list[dict[str, Any]], issued_on: str, reason: str,
-                   actor: ActorDict) -> bool:
-        """Issue a new card version if its contacts differ from the current one's."""
+    def issue_card(self, contacts: list[dict[str, Any]], section_hash: str, issued_on: str,
+                   reason: str, actor: ActorDict) -> bool:
+        """Issue a new card version if its contacts differ from the current one's.
+
+        ``section_hash`` names the community's team section the contacts were built from."""
         digest = content_hash(contacts)
         if digest == self.card_hash or not contacts:
             return False
         self._card_issued(self.card_id, self.household_id, self.community_id, self.village_id,
-                          self.card_version + 1, digest, contacts, issued_on, reason, actor)
+                          self.card_version + 1, digest, section_hash, contacts, issued_on,
+                          reason, actor)
         return True
 
     @event("CardIssued")
     def _card_issued(self, card_id: str, household_id: str, community_id: str,
-                     village_id: str, version: int, content_hash: str,
+                     village_id: str, version: int, content_hash: str, section_hash: str,
                      contacts: list[dict[str, Any]], issued_on: str, reason: str,
                      actor: ActorDict) -> None:
         self.card_version, self.card_hash = version, content_hash
+        self.section_hash = section_hash
 
     def distribute(self, version: int, distributed_on: str, delivered_by: str,
                    acknowledged_by: str, actor: ActorDict) -> None:
