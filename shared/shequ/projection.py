@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import MetaData, select, update
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shequ.app import ServiceApplication
@@ -34,6 +35,8 @@ class Projector:
         self.page = page
         self.reader = f"projection:{projection.name}"
         self._lock = threading.Lock()
+        self._seen = 0  # the log is known to be projected at least up to here
+        self._for_update = engine.dialect.name == "postgresql"
         with schema_lock(app.store):
             projection.metadata.create_all(engine)
         with Session(engine) as s, s.begin():
@@ -48,19 +51,42 @@ class Projector:
                                  .where(positions.c.reader == self.reader)).scalar_one())
 
     def catch_up(self) -> int:
-        """Apply every notification past the stored position; returns how many were applied."""
+        """Apply every notification past the stored position; returns how many were applied.
+
+        One cheap query when nothing new was stored. Replicas of a service share the read
+        model: on PostgreSQL the position row is locked for the page (the second replica waits,
+        then finds the page applied); on SQLite a replica that loses the race on a unique row
+        rolls back and carries on from the winner's position."""
+        top = self.app.recorder.max_notification_id() or 0
+        if top <= self._seen:
+            return 0
         applied = 0
         with self._lock:
+            if top <= self._seen:  # another thread caught up past top while this one waited
+                return 0
+            attempts = 0
             while True:
-                n = self._apply_page()
+                try:
+                    n = self._apply_page()
+                except IntegrityError:
+                    n = -1
+                if n < 0:  # lost the race to another replica: go on from its position
+                    attempts += 1
+                    if attempts > 5:
+                        raise RuntimeError(f"{self.reader}: lost the race five times in a row")
+                    continue
+                attempts = 0
                 applied += n
                 if n < self.page:
+                    self._seen = max(self._seen, top)
                     return applied
 
     def _apply_page(self) -> int:
         with Session(self.engine) as s, s.begin():
-            start = int(s.execute(select(positions.c.position)
-                                  .where(positions.c.reader == self.reader)).scalar_one())
+            query = select(positions.c.position).where(positions.c.reader == self.reader)
+            if self._for_update:
+                query = query.with_for_update()
+            start = int(s.execute(query).scalar_one())
             notes = self.app.recorder.select_notifications(
                 start, self.page, inclusive_of_start=False)
             if not notes:
@@ -74,5 +100,5 @@ class Projector:
             moved = result.rowcount
             if moved != 1:  # another replica moved first: drop this page, theirs stands
                 s.rollback()
-                return 0
+                return -1
             return len(notes)

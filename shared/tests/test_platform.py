@@ -326,3 +326,70 @@ def test_an_interest_accepts_added_fields_and_refuses_missing_or_mistyped_ones()
     assert mistyped.value.field == "rating"
     with pytest.raises(ValueError):
         interests("casework", "assessment", {"case.rated": {"rating": "decimal"}})
+
+
+class _OncePerNote:
+    """A read model with a unique row per note: applying a page twice would fail."""
+
+    name = "once_per_note"
+
+    def __init__(self, hold: Any = None) -> None:
+        import sqlalchemy as sa
+
+        self.metadata = sa.MetaData()
+        self.rows = sa.Table("once_per_note", self.metadata,
+                             sa.Column("note_id", sa.String, primary_key=True))
+        self.hold = hold  # (entered, release) events: stop inside the first apply
+
+    def apply(self, session: Any, event: Any) -> None:
+        if self.hold is not None:
+            entered, release = self.hold
+            self.hold = None
+            entered.set()
+            assert release.wait(30)
+        session.execute(self.rows.insert().values(note_id=str(event.originator_id)))
+
+
+def test_two_replicas_projecting_at_once_apply_each_event_once(store) -> None:
+    """Replicas of a service share one read model: while one applies a page the other waits
+    (PostgreSQL) or loses the race and carries on from the winner's position (SQLite); every
+    event is applied once and both end at the head of the log."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from shequ.projection import Projector
+
+    app = Notes(store)
+    try:
+        for i in range(7):
+            app.write(f"note {i}", f"key-proj-{i}", STAFF)
+        entered, release = threading.Event(), threading.Event()
+        slow = _OncePerNote(hold=(entered, release))
+        first = Projector(app, slow, make_engine(store), page=3)
+        second = Projector(app, _OncePerNote(), make_engine(store), page=3)
+        errors: list[BaseException] = []
+
+        def run(projector: Projector) -> None:
+            try:
+                projector.catch_up()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        a = threading.Thread(target=run, args=(first,))
+        a.start()
+        assert entered.wait(30)
+        b = threading.Thread(target=run, args=(second,))
+        b.start()
+        b.join(timeout=2 if store.kind == "postgres" else 30)  # PG: b waits on a's lock
+        release.set()
+        a.join(30)
+        b.join(30)
+        assert not errors, errors
+        head = app.recorder.max_notification_id()
+        with first.engine.connect() as c:  # one row per stored event (notes and their records)
+            assert c.execute(select(func.count()).select_from(slow.rows)).scalar_one() == head
+        assert first.position() == second.position() == head
+        assert first.catch_up() == 0 and second.catch_up() == 0
+    finally:
+        app.close()

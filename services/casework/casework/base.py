@@ -19,7 +19,6 @@ from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from casework import tables as t
 from casework.domain import Case, Mediation, VillageDecision
@@ -57,8 +56,6 @@ class CaseworkBase(ServiceApplication):
         self.calendar = calendar or load_calendar()
         self._projector: Projector | None = None
         self._projector_lock = threading.Lock()
-        self._projected = 0  # the log was projected at least up to here
-        self._read_lock = threading.Lock()
 
     def close(self) -> None:
         if self._projector is not None:
@@ -83,24 +80,8 @@ class CaseworkBase(ServiceApplication):
 
     def read(self) -> Connection:
         """A connection to the read model, caught up with every event stored so far."""
-        top = self.recorder.max_notification_id() or 0
-        if top > self._projected:  # one cheap query when nothing new was stored
-            with self._read_lock:
-                # Callers that waited here while another caught up past ``top`` go on at once.
-                if top > self._projected:
-                    self._catch_up(top)
+        self.projector.catch_up()
         return self.projector.engine.connect()
-
-    def _catch_up(self, top: int) -> None:
-        for _attempt in range(5):
-            try:
-                self.projector.catch_up()
-                self._projected = max(self._projected, top)
-                return
-            except IntegrityError:
-                # Another replica applied the same page first (its insert won the unique
-                # index): its rows and position stand; catch up from there.
-                continue
 
     # -- commands --------------------------------------------------------------------------
     def run(self, command: str, key: str, actor: Actor, target: Target,

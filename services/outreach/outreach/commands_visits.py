@@ -72,7 +72,8 @@ class VisitCommands(OutreachBase):
                 missing = [v for v in village_ids if v not in known]
                 if missing:
                     raise ValidationError("该村不在此社区", f"village {missing[0]} is not in "
-                                          "that community", "village_ids")
+                                          "that community", "village_ids",
+                                          rule="village.community")
                 query = query.where(h.c.village_id.in_(village_ids))
             return [{"household_id": r.id, "village_id": r.village_id}
                     for r in c.execute(query.order_by(h.c.id))]
