@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
@@ -46,6 +47,30 @@ pin_topics("platform", CommandRecord)
 
 Outcome = tuple[Iterable[Aggregate], Any]
 
+# eventsourcing writes a transaction's events through one psycopg pipeline; past a few MiB of
+# events in one transaction, client and server each wait for the other to read, forever (seen
+# here from about 4 MiB; psycopg/psycopg#685). A larger transaction is refused before it is
+# sent, with an error, instead of hanging a worker: split such work into batches (ADR 0009).
+MAX_TRANSACTION_BYTES = int(os.environ.get("SHEQU_MAX_TRANSACTION_BYTES", str(2 * 1024 * 1024)))
+
+
+def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
+    insert = recorder.insert_events
+
+    def insert_events(stored_events: Any, **kwargs: Any) -> Any:
+        size = sum(len(e.state) + len(e.topic) + 64 for e in stored_events)
+        if size > limit:
+            raise ValidationError(
+                f"一次提交的数据过大（{len(stored_events)} 个事件，{size // 1024} KiB，"
+                f"上限 {limit // 1024} KiB），请分批处理",
+                f"one transaction would store {len(stored_events)} events ({size // 1024} KiB), "
+                f"more than the {limit // 1024} KiB limit; split the work into batches",
+                None, code="transaction_too_large")
+        return insert(stored_events, **kwargs)
+
+    recorder.insert_events = insert_events  # type: ignore[method-assign]
+    return recorder
+
 
 class ServiceApplication(Application[UUID]):
     """An Application bound to an explicit store; never the library's in-memory default."""
@@ -61,7 +86,7 @@ class ServiceApplication(Application[UUID]):
     def construct_recorder(self) -> ProcessRecorder:
         # A process recorder is an application recorder that can also record, in the same
         # transaction, which upstream notification an inbox effect came from.
-        return self.factory.process_recorder()
+        return _guard_size(self.factory.process_recorder(), MAX_TRANSACTION_BYTES)
 
     def execute(self, command: str, idempotency_key: str, actor: Actor, payload: Any,
                 decide: Callable[[], Outcome]) -> Any:

@@ -14,6 +14,8 @@ from typing import Any
 
 from eventsourcing.persistence import EventStore, IntegrityError
 
+from shequ.errors import ValidationError
+
 
 class _Waiter:
     __slots__ = ("done", "error", "events")
@@ -70,6 +72,13 @@ class GroupCommitter:
             else:
                 for w in batch:  # isolate the conflicting command(s)
                     self._flush_one(w)
+        except ValidationError as exc:
+            if exc.code == "transaction_too_large" and len(batch) > 1:
+                for w in batch:  # together too large for one transaction: one at a time
+                    self._flush_one(w)
+            else:
+                for w in batch:
+                    w.error = exc
         except BaseException as exc:  # noqa: BLE001 - every waiter must be told
             for w in batch:
                 w.error = exc

@@ -24,7 +24,7 @@ from eventsourcing.persistence import Tracking
 from shequ.app import ServiceApplication
 from shequ.contracts import Contract
 from shequ.deadletters import DeadLetters
-from shequ.errors import ShequError
+from shequ.errors import ShequError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,13 @@ class Inbox:
             self.upstream_head = max(self.upstream_head, pending)
             outcomes.append("applied" if kind == "plain" else "ignored")
         if pending > last:
-            self._record(unit.events(), Tracking(application_name=self.tracking_name,
-                                                 notification_id=pending))
+            try:
+                self._record(unit.events(), Tracking(application_name=self.tracking_name,
+                                                     notification_id=pending))
+            except ValidationError as exc:
+                if exc.code != "transaction_too_large":
+                    raise
+                return [self.process(e) for e in envelopes]  # together too large: singly
         self.counts["applied"] += outcomes.count("applied")
         self.counts["duplicate"] += outcomes.count("duplicate")
         return outcomes

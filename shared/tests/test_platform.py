@@ -393,3 +393,50 @@ def test_two_replicas_projecting_at_once_apply_each_event_once(store) -> None:
         assert first.catch_up() == 0 and second.catch_up() == 0
     finally:
         app.close()
+
+
+def test_a_transaction_too_large_for_one_save_is_refused_and_stores_nothing(store, monkeypatch):
+    """Past a few MiB one PostgreSQL transaction hangs in psycopg's pipeline: the platform
+    refuses it with a clear error first, and nothing of the command is stored (ADR 0009)."""
+    import shequ.app
+
+    monkeypatch.setattr(shequ.app, "MAX_TRANSACTION_BYTES", 20_000)
+    app = Notes(store)
+    try:
+        app.write("small", "key-size-1", STAFF)
+        head = app.recorder.max_notification_id()
+        with pytest.raises(ValidationError) as refused:
+            app.write("x" * 30_000, "key-size-2", STAFF)
+        assert refused.value.code == "transaction_too_large"
+        assert "split the work into batches" in refused.value.message_en
+        assert app.recorder.max_notification_id() == head
+        # a group of commands, small each but too large together, is committed one at a time
+        from shequ.groupcommit import GroupCommitter, _Waiter
+
+        notes = [Note(text="y" * 12_000, actor={"person_id": "p", "role": "system"})
+                 for _ in range(2)]
+        waiters = [_Waiter(list(n.collect_events())) for n in notes]
+        committer = GroupCommitter(app.events)
+        committer._flush(waiters)
+        assert [w.error for w in waiters] == [None, None]
+        assert app.recorder.max_notification_id() == head + 2
+    finally:
+        app.close()
+
+
+def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_path,
+                                                                      monkeypatch):
+    import shequ.app
+    from shequ.store import Store
+
+    monkeypatch.setattr(shequ.app, "MAX_TRANSACTION_BYTES", 20_000)
+    up = Notes(Store.parse(f"sqlite:///{tmp_path / 'up.db'}"))
+    for i in range(3):
+        up.write("z" * 8_000 + str(i), f"key-big-{i}", STAFF)
+    envs = envelopes_after("notes", up, translate, 0, 100, None)
+    inbox, applied = _inbox(store, up, FakeDeadLetters())
+    assert inbox.process_batch(envs) == ["applied"] * len(envs)
+    assert applied[-len(envs):] == [e["position"] for e in envs]
+    assert inbox.last() == envs[-1]["position"]
+    inbox.app.close()
+    up.close()

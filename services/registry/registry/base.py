@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID, uuid5
@@ -49,6 +50,7 @@ class RegistryBase(ServiceApplication):
         super().__init__(store, env)
         self.settings = settings or RegistrySettings()
         self._projector: Projector | None = None
+        self._projector_lock = threading.Lock()
 
     def close(self) -> None:
         """Close the read model's connections as well as the event store's."""
@@ -59,9 +61,13 @@ class RegistryBase(ServiceApplication):
     # -- read model ------------------------------------------------------------------------
     @property
     def projector(self) -> Projector:
-        """The read-model projector, built on first use."""
+        """The read-model projector, built once on first use: concurrent first uses (RPC
+        workers, a batch) share it rather than each building one."""
         if self._projector is None:
-            self._projector = Projector(self, RegistryProjection(), make_engine(self.store))
+            with self._projector_lock:
+                if self._projector is None:
+                    self._projector = Projector(self, RegistryProjection(),
+                                                make_engine(self.store))
         return self._projector
 
     def read(self) -> Connection:
