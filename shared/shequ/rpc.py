@@ -102,7 +102,9 @@ class PlatformService:
             store_ok = True
         except Exception:  # noqa: BLE001
             top, store_ok = 0, False
-        relayed = rt.relay.state()[0] if store_ok else 0
+        if not rt.leadership.held:
+            rt.relay.forget()  # another replica's relay moves the position: read it afresh
+        relayed, published = rt.relay.state() if store_ok else (0, None)
         return {
             "service": rt.config.service,
             "pid": os.getpid(),
@@ -112,6 +114,7 @@ class PlatformService:
             "relay_leader": rt.leadership.held,
             "relay_position": relayed,
             "relay_lag": max(0, top - relayed),
+            "published_position": published or 0,
             "sealed_size": rt.sealed_size,
             "inboxes": {i.upstream: {"position": i.last(), "counts": dict(i.counts)}
                         for i in rt.inboxes},

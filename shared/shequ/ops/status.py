@@ -1,7 +1,7 @@
 """``shequ status``: each built service up or down (its ``health`` RPC, short timeout), relay
-lag, consumer lag per inbox (the upstream's log position minus the inbox position: an upper
-bound, since notifications the upstream never publishes count too) and the number of dead
-letters (a passive declare of the queue)."""
+lag, consumer lag per inbox (the position of the upstream's last published message minus the
+inbox position: messages published and not yet applied; 0 when caught up) and the number of
+dead letters (a passive declare of the queue)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,13 +24,17 @@ def collect(services: list[str], health: Callable[[str], dict[str, Any]],
                              "log_position": answer.get("log_position", 0),
                              "relay_leader": answer.get("relay_leader"),
                              "relay_lag": answer.get("relay_lag", 0),
+                             "published_position": answer.get("published_position"),
                              "sealed_size": answer.get("sealed_size", 0),
                              "inboxes": answer.get("inboxes", {})}
         except Exception as exc:  # noqa: BLE001 - down is an answer
             rows[service] = {"up": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
     for row in rows.values():
         for upstream, inbox in (row.get("inboxes") or {}).items():
-            head = rows.get(upstream, {}).get("log_position")
+            up = rows.get(upstream, {})
+            head = up.get("published_position")
+            if head is None:  # an older upstream: its log position, an upper bound
+                head = up.get("log_position")
             inbox["consumer_lag"] = (max(0, head - inbox.get("position", 0))
                                      if isinstance(head, int) else None)
     try:
