@@ -35,6 +35,9 @@ asyncapi: install
 bench: install services
 	$(BIN)/python benchmarks/registry_commands.py
 	$(BIN)/python benchmarks/event_path.py
+	$(BIN)/python benchmarks/casework_intake.py
+	$(BIN)/python benchmarks/outreach_card_reissue.py
+	$(BIN)/python benchmarks/assessment_recompute.py
 
 clean:
 	rm -rf var .pytest_cache
