@@ -7,3 +7,6 @@ os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
+
+# Fixtures shared by every test tree: the SQLite/PostgreSQL ``store`` (shequ.testing).
+pytest_plugins = ["shequ.testing"]

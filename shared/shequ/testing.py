@@ -1,0 +1,53 @@
+"""Pytest fixtures every service's tests share: a real store per test, SQLite or PostgreSQL.
+
+A service's ``conftest.py`` imports them (``from shequ.testing import postgres_store,
+sqlite_store, store``) and may override ``store_name`` to name its databases. ``store`` runs a
+test twice: against a SQLite file under ``tmp_path`` and against a PostgreSQL database created
+for that test and dropped after it (marked ``postgres``).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from shequ.store import Store
+
+PG_HOST = os.environ.get("SHEQU_TEST_PG_HOST", "127.0.0.1")
+PG_ADMIN = f"host={PG_HOST} port=5432 user=postgres dbname=postgres"
+
+
+def pg_admin(sql: str) -> None:
+    """Run one statement as the PostgreSQL superuser (outside a transaction)."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture
+def store_name() -> str:
+    """What the test databases are called after (a service's conftest overrides it)."""
+    return "shequ"
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, store_name: str) -> Store:
+    return Store.parse(f"sqlite:///{tmp_path}/{store_name}.db")
+
+
+@pytest.fixture
+def postgres_store(store_name: str) -> Iterator[Store]:
+    name = f"test_{store_name}_{uuid.uuid4().hex[:12]}"
+    pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield Store.parse(f"postgresql://postgres@{PG_HOST}:5432/{name}")
+    finally:
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Store:
+    return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
