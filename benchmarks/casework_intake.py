@@ -2,7 +2,8 @@
 
 Prints:
   1. case intake via RPC: open_case + accept_case (routing to the work group's least-loaded
-     member) from concurrent clients, in commands/s, with per-command latency;
+     member) from concurrent clients, in commands/s, with per-command latency; then what it
+     decided: open cases per owner (routing must spread them evenly) and duplicates flagged;
   2. the same intake through the ``batch`` entrypoint (100 commands per call, 4 clients);
   3. propagation of casework's events, commit -> a downstream consumer of
      ``shequ.casework.events`` (occurred_at to receipt), p50/p99;
@@ -156,6 +157,17 @@ def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> fl
     return 2 * n / (time.perf_counter() - started)
 
 
+def check_intake(amqp: str, w: dict[str, Any]) -> tuple[dict[str, list[int]], int]:
+    """What the concurrent intake decided: cases per owner by work group, duplicates flagged."""
+    cases = rpc(amqp, "casework", "queue", actor=STAFF, community_id=w["community"])
+    spread: dict[str, dict[str, int]] = {}
+    for c in cases:
+        group = spread.setdefault(c["work_group"], {})
+        group[c["owner_id"]] = group.get(c["owner_id"], 0) + 1
+    return ({g: sorted(n.values()) for g, n in sorted(spread.items())},
+            sum(1 for c in cases if c["duplicate_of"]))
+
+
 class Listener:
     """A downstream consumer of casework's events: receive time minus occurred_at."""
 
@@ -227,6 +239,10 @@ def main() -> None:
             print(f"case intake + routing via RPC ({args.clients} concurrent clients, "
                   f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
                   f"{rate:,.0f} commands/s; latency {summary(lat)}")
+            spread, flagged = check_intake(amqp, w)
+            print(f"routing under load: open cases per owner {spread}; duplicates flagged "
+                  f"{flagged} of {args.cases} (expected {args.cases - min(args.cases, 50)}: "
+                  f"50 households, one category each)")
             expected = 3 * args.cases  # opened, accepted, assigned
             wait_until(lambda: len(listener.delays) >= expected, 300, interval=0.1,
                        what="events relayed")

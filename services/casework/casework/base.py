@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.utils import get_topic
 from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Target
@@ -17,11 +21,11 @@ from shequ.db import make_engine
 from shequ.errors import Forbidden, NotFound
 from shequ.projection import Projector
 from shequ.store import Store
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
-from casework.domain import Case, Mediation, VillageDecision
+from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
 from casework.domain.common import NAMESPACE, violation
 from casework.policy import POLICY
@@ -29,6 +33,7 @@ from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+Rows = dict[tuple[str, ...], Any]
 Clock = Callable[[], dt.datetime]
 
 
@@ -56,6 +61,12 @@ class CaseworkBase(ServiceApplication):
         self.calendar = calendar or load_calendar()
         self._projector: Projector | None = None
         self._projector_lock = threading.Lock()
+        self._directory_lock = threading.Lock()
+        self._directory_at = 0  # the read model holds every directory event up to here
+        self._directory_rows: Rows = {}
+        self._routing_locks: dict[tuple[str, str], threading.Lock] = {}
+        # (team, group) -> {case_id: (owner, when)}: routed, not yet seen in the read model
+        self._routed: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
 
     def close(self) -> None:
         if self._projector is not None:
@@ -121,39 +132,126 @@ class CaseworkBase(ServiceApplication):
                             code="reported_person")
 
     # -- the directory (registry facts) ----------------------------------------------------
-    def community_of(self, c: Connection, community_id: str) -> dict[str, Any]:
-        row = c.execute(select(t.communities).where(t.communities.c.id == community_id)
-                        ).mappings().first()
+    def directory(self) -> Rows:
+        """Directory rows already read, valid for a command starting now.
+
+        The directory changes only by directory events (the registry inbox). Invariant: the
+        read model holds every directory event up to ``_directory_at``. When the log has grown
+        past it, one query asks whether any directory event was stored in between (on any
+        replica); if so, the read model is caught up and the remembered rows are dropped.
+        So a command sees every registry fact stored before it started, without catching up
+        the read model for the cases other commands keep adding."""
+        top = self.recorder.max_notification_id() or 0
+        if top <= self._directory_at:
+            return self._directory_rows
+        with self._directory_lock:
+            if top > self._directory_at:
+                if self.recorder.select_notifications(self._directory_at, 1, stop=top,
+                                                      topics=directory_topics(),
+                                                      inclusive_of_start=False):
+                    self.projector.catch_up()  # to the log's top, which is >= top
+                    self._directory_rows = {}
+                self._directory_at = top
+        return self._directory_rows
+
+    def lookup(self, key: tuple[str, ...], load: Callable[[Connection], Any],
+               rows: Rows | None = None) -> Any:
+        """A directory value, read from the read model once per directory version; ``rows``
+        is what ``directory()`` returned for this command (checked once per command)."""
+        rows = self.directory() if rows is None else rows
+        found = rows.get(key, _MISSING)
+        if found is _MISSING:
+            with self.projector.engine.connect() as c:
+                found = load(c)
+            rows[key] = found  # a dict replaced meanwhile is simply dropped
+        return found
+
+    def community_of(self, community_id: str, rows: Rows | None = None) -> dict[str, Any]:
+        cm = t.communities
+        row = self.lookup(("community", community_id), lambda c: one_row(
+            c.execute(select(cm).where(cm.c.id == community_id)).mappings().first()), rows)
         if row is None:
             raise NotFound(f"未找到社区：{community_id}", f"no community {community_id}",
                            "community_id")
-        return dict(row)
+        return dict(row)  # a copy: the remembered row stays as read
 
-    def team_member_ids(self, c: Connection, community_id: str) -> list[str]:
+    def team_member_ids(self, community_id: str, rows: Rows | None = None) -> list[str]:
         m, tm = t.team_members, t.teams
-        return list(c.execute(select(m.c.person_id).join(tm, tm.c.id == m.c.team_id)
-                              .where(tm.c.community_id == community_id)).scalars())
+        return self.lookup(("members", community_id), lambda c: list(  # type: ignore
+            c.execute(select(m.c.person_id).join(tm, tm.c.id == m.c.team_id)
+                      .where(tm.c.community_id == community_id)
+                      .order_by(m.c.person_id)).scalars()), rows)
 
-    def route(self, community_id: str, group: str,
-              exclude: list[str] | None = None) -> tuple[str | None, str | None]:
+    def team_of_community(self, community_id: str, rows: Rows | None = None) -> str | None:
+        tm = t.teams
+        return self.lookup(("team", community_id), lambda c: c.execute(  # type: ignore
+            select(tm.c.id).where(tm.c.community_id == community_id)
+            .order_by(tm.c.id)).scalar(), rows)
+
+    def group_members(self, team_id: str, group: str,
+                      rows: Rows | None = None) -> list[tuple[str, str]]:
+        """(person, since) of a work group, longest-serving first, then by id."""
+        m = t.team_members
+        return self.lookup(("group", team_id, group), lambda c: [  # type: ignore
+            (str(r.person_id), r.since or "") for r in c.execute(
+                select(m.c.person_id, m.c.since)
+                .where(m.c.team_id == team_id, m.c.group_key == group)
+                .order_by(m.c.since, m.c.person_id))], rows)
+
+    def route(self, community_id: str, group: str, exclude: list[str] | None = None,
+              case_id: str | None = None,
+              rows: Rows | None = None) -> tuple[str | None, str | None]:
         """(team, owner): the work group's member with the fewest open cases, then the
-        longest-serving, then by id; None if the group has no member."""
-        m, tm, cs = t.team_members, t.teams, t.cases
-        with self.read() as c:
-            team = c.execute(select(tm.c.id).where(tm.c.community_id == community_id)).scalar()
-            if team is None:
-                return None, None
-            load = (select(cs.c.owner_id, func.count().label("n"))
-                    .where(cs.c.state.in_(("assigned", "in_progress", "reopened", "accepted")))
-                    .group_by(cs.c.owner_id).subquery())
-            rows = c.execute(select(m.c.person_id, func.coalesce(load.c.n, 0).label("n"))
-                             .outerjoin(load, load.c.owner_id == m.c.person_id)
-                             .where(m.c.team_id == team, m.c.group_key == group)
-                             .order_by("n", m.c.since, m.c.person_id)).all()
-        for person_id, _n in rows:
-            if person_id not in (exclude or []):
-                return str(team), str(person_id)
-        return str(team), None
+        longest-serving, then by id; None if the group has no member.
+
+        Concurrent routings into one group are decided one at a time, each counting the
+        owners chosen by the others that the read model does not show yet (``_routed``), so
+        a burst of intakes is spread as if they had come one after another."""
+        rows = self.directory() if rows is None else rows
+        team = self.team_of_community(community_id, rows)
+        if team is None:
+            return None, None
+        members = [(p, since) for p, since in self.group_members(team, group, rows)
+                   if p not in (exclude or [])]
+        if not members:
+            return str(team), None
+        self.projector.catch_up()  # every assignment committed before this command
+        cs = t.cases
+        owners = [p for p, _s in members]
+        counts = (select(cs.c.owner_id, func.count().label("n"), null().label("id"),
+                         null().label("state"))
+                  .where(cs.c.owner_id.in_(owners), cs.c.state.in_(LOAD_STATES))
+                  .group_by(cs.c.owner_id))
+        # the lock is held for one query: the connection is taken before it
+        with self.projector.engine.connect() as c, self._routing_lock(team, group):
+            routed = self._routed.setdefault((team, group), {})
+            now = time.monotonic()
+            for cid in [k for k, (_o, at) in routed.items() if now - at > ROUTED_TTL]:
+                del routed[cid]  # its command failed: it was never stored
+            q: Any = counts
+            if routed:  # and how the read model shows the cases routed but maybe not seen
+                q = union_all(counts, select(cs.c.owner_id, literal(0).label("n"),
+                                             cs.c.id, cs.c.state)
+                              .where(cs.c.id.in_(list(routed))))
+            load: dict[str, int] = {}
+            for row in c.execute(q):
+                if row.id is None:
+                    load[str(row.owner_id)] = load.get(str(row.owner_id), 0) + int(row.n)
+                elif routed[row.id][0] == row.owner_id:
+                    del routed[row.id]  # shown now: counted above (if still open)
+                elif row.owner_id is not None and row.state in LOAD_STATES:
+                    load[row.owner_id] = load.get(row.owner_id, 0) - 1  # moving away
+            for cid, (owner, _at) in routed.items():
+                if cid != case_id:
+                    load[owner] = load.get(owner, 0) + 1
+            person = min(members, key=lambda ms: (load.get(ms[0], 0), ms[1], ms[0]))[0]
+            if case_id is not None:
+                routed[case_id] = (person, now)
+        return str(team), person
+
+    def _routing_lock(self, team: str, group: str) -> threading.Lock:
+        # dict.setdefault is atomic: every caller gets the one lock stored first
+        return self._routing_locks.setdefault((team, group), threading.Lock())
 
     def team_group(self, community_id: str, person_id: str) -> str:
         """The work group of a named owner, who must be on the community's service team."""
@@ -163,12 +261,30 @@ class CaseworkBase(ServiceApplication):
                             "the person is not in the community's service team", "owner_id")
         return group
 
-    def member_group(self, community_id: str, person_id: str) -> str | None:
+    def member_group(self, community_id: str, person_id: str,
+                     rows: Rows | None = None) -> str | None:
         m, tm = t.team_members, t.teams
-        with self.read() as c:
-            return c.execute(select(m.c.group_key).join(tm, tm.c.id == m.c.team_id)
-                             .where(tm.c.community_id == community_id,
-                                    m.c.person_id == person_id)).scalar()
+        return self.lookup(("member", community_id, person_id), lambda c: c.execute(  # type: ignore
+            select(m.c.group_key).join(tm, tm.c.id == m.c.team_id)
+            .where(tm.c.community_id == community_id, m.c.person_id == person_id)).scalar(),
+            rows)
+
+
+_MISSING = object()
+ROUTED_TTL = 30.0  # seconds: a routed command not stored by then has failed
+LOAD_STATES = ("assigned", "in_progress", "reopened", "accepted")
+
+
+@functools.cache
+def directory_topics() -> list[str]:
+    """The stored topics of every event of the directory aggregates (pinned by then)."""
+    return [get_topic(cls) for agg in (Community, Village, Household, Team)
+            for cls in vars(agg).values()
+            if isinstance(cls, type) and issubclass(cls, CanMutateAggregate)]
+
+
+def one_row(row: Any) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None
 
 
 def loads(text: str | None) -> Any:

@@ -48,27 +48,30 @@ class CaseCommands(Intake):
         ids = [check_uuid(x, f) if x else None for x, f in
                ((community_id, "community_id"), (village_id, "village_id"),
                 (household_id, "household_id"))]
-        with self.read() as c:
-            p["community_id"], p["village_id"], p["household_id"] = self.place_of(c, *ids)
-            members = self.team_member_ids(c, p["community_id"])
-            team_id = self.community_of(c, p["community_id"])["team_id"]
-            if p["petition"]:
-                p["petition"]["facts_key"] = facts_key(p["petition"]["facts"])
-                p["petition"]["petitioner_key"] = (p["household_id"]
-                                                   or p["petition"]["petitioner_name"])
+        rows = self.directory()  # the registry's facts, as stored before this command
+        p["community_id"], p["village_id"], p["household_id"] = self.place_of(rows, *ids)
+        members = self.team_member_ids(p["community_id"], rows)
+        team_id = self.community_of(p["community_id"], rows)["team_id"]
+        if p["petition"]:
+            p["petition"]["facts_key"] = facts_key(p["petition"]["facts"])
+            p["petition"]["petitioner_key"] = (p["household_id"]
+                                               or p["petition"]["petitioner_name"])
+            with self.read() as c:
                 self.refuse_same_facts(c, p["petition"]["facts_key"],
                                        p["petition"]["petitioner_key"])
         target = Target(community_id=p["community_id"], household_id=p["household_id"],
                         assigned_to=frozenset(members))
 
         def decide() -> Any:
-            with self.read() as c:
-                p["duplicate_of"] = self.duplicate_of(c, p["community_id"], p["category"],
-                                                      p["household_id"], p["place"])
+            keys = self.intake_keys(p["community_id"], p["category"], p["household_id"],
+                                    p["place"])
+            p["duplicate_of"] = self.duplicate_of(keys)
             case = self.build_case(key_id("case", idempotency_key),
                                    {**p, "team_id": team_id}, actor.to_dict())
-            return [case], {"case_id": str(case.id), "work_group": case.work_group,
-                            "due_on": case.due_on, "duplicate_of": p["duplicate_of"]}
+            for k in keys:
+                k.note(str(case.id), case.received_on)
+            return [case, *keys], {"case_id": str(case.id), "work_group": case.work_group,
+                                   "due_on": case.due_on, "duplicate_of": p["duplicate_of"]}
         return self.run("open_case", idempotency_key, actor, target, p, decide)  # type: ignore
 
     def _on_case(self, command: str, key: str, actor: Actor, case_id: str,
@@ -78,9 +81,10 @@ class CaseCommands(Intake):
         case_id = check_uuid(case_id, "case_id")
         case = self.load_case(case_id)
         self.guard(actor, case)
+        unchanged = [case]  # the first decision uses the case just loaded; a retry reloads
 
         def decide() -> Any:
-            fresh = self.load_case(case_id)
+            fresh = unchanged.pop() if unchanged else self.load_case(case_id)
             act(fresh)
             more = extra(fresh) if extra else []
             return [fresh, *more], {"case_id": case_id, "state": fresh.state,
@@ -120,7 +124,8 @@ class CaseCommands(Intake):
             if owner is None:
                 _team, owner = self.route(case.community_id, group,
                                           exclude=[*case.reported, *case.recused,
-                                                   *([case.owner_id] if case.owner_id else [])])
+                                                   *([case.owner_id] if case.owner_id else [])],
+                                          case_id=str(case.id))
             if owner is None:
                 raise violation("routing.no_member", f"{GROUPS[group]}没有可承办的成员",
                                 f"the {group} group has no member to take the case",

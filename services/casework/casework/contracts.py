@@ -80,10 +80,11 @@ _define("case.answered", {"case_id": "string", "community_id": "string", "team_i
          "answered_on": "2026-03-21"},
         "Case.Answered", lambda e: {**_ctx(e), "answered_on": e.on})
 _define("case.rated", {"case_id": "string", "community_id": "string", "team_id": "string?",
-                       "rating": "integer"},
-        "The resident rated the outcome (1-5).",
-        {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0", "rating": 5},
-        "Case.Rated", lambda e: {**_ctx(e), "rating": e.rating})
+                       "rating": "integer", "rated_on": "date"},
+        "The resident rated the outcome (1-5) on rated_on (the district's civil date).",
+        {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0", "rating": 5,
+         "rated_on": "2026-03-22"},
+        "Case.Rated", lambda e: {**_ctx(e), "rating": e.rating, "rated_on": e.on})
 _define("case.reopened", {"case_id": "string", "community_id": "string", "team_id": "string?",
                           "reopened_on": "date"},
         "The resident reopened the case within the window.",

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from shequ.errors import NotFound, ValidationError
 from shequ.validation import check_choice, check_int, optional_text, require_text
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
-from casework.base import CaseworkBase
-from casework.domain import Case
+from casework.base import CaseworkBase, Rows, one_row
+from casework.domain import Case, IntakeKey
 from casework.domain.common import violation
 from casework.domain.vocabulary import CATEGORIES, OPEN, PETITION_FORMS
 
@@ -59,52 +61,71 @@ def check_petition(data: Any, max_representatives: int) -> dict[str, Any]:
 class Intake(CaseworkBase):
     """Where a case belongs, and the Case itself."""
 
-    def place_of(self, c: Connection, community_id: str | None, village_id: str | None,
+    def place_of(self, rows: Rows, community_id: str | None, village_id: str | None,
                  household_id: str | None) -> tuple[str, str | None, str | None]:
         """(community, village, household), each known from the registry, and consistent."""
         if household_id:
-            row = c.execute(select(t.households.c.village_id)
-                            .where(t.households.c.id == household_id)).first()
+            hh = t.households
+            row = self.lookup(("household", household_id), lambda c: one_row(c.execute(
+                select(hh.c.village_id).where(hh.c.id == household_id)).mappings().first()), rows)
             if row is None:
                 raise NotFound(f"未找到户：{household_id}", f"no household {household_id}",
                                "household_id")
-            if village_id and village_id != row.village_id:
+            if village_id and village_id != row["village_id"]:
                 raise ValidationError("该户不在所填的村", "the household is not in that village",
                                       "village_id", rule="place.mismatch")
-            village_id = row.village_id
+            village_id = row["village_id"]
         if village_id:
-            v = c.execute(select(t.villages.c.community_id)
-                          .where(t.villages.c.id == village_id)).first()
+            vs = t.villages
+            v = self.lookup(("village", village_id), lambda c: one_row(c.execute(
+                select(vs.c.community_id).where(vs.c.id == village_id)).mappings().first()), rows)
             if v is None:
                 raise NotFound(f"未找到村：{village_id}", f"no village {village_id}", "village_id")
-            if community_id and community_id != v.community_id:
+            if community_id and community_id != v["community_id"]:
                 raise ValidationError("该村不属于所填的社区", "the village is not in that community",
                                       "community_id", rule="place.mismatch")
-            community_id = v.community_id
+            community_id = v["community_id"]
         if not community_id:
             raise ValidationError("须填写社区、村或户", "give a community, village or household",
                                   "community_id", rule="required")
-        self.community_of(c, community_id)  # known to the registry, or NotFound
+        self.community_of(community_id, rows)  # known to the registry, or NotFound
         return community_id, village_id, household_id
 
-    def duplicate_of(self, c: Connection, community_id: str, category: str,
-                     household_id: str | None, place: str) -> str | None:
-        """An open case like this one: same household or place, same category, recent."""
-        if not household_id and not place:
+    def intake_keys(self, community_id: str, category: str, household_id: str | None,
+                    place: str, get: Callable[[UUID], Any] | None = None) -> list[IntakeKey]:
+        """The duplicate keys of a new case (its household, its place), as stored now (or as
+        ``get`` has them: an inbox transaction's unit)."""
+        keys: list[IntakeKey] = []
+        for kind, value in (("household", household_id), ("place", place)):
+            if value:
+                key_id = IntakeKey.create_id(community_id, category, kind, value)
+                found = (get or self._stored)(key_id)
+                keys.append(found if found is not None else IntakeKey(  # type: ignore[call-arg]
+                    id=key_id, community_id=community_id, category=category, kind=kind,
+                    value=value))
+        return keys
+
+    def _stored(self, agg_id: UUID) -> Any:
+        try:
+            return self.repository.get(agg_id)
+        except AggregateNotFoundError:
             return None
+
+    def duplicate_of(self, keys: list[IntakeKey]) -> str | None:
+        """The earliest open case of the last ``duplicate_within_days`` under the same keys
+        (same community and category, same household or place), in order of receipt.
+
+        The keys are loaded from the event store, not the read model, and the new case is
+        noted on them in its own atomic save: an intake of the same matter committed
+        meanwhile makes this one conflict and be decided again, now seeing it."""
         since = (dt.date.fromisoformat(self.today())
                  - dt.timedelta(days=self.settings.duplicate_within_days)).isoformat()
-        cs = t.cases
-        same = []
-        if household_id:
-            same.append(cs.c.household_id == household_id)
-        if place:
-            same.append(cs.c.place == place)
-        found = c.execute(select(cs.c.id).where(
-            cs.c.community_id == community_id, cs.c.category == category,
-            cs.c.state.in_(OPEN), cs.c.received_on >= since, or_(*same))
-            .order_by(cs.c.received_on, cs.c.id)).scalar()
-        return str(found) if found else None
+        found = {cid: (on, i) for k in keys for i, (cid, on) in enumerate(k.since(since))}
+        for case_id in sorted(found, key=lambda cid: (*found[cid], cid)):  # in order of receipt
+            case: Case = self.repository.get(UUID(case_id))
+            if case.state in OPEN:
+                return case_id
+        return None
 
     def refuse_same_facts(self, c: Connection, key: str, petitioner: str) -> None:
         """After re-review, the same facts and reasons are not accepted again (Art. 35)."""
@@ -129,8 +150,7 @@ class Intake(CaseworkBase):
                      if petition else None)
         team_id = p.get("team_id")
         if "team_id" not in p:
-            with self.read() as c:
-                team_id = self.community_of(c, p["community_id"])["team_id"]
+            team_id = self.community_of(p["community_id"])["team_id"]
         return Case(  # type: ignore[call-arg]  # the id is taken at runtime (class annotation)
             id=case_id, case_type=p["case_type"], category=p["category"],
             channel=p["channel"], community_id=p["community_id"], village_id=p["village_id"],
@@ -142,14 +162,16 @@ class Intake(CaseworkBase):
             duplicate_of=p.get("duplicate_of"), reported_person_ids=p["reported_person_ids"],
             petition=petition, actor=actor)
 
-    def accept_and_route(self, case: Case, owner_id: str | None, actor: dict[str, Any]) -> None:
+    def accept_and_route(self, case: Case, owner_id: str | None, actor: dict[str, Any],
+                         rows: Rows | None = None) -> None:
         """Accept a received case and give it to the named or the routed owner, if any."""
         today = self.today()
         period = self.settings.handling_period(case.case_type, case.category)
         case.accept(today, period.due(self.calendar, today), actor)
         if owner_id is None:  # routed within the case's own work group
             _team, owner_id = self.route(case.community_id, case.work_group,
-                                         exclude=case.reported + case.recused)
+                                         exclude=case.reported + case.recused,
+                                         case_id=str(case.id), rows=rows)
             group = case.work_group
         else:
             group = self.team_group(case.community_id, owner_id)
@@ -157,12 +179,12 @@ class Intake(CaseworkBase):
             case.assign(owner_id, group, "", today, actor)
 
 
-def team_of(app: CaseworkBase, community_id: str) -> str | None:
+def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> str | None:
     """The community's team, or None if the registry has not told us about either yet."""
-    with app.read() as c:
-        row = c.execute(select(t.communities.c.team_id)
-                        .where(t.communities.c.id == community_id)).first()
-    return row.team_id if row else None
+    row = app.lookup(("community", community_id), lambda c: one_row(c.execute(
+        select(t.communities).where(t.communities.c.id == community_id)).mappings().first()),
+        rows)
+    return row["team_id"] if row else None
 
 
 def text_fields(title: Any, description: Any, place: Any) -> dict[str, str]:

@@ -157,15 +157,20 @@ def outreach_handler(app: Any) -> Handler:
         if unit.get(case_id) is not None:
             return []  # the same opinion again (another position): still one case
         case_type, category = opinion_kind(d["category"])
+        rows = app.directory()  # the registry's facts as stored before this envelope
         p = {"case_type": case_type, "category": category, "channel": d["channel"], "community_id": d["community_id"],
              "village_id": d["village_id"], "household_id": d["household_id"],
              "title": d["text"][:60], "description": d["text"], "place": "",
              "resident": {"name": "", "phone": ""}, "reported_person_ids": [],
              "petition": None, "origin_opinion_id": d["opinion_id"],
              # an opinion may arrive before the registry's facts: the case is kept anyway
-             "team_id": team_of(app, d["community_id"])}
+             "team_id": team_of(app, d["community_id"], rows)}
         case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR,
                                                  "collected_by": d["collected_by"]})
-        app.accept_and_route(case, None, INTAKE_ACTOR)
-        return [case]
+        app.accept_and_route(case, None, INTAKE_ACTOR, rows)
+        # later intakes of the same matter are flagged as duplicates of this case
+        keys = app.intake_keys(d["community_id"], category, d["household_id"], "", unit.get)
+        for k in keys:
+            k.note(str(case.id), case.received_on)
+        return [case, *keys]
     return handle

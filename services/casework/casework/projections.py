@@ -8,11 +8,13 @@ winner's position (``CaseworkBase.read``).
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import MetaData, Table, and_, delete, select, update
+from sqlalchemy import MetaData, Table, and_, bindparam, case, delete, select, update
+from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from casework import tables as t
@@ -122,7 +124,7 @@ class CaseworkProjection:
     # -- cases -----------------------------------------------------------------------------
     def on_Case__Received(self, s: Session, e: Any) -> None:
         petition = e.petition or {}
-        s.execute(t.cases.insert().values({
+        s.execute(_INSERT_CASE, {
             "id": _id(e), "case_type": e.case_type, "category": e.category, "channel": e.channel,
             "community_id": e.community_id, "village_id": e.village_id,
             "household_id": e.household_id, "team_id": e.team_id, "work_group": e.work_group,
@@ -131,7 +133,7 @@ class CaseworkProjection:
             "received_on": e.received_on, "origin_opinion_id": e.origin_opinion_id,
             "duplicate_of": e.duplicate_of, "facts_key": petition.get("facts_key"),
             "petitioner": petition.get("petitioner_key"), "final": False,
-            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"}))
+            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"})
 
     def _case_state(self, s: Session, e: Any) -> None:
         """Copy the fields a case query needs after any case event (from the event alone)."""
@@ -147,9 +149,7 @@ class CaseworkProjection:
             values["due_on"] = None
         if name == "Assigned":
             values["owner_id"], values["work_group"] = e.owner_id, e.work_group
-            now = s.execute(select(t.cases.c.state).where(t.cases.c.id == _id(e))).scalar()
-            if now in ("accepted", "reopened"):
-                values["state"] = "assigned"
+            values["state"] = _ASSIGNED  # accepted or reopened become assigned; others stay
         elif name == "Paused":
             values["paused"] = True
         elif name == "Resumed":
@@ -178,7 +178,9 @@ class CaseworkProjection:
                 if row.state in ("assigned", "in_progress"):
                     values["state"] = "accepted"
         if values:
-            s.execute(update(t.cases).where(t.cases.c.id == _id(e)).values(**values))
+            params = {k: v for k, v in values.items() if v is not _ASSIGNED}
+            s.execute(_update_case(frozenset(values), "state" not in params),
+                      {"cw_case_id": _id(e), **params})
 
     def _handlers(self, s: Session, e: Any, name: str) -> None:
         c = t.cases
@@ -205,11 +207,41 @@ class CaseworkProjection:
         else:
             case_id = self._natural(s, e, kind)
         details = {k: v for k, v in vars(e).items() if k not in HIDDEN}
-        s.execute(t.timeline.insert().values({
-            "id": f"{_id(e)}:{e.originator_version}", "case_id": case_id, "at": e.timestamp.isoformat(), "kind": kind.lower(),
+        _later(s).append({
+            "id": f"{_id(e)}:{e.originator_version}", "case_id": case_id,
+            "at": e.timestamp.isoformat(), "kind": kind.lower(),
             "event": event_name(e).split(".")[1],
             "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
-            "details": json.dumps(details, ensure_ascii=False, default=str)}))
+            "details": json.dumps(details, ensure_ascii=False, default=str)})
+
+
+def _later(s: Session) -> list[dict[str, Any]]:
+    """Timeline rows of this transaction, inserted together just before it commits (nothing
+    in the page reads them; a duplicate key still fails the page, as a single insert would)."""
+    rows: list[dict[str, Any]] | None = s.info.get("cw_timeline")
+    if rows is None:
+        rows = s.info["cw_timeline"] = []
+
+        def insert(session: Session) -> None:
+            batch = session.info.pop("cw_timeline", [])
+            if batch:
+                session.execute(t.timeline.insert(), batch)
+        listen(s, "before_commit", insert, once=True)
+    return rows
+
+
+_INSERT_CASE = t.cases.insert()
+_ASSIGNED = object()  # marks the state rule of Assigned in _case_state's values
+
+
+@functools.cache
+def _update_case(columns: frozenset[str], assigned: bool) -> Any:
+    """One UPDATE statement per set of columns, built once (values are bound parameters)."""
+    col = t.cases.c.state
+    values: dict[str, Any] = {k: bindparam(k) for k in columns}
+    if assigned:
+        values["state"] = case((col.in_(("accepted", "reopened")), "assigned"), else_=col)
+    return update(t.cases).where(t.cases.c.id == bindparam("cw_case_id")).values(values)
 
 
 STATE_AFTER = {

@@ -1,7 +1,7 @@
 """Casework's read-model tables (SQLAlchemy Core, own MetaData, prefixed ``cw_``)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -45,7 +45,9 @@ cases = Table(
     _day("reprimanded_for"), _id("origin_opinion_id", index=True), _id("duplicate_of"),
     _id("merged_into"), Column("facts_key", String(64), index=True),
     Column("petitioner", String(100)), Column("final", Boolean, default=False),
-    Column("reported", Text, default="[]"), Column("co_handlers", Text, default="[]"))
+    Column("reported", Text, default="[]"), Column("co_handlers", Text, default="[]"),
+    # routing counts the open cases of a work group's members
+    Index("ix_cw_cases_owner_state", "owner_id", "state"))
 
 # Every event of a case (and of its mediation or decision), for the timeline.
 timeline = Table("cw_timeline", metadata, Column("id", String(80), primary_key=True),

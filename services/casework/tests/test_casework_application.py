@@ -2,6 +2,7 @@
 the registry's facts delivered through the real inbox and a clock the test controls."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -56,6 +57,8 @@ class TestLifecycle:
         app.resolve_case(owner, key(), case_id=case_id, evidence=["维修记录：更换阀门"])
         app.answer_case(owner, key(), case_id=case_id, text="已恢复供水")
         resident = Actor(w["h1_head"], "resident", household_id=w["h1"])
+        # 16:30 UTC on 5 March is 00:30 on 6 March in the district: the civil date counts
+        clock.now = dt.datetime(2026, 3, 5, 16, 30, tzinfo=dt.UTC)
         app.rate_case(resident, key(), case_id=case_id, rating=5, comment="满意")
         app.confirm_case(resident, key(), case_id=case_id)
         assert app.close_case(STAFF, key(), case_id=case_id)["state"] == "closed"
@@ -71,6 +74,9 @@ class TestLifecycle:
                          "casework.case.closed"]
         resolved = dict(published(app))["casework.case.resolved"]
         assert resolved["on_time"] is True and resolved["team_id"] == w["team"]
+        rated = dict(published(app))["casework.case.rated"]
+        assert rated == {"case_id": case_id, "community_id": w["community"],
+                         "team_id": w["team"], "rating": 5, "rated_on": "2026-03-06"}
         assert app.my_cases(resident, w["h1"])[0]["rating"] == 5
 
     def test_impossible_transitions_are_refused_and_change_nothing(
@@ -229,6 +235,9 @@ class TestOpinions:
         assert len(cases) == 1 and cases[0]["owner_id"] == w["san"]
         opened = [d for n, d in published(app) if n == "casework.case.opened"]
         assert [d["origin_opinion_id"] for d in opened] == [opinion["opinion_id"]]
+        # the same matter brought in person is flagged as a duplicate of the opinion's case
+        again = open_demand(app, w, category="rubbish", title="村口垃圾又堆起来了")
+        assert again["duplicate_of"] == cases[0]["case_id"]
 
     def test_outreach_categories_name_the_case_type_and_added_fields_pass(
             self, casework: Casework) -> None:

@@ -5,9 +5,11 @@ from casework.domain.case_base import CaseBase
 from casework.domain.case_outcome import CaseOutcome
 from casework.domain.decision import VillageDecision
 from casework.domain.directory import Community, Household, Team, Village
+from casework.domain.intake_key import IntakeKey
 from casework.domain.mediation import Mediation
 
-AGGREGATES = (Case, CaseOutcome, CaseBase, Mediation, VillageDecision, Community, Team, Village, Household)
+AGGREGATES = (Case, CaseOutcome, CaseBase, Mediation, VillageDecision, Community, Team, Village, Household,
+              IntakeKey)
 
 
 
@@ -24,6 +26,7 @@ __all__ = [
     "Case",
     "Community",
     "Household",
+    "IntakeKey",
     "Mediation",
     "Period",
     "Team",
