@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-from sqlalchemy import MetaData, select, update
+from sqlalchemy import MetaData, Table, and_, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +24,36 @@ class Projection(Protocol):
 
     def apply(self, session: Session, event: Any) -> None:
         """Upsert rows for one domain event. Runs inside the projector's transaction."""
+
+
+Handler = Any  # (session, domain event) -> None
+
+
+def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
+    where = and_(*(table.c[k] == v for k, v in keys.items()))
+    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
+        session.execute(table.insert().values(**keys, **values))
+    elif values:
+        session.execute(update(table).where(where).values(**values))
+
+
+class Handlers:
+    """A projection whose methods ``on_<Aggregate>__<Event>`` handle those domain events (by
+    the event class's qualified name, ``Aggregate.Event``); other events are ignored."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        for attr in dir(self):
+            if attr.startswith("on_"):
+                cls, _, evt = attr[3:].partition("__")
+                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
+
+    def apply(self, session: Session, event: Any) -> None:
+        """Upsert rows for one domain event; events with no handler are ignored."""
+        handler = self.handlers.get(type(event).__qualname__)
+        if handler is not None:
+            handler(session, event)
 
 
 class Projector:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from shequ.db import positions
-from shequ.projection import Projector
-from sqlalchemy import MetaData, Table, and_, delete, select, update
+from shequ.projection import Handlers, Projector, upsert
+from sqlalchemy import MetaData, delete, select, update
 from sqlalchemy.orm import Session
 
 from assessment import tables as t
@@ -21,13 +21,6 @@ from assessment.domain.fact import counted_in
 Handler = Callable[[Session, Any], None]
 
 
-def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
-    where = and_(*(table.c[k] == v for k, v in keys.items()))
-    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
-        session.execute(table.insert().values(**keys, **values))
-    elif values:
-        session.execute(update(table).where(where).values(**values))
 
 
 def dumps(value: Any) -> str:
@@ -38,22 +31,13 @@ def _id(event: Any) -> str:
     return str(event.originator_id)
 
 
-class AssessmentProjection:
+class AssessmentProjection(Handlers):
     name = "assessment"
     metadata: MetaData = t.metadata
 
     def __init__(self) -> None:
+        super().__init__()
         self.position = 0  # the notification being applied (set by ``apply_note``)
-        self.handlers: dict[str, Handler] = {}
-        for attr in dir(self):
-            if attr.startswith("on_"):
-                cls, _, evt = attr[3:].partition("__")
-                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
-
-    def apply(self, session: Session, event: Any) -> None:
-        handler = self.handlers.get(type(event).__qualname__)
-        if handler is not None:
-            handler(session, event)
 
     # -- facts and subjects ----------------------------------------------------------------
     def on_Fact__Recorded(self, s: Session, e: Any) -> None:

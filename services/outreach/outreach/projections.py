@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import MetaData, Table, and_, select, update
+from shequ.projection import Handlers, upsert
+from sqlalchemy import MetaData, Table, select, update
 from sqlalchemy.orm import Session
 
 from outreach import tables as t
@@ -19,13 +20,6 @@ from outreach import tables as t
 Handler = Callable[[Session, Any], None]
 
 
-def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
-    where = and_(*(table.c[k] == v for k, v in keys.items()))
-    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
-        session.execute(table.insert().values(**keys, **values))
-    elif values:
-        session.execute(update(table).where(where).values(**values))
 
 
 def _by_agg(session: Session, table: Table, event: Any, **values: Any) -> None:
@@ -40,23 +34,11 @@ def _id(event: Any) -> str:
     return str(event.originator_id)
 
 
-class OutreachProjection:
+class OutreachProjection(Handlers):
     """Tables for cards, rounds and visits, opinions, party contacts, campaigns."""
 
     name = "outreach"
     metadata: MetaData = t.metadata
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
-        for attr in dir(self):
-            if attr.startswith("on_"):
-                cls, _, evt = attr[3:].partition("__")
-                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
-
-    def apply(self, session: Session, event: Any) -> None:
-        handler = self.handlers.get(type(event).__qualname__)
-        if handler is not None:
-            handler(session, event)
 
     # -- what registry told us ------------------------------------------------------------
     def on_Directory__Opened(self, s: Session, e: Any) -> None:

@@ -9,7 +9,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import MetaData, Table, and_, delete, select, update
+from shequ.projection import Handlers, upsert
+from sqlalchemy import MetaData, Table, delete, update
 from sqlalchemy.orm import Session
 
 from registry import tables as t
@@ -17,13 +18,6 @@ from registry import tables as t
 Handler = Callable[[Session, Any], None]
 
 
-def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
-    where = and_(*(table.c[k] == v for k, v in keys.items()))
-    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
-        session.execute(table.insert().values(**keys, **values))
-    elif values:
-        session.execute(update(table).where(where).values(**values))
 
 
 def _set(session: Session, table: Table, key: str, key_value: Any, **values: Any) -> None:
@@ -34,24 +28,11 @@ def _id(event: Any) -> str:
     return str(event.originator_id)
 
 
-class RegistryProjection:
+class RegistryProjection(Handlers):
     """Tables for the organisation chart, rosters, households, links, archives, data reads."""
 
     name = "registry"
     metadata: MetaData = t.metadata
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
-        for attr in dir(self):
-            if attr.startswith("on_"):
-                cls, _, evt = attr[3:].partition("__")
-                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
-
-    def apply(self, session: Session, event: Any) -> None:
-        """Upsert rows for one domain event; events with no handler are ignored."""
-        handler = self.handlers.get(type(event).__qualname__)
-        if handler is not None:
-            handler(session, event)
 
     # -- district --------------------------------------------------------------------------
     def on_District__OrganEstablished(self, s: Session, e: Any) -> None:
