@@ -7,7 +7,6 @@ again from the log (``recompute``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from shequ.db import positions
@@ -17,10 +16,6 @@ from sqlalchemy.orm import Session
 
 from assessment import tables as t
 from assessment.domain.fact import counted_in
-
-Handler = Callable[[Session, Any], None]
-
-
 
 
 def dumps(value: Any) -> str:

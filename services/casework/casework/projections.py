@@ -10,47 +10,32 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import MetaData, Table, and_, bindparam, case, delete, select, update
+from shequ.projection import Handlers, upsert
+from sqlalchemy import MetaData, bindparam, case, delete, select, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from casework import tables as t
 from casework.domain import event_name
 
-Handler = Callable[[Session, Any], None]
 # Fields kept out of the timeline: routing context, personal data, protected material.
 HIDDEN = {"actor", "ctx", "resident", "content", "originator_id", "originator_version",
           "timestamp", "petition", "reported_person_ids"}
 
 
-def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Insert the row with ``keys``, or update it with ``values`` if it is there (any dialect)."""
-    where = and_(*(table.c[k] == v for k, v in keys.items()))
-    if session.execute(select(*(table.c[k] for k in keys)).where(where)).first() is None:
-        session.execute(table.insert().values(**keys, **values))
-    elif values:
-        session.execute(update(table).where(where).values(**values))
 
 
 def _id(event: Any) -> str:
     return str(event.originator_id)
 
 
-class CaseworkProjection:
+class CaseworkProjection(Handlers):
     """Directory (from the registry), cases, their timelines."""
 
     name = "casework"
     metadata: MetaData = t.metadata
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
-        for attr in dir(self):
-            if attr.startswith("on_"):
-                cls, _, evt = attr[3:].partition("__")
-                self.handlers[f"{cls}.{evt}"] = getattr(self, attr)
 
     def apply(self, session: Session, event: Any) -> None:
         name = event_name(event)

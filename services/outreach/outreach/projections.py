@@ -8,7 +8,6 @@ what later events name.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from shequ.projection import Handlers, upsert
@@ -16,10 +15,6 @@ from sqlalchemy import MetaData, Table, select, update
 from sqlalchemy.orm import Session
 
 from outreach import tables as t
-
-Handler = Callable[[Session, Any], None]
-
-
 
 
 def _by_agg(session: Session, table: Table, event: Any, **values: Any) -> None:

@@ -6,7 +6,6 @@ rows (the projector also commits its position with the rows, so it normally appl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from shequ.projection import Handlers, upsert
@@ -14,10 +13,6 @@ from sqlalchemy import MetaData, Table, delete, update
 from sqlalchemy.orm import Session
 
 from registry import tables as t
-
-Handler = Callable[[Session, Any], None]
-
-
 
 
 def _set(session: Session, table: Table, key: str, key_value: Any, **values: Any) -> None:
