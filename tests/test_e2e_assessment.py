@@ -51,8 +51,8 @@ CONTRACTS: dict[str, Contract] = {
     "case.resolved": casework_catalogue.define("case.resolved", 1, {
         **_CASE, "case_type": "string", "resolved_on": "date", "due_on": "date?",
         "on_time": "boolean"}, "The case was resolved, on time or not."),
-    "case.rated": casework_catalogue.define("case.rated", 1, {**_CASE, "rating": "integer"},
-                                            "The resident rated the outcome."),
+    "case.rated": casework_catalogue.define("case.rated", 1, {
+        **_CASE, "rating": "integer", "rated_on": "date"}, "The resident rated the outcome."),
 }
 
 
@@ -181,7 +181,8 @@ def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool,
         "case_id": case_id, "community_id": community, "team_id": None, "case_type": "demand",
         "resolved_on": day, "due_on": day, "on_time": on_time})
     p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.rated", data={
-        "case_id": case_id, "community_id": community, "team_id": None, "rating": rating})
+        "case_id": case_id, "community_id": community, "team_id": None, "rating": rating,
+        "rated_on": day})
 
 
 def _published(p: Processes, service: str) -> list[dict[str, Any]]:
@@ -237,15 +238,19 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
                                          period_kind="quarter", period_start="2025-01-01")["rows"]}
     on_time = {name: next(i for i in row["items"] if i["key"] == "on_time")
                for name, row in rows.items()}
-    # Ratings carry no date: they count when they were given (today), not in 2025 Q1, so
-    # satisfaction has no data here, and says so; key tasks were not scored either. Only the
-    # on-time rate (40 points) has data and scales to 100: 立柱 1 of 3 on time → 33.33.
-    assert on_time["立柱"]["value"] == "0.3333" and on_time["立柱"]["points"] == "33.33"
-    assert on_time["塔桥"]["value"] == "1.0000" and on_time["塔桥"]["points"] == "100.00"
+    satisfaction = {name: next(i for i in row["items"] if i["key"] == "satisfaction")
+                    for name, row in rows.items()}
+    # Key tasks were not scored: no data, and it says so; the on-time rate and satisfaction
+    # (40 points each) scale to 100 (x1.25). 立柱: 1 of 3 on time → 40 x 1/3 x 1.25 = 16.67;
+    # ratings 5, 4, 3 (dated in Q1) → mean 4 of 5 → 40 x 0.8 x 1.25 = 40.00.
+    assert on_time["立柱"]["value"] == "0.3333" and on_time["立柱"]["points"] == "16.67"
+    assert on_time["塔桥"]["value"] == "1.0000" and on_time["塔桥"]["points"] == "50.00"
+    assert satisfaction["立柱"]["points"] == "40.00"
+    assert satisfaction["塔桥"]["points"] == "50.00"
     assert all(i["no_data"] for row in rows.values() for i in row["items"]
-               if i["key"] != "on_time")
+               if i["key"] == "key_tasks")
     assert [(r["name"], r["total"], r["rank"]) for r in result["results"]["community"]] == \
-        [("塔桥", "100.00", 1), ("立柱", "33.33", 2)]
+        [("塔桥", "100.00", 1), ("立柱", "56.67", 2)]
     sources = p.call("assessment", "indicator_sources", actor=STAFF, period_kind="quarter",
                      period_start="2025-01-01", subject_id=c["立柱"], metric="on_time_rate")
     assert sorted(f["key"] for f in sources["facts"]) == ["L-1", "L-2", "L-3"]
@@ -267,7 +272,7 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     board = p.call("assessment", "scoreboard", actor=STAFF, period_kind="quarter",
                    period_start="2025-01-01")
     assert [(r["name"], r["total"]) for r in board["rows"]] == [("塔桥", "100.00"),
-                                                                 ("立柱", "33.33")]
+                                                                 ("立柱", "56.67")]
     assert p.call("assessment", "recompute_period", actor=STAFF, period_kind="quarter",
                   period_start="2025-01-01")["matches"]
     # assessment's own results go out on its exchange, like every service's

@@ -17,7 +17,7 @@ CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
 CASEWORK = _interests("casework", {
     "case.opened": {**CASE, "opened_on": "date"},
     "case.resolved": {**CASE, "resolved_on": "date", "on_time": "boolean"},
-    "case.rated": {**CASE, "rating": "integer"},
+    "case.rated": {**CASE, "rating": "integer", "rated_on": "date"},
     "case.reopened": {**CASE, "reopened_on": "date"},
     "case.chased": {**CASE, "chased_on": "date"},
     "case.reprimanded": {**CASE, "reprimanded_on": "date"},
@@ -50,7 +50,7 @@ REGISTRY = _interests("registry", {
 FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
     "casework.case.opened": ("case.opened", "opened_on", ("case_id",), ()),
     "casework.case.resolved": ("case.resolved", "resolved_on", ("case_id",), ("on_time",)),
-    "casework.case.rated": ("case.rated", None, ("case_id",), ("rating",)),
+    "casework.case.rated": ("case.rated", "rated_on", ("case_id",), ("rating",)),
     "casework.case.reopened": ("case.reopened", "reopened_on", ("case_id",), ()),
     "casework.case.chased": ("case.chased", "chased_on", ("case_id", "chased_on"), ()),
     "casework.case.reprimanded": ("case.reprimanded", "reprimanded_on",

@@ -83,7 +83,7 @@ def resolve(cw: Feed, case_id: str, community: str, day: str, on_time: bool,
          case_type="demand", on_time=on_time)
     if rating is not None:
         cw.send("case.rated", {"case_id": case_id, "community_id": community, "team_id": None,
-                               "rating": rating}, occurred_at=noon(day))
+                               "rating": rating, "rated_on": day}, occurred_at=noon(day))
 
 
 def q1_facts(cw: Feed, c: dict[str, str]) -> None:
