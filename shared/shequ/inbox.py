@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import Tracking
 
@@ -153,6 +154,10 @@ class Inbox:
             try:
                 self._record(unit.events(), Tracking(application_name=self.tracking_name,
                                                      notification_id=pending))
+            except StoreIntegrityError:
+                # a concurrent command changed an aggregate the batch changed too: each
+                # envelope again on its own, re-handled on fresh state (and retried)
+                return [self.process(e) for e in envelopes]
             except ValidationError as exc:
                 if exc.code != "transaction_too_large":
                     raise

@@ -440,3 +440,40 @@ def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_
     assert inbox.last() == envs[-1]["position"]
     inbox.app.close()
     up.close()
+
+
+def test_an_inbox_batch_that_races_a_command_is_applied_one_by_one(store, tmp_path):
+    """A command changes an aggregate that a batch of envelopes changes too, between the
+    handlers and the batch's save: the batch's save conflicts, and each envelope is applied
+    again on its own on fresh state, none lost, none applied twice."""
+    from uuid import UUID
+
+    up, envs = _upstream(tmp_path)
+    down = Notes(store)
+    target = UUID(down.write("shared", "key-race-0", STAFF)["id"])
+    system = {"person_id": "system", "role": "system"}
+    raced: list[bool] = []
+
+    def handle(env: dict[str, Any], unit: Any) -> list[Any]:
+        note = unit.get(target)
+        if not raced:  # a concurrent command, once, after the batch loaded the note
+            raced.append(True)
+            other = down.repository.get(target)
+            other.amend("by a command", actor=system)
+            down.save(other)
+        note.amend(env["data"]["text"], actor=system)
+        return [note]
+
+    def pull(after: int, limit: int) -> list[dict[str, Any]]:
+        return envelopes_after("notes", up, translate, after, limit, after or None)
+
+    inbox = Inbox("down", "notes", down, handle, pull, FakeDeadLetters(), max_failures=2)
+    try:
+        assert inbox.process_batch(envs[:3]) == ["applied"] * 3
+        note = down.repository.get(target)
+        assert note.text == envs[2]["data"]["text"]
+        assert note.version == 1 + 1 + 3  # written, the command's amendment, three envelopes
+        assert inbox.last() == envs[2]["position"]
+    finally:
+        down.close()
+        up.close()
