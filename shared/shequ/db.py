@@ -34,7 +34,7 @@ def make_engine(store: Store, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
     else:
-        engine = create_engine(store.sqlalchemy_url(), pool_size=5, max_overflow=10,
+        engine = create_engine(store.sqlalchemy_url(), pool_size=2, max_overflow=10,
                                pool_pre_ping=True, **kwargs)
     with schema_lock(store):
         platform_metadata.create_all(engine)
