@@ -24,7 +24,7 @@ from casework.policies import (
     registry_handler,
 )
 from casework.policy import POLICY
-from casework.settings import load_settings
+from casework.settings import load_calendar, load_settings
 
 log = logging.getLogger(__name__)
 SCAN_INTERVAL = float(os.environ.get("SHEQU_CASEWORK_SCAN_INTERVAL", "300"))
@@ -34,7 +34,8 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 def make_app(cfg: ServiceConfig) -> Casework:
     """The application on the configured store, with the district's local settings if
     ``SHEQU_CASEWORK_SETTINGS`` names a JSON file (the law's limits cannot be loosened)."""
-    return Casework(cfg.store, settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")))
+    return Casework(cfg.store, settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")),
+                    calendar=load_calendar(os.environ.get("SHEQU_CASEWORK_HOLIDAYS_DIR")))
 
 
 class CaseworkService(PlatformService):

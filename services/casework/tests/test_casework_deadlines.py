@@ -121,3 +121,26 @@ def test_two_replicas_scanning_at_once_send_each_notice_once(
         assert [n for n, _ in notices(app)] == ["casework.case.chased"]
     finally:
         close_casework(other)
+
+
+def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None:
+    """The holiday calendar is data: a year announced after a release (2027 here) is added
+    from SHEQU_CASEWORK_HOLIDAYS_DIR, and a malformed file is refused naming itself."""
+    import json
+
+    import pytest
+    from casework.settings import load_calendar
+
+    shipped = load_calendar()
+    assert not shipped.covers("2027-02-08")
+    (tmp_path / "holidays-2027.json").write_text(json.dumps({
+        "year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-06"]}))
+    added = load_calendar(str(tmp_path))
+    assert added.covers("2027-02-08") and shipped.covers("2026-02-16") \
+        and added.covers("2026-02-16")
+    assert not added.is_working_day("2027-02-08")  # a Monday, a holiday
+    assert added.is_working_day("2027-02-06")      # a Saturday, worked
+    (tmp_path / "holidays-2028.json").write_text(json.dumps({
+        "year": 2028, "holidays": ["2027-12-31"]}))
+    with pytest.raises(ValueError, match="holidays-2028.json"):
+        load_calendar(str(tmp_path))
