@@ -61,6 +61,8 @@ class CaseworkBase(ServiceApplication):
         self.calendar = calendar or load_calendar()
         self._projector: Projector | None = None
         self._projector_lock = threading.Lock()
+        # intakes of one matter queue on one of these (Intake.same_matter), by key hash
+        self.matter_locks = [threading.Lock() for _ in range(64)]
         self._directory_lock = threading.Lock()
         self._directory_at = 0  # the read model holds every directory event up to here
         self._directory_rows: Rows = {}

@@ -72,7 +72,9 @@ class CaseCommands(Intake):
                 k.note(str(case.id), case.received_on)
             return [case, *keys], {"case_id": str(case.id), "work_group": case.work_group,
                                    "due_on": case.due_on, "duplicate_of": p["duplicate_of"]}
-        return self.run("open_case", idempotency_key, actor, target, p, decide)  # type: ignore
+        with self.same_matter(p["community_id"], p["category"], p["household_id"], p["place"]):
+            return self.run("open_case", idempotency_key, actor, target, p,  # type: ignore
+                            decide)
 
     def _on_case(self, command: str, key: str, actor: Actor, case_id: str,
                  payload: dict[str, Any], act: Callable[[Case], Any],

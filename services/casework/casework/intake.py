@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -60,6 +61,26 @@ def check_petition(data: Any, max_representatives: int) -> dict[str, Any]:
 
 class Intake(CaseworkBase):
     """Where a case belongs, and the Case itself."""
+
+    @contextmanager
+    def same_matter(self, community_id: str, category: str, household_id: str | None,
+                    place: str) -> Iterator[None]:
+        """Intakes of one matter (same community, category and household or place) in this
+        process wait for each other instead of racing for the same intake keys: a burst of
+        them (a batch, a sync from another system) would otherwise exhaust the conflict
+        retries. Other replicas still meet at the keys' versions and are re-decided."""
+        stripes = sorted({IntakeKey.create_id(community_id, category, kind, value).int
+                          % len(self.matter_locks)
+                          for kind, value in (("household", household_id), ("place", place))
+                          if value})
+        locks = [self.matter_locks[i] for i in stripes]  # in one order: no deadlock
+        for lock in locks:
+            lock.acquire()
+        try:
+            yield
+        finally:
+            for lock in reversed(locks):
+                lock.release()
 
     def place_of(self, rows: Rows, community_id: str | None, village_id: str | None,
                  household_id: str | None) -> tuple[str, str | None, str | None]:

@@ -86,3 +86,15 @@ def test_the_remembered_directory_follows_every_registry_fact(casework: Casework
                                             "head_id": uid(), "address": "第二组",
                                             "since": "2024-01-01", "sample": True})
     assert open_demand(app, w, household_id=household)["case_id"]
+
+
+def test_a_burst_of_intakes_of_one_matter_queues_instead_of_failing(casework: Casework) -> None:
+    """Twenty intakes of the same matter at once (a batch, another system's sync) all succeed:
+    they wait for each other on the matter rather than exhaust the conflict retries, and all
+    but the first are flagged as its duplicates."""
+    app, w = casework, world(casework)
+    opened = at_once(20, lambda i: open_demand(app, w, category="water_supply",
+                                               title=f"停水{i}"))
+    first = [o["case_id"] for o in opened if o["duplicate_of"] is None]
+    assert len(first) == 1
+    assert all(o["duplicate_of"] == first[0] for o in opened if o["case_id"] != first[0])
