@@ -1,10 +1,10 @@
 """End to end with real processes: registry, assessment and a stand-in for casework, over a
 real RabbitMQ vhost, each started by ``python -m shequ.runner`` as operators do.
 
-``FakeCaseworkService`` (below) is a tiny nameko service named ``casework`` on the platform: a
-ServiceApplication whose events the platform's relay publishes as ``casework.case.*``
-envelopes, exactly as the real casework service will (contracts of
-docs/integration-events.md). Duplicate deliveries are made the way a broker makes them: the
+``tests.support.standin.CaseworkStandIn`` is a platform service named ``casework`` whose
+events the platform's relay publishes as ``casework.case.*`` envelopes checked against the
+real casework contracts, so the test decides which cases were late; ``tests/test_e2e_suite.py``
+runs the real casework. Duplicate deliveries are made the way a broker makes them: the
 same envelopes published to the exchange again.
 """
 from __future__ import annotations
@@ -12,17 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
-from eventsourcing.domain import Aggregate, event
 from kombu import Connection, Exchange
-from shequ.app import ServiceApplication
-from shequ.contracts import Catalogue, Contract
 from shequ.errors import RuleViolation, ValidationError
-from shequ.rpc import PlatformService, command
-from shequ.runtime import Platform
-from shequ.topics import pin_topics
 
 from tests.support.infra import (
     ServiceProcess,
@@ -39,68 +32,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "committee-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
 
-# -- the stand-in for casework ----------------------------------------------------------------
-casework_catalogue = Catalogue("casework")
-_CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
-CONTRACTS: dict[str, Contract] = {
-    "case.opened": casework_catalogue.define("case.opened", 1, {
-        "case_id": "string", "case_type": "string", "category": "string", "channel": "string",
-        "community_id": "string", "village_id": "string?", "household_id": "string?",
-        "opened_on": "date", "due_on": "date?", "origin_opinion_id": "string?"},
-        "A case was received."),
-    "case.resolved": casework_catalogue.define("case.resolved", 1, {
-        **_CASE, "case_type": "string", "resolved_on": "date", "due_on": "date?",
-        "on_time": "boolean"}, "The case was resolved, on time or not."),
-    "case.rated": casework_catalogue.define("case.rated", 1, {
-        **_CASE, "rating": "integer", "rated_on": "date"}, "The resident rated the outcome."),
-}
-
-
-class FakeCase(Aggregate):
-    @staticmethod
-    def create_id(case_id: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"fake-casework:{case_id}")
-
-    @event("Started")
-    def __init__(self, case_id: str) -> None:
-        self.case_id = case_id
-
-    @event("Emitted")
-    def emit(self, contract: str, data: dict[str, Any]) -> None:
-        pass
-
-
-pin_topics("fakecasework", FakeCase)
-
-
-class FakeCasework(ServiceApplication):
-    name = "casework"
-
-
-def translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
-    if type(domain_event).__qualname__ != "FakeCase.Emitted":
-        return None
-    return CONTRACTS[domain_event.contract], dict(domain_event.data)
-
-
-class FakeCaseworkService(PlatformService):
-    name = "casework"
-    runtime = Platform("casework", lambda cfg: FakeCasework(cfg.store), translate)
-
-    @command
-    def emit(self, actor: dict[str, Any], case_id: str, contract: str,
-             data: dict[str, Any]) -> int:
-        """Store one case event for the relay to publish; returns the log position."""
-        app = self.app
-        try:
-            case = app.repository.get(FakeCase.create_id(case_id))
-        except Exception:  # noqa: BLE001 - first event of the case
-            case = FakeCase(case_id=case_id)
-        case.emit(contract=contract, data=data)
-        app.save(case)
-        return int(app.recorder.max_notification_id() or 0)
-
-
 # -- the suite --------------------------------------------------------------------------------
 class Processes:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
@@ -112,7 +43,7 @@ class Processes:
             **common, f"SHEQU_{name.upper()}_STORE": stores[name],
             f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
             for target, name in (("registry", "registry"), ("assessment", "assessment"),
-                                 ("tests.test_e2e_assessment:FakeCaseworkService", "casework"))]
+                                 ("tests.support.standin:CaseworkStandIn", "casework"))]
 
     def start(self) -> None:
         for proc in self.procs:
@@ -173,14 +104,17 @@ def _world(p: Processes) -> dict[str, str]:
 
 def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool,
           rating: int) -> None:
-    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.opened", data={
+    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.opened",
+           contract="case.opened", data={
         "case_id": case_id, "case_type": "demand", "category": "道路", "channel": "visit",
         "community_id": community, "village_id": None, "household_id": None,
         "opened_on": day, "due_on": day, "origin_opinion_id": None})
-    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.resolved", data={
+    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.resolved",
+           contract="case.resolved", data={
         "case_id": case_id, "community_id": community, "team_id": None, "case_type": "demand",
         "resolved_on": day, "due_on": day, "on_time": on_time})
-    p.call("casework", "emit", actor=SYSTEM, case_id=case_id, contract="case.rated", data={
+    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.rated",
+           contract="case.rated", data={
         "case_id": case_id, "community_id": community, "team_id": None, "rating": rating,
         "rated_on": day})
 

@@ -32,7 +32,7 @@ class CaseworkSuite(Suite):
         self.casework = ServiceProcess("casework", "casework", {
             **self.common, "SHEQU_CASEWORK_STORE": stores["casework"],
             "SHEQU_CASEWORK_METRICS_PORT": str(free_port())}, tmp)
-        self.outreach = ServiceProcess("tests.support_casework_outreach:FakeOutreachService",
+        self.outreach = ServiceProcess("tests.support.standin:OutreachStandIn",
                                        "outreach", {
                                            **self.common, "SHEQU_OUTREACH_STORE":
                                            stores["outreach"],
@@ -125,12 +125,14 @@ def test_registry_team_changes_reroute_new_cases_and_opinions_become_one_case(
     assert open_rubbish(suite, r, "case-2")["owner_id"] == r["b"]
 
     # outreach collects an opinion: casework turns it into one case, routed to b
-    opinion = suite.call("outreach", "collect_opinion", actor=SYSTEM,
-                         idempotency_key="e2e-opinion-1", community_id=r["community"],
-                         village_id=r["village"], household_id=r["household"],
-                         category="rubbish", text="村口垃圾堆放多日", channel="visit",
-                         source_id="visit-1", collected_by=r["b"],
-                         collected_on="2026-03-02")["opinion_id"]
+    opinion = "0f0f0f0f-0000-5000-8000-000000000001"
+    suite.call("outreach", "emit", actor=SYSTEM, idempotency_key="e2e-opinion-1",
+               contract="opinion.collected", data={
+                   "opinion_id": opinion, "community_id": r["community"],
+                   "village_id": r["village"], "household_id": r["household"],
+                   "category": "rubbish", "text": "村口垃圾堆放多日", "channel": "visit",
+                   "source_id": "visit-1", "collected_by": r["b"],
+                   "collected_on": "2026-03-02"})
 
     def from_opinion() -> list[dict[str, Any]]:
         return [c for c in suite.call("casework", "queue", actor=STAFF,

@@ -7,32 +7,23 @@
   and outreach records the case id against it.
 * Bad input crosses RPC as a structured error and writes nothing.
 
-Casework is being built in parallel, so ``CaseworkStub`` below publishes ``casework.case.opened``
-through the real platform (outbox, relay, ``notifications`` for gap repair).
+``tests.support.standin.CaseworkStandIn`` publishes ``casework.case.opened`` (the real contract)
+through the real platform (outbox, relay, ``notifications`` for gap repair), so that the test
+controls which case comes back; ``tests/test_e2e_suite.py`` runs the real casework.
 """
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
-from eventsourcing.domain import Aggregate, event
 from kombu import Connection, Producer
-from shequ.actor import Actor
-from shequ.app import ServiceApplication
-from shequ.contracts import Contract
 from shequ.errors import RuleViolation, ValidationError
 from shequ.relay import exchange_for
-from shequ.rpc import PlatformService, command
-from shequ.runtime import Platform
-from shequ.topics import pin_topics
 
 from tests.support.infra import (
-    REPO,
     ServiceProcess,
     free_port,
     pg_database,
@@ -48,49 +39,6 @@ SYSTEM = {"person_id": "system:test", "role": "system"}
 GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
 
 
-# -- a casework stand-in: publishes case.opened through the real platform ---------------------
-CASE_OPENED = Contract("casework.case.opened", 1, {
-    "case_id": "string", "case_type": "string", "category": "string", "channel": "string",
-    "community_id": "string", "village_id": "string?", "household_id": "string?",
-    "opened_on": "date", "due_on": "date?", "origin_opinion_id": "string?"},
-    "A case was received (test stand-in for casework).")
-
-
-class StubCase(Aggregate):
-    id: UUID  # the case id, decided by the caller
-
-    @event("Opened")
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-
-pin_topics("casework-stub", StubCase)
-
-
-def _translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
-    if type(domain_event).__qualname__ == "StubCase.Opened":
-        return CASE_OPENED, dict(domain_event.data)
-    return None
-
-
-class StubCasework(ServiceApplication):
-    name = "casework"
-
-
-class CaseworkStub(PlatformService):
-    name = "casework"
-    runtime = Platform("casework", lambda cfg: StubCasework(cfg.store), _translate)
-
-    @command
-    def open_case(self, idempotency_key: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Open a case for an opinion (the real casework does this from opinion.collected)."""
-        def decide() -> Any:
-            case = StubCase(id=UUID(data["case_id"]), data=data)  # type: ignore[call-arg]
-            return [case], {"case_id": data["case_id"]}
-        return self.app.execute("open_case", idempotency_key,  # type: ignore[no-any-return]
-                                Actor("system:casework", "system"), data, decide)
-
-
 # -- the suite ------------------------------------------------------------------------------
 class Trio:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
@@ -102,13 +50,10 @@ class Trio:
             **common, f"SHEQU_{name.upper()}_STORE": stores[name],
             f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
             for name, target in (("registry", "registry"), ("outreach", "outreach"),
-                                 ("casework", "tests.test_e2e_outreach:CaseworkStub"))}
+                                 ("casework", "tests.support.standin:CaseworkStandIn"))}
         # Every team change goes through the background re-issuer (as in a large community).
         self.procs["outreach"].env["SHEQU_OUTREACH_INLINE_REISSUE_LIMIT"] = "0"
         self.procs["outreach"].env["SHEQU_OUTREACH_REISSUE_CHUNK"] = "2"
-        # Until the package is installed again (make install), outreach runs from its folder.
-        self.procs["outreach"].env["PYTHONPATH"] = os.pathsep.join(
-            [str(REPO), str(REPO / "services" / "outreach")])
 
     def start(self) -> None:
         for proc in self.procs.values():
@@ -298,7 +243,8 @@ def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
             "category": "infrastructure", "channel": "visit", "community_id": a["community_id"],
             "village_id": a["village_id"], "household_id": a["households"][1],
             "opened_on": "2025-03-02", "due_on": None, "origin_opinion_id": opinion_id}
-    trio.call("casework", "open_case", idempotency_key="e2e-case-1", data=case)
+    trio.call("casework", "emit", actor=SYSTEM, idempotency_key="e2e-case-1",
+              contract="case.opened", data=case)
 
     def recorded() -> Any:
         rows = trio.call("outreach", "opinions", actor=STAFF, community_id=a["community_id"])

@@ -14,9 +14,10 @@ CATALOGUES = {
 }
 
 
+def catalogue_of(service: str) -> Catalogue:
+    module, _, attr = CATALOGUES[service].partition(":")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
 def all_catalogues() -> list[Catalogue]:
-    out = []
-    for path in CATALOGUES.values():
-        module, _, attr = path.partition(":")
-        out.append(getattr(importlib.import_module(module), attr))
-    return out
+    return [catalogue_of(service) for service in CATALOGUES]

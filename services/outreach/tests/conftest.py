@@ -1,15 +1,9 @@
 """Store fixtures (``shequ.testing``): a SQLite file, or a fresh PostgreSQL database per test."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-# The package is importable once installed (``make install``); until then, from its folder.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from outreach_testing import World
 from shequ.store import Store
 
