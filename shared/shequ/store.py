@@ -74,8 +74,8 @@ class Store:
             # Connections kept open at rest, and how many more a burst may open: a service at
             # rest holds few, so four services and their replicas fit PostgreSQL's default
             # max_connections (100) with room for operators and the auditor.
-            "POSTGRES_POOL_SIZE": "3",
-            "POSTGRES_MAX_OVERFLOW": "12",
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
             # No pre-ping: it cost a query per connection checkout; the pool drops broken
             # connections on error and the command is retried by its caller.
