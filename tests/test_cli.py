@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.support.infra import REPO, free_port, rabbit_vhost, wait_until
 
@@ -31,7 +32,9 @@ def test_up_fails_at_once_saying_how_to_start_rabbitmq(tmp_path: Path) -> None:
 
 def test_up_runs_the_suite_with_the_demo_district_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     with rabbit_vhost() as amqp:
-        env = _env(SHEQU_AMQP_URI=amqp, SHEQU_REGISTRY_METRICS_PORT=str(free_port()))
+        env = _env(SHEQU_AMQP_URI=amqp, **{f"SHEQU_{n}_METRICS_PORT": str(free_port())
+                                            for n in ("REGISTRY", "CASEWORK", "OUTREACH",
+                                                      "ASSESSMENT")})
         log = tmp_path / "up.log"
         with open(log, "wb") as out:
             up = subprocess.Popen([*SHEQU, "up", "--var", str(tmp_path / "var")], env=env,
@@ -44,8 +47,21 @@ def test_up_runs_the_suite_with_the_demo_district_and_stops_on_ctrl_c(tmp_path: 
             assert (tmp_path / "var" / "registry.db").exists()
             called = subprocess.run([*SHEQU, "call", "registry", "communities"], check=True,
                                     capture_output=True, text=True, timeout=60, env=env)
-            names = {c["name"] for c in json.loads(called.stdout)}
-            assert {"立柱", "塔桥", "下泊", "柏乡"} <= names
+            communities = {c["name"]: c["community_id"] for c in json.loads(called.stdout)}
+            assert {"立柱", "塔桥", "下泊", "柏乡"} <= set(communities)
+            # every service has demo work: two walk-in cases per community, and the opinion
+            # from the demo visit became a third case in casework
+            assert "demo work loaded: 8 cases, 4 visit rounds with 4 visits" in text
+
+            def lizhu_cases() -> list[dict[str, Any]] | None:
+                out = subprocess.run(
+                    [*SHEQU, "call", "casework", "queue",
+                     json.dumps({"community_id": communities["立柱"]})],
+                    check=True, capture_output=True, text=True, timeout=60, env=env)
+                cases = json.loads(out.stdout)
+                return cases if len(cases) >= 3 else None
+            cases = wait_until(lizhu_cases, timeout=60, what="the visit's opinion as a case")
+            assert sum(c["origin_opinion_id"] is not None for c in cases) == 1
             refused = subprocess.run(
                 [*SHEQU, "call", "registry", "establish_community",
                  '{"idempotency_key": "cli-test-0001", "name": "", "name_en": "X"}'],

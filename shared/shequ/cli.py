@@ -76,10 +76,13 @@ def seed() -> None:
 
 @seed.command("demo")
 def seed_demo() -> None:
-    """Load the demo district (sample data, idempotent)."""
+    """Load the demo district (sample data, idempotent) into every service."""
+    from shequ.demo import seed_services
+
     result = rpc_call("registry", "seed_demo",
                       {"actor": {"person_id": "system:seed", "role": "system"}}, timeout=600)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
+    click.echo(json.dumps({**result, "made": made}, ensure_ascii=False, indent=2))
 
 
 @main.group()

@@ -92,6 +92,11 @@ def up(var: Path, seed: bool) -> None:
                              for v in c.get("villages", []))
             click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
                        f"{villages} villages, {households} households")
+            from shequ.demo import seed_services
+
+            made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
+            click.echo(f"demo work loaded: {made['cases']} cases, {made['rounds']} visit rounds "
+                       f"with {made['visits']} visits, {made['schemes']} assessment scheme")
         click.echo("\nShequ is running (Ctrl-C stops):")
         click.echo(f"  broker   {uri}")
         for name, proc in procs.items():
