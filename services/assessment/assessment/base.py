@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from shequ.actor import Actor
-from shequ.app import Outcome, ServiceApplication
-from shequ.auth import Target
-from shequ.db import make_engine
+from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
-from sqlalchemy.engine import Connection
 
 from assessment.domain import Period, Scheme
 from assessment.domain.common import NAMESPACE
@@ -35,13 +31,14 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
-class AssessmentBase(ServiceApplication):
+class AssessmentBase(DomainApplication):
     """The application's machinery; use cases live in the mixins of ``Assessment``."""
 
     name = "assessment"
     policy = POLICY
     # Periods receive one event per back-dated fact; the inbox snapshots them (policies.py).
     is_snapshotting_enabled = True
+    projector_class = PositionedProjector
 
     def __init__(self, store: Store, settings: AssessmentSettings | None = None,
                  env: dict[str, str] | None = None,
@@ -49,30 +46,13 @@ class AssessmentBase(ServiceApplication):
         super().__init__(store, env)
         self.settings = settings or AssessmentSettings()
         self.today = today
-        self._projector: PositionedProjector | None = None
 
-    def close(self) -> None:
-        if self._projector is not None:
-            self._projector.engine.dispose()
-        super().close()
+    def make_projection(self) -> AssessmentProjection:
+        return AssessmentProjection()
 
     @property
     def projector(self) -> PositionedProjector:
-        if self._projector is None:
-            self._projector = PositionedProjector(self, AssessmentProjection(),
-                                                  make_engine(self.store))
-        return self._projector
-
-    def read(self) -> Connection:
-        """A connection to the read model, caught up with every event stored so far."""
-        self.projector.catch_up()
-        return self.projector.engine.connect()
-
-    def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
-        """Authorise, then execute once per idempotency key (validation has happened already)."""
-        self.policy.check(command, actor, target)
-        return self.execute(command, key, actor, payload, decide)
+        return super().projector  # type: ignore[return-value]
 
     def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
         if self.find(agg_id) is not None:

@@ -6,7 +6,7 @@ import functools
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -15,11 +15,9 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 from shequ.actor import Actor
-from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Target
-from shequ.db import make_engine
+from shequ.domainapp import DomainApplication
 from shequ.errors import Forbidden, NotFound
-from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
@@ -46,7 +44,7 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
-class CaseworkBase(ServiceApplication):
+class CaseworkBase(DomainApplication):
     """The casework application's machinery; use cases live in the mixins of ``Casework``."""
 
     name = "casework"
@@ -59,8 +57,6 @@ class CaseworkBase(ServiceApplication):
         self.settings = settings or CaseworkSettings()
         self.clock: Clock = clock or system_clock
         self.calendar = calendar or load_calendar()
-        self._projector: Projector | None = None
-        self._projector_lock = threading.Lock()
         # intakes of one matter queue on one of these (Intake.same_matter), by key hash
         self.matter_locks = [threading.Lock() for _ in range(64)]
         self._directory_lock = threading.Lock()
@@ -70,38 +66,12 @@ class CaseworkBase(ServiceApplication):
         # (team, group) -> {case_id: (owner, when)}: routed, not yet seen in the read model
         self._routed: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
 
-    def close(self) -> None:
-        if self._projector is not None:
-            self._projector.engine.dispose()
-        super().close()
-
     def today(self) -> str:
         """Today's civil date in the district (dates of record are local dates)."""
         return self.clock().astimezone(LOCAL).date().isoformat()
 
-    # -- read model ------------------------------------------------------------------------
-    @property
-    def projector(self) -> Projector:
-        """The read-model projector, built once: concurrent first uses (workers, inboxes)
-        must share it, or two projectors would apply the same page at once."""
-        if self._projector is None:
-            with self._projector_lock:
-                if self._projector is None:
-                    self._projector = Projector(self, CaseworkProjection(),
-                                                make_engine(self.store))
-        return self._projector
-
-    def read(self) -> Connection:
-        """A connection to the read model, caught up with every event stored so far."""
-        self.projector.catch_up()
-        return self.projector.engine.connect()
-
-    # -- commands --------------------------------------------------------------------------
-    def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
-        """Authorise, then execute once per idempotency key (validation has happened already)."""
-        self.policy.check(command, actor, target)
-        return self.execute(command, key, actor, payload, decide)
+    def make_projection(self) -> CaseworkProjection:
+        return CaseworkProjection()
 
     def exists(self, agg_id: UUID) -> bool:
         try:

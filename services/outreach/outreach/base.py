@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
-from shequ.actor import Actor
-from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Target
-from shequ.db import make_engine
+from shequ.domainapp import DomainApplication
 from shequ.errors import NotFound
-from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from outreach import tables as t
 from outreach.domain import Directory, Household
@@ -39,7 +33,7 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
-class OutreachBase(ServiceApplication):
+class OutreachBase(DomainApplication):
     """The outreach application's machinery; use cases live in the mixins of ``Outreach``."""
 
     name = "outreach"
@@ -50,40 +44,12 @@ class OutreachBase(ServiceApplication):
         super().__init__(store, env)
         self.settings = settings or OutreachSettings()
         self.clock: Clock = clock or local_today
-        self._projector: Projector | None = None
-        # Two greenlets building the projector at once would each get one, and both would
-        # apply the same page (duplicate rows); it cannot be built here, inside the platform's
-        # schema lock, because it takes that lock itself.
-        self._projector_lock = threading.Lock()
-
-    def close(self) -> None:
-        if self._projector is not None:
-            self._projector.engine.dispose()
-        super().close()
 
     def today(self) -> str:
         return self.clock()
 
-    # -- read model ------------------------------------------------------------------------
-    @property
-    def projector(self) -> Projector:
-        with self._projector_lock:
-            if self._projector is None:
-                self._projector = Projector(self, OutreachProjection(),
-                                            make_engine(self.store))
-            return self._projector
-
-    def read(self) -> Connection:
-        """A connection to the read model, caught up with every event stored so far."""
-        self.projector.catch_up()
-        return self.projector.engine.connect()
-
-    # -- commands --------------------------------------------------------------------------
-    def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
-        """Authorise, then execute once per idempotency key (validation has happened already)."""
-        self.policy.check(command, actor, target)
-        return self.execute(command, key, actor, payload, decide)
+    def make_projection(self) -> OutreachProjection:
+        return OutreachProjection()
 
     # -- facts about scope -----------------------------------------------------------------
     def household(self, household_id: str, field: str = "household_id") -> Household:

@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Mapping
-from typing import Any
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from shequ.actor import Actor
-from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Target
-from shequ.db import make_engine
+from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
-from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from registry import tables as t
 from registry.domain import Community, District, Household, Person, Village
@@ -39,7 +32,7 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
-class RegistryBase(ServiceApplication):
+class RegistryBase(DomainApplication):
     """The registry application's machinery; use cases live in the mixins of ``Registry``."""
 
     name = "registry"
@@ -49,38 +42,9 @@ class RegistryBase(ServiceApplication):
                  env: dict[str, str] | None = None) -> None:
         super().__init__(store, env)
         self.settings = settings or RegistrySettings()
-        self._projector: Projector | None = None
-        self._projector_lock = threading.Lock()
 
-    def close(self) -> None:
-        """Close the read model's connections as well as the event store's."""
-        if self._projector is not None:
-            self._projector.engine.dispose()
-        super().close()
-
-    # -- read model ------------------------------------------------------------------------
-    @property
-    def projector(self) -> Projector:
-        """The read-model projector, built once on first use: concurrent first uses (RPC
-        workers, a batch) share it rather than each building one."""
-        if self._projector is None:
-            with self._projector_lock:
-                if self._projector is None:
-                    self._projector = Projector(self, RegistryProjection(),
-                                                make_engine(self.store))
-        return self._projector
-
-    def read(self) -> Connection:
-        """A connection to the read model, caught up with every event stored so far."""
-        self.projector.catch_up()
-        return self.projector.engine.connect()
-
-    # -- commands --------------------------------------------------------------------------
-    def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
-        """Authorise, then execute once per idempotency key (validation has happened already)."""
-        self.policy.check(command, actor, target)
-        return self.execute(command, key, actor, payload, decide)
+    def make_projection(self) -> RegistryProjection:
+        return RegistryProjection()
 
     def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
         """Refuse to create what already exists (a natural key used twice)."""

@@ -1,0 +1,63 @@
+"""What every service's application shares beyond the event store: its policy table, one read
+model built once (replicas and workers share it) and caught up before each read, and
+``run`` (authorise, then execute once per idempotency key)."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from sqlalchemy.engine import Connection
+
+from shequ.actor import Actor
+from shequ.app import Outcome, ServiceApplication
+from shequ.auth import Policy, Target
+from shequ.db import make_engine
+from shequ.projection import Projection, Projector
+from shequ.store import Store
+
+
+class DomainApplication(ServiceApplication):
+    """Subclasses set ``policy`` and ``make_projection()`` (and ``projector_class`` if the
+    read model needs more than :class:`~shequ.projection.Projector`)."""
+
+    policy: ClassVar[Policy]
+    projector_class: ClassVar[type[Projector]] = Projector
+
+    def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
+        super().__init__(store, env)
+        self._projector: Projector | None = None
+        # Built on first use, not here: building takes the platform's schema lock, which the
+        # runtime already holds while it creates the application.
+        self._projector_lock = threading.Lock()
+
+    def make_projection(self) -> Projection:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the read model's connections as well as the event store's."""
+        if self._projector is not None:
+            self._projector.engine.dispose()
+        super().close()
+
+    @property
+    def projector(self) -> Projector:
+        """The read-model projector, built once: concurrent first uses (RPC workers, a batch,
+        an inbox) share it rather than each building one and applying the same page."""
+        if self._projector is None:
+            with self._projector_lock:
+                if self._projector is None:
+                    self._projector = self.projector_class(self, self.make_projection(),
+                                                           make_engine(self.store))
+        return self._projector
+
+    def read(self) -> Connection:
+        """A connection to the read model, caught up with every event stored so far."""
+        self.projector.catch_up()
+        return self.projector.engine.connect()
+
+    def run(self, command: str, key: str, actor: Actor, target: Target,
+            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
+        """Authorise, then execute once per idempotency key (validation has happened already)."""
+        self.policy.check(command, actor, target)
+        return self.execute(command, key, actor, payload, decide)
