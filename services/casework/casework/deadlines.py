@@ -29,7 +29,9 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 class DeadlineCommands(ProcedureCommands):
     def scan_deadlines(self, actor: Actor, now: str | None = None) -> dict[str, Any]:
         """Chase every overdue case once per missed due date; reprimand those still overdue
-        ``reprimand_after_days`` after the chase. Example: ``{"now": "2026-03-30T09:00:00+08:00"}``
+        ``reprimand_after_days`` after the chase; close answered cases whose reopening window
+        has passed without the resident reopening them. Example:
+        ``{"now": "2026-03-30T09:00:00+08:00"}``
         """
         self.policy.check("scan_deadlines", actor, Target())
         when = dt.datetime.fromisoformat(now) if now else self.clock()
@@ -45,6 +47,10 @@ class DeadlineCommands(ProcedureCommands):
                              .where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
                                     cs.c.due_on.is_not(None), cs.c.due_on < today)
                              .order_by(cs.c.due_on, cs.c.id)).all()
+            settled = c.execute(select(cs.c.id).where(cs.c.state.in_(("answered", "rated")),
+                                                      cs.c.reopen_until.is_not(None),
+                                                      cs.c.reopen_until < today)
+                                .order_by(cs.c.id)).scalars().all()
         chased, reprimanded = [], []
         for row in rows:
             if row.chased_for != row.due_on:
@@ -53,7 +59,21 @@ class DeadlineCommands(ProcedureCommands):
             elif row.reprimanded_for != row.due_on and (row.chased_on or today) <= late \
                     and self._notice("reprimand", row.id, row.due_on, today, actor):
                 reprimanded.append(row.id)
-        return {"on": today, "chased": chased, "reprimanded": reprimanded}
+        closed = [case_id for case_id in settled if self._close_settled(case_id, today)]
+        return {"on": today, "chased": chased, "reprimanded": reprimanded, "closed": closed}
+
+    def _close_settled(self, case_id: str, today: str) -> bool:
+        """Close an answered case once nobody reopened it in time (once: keyed by the case)."""
+        def decide() -> Any:
+            case = self.load_case(case_id)
+            case.close(today, TIMER.to_dict())
+            return [case], {"case_id": case_id, "closed_on": today}
+        try:
+            self.execute("close_case", f"deadline:close:{case_id}", TIMER,
+                         {"case_id": case_id}, decide)
+        except RuleViolation:
+            return False  # reopened or closed since the read model was read
+        return True
 
     def _notice(self, kind: str, case_id: str, due_on: str, today: str, actor: Actor) -> bool:
         key = f"deadline:{kind}:{case_id}:{due_on}"

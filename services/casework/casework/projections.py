@@ -132,6 +132,8 @@ class CaseworkProjection(Handlers):
             values["due_kind"] = "review" if name == "ReviewRequested" else "handle"
         if name in ("Resolved", "Answered", "Refused", "Merged", "ReviewAnswered"):
             values["due_on"] = None
+        if name == "Answered":
+            values["reopen_until"] = e.reopen_until
         if name == "Assigned":
             values["owner_id"], values["work_group"] = e.owner_id, e.work_group
             values["state"] = _ASSIGNED  # accepted or reopened become assigned; others stay

@@ -49,9 +49,9 @@ class CaseworkService(PlatformService):
         """Scan deadlines with the real clock: chase what is overdue, reprimand what stays so
         (idempotent per case, due date and kind: replicas may scan at once)."""
         result = self.app.scan_deadlines(TIMER)
-        if result["chased"] or result["reprimanded"]:
-            log.info("deadlines on %s: %d chased, %d reprimanded", result["on"],
-                     len(result["chased"]), len(result["reprimanded"]))
+        if result["chased"] or result["reprimanded"] or result["closed"]:
+            log.info("deadlines on %s: %d chased, %d reprimanded, %d closed", result["on"],
+                     len(result["chased"]), len(result["reprimanded"]), len(result["closed"]))
 
 
 expose(CaseworkService, Casework, POLICY)

@@ -39,7 +39,7 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
     assert app.scan_deadlines(SYSTEM, now="2026-03-29T09:00:00+08:00")["reprimanded"] == \
         [case_id]
     assert app.scan_deadlines(SYSTEM, now="2026-04-20T09:00:00+08:00") == {
-        "on": "2026-04-20", "chased": [], "reprimanded": []}
+        "on": "2026-04-20", "chased": [], "reprimanded": [], "closed": []}
     sent = notices(app)
     assert [n for n, _ in sent] == ["casework.case.chased", "casework.case.reprimanded"]
     assert sent[0][1]["owner_id"] == w["wel"] and sent[0][1]["due_on"] == "2026-03-23"
@@ -144,3 +144,25 @@ def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None
         "year": 2028, "holidays": ["2027-12-31"]}))
     with pytest.raises(ValueError, match="holidays-2028.json"):
         load_calendar(str(tmp_path))
+
+
+def test_an_answered_case_closes_once_its_reopening_window_has_passed(
+        casework: Casework, clock: FakeClock) -> None:
+    """answered → (not reopened within the window) → closed, by the deadline scan, once; a
+    case the resident reopened in time is not closed."""
+    app, w = casework, world(casework)
+    done, reopened = accepted(app, w), accepted(app, w, category="rubbish",
+                                                  household_id=w["h2"])
+    for case_id in (done, reopened):
+        app.start_case(STAFF, key(), case_id=case_id)
+        app.resolve_case(STAFF, key(), case_id=case_id, evidence=["处理记录"])
+        app.answer_case(STAFF, key(), case_id=case_id, text="已处理")
+    until = app.case(STAFF, done)["reopen_until"]
+    assert until == "2026-03-09"  # answered Monday 2026-03-02, 7 calendar days
+    resident = Actor("r-2", "resident", household_id=w["h2"])
+    app.reopen_case(resident, key(), case_id=reopened, reason="又堆满了")
+    assert app.scan_deadlines(SYSTEM, now=f"{until}T20:00:00+08:00")["closed"] == []
+    assert app.scan_deadlines(SYSTEM, now="2026-03-10T08:00:00+08:00")["closed"] == [done]
+    assert app.scan_deadlines(SYSTEM, now="2026-03-11T08:00:00+08:00")["closed"] == []
+    assert app.case(STAFF, done)["state"] == "closed"
+    assert app.case(STAFF, reopened)["state"] != "closed"
