@@ -16,100 +16,29 @@ import inspect
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 from registry.application import Registry
 from registry.policy import RULES
 from registry.service import RegistryService
-from shequ.actor import ROLES
-from shequ.auth import SCOPES
 from shequ.catalogues import all_catalogues
 from shequ.contracts import Catalogue, asyncapi
+
+from tests.support.readme import (
+    entrypoints,
+    example_problems,
+    readme_section,
+    readme_sections,
+    signature_target,
+    who,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = ROOT / "docs" / "asyncapi.json"
 README = ROOT / "services" / "registry" / "README.md"
 # Entrypoints of the service that are not use cases of the policy table.
 EXTRAS = {"seed_demo", "notifications", "health"}
-
-
-# -- helpers ----------------------------------------------------------------------------------
-def entrypoints(service_cls: type) -> dict[str, Any]:
-    """The nameko entrypoints declared on a service class, by name."""
-    found = {}
-    for name, member in inspect.getmembers(service_cls):
-        if getattr(member, "nameko_entrypoints", None):
-            found[name] = member
-    return found
-
-
-def readme_section(text: str, heading: str) -> str | None:
-    """The body of the ``## heading`` section of a README (up to the next ``## ``)."""
-    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text,
-                      re.MULTILINE | re.DOTALL)
-    return match.group(1) if match else None
-
-
-def readme_sections(text: str, heading: str) -> dict[str, str]:
-    """The ``### name`` subsections of the ``## heading`` section of a README, by name."""
-    body = readme_section(text, heading)
-    if body is None:
-        return {}
-    parts = re.split(r"^### (\S+)[ \t]*$", body, flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
-
-
-def signature_target(name: str) -> Any:
-    """The function whose parameters an entrypoint accepts.
-
-    Policy entrypoints take ``actor`` and pass every other keyword argument on to the
-    ``Registry`` method of the same name; the platform's and ``seed_demo`` are plain methods.
-    """
-    return getattr(Registry, name) if name in RULES else getattr(RegistryService, name)
-
-
-def example_problems(name: str, section: str) -> list[str]:
-    """What is wrong with the ``shequ call registry <name> '<json>'`` example of a section."""
-    calls = re.findall(rf"^shequ call registry {re.escape(name)} '([^'\n]*)'", section,
-                       re.MULTILINE)
-    if not calls:
-        return [f"{name}: no `shequ call registry {name} '{{...}}'` example"]
-    params = inspect.signature(signature_target(name)).parameters
-    accepted = set(params) - {"self"}
-    required = {p for p, v in params.items()
-                if v.default is inspect.Parameter.empty
-                and v.kind is not inspect.Parameter.VAR_KEYWORD} - {"self", "actor"}
-    out = []
-    for payload in calls:
-        try:
-            args = json.loads(payload)
-        except json.JSONDecodeError as exc:
-            out.append(f"{name}: example payload is not JSON ({exc})")
-            continue
-        if not isinstance(args, dict):
-            out.append(f"{name}: example payload is not a JSON object")
-            continue
-        if unknown := set(args) - accepted:
-            out.append(f"{name}: example passes arguments the method does not take: "
-                       f"{sorted(unknown)}")
-        if missing := required - set(args):
-            out.append(f"{name}: example lacks required arguments {sorted(missing)}")
-        key = args.get("idempotency_key")
-        if "idempotency_key" in args and not (isinstance(key, str) and 8 <= len(key) <= 200):
-            out.append(f"{name}: example idempotency_key must be 8-200 characters")
-    return out
-
-
-def who(section: str) -> dict[str, str]:
-    """Role -> scope as the ``**Who:**`` line of a method section states it."""
-    match = re.search(r"^- \*\*Who:\*\*(.*?)(?=^- \*\*|^```|\Z)", section, re.MULTILINE | re.DOTALL)
-    if match is None:
-        return {}
-    roles = "|".join(ROLES)
-    scopes = "|".join(SCOPES)
-    return dict(re.findall(rf"`({roles})` \(({scopes})\b", match.group(1)))
 
 
 # -- (a) the AsyncAPI document is generated, not edited, and not stale ------------------------
@@ -188,7 +117,9 @@ def test_every_entrypoint_is_documented_with_an_example() -> None:
         if name not in sections:
             problems.append(f"{name}: no `### {name}` heading under '## RPC methods'")
             continue
-        problems += example_problems(name, sections[name])
+        problems += example_problems(
+            "registry", name, sections[name],
+            signature_target(Registry, RegistryService, RULES, name))
     unknown = sorted(set(sections) - set(entrypoints(RegistryService)))
     problems += [f"{name}: documented, but RegistryService has no such entrypoint"
                  for name in unknown]

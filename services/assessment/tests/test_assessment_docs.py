@@ -5,10 +5,8 @@ listed and its example validates."""
 from __future__ import annotations
 
 import inspect
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 from assessment.application import Assessment
@@ -16,36 +14,17 @@ from assessment.contracts import catalogue
 from assessment.policy import RULES
 from assessment.service import AssessmentService
 
-from tests.test_docs import entrypoints, readme_section, readme_sections, who
+from tests.support.readme import (
+    entrypoints,
+    example_problems,
+    readme_section,
+    readme_sections,
+    signature_target,
+    who,
+)
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
-
-
-def target(name: str) -> Any:
-    return getattr(Assessment, name) if name in RULES else getattr(AssessmentService, name)
-
-
-def problems(name: str, section: str) -> list[str]:
-    calls = re.findall(rf"^shequ call assessment {re.escape(name)} '([^'\n]*)'", section,
-                       re.MULTILINE)
-    if not calls:
-        return [f"{name}: no example"]
-    params = inspect.signature(target(name)).parameters
-    accepted = set(params) - {"self"}
-    required = {p for p, v in params.items() if v.default is inspect.Parameter.empty
-                and v.kind is not inspect.Parameter.VAR_KEYWORD} - {"self", "actor"}
-    out = []
-    for payload in calls:
-        args = json.loads(payload)
-        if unknown := set(args) - accepted:
-            out.append(f"{name}: unknown arguments {sorted(unknown)}")
-        if missing := required - set(args):
-            out.append(f"{name}: missing {sorted(missing)}")
-        key = args.get("idempotency_key")
-        if "idempotency_key" in accepted and not (isinstance(key, str) and 8 <= len(key) <= 200):
-            out.append(f"{name}: needs an idempotency_key of 8-200 characters")
-    return out
 
 
 def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
@@ -55,7 +34,8 @@ def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
     out = [f"{n}: not documented" for n in sorted(set(found) - set(sections))]
     out += [f"{n}: documented but not an entrypoint" for n in sorted(set(sections) - set(found))]
     for name in sorted(set(found) & set(sections)):
-        out += problems(name, sections[name])
+        out += example_problems("assessment", name, sections[name],
+                                signature_target(Assessment, AssessmentService, RULES, name))
     assert not out, "\n".join(out)
 
 

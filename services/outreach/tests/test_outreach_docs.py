@@ -20,20 +20,20 @@ from shequ.auth import SCOPES
 from shequ.errors import ValidationError
 from shequ.rpc import _check_arguments
 
+from tests.support.readme import entrypoints as shared_entrypoints
+from tests.support.readme import readme_sections
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def entrypoints() -> dict[str, Any]:
-    return {name: member for name, member in inspect.getmembers(OutreachService)
-            if getattr(member, "nameko_entrypoints", None)}
+    return shared_entrypoints(OutreachService)
 
 
 def sections() -> dict[str, str]:
-    text = README.read_text(encoding="utf-8")
-    body = re.search(r"^## RPC methods\s*$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    assert body, "README has no '## RPC methods' section"
-    parts = re.split(r"^### (\S+)[ \t]*$", body.group(1), flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    found = readme_sections(README.read_text(encoding="utf-8"), "RPC methods")
+    assert found, "README has no '## RPC methods' section"
+    return found
 
 
 def test_every_entrypoint_has_a_section_with_an_example_its_argument_check_accepts():

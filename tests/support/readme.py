@@ -1,0 +1,90 @@
+"""Checks that a service's README stays true to its code (used by each service's doc tests):
+its ``## RPC methods`` sections, their ``shequ call`` examples and ``**Who:**`` lines."""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from shequ.actor import ROLES
+from shequ.auth import SCOPES
+
+
+def entrypoints(service_cls: type) -> dict[str, Any]:
+    """The nameko entrypoints declared on a service class, by name."""
+    found = {}
+    for name, member in inspect.getmembers(service_cls):
+        if getattr(member, "nameko_entrypoints", None):
+            found[name] = member
+    return found
+
+
+def readme_section(text: str, heading: str) -> str | None:
+    """The body of the ``## heading`` section of a README (up to the next ``## ``)."""
+    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text,
+                      re.MULTILINE | re.DOTALL)
+    return match.group(1) if match else None
+
+
+def readme_sections(text: str, heading: str) -> dict[str, str]:
+    """The ``### name`` subsections of the ``## heading`` section of a README, by name."""
+    body = readme_section(text, heading)
+    if body is None:
+        return {}
+    parts = re.split(r"^### (\S+)[ \t]*$", body, flags=re.MULTILINE)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any],
+                     name: str) -> Any:
+    """The function whose parameters an entrypoint accepts.
+
+    Policy entrypoints take ``actor`` and pass every other keyword argument on to the
+    application's method of the same name; the platform's entrypoints are plain methods.
+    """
+    return getattr(app_cls, name) if name in rules else getattr(service_cls, name)
+
+
+def example_problems(service: str, name: str, section: str, target: Any) -> list[str]:
+    """What is wrong with the ``shequ call <service> <name> '<json>'`` example of a section,
+    checked against the parameters of ``target`` (see ``signature_target``)."""
+    calls = re.findall(rf"^shequ call {service} {re.escape(name)} '([^'\n]*)'", section,
+                       re.MULTILINE)
+    if not calls:
+        return [f"{name}: no `shequ call {service} {name} '{{...}}'` example"]
+    params = inspect.signature(target).parameters
+    accepted = set(params) - {"self"}
+    required = {p for p, v in params.items()
+                if v.default is inspect.Parameter.empty
+                and v.kind is not inspect.Parameter.VAR_KEYWORD} - {"self", "actor"}
+    out = []
+    for payload in calls:
+        try:
+            args = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            out.append(f"{name}: example payload is not JSON ({exc})")
+            continue
+        if not isinstance(args, dict):
+            out.append(f"{name}: example payload is not a JSON object")
+            continue
+        if unknown := set(args) - accepted:
+            out.append(f"{name}: example passes arguments the method does not take: "
+                       f"{sorted(unknown)}")
+        if missing := required - set(args):
+            out.append(f"{name}: example lacks required arguments {sorted(missing)}")
+        key = args.get("idempotency_key")
+        if "idempotency_key" in args and not (isinstance(key, str) and 8 <= len(key) <= 200):
+            out.append(f"{name}: example idempotency_key must be 8-200 characters")
+    return out
+
+
+def who(section: str) -> dict[str, str]:
+    """Role -> scope as the ``**Who:**`` line of a method section states it."""
+    match = re.search(r"^- \*\*Who:\*\*(.*?)(?=^- \*\*|^```|\Z)", section, re.MULTILINE | re.DOTALL)
+    if match is None:
+        return {}
+    roles = "|".join(ROLES)
+    scopes = "|".join(SCOPES)
+    return dict(re.findall(rf"`({roles})` \(({scopes})\b", match.group(1)))
