@@ -111,6 +111,10 @@ class Projector:
                     self._seen = max(self._seen, top)
                     return applied
 
+    def apply_note(self, session: Session, note: Any) -> None:
+        """Apply one stored notification (a subclass may tell the projection more of it)."""
+        self.projection.apply(session, self.app.mapper.to_domain_event(note))
+
     def _apply_page(self) -> int:
         with Session(self.engine) as s, s.begin():
             query = select(positions.c.position).where(positions.c.reader == self.reader)
@@ -122,7 +126,7 @@ class Projector:
             if not notes:
                 return 0
             for note in notes:
-                self.projection.apply(s, self.app.mapper.to_domain_event(note))
+                self.apply_note(s, note)
             result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(positions).where(positions.c.reader == self.reader,
                                         positions.c.position == start)

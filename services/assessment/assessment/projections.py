@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shequ.db import positions
 from shequ.projection import Handlers, Projector, upsert
 from sqlalchemy import MetaData, delete, select, update
 from sqlalchemy.orm import Session
@@ -129,21 +128,6 @@ class PositionedProjector(Projector):
 
     projection: AssessmentProjection
 
-    def _apply_page(self) -> int:
-        with Session(self.engine) as s, s.begin():
-            start = int(s.execute(select(positions.c.position)
-                                  .where(positions.c.reader == self.reader)).scalar_one())
-            notes = self.app.recorder.select_notifications(
-                start, self.page, inclusive_of_start=False)
-            if not notes:
-                return 0
-            for note in notes:
-                self.projection.position = note.id
-                self.projection.apply(s, self.app.mapper.to_domain_event(note))
-            moved = s.execute(update(positions).where(positions.c.reader == self.reader,
-                                                      positions.c.position == start)
-                              .values(position=notes[-1].id))
-            if moved.rowcount != 1:  # type: ignore[attr-defined]  # another replica moved first
-                s.rollback()
-                return 0
-            return len(notes)
+    def apply_note(self, session: Session, note: Any) -> None:
+        self.projection.position = note.id
+        super().apply_note(session, note)

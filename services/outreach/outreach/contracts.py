@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shequ.contracts import Catalogue, Contract
+from shequ.contracts import Catalogue, Contract, interests
 
 catalogue = Catalogue("outreach")
 C = "5b2d7c1e-0000-5000-8000-00000000000"  # example ids: C + one digit
@@ -93,18 +93,11 @@ def translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
 
 
 # -- what outreach reads (own copies: services never import each other) -----------------------
-class Tolerant(Contract):
-    """An upstream contract as outreach reads it: the fields it relies on must be there and
-    well-formed; fields the publisher adds later (allowed without a new version) are let by."""
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return {**super().schema, "additionalProperties": True}
-
-
 def _interest(service: str, name: str, fields: dict[str, str]) -> tuple[str, Contract]:
-    full = f"{service}.{name}"
-    return full, Tolerant(full, 1, fields, f"read by outreach from {service}")
+    """An upstream contract as outreach reads it (``shequ.contracts.interests``: a tolerant
+    reader: the fields relied on must be there and well-formed, fields added later pass)."""
+    [(full, contract)] = interests(service, "outreach", {name: fields}).items()
+    return full, contract
 
 
 S, S_ = "string", "string?"
