@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
+from shequ import batchorder
 from shequ.actor import Actor
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter
@@ -111,8 +112,10 @@ class ServiceApplication(Application[UUID]):
             record = CommandRecord(service=self.name, key=idempotency_key, command=command,
                                    fingerprint=fingerprint, actor=actor.to_dict(),
                                    result=result)
+            saving = [*aggregates, record]
+            batchorder.turn(agg.id for agg in saving)  # inside a batch: in batch order
             try:
-                self.committer.commit([*aggregates, record])
+                self.committer.commit(saving)
                 COMMANDS.labels(self.name, command, "stored").inc()
                 return result
             except IntegrityError:

@@ -27,6 +27,7 @@ from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from shequ import errors
 from shequ.actor import Actor
 from shequ.auth import Policy
+from shequ.batchorder import BatchOrder, batch_item
 from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.outbox import envelopes_after
 
@@ -161,7 +162,8 @@ def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
         args; items are independent (one failing does not undo another) and the answer holds,
         in order, ``{"ok": result}`` or ``{"error": {code, message, message_en, field}}``.
         Concurrent items share database transactions (group commit), which is what makes bulk
-        intake fast. Example: ``{"actor": {...}, "commands": [{"command":
+        intake fast; items that change the same record are applied one after another, in
+        batch order (``shequ.batchorder``). Example: ``{"actor": {...}, "commands": [{"command":
         "establish_community", "args": {"idempotency_key": "c-0001", "name": "立柱",
         "name_en": "Lizhu"}}]}``
         """
@@ -170,11 +172,18 @@ def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
                                   f"commands must be a list of 1 to {BATCH_LIMIT} commands",
                                   "commands")
         pile = eventlet.GreenPile(64)
-        for item in commands:
-            pile.spawn(_run_item, self, handlers, policy, actor, item)
+        order = BatchOrder(len(commands))
+        for index, item in enumerate(commands):
+            pile.spawn(_run_in_turn, order, index, self, handlers, policy, actor, item)
         return list(pile)
 
     return batch
+
+
+def _run_in_turn(order: BatchOrder, index: int, *args: Any) -> dict[str, Any]:
+    # Items that touch the same aggregate are stored in batch order (shequ.batchorder).
+    with batch_item(order, index):
+        return _run_item(*args)
 
 
 def _run_item(service: Any, handlers: dict[str, Any], policy: Policy, actor: dict[str, Any],

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from shequ import batchorder
 from shequ.errors import NotFound, ValidationError
 from shequ.validation import check_choice, check_int, optional_text, require_text
 from sqlalchemy import select
@@ -69,10 +70,12 @@ class Intake(CaseworkBase):
         process wait for each other instead of racing for the same intake keys: a burst of
         them (a batch, a sync from another system) would otherwise exhaust the conflict
         retries. Other replicas still meet at the keys' versions and are re-decided."""
-        stripes = sorted({IntakeKey.create_id(community_id, category, kind, value).int
-                          % len(self.matter_locks)
-                          for kind, value in (("household", household_id), ("place", place))
-                          if value})
+        keys = [IntakeKey.create_id(community_id, category, kind, value)
+                for kind, value in (("household", household_id), ("place", place)) if value]
+        # In a batch, take this item's turn on the matter before the lock, holding nothing: a
+        # later item of the batch holding the lock would otherwise wait for this one forever.
+        batchorder.turn(keys)
+        stripes = sorted({k.int % len(self.matter_locks) for k in keys})
         locks = [self.matter_locks[i] for i in stripes]  # in one order: no deadlock
         for lock in locks:
             lock.acquire()

@@ -9,8 +9,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import eventlet
 from casework.application import Casework
 from casework_testing import STAFF, join, key, open_demand, uid, world
+from shequ.batchorder import BatchOrder, batch_item
 
 
 def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
@@ -98,3 +100,29 @@ def test_a_burst_of_intakes_of_one_matter_queues_instead_of_failing(casework: Ca
     first = [o["case_id"] for o in opened if o["duplicate_of"] is None]
     assert len(first) == 1
     assert all(o["duplicate_of"] == first[0] for o in opened if o["case_id"] != first[0])
+
+
+def test_a_batch_of_intakes_applies_each_matter_in_batch_order(casework: Casework) -> None:
+    """Items of one batch (shequ.batchorder) on a few matters, interleaved: every item is
+    stored, none waits forever for a matter lock a later item holds, and the first item of
+    each matter in batch order is the one the others are flagged as duplicates of."""
+    app, w = casework, world(casework)
+    matters = [(c, h) for c in ("water_supply", "relief", "errand") for h in ("h1", "h2")]
+    items = [matters[i % len(matters)] for i in range(36)]
+    order = BatchOrder(len(items))
+
+    def item(index: int) -> Any:
+        category, household = items[index]
+        with batch_item(order, index):
+            return open_demand(app, w, category=category, household_id=w[household],
+                               title=f"批量{index}")
+
+    pile = eventlet.GreenPile(64)
+    with eventlet.Timeout(60):  # a guard against a deadlock, not a timed assertion
+        for index in range(len(items)):
+            pile.spawn(item, index)
+        opened = list(pile)
+    for matter in matters:
+        cases = [o for o, m in zip(opened, items, strict=True) if m == matter]
+        assert cases[0]["duplicate_of"] is None
+        assert all(o["duplicate_of"] == cases[0]["case_id"] for o in cases[1:])

@@ -27,10 +27,13 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from prometheus_client.parser import text_string_to_metric_families
 from registry.domain import Community
 from registry.domain.common import natural_id
+from registry.domain.team import GROUPS
 from registry.policy import RULES
+from registry.seed import sample_id_number, sample_phone
 from registry.service import RegistryService
 from shequ.audit import load_or_create_key, read_heads, signature_ok, verify_service
 from shequ.errors import Forbidden, ShequError, ValidationError
+from shequ.runtime import Platform
 from shequ.store import Store
 
 from tests.support.infra import free_port, pg_database, rabbit_vhost
@@ -342,3 +345,42 @@ def test_sealer_signs_a_tree_head_that_verifies(service: Running) -> None:
     assert report.heads == len(heads)
     assert report.checked >= head.tree_size
     assert report.problem is None
+
+
+# -- 7. a batch applies the items that touch one aggregate in batch order ---------------------
+def platform_app(svc: Running) -> Any:
+    return next(ext for ext in svc.container.extensions if isinstance(ext, Platform)).runtime.app
+
+
+@pytest.mark.parametrize("store_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> None:
+    """On PostgreSQL the items of a batch run concurrently and share group commits; the ones
+    that touch the same team are applied one after another in batch order, none is handed
+    back as ``concurrent_change``, and items on different aggregates still share commits."""
+    community = establish(service, [("立柱", "Lizhu")], "itf7")[0]["community_id"]
+    team = service.call("form_team", actor=STAFF, idempotency_key="itf7:team",
+                        community_id=community)["team_id"]
+    app = platform_app(service)
+
+    people = [{"command": "register_person",
+               "args": {"idempotency_key": f"itf7:p:{n}", "name": f"队员{n}",
+                        "gender": "male", "id_number": sample_id_number(7000 + n, True),
+                        "phone": sample_phone(7000 + n), "sample": True}} for n in range(30)]
+    batches, commands = app.committer.batches, app.committer.commands
+    registered = service.call("batch", actor=STAFF, commands=people)
+    assert all("ok" in r for r in registered), registered
+    assert app.committer.commands - commands == len(people)
+    assert app.committer.batches - batches < len(people)  # still concurrent: commits shared
+
+    person_ids = [r["ok"]["person_id"] for r in registered]
+    groups = sorted(GROUPS)
+    joins = [{"command": "add_team_member",
+              "args": {"idempotency_key": f"itf7:m:{n}", "team_id": team, "person_id": pid,
+                       "group": groups[n % len(groups)], "duties": f"职责{n}"}}
+             for n, pid in enumerate(person_ids)]
+    joined = service.call("batch", actor=STAFF, commands=joins)
+    assert [r.get("error") for r in joined] == [None] * len(joins)
+    assert [r["ok"]["person_id"] for r in joined] == person_ids
+    events = app.events.get(uuid.UUID(team))
+    assert [e.person_id for e in events if type(e).__name__ == "MemberJoined"] == person_ids
