@@ -39,6 +39,7 @@ from tests.support.infra import (
 )
 
 STAFF = {"person_id": "bench", "role": "district_staff"}
+SYSTEM = {"person_id": "system:bench", "role": "system"}
 
 
 def confirm_baseline(amqp: str, n: int) -> float:
@@ -149,7 +150,7 @@ def _by_second(envs: list[dict], lat: list[float]) -> None:
 def _published(amqp: str) -> list[dict]:
     out: list[dict] = []
     after = 0
-    while batch := rpc(amqp, "registry", "notifications", actor=STAFF, after=after, limit=1000):
+    while batch := rpc(amqp, "registry", "notifications", actor=SYSTEM, after=after, limit=1000):
         out.extend(batch)
         after = batch[-1]["position"]
     return out

@@ -2,8 +2,8 @@
 
 * ``command`` / ``query`` mark nameko RPC entrypoints whose ShequErrors are expected: they
   reach the caller as the same structured error (code, zh/en message, field), not a traceback.
-* ``PlatformService`` gives every service the ``notifications`` RPC that inboxes pull from to
-  repair gaps, and ``health``.
+* ``PlatformService`` gives every service the ``notifications`` RPC that other services'
+  inboxes (the ``system`` role only) pull from to repair gaps, and ``health``.
 """
 from __future__ import annotations
 
@@ -80,15 +80,18 @@ class PlatformService:
     @query
     def notifications(self, actor: dict[str, Any], after: int = 0,
                       limit: int = 500) -> list[dict[str, Any]]:
-        """Published integration envelopes after ``after`` (for gap repair and auditors).
+        """Published integration envelopes after ``after``, for other services' gap repair.
 
-        Example: ``{"actor": {"person_id": "system", "role": "system"}, "after": 0,
-        "limit": 100}``
+        The envelopes carry personal data unmasked (names, phones), as the services that pull
+        them need it: only the ``system`` role (a service) may read them. Auditors replay the
+        stored, sealed events instead. Example: ``{"actor": {"person_id": "system",
+        "role": "system"}, "after": 0, "limit": 100}``
         """
         who = Actor.from_dict(actor)
-        if who.role not in ("system", "auditor", "district_staff"):
-            raise Forbidden("无权读取事件日志", "only system, auditors and district staff may "
-                            "read the notification log", "actor.role")
+        if who.role != "system":
+            raise Forbidden("事件日志只供各服务修补缺口读取，含未脱敏的个人信息",
+                            "only services (the system role) may read the notification log: "
+                            "it carries unmasked personal data", "actor.role")
         limit = max(1, min(int(limit), 1000))
         prev = int(after) if after else None
         return envelopes_after(self.runtime.config.service, self.app, self.runtime.translate,

@@ -384,3 +384,21 @@ def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> 
     assert [r["ok"]["person_id"] for r in joined] == person_ids
     events = app.events.get(uuid.UUID(team))
     assert [e.person_id for e in events if type(e).__name__ == "MemberJoined"] == person_ids
+
+
+# -- 8. the notification log serves services only ---------------------------------------------
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_notifications_serve_only_services(service: Running) -> None:
+    """The log carries names and phones unmasked (it serves other services' gap repair): only
+    the ``system`` role reads it; auditors replay the stored, sealed events instead."""
+    person = service.call("register_person", actor=STAFF, idempotency_key="itf8:person",
+                          name="王示例", gender="male", id_number=sample_id_number(8001, True),
+                          phone=sample_phone(8001), sample=True)["person_id"]
+    for role in ("auditor", "district_staff"):
+        with pytest.raises(Forbidden) as refused:
+            service.call("notifications", actor={"person_id": f"{role}-1", "role": role},
+                         after=0, limit=10)
+        assert (refused.value.code, refused.value.field) == ("forbidden", "actor.role")
+    log = service.call("notifications", actor={"person_id": "system", "role": "system"},
+                       after=0, limit=10)
+    assert [e["aggregate_id"] for e in log] == [person]
