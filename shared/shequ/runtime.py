@@ -23,6 +23,7 @@ from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
 from shequ.leader import Leadership
+from shequ.refusals import log_refusal, quiet_expected_refusals
 from shequ.relay import Relay
 from shequ.rpcpull import rpc_puller
 from shequ.subscriber import Subscriber
@@ -74,6 +75,7 @@ class Platform(DependencyProvider):
         self._starts: dict[Any, float] = {}
 
     def setup(self) -> None:
+        quiet_expected_refusals()  # refusals: one line from worker_result, no traceback
         cfg = ServiceConfig.from_env(self.service)
         # One broker for everything: the one the container answers RPC on, if it was given.
         cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
@@ -141,6 +143,9 @@ class Platform(DependencyProvider):
             outcome = "ok"
         elif isinstance(exc_info[1], ShequError):
             outcome = exc_info[1].code
+            actor = worker_ctx.kwargs.get("actor", worker_ctx.args[0] if worker_ctx.args else None)
+            log_refusal(self.service, name, exc_info[1], actor,
+                        None if started is None else time.perf_counter() - started)
         else:
             outcome = "error"
         metrics.ENTRYPOINT_CALLS.labels(self.service, name, outcome).inc()

@@ -10,6 +10,7 @@ and the metrics from the HTTP endpoint.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -402,3 +403,26 @@ def test_notifications_serve_only_services(service: Running) -> None:
     log = service.call("notifications", actor={"person_id": "system", "role": "system"},
                        after=0, limit=10)
     assert [e["aggregate_id"] for e in log] == [person]
+
+
+# -- 9. a refusal is one structured log line; the unexpected keeps its traceback --------------
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
+        service: Running, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    with pytest.raises(ValidationError):
+        service.call("establish_community", actor=STAFF, idempotency_key="itf9:c:empty",
+                     name="", name_en="Empty")
+    refusals = [r for r in caplog.records if "establish_community" in r.getMessage()]
+    assert [(r.levelno, r.exc_info) for r in refusals] == [(logging.INFO, None)]
+    line = refusals[0].getMessage()
+    assert "\n" not in line
+    for part in ("registry.establish_community", "code=invalid", "field=name",
+                 "role=district_staff", "duration_ms="):
+        assert part in line, line
+
+    caplog.clear()
+    with pytest.raises(TypeError):  # no actor: a caller's bug the platform did not foresee
+        service.call("communities")
+    failures = [r for r in caplog.records if r.exc_info and r.exc_info[0] is TypeError]
+    assert [r.levelno for r in failures] == [logging.ERROR]
