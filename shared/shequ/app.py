@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 from shequ import batchorder
 from shequ.actor import Actor
 from shequ.errors import Conflict, NotFound, ValidationError
-from shequ.groupcommit import GroupCommitter
+from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
 from shequ.store import Store
 from shequ.topics import pin_topics
@@ -107,24 +107,37 @@ class ServiceApplication(Application[UUID]):
         if first is not None:
             COMMANDS.labels(self.name, command, "repeat").inc()
             return first
-        for _attempt in range(self.CONFLICT_RETRIES):
+        def attempt() -> tuple[bool, Any, list[UUID]]:
             aggregates, result = decide()
             record = CommandRecord(service=self.name, key=idempotency_key, command=command,
                                    fingerprint=fingerprint, actor=actor.to_dict(),
                                    result=result)
             saving = [*aggregates, record]
-            batchorder.turn(agg.id for agg in saving)  # inside a batch: in batch order
+            ids = [agg.id for agg in saving]
+            batchorder.turn(ids)  # inside a batch: in batch order
             try:
                 self.committer.commit(saving)
                 COMMANDS.labels(self.name, command, "stored").inc()
-                return result
+                return True, result, ids
             except IntegrityError:
                 # Either the same key won a race (answer with its result) or another command
                 # changed an aggregate this one read: decide again on fresh state.
                 again = self._recorded(record_id, fingerprint)
                 if again is not None:
                     COMMANDS.labels(self.name, command, "repeat").inc()
-                    return again
+                    return True, again, ids
+                return False, None, ids
+
+        done, value, touched = attempt()
+        if done:
+            return value
+        # Lost a race: re-decide behind this process's other losers on the same aggregates, so
+        # that a burst on one aggregate queues instead of racing until the retries run out.
+        with self.losers.queue(touched):
+            for _retry in range(self.CONFLICT_RETRIES - 1):
+                done, value, touched = attempt()
+                if done:
+                    return value
         COMMANDS.labels(self.name, command, "conflict").inc()
         raise Conflict("记录被频繁同时修改，请稍后重试",
                        "the records kept changing concurrently; retry the command later",
@@ -135,6 +148,10 @@ class ServiceApplication(Application[UUID]):
     @cached_property
     def committer(self) -> GroupCommitter:
         return GroupCommitter(self.events)
+
+    @cached_property
+    def losers(self) -> LoserQueue:
+        return LoserQueue()
 
     def command_record_id(self, key: str) -> UUID:
         return CommandRecord.create_id(self.name, key)

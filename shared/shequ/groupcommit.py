@@ -9,11 +9,13 @@ conflict. Either all of one command's events are stored or none are.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from eventsourcing.persistence import EventStore, IntegrityError
 
+from shequ import batchorder
 from shequ.errors import ValidationError
 
 
@@ -92,3 +94,28 @@ class GroupCommitter:
             self.store.put(waiter.events)
         except BaseException as exc:  # noqa: BLE001
             waiter.error = exc
+
+
+class LoserQueue:
+    """Where the commands that lost a race in this process re-decide one after another.
+
+    A loser re-decides holding the locks of the aggregates it tried to store (64 stripes by
+    aggregate id, taken in one order, so two losers cannot wait for each other), so a burst of
+    commands on one aggregate (thirty RPC workers adding members to one team) is stored one
+    by one instead of racing until some run out of retries. Items of a ``batch`` do not queue
+    here: ``shequ.batchorder`` already orders them, and a lock held across their turn could
+    wait for an earlier item that waits for the lock.
+    """
+
+    def __init__(self, stripes: int = 64) -> None:
+        self._locks = [threading.Lock() for _ in range(stripes)]
+
+    @contextmanager
+    def queue(self, aggregate_ids: Iterable[Any]) -> Iterator[None]:
+        if batchorder.in_batch():
+            yield
+            return
+        with ExitStack() as held:
+            for stripe in sorted({a.int % len(self._locks) for a in aggregate_ids}):
+                held.enter_context(self._locks[stripe])
+            yield

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from shequ.app import ServiceApplication
@@ -71,3 +72,11 @@ class Notes(ServiceApplication):
             return [note], {"id": str(note.id)}
 
         return self.execute("write", key, actor, {"text": text}, decide)
+
+    def amend(self, note_id: str, text: str, key: str, actor: Any) -> dict[str, Any]:
+        def decide() -> Any:
+            note: Note = self.repository.get(UUID(note_id))
+            note.amend(text, actor.to_dict())
+            return [note], {"version": note.version}
+
+        return self.execute("amend", key, actor, {"note_id": note_id, "text": text}, decide)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
+import eventlet
 import kombu.exceptions
 import pytest
 from audit_fixtures import store  # noqa: F401 - the SQLite/PostgreSQL store fixture
@@ -477,3 +479,20 @@ def test_an_inbox_batch_that_races_a_command_is_applied_one_by_one(store, tmp_pa
     finally:
         down.close()
         up.close()
+
+
+@pytest.mark.parametrize("store", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_concurrent_commands_on_one_aggregate_all_succeed(store) -> None:
+    """Thirty commands amending one note at once (thirty RPC workers): each loser of a race
+    re-decides on fresh state, queued behind the other losers in this process, so none runs
+    out of retries; every amendment is stored once."""
+    app = Notes(store)
+    note = app.write("v0", "k-amend-note", STAFF)["id"]
+    pool = eventlet.GreenPool(30)
+    results = list(pool.imap(lambda i: app.amend(note, f"v{i}", f"k-amend-{i:03d}", STAFF),
+                             range(30)))
+    assert sorted(r["version"] for r in results) == list(range(2, 32))
+    texts = [e.text for e in app.events.get(UUID(note))][1:]
+    assert sorted(texts, key=lambda t: int(t[1:])) == [f"v{i}" for i in range(30)]
+    app.close()
