@@ -19,13 +19,14 @@ from shequ.auth import Target
 from shequ.domainapp import DomainApplication
 from shequ.errors import Forbidden, NotFound
 from shequ.store import Store
+from shequ.validation import check_date
 from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
 from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
-from casework.domain.common import NAMESPACE, violation
+from casework.domain.common import NAMESPACE, not_before, violation
 from casework.policy import POLICY
 from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
@@ -69,6 +70,32 @@ class CaseworkBase(DomainApplication):
     def today(self) -> str:
         """Today's civil date in the district (dates of record are local dates)."""
         return self.clock().astimezone(LOCAL).date().isoformat()
+
+    def recorded_at(self) -> str:
+        """When a fact is typed in: the service's clock (never the caller's), UTC."""
+        return self.clock().astimezone(dt.UTC).isoformat()
+
+    def fact_date(self, value: Any, field: str, earliest: str | None = None,
+                  earliest_zh: str = "", earliest_en: str = "") -> str:
+        """The local date a fact happened, as the caller gives it (default: today by the
+        service's clock): never in the future, at most ``backdate_within_days`` back, and not
+        before ``earliest`` (the day what it belongs to began). Deadlines count from it."""
+        today = self.today()
+        if value is None or value == "":
+            return today
+        day = check_date(value, field)
+        if day > today:
+            raise violation("date.future", f"{field} 不能晚于今天（{today}）",
+                            f"{field} may not be in the future (today is {today})", field,
+                            today=today)
+        back = self.settings.backdate_within_days
+        oldest = (dt.date.fromisoformat(today) - dt.timedelta(days=back)).isoformat()
+        if day < oldest:
+            raise violation("date.too_old", f"{field} 最多可补录{back}天前的日期（最早{oldest}）",
+                            f"{field} may be at most {back} days back (from {oldest})", field,
+                            earliest=oldest)
+        not_before(day, earliest, field, earliest_zh, earliest_en)
+        return day
 
     def make_projection(self) -> CaseworkProjection:
         return CaseworkProjection()

@@ -30,8 +30,12 @@ class CaseCommands(Intake):
                   village_id: str | None = None, household_id: str | None = None,
                   description: str = "", place: str = "", resident_name: str = "",
                   resident_phone: str = "", petition: dict[str, Any] | None = None,
-                  reported_person_ids: list[str] | None = None) -> dict[str, Any]:
-        """Receive a case (登记): where it belongs, who asks, what about; flags duplicates."""
+                  reported_person_ids: list[str] | None = None,
+                  received_on: str | None = None) -> dict[str, Any]:
+        """Receive a case (登记): where it belongs, who asks, what about; flags duplicates.
+        ``received_on`` is the day it reached us (a paper petition typed in later; default
+        today): the acceptance deadline counts from it."""
+        received = self.fact_date(received_on, "received_on")
         p: dict[str, Any] = {
             "case_type": check_choice(case_type, "case_type", CASE_TYPES, "案件类型"),
             "category": check_choice(category, "category", CATEGORIES, "类别"),
@@ -42,7 +46,7 @@ class CaseCommands(Intake):
                          if resident_phone else ""},
             "reported_person_ids": sorted({check_uuid(x, "reported_person_ids")
                                            for x in (reported_person_ids or [])}),
-            "petition": None}
+            "petition": None, "received_on": received_on}
         if p["case_type"] == "petition":
             p["petition"] = check_petition(petition, self.settings.max_group_representatives)
         ids = [check_uuid(x, f) if x else None for x, f in
@@ -67,7 +71,8 @@ class CaseCommands(Intake):
                                     p["place"])
             p["duplicate_of"] = self.duplicate_of(keys)
             case = self.build_case(key_id("case", idempotency_key),
-                                   {**p, "team_id": team_id}, actor.to_dict())
+                                   {**p, "team_id": team_id, "received_on": received},
+                                   actor.to_dict())
             for k in keys:
                 k.note(str(case.id), case.received_on)
             return [case, *keys], {"case_id": str(case.id), "work_group": case.work_group,
@@ -95,11 +100,16 @@ class CaseCommands(Intake):
                         {"case_id": case_id, **payload}, decide)
 
     def accept_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                    owner_id: str | None = None) -> dict[str, Any]:
-        """Accept (受理) and route to the named owner or the work group's next member."""
+                    owner_id: str | None = None,
+                    accepted_on: str | None = None) -> dict[str, Any]:
+        """Accept (受理) and route to the named owner or the work group's next member.
+        ``accepted_on`` is the day it was accepted (default today; not before it was
+        received): the handling deadline counts from it."""
         owner = check_uuid(owner_id, "owner_id") if owner_id else None
-        return self._on_case("accept_case", idempotency_key, actor, case_id, {"owner_id": owner},
-                             lambda c: self.accept_and_route(c, owner, actor.to_dict()))
+        day = self.fact_date(accepted_on, "accepted_on")
+        return self._on_case("accept_case", idempotency_key, actor, case_id,
+                             {"owner_id": owner, "accepted_on": accepted_on},
+                             lambda c: self.accept_and_route(c, owner, actor.to_dict(), on=day))
 
     def refuse_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
                     reason_code: str, reason: str) -> dict[str, Any]:

@@ -135,15 +135,19 @@ class OutcomeCommands(CaseCommands):
                                                 actor.to_dict()))
 
     def request_review(self, actor: Actor, idempotency_key: str, *, case_id: str, level: str,
-                       reason: str) -> dict[str, Any]:
-        """The petitioner asks for review (复查) or re-review (复核), within 30 days."""
+                       reason: str, requested_on: str | None = None) -> dict[str, Any]:
+        """The petitioner asks for review (复查) or re-review (复核), within 30 days of the
+        answer; ``requested_on`` is the day they asked (in person, by letter; default
+        today): the window is checked and the 30 days to answer count from it."""
         p: dict[str, Any] = {"level": check_choice(level, "level", REVIEW_LEVELS, "复查或复核"),
-             "reason": require_text(reason, "reason", "理由", 2000)}
+             "reason": require_text(reason, "reason", "理由", 2000),
+             "requested_on": requested_on}
+        day = self.fact_date(requested_on, "requested_on")
 
         def act(case: Case) -> None:
-            today = self.today()
-            due = self.settings.petition_review_answer.due(self.calendar, today)
-            case.request_review(p["level"], today, p["reason"], due, actor.to_dict())
+            due = self.settings.petition_review_answer.due(self.calendar, day)
+            case.request_review(p["level"], day, p["reason"], due, actor.to_dict(),
+                                self.recorded_at())
         return self._on_case("request_review", idempotency_key, actor, case_id, p, act)
 
     def answer_review(self, actor: Actor, idempotency_key: str, *, case_id: str, outcome: str,

@@ -19,7 +19,7 @@ from shequ.validation import (
 
 from casework.commands_outcome import OutcomeCommands
 from casework.domain import Mediation, VillageDecision
-from casework.domain.common import violation
+from casework.domain.common import not_before, violation
 from casework.domain.decision import MATTERS
 from casework.domain.mediation import INITIATIVES, ROUTES
 from casework.domain.thresholds import BODIES
@@ -37,8 +37,15 @@ class ProcedureCommands(OutcomeCommands):
 
         def decide() -> Any:
             agg = load(case_id)
+            ended = agg.conclusion()
             act(agg)
-            return [agg], {"case_id": case_id, "state": agg.state}
+            changed = [agg]
+            if ended is None and (now := agg.conclusion()) is not None:
+                # the procedure ended: its case moves on, in the same atomic save
+                fresh = self.load_case(case_id)
+                if fresh.conclude(now[0], now[1], actor.to_dict()):
+                    changed.append(fresh)
+            return changed, {"case_id": case_id, "state": agg.state}
         return self.run(command, key, actor, self.case_target(case),  # type: ignore
                         {"case_id": case_id, **payload}, decide)
 
@@ -49,11 +56,15 @@ class ProcedureCommands(OutcomeCommands):
     # -- mediation -------------------------------------------------------------------------
     def start_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str,
                         initiative: str, parties: list[dict[str, str]],
-                        applicant_id: str | None = None) -> dict[str, Any]:
-        """Begin mediating a dispute, on a party's application or the committee's initiative."""
+                        applicant_id: str | None = None,
+                        started_on: str | None = None) -> dict[str, Any]:
+        """Begin mediating a dispute, on a party's application or the committee's initiative;
+        ``started_on`` is the day it began (default today): the month counts from it."""
         p: dict[str, Any] = {"initiative": check_choice(initiative, "initiative", INITIATIVES, "调解启动方式"),
              "parties": _parties(parties),
-             "applicant_id": optional_text(applicant_id, "applicant_id", "申请人", 50) or None}
+             "applicant_id": optional_text(applicant_id, "applicant_id", "申请人", 50) or None,
+             "started_on": started_on}
+        day = self.fact_date(started_on, "started_on")
         ids = [x["party_id"] for x in p["parties"]]
         if p["initiative"] == "application" and p["applicant_id"] not in ids:
             raise ValidationError("申请调解的须是当事人之一", "the applicant must be a party",
@@ -67,13 +78,14 @@ class ProcedureCommands(OutcomeCommands):
             if self.exists(Mediation.create_id(case_id)):
                 raise violation("mediation.exists", "该纠纷已有调解", "already being mediated",
                                 "case_id")
-            today = self.today()
+            not_before(day, case.received_on, "started_on", "登记收到之日",
+                       "the day the case was received")
             return Mediation(id=Mediation.create_id(case_id),  # type: ignore[call-arg]
                              case_id=case_id, community_id=case.community_id,
                              initiative=p["initiative"], parties=p["parties"],
                              applicant_id=p["applicant_id"] if p["initiative"] == "application"
-                             else None, started_on=today,
-                             due_on=self.settings.mediation_within.due(self.calendar, today),
+                             else None, started_on=day,
+                             due_on=self.settings.mediation_within.due(self.calendar, day),
                              actor=actor.to_dict())
         return self._procedure("start_mediation", idempotency_key, actor, case_id, p, load,
                                lambda m: None)
@@ -143,23 +155,28 @@ class ProcedureCommands(OutcomeCommands):
                                {"signer_id": signer},
                                lambda m: m.sign(signer, self.today(), actor.to_dict()))
 
-    def seal_agreement(self, actor: Actor, idempotency_key: str, *,
-                       case_id: str) -> dict[str, Any]:
-        """The committee seals: the agreement takes effect; 30 days for court confirmation."""
+    def seal_agreement(self, actor: Actor, idempotency_key: str, *, case_id: str,
+                       sealed_on: str | None = None) -> dict[str, Any]:
+        """The committee seals: the agreement takes effect on ``sealed_on`` (default today)
+        and the dispute case is resolved with it; 30 days for court confirmation."""
+        day = self.fact_date(sealed_on, "sealed_on")
+
         def act(m: Mediation) -> None:
-            today = self.today()
-            m.seal(today, self.settings.confirmation_within.due(self.calendar, today),
-                   actor.to_dict())
-        return self._mediation("seal_agreement", idempotency_key, actor, case_id, {}, act)
+            m.seal(day, self.settings.confirmation_within.due(self.calendar, day),
+                   actor.to_dict(), self.recorded_at())
+        return self._mediation("seal_agreement", idempotency_key, actor, case_id,
+                               {"sealed_on": sealed_on}, act)
 
     def apply_for_confirmation(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                               court: str) -> dict[str, Any]:
-        """The parties apply to a court for judicial confirmation (司法确认)."""
+                               court: str, applied_on: str | None = None) -> dict[str, Any]:
+        """The parties apply to a court for judicial confirmation (司法确认) on
+        ``applied_on`` (default today), within 30 days of the agreement taking effect."""
         name = require_text(court, "court", "人民法院", 100)
+        day = self.fact_date(applied_on, "applied_on")
         return self._mediation("apply_for_confirmation", idempotency_key, actor, case_id,
-                               {"court": name},
-                               lambda m: m.apply_for_confirmation(self.today(), name,
-                                                                  actor.to_dict()))
+                               {"court": name, "applied_on": applied_on},
+                               lambda m: m.apply_for_confirmation(day, name, actor.to_dict(),
+                                                                  self.recorded_at()))
 
     def fail_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str, reason: str,
                        routes_told: list[str]) -> dict[str, Any]:
@@ -202,10 +219,14 @@ class ProcedureCommands(OutcomeCommands):
 
     # -- village decisions -----------------------------------------------------------------
     def start_decision(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                       matter_type: str, one_shoulder: bool = False) -> dict[str, Any]:
-        """Open the 四议两公开 procedure for a village-decision case."""
+                       matter_type: str, one_shoulder: bool = False,
+                       started_on: str | None = None) -> dict[str, Any]:
+        """Open the 四议两公开 procedure for a village-decision case; ``started_on`` is the
+        day it began (default today): every meeting falls on or after it."""
         p: dict[str, Any] = {"matter_type": check_choice(matter_type, "matter_type", MATTERS, "事项类别"),
-             "one_shoulder": check_bool(one_shoulder, "one_shoulder")}
+             "one_shoulder": check_bool(one_shoulder, "one_shoulder"),
+             "started_on": started_on}
+        day = self.fact_date(started_on, "started_on")
 
         def load(case_id: str) -> VillageDecision:
             case = self.load_case(case_id)
@@ -214,11 +235,14 @@ class ProcedureCommands(OutcomeCommands):
                                 "only a village-decision case with a village", "case_id")
             if self.exists(VillageDecision.create_id(case_id)):
                 raise violation("decision.exists", "该事项已启动", "already started", "case_id")
+            not_before(day, case.received_on, "started_on", "登记收到之日",
+                       "the day the case was received")
             return VillageDecision(id=VillageDecision.create_id(case_id),  # type: ignore
                                    case_id=case_id, community_id=case.community_id,
                                    village_id=case.village_id, title=case.title,
                                    matter_type=p["matter_type"],
-                                   one_shoulder=p["one_shoulder"], actor=actor.to_dict())
+                                   one_shoulder=p["one_shoulder"], actor=actor.to_dict(),
+                                   opened_on=day)
         return self._procedure("start_decision", idempotency_key, actor, case_id, p, load,
                                lambda d: None)
 
@@ -236,10 +260,12 @@ class ProcedureCommands(OutcomeCommands):
                         **({"notice_on": check_date(record["notice_on"], "record.notice_on")}
                            if record.get("notice_on") else {})},
              "merge_next": check_bool(merge_next, "merge_next")}
+        self.fact_date(p["record"]["date"], "record.date")  # held: not in the future
         return self._procedure(
             "record_decision_meeting", idempotency_key, actor, case_id, p, self.decision,
             lambda d: d.record_meeting(p["step"], p["body"], p["record"], p["merge_next"],
-                                       self.settings.local_rules, actor.to_dict()))
+                                       self.settings.local_rules, actor.to_dict(),
+                                       self.recorded_at()))
 
     def publish_decision(self, actor: Actor, idempotency_key: str, *, case_id: str, step: int,
                          text: str) -> dict[str, Any]:

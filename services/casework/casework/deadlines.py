@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from eventsourcing.application import AggregateNotFoundError
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.errors import RuleViolation
@@ -19,7 +20,11 @@ from sqlalchemy import select
 from casework import tables as t
 from casework.base import LOCAL
 from casework.commands_procedures import ProcedureCommands
+from casework.domain import Mediation, VillageDecision
+from casework.domain.common import violation
 from casework.domain.vocabulary import OPEN
+
+PROCEDURES: dict[str, Any] = {"dispute": Mediation, "decision": VillageDecision}
 
 # Notices are recorded as the deadline timer's, whoever started the scan: the same notice
 # must have the same fingerprint under its idempotency key.
@@ -28,7 +33,8 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 
 class DeadlineCommands(ProcedureCommands):
     def scan_deadlines(self, actor: Actor, now: str | None = None) -> dict[str, Any]:
-        """Chase every overdue case once per missed due date; reprimand those still overdue
+        """Chase every overdue case once per missed due date (a dispute or village decision
+        whose procedure has ended is resolved instead); reprimand those still overdue
         ``reprimand_after_days`` after the chase; close answered cases whose reopening window
         has passed without the resident reopening them. Example:
         ``{"now": "2026-03-30T09:00:00+08:00"}``
@@ -42,8 +48,8 @@ class DeadlineCommands(ProcedureCommands):
                 - dt.timedelta(days=self.settings.reprimand_after_days)).isoformat()
         cs = t.cases
         with self.read() as c:
-            rows = c.execute(select(cs.c.id, cs.c.due_on, cs.c.chased_for, cs.c.chased_on,
-                                    cs.c.reprimanded_for)
+            rows = c.execute(select(cs.c.id, cs.c.case_type, cs.c.due_on, cs.c.chased_for,
+                                    cs.c.chased_on, cs.c.reprimanded_for)
                              .where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
                                     cs.c.due_on.is_not(None), cs.c.due_on < today)
                              .order_by(cs.c.due_on, cs.c.id)).all()
@@ -51,16 +57,44 @@ class DeadlineCommands(ProcedureCommands):
                                                       cs.c.reopen_until.is_not(None),
                                                       cs.c.reopen_until < today)
                                 .order_by(cs.c.id)).scalars().all()
-        chased, reprimanded = [], []
+        chased, reprimanded, resolved = [], [], []
         for row in rows:
-            if row.chased_for != row.due_on:
+            if row.case_type in PROCEDURES and self._procedure_ended(row.id, row.case_type):
+                resolved.append(row.id)  # its procedure had ended: resolved, not chased
+            elif row.chased_for != row.due_on:
                 if self._notice("chase", row.id, row.due_on, today, actor):
                     chased.append(row.id)
             elif row.reprimanded_for != row.due_on and (row.chased_on or today) <= late \
                     and self._notice("reprimand", row.id, row.due_on, today, actor):
                 reprimanded.append(row.id)
         closed = [case_id for case_id in settled if self._close_settled(case_id, today)]
-        return {"on": today, "chased": chased, "reprimanded": reprimanded, "closed": closed}
+        return {"on": today, "chased": chased, "reprimanded": reprimanded, "closed": closed,
+                "resolved": resolved}
+
+    def _procedure_ended(self, case_id: str, case_type: str) -> bool:
+        """Resolve a case whose mediation or decision has ended (stored before a procedure's
+        end moved its case on by itself); once: keyed by the case."""
+        kind = PROCEDURES[case_type]
+        try:
+            ended: tuple[str, list[str]] | None = self.repository.get(
+                kind.create_id(case_id)).conclusion()
+        except AggregateNotFoundError:
+            return False
+        if ended is None:
+            return False
+
+        def decide() -> Any:
+            case = self.load_case(case_id)
+            if not case.conclude(ended[0], ended[1], TIMER.to_dict()):
+                raise violation("transition", "案件已不在办理中", "the case is no longer handled",
+                                "case_id")
+            return [case], {"case_id": case_id, "resolved_on": case.resolved_on}
+        try:
+            self.execute("resolve_case", f"deadline:conclude:{case_id}", TIMER,
+                         {"case_id": case_id}, decide)
+        except RuleViolation:
+            return False
+        return True
 
     def _close_settled(self, case_id: str, today: str) -> bool:
         """Close an answered case once nobody reopened it in time (once: keyed by the case)."""

@@ -166,7 +166,7 @@ class Intake(CaseworkBase):
 
     def build_case(self, case_id: UUID, p: dict[str, Any], actor: dict[str, Any]) -> Case:
         """A received case: routed to its work group, its first deadline set."""
-        today = self.today()
+        today = p.get("received_on") or self.today()  # the day it reached us
         s = self.settings
         petition = p.get("petition")
         accept = s.petition_accept_within if petition else s.accept_within
@@ -184,14 +184,15 @@ class Intake(CaseworkBase):
             received_on=today, accept_due=accept.due(self.calendar, today),
             objection_due=objection, origin_opinion_id=p.get("origin_opinion_id"),
             duplicate_of=p.get("duplicate_of"), reported_person_ids=p["reported_person_ids"],
-            petition=petition, actor=actor)
+            petition=petition, actor=actor, recorded_at=self.recorded_at())
 
     def accept_and_route(self, case: Case, owner_id: str | None, actor: dict[str, Any],
-                         rows: Rows | None = None) -> None:
-        """Accept a received case and give it to the named or the routed owner, if any."""
-        today = self.today()
+                         rows: Rows | None = None, on: str | None = None) -> None:
+        """Accept a received case on ``on`` (default today) and give it to the named or the
+        routed owner, if any."""
+        today = on or self.today()
         period = self.settings.handling_period(case.case_type, case.category)
-        case.accept(today, period.due(self.calendar, today), actor)
+        case.accept(today, period.due(self.calendar, today), actor, self.recorded_at())
         if owner_id is None:  # routed within the case's own work group
             _team, owner_id = self.route(case.community_id, case.work_group,
                                          exclude=case.reported + case.recused,

@@ -142,7 +142,7 @@ class CaseworkProjection(Handlers):
         elif name == "Resumed":
             values["paused"] = False
         elif name == "Resolved":
-            values.update(resolved_on=e.on, on_time=e.on_time)
+            values.update(resolved_on=e.on, on_time=e.on_time, paused=False)
         elif name == "Rated":
             values["rating"] = e.rating
         elif name == "Reopened":

@@ -27,6 +27,39 @@ def _row(r: Any) -> dict[str, Any]:
             "duplicate_of": r["duplicate_of"], "origin_opinion_id": r["origin_opinion_id"]}
 
 
+def _dates(case: Any) -> dict[str, Any]:
+    """The days things happened (deadlines count from them) beside when they were typed
+    in, and the windows still open to the resident."""
+    return {"received_on": case.received_on,
+            "recorded_at": case.recorded_at or case.created_on.isoformat(),
+            "accepted_on": case.accepted_on, "resolved_on": case.resolved_on,
+            "answered_on": case.answered_on, "review_until": case.review_until}
+
+
+def _fact_day(details: dict[str, Any]) -> str | None:
+    """The day an event's fact happened, where it carries one."""
+    for k in ("on", "received_on", "started_on", "opened_on", "chased_on", "reprimanded_on"):
+        if details.get(k):
+            return str(details[k])
+    record = details.get("record")
+    return record.get("date") if isinstance(record, dict) else None
+
+
+def _mediation(m: Any) -> dict[str, Any]:
+    return {"state": m.state, "started_on": m.started_on, "due_on": m.due_on,
+            "effective_on": m.effective_on, "confirmation_until": m.confirmation_until,
+            "confirmation_applied_on": m.confirmation_applied_on, "ended_on": m.ended_on}
+
+
+def _decision(d: Any) -> dict[str, Any]:
+    return {"state": d.state, "done": d.done, "started_on": d.began_on,
+            "ended_on": d.ended_on,
+            "meetings": [{"step": step, "body": m["body"], "held_on": m["record"]["date"],
+                          "notice_on": m["record"].get("notice_on"),
+                          "recorded_at": m.get("recorded_at")}
+                         for step, m in sorted(d.meetings.items())]}
+
+
 class Queries(CaseworkBase):
     """Read-only use cases."""
 
@@ -41,7 +74,7 @@ class Queries(CaseworkBase):
                "team_id": case.team_id, "work_group": case.work_group,
                "work_group_zh": GROUPS.get(case.work_group, ""), "state": case.state,
                "state_zh": STATES[case.state], "owner_id": case.owner_id,
-               "co_handlers": list(case.co_handlers), "received_on": case.received_on,
+               "co_handlers": list(case.co_handlers), **_dates(case),
                "due_on": case.due_on, "due_kind": case.due_kind,
                "paused_since": case.paused_since, "extensions": case.extensions,
                "outcome": case.outcome, "rating": case.rating,
@@ -58,8 +91,7 @@ class Queries(CaseworkBase):
         for kind, cls in (("mediation", Mediation), ("decision", VillageDecision)):
             if self.exists(cls.create_id(str(case.id))):
                 agg: Any = self.repository.get(cls.create_id(str(case.id)))
-                out[kind] = {"state": agg.state, **({"done": agg.done} if kind == "decision"
-                                                    else {"due_on": agg.due_on})}
+                out[kind] = (_decision(agg) if kind == "decision" else _mediation(agg))
         return out
 
     def _readable(self, actor: Actor, case_id: str, entrypoint: str) -> Any:
@@ -78,10 +110,14 @@ class Queries(CaseworkBase):
         with self.read() as c:
             rows = c.execute(select(tl).where(tl.c.case_id.in_(ids))
                              .order_by(tl.c.at, tl.c.id)).mappings().all()
-        return {"case_id": str(case.id), "events": [
-            {"case_id": r["case_id"], "at": r["at"], "kind": r["kind"], "event": r["event"],
-             "actor": json.loads(r["actor"]), "details": json.loads(r["details"])}
-            for r in rows]}
+        events = []
+        for r in rows:
+            details = json.loads(r["details"])
+            events.append({"case_id": r["case_id"], "at": r["at"], "kind": r["kind"],
+                           "event": r["event"], "on": _fact_day(details),
+                           "recorded_at": details.get("recorded_at") or r["at"],
+                           "actor": json.loads(r["actor"]), "details": details})
+        return {"case_id": str(case.id), "events": events}
 
     def queue(self, actor: Actor, community_id: str | None = None,
               work_group: str | None = None, owner_id: str | None = None,

@@ -47,6 +47,9 @@ class CaseworkSettings:
     reopen_within: Period = Period(7, "calendar")                # [local]
     reprimand_after_days: int = 5                                # [local] chase, then 5 days
     duplicate_within_days: int = 30                              # [local]
+    # [local] how many days back a fact typed in late may be dated (a paper petition, an
+    # application made in person, minutes of a meeting): received_on, requested_on, ...
+    backdate_within_days: int = 30
     mediation_within: Period = Period(30, "calendar")            # [law] one month
     confirmation_within: Period = Period(30, "calendar")         # [law] 人民调解法 Art. 33
     max_group_representatives: int = 5                           # [law] 信访工作条例 Art. 28
@@ -140,7 +143,7 @@ def settings_from(data: dict[str, Any]) -> CaseworkSettings:
         changes["handling_by_category"] = {k: _period(v, f"handling_by_category.{k}")
                                            for k, v in data["handling_by_category"].items()}
     for name in ("max_extensions", "max_extension_days", "reprimand_after_days",
-                 "duplicate_within_days"):
+                 "duplicate_within_days", "backdate_within_days"):
         if name in data:
             changes[name] = int(data[name])
     if "local_rules" in data:

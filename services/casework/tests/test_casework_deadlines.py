@@ -39,7 +39,8 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
     assert app.scan_deadlines(SYSTEM, now="2026-03-29T09:00:00+08:00")["reprimanded"] == \
         [case_id]
     assert app.scan_deadlines(SYSTEM, now="2026-04-20T09:00:00+08:00") == {
-        "on": "2026-04-20", "chased": [], "reprimanded": [], "closed": []}
+        "on": "2026-04-20", "chased": [], "reprimanded": [], "closed": [],
+        "resolved": []}
     sent = notices(app)
     assert [n for n, _ in sent] == ["casework.case.chased", "casework.case.reprimanded"]
     assert sent[0][1]["owner_id"] == w["wel"] and sent[0][1]["due_on"] == "2026-03-23"

@@ -44,8 +44,8 @@ class TestMediation:
                  reason="不愿调解")["state"] == "stopped"
         assert code(m, app, "record_mediation_session", case_id, place="调解室",
                     summary="……") == "rule.mediation.ended"
-        # the dispute can then be resolved (other routes)
-        app.resolve_case(STAFF, key(), case_id=case_id, evidence=["告知书"])
+        # the mediation's end resolves the dispute by itself (other routes remain)
+        assert app.case(STAFF, case_id)["state"] == "resolved"
 
     def test_s4_from_application_to_sealed_agreement_and_court_confirmation_window(
             self, casework: Casework, clock: FakeClock) -> None:
@@ -80,7 +80,8 @@ class TestMediation:
         clock.advance(-1)
         m(app, "apply_for_confirmation", case_id, court="区人民法院")
         m(app, "follow_up_mediation", case_id, notes="已履行")
-        app.resolve_case(STAFF, key(), case_id=case_id, evidence=["调解协议书"])
+        # the sealed agreement resolved the dispute by itself
+        assert app.case(STAFF, case_id)["state"] == "resolved"
         events = [e["event"] for e in app.case_timeline(STAFF, case_id)["events"]
                   if e["kind"] == "mediation"]
         assert events[0] == "Started" and "AgreementEffective" in events
@@ -125,6 +126,8 @@ class TestVillageDecision:
                                 village_id=w["v1"])["case_id"]
         app.start_decision(STAFF, key(), case_id=case_id, matter_type=matter,
                            one_shoulder=one_shoulder)
+        assert isinstance(app.clock, FakeClock)
+        app.clock.set("2026-03-20")  # the meetings (record()) are held on 20 March
         return str(case_id)
 
     def meet(self, app: Casework, case_id: str, step: int, body: str, **over: Any) -> Any:

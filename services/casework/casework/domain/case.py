@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from casework.domain.case_outcome import CaseOutcome
-from casework.domain.common import ActorDict, violation
+from casework.domain.common import ActorDict, not_before, violation
 from casework.domain.vocabulary import HANDLING, REFUSALS
 
 
@@ -29,13 +29,17 @@ class Case(CaseOutcome):
                  resident: dict[str, str], received_on: str, accept_due: str,
                  objection_due: str | None, origin_opinion_id: str | None,
                  duplicate_of: str | None, reported_person_ids: list[str],
-                 petition: dict[str, Any] | None, actor: ActorDict) -> None:
+                 petition: dict[str, Any] | None, actor: ActorDict,
+                 recorded_at: str | None = None) -> None:
+        # received_on: the day the matter reached us (the law counts from it); recorded_at:
+        # when it was typed in (None in events stored before the two were told apart)
         self.case_type, self.category, self.channel = case_type, category, channel
         self.community_id, self.village_id = community_id, village_id
         self.household_id, self.team_id, self.work_group = household_id, team_id, work_group
         self.title, self.description, self.place = title, description, place
         self.resident = dict(resident)
         self.received_on, self.objection_due = received_on, objection_due
+        self.recorded_at = recorded_at
         self.origin_opinion_id, self.duplicate_of = origin_opinion_id, duplicate_of
         self.reported = list(reported_person_ids)
         self.petition = dict(petition or {})
@@ -64,13 +68,17 @@ class Case(CaseOutcome):
         self.review_until: str | None = None
 
     # -- intake ----------------------------------------------------------------------------
-    def accept(self, on: str, due_on: str, actor: ActorDict) -> None:
-        """Accept (受理); for a petition this is the written acceptance notice."""
+    def accept(self, on: str, due_on: str, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
+        """Accept (受理) on the day it happened; for a petition this is the written acceptance
+        notice."""
         self._require(("received",), "受理", "accepted")
-        self._accepted(on, due_on, on <= (self.due_on or on), self._ctx(), actor)
+        not_before(on, self.received_on, "accepted_on", "登记收到之日", "the day it was received")
+        self._accepted(on, due_on, on <= (self.due_on or on), self._ctx(), actor, recorded_at)
 
     @event("Accepted")
-    def _accepted(self, on: str, due_on: str, notice_on_time: bool, ctx: dict[str, Any], actor: ActorDict) -> None:
+    def _accepted(self, on: str, due_on: str, notice_on_time: bool, ctx: dict[str, Any],
+                  actor: ActorDict, recorded_at: str | None = None) -> None:
         self.state, self.accepted_on = "accepted", on
         self._new_due(due_on, "handle")
 

@@ -28,6 +28,8 @@ class CaseBase(Aggregate):
         reprimanded_for: str | None
         reopen_until: str | None
         review_until: str | None
+        received_on: str
+        accepted_on: str | None
         resolved_on: str | None
         answered_on: str | None
         rating: int | None

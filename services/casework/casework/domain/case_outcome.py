@@ -7,8 +7,8 @@ from typing import Any
 from eventsourcing.domain import event
 
 from casework.domain.case_base import CaseBase
-from casework.domain.common import ActorDict, violation
-from casework.domain.vocabulary import OPEN, OUTCOMES, REPLY_FIELDS, REVIEW_LEVELS
+from casework.domain.common import ActorDict, not_before, violation
+from casework.domain.vocabulary import HANDLING, OPEN, OUTCOMES, REPLY_FIELDS, REVIEW_LEVELS
 
 
 class CaseOutcome(CaseBase):
@@ -46,7 +46,19 @@ class CaseOutcome(CaseBase):
                   ctx: dict[str, Any], actor: ActorDict) -> None:
         self.state, self.resolved_on, self.outcome = "resolved", on, outcome
         self.reply = reply
+        self.paused_since = None  # a concluded procedure resolves a paused case too
         self._new_due(None, "none")
+
+    def conclude(self, on: str, evidence: list[str], actor: ActorDict) -> bool:
+        """The case's procedure (mediation, village decision) ended on ``on``: the case is
+        resolved with the procedure's outcome as its evidence. Only a case still being handled
+        moves on (once); one resolved, merged or closed meanwhile is left as it is."""
+        if self.state not in HANDLING:
+            return False
+        on = max(on, self.accepted_on or on)  # never resolved before it was accepted
+        self._resolved(on, list(evidence), None, {}, self.due_on,
+                       self.due_on is None or on <= self.due_on, self._ctx(), actor)
+        return True
 
     def answer(self, on: str, text: str, reopen_until: str, review_until: str | None,
                actor: ActorDict) -> None:
@@ -169,7 +181,7 @@ class CaseOutcome(CaseBase):
 
     # -- petition review (复查, 复核) --------------------------------------------------------
     def request_review(self, level: str, on: str, reason: str, due_on: str,
-                       actor: ActorDict) -> None:
+                       actor: ActorDict, recorded_at: str | None = None) -> None:
         """Ask for review within 30 days of the reply, re-review within 30 days of the review
         (信访工作条例 Art. 35)."""
         if self.case_type != "petition":
@@ -185,17 +197,18 @@ class CaseOutcome(CaseBase):
             raise violation("review.order", "复查、复核各一次，且复核须在复查之后",
                             "one review, then one re-review, in that order", "level",
                             expected=expected)
+        not_before(on, self.answered_on, "requested_on", "答复之日", "the day of the answer")
         until = self.review_until
         if until is None or on > until:
             raise violation("review.window_passed", f"申请期限已过（截止{until}）",
                             f"the request was due by {until}", "level", due_on=until)
-        self._review_requested(level, on, reason, due_on, actor)
+        self._review_requested(level, on, reason, due_on, actor, recorded_at)
 
     @event("ReviewRequested")
     def _review_requested(self, level: str, on: str, reason: str, due_on: str,
-                          actor: ActorDict) -> None:
-        self.reviews.append({"level": level, "requested_on": on, "due_on": due_on,
-                             "answered_on": None, "outcome": None})
+                          actor: ActorDict, recorded_at: str | None = None) -> None:
+        self.reviews.append({"level": level, "requested_on": on, "recorded_at": recorded_at,
+                             "due_on": due_on, "answered_on": None, "outcome": None})
         self.state = "in_review"
         self._new_due(due_on, "review")
 

@@ -24,3 +24,11 @@ def violation(code: str, zh: str, en: str, field: str | None = None,
               **details: Any) -> RuleViolation:
     """A RuleViolation whose code names the rule, e.g. ``rule.petition.objection_late``."""
     return RuleViolation(zh, en, field, code=f"rule.{code}", details=details or None)
+
+
+def not_before(day: str, start: str | None, field: str, start_zh: str, start_en: str) -> None:
+    """A fact cannot have happened before what it belongs to began (dates as ISO text)."""
+    if start is not None and day < start:
+        raise violation("date.before_start", f"{field} 不能早于{start_zh}（{start}）",
+                        f"{field} may not be before {start_en} ({start})", field,
+                        earliest=start)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import ActorDict, natural_id, violation
+from casework.domain.common import ActorDict, natural_id, not_before, violation
 from casework.domain.thresholds import BODIES, MATTERS, LocalRules, missed
 
 STEPS = {1: "党支部会议提议", 2: "村两委会议商议", 3: "党员大会审议", 4: "村民会议或村民代表会议决议",
@@ -23,6 +24,7 @@ RECORD_TEXT = ("date", "place", "chair", "minute_taker", "agenda", "summary", "v
                "result")
 RECORD_COUNTS = ("expected", "present", "yes", "no", "abstain")
 RESULTS = {"adopted": "通过", "rejected": "未通过"}
+LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def check_record(r: dict[str, Any], body: str) -> None:
@@ -71,8 +73,13 @@ class VillageDecision(Aggregate):
 
     @event("Opened")
     def __init__(self, case_id: str, community_id: str, village_id: str, title: str,
-                 matter_type: str, one_shoulder: bool, actor: ActorDict) -> None:
+                 matter_type: str, one_shoulder: bool, actor: ActorDict,
+                 opened_on: str | None = None) -> None:
         self.case_id, self.community_id, self.village_id = case_id, community_id, village_id
+        # the day the procedure began (None in events stored before it was recorded: then
+        # the day it was opened in the system)
+        self.opened_on = opened_on
+        self.ended_on: str | None = None
         self.title, self.matter_type, self.one_shoulder = title, matter_type, one_shoulder
         self.done: list[int] = []
         self.state = "open"
@@ -93,7 +100,8 @@ class VillageDecision(Aggregate):
                             expected=self.next_step)
 
     def record_meeting(self, step: int, body: str, record: dict[str, Any], merge_next: bool,
-                       local: LocalRules, actor: ActorDict) -> None:
+                       local: LocalRules, actor: ActorDict,
+                       recorded_at: str | None = None) -> None:
         """Record the meeting of steps 1-4; refuses a resolution that misses a threshold."""
         self._step(step)
         if step not in STEP_BODIES or body not in STEP_BODIES[step]:
@@ -105,6 +113,7 @@ class VillageDecision(Aggregate):
                             "steps 1 and 2 merge only where one person is secretary and head",
                             "merge_next")
         check_record(record, body)
+        self._check_dates(record, body, local)
         misses = missed(body, self.matter_type if step == 4 else "general", record, local)
         if record["result"] == "adopted" and misses:
             first = misses[0]
@@ -113,17 +122,45 @@ class VillageDecision(Aggregate):
                             f"the resolution misses a threshold: {first.en}", "record",
                             missed=[m.to_dict() for m in misses])
         self._meeting_recorded(step, body, dict(record), merge_next,
-                               [m.code for m in misses], actor)
+                               [m.code for m in misses], actor, recorded_at)
+
+    @property
+    def began_on(self) -> str:
+        return self.opened_on or self.created_on.astimezone(LOCAL).date().isoformat()
+
+    def _check_dates(self, record: dict[str, Any], body: str, local: LocalRules) -> None:
+        """A meeting falls within the procedure's life, after the meeting of the step before;
+        an assembly that needs notice says when the notice went out, before the meeting."""
+        held = record["date"]
+        not_before(held, self.began_on, "record.date", "本事项启动之日",
+                   "the day the procedure began")
+        earlier = [m["record"]["date"] for m in self.meetings.values()]
+        not_before(held, max(earlier, default=None), "record.date", "上一步会议召开之日",
+                   "the meeting of the step before")
+        needs_notice = body == "villagers_assembly" or (
+            body == "party_assembly" and local.party_assembly_notice_days > 0)
+        notice = record.get("notice_on")
+        if needs_notice and not notice:
+            raise violation("decision.record_incomplete",
+                            f"{BODIES[body]}的会议记录须载明通知（送达）日期 record.notice_on",
+                            f"a {body} record needs record.notice_on, the day notice was given",
+                            "record.notice_on")
+        if notice and notice > held:
+            raise violation("decision.notice_after_meeting",
+                            "record.notice_on（通知日期）不能晚于 record.date（会议日期）",
+                            "record.notice_on may not be after record.date",
+                            "record.notice_on")
 
     @event("MeetingRecorded")
     def _meeting_recorded(self, step: int, body: str, record: dict[str, Any], merged_next: bool,
-                          missed: list[str], actor: ActorDict) -> None:
-        self.meetings[step] = {"body": body, "record": record}
+                          missed: list[str], actor: ActorDict,
+                          recorded_at: str | None = None) -> None:
+        self.meetings[step] = {"body": body, "record": record, "recorded_at": recorded_at}
         self.done.append(step)
         if merged_next:
             self.done.append(2)
         if record["result"] == "rejected":
-            self.state = "rejected"
+            self.state, self.ended_on = "rejected", record["date"]
 
     def publish(self, step: int, on: str, text: str, actor: ActorDict) -> None:
         """Publish the resolution (step 5) or the result of carrying it out (step 6)."""
@@ -151,7 +188,15 @@ class VillageDecision(Aggregate):
     def _result_published(self, on: str, text: str, ctx: dict[str, Any],
                           actor: ActorDict) -> None:
         self.done.append(6)
-        self.state = "completed"
+        self.state, self.ended_on = "completed", on
+
+    def conclusion(self) -> tuple[str, list[str]] | None:
+        """(the day it ended, its outcome as a case's evidence), once it has ended."""
+        if self.state == "open" or self.ended_on is None:
+            return None
+        what = ("实施结果已公开" if self.state == "completed"
+                else f"第{max(self.done)}步{STEPS[max(self.done)]}表决未通过")
+        return self.ended_on, [f"四议两公开：{what}（{self.ended_on}）"]
 
 
 __all__ = ["MATTERS", "STEPS", "VillageDecision"]

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import ActorDict, natural_id, violation
+from casework.domain.common import ActorDict, natural_id, not_before, violation
 
 INITIATIVES = {"application": "当事人申请", "committee": "调解委员会主动调解"}
 ROUTES = {"arbitration": "仲裁", "administrative": "行政", "litigation": "诉讼"}
@@ -33,6 +33,10 @@ class Mediation(Aggregate):
                  parties: list[dict[str, str]], applicant_id: str | None, started_on: str,
                  due_on: str, actor: ActorDict) -> None:
         self.case_id, self.community_id, self.initiative = case_id, community_id, initiative
+        self.started_on = started_on
+        self.effective_on: str | None = None
+        self.confirmation_applied_on: str | None = None
+        self.ended_on: str | None = None  # the day it concluded, however it did
         self.parties = {p["party_id"]: dict(p) for p in parties}
         # An applicant has agreed by applying; everyone else must still agree.
         self.consented: list[str] = [applicant_id] if applicant_id else []
@@ -83,7 +87,7 @@ class Mediation(Aggregate):
 
     @event("PartyRefused")
     def _refused(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
-        self.state = "stopped"
+        self.state, self.ended_on = "stopped", on
 
     def choose_mediator(self, person_id: str, chosen_by: str, on: str,
                         actor: ActorDict) -> None:
@@ -165,8 +169,10 @@ class Mediation(Aggregate):
     def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
         self.signed.append(signer_id)
 
-    def seal(self, on: str, confirmation_until: str, actor: ActorDict) -> None:
-        """The committee seals: effective once all parties and a mediator have signed."""
+    def seal(self, on: str, confirmation_until: str, actor: ActorDict,
+             recorded_at: str | None = None) -> None:
+        """The committee seals on ``on``: effective once all parties and a mediator have
+        signed."""
         if self.state != "agreed":
             raise violation("mediation.no_agreement", "尚无待盖章的调解协议",
                             "no agreement to seal", "case_id")
@@ -175,27 +181,35 @@ class Mediation(Aggregate):
             raise violation("mediation.unsigned", "各方当事人和调解员签名后方可盖章生效",
                             "all parties and the mediator must sign before the seal",
                             "case_id", unsigned=unsigned)
-        self._effective(on, confirmation_until, actor)
+        not_before(on, self.started_on, "sealed_on", "调解开始之日", "the day mediation began")
+        self._effective(on, confirmation_until, actor, recorded_at)
 
     @event("AgreementEffective")
-    def _effective(self, on: str, confirmation_until: str, actor: ActorDict) -> None:
+    def _effective(self, on: str, confirmation_until: str, actor: ActorDict,
+                   recorded_at: str | None = None) -> None:
         self.state, self.confirmation_until = "effective", confirmation_until
+        self.effective_on = self.ended_on = on
 
-    def apply_for_confirmation(self, on: str, court: str, actor: ActorDict) -> None:
-        """Court confirmation (司法确认) within 30 days of the agreement taking effect."""
+    def apply_for_confirmation(self, on: str, court: str, actor: ActorDict,
+                               recorded_at: str | None = None) -> None:
+        """Court confirmation (司法确认) applied for on ``on``, within 30 days of the agreement
+        taking effect."""
         if self.state != "effective" or self.confirmation_until is None:
             raise violation("mediation.not_effective", "调解协议尚未生效", "no effective agreement",
                             "case_id")
+        not_before(on, self.effective_on, "applied_on", "协议生效之日",
+                   "the day the agreement took effect")
         if on > self.confirmation_until:
             raise violation("mediation.confirmation_late",
                             f"司法确认须在协议生效之日起30日内申请（截止{self.confirmation_until}）",
                             f"court confirmation was due by {self.confirmation_until}",
                             "case_id")
-        self._confirmation_applied(on, court, actor)
+        self._confirmation_applied(on, court, actor, recorded_at)
 
     @event("ConfirmationApplied")
-    def _confirmation_applied(self, on: str, court: str, actor: ActorDict) -> None:
-        self.confirmation_applied = on
+    def _confirmation_applied(self, on: str, court: str, actor: ActorDict,
+                              recorded_at: str | None = None) -> None:
+        self.confirmation_applied = self.confirmation_applied_on = on
 
     def fail(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
         """Mediation failed: it ends and the parties are told of the other routes (Art. 26)."""
@@ -209,7 +223,7 @@ class Mediation(Aggregate):
 
     @event("Failed")
     def _failed(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
-        self.state = "failed"
+        self.state, self.ended_on = "failed", on
 
     def end_by_party(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
@@ -219,7 +233,7 @@ class Mediation(Aggregate):
 
     @event("EndedByParty")
     def _ended(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
-        self.state = "ended"
+        self.state, self.ended_on = "ended", on
 
     def follow_up(self, on: str, notes: str, actor: ActorDict) -> None:
         if self.state not in ("effective", "failed", "ended"):
@@ -245,3 +259,14 @@ class Mediation(Aggregate):
     @property
     def concluded(self) -> bool:
         return self.state in ("effective", "failed", "ended", "stopped")
+
+    def conclusion(self) -> tuple[str, list[str]] | None:
+        """(the day it ended, its outcome as a case's evidence), once it has concluded."""
+        if not self.concluded or self.ended_on is None:
+            return None
+        return self.ended_on, [f"人民调解：{CONCLUSIONS[self.state]}（{self.ended_on}）"]
+
+
+CONCLUSIONS = {"effective": "调解协议经各方签名、调解委员会盖章生效",
+               "failed": "调解不成，已告知仲裁、行政、诉讼途径",
+               "ended": "当事人终止调解", "stopped": "当事人拒绝调解，不予调解"}

@@ -68,7 +68,8 @@ def missed(body: str, matter: str, r: dict[str, Any], local: LocalRules) -> list
         need(yes * 2 > exp, "vote.majority_expected", "赞成票须超过应到会有表决权党员的半数",
              "yes votes must exceed half of the voting members expected, not present")
         days = _days_before(r.get("notice_on"), r["date"])
-        need(days is not None and days >= local.party_assembly_notice_days, "notice.local",
+        need(local.party_assembly_notice_days == 0
+             or (days is not None and days >= local.party_assembly_notice_days), "notice.local",
              f"议题须提前{local.party_assembly_notice_days}天送达党员",
              f"the proposal must reach members {local.party_assembly_notice_days} days ahead")
     elif body == "villagers_assembly":  # 村民委员会组织法 Arts. 21-22
