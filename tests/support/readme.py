@@ -88,3 +88,49 @@ def who(section: str) -> dict[str, str]:
     roles = "|".join(ROLES)
     scopes = "|".join(SCOPES)
     return dict(re.findall(rf"`({roles})` \(({scopes})\b", match.group(1)))
+
+
+def parameter(name: str, param: inspect.Parameter, choices: Mapping[str, list[str]],
+              shapes: Mapping[str, list[str]], text_ids: frozenset[str]) -> str:
+    """One parameter as a README states it: name, type, allowed values or shape, optional."""
+    ann = str(param.annotation).replace(" | None", "")
+    listed = ann.startswith("list")
+    if name == "idempotency_key":
+        kind = "string, 8–200 characters"
+    elif name in choices:
+        kind = ("list, each one of " if listed else "one of ") + ", ".join(
+            f"`{c}`" for c in choices[name])
+    elif name in shapes:
+        kind = f"{'list of objects' if listed else 'object'}, see *{name}* under Parameter shapes"
+    elif ann in ("int", "bool"):
+        kind = {"int": "integer", "bool": "boolean"}[ann]
+    elif listed:
+        kind = "list of UUIDs" if name.endswith("_ids") else "list of strings"
+    elif ann.startswith("dict"):
+        kind = "object"
+    elif name.endswith("_id") and name not in text_ids:
+        kind = "UUID"
+    elif name == "on" or name.endswith("_on"):
+        kind = "date `YYYY-MM-DD`"
+    elif name == "now":
+        kind = "date-time, ISO 8601"
+    else:
+        kind = "string"
+    if param.default is not inspect.Parameter.empty:
+        dated = (name == "on" or name.endswith("_on")) and param.default is None
+        kind += ", optional" + ("; default: today by the service's clock" if dated else "")
+    return f"`{name}` ({kind})"
+
+
+def parameters_line(target: Any, choices: Mapping[str, list[str]],
+                    shapes: Mapping[str, list[str]], text_ids: frozenset[str]) -> str:
+    """The ``- **Parameters:**`` line of a method section, rendered from its signature."""
+    params = [parameter(n, p, choices, shapes, text_ids)
+              for n, p in inspect.signature(target).parameters.items()
+              if n not in ("self", "actor")]
+    return "- **Parameters:** " + (", ".join(params) if params else "none")
+
+
+def shape_fields(section: str) -> list[str]:
+    """The fields a ``### shape`` section's table lists (first column, in backticks)."""
+    return re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)

@@ -24,6 +24,9 @@ from casework.domain.common import violation
 from casework.domain.vocabulary import CATEGORIES, OPEN, PETITION_FORMS
 
 
+PETITION_FIELDS = ("form", "petitioner_name", "address", "request", "facts", "representatives")
+
+
 def facts_key(facts: str) -> str:
     """The same facts, however spaced or punctuated, give the same key."""
     normal = re.sub(r"[\s\W_]+", "", facts.lower())

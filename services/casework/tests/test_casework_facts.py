@@ -8,6 +8,8 @@ FakeClock here): the caller's clock is never asked.
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from casework_testing import STAFF, FakeClock, key, open_demand, world
 from shequ.errors import RuleViolation
 from test_casework_petitions import REPLY, petition
 from test_casework_procedures import AGREEMENT, PARTIES, record
+
+from tests.support.readme import readme_sections
 
 
 def refused(fn: Any, *a: Any, **kw: Any) -> RuleViolation:
@@ -204,6 +208,10 @@ def test_an_assembly_without_its_notice_day_is_refused_naming_the_field(
     err = info.value
     assert (err.code, err.field) == ("rule.decision.record_incomplete", "record.notice_on")
     assert "record.notice_on" in err.message_zh and "record.notice_on" in err.message_en
+    odd = refused(meet, app, case_id, 3, "party_assembly",
+                  households_expected="很多")
+    assert (odd.code, odd.field) == ("rule.decision.record_incomplete",
+                                     "record.households_expected")
     late = refused(meet, app, case_id, 3, "party_assembly", notice_on="2026-03-21")
     assert (late.code, late.field) == ("rule.decision.notice_after_meeting", "record.notice_on")
 
@@ -288,3 +296,20 @@ def test_the_case_view_shows_the_review_deadline_without_a_refusal(
     app.answer_case(STAFF, key(), case_id=case_id, text="处理意见书")
     case = app.case(STAFF, case_id)
     assert (case["answered_on"], case["review_until"]) == ("2026-03-02", "2026-04-01")
+
+
+def test_the_case_view_returns_what_the_readme_says(casework: Casework) -> None:
+    """Every field of the ``case`` view (a dispute with its mediation, a decision with its
+    meetings) is named in the README's description of ``case``."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = set(re.findall(r"`(\w+)`", readme_sections(readme, "RPC methods")["case"]))
+    app, w = casework, world(casework)
+    dispute = accepted_dispute(app, w)
+    app.start_mediation(STAFF, key(), case_id=dispute, initiative="committee", parties=PARTIES)
+    case_id = decision(app, w)
+    meet(app, case_id, 1, "branch_meeting", date="2026-03-02")
+    shown = app.case(STAFF, dispute)
+    vill = app.case(STAFF, case_id)
+    fields = (set(shown) | set(shown["mediation"]) | set(vill) | set(vill["decision"])
+              | set(vill["decision"]["meetings"][0]))
+    assert fields - stated == set()

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from casework import parameters
 from casework.application import Casework
 from casework.contracts import catalogue
 from casework.policy import RULES
@@ -19,7 +20,9 @@ from shequ.auth import SCOPES
 from tests.support.readme import (
     entrypoints,
     example_problems,
+    parameters_line,
     readme_sections,
+    shape_fields,
     signature_target,
 )
 
@@ -79,3 +82,22 @@ def test_every_contract_is_in_the_events_table() -> None:
 
 def test_every_entrypoint_has_a_docstring() -> None:
     assert [n for n, m in entrypoints(CaseworkService).items() if not (inspect.getdoc(m) or "").strip()] == []
+
+
+def test_parameter_lines_give_each_type_and_the_allowed_values() -> None:
+    """Each use case's parameters with their types, choices (case type, category, channel,
+    ...) and defaults, as rendered from its signature and ``casework.parameters``."""
+    docs, problems = sections("RPC methods"), []
+    for name in sorted(RULES):
+        want = parameters_line(getattr(Casework, name), parameters.CHOICES,
+                               parameters.SHAPES, parameters.TEXT_IDS)
+        stated = re.findall(r"^- \*\*Parameters:\*\*.*$", docs.get(name, ""), re.MULTILINE)
+        if stated != [want]:
+            problems.append(f"### {name}: write\n{want}")
+    assert not problems, "\n".join(problems)
+
+
+def test_parameter_shapes_list_every_field_of_each_object() -> None:
+    shapes = sections("Parameter shapes")
+    assert set(shapes) == set(parameters.SHAPES)
+    assert {n: shape_fields(body) for n, body in shapes.items()} == parameters.SHAPES

@@ -23,6 +23,11 @@ STEP_BODIES = {1: ("branch_meeting",), 2: ("committees_meeting",), 3: ("party_as
 RECORD_TEXT = ("date", "place", "chair", "minute_taker", "agenda", "summary", "vote_method",
                "result")
 RECORD_COUNTS = ("expected", "present", "yes", "no", "abstain")
+# absentees [{name, reason}], signatures [one per person present], notice_on (date; required
+# for the assemblies that need notice), households_* (a villagers' assembly's quorum by
+# households, optional counts)
+RECORD_MORE = ("absentees", "signatures", "notice_on", "households_expected",
+               "households_present")
 RESULTS = {"adopted": "通过", "rejected": "未通过"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -37,6 +42,10 @@ def check_record(r: dict[str, Any], body: str) -> None:
                             f"the meeting record lacks {f}", f"record.{f}")
     for f in RECORD_COUNTS:
         if isinstance(r.get(f), bool) or not isinstance(r.get(f), int) or r[f] < 0:
+            raise violation("decision.record_incomplete", f"会议记录的{f}须为非负整数",
+                            f"record.{f} must be a non-negative integer", f"record.{f}")
+    for f in ("households_expected", "households_present"):
+        if f in r and (isinstance(r[f], bool) or not isinstance(r[f], int) or r[f] < 0):
             raise violation("decision.record_incomplete", f"会议记录的{f}须为非负整数",
                             f"record.{f} must be a non-negative integer", f"record.{f}")
     if r["result"] not in RESULTS:
