@@ -134,3 +134,12 @@ def parameters_line(target: Any, choices: Mapping[str, list[str]],
 def shape_fields(section: str) -> list[str]:
     """The fields a ``### shape`` section's table lists (first column, in backticks)."""
     return re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)
+
+
+def returned_fields(section: str) -> set[str]:
+    """The field names (``"name"`` in backticked JSON) a method section's ``- **Returns:**``
+    item states, nested ones included."""
+    match = re.search(r"^- \*\*Returns:\*\*(.*?)(?=^- \*\*|^```|^\s*$)", section,
+                      re.MULTILINE | re.DOTALL)
+    shapes = re.findall(r"`([\[{].*?[}\]])`", match.group(1), re.DOTALL) if match else []
+    return {name for shape in shapes for name in re.findall(r'"(\w+)"', shape)}

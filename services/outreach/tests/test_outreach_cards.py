@@ -5,12 +5,16 @@ those, once, even when the envelope is delivered twice or arrives in a batch.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from outreach.settings import OutreachSettings
 from outreach_testing import AUDITOR, STAFF, World
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.store import Store
+
+from tests.support.readme import readme_sections, returned_fields
 
 
 def test_every_household_gets_a_card_with_leader_group_contacts_and_party_member(world: World):
@@ -270,3 +274,27 @@ def test_large_village_move_is_done_in_chunks_with_the_new_team(store: Store):
         assert world.versions(y["households"][0]) == [1]
     finally:
         world.close()
+
+
+def test_card_views_return_what_the_readme_says(world: World):
+    """Issue 16: ``village_cards`` and ``card_history`` state their shape (``card_version``
+    in the one, ``version`` in the other), and ``card`` all of its fields."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    docs = readme_sections(readme, "RPC methods")
+    x = world.district(1)
+    hid = x["households"][0]
+    world.app.record_card_distribution(STAFF, "dist-readme-1", household_id=hid, version=1,
+                                       acknowledged_by="户主")
+    history = world.app.card_history(SYSTEM, hid)
+    rows = world.app.village_cards(SYSTEM, x["village_id"])
+
+    def fields(items: list[dict]) -> set[str]:
+        out = {k for item in items for k in item}
+        for item in items:
+            out |= {k for c in item.get("contacts", []) for k in c}
+            out |= set(item.get("distribution") or {})
+        return out
+    assert returned_fields(docs["card"]) == fields([world.card(hid)])
+    assert returned_fields(docs["card_history"]) == fields(history)
+    assert returned_fields(docs["village_cards"]) == fields(rows)
+    assert "card_version" in rows[0] and "version" not in rows[0]
