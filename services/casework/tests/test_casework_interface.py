@@ -21,7 +21,7 @@ from kombu import Connection, Exchange, Producer, Queue
 from nameko.containers import ServiceContainer
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
-from shequ.errors import Forbidden, NotFound, ValidationError
+from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.subscriber import inbox_queue
 
 from tests.support.infra import free_port, pg_database, rabbit_vhost
@@ -199,3 +199,28 @@ def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) 
     overdue = service.call("overdue_cases", actor=STAFF)
     assert [(c["case_id"], c["chased_on"]) for c in overdue] == [(opened["case_id"],
                                                                   "2026-03-06")]
+
+
+def test_a_fact_dated_before_it_was_typed_in_over_rpc(service: Running) -> None:
+    """Issue 16: over AMQP, a paper petition is registered with the day it was received; a day
+    in the future comes back as a structured error naming the field, and writes nothing."""
+    w = directory(service)
+    service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
+    petition = {"form": "written", "petitioner_name": "李示例", "address": "示例村第一组",
+                "request": "要求补发土地补偿款", "facts": "征地补偿款未足额发放"}
+    args = {"actor": STAFF, "case_type": "petition", "category": "petition",
+            "channel": "walk_in", "title": "征地补偿款未足额发放",
+            "household_id": w["household"], "petition": petition}
+    before = service.call("health")["log_position"]
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
+                         timeout=30) as proxy:
+        with pytest.raises(RuleViolation) as late:
+            proxy.casework.open_case(idempotency_key="itf:paper:0", received_on="2026-03-10",
+                                     **args)
+        assert (late.value.code, late.value.field) == ("rule.date.future", "received_on")
+        assert service.call("health")["log_position"] == before
+        opened = proxy.casework.open_case(idempotency_key="itf:paper:1",
+                                          received_on="2026-03-02", **args)
+        case = proxy.casework.case(actor=STAFF, case_id=opened["case_id"])
+    assert (case["received_on"], case["recorded_at"], case["due_on"]) == (
+        "2026-03-02", "2026-03-09T01:00:00+00:00", "2026-03-17")
