@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from casework.application import Casework
 from casework.contracts import translate
-from casework_testing import STAFF, FakeClock, key, open_demand, world
+from casework.settings import settings_from
+from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
 from shequ.errors import RuleViolation
+from shequ.store import Store
 from test_casework_petitions import REPLY, petition
 from test_casework_procedures import AGREEMENT, PARTIES, record
 
@@ -77,6 +79,19 @@ def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received
         "2026-03-02", "2026-03-09T01:00:00+00:00")
     assert (events["Accepted"]["on"], events["Accepted"]["recorded_at"]) == (
         "2026-03-05", "2026-03-10T01:00:00+00:00")
+
+
+def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
+        store: Store, clock: FakeClock) -> None:
+    app = Casework(store, settings=settings_from({"backdate_within_days": 60}), clock=clock)
+    try:
+        w = world(app)
+        clock.set("2026-04-15")
+        assert refused(petition, app, w, received_on="2026-02-13").code == "rule.date.too_old"
+        case_id = petition(app, w, received_on="2026-02-14")  # 60 days back
+        assert app.case(STAFF, case_id)["received_on"] == "2026-02-14"
+    finally:
+        close_casework(app)
 
 
 def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
