@@ -23,7 +23,6 @@ from casework.domain import Case, IntakeKey
 from casework.domain.common import violation
 from casework.domain.vocabulary import CATEGORIES, OPEN, PETITION_FORMS
 
-
 PETITION_FIELDS = ("form", "petitioner_name", "address", "request", "facts", "representatives")
 
 
