@@ -6,6 +6,7 @@ casework's own copies of the fields (validated on receipt); no other service is 
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -141,6 +142,17 @@ def opinion_kind(category: str) -> tuple[str, str]:
     return "demand", "other"
 
 
+def collected_day(collected_on: Any, today: str) -> str:
+    """The day an opinion was collected, as the day its case was received: outreach's record of
+    the visit, so not bounded like a date typed in by staff; today if it is missing, malformed
+    or ahead of this service's clock."""
+    try:
+        day = dt.date.fromisoformat(str(collected_on)).isoformat()
+    except ValueError:
+        return today
+    return min(day, today)
+
+
 def opinion_case_id(opinion_id: str) -> Any:
     return natural_id("opinion", opinion_id)
 
@@ -164,7 +176,9 @@ def outreach_handler(app: Any) -> Handler:
              "resident": {"name": "", "phone": ""}, "reported_person_ids": [],
              "petition": None, "origin_opinion_id": d["opinion_id"],
              # an opinion may arrive before the registry's facts: the case is kept anyway
-             "team_id": team_of(app, d["community_id"], rows)}
+             "team_id": team_of(app, d["community_id"], rows),
+             # raised on the visit: received that day (never after our own today)
+             "received_on": collected_day(d.get("collected_on"), app.today())}
         case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR,
                                                  "collected_by": d["collected_by"]})
         app.accept_and_route(case, None, INTAKE_ACTOR, rows)

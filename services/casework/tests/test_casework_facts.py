@@ -16,7 +16,16 @@ import pytest
 from casework.application import Casework
 from casework.contracts import translate
 from casework.settings import settings_from
-from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from casework_testing import (
+    STAFF,
+    FakeClock,
+    Feed,
+    close_casework,
+    key,
+    open_demand,
+    uid,
+    world,
+)
 from shequ.errors import RuleViolation
 from shequ.store import Store
 from test_casework_petitions import REPLY, petition
@@ -92,6 +101,22 @@ def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
         assert app.case(STAFF, case_id)["received_on"] == "2026-02-14"
     finally:
         close_casework(app)
+
+
+def test_an_opinion_collected_on_a_visit_is_received_on_the_day_of_the_visit(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    clock.set("2026-03-05")  # outreach logged the visit of 1 March; it arrives today
+    opinion = {"opinion_id": uid(), "community_id": w["community"], "village_id": w["v1"],
+               "household_id": w["h1"], "category": "water_supply", "text": "自来水浑浊",
+               "channel": "visit", "source_id": uid(), "collected_by": w["med_a"],
+               "collected_on": "2026-03-01"}
+    assert Feed(app, "outreach").send("opinion.collected", opinion) == "applied"
+    case_id = next(c["case_id"] for c in app.queue(STAFF, community_id=w["community"])
+                   if c["origin_opinion_id"] == opinion["opinion_id"])
+    case = app.case(STAFF, case_id)
+    assert (case["received_on"], case["accepted_on"], case["recorded_at"]) == (
+        "2026-03-01", "2026-03-05", "2026-03-05T01:00:00+00:00")
 
 
 def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
