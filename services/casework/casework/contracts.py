@@ -66,7 +66,8 @@ _define("case.assigned", {"case_id": "string", "community_id": "string", "team_i
 _define("case.resolved", {"case_id": "string", "community_id": "string", "team_id": "string?",
                           "case_type": "string", "resolved_on": "date", "due_on": "date?",
                           "on_time": "boolean"},
-        "The case was resolved, on time or not.",
+        "The case was resolved, on time or not; also, once, when a dispute's mediation or a "
+        "village decision ends (resolved_on: the day it ended).",
         {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0",
          "case_type": "demand", "resolved_on": "2026-03-20", "due_on": "2026-03-24",
          "on_time": True},
