@@ -8,6 +8,7 @@ FakeClock here): the caller's clock is never asked.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,28 @@ def test_the_case_view_returns_what_the_readme_says(casework: Casework) -> None:
     fields = (set(shown) | set(shown["mediation"]) | set(vill) | set(vill["decision"])
               | set(vill["decision"]["meetings"][0]))
     assert fields - stated == set()
+
+
+def test_the_readmes_open_case_examples_run_as_written(casework: Casework,
+                                                         clock: FakeClock) -> None:
+    """The README's ``open_case`` commands, as written, against the ids they name: the paper
+    petition is received on the day it states, its 15 days counted from it."""
+    app, feed, c = casework, Feed(casework, "registry"), "5b2d7c1e-0000-5000-8000-00000000000"
+    feed.send("community.established", {"community_id": c + "4", "name": "立柱",
+                                        "name_en": "Lizhu", "district_id": uid()})
+    feed.send("village.registered", {"village_id": c + "5", "name": "示例村",
+                                     "community_id": c + "4", "registered_on": "2024-01-01",
+                                     "sample": True})
+    feed.send("household.registered", {"household_id": c + "9", "village_id": c + "5",
+                                       "head_id": uid(), "address": "第一组",
+                                       "since": "2024-01-01", "sample": True})
+    clock.set("2026-03-09")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme_sections(readme, "RPC methods")["open_case"]
+    calls = [json.loads(x) for x in
+             re.findall(r"^shequ call casework open_case '([^'\n]*)'", section, re.MULTILINE)]
+    assert len(calls) == 2
+    opened = [app.open_case(STAFF, **args) for args in calls]
+    paper = app.case(STAFF, opened[1]["case_id"])
+    assert (paper["case_type"], paper["received_on"], paper["due_on"]) == (
+        "petition", "2026-03-02", "2026-03-17")
