@@ -70,3 +70,10 @@ class Conflict(ShequError):
 
     code = "conflict"
 
+
+
+class LogTampered(ShequError):
+    """The stored event log holds something the platform never wrote (e.g. an event at a
+    position ≤ 0): the aggregate is not served; run ``shequ audit verify``."""
+
+    code = "log_tampered"

@@ -32,7 +32,7 @@ from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.outbox import envelopes_after
 
 for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
-             errors.Forbidden, errors.Conflict):
+             errors.Forbidden, errors.Conflict, errors.LogTampered):
     deserialize_to_instance(_cls)
 
 class _ReplyPublisher(Publisher):

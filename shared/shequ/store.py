@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+# The recorders that refuse an aggregate with an event at a position ≤ 0 (shequ.recorders),
+# named by topic so that importing this module does not import psycopg.
+GUARDED = "shequ.recorders"
+
 
 class StoreConfigError(ValueError):
     """The store string is missing or malformed."""
@@ -63,6 +67,7 @@ class Store:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": "10",
+                "PROCESS_RECORDER_TOPIC": f"{GUARDED}:GuardedSQLiteProcessRecorder",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -80,6 +85,7 @@ class Store:
             # No pre-ping: it cost a query per connection checkout; the pool drops broken
             # connections on error and the command is retried by its caller.
             "POSTGRES_PRE_PING": "n",
+            "PROCESS_RECORDER_TOPIC": f"{GUARDED}:GuardedPostgresProcessRecorder",
         }
 
     def sqlalchemy_url(self) -> str:

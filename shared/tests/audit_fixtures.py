@@ -79,23 +79,28 @@ class RawEvents:
                         f"FROM {self.table} WHERE {self.id} = ?", (position,))
         return rows[0]
 
-    def set_state(self, position: int, state: bytes) -> None:
+    def set_state(self, position: int, state: bytes | None) -> None:
         self.run(f"UPDATE {self.table} SET state = ? WHERE {self.id} = ?", (state, position))
 
     def delete(self, position: int) -> None:
         self.run(f"DELETE FROM {self.table} WHERE {self.id} = ?", (position,))
 
     def insert(self, position: int, originator_id: UUID, version: int, topic: str,
-               state: bytes) -> None:
-        oid: Any = str(originator_id) if self.store.kind == "sqlite" else originator_id
+               state: bytes | None) -> None:
+        # eventsourcing keeps UUIDs in SQLite as 32 hex digits, so the row loads as the aggregate's
+        oid: Any = originator_id.hex if self.store.kind == "sqlite" else originator_id
         self.run(f"INSERT INTO {self.table} ({self.id}, originator_id, originator_version, "
                  "topic, state) VALUES (?, ?, ?, ?, ?)",
                  (position, oid, version, topic, state))
 
+    def move(self, old: int, new: int) -> None:
+        """Give the row at ``old`` the position ``new``, contents unchanged."""
+        self.run(f"UPDATE {self.table} SET {self.id} = ? WHERE {self.id} = ?", (new, old))
+
     def swap(self, first: int, second: int) -> None:
         """Exchange the whole contents of two rows by exchanging their positions."""
         for old, new in ((first, -1), (second, first), (-1, second)):
-            self.run(f"UPDATE {self.table} SET {self.id} = ? WHERE {self.id} = ?", (new, old))
+            self.move(old, new)
 
     @contextmanager
     def gap(self, size: int) -> Iterator[None]:

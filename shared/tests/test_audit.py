@@ -33,6 +33,7 @@ from shequ.audit import (
     verify,
     verify_service,
 )
+from shequ.errors import LogTampered
 from shequ.store import Store
 
 SERVICE = "AuditDemo"
@@ -373,3 +374,90 @@ def test_verify_with_recorder_directly(app: AuditDemo, audit_dir: Path,
     write_notes(app, 2)
     sealer(app, audit_dir, key_path).seal()
     assert verify(SERVICE, app.recorder, audit_dir).ok
+
+
+# --- every stored row is covered, whatever its position (issue 10) ------------------------
+
+def forge(db: RawEvents, position: int, originator_id: UUID, version: int) -> None:
+    """Store a copy of the first event at ``position``, as the given aggregate's version."""
+    _, _, topic, state = db.row(db.positions()[0])
+    db.insert(position, originator_id, version, topic, state)
+
+
+@pytest.mark.parametrize("position", [0, -7])
+def test_event_forged_at_position_zero_or_below_is_found_as_inserted(
+        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path,
+        position: int) -> None:
+    note_id = app.write("note-1")
+    write_notes(app, 2, first=2)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    forge(db, position, note_id, 2)
+    write_notes(app, 1, first=4)  # a new command and a new seal change nothing
+    assert seal_service(SERVICE, store, audit_dir, key_path) is not None
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (
+        False, "inserted", position)
+    assert report.checked == 5
+    assert f"position {position} was inserted" in report.message_en
+    assert f"第 {position} 号事件是封存后插入的" in report.message_zh
+
+
+def test_aggregate_with_an_event_at_position_zero_or_below_is_refused(
+        app: AuditDemo, db: RawEvents) -> None:
+    note_id = app.write("note-1")
+    other_id = app.write("note-2")
+    forge(db, -3, note_id, 2)
+    with pytest.raises(LogTampered) as refused:
+        app.repository.get(note_id)
+    error = refused.value
+    assert error.code == "log_tampered" and error.details["position"] == -3
+    assert "-3" in error.message_zh and "-3" in error.message_en
+    assert app.repository.get(other_id).text == "note-2"  # the others are served as before
+
+
+def test_event_in_place_of_a_sealed_one_moved_away_is_inserted_not_edited(
+        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 4)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    positions = db.positions()
+    target = positions[1]
+    db.move(target, positions[-1] + 10)  # the sealed event still exists, past the head
+    forge(db, target, uuid4(), 1)
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "inserted", target)
+
+
+def test_null_state_is_named_not_a_crash(app: AuditDemo, db: RawEvents, store: Store,
+                                         audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 3)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    target = db.positions()[1]
+    db.set_state(target, None)
+    report = check(store, audit_dir)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "edited", target)
+
+
+def test_running_sealer_notices_rows_it_did_not_seal(
+        app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path) -> None:
+    write_notes(app, 2)
+    with db.gap(2):
+        write_notes(app, 1, first=3)
+    seal = sealer(app, audit_dir, key_path)
+    assert seal.seal() is not None and seal.check() is None
+    positions = db.positions()
+
+    forge(db, 0, uuid4(), 1)
+    alarm = seal.check()
+    assert alarm is not None
+    assert (alarm.sealed, alarm.stored, alarm.lowest_position) == (3, 4, 0)
+    assert "0" in alarm.message_en and "shequ audit verify" in alarm.message_zh
+    db.delete(0)
+    assert seal.check() is None
+
+    forge(db, positions[1] + 1, uuid4(), 1)  # into a gap below the sealed position
+    alarm = seal.check()
+    assert alarm is not None and (alarm.sealed, alarm.stored) == (3, 4)
+    db.delete(positions[1] + 1)
+    db.delete(positions[0])  # a sealed row gone
+    alarm = seal.check()
+    assert alarm is not None and (alarm.sealed, alarm.stored) == (3, 2)

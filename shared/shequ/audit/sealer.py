@@ -8,6 +8,10 @@ Files under ``<directory>/<service>/``::
 
 Order of writes: leaves are appended and fsynced first, the head is written atomically after.
 A crash in between leaves unsigned leaves at the end of the log; the next seal signs them.
+
+``Sealer.check`` is the running sealer's alarm: rows at or below the sealed position must be
+exactly the leaves it sealed there, so a row inserted (at a position ≤ 0, or into a gap) or
+deleted behind its back is noticed on the next seal, without waiting for an auditor.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +48,7 @@ from shequ.audit.treeheads import (
     signature_ok,
     write_head,
 )
+from shequ.recorders import EventRows
 from shequ.store import Store
 
 LEAF_LOG = "leaves.log"
@@ -60,6 +66,20 @@ def service_dir(directory: Path, service: str) -> Path:
     if not _SERVICE_NAME.match(service):
         raise ValueError(f"service name {service!r} must be letters, digits, '_' or '-'")
     return directory / service
+
+
+@dataclass(frozen=True)
+class SealAlarm:
+    """Rows stored at or below the sealed position differ from the leaves sealed there.
+
+    >>> SealAlarm(sealed=120, stored=121, lowest_position=0, message_zh="…", message_en="…")
+    """
+
+    sealed: int
+    stored: int
+    lowest_position: int | None
+    message_zh: str
+    message_en: str
 
 
 class Sealer:
@@ -80,6 +100,7 @@ class Sealer:
         self._clock = clock
         self._key = load_or_create_key(key_path)
         self._log = LeafLog(self.service_dir / LEAF_LOG)
+        self._rows = EventRows(recorder)
         self._lock = threading.Lock()
         self.service_dir.mkdir(parents=True, exist_ok=True)
         self._publish_public_key()
@@ -113,10 +134,32 @@ class Sealer:
                 return None
             return self._write_head()
 
+    def check(self) -> SealAlarm | None:
+        """Compare the rows stored at or below the sealed position with the sealed leaves.
+
+        One indexed COUNT and one lookup of the lowest row: cheap enough for every seal. It
+        sees insertions and deletions; an edit in place needs ``verify``, which names it.
+        """
+        with self._lock:
+            sealed, upto = self.tree_size, self._last_position
+        stored = self._rows.count(upto=upto)  # rows at ≤ 0 included
+        first = self._rows.page(None, 1)
+        lowest = first[0].id if first else None
+        if stored == sealed and (lowest is None or lowest > 0):
+            return None
+        zh = (f"数据库中第 {upto} 号及以前的位置上有 {stored} 条事件，而封存的是 {sealed} 条："
+              "有事件在封存后被插入或删除")
+        en = (f"{stored} events are stored at positions up to {upto}, but {sealed} were "
+              "sealed there: events were inserted or deleted after sealing")
+        if lowest is not None and lowest <= 0:
+            zh += f"（最小位置为第 {lowest} 号，平台从不写入 ≤ 0 的位置）"
+            en += f" (the lowest position is {lowest}; the platform never writes at ≤ 0)"
+        return SealAlarm(sealed, stored, lowest, zh + "；请运行 shequ audit verify 查明",
+                         en + "; run shequ audit verify to find out")
+
     def _append_new_events(self) -> None:
         while True:
-            page = self.recorder.select_notifications(
-                self._last_position, self.page_size, inclusive_of_start=False)
+            page = self._rows.page(self._last_position, self.page_size)
             if not page:
                 return
             self._append([leaf_entry(n) for n in page])

@@ -5,16 +5,20 @@ Three checks, in order; the first that fails decides the report:
   2. the leaf log reproduces every head's root at that head's size;
   3. the stored events, leaf by leaf, equal the sealed leaf log up to the last head,
      and the first position where they differ is named, with what happened there.
-Events stored after the last head are counted as ``unsealed``; they are not failures.
+Every stored row is read, whatever its position: a row at a position ≤ 0 (never issued by
+the platform, invisible to the log's readers but loaded with its aggregate) or in a gap below
+the last head is ``inserted``. So each aggregate's stored events are exactly its sealed ones
+plus those stored after the last head, which are counted as ``unsealed`` and are not failures.
 """
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from shequ.audit.leaves import (
     AuditError,
@@ -36,6 +40,7 @@ from shequ.audit.treeheads import (
     read_heads,
     signature_ok,
 )
+from shequ.recorders import EventRows
 from shequ.store import Store
 
 Problem = Literal["edited", "deleted", "inserted", "reordered", "bad_signature",
@@ -97,12 +102,13 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
                                     f"a tree head is unreadable: {exc}")
         return _report(unreadable, read_stored(recorder), [], 0)
     stored = read_stored(recorder)  # after the heads, so every sealed event is visible
+    rows = EventRows(recorder)
     last_position = heads[-1].last_position if heads else 0
     finding = (_check_signatures(service, heads, public_key_path or folder / PUBLIC_KEY_FILE)
                or _check_leaf_log(heads, folder / LEAF_LOG))
     if finding is None and heads:
         sealed = LeafLog(folder / LEAF_LOG).read()[:heads[-1].tree_size]
-        finding = _compare(recorder, stored, sealed, last_position)
+        finding = _compare(rows, stored, sealed, last_position)
     return _report(finding, stored, heads, last_position)
 
 
@@ -114,14 +120,18 @@ def verify_service(service: str, store: Store, directory: Path,
 
 
 def read_stored(recorder: ApplicationRecorder) -> list[LeafEntry]:
-    """Position and leaf hash of every stored event, in notification order."""
-    entries: list[LeafEntry] = []
+    """Position and leaf hash of every stored event, in position order, ≤ 0 included."""
+    return [leaf_entry(n) for n in _every_row(EventRows(recorder))]
+
+
+def _every_row(rows: EventRows) -> Iterator[Notification]:
+    after: int | None = None
     while True:
-        start = entries[-1].position if entries else 0
-        page = recorder.select_notifications(start, PAGE_SIZE, inclusive_of_start=False)
-        entries.extend(leaf_entry(n) for n in page)
+        page = rows.page(after, PAGE_SIZE)
+        yield from page
         if len(page) < PAGE_SIZE:
-            return entries
+            return
+        after = page[-1].id
 
 
 def _report(finding: _Finding | None, stored: list[LeafEntry], heads: list[TreeHead],
@@ -195,7 +205,7 @@ def _head_matches(head: TreeHead, tree: LeafTree, entries: list[LeafEntry]) -> b
             and entries[size - 1].position == head.last_position)
 
 
-def _compare(recorder: ApplicationRecorder, stored: list[LeafEntry],
+def _compare(rows: EventRows, stored: list[LeafEntry],
              sealed: list[LeafEntry], last_position: int) -> _Finding | None:
     """Walk stored and sealed leaves in position order; describe the first difference."""
     covered = [entry for entry in stored if entry.position <= last_position]
@@ -205,7 +215,7 @@ def _compare(recorder: ApplicationRecorder, stored: list[LeafEntry],
         sealed_here = sealed[j] if j < len(sealed) else None
         if here and sealed_here and here.position == sealed_here.position:
             if here.leaf != sealed_here.leaf:
-                return _changed(recorder, here.position, sealed)
+                return _changed(rows, sealed_here, sealed)
             i, j = i + 1, j + 1
         elif sealed_here and (here is None or sealed_here.position < here.position):
             return _at("deleted", sealed_here.position)
@@ -215,10 +225,15 @@ def _compare(recorder: ApplicationRecorder, stored: list[LeafEntry],
     return None
 
 
-def _changed(recorder: ApplicationRecorder, position: int,
-             sealed: list[LeafEntry]) -> _Finding:
-    """Edited in place, or an event sealed elsewhere now sits here (reordered)."""
-    found = recorder.select_notifications(position, 1)
+def _changed(rows: EventRows, sealed_here: LeafEntry, sealed: list[LeafEntry]) -> _Finding:
+    """What now sits where ``sealed_here`` was sealed (both scans only run on a failure).
+
+    ``reordered``: an event sealed at another position; ``inserted``: no sealed event, while
+    the one sealed here is still stored elsewhere (moved away to make room); ``edited``: the
+    event sealed here, changed.
+    """
+    position = sealed_here.position
+    found = rows.page(position - 1, 1)
     if not found or found[0].id != position:  # changed again while we looked
         return _at("edited", position)
     for entry in sealed:
@@ -226,6 +241,10 @@ def _changed(recorder: ApplicationRecorder, position: int,
             moved = dataclasses.replace(found[0], id=entry.position)
             if leaf_hash(moved) == entry.leaf:
                 return _at("reordered", position, entry.position)
+    for row in _every_row(rows):
+        if row.id != position and leaf_hash(dataclasses.replace(row, id=position)) \
+                == sealed_here.leaf:
+            return _at("inserted", position)
     return _at("edited", position)
 
 
