@@ -163,7 +163,10 @@ def asyncapi(output: Path) -> None:
     click.echo(f"wrote {output} ({len(doc['channels'])} channels)")
 
 
-from shequ import ops as _ops
+# From shequ.ops.cli, not the package: once the submodule shequ.ops.status is imported, the
+# package's attribute ``status`` is that module (and ``python -m shequ.cli status`` imports
+# this module a second time, after it).
+from shequ.ops import cli as _ops
 from shequ.up import up
 
 main.add_command(up)

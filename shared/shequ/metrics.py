@@ -29,3 +29,19 @@ DEAD_LETTERS = Counter("shequ_dead_letters_total", "Messages sent to the dead-le
 SLA_BREACHES = Counter("shequ_sla_breaches_total", "Deadlines missed", ["service", "kind"])
 TREE_SIZE = Gauge("shequ_sealed_tree_size", "Events covered by the latest signed tree head",
                   ["service"])
+SEAL_INTERVAL = Gauge("shequ_seal_interval_seconds",
+                      "Configured seconds between signed tree heads", ["service"])
+UNSEALED_EVENTS = Gauge(
+    "shequ_unsealed_events",
+    "Events stored after the latest signed tree head: not yet tamper-evident", ["service"])
+UNSEALED_AGE = Gauge(
+    "shequ_oldest_unsealed_event_age_seconds",
+    "Age of the oldest event after the latest tree head, the window in which an edit goes "
+    "undetected (0 when every event is sealed)", ["service"])
+LAST_HEAD_TIME = Gauge("shequ_last_tree_head_timestamp_seconds",
+                       "Unix time the latest signed tree head was sealed (0: none yet)",
+                       ["service"])
+AUDIT_ALARM = Gauge(
+    "shequ_audit_alarm",
+    "1 when the rows stored at or below the sealed position are not the sealed ones (rows "
+    "inserted or deleted behind the sealer): run shequ audit verify", ["service"])

@@ -99,7 +99,8 @@ class PlatformService:
 
     @rpc
     def health(self) -> dict[str, Any]:
-        """Liveness and readiness: store reachable, relay leadership and lag."""
+        """Liveness and readiness: store reachable, relay leadership and lag, and the audit:
+        seal interval, events not yet sealed and the age of the oldest, any audit alarm."""
         rt = self.runtime
         try:
             top = rt.app.recorder.max_notification_id() or 0
@@ -109,6 +110,10 @@ class PlatformService:
         if not rt.leadership.held:
             rt.relay.forget()  # another replica's relay moves the position: read it afresh
         relayed, published = rt.relay.state() if store_ok else (0, None)
+        try:
+            audit = rt.audit_status()
+        except Exception as exc:  # noqa: BLE001 - the store is down: say so, still answer
+            audit = {"error": f"{type(exc).__name__}: {exc}"[:200]}
         return {
             "service": rt.config.service,
             "pid": os.getpid(),
@@ -120,6 +125,7 @@ class PlatformService:
             "relay_lag": max(0, top - relayed),
             "published_position": published or 0,
             "sealed_size": rt.sealed_size,
+            "audit": audit,
             "inboxes": {i.upstream: {"position": i.last(), "counts": dict(i.counts)}
                         for i in rt.inboxes},
         }

@@ -1,14 +1,20 @@
 """The nameko side of the platform: one DependencyProvider gives each worker the service's
 eventsourcing Application, and runs the service's background work in managed greenlets:
 the outbox relay (only while this replica holds leadership), the tree-head sealer, the inboxes
-and the metrics. It also times every entrypoint."""
+and the metrics. It also times every entrypoint.
+
+The sealer seals every ``SHEQU_SEAL_INTERVAL`` seconds and once more on a clean stop, and
+checks each time that the rows at or below its sealed position are the ones it sealed (an
+alarm otherwise: an error log line, ``shequ_audit_alarm``, ``health`` and ``shequ status``).
+Events after the last head are the window of exposure (``Runtime.audit_status``)."""
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import eventlet
 from eventlet.event import Event as GreenEvent
@@ -23,10 +29,14 @@ from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
 from shequ.leader import Leadership
+from shequ.recorders import EventRows
 from shequ.refusals import log_refusal, quiet_expected_refusals
 from shequ.relay import Relay
 from shequ.rpcpull import rpc_puller
 from shequ.subscriber import Subscriber
+
+if TYPE_CHECKING:
+    from shequ.audit import SealAlarm, Sealer, TreeHead
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +70,43 @@ class Runtime:
     translate: Translator | None = None
     inboxes: list[Inbox] = field(default_factory=list)
     sealed_size: int = 0
+    sealed_position: int = 0
+    sealed_at: datetime | None = None
+    audit_alarm: SealAlarm | None = None
     last_log_position: int = 0
+
+    def note_head(self, head: TreeHead | None) -> None:
+        """Remember the latest signed tree head (this replica's or the leader's)."""
+        if head is not None:
+            self.sealed_size, self.sealed_position = head.tree_size, head.last_position
+            self.sealed_at = datetime.fromisoformat(head.sealed_at)
+
+    def audit_status(self) -> dict[str, Any]:
+        """The seal interval and the window of exposure: events stored after the last head
+        (an edit to them goes undetected) and how long the oldest has waited; and the alarm.
+        """
+        rows = EventRows(self.app.recorder)
+        oldest = rows.page(self.sealed_position, 1)
+        now = datetime.now(UTC)
+        age: float | None = 0.0
+        if oldest:
+            try:
+                event: Any = self.app.mapper.to_domain_event(oldest[0])
+                age = round(max(0.0, (now - event.timestamp).total_seconds()), 3)
+            except Exception:  # noqa: BLE001 - a row written by hand: its age is unknown
+                age = None
+        alarm = self.audit_alarm
+        return {
+            "seal_interval_seconds": self.config.seal_interval,
+            "sealed_size": self.sealed_size,
+            "sealed_position": self.sealed_position,
+            "last_head_at": self.sealed_at.isoformat() if self.sealed_at else None,
+            "seconds_since_last_head": (round((now - self.sealed_at).total_seconds(), 3)
+                                        if self.sealed_at else None),
+            "unsealed_events": rows.count(above=self.sealed_position) if oldest else 0,
+            "oldest_unsealed_age_seconds": age,
+            "alarm": asdict(alarm) if alarm else None,
+        }
 
 
 class Platform(DependencyProvider):
@@ -73,6 +119,7 @@ class Platform(DependencyProvider):
         self.runtime: Runtime | None = None
         self.stopping = _Stopping()
         self._starts: dict[Any, float] = {}
+        self._sealer: Sealer | None = None
 
     def setup(self) -> None:
         quiet_expected_refusals()  # refusals: one line from worker_result, no traceback
@@ -91,6 +138,8 @@ class Platform(DependencyProvider):
                 rpc_puller(spec.upstream, cfg.amqp_uri), dead, cfg.inbox_max_failures,
                 spec.interests))
         health.serve(cfg.metrics_port, health.runtime_checks(self.runtime))
+        metrics.SEAL_INTERVAL.labels(self.service).set(cfg.seal_interval)
+        self._follow_heads()
 
     def start(self) -> None:
         assert self.runtime is not None
@@ -115,15 +164,22 @@ class Platform(DependencyProvider):
         self._wake = GreenEvent()
 
     def stop(self) -> None:
+        """A clean stop: every worker has finished, so one last seal covers their events."""
+        self._shutdown(seal=True)
+
+    def kill(self) -> None:
+        self._shutdown(seal=False)
+
+    def _shutdown(self, seal: bool) -> None:
+        first = not self.stopping.is_set()
         self.stopping.set()
         if self.runtime:
+            if seal and first and self.runtime.leadership.held:
+                self._seal_once()
             self.runtime.leadership.release()
             self.runtime.relay.reset_connection()
             self.runtime.relay.engine.dispose()
             self.runtime.app.close()
-
-    def kill(self) -> None:
-        self.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Runtime:
         assert self.runtime is not None
@@ -176,24 +232,55 @@ class Platform(DependencyProvider):
     def _seal_loop(self) -> None:
         rt = self.runtime
         assert rt is not None
-        from shequ.audit import Sealer
-
-        sealer = None
         while not self.stopping.is_set():
             eventlet.sleep(rt.config.seal_interval)
-            if not rt.leadership.held:
-                sealer = None  # the relay's leader also seals, so heads come from one writer
-                continue
-            try:
-                if sealer is None:  # newly leader: reload what the previous leader sealed
-                    sealer = Sealer(self.service, rt.app.recorder, rt.config.treehead_dir,
-                                    rt.config.key_path, page_size=200)
-                head = sealer.seal()
-                if head is not None:
-                    rt.sealed_size = head.tree_size
-                    metrics.TREE_SIZE.labels(self.service).set(head.tree_size)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("sealer %s: %s", self.service, exc)
+            if not self.stopping.is_set():  # a clean stop seals once more by itself
+                self._seal_once()
+
+    def _seal_once(self) -> None:
+        """Seal new events and check the sealed ones, if this replica leads; else follow."""
+        rt = self.runtime
+        assert rt is not None
+        from shequ.audit import Sealer
+
+        if not rt.leadership.held:
+            self._sealer = None  # the relay's leader also seals, so heads come from one writer
+            self._follow_heads()
+            return
+        try:
+            if self._sealer is None:  # newly leader: reload what the previous leader sealed
+                self._sealer = Sealer(self.service, rt.app.recorder, rt.config.treehead_dir,
+                                      rt.config.key_path, page_size=200)
+                self._follow_heads()
+            head = self._sealer.seal()
+            rt.note_head(head)
+            self._note_alarm(self._sealer.check())
+        except Exception as exc:  # noqa: BLE001
+            log.warning("sealer %s: %s", self.service, exc)
+        metrics.TREE_SIZE.labels(self.service).set(rt.sealed_size)
+        if rt.sealed_at:
+            metrics.LAST_HEAD_TIME.labels(self.service).set(rt.sealed_at.timestamp())
+
+    def _follow_heads(self) -> None:
+        """Read the newest head from the tree-head directory (written by the leader)."""
+        rt = self.runtime
+        assert rt is not None
+        from shequ.audit import latest_head, service_dir
+
+        try:
+            rt.note_head(latest_head(service_dir(rt.config.treehead_dir, self.service)))
+        except Exception as exc:  # noqa: BLE001 - verify reports a bad head; keep serving
+            log.warning("tree heads of %s: %s", self.service, exc)
+
+    def _note_alarm(self, alarm: SealAlarm | None) -> None:
+        rt = self.runtime
+        assert rt is not None
+        if alarm is not None and alarm != rt.audit_alarm:
+            log.error("audit alarm %s: %s", self.service, alarm.message_en)
+        elif alarm is None and rt.audit_alarm is not None:
+            log.warning("audit %s: the stored rows match the sealed leaves again", self.service)
+        rt.audit_alarm = alarm
+        metrics.AUDIT_ALARM.labels(self.service).set(1 if alarm else 0)
 
     def _metrics_loop(self) -> None:
         rt = self.runtime
@@ -206,6 +293,11 @@ class Platform(DependencyProvider):
                     rt.last_log_position = top
                 metrics.LOG_POSITION.labels(self.service).set(top)
                 metrics.RELAY_LAG.labels(self.service).set(max(0, top - rt.relay.state()[0]))
+                window = rt.audit_status()
+                metrics.UNSEALED_EVENTS.labels(self.service).set(window["unsealed_events"])
+                age = window["oldest_unsealed_age_seconds"]
+                metrics.UNSEALED_AGE.labels(self.service).set(
+                    float("nan") if age is None else age)
                 for inbox in rt.inboxes:
                     _count_inbox(self.service, inbox)
                     metrics.CONSUMER_LAG.labels(self.service, inbox.upstream).set(

@@ -17,12 +17,13 @@ from shequ.audit.leaves import (
     leaf_data,
     leaf_hash,
 )
-from shequ.audit.sealer import Sealer, open_recorder, seal_service
+from shequ.audit.sealer import SealAlarm, Sealer, open_recorder, seal_service, service_dir
 from shequ.audit.treeheads import (
     ALGORITHM,
     HeadFormatError,
     TreeHead,
     key_id,
+    latest_head,
     load_or_create_key,
     load_public_key,
     read_heads,
@@ -38,10 +39,12 @@ __all__ = [
     "LeafLog",
     "LeafLogError",
     "LeafTree",
+    "SealAlarm",
     "Sealer",
     "TreeHead",
     "VerifyReport",
     "key_id",
+    "latest_head",
     "leaf_data",
     "leaf_hash",
     "load_or_create_key",
@@ -49,6 +52,7 @@ __all__ = [
     "open_recorder",
     "read_heads",
     "seal_service",
+    "service_dir",
     "signature_ok",
     "verify",
     "verify_service",

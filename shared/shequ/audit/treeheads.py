@@ -182,3 +182,9 @@ def read_heads(service_dir: Path) -> list[TreeHead]:
             raise HeadFormatError(f"{path.name} holds the head of size {head.tree_size}")
         heads.append(head)
     return sorted(heads, key=lambda h: h.tree_size)
+
+
+def latest_head(service_dir: Path) -> TreeHead | None:
+    """The newest head file of the service (by tree size), or None; raises HeadFormatError."""
+    paths = sorted((service_dir / HEADS_DIR).glob("*.json"))
+    return TreeHead.from_json(paths[-1].read_text(encoding="utf-8")) if paths else None

@@ -33,8 +33,9 @@ def _echo(data: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--service", "services", multiple=True, help="only these (default: built ones)")
 def status(timeout: float, as_json: bool, services: tuple[str, ...]) -> None:
-    """Each built service up/down, relay lag, consumer lag, dead letters. Exit 1 if any is
-    down or not ready."""
+    """Each built service up/down, relay lag, consumer lag, dead letters, events not yet
+    sealed (and the oldest one's age), the seal interval. Exit 1 if any is down or not
+    ready, or raises an audit alarm."""
     from shequ.ops.deadletters import queue_depth
     from shequ.ops.status import built_services, collect, render
 
