@@ -1,6 +1,8 @@
 """`shequ audit verify` against a real service's store: a log sealed by the running registry
 verifies (exit 0); an event row edited directly in the database is caught (exit 1) and the
-first bad position is named."""
+first bad position is named; an event forged at position 0 is caught, refused by the live
+service and noticed by its sealer; a clean stop seals, and the window of exposure shows in
+``health``, ``/metrics`` and ``shequ status``."""
 from __future__ import annotations
 
 import json
@@ -9,7 +11,13 @@ import sqlite3
 import subprocess
 import sys
 
+import urllib.request
+from typing import Any
+
 import psycopg
+import pytest
+from registry.seed import sample_id_number, sample_phone
+from shequ.errors import ShequError
 from shequ.store import Store
 
 from tests.support.infra import wait_until
@@ -68,3 +76,94 @@ def test_verify_catches_an_edited_row_in_a_live_services_store(suite: Suite) -> 
     assert code == 1
     assert report["first_bad_position"] == target
     assert report["problem"] == "edited"
+
+
+def _forge_phone_at_zero(store_text: str, position: int, old: str, new: str) -> None:
+    """A copy of the event at ``position`` stored at position 0 as its aggregate's next
+    version, with phone ``new`` instead of ``old``: written by hand, past the platform."""
+    store = Store.parse(store_text)
+    if store.kind == "sqlite":
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, "
+                         "topic, state) SELECT 0, originator_id, originator_version + 1, topic, "
+                         "CAST(replace(CAST(state AS TEXT), ?, ?) AS BLOB) FROM stored_events "
+                         "WHERE rowid = ?", (old, new, position))
+        return
+    with psycopg.connect(store_text, autocommit=True) as conn:
+        conn.execute("INSERT INTO registry_events (notification_id, originator_id, "
+                     "originator_version, topic, state) SELECT 0, originator_id, "
+                     "originator_version + 1, topic, convert_to(replace(convert_from(state, "
+                     "'UTF8'), %s, %s), 'UTF8') FROM registry_events WHERE notification_id = %s",
+                     (old, new, position))
+
+
+def _sealed(suite: Suite) -> None:
+    top = suite.call("registry", "health")["log_position"]
+    wait_until(lambda: suite.call("registry", "health")["sealed_size"] >= top, what="sealed")
+
+
+def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suite) -> None:
+    suite.start(suite.registry)
+    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="forge-district",
+               name="胶河经济区")
+    person = suite.call("registry", "register_person", actor=STAFF,
+                        idempotency_key="forge-person", name="测示甲", gender="male",
+                        id_number=sample_id_number(7301, True), phone=sample_phone(7301),
+                        sample=True)["person_id"]
+    suite.call("registry", "change_person_phone", actor=STAFF, idempotency_key="forge-phone",
+               person_id=person, phone="13900000001")
+    changed = next(e["position"] for e in suite.registry_log()
+                   if e["contract"] == "registry.person.phone_changed")
+    _sealed(suite)
+    _forge_phone_at_zero(suite.registry.env["SHEQU_REGISTRY_STORE"], changed,
+                         "13900000001", "13999999999")
+
+    def reveal(key: str) -> Any:
+        return suite.call("registry", "reveal_personal_data", actor=STAFF,
+                          idempotency_key=key, person_id=person, fields=["phone"],
+                          reason="核对联系电话")
+
+    with pytest.raises(ShequError) as refused:  # never the forged phone
+        reveal("forge-reveal-1")
+    assert refused.value.code == "log_tampered" and "0" in refused.value.message_en
+    alarm = wait_until(lambda: suite.call("registry", "health")["audit"]["alarm"],
+                       what="the sealer's alarm")
+    assert alarm["lowest_position"] == 0 and alarm["stored"] == alarm["sealed"] + 1
+
+    suite.call("registry", "establish_community", actor=STAFF, idempotency_key="forge-comm",
+               name="社区", name_en="Forge")  # a new command, and a new seal
+    _sealed(suite)
+    with pytest.raises(ShequError):
+        reveal("forge-reveal-2")
+    suite.registry.stop()
+    code, report = _verify(suite, suite.registry.env["SHEQU_REGISTRY_STORE"])
+    assert code == 1
+    assert (report["first_bad_position"], report["problem"]) == (0, "inserted")
+
+
+def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) -> None:
+    suite.registry.env["SHEQU_SEAL_INTERVAL"] = "3600"  # only the clean stop will seal
+    suite.start(suite.registry)
+    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="window-district",
+               name="胶河经济区")
+    health = suite.call("registry", "health")
+    audit = health["audit"]
+    assert audit["seal_interval_seconds"] == 3600
+    assert audit["unsealed_events"] == health["log_position"] > 0
+    assert audit["last_head_at"] is None and audit["oldest_unsealed_age_seconds"] >= 0
+    port = suite.registry.env["SHEQU_REGISTRY_METRICS_PORT"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        exposition = answer.read().decode()
+    assert 'shequ_seal_interval_seconds{service="registry"} 3600.0' in exposition
+    assert "shequ_oldest_unsealed_event_age_seconds" in exposition
+    status = subprocess.run(
+        [sys.executable, "-m", "shequ.cli", "status", "--service", "registry", "--json"],
+        check=False, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "SHEQU_AMQP_URI": suite.amqp})
+    row = json.loads(status.stdout)["services"]["registry"]
+    assert row["audit"]["unsealed_events"] == audit["unsealed_events"]
+    assert row["audit"]["seal_interval_seconds"] == 3600
+
+    suite.registry.stop()
+    code, report = _verify(suite, suite.registry.env["SHEQU_REGISTRY_STORE"])
+    assert code == 0 and report["unsealed"] == 0 and report["heads"] == 1
