@@ -140,14 +140,21 @@ def verify(service: str, store: str | None, treeheads: Path | None, public_key: 
 @click.option("--store", default=None)
 @click.option("--treeheads", default=None, type=click.Path(path_type=Path))
 def seal(service: str, store: str | None, treeheads: Path | None) -> None:
-    """Seal SERVICE's new events now and write a signed tree head."""
-    from shequ.audit import seal_service
+    """Seal SERVICE's new events now and write a signed tree head.
+
+    Exit 1 if the rows at or below the sealed position are not the sealed ones (the alarm)."""
+    from shequ.audit import Sealer, open_recorder
 
     directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
-    head = seal_service(service, _store_for(service, store), directory,
-                        key_dir / f"{service}.ed25519.pem")
+    with open_recorder(service, _store_for(service, store)) as recorder:
+        sealer = Sealer(service, recorder, directory, key_dir / f"{service}.ed25519.pem")
+        head = sealer.seal()
+        alarm = sealer.check()
     click.echo(f"tree head: size {head.tree_size}" if head else "nothing new to seal")
+    if alarm is not None:
+        click.echo(f"{alarm.message_zh}\n{alarm.message_en}", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -461,3 +461,22 @@ def test_running_sealer_notices_rows_it_did_not_seal(
     db.delete(positions[0])  # a sealed row gone
     alarm = seal.check()
     assert alarm is not None and (alarm.sealed, alarm.stored) == (3, 2)
+
+
+def test_shequ_audit_seal_exits_1_on_the_alarm(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from shequ.cli import main
+
+    store = Store.parse(f"sqlite:///{tmp_path / 'registry.db'}")  # SQLite: one table name
+    application = AuditDemo(store)
+    write_notes(application, 2)
+    application.close()
+    env = {"SHEQU_TREEHEAD_DIR": str(tmp_path / "heads"), "SHEQU_KEY_DIR": str(tmp_path / "k")}
+    seal = ["audit", "seal", "--service", "registry", "--store", f"sqlite:///{store.path}"]
+    first = CliRunner().invoke(main, seal, env=env)
+    assert (first.exit_code, first.output) == (0, "tree head: size 2\n")
+    forge(RawEvents(store, SERVICE), 0, uuid4(), 1)
+    second = CliRunner().invoke(main, seal, env=env)
+    assert second.exit_code == 1
+    assert "nothing new to seal" in second.stdout
+    assert "the lowest position is 0" in second.stderr and "shequ audit verify" in second.stderr
