@@ -480,3 +480,20 @@ def test_shequ_audit_seal_exits_1_on_the_alarm(tmp_path: Path) -> None:
     assert second.exit_code == 1
     assert "nothing new to seal" in second.stdout
     assert "the lowest position is 0" in second.stderr and "shequ audit verify" in second.stderr
+
+
+def test_running_check_pauses_its_count_but_not_for_a_row_at_zero_or_below(
+        app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shequ.audit.sealer.COUNT_PAUSE", 10**9)  # never due again
+    write_notes(app, 2)
+    seal = sealer(app, audit_dir, key_path)
+    seal.seal()
+    assert seal.check(full=False) is None  # the first check counts
+    db.delete(db.positions()[0])
+    assert seal.check(full=False) is None  # not due: the last count stands
+    alarm = seal.check()  # a full check counts every time (shequ audit seal)
+    assert alarm is not None and (alarm.sealed, alarm.stored) == (2, 1)
+    forge(db, 0, uuid4(), 1)
+    alarm = seal.check(full=False)  # counted at once
+    assert alarm is not None and (alarm.sealed, alarm.stored, alarm.lowest_position) == (2, 2, 0)

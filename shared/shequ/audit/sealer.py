@@ -54,6 +54,7 @@ from shequ.store import Store
 LEAF_LOG = "leaves.log"
 LOCK_FILE = ".seal.lock"
 PAGE_SIZE = 1000
+COUNT_PAUSE = 100  # the running check's COUNT takes at most ~1% of the time (Sealer.check)
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
@@ -102,6 +103,8 @@ class Sealer:
         self._log = LeafLog(self.service_dir / LEAF_LOG)
         self._rows = EventRows(recorder)
         self._lock = threading.Lock()
+        self._counted: tuple[int, int, int] | None = None  # (sealed, stored, upto) last counted
+        self._count_due = 0.0
         self.service_dir.mkdir(parents=True, exist_ok=True)
         self._publish_public_key()
         self._load_state()
@@ -134,24 +137,33 @@ class Sealer:
                 return None
             return self._write_head()
 
-    def check(self) -> SealAlarm | None:
+    def check(self, full: bool = True) -> SealAlarm | None:
         """Compare the rows stored at or below the sealed position with the sealed leaves.
 
-        One indexed COUNT and one lookup of the lowest row: cheap enough for every seal. It
-        sees insertions and deletions; an edit in place needs ``verify``, which names it.
+        One lookup of the lowest row and one indexed COUNT. It sees insertions and deletions;
+        an edit in place needs ``verify``, which names it. The COUNT reads the whole sealed
+        range (65 ms for 100,000 rows on PostgreSQL here), so with ``full=False`` (the running
+        service, every seal) it runs again only after a pause of ``COUNT_PAUSE`` times its last
+        duration, or at once when a row at a position ≤ 0 turns up; in between, the last
+        count's result stands.
         """
         with self._lock:
             sealed, upto = self.tree_size, self._last_position
-        stored = self._rows.count(upto=upto)  # rows at ≤ 0 included
         first = self._rows.page(None, 1)
         lowest = first[0].id if first else None
-        if stored == sealed and (lowest is None or lowest > 0):
+        forged = lowest is not None and lowest <= 0
+        if full or forged or self._counted is None or time.monotonic() >= self._count_due:
+            started = time.monotonic()
+            self._counted = (sealed, self._rows.count(upto=upto), upto)  # ≤ 0 included
+            self._count_due = time.monotonic() + COUNT_PAUSE * (time.monotonic() - started)
+        sealed, stored, upto = self._counted
+        if stored == sealed and not forged:
             return None
         zh = (f"数据库中第 {upto} 号及以前的位置上有 {stored} 条事件，而封存的是 {sealed} 条："
               "有事件在封存后被插入或删除")
         en = (f"{stored} events are stored at positions up to {upto}, but {sealed} were "
               "sealed there: events were inserted or deleted after sealing")
-        if lowest is not None and lowest <= 0:
+        if forged:
             zh += f"（最小位置为第 {lowest} 号，平台从不写入 ≤ 0 的位置）"
             en += f" (the lowest position is {lowest}; the platform never writes at ≤ 0)"
         return SealAlarm(sealed, stored, lowest, zh + "；请运行 shequ audit verify 查明",
