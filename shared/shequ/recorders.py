@@ -6,7 +6,7 @@ the log (relay, projections, sealer) start after position 0 and never see such a
 aggregate is loaded by id, with every row it has. So the recorders every service uses
 (``Store.eventsourcing_env`` names them with ``PROCESS_RECORDER_TOPIC``) refuse to load an
 aggregate that has an event at a position ≤ 0: ``LogTampered`` reaches the caller instead of
-the forged state (ADR 0011). The position comes with the query that loads the events
+the forged state (ADR 0012). The position comes with the query that loads the events
 (PostgreSQL's ``SELECT *`` already returned it; SQLite's ``rowid`` is free), so loading costs
 no extra round trip.
 
