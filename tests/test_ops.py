@@ -1,6 +1,7 @@
 """Operator commands end to end on real processes: backup -> restore -> `shequ audit verify`
 (PostgreSQL and SQLite); dead letters listed without consuming, shown, replayed once through
-the consumer that failed them (a second replay applies nothing); `shequ status`."""
+the consumer that failed them, by the letter id it stored (a second replay applies nothing);
+`shequ status`."""
 from __future__ import annotations
 
 import json
@@ -162,10 +163,12 @@ def test_dead_letter_list_show_and_replay_once(suite: Suite, monkeypatch: pytest
     assert sorted(copied) == sorted(copied_before + [poisoned])
     assert json.loads(run("deadletters", "list", "--json").output) == []
 
-    # a second replay of the same envelope applies nothing
-    again = suite.call("mirror", "replay_dead_letter", actor=SYSTEM,
-                       envelope=shown["envelope"])
+    # a second replay of the same letter applies nothing; the letter is gone from the queue
+    again = suite.call("mirror", "replay_dead_letter", actor=SYSTEM, letter_id=ident)
     assert again["outcome"] == "already_replayed"
     assert suite.call("mirror", "copied", actor=SYSTEM).count(poisoned) == 1
-    gone = run("deadletters", "replay", ident)
-    assert gone.exit_code == 1 and json.loads(gone.output)["outcome"] == "not_found"
+    gone = json.loads(run("deadletters", "replay", ident).output)
+    assert gone["outcome"] == "already_replayed" and gone["removed"] is False
+    # only letters the consumer stored can be replayed: not a made-up id
+    unknown = run("deadletters", "replay", f"mirror.registry.{poisoned + 1000}")
+    assert unknown.exit_code == 1 and json.loads(unknown.output)["outcome"] == "not_found"

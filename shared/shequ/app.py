@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from shequ import batchorder
 from shequ.actor import Actor
+from shequ.config import max_envelope_bytes
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
@@ -53,6 +54,12 @@ Outcome = tuple[Iterable[Aggregate], Any]
 # here from about 4 MiB; psycopg/psycopg#685). A larger transaction is refused before it is
 # sent, with an error, instead of hanging a worker: split such work into batches (ADR 0009).
 MAX_TRANSACTION_BYTES = int(os.environ.get("SHEQU_MAX_TRANSACTION_BYTES", str(2 * 1024 * 1024)))
+# One event may hold at most half the largest envelope an inbox accepts: its integration
+# envelope copies some of its fields and adds a few hundred bytes, so a genuine envelope never
+# meets the inbox's bound (ADR 0010). The platform's own dead letters, never published, may
+# hold a whole envelope.
+MAX_EVENT_BYTES = max_envelope_bytes() // 2
+UNBOUNDED_TOPICS = ("platform:DeadLetter.",)
 
 
 def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
@@ -67,10 +74,22 @@ def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
                 f"one transaction would store {len(stored_events)} events ({size // 1024} KiB), "
                 f"more than the {limit // 1024} KiB limit; split the work into batches",
                 None, code="transaction_too_large")
+        largest = max(stored_events, key=_event_size, default=None)
+        if largest is not None and _event_size(largest) > MAX_EVENT_BYTES:
+            raise ValidationError(
+                f"单个事件过大（{len(largest.state) // 1024} KiB，上限 "
+                f"{MAX_EVENT_BYTES // 1024} KiB），请拆分数据",
+                f"one event ({largest.topic}) would hold {len(largest.state) // 1024} KiB, "
+                f"more than the {MAX_EVENT_BYTES // 1024} KiB an event may hold; split it",
+                None, code="event_too_large")
         return insert(stored_events, **kwargs)
 
     recorder.insert_events = insert_events  # type: ignore[method-assign]
     return recorder
+
+
+def _event_size(stored: Any) -> int:
+    return 0 if stored.topic.startswith(UNBOUNDED_TOPICS) else len(stored.state)
 
 
 class ServiceApplication(Application[UUID]):

@@ -5,9 +5,13 @@
   SHEQU_<SERVICE>_METRICS_PORT 9101.. by service (0 turns the metrics server off)
   SHEQU_TREEHEAD_DIR           var/treeheads    signed tree heads, outside the database
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
+                                                and their public halves (<service>.ed25519.pub.pem)
+  SHEQU_TRUSTED_KEYS_DIR       SHEQU_KEY_DIR    upstreams' public keys (<service>.ed25519.pub.pem)
   SHEQU_SEAL_INTERVAL          10               seconds between tree heads
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
+  SHEQU_INBOX_MAX_ENVELOPE_BYTES 1048576        larger messages are dead-lettered unread; one
+                                                event may hold at most half of it (ADR 0010)
   SHEQU_MAX_WORKERS            10               concurrent nameko workers per service
 """
 from __future__ import annotations
@@ -37,9 +41,11 @@ class ServiceConfig:
     metrics_port: int
     treehead_dir: Path
     key_path: Path
+    trusted_keys_dir: Path
     seal_interval: float
     relay_batch: int
     inbox_max_failures: int
+    inbox_max_envelope_bytes: int
     max_workers: int
 
     @classmethod
@@ -59,11 +65,19 @@ class ServiceConfig:
                                  str(METRICS_PORTS.get(service, 9100)))),
             treehead_dir=Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
             key_path=key_dir / f"{service}.ed25519.pem",
+            trusted_keys_dir=Path(env("SHEQU_TRUSTED_KEYS_DIR", str(key_dir))),
             seal_interval=float(env("SHEQU_SEAL_INTERVAL", "10")),
             relay_batch=int(env("SHEQU_RELAY_BATCH", "200")),
             inbox_max_failures=int(env("SHEQU_INBOX_MAX_FAILURES", "5")),
+            inbox_max_envelope_bytes=max_envelope_bytes(),
             max_workers=int(env("SHEQU_MAX_WORKERS", "10")),
         )
+
+
+def max_envelope_bytes() -> int:
+    """The largest integration envelope (its JSON body) an inbox accepts; producers keep every
+    event at or below half of it, so a genuine envelope never reaches it (ADR 0010)."""
+    return int(env("SHEQU_INBOX_MAX_ENVELOPE_BYTES", str(1024 * 1024)))
 
 
 def amqp_uri() -> str:

@@ -4,9 +4,13 @@
 * Duplicates (position <= last recorded) are skipped.
 * A gap (the message's ``prev`` is past what we recorded) is repaired by pulling the upstream's
   notification log over RPC; an idle consumer also polls it, so a lost tail is healed too.
-* A message whose handler fails ``max_failures`` times goes to the dead-letter queue with its
-  error, its position is recorded, and the consumer goes on. Infrastructure errors (database or
-  broker down) are not the message's fault: they are retried until they clear.
+* Nothing is trusted before it is checked: a message that is not a well-formed envelope of
+  this upstream, or (with a ``verifier``) not signed by the upstream as it is (ADR 0010), is
+  *rejected*: kept as a dead letter with the reason and never allowed to move tracking.
+* A genuine message whose handler fails ``max_failures`` times goes to the dead letters with
+  its error, in the same transaction as the tracking record that skips it, and the consumer
+  goes on. Infrastructure errors (database or broker down, the upstream's key not there yet)
+  are not the message's fault: they are retried until they clear.
 """
 from __future__ import annotations
 
@@ -24,8 +28,9 @@ from eventsourcing.persistence import Tracking
 
 from shequ.app import ServiceApplication
 from shequ.contracts import Contract
-from shequ.deadletters import DeadLetters
+from shequ.deadletters import DeadLetter, DeadLetters, raw_of, rejected, replayable_id
 from shequ.errors import ShequError, ValidationError
+from shequ.provenance import UpstreamKeyMissing, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +62,7 @@ class Unit:
 Handler = Callable[[dict[str, Any], Unit], Iterable[Any]]
 Puller = Callable[[int, int], list[dict[str, Any]]]
 TRANSIENT: tuple[type[BaseException], ...] = (StoreOperationalError, ConnectionError,
-                                              socket.error, TimeoutError)
+                                              socket.error, TimeoutError, UpstreamKeyMissing)
 ENVELOPE_KEYS = ("contract", "version", "service", "position", "prev", "data")
 
 
@@ -65,10 +70,20 @@ class GapNotRepaired(ConnectionError):
     """The upstream could not supply the missing notifications yet."""
 
 
+class Undecodable:
+    """A delivered message that is not a JSON object within the inbox's bounds."""
+
+    def __init__(self, body: bytes, content_type: str | None, error: dict[str, Any]) -> None:
+        self.body = body
+        self.content_type = content_type
+        self.error = error
+
+
 class Inbox:
     def __init__(self, consumer: str, upstream: str, app: ServiceApplication, handle: Handler,
                  pull: Puller, dead_letters: DeadLetters, max_failures: int = 5,
-                 interests: dict[str, Contract] | None = None) -> None:
+                 interests: dict[str, Contract] | None = None,
+                 verifier: Verifier | None = None) -> None:
         self.consumer = consumer
         self.upstream = upstream
         self.app = app
@@ -77,6 +92,7 @@ class Inbox:
         self.dead_letters = dead_letters
         self.max_failures = max_failures
         self.interests = interests
+        self.verifier = verifier
         self.counts = {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
         self.upstream_head = 0  # highest upstream position seen, for consumer lag
         # This inbox is the only writer of its tracking records (one active consumer), so the
@@ -106,11 +122,9 @@ class Inbox:
 
     def process(self, envelope: dict[str, Any]) -> str:
         """Handle one delivered envelope; returns what happened to it."""
-        problem = _malformed(envelope, self.upstream)
+        problem = self.untrusted(envelope)
         if problem:
-            self.dead_letters.send(self.consumer, self.upstream, envelope, problem, attempts=1)
-            self.counts["dead_lettered"] += 1
-            return "dead_lettered"
+            return self.reject(envelope, problem)
         position, prev = envelope["position"], envelope["prev"]
         self.upstream_head = max(self.upstream_head, position)
         last = self.last()
@@ -177,7 +191,7 @@ class Inbox:
 
     def _screen(self, env: Any, last: int) -> str:
         """plain | ignored | duplicate | special (needs the one-at-a-time path)."""
-        if _malformed(env, self.upstream):
+        if self.untrusted(env):
             return "special"
         if env["position"] <= last:
             return "duplicate"
@@ -207,6 +221,10 @@ class Inbox:
                     raise GapNotRepaired(f"{self.upstream} returned nothing after {last}")
                 return applied
             for env in batch:
+                problem = self.untrusted(env)
+                if problem:  # never applied; the upstream (or what answered) is asked again
+                    raise GapNotRepaired(f"{self.upstream} served an envelope that does not "
+                                         f"check: {problem['message_en']}")
                 if until is not None and env["position"] >= until:
                     return applied
                 if env["position"] > self.last():
@@ -249,13 +267,47 @@ class Inbox:
                     return self._dead_letter(envelope, exc, failures, tracking)
                 time.sleep(min(0.05 * 2 ** failures, 1.0))
 
+    def untrusted(self, envelope: Any) -> dict[str, Any] | None:
+        """Why ``envelope`` cannot be trusted, or None. Raises UpstreamKeyMissing (transient)
+        while the upstream's public key is not there to check it with."""
+        if isinstance(envelope, Undecodable):
+            return envelope.error
+        problem = _malformed(envelope, self.upstream)
+        if problem is None and self.verifier is not None:
+            problem = self.verifier.problem(envelope, self.upstream)
+        return problem
+
+    def reject(self, message: Any, error: dict[str, Any]) -> str:
+        """Keep a message that is not a genuine envelope as a dead letter; tracking stays."""
+        if isinstance(message, Undecodable):
+            letter = rejected(self.consumer, self.upstream, message.body, message.content_type,
+                              error)
+        else:
+            letter = rejected(self.consumer, self.upstream, raw_of(message), "application/json",
+                              error)
+        self.dead_letters.send(self.consumer, self.upstream, letter.raw, error, attempts=1,
+                               letter_id=letter.letter_id)
+        try:
+            self.app.events.put(letter.collect_events())
+        except StoreIntegrityError:
+            pass  # the same bytes were rejected before: one letter
+        self.counts["dead_lettered"] += 1
+        log.error("%s inbox from %s: rejected a message (%s): %s", self.consumer,
+                  self.upstream, letter.letter_id, error.get("message_en"))
+        return "dead_lettered"
+
     def _dead_letter(self, envelope: dict[str, Any], exc: Exception, attempts: int,
                      tracking: Tracking) -> str:
         error = exc.to_dict() if isinstance(exc, ShequError) else {
             "code": type(exc).__name__, "message": str(exc),
             "traceback": traceback.format_exc(limit=5)}
-        self.dead_letters.send(self.consumer, self.upstream, envelope, error, attempts)
-        self._record([], tracking)
+        letter_id = replayable_id(self.consumer, self.upstream, envelope["position"])
+        self.dead_letters.send(self.consumer, self.upstream, envelope, error, attempts,
+                               letter_id=letter_id)
+        letter = DeadLetter(letter_id=letter_id, consumer=self.consumer, upstream=self.upstream,
+                            position=envelope["position"], envelope=envelope, raw=None,
+                            error=error, attempts=attempts)
+        self._record(list(letter.collect_events()), tracking)  # atomic with the skip
         self.counts["dead_lettered"] += 1
         log.error("%s inbox from %s: dead-lettered position %s after %d attempts: %s",
                   self.consumer, self.upstream, envelope["position"], attempts, error)
@@ -264,9 +316,28 @@ class Inbox:
 
 def _malformed(envelope: Any, upstream: str) -> dict[str, Any] | None:
     if not isinstance(envelope, dict) or any(k not in envelope for k in ENVELOPE_KEYS):
-        return {"code": "malformed_envelope", "message": "信封缺少必需字段",
-                "message_en": f"envelope lacks one of {ENVELOPE_KEYS}"}
-    if envelope["service"] != upstream or not isinstance(envelope["position"], int):
-        return {"code": "malformed_envelope", "message": "信封来源或位置无效",
-                "message_en": "envelope service or position is invalid"}
+        return _problem("信封缺少必需字段", f"envelope lacks one of {ENVELOPE_KEYS}", None)
+    if envelope["service"] != upstream:
+        return _problem("信封来自其他服务", f"envelope of {envelope['service']!r} on the inbox "
+                        f"of {upstream!r}", "service")
+    position, prev = envelope["position"], envelope["prev"]
+    if not _is_int(position) or position <= 0:
+        return _problem("信封位置无效", "envelope position must be a positive integer",
+                        "position")
+    if prev is not None and not (_is_int(prev) and 0 < prev < position):
+        return _problem("信封的前一位置（prev）与位置不一致",
+                        "envelope prev must be empty or a positive integer below its position",
+                        "prev")
+    if not (isinstance(envelope["contract"], str) and _is_int(envelope["version"])
+            and isinstance(envelope["data"], dict)):
+        return _problem("信封的契约、版本或数据无效",
+                        "envelope contract, version or data has the wrong type", "contract")
     return None
+
+
+def _problem(zh: str, en: str, field: str | None) -> dict[str, Any]:
+    return {"code": "malformed_envelope", "message": zh, "message_en": en, "field": field}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

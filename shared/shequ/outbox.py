@@ -4,6 +4,9 @@
 Each envelope names the previous *published* position (``prev``): notification ids may have
 gaps, and not every domain event is published, so consumers detect loss by ``prev``, never by
 ``position - 1``.
+
+Each envelope is signed by the producing service (``shequ.provenance``), so a consumer can tell
+a genuine one from a made-up or altered one without asking the producer.
 """
 from __future__ import annotations
 
@@ -11,17 +14,19 @@ from typing import Any
 
 from shequ.app import ServiceApplication
 from shequ.contracts import Translator
+from shequ.provenance import Signer
 
 
 def build_envelope(service: str, app: ServiceApplication, translate: Translator,
-                   notification: Any, prev: int | None) -> dict[str, Any] | None:
+                   notification: Any, prev: int | None,
+                   signer: Signer | None = None) -> dict[str, Any] | None:
     event = app.mapper.to_domain_event(notification)
     translated = translate(event)
     if translated is None:
         return None
     contract, data = translated
     contract.validate(data)
-    return {
+    envelope = {
         "contract": contract.name,
         "version": contract.version,
         "service": service,
@@ -34,10 +39,12 @@ def build_envelope(service: str, app: ServiceApplication, translate: Translator,
         "actor": dict(getattr(event, "actor", None) or {}),
         "data": data,
     }
+    return signer.sign(envelope) if signer is not None else envelope
 
 
 def envelopes_after(service: str, app: ServiceApplication, translate: Translator,
-                    after: int, limit: int, prev: int | None) -> list[dict[str, Any]]:
+                    after: int, limit: int, prev: int | None,
+                    signer: Signer | None = None) -> list[dict[str, Any]]:
     """Published envelopes for positions > after, at most ``limit`` of them.
 
     ``prev`` is the previous published position before ``after`` as the caller knows it
@@ -50,7 +57,7 @@ def envelopes_after(service: str, app: ServiceApplication, translate: Translator
         if not notes:
             break
         for note in notes:
-            env = build_envelope(service, app, translate, note, prev)
+            env = build_envelope(service, app, translate, note, prev, signer)
             if env is not None:
                 out.append(env)
                 prev = note.id

@@ -17,9 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from shequ.app import ServiceApplication
+from shequ.config import max_envelope_bytes
 from shequ.contracts import Translator
 from shequ.db import positions
+from shequ.errors import ValidationError
 from shequ.outbox import build_envelope
+from shequ.provenance import Signer
 
 log = logging.getLogger(__name__)
 READER = "relay"
@@ -31,13 +34,16 @@ def exchange_for(service: str) -> Exchange:
 
 class Relay:
     def __init__(self, service: str, app: ServiceApplication, engine: Engine,
-                 translate: Translator, amqp_uri: str, batch: int = 200) -> None:
+                 translate: Translator, amqp_uri: str, batch: int = 200,
+                 signer: Signer | None = None) -> None:
         self.service = service
         self.app = app
         self.engine = engine
         self.translate = translate
         self.amqp_uri = amqp_uri
         self.batch = batch
+        self.signer = signer
+        self.max_bytes = max_envelope_bytes()
         self.exchange = exchange_for(service)
         self._conn: Connection | None = None
         self._producer: Producer | None = None
@@ -78,7 +84,8 @@ class Relay:
         producer = self._ensure_producer()
         sent = 0
         for note in notes:
-            envelope = build_envelope(self.service, self.app, self.translate, note, prev)
+            envelope = build_envelope(self.service, self.app, self.translate, note, prev,
+                                      self.signer)
             if envelope is not None:
                 self._publish(producer, envelope)
                 prev = note.id
@@ -89,8 +96,16 @@ class Relay:
 
     def _publish(self, producer: Producer, envelope: dict[str, Any]) -> None:
         routing_key = f"{envelope['contract']}.v{envelope['version']}"
+        body = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
+        if len(body) > self.max_bytes:
+            # Cannot happen while events stay within half the bound (ServiceApplication refuses
+            # larger ones); if a translation ever inflates one past it, stop here, loudly,
+            # rather than publish what every consumer would refuse.
+            raise ValidationError("集成事件过大，无法发布", f"envelope at {envelope['position']} "
+                                  f"is {len(body)} bytes, over {self.max_bytes}", "data",
+                                  code="envelope_too_large")
         producer.publish(
-            json.dumps(envelope, ensure_ascii=False),
+            body,
             routing_key=routing_key,
             exchange=self.exchange,
             content_type="application/json",

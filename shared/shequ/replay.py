@@ -1,11 +1,13 @@
-"""Replaying a dead letter: hand the original envelope back to the consumer that failed it.
+"""Replaying a dead letter: apply, once, a letter the consumer itself stored.
 
-The inbox recorded the dead-lettered position (so the consumer could go on), so a replay must
-bypass the inbox's position check, yet be idempotent itself: replaying twice applies once.
-Each replay commits the handler's events together with a tracking record of its own,
-``replay:<upstream>:<position>``, in one transaction (eventsourcing's tracking table takes one
-row per name and refuses a second insert of the same position). A replay that finds that record
-answers ``already_replayed`` and writes nothing; two concurrent replays cannot both commit.
+The caller names a letter by its id; the envelope comes from the consumer's own dead-letter
+store (``shequ.deadletters.DeadLetter``), never from the caller, so nothing made up can be
+replayed. Before it is applied the envelope is checked again: its upstream's signature
+(ADR 0010), and its content against the upstream's log over RPC (``notifications`` at that
+position must give the same envelope). The handler's events are saved together with the
+letter's ``Replayed`` event in one transaction: a letter already replayed answers
+``already_replayed`` and writes nothing, and of two concurrent replays only one can commit
+(optimistic concurrency on the letter).
 
 Every service exposes it as the RPC ``replay_dead_letter`` (``shequ.rpc.PlatformService``);
 ``shequ deadletters replay ID`` calls it.
@@ -16,81 +18,114 @@ import logging
 import traceback
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from shequ.actor import Actor
+from shequ.deadletters import DeadLetter
 from shequ.errors import Forbidden, NotFound, ShequError, ValidationError
 
 log = logging.getLogger(__name__)
 
 REPLAY_ROLES = ("system", "district_staff")
+UNCOMPARED = ("prev", "signature")  # the upstream serves ``prev`` relative to the question
 
 
-def replay_tracking_name(upstream: str, position: int) -> str:
-    return f"replay:{upstream}:{position}"
+def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> dict[str, Any]:
+    """Apply the stored letter ``letter_id`` once through the inbox of its upstream.
 
-
-def replay_dead_letter(runtime: Any, actor: dict[str, Any],
-                       envelope: dict[str, Any]) -> dict[str, Any]:
-    """Apply ``envelope`` once through the inbox of its upstream; see the module docstring.
-
-    Answers ``{"outcome": "applied" | "already_replayed" | "ignored" | "failed", ...}``.
+    Answers ``{"outcome": "applied" | "already_replayed" | "ignored" | "failed", ...}``;
+    refuses (NotFound) a letter this service does not hold.
     """
-    from shequ.inbox import Unit, _malformed
+    from shequ.inbox import Unit
 
     who = Actor.from_dict(actor)
     if who.role not in REPLAY_ROLES:
         raise Forbidden("无权重放死信", "only system and district staff may replay dead letters",
                         "actor.role")
-    upstream = envelope.get("service") if isinstance(envelope, dict) else None
-    inbox = next((i for i in runtime.inboxes if i.upstream == upstream), None)
-    if inbox is None:
-        raise NotFound("本服务不消费该上游的事件", f"{runtime.config.service} has no inbox for "
-                       f"{upstream!r}", "envelope.service")
-    problem = _malformed(envelope, inbox.upstream)
-    if problem:
-        raise ValidationError(problem["message"], problem["message_en"], "envelope")
-    position = envelope["position"]
-    if position > inbox.last():
-        raise ValidationError("该位置尚未被收件箱处理，将按正常顺序投递",
-                              f"position {position} is past the inbox ({inbox.last()}); it will "
-                              "be delivered in order, not replayed", "envelope.position")
-    name = replay_tracking_name(inbox.upstream, position)
+    letter, inbox = _find(runtime, letter_id)
+    position = letter.position
+    if letter.replayed_outcome is not None:
+        return {"outcome": "already_replayed", "letter_id": letter_id, "position": position}
+    if not letter.replayable:
+        raise ValidationError("该死信不是上游发出的真实事件，不能重放",
+                              f"letter {letter_id} was rejected ({letter.error.get('code')}): "
+                              "it is not a genuine envelope of its upstream and cannot be "
+                              "replayed", "letter_id", code="not_replayable")
+    envelope = dict(letter.envelope or {})
+    _check_with_upstream(inbox, envelope, letter_id)
     app = inbox.app
-    if app.recorder.max_tracking_id(name):
-        return {"outcome": "already_replayed", "position": position}
-    tracking = Tracking(application_name=name, notification_id=position)
-    if inbox.interests is not None:
-        contract = inbox.interests.get(envelope["contract"])
-        if contract is None:
-            return _record(app, [], tracking, "ignored", position)
+    events: list[Any] = []
+    outcome = "applied"
+    contract = inbox.interests.get(envelope["contract"]) if inbox.interests else None
+    if inbox.interests is not None and contract is None:
+        outcome = "ignored"
+    else:
         try:
-            if envelope["version"] != contract.version:
-                raise ValidationError("不支持的集成事件版本", f"unsupported version "
-                                      f"{envelope['version']} of {contract.name}", "version")
-            contract.validate(envelope["data"])
-        except ShequError as exc:
-            return {"outcome": "failed", "position": position, "error": exc.to_dict()}
+            if contract is not None:
+                if envelope["version"] != contract.version:
+                    raise ValidationError("不支持的集成事件版本", f"unsupported version "
+                                          f"{envelope['version']} of {contract.name}", "version")
+                contract.validate(envelope["data"])
+            unit = Unit(app)  # the handler loads aggregates through the unit, as in Inbox.apply
+            unit.add(inbox.handle(envelope, unit))
+            events = unit.events()
+        except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
+            error = exc.to_dict() if isinstance(exc, ShequError) else {
+                "code": type(exc).__name__, "message": str(exc),
+                "traceback": traceback.format_exc(limit=5)}
+            return {"outcome": "failed", "letter_id": letter_id, "position": position,
+                    "error": error}
+    letter.replayed(outcome=outcome, actor=who.to_dict())
     try:
-        unit = Unit(app)  # the handler loads aggregates through the unit, as in Inbox.apply
-        unit.add(inbox.handle(envelope, unit))
-        events = unit.events()
-    except Exception as exc:  # noqa: BLE001 - the letter stays in the queue with this error
-        return {"outcome": "failed", "position": position,
-                "error": {"code": type(exc).__name__, "message": str(exc),
-                          "traceback": traceback.format_exc(limit=5)}}
-    return _record(app, events, tracking, "applied", position)
-
-
-def _record(app: Any, events: list[Any], tracking: Tracking, outcome: str,
-            position: int) -> dict[str, Any]:
-    try:
-        app.events.put(events, tracking=tracking)
+        app.events.put([*events, *letter.collect_events()])
     except IntegrityError:
-        return {"outcome": "already_replayed", "position": position}
-    log.warning("replayed dead letter %s (%s, %d events)", tracking.application_name, outcome,
-                len(events))
-    return {"outcome": outcome, "position": position, "events": len(events)}
+        return {"outcome": "already_replayed", "letter_id": letter_id, "position": position}
+    log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, len(events))
+    return {"outcome": outcome, "letter_id": letter_id, "position": position,
+            "events": len(events)}
 
 
-__all__ = ["replay_dead_letter", "replay_tracking_name"]
+def _find(runtime: Any, letter_id: Any) -> tuple[DeadLetter, Any]:
+    missing = NotFound(f"本服务没有该死信：{letter_id}",
+                       f"{runtime.config.service} holds no dead letter {letter_id!r}",
+                       "letter_id")
+    if not isinstance(letter_id, str) or not letter_id:
+        raise missing
+    try:
+        letter = runtime.app.repository.get(DeadLetter.create_id(letter_id))
+    except AggregateNotFoundError:
+        raise missing from None
+    inbox = next((i for i in runtime.inboxes if i.upstream == letter.upstream), None)
+    if not isinstance(letter, DeadLetter) or inbox is None:
+        raise missing
+    return letter, inbox
+
+
+def _check_with_upstream(inbox: Any, envelope: dict[str, Any], letter_id: str) -> None:
+    """The letter must still be what its upstream signed and what its log holds."""
+    problem = inbox.untrusted(envelope)
+    if problem:
+        raise ValidationError("死信未通过上游签名校验，不能重放",
+                              f"letter {letter_id} does not check: {problem['message_en']}",
+                              "letter_id", code="not_replayable")
+    position = envelope["position"]
+    try:
+        served = inbox.pull(position - 1, 1)
+    except Exception as exc:  # noqa: BLE001 - the upstream is down: try again later
+        raise ShequError("上游服务暂时无法核对该事件，请稍后重试",
+                         f"{inbox.upstream} could not be asked about position {position}: "
+                         f"{exc}", "letter_id", code="upstream_unavailable") from None
+    genuine = next((e for e in served if e.get("position") == position), None)
+    if genuine is None or _compared(genuine) != _compared(envelope):
+        raise ValidationError("上游日志中没有与该死信一致的事件，不能重放",
+                              f"{inbox.upstream}'s log holds no envelope like letter "
+                              f"{letter_id} at position {position}", "letter_id",
+                              code="not_in_upstream_log")
+
+
+def _compared(envelope: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in envelope.items() if k not in UNCOMPARED}
+
+
+__all__ = ["replay_dead_letter"]

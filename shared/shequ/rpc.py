@@ -95,7 +95,7 @@ class PlatformService:
         limit = max(1, min(int(limit), 1000))
         prev = int(after) if after else None
         return envelopes_after(self.runtime.config.service, self.app, self.runtime.translate,
-                               int(after), limit, prev)
+                               int(after), limit, prev, self.runtime.signer)
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -131,16 +131,15 @@ class PlatformService:
         }
 
     @command
-    def replay_dead_letter(self, actor: dict[str, Any],
-                           envelope: dict[str, Any]) -> dict[str, Any]:
-        """Apply a dead-lettered envelope once more; a second replay applies nothing.
+    def replay_dead_letter(self, actor: dict[str, Any], letter_id: str) -> dict[str, Any]:
+        """Apply a dead letter this service stored, once; a second replay applies nothing.
 
         Example: ``{"actor": {"person_id": "ops-1", "role": "district_staff"},
-        "envelope": {"contract": "registry.community.established", "position": 5, ...}}``
+        "letter_id": "casework.registry.42"}``
         """
         from shequ.replay import replay_dead_letter
 
-        return replay_dead_letter(self.runtime, actor, envelope)
+        return replay_dead_letter(self.runtime, actor, letter_id)
 
 
 def expose(service_cls: type, app_cls: type, policy: Policy) -> type:

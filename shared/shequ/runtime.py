@@ -29,6 +29,7 @@ from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
 from shequ.leader import Leadership
+from shequ.provenance import Signer, Verifier
 from shequ.recorders import EventRows
 from shequ.refusals import log_refusal, quiet_expected_refusals
 from shequ.relay import Relay
@@ -68,6 +69,7 @@ class Runtime:
     relay: Relay
     leadership: Leadership
     translate: Translator | None = None
+    signer: Signer | None = None  # signs every envelope this service hands out (ADR 0010)
     inboxes: list[Inbox] = field(default_factory=list)
     sealed_size: int = 0
     sealed_position: int = 0
@@ -129,14 +131,18 @@ class Platform(DependencyProvider):
         with schema_lock(cfg.store):  # replicas starting together create tables one at a time
             app = self.app_factory(cfg)
         engine = make_engine(cfg.store)
-        relay = Relay(self.service, app, engine, self.translate, cfg.amqp_uri, cfg.relay_batch)
-        self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay"), self.translate)
+        signer = Signer.for_service(self.service, cfg.key_path)
+        relay = Relay(self.service, app, engine, self.translate, cfg.amqp_uri, cfg.relay_batch,
+                      signer)
+        self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay"), self.translate,
+                               signer)
         dead = DeadLetters(cfg.amqp_uri)
+        verifier = Verifier(cfg.trusted_keys_dir)
         for spec in self.inbox_specs:
             self.runtime.inboxes.append(Inbox(
                 self.service, spec.upstream, app, spec.handler(app),
                 rpc_puller(spec.upstream, cfg.amqp_uri), dead, cfg.inbox_max_failures,
-                spec.interests))
+                spec.interests, verifier))
         health.serve(cfg.metrics_port, health.runtime_checks(self.runtime))
         metrics.SEAL_INTERVAL.labels(self.service).set(cfg.seal_interval)
         self._follow_heads()
@@ -150,7 +156,8 @@ class Platform(DependencyProvider):
         spawn(self._seal_loop, identifier=f"{self.service}.sealer")
         spawn(self._metrics_loop, identifier=f"{self.service}.metrics")
         for inbox in self.runtime.inboxes:
-            sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping)
+            sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping,
+                             max_bytes=self.runtime.config.inbox_max_envelope_bytes)
             spawn(sub.run, identifier=f"{self.service}.inbox.{inbox.upstream}")
 
     def _wake_relay(self) -> None:

@@ -1,16 +1,28 @@
 """The AMQP side of an inbox: one durable queue per (consumer, upstream), bound to the
 upstream's exchange, handled one message at a time, in order. ``x-single-active-consumer`` lets
-several replicas subscribe while only one receives, so order holds when scaled out."""
+several replicas subscribe while only one receives, so order holds when scaled out.
+
+Messages are decoded here, not by kombu: a body over ``SHEQU_INBOX_MAX_ENVELOPE_BYTES``, of
+another content type, not UTF-8, not JSON, nested deeper than ``MAX_DEPTH`` or not an object
+reaches the inbox as :class:`~shequ.inbox.Undecodable`, is dead-lettered with the reason and
+acknowledged in its turn; the queue never stalls on it."""
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from typing import Any
 
 from kombu import Connection, Queue
 
-from shequ.inbox import TRANSIENT, Inbox
+from shequ.config import max_envelope_bytes
+from shequ.inbox import TRANSIENT, Inbox, Undecodable
 from shequ.relay import exchange_for
+
+MAX_DEPTH = 32  # envelopes nest a few levels; json would recurse once per level
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +35,14 @@ def inbox_queue(consumer: str, upstream: str) -> Queue:
 
 class Subscriber:
     def __init__(self, inbox: Inbox, amqp_uri: str, stopping: Any,
-                 poll_interval: float = 5.0, batch_size: int = 100) -> None:
+                 poll_interval: float = 5.0, batch_size: int = 100,
+                 max_bytes: int | None = None) -> None:
         self.inbox = inbox
         self.amqp_uri = amqp_uri
         self.stopping = stopping
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.max_bytes = max_bytes if max_bytes is not None else max_envelope_bytes()
         self._buffer: list[tuple[Any, Any]] = []
 
     def run(self) -> None:
@@ -51,8 +65,7 @@ class Subscriber:
             conn.ensure_connection(max_retries=1)
             # One channel delivers in order and callbacks run one at a time, so a prefetch
             # window only pipelines deliveries (no ack round trip per message); order holds.
-            with conn.Consumer(queue, callbacks=[self._on_message], prefetch_count=100,
-                               accept=["json"]):
+            with conn.Consumer(queue, on_message=self._on_message, prefetch_count=100):
                 self._catch_up()
                 idle_since = time.monotonic()
                 while not self.stopping.is_set():
@@ -85,8 +98,9 @@ class Subscriber:
             except TimeoutError:
                 return
 
-    def _on_message(self, body: Any, message: Any) -> None:
-        self._buffer.append((body, message))
+    def _on_message(self, message: Any) -> None:
+        self._buffer.append((decode(message.body, message.content_type, self.max_bytes),
+                             message))
 
     def _handle_buffer(self) -> None:
         """Apply the buffered messages (in one transaction where possible), then ack them."""
@@ -109,3 +123,49 @@ class Subscriber:
         # run() reconnects, and the redelivered messages are skipped as duplicates.
         for _, message in batch:
             message.ack()
+
+
+def decode(body: Any, content_type: str | None, max_bytes: int) -> Any:
+    """The JSON object in ``body``, or an :class:`Undecodable` saying why there is none."""
+    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogateescape")
+    if len(raw) > max_bytes:
+        return _undecodable(raw, content_type, "envelope_too_large", "消息超过大小上限",
+                            f"the message is {len(raw)} bytes, over the {max_bytes} allowed")
+    if content_type != "application/json":
+        return _undecodable(raw, content_type, "unsupported_content_type", "消息内容类型不是 JSON",
+                            f"content type {content_type!r} is not application/json")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _undecodable(raw, content_type, "undecodable", "消息不是 UTF-8 文本",
+                            f"the message is not UTF-8: {exc}")
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(text) > MAX_DEPTH:
+        return _undecodable(raw, content_type, "too_deep", "消息嵌套层数过多",
+                            f"the JSON nests deeper than {MAX_DEPTH} levels")
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        return _undecodable(raw, content_type, "undecodable", "消息不是有效的 JSON",
+                            f"the message is not JSON: {exc}")
+    if not isinstance(value, dict):
+        return _undecodable(raw, content_type, "malformed_envelope", "消息不是 JSON 对象",
+                            "the message is not a JSON object")
+    return value
+
+
+def _depth(text: str) -> int:
+    """How deep brackets nest outside strings (stops counting past MAX_DEPTH)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.finditer(_STRINGS.sub('""', text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                break
+    return deepest
+
+
+def _undecodable(raw: bytes, content_type: str | None, code: str, zh: str,
+                 en: str) -> Undecodable:
+    return Undecodable(raw, content_type, {"code": code, "message": zh, "message_en": en,
+                                           "field": None})

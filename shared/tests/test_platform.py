@@ -139,7 +139,7 @@ class FakeDeadLetters:
         self.sent: list[tuple[Any, ...]] = []
 
     def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int) -> None:
+             attempts: int, letter_id: str | None = None) -> None:
         self.sent.append((envelope.get("position") if isinstance(envelope, dict) else None,
                           error, attempts))
 

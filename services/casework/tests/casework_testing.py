@@ -47,7 +47,7 @@ class FakeDeadLetters:
         self.sent: list[dict[str, Any]] = []
 
     def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int) -> None:
+             attempts: int, letter_id: str | None = None) -> None:
         self.sent.append({"envelope": envelope, "error": error, "attempts": attempts})
 
 

@@ -48,7 +48,7 @@ class FakeDeadLetters:
         self.letters: list[tuple[dict[str, Any], Any]] = []
 
     def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int) -> None:
+             attempts: int, letter_id: str | None = None) -> None:
         self.letters.append((envelope, error))
 
 

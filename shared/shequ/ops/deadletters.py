@@ -1,10 +1,11 @@
 """Dead letters for operators: list without consuming, show one, replay one.
 
-A letter's id is ``<consumer>.<upstream>.<position>`` (the envelope's upstream position), stable
-across listings. Replay asks the consumer that failed it (RPC ``replay_dead_letter``) to apply
-the envelope once; only when it answers ``applied``, ``already_replayed`` or ``ignored`` is the
-letter removed from the queue, so a crash between the two leaves a letter whose next replay is a
-no-op."""
+A letter's id is the one its consumer gave it (``shequ.deadletters``):
+``<consumer>.<upstream>.<position>`` for a genuine envelope its handler failed,
+``<consumer>.<upstream>.rejected-<hash>`` for a message that was not one. Replay asks the
+consumer (the id's first part; RPC ``replay_dead_letter``) to apply the letter it stored, once;
+only when it answers ``applied``, ``already_replayed`` or ``ignored`` is the letter removed from
+the queue, so a crash between the two leaves a letter whose next replay is a no-op."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,6 +17,8 @@ from shequ.deadletters import QUEUE
 
 def letter_id(letter: dict[str, Any]) -> str:
     headers = letter.get("headers") or {}
+    if headers.get("letter_id"):
+        return str(headers["letter_id"])
     raw = letter.get("envelope")
     envelope: dict[str, Any] = raw if isinstance(raw, dict) else {}
     position = envelope.get("position", "?")
@@ -79,12 +82,15 @@ def queue_depth(amqp_uri: str) -> int:
 def replay_letter(amqp_uri: str, ident: str, actor: dict[str, Any],
                   call: Any, limit: int = 1000) -> dict[str, Any]:
     """Replay letter ``ident`` through its consumer (``call(service, method, payload)``)."""
-    letter = show_letter(amqp_uri, ident, limit)
-    if letter is None:
+    from shequ.errors import NotFound, ShequError
+
+    consumer = ident.split(".", 1)[0]
+    try:
+        answer = call(consumer, "replay_dead_letter", {"actor": actor, "letter_id": ident})
+    except NotFound:
         return {"outcome": "not_found", "id": ident}
-    consumer = letter["headers"].get("consumer")
-    answer = call(consumer, "replay_dead_letter", {"actor": actor,
-                                                    "envelope": letter["envelope"]})
+    except ShequError as exc:
+        return {"outcome": "refused", "id": ident, "error": exc.to_dict()}
     result = {"id": ident, "consumer": consumer, **answer}
     if answer.get("outcome") in ("applied", "already_replayed", "ignored"):
         result["removed"] = remove_letter(amqp_uri, ident, limit)
