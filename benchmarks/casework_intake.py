@@ -19,6 +19,7 @@ Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 2
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import json
 import tempfile
@@ -35,6 +36,7 @@ eventlet.monkey_patch()
 
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
+from shequ.testing import sign_as
 
 from tests.support.infra import (
     ServiceProcess,
@@ -68,6 +70,7 @@ class Upstream:
                        "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
                        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
                        "actor": {"person_id": "system", "role": "system"}, "data": data}
+                sign_as(self.service, env)  # as the upstream's relay does (ADR 0010)
                 producer.publish(json.dumps(env, ensure_ascii=False), exchange=self.exchange,
                                  routing_key=f"{env['contract']}.v1", delivery_mode=2,
                                  content_type="application/json", content_encoding="utf-8",
@@ -223,6 +226,7 @@ def main() -> None:
 
     with rabbit_vhost() as amqp, pg_database() as db:
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))
+        os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
         proc = ServiceProcess("casework", "casework", {
             "SHEQU_AMQP_URI": amqp, "SHEQU_CASEWORK_STORE": db,
             "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),

@@ -25,6 +25,7 @@ eventlet.monkey_patch()
 
 from kombu import Connection, Exchange, Queue
 from shequ.db import make_engine
+from shequ.provenance import Signer
 from shequ.relay import Relay, exchange_for
 from shequ.store import Store
 
@@ -69,7 +70,9 @@ def relay_rate(amqp: str, db: str, n: int) -> float:
     with Connection(amqp) as conn:
         Queue("bench.relay.q", exchange=exchange_for("notes"), routing_key="#",
               durable=True)(conn.channel()).declare()
-    relay = Relay("notes", app, make_engine(Store.parse(db)), translate, amqp, batch=500)
+    key = Path(tempfile.mkdtemp(prefix="shequ-bench-keys-")) / "notes.ed25519.pem"
+    relay = Relay("notes", app, make_engine(Store.parse(db)), translate, amqp, batch=500,
+                  signer=Signer.for_service("notes", key))  # signed, as in production
     started = time.perf_counter()
     sent = 0
     while (k := relay.run_once()) > 0:
@@ -170,7 +173,7 @@ def main() -> None:
         with pg_database() as db:
             rate = relay_rate(amqp, db, args.backlog)
         print(f"relay draining {args.backlog} notifications from PostgreSQL: {rate:,.0f} msg/s "
-              f"= {rate / base:.2f}x baseline (persistent, streamed confirms, validated)")
+              f"= {rate / base:.2f}x baseline (persistent, streamed confirms, validated, signed)")
     with rabbit_vhost() as amqp:
         lat = propagation(amqp, args.rate, args.seconds)
         print(f"propagation registry event -> consumer effect at {args.rate} commands/s for "

@@ -76,6 +76,9 @@ def test_compose_runs_every_built_service_with_volumes_and_secrets_from_env() ->
         port = str(METRICS_PORTS[service])
         assert entry["environment"][f"SHEQU_{service.upper()}_METRICS_PORT"] == port
         assert {v.split(":")[0] for v in entry["volumes"]} >= {"treeheads", "keys"}
+        # inboxes find their upstreams' public keys in a volume every service writes its own to
+        trusted = entry["environment"]["SHEQU_TRUSTED_KEYS_DIR"]
+        assert f"keys:{trusted}" in entry["volumes"], trusted
     assert {"pgdata", "treeheads", "keys"} <= set(compose["volumes"])
     # no secret is written in the compose file itself: every password is ${...} from the env file
     for secret in ("RABBITMQ_DEFAULT_PASS", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):
@@ -211,6 +214,11 @@ def test_kustomize_renders_valid_kubernetes_objects(overlay: str) -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["ports"][0]["containerPort"] == METRICS_PORTS[service]
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
+        # the upstreams' public keys are mounted where inboxes look for them
+        config = next(d for d in by_kind["ConfigMap"]
+                      if d["metadata"]["name"].startswith("shequ-config"))["data"]
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        assert config["SHEQU_TRUSTED_KEYS_DIR"] in mounts
         for kind in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
             assert any(d["metadata"]["name"] == service for d in by_kind[kind]), kind
     import base64

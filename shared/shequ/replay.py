@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from shequ.actor import Actor
 from shequ.deadletters import DeadLetter
-from shequ.errors import Forbidden, NotFound, ShequError, ValidationError
+from shequ.errors import Conflict, Forbidden, NotFound, ShequError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -37,53 +37,63 @@ def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> d
     Answers ``{"outcome": "applied" | "already_replayed" | "ignored" | "failed", ...}``;
     refuses (NotFound) a letter this service does not hold.
     """
-    from shequ.inbox import Unit
-
     who = Actor.from_dict(actor)
     if who.role not in REPLAY_ROLES:
         raise Forbidden("无权重放死信", "only system and district staff may replay dead letters",
                         "actor.role")
-    letter, inbox = _find(runtime, letter_id)
-    position = letter.position
-    if letter.replayed_outcome is not None:
-        return {"outcome": "already_replayed", "letter_id": letter_id, "position": position}
-    if not letter.replayable:
-        raise ValidationError("该死信不是上游发出的真实事件，不能重放",
-                              f"letter {letter_id} was rejected ({letter.error.get('code')}): "
-                              "it is not a genuine envelope of its upstream and cannot be "
-                              "replayed", "letter_id", code="not_replayable")
-    envelope = dict(letter.envelope or {})
-    _check_with_upstream(inbox, envelope, letter_id)
-    app = inbox.app
-    events: list[Any] = []
-    outcome = "applied"
+    checked = False
+    for _attempt in range(CONFLICT_RETRIES):
+        letter, inbox = _find(runtime, letter_id)
+        answer = {"letter_id": letter_id, "position": letter.position}
+        if letter.replayed_outcome is not None:
+            return {"outcome": "already_replayed", **answer}
+        if not letter.replayable:
+            raise ValidationError("该死信不是上游发出的真实事件，不能重放",
+                                  f"letter {letter_id} was rejected "
+                                  f"({letter.error.get('code')}): it is not a genuine envelope "
+                                  "of its upstream and cannot be replayed", "letter_id",
+                                  code="not_replayable")
+        envelope = dict(letter.envelope or {})
+        if not checked:
+            _check_with_upstream(inbox, envelope, letter_id)
+            checked = True
+        outcome, events, error = _handle(inbox, envelope)
+        if error is not None:
+            return {"outcome": "failed", **answer, "error": error}
+        letter.replayed(outcome=outcome, actor=who.to_dict())
+        try:
+            inbox.app.events.put([*events, *letter.collect_events()])
+        except IntegrityError:
+            continue  # another replay won (answered above), or a command changed an aggregate
+        log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, len(events))
+        return {"outcome": outcome, **answer, "events": len(events)}
+    raise Conflict("记录被频繁同时修改，请稍后重试", "the records kept changing concurrently; "
+                   "replay the letter again later", "letter_id", code="concurrent_change")
+
+
+CONFLICT_RETRIES = 5
+
+
+def _handle(inbox: Any, envelope: dict[str, Any]) -> tuple[str, list[Any], dict[str, Any] | None]:
+    """(outcome, events, error) of the inbox's contract check and handler on ``envelope``."""
+    from shequ.inbox import Unit
+
     contract = inbox.interests.get(envelope["contract"]) if inbox.interests else None
     if inbox.interests is not None and contract is None:
-        outcome = "ignored"
-    else:
-        try:
-            if contract is not None:
-                if envelope["version"] != contract.version:
-                    raise ValidationError("不支持的集成事件版本", f"unsupported version "
-                                          f"{envelope['version']} of {contract.name}", "version")
-                contract.validate(envelope["data"])
-            unit = Unit(app)  # the handler loads aggregates through the unit, as in Inbox.apply
-            unit.add(inbox.handle(envelope, unit))
-            events = unit.events()
-        except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
-            error = exc.to_dict() if isinstance(exc, ShequError) else {
-                "code": type(exc).__name__, "message": str(exc),
-                "traceback": traceback.format_exc(limit=5)}
-            return {"outcome": "failed", "letter_id": letter_id, "position": position,
-                    "error": error}
-    letter.replayed(outcome=outcome, actor=who.to_dict())
+        return "ignored", [], None
     try:
-        app.events.put([*events, *letter.collect_events()])
-    except IntegrityError:
-        return {"outcome": "already_replayed", "letter_id": letter_id, "position": position}
-    log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, len(events))
-    return {"outcome": outcome, "letter_id": letter_id, "position": position,
-            "events": len(events)}
+        if contract is not None:
+            if envelope["version"] != contract.version:
+                raise ValidationError("不支持的集成事件版本", f"unsupported version "
+                                      f"{envelope['version']} of {contract.name}", "version")
+            contract.validate(envelope["data"])
+        unit = Unit(inbox.app)  # the handler loads aggregates through the unit, as in the inbox
+        unit.add(inbox.handle(envelope, unit))
+        return "applied", unit.events(), None
+    except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
+        return "failed", [], exc.to_dict() if isinstance(exc, ShequError) else {
+            "code": type(exc).__name__, "message": str(exc),
+            "traceback": traceback.format_exc(limit=5)}
 
 
 def _find(runtime: Any, letter_id: Any) -> tuple[DeadLetter, Any]:

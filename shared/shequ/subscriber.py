@@ -22,7 +22,7 @@ from shequ.relay import exchange_for
 
 MAX_DEPTH = 32  # envelopes nest a few levels; json would recurse once per level
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def decode(body: Any, content_type: str | None, max_bytes: int) -> Any:
     except UnicodeDecodeError as exc:
         return _undecodable(raw, content_type, "undecodable", "消息不是 UTF-8 文本",
                             f"the message is not UTF-8: {exc}")
-    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(text) > MAX_DEPTH:
+    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
         return _undecodable(raw, content_type, "too_deep", "消息嵌套层数过多",
                             f"the JSON nests deeper than {MAX_DEPTH} levels")
     try:
@@ -153,16 +153,19 @@ def decode(body: Any, content_type: str | None, max_bytes: int) -> Any:
     return value
 
 
-def _depth(text: str) -> int:
-    """How deep brackets nest outside strings (stops counting past MAX_DEPTH)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.finditer(_STRINGS.sub('""', text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_DEPTH:
-                break
-    return deepest
+def _too_deep(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than MAX_DEPTH. Each round removes the
+    innermost pairs (C-speed string work), so it costs rounds = depth, at most MAX_DEPTH + 1."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub('""', text))
+    opening = brackets[:MAX_DEPTH + 1]
+    if len(opening) > MAX_DEPTH and "]" not in opening and "}" not in opening:
+        return True  # the usual bomb: opens past the limit straight away
+    for _ in range(MAX_DEPTH):
+        inner = brackets.replace("[]", "").replace("{}", "")
+        if not inner or inner == brackets:  # all matched, or unbalanced (json.loads says so)
+            return False
+        brackets = inner
+    return True
 
 
 def _undecodable(raw: bytes, content_type: str | None, code: str, zh: str,

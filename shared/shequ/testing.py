@@ -11,10 +11,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from shequ.provenance import Signer
 from shequ.store import Store
 
 PG_HOST = os.environ.get("SHEQU_TEST_PG_HOST", "127.0.0.1")
@@ -51,3 +53,11 @@ def postgres_store(store_name: str) -> Iterator[Store]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest) -> Store:
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
+
+
+def sign_as(service: str, envelope: dict[str, Any]) -> dict[str, Any]:
+    """``envelope`` signed as ``service``'s relay signs it, with that service's key in
+    ``SHEQU_KEY_DIR`` (created, with its public half, if missing): for tests that publish an
+    upstream's messages themselves."""
+    key_dir = Path(os.environ.get("SHEQU_KEY_DIR") or "var/keys")
+    return Signer.for_service(service, key_dir / f"{service}.ed25519.pem").sign(envelope)

@@ -252,6 +252,27 @@ def test_replay_takes_a_stored_letter_applies_it_once_and_refuses_the_rest(world
     assert world.letter(ident).replayed_outcome == "applied"
 
 
+def test_two_replays_at_once_apply_the_letter_once(world: World):
+    world.fail = True
+    assert world.inbox.process(world.envs[0]) == "dead_lettered"
+    world.fail = False
+    ident, rt, other = f"down.notes.{world.envs[0]['position']}", world.runtime(), []
+    handle = world.inbox.handle
+
+    def racing(env: dict[str, Any], unit: Any) -> list[Any]:
+        if not other:  # another replay of the same letter commits in between
+            other.append("racing")
+            other.append(replay_dead_letter(rt, SYSTEM, ident))
+        return handle(env, unit)
+
+    world.inbox.handle = racing
+    assert replay_dead_letter(rt, SYSTEM, ident)["outcome"] == "already_replayed"
+    assert other[1]["outcome"] == "applied"
+    written = [n for n in world.down.recorder.select_notifications(1, 100)
+               if n.topic.endswith("Note.Written")]
+    assert len(written) == 1
+
+
 def test_replay_refuses_a_letter_the_upstream_log_does_not_hold(world: World):
     # signed with the upstream's key (a leaked key, say) but never in the upstream's log
     made_up = world.signer.sign({**world.envs[0], "data": {"note_id": "n", "text": "made up"}})

@@ -22,6 +22,7 @@ from nameko.containers import ServiceContainer
 from nameko.testing.services import entrypoint_hook
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 from shequ.subscriber import inbox_queue
+from shequ.testing import sign_as
 from test_assessment_scenario import V1
 
 from tests.support.infra import free_port, rabbit_vhost
@@ -108,6 +109,7 @@ def test_entrypoints_inbox_and_relay(service: Running) -> None:
                 "occurred_at": "2025-01-01T00:00:00+00:00", "actor": {},
                 "data": {"community_id": community, "name": "立柱", "name_en": "Lizhu",
                          "district_id": uid("district")}}
+    sign_as("registry", envelope)
     with Connection(service.amqp) as conn:
         inbox_queue("assessment", "registry")(conn.default_channel).declare()  # no race
         producer = conn.Producer()

@@ -23,6 +23,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.subscriber import inbox_queue
+from shequ.testing import sign_as
 
 from tests.support.infra import free_port, pg_database, rabbit_vhost
 
@@ -57,6 +58,7 @@ class Running:
                "aggregate_id": uid(), "aggregate_version": 1,
                "occurred_at": "2026-03-02T01:00:00+00:00",
                "actor": {"person_id": "system", "role": "system"}, "data": data}
+        sign_as("registry", env)
         with Connection(self.amqp_uri) as conn:
             Producer(conn.channel()).publish(
                 json.dumps(env, ensure_ascii=False), exchange=REGISTRY,
@@ -85,6 +87,7 @@ def service(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(tmp_path / "treeheads"))
         monkeypatch.setenv("SHEQU_KEY_DIR", str(tmp_path / "keys"))
         monkeypatch.setenv("SHEQU_AMQP_URI", amqp)
+        sign_as("registry", {})  # the registry's key exists before casework starts
         with Connection(amqp) as conn:  # the inbox queue exists before facts are published
             inbox_queue("casework", "registry")(conn.channel()).declare()
         container = ServiceContainer(CaseworkService, {"AMQP_URI": amqp, "serializer": "json"})

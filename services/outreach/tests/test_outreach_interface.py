@@ -19,6 +19,7 @@ from outreach.service import OutreachService
 from outreach_testing import GROUPS, new_id
 from shequ.errors import ValidationError
 from shequ.relay import exchange_for
+from shequ.testing import sign_as
 
 from tests.support.infra import free_port, pg_database, rabbit_vhost, wait_until
 
@@ -75,7 +76,7 @@ def publish(amqp: str, contract: str, **data: Any) -> None:
            "position": position, "prev": position - 1 or None, "event_id": f"r:{position}",
            "aggregate_id": new_id(), "aggregate_version": 1,
            "occurred_at": "2025-01-01T00:00:00+00:00", "actor": SYSTEM, "data": data}
-    LOG.append(env)
+    LOG.append(sign_as("registry", env))
     with Connection(amqp) as conn:
         Producer(conn).publish(json.dumps(env, ensure_ascii=False),
                                exchange=exchange_for("registry"),
