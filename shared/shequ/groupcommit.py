@@ -18,6 +18,9 @@ from eventsourcing.persistence import EventStore, IntegrityError
 from shequ import batchorder
 from shequ.errors import ValidationError
 
+# Size refusals of the store (shequ.app): a merged transaction that gets one is retried in parts.
+TOO_LARGE = ("transaction_too_large", "event_too_large")
+
 
 class _Waiter:
     __slots__ = ("done", "error", "events")
@@ -75,8 +78,8 @@ class GroupCommitter:
                 for w in batch:  # isolate the conflicting command(s)
                     self._flush_one(w)
         except ValidationError as exc:
-            if exc.code == "transaction_too_large" and len(batch) > 1:
-                for w in batch:  # together too large for one transaction: one at a time
+            if exc.code in TOO_LARGE and len(batch) > 1:
+                for w in batch:  # too large together, or one is: one at a time
                     self._flush_one(w)
             else:
                 for w in batch:

@@ -30,6 +30,7 @@ from shequ.app import ServiceApplication
 from shequ.contracts import Contract
 from shequ.deadletters import DeadLetter, DeadLetters, raw_of, rejected, replayable_id
 from shequ.errors import ShequError, ValidationError
+from shequ.groupcommit import TOO_LARGE
 from shequ.provenance import UpstreamKeyMissing, Verifier
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ class Inbox:
                 # envelope again on its own, re-handled on fresh state (and retried)
                 return [self.process(e) for e in envelopes]
             except ValidationError as exc:
-                if exc.code != "transaction_too_large":
+                if exc.code not in TOO_LARGE:
                     raise
                 return [self.process(e) for e in envelopes]  # together too large: singly
         self.counts["applied"] += outcomes.count("applied")
