@@ -21,7 +21,7 @@ from shequ.inbox import TRANSIENT, Inbox, Undecodable
 from shequ.relay import exchange_for
 
 MAX_DEPTH = 32  # envelopes nest a few levels; json would recurse once per level
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_ESCAPES = re.compile(r"\\.", re.DOTALL)  # a backslash and what it escapes
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,10 @@ def decode(body: Any, content_type: str | None, max_bytes: int) -> Any:
 def _too_deep(text: str) -> bool:
     """Whether brackets outside strings nest deeper than MAX_DEPTH. Each round removes the
     innermost pairs (C-speed string work), so it costs rounds = depth, at most MAX_DEPTH + 1."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub('""', text))
+    # outside strings: drop escapes (so no quote is escaped), then every other quote-separated
+    # part; all linear, C-speed string work (a regex over whole strings can backtrack)
+    outside = "".join(_ESCAPES.sub("", text).split('"')[::2])
+    brackets = _NOT_BRACKETS.sub("", outside)
     opening = brackets[:MAX_DEPTH + 1]
     if len(opening) > MAX_DEPTH and "]" not in opening and "}" not in opening:
         return True  # the usual bomb: opens past the limit straight away

@@ -176,7 +176,10 @@ def test_every_undecodable_message_has_a_reason() -> None:
         decoded = decode(body, content_type, 1024 * 1024)
         assert decoded.error["code"] == CODES[name], name
         assert decoded.body == body
-    genuine = {"contract": "c", "data": {"a": [[{"b": "[[[[ ]]]] {{{{"}]]}}
+    # escaped quotes and brackets past the limit: refused in linear time, not backtracked
+    evil = b'"' + b'\\"' * 400_000 + b"[" * 40
+    assert decode(evil, "application/json", 1024 * 1024).error["code"] == "undecodable"
+    genuine = {"contract": "c", "data": {"a": [[{"b": "[[[[ ]]]] {{{{ \" [[["}]]}}
     assert decode(json.dumps(genuine).encode(), "application/json", 1024) == genuine
 
 
