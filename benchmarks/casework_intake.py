@@ -70,7 +70,7 @@ class Upstream:
                        "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
                        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
                        "actor": {"person_id": "system", "role": "system"}, "data": data}
-                sign_as(self.service, env)  # as the upstream's relay does (ADR 0012)
+                sign_as(self.service, env)  # as the upstream's relay does (ADR 0013)
                 producer.publish(json.dumps(env, ensure_ascii=False), exchange=self.exchange,
                                  routing_key=f"{env['contract']}.v1", delivery_mode=2,
                                  content_type="application/json", content_encoding="utf-8",

@@ -1,4 +1,4 @@
-"""Poison messages on a running suite (issue 10, items 4-7; ADR 0012).
+"""Poison messages on a running suite (issue 10, items 4-7; ADR 0013).
 
 Someone with access to the broker publishes straight into the consumer's inbox queue: a made-up
 envelope far ahead of the upstream's log, four messages that cannot be decoded, and a

@@ -56,7 +56,7 @@ Outcome = tuple[Iterable[Aggregate], Any]
 MAX_TRANSACTION_BYTES = int(os.environ.get("SHEQU_MAX_TRANSACTION_BYTES", str(2 * 1024 * 1024)))
 # One event may hold at most half the largest envelope an inbox accepts: its integration
 # envelope copies some of its fields and adds a few hundred bytes, so a genuine envelope never
-# meets the inbox's bound (ADR 0012). The platform's own dead letters, never published, may
+# meets the inbox's bound (ADR 0013). The platform's own dead letters, never published, may
 # hold a whole envelope.
 MAX_EVENT_BYTES = max_envelope_bytes() // 2
 UNBOUNDED_TOPICS = ("platform:DeadLetter.",)

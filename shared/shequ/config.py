@@ -11,7 +11,7 @@
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
   SHEQU_INBOX_MAX_ENVELOPE_BYTES 1048576        larger messages are dead-lettered unread; one
-                                                event may hold at most half of it (ADR 0012)
+                                                event may hold at most half of it (ADR 0013)
   SHEQU_MAX_WORKERS            10               concurrent nameko workers per service
 """
 from __future__ import annotations
@@ -76,7 +76,7 @@ class ServiceConfig:
 
 def max_envelope_bytes() -> int:
     """The largest integration envelope (its JSON body) an inbox accepts; producers keep every
-    event at or below half of it, so a genuine envelope never reaches it (ADR 0012)."""
+    event at or below half of it, so a genuine envelope never reaches it (ADR 0013)."""
     return int(env("SHEQU_INBOX_MAX_ENVELOPE_BYTES", str(1024 * 1024)))
 
 

@@ -11,7 +11,7 @@ Each letter is kept twice:
   ``shequ.ops.deadletters``); headers carry the letter id, the error, the attempts and where
   it came from.
 
-A letter is **replayable** when its envelope was genuine (signed by the upstream, ADR 0012) and
+A letter is **replayable** when its envelope was genuine (signed by the upstream, ADR 0013) and
 its handler or contract check failed: id ``<consumer>.<upstream>.<position>``. A **rejected**
 letter — undecodable, too large, malformed, unsigned or badly signed — never moved tracking and
 is never replayed: id ``<consumer>.<upstream>.rejected-<first 16 hex of its SHA-256>``, with at

@@ -5,7 +5,7 @@
 * A gap (the message's ``prev`` is past what we recorded) is repaired by pulling the upstream's
   notification log over RPC; an idle consumer also polls it, so a lost tail is healed too.
 * Nothing is trusted before it is checked: a message that is not a well-formed envelope of
-  this upstream, or (with a ``verifier``) not signed by the upstream as it is (ADR 0012), is
+  this upstream, or (with a ``verifier``) not signed by the upstream as it is (ADR 0013), is
   *rejected*: kept as a dead letter with the reason and never allowed to move tracking.
 * A genuine message whose handler fails ``max_failures`` times goes to the dead letters with
   its error, in the same transaction as the tracking record that skips it, and the consumer

@@ -1,5 +1,5 @@
 """Provenance of integration envelopes: who produced this envelope, at this position, with
-this content (ADR 0012).
+this content (ADR 0013).
 
 Each service signs every envelope it hands out — those its relay publishes and those its
 ``notifications`` RPC serves for gap repair — with its own Ed25519 key (the tree-head key,

@@ -3,7 +3,7 @@
 The caller names a letter by its id; the envelope comes from the consumer's own dead-letter
 store (``shequ.deadletters.DeadLetter``), never from the caller, so nothing made up can be
 replayed. Before it is applied the envelope is checked again: its upstream's signature
-(ADR 0012), and its content against the upstream's log over RPC (``notifications`` at that
+(ADR 0013), and its content against the upstream's log over RPC (``notifications`` at that
 position must give the same envelope). The handler's events are saved together with the
 letter's ``Replayed`` event in one transaction: a letter already replayed answers
 ``already_replayed`` and writes nothing, and of two concurrent replays only one can commit

@@ -69,7 +69,7 @@ class Runtime:
     relay: Relay
     leadership: Leadership
     translate: Translator | None = None
-    signer: Signer | None = None  # signs every envelope this service hands out (ADR 0012)
+    signer: Signer | None = None  # signs every envelope this service hands out (ADR 0013)
     inboxes: list[Inbox] = field(default_factory=list)
     sealed_size: int = 0
     sealed_position: int = 0

@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - pytest fixtures imported by name
-"""What an inbox will not trust (issue 10, items 4-7; ADR 0012), on real stores and RabbitMQ.
+"""What an inbox will not trust (issue 10, items 4-7; ADR 0013), on real stores and RabbitMQ.
 
 * an envelope its upstream did not sign as it is — made up, altered, far ahead, for another
   service — is a dead letter and never moves tracking (4);

@@ -278,7 +278,7 @@ class TestOpinions:
         before = app.recorder.max_notification_id()
         assert feed.send("opinion.collected", {"opinion_id": uid()}) == "dead_lettered"
         assert len(feed.dead.sent) == 1
-        # the tracking moved, and the letter is kept in casework's own store (ADR 0012)
+        # the tracking moved, and the letter is kept in casework's own store (ADR 0013)
         assert app.recorder.max_notification_id() == before + 1
 
 
