@@ -112,14 +112,16 @@ class CaseCommands(Intake):
                              lambda c: self.accept_and_route(c, owner, actor.to_dict(), on=day))
 
     def refuse_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                    reason_code: str, reason: str) -> dict[str, Any]:
+                    reason_code: str, reason: str,
+                    refused_on: str | None = None) -> dict[str, Any]:
         """Refuse with a reason; a petition's objection of non-competence within 5 working
-        days."""
+        days of receipt. ``refused_on`` is the day it was decided (default today)."""
         p: dict[str, Any] = {"reason_code": check_choice(reason_code, "reason_code", REFUSALS, "不予受理理由"),
-             "reason": require_text(reason, "reason", "理由", 1000)}
+             "reason": require_text(reason, "reason", "理由", 1000), "refused_on": refused_on}
+        day = self.fact_date(refused_on, "refused_on")
         return self._on_case("refuse_case", idempotency_key, actor, case_id, p,
-                             lambda c: c.refuse(self.today(), p["reason_code"], p["reason"],
-                                                actor.to_dict()))
+                             lambda c: c.refuse(day, p["reason_code"], p["reason"],
+                                                actor.to_dict(), self.recorded_at()))
 
     def assign_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
                     owner_id: str | None = None, work_group: str | None = None,
@@ -188,18 +190,22 @@ class CaseCommands(Intake):
         return self._on_case("resume_case", idempotency_key, actor, case_id, {}, act)
 
     def extend_deadline(self, actor: Actor, idempotency_key: str, *, case_id: str, days: int,
-                        reason: str, approved_by: str) -> dict[str, Any]:
-        """Extend once, within the limit, approved, the reason sent to the resident (a
-        petition: at most 30 days, 信访工作条例 Art. 36)."""
+                        reason: str, approved_by: str,
+                        approved_on: str | None = None) -> dict[str, Any]:
+        """Extend once, within the limit, approved (on ``approved_on``, default today), the
+        reason sent to the resident (a petition: at most 30 days, 信访工作条例 Art. 36)."""
         p: dict[str, Any] = {"days": check_int(days, "days", "延期天数", 1, 365),
              "reason": require_text(reason, "reason", "延期理由", 1000),
-             "approved_by": require_text(approved_by, "approved_by", "批准人", 100)}
+             "approved_by": require_text(approved_by, "approved_by", "批准人", 100),
+             "approved_on": approved_on}
+        day = self.fact_date(approved_on, "approved_on")
 
         def act(case: Case) -> None:
             unit = self.settings.handling_period(case.case_type, case.category).unit
-            due = self.calendar.add(case.due_on or self.today(), p["days"], unit)
-            case.extend(p["days"], due, p["reason"], p["approved_by"], self.today(),
-                        self.settings.extension_limits(case.case_type), True, actor.to_dict())
+            due = self.calendar.add(case.due_on or day, p["days"], unit)
+            case.extend(p["days"], due, p["reason"], p["approved_by"], day,
+                        self.settings.extension_limits(case.case_type), True, actor.to_dict(),
+                        self.recorded_at())
         return self._on_case("extend_deadline", idempotency_key, actor, case_id, p, act)
 
     def merge_cases(self, actor: Actor, idempotency_key: str, *, case_id: str,

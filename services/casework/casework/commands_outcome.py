@@ -48,35 +48,39 @@ class OutcomeCommands(CaseCommands):
 
     def resolve_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
                      evidence: list[str], outcome: str | None = None,
-                     reply: dict[str, str] | None = None) -> dict[str, Any]:
-        """Resolve with evidence; a petition with its outcome and written reply."""
+                     reply: dict[str, str] | None = None,
+                     resolved_on: str | None = None) -> dict[str, Any]:
+        """Resolve with evidence; a petition with its outcome and written reply.
+        ``resolved_on`` is the day it was done (default today): on time or not by it."""
         if not isinstance(evidence, list):
             raise ValidationError("证明材料须为列表", "evidence must be a list", "evidence",
                                   rule="list")
         p: dict[str, Any] = {"evidence": [require_text(x, "evidence", "证明材料", 500) for x in evidence],
              "outcome": check_choice(outcome, "outcome", OUTCOMES, "处理结论") if outcome else None,
              "reply": {k: optional_text((reply or {}).get(k), f"reply.{k}", k, 4000)
-                       for k in REPLY_FIELDS} if reply else None}
+                       for k in REPLY_FIELDS} if reply else None, "resolved_on": resolved_on}
+        day = self.fact_date(resolved_on, "resolved_on")
 
         def act(case: Case) -> None:
             self._procedure_done(case)
-            case.resolve(self.today(), p["evidence"], p["outcome"], p["reply"],
-                         actor.to_dict())
+            case.resolve(day, p["evidence"], p["outcome"], p["reply"], actor.to_dict(),
+                         self.recorded_at())
         return self._on_case("resolve_case", idempotency_key, actor, case_id, p, act)
 
     def answer_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                    text: str) -> dict[str, Any]:
-        """Answer the resident (反馈); the reopening and (petitions) review windows open."""
+                    text: str, answered_on: str | None = None) -> dict[str, Any]:
+        """Answer the resident (反馈); ``answered_on`` is the day they received it (default
+        today): the reopening and (petitions) review windows count from it."""
         body = require_text(text, "text", "答复内容", 4000)
+        day = self.fact_date(answered_on, "answered_on")
 
         def act(case: Case) -> None:
-            today = self.today()
-            reopen = self.settings.reopen_within.due(self.calendar, today)
-            review = (self.settings.petition_review_window.due(self.calendar, today)
+            reopen = self.settings.reopen_within.due(self.calendar, day)
+            review = (self.settings.petition_review_window.due(self.calendar, day)
                       if case.case_type == "petition" else None)
-            case.answer(today, body, reopen, review, actor.to_dict())
-        return self._on_case("answer_case", idempotency_key, actor, case_id, {"text": body},
-                             act)
+            case.answer(day, body, reopen, review, actor.to_dict(), self.recorded_at())
+        return self._on_case("answer_case", idempotency_key, actor, case_id,
+                             {"text": body, "answered_on": answered_on}, act)
 
     def rate_case(self, actor: Actor, idempotency_key: str, *, case_id: str, rating: int,
                   comment: str = "") -> dict[str, Any]:
@@ -151,15 +155,18 @@ class OutcomeCommands(CaseCommands):
         return self._on_case("request_review", idempotency_key, actor, case_id, p, act)
 
     def answer_review(self, actor: Actor, idempotency_key: str, *, case_id: str, outcome: str,
-                      decision: str, basis: str) -> dict[str, Any]:
-        """Answer a review or re-review in writing; a re-review answer is final."""
+                      decision: str, basis: str,
+                      answered_on: str | None = None) -> dict[str, Any]:
+        """Answer a review or re-review in writing; a re-review answer is final.
+        ``answered_on`` is the day the petitioner received it (default today): the window
+        for a re-review counts from it."""
         p: dict[str, Any] = {"outcome": check_choice(outcome, "outcome", OUTCOMES, "处理结论"),
              "decision": require_text(decision, "decision", "处理决定", 4000),
-             "basis": require_text(basis, "basis", "依据", 4000)}
+             "basis": require_text(basis, "basis", "依据", 4000), "answered_on": answered_on}
+        day = self.fact_date(answered_on, "answered_on")
 
         def act(case: Case) -> None:
-            today = self.today()
-            window = self.settings.petition_review_window.due(self.calendar, today)
-            case.answer_review(today, p["outcome"], p["decision"], p["basis"], window,
-                               actor.to_dict())
+            window = self.settings.petition_review_window.due(self.calendar, day)
+            case.answer_review(day, p["outcome"], p["decision"], p["basis"], window,
+                               actor.to_dict(), self.recorded_at())
         return self._on_case("answer_review", idempotency_key, actor, case_id, p, act)

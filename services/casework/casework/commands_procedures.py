@@ -43,7 +43,7 @@ class ProcedureCommands(OutcomeCommands):
             if ended is None and (now := agg.conclusion()) is not None:
                 # the procedure ended: its case moves on, in the same atomic save
                 fresh = self.load_case(case_id)
-                if fresh.conclude(now[0], now[1], actor.to_dict()):
+                if fresh.conclude(now[0], now[1], actor.to_dict(), self.recorded_at()):
                     changed.append(fresh)
             return changed, {"case_id": case_id, "state": agg.state}
         return self.run(command, key, actor, self.case_target(case),  # type: ignore
@@ -99,13 +99,16 @@ class ProcedureCommands(OutcomeCommands):
                                lambda m: m.consent(party, self.today(), actor.to_dict()))
 
     def refuse_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                         party_id: str, reason: str = "") -> dict[str, Any]:
-        """A party refuses: there is no mediation (人民调解法 Art. 17)."""
+                         party_id: str, reason: str = "",
+                         refused_on: str | None = None) -> dict[str, Any]:
+        """A party refuses: there is no mediation (人民调解法 Art. 17); ``refused_on`` is the
+        day they refused (default today), the day the case is resolved."""
         p: dict[str, Any] = {"party_id": require_text(party_id, "party_id", "当事人", 50),
-             "reason": optional_text(reason, "reason", "原因", 500)}
+             "reason": optional_text(reason, "reason", "原因", 500), "refused_on": refused_on}
+        day = self.fact_date(refused_on, "refused_on")
         return self._mediation("refuse_mediation", idempotency_key, actor, case_id, p,
-                               lambda m: m.refuse(p["party_id"], p["reason"], self.today(),
-                                                  actor.to_dict()))
+                               lambda m: m.refuse(p["party_id"], p["reason"], day,
+                                                  actor.to_dict(), self.recorded_at()))
 
     def choose_mediator(self, actor: Actor, idempotency_key: str, *, case_id: str,
                         person_id: str, chosen_by: str = "committee") -> dict[str, Any]:
@@ -128,13 +131,15 @@ class ProcedureCommands(OutcomeCommands):
                                                            actor.to_dict()))
 
     def record_mediation_session(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                                 place: str, summary: str) -> dict[str, Any]:
-        """Record a mediation session (调解笔录)."""
+                                 place: str, summary: str,
+                                 held_on: str | None = None) -> dict[str, Any]:
+        """Record a mediation session (调解笔录) held on ``held_on`` (default today)."""
         p: dict[str, Any] = {"place": require_text(place, "place", "地点", 200),
-             "summary": require_text(summary, "summary", "调解记录", 8000)}
+             "summary": require_text(summary, "summary", "调解记录", 8000), "held_on": held_on}
+        day = self.fact_date(held_on, "held_on")
         return self._mediation("record_mediation_session", idempotency_key, actor, case_id, p,
-                               lambda m: m.record_session(self.today(), p["place"],
-                                                          p["summary"], actor.to_dict()))
+                               lambda m: m.record_session(day, p["place"], p["summary"],
+                                                          actor.to_dict(), self.recorded_at()))
 
     def draft_agreement(self, actor: Actor, idempotency_key: str, *, case_id: str,
                         agreement: dict[str, str]) -> dict[str, Any]:
@@ -179,43 +184,52 @@ class ProcedureCommands(OutcomeCommands):
                                                                   self.recorded_at()))
 
     def fail_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str, reason: str,
-                       routes_told: list[str]) -> dict[str, Any]:
-        """Mediation failed; the parties were told of arbitration, administrative, court."""
+                       routes_told: list[str], failed_on: str | None = None) -> dict[str, Any]:
+        """Mediation failed; the parties were told of arbitration, administrative, court.
+        ``failed_on`` is the day it ended (default today), the day the case is resolved."""
         if not isinstance(routes_told, list):
             raise ValidationError("须为列表", "routes_told must be a list", "routes_told",
                                   rule="list")
         p: dict[str, Any] = {"reason": require_text(reason, "reason", "原因", 1000),
              "routes_told": [check_choice(r, "routes_told", ROUTES, "告知途径")
-                             for r in routes_told]}
+                             for r in routes_told], "failed_on": failed_on}
+        day = self.fact_date(failed_on, "failed_on")
         return self._mediation("fail_mediation", idempotency_key, actor, case_id, p,
-                               lambda m: m.fail(self.today(), p["reason"], p["routes_told"],
-                                                actor.to_dict()))
+                               lambda m: m.fail(day, p["reason"], p["routes_told"],
+                                                actor.to_dict(), self.recorded_at()))
 
     def end_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                      party_id: str, reason: str = "") -> dict[str, Any]:
-        """A party ends the mediation."""
+                      party_id: str, reason: str = "",
+                      ended_on: str | None = None) -> dict[str, Any]:
+        """A party ends the mediation; ``ended_on`` is the day (default today), the day the
+        case is resolved."""
         p: dict[str, Any] = {"party_id": require_text(party_id, "party_id", "当事人", 50),
-             "reason": optional_text(reason, "reason", "原因", 500)}
+             "reason": optional_text(reason, "reason", "原因", 500), "ended_on": ended_on}
+        day = self.fact_date(ended_on, "ended_on")
         return self._mediation("end_mediation", idempotency_key, actor, case_id, p,
-                               lambda m: m.end_by_party(p["party_id"], p["reason"],
-                                                        self.today(), actor.to_dict()))
+                               lambda m: m.end_by_party(p["party_id"], p["reason"], day,
+                                                        actor.to_dict(), self.recorded_at()))
 
     def follow_up_mediation(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                            notes: str) -> dict[str, Any]:
-        """Record the follow-up visit (回访)."""
+                            notes: str, visited_on: str | None = None) -> dict[str, Any]:
+        """Record the follow-up visit (回访) made on ``visited_on`` (default today)."""
         text = require_text(notes, "notes", "回访记录", 4000)
+        day = self.fact_date(visited_on, "visited_on")
         return self._mediation("follow_up_mediation", idempotency_key, actor, case_id,
-                               {"notes": text},
-                               lambda m: m.follow_up(self.today(), text, actor.to_dict()))
+                               {"notes": text, "visited_on": visited_on},
+                               lambda m: m.follow_up(day, text, actor.to_dict(),
+                                                     self.recorded_at()))
 
     def refer_to_police(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                        reason: str) -> dict[str, Any]:
-        """Flag a dispute that may become a public-order or criminal case (Art. 25)."""
+                        reason: str, referred_on: str | None = None) -> dict[str, Any]:
+        """Flag a dispute that may become a public-order or criminal case (Art. 25), reported
+        on ``referred_on`` (default today)."""
         text = require_text(reason, "reason", "原因", 1000)
+        day = self.fact_date(referred_on, "referred_on")
         return self._mediation("refer_to_police", idempotency_key, actor, case_id,
-                               {"reason": text},
-                               lambda m: m.refer_to_police(self.today(), text,
-                                                           actor.to_dict()))
+                               {"reason": text, "referred_on": referred_on},
+                               lambda m: m.refer_to_police(day, text, actor.to_dict(),
+                                                           self.recorded_at()))
 
     # -- village decisions -----------------------------------------------------------------
     def start_decision(self, actor: Actor, idempotency_key: str, *, case_id: str,
@@ -268,14 +282,16 @@ class ProcedureCommands(OutcomeCommands):
                                        self.recorded_at()))
 
     def publish_decision(self, actor: Actor, idempotency_key: str, *, case_id: str, step: int,
-                         text: str) -> dict[str, Any]:
-        """Publish the resolution (step 5) or the result of carrying it out (step 6)."""
+                         text: str, published_on: str | None = None) -> dict[str, Any]:
+        """Publish the resolution (step 5) or the result of carrying it out (step 6), on
+        ``published_on`` (default today; the result's day resolves the case)."""
         p: dict[str, Any] = {"step": check_int(step, "step", "步骤", 5, 6),
-             "text": require_text(text, "text", "公开内容", 8000)}
+             "text": require_text(text, "text", "公开内容", 8000), "published_on": published_on}
+        day = self.fact_date(published_on, "published_on")
         return self._procedure("publish_decision", idempotency_key, actor, case_id, p,
                                self.decision,
-                               lambda d: d.publish(p["step"], self.today(), p["text"],
-                                                   actor.to_dict()))
+                               lambda d: d.publish(p["step"], day, p["text"], actor.to_dict(),
+                                                   self.recorded_at()))
 
 
 def _parties(parties: Any) -> list[dict[str, str]]:

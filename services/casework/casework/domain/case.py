@@ -54,6 +54,7 @@ class Case(CaseOutcome):
         self.chased_for: str | None = None
         self.reprimanded_for: str | None = None
         self.accepted_on: str | None = None
+        self.reopened_on: str | None = None
         self.resolved_on: str | None = None
         self.answered_on: str | None = None
         self.reopen_until: str | None = None
@@ -82,9 +83,12 @@ class Case(CaseOutcome):
         self.state, self.accepted_on = "accepted", on
         self._new_due(due_on, "handle")
 
-    def refuse(self, on: str, reason_code: str, reason: str, actor: ActorDict) -> None:
-        """Refuse with a reason; a petition's objection of non-competence has a time limit."""
+    def refuse(self, on: str, reason_code: str, reason: str, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
+        """Refuse with a reason on the day it was decided; a petition's objection of
+        non-competence has a time limit."""
         self._require(("received",), "不予受理", "refused")
+        not_before(on, self.received_on, "refused_on", "登记收到之日", "the day it was received")
         if reason_code not in REFUSALS:
             raise violation("refusal_reason", "不予受理须说明理由类别", "unknown refusal reason",
                             "reason_code")
@@ -97,10 +101,11 @@ class Case(CaseOutcome):
                             f"异议须在收到信访事项之日起5个工作日内提出（截止{self.objection_due}）",
                             f"an objection of non-competence was due by {self.objection_due}",
                             "reason_code", due_on=self.objection_due)
-        self._refused(on, reason_code, reason, self._ctx(), actor)
+        self._refused(on, reason_code, reason, self._ctx(), actor, recorded_at)
 
     @event("Refused")
-    def _refused(self, on: str, reason_code: str, reason: str, ctx: dict[str, Any], actor: ActorDict) -> None:
+    def _refused(self, on: str, reason_code: str, reason: str, ctx: dict[str, Any],
+                 actor: ActorDict, recorded_at: str | None = None) -> None:
         self.state, self.due_on = "refused", None
 
     # -- routing ---------------------------------------------------------------------------
@@ -175,9 +180,12 @@ class Case(CaseOutcome):
         self._new_due(due_on, self.due_kind)
 
     def extend(self, days: int, due_on: str, reason: str, approved_by: str, on: str,
-               limits: dict[str, int], notify: bool, actor: ActorDict) -> None:
-        """Extend the handling time: counted, capped, approved by someone else, reasoned."""
+               limits: dict[str, int], notify: bool, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
+        """Extend the handling time: counted, capped, approved (on ``on``) by someone else,
+        reasoned."""
         self._require(HANDLING, "延期", "extended")
+        not_before(on, self.accepted_on, "approved_on", "受理之日", "the day it was accepted")
         if len(self.extensions) >= limits["max_count"]:
             raise violation("extension.limit", f"延期次数已达上限（{limits['max_count']}次）",
                             f"at most {limits['max_count']} extension(s)", "days")
@@ -191,13 +199,15 @@ class Case(CaseOutcome):
             raise violation("extension.needs_approval", "延期须经承办人以外的负责人批准",
                             "an extension must be approved by someone other than the owner",
                             "approved_by")
-        self._extended(days, due_on, reason, approved_by, on, notify, actor)
+        self._extended(days, due_on, reason, approved_by, on, notify, actor, recorded_at)
 
     @event("Extended")
     def _extended(self, days: int, due_on: str, reason: str, approved_by: str, on: str,
-                  resident_notified: bool, actor: ActorDict) -> None:
+                  resident_notified: bool, actor: ActorDict,
+                  recorded_at: str | None = None) -> None:
         self.extensions.append({"days": days, "reason": reason, "approved_by": approved_by,
-                                "on": on, "resident_notified": resident_notified})
+                                "on": on, "recorded_at": recorded_at,
+                                "resident_notified": resident_notified})
         self._new_due(due_on, self.due_kind)
 
     # -- deadlines -------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class CaseBase(Aggregate):
         review_until: str | None
         received_on: str
         accepted_on: str | None
+        reopened_on: str | None
         resolved_on: str | None
         answered_on: str | None
         rating: int | None

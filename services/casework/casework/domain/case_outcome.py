@@ -16,11 +16,14 @@ class CaseOutcome(CaseBase):
 
     # -- outcome ---------------------------------------------------------------------------
     def resolve(self, on: str, evidence: list[str], outcome: str | None,
-                reply: dict[str, str] | None, actor: ActorDict) -> None:
-        """Resolve with evidence; a petition's written reply states request, facts, decision
-        and basis, and its outcome (信访工作条例 Art. 32)."""
+                reply: dict[str, str] | None, actor: ActorDict,
+                recorded_at: str | None = None) -> None:
+        """Resolve with evidence on the day it was done; a petition's written reply states
+        request, facts, decision and basis, and its outcome (信访工作条例 Art. 32)."""
         self._require(("in_progress",), "办结", "resolved")
         self._not_paused()
+        not_before(on, self.handled_since, "resolved_on", "受理（或重新办理）之日",
+                   "the day it was accepted (or reopened)")
         if not evidence:
             raise violation("resolve.evidence_required", "办结须附办理结果的证明材料",
                             "a resolution needs evidence", "evidence")
@@ -38,18 +41,24 @@ class CaseOutcome(CaseBase):
                                 f"reply.{missing[0]}", missing=missing)
         on_time = self.due_on is None or on <= self.due_on
         self._resolved(on, list(evidence), outcome, dict(reply or {}), self.due_on, on_time,
-                       self._ctx(), actor)
+                       self._ctx(), actor, recorded_at)
+
+    @property
+    def handled_since(self) -> str | None:
+        """The day the current round of handling began: the reopening, else the acceptance."""
+        return self.reopened_on or self.accepted_on
 
     @event("Resolved")
     def _resolved(self, on: str, evidence: list[str], outcome: str | None,
                   reply: dict[str, str], due_on: str | None, on_time: bool,
-                  ctx: dict[str, Any], actor: ActorDict) -> None:
+                  ctx: dict[str, Any], actor: ActorDict, recorded_at: str | None = None) -> None:
         self.state, self.resolved_on, self.outcome = "resolved", on, outcome
         self.reply = reply
         self.paused_since = None  # a concluded procedure resolves a paused case too
         self._new_due(None, "none")
 
-    def conclude(self, on: str, evidence: list[str], actor: ActorDict) -> bool:
+    def conclude(self, on: str, evidence: list[str], actor: ActorDict,
+                 recorded_at: str | None = None) -> bool:
         """The case's procedure (mediation, village decision) ended on ``on``: the case is
         resolved with the procedure's outcome as its evidence. Only a case still being handled
         moves on (once); one resolved, merged or closed meanwhile is left as it is."""
@@ -57,21 +66,24 @@ class CaseOutcome(CaseBase):
             return False
         on = max(on, self.accepted_on or on)  # never resolved before it was accepted
         self._resolved(on, list(evidence), None, {}, self.due_on,
-                       self.due_on is None or on <= self.due_on, self._ctx(), actor)
+                       self.due_on is None or on <= self.due_on, self._ctx(), actor,
+                       recorded_at)
         return True
 
     def answer(self, on: str, text: str, reopen_until: str, review_until: str | None,
-               actor: ActorDict) -> None:
-        """Answer the resident (反馈); the reopening (and review) window starts."""
+               actor: ActorDict, recorded_at: str | None = None) -> None:
+        """Answer the resident (反馈) on the day they got it; the reopening (and review)
+        window starts."""
         self._require(("resolved",), "答复", "answered")
         if not text:
             raise violation("answer.text_required", "答复内容不能为空", "the answer needs a text",
                             "text")
-        self._answered(on, text, reopen_until, review_until, self._ctx(), actor)
+        not_before(on, self.resolved_on, "answered_on", "办结之日", "the day it was resolved")
+        self._answered(on, text, reopen_until, review_until, self._ctx(), actor, recorded_at)
 
     @event("Answered")
     def _answered(self, on: str, text: str, reopen_until: str, review_until: str | None,
-                  ctx: dict[str, Any], actor: ActorDict) -> None:
+                  ctx: dict[str, Any], actor: ActorDict, recorded_at: str | None = None) -> None:
         self.state, self.answered_on, self.reopen_until = "answered", on, reopen_until
         self.review_until = review_until
 
@@ -106,7 +118,7 @@ class CaseOutcome(CaseBase):
 
     @event("Reopened")
     def _reopened(self, on: str, reason: str, due_on: str, ctx: dict[str, Any], actor: ActorDict) -> None:
-        self.state, self.rating = "reopened", None
+        self.state, self.rating, self.reopened_on = "reopened", None, on
         self._new_due(due_on, "handle")
 
     def close(self, on: str, actor: ActorDict) -> None:
@@ -213,17 +225,21 @@ class CaseOutcome(CaseBase):
         self._new_due(due_on, "review")
 
     def answer_review(self, on: str, outcome: str, decision: str, basis: str,
-                      window_until: str, actor: ActorDict) -> None:
+                      window_until: str, actor: ActorDict,
+                      recorded_at: str | None = None) -> None:
         self._require(("in_review",), "答复复查复核", "answered on review")
         if outcome not in OUTCOMES or not decision or not basis:
             raise violation("petition.reply_incomplete", "复查复核意见须写明结论、决定和依据",
                             "a review answer states outcome, decision and basis", "outcome")
+        not_before(on, self.reviews[-1]["requested_on"], "answered_on", "申请复查复核之日",
+                   "the day the review was asked for")
         self._review_answered(self.reviews[-1]["level"], on, outcome, decision, basis,
-                              window_until, actor)
+                              window_until, actor, recorded_at)
 
     @event("ReviewAnswered")
     def _review_answered(self, level: str, on: str, outcome: str, decision: str, basis: str,
-                         window_until: str, actor: ActorDict) -> None:
+                         window_until: str, actor: ActorDict,
+                         recorded_at: str | None = None) -> None:
         self.reviews[-1].update(answered_on=on, outcome=outcome)
         self.state, self.outcome, self.answered_on = "answered", outcome, on
         self.reopen_until = None  # a review answer is not reopened, it is reviewed again

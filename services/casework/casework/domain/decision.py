@@ -89,6 +89,7 @@ class VillageDecision(Aggregate):
         # the day it was opened in the system)
         self.opened_on = opened_on
         self.ended_on: str | None = None
+        self.resolution_on: str | None = None  # step 5's day
         self.title, self.matter_type, self.one_shoulder = title, matter_type, one_shoulder
         self.done: list[int] = []
         self.state = "open"
@@ -171,11 +172,19 @@ class VillageDecision(Aggregate):
         if record["result"] == "rejected":
             self.state, self.ended_on = "rejected", record["date"]
 
-    def publish(self, step: int, on: str, text: str, actor: ActorDict) -> None:
-        """Publish the resolution (step 5) or the result of carrying it out (step 6)."""
+    def publish(self, step: int, on: str, text: str, actor: ActorDict,
+                recorded_at: str | None = None) -> None:
+        """Publish the resolution (step 5) or the result of carrying it out (step 6) on
+        ``on``: not before the resolving meeting, nor the result before the resolution."""
         self._step(step)
         if step not in (5, 6):
             raise violation("decision.step_order", "第5、6步为公开", "steps 5 and 6 publish", "step")
+        if step == 5:
+            not_before(on, max(m["record"]["date"] for m in self.meetings.values()),
+                       "published_on", "决议会议召开之日", "the meeting that resolved it")
+        else:
+            not_before(on, self.resolution_on, "published_on", "决议公开之日",
+                       "the day the resolution was published")
         if not text:
             raise violation("decision.publication_text", "公开内容不能为空",
                             "a publication needs its text", "text")
@@ -183,19 +192,19 @@ class VillageDecision(Aggregate):
                "village_id": self.village_id, "title": self.title,
                "matter_type": self.matter_type}
         if step == 5:
-            self._resolution_published(on, text, ctx, actor)
+            self._resolution_published(on, text, ctx, actor, recorded_at)
         else:
-            self._result_published(on, text, ctx, actor)
+            self._result_published(on, text, ctx, actor, recorded_at)
 
     @event("ResolutionPublished")
     def _resolution_published(self, on: str, text: str, ctx: dict[str, Any],
-                              actor: ActorDict) -> None:
+                              actor: ActorDict, recorded_at: str | None = None) -> None:
         self.done.append(5)
-        self.resolution_text = text
+        self.resolution_text, self.resolution_on = text, on
 
     @event("ResultPublished")
     def _result_published(self, on: str, text: str, ctx: dict[str, Any],
-                          actor: ActorDict) -> None:
+                          actor: ActorDict, recorded_at: str | None = None) -> None:
         self.done.append(6)
         self.state, self.ended_on = "completed", on
 

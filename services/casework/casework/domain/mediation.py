@@ -79,14 +79,20 @@ class Mediation(Aggregate):
         if self.all_consented:
             self.state = "in_mediation"
 
-    def refuse(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+    def refuse(self, party_id: str, reason: str, on: str, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
         self._live()
         self._party(party_id)
-        self._refused(party_id, reason, on, actor)
+        self._since_start(on, "refused_on")
+        self._refused(party_id, reason, on, actor, recorded_at)
+
+    def _since_start(self, on: str, field: str) -> None:
+        not_before(on, self.started_on, field, "调解开始之日", "the day mediation began")
 
     @event("PartyRefused")
-    def _refused(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+    def _refused(self, party_id: str, reason: str, on: str, actor: ActorDict,
+                 recorded_at: str | None = None) -> None:
         self.state, self.ended_on = "stopped", on
 
     def choose_mediator(self, person_id: str, chosen_by: str, on: str,
@@ -119,7 +125,9 @@ class Mediation(Aggregate):
         if person_id in self.mediators:
             self.mediators.remove(person_id)
 
-    def record_session(self, on: str, place: str, summary: str, actor: ActorDict) -> None:
+    def record_session(self, on: str, place: str, summary: str, actor: ActorDict,
+                       recorded_at: str | None = None) -> None:
+        """A session held on ``on`` (调解笔录)."""
         self._live()
         if not self.all_consented:
             raise violation("mediation.no_consent", "各方当事人同意后方可调解",
@@ -128,12 +136,14 @@ class Mediation(Aggregate):
         if not self.mediators:
             raise violation("mediation.no_mediator", "须先确定调解员", "choose a mediator first",
                             "case_id")
-        self._session_recorded(on, place, summary, list(self.mediators), actor)
+        self._since_start(on, "held_on")
+        self._session_recorded(on, place, summary, list(self.mediators), actor, recorded_at)
 
     @event("SessionRecorded")
     def _session_recorded(self, on: str, place: str, summary: str, mediators: list[str],
-                          actor: ActorDict) -> None:
-        self.sessions.append({"on": on, "place": place, "summary": summary})
+                          actor: ActorDict, recorded_at: str | None = None) -> None:
+        self.sessions.append({"on": on, "place": place, "summary": summary,
+                              "recorded_at": recorded_at})
 
     def draft_agreement(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
         """The agreement names parties, facts, issues, responsibilities, terms, and how,
@@ -211,49 +221,63 @@ class Mediation(Aggregate):
                               recorded_at: str | None = None) -> None:
         self.confirmation_applied = self.confirmation_applied_on = on
 
-    def fail(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
+    def fail(self, on: str, reason: str, routes_told: list[str], actor: ActorDict,
+             recorded_at: str | None = None) -> None:
         """Mediation failed: it ends and the parties are told of the other routes (Art. 26)."""
         self._live()
+        self._since_start(on, "failed_on")
         if sorted(set(routes_told)) != sorted(ROUTES):
             raise violation("mediation.routes_not_told",
                             "调解不成的，须告知当事人仲裁、行政、诉讼等途径",
                             "tell the parties of the arbitration, administrative and court routes",
                             "routes_told", required=sorted(ROUTES))
-        self._failed(on, reason, sorted(routes_told), actor)
+        self._failed(on, reason, sorted(routes_told), actor, recorded_at)
 
     @event("Failed")
-    def _failed(self, on: str, reason: str, routes_told: list[str], actor: ActorDict) -> None:
+    def _failed(self, on: str, reason: str, routes_told: list[str], actor: ActorDict,
+                recorded_at: str | None = None) -> None:
         self.state, self.ended_on = "failed", on
 
-    def end_by_party(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+    def end_by_party(self, party_id: str, reason: str, on: str, actor: ActorDict,
+                     recorded_at: str | None = None) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
         self._live()
         self._party(party_id)
-        self._ended(party_id, reason, on, actor)
+        self._since_start(on, "ended_on")
+        self._ended(party_id, reason, on, actor, recorded_at)
 
     @event("EndedByParty")
-    def _ended(self, party_id: str, reason: str, on: str, actor: ActorDict) -> None:
+    def _ended(self, party_id: str, reason: str, on: str, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
         self.state, self.ended_on = "ended", on
 
-    def follow_up(self, on: str, notes: str, actor: ActorDict) -> None:
+    def follow_up(self, on: str, notes: str, actor: ActorDict,
+                  recorded_at: str | None = None) -> None:
+        """The follow-up visit (回访) made on ``on``, after the mediation ended."""
         if self.state not in ("effective", "failed", "ended"):
             raise violation("mediation.follow_up_early", "调解结束后方可回访",
                             "follow up after the mediation ends", "case_id")
-        self._followed_up(on, notes, actor)
+        not_before(on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
+        self._followed_up(on, notes, actor, recorded_at)
 
     @event("FollowedUp")
-    def _followed_up(self, on: str, notes: str, actor: ActorDict) -> None:
+    def _followed_up(self, on: str, notes: str, actor: ActorDict,
+                     recorded_at: str | None = None) -> None:
         self.followed_up = True
 
-    def refer_to_police(self, on: str, reason: str, actor: ActorDict) -> None:
-        """A dispute that may turn into a public-order or criminal case (Art. 25)."""
+    def refer_to_police(self, on: str, reason: str, actor: ActorDict,
+                        recorded_at: str | None = None) -> None:
+        """A dispute that may turn into a public-order or criminal case (Art. 25), reported
+        on ``on``."""
         if self.police_referred:
             raise violation("mediation.already_referred", "已报告公安机关",
                             "already referred to the police", "case_id")
-        self._referred(on, reason, actor)
+        self._since_start(on, "referred_on")
+        self._referred(on, reason, actor, recorded_at)
 
     @event("ReferredToPolice")
-    def _referred(self, on: str, reason: str, actor: ActorDict) -> None:
+    def _referred(self, on: str, reason: str, actor: ActorDict,
+                  recorded_at: str | None = None) -> None:
         self.police_referred = True
 
     @property
