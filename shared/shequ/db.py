@@ -20,6 +20,14 @@ positions = Table(
     Column("prev_published", Integer, nullable=True),
 )
 
+# Which schema and version each local read model was built with (``shequ.projection``): a
+# release that changes them rebuilds the read model from the log on start.
+read_models = Table(
+    "shequ_read_models", platform_metadata,
+    Column("reader", String(100), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+)
+
 
 def make_engine(store: Store, **kwargs: Any) -> Engine:
     if store.kind == "sqlite":

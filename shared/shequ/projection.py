@@ -3,24 +3,32 @@
 A projection is applied in notification order; its rows and its position are committed in one
 transaction, so a crash never leaves a row applied without its position or the reverse.
 Queries call ``catch_up()`` first, which gives read-your-writes without scanning the event store.
+
+A read model is versioned by its fingerprint: its tables' schema and the projection's
+``version`` (raise it when handlers change what existing rows hold). A projector that starts
+with another fingerprint than the stored one drops the read model's tables and rebuilds them
+from the log (position 0), so an upgraded service never serves rows of the old shape (ADR 0012).
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any, Protocol
 
-from sqlalchemy import MetaData, Table, and_, select, update
+from sqlalchemy import MetaData, Table, and_, delete, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from shequ.app import ServiceApplication
-from shequ.db import positions, schema_lock
+from shequ.db import positions, read_models, schema_lock
 
 
 class Projection(Protocol):
     name: str
     metadata: MetaData
+    # optional ``version: int`` (default 1): raise it when what the rows hold changes
 
     def apply(self, session: Session, event: Any) -> None:
         """Upsert rows for one domain event. Runs inside the projector's transaction."""
@@ -56,6 +64,25 @@ class Handlers:
             handler(session, event)
 
 
+class ReadModelChanged(RuntimeError):
+    """Another release rebuilt this read model in another shape: this replica must restart
+    with that release (during a rolling upgrade, the old replicas stop projecting)."""
+
+    def __init__(self, reader: str) -> None:
+        super().__init__(f"{reader}: the read model was rebuilt by another release")
+
+
+def fingerprint(projection: Projection, engine: Engine) -> str:
+    """The read model's schema (its tables and indexes as the database would create them)
+    and the projection's ``version``, hashed."""
+    ddl = [str(getattr(projection, "version", 1))]
+    for table in projection.metadata.sorted_tables:
+        ddl.append(str(CreateTable(table).compile(dialect=engine.dialect)))
+        ddl += sorted(str(CreateIndex(ix).compile(dialect=engine.dialect))
+                      for ix in table.indexes)
+    return hashlib.sha256("\n".join(ddl).encode()).hexdigest()
+
+
 class Projector:
     def __init__(self, app: ServiceApplication, projection: Projection, engine: Engine,
                  page: int = 500) -> None:
@@ -67,9 +94,24 @@ class Projector:
         self._lock = threading.Lock()
         self._seen = 0  # the log is known to be projected at least up to here
         self._for_update = engine.dialect.name == "postgresql"
+        self.fingerprint = fingerprint(projection, engine)
         with schema_lock(app.store):
-            projection.metadata.create_all(engine)
-        with Session(engine) as s, s.begin():
+            self._build(self.fingerprint)
+
+    def _build(self, want: str) -> None:
+        """Create the read model, or rebuild it from the log if its fingerprint changed.
+        Runs under the schema lock, so one replica of a new release rebuilds it once."""
+        with self.engine.connect() as c:
+            stored = c.execute(select(read_models.c.fingerprint)
+                               .where(read_models.c.reader == self.reader)).scalar()
+        if stored != want:  # a new or changed read model (or one built before versions)
+            self.projection.metadata.drop_all(self.engine)
+        self.projection.metadata.create_all(self.engine)
+        with Session(self.engine) as s, s.begin():
+            if stored != want:
+                s.execute(delete(positions).where(positions.c.reader == self.reader))
+                s.execute(delete(read_models).where(read_models.c.reader == self.reader))
+                s.execute(read_models.insert().values(reader=self.reader, fingerprint=want))
             found = s.execute(select(positions.c.position)
                               .where(positions.c.reader == self.reader)).first()
             if found is None:
@@ -121,6 +163,10 @@ class Projector:
             if self._for_update:
                 query = query.with_for_update()
             start = int(s.execute(query).scalar_one())
+            built = s.execute(select(read_models.c.fingerprint)
+                              .where(read_models.c.reader == self.reader)).scalar()
+            if built != self.fingerprint:  # a newer release rebuilt it: never write old rows
+                raise ReadModelChanged(self.reader)
             notes = self.app.recorder.select_notifications(
                 start, self.page, inclusive_of_start=False)
             if not notes:

@@ -358,9 +358,8 @@ def test_two_replicas_projecting_at_once_apply_each_event_once(store) -> None:
     event is applied once and both end at the head of the log."""
     import threading
 
-    from sqlalchemy import func, select
-
     from shequ.projection import Projector
+    from sqlalchemy import func, select
 
     app = Notes(store)
     try:
@@ -496,3 +495,75 @@ def test_concurrent_commands_on_one_aggregate_all_succeed(store) -> None:
     texts = [e.text for e in app.events.get(UUID(note))][1:]
     assert sorted(texts, key=lambda t: int(t[1:])) == [f"v{i}" for i in range(30)]
     app.close()
+
+
+class _NotesRead:
+    """A read model of notes; ``version`` 2 adds a column (a new release of the service)."""
+
+    name = "notes_read"
+
+    def __init__(self, version: int) -> None:
+        import sqlalchemy as sa
+
+        self.version = version
+        self.metadata = sa.MetaData()
+        extra = [sa.Column("key", sa.String(100))] if version > 1 else []
+        self.rows = sa.Table("notes_read", self.metadata,
+                             sa.Column("id", sa.String(36), primary_key=True), *extra)
+
+    def apply(self, session: Any, event: Any) -> None:
+        values = {"id": str(event.originator_id)}
+        if self.version > 1:
+            values["key"] = type(event).__qualname__
+        session.execute(self.rows.insert().values(**values))
+
+
+def test_a_changed_read_model_is_rebuilt_from_the_log_on_start(store) -> None:
+    """A release that changes a read model (a column added, or its ``version`` raised) finds
+    the old rows on start: they are dropped and rebuilt from the log, never served stale or
+    failing on a missing column; an unchanged one is kept as it is."""
+    from shequ.projection import Projector
+    from sqlalchemy import func, select
+
+    app = Notes(store)
+    try:
+        for i in range(3):
+            app.write(f"note {i}", f"key-rebuild-{i}", STAFF)
+        head = app.recorder.max_notification_id()
+        old = Projector(app, _NotesRead(1), make_engine(store))
+        old.catch_up()
+        old.engine.dispose()
+        again = Projector(app, _NotesRead(1), make_engine(store))
+        assert again.position() == head and again.catch_up() == 0  # unchanged: kept
+        again.engine.dispose()
+        new_read = _NotesRead(2)
+        new = Projector(app, new_read, make_engine(store))
+        assert new.position() == 0
+        assert new.catch_up() == head
+        with new.engine.connect() as c:
+            assert c.execute(select(func.count()).select_from(new_read.rows)
+                             .where(new_read.rows.c.key.is_not(None))).scalar_one() == head
+        new.engine.dispose()
+    finally:
+        app.close()
+
+
+def test_a_replica_of_the_old_release_stops_projecting_once_the_read_model_is_rebuilt(
+        store) -> None:
+    """During a rolling upgrade an old replica must not refill a rebuilt read model with rows
+    of the old shape: it refuses to apply a page."""
+    from shequ.projection import Projector, ReadModelChanged
+
+    app = Notes(store)
+    try:
+        app.write("note", "key-old-replica-1", STAFF)
+        old = Projector(app, _NotesRead(1), make_engine(store))
+        new = Projector(app, _NotesRead(2), make_engine(store))
+        app.write("note", "key-old-replica-2", STAFF)
+        with pytest.raises(ReadModelChanged):
+            old.catch_up()
+        assert new.catch_up() == app.recorder.max_notification_id()
+        old.engine.dispose()
+        new.engine.dispose()
+    finally:
+        app.close()
