@@ -116,6 +116,8 @@ class CaseworkProjection(Handlers):
             "title": e.title, "place": e.place, "state": "received", "owner_id": None,
             "due_on": e.accept_due, "due_kind": "accept", "paused": False,
             "received_on": e.received_on, "origin_opinion_id": e.origin_opinion_id,
+            # when it was typed in (events stored before it was kept: when it was stored)
+            "recorded_at": e.recorded_at or e.timestamp.isoformat(),
             "duplicate_of": e.duplicate_of, "facts_key": petition.get("facts_key"),
             "petitioner": petition.get("petitioner_key"), "final": False,
             "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"})

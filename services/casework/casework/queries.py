@@ -22,7 +22,8 @@ def _row(r: Any) -> dict[str, Any]:
             "title": r["title"], "state": r["state"], "state_zh": STATES[r["state"]],
             "community_id": r["community_id"], "village_id": r["village_id"],
             "household_id": r["household_id"], "work_group": r["work_group"],
-            "owner_id": r["owner_id"], "received_on": r["received_on"], "due_on": r["due_on"],
+            "owner_id": r["owner_id"], "received_on": r["received_on"],
+            "recorded_at": r["recorded_at"], "due_on": r["due_on"],
             "due_kind": r["due_kind"], "paused": bool(r["paused"]),
             "duplicate_of": r["duplicate_of"], "origin_opinion_id": r["origin_opinion_id"]}
 

@@ -40,7 +40,7 @@ cases = Table(
     Column("title", String(200)), Column("place", String(200)),
     Column("state", String(20), index=True), _id("owner_id", index=True),
     _day("due_on"), Column("due_kind", String(10)), Column("paused", Boolean, default=False),
-    _day("received_on"), _day("resolved_on"), Column("on_time", Boolean, nullable=True),
+    _day("received_on"), Column("recorded_at", String(40)), _day("resolved_on"), Column("on_time", Boolean, nullable=True),
     Column("rating", Integer, nullable=True), _day("chased_for"), _day("chased_on"),
     _day("reprimanded_for"), _day("reopen_until"), _id("origin_opinion_id", index=True),
     _id("duplicate_of"),

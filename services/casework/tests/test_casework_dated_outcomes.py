@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from casework.application import Casework
-from casework_testing import STAFF, FakeClock, key, open_demand, world
+from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from shequ.store import Store
+from sqlalchemy import text
 from test_casework_facts import accepted_dispute, decision, meet, published, refused
 from test_casework_petitions import REPLY, petition
 from test_casework_procedures import PARTIES
@@ -165,3 +167,28 @@ def test_publications_of_a_village_decision_carry_their_days(
     case = app.case(STAFF, case_id)
     assert (case["state"], case["resolved_on"], case["decision"]["ended_on"]) == (
         "resolved", "2026-03-23", "2026-03-23")
+
+
+def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
+        store: Store, casework: Casework, clock: FakeClock) -> None:
+    """Queue, overdue and a household's own rows carry ``recorded_at``; a database whose read
+    model was built before that column existed is rebuilt from the log on start."""
+    app, w = casework, world(casework)
+    clock.set("2026-03-09")
+    case_id = petition(app, w, received_on="2026-03-02")
+    typed = "2026-03-09T01:00:00+00:00"
+    clock.set("2026-03-20")  # not accepted by 17 March: overdue
+    rows = [*app.queue(STAFF, community_id=w["community"]), *app.overdue_cases(STAFF),
+            *app.my_cases(STAFF, household_id=w["h1"])]
+    assert [(r["case_id"], r["received_on"], r["recorded_at"]) for r in rows] == [
+        (case_id, "2026-03-02", typed)] * 3
+    # the same database as an earlier release left it: no recorded_at column, no fingerprint
+    with app.projector.engine.begin() as c:
+        c.execute(text("ALTER TABLE cw_cases DROP COLUMN recorded_at"))
+        c.execute(text("DELETE FROM shequ_read_models"))
+    upgraded = Casework(store, clock=clock)
+    try:
+        row = upgraded.queue(STAFF, community_id=w["community"])[0]
+        assert (row["case_id"], row["recorded_at"]) == (case_id, typed)
+    finally:
+        close_casework(upgraded)
