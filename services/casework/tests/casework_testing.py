@@ -127,6 +127,23 @@ def world(app: Casework) -> dict[str, Any]:
     return w
 
 
+README_IDS = "5b2d7c1e-0000-5000-8000-00000000000"  # + one digit: the README examples' ids
+
+
+def readme_place(feed: Feed) -> str:
+    """The community (…4), village (…5) and household (…9) the README's examples name."""
+    c = README_IDS
+    feed.send("community.established", {"community_id": c + "4", "name": "立柱",
+                                        "name_en": "Lizhu", "district_id": uid()})
+    feed.send("village.registered", {"village_id": c + "5", "name": "示例村",
+                                     "community_id": c + "4", "registered_on": "2024-01-01",
+                                     "sample": True})
+    feed.send("household.registered", {"household_id": c + "9", "village_id": c + "5",
+                                       "head_id": uid(), "address": "第一组",
+                                       "since": "2024-01-01", "sample": True})
+    return c
+
+
 def join(feed: Feed, w: dict[str, Any], person: str, group: str,
          since: str = "2024-03-01") -> None:
     feed.send("team.member_joined", {"team_id": w["team"], "community_id": w["community"],

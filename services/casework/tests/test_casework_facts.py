@@ -24,6 +24,7 @@ from casework_testing import (
     close_casework,
     key,
     open_demand,
+    readme_place,
     uid,
     world,
 )
@@ -360,15 +361,8 @@ def test_the_readmes_open_case_examples_run_as_written(casework: Casework,
                                                          clock: FakeClock) -> None:
     """The README's ``open_case`` commands, as written, against the ids they name: the paper
     petition is received on the day it states, its 15 days counted from it."""
-    app, feed, c = casework, Feed(casework, "registry"), "5b2d7c1e-0000-5000-8000-00000000000"
-    feed.send("community.established", {"community_id": c + "4", "name": "立柱",
-                                        "name_en": "Lizhu", "district_id": uid()})
-    feed.send("village.registered", {"village_id": c + "5", "name": "示例村",
-                                     "community_id": c + "4", "registered_on": "2024-01-01",
-                                     "sample": True})
-    feed.send("household.registered", {"household_id": c + "9", "village_id": c + "5",
-                                       "head_id": uid(), "address": "第一组",
-                                       "since": "2024-01-01", "sample": True})
+    app = casework
+    readme_place(Feed(casework, "registry"))
     clock.set("2026-03-09")
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme_sections(readme, "RPC methods")["open_case"]

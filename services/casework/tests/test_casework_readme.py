@@ -101,3 +101,45 @@ def test_parameter_shapes_list_every_field_of_each_object() -> None:
     shapes = sections("Parameter shapes")
     assert set(shapes) == set(parameters.SHAPES)
     assert {n: shape_fields(body) for n, body in shapes.items()} == parameters.SHAPES
+
+
+WALKTHROUGH = ("open_case", "accept_case", "assign_case", "add_co_handler", "start_case",
+               "pause_case", "resume_case", "extend_deadline", "resolve_case", "answer_case",
+               "add_material", "rate_case", "confirm_case", "close_case")
+
+
+def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> None:
+    """The README's examples of one case's life, exactly as written and in order, through
+    the same argument check as the RPC entrypoint: each names the case the first one made."""
+    from casework_testing import STAFF, FakeClock, Feed, close_casework, readme_place
+    from shequ.actor import SYSTEM
+    from shequ.rpc import _check_arguments
+    from shequ.store import Store
+
+    app = Casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"),
+                   clock=FakeClock("2026-03-09T09:00:00+08:00"))
+    try:
+        feed = Feed(app, "registry")
+        n = readme_place(feed)
+        feed.send("team.formed", {"team_id": n + "8", "community_id": n + "4",
+                                  "name": "立柱社区服务队", "groups": ["welfare", "services"]})
+        for person, group, since in (("7", "welfare", "2024-01-01"),
+                                     ("2", "welfare", "2024-02-01"),
+                                     ("3", "services", "2024-01-01")):
+            feed.send("team.member_joined", {
+                "team_id": n + "8", "community_id": n + "4", "person_id": n + person,
+                "group": group, "name": "测示", "phone": "13800000001", "duties": "",
+                "since": since})
+        docs, states = sections("RPC methods"), []
+        for name in WALKTHROUGH:
+            payload = re.findall(rf"^shequ call casework {name} '([^'\n]*)'", docs[name],
+                                 re.MULTILINE)[0]
+            args = json.loads(payload)
+            _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM, args)
+            states.append(getattr(app, name)(STAFF, **args).get("state"))
+        case = app.case(STAFF, "a3d768c2-42e3-525c-b1e7-fe0e912b2bb6")
+        assert (case["state"], case["owner_id"], case["co_handlers"]) == (
+            "closed", n + "2", [n + "3"])
+        assert states[-5:] == ["answered", "answered", "rated", "confirmed", "closed"]
+    finally:
+        close_casework(app)
