@@ -7,7 +7,7 @@ Queries call ``catch_up()`` first, which gives read-your-writes without scanning
 A read model is versioned by its fingerprint: its tables' schema and the projection's
 ``version`` (raise it when handlers change what existing rows hold). A projector that starts
 with another fingerprint than the stored one drops the read model's tables and rebuilds them
-from the log (position 0), so an upgraded service never serves rows of the old shape (ADR 0012).
+from the log (position 0), so an upgraded service never serves rows of the old shape (ADR 0014).
 """
 from __future__ import annotations
 
