@@ -185,7 +185,7 @@ def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
     # the same database as an earlier release left it: no recorded_at column, no fingerprint
     with app.projector.engine.begin() as c:
         c.execute(text("ALTER TABLE cw_cases DROP COLUMN recorded_at"))
-        c.execute(text("DELETE FROM shequ_read_models"))
+        c.execute(text("DROP TABLE IF EXISTS shequ_read_models"))
     upgraded = Casework(store, clock=clock)
     try:
         row = upgraded.queue(STAFF, community_id=w["community"])[0]

@@ -227,3 +227,37 @@ def test_a_fact_dated_before_it_was_typed_in_over_rpc(service: Running) -> None:
         case = proxy.casework.case(actor=STAFF, case_id=opened["case_id"])
     assert (case["received_on"], case["recorded_at"], case["due_on"]) == (
         "2026-03-02", "2026-03-09T01:00:00+00:00", "2026-03-17")
+
+
+def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> None:
+    """Issue 16: over AMQP, a case resolved and answered days before it was typed in keeps
+    those days (the reopening window counts from the answer); an answer dated before the
+    resolution is a structured error naming the field; queue rows show when the case was
+    typed in beside the day it was received."""
+    w = directory(service)
+    service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
+                         timeout=30) as proxy:
+        cw = proxy.casework
+        case_id = cw.open_case(actor=STAFF, idempotency_key="itf:dated:open",
+                               case_type="demand", category="rubbish", channel="walk_in",
+                               title="垃圾未清运", household_id=w["household"],
+                               received_on="2026-03-02")["case_id"]
+        cw.accept_case(actor=STAFF, idempotency_key="itf:dated:accept", case_id=case_id,
+                       accepted_on="2026-03-02")
+        cw.start_case(actor=STAFF, idempotency_key="itf:dated:start", case_id=case_id)
+        cw.resolve_case(actor=STAFF, idempotency_key="itf:dated:resolve", case_id=case_id,
+                        evidence=["清运记录"], resolved_on="2026-03-03")
+        with pytest.raises(RuleViolation) as early:
+            cw.answer_case(actor=STAFF, idempotency_key="itf:dated:answer0", case_id=case_id,
+                           text="已清运", answered_on="2026-03-02")
+        assert (early.value.code, early.value.field) == ("rule.date.before_start",
+                                                         "answered_on")
+        cw.answer_case(actor=STAFF, idempotency_key="itf:dated:answer", case_id=case_id,
+                       text="已清运", answered_on="2026-03-04")
+        case = cw.case(actor=STAFF, case_id=case_id)
+        rows = cw.queue(actor=STAFF, community_id=w["community"], include_closed=True)
+    assert (case["resolved_on"], case["answered_on"], case["reopen_until"]) == (
+        "2026-03-03", "2026-03-04", "2026-03-11")
+    assert [(r["received_on"], r["recorded_at"]) for r in rows] == [
+        ("2026-03-02", "2026-03-09T01:00:00+00:00")]
