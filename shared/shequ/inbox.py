@@ -71,6 +71,10 @@ class GapNotRepaired(ConnectionError):
     """The upstream could not supply the missing notifications yet."""
 
 
+class UpstreamNotUp(GapNotRepaired):
+    """The upstream service is not running (yet): nothing to pull until it starts."""
+
+
 class Undecodable:
     """A delivered message that is not a JSON object within the inbox's bounds."""
 

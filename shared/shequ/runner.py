@@ -23,6 +23,7 @@ import kombu.exceptions
 from nameko.runners import ServiceRunner
 
 from shequ.config import nameko_config
+from shequ.logsummary import quiet_amqp_close_noise
 
 SERVICE_CLASSES = {
     "registry": "registry.service:RegistryService",
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("shequ.runner")
+    quiet_amqp_close_noise()
     service_cls = load_class(args[0])
     state = _RunState()
 

@@ -17,7 +17,7 @@ from typing import Any
 from kombu import Connection, Queue
 
 from shequ.config import max_envelope_bytes
-from shequ.inbox import TRANSIENT, Inbox, Undecodable
+from shequ.inbox import TRANSIENT, Inbox, Undecodable, UpstreamNotUp
 from shequ.relay import exchange_for
 
 MAX_DEPTH = 32  # envelopes nest a few levels; json would recurse once per level
@@ -83,6 +83,9 @@ class Subscriber:
     def _catch_up(self) -> None:
         try:
             self.inbox.repair()
+        except UpstreamNotUp:  # a suite starting: its upstreams come up in their own time
+            log.info("inbox %s<-%s: %s is not up yet; catching up when it starts",
+                     self.inbox.consumer, self.inbox.upstream, self.inbox.upstream)
         except TRANSIENT as exc:
             log.info("inbox %s<-%s: catch-up deferred: %s", self.inbox.consumer,
                      self.inbox.upstream, exc)

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from shequ.inbox import Unit
+from shequ.logsummary import Summary
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -28,6 +29,7 @@ from outreach.domain import Directory, Household, Resident
 from outreach.domain.directory import contact, section_digest
 
 log = logging.getLogger(__name__)
+reissued = Summary(log, "outreach card(s) re-issued")
 
 # Which read-model column matches which Household attribute, for finding candidates.
 COLUMNS = {"community_id": t.households.c.community_id,
@@ -108,5 +110,5 @@ class CardIssuer:
             if household.issue_card(contacts, digest, today, self.reason, self.actor):
                 changed.append(household)
         if changed:
-            log.info("outreach: %d card(s) re-issued (%s)", len(changed), self.reason)
+            reissued.add(len(changed), self.reason)
         return changed
