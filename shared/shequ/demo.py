@@ -1,35 +1,50 @@
-"""The demo district beyond the registry: a few cases, a visit round with an opinion, and an
-assessment scheme, made through each service's public RPC as staff would make them, so that a
-newcomer's ``make run`` shows every service at work. Idempotent (fixed keys and dates).
+"""The demo district beyond the registry, made through each service's public RPC as staff would
+make them, so that a newcomer's ``make run`` shows every service at work on day one:
+
+- the last complete quarter before today (dates relative to today, never fixed): a visit round
+  per community with visits and an opinion heard, the round closed; party members' contacts
+  with their linked households; the assessment scheme, the committee's scores and the quarter
+  scored and published, so the scoreboard has results the first time anyone looks;
+- today: a few walk-in cases per community, opened and accepted (casework dates its facts by
+  its own clock), and the case that the visit's opinion became.
+
+Idempotent: every key names the quarter it belongs to, so running the demo again within the
+same quarter writes nothing, and a later quarter adds its own work beside the earlier one.
 
 The registry's demo (``registry.seed_demo``) comes first; the other services learn its
 communities, households and teams through their inboxes, so this waits until each has caught
-up with what the registry published.
+up with what the registry published, and scores the quarter only after assessment has caught
+up with outreach.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Call = Callable[[str, str, dict[str, Any]], Any]
 
 SEED = {"person_id": "system:seed", "role": "system"}
 CONSUMERS = ("casework", "outreach", "assessment")
+LOCAL = ZoneInfo("Asia/Shanghai")  # dates of record are the district's civil dates
 
-SCHEME = {
-    "subject_kind": "community", "name": "社区工作考核办法（示例）", "effective_from": "2026-01-01",
-    "period_kinds": ["quarter", "year"],
-    "indicators": [
-        {"key": "key_tasks", "name": "重点工作完成情况", "section": "key_work", "weight": 30,
-         "source": "manual"},
-        {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 40,
-         "source": "on_time_rate"},
-        {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 30,
-         "source": "satisfaction"}],
-    "adjustments": [
-        {"key": "chase", "name": "催办", "kind": "deduction", "source": "chases", "points": 1,
-         "cap": 5}]}
+INDICATORS = [
+    {"key": "key_tasks", "name": "重点工作完成情况", "section": "key_work", "weight": 20,
+     "source": "manual"},
+    {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 25,
+     "source": "on_time_rate"},
+    {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 25,
+     "source": "satisfaction"},
+    {"key": "visits", "name": "走访覆盖率", "section": "service", "weight": 15,
+     "source": "visit_coverage"},
+    {"key": "contacts", "name": "党员联户达标率", "section": "service", "weight": 15,
+     "source": "contact_compliance"}]
+ADJUSTMENTS = [{"key": "chase", "name": "催办", "kind": "deduction", "source": "chases",
+                "points": 1, "cap": 5}]
+KEY_TASKS = ("18", "16.5", "19", "15")  # the committee's key-work scores, by community order
 
 CASES = (  # (case type, category, title) for the first households of each community
     ("demand", "water_supply", "自来水水压不足（示例）"),
@@ -37,53 +52,138 @@ CASES = (  # (case type, category, title) for the first households of each commu
 )
 
 
-def wait_for_consumers(call: Call, timeout: float = 120) -> None:
-    """Until every consumer has applied what the registry has published so far."""
-    head = call("registry", "health", {})["published_position"]
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter: its first and last day and a label such as ``2026Q3``."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+
+    def day(self, month: int, day: int) -> str:
+        """The given day of the quarter's ``month``-th month (0-2), as ``YYYY-MM-DD``."""
+        return self.start.replace(month=self.start.month + month, day=day).isoformat()
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(LOCAL).date()
+
+
+def last_complete_quarter(today: dt.date) -> Quarter:
+    """The quarter that ended most recently before ``today``."""
+    this_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    end = this_start - dt.timedelta(days=1)
+    return Quarter(end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end)
+
+
+def wait_for(call: Call, consumers: tuple[str, ...], upstream: str,
+             timeout: float = 120) -> None:
+    """Until every consumer has applied what ``upstream`` has published so far."""
+    head = call(upstream, "health", {})["published_position"]
     deadline = time.monotonic() + timeout
-    behind: list[str] = list(CONSUMERS)
+    behind: list[str] = list(consumers)
     while time.monotonic() < deadline:
-        behind = [name for name in CONSUMERS
-                  if call(name, "health", {})["inboxes"]["registry"]["position"] < head]
+        behind = [name for name in consumers
+                  if call(name, "health", {})["inboxes"][upstream]["position"] < head]
         if not behind:
             return
         time.sleep(0.5)
-    raise TimeoutError(f"{', '.join(behind)} did not catch up with the registry in "
+    raise TimeoutError(f"{', '.join(behind)} did not catch up with {upstream} in "
                        f"{timeout:.0f}s")
 
 
-def seed_services(call: Call, district: dict[str, Any]) -> dict[str, int]:
-    """Cases, a visit round per community with one visit and its opinion, and the scheme."""
+def wait_for_consumers(call: Call, timeout: float = 120) -> None:
+    """Until every consumer has applied what the registry has published so far."""
+    wait_for(call, CONSUMERS, "registry", timeout)
+
+
+def seed_services(call: Call, district: dict[str, Any],
+                  today: dt.date | None = None) -> dict[str, Any]:
+    """The past quarter's visits, contacts and published assessment, and today's cases."""
     wait_for_consumers(call)
-    made = {"cases": 0, "rounds": 0, "visits": 0, "schemes": 0}
-    for en, community in sorted(district["communities"].items()):
-        village = community["villages"][0]
-        households = village["households"]
-        for n, (case_type, category, title) in enumerate(CASES):
-            case = call("casework", "open_case", {
-                "actor": SEED, "idempotency_key": f"demo:case:{en}:{n}", "case_type": case_type,
-                "category": category, "channel": "walk_in", "title": title,
-                "household_id": households[n]})
-            call("casework", "accept_case", {
-                "actor": SEED, "idempotency_key": f"demo:accept:{en}:{n}",
-                "case_id": case["case_id"]})
-            made["cases"] += 1
-        roster = call("registry", "team_roster", {"actor": SEED,
-                                                  "community_id": community["community_id"]})
-        visitor = roster["leader_id"]
-        visit_round = call("outreach", "open_round", {
-            "actor": SEED, "idempotency_key": f"demo:round:{en}",
-            "community_id": community["community_id"], "title": "冬季走访（示例）",
-            "period_start": "2026-11-01", "period_end": "2026-11-30",
-            "assignees": [visitor]})
+    quarter = last_complete_quarter(today or local_today())
+    made: dict[str, Any] = {"quarter": quarter.label,
+                            "period_start": quarter.start.isoformat(), "cases": 0, "rounds": 0, "visits": 0,
+                            "contacts": 0, "scored": 0}
+    communities = sorted(district["communities"].items())
+    for n, (en, community) in enumerate(communities):
+        made["cases"] += open_cases(call, en, community)
+        visits, contacts = past_outreach(call, quarter, n, en, community)
         made["rounds"] += 1
-        call("outreach", "log_visit", {
-            "actor": SEED, "idempotency_key": f"demo:visit:{en}",
-            "round_id": visit_round["round_id"], "household_id": households[2],
-            "visited_on": "2026-11-20", "notes": "走访示例",
-            "opinions": [{"category": "demand", "text": "冬季取暖补贴何时发放（示例）"}]})
-        made["visits"] += 1
-    call("assessment", "define_scheme", {"actor": SEED, "idempotency_key": "demo:scheme",
-                                         **SCHEME})
-    made["schemes"] += 1
+        made["visits"] += visits
+        made["contacts"] += contacts
+    made["scored"] = score_quarter(call, quarter, [c for _, c in communities],
+                                   district["since"])
     return made
+
+
+def open_cases(call: Call, en: str, community: dict[str, Any]) -> int:
+    households = community["villages"][0]["households"]
+    for n, (case_type, category, title) in enumerate(CASES):
+        case = call("casework", "open_case", {
+            "actor": SEED, "idempotency_key": f"demo:case:{en}:{n}", "case_type": case_type,
+            "category": category, "channel": "walk_in", "title": title,
+            "household_id": households[n]})
+        call("casework", "accept_case", {
+            "actor": SEED, "idempotency_key": f"demo:accept:{en}:{n}",
+            "case_id": case["case_id"]})
+    return len(CASES)
+
+
+def past_outreach(call: Call, q: Quarter, index: int, en: str,
+                  community: dict[str, Any]) -> tuple[int, int]:
+    """A closed visit round over the quarter, and monthly contacts of one party member."""
+    key = f"demo:{q.label}:{en}"
+    villages = community["villages"]
+    roster = call("registry", "team_roster", {"actor": SEED,
+                                              "community_id": community["community_id"]})
+    visit_round = call("outreach", "open_round", {
+        "actor": SEED, "idempotency_key": f"{key}:round",
+        "community_id": community["community_id"], "title": f"{q.label} 走访（示例）",
+        "period_start": q.start.isoformat(), "period_end": q.end.isoformat(),
+        "assignees": [roster["leader_id"]]})
+    # coverage differs by community (so the ranking says something): 12, 16, 20, 24 households
+    share = 12 + 4 * (index % 4)
+    households = [h for v in villages for h in v["households"]][:share]
+    for n, household in enumerate(households):
+        opinions = ([{"category": "demand", "text": "冬季取暖补贴何时发放（示例）"}]
+                    if n == 2 else [])
+        call("outreach", "log_visit", {
+            "actor": SEED, "idempotency_key": f"{key}:visit:{n}",
+            "round_id": visit_round["round_id"], "household_id": household,
+            "visited_on": q.day(n % 3, 1 + n % 28), "notes": "走访示例", "opinions": opinions})
+    call("outreach", "close_round", {"actor": SEED, "idempotency_key": f"{key}:round-close",
+                                     "round_id": visit_round["round_id"]})
+    village = villages[0]
+    for month in range(3):
+        call("outreach", "log_party_contact", {
+            "actor": SEED, "idempotency_key": f"{key}:contact:{month}",
+            "household_id": village["households"][0], "member_id": village["secretary_id"],
+            "contacted_on": q.day(month, 10), "notes": "联户走访示例"})
+    return len(households), 3
+
+
+def score_quarter(call: Call, q: Quarter, communities: list[dict[str, Any]],
+                  since: str) -> int:
+    """The scheme (in force since the district's records begin), the committee's key-work scores, then the quarter scored and
+    published once assessment holds every fact outreach published for it."""
+    call("assessment", "define_scheme", {
+        "actor": SEED, "idempotency_key": "demo:scheme:community", "subject_kind": "community",
+        "name": "社区工作考核办法（示例）", "effective_from": since,
+        "period_kinds": ["quarter", "year"], "indicators": INDICATORS,
+        "adjustments": ADJUSTMENTS})
+    period = {"period_kind": "quarter", "period_start": q.start.isoformat()}
+    for n, community in enumerate(communities):
+        call("assessment", "enter_score", {
+            "actor": SEED, "idempotency_key": f"demo:{q.label}:key-tasks:{n}", **period,
+            "subject_kind": "community", "subject_id": community["community_id"],
+            "item": "key_tasks", "score": KEY_TASKS[n % len(KEY_TASKS)],
+            "reason": "重点工作完成情况（示例）"})
+    wait_for(call, ("assessment",), "outreach")
+    wait_for(call, ("assessment",), "casework")
+    scored = call("assessment", "score_period", {
+        "actor": SEED, "idempotency_key": f"demo:{q.label}:score", **period})
+    return len(scored["results"].get("community", []))

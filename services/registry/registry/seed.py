@@ -76,7 +76,7 @@ class Seeder:
         r.establish_district(a, k("district"), name="胶河经济区")
         organs = [r.establish_organ(a, k("organ", name), name=name, kind=kind)["organ_id"]
                   for name, kind in ORGANS]
-        out: dict[str, Any] = {"communities": {}}
+        out: dict[str, Any] = {"since": SINCE, "communities": {}}
         for i, (name, name_en) in enumerate(COMMUNITIES):
             out["communities"][name_en] = self.community(i, name, name_en, organs[i])
         r.establish_organisation(a, k("org", "cooperative"), kind="cooperative_branch",
