@@ -61,8 +61,7 @@ class ServiceConfig:
             service=service,
             store=Store.parse(store_text),
             amqp_uri=amqp_uri(),
-            metrics_port=int(env(f"SHEQU_{key}_METRICS_PORT",
-                                 str(METRICS_PORTS.get(service, 9100)))),
+            metrics_port=metrics_port(service),
             treehead_dir=Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
             key_path=key_dir / f"{service}.ed25519.pem",
             trusted_keys_dir=Path(env("SHEQU_TRUSTED_KEYS_DIR", str(key_dir))),
@@ -78,6 +77,12 @@ def max_envelope_bytes() -> int:
     """The largest integration envelope (its JSON body) an inbox accepts; producers keep every
     event at or below half of it, so a genuine envelope never reaches it (ADR 0013)."""
     return int(env("SHEQU_INBOX_MAX_ENVELOPE_BYTES", str(1024 * 1024)))
+
+
+def metrics_port(service: str) -> int:
+    """SHEQU_<SERVICE>_METRICS_PORT, else the service's default port (0: no metrics server)."""
+    return int(env(f"SHEQU_{service.upper()}_METRICS_PORT",
+                   str(METRICS_PORTS.get(service, 9100))))
 
 
 def amqp_uri() -> str:

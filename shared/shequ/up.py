@@ -1,19 +1,36 @@
 """``shequ up`` (what ``make run`` runs): every built service as a local process on SQLite
-stores under var/, RabbitMQ on localhost, the demo district loaded once."""
+stores under var/, RabbitMQ on localhost, the demo district loaded once.
+
+Each service runs in its own process group, which ``shequ up`` stops on SIGTERM and SIGINT
+(Ctrl-C) alike; the children also get SIGTERM if ``shequ up`` itself dies (Linux's parent-death
+signal), so no service is left running on its own. A second run that would share a metrics
+port or a SQLite store with a running one refuses to start, with one line saying which.
+"""
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
-from shequ.config import METRICS_PORTS, amqp_uri
+from shequ.config import amqp_uri, metrics_port
+from shequ.store import Store, StoreConfigError
 
 BUILT = ("registry", "casework", "outreach", "assessment")
+PR_SET_PDEATHSIG = 1
+
+
+class Stop(Exception):
+    """SIGTERM (or SIGINT) reached ``shequ up``: stop the services and leave."""
 
 
 def broker_reachable(uri: str) -> str | None:
@@ -35,7 +52,79 @@ def service_env(name: str, var: Path) -> dict[str, str]:
     return environ
 
 
-def wait_healthy(name: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def port_in_use(port: int) -> bool:
+    """Whether binding the metrics port the way the service will bind it fails now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
+def claim(var: Path) -> list[IO[str]]:
+    """Lock every SQLite store (a ``.lock`` file beside it, held while this run lives) and
+    check every metrics port is free; one line naming what another run holds, else the locks."""
+    locks: list[IO[str]] = []
+    try:
+        for name in BUILT:
+            port = metrics_port(name)
+            if port and port_in_use(port):
+                raise click.ClickException(
+                    f"port {port} ({name} metrics) is in use: is another `shequ up` running? "
+                    f"Stop it, or set SHEQU_{name.upper()}_METRICS_PORT")
+            try:
+                store = Store.parse(service_env(name, var)[f"SHEQU_{name.upper()}_STORE"])
+            except StoreConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            if store.kind != "sqlite" or store.path is None:
+                continue
+            store.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(f"{store.path}.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held
+            locks.append(lock)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "?"
+                raise click.ClickException(
+                    f"store {store.path} is in use by another `shequ up` (pid {holder}): "
+                    "stop it first, or use another --var") from None
+            lock.seek(0)
+            lock.truncate()
+            lock.write(str(os.getpid()))
+            lock.flush()
+    except BaseException:
+        for held in locks:
+            held.close()
+        raise
+    return locks
+
+
+def _child_setup() -> None:
+    """In the child before exec: its own process group, SIGTERM when ``shequ up`` dies."""
+    os.setpgrp()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_all(procs: dict[str, subprocess.Popen[Any]]) -> None:
+    """SIGTERM every service's process group, wait, then kill what is left."""
+    for proc in procs.values():
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def wait_healthy(name: str, proc: subprocess.Popen[Any], timeout: float = 90) -> None:
     from shequ.cli import rpc_call
 
     deadline = time.monotonic() + timeout
@@ -50,11 +139,32 @@ def wait_healthy(name: str, proc: subprocess.Popen, timeout: float = 90) -> None
     raise click.ClickException(f"{name} did not become ready in {timeout:.0f}s")
 
 
+def load_demo() -> None:
+    from shequ.cli import rpc_call
+    from shequ.demo import seed_services
+
+    result = rpc_call("registry", "seed_demo",
+                      {"actor": {"person_id": "system:seed", "role": "system"}}, timeout=600)
+    communities = result.get("communities", {})
+    villages = sum(len(c.get("villages", [])) for c in communities.values())
+    households = sum(len(v.get("households", [])) for c in communities.values()
+                     for v in c.get("villages", []))
+    click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
+               f"{villages} villages, {households} households")
+    made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
+    click.echo(f"demo work loaded: {made['cases']} cases, {made['rounds']} visit rounds "
+               f"with {made['visits']} visits and {made['contacts']} party contacts in "
+               f"{made['quarter']}, quarter {made['quarter']} scored for {made['scored']} "
+               f"communities (shequ call assessment scoreboard '{{\"period_kind\": "
+               f"\"quarter\", \"period_start\": \"{made['period_start']}\"}}')")
+
+
 @click.command()
 @click.option("--var", default="var", type=click.Path(path_type=Path), show_default=True)
 @click.option("--seed/--no-seed", default=True, help="load the demo district")
 def up(var: Path, seed: bool) -> None:
-    """Start every built service locally and stay in the foreground (Ctrl-C stops)."""
+    """Start every built service locally and stay in the foreground (Ctrl-C or SIGTERM
+    stops them all)."""
     uri = amqp_uri()
     problem = broker_reachable(uri)
     if problem:
@@ -62,52 +172,41 @@ def up(var: Path, seed: bool) -> None:
             f"RabbitMQ is not reachable at {uri} ({problem}).\n"
             "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry.")
     var.mkdir(parents=True, exist_ok=True)
-    procs: dict[str, subprocess.Popen] = {}
+    locks = claim(var)
+    procs: dict[str, subprocess.Popen[Any]] = {}
 
-    def stop_all(*_: object) -> None:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    def on_signal(signum: int, _frame: object) -> None:
+        raise Stop(signal.Signals(signum).name)
 
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         for name in BUILT:
             procs[name] = subprocess.Popen([sys.executable, "-m", "shequ.runner", name],
-                                           env=service_env(name, var))
+                                           env=service_env(name, var),
+                                           preexec_fn=_child_setup)  # noqa: PLW1509
         for name, proc in procs.items():
             wait_healthy(name, proc)
         if seed:
-            from shequ.cli import rpc_call
-
-            result = rpc_call("registry", "seed_demo",
-                              {"actor": {"person_id": "system:seed", "role": "system"}},
-                              timeout=600)
-            communities = result.get("communities", {})
-            villages = sum(len(c.get("villages", [])) for c in communities.values())
-            households = sum(len(v.get("households", [])) for c in communities.values()
-                             for v in c.get("villages", []))
-            click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
-                       f"{villages} villages, {households} households")
-            from shequ.demo import seed_services
-
-            made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
-            click.echo(f"demo work loaded: {made['cases']} cases, {made['rounds']} visit rounds "
-                       f"with {made['visits']} visits, {made['schemes']} assessment scheme")
+            load_demo()
         click.echo("\nShequ is running (Ctrl-C stops):")
         click.echo(f"  broker   {uri}")
         for name, proc in procs.items():
-            env = service_env(name, var)
-            click.echo(f"  {name:<10} pid {proc.pid:<7} store {env[f'SHEQU_{name.upper()}_STORE']}"
-                       f"  metrics http://127.0.0.1:{METRICS_PORTS[name]}/metrics")
+            port = metrics_port(name)
+            where = f"http://127.0.0.1:{port}/metrics" if port else "off"
+            click.echo(f"  {name:<10} pid {proc.pid:<7} store "
+                       f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
+                       f"metrics {where}")
         click.echo("  call a service:  shequ call registry health")
         while all(p.poll() is None for p in procs.values()):
             time.sleep(0.5)
         raise click.ClickException("a service exited; stopping the others")
-    except KeyboardInterrupt:
+    except Stop:
         click.echo("\nstopping…")
     finally:
-        stop_all()
+        for s in (signal.SIGTERM, signal.SIGINT):  # a second signal must not cut the stop short
+            signal.signal(s, signal.SIG_IGN)
+        stop_all(procs)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for lock in locks:
+            lock.close()
