@@ -1,6 +1,7 @@
 """``shequ``: the one command-line tool for operators and auditors."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -19,6 +20,9 @@ from shequ.store import Store
 @click.group()
 def main() -> None:
     """Shequ (社区) operator and auditor tool."""
+    from shequ.logsummary import quiet_amqp_close_noise
+
+    quiet_amqp_close_noise()
 
 
 def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float = 60) -> Any:
@@ -31,17 +35,48 @@ def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float 
         return getattr(getattr(rpc, service), method)(**payload)
 
 
+def call_actor(role: str | None, person: str | None, community: str | None,
+               household: str | None) -> dict[str, str]:
+    """The actor ``shequ call`` adds: district staff by default, a resident with --household."""
+    actor = {"person_id": person or f"operator:{os.environ.get('USER', 'ops')}",
+             "role": role or ("resident" if household else "district_staff")}
+    if community:
+        actor["community_id"] = community
+    if household:
+        actor["household_id"] = household
+    return actor
+
+
+def write_binary(result: Any, output: Path) -> Any:
+    """Decode the one ``*_base64`` field of ``result`` (a PDF, a spreadsheet) into ``output``;
+    the result without it, naming the file written."""
+    fields = [k for k in result if k.endswith("_base64")] if isinstance(result, dict) else []
+    if len(fields) != 1:
+        raise click.ClickException(
+            f"-o/--output: the result holds no file to write ({output} not written)")
+    data = base64.b64decode(result[fields[0]])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    rest = {k: v for k, v in result.items() if k != fields[0]}
+    return {**rest, "written": str(output), "bytes": len(data)}
+
+
 @main.command()
 @click.argument("service")
 @click.argument("method")
 @click.argument("payload", default="{}")
-@click.option("--role", default="district_staff", show_default=True,
-              help="actor role added when the payload has no actor")
+@click.option("--role", default=None,
+              help="actor role added when the payload has no actor "
+                   "[default: resident with --household, else district_staff]")
 @click.option("--person", default=None, help="actor person id (default operator:$USER)")
 @click.option("--community", default=None, help="actor community id")
+@click.option("--household", default=None, help="actor household id (a resident's own)")
+@click.option("--output", "-o", default=None, type=click.Path(path_type=Path, dir_okay=False),
+              help="write the file in the result (PDF, XLSX, CSV) to this path, decoded")
 @click.option("--timeout", default=60.0, show_default=True)
-def call(service: str, method: str, payload: str, role: str, person: str | None,
-         community: str | None, timeout: float) -> None:
+def call(service: str, method: str, payload: str, role: str | None, person: str | None,
+         community: str | None, household: str | None, output: Path | None,
+         timeout: float) -> None:
     """Call SERVICE's RPC METHOD with a JSON object of arguments; print the JSON result."""
     from shequ.errors import ShequError
 
@@ -52,11 +87,7 @@ def call(service: str, method: str, payload: str, role: str, person: str | None,
     if not isinstance(args, dict):
         raise click.BadParameter("payload must be a JSON object")
     if "actor" not in args and method not in ("health",):
-        actor = {"person_id": person or f"operator:{os.environ.get('USER', 'ops')}",
-                 "role": role}
-        if community:
-            actor["community_id"] = community
-        args["actor"] = actor
+        args["actor"] = call_actor(role, person, community, household)
     try:
         result = rpc_call(service, method, args, timeout)
     except ShequError as exc:
@@ -66,6 +97,8 @@ def call(service: str, method: str, payload: str, role: str, person: str | None,
         click.echo(json.dumps({"error": {"code": type(exc).__name__, "message": str(exc)}},
                               ensure_ascii=False, indent=2), err=True)
         sys.exit(1)
+    if output is not None:
+        result = write_binary(result, output)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
