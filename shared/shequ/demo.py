@@ -5,8 +5,9 @@ make them, so that a newcomer's ``make run`` shows every service at work on day 
   per community with visits and an opinion heard, the round closed; party members' contacts
   with their linked households; the assessment scheme, the committee's scores and the quarter
   scored and published, so the scoreboard has results the first time anyone looks;
-- today: a few walk-in cases per community, opened and accepted (casework dates its facts by
-  its own clock), and the case that the visit's opinion became.
+- today: a few walk-in cases per community, opened and accepted, one of them handled to the
+  end (started, resolved, answered, rated by its household) — casework dates these facts by
+  its own clock — and the case that the visit's opinion became.
 
 Idempotent: every key names the quarter it belongs to, so running the demo again within the
 same quarter writes nothing, and a later quarter adds its own work beside the earlier one.
@@ -106,11 +107,14 @@ def seed_services(call: Call, district: dict[str, Any],
     wait_for_consumers(call)
     quarter = last_complete_quarter(today or local_today())
     made: dict[str, Any] = {"quarter": quarter.label,
-                            "period_start": quarter.start.isoformat(), "cases": 0, "rounds": 0, "visits": 0,
+                            "period_start": quarter.start.isoformat(), "cases": 0,
+                            "finished": 0, "rounds": 0, "visits": 0,
                             "contacts": 0, "scored": 0}
     communities = sorted(district["communities"].items())
     for n, (en, community) in enumerate(communities):
-        made["cases"] += open_cases(call, en, community)
+        opened, finished = open_cases(call, en, community)
+        made["cases"] += opened
+        made["finished"] += finished
         visits, contacts = past_outreach(call, quarter, n, en, community)
         made["rounds"] += 1
         made["visits"] += visits
@@ -120,7 +124,9 @@ def seed_services(call: Call, district: dict[str, Any],
     return made
 
 
-def open_cases(call: Call, en: str, community: dict[str, Any]) -> int:
+def open_cases(call: Call, en: str, community: dict[str, Any]) -> tuple[int, int]:
+    """Today's walk-in cases; the first is handled to the end: started, resolved, answered
+    and rated by its household."""
     households = community["villages"][0]["households"]
     for n, (case_type, category, title) in enumerate(CASES):
         case = call("casework", "open_case", {
@@ -130,7 +136,22 @@ def open_cases(call: Call, en: str, community: dict[str, Any]) -> int:
         call("casework", "accept_case", {
             "actor": SEED, "idempotency_key": f"demo:accept:{en}:{n}",
             "case_id": case["case_id"]})
-    return len(CASES)
+        if n == 0:
+            finish_case(call, f"demo:{en}:{n}", case["case_id"], households[n])
+    return len(CASES), 1
+
+
+def finish_case(call: Call, key: str, case_id: str, household: str) -> None:
+    ids = {"case_id": case_id}
+    call("casework", "start_case", {"actor": SEED, "idempotency_key": f"{key}:start", **ids})
+    call("casework", "resolve_case", {"actor": SEED, "idempotency_key": f"{key}:resolve", **ids,
+                                      "evidence": ["维修记录：更换减压阀（示例）"]})
+    call("casework", "answer_case", {"actor": SEED, "idempotency_key": f"{key}:answer", **ids,
+                                     "text": "已更换减压阀，水压恢复正常（示例）"})
+    resident = {"person_id": f"resident:{household}", "role": "resident",
+                "household_id": household}
+    call("casework", "rate_case", {"actor": resident, "idempotency_key": f"{key}:rate", **ids,
+                                   "rating": 5, "comment": "满意（示例）"})
 
 
 def past_outreach(call: Call, q: Quarter, index: int, en: str,

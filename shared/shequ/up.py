@@ -152,7 +152,8 @@ def load_demo() -> None:
     click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
                f"{villages} villages, {households} households")
     made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
-    click.echo(f"demo work loaded: {made['cases']} cases, {made['rounds']} visit rounds "
+    click.echo(f"demo work loaded: {made['cases']} cases ({made['finished']} resolved, "
+               f"answered and rated), {made['rounds']} visit rounds "
                f"with {made['visits']} visits and {made['contacts']} party contacts in "
                f"{made['quarter']}, quarter {made['quarter']} scored for {made['scored']} "
                f"communities (shequ call assessment scoreboard '{{\"period_kind\": "
