@@ -47,6 +47,7 @@ ADJUSTMENTS = [{"key": "chase", "name": "催办", "kind": "deduction", "source":
                 "points": 1, "cap": 5}]
 KEY_TASKS = ("18", "16.5", "19", "15")  # the committee's key-work scores, by community order
 
+LATE_DAYS = 10  # within casework's backdate_within_days (30), past the 3-working-day acceptance
 CASES = (  # (case type, category, title) for the first households of each community
     ("demand", "water_supply", "自来水水压不足（示例）"),
     ("suggestion", "other", "建议村口增设路灯（示例）"),
@@ -82,15 +83,18 @@ def last_complete_quarter(today: dt.date) -> Quarter:
 
 def wait_for(call: Call, consumers: tuple[str, ...], upstream: str,
              timeout: float = 120) -> None:
-    """Until every consumer has applied what ``upstream`` has published so far."""
-    head = call(upstream, "health", {})["published_position"]
+    """Until ``upstream`` has published all it has stored so far and every consumer has
+    applied it."""
     deadline = time.monotonic() + timeout
-    behind: list[str] = list(consumers)
+    behind: list[str] = [upstream]
     while time.monotonic() < deadline:
-        behind = [name for name in consumers
-                  if call(name, "health", {})["inboxes"][upstream]["position"] < head]
-        if not behind:
-            return
+        health = call(upstream, "health", {})
+        if health.get("relay_lag", 0) == 0:
+            head = health["published_position"]
+            behind = [name for name in consumers
+                      if call(name, "health", {})["inboxes"][upstream]["position"] < head]
+            if not behind:
+                return
         time.sleep(0.5)
     raise TimeoutError(f"{', '.join(behind)} did not catch up with {upstream} in "
                        f"{timeout:.0f}s")
@@ -105,29 +109,50 @@ def seed_services(call: Call, district: dict[str, Any],
                   today: dt.date | None = None) -> dict[str, Any]:
     """The past quarter's visits, contacts and published assessment, and today's cases."""
     wait_for_consumers(call)
-    quarter = last_complete_quarter(today or local_today())
-    made: dict[str, Any] = {"quarter": quarter.label,
+    day = today or local_today()
+    quarter = last_complete_quarter(day)
+    made: dict[str, Any] = {"quarter": quarter.label, "loaded": False,
                             "period_start": quarter.start.isoformat(), "cases": 0,
-                            "finished": 0, "rounds": 0, "visits": 0,
+                            "finished": 0, "chased": 0, "rounds": 0, "visits": 0,
                             "contacts": 0, "scored": 0}
+    if scored_already(call, quarter):
+        return made  # loaded before, in this quarter: nothing to add
     communities = sorted(district["communities"].items())
     for n, (en, community) in enumerate(communities):
-        opened, finished = open_cases(call, en, community)
+        opened, finished = open_cases(call, en, community, day)
         made["cases"] += opened
         made["finished"] += finished
         visits, contacts = past_outreach(call, quarter, n, en, community)
         made["rounds"] += 1
         made["visits"] += visits
         made["contacts"] += contacts
+    # the cases the visits' opinions became, received on the visit's day, reach casework
+    wait_for(call, ("casework",), "outreach")
+    made["chased"] = len(call("casework", "scan_deadlines", {"actor": SEED})["chased"])
     made["scored"] = score_quarter(call, quarter, [c for _, c in communities],
                                    district["since"])
+    made["loaded"] = True
     return made
 
 
-def open_cases(call: Call, en: str, community: dict[str, Any]) -> tuple[int, int]:
+def scored_already(call: Call, q: Quarter) -> bool:
+    periods = call("assessment", "periods", {"actor": SEED, "period_kind": "quarter"})
+    return any(p["period_start"] == q.start.isoformat() and p["revision"] >= 1
+               for p in periods)
+
+
+def open_cases(call: Call, en: str, community: dict[str, Any],
+               today: dt.date) -> tuple[int, int]:
     """Today's walk-in cases; the first is handled to the end: started, resolved, answered
-    and rated by its household."""
+    and rated by its household. And one received on paper ten days ago and never accepted:
+    three working days have passed, so the deadline scan chases it."""
     households = community["villages"][0]["households"]
+    received_on = (today - dt.timedelta(days=LATE_DAYS)).isoformat()
+    call("casework", "open_case", {
+        "actor": SEED, "idempotency_key": f"demo:case:{en}:late:{received_on}",
+        "case_type": "demand", "category": "rubbish", "channel": "suggestion_box",
+        "title": "村西垃圾点无人清运（示例）", "household_id": households[3],
+        "received_on": received_on})
     for n, (case_type, category, title) in enumerate(CASES):
         case = call("casework", "open_case", {
             "actor": SEED, "idempotency_key": f"demo:case:{en}:{n}", "case_type": case_type,
@@ -138,7 +163,7 @@ def open_cases(call: Call, en: str, community: dict[str, Any]) -> tuple[int, int
             "case_id": case["case_id"]})
         if n == 0:
             finish_case(call, f"demo:{en}:{n}", case["case_id"], households[n])
-    return len(CASES), 1
+    return len(CASES) + 1, 1
 
 
 def finish_case(call: Call, key: str, case_id: str, household: str) -> None:

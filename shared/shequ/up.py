@@ -152,12 +152,16 @@ def load_demo() -> None:
     click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
                f"{villages} villages, {households} households")
     made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
-    click.echo(f"demo work loaded: {made['cases']} cases ({made['finished']} resolved, "
-               f"answered and rated), {made['rounds']} visit rounds "
+    board = (f"shequ call assessment scoreboard '{{\"period_kind\": \"quarter\", "
+             f"\"period_start\": \"{made['period_start']}\"}}'")
+    if not made["loaded"]:
+        click.echo(f"demo work for {made['quarter']} loaded before: {board}")
+        return
+    click.echo(f"demo work loaded: {made['cases']} cases today ({made['finished']} resolved, "
+               f"answered and rated; {made['chased']} chased), {made['rounds']} visit rounds "
                f"with {made['visits']} visits and {made['contacts']} party contacts in "
-               f"{made['quarter']}, quarter {made['quarter']} scored for {made['scored']} "
-               f"communities (shequ call assessment scoreboard '{{\"period_kind\": "
-               f"\"quarter\", \"period_start\": \"{made['period_start']}\"}}')")
+               f"{made['quarter']}; {made['quarter']} scored for {made['scored']} "
+               f"communities: {board}")
 
 
 @click.command()
