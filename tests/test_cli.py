@@ -181,12 +181,14 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         children = service_pids(up)
         assert len(children) == 4
 
-        # a second run on the same store and ports: one line, nothing started
+        # a second run on the same stores (other ports): one line, nothing started
         second = subprocess.run([*SHEQU, "up", "--var", str(tmp_path / "var")], check=False,
-                                capture_output=True, text=True, timeout=60, env=env,
-                                cwd=tmp_path)
+                                capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                                env={**env, **{f"SHEQU_{n}_METRICS_PORT": str(free_port())
+                                               for n in BUILT}})
         assert second.returncode != 0
-        assert "in use" in second.stderr and len(second.stderr.strip().splitlines()) == 1
+        assert "registry.db is in use by another `shequ up`" in second.stderr, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
         assert "Shequ is running" not in second.stdout
         other = subprocess.run([*SHEQU, "up", "--var", str(tmp_path / "other")], check=False,
                                capture_output=True, text=True, timeout=60, env=env,

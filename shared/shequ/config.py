@@ -1,7 +1,7 @@
 """All configuration, read from the environment in one place (localhost defaults).
 
   SHEQU_AMQP_URI               amqp://guest:guest@127.0.0.1:5672/
-  SHEQU_<SERVICE>_STORE        sqlite:///var/registry.db | postgresql://...   (required)
+  SHEQU_<SERVICE>_STORE        sqlite:var/registry.db (relative) | sqlite:////abs/x.db | postgresql://...
   SHEQU_<SERVICE>_METRICS_PORT 9101.. by service (0 turns the metrics server off)
   SHEQU_TREEHEAD_DIR           var/treeheads    signed tree heads, outside the database
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
@@ -55,7 +55,8 @@ class ServiceConfig:
         if not store_text:
             raise StoreConfigError(
                 f"SHEQU_{key}_STORE is not set: give the {service} service a store "
-                f"(sqlite:///var/{service}.db or a postgresql:// URL)")
+                f"(sqlite:var/{service}.db, relative to the working directory, or a "
+                f"postgresql:// URL)")
         key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
         return cls(
             service=service,

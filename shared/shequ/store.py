@@ -1,7 +1,8 @@
 """Store locations: one string names a service's database, SQLite file or PostgreSQL URL.
 
 Accepted forms:
-  sqlite:///abs/path/registry.db   or   sqlite:relative/path.db
+  sqlite:relative/path.db (relative to the working directory),
+  sqlite:///abs/path/registry.db or sqlite:////abs/path/registry.db (both absolute)
   postgresql://user:password@host:5432/dbname
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Store:
     def parse(cls, text: str | None) -> Store:
         if not text:
             raise StoreConfigError(
-                "no store configured: set a SQLite path (sqlite:///var/x.db) or a PostgreSQL URL;"
+                "no store configured: set a SQLite path (sqlite:var/x.db) or a PostgreSQL URL;"
                 " the in-memory store is refused so that nothing is silently lost"
             )
         if text.startswith("sqlite:"):

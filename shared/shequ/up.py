@@ -29,8 +29,10 @@ BUILT = ("registry", "casework", "outreach", "assessment")
 PR_SET_PDEATHSIG = 1
 
 
-class Stop(Exception):
-    """SIGTERM (or SIGINT) reached ``shequ up``: stop the services and leave."""
+class Stop(BaseException):
+    """SIGTERM (or SIGINT) reached ``shequ up``: stop the services and leave. A BaseException,
+    as KeyboardInterrupt is, so that no ``except Exception`` on the way (a health poll that
+    retries) swallows it."""
 
 
 def broker_reachable(uri: str) -> str | None:

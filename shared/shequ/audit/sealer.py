@@ -247,7 +247,7 @@ def open_recorder(service: str, store: Store) -> Iterator[ApplicationRecorder]:
     ``service`` is the Application's name (``Registry`` reads ``registry_events`` in
     PostgreSQL, ``stored_events`` in SQLite).
 
-    >>> with open_recorder("Registry", Store.parse("sqlite:///var/registry.db")) as rec:
+    >>> with open_recorder("Registry", Store.parse("sqlite:var/registry.db")) as rec:
     ...     rec.max_notification_id()
     """
     if store.kind == "sqlite" and (store.path is None or not store.path.is_file()):
