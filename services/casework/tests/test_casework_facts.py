@@ -368,7 +368,7 @@ def test_the_readmes_open_case_examples_run_as_written(casework: Casework,
     section = readme_sections(readme, "RPC methods")["open_case"]
     calls = [json.loads(x) for x in
              re.findall(r"^shequ call casework open_case '([^'\n]*)'", section, re.MULTILINE)]
-    assert len(calls) == 2
+    assert len(calls) == 4  # a demand, the paper petition, a dispute, a decision
     opened = [app.open_case(STAFF, **args) for args in calls]
     paper = app.case(STAFF, opened[1]["case_id"])
     assert (paper["case_type"], paper["received_on"], paper["due_on"]) == (

@@ -5,9 +5,11 @@ the events table. Each check gathers every problem first."""
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from casework import parameters
 from casework.application import Casework
@@ -103,21 +105,43 @@ def test_parameter_shapes_list_every_field_of_each_object() -> None:
     assert {n: shape_fields(body) for n, body in shapes.items()} == parameters.SHAPES
 
 
-WALKTHROUGH = ("open_case", "accept_case", "assign_case", "add_co_handler", "start_case",
-               "pause_case", "resume_case", "extend_deadline", "resolve_case", "answer_case",
-               "add_material", "rate_case", "confirm_case", "close_case")
+
+DEMAND = ("accept_case", "assign_case", "add_co_handler", "start_case", "pause_case",
+          "resume_case", "extend_deadline", "resolve_case", "answer_case", "add_material",
+          "rate_case", "confirm_case", "close_case")
+CASES = {"demand": "a3d768c2-42e3-525c-b1e7-fe0e912b2bb6",
+         "petition": "81a70ec5-66b4-5f76-babb-a25c5f263fdb",
+         "dispute": "50fc4f66-c7e2-5411-82c1-d50bbdc97eeb",
+         "decision": "6f10b8b9-8ce4-5381-b2a4-239af7a9d65d"}
 
 
 def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> None:
-    """The README's examples of one case's life, exactly as written and in order, through
-    the same argument check as the RPC entrypoint: each names the case the first one made."""
+    """The README's examples, exactly as written and in order, through the same argument
+    check as the RPC entrypoint: four cases opened, then each one's life, every example
+    naming the id its ``open_case`` returned (the steps the README leaves out in between)."""
     from casework_testing import STAFF, FakeClock, Feed, close_casework, readme_place
     from shequ.actor import SYSTEM
     from shequ.rpc import _check_arguments
     from shequ.store import Store
+    from test_casework_petitions import REPLY
+    from test_casework_procedures import record
 
-    app = Casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"),
-                   clock=FakeClock("2026-03-09T09:00:00+08:00"))
+    clock = FakeClock("2026-03-09T09:00:00+08:00")
+    app = Casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock=clock)
+    docs, steps = sections("RPC methods"), itertools.count()
+
+    def readme(name: str) -> list[Any]:
+        out = []
+        for payload in re.findall(rf"^shequ call casework {name} '([^'\n]*)'", docs[name],
+                                  re.MULTILINE):
+            args = json.loads(payload)
+            _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM, args)
+            out.append(getattr(app, name)(STAFF, **args))
+        return out
+
+    def step(name: str, case: str, **args: Any) -> None:  # one the README leaves out
+        getattr(app, name)(STAFF, f"walkthrough:{next(steps)}", case_id=CASES[case], **args)
+
     try:
         feed = Feed(app, "registry")
         n = readme_place(feed)
@@ -130,16 +154,44 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
                 "team_id": n + "8", "community_id": n + "4", "person_id": n + person,
                 "group": group, "name": "测示", "phone": "13800000001", "duties": "",
                 "since": since})
-        docs, states = sections("RPC methods"), []
-        for name in WALKTHROUGH:
-            payload = re.findall(rf"^shequ call casework {name} '([^'\n]*)'", docs[name],
-                                 re.MULTILINE)[0]
-            args = json.loads(payload)
-            _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM, args)
-            states.append(getattr(app, name)(STAFF, **args).get("state"))
-        case = app.case(STAFF, "a3d768c2-42e3-525c-b1e7-fe0e912b2bb6")
-        assert (case["state"], case["owner_id"], case["co_handlers"]) == (
-            "closed", n + "2", [n + "3"])
+        assert [o["case_id"] for o in readme("open_case")] == list(CASES.values())
+        states = [readme(name)[0]["state"] for name in DEMAND]
         assert states[-5:] == ["answered", "answered", "rated", "confirmed", "closed"]
+        demand = app.case(STAFF, CASES["demand"])
+        assert (demand["owner_id"], demand["co_handlers"]) == (n + "2", [n + "3"])
+        step("accept_case", "petition", owner_id=n + "2")
+        step("start_case", "petition")
+        step("resolve_case", "petition", evidence=["核查记录"], outcome="supported", reply=REPLY)
+        step("answer_case", "petition", text="处理意见书")
+        for name in ("start_mediation", "consent_to_mediation", "choose_mediator",
+                     "reject_mediator", "record_mediation_session", "draft_agreement",
+                     "sign_agreement"):
+            readme(name)
+        for signer in ("p2", n + "2"):
+            step("sign_agreement", "dispute", signer_id=signer)
+        readme("seal_agreement")
+        readme("start_decision")
+        clock.set("2026-03-20")
+        readme("record_decision_meeting")
+        for number, body in ((2, "committees_meeting"), (3, "party_assembly"),
+                             (4, "representatives_meeting")):
+            step("record_decision_meeting", "decision", step=number, body=body,
+                 record=record())
+        readme("publish_decision")
+        clock.set("2026-04-06")
+        for name in ("apply_for_confirmation", "follow_up_mediation", "refer_to_police"):
+            readme(name)
+        clock.set("2026-04-10")
+        readme("request_review")
+        readme("answer_review")
+        petition = app.case(STAFF, CASES["petition"])
+        mediation = app.case(STAFF, CASES["dispute"])["mediation"]
+        decided = app.case(STAFF, CASES["decision"])["decision"]
+        assert [(r["level"], r["requested_on"], r["outcome"]) for r in petition["reviews"]] \
+            == [("review", "2026-04-08", "not_supported")]
+        assert (mediation["state"], mediation["effective_on"],
+                mediation["confirmation_applied_on"]) == ("effective", "2026-03-09",
+                                                          "2026-04-03")
+        assert decided["done"] == [1, 2, 3, 4, 5]
     finally:
         close_casework(app)
