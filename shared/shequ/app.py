@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import IntegrityError, ProcessRecorder
+from eventsourcing.persistence import EventStore, IntegrityError, ProcessRecorder
 
 from shequ import batchorder
 from shequ.actor import Actor
@@ -24,6 +24,7 @@ from shequ.config import max_envelope_bytes
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
+from shequ.snapshots import CheckedSnapshotStore
 from shequ.store import Store
 from shequ.topics import pin_topics
 
@@ -107,6 +108,12 @@ class ServiceApplication(Application[UUID]):
         # A process recorder is an application recorder that can also record, in the same
         # transaction, which upstream notification an inbox effect came from.
         return _guard_size(self.factory.process_recorder(), MAX_TRANSACTION_BYTES)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # A snapshot is served only if the events up to its version make the same state
+        # (shequ.snapshots, ADR 0014): a forged snapshot row is ignored, never served.
+        return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder("snapshots"),
+                                    self.events, self.name)
 
     def execute(self, command: str, idempotency_key: str, actor: Actor, payload: Any,
                 decide: Callable[[], Outcome]) -> Any:

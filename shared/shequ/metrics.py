@@ -45,3 +45,7 @@ AUDIT_ALARM = Gauge(
     "shequ_audit_alarm",
     "1 when the rows stored at or below the sealed position are not the sealed ones (rows "
     "inserted or deleted behind the sealer): run shequ audit verify", ["service"])
+SNAPSHOTS_REFUSED = Counter(
+    "shequ_snapshots_refused_total",
+    "Snapshot rows that differ from the events they stand for (forged): ignored, the aggregate "
+    "is loaded from its events; run shequ audit verify", ["service"])

@@ -20,9 +20,22 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresProcessRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteProcessRecorder
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    Notification,
+    StoredEvent,
+)
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresProcessRecorder,
+)
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteProcessRecorder,
+)
 from psycopg.sql import SQL, Composed, Identifier
 
 from shequ.errors import LogTampered
@@ -145,16 +158,26 @@ class EventRows:
         return value
 
     def _query(self, template: str, params: list[Any]) -> list[Any]:
-        recorder = self.recorder
-        if isinstance(recorder, SQLiteApplicationRecorder):
-            with recorder.datastore.transaction(commit=False) as c:
-                c.execute(template.format(table=recorder.events_table_name), params)
-                return list(c.fetchall())
-        assert isinstance(recorder, PostgresApplicationRecorder)
+        return raw_query(self.recorder, template, params)
+
+
+def raw_query(recorder: AggregateRecorder, template: str, params: list[Any], *,
+              table: bool = True) -> list[Any]:
+    """Rows of one read-only statement on a SQLite or PostgreSQL recorder's connection, as
+    dicts; ``{table}`` in ``template`` names the recorder's table (``table=False``: none)."""
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(template.format(table=recorder.events_table_name) if table else template,
+                      params)
+            return list(c.fetchall())
+    assert isinstance(recorder, PostgresAggregateRecorder)
+    if table:
         head, rest = template.split("{table}")
-        statement: Composed = SQL(head) + SQL("{}.{}").format(
+        statement: Composed | SQL = SQL(head) + SQL("{}.{}").format(
             Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
         ) + SQL(rest)
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, params)
-            return list(curs.fetchall())
+    else:
+        statement = SQL(template)  # type: ignore[arg-type]
+    with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+        curs.execute(statement, params)
+        return list(curs.fetchall())

@@ -1,10 +1,12 @@
 """Verification: replay a service's stored events against its signed tree heads.
 
-Three checks, in order; the first that fails decides the report:
+Four checks, in order; the first that fails decides the report:
   1. every tree head carries a valid Ed25519 signature of this service's key;
   2. the leaf log reproduces every head's root at that head's size;
   3. the stored events, leaf by leaf, equal the sealed leaf log up to the last head,
-     and the first position where they differ is named, with what happened there.
+     and the first position where they differ is named, with what happened there;
+  4. every snapshot row holds the state its aggregate's stored events make at its version
+     (``shequ.snapshots``); each that does not is named, ``snapshot_forged``.
 Every stored row is read, whatever its position: a row at a position ≤ 0 (never issued by
 the platform, invisible to the log's readers but loaded with its aggregate) or in a gap below
 the last head is ``inserted``. So each aggregate's stored events are exactly its sealed ones
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -41,10 +43,11 @@ from shequ.audit.treeheads import (
     signature_ok,
 )
 from shequ.recorders import EventRows
+from shequ.snapshots import SnapshotCheck, check_snapshot_rows
 from shequ.store import Store
 
 Problem = Literal["edited", "deleted", "inserted", "reordered", "bad_signature",
-                  "leaf_log_mismatch"]
+                  "leaf_log_mismatch", "snapshot_forged"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class VerifyReport:
     >>> VerifyReport(ok=False, checked=120, heads=3, first_bad_position=57, problem="edited",
     ...              message_zh="第 57 号事件在封存后被改动…", message_en="the event at …",
     ...              unsealed=4)
+
+    ``snapshots`` snapshot rows were checked against the events (after the events verified);
+    ``forged_snapshots`` names each that differs, as (aggregate id, version).
     """
 
     ok: bool
@@ -64,6 +70,8 @@ class VerifyReport:
     message_zh: str
     message_en: str
     unsealed: int
+    snapshots: int = 0
+    forged_snapshots: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,14 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     if finding is None and heads:
         sealed = LeafLog(folder / LEAF_LOG).read()[:heads[-1].tree_size]
         finding = _compare(rows, stored, sealed, last_position)
-    return _report(finding, stored, heads, last_position)
+    # Snapshots last, against events that verified (a tampered event may not even decode).
+    snapshots = check_snapshot_rows(service, recorder) if finding is None \
+        else SnapshotCheck(0, [])
+    if snapshots.forged:
+        finding = _forged(snapshots.forged)
+    return dataclasses.replace(_report(finding, stored, heads, last_position),
+                               snapshots=snapshots.checked,
+                               forged_snapshots=snapshots.forged)
 
 
 def verify_service(service: str, store: Store, directory: Path,
@@ -145,6 +160,16 @@ def _report(finding: _Finding | None, stored: list[LeafEntry], heads: list[TreeH
     en = (f"verified: {len(stored)} stored events against {len(heads)} signed tree heads; "
           f"{unsealed} stored after the last head are not sealed yet")
     return VerifyReport(True, len(stored), len(heads), None, None, zh, en, unsealed)
+
+
+def _forged(forged: list[tuple[str, int]]) -> _Finding:
+    zh = "；".join(f"记录 {agg} 第 {version} 版" for agg, version in forged)
+    en = "; ".join(f"{agg} at version {version}" for agg, version in forged)
+    return _Finding("snapshot_forged", None,
+                    f"{len(forged)} 个快照与事件重建的状态不符（被伪造或改动），服务不会采用："
+                    f"{zh}",
+                    f"snapshot_forged: {len(forged)} snapshots differ from the state their "
+                    f"events make (forged or altered) and are not served: {en}")
 
 
 def _bad_signature(zh: str, en: str) -> _Finding:
