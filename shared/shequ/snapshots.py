@@ -7,10 +7,10 @@ the sealed log. So a snapshot is only a cache of what the events say:
 * ``CheckedSnapshotStore`` (every service's snapshot store, ``ServiceApplication``) folds the
   aggregate from its events up to the snapshot's version the first time this process meets a
   snapshot row, and compares the states. A snapshot that differs is ignored (the repository
-  loads the aggregate from its events alone), logged, and counted in
-  ``shequ_snapshots_refused_total``. A row checked once, or one this process put itself, is
-  remembered by its digest, so it costs one hash the next times; an edit changes the digest and
-  is checked again.
+  loads the aggregate from its events alone), logged once, and counted in
+  ``shequ_snapshots_refused_total``. The verdict on a row, and every row this process put
+  itself, is remembered by the row's digest, so the next loads cost one SHA-256; an edit
+  changes the digest and the row is checked again.
 * ``shequ audit verify`` checks every snapshot row the same way (``check_snapshot_rows``) and
   names each bad one, ``snapshot_forged``.
 
@@ -50,7 +50,7 @@ from shequ.recorders import raw_query
 log = logging.getLogger(__name__)
 _Raw = SQLiteAggregateRecorder | PostgresAggregateRecorder
 
-# Digests of snapshot rows this process has checked or put; an edited row misses.
+# Verdicts on snapshot rows this process has checked or put, by digest: an edited row misses.
 REMEMBERED = 10_000
 
 
@@ -92,14 +92,15 @@ class CheckedSnapshotStore(EventStore[UUID]):
         super().__init__(mapper, recorder)
         self.events = events
         self.service = service
-        self._checked: dict[tuple[Any, int], bytes] = {}
+        # (aggregate id, version) -> (digest of the row, whether it holds the events' state)
+        self._verdicts: dict[tuple[Any, int], tuple[bytes, bool]] = {}
         self._lock = threading.Lock()
 
     def put(self, domain_events: Sequence[Any], **kwargs: Any) -> Any:
         stored = [self.mapper.to_stored_event(e) for e in domain_events]
         result = self.recorder.insert_events(stored, **kwargs)
         for row in stored:  # taken by this process from an aggregate it loaded: checked
-            self._remember(row)
+            self._remember(row, True)
         return result
 
     def get(self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None,
@@ -109,26 +110,28 @@ class CheckedSnapshotStore(EventStore[UUID]):
         return (self.mapper.to_domain_event(row) for row in rows if self._believed(row))
 
     def _believed(self, row: StoredEvent) -> bool:
-        key = (row.originator_id, row.originator_version)
+        key, digest = (row.originator_id, row.originator_version), _digest(row)
         with self._lock:
-            if self._checked.get(key) == _digest(row):
-                return True
+            verdict = self._verdicts.get(key)
+        if verdict is not None and verdict[0] == digest:
+            return verdict[1]
         aggregate = fold(self.events.get(row.originator_id,  # type: ignore[arg-type]
                                          lte=row.originator_version))
-        if same_state(self.mapper, row, aggregate):
-            self._remember(row)
-            return True
-        SNAPSHOTS_REFUSED.labels(service=self.service).inc()
-        log.error("snapshot_forged: the snapshot of %s at version %s differs from its events; "
-                  "ignored, the aggregate is loaded from its events; run shequ audit verify",
-                  row.originator_id, row.originator_version)
-        return False
+        genuine = same_state(self.mapper, row, aggregate)
+        self._remember(row, genuine)
+        if not genuine:  # once per row and process: a forged row is not checked again
+            SNAPSHOTS_REFUSED.labels(service=self.service).inc()
+            log.error("snapshot_forged: the snapshot of %s at version %s differs from the state "
+                      "its events make; ignored, the aggregate is loaded from its events; run "
+                      "shequ audit verify", row.originator_id, row.originator_version)
+        return genuine
 
-    def _remember(self, row: StoredEvent) -> None:
+    def _remember(self, row: StoredEvent, genuine: bool) -> None:
         with self._lock:
-            if len(self._checked) >= REMEMBERED:
-                self._checked.clear()
-            self._checked[(row.originator_id, row.originator_version)] = _digest(row)
+            if len(self._verdicts) >= REMEMBERED:
+                self._verdicts.clear()
+            self._verdicts[(row.originator_id, row.originator_version)] = (_digest(row),
+                                                                            genuine)
 
 
 @dataclass(frozen=True)
