@@ -146,7 +146,8 @@ def verify(service: str, store: str | None, treeheads: Path | None, public_key: 
            as_json: bool) -> None:
     """Recompute SERVICE's Merkle tree from its stored events and check every tree head.
 
-    Exit 0 when all hold; 1 naming the first edited, deleted, inserted or reordered position.
+    Exit 0 when all hold; 1 naming the first edited, deleted, inserted or reordered position,
+    or every snapshot that differs from its events (snapshot_forged).
     """
     from dataclasses import asdict
 
