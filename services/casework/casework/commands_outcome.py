@@ -98,16 +98,19 @@ class OutcomeCommands(CaseCommands):
                              lambda c: c.confirm(self.today(), actor.to_dict()))
 
     def reopen_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
-                    reason: str) -> dict[str, Any]:
-        """The resident reopens the case within the window; it goes back to its owner."""
+                    reason: str, reopened_on: str | None = None) -> dict[str, Any]:
+        """The resident reopens the case within the window; it goes back to its owner.
+        ``reopened_on`` is the day they asked (by phone, in person; default today): the
+        window is checked and the handling time counts from it."""
         text = require_text(reason, "reason", "原因", 1000)
+        day = self.fact_date(reopened_on, "reopened_on")
 
         def act(case: Case) -> None:
-            today = self.today()
             period = self.settings.handling_period(case.case_type, case.category)
-            case.reopen(today, text, period.due(self.calendar, today), actor.to_dict())
-        return self._on_case("reopen_case", idempotency_key, actor, case_id, {"reason": text},
-                             act)
+            case.reopen(day, text, period.due(self.calendar, day), actor.to_dict(),
+                        self.recorded_at())
+        return self._on_case("reopen_case", idempotency_key, actor, case_id,
+                             {"reason": text, "reopened_on": reopened_on}, act)
 
     def close_case(self, actor: Actor, idempotency_key: str, *,
                    case_id: str) -> dict[str, Any]:

@@ -192,3 +192,23 @@ def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
         assert (row["case_id"], row["recorded_at"]) == (case_id, typed)
     finally:
         close_casework(upgraded)
+
+
+def test_a_reopening_asked_for_by_phone_is_checked_against_the_window_on_its_day(
+        casework: Casework, clock: FakeClock) -> None:
+    app, w = casework, world(casework)
+    case_id = str(open_demand(app, w)["case_id"])
+    for command in ("accept_case", "start_case"):
+        getattr(app, command)(STAFF, key(), case_id=case_id)
+    app.resolve_case(STAFF, key(), case_id=case_id, evidence=["维修记录"])
+    app.answer_case(STAFF, key(), case_id=case_id, text="已恢复供水")  # reopen until 9 March
+    clock.set("2026-03-11")  # the resident phoned on 6 March; typed in on the 11th
+    assert refused(app.reopen_case, STAFF, key(), case_id=case_id,
+                   reason="又停水了").code == "rule.reopen.window_passed"
+    err = refused(app.reopen_case, STAFF, key(), case_id=case_id, reason="又停水了",
+                  reopened_on="2026-03-01")
+    assert (err.code, err.field) == ("rule.date.before_start", "reopened_on")
+    out = app.reopen_case(STAFF, key(), case_id=case_id, reason="又停水了",
+                          reopened_on="2026-03-06")
+    assert out["due_on"] == "2026-03-27"  # 15 working days from 6 March
+    assert timeline(app, case_id)["Reopened"] == ("2026-03-06", "2026-03-11T01:00:00+00:00")

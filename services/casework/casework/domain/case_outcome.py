@@ -105,19 +105,23 @@ class CaseOutcome(CaseBase):
     def _confirmed(self, on: str, actor: ActorDict) -> None:
         self.state = "confirmed"
 
-    def reopen(self, on: str, reason: str, due_on: str, actor: ActorDict) -> None:
-        """The resident reopens the case within the window after the answer."""
+    def reopen(self, on: str, reason: str, due_on: str, actor: ActorDict,
+               recorded_at: str | None = None) -> None:
+        """The resident reopens the case (asking on ``on``) within the window after the
+        answer."""
         self._require(("answered", "rated"), "重新办理", "reopened")
+        not_before(on, self.answered_on, "reopened_on", "答复之日", "the day of the answer")
         if self.reopen_until is None or on > self.reopen_until:
             raise violation("reopen.window_passed", f"重新办理须在{self.reopen_until}前提出",
                             f"reopening was possible until {self.reopen_until}", "case_id")
         if not reason:
             raise violation("reopen.needs_reason", "重新办理须说明原因", "reopening needs a reason",
                             "reason")
-        self._reopened(on, reason, due_on, self._ctx(), actor)
+        self._reopened(on, reason, due_on, self._ctx(), actor, recorded_at)
 
     @event("Reopened")
-    def _reopened(self, on: str, reason: str, due_on: str, ctx: dict[str, Any], actor: ActorDict) -> None:
+    def _reopened(self, on: str, reason: str, due_on: str, ctx: dict[str, Any],
+                  actor: ActorDict, recorded_at: str | None = None) -> None:
         self.state, self.rating, self.reopened_on = "reopened", None, on
         self._new_due(due_on, "handle")
 
