@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from kombu import Connection, Exchange
-from shequ.errors import RuleViolation, ValidationError
+from registry.seed import sample_id_number, sample_phone
+from shequ.errors import NotFound, RuleViolation, ValidationError
 
 from tests.support.infra import (
     ServiceProcess,
@@ -223,6 +224,10 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     p = processes
     p.start()
     c = _world(p)
+    member = p.call("registry", "register_person", actor=STAFF,
+                    idempotency_key="e2e-asm-member", name="王示例", gender="male",
+                    id_number=sample_id_number(8100, True), phone=sample_phone(8100),
+                    kinds=["party_member"])["person_id"]
     _registry_caught_up(p)
     p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
            **SCHEME)
@@ -242,7 +247,7 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     assert err.value.code == "rule.score_out_of_range" and err.value.field == "score"
     with pytest.raises(RuleViolation) as err:
         p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-bad-3",
-               member_id=c["塔桥"], member_name="王示例", community_id=c["塔桥"], year=2025,
+               member_id=member, community_id=c["塔桥"], year=2025,
                pledges=["一", "二", "三", "四", "五", "六"])
     assert err.value.code == "rule.pledge_count" and err.value.field == "pledges"
     with pytest.raises(ValidationError) as err:
@@ -250,3 +255,55 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
                period_kind="quarter", period_start="2025-02-01")
     assert err.value.field == "period_start"
     assert p.call("assessment", "health")["log_position"] == before
+
+
+@pytest.mark.parametrize("processes", ["sqlite"], indirect=True)
+def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processes) -> None:
+    """Issue 16 item 4: a pledge book is registered only for a person the registry records as
+    a party member (in that year), under the name the registry holds, never a free-text one;
+    the public board shows that name masked (RULES §6)."""
+    p = processes
+    p.start()
+    c = _world(p)
+    village = p.call("registry", "register_village", actor=STAFF,
+                     idempotency_key="e2e-asm-village", community_id=c["立柱"],
+                     name="东王家村", registered_on="2024-01-01")["village_id"]
+
+    def person(n: int, name: str, kinds: list[str]) -> str:
+        return str(p.call("registry", "register_person", actor=STAFF,
+                          idempotency_key=f"e2e-asm-person-{n}", name=name, gender="male",
+                          id_number=sample_id_number(8000 + n, True),
+                          phone=sample_phone(8000 + n), village_id=village,
+                          kinds=kinds)["person_id"])
+    member = person(1, "王建国", ["resident", "party_member"])
+    resident = person(2, "赵为民", ["resident"])
+    newcomer = person(3, "孙向党", ["resident"])
+    p.call("registry", "record_party_membership", actor=STAFF,
+           idempotency_key="e2e-asm-joined", person_id=newcomer, joined_on="2026-07-01")
+    _registry_caught_up(p)
+    before = p.call("assessment", "health")["log_position"]
+    book = {"community_id": c["立柱"], "year": 2025, "pledges": ["每月走访联系户", "帮扶两户增收"]}
+    with pytest.raises(NotFound) as err:
+        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-1",
+               member_id=c["塔桥"], **book)  # any UUID: not a person of the registry
+    assert (err.value.code, err.value.field) == ("not_found", "member_id")
+    assert err.value.message_zh and err.value.message_en
+    for key, who in (("e2e-asm-pl-2", resident), ("e2e-asm-pl-3", newcomer)):
+        with pytest.raises(RuleViolation) as err:
+            p.call("assessment", "register_pledges", actor=STAFF, idempotency_key=key,
+                   member_id=who, **book)  # not a party member (in 2025)
+        assert (err.value.code, err.value.field) == ("rule.not_party_member", "member_id")
+    with pytest.raises(ValidationError) as bad:
+        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-4",
+               member_id=member, member_name="随便写的名字", **book)
+    assert (bad.value.field, bad.value.details["rule"]) == ("member_name", "unknown_argument")
+    assert p.call("assessment", "health")["log_position"] == before
+    p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-5",
+           member_id=member, **book)
+    p.call("assessment", "publish_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-6",
+           member_id=member, year=2025, published_on="2025-02-01")
+    resident_actor = {"person_id": "r-1", "role": "resident", "household_id": village}
+    board = p.call("assessment", "pledges", actor=resident_actor, year=2025)
+    assert [(b["member_id"], b["member_name"]) for b in board] == [(member, "王**")]
+    staff = p.call("assessment", "pledges", actor=STAFF, year=2025)
+    assert [b["member_name"] for b in staff] == ["王建国"]

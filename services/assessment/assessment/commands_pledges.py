@@ -9,7 +9,7 @@ from shequ.errors import NotFound, ValidationError
 from shequ.validation import check_date, check_int, check_uuid, optional_text, require_text
 
 from assessment.base import AssessmentBase, key_id
-from assessment.domain import Exemplar, PledgeBook, Reward, Subject
+from assessment.domain import Exemplar, Person, PledgeBook, Reward, Subject
 from assessment.domain.pledge import RATERS
 
 
@@ -33,21 +33,34 @@ class PledgeCommands(AssessmentBase):
         if self.find(Subject.create_id("community", community_id)) is None:
             raise NotFound("未找到社区", "no such community under assessment", "community_id")
 
+    def party_member(self, member_id: str) -> Person:
+        """The person as the registry announced them (``not_found`` if it never did)."""
+        person = self.find(Person.create_id(member_id))
+        if person is None:
+            raise NotFound("登记服务中没有此人（或考核服务尚未收到其登记）",
+                           "the registry has no such person (or assessment has not heard of "
+                           "them yet)", "member_id")
+        return person  # type: ignore[no-any-return]
+
     def register_pledges(self, actor: Actor, idempotency_key: str, *, member_id: str,
-                         member_name: str, community_id: str, year: int,
-                         pledges: list[str]) -> dict[str, Any]:
-        """The branch registers a party member's pledges for the year (2-5, RULES §5)."""
+                         community_id: str, year: int, pledges: list[str]) -> dict[str, Any]:
+        """The branch registers a party member's pledges for the year (2-5, RULES §5).
+
+        ``member_id`` is a person the registry records as a party member in ``year``; the
+        book carries the registry's name for them."""
         p: dict[str, Any] = {"member_id": check_uuid(member_id, "member_id"),
-             "member_name": require_text(member_name, "member_name", "党员姓名", 50),
              "community_id": check_uuid(community_id, "community_id"),
              "year": check_int(year, "year", "年度", 2000, 2100),
              "pledges": _pledge_texts(pledges)}
+        self.party_member(p["member_id"])
         self.community_known(p["community_id"])
 
         def decide() -> Any:
+            member = self.party_member(p["member_id"])
+            member.check_member_in(p["year"])
             self.ensure_new(PledgeBook.create_id(p["member_id"], p["year"]), "该党员本年度承诺",
                             "member_id")
-            book = PledgeBook.register(p["member_id"], p["member_name"], p["community_id"],
+            book = PledgeBook.register(p["member_id"], member.name, p["community_id"],
                                        p["year"], p["pledges"], self.settings.pledges_min,
                                        self.settings.pledges_max, actor.to_dict())
             return [book], {"book_id": str(book.id), "pledges": len(p["pledges"])}

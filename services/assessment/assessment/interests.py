@@ -43,6 +43,8 @@ OUTREACH = _interests("outreach", {
 REGISTRY = _interests("registry", {
     "community.established": {"community_id": "string", "name": "string"},
     "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
+    "person.registered": {"person_id": "string", "name": "string", "kinds": "strings"},
+    "person.became_party_member": {"person_id": "string", "joined_on": "date"},
 })
 
 # contract -> (fact kind, date field or None for the envelope's time, natural key fields,

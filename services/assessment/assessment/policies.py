@@ -1,6 +1,7 @@
 """Inbox handlers: what assessment does with other services' integration events.
 
-* registry: communities and service teams become subjects of assessment;
+* registry: communities and service teams become subjects of assessment; persons and their
+  party membership are kept so that pledges name a party member the registry knows;
 * casework, outreach: each event of interest becomes one ``Fact`` (its id from the upstream
   event id: the inbox applies each position once, and the id refuses a second copy anyway).
 
@@ -22,7 +23,7 @@ from shequ.actor import SYSTEM
 from shequ.app import ServiceApplication
 from shequ.inbox import Handler, Unit
 
-from assessment.domain import Fact, Period, Subject
+from assessment.domain import Fact, Period, Person, Subject
 from assessment.domain.common import PERIOD_KINDS, next_start, period_end, period_start
 from assessment.interests import FACTS
 
@@ -32,6 +33,8 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 def registry_handler(app: ServiceApplication) -> Handler:
     def handle(envelope: dict[str, Any], unit: Unit) -> list[Aggregate]:
         data = envelope["data"]
+        if envelope["contract"] in PERSONS:
+            return PERSONS[envelope["contract"]](data, unit, _source(envelope))
         if envelope["contract"] == "registry.community.established":
             kind, subject_id, community = "community", data["community_id"], data["community_id"]
         elif envelope["contract"] == "registry.team.formed":
@@ -45,6 +48,27 @@ def registry_handler(app: ServiceApplication) -> Handler:
                         subject_id=subject_id, name=data["name"], community_id=community,
                         source=_source(envelope))]
     return handle
+
+
+def _person_registered(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
+    if unit.get(Person.create_id(data["person_id"])) is not None:
+        return []
+    return [Person(id=Person.create_id(data["person_id"]),  # type: ignore[call-arg]
+                   person_id=data["person_id"], name=data["name"],
+                   party_member="party_member" in data["kinds"], source=source)]
+
+
+def _became_party_member(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
+    person = unit.get(Person.create_id(data["person_id"]))
+    if person is None:  # registry registers a person before recording their membership
+        raise LookupError(f"person {data['person_id']} joined the party but is unknown to "
+                          "assessment")
+    return [person] if person.joined_party(data["joined_on"], source) else []
+
+
+# registry's person events: who may hold pledges (party members, under the registry's name)
+PERSONS = {"registry.person.registered": _person_registered,
+           "registry.person.became_party_member": _became_party_member}
 
 
 def fact_handler(app: Any) -> Handler:

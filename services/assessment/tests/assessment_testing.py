@@ -55,16 +55,17 @@ class Feed:
         self.published: list[dict[str, Any]] = []
         self.inbox = Inbox("assessment", service, app, handler(app), self._pull, self.dead,  # type: ignore[arg-type]
                            max_failures=2, interests=interests)
+        self.start = self.inbox.last()  # a second feed of the same upstream carries on
 
     def _pull(self, after: int, limit: int) -> list[dict[str, Any]]:
         return [e for e in self.published if e["position"] > after][:limit]
 
     def envelope(self, contract: str, data: dict[str, Any],
                  occurred_at: str = "2025-01-01T02:00:00+00:00") -> dict[str, Any]:
-        position = (self.published[-1]["position"] + 1) if self.published else 1
+        prev = self.published[-1]["position"] if self.published else (self.start or None)
+        position = (prev or 0) + 1
         env = {"contract": f"{self.service}.{contract}", "version": 1, "service": self.service,
-               "position": position, "prev": self.published[-1]["position"]
-               if self.published else None, "event_id": f"{self.service}:{position}",
+               "position": position, "prev": prev, "event_id": f"{self.service}:{position}",
                "aggregate_id": uid(str(data)), "aggregate_version": 1,
                "occurred_at": occurred_at, "actor": {}, "data": data}
         self.published.append(env)
@@ -86,6 +87,22 @@ def communities(app: Assessment, names: list[str]) -> tuple[Feed, dict[str, str]
         feed.send("community.established", {"community_id": ids[name], "name": name,
                                             "name_en": name, "district_id": uid("district")})
     return feed, ids
+
+
+def party_member(app: Assessment, name: str, joined_on: str | None = None,
+                 member: bool = True) -> str:
+    """A person the registry announces (a party member unless ``member`` is False; recorded as
+    having joined on ``joined_on`` if given), as assessment's registry inbox receives them."""
+    feed = Feed(app, "registry")
+    person_id = uid(f"person:{name}:{feed.start}")
+    feed.send("person.registered", {
+        "person_id": person_id, "name": name, "gender": "male", "phone": "13800000001",
+        "village_id": None, "kinds": ["resident", "party_member"]
+        if member and joined_on is None else ["resident"], "sample": True})
+    if joined_on is not None:
+        feed.send("person.became_party_member", {"person_id": person_id,
+                                                 "joined_on": joined_on})
+    return person_id
 
 
 def case(feed: Feed, contract: str, case_id: str, community_id: str, **fields: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.contracts import catalogue, translate
-from assessment_testing import STAFF, Feed, communities, uid
+from assessment_testing import STAFF, Feed, communities, party_member, uid
 from openpyxl import load_workbook
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
@@ -218,9 +218,8 @@ def test_pledges_registered_published_fulfilled_appraised_and_masked(app: Assess
     RULES §6: the public board shows the member's name masked."""
     _, c = communities(app, ["立柱", "塔桥"])
     branch = Actor("branch-1", "community_staff", community_id=c["立柱"])
-    member = uid("member-1")
-    base = {"member_id": member, "member_name": "王建国", "community_id": c["立柱"],
-            "year": 2025}
+    member = party_member(app, "王建国")
+    base = {"member_id": member, "community_id": c["立柱"], "year": 2025}
     for n in (1, 6):
         err = unchanged(app, app.register_pledges, branch, f"pledge-bad-{n}", **base,
                         pledges=[f"承诺{i}" for i in range(n)])
@@ -299,9 +298,9 @@ def test_published_events_follow_the_contracts(app: Assessment) -> None:
     app.grant_reward(STAFF, "reward-1", community_id=c["立柱"], amount_fen=100, reason="奖励")
     app.designate_exemplary(STAFF, "exemplar-1", community_id=c["立柱"], year=2025, reason="示范")
     app.reopen_period(STAFF, "reopen-q1-1", period_kind="quarter", period_start=Q1, reason="更正")
-    member = uid("member-9")
-    app.register_pledges(STAFF, "pledge-1", member_id=member, member_name="王建国",
-                         community_id=c["立柱"], year=2025, pledges=["一", "二"])
+    member = party_member(app, "王建国")
+    app.register_pledges(STAFF, "pledge-1", member_id=member, community_id=c["立柱"],
+                         year=2025, pledges=["一", "二"])
     app.publish_pledges(STAFF, "pledge-2", member_id=member, year=2025)
     app.record_fulfilment(STAFF, "pledge-3", member_id=member, year=2025, index=0, evidence="证")
     app.appraise_member(STAFF, "pledge-4", member_id=member, year=2025, self_rating=90,

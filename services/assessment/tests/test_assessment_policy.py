@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.policy import POLICY
-from assessment_testing import close_app, open_app, uid
+from assessment_testing import close_app, open_app, party_member, uid
 from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden
 from shequ.store import Store
@@ -54,9 +54,9 @@ def month(app: Assessment) -> str:
 
 
 def book(w: dict[str, Any], publish: bool) -> str:
-    member = uid(f"member-{n()}")
-    w["app"].register_pledges(SYSTEM, key("book"), member_id=member, member_name="李示例",
-                              community_id=w["A"], year=2025, pledges=["一", "二"])
+    member = party_member(w["app"], f"李示{n()}")
+    w["app"].register_pledges(SYSTEM, key("book"), member_id=member, community_id=w["A"],
+                              year=2025, pledges=["一", "二"])
     if publish:
         w["app"].publish_pledges(SYSTEM, key("pub"), member_id=member, year=2025)
     return member
@@ -94,9 +94,9 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
         return (lambda ac, k: app.designate_exemplary(ac, k, community_id=a, year=year,
                                                       reason="示范")), None, False
     if name == "register_pledges":
-        member = uid(f"member-{n()}")
+        member = party_member(app, f"赵示{n()}")
         return (lambda ac, k: app.register_pledges(
-            ac, k, member_id=member, member_name="赵示例", community_id=a, year=2025,
+            ac, k, member_id=member, community_id=a, year=2025,
             pledges=["一", "二"])), a, False
     if name == "publish_pledges":
         member = book(w, False)
