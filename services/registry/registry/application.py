@@ -14,12 +14,14 @@ from registry.commands_people import PeopleCommands
 from registry.commands_teams import TeamCommands
 from registry.domain import AGGREGATES
 from registry.queries import Queries
+from registry.queries_history import HistoryQueries
 from registry.settings import RegistrySettings
 
 pin_topics("registry", *AGGREGATES)
 
 
-class Registry(OrganisationCommands, PartyCommands, PeopleCommands, TeamCommands, Queries):
+class Registry(OrganisationCommands, PartyCommands, PeopleCommands, TeamCommands, Queries,
+               HistoryQueries):
     """The registry service's application (登记服务)."""
 
     name = "registry"

@@ -62,6 +62,8 @@ RULES: dict[str, Rule] = {
     "organisation_chart": _read(READ),
     "team_roster": _read(READ),
     "household": _read({**READ, "resident": "household"}),
+    "household_history": _read({**READ, "resident": "household"}),
+    "person_history": _read(READ),
     "archive": _read(READ),
     "members_below_minimum": _read({**COMMUNITY, "auditor": "all"}),
     "personal_data_reads": _read({**DISTRICT, "auditor": "all"}),

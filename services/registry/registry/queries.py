@@ -19,6 +19,7 @@ from registry.domain.archive import RETENTION, SUBJECTS
 from registry.domain.household import RELATIONS
 from registry.domain.organisation import BASES, POSTS
 from registry.domain.team import GROUPS
+from registry.history import members_on
 
 
 class Queries(RegistryBase):
@@ -80,19 +81,22 @@ class Queries(RegistryBase):
                      "since": r["since"], "leader": r["person_id"] == team["leader_id"]}
                     for r in members if r["group_key"] == key]} for key, zh in GROUPS.items()]}
 
-    def household(self, actor: Actor, household_id: str) -> dict[str, Any]:
-        """A household, its members and its contacts (team members, linked party member)."""
+    def household(self, actor: Actor, household_id: str,
+                  on: str | None = None) -> dict[str, Any]:
+        """A household as of the day ``on`` (default today): its members then, with the phone
+        each had then, and its contacts (team members, linked party member) as of today."""
         household_id = check_uuid(household_id, "household_id")
+        on = check_date(on, "on") if on else today()
         target = self.household_target(household_id)
         self.policy.check("household", actor, target)
         own = actor.household_id == household_id
-        with self.read() as c:
+        with self.read_history() as c:
             h = c.execute(select(t.households).where(t.households.c.id == household_id)
                           ).mappings().one()
-            return {"household_id": household_id, "village_id": h["village_id"],
+            return {"household_id": household_id, "on": on, "village_id": h["village_id"],
                     "community_id": target.community_id, "head_id": h["head_id"],
                     "address": masking.address(actor, h["address"], own), "sample": h["sample"],
-                    "members": _members(c, actor, household_id, own),
+                    "members": _members(c, actor, household_id, own, on),
                     "contacts": _contacts(c, actor, household_id, target.community_id)}
 
     def archive(self, actor: Actor, subject_kind: str, subject_id: str,
@@ -176,17 +180,13 @@ def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]
                    for r in rows), key=lambda x: order.index(x["post"]))
 
 
-def _members(c: Connection, actor: Actor, household_id: str,
-             own: bool) -> list[dict[str, Any]]:
-    m, p = t.household_members, t.persons
-    rows = c.execute(select(m.c.relation, m.c.since, p).join(p, p.c.id == m.c.person_id)
-                     .where(m.c.household_id == household_id)
-                     .order_by(m.c.since, p.c.id)).mappings().all()
-    return [{"person_id": r["id"], "name": masking.member_name(actor, r["name"], own),
+def _members(c: Connection, actor: Actor, household_id: str, own: bool,
+             on: str) -> list[dict[str, Any]]:
+    return [{"person_id": r["person_id"], "name": masking.member_name(actor, r["name"], own),
              "relation": r["relation"], "relation_zh": RELATIONS[r["relation"]],
              "gender": r["gender"], "id_number": masking.id_number(r["id_number"]),
              "phone": masking.phone(actor, r["phone"], own), "since": r["since"]}
-            for r in sorted(rows, key=lambda r: r["relation"] != "head")]
+            for r in members_on(c, household_id, on)]
 
 
 def _contacts(c: Connection, actor: Actor, household_id: str,

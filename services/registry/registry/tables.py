@@ -1,7 +1,7 @@
 """The registry's read-model tables (SQLAlchemy Core, own MetaData, prefixed ``reg_``)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -66,3 +66,25 @@ data_reads = Table("reg_data_reads", metadata, _id("id", True), _id("subject_id"
                    _id("reader_id"), Column("reader_role", String(20)),
                    Column("fields", Text), Column("reason", Text),
                    Column("read_at", String(40)))
+
+# The dated history of households and persons (``registry.history``): its own MetaData, fed by
+# its own projector from position 0, so a store that predates these tables fills them from
+# its whole log on first use.
+history_metadata = MetaData()
+member_spans = Table("reg_member_spans", history_metadata,  # who lived in a household when
+                     _id("household_id", True), _id("person_id", True),
+                     Column("since", String(10), primary_key=True),
+                     Column("relation", String(20)), Column("until", String(10), nullable=True),
+                     Column("reason", Text))
+phones = Table("reg_phones", history_metadata,  # every phone a person had, from when recorded
+               _id("person_id", True), Column("seq", Integer, primary_key=True),
+               Column("on", String(10)), Column("phone", String(20)),
+               Column("recorded_at", String(40)))
+changes = Table("reg_changes", history_metadata,  # one row per dated change
+                Column("id", String(80), primary_key=True), _id("person_id"),
+                _id("household_id"), Column("on", String(10)), Column("basis", String(10)),
+                Column("change", String(30)), Column("recorded_at", String(40)),
+                Column("seq", Integer), Column("details", Text))
+Index("reg_changes_person", changes.c.person_id)
+Index("reg_changes_household", changes.c.household_id)
+Index("reg_member_spans_person", member_spans.c.person_id)

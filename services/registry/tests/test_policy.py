@@ -32,6 +32,7 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-unty
     yield {"app": app, "L": lizhu, "T": taqiao, "c": lizhu["community_id"],
            "v": lizhu["villages"][0]["village_id"],
            "hh": lizhu["villages"][0]["households"][0],
+           "hh_head": app.household(SYSTEM, lizhu["villages"][0]["households"][0])["head_id"],
            "other_hh": taqiao["villages"][0]["households"][0],
            "lizhu_member": _first_member(app, lizhu["community_id"]),
            "other_member": roster["groups"][0]["members"][0]["person_id"]}
@@ -223,6 +224,9 @@ def build_query(name: str, w: dict[str, Any]) -> Case:
         "organisation_chart": Case(lambda a, key: app.organisation_chart(a, c), c, member),
         "team_roster": Case(lambda a, key: app.team_roster(a, c), c, member),
         "household": Case(lambda a, key: app.household(a, w["hh"]), c, member, w["hh"]),
+        "household_history": Case(lambda a, key: app.household_history(a, w["hh"]), c, member,
+                                  w["hh"]),
+        "person_history": Case(lambda a, key: app.person_history(a, w["hh_head"]), c, member),
         "archive": Case(lambda a, key: app.archive(a, "village", w["v"], "2030-01-01"), c,
                         member),
         "members_below_minimum": Case(lambda a, key: app.members_below_minimum(a, c), c),
