@@ -4,6 +4,9 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,8 @@ from openpyxl import load_workbook
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
 from test_assessment_scenario import Q1, V1, scenario_world, schemes
+
+from tests.support.readme import readme_sections
 
 RESIDENT = Actor("r-1", "resident", household_id=uid("hh"))
 AUDITOR = Actor("a-1", "auditor")
@@ -315,3 +320,27 @@ def test_published_events_follow_the_contracts(app: Assessment) -> None:
             "assessment.period.scored", "assessment.ranking.published",
             "assessment.reward.granted"} <= names
     assert {c.name for c in catalogue} == names  # every contract is exercised here
+
+
+def test_the_readmes_pledge_examples_run_as_written(app: Assessment) -> None:
+    """The README's ``register_pledges``, ``publish_pledges`` and ``pledges`` commands, as
+    written, against the ids they name: the member is a party member the registry announced,
+    and the board shows the registry's name for them, masked for the public."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    sections = readme_sections(readme, "RPC methods")
+    args = {name: json.loads(re.findall(rf"^shequ call assessment {name} '([^'\n]*)'",
+                                        sections[name], re.MULTILINE)[0])
+            for name in ("register_pledges", "publish_pledges", "pledges")}
+    feed = Feed(app, "registry")
+    feed.send("community.established", {"community_id": args["register_pledges"]["community_id"],
+                                        "name": "立柱", "name_en": "Lizhu",
+                                        "district_id": uid("district")})
+    feed.send("person.registered", {
+        "person_id": args["register_pledges"]["member_id"], "name": "王建国", "gender": "male",
+        "phone": "13800000001", "village_id": None, "kinds": ["resident", "party_member"],
+        "sample": True})
+    assert app.register_pledges(STAFF, **args["register_pledges"])["pledges"] == 2
+    app.publish_pledges(STAFF, **args["publish_pledges"])
+    board = app.pledges(RESIDENT, **args["pledges"])
+    assert [(b["member_id"], b["member_name"]) for b in board] == \
+        [(args["register_pledges"]["member_id"], "王**")]

@@ -7,6 +7,9 @@ vhost, SQLite file or fresh PostgreSQL database) and calls it as a client does.
 """
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +18,8 @@ from registry.base import today
 from registry.seed import sample_id_number, sample_phone
 from shequ.errors import ValidationError
 from test_interface import STAFF, Running, establish
+
+from tests.support.readme import readme_sections, returned_fields
 
 # the real container of test_interface, on SQLite and on PostgreSQL
 service, store_url, amqp_uri, metrics_port = (test_interface.service, test_interface.store_url,
@@ -123,3 +128,25 @@ def test_a_person_history_lists_every_dated_change(service: Running) -> None:
     audited = service.call("person_history", actor=AUDITOR, person_id=f["spouse"])
     assert audited["name"] == "李**"
     assert audited["changes"][3]["phone"] == "139****5678"
+
+
+def test_the_readmes_history_examples_run_as_written(service: Running) -> None:
+    """The README's ``household``, ``household_history`` and ``person_history`` commands, as
+    written (placeholders filled with the family's ids), return what the README says."""
+    f = _family(service)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    sections = readme_sections(readme, "RPC methods")
+    ids = {"<household_id>": f["household"], "<person_id>": f["spouse"]}
+    for method in ("household", "household_history", "person_history"):
+        [payload] = re.findall(rf"^shequ call registry {method} '([^'\n]*)'", sections[method],
+                               re.MULTILINE)
+        for placeholder, value in ids.items():
+            payload = payload.replace(placeholder, value)
+        args = {"actor": STAFF, **json.loads(payload)}
+        result = service.call(method, **args)
+        stated = returned_fields(sections[method])
+        assert set(result) <= stated, (method, set(result) - stated)
+        for change in result.get("changes", []):
+            common = {"on", "date_basis", "recorded_at", "change", "change_zh", "person_id",
+                      "name", "household_id"}
+            assert common <= set(change) and common <= stated, method
