@@ -9,15 +9,12 @@ from eventsourcing.application import AggregateNotFoundError
 from shequ.auth import Target
 from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
-from shequ.projection import Projector
 from shequ.store import Store
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from registry import tables as t
 from registry.domain import Community, District, Household, Person, Village
 from registry.domain.common import NAMESPACE, natural_id
-from registry.history import HistoryProjection
 from registry.policy import POLICY
 from registry.projections import RegistryProjection
 from registry.settings import RegistrySettings
@@ -45,21 +42,9 @@ class RegistryBase(DomainApplication):
                  env: dict[str, str] | None = None) -> None:
         super().__init__(store, env)
         self.settings = settings or RegistrySettings()
-        self._history: Projector | None = None
 
     def make_projection(self) -> RegistryProjection:
         return RegistryProjection()
-
-    def read_history(self) -> Connection:
-        """A connection to the read model with the history tables (``registry.history``)
-        caught up as well; they have their own projector, built on first use."""
-        if self._history is None:
-            engine = self.projector.engine  # built first: it takes the same lock
-            with self._projector_lock:
-                if self._history is None:
-                    self._history = Projector(self, HistoryProjection(), engine)
-        self._history.catch_up()
-        return self.read()
 
     def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
         """Refuse to create what already exists (a natural key used twice)."""

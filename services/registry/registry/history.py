@@ -6,8 +6,8 @@ day (Asia/Shanghai) they were recorded, and say so (``basis``: ``recorded``). Pa
 is dated by ``joined_on``. Nothing here is overwritten: a household as of a day is read from
 the spans of membership and the phones of that day.
 
-The tables have their own projector (reader ``projection:registry-history``), so a store made
-before they existed fills them from its whole log the first time they are read.
+The tables belong to the registry's read model (``RegistryProjection`` applies these handlers
+too); a store made before they existed rebuilds it from its whole log on start (ADR 0014).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ.projection import Handlers, upsert
-from sqlalchemy import MetaData, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import Session
 
@@ -34,10 +34,8 @@ AS_PERSON = {"member_joined": "joined_household", "member_left": "left_household
 
 
 class HistoryProjection(Handlers):
-    """Spans of household membership, every phone, and one row per dated change."""
-
-    name = "registry-history"
-    metadata: MetaData = t.history_metadata
+    """Spans of household membership, every phone, and one row per dated change (the tables
+    are in ``registry.tables.metadata``; ``RegistryProjection`` applies these handlers)."""
 
     def on_Person__Registered(self, s: Session, e: Any) -> None:
         self._phone(s, e)

@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, Table, delete, update
 from sqlalchemy.orm import Session
 
 from registry import tables as t
+from registry.history import HistoryProjection
 
 
 def _set(session: Session, table: Table, key: str, key_value: Any, **values: Any) -> None:
@@ -28,6 +29,15 @@ class RegistryProjection(Handlers):
 
     name = "registry"
     metadata: MetaData = t.metadata
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history = HistoryProjection()
+
+    def apply(self, session: Session, event: Any) -> None:
+        """The current state's rows, then the dated history's (``registry.history``)."""
+        super().apply(session, event)
+        self.history.apply(session, event)
 
     # -- district --------------------------------------------------------------------------
     def on_District__OrganEstablished(self, s: Session, e: Any) -> None:

@@ -90,7 +90,7 @@ class Queries(RegistryBase):
         target = self.household_target(household_id)
         self.policy.check("household", actor, target)
         own = actor.household_id == household_id
-        with self.read_history() as c:
+        with self.read() as c:
             h = c.execute(select(t.households).where(t.households.c.id == household_id)
                           ).mappings().one()
             return {"household_id": household_id, "on": on, "village_id": h["village_id"],

@@ -27,7 +27,7 @@ class HistoryQueries(RegistryBase):
         target = self.household_target(household_id)
         self.policy.check("household_history", actor, target)
         own = actor.household_id == household_id
-        with self.read_history() as c:
+        with self.read() as c:
             changes = [entry(r, r["change"]) for r in household_changes(c, household_id)]
             names = _names(c, {x["person_id"] for x in changes})
         return {"household_id": household_id,
@@ -41,7 +41,7 @@ class HistoryQueries(RegistryBase):
         person_id = check_uuid(person_id, "person_id")
         person = self.person(person_id)
         self.policy.check("person_history", actor, self.village_target(person.village_id))
-        with self.read_history() as c:
+        with self.read() as c:
             changes = [entry(r, _as_person(r)) for r in person_changes(c, person_id)]
             names = _names(c, {person_id})
         return {"person_id": person_id,

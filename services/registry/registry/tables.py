@@ -67,20 +67,17 @@ data_reads = Table("reg_data_reads", metadata, _id("id", True), _id("subject_id"
                    Column("fields", Text), Column("reason", Text),
                    Column("read_at", String(40)))
 
-# The dated history of households and persons (``registry.history``): its own MetaData, fed by
-# its own projector from position 0, so a store that predates these tables fills them from
-# its whole log on first use.
-history_metadata = MetaData()
-member_spans = Table("reg_member_spans", history_metadata,  # who lived in a household when
+# The dated history of households and persons (``registry.history``).
+member_spans = Table("reg_member_spans", metadata,  # who lived in a household when
                      _id("household_id", True), _id("person_id", True),
                      Column("since", String(10), primary_key=True),
                      Column("relation", String(20)), Column("until", String(10), nullable=True),
                      Column("reason", Text))
-phones = Table("reg_phones", history_metadata,  # every phone a person had, from when recorded
+phones = Table("reg_phones", metadata,  # every phone a person had, from when recorded
                _id("person_id", True), Column("seq", Integer, primary_key=True),
                Column("on", String(10)), Column("phone", String(20)),
                Column("recorded_at", String(40)))
-changes = Table("reg_changes", history_metadata,  # one row per dated change
+changes = Table("reg_changes", metadata,  # one row per dated change
                 Column("id", String(80), primary_key=True), _id("person_id"),
                 _id("household_id"), Column("on", String(10)), Column("basis", String(10)),
                 Column("change", String(30)), Column("recorded_at", String(40)),
