@@ -1,4 +1,4 @@
-"""What checking snapshots costs on the assessment inbox path (ADR 0014).
+"""What checking snapshots costs on the assessment inbox path (ADR 0017).
 
 The inbox loads a period each time a back-dated fact arrives for it (``policies.route``), and a
 backfill writes one ``ArrivalAfterEnd`` per fact to the period, snapshotted every 100 versions.
@@ -6,7 +6,7 @@ This builds periods of ``--events`` events with snapshots every 100 versions and
 ``repository.get`` of them:
 
   events only       no snapshot store: what loading costs without snapshots;
-  trusted snapshot  eventsourcing's snapshot store: the snapshot is believed (before ADR 0014);
+  trusted snapshot  eventsourcing's snapshot store: the snapshot is believed (before ADR 0017);
   checked, first    ``CheckedSnapshotStore`` meeting the snapshot for the first time in this
                     process (a restart, or a snapshot another replica took): it folds the
                     events up to the snapshot's version and compares;

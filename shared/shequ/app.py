@@ -111,7 +111,7 @@ class ServiceApplication(Application[UUID]):
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # A snapshot is served only if the events up to its version make the same state
-        # (shequ.snapshots, ADR 0014): a forged snapshot row is ignored, never served.
+        # (shequ.snapshots, ADR 0017): a forged snapshot row is ignored, never served.
         return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder("snapshots"),
                                     self.events, self.name)
 

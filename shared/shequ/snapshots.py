@@ -1,4 +1,4 @@
-"""Snapshots are checked against the events before they are believed (ADR 0014).
+"""Snapshots are checked against the events before they are believed (ADR 0017).
 
 A snapshot row is not an event: it is not sealed, and anyone who can write to the database can
 edit one, or insert one at any version, and change what the service serves without touching

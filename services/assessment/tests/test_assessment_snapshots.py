@@ -1,5 +1,5 @@
 """Snapshots are not events and are not sealed: a snapshot row edited or inserted with SQL is
-named by ``shequ audit verify`` (report, CLI output, exit 1) and never served (ADR 0014), on SQLite and PostgreSQL."""
+named by ``shequ audit verify`` (report, CLI output, exit 1) and never served (ADR 0017), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
