@@ -13,12 +13,21 @@
   SHEQU_INBOX_MAX_ENVELOPE_BYTES 1048576        larger messages are dead-lettered unread; one
                                                 event may hold at most half of it (ADR 0013)
   SHEQU_MAX_WORKERS            10               concurrent nameko workers per service
+  SHEQU_PG_POOL_SIZE           1                PostgreSQL connections each pool keeps at rest
+  SHEQU_PG_MAX_OVERFLOW        10               more connections a pool may open in a burst
+  SHEQU_PG_IDLE_TIMEOUT        30               seconds before a burst's idle connection closes
+  SHEQU_PG_POOL_TIMEOUT        5                seconds a caller waits for a pooled connection
+  SHEQU_PG_CONNECT_TIMEOUT     5                seconds to open one connection
+
+A missing or malformed setting raises ConfigError, whose message names the setting; the runner
+prints that one line and exits non-zero.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shequ.store import Store, StoreConfigError
 
@@ -28,9 +37,47 @@ METRICS_PORTS = {"registry": 9101, "casework": 9102, "outreach": 9103, "assessme
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 
 
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the setting."""
+
+
 def env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def env_number(name: str, default: float, kind: type[int | float] = int,
+               minimum: float = 0) -> Any:
+    """A numeric setting, refused with its name when it is not a number >= ``minimum``."""
+    text = env(name, str(default))
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'}, "
+                          f"got {text!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {text!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """PostgreSQL connection pools (one for the event store and one for read models per
+    process): a few connections at rest, more opened in a burst and closed again when idle."""
+
+    size: int = 1
+    max_overflow: int = 10
+    idle_timeout: float = 30.0
+    timeout: float = 5.0
+    connect_timeout: int = 5
+
+    @classmethod
+    def from_env(cls) -> PoolSettings:
+        return cls(size=env_number("SHEQU_PG_POOL_SIZE", 1),
+                   max_overflow=env_number("SHEQU_PG_MAX_OVERFLOW", 10),
+                   idle_timeout=env_number("SHEQU_PG_IDLE_TIMEOUT", 30, float, 0.1),
+                   timeout=env_number("SHEQU_PG_POOL_TIMEOUT", 5, float, 0.1),
+                   connect_timeout=env_number("SHEQU_PG_CONNECT_TIMEOUT", 5, int, 1))
 
 
 @dataclass(frozen=True)
@@ -47,43 +94,53 @@ class ServiceConfig:
     inbox_max_failures: int
     inbox_max_envelope_bytes: int
     max_workers: int
+    pool: PoolSettings = PoolSettings()
 
     @classmethod
     def from_env(cls, service: str) -> ServiceConfig:
         key = service.upper()
         store_text = os.environ.get(f"SHEQU_{key}_STORE")
         if not store_text:
-            raise StoreConfigError(
+            raise ConfigError(
                 f"SHEQU_{key}_STORE is not set: give the {service} service a store "
                 f"(sqlite:var/{service}.db, relative to the working directory, or a "
                 f"postgresql:// URL)")
+        try:
+            store = Store.parse(store_text)
+        except StoreConfigError as exc:
+            raise ConfigError(f"SHEQU_{key}_STORE: {exc}") from None
         key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
         return cls(
             service=service,
-            store=Store.parse(store_text),
+            store=store,
             amqp_uri=amqp_uri(),
             metrics_port=metrics_port(service),
             treehead_dir=Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
             key_path=key_dir / f"{service}.ed25519.pem",
             trusted_keys_dir=Path(env("SHEQU_TRUSTED_KEYS_DIR", str(key_dir))),
-            seal_interval=float(env("SHEQU_SEAL_INTERVAL", "10")),
-            relay_batch=int(env("SHEQU_RELAY_BATCH", "200")),
-            inbox_max_failures=int(env("SHEQU_INBOX_MAX_FAILURES", "5")),
+            seal_interval=env_number("SHEQU_SEAL_INTERVAL", 10, float, 0.01),
+            relay_batch=env_number("SHEQU_RELAY_BATCH", 200, int, 1),
+            inbox_max_failures=env_number("SHEQU_INBOX_MAX_FAILURES", 5, int, 1),
             inbox_max_envelope_bytes=max_envelope_bytes(),
-            max_workers=int(env("SHEQU_MAX_WORKERS", "10")),
+            max_workers=env_number("SHEQU_MAX_WORKERS", 10, int, 1),
+            pool=PoolSettings.from_env(),
         )
+
+    @property
+    def metrics_port_setting(self) -> str:
+        return f"SHEQU_{self.service.upper()}_METRICS_PORT"
 
 
 def max_envelope_bytes() -> int:
     """The largest integration envelope (its JSON body) an inbox accepts; producers keep every
     event at or below half of it, so a genuine envelope never reaches it (ADR 0013)."""
-    return int(env("SHEQU_INBOX_MAX_ENVELOPE_BYTES", str(1024 * 1024)))
+    return int(env_number("SHEQU_INBOX_MAX_ENVELOPE_BYTES", 1024 * 1024, int, 1))
 
 
 def metrics_port(service: str) -> int:
     """SHEQU_<SERVICE>_METRICS_PORT, else the service's default port (0: no metrics server)."""
-    return int(env(f"SHEQU_{service.upper()}_METRICS_PORT",
-                   str(METRICS_PORTS.get(service, 9100))))
+    return int(env_number(f"SHEQU_{service.upper()}_METRICS_PORT",
+                          METRICS_PORTS.get(service, 9100)))
 
 
 def amqp_uri() -> str:
@@ -93,7 +150,7 @@ def amqp_uri() -> str:
 def nameko_config() -> dict[str, object]:
     return {
         "AMQP_URI": amqp_uri(),
-        "max_workers": int(env("SHEQU_MAX_WORKERS", "10")),
+        "max_workers": env_number("SHEQU_MAX_WORKERS", 10, int, 1),
         "parent_calls_tracked": 10,
         "serializer": "json",
     }

@@ -77,3 +77,10 @@ class LogTampered(ShequError):
     position ≤ 0): the aggregate is not served; run ``shequ audit verify``."""
 
     code = "log_tampered"
+
+
+class Unavailable(ShequError):
+    """A dependency (the service's database) cannot be reached right now; nothing was changed
+    that a retry with the same idempotency key would not find."""
+
+    code = "unavailable"

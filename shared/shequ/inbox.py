@@ -29,8 +29,9 @@ from eventsourcing.persistence import Tracking
 from shequ.app import ServiceApplication
 from shequ.contracts import Contract
 from shequ.deadletters import DeadLetter, DeadLetters, raw_of, rejected, replayable_id
-from shequ.errors import ShequError, ValidationError
+from shequ.errors import ShequError, Unavailable, ValidationError
 from shequ.groupcommit import TOO_LARGE
+from shequ.outage import OUTAGES
 from shequ.provenance import UpstreamKeyMissing, Verifier
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,10 @@ class Unit:
 
 Handler = Callable[[dict[str, Any], Unit], Iterable[Any]]
 Puller = Callable[[int, int], list[dict[str, Any]]]
+# The store or an upstream out of reach is no fault of the message: retried, never dead-lettered.
 TRANSIENT: tuple[type[BaseException], ...] = (StoreOperationalError, ConnectionError,
-                                              socket.error, TimeoutError, UpstreamKeyMissing)
+                                              socket.error, TimeoutError, UpstreamKeyMissing,
+                                              Unavailable, *OUTAGES)
 ENVELOPE_KEYS = ("contract", "version", "service", "position", "prev", "data")
 
 

@@ -29,10 +29,11 @@ from shequ.actor import Actor
 from shequ.auth import Policy
 from shequ.batchorder import BatchOrder, batch_item
 from shequ.errors import Forbidden, ShequError, ValidationError
+from shequ.outage import guarded, translate
 from shequ.outbox import envelopes_after
 
 for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
-             errors.Forbidden, errors.Conflict, errors.LogTampered):
+             errors.Forbidden, errors.Conflict, errors.LogTampered, errors.Unavailable):
     deserialize_to_instance(_cls)
 
 class _ReplyPublisher(Publisher):
@@ -54,7 +55,8 @@ class _RpcConsumer(RpcConsumer):
             config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
             ssl=config.get(AMQP_SSL_CONFIG_KEY),
             login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-        result, exc_info = responder.send_response(result, exc_info)
+        # a database outage reaches the caller as `unavailable`, from any entrypoint
+        result, exc_info = responder.send_response(result, translate(exc_info))
         self.queue_consumer.ack_message(message)
         return result, exc_info
 
@@ -216,7 +218,8 @@ def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
         who = Actor.from_dict(actor)
         policy.check_role(name, who)
         _check_arguments(signature, name, who, kwargs)
-        return getattr(self.app, name)(who, **kwargs)
+        with guarded():  # each command (and each item of a batch) answers `unavailable`
+            return getattr(self.app, name)(who, **kwargs)
 
     entrypoint.__name__ = entrypoint.__qualname__ = name
     entrypoint.__doc__ = target.__doc__

@@ -22,8 +22,11 @@ import amqp.exceptions
 import kombu.exceptions
 from nameko.runners import ServiceRunner
 
-from shequ.config import nameko_config
+from shequ.config import ConfigError, ServiceConfig, nameko_config
 from shequ.logsummary import quiet_amqp_close_noise
+from shequ.outage import is_outage
+from shequ.runtime import Platform, serve_health
+from shequ.store import StoreConfigError
 
 SERVICE_CLASSES = {
     "registry": "registry.service:RegistryService",
@@ -55,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     quiet_amqp_close_noise()
     service_cls = load_class(args[0])
     state = _RunState()
+    try:
+        config = nameko_config()
+        preflight(service_cls)
+    except (ConfigError, StoreConfigError) as exc:
+        return _refuse(args[0], exc)
 
     def shutdown(signum: int, _frame: object) -> None:
         if state.stopping:
@@ -66,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     while True:
-        runner = ServiceRunner(nameko_config())
+        runner = ServiceRunner(config)
         runner.add_service(service_cls)
         state.runner = runner
         try:
@@ -74,15 +82,37 @@ def main(argv: list[str] | None = None) -> int:
             log.info("%s started", args[0])
             runner.wait()
             return 0
-        except CONNECTION_ERRORS as exc:
-            # nameko kills its container when the broker drops mid-acknowledgement. Nothing
-            # is lost (unacked work is redelivered, the relay resumes from its stored
-            # position), so start a fresh container once the broker answers again.
+        except (ConfigError, StoreConfigError) as exc:
+            # A wrong setting stays wrong however often the service restarts: say which, once.
+            runner.kill()
+            return _refuse(args[0], exc)
+        except Exception as exc:
+            if not (is_outage(exc) or isinstance(exc, CONNECTION_ERRORS)):
+                raise
             if state.stopping:
                 return 0
-            log.warning("%s: broker connection lost (%s); restarting the service", args[0], exc)
+            # nameko kills its container when the broker drops mid-acknowledgement; a store
+            # that is unreachable at start fails the container's setup. Nothing is lost
+            # (unacked work is redelivered, the relay resumes from its stored position), so
+            # start a fresh container once the broker and the store answer again.
+            what = "store" if is_outage(exc) else "broker"
+            log.warning("%s: %s connection lost (%s); restarting the service", args[0], what,
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             runner.kill()
             eventlet.sleep(2.0)
+
+
+def preflight(service_cls: type) -> None:
+    """Check the platform's settings and open the metrics port before nameko starts, so that a
+    configuration error is one line naming the setting (not a traceback from a green thread)."""
+    for value in vars(service_cls).values():
+        if isinstance(value, Platform):
+            serve_health(ServiceConfig.from_env(value.service))
+
+
+def _refuse(service: str, exc: Exception) -> int:
+    print(f"shequ {service}: {exc}", file=sys.stderr)
+    return 2
 
 
 CONNECTION_ERRORS = (ConnectionError, OSError, kombu.exceptions.OperationalError,

@@ -9,6 +9,7 @@ alarm otherwise: an error log line, ``shequ_audit_alarm``, ``health`` and ``sheq
 Events after the last head are the window of exposure (``Runtime.audit_status``)."""
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from collections.abc import Callable
@@ -22,9 +23,9 @@ from nameko.extensions import DependencyProvider
 
 from shequ import health, metrics
 from shequ.app import ServiceApplication
-from shequ.config import ServiceConfig
+from shequ.config import ConfigError, ServiceConfig
 from shequ.contracts import Contract, Translator
-from shequ.db import make_engine, schema_lock
+from shequ.db import schema_lock
 from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
@@ -128,14 +129,14 @@ class Platform(DependencyProvider):
         cfg = ServiceConfig.from_env(self.service)
         # One broker for everything: the one the container answers RPC on, if it was given.
         cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
+        serve_health(cfg)  # first: a busy port is a configuration error, found before the store
         with schema_lock(cfg.store):  # replicas starting together create tables one at a time
             app = self.app_factory(cfg)
-        engine = make_engine(cfg.store)
         signer = Signer.for_service(self.service, cfg.key_path)
-        relay = Relay(self.service, app, engine, self.translate, cfg.amqp_uri, cfg.relay_batch,
-                      signer)
-        self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay"), self.translate,
-                               signer)
+        relay = Relay(self.service, app, app.engine, self.translate, cfg.amqp_uri,
+                      cfg.relay_batch, signer)
+        self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay", self.service),
+                               self.translate, signer)
         dead = DeadLetters(cfg.amqp_uri)
         verifier = Verifier(cfg.trusted_keys_dir)
         for spec in self.inbox_specs:
@@ -218,12 +219,12 @@ class Platform(DependencyProvider):
         rt = self.runtime
         assert rt is not None
         while not self.stopping.is_set():
-            if not rt.leadership.held:
-                if not rt.leadership.try_acquire():
-                    eventlet.sleep(1.0)  # another replica relays; stand by
-                    continue
-                rt.relay.forget()  # the previous leader may have moved the position
-            try:
+            try:  # everything, leadership included: outlive broker and database outages
+                if not rt.leadership.held:
+                    if not rt.leadership.try_acquire():
+                        eventlet.sleep(1.0)  # another replica relays; stand by
+                        continue
+                    rt.relay.forget()  # the previous leader may have moved the position
                 sent = rt.relay.run_once()
                 metrics.RELAY_PUBLISHED.labels(self.service).inc(sent)
                 if sent == 0:
@@ -312,6 +313,18 @@ class Platform(DependencyProvider):
             except Exception as exc:  # noqa: BLE001
                 log.debug("metrics %s: %s", self.service, exc)
             eventlet.sleep(1.0)
+
+
+def serve_health(cfg: ServiceConfig) -> None:
+    """Open the process's health and metrics port (its checks are set once the runtime is
+    built); a port in use is a configuration error naming the port and its setting."""
+    try:
+        health.serve(cfg.metrics_port, {})
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ConfigError(f"metrics port {cfg.metrics_port} is in use "
+                          f"({cfg.metrics_port_setting})") from None
 
 
 def _count_inbox(service: str, inbox: Inbox) -> None:
