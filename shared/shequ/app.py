@@ -17,10 +17,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import EventStore, IntegrityError, ProcessRecorder
+from sqlalchemy.engine import Engine
 
 from shequ import batchorder
 from shequ.actor import Actor
 from shequ.config import max_envelope_bytes
+from shequ.db import make_engine
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
@@ -170,6 +172,17 @@ class ServiceApplication(Application[UUID]):
                        code="concurrent_change")
 
     CONFLICT_RETRIES = 5
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The process's one SQLAlchemy engine on this store: read models, relay and projector
+        positions share its pool (built on first use, outside the schema lock)."""
+        return make_engine(self.store, self.name)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+        super().close()
 
     @cached_property
     def committer(self) -> GroupCommitter:

@@ -29,7 +29,10 @@ read_models = Table(
 )
 
 
-def make_engine(store: Store, **kwargs: Any) -> Engine:
+def make_engine(store: Store, service: str = "shequ", **kwargs: Any) -> Engine:
+    """The engine for ``service``'s read models and positions (one per process: the
+    application's ``engine``). PostgreSQL: ``SHEQU_PG_POOL_SIZE`` connections kept, up to
+    ``SHEQU_PG_MAX_OVERFLOW`` more in a burst, closed again as soon as they are returned."""
     if store.kind == "sqlite":
         assert store.path is not None
         store.path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,8 +45,14 @@ def make_engine(store: Store, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
     else:
-        engine = create_engine(store.sqlalchemy_url(), pool_size=2, max_overflow=10,
-                               pool_pre_ping=True, **kwargs)
+        from shequ.config import PoolSettings
+        from shequ.pgpool import connect_args
+
+        pool = PoolSettings.from_env()
+        engine = create_engine(store.sqlalchemy_url(), pool_size=pool.size,
+                               max_overflow=pool.max_overflow, pool_timeout=pool.timeout,
+                               pool_pre_ping=True,
+                               connect_args=connect_args(service, "readmodel"), **kwargs)
     with schema_lock(store):
         platform_metadata.create_all(engine)
     return engine
@@ -61,9 +70,11 @@ def schema_lock(store: Store) -> Iterator[None]:
         return
     import psycopg
 
+    from shequ.pgpool import connect_args
+
     with psycopg.connect(host=store.host, port=store.port, user=store.user,
                          password=store.password or None, dbname=store.dbname,
-                         autocommit=True) as conn:
+                         autocommit=True, **connect_args("shequ", "schema")) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
             yield

@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Policy, Target
-from shequ.db import make_engine
 from shequ.projection import Projection, Projector
 from shequ.store import Store
 
@@ -34,12 +33,6 @@ class DomainApplication(ServiceApplication):
     def make_projection(self) -> Projection:
         raise NotImplementedError
 
-    def close(self) -> None:
-        """Close the read model's connections as well as the event store's."""
-        if self._projector is not None:
-            self._projector.engine.dispose()
-        super().close()
-
     @property
     def projector(self) -> Projector:
         """The read-model projector, built once: concurrent first uses (RPC workers, a batch,
@@ -48,7 +41,7 @@ class DomainApplication(ServiceApplication):
             with self._projector_lock:
                 if self._projector is None:
                     self._projector = self.projector_class(self, self.make_projection(),
-                                                           make_engine(self.store))
+                                                           self.engine)
         return self._projector
 
     def read(self) -> Connection:

@@ -18,9 +18,10 @@ log = logging.getLogger(__name__)
 
 
 class Leadership:
-    def __init__(self, store: Store, name: str) -> None:
+    def __init__(self, store: Store, name: str, service: str = "shequ") -> None:
         self.store = store
         self.name = name
+        self.service = service
         self._handle: Any = None
 
     @property
@@ -62,12 +63,19 @@ class Leadership:
     def _try_advisory(self) -> bool:
         import psycopg
 
+        from shequ.pgpool import connect_args
+
         key = int.from_bytes(hashlib.sha256(f"shequ:{self.name}".encode()).digest()[:8],
                              "big", signed=True)
         s = self.store
         conn = psycopg.connect(host=s.host, port=s.port, user=s.user, password=s.password or None,
-                               dbname=s.dbname, autocommit=True)
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+                               dbname=s.dbname, autocommit=True,
+                               **connect_args(self.service, "leader"))
+        try:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        except BaseException:
+            conn.close()
+            raise
         got = bool(row and row[0])
         if not got:
             conn.close()

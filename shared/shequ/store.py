@@ -71,17 +71,14 @@ class Store:
                 "PROCESS_RECORDER_TOPIC": f"{GUARDED}:GuardedSQLiteProcessRecorder",
             }
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # eventsourcing's PostgreSQL persistence, its pool sized by SHEQU_PG_* settings,
+            # named, and failing fast while the server is unreachable (shequ.pgpool, ADR 0010)
+            "PERSISTENCE_MODULE": "shequ.pgpool:ShequPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
-            # Connections kept open at rest, and how many more a burst may open: a service at
-            # rest holds few, so four services and their replicas fit PostgreSQL's default
-            # max_connections (100) with room for operators and the auditor.
-            "POSTGRES_POOL_SIZE": "5",
-            "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_LOCK_TIMEOUT": "5",
             # No pre-ping: it cost a query per connection checkout; the pool drops broken
             # connections on error and the command is retried by its caller.
