@@ -23,11 +23,13 @@ import sqlalchemy.exc
 from eventsourcing import persistence
 
 from shequ.errors import ShequError, Unavailable
+from shequ.pgpool import DatabaseUnreachable
 
 OUTAGES: tuple[type[BaseException], ...] = (
     persistence.OperationalError, persistence.InterfaceError,
     psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
     sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+    DatabaseUnreachable,
 )
 
 

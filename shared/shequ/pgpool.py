@@ -36,6 +36,12 @@ def application_name(service: str, purpose: str) -> str:
     return f"shequ-{service.lower()}-{purpose}"[:63]
 
 
+class DatabaseUnreachable(ConnectionError):
+    """Raised at once while the server cannot be reached. Not a psycopg error on purpose:
+    eventsourcing retries those ten times over two seconds, which only delays the answer
+    once the pool knows the server is gone (a first broken connection is still retried)."""
+
+
 class Pool(ConnectionPool[Any]):
     """eventsourcing's psycopg pool, failing fast while the server cannot be reached."""
 
@@ -68,14 +74,14 @@ class Pool(ConnectionPool[Any]):
             if failure is None:
                 return
             if time.monotonic() < self._next_probe:
-                raise psycopg.OperationalError(f"database unreachable: {failure}")
+                raise DatabaseUnreachable(f"database unreachable: {failure}")
             self._next_probe = time.monotonic() + self.PROBE_INTERVAL
             try:
                 psycopg.connect(**{k: v for k, v in _kwargs(self).items()
                                    if k != "row_factory"}).close()
             except psycopg.Error as exc:
                 self.unreachable = exc
-                raise
+                raise DatabaseUnreachable(f"database unreachable: {exc}") from exc
             self.unreachable = None
 
 
