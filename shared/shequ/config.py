@@ -2,6 +2,8 @@
 
   SHEQU_AMQP_URI               amqp://guest:guest@127.0.0.1:5672/
   SHEQU_<SERVICE>_STORE        sqlite:var/registry.db (relative) | sqlite:////abs/x.db | postgresql://...
+  SHEQU_<SERVICE>_SESSION_STORE  (the store)  direct postgresql:// URL for advisory locks when
+                                                the store goes through PgBouncer (transaction mode)
   SHEQU_<SERVICE>_METRICS_PORT 9101.. by service (0 turns the metrics server off)
   SHEQU_TREEHEAD_DIR           var/treeheads    signed tree heads, outside the database
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
@@ -25,7 +27,7 @@ prints that one line and exits non-zero.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,12 @@ class ServiceConfig:
             store = Store.parse(store_text)
         except StoreConfigError as exc:
             raise ConfigError(f"SHEQU_{key}_STORE: {exc}") from None
+        session_text = env(f"SHEQU_{key}_SESSION_STORE", "")
+        if session_text:
+            try:
+                store = replace(store, session=Store.parse(session_text))
+            except StoreConfigError as exc:
+                raise ConfigError(f"SHEQU_{key}_SESSION_STORE: {exc}") from None
         key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
         return cls(
             service=service,

@@ -70,6 +70,7 @@ def schema_lock(store: Store) -> Iterator[None]:
         return
     import psycopg
 
+    store = store.for_sessions
     from shequ.pgpool import connect_args
 
     with psycopg.connect(host=store.host, port=store.port, user=store.user,

@@ -67,7 +67,7 @@ class Leadership:
 
         key = int.from_bytes(hashlib.sha256(f"shequ:{self.name}".encode()).digest()[:8],
                              "big", signed=True)
-        s = self.store
+        s = self.store.for_sessions
         conn = psycopg.connect(host=s.host, port=s.port, user=s.user, password=s.password or None,
                                dbname=s.dbname, autocommit=True,
                                **connect_args(self.service, "leader"))

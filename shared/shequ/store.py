@@ -29,6 +29,15 @@ class Store:
     user: str = ""
     password: str = ""
     dbname: str = ""
+    # Where session-level advisory locks go (relay leadership, schema creation): the same
+    # database reached directly, when the store's URL goes through PgBouncer in transaction
+    # mode (SHEQU_<SERVICE>_SESSION_STORE; ADR 0011). None: the store itself.
+    session: Store | None = None
+
+    @property
+    def for_sessions(self) -> Store:
+        """The store to hold session-level locks on."""
+        return self.session or self
 
     @classmethod
     def parse(cls, text: str | None) -> Store:

@@ -8,10 +8,16 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from shequ.config import ServiceConfig
+from shequ.db import schema_lock
 from shequ.errors import Unavailable
+from shequ.leader import Leadership
 from shequ.outage import translate
 from shequ.pgpool import DatabaseUnreachable, Pool
-from shequ.testing import PG_HOST, pg_admin
+from shequ.store import Store
+from shequ.testing import PG_HOST, pg_admin, postgres_store  # noqa: F401 - fixture
+
+from tests.support.infra import free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -54,3 +60,21 @@ def test_too_many_connections_reach_callers_as_unavailable(refused_role: str) ->
             as_unavailable(later.value)
     finally:
         pool.close()
+
+
+def test_advisory_locks_go_to_the_session_store(postgres_store: Store,  # noqa: F811
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind PgBouncer in transaction mode, session-level locks must reach PostgreSQL
+    directly: with SHEQU_<SERVICE>_SESSION_STORE, leadership and the schema lock use it."""
+    direct = (f"postgresql://{postgres_store.user}@{postgres_store.host}:{postgres_store.port}/"
+              f"{postgres_store.dbname}")
+    monkeypatch.setenv("SHEQU_NOTES_STORE", direct.replace(f":{postgres_store.port}/",
+                                                           f":{free_port()}/"))
+    monkeypatch.setenv("SHEQU_NOTES_SESSION_STORE", direct)
+    store = ServiceConfig.from_env("notes").store  # the store itself answers nowhere
+    assert store.for_sessions == postgres_store
+    leader = Leadership(store, "relay", "notes")
+    assert leader.try_acquire() and leader.still_held()
+    leader.release()
+    with schema_lock(store):
+        pass
