@@ -81,7 +81,7 @@ class Store:
             }
         return {
             # eventsourcing's PostgreSQL persistence, its pool sized by SHEQU_PG_* settings,
-            # named, and failing fast while the server is unreachable (shequ.pgpool, ADR 0010)
+            # named, and failing fast while the server is unreachable (shequ.pgpool, ADR 0011)
             "PERSISTENCE_MODULE": "shequ.pgpool:ShequPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
