@@ -44,7 +44,12 @@ class Leadership:
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 os.close(handle)
             else:
-                handle.close()
+                # Unlock before closing: the server frees a closed session's locks only once
+                # its backend has gone, so a standby asking at once could still be refused.
+                try:
+                    handle.execute("SELECT pg_advisory_unlock_all()")
+                finally:
+                    handle.close()
         except Exception as exc:  # noqa: BLE001 - the lock dies with its handle anyway
             log.debug("releasing %s: %s", self.name, exc)
 
