@@ -1,5 +1,5 @@
 """PostgreSQL connection footprint: the four services, after a burst, hold at most 20
-connections at rest, each named after its service and purpose (ADR 0017)."""
+connections at rest, each named after its service and purpose (ADR 0018)."""
 from __future__ import annotations
 
 from collections import Counter

@@ -1,7 +1,7 @@
 """PostgreSQL connections of one service process: few at rest, named, sized by settings, and
 quick to fail and to recover when the server goes away.
 
-Each process holds at rest (ADR 0017):
+Each process holds at rest (ADR 0018):
   * the event store's pool (psycopg_pool, through eventsourcing): ``SHEQU_PG_POOL_SIZE``
     connections, growing by up to ``SHEQU_PG_MAX_OVERFLOW`` in a burst; a burst's extra
     connections close one by one after ``SHEQU_PG_IDLE_TIMEOUT`` seconds unused;

@@ -31,7 +31,7 @@ class Store:
     dbname: str = ""
     # Where session-level advisory locks go (relay leadership, schema creation): the same
     # database reached directly, when the store's URL goes through PgBouncer in transaction
-    # mode (SHEQU_<SERVICE>_SESSION_STORE; ADR 0017). None: the store itself.
+    # mode (SHEQU_<SERVICE>_SESSION_STORE; ADR 0018). None: the store itself.
     session: Store | None = None
 
     @property
@@ -81,7 +81,7 @@ class Store:
             }
         return {
             # eventsourcing's PostgreSQL persistence, its pool sized by SHEQU_PG_* settings,
-            # named, and failing fast while the server is unreachable (shequ.pgpool, ADR 0017)
+            # named, and failing fast while the server is unreachable (shequ.pgpool, ADR 0018)
             "PERSISTENCE_MODULE": "shequ.pgpool:ShequPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
