@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from shequ.errors import ValidationError
+from shequ.validation import check_characters
 
 ROLES = (
     "district_staff",   # 区级工作人员: district-wide
@@ -27,6 +28,7 @@ class Actor:
     def from_dict(cls, data: Any) -> Actor:
         if not isinstance(data, dict):
             raise ValidationError("缺少操作人信息", "actor is required", "actor")
+        check_characters(data, "actor")  # events record the actor: no NUL, no lone surrogate
         role = data.get("role")
         if role not in ROLES:
             raise ValidationError(f"未知角色：{role}", f"unknown role {role!r}", "actor.role")

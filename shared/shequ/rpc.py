@@ -31,6 +31,7 @@ from shequ.batchorder import BatchOrder, batch_item
 from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.outage import guarded, translate
 from shequ.outbox import envelopes_after
+from shequ.validation import check_characters
 
 for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
              errors.Forbidden, errors.Conflict, errors.LogTampered, errors.Unavailable):
@@ -141,6 +142,7 @@ class PlatformService:
         """
         from shequ.replay import replay_dead_letter
 
+        check_characters(letter_id, "letter_id")
         return replay_dead_letter(self.runtime, actor, letter_id)
 
 
@@ -200,6 +202,7 @@ def _run_item(service: Any, handlers: dict[str, Any], policy: Policy, actor: dic
               item: Any) -> dict[str, Any]:
     try:
         name = item.get("command") if isinstance(item, dict) else None
+        check_characters(name, "command")  # its args are checked by the command's entrypoint
         rule = policy.rules.get(name) if isinstance(name, str) else None
         if name is None or rule is None or rule.reads:
             raise ValidationError(f"未知的指令：{name}", f"unknown command {name!r}", "command")
@@ -215,6 +218,7 @@ def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
     signature = inspect.signature(target)
 
     def entrypoint(self: Any, actor: dict[str, Any], **kwargs: Any) -> Any:
+        check_characters(kwargs)  # first: later errors may quote what the caller sent
         who = Actor.from_dict(actor)
         policy.check_role(name, who)
         _check_arguments(signature, name, who, kwargs)

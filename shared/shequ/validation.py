@@ -1,6 +1,7 @@
 """Boundary checks for command input. Each raises ValidationError naming the field and the rule.
 
-Checkers return the cleaned value (stripped, upper-cased, ISO text) so callers store one form.
+Checkers return the cleaned value (stripped, upper-cased, ISO text) so callers store one form;
+``check_characters`` runs on every call's arguments before any of them (see its docstring).
 """
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from shequ.errors import ValidationError
 
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; and surrogate
+# code points, which are never text on their own (UTF-8 cannot encode them).
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NESTED = (dict, list, tuple)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-\d{7,8}$")
 
@@ -119,3 +124,59 @@ def check_bool(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise _invalid(field, "须为是或否", f"{field} must be true or false", "bool")
     return value
+
+
+def check_characters(value: Any, field: str = "") -> None:
+    """Refuse control characters and lone surrogates in any string of ``value``: itself, or
+    anywhere inside nested dicts and lists, dict keys included.
+
+    The one text rule every command and query shares, run on the raw arguments before any
+    other check: PostgreSQL text cannot hold NUL (a stored NUL breaks the read model for
+    good), UTF-8 cannot encode a surrogate, and neither belongs in a name or a note. The error
+    names the path (``members[2].name``, from ``field`` as its root), the rule
+    (``control_character`` or ``invalid_unicode``) and the character as ``U+XXXX``; its text
+    never repeats the refused character. Non-text values are left to the command's own checks.
+    """
+    if isinstance(value, str):
+        if bad := _REFUSED.search(value):
+            raise _refused_character(field, (), bad.group(), False)
+        return
+    if not isinstance(value, _NESTED):
+        return
+    # iterative, so no nesting depth raises RecursionError; paths are built only for nesting
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in items:
+            if isinstance(key, str) and (bad := _REFUSED.search(key)):
+                raise _refused_character(field, (*path, key), bad.group(), True)
+            if isinstance(item, str):
+                if bad := _REFUSED.search(item):
+                    raise _refused_character(field, (*path, key), bad.group(), False)
+            elif isinstance(item, _NESTED):
+                stack.append((item, (*path, key)))
+
+
+def _refused_character(root: str, path: tuple[str | int, ...], char: str,
+                       in_key: bool) -> ValidationError:
+    where = root
+    for part in path:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:  # a refused character in a key is shown escaped, never as itself
+            part = _REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", part)
+            where = f"{where}.{part}" if where else part
+    where = where or "value"
+    point = f"U+{ord(char):04X}"
+    what_zh, what_en = ("字段名", "the name of ") if in_key else ("", "")
+    marks: dict[str, Any] = {"character": point, **({"key": True} if in_key else {})}
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        return ValidationError(
+            f"{where}{what_zh}含有无效的Unicode字符（单独的代理码位{point}），请重新输入",
+            f"{what_en}{where} is not valid Unicode text (a lone surrogate {point})", where,
+            rule="invalid_unicode", **marks)
+    return ValidationError(
+        f"{where}{what_zh}含有不允许的控制字符（{point}），请删除后重试",
+        f"{what_en}{where} contains a control character ({point}), which is not allowed",
+        where, rule="control_character", **marks)
