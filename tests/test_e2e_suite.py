@@ -16,9 +16,10 @@ vhost, each on its own database (PostgreSQL via ``pg_database``, and SQLite).
 
 Casework's clock. Casework stamps every date of record (opened, due, resolved) with its
 injectable clock (``Casework(store, clock=...)``, README "Deadlines"); ``resolve_case`` takes
-no date. Resolving a case *late* therefore needs casework's clock to move, which a running
-process can only do if the application is built with a clock. ``CaseworkOnTestClock`` below is
-exactly casework's service (same entrypoints, inboxes, relay, ``make_app``, settings) whose
+no date, and the deadline scan takes no time from its caller. Resolving a case *late* or
+chasing it therefore needs casework's clock to move, which a running process can only do if
+the application is built with a clock. ``CaseworkOnTestClock`` below is exactly casework's
+service (same entrypoints, inboxes, relay, ``make_app``, settings) whose
 application is given a clock that reads a file the test writes; without that file it is the
 system clock. It is started with the same runner (``python -m shequ.runner
 tests.test_e2e_suite:CaseworkOnTestClock``). Every other service runs as shipped.
@@ -435,8 +436,9 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
         w.set_casework_clock("2025-03-04")
         _resolve(w, a2, "late-a2")
         _resolve(w, b, "ontime-b")
-        # the deadline scan, given a time, chases the one still open past its due date
-        scan = w.call("casework", "scan_deadlines", actor=STAFF, now="2025-03-05T09:00:00+08:00")
+        # the deadline scan, on casework's clock, chases the one still open past its due date
+        w.set_casework_clock("2025-03-05")
+        scan = w.call("casework", "scan_deadlines", actor=STAFF)
         assert (scan["chased"], scan["reprimanded"]) == ([a], [])
         w.set_casework_clock("2025-03-06")
         _resolve(w, a, "late-a")

@@ -112,8 +112,6 @@ def parameter(name: str, param: inspect.Parameter, choices: Mapping[str, list[st
         kind = "UUID"
     elif name == "on" or name.endswith("_on"):
         kind = "date `YYYY-MM-DD`"
-    elif name == "now":
-        kind = "date-time, ISO 8601"
     else:
         kind = "string"
     if param.default is not inspect.Parameter.empty:

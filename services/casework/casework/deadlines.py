@@ -1,9 +1,11 @@
 """The deadline scan: chase (催办) what is overdue, reprimand (通报) what stays overdue.
 
-Called by the service's nameko timer with the real clock, and by tests with a given ``now``
-(nothing sleeps). Each notice is its own command with an idempotency key naming the case, the
-missed due date and the kind, so replicas scanning at once, or a scan repeated after a crash,
-never send a notice twice.
+Runs on the application's own clock only (the service's nameko timer, or staff calling the
+RPC by hand): a caller cannot name the time, since a time ahead of the clock would chase and
+reprimand cases early, and assessment would count them. Tests build the application with a
+clock they set (``Casework(store, clock=...)``); nothing sleeps. Each notice is its own
+command with an idempotency key naming the case, the missed due date and the kind, so replicas
+scanning at once, or a scan repeated after a crash, never send a notice twice.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from shequ.metrics import SLA_BREACHES
 from sqlalchemy import select
 
 from casework import tables as t
-from casework.base import LOCAL
 from casework.commands_procedures import ProcedureCommands
 from casework.domain import Mediation, VillageDecision
 from casework.domain.common import violation
@@ -32,18 +33,15 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 
 
 class DeadlineCommands(ProcedureCommands):
-    def scan_deadlines(self, actor: Actor, now: str | None = None) -> dict[str, Any]:
+    def scan_deadlines(self, actor: Actor) -> dict[str, Any]:
         """Chase every overdue case once per missed due date (a dispute or village decision
         whose procedure has ended is resolved instead); reprimand those still overdue
         ``reprimand_after_days`` after the chase; close answered cases whose reopening window
-        has passed without the resident reopening them. Example:
-        ``{"now": "2026-03-30T09:00:00+08:00"}``
+        has passed without the resident reopening them; all as of today by the service's
+        clock. Example: ``{}``
         """
         self.policy.check("scan_deadlines", actor, Target())
-        when = dt.datetime.fromisoformat(now) if now else self.clock()
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=LOCAL)
-        today = when.astimezone(LOCAL).date().isoformat()
+        today = self.today()
         late = (dt.date.fromisoformat(today)
                 - dt.timedelta(days=self.settings.reprimand_after_days)).isoformat()
         cs = t.cases

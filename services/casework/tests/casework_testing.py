@@ -18,7 +18,7 @@ from casework.policies import (
     outreach_handler,
     registry_handler,
 )
-from shequ.actor import Actor
+from shequ.actor import SYSTEM, Actor
 from shequ.inbox import Inbox
 from shequ.store import Store
 
@@ -37,6 +37,11 @@ class FakeClock:
 
     def set(self, day: str) -> None:
         self.now = dt.datetime.fromisoformat(f"{day}T09:00:00+08:00")
+
+    def at(self, when: str) -> FakeClock:
+        """Set an exact time (ISO 8601, with its offset); returns the clock."""
+        self.now = dt.datetime.fromisoformat(when)
+        return self
 
     def advance(self, days: int) -> None:
         self.now += dt.timedelta(days=days)
@@ -149,6 +154,13 @@ def join(feed: Feed, w: dict[str, Any], person: str, group: str,
     feed.send("team.member_joined", {"team_id": w["team"], "community_id": w["community"],
                                      "person_id": person, "group": group, "name": "测示",
                                      "phone": "13800000001", "duties": "", "since": since})
+
+
+def scan_at(app: Casework, clock: FakeClock, when: str) -> dict[str, Any]:
+    """Move the clock to ``when`` (it stays there) and run the deadline scan, as the
+    service's timer would at that time."""
+    clock.at(when)
+    return app.scan_deadlines(SYSTEM)
 
 
 def key() -> str:

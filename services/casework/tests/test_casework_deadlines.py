@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 from casework.application import Casework
 from casework.contracts import translate
-from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from casework_testing import (
+    STAFF,
+    FakeClock,
+    close_casework,
+    key,
+    open_demand,
+    scan_at,
+    world,
+)
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, RuleViolation
 
@@ -32,13 +40,13 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # accepted Monday 2026-03-02: 15 working days
     assert app.case(STAFF, case_id)["due_on"] == "2026-03-23"
-    assert app.scan_deadlines(SYSTEM, now="2026-03-23T18:00:00+08:00")["chased"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-24T08:00:00+08:00")["chased"] == [case_id]
-    assert app.scan_deadlines(SYSTEM, now="2026-03-24T20:00:00+08:00")["chased"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-28T09:00:00+08:00")["reprimanded"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-29T09:00:00+08:00")["reprimanded"] == \
+    assert scan_at(app, clock, "2026-03-23T18:00:00+08:00")["chased"] == []
+    assert scan_at(app, clock, "2026-03-24T08:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-03-24T20:00:00+08:00")["chased"] == []
+    assert scan_at(app, clock, "2026-03-28T09:00:00+08:00")["reprimanded"] == []
+    assert scan_at(app, clock, "2026-03-29T09:00:00+08:00")["reprimanded"] == \
         [case_id]
-    assert app.scan_deadlines(SYSTEM, now="2026-04-20T09:00:00+08:00") == {
+    assert scan_at(app, clock, "2026-04-20T09:00:00+08:00") == {
         "on": "2026-04-20", "chased": [], "reprimanded": [], "closed": [],
         "resolved": []}
     sent = notices(app)
@@ -71,18 +79,18 @@ def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
     with pytest.raises(RuleViolation) as info:
         app.pause_case(STAFF, key(), case_id=case_id, reason="再次暂停")
     assert info.value.code == "rule.already_paused"
-    assert app.scan_deadlines(SYSTEM, now="2026-03-25T09:00:00+08:00")["chased"] == []
+    assert scan_at(app, clock, "2026-03-25T09:00:00+08:00")["chased"] == []
     clock.set("2026-03-12")  # 5 working days passed while paused
     assert app.resume_case(STAFF, key(), case_id=case_id)["due_on"] == "2026-03-30"
-    assert app.scan_deadlines(SYSTEM, now="2026-03-30T09:00:00+08:00")["chased"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-31T09:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-03-30T09:00:00+08:00")["chased"] == []
+    assert scan_at(app, clock, "2026-03-31T09:00:00+08:00")["chased"] == [case_id]
 
 
 def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
         casework: Casework, clock: FakeClock) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # due 2026-03-23, owner wel
-    assert app.scan_deadlines(SYSTEM, now="2026-03-24T09:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == [case_id]
     clock.set("2026-03-24")
 
     def extend(**kw: Any) -> Any:
@@ -101,7 +109,7 @@ def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
     with pytest.raises(RuleViolation) as info:
         extend()
     assert info.value.code == "rule.extension.limit"
-    assert app.scan_deadlines(SYSTEM, now="2026-03-31T09:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-03-31T09:00:00+08:00")["chased"] == [case_id]
     assert [d["due_on"] for _, d in notices(app)] == ["2026-03-23", "2026-03-30"]
 
 
@@ -113,11 +121,11 @@ def test_two_replicas_scanning_at_once_send_each_notice_once(
     case_id = accepted(app, w)
     other = Casework(app.store, clock=clock)
     try:
-        assert app.scan_deadlines(SYSTEM, now="2026-03-24T09:00:00+08:00")["chased"] == \
+        assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == \
             [case_id]
         top = app.recorder.max_notification_id()
         assert other._notice("chase", case_id, "2026-03-23", "2026-03-24", SYSTEM)
-        assert other.scan_deadlines(SYSTEM, now="2026-03-24T10:00:00+08:00")["chased"] == []
+        assert scan_at(other, clock, "2026-03-24T10:00:00+08:00")["chased"] == []
         assert app.recorder.max_notification_id() == top
         assert [n for n, _ in notices(app)] == ["casework.case.chased"]
     finally:
@@ -162,8 +170,8 @@ def test_an_answered_case_closes_once_its_reopening_window_has_passed(
     assert until == "2026-03-09"  # answered Monday 2026-03-02, 7 calendar days
     resident = Actor("r-2", "resident", household_id=w["h2"])
     app.reopen_case(resident, key(), case_id=reopened, reason="又堆满了")
-    assert app.scan_deadlines(SYSTEM, now=f"{until}T20:00:00+08:00")["closed"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-10T08:00:00+08:00")["closed"] == [done]
-    assert app.scan_deadlines(SYSTEM, now="2026-03-11T08:00:00+08:00")["closed"] == []
+    assert scan_at(app, clock, f"{until}T20:00:00+08:00")["closed"] == []
+    assert scan_at(app, clock, "2026-03-10T08:00:00+08:00")["closed"] == [done]
+    assert scan_at(app, clock, "2026-03-11T08:00:00+08:00")["closed"] == []
     assert app.case(STAFF, done)["state"] == "closed"
     assert app.case(STAFF, reopened)["state"] != "closed"

@@ -261,3 +261,28 @@ def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> No
         "2026-03-03", "2026-03-04", "2026-03-11")
     assert [(r["received_on"], r["recorded_at"]) for r in rows] == [
         ("2026-03-02", "2026-03-09T01:00:00+00:00")]
+
+
+def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Running) -> None:
+    """A caller cannot move the scan's clock: a ``now`` years ahead would chase (and later
+    reprimand) cases early, and assessment would count them. Tests move the application's
+    clock instead."""
+    w = directory(service)
+    service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
+    opened = service.call("open_case", actor=STAFF, idempotency_key="itf:clock:1",
+                          case_type="demand", category="rubbish", channel="walk_in",
+                          title="垃圾未清运", community_id=w["community"])  # due 2026-03-05
+    before = service.call("health")["log_position"]
+    for now in ("2031-01-01T09:00:00+08:00", 12345):
+        with pytest.raises(ValidationError) as refused:
+            service.call("scan_deadlines", actor=STAFF, now=now)
+        assert refused.value.field == "now"
+    [answer] = service.call("batch", actor=STAFF, commands=[
+        {"command": "scan_deadlines", "args": {"now": "2031-01-01T09:00:00+08:00"}}])
+    assert answer["error"]["field"] == "now"
+    assert service.call("health")["log_position"] == before
+    assert service.call("scan_deadlines", actor=STAFF)["chased"] == []  # the service's today
+    service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
+    assert service.call("scan_deadlines", actor=STAFF) == {
+        "on": "2026-03-06", "chased": [opened["case_id"]], "reprimanded": [], "closed": [],
+        "resolved": []}

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 from casework.application import Casework
-from casework_testing import PETITION, STAFF, FakeClock, key, world
-from shequ.actor import SYSTEM, Actor
+from casework_testing import PETITION, STAFF, FakeClock, key, scan_at, world
+from shequ.actor import Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
 REPLY = {"request": "补发补偿款", "facts": "经核查少发2000元", "decision": "补发2000元",
@@ -62,8 +62,8 @@ def test_s3_acceptance_notice_due_within_15_days_and_chased_after(
     app, w = casework, world(casework)
     case_id = petition(app, w)  # received 2026-03-02
     assert app.case(STAFF, case_id)["due_on"] == "2026-03-17"
-    assert app.scan_deadlines(SYSTEM, now="2026-03-17T09:00:00+08:00")["chased"] == []
-    assert app.scan_deadlines(SYSTEM, now="2026-03-18T09:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-03-17T09:00:00+08:00")["chased"] == []
+    assert scan_at(app, clock, "2026-03-18T09:00:00+08:00")["chased"] == [case_id]
     clock.set("2026-03-18")
     # handling: 60 calendar days from acceptance
     assert app.accept_case(STAFF, key(), case_id=case_id)["due_on"] == "2026-05-17"
@@ -126,7 +126,7 @@ def test_s3_review_and_re_review_within_30_days_then_same_facts_not_accepted_aga
     clock.set("2026-04-01")  # 30 days after the reply: still in time
     out = app.request_review(resident, key(), case_id=case_id, level="review", reason="不服")
     assert out["state"] == "in_review" and out["due_on"] == "2026-05-01"
-    assert app.scan_deadlines(SYSTEM, now="2026-05-02T09:00:00+08:00")["chased"] == [case_id]
+    assert scan_at(app, clock, "2026-05-02T09:00:00+08:00")["chased"] == [case_id]
     clock.set("2026-05-02")
     with pytest.raises(Forbidden):  # reviews are answered by the body above
         app.answer_review(Actor("c", "community_staff", community_id=w["community"]), key(),
