@@ -1,8 +1,10 @@
 """What every service's application shares beyond the event store: its policy table, one read
 model built once (replicas and workers share it) and caught up before each read, and
-``run`` (authorise, then execute once per idempotency key)."""
+``run`` (authorise, then execute once per idempotency key), and the log of reads of personal
+data (``reads``, ``personal_data_reads``: see :mod:`shequ.readlog`)."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -13,7 +15,10 @@ from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Policy, Target
 from shequ.projection import Projection, Projector
+from shequ.readlog import ReadLog, reads_of
 from shequ.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class DomainApplication(ServiceApplication):
@@ -29,9 +34,19 @@ class DomainApplication(ServiceApplication):
         # Built on first use, not here: building takes the platform's schema lock, which the
         # runtime already holds while it creates the application.
         self._projector_lock = threading.Lock()
+        self.reads = ReadLog(self.name, self.committer.commit)
 
     def make_projection(self) -> Projection:
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Store the reads still waiting, then close the connections."""
+        try:
+            self.reads.flush()
+        except Exception as exc:  # noqa: BLE001 - closing must not fail; say what is lost
+            log.error("%s: %d reads of personal data not stored: %s", self.name,
+                      self.reads.pending(), exc)
+        super().close()
 
     @property
     def projector(self) -> Projector:
@@ -54,3 +69,17 @@ class DomainApplication(ServiceApplication):
         """Authorise, then execute once per idempotency key (validation has happened already)."""
         self.policy.check(command, actor, target)
         return self.execute(command, key, actor, payload, decide)
+
+    def personal_data_reads(self, actor: Actor, subject_id: str | None = None,
+                            reader_id: str | None = None,
+                            limit: int = 500) -> list[dict[str, Any]]:
+        """Recorded reads of personal data in clear, oldest first: who (person, role), which
+        use case and target, whose (subject id, masked name), which fields, why, when.
+
+        Reads wait in memory for up to a second before they are stored (``shequ.readlog``).
+        Example: ``{"actor": {"person_id": "audit-1", "role": "auditor"},
+        "subject_id": "5b2d7c1e-0000-5000-8000-000000000001"}``
+        """
+        self.policy.check("personal_data_reads", actor, Target())
+        with self.read() as c:
+            return reads_of(c, subject_id, reader_id, max(1, min(int(limit), 5000)))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from shequ import readlog
 from shequ.app import ServiceApplication
 from shequ.db import positions, read_models, schema_lock
 
@@ -172,7 +173,10 @@ class Projector:
             if not notes:
                 return 0
             for note in notes:
-                self.apply_note(s, note)
+                if note.topic == readlog.TOPIC:  # the platform's own read model
+                    readlog.project(s, self.app.mapper.to_domain_event(note), note.id)
+                else:
+                    self.apply_note(s, note)
             result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(positions).where(positions.c.reader == self.reader,
                                         positions.c.position == start)

@@ -156,6 +156,11 @@ class Platform(DependencyProvider):
         spawn(self._relay_loop, identifier=f"{self.service}.relay")
         spawn(self._seal_loop, identifier=f"{self.service}.sealer")
         spawn(self._metrics_loop, identifier=f"{self.service}.metrics")
+        reads = getattr(self.runtime.app, "reads", None)
+        if reads is not None:
+            self._reads_due = GreenEvent()
+            reads.on_full = self._reads_full
+            spawn(self._readlog_loop, identifier=f"{self.service}.readlog")
         for inbox in self.runtime.inboxes:
             sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping,
                              max_bytes=self.runtime.config.inbox_max_envelope_bytes)
@@ -182,6 +187,9 @@ class Platform(DependencyProvider):
         first = not self.stopping.is_set()
         self.stopping.set()
         if self.runtime:
+            self._flush_reads()  # before the last seal: they belong in the log it covers
+            if hasattr(self, "_reads_due"):
+                self._reads_full()  # let the flusher see it is stopping
             if seal and first and self.runtime.leadership.held:
                 self._seal_once()
             self.runtime.leadership.release()
@@ -289,6 +297,29 @@ class Platform(DependencyProvider):
             log.warning("audit %s: the stored rows match the sealed leaves again", self.service)
         rt.audit_alarm = alarm
         metrics.AUDIT_ALARM.labels(self.service).set(1 if alarm else 0)
+
+    def _reads_full(self) -> None:
+        if not self._reads_due.ready():
+            self._reads_due.send(True)
+
+    def _flush_reads(self) -> None:
+        assert self.runtime is not None
+        reads = getattr(self.runtime.app, "reads", None)
+        try:
+            if reads is not None:
+                reads.flush()
+        except Exception as exc:  # noqa: BLE001 - kept in the buffer for the next flush
+            log.warning("readlog %s: %s", self.service, exc)
+
+    def _readlog_loop(self) -> None:
+        """Store the reads of personal data noted by queries, in batches (ADR 0010)."""
+        from shequ.readlog import flush_seconds
+
+        while not self.stopping.is_set():
+            with eventlet.Timeout(flush_seconds(), False):
+                self._reads_due.wait()
+            self._reads_due = GreenEvent()
+            self._flush_reads()
 
     def _metrics_loop(self) -> None:
         rt = self.runtime
