@@ -1,52 +1,48 @@
-"""Who sees which personal data in query results (RULES §6); everyone else sees it masked.
+"""Who sees which personal data in query results (RULES §6); masked by default.
 
-| data                         | shown in full to                                              |
-|------------------------------|---------------------------------------------------------------|
-| ID number                    | nobody (only ``reveal_personal_data``, which is recorded)     |
-| team members' phones         | district staff, community staff in scope, the system          |
-| household members' names     | staff, assigned team members, the household itself, system   |
-| household members' phones, address | staff, the household itself, the system                 |
-| contacts shown to a household| everyone allowed to read the household, except auditors      |
-Auditors read everything masked: they check the records, not the people.
+| data                                    | shown in clear to                                      |
+|-----------------------------------------|--------------------------------------------------------|
+| ID number                               | nobody (only ``reveal_personal_data``, which is recorded) |
+| household members' names, phones, address | the household itself; the service-team members and the linked party member assigned to it (their duty: phoning and visiting it, recorded); district staff, community staff in scope and the system only when they give a ``purpose`` (recorded) |
+| team members' phones on a roster        | district staff, community staff in scope and the system, only with a ``purpose`` (recorded) |
+| contacts shown to a household           | everyone allowed to read the household, except auditors (cadres in their public duty) |
+| names of post holders, team members     | everyone allowed to read them (cadres in their public duty) |
+Auditors read everything masked, even with a purpose: they check the records, not the people.
+Every answer that shows personal data in clear to anyone but the household itself is recorded
+(``shequ.readlog``; listed by ``personal_data_reads``).
 """
 from __future__ import annotations
 
 from shequ import privacy
 from shequ.actor import Actor
+from shequ.readlog import Sight
 
 STAFF = frozenset({"district_staff", "community_staff", "system"})
+TEAM_DUTY = "服务队联系本户（职责）"  # the purpose recorded for an assigned team member's read
 
 
-def team_phone(actor: Actor, phone: str) -> str:
-    """A service-team member's phone on a roster."""
-    return phone if actor.role in STAFF else privacy.mask_phone(phone)
+def member_name(actor: Actor, name: str) -> str:
+    """A party member's name in a staff list (party members in their public duty)."""
+    return name if actor.role in STAFF else privacy.mask_name(name)
 
 
-def member_name(actor: Actor, name: str, own_household: bool = False) -> str:
-    """A household member's name."""
-    if actor.role in STAFF | {"team_member"} or (actor.role == "resident" and own_household):
-        return name
-    return privacy.mask_name(name)
+def name(sight: Sight, value: str) -> str:
+    return value if sight.clear else privacy.mask_name(value)
 
 
-def personal(actor: Actor, own_household: bool = False) -> bool:
-    """Whether phones and addresses of residents are shown in full."""
-    return actor.role in STAFF or (actor.role == "resident" and own_household)
+def phone(sight: Sight, value: str) -> str:
+    return value if sight.clear else privacy.mask_phone(value)
 
 
-def phone(actor: Actor, value: str, own_household: bool = False) -> str:
-    return value if personal(actor, own_household) else privacy.mask_phone(value)
+def address(sight: Sight, value: str) -> str:
+    return value if sight.clear else privacy.mask_address(value)
 
 
-def address(actor: Actor, value: str, own_household: bool = False) -> str:
-    return value if personal(actor, own_household) else privacy.mask_address(value)
-
-
-def contact(actor: Actor, name: str, phone_: str) -> tuple[str, str]:
+def contact(actor: Actor, name_: str, phone_: str) -> tuple[str, str]:
     """A contact (team member or linked party member) printed for a household."""
     if actor.role == "auditor":
-        return privacy.mask_name(name), privacy.mask_phone(phone_)
-    return name, phone_
+        return privacy.mask_name(name_), privacy.mask_phone(phone_)
+    return name_, phone_
 
 
 def id_number(value: str) -> str:

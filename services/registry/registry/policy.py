@@ -7,6 +7,7 @@ their own household; auditors read only; the system (seed, other services) every
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
+from shequ.readlog import READS_RULE
 
 DISTRICT = {"district_staff": "all", "system": "all"}
 COMMUNITY = {**DISTRICT, "community_staff": "community"}
@@ -66,7 +67,7 @@ RULES: dict[str, Rule] = {
     "person_history": _read(READ),
     "archive": _read(READ),
     "members_below_minimum": _read({**COMMUNITY, "auditor": "all"}),
-    "personal_data_reads": _read({**DISTRICT, "auditor": "all"}),
+    "personal_data_reads": READS_RULE,
 }
 
 POLICY = Policy("registry", RULES)

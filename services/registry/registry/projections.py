@@ -5,11 +5,12 @@ rows (the projector also commits its position with the rows, so it normally appl
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from shequ.privacy import mask_name
 from shequ.projection import Handlers, upsert
-from sqlalchemy import MetaData, Table, delete, update
+from shequ.readlog import store_read
+from sqlalchemy import MetaData, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from registry import tables as t
@@ -178,7 +179,10 @@ class RegistryProjection(Handlers):
                 "recorded_at": e.timestamp.isoformat(), "seq": e.originator_version})
 
     def on_PersonalDataAccess__PersonalDataRead(self, s: Session, e: Any) -> None:
-        upsert(s, t.data_reads, {"id": _id(e)},
-               {"subject_id": e.subject_id, "reader_id": e.actor.get("person_id"),
-                "reader_role": e.actor.get("role"), "fields": json.dumps(e.fields),
-                "reason": e.reason, "read_at": e.read_at})
+        """A ``reveal_personal_data`` read joins the platform's list of reads (readlog)."""
+        name = s.execute(select(t.persons.c.name).where(t.persons.c.id == e.subject_id)
+                         ).scalar() or ""
+        store_read(s, {"read_id": _id(e), "actor": e.actor, "use_case": "reveal_personal_data",
+                       "target_id": e.subject_id, "purpose": e.reason, "fields": e.fields,
+                       "subjects": {e.subject_id: mask_name(name)}, "read_at": e.read_at},
+                   "registry", None)

@@ -1,12 +1,12 @@
 """Queries, all served from the read model (caught up first), with personal data masked."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.errors import NotFound
+from shequ.readlog import Sight, check_purpose, sight
 from shequ.validation import check_choice, check_date, check_uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
@@ -60,9 +60,12 @@ class Queries(RegistryBase):
                                      for g in orgs if g["kind"] == "village_branch"],
             }
 
-    def team_roster(self, actor: Actor, community_id: str) -> dict[str, Any]:
-        """The community's service team by work group; phones masked unless staff."""
+    def team_roster(self, actor: Actor, community_id: str,
+                    purpose: str | None = None) -> dict[str, Any]:
+        """The community's service team by work group; phones in clear only to staff who give
+        a ``purpose`` (the read is recorded)."""
         community_id = check_uuid(community_id, "community_id")
+        purpose = check_purpose(purpose)
         self.policy.check("team_roster", actor, self.community_target(community_id))
         with self.read() as c:
             team = c.execute(select(t.teams).where(t.teams.c.community_id == community_id)
@@ -73,31 +76,46 @@ class Queries(RegistryBase):
             m = t.team_members
             members = c.execute(select(m).where(m.c.team_id == team["id"])
                                 .order_by(m.c.since, m.c.name)).mappings().all()
+        seen = sight(actor, purpose)
+        if seen.purpose and members:
+            self.reads.note(actor, "team_roster", team["id"], seen.purpose,
+                            {r["person_id"]: r["name"] for r in members}, ["phone"])
         return {"team_id": team["id"], "name": team["name"], "community_id": community_id,
                 "leader_id": team["leader_id"],
                 "groups": [{"key": key, "name_zh": zh, "members": [
                     {"person_id": r["person_id"], "name": r["name"],
-                     "phone": masking.team_phone(actor, r["phone"]), "duties": r["duties"],
+                     "phone": masking.phone(seen, r["phone"]), "duties": r["duties"],
                      "since": r["since"], "leader": r["person_id"] == team["leader_id"]}
                     for r in members if r["group_key"] == key]} for key, zh in GROUPS.items()]}
 
     def household(self, actor: Actor, household_id: str,
-                  on: str | None = None) -> dict[str, Any]:
+                  on: str | None = None, purpose: str | None = None) -> dict[str, Any]:
         """A household as of the day ``on`` (default today): its members then, with the phone
-        each had then, and its contacts (team members, linked party member) as of today."""
+        each had then, and its contacts (team members, linked party member) as of today.
+
+        Members' names, phones and the address are in clear for the household itself, for
+        those assigned to it, and for staff who give a ``purpose``; every such read by someone
+        else than the household is recorded."""
         household_id = check_uuid(household_id, "household_id")
         on = check_date(on, "on") if on else today()
+        purpose = check_purpose(purpose)
         target = self.household_target(household_id)
         self.policy.check("household", actor, target)
-        own = actor.household_id == household_id
+        seen = sight(actor, purpose, own=actor.household_id == household_id,
+                     duty=masking.TEAM_DUTY if actor.role == "team_member" else None)
         with self.read() as c:
             h = c.execute(select(t.households).where(t.households.c.id == household_id)
                           ).mappings().one()
-            return {"household_id": household_id, "on": on, "village_id": h["village_id"],
-                    "community_id": target.community_id, "head_id": h["head_id"],
-                    "address": masking.address(actor, h["address"], own), "sample": h["sample"],
-                    "members": _members(c, actor, household_id, own, on),
-                    "contacts": _contacts(c, actor, household_id, target.community_id)}
+            members = _members(c, seen, household_id, on)
+            contacts = _contacts(c, actor, household_id, target.community_id)
+        if seen.purpose:
+            self.reads.note(actor, "household", household_id, seen.purpose,
+                            {m["person_id"]: m["name"] for m in members},
+                            ["name", "phone", "address"])
+        return {"household_id": household_id, "on": on, "village_id": h["village_id"],
+                "community_id": target.community_id, "head_id": h["head_id"],
+                "address": masking.address(seen, h["address"]), "sample": h["sample"],
+                "members": members, "contacts": contacts}
 
     def archive(self, actor: Actor, subject_kind: str, subject_id: str,
                 as_of: str) -> dict[str, Any]:
@@ -154,18 +172,6 @@ class Queries(RegistryBase):
                      "minimum": self.settings.min_households}
                     for pid, name, cid, n in c.execute(query)]
 
-    def personal_data_reads(self, actor: Actor, person_id: str) -> list[dict[str, Any]]:
-        """Who read a person's unmasked data, when, which fields and why."""
-        person_id = check_uuid(person_id, "person_id")
-        self.policy.check("personal_data_reads", actor, Target())
-        r = t.data_reads
-        with self.read() as c:
-            rows = c.execute(select(r).where(r.c.subject_id == person_id)
-                             .order_by(r.c.read_at)).mappings().all()
-        return [{"read_id": x["id"], "reader_id": x["reader_id"],
-                 "reader_role": x["reader_role"], "fields": json.loads(x["fields"]),
-                 "reason": x["reason"], "read_at": x["read_at"]} for x in rows]
-
 
 def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]:
     a, p = t.appointments, t.persons
@@ -180,12 +186,11 @@ def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]
                    for r in rows), key=lambda x: order.index(x["post"]))
 
 
-def _members(c: Connection, actor: Actor, household_id: str, own: bool,
-             on: str) -> list[dict[str, Any]]:
-    return [{"person_id": r["person_id"], "name": masking.member_name(actor, r["name"], own),
+def _members(c: Connection, seen: Sight, household_id: str, on: str) -> list[dict[str, Any]]:
+    return [{"person_id": r["person_id"], "name": masking.name(seen, r["name"]),
              "relation": r["relation"], "relation_zh": RELATIONS[r["relation"]],
              "gender": r["gender"], "id_number": masking.id_number(r["id_number"]),
-             "phone": masking.phone(actor, r["phone"], own), "since": r["since"]}
+             "phone": masking.phone(seen, r["phone"]), "since": r["since"]}
             for r in members_on(c, household_id, on)]
 
 

@@ -62,11 +62,6 @@ archive_entries = Table("reg_archive_entries", metadata, _id("entry_id", True),
                         Column("content", Text), Column("retention", String(20)),
                         _id("corrects"), Column("recorded_at", String(40)),
                         Column("seq", Integer))
-data_reads = Table("reg_data_reads", metadata, _id("id", True), _id("subject_id"),
-                   _id("reader_id"), Column("reader_role", String(20)),
-                   Column("fields", Text), Column("reason", Text),
-                   Column("read_at", String(40)))
-
 # The dated history of households and persons (``registry.history``).
 member_spans = Table("reg_member_spans", metadata,  # who lived in a household when
                      _id("household_id", True), _id("person_id", True),

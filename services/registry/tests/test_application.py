@@ -130,31 +130,63 @@ class TestRegistryScenario:
         assert app.recorder.max_notification_id() == before + 3  # the first team only
 
     def test_masking_and_recorded_reads(self, registry: Registry) -> None:
+        """Masked by default; in clear for the household, its team, and staff with a purpose;
+        every clear read by someone else than the household is recorded, in the log."""
         app, w = registry, small_world(registry)
         team = app.form_team(STAFF, "key:team:lizhu", community_id=w["Lizhu"])["team_id"]
         member = new_person(app, w["v1"])
         app.add_team_member(STAFF, "key:tm:1", team_id=team, person_id=member, group="mediation",
                             duties="调解", phone="13912345678")
-        community_staff = Actor("cs", "community_staff", community_id=w["Lizhu"])
-        assert _roster_phone(app, community_staff, w) == "13912345678"
-        assert _roster_phone(app, Actor(member, "team_member"), w) == "139****5678"
-        assert _roster_phone(app, AUDITOR, w) == "139****5678"
         head = new_person(app, w["v1"])
         hh = app.register_household(STAFF, "key:hh:1", village_id=w["v1"], head_id=head,
-                                    address="示例v1村第一村民小组", sample=True)["household_id"]
-        own = app.household(Actor("r", "resident", household_id=hh), hh)["members"][0]
-        seen = app.household(AUDITOR, hh)["members"][0]
-        assert own["phone"].isdigit() and "*" in seen["phone"] and "*" in seen["name"]
-        assert own["id_number"][6:14] == "********" == seen["id_number"][6:14]
+                                    address="示例v1村第一村民小组3号", sample=True)["household_id"]
+        community_staff = Actor("cs", "community_staff", community_id=w["Lizhu"])
+        resident = Actor("r", "resident", household_id=hh)
+        position = app.recorder.max_notification_id()
+        # masked by default: staff without a purpose, auditors even with one, other team work
+        for who, purpose in ((community_staff, None), (STAFF, None), (AUDITOR, "核对")):
+            assert _roster_phone(app, who, w, purpose) == "139****5678"
+            shown = app.household(who, hh, purpose=purpose)
+            assert "*" in shown["members"][0]["phone"] and "*" in shown["members"][0]["name"]
+            assert shown["address"] == "示例v1村第一村民小组**"
+        assert _roster_phone(app, Actor(member, "team_member"), w) == "139****5678"
+        # in clear: the household itself (not a staff read), its team (duty), staff with purpose
+        own = app.household(resident, hh)
+        assert own["members"][0]["phone"].isdigit() and own["address"].endswith("3号")
+        assert own["members"][0]["id_number"][6:14] == "********"
+        teams = app.household(Actor(member, "team_member"), hh)["members"][0]
+        assert teams["phone"].isdigit() and "*" not in teams["name"]
+        staff = app.household(community_staff, hh, purpose="核实低保申请")["members"][0]
+        assert staff["phone"].isdigit() and staff["id_number"][6:14] == "********"
+        assert _roster_phone(app, STAFF, w, "通知培训") == "13912345678"
+        # noted in memory, not written on the query's path; one event per flush, in the log
+        assert app.recorder.max_notification_id() == position
+        assert app.personal_data_reads(AUDITOR) == []
+        assert app.reads.flush() == 3
+        notes = app.recorder.select_notifications(position, 10, inclusive_of_start=False)
+        assert [n.topic for n in notes] == ["platform:PersonalDataReads.Recorded"]
+        reads = app.personal_data_reads(AUDITOR)
+        assert [(r["reader_id"], r["reader_role"], r["use_case"], r["purpose"], r["fields"])
+                for r in reads] == [
+            (member, "team_member", "household", "服务队联系本户（职责）",
+             ["address", "name", "phone"]),
+            ("cs", "community_staff", "household", "核实低保申请", ["address", "name", "phone"]),
+            ("staff-1", "district_staff", "team_roster", "通知培训", ["phone"])]
+        assert reads[0]["subject_id"] == head and reads[0]["target_id"] == hh
+        assert reads[0]["subject_name"].startswith("测") and "*" in reads[0]["subject_name"]
+        assert reads[2]["subject_id"] == member and reads[2]["target_id"] == team
+        with pytest.raises(Forbidden):
+            app.personal_data_reads(community_staff)
+        # reveal_personal_data: still only for staff, with a reason, and listed the same way
         with pytest.raises(Forbidden):
             app.reveal_personal_data(AUDITOR, "key:reveal:0", person_id=head, fields=["id_number"],
                                      reason="核对")
         shown = app.reveal_personal_data(STAFF, "key:reveal:1", person_id=head,
                                          fields=["id_number", "phone"], reason="核对低保材料")
         assert "*" not in shown["values"]["id_number"]
-        reads = app.personal_data_reads(AUDITOR, head)
-        assert [(r["reader_id"], r["fields"], r["reason"]) for r in reads] == [
-            ("staff-1", ["id_number", "phone"], "核对低保材料")]
+        by_staff = app.personal_data_reads(AUDITOR, subject_id=head, reader_id="staff-1")
+        assert [(r["use_case"], r["fields"], r["purpose"]) for r in by_staff] == [
+            ("reveal_personal_data", ["id_number", "phone"], "核对低保材料")]
 
     def test_archive_as_of_a_date(self, registry: Registry) -> None:
         app, w = registry, small_world(registry)
@@ -218,8 +250,9 @@ class TestRegistryScenario:
         assert len(chart["general_branch"]["posts"]) == 5
 
 
-def _roster_phone(app: Registry, actor: Actor, w: dict[str, Any]) -> str:
-    groups = app.team_roster(actor, w["Lizhu"])["groups"]
+def _roster_phone(app: Registry, actor: Actor, w: dict[str, Any],
+                  purpose: str | None = None) -> str:
+    groups = app.team_roster(actor, w["Lizhu"], purpose=purpose)["groups"]
     return str(next(g for g in groups if g["key"] == "mediation")["members"][0]["phone"])
 
 
@@ -231,7 +264,7 @@ def _check_contracts(app: Registry) -> set[str]:
         kind = type(event).__qualname__
         if out is None:
             assert kind.split(".")[0] in ("CommandRecord", "Archive", "PersonalDataAccess",
-                                          "Community")
+                                          "PersonalDataReads", "Community")
             continue
         contract, data = out
         assert catalogue.get(contract.name, contract.version) is contract

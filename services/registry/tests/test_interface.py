@@ -26,12 +26,15 @@ from nameko.rpc import Rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from prometheus_client.parser import text_string_to_metric_families
+from registry.application import Registry
 from registry.domain import Community
 from registry.domain.common import natural_id
 from registry.domain.team import GROUPS
 from registry.policy import RULES
 from registry.seed import sample_id_number, sample_phone
 from registry.service import RegistryService
+from registry_testing import close_registry
+from shequ.actor import Actor
 from shequ.audit import load_or_create_key, read_heads, signature_ok, verify_service
 from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.runtime import Platform
@@ -426,3 +429,58 @@ def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
         service.call("communities")
     failures = [r for r in caplog.records if r.exc_info and r.exc_info[0] is TypeError]
     assert [r.levelno for r in failures] == [logging.ERROR]
+
+
+# -- 10. reads of personal data: noted in memory, stored in batches, sealed, kept on stop -----
+def household_of(svc: Running, prefix: str) -> str:
+    """One household in one village (the smallest world a household query needs)."""
+    [community] = establish(svc, [("立柱", "Lizhu")], prefix)
+    village = svc.call("register_village", actor=STAFF, idempotency_key=f"{prefix}:village",
+                       community_id=community["community_id"], name="东王家村（示例）",
+                       sample=True)["village_id"]
+    head = svc.call("register_person", actor=STAFF, idempotency_key=f"{prefix}:person",
+                    name="王示例",
+                    gender="male", id_number=sample_id_number(7001, True),
+                    phone="13812345678", village_id=village, sample=True)["person_id"]
+    return str(svc.call("register_household", actor=STAFF, idempotency_key=f"{prefix}:household",
+                        village_id=village, head_id=head, address="东王家村（示例）第一村民小组8号",
+                        sample=True)["household_id"])
+
+
+def test_clear_reads_are_stored_in_the_background_and_sealed_with_the_log(
+        service: Running) -> None:
+    household = household_of(service, "itf10")
+    masked = service.call("household", actor=STAFF, household_id=household)
+    assert masked["members"][0]["phone"] == "138****5678"
+    clear = service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
+    assert clear["members"][0]["phone"] == "13812345678"
+    reads = wait_for(lambda: service.call("personal_data_reads", actor=AUDITOR),
+                     what="the read flushed by the runtime")
+    assert [(r["reader_id"], r["use_case"], r["purpose"], r["subject_name"]) for r in reads] \
+        == [("staff-1", "household", "核实低保", "王**")]
+    position = service.health()["log_position"]
+    wait_for(lambda: (read_heads(service.treehead_dir / "registry") or [None])[-1] is not None
+             and read_heads(service.treehead_dir / "registry")[-1].last_position == position,
+             what="a tree head over the read")
+    report = verify_service("registry", Store.parse(service.store_url), service.treehead_dir)
+    assert report.ok and report.checked >= position, report
+
+
+@pytest.fixture
+def reads_wait_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEQU_READLOG_SECONDS", "3600")  # only a stop can store them
+
+
+def test_reads_still_in_memory_are_stored_on_a_clean_stop(reads_wait_long: None,
+                                                          service: Running) -> None:
+    household = household_of(service, "itf11")
+    service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
+    assert service.call("personal_data_reads", actor=AUDITOR) == []
+    service.container.stop()
+    app = Registry(Store.parse(service.store_url))
+    try:
+        reads = app.personal_data_reads(Actor("auditor-1", "auditor"))
+        assert [(r["reader_id"], r["purpose"], r["target_id"]) for r in reads] == [
+            ("staff-1", "核实低保", household)]
+    finally:
+        close_registry(app)
