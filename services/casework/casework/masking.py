@@ -1,24 +1,31 @@
-"""Personal data in casework views (RULES §6): residents' names and phones are shown in full
-only to those handling the case, to staff, and to the resident's own household."""
+"""Personal data in casework views (RULES §6); masked by default.
+
+| data                          | shown in clear to                                          |
+|-------------------------------|------------------------------------------------------------|
+| the resident's name and phone | the resident's own household; the case's owner and co-handlers (their duty: they call the resident back; recorded); district staff, community staff in scope and the system only when they give a ``purpose`` (recorded) |
+Auditors and everyone else see them masked. Every answer that shows them in clear to anyone but
+the household itself is recorded (``shequ.readlog``; listed by ``personal_data_reads``).
+"""
 from __future__ import annotations
 
 from shequ import privacy
 from shequ.actor import Actor
+from shequ.readlog import Sight, sight
 
-FULL = ("district_staff", "community_staff", "system")
-
-
-def sees_person(actor: Actor, handlers: list[str], household_id: str | None) -> bool:
-    if actor.role in FULL or actor.person_id in handlers:
-        return True
-    return actor.role == "resident" and household_id is not None \
-        and actor.household_id == household_id
+HANDLER_DUTY = "承办本案（职责）"  # the purpose recorded for a handler's read
 
 
-def resident(actor: Actor, data: dict[str, str], handlers: list[str],
-             household_id: str | None) -> dict[str, str]:
+def resident_sight(actor: Actor, purpose: str | None, handlers: list[str],
+                   household_id: str | None) -> Sight:
+    """How the case's resident is shown to ``actor``, and the purpose to record."""
+    own = household_id is not None and actor.household_id == household_id
+    return sight(actor, purpose, own=own,
+                 duty=HANDLER_DUTY if actor.person_id in handlers else None)
+
+
+def resident(seen: Sight, data: dict[str, str]) -> dict[str, str]:
     name, phone = data.get("name", ""), data.get("phone", "")
-    if sees_person(actor, handlers, household_id):
+    if seen.clear:
         return {"name": name, "phone": phone}
     return {"name": privacy.mask_name(name) if name else "",
             "phone": privacy.mask_phone(phone) if phone else ""}

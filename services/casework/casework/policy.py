@@ -8,6 +8,7 @@ services, the deadline timer) everywhere.
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
+from shequ.readlog import READS_RULE
 
 COMMUNITY = {"district_staff": "all", "system": "all", "community_staff": "community"}
 HANDLER = {**COMMUNITY, "team_member": "assigned"}
@@ -76,6 +77,7 @@ RULES: dict[str, Rule] = {
     "queue": _read(READ),
     "overdue_cases": _read({**COMMUNITY, "auditor": "all"}),
     "my_cases": _read(RESIDENT),
+    "personal_data_reads": READS_RULE,
 }
 
 POLICY = Policy("casework", RULES)

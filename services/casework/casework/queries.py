@@ -6,6 +6,7 @@ from typing import Any
 
 from shequ.actor import Actor
 from shequ.auth import Target
+from shequ.readlog import check_purpose
 from shequ.validation import check_choice, check_date, check_uuid
 from sqlalchemy import select
 
@@ -64,10 +65,20 @@ def _decision(d: Any) -> dict[str, Any]:
 class Queries(CaseworkBase):
     """Read-only use cases."""
 
-    def case(self, actor: Actor, case_id: str) -> dict[str, Any]:
-        """One case: where it stands, who has it, its deadline, its material."""
+    def case(self, actor: Actor, case_id: str, purpose: str | None = None) -> dict[str, Any]:
+        """One case: where it stands, who has it, its deadline, its material.
+
+        The resident's name and phone are in clear for their household, the case's handlers,
+        and staff who give a ``purpose``; every such read by someone else than the household
+        is recorded."""
+        purpose = check_purpose(purpose)
         case = self._readable(actor, case_id, "case")
         handlers = [p for p in [case.owner_id, *case.co_handlers] if p]
+        seen = masking.resident_sight(actor, purpose, handlers, case.household_id)
+        if seen.purpose and (case.resident.get("name") or case.resident.get("phone")):
+            self.reads.note(actor, "case", str(case.id), seen.purpose,
+                            {case.household_id or str(case.id): case.resident.get("name", "")},
+                            [f for f in ("name", "phone") if case.resident.get(f)])
         out = {"case_id": str(case.id), "case_type": case.case_type, "category": case.category,
                "channel": case.channel, "title": case.title, "description": case.description,
                "place": case.place, "community_id": case.community_id,
@@ -83,7 +94,7 @@ class Queries(CaseworkBase):
                "final": case.final, "duplicate_of": case.duplicate_of,
                "merged_into": case.merged_into, "absorbed": case.absorbed,
                "origin_opinion_id": case.origin_opinion_id,
-               "resident": masking.resident(actor, case.resident, handlers, case.household_id),
+               "resident": masking.resident(seen, case.resident),
                "materials": [{k: m[k] for k in ("material_id", "title", "content", "on")}
                              for m in case.visible_materials(actor.person_id)]}
         if case.petition:

@@ -297,7 +297,32 @@ def test_auditor_reads_masked_and_cannot_write(casework: Casework) -> None:
     case_id = open_demand(app, w)["case_id"]
     seen = app.case(AUDITOR, case_id)["resident"]
     assert seen == {"name": "王**", "phone": "138****5678"}
-    assert app.case(STAFF, case_id)["resident"]["phone"] == "13812345678"
+    assert app.case(AUDITOR, case_id, purpose="抽查")["resident"] == seen
     with pytest.raises(Forbidden):
         app.accept_case(AUDITOR, key(), case_id=case_id)
     assert app.case(SYSTEM, case_id)["state"] == "received"
+
+
+def test_staff_see_the_resident_only_with_a_purpose_and_clear_reads_are_recorded(
+        casework: Casework) -> None:
+    app, w = casework, world(casework)
+    case_id = open_demand(app, w)["case_id"]
+    owner = app.accept_case(STAFF, key(), case_id=case_id)["owner_id"]
+    position = app.recorder.max_notification_id()
+    masked = {"name": "王**", "phone": "138****5678"}
+    assert app.case(STAFF, case_id)["resident"] == masked  # no purpose: masked, not recorded
+    clear = {"name": "王示例", "phone": "13812345678"}
+    assert app.case(STAFF, case_id, purpose="回访核实")["resident"] == clear
+    assert app.case(Actor(owner, "team_member"), case_id)["resident"] == clear  # the handler
+    own = Actor(w["h1_head"], "resident", household_id=w["h1"])
+    assert app.case(own, case_id)["resident"] == clear  # the household's own: not a staff read
+    assert app.recorder.max_notification_id() == position  # nothing written on the query path
+    assert app.personal_data_reads(AUDITOR) == []
+    assert app.reads.flush() == 2
+    reads = app.personal_data_reads(AUDITOR, subject_id=w["h1"])
+    assert [(r["reader_id"], r["reader_role"], r["use_case"], r["target_id"], r["purpose"],
+             r["fields"], r["subject_name"]) for r in reads] == [
+        ("staff-1", "district_staff", "case", case_id, "回访核实", ["name", "phone"], "王**"),
+        (owner, "team_member", "case", case_id, "承办本案（职责）", ["name", "phone"], "王**")]
+    notes = app.recorder.select_notifications(position, 10, inclusive_of_start=False)
+    assert [n.topic for n in notes] == ["platform:PersonalDataReads.Recorded"]

@@ -8,7 +8,7 @@ from casework_testing import STAFF, key, open_demand, uid, world
 from shequ.actor import ROLES, Actor
 from shequ.errors import Forbidden
 
-READS = {"case", "case_timeline", "queue", "overdue_cases", "my_cases"}
+READS = {"case", "case_timeline", "queue", "overdue_cases", "my_cases", "personal_data_reads"}
 
 
 def actor(role: str) -> Actor:
