@@ -8,6 +8,7 @@ their own household's card; auditors read only; the system (jobs, other services
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
+from shequ.readlog import READS_RULE
 
 DISTRICT = {"district_staff": "all", "system": "all"}
 COMMUNITY = {**DISTRICT, "community_staff": "community"}
@@ -51,6 +52,7 @@ RULES: dict[str, Rule] = {
     "opinions": _read(READ),
     "contact_status": _read(READ),
     "campaign_results": _read(READ),
+    "personal_data_reads": READS_RULE,
 }
 
 POLICY = Policy("outreach", RULES)

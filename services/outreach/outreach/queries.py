@@ -9,6 +9,7 @@ from typing import Any
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.errors import NotFound, RuleViolation
+from shequ.readlog import check_purpose
 from shequ.validation import check_date, check_int, check_uuid
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -105,25 +106,38 @@ class Queries(ContactCommands, PublicityCommands):
         return {"filename": f"cards-{village_id}.pdf", "pages": len(cards),
                 "pdf_base64": base64.b64encode(pdf.render(cards)).decode()}
 
-    def village_cards(self, actor: Actor, village_id: str) -> list[dict[str, Any]]:
-        """The households of a village with their current card version and its delivery."""
+    def village_cards(self, actor: Actor, village_id: str,
+                      purpose: str | None = None) -> list[dict[str, Any]]:
+        """The households of a village with their current card version and its delivery
+        (heads and addresses in clear for the team, and for staff who give a ``purpose``)."""
         village_id = check_uuid(village_id, "village_id")
+        purpose = check_purpose(purpose)
         community_id = self.village_community(village_id)
         if community_id is None:
             raise NotFound("未找到村", f"no village {village_id}", "village_id")
         self.policy.check("village_cards", actor, self.community_target(community_id))
         h, d, p = t.households, t.distributions, t.persons
         with self.read() as c:
-            rows = c.execute(select(h.c.id, h.c.address, h.c.card_version, p.c.name,
+            rows = c.execute(select(h.c.id, h.c.address, h.c.card_version,
+                                    func.coalesce(p.c.name, "").label("name"),
                                     d.c.distributed_on)
                              .outerjoin(p, p.c.id == h.c.head_id)
                              .outerjoin(d, (d.c.household_id == h.c.id)
                                         & (d.c.version == h.c.card_version))
                              .where(h.c.village_id == village_id)
                              .order_by(h.c.address, h.c.id)).all()
-        return [{"household_id": r.id, "head": masking.head_name(actor, r.name or ""),
-                 "address": masking.address(actor, r.address), "card_version": r.card_version,
-                 "distributed_on": r.distributed_on} for r in rows]
+        shown = self._heads(actor, purpose, "village_cards", village_id, rows)
+        return [{**s, "card_version": r.card_version, "distributed_on": r.distributed_on}
+                for s, r in zip(shown, rows, strict=True)]
+
+    def _heads(self, actor: Actor, purpose: str | None, use_case: str, target_id: str,
+               rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """Heads and addresses of listed households, masked or in clear (and recorded)."""
+        seen = masking.list_sight(actor, purpose)
+        if seen.purpose and rows:
+            self.reads.note(actor, use_case, target_id, seen.purpose,
+                            {r.id: r.name for r in rows}, ["name", "address"])
+        return masking.heads(seen, rows)
 
     # -- rounds and coverage ----------------------------------------------------------------
     def round_coverage(self, actor: Actor, round_id: str) -> dict[str, Any]:
@@ -167,22 +181,25 @@ class Queries(ContactCommands, PublicityCommands):
         return _coverage({"community_id": community_id, "period_start": start,
                           "period_end": end}, rows)
 
-    def households_missed(self, actor: Actor, round_id: str) -> list[dict[str, Any]]:
-        """The households on a round's list that nobody has visited yet."""
+    def households_missed(self, actor: Actor, round_id: str,
+                          purpose: str | None = None) -> list[dict[str, Any]]:
+        """The households on a round's list that nobody has visited yet (heads and addresses
+        in clear for the team, and for staff who give a ``purpose``)."""
         rnd = self.round(check_uuid(round_id, "round_id"))
+        purpose = check_purpose(purpose)
         self.policy.check("households_missed", actor, self._round_target(rnd))
         rh, v, h, p = t.round_households, t.visits, t.households, t.persons
         seen = select(v.c.household_id).where(v.c.round_id == round_id)
         with self.read() as c:
-            rows = c.execute(select(rh.c.household_id, rh.c.village_id, h.c.address, p.c.name)
+            rows = c.execute(select(rh.c.household_id.label("id"), rh.c.village_id, h.c.address,
+                                    func.coalesce(p.c.name, "").label("name"))
                              .join(h, h.c.id == rh.c.household_id)
                              .outerjoin(p, p.c.id == h.c.head_id)
                              .where(rh.c.round_id == round_id,
                                     rh.c.household_id.not_in(seen))
                              .order_by(rh.c.village_id, rh.c.household_id)).all()
-        return [{"household_id": r.household_id, "village_id": r.village_id,
-                 "head": masking.head_name(actor, r.name or ""),
-                 "address": masking.address(actor, r.address)} for r in rows]
+        shown = self._heads(actor, purpose, "households_missed", round_id, rows)
+        return [{**s, "village_id": r.village_id} for s, r in zip(shown, rows, strict=True)]
 
     def opinions(self, actor: Actor, community_id: str) -> list[dict[str, Any]]:
         """Opinions collected in a community, with the case casework opened for each."""

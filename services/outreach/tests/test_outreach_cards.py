@@ -221,6 +221,29 @@ def test_rules_6_phones_and_names_masked_beyond_those_who_need_the_card(world: W
     assert rows[0]["head"] == "户***" and rows[0]["address"] == "东王家村（示例）第一村民小组***"
 
 
+def test_rules_6_lists_of_households_masked_unless_duty_or_purpose_and_clear_reads_recorded(
+        world: World):
+    """Heads and addresses in lists: masked for staff without a purpose and for auditors; in
+    clear for the team (their duty) and for staff with a purpose, and those reads recorded."""
+    x = world.district(2)
+    vid, top = x["village_id"], world.top()
+    for who, purpose in ((STAFF, None), (AUDITOR, "抽查")):
+        rows = world.app.village_cards(who, vid, purpose=purpose)
+        assert rows[0]["head"] == "户***" and rows[0]["address"].endswith("小组***")
+    team = Actor(person_id=x["members"]["services"], role="team_member")
+    assert "*" not in world.app.village_cards(team, vid)[0]["head"]
+    clear = world.app.village_cards(STAFF, vid, purpose="核对送卡名单")
+    assert "*" not in clear[0]["head"] and "*" not in clear[0]["address"]
+    assert world.top() == top and world.app.personal_data_reads(AUDITOR) == []
+    assert world.app.reads.flush() == 2
+    reads = world.app.personal_data_reads(AUDITOR, subject_id=x["households"][0])
+    assert [(r["reader_id"], r["use_case"], r["target_id"], r["purpose"], r["fields"])
+            for r in reads] == [
+        (team.person_id, "village_cards", vid, "服务队走访、送卡（职责）", ["address", "name"]),
+        ("staff-1", "village_cards", vid, "核对送卡名单", ["address", "name"])]
+    assert reads[0]["subject_name"] == "户***"
+
+
 def test_poison_registry_event_is_dead_lettered_and_the_inbox_goes_on(world: World):
     x = world.district(1)
     assert world.registry.send("household.registered", household_id="h-unknown-village",
