@@ -8,6 +8,7 @@ names masked); auditors read everything.
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
+from shequ.readlog import READS_RULE
 
 DISTRICT = {"district_staff": "all", "system": "all"}
 BRANCH = {**DISTRICT, "community_staff": "community"}
@@ -47,6 +48,7 @@ RULES: dict[str, Rule] = {
     "periods": _read({**DISTRICT, "community_staff": "all", "auditor": "all"}),
     "pledges": _read(PUBLIC),
     "rewards": _read(PUBLIC),
+    "personal_data_reads": READS_RULE,
 }
 
 POLICY = Policy("assessment", RULES)

@@ -121,6 +121,7 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
         "pledges": (lambda ac, k: app.pledges(ac, 2025), None),
         "periods": (lambda ac, k: app.periods(ac, "quarter"), None),
         "rewards": (lambda ac, k: app.rewards(ac), None),
+        "personal_data_reads": (lambda ac, k: app.personal_data_reads(ac), None),
     }
     call, target = queries[name]
     return call, target, False
