@@ -34,7 +34,8 @@ SHAPES: dict[str, list[str]] = {
     "agreement": list(AGREEMENT_FIELDS),
     "reply": list(REPLY_FIELDS)}
 
-# ids that name a party of a dispute (or the mediator's person id), free text, not UUIDs
-TEXT_IDS = frozenset({"party_id", "signer_id", "applicant_id", "chosen_by"})
+# ids that name a party of a dispute (or the mediator's person id), or an actor's person id
+# (``personal_data_reads``'s reader), free text, not UUIDs
+TEXT_IDS = frozenset({"party_id", "signer_id", "applicant_id", "chosen_by", "reader_id"})
 
 RECORD_RESULTS = list(RESULTS)
