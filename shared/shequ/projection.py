@@ -74,10 +74,10 @@ class ReadModelChanged(RuntimeError):
 
 
 def fingerprint(projection: Projection, engine: Engine) -> str:
-    """The read model's schema (its tables and indexes as the database would create them)
-    and the projection's ``version``, hashed."""
+    """The read model's schema (its tables and indexes as the database would create them,
+    the platform's read-log table among them) and the projection's ``version``, hashed."""
     ddl = [str(getattr(projection, "version", 1))]
-    for table in projection.metadata.sorted_tables:
+    for table in [*projection.metadata.sorted_tables, *readlog.metadata.sorted_tables]:
         ddl.append(str(CreateTable(table).compile(dialect=engine.dialect)))
         ddl += sorted(str(CreateIndex(ix).compile(dialect=engine.dialect))
                       for ix in table.indexes)
@@ -105,9 +105,13 @@ class Projector:
         with self.engine.connect() as c:
             stored = c.execute(select(read_models.c.fingerprint)
                                .where(read_models.c.reader == self.reader)).scalar()
+        # The platform's reads of personal data are rows of every read model (ADR 0016).
+        metadatas = (self.projection.metadata, readlog.metadata)
         if stored != want:  # a new or changed read model (or one built before versions)
-            self.projection.metadata.drop_all(self.engine)
-        self.projection.metadata.create_all(self.engine)
+            for metadata in metadatas:
+                metadata.drop_all(self.engine)
+        for metadata in metadatas:
+            metadata.create_all(self.engine)
         with Session(self.engine) as s, s.begin():
             if stored != want:
                 s.execute(delete(positions).where(positions.c.reader == self.reader))

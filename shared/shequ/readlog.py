@@ -28,14 +28,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from eventsourcing.domain import Aggregate, event
-from sqlalchemy import Column, Integer, String, Table, Text, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shequ import privacy
 from shequ.actor import Actor
 from shequ.auth import Rule
-from shequ.db import platform_metadata
 from shequ.topics import pin_topics
 from shequ.validation import check_uuid, require_text
 
@@ -70,8 +69,11 @@ class PersonalDataReads(Aggregate):
 pin_topics("platform", PersonalDataReads)
 TOPIC = "platform:PersonalDataReads.Recorded"
 
+# Part of every service's read model: the projector fingerprints, builds and rebuilds it with
+# the service's own tables (ADR 0014), from the same log.
+metadata = MetaData()
 data_reads = Table(
-    "shequ_personal_data_reads", platform_metadata,
+    "shequ_personal_data_reads", metadata,
     Column("read_id", String(36), primary_key=True),
     Column("subject_id", String(36), primary_key=True),
     Column("subject_name", Text),  # masked: the record never repeats what it guards
