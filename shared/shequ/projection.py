@@ -105,7 +105,7 @@ class Projector:
         with self.engine.connect() as c:
             stored = c.execute(select(read_models.c.fingerprint)
                                .where(read_models.c.reader == self.reader)).scalar()
-        # The platform's reads of personal data are rows of every read model (ADR 0016).
+        # The platform's reads of personal data are rows of every read model (ADR 0020).
         metadatas = (self.projection.metadata, readlog.metadata)
         if stored != want:  # a new or changed read model (or one built before versions)
             for metadata in metadatas:

@@ -1,4 +1,4 @@
-"""Staff reads of personal data, themselves recorded (个人信息保护法; RULES §6; ADR 0010).
+"""Staff reads of personal data, themselves recorded (个人信息保护法; RULES §6; ADR 0020).
 
 A query decides, through :func:`sight`, whether an actor sees personal data in clear: the
 resident sees their own household's; an actor whose assigned duty needs it (the team member who

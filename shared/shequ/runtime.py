@@ -312,7 +312,7 @@ class Platform(DependencyProvider):
             log.warning("readlog %s: %s", self.service, exc)
 
     def _readlog_loop(self) -> None:
-        """Store the reads of personal data noted by queries, in batches (ADR 0010)."""
+        """Store the reads of personal data noted by queries, in batches (ADR 0020)."""
         from shequ.readlog import flush_seconds
 
         while not self.stopping.is_set():
