@@ -188,6 +188,14 @@ class TestRegistryScenario:
         by_staff = app.personal_data_reads(AUDITOR, subject_id=head, reader_id="staff-1")
         assert [(r["use_case"], r["fields"], r["purpose"]) for r in by_staff] == [
             ("reveal_personal_data", ["id_number", "phone"], "核对低保材料")]
+        # the dated histories mask and record the same way
+        assert "*" in app.household_history(community_staff, hh)["changes"][0]["name"]
+        assert "*" not in app.household_history(resident, hh)["changes"][0]["name"]
+        assert "*" not in app.person_history(STAFF, head, purpose="核对迁出记录")["name"]
+        assert app.reads.flush() == 1
+        last = app.personal_data_reads(AUDITOR, subject_id=head)[-1]
+        assert (last["use_case"], last["purpose"], last["reader_id"]) == (
+            "person_history", "核对迁出记录", "staff-1")
         # a release whose read model changed rebuilds it from the log: the reads come back
         listed = app.personal_data_reads(AUDITOR)
         with app.projector.engine.begin() as c:
