@@ -191,6 +191,34 @@ def seal(service: str, store: str | None, treeheads: Path | None) -> None:
         sys.exit(1)
 
 
+@audit.command("vkey")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True),
+              help="PEM public key (default: the signing key in SHEQU_KEY_DIR, else the one "
+                   "published in the tree-head directory)")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
+    """Print SERVICE's C2SP verifier key (name+keyid+key) for auditors and boards."""
+    from shequ.audit import AuditError, load_or_create_key, load_public_key, service_dir
+    from shequ.audit.notes import vkey as make_vkey
+    from shequ.audit.treeheads import PUBLIC_KEY_FILE
+    from shequ.config import log_origin
+
+    private = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    published = service_dir(directory, service) / PUBLIC_KEY_FILE
+    try:
+        if public_key is not None or not private.is_file():
+            key = load_public_key(public_key or published)
+        else:
+            key = load_or_create_key(private).public_key()
+        click.echo(make_vkey(log_origin(service), key))
+    except (OSError, ValueError, AuditError) as exc:
+        click.echo(f"无法读取 {service} 的公钥：{exc}\ncannot read {service}'s public key: {exc}",
+                   err=True)
+        sys.exit(2)
+
+
 @main.command()
 @click.option("--output", "-o", default="docs/asyncapi.json", type=click.Path(path_type=Path))
 def asyncapi(output: Path) -> None:

@@ -9,6 +9,8 @@
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
                                                 and their public halves (<service>.ed25519.pub.pem)
   SHEQU_TRUSTED_KEYS_DIR       SHEQU_KEY_DIR    upstreams' public keys (<service>.ed25519.pub.pem)
+  SHEQU_LOG_ORIGIN_PREFIX      shequ.example/jiaohe  the district's domain and name: each log's
+                                                C2SP checkpoint origin is <prefix>/<service>
   SHEQU_SEAL_INTERVAL          10               seconds between tree heads
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
@@ -46,6 +48,18 @@ class ConfigError(ValueError):
 def env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+DEFAULT_ORIGIN_PREFIX = "shequ.example/jiaohe"
+
+
+def log_origin(service: str) -> str:
+    """The C2SP checkpoint origin (and signed-note key name) of a service's audit log."""
+    prefix = env("SHEQU_LOG_ORIGIN_PREFIX", DEFAULT_ORIGIN_PREFIX).rstrip("/")
+    if "+" in prefix or any(c.isspace() for c in prefix):
+        raise ConfigError(f"SHEQU_LOG_ORIGIN_PREFIX must be a schema-less URL without "
+                          f"spaces or '+', got {prefix!r}")
+    return f"{prefix}/{service.lower()}"
 
 
 def env_number(name: str, default: float, kind: type[int | float] = int,

@@ -4,10 +4,12 @@ Files under ``<directory>/<service>/``::
 
     leaves.log              append-only, one "<position> <leaf hash hex>" line per event
     heads/<size:012d>.json  signed tree heads (see treeheads.py)
+    checkpoints/<size:012d>.txt  the same heads as C2SP checkpoints (see notes.py, ADR 0021)
     signing-key.pub.pem     the public half of the signing key
 
 Order of writes: leaves are appended and fsynced first, the head is written atomically after.
 A crash in between leaves unsigned leaves at the end of the log; the next seal signs them.
+The checkpoint follows its head; one missing after a crash is written when the sealer starts.
 
 ``Sealer.check`` is the running sealer's alarm: rows at or below the sealed position must be
 exactly the leaves it sealed there, so a row inserted (at a position ≤ 0, or into a gap) or
@@ -37,6 +39,7 @@ from shequ.audit.leaves import (
     check_increasing,
     leaf_entry,
 )
+from shequ.audit.notes import CHECKPOINTS_DIR, Checkpoint, sign_checkpoint
 from shequ.audit.treeheads import (
     PUBLIC_KEY_FILE,
     TreeHead,
@@ -48,6 +51,7 @@ from shequ.audit.treeheads import (
     signature_ok,
     write_head,
 )
+from shequ.config import log_origin
 from shequ.recorders import EventRows
 from shequ.store import Store
 
@@ -93,8 +97,9 @@ class Sealer:
 
     def __init__(self, service: str, recorder: ApplicationRecorder, directory: Path,
                  key_path: Path, *, page_size: int = PAGE_SIZE,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, origin: str | None = None) -> None:
         self.service = service
+        self.origin = origin or log_origin(service)
         self.recorder = recorder
         self.service_dir = service_dir(directory, service)
         self.page_size = page_size
@@ -190,8 +195,14 @@ class Sealer:
         head = sign_head(self._key, self.service, self.tree_size, self._last_position,
                          self._tree.root_hex(), self._clock())
         write_head(self.service_dir, head)
+        self._write_checkpoint(head)
         self._sealed_size = head.tree_size
         return head
+
+    def _write_checkpoint(self, head: TreeHead) -> None:
+        checkpoint = Checkpoint(self.origin, head.tree_size, bytes.fromhex(head.root))
+        atomic_write(checkpoint_path(self.service_dir, head.tree_size),
+                     sign_checkpoint(checkpoint, self._key).encode("utf-8"))
 
     def _publish_public_key(self) -> None:
         pem = public_key_pem(self._key.public_key())
@@ -213,6 +224,8 @@ class Sealer:
         heads = read_heads(self.service_dir)
         if heads:
             self._check_last_head(heads[-1], tree, entries)
+            if not checkpoint_path(self.service_dir, heads[-1].tree_size).exists():
+                self._write_checkpoint(heads[-1])  # a crash came between head and checkpoint
         self._tree = tree
         self._last_position = entries[-1].position if entries else 0
         self._sealed_size = heads[-1].tree_size if heads else 0
@@ -227,6 +240,10 @@ class Sealer:
                 or entries[size - 1].position != head.last_position):
             raise LeafLogError(f"the leaf log does not reproduce tree head {size}; "
                                "refusing to seal on top of it, run verify")
+
+
+def checkpoint_path(service_dir: Path, tree_size: int) -> Path:
+    return service_dir / CHECKPOINTS_DIR / f"{tree_size:012d}.txt"
 
 
 @contextmanager
