@@ -152,7 +152,12 @@ class Platform(DependencyProvider):
         assert self.runtime is not None
         self._wake = GreenEvent()
         self.runtime.app.committer.listeners.append(self._wake_relay)
-        spawn = self.container.spawn_managed_thread
+        self._threads: list[Any] = []
+        self._stopped = GreenEvent()
+
+        def spawn(fn: Callable[[], None], identifier: str) -> None:
+            self._threads.append(self.container.spawn_managed_thread(fn, identifier=identifier))
+
         spawn(self._relay_loop, identifier=f"{self.service}.relay")
         spawn(self._seal_loop, identifier=f"{self.service}.sealer")
         spawn(self._metrics_loop, identifier=f"{self.service}.metrics")
@@ -165,6 +170,11 @@ class Platform(DependencyProvider):
             sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping,
                              max_bytes=self.runtime.config.inbox_max_envelope_bytes)
             spawn(sub.run, identifier=f"{self.service}.inbox.{inbox.upstream}")
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep, but wake at once when the service stops."""
+        with eventlet.Timeout(seconds, False):
+            self._stopped.wait()
 
     def _wake_relay(self) -> None:
         if not self._wake.ready():
@@ -187,6 +197,7 @@ class Platform(DependencyProvider):
         first = not self.stopping.is_set()
         self.stopping.set()
         if self.runtime:
+            self._end_threads()  # before their connections close under them
             self._flush_reads()  # before the last seal: they belong in the log it covers
             if hasattr(self, "_reads_due"):
                 self._reads_full()  # let the flusher see it is stopping
@@ -196,6 +207,27 @@ class Platform(DependencyProvider):
             self.runtime.relay.reset_connection()
             self.runtime.relay.engine.dispose()
             self.runtime.app.close()
+
+    def _end_threads(self, grace: float = 3.0) -> None:
+        """Let the background loops see ``stopping`` and finish what they are doing, then kill
+        what still runs (a sleeping sealer). Closing a connection while a green thread waits on
+        its socket lets a new connection reuse the file descriptor under the waiter (eventlet's
+        "Second simultaneous read on fileno"): so no connection is closed before its users
+        have ended."""
+        if hasattr(self, "_reads_due"):
+            self._reads_full()
+        if hasattr(self, "_wake"):
+            self._wake_relay()
+        if hasattr(self, "_stopped") and not self._stopped.ready():
+            self._stopped.send(True)
+        me = eventlet.getcurrent()
+        threads = [t for t in getattr(self, "_threads", []) if t is not me and not t.dead]
+        with eventlet.Timeout(grace, False):
+            for thread in threads:
+                thread.wait()
+        for thread in threads:
+            if not thread.dead:
+                thread.kill()
 
     def get_dependency(self, worker_ctx: Any) -> Runtime:
         assert self.runtime is not None
@@ -230,7 +262,7 @@ class Platform(DependencyProvider):
             try:  # everything, leadership included: outlive broker and database outages
                 if not rt.leadership.held:
                     if not rt.leadership.try_acquire():
-                        eventlet.sleep(1.0)  # another replica relays; stand by
+                        self._nap(1.0)  # another replica relays; stand by
                         continue
                     rt.relay.forget()  # the previous leader may have moved the position
                 sent = rt.relay.run_once()
@@ -243,13 +275,13 @@ class Platform(DependencyProvider):
                 log.warning("relay %s: %s", self.service, exc)
                 metrics.RELAY_ERRORS.labels(self.service).inc()
                 rt.relay.reset_connection()
-                eventlet.sleep(0.5)
+                self._nap(0.5)
 
     def _seal_loop(self) -> None:
         rt = self.runtime
         assert rt is not None
         while not self.stopping.is_set():
-            eventlet.sleep(rt.config.seal_interval)
+            self._nap(rt.config.seal_interval)
             if not self.stopping.is_set():  # a clean stop seals once more by itself
                 self._seal_once()
 
@@ -343,7 +375,7 @@ class Platform(DependencyProvider):
                         max(0, inbox.upstream_head - inbox.last()))
             except Exception as exc:  # noqa: BLE001
                 log.debug("metrics %s: %s", self.service, exc)
-            eventlet.sleep(1.0)
+            self._nap(1.0)
 
 
 def serve_health(cfg: ServiceConfig) -> None:
