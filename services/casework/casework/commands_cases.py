@@ -125,12 +125,14 @@ class CaseCommands(Intake):
 
     def assign_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
                     owner_id: str | None = None, work_group: str | None = None,
-                    reason: str = "") -> dict[str, Any]:
-        """Assign or reassign (with a reason) to a named owner, or route within a group."""
+                    reason: str = "", assigned_on: str | None = None) -> dict[str, Any]:
+        """Assign or reassign (with a reason) to a named owner, or route within a group.
+        ``assigned_on`` is the day it was handed over (default today)."""
         p: dict[str, Any] = {"owner_id": check_uuid(owner_id, "owner_id") if owner_id else None,
              "work_group": check_choice(work_group, "work_group", GROUPS, "工作组")
              if work_group else None,
-             "reason": optional_text(reason, "reason", "原因", 500)}
+             "reason": optional_text(reason, "reason", "原因", 500), "assigned_on": assigned_on}
+        day = self.fact_date(assigned_on, "assigned_on")
 
         def act(case: Case) -> None:
             group = p["work_group"] or case.work_group
@@ -146,7 +148,8 @@ class CaseCommands(Intake):
                                 "work_group")
             if p["owner_id"] is not None:
                 group = self.team_group(case.community_id, owner)
-            case.assign(str(owner), group, p["reason"], self.today(), actor.to_dict())
+            case.assign(str(owner), group, p["reason"], day, actor.to_dict(),
+                        self.recorded_at())
         return self._on_case("assign_case", idempotency_key, actor, case_id, p, act)
 
     def add_co_handler(self, actor: Actor, idempotency_key: str, *, case_id: str,
@@ -164,11 +167,14 @@ class CaseCommands(Intake):
         return self._on_case("add_co_handler", idempotency_key, actor, case_id,
                              {"person_id": person}, act)
 
-    def start_case(self, actor: Actor, idempotency_key: str, *,
-                   case_id: str) -> dict[str, Any]:
-        """The owner starts handling (办理中)."""
-        return self._on_case("start_case", idempotency_key, actor, case_id, {},
-                             lambda c: c.start(self.today(), actor.to_dict()))
+    def start_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
+                   started_on: str | None = None) -> dict[str, Any]:
+        """The owner starts handling (办理中); ``started_on`` is the day they began (default
+        today; not before the case was accepted or reopened)."""
+        day = self.fact_date(started_on, "started_on")
+        return self._on_case("start_case", idempotency_key, actor, case_id,
+                             {"started_on": started_on},
+                             lambda c: c.start(day, actor.to_dict(), self.recorded_at()))
 
     def pause_case(self, actor: Actor, idempotency_key: str, *, case_id: str,
                    reason: str) -> dict[str, Any]:

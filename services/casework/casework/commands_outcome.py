@@ -83,13 +83,17 @@ class OutcomeCommands(CaseCommands):
                              {"text": body, "answered_on": answered_on}, act)
 
     def rate_case(self, actor: Actor, idempotency_key: str, *, case_id: str, rating: int,
-                  comment: str = "") -> dict[str, Any]:
-        """The resident rates the handling, 1 (worst) to 5 (best)."""
+                  comment: str = "", rated_on: str | None = None) -> dict[str, Any]:
+        """The resident rates the handling, 1 (worst) to 5 (best). ``rated_on`` is the day
+        the rating was given (a paper form or a visit, typed in later; default today; not
+        before the answer): assessment counts it in that day's period."""
         p: dict[str, Any] = {"rating": check_int(rating, "rating", "评价", 1, 5),
-             "comment": optional_text(comment, "comment", "评价意见", 1000)}
+             "comment": optional_text(comment, "comment", "评价意见", 1000),
+             "rated_on": rated_on}
+        day = self.fact_date(rated_on, "rated_on")
         return self._on_case("rate_case", idempotency_key, actor, case_id, p,
-                             lambda c: c.rate(p["rating"], p["comment"], self.today(),
-                                              actor.to_dict()))
+                             lambda c: c.rate(p["rating"], p["comment"], day,
+                                              actor.to_dict(), self.recorded_at()))
 
     def confirm_case(self, actor: Actor, idempotency_key: str, *,
                      case_id: str) -> dict[str, Any]:

@@ -203,7 +203,7 @@ class Intake(CaseworkBase):
         else:
             group = self.team_group(case.community_id, owner_id)
         if owner_id is not None:
-            case.assign(owner_id, group, "", today, actor)
+            case.assign(owner_id, group, "", today, actor, self.recorded_at())
 
 
 def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> str | None:

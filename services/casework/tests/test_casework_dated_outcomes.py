@@ -12,6 +12,7 @@ from typing import Any
 
 from casework.application import Casework
 from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from shequ.actor import Actor
 from shequ.store import Store
 from sqlalchemy import text
 from test_casework_facts import accepted_dispute, decision, meet, published, refused
@@ -212,3 +213,39 @@ def test_a_reopening_asked_for_by_phone_is_checked_against_the_window_on_its_day
                           reopened_on="2026-03-06")
     assert out["due_on"] == "2026-03-27"  # 15 working days from 6 March
     assert timeline(app, case_id)["Reopened"] == ("2026-03-06", "2026-03-11T01:00:00+00:00")
+
+
+def test_a_case_handled_and_rated_on_paper_last_month_carries_every_day_it_happened(
+        casework: Casework, clock: FakeClock) -> None:
+    """Handed over, begun and rated on days before they were typed in: each is dated by its
+    day, bounded like the other dated facts; the published rating carries the day it was given
+    (assessment counts it in that day's period)."""
+    app, w = casework, world(casework)
+    case_id = str(open_demand(app, w)["case_id"])
+    app.accept_case(STAFF, key(), case_id=case_id)  # 2 March: routed to the welfare member
+    clock.set("2026-03-20")
+    err = refused(app.assign_case, STAFF, key(), case_id=case_id, owner_id=w["san"],
+                  reason="转环卫组", assigned_on="2026-03-01")
+    assert (err.code, err.field) == ("rule.date.before_start", "assigned_on")
+    app.assign_case(STAFF, key(), case_id=case_id, owner_id=w["san"], reason="转环卫组",
+                    assigned_on="2026-03-03")
+    for day, rule in (("2026-03-21", "rule.date.future"), ("2026-03-01", "rule.date.before_start")):
+        err = refused(app.start_case, STAFF, key(), case_id=case_id, started_on=day)
+        assert (err.code, err.field) == (rule, "started_on")
+    app.start_case(STAFF, key(), case_id=case_id, started_on="2026-03-04")
+    app.resolve_case(STAFF, key(), case_id=case_id, evidence=["维修记录"],
+                     resolved_on="2026-03-06")
+    app.answer_case(STAFF, key(), case_id=case_id, text="已恢复供水", answered_on="2026-03-07")
+    resident = Actor(w["h1_head"], "resident", household_id=w["h1"])
+    err = refused(app.rate_case, resident, key(), case_id=case_id, rating=4,
+                  rated_on="2026-03-06")
+    assert (err.code, err.field) == ("rule.date.before_start", "rated_on")
+    before = app.recorder.max_notification_id()
+    app.rate_case(resident, key(), case_id=case_id, rating=4, comment="基本满意",
+                  rated_on="2026-03-09")  # on the paper form at the follow-up visit
+    [rated] = published(app, before, "casework.case.rated")
+    assert (rated["rating"], rated["rated_on"]) == (4, "2026-03-09")
+    events = timeline(app, case_id)
+    assert events["Assigned"][0] == "2026-03-03"
+    assert events["Started"] == ("2026-03-04", TYPED)
+    assert events["Rated"] == ("2026-03-09", TYPED)

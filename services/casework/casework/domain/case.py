@@ -110,9 +110,11 @@ class Case(CaseOutcome):
 
     # -- routing ---------------------------------------------------------------------------
     def assign(self, owner_id: str, work_group: str, reason: str, on: str,
-               actor: ActorDict) -> None:
+               actor: ActorDict, recorded_at: str | None = None) -> None:
         """Give the case a named owner; a reassignment needs a reason."""
         self._require(HANDLING, "交办", "assigned")
+        not_before(on, self.handled_since, "assigned_on", "受理（或重新办理）之日",
+                   "the day it was accepted (or reopened)")
         if owner_id == self.owner_id:
             raise violation("already_owner", "此人已是本案承办人", "the person already owns the case",
                             "owner_id")
@@ -120,11 +122,13 @@ class Case(CaseOutcome):
         if self.owner_id is not None and not reason:
             raise violation("reassign_needs_reason", "改派须说明原因",
                             "a reassignment must give its reason", "reason")
-        self._assigned(owner_id, self.owner_id, work_group, reason, on, self._ctx(), actor)
+        self._assigned(owner_id, self.owner_id, work_group, reason, on, self._ctx(), actor,
+                       recorded_at)
 
     @event("Assigned")
     def _assigned(self, owner_id: str, previous_owner_id: str | None, work_group: str,
-                  reason: str, on: str, ctx: dict[str, Any], actor: ActorDict) -> None:
+                  reason: str, on: str, ctx: dict[str, Any], actor: ActorDict,
+                  recorded_at: str | None = None) -> None:
         self.owner_id, self.work_group = owner_id, work_group
         if owner_id in self.co_handlers:
             self.co_handlers.remove(owner_id)
@@ -145,14 +149,17 @@ class Case(CaseOutcome):
         self.co_handlers.append(person_id)
 
     # -- handling --------------------------------------------------------------------------
-    def start(self, on: str, actor: ActorDict) -> None:
+    def start(self, on: str, actor: ActorDict, recorded_at: str | None = None) -> None:
         self._require(("assigned", "reopened"), "开始办理", "started")
         if self.owner_id is None:
             raise violation("no_owner", "案件尚无承办人", "the case has no owner", "case_id")
-        self._started(on, self._ctx(), actor)
+        not_before(on, self.handled_since, "started_on", "受理（或重新办理）之日",
+                   "the day it was accepted (or reopened)")
+        self._started(on, self._ctx(), actor, recorded_at)
 
     @event("Started")
-    def _started(self, on: str, ctx: dict[str, Any], actor: ActorDict) -> None:
+    def _started(self, on: str, ctx: dict[str, Any], actor: ActorDict,
+                 recorded_at: str | None = None) -> None:
         self.state = "in_progress"
 
     def pause(self, on: str, reason: str, actor: ActorDict) -> None:

@@ -87,14 +87,18 @@ class CaseOutcome(CaseBase):
         self.state, self.answered_on, self.reopen_until = "answered", on, reopen_until
         self.review_until = review_until
 
-    def rate(self, rating: int, comment: str, on: str, actor: ActorDict) -> None:
+    def rate(self, rating: int, comment: str, on: str, actor: ActorDict,
+             recorded_at: str | None = None) -> None:
+        """The resident's rating, on the day they gave it (not before the answer)."""
         self._require(("answered",), "评价", "rated")
         if not 1 <= rating <= 5:
             raise violation("rating.range", "评价须为1至5分", "a rating is 1 to 5", "rating")
-        self._rated(rating, comment, on, self._ctx(), actor)
+        not_before(on, self.answered_on, "rated_on", "答复之日", "the day of the answer")
+        self._rated(rating, comment, on, self._ctx(), actor, recorded_at)
 
     @event("Rated")
-    def _rated(self, rating: int, comment: str, on: str, ctx: dict[str, Any], actor: ActorDict) -> None:
+    def _rated(self, rating: int, comment: str, on: str, ctx: dict[str, Any], actor: ActorDict,
+               recorded_at: str | None = None) -> None:
         self.state, self.rating = "rated", rating
 
     def confirm(self, on: str, actor: ActorDict) -> None:
