@@ -15,10 +15,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shequ import demo
 from tests.support.infra import REPO, free_port, rabbit_vhost, wait_until
 
 SHEQU = [sys.executable, "-m", "shequ.cli"]
@@ -85,6 +87,29 @@ def assert_published_results(board: dict[str, Any]) -> None:
     assert board["facts_by_source"]["outreach"] > 0
 
 
+def assert_quarter_casework(env: dict[str, str], board: dict[str, Any]) -> None:
+    """Each community's on-time rate, resolution rate and satisfaction in the quarter, with
+    data and exactly as the demo's cases imply: its past cases (the plan) resolved and rated
+    in the quarter, against every case casework holds as received in it (the visit's opinion
+    too, and the paper case if ten days back falls in the quarter)."""
+    start, end = board["period_start"], board["period_end"]
+    plans = demo.PAST_CASES
+    ratings = Decimal(sum(p.rating for p in plans)) / len(plans)
+    on_time = Decimal(sum(not p.late for p in plans)) / len(plans)
+    assert 0 < on_time < 1  # at least one late: the rate says something
+    for row in board["rows"]:
+        cases = json.loads(shequ(env, "call", "casework", "queue", json.dumps(
+            {"community_id": row["subject_id"], "include_closed": True})).stdout)
+        opened = sum(start <= c["received_on"] <= end for c in cases)
+        items = {i["key"]: i for i in row["items"]}
+        expected = {"on_time": on_time, "satisfaction": ratings,
+                    "resolution": min(Decimal(len(plans)) / opened, Decimal(1))}
+        for key, value in expected.items():
+            assert not items[key]["no_data"], (row["name"], key)
+            assert Decimal(items[key]["value"]) == value.quantize(Decimal("0.0001")), (
+                row["name"], key, items[key])
+
+
 def service_pids(up: subprocess.Popen[bytes]) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(up.pid)], check=False, capture_output=True,
                            text=True).stdout.split()
@@ -121,7 +146,8 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         text = log.read_text(errors="replace")
         assert "demo district loaded (sample data): 4 communities" in text
         assert re.search(r"demo work loaded: 12 cases today \(4 resolved, answered and rated; "
-                         r"[4-9] chased\), 4 visit rounds with 72 visits", text), text
+                         r"[4-9] chased\), 16 cases handled to the end, 4 visit rounds with "
+                         r"72 visits", text), text
         assert (tmp_path / "var" / "registry.db").exists()
         for name in BUILT:  # the metrics addresses printed are the ones configured
             assert f"http://127.0.0.1:{env[f'SHEQU_{name}_METRICS_PORT']}/metrics" in text
@@ -130,7 +156,9 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         assert len(re.findall(r"re-issued", text)) <= 3, text
         assert "catch-up deferred" not in text and "UnknownService" not in text
         quarter = last_complete_quarter_start(dt.datetime.now(ZoneInfo("Asia/Shanghai")).date())
-        assert_published_results(scoreboard(env, quarter))
+        board = scoreboard(env, quarter)
+        assert_published_results(board)
+        assert_quarter_casework(env, board)
 
         communities = {c["name"]: c for c in json.loads(
             shequ(env, "call", "registry", "communities").stdout)}
@@ -177,7 +205,9 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
     with rabbit_vhost() as amqp, shequ_up(tmp_path, amqp, LD_PRELOAD=str(FAKETIME_LIBS[0]),
                                           FAKETIME="@2026-05-15 10:00:00") as (up, env, log):
         assert "2026Q1 scored for 4 communities" in log.read_text(errors="replace")
-        assert_published_results(scoreboard(env, "2026-01-01"))
+        board = scoreboard(env, "2026-01-01")
+        assert_published_results(board)
+        assert_quarter_casework(env, board)
         children = service_pids(up)
         assert len(children) == 4
 

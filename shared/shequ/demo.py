@@ -35,9 +35,11 @@ LOCAL = ZoneInfo("Asia/Shanghai")  # dates of record are the district's civil da
 INDICATORS = [
     {"key": "key_tasks", "name": "重点工作完成情况", "section": "key_work", "weight": 20,
      "source": "manual"},
-    {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 25,
+    {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 20,
      "source": "on_time_rate"},
-    {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 25,
+    {"key": "resolution", "name": "问题解决率", "section": "daily", "weight": 10,
+     "source": "resolution_rate"},
+    {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 20,
      "source": "satisfaction"},
     {"key": "visits", "name": "走访覆盖率", "section": "service", "weight": 15,
      "source": "visit_coverage"},
@@ -48,6 +50,40 @@ ADJUSTMENTS = [{"key": "chase", "name": "催办", "kind": "deduction", "source":
 KEY_TASKS = ("18", "16.5", "19", "15")  # the committee's key-work scores, by community order
 
 LATE_DAYS = 10  # within casework's backdate_within_days (30), past the 3-working-day acceptance
+# The demo district's casework settings (``shequ up`` hands them to casework): paper records
+# may be dated back to the start of the last complete quarter, at most 183 days before today
+# (1 July from 31 December). Real districts keep the default (30 days).
+CASEWORK_SETTINGS = {"backdate_within_days": 184}
+
+
+@dataclass(frozen=True)
+class PastCase:
+    """A case of the past quarter, received, accepted and started on ``month``/``day`` of it,
+    resolved and answered ``handled_in`` calendar days later, rated two days after that."""
+
+    case_type: str
+    category: str
+    title: str
+    month: int
+    day: int
+    handled_in: int
+    rating: int
+    late: bool  # resolved after its handling deadline
+
+
+PETITION = {"form": "written", "petitioner_name": "李示例", "address": "示例村第一组",
+            "request": "要求补发土地补偿款（示例）"}
+REPLY = {"request": "补发土地补偿款", "facts": "经核查少发2000元（示例）",
+         "decision": "补发2000元", "basis": "《土地管理法》第48条"}
+PAST_CASES = (  # per community, the first households of its first village but three
+    # 15 working days to resolve a demand: 3 and 5 calendar days are on time on any calendar
+    PastCase("demand", "water_supply", "自来水水压不足（示例）", 0, 6, 3, 5, late=False),
+    PastCase("demand", "civil_affairs", "低保年审材料代办（示例）", 1, 3, 5, 4, late=False),
+    # rubbish is cleared within one working day: ten calendar days later is late on any calendar
+    PastCase("demand", "rubbish", "村口垃圾点清运不及时（示例）", 1, 10, 10, 3, late=True),
+    # a petition is answered within 60 calendar days
+    PastCase("petition", "petition", "征地补偿款未足额发放（示例）", 0, 12, 20, 4, late=False),
+)
 CASES = (  # (case type, category, title) for the first households of each community
     ("demand", "water_supply", "自来水水压不足（示例）"),
     ("suggestion", "other", "建议村口增设路灯（示例）"),
@@ -114,7 +150,7 @@ def seed_services(call: Call, district: dict[str, Any],
     made: dict[str, Any] = {"quarter": quarter.label, "loaded": False,
                             "period_start": quarter.start.isoformat(), "cases": 0,
                             "finished": 0, "chased": 0, "rounds": 0, "visits": 0,
-                            "contacts": 0, "scored": 0}
+                            "contacts": 0, "scored": 0, "past_cases": 0}
     if scored_already(call, quarter):
         return made  # loaded before, in this quarter: nothing to add
     communities = sorted(district["communities"].items())
@@ -122,6 +158,7 @@ def seed_services(call: Call, district: dict[str, Any],
         opened, finished = open_cases(call, en, community, day)
         made["cases"] += opened
         made["finished"] += finished
+        made["past_cases"] += past_cases(call, quarter, en, community)
         visits, contacts = past_outreach(call, quarter, n, en, community)
         made["rounds"] += 1
         made["visits"] += visits
@@ -166,17 +203,53 @@ def open_cases(call: Call, en: str, community: dict[str, Any],
     return len(CASES) + 1, 1
 
 
-def finish_case(call: Call, key: str, case_id: str, household: str) -> None:
+def past_cases(call: Call, q: Quarter, en: str, community: dict[str, Any]) -> int:
+    """The quarter's cases, as their paper records say: each received, accepted, started,
+    resolved, answered and rated on its days inside the quarter (casework dates them so;
+    the demo district allows records back to the quarter's start, ``CASEWORK_SETTINGS``)."""
+    households = community["villages"][0]["households"][4:]
+    for n, plan in enumerate(PAST_CASES):
+        received = q.start.replace(month=q.start.month + plan.month, day=plan.day)
+        resolved = received + dt.timedelta(days=plan.handled_in)
+        key = f"demo:{q.label}:case:{en}:{n}"
+        petition = ({"petition": {**PETITION, "facts": f"{en} 2025年征地补偿款未足额发放（示例）"}}
+                    if plan.case_type == "petition" else {})
+        case = call("casework", "open_case", {
+            "actor": SEED, "idempotency_key": key, "case_type": plan.case_type,
+            "category": plan.category, "channel": "walk_in", "title": plan.title,
+            "household_id": households[n], "received_on": received.isoformat(), **petition})
+        call("casework", "accept_case", {"actor": SEED, "idempotency_key": f"{key}:accept",
+                                         "case_id": case["case_id"],
+                                         "accepted_on": received.isoformat()})
+        finish_case(call, key, case["case_id"], households[n], started=received,
+                    resolved=resolved, rating=plan.rating,
+                    reply=REPLY if plan.case_type == "petition" else None)
+    return len(PAST_CASES)
+
+
+def finish_case(call: Call, key: str, case_id: str, household: str,
+                started: dt.date | None = None, resolved: dt.date | None = None,
+                rating: int = 5, reply: dict[str, str] | None = None) -> None:
+    """Started, resolved and answered by staff, rated by the household two days after the
+    answer; on the days given (default: today, by casework's clock)."""
     ids = {"case_id": case_id}
-    call("casework", "start_case", {"actor": SEED, "idempotency_key": f"{key}:start", **ids})
+    started_on = {"started_on": started.isoformat()} if started else {}
+    resolved_on = resolved.isoformat() if resolved else None
+    rated_on = (resolved + dt.timedelta(days=2)).isoformat() if resolved else None
+    outcome = {"outcome": "supported", "reply": reply} if reply else {}
+    call("casework", "start_case", {"actor": SEED, "idempotency_key": f"{key}:start", **ids,
+                                    **started_on})
     call("casework", "resolve_case", {"actor": SEED, "idempotency_key": f"{key}:resolve", **ids,
-                                      "evidence": ["维修记录：更换减压阀（示例）"]})
+                                      "evidence": ["维修记录：更换减压阀（示例）"],
+                                      "resolved_on": resolved_on, **outcome})
     call("casework", "answer_case", {"actor": SEED, "idempotency_key": f"{key}:answer", **ids,
-                                     "text": "已更换减压阀，水压恢复正常（示例）"})
+                                     "text": "已更换减压阀，水压恢复正常（示例）",
+                                     "answered_on": resolved_on})
     resident = {"person_id": f"resident:{household}", "role": "resident",
                 "household_id": household}
     call("casework", "rate_case", {"actor": resident, "idempotency_key": f"{key}:rate", **ids,
-                                   "rating": 5, "comment": "满意（示例）"})
+                                   "rating": rating, "comment": "满意（示例）",
+                                   "rated_on": rated_on})
 
 
 def past_outreach(call: Call, q: Quarter, index: int, en: str,

@@ -54,6 +54,19 @@ def service_env(name: str, var: Path) -> dict[str, str]:
     return environ
 
 
+def demo_settings(var: Path) -> None:
+    """The demo district's casework settings (sample data: paper records back to the start of
+    the last complete quarter, ``shequ.demo.CASEWORK_SETTINGS``), unless the operator names
+    their own in ``SHEQU_CASEWORK_SETTINGS``."""
+    import json
+
+    from shequ.demo import CASEWORK_SETTINGS
+
+    path = var.resolve() / "demo-casework-settings.json"
+    path.write_text(json.dumps(CASEWORK_SETTINGS), encoding="utf-8")
+    os.environ.setdefault("SHEQU_CASEWORK_SETTINGS", str(path))
+
+
 def port_in_use(port: int) -> bool:
     """Whether binding the metrics port the way the service will bind it fails now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -160,7 +173,8 @@ def load_demo() -> None:
         click.echo(f"demo work for {made['quarter']} loaded before: {board}")
         return
     click.echo(f"demo work loaded: {made['cases']} cases today ({made['finished']} resolved, "
-               f"answered and rated; {made['chased']} chased), {made['rounds']} visit rounds "
+               f"answered and rated; {made['chased']} chased), {made['past_cases']} cases "
+               f"handled to the end, {made['rounds']} visit rounds "
                f"with {made['visits']} visits and {made['contacts']} party contacts in "
                f"{made['quarter']}; {made['quarter']} scored for {made['scored']} "
                f"communities: {board}")
@@ -179,6 +193,8 @@ def up(var: Path, seed: bool) -> None:
             f"RabbitMQ is not reachable at {uri} ({problem}).\n"
             "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry.")
     var.mkdir(parents=True, exist_ok=True)
+    if seed:
+        demo_settings(var)
     locks = claim(var)
     procs: dict[str, subprocess.Popen[Any]] = {}
 
