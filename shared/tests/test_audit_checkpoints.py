@@ -62,7 +62,7 @@ def test_each_seal_writes_a_checkpoint_that_verifies_with_the_printed_vkey(
     result = CliRunner().invoke(main, ["audit", "vkey", "--service", SERVICE])
     assert result.exit_code == 0, result.output
     printed = result.output.strip()
-    name, key_id, encoded = printed.split("+")
+    name, key_id, encoded = printed.split("+", 2)
     public = load_or_create_key(key_path.parent / f"{SERVICE}.ed25519.pem").public_key()
     assert name == ORIGIN and key_id == note_key_id(ORIGIN, public).hex()
     assert base64.b64decode(encoded)[0] == 1 and len(base64.b64decode(encoded)) == 33
@@ -108,6 +108,13 @@ def test_another_origin_a_forged_signature_or_a_wrong_key_id_is_refused(
     wrong_note = f"{text}\n\n\u2014 {ORIGIN} {base64.b64encode(wrong_id).decode()}\n"
     with pytest.raises(NoteError, match="no signature"):
         open_checkpoint(wrong_note, verifier)
-    vk = vkey(ORIGIN, key.public_key()).split("+")
+    vk = vkey(ORIGIN, key.public_key()).split("+", 2)
     with pytest.raises(NoteError, match="ID does not match"):
         parse_vkey(f"{vk[0]}+00000000+{vk[2]}")
+
+
+def test_a_vkey_whose_base64_holds_a_plus_parses() -> None:
+    key = next(k for k in iter(Ed25519PrivateKey.generate, None)
+               if "+" in vkey(ORIGIN, k.public_key()).split("+", 2)[2])
+    assert parse_vkey(vkey(ORIGIN, key.public_key())).key_id == note_key_id(ORIGIN,
+                                                                           key.public_key())

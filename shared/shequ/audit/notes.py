@@ -72,7 +72,7 @@ def vkey(name: str, public_key: Ed25519PublicKey) -> str:
 
 def parse_vkey(text: str) -> Verifier:
     """Read a verifier key; raises NoteError naming what is wrong with it."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)  # base64 may hold "+"
     if len(parts) != 3 or not valid_key_name(parts[0]) or len(parts[1]) != 8:
         raise NoteError("a verifier key has the form name+<8 hex digits>+<base64 key>")
     name, hex_id, encoded = parts
