@@ -60,7 +60,7 @@ def leaf_data(notification: Notification) -> bytes:
         "originator_id": _text(notification.originator_id),
         "originator_version": _integer(notification.originator_version),
         "topic": notification.topic,
-        "state_sha256": None if state is None else hashlib.sha256(_state_bytes(state)).hexdigest(),
+        "state_sha256": None if state is None else hashlib.sha256(state_bytes(state)).hexdigest(),
     }
     return json.dumps(fields, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
@@ -77,7 +77,7 @@ def _integer(value: object) -> int | str | None:
     return str(value)
 
 
-def _state_bytes(state: object) -> bytes:
+def state_bytes(state: object) -> bytes:
     # A row edited by hand may come back as text (SQLite's replace() returns TEXT): hash what
     # is there, so the edit shows up as a changed leaf instead of stopping the verifier.
     if isinstance(state, str):
@@ -130,7 +130,7 @@ class LeafLog:
             return []
         text = self.path.read_bytes().decode("ascii", errors="replace")
         lines = text.split("\n")[:-1]  # the part after the last newline is not a full line
-        return [_parse_line(number, line) for number, line in enumerate(lines, start=1)]
+        return [parse_line(number, line) for number, line in enumerate(lines, start=1)]
 
     def repair_tail(self) -> None:
         """Cut a torn last line left by a crash mid-append, so the next append stays clean."""
@@ -159,7 +159,7 @@ class LeafLog:
             fsync_directory(self.path.parent)
 
 
-def _parse_line(number: int, line: str) -> LeafEntry:
+def parse_line(number: int, line: str) -> LeafEntry:
     parts = line.split(" ")
     if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
         raise LeafLogError(f"leaf log line {number} is malformed: {line[:80]!r}")

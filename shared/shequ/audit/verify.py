@@ -18,8 +18,9 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from shequ.audit.leaves import (
@@ -75,7 +76,7 @@ class VerifyReport:
 
 
 @dataclass(frozen=True)
-class _Finding:
+class Finding:
     problem: Problem
     position: int | None
     message_zh: str
@@ -106,7 +107,7 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     try:
         heads = read_heads(folder)
     except HeadFormatError as exc:
-        unreadable = _bad_signature(f"树头文件无法读取：{exc}",
+        unreadable = bad_signature(f"树头文件无法读取：{exc}",
                                     f"a tree head is unreadable: {exc}")
         return _report(unreadable, read_stored(recorder), [], 0)
     stored = read_stored(recorder)  # after the heads, so every sealed event is visible
@@ -116,7 +117,7 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
                or _check_leaf_log(heads, folder / LEAF_LOG))
     if finding is None and heads:
         sealed = LeafLog(folder / LEAF_LOG).read()[:heads[-1].tree_size]
-        finding = _compare(rows, stored, sealed, last_position)
+        finding = compare(rows, stored, sealed, last_position)
     # Snapshots last, against events that verified (a tampered event may not even decode).
     snapshots = check_snapshot_rows(service, recorder) if finding is None \
         else SnapshotCheck(0, [])
@@ -136,10 +137,10 @@ def verify_service(service: str, store: Store, directory: Path,
 
 def read_stored(recorder: ApplicationRecorder) -> list[LeafEntry]:
     """Position and leaf hash of every stored event, in position order, ≤ 0 included."""
-    return [leaf_entry(n) for n in _every_row(EventRows(recorder))]
+    return [leaf_entry(n) for n in every_row(EventRows(recorder))]
 
 
-def _every_row(rows: EventRows) -> Iterator[Notification]:
+def every_row(rows: RowSource) -> Iterator[Notification]:
     after: int | None = None
     while True:
         page = rows.page(after, PAGE_SIZE)
@@ -149,7 +150,7 @@ def _every_row(rows: EventRows) -> Iterator[Notification]:
         after = page[-1].id
 
 
-def _report(finding: _Finding | None, stored: list[LeafEntry], heads: list[TreeHead],
+def _report(finding: Finding | None, stored: list[LeafEntry], heads: list[TreeHead],
             last_position: int) -> VerifyReport:
     unsealed = sum(1 for entry in stored if entry.position > last_position)
     if finding is not None:
@@ -162,53 +163,67 @@ def _report(finding: _Finding | None, stored: list[LeafEntry], heads: list[TreeH
     return VerifyReport(True, len(stored), len(heads), None, None, zh, en, unsealed)
 
 
-def _forged(forged: list[tuple[str, int]]) -> _Finding:
+def _forged(forged: list[tuple[str, int]]) -> Finding:
     zh = "；".join(f"记录 {agg} 第 {version} 版" for agg, version in forged)
     en = "; ".join(f"{agg} at version {version}" for agg, version in forged)
-    return _Finding("snapshot_forged", None,
+    return Finding("snapshot_forged", None,
                     f"{len(forged)} 个快照与事件重建的状态不符（被伪造或改动），服务不会采用："
                     f"{zh}",
                     f"snapshot_forged: {len(forged)} snapshots differ from the state their "
                     f"events make (forged or altered) and are not served: {en}")
 
 
-def _bad_signature(zh: str, en: str) -> _Finding:
-    return _Finding("bad_signature", None, zh, en)
+def bad_signature(zh: str, en: str) -> Finding:
+    return Finding("bad_signature", None, zh, en)
 
 
-def _leaf_log_mismatch(zh: str, en: str) -> _Finding:
-    return _Finding("leaf_log_mismatch", None, zh, en)
+def _leaf_log_mismatch(zh: str, en: str) -> Finding:
+    return Finding("leaf_log_mismatch", None, zh, en)
 
 
-def _check_signatures(service: str, heads: list[TreeHead], key_path: Path) -> _Finding | None:
+def _check_signatures(service: str, heads: list[TreeHead], key_path: Path) -> Finding | None:
     if not heads:
         return None
     if not key_path.is_file():
-        return _bad_signature(f"找不到公钥 {key_path}，无法核对树头签名",
+        return bad_signature(f"找不到公钥 {key_path}，无法核对树头签名",
                               f"no public key at {key_path} to check the tree heads with")
     try:
         public_key = load_public_key(key_path)
     except (ValueError, AuditError) as exc:
-        return _bad_signature(f"公钥 {key_path} 无法读取：{exc}",
+        return bad_signature(f"公钥 {key_path} 无法读取：{exc}",
                               f"the public key {key_path} is unreadable: {exc}")
+    return check_head_signatures(service, heads, public_key)
+
+
+def check_head_signatures(service: str, heads: list[TreeHead],
+                          public_key: Ed25519PublicKey) -> Finding | None:
+    """Every head is a head of ``service``, signed by ``public_key``, unaltered."""
     for head in heads:
         if head.service != service or head.algorithm != ALGORITHM:
-            return _bad_signature(f"树头 {head.tree_size} 不属于服务 {service} 或算法不符",
+            return bad_signature(f"树头 {head.tree_size} 不属于服务 {service} 或算法不符",
                                   f"tree head {head.tree_size} is not a {ALGORITHM} head "
                                   f"of {service}")
         if not signature_ok(head, public_key):
-            return _bad_signature(f"树头 {head.tree_size} 的签名无效：树头被改动，或不是此公钥签发",
+            return bad_signature(f"树头 {head.tree_size} 的签名无效：树头被改动，或不是此公钥签发",
                                   f"tree head {head.tree_size} has an invalid signature: "
                                   "altered, or not signed by this key")
     return None
 
 
-def _check_leaf_log(heads: list[TreeHead], log_path: Path) -> _Finding | None:
+def _check_leaf_log(heads: list[TreeHead], log_path: Path) -> Finding | None:
     """Rebuild the tree from the leaf log and compare its root at every head's size."""
     if not heads:
         return None
     try:
         entries = LeafLog(log_path).read()
+    except LeafLogError as exc:
+        return _leaf_log_mismatch(f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}")
+    return check_leaf_entries(heads, entries)
+
+
+def check_leaf_entries(heads: list[TreeHead], entries: list[LeafEntry]) -> Finding | None:
+    """The leaf log's entries must increase and reproduce every head's root at its size."""
+    try:
         check_increasing(entries)
     except LeafLogError as exc:
         return _leaf_log_mismatch(f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}")
@@ -230,8 +245,14 @@ def _head_matches(head: TreeHead, tree: LeafTree, entries: list[LeafEntry]) -> b
             and entries[size - 1].position == head.last_position)
 
 
-def _compare(rows: EventRows, stored: list[LeafEntry],
-             sealed: list[LeafEntry], last_position: int) -> _Finding | None:
+class RowSource(Protocol):
+    """Rows in position order (``EventRows``, or the events of an export bundle)."""
+
+    def page(self, after: int | None, limit: int) -> list[Notification]: ...
+
+
+def compare(rows: RowSource, stored: list[LeafEntry],
+             sealed: list[LeafEntry], last_position: int) -> Finding | None:
     """Walk stored and sealed leaves in position order; describe the first difference."""
     covered = [entry for entry in stored if entry.position <= last_position]
     i = j = 0
@@ -243,14 +264,14 @@ def _compare(rows: EventRows, stored: list[LeafEntry],
                 return _changed(rows, sealed_here, sealed)
             i, j = i + 1, j + 1
         elif sealed_here and (here is None or sealed_here.position < here.position):
-            return _at("deleted", sealed_here.position)
+            return at_position("deleted", sealed_here.position)
         else:
             assert here is not None
-            return _at("inserted", here.position)
+            return at_position("inserted", here.position)
     return None
 
 
-def _changed(rows: EventRows, sealed_here: LeafEntry, sealed: list[LeafEntry]) -> _Finding:
+def _changed(rows: RowSource, sealed_here: LeafEntry, sealed: list[LeafEntry]) -> Finding:
     """What now sits where ``sealed_here`` was sealed (both scans only run on a failure).
 
     ``reordered``: an event sealed at another position; ``inserted``: no sealed event, while
@@ -260,20 +281,20 @@ def _changed(rows: EventRows, sealed_here: LeafEntry, sealed: list[LeafEntry]) -
     position = sealed_here.position
     found = rows.page(position - 1, 1)
     if not found or found[0].id != position:  # changed again while we looked
-        return _at("edited", position)
+        return at_position("edited", position)
     for entry in sealed:
         if entry.position != position:
             moved = dataclasses.replace(found[0], id=entry.position)
             if leaf_hash(moved) == entry.leaf:
-                return _at("reordered", position, entry.position)
-    for row in _every_row(rows):
+                return at_position("reordered", position, entry.position)
+    for row in every_row(rows):
         if row.id != position and leaf_hash(dataclasses.replace(row, id=position)) \
                 == sealed_here.leaf:
-            return _at("inserted", position)
-    return _at("edited", position)
+            return at_position("inserted", position)
+    return at_position("edited", position)
 
 
-def _at(problem: Problem, position: int, other: int | None = None) -> _Finding:
+def at_position(problem: Problem, position: int, other: int | None = None) -> Finding:
     zh, en = _AT_POSITION[problem]
-    return _Finding(problem, position, zh.format(p=position, q=other),
+    return Finding(problem, position, zh.format(p=position, q=other),
                     en.format(p=position, q=other))
