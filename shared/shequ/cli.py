@@ -136,28 +136,46 @@ def _store_for(service: str, store: str | None) -> Store:
 
 
 @audit.command("verify")
-@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--service", default=None, type=click.Choice(SERVICES),
+              help="verify SERVICE's store (required unless --bundle)")
+@click.option("--bundle", default=None, type=click.Path(path_type=Path),
+              help="verify an export bundle offline instead (with --vkey)")
+@click.option("--vkey", "vkey_text", default=None,
+              help="the log's verifier key name+id+key, obtained apart from the bundle")
 @click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
 @click.option("--treeheads", default=None, type=click.Path(path_type=Path),
               help="tree-head directory (default: SHEQU_TREEHEAD_DIR)")
 @click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def verify(service: str, store: str | None, treeheads: Path | None, public_key: Path | None,
-           as_json: bool) -> None:
-    """Recompute SERVICE's Merkle tree from its stored events and check every tree head.
+def verify(service: str | None, bundle: Path | None, vkey_text: str | None, store: str | None,
+           treeheads: Path | None, public_key: Path | None, as_json: bool) -> None:
+    """Recompute SERVICE's Merkle tree from its stored events and check every tree head; or,
+    with --bundle F.tar --vkey K, check an export bundle offline (no database, no network).
 
     Exit 0 when all hold; 1 naming the first edited, deleted, inserted or reordered position,
-    or every snapshot that differs from its events (snapshot_forged).
+    or every snapshot that differs from its events (snapshot_forged); 2 unusable input.
     """
     from dataclasses import asdict
 
     from shequ.audit import verify_service
+    from shequ.audit.bundle import BundleError, verify_bundle
+    from shequ.audit.notes import NoteError, parse_vkey
 
     directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     try:
-        report = verify_service(service, _store_for(service, store), directory, public_key)
+        if bundle is not None:
+            if not vkey_text:
+                raise BundleError("--bundle needs --vkey (the log's verifier key)")
+            report = verify_bundle(bundle, parse_vkey(vkey_text))
+        elif service is None:
+            raise BundleError("give --service (a store) or --bundle with --vkey")
+        else:
+            report = verify_service(service, _store_for(service, store), directory, public_key)
     except click.ClickException:
         raise
+    except (BundleError, NoteError) as exc:
+        click.echo(f"无法核验（输入不可用）：{exc} / cannot verify: {exc}", err=True)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - an unreadable store is an operator error
         click.echo(f"无法核验：{exc}\ncannot verify: {exc}", err=True)
         sys.exit(2)
@@ -189,6 +207,42 @@ def seal(service: str, store: str | None, treeheads: Path | None) -> None:
     if alarm is not None:
         click.echo(f"{alarm.message_zh}\n{alarm.message_en}", err=True)
         sys.exit(1)
+
+
+@audit.command("export")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--as-of", "as_of", required=True,
+              help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="F.tar (uncompressed USTAR) or F.tar.gz")
+@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+def export(service: str, as_of: str, out: Path, store: str | None,
+           treeheads: Path | None) -> None:
+    """Write SERVICE's log as recorded up to the cut into a deterministic bundle for auditors
+    (reads the store only). Refused (basis.unsealed) if the prefix is not sealed yet."""
+    from shequ.audit import open_recorder
+    from shequ.audit.bundle import BundleError, parse_cut
+    from shequ.audit.bundle import export as do_export
+    from shequ.config import log_origin
+    from shequ.errors import ShequError
+
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    key_path = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
+    try:
+        cut = parse_cut(as_of)
+        with open_recorder(service, _store_for(service, store)) as recorder:
+            manifest = do_export(service, recorder, directory, key_path, log_origin(service),
+                                 cut, out)
+    except ShequError as exc:
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
+        sys.exit(1)
+    except (BundleError, OSError, ValueError) as exc:
+        click.echo(f"无法导出：{exc} / cannot export: {exc}", err=True)
+        sys.exit(2)
+    basis = manifest["basis"]
+    click.echo(f"wrote {out}: {service} tree_size {basis['tree_size']} last_position "
+               f"{basis['last_position']} root {basis['root']} head {basis['head']['tree_size']}")
 
 
 @audit.command("vkey")

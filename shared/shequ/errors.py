@@ -79,6 +79,14 @@ class LogTampered(ShequError):
     code = "log_tampered"
 
 
+class AuditBasisError(ShequError):
+    """An as-of export cannot name a sealed basis: the prefix at the cut reaches past the last
+    signed tree head (``basis.unsealed``), or a stored event cannot be dated
+    (``basis.undated``)."""
+
+    code = "basis.unsealed"
+
+
 class Unavailable(ShequError):
     """A dependency (the service's database) cannot be reached right now; nothing was changed
     that a retry with the same idempotency key would not find."""
