@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -221,3 +222,19 @@ def test_unusable_input_exits_2(log: Log) -> None:
     assert log.verify(bundle, "not-a-vkey")[0] == 2
     code, output = log.cli("verify", "--bundle", str(bundle))
     assert code == 2 and "--vkey" in output
+
+
+def test_a_row_edited_in_the_store_before_export_is_named_by_the_offline_verify(
+        log: Log) -> None:
+    log.write(4)
+    log.seal()
+    with sqlite3.connect(log.tmp / "registry.db") as conn:
+        conn.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+                     "'Aggregate', 'Aggregatf') AS BLOB) WHERE rowid = 3")
+    conn.close()
+    code, _, bundle = log.export("2100-01-01", "edited.tar.gz")
+    assert code == 0
+    data = bundle.read_bytes()
+    assert data[3] == 0 and data[4:8] == b"\0\0\0\0"  # gzip: no file name, mtime 0
+    code, report = log.verify(bundle)
+    assert (code, report["problem"], report["first_bad_position"]) == (1, "edited", 3)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import gzip
 import hashlib
 import io
@@ -274,10 +275,11 @@ class _BundleRows:
 
     def __init__(self, rows: list[Notification]) -> None:
         self.rows = rows
+        self.positions = [row.id for row in rows]
 
     def page(self, after: int | None, limit: int) -> list[Notification]:
-        later = [r for r in self.rows if after is None or r.id > after]
-        return later[:limit]
+        start = 0 if after is None else bisect.bisect_right(self.positions, after)
+        return self.rows[start:start + limit]
 
 
 def read_bundle(path: Path) -> dict[str, bytes]:
