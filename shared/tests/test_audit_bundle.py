@@ -1,13 +1,16 @@
 """Export bundles and offline verification (AUDIT.md A1, A2): a sealed log exported as of a
 cut, byte-identical on every export and in every time zone, verified with nothing but the
-tar and the vkey; every kind of tampering with the bundle is caught and named."""
+tar and the vkey; every kind of tampering with the bundle is caught and named.
+
+Most tests use a SQLite store; the whole path (seal, export, verify offline) and an edit in the
+store before the export also run on PostgreSQL (``store`` fixture)."""
+# ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -16,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from audit_fixtures import RawEvents, store  # noqa: F401
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import Aggregate
@@ -37,11 +41,12 @@ class Registry(ServiceApplication):
 class Log:
     """A registry-named log in a real SQLite store, its audit directory and signing key."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, store: Store | None = None) -> None:
         self.tmp = tmp
-        self.url = f"sqlite:///{tmp / 'registry.db'}"
+        self.store = store or Store.parse(f"sqlite:///{tmp / 'registry.db'}")
+        self.url = self.store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
         self.treeheads, self.keys = tmp / "treeheads", tmp / "keys"
-        self.app = Registry(Store.parse(self.url))
+        self.app = Registry(self.store)
 
     def write(self, count: int) -> None:
         for _ in range(count):
@@ -141,12 +146,22 @@ def test_an_unsealed_prefix_is_refused_for_auditors(log: Log) -> None:
     assert json.loads(output)["code"] == "basis.unsealed"
 
 
-def test_seal_export_verify_offline_ok(log: Log) -> None:
+@pytest.fixture
+def any_log(tmp_path: Path, store: Store) -> Iterator[Log]:
+    made = Log(tmp_path, store)
+    yield made
+    made.app.close()
+
+
+def test_seal_export_verify_offline_ok(any_log: Log) -> None:
+    log = any_log
     cut = _sealed_twice(log)
     code, _, bundle = log.export(cut)
     assert code == 0
     key = log.vkey()
-    (log.tmp / "registry.db").unlink()  # offline: no store at all
+    log.app.close()
+    if log.store.kind == "sqlite":
+        log.store.path.unlink()  # type: ignore[union-attr]  # offline: no store at all
     proc = subprocess.run([sys.executable, "-m", "shequ.cli", "audit", "verify", "--bundle",
                            str(bundle), "--vkey", key],
                           check=False, capture_output=True, text=True, timeout=120,
@@ -225,13 +240,12 @@ def test_unusable_input_exits_2(log: Log) -> None:
 
 
 def test_a_row_edited_in_the_store_before_export_is_named_by_the_offline_verify(
-        log: Log) -> None:
+        any_log: Log) -> None:
+    log = any_log
     log.write(4)
     log.seal()
-    with sqlite3.connect(log.tmp / "registry.db") as conn:
-        conn.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
-                     "'Aggregate', 'Aggregatf') AS BLOB) WHERE rowid = 3")
-    conn.close()
+    raw = RawEvents(log.store, "Registry")
+    raw.set_state(3, bytes(raw.row(3)[3]).replace(b"Aggregate", b"Aggregatf"))
     code, _, bundle = log.export("2100-01-01", "edited.tar.gz")
     assert code == 0
     data = bundle.read_bytes()
