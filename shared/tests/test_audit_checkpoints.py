@@ -118,3 +118,17 @@ def test_a_vkey_whose_base64_holds_a_plus_parses() -> None:
                if "+" in vkey(ORIGIN, k.public_key()).split("+", 2)[2])
     assert parse_vkey(vkey(ORIGIN, key.public_key())).key_id == note_key_id(ORIGIN,
                                                                            key.public_key())
+
+
+def test_a_checkpoint_lost_to_a_crash_after_its_head_is_written_when_the_sealer_starts(
+        tmp_path: Path, audit_dir: Path, key_path: Path) -> None:
+    head = _sealed(tmp_path, audit_dir, key_path)
+    path = audit_dir / SERVICE / "checkpoints" / f"{head.tree_size:012d}.txt"
+    written = path.read_bytes()
+    path.unlink()  # the crash came between the head and its checkpoint
+    app = Registry(Store.parse(f"sqlite:///{tmp_path / 'registry.db'}"))
+    try:
+        Sealer(SERVICE, app.recorder, audit_dir, key_path)
+    finally:
+        app.close()
+    assert path.read_bytes() == written  # Ed25519 is deterministic: the same note again
