@@ -38,6 +38,7 @@ bench: install services
 	$(BIN)/python benchmarks/casework_intake.py
 	$(BIN)/python benchmarks/outreach_card_reissue.py
 	$(BIN)/python benchmarks/assessment_recompute.py
+	$(BIN)/python benchmarks/audit_verify.py
 
 clean:
 	rm -rf var .pytest_cache

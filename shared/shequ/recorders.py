@@ -16,7 +16,8 @@ where a column was emptied: what the verifier and the sealer need (the library's
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -36,9 +37,13 @@ from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteProcessRecorder,
 )
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from shequ.errors import LogTampered
+
+_LOWER_HEX = re.compile("[0-9a-f]{32}")
+_HEX_IDS = re.compile("[0-9a-f]*")
 
 
 def refuse_forged(originator_id: UUID | str, positions: Iterable[int]) -> None:
@@ -149,6 +154,55 @@ class EventRows:
                            [b for b in (upto, above) if b is not None])
         return int(rows[0]["n"])
 
+    def stream(self, *, batch: int = 10_000) -> Iterator[tuple[Any, ...]]:
+        """Every row, one at a time (``batches``, flattened)."""
+        for rows in self.batches(batch=batch):
+            yield from rows
+
+    def batches(self, *, batch: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every row from the lowest position, ``batch`` rows at a time: ``(position,
+        originator id as text, originator_version, topic, state)``, the id as ``str()`` of
+        what ``page`` gives.
+
+        PostgreSQL reads through a server-side cursor, one round trip a batch; SQLite steps
+        its cursor. Memory stays flat; no object is built per row but the tuple.
+        """
+        if isinstance(self.recorder, SQLiteApplicationRecorder):
+            yield from self._stream_sqlite(self.recorder, batch)
+        else:
+            assert isinstance(self.recorder, PostgresApplicationRecorder)
+            yield from self._stream_postgres(self.recorder, batch)
+
+    def _stream_sqlite(self, recorder: SQLiteApplicationRecorder,
+                       batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        as_uuid = recorder.datastore.originator_id_type == "uuid"
+        with recorder.datastore.transaction(commit=False) as wrapped:
+            c = wrapped.sqlite_cursor
+            c.row_factory = None  # plain tuples
+            c.execute("SELECT rowid, originator_id, originator_version, topic, state FROM "
+                      f"{recorder.events_table_name} ORDER BY rowid")
+            while rows := c.fetchmany(batch):
+                if as_uuid and _all_hex_ids([row[1] for row in rows]):
+                    # eventsourcing's form: 32 lower-case hex digits; str(UUID(id)) by slicing
+                    yield [(position, f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",
+                            version, topic, state)
+                           for position, i, version, topic, state in rows]
+                else:
+                    yield [(position, _uuid_text(i) if as_uuid else
+                            (None if i is None else str(i)), version, topic, state)
+                           for position, i, version, topic, state in rows]
+
+    def _stream_postgres(self, recorder: PostgresApplicationRecorder,
+                         batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        statement = SQL("SELECT notification_id, originator_id::text, originator_version, "
+                        "topic, state FROM {}.{} ORDER BY notification_id").format(
+            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        with recorder.datastore.get_connection() as conn, conn.transaction(), \
+                conn.cursor(name="shequ_event_rows", row_factory=tuple_row) as curs:
+            curs.execute(statement)
+            while rows := curs.fetchmany(batch):
+                yield rows
+
     def _originator_id(self, value: Any) -> Any:
         if isinstance(self.recorder, SQLiteApplicationRecorder) and isinstance(value, str):
             try:
@@ -159,6 +213,29 @@ class EventRows:
 
     def _query(self, template: str, params: list[Any]) -> list[Any]:
         return raw_query(self.recorder, template, params)
+
+
+def _all_hex_ids(ids: list[Any]) -> bool:
+    """Whether every id is text of 32 lower-case hex digits (one regex for the whole batch)."""
+    try:
+        return set(map(len, ids)) == {32} and _HEX_IDS.fullmatch("".join(ids)) is not None
+    except TypeError:  # a NULL or a blob among them
+        return False
+
+
+def _uuid_text(value: Any) -> str | None:
+    """``str(UUID(value))`` for SQLite's 32-hex-digit ids, without building the UUID; any
+    other value as ``EventRows.page`` converts it (a UUID if it parses, else as stored)."""
+    if type(value) is str and len(value) == 32 and _LOWER_HEX.fullmatch(value):
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return str(UUID(value))
+        except ValueError:
+            pass
+    return str(value)
 
 
 def raw_query(recorder: AggregateRecorder, template: str, params: list[Any], *,

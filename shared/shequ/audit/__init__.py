@@ -1,6 +1,6 @@
 """Tamper evidence for every service's event log (ADR 0003).
 
-Each stored event becomes a leaf of an RFC 9162 Merkle tree (pymerkle). Leaves go to an
+Each stored event becomes a leaf of an RFC 9162 Merkle tree (``rfc9162``, stdlib). Leaves go to an
 append-only leaf log outside the database, and signed tree heads (Ed25519) fix the root at
 each seal. ``verify`` replays the database against both and names the first bad position.
 
@@ -13,7 +13,6 @@ from shequ.audit.leaves import (
     LeafEntry,
     LeafLog,
     LeafLogError,
-    LeafTree,
     leaf_data,
     leaf_hash,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "LeafEntry",
     "LeafLog",
     "LeafLogError",
-    "LeafTree",
     "SealAlarm",
     "Sealer",
     "TreeHead",

@@ -41,7 +41,6 @@ from shequ.audit.leaves import (
     LeafEntry,
     LeafLog,
     LeafLogError,
-    LeafTree,
     leaf_entry,
     parse_line,
     state_bytes,
@@ -55,6 +54,7 @@ from shequ.audit.notes import (
     sign_note,
     vkey,
 )
+from shequ.audit.rfc9162 import RootBuilder
 from shequ.audit.sealer import LEAF_LOG, checkpoint_path, service_dir
 from shequ.audit.treeheads import (
     HEADS_DIR,
@@ -81,7 +81,7 @@ from shequ.recorders import EventRows
 BUNDLE_FORMAT = "shequ.audit.bundle/1"
 MANIFEST, SIGNATURE, EVENTS = "MANIFEST.json", "MANIFEST.sig", "events.jsonl"
 LOCAL = ZoneInfo("Asia/Shanghai")  # a date as a cut is the end of that day here (D21)
-_PACKAGES = ("cryptography", "eventsourcing", "pymerkle")
+_PACKAGES = ("cryptography", "eventsourcing")
 
 
 class BundleError(Exception):
@@ -184,11 +184,11 @@ def export(service: str, recorder: ApplicationRecorder, directory: Path, key_pat
             f"{n} events were recorded up to {cut.isoformat()} but only {sealed} are sealed: "
             "auditors use signed records only; seal first (shequ audit seal)",
             field="as_of", tree_size=n, sealed=sealed)
-    tree = LeafTree()
+    tree = RootBuilder()
     for entry in entries[:n]:
-        tree.append_leaf_hash(entry.leaf)
+        tree.append(entry.leaf)
     basis = Basis(service, cut.isoformat(), n, rows[-1][0].id if rows else 0,
-                  tree.root_hex(), head)
+                  tree.root().hex(), head)
     files = {EVENTS: b"".join(event_line(row, when) for row, when in rows),
              LEAF_LOG: "".join(f"{e.position} {e.leaf.hex()}\n"
                                for e in entries[:head.tree_size]).encode("ascii"),
@@ -411,12 +411,12 @@ def _check_basis(basis: dict[str, Any], heads: list[TreeHead],
     try:
         n, head = int(basis["tree_size"]), basis["head"]
         signed = next((h for h in heads if h.tree_size == head["tree_size"]), None)
-        tree = LeafTree()
+        tree = RootBuilder()
         for entry in entries[:n]:
-            tree.append_leaf_hash(entry.leaf)
+            tree.append(entry.leaf)
         ok = (signed is not None and signed.root == head["root"]
               and signed.signature == head["signature"] and n <= signed.tree_size
-              and tree.root_hex() == basis["root"]
+              and tree.root().hex() == basis["root"]
               and (entries[n - 1].position if n else 0) == basis["last_position"]
               and not any(h.tree_size < signed.tree_size and h.tree_size >= n for h in heads))
     except (KeyError, TypeError, ValueError, IndexError):

@@ -14,18 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from binascii import unhexlify
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification
-from pymerkle import InmemoryTree
-from pymerkle.hasher import MerkleHasher
 
 LEAF_FORMAT = "shequ.audit.leaf/1"
 HASH_ALGORITHM = "sha256"
 
-_HASHER = MerkleHasher(HASH_ALGORITHM)  # security=True: leaf prefix 0x00, node prefix 0x01
+_sha256 = hashlib.sha256
 
 
 class AuditError(Exception):
@@ -53,17 +52,38 @@ def leaf_data(notification: Notification) -> bytes:
     >>> # {"format":"shequ.audit.leaf/1","originator_id":"…","originator_version":1,
     >>> #  "position":42,"state_sha256":"…","topic":"registry:Household.Registered"}
     """
-    state = notification.state
-    fields = {
-        "format": LEAF_FORMAT,
-        "position": int(notification.id),
-        "originator_id": _text(notification.originator_id),
-        "originator_version": _integer(notification.originator_version),
-        "topic": notification.topic,
-        "state_sha256": None if state is None else hashlib.sha256(state_bytes(state)).hexdigest(),
-    }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return row_leaf_data(int(notification.id), _text(notification.originator_id),
+                         notification.originator_version, notification.topic,
+                         notification.state)
+
+
+def row_leaf_data(position: int, originator_id: str | None, version: object,
+                  topic: str | None, state: object) -> bytes:
+    """``leaf_data`` of a row read raw (``EventRows.stream``), without building objects.
+
+    The same bytes as ``json.dumps(fields, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``, written out because the verifier does it for every stored event:
+    plain text goes in as it is, anything JSON would escape goes through ``json.dumps``.
+    """
+    digest = "null" if state is None else f'"{_sha256(state_bytes(state)).hexdigest()}"'
+    number = version if type(version) is int else _json(_integer(version))
+    text = _TOPICS.get(topic) if type(topic) is str else None
+    if text is None:
+        text = _json(topic)
+        if type(topic) is str and len(_TOPICS) < 10_000:
+            _TOPICS[topic] = text
+    return (f'{_HEAD}{_json(originator_id)},"originator_version":{number},'
+            f'"position":{position},"state_sha256":{digest},"topic":{text}}}').encode()
+
+
+_HEAD = f'{{"format":"{LEAF_FORMAT}","originator_id":'
+_TOPICS: dict[str, str] = {}  # topic -> its JSON text; a service has a few dozen
+
+
+def _json(value: object) -> str:
+    if type(value) is str and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # printable: nothing json.dumps(ensure_ascii=False) would escape
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _text(value: object) -> str | None:
@@ -86,33 +106,39 @@ def state_bytes(state: object) -> bytes:
 
 
 def leaf_hash(notification: Notification) -> bytes:
-    """RFC 9162 leaf hash of the event: SHA-256(0x00 || leaf_data), computed by pymerkle."""
-    return bytes(_HASHER.hash_buff(leaf_data(notification)))
+    """RFC 9162 leaf hash of the event: SHA-256(0x00 || leaf_data)."""
+    return _sha256(b"\x00" + leaf_data(notification)).digest()
+
+
+def row_leaf_hash(position: int, originator_id: str | None, version: object,
+                  topic: str | None, state: object) -> bytes:
+    """``leaf_hash`` of a row read raw (``EventRows.stream``)."""
+    return _sha256(b"\x00" + row_leaf_data(position, originator_id, version, topic,
+                                            state)).digest()
+
+
+def row_leaves(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
+    """``(position, leaf hash)`` of raw rows (``EventRows.batches``): ``row_leaf_hash`` of
+    each, with the usual row (bytes state, integer version, plain id, a topic seen before)
+    written out in one f-string; anything else goes through ``row_leaf_data``."""
+    sha, topics, head = _sha256, _TOPICS, _HEAD
+    out: list[tuple[int, bytes]] = []
+    append = out.append
+    for position, originator_id, version, topic, state in rows:
+        if (type(state) is bytes and type(version) is int and topic in topics
+                and type(originator_id) is str and originator_id.isprintable()
+                and '"' not in originator_id and "\\" not in originator_id):
+            data = (f'{head}"{originator_id}","originator_version":{version},'
+                    f'"position":{position},"state_sha256":"{sha(state).hexdigest()}",'
+                    f'"topic":{topics[topic]}}}')
+        else:
+            data = row_leaf_data(position, originator_id, version, topic, state).decode()
+        append((position, sha(b"\x00" + data.encode()).digest()))
+    return out
 
 
 def leaf_entry(notification: Notification) -> LeafEntry:
     return LeafEntry(int(notification.id), leaf_hash(notification))
-
-
-class LeafTree(InmemoryTree):
-    """pymerkle's in-memory RFC 9162 tree, fed with leaf hashes read back from the leaf log.
-
-    The leaf log keeps hashes, not leaf data, so leaves are appended through the backend's
-    own storage hook (``_store_leaf``) instead of ``append_entry``, which would hash again.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(HASH_ALGORITHM)
-
-    def append_leaf_hash(self, digest: bytes) -> int:
-        """Append a leaf whose hash is already known; returns the new tree size."""
-        if len(digest) != self.hashfunc().digest_size:
-            raise ValueError(f"leaf hash must be {self.hashfunc().digest_size} bytes")
-        with self.lock:
-            return int(self._store_leaf(None, digest))
-
-    def root_hex(self, size: int | None = None) -> str:
-        return bytes(self.get_root(size)).hex()
 
 
 class LeafLog:
@@ -131,6 +157,53 @@ class LeafLog:
         text = self.path.read_bytes().decode("ascii", errors="replace")
         lines = text.split("\n")[:-1]  # the part after the last newline is not a full line
         return [parse_line(number, line) for number, line in enumerate(lines, start=1)]
+
+    def chunks(self, limit: int, lines: int = 10_000) -> Iterator[list[tuple[int, bytes]]]:
+        """The first ``limit`` complete lines as ``(position, leaf)``, ``lines`` at a time:
+        the verifier's fast pass. Strict like ``entries`` about each line's form (raises
+        LeafLogError), but not about the order of positions: the caller compares them."""
+        if not self.path.exists():
+            return
+        left = limit
+        with self.path.open("rb") as handle:
+            while left > 0:
+                block = handle.readlines(lines * 80)[:left]
+                if not block:
+                    return
+                if not block[-1].endswith(b"\n"):
+                    block.pop()  # torn last line
+                try:
+                    parsed = [(int(p), unhexlify(h)) for p, h in
+                              (line[:-1].split(b" ") for line in block)
+                              if p.isdigit() and len(h) == 64]
+                except ValueError as exc:
+                    raise LeafLogError(f"leaf log is malformed: {exc}") from exc
+                if len(parsed) != len(block):
+                    raise LeafLogError("leaf log is malformed")
+                if not parsed:
+                    return
+                left -= len(parsed)
+                yield parsed
+
+    def entries(self, limit: int | None = None) -> Iterator[LeafEntry]:
+        """The first ``limit`` complete lines (all if None), streamed, positions checked to
+        increase; a torn last line is skipped. Memory stays flat whatever the log's size."""
+        if not self.path.exists() or limit == 0:
+            return
+        previous, number = 0, 0
+        with self.path.open("rb") as handle:
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    return  # torn last line
+                number += 1
+                entry = parse_line(number, raw[:-1].decode("ascii", errors="replace"))
+                if entry.position <= previous:
+                    raise LeafLogError(f"leaf log line {number}: position {entry.position} "
+                                       f"does not follow {previous}")
+                previous = entry.position
+                yield entry
+                if number == limit:
+                    return
 
     def repair_tail(self) -> None:
         """Cut a torn last line left by a crash mid-append, so the next append stays clean."""

@@ -65,9 +65,15 @@ class RootBuilder:
         self.size += 1
 
     def extend(self, digests: Iterable[bytes]) -> None:
-        append = self.append
+        stack, size, sha = self._stack, self.size, _sha256
         for digest in digests:
-            append(digest)
+            carry = size
+            while carry & 1:
+                digest = sha(_NODE + stack.pop() + digest).digest()
+                carry >>= 1
+            stack.append(digest)
+            size += 1
+        self.size = size
 
     def root(self) -> bytes:
         if not self._stack:

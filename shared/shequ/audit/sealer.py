@@ -35,11 +35,10 @@ from shequ.audit.leaves import (
     LeafEntry,
     LeafLog,
     LeafLogError,
-    LeafTree,
-    check_increasing,
     leaf_entry,
 )
 from shequ.audit.notes import CHECKPOINTS_DIR, Checkpoint, sign_checkpoint
+from shequ.audit.rfc9162 import RootBuilder
 from shequ.audit.treeheads import (
     PUBLIC_KEY_FILE,
     TreeHead,
@@ -117,7 +116,7 @@ class Sealer:
     @property
     def tree_size(self) -> int:
         """Leaves in the leaf log, signed or not yet."""
-        return int(self._tree.get_size())
+        return self._tree.size
 
     @property
     def sealed_size(self) -> int:
@@ -187,13 +186,13 @@ class Sealer:
     def _append(self, entries: list[LeafEntry]) -> None:
         self._log.append(entries)
         for entry in entries:
-            self._tree.append_leaf_hash(entry.leaf)
+            self._tree.append(entry.leaf)
         self._last_position = entries[-1].position
         self._log_bytes = self._log.size_bytes()
 
     def _write_head(self) -> TreeHead:
         head = sign_head(self._key, self.service, self.tree_size, self._last_position,
-                         self._tree.root_hex(), self._clock())
+                         self._tree.root().hex(), self._clock())
         write_head(self.service_dir, head)
         self._write_checkpoint(head)
         self._sealed_size = head.tree_size
@@ -214,30 +213,32 @@ class Sealer:
                              "signed with it, so sealing with a different key is refused")
 
     def _load_state(self) -> None:
-        """Rebuild the tree from the leaf log, and check it against the last signed head."""
+        """Rebuild the root from the leaf log, streamed, and check it against the last head."""
         self._log.repair_tail()
-        entries = self._log.read()
-        check_increasing(entries)
-        tree = LeafTree()
-        for entry in entries:
-            tree.append_leaf_hash(entry.leaf)
         heads = read_heads(self.service_dir)
-        if heads:
-            self._check_last_head(heads[-1], tree, entries)
-            if not checkpoint_path(self.service_dir, heads[-1].tree_size).exists():
-                self._write_checkpoint(heads[-1])  # a crash came between head and checkpoint
+        last = heads[-1] if heads else None
+        tree = RootBuilder()
+        at_head: tuple[str, int] | None = None  # (root, last position) at the last head's size
+        last_position = 0
+        for entry in self._log.entries():
+            tree.append(entry.leaf)
+            last_position = entry.position
+            if last is not None and tree.size == last.tree_size:
+                at_head = (tree.root().hex(), entry.position)
+        if last is not None:
+            self._check_last_head(last, at_head)
+            if not checkpoint_path(self.service_dir, last.tree_size).exists():
+                self._write_checkpoint(last)  # a crash came between head and checkpoint
         self._tree = tree
-        self._last_position = entries[-1].position if entries else 0
-        self._sealed_size = heads[-1].tree_size if heads else 0
+        self._last_position = last_position
+        self._sealed_size = last.tree_size if last else 0
         self._log_bytes = self._log.size_bytes()
 
-    def _check_last_head(self, head: TreeHead, tree: LeafTree,
-                         entries: list[LeafEntry]) -> None:
+    def _check_last_head(self, head: TreeHead, at_head: tuple[str, int] | None) -> None:
         size = head.tree_size
         if not signature_ok(head, self._key.public_key()):
             raise AuditError(f"tree head {size} is not signed by this key; run verify")
-        if (tree.get_size() < size or tree.root_hex(size) != head.root
-                or entries[size - 1].position != head.last_position):
+        if at_head != (head.root, head.last_position):
             raise LeafLogError(f"the leaf log does not reproduce tree head {size}; "
                                "refusing to seal on top of it, run verify")
 

@@ -15,7 +15,7 @@ plus those stored after the last head, which are counted as ``unsealed`` and are
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -28,11 +28,11 @@ from shequ.audit.leaves import (
     LeafEntry,
     LeafLog,
     LeafLogError,
-    LeafTree,
-    check_increasing,
-    leaf_entry,
     leaf_hash,
+    row_leaf_hash,
+    row_leaves,
 )
+from shequ.audit.rfc9162 import RootBuilder
 from shequ.audit.sealer import LEAF_LOG, PAGE_SIZE, open_recorder, service_dir
 from shequ.audit.treeheads import (
     ALGORITHM,
@@ -104,26 +104,32 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     directory; without it the key published in the directory is trusted.
     """
     folder = service_dir(directory, service)
+    rows = EventRows(recorder)
     try:
         heads = read_heads(folder)
     except HeadFormatError as exc:
         unreadable = bad_signature(f"树头文件无法读取：{exc}",
                                     f"a tree head is unreadable: {exc}")
-        return _report(unreadable, read_stored(recorder), [], 0)
-    stored = read_stored(recorder)  # after the heads, so every sealed event is visible
-    rows = EventRows(recorder)
+        return _report(unreadable, _walk(rows, iter(()), 0, compare=False), [])
+    # The events are read after the heads, so every sealed event is visible.
     last_position = heads[-1].last_position if heads else 0
-    finding = (_check_signatures(service, heads, public_key_path or folder / PUBLIC_KEY_FILE)
-               or _check_leaf_log(heads, folder / LEAF_LOG))
-    if finding is None and heads:
-        sealed = LeafLog(folder / LEAF_LOG).read()[:heads[-1].tree_size]
-        finding = compare(rows, stored, sealed, last_position)
+    finding = _check_signatures(service, heads, public_key_path or folder / PUBLIC_KEY_FILE)
+    log = LeafLog(folder / LEAF_LOG)
+    size = heads[-1].tree_size if heads else 0
+    # One pass when all is well; the step-by-step checks below say what is wrong otherwise.
+    walk = _fast_pass(rows, log, heads) if finding is None and heads else None
+    if walk is None:
+        finding = finding or _check_leaf_log(heads, folder / LEAF_LOG)
+        walk = _walk(rows, log.entries(size), last_position,
+                     compare=finding is None and bool(heads))
+    if walk.finding is not None:
+        finding = _described(rows, walk.finding, log, size)
     # Snapshots last, against events that verified (a tampered event may not even decode).
     snapshots = check_snapshot_rows(service, recorder) if finding is None \
         else SnapshotCheck(0, [])
     if snapshots.forged:
         finding = _forged(snapshots.forged)
-    return dataclasses.replace(_report(finding, stored, heads, last_position),
+    return dataclasses.replace(_report(finding, walk, heads),
                                snapshots=snapshots.checked,
                                forged_snapshots=snapshots.forged)
 
@@ -137,7 +143,7 @@ def verify_service(service: str, store: Store, directory: Path,
 
 def read_stored(recorder: ApplicationRecorder) -> list[LeafEntry]:
     """Position and leaf hash of every stored event, in position order, ≤ 0 included."""
-    return [leaf_entry(n) for n in every_row(EventRows(recorder))]
+    return [LeafEntry(row[0], row_leaf_hash(*row)) for row in EventRows(recorder).stream()]
 
 
 def every_row(rows: RowSource) -> Iterator[Notification]:
@@ -150,17 +156,123 @@ def every_row(rows: RowSource) -> Iterator[Notification]:
         after = page[-1].id
 
 
-def _report(finding: Finding | None, stored: list[LeafEntry], heads: list[TreeHead],
-            last_position: int) -> VerifyReport:
-    unsealed = sum(1 for entry in stored if entry.position > last_position)
+def _fast_pass(rows: EventRows, log: LeafLog, heads: list[TreeHead]) -> _Walk | None:
+    """Checks 2 and 3 in one streamed pass, batch by batch, for a log that is intact.
+
+    The stored rows up to the last head, as leaves, must equal the leaf log's lines one for
+    one (a list comparison per batch), and the root built from them must be every head's at
+    its size, after the position it names. Any difference gives None, and the step-by-step
+    checks run to name it: this pass only says "all is well", faster.
+    """
+    last = heads[-1]
+    if any(head.tree_size <= 0 for head in heads):
+        return None
+    sealed = log.chunks(last.tree_size)
+    pending, tree = list(reversed(heads)), RootBuilder()
+    waiting: list[tuple[int, bytes]] = []
+    checked = unsealed = 0
+    try:
+        for batch in rows.batches():
+            checked += len(batch)
+            covered = batch if batch[-1][0] <= last.last_position else \
+                [row for row in batch if row[0] <= last.last_position]
+            unsealed += len(batch) - len(covered)
+            if not covered:
+                continue
+            leaves = row_leaves(covered)
+            while len(waiting) < len(leaves):
+                more = next(sealed, None)
+                if more is None:
+                    return None  # fewer sealed leaves than stored rows
+                waiting.extend(more)
+            if waiting[:len(leaves)] != leaves:
+                return None
+            del waiting[:len(leaves)]
+            if not _grow(tree, leaves, pending):
+                return None
+        if waiting or next(sealed, None) is not None or pending:
+            return None  # sealed leaves no row matches, or heads the log does not reach
+    except LeafLogError:
+        return None
+    return _Walk(checked, unsealed, None)
+
+
+def _grow(tree: RootBuilder, leaves: list[tuple[int, bytes]], pending: list[TreeHead]) -> bool:
+    """Add leaves to the tree; at each head's size its root and last position must match."""
+    done = 0
+    while pending and tree.size + len(leaves) - done >= pending[-1].tree_size:
+        head = pending.pop()
+        upto = done + head.tree_size - tree.size
+        if upto <= done:
+            return False  # heads out of order
+        tree.extend(leaf for _, leaf in leaves[done:upto])
+        done = upto
+        if tree.root().hex() != head.root or leaves[done - 1][0] != head.last_position:
+            return False
+    tree.extend(leaf for _, leaf in leaves[done:])
+    return True
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One pass over the stored rows: how many, how many after the last head, and where
+    they first differ from the sealed leaves (a problem word and a position, or None)."""
+
+    checked: int
+    unsealed: int
+    finding: tuple[Problem, int, LeafEntry | None] | None
+
+
+def _walk(rows: EventRows, sealed: Iterator[LeafEntry], last_position: int, *,
+          compare: bool) -> _Walk:
+    """Stream stored rows and sealed leaves together in position order, up to the last head.
+
+    ``compare`` False: only count (an earlier check already failed). Memory is flat: one row
+    and one sealed leaf at a time. After the first difference rows are only counted.
+    """
+    checked = unsealed = 0
+    upto = last_position
+    finding: tuple[Problem, int, LeafEntry | None] | None = None
+    here = next(sealed, None) if compare else None
+    for row in rows.stream():
+        checked += 1
+        position = row[0]
+        if position > upto:
+            unsealed += 1
+            continue
+        if not compare:
+            continue
+        if here is not None and here.position < position:
+            finding, compare = ("deleted", here.position, None), False
+        elif here is None or here.position > position:
+            finding, compare = ("inserted", position, None), False
+        elif row_leaf_hash(*row) != here.leaf:
+            finding, compare = ("edited", position, here), False
+        else:
+            here = next(sealed, None)
+    if compare and here is not None:
+        finding = ("deleted", here.position, None)
+    return _Walk(checked, unsealed, finding)
+
+
+def _described(rows: EventRows, found: tuple[Problem, int, LeafEntry | None], log: LeafLog,
+               size: int) -> Finding:
+    problem, position, sealed_here = found
+    if sealed_here is None:
+        return at_position(problem, position)
+    return _changed(rows, sealed_here, log.entries(size))
+
+
+def _report(finding: Finding | None, walk: _Walk, heads: list[TreeHead]) -> VerifyReport:
+    stored, unsealed = walk.checked, walk.unsealed
     if finding is not None:
-        return VerifyReport(False, len(stored), len(heads), finding.position, finding.problem,
+        return VerifyReport(False, stored, len(heads), finding.position, finding.problem,
                             finding.message_zh, finding.message_en, unsealed)
-    zh = (f"核验通过：数据库中 {len(stored)} 条事件，已核对 {len(heads)} 个签名树头；"
+    zh = (f"核验通过：数据库中 {stored} 条事件，已核对 {len(heads)} 个签名树头；"
           f"其中 {unsealed} 条在最后一个树头之后，尚未封存")
-    en = (f"verified: {len(stored)} stored events against {len(heads)} signed tree heads; "
+    en = (f"verified: {stored} stored events against {len(heads)} signed tree heads; "
           f"{unsealed} stored after the last head are not sealed yet")
-    return VerifyReport(True, len(stored), len(heads), None, None, zh, en, unsealed)
+    return VerifyReport(True, stored, len(heads), None, None, zh, en, unsealed)
 
 
 def _forged(forged: list[tuple[str, int]]) -> Finding:
@@ -211,38 +323,48 @@ def check_head_signatures(service: str, heads: list[TreeHead],
 
 
 def _check_leaf_log(heads: list[TreeHead], log_path: Path) -> Finding | None:
-    """Rebuild the tree from the leaf log and compare its root at every head's size."""
+    """Rebuild the tree from the leaf log, streamed, and compare its root at every head."""
     if not heads:
         return None
+    return check_leaf_entries(heads, LeafLog(log_path).entries(heads[-1].tree_size))
+
+
+def check_leaf_entries(heads: list[TreeHead], entries: Iterable[LeafEntry]) -> Finding | None:
+    """The entries must increase and reproduce every head's root at its size (one pass)."""
+    if not heads:
+        return None
+    tree = RootBuilder()
+    pending = iter(heads)
+    head: TreeHead | None = next(pending)
+    previous = 0
     try:
-        entries = LeafLog(log_path).read()
+        for entry in entries:
+            if entry.position <= previous:
+                raise LeafLogError(f"leaf log line {tree.size + 1}: position {entry.position} "
+                                   f"does not follow {previous}")
+            previous = entry.position
+            tree.append(entry.leaf)
+            while head is not None and head.tree_size == tree.size:
+                if not _head_matches(head, tree, entry):
+                    return _log_mismatch(head)
+                head = next(pending, None)
+            if head is None:
+                break
     except LeafLogError as exc:
         return _leaf_log_mismatch(f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}")
-    return check_leaf_entries(heads, entries)
+    return None if head is None else _log_mismatch(head)  # the log is shorter than a head
 
 
-def check_leaf_entries(heads: list[TreeHead], entries: list[LeafEntry]) -> Finding | None:
-    """The leaf log's entries must increase and reproduce every head's root at its size."""
-    try:
-        check_increasing(entries)
-    except LeafLogError as exc:
-        return _leaf_log_mismatch(f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}")
-    tree = LeafTree()
-    for head in heads:
-        while tree.get_size() < min(head.tree_size, len(entries)):
-            tree.append_leaf_hash(entries[tree.get_size()].leaf)
-        if not _head_matches(head, tree, entries):
-            return _leaf_log_mismatch(
-                f"叶子日志与树头 {head.tree_size} 不符：叶子日志被改动、截短或与树头不配套",
-                f"the leaf log does not reproduce tree head {head.tree_size}: "
-                "it was edited, truncated or belongs to other heads")
-    return None
+def _log_mismatch(head: TreeHead) -> Finding:
+    return _leaf_log_mismatch(
+        f"叶子日志与树头 {head.tree_size} 不符：叶子日志被改动、截短或与树头不配套",
+        f"the leaf log does not reproduce tree head {head.tree_size}: "
+        "it was edited, truncated or belongs to other heads")
 
 
-def _head_matches(head: TreeHead, tree: LeafTree, entries: list[LeafEntry]) -> bool:
-    size = head.tree_size
-    return (0 < size == tree.get_size() and tree.root_hex() == head.root
-            and entries[size - 1].position == head.last_position)
+def _head_matches(head: TreeHead, tree: RootBuilder, last: LeafEntry) -> bool:
+    return 0 < head.tree_size and tree.root().hex() == head.root \
+        and last.position == head.last_position
 
 
 class RowSource(Protocol):
@@ -252,7 +374,7 @@ class RowSource(Protocol):
 
 
 def compare(rows: RowSource, stored: list[LeafEntry],
-             sealed: list[LeafEntry], last_position: int) -> Finding | None:
+            sealed: list[LeafEntry], last_position: int) -> Finding | None:
     """Walk stored and sealed leaves in position order; describe the first difference."""
     covered = [entry for entry in stored if entry.position <= last_position]
     i = j = 0
@@ -271,7 +393,7 @@ def compare(rows: RowSource, stored: list[LeafEntry],
     return None
 
 
-def _changed(rows: RowSource, sealed_here: LeafEntry, sealed: list[LeafEntry]) -> Finding:
+def _changed(rows: RowSource, sealed_here: LeafEntry, sealed: Iterable[LeafEntry]) -> Finding:
     """What now sits where ``sealed_here`` was sealed (both scans only run on a failure).
 
     ``reordered``: an event sealed at another position; ``inserted``: no sealed event, while
