@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,9 +24,10 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import Aggregate
 from shequ.app import ServiceApplication
-from shequ.audit import Sealer
+from shequ.audit import Sealer, load_or_create_key
 from shequ.audit.bundle import _write_tar, parse_cut, read_bundle
 from shequ.audit.notes import sign_note, vkey
+from shequ.audit.rfc9162 import verify_consistency
 from shequ.cli import main
 from shequ.store import Store
 
@@ -208,17 +209,8 @@ def test_tampered_bundles_are_caught(log: Log) -> None:
     assert (code, report["problem"]) == (1, "bad_signature")
 
     thief = Ed25519PrivateKey.generate()  # the bundle's own key swapped, manifest re-signed
-    files["keys/registry.vkey"] = (vkey(ORIGIN, thief.public_key()) + "\n").encode()
-    manifest = json.loads(files["MANIFEST.json"])
-    for entry in manifest["files"]:
-        entry["sha256"] = hashlib.sha256(files[entry["name"]]).hexdigest()
-        entry["size"] = len(files[entry["name"]])
-    files["MANIFEST.json"] = json.dumps(manifest, sort_keys=True,
-                                        separators=(",", ":")).encode() + b"\n"
-    note = (f"shequ.audit.bundle/1\n{ORIGIN}\n"
-            f"{hashlib.sha256(files['MANIFEST.json']).hexdigest()}\n")
-    files["MANIFEST.sig"] = sign_note(note, ORIGIN, thief).encode()
-    replaced = _rewrite(bundle, files)  # type: ignore[arg-type]
+    replaced = _resigned(bundle, thief, {
+        "keys/registry.vkey": (vkey(ORIGIN, thief.public_key()) + "\n").encode()})
     code, report = log.verify(replaced)
     assert (code, report["problem"]) == (1, "bad_signature")
     code, report = log.verify(replaced, vkey(ORIGIN, thief.public_key()))  # thief's own key
@@ -252,3 +244,45 @@ def test_a_row_edited_in_the_store_before_export_is_named_by_the_offline_verify(
     assert data[3] == 0 and data[4:8] == b"\0\0\0\0"  # gzip: no file name, mtime 0
     code, report = log.verify(bundle)
     assert (code, report["problem"], report["first_bad_position"]) == (1, "edited", 3)
+
+
+def _resigned(bundle: Path, key: Ed25519PrivateKey, change: dict[str, bytes] | None = None,
+              edit: Callable[[dict], None] | None = None) -> Path:
+    """The bundle with files changed, its manifest updated (and edited) and signed again with
+    ``key``: a thief's key, or the service's own as a faulty exporter would."""
+    files = {**read_bundle(bundle), **(change or {})}
+    manifest = json.loads(files["MANIFEST.json"])
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(files[entry["name"]]).hexdigest()
+        entry["size"] = len(files[entry["name"]])
+    if edit is not None:
+        edit(manifest)
+    files["MANIFEST.json"] = json.dumps(manifest, sort_keys=True,
+                                        separators=(",", ":")).encode() + b"\n"
+    note = (f"shequ.audit.bundle/1\n{ORIGIN}\n"
+            f"{hashlib.sha256(files['MANIFEST.json']).hexdigest()}\n")
+    files["MANIFEST.sig"] = sign_note(note, ORIGIN, key).encode()
+    return _rewrite(bundle, files)  # type: ignore[arg-type]
+
+
+def test_the_basis_carries_an_rfc9162_consistency_proof_from_n_to_m(log: Log) -> None:
+    log.write(3)
+    cut = datetime.now(UTC).isoformat()
+    log.write(3)
+    log.seal()  # the first head after the cut is m = 6 > n = 3
+    code, _, bundle = log.export(cut)
+    assert code == 0
+    basis = json.loads(read_bundle(bundle)["MANIFEST.json"])["basis"]
+    assert (basis["tree_size"], basis["head"]["tree_size"]) == (3, 6)
+    proof = [bytes.fromhex(h) for h in basis["consistency_proof"]]
+    assert proof
+    verify_consistency(3, 6, bytes.fromhex(basis["root"]), bytes.fromhex(basis["head"]["root"]),
+                       proof)
+    assert log.verify(bundle)[0] == 0
+
+    def wrong_proof(manifest: dict) -> None:
+        manifest["basis"]["consistency_proof"][0] = "00" * 32
+
+    own = load_or_create_key(log.keys / f"{SERVICE}.ed25519.pem")
+    code, report = log.verify(_resigned(bundle, own, edit=wrong_proof))
+    assert (code, report["problem"]) == (1, "leaf_log_mismatch")

@@ -54,7 +54,7 @@ from shequ.audit.notes import (
     sign_note,
     vkey,
 )
-from shequ.audit.rfc9162 import RootBuilder
+from shequ.audit.rfc9162 import RootBuilder, consistency_path, verify_consistency
 from shequ.audit.sealer import LEAF_LOG, checkpoint_path, service_dir
 from shequ.audit.treeheads import (
     HEADS_DIR,
@@ -142,6 +142,7 @@ class Basis:
     last_position: int
     root: str
     head: TreeHead
+    consistency_proof: list[bytes]
 
     def to_dict(self) -> dict[str, Any]:
         head = self.head
@@ -150,9 +151,8 @@ class Basis:
                 "head": {"tree_size": head.tree_size, "root": head.root,
                          "sealed_at": head.sealed_at, "key_id": head.key_id,
                          "signature": head.signature},
-                # RFC 9162 n→m: the leaves up to m are in the bundle; the proof comes with the
-                # tlog module (AUDIT.md A4).
-                "consistency_proof": []}
+                # RFC 9162 §2.1.4 n→m, hex, deepest first; empty when n = m (or n = 0)
+                "consistency_proof": [h.hex() for h in self.consistency_proof]}
 
 
 def export(service: str, recorder: ApplicationRecorder, directory: Path, key_path: Path,
@@ -187,8 +187,9 @@ def export(service: str, recorder: ApplicationRecorder, directory: Path, key_pat
     tree = RootBuilder()
     for entry in entries[:n]:
         tree.append(entry.leaf)
+    leaves = [entry.leaf for entry in entries[:head.tree_size]]
     basis = Basis(service, cut.isoformat(), n, rows[-1][0].id if rows else 0,
-                  tree.root().hex(), head)
+                  tree.root().hex(), head, consistency_path(n, leaves) if n else [])
     files = {EVENTS: b"".join(event_line(row, when) for row, when in rows),
              LEAF_LOG: "".join(f"{e.position} {e.leaf.hex()}\n"
                                for e in entries[:head.tree_size]).encode("ascii"),
@@ -419,7 +420,12 @@ def _check_basis(basis: dict[str, Any], heads: list[TreeHead],
               and tree.root().hex() == basis["root"]
               and (entries[n - 1].position if n else 0) == basis["last_position"]
               and not any(h.tree_size < signed.tree_size and h.tree_size >= n for h in heads))
-    except (KeyError, TypeError, ValueError, IndexError):
+        proof = [bytes.fromhex(h) for h in basis["consistency_proof"]]
+        if ok and signed is not None and n:  # the proof alone shows root(n) is in head m
+            verify_consistency(n, signed.tree_size, tree.root(), bytes.fromhex(signed.root),
+                               proof)
+        ok = ok and (bool(n) or not proof)
+    except (KeyError, TypeError, ValueError, IndexError):  # ProofError is a ValueError
         ok = False
     return None if ok else _basis_mismatch()
 
