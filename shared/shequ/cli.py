@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,96 @@ def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
         click.echo(f"无法读取 {service} 的公钥：{exc}\ncannot read {service}'s public key: {exc}",
                    err=True)
         sys.exit(2)
+
+
+def _proof_io(work: Callable[[], str]) -> str:
+    """Run a proof command: input errors exit 2, a proof that does not hold exits 1."""
+    from shequ.audit.notes import NoteError
+    from shequ.audit.rfc9162 import ProofError
+    from shequ.errors import ShequError
+
+    try:
+        return work()
+    except (ProofError, NoteError) as exc:
+        click.echo(f"证明不成立：{exc} / the proof does not hold: {exc}", err=True)
+        sys.exit(1)
+    except ShequError as exc:
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
+        sys.exit(2)
+    except (OSError, ValueError) as exc:
+        click.echo(f"无法读取输入：{exc} / unusable input: {exc}", err=True)
+        sys.exit(2)
+
+
+@audit.command("prove")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--position", required=True, type=int, help="the event's position")
+@click.option("--head", default=None, type=int, help="a signed head's size (default: newest)")
+@click.option("--out", default=None, type=click.Path(path_type=Path), help="default: stdout")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+def prove(service: str, position: int, head: int | None, out: Path | None,
+          treeheads: Path | None) -> None:
+    """Write a C2SP tlog-proof that the event at POSITION is in SERVICE's signed tree."""
+    from shequ.audit.proofs import inclusion_proof
+
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    text = _proof_io(lambda: inclusion_proof(directory, service, position, head))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@audit.command("check-proof")
+@click.argument("proof", type=click.Path(path_type=Path, exists=True))
+@click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
+@click.option("--event", "event_json", required=True,
+              help="the event: one line of an export bundle's events.jsonl")
+def check_proof(proof: Path, vkey_text: str, event_json: str) -> None:
+    """Check a tlog-proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
+    from shequ.audit.notes import parse_vkey
+    from shequ.audit.proofs import check_inclusion_proof, event_from_json
+
+    def work() -> str:
+        checkpoint = check_inclusion_proof(proof.read_text(encoding="utf-8"),
+                                           parse_vkey(vkey_text), event_from_json(event_json))
+        return (f"证明成立：该事件在 {checkpoint.origin} 大小为 {checkpoint.tree_size} 的已签名树中\n"
+                f"the proof holds: the event is in the signed tree of {checkpoint.origin} "
+                f"of size {checkpoint.tree_size}")
+    click.echo(_proof_io(work))
+
+
+@audit.command("consistency")
+@click.option("--service", required=True, type=click.Choice(SERVICES))
+@click.option("--from", "first", required=True, type=int, help="the older head's size")
+@click.option("--to", "second", required=True, type=int, help="the newer head's size")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+def consistency(service: str, first: int, second: int, treeheads: Path | None) -> None:
+    """Print the tlog-witness body (old N, consistency proof, blank line, checkpoint M)."""
+    from shequ.audit.proofs import consistency_proof
+
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    click.echo(_proof_io(lambda: consistency_proof(directory, service, first, second)),
+               nl=False)
+
+
+@audit.command("check-consistency")
+@click.argument("body", type=click.Path(path_type=Path, exists=True))
+@click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
+@click.option("--old", "old_checkpoint", required=True,
+              type=click.Path(path_type=Path, exists=True),
+              help="the signed checkpoint of the older size, kept from before")
+def check_consistency(body: Path, vkey_text: str, old_checkpoint: Path) -> None:
+    """Check a consistency proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
+    from shequ.audit.notes import parse_vkey
+    from shequ.audit.proofs import check_consistency_proof
+
+    def work() -> str:
+        new = check_consistency_proof(body.read_text(encoding="utf-8"), parse_vkey(vkey_text),
+                                      old_checkpoint.read_text(encoding="utf-8"))
+        return (f"证明成立：大小为 {new.tree_size} 的已签名树延续了旧树，未改写\n"
+                f"the proof holds: the signed tree of size {new.tree_size} extends the old one")
+    click.echo(_proof_io(work))
 
 
 @main.command()

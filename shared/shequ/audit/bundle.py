@@ -128,6 +128,17 @@ def event_line(row: Notification, when: str | None) -> bytes:
     return canonical_json(fields) + b"\n"
 
 
+def parse_event_line(line: str | bytes) -> Notification:
+    """The stored row an ``events.jsonl`` line holds (ValueError, KeyError, TypeError or
+    binascii.Error if it holds none)."""
+    item = json.loads(line)
+    state = item["state"]
+    return Notification(id=int(item["position"]), originator_id=item["originator_id"],
+                        originator_version=item["originator_version"], topic=item["topic"],
+                        state=None if state is None  # type: ignore[arg-type]  # a NULL row
+                        else base64.b64decode(state, validate=True))
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -441,13 +452,7 @@ def _events(data: bytes) -> tuple[list[Notification], Finding | None]:
     rows = []
     for number, line in enumerate(data.split(b"\n")[:-1] if data else [], start=1):
         try:
-            item = json.loads(line)
-            state = item["state"]
-            rows.append(Notification(
-                id=int(item["position"]), originator_id=item["originator_id"],
-                originator_version=item["originator_version"], topic=item["topic"],
-                state=None if state is None  # type: ignore[arg-type]  # a NULL row, as stored
-                else base64.b64decode(state, validate=True)))
+            rows.append(parse_event_line(line))
         except (ValueError, KeyError, TypeError, binascii.Error):
             return [], Finding("edited", None, f"events.jsonl 第 {number} 行无法读取：事件被改动",
                                f"events.jsonl line {number} is unreadable: an event was altered")
