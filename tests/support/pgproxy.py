@@ -1,62 +1,119 @@
 """A TCP proxy between services and PostgreSQL that can cut every connection and refuse new
 ones (a database outage, a reset network), then let them through again.
 
-Runs in the test process (green threads under the tests' eventlet patching)::
+It runs in a process of its own (plain threads, no eventlet): reset sockets closed under green
+threads of the test process left stale readers in its hub, and a later test whose pipe got the
+same file descriptor failed with eventlet's "Second simultaneous read". The test process only
+sends it commands::
 
     with TcpProxy(5432) as proxy:          # services connect to 127.0.0.1:proxy.port
         proxy.cut()                        # every connection reset, new ones closed at once
         proxy.restore()
+
+``python -m tests.support.pgproxy TARGET_PORT`` prints its port, then reads ``cut``,
+``restore`` and ``quit`` lines on stdin, answering ``ok`` to each.
 """
 from __future__ import annotations
 
 import socket
 import struct
+import subprocess
+import sys
 import threading
-from typing import Any
+from pathlib import Path
+from typing import IO, Self
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        self.target = (target_host, target_port)
+    """The test's handle on a proxy process."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self._proc: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    def __enter__(self) -> Self:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.pgproxy", str(self.target_port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+        self.port = int(self._read())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is None:
+            return
+        try:
+            self._command("quit")
+        finally:
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+
+    def cut(self) -> None:
+        """Reset every connection through the proxy and refuse new ones until ``restore``."""
+        self._command("cut")
+
+    def restore(self) -> None:
+        self._command("restore")
+
+    def _command(self, word: str) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write(word + "\n")
+        self._proc.stdin.flush()
+        answer = self._read()
+        if answer != "ok":
+            raise RuntimeError(f"proxy answered {answer!r} to {word!r}")
+
+    def _read(self) -> str:
+        assert self._proc is not None and self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the proxy process ended")
+        return line.strip()
+
+
+class _Proxy:
+    """The proxy itself, in the proxy process."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(128)
         self.port: int = self._listener.getsockname()[1]
         self._open = True
-        self._closed = False
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
-        self.refused = 0
-
-    def __enter__(self) -> TcpProxy:
-        threading.Thread(target=self._accept, name="pgproxy-accept", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._closed = True
-        self._listener.close()
-        self.cut()
+        threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
-        """Reset every connection through the proxy and refuse new ones until ``restore``."""
         with self._lock:
             self._open = False
             doomed, self._sockets = self._sockets, set()
         for sock in doomed:
-            _reset(sock)
+            # Wake the pump blocked in recv on it (closing under a blocked thread would not,
+            # and the descriptor could be reused by a new connection under that thread); the
+            # pump then closes both sockets with a reset.
+            try:
+                sock.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass
 
     def restore(self) -> None:
         self._open = True
 
     def _accept(self) -> None:
-        while not self._closed:
+        while True:
             try:
                 client, _ = self._listener.accept()
             except OSError:
                 return
             if not self._open:
-                self.refused += 1
                 _reset(client)
                 continue
             try:
@@ -74,7 +131,7 @@ class TcpProxy:
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
-        except (OSError, EOFError):  # EOFError: eventlet's read on a socket closed by cut()
+        except OSError:
             pass
         with self._lock:
             self._sockets.difference_update((src, dst))
@@ -92,3 +149,26 @@ def _reset(sock: socket.socket) -> None:
         sock.close()
     except OSError:
         pass
+
+
+def serve(target_port: int, commands: IO[str], answers: IO[str]) -> None:
+    proxy = _Proxy(target_port)
+    print(proxy.port, file=answers, flush=True)
+    for line in commands:
+        word = line.strip()
+        if word == "cut":
+            proxy.cut()
+        elif word == "restore":
+            proxy.restore()
+        elif word == "quit":
+            proxy.cut()
+            print("ok", file=answers, flush=True)
+            return
+        else:
+            print(f"unknown command {word!r}", file=answers, flush=True)
+            continue
+        print("ok", file=answers, flush=True)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.stdin, sys.stdout)
