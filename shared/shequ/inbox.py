@@ -205,18 +205,25 @@ class Inbox:
             return "duplicate"
         if env["prev"] is not None and env["prev"] > last:
             return "special"  # a gap: repaired on the single path
-        if self.interests is None:
-            return "plain"
-        contract = self.interests.get(env["contract"])
-        if contract is None:
-            return "ignored"
-        if env["version"] != contract.version:
-            return "special"
         try:
-            contract.validate(env["data"])
+            return "plain" if self.reads(env) else "ignored"
         except ShequError:
             return "special"
-        return "plain"
+
+    def reads(self, envelope: dict[str, Any]) -> bool:
+        """Whether this consumer reads ``envelope``'s contract (False: ignored). One it reads
+        must fit the consumer's copy of the contract, else a ShequError says why."""
+        if self.interests is None:
+            return True
+        contract = self.interests.get(envelope["contract"])
+        if contract is None:
+            return False
+        if envelope["version"] != contract.version:
+            raise ShequError("不支持的集成事件版本", f"unsupported version "
+                             f"{envelope['version']} of {contract.name}", "version",
+                             code="unsupported_version")
+        contract.validate(envelope["data"])
+        return True
 
     def repair(self, until: int | None = None) -> int:
         """Pull and apply what the upstream published after our last position."""
@@ -246,19 +253,12 @@ class Inbox:
     def apply(self, envelope: dict[str, Any]) -> str:
         tracking = Tracking(application_name=self.tracking_name,
                             notification_id=envelope["position"])
-        if self.interests is not None:
-            contract = self.interests.get(envelope["contract"])
-            if contract is None:
+        try:
+            if not self.reads(envelope):
                 self._record([], tracking)
                 return "ignored"
-            try:
-                if envelope["version"] != contract.version:
-                    raise ShequError("不支持的集成事件版本", f"unsupported version "
-                                     f"{envelope['version']} of {contract.name}", "version",
-                                     code="unsupported_version")
-                contract.validate(envelope["data"])
-            except ShequError as exc:
-                return self._dead_letter(envelope, exc, 1, tracking)
+        except ShequError as exc:
+            return self._dead_letter(envelope, exc, 1, tracking)
         failures = 0
         while True:
             try:
