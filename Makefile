@@ -25,6 +25,7 @@ test: install services lint
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: install
+	$(BIN)/ruff format --check shared services tests benchmarks conftest.py
 	$(BIN)/ruff check shared/shequ services/registry/registry services/casework/casework \
 		services/outreach/outreach services/assessment/assessment
 	$(BIN)/mypy

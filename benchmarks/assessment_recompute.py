@@ -12,6 +12,7 @@
 Usage: .venv/bin/python benchmarks/assessment_recompute.py [--events 1000000] [--keep DIR]
        [--postgres]   (a fresh PostgreSQL database instead of a SQLite file)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,29 +30,88 @@ import common  # noqa: F401 - sets sys.path
 COMMUNITIES = ["立柱", "塔桥", "下泊", "柏乡"]
 SCHEME = {
     "indicators": [
-        {"key": "key_tasks", "name": "重点工作", "section": "key_work", "weight": 20,
-         "source": "manual"},
-        {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 15,
-         "source": "on_time_rate"},
-        {"key": "resolution", "name": "问题解决率", "section": "daily", "weight": 10,
-         "source": "resolution_rate"},
-        {"key": "reopen", "name": "重新办理率", "section": "daily", "weight": 5,
-         "source": "reopen_rate"},
-        {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 15,
-         "source": "satisfaction"},
-        {"key": "visits", "name": "走访覆盖率", "section": "service", "weight": 10,
-         "source": "visit_coverage"},
-        {"key": "contacts", "name": "党员联户达标率", "section": "service", "weight": 10,
-         "source": "contact_compliance"},
-        {"key": "cards", "name": "联系卡发放率", "section": "service", "weight": 5,
-         "source": "card_distribution"},
-        {"key": "aware", "name": "知晓率", "section": "key_work", "weight": 10,
-         "source": "awareness"}],
+        {
+            "key": "key_tasks",
+            "name": "重点工作",
+            "section": "key_work",
+            "weight": 20,
+            "source": "manual",
+        },
+        {
+            "key": "on_time",
+            "name": "按时办结率",
+            "section": "daily",
+            "weight": 15,
+            "source": "on_time_rate",
+        },
+        {
+            "key": "resolution",
+            "name": "问题解决率",
+            "section": "daily",
+            "weight": 10,
+            "source": "resolution_rate",
+        },
+        {
+            "key": "reopen",
+            "name": "重新办理率",
+            "section": "daily",
+            "weight": 5,
+            "source": "reopen_rate",
+        },
+        {
+            "key": "satisfaction",
+            "name": "群众满意度",
+            "section": "service",
+            "weight": 15,
+            "source": "satisfaction",
+        },
+        {
+            "key": "visits",
+            "name": "走访覆盖率",
+            "section": "service",
+            "weight": 10,
+            "source": "visit_coverage",
+        },
+        {
+            "key": "contacts",
+            "name": "党员联户达标率",
+            "section": "service",
+            "weight": 10,
+            "source": "contact_compliance",
+        },
+        {
+            "key": "cards",
+            "name": "联系卡发放率",
+            "section": "service",
+            "weight": 5,
+            "source": "card_distribution",
+        },
+        {
+            "key": "aware",
+            "name": "知晓率",
+            "section": "key_work",
+            "weight": 10,
+            "source": "awareness",
+        },
+    ],
     "adjustments": [
-        {"key": "chase", "name": "催办", "kind": "deduction", "source": "chases", "points": "0.1",
-         "cap": 5},
-        {"key": "reprimand", "name": "通报", "kind": "deduction", "source": "reprimands",
-         "points": "0.5", "cap": 5}],
+        {
+            "key": "chase",
+            "name": "催办",
+            "kind": "deduction",
+            "source": "chases",
+            "points": "0.1",
+            "cap": 5,
+        },
+        {
+            "key": "reprimand",
+            "name": "通报",
+            "kind": "deduction",
+            "source": "reprimands",
+            "points": "0.5",
+            "cap": 5,
+        },
+    ],
     "period_kinds": ["year"],
 }
 
@@ -101,14 +161,29 @@ def facts(n: int, seed: int = 7):  # type: ignore[no-untyped-def]
                 yield "card.distributed", community, None, day, card, {}
                 produced += 1
         elif roll < 0.995:
-            yield "round.closed", community, None, day, f"round-{produced}", {
-                "households_total": 50, "households_visited": rnd.randint(30, 50)}
+            yield (
+                "round.closed",
+                community,
+                None,
+                day,
+                f"round-{produced}",
+                {"households_total": 50, "households_visited": rnd.randint(30, 50)},
+            )
             produced += 1
         else:
-            yield "survey.results_published", community, None, day, f"survey-{produced}", {
-                "respondents": 40, "awareness": round(rnd.uniform(0.6, 0.95), 2),
-                "support": round(rnd.uniform(0.6, 0.95), 2),
-                "participation": round(rnd.uniform(0.3, 0.8), 2)}
+            yield (
+                "survey.results_published",
+                community,
+                None,
+                day,
+                f"survey-{produced}",
+                {
+                    "respondents": 40,
+                    "awareness": round(rnd.uniform(0.6, 0.95), 2),
+                    "support": round(rnd.uniform(0.6, 0.95), 2),
+                    "participation": round(rnd.uniform(0.3, 0.8), 2),
+                },
+            )
             produced += 1
 
 
@@ -124,21 +199,47 @@ def generate(db: str, n: int) -> int:
     app = Assessment(Store.parse(store_url(db)))
     subjects = []
     for name in COMMUNITIES:
-        subjects.append(Subject(id=Subject.create_id("community", uid(name)),  # type: ignore[call-arg]
-                                subject_kind="community", subject_id=uid(name), name=name,
-                                community_id=uid(name), source="bench"))
-        subjects.append(Subject(id=Subject.create_id("team", uid(f"team:{name}")),  # type: ignore[call-arg]
-                                subject_kind="team", subject_id=uid(f"team:{name}"),
-                                name=f"{name}社区服务队", community_id=uid(name), source="bench"))
+        subjects.append(
+            Subject(
+                id=Subject.create_id("community", uid(name)),  # type: ignore[call-arg]
+                subject_kind="community",
+                subject_id=uid(name),
+                name=name,
+                community_id=uid(name),
+                source="bench",
+            )
+        )
+        subjects.append(
+            Subject(
+                id=Subject.create_id("team", uid(f"team:{name}")),  # type: ignore[call-arg]
+                subject_kind="team",
+                subject_id=uid(f"team:{name}"),
+                name=f"{name}社区服务队",
+                community_id=uid(name),
+                source="bench",
+            )
+        )
     app.save(*subjects)
     # One transaction stays under the platform's 2 MiB limit (ADR 0009): 1,000 facts is ~0.4 MiB.
     size = 1000
     batch, written = [], 0
     for i, (kind, community, team, on, key, values) in enumerate(facts(n)):
         source = f"casework:{i + 1}"
-        batch.append(Fact(id=Fact.create_id(source), source=source,  # type: ignore[call-arg]
-                          kind=kind, community_id=community, team_id=team, on=on, key=key,
-                          values=values, late=[], moved={}, late_rule=None))
+        batch.append(
+            Fact(
+                id=Fact.create_id(source),
+                source=source,  # type: ignore[call-arg]
+                kind=kind,
+                community_id=community,
+                team_id=team,
+                on=on,
+                key=key,
+                values=values,
+                late=[],
+                moved={},
+                late_rule=None,
+            )
+        )
         if len(batch) == size:
             app.save(*batch)
             written += len(batch)
@@ -162,29 +263,46 @@ def recompute_year(db: str) -> None:
     actor = {"person_id": "bench", "role": "system"}
     app = Assessment(Store.parse(store_url(db)))
     top = int(app.recorder.max_notification_id() or 0)
-    scheme = Scheme.define("community", "年度考核", SCHEME["period_kinds"], "2025-01-01",
-                           SCHEME["indicators"], SCHEME["adjustments"], actor)
+    scheme = Scheme.define(
+        "community",
+        "年度考核",
+        SCHEME["period_kinds"],
+        "2025-01-01",
+        SCHEME["indicators"],
+        SCHEME["adjustments"],
+        actor,
+    )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     fold = fold_log(app, "year", "2025-01-01", top)
     folded = time.perf_counter()
     period = Period.open("year", "2025-01-01", actor)
-    results = assess(period, {"community": 1}, {"community": scheme}, fold.subjects,
-                     fold.tallies, "rescale")
+    results = assess(
+        period, {"community": 1}, {"community": scheme}, fold.subjects, fold.tallies, "rescale"
+    )
     done = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"events read from the log: {fold.events:,} (store position {top:,})")
-    print(f"fold (select + decode + tally): {folded - started:.1f} s, "
-          f"{fold.events / (folded - started):,.0f} events/s")
-    print(f"scoring engine: {(done - folded) * 1000:.1f} ms for "
-          f"{len(results['community'])} communities")
-    print(f"total recompute: {done - started:.1f} s, {fold.events / (done - started):,.0f} "
-          f"events/s")
-    print(f"peak memory: max RSS {peak / 1024:.0f} MiB ({(peak - before) / 1024:.0f} MiB "
-          f"over the {before / 1024:.0f} MiB before the fold)")
+    print(
+        f"fold (select + decode + tally): {folded - started:.1f} s, "
+        f"{fold.events / (folded - started):,.0f} events/s"
+    )
+    print(
+        f"scoring engine: {(done - folded) * 1000:.1f} ms for "
+        f"{len(results['community'])} communities"
+    )
+    print(
+        f"total recompute: {done - started:.1f} s, {fold.events / (done - started):,.0f} events/s"
+    )
+    print(
+        f"peak memory: max RSS {peak / 1024:.0f} MiB ({(peak - before) / 1024:.0f} MiB "
+        f"over the {before / 1024:.0f} MiB before the fold)"
+    )
     for row in results["community"]:
-        print(f"  {row['rank']}. {row['name']}: {row['total']} "
-              f"(base {row['base']}, -{row['deduction']}; {row['facts']:,} facts)")
+        print(
+            f"  {row['rank']}. {row['name']}: {row['total']} "
+            f"(base {row['base']}, -{row['deduction']}; {row['facts']:,} facts)"
+        )
     app.close()
 
 
@@ -214,8 +332,7 @@ def run(db: str, events: int, label: str, generate_it: bool = True) -> None:
         started = time.perf_counter()
         top = generate(db, events)
         took = time.perf_counter() - started
-        print(f"generated {top:,} events into {label} in {took:.1f} s "
-              f"({top / took:,.0f} events/s)")
+        print(f"generated {top:,} events into {label} in {took:.1f} s ({top / took:,.0f} events/s)")
     subprocess.run([sys.executable, __file__, "--recompute", db], check=True)
 
 

@@ -15,6 +15,7 @@ This builds periods of ``--events`` events with snapshots every 100 versions and
 Usage: .venv/bin/python benchmarks/assessment_snapshots.py [--events 1000] [--periods 20]
        [--postgres]   (a fresh PostgreSQL database instead of a SQLite file)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,16 +78,21 @@ def main() -> None:
 
         a = fresh()
         plain = Repository(event_store=a.events)
-        trusted = Repository(event_store=a.events,
-                             snapshot_store=EventStore(a.mapper, a.snapshots.recorder))  # type: ignore[union-attr]
+        trusted = Repository(
+            event_store=a.events, snapshot_store=EventStore(a.mapper, a.snapshots.recorder)
+        )  # type: ignore[union-attr]
         timed(plain.get, ids)  # warm up: caches, connections, topics
-        figures = {"events only": timed(plain.get, ids),
-                   "trusted snapshot": timed(trusted.get, ids),
-                   "checked, first": timed(a.repository.get, ids),
-                   "checked, later": timed(a.repository.get, ids)}
+        figures = {
+            "events only": timed(plain.get, ids),
+            "trusted snapshot": timed(trusted.get, ids),
+            "checked, first": timed(a.repository.get, ids),
+            "checked, later": timed(a.repository.get, ids),
+        }
         a.close()
-        print(f"{store.kind}: {args.periods} periods of {args.events} events, snapshots every "
-              "100 versions; median repository.get:")
+        print(
+            f"{store.kind}: {args.periods} periods of {args.events} events, snapshots every "
+            "100 versions; median repository.get:"
+        )
         for label, ms in figures.items():
             print(f"  {label:<17} {ms:8.2f} ms")
     finally:

@@ -14,6 +14,7 @@ second verification (tracemalloc, separately: it slows what it measures).
 
 Usage: .venv/bin/python benchmarks/audit_verify.py [--events 1000000] [--only sqlite|postgres]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,12 @@ from shequ.store import Store
 from tests.support.infra import pg_database
 
 SERVICE = "AuditBench"
-TOPICS = ["registry.domain:Household.Registered", "registry.domain:Person.Added",
-          "registry.domain:Person.PhoneChanged", "casework.domain:Case.Opened"]
+TOPICS = [
+    "registry.domain:Household.Registered",
+    "registry.domain:Person.Added",
+    "registry.domain:Person.PhoneChanged",
+    "casework.domain:Case.Opened",
+]
 
 
 class AuditBench(ServiceApplication):
@@ -50,11 +55,19 @@ def rows(n: int) -> Iterator[tuple[uuid.UUID, int, str, bytes]]:
     for i in range(n):
         if i % 10 == 0:
             originator = uuid.uuid4()
-        state = json.dumps({"timestamp": {"_type_": "datetime_iso",
-                                          "_data_": "2026-11-30T08:00:00.000000+00:00"},
-                            "household_id": str(originator), "village": "lijiacun",
-                            "phone": f"138{i:08d}", "seq": i},
-                           separators=(",", ":")).encode()
+        state = json.dumps(
+            {
+                "timestamp": {
+                    "_type_": "datetime_iso",
+                    "_data_": "2026-11-30T08:00:00.000000+00:00",
+                },
+                "household_id": str(originator),
+                "village": "lijiacun",
+                "phone": f"138{i:08d}",
+                "seq": i,
+            },
+            separators=(",", ":"),
+        ).encode()
         yield originator, i % 10 + 1, TOPICS[i % len(TOPICS)], state
 
 
@@ -62,14 +75,15 @@ def fill(store: Store, n: int) -> None:
     table = store.events_table(SERVICE)
     if store.kind == "sqlite":
         with sqlite3.connect(str(store.path)) as conn:
-            conn.executemany(f"INSERT INTO {table} (originator_id, originator_version, topic, "
-                             "state) VALUES (?, ?, ?, ?)",
-                             ((o.hex, v, t, s) for o, v, t, s in rows(n)))
+            conn.executemany(
+                f"INSERT INTO {table} (originator_id, originator_version, topic, "
+                "state) VALUES (?, ?, ?, ?)",
+                ((o.hex, v, t, s) for o, v, t, s in rows(n)),
+            )
         conn.close()
         return
     copy_sql = f"COPY {table} (originator_id, originator_version, topic, state) FROM STDIN"
-    with psycopg.connect(pg_dsn(store)) as conn, conn.cursor() as cur, \
-            cur.copy(copy_sql) as copy:
+    with psycopg.connect(pg_dsn(store)) as conn, conn.cursor() as cur, cur.copy(copy_sql) as copy:
         for row in rows(n):
             copy.write_row(row)
 
@@ -80,8 +94,10 @@ def pg_dsn(store: Store) -> str:
 
 def plain_read(store: Store) -> int:
     table, position = store.events_table(SERVICE), store.notification_column()
-    query = (f"SELECT {position}, originator_id, originator_version, topic, state "
-             f"FROM {table} ORDER BY {position}")
+    query = (
+        f"SELECT {position}, originator_id, originator_version, topic, state "
+        f"FROM {table} ORDER BY {position}"
+    )
     count = 0
     if store.kind == "sqlite":
         with sqlite3.connect(str(store.path)) as conn:
@@ -118,9 +134,11 @@ def run(kind: str, store: Store, n: int) -> None:
             verify_s, report = timed(lambda: verify(SERVICE, app.recorder, audit))
             assert count == n and report.ok and report.checked == n, report  # type: ignore
             read_rate, verify_rate = n / read_s, n / verify_s
-            print(f"[{kind}] plain read {read_rate:,.0f} rows/s ({read_s:.2f} s); "
-                  f"verify {verify_rate:,.0f} events/s ({verify_s:.2f} s); "
-                  f"ratio {verify_rate / read_rate:.0%}")
+            print(
+                f"[{kind}] plain read {read_rate:,.0f} rows/s ({read_s:.2f} s); "
+                f"verify {verify_rate:,.0f} events/s ({verify_s:.2f} s); "
+                f"ratio {verify_rate / read_rate:.0%}"
+            )
             tracemalloc.start()
             verify(SERVICE, app.recorder, audit)
             peak = tracemalloc.get_traced_memory()[1]

@@ -16,6 +16,7 @@ the registry's exchange, as the registry's relay would.
 Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 20]
        [--opinions 600]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,40 +65,98 @@ class Upstream:
             for contract, data in items:
                 prev = self.position or None
                 self.position += 1
-                env = {"contract": f"{self.service}.{contract}", "version": 1,
-                       "service": self.service, "position": self.position, "prev": prev,
-                       "event_id": f"{self.service}:{self.position}",
-                       "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
-                       "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
-                       "actor": {"person_id": "system", "role": "system"}, "data": data}
+                env = {
+                    "contract": f"{self.service}.{contract}",
+                    "version": 1,
+                    "service": self.service,
+                    "position": self.position,
+                    "prev": prev,
+                    "event_id": f"{self.service}:{self.position}",
+                    "aggregate_id": str(uuid.uuid4()),
+                    "aggregate_version": 1,
+                    "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "actor": {"person_id": "system", "role": "system"},
+                    "data": data,
+                }
                 sign_as(self.service, env)  # as the upstream's relay does (ADR 0013)
-                producer.publish(json.dumps(env, ensure_ascii=False), exchange=self.exchange,
-                                 routing_key=f"{env['contract']}.v1", delivery_mode=2,
-                                 content_type="application/json", content_encoding="utf-8",
-                                 declare=[self.exchange])
+                producer.publish(
+                    json.dumps(env, ensure_ascii=False),
+                    exchange=self.exchange,
+                    routing_key=f"{env['contract']}.v1",
+                    delivery_mode=2,
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    declare=[self.exchange],
+                )
 
 
 def directory(amqp: str, households: int) -> dict[str, Any]:
-    w: dict[str, Any] = {"community": str(uuid.uuid4()), "village": str(uuid.uuid4()),
-                         "team": str(uuid.uuid4()),
-                         "households": [str(uuid.uuid4()) for _ in range(households)]}
+    w: dict[str, Any] = {
+        "community": str(uuid.uuid4()),
+        "village": str(uuid.uuid4()),
+        "team": str(uuid.uuid4()),
+        "households": [str(uuid.uuid4()) for _ in range(households)],
+    }
     facts: list[tuple[str, dict[str, Any]]] = [
-        ("community.established", {"community_id": w["community"], "name": "压测社区",
-                                   "name_en": "Bench", "district_id": str(uuid.uuid4())}),
-        ("village.registered", {"village_id": w["village"], "name": "压测村",
-                                "community_id": w["community"], "registered_on": "2024-01-01",
-                                "sample": True}),
-        ("team.formed", {"team_id": w["team"], "community_id": w["community"],
-                         "name": "压测服务队", "groups": ["sanitation", "welfare"]})]
+        (
+            "community.established",
+            {
+                "community_id": w["community"],
+                "name": "压测社区",
+                "name_en": "Bench",
+                "district_id": str(uuid.uuid4()),
+            },
+        ),
+        (
+            "village.registered",
+            {
+                "village_id": w["village"],
+                "name": "压测村",
+                "community_id": w["community"],
+                "registered_on": "2024-01-01",
+                "sample": True,
+            },
+        ),
+        (
+            "team.formed",
+            {
+                "team_id": w["team"],
+                "community_id": w["community"],
+                "name": "压测服务队",
+                "groups": ["sanitation", "welfare"],
+            },
+        ),
+    ]
     for h in w["households"]:
-        facts.append(("household.registered", {"household_id": h, "village_id": w["village"],
-                                               "head_id": str(uuid.uuid4()), "address": "一组",
-                                               "since": "2024-01-01", "sample": True}))
+        facts.append(
+            (
+                "household.registered",
+                {
+                    "household_id": h,
+                    "village_id": w["village"],
+                    "head_id": str(uuid.uuid4()),
+                    "address": "一组",
+                    "since": "2024-01-01",
+                    "sample": True,
+                },
+            )
+        )
     for i, group in enumerate(["sanitation"] * 3 + ["welfare"] * 3):
-        facts.append(("team.member_joined", {
-            "team_id": w["team"], "community_id": w["community"],
-            "person_id": str(uuid.uuid4()), "group": group, "name": f"队员{i}",
-            "phone": "13800000001", "duties": "", "since": "2024-01-01"}))
+        facts.append(
+            (
+                "team.member_joined",
+                {
+                    "team_id": w["team"],
+                    "community_id": w["community"],
+                    "person_id": str(uuid.uuid4()),
+                    "group": group,
+                    "name": f"队员{i}",
+                    "phone": "13800000001",
+                    "duties": "",
+                    "since": "2024-01-01",
+                },
+            )
+        )
     up = Upstream(amqp, "registry")
     up.publish(facts)
     w["registry_last"] = up.position
@@ -115,12 +174,18 @@ def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, l
             for i in counter:
                 t0 = time.perf_counter()
                 opened = proxy.casework.open_case(
-                    actor=STAFF, idempotency_key=f"bench-case-{i:07d}", case_type="demand",
-                    category=categories[i % 2], channel="walk_in", title=f"压测案件{i}",
-                    household_id=w["households"][i % len(w["households"])])
+                    actor=STAFF,
+                    idempotency_key=f"bench-case-{i:07d}",
+                    case_type="demand",
+                    category=categories[i % 2],
+                    channel="walk_in",
+                    title=f"压测案件{i}",
+                    household_id=w["households"][i % len(w["households"])],
+                )
                 t1 = time.perf_counter()
-                proxy.casework.accept_case(actor=STAFF, idempotency_key=f"bench-acc-{i:07d}",
-                                           case_id=opened["case_id"])
+                proxy.casework.accept_case(
+                    actor=STAFF, idempotency_key=f"bench-acc-{i:07d}", case_id=opened["case_id"]
+                )
                 latencies.extend([t1 - t0, time.perf_counter() - t1])
 
     started = time.perf_counter()
@@ -139,17 +204,37 @@ def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> fl
     def client() -> None:
         with ClusterRpcProxy(config, timeout=300) as proxy:
             for start in starts:
-                opened = proxy.casework.batch(actor=STAFF, commands=[
-                    {"command": "open_case", "args": {
-                        "idempotency_key": f"bench-b-{i:07d}", "case_type": "demand",
-                        "category": "rubbish", "channel": "walk_in", "title": f"批量{i}",
-                        "household_id": w["households"][i % len(w["households"])]}}
-                    for i in range(start, min(n, start + size))])
+                opened = proxy.casework.batch(
+                    actor=STAFF,
+                    commands=[
+                        {
+                            "command": "open_case",
+                            "args": {
+                                "idempotency_key": f"bench-b-{i:07d}",
+                                "case_type": "demand",
+                                "category": "rubbish",
+                                "channel": "walk_in",
+                                "title": f"批量{i}",
+                                "household_id": w["households"][i % len(w["households"])],
+                            },
+                        }
+                        for i in range(start, min(n, start + size))
+                    ],
+                )
                 assert all("ok" in r for r in opened), opened[:2]
-                accepted = proxy.casework.batch(actor=STAFF, commands=[
-                    {"command": "accept_case", "args": {
-                        "idempotency_key": f"bench-ba-{r['ok']['case_id']}",
-                        "case_id": r["ok"]["case_id"]}} for r in opened])
+                accepted = proxy.casework.batch(
+                    actor=STAFF,
+                    commands=[
+                        {
+                            "command": "accept_case",
+                            "args": {
+                                "idempotency_key": f"bench-ba-{r['ok']['case_id']}",
+                                "case_id": r["ok"]["case_id"],
+                            },
+                        }
+                        for r in opened
+                    ],
+                )
                 assert all("ok" in r for r in accepted), accepted[:2]
 
     started = time.perf_counter()
@@ -167,8 +252,10 @@ def check_intake(amqp: str, w: dict[str, Any]) -> tuple[dict[str, list[int]], in
     for c in cases:
         group = spread.setdefault(c["work_group"], {})
         group[c["owner_id"]] = group.get(c["owner_id"], 0) + 1
-    return ({g: sorted(n.values()) for g, n in sorted(spread.items())},
-            sum(1 for c in cases if c["duplicate_of"]))
+    return (
+        {g: sorted(n.values()) for g, n in sorted(spread.items())},
+        sum(1 for c in cases if c["duplicate_of"]),
+    )
 
 
 class Listener:
@@ -178,8 +265,12 @@ class Listener:
         self.amqp, self.delays = amqp, []
         self.stop = False
         exchange = Exchange("shequ.casework.events", type="topic", durable=True)
-        self.queue = Queue(f"bench-listener-{uuid.uuid4().hex[:6]}", exchange=exchange,
-                           routing_key="#", durable=False)
+        self.queue = Queue(
+            f"bench-listener-{uuid.uuid4().hex[:6]}",
+            exchange=exchange,
+            routing_key="#",
+            durable=False,
+        )
         with Connection(amqp) as conn:
             self.queue(conn.channel()).declare()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -191,9 +282,10 @@ class Listener:
         message.ack()
 
     def run(self) -> None:
-        with Connection(self.amqp) as conn, conn.Consumer(self.queue,
-                                                          callbacks=[self.on_message],
-                                                          accept=["json"]):
+        with (
+            Connection(self.amqp) as conn,
+            conn.Consumer(self.queue, callbacks=[self.on_message], accept=["json"]),
+        ):
             while not self.stop:
                 try:
                     conn.drain_events(timeout=0.5)
@@ -203,16 +295,32 @@ class Listener:
 
 def opinions(amqp: str, w: dict[str, Any], m: int) -> float:
     up = Upstream(amqp, "outreach")
-    items = [("opinion.collected", {
-        "opinion_id": str(uuid.uuid4()), "community_id": w["community"],
-        "village_id": w["village"], "household_id": w["households"][i % len(w["households"])],
-        "category": "rubbish", "text": f"压测意见{i}", "channel": "visit",
-        "source_id": f"visit-{i}", "collected_by": "bench", "collected_on": "2026-03-02"})
-        for i in range(m)]
+    items = [
+        (
+            "opinion.collected",
+            {
+                "opinion_id": str(uuid.uuid4()),
+                "community_id": w["community"],
+                "village_id": w["village"],
+                "household_id": w["households"][i % len(w["households"])],
+                "category": "rubbish",
+                "text": f"压测意见{i}",
+                "channel": "visit",
+                "source_id": f"visit-{i}",
+                "collected_by": "bench",
+                "collected_on": "2026-03-02",
+            },
+        )
+        for i in range(m)
+    ]
     started = time.perf_counter()
     up.publish(items)
-    wait_until(lambda: rpc(amqp, "casework", "health")["inboxes"]["outreach"]["position"] >= m,
-               600, interval=0.05, what="opinions applied")
+    wait_until(
+        lambda: rpc(amqp, "casework", "health")["inboxes"]["outreach"]["position"] >= m,
+        600,
+        interval=0.05,
+        what="opinions applied",
+    )
     return m / (time.perf_counter() - started)
 
 
@@ -227,40 +335,65 @@ def main() -> None:
     with rabbit_vhost() as amqp, pg_database() as db:
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))
         os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
-        proc = ServiceProcess("casework", "casework", {
-            "SHEQU_AMQP_URI": amqp, "SHEQU_CASEWORK_STORE": db,
-            "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
-            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"), "SHEQU_KEY_DIR": str(tmp / "keys")}, tmp)
+        proc = ServiceProcess(
+            "casework",
+            "casework",
+            {
+                "SHEQU_AMQP_URI": amqp,
+                "SHEQU_CASEWORK_STORE": db,
+                "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
+                "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
+                "SHEQU_KEY_DIR": str(tmp / "keys"),
+            },
+            tmp,
+        )
         proc.start()
         try:
             wait_healthy(amqp, proc)
             w = directory(amqp, 50)
-            wait_until(lambda: rpc(amqp, "casework", "health")["inboxes"]["registry"][
-                "position"] >= w["registry_last"], 120, what="directory learned")
+            wait_until(
+                lambda: (
+                    rpc(amqp, "casework", "health")["inboxes"]["registry"]["position"]
+                    >= w["registry_last"]
+                ),
+                120,
+                what="directory learned",
+            )
             listener = Listener(amqp)
             listener.thread.start()
             rate, lat = intake(amqp, w, args.cases, args.clients)
-            print(f"case intake + routing via RPC ({args.clients} concurrent clients, "
-                  f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
-                  f"{rate:,.0f} commands/s; latency {summary(lat)}")
+            print(
+                f"case intake + routing via RPC ({args.clients} concurrent clients, "
+                f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
+                f"{rate:,.0f} commands/s; latency {summary(lat)}"
+            )
             spread, flagged = check_intake(amqp, w)
-            print(f"routing under load: open cases per owner {spread}; duplicates flagged "
-                  f"{flagged} of {args.cases} (expected {args.cases - min(args.cases, 50)}: "
-                  f"50 households, one category each)")
+            print(
+                f"routing under load: open cases per owner {spread}; duplicates flagged "
+                f"{flagged} of {args.cases} (expected {args.cases - min(args.cases, 50)}: "
+                f"50 households, one category each)"
+            )
             expected = 3 * args.cases  # opened, accepted, assigned
-            wait_until(lambda: len(listener.delays) >= expected, 300, interval=0.1,
-                       what="events relayed")
+            wait_until(
+                lambda: len(listener.delays) >= expected, 300, interval=0.1, what="events relayed"
+            )
             delays = [d * 1000 for d in listener.delays]
-            print(f"propagation commit -> downstream consumer ({len(delays)} events): "
-                  f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
-                  f"max {max(delays):.0f} ms")
+            print(
+                f"propagation commit -> downstream consumer ({len(delays)} events): "
+                f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
+                f"max {max(delays):.0f} ms"
+            )
             listener.stop = True
             rate = batches(amqp, w, args.cases, 4, 100)
-            print(f"case intake + routing via RPC in batches of 100 (4 clients, "
-                  f"{2 * args.cases} commands): {rate:,.0f} commands/s")
+            print(
+                f"case intake + routing via RPC in batches of 100 (4 clients, "
+                f"{2 * args.cases} commands): {rate:,.0f} commands/s"
+            )
             rate = opinions(amqp, w, args.opinions)
-            print(f"outreach opinions -> accepted, routed cases through the inbox "
-                  f"({args.opinions} published at once): {rate:,.0f} opinions/s")
+            print(
+                f"outreach opinions -> accepted, routed cases through the inbox "
+                f"({args.opinions} published at once): {rate:,.0f} opinions/s"
+            )
         finally:
             proc.stop()
         print(f"(service log: {proc.log_path})")

@@ -1,4 +1,5 @@
 """Shared helpers for the benchmarks: real servers on localhost, figures printed as text."""
+
 from __future__ import annotations
 
 import os
@@ -22,5 +23,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def summary(values: list[float]) -> str:
     ms = [v * 1000 for v in values]
-    return (f"p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
-            f"max {max(ms):.1f} ms, mean {statistics.mean(ms):.1f} ms (n={len(ms)})")
+    return (
+        f"p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
+        f"max {max(ms):.1f} ms, mean {statistics.mean(ms):.1f} ms (n={len(ms)})"
+    )

@@ -9,6 +9,7 @@ Prints:
 
 Usage: .venv/bin/python benchmarks/event_path.py [--backlog 5000] [--rate 200] [--seconds 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,8 @@ def confirm_baseline(amqp: str, n: int) -> float:
     with Connection(amqp, transport_options={"confirm_publish": True}) as conn:
         channel = conn.channel()
         Queue("bench.baseline.q", exchange=exchange, routing_key="#", durable=True)(
-            channel).declare()
+            channel
+        ).declare()
         producer = conn.Producer(channel, exchange=exchange)
         body = json.dumps({"data": "x" * 300})
         started = time.perf_counter()
@@ -65,14 +67,26 @@ def relay_rate(amqp: str, db: str, n: int) -> float:
 
     app = Notes(Store.parse(db))
     for start in range(0, n, 500):
-        app.save(*[Note(text=f"note {i}", actor={"person_id": "b", "role": "system"})
-                   for i in range(start, min(n, start + 500))])
+        app.save(
+            *[
+                Note(text=f"note {i}", actor={"person_id": "b", "role": "system"})
+                for i in range(start, min(n, start + 500))
+            ]
+        )
     with Connection(amqp) as conn:
-        Queue("bench.relay.q", exchange=exchange_for("notes"), routing_key="#",
-              durable=True)(conn.channel()).declare()
+        Queue("bench.relay.q", exchange=exchange_for("notes"), routing_key="#", durable=True)(
+            conn.channel()
+        ).declare()
     key = Path(tempfile.mkdtemp(prefix="shequ-bench-keys-")) / "notes.ed25519.pem"
-    relay = Relay("notes", app, make_engine(Store.parse(db)), translate, amqp, batch=500,
-                  signer=Signer.for_service("notes", key))  # signed, as in production
+    relay = Relay(
+        "notes",
+        app,
+        make_engine(Store.parse(db)),
+        translate,
+        amqp,
+        batch=500,
+        signer=Signer.for_service("notes", key),
+    )  # signed, as in production
     started = time.perf_counter()
     sent = 0
     while (k := relay.run_once()) > 0:
@@ -85,29 +99,60 @@ def relay_rate(amqp: str, db: str, n: int) -> float:
 def propagation(amqp: str, rate: int, seconds: int) -> list[float]:
     tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
     with pg_database() as reg_db, pg_database() as mir_db:
-        common_env = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
-                      "SHEQU_KEY_DIR": str(tmp / "keys")}
-        registry = ServiceProcess("registry", "registry", {
-            **common_env, "SHEQU_REGISTRY_STORE": reg_db,
-            "SHEQU_REGISTRY_METRICS_PORT": str(free_port())}, tmp)
-        mirror = ServiceProcess("tests.support.mirror:MirrorService", "mirror", {
-            **common_env, "SHEQU_MIRROR_STORE": mir_db,
-            "SHEQU_MIRROR_METRICS_PORT": str(free_port())}, tmp)
+        common_env = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
+            "SHEQU_KEY_DIR": str(tmp / "keys"),
+        }
+        registry = ServiceProcess(
+            "registry",
+            "registry",
+            {
+                **common_env,
+                "SHEQU_REGISTRY_STORE": reg_db,
+                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
+        mirror = ServiceProcess(
+            "tests.support.mirror:MirrorService",
+            "mirror",
+            {
+                **common_env,
+                "SHEQU_MIRROR_STORE": mir_db,
+                "SHEQU_MIRROR_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
         for proc in (registry, mirror):
             proc.start()
         try:
             for proc in (registry, mirror):
                 wait_healthy(amqp, proc)
-            rpc(amqp, "registry", "establish_district", actor=STAFF,
-                idempotency_key="prop-district", name="压测区")
+            rpc(
+                amqp,
+                "registry",
+                "establish_district",
+                actor=STAFF,
+                idempotency_key="prop-district",
+                name="压测区",
+            )
             _offer(amqp, rate, seconds)
             published = wait_until(lambda: _published(amqp), 60, what="published")
-            wait_until(lambda: len(rpc(amqp, "mirror", "copied", actor=STAFF)) >= len(published),
-                       120, what="consumer caught up")
+            wait_until(
+                lambda: len(rpc(amqp, "mirror", "copied", actor=STAFF)) >= len(published),
+                120,
+                what="consumer caught up",
+            )
             copied = {p: t for p, t in rpc(amqp, "mirror", "copied_times", actor=STAFF)}
             envs = _published(amqp)[1:]
-            lat = [(datetime.fromisoformat(copied[e["position"]])
-                    - datetime.fromisoformat(e["occurred_at"])).total_seconds() for e in envs]
+            lat = [
+                (
+                    datetime.fromisoformat(copied[e["position"]])
+                    - datetime.fromisoformat(e["occurred_at"])
+                ).total_seconds()
+                for e in envs
+            ]
             _by_second(envs, lat)
             print(f"  consumer: {rpc(amqp, 'mirror', 'health')['inboxes']}")
             return lat
@@ -131,8 +176,11 @@ def _offer(amqp: str, rate: int, seconds: int) -> None:
                 if delay > 0:
                     eventlet.sleep(delay)
                 proxy.registry.establish_community(
-                    actor=STAFF, idempotency_key=f"prop-{i:07d}", name=f"传播{i}",
-                    name_en=f"Prop {i}")
+                    actor=STAFF,
+                    idempotency_key=f"prop-{i:07d}",
+                    name=f"传播{i}",
+                    name_en=f"Prop {i}",
+                )
 
     pool = eventlet.GreenPool(20)
     for _ in range(20):
@@ -172,12 +220,16 @@ def main() -> None:
         print(f"baseline: kombu publish with per-message confirms: {base:,.0f} msg/s")
         with pg_database() as db:
             rate = relay_rate(amqp, db, args.backlog)
-        print(f"relay draining {args.backlog} notifications from PostgreSQL: {rate:,.0f} msg/s "
-              f"= {rate / base:.2f}x baseline (persistent, streamed confirms, validated, signed)")
+        print(
+            f"relay draining {args.backlog} notifications from PostgreSQL: {rate:,.0f} msg/s "
+            f"= {rate / base:.2f}x baseline (persistent, streamed confirms, validated, signed)"
+        )
     with rabbit_vhost() as amqp:
         lat = propagation(amqp, args.rate, args.seconds)
-        print(f"propagation registry event -> consumer effect at {args.rate} commands/s for "
-              f"{args.seconds}s: {summary(lat)}")
+        print(
+            f"propagation registry event -> consumer effect at {args.rate} commands/s for "
+            f"{args.seconds}s: {summary(lat)}"
+        )
 
 
 if __name__ == "__main__":

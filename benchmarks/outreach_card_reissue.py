@@ -18,6 +18,7 @@ that delivering the event again changes nothing.
 Usage: .venv/bin/python benchmarks/outreach_card_reissue.py [--households 10000]
        [--store postgres|sqlite]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,11 +53,19 @@ class Feed:
     def envelope(self, contract: str, **data: Any) -> dict[str, Any]:
         prev = self.position or None
         self.position += 1
-        return {"contract": f"registry.{contract}", "version": 1, "service": "registry",
-                "position": self.position, "prev": prev, "event_id": f"r:{self.position}",
-                "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
-                "occurred_at": "2025-01-01T00:00:00+00:00",
-                "actor": {"person_id": "bench", "role": "system"}, "data": data}
+        return {
+            "contract": f"registry.{contract}",
+            "version": 1,
+            "service": "registry",
+            "position": self.position,
+            "prev": prev,
+            "event_id": f"r:{self.position}",
+            "aggregate_id": str(uuid.uuid4()),
+            "aggregate_version": 1,
+            "occurred_at": "2025-01-01T00:00:00+00:00",
+            "actor": {"person_id": "bench", "role": "system"},
+            "data": data,
+        }
 
     def add(self, contract: str, **data: Any) -> None:
         self.pending.append(self.envelope(contract, **data))
@@ -72,37 +81,64 @@ class Feed:
 
 def community(feed: Feed, households: int) -> dict[str, Any]:
     cid, vid, tid = (str(uuid.uuid4()) for _ in range(3))
-    feed.add("community.established", community_id=cid, name="立柱", name_en="Lizhu",
-             district_id=str(uuid.uuid4()))
-    feed.add("village.registered", village_id=vid, name="东王家村", community_id=cid,
-             registered_on="2024-01-01", sample=True)
+    feed.add(
+        "community.established",
+        community_id=cid,
+        name="立柱",
+        name_en="Lizhu",
+        district_id=str(uuid.uuid4()),
+    )
+    feed.add(
+        "village.registered",
+        village_id=vid,
+        name="东王家村",
+        community_id=cid,
+        registered_on="2024-01-01",
+        sample=True,
+    )
     feed.add("team.formed", team_id=tid, community_id=cid, name="服务队", groups=GROUPS)
     members = []
     for i, group in enumerate(GROUPS):
         pid = str(uuid.uuid4())
         members.append(pid)
-        feed.add("team.member_joined", team_id=tid, community_id=cid, person_id=pid,
-                 group=group, name=f"队员{i}", phone=f"1390000000{i}", duties=f"职责{i}",
-                 since="2024-01-01")
+        feed.add(
+            "team.member_joined",
+            team_id=tid,
+            community_id=cid,
+            person_id=pid,
+            group=group,
+            name=f"队员{i}",
+            phone=f"1390000000{i}",
+            duties=f"职责{i}",
+            since="2024-01-01",
+        )
     hids = [str(uuid.uuid4()) for _ in range(households)]
     for n, hid in enumerate(hids):
-        feed.add("household.registered", household_id=hid, village_id=vid,
-                 head_id=str(uuid.uuid4()), address=f"东王家村第{n % 20 + 1}村民小组{n}号",
-                 since="2024-01-01", sample=True)
+        feed.add(
+            "household.registered",
+            household_id=hid,
+            village_id=vid,
+            head_id=str(uuid.uuid4()),
+            address=f"东王家村第{n % 20 + 1}村民小组{n}号",
+            since="2024-01-01",
+            sample=True,
+        )
     feed.flush()
     return {"community_id": cid, "team_id": tid, "members": members, "households": hids}
 
 
-def check(app: Outreach, households: list[str], version: int, phone: str | None,
-          member: str) -> int:
+def check(
+    app: Outreach, households: list[str], version: int, phone: str | None, member: str
+) -> int:
     """How many of ``households`` have current card ``version`` (showing ``phone``)."""
     h, v = t.households, t.card_versions
     good = 0
     with app.read() as c:
-        rows = c.execute(select(h.c.id, h.c.card_version, v.c.contacts)
-                         .join(v, (v.c.household_id == h.c.id)
-                               & (v.c.version == h.c.card_version))
-                         .where(h.c.id.in_(households))).all()
+        rows = c.execute(
+            select(h.c.id, h.c.card_version, v.c.contacts)
+            .join(v, (v.c.household_id == h.c.id) & (v.c.version == h.c.card_version))
+            .where(h.c.id.in_(households))
+        ).all()
     for row in rows:
         shown = {x["person_id"]: x["phone"] for x in json.loads(row.contacts)}
         if row.card_version == version and (phone is None or shown.get(member) == phone):
@@ -145,52 +181,73 @@ def run(store: Store, n: int) -> None:
         def send(self, *a: Any, **k: Any) -> None:
             dead.append(a)
 
-    inbox = Inbox("outreach", "registry", app, registry_handler(app), lambda a, b: [], Dead(),  # type: ignore[arg-type]
-                  3, REGISTRY_INTERESTS)
+    inbox = Inbox(
+        "outreach",
+        "registry",
+        app,
+        registry_handler(app),
+        lambda a, b: [],
+        Dead(),  # type: ignore[arg-type]
+        3,
+        REGISTRY_INTERESTS,
+    )
     feed = Feed(inbox)
     started = time.perf_counter()
     big, small = community(feed, n), community(feed, 1000)
     setup = time.perf_counter() - started
     started = time.perf_counter()
     app.projector.catch_up()
-    print(f"setup: {n + 1000} households with their first card in {setup:.1f} s "
-          f"(read model caught up in {time.perf_counter() - started:.1f} s), store {store.kind}")
+    print(
+        f"setup: {n + 1000} households with their first card in {setup:.1f} s "
+        f"(read model caught up in {time.perf_counter() - started:.1f} s), store {store.kind}"
+    )
     shown = big["members"][2]
     top = app.recorder.max_notification_id() or 0
 
-    env = feed.envelope("team.member_phone_changed", team_id=big["team_id"], person_id=shown,
-                        phone="13812345678")
+    env = feed.envelope(
+        "team.member_phone_changed", team_id=big["team_id"], person_id=shown, phone="13812345678"
+    )
     inbox_s, reissue_s, chunks = change(app, inbox, env)
     written = (app.recorder.max_notification_id() or 0) - top
-    print(f"re-issue of {n} cards after one team change: inbox event {inbox_s * 1000:.0f} ms; "
-          f"re-issuer {reissue_s:.1f} s in {chunks} chunks ({n / reissue_s:.0f} cards/s); "
-          f"{written} events written")
+    print(
+        f"re-issue of {n} cards after one team change: inbox event {inbox_s * 1000:.0f} ms; "
+        f"re-issuer {reissue_s:.1f} s in {chunks} chunks ({n / reissue_s:.0f} cards/s); "
+        f"{written} events written"
+    )
     right = check(app, big["households"], 2, "13812345678", shown)
     untouched = check(app, small["households"], 1, None, shown)
-    print(f"verified: {right}/{n} cards at version 2 with the new phone; "
-          f"{untouched}/1000 cards of the other community still at version 1")
+    print(
+        f"verified: {right}/{n} cards at version 2 with the new phone; "
+        f"{untouched}/1000 cards of the other community still at version 1"
+    )
     assert right == n and untouched == 1000
     top = app.recorder.max_notification_id() or 0
     assert inbox.process(env) == "duplicate" and app.reissue_pending() == 0
     assert (app.recorder.max_notification_id() or 0) == top
     print("duplicate delivery: skipped, 0 events written")
 
-    env = feed.envelope("team.member_phone_changed", team_id=big["team_id"], person_id=shown,
-                        phone="13887654321")
+    env = feed.envelope(
+        "team.member_phone_changed", team_id=big["team_id"], person_id=shown, phone="13887654321"
+    )
     tracemalloc.start()
     _, traced, _ = change(app, inbox, env)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"peak Python memory during a re-issue of {n} cards: {peak / 2**20:.0f} MiB "
-          f"(measured on a second change, {traced:.1f} s under tracemalloc)")
+    print(
+        f"peak Python memory during a re-issue of {n} cards: {peak / 2**20:.0f} MiB "
+        f"(measured on a second change, {traced:.1f} s under tracemalloc)"
+    )
     right = check(app, big["households"], 3, "13887654321", shown)
-    print(f"verified: {right}/{n} cards at version 3 with the second phone; dead letters "
-          f"{len(dead)}")
+    print(
+        f"verified: {right}/{n} cards at version 3 with the second phone; dead letters {len(dead)}"
+    )
     assert right == n and not dead
     with app.read() as c:
         total = c.execute(select(func.count()).select_from(t.card_versions)).scalar_one()
-    print(f"card versions kept: {total} (= {n} x 3 + 1000); process peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (whole run)")
+    print(
+        f"card versions kept: {total} (= {n} x 3 + 1000); process peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (whole run)"
+    )
     app.close()
 
 

@@ -9,6 +9,7 @@ Prints:
 
 Usage: .venv/bin/python benchmarks/registry_commands.py [--commands 3000] [--clients 40]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,9 @@ def app_commands(store_url: str, n: int, callers: int, max_batch: int) -> float:
 
     def caller() -> None:
         for i in counter:
-            app.establish_community(actor, f"app-bench-{i:07d}", name=f"进程内{i}",
-                                    name_en=f"In-process {i}")
+            app.establish_community(
+                actor, f"app-bench-{i:07d}", name=f"进程内{i}", name_en=f"In-process {i}"
+            )
 
     started = time.perf_counter()
     pool = eventlet.GreenPool(callers)
@@ -92,8 +94,11 @@ def rpc_commands(amqp: str, n: int, clients: int, offset: int) -> tuple[float, l
             for i in counter:
                 t0 = time.perf_counter()
                 proxy.registry.establish_community(
-                    actor=STAFF, idempotency_key=f"bench-{i:07d}", name=f"压测社区{i}",
-                    name_en=f"Bench {i}")
+                    actor=STAFF,
+                    idempotency_key=f"bench-{i:07d}",
+                    name=f"压测社区{i}",
+                    name_en=f"Bench {i}",
+                )
                 latencies.append(time.perf_counter() - t0)
 
     started = time.perf_counter()
@@ -112,10 +117,17 @@ def rpc_batches(amqp: str, n: int, clients: int, size: int) -> float:
     def client() -> None:
         with ClusterRpcProxy(config, timeout=120) as proxy:
             for start in starts:
-                items = [{"command": "establish_community",
-                          "args": {"idempotency_key": f"bench-b-{i:07d}", "name": f"批量{i}",
-                                   "name_en": f"Batch {i}"}}
-                         for i in range(start, min(n, start + size))]
+                items = [
+                    {
+                        "command": "establish_community",
+                        "args": {
+                            "idempotency_key": f"bench-b-{i:07d}",
+                            "name": f"批量{i}",
+                            "name_en": f"Batch {i}",
+                        },
+                    }
+                    for i in range(start, min(n, start + size))
+                ]
                 results = proxy.registry.batch(actor=STAFF, commands=items)
                 assert all("ok" in r for r in results), results[:3]
 
@@ -132,49 +144,79 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--raw", type=int, default=1000)
-    parser.add_argument("--replicas", type=int, default=1,
-                        help="registry processes sharing the RPC queue (one relay leads)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="registry processes sharing the RPC queue (one relay leads)",
+    )
     args = parser.parse_args()
     from common import summary
 
     with pg_database() as raw_db:
         baseline = raw_appends(raw_db, args.raw)
-    print(f"baseline: raw eventsourcing appends on PostgreSQL: {baseline:,.0f} events/s "
-          f"(sequential, {args.raw} saves)")
+    print(
+        f"baseline: raw eventsourcing appends on PostgreSQL: {baseline:,.0f} events/s "
+        f"(sequential, {args.raw} saves)"
+    )
     for label, batch in (("one transaction per command", 1), ("group commit", 200)):
         with pg_database() as db:
             rate = app_commands(db, args.raw * 2, args.clients, batch)
-        print(f"registry commands in-process, {args.clients} concurrent callers, {label}: "
-              f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline")
+        print(
+            f"registry commands in-process, {args.clients} concurrent callers, {label}: "
+            f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline"
+        )
     with rabbit_vhost() as amqp, pg_database() as db:
         import tempfile
         from pathlib import Path
 
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
-        procs = [ServiceProcess("registry", "registry", {
-            "SHEQU_AMQP_URI": amqp, "SHEQU_REGISTRY_STORE": db,
-            "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
-            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"), "SHEQU_KEY_DIR": str(tmp / "keys")}, tmp)
-            for _ in range(args.replicas)]
+        procs = [
+            ServiceProcess(
+                "registry",
+                "registry",
+                {
+                    "SHEQU_AMQP_URI": amqp,
+                    "SHEQU_REGISTRY_STORE": db,
+                    "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
+                    "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
+                    "SHEQU_KEY_DIR": str(tmp / "keys"),
+                },
+                tmp,
+            )
+            for _ in range(args.replicas)
+        ]
         for proc in procs:
             proc.start()
         try:
             for proc in procs:
                 wait_healthy(amqp, proc)
-            rpc(amqp, "registry", "establish_district", actor=STAFF,
-                idempotency_key="bench-district", name="压测区")
+            rpc(
+                amqp,
+                "registry",
+                "establish_district",
+                actor=STAFF,
+                idempotency_key="bench-district",
+                name="压测区",
+            )
             rpc_commands(amqp, 200, args.clients, 10_000_000)  # warm up
             rate, lat = rpc_commands(amqp, args.commands, args.clients, 0)
-            print(f"registry commands via RPC ({args.clients} concurrent clients, "
-                  f"{args.replicas} replica(s)): "
-                  f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline; latency {summary(lat)}")
-            wait_until(lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120,
-                       what="relay drained")
+            print(
+                f"registry commands via RPC ({args.clients} concurrent clients, "
+                f"{args.replicas} replica(s)): "
+                f"{rate:,.0f} commands/s = {rate / baseline:.2f}x baseline; latency {summary(lat)}"
+            )
+            wait_until(
+                lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120, what="relay drained"
+            )
             rate = rpc_batches(amqp, args.commands, 4, 100)
-            print(f"registry commands via RPC in batches of 100 (4 clients): {rate:,.0f} "
-                  f"commands/s = {rate / baseline:.2f}x baseline")
-            wait_until(lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120,
-                       what="relay drained")
+            print(
+                f"registry commands via RPC in batches of 100 (4 clients): {rate:,.0f} "
+                f"commands/s = {rate / baseline:.2f}x baseline"
+            )
+            wait_until(
+                lambda: rpc(amqp, "registry", "health")["relay_lag"] == 0, 120, what="relay drained"
+            )
         finally:
             for proc in procs:
                 proc.stop()

@@ -1,5 +1,6 @@
 """Cross-service fixtures: a suite of real processes (registry + a downstream consumer) on a
 fresh RabbitMQ vhost, with SQLite or PostgreSQL stores."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

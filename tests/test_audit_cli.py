@@ -3,6 +3,7 @@ verifies (exit 0); an event row edited directly in the database is caught (exit 
 first bad position is named; an event forged at position 0 is caught, refused by the live
 service and noticed by its sealer; a clean stop seals, and the window of exposure shows in
 ``health``, ``/metrics`` and ``shequ status``."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,26 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
 def _verify(suite: Suite, store: str) -> tuple[int, dict]:
     proc = subprocess.run(
-        [sys.executable, "-m", "shequ.cli", "audit", "verify", "--service", "registry",
-         "--store", store, "--treeheads", str(suite.tmp / "treeheads"), "--json"],
-        check=False, capture_output=True, text=True, timeout=120, env={**os.environ})
+        [
+            sys.executable,
+            "-m",
+            "shequ.cli",
+            "audit",
+            "verify",
+            "--service",
+            "registry",
+            "--store",
+            store,
+            "--treeheads",
+            str(suite.tmp / "treeheads"),
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
     assert proc.stdout, proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -39,29 +57,49 @@ def _edit_row(store_text: str, position: int) -> None:
     store = Store.parse(store_text)
     if store.kind == "sqlite":
         with sqlite3.connect(store.path) as conn:
-            conn.execute("UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
-                         "'\"C', '\"X') AS BLOB) WHERE rowid = ?", (position,))
+            conn.execute(
+                "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+                "'\"C', '\"X') AS BLOB) WHERE rowid = ?",
+                (position,),
+            )
         return
     with psycopg.connect(store_text, autocommit=True) as conn:
-        conn.execute("UPDATE registry_events SET state = convert_to(replace("
-                     "convert_from(state, 'UTF8'), '\"C', '\"X'), 'UTF8') "
-                     "WHERE notification_id = %s", (position,))
+        conn.execute(
+            "UPDATE registry_events SET state = convert_to(replace("
+            "convert_from(state, 'UTF8'), '\"C', '\"X'), 'UTF8') "
+            "WHERE notification_id = %s",
+            (position,),
+        )
 
 
 def _community_event_position(suite: Suite) -> int:
     """A position whose event mentions an English name "C…" (a community's name_en)."""
     envs = suite.registry_log()
-    return next(e["position"] for e in envs if e["contract"].endswith("community.established")
-                and e["position"] > 2)
+    return next(
+        e["position"]
+        for e in envs
+        if e["contract"].endswith("community.established") and e["position"] > 2
+    )
 
 
 def test_verify_catches_an_edited_row_in_a_live_services_store(suite: Suite) -> None:
     suite.start(suite.registry)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="audit-district",
-               name="胶河经济区")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="audit-district",
+        name="胶河经济区",
+    )
     for i in range(6):
-        suite.call("registry", "establish_community", actor=STAFF,
-                   idempotency_key=f"audit-community-{i}", name=f"社区{i}", name_en=f"C{i}")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"audit-community-{i}",
+            name=f"社区{i}",
+            name_en=f"C{i}",
+        )
     top = suite.call("registry", "health")["log_position"]
     wait_until(lambda: suite.call("registry", "health")["sealed_size"] >= top, what="sealed")
     target = _community_event_position(suite)
@@ -84,17 +122,22 @@ def _forge_phone_at_zero(store_text: str, position: int, old: str, new: str) -> 
     store = Store.parse(store_text)
     if store.kind == "sqlite":
         with sqlite3.connect(store.path) as conn:
-            conn.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, "
-                         "topic, state) SELECT 0, originator_id, originator_version + 1, topic, "
-                         "CAST(replace(CAST(state AS TEXT), ?, ?) AS BLOB) FROM stored_events "
-                         "WHERE rowid = ?", (old, new, position))
+            conn.execute(
+                "INSERT INTO stored_events (rowid, originator_id, originator_version, "
+                "topic, state) SELECT 0, originator_id, originator_version + 1, topic, "
+                "CAST(replace(CAST(state AS TEXT), ?, ?) AS BLOB) FROM stored_events "
+                "WHERE rowid = ?",
+                (old, new, position),
+            )
         return
     with psycopg.connect(store_text, autocommit=True) as conn:
-        conn.execute("INSERT INTO registry_events (notification_id, originator_id, "
-                     "originator_version, topic, state) SELECT 0, originator_id, "
-                     "originator_version + 1, topic, convert_to(replace(convert_from(state, "
-                     "'UTF8'), %s, %s), 'UTF8') FROM registry_events WHERE notification_id = %s",
-                     (old, new, position))
+        conn.execute(
+            "INSERT INTO registry_events (notification_id, originator_id, "
+            "originator_version, topic, state) SELECT 0, originator_id, "
+            "originator_version + 1, topic, convert_to(replace(convert_from(state, "
+            "'UTF8'), %s, %s), 'UTF8') FROM registry_events WHERE notification_id = %s",
+            (old, new, position),
+        )
 
 
 def _sealed(suite: Suite) -> None:
@@ -104,34 +147,69 @@ def _sealed(suite: Suite) -> None:
 
 def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suite) -> None:
     suite.start(suite.registry)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="forge-district",
-               name="胶河经济区")
-    person = suite.call("registry", "register_person", actor=STAFF,
-                        idempotency_key="forge-person", name="测示甲", gender="male",
-                        id_number=sample_id_number(7301, True), phone=sample_phone(7301),
-                        sample=True)["person_id"]
-    suite.call("registry", "change_person_phone", actor=STAFF, idempotency_key="forge-phone",
-               person_id=person, phone="13900000001")
-    changed = next(e["position"] for e in suite.registry_log()
-                   if e["contract"] == "registry.person.phone_changed")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="forge-district",
+        name="胶河经济区",
+    )
+    person = suite.call(
+        "registry",
+        "register_person",
+        actor=STAFF,
+        idempotency_key="forge-person",
+        name="测示甲",
+        gender="male",
+        id_number=sample_id_number(7301, True),
+        phone=sample_phone(7301),
+        sample=True,
+    )["person_id"]
+    suite.call(
+        "registry",
+        "change_person_phone",
+        actor=STAFF,
+        idempotency_key="forge-phone",
+        person_id=person,
+        phone="13900000001",
+    )
+    changed = next(
+        e["position"]
+        for e in suite.registry_log()
+        if e["contract"] == "registry.person.phone_changed"
+    )
     _sealed(suite)
-    _forge_phone_at_zero(suite.registry.env["SHEQU_REGISTRY_STORE"], changed,
-                         "13900000001", "13999999999")
+    _forge_phone_at_zero(
+        suite.registry.env["SHEQU_REGISTRY_STORE"], changed, "13900000001", "13999999999"
+    )
 
     def reveal(key: str) -> Any:
-        return suite.call("registry", "reveal_personal_data", actor=STAFF,
-                          idempotency_key=key, person_id=person, fields=["phone"],
-                          reason="核对联系电话")
+        return suite.call(
+            "registry",
+            "reveal_personal_data",
+            actor=STAFF,
+            idempotency_key=key,
+            person_id=person,
+            fields=["phone"],
+            reason="核对联系电话",
+        )
 
     with pytest.raises(ShequError) as refused:  # never the forged phone
         reveal("forge-reveal-1")
     assert refused.value.code == "log_tampered" and "0" in refused.value.message_en
-    alarm = wait_until(lambda: suite.call("registry", "health")["audit"]["alarm"],
-                       what="the sealer's alarm")
+    alarm = wait_until(
+        lambda: suite.call("registry", "health")["audit"]["alarm"], what="the sealer's alarm"
+    )
     assert alarm["lowest_position"] == 0 and alarm["stored"] == alarm["sealed"] + 1
 
-    suite.call("registry", "establish_community", actor=STAFF, idempotency_key="forge-comm",
-               name="社区", name_en="Forge")  # a new command, and a new seal
+    suite.call(
+        "registry",
+        "establish_community",
+        actor=STAFF,
+        idempotency_key="forge-comm",
+        name="社区",
+        name_en="Forge",
+    )  # a new command, and a new seal
     _sealed(suite)
     with pytest.raises(ShequError):
         reveal("forge-reveal-2")
@@ -144,8 +222,13 @@ def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suit
 def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) -> None:
     suite.registry.env["SHEQU_SEAL_INTERVAL"] = "3600"  # only the clean stop will seal
     suite.start(suite.registry)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="window-district",
-               name="胶河经济区")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="window-district",
+        name="胶河经济区",
+    )
     health = suite.call("registry", "health")
     audit = health["audit"]
     assert audit["seal_interval_seconds"] == 3600
@@ -158,8 +241,12 @@ def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) ->
     assert "shequ_oldest_unsealed_event_age_seconds" in exposition
     status = subprocess.run(
         [sys.executable, "-m", "shequ.cli", "status", "--service", "registry", "--json"],
-        check=False, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "SHEQU_AMQP_URI": suite.amqp})
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SHEQU_AMQP_URI": suite.amqp},
+    )
     row = json.loads(status.stdout)["services"]["registry"]
     assert row["audit"]["unsealed_events"] == audit["unsealed_events"]
     assert row["audit"]["seal_interval_seconds"] == 3600

@@ -8,6 +8,7 @@ field of every command and query of every service (the README's example payload 
 plus each optional text parameter the example leaves out) and asserts only structured errors or
 success come back, then that every read model still answers.
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,9 +51,14 @@ for _name in SERVICES:
 
 def _service_class(name: str) -> type:
     module = importlib.import_module(f"{name}.service")
-    return next(v for k, v in vars(module).items()
-                if k.endswith("Service") and k != "PlatformService" and isinstance(v, type)
-                and getattr(v, "name", None) == name)
+    return next(
+        v
+        for k, v in vars(module).items()
+        if k.endswith("Service")
+        and k != "PlatformService"
+        and isinstance(v, type)
+        and getattr(v, "name", None) == name
+    )
 
 
 def call(svc: ServiceContainer, method: str, **kwargs: Any) -> Any:
@@ -66,17 +72,21 @@ def application(svc: ServiceContainer) -> Any:
 
 
 @contextmanager
-def running(service: str, tmp: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceContainer]:
+def running(service: str, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceContainer]:
     """The service as shipped, in this process, on a fresh vhost and PostgreSQL database."""
     with rabbit_vhost() as amqp, pg_database() as store:
         key = service.upper()
-        for name, value in ((f"SHEQU_{key}_STORE", store), (f"SHEQU_{key}_METRICS_PORT", "0"),
-                            ("SHEQU_TREEHEAD_DIR", str(tmp / "treeheads")),
-                            ("SHEQU_KEY_DIR", str(tmp / "keys")), ("SHEQU_AMQP_URI", amqp)):
+        for name, value in (
+            (f"SHEQU_{key}_STORE", store),
+            (f"SHEQU_{key}_METRICS_PORT", "0"),
+            ("SHEQU_TREEHEAD_DIR", str(tmp / "treeheads")),
+            ("SHEQU_KEY_DIR", str(tmp / "keys")),
+            ("SHEQU_AMQP_URI", amqp),
+        ):
             monkeypatch.setenv(name, value)
-        container = ServiceContainer(_service_class(service),
-                                     {"AMQP_URI": amqp, "serializer": "json"})
+        container = ServiceContainer(
+            _service_class(service), {"AMQP_URI": amqp, "serializer": "json"}
+        )
         container.start()
         try:
             yield container
@@ -101,47 +111,94 @@ def outcome(svc: ServiceContainer, method: str, kwargs: dict[str, Any]) -> Any:
 def refused_at(svc: ServiceContainer, method: str, kwargs: dict[str, Any], field: str) -> None:
     err = outcome(svc, method, kwargs)
     assert isinstance(err, ValidationError), f"{method}({kwargs!a}) gave {err!r}"
-    assert err.field == field and err.details["rule"] in ("control_character",
-                                                          "invalid_unicode"), err.to_dict()
+    assert err.field == field and err.details["rule"] in ("control_character", "invalid_unicode"), (
+        err.to_dict()
+    )
 
 
 # -- item 8: the reported cases ----------------------------------------------------------------
 def test_nul_and_lone_surrogates_are_refused_and_postgres_read_models_keep_answering(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with running("registry", tmp_path, monkeypatch) as svc:
-        call(svc, "establish_district", actor=STAFF, idempotency_key="bad-input:district",
-                 name="胶河经济区")
-        person = {"gender": "male", "id_number": "370785198003151237",
-                  "phone": "13812345678", "kinds": ["resident"]}
+        call(
+            svc,
+            "establish_district",
+            actor=STAFF,
+            idempotency_key="bad-input:district",
+            name="胶河经济区",
+        )
+        person = {
+            "gender": "male",
+            "id_number": "370785198003151237",
+            "phone": "13812345678",
+            "kinds": ["resident"],
+        }
         for i, name in enumerate(["王\x00某", "王\ud800某", "王\x1b某", "王\x85某"]):
-            refused_at(svc, "register_person", {"actor": STAFF, "idempotency_key": f"bad-input:p{i}",
-                                                "name": name, **person}, "name")
-        refused_at(svc, "establish_community", {
-            "actor": {"person_id": "staff\x00", "role": "district_staff"},
-            "idempotency_key": "bad-input:c0", "name": "立柱", "name_en": "Lizhu"}, "actor.person_id")
-        refused_at(svc, "establish_community", {"actor": STAFF, "idempotency_key": "bad-input:c1",
-                                                "name": "立柱", "name_en": "Lizhu",
-                                                "no\ud800te": "x"}, "no\\ud800te")
+            refused_at(
+                svc,
+                "register_person",
+                {"actor": STAFF, "idempotency_key": f"bad-input:p{i}", "name": name, **person},
+                "name",
+            )
+        refused_at(
+            svc,
+            "establish_community",
+            {
+                "actor": {"person_id": "staff\x00", "role": "district_staff"},
+                "idempotency_key": "bad-input:c0",
+                "name": "立柱",
+                "name_en": "Lizhu",
+            },
+            "actor.person_id",
+        )
+        refused_at(
+            svc,
+            "establish_community",
+            {
+                "actor": STAFF,
+                "idempotency_key": "bad-input:c1",
+                "name": "立柱",
+                "name_en": "Lizhu",
+                "no\ud800te": "x",
+            },
+            "no\\ud800te",
+        )
         # a batch refuses the bad item alone, naming its field; the others are applied
-        answers = call(svc, "batch", actor=STAFF, commands=[
-            {"command": "establish_community",
-             "args": {"idempotency_key": f"bad-input:b{i}", "name": name, "name_en": en}}
-            for i, (name, en) in enumerate([("立柱", "Lizhu"), ("塔\x00桥", "Taqiao"),
-                                            ("东王", "Dongwang")])])
+        answers = call(
+            svc,
+            "batch",
+            actor=STAFF,
+            commands=[
+                {
+                    "command": "establish_community",
+                    "args": {"idempotency_key": f"bad-input:b{i}", "name": name, "name_en": en},
+                }
+                for i, (name, en) in enumerate(
+                    [("立柱", "Lizhu"), ("塔\x00桥", "Taqiao"), ("东王", "Dongwang")]
+                )
+            ],
+        )
         assert [sorted(a) for a in answers] == [["ok"], ["error"], ["ok"]], answers
         assert answers[1]["error"]["field"] == "name"
         assert answers[1]["error"]["details"]["rule"] == "control_character"
         # the read models still answer, and a valid command still goes through
         assert sorted(c["name"] for c in call(svc, "communities", actor=STAFF)) == ["东王", "立柱"]
-        assert call(svc, "register_person", actor=STAFF, idempotency_key="bad-input:p-ok",
-                        name="王某", **person)["person_id"]
+        assert call(
+            svc,
+            "register_person",
+            actor=STAFF,
+            idempotency_key="bad-input:p-ok",
+            name="王某",
+            **person,
+        )["person_id"]
 
 
 # -- the property: random text into every text field of every method ---------------------------
 BAD_CHAR = st.characters(codec=None, categories=["Cc", "Cs"]).filter(
-    lambda c: REFUSED.match(c) is not None)
-TAINTED = st.builds(lambda a, c, b: a + c + b, st.text(max_size=4), BAD_CHAR,
-                    st.text(max_size=4))
+    lambda c: REFUSED.match(c) is not None
+)
+TAINTED = st.builds(lambda a, c, b: a + c + b, st.text(max_size=4), BAD_CHAR, st.text(max_size=4))
 # tainted first: Hypothesis's first, simplest example then sends a refused character everywhere
 FIELD_TEXT = st.one_of(TAINTED, st.text(max_size=12))
 
@@ -151,8 +208,9 @@ def example_payloads(service: str) -> dict[str, dict[str, Any]]:
     text = (REPO / "services" / service / "README.md").read_text(encoding="utf-8")
     out = {}
     for name, section in readme_sections(text, "RPC methods").items():
-        found = re.search(rf"^shequ call {service} {re.escape(name)} '([^'\n]*)'", section,
-                          re.MULTILINE)
+        found = re.search(
+            rf"^shequ call {service} {re.escape(name)} '([^'\n]*)'", section, re.MULTILINE
+        )
         if found:
             out[name] = json.loads(found.group(1))
     return out
@@ -164,17 +222,24 @@ def text_fields(service: str) -> list[tuple[str, dict[str, Any], Path_]]:
     example leaves out."""
     rules = importlib.import_module(f"{service}.policy").RULES
     module = importlib.import_module(f"{service}.application")
-    app_cls = next(v for v in vars(module).values()
-                   if isinstance(v, type) and getattr(v, "policy", None) is not None
-                   and v.__module__ == module.__name__)
+    app_cls = next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type)
+        and getattr(v, "policy", None) is not None
+        and v.__module__ == module.__name__
+    )
     examples = example_payloads(service)
     fields = []
     for method in [*rules, "batch", "notifications", "replay_dead_letter"]:
         base = {"actor": STAFF, **examples[method]}
         if method in rules:
             for name, param in inspect.signature(getattr(app_cls, method)).parameters.items():
-                if name not in base and name != "self" and \
-                        str(param.annotation).replace(" ", "") in ("str", "str|None"):
+                if (
+                    name not in base
+                    and name != "self"
+                    and str(param.annotation).replace(" ", "") in ("str", "str|None")
+                ):
                     base[name] = ""
         fields += [(method, base, path) for path in _leaves(base, ())]
     return fields
@@ -212,15 +277,21 @@ _keys = itertools.count()
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_random_text_anywhere_gets_a_structured_answer_and_read_models_keep_answering(
-        service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fields = text_fields(service)
     rules = importlib.import_module(f"{service}.policy").RULES
     examples = example_payloads(service)
     with running(service, tmp_path, monkeypatch) as svc:
-
         # no shrinking: every example is a sweep of seconds; a failure names its call anyway
-        @settings(max_examples=3, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=3,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(data=st.data())
         def sweep(data: st.DataObject) -> None:
             for method, base, path in fields:
@@ -238,8 +309,9 @@ def test_random_text_anywhere_gets_a_structured_answer_and_read_models_keep_answ
                         assert {a["error"]["field"] for a in answers} == {_dotted(path)}
                     else:
                         error = answers[path[1]]["error"]
-                        assert error["field"] == (_dotted(path[3:]) if path[2] == "args"
-                                                  else "command"), error
+                        assert error["field"] == (
+                            _dotted(path[3:]) if path[2] == "args" else "command"
+                        ), error
 
         sweep()
         for method, rule in rules.items():  # every query still answers

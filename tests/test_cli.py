@@ -2,6 +2,7 @@
 
 Two `shequ up` runs, one per clock: today's, and (libfaketime) a day months before the fixed
 dates the demo once had; each takes about a minute and a half here."""
+
 from __future__ import annotations
 
 import contextlib
@@ -35,9 +36,14 @@ def _env(**extra: str) -> dict[str, str]:
 
 def test_up_fails_at_once_saying_how_to_start_rabbitmq(tmp_path: Path) -> None:
     started = time.monotonic()
-    proc = subprocess.run([*SHEQU, "up", "--var", str(tmp_path)], check=False,
-                          capture_output=True, text=True, timeout=60,
-                          env=_env(SHEQU_AMQP_URI="amqp://guest:guest@127.0.0.1:5999/"))
+    proc = subprocess.run(
+        [*SHEQU, "up", "--var", str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(SHEQU_AMQP_URI="amqp://guest:guest@127.0.0.1:5999/"),
+    )
     assert proc.returncode != 0
     assert "RabbitMQ is not reachable" in proc.stderr
     assert "rabbitmq-server -detached" in proc.stderr
@@ -45,19 +51,29 @@ def test_up_fails_at_once_saying_how_to_start_rabbitmq(tmp_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def shequ_up(tmp_path: Path, amqp: str, *args: str,
-             **extra: str) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str], Path]]:
+def shequ_up(
+    tmp_path: Path, amqp: str, *args: str, **extra: str
+) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str], Path]]:
     """`shequ up` in ``tmp_path`` on its own vhost and metrics ports, until it says it runs;
     SIGINT on the way out if it still runs."""
-    env = _env(SHEQU_AMQP_URI=amqp,
-               **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT}, **extra)
+    env = _env(
+        SHEQU_AMQP_URI=amqp, **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT}, **extra
+    )
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
-        up = subprocess.Popen([*SHEQU, "up", "--var", str(tmp_path / "var"), *args], env=env,
-                              stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+        up = subprocess.Popen(
+            [*SHEQU, "up", "--var", str(tmp_path / "var"), *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
     try:
-        wait_until(lambda: "Shequ is running" in log.read_text(errors="replace")
-                   or up.poll() is not None, timeout=240, what="shequ up ready")
+        wait_until(
+            lambda: "Shequ is running" in log.read_text(errors="replace") or up.poll() is not None,
+            timeout=240,
+            what="shequ up ready",
+        )
         assert up.poll() is None, log.read_text(errors="replace")[-3000:]
         yield up, env, log
     finally:
@@ -66,16 +82,27 @@ def shequ_up(tmp_path: Path, amqp: str, *args: str,
             up.wait(timeout=90)
 
 
-def shequ(env: dict[str, str], *args: str, cwd: Path | None = None, check: bool = True,
-          tool: list[str] = SHEQU) -> subprocess.CompletedProcess[str]:
+def shequ(
+    env: dict[str, str],
+    *args: str,
+    cwd: Path | None = None,
+    check: bool = True,
+    tool: list[str] = SHEQU,
+) -> subprocess.CompletedProcess[str]:
     plain = {k: v for k, v in env.items() if k not in ("LD_PRELOAD", "FAKETIME")}
-    return subprocess.run([*tool, *args], check=check, capture_output=True, text=True,
-                          timeout=300, env=plain, cwd=cwd)
+    return subprocess.run(
+        [*tool, *args], check=check, capture_output=True, text=True, timeout=300, env=plain, cwd=cwd
+    )
 
 
 def scoreboard(env: dict[str, str], period_start: str) -> dict[str, Any]:
-    out = shequ(env, "call", "assessment", "scoreboard",
-                json.dumps({"period_kind": "quarter", "period_start": period_start}))
+    out = shequ(
+        env,
+        "call",
+        "assessment",
+        "scoreboard",
+        json.dumps({"period_kind": "quarter", "period_start": period_start}),
+    )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
@@ -98,21 +125,35 @@ def assert_quarter_casework(env: dict[str, str], board: dict[str, Any]) -> None:
     on_time = Decimal(sum(not p.late for p in plans)) / len(plans)
     assert 0 < on_time < 1  # at least one late: the rate says something
     for row in board["rows"]:
-        cases = json.loads(shequ(env, "call", "casework", "queue", json.dumps(
-            {"community_id": row["subject_id"], "include_closed": True})).stdout)
+        cases = json.loads(
+            shequ(
+                env,
+                "call",
+                "casework",
+                "queue",
+                json.dumps({"community_id": row["subject_id"], "include_closed": True}),
+            ).stdout
+        )
         opened = sum(start <= c["received_on"] <= end for c in cases)
         items = {i["key"]: i for i in row["items"]}
-        expected = {"on_time": on_time, "satisfaction": ratings,
-                    "resolution": min(Decimal(len(plans)) / opened, Decimal(1))}
+        expected = {
+            "on_time": on_time,
+            "satisfaction": ratings,
+            "resolution": min(Decimal(len(plans)) / opened, Decimal(1)),
+        }
         for key, value in expected.items():
             assert not items[key]["no_data"], (row["name"], key)
             assert Decimal(items[key]["value"]) == value.quantize(Decimal("0.0001")), (
-                row["name"], key, items[key])
+                row["name"],
+                key,
+                items[key],
+            )
 
 
 def service_pids(up: subprocess.Popen[bytes]) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(up.pid)], check=False, capture_output=True,
-                           text=True).stdout.split()
+    found = subprocess.run(
+        ["pgrep", "-P", str(up.pid)], check=False, capture_output=True, text=True
+    ).stdout.split()
     return [int(pid) for pid in found]
 
 
@@ -131,23 +172,31 @@ def readme_commands(substitutions: dict[str, str]) -> list[list[str]]:
         for pattern, value in substitutions.items():
             line = line.replace(pattern, value)
         words = shlex.split(line, comments=True)
-        if not words or "…" in line or "|" in words or words[1] in (
-                "up", "backup", "restore", "asyncapi"):
+        if (
+            not words
+            or "…" in line
+            or "|" in words
+            or words[1] in ("up", "backup", "restore", "asyncapi")
+        ):
             continue  # up runs; backup/restore and asyncapi write outside a test's reach
         commands.append(words[1:])
     return commands
 
 
 def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """Today's clock: the demo's past quarter is published; the printout names the ports as
     configured; the first start is quiet; the README's commands run as written."""
     with rabbit_vhost() as amqp, shequ_up(tmp_path, amqp) as (up, env, log):
         text = log.read_text(errors="replace")
         assert "demo district loaded (sample data): 4 communities" in text
-        assert re.search(r"demo work loaded: 12 cases today \(4 resolved, answered and rated; "
-                         r"[4-9] chased\), 16 cases handled to the end, 4 visit rounds with "
-                         r"72 visits", text), text
+        assert re.search(
+            r"demo work loaded: 12 cases today \(4 resolved, answered and rated; "
+            r"[4-9] chased\), 16 cases handled to the end, 4 visit rounds with "
+            r"72 visits",
+            text,
+        ), text
         assert (tmp_path / "var" / "registry.db").exists()
         for name in BUILT:  # the metrics addresses printed are the ones configured
             assert f"http://127.0.0.1:{env[f'SHEQU_{name}_METRICS_PORT']}/metrics" in text
@@ -160,36 +209,56 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         assert_published_results(board)
         assert_quarter_casework(env, board)
 
-        communities = {c["name"]: c for c in json.loads(
-            shequ(env, "call", "registry", "communities").stdout)}
+        communities = {
+            c["name"]: c for c in json.loads(shequ(env, "call", "registry", "communities").stdout)
+        }
         assert {"立柱", "塔桥", "下泊", "柏乡"} <= set(communities)
         lizhu = communities["立柱"]["community_id"]
 
         def lizhu_cases() -> list[dict[str, Any]] | None:
-            cases = json.loads(shequ(env, "call", "casework", "queue",
-                                     json.dumps({"community_id": lizhu})).stdout)
+            cases = json.loads(
+                shequ(env, "call", "casework", "queue", json.dumps({"community_id": lizhu})).stdout
+            )
             return cases if any(c["origin_opinion_id"] for c in cases) else None
+
         cases = wait_until(lizhu_cases, timeout=60, what="the visit's opinion as a case")
         assert sum(c["origin_opinion_id"] is not None for c in cases) == 1
         household = next(c["household_id"] for c in cases if c["origin_opinion_id"] is None)
 
-        refused = shequ(env, "call", "registry", "establish_community",
-                        '{"idempotency_key": "cli-test-0001", "name": "", "name_en": "X"}',
-                        check=False)
+        refused = shequ(
+            env,
+            "call",
+            "registry",
+            "establish_community",
+            '{"idempotency_key": "cli-test-0001", "name": "", "name_en": "X"}',
+            check=False,
+        )
         assert refused.returncode == 1
         error = json.loads(refused.stderr)["error"]
         assert error["field"] == "name" and error["message"] and error["message_en"]
 
         # a resident's own call needs no hand-written actor; a file comes back as a file
-        mine = json.loads(shequ(env, "call", "casework", "my_cases",
-                                json.dumps({"household_id": household}),
-                                "--household", household).stdout)
+        mine = json.loads(
+            shequ(
+                env,
+                "call",
+                "casework",
+                "my_cases",
+                json.dumps({"household_id": household}),
+                "--household",
+                household,
+            ).stdout
+        )
         assert mine and all(c["household_id"] == household for c in mine)
 
-        for words in readme_commands({'"household_id": "…"': f'"household_id": "{household}"',
-                                      "--household …": f"--household {household}",
-                                      '"community_id": "…"': f'"community_id": "{lizhu}"',
-                                      '"period_start": "…"': f'"period_start": "{quarter}"'}):
+        for words in readme_commands(
+            {
+                '"household_id": "…"': f'"household_id": "{household}"',
+                "--household …": f"--household {household}",
+                '"community_id": "…"': f'"community_id": "{lizhu}"',
+                '"period_start": "…"': f'"period_start": "{quarter}"',
+            }
+        ):
             ran = shequ(env, *words, cwd=tmp_path, check=False, tool=AS_INSTALLED)
             assert ran.returncode == 0, (words, ran.stdout[-500:], ran.stderr[-1500:])
         assert (tmp_path / "card.pdf").read_bytes().startswith(b"%PDF")
@@ -198,12 +267,17 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
 
 
 def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigterm(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A clock in May 2026 (the demo once crashed before 2026-11-20): the suite runs, 2026Q1 is
     scored; a second run refuses in one line; SIGTERM leaves no process of it behind."""
     assert FAKETIME_LIBS, "libfaketime: deploy/local/system-packages.sh installs it"
-    with rabbit_vhost() as amqp, shequ_up(tmp_path, amqp, LD_PRELOAD=str(FAKETIME_LIBS[0]),
-                                          FAKETIME="@2026-05-15 10:00:00") as (up, env, log):
+    with (
+        rabbit_vhost() as amqp,
+        shequ_up(
+            tmp_path, amqp, LD_PRELOAD=str(FAKETIME_LIBS[0]), FAKETIME="@2026-05-15 10:00:00"
+        ) as (up, env, log),
+    ):
         assert "2026Q1 scored for 4 communities" in log.read_text(errors="replace")
         board = scoreboard(env, "2026-01-01")
         assert_published_results(board)
@@ -212,17 +286,28 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert len(children) == 4
 
         # a second run on the same stores (other ports): one line, nothing started
-        second = subprocess.run([*SHEQU, "up", "--var", str(tmp_path / "var")], check=False,
-                                capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                                env={**env, **{f"SHEQU_{n}_METRICS_PORT": str(free_port())
-                                               for n in BUILT}})
+        second = subprocess.run(
+            [*SHEQU, "up", "--var", str(tmp_path / "var")],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={**env, **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT}},
+        )
         assert second.returncode != 0
         assert "registry.db is in use by another `shequ up`" in second.stderr, second.stderr
         assert len(second.stderr.strip().splitlines()) == 1
         assert "Shequ is running" not in second.stdout
-        other = subprocess.run([*SHEQU, "up", "--var", str(tmp_path / "other")], check=False,
-                               capture_output=True, text=True, timeout=60, env=env,
-                               cwd=tmp_path)
+        other = subprocess.run(
+            [*SHEQU, "up", "--var", str(tmp_path / "other")],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+        )
         assert other.returncode != 0 and "port" in other.stderr, other.stderr
         assert service_pids(up) == children
 
@@ -230,6 +315,7 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert up.wait(timeout=90) == 0
     for pid in children:  # stopped with it, not orphaned; nothing left in their groups
         assert not Path(f"/proc/{pid}").exists()
-        left = subprocess.run(["pgrep", "-g", str(pid)], check=False, capture_output=True,
-                              text=True).stdout.split()
+        left = subprocess.run(
+            ["pgrep", "-g", str(pid)], check=False, capture_output=True, text=True
+        ).stdout.split()
         assert not left, left

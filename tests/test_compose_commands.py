@@ -2,6 +2,7 @@
 environment; hostnames rabbitmq/postgres -> 127.0.0.1 with a fresh vhost and databases, volumes
 -> temporary folders), as the least-privilege role deploy/postgres/init-databases.sh creates:
 each becomes ready on /readyz and serves /metrics. Also the health server itself, directly."""
+
 from __future__ import annotations
 
 import json
@@ -49,6 +50,7 @@ def test_health_server_routes_and_checks() -> None:
 
     def hung() -> None:
         import eventlet
+
         eventlet.sleep(30)
 
     app = health.serve(port, {"store": lambda: 7, "broker": broker})
@@ -91,17 +93,35 @@ def test_probe_client_exit_codes() -> None:
     try:
         env = {**os.environ, "PYTHONPATH": str(REPO), "SHEQU_REGISTRY_METRICS_PORT": str(port)}
         for args, code in ((["--ready"], 0), ([], 0)):
-            run = subprocess.run([sys.executable, "-m", "shequ.health", *args], env=env,
-                                 capture_output=True, text=True, timeout=60, check=False)
+            run = subprocess.run(
+                [sys.executable, "-m", "shequ.health", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
             assert run.returncode == code, run.stdout + run.stderr
         health.serve(port, {"store": lambda: 1 / 0})
-        run = subprocess.run([sys.executable, "-m", "shequ.health", "--ready"], env=env,
-                             capture_output=True, text=True, timeout=60, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "shequ.health", "--ready"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert run.returncode == 1 and "ZeroDivisionError" in run.stdout
     finally:
         health.shutdown(port)
-    run = subprocess.run([sys.executable, "-m", "shequ.health", str(port)], env=env,
-                         capture_output=True, text=True, timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "shequ.health", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 1  # nothing listens any more
 
 
@@ -122,16 +142,29 @@ class PgRoles:
     def __init__(self, services: list[str]) -> None:
         self.prefix = f"t{uuid.uuid4().hex[:8]}_"
         self.services = services
-        self.env = {**os.environ, **read_env_file(), "SHEQU_SERVICES": " ".join(services),
-                    "SHEQU_DB_PREFIX": self.prefix, "SHEQU_REVOKE_PUBLIC_CONNECT": "no",
-                    "PGHOST": "127.0.0.1", "PGPORT": "5432", "POSTGRES_USER": "postgres"}
+        self.env = {
+            **os.environ,
+            **read_env_file(),
+            "SHEQU_SERVICES": " ".join(services),
+            "SHEQU_DB_PREFIX": self.prefix,
+            "SHEQU_REVOKE_PUBLIC_CONNECT": "no",
+            "PGHOST": "127.0.0.1",
+            "PGPORT": "5432",
+            "POSTGRES_USER": "postgres",
+        }
         for service in services:
             self.env.setdefault(f"SHEQU_{service.upper()}_DB_PASSWORD", "x")
 
     def create(self) -> None:
         for _ in range(2):  # idempotent: a second run changes nothing and does not fail
-            run = subprocess.run(["bash", str(REPO / "deploy/postgres/init-databases.sh")],
-                                 env=self.env, capture_output=True, text=True, timeout=120, check=False)
+            run = subprocess.run(
+                ["bash", str(REPO / "deploy/postgres/init-databases.sh")],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
             assert run.returncode == 0, run.stdout + run.stderr
 
     def url(self, service: str, role: str | None = None) -> str:
@@ -163,19 +196,27 @@ def test_every_built_service_runs_from_its_compose_entry(tmp_path: Path) -> None
                 volumes = {name: tmp_path / name for name in ("treeheads", "keys")}
                 env = service_process_env(entry, amqp, {service: roles.url(service)}, volumes)
                 assert env[f"SHEQU_{service.upper()}_STORE"].startswith(
-                    f"postgresql://{roles.prefix}{service}:")
+                    f"postgresql://{roles.prefix}{service}:"
+                )
                 ports[service] = int(env[f"SHEQU_{service.upper()}_METRICS_PORT"])
                 clean = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
                 log = open(tmp_path / f"{service}.log", "ab")  # noqa: SIM115
                 procs[service] = subprocess.Popen(
-                    [sys.executable, *command[1:]], cwd=REPO, stdout=log,
-                    stderr=subprocess.STDOUT, env={**clean, **env, "PYTHONPATH": str(REPO)})
+                    [sys.executable, *command[1:]],
+                    cwd=REPO,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**clean, **env, "PYTHONPATH": str(REPO)},
+                )
             for service, port in ports.items():
                 _wait_ready(service, port, procs[service], tmp_path)
                 status, text = get(port, "/metrics")
                 assert status == 200
-                for name in ("shequ_relay_lag", "shequ_entrypoint_seconds",
-                             "shequ_dead_letters_total"):
+                for name in (
+                    "shequ_relay_lag",
+                    "shequ_entrypoint_seconds",
+                    "shequ_dead_letters_total",
+                ):
                     assert f"# HELP {name}" in text
                 assert f'shequ_log_position{{service="{service}"}}' in text
                 assert get(port, "/healthz")[0] == 200
@@ -183,8 +224,9 @@ def test_every_built_service_runs_from_its_compose_entry(tmp_path: Path) -> None
             # readiness follows the broker: take the vhost away, /readyz says what failed
             service, port = BUILT[0], ports[BUILT[0]]
             vhost = amqp.rsplit("/", 1)[1]
-            requests.delete(f"{RABBIT_API}/vhosts/{vhost}", auth=("guest", "guest"),
-                            timeout=30).raise_for_status()
+            requests.delete(
+                f"{RABBIT_API}/vhosts/{vhost}", auth=("guest", "guest"), timeout=30
+            ).raise_for_status()
 
             def not_ready() -> Any:
                 status, body = get(port, "/readyz")
@@ -209,8 +251,12 @@ def _wait_ready(service: str, port: int, proc: subprocess.Popen[bytes], tmp: Pat
             raise RuntimeError("exited")
         status, body = get(port, "/readyz")
         answer = json.loads(body)
-        return status == 200 and answer["ready"] and answer["checks"]["store"]["ok"] \
+        return (
+            status == 200
+            and answer["ready"]
+            and answer["checks"]["store"]["ok"]
             and answer["checks"]["broker"]["ok"]
+        )
 
     try:
         wait_until(ready, 90, 0.3, what=f"{service} /readyz")
@@ -224,8 +270,10 @@ def _check_privileges(roles: PgRoles) -> None:
     for service in BUILT:
         # the service created its tables as its own role; the auditor reads, never writes
         with psycopg.connect(roles.url(service, auditor), autocommit=True) as conn:
-            tables = [r[0] for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            tables = [
+                r[0]
+                for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ]
             assert f"{service}_events" in tables
             count = conn.execute(f'SELECT count(*) FROM "{service}_events"').fetchone()
             assert count is not None
@@ -234,8 +282,10 @@ def _check_privileges(roles: PgRoles) -> None:
         with pytest.raises(psycopg.OperationalError):  # no CONNECT on another's database
             psycopg.connect(roles.url("othersvc", roles.prefix + service)).close()
     with psycopg.connect(PG_ADMIN) as conn:
-        flags = conn.execute("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
-                             "WHERE rolname = %s", (roles.prefix + BUILT[0],)).fetchone()
+        flags = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = %s",
+            (roles.prefix + BUILT[0],),
+        ).fetchone()
         assert flags == (False, False, False)
 
 
@@ -244,10 +294,11 @@ def test_compose_waits_for_healthy_dependencies() -> None:
     services = compose["services"]
     for service in BUILT:
         entry = services[service]
-        assert entry["depends_on"] == {"rabbitmq": {"condition": "service_healthy"},
-                                       "postgres": {"condition": "service_healthy"}}
-        assert entry["healthcheck"]["test"] == ["CMD", "python", "-m", "shequ.health",
-                                                "--ready"]
+        assert entry["depends_on"] == {
+            "rabbitmq": {"condition": "service_healthy"},
+            "postgres": {"condition": "service_healthy"},
+        }
+        assert entry["healthcheck"]["test"] == ["CMD", "python", "-m", "shequ.health", "--ready"]
     for name in ("rabbitmq", "postgres", "prometheus", "grafana"):
         assert services[name].get("healthcheck"), name
     time.sleep(0)

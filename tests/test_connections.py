@@ -1,5 +1,6 @@
 """PostgreSQL connection footprint: the four services, after a burst, hold at most 20
 connections at rest, each named after its service and purpose (ADR 0018)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,12 +36,25 @@ def four_services(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     with ExitStack() as stack:
         amqp = stack.enter_context(rabbit_vhost())
         stores = {s: stack.enter_context(pg_database()) for s in BUILT}
-        common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp_path / "treeheads"),
-                  "SHEQU_KEY_DIR": str(tmp_path / "keys"),
-                  "SHEQU_PG_IDLE_TIMEOUT": "0.5"}  # a burst's connections close quickly
-        procs = [ServiceProcess(s, s, {**common, f"SHEQU_{s.upper()}_STORE": stores[s],
-                                       f"SHEQU_{s.upper()}_METRICS_PORT": str(free_port())},
-                                tmp_path) for s in BUILT]
+        common = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp_path / "treeheads"),
+            "SHEQU_KEY_DIR": str(tmp_path / "keys"),
+            "SHEQU_PG_IDLE_TIMEOUT": "0.5",
+        }  # a burst's connections close quickly
+        procs = [
+            ServiceProcess(
+                s,
+                s,
+                {
+                    **common,
+                    f"SHEQU_{s.upper()}_STORE": stores[s],
+                    f"SHEQU_{s.upper()}_METRICS_PORT": str(free_port()),
+                },
+                tmp_path,
+            )
+            for s in BUILT
+        ]
         stack.callback(lambda: [p.stop() for p in procs])
         for proc in procs:
             proc.start()
@@ -53,19 +67,36 @@ def connections(databases: dict[str, str]) -> list[tuple[str, str]]:
     """(service, application_name) of every connection to the services' databases."""
     service_of = {db: s for s, db in databases.items()}
     with psycopg.connect(PG_ADMIN) as conn:
-        rows = conn.execute("SELECT datname, application_name FROM pg_stat_activity "
-                            "WHERE datname = ANY(%s)", (list(databases.values()),)).fetchall()
+        rows = conn.execute(
+            "SELECT datname, application_name FROM pg_stat_activity WHERE datname = ANY(%s)",
+            (list(databases.values()),),
+        ).fetchall()
     return [(service_of[db], name) for db, name in rows]
 
 
 def test_four_services_hold_at_most_20_connections_at_rest(
-        four_services: tuple[str, dict[str, str]]) -> None:
+    four_services: tuple[str, dict[str, str]],
+) -> None:
     amqp, databases = four_services
-    rpc(amqp, "registry", "establish_district", actor=STAFF, idempotency_key="conn-district",
-        name="胶河经济区")
-    commands = [{"command": "establish_community",
-                 "args": {"idempotency_key": f"conn-c-{i:04d}", "name": f"社区{i}",
-                          "name_en": f"Community {i}"}} for i in range(150)]
+    rpc(
+        amqp,
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="conn-district",
+        name="胶河经济区",
+    )
+    commands = [
+        {
+            "command": "establish_community",
+            "args": {
+                "idempotency_key": f"conn-c-{i:04d}",
+                "name": f"社区{i}",
+                "name_en": f"Community {i}",
+            },
+        }
+        for i in range(150)
+    ]
     # a burst: concurrent commands and reads make the pools grow
     pile = eventlet.GreenPile(8)
     pile.spawn(rpc, amqp, "registry", "batch", actor=STAFF, commands=commands, timeout=120)

@@ -2,6 +2,7 @@
 (vendored by check-jsonschema), the kustomize renderings of base/dev/prod against Kubernetes
 schemas (kubernetes-validate; the operators' custom resources by their required fields here),
 the Dockerfile with hadolint, and the alert rules and dashboard against shequ's real metrics."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,39 @@ from tests.support.infra import REPO
 
 BUILT = sorted(SERVICE_CLASSES)
 K8S = REPO / "deploy" / "k8s"
-PROMQL_WORDS = {"sum", "max", "min", "avg", "count", "by", "without", "rate", "increase",
-                "histogram_quantile", "and", "or", "unless", "on", "ignoring", "le", "up",
-                "label_values", "service", "upstream", "kind", "outcome", "entrypoint",
-                "job", "bool", "offset", "irate", "delta", "abs", "clamp_min", "topk"}
+PROMQL_WORDS = {
+    "sum",
+    "max",
+    "min",
+    "avg",
+    "count",
+    "by",
+    "without",
+    "rate",
+    "increase",
+    "histogram_quantile",
+    "and",
+    "or",
+    "unless",
+    "on",
+    "ignoring",
+    "le",
+    "up",
+    "label_values",
+    "service",
+    "upstream",
+    "kind",
+    "outcome",
+    "entrypoint",
+    "job",
+    "bool",
+    "offset",
+    "irate",
+    "delta",
+    "abs",
+    "clamp_min",
+    "topk",
+}
 
 
 def metric_names() -> set[str]:
@@ -49,11 +79,14 @@ def metric_names() -> set[str]:
 
 
 def names_in(expr: str) -> set[str]:
-    expr = re.sub(r'"[^"]*"', '""', expr)          # label values
-    expr = re.sub(r"\[[^\]]*\]", "", expr)         # range selectors
-    expr = re.sub(r"\{[^}]*\}", "", expr)          # label matchers
-    return {w for w in re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*", expr)
-            if w not in PROMQL_WORDS and not w.startswith("$")}
+    expr = re.sub(r'"[^"]*"', '""', expr)  # label values
+    expr = re.sub(r"\[[^\]]*\]", "", expr)  # range selectors
+    expr = re.sub(r"\{[^}]*\}", "", expr)  # label matchers
+    return {
+        w
+        for w in re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*", expr)
+        if w not in PROMQL_WORDS and not w.startswith("$")
+    }
 
 
 # compose ----------------------------------------------------------------------------------------
@@ -90,16 +123,24 @@ def test_compose_runs_every_built_service_with_volumes_and_secrets_from_env() ->
 
 
 def test_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
-    hadolint = shutil.which("hadolint") or str(Path(__file__).resolve().parents[1]
-                                               / ".venv/bin/hadolint")
-    run = subprocess.run([hadolint, "--failure-threshold", "info", str(REPO / "Dockerfile")],
-                         capture_output=True, text=True, timeout=60, check=False)
+    hadolint = shutil.which("hadolint") or str(
+        Path(__file__).resolve().parents[1] / ".venv/bin/hadolint"
+    )
+    run = subprocess.run(
+        [hadolint, "--failure-threshold", "info", str(REPO / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     text = (REPO / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim", text, re.MULTILINE)
     assert re.search(r"^USER 10001", text, re.MULTILINE)
     assert "-r requirements.lock" in text
-    assert re.search(r'^HEALTHCHECK .*\n\s+CMD \["python", "-m", "shequ.health"\]', text, re.MULTILINE)
+    assert re.search(
+        r'^HEALTHCHECK .*\n\s+CMD \["python", "-m", "shequ.health"\]', text, re.MULTILINE
+    )
     ignored = (REPO / ".dockerignore").read_text().split()
     assert {".git", ".venv", "var", "deploy/shequ.env"} <= set(ignored)
 
@@ -107,8 +148,12 @@ def test_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
 # prometheus and grafana -------------------------------------------------------------------------
 def test_prometheus_scrapes_every_built_service() -> None:
     config = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
-    targets = {t for job in config["scrape_configs"] for sc in job.get("static_configs", [])
-               for t in sc["targets"]}
+    targets = {
+        t
+        for job in config["scrape_configs"]
+        for sc in job.get("static_configs", [])
+        for t in sc["targets"]
+    }
     for service in BUILT:
         assert f"{service}:{METRICS_PORTS[service]}" in targets
 
@@ -131,8 +176,12 @@ def test_alert_rules_use_only_real_metrics_and_cover_the_required_alerts() -> No
         # every runbook link points at a heading of docs/operations.md
         anchor = rule["annotations"]["runbook"].split("#")[1]
         assert anchor in _doc_anchors(), anchor
-    assert {"shequ_relay_lag", "shequ_consumer_lag", "shequ_dead_letters_total",
-            "shequ_sla_breaches_total"} <= used
+    assert {
+        "shequ_relay_lag",
+        "shequ_consumer_lag",
+        "shequ_dead_letters_total",
+        "shequ_sla_breaches_total",
+    } <= used
     assert any(r["expr"].startswith("up{") for r in rules)  # a service down
     assert names_in('rate(shequ_nope_total{service="x"}[5m])') == {"shequ_nope_total"}
 
@@ -140,8 +189,10 @@ def test_alert_rules_use_only_real_metrics_and_cover_the_required_alerts() -> No
 @cache
 def _doc_anchors() -> set[str]:
     text = (REPO / "docs/operations.md").read_text()
-    return {re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-")
-            for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+    return {
+        re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    }
 
 
 def test_grafana_dashboard_uses_only_real_metrics() -> None:
@@ -155,11 +206,17 @@ def test_grafana_dashboard_uses_only_real_metrics() -> None:
             used |= names
     for template in dash["templating"]["list"]:
         used |= names_in(re.sub(r"label_values\((\w+),.*", r"\1", template["query"]))
-    assert {"shequ_commands_total", "shequ_entrypoint_seconds_bucket", "shequ_relay_lag",
-            "shequ_consumer_lag", "shequ_dead_letters_total",
-            "shequ_sla_breaches_total"} <= used
-    ds = yaml.safe_load((REPO / "deploy/grafana/provisioning/datasources/prometheus.yml")
-                        .read_text())["datasources"][0]
+    assert {
+        "shequ_commands_total",
+        "shequ_entrypoint_seconds_bucket",
+        "shequ_relay_lag",
+        "shequ_consumer_lag",
+        "shequ_dead_letters_total",
+        "shequ_sla_breaches_total",
+    } <= used
+    ds = yaml.safe_load(
+        (REPO / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"][0]
     assert all(p["datasource"]["uid"] == ds["uid"] for p in dash["panels"])
 
 
@@ -181,8 +238,11 @@ def render(overlay: str) -> tuple[dict[str, Any], ...]:
 
 CRD_REQUIRED = {
     "RabbitmqCluster": [("spec", "replicas")],
-    "Cluster": [("spec", "instances"), ("spec", "storage", "size"),
-                ("spec", "bootstrap", "initdb", "owner")],
+    "Cluster": [
+        ("spec", "instances"),
+        ("spec", "storage", "size"),
+        ("spec", "bootstrap", "initdb", "owner"),
+    ],
     "Database": [("spec", "cluster", "name"), ("spec", "name"), ("spec", "owner")],
     "PrometheusRule": [("spec", "groups")],
 }
@@ -215,8 +275,9 @@ def test_kustomize_renders_valid_kubernetes_objects(overlay: str) -> None:
         assert container["ports"][0]["containerPort"] == METRICS_PORTS[service]
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
         # the upstreams' public keys are mounted where inboxes look for them
-        config = next(d for d in by_kind["ConfigMap"]
-                      if d["metadata"]["name"].startswith("shequ-config"))["data"]
+        config = next(
+            d for d in by_kind["ConfigMap"] if d["metadata"]["name"].startswith("shequ-config")
+        )["data"]
         mounts = {m["mountPath"] for m in container["volumeMounts"]}
         assert config["SHEQU_TRUSTED_KEYS_DIR"] in mounts
         for kind in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
@@ -233,8 +294,10 @@ def test_kustomize_renders_valid_kubernetes_objects(overlay: str) -> None:
     egress = policies["services-egress"]["spec"]["egress"]
     assert sorted(p["port"] for rule in egress for p in rule["ports"]) == [53, 53, 5432, 5672]
     rule = by_kind["PrometheusRule"][0]
-    assert rule["spec"]["groups"] == yaml.safe_load(
-        (REPO / "deploy/prometheus/alerts.yml").read_text())["groups"]
+    assert (
+        rule["spec"]["groups"]
+        == yaml.safe_load((REPO / "deploy/prometheus/alerts.yml").read_text())["groups"]
+    )
     namespaces = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
     assert namespaces == {by_kind["Namespace"][0]["metadata"]["name"]}
 
@@ -244,8 +307,9 @@ def test_overlays_differ_where_they_should() -> None:
         return next(d for d in render(overlay) if d["kind"] == "Deployment")["spec"]["replicas"]
 
     assert replicas("overlays/dev") == 1 and replicas("overlays/prod") == 3
-    image = next(d for d in render("overlays/prod") if d["kind"] == "Deployment")[
-        "spec"]["template"]["spec"]["containers"][0]["image"]
+    image = next(d for d in render("overlays/prod") if d["kind"] == "Deployment")["spec"][
+        "template"
+    ]["spec"]["containers"][0]["image"]
     assert image.endswith(":0.1.0")
 
 

@@ -10,6 +10,7 @@
 
 Each check gathers every problem first, so one run names everything that is out of date.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -48,17 +49,22 @@ def test_asyncapi_document_is_up_to_date() -> None:
     committed = json.loads(ASYNCAPI.read_text(encoding="utf-8"))
     if committed != expected:
         new, gone = expected["channels"].keys(), committed.get("channels", {}).keys()
-        changed = sorted(c for c in new & gone
-                         if expected["channels"][c] != committed["channels"][c])
-        others = sorted(k for k in expected.keys() | committed.keys()
-                        if k != "channels" and expected.get(k) != committed.get(k))
+        changed = sorted(
+            c for c in new & gone if expected["channels"][c] != committed["channels"][c]
+        )
+        others = sorted(
+            k
+            for k in expected.keys() | committed.keys()
+            if k != "channels" and expected.get(k) != committed.get(k)
+        )
         pytest.fail(
             f"{ASYNCAPI.relative_to(ROOT)} is stale: run `make asyncapi` "
             "(shequ asyncapi -o docs/asyncapi.json) and commit the result.\n"
             f"  channels missing from the file: {sorted(new - gone)}\n"
             f"  channels no longer defined:     {sorted(gone - new)}\n"
             f"  channels that differ:           {changed}\n"
-            f"  other keys that differ:         {others}")
+            f"  other keys that differ:         {others}"
+        )
 
 
 # -- (b) every contract has an example its schema accepts ------------------------------------
@@ -93,19 +99,26 @@ def test_readme_lists_every_registry_contract() -> None:
     events = readme_section(text, "Integration events")
     assert events, "services/registry/README.md has no '## Integration events' section"
     listed = set(re.findall(r"^\| `([\w.]+)` \| (\d+) \|", events, re.MULTILINE))
-    defined = {(c.name, str(c.version)) for cat in all_catalogues()
-               if cat.service == "registry" for c in cat}
-    assert defined - listed == set(), \
+    defined = {
+        (c.name, str(c.version))
+        for cat in all_catalogues()
+        if cat.service == "registry"
+        for c in cat
+    }
+    assert defined - listed == set(), (
         f"contracts missing from the README's events table: {sorted(defined - listed)}"
-    assert listed - defined == set(), \
+    )
+    assert listed - defined == set(), (
         f"README lists events that are not defined: {sorted(listed - defined)}"
+    )
 
 
 # -- (c) every RPC entrypoint is documented, with an example call ----------------------------
 def test_entrypoints_are_found() -> None:
     names = set(entrypoints(RegistryService))
-    assert set(RULES) | EXTRAS <= names, \
+    assert set(RULES) | EXTRAS <= names, (
         f"entrypoints not found on RegistryService: {sorted(set(RULES) | EXTRAS - names)}"
+    )
 
 
 def test_every_entrypoint_is_documented_with_an_example() -> None:
@@ -118,13 +131,19 @@ def test_every_entrypoint_is_documented_with_an_example() -> None:
             problems.append(f"{name}: no `### {name}` heading under '## RPC methods'")
             continue
         problems += example_problems(
-            "registry", name, sections[name],
-            signature_target(Registry, RegistryService, RULES, name))
+            "registry",
+            name,
+            sections[name],
+            signature_target(Registry, RegistryService, RULES, name),
+        )
     unknown = sorted(set(sections) - set(entrypoints(RegistryService)))
-    problems += [f"{name}: documented, but RegistryService has no such entrypoint"
-                 for name in unknown]
-    assert not problems, ("services/registry/README.md is out of date with "
-                          "RegistryService:\n  " + "\n  ".join(problems))
+    problems += [
+        f"{name}: documented, but RegistryService has no such entrypoint" for name in unknown
+    ]
+    assert not problems, (
+        "services/registry/README.md is out of date with "
+        "RegistryService:\n  " + "\n  ".join(problems)
+    )
 
 
 def test_readme_states_the_policy_of_each_use_case() -> None:
@@ -133,14 +152,20 @@ def test_readme_states_the_policy_of_each_use_case() -> None:
     for name, rule in sorted(RULES.items()):
         stated = who(sections.get(name, ""))
         if stated != dict(rule.roles):
-            problems.append(f"{name}: README says {stated or 'nothing'}, "
-                            f"RULES says {dict(rule.roles)}")
-    assert not problems, ("the **Who:** lines of services/registry/README.md disagree with "
-                          "registry.policy.RULES:\n  " + "\n  ".join(problems))
+            problems.append(
+                f"{name}: README says {stated or 'nothing'}, RULES says {dict(rule.roles)}"
+            )
+    assert not problems, (
+        "the **Who:** lines of services/registry/README.md disagree with "
+        "registry.policy.RULES:\n  " + "\n  ".join(problems)
+    )
 
 
 # -- (d) every entrypoint explains itself ----------------------------------------------------
 def test_every_entrypoint_has_a_docstring() -> None:
-    missing = sorted(name for name, method in entrypoints(RegistryService).items()
-                     if not (inspect.getdoc(method) or "").strip())
+    missing = sorted(
+        name
+        for name, method in entrypoints(RegistryService).items()
+        if not (inspect.getdoc(method) or "").strip()
+    )
     assert not missing, f"RegistryService entrypoints without a docstring: {missing}"

@@ -7,6 +7,7 @@ real casework contracts, so the test decides which cases were late; ``tests/test
 runs the real casework. Duplicate deliveries are made the way a broker makes them: the
 same envelopes published to the exchange again.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,18 +34,35 @@ pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "committee-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
 
+
 # -- the suite --------------------------------------------------------------------------------
 class Processes:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         self.amqp = amqp
-        common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-                  "SHEQU_KEY_DIR": str(tmp / "keys"), "SHEQU_SEAL_INTERVAL": "1",
-                  "SHEQU_INBOX_MAX_FAILURES": "3"}
-        self.procs = [ServiceProcess(target, name, {
-            **common, f"SHEQU_{name.upper()}_STORE": stores[name],
-            f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
-            for target, name in (("registry", "registry"), ("assessment", "assessment"),
-                                 ("tests.support.standin:CaseworkStandIn", "casework"))]
+        common = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+            "SHEQU_KEY_DIR": str(tmp / "keys"),
+            "SHEQU_SEAL_INTERVAL": "1",
+            "SHEQU_INBOX_MAX_FAILURES": "3",
+        }
+        self.procs = [
+            ServiceProcess(
+                target,
+                name,
+                {
+                    **common,
+                    f"SHEQU_{name.upper()}_STORE": stores[name],
+                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
+                },
+                tmp,
+            )
+            for target, name in (
+                ("registry", "registry"),
+                ("assessment", "assessment"),
+                ("tests.support.standin:CaseworkStandIn", "casework"),
+            )
+        ]
 
     def start(self) -> None:
         for proc in self.procs:
@@ -80,44 +98,108 @@ def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 
 
 SCHEME = {
-    "subject_kind": "community", "name": "社区工作考核办法", "effective_from": "2025-01-01",
+    "subject_kind": "community",
+    "name": "社区工作考核办法",
+    "effective_from": "2025-01-01",
     "period_kinds": ["quarter"],
     "indicators": [
-        {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 40,
-         "source": "on_time_rate"},
-        {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 40,
-         "source": "satisfaction"},
-        {"key": "key_tasks", "name": "重点工作", "section": "key_work", "weight": 20,
-         "source": "manual"}],
-    "adjustments": []}
+        {
+            "key": "on_time",
+            "name": "按时办结率",
+            "section": "daily",
+            "weight": 40,
+            "source": "on_time_rate",
+        },
+        {
+            "key": "satisfaction",
+            "name": "群众满意度",
+            "section": "service",
+            "weight": 40,
+            "source": "satisfaction",
+        },
+        {
+            "key": "key_tasks",
+            "name": "重点工作",
+            "section": "key_work",
+            "weight": 20,
+            "source": "manual",
+        },
+    ],
+    "adjustments": [],
+}
 
 
 def _world(p: Processes) -> dict[str, str]:
-    p.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-asm-district",
-           name="胶河经济区")
+    p.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="e2e-asm-district",
+        name="胶河经济区",
+    )
     ids = {}
     for name, en in (("立柱", "Lizhu"), ("塔桥", "Taqiao")):
-        ids[name] = p.call("registry", "establish_community", actor=STAFF,
-                           idempotency_key=f"e2e-asm-{en}", name=name,
-                           name_en=en)["community_id"]
+        ids[name] = p.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"e2e-asm-{en}",
+            name=name,
+            name_en=en,
+        )["community_id"]
     return ids
 
 
-def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool,
-          rating: int) -> None:
-    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.opened",
-           contract="case.opened", data={
-        "case_id": case_id, "case_type": "demand", "category": "道路", "channel": "visit",
-        "community_id": community, "village_id": None, "household_id": None,
-        "opened_on": day, "due_on": day, "origin_opinion_id": None})
-    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.resolved",
-           contract="case.resolved", data={
-        "case_id": case_id, "community_id": community, "team_id": None, "case_type": "demand",
-        "resolved_on": day, "due_on": day, "on_time": on_time})
-    p.call("casework", "emit", actor=SYSTEM, idempotency_key=f"{case_id}:case.rated",
-           contract="case.rated", data={
-        "case_id": case_id, "community_id": community, "team_id": None, "rating": rating,
-        "rated_on": day})
+def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool, rating: int) -> None:
+    p.call(
+        "casework",
+        "emit",
+        actor=SYSTEM,
+        idempotency_key=f"{case_id}:case.opened",
+        contract="case.opened",
+        data={
+            "case_id": case_id,
+            "case_type": "demand",
+            "category": "道路",
+            "channel": "visit",
+            "community_id": community,
+            "village_id": None,
+            "household_id": None,
+            "opened_on": day,
+            "due_on": day,
+            "origin_opinion_id": None,
+        },
+    )
+    p.call(
+        "casework",
+        "emit",
+        actor=SYSTEM,
+        idempotency_key=f"{case_id}:case.resolved",
+        contract="case.resolved",
+        data={
+            "case_id": case_id,
+            "community_id": community,
+            "team_id": None,
+            "case_type": "demand",
+            "resolved_on": day,
+            "due_on": day,
+            "on_time": on_time,
+        },
+    )
+    p.call(
+        "casework",
+        "emit",
+        actor=SYSTEM,
+        idempotency_key=f"{case_id}:case.rated",
+        contract="case.rated",
+        data={
+            "case_id": case_id,
+            "community_id": community,
+            "team_id": None,
+            "rating": rating,
+            "rated_on": day,
+        },
+    )
 
 
 def _published(p: Processes, service: str) -> list[dict[str, Any]]:
@@ -130,9 +212,13 @@ def _redeliver(amqp: str, envelopes: list[dict[str, Any]]) -> None:
     with Connection(amqp) as conn:
         producer = conn.Producer()
         for env in envelopes:
-            producer.publish(json.dumps(env, ensure_ascii=False), exchange=exchange,
-                             routing_key=f"{env['contract']}.v{env['version']}",
-                             content_type="application/json", content_encoding="utf-8")
+            producer.publish(
+                json.dumps(env, ensure_ascii=False),
+                exchange=exchange,
+                routing_key=f"{env['contract']}.v{env['version']}",
+                content_type="application/json",
+                content_encoding="utf-8",
+            )
 
 
 def _inbox(p: Processes, upstream: str) -> dict[str, Any]:
@@ -141,8 +227,10 @@ def _inbox(p: Processes, upstream: str) -> dict[str, Any]:
 
 def _registry_caught_up(p: Processes) -> None:
     last = wait_until(lambda: _published(p, "registry"), what="registry published")[-1]
-    wait_until(lambda: _inbox(p, "registry")["position"] >= last["position"],
-               what="communities known to assessment")
+    wait_until(
+        lambda: _inbox(p, "registry")["position"] >= last["position"],
+        what="communities known to assessment",
+    )
 
 
 def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Processes) -> None:
@@ -151,30 +239,48 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     p = processes
     p.start()
     c = _world(p)
-    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
-           **SCHEME)
+    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme", **SCHEME)
     _case(p, "L-1", c["立柱"], "2025-01-10", True, 5)
     _case(p, "L-2", c["立柱"], "2025-02-10", False, 4)
     _case(p, "L-3", c["立柱"], "2025-03-10", False, 3)
     _case(p, "T-1", c["塔桥"], "2025-02-01", True, 5)
-    published = wait_until(lambda: (e := _published(p, "casework")) and len(e) == 12 and e,
-                           what="casework published")
+    published = wait_until(
+        lambda: (e := _published(p, "casework")) and len(e) == 12 and e, what="casework published"
+    )
     last = published[-1]["position"]
     wait_until(lambda: _inbox(p, "casework")["position"] == last, what="assessment caught up")
     _redeliver(p.amqp, published)
-    wait_until(lambda: _inbox(p, "casework")["counts"]["duplicate"] >= len(published),
-               what="duplicates seen")
+    wait_until(
+        lambda: _inbox(p, "casework")["counts"]["duplicate"] >= len(published),
+        what="duplicates seen",
+    )
     _registry_caught_up(p)
     top = p.call("assessment", "health")["log_position"]
-    result = p.call("assessment", "score_period", actor=STAFF,
-                    idempotency_key="e2e-asm-score-q1", period_kind="quarter",
-                    period_start="2025-01-01")
-    rows = {r["name"]: r for r in p.call("assessment", "scoreboard", actor=STAFF,
-                                         period_kind="quarter", period_start="2025-01-01")["rows"]}
-    on_time = {name: next(i for i in row["items"] if i["key"] == "on_time")
-               for name, row in rows.items()}
-    satisfaction = {name: next(i for i in row["items"] if i["key"] == "satisfaction")
-                    for name, row in rows.items()}
+    result = p.call(
+        "assessment",
+        "score_period",
+        actor=STAFF,
+        idempotency_key="e2e-asm-score-q1",
+        period_kind="quarter",
+        period_start="2025-01-01",
+    )
+    rows = {
+        r["name"]: r
+        for r in p.call(
+            "assessment",
+            "scoreboard",
+            actor=STAFF,
+            period_kind="quarter",
+            period_start="2025-01-01",
+        )["rows"]
+    }
+    on_time = {
+        name: next(i for i in row["items"] if i["key"] == "on_time") for name, row in rows.items()
+    }
+    satisfaction = {
+        name: next(i for i in row["items"] if i["key"] == "satisfaction")
+        for name, row in rows.items()
+    }
     # Key tasks were not scored: no data, and it says so; the on-time rate and satisfaction
     # (40 points each) scale to 100 (x1.25). 立柱: 1 of 3 on time → 40 x 1/3 x 1.25 = 16.67;
     # ratings 5, 4, 3 (dated in Q1) → mean 4 of 5 → 40 x 0.8 x 1.25 = 40.00.
@@ -182,38 +288,73 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     assert on_time["塔桥"]["value"] == "1.0000" and on_time["塔桥"]["points"] == "50.00"
     assert satisfaction["立柱"]["points"] == "40.00"
     assert satisfaction["塔桥"]["points"] == "50.00"
-    assert all(i["no_data"] for row in rows.values() for i in row["items"]
-               if i["key"] == "key_tasks")
-    assert [(r["name"], r["total"], r["rank"]) for r in result["results"]["community"]] == \
-        [("塔桥", "100.00", 1), ("立柱", "56.67", 2)]
-    sources = p.call("assessment", "indicator_sources", actor=STAFF, period_kind="quarter",
-                     period_start="2025-01-01", subject_id=c["立柱"], metric="on_time_rate")
+    assert all(
+        i["no_data"] for row in rows.values() for i in row["items"] if i["key"] == "key_tasks"
+    )
+    assert [(r["name"], r["total"], r["rank"]) for r in result["results"]["community"]] == [
+        ("塔桥", "100.00", 1),
+        ("立柱", "56.67", 2),
+    ]
+    sources = p.call(
+        "assessment",
+        "indicator_sources",
+        actor=STAFF,
+        period_kind="quarter",
+        period_start="2025-01-01",
+        subject_id=c["立柱"],
+        metric="on_time_rate",
+    )
     assert sorted(f["key"] for f in sources["facts"]) == ["L-1", "L-2", "L-3"]
     assert all(f["source"].startswith("casework:") for f in sources["facts"])
-    check = p.call("assessment", "recompute_period", actor={"person_id": "a-1",
-                                                            "role": "auditor"},
-                   period_kind="quarter", period_start="2025-01-01")
+    check = p.call(
+        "assessment",
+        "recompute_period",
+        actor={"person_id": "a-1", "role": "auditor"},
+        period_kind="quarter",
+        period_start="2025-01-01",
+    )
     assert check["matches"] and check["differences"] == []
     assert p.call("assessment", "health")["log_position"] > top
     # A case of Q1 resolved late arrives after Q1 was scored: by the default rule it counts in
     # Q2, and says so; Q1 keeps what it published.
     _case(p, "L-4", c["立柱"], "2025-03-20", False, 1)
-    late = wait_until(lambda: p.call("assessment", "indicator_sources", actor=STAFF,
-                                     period_kind="quarter", period_start="2025-04-01",
-                                     subject_id=c["立柱"], metric="on_time_rate")["facts"],
-                      what="late fact recorded")
-    assert [(f["key"], f["late"]["rule"], f["late"]["late"]) for f in late] == \
-        [("L-4", "next_period", ["quarter:2025-01-01"])]
-    board = p.call("assessment", "scoreboard", actor=STAFF, period_kind="quarter",
-                   period_start="2025-01-01")
-    assert [(r["name"], r["total"]) for r in board["rows"]] == [("塔桥", "100.00"),
-                                                                 ("立柱", "56.67")]
-    assert p.call("assessment", "recompute_period", actor=STAFF, period_kind="quarter",
-                  period_start="2025-01-01")["matches"]
+    late = wait_until(
+        lambda: p.call(
+            "assessment",
+            "indicator_sources",
+            actor=STAFF,
+            period_kind="quarter",
+            period_start="2025-04-01",
+            subject_id=c["立柱"],
+            metric="on_time_rate",
+        )["facts"],
+        what="late fact recorded",
+    )
+    assert [(f["key"], f["late"]["rule"], f["late"]["late"]) for f in late] == [
+        ("L-4", "next_period", ["quarter:2025-01-01"])
+    ]
+    board = p.call(
+        "assessment", "scoreboard", actor=STAFF, period_kind="quarter", period_start="2025-01-01"
+    )
+    assert [(r["name"], r["total"]) for r in board["rows"]] == [
+        ("塔桥", "100.00"),
+        ("立柱", "56.67"),
+    ]
+    assert p.call(
+        "assessment",
+        "recompute_period",
+        actor=STAFF,
+        period_kind="quarter",
+        period_start="2025-01-01",
+    )["matches"]
     # assessment's own results go out on its exchange, like every service's
-    contracts = wait_until(lambda: {e["contract"] for e in _published(p, "assessment")}
-                           >= {"assessment.period.scored", "assessment.ranking.published"},
-                           what="assessment published its results")
+    contracts = wait_until(
+        lambda: (
+            {e["contract"] for e in _published(p, "assessment")}
+            >= {"assessment.period.scored", "assessment.ranking.published"}
+        ),
+        what="assessment published its results",
+    )
     assert contracts
 
 
@@ -224,35 +365,73 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     p = processes
     p.start()
     c = _world(p)
-    member = p.call("registry", "register_person", actor=STAFF,
-                    idempotency_key="e2e-asm-member", name="王示例", gender="male",
-                    id_number=sample_id_number(8100, True), phone=sample_phone(8100),
-                    kinds=["party_member"])["person_id"]
+    member = p.call(
+        "registry",
+        "register_person",
+        actor=STAFF,
+        idempotency_key="e2e-asm-member",
+        name="王示例",
+        gender="male",
+        id_number=sample_id_number(8100, True),
+        phone=sample_phone(8100),
+        kinds=["party_member"],
+    )["person_id"]
     _registry_caught_up(p)
-    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme",
-           **SCHEME)
-    wait_until(lambda: p.call("assessment", "scheme", actor=STAFF, subject_kind="community"),
-               what="scheme readable")
+    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme", **SCHEME)
+    wait_until(
+        lambda: p.call("assessment", "scheme", actor=STAFF, subject_kind="community"),
+        what="scheme readable",
+    )
     before = p.call("assessment", "health")["log_position"]
-    bad = {**SCHEME, "indicators": [{**SCHEME["indicators"][0], "weight": 50},
-                                    *SCHEME["indicators"][1:]]}
+    bad = {
+        **SCHEME,
+        "indicators": [{**SCHEME["indicators"][0], "weight": 50}, *SCHEME["indicators"][1:]],
+    }
     with pytest.raises(RuleViolation) as err:
-        p.call("assessment", "revise_scheme", actor=STAFF, idempotency_key="e2e-asm-bad-1",
-               **{k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"})
+        p.call(
+            "assessment",
+            "revise_scheme",
+            actor=STAFF,
+            idempotency_key="e2e-asm-bad-1",
+            **{k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"},
+        )
     assert err.value.code == "rule.weights_not_100" and err.value.field == "indicators"
     with pytest.raises(RuleViolation) as err:
-        p.call("assessment", "enter_score", actor=STAFF, idempotency_key="e2e-asm-bad-2",
-               period_kind="quarter", period_start="2025-01-01", subject_kind="community",
-               subject_id=c["立柱"], item="key_tasks", score=21, reason="超出上限")
+        p.call(
+            "assessment",
+            "enter_score",
+            actor=STAFF,
+            idempotency_key="e2e-asm-bad-2",
+            period_kind="quarter",
+            period_start="2025-01-01",
+            subject_kind="community",
+            subject_id=c["立柱"],
+            item="key_tasks",
+            score=21,
+            reason="超出上限",
+        )
     assert err.value.code == "rule.score_out_of_range" and err.value.field == "score"
     with pytest.raises(RuleViolation) as err:
-        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-bad-3",
-               member_id=member, community_id=c["塔桥"], year=2025,
-               pledges=["一", "二", "三", "四", "五", "六"])
+        p.call(
+            "assessment",
+            "register_pledges",
+            actor=STAFF,
+            idempotency_key="e2e-asm-bad-3",
+            member_id=member,
+            community_id=c["塔桥"],
+            year=2025,
+            pledges=["一", "二", "三", "四", "五", "六"],
+        )
     assert err.value.code == "rule.pledge_count" and err.value.field == "pledges"
     with pytest.raises(ValidationError) as err:
-        p.call("assessment", "score_period", actor=STAFF, idempotency_key="e2e-asm-bad-4",
-               period_kind="quarter", period_start="2025-02-01")
+        p.call(
+            "assessment",
+            "score_period",
+            actor=STAFF,
+            idempotency_key="e2e-asm-bad-4",
+            period_kind="quarter",
+            period_start="2025-02-01",
+        )
     assert err.value.field == "period_start"
     assert p.call("assessment", "health")["log_position"] == before
 
@@ -265,43 +444,97 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     p = processes
     p.start()
     c = _world(p)
-    village = p.call("registry", "register_village", actor=STAFF,
-                     idempotency_key="e2e-asm-village", community_id=c["立柱"],
-                     name="东王家村", registered_on="2024-01-01")["village_id"]
+    village = p.call(
+        "registry",
+        "register_village",
+        actor=STAFF,
+        idempotency_key="e2e-asm-village",
+        community_id=c["立柱"],
+        name="东王家村",
+        registered_on="2024-01-01",
+    )["village_id"]
 
     def person(n: int, name: str, kinds: list[str]) -> str:
-        return str(p.call("registry", "register_person", actor=STAFF,
-                          idempotency_key=f"e2e-asm-person-{n}", name=name, gender="male",
-                          id_number=sample_id_number(8000 + n, True),
-                          phone=sample_phone(8000 + n), village_id=village,
-                          kinds=kinds)["person_id"])
+        return str(
+            p.call(
+                "registry",
+                "register_person",
+                actor=STAFF,
+                idempotency_key=f"e2e-asm-person-{n}",
+                name=name,
+                gender="male",
+                id_number=sample_id_number(8000 + n, True),
+                phone=sample_phone(8000 + n),
+                village_id=village,
+                kinds=kinds,
+            )["person_id"]
+        )
+
     member = person(1, "王建国", ["resident", "party_member"])
     resident = person(2, "赵为民", ["resident"])
     newcomer = person(3, "孙向党", ["resident"])
-    p.call("registry", "record_party_membership", actor=STAFF,
-           idempotency_key="e2e-asm-joined", person_id=newcomer, joined_on="2026-07-01")
+    p.call(
+        "registry",
+        "record_party_membership",
+        actor=STAFF,
+        idempotency_key="e2e-asm-joined",
+        person_id=newcomer,
+        joined_on="2026-07-01",
+    )
     _registry_caught_up(p)
     before = p.call("assessment", "health")["log_position"]
     book = {"community_id": c["立柱"], "year": 2025, "pledges": ["每月走访联系户", "帮扶两户增收"]}
     with pytest.raises(NotFound) as err:
-        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-1",
-               member_id=c["塔桥"], **book)  # any UUID: not a person of the registry
+        p.call(
+            "assessment",
+            "register_pledges",
+            actor=STAFF,
+            idempotency_key="e2e-asm-pl-1",
+            member_id=c["塔桥"],
+            **book,
+        )  # any UUID: not a person of the registry
     assert (err.value.code, err.value.field) == ("not_found", "member_id")
     assert err.value.message_zh and err.value.message_en
     for key, who in (("e2e-asm-pl-2", resident), ("e2e-asm-pl-3", newcomer)):
         with pytest.raises(RuleViolation) as err:
-            p.call("assessment", "register_pledges", actor=STAFF, idempotency_key=key,
-                   member_id=who, **book)  # not a party member (in 2025)
+            p.call(
+                "assessment",
+                "register_pledges",
+                actor=STAFF,
+                idempotency_key=key,
+                member_id=who,
+                **book,
+            )  # not a party member (in 2025)
         assert (err.value.code, err.value.field) == ("rule.not_party_member", "member_id")
     with pytest.raises(ValidationError) as bad:
-        p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-4",
-               member_id=member, member_name="随便写的名字", **book)
+        p.call(
+            "assessment",
+            "register_pledges",
+            actor=STAFF,
+            idempotency_key="e2e-asm-pl-4",
+            member_id=member,
+            member_name="随便写的名字",
+            **book,
+        )
     assert (bad.value.field, bad.value.details["rule"]) == ("member_name", "unknown_argument")
     assert p.call("assessment", "health")["log_position"] == before
-    p.call("assessment", "register_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-5",
-           member_id=member, **book)
-    p.call("assessment", "publish_pledges", actor=STAFF, idempotency_key="e2e-asm-pl-6",
-           member_id=member, year=2025, published_on="2025-02-01")
+    p.call(
+        "assessment",
+        "register_pledges",
+        actor=STAFF,
+        idempotency_key="e2e-asm-pl-5",
+        member_id=member,
+        **book,
+    )
+    p.call(
+        "assessment",
+        "publish_pledges",
+        actor=STAFF,
+        idempotency_key="e2e-asm-pl-6",
+        member_id=member,
+        year=2025,
+        published_on="2025-02-01",
+    )
     resident_actor = {"person_id": "r-1", "role": "resident", "household_id": village}
     board = p.call("assessment", "pledges", actor=resident_actor, year=2025)
     assert [(b["member_id"], b["member_name"]) for b in board] == [(member, "王**")]

@@ -6,6 +6,7 @@ standing in for outreach, each run by ``python -m shequ.runner`` as operators ru
   casework publishes the case back with the opinion's id.
 * Bad input crosses RPC as a structured error and writes nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,15 +30,26 @@ OUTREACH = Exchange("shequ.outreach.events", type="topic", durable=True)
 class CaseworkSuite(Suite):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         super().__init__(amqp, stores, tmp)
-        self.casework = ServiceProcess("casework", "casework", {
-            **self.common, "SHEQU_CASEWORK_STORE": stores["casework"],
-            "SHEQU_CASEWORK_METRICS_PORT": str(free_port())}, tmp)
-        self.outreach = ServiceProcess("tests.support.standin:OutreachStandIn",
-                                       "outreach", {
-                                           **self.common, "SHEQU_OUTREACH_STORE":
-                                           stores["outreach"],
-                                           "SHEQU_OUTREACH_METRICS_PORT": str(free_port())},
-                                       tmp)
+        self.casework = ServiceProcess(
+            "casework",
+            "casework",
+            {
+                **self.common,
+                "SHEQU_CASEWORK_STORE": stores["casework"],
+                "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
+        self.outreach = ServiceProcess(
+            "tests.support.standin:OutreachStandIn",
+            "outreach",
+            {
+                **self.common,
+                "SHEQU_OUTREACH_STORE": stores["outreach"],
+                "SHEQU_OUTREACH_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
 
     def stop(self) -> None:
         for proc in (self.outreach, self.casework):
@@ -49,6 +61,7 @@ class CaseworkSuite(Suite):
             log = self.call(upstream, "notifications", actor=SYSTEM, after=0, limit=1000)
             last = log[-1]["position"] if log else 0
             return self.call("casework", "health")["inboxes"][upstream]["position"] >= last
+
         wait_until(done, timeout=60, what=f"casework caught up with {upstream}")
 
 
@@ -59,16 +72,16 @@ NAMES = ("registry", "mirror", "casework", "outreach")
 def suite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseworkSuite]:
     with rabbit_vhost() as amqp:
         if request.param == "sqlite":
-            s = CaseworkSuite(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in NAMES},
-                              tmp_path)
+            s = CaseworkSuite(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in NAMES}, tmp_path)
             try:
                 yield s
             finally:
                 s.stop()
             return
         with pg_database() as reg, pg_database() as cw, pg_database() as out:
-            s = CaseworkSuite(amqp, {"registry": reg, "casework": cw, "outreach": out,
-                                     "mirror": ""}, tmp_path)
+            s = CaseworkSuite(
+                amqp, {"registry": reg, "casework": cw, "outreach": out, "mirror": ""}, tmp_path
+            )
             try:
                 yield s
             finally:
@@ -80,75 +93,151 @@ def community(suite: CaseworkSuite) -> dict[str, Any]:
     r: dict[str, Any] = {}
 
     def call(method: str, key: str, **kw: Any) -> Any:
-        return suite.call("registry", method, actor=STAFF, idempotency_key=f"e2e-cw-{key}",
-                          **kw)
+        return suite.call("registry", method, actor=STAFF, idempotency_key=f"e2e-cw-{key}", **kw)
+
     call("establish_district", "district", name="胶河经济区")
-    r["community"] = call("establish_community", "c", name="立柱",
-                          name_en="Lizhu")["community_id"]
-    r["village"] = call("register_village", "v", community_id=r["community"], name="示例村",
-                        sample=True, registered_on="2024-01-01")["village_id"]
+    r["community"] = call("establish_community", "c", name="立柱", name_en="Lizhu")["community_id"]
+    r["village"] = call(
+        "register_village",
+        "v",
+        community_id=r["community"],
+        name="示例村",
+        sample=True,
+        registered_on="2024-01-01",
+    )["village_id"]
     for i, name in enumerate(("head", "a", "b")):
-        r[name] = call("register_person", f"p{i}", name=f"测示{i}", gender="male",
-                       id_number=sample_id_number(7100 + i, True),
-                       phone=sample_phone(7100 + i), village_id=r["village"],
-                       sample=True)["person_id"]
-    r["household"] = call("register_household", "h", village_id=r["village"],
-                          head_id=r["head"], address="示例村第一村民小组",
-                          sample=True)["household_id"]
+        r[name] = call(
+            "register_person",
+            f"p{i}",
+            name=f"测示{i}",
+            gender="male",
+            id_number=sample_id_number(7100 + i, True),
+            phone=sample_phone(7100 + i),
+            village_id=r["village"],
+            sample=True,
+        )["person_id"]
+    r["household"] = call(
+        "register_household",
+        "h",
+        village_id=r["village"],
+        head_id=r["head"],
+        address="示例村第一村民小组",
+        sample=True,
+    )["household_id"]
     r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
-    call("add_team_member", "join-a", team_id=r["team"], person_id=r["a"], group="sanitation",
-         duties="保洁", since="2024-01-01")
+    call(
+        "add_team_member",
+        "join-a",
+        team_id=r["team"],
+        person_id=r["a"],
+        group="sanitation",
+        duties="保洁",
+        since="2024-01-01",
+    )
     return r
 
 
 def open_rubbish(suite: CaseworkSuite, r: dict[str, Any], key: str) -> dict[str, Any]:
-    opened = suite.call("casework", "open_case", actor=STAFF, idempotency_key=f"e2e-{key}",
-                        case_type="demand", category="rubbish", channel="contact_card",
-                        title="垃圾未清运", household_id=r["household"])
-    return suite.call("casework", "accept_case", actor=STAFF,  # type: ignore[no-any-return]
-                      idempotency_key=f"e2e-accept-{key}", case_id=opened["case_id"])
+    opened = suite.call(
+        "casework",
+        "open_case",
+        actor=STAFF,
+        idempotency_key=f"e2e-{key}",
+        case_type="demand",
+        category="rubbish",
+        channel="contact_card",
+        title="垃圾未清运",
+        household_id=r["household"],
+    )
+    return suite.call(
+        "casework",
+        "accept_case",
+        actor=STAFF,  # type: ignore[no-any-return]
+        idempotency_key=f"e2e-accept-{key}",
+        case_id=opened["case_id"],
+    )
 
 
 def test_registry_team_changes_reroute_new_cases_and_opinions_become_one_case(
-        suite: CaseworkSuite) -> None:
+    suite: CaseworkSuite,
+) -> None:
     suite.start(suite.registry, suite.casework, suite.outreach)
     r = community(suite)
     suite.casework_caught_up()
     assert open_rubbish(suite, r, "case-1")["owner_id"] == r["a"]
     # the registry moves the work: a leaves, b joins sanitation
-    suite.call("registry", "remove_team_member", actor=STAFF, idempotency_key="e2e-cw-left-a",
-               team_id=r["team"], person_id=r["a"], until="2026-03-01", reason="调动")
-    suite.call("registry", "add_team_member", actor=STAFF, idempotency_key="e2e-cw-join-b",
-               team_id=r["team"], person_id=r["b"], group="sanitation", duties="保洁",
-               since="2026-03-01")
+    suite.call(
+        "registry",
+        "remove_team_member",
+        actor=STAFF,
+        idempotency_key="e2e-cw-left-a",
+        team_id=r["team"],
+        person_id=r["a"],
+        until="2026-03-01",
+        reason="调动",
+    )
+    suite.call(
+        "registry",
+        "add_team_member",
+        actor=STAFF,
+        idempotency_key="e2e-cw-join-b",
+        team_id=r["team"],
+        person_id=r["b"],
+        group="sanitation",
+        duties="保洁",
+        since="2026-03-01",
+    )
     suite.casework_caught_up()
     assert open_rubbish(suite, r, "case-2")["owner_id"] == r["b"]
 
     # outreach collects an opinion: casework turns it into one case, routed to b
     opinion = "0f0f0f0f-0000-5000-8000-000000000001"
-    suite.call("outreach", "emit", actor=SYSTEM, idempotency_key="e2e-opinion-1",
-               contract="opinion.collected", data={
-                   "opinion_id": opinion, "community_id": r["community"],
-                   "village_id": r["village"], "household_id": r["household"],
-                   "category": "rubbish", "text": "村口垃圾堆放多日", "channel": "visit",
-                   "source_id": "visit-1", "collected_by": r["b"],
-                   "collected_on": "2026-03-02"})
+    suite.call(
+        "outreach",
+        "emit",
+        actor=SYSTEM,
+        idempotency_key="e2e-opinion-1",
+        contract="opinion.collected",
+        data={
+            "opinion_id": opinion,
+            "community_id": r["community"],
+            "village_id": r["village"],
+            "household_id": r["household"],
+            "category": "rubbish",
+            "text": "村口垃圾堆放多日",
+            "channel": "visit",
+            "source_id": "visit-1",
+            "collected_by": r["b"],
+            "collected_on": "2026-03-02",
+        },
+    )
 
     def from_opinion() -> list[dict[str, Any]]:
-        return [c for c in suite.call("casework", "queue", actor=STAFF,
-                                      community_id=r["community"])
-                if c["origin_opinion_id"] == opinion]
+        return [
+            c
+            for c in suite.call("casework", "queue", actor=STAFF, community_id=r["community"])
+            if c["origin_opinion_id"] == opinion
+        ]
+
     cases = wait_until(from_opinion, timeout=60, what="the opinion's case")
     assert len(cases) == 1 and cases[0]["owner_id"] == r["b"]
     # deliver the same message a second time: no effect
     envelope = suite.call("outreach", "notifications", actor=SYSTEM, after=0, limit=10)[0]
     with Connection(suite.amqp) as conn:
         Producer(conn.channel()).publish(
-            json.dumps(envelope, ensure_ascii=False), exchange=OUTREACH,
-            routing_key="outreach.opinion.collected.v1", content_type="application/json",
-            content_encoding="utf-8", delivery_mode=2, declare=[OUTREACH])
-    wait_until(lambda: suite.call("casework", "health")["inboxes"]["outreach"]["counts"][
-        "duplicate"] >= 1, timeout=60, what="the repeat seen as a duplicate")
+            json.dumps(envelope, ensure_ascii=False),
+            exchange=OUTREACH,
+            routing_key="outreach.opinion.collected.v1",
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            declare=[OUTREACH],
+        )
+    wait_until(
+        lambda: suite.call("casework", "health")["inboxes"]["outreach"]["counts"]["duplicate"] >= 1,
+        timeout=60,
+        what="the repeat seen as a duplicate",
+    )
     assert len(from_opinion()) == 1
     published = suite.call("casework", "notifications", actor=SYSTEM, after=0, limit=1000)
     opened = [e["data"] for e in published if e["contract"] == "casework.case.opened"]
@@ -162,17 +251,39 @@ def test_bad_input_across_processes_is_refused_and_writes_nothing(suite: Casewor
     suite.casework_caught_up()
     before = suite.call("casework", "health")["log_position"]
     with pytest.raises(NotFound) as nf:
-        suite.call("casework", "open_case", actor=STAFF, idempotency_key="e2e-bad-1",
-                   case_type="demand", category="rubbish", channel="walk_in", title="x",
-                   household_id="00000000-0000-0000-0000-000000000000")
+        suite.call(
+            "casework",
+            "open_case",
+            actor=STAFF,
+            idempotency_key="e2e-bad-1",
+            case_type="demand",
+            category="rubbish",
+            channel="walk_in",
+            title="x",
+            household_id="00000000-0000-0000-0000-000000000000",
+        )
     assert nf.value.field == "household_id" and nf.value.message_en
-    case = suite.call("casework", "open_case", actor=STAFF, idempotency_key="e2e-ok-1",
-                      case_type="demand", category="rubbish", channel="walk_in",
-                      title="垃圾", household_id=r["household"])
+    case = suite.call(
+        "casework",
+        "open_case",
+        actor=STAFF,
+        idempotency_key="e2e-ok-1",
+        case_type="demand",
+        category="rubbish",
+        channel="walk_in",
+        title="垃圾",
+        household_id=r["household"],
+    )
     top = suite.call("casework", "health")["log_position"]
     assert top > before
     with pytest.raises(RuleViolation) as rv:
-        suite.call("casework", "resolve_case", actor=STAFF, idempotency_key="e2e-bad-2",
-                   case_id=case["case_id"], evidence=["照片"])
+        suite.call(
+            "casework",
+            "resolve_case",
+            actor=STAFF,
+            idempotency_key="e2e-bad-2",
+            case_id=case["case_id"],
+            evidence=["照片"],
+        )
     assert rv.value.code == "rule.transition"
     assert suite.call("casework", "health")["log_position"] == top

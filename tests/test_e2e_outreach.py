@@ -11,6 +11,7 @@
 through the real platform (outbox, relay, ``notifications`` for gap repair), so that the test
 controls which case comes back; ``tests/test_e2e_suite.py`` runs the real casework.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,14 +44,30 @@ GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "voluntee
 class Trio:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         self.amqp = amqp
-        common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-                  "SHEQU_KEY_DIR": str(tmp / "keys"), "SHEQU_SEAL_INTERVAL": "1",
-                  "SHEQU_INBOX_MAX_FAILURES": "3"}
-        self.procs = {name: ServiceProcess(target, name, {
-            **common, f"SHEQU_{name.upper()}_STORE": stores[name],
-            f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp)
-            for name, target in (("registry", "registry"), ("outreach", "outreach"),
-                                 ("casework", "tests.support.standin:CaseworkStandIn"))}
+        common = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+            "SHEQU_KEY_DIR": str(tmp / "keys"),
+            "SHEQU_SEAL_INTERVAL": "1",
+            "SHEQU_INBOX_MAX_FAILURES": "3",
+        }
+        self.procs = {
+            name: ServiceProcess(
+                target,
+                name,
+                {
+                    **common,
+                    f"SHEQU_{name.upper()}_STORE": stores[name],
+                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
+                },
+                tmp,
+            )
+            for name, target in (
+                ("registry", "registry"),
+                ("outreach", "outreach"),
+                ("casework", "tests.support.standin:CaseworkStandIn"),
+            )
+        }
         # Every team change goes through the background re-issuer (as in a large community).
         self.procs["outreach"].env["SHEQU_OUTREACH_INLINE_REISSUE_LIMIT"] = "0"
         self.procs["outreach"].env["SHEQU_OUTREACH_REISSUE_CHUNK"] = "2"
@@ -69,8 +86,9 @@ class Trio:
         return rpc(self.amqp, service, method, timeout=60, **kwargs)
 
     def batch(self, items: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-        out = self.call("registry", "batch", actor=STAFF,
-                        commands=[{"command": c, "args": a} for c, a in items])
+        out = self.call(
+            "registry", "batch", actor=STAFF, commands=[{"command": c, "args": a} for c, a in items]
+        )
         assert all("ok" in r for r in out), out
         return [r["ok"] for r in out]
 
@@ -99,10 +117,19 @@ def trio(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
 def _person(n: int, village_id: str, kinds: list[str]) -> tuple[str, dict[str, Any]]:
     from registry.seed import sample_id_number, sample_phone
 
-    return ("register_person", {"idempotency_key": f"e2e-outreach-person-{n:04d}", "name": f"测示{n}",
-                                "gender": "male", "id_number": sample_id_number(7000 + n, True),
-                                "phone": sample_phone(7000 + n), "village_id": village_id,
-                                "kinds": kinds, "sample": True})
+    return (
+        "register_person",
+        {
+            "idempotency_key": f"e2e-outreach-person-{n:04d}",
+            "name": f"测示{n}",
+            "gender": "male",
+            "id_number": sample_id_number(7000 + n, True),
+            "phone": sample_phone(7000 + n),
+            "village_id": village_id,
+            "kinds": kinds,
+            "sample": True,
+        },
+    )
 
 
 def build(t: Trio, tag: str, households: int) -> dict[str, Any]:
@@ -111,43 +138,128 @@ def build(t: Trio, tag: str, households: int) -> dict[str, Any]:
     # A first query builds registry's read-model projector before concurrent batch commands
     # would race to build it lazily (two projectors applying one page: duplicate rows).
     t.call("registry", "communities", actor=STAFF)
-    t.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-district",
-           name="胶河经济区")
-    [community] = t.batch([("establish_community", {
-        "idempotency_key": f"e2e-outreach-c-{tag}", "name": f"社区{tag}", "name_en": f"C{tag}"})])
+    t.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="e2e-district",
+        name="胶河经济区",
+    )
+    [community] = t.batch(
+        [
+            (
+                "establish_community",
+                {
+                    "idempotency_key": f"e2e-outreach-c-{tag}",
+                    "name": f"社区{tag}",
+                    "name_en": f"C{tag}",
+                },
+            )
+        ]
+    )
     cid = community["community_id"]
-    [village] = t.batch([("register_village", {"idempotency_key": f"e2e-outreach-v-{tag}",
-                                               "community_id": cid, "name": f"{tag}村（示例）",
-                                               "sample": True})])
+    [village] = t.batch(
+        [
+            (
+                "register_village",
+                {
+                    "idempotency_key": f"e2e-outreach-v-{tag}",
+                    "community_id": cid,
+                    "name": f"{tag}村（示例）",
+                    "sample": True,
+                },
+            )
+        ]
+    )
     vid = village["village_id"]
     base = 100 * (ord(tag[0]) % 50)
-    people = t.batch([_person(base + i, vid, ["resident", "party_member"] if i == 7
-                              else ["resident"]) for i in range(8 + households)])
+    people = t.batch(
+        [
+            _person(base + i, vid, ["resident", "party_member"] if i == 7 else ["resident"])
+            for i in range(8 + households)
+        ]
+    )
     pids = [p["person_id"] for p in people]
-    [team] = t.batch([("form_team", {"idempotency_key": f"e2e-outreach-t-{tag}", "community_id": cid})])
+    [team] = t.batch(
+        [("form_team", {"idempotency_key": f"e2e-outreach-t-{tag}", "community_id": cid})]
+    )
     tid = team["team_id"]
     for i in range(7):  # one at a time: they change one aggregate, the team
-        t.call("registry", "add_team_member", actor=STAFF,
-               idempotency_key=f"e2e-outreach-m-{tag}-{i}", team_id=tid, person_id=pids[i],
-               group=(GROUPS + ["mediation"])[i], duties=f"职责{i}",
-               since="2024-01-0" + str(1 + i // 6))
-    t.batch([("appoint_team_leader", {"idempotency_key": f"e2e-outreach-l-{tag}", "team_id": tid,
-                                      "person_id": pids[0]})])
-    homes = t.batch([("register_household", {
-        "idempotency_key": f"e2e-outreach-h-{tag}-{i}", "village_id": vid, "head_id": pids[8 + i],
-        "address": f"{tag}村第一村民小组{i}号", "sample": True}) for i in range(households)])
+        t.call(
+            "registry",
+            "add_team_member",
+            actor=STAFF,
+            idempotency_key=f"e2e-outreach-m-{tag}-{i}",
+            team_id=tid,
+            person_id=pids[i],
+            group=(GROUPS + ["mediation"])[i],
+            duties=f"职责{i}",
+            since="2024-01-0" + str(1 + i // 6),
+        )
+    t.batch(
+        [
+            (
+                "appoint_team_leader",
+                {"idempotency_key": f"e2e-outreach-l-{tag}", "team_id": tid, "person_id": pids[0]},
+            )
+        ]
+    )
+    homes = t.batch(
+        [
+            (
+                "register_household",
+                {
+                    "idempotency_key": f"e2e-outreach-h-{tag}-{i}",
+                    "village_id": vid,
+                    "head_id": pids[8 + i],
+                    "address": f"{tag}村第一村民小组{i}号",
+                    "sample": True,
+                },
+            )
+            for i in range(households)
+        ]
+    )
     hids = [h["household_id"] for h in homes]
-    t.batch([("assign_zone", {"idempotency_key": f"e2e-outreach-z-{tag}", "party_member_id": pids[7],
-                              "community_id": cid, "name": "一组"})])
-    t.batch([("link_household", {"idempotency_key": f"e2e-outreach-k-{tag}", "party_member_id": pids[7],
-                                 "household_id": hids[0]})])  # since today: not overdue
-    return {"community_id": cid, "village_id": vid, "team_id": tid, "members": pids[:7],
-            "party_member": pids[7], "households": hids}
+    t.batch(
+        [
+            (
+                "assign_zone",
+                {
+                    "idempotency_key": f"e2e-outreach-z-{tag}",
+                    "party_member_id": pids[7],
+                    "community_id": cid,
+                    "name": "一组",
+                },
+            )
+        ]
+    )
+    t.batch(
+        [
+            (
+                "link_household",
+                {
+                    "idempotency_key": f"e2e-outreach-k-{tag}",
+                    "party_member_id": pids[7],
+                    "household_id": hids[0],
+                },
+            )
+        ]
+    )  # since today: not overdue
+    return {
+        "community_id": cid,
+        "village_id": vid,
+        "team_id": tid,
+        "members": pids[:7],
+        "party_member": pids[7],
+        "households": hids,
+    }
 
 
 def versions(t: Trio, household_id: str) -> list[int]:
-    return [c["version"] for c in t.call("outreach", "card_history", actor=SYSTEM,
-                                         household_id=household_id)]
+    return [
+        c["version"]
+        for c in t.call("outreach", "card_history", actor=SYSTEM, household_id=household_id)
+    ]
 
 
 def cards_ready(t: Trio, world: dict[str, Any], expected: dict[str, list[int]]) -> bool:
@@ -163,9 +275,15 @@ def test_phone_change_reissues_exactly_the_affected_cards_once_even_if_delivered
     top = trio.call("outreach", "health")["log_position"]
 
     shown = a["members"][2]  # the welfare group's contact
-    trio.call("registry", "change_team_member_phone", actor=STAFF,
-              idempotency_key="e2e-phone-1", team_id=a["team_id"], person_id=shown,
-              phone="13812345678")
+    trio.call(
+        "registry",
+        "change_team_member_phone",
+        actor=STAFF,
+        idempotency_key="e2e-phone-1",
+        team_id=a["team_id"],
+        person_id=shown,
+        phone="13812345678",
+    )
     after = {h: v + [v[-1] + 1] if h in a["households"] else v for h, v in first.items()}
     wait_until(lambda: cards_ready(trio, a, after), timeout=60, what="re-issued cards")
     for h in a["households"]:
@@ -174,18 +292,24 @@ def test_phone_change_reissues_exactly_the_affected_cards_once_even_if_delivered
     issued = trio.call("outreach", "health")["log_position"]
 
     # The registry event delivered a second time, as a broker redelivery would.
-    [envelope] = [e for e in trio.call("registry", "notifications", actor=SYSTEM, after=0,
-                                       limit=1000)
-                  if e["contract"] == "registry.team.member_phone_changed"]
+    [envelope] = [
+        e
+        for e in trio.call("registry", "notifications", actor=SYSTEM, after=0, limit=1000)
+        if e["contract"] == "registry.team.member_phone_changed"
+    ]
     with Connection(trio.amqp) as conn:
-        Producer(conn).publish(json.dumps(envelope, ensure_ascii=False),
-                               exchange=exchange_for("registry"),
-                               routing_key=f"{envelope['contract']}.v1",
-                               content_type="application/json", delivery_mode=2)
+        Producer(conn).publish(
+            json.dumps(envelope, ensure_ascii=False),
+            exchange=exchange_for("registry"),
+            routing_key=f"{envelope['contract']}.v1",
+            content_type="application/json",
+            delivery_mode=2,
+        )
 
     def duplicate_seen() -> bool:
         counts = trio.call("outreach", "health")["inboxes"]["registry"]["counts"]
         return counts["duplicate"] >= 1
+
     wait_until(duplicate_seen, timeout=60, what="the duplicate reached outreach")
     assert trio.call("outreach", "health")["log_position"] == issued
     assert cards_ready(trio, a, after)
@@ -202,22 +326,37 @@ def test_outreach_killed_during_a_reissue_resumes_and_issues_each_card_once(trio
     a = build(trio, "戊", 7)
     first = {h: [1] for h in a["households"][1:]} | {a["households"][0]: [1, 2]}
     wait_until(lambda: cards_ready(trio, a, first), timeout=90, what="first cards")
-    trio.call("registry", "change_team_member_duties", actor=STAFF,
-              idempotency_key="e2e-outreach-duties-1", team_id=a["team_id"],
-              person_id=a["members"][1], duties="垃圾日产日清")
+    trio.call(
+        "registry",
+        "change_team_member_duties",
+        actor=STAFF,
+        idempotency_key="e2e-outreach-duties-1",
+        team_id=a["team_id"],
+        person_id=a["members"][1],
+        duties="垃圾日产日清",
+    )
     outreach = trio.procs["outreach"]
-    wait_until(lambda: trio.call("outreach", "health")["inboxes"]["registry"]["position"]
-               >= max(e["position"] for e in trio.call("registry", "notifications",
-                                                       actor=SYSTEM, after=0, limit=1000)),
-               timeout=60, what="outreach received the change")
+    wait_until(
+        lambda: (
+            trio.call("outreach", "health")["inboxes"]["registry"]["position"]
+            >= max(
+                e["position"]
+                for e in trio.call("registry", "notifications", actor=SYSTEM, after=0, limit=1000)
+            )
+        ),
+        timeout=60,
+        what="outreach received the change",
+    )
     outreach.kill9()
     outreach.start()
     wait_healthy(trio.amqp, outreach)
     after = {h: v + [v[-1] + 1] for h, v in first.items()}
     wait_until(lambda: cards_ready(trio, a, after), timeout=90, what="re-issue finished")
     for h in a["households"]:
-        duties = {c["person_id"]: c["duties"] for c in trio.call(
-            "outreach", "card", actor=SYSTEM, household_id=h)["contacts"]}
+        duties = {
+            c["person_id"]: c["duties"]
+            for c in trio.call("outreach", "card", actor=SYSTEM, household_id=h)["contacts"]
+        }
         assert duties[a["members"][1]] == "垃圾日产日清"
 
 
@@ -226,29 +365,59 @@ def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
     a = build(trio, "丙", 2)
     visitor = a["members"][3]
     wait_until(lambda: versions(trio, a["households"][1]) == [1], timeout=90, what="cards")
-    rnd = trio.call("outreach", "open_round", actor=STAFF, idempotency_key="e2e-round-1",
-                    community_id=a["community_id"], title="春季走访",
-                    period_start="2025-01-01", period_end="2099-12-31", assignees=[visitor])
+    rnd = trio.call(
+        "outreach",
+        "open_round",
+        actor=STAFF,
+        idempotency_key="e2e-round-1",
+        community_id=a["community_id"],
+        title="春季走访",
+        period_start="2025-01-01",
+        period_end="2099-12-31",
+        assignees=[visitor],
+    )
     member = {"person_id": visitor, "role": "team_member"}
-    visit = trio.call("outreach", "log_visit", actor=member, idempotency_key="e2e-visit-1",
-                      round_id=rnd["round_id"], household_id=a["households"][1],
-                      visited_on="2025-03-02", notes="走访",
-                      opinions=[{"category": "demand", "text": "村口路灯坏了"}])
+    visit = trio.call(
+        "outreach",
+        "log_visit",
+        actor=member,
+        idempotency_key="e2e-visit-1",
+        round_id=rnd["round_id"],
+        household_id=a["households"][1],
+        visited_on="2025-03-02",
+        notes="走访",
+        opinions=[{"category": "demand", "text": "村口路灯坏了"}],
+    )
     [opinion_id] = visit["opinion_ids"]
     log = trio.call("outreach", "notifications", actor=SYSTEM, after=0, limit=1000)
     [collected] = [e for e in log if e["contract"] == "outreach.opinion.collected"]
     assert collected["data"]["opinion_id"] == opinion_id
     assert collected["data"]["source_id"] == visit["visit_id"]
-    case = {"case_id": "5b2d7c1e-0000-5000-8000-0000000000c1", "case_type": "demand",
-            "category": "infrastructure", "channel": "visit", "community_id": a["community_id"],
-            "village_id": a["village_id"], "household_id": a["households"][1],
-            "opened_on": "2025-03-02", "due_on": None, "origin_opinion_id": opinion_id}
-    trio.call("casework", "emit", actor=SYSTEM, idempotency_key="e2e-case-1",
-              contract="case.opened", data=case)
+    case = {
+        "case_id": "5b2d7c1e-0000-5000-8000-0000000000c1",
+        "case_type": "demand",
+        "category": "infrastructure",
+        "channel": "visit",
+        "community_id": a["community_id"],
+        "village_id": a["village_id"],
+        "household_id": a["households"][1],
+        "opened_on": "2025-03-02",
+        "due_on": None,
+        "origin_opinion_id": opinion_id,
+    }
+    trio.call(
+        "casework",
+        "emit",
+        actor=SYSTEM,
+        idempotency_key="e2e-case-1",
+        contract="case.opened",
+        data=case,
+    )
 
     def recorded() -> Any:
         rows = trio.call("outreach", "opinions", actor=STAFF, community_id=a["community_id"])
         return rows if rows and rows[0]["case_id"] else None
+
     rows = wait_until(recorded, timeout=60, what="case id recorded")
     assert [(r["opinion_id"], r["case_id"]) for r in rows] == [(opinion_id, case["case_id"])]
 
@@ -260,17 +429,39 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(trio):
     wait_until(lambda: versions(trio, a["households"][0]) == [1, 2], timeout=90, what="cards")
     top = trio.call("outreach", "health")["log_position"]
     with pytest.raises(ValidationError) as err:
-        trio.call("outreach", "open_round", actor=STAFF, idempotency_key="e2e-bad-1",
-                  community_id=a["community_id"], title="", period_start="2025-01-01",
-                  period_end="2025-01-31", assignees=[a["members"][0]])
+        trio.call(
+            "outreach",
+            "open_round",
+            actor=STAFF,
+            idempotency_key="e2e-bad-1",
+            community_id=a["community_id"],
+            title="",
+            period_start="2025-01-01",
+            period_end="2025-01-31",
+            assignees=[a["members"][0]],
+        )
     assert err.value.field == "title" and err.value.message_zh and err.value.message_en
     with pytest.raises(RuleViolation) as rule:
-        trio.call("outreach", "open_round", actor=STAFF, idempotency_key="e2e-bad-2",
-                  community_id=a["community_id"], title="走访", period_start="2025-02-01",
-                  period_end="2025-01-31", assignees=[a["members"][0]])
+        trio.call(
+            "outreach",
+            "open_round",
+            actor=STAFF,
+            idempotency_key="e2e-bad-2",
+            community_id=a["community_id"],
+            title="走访",
+            period_start="2025-02-01",
+            period_end="2025-01-31",
+            assignees=[a["members"][0]],
+        )
     assert rule.value.code == "rule.period_end_before_start"
     with pytest.raises(ValidationError) as missing:
-        trio.call("outreach", "record_card_distribution", actor=STAFF,
-                  idempotency_key="e2e-bad-3", household_id=a["households"][0], version=2)
+        trio.call(
+            "outreach",
+            "record_card_distribution",
+            actor=STAFF,
+            idempotency_key="e2e-bad-3",
+            household_id=a["households"][0],
+            version=2,
+        )
     assert missing.value.field == "acknowledged_by"
     assert trio.call("outreach", "health")["log_position"] == top

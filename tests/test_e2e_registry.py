@@ -1,5 +1,6 @@
 """End to end with real processes: registry commands over RPC reach a downstream consumer
 exactly once, and the demo district loads through `seed_demo`."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,23 +13,46 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
 
 def _communities(suite, n: int, prefix: str = "社区") -> list[dict]:
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-district",
-               name="胶河经济区")
-    return [suite.call("registry", "establish_community", actor=STAFF,
-                       idempotency_key=f"e2e-community-{i:04d}", name=f"{prefix}{i}",
-                       name_en=f"Community {i}") for i in range(n)]
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="e2e-district",
+        name="胶河经济区",
+    )
+    return [
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"e2e-community-{i:04d}",
+            name=f"{prefix}{i}",
+            name_en=f"Community {i}",
+        )
+        for i in range(n)
+    ]
 
 
 def test_commands_reach_the_consumer_exactly_once(suite):
     suite.start(suite.registry, suite.mirror)
     _communities(suite, 12)
     # A repeat with the same key is answered from the record and writes nothing new.
-    again = suite.call("registry", "establish_community", actor=STAFF,
-                       idempotency_key="e2e-community-0003", name="社区3", name_en="Community 3")
+    again = suite.call(
+        "registry",
+        "establish_community",
+        actor=STAFF,
+        idempotency_key="e2e-community-0003",
+        name="社区3",
+        name_en="Community 3",
+    )
     assert again["community_id"]
     published = wait_until(lambda: suite.published_positions(), what="published")
-    copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
-                        and len(c) >= len(published) and c, what="mirror caught up")
+    copied = wait_until(
+        lambda: (
+            (c := suite.call("mirror", "copied", actor=SYSTEM)) and len(c) >= len(published) and c
+        ),
+        what="mirror caught up",
+    )
     assert copied == published
     assert len(published) == 13  # district + 12 communities; idempotency records unpublished
     counts = suite.call("mirror", "health")["inboxes"]["registry"]["counts"]
@@ -40,8 +64,12 @@ def test_consumer_started_late_catches_up_from_the_log(suite):
     _communities(suite, 5)
     published = wait_until(lambda: suite.published_positions(), what="published")
     suite.start(suite.mirror)  # its queue did not exist when these were published
-    copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
-                        and len(c) >= len(published) and c, what="late consumer caught up")
+    copied = wait_until(
+        lambda: (
+            (c := suite.call("mirror", "copied", actor=SYSTEM)) and len(c) >= len(published) and c
+        ),
+        what="late consumer caught up",
+    )
     assert copied == published
 
 
@@ -51,26 +79,54 @@ def test_errors_cross_rpc_structured_and_write_nothing(suite):
     _communities(suite, 1)
     before = suite.call("registry", "health")["log_position"]
     with pytest.raises(ValidationError) as err:
-        suite.call("registry", "establish_community", actor=STAFF, idempotency_key="e2e-bad-1",
-                   name="", name_en="Nothing")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="e2e-bad-1",
+            name="",
+            name_en="Nothing",
+        )
     assert err.value.field == "name" and err.value.message_en
     with pytest.raises(Forbidden):
-        suite.call("registry", "establish_community",
-                   actor={"person_id": "a-1", "role": "auditor"},
-                   idempotency_key="e2e-bad-2", name="审计社区", name_en="Audit")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor={"person_id": "a-1", "role": "auditor"},
+            idempotency_key="e2e-bad-2",
+            name="审计社区",
+            name_en="Audit",
+        )
     with pytest.raises(ValidationError) as err:  # a missing argument names the field
-        suite.call("registry", "establish_community", actor=STAFF,
-                   idempotency_key="e2e-bad-3", name="缺英文名")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="e2e-bad-3",
+            name="缺英文名",
+        )
     assert err.value.field == "name_en" and err.value.details["rule"] == "required"
     with pytest.raises(ValidationError) as err:  # so does an unknown one
-        suite.call("registry", "establish_community", actor=STAFF, idempotency_key="e2e-bad-4",
-                   name="多余参数", name_en="Extra", colour="red")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="e2e-bad-4",
+            name="多余参数",
+            name_en="Extra",
+            colour="red",
+        )
     assert err.value.field == "colour"
     with pytest.raises(Forbidden):  # refused before any lookup: no hint whether ids exist
-        suite.call("registry", "appoint", actor={"person_id": "a-2", "role": "auditor"},
-                   idempotency_key="e2e-bad-5", post="secretary",
-                   organisation_id="00000000-0000-0000-0000-000000000000",
-                   person_id="00000000-0000-0000-0000-000000000001")
+        suite.call(
+            "registry",
+            "appoint",
+            actor={"person_id": "a-2", "role": "auditor"},
+            idempotency_key="e2e-bad-5",
+            post="secretary",
+            organisation_id="00000000-0000-0000-0000-000000000000",
+            person_id="00000000-0000-0000-0000-000000000001",
+        )
     assert suite.call("registry", "health")["log_position"] == before
 
 
@@ -90,9 +146,17 @@ def test_demo_district_seeds_once(suite):
 def test_batch_runs_each_command_once_and_reports_each_outcome(suite):
     suite.start(suite.registry)
     _communities(suite, 0)
-    items = [{"command": "establish_community",
-              "args": {"idempotency_key": f"batch-{i:04d}", "name": f"批量{i}",
-                       "name_en": f"Batch {i}"}} for i in range(30)]
+    items = [
+        {
+            "command": "establish_community",
+            "args": {
+                "idempotency_key": f"batch-{i:04d}",
+                "name": f"批量{i}",
+                "name_en": f"Batch {i}",
+            },
+        }
+        for i in range(30)
+    ]
     items[7]["args"]["name"] = ""  # refused alone; the others still go through
     items.append({"command": "communities", "args": {}})  # queries are not commands
     first = suite.call("registry", "batch", actor=STAFF, commands=items)
@@ -102,8 +166,9 @@ def test_batch_runs_each_command_once_and_reports_each_outcome(suite):
     again = suite.call("registry", "batch", actor=STAFF, commands=items)
     assert again == first
     assert suite.call("registry", "health")["log_position"] == top
-    refused = suite.call("registry", "batch", actor={"person_id": "a", "role": "auditor"},
-                         commands=items[:2])
+    refused = suite.call(
+        "registry", "batch", actor={"person_id": "a", "role": "auditor"}, commands=items[:2]
+    )
     assert all(r["error"]["code"] == "forbidden" for r in refused)
 
 
@@ -116,8 +181,14 @@ def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(s
     communities = ["社区甲", "毒丸社区", "社区乙"]
     _communities(suite, 0)
     for i, name in enumerate(communities):
-        suite.call("registry", "establish_community", actor=STAFF,
-                   idempotency_key=f"poison-{i:04d}", name=name, name_en=f"P{i}")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"poison-{i:04d}",
+            name=name,
+            name_en=f"P{i}",
+        )
     published = wait_until(lambda: suite.published_positions(), what="published")
     poisoned = published[2]  # district, 社区甲, then 毒丸社区
 
@@ -127,8 +198,7 @@ def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(s
 
     health = wait_until(settled, timeout=60, what="consumer past the poison")
     assert health["counts"]["dead_lettered"] == 1
-    assert suite.call("mirror", "copied", actor=SYSTEM) == [p for p in published
-                                                           if p != poisoned]
+    assert suite.call("mirror", "copied", actor=SYSTEM) == [p for p in published if p != poisoned]
     letters = list_dead_letters(suite.amqp)
     assert len(letters) == 1
     letter = letters[0]
@@ -142,9 +212,12 @@ def test_two_replicas_one_relay_and_failover(suite):
     """Scale-out: both replicas take commands, one relays; kill it and the other takes over."""
     from tests.support.infra import ServiceProcess, free_port
 
-    second = ServiceProcess("registry", "registry", {
-        **suite.registry.env, "SHEQU_REGISTRY_METRICS_PORT": str(free_port())},
-        suite.tmp)
+    second = ServiceProcess(
+        "registry",
+        "registry",
+        {**suite.registry.env, "SHEQU_REGISTRY_METRICS_PORT": str(free_port())},
+        suite.tmp,
+    )
     second.log_path = suite.tmp / "registry-2.log"
     try:
         suite.start(suite.registry, second, suite.mirror)
@@ -162,15 +235,24 @@ def test_two_replicas_one_relay_and_failover(suite):
         leader = suite.registry if suite.registry.proc.pid == leader_pid else second
         leader.kill9()
         for i in range(10, 20):
-            suite.call("registry", "establish_community", actor=STAFF,
-                       idempotency_key=f"e2e-community-{i:04d}", name=f"副本{i}",
-                       name_en=f"Community {i}")
+            suite.call(
+                "registry",
+                "establish_community",
+                actor=STAFF,
+                idempotency_key=f"e2e-community-{i:04d}",
+                name=f"副本{i}",
+                name_en=f"Community {i}",
+            )
         published = wait_until(lambda: suite.published_positions(), what="published")
-        copied = wait_until(lambda: (c := suite.call("mirror", "copied", actor=SYSTEM))
-                            and len(c) >= len(published) and c, timeout=60,
-                            what="consumer caught up after failover")
+        copied = wait_until(
+            lambda: (
+                (c := suite.call("mirror", "copied", actor=SYSTEM))
+                and len(c) >= len(published)
+                and c
+            ),
+            timeout=60,
+            what="consumer caught up after failover",
+        )
         assert copied == published and len(published) == 21
     finally:
         second.stop()
-
-

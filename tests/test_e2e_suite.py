@@ -24,6 +24,7 @@ application is given a clock that reads a file the test writes; without that fil
 system clock. It is started with the same runner (``python -m shequ.runner
 tests.test_e2e_suite:CaseworkOnTestClock``). Every other service runs as shipped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,26 +82,48 @@ def _casework_on_test_clock(cfg: ServiceConfig) -> Any:
 class CaseworkOnTestClock(CaseworkService):
     """The casework service as shipped, its application built with an injected clock."""
 
-    runtime = Platform("casework", _casework_on_test_clock, casework_translate,
-                       inboxes=CaseworkService.runtime.inbox_specs)
+    runtime = Platform(
+        "casework",
+        _casework_on_test_clock,
+        casework_translate,
+        inboxes=CaseworkService.runtime.inbox_specs,
+    )
 
 
 # -- the suite of real processes --------------------------------------------------------------
 NAMES = ("registry", "casework", "outreach", "assessment")
-TARGETS = {"registry": "registry", "casework": "tests.test_e2e_suite:CaseworkOnTestClock",
-           "outreach": "outreach", "assessment": "assessment"}
+TARGETS = {
+    "registry": "registry",
+    "casework": "tests.test_e2e_suite:CaseworkOnTestClock",
+    "outreach": "outreach",
+    "assessment": "assessment",
+}
 
 
 class World:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         self.amqp = amqp
         self.clock_file = tmp / "casework-clock.txt"
-        common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-                  "SHEQU_KEY_DIR": str(tmp / "keys"), "SHEQU_SEAL_INTERVAL": "1",
-                  "SHEQU_INBOX_MAX_FAILURES": "3"}
-        self.procs = {name: ServiceProcess(TARGETS[name], name, {
-            **common, f"SHEQU_{name.upper()}_STORE": stores[name],
-            f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port())}, tmp) for name in NAMES}
+        common = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+            "SHEQU_KEY_DIR": str(tmp / "keys"),
+            "SHEQU_SEAL_INTERVAL": "1",
+            "SHEQU_INBOX_MAX_FAILURES": "3",
+        }
+        self.procs = {
+            name: ServiceProcess(
+                TARGETS[name],
+                name,
+                {
+                    **common,
+                    f"SHEQU_{name.upper()}_STORE": stores[name],
+                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
+                },
+                tmp,
+            )
+            for name in NAMES
+        }
         self.procs["casework"].env[CLOCK_FILE_ENV] = str(self.clock_file)
 
     def start(self) -> None:
@@ -141,19 +164,23 @@ class World:
 
     def caught_up(self, consumer: str, upstream: str) -> None:
         """Wait until ``consumer`` has taken in everything ``upstream`` has published."""
+
         def done() -> bool:
             log = self.published(upstream)
             last = log[-1]["position"] if log else 0
             return bool(self.inbox(consumer, upstream)["position"] >= last)
+
         wait_until(done, timeout=60, what=f"{consumer} caught up with {upstream}")
 
     def no_dead_letters(self) -> None:
         """No inbox of any consumer dead-lettered anything, and the queue is empty."""
         from shequ.ops.deadletters import list_letters
 
-        counts = {(consumer, upstream): inbox["counts"].get("dead_lettered", 0)
-                  for consumer in ("casework", "outreach", "assessment")
-                  for upstream, inbox in self.call(consumer, "health")["inboxes"].items()}
+        counts = {
+            (consumer, upstream): inbox["counts"].get("dead_lettered", 0)
+            for consumer in ("casework", "outreach", "assessment")
+            for upstream, inbox in self.call(consumer, "health")["inboxes"].items()
+        }
         letters = [(x["id"], x.get("error")) for x in list_letters(self.amqp)]
         assert not letters and not any(counts.values()), (letters, counts, self.logs())
 
@@ -162,15 +189,20 @@ class World:
         exchange = Exchange(f"shequ.{envelope['service']}.events", type="topic", durable=True)
         with Connection(self.amqp) as conn:
             Producer(conn.channel()).publish(
-                json.dumps(envelope, ensure_ascii=False), exchange=exchange,
+                json.dumps(envelope, ensure_ascii=False),
+                exchange=exchange,
                 routing_key=f"{envelope['contract']}.v{envelope['version']}",
-                content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-                declare=[exchange])
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                declare=[exchange],
+            )
 
 
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])
-def world(request: pytest.FixtureRequest,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp(f"suite-{request.param}")
     with rabbit_vhost() as amqp:
         if request.param == "sqlite":
@@ -181,8 +213,7 @@ def world(request: pytest.FixtureRequest,
             finally:
                 w.stop()
             return
-        with pg_database() as reg, pg_database() as cw, pg_database() as out, \
-                pg_database() as asm:
+        with pg_database() as reg, pg_database() as cw, pg_database() as out, pg_database() as asm:
             w = World(amqp, dict(zip(NAMES, (reg, cw, out, asm), strict=True)), tmp)
             try:
                 w.start()
@@ -203,44 +234,90 @@ def community(w: World, tag: str, households: int = 2, party: bool = False) -> d
     base = 8000 + 40 * TAGS[tag]
 
     def call(method: str, key: str, **kw: Any) -> Any:
-        return w.call("registry", method, actor=STAFF, idempotency_key=f"e2e-suite-{tag}-{key}",
-                      **kw)
+        return w.call(
+            "registry", method, actor=STAFF, idempotency_key=f"e2e-suite-{tag}-{key}", **kw
+        )
+
     w.call("registry", "communities", actor=STAFF)  # builds registry's read model first
-    w.call("registry", "establish_district", actor=STAFF, idempotency_key="e2e-suite-district",
-           name="胶河经济区")
+    w.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="e2e-suite-district",
+        name="胶河经济区",
+    )
     r: dict[str, Any] = {"tag": tag}
-    r["community"] = call("establish_community", "c", name=f"社区{tag}",
-                          name_en=f"Community {tag}")["community_id"]
-    r["village"] = call("register_village", "v", community_id=r["community"],
-                        name=f"{tag}村（示例）", sample=True,
-                        registered_on="2024-01-01")["village_id"]
+    r["community"] = call(
+        "establish_community", "c", name=f"社区{tag}", name_en=f"Community {tag}"
+    )["community_id"]
+    r["village"] = call(
+        "register_village",
+        "v",
+        community_id=r["community"],
+        name=f"{tag}村（示例）",
+        sample=True,
+        registered_on="2024-01-01",
+    )["village_id"]
     roles = ["leader", "services", "sanitation", "spare", "party"] + [
-        f"head{i}" for i in range(households)]
+        f"head{i}" for i in range(households)
+    ]
     for i, role in enumerate(roles):
         kinds = ["resident", "party_member"] if role == "party" else ["resident"]
-        r[role] = call("register_person", f"p{i}", name=f"测示{tag[:1]}{i}", gender="male",
-                       id_number=sample_id_number(base + i, True), phone=sample_phone(base + i),
-                       village_id=r["village"], kinds=kinds, sample=True)["person_id"]
+        r[role] = call(
+            "register_person",
+            f"p{i}",
+            name=f"测示{tag[:1]}{i}",
+            gender="male",
+            id_number=sample_id_number(base + i, True),
+            phone=sample_phone(base + i),
+            village_id=r["village"],
+            kinds=kinds,
+            sample=True,
+        )["person_id"]
     r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
-    for role, group in (("leader", "mediation"), ("services", "services"),
-                        ("sanitation", "sanitation")):
-        call("add_team_member", f"join-{role}", team_id=r["team"], person_id=r[role],
-             group=group, duties=f"{group}职责", since="2024-01-01")
+    for role, group in (
+        ("leader", "mediation"),
+        ("services", "services"),
+        ("sanitation", "sanitation"),
+    ):
+        call(
+            "add_team_member",
+            f"join-{role}",
+            team_id=r["team"],
+            person_id=r[role],
+            group=group,
+            duties=f"{group}职责",
+            since="2024-01-01",
+        )
     call("appoint_team_leader", "leader", team_id=r["team"], person_id=r["leader"])
-    r["households"] = [call("register_household", f"h{i}", village_id=r["village"],
-                            head_id=r[f"head{i}"], address=f"{tag}村第一村民小组{i}号",
-                            sample=True)["household_id"] for i in range(households)]
+    r["households"] = [
+        call(
+            "register_household",
+            f"h{i}",
+            village_id=r["village"],
+            head_id=r[f"head{i}"],
+            address=f"{tag}村第一村民小组{i}号",
+            sample=True,
+        )["household_id"]
+        for i in range(households)
+    ]
     if party and households:  # the party member is linked to the first household (today)
-        call("assign_zone", "zone", party_member_id=r["party"], community_id=r["community"],
-             name="一组")
-        call("link_household", "link", party_member_id=r["party"],
-             household_id=r["households"][0])
+        call(
+            "assign_zone",
+            "zone",
+            party_member_id=r["party"],
+            community_id=r["community"],
+            name="一组",
+        )
+        call("link_household", "link", party_member_id=r["party"], household_id=r["households"][0])
     return r
 
 
 def versions(w: World, household_id: str) -> list[int]:
-    return [c["version"] for c in w.call("outreach", "card_history", actor=SYSTEM,
-                                         household_id=household_id)]
+    return [
+        c["version"]
+        for c in w.call("outreach", "card_history", actor=SYSTEM, household_id=household_id)
+    ]
 
 
 def contact(w: World, household_id: str, role: str) -> dict[str, Any]:
@@ -255,20 +332,39 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     r = community(w, "opinion")
     w.caught_up("casework", "registry")
     w.caught_up("outreach", "registry")
-    rnd = w.call("outreach", "open_round", actor=STAFF, idempotency_key="e2e-suite-round-1",
-                 community_id=r["community"], title="秋季走访", period_start="2026-01-01",
-                 period_end="2099-12-31", assignees=[r["services"]])
-    visit = w.call("outreach", "log_visit", actor={"person_id": r["services"],
-                                                   "role": "team_member"},
-                   idempotency_key="e2e-suite-visit-1", round_id=rnd["round_id"],
-                   household_id=r["households"][0], visited_on="2026-03-02", notes="走访",
-                   opinions=[{"category": "demand", "text": "村口路灯坏了"}])
+    rnd = w.call(
+        "outreach",
+        "open_round",
+        actor=STAFF,
+        idempotency_key="e2e-suite-round-1",
+        community_id=r["community"],
+        title="秋季走访",
+        period_start="2026-01-01",
+        period_end="2099-12-31",
+        assignees=[r["services"]],
+    )
+    visit = w.call(
+        "outreach",
+        "log_visit",
+        actor={"person_id": r["services"], "role": "team_member"},
+        idempotency_key="e2e-suite-visit-1",
+        round_id=rnd["round_id"],
+        household_id=r["households"][0],
+        visited_on="2026-03-02",
+        notes="走访",
+        opinions=[{"category": "demand", "text": "村口路灯坏了"}],
+    )
     [opinion] = visit["opinion_ids"]
 
     def cases_of_opinion() -> list[dict[str, Any]]:
-        return [c for c in w.call("casework", "queue", actor=STAFF, community_id=r["community"],
-                                  include_closed=True)
-                if c["origin_opinion_id"] == opinion]
+        return [
+            c
+            for c in w.call(
+                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
+            )
+            if c["origin_opinion_id"] == opinion
+        ]
+
     try:
         cases = wait_until(cases_of_opinion, timeout=60, what="the opinion's case in casework")
     except AssertionError:
@@ -282,6 +378,7 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     def recorded() -> Any:
         rows = w.call("outreach", "opinions", actor=STAFF, community_id=r["community"])
         return rows if rows and all(x["case_id"] for x in rows) else None
+
     try:
         rows = wait_until(recorded, timeout=60, what="outreach recorded the case id")
     except AssertionError:
@@ -289,91 +386,164 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     assert [(x["opinion_id"], x["case_id"]) for x in rows] == [(opinion, case["case_id"])]
 
     # an opinion given on a call to the contact card, a dispute: the mediation group's case
-    called = w.call("outreach", "record_opinion", actor=STAFF,
-                    idempotency_key="e2e-suite-card-call-1", household_id=r["households"][1],
-                    category="dispute", text="邻里因排水沟发生争执")["opinion_id"]
+    called = w.call(
+        "outreach",
+        "record_opinion",
+        actor=STAFF,
+        idempotency_key="e2e-suite-card-call-1",
+        household_id=r["households"][1],
+        category="dispute",
+        text="邻里因排水沟发生争执",
+    )["opinion_id"]
 
     def dispute_case() -> Any:
-        found = [c for c in w.call("casework", "queue", actor=STAFF,
-                                   community_id=r["community"], include_closed=True)
-                 if c["origin_opinion_id"] == called]
+        found = [
+            c
+            for c in w.call(
+                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
+            )
+            if c["origin_opinion_id"] == called
+        ]
         return found or None
+
     try:
         [dispute] = wait_until(dispute_case, timeout=60, what="the card call's case")
     except AssertionError:
         raise AssertionError(f"no case for opinion {called}\n{w.logs()}") from None
     assert (dispute["owner_id"], dispute["work_group"]) == (r["leader"], "mediation")
     assert dispute["case_type"] == "dispute"
-    rows = wait_until(lambda: recorded() if len(recorded() or []) == 2 else None, timeout=60,
-                      what="outreach recorded both case ids")
+    rows = wait_until(
+        lambda: recorded() if len(recorded() or []) == 2 else None,
+        timeout=60,
+        what="outreach recorded both case ids",
+    )
     assert sorted((x["opinion_id"], x["case_id"]) for x in rows) == sorted(
-        [(opinion, case["case_id"]), (called, dispute["case_id"])])
+        [(opinion, case["case_id"]), (called, dispute["case_id"])]
+    )
 
     # The same opinion.collected envelope delivered a second time: nothing changes.
     w.caught_up("casework", "outreach")
-    [collected] = [e for e in w.published("outreach")
-                   if e["contract"] == "outreach.opinion.collected"
-                   and e["data"]["opinion_id"] == opinion]
+    [collected] = [
+        e
+        for e in w.published("outreach")
+        if e["contract"] == "outreach.opinion.collected" and e["data"]["opinion_id"] == opinion
+    ]
     assert collected["data"]["source_id"] == visit["visit_id"]
     top = w.call("casework", "health")["log_position"]
     duplicates = w.inbox("casework", "outreach")["counts"]["duplicate"]
     w.redeliver(collected)
-    wait_until(lambda: w.inbox("casework", "outreach")["counts"]["duplicate"] > duplicates,
-               timeout=60, what="casework saw the repeat as a duplicate")
+    wait_until(
+        lambda: w.inbox("casework", "outreach")["counts"]["duplicate"] > duplicates,
+        timeout=60,
+        what="casework saw the repeat as a duplicate",
+    )
     assert w.call("casework", "health")["log_position"] == top
     assert len(cases_of_opinion()) == 1
-    opened = [e["data"] for e in w.published("casework")
-              if e["contract"] == "casework.case.opened"]
+    opened = [e["data"] for e in w.published("casework") if e["contract"] == "casework.case.opened"]
     assert [o["origin_opinion_id"] for o in opened].count(opinion) == 1
     w.no_dead_letters()
 
 
 # -- 1b. more of outreach: a party contact's opinion, the contact and a round in assessment ---
 def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessment(
-        world: World) -> None:
+    world: World,
+) -> None:
     w = world
     r = community(w, "party", households=2, party=True)
     w.caught_up("casework", "registry")
     w.caught_up("outreach", "registry")
-    wait_until(lambda: versions(w, r["households"][0]) == [1, 2], timeout=60,
-               what="the linked household's card shows its party member")
+    wait_until(
+        lambda: versions(w, r["households"][0]) == [1, 2],
+        timeout=60,
+        what="the linked household's card shows its party member",
+    )
     today = dt.datetime.now(LOCAL).date()
-    contact_log = w.call("outreach", "log_party_contact", actor=STAFF,
-                         idempotency_key="e2e-suite-party-contact-1",
-                         household_id=r["households"][0], member_id=r["party"],
-                         contacted_on=today.isoformat(), practical_task=True, task="代办医保",
-                         opinions=[{"category": "suggestion", "text": "建议增设健身器材"}])
+    contact_log = w.call(
+        "outreach",
+        "log_party_contact",
+        actor=STAFF,
+        idempotency_key="e2e-suite-party-contact-1",
+        household_id=r["households"][0],
+        member_id=r["party"],
+        contacted_on=today.isoformat(),
+        practical_task=True,
+        task="代办医保",
+        opinions=[{"category": "suggestion", "text": "建议增设健身器材"}],
+    )
     [opinion] = contact_log["opinion_ids"]
 
     def cases() -> Any:
-        found = [c for c in w.call("casework", "queue", actor=STAFF,
-                                   community_id=r["community"], include_closed=True)
-                 if c["origin_opinion_id"] == opinion]
+        found = [
+            c
+            for c in w.call(
+                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
+            )
+            if c["origin_opinion_id"] == opinion
+        ]
         return found or None
+
     try:
         [case] = wait_until(cases, timeout=60, what="the party contact's case")
     except AssertionError:
         raise AssertionError(f"no case for opinion {opinion}\n{w.logs()}") from None
     assert (case["case_type"], case["owner_id"], case["work_group"]) == (
-        "suggestion", r["services"], "services")
+        "suggestion",
+        r["services"],
+        "services",
+    )
     # a visit round of the first quarter, closed: its coverage goes to assessment
-    rnd = w.call("outreach", "open_round", actor=STAFF, idempotency_key="e2e-suite-round-q1",
-                 community_id=r["community"], title="春季走访", period_start="2026-01-01",
-                 period_end="2026-03-31", assignees=[r["services"]])
-    w.call("outreach", "log_visit", actor=STAFF, idempotency_key="e2e-suite-party-visit-1",
-           round_id=rnd["round_id"], household_id=r["households"][1], visited_on="2026-03-02")
-    w.call("outreach", "close_round", actor=STAFF, idempotency_key="e2e-suite-round-q1-close",
-           round_id=rnd["round_id"])
+    rnd = w.call(
+        "outreach",
+        "open_round",
+        actor=STAFF,
+        idempotency_key="e2e-suite-round-q1",
+        community_id=r["community"],
+        title="春季走访",
+        period_start="2026-01-01",
+        period_end="2026-03-31",
+        assignees=[r["services"]],
+    )
+    w.call(
+        "outreach",
+        "log_visit",
+        actor=STAFF,
+        idempotency_key="e2e-suite-party-visit-1",
+        round_id=rnd["round_id"],
+        household_id=r["households"][1],
+        visited_on="2026-03-02",
+    )
+    w.call(
+        "outreach",
+        "close_round",
+        actor=STAFF,
+        idempotency_key="e2e-suite-round-q1-close",
+        round_id=rnd["round_id"],
+    )
 
     def keys(period_start: str, metric: str) -> list[str]:
-        return sorted(f["key"] for f in w.call(
-            "assessment", "indicator_sources", actor=STAFF, period_kind="quarter",
-            period_start=period_start, subject_id=r["community"], metric=metric)["facts"])
+        return sorted(
+            f["key"]
+            for f in w.call(
+                "assessment",
+                "indicator_sources",
+                actor=STAFF,
+                period_kind="quarter",
+                period_start=period_start,
+                subject_id=r["community"],
+                metric=metric,
+            )["facts"]
+        )
+
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat()
     try:
-        wait_until(lambda: keys(quarter, "contact_compliance") == [contact_log["contact_id"]]
-                   and keys("2026-01-01", "visit_coverage") == [rnd["round_id"]],
-                   timeout=60, what="outreach's facts in assessment")
+        wait_until(
+            lambda: (
+                keys(quarter, "contact_compliance") == [contact_log["contact_id"]]
+                and keys("2026-01-01", "visit_coverage") == [rnd["round_id"]]
+            ),
+            timeout=60,
+            what="outreach's facts in assessment",
+        )
     except AssertionError:
         raise AssertionError(f"outreach facts not in assessment\n{w.logs()}") from None
     w.caught_up("assessment", "outreach")
@@ -382,33 +552,80 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
 
 # -- 2. a case resolved late lowers the right community's on-time rate, once ------------------
 SCHEME = {
-    "subject_kind": "community", "name": "社区工作考核办法", "effective_from": "2025-01-01",
+    "subject_kind": "community",
+    "name": "社区工作考核办法",
+    "effective_from": "2025-01-01",
     "period_kinds": ["quarter"],
     "indicators": [
-        {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 60,
-         "source": "on_time_rate"},
-        {"key": "key_tasks", "name": "重点工作", "section": "key_work", "weight": 40,
-         "source": "manual"}],
-    "adjustments": [{"key": "chase", "name": "催办", "kind": "deduction", "source": "chases",
-                     "points": 1, "cap": 5}]}
+        {
+            "key": "on_time",
+            "name": "按时办结率",
+            "section": "daily",
+            "weight": 60,
+            "source": "on_time_rate",
+        },
+        {
+            "key": "key_tasks",
+            "name": "重点工作",
+            "section": "key_work",
+            "weight": 40,
+            "source": "manual",
+        },
+    ],
+    "adjustments": [
+        {
+            "key": "chase",
+            "name": "催办",
+            "kind": "deduction",
+            "source": "chases",
+            "points": 1,
+            "cap": 5,
+        }
+    ],
+}
 Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
 
 
 def _open_rubbish(w: World, r: dict[str, Any], key: str) -> str:
-    opened = w.call("casework", "open_case", actor=STAFF, idempotency_key=f"e2e-suite-{key}",
-                    case_type="demand", category="rubbish", channel="walk_in",
-                    title="垃圾未清运", community_id=r["community"], place=f"{key}路口")
-    accepted = w.call("casework", "accept_case", actor=STAFF,
-                      idempotency_key=f"e2e-suite-accept-{key}", case_id=opened["case_id"])
+    opened = w.call(
+        "casework",
+        "open_case",
+        actor=STAFF,
+        idempotency_key=f"e2e-suite-{key}",
+        case_type="demand",
+        category="rubbish",
+        channel="walk_in",
+        title="垃圾未清运",
+        community_id=r["community"],
+        place=f"{key}路口",
+    )
+    accepted = w.call(
+        "casework",
+        "accept_case",
+        actor=STAFF,
+        idempotency_key=f"e2e-suite-accept-{key}",
+        case_id=opened["case_id"],
+    )
     assert accepted["owner_id"] == r["sanitation"]
-    w.call("casework", "start_case", actor=STAFF, idempotency_key=f"e2e-suite-start-{key}",
-           case_id=opened["case_id"])
+    w.call(
+        "casework",
+        "start_case",
+        actor=STAFF,
+        idempotency_key=f"e2e-suite-start-{key}",
+        case_id=opened["case_id"],
+    )
     return opened["case_id"]  # type: ignore[no-any-return]
 
 
 def _resolve(w: World, case_id: str, key: str) -> None:
-    w.call("casework", "resolve_case", actor=STAFF, idempotency_key=f"e2e-suite-resolve-{key}",
-           case_id=case_id, evidence=["清运照片"])
+    w.call(
+        "casework",
+        "resolve_case",
+        actor=STAFF,
+        idempotency_key=f"e2e-suite-resolve-{key}",
+        case_id=case_id,
+        evidence=["清运照片"],
+    )
 
 
 def _figures(w: World, community_id: str) -> dict[str, Any]:
@@ -422,8 +639,7 @@ def _figures(w: World, community_id: str) -> dict[str, Any]:
 def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: World) -> None:
     w = world
     late, ontime = community(w, "late", households=0), community(w, "ontime", households=0)
-    w.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-suite-scheme",
-           **SCHEME)
+    w.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-suite-scheme", **SCHEME)
     w.caught_up("casework", "registry")
     w.caught_up("assessment", "registry")
     try:
@@ -444,20 +660,35 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
         _resolve(w, a, "late-a")
     finally:
         w.real_casework_clock()
-    resolved = {e["data"]["case_id"]: e for e in w.published("casework")
-                if e["contract"] == "casework.case.resolved"}
-    assert {k: resolved[k]["data"]["on_time"] for k in (a, a2, b)} == \
-        {a: False, a2: True, b: True}
+    resolved = {
+        e["data"]["case_id"]: e
+        for e in w.published("casework")
+        if e["contract"] == "casework.case.resolved"
+    }
+    assert {k: resolved[k]["data"]["on_time"] for k in (a, a2, b)} == {a: False, a2: True, b: True}
     assert resolved[a]["data"]["resolved_on"] == "2025-03-06"
 
     def facts(community_id: str) -> list[str]:
-        return sorted(f["key"] for f in w.call(
-            "assessment", "indicator_sources", actor=STAFF, subject_id=community_id,
-            metric="on_time_rate", **Q1)["facts"])
+        return sorted(
+            f["key"]
+            for f in w.call(
+                "assessment",
+                "indicator_sources",
+                actor=STAFF,
+                subject_id=community_id,
+                metric="on_time_rate",
+                **Q1,
+            )["facts"]
+        )
+
     try:
-        wait_until(lambda: facts(late["community"]) == sorted([a, a2])
-                   and facts(ontime["community"]) == [b], timeout=60,
-                   what="assessment has the resolutions")
+        wait_until(
+            lambda: (
+                facts(late["community"]) == sorted([a, a2]) and facts(ontime["community"]) == [b]
+            ),
+            timeout=60,
+            what="assessment has the resolutions",
+        )
     except AssertionError:
         raise AssertionError(f"resolutions not in assessment\n{w.logs()}") from None
     w.caught_up("assessment", "casework")
@@ -474,8 +705,11 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
     top = w.call("assessment", "health")["log_position"]
     duplicates = w.inbox("assessment", "casework")["counts"]["duplicate"]
     w.redeliver(resolved[a])
-    wait_until(lambda: w.inbox("assessment", "casework")["counts"]["duplicate"] > duplicates,
-               timeout=60, what="assessment saw the repeat as a duplicate")
+    wait_until(
+        lambda: w.inbox("assessment", "casework")["counts"]["duplicate"] > duplicates,
+        timeout=60,
+        what="assessment saw the repeat as a duplicate",
+    )
     assert w.call("assessment", "health")["log_position"] == top
     assert facts(late["community"]) == sorted([a, a2])
     again = {"late": _figures(w, late["community"]), "ontime": _figures(w, ontime["community"])}
@@ -495,20 +729,45 @@ def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
     before = {h: versions(w, h) for h in homes}
     assert all(v for v in before.values()), before
     assert {contact(w, h, "sanitation")["person_id"] for h in homes} == {r["sanitation"]}
-    first = w.call("casework", "open_case", actor=STAFF, idempotency_key="e2e-suite-chg-1",
-                   case_type="demand", category="rubbish", channel="contact_card",
-                   title="垃圾未清运", household_id=homes[0])
-    assert w.call("casework", "accept_case", actor=STAFF, idempotency_key="e2e-suite-chg-a1",
-                  case_id=first["case_id"])["owner_id"] == r["sanitation"]
+    first = w.call(
+        "casework",
+        "open_case",
+        actor=STAFF,
+        idempotency_key="e2e-suite-chg-1",
+        case_type="demand",
+        category="rubbish",
+        channel="contact_card",
+        title="垃圾未清运",
+        household_id=homes[0],
+    )
+    assert (
+        w.call(
+            "casework",
+            "accept_case",
+            actor=STAFF,
+            idempotency_key="e2e-suite-chg-a1",
+            case_id=first["case_id"],
+        )["owner_id"]
+        == r["sanitation"]
+    )
 
     # the sanitation member's phone changes: every card of the community gets a new version
-    w.call("registry", "change_team_member_phone", actor=STAFF,
-           idempotency_key="e2e-suite-chg-phone", team_id=r["team"], person_id=r["sanitation"],
-           phone="13812345678")
+    w.call(
+        "registry",
+        "change_team_member_phone",
+        actor=STAFF,
+        idempotency_key="e2e-suite-chg-phone",
+        team_id=r["team"],
+        person_id=r["sanitation"],
+        phone="13812345678",
+    )
     phoned = {h: v + [v[-1] + 1] for h, v in before.items()}
     try:
-        wait_until(lambda: all(versions(w, h) == v for h, v in phoned.items()), timeout=60,
-                   what="cards re-issued with the new phone")
+        wait_until(
+            lambda: all(versions(w, h) == v for h, v in phoned.items()),
+            timeout=60,
+            what="cards re-issued with the new phone",
+        )
     except AssertionError:
         raise AssertionError(f"cards not re-issued\n{w.logs()}") from None
     for h in homes:
@@ -516,22 +775,57 @@ def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
         assert (shown["person_id"], shown["phone"]) == (r["sanitation"], "13812345678")
 
     # the sanitation member leaves, another resident joins the group
-    w.call("registry", "remove_team_member", actor=STAFF, idempotency_key="e2e-suite-chg-left",
-           team_id=r["team"], person_id=r["sanitation"], until="2026-03-01", reason="调动")
-    w.call("registry", "add_team_member", actor=STAFF, idempotency_key="e2e-suite-chg-join",
-           team_id=r["team"], person_id=r["spare"], group="sanitation", duties="保洁",
-           since="2026-03-01")
+    w.call(
+        "registry",
+        "remove_team_member",
+        actor=STAFF,
+        idempotency_key="e2e-suite-chg-left",
+        team_id=r["team"],
+        person_id=r["sanitation"],
+        until="2026-03-01",
+        reason="调动",
+    )
+    w.call(
+        "registry",
+        "add_team_member",
+        actor=STAFF,
+        idempotency_key="e2e-suite-chg-join",
+        team_id=r["team"],
+        person_id=r["spare"],
+        group="sanitation",
+        duties="保洁",
+        since="2026-03-01",
+    )
     w.caught_up("casework", "registry")
-    second = w.call("casework", "open_case", actor=STAFF, idempotency_key="e2e-suite-chg-2",
-                    case_type="demand", category="rubbish", channel="contact_card",
-                    title="垃圾桶满溢", household_id=homes[1])
-    assert w.call("casework", "accept_case", actor=STAFF, idempotency_key="e2e-suite-chg-a2",
-                  case_id=second["case_id"])["owner_id"] == r["spare"]
-    wait_until(lambda: all(contact(w, h, "sanitation")["person_id"] == r["spare"]
-                           for h in homes), timeout=60, what="cards show the new member")
+    second = w.call(
+        "casework",
+        "open_case",
+        actor=STAFF,
+        idempotency_key="e2e-suite-chg-2",
+        case_type="demand",
+        category="rubbish",
+        channel="contact_card",
+        title="垃圾桶满溢",
+        household_id=homes[1],
+    )
+    assert (
+        w.call(
+            "casework",
+            "accept_case",
+            actor=STAFF,
+            idempotency_key="e2e-suite-chg-a2",
+            case_id=second["case_id"],
+        )["owner_id"]
+        == r["spare"]
+    )
+    wait_until(
+        lambda: all(contact(w, h, "sanitation")["person_id"] == r["spare"] for h in homes),
+        timeout=60,
+        what="cards show the new member",
+    )
     w.caught_up("outreach", "registry")
     for h in homes:  # re-issued again (leaving and joining may each give a version)
         now = versions(w, h)
-        assert now[:len(phoned[h])] == phoned[h] and len(now) > len(phoned[h])
+        assert now[: len(phoned[h])] == phoned[h] and len(now) > len(phoned[h])
         assert now == list(range(1, len(now) + 1))
     w.no_dead_letters()

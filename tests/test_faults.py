@@ -9,6 +9,7 @@
   no process exits, callers are answered `unavailable` at once, and everything recovers by
   itself with the same equality.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,12 @@ pytestmark = pytest.mark.slow
 
 
 def _command(i: int) -> dict[str, Any]:
-    return {"actor": STAFF, "idempotency_key": f"fault-{i:06d}", "name": f"故障社区{i}",
-            "name_en": f"Fault community {i}"}
+    return {
+        "actor": STAFF,
+        "idempotency_key": f"fault-{i:06d}",
+        "name": f"故障社区{i}",
+        "name_en": f"Fault community {i}",
+    }
 
 
 class Client:
@@ -55,8 +60,9 @@ class Client:
         self.running = True
         while self.running:
             try:
-                with ClusterRpcProxy({"AMQP_URI": self.suite.amqp, "serializer": "json"},
-                                     timeout=timeout) as proxy:
+                with ClusterRpcProxy(
+                    {"AMQP_URI": self.suite.amqp, "serializer": "json"}, timeout=timeout
+                ) as proxy:
                     while self.running:
                         i = self.next
                         self.next += 1
@@ -85,8 +91,13 @@ def _assert_consistent(suite: Suite, acked: dict[int, dict[str, Any]]) -> None:
 
 def test_kill9_registry_at_random_points(suite: Suite) -> None:
     suite.start(suite.registry, suite.mirror)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="fault-district",
-               name="胶河经济区")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="fault-district",
+        name="胶河经济区",
+    )
     rnd = random.Random(20261126)
     client = Client(suite)
     kills = 0
@@ -103,15 +114,19 @@ def test_kill9_registry_at_random_points(suite: Suite) -> None:
 
 
 def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, timeout=120,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, timeout=120, stdout=subprocess.DEVNULL)
 
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 def test_rabbitmq_stopped_and_started_under_load(suite: Suite) -> None:
     suite.start(suite.registry, suite.mirror)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="fault-district",
-               name="胶河经济区")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="fault-district",
+        name="胶河经济区",
+    )
     client = Client(suite)
     worker = eventlet.spawn(client.run_until_stopped, 3)
     eventlet.sleep(2)
@@ -146,13 +161,15 @@ class OutageClient:
         self.running = True
 
     def run(self) -> None:
-        with ClusterRpcProxy({"AMQP_URI": self.suite.amqp, "serializer": "json"},
-                             timeout=15) as proxy:
+        with ClusterRpcProxy(
+            {"AMQP_URI": self.suite.amqp, "serializer": "json"}, timeout=15
+        ) as proxy:
             while self.running:
                 started = time.monotonic()
                 try:
                     self.acked[self.next] = proxy.registry.establish_community(
-                        **_command(self.next))
+                        **_command(self.next)
+                    )
                     answer = "ok"
                     self.next += 1
                 except Unavailable as exc:
@@ -183,39 +200,60 @@ def test_postgres_cut_under_load(tmp_path: Path) -> None:
     with ExitStack() as stack:
         amqp = stack.enter_context(rabbit_vhost())
         proxy = stack.enter_context(TcpProxy(5432))
-        stores = {name: stack.enter_context(pg_database()).replace(":5432/", f":{proxy.port}/")
-                  for name in ("registry", "mirror")}
+        stores = {
+            name: stack.enter_context(pg_database()).replace(":5432/", f":{proxy.port}/")
+            for name in ("registry", "mirror")
+        }
         suite = Suite(amqp, stores, tmp_path)
         stack.callback(suite.stop)
         suite.start(suite.registry, suite.mirror)
         procs = (suite.registry, suite.mirror)
         port = int(suite.registry.env["SHEQU_REGISTRY_METRICS_PORT"])
-        suite.call("registry", "establish_district", actor=STAFF,
-                   idempotency_key="fault-district", name="胶河经济区")
+        suite.call(
+            "registry",
+            "establish_district",
+            actor=STAFF,
+            idempotency_key="fault-district",
+            name="胶河经济区",
+        )
         clients = [OutageClient(suite, 100_000 * (k + 1)) for k in range(3)]
         workers = [eventlet.spawn(c.run) for c in clients]
         wait_until(lambda: sum(c.answers["ok"] for c in clients) >= 30, what="load running")
 
         proxy.cut()
         cut_at = time.monotonic()
-        status, body = wait_until(lambda: (lambda r: r if r[0] == 503 else None)(_readyz(port)),
-                                  timeout=CUT_SECONDS, what="/readyz 503")
+        status, body = wait_until(
+            lambda: (lambda r: r if r[0] == 503 else None)(_readyz(port)),
+            timeout=CUT_SECONDS,
+            what="/readyz 503",
+        )
         assert body["failed"] == ["store"], body
-        wait_until(lambda: all(c.answers["unavailable"] for c in clients),
-                   timeout=CUT_SECONDS, what="every client answered unavailable")
+        wait_until(
+            lambda: all(c.answers["unavailable"] for c in clients),
+            timeout=CUT_SECONDS,
+            what="every client answered unavailable",
+        )
         eventlet.sleep(max(0.0, CUT_SECONDS - (time.monotonic() - cut_at)))
-        assert all(p.proc is not None and p.proc.poll() is None for p in procs), \
+        assert all(p.proc is not None and p.proc.poll() is None for p in procs), (
             suite.registry.log_tail()
+        )
         during = sum((c.answers for c in clients), Counter())
 
         proxy.restore()
         restored_at = time.monotonic()
         before = sum(c.answers["ok"] for c in clients)
-        wait_until(lambda: sum(c.answers["ok"] for c in clients) > before, timeout=60,
-                   interval=0.02, what="a command acknowledged again")
+        wait_until(
+            lambda: sum(c.answers["ok"] for c in clients) > before,
+            timeout=60,
+            interval=0.02,
+            what="a command acknowledged again",
+        )
         recovered = time.monotonic() - restored_at
-        wait_until(lambda: sum(c.answers["ok"] for c in clients) >= before + 30, timeout=60,
-                   what="load running again")
+        wait_until(
+            lambda: sum(c.answers["ok"] for c in clients) >= before + 30,
+            timeout=60,
+            what="load running again",
+        )
         wait_until(lambda: _readyz(port)[0] == 200, timeout=60, what="/readyz 200 again")
         for c in clients:
             c.running = False
@@ -224,9 +262,11 @@ def test_postgres_cut_under_load(tmp_path: Path) -> None:
 
         answers = sum((c.answers for c in clients), Counter())
         slowest = {a: max(c.slowest.get(a, 0.0) for c in clients) for a in answers}
-        print(f"PostgreSQL cut {CUT_SECONDS:.0f} s: answers {dict(answers)}, during the cut "
-              f"{dict(during)}, slowest answer (s) {slowest}; first command acknowledged "
-              f"{recovered:.2f} s after restore")
+        print(
+            f"PostgreSQL cut {CUT_SECONDS:.0f} s: answers {dict(answers)}, during the cut "
+            f"{dict(during)}, slowest answer (s) {slowest}; first command acknowledged "
+            f"{recovered:.2f} s after restore"
+        )
         assert set(answers) == {"ok", "unavailable"}, answers  # no timeouts, no other errors
         error = clients[0].unavailable
         assert error is not None and error.code == "unavailable"

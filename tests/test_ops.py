@@ -2,6 +2,7 @@
 (PostgreSQL and SQLite); dead letters listed without consuming, shown, replayed once through
 the consumer that failed them, by the letter id it stored (a second replay applies nothing);
 `shequ status`."""
+
 from __future__ import annotations
 
 import json
@@ -43,23 +44,43 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
         yield stack.enter_context(pg_database()), stack.enter_context(pg_database())
 
 
-def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_path: Path
-                                                 ) -> None:
+def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_path: Path) -> None:
     source, target = stores
     heads, keys = tmp_path / "treeheads", tmp_path / "keys"
     with rabbit_vhost() as amqp:
-        proc = ServiceProcess("registry", "registry", {
-            "SHEQU_AMQP_URI": amqp, "SHEQU_REGISTRY_STORE": source,
-            "SHEQU_TREEHEAD_DIR": str(heads), "SHEQU_KEY_DIR": str(keys),
-            "SHEQU_SEAL_INTERVAL": "3600", "SHEQU_REGISTRY_METRICS_PORT": str(free_port())},
-            tmp_path).start()
+        proc = ServiceProcess(
+            "registry",
+            "registry",
+            {
+                "SHEQU_AMQP_URI": amqp,
+                "SHEQU_REGISTRY_STORE": source,
+                "SHEQU_TREEHEAD_DIR": str(heads),
+                "SHEQU_KEY_DIR": str(keys),
+                "SHEQU_SEAL_INTERVAL": "3600",
+                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
+            },
+            tmp_path,
+        ).start()
         try:
             wait_healthy(amqp, proc)
-            rpc(amqp, "registry", "establish_district", actor=STAFF,
-                idempotency_key="ops-district", name="胶河经济区")
+            rpc(
+                amqp,
+                "registry",
+                "establish_district",
+                actor=STAFF,
+                idempotency_key="ops-district",
+                name="胶河经济区",
+            )
             for i in range(5):
-                rpc(amqp, "registry", "establish_community", actor=STAFF,
-                    idempotency_key=f"ops-community-{i:04d}", name=f"社区{i}", name_en=f"C{i}")
+                rpc(
+                    amqp,
+                    "registry",
+                    "establish_community",
+                    actor=STAFF,
+                    idempotency_key=f"ops-community-{i:04d}",
+                    name=f"社区{i}",
+                    name_en=f"C{i}",
+                )
             top = rpc(amqp, "registry", "health")["log_position"]
         finally:
             proc.stop()
@@ -69,12 +90,14 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
     assert heads_written[-1].name == f"{top:012d}.json"  # the clean stop sealed everything
     sealed = run("audit", "seal", "--service", "registry", "--store", source, env=env)
     assert sealed.exit_code == 0 and "nothing new to seal" in sealed.output, sealed.output
-    assert run("audit", "verify", "--service", "registry", "--store", source,
-               env=env).exit_code == 0
+    assert (
+        run("audit", "verify", "--service", "registry", "--store", source, env=env).exit_code == 0
+    )
 
     archive = tmp_path / "backups" / "registry.tar.gz"
-    made = run("backup", "--service", "registry", "--output", str(archive), "--store", source,
-               env=env)
+    made = run(
+        "backup", "--service", "registry", "--output", str(archive), "--store", source, env=env
+    )
     assert made.exit_code == 0, made.output
     with tarfile.open(archive) as tar:
         names = tar.getnames()
@@ -84,32 +107,74 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
 
     restored_heads = tmp_path / "restored-treeheads"
     # before the restore, the empty target does not verify
-    assert run("audit", "verify", "--service", "registry", "--store", target, "--treeheads",
-               str(heads)).exit_code != 0
-    done = run("restore", "--service", "registry", str(archive), "--store", target,
-               "--treeheads", str(restored_heads))
+    assert (
+        run(
+            "audit", "verify", "--service", "registry", "--store", target, "--treeheads", str(heads)
+        ).exit_code
+        != 0
+    )
+    done = run(
+        "restore",
+        "--service",
+        "registry",
+        str(archive),
+        "--store",
+        target,
+        "--treeheads",
+        str(restored_heads),
+    )
     assert done.exit_code == 0, done.output
-    verified = run("audit", "verify", "--service", "registry", "--store", target,
-                   "--treeheads", str(restored_heads), "--json")
+    verified = run(
+        "audit",
+        "verify",
+        "--service",
+        "registry",
+        "--store",
+        target,
+        "--treeheads",
+        str(restored_heads),
+        "--json",
+    )
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.output)["ok"] is True
     # a second restore over the same tree heads is refused, not silently merged
-    again = run("restore", "--service", "registry", str(archive), "--store", target,
-                "--treeheads", str(restored_heads))
+    again = run(
+        "restore",
+        "--service",
+        "registry",
+        str(archive),
+        "--store",
+        target,
+        "--treeheads",
+        str(restored_heads),
+    )
     assert again.exit_code != 0 and "not empty" in again.output
 
 
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
-def test_dead_letter_list_show_and_replay_once(suite: Suite, monkeypatch: pytest.MonkeyPatch
-                                               ) -> None:
+def test_dead_letter_list_show_and_replay_once(
+    suite: Suite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SHEQU_AMQP_URI", suite.amqp)
     suite.mirror.env["SHEQU_MIRROR_POISON"] = "毒丸"
     suite.start(suite.registry, suite.mirror)
-    suite.call("registry", "establish_district", actor=STAFF, idempotency_key="dl-district",
-               name="胶河经济区")
+    suite.call(
+        "registry",
+        "establish_district",
+        actor=STAFF,
+        idempotency_key="dl-district",
+        name="胶河经济区",
+    )
     for i, name in enumerate(["社区甲", "毒丸社区", "社区乙"]):
-        suite.call("registry", "establish_community", actor=STAFF,
-                   idempotency_key=f"dl-community-{i:04d}", name=name, name_en=f"P{i}")
+        suite.call(
+            "registry",
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"dl-community-{i:04d}",
+            name=name,
+            name_en=f"P{i}",
+        )
+
     def four_published() -> list[int] | None:
         positions = suite.published_positions()
         return positions if len(positions) >= 4 else None
@@ -121,8 +186,7 @@ def test_dead_letter_list_show_and_replay_once(suite: Suite, monkeypatch: pytest
         inbox = suite.call("mirror", "health")["inboxes"]["registry"]
         return inbox if inbox["position"] == published[-1] else None
 
-    assert wait_until(settled, 60, what="mirror past the poison")["counts"][
-        "dead_lettered"] == 1
+    assert wait_until(settled, 60, what="mirror past the poison")["counts"]["dead_lettered"] == 1
     copied_before = suite.call("mirror", "copied", actor=SYSTEM)
     assert poisoned not in copied_before
 

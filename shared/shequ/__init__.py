@@ -1,4 +1,5 @@
 """Shequ platform: the machinery every service shares (never a service's domain model)."""
+
 import os
 
 # psycopg's compiled build blocks the eventlet hub on every query unless this is set

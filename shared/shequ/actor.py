@@ -1,4 +1,5 @@
 """Who is acting: every command and query carries an actor; events record it."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -8,12 +9,12 @@ from shequ.errors import ValidationError
 from shequ.validation import check_characters
 
 ROLES = (
-    "district_staff",   # 区级工作人员: district-wide
+    "district_staff",  # 区级工作人员: district-wide
     "community_staff",  # 社区工作人员: within their own community
-    "team_member",      # 服务队成员: what is assigned to them
-    "resident",         # 居民: their own household
-    "auditor",          # 审计人员: read only
-    "system",           # another service or the suite itself (seed, policies)
+    "team_member",  # 服务队成员: what is assigned to them
+    "resident",  # 居民: their own household
+    "auditor",  # 审计人员: read only
+    "system",  # another service or the suite itself (seed, policies)
 )
 
 
@@ -34,19 +35,27 @@ class Actor:
             raise ValidationError(f"未知角色：{role}", f"unknown role {role!r}", "actor.role")
         person = data.get("person_id")
         if not isinstance(person, str) or not person:
-            raise ValidationError("操作人须有人员编号", "actor.person_id is required",
-                                  "actor.person_id")
+            raise ValidationError(
+                "操作人须有人员编号", "actor.person_id is required", "actor.person_id"
+            )
         community = data.get("community_id")
         if role == "community_staff" and not community:
-            raise ValidationError("社区工作人员须注明所属社区",
-                                  "community staff must name their community",
-                                  "actor.community_id")
+            raise ValidationError(
+                "社区工作人员须注明所属社区",
+                "community staff must name their community",
+                "actor.community_id",
+            )
         household = data.get("household_id")
         if role == "resident" and not household:
-            raise ValidationError("居民须注明所属户", "a resident must name their household",
-                                  "actor.household_id")
-        return cls(person_id=person, role=role, community_id=community or None,
-                   household_id=household or None)
+            raise ValidationError(
+                "居民须注明所属户", "a resident must name their household", "actor.household_id"
+            )
+        return cls(
+            person_id=person,
+            role=role,
+            community_id=community or None,
+            household_id=household or None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

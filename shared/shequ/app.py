@@ -4,6 +4,7 @@ It adds what the platform guarantees for commands: a recorded actor, and idempot
 (a repeated key returns the first result and writes nothing), kept in the same atomic save as
 the command's own events, so a crash can never store one without the other.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,15 @@ class CommandRecord(Aggregate):
         return uuid5(NAMESPACE_URL, f"shequ:{service}:command:{key}")
 
     @event("Recorded")
-    def __init__(self, service: str, key: str, command: str, fingerprint: str,
-                 actor: dict[str, Any], result: Any) -> None:
+    def __init__(
+        self,
+        service: str,
+        key: str,
+        command: str,
+        fingerprint: str,
+        actor: dict[str, Any],
+        result: Any,
+    ) -> None:
         self.key = key
         self.command = command
         self.fingerprint = fingerprint
@@ -76,7 +84,9 @@ def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
                 f"上限 {limit // 1024} KiB），请分批处理",
                 f"one transaction would store {len(stored_events)} events ({size // 1024} KiB), "
                 f"more than the {limit // 1024} KiB limit; split the work into batches",
-                None, code="transaction_too_large")
+                None,
+                code="transaction_too_large",
+            )
         largest = max(stored_events, key=_event_size, default=None)
         if largest is not None and _event_size(largest) > MAX_EVENT_BYTES:
             raise ValidationError(
@@ -84,7 +94,9 @@ def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
                 f"{MAX_EVENT_BYTES // 1024} KiB），请拆分数据",
                 f"one event ({largest.topic}) would hold {len(largest.state) // 1024} KiB, "
                 f"more than the {MAX_EVENT_BYTES // 1024} KiB an event may hold; split it",
-                None, code="event_too_large")
+                None,
+                code="event_too_large",
+            )
         return insert(stored_events, **kwargs)
 
     recorder.insert_events = insert_events  # type: ignore[method-assign]
@@ -114,19 +126,27 @@ class ServiceApplication(Application[UUID]):
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # A snapshot is served only if the events up to its version make the same state
         # (shequ.snapshots, ADR 0017): a forged snapshot row is ignored, never served.
-        return CheckedSnapshotStore(self.mapper, self.factory.aggregate_recorder("snapshots"),
-                                    self.events, self.name)
+        return CheckedSnapshotStore(
+            self.mapper, self.factory.aggregate_recorder("snapshots"), self.events, self.name
+        )
 
-    def execute(self, command: str, idempotency_key: str, actor: Actor, payload: Any,
-                decide: Callable[[], Outcome]) -> Any:
+    def execute(
+        self,
+        command: str,
+        idempotency_key: str,
+        actor: Actor,
+        payload: Any,
+        decide: Callable[[], Outcome],
+    ) -> Any:
         """Run ``decide`` once per idempotency key and save its aggregates atomically.
 
         ``decide`` returns (aggregates to save, result to return). A repeat of the key returns
         the first result; a repeat with a different payload is refused.
         """
         if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 200:
-            raise ValidationError("幂等键须为8至200个字符", "idempotency_key must be 8-200 chars",
-                                  "idempotency_key")
+            raise ValidationError(
+                "幂等键须为8至200个字符", "idempotency_key must be 8-200 chars", "idempotency_key"
+            )
         # The actor is part of the fingerprint: another person reusing a key gets a refusal,
         # never someone else's result.
         fingerprint = _fingerprint(command, actor.to_dict(), payload)
@@ -135,11 +155,17 @@ class ServiceApplication(Application[UUID]):
         if first is not None:
             COMMANDS.labels(self.name, command, "repeat").inc()
             return first
+
         def attempt() -> tuple[bool, Any, list[UUID]]:
             aggregates, result = decide()
-            record = CommandRecord(service=self.name, key=idempotency_key, command=command,
-                                   fingerprint=fingerprint, actor=actor.to_dict(),
-                                   result=result)
+            record = CommandRecord(
+                service=self.name,
+                key=idempotency_key,
+                command=command,
+                fingerprint=fingerprint,
+                actor=actor.to_dict(),
+                result=result,
+            )
             saving = [*aggregates, record]
             ids = [agg.id for agg in saving]
             batchorder.turn(ids)  # inside a batch: in batch order
@@ -167,9 +193,11 @@ class ServiceApplication(Application[UUID]):
                 if done:
                     return value
         COMMANDS.labels(self.name, command, "conflict").inc()
-        raise Conflict("记录被频繁同时修改，请稍后重试",
-                       "the records kept changing concurrently; retry the command later",
-                       code="concurrent_change")
+        raise Conflict(
+            "记录被频繁同时修改，请稍后重试",
+            "the records kept changing concurrently; retry the command later",
+            code="concurrent_change",
+        )
 
     CONFLICT_RETRIES = 5
 
@@ -201,9 +229,12 @@ class ServiceApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
         if record.fingerprint != fingerprint:
-            raise Conflict("幂等键已用于另一条不同的指令",
-                           "idempotency_key was already used for a different command",
-                           "idempotency_key", code="idempotency_key_reused")
+            raise Conflict(
+                "幂等键已用于另一条不同的指令",
+                "idempotency_key was already used for a different command",
+                "idempotency_key",
+                code="idempotency_key_reused",
+            )
         return record.result if record.result is not None else {}
 
     def get(self, aggregate_id: UUID, kind: type, label_zh: str, field: str) -> Any:
@@ -214,13 +245,14 @@ class ServiceApplication(Application[UUID]):
         except AggregateNotFoundError:
             agg = None
         if agg is None or not isinstance(agg, kind):
-            raise NotFound(f"未找到{label_zh}：{aggregate_id}",
-                           f"no {kind.__name__} with id {aggregate_id}", field)
+            raise NotFound(
+                f"未找到{label_zh}：{aggregate_id}",
+                f"no {kind.__name__} with id {aggregate_id}",
+                field,
+            )
         return agg
 
 
 def _fingerprint(command: str, actor: dict[str, Any], payload: Any) -> str:
-    text = json.dumps([command, actor, payload], sort_keys=True, ensure_ascii=False,
-                      default=str)
+    text = json.dumps([command, actor, payload], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-

@@ -7,6 +7,7 @@ A policy maps each entrypoint to the roles allowed on it and the scope each role
   "household"  only the actor's own household (residents)
 Auditors may only be given read entrypoints; ``Policy`` refuses a table that breaks that.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -18,8 +19,12 @@ from shequ.errors import Forbidden
 SCOPES = ("all", "community", "assigned", "household")
 
 ROLE_ZH = {
-    "district_staff": "区级工作人员", "community_staff": "社区工作人员", "team_member": "服务队成员",
-    "resident": "居民", "auditor": "审计人员", "system": "系统",
+    "district_staff": "区级工作人员",
+    "community_staff": "社区工作人员",
+    "team_member": "服务队成员",
+    "resident": "居民",
+    "auditor": "审计人员",
+    "system": "系统",
 }
 
 
@@ -34,8 +39,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Rule:
-    roles: Mapping[str, str]   # role -> scope
-    reads: bool = False         # a query (auditors may be allowed) or a command
+    roles: Mapping[str, str]  # role -> scope
+    reads: bool = False  # a query (auditors may be allowed) or a command
 
 
 class Policy:
@@ -59,20 +64,27 @@ class Policy:
         about which records exist."""
         rule = self.rules.get(entrypoint)
         if rule is None:
-            raise Forbidden(f"{entrypoint} 未列入授权表", f"{entrypoint} is not in the policy",
-                            code="forbidden")
+            raise Forbidden(
+                f"{entrypoint} 未列入授权表", f"{entrypoint} is not in the policy", code="forbidden"
+            )
         scope = rule.roles.get(actor.role)
         if scope is None:
-            raise Forbidden(f"{ROLE_ZH[actor.role]}无权执行 {entrypoint}",
-                            f"role {actor.role} may not call {entrypoint}", "actor.role")
+            raise Forbidden(
+                f"{ROLE_ZH[actor.role]}无权执行 {entrypoint}",
+                f"role {actor.role} may not call {entrypoint}",
+                "actor.role",
+            )
         return scope
 
     def check(self, entrypoint: str, actor: Actor, target: Target | None = None) -> None:
         scope = self.check_role(entrypoint, actor)
         if not _in_scope(scope, actor, target or Target()):
-            raise Forbidden(f"{ROLE_ZH[actor.role]}只能处理本人职责范围内的事项（{scope}）",
-                            f"{entrypoint}: target outside the {actor.role}'s {scope} scope",
-                            "actor", code="out_of_scope")
+            raise Forbidden(
+                f"{ROLE_ZH[actor.role]}只能处理本人职责范围内的事项（{scope}）",
+                f"{entrypoint}: target outside the {actor.role}'s {scope} scope",
+                "actor",
+                code="out_of_scope",
+            )
 
 
 def _in_scope(scope: str, actor: Actor, target: Target) -> bool:

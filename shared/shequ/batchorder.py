@@ -17,6 +17,7 @@ earlier one, so they cannot form a cycle. Code that holds a lock across ``execut
 later item could hold what an earlier one needs) must first call ``turn`` with the aggregates
 it will touch, before taking the lock: then it waits holding nothing.
 """
+
 from __future__ import annotations
 
 import threading
@@ -50,8 +51,7 @@ class BatchOrder:
         self._finished[index].set()
 
 
-_current: ContextVar[tuple[BatchOrder, int] | None] = ContextVar("shequ_batch_item",
-                                                                 default=None)
+_current: ContextVar[tuple[BatchOrder, int] | None] = ContextVar("shequ_batch_item", default=None)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """Where each built service keeps its contract catalogue (found by module path, the way
 ``nameko run`` finds services: shared/ never imports a service at import time)."""
+
 from __future__ import annotations
 
 import importlib

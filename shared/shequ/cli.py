@@ -1,4 +1,5 @@
 """``shequ``: the one command-line tool for operators and auditors."""
+
 from __future__ import annotations
 
 import base64
@@ -31,16 +32,18 @@ def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float 
 
     import shequ.rpc  # noqa: F401 - registers structured errors for deserialisation
 
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri(), "serializer": "json"},
-                         timeout=timeout) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri(), "serializer": "json"}, timeout=timeout) as rpc:
         return getattr(getattr(rpc, service), method)(**payload)
 
 
-def call_actor(role: str | None, person: str | None, community: str | None,
-               household: str | None) -> dict[str, str]:
+def call_actor(
+    role: str | None, person: str | None, community: str | None, household: str | None
+) -> dict[str, str]:
     """The actor ``shequ call`` adds: district staff by default, a resident with --household."""
-    actor = {"person_id": person or f"operator:{os.environ.get('USER', 'ops')}",
-             "role": role or ("resident" if household else "district_staff")}
+    actor = {
+        "person_id": person or f"operator:{os.environ.get('USER', 'ops')}",
+        "role": role or ("resident" if household else "district_staff"),
+    }
     if community:
         actor["community_id"] = community
     if household:
@@ -54,7 +57,8 @@ def write_binary(result: Any, output: Path) -> Any:
     fields = [k for k in result if k.endswith("_base64")] if isinstance(result, dict) else []
     if len(fields) != 1:
         raise click.ClickException(
-            f"-o/--output: the result holds no file to write ({output} not written)")
+            f"-o/--output: the result holds no file to write ({output} not written)"
+        )
     data = base64.b64decode(result[fields[0]])
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
@@ -66,18 +70,34 @@ def write_binary(result: Any, output: Path) -> Any:
 @click.argument("service")
 @click.argument("method")
 @click.argument("payload", default="{}")
-@click.option("--role", default=None,
-              help="actor role added when the payload has no actor "
-                   "[default: resident with --household, else district_staff]")
+@click.option(
+    "--role",
+    default=None,
+    help="actor role added when the payload has no actor "
+    "[default: resident with --household, else district_staff]",
+)
 @click.option("--person", default=None, help="actor person id (default operator:$USER)")
 @click.option("--community", default=None, help="actor community id")
 @click.option("--household", default=None, help="actor household id (a resident's own)")
-@click.option("--output", "-o", default=None, type=click.Path(path_type=Path, dir_okay=False),
-              help="write the file in the result (PDF, XLSX, CSV) to this path, decoded")
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="write the file in the result (PDF, XLSX, CSV) to this path, decoded",
+)
 @click.option("--timeout", default=60.0, show_default=True)
-def call(service: str, method: str, payload: str, role: str | None, person: str | None,
-         community: str | None, household: str | None, output: Path | None,
-         timeout: float) -> None:
+def call(
+    service: str,
+    method: str,
+    payload: str,
+    role: str | None,
+    person: str | None,
+    community: str | None,
+    household: str | None,
+    output: Path | None,
+    timeout: float,
+) -> None:
     """Call SERVICE's RPC METHOD with a JSON object of arguments; print the JSON result."""
     from shequ.errors import ShequError
 
@@ -95,8 +115,14 @@ def call(service: str, method: str, payload: str, role: str | None, person: str 
         click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2), err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - show the operator what went wrong
-        click.echo(json.dumps({"error": {"code": type(exc).__name__, "message": str(exc)}},
-                              ensure_ascii=False, indent=2), err=True)
+        click.echo(
+            json.dumps(
+                {"error": {"code": type(exc).__name__, "message": str(exc)}},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            err=True,
+        )
         sys.exit(1)
     if output is not None:
         result = write_binary(result, output)
@@ -113,8 +139,12 @@ def seed_demo() -> None:
     """Load the demo district (sample data, idempotent) into every service."""
     from shequ.demo import seed_services
 
-    result = rpc_call("registry", "seed_demo",
-                      {"actor": {"person_id": "system:seed", "role": "system"}}, timeout=600)
+    result = rpc_call(
+        "registry",
+        "seed_demo",
+        {"actor": {"person_id": "system:seed", "role": "system"}},
+        timeout=600,
+    )
     made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
     click.echo(json.dumps({**result, "made": made}, ensure_ascii=False, indent=2))
 
@@ -128,8 +158,11 @@ def _store_for(service: str, store: str | None) -> Store:
     """The --store given, else SHEQU_<SERVICE>_STORE, else the local store `shequ up` uses."""
     from shequ.store import StoreConfigError
 
-    text = store or os.environ.get(f"SHEQU_{service.upper()}_STORE") \
+    text = (
+        store
+        or os.environ.get(f"SHEQU_{service.upper()}_STORE")
         or f"sqlite:///{Path('var').resolve()}/{service}.db"
+    )
     try:
         return Store.parse(text)
     except StoreConfigError as exc:
@@ -137,19 +170,42 @@ def _store_for(service: str, store: str | None) -> Store:
 
 
 @audit.command("verify")
-@click.option("--service", default=None, type=click.Choice(SERVICES),
-              help="verify SERVICE's store (required unless --bundle)")
-@click.option("--bundle", default=None, type=click.Path(path_type=Path),
-              help="verify an export bundle offline instead (with --vkey)")
-@click.option("--vkey", "vkey_text", default=None,
-              help="the log's verifier key name+id+key, obtained apart from the bundle")
+@click.option(
+    "--service",
+    default=None,
+    type=click.Choice(SERVICES),
+    help="verify SERVICE's store (required unless --bundle)",
+)
+@click.option(
+    "--bundle",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="verify an export bundle offline instead (with --vkey)",
+)
+@click.option(
+    "--vkey",
+    "vkey_text",
+    default=None,
+    help="the log's verifier key name+id+key, obtained apart from the bundle",
+)
 @click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path),
-              help="tree-head directory (default: SHEQU_TREEHEAD_DIR)")
+@click.option(
+    "--treeheads",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="tree-head directory (default: SHEQU_TREEHEAD_DIR)",
+)
 @click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def verify(service: str | None, bundle: Path | None, vkey_text: str | None, store: str | None,
-           treeheads: Path | None, public_key: Path | None, as_json: bool) -> None:
+def verify(
+    service: str | None,
+    bundle: Path | None,
+    vkey_text: str | None,
+    store: str | None,
+    treeheads: Path | None,
+    public_key: Path | None,
+    as_json: bool,
+) -> None:
     """Recompute SERVICE's Merkle tree from its stored events and check every tree head; or,
     with --bundle F.tar --vkey K, check an export bundle offline (no database, no network).
 
@@ -212,14 +268,21 @@ def seal(service: str, store: str | None, treeheads: Path | None) -> None:
 
 @audit.command("export")
 @click.option("--service", required=True, type=click.Choice(SERVICES))
-@click.option("--as-of", "as_of", required=True,
-              help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset")
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="F.tar (uncompressed USTAR) or F.tar.gz")
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="F.tar (uncompressed USTAR) or F.tar.gz",
+)
 @click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
 @click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def export(service: str, as_of: str, out: Path, store: str | None,
-           treeheads: Path | None) -> None:
+def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Path | None) -> None:
     """Write SERVICE's log as recorded up to the cut into a deterministic bundle for auditors
     (reads the store only). Refused (basis.unsealed) if the prefix is not sealed yet."""
     from shequ.audit import open_recorder
@@ -233,8 +296,9 @@ def export(service: str, as_of: str, out: Path, store: str | None,
     try:
         cut = parse_cut(as_of)
         with open_recorder(service, _store_for(service, store)) as recorder:
-            manifest = do_export(service, recorder, directory, key_path, log_origin(service),
-                                 cut, out)
+            manifest = do_export(
+                service, recorder, directory, key_path, log_origin(service), cut, out
+            )
     except ShequError as exc:
         click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
         sys.exit(1)
@@ -242,15 +306,21 @@ def export(service: str, as_of: str, out: Path, store: str | None,
         click.echo(f"无法导出：{exc} / cannot export: {exc}", err=True)
         sys.exit(2)
     basis = manifest["basis"]
-    click.echo(f"wrote {out}: {service} tree_size {basis['tree_size']} last_position "
-               f"{basis['last_position']} root {basis['root']} head {basis['head']['tree_size']}")
+    click.echo(
+        f"wrote {out}: {service} tree_size {basis['tree_size']} last_position "
+        f"{basis['last_position']} root {basis['root']} head {basis['head']['tree_size']}"
+    )
 
 
 @audit.command("vkey")
 @click.option("--service", required=True, type=click.Choice(SERVICES))
-@click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True),
-              help="PEM public key (default: the signing key in SHEQU_KEY_DIR, else the one "
-                   "published in the tree-head directory)")
+@click.option(
+    "--public-key",
+    default=None,
+    type=click.Path(path_type=Path, exists=True),
+    help="PEM public key (default: the signing key in SHEQU_KEY_DIR, else the one "
+    "published in the tree-head directory)",
+)
 @click.option("--treeheads", default=None, type=click.Path(path_type=Path))
 def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
     """Print SERVICE's C2SP verifier key (name+keyid+key) for auditors and boards."""
@@ -269,8 +339,9 @@ def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
             key = load_or_create_key(private).public_key()
         click.echo(make_vkey(log_origin(service), key))
     except (OSError, ValueError, AuditError) as exc:
-        click.echo(f"无法读取 {service} 的公钥：{exc}\ncannot read {service}'s public key: {exc}",
-                   err=True)
+        click.echo(
+            f"无法读取 {service} 的公钥：{exc}\ncannot read {service}'s public key: {exc}", err=True
+        )
         sys.exit(2)
 
 
@@ -299,8 +370,9 @@ def _proof_io(work: Callable[[], str]) -> str:
 @click.option("--head", default=None, type=int, help="a signed head's size (default: newest)")
 @click.option("--out", default=None, type=click.Path(path_type=Path), help="default: stdout")
 @click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def prove(service: str, position: int, head: int | None, out: Path | None,
-          treeheads: Path | None) -> None:
+def prove(
+    service: str, position: int, head: int | None, out: Path | None, treeheads: Path | None
+) -> None:
     """Write a C2SP tlog-proof that the event at POSITION is in SERVICE's signed tree."""
     from shequ.audit.proofs import inclusion_proof
 
@@ -315,19 +387,27 @@ def prove(service: str, position: int, head: int | None, out: Path | None,
 @audit.command("check-proof")
 @click.argument("proof", type=click.Path(path_type=Path, exists=True))
 @click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
-@click.option("--event", "event_json", required=True,
-              help="the event: one line of an export bundle's events.jsonl")
+@click.option(
+    "--event",
+    "event_json",
+    required=True,
+    help="the event: one line of an export bundle's events.jsonl",
+)
 def check_proof(proof: Path, vkey_text: str, event_json: str) -> None:
     """Check a tlog-proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
     from shequ.audit.notes import parse_vkey
     from shequ.audit.proofs import check_inclusion_proof, event_from_json
 
     def work() -> str:
-        checkpoint = check_inclusion_proof(proof.read_text(encoding="utf-8"),
-                                           parse_vkey(vkey_text), event_from_json(event_json))
-        return (f"证明成立：该事件在 {checkpoint.origin} 大小为 {checkpoint.tree_size} 的已签名树中\n"
-                f"the proof holds: the event is in the signed tree of {checkpoint.origin} "
-                f"of size {checkpoint.tree_size}")
+        checkpoint = check_inclusion_proof(
+            proof.read_text(encoding="utf-8"), parse_vkey(vkey_text), event_from_json(event_json)
+        )
+        return (
+            f"证明成立：该事件在 {checkpoint.origin} 大小为 {checkpoint.tree_size} 的已签名树中\n"
+            f"the proof holds: the event is in the signed tree of {checkpoint.origin} "
+            f"of size {checkpoint.tree_size}"
+        )
+
     click.echo(_proof_io(work))
 
 
@@ -341,26 +421,35 @@ def consistency(service: str, first: int, second: int, treeheads: Path | None) -
     from shequ.audit.proofs import consistency_proof
 
     directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
-    click.echo(_proof_io(lambda: consistency_proof(directory, service, first, second)),
-               nl=False)
+    click.echo(_proof_io(lambda: consistency_proof(directory, service, first, second)), nl=False)
 
 
 @audit.command("check-consistency")
 @click.argument("body", type=click.Path(path_type=Path, exists=True))
 @click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
-@click.option("--old", "old_checkpoint", required=True,
-              type=click.Path(path_type=Path, exists=True),
-              help="the signed checkpoint of the older size, kept from before")
+@click.option(
+    "--old",
+    "old_checkpoint",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="the signed checkpoint of the older size, kept from before",
+)
 def check_consistency(body: Path, vkey_text: str, old_checkpoint: Path) -> None:
     """Check a consistency proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
     from shequ.audit.notes import parse_vkey
     from shequ.audit.proofs import check_consistency_proof
 
     def work() -> str:
-        new = check_consistency_proof(body.read_text(encoding="utf-8"), parse_vkey(vkey_text),
-                                      old_checkpoint.read_text(encoding="utf-8"))
-        return (f"证明成立：大小为 {new.tree_size} 的已签名树延续了旧树，未改写\n"
-                f"the proof holds: the signed tree of size {new.tree_size} extends the old one")
+        new = check_consistency_proof(
+            body.read_text(encoding="utf-8"),
+            parse_vkey(vkey_text),
+            old_checkpoint.read_text(encoding="utf-8"),
+        )
+        return (
+            f"证明成立：大小为 {new.tree_size} 的已签名树延续了旧树，未改写\n"
+            f"the proof holds: the signed tree of size {new.tree_size} extends the old one"
+        )
+
     click.echo(_proof_io(work))
 
 

@@ -26,6 +26,7 @@
 A missing or malformed setting raises ConfigError, whose message names the setting; the runner
 prints that one line and exits non-zero.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,14 @@ from typing import Any
 from shequ.store import Store, StoreConfigError
 
 SERVICES = ("registry", "casework", "outreach", "assessment", "finance")
-METRICS_PORTS = {"registry": 9101, "casework": 9102, "outreach": 9103, "assessment": 9104,
-                 "finance": 9105, "gateway": 9106}
+METRICS_PORTS = {
+    "registry": 9101,
+    "casework": 9102,
+    "outreach": 9103,
+    "assessment": 9104,
+    "finance": 9105,
+    "gateway": 9106,
+}
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 
 
@@ -57,20 +64,22 @@ def log_origin(service: str) -> str:
     """The C2SP checkpoint origin (and signed-note key name) of a service's audit log."""
     prefix = env("SHEQU_LOG_ORIGIN_PREFIX", DEFAULT_ORIGIN_PREFIX).rstrip("/")
     if "+" in prefix or any(c.isspace() for c in prefix):
-        raise ConfigError(f"SHEQU_LOG_ORIGIN_PREFIX must be a schema-less URL without "
-                          f"spaces or '+', got {prefix!r}")
+        raise ConfigError(
+            f"SHEQU_LOG_ORIGIN_PREFIX must be a schema-less URL without "
+            f"spaces or '+', got {prefix!r}"
+        )
     return f"{prefix}/{service.lower()}"
 
 
-def env_number(name: str, default: float, kind: type[int | float] = int,
-               minimum: float = 0) -> Any:
+def env_number(name: str, default: float, kind: type[int | float] = int, minimum: float = 0) -> Any:
     """A numeric setting, refused with its name when it is not a number >= ``minimum``."""
     text = env(name, str(default))
     try:
         value = kind(text)
     except ValueError:
-        raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'}, "
-                          f"got {text!r}") from None
+        raise ConfigError(
+            f"{name} must be {'an integer' if kind is int else 'a number'}, got {text!r}"
+        ) from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {text!r}")
     return value
@@ -89,11 +98,13 @@ class PoolSettings:
 
     @classmethod
     def from_env(cls) -> PoolSettings:
-        return cls(size=env_number("SHEQU_PG_POOL_SIZE", 1),
-                   max_overflow=env_number("SHEQU_PG_MAX_OVERFLOW", 10),
-                   idle_timeout=env_number("SHEQU_PG_IDLE_TIMEOUT", 30, float, 0.1),
-                   timeout=env_number("SHEQU_PG_POOL_TIMEOUT", 5, float, 0.1),
-                   connect_timeout=env_number("SHEQU_PG_CONNECT_TIMEOUT", 5, int, 1))
+        return cls(
+            size=env_number("SHEQU_PG_POOL_SIZE", 1),
+            max_overflow=env_number("SHEQU_PG_MAX_OVERFLOW", 10),
+            idle_timeout=env_number("SHEQU_PG_IDLE_TIMEOUT", 30, float, 0.1),
+            timeout=env_number("SHEQU_PG_POOL_TIMEOUT", 5, float, 0.1),
+            connect_timeout=env_number("SHEQU_PG_CONNECT_TIMEOUT", 5, int, 1),
+        )
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,8 @@ class ServiceConfig:
             raise ConfigError(
                 f"SHEQU_{key}_STORE is not set: give the {service} service a store "
                 f"(sqlite:var/{service}.db, relative to the working directory, or a "
-                f"postgresql:// URL)")
+                f"postgresql:// URL)"
+            )
         try:
             store = Store.parse(store_text)
         except StoreConfigError as exc:
@@ -161,8 +173,9 @@ def max_envelope_bytes() -> int:
 
 def metrics_port(service: str) -> int:
     """SHEQU_<SERVICE>_METRICS_PORT, else the service's default port (0: no metrics server)."""
-    return int(env_number(f"SHEQU_{service.upper()}_METRICS_PORT",
-                          METRICS_PORTS.get(service, 9100)))
+    return int(
+        env_number(f"SHEQU_{service.upper()}_METRICS_PORT", METRICS_PORTS.get(service, 9100))
+    )
 
 
 def amqp_uri() -> str:

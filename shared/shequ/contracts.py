@@ -4,6 +4,7 @@ A service declares its contracts in its own ``contracts.py``; the relay validate
 before publishing and the inbox validates it again on receipt. ``asyncapi()`` renders the
 whole catalogue into an AsyncAPI 2.6 document for other systems.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,9 +34,9 @@ PRIMITIVES = {
 
 @dataclass(frozen=True, eq=False)
 class Contract:
-    name: str          # e.g. "registry.person.registered"
+    name: str  # e.g. "registry.person.registered"
     version: int
-    fields: dict[str, str]   # field -> a key of PRIMITIVES
+    fields: dict[str, str]  # field -> a key of PRIMITIVES
     description: str
     example: dict[str, Any] = field(default_factory=dict)
 
@@ -62,7 +63,8 @@ class Contract:
             raise ValidationError(
                 f"集成事件 {self.name} v{self.version} 不符合契约：{exc.message}",
                 f"integration event {self.name} v{self.version} breaks its contract: {exc.message}",
-                where, code="contract_violation",
+                where,
+                code="contract_violation",
             )
 
 
@@ -77,8 +79,9 @@ class Interest(Contract):
         return {**super().schema, "additionalProperties": True}
 
 
-def interests(service: str, reader: str, specs: dict[str, dict[str, str]],
-              version: int = 1) -> dict[str, Contract]:
+def interests(
+    service: str, reader: str, specs: dict[str, dict[str, str]], version: int = 1
+) -> dict[str, Contract]:
     """``{"casework.case.opened": Interest(...)}`` for ``InboxSpec.interests``, from
     ``{"case.opened": {field: kind}}``."""
     out: dict[str, Contract] = {}
@@ -102,13 +105,18 @@ class Catalogue:
         self.service = service
         self._contracts: dict[tuple[str, int], Contract] = {}
 
-    def define(self, name: str, version: int, fields: dict[str, str], description: str,
-               example: dict[str, Any] | None = None) -> Contract:
+    def define(
+        self,
+        name: str,
+        version: int,
+        fields: dict[str, str],
+        description: str,
+        example: dict[str, Any] | None = None,
+    ) -> Contract:
         for kind in fields.values():
             if kind not in PRIMITIVES:
                 raise ValueError(f"{name}: field kind {kind!r} is not primitive")
-        contract = Contract(f"{self.service}.{name}", version, fields, description,
-                            example or {})
+        contract = Contract(f"{self.service}.{name}", version, fields, description, example or {})
         if example:
             contract.validate(example)
         self._contracts[(contract.name, version)] = contract
@@ -118,16 +126,30 @@ class Catalogue:
         try:
             return self._contracts[(name, version)]
         except KeyError:
-            raise ValidationError(f"未知的集成事件 {name} v{version}",
-                                  f"unknown integration event {name} v{version}",
-                                  "contract", code="unknown_contract") from None
+            raise ValidationError(
+                f"未知的集成事件 {name} v{version}",
+                f"unknown integration event {name} v{version}",
+                "contract",
+                code="unknown_contract",
+            ) from None
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(sorted(self._contracts.values(), key=lambda c: (c.name, c.version)))
 
 
-ENVELOPE_FIELDS = ("contract", "version", "service", "position", "prev", "event_id",
-                   "aggregate_id", "aggregate_version", "occurred_at", "actor", "data")
+ENVELOPE_FIELDS = (
+    "contract",
+    "version",
+    "service",
+    "position",
+    "prev",
+    "event_id",
+    "aggregate_id",
+    "aggregate_version",
+    "occurred_at",
+    "actor",
+    "data",
+)
 
 
 def asyncapi(catalogues: list[Catalogue]) -> dict[str, Any]:
@@ -137,7 +159,7 @@ def asyncapi(catalogues: list[Catalogue]) -> dict[str, Any]:
         for c in cat:
             channels[f"shequ.{cat.service}.events/{c.name}.v{c.version}"] = {
                 "description": f"Exchange `shequ.{cat.service}.events` (topic), routing key "
-                               f"`{c.name}.v{c.version}`.",
+                f"`{c.name}.v{c.version}`.",
                 "subscribe": {
                     "operationId": f"{c.name}.v{c.version}".replace(".", "_"),
                     "message": {
@@ -145,10 +167,13 @@ def asyncapi(catalogues: list[Catalogue]) -> dict[str, Any]:
                         "title": f"{c.name} v{c.version}",
                         "summary": c.description,
                         "contentType": "application/json",
-                        "headers": {"type": "object", "properties": {
-                            "contract": {"type": "string", "const": c.name},
-                            "version": {"type": "integer", "const": c.version},
-                        }},
+                        "headers": {
+                            "type": "object",
+                            "properties": {
+                                "contract": {"type": "string", "const": c.name},
+                                "version": {"type": "integer", "const": c.version},
+                            },
+                        },
                         "payload": _envelope_schema(c),
                         "examples": [{"payload": {"data": c.example}}] if c.example else [],
                     },
@@ -156,9 +181,12 @@ def asyncapi(catalogues: list[Catalogue]) -> dict[str, Any]:
             }
     return {
         "asyncapi": "2.6.0",
-        "info": {"title": "Shequ integration events", "version": "1",
-                 "description": "Generated from the contracts in each service's contracts.py "
-                                "by `shequ asyncapi`. Do not edit by hand."},
+        "info": {
+            "title": "Shequ integration events",
+            "version": "1",
+            "description": "Generated from the contracts in each service's contracts.py "
+            "by `shequ asyncapi`. Do not edit by hand.",
+        },
         "defaultContentType": "application/json",
         "channels": channels,
     }
@@ -169,13 +197,18 @@ def _envelope_schema(c: Contract) -> dict[str, Any]:
         "type": "object",
         "required": list(ENVELOPE_FIELDS),
         "properties": {
-            "contract": {"type": "string"}, "version": {"type": "integer"},
+            "contract": {"type": "string"},
+            "version": {"type": "integer"},
             "service": {"type": "string"},
             "position": {"type": "integer", "description": "notification id in the source log"},
-            "prev": {"type": ["integer", "null"],
-                     "description": "position of the previous message published by the source"},
-            "event_id": {"type": "string"}, "aggregate_id": {"type": "string"},
-            "aggregate_version": {"type": "integer"}, "occurred_at": {"type": "string"},
+            "prev": {
+                "type": ["integer", "null"],
+                "description": "position of the previous message published by the source",
+            },
+            "event_id": {"type": "string"},
+            "aggregate_id": {"type": "string"},
+            "aggregate_version": {"type": "integer"},
+            "occurred_at": {"type": "string"},
             "actor": {"type": "object"},
             "data": c.schema,
         },

@@ -1,4 +1,5 @@
 """SQLAlchemy engines for read models, tracking and relay positions (in the service's own store)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ platform_metadata = MetaData()
 
 # Where each reader of the notification log has got to: the relay, each local projection.
 positions = Table(
-    "shequ_positions", platform_metadata,
+    "shequ_positions",
+    platform_metadata,
     Column("reader", String(100), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("prev_published", Integer, nullable=True),
@@ -23,7 +25,8 @@ positions = Table(
 # Which schema and version each local read model was built with (``shequ.projection``): a
 # release that changes them rebuilds the read model from the log on start.
 read_models = Table(
-    "shequ_read_models", platform_metadata,
+    "shequ_read_models",
+    platform_metadata,
     Column("reader", String(100), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
 )
@@ -49,10 +52,15 @@ def make_engine(store: Store, service: str = "shequ", **kwargs: Any) -> Engine:
         from shequ.pgpool import connect_args
 
         pool = PoolSettings.from_env()
-        engine = create_engine(store.sqlalchemy_url(), pool_size=pool.size,
-                               max_overflow=pool.max_overflow, pool_timeout=pool.timeout,
-                               pool_pre_ping=True,
-                               connect_args=connect_args(service, "readmodel"), **kwargs)
+        engine = create_engine(
+            store.sqlalchemy_url(),
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout,
+            pool_pre_ping=True,
+            connect_args=connect_args(service, "readmodel"),
+            **kwargs,
+        )
     with schema_lock(store):
         platform_metadata.create_all(engine)
     return engine
@@ -73,9 +81,15 @@ def schema_lock(store: Store) -> Iterator[None]:
     store = store.for_sessions
     from shequ.pgpool import connect_args
 
-    with psycopg.connect(host=store.host, port=store.port, user=store.user,
-                         password=store.password or None, dbname=store.dbname,
-                         autocommit=True, **connect_args("shequ", "schema")) as conn:
+    with psycopg.connect(
+        host=store.host,
+        port=store.port,
+        user=store.user,
+        password=store.password or None,
+        dbname=store.dbname,
+        autocommit=True,
+        **connect_args("shequ", "schema"),
+    ) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
             yield

@@ -17,6 +17,7 @@ letter — undecodable, too large, malformed, unsigned or badly signed — never
 is never replayed: id ``<consumer>.<upstream>.rejected-<first 16 hex of its SHA-256>``, with at
 most ``KEPT_BYTES`` of its raw body, base64.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,9 +45,17 @@ class DeadLetter(Aggregate):
         return uuid5(NAMESPACE_URL, f"shequ:dead-letter:{letter_id}")
 
     @event("Stored")
-    def __init__(self, letter_id: str, consumer: str, upstream: str, position: int | None,
-                 envelope: dict[str, Any] | None, raw: dict[str, Any] | None,
-                 error: dict[str, Any], attempts: int) -> None:
+    def __init__(
+        self,
+        letter_id: str,
+        consumer: str,
+        upstream: str,
+        position: int | None,
+        envelope: dict[str, Any] | None,
+        raw: dict[str, Any] | None,
+        error: dict[str, Any],
+        attempts: int,
+    ) -> None:
         self.letter_id = letter_id
         self.consumer = consumer
         self.upstream = upstream
@@ -80,16 +89,28 @@ def raw_of(message: Any) -> bytes:
     return json.dumps(message, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
-def rejected(consumer: str, upstream: str, body: bytes, content_type: str | None,
-             error: dict[str, Any]) -> DeadLetter:
+def rejected(
+    consumer: str, upstream: str, body: bytes, content_type: str | None, error: dict[str, Any]
+) -> DeadLetter:
     """A letter for a message that is not a genuine envelope (its position is not trusted)."""
     digest = hashlib.sha256(body).hexdigest()
-    raw = {"sha256": digest, "size": len(body), "content_type": content_type,
-           "base64": base64.b64encode(body[:KEPT_BYTES]).decode("ascii"),
-           "truncated": len(body) > KEPT_BYTES}
-    return DeadLetter(letter_id=f"{consumer}.{upstream}.rejected-{digest[:16]}",
-                      consumer=consumer, upstream=upstream, position=None, envelope=None,
-                      raw=raw, error=error, attempts=1)
+    raw = {
+        "sha256": digest,
+        "size": len(body),
+        "content_type": content_type,
+        "base64": base64.b64encode(body[:KEPT_BYTES]).decode("ascii"),
+        "truncated": len(body) > KEPT_BYTES,
+    }
+    return DeadLetter(
+        letter_id=f"{consumer}.{upstream}.rejected-{digest[:16]}",
+        consumer=consumer,
+        upstream=upstream,
+        position=None,
+        envelope=None,
+        raw=raw,
+        error=error,
+        attempts=1,
+    )
 
 
 class DeadLetters:
@@ -99,19 +120,37 @@ class DeadLetters:
         self.amqp_uri = amqp_uri
         self.sent = 0
 
-    def send(self, consumer: str, upstream: str, envelope: Any, error: dict[str, Any],
-             attempts: int, letter_id: str | None = None) -> None:
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: dict[str, Any],
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
         with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
             producer = conn.Producer()
             producer.publish(
-                json.dumps({"letter_id": letter_id, "envelope": envelope, "error": error},
-                           ensure_ascii=False, default=str),
-                exchange=EXCHANGE, routing_key=f"{consumer}.{upstream}",
-                declare=[QUEUE], delivery_mode=2, content_type="application/json",
-                headers={"consumer": consumer, "upstream": upstream, "attempts": attempts,
-                         "letter_id": letter_id or "",
-                         "error_code": str(error.get("code")),
-                         "failed_at": datetime.now(UTC).isoformat()},
-                retry=True, retry_policy={"max_retries": 3},
+                json.dumps(
+                    {"letter_id": letter_id, "envelope": envelope, "error": error},
+                    ensure_ascii=False,
+                    default=str,
+                ),
+                exchange=EXCHANGE,
+                routing_key=f"{consumer}.{upstream}",
+                declare=[QUEUE],
+                delivery_mode=2,
+                content_type="application/json",
+                headers={
+                    "consumer": consumer,
+                    "upstream": upstream,
+                    "attempts": attempts,
+                    "letter_id": letter_id or "",
+                    "error_code": str(error.get("code")),
+                    "failed_at": datetime.now(UTC).isoformat(),
+                },
+                retry=True,
+                retry_policy={"max_retries": 3},
             )
         self.sent += 1

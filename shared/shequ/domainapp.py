@@ -2,6 +2,7 @@
 model built once (replicas and workers share it) and caught up before each read, and
 ``run`` (authorise, then execute once per idempotency key), and the log of reads of personal
 data (``reads``, ``personal_data_reads``: see :mod:`shequ.readlog`)."""
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,9 @@ class DomainApplication(ServiceApplication):
         try:
             self.reads.flush()
         except Exception as exc:  # noqa: BLE001 - closing must not fail; say what is lost
-            log.error("%s: %d reads of personal data not stored: %s", self.name,
-                      self.reads.pending(), exc)
+            log.error(
+                "%s: %d reads of personal data not stored: %s", self.name, self.reads.pending(), exc
+            )
         super().close()
 
     @property
@@ -55,8 +57,9 @@ class DomainApplication(ServiceApplication):
         if self._projector is None:
             with self._projector_lock:
                 if self._projector is None:
-                    self._projector = self.projector_class(self, self.make_projection(),
-                                                           self.engine)
+                    self._projector = self.projector_class(
+                        self, self.make_projection(), self.engine
+                    )
         return self._projector
 
     def read(self) -> Connection:
@@ -64,15 +67,26 @@ class DomainApplication(ServiceApplication):
         self.projector.catch_up()
         return self.projector.engine.connect()
 
-    def run(self, command: str, key: str, actor: Actor, target: Target,
-            payload: Mapping[str, Any], decide: Callable[[], Outcome]) -> Any:
+    def run(
+        self,
+        command: str,
+        key: str,
+        actor: Actor,
+        target: Target,
+        payload: Mapping[str, Any],
+        decide: Callable[[], Outcome],
+    ) -> Any:
         """Authorise, then execute once per idempotency key (validation has happened already)."""
         self.policy.check(command, actor, target)
         return self.execute(command, key, actor, payload, decide)
 
-    def personal_data_reads(self, actor: Actor, subject_id: str | None = None,
-                            reader_id: str | None = None,
-                            limit: int = 500) -> list[dict[str, Any]]:
+    def personal_data_reads(
+        self,
+        actor: Actor,
+        subject_id: str | None = None,
+        reader_id: str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
         """Recorded reads of personal data in clear, oldest first: who (person, role), which
         use case and target, whose (subject id, masked name), which fields, why, when.
 

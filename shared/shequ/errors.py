@@ -3,6 +3,7 @@
 Pure standard library, so domain packages may raise these. Raised inside a nameko entrypoint,
 they cross RPC intact (registered with nameko's exception registry in ``shequ.rpc``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,9 +14,15 @@ class ShequError(Exception):
 
     code = "error"
 
-    def __init__(self, message_zh: str, message_en: str, field: str | None = None,
-                 code: str | None = None, details: dict[str, Any] | None = None,
-                 **more: Any) -> None:
+    def __init__(
+        self,
+        message_zh: str,
+        message_en: str,
+        field: str | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        **more: Any,
+    ) -> None:
         self.message_zh = message_zh
         self.message_en = message_en
         self.field = field or None
@@ -69,7 +76,6 @@ class Conflict(ShequError):
     """A concurrent change or a reused idempotency key with a different command."""
 
     code = "conflict"
-
 
 
 class LogTampered(ShequError):

@@ -6,6 +6,7 @@ is empty; the others just wait for their batch. If a batch conflicts (two comman
 same aggregate version), it is retried one command at a time so only the loser sees the
 conflict. Either all of one command's events are stored or none are.
 """
+
 from __future__ import annotations
 
 import threading
@@ -59,8 +60,8 @@ class GroupCommitter:
     def _flush_all(self) -> None:
         while True:
             with self._lock:
-                batch = self._queue[:self.max_batch]
-                del self._queue[:self.max_batch]
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
                 if not batch:
                     self._flushing = False
                     return

@@ -17,6 +17,7 @@ outage) replaces the checks, so readiness always reflects the live container.
 A check is a callable that returns (anything) when its dependency answers and raises when it
 does not; each runs with a timeout (``CHECK_TIMEOUT`` seconds) and the body names what failed.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,9 +45,12 @@ STARTED_AT = time.time()
 class HealthApp:
     """The WSGI application: /healthz, /readyz, and /metrics (everything else is 404)."""
 
-    def __init__(self, checks: Mapping[str, Check] | None = None,
-                 registry: CollectorRegistry = REGISTRY,
-                 timeout: float = CHECK_TIMEOUT) -> None:
+    def __init__(
+        self,
+        checks: Mapping[str, Check] | None = None,
+        registry: CollectorRegistry = REGISTRY,
+        timeout: float = CHECK_TIMEOUT,
+    ) -> None:
         self.checks: dict[str, Check] = dict(checks or {})
         self.timeout = timeout
         self.metrics_app = make_wsgi_app(registry)
@@ -55,8 +59,9 @@ class HealthApp:
         self.checks = dict(checks or {})
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
-        results = {name: run_check(check, self.timeout)
-                   for name, check in list(self.checks.items())}
+        results = {
+            name: run_check(check, self.timeout) for name, check in list(self.checks.items())
+        }
         failed = [name for name, result in results.items() if not result["ok"]]
         ok = not failed and bool(results)
         body: dict[str, Any] = {"ready": ok, "checks": results, "failed": failed}
@@ -65,19 +70,30 @@ class HealthApp:
             body["reason"] = "no readiness checks registered yet (service still starting)"
         return ok, body
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
         if path == "/healthz":
-            return _json(start_response, 200, {
-                "status": "alive", "pid": os.getpid(),
-                "uptime_seconds": round(time.time() - STARTED_AT, 3)})
+            return _json(
+                start_response,
+                200,
+                {
+                    "status": "alive",
+                    "pid": os.getpid(),
+                    "uptime_seconds": round(time.time() - STARTED_AT, 3),
+                },
+            )
         if path == "/readyz":
             ok, body = self.readiness()
             return _json(start_response, 200 if ok else 503, body)
         if path == "/metrics":
             return self.metrics_app(environ, start_response)
-        return _json(start_response, 404, {"error": "not found", "paths": [
-            "/healthz", "/readyz", "/metrics"]})
+        return _json(
+            start_response,
+            404,
+            {"error": "not found", "paths": ["/healthz", "/readyz", "/metrics"]},
+        )
 
 
 def run_check(check: Check, timeout: float) -> dict[str, Any]:
@@ -107,9 +123,14 @@ def run_check(check: Check, timeout: float) -> dict[str, Any]:
 def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
     data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
     reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
-    start_response(f"{status} {reason}", [("Content-Type", "application/json; charset=utf-8"),
-                                          ("Content-Length", str(len(data))),
-                                          ("Cache-Control", "no-store")])
+    start_response(
+        f"{status} {reason}",
+        [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
     return [data]
 
 
@@ -127,8 +148,9 @@ _servers: dict[int, tuple[WSGIServer, HealthApp]] = {}
 _lock = threading.Lock()
 
 
-def serve(port: int, checks: Mapping[str, Check] | None = None,
-          addr: str = "0.0.0.0") -> HealthApp | None:
+def serve(
+    port: int, checks: Mapping[str, Check] | None = None, addr: str = "0.0.0.0"
+) -> HealthApp | None:
     """Serve /healthz, /readyz and /metrics on ``port`` once per process (0 disables it).
 
     A second call for the same port replaces the readiness checks and returns the same app.
@@ -141,10 +163,12 @@ def serve(port: int, checks: Mapping[str, Check] | None = None,
             app.set_checks(checks)
             return app
         app = HealthApp(checks)
-        server = make_server(addr, port, app, server_class=_ThreadingServer,
-                             handler_class=_QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, name=f"shequ-health-{port}",
-                                  daemon=True)
+        server = make_server(
+            addr, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        thread = threading.Thread(
+            target=server.serve_forever, name=f"shequ-health-{port}", daemon=True
+        )
         thread.start()
         _servers[port] = (server, app)
         return app
@@ -177,8 +201,9 @@ class BrokerCheck:
         with self._lock:
             try:
                 if self._conn is None:
-                    self._conn = Connection(self.amqp_uri, heartbeat=0,
-                                            connect_timeout=self.timeout)
+                    self._conn = Connection(
+                        self.amqp_uri, heartbeat=0, connect_timeout=self.timeout
+                    )
                     self._conn.ensure_connection(max_retries=1)
                 channel = self._conn.default_channel
                 channel.exchange_declare("amq.direct", "direct", passive=True)
@@ -198,28 +223,41 @@ class BrokerCheck:
 
 def store_check(recorder: Any) -> Check:
     """Readiness of the store: a trivial query (the highest notification id)."""
+
     def check() -> int:
         return int(recorder.max_notification_id() or 0)
+
     return check
 
 
 def runtime_checks(runtime: Any) -> dict[str, Check]:
     """The readiness checks of a running service (a ``shequ.runtime.Runtime``): its store
     answers and its broker connection is up."""
-    return {"store": store_check(runtime.app.recorder),
-            "broker": BrokerCheck(runtime.config.amqp_uri)}
+    return {
+        "store": store_check(runtime.app.recorder),
+        "broker": BrokerCheck(runtime.config.amqp_uri),
+    }
 
 
 def tcp_check(host: str, port: int, timeout: float = 2.0) -> Check:
     """A plain TCP connect (for tools that have no store or broker object)."""
+
     def check() -> str:
         with socket.create_connection((host, port), timeout=timeout):
             return "open"
+
     return check
 
 
-__all__ = ["BrokerCheck", "HealthApp", "runtime_checks", "serve", "shutdown", "store_check",
-           "tcp_check"]
+__all__ = [
+    "BrokerCheck",
+    "HealthApp",
+    "runtime_checks",
+    "serve",
+    "shutdown",
+    "store_check",
+    "tcp_check",
+]
 
 
 # probe client: the image's HEALTHCHECK and compose healthchecks ---------------------------------
@@ -228,11 +266,17 @@ def probe_port(environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     if environ.get("SHEQU_HEALTH_PORT"):
         return int(environ["SHEQU_HEALTH_PORT"])
-    ports = sorted({int(v) for k, v in environ.items()
-                    if k.startswith("SHEQU_") and k.endswith("_METRICS_PORT") and v.strip()})
+    ports = sorted(
+        {
+            int(v)
+            for k, v in environ.items()
+            if k.startswith("SHEQU_") and k.endswith("_METRICS_PORT") and v.strip()
+        }
+    )
     if len(ports) != 1:
-        raise SystemExit(f"cannot tell which port to probe ({ports or 'none set'}): "
-                         "set SHEQU_HEALTH_PORT")
+        raise SystemExit(
+            f"cannot tell which port to probe ({ports or 'none set'}): set SHEQU_HEALTH_PORT"
+        )
     return ports[0]
 
 

@@ -12,6 +12,7 @@
   goes on. Infrastructure errors (database or broker down, the upstream's key not there yet)
   are not the message's fault: they are retried until they clear.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,6 +36,7 @@ from shequ.outage import OUTAGES
 from shequ.provenance import UpstreamKeyMissing, Verifier
 
 log = logging.getLogger(__name__)
+
 
 class Unit:
     """What one inbox transaction has touched so far: a handler loads aggregates through it,
@@ -64,9 +66,15 @@ class Unit:
 Handler = Callable[[dict[str, Any], Unit], Iterable[Any]]
 Puller = Callable[[int, int], list[dict[str, Any]]]
 # The store or an upstream out of reach is no fault of the message: retried, never dead-lettered.
-TRANSIENT: tuple[type[BaseException], ...] = (StoreOperationalError, ConnectionError,
-                                              socket.error, TimeoutError, UpstreamKeyMissing,
-                                              Unavailable, *OUTAGES)
+TRANSIENT: tuple[type[BaseException], ...] = (
+    StoreOperationalError,
+    ConnectionError,
+    socket.error,
+    TimeoutError,
+    UpstreamKeyMissing,
+    Unavailable,
+    *OUTAGES,
+)
 ENVELOPE_KEYS = ("contract", "version", "service", "position", "prev", "data")
 
 
@@ -88,10 +96,18 @@ class Undecodable:
 
 
 class Inbox:
-    def __init__(self, consumer: str, upstream: str, app: ServiceApplication, handle: Handler,
-                 pull: Puller, dead_letters: DeadLetters, max_failures: int = 5,
-                 interests: dict[str, Contract] | None = None,
-                 verifier: Verifier | None = None) -> None:
+    def __init__(
+        self,
+        consumer: str,
+        upstream: str,
+        app: ServiceApplication,
+        handle: Handler,
+        pull: Puller,
+        dead_letters: DeadLetters,
+        max_failures: int = 5,
+        interests: dict[str, Contract] | None = None,
+        verifier: Verifier | None = None,
+    ) -> None:
         self.consumer = consumer
         self.upstream = upstream
         self.app = app
@@ -174,8 +190,10 @@ class Inbox:
             outcomes.append("applied" if kind == "plain" else "ignored")
         if pending > last:
             try:
-                self._record(unit.events(), Tracking(application_name=self.tracking_name,
-                                                     notification_id=pending))
+                self._record(
+                    unit.events(),
+                    Tracking(application_name=self.tracking_name, notification_id=pending),
+                )
             except StoreIntegrityError:
                 # a concurrent command changed an aggregate the batch changed too: each
                 # envelope again on its own, re-handled on fresh state (and retried)
@@ -188,14 +206,22 @@ class Inbox:
         self.counts["duplicate"] += outcomes.count("duplicate")
         return outcomes
 
-    def _one_by_one(self, unit: Unit, pending: int, last: int,
-                    envelopes: list[dict[str, Any]], outcomes: list[str]) -> list[str]:
+    def _one_by_one(
+        self,
+        unit: Unit,
+        pending: int,
+        last: int,
+        envelopes: list[dict[str, Any]],
+        outcomes: list[str],
+    ) -> list[str]:
         if pending > last:  # keep what the batch has done so far, then go on singly
-            self._record(unit.events(), Tracking(application_name=self.tracking_name,
-                                                 notification_id=pending))
+            self._record(
+                unit.events(),
+                Tracking(application_name=self.tracking_name, notification_id=pending),
+            )
             self.counts["applied"] += outcomes.count("applied")
         self.counts["duplicate"] += outcomes.count("duplicate")
-        return outcomes + [self.process(e) for e in envelopes[len(outcomes):]]
+        return outcomes + [self.process(e) for e in envelopes[len(outcomes) :]]
 
     def _screen(self, env: Any, last: int) -> str:
         """plain | ignored | duplicate | special (needs the one-at-a-time path)."""
@@ -219,9 +245,12 @@ class Inbox:
         if contract is None:
             return False
         if envelope["version"] != contract.version:
-            raise ShequError("不支持的集成事件版本", f"unsupported version "
-                             f"{envelope['version']} of {contract.name}", "version",
-                             code="unsupported_version")
+            raise ShequError(
+                "不支持的集成事件版本",
+                f"unsupported version {envelope['version']} of {contract.name}",
+                "version",
+                code="unsupported_version",
+            )
         contract.validate(envelope["data"])
         return True
 
@@ -238,8 +267,10 @@ class Inbox:
             for env in batch:
                 problem = self.untrusted(env)
                 if problem:  # never applied; the upstream (or what answered) is asked again
-                    raise GapNotRepaired(f"{self.upstream} served an envelope that does not "
-                                         f"check: {problem['message_en']}")
+                    raise GapNotRepaired(
+                        f"{self.upstream} served an envelope that does not "
+                        f"check: {problem['message_en']}"
+                    )
                 if until is not None and env["position"] >= until:
                     return applied
                 if env["position"] > self.last():
@@ -251,8 +282,9 @@ class Inbox:
                 return applied
 
     def apply(self, envelope: dict[str, Any]) -> str:
-        tracking = Tracking(application_name=self.tracking_name,
-                            notification_id=envelope["position"])
+        tracking = Tracking(
+            application_name=self.tracking_name, notification_id=envelope["position"]
+        )
         try:
             if not self.reads(envelope):
                 self._record([], tracking)
@@ -273,7 +305,7 @@ class Inbox:
                 failures += 1
                 if failures >= self.max_failures:
                     return self._dead_letter(envelope, exc, failures, tracking)
-                time.sleep(min(0.05 * 2 ** failures, 1.0))
+                time.sleep(min(0.05 * 2**failures, 1.0))
 
     def untrusted(self, envelope: Any) -> dict[str, Any] | None:
         """Why ``envelope`` cannot be trusted, or None. Raises UpstreamKeyMissing (transient)
@@ -288,37 +320,66 @@ class Inbox:
     def reject(self, message: Any, error: dict[str, Any]) -> str:
         """Keep a message that is not a genuine envelope as a dead letter; tracking stays."""
         if isinstance(message, Undecodable):
-            letter = rejected(self.consumer, self.upstream, message.body, message.content_type,
-                              error)
+            letter = rejected(
+                self.consumer, self.upstream, message.body, message.content_type, error
+            )
         else:
-            letter = rejected(self.consumer, self.upstream, raw_of(message), "application/json",
-                              error)
-        self.dead_letters.send(self.consumer, self.upstream, letter.raw, error, attempts=1,
-                               letter_id=letter.letter_id)
+            letter = rejected(
+                self.consumer, self.upstream, raw_of(message), "application/json", error
+            )
+        self.dead_letters.send(
+            self.consumer, self.upstream, letter.raw, error, attempts=1, letter_id=letter.letter_id
+        )
         try:
             self.app.events.put(letter.collect_events())
         except StoreIntegrityError:
             pass  # the same bytes were rejected before: one letter
         self.counts["dead_lettered"] += 1
-        log.error("%s inbox from %s: rejected a message (%s): %s", self.consumer,
-                  self.upstream, letter.letter_id, error.get("message_en"))
+        log.error(
+            "%s inbox from %s: rejected a message (%s): %s",
+            self.consumer,
+            self.upstream,
+            letter.letter_id,
+            error.get("message_en"),
+        )
         return "dead_lettered"
 
-    def _dead_letter(self, envelope: dict[str, Any], exc: Exception, attempts: int,
-                     tracking: Tracking) -> str:
-        error = exc.to_dict() if isinstance(exc, ShequError) else {
-            "code": type(exc).__name__, "message": str(exc),
-            "traceback": traceback.format_exc(limit=5)}
+    def _dead_letter(
+        self, envelope: dict[str, Any], exc: Exception, attempts: int, tracking: Tracking
+    ) -> str:
+        error = (
+            exc.to_dict()
+            if isinstance(exc, ShequError)
+            else {
+                "code": type(exc).__name__,
+                "message": str(exc),
+                "traceback": traceback.format_exc(limit=5),
+            }
+        )
         letter_id = replayable_id(self.consumer, self.upstream, envelope["position"])
-        self.dead_letters.send(self.consumer, self.upstream, envelope, error, attempts,
-                               letter_id=letter_id)
-        letter = DeadLetter(letter_id=letter_id, consumer=self.consumer, upstream=self.upstream,
-                            position=envelope["position"], envelope=envelope, raw=None,
-                            error=error, attempts=attempts)
+        self.dead_letters.send(
+            self.consumer, self.upstream, envelope, error, attempts, letter_id=letter_id
+        )
+        letter = DeadLetter(
+            letter_id=letter_id,
+            consumer=self.consumer,
+            upstream=self.upstream,
+            position=envelope["position"],
+            envelope=envelope,
+            raw=None,
+            error=error,
+            attempts=attempts,
+        )
         self._record(list(letter.collect_events()), tracking)  # atomic with the skip
         self.counts["dead_lettered"] += 1
-        log.error("%s inbox from %s: dead-lettered position %s after %d attempts: %s",
-                  self.consumer, self.upstream, envelope["position"], attempts, error)
+        log.error(
+            "%s inbox from %s: dead-lettered position %s after %d attempts: %s",
+            self.consumer,
+            self.upstream,
+            envelope["position"],
+            attempts,
+            error,
+        )
         return "dead_lettered"
 
 
@@ -326,20 +387,30 @@ def _malformed(envelope: Any, upstream: str) -> dict[str, Any] | None:
     if not isinstance(envelope, dict) or any(k not in envelope for k in ENVELOPE_KEYS):
         return _problem("信封缺少必需字段", f"envelope lacks one of {ENVELOPE_KEYS}", None)
     if envelope["service"] != upstream:
-        return _problem("信封来自其他服务", f"envelope of {envelope['service']!r} on the inbox "
-                        f"of {upstream!r}", "service")
+        return _problem(
+            "信封来自其他服务",
+            f"envelope of {envelope['service']!r} on the inbox of {upstream!r}",
+            "service",
+        )
     position, prev = envelope["position"], envelope["prev"]
     if not _is_int(position) or position <= 0:
-        return _problem("信封位置无效", "envelope position must be a positive integer",
-                        "position")
+        return _problem("信封位置无效", "envelope position must be a positive integer", "position")
     if prev is not None and not (_is_int(prev) and 0 < prev < position):
-        return _problem("信封的前一位置（prev）与位置不一致",
-                        "envelope prev must be empty or a positive integer below its position",
-                        "prev")
-    if not (isinstance(envelope["contract"], str) and _is_int(envelope["version"])
-            and isinstance(envelope["data"], dict)):
-        return _problem("信封的契约、版本或数据无效",
-                        "envelope contract, version or data has the wrong type", "contract")
+        return _problem(
+            "信封的前一位置（prev）与位置不一致",
+            "envelope prev must be empty or a positive integer below its position",
+            "prev",
+        )
+    if not (
+        isinstance(envelope["contract"], str)
+        and _is_int(envelope["version"])
+        and isinstance(envelope["data"], dict)
+    ):
+        return _problem(
+            "信封的契约、版本或数据无效",
+            "envelope contract, version or data has the wrong type",
+            "contract",
+        )
     return None
 
 

@@ -4,6 +4,7 @@ PostgreSQL: a session-level advisory lock held on a dedicated connection (releas
 server if the process dies). SQLite (single machine): an exclusive flock on a file beside the
 database (released by the kernel if the process dies).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -70,12 +71,19 @@ class Leadership:
 
         from shequ.pgpool import connect_args
 
-        key = int.from_bytes(hashlib.sha256(f"shequ:{self.name}".encode()).digest()[:8],
-                             "big", signed=True)
+        key = int.from_bytes(
+            hashlib.sha256(f"shequ:{self.name}".encode()).digest()[:8], "big", signed=True
+        )
         s = self.store.for_sessions
-        conn = psycopg.connect(host=s.host, port=s.port, user=s.user, password=s.password or None,
-                               dbname=s.dbname, autocommit=True,
-                               **connect_args(self.service, "leader"))
+        conn = psycopg.connect(
+            host=s.host,
+            port=s.port,
+            user=s.user,
+            password=s.password or None,
+            dbname=s.dbname,
+            autocommit=True,
+            **connect_args(self.service, "leader"),
+        )
         try:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         except BaseException:

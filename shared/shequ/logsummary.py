@@ -9,6 +9,7 @@ and the count per reason; each event is still logged at DEBUG.
 RPC request it had just returned as unroutable (the called service is not up yet). The
 publisher has already raised UnknownService for it; the late ack carries nothing more.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,15 +45,24 @@ class Summary:
             self._timer = None
         if counts:
             reasons = ", ".join(f"{reason} {n}" for reason, n in counts.most_common())
-            self.log.info("%d %s in the last %.0fs (%s; each at DEBUG)", sum(counts.values()),
-                          self.what, self.interval, reasons)
+            self.log.info(
+                "%d %s in the last %.0fs (%s; each at DEBUG)",
+                sum(counts.values()),
+                self.what,
+                self.interval,
+                reasons,
+            )
 
 
 class _AmqpCloseNoise(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        return not (isinstance(args, tuple) and args and args[0] == BASIC_ACK
-                    and str(record.msg).startswith("Received method %s during closing"))
+        return not (
+            isinstance(args, tuple)
+            and args
+            and args[0] == BASIC_ACK
+            and str(record.msg).startswith("Received method %s during closing")
+        )
 
 
 def quiet_amqp_close_noise() -> None:

@@ -10,6 +10,7 @@ idempotency key either finds the first result or runs the command.
 turns whatever reached the RPC consumer (every entrypoint: commands, queries, ``batch``,
 ``notifications``, ``health``) into the same error.
 """
+
 from __future__ import annotations
 
 import sys
@@ -26,9 +27,14 @@ from shequ.errors import ShequError, Unavailable
 from shequ.pgpool import DatabaseUnreachable
 
 OUTAGES: tuple[type[BaseException], ...] = (
-    persistence.OperationalError, persistence.InterfaceError,
-    psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout,
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
     DatabaseUnreachable,
 )
 
@@ -47,10 +53,13 @@ def is_outage(exc: BaseException | None) -> bool:
 
 def unavailable(exc: BaseException) -> Unavailable:
     # the driver's text (hosts, ports) stays in the service's log, not in the answer
-    return Unavailable("服务暂时不可用（数据库无法连接），请稍后用同一幂等键重试",
-                       "service temporarily unavailable (database unreachable); retry later "
-                       "with the same idempotency key", None,
-                       details={"cause": "database"})
+    return Unavailable(
+        "服务暂时不可用（数据库无法连接），请稍后用同一幂等键重试",
+        "service temporarily unavailable (database unreachable); retry later "
+        "with the same idempotency key",
+        None,
+        details={"cause": "database"},
+    )
 
 
 @contextmanager

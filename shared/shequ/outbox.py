@@ -8,6 +8,7 @@ gaps, and not every domain event is published, so consumers detect loss by ``pre
 Each envelope is signed by the producing service (``shequ.provenance``), so a consumer can tell
 a genuine one from a made-up or altered one without asking the producer.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,9 +18,14 @@ from shequ.contracts import Translator
 from shequ.provenance import Signer
 
 
-def build_envelope(service: str, app: ServiceApplication, translate: Translator,
-                   notification: Any, prev: int | None,
-                   signer: Signer | None = None) -> dict[str, Any] | None:
+def build_envelope(
+    service: str,
+    app: ServiceApplication,
+    translate: Translator,
+    notification: Any,
+    prev: int | None,
+    signer: Signer | None = None,
+) -> dict[str, Any] | None:
     event = app.mapper.to_domain_event(notification)
     translated = translate(event)
     if translated is None:
@@ -42,9 +48,15 @@ def build_envelope(service: str, app: ServiceApplication, translate: Translator,
     return signer.sign(envelope) if signer is not None else envelope
 
 
-def envelopes_after(service: str, app: ServiceApplication, translate: Translator,
-                    after: int, limit: int, prev: int | None,
-                    signer: Signer | None = None) -> list[dict[str, Any]]:
+def envelopes_after(
+    service: str,
+    app: ServiceApplication,
+    translate: Translator,
+    after: int,
+    limit: int,
+    prev: int | None,
+    signer: Signer | None = None,
+) -> list[dict[str, Any]]:
     """Published envelopes for positions > after, at most ``limit`` of them.
 
     ``prev`` is the previous published position before ``after`` as the caller knows it

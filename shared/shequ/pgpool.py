@@ -19,6 +19,7 @@ connect has failed and no idle connection is at hand, a caller gets the error at
 server is probed again at most every ``PROBE_INTERVAL`` seconds, inline), and the first probe
 that succeeds lets the pool grow again.
 """
+
 from __future__ import annotations
 
 import threading
@@ -77,8 +78,9 @@ class Pool(ConnectionPool[Any]):
                 raise DatabaseUnreachable(f"database unreachable: {failure}")
             self._next_probe = time.monotonic() + self.PROBE_INTERVAL
             try:
-                psycopg.connect(**{k: v for k, v in _kwargs(self).items()
-                                   if k != "row_factory"}).close()
+                psycopg.connect(
+                    **{k: v for k, v in _kwargs(self).items() if k != "row_factory"}
+                ).close()
             except psycopg.Error as exc:
                 self.unreachable = exc
                 raise DatabaseUnreachable(f"database unreachable: {exc}") from exc
@@ -94,13 +96,22 @@ class ShequPostgresFactory(PostgresFactory):
         datastore = self.datastore
         old = datastore.pool
         settings = PoolSettings.from_env()
-        kwargs = {**_kwargs(old), "connect_timeout": settings.connect_timeout,
-                  "application_name": application_name(env.name or "shequ", "events")}
+        kwargs = {
+            **_kwargs(old),
+            "connect_timeout": settings.connect_timeout,
+            "application_name": application_name(env.name or "shequ", "events"),
+        }
         datastore.pool = Pool(
-            connection_class=old.connection_class, kwargs=kwargs,
-            min_size=settings.size, max_size=settings.size + settings.max_overflow,
-            open=False, configure=datastore.after_connect_func(), timeout=settings.timeout,
-            max_idle=settings.idle_timeout, reconnect_timeout=1.0)
+            connection_class=old.connection_class,
+            kwargs=kwargs,
+            min_size=settings.size,
+            max_size=settings.size + settings.max_overflow,
+            open=False,
+            configure=datastore.after_connect_func(),
+            timeout=settings.timeout,
+            max_idle=settings.idle_timeout,
+            reconnect_timeout=1.0,
+        )
 
 
 def _kwargs(pool: Any) -> dict[str, Any]:
@@ -110,5 +121,7 @@ def _kwargs(pool: Any) -> dict[str, Any]:
 
 def connect_args(service: str, purpose: str) -> dict[str, Any]:
     """psycopg.connect keyword arguments that name a plain connection and bound its connect."""
-    return {"application_name": application_name(service, purpose),
-            "connect_timeout": PoolSettings.from_env().connect_timeout}
+    return {
+        "application_name": application_name(service, purpose),
+        "connect_timeout": PoolSettings.from_env().connect_timeout,
+    }

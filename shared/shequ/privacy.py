@@ -4,6 +4,7 @@ Every mask keeps the original length, so a masked value never tells more than th
 layout did and tables keep their alignment. Masks are idempotent: masking a masked value again
 gives the same string. Pure standard library.
 """
+
 from __future__ import annotations
 
 STAR = "*"
@@ -17,7 +18,7 @@ def _keep(value: str, head: int, tail: int) -> str:
     if head + tail >= n:
         # Too short to show both ends: show at most the first character.
         return value[:1] + STAR * (n - 1) if n > 1 else STAR
-    return value[:head] + STAR * (n - head - tail) + value[n - tail:]
+    return value[:head] + STAR * (n - head - tail) + value[n - tail :]
 
 
 def mask_phone(value: str) -> str:

@@ -9,6 +9,7 @@ A read model is versioned by its fingerprint: its tables' schema and the project
 with another fingerprint than the stored one drops the read model's tables and rebuilds them
 from the log (position 0), so an upgraded service never serves rows of the old shape (ADR 0014).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,14 +80,14 @@ def fingerprint(projection: Projection, engine: Engine) -> str:
     ddl = [str(getattr(projection, "version", 1))]
     for table in [*projection.metadata.sorted_tables, *readlog.metadata.sorted_tables]:
         ddl.append(str(CreateTable(table).compile(dialect=engine.dialect)))
-        ddl += sorted(str(CreateIndex(ix).compile(dialect=engine.dialect))
-                      for ix in table.indexes)
+        ddl += sorted(str(CreateIndex(ix).compile(dialect=engine.dialect)) for ix in table.indexes)
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()
 
 
 class Projector:
-    def __init__(self, app: ServiceApplication, projection: Projection, engine: Engine,
-                 page: int = 500) -> None:
+    def __init__(
+        self, app: ServiceApplication, projection: Projection, engine: Engine, page: int = 500
+    ) -> None:
         self.app = app
         self.projection = projection
         self.engine = engine
@@ -103,8 +104,9 @@ class Projector:
         """Create the read model, or rebuild it from the log if its fingerprint changed.
         Runs under the schema lock, so one replica of a new release rebuilds it once."""
         with self.engine.connect() as c:
-            stored = c.execute(select(read_models.c.fingerprint)
-                               .where(read_models.c.reader == self.reader)).scalar()
+            stored = c.execute(
+                select(read_models.c.fingerprint).where(read_models.c.reader == self.reader)
+            ).scalar()
         # The platform's reads of personal data are rows of every read model (ADR 0020).
         metadatas = (self.projection.metadata, readlog.metadata)
         if stored != want:  # a new or changed read model (or one built before versions)
@@ -117,15 +119,19 @@ class Projector:
                 s.execute(delete(positions).where(positions.c.reader == self.reader))
                 s.execute(delete(read_models).where(read_models.c.reader == self.reader))
                 s.execute(read_models.insert().values(reader=self.reader, fingerprint=want))
-            found = s.execute(select(positions.c.position)
-                              .where(positions.c.reader == self.reader)).first()
+            found = s.execute(
+                select(positions.c.position).where(positions.c.reader == self.reader)
+            ).first()
             if found is None:
                 s.execute(positions.insert().values(reader=self.reader, position=0))
 
     def position(self) -> int:
         with self.engine.connect() as c:
-            return int(c.execute(select(positions.c.position)
-                                 .where(positions.c.reader == self.reader)).scalar_one())
+            return int(
+                c.execute(
+                    select(positions.c.position).where(positions.c.reader == self.reader)
+                ).scalar_one()
+            )
 
     def catch_up(self) -> int:
         """Apply every notification past the stored position; returns how many were applied.
@@ -168,12 +174,14 @@ class Projector:
             if self._for_update:
                 query = query.with_for_update()
             start = int(s.execute(query).scalar_one())
-            built = s.execute(select(read_models.c.fingerprint)
-                              .where(read_models.c.reader == self.reader)).scalar()
+            built = s.execute(
+                select(read_models.c.fingerprint).where(read_models.c.reader == self.reader)
+            ).scalar()
             if built != self.fingerprint:  # a newer release rebuilt it: never write old rows
                 raise ReadModelChanged(self.reader)
             notes = self.app.recorder.select_notifications(
-                start, self.page, inclusive_of_start=False)
+                start, self.page, inclusive_of_start=False
+            )
             if not notes:
                 return 0
             for note in notes:
@@ -182,9 +190,10 @@ class Projector:
                 else:
                     self.apply_note(s, note)
             result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
-                update(positions).where(positions.c.reader == self.reader,
-                                        positions.c.position == start)
-                .values(position=notes[-1].id))
+                update(positions)
+                .where(positions.c.reader == self.reader, positions.c.position == start)
+                .values(position=notes[-1].id)
+            )
             moved = result.rowcount
             if moved != 1:  # another replica moved first: drop this page, theirs stands
                 s.rollback()

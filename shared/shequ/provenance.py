@@ -10,6 +10,7 @@ read from ``SHEQU_TRUSTED_KEYS_DIR`` (default ``SHEQU_KEY_DIR``), before its inb
 envelope's position: a few tens of microseconds, no call to the upstream, and it works while the
 upstream is down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,18 +101,23 @@ class Verifier:
         error). Raises UpstreamKeyMissing while the upstream's key is not there."""
         signature = envelope.get(SIGNATURE)
         if not isinstance(signature, str) or not signature:
-            return _refusal("unsigned_envelope", "信封没有上游签名",
-                            f"the envelope carries no signature of {upstream}")
+            return _refusal(
+                "unsigned_envelope",
+                "信封没有上游签名",
+                f"the envelope carries no signature of {upstream}",
+            )
         key = self.key(upstream)
         try:
             key.verify(bytes.fromhex(signature), signed_bytes(envelope))
         except (InvalidSignature, ValueError):
-            return _refusal("bad_signature", "信封签名与上游公钥不符，内容或位置可能被篡改",
-                            f"the signature does not match {upstream}'s key: the envelope was "
-                            "not produced by it as it is")
+            return _refusal(
+                "bad_signature",
+                "信封签名与上游公钥不符，内容或位置可能被篡改",
+                f"the signature does not match {upstream}'s key: the envelope was "
+                "not produced by it as it is",
+            )
         return None
 
 
 def _refusal(code: str, zh: str, en: str) -> dict[str, Any]:
     return {"code": code, "message": zh, "message_en": en, "field": SIGNATURE}
-

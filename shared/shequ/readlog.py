@@ -16,6 +16,7 @@ verified by ``shequ audit verify``). The runtime flushes every ``SHEQU_READLOG_S
 reads noted since the last flush. The read model keeps one row per (read, subject) for the
 ``personal_data_reads`` query that auditors call on every service.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 200  # a flush is due at once when this many reads wait
 
 
-
 def flush_seconds() -> float:
     """How long a noted read may wait in memory before it is stored (the crash window)."""
     return float(os.environ.get("SHEQU_READLOG_SECONDS", "1"))
@@ -53,8 +53,7 @@ def flush_seconds() -> float:
 PURPOSE_ROLES = frozenset({"district_staff", "community_staff", "system"})
 
 # The policy row of every service's ``personal_data_reads`` query.
-READS_RULE = Rule(roles={"district_staff": "all", "system": "all", "auditor": "all"},
-                  reads=True)
+READS_RULE = Rule(roles={"district_staff": "all", "system": "all", "auditor": "all"}, reads=True)
 
 
 class PersonalDataReads(Aggregate):
@@ -73,7 +72,8 @@ TOPIC = "platform:PersonalDataReads.Recorded"
 # the service's own tables (ADR 0014), from the same log.
 metadata = MetaData()
 data_reads = Table(
-    "shequ_personal_data_reads", metadata,
+    "shequ_personal_data_reads",
+    metadata,
     Column("read_id", String(36), primary_key=True),
     Column("subject_id", String(36), primary_key=True),
     Column("subject_name", Text),  # masked: the record never repeats what it guards
@@ -106,8 +106,9 @@ def check_purpose(purpose: Any) -> str | None:
     return require_text(purpose, "purpose", "查看目的", 200)
 
 
-def sight(actor: Actor, purpose: str | None, *, own: bool = False,
-          duty: str | None = None) -> Sight:
+def sight(
+    actor: Actor, purpose: str | None, *, own: bool = False, duty: str | None = None
+) -> Sight:
     """Whether ``actor`` sees personal data in clear, and why (masked by default).
 
     ``own``: the data are the actor's own household's (a resident: not a staff read).
@@ -136,13 +137,26 @@ class ReadLog:
         self.on_full: Callable[[], None] | None = None  # the runtime's flusher wakes up
         self.flushed = 0
 
-    def note(self, actor: Actor, use_case: str, target_id: str, purpose: str,
-             subjects: Mapping[str, str], fields: Iterable[str]) -> None:
+    def note(
+        self,
+        actor: Actor,
+        use_case: str,
+        target_id: str,
+        purpose: str,
+        subjects: Mapping[str, str],
+        fields: Iterable[str],
+    ) -> None:
         """Note one answer that showed ``fields`` of ``subjects`` (id -> name) in clear."""
-        read = {"read_id": str(uuid.uuid4()), "actor": actor.to_dict(), "use_case": use_case,
-                "target_id": target_id, "purpose": purpose, "fields": sorted(set(fields)),
-                "subjects": {sid: privacy.mask_name(name) for sid, name in subjects.items()},
-                "read_at": dt.datetime.now(dt.UTC).isoformat()}
+        read = {
+            "read_id": str(uuid.uuid4()),
+            "actor": actor.to_dict(),
+            "use_case": use_case,
+            "target_id": target_id,
+            "purpose": purpose,
+            "fields": sorted(set(fields)),
+            "subjects": {sid: privacy.mask_name(name) for sid, name in subjects.items()},
+            "read_at": dt.datetime.now(dt.UTC).isoformat(),
+        }
         with self._lock:
             self._pending.append(read)
             full = len(self._pending) >= MAX_PENDING
@@ -180,30 +194,42 @@ def project(session: Session, recorded: Any, position: int) -> None:
     No per-row existence check: the projector commits these rows with its position, so an
     event is applied once; a replica racing on the same page fails on the primary key and
     rolls back, which the projector expects (``Projector.catch_up``)."""
-    rows = [row for read in recorded.reads
-            for row in _rows(read, recorded.service, position)]
+    rows = [row for read in recorded.reads for row in _rows(read, recorded.service, position)]
     if rows:
         session.execute(data_reads.insert(), rows)
 
 
-def store_read(session: Session, read: Mapping[str, Any], service: str,
-               position: int | None) -> None:
+def store_read(
+    session: Session, read: Mapping[str, Any], service: str, position: int | None
+) -> None:
     """The rows of one read (also used for registry's ``reveal_personal_data``)."""
     session.execute(data_reads.insert(), _rows(read, service, position))
 
 
 def _rows(read: Mapping[str, Any], service: str, position: int | None) -> list[dict[str, Any]]:
     actor = read["actor"]
-    return [{"read_id": read["read_id"], "subject_id": subject_id, "subject_name": name,
-             "reader_id": actor.get("person_id"), "reader_role": actor.get("role"),
-             "service": service, "use_case": read["use_case"], "target_id": read["target_id"],
-             "fields": json.dumps(read["fields"]), "purpose": read["purpose"],
-             "read_at": read["read_at"], "position": position}
-            for subject_id, name in read["subjects"].items()]
+    return [
+        {
+            "read_id": read["read_id"],
+            "subject_id": subject_id,
+            "subject_name": name,
+            "reader_id": actor.get("person_id"),
+            "reader_role": actor.get("role"),
+            "service": service,
+            "use_case": read["use_case"],
+            "target_id": read["target_id"],
+            "fields": json.dumps(read["fields"]),
+            "purpose": read["purpose"],
+            "read_at": read["read_at"],
+            "position": position,
+        }
+        for subject_id, name in read["subjects"].items()
+    ]
 
 
-def reads_of(c: Connection, subject_id: str | None, reader_id: str | None,
-             limit: int) -> list[dict[str, Any]]:
+def reads_of(
+    c: Connection, subject_id: str | None, reader_id: str | None, limit: int
+) -> list[dict[str, Any]]:
     """Recorded reads, oldest first, of one subject and/or by one reader (or all)."""
     r = data_reads
     query = select(r).order_by(r.c.read_at, r.c.read_id, r.c.subject_id).limit(limit)
@@ -211,9 +237,19 @@ def reads_of(c: Connection, subject_id: str | None, reader_id: str | None,
         query = query.where(r.c.subject_id == check_uuid(subject_id, "subject_id"))
     if reader_id:
         query = query.where(r.c.reader_id == reader_id)
-    return [{"read_id": x["read_id"], "subject_id": x["subject_id"],
-             "subject_name": x["subject_name"], "reader_id": x["reader_id"],
-             "reader_role": x["reader_role"], "service": x["service"],
-             "use_case": x["use_case"], "target_id": x["target_id"],
-             "fields": json.loads(x["fields"]), "purpose": x["purpose"],
-             "read_at": x["read_at"]} for x in c.execute(query).mappings()]
+    return [
+        {
+            "read_id": x["read_id"],
+            "subject_id": x["subject_id"],
+            "subject_name": x["subject_name"],
+            "reader_id": x["reader_id"],
+            "reader_role": x["reader_role"],
+            "service": x["service"],
+            "use_case": x["use_case"],
+            "target_id": x["target_id"],
+            "fields": json.loads(x["fields"]),
+            "purpose": x["purpose"],
+            "read_at": x["read_at"],
+        }
+        for x in c.execute(query).mappings()
+    ]

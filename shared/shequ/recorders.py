@@ -14,6 +14,7 @@ no extra round trip.
 where a column was emptied: what the verifier and the sealer need (the library's
 ``select_notifications`` fails on a NULL state).
 """
+
 from __future__ import annotations
 
 import re
@@ -56,11 +57,13 @@ def refuse_forged(originator_id: UUID | str, positions: Iterable[int]) -> None:
             f"the event log of {originator_id} was tampered with: position {lowest} holds an "
             "event the platform never wrote, so the record is not served; run "
             "shequ audit verify",
-            details={"originator_id": str(originator_id), "position": lowest})
+            details={"originator_id": str(originator_id), "position": lowest},
+        )
 
 
-def _version_filters(gt: int | None, lte: int | None, desc: bool, limit: int | None,
-                     mark: str) -> tuple[str, list[Any]]:
+def _version_filters(
+    gt: int | None, lte: int | None, desc: bool, limit: int | None, mark: str
+) -> tuple[str, list[Any]]:
     """The tail of an aggregate's events query after ``WHERE originator_id = …``."""
     sql, params = "", []
     if gt is not None:
@@ -79,39 +82,66 @@ def _version_filters(gt: int | None, lte: int | None, desc: bool, limit: int | N
 class GuardedSQLiteProcessRecorder(SQLiteProcessRecorder):
     """The SQLite process recorder, refusing aggregates with an event at a position ≤ 0."""
 
-    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
-                      lte: int | None = None, desc: bool = False,
-                      limit: int | None = None) -> Sequence[StoredEvent]:
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
         tail, params = _version_filters(gt, lte, desc, limit, "?")
         key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid AS position, originator_id, originator_version, topic, "
-                      f"state FROM {self.events_table_name} WHERE originator_id = ?{tail}",
-                      [key, *params])
+            c.execute(
+                f"SELECT rowid AS position, originator_id, originator_version, topic, "
+                f"state FROM {self.events_table_name} WHERE originator_id = ?{tail}",
+                [key, *params],
+            )
             rows = c.fetchall()
         refuse_forged(originator_id, (row["position"] for row in rows))
-        return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
-                            originator_version=row["originator_version"],
-                            topic=row["topic"], state=row["state"]) for row in rows]
+        return [
+            StoredEvent(
+                originator_id=self.convert_originator_id(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+            for row in rows
+        ]
 
 
 class GuardedPostgresProcessRecorder(PostgresProcessRecorder):
     """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0."""
 
-    def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
-                      lte: int | None = None, desc: bool = False,
-                      limit: int | None = None) -> Sequence[StoredEvent]:
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
         tail, params = _version_filters(gt, lte, desc, limit, "%s")
-        statement = SQL("SELECT notification_id, originator_id, originator_version, topic, "
-                        "state FROM {}.{} WHERE originator_id = %s").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name)) + SQL(tail)
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, "
+            "state FROM {}.{} WHERE originator_id = %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)) + SQL(tail)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, [originator_id, *params], prepare=True)
             rows = curs.fetchall()
         refuse_forged(originator_id, (row["notification_id"] for row in rows))
-        return [StoredEvent(originator_id=row["originator_id"],
-                            originator_version=row["originator_version"],
-                            topic=row["topic"], state=bytes(row["state"])) for row in rows]
+        return [
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
 
 
 class EventRows:
@@ -133,25 +163,38 @@ class EventRows:
 
     def page(self, after: int | None, limit: int) -> list[Notification]:
         """Up to ``limit`` rows past position ``after`` (None: from the lowest position)."""
-        where, params = ("", []) if after is None else (
-            f" WHERE {self._position} > {self._mark}", [after])
-        rows = self._query(f"SELECT {self._position} AS position, originator_id, "
-                           "originator_version, topic, state FROM {table}" + where
-                           + f" ORDER BY {self._position} LIMIT {self._mark}",
-                           [*params, limit])
-        return [Notification(id=row["position"],
-                             originator_id=self._originator_id(row["originator_id"]),
-                             originator_version=row["originator_version"], topic=row["topic"],
-                             state=row["state"])  # as stored: bytes, or text/NULL by hand
-                for row in rows]
+        where, params = (
+            ("", []) if after is None else (f" WHERE {self._position} > {self._mark}", [after])
+        )
+        rows = self._query(
+            f"SELECT {self._position} AS position, originator_id, "
+            "originator_version, topic, state FROM {table}"
+            + where
+            + f" ORDER BY {self._position} LIMIT {self._mark}",
+            [*params, limit],
+        )
+        return [
+            Notification(
+                id=row["position"],
+                originator_id=self._originator_id(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )  # as stored: bytes, or text/NULL by hand
+            for row in rows
+        ]
 
     def count(self, *, upto: int | None = None, above: int | None = None) -> int:
         """How many rows sit at positions ≤ ``upto`` and > ``above`` (each if given)."""
-        conditions = [f"{self._position} {op} {self._mark}"
-                      for op, bound in (("<=", upto), (">", above)) if bound is not None]
+        conditions = [
+            f"{self._position} {op} {self._mark}"
+            for op, bound in (("<=", upto), (">", above))
+            if bound is not None
+        ]
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = self._query("SELECT COUNT(*) AS n FROM {table}" + where,
-                           [b for b in (upto, above) if b is not None])
+        rows = self._query(
+            "SELECT COUNT(*) AS n FROM {table}" + where, [b for b in (upto, above) if b is not None]
+        )
         return int(rows[0]["n"])
 
     def stream(self, *, batch: int = 10_000) -> Iterator[tuple[Any, ...]]:
@@ -173,32 +216,54 @@ class EventRows:
             assert isinstance(self.recorder, PostgresApplicationRecorder)
             yield from self._stream_postgres(self.recorder, batch)
 
-    def _stream_sqlite(self, recorder: SQLiteApplicationRecorder,
-                       batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    def _stream_sqlite(
+        self, recorder: SQLiteApplicationRecorder, batch: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
         as_uuid = recorder.datastore.originator_id_type == "uuid"
         with recorder.datastore.transaction(commit=False) as wrapped:
             c = wrapped.sqlite_cursor
             c.row_factory = None  # plain tuples
-            c.execute("SELECT rowid, originator_id, originator_version, topic, state FROM "
-                      f"{recorder.events_table_name} ORDER BY rowid")
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM "
+                f"{recorder.events_table_name} ORDER BY rowid"
+            )
             while rows := c.fetchmany(batch):
                 if as_uuid and _all_hex_ids([row[1] for row in rows]):
                     # eventsourcing's form: 32 lower-case hex digits; str(UUID(id)) by slicing
-                    yield [(position, f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",
-                            version, topic, state)
-                           for position, i, version, topic, state in rows]
+                    yield [
+                        (
+                            position,
+                            f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",
+                            version,
+                            topic,
+                            state,
+                        )
+                        for position, i, version, topic, state in rows
+                    ]
                 else:
-                    yield [(position, _uuid_text(i) if as_uuid else
-                            (None if i is None else str(i)), version, topic, state)
-                           for position, i, version, topic, state in rows]
+                    yield [
+                        (
+                            position,
+                            _uuid_text(i) if as_uuid else (None if i is None else str(i)),
+                            version,
+                            topic,
+                            state,
+                        )
+                        for position, i, version, topic, state in rows
+                    ]
 
-    def _stream_postgres(self, recorder: PostgresApplicationRecorder,
-                         batch: int) -> Iterator[list[tuple[Any, ...]]]:
-        statement = SQL("SELECT notification_id, originator_id::text, originator_version, "
-                        "topic, state FROM {}.{} ORDER BY notification_id").format(
-            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.transaction(), \
-                conn.cursor(name="shequ_event_rows", row_factory=tuple_row) as curs:
+    def _stream_postgres(
+        self, recorder: PostgresApplicationRecorder, batch: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        statement = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, "
+            "topic, state FROM {}.{} ORDER BY notification_id"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="shequ_event_rows", row_factory=tuple_row) as curs,
+        ):
             curs.execute(statement)
             while rows := curs.fetchmany(batch):
                 yield rows
@@ -238,21 +303,27 @@ def _uuid_text(value: Any) -> str | None:
     return str(value)
 
 
-def raw_query(recorder: AggregateRecorder, template: str, params: list[Any], *,
-              table: bool = True) -> list[Any]:
+def raw_query(
+    recorder: AggregateRecorder, template: str, params: list[Any], *, table: bool = True
+) -> list[Any]:
     """Rows of one read-only statement on a SQLite or PostgreSQL recorder's connection, as
     dicts; ``{table}`` in ``template`` names the recorder's table (``table=False``: none)."""
     if isinstance(recorder, SQLiteAggregateRecorder):
         with recorder.datastore.transaction(commit=False) as c:
-            c.execute(template.format(table=recorder.events_table_name) if table else template,
-                      params)
+            c.execute(
+                template.format(table=recorder.events_table_name) if table else template, params
+            )
             return list(c.fetchall())
     assert isinstance(recorder, PostgresAggregateRecorder)
     if table:
         head, rest = template.split("{table}")
-        statement: Composed | SQL = SQL(head) + SQL("{}.{}").format(
-            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
-        ) + SQL(rest)
+        statement: Composed | SQL = (
+            SQL(head)
+            + SQL("{}.{}").format(
+                Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+            )
+            + SQL(rest)
+        )
     else:
         statement = SQL(template)  # type: ignore[arg-type]
     with recorder.datastore.get_connection() as conn, conn.cursor() as curs:

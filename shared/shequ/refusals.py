@@ -7,6 +7,7 @@ tracebacks. ``quiet_expected_refusals`` drops exactly those records; ``log_refus
 one line instead, with what an operator searches by. Unexpected exceptions are untouched:
 nameko still logs them at ERROR with the traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,11 @@ class _ExpectedRefusals(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not (isinstance(exc, ShequError) and record.levelno == logging.WARNING
-                    and str(record.msg).startswith("(expected)"))
+        return not (
+            isinstance(exc, ShequError)
+            and record.levelno == logging.WARNING
+            and str(record.msg).startswith("(expected)")
+        )
 
 
 _FILTER = _ExpectedRefusals()
@@ -41,18 +45,34 @@ def quiet_expected_refusals() -> None:
         logger.addFilter(_FILTER)
 
 
-def log_refusal(service: str, method: str, exc: ShequError, actor: Any,
-                seconds: float | None) -> None:
+def log_refusal(
+    service: str, method: str, exc: ShequError, actor: Any, seconds: float | None
+) -> None:
     """One line: ``refused SERVICE.METHOD code=… field=… role=… duration_ms=…``."""
     role = actor.get("role") if isinstance(actor, dict) else None
     role = role if role in ROLES else None  # the caller's text never reaches the log raw
     field = _token(exc.field)
     duration = round(seconds * 1000, 1) if seconds is not None else None
-    fields = {"service": service, "method": method, "code": exc.code, "field": field,
-              "role": role, "duration_ms": duration}
+    fields = {
+        "service": service,
+        "method": method,
+        "code": exc.code,
+        "field": field,
+        "role": role,
+        "duration_ms": duration,
+    }
     level = logging.WARNING if exc.code in _SERVICE_CODES else logging.INFO
-    log.log(level, "refused %s.%s code=%s field=%s role=%s duration_ms=%s", service, method,
-            exc.code, field or "-", role or "-", duration, extra={"refusal": fields})
+    log.log(
+        level,
+        "refused %s.%s code=%s field=%s role=%s duration_ms=%s",
+        service,
+        method,
+        exc.code,
+        field or "-",
+        role or "-",
+        duration,
+        extra={"refusal": fields},
+    )
 
 
 def _token(text: str | None) -> str | None:

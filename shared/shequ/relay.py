@@ -5,6 +5,7 @@ awaited together); the stored position advances only after the broker has confir
 message up to it. A crash between a confirm and the position update only
 republishes; consumers skip what they have (at-least-once delivery, exactly-once effect).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,16 @@ def exchange_for(service: str) -> Exchange:
 
 
 class Relay:
-    def __init__(self, service: str, app: ServiceApplication, engine: Engine,
-                 translate: Translator, amqp_uri: str, batch: int = 200,
-                 signer: Signer | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        app: ServiceApplication,
+        engine: Engine,
+        translate: Translator,
+        amqp_uri: str,
+        batch: int = 200,
+        signer: Signer | None = None,
+    ) -> None:
         self.service = service
         self.app = app
         self.engine = engine
@@ -52,10 +60,11 @@ class Relay:
         self._nacked = False
         self._cached: tuple[int, int | None] | None = None  # valid while this replica leads
         with engine.begin() as c:
-            if c.execute(select(positions.c.reader)
-                         .where(positions.c.reader == READER)).first() is None:
-                c.execute(positions.insert().values(reader=READER, position=0,
-                                                    prev_published=None))
+            if (
+                c.execute(select(positions.c.reader).where(positions.c.reader == READER)).first()
+                is None
+            ):
+                c.execute(positions.insert().values(reader=READER, position=0, prev_published=None))
 
     def forget(self) -> None:
         """Drop the cached position (leadership changed hands: another relay may have moved)."""
@@ -65,8 +74,11 @@ class Relay:
         if self._cached is not None:
             return self._cached
         with self.engine.connect() as c:
-            row = c.execute(select(positions.c.position, positions.c.prev_published)
-                            .where(positions.c.reader == READER)).one()
+            row = c.execute(
+                select(positions.c.position, positions.c.prev_published).where(
+                    positions.c.reader == READER
+                )
+            ).one()
         self._cached = (int(row[0]), row[1])
         return self._cached
 
@@ -77,15 +89,17 @@ class Relay:
     def run_once(self) -> int:
         """Publish one batch past the stored position; returns how many messages went out."""
         position, prev = self.state()
-        notes = self.app.recorder.select_notifications(position, self.batch,
-                                                       inclusive_of_start=False)
+        notes = self.app.recorder.select_notifications(
+            position, self.batch, inclusive_of_start=False
+        )
         if not notes:
             return 0
         producer = self._ensure_producer()
         sent = 0
         for note in notes:
-            envelope = build_envelope(self.service, self.app, self.translate, note, prev,
-                                      self.signer)
+            envelope = build_envelope(
+                self.service, self.app, self.translate, note, prev, self.signer
+            )
             if envelope is not None:
                 self._publish(producer, envelope)
                 prev = note.id
@@ -101,9 +115,12 @@ class Relay:
             # Cannot happen while events stay within half the bound (ServiceApplication refuses
             # larger ones); if a translation ever inflates one past it, stop here, loudly,
             # rather than publish what every consumer would refuse.
-            raise ValidationError("集成事件过大，无法发布", f"envelope at {envelope['position']} "
-                                  f"is {len(body)} bytes, over {self.max_bytes}", "data",
-                                  code="envelope_too_large")
+            raise ValidationError(
+                "集成事件过大，无法发布",
+                f"envelope at {envelope['position']} is {len(body)} bytes, over {self.max_bytes}",
+                "data",
+                code="envelope_too_large",
+            )
         producer.publish(
             body,
             routing_key=routing_key,
@@ -112,8 +129,12 @@ class Relay:
             content_encoding="utf-8",
             delivery_mode=2,
             message_id=envelope["event_id"],
-            headers={"contract": envelope["contract"], "version": envelope["version"],
-                     "position": envelope["position"], "prev": envelope["prev"]},
+            headers={
+                "contract": envelope["contract"],
+                "version": envelope["version"],
+                "position": envelope["position"],
+                "prev": envelope["prev"],
+            },
             retry=False,
         )
         self._next_tag += 1
@@ -146,9 +167,11 @@ class Relay:
 
     def _advance(self, old: int, new: int, prev: int | None) -> None:
         with self.engine.begin() as c:
-            moved = c.execute(update(positions)
-                              .where(positions.c.reader == READER, positions.c.position == old)
-                              .values(position=new, prev_published=prev)).rowcount
+            moved = c.execute(
+                update(positions)
+                .where(positions.c.reader == READER, positions.c.position == old)
+                .values(position=new, prev_published=prev)
+            ).rowcount
         self._cached = (new, prev) if moved == 1 else None
 
     def _ensure_producer(self) -> Producer:

@@ -12,6 +12,7 @@ letter's ``Replayed`` event in one transaction: a letter already replayed answer
 Every service exposes it as the RPC ``replay_dead_letter`` (``shequ.rpc.PlatformService``);
 ``shequ deadletters replay ID`` calls it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,9 @@ def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> d
     """
     who = Actor.from_dict(actor)
     if who.role not in REPLAY_ROLES:
-        raise Forbidden("无权重放死信", "only system and district staff may replay dead letters",
-                        "actor.role")
+        raise Forbidden(
+            "无权重放死信", "only system and district staff may replay dead letters", "actor.role"
+        )
     checked = False
     for _attempt in range(CONFLICT_RETRIES):
         letter, inbox = _find(runtime, letter_id)
@@ -48,11 +50,14 @@ def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> d
         if letter.replayed_outcome is not None:
             return {"outcome": "already_replayed", **answer}
         if not letter.replayable:
-            raise ValidationError("该死信不是上游发出的真实事件，不能重放",
-                                  f"letter {letter_id} was rejected "
-                                  f"({letter.error.get('code')}): it is not a genuine envelope "
-                                  "of its upstream and cannot be replayed", "letter_id",
-                                  code="not_replayable")
+            raise ValidationError(
+                "该死信不是上游发出的真实事件，不能重放",
+                f"letter {letter_id} was rejected "
+                f"({letter.error.get('code')}): it is not a genuine envelope "
+                "of its upstream and cannot be replayed",
+                "letter_id",
+                code="not_replayable",
+            )
         envelope = dict(letter.envelope or {})
         if not checked:
             _check_with_upstream(inbox, envelope, letter_id)
@@ -67,8 +72,12 @@ def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> d
             continue  # another replay won (answered above), or a command changed an aggregate
         log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, len(events))
         return {"outcome": outcome, **answer, "events": len(events)}
-    raise Conflict("记录被频繁同时修改，请稍后重试", "the records kept changing concurrently; "
-                   "replay the letter again later", "letter_id", code="concurrent_change")
+    raise Conflict(
+        "记录被频繁同时修改，请稍后重试",
+        "the records kept changing concurrently; replay the letter again later",
+        "letter_id",
+        code="concurrent_change",
+    )
 
 
 CONFLICT_RETRIES = 5
@@ -85,15 +94,25 @@ def _handle(inbox: Any, envelope: dict[str, Any]) -> tuple[str, list[Any], dict[
         unit.add(inbox.handle(envelope, unit))
         return "applied", unit.events(), None
     except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
-        return "failed", [], exc.to_dict() if isinstance(exc, ShequError) else {
-            "code": type(exc).__name__, "message": str(exc),
-            "traceback": traceback.format_exc(limit=5)}
+        return (
+            "failed",
+            [],
+            exc.to_dict()
+            if isinstance(exc, ShequError)
+            else {
+                "code": type(exc).__name__,
+                "message": str(exc),
+                "traceback": traceback.format_exc(limit=5),
+            },
+        )
 
 
 def _find(runtime: Any, letter_id: Any) -> tuple[DeadLetter, Any]:
-    missing = NotFound(f"本服务没有该死信：{letter_id}",
-                       f"{runtime.config.service} holds no dead letter {letter_id!r}",
-                       "letter_id")
+    missing = NotFound(
+        f"本服务没有该死信：{letter_id}",
+        f"{runtime.config.service} holds no dead letter {letter_id!r}",
+        "letter_id",
+    )
     if not isinstance(letter_id, str) or not letter_id:
         raise missing
     try:
@@ -110,22 +129,31 @@ def _check_with_upstream(inbox: Any, envelope: dict[str, Any], letter_id: str) -
     """The letter must still be what its upstream signed and what its log holds."""
     problem = inbox.untrusted(envelope)
     if problem:
-        raise ValidationError("死信未通过上游签名校验，不能重放",
-                              f"letter {letter_id} does not check: {problem['message_en']}",
-                              "letter_id", code="not_replayable")
+        raise ValidationError(
+            "死信未通过上游签名校验，不能重放",
+            f"letter {letter_id} does not check: {problem['message_en']}",
+            "letter_id",
+            code="not_replayable",
+        )
     position = envelope["position"]
     try:
         served = inbox.pull(position - 1, 1)
     except Exception as exc:  # noqa: BLE001 - the upstream is down: try again later
-        raise ShequError("上游服务暂时无法核对该事件，请稍后重试",
-                         f"{inbox.upstream} could not be asked about position {position}: "
-                         f"{exc}", "letter_id", code="upstream_unavailable") from None
+        raise ShequError(
+            "上游服务暂时无法核对该事件，请稍后重试",
+            f"{inbox.upstream} could not be asked about position {position}: {exc}",
+            "letter_id",
+            code="upstream_unavailable",
+        ) from None
     genuine = next((e for e in served if e.get("position") == position), None)
     if genuine is None or _compared(genuine) != _compared(envelope):
-        raise ValidationError("上游日志中没有与该死信一致的事件，不能重放",
-                              f"{inbox.upstream}'s log holds no envelope like letter "
-                              f"{letter_id} at position {position}", "letter_id",
-                              code="not_in_upstream_log")
+        raise ValidationError(
+            "上游日志中没有与该死信一致的事件，不能重放",
+            f"{inbox.upstream}'s log holds no envelope like letter "
+            f"{letter_id} at position {position}",
+            "letter_id",
+            code="not_in_upstream_log",
+        )
 
 
 def _compared(envelope: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@
 * ``PlatformService`` gives every service the ``notifications`` RPC that other services'
   inboxes (the ``system`` role only) pull from to repair gaps, and ``health``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -33,9 +34,18 @@ from shequ.outage import guarded, translate
 from shequ.outbox import envelopes_after
 from shequ.validation import check_characters
 
-for _cls in (errors.ShequError, errors.ValidationError, errors.RuleViolation, errors.NotFound,
-             errors.Forbidden, errors.Conflict, errors.LogTampered, errors.Unavailable):
+for _cls in (
+    errors.ShequError,
+    errors.ValidationError,
+    errors.RuleViolation,
+    errors.NotFound,
+    errors.Forbidden,
+    errors.Conflict,
+    errors.LogTampered,
+    errors.Unavailable,
+):
     deserialize_to_instance(_cls)
+
 
 class _ReplyPublisher(Publisher):
     # Replies go without publisher confirms (they cost a sixth of a busy service's CPU): the
@@ -52,10 +62,13 @@ class _RpcConsumer(RpcConsumer):
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         config = self.container.config
         responder = _Responder(
-            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            config[AMQP_URI_CONFIG_KEY],
+            get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+            message,
             ssl=config.get(AMQP_SSL_CONFIG_KEY),
-            login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
         # a database outage reaches the caller as `unavailable`, from any entrypoint
         result, exc_info = responder.send_response(result, translate(exc_info))
         self.queue_consumer.ack_message(message)
@@ -81,8 +94,9 @@ class PlatformService:
         return self.runtime.app
 
     @query
-    def notifications(self, actor: dict[str, Any], after: int = 0,
-                      limit: int = 500) -> list[dict[str, Any]]:
+    def notifications(
+        self, actor: dict[str, Any], after: int = 0, limit: int = 500
+    ) -> list[dict[str, Any]]:
         """Published integration envelopes after ``after``, for other services' gap repair.
 
         The envelopes carry personal data unmasked (names, phones), as the services that pull
@@ -92,13 +106,23 @@ class PlatformService:
         """
         who = Actor.from_dict(actor)
         if who.role != "system":
-            raise Forbidden("事件日志只供各服务修补缺口读取，含未脱敏的个人信息",
-                            "only services (the system role) may read the notification log: "
-                            "it carries unmasked personal data", "actor.role")
+            raise Forbidden(
+                "事件日志只供各服务修补缺口读取，含未脱敏的个人信息",
+                "only services (the system role) may read the notification log: "
+                "it carries unmasked personal data",
+                "actor.role",
+            )
         limit = max(1, min(int(limit), 1000))
         prev = int(after) if after else None
-        return envelopes_after(self.runtime.config.service, self.app, self.runtime.translate,
-                               int(after), limit, prev, self.runtime.signer)
+        return envelopes_after(
+            self.runtime.config.service,
+            self.app,
+            self.runtime.translate,
+            int(after),
+            limit,
+            prev,
+            self.runtime.signer,
+        )
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -129,8 +153,9 @@ class PlatformService:
             "published_position": published or 0,
             "sealed_size": rt.sealed_size,
             "audit": audit,
-            "inboxes": {i.upstream: {"position": i.last(), "counts": dict(i.counts)}
-                        for i in rt.inboxes},
+            "inboxes": {
+                i.upstream: {"position": i.last(), "counts": dict(i.counts)} for i in rt.inboxes
+            },
         }
 
     @command
@@ -180,9 +205,11 @@ def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
         "name_en": "Lizhu"}}]}``
         """
         if not isinstance(commands, list) or not 1 <= len(commands) <= BATCH_LIMIT:
-            raise ValidationError(f"commands 须为1至{BATCH_LIMIT}条指令的列表",
-                                  f"commands must be a list of 1 to {BATCH_LIMIT} commands",
-                                  "commands")
+            raise ValidationError(
+                f"commands 须为1至{BATCH_LIMIT}条指令的列表",
+                f"commands must be a list of 1 to {BATCH_LIMIT} commands",
+                "commands",
+            )
         pile = eventlet.GreenPile(64)
         order = BatchOrder(len(commands))
         for index, item in enumerate(commands):
@@ -198,8 +225,9 @@ def _run_in_turn(order: BatchOrder, index: int, *args: Any) -> dict[str, Any]:
         return _run_item(*args)
 
 
-def _run_item(service: Any, handlers: dict[str, Any], policy: Policy, actor: dict[str, Any],
-              item: Any) -> dict[str, Any]:
+def _run_item(
+    service: Any, handlers: dict[str, Any], policy: Policy, actor: dict[str, Any], item: Any
+) -> dict[str, Any]:
     try:
         name = item.get("command") if isinstance(item, dict) else None
         check_characters(name, "command")  # its args are checked by the command's entrypoint
@@ -230,19 +258,26 @@ def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
     return entrypoint
 
 
-def _check_arguments(signature: inspect.Signature, name: str, actor: Actor,
-                     kwargs: dict[str, Any]) -> None:
+def _check_arguments(
+    signature: inspect.Signature, name: str, actor: Actor, kwargs: dict[str, Any]
+) -> None:
     """Missing or unknown arguments are the caller's mistake: say which, in both languages."""
     params = signature.parameters
     unknown = sorted(k for k in kwargs if k not in params or k in ("self", "actor"))
     if unknown:
-        raise ValidationError(f"{name} 不接受参数 {unknown[0]}",
-                              f"{name} takes no argument {unknown[0]!r}", unknown[0],
-                              details={"rule": "unknown_argument"})
+        raise ValidationError(
+            f"{name} 不接受参数 {unknown[0]}",
+            f"{name} takes no argument {unknown[0]!r}",
+            unknown[0],
+            details={"rule": "unknown_argument"},
+        )
     for pname, param in params.items():
         if pname in ("self", "actor") or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
             continue
         if param.default is param.empty and pname not in kwargs:
-            raise ValidationError(f"{name} 缺少必填参数 {pname}",
-                                  f"{name} requires {pname!r}", pname,
-                                  details={"rule": "required"})
+            raise ValidationError(
+                f"{name} 缺少必填参数 {pname}",
+                f"{name} requires {pname!r}",
+                pname,
+                details={"rule": "required"},
+            )

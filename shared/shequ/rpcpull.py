@@ -1,4 +1,5 @@
 """Pulling an upstream's notification log over RPC, to repair gaps in an inbox."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 
 Monkey-patches first (nameko runs on eventlet), then starts the service with the
 configuration from the environment and stops it cleanly on SIGTERM or SIGINT."""
+
 from __future__ import annotations
 
 import warnings
@@ -52,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m shequ.runner SERVICE|module:Class", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     log = logging.getLogger("shequ.runner")
     quiet_amqp_close_noise()
     service_cls = load_class(args[0])
@@ -96,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
             # (unacked work is redelivered, the relay resumes from its stored position), so
             # start a fresh container once the broker and the store answer again.
             what = "store" if is_outage(exc) else "broker"
-            log.warning("%s: %s connection lost (%s); restarting the service", args[0], what,
-                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            log.warning(
+                "%s: %s connection lost (%s); restarting the service",
+                args[0],
+                what,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
             runner.kill()
             eventlet.sleep(2.0)
 
@@ -115,8 +121,13 @@ def _refuse(service: str, exc: Exception) -> int:
     return 2
 
 
-CONNECTION_ERRORS = (ConnectionError, OSError, kombu.exceptions.OperationalError,
-                     amqp.exceptions.ConnectionError, amqp.exceptions.RecoverableConnectionError)
+CONNECTION_ERRORS = (
+    ConnectionError,
+    OSError,
+    kombu.exceptions.OperationalError,
+    amqp.exceptions.ConnectionError,
+    amqp.exceptions.RecoverableConnectionError,
+)
 
 
 if __name__ == "__main__":

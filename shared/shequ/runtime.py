@@ -7,6 +7,7 @@ The sealer seals every ``SHEQU_SEAL_INTERVAL`` seconds and once more on a clean 
 checks each time that the rows at or below its sealed position are the ones it sealed (an
 alarm otherwise: an error log line, ``shequ_audit_alarm``, ``health`` and ``shequ status``).
 Events after the last head are the window of exposure (``Runtime.audit_status``)."""
+
 from __future__ import annotations
 
 import errno
@@ -104,8 +105,9 @@ class Runtime:
             "sealed_size": self.sealed_size,
             "sealed_position": self.sealed_position,
             "last_head_at": self.sealed_at.isoformat() if self.sealed_at else None,
-            "seconds_since_last_head": (round((now - self.sealed_at).total_seconds(), 3)
-                                        if self.sealed_at else None),
+            "seconds_since_last_head": (
+                round((now - self.sealed_at).total_seconds(), 3) if self.sealed_at else None
+            ),
             "unsealed_events": rows.count(above=self.sealed_position) if oldest else 0,
             "oldest_unsealed_age_seconds": age,
             "alarm": asdict(alarm) if alarm else None,
@@ -113,8 +115,13 @@ class Runtime:
 
 
 class Platform(DependencyProvider):
-    def __init__(self, service: str, app_factory: Callable[[ServiceConfig], ServiceApplication],
-                 translate: Translator, inboxes: list[InboxSpec] | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        app_factory: Callable[[ServiceConfig], ServiceApplication],
+        translate: Translator,
+        inboxes: list[InboxSpec] | None = None,
+    ) -> None:
         self.service = service
         self.app_factory = app_factory
         self.translate = translate
@@ -133,17 +140,28 @@ class Platform(DependencyProvider):
         with schema_lock(cfg.store):  # replicas starting together create tables one at a time
             app = self.app_factory(cfg)
         signer = Signer.for_service(self.service, cfg.key_path)
-        relay = Relay(self.service, app, app.engine, self.translate, cfg.amqp_uri,
-                      cfg.relay_batch, signer)
-        self.runtime = Runtime(cfg, app, relay, Leadership(cfg.store, "relay", self.service),
-                               self.translate, signer)
+        relay = Relay(
+            self.service, app, app.engine, self.translate, cfg.amqp_uri, cfg.relay_batch, signer
+        )
+        self.runtime = Runtime(
+            cfg, app, relay, Leadership(cfg.store, "relay", self.service), self.translate, signer
+        )
         dead = DeadLetters(cfg.amqp_uri)
         verifier = Verifier(cfg.trusted_keys_dir)
         for spec in self.inbox_specs:
-            self.runtime.inboxes.append(Inbox(
-                self.service, spec.upstream, app, spec.handler(app),
-                rpc_puller(spec.upstream, cfg.amqp_uri), dead, cfg.inbox_max_failures,
-                spec.interests, verifier))
+            self.runtime.inboxes.append(
+                Inbox(
+                    self.service,
+                    spec.upstream,
+                    app,
+                    spec.handler(app),
+                    rpc_puller(spec.upstream, cfg.amqp_uri),
+                    dead,
+                    cfg.inbox_max_failures,
+                    spec.interests,
+                    verifier,
+                )
+            )
         health.serve(cfg.metrics_port, health.runtime_checks(self.runtime))
         metrics.SEAL_INTERVAL.labels(self.service).set(cfg.seal_interval)
         self._follow_heads()
@@ -167,8 +185,12 @@ class Platform(DependencyProvider):
             reads.on_full = self._reads_full
             spawn(self._readlog_loop, identifier=f"{self.service}.readlog")
         for inbox in self.runtime.inboxes:
-            sub = Subscriber(inbox, self.runtime.config.amqp_uri, self.stopping,
-                             max_bytes=self.runtime.config.inbox_max_envelope_bytes)
+            sub = Subscriber(
+                inbox,
+                self.runtime.config.amqp_uri,
+                self.stopping,
+                max_bytes=self.runtime.config.inbox_max_envelope_bytes,
+            )
             spawn(sub.run, identifier=f"{self.service}.inbox.{inbox.upstream}")
 
     def _nap(self, seconds: float) -> None:
@@ -242,14 +264,20 @@ class Platform(DependencyProvider):
         name = worker_ctx.entrypoint.method_name
         if started is not None:
             metrics.ENTRYPOINT_SECONDS.labels(self.service, name).observe(
-                time.perf_counter() - started)
+                time.perf_counter() - started
+            )
         if exc_info is None:
             outcome = "ok"
         elif isinstance(exc_info[1], ShequError):
             outcome = exc_info[1].code
             actor = worker_ctx.kwargs.get("actor", worker_ctx.args[0] if worker_ctx.args else None)
-            log_refusal(self.service, name, exc_info[1], actor,
-                        None if started is None else time.perf_counter() - started)
+            log_refusal(
+                self.service,
+                name,
+                exc_info[1],
+                actor,
+                None if started is None else time.perf_counter() - started,
+            )
         else:
             outcome = "error"
         metrics.ENTRYPOINT_CALLS.labels(self.service, name, outcome).inc()
@@ -297,8 +325,13 @@ class Platform(DependencyProvider):
             return
         try:
             if self._sealer is None:  # newly leader: reload what the previous leader sealed
-                self._sealer = Sealer(self.service, rt.app.recorder, rt.config.treehead_dir,
-                                      rt.config.key_path, page_size=200)
+                self._sealer = Sealer(
+                    self.service,
+                    rt.app.recorder,
+                    rt.config.treehead_dir,
+                    rt.config.key_path,
+                    page_size=200,
+                )
                 self._follow_heads()
             head = self._sealer.seal()
             rt.note_head(head)
@@ -367,12 +400,12 @@ class Platform(DependencyProvider):
                 window = rt.audit_status()
                 metrics.UNSEALED_EVENTS.labels(self.service).set(window["unsealed_events"])
                 age = window["oldest_unsealed_age_seconds"]
-                metrics.UNSEALED_AGE.labels(self.service).set(
-                    float("nan") if age is None else age)
+                metrics.UNSEALED_AGE.labels(self.service).set(float("nan") if age is None else age)
                 for inbox in rt.inboxes:
                     _count_inbox(self.service, inbox)
                     metrics.CONSUMER_LAG.labels(self.service, inbox.upstream).set(
-                        max(0, inbox.upstream_head - inbox.last()))
+                        max(0, inbox.upstream_head - inbox.last())
+                    )
             except Exception as exc:  # noqa: BLE001
                 log.debug("metrics %s: %s", self.service, exc)
             self._nap(1.0)
@@ -386,8 +419,9 @@ def serve_health(cfg: ServiceConfig) -> None:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        raise ConfigError(f"metrics port {cfg.metrics_port} is in use "
-                          f"({cfg.metrics_port_setting})") from None
+        raise ConfigError(
+            f"metrics port {cfg.metrics_port} is in use ({cfg.metrics_port_setting})"
+        ) from None
 
 
 def _count_inbox(service: str, inbox: Inbox) -> None:

@@ -17,6 +17,7 @@ the sealed log. So a snapshot is only a cache of what the events say:
 The comparison is on the decoded state (the aggregate's attributes), never on the snapshot's
 own ``timestamp``, which records when it was taken.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -57,8 +58,11 @@ REMEMBERED = 10_000
 def same_state(mapper: Mapper[Any], stored: StoredEvent, aggregate: Any) -> bool:
     """Whether a stored snapshot holds exactly the state of ``aggregate`` (folded from the
     events up to the snapshot's version). A row that cannot be decoded holds no such state."""
-    if aggregate is None or aggregate.version != stored.originator_version \
-            or aggregate.id != stored.originator_id:
+    if (
+        aggregate is None
+        or aggregate.version != stored.originator_version
+        or aggregate.id != stored.originator_id
+    ):
         return False
     try:
         snapshot = mapper.to_domain_event(stored)
@@ -69,8 +73,10 @@ def same_state(mapper: Mapper[Any], stored: StoredEvent, aggregate: Any) -> bool
     expected = type(snapshot).take(aggregate)
     # Through the transcoder, as the stored state went: tuples become lists, and so on.
     transcoder = mapper.transcoder
-    return bool(snapshot.topic == expected.topic
-                and snapshot.state == transcoder.decode(transcoder.encode(expected.state)))
+    return bool(
+        snapshot.topic == expected.topic
+        and snapshot.state == transcoder.decode(transcoder.encode(expected.state))
+    )
 
 
 def fold(events: Iterable[Any], aggregate: Any = None) -> Any:
@@ -87,8 +93,13 @@ def _digest(stored: StoredEvent) -> bytes:
 class CheckedSnapshotStore(EventStore[UUID]):
     """A snapshot store that serves a snapshot only if the events make the same state."""
 
-    def __init__(self, mapper: Mapper[UUID], recorder: AggregateRecorder,
-                 events: EventStore[UUID], service: str) -> None:
+    def __init__(
+        self,
+        mapper: Mapper[UUID],
+        recorder: AggregateRecorder,
+        events: EventStore[UUID],
+        service: str,
+    ) -> None:
         super().__init__(mapper, recorder)
         self.events = events
         self.service = service
@@ -103,10 +114,16 @@ class CheckedSnapshotStore(EventStore[UUID]):
             self._remember(row, True)
         return result
 
-    def get(self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None,
-            desc: bool = False, limit: int | None = None) -> Iterator[Any]:
-        rows = self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc,
-                                           limit=limit)
+    def get(
+        self,
+        originator_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        rows = self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
         return (self.mapper.to_domain_event(row) for row in rows if self._believed(row))
 
     def _believed(self, row: StoredEvent) -> bool:
@@ -115,23 +132,30 @@ class CheckedSnapshotStore(EventStore[UUID]):
             verdict = self._verdicts.get(key)
         if verdict is not None and verdict[0] == digest:
             return verdict[1]
-        aggregate = fold(self.events.get(row.originator_id,  # type: ignore[arg-type]
-                                         lte=row.originator_version))
+        aggregate = fold(
+            self.events.get(
+                row.originator_id,  # type: ignore[arg-type]
+                lte=row.originator_version,
+            )
+        )
         genuine = same_state(self.mapper, row, aggregate)
         self._remember(row, genuine)
         if not genuine:  # once per row and process: a forged row is not checked again
             SNAPSHOTS_REFUSED.labels(service=self.service).inc()
-            log.error("snapshot_forged: the snapshot of %s at version %s differs from the state "
-                      "its events make; ignored, the aggregate is loaded from its events; run "
-                      "shequ audit verify", row.originator_id, row.originator_version)
+            log.error(
+                "snapshot_forged: the snapshot of %s at version %s differs from the state "
+                "its events make; ignored, the aggregate is loaded from its events; run "
+                "shequ audit verify",
+                row.originator_id,
+                row.originator_version,
+            )
         return genuine
 
     def _remember(self, row: StoredEvent, genuine: bool) -> None:
         with self._lock:
             if len(self._verdicts) >= REMEMBERED:
                 self._verdicts.clear()
-            self._verdicts[(row.originator_id, row.originator_version)] = (_digest(row),
-                                                                            genuine)
+            self._verdicts[(row.originator_id, row.originator_version)] = (_digest(row), genuine)
 
 
 @dataclass(frozen=True)
@@ -162,8 +186,7 @@ def check_snapshot_rows(service: str, events: ApplicationRecorder) -> SnapshotCh
         by_aggregate.setdefault(row.originator_id, []).append(row)
     for originator_id, snapshots in by_aggregate.items():
         aggregate, upto = None, 0
-        stream = iter(events.select_events(originator_id,
-                                           lte=snapshots[-1].originator_version))
+        stream = iter(events.select_events(originator_id, lte=snapshots[-1].originator_version))
         for row in snapshots:
             todo = []
             while upto < row.originator_version and (stored := next(stream, None)):
@@ -188,19 +211,33 @@ def _snapshot_recorder(events: ApplicationRecorder) -> _Raw:
 def _snapshot_rows(recorder: _Raw) -> list[StoredEvent]:
     """Every snapshot row as stored, by aggregate id and version; none if no table."""
     if isinstance(recorder, SQLiteAggregateRecorder):
-        exists = raw_query(recorder, "SELECT name FROM sqlite_master WHERE type = 'table' "
-                           "AND name = ?", [recorder.events_table_name], table=False)
+        exists = raw_query(
+            recorder,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+            [recorder.events_table_name],
+            table=False,
+        )
     else:
-        exists = raw_query(recorder, "SELECT to_regclass(%s) AS name", [_qualified(recorder)],
-                           table=False)
+        exists = raw_query(
+            recorder, "SELECT to_regclass(%s) AS name", [_qualified(recorder)], table=False
+        )
     if not exists or exists[0]["name"] is None:
         return []
-    found = raw_query(recorder, "SELECT originator_id, originator_version, topic, state "
-                      "FROM {table} ORDER BY originator_id, originator_version", [])
-    return [StoredEvent(originator_id=_uuid(row["originator_id"]),
-                        originator_version=row["originator_version"], topic=row["topic"] or "",
-                        state=bytes(row["state"] or b""))
-            for row in found]
+    found = raw_query(
+        recorder,
+        "SELECT originator_id, originator_version, topic, state "
+        "FROM {table} ORDER BY originator_id, originator_version",
+        [],
+    )
+    return [
+        StoredEvent(
+            originator_id=_uuid(row["originator_id"]),
+            originator_version=row["originator_version"],
+            topic=row["topic"] or "",
+            state=bytes(row["state"] or b""),
+        )
+        for row in found
+    ]
 
 
 def _qualified(recorder: PostgresAggregateRecorder) -> str:
@@ -225,5 +262,4 @@ def _mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
-__all__ = ["CheckedSnapshotStore", "SnapshotCheck", "check_snapshot_rows", "fold",
-           "same_state"]
+__all__ = ["CheckedSnapshotStore", "SnapshotCheck", "check_snapshot_rows", "fold", "same_state"]

@@ -5,6 +5,7 @@ Accepted forms:
   sqlite:///abs/path/registry.db or sqlite:////abs/path/registry.db (both absolute)
   postgresql://user:password@host:5432/dbname
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ class Store:
                 " the in-memory store is refused so that nothing is silently lost"
             )
         if text.startswith("sqlite:"):
-            rest = text[len("sqlite:"):]
+            rest = text[len("sqlite:") :]
             if rest.startswith("///"):
                 rest = "/" + rest[3:].lstrip("/")
             if not rest or rest == ":memory:":

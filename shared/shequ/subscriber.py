@@ -6,6 +6,7 @@ Messages are decoded here, not by kombu: a body over ``SHEQU_INBOX_MAX_ENVELOPE_
 another content type, not UTF-8, not JSON, nested deeper than ``MAX_DEPTH`` or not an object
 reaches the inbox as :class:`~shequ.inbox.Undecodable`, is dead-lettered with the reason and
 acknowledged in its turn; the queue never stalls on it."""
+
 from __future__ import annotations
 
 import json
@@ -28,15 +29,25 @@ log = logging.getLogger(__name__)
 
 
 def inbox_queue(consumer: str, upstream: str) -> Queue:
-    return Queue(f"shequ.{consumer}.inbox.{upstream}", exchange=exchange_for(upstream),
-                 routing_key="#", durable=True,
-                 queue_arguments={"x-single-active-consumer": True})
+    return Queue(
+        f"shequ.{consumer}.inbox.{upstream}",
+        exchange=exchange_for(upstream),
+        routing_key="#",
+        durable=True,
+        queue_arguments={"x-single-active-consumer": True},
+    )
 
 
 class Subscriber:
-    def __init__(self, inbox: Inbox, amqp_uri: str, stopping: Any,
-                 poll_interval: float = 5.0, batch_size: int = 100,
-                 max_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        amqp_uri: str,
+        stopping: Any,
+        poll_interval: float = 5.0,
+        batch_size: int = 100,
+        max_bytes: int | None = None,
+    ) -> None:
         self.inbox = inbox
         self.amqp_uri = amqp_uri
         self.stopping = stopping
@@ -52,8 +63,9 @@ class Subscriber:
                 self._consume()
                 backoff = 0.5
             except Exception as exc:  # noqa: BLE001 - reconnect after broker outages
-                log.warning("inbox %s<-%s: %s; reconnecting", self.inbox.consumer,
-                            self.inbox.upstream, exc)
+                log.warning(
+                    "inbox %s<-%s: %s; reconnecting", self.inbox.consumer, self.inbox.upstream, exc
+                )
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -84,14 +96,20 @@ class Subscriber:
         try:
             self.inbox.repair()
         except UpstreamNotUp:  # a suite starting: its upstreams come up in their own time
-            log.info("inbox %s<-%s: %s is not up yet; catching up when it starts",
-                     self.inbox.consumer, self.inbox.upstream, self.inbox.upstream)
+            log.info(
+                "inbox %s<-%s: %s is not up yet; catching up when it starts",
+                self.inbox.consumer,
+                self.inbox.upstream,
+                self.inbox.upstream,
+            )
         except TRANSIENT as exc:
-            log.info("inbox %s<-%s: catch-up deferred: %s", self.inbox.consumer,
-                     self.inbox.upstream, exc)
+            log.info(
+                "inbox %s<-%s: catch-up deferred: %s", self.inbox.consumer, self.inbox.upstream, exc
+            )
         except Exception as exc:  # noqa: BLE001 - e.g. upstream not running yet
-            log.info("inbox %s<-%s: catch-up failed: %s", self.inbox.consumer,
-                     self.inbox.upstream, exc)
+            log.info(
+                "inbox %s<-%s: catch-up failed: %s", self.inbox.consumer, self.inbox.upstream, exc
+            )
 
     def _drain_ready(self, conn: Any) -> None:
         """Take in what the broker has already sent (the prefetch window), without waiting."""
@@ -102,8 +120,7 @@ class Subscriber:
                 return
 
     def _on_message(self, message: Any) -> None:
-        self._buffer.append((decode(message.body, message.content_type, self.max_bytes),
-                             message))
+        self._buffer.append((decode(message.body, message.content_type, self.max_bytes), message))
 
     def _handle_buffer(self) -> None:
         """Apply the buffered messages (in one transaction where possible), then ack them."""
@@ -118,8 +135,9 @@ class Subscriber:
             except TRANSIENT as exc:  # the store, or an upstream pull: retry in place
                 if self.stopping.is_set():
                     return  # unacked: redelivered to whoever consumes next
-                log.warning("inbox %s<-%s: %s; retrying", self.inbox.consumer,
-                            self.inbox.upstream, exc)
+                log.warning(
+                    "inbox %s<-%s: %s; retrying", self.inbox.consumer, self.inbox.upstream, exc
+                )
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
         # Acks go outside the retry: if the broker connection died meanwhile, acking fails,
@@ -132,27 +150,57 @@ def decode(body: Any, content_type: str | None, max_bytes: int) -> Any:
     """The JSON object in ``body``, or an :class:`Undecodable` saying why there is none."""
     raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogateescape")
     if len(raw) > max_bytes:
-        return _undecodable(raw, content_type, "envelope_too_large", "消息超过大小上限",
-                            f"the message is {len(raw)} bytes, over the {max_bytes} allowed")
+        return _undecodable(
+            raw,
+            content_type,
+            "envelope_too_large",
+            "消息超过大小上限",
+            f"the message is {len(raw)} bytes, over the {max_bytes} allowed",
+        )
     if content_type != "application/json":
-        return _undecodable(raw, content_type, "unsupported_content_type", "消息内容类型不是 JSON",
-                            f"content type {content_type!r} is not application/json")
+        return _undecodable(
+            raw,
+            content_type,
+            "unsupported_content_type",
+            "消息内容类型不是 JSON",
+            f"content type {content_type!r} is not application/json",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _undecodable(raw, content_type, "undecodable", "消息不是 UTF-8 文本",
-                            f"the message is not UTF-8: {exc}")
+        return _undecodable(
+            raw,
+            content_type,
+            "undecodable",
+            "消息不是 UTF-8 文本",
+            f"the message is not UTF-8: {exc}",
+        )
     if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
-        return _undecodable(raw, content_type, "too_deep", "消息嵌套层数过多",
-                            f"the JSON nests deeper than {MAX_DEPTH} levels")
+        return _undecodable(
+            raw,
+            content_type,
+            "too_deep",
+            "消息嵌套层数过多",
+            f"the JSON nests deeper than {MAX_DEPTH} levels",
+        )
     try:
         value = json.loads(text)
     except ValueError as exc:
-        return _undecodable(raw, content_type, "undecodable", "消息不是有效的 JSON",
-                            f"the message is not JSON: {exc}")
+        return _undecodable(
+            raw,
+            content_type,
+            "undecodable",
+            "消息不是有效的 JSON",
+            f"the message is not JSON: {exc}",
+        )
     if not isinstance(value, dict):
-        return _undecodable(raw, content_type, "malformed_envelope", "消息不是 JSON 对象",
-                            "the message is not a JSON object")
+        return _undecodable(
+            raw,
+            content_type,
+            "malformed_envelope",
+            "消息不是 JSON 对象",
+            "the message is not a JSON object",
+        )
     return value
 
 
@@ -163,7 +211,7 @@ def _too_deep(text: str) -> bool:
     # part; all linear, C-speed string work (a regex over whole strings can backtrack)
     outside = "".join(_ESCAPES.sub("", text).split('"')[::2])
     brackets = _NOT_BRACKETS.sub("", outside)
-    opening = brackets[:MAX_DEPTH + 1]
+    opening = brackets[: MAX_DEPTH + 1]
     if len(opening) > MAX_DEPTH and "]" not in opening and "}" not in opening:
         return True  # the usual bomb: opens past the limit straight away
     for _ in range(MAX_DEPTH):
@@ -174,7 +222,7 @@ def _too_deep(text: str) -> bool:
     return True
 
 
-def _undecodable(raw: bytes, content_type: str | None, code: str, zh: str,
-                 en: str) -> Undecodable:
-    return Undecodable(raw, content_type, {"code": code, "message": zh, "message_en": en,
-                                           "field": None})
+def _undecodable(raw: bytes, content_type: str | None, code: str, zh: str, en: str) -> Undecodable:
+    return Undecodable(
+        raw, content_type, {"code": code, "message": zh, "message_en": en, "field": None}
+    )

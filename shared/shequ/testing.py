@@ -5,6 +5,7 @@ sqlite_store, store``) and may override ``store_name`` to name its databases. ``
 test twice: against a SQLite file under ``tmp_path`` and against a PostgreSQL database created
 for that test and dropped after it (marked ``postgres``).
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ eventsourcing stores ``module:Class`` as each event's topic; moving a class woul
 auditor's replay of old logs. Every service pins its aggregates and their events to names
 of the form ``<service>:<Aggregate>.<Event>`` instead (ADR 0002).
 """
+
 from __future__ import annotations
 
 from eventsourcing.domain import CanMutateAggregate

@@ -6,6 +6,7 @@ Each service runs in its own process group, which ``shequ up`` stops on SIGTERM 
 signal), so no service is left running on its own. A second run that would share a metrics
 port or a SQLite store with a running one refuses to start, with one line saying which.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -88,7 +89,8 @@ def claim(var: Path) -> list[IO[str]]:
             if port and port_in_use(port):
                 raise click.ClickException(
                     f"port {port} ({name} metrics) is in use: is another `shequ up` running? "
-                    f"Stop it, or set SHEQU_{name.upper()}_METRICS_PORT")
+                    f"Stop it, or set SHEQU_{name.upper()}_METRICS_PORT"
+                )
             try:
                 store = Store.parse(service_env(name, var)[f"SHEQU_{name.upper()}_STORE"])
             except StoreConfigError as exc:
@@ -105,7 +107,8 @@ def claim(var: Path) -> list[IO[str]]:
                 holder = lock.read().strip() or "?"
                 raise click.ClickException(
                     f"store {store.path} is in use by another `shequ up` (pid {holder}): "
-                    "stop it first, or use another --var") from None
+                    "stop it first, or use another --var"
+                ) from None
             lock.seek(0)
             lock.truncate()
             lock.write(str(os.getpid()))
@@ -158,26 +161,37 @@ def load_demo() -> None:
     from shequ.cli import rpc_call
     from shequ.demo import seed_services
 
-    result = rpc_call("registry", "seed_demo",
-                      {"actor": {"person_id": "system:seed", "role": "system"}}, timeout=600)
+    result = rpc_call(
+        "registry",
+        "seed_demo",
+        {"actor": {"person_id": "system:seed", "role": "system"}},
+        timeout=600,
+    )
     communities = result.get("communities", {})
     villages = sum(len(c.get("villages", [])) for c in communities.values())
-    households = sum(len(v.get("households", [])) for c in communities.values()
-                     for v in c.get("villages", []))
-    click.echo(f"demo district loaded (sample data): {len(communities)} communities, "
-               f"{villages} villages, {households} households")
+    households = sum(
+        len(v.get("households", [])) for c in communities.values() for v in c.get("villages", [])
+    )
+    click.echo(
+        f"demo district loaded (sample data): {len(communities)} communities, "
+        f"{villages} villages, {households} households"
+    )
     made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
-    board = (f"shequ call assessment scoreboard '{{\"period_kind\": \"quarter\", "
-             f"\"period_start\": \"{made['period_start']}\"}}'")
+    board = (
+        f'shequ call assessment scoreboard \'{{"period_kind": "quarter", '
+        f'"period_start": "{made["period_start"]}"}}\''
+    )
     if not made["loaded"]:
         click.echo(f"demo work for {made['quarter']} loaded before: {board}")
         return
-    click.echo(f"demo work loaded: {made['cases']} cases today ({made['finished']} resolved, "
-               f"answered and rated; {made['chased']} chased), {made['past_cases']} cases "
-               f"handled to the end, {made['rounds']} visit rounds "
-               f"with {made['visits']} visits and {made['contacts']} party contacts in "
-               f"{made['quarter']}; {made['quarter']} scored for {made['scored']} "
-               f"communities: {board}")
+    click.echo(
+        f"demo work loaded: {made['cases']} cases today ({made['finished']} resolved, "
+        f"answered and rated; {made['chased']} chased), {made['past_cases']} cases "
+        f"handled to the end, {made['rounds']} visit rounds "
+        f"with {made['visits']} visits and {made['contacts']} party contacts in "
+        f"{made['quarter']}; {made['quarter']} scored for {made['scored']} "
+        f"communities: {board}"
+    )
 
 
 @click.command()
@@ -191,7 +205,8 @@ def up(var: Path, seed: bool) -> None:
     if problem:
         raise click.ClickException(
             f"RabbitMQ is not reachable at {uri} ({problem}).\n"
-            "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry.")
+            "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry."
+        )
     var.mkdir(parents=True, exist_ok=True)
     if seed:
         demo_settings(var)
@@ -204,9 +219,11 @@ def up(var: Path, seed: bool) -> None:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         for name in BUILT:
-            procs[name] = subprocess.Popen([sys.executable, "-m", "shequ.runner", name],
-                                           env=service_env(name, var),
-                                           preexec_fn=_child_setup)  # noqa: PLW1509
+            procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "shequ.runner", name],
+                env=service_env(name, var),
+                preexec_fn=_child_setup,  # noqa: PLW1509
+            )
         for name, proc in procs.items():
             wait_healthy(name, proc)
         if seed:
@@ -216,9 +233,11 @@ def up(var: Path, seed: bool) -> None:
         for name, proc in procs.items():
             port = metrics_port(name)
             where = f"http://127.0.0.1:{port}/metrics" if port else "off"
-            click.echo(f"  {name:<10} pid {proc.pid:<7} store "
-                       f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
-                       f"metrics {where}")
+            click.echo(
+                f"  {name:<10} pid {proc.pid:<7} store "
+                f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
+                f"metrics {where}"
+            )
         click.echo("  call a service:  shequ call registry health")
         while all(p.poll() is None for p in procs.values()):
             time.sleep(0.5)

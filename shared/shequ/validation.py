@@ -3,6 +3,7 @@
 Checkers return the cleaned value (stripped, upper-cased, ISO text) so callers store one form;
 ``check_characters`` runs on every call's arguments before any of them (see its docstring).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,21 +37,34 @@ def check_id_number(value: Any, field: str) -> str:
     """
     text = value.strip().upper() if isinstance(value, str) else ""
     if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise _invalid(field, "身份证号须为18位（末位可为X）",
-                       "an identity number has 18 characters (the last may be X)", "id.format")
+        raise _invalid(
+            field,
+            "身份证号须为18位（末位可为X）",
+            "an identity number has 18 characters (the last may be X)",
+            "id.format",
+        )
     if text[17] != ric.calc_check_digit(text):
-        raise _invalid(field, "身份证号校验码错误（GB 11643-1999）",
-                       "identity number check digit is wrong (GB 11643-1999)", "id.checksum")
+        raise _invalid(
+            field,
+            "身份证号校验码错误（GB 11643-1999）",
+            "identity number check digit is wrong (GB 11643-1999)",
+            "id.checksum",
+        )
     try:
         born = ric.get_birth_date(text)
     except StdnumError:
         born = None
     if born is None or not dt.date(1900, 1, 1) <= born <= dt.date.today():
-        raise _invalid(field, "身份证号中的出生日期无效", "identity number has no valid birth date",
-                       "id.birth_date")
+        raise _invalid(
+            field,
+            "身份证号中的出生日期无效",
+            "identity number has no valid birth date",
+            "id.birth_date",
+        )
     if not 11 <= int(text[:2]) <= 82:
-        raise _invalid(field, "身份证号地区码无效", "identity number region code is invalid",
-                       "id.region")
+        raise _invalid(
+            field, "身份证号地区码无效", "identity number region code is invalid", "id.region"
+        )
     return text
 
 
@@ -58,9 +72,12 @@ def check_phone(value: Any, field: str) -> str:
     """A mainland mobile (1[3-9] and 9 digits) or a landline 0xx(x)-xxxxxxx(x)."""
     text = value.strip().replace(" ", "") if isinstance(value, str) else ""
     if not (MOBILE.match(text) or LANDLINE.match(text)):
-        raise _invalid(field, "电话号码格式错误：手机为1[3-9]开头的11位数字，固话为区号-号码",
-                       "phone must be a mobile 1[3-9]xxxxxxxxx or a landline 0xx(x)-xxxxxxx(x)",
-                       "phone.format")
+        raise _invalid(
+            field,
+            "电话号码格式错误：手机为1[3-9]开头的11位数字，固话为区号-号码",
+            "phone must be a mobile 1[3-9]xxxxxxxxx or a landline 0xx(x)-xxxxxxx(x)",
+            "phone.format",
+        )
     return text
 
 
@@ -70,8 +87,12 @@ def require_text(value: Any, field: str, label_zh: str, max_len: int = 100) -> s
     if not text:
         raise _invalid(field, f"{label_zh}不能为空", f"{field} is required", "text.required")
     if len(text) > max_len:
-        raise _invalid(field, f"{label_zh}不能超过{max_len}个字符",
-                       f"{field} may have at most {max_len} characters", "text.too_long")
+        raise _invalid(
+            field,
+            f"{label_zh}不能超过{max_len}个字符",
+            f"{field} may have at most {max_len} characters",
+            "text.too_long",
+        )
     return text
 
 
@@ -106,16 +127,24 @@ def check_choice(value: Any, field: str, choices: Iterable[str], label_zh: str) 
     """One of a fixed set of keys."""
     allowed = list(choices)
     if value not in allowed:
-        raise _invalid(field, f"{label_zh}须为以下之一：{'、'.join(allowed)}",
-                       f"{field} must be one of {', '.join(allowed)}", "choice")
+        raise _invalid(
+            field,
+            f"{label_zh}须为以下之一：{'、'.join(allowed)}",
+            f"{field} must be one of {', '.join(allowed)}",
+            "choice",
+        )
     return str(value)
 
 
 def check_int(value: Any, field: str, label_zh: str, low: int, high: int) -> int:
     """An integer within [low, high] (booleans refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _invalid(field, f"{label_zh}须为{low}至{high}之间的整数",
-                       f"{field} must be an integer from {low} to {high}", "int.range")
+        raise _invalid(
+            field,
+            f"{label_zh}须为{low}至{high}之间的整数",
+            f"{field} must be an integer from {low} to {high}",
+            "int.range",
+        )
     return value
 
 
@@ -158,8 +187,9 @@ def check_characters(value: Any, field: str = "") -> None:
                 stack.append((item, (*path, key)))
 
 
-def _refused_character(root: str, path: tuple[str | int, ...], char: str,
-                       in_key: bool) -> ValidationError:
+def _refused_character(
+    root: str, path: tuple[str | int, ...], char: str, in_key: bool
+) -> ValidationError:
     where = root
     for part in path:
         if isinstance(part, int):
@@ -174,9 +204,15 @@ def _refused_character(root: str, path: tuple[str | int, ...], char: str,
     if 0xD800 <= ord(char) <= 0xDFFF:
         return ValidationError(
             f"{where}{what_zh}含有无效的Unicode字符（单独的代理码位{point}），请重新输入",
-            f"{what_en}{where} is not valid Unicode text (a lone surrogate {point})", where,
-            rule="invalid_unicode", **marks)
+            f"{what_en}{where} is not valid Unicode text (a lone surrogate {point})",
+            where,
+            rule="invalid_unicode",
+            **marks,
+        )
     return ValidationError(
         f"{where}{what_zh}含有不允许的控制字符（{point}），请删除后重试",
         f"{what_en}{where} contains a control character ({point}), which is not allowed",
-        where, rule="control_character", **marks)
+        where,
+        rule="control_character",
+        **marks,
+    )

@@ -4,6 +4,7 @@
 that test (and dropped after it). ``RawEvents`` is the attacker: it edits the events table
 directly, bypassing eventsourcing.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ import psycopg
 import pytest
 from shequ.store import Store
 
-ADMIN_DSN = os.environ.get("SHEQU_TEST_POSTGRES_ADMIN",
-                           "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_DSN = os.environ.get(
+    "SHEQU_TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -75,8 +77,11 @@ class RawEvents:
 
     def row(self, position: int) -> tuple[Any, ...]:
         """(originator_id, originator_version, topic, state) at a position."""
-        rows = self.run(f"SELECT originator_id, originator_version, topic, state "
-                        f"FROM {self.table} WHERE {self.id} = ?", (position,))
+        rows = self.run(
+            f"SELECT originator_id, originator_version, topic, state "
+            f"FROM {self.table} WHERE {self.id} = ?",
+            (position,),
+        )
         return rows[0]
 
     def set_state(self, position: int, state: bytes | None) -> None:
@@ -85,13 +90,16 @@ class RawEvents:
     def delete(self, position: int) -> None:
         self.run(f"DELETE FROM {self.table} WHERE {self.id} = ?", (position,))
 
-    def insert(self, position: int, originator_id: UUID, version: int, topic: str,
-               state: bytes | None) -> None:
+    def insert(
+        self, position: int, originator_id: UUID, version: int, topic: str, state: bytes | None
+    ) -> None:
         # eventsourcing keeps UUIDs in SQLite as 32 hex digits, so the row loads as the aggregate's
         oid: Any = originator_id.hex if self.store.kind == "sqlite" else originator_id
-        self.run(f"INSERT INTO {self.table} ({self.id}, originator_id, originator_version, "
-                 "topic, state) VALUES (?, ?, ?, ?, ?)",
-                 (position, oid, version, topic, state))
+        self.run(
+            f"INSERT INTO {self.table} ({self.id}, originator_id, originator_version, "
+            "topic, state) VALUES (?, ?, ?, ?, ?)",
+            (position, oid, version, topic, state),
+        )
 
     def move(self, old: int, new: int) -> None:
         """Give the row at ``old`` the position ``new``, contents unchanged."""

@@ -1,4 +1,5 @@
 """A tiny aggregate and application for exercising the platform on real stores."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,10 +50,20 @@ class Tally(Aggregate):
 pin_topics("platformtest", Note, Secret, Tally)
 
 catalogue = Catalogue("notes")
-WRITTEN = catalogue.define("note.written", 1, {"note_id": "string", "text": "string"},
-                           "A note was written", {"note_id": "n1", "text": "hello"})
-AMENDED = catalogue.define("note.amended", 1, {"note_id": "string", "text": "string"},
-                           "A note was amended", {"note_id": "n1", "text": "hello again"})
+WRITTEN = catalogue.define(
+    "note.written",
+    1,
+    {"note_id": "string", "text": "string"},
+    "A note was written",
+    {"note_id": "n1", "text": "hello"},
+)
+AMENDED = catalogue.define(
+    "note.amended",
+    1,
+    {"note_id": "string", "text": "string"},
+    "A note was amended",
+    {"note_id": "n1", "text": "hello again"},
+)
 
 
 def translate(ev: Any) -> Any:

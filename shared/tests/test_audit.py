@@ -2,6 +2,7 @@
 
 Every scenario runs against a SQLite file and a PostgreSQL database (``store`` fixture).
 """
+
 # ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def head_files(audit_dir: Path) -> list[Path]:
 
 # --- the tree and its leaves -------------------------------------------------------------
 
+
 def test_root_of_three_leaves_is_rfc9162_by_hand() -> None:
     def leaf(data: bytes) -> bytes:
         return hashlib.sha256(b"\x00" + data).digest()
@@ -101,8 +103,13 @@ def test_root_of_three_leaves_is_rfc9162_by_hand() -> None:
 
 
 def _notification(position: int, state: bytes = b'{"text":"x"}') -> Notification:
-    return Notification(id=position, originator_id=UUID(int=7), originator_version=1,
-                        topic="auditdemo:Note.Written", state=state)
+    return Notification(
+        id=position,
+        originator_id=UUID(int=7),
+        originator_version=1,
+        topic="auditdemo:Note.Written",
+        state=state,
+    )
 
 
 def test_leaf_commits_to_position_and_state_by_hash() -> None:
@@ -117,8 +124,10 @@ def test_leaf_commits_to_position_and_state_by_hash() -> None:
 
 # --- sealing -------------------------------------------------------------------------------
 
-def test_untouched_log_verifies(app: AuditDemo, store: Store, audit_dir: Path,
-                                key_path: Path) -> None:
+
+def test_untouched_log_verifies(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 5)
     head = sealer(app, audit_dir, key_path).seal()
     assert head is not None and head.tree_size == 5
@@ -128,8 +137,7 @@ def test_untouched_log_verifies(app: AuditDemo, store: Store, audit_dir: Path,
     assert "核验通过" in report.message_zh
 
 
-def test_head_file_is_signed_and_complete(app: AuditDemo, audit_dir: Path,
-                                          key_path: Path) -> None:
+def test_head_file_is_signed_and_complete(app: AuditDemo, audit_dir: Path, key_path: Path) -> None:
     write_notes(app, 3)
     head = sealer(app, audit_dir, key_path).seal()
     assert head is not None
@@ -138,7 +146,8 @@ def test_head_file_is_signed_and_complete(app: AuditDemo, audit_dir: Path,
     on_disk = TreeHead.from_json(path.read_text())
     assert on_disk == head
     assert on_disk.algorithm == "sha256/rfc9162" and on_disk.last_position == max(
-        n.id for n in app.recorder.select_notifications(None, 100))
+        n.id for n in app.recorder.select_notifications(None, 100)
+    )
     public = treeheads.load_public_key(audit_dir / SERVICE / "signing-key.pub.pem")
     assert treeheads.signature_ok(on_disk, public)
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
@@ -146,8 +155,9 @@ def test_head_file_is_signed_and_complete(app: AuditDemo, audit_dir: Path,
     assert len(lines) == 3 and all(len(line.split(" ")[1]) == 64 for line in lines)
 
 
-def test_sealing_twice_without_new_events_writes_no_head(app: AuditDemo, audit_dir: Path,
-                                                         key_path: Path) -> None:
+def test_sealing_twice_without_new_events_writes_no_head(
+    app: AuditDemo, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 2)
     seal = sealer(app, audit_dir, key_path)
     assert seal.seal() is not None
@@ -157,16 +167,18 @@ def test_sealing_twice_without_new_events_writes_no_head(app: AuditDemo, audit_d
     assert len((audit_dir / SERVICE / "leaves.log").read_text().splitlines()) == 2
 
 
-def test_sealing_reads_in_pages(app: AuditDemo, store: Store, audit_dir: Path,
-                                key_path: Path) -> None:
+def test_sealing_reads_in_pages(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 5)
     head = sealer(app, audit_dir, key_path, page_size=2).seal()
     assert head is not None and head.tree_size == 5
     assert check(store, audit_dir).ok
 
 
-def test_restart_continues_tree_sizes(app: AuditDemo, store: Store,
-                                      audit_dir: Path, key_path: Path) -> None:
+def test_restart_continues_tree_sizes(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 3)
     sealer(app, audit_dir, key_path).seal()
     write_notes(app, 2, first=4)
@@ -178,8 +190,8 @@ def test_restart_continues_tree_sizes(app: AuditDemo, store: Store,
 
 
 def test_crash_between_leaf_log_and_head_is_sealed_on_restart(
-        app: AuditDemo, store: Store, audit_dir: Path, key_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_notes(app, 3)
     sealer(app, audit_dir, key_path).seal()
     write_notes(app, 2, first=4)
@@ -201,8 +213,8 @@ def test_crash_between_leaf_log_and_head_is_sealed_on_restart(
 
 
 def test_events_after_last_head_are_unsealed_not_failures(
-        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path,
-        key_path: Path) -> None:
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 3)
     sealer(app, audit_dir, key_path).seal()
     write_notes(app, 2, first=4)
@@ -222,15 +234,18 @@ def test_verify_never_creates_tables(store: Store, audit_dir: Path) -> None:
         check(store, audit_dir)
     dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
     with psycopg.connect(dsn) as conn:
-        tables = conn.execute("SELECT tablename FROM pg_tables "
-                              "WHERE schemaname = 'public'").fetchall()
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
     assert tables == []
 
 
 # --- tampering with the database -----------------------------------------------------------
 
-def test_edited_state_is_found(app: AuditDemo, db: RawEvents, store: Store,
-                               audit_dir: Path, key_path: Path) -> None:
+
+def test_edited_state_is_found(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 5)
     seal_service(SERVICE, store, audit_dir, key_path)
     target = db.positions()[2]
@@ -240,8 +255,9 @@ def test_edited_state_is_found(app: AuditDemo, db: RawEvents, store: Store,
     assert str(target) in report.message_zh and str(target) in report.message_en
 
 
-def test_deleted_row_is_found(app: AuditDemo, db: RawEvents, store: Store,
-                              audit_dir: Path, key_path: Path) -> None:
+def test_deleted_row_is_found(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 5)
     seal_service(SERVICE, store, audit_dir, key_path)
     target = db.positions()[1]
@@ -250,9 +266,9 @@ def test_deleted_row_is_found(app: AuditDemo, db: RawEvents, store: Store,
     assert (report.ok, report.problem, report.first_bad_position) == (False, "deleted", target)
 
 
-def test_deleted_last_sealed_row_is_found(app: AuditDemo, db: RawEvents,
-                                          store: Store, audit_dir: Path,
-                                          key_path: Path) -> None:
+def test_deleted_last_sealed_row_is_found(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 4)
     seal_service(SERVICE, store, audit_dir, key_path)
     target = db.positions()[-1]
@@ -261,9 +277,9 @@ def test_deleted_last_sealed_row_is_found(app: AuditDemo, db: RawEvents,
     assert (report.problem, report.first_bad_position) == ("deleted", target)
 
 
-def test_row_inserted_into_a_gap_is_found(app: AuditDemo, db: RawEvents,
-                                          store: Store, audit_dir: Path,
-                                          key_path: Path) -> None:
+def test_row_inserted_into_a_gap_is_found(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 2)
     with db.gap(2):
         write_notes(app, 2, first=3)
@@ -275,24 +291,31 @@ def test_row_inserted_into_a_gap_is_found(app: AuditDemo, db: RawEvents,
     db.insert(positions[1] + 1, uuid4(), 1, topic, state)
     report = check(store, audit_dir)
     assert (report.ok, report.problem, report.first_bad_position) == (
-        False, "inserted", positions[1] + 1)
+        False,
+        "inserted",
+        positions[1] + 1,
+    )
 
 
-def test_swapped_rows_are_found_as_reordered(app: AuditDemo, db: RawEvents,
-                                             store: Store, audit_dir: Path,
-                                             key_path: Path) -> None:
+def test_swapped_rows_are_found_as_reordered(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 5)
     seal_service(SERVICE, store, audit_dir, key_path)
     positions = db.positions()
     db.swap(positions[1], positions[3])
     report = check(store, audit_dir)
     assert (report.ok, report.problem, report.first_bad_position) == (
-        False, "reordered", positions[1])
+        False,
+        "reordered",
+        positions[1],
+    )
     assert str(positions[3]) in report.message_en
 
 
 def test_event_moved_into_a_gap_with_its_leaf_log_line_is_found(
-        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path) -> None:
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     """The log's position column is not hashed by the tree; the leaf itself commits to it."""
     write_notes(app, 2)
     with db.gap(2):
@@ -308,8 +331,10 @@ def test_event_moved_into_a_gap_with_its_leaf_log_line_is_found(
 
 # --- tampering with the audit files, or the wrong key --------------------------------------
 
-def test_changed_root_in_head_file_fails_signature(app: AuditDemo, store: Store,
-                                                   audit_dir: Path, key_path: Path) -> None:
+
+def test_changed_root_in_head_file_fails_signature(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 3)
     seal_service(SERVICE, store, audit_dir, key_path)
     [path] = head_files(audit_dir)
@@ -320,16 +345,18 @@ def test_changed_root_in_head_file_fails_signature(app: AuditDemo, store: Store,
     assert (report.ok, report.problem) == (False, "bad_signature")
 
 
-def test_unreadable_head_file_fails_signature(app: AuditDemo, store: Store, audit_dir: Path,
-                                             key_path: Path) -> None:
+def test_unreadable_head_file_fails_signature(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 2)
     seal_service(SERVICE, store, audit_dir, key_path)
     head_files(audit_dir)[0].write_text("{not json")
     assert check(store, audit_dir).problem == "bad_signature"
 
 
-def test_edited_leaf_log_line_fails(app: AuditDemo, store: Store,
-                                    audit_dir: Path, key_path: Path) -> None:
+def test_edited_leaf_log_line_fails(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 4)
     seal_service(SERVICE, store, audit_dir, key_path)
     log = audit_dir / SERVICE / "leaves.log"
@@ -351,8 +378,9 @@ def sealer_for(store: Store, audit_dir: Path, key_path: Path) -> Sealer:
         application.close()
 
 
-def test_wrong_public_key_fails(app: AuditDemo, store: Store, audit_dir: Path,
-                                key_path: Path, tmp_path: Path) -> None:
+def test_wrong_public_key_fails(
+    app: AuditDemo, store: Store, audit_dir: Path, key_path: Path, tmp_path: Path
+) -> None:
     write_notes(app, 3)
     seal_service(SERVICE, store, audit_dir, key_path)
     other = load_or_create_key(tmp_path / "other" / "key.pem").public_key()
@@ -365,14 +393,14 @@ def test_wrong_public_key_fails(app: AuditDemo, store: Store, audit_dir: Path,
     assert (report.ok, report.problem) == (False, "bad_signature")
 
 
-def test_verify_with_recorder_directly(app: AuditDemo, audit_dir: Path,
-                                       key_path: Path) -> None:
+def test_verify_with_recorder_directly(app: AuditDemo, audit_dir: Path, key_path: Path) -> None:
     write_notes(app, 2)
     sealer(app, audit_dir, key_path).seal()
     assert verify(SERVICE, app.recorder, audit_dir).ok
 
 
 # --- every stored row is covered, whatever its position (issue 10) ------------------------
+
 
 def forge(db: RawEvents, position: int, originator_id: UUID, version: int) -> None:
     """Store a copy of the first event at ``position``, as the given aggregate's version."""
@@ -382,8 +410,8 @@ def forge(db: RawEvents, position: int, originator_id: UUID, version: int) -> No
 
 @pytest.mark.parametrize("position", [0, -7])
 def test_event_forged_at_position_zero_or_below_is_found_as_inserted(
-        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path,
-        position: int) -> None:
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path, position: int
+) -> None:
     note_id = app.write("note-1")
     write_notes(app, 2, first=2)
     seal_service(SERVICE, store, audit_dir, key_path)
@@ -391,15 +419,15 @@ def test_event_forged_at_position_zero_or_below_is_found_as_inserted(
     write_notes(app, 1, first=4)  # a new command and a new seal change nothing
     assert seal_service(SERVICE, store, audit_dir, key_path) is not None
     report = check(store, audit_dir)
-    assert (report.ok, report.problem, report.first_bad_position) == (
-        False, "inserted", position)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, "inserted", position)
     assert report.checked == 5
     assert f"position {position} was inserted" in report.message_en
     assert f"第 {position} 号事件是封存后插入的" in report.message_zh
 
 
 def test_aggregate_with_an_event_at_position_zero_or_below_is_refused(
-        app: AuditDemo, db: RawEvents) -> None:
+    app: AuditDemo, db: RawEvents
+) -> None:
     note_id = app.write("note-1")
     other_id = app.write("note-2")
     forge(db, -3, note_id, 2)
@@ -412,7 +440,8 @@ def test_aggregate_with_an_event_at_position_zero_or_below_is_refused(
 
 
 def test_event_in_place_of_a_sealed_one_moved_away_is_inserted_not_edited(
-        app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path) -> None:
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 4)
     seal_service(SERVICE, store, audit_dir, key_path)
     positions = db.positions()
@@ -423,8 +452,9 @@ def test_event_in_place_of_a_sealed_one_moved_away_is_inserted_not_edited(
     assert (report.ok, report.problem, report.first_bad_position) == (False, "inserted", target)
 
 
-def test_null_state_is_named_not_a_crash(app: AuditDemo, db: RawEvents, store: Store,
-                                         audit_dir: Path, key_path: Path) -> None:
+def test_null_state_is_named_not_a_crash(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 3)
     seal_service(SERVICE, store, audit_dir, key_path)
     target = db.positions()[1]
@@ -434,7 +464,8 @@ def test_null_state_is_named_not_a_crash(app: AuditDemo, db: RawEvents, store: S
 
 
 def test_running_sealer_notices_rows_it_did_not_seal(
-        app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path) -> None:
+    app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path
+) -> None:
     write_notes(app, 2)
     with db.gap(2):
         write_notes(app, 1, first=3)
@@ -479,8 +510,8 @@ def test_shequ_audit_seal_exits_1_on_the_alarm(tmp_path: Path) -> None:
 
 
 def test_running_check_pauses_its_count_but_not_for_a_row_at_zero_or_below(
-        app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    app: AuditDemo, db: RawEvents, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("shequ.audit.sealer.COUNT_PAUSE", 10**9)  # never due again
     write_notes(app, 2)
     seal = sealer(app, audit_dir, key_path)

@@ -4,6 +4,7 @@ tar and the vkey; every kind of tampering with the bundle is caught and named.
 
 Most tests use a SQLite store; the whole path (seal, export, verify offline) and an edit in the
 store before the export also run on PostgreSQL (``store`` fixture)."""
+
 # ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ class Log:
             self.app.save(Aggregate())
 
     def seal(self) -> None:
-        Sealer(SERVICE, self.app.recorder, self.treeheads,
-               self.keys / f"{SERVICE}.ed25519.pem").seal()
+        Sealer(
+            SERVICE, self.app.recorder, self.treeheads, self.keys / f"{SERVICE}.ed25519.pem"
+        ).seal()
 
     def env(self, **more: str) -> dict[str, str]:
         return {**os.environ, "SHEQU_KEY_DIR": str(self.keys), **more}
@@ -66,9 +68,19 @@ class Log:
 
     def export(self, cut: str, name: str = "bundle.tar") -> tuple[int, str, Path]:
         out = self.tmp / name
-        code, output = self.cli("export", "--service", SERVICE, "--as-of", cut, "--out",
-                                str(out), "--store", self.url, "--treeheads",
-                                str(self.treeheads))
+        code, output = self.cli(
+            "export",
+            "--service",
+            SERVICE,
+            "--as-of",
+            cut,
+            "--out",
+            str(out),
+            "--store",
+            self.url,
+            "--treeheads",
+            str(self.treeheads),
+        )
         return code, output, out
 
     def vkey(self) -> str:
@@ -77,8 +89,9 @@ class Log:
         return output.strip()
 
     def verify(self, bundle: Path, key: str | None = None) -> tuple[int, dict]:
-        code, output = self.cli("verify", "--bundle", str(bundle), "--vkey",
-                                key or self.vkey(), "--json")
+        code, output = self.cli(
+            "verify", "--bundle", str(bundle), "--vkey", key or self.vkey(), "--json"
+        )
         return code, json.loads(output) if code in (0, 1) else {"output": output}
 
 
@@ -109,10 +122,29 @@ def test_export_names_its_basis_and_is_byte_identical_in_any_time_zone(log: Log)
     outs = []
     for zone, name in (("UTC", "a.tar"), ("Asia/Shanghai", "b.tar")):
         proc = subprocess.run(
-            [sys.executable, "-m", "shequ.cli", "audit", "export", "--service", SERVICE,
-             "--as-of", cut, "--out", str(log.tmp / name), "--store", log.url,
-             "--treeheads", str(log.treeheads)],
-            check=False, capture_output=True, text=True, timeout=120, env=log.env(TZ=zone))
+            [
+                sys.executable,
+                "-m",
+                "shequ.cli",
+                "audit",
+                "export",
+                "--service",
+                SERVICE,
+                "--as-of",
+                cut,
+                "--out",
+                str(log.tmp / name),
+                "--store",
+                log.url,
+                "--treeheads",
+                str(log.treeheads),
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=log.env(TZ=zone),
+        )
         assert proc.returncode == 0, proc.stderr
         outs.append((log.tmp / name).read_bytes())
     assert outs[0] == outs[1]
@@ -121,16 +153,17 @@ def test_export_names_its_basis_and_is_byte_identical_in_any_time_zone(log: Log)
         members = tar.getmembers()
         assert [m.name for m in members] == sorted(m.name for m in members)
         assert {(m.mode, m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {
-            (0o644, 0, 0, "", "", int(datetime.fromisoformat(cut).timestamp()))}
+            (0o644, 0, 0, "", "", int(datetime.fromisoformat(cut).timestamp()))
+        }
     files = read_bundle(log.tmp / "a.tar")
     manifest = json.loads(files["MANIFEST.json"])
     basis = manifest["basis"]
     assert (basis["tree_size"], basis["last_position"], basis["head"]["tree_size"]) == (3, 3, 3)
     assert files["events.jsonl"].count(b"\n") == 3
-    assert {f["name"] for f in manifest["files"]} == set(files) - {"MANIFEST.json",
-                                                                   "MANIFEST.sig"}
-    assert all(hashlib.sha256(files[f["name"]]).hexdigest() == f["sha256"]
-               for f in manifest["files"])
+    assert {f["name"] for f in manifest["files"]} == set(files) - {"MANIFEST.json", "MANIFEST.sig"}
+    assert all(
+        hashlib.sha256(files[f["name"]]).hexdigest() == f["sha256"] for f in manifest["files"]
+    )
     assert files["VERIFY.md"].decode().startswith("# 核验说明")
 
     code, _, later = log.export("2100-01-01", "later.tar.gz")  # the whole log, gzipped
@@ -163,10 +196,24 @@ def test_seal_export_verify_offline_ok(any_log: Log) -> None:
     log.app.close()
     if log.store.kind == "sqlite":
         log.store.path.unlink()  # type: ignore[union-attr]  # offline: no store at all
-    proc = subprocess.run([sys.executable, "-m", "shequ.cli", "audit", "verify", "--bundle",
-                           str(bundle), "--vkey", key],
-                          check=False, capture_output=True, text=True, timeout=120,
-                          env={"PATH": os.environ["PATH"], "HOME": str(log.tmp)})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shequ.cli",
+            "audit",
+            "verify",
+            "--bundle",
+            str(bundle),
+            "--vkey",
+            key,
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ["PATH"], "HOME": str(log.tmp)},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "核验通过" in proc.stdout
 
@@ -194,8 +241,9 @@ def test_tampered_bundles_are_caught(log: Log) -> None:
     lines = files["events.jsonl"].split(b"\n")
 
     event = json.loads(lines[1])  # position 2
-    event["state"] = base64.b64encode(base64.b64decode(event["state"]).replace(
-        b"Aggregate", b"Aggregatf")).decode()
+    event["state"] = base64.b64encode(
+        base64.b64decode(event["state"]).replace(b"Aggregate", b"Aggregatf")
+    ).decode()
     edited = b"\n".join([lines[0], json.dumps(event).encode(), *lines[2:]])
     code, report = log.verify(_rewrite(bundle, {"events.jsonl": edited}))
     assert (code, report["problem"], report["first_bad_position"]) == (1, "edited", 2)
@@ -209,8 +257,9 @@ def test_tampered_bundles_are_caught(log: Log) -> None:
     assert (code, report["problem"]) == (1, "bad_signature")
 
     thief = Ed25519PrivateKey.generate()  # the bundle's own key swapped, manifest re-signed
-    replaced = _resigned(bundle, thief, {
-        "keys/registry.vkey": (vkey(ORIGIN, thief.public_key()) + "\n").encode()})
+    replaced = _resigned(
+        bundle, thief, {"keys/registry.vkey": (vkey(ORIGIN, thief.public_key()) + "\n").encode()}
+    )
     code, report = log.verify(replaced)
     assert (code, report["problem"]) == (1, "bad_signature")
     code, report = log.verify(replaced, vkey(ORIGIN, thief.public_key()))  # thief's own key
@@ -232,7 +281,8 @@ def test_unusable_input_exits_2(log: Log) -> None:
 
 
 def test_a_row_edited_in_the_store_before_export_is_named_by_the_offline_verify(
-        any_log: Log) -> None:
+    any_log: Log,
+) -> None:
     log = any_log
     log.write(4)
     log.seal()
@@ -246,8 +296,12 @@ def test_a_row_edited_in_the_store_before_export_is_named_by_the_offline_verify(
     assert (code, report["problem"], report["first_bad_position"]) == (1, "edited", 3)
 
 
-def _resigned(bundle: Path, key: Ed25519PrivateKey, change: dict[str, bytes] | None = None,
-              edit: Callable[[dict], None] | None = None) -> Path:
+def _resigned(
+    bundle: Path,
+    key: Ed25519PrivateKey,
+    change: dict[str, bytes] | None = None,
+    edit: Callable[[dict], None] | None = None,
+) -> Path:
     """The bundle with files changed, its manifest updated (and edited) and signed again with
     ``key``: a thief's key, or the service's own as a faulty exporter would."""
     files = {**read_bundle(bundle), **(change or {})}
@@ -257,10 +311,10 @@ def _resigned(bundle: Path, key: Ed25519PrivateKey, change: dict[str, bytes] | N
         entry["size"] = len(files[entry["name"]])
     if edit is not None:
         edit(manifest)
-    files["MANIFEST.json"] = json.dumps(manifest, sort_keys=True,
-                                        separators=(",", ":")).encode() + b"\n"
-    note = (f"shequ.audit.bundle/1\n{ORIGIN}\n"
-            f"{hashlib.sha256(files['MANIFEST.json']).hexdigest()}\n")
+    files["MANIFEST.json"] = (
+        json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    )
+    note = f"shequ.audit.bundle/1\n{ORIGIN}\n{hashlib.sha256(files['MANIFEST.json']).hexdigest()}\n"
     files["MANIFEST.sig"] = sign_note(note, ORIGIN, key).encode()
     return _rewrite(bundle, files)  # type: ignore[arg-type]
 
@@ -276,8 +330,9 @@ def test_the_basis_carries_an_rfc9162_consistency_proof_from_n_to_m(log: Log) ->
     assert (basis["tree_size"], basis["head"]["tree_size"]) == (3, 6)
     proof = [bytes.fromhex(h) for h in basis["consistency_proof"]]
     assert proof
-    verify_consistency(3, 6, bytes.fromhex(basis["root"]), bytes.fromhex(basis["head"]["root"]),
-                       proof)
+    verify_consistency(
+        3, 6, bytes.fromhex(basis["root"]), bytes.fromhex(basis["head"]["root"]), proof
+    )
     assert log.verify(bundle)[0] == 0
 
     def wrong_proof(manifest: dict) -> None:

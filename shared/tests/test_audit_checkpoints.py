@@ -1,6 +1,7 @@
 """C2SP checkpoints (ADR 0021): every seal writes a signed note next to its JSON head, which
 parses and verifies with the vkey `shequ audit vkey` prints; another origin, a forged
 signature and a wrong key ID are refused."""
+
 # ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
 from __future__ import annotations
 
@@ -50,12 +51,15 @@ def _checkpoint(audit_dir: Path, head: TreeHead) -> str:
 
 
 def test_each_seal_writes_a_checkpoint_that_verifies_with_the_printed_vkey(
-        tmp_path: Path, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     head = _sealed(tmp_path, audit_dir, key_path)
     assert (audit_dir / SERVICE / "heads" / f"{head.tree_size:012d}.json").is_file()
     note = _checkpoint(audit_dir, head)
-    assert note.startswith(f"{ORIGIN}\n3\n{base64.b64encode(bytes.fromhex(head.root)).decode()}"
-                           "\n\n\u2014 " + ORIGIN + " ")
+    assert note.startswith(
+        f"{ORIGIN}\n3\n{base64.b64encode(bytes.fromhex(head.root)).decode()}"
+        "\n\n\u2014 " + ORIGIN + " "
+    )
 
     monkeypatch.setenv("SHEQU_KEY_DIR", str(key_path.parent))
     key_path.rename(key_path.parent / f"{SERVICE}.ed25519.pem")
@@ -72,14 +76,16 @@ def test_each_seal_writes_a_checkpoint_that_verifies_with_the_printed_vkey(
 
 
 def test_checkpoint_origin_follows_the_district_setting(
-        tmp_path: Path, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SHEQU_LOG_ORIGIN_PREFIX", "shequ.pingdu.example/gaojia")
     head = _sealed(tmp_path, audit_dir, key_path)
     assert _checkpoint(audit_dir, head).startswith("shequ.pingdu.example/gaojia/registry\n3\n")
 
 
 def test_another_origin_a_forged_signature_or_a_wrong_key_id_is_refused(
-        tmp_path: Path, audit_dir: Path, key_path: Path) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path
+) -> None:
     head = _sealed(tmp_path, audit_dir, key_path)
     note = _checkpoint(audit_dir, head)
     key = load_or_create_key(key_path)
@@ -114,14 +120,19 @@ def test_another_origin_a_forged_signature_or_a_wrong_key_id_is_refused(
 
 
 def test_a_vkey_whose_base64_holds_a_plus_parses() -> None:
-    key = next(k for k in iter(Ed25519PrivateKey.generate, None)
-               if "+" in vkey(ORIGIN, k.public_key()).split("+", 2)[2])
-    assert parse_vkey(vkey(ORIGIN, key.public_key())).key_id == note_key_id(ORIGIN,
-                                                                           key.public_key())
+    key = next(
+        k
+        for k in iter(Ed25519PrivateKey.generate, None)
+        if "+" in vkey(ORIGIN, k.public_key()).split("+", 2)[2]
+    )
+    assert parse_vkey(vkey(ORIGIN, key.public_key())).key_id == note_key_id(
+        ORIGIN, key.public_key()
+    )
 
 
 def test_a_checkpoint_lost_to_a_crash_after_its_head_is_written_when_the_sealer_starts(
-        tmp_path: Path, audit_dir: Path, key_path: Path) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path
+) -> None:
     head = _sealed(tmp_path, audit_dir, key_path)
     path = audit_dir / SERVICE / "checkpoints" / f"{head.tree_size:012d}.txt"
     written = path.read_bytes()

@@ -1,6 +1,7 @@
 """Proofs for auditors (A3, A4): `shequ audit prove` / `check-proof` (C2SP tlog-proof) and
 `shequ audit consistency` / `check-consistency` (tlog-witness body), checked offline with the
 vkey; altered proofs, another event, a wrong index and a forged checkpoint are refused."""
+
 # ruff: noqa: F811  -- fixtures imported from audit_fixtures are redefined as test arguments
 from __future__ import annotations
 
@@ -58,12 +59,25 @@ def _flip_first_hash(text: str, skip: int) -> str:
 
 
 def test_inclusion_proof_checks_offline_and_refuses_alterations(
-        tmp_path: Path, audit_dir: Path, key_path: Path) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path
+) -> None:
     events = _log(tmp_path, audit_dir, key_path)
     key = vkey(log_origin(SERVICE), load_or_create_key(key_path).public_key())
     proof = tmp_path / "p.txt"
-    made = _run("audit", "prove", "--service", SERVICE, "--position", "4", "--head", "5",
-                "--treeheads", audit_dir, "--out", proof)
+    made = _run(
+        "audit",
+        "prove",
+        "--service",
+        SERVICE,
+        "--position",
+        "4",
+        "--head",
+        "5",
+        "--treeheads",
+        audit_dir,
+        "--out",
+        proof,
+    )
     assert made.exit_code == 0, made.output
     text = proof.read_text()
     assert text.startswith("c2sp.org/tlog-proof@v1\nindex 3\n")
@@ -71,33 +85,47 @@ def test_inclusion_proof_checks_offline_and_refuses_alterations(
     event = events[3].decode()
     ok = _run("audit", "check-proof", proof, "--vkey", key, "--event", event)
     assert ok.exit_code == 0 and "the proof holds" in ok.output, ok.output
-    newest = _run("audit", "prove", "--service", SERVICE, "--position", "8",
-                  "--treeheads", audit_dir)
+    newest = _run(
+        "audit", "prove", "--service", SERVICE, "--position", "8", "--treeheads", audit_dir
+    )
     assert newest.exit_code == 0 and "index 7\n" in newest.output
 
     other_key = vkey(log_origin(SERVICE), Ed25519PrivateKey.generate().public_key())
     bad = tmp_path / "bad.txt"
     for altered, event_text, verifier in (
-            (_flip_first_hash(text, 2), event, key),               # a proof hash
-            (text.replace("index 3\n", "index 2\n"), event, key),  # another index
-            (text, events[2].decode(), key),                       # another event
-            (text, event.replace('"originator_version":1', '"originator_version":2'), key),
-            (text, event, other_key),                              # another log's key
-            ("\n".join(text.split("\n")[:2] + text.split("\n")[3:]), event, key)):  # one less
+        (_flip_first_hash(text, 2), event, key),  # a proof hash
+        (text.replace("index 3\n", "index 2\n"), event, key),  # another index
+        (text, events[2].decode(), key),  # another event
+        (text, event.replace('"originator_version":1', '"originator_version":2'), key),
+        (text, event, other_key),  # another log's key
+        ("\n".join(text.split("\n")[:2] + text.split("\n")[3:]), event, key),
+    ):  # one less
         bad.write_text(altered)
         refused = _run("audit", "check-proof", bad, "--vkey", verifier, "--event", event_text)
         assert refused.exit_code == 1, (altered, refused.output)
-    missing = _run("audit", "prove", "--service", SERVICE, "--position", "9",
-                   "--treeheads", audit_dir)
+    missing = _run(
+        "audit", "prove", "--service", SERVICE, "--position", "9", "--treeheads", audit_dir
+    )
     assert missing.exit_code == 2
 
 
 def test_consistency_body_checks_offline_and_refuses_a_forked_log(
-        tmp_path: Path, audit_dir: Path, key_path: Path) -> None:
+    tmp_path: Path, audit_dir: Path, key_path: Path
+) -> None:
     _log(tmp_path, audit_dir, key_path)
     key = vkey(log_origin(SERVICE), load_or_create_key(key_path).public_key())
-    made = _run("audit", "consistency", "--service", SERVICE, "--from", "5", "--to", "8",
-                "--treeheads", audit_dir)
+    made = _run(
+        "audit",
+        "consistency",
+        "--service",
+        SERVICE,
+        "--from",
+        "5",
+        "--to",
+        "8",
+        "--treeheads",
+        audit_dir,
+    )
     assert made.exit_code == 0, made.output
     assert made.output.startswith("old 5\n")
     assert made.output.endswith("\n\n" + _checkpoint(audit_dir, 8).read_text())
@@ -110,15 +138,41 @@ def test_consistency_body_checks_offline_and_refuses_a_forked_log(
     # A forked log: a checkpoint of size 5 with another root, signed with the log's own key.
     genuine = parse_checkpoint(old.read_text().split("\n\n")[0] + "\n")
     forked = tmp_path / "forked.txt"
-    forked.write_text(sign_checkpoint(Checkpoint(genuine.origin, 5, bytes(32)),
-                                      load_or_create_key(key_path)))
+    forked.write_text(
+        sign_checkpoint(Checkpoint(genuine.origin, 5, bytes(32)), load_or_create_key(key_path))
+    )
     refused = _run("audit", "check-consistency", body, "--vkey", key, "--old", forked)
     assert refused.exit_code == 1, refused.output
     for altered in (_flip_first_hash(made.output, 1), made.output.replace("old 5", "old 4")):
         body.write_text(altered)
-        assert _run("audit", "check-consistency", body, "--vkey", key,
-                    "--old", old).exit_code == 1
-    assert _run("audit", "consistency", "--service", SERVICE, "--from", "0", "--to", "8",
-                "--treeheads", audit_dir).exit_code == 2
-    assert _run("audit", "consistency", "--service", SERVICE, "--from", "8", "--to", "5",
-                "--treeheads", audit_dir).exit_code == 2
+        assert _run("audit", "check-consistency", body, "--vkey", key, "--old", old).exit_code == 1
+    assert (
+        _run(
+            "audit",
+            "consistency",
+            "--service",
+            SERVICE,
+            "--from",
+            "0",
+            "--to",
+            "8",
+            "--treeheads",
+            audit_dir,
+        ).exit_code
+        == 2
+    )
+    assert (
+        _run(
+            "audit",
+            "consistency",
+            "--service",
+            SERVICE,
+            "--from",
+            "8",
+            "--to",
+            "5",
+            "--treeheads",
+            audit_dir,
+        ).exit_code
+        == 2
+    )

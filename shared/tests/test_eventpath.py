@@ -8,6 +8,7 @@
   it once (6);
 * envelopes are bounded in size, and no genuine one can reach the bound (7).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,15 @@ class Letters:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    def send(self, consumer: str, upstream: str, envelope: Any, error: Any, attempts: int,
-             letter_id: str | None = None) -> None:
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: Any,
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
         self.sent.append({"id": letter_id, "error": error})
 
 
@@ -63,12 +71,21 @@ class World:
         self.applied: list[int] = []
         self.fail = False
         self.letters = letters or Letters()
-        self.inbox = Inbox("down", "notes", self.down, self.handle, self.pull, self.letters,
-                           max_failures=2, verifier=Verifier(self.keys))
+        self.inbox = Inbox(
+            "down",
+            "notes",
+            self.down,
+            self.handle,
+            self.pull,
+            self.letters,
+            max_failures=2,
+            verifier=Verifier(self.keys),
+        )
 
     def pull(self, after: int, limit: int) -> list[dict[str, Any]]:
-        return envelopes_after("notes", self.up, translate, after, limit, after or None,
-                               self.signer)
+        return envelopes_after(
+            "notes", self.up, translate, after, limit, after or None, self.signer
+        )
 
     def handle(self, env: dict[str, Any], unit: Any) -> list[Any]:
         if self.fail:
@@ -80,8 +97,9 @@ class World:
         return self.down.repository.get(DeadLetter.create_id(letter_id))
 
     def runtime(self) -> Any:
-        return SimpleNamespace(app=self.down, inboxes=[self.inbox],
-                               config=SimpleNamespace(service="down"))
+        return SimpleNamespace(
+            app=self.down, inboxes=[self.inbox], config=SimpleNamespace(service="down")
+        )
 
     def close(self) -> None:
         self.up.close()
@@ -96,9 +114,15 @@ def world(store: Store, tmp_path: Path) -> Any:
 
 
 def _forged(world: World, **fields: Any) -> dict[str, Any]:
-    return {"contract": "notes.note.written", "version": 1, "service": "notes",
-            "position": 1_000_005, "prev": None, "data": {"note_id": "n", "text": "forged"},
-            **fields}
+    return {
+        "contract": "notes.note.written",
+        "version": 1,
+        "service": "notes",
+        "position": 1_000_005,
+        "prev": None,
+        "data": {"note_id": "n", "text": "forged"},
+        **fields,
+    }
 
 
 # 4 -- provenance --------------------------------------------------------------------------
@@ -110,8 +134,7 @@ def test_a_far_ahead_made_up_envelope_is_dead_lettered_and_moves_nothing(world: 
     assert world.letters.sent[-1]["error"]["code"] == "unsigned_envelope"
     letter = world.letter(world.letters.sent[-1]["id"])
     assert not letter.replayable and letter.position is None
-    assert json.loads(__import__("base64").b64decode(letter.raw["base64"]))["position"] == \
-        1_000_005
+    assert json.loads(__import__("base64").b64decode(letter.raw["base64"]))["position"] == 1_000_005
     # the consumer goes on learning what the upstream really publishes
     assert world.inbox.process_batch(world.envs[1:]) == ["applied"] * 3
     assert world.applied == [e["position"] for e in world.envs]
@@ -122,15 +145,18 @@ def test_altered_foreign_and_inconsistent_envelopes_are_refused(world: World):
     other_key = Signer("notes", Ed25519PrivateKey.generate())
     cases = {
         "altered position": ({**genuine, "position": 999}, "bad_signature"),
-        "altered data": ({**genuine, "data": {**genuine["data"], "text": "x"}},
-                         "bad_signature"),
+        "altered data": ({**genuine, "data": {**genuine["data"], "text": "x"}}, "bad_signature"),
         "signed by another key": (other_key.sign(_forged(world)), "bad_signature"),
         "not hex": ({**genuine, "signature": "zz"}, "bad_signature"),
-        "another service": (world.signer.sign(_forged(world, service="other")),
-                            "malformed_envelope"),
+        "another service": (
+            world.signer.sign(_forged(world, service="other")),
+            "malformed_envelope",
+        ),
         "position -7": (world.signer.sign(_forged(world, position=-7)), "malformed_envelope"),
-        "prev after position": (world.signer.sign(_forged(world, position=5, prev=9)),
-                                "malformed_envelope"),
+        "prev after position": (
+            world.signer.sign(_forged(world, position=5, prev=9)),
+            "malformed_envelope",
+        ),
     }
     for name, (envelope, code) in cases.items():
         assert world.inbox.process(envelope) == "dead_lettered", name
@@ -143,7 +169,8 @@ def test_altered_foreign_and_inconsistent_envelopes_are_refused(world: World):
 
 
 def test_an_upstream_whose_key_is_not_there_yet_is_waited_for_not_dead_lettered(
-        world: World, tmp_path: Path):
+    world: World, tmp_path: Path
+):
     world.inbox.verifier = Verifier(tmp_path / "empty")
     with pytest.raises(UpstreamKeyMissing):
         world.inbox.process(world.envs[0])
@@ -166,9 +193,14 @@ POISON: dict[str, tuple[bytes, str | None]] = {
     "not an object": (b"[1, 2, 3]", "application/json"),
     "too large": (b'{"data": "' + b"x" * 2_000_000 + b'"}', "application/json"),
 }
-CODES = {"undecodable": "undecodable", "not utf-8": "undecodable",
-         "pickle": "unsupported_content_type", "too_deep": "too_deep",
-         "not an object": "malformed_envelope", "too large": "envelope_too_large"}
+CODES = {
+    "undecodable": "undecodable",
+    "not utf-8": "undecodable",
+    "pickle": "unsupported_content_type",
+    "too_deep": "too_deep",
+    "not an object": "malformed_envelope",
+    "too large": "envelope_too_large",
+}
 
 
 def test_every_undecodable_message_has_a_reason() -> None:
@@ -179,26 +211,34 @@ def test_every_undecodable_message_has_a_reason() -> None:
     # escaped quotes and brackets past the limit: refused in linear time, not backtracked
     evil = b'"' + b'\\"' * 400_000 + b"[" * 40
     assert decode(evil, "application/json", 1024 * 1024).error["code"] == "undecodable"
-    genuine = {"contract": "c", "data": {"a": [[{"b": "[[[[ ]]]] {{{{ \" [[["}]]}}
+    genuine = {"contract": "c", "data": {"a": [[{"b": '[[[[ ]]]] {{{{ " [[['}]]}}
     assert decode(json.dumps(genuine).encode(), "application/json", 1024) == genuine
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
-def test_undecodable_messages_are_dead_lettered_and_the_queue_goes_on(store: Store,
-                                                                      tmp_path: Path):
+def test_undecodable_messages_are_dead_lettered_and_the_queue_goes_on(store: Store, tmp_path: Path):
     with rabbit_vhost() as amqp:
         world = World(store, tmp_path, DeadLetters(amqp))
         world.inbox.pull = lambda after, limit: []  # only what the queue delivers
         queue = inbox_queue("down", "notes")
         with Connection(amqp) as conn:
             producer = conn.Producer()
-            producer.publish(json.dumps(world.envs[0]), routing_key=queue.name,
-                             declare=[queue], content_type="application/json")
+            producer.publish(
+                json.dumps(world.envs[0]),
+                routing_key=queue.name,
+                declare=[queue],
+                content_type="application/json",
+            )
             for body, content_type in POISON.values():
-                producer.publish(body, routing_key=queue.name, content_type=content_type,
-                                 content_encoding="binary")
-            producer.publish(json.dumps(world.envs[1]), routing_key=queue.name,
-                             content_type="application/json")
+                producer.publish(
+                    body,
+                    routing_key=queue.name,
+                    content_type=content_type,
+                    content_encoding="binary",
+                )
+            producer.publish(
+                json.dumps(world.envs[1]), routing_key=queue.name, content_type="application/json"
+            )
         stopping = SimpleNamespace(flag=False, is_set=lambda: stopping.flag)
         subscriber = Subscriber(world.inbox, amqp, stopping, poll_interval=3600)
         runner = eventlet.spawn(subscriber.run)
@@ -271,8 +311,11 @@ def test_two_replays_at_once_apply_the_letter_once(world: World):
     world.inbox.handle = racing
     assert replay_dead_letter(rt, SYSTEM, ident)["outcome"] == "already_replayed"
     assert other[1]["outcome"] == "applied"
-    written = [n for n in world.down.recorder.select_notifications(1, 100)
-               if n.topic.endswith("Note.Written")]
+    written = [
+        n
+        for n in world.down.recorder.select_notifications(1, 100)
+        if n.topic.endswith("Note.Written")
+    ]
     assert len(written) == 1
 
 

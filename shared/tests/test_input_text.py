@@ -1,6 +1,7 @@
 """The boundary's text check (``shequ.validation.check_characters``): every string anywhere in
 a command's arguments, dict keys too, is refused if it holds a control character (C0 but tab,
 line feed and carriage return; DEL; C1) or a lone surrogate; the error names the field path."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,12 @@ from hypothesis import strategies as st
 from shequ.errors import ValidationError
 from shequ.validation import check_characters
 
-REFUSED = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
-                            *range(0x7F, 0xA0)]] + ["\ud800", "\udbff", "\udc00", "\udfff"]
+REFUSED = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]] + [
+    "\ud800",
+    "\udbff",
+    "\udc00",
+    "\udfff",
+]
 
 
 def refusal(value: Any, field: str = "") -> ValidationError:
@@ -22,10 +27,19 @@ def refusal(value: Any, field: str = "") -> ValidationError:
 
 
 def test_ordinary_text_passes_whatever_its_script_or_layout() -> None:
-    check_characters({"name": "王某", "address": "立柱东村第1村民小组\t12号",
-                      "notes": "第一行\r\n第二行", "emoji": "👍🏽", "en": "Lizhu",
-                      "members": [{"name": "李示例", "age": 3, "ok": True, "x": None}],
-                      "nbsp": "\u00a0", "line_sep": "\u2028", "bom": "\ufeff"})
+    check_characters(
+        {
+            "name": "王某",
+            "address": "立柱东村第1村民小组\t12号",
+            "notes": "第一行\r\n第二行",
+            "emoji": "👍🏽",
+            "en": "Lizhu",
+            "members": [{"name": "李示例", "age": 3, "ok": True, "x": None}],
+            "nbsp": "\u00a0",
+            "line_sep": "\u2028",
+            "bom": "\ufeff",
+        }
+    )
 
 
 @pytest.mark.parametrize("char", REFUSED, ids=lambda c: f"U+{ord(c):04X}")
@@ -44,8 +58,10 @@ def test_each_control_character_and_lone_surrogate_is_refused(char: str) -> None
 def test_the_field_path_names_nested_lists_dicts_and_keys() -> None:
     members = [{"name": "甲"}, {"name": "乙"}, {"name": "丙\x00"}]
     assert refusal({"members": members}).field == "members[2].name"
-    assert refusal({"record": {"absentees": [{"name": "x"}, {"reason": "\x85"}]}}
-                   ).field == "record.absentees[1].reason"
+    assert (
+        refusal({"record": {"absentees": [{"name": "x"}, {"reason": "\x85"}]}}).field
+        == "record.absentees[1].reason"
+    )
     assert refusal(["ok", "b\x7f"], "commands").field == "commands[1]"
     assert refusal({"person_id": "a\x00"}, "actor").field == "actor.person_id"
     key = refusal({"record": {"na\x00me": "x"}})
@@ -55,8 +71,17 @@ def test_the_field_path_names_nested_lists_dicts_and_keys() -> None:
 
 
 def test_what_is_not_text_is_left_to_the_command_checks() -> None:
-    check_characters({"n": 1, "f": 1.5, "b": False, "none": None, 3: "three",
-                      "nested": [[[]], {}], "t": ("a", "b")})
+    check_characters(
+        {
+            "n": 1,
+            "f": 1.5,
+            "b": False,
+            "none": None,
+            3: "three",
+            "nested": [[[]], {}],
+            "t": ("a", "b"),
+        }
+    )
 
 
 @given(st.text(alphabet=st.characters(codec=None, categories=("Cc", "Cs", "Lo", "Zs"))))

@@ -1,6 +1,7 @@
 """PostgreSQL refusing connections ("too many clients", here a role's connection limit) reaches
 a caller as the structured error `unavailable`: the first caller after the pool's wait, later
 callers at once, without a wait per call."""
+
 from __future__ import annotations
 
 import uuid
@@ -62,14 +63,19 @@ def test_too_many_connections_reach_callers_as_unavailable(refused_role: str) ->
         pool.close()
 
 
-def test_advisory_locks_go_to_the_session_store(postgres_store: Store,  # noqa: F811
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_advisory_locks_go_to_the_session_store(
+    postgres_store: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Behind PgBouncer in transaction mode, session-level locks must reach PostgreSQL
     directly: with SHEQU_<SERVICE>_SESSION_STORE, leadership and the schema lock use it."""
-    direct = (f"postgresql://{postgres_store.user}@{postgres_store.host}:{postgres_store.port}/"
-              f"{postgres_store.dbname}")
-    monkeypatch.setenv("SHEQU_NOTES_STORE", direct.replace(f":{postgres_store.port}/",
-                                                           f":{free_port()}/"))
+    direct = (
+        f"postgresql://{postgres_store.user}@{postgres_store.host}:{postgres_store.port}/"
+        f"{postgres_store.dbname}"
+    )
+    monkeypatch.setenv(
+        "SHEQU_NOTES_STORE", direct.replace(f":{postgres_store.port}/", f":{free_port()}/")
+    )
     monkeypatch.setenv("SHEQU_NOTES_SESSION_STORE", direct)
     store = ServiceConfig.from_env("notes").store  # the store itself answers nowhere
     assert store.for_sessions == postgres_store

@@ -1,6 +1,7 @@
 # ruff: noqa: F811 - pytest fixtures imported by name
 """The event path on real servers: idempotent commands, relay to RabbitMQ with confirms and
 the prev chain, leadership, and the inbox (duplicates, gaps, poison messages)."""
+
 from __future__ import annotations
 
 import json
@@ -118,8 +119,9 @@ def test_relay_publishes_in_order_with_prev_chain_and_persistent(store):
 def test_relay_does_not_advance_when_the_broker_is_unreachable(store):
     app = Notes(store)
     app.write("hello", "key-unreach-1", STAFF)
-    relay = Relay("notes", app, make_engine(store), translate,
-                  "amqp://guest:guest@127.0.0.1:5999/", batch=10)
+    relay = Relay(
+        "notes", app, make_engine(store), translate, "amqp://guest:guest@127.0.0.1:5999/", batch=10
+    )
     with pytest.raises((OSError, kombu.exceptions.OperationalError)):
         relay.run_once()
     assert relay.state() == (0, None)
@@ -138,10 +140,18 @@ class FakeDeadLetters:
     def __init__(self) -> None:
         self.sent: list[tuple[Any, ...]] = []
 
-    def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int, letter_id: str | None = None) -> None:
-        self.sent.append((envelope.get("position") if isinstance(envelope, dict) else None,
-                          error, attempts))
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: Any,
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
+        self.sent.append(
+            (envelope.get("position") if isinstance(envelope, dict) else None, error, attempts)
+        )
 
 
 def _upstream(tmp_path: Any) -> tuple[Notes, list[dict[str, Any]]]:
@@ -153,8 +163,13 @@ def _upstream(tmp_path: Any) -> tuple[Notes, list[dict[str, Any]]]:
     return up, envelopes_after("notes", up, translate, 0, 100, None)
 
 
-def _inbox(store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | None = None,
-           pulls: list[int] | None = None) -> tuple[Inbox, list[int]]:
+def _inbox(
+    store: Any,
+    up: Notes,
+    dead: FakeDeadLetters,
+    fail_on: set[int] | None = None,
+    pulls: list[int] | None = None,
+) -> tuple[Inbox, list[int]]:
     down = Notes(store)
     applied: list[int] = []
 
@@ -238,7 +253,6 @@ def test_contract_violation_is_caught_when_published(store):
     assert err.value.field == "note_id"
 
 
-
 def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path):
     from platform_support import WRITTEN
 
@@ -257,8 +271,9 @@ def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path)
     assert applied == [] and inbox.last() == envs[2]["position"]
 
 
-def _tally_inbox(store: Any, up: Notes, dead: FakeDeadLetters,
-                 fail_on: set[int] | None = None) -> Inbox:
+def _tally_inbox(
+    store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | None = None
+) -> Inbox:
     from platform_support import Tally
 
     def handle(env: dict[str, Any], unit: Any) -> list[Any]:
@@ -316,8 +331,9 @@ def test_an_interest_accepts_added_fields_and_refuses_missing_or_mistyped_ones()
     field without breaking it, but a renamed, removed or retyped field is refused by name."""
     from shequ.contracts import interests
 
-    reads = interests("casework", "assessment", {"case.rated": {"case_id": "string",
-                                                                "rating": "integer"}})
+    reads = interests(
+        "casework", "assessment", {"case.rated": {"case_id": "string", "rating": "integer"}}
+    )
     contract = reads["casework.case.rated"]
     contract.validate({"case_id": "c1", "rating": 4, "rated_on": "2026-01-02"})
     with pytest.raises(ValidationError) as missing:
@@ -339,8 +355,9 @@ class _OncePerNote:
         import sqlalchemy as sa
 
         self.metadata = sa.MetaData()
-        self.rows = sa.Table("once_per_note", self.metadata,
-                             sa.Column("note_id", sa.String, primary_key=True))
+        self.rows = sa.Table(
+            "once_per_note", self.metadata, sa.Column("note_id", sa.String, primary_key=True)
+        )
         self.hold = hold  # (entered, release) events: stop inside the first apply
 
     def apply(self, session: Any, event: Any) -> None:
@@ -414,8 +431,9 @@ def test_a_transaction_too_large_for_one_save_is_refused_and_stores_nothing(stor
         # a group of commands, small each but too large together, is committed one at a time
         from shequ.groupcommit import GroupCommitter, _Waiter
 
-        notes = [Note(text="y" * 12_000, actor={"person_id": "p", "role": "system"})
-                 for _ in range(2)]
+        notes = [
+            Note(text="y" * 12_000, actor={"person_id": "p", "role": "system"}) for _ in range(2)
+        ]
         waiters = [_Waiter(list(n.collect_events())) for n in notes]
         committer = GroupCommitter(app.events)
         committer._flush(waiters)
@@ -425,8 +443,7 @@ def test_a_transaction_too_large_for_one_save_is_refused_and_stores_nothing(stor
         app.close()
 
 
-def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_path,
-                                                                      monkeypatch):
+def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_path, monkeypatch):
     import shequ.app
     from shequ.store import Store
 
@@ -437,7 +454,7 @@ def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_
     envs = envelopes_after("notes", up, translate, 0, 100, None)
     inbox, applied = _inbox(store, up, FakeDeadLetters())
     assert inbox.process_batch(envs) == ["applied"] * len(envs)
-    assert applied[-len(envs):] == [e["position"] for e in envs]
+    assert applied[-len(envs) :] == [e["position"] for e in envs]
     assert inbox.last() == envs[-1]["position"]
     inbox.app.close()
     up.close()
@@ -480,8 +497,9 @@ def test_an_inbox_batch_that_races_a_command_is_applied_one_by_one(store, tmp_pa
         up.close()
 
 
-@pytest.mark.parametrize("store", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_concurrent_commands_on_one_aggregate_all_succeed(store) -> None:
     """Thirty commands amending one note at once (thirty RPC workers): each loser of a race
     re-decides on fresh state, queued behind the other losers in this process, so none runs
@@ -489,8 +507,9 @@ def test_concurrent_commands_on_one_aggregate_all_succeed(store) -> None:
     app = Notes(store)
     note = app.write("v0", "k-amend-note", STAFF)["id"]
     pool = eventlet.GreenPool(30)
-    results = list(pool.imap(lambda i: app.amend(note, f"v{i}", f"k-amend-{i:03d}", STAFF),
-                             range(30)))
+    results = list(
+        pool.imap(lambda i: app.amend(note, f"v{i}", f"k-amend-{i:03d}", STAFF), range(30))
+    )
     assert sorted(r["version"] for r in results) == list(range(2, 32))
     texts = [e.text for e in app.events.get(UUID(note))][1:]
     assert sorted(texts, key=lambda t: int(t[1:])) == [f"v{i}" for i in range(30)]
@@ -508,8 +527,9 @@ class _NotesRead:
         self.version = version
         self.metadata = sa.MetaData()
         extra = [sa.Column("key", sa.String(100))] if version > 1 else []
-        self.rows = sa.Table("notes_read", self.metadata,
-                             sa.Column("id", sa.String(36), primary_key=True), *extra)
+        self.rows = sa.Table(
+            "notes_read", self.metadata, sa.Column("id", sa.String(36), primary_key=True), *extra
+        )
 
     def apply(self, session: Any, event: Any) -> None:
         values = {"id": str(event.originator_id)}
@@ -541,15 +561,22 @@ def test_a_changed_read_model_is_rebuilt_from_the_log_on_start(store) -> None:
         assert new.position() == 0
         assert new.catch_up() == head
         with new.engine.connect() as c:
-            assert c.execute(select(func.count()).select_from(new_read.rows)
-                             .where(new_read.rows.c.key.is_not(None))).scalar_one() == head
+            assert (
+                c.execute(
+                    select(func.count())
+                    .select_from(new_read.rows)
+                    .where(new_read.rows.c.key.is_not(None))
+                ).scalar_one()
+                == head
+            )
         new.engine.dispose()
     finally:
         app.close()
 
 
 def test_a_replica_of_the_old_release_stops_projecting_once_the_read_model_is_rebuilt(
-        store) -> None:
+    store,
+) -> None:
     """During a rolling upgrade an old replica must not refill a rebuilt read model with rows
     of the old shape: it refuses to apply a page."""
     from shequ.projection import Projector, ReadModelChanged

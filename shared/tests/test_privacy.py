@@ -1,4 +1,5 @@
 """Masking (RULES §6) and boundary validation."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,13 @@ from shequ import privacy
 from shequ.errors import ValidationError
 from shequ.validation import check_date, check_id_number, check_phone, check_uuid, require_text
 
-MASKS = [privacy.mask_phone, privacy.mask_id_number, privacy.mask_name,
-         privacy.mask_bank_card, privacy.mask_address]
+MASKS = [
+    privacy.mask_phone,
+    privacy.mask_id_number,
+    privacy.mask_name,
+    privacy.mask_bank_card,
+    privacy.mask_address,
+]
 
 
 def test_examples_from_the_rules() -> None:
@@ -26,12 +32,15 @@ def test_id_number_never_shows_the_birth_date() -> None:
     assert "19800101" not in masked and masked[6:14] == "*" * 8
 
 
-@pytest.mark.parametrize("address,expected", [
-    ("立柱东村第1村民小组12号", "立柱东村第1村民小组***"),
-    ("立柱东村三组王家胡同5号", "立柱东村三组******"),
-    ("立柱社区东王村12号", "立柱社区东王村***"),
-    ("某路88号", "某****"),
-])
+@pytest.mark.parametrize(
+    "address,expected",
+    [
+        ("立柱东村第1村民小组12号", "立柱东村第1村民小组***"),
+        ("立柱东村三组王家胡同5号", "立柱东村三组******"),
+        ("立柱社区东王村12号", "立柱社区东王村***"),
+        ("某路88号", "某****"),
+    ],
+)
 def test_address_kept_down_to_the_villager_group(address: str, expected: str) -> None:
     assert privacy.mask_address(address) == expected
 
@@ -63,15 +72,19 @@ def test_id_number_rules() -> None:
     assert _code(check_id_number, "370785198001010018", "id") == ("id", "id.checksum")
     body = "37078519801301001"  # month 13
     from stdnum.cn import ric
+
     assert _code(check_id_number, body + ric.calc_check_digit(body + "0"), "id") == (
-        "id", "id.birth_date")
+        "id",
+        "id.birth_date",
+    )
     body = "99078519800101001"
     assert _code(check_id_number, body + ric.calc_check_digit(body + "0"), "id") == (
-        "id", "id.region")
+        "id",
+        "id.region",
+    )
 
 
-@pytest.mark.parametrize("phone", ["13812345678", "19912345678", "0536-1234567",
-                                   "010-12345678"])
+@pytest.mark.parametrize("phone", ["13812345678", "19912345678", "0536-1234567", "010-12345678"])
 def test_phones_accepted(phone: str) -> None:
     assert check_phone(phone, "phone") == phone
 

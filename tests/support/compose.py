@@ -1,5 +1,6 @@
 """docker-compose.yml read the way `docker compose --env-file deploy/env.example` reads it, so
 tests can run a compose service's exact command and environment as a local process."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from tests.support.infra import REPO
 
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / "deploy" / "env.example"
-_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = re.compile(
+    r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
 
 
 def read_env_file(path: Path = ENV_EXAMPLE) -> dict[str, str]:
@@ -58,8 +61,9 @@ def load_compose(env: dict[str, str] | None = None) -> dict[str, Any]:
     return interpolate(raw, read_env_file() if env is None else env)
 
 
-def service_process_env(entry: dict[str, Any], amqp_uri: str, stores: dict[str, str],
-                        volumes: dict[str, Path]) -> dict[str, str]:
+def service_process_env(
+    entry: dict[str, Any], amqp_uri: str, stores: dict[str, str], volumes: dict[str, Path]
+) -> dict[str, str]:
     """A compose service's environment as a local process gets it: hostnames rabbitmq and
     postgres become 127.0.0.1 with the test's vhost and databases, volume mount points become
     the test's temporary folders; every other value is kept exactly."""
@@ -74,14 +78,14 @@ def service_process_env(entry: dict[str, Any], amqp_uri: str, stores: dict[str, 
         text = str(value)
         for target, local in mounts.items():
             if text == target or text.startswith(target + "/"):
-                text = str(local) + text[len(target):]
+                text = str(local) + text[len(target) :]
         if key == "SHEQU_AMQP_URI":
             assert urlparse(text).hostname == "rabbitmq", text
             text = amqp_uri
         elif key.endswith("_STORE") and text.startswith("postgresql://"):
             url = urlparse(text)
             assert url.hostname == "postgres", text
-            service = key[len("SHEQU_"):-len("_STORE")].lower()
+            service = key[len("SHEQU_") : -len("_STORE")].lower()
             local = urlparse(stores[service])
             netloc = f"{local.username}:{url.password}@127.0.0.1:{local.port or 5432}"
             text = urlunparse(url._replace(netloc=netloc, path=local.path))

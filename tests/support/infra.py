@@ -1,5 +1,6 @@
 """Real servers for cross-service tests: a RabbitMQ vhost and PostgreSQL databases per test,
 service processes started with the same runner operators use."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,12 @@ def rabbit_vhost() -> Iterator[str]:
     name = f"shequ-test-{uuid.uuid4().hex[:10]}"
     auth = ("guest", "guest")
     requests.put(f"{RABBIT_API}/vhosts/{name}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{name}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    requests.put(
+        f"{RABBIT_API}/permissions/{name}/guest",
+        auth=auth,
+        timeout=10,
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+    ).raise_for_status()
     try:
         yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
     finally:
@@ -68,9 +73,13 @@ class ServiceProcess:
 
     def start(self) -> ServiceProcess:
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the handle
-            self.proc = subprocess.Popen([sys.executable, "-m", "shequ.runner", self.target],
-                                         env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         cwd=REPO)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "shequ.runner", self.target],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+            )
         return self
 
     def kill9(self) -> None:

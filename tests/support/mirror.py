@@ -4,6 +4,7 @@ tests compare its effects with the registry's stored events: none missing, none 
 
 SHEQU_MIRROR_POISON, if set, makes the handler fail on any event whose data contains it
 (a poison message, for the dead-letter tests)."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,11 @@ def make_handler(app: ServiceApplication) -> Any:
         agg = unit.get(Mirrored.create_id(envelope["aggregate_id"]))
         if agg is None:
             agg = Mirrored(upstream_aggregate=envelope["aggregate_id"])
-        agg.copy(position=envelope["position"], contract=envelope["contract"],
-                 aggregate_version=envelope["aggregate_version"])
+        agg.copy(
+            position=envelope["position"],
+            contract=envelope["contract"],
+            aggregate_version=envelope["aggregate_version"],
+        )
         return [agg]
 
     return handle
@@ -64,8 +68,12 @@ def _no_publications(_event: Any) -> None:
 
 class MirrorService(PlatformService):
     name = "mirror"
-    runtime = Platform("mirror", lambda cfg: MirrorApp(cfg.store), _no_publications,
-                       inboxes=[InboxSpec("registry", make_handler)])
+    runtime = Platform(
+        "mirror",
+        lambda cfg: MirrorApp(cfg.store),
+        _no_publications,
+        inboxes=[InboxSpec("registry", make_handler)],
+    )
 
     @query
     def copied_times(self, actor: dict[str, Any]) -> list[list[Any]]:

@@ -13,6 +13,7 @@ sends it commands::
 ``python -m tests.support.pgproxy TARGET_PORT`` prints its port, then reads ``cut``,
 ``restore`` and ``quit`` lines on stdin, answering ``ok`` to each.
 """
+
 from __future__ import annotations
 
 import socket
@@ -37,7 +38,11 @@ class TcpProxy:
     def __enter__(self) -> Self:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tests.support.pgproxy", str(self.target_port)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
         self.port = int(self._read())
         return self
 

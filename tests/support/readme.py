@@ -1,5 +1,6 @@
 """Checks that a service's README stays true to its code (used by each service's doc tests):
 its ``## RPC methods`` sections, their ``shequ call`` examples and ``**Who:**`` lines."""
+
 from __future__ import annotations
 
 import inspect
@@ -23,8 +24,9 @@ def entrypoints(service_cls: type) -> dict[str, Any]:
 
 def readme_section(text: str, heading: str) -> str | None:
     """The body of the ``## heading`` section of a README (up to the next ``## ``)."""
-    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text,
-                      re.MULTILINE | re.DOTALL)
+    match = re.search(
+        rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL
+    )
     return match.group(1) if match else None
 
 
@@ -37,8 +39,7 @@ def readme_sections(text: str, heading: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any],
-                     name: str) -> Any:
+def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any], name: str) -> Any:
     """The function whose parameters an entrypoint accepts.
 
     Policy entrypoints take ``actor`` and pass every other keyword argument on to the
@@ -50,15 +51,18 @@ def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any],
 def example_problems(service: str, name: str, section: str, target: Any) -> list[str]:
     """What is wrong with the ``shequ call <service> <name> '<json>'`` example of a section,
     checked against the parameters of ``target`` (see ``signature_target``)."""
-    calls = re.findall(rf"^shequ call {service} {re.escape(name)} '([^'\n]*)'", section,
-                       re.MULTILINE)
+    calls = re.findall(
+        rf"^shequ call {service} {re.escape(name)} '([^'\n]*)'", section, re.MULTILINE
+    )
     if not calls:
         return [f"{name}: no `shequ call {service} {name} '{{...}}'` example"]
     params = inspect.signature(target).parameters
     accepted = set(params) - {"self"}
-    required = {p for p, v in params.items()
-                if v.default is inspect.Parameter.empty
-                and v.kind is not inspect.Parameter.VAR_KEYWORD} - {"self", "actor"}
+    required = {
+        p
+        for p, v in params.items()
+        if v.default is inspect.Parameter.empty and v.kind is not inspect.Parameter.VAR_KEYWORD
+    } - {"self", "actor"}
     out = []
     for payload in calls:
         try:
@@ -70,8 +74,9 @@ def example_problems(service: str, name: str, section: str, target: Any) -> list
             out.append(f"{name}: example payload is not a JSON object")
             continue
         if unknown := set(args) - accepted:
-            out.append(f"{name}: example passes arguments the method does not take: "
-                       f"{sorted(unknown)}")
+            out.append(
+                f"{name}: example passes arguments the method does not take: {sorted(unknown)}"
+            )
         if missing := required - set(args):
             out.append(f"{name}: example lacks required arguments {sorted(missing)}")
         key = args.get("idempotency_key")
@@ -90,8 +95,13 @@ def who(section: str) -> dict[str, str]:
     return dict(re.findall(rf"`({roles})` \(({scopes})\b", match.group(1)))
 
 
-def parameter(name: str, param: inspect.Parameter, choices: Mapping[str, list[str]],
-              shapes: Mapping[str, list[str]], text_ids: frozenset[str]) -> str:
+def parameter(
+    name: str,
+    param: inspect.Parameter,
+    choices: Mapping[str, list[str]],
+    shapes: Mapping[str, list[str]],
+    text_ids: frozenset[str],
+) -> str:
     """One parameter as a README states it: name, type, allowed values or shape, optional."""
     ann = str(param.annotation).replace(" | None", "")
     listed = ann.startswith("list")
@@ -99,7 +109,8 @@ def parameter(name: str, param: inspect.Parameter, choices: Mapping[str, list[st
         kind = "string, 8–200 characters"
     elif name in choices:
         kind = ("list, each one of " if listed else "one of ") + ", ".join(
-            f"`{c}`" for c in choices[name])
+            f"`{c}`" for c in choices[name]
+        )
     elif name in shapes:
         kind = f"{'list of objects' if listed else 'object'}, see *{name}* under Parameter shapes"
     elif ann in ("int", "bool"):
@@ -120,12 +131,18 @@ def parameter(name: str, param: inspect.Parameter, choices: Mapping[str, list[st
     return f"`{name}` ({kind})"
 
 
-def parameters_line(target: Any, choices: Mapping[str, list[str]],
-                    shapes: Mapping[str, list[str]], text_ids: frozenset[str]) -> str:
+def parameters_line(
+    target: Any,
+    choices: Mapping[str, list[str]],
+    shapes: Mapping[str, list[str]],
+    text_ids: frozenset[str],
+) -> str:
     """The ``- **Parameters:**`` line of a method section, rendered from its signature."""
-    params = [parameter(n, p, choices, shapes, text_ids)
-              for n, p in inspect.signature(target).parameters.items()
-              if n not in ("self", "actor")]
+    params = [
+        parameter(n, p, choices, shapes, text_ids)
+        for n, p in inspect.signature(target).parameters.items()
+        if n not in ("self", "actor")
+    ]
     return "- **Parameters:** " + (", ".join(params) if params else "none")
 
 
@@ -137,7 +154,8 @@ def shape_fields(section: str) -> list[str]:
 def returned_fields(section: str) -> set[str]:
     """The field names (``"name"`` in backticked JSON) a method section's ``- **Returns:**``
     item states, nested ones included."""
-    match = re.search(r"^- \*\*Returns:\*\*(.*?)(?=^- \*\*|^```|^\s*$)", section,
-                      re.MULTILINE | re.DOTALL)
+    match = re.search(
+        r"^- \*\*Returns:\*\*(.*?)(?=^- \*\*|^```|^\s*$)", section, re.MULTILINE | re.DOTALL
+    )
     shapes = re.findall(r"`([\[{].*?[}\]])`", match.group(1), re.DOTALL) if match else []
     return {name for shape in shapes for name in re.findall(r'"(\w+)"', shape)}

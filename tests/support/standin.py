@@ -7,6 +7,7 @@ publishes), and their ``notifications`` RPC serves the consumer's gap repair as 
 does. A test drives the consumer with exactly the messages it needs, without the upstream's
 own rules; ``tests/test_e2e_suite.py`` runs the real services together.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,8 +33,9 @@ class Emission(Aggregate):
         return uuid5(NAMESPACE_URL, f"shequ-test-standin:{upstream}:{key}")
 
     @event("Emitted")
-    def __init__(self, contract: str, version: int, data: dict[str, Any],
-                 actor: dict[str, Any]) -> None:
+    def __init__(
+        self, contract: str, version: int, data: dict[str, Any], actor: dict[str, Any]
+    ) -> None:
         self.contract = contract
         self.version = version
         self.data = data
@@ -58,8 +60,14 @@ def make_standin(upstream: str) -> type[PlatformService]:
         runtime = Platform(upstream, lambda cfg: StandInApp(cfg.store), translate)
 
         @command
-        def emit(self, actor: dict[str, Any], idempotency_key: str, contract: str,
-                 data: dict[str, Any], version: int = 1) -> dict[str, Any]:
+        def emit(
+            self,
+            actor: dict[str, Any],
+            idempotency_key: str,
+            contract: str,
+            data: dict[str, Any],
+            version: int = 1,
+        ) -> dict[str, Any]:
             """Publish ``data`` as ``<upstream>.<contract>`` (checked against the real
             contract first); returns the stand-in's log position. Idempotent per key."""
             full = f"{upstream}.{contract}"
@@ -67,12 +75,18 @@ def make_standin(upstream: str) -> type[PlatformService]:
             who = Actor.from_dict(actor)
 
             def decide() -> Any:
-                agg = Emission(id=Emission.key_id(upstream, idempotency_key),  # type: ignore
-                               contract=full, version=version, data=data,
-                               actor=who.to_dict())
+                agg = Emission(
+                    id=Emission.key_id(upstream, idempotency_key),  # type: ignore
+                    contract=full,
+                    version=version,
+                    data=data,
+                    actor=who.to_dict(),
+                )
                 return [agg], {"emission_id": str(agg.id)}
-            out = self.app.execute("emit", idempotency_key, who,
-                                   {"contract": full, "data": data}, decide)
+
+            out = self.app.execute(
+                "emit", idempotency_key, who, {"contract": full, "data": data}, decide
+            )
             return {**out, "position": int(self.app.recorder.max_notification_id() or 0)}
 
     StandIn.__name__ = StandIn.__qualname__ = f"{upstream.capitalize()}StandIn"

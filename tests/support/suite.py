@@ -1,4 +1,5 @@
 """The suite of real processes used by cross-service tests."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,15 +14,33 @@ class Suite:
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         self.amqp = amqp
         self.tmp = tmp
-        self.common = {"SHEQU_AMQP_URI": amqp, "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-                       "SHEQU_KEY_DIR": str(tmp / "keys"), "SHEQU_SEAL_INTERVAL": "1",
-                       "SHEQU_INBOX_MAX_FAILURES": "3"}
-        self.registry = ServiceProcess("registry", "registry", {
-            **self.common, "SHEQU_REGISTRY_STORE": stores["registry"],
-            "SHEQU_REGISTRY_METRICS_PORT": str(free_port())}, tmp)
-        self.mirror = ServiceProcess("tests.support.mirror:MirrorService", "mirror", {
-            **self.common, "SHEQU_MIRROR_STORE": stores["mirror"],
-            "SHEQU_MIRROR_METRICS_PORT": str(free_port())}, tmp)
+        self.common = {
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+            "SHEQU_KEY_DIR": str(tmp / "keys"),
+            "SHEQU_SEAL_INTERVAL": "1",
+            "SHEQU_INBOX_MAX_FAILURES": "3",
+        }
+        self.registry = ServiceProcess(
+            "registry",
+            "registry",
+            {
+                **self.common,
+                "SHEQU_REGISTRY_STORE": stores["registry"],
+                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
+        self.mirror = ServiceProcess(
+            "tests.support.mirror:MirrorService",
+            "mirror",
+            {
+                **self.common,
+                "SHEQU_MIRROR_STORE": stores["mirror"],
+                "SHEQU_MIRROR_METRICS_PORT": str(free_port()),
+            },
+            tmp,
+        )
 
     def call(self, service: str, method: str, timeout: float = 30, **kwargs: Any) -> Any:
         return rpc(self.amqp, service, method, timeout=timeout, **kwargs)
@@ -36,8 +55,7 @@ class Suite:
         out: list[int] = []
         after = 0
         while True:
-            batch = self.call("registry", "notifications", actor=SYSTEM, after=after,
-                              limit=1000)
+            batch = self.call("registry", "notifications", actor=SYSTEM, after=after, limit=1000)
             if not batch:
                 return out
             out.extend(e["position"] for e in batch)

@@ -4,6 +4,7 @@ Every command takes ``(actor, idempotency_key, **fields)``, validates its input 
 is written, checks the policy, and runs through ``execute`` (atomic, idempotent per key).
 Queries read the projections, caught up first, and mask personal data by role.
 """
+
 from __future__ import annotations
 
 from shequ.topics import pin_topics

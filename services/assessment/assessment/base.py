@@ -1,4 +1,5 @@
 """What every assessment use case shares: policy, settings, read model, loading, clock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,9 +41,13 @@ class AssessmentBase(DomainApplication):
     is_snapshotting_enabled = True
     projector_class = PositionedProjector
 
-    def __init__(self, store: Store, settings: AssessmentSettings | None = None,
-                 env: dict[str, str] | None = None,
-                 today: Callable[[], str] = local_today) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: AssessmentSettings | None = None,
+        env: dict[str, str] | None = None,
+        today: Callable[[], str] = local_today,
+    ) -> None:
         super().__init__(store, env)
         self.settings = settings or AssessmentSettings()
         self.today = today
@@ -56,8 +61,9 @@ class AssessmentBase(DomainApplication):
 
     def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
         if self.find(agg_id) is not None:
-            raise Conflict(f"{label_zh}已存在", f"{field}: already recorded", field,
-                           code="already_exists")
+            raise Conflict(
+                f"{label_zh}已存在", f"{field}: already recorded", field, code="already_exists"
+            )
 
     def find(self, agg_id: UUID) -> Any | None:
         try:
@@ -66,9 +72,17 @@ class AssessmentBase(DomainApplication):
             return None
 
     def load_scheme(self, subject_kind: str) -> Scheme:
-        return self.get(Scheme.create_id(subject_kind), Scheme, "考核办法",  # type: ignore
-                        "subject_kind")
+        return self.get(
+            Scheme.create_id(subject_kind),
+            Scheme,
+            "考核办法",  # type: ignore
+            "subject_kind",
+        )
 
     def load_period(self, kind: str, start: str) -> Period:
-        return self.get(Period.create_id(kind, start), Period, "考核周期",  # type: ignore
-                        "period_start")
+        return self.get(
+            Period.create_id(kind, start),
+            Period,
+            "考核周期",  # type: ignore
+            "period_start",
+        )

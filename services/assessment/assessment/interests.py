@@ -3,6 +3,7 @@
 Only the fields assessment relies on are declared, and further fields are accepted: an upstream
 may add fields to a version without breaking us (it may not rename or remove these).
 """
+
 from __future__ import annotations
 
 from shequ.contracts import Contract, interests
@@ -14,38 +15,74 @@ def _interests(service: str, specs: dict[str, dict[str, str]]) -> dict[str, Cont
 
 CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
 
-CASEWORK = _interests("casework", {
-    "case.opened": {**CASE, "opened_on": "date"},
-    "case.resolved": {**CASE, "resolved_on": "date", "on_time": "boolean"},
-    "case.rated": {**CASE, "rating": "integer", "rated_on": "date"},
-    "case.reopened": {**CASE, "reopened_on": "date"},
-    "case.chased": {**CASE, "chased_on": "date"},
-    "case.reprimanded": {**CASE, "reprimanded_on": "date"},
-})
+CASEWORK = _interests(
+    "casework",
+    {
+        "case.opened": {**CASE, "opened_on": "date"},
+        "case.resolved": {**CASE, "resolved_on": "date", "on_time": "boolean"},
+        "case.rated": {**CASE, "rating": "integer", "rated_on": "date"},
+        "case.reopened": {**CASE, "reopened_on": "date"},
+        "case.chased": {**CASE, "chased_on": "date"},
+        "case.reprimanded": {**CASE, "reprimanded_on": "date"},
+    },
+)
 
-OUTREACH = _interests("outreach", {
-    "round.closed": {"round_id": "string", "community_id": "string", "period_end": "date",
-                     "households_total": "integer", "households_visited": "integer"},
-    "party_contact.logged": {"contact_id": "string", "community_id": "string",
-                             "contacted_on": "date"},
-    "party_contact.overdue": {"member_id": "string", "household_id": "string",
-                              "community_id": "string", "due_on": "date", "flagged_on": "date"},
-    "card.issued": {"card_id": "string", "community_id": "string", "version": "integer",
-                    "issued_on": "date"},
-    "card.distributed": {"card_id": "string", "community_id": "string", "version": "integer",
-                         "distributed_on": "date"},
-    "survey.results_published": {"campaign_id": "string", "community_id": "string",
-                                 "village_id": "string", "period_end": "date",
-                                 "respondents": "integer", "awareness": "number",
-                                 "support": "number", "participation": "number"},
-})
+OUTREACH = _interests(
+    "outreach",
+    {
+        "round.closed": {
+            "round_id": "string",
+            "community_id": "string",
+            "period_end": "date",
+            "households_total": "integer",
+            "households_visited": "integer",
+        },
+        "party_contact.logged": {
+            "contact_id": "string",
+            "community_id": "string",
+            "contacted_on": "date",
+        },
+        "party_contact.overdue": {
+            "member_id": "string",
+            "household_id": "string",
+            "community_id": "string",
+            "due_on": "date",
+            "flagged_on": "date",
+        },
+        "card.issued": {
+            "card_id": "string",
+            "community_id": "string",
+            "version": "integer",
+            "issued_on": "date",
+        },
+        "card.distributed": {
+            "card_id": "string",
+            "community_id": "string",
+            "version": "integer",
+            "distributed_on": "date",
+        },
+        "survey.results_published": {
+            "campaign_id": "string",
+            "community_id": "string",
+            "village_id": "string",
+            "period_end": "date",
+            "respondents": "integer",
+            "awareness": "number",
+            "support": "number",
+            "participation": "number",
+        },
+    },
+)
 
-REGISTRY = _interests("registry", {
-    "community.established": {"community_id": "string", "name": "string"},
-    "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
-    "person.registered": {"person_id": "string", "name": "string", "kinds": "strings"},
-    "person.became_party_member": {"person_id": "string", "joined_on": "date"},
-})
+REGISTRY = _interests(
+    "registry",
+    {
+        "community.established": {"community_id": "string", "name": "string"},
+        "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
+        "person.registered": {"person_id": "string", "name": "string", "kinds": "strings"},
+        "person.became_party_member": {"person_id": "string", "joined_on": "date"},
+    },
+)
 
 # contract -> (fact kind, date field or None for the envelope's time, natural key fields,
 # value fields)
@@ -55,18 +92,31 @@ FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
     "casework.case.rated": ("case.rated", "rated_on", ("case_id",), ("rating",)),
     "casework.case.reopened": ("case.reopened", "reopened_on", ("case_id",), ()),
     "casework.case.chased": ("case.chased", "chased_on", ("case_id", "chased_on"), ()),
-    "casework.case.reprimanded": ("case.reprimanded", "reprimanded_on",
-                                  ("case_id", "reprimanded_on"), ()),
-    "outreach.round.closed": ("round.closed", "period_end", ("round_id",),
-                              ("households_total", "households_visited")),
-    "outreach.party_contact.logged": ("party_contact.logged", "contacted_on", ("contact_id",),
-                                      ()),
-    "outreach.party_contact.overdue": ("party_contact.overdue", "flagged_on",
-                                       ("member_id", "household_id", "due_on"), ()),
+    "casework.case.reprimanded": (
+        "case.reprimanded",
+        "reprimanded_on",
+        ("case_id", "reprimanded_on"),
+        (),
+    ),
+    "outreach.round.closed": (
+        "round.closed",
+        "period_end",
+        ("round_id",),
+        ("households_total", "households_visited"),
+    ),
+    "outreach.party_contact.logged": ("party_contact.logged", "contacted_on", ("contact_id",), ()),
+    "outreach.party_contact.overdue": (
+        "party_contact.overdue",
+        "flagged_on",
+        ("member_id", "household_id", "due_on"),
+        (),
+    ),
     "outreach.card.issued": ("card.issued", "issued_on", ("card_id", "version"), ()),
-    "outreach.card.distributed": ("card.distributed", "distributed_on",
-                                  ("card_id", "version"), ()),
+    "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
     "outreach.survey.results_published": (
-        "survey.results_published", "period_end", ("campaign_id", "village_id"),
-        ("respondents", "awareness", "support", "participation")),
+        "survey.results_published",
+        "period_end",
+        ("campaign_id", "village_id"),
+        ("respondents", "awareness", "support", "participation"),
+    ),
 }

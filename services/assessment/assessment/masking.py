@@ -8,6 +8,7 @@ Everyone else (team members, residents reading the public board, auditors) sees 
 (``张*``): published pledges are public, but only as far as the duty to publish needs
 (个人信息保护法 Arts. 13, 25).
 """
+
 from __future__ import annotations
 
 from shequ import privacy

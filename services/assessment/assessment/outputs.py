@@ -1,4 +1,5 @@
 """The scoreboard's outputs: a bar chart (SVG, pygal) and CSV / XLSX exports, Chinese first."""
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,7 @@ BASE_HEADINGS = ["排名", "名称", "总分", "基础分", *SECTIONS.values(), 
 
 
 def headings(items: list[dict[str, Any]]) -> list[str]:
-    return [*BASE_HEADINGS, *(f"{i['name']}（{i['weight']}分）" for i in items),
-            "无数据指标"]
+    return [*BASE_HEADINGS, *(f"{i['name']}（{i['weight']}分）" for i in items), "无数据指标"]
 
 
 def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
@@ -25,9 +25,19 @@ def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     lines = []
     for r in rows:
         no_data = "、".join(i["name"] for i in r["items"] if i["no_data"])
-        lines.append([r["rank"], r["name"], r["total"], r["base"],
-                      *(r["sections"][s] for s in SECTIONS), r["bonus"], r["deduction"],
-                      *(i["points"] for i in r["items"]), no_data])
+        lines.append(
+            [
+                r["rank"],
+                r["name"],
+                r["total"],
+                r["base"],
+                *(r["sections"][s] for s in SECTIONS),
+                r["bonus"],
+                r["deduction"],
+                *(i["points"] for i in r["items"]),
+                no_data,
+            ]
+        )
     return headings(items), lines
 
 
@@ -58,8 +68,9 @@ def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
 
 def chart_svg(rows: list[dict[str, Any]], title: str) -> str:
     """A bar chart of totals, in rank order, with the three sections stacked."""
-    chart = pygal.StackedBar(title=title, x_title="名称", y_title="得分",
-                             show_legend=True, disable_xml_declaration=True)
+    chart = pygal.StackedBar(
+        title=title, x_title="名称", y_title="得分", show_legend=True, disable_xml_declaration=True
+    )
     chart.x_labels = [r["name"] for r in rows]
     for key, label in SECTIONS.items():
         chart.add(label, [float(r["sections"][key]) for r in rows])

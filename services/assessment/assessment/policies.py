@@ -11,6 +11,7 @@ closed, the late-event setting decides, and the decision is recorded, never sile
 ``reopen`` reopens the period (``period.reopened``, naming the event); ``next_period`` counts
 the fact in the next open period of that kind (``Fact.moved``; the closed period notes it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,31 +45,48 @@ def registry_handler(app: ServiceApplication) -> Handler:
         agg_id = Subject.create_id(kind, subject_id)
         if unit.get(agg_id) is not None:
             return []
-        return [Subject(id=agg_id, subject_kind=kind,  # type: ignore[call-arg]
-                        subject_id=subject_id, name=data["name"], community_id=community,
-                        source=_source(envelope))]
+        return [
+            Subject(
+                id=agg_id,
+                subject_kind=kind,  # type: ignore[call-arg]
+                subject_id=subject_id,
+                name=data["name"],
+                community_id=community,
+                source=_source(envelope),
+            )
+        ]
+
     return handle
 
 
 def _person_registered(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
     if unit.get(Person.create_id(data["person_id"])) is not None:
         return []
-    return [Person(id=Person.create_id(data["person_id"]),  # type: ignore[call-arg]
-                   person_id=data["person_id"], name=data["name"],
-                   party_member="party_member" in data["kinds"], source=source)]
+    return [
+        Person(
+            id=Person.create_id(data["person_id"]),  # type: ignore[call-arg]
+            person_id=data["person_id"],
+            name=data["name"],
+            party_member="party_member" in data["kinds"],
+            source=source,
+        )
+    ]
 
 
 def _became_party_member(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
     person = unit.get(Person.create_id(data["person_id"]))
     if person is None:  # registry registers a person before recording their membership
-        raise LookupError(f"person {data['person_id']} joined the party but is unknown to "
-                          "assessment")
+        raise LookupError(
+            f"person {data['person_id']} joined the party but is unknown to assessment"
+        )
     return [person] if person.joined_party(data["joined_on"], source) else []
 
 
 # registry's person events: who may hold pledges (party members, under the registry's name)
-PERSONS = {"registry.person.registered": _person_registered,
-           "registry.person.became_party_member": _became_party_member}
+PERSONS = {
+    "registry.person.registered": _person_registered,
+    "registry.person.became_party_member": _became_party_member,
+}
 
 
 def fact_handler(app: Any) -> Handler:
@@ -85,19 +103,30 @@ def fact_handler(app: Any) -> Handler:
         if unit.get(fact_id) is not None:
             return []
         on = data[date_field] if date_field else _local_date(envelope["occurred_at"])
-        late, moved, touched = route(unit, on, source, app.settings.late_events, app.today(),
-                                     snapshots)
-        fact = Fact(id=fact_id, source=source, kind=kind,  # type: ignore[call-arg]
-                    community_id=data["community_id"], team_id=data.get("team_id"), on=on,
-                    key=":".join(str(data[k]) for k in key_fields),
-                    values={k: data[k] for k in value_fields}, late=late, moved=moved,
-                    late_rule=app.settings.late_events if late else None)
+        late, moved, touched = route(
+            unit, on, source, app.settings.late_events, app.today(), snapshots
+        )
+        fact = Fact(
+            id=fact_id,
+            source=source,
+            kind=kind,  # type: ignore[call-arg]
+            community_id=data["community_id"],
+            team_id=data.get("team_id"),
+            on=on,
+            key=":".join(str(data[k]) for k in key_fields),
+            values={k: data[k] for k in value_fields},
+            late=late,
+            moved=moved,
+            late_rule=app.settings.late_events if late else None,
+        )
         return [fact, *touched]
+
     return handle
 
 
-def route(unit: Unit, on: str, source: str, rule: str, today: str,
-          snapshots: Snapshots | None = None) -> tuple[list[str], dict[str, str], list[Period]]:
+def route(
+    unit: Unit, on: str, source: str, rule: str, today: str, snapshots: Snapshots | None = None
+) -> tuple[list[str], dict[str, str], list[Period]]:
     """Which closed periods a fact dated ``on`` is late for, where it counts instead, and the
     periods written to (see the module docstring)."""
     late: list[str] = []
@@ -115,9 +144,9 @@ def route(unit: Unit, on: str, source: str, rule: str, today: str,
             period.reopen("late_event", source, SYSTEM.to_dict())
             continue
         target = next_start(kind, start)
-        while (nxt := _ended_period(unit, touched, kind, target, today, snapshots)) \
-                is not None \
-                and nxt.closed:
+        while (
+            nxt := _ended_period(unit, touched, kind, target, today, snapshots)
+        ) is not None and nxt.closed:
             target = next_start(kind, target)
         moved[kind] = target
         period.note_arrival(source, None, SYSTEM.to_dict())
@@ -126,8 +155,14 @@ def route(unit: Unit, on: str, source: str, rule: str, today: str,
     return late, moved, list(touched.values())
 
 
-def _ended_period(unit: Unit, touched: dict[Any, Period], kind: str, start: str,
-                  today: str, snapshots: Snapshots | None) -> Period | None:
+def _ended_period(
+    unit: Unit,
+    touched: dict[Any, Period],
+    kind: str,
+    start: str,
+    today: str,
+    snapshots: Snapshots | None,
+) -> Period | None:
     """The period if it has ended (or ends today), created if need be; None if it is running
     (a running period cannot be scored, so nothing can race with it)."""
     if period_end(kind, start) > today:
@@ -154,8 +189,7 @@ class Snapshots:
         self.taken: dict[Any, int] = {}
 
     def maybe_take(self, period: Period) -> None:
-        if self.app.snapshots is None or period.version < self.taken.get(period.id, 0) + \
-                self.every:
+        if self.app.snapshots is None or period.version < self.taken.get(period.id, 0) + self.every:
             return
         snapshot = getattr(type(period), "Snapshot", type(self.app).snapshot_class).take(period)
         try:

@@ -5,6 +5,7 @@ rewards; a community's branch (community staff) registers its members' pledges a
 fulfilment and appraisal; results and published pledges are public (residents read them,
 names masked); auditors read everything.
 """
+
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
@@ -12,8 +13,13 @@ from shequ.readlog import READS_RULE
 
 DISTRICT = {"district_staff": "all", "system": "all"}
 BRANCH = {**DISTRICT, "community_staff": "community"}
-PUBLIC = {**DISTRICT, "community_staff": "all", "team_member": "all", "resident": "all",
-          "auditor": "all"}
+PUBLIC = {
+    **DISTRICT,
+    "community_staff": "all",
+    "team_member": "all",
+    "resident": "all",
+    "auditor": "all",
+}
 
 
 def _cmd(roles: dict[str, str]) -> Rule:

@@ -5,6 +5,7 @@ position the scoring recorded (``as_of``); the committee's scores and the scheme
 the period's own as they stood when it was scored. The engine is the same pure code, so an
 honest log gives exactly the published results; anything else is reported as a difference.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,13 +26,15 @@ SUBJECT_TOPIC = "assessment:Subject.Registered"
 PAGE = 2000
 
 
-def iter_events(app: ServiceApplication, topics: list[str],
-                stop: int | None) -> Iterator[tuple[int, Any]]:
+def iter_events(
+    app: ServiceApplication, topics: list[str], stop: int | None
+) -> Iterator[tuple[int, Any]]:
     """(position, domain event) of the given topics, in log order, up to ``stop``."""
     start = 0
     while True:
-        notes = app.recorder.select_notifications(start, PAGE, stop=stop, topics=topics,
-                                                  inclusive_of_start=False)
+        notes = app.recorder.select_notifications(
+            start, PAGE, stop=stop, topics=topics, inclusive_of_start=False
+        )
         if not notes:
             return
         for note in notes:
@@ -78,8 +81,9 @@ def as_scored(app: Any, period_id: Any) -> Period | None:
     """The period as it stood when last scored (None if never scored). The read model keeps
     the version of the last ``Scored`` event; the state is rebuilt from the events up to it."""
     with app.read() as conn:
-        version = conn.execute(select(t.periods.c.scored_version)
-                               .where(t.periods.c.id == str(period_id))).scalar()
+        version = conn.execute(
+            select(t.periods.c.scored_version).where(t.periods.c.id == str(period_id))
+        ).scalar()
     return None if not version else app.repository.get(period_id, version=version)
 
 
@@ -88,27 +92,38 @@ def recompute(app: Any, kind: str, start: str) -> dict[str, Any]:
     period = as_scored(app, Period.create_id(kind, start))
     if period is None:
         raise NotFound("该考核周期尚未评分", "the period has not been scored", "period_start")
-    schemes: dict[str, Scheme | None] = {k: app.find(Scheme.create_id(k))
-                                         for k in period.versions}
+    schemes: dict[str, Scheme | None] = {k: app.find(Scheme.create_id(k)) for k in period.versions}
     fold = fold_log(app, kind, start, period.as_of)
-    again = assess(period, period.versions, schemes, fold.subjects, fold.tallies,
-                   app.settings.no_data)
-    return {"period_id": str(period.id), "revision": period.revision, "as_of": period.as_of,
-            "events_read": fold.events, "matches": again == period.results,
-            "differences": _differences(period.results, again)}
+    again = assess(
+        period, period.versions, schemes, fold.subjects, fold.tallies, app.settings.no_data
+    )
+    return {
+        "period_id": str(period.id),
+        "revision": period.revision,
+        "as_of": period.as_of,
+        "events_read": fold.events,
+        "matches": again == period.results,
+        "differences": _differences(period.results, again),
+    }
 
 
-def _differences(published: dict[str, list[dict[str, Any]]],
-                 again: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _differences(
+    published: dict[str, list[dict[str, Any]]], again: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
     out = []
     for kind in sorted(set(published) | set(again)):
         before = {r["subject_id"]: r for r in published.get(kind, [])}
         after = {r["subject_id"]: r for r in again.get(kind, [])}
         for sid in sorted(set(before) | set(after)):
             if before.get(sid) != after.get(sid):
-                out.append({"subject_kind": kind, "subject_id": sid,
-                            "published": (before.get(sid) or {}).get("total"),
-                            "recomputed": (after.get(sid) or {}).get("total")})
+                out.append(
+                    {
+                        "subject_kind": kind,
+                        "subject_id": sid,
+                        "published": (before.get(sid) or {}).get("total"),
+                        "recomputed": (after.get(sid) or {}).get("total"),
+                    }
+                )
     return out
 
 

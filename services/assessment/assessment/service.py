@@ -4,6 +4,7 @@ One entrypoint per use case in the policy table (``assessment.policy.RULES``), p
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Inboxes:
 registry (subjects), casework and outreach (facts).
 """
+
 from __future__ import annotations
 
 from shequ.config import ServiceConfig
@@ -24,11 +25,16 @@ def make_app(cfg: ServiceConfig) -> Assessment:
 
 class AssessmentService(PlatformService):
     name = "assessment"
-    runtime = Platform("assessment", make_app, translate, inboxes=[
-        InboxSpec("registry", registry_handler, REGISTRY),
-        InboxSpec("casework", fact_handler, CASEWORK),
-        InboxSpec("outreach", fact_handler, OUTREACH),
-    ])
+    runtime = Platform(
+        "assessment",
+        make_app,
+        translate,
+        inboxes=[
+            InboxSpec("registry", registry_handler, REGISTRY),
+            InboxSpec("casework", fact_handler, CASEWORK),
+            InboxSpec("outreach", fact_handler, OUTREACH),
+        ],
+    )
 
 
 expose(AssessmentService, Assessment, POLICY)

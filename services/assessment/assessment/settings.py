@@ -6,6 +6,7 @@ their own):
   SHEQU_ASSESSMENT_NO_DATA            rescale | zero            (default rescale)
   SHEQU_ASSESSMENT_APPRAISAL_WEIGHTS  self=0.2,peer=0.3,branch=0.3,public=0.2
 """
+
 from __future__ import annotations
 
 import os
@@ -42,16 +43,19 @@ class AssessmentSettings:
         if not 1 <= self.pledges_min <= self.pledges_max:
             raise ValueError("pledges_min must be between 1 and pledges_max")
         weights = self.appraisal_weights
-        if set(weights) != {"self", "peer", "branch", "public"} or \
-                sum(Decimal(v) for v in weights.values()) != 1:
+        if (
+            set(weights) != {"self", "peer", "branch", "public"}
+            or sum(Decimal(v) for v in weights.values()) != 1
+        ):
             raise ValueError("appraisal weights for self, peer, branch, public must total 1")
 
     @classmethod
     def from_env(cls) -> AssessmentSettings:
         weights = os.environ.get("SHEQU_ASSESSMENT_APPRAISAL_WEIGHTS", "").strip()
         return cls(
-            late_events=os.environ.get("SHEQU_ASSESSMENT_LATE_EVENTS", "").strip()
-            or "next_period",
+            late_events=os.environ.get("SHEQU_ASSESSMENT_LATE_EVENTS", "").strip() or "next_period",
             no_data=os.environ.get("SHEQU_ASSESSMENT_NO_DATA", "").strip() or "rescale",
-            appraisal_weights=dict(p.split("=", 1) for p in weights.split(",")) if weights
-            else _weights())
+            appraisal_weights=dict(p.split("=", 1) for p in weights.split(","))
+            if weights
+            else _weights(),
+        )

@@ -4,6 +4,7 @@
 duplicates, tracking in the same transaction), with the application's own handlers; its dead
 letters are kept in a list (the broker side is covered by the end-to-end tests).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ STAFF = Actor("committee-1", "district_staff")
 TODAY = "2025-07-15"
 
 
-def open_app(store: Store, settings: AssessmentSettings | None = None,
-             today: str = TODAY) -> Assessment:
+def open_app(
+    store: Store, settings: AssessmentSettings | None = None, today: str = TODAY
+) -> Assessment:
     return Assessment(store, settings, today=lambda: today)
 
 
@@ -47,27 +49,47 @@ class Feed:
     """One upstream service's log as an inbox sees it: positions, ``prev`` chain."""
 
     def __init__(self, app: Assessment, service: str) -> None:
-        handler, interests = {"registry": (registry_handler, REGISTRY),
-                              "casework": (fact_handler, CASEWORK),
-                              "outreach": (fact_handler, OUTREACH)}[service]
+        handler, interests = {
+            "registry": (registry_handler, REGISTRY),
+            "casework": (fact_handler, CASEWORK),
+            "outreach": (fact_handler, OUTREACH),
+        }[service]
         self.service = service
         self.dead = _DeadLetters()
         self.published: list[dict[str, Any]] = []
-        self.inbox = Inbox("assessment", service, app, handler(app), self._pull, self.dead,  # type: ignore[arg-type]
-                           max_failures=2, interests=interests)
+        self.inbox = Inbox(
+            "assessment",
+            service,
+            app,
+            handler(app),
+            self._pull,
+            self.dead,  # type: ignore[arg-type]
+            max_failures=2,
+            interests=interests,
+        )
         self.start = self.inbox.last()  # a second feed of the same upstream carries on
 
     def _pull(self, after: int, limit: int) -> list[dict[str, Any]]:
         return [e for e in self.published if e["position"] > after][:limit]
 
-    def envelope(self, contract: str, data: dict[str, Any],
-                 occurred_at: str = "2025-01-01T02:00:00+00:00") -> dict[str, Any]:
+    def envelope(
+        self, contract: str, data: dict[str, Any], occurred_at: str = "2025-01-01T02:00:00+00:00"
+    ) -> dict[str, Any]:
         prev = self.published[-1]["position"] if self.published else (self.start or None)
         position = (prev or 0) + 1
-        env = {"contract": f"{self.service}.{contract}", "version": 1, "service": self.service,
-               "position": position, "prev": prev, "event_id": f"{self.service}:{position}",
-               "aggregate_id": uid(str(data)), "aggregate_version": 1,
-               "occurred_at": occurred_at, "actor": {}, "data": data}
+        env = {
+            "contract": f"{self.service}.{contract}",
+            "version": 1,
+            "service": self.service,
+            "position": position,
+            "prev": prev,
+            "event_id": f"{self.service}:{position}",
+            "aggregate_id": uid(str(data)),
+            "aggregate_version": 1,
+            "occurred_at": occurred_at,
+            "actor": {},
+            "data": data,
+        }
         self.published.append(env)
         return env
 
@@ -84,33 +106,48 @@ def communities(app: Assessment, names: list[str]) -> tuple[Feed, dict[str, str]
     ids = {}
     for name in names:
         ids[name] = uid(f"community:{name}")
-        feed.send("community.established", {"community_id": ids[name], "name": name,
-                                            "name_en": name, "district_id": uid("district")})
+        feed.send(
+            "community.established",
+            {
+                "community_id": ids[name],
+                "name": name,
+                "name_en": name,
+                "district_id": uid("district"),
+            },
+        )
     return feed, ids
 
 
-def party_member(app: Assessment, name: str, joined_on: str | None = None,
-                 member: bool = True) -> str:
+def party_member(
+    app: Assessment, name: str, joined_on: str | None = None, member: bool = True
+) -> str:
     """A person the registry announces (a party member unless ``member`` is False; recorded as
     having joined on ``joined_on`` if given), as assessment's registry inbox receives them."""
     feed = Feed(app, "registry")
     person_id = uid(f"person:{name}:{feed.start}")
-    feed.send("person.registered", {
-        "person_id": person_id, "name": name, "gender": "male", "phone": "13800000001",
-        "village_id": None, "kinds": ["resident", "party_member"]
-        if member and joined_on is None else ["resident"], "sample": True})
+    feed.send(
+        "person.registered",
+        {
+            "person_id": person_id,
+            "name": name,
+            "gender": "male",
+            "phone": "13800000001",
+            "village_id": None,
+            "kinds": ["resident", "party_member"] if member and joined_on is None else ["resident"],
+            "sample": True,
+        },
+    )
     if joined_on is not None:
-        feed.send("person.became_party_member", {"person_id": person_id,
-                                                 "joined_on": joined_on})
+        feed.send("person.became_party_member", {"person_id": person_id, "joined_on": joined_on})
     return person_id
 
 
 def case(feed: Feed, contract: str, case_id: str, community_id: str, **fields: Any) -> str:
-    return feed.send(contract, {"case_id": case_id, "community_id": community_id,
-                                "team_id": None, **fields})
+    return feed.send(
+        contract, {"case_id": case_id, "community_id": community_id, "team_id": None, **fields}
+    )
 
 
 def noon(day: str) -> str:
     """The UTC time of local noon on ``day`` (for events dated by their envelope)."""
-    return (dt.datetime.fromisoformat(f"{day}T12:00:00+08:00")
-            .astimezone(dt.UTC).isoformat())
+    return dt.datetime.fromisoformat(f"{day}T12:00:00+08:00").astimezone(dt.UTC).isoformat()

@@ -1,4 +1,5 @@
 """Store fixtures (``shequ.testing``): a SQLite file, or a fresh PostgreSQL database per test."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -2,6 +2,7 @@
 has a ``### name`` section with a ``shequ call assessment <name> '<json>'`` example whose
 arguments the method accepts, every policy row's roles and scopes are stated, every contract is
 listed and its example validates."""
+
 from __future__ import annotations
 
 import inspect
@@ -34,15 +35,22 @@ def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
     out = [f"{n}: not documented" for n in sorted(set(found) - set(sections))]
     out += [f"{n}: documented but not an entrypoint" for n in sorted(set(sections) - set(found))]
     for name in sorted(set(found) & set(sections)):
-        out += example_problems("assessment", name, sections[name],
-                                signature_target(Assessment, AssessmentService, RULES, name))
+        out += example_problems(
+            "assessment",
+            name,
+            sections[name],
+            signature_target(Assessment, AssessmentService, RULES, name),
+        )
     assert not out, "\n".join(out)
 
 
 def test_readme_states_the_policy_of_each_use_case() -> None:
     sections = readme_sections(TEXT, "RPC methods")
-    wrong = {n: who(sections.get(n, "")) for n, rule in RULES.items()
-             if who(sections.get(n, "")) != dict(rule.roles)}
+    wrong = {
+        n: who(sections.get(n, ""))
+        for n, rule in RULES.items()
+        if who(sections.get(n, "")) != dict(rule.roles)
+    }
     assert not wrong, wrong
 
 
@@ -53,13 +61,17 @@ def test_every_contract_is_listed_and_its_example_validates() -> None:
     assert listed == defined
     for contract in catalogue:
         contract.validate(contract.example)
-        jsonschema.validate(contract.example, contract.schema,
-                            format_checker=jsonschema.FormatChecker())
+        jsonschema.validate(
+            contract.example, contract.schema, format_checker=jsonschema.FormatChecker()
+        )
 
 
 def test_every_entrypoint_has_a_docstring() -> None:
-    missing = [n for n, m in entrypoints(AssessmentService).items()
-               if not (inspect.getdoc(m) or "").strip()]
+    missing = [
+        n
+        for n, m in entrypoints(AssessmentService).items()
+        if not (inspect.getdoc(m) or "").strip()
+    ]
     assert not missing
 
 

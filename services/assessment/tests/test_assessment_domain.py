@@ -1,4 +1,5 @@
 """The assessment domain without I/O: schemes, the tally, the engine, periods, pledges."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -26,10 +27,20 @@ def rule(fn: Any, *args: Any, **kwargs: Any) -> str:
     return info.value.code
 
 
-def define(indicators: list[dict[str, Any]], adjustments: list[dict[str, Any]] | None = None,
-           kinds: list[str] | None = None) -> Scheme:
-    return Scheme.define("community", "办法", kinds or ["quarter"], "2025-01-01", indicators,
-                         adjustments or [], ACTOR)
+def define(
+    indicators: list[dict[str, Any]],
+    adjustments: list[dict[str, Any]] | None = None,
+    kinds: list[str] | None = None,
+) -> Scheme:
+    return Scheme.define(
+        "community",
+        "办法",
+        kinds or ["quarter"],
+        "2025-01-01",
+        indicators,
+        adjustments or [],
+        ACTOR,
+    )
 
 
 class TestSchemes:
@@ -52,14 +63,22 @@ class TestSchemes:
         assert rule(define, [ind("a", 100)], [bad_cap]) == "rule.bad_cap"
         bad_kind = {**bad_cap, "cap": 5, "kind": "gift"}
         assert rule(define, [ind("a", 100)], [bad_kind]) == "rule.unknown_adjustment_kind"
-        over = {"key": "x", "name": "x", "kind": "deduction", "source": "chases", "points": 6,
-                "cap": 5}
+        over = {
+            "key": "x",
+            "name": "x",
+            "kind": "deduction",
+            "source": "chases",
+            "points": 6,
+            "cap": 5,
+        }
         assert rule(define, [ind("a", 100)], [over]) == "rule.bad_cap"
 
     def test_versions_take_effect_in_order_and_periods_find_theirs(self) -> None:
         scheme = define([ind("a", 100)])
-        assert rule(scheme.revise, "2025-01-01", ["quarter"], [ind("a", 100)], [], ACTOR) == \
-            "rule.effective_not_after_previous"
+        assert (
+            rule(scheme.revise, "2025-01-01", ["quarter"], [ind("a", 100)], [], ACTOR)
+            == "rule.effective_not_after_previous"
+        )
         assert scheme.revise("2025-04-01", ["quarter"], [ind("b", 100)], [], ACTOR) == 2
         assert scheme.version_on("2024-12-31") is None
         assert scheme.version_on("2025-03-31")["version"] == 1  # type: ignore[index]
@@ -67,12 +86,15 @@ class TestSchemes:
 
 
 class TestCalendar:
-    @pytest.mark.parametrize(("kind", "on", "start", "end", "after"), [
-        ("month", "2025-02-14", "2025-02-01", "2025-02-28", "2025-03-01"),
-        ("quarter", "2025-05-31", "2025-04-01", "2025-06-30", "2025-07-01"),
-        ("half", "2025-12-31", "2025-07-01", "2025-12-31", "2026-01-01"),
-        ("year", "2024-02-29", "2024-01-01", "2024-12-31", "2025-01-01"),
-    ])
+    @pytest.mark.parametrize(
+        ("kind", "on", "start", "end", "after"),
+        [
+            ("month", "2025-02-14", "2025-02-01", "2025-02-28", "2025-03-01"),
+            ("quarter", "2025-05-31", "2025-04-01", "2025-06-30", "2025-07-01"),
+            ("half", "2025-12-31", "2025-07-01", "2025-12-31", "2026-01-01"),
+            ("year", "2024-02-29", "2024-01-01", "2024-12-31", "2025-01-01"),
+        ],
+    )
     def test_periods(self, kind: str, on: str, start: str, end: str, after: str) -> None:
         assert period_start(kind, on) == start
         assert period_end(kind, start) == end
@@ -85,11 +107,15 @@ def facts(*items: tuple[str, str, dict[str, Any]]) -> Tally:
 
 class TestTally:
     def test_counts_cases_not_deliveries(self) -> None:
-        tally = facts(("case.opened", "k1", {}), ("case.opened", "k1", {}),
-                      ("case.resolved", "k1", {"on_time": False}),
-                      ("case.resolved", "k1", {"on_time": True}),
-                      ("case.resolved", "k2", {"on_time": False}),
-                      ("case.rated", "k1", {"rating": 2}), ("case.rated", "k1", {"rating": 4}))
+        tally = facts(
+            ("case.opened", "k1", {}),
+            ("case.opened", "k1", {}),
+            ("case.resolved", "k1", {"on_time": False}),
+            ("case.resolved", "k1", {"on_time": True}),
+            ("case.resolved", "k2", {"on_time": False}),
+            ("case.rated", "k1", {"rating": 2}),
+            ("case.rated", "k1", {"rating": 4}),
+        )
         m = tally.metrics()
         assert m["on_time_rate"] == Decimal("0.5")  # k1's last outcome counts, once
         assert m["resolution_rate"] == 1  # 2 resolved of 1 opened here: at most 1
@@ -101,49 +127,78 @@ class TestTally:
         assert m["awareness"] is None and m["chases"] == 0
 
     def test_outreach_metrics(self) -> None:
-        tally = facts(("round.closed", "r1", {"households_total": 40, "households_visited": 30}),
-                      ("round.closed", "r2", {"households_total": 10, "households_visited": 10}),
-                      ("party_contact.logged", "p1", {}), ("party_contact.logged", "p2", {}),
-                      ("party_contact.logged", "p3", {}), ("party_contact.overdue", "o1", {}),
-                      ("card.issued", "c:1", {}), ("card.issued", "c:2", {}),
-                      ("card.distributed", "c:1", {}),
-                      ("survey.results_published", "s:v1", {"respondents": 30, "awareness": 0.9,
-                                                             "support": 0.8,
-                                                             "participation": 0.5}),
-                      ("survey.results_published", "s:v2", {"respondents": 10, "awareness": 0.5,
-                                                             "support": 0.4,
-                                                             "participation": 0.1}))
+        tally = facts(
+            ("round.closed", "r1", {"households_total": 40, "households_visited": 30}),
+            ("round.closed", "r2", {"households_total": 10, "households_visited": 10}),
+            ("party_contact.logged", "p1", {}),
+            ("party_contact.logged", "p2", {}),
+            ("party_contact.logged", "p3", {}),
+            ("party_contact.overdue", "o1", {}),
+            ("card.issued", "c:1", {}),
+            ("card.issued", "c:2", {}),
+            ("card.distributed", "c:1", {}),
+            (
+                "survey.results_published",
+                "s:v1",
+                {"respondents": 30, "awareness": 0.9, "support": 0.8, "participation": 0.5},
+            ),
+            (
+                "survey.results_published",
+                "s:v2",
+                {"respondents": 10, "awareness": 0.5, "support": 0.4, "participation": 0.1},
+            ),
+        )
         m = tally.metrics()
         assert m["visit_coverage"] == Decimal("0.8")
         assert m["contact_compliance"] == Decimal("0.75")
         assert m["card_distribution"] == Decimal("0.5")
         assert (m["awareness"], m["support"], m["participation"]) == (
-            Decimal("0.8"), Decimal("0.7"), Decimal("0.4"))
+            Decimal("0.8"),
+            Decimal("0.7"),
+            Decimal("0.4"),
+        )
 
     def test_a_team_fact_counts_for_its_community_and_its_team(self) -> None:
-        tallies = fold([("c1", "t1", "case.chased", "k:1", {}), ("c1", None, "case.chased",
-                                                                 "k:2", {})])
+        tallies = fold(
+            [("c1", "t1", "case.chased", "k:1", {}), ("c1", None, "case.chased", "k:2", {})]
+        )
         assert (tallies["c1"].metrics()["chases"], tallies["t1"].metrics()["chases"]) == (2, 1)
 
 
-VERSION = {"indicators": [
-    {"key": "m", "name": "m", "section": "key_work", "weight": "40", "source": "manual"},
-    {"key": "t", "name": "t", "section": "daily", "weight": "30", "source": "on_time_rate"},
-    {"key": "s", "name": "s", "section": "service", "weight": "30", "source": "satisfaction"}],
+VERSION = {
+    "indicators": [
+        {"key": "m", "name": "m", "section": "key_work", "weight": "40", "source": "manual"},
+        {"key": "t", "name": "t", "section": "daily", "weight": "30", "source": "on_time_rate"},
+        {"key": "s", "name": "s", "section": "service", "weight": "30", "source": "satisfaction"},
+    ],
     "adjustments": [
-    {"key": "c", "name": "c", "kind": "deduction", "source": "chases", "points": "1.5",
-     "cap": "4"},
-    {"key": "b", "name": "b", "kind": "bonus", "source": "manual", "points": "3", "cap": "3"}]}
+        {
+            "key": "c",
+            "name": "c",
+            "kind": "deduction",
+            "source": "chases",
+            "points": "1.5",
+            "cap": "4",
+        },
+        {"key": "b", "name": "b", "kind": "bonus", "source": "manual", "points": "3", "cap": "3"},
+    ],
+}
 
 
 class TestEngine:
     def test_points_and_caps(self) -> None:
-        out = score_subject(VERSION, {"on_time_rate": Decimal(2) / 3, "satisfaction":
-                                      Decimal("4.5"), "chases": Decimal(3)},
-                            {"m": "35.5", "b": "1"})
+        out = score_subject(
+            VERSION,
+            {"on_time_rate": Decimal(2) / 3, "satisfaction": Decimal("4.5"), "chases": Decimal(3)},
+            {"m": "35.5", "b": "1"},
+        )
         # 35.50 + 30×2/3 = 20.00 + 30×0.9 = 27.00 → 82.50; +1; chases 3×1.5 = 4.5 → cap 4
-        assert (out["base"], out["bonus"], out["deduction"], out["total"]) == \
-            ("82.50", "1.00", "4.00", "79.50")
+        assert (out["base"], out["bonus"], out["deduction"], out["total"]) == (
+            "82.50",
+            "1.00",
+            "4.00",
+            "79.50",
+        )
         assert out["sections"] == {"key_work": "35.50", "daily": "20.00", "service": "27.00"}
 
     def test_no_data_rescales_or_scores_zero_by_setting(self) -> None:
@@ -157,22 +212,29 @@ class TestEngine:
         assert nothing["total"] == "0.00" and all(i["no_data"] for i in nothing["items"])
 
     def test_equal_totals_share_a_rank(self) -> None:
-        rows = [{"subject_id": s, "name": n, "total": t} for s, n, t in
-                (("1", "甲", "80.00"), ("2", "乙", "90.00"), ("3", "丙", "80.00"),
-                 ("4", "丁", "70.50"))]
+        rows = [
+            {"subject_id": s, "name": n, "total": t}
+            for s, n, t in (
+                ("1", "甲", "80.00"),
+                ("2", "乙", "90.00"),
+                ("3", "丙", "80.00"),
+                ("4", "丁", "70.50"),
+            )
+        ]
         assert [(r["name"], r["rank"]) for r in rank(rows)] == [
-            ("乙", 1), ("丙", 2), ("甲", 2), ("丁", 4)]
+            ("乙", 1),
+            ("丙", 2),
+            ("甲", 2),
+            ("丁", 4),
+        ]
 
     def test_committee_scores_stay_in_range(self) -> None:
         """A score outside its item's range is refused, naming the field."""
         check_manual_score(VERSION, "m", Decimal(40))
-        assert rule(check_manual_score, VERSION, "m", Decimal("40.01")) == \
-            "rule.score_out_of_range"
+        assert rule(check_manual_score, VERSION, "m", Decimal("40.01")) == "rule.score_out_of_range"
         assert rule(check_manual_score, VERSION, "m", Decimal(-1)) == "rule.score_out_of_range"
-        assert rule(check_manual_score, VERSION, "b", Decimal("3.5")) == \
-            "rule.score_out_of_range"
-        assert rule(check_manual_score, VERSION, "m", Decimal("1.005")) == \
-            "rule.score_out_of_range"
+        assert rule(check_manual_score, VERSION, "b", Decimal("3.5")) == "rule.score_out_of_range"
+        assert rule(check_manual_score, VERSION, "m", Decimal("1.005")) == "rule.score_out_of_range"
         assert rule(check_manual_score, VERSION, "t", Decimal(1)) == "rule.not_a_manual_item"
 
 
@@ -182,26 +244,50 @@ class TestPeriod:
         assert period.end == "2025-03-31"
         period.enter_score("community", "c1", "m", "30.00", "完成", ACTOR)
         assert rule(period.reopen, "更正", None, ACTOR) == "rule.period_not_closed"
-        period.publish(7, {"community": 1}, {"community": [
-            {"subject_id": "c1", "total": "30.00", "base": "30.00", "bonus": "0.00",
-             "deduction": "0.00", "rank": 1}]}, 0, ACTOR)
+        period.publish(
+            7,
+            {"community": 1},
+            {
+                "community": [
+                    {
+                        "subject_id": "c1",
+                        "total": "30.00",
+                        "base": "30.00",
+                        "bonus": "0.00",
+                        "deduction": "0.00",
+                        "rank": 1,
+                    }
+                ]
+            },
+            0,
+            ACTOR,
+        )
         assert period.closed and period.revision == 1 and period.as_of == 7
-        assert rule(period.enter_score, "community", "c1", "m", "31", "改", ACTOR) == \
-            "rule.period_closed"
+        assert (
+            rule(period.enter_score, "community", "c1", "m", "31", "改", ACTOR)
+            == "rule.period_closed"
+        )
         assert rule(period.publish, 8, {}, {}, 0, ACTOR) == "rule.period_closed"
         period.reopen("更正", None, ACTOR)
         period.enter_score("community", "c1", "m", "31.00", "改", ACTOR)
         assert period.manual_scores("c1") == {"m": "31.00"}
         names = [type(e).__qualname__ for e in period.collect_events()]
-        assert names == ["Period.Opened", "Period.ScoreEntered", "Period.Scored",
-                         "Period.SubjectScored", "Period.RankingPublished", "Period.Reopened",
-                         "Period.ScoreEntered"]
+        assert names == [
+            "Period.Opened",
+            "Period.ScoreEntered",
+            "Period.Scored",
+            "Period.SubjectScored",
+            "Period.RankingPublished",
+            "Period.Reopened",
+            "Period.ScoreEntered",
+        ]
 
 
 class TestPledges:
     def register(self, n: int) -> PledgeBook:
-        return PledgeBook.register("m1", "王示例", "c1", 2025, [f"承诺{i}" for i in range(n)],
-                                   2, 5, ACTOR)
+        return PledgeBook.register(
+            "m1", "王示例", "c1", 2025, [f"承诺{i}" for i in range(n)], 2, 5, ACTOR
+        )
 
     @pytest.mark.parametrize("n", [0, 1, 6])
     def test_two_to_five_pledges(self, n: int) -> None:
@@ -215,24 +301,47 @@ class TestPledges:
         settings = AssessmentSettings()
         ratings = {"self": "95", "peer": "90", "branch": "92", "public": "88"}
         assert rule(book.fulfil, 0, "证明", "2025-06-01", ACTOR) == "rule.pledges_not_published"
-        assert rule(book.appraise, ratings, settings.appraisal_weights,
-                    settings.grade_thresholds, "2025-12-31", ACTOR) == \
-            "rule.pledges_not_published"
+        assert (
+            rule(
+                book.appraise,
+                ratings,
+                settings.appraisal_weights,
+                settings.grade_thresholds,
+                "2025-12-31",
+                ACTOR,
+            )
+            == "rule.pledges_not_published"
+        )
         book.publish("2025-02-01", ACTOR)
         assert rule(book.publish, "2025-02-02", ACTOR) == "rule.already_published"
         assert rule(book.fulfil, 2, "证明", "2025-06-01", ACTOR) == "rule.unknown_pledge"
         book.fulfil(0, "走访记录", "2025-06-01", ACTOR)
         # 95×0.2 + 90×0.3 + 92×0.3 + 88×0.2 = 19 + 27 + 27.6 + 17.6 = 91.20 → 优秀
-        assert book.appraise(ratings, settings.appraisal_weights, settings.grade_thresholds,
-                             "2025-12-31", ACTOR) == {"score": "91.20", "grade": "excellent",
-                                                      "grade_zh": "优秀"}
-        assert rule(book.appraise, ratings, settings.appraisal_weights,
-                    settings.grade_thresholds, "2025-12-31", ACTOR) == "rule.already_appraised"
+        assert book.appraise(
+            ratings, settings.appraisal_weights, settings.grade_thresholds, "2025-12-31", ACTOR
+        ) == {"score": "91.20", "grade": "excellent", "grade_zh": "优秀"}
+        assert (
+            rule(
+                book.appraise,
+                ratings,
+                settings.appraisal_weights,
+                settings.grade_thresholds,
+                "2025-12-31",
+                ACTOR,
+            )
+            == "rule.already_appraised"
+        )
 
-    @pytest.mark.parametrize(("score", "grade"), [("90", "excellent"), ("89.99", "qualified"),
-                                                  ("75", "qualified"),
-                                                  ("60", "basically_qualified"),
-                                                  ("59.99", "unqualified")])
+    @pytest.mark.parametrize(
+        ("score", "grade"),
+        [
+            ("90", "excellent"),
+            ("89.99", "qualified"),
+            ("75", "qualified"),
+            ("60", "basically_qualified"),
+            ("59.99", "unqualified"),
+        ],
+    )
     def test_grades(self, score: str, grade: str) -> None:
         assert grade_for(Decimal(score), AssessmentSettings().grade_thresholds) == grade
 
@@ -240,16 +349,27 @@ class TestPledges:
 def test_rewards_and_exemplars_are_plain_records() -> None:
     from uuid import uuid4
 
-    reward = Reward(id=uuid4(), community_id="c1", amount_fen=2_000_000, reason="第一名",  # type: ignore[call-arg]
-                    period_id=None, granted_on="2026-01-20", actor=ACTOR)
+    reward = Reward(
+        id=uuid4(),
+        community_id="c1",
+        amount_fen=2_000_000,
+        reason="第一名",  # type: ignore[call-arg]
+        period_id=None,
+        granted_on="2026-01-20",
+        actor=ACTOR,
+    )
     assert reward.amount_fen == 2_000_000
-    assert Exemplar.create_id("c1", 2025) == Exemplar.create_id("c1", 2025) != \
-        Exemplar.create_id("c1", 2026)
+    assert (
+        Exemplar.create_id("c1", 2025)
+        == Exemplar.create_id("c1", 2025)
+        != Exemplar.create_id("c1", 2026)
+    )
 
 
 def test_settings_are_checked() -> None:
     with pytest.raises(ValueError):
         AssessmentSettings(late_events="ignore")
     with pytest.raises(ValueError):
-        AssessmentSettings(appraisal_weights={"self": "0.5", "peer": "0.5", "branch": "0.5",
-                                              "public": "0"})
+        AssessmentSettings(
+            appraisal_weights={"self": "0.5", "peer": "0.5", "branch": "0.5", "public": "0"}
+        )

@@ -6,6 +6,7 @@ set. Entrypoints are called with ``entrypoint_hook``; an upstream envelope is pu
 registry's exchange and reaches the container's inbox; the relay's own messages are read back
 from the broker.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,58 +73,111 @@ def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> A
 def test_entrypoints_inbox_and_relay(service: Running) -> None:
     """Commands and queries through real entrypoints; structured errors; a registry envelope
     reaches the inbox once; the relay publishes scheme.defined on assessment's exchange."""
-    published = Queue("itf-assessment-events", exchange=Exchange(
-        "shequ.assessment.events", type="topic", durable=True), routing_key="#")
+    published = Queue(
+        "itf-assessment-events",
+        exchange=Exchange("shequ.assessment.events", type="topic", durable=True),
+        routing_key="#",
+    )
     with Connection(service.amqp) as conn:
         published.maybe_bind(conn)
         published.declare()
     assert service.call("health")["inboxes"].keys() == {"registry", "casework", "outreach"}
-    result = service.call("define_scheme", actor=STAFF, idempotency_key="itf-scheme-1",
-                          subject_kind="community", name="社区工作考核办法",
-                          effective_from="2025-01-01", **V1)
+    result = service.call(
+        "define_scheme",
+        actor=STAFF,
+        idempotency_key="itf-scheme-1",
+        subject_kind="community",
+        name="社区工作考核办法",
+        effective_from="2025-01-01",
+        **V1,
+    )
     assert result["version"] == 1
-    assert service.call("scheme", actor={"person_id": "r", "role": "auditor"},
-                        subject_kind="community")["versions"][0]["indicators"][0]["weight"] \
+    assert (
+        service.call(
+            "scheme", actor={"person_id": "r", "role": "auditor"}, subject_kind="community"
+        )["versions"][0]["indicators"][0]["weight"]
         == "30"
+    )
     top = service.call("health")["log_position"]
     with pytest.raises(RuleViolation) as err:
-        service.call("revise_scheme", actor=STAFF, idempotency_key="itf-scheme-2",
-                     subject_kind="community", effective_from="2025-04-01",
-                     indicators=V1["indicators"][:2])
+        service.call(
+            "revise_scheme",
+            actor=STAFF,
+            idempotency_key="itf-scheme-2",
+            subject_kind="community",
+            effective_from="2025-04-01",
+            indicators=V1["indicators"][:2],
+        )
     assert err.value.code == "rule.weights_not_100"
     with pytest.raises(ValidationError) as invalid:
-        service.call("define_scheme", actor=STAFF, idempotency_key="itf-scheme-3",
-                     subject_kind="community", name="x", effective_from="2025-01-01")
+        service.call(
+            "define_scheme",
+            actor=STAFF,
+            idempotency_key="itf-scheme-3",
+            subject_kind="community",
+            name="x",
+            effective_from="2025-01-01",
+        )
     assert invalid.value.field == "indicators" and invalid.value.details["rule"] == "required"
     with pytest.raises(Forbidden):
-        service.call("grant_reward", actor={"person_id": "r", "role": "resident",
-                                            "household_id": uid("hh")},
-                     idempotency_key="itf-reward-1", community_id=uid("c"), amount_fen=1,
-                     reason="x")
+        service.call(
+            "grant_reward",
+            actor={"person_id": "r", "role": "resident", "household_id": uid("hh")},
+            idempotency_key="itf-reward-1",
+            community_id=uid("c"),
+            amount_fen=1,
+            reason="x",
+        )
     assert service.call("health")["log_position"] == top
 
     community = uid("community:立柱")
-    envelope = {"contract": "registry.community.established", "version": 1,
-                "service": "registry", "position": 1, "prev": None, "event_id": "registry:1",
-                "aggregate_id": community, "aggregate_version": 1,
-                "occurred_at": "2025-01-01T00:00:00+00:00", "actor": {},
-                "data": {"community_id": community, "name": "立柱", "name_en": "Lizhu",
-                         "district_id": uid("district")}}
+    envelope = {
+        "contract": "registry.community.established",
+        "version": 1,
+        "service": "registry",
+        "position": 1,
+        "prev": None,
+        "event_id": "registry:1",
+        "aggregate_id": community,
+        "aggregate_version": 1,
+        "occurred_at": "2025-01-01T00:00:00+00:00",
+        "actor": {},
+        "data": {
+            "community_id": community,
+            "name": "立柱",
+            "name_en": "Lizhu",
+            "district_id": uid("district"),
+        },
+    }
     sign_as("registry", envelope)
     with Connection(service.amqp) as conn:
         inbox_queue("assessment", "registry")(conn.default_channel).declare()  # no race
         producer = conn.Producer()
         for _ in range(2):  # delivered twice: applied once
-            producer.publish(json.dumps(envelope, ensure_ascii=False),
-                             exchange=Exchange("shequ.registry.events", type="topic",
-                                               durable=True),
-                             routing_key="registry.community.established.v1",
-                             content_type="application/json", declare=[])
-    counts = wait_for(lambda: (c := service.call("health")["inboxes"]["registry"]["counts"])
-                      and c["applied"] + c["duplicate"] >= 2 and c, what="registry envelope")
+            producer.publish(
+                json.dumps(envelope, ensure_ascii=False),
+                exchange=Exchange("shequ.registry.events", type="topic", durable=True),
+                routing_key="registry.community.established.v1",
+                content_type="application/json",
+                declare=[],
+            )
+    counts = wait_for(
+        lambda: (
+            (c := service.call("health")["inboxes"]["registry"]["counts"])
+            and c["applied"] + c["duplicate"] >= 2
+            and c
+        ),
+        what="registry envelope",
+    )
     assert (counts["applied"], counts["duplicate"]) == (1, 1)
-    reward = service.call("grant_reward", actor=STAFF, idempotency_key="itf-reward-2",
-                          community_id=community, amount_fen=50_000, reason="表现突出")
+    reward = service.call(
+        "grant_reward",
+        actor=STAFF,
+        idempotency_key="itf-reward-2",
+        community_id=community,
+        amount_fen=50_000,
+        reason="表现突出",
+    )
     assert reward["reward_id"]
 
     def contracts() -> set[str]:
@@ -134,6 +188,10 @@ def test_entrypoints_inbox_and_relay(service: Running) -> None:
         return seen
 
     got: set[str] = set()
-    wait_for(lambda: got.update(contracts()) or {"assessment.scheme.defined",
-                                                 "assessment.reward.granted"} <= got,
-             what="relayed events")
+    wait_for(
+        lambda: (
+            got.update(contracts())
+            or {"assessment.scheme.defined", "assessment.reward.granted"} <= got
+        ),
+        what="relayed events",
+    )

@@ -24,6 +24,7 @@ honour bonus cap 3. The late case a5 (Q1, resolved late) counts in Q2 (next_peri
   C: key 16 → 20.00; on time 1 → 37.50; rating 5 → 37.50: 95.00
   Ranking Q2: C 1, A 2, B 3.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,54 +37,154 @@ from shequ.store import Store
 
 Q1, Q2 = "2025-01-01", "2025-04-01"
 
-V1 = {"indicators": [
-    {"key": "key_tasks", "name": "重点工作完成情况", "section": "key_work", "weight": 30,
-     "source": "manual"},
-    {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 25,
-     "source": "on_time_rate"},
-    {"key": "reopen", "name": "重新办理率", "section": "daily", "weight": 15,
-     "source": "reopen_rate"},
-    {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 30,
-     "source": "satisfaction"}],
+V1 = {
+    "indicators": [
+        {
+            "key": "key_tasks",
+            "name": "重点工作完成情况",
+            "section": "key_work",
+            "weight": 30,
+            "source": "manual",
+        },
+        {
+            "key": "on_time",
+            "name": "按时办结率",
+            "section": "daily",
+            "weight": 25,
+            "source": "on_time_rate",
+        },
+        {
+            "key": "reopen",
+            "name": "重新办理率",
+            "section": "daily",
+            "weight": 15,
+            "source": "reopen_rate",
+        },
+        {
+            "key": "satisfaction",
+            "name": "群众满意度",
+            "section": "service",
+            "weight": 30,
+            "source": "satisfaction",
+        },
+    ],
     "adjustments": [
-    {"key": "chase", "name": "催办", "kind": "deduction", "source": "chases", "points": 1,
-     "cap": 5},
-    {"key": "reprimand", "name": "通报", "kind": "deduction", "source": "reprimands",
-     "points": 2, "cap": 6},
-    {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 5}],
-    "period_kinds": ["quarter"]}
-V2 = {"indicators": [
-    {"key": "key_tasks", "name": "重点工作完成情况", "section": "key_work", "weight": 20,
-     "source": "manual"},
-    {"key": "on_time", "name": "按时办结率", "section": "daily", "weight": 30,
-     "source": "on_time_rate"},
-    {"key": "satisfaction", "name": "群众满意度", "section": "service", "weight": 30,
-     "source": "satisfaction"},
-    {"key": "visits", "name": "走访覆盖率", "section": "service", "weight": 20,
-     "source": "visit_coverage"}],
+        {
+            "key": "chase",
+            "name": "催办",
+            "kind": "deduction",
+            "source": "chases",
+            "points": 1,
+            "cap": 5,
+        },
+        {
+            "key": "reprimand",
+            "name": "通报",
+            "kind": "deduction",
+            "source": "reprimands",
+            "points": 2,
+            "cap": 6,
+        },
+        {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 5},
+    ],
+    "period_kinds": ["quarter"],
+}
+V2 = {
+    "indicators": [
+        {
+            "key": "key_tasks",
+            "name": "重点工作完成情况",
+            "section": "key_work",
+            "weight": 20,
+            "source": "manual",
+        },
+        {
+            "key": "on_time",
+            "name": "按时办结率",
+            "section": "daily",
+            "weight": 30,
+            "source": "on_time_rate",
+        },
+        {
+            "key": "satisfaction",
+            "name": "群众满意度",
+            "section": "service",
+            "weight": 30,
+            "source": "satisfaction",
+        },
+        {
+            "key": "visits",
+            "name": "走访覆盖率",
+            "section": "service",
+            "weight": 20,
+            "source": "visit_coverage",
+        },
+    ],
     "adjustments": [
-    {"key": "chase", "name": "催办", "kind": "deduction", "source": "chases", "points": 2,
-     "cap": 10},
-    {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 3}],
-    "period_kinds": ["quarter"]}
+        {
+            "key": "chase",
+            "name": "催办",
+            "kind": "deduction",
+            "source": "chases",
+            "points": 2,
+            "cap": 10,
+        },
+        {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 3},
+    ],
+    "period_kinds": ["quarter"],
+}
 
 
 def schemes(app: Assessment) -> None:
-    app.define_scheme(STAFF, "scheme-community-v1", subject_kind="community",
-                      name="社区工作考核办法", effective_from=Q1, **V1)
-    app.revise_scheme(STAFF, "scheme-community-v2", subject_kind="community",
-                      effective_from=Q2, **V2)
+    app.define_scheme(
+        STAFF,
+        "scheme-community-v1",
+        subject_kind="community",
+        name="社区工作考核办法",
+        effective_from=Q1,
+        **V1,
+    )
+    app.revise_scheme(
+        STAFF, "scheme-community-v2", subject_kind="community", effective_from=Q2, **V2
+    )
 
 
-def resolve(cw: Feed, case_id: str, community: str, day: str, on_time: bool,
-            rating: int | None = None) -> None:
-    case(cw, "case.opened", case_id, community, opened_on=day, case_type="demand",
-         category="道路", channel="visit", due_on=day)
-    case(cw, "case.resolved", case_id, community, resolved_on=day, due_on=day,
-         case_type="demand", on_time=on_time)
+def resolve(
+    cw: Feed, case_id: str, community: str, day: str, on_time: bool, rating: int | None = None
+) -> None:
+    case(
+        cw,
+        "case.opened",
+        case_id,
+        community,
+        opened_on=day,
+        case_type="demand",
+        category="道路",
+        channel="visit",
+        due_on=day,
+    )
+    case(
+        cw,
+        "case.resolved",
+        case_id,
+        community,
+        resolved_on=day,
+        due_on=day,
+        case_type="demand",
+        on_time=on_time,
+    )
     if rating is not None:
-        cw.send("case.rated", {"case_id": case_id, "community_id": community, "team_id": None,
-                               "rating": rating, "rated_on": day}, occurred_at=noon(day))
+        cw.send(
+            "case.rated",
+            {
+                "case_id": case_id,
+                "community_id": community,
+                "team_id": None,
+                "rating": rating,
+                "rated_on": day,
+            },
+            occurred_at=noon(day),
+        )
 
 
 def q1_facts(cw: Feed, c: dict[str, str]) -> None:
@@ -96,8 +197,15 @@ def q1_facts(cw: Feed, c: dict[str, str]) -> None:
     case(cw, "case.reopened", "a3", a, reopened_on="2025-02-20")
     for day in ("2025-02-01", "2025-02-05"):
         case(cw, "case.chased", "a3", a, chased_on=day, due_on="2025-01-31", owner_id=None)
-    case(cw, "case.reprimanded", "a3", a, reprimanded_on="2025-02-08", due_on="2025-01-31",
-         owner_id=None)
+    case(
+        cw,
+        "case.reprimanded",
+        "a3",
+        a,
+        reprimanded_on="2025-02-08",
+        due_on="2025-01-31",
+        owner_id=None,
+    )
     resolve(cw, "b1", b, "2025-01-15", True, 5)
     resolve(cw, "b2", b, "2025-03-15", True, 5)
     resolve(cw, "c1", cc, "2025-01-05", False, 2)
@@ -106,34 +214,60 @@ def q1_facts(cw: Feed, c: dict[str, str]) -> None:
     for case_id in ("c1", "c2"):
         case(cw, "case.reopened", case_id, cc, reopened_on="2025-03-10")
     for i in range(6):
-        case(cw, "case.chased", f"c{i % 2 + 1}", cc, chased_on=f"2025-03-{10 + i}",
-             due_on="2025-03-01", owner_id=None)
+        case(
+            cw,
+            "case.chased",
+            f"c{i % 2 + 1}",
+            cc,
+            chased_on=f"2025-03-{10 + i}",
+            due_on="2025-03-01",
+            owner_id=None,
+        )
     for i in range(4):
-        case(cw, "case.reprimanded", "c1", cc, reprimanded_on=f"2025-03-{20 + i}",
-             due_on="2025-03-01", owner_id=None)
+        case(
+            cw,
+            "case.reprimanded",
+            "c1",
+            cc,
+            reprimanded_on=f"2025-03-{20 + i}",
+            due_on="2025-03-01",
+            owner_id=None,
+        )
 
 
 def q2_facts(cw: Feed, c: dict[str, str]) -> None:
     a, b, cc = c["立柱"], c["塔桥"], c["下泊"]
     resolve(cw, "a6", a, "2025-04-10", True, 4)
     resolve(cw, "a7", a, "2025-05-10", True)
-    case(cw, "case.chased", "a7", a, chased_on="2025-05-01", due_on="2025-04-30",
-         owner_id=None)
+    case(cw, "case.chased", "a7", a, chased_on="2025-05-01", due_on="2025-04-30", owner_id=None)
     resolve(cw, "b3", b, "2025-04-12", False, 3)
     resolve(cw, "b4", b, "2025-06-12", True, 4)
     resolve(cw, "c4", cc, "2025-05-05", True, 5)
 
 
-def score(app: Assessment, start: str, c: dict[str, str], entries: dict[str, dict[str, Any]],
-          key: str = "") -> dict[str, Any]:
+def score(
+    app: Assessment,
+    start: str,
+    c: dict[str, str],
+    entries: dict[str, dict[str, Any]],
+    key: str = "",
+) -> dict[str, Any]:
     for name, items in entries.items():
         for item, points in items.items():
-            app.enter_score(STAFF, f"score-{start}-{name}-{item}{key}", period_kind="quarter",
-                            period_start=start, subject_kind="community",
-                            subject_id=c[name], item=item, score=points,
-                            reason=f"{name}{item}评定")
-    return app.score_period(STAFF, f"score-period-{start}{key}", period_kind="quarter",
-                            period_start=start)
+            app.enter_score(
+                STAFF,
+                f"score-{start}-{name}-{item}{key}",
+                period_kind="quarter",
+                period_start=start,
+                subject_kind="community",
+                subject_id=c[name],
+                item=item,
+                score=points,
+                reason=f"{name}{item}评定",
+            )
+    return app.score_period(
+        STAFF, f"score-period-{start}{key}", period_kind="quarter", period_start=start
+    )
 
 
 def totals(result: dict[str, Any]) -> list[tuple[str, str, int]]:
@@ -151,8 +285,7 @@ def scenario_world(app: Assessment) -> tuple[Feed, dict[str, str]]:
 def test_hand_computed_scores_two_periods_scheme_change_and_late_event(app: Assessment) -> None:
     """RULES §5 (scores total 100, bonus and deduction items); late event: next_period."""
     cw, c = scenario_world(app)
-    q1 = score(app, Q1, c, {"立柱": {"key_tasks": "27.5", "honour": 2},
-                            "塔桥": {"key_tasks": 24}})
+    q1 = score(app, Q1, c, {"立柱": {"key_tasks": "27.5", "honour": 2}, "塔桥": {"key_tasks": 24}})
     assert totals(q1) == [("塔桥", "94.00", 1), ("立柱", "79.50", 2), ("下泊", "25.18", 3)]
     board = app.scoreboard(STAFF, "quarter", Q1)
     assert board["versions"] == {"community": 1}
@@ -161,22 +294,35 @@ def test_hand_computed_scores_two_periods_scheme_change_and_late_event(app: Asse
     assert a_row["sections"] == {"key_work": "27.50", "daily": "30.00", "service": "24.00"}
     c_row = next(r for r in board["rows"] if r["name"] == "下泊")
     assert [(i["key"], i["points"], i["no_data"]) for i in c_row["items"]] == [
-        ("key_tasks", "0.00", True), ("on_time", "11.90", False), ("reopen", "7.14", False),
-        ("satisfaction", "17.14", False)]
+        ("key_tasks", "0.00", True),
+        ("on_time", "11.90", False),
+        ("reopen", "7.14", False),
+        ("satisfaction", "17.14", False),
+    ]
 
     # a5: resolved late in Q1, delivered after Q1 closed: counted in Q2, said so on the fact.
     resolve(cw, "a5", c["立柱"], "2025-03-20", False)
     late = app.indicator_sources(STAFF, "quarter", Q2, c["立柱"], "on_time_rate")["facts"]
-    assert [(f["key"], f["late"]["late"], f["late"]["moved"].get("quarter")) for f in late] == \
-        [("a5", ["quarter:2025-01-01"], Q2)]
+    assert [(f["key"], f["late"]["late"], f["late"]["moved"].get("quarter")) for f in late] == [
+        ("a5", ["quarter:2025-01-01"], Q2)
+    ]
     q2_facts(cw, c)
-    q2 = score(app, Q2, c, {"立柱": {"key_tasks": 18, "honour": 3}, "塔桥": {"key_tasks": 20},
-                            "下泊": {"key_tasks": 16}})
+    q2 = score(
+        app,
+        Q2,
+        c,
+        {
+            "立柱": {"key_tasks": 18, "honour": 3},
+            "塔桥": {"key_tasks": 20},
+            "下泊": {"key_tasks": 16},
+        },
+    )
     assert totals(q2) == [("下泊", "95.00", 1), ("立柱", "78.50", 2), ("塔桥", "70.00", 3)]
     assert app.scoreboard(STAFF, "quarter", Q2)["versions"] == {"community": 2}
     # Q1 kept what it published; both periods recompute from the log to the same results.
-    assert totals({"results": {"community": app.scoreboard(STAFF, "quarter", Q1)["rows"]}}) == \
-        totals(q1)
+    assert totals(
+        {"results": {"community": app.scoreboard(STAFF, "quarter", Q1)["rows"]}}
+    ) == totals(q1)
     for start in (Q1, Q2):
         check = app.recompute_period(STAFF, "quarter", start)
         assert check["matches"] and check["differences"] == []
@@ -196,18 +342,21 @@ def test_late_event_reopens_the_period_when_so_set(store: Store) -> None:
         listed = {p["period_start"]: p for p in app.periods(STAFF, "quarter")}
         # a5's opened and resolved facts are pending until Q1 is scored again
         assert (listed[Q1]["status"], listed[Q1]["pending"]) == ("reopened", 2)
-        again = app.score_period(STAFF, "score-period-q1-again", period_kind="quarter",
-                                 period_start=Q1)
+        again = app.score_period(
+            STAFF, "score-period-q1-again", period_kind="quarter", period_start=Q1
+        )
         # A: on time 3/5 → 25×0.6 = 15.00 instead of 18.75; 5 resolved, 1 reopened → 15×0.8
         # = 12.00 → base 27.5 + 15 + 12 + 24 = 78.50; +2 -4 = 76.50
-        assert totals(again) == [("塔桥", "94.00", 1), ("立柱", "76.50", 2),
-                                 ("下泊", "25.18", 3)]
+        assert totals(again) == [("塔桥", "94.00", 1), ("立柱", "76.50", 2), ("下泊", "25.18", 3)]
         assert again["revision"] == 2
         assert app.periods(STAFF, "quarter")[-1]["pending"] == 0
         assert app.scoreboard(STAFF, "quarter", Q1)["versions"] == {"community": 1}
         assert app.recompute_period(STAFF, "quarter", Q1)["matches"]
-        reopened = [e for e in app.recorder.select_notifications(0, 10000)
-                    if e.topic == "assessment:Period.Reopened"]
+        reopened = [
+            e
+            for e in app.recorder.select_notifications(0, 10000)
+            if e.topic == "assessment:Period.Reopened"
+        ]
         assert len(reopened) == 1
     finally:
         close_app(app)
@@ -235,15 +384,25 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
     from shequ.inbox import Unit
 
     cw, c = scenario_world(app)
-    env = cw.envelope("case.resolved", {"case_id": "a9", "community_id": c["立柱"],
-                                        "team_id": None, "case_type": "demand",
-                                        "resolved_on": "2025-03-30", "on_time": True})
+    env = cw.envelope(
+        "case.resolved",
+        {
+            "case_id": "a9",
+            "community_id": c["立柱"],
+            "team_id": None,
+            "case_type": "demand",
+            "resolved_on": "2025-03-30",
+            "on_time": True,
+        },
+    )
     unit = Unit(app)
     unit.add(fact_handler(app)(env, unit))  # read while Q1 is open: counts in Q1 ...
     app.score_period(STAFF, "score-period-race", period_kind="quarter", period_start=Q1)
     with pytest.raises(IntegrityError):  # ... but Q1 closed meanwhile: refused
-        app.events.put(unit.events(), tracking=Tracking(application_name="casework",
-                                                        notification_id=env["position"]))
+        app.events.put(
+            unit.events(),
+            tracking=Tracking(application_name="casework", notification_id=env["position"]),
+        )
     assert cw.inbox.process(env) == "applied"  # the retry applies the late-event rule
     trace = app.indicator_sources(STAFF, "quarter", Q2, c["立柱"], "on_time_rate")
     assert [f["key"] for f in trace["facts"]] == ["a9"]
@@ -253,17 +412,42 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
 def test_facts_of_running_periods_touch_no_period(app: Assessment) -> None:
     """Only ended periods can be scored, so only facts dated in them write to them."""
     cw, c = scenario_world(app)  # today is 2025-07-15
-    before = {n.originator_id for n in app.recorder.select_notifications(0, 100000)
-              if n.topic.startswith("assessment:Period.")}
-    case(cw, "case.resolved", "r1", c["立柱"], resolved_on="2025-07-10", on_time=True,
-         case_type="demand", due_on=None)
-    after = {n.originator_id for n in app.recorder.select_notifications(0, 100000)
-             if n.topic.startswith("assessment:Period.")}
+    before = {
+        n.originator_id
+        for n in app.recorder.select_notifications(0, 100000)
+        if n.topic.startswith("assessment:Period.")
+    }
+    case(
+        cw,
+        "case.resolved",
+        "r1",
+        c["立柱"],
+        resolved_on="2025-07-10",
+        on_time=True,
+        case_type="demand",
+        due_on=None,
+    )
+    after = {
+        n.originator_id
+        for n in app.recorder.select_notifications(0, 100000)
+        if n.topic.startswith("assessment:Period.")
+    }
     assert after == before
-    case(cw, "case.resolved", "r2", c["立柱"], resolved_on="2025-06-10", on_time=True,
-         case_type="demand", due_on=None)
-    touched = [n for n in app.recorder.select_notifications(0, 100000)
-               if n.topic == "assessment:Period.ArrivalAfterEnd"]
+    case(
+        cw,
+        "case.resolved",
+        "r2",
+        c["立柱"],
+        resolved_on="2025-06-10",
+        on_time=True,
+        case_type="demand",
+        due_on=None,
+    )
+    touched = [
+        n
+        for n in app.recorder.select_notifications(0, 100000)
+        if n.topic == "assessment:Period.ArrivalAfterEnd"
+    ]
     kinds = sorted(app.repository.get(n.originator_id).kind for n in touched[-3:])
     assert kinds == ["half", "month", "quarter"]  # June, Q2 and H1 have ended; 2025 has not
 
@@ -276,8 +460,17 @@ def test_periods_written_by_many_back_dated_facts_are_snapshotted(app: Assessmen
     _, c = communities(app, ["立柱"])
     cw = Feed(app, "casework")
     for i in range(130):
-        case(cw, "case.opened", f"b{i}", c["立柱"], opened_on="2025-02-03", case_type="demand",
-             category="道路", channel="visit", due_on=None)
+        case(
+            cw,
+            "case.opened",
+            f"b{i}",
+            c["立柱"],
+            opened_on="2025-02-03",
+            case_type="demand",
+            category="道路",
+            channel="visit",
+            due_on=None,
+        )
     pid = Period.create_id("quarter", Q1)
     snaps = list(app.snapshots.get(pid))  # type: ignore[union-attr]
     assert [s.originator_version for s in snaps] == [100]

@@ -1,5 +1,6 @@
 """Snapshots are not events and are not sealed: a snapshot row edited or inserted with SQL is
 named by ``shequ audit verify`` (report, CLI output, exit 1) and never served (ADR 0017), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -52,13 +53,23 @@ def backfill(app: Assessment) -> Any:
     _, c = communities(app, ["立柱"])
     cw = Feed(app, "casework")
     for i in range(130):
-        case(cw, "case.opened", f"b{i}", c["立柱"], opened_on="2025-02-03", case_type="demand",
-             category="道路", channel="visit", due_on=None)
+        case(
+            cw,
+            "case.opened",
+            f"b{i}",
+            c["立柱"],
+            opened_on="2025-02-03",
+            case_type="demand",
+            category="道路",
+            channel="visit",
+            due_on=None,
+        )
     return Period.create_id("quarter", "2025-01-01")
 
 
 def test_forged_snapshots_are_named_by_verify_and_never_served(
-        app: Assessment, store: Store, tmp_path: Path) -> None:
+    app: Assessment, store: Store, tmp_path: Path
+) -> None:
     pid = backfill(app)
     key = pid.hex if store.kind == "sqlite" else pid
     audit_dir = tmp_path / "audit"
@@ -69,8 +80,12 @@ def test_forged_snapshots_are_named_by_verify_and_never_served(
     where = "WHERE originator_id = ? AND originator_version = 100"
     (state,) = raw(store, "SELECT state FROM {table} " + where, (key,))[0]
     raw(store, "UPDATE {table} SET state = ? " + where, (forged(state), key))
-    raw(store, "INSERT INTO {table} (originator_id, originator_version, topic, state) "
-               "SELECT originator_id, 120, topic, state FROM {table} " + where, (key,))
+    raw(
+        store,
+        "INSERT INTO {table} (originator_id, originator_version, topic, state) "
+        "SELECT originator_id, 120, topic, state FROM {table} " + where,
+        (key,),
+    )
 
     report = verify(SERVICE, app.recorder, audit_dir)
     assert not report.ok and report.problem == "snapshot_forged"
@@ -78,13 +93,31 @@ def test_forged_snapshots_are_named_by_verify_and_never_served(
     assert str(pid) in report.message_en and "120" in report.message_en
     assert "快照" in report.message_zh
     cli = subprocess.run(
-        [sys.executable, "-m", "shequ.cli", "audit", "verify", "--service", SERVICE,
-         "--store", _url(store), "--treeheads", str(audit_dir), "--json"],
-        check=False, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "shequ.cli",
+            "audit",
+            "verify",
+            "--service",
+            SERVICE,
+            "--store",
+            _url(store),
+            "--treeheads",
+            str(audit_dir),
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 1, cli.stderr
     printed = json.loads(cli.stdout)
-    assert (printed["problem"], printed["forged_snapshots"]) == \
-        ("snapshot_forged", [[str(pid), 100], [str(pid), 120]])
+    assert (printed["problem"], printed["forged_snapshots"]) == (
+        "snapshot_forged",
+        [[str(pid), 100], [str(pid), 120]],
+    )
 
     # The service ignores them and answers from the events: the instance that took the
     # snapshot, and a fresh one (a restart) that never saw it.
@@ -95,8 +128,9 @@ def test_forged_snapshots_are_named_by_verify_and_never_served(
         assert (period.version, period.arrivals_after_end) == (131, 130)
     finally:
         close_app(fresh)
-    assert bytes(raw(store, "SELECT state FROM {table} " + where, (key,))[0][0]) \
-        == forged(state)  # verify and the service only read
+    assert bytes(raw(store, "SELECT state FROM {table} " + where, (key,))[0][0]) == forged(
+        state
+    )  # verify and the service only read
 
 
 def test_a_genuine_snapshot_is_served_after_a_restart(app: Assessment, store: Store) -> None:

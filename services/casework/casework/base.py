@@ -1,4 +1,5 @@
 """What every casework use case shares: policy, settings, clock, calendar, read model, routing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +52,14 @@ class CaseworkBase(DomainApplication):
     name = "casework"
     policy = POLICY
 
-    def __init__(self, store: Store, settings: CaseworkSettings | None = None,
-                 env: dict[str, str] | None = None, clock: Clock | None = None,
-                 calendar: WorkCalendar | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: CaseworkSettings | None = None,
+        env: dict[str, str] | None = None,
+        clock: Clock | None = None,
+        calendar: WorkCalendar | None = None,
+    ) -> None:
         super().__init__(store, env)
         self.settings = settings or CaseworkSettings()
         self.clock: Clock = clock or system_clock
@@ -75,8 +81,14 @@ class CaseworkBase(DomainApplication):
         """When a fact is typed in: the service's clock (never the caller's), UTC."""
         return self.clock().astimezone(dt.UTC).isoformat()
 
-    def fact_date(self, value: Any, field: str, earliest: str | None = None,
-                  earliest_zh: str = "", earliest_en: str = "") -> str:
+    def fact_date(
+        self,
+        value: Any,
+        field: str,
+        earliest: str | None = None,
+        earliest_zh: str = "",
+        earliest_en: str = "",
+    ) -> str:
         """The local date a fact happened, as the caller gives it (default: today by the
         service's clock): never in the future, at most ``backdate_within_days`` back, and not
         before ``earliest`` (the day what it belongs to began). Deadlines count from it."""
@@ -85,15 +97,23 @@ class CaseworkBase(DomainApplication):
             return today
         day = check_date(value, field)
         if day > today:
-            raise violation("date.future", f"{field} 不能晚于今天（{today}）",
-                            f"{field} may not be in the future (today is {today})", field,
-                            today=today)
+            raise violation(
+                "date.future",
+                f"{field} 不能晚于今天（{today}）",
+                f"{field} may not be in the future (today is {today})",
+                field,
+                today=today,
+            )
         back = self.settings.backdate_within_days
         oldest = (dt.date.fromisoformat(today) - dt.timedelta(days=back)).isoformat()
         if day < oldest:
-            raise violation("date.too_old", f"{field} 最多可补录{back}天前的日期（最早{oldest}）",
-                            f"{field} may be at most {back} days back (from {oldest})", field,
-                            earliest=oldest)
+            raise violation(
+                "date.too_old",
+                f"{field} 最多可补录{back}天前的日期（最早{oldest}）",
+                f"{field} may be at most {back} days back (from {oldest})",
+                field,
+                earliest=oldest,
+            )
         not_before(day, earliest, field, earliest_zh, earliest_en)
         return day
 
@@ -114,21 +134,30 @@ class CaseworkBase(DomainApplication):
         return self.get(Mediation.create_id(case_id), Mediation, "调解", "case_id")  # type: ignore
 
     def decision(self, case_id: str) -> VillageDecision:
-        return self.get(VillageDecision.create_id(case_id), VillageDecision,  # type: ignore
-                        "村级重大事项", "case_id")
+        return self.get(
+            VillageDecision.create_id(case_id),
+            VillageDecision,  # type: ignore
+            "村级重大事项",
+            "case_id",
+        )
 
     def case_target(self, case: Case) -> Target:
         """A case's scope: its community and household; its owner and co-handlers."""
-        return Target(community_id=case.community_id, household_id=case.household_id,
-                      assigned_to=frozenset([p for p in [case.owner_id, *case.co_handlers]
-                                             if p]))
+        return Target(
+            community_id=case.community_id,
+            household_id=case.household_id,
+            assigned_to=frozenset([p for p in [case.owner_id, *case.co_handlers] if p]),
+        )
 
     def guard(self, actor: Actor, case: Case) -> None:
         """A person reported in a case never sees or touches it (信访工作条例 Art. 43)."""
         if actor.person_id in case.reported:
-            raise Forbidden("被反映人不得查阅或处理反映其本人的材料",
-                            "a person reported in a case may not see or act on it", "actor",
-                            code="reported_person")
+            raise Forbidden(
+                "被反映人不得查阅或处理反映其本人的材料",
+                "a person reported in a case may not see or act on it",
+                "actor",
+                code="reported_person",
+            )
 
     # -- the directory (registry facts) ----------------------------------------------------
     def directory(self) -> Rows:
@@ -145,16 +174,21 @@ class CaseworkBase(DomainApplication):
             return self._directory_rows
         with self._directory_lock:
             if top > self._directory_at:
-                if self.recorder.select_notifications(self._directory_at, 1, stop=top,
-                                                      topics=directory_topics(),
-                                                      inclusive_of_start=False):
+                if self.recorder.select_notifications(
+                    self._directory_at,
+                    1,
+                    stop=top,
+                    topics=directory_topics(),
+                    inclusive_of_start=False,
+                ):
                     self.projector.catch_up()  # to the log's top, which is >= top
                     self._directory_rows = {}
                 self._directory_at = top
         return self._directory_rows
 
-    def lookup(self, key: tuple[str, ...], load: Callable[[Connection], Any],
-               rows: Rows | None = None) -> Any:
+    def lookup(
+        self, key: tuple[str, ...], load: Callable[[Connection], Any], rows: Rows | None = None
+    ) -> Any:
         """A directory value, read from the read model once per directory version; ``rows``
         is what ``directory()`` returned for this command (checked once per command)."""
         rows = self.directory() if rows is None else rows
@@ -167,39 +201,70 @@ class CaseworkBase(DomainApplication):
 
     def community_of(self, community_id: str, rows: Rows | None = None) -> dict[str, Any]:
         cm = t.communities
-        row = self.lookup(("community", community_id), lambda c: one_row(
-            c.execute(select(cm).where(cm.c.id == community_id)).mappings().first()), rows)
+        row = self.lookup(
+            ("community", community_id),
+            lambda c: one_row(
+                c.execute(select(cm).where(cm.c.id == community_id)).mappings().first()
+            ),
+            rows,
+        )
         if row is None:
-            raise NotFound(f"未找到社区：{community_id}", f"no community {community_id}",
-                           "community_id")
+            raise NotFound(
+                f"未找到社区：{community_id}", f"no community {community_id}", "community_id"
+            )
         return dict(row)  # a copy: the remembered row stays as read
 
     def team_member_ids(self, community_id: str, rows: Rows | None = None) -> list[str]:
         m, tm = t.team_members, t.teams
-        return self.lookup(("members", community_id), lambda c: list(  # type: ignore
-            c.execute(select(m.c.person_id).join(tm, tm.c.id == m.c.team_id)
-                      .where(tm.c.community_id == community_id)
-                      .order_by(m.c.person_id)).scalars()), rows)
+        return self.lookup(
+            ("members", community_id),
+            lambda c: list(  # type: ignore
+                c.execute(
+                    select(m.c.person_id)
+                    .join(tm, tm.c.id == m.c.team_id)
+                    .where(tm.c.community_id == community_id)
+                    .order_by(m.c.person_id)
+                ).scalars()
+            ),
+            rows,
+        )
 
     def team_of_community(self, community_id: str, rows: Rows | None = None) -> str | None:
         tm = t.teams
-        return self.lookup(("team", community_id), lambda c: c.execute(  # type: ignore
-            select(tm.c.id).where(tm.c.community_id == community_id)
-            .order_by(tm.c.id)).scalar(), rows)
+        return self.lookup(
+            ("team", community_id),
+            lambda c: c.execute(  # type: ignore
+                select(tm.c.id).where(tm.c.community_id == community_id).order_by(tm.c.id)
+            ).scalar(),
+            rows,
+        )
 
-    def group_members(self, team_id: str, group: str,
-                      rows: Rows | None = None) -> list[tuple[str, str]]:
+    def group_members(
+        self, team_id: str, group: str, rows: Rows | None = None
+    ) -> list[tuple[str, str]]:
         """(person, since) of a work group, longest-serving first, then by id."""
         m = t.team_members
-        return self.lookup(("group", team_id, group), lambda c: [  # type: ignore
-            (str(r.person_id), r.since or "") for r in c.execute(
-                select(m.c.person_id, m.c.since)
-                .where(m.c.team_id == team_id, m.c.group_key == group)
-                .order_by(m.c.since, m.c.person_id))], rows)
+        return self.lookup(
+            ("group", team_id, group),
+            lambda c: [  # type: ignore
+                (str(r.person_id), r.since or "")
+                for r in c.execute(
+                    select(m.c.person_id, m.c.since)
+                    .where(m.c.team_id == team_id, m.c.group_key == group)
+                    .order_by(m.c.since, m.c.person_id)
+                )
+            ],
+            rows,
+        )
 
-    def route(self, community_id: str, group: str, exclude: list[str] | None = None,
-              case_id: str | None = None,
-              rows: Rows | None = None) -> tuple[str | None, str | None]:
+    def route(
+        self,
+        community_id: str,
+        group: str,
+        exclude: list[str] | None = None,
+        case_id: str | None = None,
+        rows: Rows | None = None,
+    ) -> tuple[str | None, str | None]:
         """(team, owner): the work group's member with the fewest open cases, then the
         longest-serving, then by id; None if the group has no member.
 
@@ -210,17 +275,23 @@ class CaseworkBase(DomainApplication):
         team = self.team_of_community(community_id, rows)
         if team is None:
             return None, None
-        members = [(p, since) for p, since in self.group_members(team, group, rows)
-                   if p not in (exclude or [])]
+        members = [
+            (p, since)
+            for p, since in self.group_members(team, group, rows)
+            if p not in (exclude or [])
+        ]
         if not members:
             return str(team), None
         self.projector.catch_up()  # every assignment committed before this command
         cs = t.cases
         owners = [p for p, _s in members]
-        counts = (select(cs.c.owner_id, func.count().label("n"), null().label("id"),
-                         null().label("state"))
-                  .where(cs.c.owner_id.in_(owners), cs.c.state.in_(LOAD_STATES))
-                  .group_by(cs.c.owner_id))
+        counts = (
+            select(
+                cs.c.owner_id, func.count().label("n"), null().label("id"), null().label("state")
+            )
+            .where(cs.c.owner_id.in_(owners), cs.c.state.in_(LOAD_STATES))
+            .group_by(cs.c.owner_id)
+        )
         # the lock is held for one query: the connection is taken before it
         with self.projector.engine.connect() as c, self._routing_lock(team, group):
             routed = self._routed.setdefault((team, group), {})
@@ -229,9 +300,12 @@ class CaseworkBase(DomainApplication):
                 del routed[cid]  # its command failed: it was never stored
             q: Any = counts
             if routed:  # and how the read model shows the cases routed but maybe not seen
-                q = union_all(counts, select(cs.c.owner_id, literal(0).label("n"),
-                                             cs.c.id, cs.c.state)
-                              .where(cs.c.id.in_(list(routed))))
+                q = union_all(
+                    counts,
+                    select(cs.c.owner_id, literal(0).label("n"), cs.c.id, cs.c.state).where(
+                        cs.c.id.in_(list(routed))
+                    ),
+                )
             load: dict[str, int] = {}
             for row in c.execute(q):
                 if row.id is None:
@@ -256,17 +330,27 @@ class CaseworkBase(DomainApplication):
         """The work group of a named owner, who must be on the community's service team."""
         group = self.member_group(community_id, person_id)
         if group is None:
-            raise violation("routing.not_team_member", "此人不是本社区服务队成员",
-                            "the person is not in the community's service team", "owner_id")
+            raise violation(
+                "routing.not_team_member",
+                "此人不是本社区服务队成员",
+                "the person is not in the community's service team",
+                "owner_id",
+            )
         return group
 
-    def member_group(self, community_id: str, person_id: str,
-                     rows: Rows | None = None) -> str | None:
+    def member_group(
+        self, community_id: str, person_id: str, rows: Rows | None = None
+    ) -> str | None:
         m, tm = t.team_members, t.teams
-        return self.lookup(("member", community_id, person_id), lambda c: c.execute(  # type: ignore
-            select(m.c.group_key).join(tm, tm.c.id == m.c.team_id)
-            .where(tm.c.community_id == community_id, m.c.person_id == person_id)).scalar(),
-            rows)
+        return self.lookup(
+            ("member", community_id, person_id),
+            lambda c: c.execute(  # type: ignore
+                select(m.c.group_key)
+                .join(tm, tm.c.id == m.c.team_id)
+                .where(tm.c.community_id == community_id, m.c.person_id == person_id)
+            ).scalar(),
+            rows,
+        )
 
 
 _MISSING = object()
@@ -277,9 +361,12 @@ LOAD_STATES = ("assigned", "in_progress", "reopened", "accepted")
 @functools.cache
 def directory_topics() -> list[str]:
     """The stored topics of every event of the directory aggregates (pinned by then)."""
-    return [get_topic(cls) for agg in (Community, Village, Household, Team)
-            for cls in vars(agg).values()
-            if isinstance(cls, type) and issubclass(cls, CanMutateAggregate)]
+    return [
+        get_topic(cls)
+        for agg in (Community, Village, Household, Team)
+        for cls in vars(agg).values()
+        if isinstance(cls, type) and issubclass(cls, CanMutateAggregate)
+    ]
 
 
 def one_row(row: Any) -> dict[str, Any] | None:

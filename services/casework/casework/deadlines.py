@@ -7,6 +7,7 @@ clock they set (``Casework(store, clock=...)``); nothing sleeps. Each notice is 
 command with an idempotency key naming the case, the missed due date and the kind, so replicas
 scanning at once, or a scan repeated after a crash, never send a notice twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,19 +43,41 @@ class DeadlineCommands(ProcedureCommands):
         """
         self.policy.check("scan_deadlines", actor, Target())
         today = self.today()
-        late = (dt.date.fromisoformat(today)
-                - dt.timedelta(days=self.settings.reprimand_after_days)).isoformat()
+        late = (
+            dt.date.fromisoformat(today) - dt.timedelta(days=self.settings.reprimand_after_days)
+        ).isoformat()
         cs = t.cases
         with self.read() as c:
-            rows = c.execute(select(cs.c.id, cs.c.case_type, cs.c.due_on, cs.c.chased_for,
-                                    cs.c.chased_on, cs.c.reprimanded_for)
-                             .where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
-                                    cs.c.due_on.is_not(None), cs.c.due_on < today)
-                             .order_by(cs.c.due_on, cs.c.id)).all()
-            settled = c.execute(select(cs.c.id).where(cs.c.state.in_(("answered", "rated")),
-                                                      cs.c.reopen_until.is_not(None),
-                                                      cs.c.reopen_until < today)
-                                .order_by(cs.c.id)).scalars().all()
+            rows = c.execute(
+                select(
+                    cs.c.id,
+                    cs.c.case_type,
+                    cs.c.due_on,
+                    cs.c.chased_for,
+                    cs.c.chased_on,
+                    cs.c.reprimanded_for,
+                )
+                .where(
+                    cs.c.state.in_(OPEN),
+                    cs.c.paused.is_(False),
+                    cs.c.due_on.is_not(None),
+                    cs.c.due_on < today,
+                )
+                .order_by(cs.c.due_on, cs.c.id)
+            ).all()
+            settled = (
+                c.execute(
+                    select(cs.c.id)
+                    .where(
+                        cs.c.state.in_(("answered", "rated")),
+                        cs.c.reopen_until.is_not(None),
+                        cs.c.reopen_until < today,
+                    )
+                    .order_by(cs.c.id)
+                )
+                .scalars()
+                .all()
+            )
         chased, reprimanded, resolved = [], [], []
         for row in rows:
             if row.case_type in PROCEDURES and self._procedure_ended(row.id, row.case_type):
@@ -62,12 +85,20 @@ class DeadlineCommands(ProcedureCommands):
             elif row.chased_for != row.due_on:
                 if self._notice("chase", row.id, row.due_on, today, actor):
                     chased.append(row.id)
-            elif row.reprimanded_for != row.due_on and (row.chased_on or today) <= late \
-                    and self._notice("reprimand", row.id, row.due_on, today, actor):
+            elif (
+                row.reprimanded_for != row.due_on
+                and (row.chased_on or today) <= late
+                and self._notice("reprimand", row.id, row.due_on, today, actor)
+            ):
                 reprimanded.append(row.id)
         closed = [case_id for case_id in settled if self._close_settled(case_id, today)]
-        return {"on": today, "chased": chased, "reprimanded": reprimanded, "closed": closed,
-                "resolved": resolved}
+        return {
+            "on": today,
+            "chased": chased,
+            "reprimanded": reprimanded,
+            "closed": closed,
+            "resolved": resolved,
+        }
 
     def _procedure_ended(self, case_id: str, case_type: str) -> bool:
         """Resolve a case whose mediation or decision has ended (stored before a procedure's
@@ -75,7 +106,8 @@ class DeadlineCommands(ProcedureCommands):
         kind = PROCEDURES[case_type]
         try:
             ended: tuple[str, list[str]] | None = self.repository.get(
-                kind.create_id(case_id)).conclusion()
+                kind.create_id(case_id)
+            ).conclusion()
         except AggregateNotFoundError:
             return False
         if ended is None:
@@ -84,25 +116,31 @@ class DeadlineCommands(ProcedureCommands):
         def decide() -> Any:
             case = self.load_case(case_id)
             if not case.conclude(ended[0], ended[1], TIMER.to_dict()):
-                raise violation("transition", "案件已不在办理中", "the case is no longer handled",
-                                "case_id")
+                raise violation(
+                    "transition", "案件已不在办理中", "the case is no longer handled", "case_id"
+                )
             return [case], {"case_id": case_id, "resolved_on": case.resolved_on}
+
         try:
-            self.execute("resolve_case", f"deadline:conclude:{case_id}", TIMER,
-                         {"case_id": case_id}, decide)
+            self.execute(
+                "resolve_case", f"deadline:conclude:{case_id}", TIMER, {"case_id": case_id}, decide
+            )
         except RuleViolation:
             return False
         return True
 
     def _close_settled(self, case_id: str, today: str) -> bool:
         """Close an answered case once nobody reopened it in time (once: keyed by the case)."""
+
         def decide() -> Any:
             case = self.load_case(case_id)
             case.close(today, TIMER.to_dict())
             return [case], {"case_id": case_id, "closed_on": today}
+
         try:
-            self.execute("close_case", f"deadline:close:{case_id}", TIMER,
-                         {"case_id": case_id}, decide)
+            self.execute(
+                "close_case", f"deadline:close:{case_id}", TIMER, {"case_id": case_id}, decide
+            )
         except RuleViolation:
             return False  # reopened or closed since the read model was read
         return True
@@ -114,9 +152,9 @@ class DeadlineCommands(ProcedureCommands):
             case = self.load_case(case_id)
             (case.chase if kind == "chase" else case.reprimand)(today, TIMER.to_dict())
             return [case], {"case_id": case_id, kind: today}
+
         try:
-            self.execute(f"{kind}_case", key, TIMER, {"case_id": case_id, "due_on": due_on},
-                         decide)
+            self.execute(f"{kind}_case", key, TIMER, {"case_id": case_id, "due_on": due_on}, decide)
         except RuleViolation:
             return False  # the case moved on since the read model was read
         SLA_BREACHES.labels("casework", kind).inc()

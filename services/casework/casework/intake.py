@@ -1,5 +1,6 @@
 """Intake: checking where a new case belongs, routing it, flagging duplicates, and building the
 ``Case`` (shared by ``open_case`` and the outreach inbox)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,28 +38,44 @@ def check_petition(data: Any, max_representatives: int) -> dict[str, Any]:
     request, facts and reasons; oral ones are recorded with the same; a group sends at most
     5 representatives."""
     if not isinstance(data, dict):
-        raise ValidationError("信访事项须填写信访人及请求、事实和理由", "petition details are required",
-                              "petition", rule="petition.required")
+        raise ValidationError(
+            "信访事项须填写信访人及请求、事实和理由",
+            "petition details are required",
+            "petition",
+            rule="petition.required",
+        )
     form = check_choice(data.get("form"), "petition.form", PETITION_FORMS, "信访形式")
-    p: dict[str, Any] = {"form": form,
-         "petitioner_name": require_text(data.get("petitioner_name"), "petition.petitioner_name",
-                                         "信访人姓名", 50),
-         "address": (require_text(data.get("address"), "petition.address", "信访人住址", 200)
-                     if form == "written" else optional_text(data.get("address"),
-                                                             "petition.address", "住址", 200)),
-         "request": require_text(data.get("request"), "petition.request", "信访请求", 2000),
-         "facts": require_text(data.get("facts"), "petition.facts", "事实和理由", 4000),
-         "representatives": check_int(data.get("representatives", 1),
-                                      "petition.representatives", "代表人数", 1, 10000)}
+    p: dict[str, Any] = {
+        "form": form,
+        "petitioner_name": require_text(
+            data.get("petitioner_name"), "petition.petitioner_name", "信访人姓名", 50
+        ),
+        "address": (
+            require_text(data.get("address"), "petition.address", "信访人住址", 200)
+            if form == "written"
+            else optional_text(data.get("address"), "petition.address", "住址", 200)
+        ),
+        "request": require_text(data.get("request"), "petition.request", "信访请求", 2000),
+        "facts": require_text(data.get("facts"), "petition.facts", "事实和理由", 4000),
+        "representatives": check_int(
+            data.get("representatives", 1), "petition.representatives", "代表人数", 1, 10000
+        ),
+    }
     if p["representatives"] > max_representatives:
-        raise violation("petition.representatives",
-                        f"多人采用走访形式提出同一信访事项的，推选代表不超过{max_representatives}人",
-                        f"a group sends at most {max_representatives} representatives",
-                        "petition.representatives")
+        raise violation(
+            "petition.representatives",
+            f"多人采用走访形式提出同一信访事项的，推选代表不超过{max_representatives}人",
+            f"a group sends at most {max_representatives} representatives",
+            "petition.representatives",
+        )
     unknown = sorted(set(data) - set(p))
     if unknown:
-        raise ValidationError(f"信访事项不接受字段 {unknown[0]}", f"petition has no field {unknown[0]}",
-                              f"petition.{unknown[0]}", rule="unknown_argument")
+        raise ValidationError(
+            f"信访事项不接受字段 {unknown[0]}",
+            f"petition has no field {unknown[0]}",
+            f"petition.{unknown[0]}",
+            rule="unknown_argument",
+        )
     return p
 
 
@@ -66,14 +83,18 @@ class Intake(CaseworkBase):
     """Where a case belongs, and the Case itself."""
 
     @contextmanager
-    def same_matter(self, community_id: str, category: str, household_id: str | None,
-                    place: str) -> Iterator[None]:
+    def same_matter(
+        self, community_id: str, category: str, household_id: str | None, place: str
+    ) -> Iterator[None]:
         """Intakes of one matter (same community, category and household or place) in this
         process wait for each other instead of racing for the same intake keys: a burst of
         them (a batch, a sync from another system) would otherwise exhaust the conflict
         retries. Other replicas still meet at the keys' versions and are re-decided."""
-        keys = [IntakeKey.create_id(community_id, category, kind, value)
-                for kind, value in (("household", household_id), ("place", place)) if value]
+        keys = [
+            IntakeKey.create_id(community_id, category, kind, value)
+            for kind, value in (("household", household_id), ("place", place))
+            if value
+        ]
         # In a batch, take this item's turn on the matter before the lock, holding nothing: a
         # later item of the batch holding the lock would otherwise wait for this one forever.
         batchorder.turn(keys)
@@ -87,38 +108,72 @@ class Intake(CaseworkBase):
             for lock in reversed(locks):
                 lock.release()
 
-    def place_of(self, rows: Rows, community_id: str | None, village_id: str | None,
-                 household_id: str | None) -> tuple[str, str | None, str | None]:
+    def place_of(
+        self, rows: Rows, community_id: str | None, village_id: str | None, household_id: str | None
+    ) -> tuple[str, str | None, str | None]:
         """(community, village, household), each known from the registry, and consistent."""
         if household_id:
             hh = t.households
-            row = self.lookup(("household", household_id), lambda c: one_row(c.execute(
-                select(hh.c.village_id).where(hh.c.id == household_id)).mappings().first()), rows)
+            row = self.lookup(
+                ("household", household_id),
+                lambda c: one_row(
+                    c.execute(select(hh.c.village_id).where(hh.c.id == household_id))
+                    .mappings()
+                    .first()
+                ),
+                rows,
+            )
             if row is None:
-                raise NotFound(f"未找到户：{household_id}", f"no household {household_id}",
-                               "household_id")
+                raise NotFound(
+                    f"未找到户：{household_id}", f"no household {household_id}", "household_id"
+                )
             if village_id and village_id != row["village_id"]:
-                raise ValidationError("该户不在所填的村", "the household is not in that village",
-                                      "village_id", rule="place.mismatch")
+                raise ValidationError(
+                    "该户不在所填的村",
+                    "the household is not in that village",
+                    "village_id",
+                    rule="place.mismatch",
+                )
             village_id = row["village_id"]
         if village_id:
             vs = t.villages
-            v = self.lookup(("village", village_id), lambda c: one_row(c.execute(
-                select(vs.c.community_id).where(vs.c.id == village_id)).mappings().first()), rows)
+            v = self.lookup(
+                ("village", village_id),
+                lambda c: one_row(
+                    c.execute(select(vs.c.community_id).where(vs.c.id == village_id))
+                    .mappings()
+                    .first()
+                ),
+                rows,
+            )
             if v is None:
                 raise NotFound(f"未找到村：{village_id}", f"no village {village_id}", "village_id")
             if community_id and community_id != v["community_id"]:
-                raise ValidationError("该村不属于所填的社区", "the village is not in that community",
-                                      "community_id", rule="place.mismatch")
+                raise ValidationError(
+                    "该村不属于所填的社区",
+                    "the village is not in that community",
+                    "community_id",
+                    rule="place.mismatch",
+                )
             community_id = v["community_id"]
         if not community_id:
-            raise ValidationError("须填写社区、村或户", "give a community, village or household",
-                                  "community_id", rule="required")
+            raise ValidationError(
+                "须填写社区、村或户",
+                "give a community, village or household",
+                "community_id",
+                rule="required",
+            )
         self.community_of(community_id, rows)  # known to the registry, or NotFound
         return community_id, village_id, household_id
 
-    def intake_keys(self, community_id: str, category: str, household_id: str | None,
-                    place: str, get: Callable[[UUID], Any] | None = None) -> list[IntakeKey]:
+    def intake_keys(
+        self,
+        community_id: str,
+        category: str,
+        household_id: str | None,
+        place: str,
+        get: Callable[[UUID], Any] | None = None,
+    ) -> list[IntakeKey]:
         """The duplicate keys of a new case (its household, its place), as stored now (or as
         ``get`` has them: an inbox transaction's unit)."""
         keys: list[IntakeKey] = []
@@ -126,9 +181,17 @@ class Intake(CaseworkBase):
             if value:
                 key_id = IntakeKey.create_id(community_id, category, kind, value)
                 found = (get or self._stored)(key_id)
-                keys.append(found if found is not None else IntakeKey(  # type: ignore[call-arg]
-                    id=key_id, community_id=community_id, category=category, kind=kind,
-                    value=value))
+                keys.append(
+                    found
+                    if found is not None
+                    else IntakeKey(  # type: ignore[call-arg]
+                        id=key_id,
+                        community_id=community_id,
+                        category=category,
+                        kind=kind,
+                        value=value,
+                    )
+                )
         return keys
 
     def _stored(self, agg_id: UUID) -> Any:
@@ -144,8 +207,10 @@ class Intake(CaseworkBase):
         The keys are loaded from the event store, not the read model, and the new case is
         noted on them in its own atomic save: an intake of the same matter committed
         meanwhile makes this one conflict and be decided again, now seeing it."""
-        since = (dt.date.fromisoformat(self.today())
-                 - dt.timedelta(days=self.settings.duplicate_within_days)).isoformat()
+        since = (
+            dt.date.fromisoformat(self.today())
+            - dt.timedelta(days=self.settings.duplicate_within_days)
+        ).isoformat()
         found = {cid: (on, i) for k in keys for i, (cid, on) in enumerate(k.since(since))}
         for case_id in sorted(found, key=lambda cid: (*found[cid], cid)):  # in order of receipt
             case: Case = self.repository.get(UUID(case_id))
@@ -156,15 +221,22 @@ class Intake(CaseworkBase):
     def refuse_same_facts(self, c: Connection, key: str, petitioner: str) -> None:
         """After re-review, the same facts and reasons are not accepted again (Art. 35)."""
         cs = t.cases
-        done = c.execute(select(cs.c.id).where(cs.c.case_type == "petition",
-                                               cs.c.facts_key == key,
-                                               cs.c.petitioner == petitioner,
-                                               cs.c.final.is_(True))).scalar()
+        done = c.execute(
+            select(cs.c.id).where(
+                cs.c.case_type == "petition",
+                cs.c.facts_key == key,
+                cs.c.petitioner == petitioner,
+                cs.c.final.is_(True),
+            )
+        ).scalar()
         if done:
-            raise violation("petition.same_facts_after_re_review",
-                            "同一信访事项已经复核终结，以同一事实和理由提出的不再受理",
-                            "the same facts were already decided on re-review", "petition.facts",
-                            earlier_case_id=str(done))
+            raise violation(
+                "petition.same_facts_after_re_review",
+                "同一信访事项已经复核终结，以同一事实和理由提出的不再受理",
+                "the same facts were already decided on re-review",
+                "petition.facts",
+                earlier_case_id=str(done),
+            )
 
     def build_case(self, case_id: UUID, p: dict[str, Any], actor: dict[str, Any]) -> Case:
         """A received case: routed to its work group, its first deadline set."""
@@ -172,33 +244,56 @@ class Intake(CaseworkBase):
         s = self.settings
         petition = p.get("petition")
         accept = s.petition_accept_within if petition else s.accept_within
-        objection = (s.petition_objection_within.due(self.calendar, today)
-                     if petition else None)
+        objection = s.petition_objection_within.due(self.calendar, today) if petition else None
         team_id = p.get("team_id")
         if "team_id" not in p:
             team_id = self.community_of(p["community_id"])["team_id"]
         return Case(  # type: ignore[call-arg]  # the id is taken at runtime (class annotation)
-            id=case_id, case_type=p["case_type"], category=p["category"],
-            channel=p["channel"], community_id=p["community_id"], village_id=p["village_id"],
-            household_id=p["household_id"], team_id=team_id,
-            work_group=CATEGORIES[p["category"]][0], title=p["title"],
-            description=p["description"], place=p["place"], resident=p["resident"],
-            received_on=today, accept_due=accept.due(self.calendar, today),
-            objection_due=objection, origin_opinion_id=p.get("origin_opinion_id"),
-            duplicate_of=p.get("duplicate_of"), reported_person_ids=p["reported_person_ids"],
-            petition=petition, actor=actor, recorded_at=self.recorded_at())
+            id=case_id,
+            case_type=p["case_type"],
+            category=p["category"],
+            channel=p["channel"],
+            community_id=p["community_id"],
+            village_id=p["village_id"],
+            household_id=p["household_id"],
+            team_id=team_id,
+            work_group=CATEGORIES[p["category"]][0],
+            title=p["title"],
+            description=p["description"],
+            place=p["place"],
+            resident=p["resident"],
+            received_on=today,
+            accept_due=accept.due(self.calendar, today),
+            objection_due=objection,
+            origin_opinion_id=p.get("origin_opinion_id"),
+            duplicate_of=p.get("duplicate_of"),
+            reported_person_ids=p["reported_person_ids"],
+            petition=petition,
+            actor=actor,
+            recorded_at=self.recorded_at(),
+        )
 
-    def accept_and_route(self, case: Case, owner_id: str | None, actor: dict[str, Any],
-                         rows: Rows | None = None, on: str | None = None) -> None:
+    def accept_and_route(
+        self,
+        case: Case,
+        owner_id: str | None,
+        actor: dict[str, Any],
+        rows: Rows | None = None,
+        on: str | None = None,
+    ) -> None:
         """Accept a received case on ``on`` (default today) and give it to the named or the
         routed owner, if any."""
         today = on or self.today()
         period = self.settings.handling_period(case.case_type, case.category)
         case.accept(today, period.due(self.calendar, today), actor, self.recorded_at())
         if owner_id is None:  # routed within the case's own work group
-            _team, owner_id = self.route(case.community_id, case.work_group,
-                                         exclude=case.reported + case.recused,
-                                         case_id=str(case.id), rows=rows)
+            _team, owner_id = self.route(
+                case.community_id,
+                case.work_group,
+                exclude=case.reported + case.recused,
+                case_id=str(case.id),
+                rows=rows,
+            )
             group = case.work_group
         else:
             group = self.team_group(case.community_id, owner_id)
@@ -208,13 +303,21 @@ class Intake(CaseworkBase):
 
 def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> str | None:
     """The community's team, or None if the registry has not told us about either yet."""
-    row = app.lookup(("community", community_id), lambda c: one_row(c.execute(
-        select(t.communities).where(t.communities.c.id == community_id)).mappings().first()),
-        rows)
+    row = app.lookup(
+        ("community", community_id),
+        lambda c: one_row(
+            c.execute(select(t.communities).where(t.communities.c.id == community_id))
+            .mappings()
+            .first()
+        ),
+        rows,
+    )
     return row["team_id"] if row else None
 
 
 def text_fields(title: Any, description: Any, place: Any) -> dict[str, str]:
-    return {"title": require_text(title, "title", "标题", 200),
-            "description": optional_text(description, "description", "内容", 4000),
-            "place": optional_text(place, "place", "地点", 200)}
+    return {
+        "title": require_text(title, "title", "标题", 200),
+        "description": optional_text(description, "description", "内容", 4000),
+        "place": optional_text(place, "place", "地点", 200),
+    }

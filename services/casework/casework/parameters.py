@@ -2,6 +2,7 @@
 fields an object holds, and ids that are not UUIDs. The README's parameter lines and its
 "Parameter shapes" are checked against these and the commands' signatures
 (``tests/support/readme.py``), so what a newcomer reads is what the code accepts."""
+
 from __future__ import annotations
 
 from casework.domain.decision import RECORD_COUNTS, RECORD_MORE, RECORD_TEXT, RESULTS
@@ -21,10 +22,18 @@ from casework.intake import PETITION_FIELDS
 
 # parameter -> the keys it allows (a list parameter: each item's)
 CHOICES: dict[str, list[str]] = {
-    "case_type": list(CASE_TYPES), "category": list(CATEGORIES), "channel": list(CHANNELS),
-    "reason_code": list(REFUSALS), "work_group": list(GROUPS), "outcome": list(OUTCOMES),
-    "level": list(REVIEW_LEVELS), "initiative": list(INITIATIVES),
-    "matter_type": list(MATTERS), "body": list(BODIES), "routes_told": list(ROUTES)}
+    "case_type": list(CASE_TYPES),
+    "category": list(CATEGORIES),
+    "channel": list(CHANNELS),
+    "reason_code": list(REFUSALS),
+    "work_group": list(GROUPS),
+    "outcome": list(OUTCOMES),
+    "level": list(REVIEW_LEVELS),
+    "initiative": list(INITIATIVES),
+    "matter_type": list(MATTERS),
+    "body": list(BODIES),
+    "routes_told": list(ROUTES),
+}
 
 # object parameter -> its fields (the README's "Parameter shapes" section lists each)
 SHAPES: dict[str, list[str]] = {
@@ -32,7 +41,8 @@ SHAPES: dict[str, list[str]] = {
     "record": [*RECORD_TEXT, *RECORD_COUNTS, *RECORD_MORE],
     "parties": ["party_id", "name"],
     "agreement": list(AGREEMENT_FIELDS),
-    "reply": list(REPLY_FIELDS)}
+    "reply": list(REPLY_FIELDS),
+}
 
 # ids that name a party of a dispute (or the mediator's person id), or an actor's person id
 # (``personal_data_reads``'s reader), free text, not UUIDs

@@ -4,6 +4,7 @@ Each handler is ``handle(envelope, unit) -> aggregates``; the platform records t
 position in the same transaction (exactly once in effect). Contracts read are declared here as
 casework's own copies of the fields (validated on receipt); no other service is imported.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,29 +21,54 @@ from casework.intake import team_of
 
 # Tolerant readers (shequ.contracts.Interest): the fields casework relies on are required and
 # typed; fields an upstream adds later pass.
-REGISTRY_INTERESTS: dict[str, Contract] = interests("registry", "casework", {
-    "community.established": {"community_id": "string", "name": "string"},
-    "village.registered": {"village_id": "string", "name": "string",
-                           "community_id": "string"},
-    "village.moved": {"village_id": "string", "to_community_id": "string",
-                      "effective_date": "date"},
-    "household.registered": {"household_id": "string", "village_id": "string",
-                             "head_id": "string"},
-    "household.member_added": {"household_id": "string", "person_id": "string"},
-    "household.member_removed": {"household_id": "string", "person_id": "string"},
-    "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
-    "team.leader_appointed": {"team_id": "string", "person_id": "string"},
-    "team.member_joined": {"team_id": "string", "person_id": "string", "group": "string",
-                           "name": "string", "since": "date"},
-    "team.member_left": {"team_id": "string", "person_id": "string", "until": "date"},
-})
+REGISTRY_INTERESTS: dict[str, Contract] = interests(
+    "registry",
+    "casework",
+    {
+        "community.established": {"community_id": "string", "name": "string"},
+        "village.registered": {"village_id": "string", "name": "string", "community_id": "string"},
+        "village.moved": {
+            "village_id": "string",
+            "to_community_id": "string",
+            "effective_date": "date",
+        },
+        "household.registered": {
+            "household_id": "string",
+            "village_id": "string",
+            "head_id": "string",
+        },
+        "household.member_added": {"household_id": "string", "person_id": "string"},
+        "household.member_removed": {"household_id": "string", "person_id": "string"},
+        "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
+        "team.leader_appointed": {"team_id": "string", "person_id": "string"},
+        "team.member_joined": {
+            "team_id": "string",
+            "person_id": "string",
+            "group": "string",
+            "name": "string",
+            "since": "date",
+        },
+        "team.member_left": {"team_id": "string", "person_id": "string", "until": "date"},
+    },
+)
 
-OUTREACH_INTERESTS: dict[str, Contract] = interests("outreach", "casework", {
-    "opinion.collected": {
-        "opinion_id": "string", "community_id": "string", "village_id": "string?",
-        "household_id": "string?", "category": "string", "text": "string",
-        "channel": "string", "collected_by": "string", "collected_on": "date"},
-})
+OUTREACH_INTERESTS: dict[str, Contract] = interests(
+    "outreach",
+    "casework",
+    {
+        "opinion.collected": {
+            "opinion_id": "string",
+            "community_id": "string",
+            "village_id": "string?",
+            "household_id": "string?",
+            "category": "string",
+            "text": "string",
+            "channel": "string",
+            "collected_by": "string",
+            "collected_on": "date",
+        },
+    },
+)
 
 Apply = Callable[[dict[str, Any], Unit], list[Any]]
 
@@ -51,15 +77,25 @@ def _registry_rules() -> dict[str, Apply]:
     def community(d: dict[str, Any], u: Unit) -> list[Any]:
         if u.get(Community.create_id(d["community_id"])) is not None:
             return []
-        return [Community(id=Community.create_id(d["community_id"]),  # type: ignore[call-arg]
-                          community_id=d["community_id"], name=d["name"])]
+        return [
+            Community(
+                id=Community.create_id(d["community_id"]),  # type: ignore[call-arg]
+                community_id=d["community_id"],
+                name=d["name"],
+            )
+        ]
 
     def village(d: dict[str, Any], u: Unit) -> list[Any]:
         if u.get(Village.create_id(d["village_id"])) is not None:
             return []
-        return [Village(id=Village.create_id(d["village_id"]),  # type: ignore[call-arg]
-                        village_id=d["village_id"], community_id=d["community_id"],
-                        name=d["name"])]
+        return [
+            Village(
+                id=Village.create_id(d["village_id"]),  # type: ignore[call-arg]
+                village_id=d["village_id"],
+                community_id=d["community_id"],
+                name=d["name"],
+            )
+        ]
 
     def moved(d: dict[str, Any], u: Unit) -> list[Any]:
         v = u.get(Village.create_id(d["village_id"]))
@@ -71,9 +107,14 @@ def _registry_rules() -> dict[str, Apply]:
     def household(d: dict[str, Any], u: Unit) -> list[Any]:
         if u.get(Household.create_id(d["household_id"])) is not None:
             return []
-        return [Household(id=Household.create_id(d["household_id"]),  # type: ignore
-                          household_id=d["household_id"], village_id=d["village_id"],
-                          head_id=d["head_id"])]
+        return [
+            Household(
+                id=Household.create_id(d["household_id"]),  # type: ignore
+                household_id=d["household_id"],
+                village_id=d["village_id"],
+                head_id=d["head_id"],
+            )
+        ]
 
     def member(add: bool) -> Apply:
         def apply(d: dict[str, Any], u: Unit) -> list[Any]:
@@ -82,13 +123,20 @@ def _registry_rules() -> dict[str, Apply]:
                 return []
             (h.add_member if add else h.remove_member)(d["person_id"])
             return [h]
+
         return apply
 
     def team(d: dict[str, Any], u: Unit) -> list[Any]:
         if u.get(Team.create_id(d["team_id"])) is not None:
             return []
-        return [Team(id=Team.create_id(d["team_id"]),  # type: ignore[call-arg]
-                     team_id=d["team_id"], community_id=d["community_id"], name=d["name"])]
+        return [
+            Team(
+                id=Team.create_id(d["team_id"]),  # type: ignore[call-arg]
+                team_id=d["team_id"],
+                community_id=d["community_id"],
+                name=d["name"],
+            )
+        ]
 
     def team_change(change: Callable[[Team, dict[str, Any]], None]) -> Apply:
         def apply(d: dict[str, Any], u: Unit) -> list[Any]:
@@ -97,6 +145,7 @@ def _registry_rules() -> dict[str, Apply]:
                 return []
             change(tm, d)
             return [tm]
+
         return apply
 
     return {
@@ -108,11 +157,14 @@ def _registry_rules() -> dict[str, Apply]:
         "registry.household.member_removed": member(False),
         "registry.team.formed": team,
         "registry.team.member_joined": team_change(
-            lambda tm, d: tm.join(d["person_id"], d["group"], d["name"], d["since"])),
+            lambda tm, d: tm.join(d["person_id"], d["group"], d["name"], d["since"])
+        ),
         "registry.team.member_left": team_change(
-            lambda tm, d: tm.leave(d["person_id"], d["until"])),
+            lambda tm, d: tm.leave(d["person_id"], d["until"])
+        ),
         "registry.team.leader_appointed": team_change(
-            lambda tm, d: tm.appoint_leader(d["person_id"])),
+            lambda tm, d: tm.appoint_leader(d["person_id"])
+        ),
     }
 
 
@@ -122,14 +174,19 @@ def registry_handler(app: Any) -> Handler:
     def handle(envelope: dict[str, Any], unit: Unit) -> list[Any]:
         rule = rules.get(envelope["contract"])
         return rule(envelope["data"], unit) if rule else []
+
     return handle
 
 
 INTAKE_ACTOR = {"person_id": "system:outreach-inbox", "role": "system"}
 # Outreach's opinion categories (意见类别) name the kind of matter; casework's own category keys
 # are accepted too.
-OPINION_KINDS = {"demand": ("demand", "other"), "suggestion": ("suggestion", "other"),
-                 "opinion": ("suggestion", "other"), "dispute": ("dispute", "neighbour_dispute")}
+OPINION_KINDS = {
+    "demand": ("demand", "other"),
+    "suggestion": ("suggestion", "other"),
+    "opinion": ("suggestion", "other"),
+    "dispute": ("dispute", "neighbour_dispute"),
+}
 
 
 def opinion_kind(category: str) -> tuple[str, str]:
@@ -137,8 +194,12 @@ def opinion_kind(category: str) -> tuple[str, str]:
     if category in OPINION_KINDS:
         return OPINION_KINDS[category]
     if category in CATEGORIES:
-        return ("dispute" if CATEGORIES[category][0] == "mediation" and
-                category != "petition" else "demand", category)
+        return (
+            "dispute"
+            if CATEGORIES[category][0] == "mediation" and category != "petition"
+            else "demand",
+            category,
+        )
     return "demand", "other"
 
 
@@ -170,21 +231,31 @@ def outreach_handler(app: Any) -> Handler:
             return []  # the same opinion again (another position): still one case
         case_type, category = opinion_kind(d["category"])
         rows = app.directory()  # the registry's facts as stored before this envelope
-        p = {"case_type": case_type, "category": category, "channel": d["channel"], "community_id": d["community_id"],
-             "village_id": d["village_id"], "household_id": d["household_id"],
-             "title": d["text"][:60], "description": d["text"], "place": "",
-             "resident": {"name": "", "phone": ""}, "reported_person_ids": [],
-             "petition": None, "origin_opinion_id": d["opinion_id"],
-             # an opinion may arrive before the registry's facts: the case is kept anyway
-             "team_id": team_of(app, d["community_id"], rows),
-             # raised on the visit: received that day (never after our own today)
-             "received_on": collected_day(d.get("collected_on"), app.today())}
-        case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR,
-                                                 "collected_by": d["collected_by"]})
+        p = {
+            "case_type": case_type,
+            "category": category,
+            "channel": d["channel"],
+            "community_id": d["community_id"],
+            "village_id": d["village_id"],
+            "household_id": d["household_id"],
+            "title": d["text"][:60],
+            "description": d["text"],
+            "place": "",
+            "resident": {"name": "", "phone": ""},
+            "reported_person_ids": [],
+            "petition": None,
+            "origin_opinion_id": d["opinion_id"],
+            # an opinion may arrive before the registry's facts: the case is kept anyway
+            "team_id": team_of(app, d["community_id"], rows),
+            # raised on the visit: received that day (never after our own today)
+            "received_on": collected_day(d.get("collected_on"), app.today()),
+        }
+        case: Case = app.build_case(case_id, p, {**INTAKE_ACTOR, "collected_by": d["collected_by"]})
         app.accept_and_route(case, None, INTAKE_ACTOR, rows)
         # later intakes of the same matter are flagged as duplicates of this case
         keys = app.intake_keys(d["community_id"], category, d["household_id"], "", unit.get)
         for k in keys:
             k.note(str(case.id), case.received_on)
         return [case, *keys]
+
     return handle

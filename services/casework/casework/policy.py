@@ -5,6 +5,7 @@ members on the cases assigned to them (as owner or co-handler) and on intake in 
 community; residents on their own household's cases; auditors read only; the system (other
 services, the deadline timer) everywhere.
 """
+
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule

@@ -6,6 +6,7 @@ plain inserts (keyed by case id, and by aggregate id and version): should two re
 the same page at once, the loser fails on the key, rolls back and catches up from the
 winner's position (``CaseworkBase.read``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,10 +22,17 @@ from casework import tables as t
 from casework.domain import event_name
 
 # Fields kept out of the timeline: routing context, personal data, protected material.
-HIDDEN = {"actor", "ctx", "resident", "content", "originator_id", "originator_version",
-          "timestamp", "petition", "reported_person_ids"}
-
-
+HIDDEN = {
+    "actor",
+    "ctx",
+    "resident",
+    "content",
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "petition",
+    "reported_person_ids",
+}
 
 
 def _id(event: Any) -> str:
@@ -53,52 +61,82 @@ class CaseworkProjection(Handlers):
         upsert(s, t.communities, {"id": e.community_id}, {"name": e.name})
 
     def on_Village__Learned(self, s: Session, e: Any) -> None:
-        upsert(s, t.villages, {"id": e.village_id},
-               {"community_id": e.community_id, "name": e.name})
-        upsert(s, t.procedures, {"id": _id(e)},
-               {"case_id": e.village_id, "kind": "village", "state": ""})
+        upsert(
+            s, t.villages, {"id": e.village_id}, {"community_id": e.community_id, "name": e.name}
+        )
+        upsert(
+            s,
+            t.procedures,
+            {"id": _id(e)},
+            {"case_id": e.village_id, "kind": "village", "state": ""},
+        )
 
     def on_Village__Moved(self, s: Session, e: Any) -> None:
         v = t.villages
-        s.execute(update(v).where(v.c.id == self._natural(s, e, "village"))
-                  .values(community_id=e.community_id))
+        s.execute(
+            update(v)
+            .where(v.c.id == self._natural(s, e, "village"))
+            .values(community_id=e.community_id)
+        )
 
     def on_Household__Learned(self, s: Session, e: Any) -> None:
-        upsert(s, t.households, {"id": e.household_id},
-               {"village_id": e.village_id, "head_id": e.head_id})
-        upsert(s, t.household_members, {"household_id": e.household_id,
-                                        "person_id": e.head_id}, {})
-        upsert(s, t.procedures, {"id": _id(e)},
-               {"case_id": e.household_id, "kind": "household", "state": ""})
+        upsert(
+            s,
+            t.households,
+            {"id": e.household_id},
+            {"village_id": e.village_id, "head_id": e.head_id},
+        )
+        upsert(s, t.household_members, {"household_id": e.household_id, "person_id": e.head_id}, {})
+        upsert(
+            s,
+            t.procedures,
+            {"id": _id(e)},
+            {"case_id": e.household_id, "kind": "household", "state": ""},
+        )
 
     def on_Household__MemberAdded(self, s: Session, e: Any) -> None:
-        upsert(s, t.household_members, {"household_id": self._natural(s, e, "household"),
-                                        "person_id": e.person_id}, {})
+        upsert(
+            s,
+            t.household_members,
+            {"household_id": self._natural(s, e, "household"), "person_id": e.person_id},
+            {},
+        )
 
     def on_Household__MemberRemoved(self, s: Session, e: Any) -> None:
         m = t.household_members
-        s.execute(delete(m).where(m.c.household_id == self._natural(s, e, "household"),
-                                  m.c.person_id == e.person_id))
+        s.execute(
+            delete(m).where(
+                m.c.household_id == self._natural(s, e, "household"), m.c.person_id == e.person_id
+            )
+        )
 
     def on_Team__Learned(self, s: Session, e: Any) -> None:
         upsert(s, t.teams, {"id": e.team_id}, {"community_id": e.community_id, "name": e.name})
         upsert(s, t.communities, {"id": e.community_id}, {"team_id": e.team_id})
-        upsert(s, t.procedures, {"id": _id(e)},
-               {"case_id": e.team_id, "kind": "team", "state": ""})
+        upsert(s, t.procedures, {"id": _id(e)}, {"case_id": e.team_id, "kind": "team", "state": ""})
 
     def on_Team__MemberJoined(self, s: Session, e: Any) -> None:
-        upsert(s, t.team_members, {"team_id": self._natural(s, e, "team"),
-                                   "person_id": e.person_id},
-               {"group_key": e.group, "name": e.name, "since": e.since})
+        upsert(
+            s,
+            t.team_members,
+            {"team_id": self._natural(s, e, "team"), "person_id": e.person_id},
+            {"group_key": e.group, "name": e.name, "since": e.since},
+        )
 
     def on_Team__MemberLeft(self, s: Session, e: Any) -> None:
         m = t.team_members
-        s.execute(delete(m).where(m.c.team_id == self._natural(s, e, "team"),
-                                  m.c.person_id == e.person_id))
+        s.execute(
+            delete(m).where(
+                m.c.team_id == self._natural(s, e, "team"), m.c.person_id == e.person_id
+            )
+        )
 
     def on_Team__LeaderAppointed(self, s: Session, e: Any) -> None:
-        s.execute(update(t.teams).where(t.teams.c.id == self._natural(s, e, "team"))
-                  .values(leader_id=e.person_id))
+        s.execute(
+            update(t.teams)
+            .where(t.teams.c.id == self._natural(s, e, "team"))
+            .values(leader_id=e.person_id)
+        )
 
     def _natural(self, s: Session, e: Any, kind: str) -> str:
         """The registry id behind a directory aggregate, or the case of a procedure."""
@@ -109,18 +147,37 @@ class CaseworkProjection(Handlers):
     # -- cases -----------------------------------------------------------------------------
     def on_Case__Received(self, s: Session, e: Any) -> None:
         petition = e.petition or {}
-        s.execute(_INSERT_CASE, {
-            "id": _id(e), "case_type": e.case_type, "category": e.category, "channel": e.channel,
-            "community_id": e.community_id, "village_id": e.village_id,
-            "household_id": e.household_id, "team_id": e.team_id, "work_group": e.work_group,
-            "title": e.title, "place": e.place, "state": "received", "owner_id": None,
-            "due_on": e.accept_due, "due_kind": "accept", "paused": False,
-            "received_on": e.received_on, "origin_opinion_id": e.origin_opinion_id,
-            # when it was typed in (events stored before it was kept: when it was stored)
-            "recorded_at": e.recorded_at or e.timestamp.isoformat(),
-            "duplicate_of": e.duplicate_of, "facts_key": petition.get("facts_key"),
-            "petitioner": petition.get("petitioner_key"), "final": False,
-            "reported": json.dumps(e.reported_person_ids), "co_handlers": "[]"})
+        s.execute(
+            _INSERT_CASE,
+            {
+                "id": _id(e),
+                "case_type": e.case_type,
+                "category": e.category,
+                "channel": e.channel,
+                "community_id": e.community_id,
+                "village_id": e.village_id,
+                "household_id": e.household_id,
+                "team_id": e.team_id,
+                "work_group": e.work_group,
+                "title": e.title,
+                "place": e.place,
+                "state": "received",
+                "owner_id": None,
+                "due_on": e.accept_due,
+                "due_kind": "accept",
+                "paused": False,
+                "received_on": e.received_on,
+                "origin_opinion_id": e.origin_opinion_id,
+                # when it was typed in (events stored before it was kept: when it was stored)
+                "recorded_at": e.recorded_at or e.timestamp.isoformat(),
+                "duplicate_of": e.duplicate_of,
+                "facts_key": petition.get("facts_key"),
+                "petitioner": petition.get("petitioner_key"),
+                "final": False,
+                "reported": json.dumps(e.reported_person_ids),
+                "co_handlers": "[]",
+            },
+        )
 
     def _case_state(self, s: Session, e: Any) -> None:
         """Copy the fields a case query needs after any case event (from the event alone)."""
@@ -160,16 +217,19 @@ class CaseworkProjection(Handlers):
         elif name in ("Recused", "CoHandlerAdded"):
             self._handlers(s, e, name)
         if name == "Recused":
-            row = s.execute(select(t.cases.c.owner_id, t.cases.c.state)
-                            .where(t.cases.c.id == _id(e))).first()
+            row = s.execute(
+                select(t.cases.c.owner_id, t.cases.c.state).where(t.cases.c.id == _id(e))
+            ).first()
             if row is not None and row.owner_id == e.person_id:
                 values["owner_id"] = None
                 if row.state in ("assigned", "in_progress"):
                     values["state"] = "accepted"
         if values:
             params = {k: v for k, v in values.items() if v is not _ASSIGNED}
-            s.execute(_update_case(frozenset(values), "state" not in params),
-                      {"cw_case_id": _id(e), **params})
+            s.execute(
+                _update_case(frozenset(values), "state" not in params),
+                {"cw_case_id": _id(e), **params},
+            )
 
     def _handlers(self, s: Session, e: Any, name: str) -> None:
         c = t.cases
@@ -181,12 +241,20 @@ class CaseworkProjection(Handlers):
 
     # -- procedures and the timeline -------------------------------------------------------
     def on_Mediation__Started(self, s: Session, e: Any) -> None:
-        upsert(s, t.procedures, {"id": _id(e)},
-               {"case_id": e.case_id, "kind": "mediation", "state": "pending_consent"})
+        upsert(
+            s,
+            t.procedures,
+            {"id": _id(e)},
+            {"case_id": e.case_id, "kind": "mediation", "state": "pending_consent"},
+        )
 
     def on_VillageDecision__Opened(self, s: Session, e: Any) -> None:
-        upsert(s, t.procedures, {"id": _id(e)},
-               {"case_id": e.case_id, "kind": "decision", "state": "open"})
+        upsert(
+            s,
+            t.procedures,
+            {"id": _id(e)},
+            {"case_id": e.case_id, "kind": "decision", "state": "open"},
+        )
 
     def _timeline(self, s: Session, kind: str, e: Any) -> None:
         if kind == "Case":
@@ -196,12 +264,17 @@ class CaseworkProjection(Handlers):
         else:
             case_id = self._natural(s, e, kind)
         details = {k: v for k, v in vars(e).items() if k not in HIDDEN}
-        _later(s).append({
-            "id": f"{_id(e)}:{e.originator_version}", "case_id": case_id,
-            "at": e.timestamp.isoformat(), "kind": kind.lower(),
-            "event": event_name(e).split(".")[1],
-            "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
-            "details": json.dumps(details, ensure_ascii=False, default=str)})
+        _later(s).append(
+            {
+                "id": f"{_id(e)}:{e.originator_version}",
+                "case_id": case_id,
+                "at": e.timestamp.isoformat(),
+                "kind": kind.lower(),
+                "event": event_name(e).split(".")[1],
+                "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
+                "details": json.dumps(details, ensure_ascii=False, default=str),
+            }
+        )
 
 
 def _later(s: Session) -> list[dict[str, Any]]:
@@ -215,6 +288,7 @@ def _later(s: Session) -> list[dict[str, Any]]:
             batch = session.info.pop("cw_timeline", [])
             if batch:
                 session.execute(t.timeline.insert(), batch)
+
         listen(s, "before_commit", insert, once=True)
     return rows
 
@@ -234,8 +308,16 @@ def _update_case(columns: frozenset[str], assigned: bool) -> Any:
 
 
 STATE_AFTER = {
-    "Accepted": "accepted", "Refused": "refused", "Started": "in_progress",
-    "Resolved": "resolved", "Answered": "answered", "Rated": "rated",
-    "Confirmed": "confirmed", "Reopened": "reopened", "Closed": "closed",
-    "Merged": "merged", "ReviewRequested": "in_review", "ReviewAnswered": "answered",
+    "Accepted": "accepted",
+    "Refused": "refused",
+    "Started": "in_progress",
+    "Resolved": "resolved",
+    "Answered": "answered",
+    "Rated": "rated",
+    "Confirmed": "confirmed",
+    "Reopened": "reopened",
+    "Closed": "closed",
+    "Merged": "merged",
+    "ReviewRequested": "in_review",
+    "ReviewAnswered": "answered",
 }

@@ -1,4 +1,5 @@
 """Queries, served from the read model (caught up first), with personal data masked."""
+
 from __future__ import annotations
 
 import json
@@ -18,24 +19,40 @@ from casework.domain.vocabulary import CASE_TYPES, GROUPS, OPEN, STATES
 
 
 def _row(r: Any) -> dict[str, Any]:
-    return {"case_id": r["id"], "case_type": r["case_type"],
-            "case_type_zh": CASE_TYPES[r["case_type"]], "category": r["category"],
-            "title": r["title"], "state": r["state"], "state_zh": STATES[r["state"]],
-            "community_id": r["community_id"], "village_id": r["village_id"],
-            "household_id": r["household_id"], "work_group": r["work_group"],
-            "owner_id": r["owner_id"], "received_on": r["received_on"],
-            "recorded_at": r["recorded_at"], "due_on": r["due_on"],
-            "due_kind": r["due_kind"], "paused": bool(r["paused"]),
-            "duplicate_of": r["duplicate_of"], "origin_opinion_id": r["origin_opinion_id"]}
+    return {
+        "case_id": r["id"],
+        "case_type": r["case_type"],
+        "case_type_zh": CASE_TYPES[r["case_type"]],
+        "category": r["category"],
+        "title": r["title"],
+        "state": r["state"],
+        "state_zh": STATES[r["state"]],
+        "community_id": r["community_id"],
+        "village_id": r["village_id"],
+        "household_id": r["household_id"],
+        "work_group": r["work_group"],
+        "owner_id": r["owner_id"],
+        "received_on": r["received_on"],
+        "recorded_at": r["recorded_at"],
+        "due_on": r["due_on"],
+        "due_kind": r["due_kind"],
+        "paused": bool(r["paused"]),
+        "duplicate_of": r["duplicate_of"],
+        "origin_opinion_id": r["origin_opinion_id"],
+    }
 
 
 def _dates(case: Any) -> dict[str, Any]:
     """The days things happened (deadlines count from them) beside when they were typed
     in, and the windows still open to the resident."""
-    return {"received_on": case.received_on,
-            "recorded_at": case.recorded_at or case.created_on.isoformat(),
-            "accepted_on": case.accepted_on, "resolved_on": case.resolved_on,
-            "answered_on": case.answered_on, "review_until": case.review_until}
+    return {
+        "received_on": case.received_on,
+        "recorded_at": case.recorded_at or case.created_on.isoformat(),
+        "accepted_on": case.accepted_on,
+        "resolved_on": case.resolved_on,
+        "answered_on": case.answered_on,
+        "review_until": case.review_until,
+    }
 
 
 def _fact_day(details: dict[str, Any]) -> str | None:
@@ -48,18 +65,34 @@ def _fact_day(details: dict[str, Any]) -> str | None:
 
 
 def _mediation(m: Any) -> dict[str, Any]:
-    return {"state": m.state, "started_on": m.started_on, "due_on": m.due_on,
-            "effective_on": m.effective_on, "confirmation_until": m.confirmation_until,
-            "confirmation_applied_on": m.confirmation_applied_on, "ended_on": m.ended_on}
+    return {
+        "state": m.state,
+        "started_on": m.started_on,
+        "due_on": m.due_on,
+        "effective_on": m.effective_on,
+        "confirmation_until": m.confirmation_until,
+        "confirmation_applied_on": m.confirmation_applied_on,
+        "ended_on": m.ended_on,
+    }
 
 
 def _decision(d: Any) -> dict[str, Any]:
-    return {"state": d.state, "done": d.done, "started_on": d.began_on,
-            "ended_on": d.ended_on,
-            "meetings": [{"step": step, "body": m["body"], "held_on": m["record"]["date"],
-                          "notice_on": m["record"].get("notice_on"),
-                          "recorded_at": m.get("recorded_at")}
-                         for step, m in sorted(d.meetings.items())]}
+    return {
+        "state": d.state,
+        "done": d.done,
+        "started_on": d.began_on,
+        "ended_on": d.ended_on,
+        "meetings": [
+            {
+                "step": step,
+                "body": m["body"],
+                "held_on": m["record"]["date"],
+                "notice_on": m["record"].get("notice_on"),
+                "recorded_at": m.get("recorded_at"),
+            }
+            for step, m in sorted(d.meetings.items())
+        ],
+    }
 
 
 class Queries(CaseworkBase):
@@ -76,34 +109,62 @@ class Queries(CaseworkBase):
         handlers = [p for p in [case.owner_id, *case.co_handlers] if p]
         seen = masking.resident_sight(actor, purpose, handlers, case.household_id)
         if seen.purpose and (case.resident.get("name") or case.resident.get("phone")):
-            self.reads.note(actor, "case", str(case.id), seen.purpose,
-                            {case.household_id or str(case.id): case.resident.get("name", "")},
-                            [f for f in ("name", "phone") if case.resident.get(f)])
-        out = {"case_id": str(case.id), "case_type": case.case_type, "category": case.category,
-               "channel": case.channel, "title": case.title, "description": case.description,
-               "place": case.place, "community_id": case.community_id,
-               "village_id": case.village_id, "household_id": case.household_id,
-               "team_id": case.team_id, "work_group": case.work_group,
-               "work_group_zh": GROUPS.get(case.work_group, ""), "state": case.state,
-               "state_zh": STATES[case.state], "owner_id": case.owner_id,
-               "co_handlers": list(case.co_handlers), **_dates(case),
-               "due_on": case.due_on, "due_kind": case.due_kind,
-               "paused_since": case.paused_since, "extensions": case.extensions,
-               "outcome": case.outcome, "rating": case.rating,
-               "reopen_until": case.reopen_until, "reviews": case.reviews,
-               "final": case.final, "duplicate_of": case.duplicate_of,
-               "merged_into": case.merged_into, "absorbed": case.absorbed,
-               "origin_opinion_id": case.origin_opinion_id,
-               "resident": masking.resident(seen, case.resident),
-               "materials": [{k: m[k] for k in ("material_id", "title", "content", "on")}
-                             for m in case.visible_materials(actor.person_id)]}
+            self.reads.note(
+                actor,
+                "case",
+                str(case.id),
+                seen.purpose,
+                {case.household_id or str(case.id): case.resident.get("name", "")},
+                [f for f in ("name", "phone") if case.resident.get(f)],
+            )
+        out = {
+            "case_id": str(case.id),
+            "case_type": case.case_type,
+            "category": case.category,
+            "channel": case.channel,
+            "title": case.title,
+            "description": case.description,
+            "place": case.place,
+            "community_id": case.community_id,
+            "village_id": case.village_id,
+            "household_id": case.household_id,
+            "team_id": case.team_id,
+            "work_group": case.work_group,
+            "work_group_zh": GROUPS.get(case.work_group, ""),
+            "state": case.state,
+            "state_zh": STATES[case.state],
+            "owner_id": case.owner_id,
+            "co_handlers": list(case.co_handlers),
+            **_dates(case),
+            "due_on": case.due_on,
+            "due_kind": case.due_kind,
+            "paused_since": case.paused_since,
+            "extensions": case.extensions,
+            "outcome": case.outcome,
+            "rating": case.rating,
+            "reopen_until": case.reopen_until,
+            "reviews": case.reviews,
+            "final": case.final,
+            "duplicate_of": case.duplicate_of,
+            "merged_into": case.merged_into,
+            "absorbed": case.absorbed,
+            "origin_opinion_id": case.origin_opinion_id,
+            "resident": masking.resident(seen, case.resident),
+            "materials": [
+                {k: m[k] for k in ("material_id", "title", "content", "on")}
+                for m in case.visible_materials(actor.person_id)
+            ],
+        }
         if case.petition:
-            out["petition"] = {k: v for k, v in case.petition.items()
-                               if k in ("form", "request", "representatives")}
+            out["petition"] = {
+                k: v
+                for k, v in case.petition.items()
+                if k in ("form", "request", "representatives")
+            }
         for kind, cls in (("mediation", Mediation), ("decision", VillageDecision)):
             if self.exists(cls.create_id(str(case.id))):
                 agg: Any = self.repository.get(cls.create_id(str(case.id)))
-                out[kind] = (_decision(agg) if kind == "decision" else _mediation(agg))
+                out[kind] = _decision(agg) if kind == "decision" else _mediation(agg)
         return out
 
     def _readable(self, actor: Actor, case_id: str, entrypoint: str) -> Any:
@@ -120,27 +181,46 @@ class Queries(CaseworkBase):
         ids = [str(case.id), *case.absorbed]
         tl = t.timeline
         with self.read() as c:
-            rows = c.execute(select(tl).where(tl.c.case_id.in_(ids))
-                             .order_by(tl.c.at, tl.c.id)).mappings().all()
+            rows = (
+                c.execute(select(tl).where(tl.c.case_id.in_(ids)).order_by(tl.c.at, tl.c.id))
+                .mappings()
+                .all()
+            )
         events = []
         for r in rows:
             details = json.loads(r["details"])
-            events.append({"case_id": r["case_id"], "at": r["at"], "kind": r["kind"],
-                           "event": r["event"], "on": _fact_day(details),
-                           "recorded_at": details.get("recorded_at") or r["at"],
-                           "actor": json.loads(r["actor"]), "details": details})
+            events.append(
+                {
+                    "case_id": r["case_id"],
+                    "at": r["at"],
+                    "kind": r["kind"],
+                    "event": r["event"],
+                    "on": _fact_day(details),
+                    "recorded_at": details.get("recorded_at") or r["at"],
+                    "actor": json.loads(r["actor"]),
+                    "details": details,
+                }
+            )
         return {"case_id": str(case.id), "events": events}
 
-    def queue(self, actor: Actor, community_id: str | None = None,
-              work_group: str | None = None, owner_id: str | None = None,
-              include_closed: bool = False) -> list[dict[str, Any]]:
+    def queue(
+        self,
+        actor: Actor,
+        community_id: str | None = None,
+        work_group: str | None = None,
+        owner_id: str | None = None,
+        include_closed: bool = False,
+    ) -> list[dict[str, Any]]:
         """Cases of a community, optionally one work group's or one owner's (a team member
         asks for their own: ``owner_id`` = themselves)."""
         community_id = check_uuid(community_id, "community_id") if community_id else None
         group = check_choice(work_group, "work_group", GROUPS, "工作组") if work_group else None
         owner = check_uuid(owner_id, "owner_id") if owner_id else None
-        self.policy.check("queue", actor, Target(community_id=community_id,
-                                                 assigned_to=frozenset([owner] if owner else [])))
+        self.policy.check(
+            "queue",
+            actor,
+            Target(community_id=community_id, assigned_to=frozenset([owner] if owner else [])),
+        )
         cs = t.cases
         q = select(cs).order_by(cs.c.due_on, cs.c.received_on, cs.c.id)
         if community_id:
@@ -155,35 +235,58 @@ class Queries(CaseworkBase):
             rows = c.execute(q).mappings().all()
         return [_row(r) for r in rows if actor.person_id not in loads(r["reported"])]
 
-    def overdue_cases(self, actor: Actor, community_id: str | None = None,
-                      on: str | None = None) -> list[dict[str, Any]]:
+    def overdue_cases(
+        self, actor: Actor, community_id: str | None = None, on: str | None = None
+    ) -> list[dict[str, Any]]:
         """Open, unpaused cases past their due date, with their chase and reprimand dates."""
         community_id = check_uuid(community_id, "community_id") if community_id else None
         day = check_date(on, "on") if on else self.today()
         self.policy.check("overdue_cases", actor, Target(community_id=community_id))
         cs = t.cases
-        q = (select(cs).where(cs.c.state.in_(OPEN), cs.c.paused.is_(False),
-                              cs.c.due_on.is_not(None), cs.c.due_on < day)
-             .order_by(cs.c.due_on, cs.c.id))
+        q = (
+            select(cs)
+            .where(
+                cs.c.state.in_(OPEN),
+                cs.c.paused.is_(False),
+                cs.c.due_on.is_not(None),
+                cs.c.due_on < day,
+            )
+            .order_by(cs.c.due_on, cs.c.id)
+        )
         if community_id:
             q = q.where(cs.c.community_id == community_id)
         with self.read() as c:
             rows = c.execute(q).mappings().all()
-        return [{**_row(r), "chased_on": r["chased_on"],
-                 "reprimanded": r["reprimanded_for"] == r["due_on"]} for r in rows
-                if actor.person_id not in loads(r["reported"])]
+        return [
+            {
+                **_row(r),
+                "chased_on": r["chased_on"],
+                "reprimanded": r["reprimanded_for"] == r["due_on"],
+            }
+            for r in rows
+            if actor.person_id not in loads(r["reported"])
+        ]
 
     def my_cases(self, actor: Actor, household_id: str) -> list[dict[str, Any]]:
         """A household's own cases, newest first (what a resident follows)."""
         household_id = check_uuid(household_id, "household_id")
         with self.read() as c:
-            community = c.execute(select(t.villages.c.community_id)
-                                  .join(t.households,
-                                        t.households.c.village_id == t.villages.c.id)
-                                  .where(t.households.c.id == household_id)).scalar()
-            self.policy.check("my_cases", actor, Target(community_id=community,
-                                                        household_id=household_id))
+            community = c.execute(
+                select(t.villages.c.community_id)
+                .join(t.households, t.households.c.village_id == t.villages.c.id)
+                .where(t.households.c.id == household_id)
+            ).scalar()
+            self.policy.check(
+                "my_cases", actor, Target(community_id=community, household_id=household_id)
+            )
             cs = t.cases
-            rows = c.execute(select(cs).where(cs.c.household_id == household_id)
-                             .order_by(cs.c.received_on.desc(), cs.c.id)).mappings().all()
+            rows = (
+                c.execute(
+                    select(cs)
+                    .where(cs.c.household_id == household_id)
+                    .order_by(cs.c.received_on.desc(), cs.c.id)
+                )
+                .mappings()
+                .all()
+            )
         return [{**_row(r), "rating": r["rating"]} for r in rows]

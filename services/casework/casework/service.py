@@ -4,6 +4,7 @@
 One entrypoint per use case in the policy table (``casework.policy.RULES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,15 +35,24 @@ TIMER = Actor(person_id="system:deadlines", role="system")
 def make_app(cfg: ServiceConfig) -> Casework:
     """The application on the configured store, with the district's local settings if
     ``SHEQU_CASEWORK_SETTINGS`` names a JSON file (the law's limits cannot be loosened)."""
-    return Casework(cfg.store, settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")),
-                    calendar=load_calendar(os.environ.get("SHEQU_CASEWORK_HOLIDAYS_DIR")))
+    return Casework(
+        cfg.store,
+        settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")),
+        calendar=load_calendar(os.environ.get("SHEQU_CASEWORK_HOLIDAYS_DIR")),
+    )
 
 
 class CaseworkService(PlatformService):
     name = "casework"
-    runtime = Platform("casework", make_app, translate, inboxes=[
-        InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
-        InboxSpec("outreach", outreach_handler, OUTREACH_INTERESTS)])
+    runtime = Platform(
+        "casework",
+        make_app,
+        translate,
+        inboxes=[
+            InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
+            InboxSpec("outreach", outreach_handler, OUTREACH_INTERESTS),
+        ],
+    )
 
     @timer(interval=SCAN_INTERVAL)
     def deadline_timer(self) -> None:
@@ -50,8 +60,13 @@ class CaseworkService(PlatformService):
         (idempotent per case, due date and kind: replicas may scan at once)."""
         result = self.app.scan_deadlines(TIMER)
         if result["chased"] or result["reprimanded"] or result["closed"]:
-            log.info("deadlines on %s: %d chased, %d reprimanded, %d closed", result["on"],
-                     len(result["chased"]), len(result["reprimanded"]), len(result["closed"]))
+            log.info(
+                "deadlines on %s: %d chased, %d reprimanded, %d closed",
+                result["on"],
+                len(result["chased"]),
+                len(result["reprimanded"]),
+                len(result["closed"]),
+            )
 
 
 expose(CaseworkService, Casework, POLICY)

@@ -3,6 +3,7 @@
 [law] values are fixed by national regulation and may only be made stricter; [local] values
 are district practice; [?] values are unconfirmed defaults (README: Settings).
 """
+
 # ruff: noqa: RUF009 - Period and LocalRules are frozen (immutable) dataclasses: shared defaults are safe
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from casework.domain.thresholds import LocalRules
 
 def _handling() -> dict[str, Period]:
     return {
-        "demand": Period(15, "working"),      # [local]
+        "demand": Period(15, "working"),  # [local]
         "suggestion": Period(15, "working"),  # [local]
-        "petition": Period(60, "calendar"),   # [law] 信访工作条例 Art. 36: 60 days
-        "dispute": Period(30, "calendar"),    # [law] 人民调解工作若干规定 Art. 33: one month
-        "decision": Period(90, "calendar"),   # [?]
+        "petition": Period(60, "calendar"),  # [law] 信访工作条例 Art. 36: 60 days
+        "dispute": Period(30, "calendar"),  # [law] 人民调解工作若干规定 Art. 33: one month
+        "decision": Period(90, "calendar"),  # [?]
     }
 
 
@@ -33,26 +34,26 @@ def _by_category() -> dict[str, Period]:
 
 @dataclass(frozen=True)
 class CaseworkSettings:
-    accept_within: Period = Period(3, "working")                 # [local]
+    accept_within: Period = Period(3, "working")  # [local]
     handling: dict[str, Period] = field(default_factory=_handling)
     handling_by_category: dict[str, Period] = field(default_factory=_by_category)
-    petition_accept_within: Period = Period(15, "calendar")      # [law] Art. 31: 15 days
-    petition_objection_within: Period = Period(5, "working")     # [law] Art. 31: 5 working days
-    petition_review_window: Period = Period(30, "calendar")      # [law] Art. 35
-    petition_review_answer: Period = Period(30, "calendar")      # [law] Art. 35
-    petition_max_extensions: int = 1                             # [law] Art. 36: once
-    petition_max_extension_days: int = 30                        # [law] Art. 36: 30 days
-    max_extensions: int = 1                                      # [local]
-    max_extension_days: int = 15                                 # [local]
-    reopen_within: Period = Period(7, "calendar")                # [local]
-    reprimand_after_days: int = 5                                # [local] chase, then 5 days
-    duplicate_within_days: int = 30                              # [local]
+    petition_accept_within: Period = Period(15, "calendar")  # [law] Art. 31: 15 days
+    petition_objection_within: Period = Period(5, "working")  # [law] Art. 31: 5 working days
+    petition_review_window: Period = Period(30, "calendar")  # [law] Art. 35
+    petition_review_answer: Period = Period(30, "calendar")  # [law] Art. 35
+    petition_max_extensions: int = 1  # [law] Art. 36: once
+    petition_max_extension_days: int = 30  # [law] Art. 36: 30 days
+    max_extensions: int = 1  # [local]
+    max_extension_days: int = 15  # [local]
+    reopen_within: Period = Period(7, "calendar")  # [local]
+    reprimand_after_days: int = 5  # [local] chase, then 5 days
+    duplicate_within_days: int = 30  # [local]
     # [local] how many days back a fact typed in late may be dated (a paper petition, an
     # application made in person, minutes of a meeting): received_on, requested_on, ...
     backdate_within_days: int = 30
-    mediation_within: Period = Period(30, "calendar")            # [law] one month
-    confirmation_within: Period = Period(30, "calendar")         # [law] 人民调解法 Art. 33
-    max_group_representatives: int = 5                           # [law] 信访工作条例 Art. 28
+    mediation_within: Period = Period(30, "calendar")  # [law] one month
+    confirmation_within: Period = Period(30, "calendar")  # [law] 人民调解法 Art. 33
+    max_group_representatives: int = 5  # [law] 信访工作条例 Art. 28
     local_rules: LocalRules = field(default_factory=LocalRules)
 
     def handling_period(self, case_type: str, category: str) -> Period:
@@ -60,8 +61,10 @@ class CaseworkSettings:
 
     def extension_limits(self, case_type: str) -> dict[str, int]:
         if case_type == "petition":
-            return {"max_count": self.petition_max_extensions,
-                    "max_days": self.petition_max_extension_days}
+            return {
+                "max_count": self.petition_max_extensions,
+                "max_days": self.petition_max_extension_days,
+            }
         return {"max_count": self.max_extensions, "max_days": self.max_extension_days}
 
 
@@ -99,17 +102,23 @@ def _holiday_record(text: str, where: str) -> dict[str, Any]:
 
 # [law] values a district may not change at all (residents' and parties' rights, and the
 # petition procedure's own time limits), and [law] ceilings a district may only shorten.
-LAW_FIXED = ("petition_accept_within", "petition_objection_within", "petition_review_window",
-             "petition_review_answer", "petition_max_extensions",
-             "petition_max_extension_days", "confirmation_within",
-             "max_group_representatives")
+LAW_FIXED = (
+    "petition_accept_within",
+    "petition_objection_within",
+    "petition_review_window",
+    "petition_review_answer",
+    "petition_max_extensions",
+    "petition_max_extension_days",
+    "confirmation_within",
+    "max_group_representatives",
+)
 LAW_CEILINGS = {"petition": 60, "dispute": 30}
 PERIODS = ("accept_within", "reopen_within", "mediation_within")
 
 
 def _period(value: Any, name: str) -> Period:
     if not isinstance(value, dict) or set(value) - {"days", "unit"}:
-        raise ValueError(f"{name}: a period is {{\"days\": N, \"unit\": \"calendar|working\"}}")
+        raise ValueError(f'{name}: a period is {{"days": N, "unit": "calendar|working"}}')
     return Period(int(value["days"]), str(value.get("unit", "calendar")))
 
 
@@ -135,15 +144,23 @@ def settings_from(data: dict[str, Any]) -> CaseworkSettings:
                 raise ValueError(f"handling: unknown case type {kind!r}")
             handling[kind] = _period(value, f"handling.{kind}")
             ceiling = LAW_CEILINGS.get(kind)
-            if ceiling is not None and (handling[kind].unit != "calendar"
-                                        or handling[kind].days > ceiling):
+            if ceiling is not None and (
+                handling[kind].unit != "calendar" or handling[kind].days > ceiling
+            ):
                 raise ValueError(f"handling.{kind}: at most {ceiling} calendar days (law)")
         changes["handling"] = handling
     if "handling_by_category" in data:
-        changes["handling_by_category"] = {k: _period(v, f"handling_by_category.{k}")
-                                           for k, v in data["handling_by_category"].items()}
-    for name in ("max_extensions", "max_extension_days", "reprimand_after_days",
-                 "duplicate_within_days", "backdate_within_days"):
+        changes["handling_by_category"] = {
+            k: _period(v, f"handling_by_category.{k}")
+            for k, v in data["handling_by_category"].items()
+        }
+    for name in (
+        "max_extensions",
+        "max_extension_days",
+        "reprimand_after_days",
+        "duplicate_within_days",
+        "backdate_within_days",
+    ):
         if name in data:
             changes[name] = int(data[name])
     if "local_rules" in data:

@@ -4,6 +4,7 @@ The registry and outreach reach casework through the platform's real ``Inbox`` h
 two ports are hand-written fakes: the gap puller (nothing to pull) and the dead-letter queue
 (a list).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,15 @@ class FakeDeadLetters:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int, letter_id: str | None = None) -> None:
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: Any,
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
         self.sent.append({"envelope": envelope, "error": error, "attempts": attempts})
 
 
@@ -60,11 +68,22 @@ class Feed:
     """Delivers upstream envelopes to casework's real inbox, with positions and prev links."""
 
     def __init__(self, app: Casework, upstream: str) -> None:
-        handler, interests = ((registry_handler, REGISTRY_INTERESTS) if upstream == "registry"
-                              else (outreach_handler, OUTREACH_INTERESTS))
+        handler, interests = (
+            (registry_handler, REGISTRY_INTERESTS)
+            if upstream == "registry"
+            else (outreach_handler, OUTREACH_INTERESTS)
+        )
         self.dead = FakeDeadLetters()
-        self.inbox = Inbox("casework", upstream, app, handler(app), lambda a, n: [], self.dead,
-                           max_failures=1, interests=interests)
+        self.inbox = Inbox(
+            "casework",
+            upstream,
+            app,
+            handler(app),
+            lambda a, n: [],
+            self.dead,
+            max_failures=1,
+            interests=interests,
+        )
         self.upstream = upstream
         self.position = 0
         self.sent: list[dict[str, Any]] = []
@@ -72,12 +91,19 @@ class Feed:
     def envelope(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
         prev = self.position or None
         self.position += 1
-        env = {"contract": f"{self.upstream}.{contract}", "version": 1,
-               "service": self.upstream, "position": self.position, "prev": prev,
-               "event_id": f"{self.upstream}:{self.position}",
-               "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
-               "occurred_at": "2026-03-02T01:00:00+00:00",
-               "actor": {"person_id": "system", "role": "system"}, "data": data}
+        env = {
+            "contract": f"{self.upstream}.{contract}",
+            "version": 1,
+            "service": self.upstream,
+            "position": self.position,
+            "prev": prev,
+            "event_id": f"{self.upstream}:{self.position}",
+            "aggregate_id": str(uuid.uuid4()),
+            "aggregate_version": 1,
+            "occurred_at": "2026-03-02T01:00:00+00:00",
+            "actor": {"person_id": "system", "role": "system"},
+            "data": data,
+        }
         self.sent.append(env)
         return env
 
@@ -106,27 +132,68 @@ def world(app: Casework) -> dict[str, Any]:
     """A community with a team (two members in mediation, one in sanitation and welfare),
     two villages, two households; learned through the registry inbox."""
     feed = Feed(app, "registry")
-    w: dict[str, Any] = {"feed": feed, "community": uid(), "team": uid(), "v1": uid(),
-                         "v2": uid(), "h1": uid(), "h2": uid(), "other_community": uid()}
-    feed.send("community.established", {"community_id": w["community"], "name": "立柱",
-                                        "name_en": "Lizhu", "district_id": uid()})
-    feed.send("community.established", {"community_id": w["other_community"], "name": "塔桥",
-                                        "name_en": "Taqiao", "district_id": uid()})
+    w: dict[str, Any] = {
+        "feed": feed,
+        "community": uid(),
+        "team": uid(),
+        "v1": uid(),
+        "v2": uid(),
+        "h1": uid(),
+        "h2": uid(),
+        "other_community": uid(),
+    }
+    feed.send(
+        "community.established",
+        {"community_id": w["community"], "name": "立柱", "name_en": "Lizhu", "district_id": uid()},
+    )
+    feed.send(
+        "community.established",
+        {
+            "community_id": w["other_community"],
+            "name": "塔桥",
+            "name_en": "Taqiao",
+            "district_id": uid(),
+        },
+    )
     for v in ("v1", "v2"):
-        feed.send("village.registered", {"village_id": w[v], "name": f"示例{v}村",
-                                         "community_id": w["community"],
-                                         "registered_on": "2024-01-01", "sample": True})
+        feed.send(
+            "village.registered",
+            {
+                "village_id": w[v],
+                "name": f"示例{v}村",
+                "community_id": w["community"],
+                "registered_on": "2024-01-01",
+                "sample": True,
+            },
+        )
     for h, v in (("h1", "v1"), ("h2", "v2")):
         w[f"{h}_head"] = uid()
-        feed.send("household.registered", {"household_id": w[h], "village_id": w[v],
-                                           "head_id": w[f"{h}_head"], "address": "第一组",
-                                           "since": "2024-01-01", "sample": True})
-    feed.send("team.formed", {"team_id": w["team"], "community_id": w["community"],
-                              "name": "立柱社区服务队", "groups": ["mediation", "sanitation"]})
-    for name, group, since in (("med_a", "mediation", "2024-01-01"),
-                               ("med_b", "mediation", "2024-02-01"),
-                               ("san", "sanitation", "2024-01-01"),
-                               ("wel", "welfare", "2024-01-01")):
+        feed.send(
+            "household.registered",
+            {
+                "household_id": w[h],
+                "village_id": w[v],
+                "head_id": w[f"{h}_head"],
+                "address": "第一组",
+                "since": "2024-01-01",
+                "sample": True,
+            },
+        )
+    feed.send(
+        "team.formed",
+        {
+            "team_id": w["team"],
+            "community_id": w["community"],
+            "name": "立柱社区服务队",
+            "groups": ["mediation", "sanitation"],
+        },
+    )
+    for name, group, since in (
+        ("med_a", "mediation", "2024-01-01"),
+        ("med_b", "mediation", "2024-02-01"),
+        ("san", "sanitation", "2024-01-01"),
+        ("wel", "welfare", "2024-01-01"),
+    ):
         w[name] = uid()
         join(feed, w, w[name], group, since)
     return w
@@ -138,22 +205,48 @@ README_IDS = "5b2d7c1e-0000-5000-8000-00000000000"  # + one digit: the README ex
 def readme_place(feed: Feed) -> str:
     """The community (…4), village (…5) and household (…9) the README's examples name."""
     c = README_IDS
-    feed.send("community.established", {"community_id": c + "4", "name": "立柱",
-                                        "name_en": "Lizhu", "district_id": uid()})
-    feed.send("village.registered", {"village_id": c + "5", "name": "示例村",
-                                     "community_id": c + "4", "registered_on": "2024-01-01",
-                                     "sample": True})
-    feed.send("household.registered", {"household_id": c + "9", "village_id": c + "5",
-                                       "head_id": uid(), "address": "第一组",
-                                       "since": "2024-01-01", "sample": True})
+    feed.send(
+        "community.established",
+        {"community_id": c + "4", "name": "立柱", "name_en": "Lizhu", "district_id": uid()},
+    )
+    feed.send(
+        "village.registered",
+        {
+            "village_id": c + "5",
+            "name": "示例村",
+            "community_id": c + "4",
+            "registered_on": "2024-01-01",
+            "sample": True,
+        },
+    )
+    feed.send(
+        "household.registered",
+        {
+            "household_id": c + "9",
+            "village_id": c + "5",
+            "head_id": uid(),
+            "address": "第一组",
+            "since": "2024-01-01",
+            "sample": True,
+        },
+    )
     return c
 
 
-def join(feed: Feed, w: dict[str, Any], person: str, group: str,
-         since: str = "2024-03-01") -> None:
-    feed.send("team.member_joined", {"team_id": w["team"], "community_id": w["community"],
-                                     "person_id": person, "group": group, "name": "测示",
-                                     "phone": "13800000001", "duties": "", "since": since})
+def join(feed: Feed, w: dict[str, Any], person: str, group: str, since: str = "2024-03-01") -> None:
+    feed.send(
+        "team.member_joined",
+        {
+            "team_id": w["team"],
+            "community_id": w["community"],
+            "person_id": person,
+            "group": group,
+            "name": "测示",
+            "phone": "13800000001",
+            "duties": "",
+            "since": since,
+        },
+    )
 
 
 def scan_at(app: Casework, clock: FakeClock, when: str) -> dict[str, Any]:
@@ -167,15 +260,26 @@ def key() -> str:
     return f"test:key:{next(_n)}:{uuid.uuid4().hex[:8]}"
 
 
-def open_demand(app: Casework, w: dict[str, Any], actor: Actor = STAFF,
-                **over: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {"case_type": "demand", "category": "water_supply",
-                            "channel": "walk_in", "title": "自来水停水三天",
-                            "household_id": w["h1"], "resident_name": "王示例",
-                            "resident_phone": "13812345678"}
+def open_demand(
+    app: Casework, w: dict[str, Any], actor: Actor = STAFF, **over: Any
+) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "case_type": "demand",
+        "category": "water_supply",
+        "channel": "walk_in",
+        "title": "自来水停水三天",
+        "household_id": w["h1"],
+        "resident_name": "王示例",
+        "resident_phone": "13812345678",
+    }
     args.update(over)
     return app.open_case(actor, key(), **args)
 
 
-PETITION = {"form": "written", "petitioner_name": "李示例", "address": "示例村第一组",
-            "request": "要求补发土地补偿款", "facts": "2025年征地补偿款未足额发放。"}
+PETITION = {
+    "form": "written",
+    "petitioner_name": "李示例",
+    "address": "示例村第一组",
+    "request": "要求补发土地补偿款",
+    "facts": "2025年征地补偿款未足额发放。",
+}

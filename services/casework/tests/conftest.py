@@ -1,4 +1,5 @@
 """Store fixtures: a SQLite file under tmp_path, or a fresh PostgreSQL database per test."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

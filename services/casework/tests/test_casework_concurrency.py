@@ -2,6 +2,7 @@
 runs them. Duplicates are flagged however the intakes interleave (their duplicate key makes the
 later one decide again), routing spreads a burst as if it had come one after another, and a
 registry fact stored before a command is seen by it although the directory is remembered."""
+
 from __future__ import annotations
 
 import threading
@@ -27,6 +28,7 @@ def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
             results[i] = work(i)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
+
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for th in threads:
         th.start()
@@ -39,19 +41,30 @@ def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
 def test_concurrent_intakes_of_one_matter_flag_all_but_the_first(casework: Casework) -> None:
     app, w = casework, world(casework)
     for category in ("water_supply", "relief", "errand"):
-        opened = at_once(4, lambda i, c=category: open_demand(app, w, category=c,
-                                                              title=f"同一事项{i}"))
+        opened = at_once(
+            4, lambda i, c=category: open_demand(app, w, category=c, title=f"同一事项{i}")
+        )
         first = [o["case_id"] for o in opened if o["duplicate_of"] is None]
         assert len(first) == 1, opened
         assert {o["duplicate_of"] for o in opened if o["duplicate_of"]} == set(first)
     # by place too (no household): the same place and category
-    by_place = at_once(3, lambda i: open_demand(app, w, household_id=None,
-                                                community_id=w["community"], category="other",
-                                                place="村口桥", title=f"桥{i}"))
+    by_place = at_once(
+        3,
+        lambda i: open_demand(
+            app,
+            w,
+            household_id=None,
+            community_id=w["community"],
+            category="other",
+            place="村口桥",
+            title=f"桥{i}",
+        ),
+    )
     assert sum(o["duplicate_of"] is None for o in by_place) == 1
     # the queue agrees with what the commands answered
-    flagged = {r["case_id"]: r["duplicate_of"] for r in app.queue(STAFF,
-                                                                  community_id=w["community"])}
+    flagged = {
+        r["case_id"]: r["duplicate_of"] for r in app.queue(STAFF, community_id=w["community"])
+    }
     assert sum(v is None for v in flagged.values()) == 4
 
 
@@ -59,16 +72,28 @@ def test_a_burst_of_accepts_is_spread_over_the_work_group(casework: Casework) ->
     app, w = casework, world(casework)
     for _ in range(3):  # four sanitation members, none with a case yet
         join(w["feed"], w, uid(), "sanitation")
-    ids = [open_demand(app, w, household_id=None, community_id=w["community"],
-                       category="rubbish", title=f"垃圾{i}")["case_id"] for i in range(8)]
+    ids = [
+        open_demand(
+            app,
+            w,
+            household_id=None,
+            community_id=w["community"],
+            category="rubbish",
+            title=f"垃圾{i}",
+        )["case_id"]
+        for i in range(8)
+    ]
     owners = at_once(8, lambda i: app.accept_case(STAFF, key(), case_id=ids[i])["owner_id"])
     assert sorted(Counter(owners).values()) == [2, 2, 2, 2]
     # and the next one goes to someone with the fewest, as the read model now shows
-    more = open_demand(app, w, household_id=None, community_id=w["community"],
-                       category="rubbish", title="垃圾9")["case_id"]
+    more = open_demand(
+        app, w, household_id=None, community_id=w["community"], category="rubbish", title="垃圾9"
+    )["case_id"]
     app.accept_case(STAFF, key(), case_id=more)
-    load = Counter(r["owner_id"] for r in app.queue(STAFF, community_id=w["community"],
-                                                    work_group="sanitation"))
+    load = Counter(
+        r["owner_id"]
+        for r in app.queue(STAFF, community_id=w["community"], work_group="sanitation")
+    )
     assert sorted(load.values()) == [2, 2, 2, 3]
 
 
@@ -84,9 +109,17 @@ def test_the_remembered_directory_follows_every_registry_fact(casework: Casework
     second = app.accept_case(STAFF, key(), case_id=second_id)["owner_id"]
     assert {first, second} == {w["wel"], newcomer}
     household = uid()
-    w["feed"].send("household.registered", {"household_id": household, "village_id": w["v1"],
-                                            "head_id": uid(), "address": "第二组",
-                                            "since": "2024-01-01", "sample": True})
+    w["feed"].send(
+        "household.registered",
+        {
+            "household_id": household,
+            "village_id": w["v1"],
+            "head_id": uid(),
+            "address": "第二组",
+            "since": "2024-01-01",
+            "sample": True,
+        },
+    )
     assert open_demand(app, w, household_id=household)["case_id"]
 
 
@@ -95,8 +128,7 @@ def test_a_burst_of_intakes_of_one_matter_queues_instead_of_failing(casework: Ca
     they wait for each other on the matter rather than exhaust the conflict retries, and all
     but the first are flagged as its duplicates."""
     app, w = casework, world(casework)
-    opened = at_once(20, lambda i: open_demand(app, w, category="water_supply",
-                                               title=f"停水{i}"))
+    opened = at_once(20, lambda i: open_demand(app, w, category="water_supply", title=f"停水{i}"))
     first = [o["case_id"] for o in opened if o["duplicate_of"] is None]
     assert len(first) == 1
     assert all(o["duplicate_of"] == first[0] for o in opened if o["case_id"] != first[0])
@@ -114,8 +146,9 @@ def test_a_batch_of_intakes_applies_each_matter_in_batch_order(casework: Casewor
     def item(index: int) -> Any:
         category, household = items[index]
         with batch_item(order, index):
-            return open_demand(app, w, category=category, household_id=w[household],
-                               title=f"批量{index}")
+            return open_demand(
+                app, w, category=category, household_id=w[household], title=f"批量{index}"
+            )
 
     pile = eventlet.GreenPile(64)
     with eventlet.Timeout(60):  # a guard against a deadlock, not a timed assertion

@@ -1,5 +1,6 @@
 """Deadlines with a controlled clock (nothing sleeps): working days over the holiday calendar,
 pauses, extensions, chase (催办) and reprimand (通报) published for assessment."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,7 +37,8 @@ def accepted(app: Casework, w: dict[str, Any], **over: Any) -> str:
 
 
 def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # accepted Monday 2026-03-02: 15 working days
     assert app.case(STAFF, case_id)["due_on"] == "2026-03-23"
@@ -44,11 +46,14 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
     assert scan_at(app, clock, "2026-03-24T08:00:00+08:00")["chased"] == [case_id]
     assert scan_at(app, clock, "2026-03-24T20:00:00+08:00")["chased"] == []
     assert scan_at(app, clock, "2026-03-28T09:00:00+08:00")["reprimanded"] == []
-    assert scan_at(app, clock, "2026-03-29T09:00:00+08:00")["reprimanded"] == \
-        [case_id]
+    assert scan_at(app, clock, "2026-03-29T09:00:00+08:00")["reprimanded"] == [case_id]
     assert scan_at(app, clock, "2026-04-20T09:00:00+08:00") == {
-        "on": "2026-04-20", "chased": [], "reprimanded": [], "closed": [],
-        "resolved": []}
+        "on": "2026-04-20",
+        "chased": [],
+        "reprimanded": [],
+        "closed": [],
+        "resolved": [],
+    }
     sent = notices(app)
     assert [n for n, _ in sent] == ["casework.case.chased", "casework.case.reprimanded"]
     assert sent[0][1]["owner_id"] == w["wel"] and sent[0][1]["due_on"] == "2026-03-23"
@@ -60,7 +65,8 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
 
 
 def test_working_days_skip_the_spring_festival_and_count_adjusted_saturdays(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     clock.set("2026-02-12")  # Thursday before the 2026 Spring Festival (Feb 15-23)
     case_id = accepted(app, w)
@@ -71,7 +77,8 @@ def test_working_days_skip_the_spring_festival_and_count_adjusted_saturdays(
 
 
 def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # due 2026-03-23
     clock.set("2026-03-05")
@@ -87,20 +94,27 @@ def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
 
 
 def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # due 2026-03-23, owner wel
     assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == [case_id]
     clock.set("2026-03-24")
 
     def extend(**kw: Any) -> Any:
-        args = {"case_id": case_id, "days": 5, "reason": "需协调水务站",
-                "approved_by": "社区书记"} | kw
+        args = {
+            "case_id": case_id,
+            "days": 5,
+            "reason": "需协调水务站",
+            "approved_by": "社区书记",
+        } | kw
         return app.extend_deadline(STAFF, key(), **args)
 
     before = app.recorder.max_notification_id()
-    for bad, code in (({"days": 16}, "rule.extension.too_long"),
-                      ({"approved_by": w["wel"]}, "rule.extension.needs_approval")):
+    for bad, code in (
+        ({"days": 16}, "rule.extension.too_long"),
+        ({"approved_by": w["wel"]}, "rule.extension.needs_approval"),
+    ):
         with pytest.raises(RuleViolation) as info:
             extend(**bad)
         assert info.value.code == code
@@ -114,15 +128,15 @@ def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
 
 
 def test_two_replicas_scanning_at_once_send_each_notice_once(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     """A second replica whose read model still showed the case unchased (it read before the
     first one wrote) sends the same notice under the same key: nothing new is stored."""
     app, w = casework, world(casework)
     case_id = accepted(app, w)
     other = Casework(app.store, clock=clock)
     try:
-        assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == \
-            [case_id]
+        assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == [case_id]
         top = app.recorder.max_notification_id()
         assert other._notice("chase", case_id, "2026-03-23", "2026-03-24", SYSTEM)
         assert scan_at(other, clock, "2026-03-24T10:00:00+08:00")["chased"] == []
@@ -142,26 +156,29 @@ def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None
 
     shipped = load_calendar()
     assert not shipped.covers("2027-02-08")
-    (tmp_path / "holidays-2027.json").write_text(json.dumps({
-        "year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-06"]}))
+    (tmp_path / "holidays-2027.json").write_text(
+        json.dumps({"year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-06"]})
+    )
     added = load_calendar(str(tmp_path))
-    assert added.covers("2027-02-08") and shipped.covers("2026-02-16") \
-        and added.covers("2026-02-16")
+    assert (
+        added.covers("2027-02-08") and shipped.covers("2026-02-16") and added.covers("2026-02-16")
+    )
     assert not added.is_working_day("2027-02-08")  # a Monday, a holiday
-    assert added.is_working_day("2027-02-06")      # a Saturday, worked
-    (tmp_path / "holidays-2028.json").write_text(json.dumps({
-        "year": 2028, "holidays": ["2027-12-31"]}))
+    assert added.is_working_day("2027-02-06")  # a Saturday, worked
+    (tmp_path / "holidays-2028.json").write_text(
+        json.dumps({"year": 2028, "holidays": ["2027-12-31"]})
+    )
     with pytest.raises(ValueError, match="holidays-2028.json"):
         load_calendar(str(tmp_path))
 
 
 def test_an_answered_case_closes_once_its_reopening_window_has_passed(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     """answered → (not reopened within the window) → closed, by the deadline scan, once; a
     case the resident reopened in time is not closed."""
     app, w = casework, world(casework)
-    done, reopened = accepted(app, w), accepted(app, w, category="rubbish",
-                                                  household_id=w["h2"])
+    done, reopened = accepted(app, w), accepted(app, w, category="rubbish", household_id=w["h2"])
     for case_id in (done, reopened):
         app.start_case(STAFF, key(), case_id=case_id)
         app.resolve_case(STAFF, key(), case_id=case_id, evidence=["处理记录"])

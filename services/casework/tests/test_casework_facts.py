@@ -6,6 +6,7 @@ Told from the user's side: the application's use cases, which the RPC entrypoint
 one (an RPC round trip is in test_casework_interface.py). The clock is the service's (a
 FakeClock here): the caller's clock is never asked.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,15 @@ def published(app: Casework, before: int, name: str) -> list[dict[str, Any]]:
 
 
 def accepted_dispute(app: Casework, w: dict[str, Any]) -> str:
-    case_id = str(open_demand(app, w, case_type="dispute",
-                              category="neighbour_dispute")["case_id"])
+    case_id = str(open_demand(app, w, case_type="dispute", category="neighbour_dispute")["case_id"])
     app.accept_case(STAFF, key(), case_id=case_id)
     return case_id
 
 
 # -- 1. dated facts ----------------------------------------------------------------------------
 def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-09")  # a Monday: the petition came by post on Monday 2 March
     before = app.recorder.max_notification_id()
@@ -76,24 +77,40 @@ def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received
     assert published(app, before, "casework.case.opened")[0]["opened_on"] == "2026-03-02"
     # an objection of non-competence: 5 working days from receipt, i.e. by 9 March
     clock.set("2026-03-10")
-    assert refused(app.refuse_case, STAFF, key(), case_id=case_id, reason_code="not_competent",
-                   reason="属区人社局职权").code == "rule.petition.objection_late"
+    assert (
+        refused(
+            app.refuse_case,
+            STAFF,
+            key(),
+            case_id=case_id,
+            reason_code="not_competent",
+            reason="属区人社局职权",
+        ).code
+        == "rule.petition.objection_late"
+    )
     # accepted (the written notice went out) on 5 March: 60 days to handle count from then
     err = refused(app.accept_case, STAFF, key(), case_id=case_id, accepted_on="2026-03-01")
     assert (err.code, err.field) == ("rule.date.before_start", "accepted_on")
-    assert app.accept_case(STAFF, key(), case_id=case_id,
-                           accepted_on="2026-03-05")["due_on"] == "2026-05-04"
+    assert (
+        app.accept_case(STAFF, key(), case_id=case_id, accepted_on="2026-03-05")["due_on"]
+        == "2026-05-04"
+    )
     case = app.case(STAFF, case_id)
     assert (case["accepted_on"], case["due_kind"]) == ("2026-03-05", "handle")
     events = {e["event"]: e for e in app.case_timeline(STAFF, case_id)["events"]}
     assert (events["Received"]["on"], events["Received"]["recorded_at"]) == (
-        "2026-03-02", "2026-03-09T01:00:00+00:00")
+        "2026-03-02",
+        "2026-03-09T01:00:00+00:00",
+    )
     assert (events["Accepted"]["on"], events["Accepted"]["recorded_at"]) == (
-        "2026-03-05", "2026-03-10T01:00:00+00:00")
+        "2026-03-05",
+        "2026-03-10T01:00:00+00:00",
+    )
 
 
 def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
-        store: Store, clock: FakeClock) -> None:
+    store: Store, clock: FakeClock
+) -> None:
     app = Casework(store, settings=settings_from({"backdate_within_days": 60}), clock=clock)
     try:
         w = world(app)
@@ -106,107 +123,171 @@ def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
 
 
 def test_an_opinion_collected_on_a_visit_is_received_on_the_day_of_the_visit(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-05")  # outreach logged the visit of 1 March; it arrives today
-    opinion = {"opinion_id": uid(), "community_id": w["community"], "village_id": w["v1"],
-               "household_id": w["h1"], "category": "water_supply", "text": "自来水浑浊",
-               "channel": "visit", "source_id": uid(), "collected_by": w["med_a"],
-               "collected_on": "2026-03-01"}
+    opinion = {
+        "opinion_id": uid(),
+        "community_id": w["community"],
+        "village_id": w["v1"],
+        "household_id": w["h1"],
+        "category": "water_supply",
+        "text": "自来水浑浊",
+        "channel": "visit",
+        "source_id": uid(),
+        "collected_by": w["med_a"],
+        "collected_on": "2026-03-01",
+    }
     assert Feed(app, "outreach").send("opinion.collected", opinion) == "applied"
-    case_id = next(c["case_id"] for c in app.queue(STAFF, community_id=w["community"])
-                   if c["origin_opinion_id"] == opinion["opinion_id"])
+    case_id = next(
+        c["case_id"]
+        for c in app.queue(STAFF, community_id=w["community"])
+        if c["origin_opinion_id"] == opinion["opinion_id"]
+    )
     case = app.case(STAFF, case_id)
     assert (case["received_on"], case["accepted_on"], case["recorded_at"]) == (
-        "2026-03-01", "2026-03-05", "2026-03-05T01:00:00+00:00")
+        "2026-03-01",
+        "2026-03-05",
+        "2026-03-05T01:00:00+00:00",
+    )
 
 
 def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     resident = STAFF
     case_id = petition(app, w)
     app.accept_case(STAFF, key(), case_id=case_id)
     app.start_case(STAFF, key(), case_id=case_id)
-    app.resolve_case(STAFF, key(), case_id=case_id, evidence=["凭证"], outcome="supported",
-                     reply=REPLY)
+    app.resolve_case(
+        STAFF, key(), case_id=case_id, evidence=["凭证"], outcome="supported", reply=REPLY
+    )
     clock.set("2026-03-10")
     app.answer_case(STAFF, key(), case_id=case_id, text="处理意见书")  # review until 9 April
     assert app.case(STAFF, case_id)["review_until"] == "2026-04-09"
     clock.set("2026-03-12")
-    err = refused(app.request_review, resident, key(), case_id=case_id, level="review",
-                  reason="不服", requested_on="2026-03-09")
+    err = refused(
+        app.request_review,
+        resident,
+        key(),
+        case_id=case_id,
+        level="review",
+        reason="不服",
+        requested_on="2026-03-09",
+    )
     assert (err.code, err.field) == ("rule.date.before_start", "requested_on")
     clock.set("2026-04-13")  # asked at the office on 8 April, typed in on 13 April
-    assert refused(app.request_review, resident, key(), case_id=case_id, level="review",
-                   reason="不服").code == "rule.review.window_passed"
-    out = app.request_review(resident, key(), case_id=case_id, level="review", reason="不服",
-                             requested_on="2026-04-08")
+    assert (
+        refused(
+            app.request_review, resident, key(), case_id=case_id, level="review", reason="不服"
+        ).code
+        == "rule.review.window_passed"
+    )
+    out = app.request_review(
+        resident, key(), case_id=case_id, level="review", reason="不服", requested_on="2026-04-08"
+    )
     assert out["due_on"] == "2026-05-08"  # 30 days to answer, from the request
     review = app.case(STAFF, case_id)["reviews"][0]
     assert (review["requested_on"], review["recorded_at"]) == (
-        "2026-04-08", "2026-04-13T01:00:00+00:00")
+        "2026-04-08",
+        "2026-04-13T01:00:00+00:00",
+    )
 
 
 def test_court_confirmation_applied_for_in_person_is_recorded_with_its_day(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = accepted_dispute(app, w)
     clock.set("2026-03-06")
-    err = refused(app.start_mediation, STAFF, key(), case_id=case_id, initiative="committee",
-                  parties=PARTIES, started_on="2026-03-01")
+    err = refused(
+        app.start_mediation,
+        STAFF,
+        key(),
+        case_id=case_id,
+        initiative="committee",
+        parties=PARTIES,
+        started_on="2026-03-01",
+    )
     assert (err.code, err.field) == ("rule.date.before_start", "started_on")
-    app.start_mediation(STAFF, key(), case_id=case_id, initiative="committee", parties=PARTIES,
-                        started_on="2026-03-03")
+    app.start_mediation(
+        STAFF,
+        key(),
+        case_id=case_id,
+        initiative="committee",
+        parties=PARTIES,
+        started_on="2026-03-03",
+    )
     sealed_agreement(app, case_id, w["med_a"], sealed_on="2026-03-05")
     mediation = app.case(STAFF, case_id)["mediation"]
     assert (mediation["started_on"], mediation["due_on"]) == ("2026-03-03", "2026-04-02")
     assert (mediation["effective_on"], mediation["confirmation_until"]) == (
-        "2026-03-05", "2026-04-04")
+        "2026-03-05",
+        "2026-04-04",
+    )
     clock.set("2026-04-06")  # applied at the court on 3 April, typed in on 6 April
-    assert refused(app.apply_for_confirmation, STAFF, key(), case_id=case_id,
-                   court="区人民法院").code == "rule.mediation.confirmation_late"
-    app.apply_for_confirmation(STAFF, key(), case_id=case_id, court="区人民法院",
-                               applied_on="2026-04-03")
+    assert (
+        refused(app.apply_for_confirmation, STAFF, key(), case_id=case_id, court="区人民法院").code
+        == "rule.mediation.confirmation_late"
+    )
+    app.apply_for_confirmation(
+        STAFF, key(), case_id=case_id, court="区人民法院", applied_on="2026-04-03"
+    )
     assert app.case(STAFF, case_id)["mediation"]["confirmation_applied_on"] == "2026-04-03"
 
 
 def sealed_agreement(app: Casework, case_id: str, mediator: str, **seal: Any) -> Any:
-    for command, kw in (("consent_to_mediation", {"party_id": "p1"}),
-                        ("consent_to_mediation", {"party_id": "p2"}),
-                        ("choose_mediator", {"person_id": mediator}),
-                        ("record_mediation_session", {"place": "调解室", "summary": "调解"}),
-                        ("draft_agreement", {"agreement": AGREEMENT}),
-                        ("sign_agreement", {"signer_id": "p1"}),
-                        ("sign_agreement", {"signer_id": "p2"}),
-                        ("sign_agreement", {"signer_id": mediator})):
+    for command, kw in (
+        ("consent_to_mediation", {"party_id": "p1"}),
+        ("consent_to_mediation", {"party_id": "p2"}),
+        ("choose_mediator", {"person_id": mediator}),
+        ("record_mediation_session", {"place": "调解室", "summary": "调解"}),
+        ("draft_agreement", {"agreement": AGREEMENT}),
+        ("sign_agreement", {"signer_id": "p1"}),
+        ("sign_agreement", {"signer_id": "p2"}),
+        ("sign_agreement", {"signer_id": mediator}),
+    ):
         getattr(app, command)(STAFF, key(), case_id=case_id, **kw)
     return app.seal_agreement(STAFF, key(), case_id=case_id, **seal)
 
 
 # -- 2. meetings fall within the procedure's life ----------------------------------------------
 def decision(app: Casework, w: dict[str, Any], **start: Any) -> str:
-    case_id = str(app.open_case(STAFF, key(), case_type="decision", category="village_decision",
-                                channel="committee", title="村集体机动地对外发包",
-                                village_id=w["v1"])["case_id"])
+    case_id = str(
+        app.open_case(
+            STAFF,
+            key(),
+            case_type="decision",
+            category="village_decision",
+            channel="committee",
+            title="村集体机动地对外发包",
+            village_id=w["v1"],
+        )["case_id"]
+    )
     app.start_decision(STAFF, key(), case_id=case_id, matter_type="general", **start)
     return case_id
 
 
 def meet(app: Casework, case_id: str, step: int, body: str, **over: Any) -> Any:
-    return app.record_decision_meeting(STAFF, key(), case_id=case_id, step=step, body=body,
-                                       record=record(**over))
+    return app.record_decision_meeting(
+        STAFF, key(), case_id=case_id, step=step, body=body, record=record(**over)
+    )
 
 
 def test_a_meeting_falls_within_the_procedures_life_and_not_in_the_future(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = decision(app, w)  # begun on 2 March
     clock.set("2026-03-20")
     before = app.recorder.max_notification_id()
-    for day, rule in (("2025-05-20", "rule.date.too_old"),  # ten months before it began
-                      ("2026-03-01", "rule.date.before_start"),
-                      ("2026-03-21", "rule.date.future")):
+    for day, rule in (
+        ("2025-05-20", "rule.date.too_old"),  # ten months before it began
+        ("2026-03-01", "rule.date.before_start"),
+        ("2026-03-21", "rule.date.future"),
+    ):
         err = refused(meet, app, case_id, 1, "branch_meeting", date=day)
         assert (err.code, err.field) == (rule, "record.date"), day
     assert app.recorder.max_notification_id() == before
@@ -216,27 +297,47 @@ def test_a_meeting_falls_within_the_procedures_life_and_not_in_the_future(
     meet(app, case_id, 2, "committees_meeting", date="2026-03-12")
     meetings = app.case(STAFF, case_id)["decision"]["meetings"]
     assert [(m["held_on"], m["recorded_at"]) for m in meetings] == [
-        ("2026-03-10", "2026-03-20T01:00:00+00:00"), ("2026-03-12", "2026-03-20T01:00:00+00:00")]
+        ("2026-03-10", "2026-03-20T01:00:00+00:00"),
+        ("2026-03-12", "2026-03-20T01:00:00+00:00"),
+    ]
 
 
 def test_a_procedure_begun_on_paper_is_dated_from_its_start(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-20")
-    case_id = str(app.open_case(STAFF, key(), case_type="decision", category="village_decision",
-                                channel="committee", title="村道硬化", village_id=w["v1"],
-                                received_on="2026-03-02")["case_id"])
-    err = refused(app.start_decision, STAFF, key(), case_id=case_id, matter_type="general",
-                  started_on="2026-03-01")
+    case_id = str(
+        app.open_case(
+            STAFF,
+            key(),
+            case_type="decision",
+            category="village_decision",
+            channel="committee",
+            title="村道硬化",
+            village_id=w["v1"],
+            received_on="2026-03-02",
+        )["case_id"]
+    )
+    err = refused(
+        app.start_decision,
+        STAFF,
+        key(),
+        case_id=case_id,
+        matter_type="general",
+        started_on="2026-03-01",
+    )
     assert (err.code, err.field) == ("rule.date.before_start", "started_on")
-    app.start_decision(STAFF, key(), case_id=case_id, matter_type="general",
-                       started_on="2026-03-05")
+    app.start_decision(
+        STAFF, key(), case_id=case_id, matter_type="general", started_on="2026-03-05"
+    )
     meet(app, case_id, 1, "branch_meeting", date="2026-03-06")
     assert app.case(STAFF, case_id)["decision"]["started_on"] == "2026-03-05"
 
 
 def test_an_assembly_without_its_notice_day_is_refused_naming_the_field(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     case_id = decision(app, w)
     clock.set("2026-03-20")
@@ -245,25 +346,27 @@ def test_an_assembly_without_its_notice_day_is_refused_naming_the_field(
     without = record()
     del without["notice_on"]
     with pytest.raises(RuleViolation) as info:
-        app.record_decision_meeting(STAFF, key(), case_id=case_id, step=3,
-                                    body="party_assembly", record=without)
+        app.record_decision_meeting(
+            STAFF, key(), case_id=case_id, step=3, body="party_assembly", record=without
+        )
     err = info.value
     assert (err.code, err.field) == ("rule.decision.record_incomplete", "record.notice_on")
     assert "record.notice_on" in err.message_zh and "record.notice_on" in err.message_en
-    odd = refused(meet, app, case_id, 3, "party_assembly",
-                  households_expected="很多")
-    assert (odd.code, odd.field) == ("rule.decision.record_incomplete",
-                                     "record.households_expected")
+    odd = refused(meet, app, case_id, 3, "party_assembly", households_expected="很多")
+    assert (odd.code, odd.field) == (
+        "rule.decision.record_incomplete",
+        "record.households_expected",
+    )
     late = refused(meet, app, case_id, 3, "party_assembly", notice_on="2026-03-21")
     assert (late.code, late.field) == ("rule.decision.notice_after_meeting", "record.notice_on")
 
 
 # -- 3. a procedure that ends moves its case on ------------------------------------------------
 def test_a_sealed_agreement_resolves_the_dispute_and_it_is_never_chased(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
-    case_id = str(open_demand(app, w, case_type="dispute",
-                              category="neighbour_dispute")["case_id"])
+    case_id = str(open_demand(app, w, case_type="dispute", category="neighbour_dispute")["case_id"])
     app.accept_case(STAFF, key(), case_id=case_id)  # assigned: due 1 April
     app.start_mediation(STAFF, key(), case_id=case_id, initiative="committee", parties=PARTIES)
     clock.set("2026-03-10")
@@ -273,12 +376,12 @@ def test_a_sealed_agreement_resolves_the_dispute_and_it_is_never_chased(
     assert (case["state"], case["resolved_on"]) == ("resolved", "2026-03-09")
     resolved = published(app, before, "casework.case.resolved")
     assert [(r["case_id"], r["on_time"]) for r in resolved] == [(case_id, True)]
-    event = next(e for e in app.case_timeline(STAFF, case_id)["events"]
-             if e["event"] == "Resolved")
+    event = next(e for e in app.case_timeline(STAFF, case_id)["events"] if e["event"] == "Resolved")
     assert "盖章生效" in event["details"]["evidence"][0]
     clock.set("2026-04-09")  # past the month, and past the court-confirmation window
-    app.apply_for_confirmation(STAFF, key(), case_id=case_id, court="区人民法院",
-                               applied_on="2026-04-01")
+    app.apply_for_confirmation(
+        STAFF, key(), case_id=case_id, court="区人民法院", applied_on="2026-04-01"
+    )
     scan = app.scan_deadlines(STAFF)
     assert case_id not in scan["chased"] + scan["resolved"]
     assert app.overdue_cases(STAFF) == []
@@ -287,18 +390,28 @@ def test_a_sealed_agreement_resolves_the_dispute_and_it_is_never_chased(
 
 
 def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     app, w = casework, world(casework)
     dispute = accepted_dispute(app, w)
     app.start_mediation(STAFF, key(), case_id=dispute, initiative="committee", parties=PARTIES)
-    app.fail_mediation(STAFF, key(), case_id=dispute, reason="分歧过大",
-                       routes_told=["arbitration", "administrative", "litigation"])
+    app.fail_mediation(
+        STAFF,
+        key(),
+        case_id=dispute,
+        reason="分歧过大",
+        routes_told=["arbitration", "administrative", "litigation"],
+    )
     assert app.case(STAFF, dispute)["state"] == "resolved"
     case_id = decision(app, w)
     app.accept_case(STAFF, key(), case_id=case_id, owner_id=w["san"])
     clock.set("2026-03-20")
-    for step, body in ((1, "branch_meeting"), (2, "committees_meeting"),
-                       (3, "party_assembly"), (4, "representatives_meeting")):
+    for step, body in (
+        (1, "branch_meeting"),
+        (2, "committees_meeting"),
+        (3, "party_assembly"),
+        (4, "representatives_meeting"),
+    ):
         meet(app, case_id, step, body)
     app.publish_decision(STAFF, key(), case_id=case_id, step=5, text="决议：同意发包")
     assert app.case(STAFF, case_id)["state"] == "assigned"
@@ -308,12 +421,12 @@ def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
 
 
 def test_the_scan_resolves_a_case_whose_procedure_ended_before_it_was_accepted(
-        casework: Casework, clock: FakeClock) -> None:
+    casework: Casework, clock: FakeClock
+) -> None:
     """A mediation may end while its case still waits for acceptance; once the case is
     handled and its deadline passes, the scan resolves it instead of chasing it."""
     app, w = casework, world(casework)
-    case_id = str(open_demand(app, w, case_type="dispute",
-                              category="neighbour_dispute")["case_id"])
+    case_id = str(open_demand(app, w, case_type="dispute", category="neighbour_dispute")["case_id"])
     app.start_mediation(STAFF, key(), case_id=case_id, initiative="committee", parties=PARTIES)
     sealed_agreement(app, case_id, w["med_a"])
     assert app.case(STAFF, case_id)["state"] == "received"
@@ -326,15 +439,15 @@ def test_the_scan_resolves_a_case_whose_procedure_ended_before_it_was_accepted(
 
 
 # -- 14. the case view shows a petition's review deadline --------------------------------------
-def test_the_case_view_shows_the_review_deadline_without_a_refusal(
-        casework: Casework) -> None:
+def test_the_case_view_shows_the_review_deadline_without_a_refusal(casework: Casework) -> None:
     app, w = casework, world(casework)
     case_id = petition(app, w)
     assert app.case(STAFF, case_id)["review_until"] is None
     app.accept_case(STAFF, key(), case_id=case_id)
     app.start_case(STAFF, key(), case_id=case_id)
-    app.resolve_case(STAFF, key(), case_id=case_id, evidence=["凭证"], outcome="explained",
-                     reply=REPLY)
+    app.resolve_case(
+        STAFF, key(), case_id=case_id, evidence=["凭证"], outcome="explained", reply=REPLY
+    )
     app.answer_case(STAFF, key(), case_id=case_id, text="处理意见书")
     case = app.case(STAFF, case_id)
     assert (case["answered_on"], case["review_until"]) == ("2026-03-02", "2026-04-01")
@@ -352,13 +465,19 @@ def test_the_case_view_returns_what_the_readme_says(casework: Casework) -> None:
     meet(app, case_id, 1, "branch_meeting", date="2026-03-02")
     shown = app.case(STAFF, dispute)
     vill = app.case(STAFF, case_id)
-    fields = (set(shown) | set(shown["mediation"]) | set(vill) | set(vill["decision"])
-              | set(vill["decision"]["meetings"][0]))
+    fields = (
+        set(shown)
+        | set(shown["mediation"])
+        | set(vill)
+        | set(vill["decision"])
+        | set(vill["decision"]["meetings"][0])
+    )
     assert fields - stated == set()
 
 
-def test_the_readmes_open_case_examples_run_as_written(casework: Casework,
-                                                         clock: FakeClock) -> None:
+def test_the_readmes_open_case_examples_run_as_written(
+    casework: Casework, clock: FakeClock
+) -> None:
     """The README's ``open_case`` commands, as written, against the ids they name: the paper
     petition is received on the day it states, its 15 days counted from it."""
     app = casework
@@ -366,10 +485,15 @@ def test_the_readmes_open_case_examples_run_as_written(casework: Casework,
     clock.set("2026-03-09")
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme_sections(readme, "RPC methods")["open_case"]
-    calls = [json.loads(x) for x in
-             re.findall(r"^shequ call casework open_case '([^'\n]*)'", section, re.MULTILINE)]
+    calls = [
+        json.loads(x)
+        for x in re.findall(r"^shequ call casework open_case '([^'\n]*)'", section, re.MULTILINE)
+    ]
     assert len(calls) == 4  # a demand, the paper petition, a dispute, a decision
     opened = [app.open_case(STAFF, **args) for args in calls]
     paper = app.case(STAFF, opened[1]["case_id"])
     assert (paper["case_type"], paper["received_on"], paper["due_on"]) == (
-        "petition", "2026-03-02", "2026-03-17")
+        "petition",
+        "2026-03-02",
+        "2026-03-17",
+    )

@@ -4,6 +4,7 @@ envelopes published to the registry's exchange (what the registry's relay does) 
 the real inbox subscriber; commands go through ``entrypoint_hook`` and over AMQP; the relay's
 messages are read back from the broker; the deadline timer is fired by hand with a set clock.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,24 +47,38 @@ class Running:
 
     @property
     def app(self) -> Any:
-        return next(d for d in self.container.extensions
-                    if type(d).__name__ == "Platform").runtime.app
+        return next(
+            d for d in self.container.extensions if type(d).__name__ == "Platform"
+        ).runtime.app
 
     def registry_fact(self, contract: str, data: dict[str, Any]) -> None:
         """Publish one registry envelope, as the registry's relay would."""
         prev = self.position or None
         self.position += 1
-        env = {"contract": f"registry.{contract}", "version": 1, "service": "registry",
-               "position": self.position, "prev": prev, "event_id": f"registry:{self.position}",
-               "aggregate_id": uid(), "aggregate_version": 1,
-               "occurred_at": "2026-03-02T01:00:00+00:00",
-               "actor": {"person_id": "system", "role": "system"}, "data": data}
+        env = {
+            "contract": f"registry.{contract}",
+            "version": 1,
+            "service": "registry",
+            "position": self.position,
+            "prev": prev,
+            "event_id": f"registry:{self.position}",
+            "aggregate_id": uid(),
+            "aggregate_version": 1,
+            "occurred_at": "2026-03-02T01:00:00+00:00",
+            "actor": {"person_id": "system", "role": "system"},
+            "data": data,
+        }
         sign_as("registry", env)
         with Connection(self.amqp_uri) as conn:
             Producer(conn.channel()).publish(
-                json.dumps(env, ensure_ascii=False), exchange=REGISTRY,
-                routing_key=f"registry.{contract}.v1", content_type="application/json",
-                content_encoding="utf-8", delivery_mode=2, declare=[REGISTRY])
+                json.dumps(env, ensure_ascii=False),
+                exchange=REGISTRY,
+                routing_key=f"registry.{contract}.v1",
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                declare=[REGISTRY],
+            )
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
@@ -78,10 +93,13 @@ def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> A
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def service(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-            tmp_path: Path) -> Iterator[Running]:
-    with rabbit_vhost() as amqp, (pg_database() if request.param == "postgres"
-                                  else _sqlite(tmp_path)) as store_url:
+def service(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Running]:
+    with (
+        rabbit_vhost() as amqp,
+        pg_database() if request.param == "postgres" else _sqlite(tmp_path) as store_url,
+    ):
         monkeypatch.setenv("SHEQU_CASEWORK_STORE", store_url)
         monkeypatch.setenv("SHEQU_CASEWORK_METRICS_PORT", str(free_port()))
         monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(tmp_path / "treeheads"))
@@ -110,46 +128,90 @@ class _sqlite:
 
 
 def directory(svc: Running) -> dict[str, str]:
-    w = {"community": uid(), "village": uid(), "household": uid(), "team": uid(),
-         "owner": uid()}
-    svc.registry_fact("community.established", {"community_id": w["community"], "name": "立柱",
-                                                "name_en": "Lizhu", "district_id": uid()})
-    svc.registry_fact("village.registered", {"village_id": w["village"], "name": "示例村",
-                                             "community_id": w["community"],
-                                             "registered_on": "2024-01-01", "sample": True})
-    svc.registry_fact("household.registered", {"household_id": w["household"],
-                                               "village_id": w["village"], "head_id": uid(),
-                                               "address": "第一组", "since": "2024-01-01",
-                                               "sample": True})
-    svc.registry_fact("team.formed", {"team_id": w["team"], "community_id": w["community"],
-                                      "name": "服务队", "groups": ["sanitation"]})
-    svc.registry_fact("team.member_joined", {
-        "team_id": w["team"], "community_id": w["community"], "person_id": w["owner"],
-        "group": "sanitation", "name": "王示例", "phone": "13800000001", "duties": "保洁",
-        "since": "2024-01-01"})
-    wait_for(lambda: svc.call("health")["inboxes"]["registry"]["position"] == 5,
-             what="registry facts applied")
+    w = {"community": uid(), "village": uid(), "household": uid(), "team": uid(), "owner": uid()}
+    svc.registry_fact(
+        "community.established",
+        {"community_id": w["community"], "name": "立柱", "name_en": "Lizhu", "district_id": uid()},
+    )
+    svc.registry_fact(
+        "village.registered",
+        {
+            "village_id": w["village"],
+            "name": "示例村",
+            "community_id": w["community"],
+            "registered_on": "2024-01-01",
+            "sample": True,
+        },
+    )
+    svc.registry_fact(
+        "household.registered",
+        {
+            "household_id": w["household"],
+            "village_id": w["village"],
+            "head_id": uid(),
+            "address": "第一组",
+            "since": "2024-01-01",
+            "sample": True,
+        },
+    )
+    svc.registry_fact(
+        "team.formed",
+        {
+            "team_id": w["team"],
+            "community_id": w["community"],
+            "name": "服务队",
+            "groups": ["sanitation"],
+        },
+    )
+    svc.registry_fact(
+        "team.member_joined",
+        {
+            "team_id": w["team"],
+            "community_id": w["community"],
+            "person_id": w["owner"],
+            "group": "sanitation",
+            "name": "王示例",
+            "phone": "13800000001",
+            "duties": "保洁",
+            "since": "2024-01-01",
+        },
+    )
+    wait_for(
+        lambda: svc.call("health")["inboxes"]["registry"]["position"] == 5,
+        what="registry facts applied",
+    )
     return w
 
 
 def test_every_entrypoint_is_a_policy_row_or_a_platform_extra() -> None:
-    found = {name for name in dir(CaseworkService)
-             if getattr(getattr(CaseworkService, name), "nameko_entrypoints", None)}
+    found = {
+        name
+        for name in dir(CaseworkService)
+        if getattr(getattr(CaseworkService, name), "nameko_entrypoints", None)
+    }
     assert found == set(RULES) | EXTRAS
 
 
-def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(
-        service: Running) -> None:
+def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(service: Running) -> None:
     w = directory(service)
     with Connection(service.amqp_uri) as conn:
-        bound = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange=CASEWORK, routing_key="#",
-                      durable=False)(conn.channel())
+        bound = Queue(
+            f"test-{uuid.uuid4().hex[:8]}", exchange=CASEWORK, routing_key="#", durable=False
+        )(conn.channel())
         bound.declare()
-        opened = service.call("open_case", actor=STAFF, idempotency_key="itf:case:1",
-                              case_type="demand", category="rubbish", channel="contact_card",
-                              title="垃圾未清运", household_id=w["household"])
-        accepted = service.call("accept_case", actor=STAFF, idempotency_key="itf:accept:1",
-                                case_id=opened["case_id"])
+        opened = service.call(
+            "open_case",
+            actor=STAFF,
+            idempotency_key="itf:case:1",
+            case_type="demand",
+            category="rubbish",
+            channel="contact_card",
+            title="垃圾未清运",
+            household_id=w["household"],
+        )
+        accepted = service.call(
+            "accept_case", actor=STAFF, idempotency_key="itf:accept:1", case_id=opened["case_id"]
+        )
         assert accepted["owner_id"] == w["owner"]
         messages: list[Any] = []
 
@@ -157,10 +219,13 @@ def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(
             while (m := bound.get(no_ack=True)) is not None:
                 messages.append(json.loads(m.body))
             return len(messages) >= 3
+
         wait_for(drained, what="relayed case events")
-    assert [m["contract"] for m in messages] == ["casework.case.opened",
-                                                 "casework.case.accepted",
-                                                 "casework.case.assigned"]
+    assert [m["contract"] for m in messages] == [
+        "casework.case.opened",
+        "casework.case.accepted",
+        "casework.case.assigned",
+    ]
     assert messages[2]["data"]["owner_id"] == w["owner"]
     assert [m["prev"] for m in messages[1:]] == [m["position"] for m in messages[:-1]]
 
@@ -168,40 +233,62 @@ def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(
 def test_errors_cross_amqp_structured_and_write_nothing(service: Running) -> None:
     w = directory(service)
     before = service.call("health")["log_position"]
-    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
-                         timeout=30) as proxy:
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"}, timeout=30) as proxy:
         with pytest.raises(NotFound) as nf:
-            proxy.casework.open_case(actor=STAFF, idempotency_key="itf:bad:1",
-                                     case_type="demand", category="rubbish",
-                                     channel="walk_in", title="x", household_id=uid())
+            proxy.casework.open_case(
+                actor=STAFF,
+                idempotency_key="itf:bad:1",
+                case_type="demand",
+                category="rubbish",
+                channel="walk_in",
+                title="x",
+                household_id=uid(),
+            )
         assert nf.value.field == "household_id"
         with pytest.raises(ValidationError) as bad:
-            proxy.casework.open_case(actor=STAFF, idempotency_key="itf:bad:2",
-                                     case_type="demand", category="rubbish",
-                                     channel="walk_in", title="x",
-                                     community_id=w["community"], colour="red")
+            proxy.casework.open_case(
+                actor=STAFF,
+                idempotency_key="itf:bad:2",
+                case_type="demand",
+                category="rubbish",
+                channel="walk_in",
+                title="x",
+                community_id=w["community"],
+                colour="red",
+            )
         assert bad.value.field == "colour"
         with pytest.raises(Forbidden):
-            proxy.casework.open_case(actor={"person_id": "a", "role": "auditor"},
-                                     idempotency_key="itf:bad:3", case_type="demand",
-                                     category="rubbish", channel="walk_in", title="x",
-                                     community_id=w["community"])
+            proxy.casework.open_case(
+                actor={"person_id": "a", "role": "auditor"},
+                idempotency_key="itf:bad:3",
+                case_type="demand",
+                category="rubbish",
+                channel="walk_in",
+                title="x",
+                community_id=w["community"],
+            )
     assert service.call("health")["log_position"] == before
 
 
 def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) -> None:
     w = directory(service)
     service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
-    opened = service.call("open_case", actor=STAFF, idempotency_key="itf:late:1",
-                          case_type="demand", category="rubbish", channel="walk_in",
-                          title="垃圾未清运", community_id=w["community"])
+    opened = service.call(
+        "open_case",
+        actor=STAFF,
+        idempotency_key="itf:late:1",
+        case_type="demand",
+        category="rubbish",
+        channel="walk_in",
+        title="垃圾未清运",
+        community_id=w["community"],
+    )
     service.call("deadline_timer")  # due 2026-03-05: nothing yet
     assert service.call("overdue_cases", actor=STAFF) == []
     service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
     service.call("deadline_timer")
     overdue = service.call("overdue_cases", actor=STAFF)
-    assert [(c["case_id"], c["chased_on"]) for c in overdue] == [(opened["case_id"],
-                                                                  "2026-03-06")]
+    assert [(c["case_id"], c["chased_on"]) for c in overdue] == [(opened["case_id"], "2026-03-06")]
 
 
 def test_a_fact_dated_before_it_was_typed_in_over_rpc(service: Running) -> None:
@@ -209,24 +296,39 @@ def test_a_fact_dated_before_it_was_typed_in_over_rpc(service: Running) -> None:
     in the future comes back as a structured error naming the field, and writes nothing."""
     w = directory(service)
     service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
-    petition = {"form": "written", "petitioner_name": "李示例", "address": "示例村第一组",
-                "request": "要求补发土地补偿款", "facts": "征地补偿款未足额发放"}
-    args = {"actor": STAFF, "case_type": "petition", "category": "petition",
-            "channel": "walk_in", "title": "征地补偿款未足额发放",
-            "household_id": w["household"], "petition": petition}
+    petition = {
+        "form": "written",
+        "petitioner_name": "李示例",
+        "address": "示例村第一组",
+        "request": "要求补发土地补偿款",
+        "facts": "征地补偿款未足额发放",
+    }
+    args = {
+        "actor": STAFF,
+        "case_type": "petition",
+        "category": "petition",
+        "channel": "walk_in",
+        "title": "征地补偿款未足额发放",
+        "household_id": w["household"],
+        "petition": petition,
+    }
     before = service.call("health")["log_position"]
-    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
-                         timeout=30) as proxy:
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"}, timeout=30) as proxy:
         with pytest.raises(RuleViolation) as late:
-            proxy.casework.open_case(idempotency_key="itf:paper:0", received_on="2026-03-10",
-                                     **args)
+            proxy.casework.open_case(
+                idempotency_key="itf:paper:0", received_on="2026-03-10", **args
+            )
         assert (late.value.code, late.value.field) == ("rule.date.future", "received_on")
         assert service.call("health")["log_position"] == before
-        opened = proxy.casework.open_case(idempotency_key="itf:paper:1",
-                                          received_on="2026-03-02", **args)
+        opened = proxy.casework.open_case(
+            idempotency_key="itf:paper:1", received_on="2026-03-02", **args
+        )
         case = proxy.casework.case(actor=STAFF, case_id=opened["case_id"])
     assert (case["received_on"], case["recorded_at"], case["due_on"]) == (
-        "2026-03-02", "2026-03-09T01:00:00+00:00", "2026-03-17")
+        "2026-03-02",
+        "2026-03-09T01:00:00+00:00",
+        "2026-03-17",
+    )
 
 
 def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> None:
@@ -236,31 +338,58 @@ def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> No
     typed in beside the day it was received."""
     w = directory(service)
     service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
-    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"},
-                         timeout=30) as proxy:
+    with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"}, timeout=30) as proxy:
         cw = proxy.casework
-        case_id = cw.open_case(actor=STAFF, idempotency_key="itf:dated:open",
-                               case_type="demand", category="rubbish", channel="walk_in",
-                               title="垃圾未清运", household_id=w["household"],
-                               received_on="2026-03-02")["case_id"]
-        cw.accept_case(actor=STAFF, idempotency_key="itf:dated:accept", case_id=case_id,
-                       accepted_on="2026-03-02")
+        case_id = cw.open_case(
+            actor=STAFF,
+            idempotency_key="itf:dated:open",
+            case_type="demand",
+            category="rubbish",
+            channel="walk_in",
+            title="垃圾未清运",
+            household_id=w["household"],
+            received_on="2026-03-02",
+        )["case_id"]
+        cw.accept_case(
+            actor=STAFF,
+            idempotency_key="itf:dated:accept",
+            case_id=case_id,
+            accepted_on="2026-03-02",
+        )
         cw.start_case(actor=STAFF, idempotency_key="itf:dated:start", case_id=case_id)
-        cw.resolve_case(actor=STAFF, idempotency_key="itf:dated:resolve", case_id=case_id,
-                        evidence=["清运记录"], resolved_on="2026-03-03")
+        cw.resolve_case(
+            actor=STAFF,
+            idempotency_key="itf:dated:resolve",
+            case_id=case_id,
+            evidence=["清运记录"],
+            resolved_on="2026-03-03",
+        )
         with pytest.raises(RuleViolation) as early:
-            cw.answer_case(actor=STAFF, idempotency_key="itf:dated:answer0", case_id=case_id,
-                           text="已清运", answered_on="2026-03-02")
-        assert (early.value.code, early.value.field) == ("rule.date.before_start",
-                                                         "answered_on")
-        cw.answer_case(actor=STAFF, idempotency_key="itf:dated:answer", case_id=case_id,
-                       text="已清运", answered_on="2026-03-04")
+            cw.answer_case(
+                actor=STAFF,
+                idempotency_key="itf:dated:answer0",
+                case_id=case_id,
+                text="已清运",
+                answered_on="2026-03-02",
+            )
+        assert (early.value.code, early.value.field) == ("rule.date.before_start", "answered_on")
+        cw.answer_case(
+            actor=STAFF,
+            idempotency_key="itf:dated:answer",
+            case_id=case_id,
+            text="已清运",
+            answered_on="2026-03-04",
+        )
         case = cw.case(actor=STAFF, case_id=case_id)
         rows = cw.queue(actor=STAFF, community_id=w["community"], include_closed=True)
     assert (case["resolved_on"], case["answered_on"], case["reopen_until"]) == (
-        "2026-03-03", "2026-03-04", "2026-03-11")
+        "2026-03-03",
+        "2026-03-04",
+        "2026-03-11",
+    )
     assert [(r["received_on"], r["recorded_at"]) for r in rows] == [
-        ("2026-03-02", "2026-03-09T01:00:00+00:00")]
+        ("2026-03-02", "2026-03-09T01:00:00+00:00")
+    ]
 
 
 def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Running) -> None:
@@ -269,20 +398,34 @@ def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Ru
     clock instead."""
     w = directory(service)
     service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
-    opened = service.call("open_case", actor=STAFF, idempotency_key="itf:clock:1",
-                          case_type="demand", category="rubbish", channel="walk_in",
-                          title="垃圾未清运", community_id=w["community"])  # due 2026-03-05
+    opened = service.call(
+        "open_case",
+        actor=STAFF,
+        idempotency_key="itf:clock:1",
+        case_type="demand",
+        category="rubbish",
+        channel="walk_in",
+        title="垃圾未清运",
+        community_id=w["community"],
+    )  # due 2026-03-05
     before = service.call("health")["log_position"]
     for now in ("2031-01-01T09:00:00+08:00", 12345):
         with pytest.raises(ValidationError) as refused:
             service.call("scan_deadlines", actor=STAFF, now=now)
         assert refused.value.field == "now"
-    [answer] = service.call("batch", actor=STAFF, commands=[
-        {"command": "scan_deadlines", "args": {"now": "2031-01-01T09:00:00+08:00"}}])
+    [answer] = service.call(
+        "batch",
+        actor=STAFF,
+        commands=[{"command": "scan_deadlines", "args": {"now": "2031-01-01T09:00:00+08:00"}}],
+    )
     assert answer["error"]["field"] == "now"
     assert service.call("health")["log_position"] == before
     assert service.call("scan_deadlines", actor=STAFF)["chased"] == []  # the service's today
     service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
     assert service.call("scan_deadlines", actor=STAFF) == {
-        "on": "2026-03-06", "chased": [opened["case_id"]], "reprimanded": [], "closed": [],
-        "resolved": []}
+        "on": "2026-03-06",
+        "chased": [opened["case_id"]],
+        "reprimanded": [],
+        "closed": [],
+        "resolved": [],
+    }

@@ -1,4 +1,5 @@
 """The policy table: every role against every entrypoint, and scopes on real cases."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,12 @@ READS = {"case", "case_timeline", "queue", "overdue_cases", "my_cases", "persona
 
 
 def actor(role: str) -> Actor:
-    return Actor(f"{role}-1", role, community_id="c" if role == "community_staff" else None,
-                 household_id="h" if role == "resident" else None)
+    return Actor(
+        f"{role}-1",
+        role,
+        community_id="c" if role == "community_staff" else None,
+        household_id="h" if role == "resident" else None,
+    )
 
 
 @pytest.mark.parametrize("entrypoint", sorted(RULES))

@@ -2,6 +2,7 @@
 registry): every RPC entrypoint has a ``### name`` section with a ``shequ call casework`` example
 whose JSON the method accepts, the **Who:** line states the policy row, and every contract is in
 the events table. Each check gathers every problem first."""
+
 from __future__ import annotations
 
 import inspect
@@ -45,9 +46,15 @@ def test_every_entrypoint_is_documented_with_an_accepted_example() -> None:
             problems.append(f"{name}: no section")
         elif name not in TIMERS:
             problems += example_problems(
-                "casework", name, docs[name],
-                signature_target(Casework, CaseworkService, RULES, name))
-    problems += [f"{n}: documented but not an entrypoint" for n in set(docs) - set(entrypoints(CaseworkService))]
+                "casework",
+                name,
+                docs[name],
+                signature_target(Casework, CaseworkService, RULES, name),
+            )
+    problems += [
+        f"{n}: documented but not an entrypoint"
+        for n in set(docs) - set(entrypoints(CaseworkService))
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -58,10 +65,10 @@ def test_examples_pass_the_real_argument_check() -> None:
 
     for name, body in sections("RPC methods").items():
         if name in RULES:
-            for payload in re.findall(r"^shequ call casework \S+ '([^'\n]*)'", body,
-                                      re.MULTILINE):
-                _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM,
-                                 json.loads(payload))
+            for payload in re.findall(r"^shequ call casework \S+ '([^'\n]*)'", body, re.MULTILINE):
+                _check_arguments(
+                    inspect.signature(getattr(Casework, name)), name, SYSTEM, json.loads(payload)
+                )
 
 
 def test_who_lines_state_every_policy_row() -> None:
@@ -83,7 +90,9 @@ def test_every_contract_is_in_the_events_table() -> None:
 
 
 def test_every_entrypoint_has_a_docstring() -> None:
-    assert [n for n, m in entrypoints(CaseworkService).items() if not (inspect.getdoc(m) or "").strip()] == []
+    assert [
+        n for n, m in entrypoints(CaseworkService).items() if not (inspect.getdoc(m) or "").strip()
+    ] == []
 
 
 def test_parameter_lines_give_each_type_and_the_allowed_values() -> None:
@@ -91,8 +100,9 @@ def test_parameter_lines_give_each_type_and_the_allowed_values() -> None:
     ...) and defaults, as rendered from its signature and ``casework.parameters``."""
     docs, problems = sections("RPC methods"), []
     for name in sorted(RULES):
-        want = parameters_line(getattr(Casework, name), parameters.CHOICES,
-                               parameters.SHAPES, parameters.TEXT_IDS)
+        want = parameters_line(
+            getattr(Casework, name), parameters.CHOICES, parameters.SHAPES, parameters.TEXT_IDS
+        )
         stated = re.findall(r"^- \*\*Parameters:\*\*.*$", docs.get(name, ""), re.MULTILINE)
         if stated != [want]:
             problems.append(f"### {name}: write\n{want}")
@@ -105,14 +115,27 @@ def test_parameter_shapes_list_every_field_of_each_object() -> None:
     assert {n: shape_fields(body) for n, body in shapes.items()} == parameters.SHAPES
 
 
-
-DEMAND = ("accept_case", "assign_case", "add_co_handler", "start_case", "pause_case",
-          "resume_case", "extend_deadline", "resolve_case", "answer_case", "add_material",
-          "rate_case", "confirm_case", "close_case")
-CASES = {"demand": "a3d768c2-42e3-525c-b1e7-fe0e912b2bb6",
-         "petition": "81a70ec5-66b4-5f76-babb-a25c5f263fdb",
-         "dispute": "50fc4f66-c7e2-5411-82c1-d50bbdc97eeb",
-         "decision": "6f10b8b9-8ce4-5381-b2a4-239af7a9d65d"}
+DEMAND = (
+    "accept_case",
+    "assign_case",
+    "add_co_handler",
+    "start_case",
+    "pause_case",
+    "resume_case",
+    "extend_deadline",
+    "resolve_case",
+    "answer_case",
+    "add_material",
+    "rate_case",
+    "confirm_case",
+    "close_case",
+)
+CASES = {
+    "demand": "a3d768c2-42e3-525c-b1e7-fe0e912b2bb6",
+    "petition": "81a70ec5-66b4-5f76-babb-a25c5f263fdb",
+    "dispute": "50fc4f66-c7e2-5411-82c1-d50bbdc97eeb",
+    "decision": "6f10b8b9-8ce4-5381-b2a4-239af7a9d65d",
+}
 
 
 def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> None:
@@ -132,8 +155,9 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
 
     def readme(name: str) -> list[Any]:
         out = []
-        for payload in re.findall(rf"^shequ call casework {name} '([^'\n]*)'", docs[name],
-                                  re.MULTILINE):
+        for payload in re.findall(
+            rf"^shequ call casework {name} '([^'\n]*)'", docs[name], re.MULTILINE
+        ):
             args = json.loads(payload)
             _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM, args)
             out.append(getattr(app, name)(STAFF, **args))
@@ -145,15 +169,33 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
     try:
         feed = Feed(app, "registry")
         n = readme_place(feed)
-        feed.send("team.formed", {"team_id": n + "8", "community_id": n + "4",
-                                  "name": "立柱社区服务队", "groups": ["welfare", "services"]})
-        for person, group, since in (("7", "welfare", "2024-01-01"),
-                                     ("2", "welfare", "2024-02-01"),
-                                     ("3", "services", "2024-01-01")):
-            feed.send("team.member_joined", {
-                "team_id": n + "8", "community_id": n + "4", "person_id": n + person,
-                "group": group, "name": "测示", "phone": "13800000001", "duties": "",
-                "since": since})
+        feed.send(
+            "team.formed",
+            {
+                "team_id": n + "8",
+                "community_id": n + "4",
+                "name": "立柱社区服务队",
+                "groups": ["welfare", "services"],
+            },
+        )
+        for person, group, since in (
+            ("7", "welfare", "2024-01-01"),
+            ("2", "welfare", "2024-02-01"),
+            ("3", "services", "2024-01-01"),
+        ):
+            feed.send(
+                "team.member_joined",
+                {
+                    "team_id": n + "8",
+                    "community_id": n + "4",
+                    "person_id": n + person,
+                    "group": group,
+                    "name": "测示",
+                    "phone": "13800000001",
+                    "duties": "",
+                    "since": since,
+                },
+            )
         assert [o["case_id"] for o in readme("open_case")] == list(CASES.values())
         states = [readme(name)[0]["state"] for name in DEMAND]
         assert states[-5:] == ["answered", "answered", "rated", "confirmed", "closed"]
@@ -163,9 +205,15 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         step("start_case", "petition")
         step("resolve_case", "petition", evidence=["核查记录"], outcome="supported", reply=REPLY)
         step("answer_case", "petition", text="处理意见书")
-        for name in ("start_mediation", "consent_to_mediation", "choose_mediator",
-                     "reject_mediator", "record_mediation_session", "draft_agreement",
-                     "sign_agreement"):
+        for name in (
+            "start_mediation",
+            "consent_to_mediation",
+            "choose_mediator",
+            "reject_mediator",
+            "record_mediation_session",
+            "draft_agreement",
+            "sign_agreement",
+        ):
             readme(name)
         for signer in ("p2", n + "2"):
             step("sign_agreement", "dispute", signer_id=signer)
@@ -173,10 +221,12 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         readme("start_decision")
         clock.set("2026-03-20")
         readme("record_decision_meeting")
-        for number, body in ((2, "committees_meeting"), (3, "party_assembly"),
-                             (4, "representatives_meeting")):
-            step("record_decision_meeting", "decision", step=number, body=body,
-                 record=record())
+        for number, body in (
+            (2, "committees_meeting"),
+            (3, "party_assembly"),
+            (4, "representatives_meeting"),
+        ):
+            step("record_decision_meeting", "decision", step=number, body=body, record=record())
         readme("publish_decision")
         clock.set("2026-04-06")
         for name in ("apply_for_confirmation", "follow_up_mediation", "refer_to_police"):
@@ -187,11 +237,14 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         petition = app.case(STAFF, CASES["petition"])
         mediation = app.case(STAFF, CASES["dispute"])["mediation"]
         decided = app.case(STAFF, CASES["decision"])["decision"]
-        assert [(r["level"], r["requested_on"], r["outcome"]) for r in petition["reviews"]] \
-            == [("review", "2026-04-08", "not_supported")]
-        assert (mediation["state"], mediation["effective_on"],
-                mediation["confirmation_applied_on"]) == ("effective", "2026-03-09",
-                                                          "2026-04-03")
+        assert [(r["level"], r["requested_on"], r["outcome"]) for r in petition["reviews"]] == [
+            ("review", "2026-04-08", "not_supported")
+        ]
+        assert (
+            mediation["state"],
+            mediation["effective_on"],
+            mediation["confirmation_applied_on"],
+        ) == ("effective", "2026-03-09", "2026-04-03")
         assert decided["done"] == [1, 2, 3, 4, 5]
     finally:
         close_casework(app)

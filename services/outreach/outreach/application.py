@@ -5,6 +5,7 @@ Every command takes ``(actor, idempotency_key, **fields)``, validates its input 
 is written, checks the policy, and runs through ``execute`` (atomic, idempotent per key).
 Registry's and casework's events arrive through the inbox handlers in ``policies``.
 """
+
 from __future__ import annotations
 
 from shequ.topics import pin_topics

@@ -1,4 +1,5 @@
 """What every outreach use case shares: policy, settings, clock, read model, scope targets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,13 @@ class OutreachBase(DomainApplication):
     name = "outreach"
     policy = POLICY
 
-    def __init__(self, store: Store, settings: OutreachSettings | None = None,
-                 clock: Clock | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: OutreachSettings | None = None,
+        clock: Clock | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(store, env)
         self.settings = settings or OutreachSettings()
         self.clock: Clock = clock or local_today
@@ -53,13 +59,21 @@ class OutreachBase(DomainApplication):
 
     # -- facts about scope -----------------------------------------------------------------
     def household(self, household_id: str, field: str = "household_id") -> Household:
-        return self.get(Household.create_id(household_id), Household, "户",  # type: ignore
-                        field)
+        return self.get(
+            Household.create_id(household_id),
+            Household,
+            "户",  # type: ignore
+            field,
+        )
 
     def directory(self, community_id: str) -> Directory | None:
         try:
-            return self.get(Directory.create_id(community_id), Directory, "社区",  # type: ignore
-                            "community_id")
+            return self.get(
+                Directory.create_id(community_id),
+                Directory,
+                "社区",  # type: ignore
+                "community_id",
+            )
         except NotFound:  # registry has not told us of this community (yet)
             return None
 
@@ -73,10 +87,14 @@ class OutreachBase(DomainApplication):
         """Scope of a household: its community, its team, its linked party member, itself."""
         base = self.community_target(household.community_id)
         linked = frozenset([household.party_member_id] if household.party_member_id else [])
-        return Target(community_id=household.community_id, household_id=household.household_id,
-                      assigned_to=base.assigned_to | linked)
+        return Target(
+            community_id=household.community_id,
+            household_id=household.household_id,
+            assigned_to=base.assigned_to | linked,
+        )
 
     def village_community(self, village_id: str) -> str | None:
         with self.read() as c:
-            return c.execute(select(t.villages.c.community_id)
-                             .where(t.villages.c.id == village_id)).scalar()
+            return c.execute(
+                select(t.villages.c.community_id).where(t.villages.c.id == village_id)
+            ).scalar()

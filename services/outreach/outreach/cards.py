@@ -13,6 +13,7 @@ the directory records the new section's hash, and ``pending`` finds the househol
 still shows another one (``moves_pending``: those whose village moved to another community); the service's background re-issuer issues them in chunks, each chunk one
 transaction. Content addressing makes a chunk that runs twice issue nothing the second time.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,26 +33,41 @@ log = logging.getLogger(__name__)
 reissued = Summary(log, "outreach card(s) re-issued")
 
 # Which read-model column matches which Household attribute, for finding candidates.
-COLUMNS = {"community_id": t.households.c.community_id,
-           "village_id": t.households.c.village_id,
-           "party_member_id": t.households.c.party_member_id}
+COLUMNS = {
+    "community_id": t.households.c.community_id,
+    "village_id": t.households.c.village_id,
+    "party_member_id": t.households.c.party_member_id,
+}
 PARTY_MEMBER_DUTIES = "联系本户，听取意见、办理实事"
 
 
 def pending(c: Connection, limit: int) -> list[str]:
     """Households whose card shows another team section than their community's current one."""
     h, m = t.households, t.communities
-    return list(c.execute(select(h.c.id).join(m, m.c.id == h.c.community_id)
-                          .where(m.c.section_hash != "", h.c.section_hash != m.c.section_hash)
-                          .order_by(h.c.id).limit(limit)).scalars())
+    return list(
+        c.execute(
+            select(h.c.id)
+            .join(m, m.c.id == h.c.community_id)
+            .where(m.c.section_hash != "", h.c.section_hash != m.c.section_hash)
+            .order_by(h.c.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def moves_pending(c: Connection, limit: int) -> list[tuple[str, str, str]]:
     """Households whose village moved to another community: (id, community, effective date)."""
     h, v = t.households, t.villages
-    return [(r.id, r.community_id, r.moved_on) for r in c.execute(
-        select(h.c.id, v.c.community_id, v.c.moved_on).join(v, v.c.id == h.c.village_id)
-        .where(h.c.community_id != v.c.community_id).order_by(h.c.id).limit(limit))]
+    return [
+        (r.id, r.community_id, r.moved_on)
+        for r in c.execute(
+            select(h.c.id, v.c.community_id, v.c.moved_on)
+            .join(v, v.c.id == h.c.village_id)
+            .where(h.c.community_id != v.c.community_id)
+            .order_by(h.c.id)
+            .limit(limit)
+        )
+    ]
 
 
 class CardIssuer:
@@ -65,13 +81,18 @@ class CardIssuer:
     def candidate_ids(self, attribute: str, value: str) -> set[str]:
         """Ids of households whose ``attribute`` is ``value`` (read model + this unit)."""
         with self.app.read() as c:
-            ids = set(c.execute(select(t.households.c.id)
-                                .where(COLUMNS[attribute] == value)).scalars())
-        return ids | {agg.household_id for agg in self.unit.touched.values()
-                      if isinstance(agg, Household) and getattr(agg, attribute) == value}
+            ids = set(
+                c.execute(select(t.households.c.id).where(COLUMNS[attribute] == value)).scalars()
+            )
+        return ids | {
+            agg.household_id
+            for agg in self.unit.touched.values()
+            if isinstance(agg, Household) and getattr(agg, attribute) == value
+        }
 
-    def load(self, ids: set[str] | list[str], attribute: str | None = None,
-             value: str | None = None) -> list[Household]:
+    def load(
+        self, ids: set[str] | list[str], attribute: str | None = None, value: str | None = None
+    ) -> list[Household]:
         """The households with these ids (that still match, if ``attribute`` is given)."""
         found = []
         for household_id in sorted(ids):
@@ -97,8 +118,15 @@ class CardIssuer:
         if household.party_member_id:
             member = self.unit.get(Resident.create_id(household.party_member_id))
             if member is not None:
-                out.append(contact("party_member", member.person_id, member.name, member.phone,
-                                   PARTY_MEMBER_DUTIES))
+                out.append(
+                    contact(
+                        "party_member",
+                        member.person_id,
+                        member.name,
+                        member.phone,
+                        PARTY_MEMBER_DUTIES,
+                    )
+                )
         return out, digest
 
     def reissue(self, households: list[Household]) -> list[Household]:

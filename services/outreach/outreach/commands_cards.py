@@ -1,4 +1,5 @@
 """Use cases: contact cards (便民服务联系卡) — distribution to the household."""
+
 from __future__ import annotations
 
 import logging
@@ -20,29 +21,54 @@ REISSUER = {"person_id": "system:outreach-reissuer", "role": "system"}
 class CardCommands(OutreachBase):
     """Cards are issued by the inbox (registry changes); people record their delivery."""
 
-    def record_card_distribution(self, actor: Actor, idempotency_key: str, *, household_id: str,
-                                 version: int, acknowledged_by: str,
-                                 distributed_on: str | None = None) -> dict[str, Any]:
+    def record_card_distribution(
+        self,
+        actor: Actor,
+        idempotency_key: str,
+        *,
+        household_id: str,
+        version: int,
+        acknowledged_by: str,
+        distributed_on: str | None = None,
+    ) -> dict[str, Any]:
         """Record that the current card version was delivered to the household and who there
         acknowledged it; the deliverer is the actor."""
-        p: dict[str, Any] = {"household_id": check_uuid(household_id, "household_id"),
-             "version": check_int(version, "version", "版本", 1, 1_000_000),
-             "acknowledged_by": require_text(acknowledged_by, "acknowledged_by", "签收人", 50),
-             "distributed_on": check_date(distributed_on, "distributed_on")
-             if distributed_on else self.today()}
+        p: dict[str, Any] = {
+            "household_id": check_uuid(household_id, "household_id"),
+            "version": check_int(version, "version", "版本", 1, 1_000_000),
+            "acknowledged_by": require_text(acknowledged_by, "acknowledged_by", "签收人", 50),
+            "distributed_on": check_date(distributed_on, "distributed_on")
+            if distributed_on
+            else self.today(),
+        }
         household = self.household(p["household_id"])
 
         def decide() -> Any:
             if p["distributed_on"] > self.today():
-                raise violation("date_in_future", "发放日期不能晚于今天",
-                                "the distribution date cannot be in the future",
-                                "distributed_on")
+                raise violation(
+                    "date_in_future",
+                    "发放日期不能晚于今天",
+                    "the distribution date cannot be in the future",
+                    "distributed_on",
+                )
             fresh = self.household(p["household_id"])
-            fresh.distribute(p["version"], p["distributed_on"], actor.person_id,
-                             p["acknowledged_by"], actor.to_dict())
+            fresh.distribute(
+                p["version"],
+                p["distributed_on"],
+                actor.person_id,
+                p["acknowledged_by"],
+                actor.to_dict(),
+            )
             return [fresh], {"card_id": fresh.card_id, "version": p["version"]}
-        return self.run("record_card_distribution", idempotency_key, actor,
-                        self.household_target(household), p, decide)
+
+        return self.run(
+            "record_card_distribution",
+            idempotency_key,
+            actor,
+            self.household_target(household),
+            p,
+            decide,
+        )
 
     def reissue_pending(self, limit: int | None = None) -> int:
         """Do one chunk of what large registry changes left to the background: move the
@@ -56,8 +82,9 @@ class CardCommands(OutreachBase):
             ids = [m[0] for m in moves] or pending(c, size)
         if not ids:
             return 0
-        cards = CardIssuer(self, Unit(self), REISSUER,
-                           "village_moved" if moves else "team_section_changed")
+        cards = CardIssuer(
+            self, Unit(self), REISSUER, "village_moved" if moves else "team_section_changed"
+        )
         households = cards.load(ids)
         destinations = {m[0]: (m[1], m[2]) for m in moves}
         for household in households:

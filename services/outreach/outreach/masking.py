@@ -9,6 +9,7 @@
 Every list that shows heads and addresses in clear is recorded (``shequ.readlog``; listed by
 ``personal_data_reads``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,8 +27,10 @@ def card_contacts(actor: Actor, contacts: list[dict[str, Any]]) -> list[dict[str
     """A card's contacts: in full for those who need the card, masked for everyone else."""
     if actor.role in STAFF | {"team_member", "resident"}:
         return contacts
-    return [{**c, "name": privacy.mask_name(c["name"]), "phone": privacy.mask_phone(c["phone"])}
-            for c in contacts]
+    return [
+        {**c, "name": privacy.mask_name(c["name"]), "phone": privacy.mask_phone(c["phone"])}
+        for c in contacts
+    ]
 
 
 def address(actor: Actor, value: str) -> str:
@@ -42,6 +45,11 @@ def list_sight(actor: Actor, purpose: str | None) -> Sight:
 
 def heads(seen: Sight, rows: Iterable[Any]) -> list[dict[str, Any]]:
     """Household id, head and address of each row (``id``, ``name``, ``address``)."""
-    return [{"household_id": r.id, "head": r.name if seen.clear else privacy.mask_name(r.name),
-             "address": r.address if seen.clear else privacy.mask_address(r.address)}
-            for r in rows]
+    return [
+        {
+            "household_id": r.id,
+            "head": r.name if seen.clear else privacy.mask_name(r.name),
+            "address": r.address if seen.clear else privacy.mask_address(r.address),
+        }
+        for r in rows
+    ]

@@ -1,6 +1,7 @@
 """Printable contact cards: one A6 page per card, Chinese text in an embedded CJK font, and a
 QR code carrying the household's case-filing address. fpdf2 draws; segno makes the QR code.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,13 +52,31 @@ class CardDocument:
         pdf = self.pdf
         pdf.add_page()
         pdf.set_font("cjk", size=13)
-        pdf.cell(0, 7, f"{card['community_name']}社区便民服务联系卡", align="C",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            7,
+            f"{card['community_name']}社区便民服务联系卡",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_font("cjk", size=7)
-        pdf.cell(0, 4, f"{card['village_name']}  {card['address']}", align="C",
-                 new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(0, 4, f"第{card['version']}版  {card['issued_on']}  编号 {card['card_id'][:8]}",
-                 align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            4,
+            f"{card['village_name']}  {card['address']}",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.cell(
+            0,
+            4,
+            f"第{card['version']}版  {card['issued_on']}  编号 {card['card_id'][:8]}",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(1.5)
         for contact in card["contacts"]:
             pdf.set_font("cjk", size=8.5)
@@ -65,13 +84,20 @@ class CardDocument:
             pdf.cell(20, 5, contact["name"])
             pdf.cell(0, 5, contact["phone"], new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("cjk", size=6.5)
-            pdf.multi_cell(0, 3.2, f"职责：{_short(contact['duties'])}", new_x="LMARGIN",
-                           new_y="NEXT")
+            pdf.multi_cell(
+                0, 3.2, f"职责：{_short(contact['duties'])}", new_x="LMARGIN", new_y="NEXT"
+            )
         pdf.image(qr_png(card["case_url"]), x=72, y=116, w=26, h=26)
         pdf.set_xy(7, 120)
         pdf.set_font("cjk", size=7)
-        pdf.multi_cell(62, 3.6, "有事找服务队：拨打上面的电话，或扫右侧二维码提交诉求、意见和建议。"
-                       "事事有人管，件件有着落。", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            62,
+            3.6,
+            "有事找服务队：拨打上面的电话，或扫右侧二维码提交诉求、意见和建议。"
+            "事事有人管，件件有着落。",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
     def bytes(self) -> bytes:
         return bytes(self.pdf.output())
@@ -81,7 +107,7 @@ DUTIES_ON_CARD = 36  # characters: two lines at 6.5 pt, so eight contacts fit ab
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= DUTIES_ON_CARD else text[:DUTIES_ON_CARD - 1] + "…"
+    return text if len(text) <= DUTIES_ON_CARD else text[: DUTIES_ON_CARD - 1] + "…"
 
 
 def render(cards: Iterable[dict[str, Any]]) -> bytes:

@@ -5,6 +5,7 @@ the inbox saves them with the tracking record in one transaction, so an envelope
 exactly once. Every mirror update also checks that it changes something, so a replayed fact is
 a no-op, and card contents are compared before a version is issued.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,12 +31,24 @@ class RegistryPolicy:
         self.app = app
         self.routes: dict[str, Callable[[dict[str, Any], Unit, dict[str, Any]], Changed]] = {
             f"registry.{name}": getattr(self, "on_" + name.replace(".", "_"))
-            for name in ("community.established", "village.registered", "village.moved",
-                         "person.registered", "person.phone_changed",
-                         "person.became_party_member", "household.registered", "team.formed",
-                         "team.leader_appointed", "team.member_joined", "team.member_left",
-                         "team.member_phone_changed", "team.member_duties_changed",
-                         "party_member.household_linked", "party_member.household_unlinked")}
+            for name in (
+                "community.established",
+                "village.registered",
+                "village.moved",
+                "person.registered",
+                "person.phone_changed",
+                "person.became_party_member",
+                "household.registered",
+                "team.formed",
+                "team.leader_appointed",
+                "team.member_joined",
+                "team.member_left",
+                "team.member_phone_changed",
+                "team.member_duties_changed",
+                "party_member.household_linked",
+                "party_member.household_unlinked",
+            )
+        }
 
     def __call__(self, envelope: dict[str, Any], unit: Unit) -> Changed:
         route = self.routes.get(envelope["contract"])
@@ -49,15 +62,17 @@ class RegistryPolicy:
         found = unit.get(Directory.create_id(community_id))
         return found if found is not None else Directory.open(community_id, actor)
 
-    def on_community_established(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                                 ) -> Changed:
+    def on_community_established(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         directory = self._directory(unit, d["community_id"], actor)
         if directory.name != d["name"]:
             directory.named(d["name"], actor)
         return [directory]
 
-    def on_village_registered(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                              ) -> Changed:
+    def on_village_registered(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         if unit.get(Place.create_id("village", d["village_id"])) is not None:
             return []
         return [Place.locate("village", d["village_id"], d["community_id"], d["name"], actor)]
@@ -79,26 +94,29 @@ class RegistryPolicy:
         return [place, *households]
 
     # -- persons ---------------------------------------------------------------------------
-    def on_person_registered(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                             ) -> Changed:
+    def on_person_registered(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
         if unit.get(Resident.create_id(d["person_id"])) is not None:
             return []
-        return [Resident.register(d["person_id"], d["name"], d["phone"],
-                                  "party_member" in d["kinds"], actor)]
+        return [
+            Resident.register(
+                d["person_id"], d["name"], d["phone"], "party_member" in d["kinds"], actor
+            )
+        ]
 
-    def on_person_phone_changed(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                                ) -> Changed:
+    def on_person_phone_changed(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         person = unit.get(Resident.create_id(d["person_id"]))
         if person is None or person.phone == d["phone"]:
             return []
         person.phone_changed(d["phone"], actor)
         unit.add([person])  # the issuer reads the member through the unit
         cards = CardIssuer(self.app, unit, actor, "party_member_phone_changed")
-        return [person, *cards.reissue(cards.households_where("party_member_id",
-                                                               d["person_id"]))]
+        return [person, *cards.reissue(cards.households_where("party_member_id", d["person_id"]))]
 
-    def on_person_became_party_member(self, d: dict[str, Any], unit: Unit,
-                                      actor: dict[str, Any]) -> Changed:
+    def on_person_became_party_member(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         person = unit.get(Resident.create_id(d["person_id"]))
         if person is None or person.party_member:
             return []
@@ -106,21 +124,30 @@ class RegistryPolicy:
         return [person]
 
     # -- households and links --------------------------------------------------------------
-    def on_household_registered(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                                ) -> Changed:
+    def on_household_registered(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         if unit.get(Household.create_id(d["household_id"])) is not None:
             return []
         village = unit.get(Place.create_id("village", d["village_id"]))
         if village is None:
-            raise LookupError(f"village {d['village_id']} of household {d['household_id']} "
-                              "is unknown to outreach")
-        household = Household.register(d["household_id"], d["village_id"], village.community_id,
-                                       d["head_id"], d["address"], actor)
+            raise LookupError(
+                f"village {d['village_id']} of household {d['household_id']} is unknown to outreach"
+            )
+        household = Household.register(
+            d["household_id"],
+            d["village_id"],
+            village.community_id,
+            d["head_id"],
+            d["address"],
+            actor,
+        )
         CardIssuer(self.app, unit, actor, "household_registered").reissue([household])
         return [household]
 
-    def on_party_member_household_linked(self, d: dict[str, Any], unit: Unit,
-                                         actor: dict[str, Any]) -> Changed:
+    def on_party_member_household_linked(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         household = unit.get(Household.create_id(d["household_id"]))
         if household is None or household.party_member_id == d["party_member_id"]:
             return []
@@ -128,8 +155,9 @@ class RegistryPolicy:
         CardIssuer(self.app, unit, actor, "household_linked").reissue([household])
         return [household]
 
-    def on_party_member_household_unlinked(self, d: dict[str, Any], unit: Unit,
-                                           actor: dict[str, Any]) -> Changed:
+    def on_party_member_household_unlinked(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         household = unit.get(Household.create_id(d["household_id"]))
         if household is None or not household.unlink(d["party_member_id"], d["until"], actor):
             return []
@@ -142,11 +170,16 @@ class RegistryPolicy:
             return []
         directory = self._directory(unit, d["community_id"], actor)
         directory.team_formed(d["team_id"], d["name"], d["groups"], actor)
-        return [Place.locate("team", d["team_id"], d["community_id"], d["name"], actor),
-                directory]
+        return [Place.locate("team", d["team_id"], d["community_id"], d["name"], actor), directory]
 
-    def _team_change(self, unit: Unit, team_id: str, actor: dict[str, Any], reason: str,
-                     change: Callable[[Directory], bool]) -> Changed:
+    def _team_change(
+        self,
+        unit: Unit,
+        team_id: str,
+        actor: dict[str, Any],
+        reason: str,
+        change: Callable[[Directory], bool],
+    ) -> Changed:
         place = unit.get(Place.create_id("team", team_id))
         if place is None:
             raise LookupError(f"team {team_id} is unknown to outreach")
@@ -164,54 +197,62 @@ class RegistryPolicy:
         households = cards.load(ids, "community_id", place.community_id)
         return [directory, *cards.reissue(households)]
 
-    def on_team_leader_appointed(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                                 ) -> Changed:
+    def on_team_leader_appointed(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         def change(directory: Directory) -> bool:
             if directory.leader_id == d["person_id"]:
                 return False
             directory.leader_appointed(d["person_id"], actor)
             return True
+
         return self._team_change(unit, d["team_id"], actor, "team_leader_appointed", change)
 
-    def on_team_member_joined(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                              ) -> Changed:
+    def on_team_member_joined(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         def change(directory: Directory) -> bool:
             if d["person_id"] in directory.members:
                 return False
-            directory.member_joined(d["person_id"], d["group"], d["name"], d["phone"],
-                                    d["duties"], d["since"], actor)
+            directory.member_joined(
+                d["person_id"], d["group"], d["name"], d["phone"], d["duties"], d["since"], actor
+            )
             return True
+
         return self._team_change(unit, d["team_id"], actor, "team_member_joined", change)
 
-    def on_team_member_left(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-                            ) -> Changed:
+    def on_team_member_left(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
         def change(directory: Directory) -> bool:
             if d["person_id"] not in directory.members:
                 return False
             directory.member_left(d["person_id"], actor)
             return True
+
         return self._team_change(unit, d["team_id"], actor, "team_member_left", change)
 
-    def on_team_member_phone_changed(self, d: dict[str, Any], unit: Unit,
-                                     actor: dict[str, Any]) -> Changed:
+    def on_team_member_phone_changed(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         def change(directory: Directory) -> bool:
             member = directory.members.get(d["person_id"])
             if member is None or member["phone"] == d["phone"]:
                 return False
             directory.phone_changed(d["person_id"], d["phone"], actor)
             return True
+
         return self._team_change(unit, d["team_id"], actor, "team_member_phone_changed", change)
 
-    def on_team_member_duties_changed(self, d: dict[str, Any], unit: Unit,
-                                      actor: dict[str, Any]) -> Changed:
+    def on_team_member_duties_changed(
+        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
+    ) -> Changed:
         def change(directory: Directory) -> bool:
             member = directory.members.get(d["person_id"])
             if member is None or member["duties"] == d["duties"]:
                 return False
             directory.duties_changed(d["person_id"], d["duties"], actor)
             return True
-        return self._team_change(unit, d["team_id"], actor, "team_member_duties_changed",
-                                 change)
+
+        return self._team_change(unit, d["team_id"], actor, "team_member_duties_changed", change)
 
 
 def registry_handler(app: Any) -> Handler:
@@ -231,14 +272,19 @@ def casework_handler(app: Any) -> Handler:
         opinion_id = _uuid(origin)
         opinion = unit.get(opinion_id) if opinion_id is not None else None
         if not isinstance(opinion, Opinion):
-            log.warning("case %s names opinion %s, which outreach does not have",
-                        d["case_id"], origin)
+            log.warning(
+                "case %s names opinion %s, which outreach does not have", d["case_id"], origin
+            )
             return []
         actor = dict(envelope.get("actor") or {"person_id": "system", "role": "system"})
         if not opinion.case_opened(d["case_id"], d["opened_on"], actor):
             if opinion.case_id != d["case_id"]:
-                log.warning("opinion %s already has case %s; case %s not recorded",
-                            origin, opinion.case_id, d["case_id"])
+                log.warning(
+                    "opinion %s already has case %s; case %s not recorded",
+                    origin,
+                    opinion.case_id,
+                    d["case_id"],
+                )
             return []
         return [opinion]
 

@@ -5,6 +5,7 @@ members on what is assigned to them (their community's households, the rounds th
 to); a party member acts as ``team_member`` on the households linked to them; residents read
 their own household's card; auditors read only; the system (jobs, other services) everywhere.
 """
+
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule

@@ -4,6 +4,7 @@ One entrypoint per use case in the policy table (``outreach.policy.RULES``), plu
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Two inboxes:
 registry (teams, households, links → cards) and casework (case ids for opinions).
 """
+
 from __future__ import annotations
 
 import logging
@@ -73,9 +74,15 @@ class BackgroundJobs(DependencyProvider):
 
 class OutreachService(PlatformService):
     name = "outreach"
-    runtime = Platform("outreach", make_app, translate, inboxes=[
-        InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
-        InboxSpec("casework", casework_handler, CASEWORK_INTERESTS)])
+    runtime = Platform(
+        "outreach",
+        make_app,
+        translate,
+        inboxes=[
+            InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
+            InboxSpec("casework", casework_handler, CASEWORK_INTERESTS),
+        ],
+    )
     jobs = BackgroundJobs()
 
 

@@ -1,4 +1,5 @@
 """Local-practice settings of outreach (RULES §5: defaults, changeable per district)."""
+
 from __future__ import annotations
 
 import os
@@ -36,12 +37,13 @@ class OutreachSettings:
         def number(name: str, default: int) -> int:
             return int(os.environ.get(name, "").strip() or default)
 
-        return cls(contact_interval_months=number("SHEQU_OUTREACH_CONTACT_INTERVAL_MONTHS", 1),
-                   practical_tasks_per_year=number("SHEQU_OUTREACH_PRACTICAL_TASKS_PER_YEAR", 1),
-                   case_url=os.environ.get("SHEQU_OUTREACH_CASE_URL", "").strip()
-                   or cls.case_url,
-                   inline_reissue_limit=number("SHEQU_OUTREACH_INLINE_REISSUE_LIMIT", 500),
-                   reissue_chunk=number("SHEQU_OUTREACH_REISSUE_CHUNK", 500))
+        return cls(
+            contact_interval_months=number("SHEQU_OUTREACH_CONTACT_INTERVAL_MONTHS", 1),
+            practical_tasks_per_year=number("SHEQU_OUTREACH_PRACTICAL_TASKS_PER_YEAR", 1),
+            case_url=os.environ.get("SHEQU_OUTREACH_CASE_URL", "").strip() or cls.case_url,
+            inline_reissue_limit=number("SHEQU_OUTREACH_INLINE_REISSUE_LIMIT", 500),
+            reissue_chunk=number("SHEQU_OUTREACH_REISSUE_CHUNK", 500),
+        )
 
     def case_url_for(self, household_id: str) -> str:
         joiner = "&" if "?" in self.case_url else "?"

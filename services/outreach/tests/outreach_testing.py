@@ -4,6 +4,7 @@
 envelopes through the platform's real ``Inbox`` (tracking, duplicates, batches); only the
 inbox's ports are faked: the gap puller (nothing to pull) and the dead-letter queue (a list).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -47,8 +48,15 @@ class FakeDeadLetters:
     def __init__(self) -> None:
         self.letters: list[tuple[dict[str, Any], Any]] = []
 
-    def send(self, consumer: str, upstream: str, envelope: Any, error: Any,
-             attempts: int, letter_id: str | None = None) -> None:
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: Any,
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
         self.letters.append((envelope, error))
 
 
@@ -63,11 +71,19 @@ class Upstream:
     def envelope(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
         prev = self.position or None
         self.position += 1
-        env = {"contract": f"{self.service}.{contract}", "version": 1, "service": self.service,
-               "position": self.position, "prev": prev, "event_id": f"x:{self.position}",
-               "aggregate_id": new_id(), "aggregate_version": 1,
-               "occurred_at": "2025-01-01T00:00:00+00:00",
-               "actor": {"person_id": "staff-1", "role": "district_staff"}, "data": data}
+        env = {
+            "contract": f"{self.service}.{contract}",
+            "version": 1,
+            "service": self.service,
+            "position": self.position,
+            "prev": prev,
+            "event_id": f"x:{self.position}",
+            "aggregate_id": new_id(),
+            "aggregate_version": 1,
+            "occurred_at": "2025-01-01T00:00:00+00:00",
+            "actor": {"person_id": "staff-1", "role": "district_staff"},
+            "data": data,
+        }
         self.log.append(env)
         return env
 
@@ -82,12 +98,32 @@ class World:
         self.clock = Clock()
         self.app = Outreach(store, settings, clock=self.clock)
         self.dead = FakeDeadLetters()
-        self.registry = Upstream("registry", Inbox(
-            "outreach", "registry", self.app, registry_handler(self.app), lambda a, n: [],
-            self.dead, 2, REGISTRY_INTERESTS))  # type: ignore[arg-type]
-        self.casework = Upstream("casework", Inbox(
-            "outreach", "casework", self.app, casework_handler(self.app), lambda a, n: [],
-            self.dead, 2, CASEWORK_INTERESTS))  # type: ignore[arg-type]
+        self.registry = Upstream(
+            "registry",
+            Inbox(
+                "outreach",
+                "registry",
+                self.app,
+                registry_handler(self.app),
+                lambda a, n: [],
+                self.dead,
+                2,
+                REGISTRY_INTERESTS,
+            ),
+        )  # type: ignore[arg-type]
+        self.casework = Upstream(
+            "casework",
+            Inbox(
+                "outreach",
+                "casework",
+                self.app,
+                casework_handler(self.app),
+                lambda a, n: [],
+                self.dead,
+                2,
+                CASEWORK_INTERESTS,
+            ),
+        )  # type: ignore[arg-type]
 
     def close(self) -> None:
         self.app.close()
@@ -98,54 +134,106 @@ class World:
     # -- registry facts --------------------------------------------------------------------
     def community(self, name: str = "立柱") -> str:
         cid = new_id()
-        self.registry.send("community.established", community_id=cid, name=name,
-                           name_en="Lizhu", district_id=new_id())
+        self.registry.send(
+            "community.established",
+            community_id=cid,
+            name=name,
+            name_en="Lizhu",
+            district_id=new_id(),
+        )
         return cid
 
     def village(self, community_id: str, name: str = "东王家村（示例）") -> str:
         vid = new_id()
-        self.registry.send("village.registered", village_id=vid, name=name,
-                           community_id=community_id, registered_on="2024-01-01", sample=True)
+        self.registry.send(
+            "village.registered",
+            village_id=vid,
+            name=name,
+            community_id=community_id,
+            registered_on="2024-01-01",
+            sample=True,
+        )
         return vid
 
-    def person(self, name: str = "王示例", party: bool = False,
-               village_id: str | None = None) -> str:
+    def person(
+        self, name: str = "王示例", party: bool = False, village_id: str | None = None
+    ) -> str:
         pid = new_id()
-        self.registry.send("person.registered", person_id=pid, name=name, gender="male",
-                           phone=phone(), village_id=village_id,
-                           kinds=["resident", "party_member"] if party else ["resident"],
-                           sample=True)
+        self.registry.send(
+            "person.registered",
+            person_id=pid,
+            name=name,
+            gender="male",
+            phone=phone(),
+            village_id=village_id,
+            kinds=["resident", "party_member"] if party else ["resident"],
+            sample=True,
+        )
         return pid
 
     def team(self, community_id: str) -> dict[str, Any]:
         """A team with a leader and one contact per group (plus a second, unshown, member)."""
         tid = new_id()
-        self.registry.send("team.formed", team_id=tid, community_id=community_id,
-                           name="立柱社区服务队", groups=GROUPS)
+        self.registry.send(
+            "team.formed",
+            team_id=tid,
+            community_id=community_id,
+            name="立柱社区服务队",
+            groups=GROUPS,
+        )
         members = {}
         for i, group in enumerate(GROUPS):
             pid = new_id()
             members[group] = pid
-            self.registry.send("team.member_joined", team_id=tid, community_id=community_id,
-                               person_id=pid, group=group, name=f"队员{i}", phone=phone(),
-                               duties=f"{group}职责", since="2024-01-01")
+            self.registry.send(
+                "team.member_joined",
+                team_id=tid,
+                community_id=community_id,
+                person_id=pid,
+                group=group,
+                name=f"队员{i}",
+                phone=phone(),
+                duties=f"{group}职责",
+                since="2024-01-01",
+            )
         extra = new_id()
-        self.registry.send("team.member_joined", team_id=tid, community_id=community_id,
-                           person_id=extra, group="mediation", name="后来者", phone=phone(),
-                           duties="协助调解", since="2024-06-01")
-        self.registry.send("team.leader_appointed", team_id=tid, person_id=members["mediation"],
-                           since="2024-01-01")
+        self.registry.send(
+            "team.member_joined",
+            team_id=tid,
+            community_id=community_id,
+            person_id=extra,
+            group="mediation",
+            name="后来者",
+            phone=phone(),
+            duties="协助调解",
+            since="2024-06-01",
+        )
+        self.registry.send(
+            "team.leader_appointed", team_id=tid, person_id=members["mediation"], since="2024-01-01"
+        )
         return {"team_id": tid, "members": members, "unshown": extra}
 
     def household(self, village_id: str, address: str = "东王家村（示例）第一村民小组12号") -> str:
         hid, head = new_id(), self.person("户主示例", village_id=village_id)
-        self.registry.send("household.registered", household_id=hid, village_id=village_id,
-                           head_id=head, address=address, since="2024-01-01", sample=True)
+        self.registry.send(
+            "household.registered",
+            household_id=hid,
+            village_id=village_id,
+            head_id=head,
+            address=address,
+            since="2024-01-01",
+            sample=True,
+        )
         return hid
 
     def link(self, member_id: str, household_id: str, since: str = "2025-01-01") -> None:
-        self.registry.send("party_member.household_linked", zone_id=new_id(),
-                           party_member_id=member_id, household_id=household_id, since=since)
+        self.registry.send(
+            "party_member.household_linked",
+            zone_id=new_id(),
+            party_member_id=member_id,
+            household_id=household_id,
+            since=since,
+        )
 
     def district(self, households: int = 3) -> dict[str, Any]:
         """A community with a team, one village and ``households`` households."""

@@ -3,6 +3,7 @@
 Re-issue is exact: a change re-issues the households whose card shows what changed, and only
 those, once, even when the envelope is delivered twice or arrives in a batch.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,16 @@ def test_every_household_gets_a_card_with_leader_group_contacts_and_party_member
     world.link(member, x["households"][0])
     card = world.card(x["households"][0])
     roles = [c["role"] for c in card["contacts"]]
-    assert roles == ["leader", "mediation", "sanitation", "welfare", "services", "finance",
-                     "volunteers", "party_member"]
+    assert roles == [
+        "leader",
+        "mediation",
+        "sanitation",
+        "welfare",
+        "services",
+        "finance",
+        "volunteers",
+        "party_member",
+    ]
     assert card["version"] == 2  # the link re-issued it
     assert x["unshown"] not in {c["person_id"] for c in card["contacts"]}
     assert [c["role"] for c in world.card(x["households"][1])["contacts"]][-1] == "volunteers"
@@ -35,8 +44,10 @@ def test_phone_change_of_a_shown_member_reissues_exactly_that_community_once(wor
     x = world.district(3)
     other = world.district(2)
     shown = x["members"]["sanitation"]
-    env = world.registry.envelope("team.member_phone_changed", {
-        "team_id": x["team_id"], "person_id": shown, "phone": "13812345678"})
+    env = world.registry.envelope(
+        "team.member_phone_changed",
+        {"team_id": x["team_id"], "person_id": shown, "phone": "13812345678"},
+    )
     assert world.registry.inbox.process(env) == "applied"
     top = world.top()
     assert world.registry.inbox.process(env) == "duplicate"  # delivered twice
@@ -53,33 +64,56 @@ def test_the_same_change_sent_again_as_a_new_message_issues_nothing(world: World
     """Content-addressed cards: an unchanged card is not issued again."""
     x = world.district(2)
     shown = x["members"]["welfare"]
-    world.registry.send("team.member_phone_changed", team_id=x["team_id"], person_id=shown,
-                        phone="13812345678")
+    world.registry.send(
+        "team.member_phone_changed", team_id=x["team_id"], person_id=shown, phone="13812345678"
+    )
     top = world.top()
-    assert world.registry.send("team.member_phone_changed", team_id=x["team_id"],
-                               person_id=shown, phone="13812345678") == "applied"
+    assert (
+        world.registry.send(
+            "team.member_phone_changed", team_id=x["team_id"], person_id=shown, phone="13812345678"
+        )
+        == "applied"
+    )
     assert world.top() == top
     assert world.versions(x["households"][0]) == [1, 2]
 
 
 def test_change_to_a_member_not_on_the_cards_reissues_nothing(world: World):
     x = world.district(2)
-    world.registry.send("team.member_duties_changed", team_id=x["team_id"],
-                        person_id=x["unshown"], duties="新职责")
-    world.registry.send("team.member_phone_changed", team_id=x["team_id"],
-                        person_id=x["unshown"], phone="13700000000")
+    world.registry.send(
+        "team.member_duties_changed", team_id=x["team_id"], person_id=x["unshown"], duties="新职责"
+    )
+    world.registry.send(
+        "team.member_phone_changed",
+        team_id=x["team_id"],
+        person_id=x["unshown"],
+        phone="13700000000",
+    )
     assert all(world.versions(h) == [1] for h in x["households"])
 
 
 def test_duties_leader_and_departure_changes_reissue(world: World):
     x = world.district(1)
     hid = x["households"][0]
-    world.registry.send("team.member_duties_changed", team_id=x["team_id"],
-                        person_id=x["members"]["finance"], duties="财务公开")
-    world.registry.send("team.leader_appointed", team_id=x["team_id"],
-                        person_id=x["members"]["welfare"], since="2025-01-01")
-    world.registry.send("team.member_left", team_id=x["team_id"],
-                        person_id=x["members"]["mediation"], until="2025-02-01", reason="调动")
+    world.registry.send(
+        "team.member_duties_changed",
+        team_id=x["team_id"],
+        person_id=x["members"]["finance"],
+        duties="财务公开",
+    )
+    world.registry.send(
+        "team.leader_appointed",
+        team_id=x["team_id"],
+        person_id=x["members"]["welfare"],
+        since="2025-01-01",
+    )
+    world.registry.send(
+        "team.member_left",
+        team_id=x["team_id"],
+        person_id=x["members"]["mediation"],
+        until="2025-02-01",
+        reason="调动",
+    )
     assert world.versions(hid) == [1, 2, 3, 4]
     contacts = world.card(hid)["contacts"]
     assert contacts[0]["person_id"] == x["members"]["welfare"]  # the new leader
@@ -106,8 +140,14 @@ def test_unlink_removes_the_party_member_from_the_card(world: World):
     x = world.district(1)
     hid, member = x["households"][0], world.person("党员甲", party=True)
     world.link(member, hid)
-    world.registry.send("party_member.household_unlinked", zone_id="z", party_member_id=member,
-                        household_id=hid, until="2025-02-01", reason="")
+    world.registry.send(
+        "party_member.household_unlinked",
+        zone_id="z",
+        party_member_id=member,
+        household_id=hid,
+        until="2025-02-01",
+        reason="",
+    )
     assert world.versions(hid) == [1, 2, 3]
     assert world.card(hid)["contacts"][-1]["role"] == "volunteers"
     history = world.app.card_history(SYSTEM, hid)
@@ -117,15 +157,36 @@ def test_unlink_removes_the_party_member_from_the_card(world: World):
 def test_a_batch_sees_its_own_changes(world: World):
     """Inbox batches: a household registered and a phone changed in one transaction."""
     x = world.district(1)
-    envs = [world.registry.envelope("household.registered", {
-        "household_id": hid, "village_id": x["village_id"], "head_id": "h",
-        "address": "东王家村第二村民小组", "since": "2024-01-01", "sample": True})
-        for hid in ("3f1c6a7e-0000-5000-8000-0000000000a1", "3f1c6a7e-0000-5000-8000-0000000000a2")]
-    envs.append(world.registry.envelope("team.member_phone_changed", {
-        "team_id": x["team_id"], "person_id": x["members"]["services"], "phone": "13512345678"}))
+    envs = [
+        world.registry.envelope(
+            "household.registered",
+            {
+                "household_id": hid,
+                "village_id": x["village_id"],
+                "head_id": "h",
+                "address": "东王家村第二村民小组",
+                "since": "2024-01-01",
+                "sample": True,
+            },
+        )
+        for hid in ("3f1c6a7e-0000-5000-8000-0000000000a1", "3f1c6a7e-0000-5000-8000-0000000000a2")
+    ]
+    envs.append(
+        world.registry.envelope(
+            "team.member_phone_changed",
+            {
+                "team_id": x["team_id"],
+                "person_id": x["members"]["services"],
+                "phone": "13512345678",
+            },
+        )
+    )
     assert world.registry.inbox.process_batch(envs) == ["applied"] * 3
-    for hid in ("3f1c6a7e-0000-5000-8000-0000000000a1", "3f1c6a7e-0000-5000-8000-0000000000a2",
-                x["households"][0]):
+    for hid in (
+        "3f1c6a7e-0000-5000-8000-0000000000a1",
+        "3f1c6a7e-0000-5000-8000-0000000000a2",
+        x["households"][0],
+    ):
         phones = {c["person_id"]: c["phone"] for c in world.card(hid)["contacts"]}
         assert phones[x["members"]["services"]] == "13512345678"
     assert world.versions("3f1c6a7e-0000-5000-8000-0000000000a1") == [1, 2]
@@ -133,9 +194,13 @@ def test_a_batch_sees_its_own_changes(world: World):
 
 def test_village_move_reissues_its_households_with_the_new_team(world: World):
     x, y = world.district(2), world.district(1)
-    world.registry.send("village.moved", village_id=x["village_id"],
-                        from_community_id=x["community_id"], to_community_id=y["community_id"],
-                        effective_date="2025-02-01")
+    world.registry.send(
+        "village.moved",
+        village_id=x["village_id"],
+        from_community_id=x["community_id"],
+        to_community_id=y["community_id"],
+        effective_date="2025-02-01",
+    )
     card = world.card(x["households"][0])
     assert card["version"] == 2 and card["community_id"] == y["community_id"]
     assert card["contacts"][0]["person_id"] == y["members"]["mediation"]
@@ -146,30 +211,54 @@ def test_distribution_is_recorded_once_for_the_current_version(world: World):
     x = world.district(1)
     hid = x["households"][0]
     member = Actor(person_id=x["members"]["services"], role="team_member")
-    done = world.app.record_card_distribution(member, "dist-0001", household_id=hid, version=1,
-                                              acknowledged_by="户主示例",
-                                              distributed_on="2025-03-01")
+    done = world.app.record_card_distribution(
+        member,
+        "dist-0001",
+        household_id=hid,
+        version=1,
+        acknowledged_by="户主示例",
+        distributed_on="2025-03-01",
+    )
     assert done["version"] == 1
-    assert world.app.record_card_distribution(member, "dist-0001", household_id=hid, version=1,
-                                              acknowledged_by="户主示例",
-                                              distributed_on="2025-03-01") == done
+    assert (
+        world.app.record_card_distribution(
+            member,
+            "dist-0001",
+            household_id=hid,
+            version=1,
+            acknowledged_by="户主示例",
+            distributed_on="2025-03-01",
+        )
+        == done
+    )
     card = world.card(hid)
-    assert card["distribution"] == {"household_id": hid, "version": 1,
-                                    "distributed_on": "2025-03-01",
-                                    "delivered_by": member.person_id,
-                                    "acknowledged_by": "户主示例"}
+    assert card["distribution"] == {
+        "household_id": hid,
+        "version": 1,
+        "distributed_on": "2025-03-01",
+        "delivered_by": member.person_id,
+        "acknowledged_by": "户主示例",
+    }
     top = world.top()
     with pytest.raises(RuleViolation) as again:
-        world.app.record_card_distribution(member, "dist-0002", household_id=hid, version=1,
-                                           acknowledged_by="户主示例")
+        world.app.record_card_distribution(
+            member, "dist-0002", household_id=hid, version=1, acknowledged_by="户主示例"
+        )
     assert again.value.code == "rule.card_already_distributed"
     with pytest.raises(RuleViolation) as old:
-        world.app.record_card_distribution(member, "dist-0003", household_id=hid, version=7,
-                                           acknowledged_by="户主示例")
+        world.app.record_card_distribution(
+            member, "dist-0003", household_id=hid, version=7, acknowledged_by="户主示例"
+        )
     assert old.value.code == "rule.card_version_not_current" and old.value.field == "version"
     with pytest.raises(RuleViolation) as future:
-        world.app.record_card_distribution(member, "dist-0004", household_id=hid, version=1,
-                                           acknowledged_by="户主示例", distributed_on="2025-03-02")
+        world.app.record_card_distribution(
+            member,
+            "dist-0004",
+            household_id=hid,
+            version=1,
+            acknowledged_by="户主示例",
+            distributed_on="2025-03-02",
+        )
     assert future.value.code == "rule.date_in_future"
     assert world.top() == top
 
@@ -178,19 +267,32 @@ def test_bad_distribution_input_names_the_field_and_changes_nothing(world: World
     x = world.district(1)
     hid = x["households"][0]
     top = world.top()
-    cases = [({"household_id": "nope", "version": 1, "acknowledged_by": "甲"}, "household_id"),
-             ({"household_id": hid, "version": 0, "acknowledged_by": "甲"}, "version"),
-             ({"household_id": hid, "version": 1, "acknowledged_by": ""}, "acknowledged_by"),
-             ({"household_id": hid, "version": 1, "acknowledged_by": "甲",
-               "distributed_on": "2025-13-01"}, "distributed_on")]
+    cases = [
+        ({"household_id": "nope", "version": 1, "acknowledged_by": "甲"}, "household_id"),
+        ({"household_id": hid, "version": 0, "acknowledged_by": "甲"}, "version"),
+        ({"household_id": hid, "version": 1, "acknowledged_by": ""}, "acknowledged_by"),
+        (
+            {
+                "household_id": hid,
+                "version": 1,
+                "acknowledged_by": "甲",
+                "distributed_on": "2025-13-01",
+            },
+            "distributed_on",
+        ),
+    ]
     for i, (args, field) in enumerate(cases):
         with pytest.raises(ValidationError) as err:
             world.app.record_card_distribution(STAFF, f"bad-dist-{i:03d}", **args)
         assert err.value.field == field and err.value.message_zh and err.value.message_en
     with pytest.raises(NotFound):
-        world.app.record_card_distribution(STAFF, "bad-dist-404",
-                                           household_id="3f1c6a7e-0000-5000-8000-000000000999",
-                                           version=1, acknowledged_by="甲")
+        world.app.record_card_distribution(
+            STAFF,
+            "bad-dist-404",
+            household_id="3f1c6a7e-0000-5000-8000-000000000999",
+            version=1,
+            acknowledged_by="甲",
+        )
     assert world.top() == top
 
 
@@ -199,9 +301,13 @@ def test_a_team_member_of_another_community_may_not_record_distribution(world: W
     stranger = Actor(person_id=y["members"]["services"], role="team_member")
     top = world.top()
     with pytest.raises(Forbidden):
-        world.app.record_card_distribution(stranger, "dist-x-0001",
-                                           household_id=x["households"][0], version=1,
-                                           acknowledged_by="甲")
+        world.app.record_card_distribution(
+            stranger,
+            "dist-x-0001",
+            household_id=x["households"][0],
+            version=1,
+            acknowledged_by="甲",
+        )
     assert world.top() == top
 
 
@@ -222,7 +328,8 @@ def test_rules_6_phones_and_names_masked_beyond_those_who_need_the_card(world: W
 
 
 def test_rules_6_lists_of_households_masked_unless_duty_or_purpose_and_clear_reads_recorded(
-        world: World):
+    world: World,
+):
     """Heads and addresses in lists: masked for staff without a purpose and for auditors; in
     clear for the team (their duty) and for staff with a purpose, and those reads recorded."""
     x = world.district(2)
@@ -237,21 +344,38 @@ def test_rules_6_lists_of_households_masked_unless_duty_or_purpose_and_clear_rea
     assert world.top() == top and world.app.personal_data_reads(AUDITOR) == []
     assert world.app.reads.flush() == 2
     reads = world.app.personal_data_reads(AUDITOR, subject_id=x["households"][0])
-    assert [(r["reader_id"], r["use_case"], r["target_id"], r["purpose"], r["fields"])
-            for r in reads] == [
+    assert [
+        (r["reader_id"], r["use_case"], r["target_id"], r["purpose"], r["fields"]) for r in reads
+    ] == [
         (team.person_id, "village_cards", vid, "服务队走访、送卡（职责）", ["address", "name"]),
-        ("staff-1", "village_cards", vid, "核对送卡名单", ["address", "name"])]
+        ("staff-1", "village_cards", vid, "核对送卡名单", ["address", "name"]),
+    ]
     assert reads[0]["subject_name"] == "户***"
 
 
 def test_poison_registry_event_is_dead_lettered_and_the_inbox_goes_on(world: World):
     x = world.district(1)
-    assert world.registry.send("household.registered", household_id="h-unknown-village",
-                               village_id="3f1c6a7e-0000-5000-8000-000000000998", head_id="p",
-                               address="无", since="2024-01-01", sample=True) == "dead_lettered"
-    assert world.registry.send("team.member_phone_changed", team_id=x["team_id"],
-                               person_id=x["members"]["finance"], phone="13522223333") \
+    assert (
+        world.registry.send(
+            "household.registered",
+            household_id="h-unknown-village",
+            village_id="3f1c6a7e-0000-5000-8000-000000000998",
+            head_id="p",
+            address="无",
+            since="2024-01-01",
+            sample=True,
+        )
+        == "dead_lettered"
+    )
+    assert (
+        world.registry.send(
+            "team.member_phone_changed",
+            team_id=x["team_id"],
+            person_id=x["members"]["finance"],
+            phone="13522223333",
+        )
         == "applied"
+    )
     assert world.versions(x["households"][0]) == [1, 2]
     assert len(world.dead.letters) == 1
 
@@ -263,8 +387,10 @@ def test_large_team_change_is_reissued_in_chunks_exactly_once(store: Store):
     try:
         x, other = world.district(5), world.district(3)
         shown = x["members"]["finance"]
-        env = world.registry.envelope("team.member_phone_changed", {
-            "team_id": x["team_id"], "person_id": shown, "phone": "13812345678"})
+        env = world.registry.envelope(
+            "team.member_phone_changed",
+            {"team_id": x["team_id"], "person_id": shown, "phone": "13812345678"},
+        )
         assert world.registry.inbox.process(env) == "applied"
         assert all(world.versions(h) == [1] for h in x["households"])  # not yet: pending
         assert [world.app.reissue_pending() for _ in range(4)] == [2, 2, 1, 0]
@@ -284,10 +410,16 @@ def test_large_village_move_is_done_in_chunks_with_the_new_team(store: Store):
     world = World(store, OutreachSettings(inline_reissue_limit=1, reissue_chunk=2))
     try:
         x, y = world.district(3), world.district(1)
-        assert world.registry.send("village.moved", village_id=x["village_id"],
-                                   from_community_id=x["community_id"],
-                                   to_community_id=y["community_id"],
-                                   effective_date="2025-02-01") == "applied"
+        assert (
+            world.registry.send(
+                "village.moved",
+                village_id=x["village_id"],
+                from_community_id=x["community_id"],
+                to_community_id=y["community_id"],
+                effective_date="2025-02-01",
+            )
+            == "applied"
+        )
         assert world.card(x["households"][0])["community_id"] == x["community_id"]  # pending
         assert [world.app.reissue_pending() for _ in range(3)] == [2, 1, 0]
         for hid in x["households"]:
@@ -306,8 +438,9 @@ def test_card_views_return_what_the_readme_says(world: World):
     docs = readme_sections(readme, "RPC methods")
     x = world.district(1)
     hid = x["households"][0]
-    world.app.record_card_distribution(STAFF, "dist-readme-1", household_id=hid, version=1,
-                                       acknowledged_by="户主")
+    world.app.record_card_distribution(
+        STAFF, "dist-readme-1", household_id=hid, version=1, acknowledged_by="户主"
+    )
     history = world.app.card_history(SYSTEM, hid)
     rows = world.app.village_cards(SYSTEM, x["village_id"])
 
@@ -317,6 +450,7 @@ def test_card_views_return_what_the_readme_says(world: World):
             out |= {k for c in item.get("contacts", []) for k in c}
             out |= set(item.get("distribution") or {})
         return out
+
     assert returned_fields(docs["card"]) == fields([world.card(hid)])
     assert returned_fields(docs["card_history"]) == fields(history)
     assert returned_fields(docs["village_cards"]) == fields(rows)

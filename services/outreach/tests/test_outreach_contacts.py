@@ -1,6 +1,7 @@
 """Party-member household contact (党员联户), RULES §5 [local, settings]: no more than one month
 between contacts, at least one practical task per household per year; overdue contacts flagged
 once and published. Time is a controlled clock."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,42 +31,51 @@ def test_rules_5_no_more_than_one_month_between_contacts(world: World):
     status = _status(world, x)
     assert status[x["households"][0]]["due_on"] == "2025-02-10"  # a month after the link
     assert not status[x["households"][0]]["overdue"]
-    world.app.log_party_contact(me, "contact-0001", household_id=x["households"][0],
-                                contacted_on="2025-02-08")
+    world.app.log_party_contact(
+        me, "contact-0001", household_id=x["households"][0], contacted_on="2025-02-08"
+    )
     world.clock.today = "2025-02-11"
     status = _status(world, x)
     assert status[x["households"][0]]["due_on"] == "2025-03-08"
     assert not status[x["households"][0]]["overdue"]
     assert status[x["households"][1]]["overdue"]  # never contacted since 2025-01-10
-    assert x["households"][2] not in status       # not linked: no duty
+    assert x["households"][2] not in status  # not linked: no duty
 
 
 def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
     x, _member, me = _linked(world)
     world.clock.today = "2025-02-10"
-    assert world.app.flag_overdue_contacts(STAFF, "overdue-0001",
-                                           community_id=x["community_id"])["flagged"] == []
+    assert (
+        world.app.flag_overdue_contacts(STAFF, "overdue-0001", community_id=x["community_id"])[
+            "flagged"
+        ]
+        == []
+    )
     world.clock.today = "2025-02-11"
-    flagged = world.app.flag_overdue_contacts(STAFF, "overdue-0002",
-                                              community_id=x["community_id"])["flagged"]
+    flagged = world.app.flag_overdue_contacts(
+        STAFF, "overdue-0002", community_id=x["community_id"]
+    )["flagged"]
     assert sorted(f["household_id"] for f in flagged) == sorted(x["households"][:2])
-    again = world.app.flag_overdue_contacts(STAFF, "overdue-0003",
-                                            community_id=x["community_id"])
+    again = world.app.flag_overdue_contacts(STAFF, "overdue-0003", community_id=x["community_id"])
     assert again["flagged"] == []  # the same missed deadline is flagged once
     published = world.published("party_contact.overdue")
     assert sorted(p["household_id"] for p in published) == sorted(x["households"][:2])
-    assert {(p["due_on"], p["flagged_on"], p["last_contact_on"]) for p in published} == \
-        {("2025-02-10", "2025-02-11", None)}
+    assert {(p["due_on"], p["flagged_on"], p["last_contact_on"]) for p in published} == {
+        ("2025-02-10", "2025-02-11", None)
+    }
     # A late contact resets the clock; the next missed deadline is a new flag.
     world.clock.today = "2025-02-12"
-    world.app.log_party_contact(me, "contact-0002", household_id=x["households"][0],
-                                contacted_on="2025-02-12")
+    world.app.log_party_contact(
+        me, "contact-0002", household_id=x["households"][0], contacted_on="2025-02-12"
+    )
     world.clock.today = "2025-03-13"
-    flagged = world.app.flag_overdue_contacts(STAFF, "overdue-0004",
-                                              community_id=x["community_id"])["flagged"]
+    flagged = world.app.flag_overdue_contacts(
+        STAFF, "overdue-0004", community_id=x["community_id"]
+    )["flagged"]
     # Household 0 missed its new deadline; household 1 is still in its first, already flagged.
     assert [(f["household_id"], f["due_on"]) for f in flagged] == [
-        (x["households"][0], "2025-03-12")]
+        (x["households"][0], "2025-03-12")
+    ]
     listed = world.app.contact_status(AUDITOR, x["community_id"])["flags"]
     assert len(listed) == 3
 
@@ -73,11 +83,17 @@ def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
 def test_rules_5_one_practical_task_per_household_per_year(world: World):
     x, member, me = _linked(world)
     world.clock.today = "2025-06-01"
-    world.app.log_party_contact(me, "contact-0001", household_id=x["households"][0],
-                                contacted_on="2025-05-01", practical_task=True,
-                                task="帮助申请新农合报销")
-    world.app.log_party_contact(me, "contact-0002", household_id=x["households"][1],
-                                contacted_on="2025-05-02")
+    world.app.log_party_contact(
+        me,
+        "contact-0001",
+        household_id=x["households"][0],
+        contacted_on="2025-05-01",
+        practical_task=True,
+        task="帮助申请新农合报销",
+    )
+    world.app.log_party_contact(
+        me, "contact-0002", household_id=x["households"][1], contacted_on="2025-05-02"
+    )
     status = _status(world, x, 2025)
     assert status[x["households"][0]]["practical_task_met"]
     assert not status[x["households"][1]]["practical_task_met"]
@@ -94,8 +110,14 @@ def test_rules_5_the_interval_is_a_setting(store: Store):
         status = _status(world, x)
         assert status[x["households"][0]]["due_on"] == "2025-03-10"
         assert not status[x["households"][0]]["overdue"]
-        world.app.log_party_contact(me, "contact-0001", household_id=x["households"][0],
-                                    contacted_on="2025-03-01", practical_task=True, task="修水管")
+        world.app.log_party_contact(
+            me,
+            "contact-0001",
+            household_id=x["households"][0],
+            contacted_on="2025-03-01",
+            practical_task=True,
+            task="修水管",
+        )
         assert not _status(world, x)[x["households"][0]]["practical_task_met"]  # needs two
     finally:
         world.close()
@@ -108,25 +130,44 @@ def test_contact_rules_linked_member_dates_and_input(world: World):
     world.clock.today = "2025-02-01"
     top = world.top()
     with pytest.raises(Forbidden):  # not linked to them, not on the team: out of scope
-        world.app.log_party_contact(other, "contact-bad-01", household_id=x["households"][0],
-                                    contacted_on="2025-01-20")
+        world.app.log_party_contact(
+            other, "contact-bad-01", household_id=x["households"][0], contacted_on="2025-01-20"
+        )
     with pytest.raises(RuleViolation) as not_linked:  # staff naming the wrong member
-        world.app.log_party_contact(STAFF, "contact-bad-02", household_id=x["households"][2],
-                                    contacted_on="2025-01-20", member_id=member)
+        world.app.log_party_contact(
+            STAFF,
+            "contact-bad-02",
+            household_id=x["households"][2],
+            contacted_on="2025-01-20",
+            member_id=member,
+        )
     assert not_linked.value.code == "rule.household_not_linked_to_member"
-    for on, code in (("2025-02-02", "rule.date_in_future"),
-                     ("2025-01-09", "rule.contact_before_link")):
+    for on, code in (
+        ("2025-02-02", "rule.date_in_future"),
+        ("2025-01-09", "rule.contact_before_link"),
+    ):
         with pytest.raises(RuleViolation) as err:
-            world.app.log_party_contact(me, f"contact-bad-{on}", household_id=x["households"][0],
-                                        contacted_on=on)
+            world.app.log_party_contact(
+                me, f"contact-bad-{on}", household_id=x["households"][0], contacted_on=on
+            )
         assert err.value.code == code and err.value.field == "contacted_on"
     with pytest.raises(ValidationError) as task:
-        world.app.log_party_contact(me, "contact-bad-03", household_id=x["households"][0],
-                                    contacted_on="2025-01-20", practical_task=True)
+        world.app.log_party_contact(
+            me,
+            "contact-bad-03",
+            household_id=x["households"][0],
+            contacted_on="2025-01-20",
+            practical_task=True,
+        )
     assert task.value.field == "task"
     with pytest.raises(ValidationError) as flag:
-        world.app.log_party_contact(me, "contact-bad-04", household_id=x["households"][0],
-                                    contacted_on="2025-01-20", practical_task="yes")
+        world.app.log_party_contact(
+            me,
+            "contact-bad-04",
+            household_id=x["households"][0],
+            contacted_on="2025-01-20",
+            practical_task="yes",
+        )
     assert flag.value.field == "practical_task"
     assert world.top() == top
 
@@ -134,9 +175,13 @@ def test_contact_rules_linked_member_dates_and_input(world: World):
 def test_opinions_on_a_contact_are_published_with_that_channel(world: World):
     x, _member, me = _linked(world)
     world.clock.today = "2025-02-01"
-    done = world.app.log_party_contact(me, "contact-0001", household_id=x["households"][0],
-                                       contacted_on="2025-01-20",
-                                       opinions=[{"category": "opinion", "text": "希望多开会"}])
+    done = world.app.log_party_contact(
+        me,
+        "contact-0001",
+        household_id=x["households"][0],
+        contacted_on="2025-01-20",
+        opinions=[{"category": "opinion", "text": "希望多开会"}],
+    )
     [opinion] = world.published("opinion.collected")
     assert opinion["channel"] == "party_contact" and opinion["source_id"] == done["contact_id"]
 

@@ -2,6 +2,7 @@
 has a ``### name`` section with a ``shequ call outreach`` example whose JSON the entrypoint's
 argument check accepts, every policy row's roles and scopes are stated, every contract is in
 the events table, and every contract's example validates."""
+
 from __future__ import annotations
 
 import inspect
@@ -62,8 +63,11 @@ def test_readme_states_each_policy_row():
     found, problems = sections(), []
     for name, rule in RULES.items():
         who = re.search(r"^- \*\*Who:\*\*(.*)$", found.get(name, ""), re.MULTILINE)
-        stated = dict(re.findall(rf"`({'|'.join(ROLES)})` \(({'|'.join(SCOPES)})\)",
-                                 who.group(1))) if who else {}
+        stated = (
+            dict(re.findall(rf"`({'|'.join(ROLES)})` \(({'|'.join(SCOPES)})\)", who.group(1)))
+            if who
+            else {}
+        )
         if stated != dict(rule.roles):
             problems.append(f"{name}: README {stated}, policy {dict(rule.roles)}")
     assert not problems, "\n".join(problems)

@@ -1,5 +1,6 @@
 """The outreach domain without I/O: card sections and content addressing, rounds, contact
 intervals (RULES §5), campaigns."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -26,7 +27,9 @@ def _directory() -> Directory:
 def test_team_section_shows_leader_and_each_groups_first_member():
     d = _directory()
     assert [(c["role"], c["person_id"]) for c in d.team_section()] == [
-        ("mediation", "p-1"), ("sanitation", "p-3")]
+        ("mediation", "p-1"),
+        ("sanitation", "p-3"),
+    ]
     d.leader_appointed("p-3", A)
     assert d.team_section()[0]["role"] == "leader"
     d.member_left("p-1", A)
@@ -65,11 +68,22 @@ def test_unlink_of_another_member_changes_nothing():
 
 
 def test_round_checks_visits():
-    rnd = VisitRound.open(ROUND, "c-1", "走访", "visit", "2025-03-01", "2025-03-31",
-                          ["p-1"], [{"household_id": "h-1", "village_id": "v-1"}], A)
+    rnd = VisitRound.open(
+        ROUND,
+        "c-1",
+        "走访",
+        "visit",
+        "2025-03-01",
+        "2025-03-31",
+        ["p-1"],
+        [{"household_id": "h-1", "village_id": "v-1"}],
+        A,
+    )
     assert rnd.check_visit("h-1", "2025-03-31") == "v-1"
-    for household, on, code in (("h-2", "2025-03-02", "rule.household_not_in_round"),
-                                ("h-1", "2025-02-28", "rule.visit_outside_period")):
+    for household, on, code in (
+        ("h-2", "2025-03-02", "rule.household_not_in_round"),
+        ("h-1", "2025-02-28", "rule.visit_outside_period"),
+    ):
         with pytest.raises(RuleViolation) as err:
             rnd.check_visit(household, on)
         assert err.value.code == code
@@ -77,8 +91,7 @@ def test_round_checks_visits():
     with pytest.raises(RuleViolation):
         rnd.check_visit("h-1", "2025-03-02")
     with pytest.raises(RuleViolation):
-        VisitRound.open(ROUND, "c-1", "走访", "visit", "2025-03-01", "2025-03-31",
-                        ["p-1"], [], A)
+        VisitRound.open(ROUND, "c-1", "走访", "visit", "2025-03-01", "2025-03-31", ["p-1"], [], A)
 
 
 def test_rules_5_contact_interval_is_calendar_months():
@@ -95,8 +108,12 @@ def test_rules_5_contact_interval_is_calendar_months():
 def test_campaign_rates_and_rules():
     c = Campaign.launch(ROUND, "c-1", "宣传", ["v-1"], "2025-01-01", "2025-01-31", A)
     c.record_survey("v-1", 4, 3, 2, 1, "2025-01-10", A)
-    assert c.rates("v-1") == {"respondents": 4, "awareness": 0.75, "support": 0.5,
-                              "participation": 0.25}
+    assert c.rates("v-1") == {
+        "respondents": 4,
+        "awareness": 0.75,
+        "support": 0.5,
+        "participation": 0.25,
+    }
     assert c.publish("2025-02-01", A) == ["v-1"]
     with pytest.raises(RuleViolation):
         c.publish("2025-02-02", A)

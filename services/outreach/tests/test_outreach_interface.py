@@ -3,6 +3,7 @@ in this process on a fresh RabbitMQ vhost, its store in SQLite or a fresh Postgr
 Registry events are published to registry's exchange as registry's relay would; a small
 stand-in answers registry's ``notifications`` (gap repair). What outreach publishes is read
 back from its exchange."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ class RegistryStandIn:
     name = "registry"
 
     @rpc
-    def notifications(self, actor: dict[str, Any], after: int = 0,
-                      limit: int = 500) -> list[dict[str, Any]]:
+    def notifications(
+        self, actor: dict[str, Any], after: int = 0, limit: int = 500
+    ) -> list[dict[str, Any]]:
         return [e for e in LOG if e["position"] > after][:limit]
 
 
@@ -49,14 +51,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def running(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_url: str
-            ) -> Iterator[tuple[ServiceContainer, str]]:
+def running(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_url: str
+) -> Iterator[tuple[ServiceContainer, str]]:
     LOG.clear()
     with rabbit_vhost() as amqp:
-        for key, value in {"SHEQU_OUTREACH_STORE": store_url, "SHEQU_AMQP_URI": amqp,
-                           "SHEQU_OUTREACH_METRICS_PORT": str(free_port()),
-                           "SHEQU_TREEHEAD_DIR": str(tmp_path / "th"),
-                           "SHEQU_KEY_DIR": str(tmp_path / "keys")}.items():
+        for key, value in {
+            "SHEQU_OUTREACH_STORE": store_url,
+            "SHEQU_AMQP_URI": amqp,
+            "SHEQU_OUTREACH_METRICS_PORT": str(free_port()),
+            "SHEQU_TREEHEAD_DIR": str(tmp_path / "th"),
+            "SHEQU_KEY_DIR": str(tmp_path / "keys"),
+        }.items():
             monkeypatch.setenv(key, value)
         config = {"AMQP_URI": amqp, "serializer": "json"}
         stand_in = ServiceContainer(RegistryStandIn, config)
@@ -72,17 +78,28 @@ def running(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_url: str
 
 def publish(amqp: str, contract: str, **data: Any) -> None:
     position = len(LOG) + 1
-    env = {"contract": f"registry.{contract}", "version": 1, "service": "registry",
-           "position": position, "prev": position - 1 or None, "event_id": f"r:{position}",
-           "aggregate_id": new_id(), "aggregate_version": 1,
-           "occurred_at": "2025-01-01T00:00:00+00:00", "actor": SYSTEM, "data": data}
+    env = {
+        "contract": f"registry.{contract}",
+        "version": 1,
+        "service": "registry",
+        "position": position,
+        "prev": position - 1 or None,
+        "event_id": f"r:{position}",
+        "aggregate_id": new_id(),
+        "aggregate_version": 1,
+        "occurred_at": "2025-01-01T00:00:00+00:00",
+        "actor": SYSTEM,
+        "data": data,
+    }
     LOG.append(sign_as("registry", env))
     with Connection(amqp) as conn:
-        Producer(conn).publish(json.dumps(env, ensure_ascii=False),
-                               exchange=exchange_for("registry"),
-                               routing_key=f"registry.{contract}.v1", declare=[
-                                   exchange_for("registry")],
-                               content_type="application/json")
+        Producer(conn).publish(
+            json.dumps(env, ensure_ascii=False),
+            exchange=exchange_for("registry"),
+            routing_key=f"registry.{contract}.v1",
+            declare=[exchange_for("registry")],
+            content_type="application/json",
+        )
 
 
 def call(container: ServiceContainer, method: str, **kwargs: Any) -> Any:
@@ -92,22 +109,61 @@ def call(container: ServiceContainer, method: str, **kwargs: Any) -> Any:
 
 def test_registry_events_become_cards_published_on_the_exchange(running):
     container, amqp = running
-    listen = Queue("test.outreach.out", exchange=exchange_for("outreach"), routing_key="#",
-                   durable=False, auto_delete=False)
+    listen = Queue(
+        "test.outreach.out",
+        exchange=exchange_for("outreach"),
+        routing_key="#",
+        durable=False,
+        auto_delete=False,
+    )
     with Connection(amqp) as conn:
         listen(conn.default_channel).declare()
     cid, vid, tid, hid = new_id(), new_id(), new_id(), new_id()
-    publish(amqp, "community.established", community_id=cid, name="立柱", name_en="Lizhu",
-            district_id=new_id())
-    publish(amqp, "village.registered", village_id=vid, name="东王家村", community_id=cid,
-            registered_on="2024-01-01", sample=True)
+    publish(
+        amqp,
+        "community.established",
+        community_id=cid,
+        name="立柱",
+        name_en="Lizhu",
+        district_id=new_id(),
+    )
+    publish(
+        amqp,
+        "village.registered",
+        village_id=vid,
+        name="东王家村",
+        community_id=cid,
+        registered_on="2024-01-01",
+        sample=True,
+    )
     publish(amqp, "team.formed", team_id=tid, community_id=cid, name="服务队", groups=GROUPS)
-    publish(amqp, "team.member_joined", team_id=tid, community_id=cid, person_id=new_id(),
-            group="welfare", name="王示例", phone="13800000001", duties="供水", since="2024-01-01")
-    publish(amqp, "household.registered", household_id=hid, village_id=vid, head_id=new_id(),
-            address="东王家村一组", since="2024-01-01", sample=True)
-    card = wait_until(lambda: call(container, "card", actor=SYSTEM, household_id=hid),
-                      timeout=60, what="the first card")
+    publish(
+        amqp,
+        "team.member_joined",
+        team_id=tid,
+        community_id=cid,
+        person_id=new_id(),
+        group="welfare",
+        name="王示例",
+        phone="13800000001",
+        duties="供水",
+        since="2024-01-01",
+    )
+    publish(
+        amqp,
+        "household.registered",
+        household_id=hid,
+        village_id=vid,
+        head_id=new_id(),
+        address="东王家村一组",
+        since="2024-01-01",
+        sample=True,
+    )
+    card = wait_until(
+        lambda: call(container, "card", actor=SYSTEM, household_id=hid),
+        timeout=60,
+        what="the first card",
+    )
     assert card["version"] == 1 and card["contacts"][0]["phone"] == "13800000001"
     pdf = call(container, "card_pdf", actor=SYSTEM, household_id=hid)
     assert pdf["pdf_base64"].startswith("JVBER")  # %PDF
@@ -116,6 +172,7 @@ def test_registry_events_become_cards_published_on_the_exchange(running):
         with Connection(amqp) as conn:
             message = listen(conn.default_channel).get(no_ack=True)
             return json.loads(message.body) if message else None
+
     envelope = wait_until(issued, timeout=60, what="card.issued on the exchange")
     assert envelope["contract"] == "outreach.card.issued"
     assert envelope["data"]["household_id"] == hid and envelope["data"]["version"] == 1
@@ -127,9 +184,17 @@ def test_bad_input_through_the_entrypoint_writes_nothing(running):
     container, _ = running
     before = call(container, "health")["log_position"]
     with pytest.raises(ValidationError) as err:
-        call(container, "open_round", actor=SYSTEM, idempotency_key="itf-round-0001",
-             community_id="not-an-id", title="走访", period_start="2025-01-01",
-             period_end="2025-01-31", assignees=[new_id()])
+        call(
+            container,
+            "open_round",
+            actor=SYSTEM,
+            idempotency_key="itf-round-0001",
+            community_id="not-an-id",
+            title="走访",
+            period_start="2025-01-01",
+            period_end="2025-01-31",
+            assignees=[new_id()],
+        )
     assert err.value.field == "community_id"
     with pytest.raises(ValidationError) as unknown:
         call(container, "card", actor=SYSTEM, household_id=new_id(), colour="red")

@@ -1,5 +1,6 @@
 """Printable cards: A6 pages with an embedded CJK font and a QR code, checked by rendering
 them with poppler (pdftoppm to PNG, pdftotext back to text) — what a printer would get."""
+
 from __future__ import annotations
 
 import base64
@@ -21,12 +22,12 @@ def _pdf(tmp_path: Path, answer: dict) -> Path:
 
 
 def _text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
-def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(sqlite_world: World,
-                                                                tmp_path: Path):
+def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(sqlite_world: World, tmp_path: Path):
     world = sqlite_world
     x = world.district(1)
     hid = x["households"][0]
@@ -37,19 +38,20 @@ def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(sqlite_world: Worl
     assert "立柱社区便民服务联系卡" in text
     for c in card["contacts"]:
         assert c["name"] in text and c["phone"] in text and c["role_zh"] in text
-    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
-                           text=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], check=True, capture_output=True, text=True
+    ).stdout
     assert "WenQuanYi" in fonts or "Noto" in fonts
     assert " yes " in fonts.splitlines()[2]  # embedded
-    subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(tmp_path / "page")], check=True)
     [png] = sorted(tmp_path.glob("page*.png"))
     with Image.open(png) as image:
         width, height = image.size
         assert abs(width / height - 105 / 148) < 0.01  # A6 portrait
         # The QR code sits bottom right: a dense mix of black and white modules there.
-        corner = image.convert("L").crop((int(width * 0.68), int(height * 0.78),
-                                          int(width * 0.93), int(height * 0.96)))
+        corner = image.convert("L").crop(
+            (int(width * 0.68), int(height * 0.78), int(width * 0.93), int(height * 0.96))
+        )
         dark = sum(corner.histogram()[:128]) / (corner.width * corner.height)
         assert 0.25 < dark < 0.75
 
@@ -60,8 +62,9 @@ def test_qr_code_carries_the_configured_case_filing_address(sqlite_world: World)
     world = sqlite_world
     x = world.district(1)
     card = world.card(x["households"][0])
-    assert card["case_url"] == (f"https://shequ.jiaohe.example/file-case?household="
-                                f"{x['households'][0]}")
+    assert card["case_url"] == (
+        f"https://shequ.jiaohe.example/file-case?household={x['households'][0]}"
+    )
     import segno
 
     # The PNG is the same as segno's own encoding of that URL (segno has no decoder).
@@ -74,8 +77,7 @@ def test_village_batch_pdf_has_one_page_per_household(sqlite_world: World, tmp_p
     world = sqlite_world
     x = world.district(3)
     path = _pdf(tmp_path, world.app.village_cards_pdf(STAFF, x["village_id"]))
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
-                          text=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+3$", info, re.MULTILINE)
     assert _text(path).count("便民服务联系卡") == 3
     other = world.district(1)
@@ -87,15 +89,25 @@ def test_village_batch_pdf_has_one_page_per_household(sqlite_world: World, tmp_p
 def test_long_duties_are_shortened_so_eight_contacts_fit_one_card(tmp_path: Path):
     from outreach.pdf import render
 
-    contact = {"role_zh": "农村财务管理组", "name": "王示例", "phone": "13800000001",
-               "duties": "财务审核与交接、记账、财务公开、资产与合同管理" * 10}
-    card = {"community_name": "立柱", "village_name": "东王家村", "address": "第一村民小组",
-            "version": 1, "issued_on": "2025-03-02", "card_id": "abcdef12",
-            "case_url": "https://example.org/f?household=1", "contacts": [contact] * 8}
+    contact = {
+        "role_zh": "农村财务管理组",
+        "name": "王示例",
+        "phone": "13800000001",
+        "duties": "财务审核与交接、记账、财务公开、资产与合同管理" * 10,
+    }
+    card = {
+        "community_name": "立柱",
+        "village_name": "东王家村",
+        "address": "第一村民小组",
+        "version": 1,
+        "issued_on": "2025-03-02",
+        "card_id": "abcdef12",
+        "case_url": "https://example.org/f?household=1",
+        "contacts": [contact] * 8,
+    }
     path = tmp_path / "long.pdf"
     path.write_bytes(render([card]))
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
-                          text=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
     text = _text(path)
     assert text.count("13800000001") == 8 and text.count("…") == 8

@@ -1,6 +1,7 @@
 """The policy table at the entrypoints: every role × every entrypoint. A role the table does
 not admit is refused before anything is looked up or written; roles it admits get past the
 role check (and then meet their scope)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -16,8 +17,7 @@ NOBODY = "3f1c6a7e-0000-5000-8000-0000000000ff"  # an id nothing has
 
 
 def actor(role: str) -> dict[str, str]:
-    return {"person_id": f"p-{role}", "role": role, "community_id": NOBODY,
-            "household_id": NOBODY}
+    return {"person_id": f"p-{role}", "role": role, "community_id": NOBODY, "household_id": NOBODY}
 
 
 def test_policy_table_admits_auditors_only_to_reads_and_residents_only_to_their_cards():
@@ -25,8 +25,10 @@ def test_policy_table_admits_auditors_only_to_reads_and_residents_only_to_their_
         if "auditor" in rule.roles:
             assert rule.reads, name
         if "resident" in rule.roles:
-            assert name in ("card", "card_history", "card_pdf") and \
-                rule.roles["resident"] == "household"
+            assert (
+                name in ("card", "card_history", "card_pdf")
+                and rule.roles["resident"] == "household"
+            )
 
 
 @pytest.mark.parametrize("role", ROLES)

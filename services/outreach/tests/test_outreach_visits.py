@@ -1,5 +1,6 @@
 """Survey and visit rounds (调研走访): rounds, visit logs, coverage with a controlled clock,
 households missed, and opinions that come back with a case id from casework."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,15 +10,22 @@ from shequ.errors import Forbidden, RuleViolation, ValidationError
 
 
 def _round(world: World, x: dict, key: str = "round-0001", **more) -> dict:
-    args = {"community_id": x["community_id"], "title": "春季走访", "period_start": "2025-03-01",
-            "period_end": "2025-03-31", "assignees": [x["members"]["services"]], **more}
+    args = {
+        "community_id": x["community_id"],
+        "title": "春季走访",
+        "period_start": "2025-03-01",
+        "period_end": "2025-03-31",
+        "assignees": [x["members"]["services"]],
+        **more,
+    }
     return world.app.open_round(STAFF, key, **args)
 
 
 def _visit(world: World, x: dict, rnd: dict, household: str, on: str, key: str, **more) -> dict:
     visitor = Actor(person_id=x["members"]["services"], role="team_member")
-    return world.app.log_visit(visitor, key, round_id=rnd["round_id"], household_id=household,
-                               visited_on=on, **more)
+    return world.app.log_visit(
+        visitor, key, round_id=rnd["round_id"], household_id=household, visited_on=on, **more
+    )
 
 
 def test_coverage_per_village_and_period_with_a_controlled_clock(world: World):
@@ -32,8 +40,9 @@ def test_coverage_per_village_and_period_with_a_controlled_clock(world: World):
     _visit(world, x, rnd, extra, "2025-03-10", "visit-0003")
     cov = world.app.round_coverage(STAFF, rnd["round_id"])
     assert (cov["households_total"], cov["households_visited"], cov["coverage"]) == (4, 2, 0.5)
-    by_village = {v["village_id"]: (v["households_total"], v["households_visited"])
-                  for v in cov["villages"]}
+    by_village = {
+        v["village_id"]: (v["households_total"], v["households_visited"]) for v in cov["villages"]
+    }
     assert by_village == {x["village_id"]: (3, 1), second: (1, 1)}
     period = world.app.coverage(STAFF, x["community_id"], "2025-03-06", "2025-03-31")
     assert (period["households_visited"], period["households_total"]) == (2, 4)
@@ -65,20 +74,33 @@ def test_visit_rules_period_list_future_and_assignees(world: World):
     rnd = _round(world, x)
     world.clock.today = "2025-03-10"
     top = world.top()
-    for on, household, code in (("2025-04-01", x["households"][0], "rule.visit_outside_period"),
-                                ("2025-03-20", x["households"][0], "rule.date_in_future"),
-                                ("2025-03-05", y["households"][0],
-                                 "rule.household_not_in_round")):
+    for on, household, code in (
+        ("2025-04-01", x["households"][0], "rule.visit_outside_period"),
+        ("2025-03-20", x["households"][0], "rule.date_in_future"),
+        ("2025-03-05", y["households"][0], "rule.household_not_in_round"),
+    ):
         with pytest.raises(RuleViolation) as err:
             _visit(world, x, rnd, household, on, f"visit-bad-{on}-{household[:6]}")
         assert err.value.code == code
     stranger = Actor(person_id=x["members"]["finance"], role="team_member")  # not assigned
     with pytest.raises(Forbidden):
-        world.app.log_visit(stranger, "visit-bad-0009", round_id=rnd["round_id"],
-                            household_id=x["households"][0], visited_on="2025-03-05")
+        world.app.log_visit(
+            stranger,
+            "visit-bad-0009",
+            round_id=rnd["round_id"],
+            household_id=x["households"][0],
+            visited_on="2025-03-05",
+        )
     with pytest.raises(ValidationError) as bad:
-        _visit(world, x, rnd, x["households"][0], "2025-03-05", "visit-bad-0010",
-               opinions=[{"category": "gossip", "text": "?"}])
+        _visit(
+            world,
+            x,
+            rnd,
+            x["households"][0],
+            "2025-03-05",
+            "visit-bad-0010",
+            opinions=[{"category": "gossip", "text": "?"}],
+        )
     assert bad.value.field == "opinions[0].category"
     assert world.top() == top
 
@@ -105,23 +127,52 @@ def test_opinions_are_published_and_casework_case_ids_recorded_once(world: World
     x = world.district(1)
     rnd = _round(world, x)
     world.clock.today = "2025-03-10"
-    visit = _visit(world, x, rnd, x["households"][0], "2025-03-05", "visit-0001",
-                   opinions=[{"category": "demand", "text": "村口路灯坏了"},
-                             {"category": "suggestion", "text": "增设垃圾桶"}])
+    visit = _visit(
+        world,
+        x,
+        rnd,
+        x["households"][0],
+        "2025-03-05",
+        "visit-0001",
+        opinions=[
+            {"category": "demand", "text": "村口路灯坏了"},
+            {"category": "suggestion", "text": "增设垃圾桶"},
+        ],
+    )
     first, second = visit["opinion_ids"]
-    env = world.casework.envelope("case.opened", {
-        "case_id": "c-1", "case_type": "demand", "category": "lighting", "channel": "visit",
-        "community_id": x["community_id"], "village_id": None, "household_id": None,
-        "opened_on": "2025-03-06", "due_on": None, "origin_opinion_id": first,
-        "priority": "normal"})  # a field casework added later is let by
+    env = world.casework.envelope(
+        "case.opened",
+        {
+            "case_id": "c-1",
+            "case_type": "demand",
+            "category": "lighting",
+            "channel": "visit",
+            "community_id": x["community_id"],
+            "village_id": None,
+            "household_id": None,
+            "opened_on": "2025-03-06",
+            "due_on": None,
+            "origin_opinion_id": first,
+            "priority": "normal",
+        },
+    )  # a field casework added later is let by
     assert world.casework.inbox.process(env) == "applied"
     assert world.casework.inbox.process(env) == "duplicate"
     top = world.top()
     # A second case naming the same opinion is not recorded: one case per opinion.
-    world.casework.send("case.opened", case_id="c-2", case_type="demand", category="x",
-                        channel="visit", community_id=x["community_id"], village_id=None,
-                        household_id=None, opened_on="2025-03-07", due_on=None,
-                        origin_opinion_id=first)
+    world.casework.send(
+        "case.opened",
+        case_id="c-2",
+        case_type="demand",
+        category="x",
+        channel="visit",
+        community_id=x["community_id"],
+        village_id=None,
+        household_id=None,
+        opened_on="2025-03-07",
+        due_on=None,
+        origin_opinion_id=first,
+    )
     assert world.top() == top
     rows = {r["opinion_id"]: r for r in world.app.opinions(AUDITOR, x["community_id"])}
     assert rows[first]["case_id"] == "c-1" and rows[second]["case_id"] is None
@@ -131,8 +182,13 @@ def test_opinions_are_published_and_casework_case_ids_recorded_once(world: World
 def test_record_opinion_from_a_contact_card_call(world: World):
     x = world.district(1)
     member = Actor(person_id=x["members"]["welfare"], role="team_member")
-    done = world.app.record_opinion(member, "opinion-0001", household_id=x["households"][0],
-                                    category="demand", text="自来水压力低")
+    done = world.app.record_opinion(
+        member,
+        "opinion-0001",
+        household_id=x["households"][0],
+        category="demand",
+        text="自来水压力低",
+    )
     [row] = world.app.opinions(SYSTEM, x["community_id"])
     assert row["opinion_id"] == done["opinion_id"] and row["channel"] == "contact_card"
     assert row["collected_by"] == member.person_id

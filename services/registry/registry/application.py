@@ -4,6 +4,7 @@ Every command takes ``(actor, idempotency_key, **fields)``, validates its input 
 is written, checks the policy, and runs through ``execute`` (atomic, idempotent per key).
 Queries read the projections, caught up first, and mask personal data by role.
 """
+
 from __future__ import annotations
 
 from shequ.topics import pin_topics
@@ -20,8 +21,9 @@ from registry.settings import RegistrySettings
 pin_topics("registry", *AGGREGATES)
 
 
-class Registry(OrganisationCommands, PartyCommands, PeopleCommands, TeamCommands, Queries,
-               HistoryQueries):
+class Registry(
+    OrganisationCommands, PartyCommands, PeopleCommands, TeamCommands, Queries, HistoryQueries
+):
     """The registry service's application (登记服务)."""
 
     name = "registry"

@@ -1,4 +1,5 @@
 """What every registry use case shares: policy, settings, read model, loading, id helpers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,12 @@ class RegistryBase(DomainApplication):
     name = "registry"
     policy = POLICY
 
-    def __init__(self, store: Store, settings: RegistrySettings | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: RegistrySettings | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(store, env)
         self.settings = settings or RegistrySettings()
 
@@ -52,8 +57,9 @@ class RegistryBase(DomainApplication):
             self.repository.get(agg_id)
         except AggregateNotFoundError:
             return
-        raise Conflict(f"{label_zh}已存在", f"{field}: already registered", field,
-                       code="already_exists")
+        raise Conflict(
+            f"{label_zh}已存在", f"{field}: already registered", field, code="already_exists"
+        )
 
     def exists(self, agg_id: UUID) -> bool:
         try:
@@ -86,24 +92,32 @@ class RegistryBase(DomainApplication):
 
     def community_target(self, community_id: str | None) -> Target:
         """Scope of something in a community; team members of that community are assigned."""
-        return Target(community_id=community_id,
-                      assigned_to=frozenset(self.team_member_ids(community_id)))
+        return Target(
+            community_id=community_id, assigned_to=frozenset(self.team_member_ids(community_id))
+        )
 
     def team_member_ids(self, community_id: str | None) -> list[str]:
         if community_id is None:
             return []
         m, tm = t.team_members, t.teams
         with self.read() as c:
-            return list(c.execute(select(m.c.person_id).join(tm, tm.c.id == m.c.team_id)
-                                  .where(tm.c.community_id == community_id)).scalars())
+            return list(
+                c.execute(
+                    select(m.c.person_id)
+                    .join(tm, tm.c.id == m.c.team_id)
+                    .where(tm.c.community_id == community_id)
+                ).scalars()
+            )
 
     def household_target(self, household_id: str) -> Target:
         """Scope of a household: its community, its team and linked party member, itself."""
         household = self.household_agg(household_id)
         base = self.village_target(household.village_id)
         with self.read() as c:
-            linked = c.execute(select(t.links.c.party_member_id)
-                               .where(t.links.c.household_id == household_id)).scalars()
+            linked = c.execute(
+                select(t.links.c.party_member_id).where(t.links.c.household_id == household_id)
+            ).scalars()
             assigned = base.assigned_to | frozenset(linked)
-        return Target(community_id=base.community_id, household_id=household_id,
-                      assigned_to=assigned)
+        return Target(
+            community_id=base.community_id, household_id=household_id, assigned_to=assigned
+        )

@@ -9,6 +9,7 @@ the spans of membership and the phones of that day.
 The tables belong to the registry's read model (``RegistryProjection`` applies these handlers
 too); a store made before they existed rebuilds it from its whole log on start (ADR 0014).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,15 @@ from registry import tables as t
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 # change -> (中文, English); the household's own changes and the person's
-CHANGES = {"registered": "登记", "member_joined": "入户", "member_left": "迁出本户",
-           "phone_changed": "电话变更", "became_party_member": "入党",
-           "joined_household": "加入户", "left_household": "离开户"}
+CHANGES = {
+    "registered": "登记",
+    "member_joined": "入户",
+    "member_left": "迁出本户",
+    "phone_changed": "电话变更",
+    "became_party_member": "入党",
+    "joined_household": "加入户",
+    "left_household": "离开户",
+}
 # a household change as the person who made it sees it
 AS_PERSON = {"member_joined": "joined_household", "member_left": "left_household"}
 
@@ -39,55 +46,117 @@ class HistoryProjection(Handlers):
 
     def on_Person__Registered(self, s: Session, e: Any) -> None:
         self._phone(s, e)
-        self._change(s, e, "registered", _recorded_on(e), "recorded",
-                     {"kinds": list(e.kinds), "village_id": e.village_id})
+        self._change(
+            s,
+            e,
+            "registered",
+            _recorded_on(e),
+            "recorded",
+            {"kinds": list(e.kinds), "village_id": e.village_id},
+        )
 
     def on_Person__PhoneChanged(self, s: Session, e: Any) -> None:
         p = t.phones
-        previous = s.execute(select(p.c.phone).where(p.c.person_id == _id(e),
-                                                     p.c.seq < e.originator_version)
-                             .order_by(p.c.seq.desc()).limit(1)).scalar()
+        previous = s.execute(
+            select(p.c.phone)
+            .where(p.c.person_id == _id(e), p.c.seq < e.originator_version)
+            .order_by(p.c.seq.desc())
+            .limit(1)
+        ).scalar()
         self._phone(s, e)
-        self._change(s, e, "phone_changed", _recorded_on(e), "recorded",
-                     {"phone": e.phone, "previous_phone": previous})
+        self._change(
+            s,
+            e,
+            "phone_changed",
+            _recorded_on(e),
+            "recorded",
+            {"phone": e.phone, "previous_phone": previous},
+        )
 
     def on_Person__BecamePartyMember(self, s: Session, e: Any) -> None:
         self._change(s, e, "became_party_member", e.joined_on, "effective", {})
 
     def on_Household__Registered(self, s: Session, e: Any) -> None:
         self._span(s, _id(e), e.head_id, e.since, "head")
-        self._change(s, e, "registered", e.since, "effective",
-                     {"relation": "head", "address": e.address}, e.head_id, _id(e))
+        self._change(
+            s,
+            e,
+            "registered",
+            e.since,
+            "effective",
+            {"relation": "head", "address": e.address},
+            e.head_id,
+            _id(e),
+        )
 
     def on_Household__MemberAdded(self, s: Session, e: Any) -> None:
         self._span(s, _id(e), e.person_id, e.since, e.relation)
-        self._change(s, e, "member_joined", e.since, "effective", {"relation": e.relation},
-                     e.person_id, _id(e))
+        self._change(
+            s,
+            e,
+            "member_joined",
+            e.since,
+            "effective",
+            {"relation": e.relation},
+            e.person_id,
+            _id(e),
+        )
 
     def on_Household__MemberRemoved(self, s: Session, e: Any) -> None:
         m = t.member_spans
-        s.execute(update(m).where(m.c.household_id == _id(e), m.c.person_id == e.person_id,
-                                  m.c.until.is_(None)).values(until=e.until, reason=e.reason))
-        self._change(s, e, "member_left", e.until, "effective", {"reason": e.reason},
-                     e.person_id, _id(e))
+        s.execute(
+            update(m)
+            .where(m.c.household_id == _id(e), m.c.person_id == e.person_id, m.c.until.is_(None))
+            .values(until=e.until, reason=e.reason)
+        )
+        self._change(
+            s, e, "member_left", e.until, "effective", {"reason": e.reason}, e.person_id, _id(e)
+        )
 
-    def _span(self, s: Session, household_id: str, person_id: str, since: str,
-              relation: str) -> None:
-        upsert(s, t.member_spans, {"household_id": household_id, "person_id": person_id,
-                                   "since": since}, {"relation": relation})
+    def _span(
+        self, s: Session, household_id: str, person_id: str, since: str, relation: str
+    ) -> None:
+        upsert(
+            s,
+            t.member_spans,
+            {"household_id": household_id, "person_id": person_id, "since": since},
+            {"relation": relation},
+        )
 
     def _phone(self, s: Session, e: Any) -> None:
-        upsert(s, t.phones, {"person_id": _id(e), "seq": e.originator_version},
-               {"on": _recorded_on(e), "phone": e.phone, "recorded_at": e.timestamp.isoformat()})
+        upsert(
+            s,
+            t.phones,
+            {"person_id": _id(e), "seq": e.originator_version},
+            {"on": _recorded_on(e), "phone": e.phone, "recorded_at": e.timestamp.isoformat()},
+        )
 
-    def _change(self, s: Session, e: Any, change: str, on: str, basis: str,
-                details: dict[str, Any], person_id: str | None = None,
-                household_id: str | None = None) -> None:
-        upsert(s, t.changes, {"id": f"{_id(e)}:{e.originator_version}"},
-               {"person_id": person_id or _id(e), "household_id": household_id, "on": on,
-                "basis": basis, "change": change, "recorded_at": e.timestamp.isoformat(),
+    def _change(
+        self,
+        s: Session,
+        e: Any,
+        change: str,
+        on: str,
+        basis: str,
+        details: dict[str, Any],
+        person_id: str | None = None,
+        household_id: str | None = None,
+    ) -> None:
+        upsert(
+            s,
+            t.changes,
+            {"id": f"{_id(e)}:{e.originator_version}"},
+            {
+                "person_id": person_id or _id(e),
+                "household_id": household_id,
+                "on": on,
+                "basis": basis,
+                "change": change,
+                "recorded_at": e.timestamp.isoformat(),
                 "seq": e.originator_version,
-                "details": json.dumps(details, ensure_ascii=False)})
+                "details": json.dumps(details, ensure_ascii=False),
+            },
+        )
 
 
 def _id(event: Any) -> str:
@@ -103,23 +172,39 @@ def _recorded_on(event: Any) -> str:
 def members_on(c: Connection, household_id: str, on: str) -> list[dict[str, Any]]:
     """The household's members on the day ``on`` (head first), with the phone each had then."""
     m, p = t.member_spans, t.persons
-    rows = c.execute(select(m.c.person_id, m.c.relation, m.c.since, p.c.name, p.c.gender,
-                            p.c.id_number).join(p, p.c.id == m.c.person_id)
-                     .where(m.c.household_id == household_id, m.c.since <= on,
-                            or_(m.c.until.is_(None), m.c.until > on))
-                     .order_by(m.c.since, m.c.person_id)).mappings().all()
-    return [{**r, "phone": phone_on(c, r["person_id"], on)}
-            for r in sorted(rows, key=lambda r: r["relation"] != "head")]
+    rows = (
+        c.execute(
+            select(m.c.person_id, m.c.relation, m.c.since, p.c.name, p.c.gender, p.c.id_number)
+            .join(p, p.c.id == m.c.person_id)
+            .where(
+                m.c.household_id == household_id,
+                m.c.since <= on,
+                or_(m.c.until.is_(None), m.c.until > on),
+            )
+            .order_by(m.c.since, m.c.person_id)
+        )
+        .mappings()
+        .all()
+    )
+    return [
+        {**r, "phone": phone_on(c, r["person_id"], on)}
+        for r in sorted(rows, key=lambda r: r["relation"] != "head")
+    ]
 
 
 def phone_on(c: Connection, person_id: str, on: str) -> str:
     """The phone recorded last on or before ``on``; before any record, the first one known."""
     p = t.phones
-    found = c.execute(select(p.c.phone).where(p.c.person_id == person_id, p.c.on <= on)
-                      .order_by(p.c.seq.desc()).limit(1)).scalar()
+    found = c.execute(
+        select(p.c.phone)
+        .where(p.c.person_id == person_id, p.c.on <= on)
+        .order_by(p.c.seq.desc())
+        .limit(1)
+    ).scalar()
     if found is None:
-        found = c.execute(select(p.c.phone).where(p.c.person_id == person_id)
-                          .order_by(p.c.seq).limit(1)).scalar()
+        found = c.execute(
+            select(p.c.phone).where(p.c.person_id == person_id).order_by(p.c.seq).limit(1)
+        ).scalar()
     return str(found or "")
 
 
@@ -128,12 +213,25 @@ def household_changes(c: Connection, household_id: str) -> list[RowMapping]:
     ch, m = t.changes, t.member_spans
     own = c.execute(select(ch).where(ch.c.household_id == household_id)).mappings().all()
     spans = c.execute(select(m).where(m.c.household_id == household_id)).mappings().all()
-    phones = c.execute(select(ch).where(ch.c.change == "phone_changed",
-                                        ch.c.person_id.in_({s["person_id"] for s in spans}))
-                       ).mappings().all()
-    lived = [x for x in phones
-             if any(s["person_id"] == x["person_id"] and s["since"] <= x["on"]
-                    and (s["until"] is None or x["on"] < s["until"]) for s in spans)]
+    phones = (
+        c.execute(
+            select(ch).where(
+                ch.c.change == "phone_changed", ch.c.person_id.in_({s["person_id"] for s in spans})
+            )
+        )
+        .mappings()
+        .all()
+    )
+    lived = [
+        x
+        for x in phones
+        if any(
+            s["person_id"] == x["person_id"]
+            and s["since"] <= x["on"]
+            and (s["until"] is None or x["on"] < s["until"])
+            for s in spans
+        )
+    ]
     return _in_order([*own, *lived])
 
 
@@ -149,6 +247,13 @@ def _in_order(rows: Sequence[RowMapping]) -> list[RowMapping]:
 
 def entry(row: RowMapping, change: str) -> dict[str, Any]:
     """One change as a query shows it (personal data still to be masked by the caller)."""
-    return {"on": row["on"], "date_basis": row["basis"], "recorded_at": row["recorded_at"],
-            "change": change, "change_zh": CHANGES[change], "person_id": row["person_id"],
-            "household_id": row["household_id"], **json.loads(row["details"])}
+    return {
+        "on": row["on"],
+        "date_basis": row["basis"],
+        "recorded_at": row["recorded_at"],
+        "change": change,
+        "change_zh": CHANGES[change],
+        "person_id": row["person_id"],
+        "household_id": row["household_id"],
+        **json.loads(row["details"]),
+    }

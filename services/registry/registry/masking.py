@@ -11,6 +11,7 @@ Auditors read everything masked, even with a purpose: they check the records, no
 Every answer that shows personal data in clear to anyone but the household itself is recorded
 (``shequ.readlog``; listed by ``personal_data_reads``).
 """
+
 from __future__ import annotations
 
 from shequ import privacy

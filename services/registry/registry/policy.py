@@ -4,6 +4,7 @@ district staff act district-wide; community staff within their own community; se
 members (and the party member linked to a household) on what is assigned to them; residents on
 their own household; auditors read only; the system (seed, other services) everywhere.
 """
+
 from __future__ import annotations
 
 from shequ.auth import Policy, Rule
@@ -46,8 +47,7 @@ RULES: dict[str, Rule] = {
     "add_household_member": _cmd(COMMUNITY),
     "remove_household_member": _cmd(COMMUNITY),
     "record_archive_entry": _cmd(TEAM),
-    "reveal_personal_data": Rule(roles={"district_staff": "all",
-                                        "community_staff": "community"}),
+    "reveal_personal_data": Rule(roles={"district_staff": "all", "community_staff": "community"}),
     # service teams, zones, household links
     "form_team": _cmd(COMMUNITY),
     "appoint_team_leader": _cmd(COMMUNITY),

@@ -1,4 +1,5 @@
 """Queries: the dated history of a household and of a person (``registry.history``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ from registry.history import AS_PERSON, entry, household_changes, person_changes
 class HistoryQueries(RegistryBase):
     """Who lived in a household when, and every dated change of a person."""
 
-    def household_history(self, actor: Actor, household_id: str,
-                          purpose: str | None = None) -> dict[str, Any]:
+    def household_history(
+        self, actor: Actor, household_id: str, purpose: str | None = None
+    ) -> dict[str, Any]:
         """Every dated change of a household, oldest first: registered, members joined and
         left, members' phone changes while they lived there. Names, phones and the address
         are masked as in ``household`` (in clear with a ``purpose``, recorded).
@@ -30,19 +32,29 @@ class HistoryQueries(RegistryBase):
         purpose = check_purpose(purpose)
         target = self.household_target(household_id)
         self.policy.check("household_history", actor, target)
-        seen = sight(actor, purpose, own=actor.household_id == household_id,
-                     duty=masking.TEAM_DUTY if actor.role == "team_member" else None)
+        seen = sight(
+            actor,
+            purpose,
+            own=actor.household_id == household_id,
+            duty=masking.TEAM_DUTY if actor.role == "team_member" else None,
+        )
         with self.read() as c:
             changes = [entry(r, r["change"]) for r in household_changes(c, household_id)]
             names = _names(c, {x["person_id"] for x in changes})
         if seen.purpose and names:
-            self.reads.note(actor, "household_history", household_id, seen.purpose, names,
-                            ["name", "phone", "address"])
-        return {"household_id": household_id,
-                "changes": [_shown(seen, x, names) for x in changes]}
+            self.reads.note(
+                actor,
+                "household_history",
+                household_id,
+                seen.purpose,
+                names,
+                ["name", "phone", "address"],
+            )
+        return {"household_id": household_id, "changes": [_shown(seen, x, names) for x in changes]}
 
-    def person_history(self, actor: Actor, person_id: str,
-                       purpose: str | None = None) -> dict[str, Any]:
+    def person_history(
+        self, actor: Actor, person_id: str, purpose: str | None = None
+    ) -> dict[str, Any]:
         """Every dated change of a person, oldest first: registered, households joined and
         left, phone changes, party membership. Name, phones and addresses are masked unless
         the reader is on the person's community team or staff giving a ``purpose`` (recorded).
@@ -52,17 +64,26 @@ class HistoryQueries(RegistryBase):
         purpose = check_purpose(purpose)
         person = self.person(person_id)
         self.policy.check("person_history", actor, self.village_target(person.village_id))
-        seen = sight(actor, purpose,
-                     duty=masking.TEAM_DUTY if actor.role == "team_member" else None)
+        seen = sight(
+            actor, purpose, duty=masking.TEAM_DUTY if actor.role == "team_member" else None
+        )
         with self.read() as c:
             changes = [entry(r, _as_person(r)) for r in person_changes(c, person_id)]
             names = _names(c, {person_id})
         if seen.purpose:
-            self.reads.note(actor, "person_history", person_id, seen.purpose,
-                            {person_id: person.name}, ["name", "phone", "address"])
-        return {"person_id": person_id,
-                "name": masking.name(seen, person.name),
-                "changes": [_shown(seen, x, names) for x in changes]}
+            self.reads.note(
+                actor,
+                "person_history",
+                person_id,
+                seen.purpose,
+                {person_id: person.name},
+                ["name", "phone", "address"],
+            )
+        return {
+            "person_id": person_id,
+            "name": masking.name(seen, person.name),
+            "changes": [_shown(seen, x, names) for x in changes],
+        }
 
 
 def _names(c: Connection, ids: set[str]) -> dict[str, str]:

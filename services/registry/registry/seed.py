@@ -5,6 +5,7 @@ idempotency key, so running the seed twice writes nothing the second time.
 Invented ID numbers use the region code of 高密市 (370785) with a deterministic birth date and a
 valid GB 11643-1999 check digit; phones are 138 followed by a running number.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,12 @@ from registry.domain.team import GROUPS
 SINCE = "2024-01-01"
 COMMUNITIES = (("立柱", "Lizhu"), ("塔桥", "Taqiao"), ("下泊", "Xiabo"), ("柏乡", "Baixiang"))
 VILLAGE_SUFFIXES = ("东村", "西村", "南村")
-ORGANS = (("区党政办公室", "department"), ("社会事务办公室", "department"),
-          ("农业服务站", "station"), ("财政所", "station"))
+ORGANS = (
+    ("区党政办公室", "department"),
+    ("社会事务办公室", "department"),
+    ("农业服务站", "station"),
+    ("财政所", "station"),
+)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "安平康乐宁和顺祥瑞福春秋明华兴旺"
 DUTIES = {
@@ -62,105 +67,200 @@ class Seeder:
     def key(self, *parts: str) -> str:
         return "seed:" + ":".join(parts)
 
-    def person(self, label: str, village_id: str | None, kinds: list[str],
-               male: bool = True) -> str:
+    def person(
+        self, label: str, village_id: str | None, kinds: list[str], male: bool = True
+    ) -> str:
         self.n += 1
-        return str(self.r.register_person(
-            self.actor, self.key("person", label), name=sample_name(self.n),
-            gender="male" if male else "female", id_number=sample_id_number(self.n, male),
-            phone=sample_phone(self.n), village_id=village_id, kinds=kinds,
-            sample=True)["person_id"])
+        return str(
+            self.r.register_person(
+                self.actor,
+                self.key("person", label),
+                name=sample_name(self.n),
+                gender="male" if male else "female",
+                id_number=sample_id_number(self.n, male),
+                phone=sample_phone(self.n),
+                village_id=village_id,
+                kinds=kinds,
+                sample=True,
+            )["person_id"]
+        )
 
     def run(self) -> dict[str, Any]:
         r, a, k = self.r, self.actor, self.key
         r.establish_district(a, k("district"), name="胶河经济区")
-        organs = [r.establish_organ(a, k("organ", name), name=name, kind=kind)["organ_id"]
-                  for name, kind in ORGANS]
+        organs = [
+            r.establish_organ(a, k("organ", name), name=name, kind=kind)["organ_id"]
+            for name, kind in ORGANS
+        ]
         out: dict[str, Any] = {"since": SINCE, "communities": {}}
         for i, (name, name_en) in enumerate(COMMUNITIES):
             out["communities"][name_en] = self.community(i, name, name_en, organs[i])
-        r.establish_organisation(a, k("org", "cooperative"), kind="cooperative_branch",
-                                 name="胶河马铃薯专业合作社党总支")
+        r.establish_organisation(
+            a, k("org", "cooperative"), kind="cooperative_branch", name="胶河马铃薯专业合作社党总支"
+        )
         return out
 
     def community(self, i: int, name: str, name_en: str, organ_id: str) -> dict[str, Any]:
         r, a, k = self.r, self.actor, self.key
-        cid = r.establish_community(a, k("community", name_en), name=name,
-                                    name_en=name_en)["community_id"]
+        cid = r.establish_community(a, k("community", name_en), name=name, name_en=name_en)[
+            "community_id"
+        ]
         leader = self.person(f"{name_en}:leader", None, ["cadre", "party_member"])
-        r.appoint_district_leader(a, k("leader", name_en), person_id=leader,
-                                  title="工管委副主任", since=SINCE)
+        r.appoint_district_leader(
+            a, k("leader", name_en), person_id=leader, title="工管委副主任", since=SINCE
+        )
         cadre = self.person(f"{name_en}:cadre", None, ["cadre", "party_member"])
-        r.assign_cadre(a, k("cadre", name_en), person_id=cadre, organ_id=organ_id,
-                       community_id=cid, since=SINCE)
+        r.assign_cadre(
+            a,
+            k("cadre", name_en),
+            person_id=cadre,
+            organ_id=organ_id,
+            community_id=cid,
+            since=SINCE,
+        )
         villages = [self.village(cid, name, name_en, suffix) for suffix in VILLAGE_SUFFIXES]
-        branch = r.establish_organisation(a, k("org", "general", name_en), kind="general_branch",
-                                          name=f"{name}社区党总支",
-                                          community_id=cid)["organisation_id"]
-        r.establish_organisation(a, k("org", "functional", name_en), kind="functional_branch",
-                                 name=f"{name}社区党员志愿服务功能型党支部", parent_id=branch)
-        posts = [(leader, "secretary"), (cadre, "deputy_secretary"),
-                 (villages[0]["secretary_id"], "deputy_secretary")]
+        branch = r.establish_organisation(
+            a,
+            k("org", "general", name_en),
+            kind="general_branch",
+            name=f"{name}社区党总支",
+            community_id=cid,
+        )["organisation_id"]
+        r.establish_organisation(
+            a,
+            k("org", "functional", name_en),
+            kind="functional_branch",
+            name=f"{name}社区党员志愿服务功能型党支部",
+            parent_id=branch,
+        )
+        posts = [
+            (leader, "secretary"),
+            (cadre, "deputy_secretary"),
+            (villages[0]["secretary_id"], "deputy_secretary"),
+        ]
         posts += [(v["secretary_id"], "member") for v in villages[1:]]
         for person_id, post in posts:
-            r.appoint(a, k("appoint", branch, person_id, post), organisation_id=branch,
-                      person_id=person_id, post=post, since=SINCE)
+            r.appoint(
+                a,
+                k("appoint", branch, person_id, post),
+                organisation_id=branch,
+                person_id=person_id,
+                post=post,
+                since=SINCE,
+            )
         team_id = self.team(cid, name_en, villages[0]["village_id"])
-        return {"community_id": cid, "general_branch_id": branch, "team_id": team_id,
-                "villages": villages}
+        return {
+            "community_id": cid,
+            "general_branch_id": branch,
+            "team_id": team_id,
+            "villages": villages,
+        }
 
     def village(self, cid: str, name: str, name_en: str, suffix: str) -> dict[str, Any]:
         r, a, k = self.r, self.actor, self.key
         label = f"{name_en}:{suffix}"
-        vid = r.register_village(a, k("village", label), community_id=cid,
-                                 name=f"{name}{suffix}（示例）", sample=True,
-                                 registered_on=SINCE)["village_id"]
-        org = r.establish_organisation(a, k("org", "village", label), kind="village_branch",
-                                       name=f"{name}{suffix}党支部（示例）",
-                                       village_id=vid)["organisation_id"]
+        vid = r.register_village(
+            a,
+            k("village", label),
+            community_id=cid,
+            name=f"{name}{suffix}（示例）",
+            sample=True,
+            registered_on=SINCE,
+        )["village_id"]
+        org = r.establish_organisation(
+            a,
+            k("org", "village", label),
+            kind="village_branch",
+            name=f"{name}{suffix}党支部（示例）",
+            village_id=vid,
+        )["organisation_id"]
         secretary = self.person(f"{label}:secretary", vid, ["resident", "party_member"])
-        r.appoint(a, k("appoint", org, secretary), organisation_id=org, person_id=secretary,
-                  post="secretary", since=SINCE)
-        r.record_archive_entry(a, k("archive", label), subject_kind="village", subject_id=vid,
-                               entry_date=SINCE, title="村庄基本情况（示例）",
-                               content=f"{name}{suffix}：示例数据，村民小组三个。",
-                               retention="permanent")
-        households = [self.household(vid, f"{name}{suffix}", label, h)
-                      for h in range(self.households)]
-        r.assign_zone(a, k("zone", label), party_member_id=secretary, community_id=cid,
-                      village_id=vid, name=f"{name}{suffix}党员责任区（示例）")
+        r.appoint(
+            a,
+            k("appoint", org, secretary),
+            organisation_id=org,
+            person_id=secretary,
+            post="secretary",
+            since=SINCE,
+        )
+        r.record_archive_entry(
+            a,
+            k("archive", label),
+            subject_kind="village",
+            subject_id=vid,
+            entry_date=SINCE,
+            title="村庄基本情况（示例）",
+            content=f"{name}{suffix}：示例数据，村民小组三个。",
+            retention="permanent",
+        )
+        households = [
+            self.household(vid, f"{name}{suffix}", label, h) for h in range(self.households)
+        ]
+        r.assign_zone(
+            a,
+            k("zone", label),
+            party_member_id=secretary,
+            community_id=cid,
+            village_id=vid,
+            name=f"{name}{suffix}党员责任区（示例）",
+        )
         for h in households[: r.settings.max_households]:
-            r.link_household(a, k("link", secretary, h), party_member_id=secretary,
-                             household_id=h, since=SINCE)
-        return {"village_id": vid, "branch_id": org, "secretary_id": secretary,
-                "households": households}
+            r.link_household(
+                a, k("link", secretary, h), party_member_id=secretary, household_id=h, since=SINCE
+            )
+        return {
+            "village_id": vid,
+            "branch_id": org,
+            "secretary_id": secretary,
+            "households": households,
+        }
 
     def household(self, vid: str, village_name: str, label: str, h: int) -> str:
         r, a, k = self.r, self.actor, self.key
         head = self.person(f"{label}:h{h}:head", vid, ["resident"], male=True)
-        hid = r.register_household(a, k("household", label, str(h)), village_id=vid,
-                                   head_id=head, since=SINCE, sample=True,
-                                   address=f"{village_name}第{h % 3 + 1}村民小组")["household_id"]
+        hid = r.register_household(
+            a,
+            k("household", label, str(h)),
+            village_id=vid,
+            head_id=head,
+            since=SINCE,
+            sample=True,
+            address=f"{village_name}第{h % 3 + 1}村民小组",
+        )["household_id"]
         spouse = self.person(f"{label}:h{h}:spouse", vid, ["resident"], male=False)
-        r.add_household_member(a, k("member", hid, spouse), household_id=hid, person_id=spouse,
-                               relation="spouse", since=SINCE)
+        r.add_household_member(
+            a,
+            k("member", hid, spouse),
+            household_id=hid,
+            person_id=spouse,
+            relation="spouse",
+            since=SINCE,
+        )
         return str(hid)
 
     def team(self, cid: str, name_en: str, village_id: str) -> str:
         r, a, k = self.r, self.actor, self.key
         team_id = r.form_team(a, k("team", name_en), community_id=cid)["team_id"]
         for g, group in enumerate(GROUPS):
-            member = self.person(f"{name_en}:team:{group}", village_id, ["resident"],
-                                 male=g % 2 == 0)
-            r.add_team_member(a, k("team-member", team_id, group), team_id=team_id,
-                              person_id=member, group=group, duties=DUTIES[group], since=SINCE)
+            member = self.person(
+                f"{name_en}:team:{group}", village_id, ["resident"], male=g % 2 == 0
+            )
+            r.add_team_member(
+                a,
+                k("team-member", team_id, group),
+                team_id=team_id,
+                person_id=member,
+                group=group,
+                duties=DUTIES[group],
+                since=SINCE,
+            )
             if g == 0:
-                r.appoint_team_leader(a, k("team-leader", team_id), team_id=team_id,
-                                      person_id=member, since=SINCE)
+                r.appoint_team_leader(
+                    a, k("team-leader", team_id), team_id=team_id, person_id=member, since=SINCE
+                )
         return str(team_id)
 
 
-def seed_demo(registry: Registry, actor: Actor,
-              households_per_village: int = 10) -> dict[str, Any]:
+def seed_demo(registry: Registry, actor: Actor, households_per_village: int = 10) -> dict[str, Any]:
     """Load the demo district (idempotent); returns the ids of what it holds."""
     return Seeder(registry, actor, households_per_village).run()

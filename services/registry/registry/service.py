@@ -3,6 +3,7 @@
 One entrypoint per use case in the policy table (``registry.policy.RULES``), plus the
 platform's ``notifications`` and ``health``, and ``seed_demo``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,8 +36,11 @@ class RegistryService(PlatformService):
         """
         who = Actor.from_dict(actor)
         if who.role not in ("system", "district_staff"):
-            raise Forbidden("只有区级工作人员可载入示范数据",
-                            "only district staff may load the demo district", "actor.role")
+            raise Forbidden(
+                "只有区级工作人员可载入示范数据",
+                "only district staff may load the demo district",
+                "actor.role",
+            )
         return seed_demo(self.app, who)
 
 

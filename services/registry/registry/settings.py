@@ -1,4 +1,5 @@
 """Local-practice settings of the registry (RULES §5: defaults, changeable per district)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

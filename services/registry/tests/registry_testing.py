@@ -1,4 +1,5 @@
 """Helpers for the registry tests (kept out of conftest so test modules can import them)."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,12 +24,21 @@ def close_registry(app: Registry) -> None:
 _numbers = itertools.count(5000)
 
 
-def new_person(app: Registry, village_id: str | None, kinds: list[str] | None = None,
-               male: bool = True) -> str:
+def new_person(
+    app: Registry, village_id: str | None, kinds: list[str] | None = None, male: bool = True
+) -> str:
     """Register an invented person (with SYSTEM) and return their id."""
     n = next(_numbers)
-    return str(app.register_person(
-        SYSTEM, f"test:person:{n}:{uuid.uuid4().hex[:6]}", name=f"测示{n % 100}",
-        gender="male" if male else "female", id_number=sample_id_number(n, male),
-        phone=sample_phone(n), village_id=village_id, kinds=kinds or ["resident"],
-        sample=True)["person_id"])
+    return str(
+        app.register_person(
+            SYSTEM,
+            f"test:person:{n}:{uuid.uuid4().hex[:6]}",
+            name=f"测示{n % 100}",
+            gender="male" if male else "female",
+            id_number=sample_id_number(n, male),
+            phone=sample_phone(n),
+            village_id=village_id,
+            kinds=kinds or ["resident"],
+            sample=True,
+        )["person_id"]
+    )

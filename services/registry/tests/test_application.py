@@ -1,4 +1,5 @@
 """The registry application, narrated, against SQLite and PostgreSQL (fixture ``store``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,39 +23,76 @@ def small_world(app: Registry) -> dict[str, Any]:
     """A district with two communities, two villages in the first, one in the second."""
     w: dict[str, Any] = {}
     app.establish_district(SYSTEM, "key:w:district", name="胶河经济区")
-    w["organ"] = app.establish_organ(SYSTEM, "key:w:organ", name="农业服务站",
-                                     kind="station")["organ_id"]
+    w["organ"] = app.establish_organ(SYSTEM, "key:w:organ", name="农业服务站", kind="station")[
+        "organ_id"
+    ]
     for name, en in (("立柱", "Lizhu"), ("塔桥", "Taqiao")):
-        w[en] = app.establish_community(SYSTEM, f"key:w:c:{en}", name=name,
-                                        name_en=en)["community_id"]
+        w[en] = app.establish_community(SYSTEM, f"key:w:c:{en}", name=name, name_en=en)[
+            "community_id"
+        ]
     for label, community in (("v1", "Lizhu"), ("v2", "Lizhu"), ("v3", "Taqiao")):
-        w[label] = app.register_village(SYSTEM, f"key:w:village:{label}", community_id=w[community],
-                                        name=f"示例{label}村", sample=True,
-                                        registered_on="2024-01-01")["village_id"]
+        w[label] = app.register_village(
+            SYSTEM,
+            f"key:w:village:{label}",
+            community_id=w[community],
+            name=f"示例{label}村",
+            sample=True,
+            registered_on="2024-01-01",
+        )["village_id"]
         w[f"{label}_branch"] = app.establish_organisation(
-            SYSTEM, f"key:w:branch:{label}", kind="village_branch", name=f"示例{label}村党支部",
-            village_id=w[label])["organisation_id"]
+            SYSTEM,
+            f"key:w:branch:{label}",
+            kind="village_branch",
+            name=f"示例{label}村党支部",
+            village_id=w[label],
+        )["organisation_id"]
         w[f"{label}_sec"] = _fixed_person(app, int(label[1]), w[label])
-        app.appoint(SYSTEM, f"key:w:sec:{label}", organisation_id=w[f"{label}_branch"],
-                    person_id=w[f"{label}_sec"], post="secretary", since="2024-01-01")
-    w["general"] = app.establish_organisation(SYSTEM, "key:w:general", kind="general_branch",
-                                              name="立柱社区党总支",
-                                              community_id=w["Lizhu"])["organisation_id"]
+        app.appoint(
+            SYSTEM,
+            f"key:w:sec:{label}",
+            organisation_id=w[f"{label}_branch"],
+            person_id=w[f"{label}_sec"],
+            post="secretary",
+            since="2024-01-01",
+        )
+    w["general"] = app.establish_organisation(
+        SYSTEM,
+        "key:w:general",
+        kind="general_branch",
+        name="立柱社区党总支",
+        community_id=w["Lizhu"],
+    )["organisation_id"]
     return w
 
 
 def _fixed_person(app: Registry, i: int, village_id: str) -> str:
     """A village secretary of the small world, registered under a fixed key (idempotent)."""
-    return str(app.register_person(
-        SYSTEM, f"key:w:person:{i}", name=f"书记示{i}", gender="male",
-        id_number=sample_id_number(9000 + i, True), phone=sample_phone(9000 + i),
-        village_id=village_id, kinds=["resident", "party_member"], sample=True)["person_id"])
+    return str(
+        app.register_person(
+            SYSTEM,
+            f"key:w:person:{i}",
+            name=f"书记示{i}",
+            gender="male",
+            id_number=sample_id_number(9000 + i, True),
+            phone=sample_phone(9000 + i),
+            village_id=village_id,
+            kinds=["resident", "party_member"],
+            sample=True,
+        )["person_id"]
+    )
 
 
-def appoint(app: Registry, w: dict[str, Any], person: str, post: str,
-            since: str = "2024-02-01") -> dict[str, Any]:
-    return app.appoint(STAFF, f"key:appoint:{person}:{post}:{since}", organisation_id=w["general"],
-                       person_id=person, post=post, since=since)
+def appoint(
+    app: Registry, w: dict[str, Any], person: str, post: str, since: str = "2024-02-01"
+) -> dict[str, Any]:
+    return app.appoint(
+        STAFF,
+        f"key:appoint:{person}:{post}:{since}",
+        organisation_id=w["general"],
+        person_id=person,
+        post=post,
+        since=since,
+    )
 
 
 def rule_code(fn: Any, *args: Any, **kwargs: Any) -> str:
@@ -68,37 +106,58 @@ class TestRegistryScenario:
         app, w = registry, small_world(registry)
         leader, cadre = new_person(app, None, ["cadre"]), new_person(app, None, ["cadre"])
         # Without a seat on the leadership team, nobody can be secretary.
-        assert rule_code(appoint, app, w, leader, "secretary") == \
-            "rule.secretary_not_district_leader"
-        app.appoint_district_leader(STAFF, "key:leader:1", person_id=leader, title="副主任",
-                                    since="2024-01-01")
+        assert (
+            rule_code(appoint, app, w, leader, "secretary") == "rule.secretary_not_district_leader"
+        )
+        app.appoint_district_leader(
+            STAFF, "key:leader:1", person_id=leader, title="副主任", since="2024-01-01"
+        )
         assert appoint(app, w, leader, "secretary")["basis"] == "district_leader"
         assert rule_code(appoint, app, w, cadre, "deputy_secretary") == "rule.deputy_not_eligible"
-        app.assign_cadre(STAFF, "key:cadre:1", person_id=cadre, organ_id=w["organ"],
-                         community_id=w["Lizhu"], since="2024-01-01")
+        app.assign_cadre(
+            STAFF,
+            "key:cadre:1",
+            person_id=cadre,
+            organ_id=w["organ"],
+            community_id=w["Lizhu"],
+            since="2024-01-01",
+        )
         assert appoint(app, w, cadre, "deputy_secretary")["basis"] == "organ_cadre"
         assert appoint(app, w, w["v1_sec"], "deputy_secretary")["basis"] == "village_secretary"
-        assert rule_code(appoint, app, w, w["v1_sec"], "member") == \
-            "rule.person_already_holds_post"
+        assert rule_code(appoint, app, w, w["v1_sec"], "member") == "rule.person_already_holds_post"
         # v3 is in Taqiao: its secretary is not one of Lizhu's village secretaries ...
-        assert rule_code(appoint, app, w, w["v3_sec"], "member") == \
-            "rule.member_not_village_secretary"
+        assert (
+            rule_code(appoint, app, w, w["v3_sec"], "member") == "rule.member_not_village_secretary"
+        )
         appoint(app, w, w["v2_sec"], "member")
         # ... until v3 moves to Lizhu, from the move's effective date.
-        app.move_village(STAFF, "key:move:v3", village_id=w["v3"], to_community_id=w["Lizhu"],
-                         effective_date="2024-03-01")
-        assert rule_code(appoint, app, w, w["v3_sec"], "member", since="2024-02-15") == \
-            "rule.member_not_village_secretary"
+        app.move_village(
+            STAFF,
+            "key:move:v3",
+            village_id=w["v3"],
+            to_community_id=w["Lizhu"],
+            effective_date="2024-03-01",
+        )
+        assert (
+            rule_code(appoint, app, w, w["v3_sec"], "member", since="2024-02-15")
+            == "rule.member_not_village_secretary"
+        )
         appoint(app, w, w["v3_sec"], "member", since="2024-03-01")
         chart = app.organisation_chart(STAFF, w["Lizhu"], on="2024-03-01")
         posts = [(p["post"], p["person_id"]) for p in chart["general_branch"]["posts"]]
         assert posts[0] == ("secretary", leader)
-        assert sorted(p for p, _ in posts) == ["deputy_secretary", "deputy_secretary",
-                                               "member", "member", "secretary"]
+        assert sorted(p for p, _ in posts) == [
+            "deputy_secretary",
+            "deputy_secretary",
+            "member",
+            "member",
+            "secretary",
+        ]
         assert len(chart["village_branches"]) == 3
 
-    def test_repeat_key_writes_nothing_and_other_payload_is_refused(self,
-                                                                   registry: Registry) -> None:
+    def test_repeat_key_writes_nothing_and_other_payload_is_refused(
+        self, registry: Registry
+    ) -> None:
         app = registry
         small_world(app)
         before = app.recorder.max_notification_id()
@@ -114,20 +173,34 @@ class TestRegistryScenario:
         app, w = registry, small_world(registry)
         before = app.recorder.max_notification_id()
         with pytest.raises(ValidationError) as info:
-            app.register_person(STAFF, "key:bad:person:1", name="张示", gender="male",
-                                id_number="370785198001010018", phone="13800000000",
-                                village_id=w["v1"])
+            app.register_person(
+                STAFF,
+                "key:bad:person:1",
+                name="张示",
+                gender="male",
+                id_number="370785198001010018",
+                phone="13800000000",
+                village_id=w["v1"],
+            )
         assert info.value.field == "id_number"
         with pytest.raises(ValidationError) as info:
-            app.register_person(STAFF, "key:bad:person:2", name="张示", gender="male",
-                                id_number="370785198001010019", phone="2380000000",
-                                village_id=w["v1"])
+            app.register_person(
+                STAFF,
+                "key:bad:person:2",
+                name="张示",
+                gender="male",
+                id_number="370785198001010019",
+                phone="2380000000",
+                village_id=w["v1"],
+            )
         assert info.value.field == "phone"
         with pytest.raises(RuleViolation):
             appoint(app, w, w["v3_sec"], "member")
         app.form_team(STAFF, "key:team:twice:1", community_id=w["Lizhu"])
-        assert rule_code(app.form_team, STAFF, "key:team:twice:2",
-                         community_id=w["Lizhu"]) == "rule.team_already_formed"
+        assert (
+            rule_code(app.form_team, STAFF, "key:team:twice:2", community_id=w["Lizhu"])
+            == "rule.team_already_formed"
+        )
         assert app.recorder.max_notification_id() == before + 3  # the first team only
 
     def test_masking_and_recorded_reads(self, registry: Registry, store: Store) -> None:
@@ -136,11 +209,24 @@ class TestRegistryScenario:
         app, w = registry, small_world(registry)
         team = app.form_team(STAFF, "key:team:lizhu", community_id=w["Lizhu"])["team_id"]
         member = new_person(app, w["v1"])
-        app.add_team_member(STAFF, "key:tm:1", team_id=team, person_id=member, group="mediation",
-                            duties="调解", phone="13912345678")
+        app.add_team_member(
+            STAFF,
+            "key:tm:1",
+            team_id=team,
+            person_id=member,
+            group="mediation",
+            duties="调解",
+            phone="13912345678",
+        )
         head = new_person(app, w["v1"])
-        hh = app.register_household(STAFF, "key:hh:1", village_id=w["v1"], head_id=head,
-                                    address="示例v1村第一村民小组3号", sample=True)["household_id"]
+        hh = app.register_household(
+            STAFF,
+            "key:hh:1",
+            village_id=w["v1"],
+            head_id=head,
+            address="示例v1村第一村民小组3号",
+            sample=True,
+        )["household_id"]
         community_staff = Actor("cs", "community_staff", community_id=w["Lizhu"])
         resident = Actor("r", "resident", household_id=hh)
         position = app.recorder.max_notification_id()
@@ -167,12 +253,20 @@ class TestRegistryScenario:
         notes = app.recorder.select_notifications(position, 10, inclusive_of_start=False)
         assert [n.topic for n in notes] == ["platform:PersonalDataReads.Recorded"]
         reads = app.personal_data_reads(AUDITOR)
-        assert [(r["reader_id"], r["reader_role"], r["use_case"], r["purpose"], r["fields"])
-                for r in reads] == [
-            (member, "team_member", "household", "服务队联系本户（职责）",
-             ["address", "name", "phone"]),
+        assert [
+            (r["reader_id"], r["reader_role"], r["use_case"], r["purpose"], r["fields"])
+            for r in reads
+        ] == [
+            (
+                member,
+                "team_member",
+                "household",
+                "服务队联系本户（职责）",
+                ["address", "name", "phone"],
+            ),
             ("cs", "community_staff", "household", "核实低保申请", ["address", "name", "phone"]),
-            ("staff-1", "district_staff", "team_roster", "通知培训", ["phone"])]
+            ("staff-1", "district_staff", "team_roster", "通知培训", ["phone"]),
+        ]
         assert reads[0]["subject_id"] == head and reads[0]["target_id"] == hh
         assert reads[0]["subject_name"].startswith("测") and "*" in reads[0]["subject_name"]
         assert reads[2]["subject_id"] == member and reads[2]["target_id"] == team
@@ -180,14 +274,21 @@ class TestRegistryScenario:
             app.personal_data_reads(community_staff)
         # reveal_personal_data: still only for staff, with a reason, and listed the same way
         with pytest.raises(Forbidden):
-            app.reveal_personal_data(AUDITOR, "key:reveal:0", person_id=head, fields=["id_number"],
-                                     reason="核对")
-        shown = app.reveal_personal_data(STAFF, "key:reveal:1", person_id=head,
-                                         fields=["id_number", "phone"], reason="核对低保材料")
+            app.reveal_personal_data(
+                AUDITOR, "key:reveal:0", person_id=head, fields=["id_number"], reason="核对"
+            )
+        shown = app.reveal_personal_data(
+            STAFF,
+            "key:reveal:1",
+            person_id=head,
+            fields=["id_number", "phone"],
+            reason="核对低保材料",
+        )
         assert "*" not in shown["values"]["id_number"]
         by_staff = app.personal_data_reads(AUDITOR, subject_id=head, reader_id="staff-1")
         assert [(r["use_case"], r["fields"], r["purpose"]) for r in by_staff] == [
-            ("reveal_personal_data", ["id_number", "phone"], "核对低保材料")]
+            ("reveal_personal_data", ["id_number", "phone"], "核对低保材料")
+        ]
         # the dated histories mask and record the same way
         assert "*" in app.household_history(community_staff, hh)["changes"][0]["name"]
         assert "*" not in app.household_history(resident, hh)["changes"][0]["name"]
@@ -195,7 +296,10 @@ class TestRegistryScenario:
         assert app.reads.flush() == 1
         last = app.personal_data_reads(AUDITOR, subject_id=head)[-1]
         assert (last["use_case"], last["purpose"], last["reader_id"]) == (
-            "person_history", "核对迁出记录", "staff-1")
+            "person_history",
+            "核对迁出记录",
+            "staff-1",
+        )
         # a release whose read model changed rebuilds it from the log: the reads come back
         listed = app.personal_data_reads(AUDITOR)
         with app.projector.engine.begin() as c:
@@ -208,14 +312,27 @@ class TestRegistryScenario:
 
     def test_archive_as_of_a_date(self, registry: Registry) -> None:
         app, w = registry, small_world(registry)
-        first = app.record_archive_entry(STAFF, "key:arch:1", subject_kind="village",
-                                         subject_id=w["v1"], entry_date="2024-01-10",
-                                         title="村情", content="三个村民小组",
-                                         retention="permanent")
-        app.record_archive_entry(STAFF, "key:arch:2", subject_kind="village", subject_id=w["v1"],
-                                 entry_date="2024-05-10", title="村情（更正）",
-                                 content="四个村民小组", retention="permanent",
-                                 corrects=first["entry_id"])
+        first = app.record_archive_entry(
+            STAFF,
+            "key:arch:1",
+            subject_kind="village",
+            subject_id=w["v1"],
+            entry_date="2024-01-10",
+            title="村情",
+            content="三个村民小组",
+            retention="permanent",
+        )
+        app.record_archive_entry(
+            STAFF,
+            "key:arch:2",
+            subject_kind="village",
+            subject_id=w["v1"],
+            entry_date="2024-05-10",
+            title="村情（更正）",
+            content="四个村民小组",
+            retention="permanent",
+            corrects=first["entry_id"],
+        )
         early = app.archive(AUDITOR, "village", w["v1"], as_of="2024-03-01")["entries"]
         late = app.archive(AUDITOR, "village", w["v1"], as_of="2024-06-01")["entries"]
         assert [e["title"] for e in early] == ["村情"] and early[0]["superseded_by"] is None
@@ -227,21 +344,39 @@ class TestRegistryScenario:
         try:
             w = small_world(app)
             pm = w["v1_sec"]
-            app.assign_zone(STAFF, "key:zone:1", party_member_id=pm, community_id=w["Lizhu"],
-                            name="一组")
-            households = [app.register_household(
-                STAFF, f"key:hh:{i}", village_id=w["v1"], head_id=new_person(app, w["v1"]),
-                address="示例v1村一组")["household_id"] for i in range(4)]
+            app.assign_zone(
+                STAFF, "key:zone:1", party_member_id=pm, community_id=w["Lizhu"], name="一组"
+            )
+            households = [
+                app.register_household(
+                    STAFF,
+                    f"key:hh:{i}",
+                    village_id=w["v1"],
+                    head_id=new_person(app, w["v1"]),
+                    address="示例v1村一组",
+                )["household_id"]
+                for i in range(4)
+            ]
             app.link_household(STAFF, "key:link:0", party_member_id=pm, household_id=households[0])
             below = app.members_below_minimum(STAFF, w["Lizhu"])
-            assert [(m["person_id"], m["households"]) for m in below if m["person_id"] == pm] \
-                == [(pm, 1)]
+            assert [(m["person_id"], m["households"]) for m in below if m["person_id"] == pm] == [
+                (pm, 1)
+            ]
             for i in (1, 2):
-                app.link_household(STAFF, f"key:link:{i}", party_member_id=pm,
-                                   household_id=households[i])
+                app.link_household(
+                    STAFF, f"key:link:{i}", party_member_id=pm, household_id=households[i]
+                )
             assert pm not in {m["person_id"] for m in app.members_below_minimum(STAFF)}
-            assert rule_code(app.link_household, STAFF, "key:link:3", party_member_id=pm,
-                             household_id=households[3]) == "rule.household_limit_reached"
+            assert (
+                rule_code(
+                    app.link_household,
+                    STAFF,
+                    "key:link:3",
+                    party_member_id=pm,
+                    household_id=households[3],
+                )
+                == "rule.household_limit_reached"
+            )
         finally:
             close_registry(app)
 
@@ -253,12 +388,20 @@ class TestRegistryScenario:
         assert app.recorder.max_notification_id() == last
         lizhu = ids["communities"]["Lizhu"]
         person = lizhu["villages"][0]["secretary_id"]
-        app.reveal_personal_data(STAFF, "key:seed:reveal", person_id=person, fields=["phone"],
-                                 reason="核实")
+        app.reveal_personal_data(
+            STAFF, "key:seed:reveal", person_id=person, fields=["phone"], reason="核实"
+        )
         names = _check_contracts(app)
-        assert {f"registry.{n}" for n in ("community.established", "team.member_joined",
-                                           "party_member.household_linked", "appointment.made",
-                                           "household.member_added")} <= names
+        assert {
+            f"registry.{n}"
+            for n in (
+                "community.established",
+                "team.member_joined",
+                "party_member.household_linked",
+                "appointment.made",
+                "household.member_added",
+            )
+        } <= names
         # Every village-based member in the seed has 5-10 households; the district's own
         # party members (leaders, organ cadres) have no zone yet and are listed, unplaced.
         below = app.members_below_minimum(STAFF)
@@ -268,8 +411,9 @@ class TestRegistryScenario:
         assert len(chart["general_branch"]["posts"]) == 5
 
 
-def _roster_phone(app: Registry, actor: Actor, w: dict[str, Any],
-                  purpose: str | None = None) -> str:
+def _roster_phone(
+    app: Registry, actor: Actor, w: dict[str, Any], purpose: str | None = None
+) -> str:
     groups = app.team_roster(actor, w["Lizhu"], purpose=purpose)["groups"]
     return str(next(g for g in groups if g["key"] == "mediation")["members"][0]["phone"])
 
@@ -281,8 +425,13 @@ def _check_contracts(app: Registry) -> set[str]:
         out = translate(event)
         kind = type(event).__qualname__
         if out is None:
-            assert kind.split(".")[0] in ("CommandRecord", "Archive", "PersonalDataAccess",
-                                          "PersonalDataReads", "Community")
+            assert kind.split(".")[0] in (
+                "CommandRecord",
+                "Archive",
+                "PersonalDataAccess",
+                "PersonalDataReads",
+                "Community",
+            )
             continue
         contract, data = out
         assert catalogue.get(contract.name, contract.version) is contract

@@ -1,4 +1,5 @@
 """Domain rules, no I/O: each rule's violation asserted by its code and field."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,12 +37,20 @@ def violates(code: str, field: str | None, fn: Any, *args: Any, **kwargs: Any) -
 
 
 def branch(kind: str = "general_branch") -> PartyOrganisation:
-    return PartyOrganisation(id=uuid4(), kind=kind, name="立柱社区党总支", community_id="c1",
-                             village_id=None, parent_id=None, actor=A)
+    return PartyOrganisation(
+        id=uuid4(),
+        kind=kind,
+        name="立柱社区党总支",
+        community_id="c1",
+        village_id=None,
+        parent_id=None,
+        actor=A,
+    )
 
 
-def appoint(org: PartyOrganisation, person: str, post: str, facts: Eligibility,
-            since: str = "2024-01-01") -> str:
+def appoint(
+    org: PartyOrganisation, person: str, post: str, facts: Eligibility, since: str = "2024-01-01"
+) -> str:
     appointment_id = str(uuid4())
     org.appoint(appointment_id, person, post, since, facts, A)
     return appointment_id
@@ -50,8 +59,9 @@ def appoint(org: PartyOrganisation, person: str, post: str, facts: Eligibility,
 class TestGeneralBranchComposition:
     def test_secretary_must_be_district_leader(self) -> None:
         org = branch()
-        violates("secretary_not_district_leader", "person_id", appoint, org, "p1", "secretary",
-                 CADRE)
+        violates(
+            "secretary_not_district_leader", "person_id", appoint, org, "p1", "secretary", CADRE
+        )
         appoint(org, "p1", "secretary", LEADER)
         assert org.current("2024-01-01")[0]["basis"] == "district_leader"
 
@@ -63,31 +73,35 @@ class TestGeneralBranchComposition:
         appoint(org, "p2", "secretary", LEADER, since="2024-06-01")
 
     def test_deputy_must_be_cadre_or_village_secretary(self) -> None:
-        violates("deputy_not_eligible", "person_id", appoint, branch(), "p1",
-                 "deputy_secretary", LEADER)
+        violates(
+            "deputy_not_eligible", "person_id", appoint, branch(), "p1", "deputy_secretary", LEADER
+        )
 
     def test_one_organ_cadre_deputy(self) -> None:
         org = branch()
         appoint(org, "p1", "deputy_secretary", CADRE)
-        violates("deputy_organ_cadre_filled", "post", appoint, org, "p2", "deputy_secretary",
-                 CADRE)
+        violates("deputy_organ_cadre_filled", "post", appoint, org, "p2", "deputy_secretary", CADRE)
 
     def test_one_village_secretary_deputy(self) -> None:
         org = branch()
         appoint(org, "p1", "deputy_secretary", VSEC)
-        violates("deputy_village_secretary_filled", "post", appoint, org, "p2",
-                 "deputy_secretary", VSEC)
+        violates(
+            "deputy_village_secretary_filled", "post", appoint, org, "p2", "deputy_secretary", VSEC
+        )
 
     def test_two_deputies_of_different_kinds(self) -> None:
         org = branch()
         appoint(org, "p1", "deputy_secretary", CADRE)
         appoint(org, "p2", "deputy_secretary", VSEC)
         assert sorted(a["basis"] for a in org.current("2024-01-01")) == [
-            "organ_cadre", "village_secretary"]
+            "organ_cadre",
+            "village_secretary",
+        ]
 
     def test_member_must_be_village_secretary_here(self) -> None:
-        violates("member_not_village_secretary", "person_id", appoint, branch(), "p1", "member",
-                 CADRE)
+        violates(
+            "member_not_village_secretary", "person_id", appoint, branch(), "p1", "member", CADRE
+        )
         appoint(branch(), "p1", "member", VSEC)
 
     def test_deputy_may_not_also_be_member(self) -> None:
@@ -112,10 +126,24 @@ class TestAppointmentEnds:
         org = branch()
         a = appoint(org, "p1", "secretary", LEADER)
         org.end_appointment(a, "2024-02-01", "届满", A)
-        violates("appointment_already_ended", "appointment_id", org.end_appointment, a,
-                 "2024-03-01", "", A)
-        violates("unknown_appointment", "appointment_id", org.end_appointment, "nope",
-                 "2024-03-01", "", A)
+        violates(
+            "appointment_already_ended",
+            "appointment_id",
+            org.end_appointment,
+            a,
+            "2024-03-01",
+            "",
+            A,
+        )
+        violates(
+            "unknown_appointment",
+            "appointment_id",
+            org.end_appointment,
+            "nope",
+            "2024-03-01",
+            "",
+            A,
+        )
         assert org.current("2024-01-15") and not org.current("2024-02-01")
 
 
@@ -146,18 +174,29 @@ class TestDistrict:
 
 class TestVillageMoves:
     def test_move_is_dated(self) -> None:
-        v = Village(id=uuid4(), name="东村", community_id="c1", registered_on="2024-01-01",
-                    sample=True, actor=A)
+        v = Village(
+            id=uuid4(),
+            name="东村",
+            community_id="c1",
+            registered_on="2024-01-01",
+            sample=True,
+            actor=A,
+        )
         v.move("c2", "2024-06-01", A)
         assert (v.community_on("2024-05-31"), v.community_on("2024-06-01")) == ("c1", "c2")
         assert v.community_on("2023-01-01") is None
-        violates("village_already_in_community", "to_community_id", v.move, "c2", "2024-07-01",
-                 A)
+        violates("village_already_in_community", "to_community_id", v.move, "c2", "2024-07-01", A)
         violates("move_not_after_previous", "effective_date", v.move, "c1", "2024-06-01", A)
 
     def test_move_event_records_from_and_actor(self) -> None:
-        v = Village(id=uuid4(), name="东村", community_id="c1", registered_on="2024-01-01",
-                    sample=True, actor=A)
+        v = Village(
+            id=uuid4(),
+            name="东村",
+            community_id="c1",
+            registered_on="2024-01-01",
+            sample=True,
+            actor=A,
+        )
         v.move("c2", "2024-06-01", A)
         moved = v.collect_events()[-1]
         assert type(moved).__name__ == "VillageMoved"
@@ -172,12 +211,32 @@ class TestTeams:
 
     def test_members_phone_and_duties(self) -> None:
         t = ServiceTeam(id=uuid4(), community_id="c1", name="队", groups=GROUPS, actor=A)
-        violates("unknown_group", "group", t.join, "p1", "police", "王", "13800000000", "x",
-                 "2024-01-01", A)
+        violates(
+            "unknown_group",
+            "group",
+            t.join,
+            "p1",
+            "police",
+            "王",
+            "13800000000",
+            "x",
+            "2024-01-01",
+            A,
+        )
         violates("not_team_member", "person_id", t.appoint_leader, "p1", "2024-01-01", A)
         t.join("p1", "mediation", "王", "13800000000", "调解", "2024-01-01", A)
-        violates("already_team_member", "person_id", t.join, "p1", "finance", "王",
-                 "13800000000", "x", "2024-01-01", A)
+        violates(
+            "already_team_member",
+            "person_id",
+            t.join,
+            "p1",
+            "finance",
+            "王",
+            "13800000000",
+            "x",
+            "2024-01-01",
+            A,
+        )
         violates("phone_unchanged", "phone", t.change_phone, "p1", "13800000000", A)
         violates("duties_unchanged", "duties", t.change_duties, "p1", "调解", A)
         t.change_phone("p1", "13900000000", A)
@@ -191,8 +250,7 @@ class TestTeams:
 
 class TestHouseholdLinks:
     def zone(self, is_party_member: bool = True) -> ResponsibilityZone:
-        return ResponsibilityZone.assign(uuid4(), "pm", is_party_member, "c1", None, "一组", "",
-                                         A)
+        return ResponsibilityZone.assign(uuid4(), "pm", is_party_member, "c1", None, "一组", "", A)
 
     def test_only_party_members_get_zones(self) -> None:
         violates("not_party_member", "party_member_id", self.zone, False)
@@ -201,25 +259,42 @@ class TestHouseholdLinks:
         z = self.zone()
         for i in range(10):
             z.link(f"h{i}", "2024-01-01", 10, False, A)
-        violates("household_limit_reached", "household_id", z.link, "h10", "2024-01-01", 10,
-                 False, A)
+        violates(
+            "household_limit_reached", "household_id", z.link, "h10", "2024-01-01", 10, False, A
+        )
         z.unlink("h0", "2024-02-01", "", A)
         z.link("h10", "2024-02-01", 10, False, A)
 
     def test_links_are_unique(self) -> None:
         z = self.zone()
         z.link("h1", "2024-01-01", 10, False, A)
-        violates("household_already_linked", "household_id", z.link, "h1", "2024-01-01", 10,
-                 False, A)
-        violates("household_linked_to_other_member", "household_id", z.link, "h2",
-                 "2024-01-01", 10, True, A)
+        violates(
+            "household_already_linked", "household_id", z.link, "h1", "2024-01-01", 10, False, A
+        )
+        violates(
+            "household_linked_to_other_member",
+            "household_id",
+            z.link,
+            "h2",
+            "2024-01-01",
+            10,
+            True,
+            A,
+        )
         violates("household_not_linked", "household_id", z.unlink, "h9", "2024-01-01", "", A)
 
 
 class TestHouseholdsArchivesReads:
     def test_household_membership(self) -> None:
-        h = Household(id=uuid4(), village_id="v", head_id="p1", address="东村一组",
-                      since="2024-01-01", sample=True, actor=A)
+        h = Household(
+            id=uuid4(),
+            village_id="v",
+            head_id="p1",
+            address="东村一组",
+            since="2024-01-01",
+            sample=True,
+            actor=A,
+        )
         violates("second_head", "relation", h.add_member, "p2", "head", "2024-01-01", A)
         h.add_member("p2", "spouse", "2024-01-01", A)
         violates("already_member", "person_id", h.add_member, "p2", "child", "2024-01-01", A)
@@ -229,17 +304,36 @@ class TestHouseholdsArchivesReads:
         assert list(h.members) == ["p1"]
 
     def test_archive_corrections_name_an_existing_entry(self) -> None:
-        a = Archive(id=uuid4(), subject_kind="village", subject_id="v", community_id="c",
-                    actor=A)
-        violates("unknown_entry", "corrects", a.record_entry, "e2", "2024-01-01", "t", "",
-                 "permanent", "e1", A)
+        a = Archive(id=uuid4(), subject_kind="village", subject_id="v", community_id="c", actor=A)
+        violates(
+            "unknown_entry",
+            "corrects",
+            a.record_entry,
+            "e2",
+            "2024-01-01",
+            "t",
+            "",
+            "permanent",
+            "e1",
+            A,
+        )
         a.record_entry("e1", "2024-01-01", "t", "", "10y", None, A)
-        violates("entry_exists", "entry_id", a.record_entry, "e1", "2024-01-01", "t", "",
-                 "10y", None, A)
+        violates(
+            "entry_exists", "entry_id", a.record_entry, "e1", "2024-01-01", "t", "", "10y", None, A
+        )
 
     def test_personal_data_read_needs_a_reason(self) -> None:
-        violates("read_without_reason", "reason", PersonalDataAccess.record, uuid4(), "p",
-                 ["phone"], " ", "2024-01-01T00:00:00+00:00", A)
+        violates(
+            "read_without_reason",
+            "reason",
+            PersonalDataAccess.record,
+            uuid4(),
+            "p",
+            ["phone"],
+            " ",
+            "2024-01-01T00:00:00+00:00",
+            A,
+        )
         read = PersonalDataAccess.record(uuid4(), "p", ["phone"], "核实", "t", A)
         assert type(read.collect_events()[0]).__name__ == "PersonalDataRead"
 

@@ -5,6 +5,7 @@ left is still there on the days they lived there, and every change is listed wit
 Runs the real ``RegistryService`` container (``test_interface``'s fixture: fresh RabbitMQ
 vhost, SQLite file or fresh PostgreSQL database) and calls it as a client does.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,44 +23,93 @@ from test_interface import STAFF, Running, establish
 from tests.support.readme import readme_sections, returned_fields
 
 # the real container of test_interface, on SQLite and on PostgreSQL
-service, store_url, amqp_uri, metrics_port = (test_interface.service, test_interface.store_url,
-                                              test_interface.amqp_uri,
-                                              test_interface.metrics_port)
+service, store_url, amqp_uri, metrics_port = (
+    test_interface.service,
+    test_interface.store_url,
+    test_interface.amqp_uri,
+    test_interface.metrics_port,
+)
 
 AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
 
 
 def _person(svc: Running, n: int, name: str, village_id: str, male: bool = True) -> str:
-    return str(svc.call("register_person", actor=STAFF, idempotency_key=f"hist:person:{n}",
-                        name=name, gender="male" if male else "female",
-                        id_number=sample_id_number(7000 + n, male), phone=sample_phone(7000 + n),
-                        village_id=village_id)["person_id"])
+    return str(
+        svc.call(
+            "register_person",
+            actor=STAFF,
+            idempotency_key=f"hist:person:{n}",
+            name=name,
+            gender="male" if male else "female",
+            id_number=sample_id_number(7000 + n, male),
+            phone=sample_phone(7000 + n),
+            village_id=village_id,
+        )["person_id"]
+    )
 
 
 def _family(svc: Running) -> dict[str, str]:
     """A household: head (2024-01-01), spouse (2024-01-01), child (2024-03-01 to 2025-06-30);
     the spouse changes phone today and joined the party on 2024-07-01."""
     [community] = establish(svc, [("立柱", "Lizhu")], "hist")
-    village = svc.call("register_village", actor=STAFF, idempotency_key="hist:village",
-                       community_id=community["community_id"], name="东王家村",
-                       registered_on="2024-01-01")["village_id"]
-    f = {"head": _person(svc, 1, "王建国", village), "spouse": _person(svc, 2, "李秀兰", village,
-                                                                       male=False),
-         "child": _person(svc, 3, "王小明", village)}
-    f["household"] = svc.call("register_household", actor=STAFF, idempotency_key="hist:household",
-                              village_id=village, head_id=f["head"], address="东王家村第一村民小组",
-                              since="2024-01-01")["household_id"]
-    for who, relation, since in (("spouse", "spouse", "2024-01-01"),
-                                 ("child", "child", "2024-03-01")):
-        svc.call("add_household_member", actor=STAFF, idempotency_key=f"hist:add:{who}",
-                 household_id=f["household"], person_id=f[who], relation=relation, since=since)
-    svc.call("change_person_phone", actor=STAFF, idempotency_key="hist:phone",
-             person_id=f["spouse"], phone="13912345678")
-    svc.call("remove_household_member", actor=STAFF, idempotency_key="hist:remove",
-             household_id=f["household"], person_id=f["child"], until="2025-06-30",
-             reason="迁出")
-    svc.call("record_party_membership", actor=STAFF, idempotency_key="hist:party",
-             person_id=f["spouse"], joined_on="2024-07-01")
+    village = svc.call(
+        "register_village",
+        actor=STAFF,
+        idempotency_key="hist:village",
+        community_id=community["community_id"],
+        name="东王家村",
+        registered_on="2024-01-01",
+    )["village_id"]
+    f = {
+        "head": _person(svc, 1, "王建国", village),
+        "spouse": _person(svc, 2, "李秀兰", village, male=False),
+        "child": _person(svc, 3, "王小明", village),
+    }
+    f["household"] = svc.call(
+        "register_household",
+        actor=STAFF,
+        idempotency_key="hist:household",
+        village_id=village,
+        head_id=f["head"],
+        address="东王家村第一村民小组",
+        since="2024-01-01",
+    )["household_id"]
+    for who, relation, since in (
+        ("spouse", "spouse", "2024-01-01"),
+        ("child", "child", "2024-03-01"),
+    ):
+        svc.call(
+            "add_household_member",
+            actor=STAFF,
+            idempotency_key=f"hist:add:{who}",
+            household_id=f["household"],
+            person_id=f[who],
+            relation=relation,
+            since=since,
+        )
+    svc.call(
+        "change_person_phone",
+        actor=STAFF,
+        idempotency_key="hist:phone",
+        person_id=f["spouse"],
+        phone="13912345678",
+    )
+    svc.call(
+        "remove_household_member",
+        actor=STAFF,
+        idempotency_key="hist:remove",
+        household_id=f["household"],
+        person_id=f["child"],
+        until="2025-06-30",
+        reason="迁出",
+    )
+    svc.call(
+        "record_party_membership",
+        actor=STAFF,
+        idempotency_key="hist:party",
+        person_id=f["spouse"],
+        joined_on="2024-07-01",
+    )
     return f
 
 
@@ -74,33 +124,46 @@ def test_a_household_as_of_a_date_and_its_dated_history(service: Running) -> Non
     # Before the child was born: head and spouse, the spouse's phone of then.
     then = service.call("household", actor=own, household_id=f["household"], on="2024-02-01")
     assert then["on"] == "2024-02-01"
-    assert _members(then) == {f["head"]: ("head", sample_phone(7001)),
-                              f["spouse"]: ("spouse", old_phone)}
+    assert _members(then) == {
+        f["head"]: ("head", sample_phone(7001)),
+        f["spouse"]: ("spouse", old_phone),
+    }
     # While the child lived there.
-    assert set(_members(service.call("household", actor=own, household_id=f["household"],
-                                     on="2025-01-01"))) == {f["head"], f["spouse"], f["child"]}
+    assert set(
+        _members(service.call("household", actor=own, household_id=f["household"], on="2025-01-01"))
+    ) == {f["head"], f["spouse"], f["child"]}
     # Today: the child has left, the spouse has the new phone.
     now = service.call("household", actor=own, household_id=f["household"])
     assert now["on"] == today()
-    assert _members(now) == {f["head"]: ("head", sample_phone(7001)),
-                             f["spouse"]: ("spouse", new_phone)}
+    assert _members(now) == {
+        f["head"]: ("head", sample_phone(7001)),
+        f["spouse"]: ("spouse", new_phone),
+    }
     with pytest.raises(ValidationError) as bad:
         service.call("household", actor=own, household_id=f["household"], on="2025-02-30")
     assert (bad.value.code, bad.value.field) == ("invalid", "on")
 
     history = service.call("household_history", actor=own, household_id=f["household"])
     changes = [(h["on"], h["change"], h["person_id"]) for h in history["changes"]]
-    assert changes == [("2024-01-01", "registered", f["head"]),
-                       ("2024-01-01", "member_joined", f["spouse"]),
-                       ("2024-03-01", "member_joined", f["child"]),
-                       ("2025-06-30", "member_left", f["child"]),
-                       (today(), "phone_changed", f["spouse"])]
+    assert changes == [
+        ("2024-01-01", "registered", f["head"]),
+        ("2024-01-01", "member_joined", f["spouse"]),
+        ("2024-03-01", "member_joined", f["child"]),
+        ("2025-06-30", "member_left", f["child"]),
+        (today(), "phone_changed", f["spouse"]),
+    ]
     left = history["changes"][3]
-    assert (left["reason"], left["change_zh"], left["date_basis"]) == ("迁出", "迁出本户",
-                                                                       "effective")
+    assert (left["reason"], left["change_zh"], left["date_basis"]) == (
+        "迁出",
+        "迁出本户",
+        "effective",
+    )
     phone = history["changes"][4]
-    assert (phone["phone"], phone["previous_phone"], phone["date_basis"]) == \
-        (new_phone, old_phone, "recorded")  # a phone change carries no effective date
+    assert (phone["phone"], phone["previous_phone"], phone["date_basis"]) == (
+        new_phone,
+        old_phone,
+        "recorded",
+    )  # a phone change carries no effective date
     assert all(h["recorded_at"] for h in history["changes"])
 
     # Auditors check the records, not the people: names and phones masked.
@@ -117,14 +180,17 @@ def test_a_person_history_lists_every_dated_change(service: Running) -> None:
         ("2024-01-01", "joined_household"),
         ("2024-07-01", "became_party_member"),
         (today(), "registered"),
-        (today(), "phone_changed")]
+        (today(), "phone_changed"),
+    ]
     registered = history["changes"][2]
     assert registered["date_basis"] == "recorded"
     assert history["changes"][0]["household_id"] == f["household"]
     child = service.call("person_history", actor=STAFF, person_id=f["child"])
     assert [(h["on"], h["change"]) for h in child["changes"]] == [
-        ("2024-03-01", "joined_household"), ("2025-06-30", "left_household"),
-        (today(), "registered")]
+        ("2024-03-01", "joined_household"),
+        ("2025-06-30", "left_household"),
+        (today(), "registered"),
+    ]
     audited = service.call("person_history", actor=AUDITOR, person_id=f["spouse"])
     assert audited["name"] == "李**"
     assert audited["changes"][3]["phone"] == "139****5678"
@@ -138,8 +204,9 @@ def test_the_readmes_history_examples_run_as_written(service: Running) -> None:
     sections = readme_sections(readme, "RPC methods")
     ids = {"<household_id>": f["household"], "<person_id>": f["spouse"]}
     for method in ("household", "household_history", "person_history"):
-        [payload] = re.findall(rf"^shequ call registry {method} '([^'\n]*)'", sections[method],
-                               re.MULTILINE)
+        [payload] = re.findall(
+            rf"^shequ call registry {method} '([^'\n]*)'", sections[method], re.MULTILINE
+        )
         for placeholder, value in ids.items():
             payload = payload.replace(placeholder, value)
         args = {"actor": STAFF, **json.loads(payload)}
@@ -147,6 +214,14 @@ def test_the_readmes_history_examples_run_as_written(service: Running) -> None:
         stated = returned_fields(sections[method])
         assert set(result) <= stated, (method, set(result) - stated)
         for change in result.get("changes", []):
-            common = {"on", "date_basis", "recorded_at", "change", "change_zh", "person_id",
-                      "name", "household_id"}
+            common = {
+                "on",
+                "date_basis",
+                "recorded_at",
+                "change",
+                "change_zh",
+                "person_id",
+                "name",
+                "household_id",
+            }
             assert common <= set(change) and common <= stated, method

@@ -7,6 +7,7 @@ same environment variables operators set. Entrypoints are called with ``entrypoi
 worker. The relay's messages are read back from the broker, the sealer's tree heads from disk,
 and the metrics from the HTTP endpoint.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,8 +96,13 @@ def amqp_uri() -> Iterator[str]:
 
 
 @pytest.fixture
-def service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_url: str, amqp_uri: str,
-            metrics_port: int) -> Iterator[Running]:
+def service(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    store_url: str,
+    amqp_uri: str,
+    metrics_port: int,
+) -> Iterator[Running]:
     treehead_dir, key_dir = tmp_path / "treeheads", tmp_path / "keys"
     monkeypatch.setenv("SHEQU_REGISTRY_STORE", store_url)
     monkeypatch.setenv("SHEQU_REGISTRY_METRICS_PORT", str(metrics_port))
@@ -128,73 +134,109 @@ def wait_for(check: Callable[[], Any], timeout: float = 15, what: str = "") -> A
 
 
 def establish(svc: Running, names: list[tuple[str, str]], prefix: str) -> list[dict[str, Any]]:
-    svc.call("establish_district", actor=STAFF, idempotency_key=f"{prefix}:district",
-             name="胶河经济区")
-    return [svc.call("establish_community", actor=STAFF, idempotency_key=f"{prefix}:c:{en}",
-                     name=name, name_en=en) for name, en in names]
+    svc.call(
+        "establish_district", actor=STAFF, idempotency_key=f"{prefix}:district", name="胶河经济区"
+    )
+    return [
+        svc.call(
+            "establish_community",
+            actor=STAFF,
+            idempotency_key=f"{prefix}:c:{en}",
+            name=name,
+            name_en=en,
+        )
+        for name, en in names
+    ]
 
 
 def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     """Every sample served at /metrics, keyed by (sample name, labels)."""
     response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
     response.raise_for_status()
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(response.text)
-            for s in family.samples}
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
-def sample(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str,
-           **labels: str) -> float | None:
+def sample(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float | None:
     return samples.get((name, frozenset(labels.items())))
 
 
 # -- 1. commands through entrypoint_hook ------------------------------------------------------
 def test_command_returns_its_result_and_a_repeat_writes_nothing(service: Running) -> None:
     assert service.health()["log_position"] == 0
-    district = service.call("establish_district", actor=STAFF, idempotency_key="itf:district",
-                            name="胶河经济区")
+    district = service.call(
+        "establish_district", actor=STAFF, idempotency_key="itf:district", name="胶河经济区"
+    )
     assert district == {"district_id": str(natural_id("district"))}
-    first = service.call("establish_community", actor=STAFF, idempotency_key="itf:c:lizhu",
-                         name="立柱", name_en="Lizhu")
+    first = service.call(
+        "establish_community",
+        actor=STAFF,
+        idempotency_key="itf:c:lizhu",
+        name="立柱",
+        name_en="Lizhu",
+    )
     assert first == {"community_id": str(Community.create_id("立柱"))}
     position = service.health()["log_position"]
     assert position > 0
 
-    again = service.call("establish_community", actor=STAFF, idempotency_key="itf:c:lizhu",
-                         name="立柱", name_en="Lizhu")
+    again = service.call(
+        "establish_community",
+        actor=STAFF,
+        idempotency_key="itf:c:lizhu",
+        name="立柱",
+        name_en="Lizhu",
+    )
     assert again == first
     assert service.health()["log_position"] == position
 
     listed = service.call("communities", actor=AUDITOR)
-    assert [(c["community_id"], c["name"], c["name_en"]) for c in listed] == \
-        [(first["community_id"], "立柱", "Lizhu")]
+    assert [(c["community_id"], c["name"], c["name_en"]) for c in listed] == [
+        (first["community_id"], "立柱", "Lizhu")
+    ]
 
 
 # -- 2. errors reach the caller, and nothing is written ---------------------------------------
-def test_bad_input_and_forbidden_role_reach_the_caller_and_write_nothing(
-        service: Running) -> None:
+def test_bad_input_and_forbidden_role_reach_the_caller_and_write_nothing(service: Running) -> None:
     establish(service, [("立柱", "Lizhu")], "itf2")
     position = service.health()["log_position"]
     assert position > 0
 
     with pytest.raises(ValidationError) as invalid:
-        service.call("establish_community", actor=STAFF, idempotency_key="itf2:c:empty",
-                     name="", name_en="Empty")
+        service.call(
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="itf2:c:empty",
+            name="",
+            name_en="Empty",
+        )
     assert invalid.value.field == "name"
     assert invalid.value.code == "invalid"
 
     with pytest.raises(Forbidden) as forbidden:
-        service.call("establish_community", actor=AUDITOR, idempotency_key="itf2:c:taqiao",
-                     name="塔桥", name_en="Taqiao")
+        service.call(
+            "establish_community",
+            actor=AUDITOR,
+            idempotency_key="itf2:c:taqiao",
+            name="塔桥",
+            name_en="Taqiao",
+        )
     assert forbidden.value.field == "actor.role"
     assert forbidden.value.code == "forbidden"
 
     # The same refusal over AMQP, as a remote caller sees it, while the worker is awaited.
-    with (entrypoint_waiter(service.container, "establish_community", timeout=30) as waited,
-          ClusterRpcProxy(service.nameko_config, timeout=30) as proxy,
-          pytest.raises(ValidationError) as remote):
+    with (
+        entrypoint_waiter(service.container, "establish_community", timeout=30) as waited,
+        ClusterRpcProxy(service.nameko_config, timeout=30) as proxy,
+        pytest.raises(ValidationError) as remote,
+    ):
         proxy.registry.establish_community(
-            actor=STAFF, idempotency_key="itf2:c:remote", name="塔桥", name_en="")
+            actor=STAFF, idempotency_key="itf2:c:remote", name="塔桥", name_en=""
+        )
     assert remote.value.field == "name_en"
     assert remote.value.code == "invalid"
     with pytest.raises(ValidationError) as served:
@@ -238,11 +280,17 @@ def test_metrics_endpoint_serves_entrypoint_and_log_metrics(service: Running) ->
     communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao"), ("乔庄", "Qiaozhuang")]
     establish(service, communities, "itf4")
     with pytest.raises(ValidationError):
-        service.call("establish_community", actor=STAFF, idempotency_key="itf4:c:bad",
-                     name="", name_en="Bad")
+        service.call(
+            "establish_community", actor=STAFF, idempotency_key="itf4:c:bad", name="", name_en="Bad"
+        )
     with pytest.raises(Forbidden):
-        service.call("establish_community", actor=AUDITOR, idempotency_key="itf4:c:no",
-                     name="禁止", name_en="No")
+        service.call(
+            "establish_community",
+            actor=AUDITOR,
+            idempotency_key="itf4:c:no",
+            name="禁止",
+            name_en="No",
+        )
     calls = len(communities) + 2
     position = service.health()["log_position"]
 
@@ -252,16 +300,25 @@ def test_metrics_endpoint_serves_entrypoint_and_log_metrics(service: Running) ->
     invalid = count(after, "shequ_entrypoint_calls_total", **ep, outcome="invalid")
     forbidden = count(after, "shequ_entrypoint_calls_total", **ep, outcome="forbidden")
     assert seconds_count >= seconds_before + calls
-    assert (ok - ok_before, invalid - invalid_before, forbidden - forbidden_before) == \
-        (len(communities), 1, 1)
+    assert (ok - ok_before, invalid - invalid_before, forbidden - forbidden_before) == (
+        len(communities),
+        1,
+        1,
+    )
 
     # The log gauges and the appended counter are refreshed by the metrics loop (every second).
     def log_metrics_caught_up() -> Any:
         s = scrape(port)
-        return s if (sample(s, "shequ_log_position", service="registry") == position
-                     and count(s, "shequ_events_appended_total", service="registry")
-                     - appended_before >= position
-                     and sample(s, "shequ_relay_lag", service="registry") is not None) else None
+        return (
+            s
+            if (
+                sample(s, "shequ_log_position", service="registry") == position
+                and count(s, "shequ_events_appended_total", service="registry") - appended_before
+                >= position
+                and sample(s, "shequ_relay_lag", service="registry") is not None
+            )
+            else None
+        )
 
     latest = wait_for(log_metrics_caught_up, what="log metrics to reach the log position")
     appended = count(latest, "shequ_events_appended_total", service="registry")
@@ -272,23 +329,39 @@ def test_metrics_endpoint_serves_entrypoint_and_log_metrics(service: Running) ->
 # -- 5. the relay publishes what the commands stored ------------------------------------------
 def test_relay_publishes_every_stored_fact_in_order_with_a_prev_chain(service: Running) -> None:
     with Connection(service.amqp_uri) as conn:
-        queue = Queue(f"test-relay-{uuid.uuid4().hex[:8]}", exchange=EXCHANGE, routing_key="#",
-                      durable=False, auto_delete=False)
+        queue = Queue(
+            f"test-relay-{uuid.uuid4().hex[:8]}",
+            exchange=EXCHANGE,
+            routing_key="#",
+            durable=False,
+            auto_delete=False,
+        )
         bound = queue(conn.channel())
         bound.declare()
 
         communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao")]
         results = establish(service, communities, "itf5")
         # A repeated key publishes nothing new.
-        service.call("establish_community", actor=STAFF, idempotency_key="itf5:c:Lizhu",
-                     name="立柱", name_en="Lizhu")
+        service.call(
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="itf5:c:Lizhu",
+            name="立柱",
+            name_en="Lizhu",
+        )
 
-        health = wait_for(lambda: (h := service.health())["relay_lag"] == 0
-                          and h["relay_position"] == h["log_position"] and h,
-                          what="relay lag 0")
+        health = wait_for(
+            lambda: (
+                (h := service.health())["relay_lag"] == 0
+                and h["relay_position"] == h["log_position"]
+                and h
+            ),
+            what="relay lag 0",
+        )
         assert health["relay_leader"] is True
-        expected = ["registry.district.established"] + \
-            ["registry.community.established"] * len(communities)
+        expected = ["registry.district.established"] + ["registry.community.established"] * len(
+            communities
+        )
 
         messages: list[Any] = []
 
@@ -308,8 +381,9 @@ def test_relay_publishes_every_stored_fact_in_order_with_a_prev_chain(service: R
     assert positions == sorted(set(positions))
     assert positions[-1] <= health["log_position"]
     assert [e["prev"] for e in envelopes] == [None] + positions[:-1]
-    assert [e["data"]["community_id"] for e in envelopes[1:]] == \
-        [r["community_id"] for r in results]
+    assert [e["data"]["community_id"] for e in envelopes[1:]] == [
+        r["community_id"] for r in results
+    ]
     for message, envelope in zip(messages, envelopes, strict=True):
         assert message.properties["delivery_mode"] == 2
         assert message.properties["message_id"] == f"registry:{envelope['position']}"
@@ -341,8 +415,10 @@ def test_sealer_signs_a_tree_head_that_verifies(service: Running) -> None:
     assert key_path.is_file()
     public_key = load_or_create_key(key_path).public_key()
     assert signature_ok(head, public_key)
-    wait_for(lambda: service.health()["sealed_size"] == head.tree_size,
-             what="health to report the sealed size")
+    wait_for(
+        lambda: service.health()["sealed_size"] == head.tree_size,
+        what="health to report the sealed size",
+    )
 
     report = verify_service("registry", Store.parse(service.store_url), service.treehead_dir)
     assert report.ok, report
@@ -356,21 +432,33 @@ def platform_app(svc: Running) -> Any:
     return next(ext for ext in svc.container.extensions if isinstance(ext, Platform)).runtime.app
 
 
-@pytest.mark.parametrize("store_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "store_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> None:
     """On PostgreSQL the items of a batch run concurrently and share group commits; the ones
     that touch the same team are applied one after another in batch order, none is handed
     back as ``concurrent_change``, and items on different aggregates still share commits."""
     community = establish(service, [("立柱", "Lizhu")], "itf7")[0]["community_id"]
-    team = service.call("form_team", actor=STAFF, idempotency_key="itf7:team",
-                        community_id=community)["team_id"]
+    team = service.call(
+        "form_team", actor=STAFF, idempotency_key="itf7:team", community_id=community
+    )["team_id"]
     app = platform_app(service)
 
-    people = [{"command": "register_person",
-               "args": {"idempotency_key": f"itf7:p:{n}", "name": f"队员{n}",
-                        "gender": "male", "id_number": sample_id_number(7000 + n, True),
-                        "phone": sample_phone(7000 + n), "sample": True}} for n in range(30)]
+    people = [
+        {
+            "command": "register_person",
+            "args": {
+                "idempotency_key": f"itf7:p:{n}",
+                "name": f"队员{n}",
+                "gender": "male",
+                "id_number": sample_id_number(7000 + n, True),
+                "phone": sample_phone(7000 + n),
+                "sample": True,
+            },
+        }
+        for n in range(30)
+    ]
     batches, commands = app.committer.batches, app.committer.commands
     registered = service.call("batch", actor=STAFF, commands=people)
     assert all("ok" in r for r in registered), registered
@@ -379,10 +467,19 @@ def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> 
 
     person_ids = [r["ok"]["person_id"] for r in registered]
     groups = sorted(GROUPS)
-    joins = [{"command": "add_team_member",
-              "args": {"idempotency_key": f"itf7:m:{n}", "team_id": team, "person_id": pid,
-                       "group": groups[n % len(groups)], "duties": f"职责{n}"}}
-             for n, pid in enumerate(person_ids)]
+    joins = [
+        {
+            "command": "add_team_member",
+            "args": {
+                "idempotency_key": f"itf7:m:{n}",
+                "team_id": team,
+                "person_id": pid,
+                "group": groups[n % len(groups)],
+                "duties": f"职责{n}",
+            },
+        }
+        for n, pid in enumerate(person_ids)
+    ]
     joined = service.call("batch", actor=STAFF, commands=joins)
     assert [r.get("error") for r in joined] == [None] * len(joins)
     assert [r["ok"]["person_id"] for r in joined] == person_ids
@@ -395,33 +492,53 @@ def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> 
 def test_notifications_serve_only_services(service: Running) -> None:
     """The log carries names and phones unmasked (it serves other services' gap repair): only
     the ``system`` role reads it; auditors replay the stored, sealed events instead."""
-    person = service.call("register_person", actor=STAFF, idempotency_key="itf8:person",
-                          name="王示例", gender="male", id_number=sample_id_number(8001, True),
-                          phone=sample_phone(8001), sample=True)["person_id"]
+    person = service.call(
+        "register_person",
+        actor=STAFF,
+        idempotency_key="itf8:person",
+        name="王示例",
+        gender="male",
+        id_number=sample_id_number(8001, True),
+        phone=sample_phone(8001),
+        sample=True,
+    )["person_id"]
     for role in ("auditor", "district_staff"):
         with pytest.raises(Forbidden) as refused:
-            service.call("notifications", actor={"person_id": f"{role}-1", "role": role},
-                         after=0, limit=10)
+            service.call(
+                "notifications", actor={"person_id": f"{role}-1", "role": role}, after=0, limit=10
+            )
         assert (refused.value.code, refused.value.field) == ("forbidden", "actor.role")
-    log = service.call("notifications", actor={"person_id": "system", "role": "system"},
-                       after=0, limit=10)
+    log = service.call(
+        "notifications", actor={"person_id": "system", "role": "system"}, after=0, limit=10
+    )
     assert [e["aggregate_id"] for e in log] == [person]
 
 
 # -- 9. a refusal is one structured log line; the unexpected keeps its traceback --------------
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
-        service: Running, caplog: pytest.LogCaptureFixture) -> None:
+    service: Running, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     with pytest.raises(ValidationError):
-        service.call("establish_community", actor=STAFF, idempotency_key="itf9:c:empty",
-                     name="", name_en="Empty")
+        service.call(
+            "establish_community",
+            actor=STAFF,
+            idempotency_key="itf9:c:empty",
+            name="",
+            name_en="Empty",
+        )
     refusals = [r for r in caplog.records if "establish_community" in r.getMessage()]
     assert [(r.levelno, r.exc_info) for r in refusals] == [(logging.INFO, None)]
     line = refusals[0].getMessage()
     assert "\n" not in line
-    for part in ("registry.establish_community", "code=invalid", "field=name",
-                 "role=district_staff", "duration_ms="):
+    for part in (
+        "registry.establish_community",
+        "code=invalid",
+        "field=name",
+        "role=district_staff",
+        "duration_ms=",
+    ):
         assert part in line, line
 
     caplog.clear()
@@ -435,33 +552,59 @@ def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
 def household_of(svc: Running, prefix: str) -> str:
     """One household in one village (the smallest world a household query needs)."""
     [community] = establish(svc, [("立柱", "Lizhu")], prefix)
-    village = svc.call("register_village", actor=STAFF, idempotency_key=f"{prefix}:village",
-                       community_id=community["community_id"], name="东王家村（示例）",
-                       sample=True)["village_id"]
-    head = svc.call("register_person", actor=STAFF, idempotency_key=f"{prefix}:person",
-                    name="王示例",
-                    gender="male", id_number=sample_id_number(7001, True),
-                    phone="13812345678", village_id=village, sample=True)["person_id"]
-    return str(svc.call("register_household", actor=STAFF, idempotency_key=f"{prefix}:household",
-                        village_id=village, head_id=head, address="东王家村（示例）第一村民小组8号",
-                        sample=True)["household_id"])
+    village = svc.call(
+        "register_village",
+        actor=STAFF,
+        idempotency_key=f"{prefix}:village",
+        community_id=community["community_id"],
+        name="东王家村（示例）",
+        sample=True,
+    )["village_id"]
+    head = svc.call(
+        "register_person",
+        actor=STAFF,
+        idempotency_key=f"{prefix}:person",
+        name="王示例",
+        gender="male",
+        id_number=sample_id_number(7001, True),
+        phone="13812345678",
+        village_id=village,
+        sample=True,
+    )["person_id"]
+    return str(
+        svc.call(
+            "register_household",
+            actor=STAFF,
+            idempotency_key=f"{prefix}:household",
+            village_id=village,
+            head_id=head,
+            address="东王家村（示例）第一村民小组8号",
+            sample=True,
+        )["household_id"]
+    )
 
 
-def test_clear_reads_are_stored_in_the_background_and_sealed_with_the_log(
-        service: Running) -> None:
+def test_clear_reads_are_stored_in_the_background_and_sealed_with_the_log(service: Running) -> None:
     household = household_of(service, "itf10")
     masked = service.call("household", actor=STAFF, household_id=household)
     assert masked["members"][0]["phone"] == "138****5678"
     clear = service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
     assert clear["members"][0]["phone"] == "13812345678"
-    reads = wait_for(lambda: service.call("personal_data_reads", actor=AUDITOR),
-                     what="the read flushed by the runtime")
-    assert [(r["reader_id"], r["use_case"], r["purpose"], r["subject_name"]) for r in reads] \
-        == [("staff-1", "household", "核实低保", "王**")]
+    reads = wait_for(
+        lambda: service.call("personal_data_reads", actor=AUDITOR),
+        what="the read flushed by the runtime",
+    )
+    assert [(r["reader_id"], r["use_case"], r["purpose"], r["subject_name"]) for r in reads] == [
+        ("staff-1", "household", "核实低保", "王**")
+    ]
     position = service.health()["log_position"]
-    wait_for(lambda: (read_heads(service.treehead_dir / "registry") or [None])[-1] is not None
-             and read_heads(service.treehead_dir / "registry")[-1].last_position == position,
-             what="a tree head over the read")
+    wait_for(
+        lambda: (
+            (read_heads(service.treehead_dir / "registry") or [None])[-1] is not None
+            and read_heads(service.treehead_dir / "registry")[-1].last_position == position
+        ),
+        what="a tree head over the read",
+    )
     report = verify_service("registry", Store.parse(service.store_url), service.treehead_dir)
     assert report.ok and report.checked >= position, report
 
@@ -471,8 +614,9 @@ def reads_wait_long(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHEQU_READLOG_SECONDS", "3600")  # only a stop can store them
 
 
-def test_reads_still_in_memory_are_stored_on_a_clean_stop(reads_wait_long: None,
-                                                          service: Running) -> None:
+def test_reads_still_in_memory_are_stored_on_a_clean_stop(
+    reads_wait_long: None, service: Running
+) -> None:
     household = household_of(service, "itf11")
     service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
     assert service.call("personal_data_reads", actor=AUDITOR) == []
@@ -481,6 +625,7 @@ def test_reads_still_in_memory_are_stored_on_a_clean_stop(reads_wait_long: None,
     try:
         reads = app.personal_data_reads(Actor("auditor-1", "auditor"))
         assert [(r["reader_id"], r["purpose"], r["target_id"]) for r in reads] == [
-            ("staff-1", "核实低保", household)]
+            ("staff-1", "核实低保", household)
+        ]
     finally:
         close_registry(app)

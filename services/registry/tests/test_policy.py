@@ -3,6 +3,7 @@
 For each (entrypoint, role): a role the policy allows succeeds on a target in its scope and is
 refused out of scope; any other role is refused. Each case builds fresh targets first.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -29,13 +30,18 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-unty
     ids = seed_demo(app, SYSTEM, households_per_village=5)
     lizhu, taqiao = ids["communities"]["Lizhu"], ids["communities"]["Taqiao"]
     roster = app.team_roster(SYSTEM, taqiao["community_id"])
-    yield {"app": app, "L": lizhu, "T": taqiao, "c": lizhu["community_id"],
-           "v": lizhu["villages"][0]["village_id"],
-           "hh": lizhu["villages"][0]["households"][0],
-           "hh_head": app.household(SYSTEM, lizhu["villages"][0]["households"][0])["head_id"],
-           "other_hh": taqiao["villages"][0]["households"][0],
-           "lizhu_member": _first_member(app, lizhu["community_id"]),
-           "other_member": roster["groups"][0]["members"][0]["person_id"]}
+    yield {
+        "app": app,
+        "L": lizhu,
+        "T": taqiao,
+        "c": lizhu["community_id"],
+        "v": lizhu["villages"][0]["village_id"],
+        "hh": lizhu["villages"][0]["households"][0],
+        "hh_head": app.household(SYSTEM, lizhu["villages"][0]["households"][0])["head_id"],
+        "other_hh": taqiao["villages"][0]["households"][0],
+        "lizhu_member": _first_member(app, lizhu["community_id"]),
+        "other_member": roster["groups"][0]["members"][0]["person_id"],
+    }
     close_registry(app)
 
 
@@ -54,8 +60,14 @@ def k(tag: str) -> str:
 class Case:
     """A prepared call and its target: community, assigned person, household."""
 
-    def __init__(self, call: Call, community: str | None, assigned: str | None = None,
-                 household: str | None = None, conflict_ok: bool = False) -> None:
+    def __init__(
+        self,
+        call: Call,
+        community: str | None,
+        assigned: str | None = None,
+        household: str | None = None,
+        conflict_ok: bool = False,
+    ) -> None:
         self.call, self.community, self.assigned = call, community, assigned
         self.household, self.conflict_ok = household, conflict_ok
 
@@ -63,15 +75,19 @@ class Case:
 def _team_person(w: dict[str, Any]) -> tuple[str, str]:
     app, team = w["app"], w["L"]["team_id"]
     person = new_person(app, w["v"])
-    app.add_team_member(SYSTEM, k("tm"), team_id=team, person_id=person, group="services",
-                        duties="代办")
+    app.add_team_member(
+        SYSTEM, k("tm"), team_id=team, person_id=person, group="services", duties="代办"
+    )
     return team, person
 
 
 def _household(w: dict[str, Any]) -> str:
     head = new_person(w["app"], w["v"])
-    return str(w["app"].register_household(SYSTEM, k("hh"), village_id=w["v"], head_id=head,
-                                           address="示例一组")["household_id"])
+    return str(
+        w["app"].register_household(
+            SYSTEM, k("hh"), village_id=w["v"], head_id=head, address="示例一组"
+        )["household_id"]
+    )
 
 
 def _zone(w: dict[str, Any]) -> str:
@@ -83,8 +99,9 @@ def _zone(w: dict[str, Any]) -> str:
 def _village(w: dict[str, Any]) -> tuple[str, str]:
     app = w["app"]
     v = app.register_village(SYSTEM, k("v"), community_id=w["c"], name=fresh("测村"))["village_id"]
-    org = app.establish_organisation(SYSTEM, k("o"), kind="village_branch", name="支部",
-                                     village_id=v)["organisation_id"]
+    org = app.establish_organisation(
+        SYSTEM, k("o"), kind="village_branch", name="支部", village_id=v
+    )["organisation_id"]
     return v, org
 
 
@@ -92,20 +109,25 @@ def build(name: str, w: dict[str, Any]) -> Case:
     app, c, v = w["app"], w["c"], w["v"]
     pid = lambda: new_person(app, v)
     if name == "establish_district":
-        return Case(lambda a, key: app.establish_district(a, key, name="胶河经济区"), None,
-                    conflict_ok=True)
+        return Case(
+            lambda a, key: app.establish_district(a, key, name="胶河经济区"), None, conflict_ok=True
+        )
     if name == "appoint_district_leader":
         p = pid()
-        return Case(lambda a, key: app.appoint_district_leader(a, key, person_id=p,
-                                                               title="委员"), None)
+        return Case(
+            lambda a, key: app.appoint_district_leader(a, key, person_id=p, title="委员"), None
+        )
     if name == "end_district_leadership":
         p = pid()
         app.appoint_district_leader(SYSTEM, k("l"), person_id=p, title="委员", since="2024-01-01")
-        return Case(lambda a, key: app.end_district_leadership(a, key, person_id=p,
-                                                               until="2024-06-01"), None)
+        return Case(
+            lambda a, key: app.end_district_leadership(a, key, person_id=p, until="2024-06-01"),
+            None,
+        )
     if name == "establish_organ":
-        return Case(lambda a, key: app.establish_organ(a, key, name=fresh("站"), kind="station"),
-                    None)
+        return Case(
+            lambda a, key: app.establish_organ(a, key, name=fresh("站"), kind="station"), None
+        )
     organ = next(iter(app.district().organs))
     if name == "assign_cadre":
         p = pid()
@@ -113,69 +135,135 @@ def build(name: str, w: dict[str, Any]) -> Case:
     if name == "release_cadre":
         p = pid()
         app.assign_cadre(SYSTEM, k("c"), person_id=p, organ_id=organ, since="2024-01-01")
-        return Case(lambda a, key: app.release_cadre(a, key, person_id=p, until="2024-06-01"),
-                    None)
+        return Case(lambda a, key: app.release_cadre(a, key, person_id=p, until="2024-06-01"), None)
     if name == "establish_community":
-        return Case(lambda a, key: app.establish_community(a, key, name=fresh("社"),
-                                                           name_en="X"), None)
+        return Case(
+            lambda a, key: app.establish_community(a, key, name=fresh("社"), name_en="X"), None
+        )
     if name == "register_village":
-        return Case(lambda a, key: app.register_village(a, key, community_id=c,
-                                                        name=fresh("村")), c)
+        return Case(
+            lambda a, key: app.register_village(a, key, community_id=c, name=fresh("村")), c
+        )
     if name == "move_village":
         nv, _ = _village(w)
-        return Case(lambda a, key: app.move_village(a, key, village_id=nv,
-                                                    to_community_id=w["T"]["community_id"],
-                                                    effective_date="2030-01-01"), None)
+        return Case(
+            lambda a, key: app.move_village(
+                a,
+                key,
+                village_id=nv,
+                to_community_id=w["T"]["community_id"],
+                effective_date="2030-01-01",
+            ),
+            None,
+        )
     if name == "establish_organisation":
-        return Case(lambda a, key: app.establish_organisation(
-            a, key, kind="functional_branch", name=fresh("功能支部"),
-            parent_id=w["L"]["general_branch_id"]), c)
+        return Case(
+            lambda a, key: app.establish_organisation(
+                a,
+                key,
+                kind="functional_branch",
+                name=fresh("功能支部"),
+                parent_id=w["L"]["general_branch_id"],
+            ),
+            c,
+        )
     if name in ("appoint", "end_appointment"):
         _, org = _village(w)
         p = pid()
         if name == "appoint":
-            return Case(lambda a, key: app.appoint(a, key, organisation_id=org, person_id=p,
-                                                   post="secretary"), c)
-        ap = app.appoint(SYSTEM, k("a"), organisation_id=org, person_id=p, post="secretary",
-                         since="2024-01-01")["appointment_id"]
-        return Case(lambda a, key: app.end_appointment(a, key, organisation_id=org,
-                                                       appointment_id=ap, until="2024-06-01"), c)
+            return Case(
+                lambda a, key: app.appoint(
+                    a, key, organisation_id=org, person_id=p, post="secretary"
+                ),
+                c,
+            )
+        ap = app.appoint(
+            SYSTEM, k("a"), organisation_id=org, person_id=p, post="secretary", since="2024-01-01"
+        )["appointment_id"]
+        return Case(
+            lambda a, key: app.end_appointment(
+                a, key, organisation_id=org, appointment_id=ap, until="2024-06-01"
+            ),
+            c,
+        )
     if name == "register_person":
         n = 7000 + next(counter)
         from registry.seed import sample_id_number, sample_phone
-        return Case(lambda a, key: app.register_person(
-            a, key, name="测示", gender="male", id_number=sample_id_number(n, True),
-            phone=sample_phone(n), village_id=v), c)
+
+        return Case(
+            lambda a, key: app.register_person(
+                a,
+                key,
+                name="测示",
+                gender="male",
+                id_number=sample_id_number(n, True),
+                phone=sample_phone(n),
+                village_id=v,
+            ),
+            c,
+        )
     if name == "change_person_phone":
         p = pid()
-        return Case(lambda a, key: app.change_person_phone(a, key, person_id=p,
-                                                           phone="13999999999"), c)
+        return Case(
+            lambda a, key: app.change_person_phone(a, key, person_id=p, phone="13999999999"), c
+        )
     if name == "record_party_membership":
         p = pid()
-        return Case(lambda a, key: app.record_party_membership(a, key, person_id=p,
-                                                               joined_on="2020-07-01"), c)
+        return Case(
+            lambda a, key: app.record_party_membership(a, key, person_id=p, joined_on="2020-07-01"),
+            c,
+        )
     if name == "register_household":
         p = pid()
-        return Case(lambda a, key: app.register_household(a, key, village_id=v, head_id=p,
-                                                          address="示例一组"), c)
+        return Case(
+            lambda a, key: app.register_household(
+                a, key, village_id=v, head_id=p, address="示例一组"
+            ),
+            c,
+        )
     if name in ("add_household_member", "remove_household_member"):
         hh, p = _household(w), pid()
         if name == "add_household_member":
-            return Case(lambda a, key: app.add_household_member(
-                a, key, household_id=hh, person_id=p, relation="child"), c, household=hh)
-        app.add_household_member(SYSTEM, k("m"), household_id=hh, person_id=p,
-                                 relation="child", since="2024-01-01")
-        return Case(lambda a, key: app.remove_household_member(
-            a, key, household_id=hh, person_id=p, until="2024-06-01", reason="迁出"), c,
-            household=hh)
+            return Case(
+                lambda a, key: app.add_household_member(
+                    a, key, household_id=hh, person_id=p, relation="child"
+                ),
+                c,
+                household=hh,
+            )
+        app.add_household_member(
+            SYSTEM, k("m"), household_id=hh, person_id=p, relation="child", since="2024-01-01"
+        )
+        return Case(
+            lambda a, key: app.remove_household_member(
+                a, key, household_id=hh, person_id=p, until="2024-06-01", reason="迁出"
+            ),
+            c,
+            household=hh,
+        )
     if name == "record_archive_entry":
-        return Case(lambda a, key: app.record_archive_entry(
-            a, key, subject_kind="village", subject_id=v, entry_date="2024-01-01", title="记",
-            content="", retention="10y"), c, assigned=w["lizhu_member"])
+        return Case(
+            lambda a, key: app.record_archive_entry(
+                a,
+                key,
+                subject_kind="village",
+                subject_id=v,
+                entry_date="2024-01-01",
+                title="记",
+                content="",
+                retention="10y",
+            ),
+            c,
+            assigned=w["lizhu_member"],
+        )
     if name == "reveal_personal_data":
         p = pid()
-        return Case(lambda a, key: app.reveal_personal_data(a, key, person_id=p,
-                                                            fields=["phone"], reason="核实"), c)
+        return Case(
+            lambda a, key: app.reveal_personal_data(
+                a, key, person_id=p, fields=["phone"], reason="核实"
+            ),
+            c,
+        )
     return build_teams(name, w)
 
 
@@ -186,16 +274,25 @@ def build_teams(name: str, w: dict[str, Any]) -> Case:
         return Case(lambda a, key: app.form_team(a, key, community_id=nc), nc)
     if name == "add_team_member":
         p = new_person(app, v)
-        return Case(lambda a, key: app.add_team_member(a, key, team_id=w["L"]["team_id"],
-                                                       person_id=p, group="welfare",
-                                                       duties="救助"), c)
+        return Case(
+            lambda a, key: app.add_team_member(
+                a, key, team_id=w["L"]["team_id"], person_id=p, group="welfare", duties="救助"
+            ),
+            c,
+        )
     team_commands = {
         "appoint_team_leader": lambda t, p: {"team_id": t, "person_id": p},
         "remove_team_member": lambda t, p: {"team_id": t, "person_id": p, "until": "2030-01-01"},
-        "change_team_member_phone": lambda t, p: {"team_id": t, "person_id": p,
-                                                  "phone": "13700000000"},
-        "change_team_member_duties": lambda t, p: {"team_id": t, "person_id": p,
-                                                   "duties": "新职责"},
+        "change_team_member_phone": lambda t, p: {
+            "team_id": t,
+            "person_id": p,
+            "phone": "13700000000",
+        },
+        "change_team_member_duties": lambda t, p: {
+            "team_id": t,
+            "person_id": p,
+            "duties": "新职责",
+        },
     }
     if name in team_commands:
         team, p = _team_person(w)
@@ -203,17 +300,24 @@ def build_teams(name: str, w: dict[str, Any]) -> Case:
         return Case(lambda a, key: getattr(app, name)(a, key, **kwargs), c, assigned=p)
     if name == "assign_zone":
         pm = new_person(app, v, ["party_member"])
-        return Case(lambda a, key: app.assign_zone(a, key, party_member_id=pm, community_id=c,
-                                                   name="区"), c)
+        return Case(
+            lambda a, key: app.assign_zone(a, key, party_member_id=pm, community_id=c, name="区"), c
+        )
     if name in ("link_household", "unlink_household"):
         pm, hh = _zone(w), _household(w)
         if name == "link_household":
-            return Case(lambda a, key: app.link_household(a, key, party_member_id=pm,
-                                                          household_id=hh), c)
-        app.link_household(SYSTEM, k("link"), party_member_id=pm, household_id=hh,
-                           since="2024-01-01")
-        return Case(lambda a, key: app.unlink_household(a, key, party_member_id=pm,
-                                                        household_id=hh, until="2030-01-01"), c)
+            return Case(
+                lambda a, key: app.link_household(a, key, party_member_id=pm, household_id=hh), c
+            )
+        app.link_household(
+            SYSTEM, k("link"), party_member_id=pm, household_id=hh, since="2024-01-01"
+        )
+        return Case(
+            lambda a, key: app.unlink_household(
+                a, key, party_member_id=pm, household_id=hh, until="2030-01-01"
+            ),
+            c,
+        )
     return build_query(name, w)
 
 
@@ -224,11 +328,11 @@ def build_query(name: str, w: dict[str, Any]) -> Case:
         "organisation_chart": Case(lambda a, key: app.organisation_chart(a, c), c, member),
         "team_roster": Case(lambda a, key: app.team_roster(a, c), c, member),
         "household": Case(lambda a, key: app.household(a, w["hh"]), c, member, w["hh"]),
-        "household_history": Case(lambda a, key: app.household_history(a, w["hh"]), c, member,
-                                  w["hh"]),
+        "household_history": Case(
+            lambda a, key: app.household_history(a, w["hh"]), c, member, w["hh"]
+        ),
         "person_history": Case(lambda a, key: app.person_history(a, w["hh_head"]), c, member),
-        "archive": Case(lambda a, key: app.archive(a, "village", w["v"], "2030-01-01"), c,
-                        member),
+        "archive": Case(lambda a, key: app.archive(a, "village", w["v"], "2030-01-01"), c, member),
         "members_below_minimum": Case(lambda a, key: app.members_below_minimum(a, c), c),
         "personal_data_reads": Case(lambda a, key: app.personal_data_reads(a, w["hh"]), None),
     }
@@ -236,15 +340,21 @@ def build_query(name: str, w: dict[str, Any]) -> Case:
 
 
 def inside(role: str, case: Case, w: dict[str, Any]) -> Actor:
-    return Actor(person_id=case.assigned or w["lizhu_member"], role=role,
-                 community_id=case.community or w["c"] if role == "community_staff" else None,
-                 household_id=case.household or w["hh"] if role == "resident" else None)
+    return Actor(
+        person_id=case.assigned or w["lizhu_member"],
+        role=role,
+        community_id=case.community or w["c"] if role == "community_staff" else None,
+        household_id=case.household or w["hh"] if role == "resident" else None,
+    )
 
 
 def outside(role: str, w: dict[str, Any]) -> Actor:
-    return Actor(person_id=w["other_member"], role=role,
-                 community_id=w["T"]["community_id"] if role == "community_staff" else None,
-                 household_id=w["other_hh"] if role == "resident" else None)
+    return Actor(
+        person_id=w["other_member"],
+        role=role,
+        community_id=w["T"]["community_id"] if role == "community_staff" else None,
+        household_id=w["other_hh"] if role == "resident" else None,
+    )
 
 
 CASES = [(entrypoint, role) for entrypoint in POLICY.rules for role in ROLES]

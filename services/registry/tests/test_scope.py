@@ -1,5 +1,6 @@
 """Scope holds at both ends of a link: community staff cannot tie another community's
 household to their own party member."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,8 @@ def test_linking_a_household_of_another_community_is_refused(registry):
     staff = Actor("staff-lizhu", "community_staff", community_id=lizhu["community_id"])
     top = registry.recorder.max_notification_id()
     with pytest.raises(Forbidden) as err:
-        registry.link_household(staff, "scope-link-1", party_member_id=member,
-                                household_id=household)
+        registry.link_household(
+            staff, "scope-link-1", party_member_id=member, household_id=household
+        )
     assert err.value.code == "out_of_scope"
     assert registry.recorder.max_notification_id() == top

@@ -8,6 +8,7 @@ each seal. ``verify`` replays the database against both and names the first bad 
 >>> verify_service("Registry", store, Path("/var/lib/shequ/audit")).ok
 True
 """
+
 from shequ.audit.leaves import (
     AuditError,
     LeafEntry,

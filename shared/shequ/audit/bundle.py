@@ -17,6 +17,7 @@ Entries (sorted by name; mode 0644, uid/gid 0, no owner names, mtime = the cut):
     leaves.log           the sealed leaves up to m
     renderer.json        the library versions this bundle was made with
 """
+
 from __future__ import annotations
 
 import base64
@@ -100,9 +101,11 @@ def parse_cut(text: str) -> datetime:
     except ValueError:
         instant = None
     if instant is None or instant.utcoffset() is None:
-        raise ValidationError("截止时间须为日期（如 2025-04-10）或带时区的时刻",
-                              "the cut must be a date (e.g. 2025-04-10) or an instant with "
-                              "its UTC offset", field="as_of")
+        raise ValidationError(
+            "截止时间须为日期（如 2025-04-10）或带时区的时刻",
+            "the cut must be a date (e.g. 2025-04-10) or an instant with its UTC offset",
+            field="as_of",
+        )
     return instant.astimezone(ZoneInfo("UTC"))
 
 
@@ -112,19 +115,29 @@ def recorded_at(row: Notification) -> datetime:
         state = json.loads(state_bytes(row.state))
         return datetime.fromisoformat(state["timestamp"]["_data_"])
     except (TypeError, ValueError, KeyError) as exc:
-        raise AuditBasisError(f"第 {row.id} 号事件无法读出记录时间，请先运行 shequ audit verify",
-                              f"the event at position {row.id} has no readable timestamp; "
-                              "run shequ audit verify", field="as_of", code="basis.undated",
-                              position=int(row.id)) from exc
+        raise AuditBasisError(
+            f"第 {row.id} 号事件无法读出记录时间，请先运行 shequ audit verify",
+            f"the event at position {row.id} has no readable timestamp; run shequ audit verify",
+            field="as_of",
+            code="basis.undated",
+            position=int(row.id),
+        ) from exc
 
 
 def event_line(row: Notification, when: str | None) -> bytes:
     """One line of events.jsonl: the stored row as it is, state as base64."""
     state = None if row.state is None else base64.b64encode(state_bytes(row.state)).decode()
     version_ = row.originator_version
-    fields = {"position": int(row.id), "originator_id": _text(row.originator_id),
-              "originator_version": version_ if version_ is None or isinstance(version_, int)
-              else str(version_), "topic": row.topic, "recorded_at": when, "state": state}
+    fields = {
+        "position": int(row.id),
+        "originator_id": _text(row.originator_id),
+        "originator_version": version_
+        if version_ is None or isinstance(version_, int)
+        else str(version_),
+        "topic": row.topic,
+        "recorded_at": when,
+        "state": state,
+    }
     return canonical_json(fields) + b"\n"
 
 
@@ -133,10 +146,15 @@ def parse_event_line(line: str | bytes) -> Notification:
     binascii.Error if it holds none)."""
     item = json.loads(line)
     state = item["state"]
-    return Notification(id=int(item["position"]), originator_id=item["originator_id"],
-                        originator_version=item["originator_version"], topic=item["topic"],
-                        state=None if state is None  # type: ignore[arg-type]  # a NULL row
-                        else base64.b64decode(state, validate=True))
+    return Notification(
+        id=int(item["position"]),
+        originator_id=item["originator_id"],
+        originator_version=item["originator_version"],
+        topic=item["topic"],
+        state=None
+        if state is None  # type: ignore[arg-type]  # a NULL row
+        else base64.b64decode(state, validate=True),
+    )
 
 
 def _text(value: object) -> str | None:
@@ -157,17 +175,33 @@ class Basis:
 
     def to_dict(self) -> dict[str, Any]:
         head = self.head
-        return {"service": self.service, "cut": self.cut, "tree_size": self.tree_size,
-                "last_position": self.last_position, "root": self.root,
-                "head": {"tree_size": head.tree_size, "root": head.root,
-                         "sealed_at": head.sealed_at, "key_id": head.key_id,
-                         "signature": head.signature},
-                # RFC 9162 §2.1.4 n→m, hex, deepest first; empty when n = m (or n = 0)
-                "consistency_proof": [h.hex() for h in self.consistency_proof]}
+        return {
+            "service": self.service,
+            "cut": self.cut,
+            "tree_size": self.tree_size,
+            "last_position": self.last_position,
+            "root": self.root,
+            "head": {
+                "tree_size": head.tree_size,
+                "root": head.root,
+                "sealed_at": head.sealed_at,
+                "key_id": head.key_id,
+                "signature": head.signature,
+            },
+            # RFC 9162 §2.1.4 n→m, hex, deepest first; empty when n = m (or n = 0)
+            "consistency_proof": [h.hex() for h in self.consistency_proof],
+        }
 
 
-def export(service: str, recorder: ApplicationRecorder, directory: Path, key_path: Path,
-           origin: str, cut: datetime, out: Path) -> dict[str, Any]:
+def export(
+    service: str,
+    recorder: ApplicationRecorder,
+    directory: Path,
+    key_path: Path,
+    origin: str,
+    cut: datetime,
+    out: Path,
+) -> dict[str, Any]:
     """Write the bundle of ``service``'s log as recorded up to ``cut``; returns the manifest.
 
     Reads the store only. Raises AuditBasisError (``basis.unsealed``) when the prefix reaches
@@ -194,30 +228,50 @@ def export(service: str, recorder: ApplicationRecorder, directory: Path, key_pat
             "记录，请先封存（shequ audit seal）",
             f"{n} events were recorded up to {cut.isoformat()} but only {sealed} are sealed: "
             "auditors use signed records only; seal first (shequ audit seal)",
-            field="as_of", tree_size=n, sealed=sealed)
+            field="as_of",
+            tree_size=n,
+            sealed=sealed,
+        )
     tree = RootBuilder()
     for entry in entries[:n]:
         tree.append(entry.leaf)
-    leaves = [entry.leaf for entry in entries[:head.tree_size]]
-    basis = Basis(service, cut.isoformat(), n, rows[-1][0].id if rows else 0,
-                  tree.root().hex(), head, consistency_path(n, leaves) if n else [])
-    files = {EVENTS: b"".join(event_line(row, when) for row, when in rows),
-             LEAF_LOG: "".join(f"{e.position} {e.leaf.hex()}\n"
-                               for e in entries[:head.tree_size]).encode("ascii"),
-             "renderer.json": canonical_json(_renderer()) + b"\n",
-             f"keys/{service}.vkey": (vkey(origin, key.public_key()) + "\n").encode(),
-             "VERIFY.md": _verify_text(service, origin, basis).encode()}
+    leaves = [entry.leaf for entry in entries[: head.tree_size]]
+    basis = Basis(
+        service,
+        cut.isoformat(),
+        n,
+        rows[-1][0].id if rows else 0,
+        tree.root().hex(),
+        head,
+        consistency_path(n, leaves) if n else [],
+    )
+    files = {
+        EVENTS: b"".join(event_line(row, when) for row, when in rows),
+        LEAF_LOG: "".join(
+            f"{e.position} {e.leaf.hex()}\n" for e in entries[: head.tree_size]
+        ).encode("ascii"),
+        "renderer.json": canonical_json(_renderer()) + b"\n",
+        f"keys/{service}.vkey": (vkey(origin, key.public_key()) + "\n").encode(),
+        "VERIFY.md": _verify_text(service, origin, basis).encode(),
+    }
     for h in heads:
         if h.tree_size <= head.tree_size:
-            files[f"{HEADS_DIR}/{h.tree_size:012d}.json"] = \
-                head_path(folder, h.tree_size).read_bytes()
+            files[f"{HEADS_DIR}/{h.tree_size:012d}.json"] = head_path(
+                folder, h.tree_size
+            ).read_bytes()
             checkpoint = checkpoint_path(folder, h.tree_size)
             if checkpoint.is_file():
                 files[f"{CHECKPOINTS_DIR}/{checkpoint.name}"] = checkpoint.read_bytes()
-    manifest = {"format": BUNDLE_FORMAT, "service": service, "origin": origin,
-                "basis": basis.to_dict(),
-                "files": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(),
-                           "size": len(data)} for name, data in sorted(files.items())]}
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "service": service,
+        "origin": origin,
+        "basis": basis.to_dict(),
+        "files": [
+            {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in sorted(files.items())
+        ],
+    }
     manifest_bytes = canonical_json(manifest) + b"\n"
     files[MANIFEST] = manifest_bytes
     files[SIGNATURE] = sign_note(_manifest_note(origin, manifest_bytes), origin, key).encode()
@@ -236,8 +290,12 @@ def _renderer() -> dict[str, Any]:
             packages[name] = version(name)
         except PackageNotFoundError:
             packages[name] = None
-    return {"format": "shequ.renderer/1", "python": platform.python_version(),
-            "packages": packages, "fonts": {}}
+    return {
+        "format": "shequ.renderer/1",
+        "python": platform.python_version(),
+        "packages": packages,
+        "fonts": {},
+    }
 
 
 def _verify_text(service: str, origin: str, basis: Basis) -> str:
@@ -282,6 +340,7 @@ def _write_tar(out: Path, files: dict[str, bytes], mtime: int) -> None:
 
 # --- offline verification ------------------------------------------------------------------
 
+
 class _BundleRows:
     """The events of a bundle as a row source, in position order."""
 
@@ -291,7 +350,7 @@ class _BundleRows:
 
     def page(self, after: int | None, limit: int) -> list[Notification]:
         start = 0 if after is None else bisect.bisect_right(self.positions, after)
-        return self.rows[start:start + limit]
+        return self.rows[start : start + limit]
 
 
 def read_bundle(path: Path) -> dict[str, bytes]:
@@ -333,13 +392,17 @@ def verify_bundle(path: Path, verifier: Verifier) -> VerifyReport:
     if finding is None:
         heads, finding = _heads(files)
     if finding is None:
-        finding = check_head_signatures(service, heads, verifier.public_key) \
-            or _check_checkpoints(files, heads, origin, verifier)
+        finding = check_head_signatures(service, heads, verifier.public_key) or _check_checkpoints(
+            files, heads, origin, verifier
+        )
     if finding is None:
         entries, finding = _leaves(files.get(LEAF_LOG, b""))
     if finding is None:
-        finding = check_leaf_entries(heads, entries) if heads else bad_signature(
-            "包中没有签名树头", "the bundle holds no signed tree head")
+        finding = (
+            check_leaf_entries(heads, entries)
+            if heads
+            else bad_signature("包中没有签名树头", "the bundle holds no signed tree head")
+        )
     if finding is None:
         rows, finding = _events(files.get(EVENTS, b""))
     if finding is None:
@@ -351,8 +414,9 @@ def verify_bundle(path: Path, verifier: Verifier) -> VerifyReport:
     return _bundle_report(finding, len(rows), len(heads))
 
 
-def _compare_events(basis: dict[str, Any], rows: list[Notification],
-                    entries: list[LeafEntry]) -> Finding | None:
+def _compare_events(
+    basis: dict[str, Any], rows: list[Notification], entries: list[LeafEntry]
+) -> Finding | None:
     """The leaves of events.jsonl against the first n sealed leaves; the first difference."""
     try:
         n, last = int(basis["tree_size"]), int(basis["last_position"])
@@ -361,19 +425,25 @@ def _compare_events(basis: dict[str, Any], rows: list[Notification],
     stored = [leaf_entry(row) for row in rows]
     beyond = next((e.position for e in stored if e.position > last), None)
     return compare(_BundleRows(rows), stored, entries[:n], last) or (
-        at_position("inserted", beyond) if beyond is not None else None)
+        at_position("inserted", beyond) if beyond is not None else None
+    )
 
 
-def _check_manifest_signature(files: dict[str, bytes], origin: str,
-                              verifier: Verifier) -> Finding | None:
+def _check_manifest_signature(
+    files: dict[str, bytes], origin: str, verifier: Verifier
+) -> Finding | None:
     try:
         text = open_note(files[SIGNATURE].decode("utf-8"), verifier)
     except (NoteError, UnicodeDecodeError) as exc:
-        return bad_signature(f"清单签名无效（不是此公钥签发，或被改动）：{exc}",
-                             f"the manifest's signature does not verify with this key: {exc}")
+        return bad_signature(
+            f"清单签名无效（不是此公钥签发，或被改动）：{exc}",
+            f"the manifest's signature does not verify with this key: {exc}",
+        )
     if text != _manifest_note(origin, files[MANIFEST]):
-        return bad_signature("清单与其签名不符：清单被改动或替换",
-                             "the manifest does not match its signature: altered or replaced")
+        return bad_signature(
+            "清单与其签名不符：清单被改动或替换",
+            "the manifest does not match its signature: altered or replaced",
+        )
     return None
 
 
@@ -383,27 +453,37 @@ def _heads(files: dict[str, bytes]) -> tuple[list[TreeHead], Finding | None]:
         try:
             head = TreeHead.from_json(files[name].decode("utf-8"))
         except (HeadFormatError, UnicodeDecodeError) as exc:
-            return [], bad_signature(f"树头 {name} 无法读取：{exc}", f"head {name} is unreadable: {exc}")
+            return [], bad_signature(
+                f"树头 {name} 无法读取：{exc}", f"head {name} is unreadable: {exc}"
+            )
         if name != f"{HEADS_DIR}/{head.tree_size:012d}.json":
-            return [], bad_signature(f"{name} 中是大小为 {head.tree_size} 的树头：树头被调换",
-                                     f"{name} holds the head of size {head.tree_size}: "
-                                     "heads were swapped")
+            return [], bad_signature(
+                f"{name} 中是大小为 {head.tree_size} 的树头：树头被调换",
+                f"{name} holds the head of size {head.tree_size}: heads were swapped",
+            )
         heads.append(head)
     return heads, None
 
 
-def _check_checkpoints(files: dict[str, bytes], heads: list[TreeHead], origin: str,
-                       verifier: Verifier) -> Finding | None:
+def _check_checkpoints(
+    files: dict[str, bytes], heads: list[TreeHead], origin: str, verifier: Verifier
+) -> Finding | None:
     roots = {h.tree_size: h.root for h in heads}
     for name in sorted(n for n in files if n.startswith(f"{CHECKPOINTS_DIR}/")):
         try:
             checkpoint = open_checkpoint(files[name].decode("utf-8"), verifier, origin)
         except (NoteError, UnicodeDecodeError) as exc:
-            return bad_signature(f"检查点 {name} 无效：{exc}", f"checkpoint {name} is invalid: {exc}")
-        if (name != f"{CHECKPOINTS_DIR}/{checkpoint.tree_size:012d}.txt"
-                or roots.get(checkpoint.tree_size) != checkpoint.root.hex()):
-            return bad_signature(f"检查点 {name} 与同大小的树头不符",
-                                 f"checkpoint {name} does not match the head of its size")
+            return bad_signature(
+                f"检查点 {name} 无效：{exc}", f"checkpoint {name} is invalid: {exc}"
+            )
+        if (
+            name != f"{CHECKPOINTS_DIR}/{checkpoint.tree_size:012d}.txt"
+            or roots.get(checkpoint.tree_size) != checkpoint.root.hex()
+        ):
+            return bad_signature(
+                f"检查点 {name} 与同大小的树头不符",
+                f"checkpoint {name} does not match the head of its size",
+            )
     return None
 
 
@@ -414,27 +494,32 @@ def _leaves(data: bytes) -> tuple[list[LeafEntry], Finding | None]:
             raise LeafLogError("the leaf log does not end with a newline")
         return [parse_line(i, line) for i, line in enumerate(lines[:-1], start=1)], None
     except (UnicodeDecodeError, LeafLogError) as exc:
-        return [], Finding("leaf_log_mismatch", None, f"叶子日志已损坏：{exc}",
-                           f"the leaf log is damaged: {exc}")
+        return [], Finding(
+            "leaf_log_mismatch", None, f"叶子日志已损坏：{exc}", f"the leaf log is damaged: {exc}"
+        )
 
 
-def _check_basis(basis: dict[str, Any], heads: list[TreeHead],
-                 entries: list[LeafEntry]) -> Finding | None:
+def _check_basis(
+    basis: dict[str, Any], heads: list[TreeHead], entries: list[LeafEntry]
+) -> Finding | None:
     try:
         n, head = int(basis["tree_size"]), basis["head"]
         signed = next((h for h in heads if h.tree_size == head["tree_size"]), None)
         tree = RootBuilder()
         for entry in entries[:n]:
             tree.append(entry.leaf)
-        ok = (signed is not None and signed.root == head["root"]
-              and signed.signature == head["signature"] and n <= signed.tree_size
-              and tree.root().hex() == basis["root"]
-              and (entries[n - 1].position if n else 0) == basis["last_position"]
-              and not any(h.tree_size < signed.tree_size and h.tree_size >= n for h in heads))
+        ok = (
+            signed is not None
+            and signed.root == head["root"]
+            and signed.signature == head["signature"]
+            and n <= signed.tree_size
+            and tree.root().hex() == basis["root"]
+            and (entries[n - 1].position if n else 0) == basis["last_position"]
+            and not any(h.tree_size < signed.tree_size and h.tree_size >= n for h in heads)
+        )
         proof = [bytes.fromhex(h) for h in basis["consistency_proof"]]
         if ok and signed is not None and n:  # the proof alone shows root(n) is in head m
-            verify_consistency(n, signed.tree_size, tree.root(), bytes.fromhex(signed.root),
-                               proof)
+            verify_consistency(n, signed.tree_size, tree.root(), bytes.fromhex(signed.root), proof)
         ok = ok and (bool(n) or not proof)
     except (KeyError, TypeError, ValueError, IndexError):  # ProofError is a ValueError
         ok = False
@@ -442,10 +527,13 @@ def _check_basis(basis: dict[str, Any], heads: list[TreeHead],
 
 
 def _basis_mismatch() -> Finding:
-    return Finding("leaf_log_mismatch", None,
-                   "清单所述依据（前 n 条事件的树根、签名树头 m）与签名记录不符",
-                   "the manifest's basis (root of the first n events, signed head m) does not "
-                   "match the signed record")
+    return Finding(
+        "leaf_log_mismatch",
+        None,
+        "清单所述依据（前 n 条事件的树根、签名树头 m）与签名记录不符",
+        "the manifest's basis (root of the first n events, signed head m) does not "
+        "match the signed record",
+    )
 
 
 def _events(data: bytes) -> tuple[list[Notification], Finding | None]:
@@ -454,8 +542,12 @@ def _events(data: bytes) -> tuple[list[Notification], Finding | None]:
         try:
             rows.append(parse_event_line(line))
         except (ValueError, KeyError, TypeError, binascii.Error):
-            return [], Finding("edited", None, f"events.jsonl 第 {number} 行无法读取：事件被改动",
-                               f"events.jsonl line {number} is unreadable: an event was altered")
+            return [], Finding(
+                "edited",
+                None,
+                f"events.jsonl 第 {number} 行无法读取：事件被改动",
+                f"events.jsonl line {number} is unreadable: an event was altered",
+            )
     rows.sort(key=lambda row: row.id)
     return rows, None
 
@@ -464,20 +556,43 @@ def _check_files(files: dict[str, bytes], listed: dict[str, Any]) -> Finding | N
     names = set(files) - {MANIFEST, SIGNATURE}
     for name in sorted(names | set(listed)):
         entry, data = listed.get(name), files.get(name)
-        if entry is None or data is None or entry.get("sha256") != \
-                hashlib.sha256(data).hexdigest() or entry.get("size") != len(data):
+        if (
+            entry is None
+            or data is None
+            or entry.get("sha256") != hashlib.sha256(data).hexdigest()
+            or entry.get("size") != len(data)
+        ):
             what = "多出" if entry is None else "缺少" if data is None else "被改动"
-            return Finding("edited", None, f"包中文件 {name} 与清单不符（{what}）",
-                           f"the file {name} does not match the manifest "
-                           f"({'added' if entry is None else 'missing' if data is None else 'altered'})")
+            return Finding(
+                "edited",
+                None,
+                f"包中文件 {name} 与清单不符（{what}）",
+                f"the file {name} does not match the manifest "
+                f"({'added' if entry is None else 'missing' if data is None else 'altered'})",
+            )
     return None
 
 
 def _bundle_report(finding: Finding | None, events: int, heads: int) -> VerifyReport:
     if finding is not None:
-        return VerifyReport(False, events, heads, finding.position, finding.problem,
-                            finding.message_zh, finding.message_en, 0)
-    return VerifyReport(True, events, heads, None, None,
-                        f"核验通过：包中 {events} 条事件与 {heads} 个签名树头一致，所有文件与签名清单相符",
-                        f"verified: {events} events in the bundle match {heads} signed tree "
-                        "heads, and every file matches the signed manifest", 0)
+        return VerifyReport(
+            False,
+            events,
+            heads,
+            finding.position,
+            finding.problem,
+            finding.message_zh,
+            finding.message_en,
+            0,
+        )
+    return VerifyReport(
+        True,
+        events,
+        heads,
+        None,
+        None,
+        f"核验通过：包中 {events} 条事件与 {heads} 个签名树头一致，所有文件与签名清单相符",
+        f"verified: {events} events in the bundle match {heads} signed tree "
+        "heads, and every file matches the signed manifest",
+        0,
+    )

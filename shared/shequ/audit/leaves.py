@@ -9,6 +9,7 @@ Example line::
 
     42 5f1c...e9 (64 hex digits: SHA-256 of 0x00 || leaf_data, RFC 9162 §2.1)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,13 +53,18 @@ def leaf_data(notification: Notification) -> bytes:
     >>> # {"format":"shequ.audit.leaf/1","originator_id":"…","originator_version":1,
     >>> #  "position":42,"state_sha256":"…","topic":"registry:Household.Registered"}
     """
-    return row_leaf_data(int(notification.id), _text(notification.originator_id),
-                         notification.originator_version, notification.topic,
-                         notification.state)
+    return row_leaf_data(
+        int(notification.id),
+        _text(notification.originator_id),
+        notification.originator_version,
+        notification.topic,
+        notification.state,
+    )
 
 
-def row_leaf_data(position: int, originator_id: str | None, version: object,
-                  topic: str | None, state: object) -> bytes:
+def row_leaf_data(
+    position: int, originator_id: str | None, version: object, topic: str | None, state: object
+) -> bytes:
     """``leaf_data`` of a row read raw (``EventRows.stream``), without building objects.
 
     The same bytes as ``json.dumps(fields, sort_keys=True, separators=(",", ":"),
@@ -72,8 +78,10 @@ def row_leaf_data(position: int, originator_id: str | None, version: object,
         text = _json(topic)
         if type(topic) is str and len(_TOPICS) < 10_000:
             _TOPICS[topic] = text
-    return (f'{_HEAD}{_json(originator_id)},"originator_version":{number},'
-            f'"position":{position},"state_sha256":{digest},"topic":{text}}}').encode()
+    return (
+        f'{_HEAD}{_json(originator_id)},"originator_version":{number},'
+        f'"position":{position},"state_sha256":{digest},"topic":{text}}}'
+    ).encode()
 
 
 _HEAD = f'{{"format":"{LEAF_FORMAT}","originator_id":'
@@ -110,11 +118,11 @@ def leaf_hash(notification: Notification) -> bytes:
     return _sha256(b"\x00" + leaf_data(notification)).digest()
 
 
-def row_leaf_hash(position: int, originator_id: str | None, version: object,
-                  topic: str | None, state: object) -> bytes:
+def row_leaf_hash(
+    position: int, originator_id: str | None, version: object, topic: str | None, state: object
+) -> bytes:
     """``leaf_hash`` of a row read raw (``EventRows.stream``)."""
-    return _sha256(b"\x00" + row_leaf_data(position, originator_id, version, topic,
-                                            state)).digest()
+    return _sha256(b"\x00" + row_leaf_data(position, originator_id, version, topic, state)).digest()
 
 
 def row_leaves(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
@@ -125,12 +133,20 @@ def row_leaves(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
     out: list[tuple[int, bytes]] = []
     append = out.append
     for position, originator_id, version, topic, state in rows:
-        if (type(state) is bytes and type(version) is int and topic in topics
-                and type(originator_id) is str and originator_id.isprintable()
-                and '"' not in originator_id and "\\" not in originator_id):
-            data = (f'{head}"{originator_id}","originator_version":{version},'
-                    f'"position":{position},"state_sha256":"{sha(state).hexdigest()}",'
-                    f'"topic":{topics[topic]}}}')
+        if (
+            type(state) is bytes
+            and type(version) is int
+            and topic in topics
+            and type(originator_id) is str
+            and originator_id.isprintable()
+            and '"' not in originator_id
+            and "\\" not in originator_id
+        ):
+            data = (
+                f'{head}"{originator_id}","originator_version":{version},'
+                f'"position":{position},"state_sha256":"{sha(state).hexdigest()}",'
+                f'"topic":{topics[topic]}}}'
+            )
         else:
             data = row_leaf_data(position, originator_id, version, topic, state).decode()
         append((position, sha(b"\x00" + data.encode()).digest()))
@@ -173,9 +189,11 @@ class LeafLog:
                 if not block[-1].endswith(b"\n"):
                     block.pop()  # torn last line
                 try:
-                    parsed = [(int(p), unhexlify(h)) for p, h in
-                              (line[:-1].split(b" ") for line in block)
-                              if p.isdigit() and len(h) == 64]
+                    parsed = [
+                        (int(p), unhexlify(h))
+                        for p, h in (line[:-1].split(b" ") for line in block)
+                        if p.isdigit() and len(h) == 64
+                    ]
                 except ValueError as exc:
                     raise LeafLogError(f"leaf log is malformed: {exc}") from exc
                 if len(parsed) != len(block):
@@ -198,8 +216,10 @@ class LeafLog:
                 number += 1
                 entry = parse_line(number, raw[:-1].decode("ascii", errors="replace"))
                 if entry.position <= previous:
-                    raise LeafLogError(f"leaf log line {number}: position {entry.position} "
-                                       f"does not follow {previous}")
+                    raise LeafLogError(
+                        f"leaf log line {number}: position {entry.position} "
+                        f"does not follow {previous}"
+                    )
                 previous = entry.position
                 yield entry
                 if number == limit:
@@ -247,8 +267,9 @@ def check_increasing(entries: list[LeafEntry]) -> None:
     previous = 0
     for index, entry in enumerate(entries, start=1):
         if entry.position <= previous:
-            raise LeafLogError(f"leaf log line {index}: position {entry.position} "
-                               f"does not follow {previous}")
+            raise LeafLogError(
+                f"leaf log line {index}: position {entry.position} does not follow {previous}"
+            )
         previous = entry.position
 
 

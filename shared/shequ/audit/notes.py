@@ -14,6 +14,7 @@ service's Ed25519 audit key, the same key that signs the JSON heads. Signature t
 (Ed25519); key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]. The key name is the origin.
 A verifier key ("vkey") is ``name+hex(key ID)+base64(0x01 ‖ public key)``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -110,11 +111,11 @@ def open_note(note: str, verifier: Verifier) -> str:
     cut = note.rfind("\n\n")
     if cut < 0 or not note.endswith("\n"):
         raise NoteError("not a signed note: no blank line before the signatures")
-    text, lines = note[:cut + 1], note[cut + 2:-1].split("\n")
+    text, lines = note[: cut + 1], note[cut + 2 : -1].split("\n")
     for line in lines:
         if not line.startswith(SIGNATURE_PREFIX):
             raise NoteError(f"malformed signature line {line[:60]!r}")
-        name, _, encoded = line[len(SIGNATURE_PREFIX):].partition(" ")
+        name, _, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
         try:
             blob = base64.b64decode(encoded, validate=True)
         except binascii.Error:
@@ -126,11 +127,14 @@ def open_note(note: str, verifier: Verifier) -> str:
         try:
             verifier.public_key.verify(blob[4:], text.encode("utf-8"))
         except InvalidSignature:
-            raise NoteError(f"the signature by {name} does not verify: the note was "
-                            "altered or not signed by this key") from None
+            raise NoteError(
+                f"the signature by {name} does not verify: the note was "
+                "altered or not signed by this key"
+            ) from None
         return text
-    raise NoteError(f"the note carries no signature by {verifier.name} "
-                    f"(key ID {verifier.key_id.hex()})")
+    raise NoteError(
+        f"the note carries no signature by {verifier.name} (key ID {verifier.key_id.hex()})"
+    )
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,7 @@ class Checkpoint:
     root: bytes
 
     def text(self) -> str:
-        return (f"{self.origin}\n{self.tree_size}\n"
-                f"{base64.b64encode(self.root).decode('ascii')}\n")
+        return f"{self.origin}\n{self.tree_size}\n{base64.b64encode(self.root).decode('ascii')}\n"
 
 
 def parse_checkpoint(text: str) -> Checkpoint:

@@ -12,6 +12,7 @@ Both are built from the leaf log up to a signed head that has a checkpoint (ADR 
 >>> text = inclusion_proof(Path("var/treeheads"), "registry", position=42)
 >>> check_inclusion_proof(text, parse_vkey(vkey_text), event_from_json(line))  # Checkpoint
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,18 +45,23 @@ def _signed_size(folder: Path, size: int | None) -> int:
     sizes = [head.tree_size for head in heads]
     chosen = sizes[-1] if size is None and sizes else size
     if chosen is None or chosen not in sizes or not checkpoint_path(folder, chosen).is_file():
-        raise NotFound(f"没有大小为 {size if size is not None else '（任意）'} 的已签名树头及其检查点",
-                       f"no signed tree head with a checkpoint of size "
-                       f"{size if size is not None else '(any)'}", field="head")
+        raise NotFound(
+            f"没有大小为 {size if size is not None else '（任意）'} 的已签名树头及其检查点",
+            f"no signed tree head with a checkpoint of size "
+            f"{size if size is not None else '(any)'}",
+            field="head",
+        )
     return chosen
 
 
 def _leaves(folder: Path, size: int) -> tuple[list[int], list[bytes]]:
     entries = list(LeafLog(folder / LEAF_LOG).entries(size))
     if len(entries) != size:
-        raise NotFound(f"叶子日志不足 {size} 行，请先运行 shequ audit verify",
-                       f"the leaf log has fewer than {size} lines; run shequ audit verify",
-                       field="head")
+        raise NotFound(
+            f"叶子日志不足 {size} 行，请先运行 shequ audit verify",
+            f"the leaf log has fewer than {size} lines; run shequ audit verify",
+            field="head",
+        )
     return [e.position for e in entries], [e.leaf for e in entries]
 
 
@@ -63,8 +69,7 @@ def _lines(hashes: list[bytes]) -> str:
     return "".join(base64.b64encode(h).decode("ascii") + "\n" for h in hashes)
 
 
-def inclusion_proof(directory: Path, service: str, position: int,
-                    head: int | None = None) -> str:
+def inclusion_proof(directory: Path, service: str, position: int, head: int | None = None) -> str:
     """The tlog-proof that the event at ``position`` is in the tree of head ``head``
     (default: the newest)."""
     folder = service_dir(directory, service)
@@ -72,11 +77,15 @@ def inclusion_proof(directory: Path, service: str, position: int,
     positions, leaves = _leaves(folder, size)
     index = bisect.bisect_left(positions, position)
     if index == size or positions[index] != position:
-        raise NotFound(f"第 {position} 号事件不在大小为 {size} 的已签名树中",
-                       f"no event at position {position} in the signed tree of size {size}",
-                       field="position")
-    return (f"{PROOF_HEADER}\nindex {index}\n{_lines(inclusion_path(index, leaves))}\n"
-            + checkpoint_path(folder, size).read_text(encoding="utf-8"))
+        raise NotFound(
+            f"第 {position} 号事件不在大小为 {size} 的已签名树中",
+            f"no event at position {position} in the signed tree of size {size}",
+            field="position",
+        )
+    return (
+        f"{PROOF_HEADER}\nindex {index}\n{_lines(inclusion_path(index, leaves))}\n"
+        + checkpoint_path(folder, size).read_text(encoding="utf-8")
+    )
 
 
 def consistency_proof(directory: Path, service: str, first: int, second: int) -> str:
@@ -87,8 +96,9 @@ def consistency_proof(directory: Path, service: str, first: int, second: int) ->
     _signed_size(folder, first)
     size = _signed_size(folder, second)
     _, leaves = _leaves(folder, size)
-    return (f"old {first}\n{_lines(consistency_path(first, leaves))}\n"
-            + checkpoint_path(folder, size).read_text(encoding="utf-8"))
+    return f"old {first}\n{_lines(consistency_path(first, leaves))}\n" + checkpoint_path(
+        folder, size
+    ).read_text(encoding="utf-8")
 
 
 def _hashes(lines: list[str]) -> list[bytes]:
@@ -115,8 +125,13 @@ def check_inclusion_proof(text: str, verifier: Verifier, event: Notification) ->
     if lines[1][6:] != str(_number(lines[1][6:])):
         raise ProofError("malformed index")
     checkpoint = open_checkpoint(note, verifier)
-    verify_inclusion(_number(lines[1][6:]), checkpoint.tree_size, leaf_hash(event),
-                     _hashes(lines[2:]), checkpoint.root)
+    verify_inclusion(
+        _number(lines[1][6:]),
+        checkpoint.tree_size,
+        leaf_hash(event),
+        _hashes(lines[2:]),
+        checkpoint.root,
+    )
     return checkpoint
 
 
@@ -129,8 +144,9 @@ def check_consistency_proof(text: str, verifier: Verifier, old_note: str) -> Che
     old = open_checkpoint(old_note, verifier)
     new = open_checkpoint(note, verifier)
     if old.tree_size != _number(lines[0][4:]):
-        raise ProofError(f"the old checkpoint has size {old.tree_size}, the proof says "
-                         f"{lines[0][4:]}")
+        raise ProofError(
+            f"the old checkpoint has size {old.tree_size}, the proof says {lines[0][4:]}"
+        )
     verify_consistency(old.tree_size, new.tree_size, old.root, new.root, _hashes(lines[1:]))
     return new
 
@@ -146,10 +162,19 @@ def event_from_json(text: str) -> Notification:
     try:
         return parse_event_line(text)
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise ValidationError("--event 须为导出包 events.jsonl 中的一行",
-                              "--event must be one line of an export bundle's events.jsonl",
-                              field="event") from exc
+        raise ValidationError(
+            "--event 须为导出包 events.jsonl 中的一行",
+            "--event must be one line of an export bundle's events.jsonl",
+            field="event",
+        ) from exc
 
 
-__all__ = ["NoteError", "ProofError", "check_consistency_proof", "check_inclusion_proof",
-           "consistency_proof", "event_from_json", "inclusion_proof"]
+__all__ = [
+    "NoteError",
+    "ProofError",
+    "check_consistency_proof",
+    "check_inclusion_proof",
+    "consistency_proof",
+    "event_from_json",
+    "inclusion_proof",
+]

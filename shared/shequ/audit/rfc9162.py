@@ -12,6 +12,7 @@ Proofs are RFC 9162 §2.1.3–2.1.4 audit paths (the RFC 6962 §2.1.1–2.1.2 fo
 >>> root = mth([leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")])
 >>> verify_inclusion(2, 3, leaf_hash(b"c"), inclusion_path(2, leaves), root)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -147,8 +148,7 @@ def _check_hashes(*hashes: bytes) -> None:
             raise ProofError(f"a hash must be {HASH_SIZE} bytes, got {len(digest)}")
 
 
-def root_from_inclusion(index: int, size: int, leaf: bytes,
-                        proof: Sequence[bytes]) -> bytes:
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2), or ProofError."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")
@@ -171,16 +171,18 @@ def root_from_inclusion(index: int, size: int, leaf: bytes,
     return r
 
 
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
-                     root: bytes) -> None:
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
     """Raise ProofError unless ``proof`` shows leaf ``index`` of tree ``size`` is ``leaf``."""
     _check_hashes(root)
     if root_from_inclusion(index, size, leaf, proof) != root:
         raise ProofError("the inclusion proof does not lead to the given root")
 
 
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
-                       proof: Sequence[bytes]) -> None:
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> None:
     """Raise ProofError unless ``proof`` shows tree ``first`` is a prefix of tree ``second``.
 
     RFC 9162 §2.1.4.2; equal sizes need an empty proof and equal roots. Size 0 has no proof.

@@ -15,6 +15,7 @@ The checkpoint follows its head; one missing after a crash is written when the s
 exactly the leaves it sealed there, so a row inserted (at a position ≤ 0, or into a gap) or
 deleted behind its back is noticed on the next seal, without waiting for an auditor.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -94,9 +95,17 @@ class Sealer:
     >>> sealer.seal()  # TreeHead(service="Registry", tree_size=1042, ...) or None
     """
 
-    def __init__(self, service: str, recorder: ApplicationRecorder, directory: Path,
-                 key_path: Path, *, page_size: int = PAGE_SIZE,
-                 clock: Callable[[], datetime] = utc_now, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        recorder: ApplicationRecorder,
+        directory: Path,
+        key_path: Path,
+        *,
+        page_size: int = PAGE_SIZE,
+        clock: Callable[[], datetime] = utc_now,
+        origin: str | None = None,
+    ) -> None:
         self.service = service
         self.origin = origin or log_origin(service)
         self.recorder = recorder
@@ -163,15 +172,24 @@ class Sealer:
         sealed, stored, upto = self._counted
         if stored == sealed and not forged:
             return None
-        zh = (f"数据库中第 {upto} 号及以前的位置上有 {stored} 条事件，而封存的是 {sealed} 条："
-              "有事件在封存后被插入或删除")
-        en = (f"{stored} events are stored at positions up to {upto}, but {sealed} were "
-              "sealed there: events were inserted or deleted after sealing")
+        zh = (
+            f"数据库中第 {upto} 号及以前的位置上有 {stored} 条事件，而封存的是 {sealed} 条："
+            "有事件在封存后被插入或删除"
+        )
+        en = (
+            f"{stored} events are stored at positions up to {upto}, but {sealed} were "
+            "sealed there: events were inserted or deleted after sealing"
+        )
         if forged:
             zh += f"（最小位置为第 {lowest} 号，平台从不写入 ≤ 0 的位置）"
             en += f" (the lowest position is {lowest}; the platform never writes at ≤ 0)"
-        return SealAlarm(sealed, stored, lowest, zh + "；请运行 shequ audit verify 查明",
-                         en + "; run shequ audit verify to find out")
+        return SealAlarm(
+            sealed,
+            stored,
+            lowest,
+            zh + "；请运行 shequ audit verify 查明",
+            en + "; run shequ audit verify to find out",
+        )
 
     def _append_new_events(self) -> None:
         while True:
@@ -191,8 +209,14 @@ class Sealer:
         self._log_bytes = self._log.size_bytes()
 
     def _write_head(self) -> TreeHead:
-        head = sign_head(self._key, self.service, self.tree_size, self._last_position,
-                         self._tree.root().hex(), self._clock())
+        head = sign_head(
+            self._key,
+            self.service,
+            self.tree_size,
+            self._last_position,
+            self._tree.root().hex(),
+            self._clock(),
+        )
         write_head(self.service_dir, head)
         self._write_checkpoint(head)
         self._sealed_size = head.tree_size
@@ -200,8 +224,10 @@ class Sealer:
 
     def _write_checkpoint(self, head: TreeHead) -> None:
         checkpoint = Checkpoint(self.origin, head.tree_size, bytes.fromhex(head.root))
-        atomic_write(checkpoint_path(self.service_dir, head.tree_size),
-                     sign_checkpoint(checkpoint, self._key).encode("utf-8"))
+        atomic_write(
+            checkpoint_path(self.service_dir, head.tree_size),
+            sign_checkpoint(checkpoint, self._key).encode("utf-8"),
+        )
 
     def _publish_public_key(self) -> None:
         pem = public_key_pem(self._key.public_key())
@@ -209,8 +235,10 @@ class Sealer:
         if not path.exists():
             atomic_write(path, pem)
         elif path.read_bytes() != pem:
-            raise AuditError(f"{path} belongs to another key; this service's heads were "
-                             "signed with it, so sealing with a different key is refused")
+            raise AuditError(
+                f"{path} belongs to another key; this service's heads were "
+                "signed with it, so sealing with a different key is refused"
+            )
 
     def _load_state(self) -> None:
         """Rebuild the root from the leaf log, streamed, and check it against the last head."""
@@ -239,8 +267,10 @@ class Sealer:
         if not signature_ok(head, self._key.public_key()):
             raise AuditError(f"tree head {size} is not signed by this key; run verify")
         if at_head != (head.root, head.last_position):
-            raise LeafLogError(f"the leaf log does not reproduce tree head {size}; "
-                               "refusing to seal on top of it, run verify")
+            raise LeafLogError(
+                f"the leaf log does not reproduce tree head {size}; "
+                "refusing to seal on top of it, run verify"
+            )
 
 
 def checkpoint_path(service_dir: Path, tree_size: int) -> Path:
@@ -279,8 +309,7 @@ def open_recorder(service: str, store: Store) -> Iterator[ApplicationRecorder]:
         factory.close()
 
 
-def seal_service(service: str, store: Store, directory: Path,
-                 key_path: Path) -> TreeHead | None:
+def seal_service(service: str, store: Store, directory: Path, key_path: Path) -> TreeHead | None:
     """Seal a service's new events once (for the CLI or a cron job)."""
     with open_recorder(service, store) as recorder:
         return Sealer(service, recorder, directory, key_path).seal()

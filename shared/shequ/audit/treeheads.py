@@ -9,6 +9,7 @@ A head file ``<service>/heads/<tree_size:012d>.json`` looks like::
 The signature covers the canonical JSON (sorted keys, no spaces, UTF-8) of every field but
 ``signature``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,8 +70,17 @@ class TreeHead:
             raise HeadFormatError(f"not a tree head: {exc}") from exc
         if not (_is_int(head.tree_size) and _is_int(head.last_position)):
             raise HeadFormatError("tree_size and last_position must be integers")
-        if not all(isinstance(v, str) for v in (head.service, head.root, head.sealed_at,
-                                                 head.algorithm, head.key_id, head.signature)):
+        if not all(
+            isinstance(v, str)
+            for v in (
+                head.service,
+                head.root,
+                head.sealed_at,
+                head.algorithm,
+                head.key_id,
+                head.signature,
+            )
+        ):
             raise HeadFormatError("text fields of a tree head must be strings")
         return head
 
@@ -80,19 +90,32 @@ def _is_int(value: object) -> bool:
 
 
 def canonical_json(fields: dict[str, Any]) -> bytes:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
-def sign_head(key: Ed25519PrivateKey, service: str, tree_size: int, last_position: int,
-              root: str, sealed_at: datetime) -> TreeHead:
+def sign_head(
+    key: Ed25519PrivateKey,
+    service: str,
+    tree_size: int,
+    last_position: int,
+    root: str,
+    sealed_at: datetime,
+) -> TreeHead:
     """Build and sign a tree head; ``sealed_at`` must be timezone-aware UTC."""
     offset = sealed_at.utcoffset()
     if offset is None or offset:
         raise ValueError("sealed_at must be timezone-aware UTC")
-    unsigned = TreeHead(service=service, tree_size=tree_size, last_position=last_position,
-                        root=root, sealed_at=sealed_at.isoformat(), algorithm=ALGORITHM,
-                        key_id=key_id(key.public_key()))
+    unsigned = TreeHead(
+        service=service,
+        tree_size=tree_size,
+        last_position=last_position,
+        root=root,
+        sealed_at=sealed_at.isoformat(),
+        algorithm=ALGORITHM,
+        key_id=key_id(key.public_key()),
+    )
     signature = key.sign(unsigned.signed_bytes()).hex()
     return TreeHead(**{**unsigned.signed_fields(), "signature": signature})
 
@@ -121,8 +144,9 @@ def load_or_create_key(key_path: Path) -> Ed25519PrivateKey:
         return key
     key_path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(pem)
@@ -133,8 +157,9 @@ def load_or_create_key(key_path: Path) -> Ed25519PrivateKey:
 
 
 def public_key_pem(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.PEM,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:

@@ -12,6 +12,7 @@ the platform, invisible to the log's readers but loaded with its aggregate) or i
 the last head is ``inserted``. So each aggregate's stored events are exactly its sealed ones
 plus those stored after the last head, which are counted as ``unsealed`` and are not failures.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,8 +48,15 @@ from shequ.recorders import EventRows
 from shequ.snapshots import SnapshotCheck, check_snapshot_rows
 from shequ.store import Store
 
-Problem = Literal["edited", "deleted", "inserted", "reordered", "bad_signature",
-                  "leaf_log_mismatch", "snapshot_forged"]
+Problem = Literal[
+    "edited",
+    "deleted",
+    "inserted",
+    "reordered",
+    "bad_signature",
+    "leaf_log_mismatch",
+    "snapshot_forged",
+]
 
 
 @dataclass(frozen=True)
@@ -84,20 +92,34 @@ class Finding:
 
 
 _AT_POSITION = {
-    "edited": ("第 {p} 号事件在封存后被改动，内容与已签名的记录不符",
-               "the event at position {p} was altered after it was sealed"),
-    "reordered": ("第 {p} 号位置上是原在第 {q} 号位置的事件：事件顺序被调换",
-                  "position {p} holds the event sealed at position {q}: events were reordered"),
-    "deleted": ("已封存的第 {p} 号事件已从数据库中删除",
-                "the sealed event at position {p} was deleted from the database"),
-    "inserted": ("第 {p} 号事件是封存后插入的：已签名的记录中没有这个位置",
-                 ("the event at position {p} was inserted after sealing: "
-                  "the signed record has no such position")),
+    "edited": (
+        "第 {p} 号事件在封存后被改动，内容与已签名的记录不符",
+        "the event at position {p} was altered after it was sealed",
+    ),
+    "reordered": (
+        "第 {p} 号位置上是原在第 {q} 号位置的事件：事件顺序被调换",
+        "position {p} holds the event sealed at position {q}: events were reordered",
+    ),
+    "deleted": (
+        "已封存的第 {p} 号事件已从数据库中删除",
+        "the sealed event at position {p} was deleted from the database",
+    ),
+    "inserted": (
+        "第 {p} 号事件是封存后插入的：已签名的记录中没有这个位置",
+        (
+            "the event at position {p} was inserted after sealing: "
+            "the signed record has no such position"
+        ),
+    ),
 }
 
 
-def verify(service: str, recorder: ApplicationRecorder, directory: Path,
-           public_key_path: Path | None = None) -> VerifyReport:
+def verify(
+    service: str,
+    recorder: ApplicationRecorder,
+    directory: Path,
+    public_key_path: Path | None = None,
+) -> VerifyReport:
     """Check a service's stored events against its leaf log and signed tree heads.
 
     ``public_key_path`` should be a copy of the public key kept apart from the audit
@@ -108,8 +130,7 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     try:
         heads = read_heads(folder)
     except HeadFormatError as exc:
-        unreadable = bad_signature(f"树头文件无法读取：{exc}",
-                                    f"a tree head is unreadable: {exc}")
+        unreadable = bad_signature(f"树头文件无法读取：{exc}", f"a tree head is unreadable: {exc}")
         return _report(unreadable, _walk(rows, iter(()), 0, compare=False), [])
     # The events are read after the heads, so every sealed event is visible.
     last_position = heads[-1].last_position if heads else 0
@@ -120,22 +141,25 @@ def verify(service: str, recorder: ApplicationRecorder, directory: Path,
     walk = _fast_pass(rows, log, heads) if finding is None and heads else None
     if walk is None:
         finding = finding or _check_leaf_log(heads, folder / LEAF_LOG)
-        walk = _walk(rows, log.entries(size), last_position,
-                     compare=finding is None and bool(heads))
+        walk = _walk(
+            rows, log.entries(size), last_position, compare=finding is None and bool(heads)
+        )
     if walk.finding is not None:
         finding = _described(rows, walk.finding, log, size)
     # Snapshots last, against events that verified (a tampered event may not even decode).
-    snapshots = check_snapshot_rows(service, recorder) if finding is None \
-        else SnapshotCheck(0, [])
+    snapshots = check_snapshot_rows(service, recorder) if finding is None else SnapshotCheck(0, [])
     if snapshots.forged:
         finding = _forged(snapshots.forged)
-    return dataclasses.replace(_report(finding, walk, heads),
-                               snapshots=snapshots.checked,
-                               forged_snapshots=snapshots.forged)
+    return dataclasses.replace(
+        _report(finding, walk, heads),
+        snapshots=snapshots.checked,
+        forged_snapshots=snapshots.forged,
+    )
 
 
-def verify_service(service: str, store: Store, directory: Path,
-                   public_key_path: Path | None = None) -> VerifyReport:
+def verify_service(
+    service: str, store: Store, directory: Path, public_key_path: Path | None = None
+) -> VerifyReport:
     """Verify a service from its store, opened without creating any table."""
     with open_recorder(service, store) as recorder:
         return verify(service, recorder, directory, public_key_path)
@@ -174,8 +198,11 @@ def _fast_pass(rows: EventRows, log: LeafLog, heads: list[TreeHead]) -> _Walk | 
     try:
         for batch in rows.batches():
             checked += len(batch)
-            covered = batch if batch[-1][0] <= last.last_position else \
-                [row for row in batch if row[0] <= last.last_position]
+            covered = (
+                batch
+                if batch[-1][0] <= last.last_position
+                else [row for row in batch if row[0] <= last.last_position]
+            )
             unsealed += len(batch) - len(covered)
             if not covered:
                 continue
@@ -185,9 +212,9 @@ def _fast_pass(rows: EventRows, log: LeafLog, heads: list[TreeHead]) -> _Walk | 
                 if more is None:
                     return None  # fewer sealed leaves than stored rows
                 waiting.extend(more)
-            if waiting[:len(leaves)] != leaves:
+            if waiting[: len(leaves)] != leaves:
                 return None
-            del waiting[:len(leaves)]
+            del waiting[: len(leaves)]
             if not _grow(tree, leaves, pending):
                 return None
         if waiting or next(sealed, None) is not None or pending:
@@ -223,8 +250,9 @@ class _Walk:
     finding: tuple[Problem, int, LeafEntry | None] | None
 
 
-def _walk(rows: EventRows, sealed: Iterator[LeafEntry], last_position: int, *,
-          compare: bool) -> _Walk:
+def _walk(
+    rows: EventRows, sealed: Iterator[LeafEntry], last_position: int, *, compare: bool
+) -> _Walk:
     """Stream stored rows and sealed leaves together in position order, up to the last head.
 
     ``compare`` False: only count (an earlier check already failed). Memory is flat: one row
@@ -255,8 +283,9 @@ def _walk(rows: EventRows, sealed: Iterator[LeafEntry], last_position: int, *,
     return _Walk(checked, unsealed, finding)
 
 
-def _described(rows: EventRows, found: tuple[Problem, int, LeafEntry | None], log: LeafLog,
-               size: int) -> Finding:
+def _described(
+    rows: EventRows, found: tuple[Problem, int, LeafEntry | None], log: LeafLog, size: int
+) -> Finding:
     problem, position, sealed_here = found
     if sealed_here is None:
         return at_position(problem, position)
@@ -266,23 +295,37 @@ def _described(rows: EventRows, found: tuple[Problem, int, LeafEntry | None], lo
 def _report(finding: Finding | None, walk: _Walk, heads: list[TreeHead]) -> VerifyReport:
     stored, unsealed = walk.checked, walk.unsealed
     if finding is not None:
-        return VerifyReport(False, stored, len(heads), finding.position, finding.problem,
-                            finding.message_zh, finding.message_en, unsealed)
-    zh = (f"核验通过：数据库中 {stored} 条事件，已核对 {len(heads)} 个签名树头；"
-          f"其中 {unsealed} 条在最后一个树头之后，尚未封存")
-    en = (f"verified: {stored} stored events against {len(heads)} signed tree heads; "
-          f"{unsealed} stored after the last head are not sealed yet")
+        return VerifyReport(
+            False,
+            stored,
+            len(heads),
+            finding.position,
+            finding.problem,
+            finding.message_zh,
+            finding.message_en,
+            unsealed,
+        )
+    zh = (
+        f"核验通过：数据库中 {stored} 条事件，已核对 {len(heads)} 个签名树头；"
+        f"其中 {unsealed} 条在最后一个树头之后，尚未封存"
+    )
+    en = (
+        f"verified: {stored} stored events against {len(heads)} signed tree heads; "
+        f"{unsealed} stored after the last head are not sealed yet"
+    )
     return VerifyReport(True, stored, len(heads), None, None, zh, en, unsealed)
 
 
 def _forged(forged: list[tuple[str, int]]) -> Finding:
     zh = "；".join(f"记录 {agg} 第 {version} 版" for agg, version in forged)
     en = "; ".join(f"{agg} at version {version}" for agg, version in forged)
-    return Finding("snapshot_forged", None,
-                    f"{len(forged)} 个快照与事件重建的状态不符（被伪造或改动），服务不会采用："
-                    f"{zh}",
-                    f"snapshot_forged: {len(forged)} snapshots differ from the state their "
-                    f"events make (forged or altered) and are not served: {en}")
+    return Finding(
+        "snapshot_forged",
+        None,
+        f"{len(forged)} 个快照与事件重建的状态不符（被伪造或改动），服务不会采用：{zh}",
+        f"snapshot_forged: {len(forged)} snapshots differ from the state their "
+        f"events make (forged or altered) and are not served: {en}",
+    )
 
 
 def bad_signature(zh: str, en: str) -> Finding:
@@ -297,28 +340,35 @@ def _check_signatures(service: str, heads: list[TreeHead], key_path: Path) -> Fi
     if not heads:
         return None
     if not key_path.is_file():
-        return bad_signature(f"找不到公钥 {key_path}，无法核对树头签名",
-                              f"no public key at {key_path} to check the tree heads with")
+        return bad_signature(
+            f"找不到公钥 {key_path}，无法核对树头签名",
+            f"no public key at {key_path} to check the tree heads with",
+        )
     try:
         public_key = load_public_key(key_path)
     except (ValueError, AuditError) as exc:
-        return bad_signature(f"公钥 {key_path} 无法读取：{exc}",
-                              f"the public key {key_path} is unreadable: {exc}")
+        return bad_signature(
+            f"公钥 {key_path} 无法读取：{exc}", f"the public key {key_path} is unreadable: {exc}"
+        )
     return check_head_signatures(service, heads, public_key)
 
 
-def check_head_signatures(service: str, heads: list[TreeHead],
-                          public_key: Ed25519PublicKey) -> Finding | None:
+def check_head_signatures(
+    service: str, heads: list[TreeHead], public_key: Ed25519PublicKey
+) -> Finding | None:
     """Every head is a head of ``service``, signed by ``public_key``, unaltered."""
     for head in heads:
         if head.service != service or head.algorithm != ALGORITHM:
-            return bad_signature(f"树头 {head.tree_size} 不属于服务 {service} 或算法不符",
-                                  f"tree head {head.tree_size} is not a {ALGORITHM} head "
-                                  f"of {service}")
+            return bad_signature(
+                f"树头 {head.tree_size} 不属于服务 {service} 或算法不符",
+                f"tree head {head.tree_size} is not a {ALGORITHM} head of {service}",
+            )
         if not signature_ok(head, public_key):
-            return bad_signature(f"树头 {head.tree_size} 的签名无效：树头被改动，或不是此公钥签发",
-                                  f"tree head {head.tree_size} has an invalid signature: "
-                                  "altered, or not signed by this key")
+            return bad_signature(
+                f"树头 {head.tree_size} 的签名无效：树头被改动，或不是此公钥签发",
+                f"tree head {head.tree_size} has an invalid signature: "
+                "altered, or not signed by this key",
+            )
     return None
 
 
@@ -340,8 +390,10 @@ def check_leaf_entries(heads: list[TreeHead], entries: Iterable[LeafEntry]) -> F
     try:
         for entry in entries:
             if entry.position <= previous:
-                raise LeafLogError(f"leaf log line {tree.size + 1}: position {entry.position} "
-                                   f"does not follow {previous}")
+                raise LeafLogError(
+                    f"leaf log line {tree.size + 1}: position {entry.position} "
+                    f"does not follow {previous}"
+                )
             previous = entry.position
             tree.append(entry.leaf)
             while head is not None and head.tree_size == tree.size:
@@ -359,12 +411,16 @@ def _log_mismatch(head: TreeHead) -> Finding:
     return _leaf_log_mismatch(
         f"叶子日志与树头 {head.tree_size} 不符：叶子日志被改动、截短或与树头不配套",
         f"the leaf log does not reproduce tree head {head.tree_size}: "
-        "it was edited, truncated or belongs to other heads")
+        "it was edited, truncated or belongs to other heads",
+    )
 
 
 def _head_matches(head: TreeHead, tree: RootBuilder, last: LeafEntry) -> bool:
-    return 0 < head.tree_size and tree.root().hex() == head.root \
+    return (
+        0 < head.tree_size
+        and tree.root().hex() == head.root
         and last.position == head.last_position
+    )
 
 
 class RowSource(Protocol):
@@ -373,8 +429,9 @@ class RowSource(Protocol):
     def page(self, after: int | None, limit: int) -> list[Notification]: ...
 
 
-def compare(rows: RowSource, stored: list[LeafEntry],
-            sealed: list[LeafEntry], last_position: int) -> Finding | None:
+def compare(
+    rows: RowSource, stored: list[LeafEntry], sealed: list[LeafEntry], last_position: int
+) -> Finding | None:
     """Walk stored and sealed leaves in position order; describe the first difference."""
     covered = [entry for entry in stored if entry.position <= last_position]
     i = j = 0
@@ -410,13 +467,16 @@ def _changed(rows: RowSource, sealed_here: LeafEntry, sealed: Iterable[LeafEntry
             if leaf_hash(moved) == entry.leaf:
                 return at_position("reordered", position, entry.position)
     for row in every_row(rows):
-        if row.id != position and leaf_hash(dataclasses.replace(row, id=position)) \
-                == sealed_here.leaf:
+        if (
+            row.id != position
+            and leaf_hash(dataclasses.replace(row, id=position)) == sealed_here.leaf
+        ):
             return at_position("inserted", position)
     return at_position("edited", position)
 
 
 def at_position(problem: Problem, position: int, other: int | None = None) -> Finding:
     zh, en = _AT_POSITION[problem]
-    return Finding(problem, position, zh.format(p=position, q=other),
-                    en.format(p=position, q=other))
+    return Finding(
+        problem, position, zh.format(p=position, q=other), en.format(p=position, q=other)
+    )

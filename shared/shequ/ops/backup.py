@@ -11,6 +11,7 @@ The private signing key is NOT in the archive (it lives in SHEQU_KEY_DIR / a Sec
 separately). After a restore, ``shequ audit verify --service NAME`` checks the restored log
 against the restored signed heads.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,9 @@ class BackupError(RuntimeError):
 
 
 def libpq_url(store: Store) -> str:
-    auth = quote(store.user, safe="") + (f":{quote(store.password, safe='')}"
-                                         if store.password else "")
+    auth = quote(store.user, safe="") + (
+        f":{quote(store.password, safe='')}" if store.password else ""
+    )
     return f"postgresql://{auth}@{store.host}:{store.port}/{quote(store.dbname, safe='')}"
 
 
@@ -57,8 +59,16 @@ def backup(service: str, store: Store, treehead_dir: Path, output: Path) -> dict
         work = Path(tmp)
         if store.kind == "postgres":
             dump = work / "database.dump"
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={dump}", f"--dbname={libpq_url(store)}"])
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={dump}",
+                    f"--dbname={libpq_url(store)}",
+                ]
+            )
         else:
             assert store.path is not None
             if not store.path.is_file():
@@ -71,12 +81,16 @@ def backup(service: str, store: Store, treehead_dir: Path, output: Path) -> dict
             finally:
                 target.close()
                 source.close()
-        heads = sorted((service_heads / "heads").glob("*.json")) if service_heads.is_dir() \
-            else []
-        manifest = {"format": FORMAT, "service": service, "store_kind": store.kind,
-                    "created_at": datetime.now(UTC).isoformat(),
-                    "database": dump.name, "tree_heads": len(heads),
-                    "latest_tree_size": int(heads[-1].stem) if heads else 0}
+        heads = sorted((service_heads / "heads").glob("*.json")) if service_heads.is_dir() else []
+        manifest = {
+            "format": FORMAT,
+            "service": service,
+            "store_kind": store.kind,
+            "created_at": datetime.now(UTC).isoformat(),
+            "database": dump.name,
+            "tree_heads": len(heads),
+            "latest_tree_size": int(heads[-1].stem) if heads else 0,
+        }
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as tar:
@@ -88,14 +102,16 @@ def backup(service: str, store: Store, treehead_dir: Path, output: Path) -> dict
             if service_heads.is_dir():
                 for path in sorted(service_heads.rglob("*")):
                     if path.is_file() and not path.name.startswith("."):
-                        tar.add(path, arcname=f"treeheads/{service}/"
-                                f"{path.relative_to(service_heads)}")
+                        tar.add(
+                            path, arcname=f"treeheads/{service}/{path.relative_to(service_heads)}"
+                        )
         os.replace(partial, output)
     return manifest
 
 
-def restore(service: str, archive: Path, store: Store, treehead_dir: Path,
-            force: bool = False) -> dict[str, Any]:
+def restore(
+    service: str, archive: Path, store: Store, treehead_dir: Path, force: bool = False
+) -> dict[str, Any]:
     """Restore ``archive`` into ``store`` (an existing, empty PostgreSQL database or a new
     SQLite path) and ``treehead_dir/<service>``. Refuses to overwrite existing tree heads or a
     non-empty SQLite file unless ``force``."""
@@ -107,15 +123,27 @@ def restore(service: str, archive: Path, store: Store, treehead_dir: Path,
         if manifest.get("service") != service:
             raise BackupError(f"{archive} holds {manifest.get('service')!r}, not {service!r}")
         if manifest.get("store_kind") != store.kind:
-            raise BackupError(f"{archive} holds a {manifest.get('store_kind')} database; the "
-                              f"target store is {store.kind}")
+            raise BackupError(
+                f"{archive} holds a {manifest.get('store_kind')} database; the "
+                f"target store is {store.kind}"
+            )
         target_heads = treehead_dir / service
         if target_heads.exists() and any(target_heads.iterdir()) and not force:
             raise BackupError(f"{target_heads} is not empty; move it away or use --force")
         if store.kind == "postgres":
-            _run(["pg_restore", "--no-owner", "--no-privileges", "--clean", "--if-exists",
-                  "--exit-on-error", "--single-transaction", f"--dbname={libpq_url(store)}",
-                  str(work / "database.dump")])
+            _run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--clean",
+                    "--if-exists",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={libpq_url(store)}",
+                    str(work / "database.dump"),
+                ]
+            )
         else:
             assert store.path is not None
             if store.path.exists() and store.path.stat().st_size and not force:

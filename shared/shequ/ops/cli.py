@@ -1,4 +1,5 @@
 """Click commands for operators (added to ``shequ`` in shequ.cli)."""
+
 from __future__ import annotations
 
 import json
@@ -39,11 +40,14 @@ def status(timeout: float, as_json: bool, services: tuple[str, ...]) -> None:
     from shequ.ops.deadletters import queue_depth
     from shequ.ops.status import built_services, collect, render
 
-    report = collect(list(services) or built_services(),
-                     lambda s: _call(s, "health", {}, timeout),
-                     lambda: queue_depth(amqp_uri()))
-    click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str) if as_json
-               else render(report))
+    report = collect(
+        list(services) or built_services(),
+        lambda s: _call(s, "health", {}, timeout),
+        lambda: queue_depth(amqp_uri()),
+    )
+    click.echo(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str) if as_json else render(report)
+    )
     sys.exit(0 if report["ok"] else 1)
 
 
@@ -61,13 +65,14 @@ def dl_list(limit: int, as_json: bool) -> None:
 
     letters = list_letters(amqp_uri(), limit)
     if as_json:
-        _echo([{"id": x["id"], "headers": x["headers"], "error": x.get("error")}
-               for x in letters])
+        _echo([{"id": x["id"], "headers": x["headers"], "error": x.get("error")} for x in letters])
         return
     for x in letters:
         error = x.get("error") or {}
-        click.echo(f"{x['id']}\t{x['headers'].get('failed_at', '')}\t"
-                   f"{error.get('code')}: {str(error.get('message', ''))[:80]}")
+        click.echo(
+            f"{x['id']}\t{x['headers'].get('failed_at', '')}\t"
+            f"{error.get('code')}: {str(error.get('message', ''))[:80]}"
+        )
     click.echo(f"{len(letters)} dead letter(s)")
 
 
@@ -102,13 +107,21 @@ def _store(service: str, store: str | None) -> Any:
 
 @click.command()
 @click.option("--service", required=True, type=click.Choice(SERVICES))
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="archive path (default: shequ-<service>-<UTC time>.tar.gz)")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="archive path (default: shequ-<service>-<UTC time>.tar.gz)",
+)
 @click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@click.option("--treeheads", type=click.Path(path_type=Path), default=None,
-              help="tree-head directory (default: SHEQU_TREEHEAD_DIR)")
-def backup(service: str, output: Path | None, store: str | None,
-           treeheads: Path | None) -> None:
+@click.option(
+    "--treeheads",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="tree-head directory (default: SHEQU_TREEHEAD_DIR)",
+)
+def backup(service: str, output: Path | None, store: str | None, treeheads: Path | None) -> None:
     """Back up SERVICE's database and tree heads into one archive."""
     from datetime import UTC, datetime
 
@@ -118,9 +131,12 @@ def backup(service: str, output: Path | None, store: str | None,
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = output or Path(f"shequ-{service}-{stamp}.tar.gz")
     try:
-        manifest = do_backup(service, _store(service, store),
-                             treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
-                             output)
+        manifest = do_backup(
+            service,
+            _store(service, store),
+            treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
+            output,
+        )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {output}: {json.dumps(manifest)}")
@@ -130,20 +146,31 @@ def backup(service: str, output: Path | None, store: str | None,
 @click.option("--service", required=True, type=click.Choice(SERVICES))
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
 @click.option("--store", default=None, help="target store (default: SHEQU_<SERVICE>_STORE)")
-@click.option("--treeheads", type=click.Path(path_type=Path), default=None,
-              help="target tree-head directory (default: SHEQU_TREEHEAD_DIR)")
+@click.option(
+    "--treeheads",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="target tree-head directory (default: SHEQU_TREEHEAD_DIR)",
+)
 @click.option("--force", is_flag=True, help="replace existing tree heads / SQLite file")
-def restore(service: str, archive: Path, store: str | None, treeheads: Path | None,
-            force: bool) -> None:
+def restore(
+    service: str, archive: Path, store: str | None, treeheads: Path | None, force: bool
+) -> None:
     """Restore SERVICE from ARCHIVE; then run `shequ audit verify --service SERVICE`."""
     from shequ.ops.backup import BackupError
     from shequ.ops.backup import restore as do_restore
 
     try:
-        manifest = do_restore(service, archive, _store(service, store),
-                              treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
-                              force)
+        manifest = do_restore(
+            service,
+            archive,
+            _store(service, store),
+            treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
+            force,
+        )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {service} from {archive} (made {manifest['created_at']}); "
-               f"now run: shequ audit verify --service {service}")
+    click.echo(
+        f"restored {service} from {archive} (made {manifest['created_at']}); "
+        f"now run: shequ audit verify --service {service}"
+    )

@@ -6,6 +6,7 @@ A letter's id is the one its consumer gave it (``shequ.deadletters``):
 consumer (the id's first part; RPC ``replay_dead_letter``) to apply the letter it stored, once;
 only when it answers ``applied``, ``already_replayed`` or ``ignored`` is the letter removed from
 the queue, so a crash between the two leaves a letter whose next replay is a no-op."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,7 @@ def letter_id(letter: dict[str, Any]) -> str:
     return f"{headers.get('consumer', '?')}.{headers.get('upstream', '?')}.{position}"
 
 
-def _fetch(amqp_uri: str, limit: int, take: str | None = None) -> tuple[list[dict[str, Any]],
-                                                                        bool]:
+def _fetch(amqp_uri: str, limit: int, take: str | None = None) -> tuple[list[dict[str, Any]], bool]:
     """Fetch up to ``limit`` letters unacknowledged; requeue all but ``take`` (acked)."""
     out: list[dict[str, Any]] = []
     taken = False
@@ -39,8 +39,11 @@ def _fetch(amqp_uri: str, limit: int, take: str | None = None) -> tuple[list[dic
             message = queue.get(no_ack=False)
             if message is None:
                 break
-            payload = message.payload if isinstance(message.payload, dict) else {
-                "envelope": message.payload}
+            payload = (
+                message.payload
+                if isinstance(message.payload, dict)
+                else {"envelope": message.payload}
+            )
             letter = {"headers": dict(message.headers or {}), **payload}
             letter["id"] = letter_id(letter)
             held.append((letter["id"], message))
@@ -79,8 +82,9 @@ def queue_depth(amqp_uri: str) -> int:
         return int(count)
 
 
-def replay_letter(amqp_uri: str, ident: str, actor: dict[str, Any],
-                  call: Any, limit: int = 1000) -> dict[str, Any]:
+def replay_letter(
+    amqp_uri: str, ident: str, actor: dict[str, Any], call: Any, limit: int = 1000
+) -> dict[str, Any]:
     """Replay letter ``ident`` through its consumer (``call(service, method, payload)``)."""
     from shequ.errors import NotFound, ShequError
 

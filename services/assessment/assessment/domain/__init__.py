@@ -1,4 +1,5 @@
 """The assessment domain: pure (standard library, eventsourcing.domain, shequ.errors)."""
+
 from assessment.domain.fact import Fact
 from assessment.domain.period import Period
 from assessment.domain.person import Person
@@ -9,5 +10,14 @@ from assessment.domain.subject import Subject
 
 AGGREGATES = (Scheme, Period, Fact, Subject, PledgeBook, Reward, Exemplar, Person)
 
-__all__ = ["AGGREGATES", "Exemplar", "Fact", "Period", "Person", "PledgeBook", "Reward",
-           "Scheme", "Subject"]
+__all__ = [
+    "AGGREGATES",
+    "Exemplar",
+    "Fact",
+    "Period",
+    "Person",
+    "PledgeBook",
+    "Reward",
+    "Scheme",
+    "Subject",
+]

@@ -3,6 +3,7 @@
 Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text; numbers
 that are scores travel as decimal text (``"12.50"``) so that stored events never hold floats.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,9 @@ def natural_id(*parts: str) -> UUID:
     return uuid5(NAMESPACE, ":".join(parts))
 
 
-def violation(code: str, zh: str, en: str, field: str | None = None,
-              **details: Any) -> RuleViolation:
+def violation(
+    code: str, zh: str, en: str, field: str | None = None, **details: Any
+) -> RuleViolation:
     """A RuleViolation whose code names the rule, e.g. ``rule.weights_not_100``."""
     return RuleViolation(zh, en, field, code=f"rule.{code}", details=details)
 

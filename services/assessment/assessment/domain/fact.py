@@ -6,6 +6,7 @@ that period was already closed when the fact arrived: then the late-event rule d
 fact records the decision (``late``: which periods it was late for; ``moved``: period kind →
 the start of the later period it counts in instead, under the ``next_period`` rule).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,9 +25,19 @@ class Fact(Aggregate):
         return natural_id("fact", source)
 
     @event("Recorded")
-    def __init__(self, source: str, kind: str, community_id: str, team_id: str | None,
-                 on: str, key: str, values: dict[str, Any], late: list[str],
-                 moved: dict[str, str], late_rule: str | None) -> None:
+    def __init__(
+        self,
+        source: str,
+        kind: str,
+        community_id: str,
+        team_id: str | None,
+        on: str,
+        key: str,
+        values: dict[str, Any],
+        late: list[str],
+        moved: dict[str, str],
+        late_rule: str | None,
+    ) -> None:
         self.source = source
         self.kind = kind
         self.community_id = community_id

@@ -13,6 +13,7 @@
 | awareness, support, participation | outreach | survey results, weighted by respondents       |
 A case counts once per period whatever the number of deliveries: facts are keyed by case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Metric:
     name_zh: str
-    source: str          # upstream service
-    scoring: str         # rate | inverse_rate | satisfaction | count
+    source: str  # upstream service
+    scoring: str  # rate | inverse_rate | satisfaction | count
 
 
 METRICS: dict[str, Metric] = {

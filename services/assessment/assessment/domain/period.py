@@ -5,6 +5,7 @@ scheme versions it was first scored under. The committee's manual scores are ent
 is open, each with a reason and the actor. Scoring records the inputs' position in the log
 (``as_of``), so the results can be recomputed from the events and compared.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,13 @@ class Period(Aggregate):
 
     @classmethod
     def open(cls, kind: str, start: str, actor: ActorDict) -> Period:
-        return cls(id=cls.create_id(kind, start),  # type: ignore[call-arg]
-                   kind=kind, start=start, end=period_end(kind, start), actor=actor)
+        return cls(
+            id=cls.create_id(kind, start),  # type: ignore[call-arg]
+            kind=kind,
+            start=start,
+            end=period_end(kind, start),
+            actor=actor,
+        )
 
     @event("Opened")
     def __init__(self, kind: str, start: str, end: str, actor: ActorDict) -> None:
@@ -45,47 +51,97 @@ class Period(Aggregate):
 
     def _check_open(self, field: str = "period_start") -> None:
         if self.closed:
-            raise violation("period_closed", f"考核周期（{self.start}至{self.end}）已结束评分，"
-                            "须先重新开启", f"the period {self.start}..{self.end} is closed; "
-                            "reopen it first", field)
+            raise violation(
+                "period_closed",
+                f"考核周期（{self.start}至{self.end}）已结束评分，须先重新开启",
+                f"the period {self.start}..{self.end} is closed; reopen it first",
+                field,
+            )
 
-    def enter_score(self, subject_kind: str, subject_id: str, item: str, score: str,
-                    reason: str, actor: ActorDict) -> None:
+    def enter_score(
+        self,
+        subject_kind: str,
+        subject_id: str,
+        item: str,
+        score: str,
+        reason: str,
+        actor: ActorDict,
+    ) -> None:
         """A committee score for one manual item of one subject (a later one replaces it)."""
         self._check_open()
         self._score_entered(subject_kind, subject_id, item, score, reason, actor)
 
     @event("ScoreEntered")
-    def _score_entered(self, subject_kind: str, subject_id: str, item: str, score: str,
-                       reason: str, actor: ActorDict) -> None:
+    def _score_entered(
+        self,
+        subject_kind: str,
+        subject_id: str,
+        item: str,
+        score: str,
+        reason: str,
+        actor: ActorDict,
+    ) -> None:
         self.manual.setdefault(subject_id, {})[item] = {
-            "score": score, "reason": reason, "actor": actor, "subject_kind": subject_kind}
+            "score": score,
+            "reason": reason,
+            "actor": actor,
+            "subject_kind": subject_kind,
+        }
 
     def manual_scores(self, subject_id: str) -> dict[str, str]:
         return {k: v["score"] for k, v in self.manual.get(subject_id, {}).items()}
 
-    def publish(self, as_of: int, versions: dict[str, int],
-                results: dict[str, list[dict[str, Any]]], facts: int,
-                actor: ActorDict) -> None:
+    def publish(
+        self,
+        as_of: int,
+        versions: dict[str, int],
+        results: dict[str, list[dict[str, Any]]],
+        facts: int,
+        actor: ActorDict,
+    ) -> None:
         """Record the results (closing the period), then one event per subject and a
         ranking per subject kind, which are what other services read."""
         self._check_open()
         self._scored(self.revision + 1, as_of, versions, results, facts, actor)
         for subject_kind, rows in results.items():
             for row in rows:
-                self._subject_scored(self.kind, self.start, self.end, self.revision,
-                                     subject_kind, row["subject_id"], versions[subject_kind],
-                                     row["total"], row["base"], row["bonus"],
-                                     row["deduction"], row["rank"], actor)
-            self._ranking_published(self.kind, self.start, self.end, self.revision,
-                                    subject_kind, [r["subject_id"] for r in rows],
-                                    [r["total"] for r in rows], [r["rank"] for r in rows],
-                                    actor)
+                self._subject_scored(
+                    self.kind,
+                    self.start,
+                    self.end,
+                    self.revision,
+                    subject_kind,
+                    row["subject_id"],
+                    versions[subject_kind],
+                    row["total"],
+                    row["base"],
+                    row["bonus"],
+                    row["deduction"],
+                    row["rank"],
+                    actor,
+                )
+            self._ranking_published(
+                self.kind,
+                self.start,
+                self.end,
+                self.revision,
+                subject_kind,
+                [r["subject_id"] for r in rows],
+                [r["total"] for r in rows],
+                [r["rank"] for r in rows],
+                actor,
+            )
 
     @event("Scored")
-    def _scored(self, revision: int, as_of: int, versions: dict[str, int],
-                results: dict[str, list[dict[str, Any]]], facts: int,
-                actor: ActorDict) -> None:
+    def _scored(
+        self,
+        revision: int,
+        as_of: int,
+        versions: dict[str, int],
+        results: dict[str, list[dict[str, Any]]],
+        facts: int,
+        actor: ActorDict,
+    ) -> None:
         self.revision = revision
         self.as_of = as_of
         self.versions = dict(versions)
@@ -93,16 +149,37 @@ class Period(Aggregate):
         self.status = "closed"
 
     @event("SubjectScored")
-    def _subject_scored(self, period_kind: str, period_start: str, period_end: str,
-                        revision: int, subject_kind: str, subject_id: str, scheme_version: int,
-                        total: str, base: str, bonus: str, deduction: str, rank: int,
-                        actor: ActorDict) -> None:
+    def _subject_scored(
+        self,
+        period_kind: str,
+        period_start: str,
+        period_end: str,
+        revision: int,
+        subject_kind: str,
+        subject_id: str,
+        scheme_version: int,
+        total: str,
+        base: str,
+        bonus: str,
+        deduction: str,
+        rank: int,
+        actor: ActorDict,
+    ) -> None:
         pass
 
     @event("RankingPublished")
-    def _ranking_published(self, period_kind: str, period_start: str, period_end: str,
-                           revision: int, subject_kind: str, ranked_ids: list[str],
-                           totals: list[str], ranks: list[int], actor: ActorDict) -> None:
+    def _ranking_published(
+        self,
+        period_kind: str,
+        period_start: str,
+        period_end: str,
+        revision: int,
+        subject_kind: str,
+        ranked_ids: list[str],
+        totals: list[str],
+        ranks: list[int],
+        actor: ActorDict,
+    ) -> None:
         pass
 
     def note_arrival(self, source: str, moved_from: str | None, actor: ActorDict) -> None:
@@ -112,18 +189,28 @@ class Period(Aggregate):
         self._arrival_after_end(source, moved_from, actor)
 
     @event("ArrivalAfterEnd")
-    def _arrival_after_end(self, source: str, moved_from: str | None,
-                           actor: ActorDict) -> None:
+    def _arrival_after_end(self, source: str, moved_from: str | None, actor: ActorDict) -> None:
         self.arrivals_after_end = getattr(self, "arrivals_after_end", 0) + 1
 
     def reopen(self, reason: str, source: str | None, actor: ActorDict) -> None:
         """Open a scored period again (a late event under the ``reopen`` rule, or by hand)."""
         if not self.closed:
-            raise violation("period_not_closed", "考核周期尚未结束评分，无需重新开启",
-                            "the period is not closed", "period_start")
+            raise violation(
+                "period_not_closed",
+                "考核周期尚未结束评分，无需重新开启",
+                "the period is not closed",
+                "period_start",
+            )
         self._reopened(self.kind, self.start, self.end, reason, source, actor)
 
     @event("Reopened")
-    def _reopened(self, period_kind: str, period_start: str, period_end: str, reason: str,
-                  source: str | None, actor: ActorDict) -> None:
+    def _reopened(
+        self,
+        period_kind: str,
+        period_start: str,
+        period_end: str,
+        reason: str,
+        source: str | None,
+        actor: ActorDict,
+    ) -> None:
         self.status = "reopened"

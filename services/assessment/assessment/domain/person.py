@@ -6,6 +6,7 @@ Only the name and the party membership are kept (no phone, no ID number: assessm
 neither; 个人信息保护法 Art. 6, minimum necessary). A resident who is not a party member is kept
 too, because the registry may record their membership later and says only the date then.
 """
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -46,11 +47,17 @@ class Person(Aggregate):
     def check_member_in(self, year: int) -> None:
         """Refuse pledges of someone who is not a party member in ``year``."""
         if not self.party_member:
-            raise violation("not_party_member", "此人在登记服务中不是党员，不能登记党员承诺",
-                            "the registry does not record this person as a party member",
-                            "member_id")
+            raise violation(
+                "not_party_member",
+                "此人在登记服务中不是党员，不能登记党员承诺",
+                "the registry does not record this person as a party member",
+                "member_id",
+            )
         if self.joined_on is not None and self.joined_on > f"{year}-12-31":
-            raise violation("not_party_member",
-                            f"此人{self.joined_on}入党，{year}年尚不是党员",
-                            f"the person joined the party on {self.joined_on}, after {year}",
-                            "member_id", joined_on=self.joined_on)
+            raise violation(
+                "not_party_member",
+                f"此人{self.joined_on}入党，{year}年尚不是党员",
+                f"the person joined the party on {self.joined_on}, after {year}",
+                "member_id",
+                joined_on=self.joined_on,
+            )

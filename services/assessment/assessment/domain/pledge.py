@@ -4,6 +4,7 @@
 (fulfilment evidence), and appraised at year end by self, peers, branch and public; the
 weighted rating gives the grade 优秀 / 合格 / 基本合格 / 不合格.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -15,8 +16,12 @@ from eventsourcing.domain import Aggregate, event
 from assessment.domain.common import ActorDict, cents, dec, natural_id, text, violation
 
 RATERS = {"self": "自评", "peer": "互评", "branch": "支部评议", "public": "群众评议"}
-GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
-          "unqualified": "不合格"}
+GRADES = {
+    "excellent": "优秀",
+    "qualified": "合格",
+    "basically_qualified": "基本合格",
+    "unqualified": "不合格",
+}
 
 
 class PledgeBook(Aggregate):
@@ -27,20 +32,48 @@ class PledgeBook(Aggregate):
         return natural_id("pledges", member_id, str(year))
 
     @classmethod
-    def register(cls, member_id: str, member_name: str, community_id: str, year: int,
-                 pledges: list[str], low: int, high: int, actor: ActorDict) -> PledgeBook:
+    def register(
+        cls,
+        member_id: str,
+        member_name: str,
+        community_id: str,
+        year: int,
+        pledges: list[str],
+        low: int,
+        high: int,
+        actor: ActorDict,
+    ) -> PledgeBook:
         """Register a member's pledges for the year; their number must be ``low``..``high``."""
         if not low <= len(pledges) <= high:
-            raise violation("pledge_count", f"每名党员每年承诺须为{low}至{high}项，现为{len(pledges)}项",
-                            f"a member makes {low} to {high} pledges a year, not {len(pledges)}",
-                            "pledges", low=low, high=high, count=len(pledges))
-        return cls(id=cls.create_id(member_id, year),  # type: ignore[call-arg]
-                   member_id=member_id, member_name=member_name, community_id=community_id,
-                   year=year, pledges=pledges, actor=actor)
+            raise violation(
+                "pledge_count",
+                f"每名党员每年承诺须为{low}至{high}项，现为{len(pledges)}项",
+                f"a member makes {low} to {high} pledges a year, not {len(pledges)}",
+                "pledges",
+                low=low,
+                high=high,
+                count=len(pledges),
+            )
+        return cls(
+            id=cls.create_id(member_id, year),  # type: ignore[call-arg]
+            member_id=member_id,
+            member_name=member_name,
+            community_id=community_id,
+            year=year,
+            pledges=pledges,
+            actor=actor,
+        )
 
     @event("Registered")
-    def __init__(self, member_id: str, member_name: str, community_id: str, year: int,
-                 pledges: list[str], actor: ActorDict) -> None:
+    def __init__(
+        self,
+        member_id: str,
+        member_name: str,
+        community_id: str,
+        year: int,
+        pledges: list[str],
+        actor: ActorDict,
+    ) -> None:
         self.member_id = member_id
         self.member_name = member_name
         self.community_id = community_id
@@ -51,13 +84,15 @@ class PledgeBook(Aggregate):
 
     def publish(self, on: str, actor: ActorDict) -> None:
         if self.published_on is not None:
-            raise violation("already_published", "承诺已公开", "the pledges are already public",
-                            "member_id")
+            raise violation(
+                "already_published", "承诺已公开", "the pledges are already public", "member_id"
+            )
         self._published(self.member_id, self.community_id, self.year, on, actor)
 
     @event("Published")
-    def _published(self, member_id: str, community_id: str, year: int, published_on: str,
-                   actor: ActorDict) -> None:
+    def _published(
+        self, member_id: str, community_id: str, year: int, published_on: str, actor: ActorDict
+    ) -> None:
         self.published_on = published_on
 
     def fulfil(self, index: int, evidence: str, on: str, actor: ActorDict) -> None:
@@ -68,30 +103,67 @@ class PledgeBook(Aggregate):
         self._fulfilled(self.member_id, self.community_id, self.year, index, evidence, on, actor)
 
     @event("Fulfilled")
-    def _fulfilled(self, member_id: str, community_id: str, year: int, index: int, evidence: str, on: str, actor: ActorDict) -> None:
+    def _fulfilled(
+        self,
+        member_id: str,
+        community_id: str,
+        year: int,
+        index: int,
+        evidence: str,
+        on: str,
+        actor: ActorDict,
+    ) -> None:
         self.pledges[index]["evidence"].append({"evidence": evidence, "on": on})
 
     def _check_published(self) -> None:
         if self.published_on is None:
-            raise violation("pledges_not_published", "承诺须先公开",
-                            "the pledges must be published first", "member_id")
+            raise violation(
+                "pledges_not_published",
+                "承诺须先公开",
+                "the pledges must be published first",
+                "member_id",
+            )
 
-    def appraise(self, ratings: dict[str, str], weights: dict[str, str],
-                 thresholds: dict[str, str], on: str, actor: ActorDict) -> dict[str, str]:
+    def appraise(
+        self,
+        ratings: dict[str, str],
+        weights: dict[str, str],
+        thresholds: dict[str, str],
+        on: str,
+        actor: ActorDict,
+    ) -> dict[str, str]:
         """The year-end appraisal: the weighted rating and its grade, once."""
         self._check_published()
         if self.appraisal is not None:
-            raise violation("already_appraised", "本年度已评议", "already appraised this year",
-                            "member_id")
+            raise violation(
+                "already_appraised", "本年度已评议", "already appraised this year", "member_id"
+            )
         score = cents(sum((dec(ratings[r]) * dec(weights[r]) for r in RATERS), Decimal(0)))
         grade = grade_for(score, thresholds)
-        self._appraised(self.member_id, self.community_id, self.year, dict(ratings),
-                        text(score), grade, on, actor)
+        self._appraised(
+            self.member_id,
+            self.community_id,
+            self.year,
+            dict(ratings),
+            text(score),
+            grade,
+            on,
+            actor,
+        )
         return {"score": text(score), "grade": grade, "grade_zh": GRADES[grade]}
 
     @event("Appraised")
-    def _appraised(self, member_id: str, community_id: str, year: int, ratings: dict[str, str], score: str, grade: str, on: str,
-                   actor: ActorDict) -> None:
+    def _appraised(
+        self,
+        member_id: str,
+        community_id: str,
+        year: int,
+        ratings: dict[str, str],
+        score: str,
+        grade: str,
+        on: str,
+        actor: ActorDict,
+    ) -> None:
         self.appraisal = {"ratings": ratings, "score": score, "grade": grade, "on": on}
 
 

@@ -1,5 +1,6 @@
 """Rewards and support (奖励扶持) and exemplary communities (示范社区), both decided by the
 district and published as events."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -15,8 +16,15 @@ class Reward(Aggregate):
     id: UUID
 
     @event("Granted")
-    def __init__(self, community_id: str, amount_fen: int, reason: str,
-                 period_id: str | None, granted_on: str, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        community_id: str,
+        amount_fen: int,
+        reason: str,
+        period_id: str | None,
+        granted_on: str,
+        actor: ActorDict,
+    ) -> None:
         self.community_id = community_id
         self.amount_fen = amount_fen
         self.reason = reason
@@ -34,8 +42,9 @@ class Exemplar(Aggregate):
         return natural_id("exemplar", community_id, str(year))
 
     @event("Designated")
-    def __init__(self, community_id: str, year: int, reason: str, designated_on: str,
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, community_id: str, year: int, reason: str, designated_on: str, actor: ActorDict
+    ) -> None:
         self.community_id = community_id
         self.year = year
         self.reason = reason

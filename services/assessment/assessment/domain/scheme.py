@@ -9,6 +9,7 @@ An indicator: ``{"key", "name", "section" (key_work | daily | service), "weight"
 An adjustment: ``{"key", "name", "kind" (bonus | deduction), "source" ("manual" or a count
 metric), "points" (per count, for counted items), "cap" (most points the item can move)}``.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -41,36 +42,61 @@ class Scheme(Aggregate):
         return natural_id("scheme", subject_kind)
 
     @classmethod
-    def define(cls, subject_kind: str, name: str, period_kinds: list[str], effective_from: str,
-               indicators: list[dict[str, Any]], adjustments: list[dict[str, Any]],
-               actor: ActorDict) -> Scheme:
+    def define(
+        cls,
+        subject_kind: str,
+        name: str,
+        period_kinds: list[str],
+        effective_from: str,
+        indicators: list[dict[str, Any]],
+        adjustments: list[dict[str, Any]],
+        actor: ActorDict,
+    ) -> Scheme:
         """Version 1 of the scheme; the indicators and adjustments are checked first."""
         if subject_kind not in SUBJECT_KINDS:
-            raise violation("unknown_subject_kind", "考核对象须为社区或服务队",
-                            "subject_kind must be community or team", "subject_kind")
+            raise violation(
+                "unknown_subject_kind",
+                "考核对象须为社区或服务队",
+                "subject_kind must be community or team",
+                "subject_kind",
+            )
         version = check_version(1, effective_from, period_kinds, indicators, adjustments)
-        return cls(id=cls.create_id(subject_kind),  # type: ignore[call-arg]
-                   subject_kind=subject_kind, name=name, first=version, actor=actor)
+        return cls(
+            id=cls.create_id(subject_kind),  # type: ignore[call-arg]
+            subject_kind=subject_kind,
+            name=name,
+            first=version,
+            actor=actor,
+        )
 
     @event("Defined")
-    def __init__(self, subject_kind: str, name: str, first: dict[str, Any],
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, subject_kind: str, name: str, first: dict[str, Any], actor: ActorDict
+    ) -> None:
         self.subject_kind = subject_kind
         self.name = name
         self.versions: list[dict[str, Any]] = [first]
 
-    def revise(self, effective_from: str, period_kinds: list[str],
-               indicators: list[dict[str, Any]], adjustments: list[dict[str, Any]],
-               actor: ActorDict) -> int:
+    def revise(
+        self,
+        effective_from: str,
+        period_kinds: list[str],
+        indicators: list[dict[str, Any]],
+        adjustments: list[dict[str, Any]],
+        actor: ActorDict,
+    ) -> int:
         """A new version from ``effective_from``, which must come after the last one's."""
         last = self.versions[-1]
         if effective_from <= last["effective_from"]:
-            raise violation("effective_not_after_previous",
-                            f"新版本生效日期须晚于上一版本（{last['effective_from']}）",
-                            f"a new version must take effect after {last['effective_from']}",
-                            "effective_from")
-        version = check_version(len(self.versions) + 1, effective_from, period_kinds,
-                                indicators, adjustments)
+            raise violation(
+                "effective_not_after_previous",
+                f"新版本生效日期须晚于上一版本（{last['effective_from']}）",
+                f"a new version must take effect after {last['effective_from']}",
+                "effective_from",
+            )
+        version = check_version(
+            len(self.versions) + 1, effective_from, period_kinds, indicators, adjustments
+        )
         self._revised(self.subject_kind, version, actor)
         return int(version["version"])
 
@@ -90,28 +116,49 @@ class Scheme(Aggregate):
         return self.versions[number - 1]
 
 
-def check_version(number: int, effective_from: str, period_kinds: list[str],
-                  indicators: list[dict[str, Any]],
-                  adjustments: list[dict[str, Any]]) -> dict[str, Any]:
+def check_version(
+    number: int,
+    effective_from: str,
+    period_kinds: list[str],
+    indicators: list[dict[str, Any]],
+    adjustments: list[dict[str, Any]],
+) -> dict[str, Any]:
     """A clean version record, or the first rule it breaks (nothing is stored then)."""
     kinds = [k for k in period_kinds if k in PERIOD_KINDS]
     if not period_kinds or len(kinds) != len(period_kinds):
-        raise violation("unknown_period_kind", "考核周期须为月度、季度、半年或年度",
-                        "period_kinds must be among month, quarter, half, year", "period_kinds")
+        raise violation(
+            "unknown_period_kind",
+            "考核周期须为月度、季度、半年或年度",
+            "period_kinds must be among month, quarter, half, year",
+            "period_kinds",
+        )
     clean = [_indicator(i, item) for i, item in enumerate(indicators)]
     total = sum((dec(i["weight"]) for i in clean), Decimal(0))
     if total != 100:
-        raise violation("weights_not_100", f"各项指标权重之和须为100分，现为{total}分",
-                        f"indicator weights must total 100 points, not {total}", "indicators",
-                        total=str(total))
+        raise violation(
+            "weights_not_100",
+            f"各项指标权重之和须为100分，现为{total}分",
+            f"indicator weights must total 100 points, not {total}",
+            "indicators",
+            total=str(total),
+        )
     extra = [_adjustment(i, item) for i, item in enumerate(adjustments)]
     keys = [i["key"] for i in clean] + [a["key"] for a in extra]
     duplicate = sorted({k for k in keys if keys.count(k) > 1})
     if duplicate:
-        raise violation("duplicate_item", f"指标编码重复：{duplicate[0]}",
-                        f"item key used twice: {duplicate[0]}", "indicators")
-    return {"version": number, "effective_from": effective_from, "period_kinds": kinds,
-            "indicators": clean, "adjustments": extra}
+        raise violation(
+            "duplicate_item",
+            f"指标编码重复：{duplicate[0]}",
+            f"item key used twice: {duplicate[0]}",
+            "indicators",
+        )
+    return {
+        "version": number,
+        "effective_from": effective_from,
+        "period_kinds": kinds,
+        "indicators": clean,
+        "adjustments": extra,
+    }
 
 
 def _indicator(i: int, item: Any) -> dict[str, Any]:
@@ -120,20 +167,35 @@ def _indicator(i: int, item: Any) -> dict[str, Any]:
         raise violation("bad_item", "指标须为对象", f"{where} must be an object", where)
     key, name = _key_name(item, where)
     if item.get("section") not in SECTIONS:
-        raise violation("unknown_section", "指标须属于重点工作、日常管理或为民服务",
-                        f"{where}.section must be key_work, daily or service", f"{where}.section")
+        raise violation(
+            "unknown_section",
+            "指标须属于重点工作、日常管理或为民服务",
+            f"{where}.section must be key_work, daily or service",
+            f"{where}.section",
+        )
     source = item.get("source")
     if source != "manual" and source not in RATE_METRICS:
-        raise violation("unknown_source", f"未知的指标来源：{source}",
-                        f"{where}.source must be manual or one of {sorted(RATE_METRICS)}",
-                        f"{where}.source")
+        raise violation(
+            "unknown_source",
+            f"未知的指标来源：{source}",
+            f"{where}.source must be manual or one of {sorted(RATE_METRICS)}",
+            f"{where}.source",
+        )
     weight = dec(item.get("weight"))
     if not 0 < weight <= 100 or weight != weight.quantize(Decimal("0.01")):
-        raise violation("bad_weight", "权重须大于0、不超过100，至多两位小数",
-                        f"{where}.weight must be more than 0 and at most 100 (2 decimals)",
-                        f"{where}.weight")
-    return {"key": key, "name": name, "section": item["section"], "source": source,
-            "weight": str(weight)}
+        raise violation(
+            "bad_weight",
+            "权重须大于0、不超过100，至多两位小数",
+            f"{where}.weight must be more than 0 and at most 100 (2 decimals)",
+            f"{where}.weight",
+        )
+    return {
+        "key": key,
+        "name": name,
+        "section": item["section"],
+        "source": source,
+        "weight": str(weight),
+    }
 
 
 def _adjustment(i: int, item: Any) -> dict[str, Any]:
@@ -142,29 +204,53 @@ def _adjustment(i: int, item: Any) -> dict[str, Any]:
         raise violation("bad_item", "加扣分项须为对象", f"{where} must be an object", where)
     key, name = _key_name(item, where)
     if item.get("kind") not in ADJUSTMENT_KINDS:
-        raise violation("unknown_adjustment_kind", "加扣分项须为加分或扣分",
-                        f"{where}.kind must be bonus or deduction", f"{where}.kind")
+        raise violation(
+            "unknown_adjustment_kind",
+            "加扣分项须为加分或扣分",
+            f"{where}.kind must be bonus or deduction",
+            f"{where}.kind",
+        )
     source = item.get("source")
     if source != "manual" and source not in COUNT_METRICS:
-        raise violation("unknown_source", f"未知的加扣分来源：{source}",
-                        f"{where}.source must be manual or one of {sorted(COUNT_METRICS)}",
-                        f"{where}.source")
+        raise violation(
+            "unknown_source",
+            f"未知的加扣分来源：{source}",
+            f"{where}.source must be manual or one of {sorted(COUNT_METRICS)}",
+            f"{where}.source",
+        )
     cap = dec(item.get("cap"))
     points = dec(item.get("points", cap))
     if not 0 < cap <= 100 or not 0 < points <= cap:
-        raise violation("bad_cap", "加扣分上限须在0至100之间，每次分值不超过上限",
-                        f"{where}: cap must be in (0, 100] and points in (0, cap]", f"{where}.cap")
-    return {"key": key, "name": name, "kind": item["kind"], "source": source,
-            "points": str(points), "cap": str(cap)}
+        raise violation(
+            "bad_cap",
+            "加扣分上限须在0至100之间，每次分值不超过上限",
+            f"{where}: cap must be in (0, 100] and points in (0, cap]",
+            f"{where}.cap",
+        )
+    return {
+        "key": key,
+        "name": name,
+        "kind": item["kind"],
+        "source": source,
+        "points": str(points),
+        "cap": str(cap),
+    }
 
 
 def _key_name(item: dict[str, Any], where: str) -> tuple[str, str]:
     key, name = item.get("key"), item.get("name")
     if not (isinstance(key, str) and key.isidentifier() and len(key) <= 40):
-        raise violation("bad_key", "指标编码须为字母、数字或下划线",
-                        f"{where}.key must be an identifier of at most 40 characters",
-                        f"{where}.key")
+        raise violation(
+            "bad_key",
+            "指标编码须为字母、数字或下划线",
+            f"{where}.key must be an identifier of at most 40 characters",
+            f"{where}.key",
+        )
     if not (isinstance(name, str) and name.strip() and len(name) <= 100):
-        raise violation("bad_name", "指标名称不能为空（至多100字）",
-                        f"{where}.name is required (at most 100 characters)", f"{where}.name")
+        raise violation(
+            "bad_name",
+            "指标名称不能为空（至多100字）",
+            f"{where}.name is required (at most 100 characters)",
+            f"{where}.name",
+        )
     return key, name.strip()

@@ -13,6 +13,7 @@ Pure and exact (Decimal). For each subject:
   was entered (0 to its cap);
 * total = base + bonus - deduction. Ranking: by total, highest first; equal totals share a rank.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -35,8 +36,12 @@ def fraction(metric: str, value: Decimal) -> Decimal:
     return value
 
 
-def score_subject(version: dict[str, Any], metrics: dict[str, Decimal | None],
-                  manual: dict[str, str], no_data: str = "rescale") -> dict[str, Any]:
+def score_subject(
+    version: dict[str, Any],
+    metrics: dict[str, Decimal | None],
+    manual: dict[str, str],
+    no_data: str = "rescale",
+) -> dict[str, Any]:
     """Points of one subject under one scheme version (see the module docstring)."""
     values: dict[str, Decimal | None] = {}
     for item in version["indicators"]:
@@ -45,8 +50,10 @@ def score_subject(version: dict[str, Any], metrics: dict[str, Decimal | None],
         else:
             raw = metrics.get(item["source"])
             values[item["key"]] = None if raw is None else fraction(item["source"], raw)
-    with_data = sum((dec(i["weight"]) for i in version["indicators"]
-                     if values[i["key"]] is not None), Decimal(0))
+    with_data = sum(
+        (dec(i["weight"]) for i in version["indicators"] if values[i["key"]] is not None),
+        Decimal(0),
+    )
     factor = HUNDRED / with_data if no_data == "rescale" and with_data else Decimal(1)
     items, sections = [], {s: Decimal(0) for s in SECTIONS}
     for item in version["indicators"]:
@@ -54,16 +61,29 @@ def score_subject(version: dict[str, Any], metrics: dict[str, Decimal | None],
         points = _points(item, value, factor)
         sections[item["section"]] += points
         raw = metrics.get(item["source"]) if item["source"] != "manual" else value
-        items.append({"key": item["key"], "name": item["name"], "section": item["section"],
-                      "source": item["source"], "weight": item["weight"],
-                      "value": None if raw is None else str(raw.quantize(Decimal("0.0001"))),
-                      "points": text(points), "no_data": value is None})
+        items.append(
+            {
+                "key": item["key"],
+                "name": item["name"],
+                "section": item["section"],
+                "source": item["source"],
+                "weight": item["weight"],
+                "value": None if raw is None else str(raw.quantize(Decimal("0.0001"))),
+                "points": text(points),
+                "no_data": value is None,
+            }
+        )
     base = sum(sections.values(), Decimal(0))
     adjustments, bonus, deduction = _adjustments(version, metrics, manual)
-    return {"base": text(base), "bonus": text(bonus), "deduction": text(deduction),
-            "total": text(base + bonus - deduction),
-            "sections": {k: text(v) for k, v in sections.items()},
-            "items": items, "adjustments": adjustments}
+    return {
+        "base": text(base),
+        "bonus": text(bonus),
+        "deduction": text(deduction),
+        "total": text(base + bonus - deduction),
+        "sections": {k: text(v) for k, v in sections.items()},
+        "items": items,
+        "adjustments": adjustments,
+    }
 
 
 def _points(item: dict[str, Any], value: Decimal | None, factor: Decimal) -> Decimal:
@@ -74,8 +94,9 @@ def _points(item: dict[str, Any], value: Decimal | None, factor: Decimal) -> Dec
     return cents(dec(item["weight"]) * factor * value)
 
 
-def _adjustments(version: dict[str, Any], metrics: dict[str, Decimal | None],
-                 manual: dict[str, str]) -> tuple[list[dict[str, Any]], Decimal, Decimal]:
+def _adjustments(
+    version: dict[str, Any], metrics: dict[str, Decimal | None], manual: dict[str, str]
+) -> tuple[list[dict[str, Any]], Decimal, Decimal]:
     out, bonus, deduction = [], Decimal(0), Decimal(0)
     for adj in version["adjustments"]:
         cap = dec(adj["cap"])
@@ -89,16 +110,22 @@ def _adjustments(version: dict[str, Any], metrics: dict[str, Decimal | None],
             bonus += points
         else:
             deduction += points
-        out.append({"key": adj["key"], "name": adj["name"], "kind": adj["kind"],
-                    "count": count, "points": text(points)})
+        out.append(
+            {
+                "key": adj["key"],
+                "name": adj["name"],
+                "kind": adj["kind"],
+                "count": count,
+                "points": text(points),
+            }
+        )
     return out, bonus, deduction
 
 
 def rank(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows ordered by total (highest first, then by name), each with its competition rank
     (1, 2, 2, 4): equal totals share a rank."""
-    ordered = sorted(results, key=lambda r: (-dec(r["total"]), r.get("name", ""),
-                                             r["subject_id"]))
+    ordered = sorted(results, key=lambda r: (-dec(r["total"]), r.get("name", ""), r["subject_id"]))
     out, previous, position = [], None, 0
     for i, row in enumerate(ordered, start=1):
         if row["total"] != previous:
@@ -121,9 +148,18 @@ def check_manual_score(version: dict[str, Any], item_key: str, score: Decimal) -
                 high = dec(adj["cap"])
                 break
         else:
-            raise violation("not_a_manual_item", f"考核办法中没有可手工评分的指标：{item_key}",
-                            f"the scheme has no manually scored item {item_key!r}", "item")
+            raise violation(
+                "not_a_manual_item",
+                f"考核办法中没有可手工评分的指标：{item_key}",
+                f"the scheme has no manually scored item {item_key!r}",
+                "item",
+            )
     if not Decimal(0) <= score <= high or score != cents(score):
-        raise violation("score_out_of_range", f"得分须在0至{high}分之间（至多两位小数）",
-                        f"score must be from 0 to {high} (2 decimals)", "score",
-                        low="0", high=str(high))
+        raise violation(
+            "score_out_of_range",
+            f"得分须在0至{high}分之间（至多两位小数）",
+            f"score must be from 0 to {high} (2 decimals)",
+            "score",
+            low="0",
+            high=str(high),
+        )

@@ -1,4 +1,5 @@
 """Who is assessed: communities and service teams, as the registry announced them."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -18,8 +19,9 @@ class Subject(Aggregate):
         return natural_id("subject", subject_kind, subject_id)
 
     @event("Registered")
-    def __init__(self, subject_kind: str, subject_id: str, name: str,
-                 community_id: str, source: str) -> None:
+    def __init__(
+        self, subject_kind: str, subject_id: str, name: str, community_id: str, source: str
+    ) -> None:
         self.subject_kind = subject_kind
         self.subject_id = subject_id
         self.name = name

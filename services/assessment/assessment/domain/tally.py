@@ -6,6 +6,7 @@ counts natural keys, not deliveries, so a fact that arrives twice counts once; a
 with the same key replaces the earlier one (a case resolved again after a reopen counts once,
 with its last outcome).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -63,15 +64,18 @@ class Tally:
         return {
             "on_time_rate": _ratio(sum(self.resolved.values()), resolved),
             "resolution_rate": _capped(resolved, opened),
-            "satisfaction": (Decimal(sum(self.ratings.values())) / len(self.ratings)
-                             if self.ratings else None),
+            "satisfaction": (
+                Decimal(sum(self.ratings.values())) / len(self.ratings) if self.ratings else None
+            ),
             "reopen_rate": _ratio(len(self.reopened), resolved),
             "chases": Decimal(len(self.chases)),
             "reprimands": Decimal(len(self.reprimands)),
-            "visit_coverage": _ratio(sum(v for _, v in self.rounds.values()),
-                                     sum(t for t, _ in self.rounds.values())),
-            "contact_compliance": _ratio(len(self.contacts),
-                                         len(self.contacts) + len(self.overdue)),
+            "visit_coverage": _ratio(
+                sum(v for _, v in self.rounds.values()), sum(t for t, _ in self.rounds.values())
+            ),
+            "contact_compliance": _ratio(
+                len(self.contacts), len(self.contacts) + len(self.overdue)
+            ),
             "card_distribution": _capped(len(self.distributed), len(self.issued)),
             **self._survey(),
         }
@@ -142,16 +146,27 @@ def _distributed(t: Tally, key: str, v: dict[str, Any]) -> None:
 
 
 def _survey(t: Tally, key: str, v: dict[str, Any]) -> None:
-    t.surveys[key] = (int(v["respondents"]), str(v["awareness"]), str(v["support"]),
-                      str(v["participation"]))
+    t.surveys[key] = (
+        int(v["respondents"]),
+        str(v["awareness"]),
+        str(v["support"]),
+        str(v["participation"]),
+    )
 
 
 _ADDERS = {
-    "case.opened": _opened, "case.resolved": _resolved, "case.rated": _rated,
-    "case.reopened": _reopened, "case.chased": _chased, "case.reprimanded": _reprimanded,
-    "round.closed": _round, "party_contact.logged": _contact,
-    "party_contact.overdue": _overdue, "card.issued": _issued,
-    "card.distributed": _distributed, "survey.results_published": _survey,
+    "case.opened": _opened,
+    "case.resolved": _resolved,
+    "case.rated": _rated,
+    "case.reopened": _reopened,
+    "case.chased": _chased,
+    "case.reprimanded": _reprimanded,
+    "round.closed": _round,
+    "party_contact.logged": _contact,
+    "party_contact.overdue": _overdue,
+    "card.issued": _issued,
+    "card.distributed": _distributed,
+    "survey.results_published": _survey,
 }
 FACT_KINDS = frozenset(_ADDERS)
 

@@ -1,4 +1,5 @@
 """The casework domain model: pure (standard library, eventsourcing.domain, shequ.errors)."""
+
 from casework.domain.calendar import Period, WorkCalendar
 from casework.domain.case import Case
 from casework.domain.case_base import CaseBase
@@ -8,9 +9,18 @@ from casework.domain.directory import Community, Household, Team, Village
 from casework.domain.intake_key import IntakeKey
 from casework.domain.mediation import Mediation
 
-AGGREGATES = (Case, CaseOutcome, CaseBase, Mediation, VillageDecision, Community, Team, Village, Household,
-              IntakeKey)
-
+AGGREGATES = (
+    Case,
+    CaseOutcome,
+    CaseBase,
+    Mediation,
+    VillageDecision,
+    Community,
+    Team,
+    Village,
+    Household,
+    IntakeKey,
+)
 
 
 def event_name(event: object) -> str:

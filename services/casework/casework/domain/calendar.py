@@ -5,6 +5,7 @@ days (调休上班) announced by the State Council; outside the years it covers,
 are working days. Periods start counting on the day after the start date (the start date is
 not counted: RULES §3 leaves first-day counting unset, this is the default).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,8 +67,11 @@ class WorkCalendar:
             return 0
         if unit == "calendar":
             return (b - a).days
-        return sum(1 for i in range(1, (b - a).days + 1)
-                   if self.is_working_day((a + dt.timedelta(days=i)).isoformat()))
+        return sum(
+            1
+            for i in range(1, (b - a).days + 1)
+            if self.is_working_day((a + dt.timedelta(days=i)).isoformat())
+        )
 
     def shift_for_pause(self, due: str, paused_on: str, resumed_on: str, unit: str) -> str:
         """The due date moved on by the units that passed while the case was paused."""

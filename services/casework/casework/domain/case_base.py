@@ -1,4 +1,5 @@
 """What every case shares: state checks and the fields the other parts rely on."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -45,27 +46,45 @@ class CaseBase(Aggregate):
     # -- checks ----------------------------------------------------------------------------
     def _require(self, states: tuple[str, ...], action_zh: str, action: str) -> None:
         if self.state not in states:
-            raise violation("transition", f"案件当前状态为“{STATES[self.state]}”，不能{action_zh}",
-                            f"a case in state {self.state} cannot be {action}", "case_id",
-                            state=self.state, allowed=list(states))
+            raise violation(
+                "transition",
+                f"案件当前状态为“{STATES[self.state]}”，不能{action_zh}",
+                f"a case in state {self.state} cannot be {action}",
+                "case_id",
+                state=self.state,
+                allowed=list(states),
+            )
 
     def _not_paused(self) -> None:
         if self.paused_since is not None:
-            raise violation("paused", "案件已暂停计时，请先恢复", "the case is paused; resume it first",
-                            "case_id")
+            raise violation(
+                "paused",
+                "案件已暂停计时，请先恢复",
+                "the case is paused; resume it first",
+                "case_id",
+            )
 
     def _may_handle(self, person_id: str, field: str) -> None:
         if person_id in self.reported:
-            raise violation("conflict_of_interest", "被反映人不得办理反映其本人的案件",
-                            "a person reported in the case may not handle it", field)
+            raise violation(
+                "conflict_of_interest",
+                "被反映人不得办理反映其本人的案件",
+                "a person reported in the case may not handle it",
+                field,
+            )
         if person_id in self.recused:
-            raise violation("recused", "此人已回避本案", "the person has stepped aside from this case",
-                            field)
+            raise violation(
+                "recused", "此人已回避本案", "the person has stepped aside from this case", field
+            )
 
     def _ctx(self) -> dict[str, Any]:
         """What a published event needs beside the decision: where the case belongs."""
-        return {"community_id": self.community_id, "team_id": self.team_id,
-                "case_type": self.case_type, "owner_id": self.owner_id}
+        return {
+            "community_id": self.community_id,
+            "team_id": self.team_id,
+            "case_type": self.case_type,
+            "owner_id": self.owner_id,
+        }
 
     @property
     def is_open(self) -> bool:
@@ -74,4 +93,3 @@ class CaseBase(Aggregate):
     def _new_due(self, due_on: str | None, kind: str) -> None:
         self.due_on, self.due_kind = due_on, kind
         self.chased_for = self.reprimanded_for = None
-

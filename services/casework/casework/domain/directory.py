@@ -1,6 +1,7 @@
 """Casework's own copy of what the registry publishes and routing needs: communities, villages,
 households and service teams. Changed only by the registry inbox (exactly once per upstream
 event); read through the projections."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ atomic save as the new case. Two intakes deciding at once therefore write the sa
 the key: the store keeps one, and the other is decided again on fresh state, where it sees the
 first case and is flagged as its duplicate — on one replica or several.
 """
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -25,8 +26,12 @@ class IntakeKey(Aggregate):
 
     @event("Opened")
     def __init__(self, community_id: str, category: str, kind: str, value: str) -> None:
-        self.community_id, self.category, self.kind, self.value = (community_id, category,
-                                                                    kind, value)
+        self.community_id, self.category, self.kind, self.value = (
+            community_id,
+            category,
+            kind,
+            value,
+        )
         self.cases: list[list[str]] = []  # [case_id, received_on], in order of receipt
 
     @event("Noted")

@@ -7,6 +7,7 @@ committee has sealed it; then 30 days for court confirmation (司法确认). Fai
 the other routes told to the parties. A follow-up visit (回访) and a police referral are
 recorded.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,9 +30,17 @@ class Mediation(Aggregate):
         return natural_id("mediation", case_id)
 
     @event("Started")
-    def __init__(self, case_id: str, community_id: str, initiative: str,
-                 parties: list[dict[str, str]], applicant_id: str | None, started_on: str,
-                 due_on: str, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        case_id: str,
+        community_id: str,
+        initiative: str,
+        parties: list[dict[str, str]],
+        applicant_id: str | None,
+        started_on: str,
+        due_on: str,
+        actor: ActorDict,
+    ) -> None:
         self.case_id, self.community_id, self.initiative = case_id, community_id, initiative
         self.started_on = started_on
         self.effective_on: str | None = None
@@ -53,13 +62,22 @@ class Mediation(Aggregate):
 
     def _party(self, party_id: str) -> None:
         if party_id not in self.parties:
-            raise violation("mediation.not_a_party", "此人不是本纠纷的当事人",
-                            "not a party to this dispute", "party_id")
+            raise violation(
+                "mediation.not_a_party",
+                "此人不是本纠纷的当事人",
+                "not a party to this dispute",
+                "party_id",
+            )
 
     def _live(self) -> None:
         if self.state not in ("pending_consent", "in_mediation", "agreed"):
-            raise violation("mediation.ended", "调解已结束", "the mediation has ended",
-                            "case_id", state=self.state)
+            raise violation(
+                "mediation.ended",
+                "调解已结束",
+                "the mediation has ended",
+                "case_id",
+                state=self.state,
+            )
 
     @property
     def all_consented(self) -> bool:
@@ -69,8 +87,12 @@ class Mediation(Aggregate):
         self._live()
         self._party(party_id)
         if party_id in self.consented:
-            raise violation("mediation.already_consented", "当事人已同意调解",
-                            "the party already agreed", "party_id")
+            raise violation(
+                "mediation.already_consented",
+                "当事人已同意调解",
+                "the party already agreed",
+                "party_id",
+            )
         self._consented(party_id, on, actor)
 
     @event("PartyConsented")
@@ -79,8 +101,9 @@ class Mediation(Aggregate):
         if self.all_consented:
             self.state = "in_mediation"
 
-    def refuse(self, party_id: str, reason: str, on: str, actor: ActorDict,
-               recorded_at: str | None = None) -> None:
+    def refuse(
+        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
         self._live()
         self._party(party_id)
@@ -91,73 +114,100 @@ class Mediation(Aggregate):
         not_before(on, self.started_on, field, "调解开始之日", "the day mediation began")
 
     @event("PartyRefused")
-    def _refused(self, party_id: str, reason: str, on: str, actor: ActorDict,
-                 recorded_at: str | None = None) -> None:
+    def _refused(
+        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.state, self.ended_on = "stopped", on
 
-    def choose_mediator(self, person_id: str, chosen_by: str, on: str,
-                        actor: ActorDict) -> None:
+    def choose_mediator(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
         self._live()
         if person_id in self.rejected:
-            raise violation("mediation.mediator_rejected", "该调解员已被当事人拒绝",
-                            "a party rejected this mediator", "person_id")
+            raise violation(
+                "mediation.mediator_rejected",
+                "该调解员已被当事人拒绝",
+                "a party rejected this mediator",
+                "person_id",
+            )
         if person_id in self.mediators:
-            raise violation("mediation.already_mediator", "此人已是本案调解员",
-                            "already a mediator of this case", "person_id")
+            raise violation(
+                "mediation.already_mediator",
+                "此人已是本案调解员",
+                "already a mediator of this case",
+                "person_id",
+            )
         self._mediator_chosen(person_id, chosen_by, on, actor)
 
     @event("MediatorChosen")
-    def _mediator_chosen(self, person_id: str, chosen_by: str, on: str,
-                         actor: ActorDict) -> None:
+    def _mediator_chosen(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
         self.mediators.append(person_id)
 
-    def reject_mediator(self, person_id: str, party_id: str, reason: str, on: str,
-                        actor: ActorDict) -> None:
+    def reject_mediator(
+        self, person_id: str, party_id: str, reason: str, on: str, actor: ActorDict
+    ) -> None:
         """A party rejects a mediator (人民调解法 Art. 23)."""
         self._live()
         self._party(party_id)
         self._mediator_rejected(person_id, party_id, reason, on, actor)
 
     @event("MediatorRejected")
-    def _mediator_rejected(self, person_id: str, party_id: str, reason: str, on: str,
-                           actor: ActorDict) -> None:
+    def _mediator_rejected(
+        self, person_id: str, party_id: str, reason: str, on: str, actor: ActorDict
+    ) -> None:
         self.rejected.append(person_id)
         if person_id in self.mediators:
             self.mediators.remove(person_id)
 
-    def record_session(self, on: str, place: str, summary: str, actor: ActorDict,
-                       recorded_at: str | None = None) -> None:
+    def record_session(
+        self, on: str, place: str, summary: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """A session held on ``on`` (调解笔录)."""
         self._live()
         if not self.all_consented:
-            raise violation("mediation.no_consent", "各方当事人同意后方可调解",
-                            "every party must agree before mediation", "case_id",
-                            waiting=sorted(set(self.parties) - set(self.consented)))
+            raise violation(
+                "mediation.no_consent",
+                "各方当事人同意后方可调解",
+                "every party must agree before mediation",
+                "case_id",
+                waiting=sorted(set(self.parties) - set(self.consented)),
+            )
         if not self.mediators:
-            raise violation("mediation.no_mediator", "须先确定调解员", "choose a mediator first",
-                            "case_id")
+            raise violation(
+                "mediation.no_mediator", "须先确定调解员", "choose a mediator first", "case_id"
+            )
         self._since_start(on, "held_on")
         self._session_recorded(on, place, summary, list(self.mediators), actor, recorded_at)
 
     @event("SessionRecorded")
-    def _session_recorded(self, on: str, place: str, summary: str, mediators: list[str],
-                          actor: ActorDict, recorded_at: str | None = None) -> None:
-        self.sessions.append({"on": on, "place": place, "summary": summary,
-                              "recorded_at": recorded_at})
+    def _session_recorded(
+        self,
+        on: str,
+        place: str,
+        summary: str,
+        mediators: list[str],
+        actor: ActorDict,
+        recorded_at: str | None = None,
+    ) -> None:
+        self.sessions.append(
+            {"on": on, "place": place, "summary": summary, "recorded_at": recorded_at}
+        )
 
     def draft_agreement(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
         """The agreement names parties, facts, issues, responsibilities, terms, and how,
         where and by when they are carried out (人民调解法 Art. 29)."""
         self._live()
         if not self.sessions:
-            raise violation("mediation.no_session", "尚无调解记录", "no session recorded",
-                            "case_id")
+            raise violation(
+                "mediation.no_session", "尚无调解记录", "no session recorded", "case_id"
+            )
         missing = [f for f in AGREEMENT_FIELDS if not str(agreement.get(f, "")).strip()]
         if missing:
-            raise violation("mediation.agreement_incomplete",
-                            "调解协议须载明当事人、纠纷事实、争议事项、各方责任、协议内容及履行方式与期限",
-                            f"the agreement lacks {', '.join(missing)}",
-                            f"agreement.{missing[0]}", missing=missing)
+            raise violation(
+                "mediation.agreement_incomplete",
+                "调解协议须载明当事人、纠纷事实、争议事项、各方责任、协议内容及履行方式与期限",
+                f"the agreement lacks {', '.join(missing)}",
+                f"agreement.{missing[0]}",
+                missing=missing,
+            )
         self._agreement_drafted(dict(agreement), on, actor)
 
     @event("AgreementDrafted")
@@ -166,11 +216,16 @@ class Mediation(Aggregate):
 
     def sign(self, signer_id: str, on: str, actor: ActorDict) -> None:
         if self.state != "agreed":
-            raise violation("mediation.no_agreement", "尚无待签署的调解协议",
-                            "no agreement to sign", "case_id")
+            raise violation(
+                "mediation.no_agreement", "尚无待签署的调解协议", "no agreement to sign", "case_id"
+            )
         if signer_id not in self.parties and signer_id not in self.mediators:
-            raise violation("mediation.not_signatory", "只有当事人和调解员签名",
-                            "only parties and mediators sign", "signer_id")
+            raise violation(
+                "mediation.not_signatory",
+                "只有当事人和调解员签名",
+                "only parties and mediators sign",
+                "signer_id",
+            )
         if signer_id in self.signed:
             raise violation("mediation.already_signed", "已签名", "already signed", "signer_id")
         self._signed(signer_id, on, actor)
@@ -179,67 +234,96 @@ class Mediation(Aggregate):
     def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
         self.signed.append(signer_id)
 
-    def seal(self, on: str, confirmation_until: str, actor: ActorDict,
-             recorded_at: str | None = None) -> None:
+    def seal(
+        self, on: str, confirmation_until: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """The committee seals on ``on``: effective once all parties and a mediator have
         signed."""
         if self.state != "agreed":
-            raise violation("mediation.no_agreement", "尚无待盖章的调解协议",
-                            "no agreement to seal", "case_id")
+            raise violation(
+                "mediation.no_agreement", "尚无待盖章的调解协议", "no agreement to seal", "case_id"
+            )
         unsigned = sorted(set(self.parties) - set(self.signed))
         if unsigned or not set(self.mediators) & set(self.signed):
-            raise violation("mediation.unsigned", "各方当事人和调解员签名后方可盖章生效",
-                            "all parties and the mediator must sign before the seal",
-                            "case_id", unsigned=unsigned)
+            raise violation(
+                "mediation.unsigned",
+                "各方当事人和调解员签名后方可盖章生效",
+                "all parties and the mediator must sign before the seal",
+                "case_id",
+                unsigned=unsigned,
+            )
         not_before(on, self.started_on, "sealed_on", "调解开始之日", "the day mediation began")
         self._effective(on, confirmation_until, actor, recorded_at)
 
     @event("AgreementEffective")
-    def _effective(self, on: str, confirmation_until: str, actor: ActorDict,
-                   recorded_at: str | None = None) -> None:
+    def _effective(
+        self, on: str, confirmation_until: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.state, self.confirmation_until = "effective", confirmation_until
         self.effective_on = self.ended_on = on
 
-    def apply_for_confirmation(self, on: str, court: str, actor: ActorDict,
-                               recorded_at: str | None = None) -> None:
+    def apply_for_confirmation(
+        self, on: str, court: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """Court confirmation (司法确认) applied for on ``on``, within 30 days of the agreement
         taking effect."""
         if self.state != "effective" or self.confirmation_until is None:
-            raise violation("mediation.not_effective", "调解协议尚未生效", "no effective agreement",
-                            "case_id")
-        not_before(on, self.effective_on, "applied_on", "协议生效之日",
-                   "the day the agreement took effect")
+            raise violation(
+                "mediation.not_effective", "调解协议尚未生效", "no effective agreement", "case_id"
+            )
+        not_before(
+            on, self.effective_on, "applied_on", "协议生效之日", "the day the agreement took effect"
+        )
         if on > self.confirmation_until:
-            raise violation("mediation.confirmation_late",
-                            f"司法确认须在协议生效之日起30日内申请（截止{self.confirmation_until}）",
-                            f"court confirmation was due by {self.confirmation_until}",
-                            "case_id")
+            raise violation(
+                "mediation.confirmation_late",
+                f"司法确认须在协议生效之日起30日内申请（截止{self.confirmation_until}）",
+                f"court confirmation was due by {self.confirmation_until}",
+                "case_id",
+            )
         self._confirmation_applied(on, court, actor, recorded_at)
 
     @event("ConfirmationApplied")
-    def _confirmation_applied(self, on: str, court: str, actor: ActorDict,
-                              recorded_at: str | None = None) -> None:
+    def _confirmation_applied(
+        self, on: str, court: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.confirmation_applied = self.confirmation_applied_on = on
 
-    def fail(self, on: str, reason: str, routes_told: list[str], actor: ActorDict,
-             recorded_at: str | None = None) -> None:
+    def fail(
+        self,
+        on: str,
+        reason: str,
+        routes_told: list[str],
+        actor: ActorDict,
+        recorded_at: str | None = None,
+    ) -> None:
         """Mediation failed: it ends and the parties are told of the other routes (Art. 26)."""
         self._live()
         self._since_start(on, "failed_on")
         if sorted(set(routes_told)) != sorted(ROUTES):
-            raise violation("mediation.routes_not_told",
-                            "调解不成的，须告知当事人仲裁、行政、诉讼等途径",
-                            "tell the parties of the arbitration, administrative and court routes",
-                            "routes_told", required=sorted(ROUTES))
+            raise violation(
+                "mediation.routes_not_told",
+                "调解不成的，须告知当事人仲裁、行政、诉讼等途径",
+                "tell the parties of the arbitration, administrative and court routes",
+                "routes_told",
+                required=sorted(ROUTES),
+            )
         self._failed(on, reason, sorted(routes_told), actor, recorded_at)
 
     @event("Failed")
-    def _failed(self, on: str, reason: str, routes_told: list[str], actor: ActorDict,
-                recorded_at: str | None = None) -> None:
+    def _failed(
+        self,
+        on: str,
+        reason: str,
+        routes_told: list[str],
+        actor: ActorDict,
+        recorded_at: str | None = None,
+    ) -> None:
         self.state, self.ended_on = "failed", on
 
-    def end_by_party(self, party_id: str, reason: str, on: str, actor: ActorDict,
-                     recorded_at: str | None = None) -> None:
+    def end_by_party(
+        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
         self._live()
         self._party(party_id)
@@ -247,37 +331,50 @@ class Mediation(Aggregate):
         self._ended(party_id, reason, on, actor, recorded_at)
 
     @event("EndedByParty")
-    def _ended(self, party_id: str, reason: str, on: str, actor: ActorDict,
-               recorded_at: str | None = None) -> None:
+    def _ended(
+        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.state, self.ended_on = "ended", on
 
-    def follow_up(self, on: str, notes: str, actor: ActorDict,
-                  recorded_at: str | None = None) -> None:
+    def follow_up(
+        self, on: str, notes: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """The follow-up visit (回访) made on ``on``, after the mediation ended."""
         if self.state not in ("effective", "failed", "ended"):
-            raise violation("mediation.follow_up_early", "调解结束后方可回访",
-                            "follow up after the mediation ends", "case_id")
+            raise violation(
+                "mediation.follow_up_early",
+                "调解结束后方可回访",
+                "follow up after the mediation ends",
+                "case_id",
+            )
         not_before(on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
         self._followed_up(on, notes, actor, recorded_at)
 
     @event("FollowedUp")
-    def _followed_up(self, on: str, notes: str, actor: ActorDict,
-                     recorded_at: str | None = None) -> None:
+    def _followed_up(
+        self, on: str, notes: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.followed_up = True
 
-    def refer_to_police(self, on: str, reason: str, actor: ActorDict,
-                        recorded_at: str | None = None) -> None:
+    def refer_to_police(
+        self, on: str, reason: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         """A dispute that may turn into a public-order or criminal case (Art. 25), reported
         on ``on``."""
         if self.police_referred:
-            raise violation("mediation.already_referred", "已报告公安机关",
-                            "already referred to the police", "case_id")
+            raise violation(
+                "mediation.already_referred",
+                "已报告公安机关",
+                "already referred to the police",
+                "case_id",
+            )
         self._since_start(on, "referred_on")
         self._referred(on, reason, actor, recorded_at)
 
     @event("ReferredToPolice")
-    def _referred(self, on: str, reason: str, actor: ActorDict,
-                  recorded_at: str | None = None) -> None:
+    def _referred(
+        self, on: str, reason: str, actor: ActorDict, recorded_at: str | None = None
+    ) -> None:
         self.police_referred = True
 
     @property
@@ -291,6 +388,9 @@ class Mediation(Aggregate):
         return self.ended_on, [f"人民调解：{CONCLUSIONS[self.state]}（{self.ended_on}）"]
 
 
-CONCLUSIONS = {"effective": "调解协议经各方签名、调解委员会盖章生效",
-               "failed": "调解不成，已告知仲裁、行政、诉讼途径",
-               "ended": "当事人终止调解", "stopped": "当事人拒绝调解，不予调解"}
+CONCLUSIONS = {
+    "effective": "调解协议经各方签名、调解委员会盖章生效",
+    "failed": "调解不成，已告知仲裁、行政、诉讼途径",
+    "ended": "当事人终止调解",
+    "stopped": "当事人拒绝调解，不予调解",
+}

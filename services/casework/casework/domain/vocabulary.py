@@ -1,4 +1,5 @@
 """The words of casework (案件办理), keys with their Chinese names. Pure."""
+
 from __future__ import annotations
 
 CASE_TYPES = {

@@ -3,6 +3,7 @@
 Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text decided by
 the application; the domain compares them as text (ISO dates sort correctly).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -39,5 +40,9 @@ def add_months(day: str, months: int) -> str:
 def check_period(start: str, end: str, field: str = "period_end") -> None:
     """A period may not end before it starts."""
     if end < start:
-        raise violation("period_end_before_start", f"结束日期（{end}）早于开始日期（{start}）",
-                        f"the period ends ({end}) before it starts ({start})", field)
+        raise violation(
+            "period_end_before_start",
+            f"结束日期（{end}）早于开始日期（{start}）",
+            f"the period ends ({end}) before it starts ({start})",
+            field,
+        )

@@ -3,6 +3,7 @@
 RULES §5 [local, settings]: no more than one month between contacts; at least one practical
 task (办实事) per household per year.
 """
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -12,19 +13,31 @@ from eventsourcing.domain import Aggregate, event
 from outreach.domain.common import ActorDict, add_months, natural_id, violation
 
 
-def check_contact(linked_member: str | None, member_id: str, link_since: str | None,
-                  contacted_on: str, today: str) -> None:
+def check_contact(
+    linked_member: str | None, member_id: str, link_since: str | None, contacted_on: str, today: str
+) -> None:
     """A contact is logged by the household's currently linked member, within the link."""
     if linked_member != member_id or link_since is None:
-        raise violation("household_not_linked_to_member", "该户不是该党员的联系户",
-                        "the household is not linked to this party member", "household_id")
+        raise violation(
+            "household_not_linked_to_member",
+            "该户不是该党员的联系户",
+            "the household is not linked to this party member",
+            "household_id",
+        )
     if contacted_on > today:
-        raise violation("date_in_future", "联系日期不能晚于今天",
-                        "the contact date cannot be in the future", "contacted_on")
+        raise violation(
+            "date_in_future",
+            "联系日期不能晚于今天",
+            "the contact date cannot be in the future",
+            "contacted_on",
+        )
     if contacted_on < link_since:
-        raise violation("contact_before_link", f"联系日期早于联户开始日期（{link_since}）",
-                        f"the contact date is before the link began ({link_since})",
-                        "contacted_on")
+        raise violation(
+            "contact_before_link",
+            f"联系日期早于联户开始日期（{link_since}）",
+            f"the contact date is before the link began ({link_since})",
+            "contacted_on",
+        )
 
 
 def contact_due(link_since: str, last_contact_on: str | None, interval_months: int) -> str:
@@ -39,9 +52,19 @@ class PartyContact(Aggregate):
     id: UUID
 
     @event("Logged")
-    def __init__(self, member_id: str, household_id: str, community_id: str, village_id: str,
-                 contacted_on: str, practical_task: bool, task: str, notes: str,
-                 opinion_ids: list[str], actor: ActorDict) -> None:
+    def __init__(
+        self,
+        member_id: str,
+        household_id: str,
+        community_id: str,
+        village_id: str,
+        contacted_on: str,
+        practical_task: bool,
+        task: str,
+        notes: str,
+        opinion_ids: list[str],
+        actor: ActorDict,
+    ) -> None:
         self.member_id, self.household_id = member_id, household_id
         self.community_id, self.village_id = community_id, village_id
         self.contacted_on, self.practical_task, self.task = contacted_on, practical_task, task
@@ -58,18 +81,41 @@ class OverdueFlag(Aggregate):
         return natural_id("overdue", member_id, household_id, due_on)
 
     @classmethod
-    def flag(cls, member_id: str, household_id: str, community_id: str,
-             last_contact_on: str | None, due_on: str, flagged_on: str,
-             actor: ActorDict) -> OverdueFlag:
-        return cls(id=cls.create_id(member_id, household_id, due_on),  # type: ignore[call-arg]
-                   member_id=member_id, household_id=household_id, community_id=community_id,
-                   last_contact_on=last_contact_on, due_on=due_on, flagged_on=flagged_on,
-                   actor=actor)
+    def flag(
+        cls,
+        member_id: str,
+        household_id: str,
+        community_id: str,
+        last_contact_on: str | None,
+        due_on: str,
+        flagged_on: str,
+        actor: ActorDict,
+    ) -> OverdueFlag:
+        return cls(
+            id=cls.create_id(member_id, household_id, due_on),  # type: ignore[call-arg]
+            member_id=member_id,
+            household_id=household_id,
+            community_id=community_id,
+            last_contact_on=last_contact_on,
+            due_on=due_on,
+            flagged_on=flagged_on,
+            actor=actor,
+        )
 
     @event("Flagged")
-    def __init__(self, member_id: str, household_id: str, community_id: str,
-                 last_contact_on: str | None, due_on: str, flagged_on: str,
-                 actor: ActorDict) -> None:
-        self.member_id, self.household_id, self.community_id = (member_id, household_id,
-                                                                community_id)
+    def __init__(
+        self,
+        member_id: str,
+        household_id: str,
+        community_id: str,
+        last_contact_on: str | None,
+        due_on: str,
+        flagged_on: str,
+        actor: ActorDict,
+    ) -> None:
+        self.member_id, self.household_id, self.community_id = (
+            member_id,
+            household_id,
+            community_id,
+        )
         self.last_contact_on, self.due_on, self.flagged_on = last_contact_on, due_on, flagged_on

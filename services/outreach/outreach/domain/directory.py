@@ -4,6 +4,7 @@ Kept from registry events (team.*, community.established). The card's team secti
 every household of the community shares: the team leader, and one contact per work group
 (the member who joined the group first). A change to a member who is not shown changes no card.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,15 @@ GROUP_LABELS = {
 def contact(role: str, person_id: str, name: str, phone: str, duties: str) -> dict[str, Any]:
     """One line of a card: role key, labels, person, name, phone, duties."""
     zh, en = GROUP_LABELS.get(role, (role, role))
-    return {"role": role, "role_zh": zh, "role_en": en, "person_id": person_id, "name": name,
-            "phone": phone, "duties": duties}
+    return {
+        "role": role,
+        "role_zh": zh,
+        "role_en": en,
+        "person_id": person_id,
+        "name": name,
+        "phone": phone,
+        "duties": duties,
+    }
 
 
 class Directory(Aggregate):
@@ -45,8 +53,11 @@ class Directory(Aggregate):
 
     @classmethod
     def open(cls, community_id: str, actor: ActorDict) -> Directory:
-        return cls(id=cls.create_id(community_id),  # type: ignore[call-arg]
-                   community_id=community_id, actor=actor)
+        return cls(
+            id=cls.create_id(community_id),  # type: ignore[call-arg]
+            community_id=community_id,
+            actor=actor,
+        )
 
     @event("Opened")
     def __init__(self, community_id: str, actor: ActorDict) -> None:
@@ -65,8 +76,9 @@ class Directory(Aggregate):
         self.name = name
 
     @event("TeamFormed")
-    def team_formed(self, team_id: str, team_name: str, groups: list[str],
-                    actor: ActorDict) -> None:
+    def team_formed(
+        self, team_id: str, team_name: str, groups: list[str], actor: ActorDict
+    ) -> None:
         self.team_id, self.team_name, self.groups = team_id, team_name, list(groups)
 
     @event("LeaderAppointed")
@@ -74,11 +86,25 @@ class Directory(Aggregate):
         self.leader_id = person_id
 
     @event("MemberJoined")
-    def member_joined(self, person_id: str, group: str, name: str, phone: str, duties: str,
-                      since: str, actor: ActorDict) -> None:
+    def member_joined(
+        self,
+        person_id: str,
+        group: str,
+        name: str,
+        phone: str,
+        duties: str,
+        since: str,
+        actor: ActorDict,
+    ) -> None:
         self.joined += 1
-        self.members[person_id] = {"group": group, "name": name, "phone": phone,
-                                   "duties": duties, "since": since, "order": self.joined}
+        self.members[person_id] = {
+            "group": group,
+            "name": name,
+            "phone": phone,
+            "duties": duties,
+            "since": since,
+            "order": self.joined,
+        }
 
     @event("MemberLeft")
     def member_left(self, person_id: str, actor: ActorDict) -> None:
@@ -101,12 +127,19 @@ class Directory(Aggregate):
         out: list[dict[str, Any]] = []
         leader = self.members.get(self.leader_id or "")
         if leader is not None and self.leader_id:
-            out.append(contact("leader", self.leader_id, leader["name"], leader["phone"],
-                               leader["duties"]))
+            out.append(
+                contact("leader", self.leader_id, leader["name"], leader["phone"], leader["duties"])
+            )
         groups = self.groups or [g for g in GROUP_LABELS if g not in ("leader", "party_member")]
         for group in groups:
-            first = min(((m["since"], m["order"], pid) for pid, m in self.members.items()
-                         if m["group"] == group), default=None)
+            first = min(
+                (
+                    (m["since"], m["order"], pid)
+                    for pid, m in self.members.items()
+                    if m["group"] == group
+                ),
+                default=None,
+            )
             if first is not None:
                 pid = first[2]
                 m = self.members[pid]
@@ -134,5 +167,6 @@ def section_digest(section: list[dict[str, Any]]) -> str:
     """SHA-256 of a team section (empty text for an empty section)."""
     if not section:
         return ""
-    return hashlib.sha256(json.dumps(section, sort_keys=True, ensure_ascii=False)
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(section, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()

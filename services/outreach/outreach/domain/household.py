@@ -4,6 +4,7 @@ The card is content-addressed: ``issue_card`` compares the SHA-256 of the contac
 current version's and issues nothing when they are equal, so a re-issue triggered twice (or by a
 change that does not show on the card) leaves one version. Old versions stay in the log.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,15 +36,35 @@ class Household(Aggregate):
         return str(natural_id("card", household_id))
 
     @classmethod
-    def register(cls, household_id: str, village_id: str, community_id: str, head_id: str,
-                 address: str, actor: ActorDict) -> Household:
-        return cls(id=cls.create_id(household_id),  # type: ignore[call-arg]
-                   household_id=household_id, village_id=village_id,
-                   community_id=community_id, head_id=head_id, address=address, actor=actor)
+    def register(
+        cls,
+        household_id: str,
+        village_id: str,
+        community_id: str,
+        head_id: str,
+        address: str,
+        actor: ActorDict,
+    ) -> Household:
+        return cls(
+            id=cls.create_id(household_id),  # type: ignore[call-arg]
+            household_id=household_id,
+            village_id=village_id,
+            community_id=community_id,
+            head_id=head_id,
+            address=address,
+            actor=actor,
+        )
 
     @event("Registered")
-    def __init__(self, household_id: str, village_id: str, community_id: str, head_id: str,
-                 address: str, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        household_id: str,
+        village_id: str,
+        community_id: str,
+        head_id: str,
+        address: str,
+        actor: ActorDict,
+    ) -> None:
         self.household_id, self.village_id = household_id, village_id
         self.community_id, self.head_id, self.address = community_id, head_id, address
         self.party_member_id: str | None = None
@@ -76,44 +97,101 @@ class Household(Aggregate):
     def _unlinked(self, party_member_id: str, until: str, actor: ActorDict) -> None:
         self.party_member_id, self.link_since = None, None
 
-    def issue_card(self, contacts: list[dict[str, Any]], section_hash: str, issued_on: str,
-                   reason: str, actor: ActorDict) -> bool:
+    def issue_card(
+        self,
+        contacts: list[dict[str, Any]],
+        section_hash: str,
+        issued_on: str,
+        reason: str,
+        actor: ActorDict,
+    ) -> bool:
         """Issue a new card version if its contacts differ from the current one's.
 
         ``section_hash`` names the community's team section the contacts were built from."""
         digest = content_hash(contacts)
         if digest == self.card_hash or not contacts:
             return False
-        self._card_issued(self.card_id, self.household_id, self.community_id, self.village_id,
-                          self.card_version + 1, digest, section_hash, contacts, issued_on,
-                          reason, actor)
+        self._card_issued(
+            self.card_id,
+            self.household_id,
+            self.community_id,
+            self.village_id,
+            self.card_version + 1,
+            digest,
+            section_hash,
+            contacts,
+            issued_on,
+            reason,
+            actor,
+        )
         return True
 
     @event("CardIssued")
-    def _card_issued(self, card_id: str, household_id: str, community_id: str,
-                     village_id: str, version: int, content_hash: str, section_hash: str,
-                     contacts: list[dict[str, Any]], issued_on: str, reason: str,
-                     actor: ActorDict) -> None:
+    def _card_issued(
+        self,
+        card_id: str,
+        household_id: str,
+        community_id: str,
+        village_id: str,
+        version: int,
+        content_hash: str,
+        section_hash: str,
+        contacts: list[dict[str, Any]],
+        issued_on: str,
+        reason: str,
+        actor: ActorDict,
+    ) -> None:
         self.card_version, self.card_hash = version, content_hash
         self.section_hash = section_hash
 
-    def distribute(self, version: int, distributed_on: str, delivered_by: str,
-                   acknowledged_by: str, actor: ActorDict) -> None:
+    def distribute(
+        self,
+        version: int,
+        distributed_on: str,
+        delivered_by: str,
+        acknowledged_by: str,
+        actor: ActorDict,
+    ) -> None:
         """Record that a card version reached the household (only the current version)."""
         if version != self.card_version:
-            raise violation("card_version_not_current",
-                            f"只能发放现行版本的联系卡（现行为第{self.card_version}版）",
-                            f"only the current card version ({self.card_version}) can be "
-                            "distributed", "version")
+            raise violation(
+                "card_version_not_current",
+                f"只能发放现行版本的联系卡（现行为第{self.card_version}版）",
+                f"only the current card version ({self.card_version}) can be distributed",
+                "version",
+            )
         if version in self.distributed:
-            raise violation("card_already_distributed", "该版本联系卡已发放到户",
-                            "this card version was already distributed", "version")
-        self._distributed(self.card_id, self.household_id, self.community_id, version,
-                          distributed_on, delivered_by, acknowledged_by, actor)
+            raise violation(
+                "card_already_distributed",
+                "该版本联系卡已发放到户",
+                "this card version was already distributed",
+                "version",
+            )
+        self._distributed(
+            self.card_id,
+            self.household_id,
+            self.community_id,
+            version,
+            distributed_on,
+            delivered_by,
+            acknowledged_by,
+            actor,
+        )
 
     @event("CardDistributed")
-    def _distributed(self, card_id: str, household_id: str, community_id: str, version: int,
-                     distributed_on: str, delivered_by: str, acknowledged_by: str,
-                     actor: ActorDict) -> None:
-        self.distributed[version] = {"on": distributed_on, "by": delivered_by,
-                                     "acknowledged_by": acknowledged_by}
+    def _distributed(
+        self,
+        card_id: str,
+        household_id: str,
+        community_id: str,
+        version: int,
+        distributed_on: str,
+        delivered_by: str,
+        acknowledged_by: str,
+        actor: ActorDict,
+    ) -> None:
+        self.distributed[version] = {
+            "on": distributed_on,
+            "by": delivered_by,
+            "acknowledged_by": acknowledged_by,
+        }

@@ -1,4 +1,5 @@
 """Where things are: villages and teams, each pointing at its community (from registry)."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -18,14 +19,18 @@ class Place(Aggregate):
         return natural_id("place", kind, key)
 
     @classmethod
-    def locate(cls, kind: str, key: str, community_id: str, name: str,
-               actor: ActorDict) -> Place:
-        return cls(id=cls.create_id(kind, key), kind=kind, key=key,  # type: ignore[call-arg]
-                   community_id=community_id, name=name, actor=actor)
+    def locate(cls, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> Place:
+        return cls(
+            id=cls.create_id(kind, key),
+            kind=kind,
+            key=key,  # type: ignore[call-arg]
+            community_id=community_id,
+            name=name,
+            actor=actor,
+        )
 
     @event("Located")
-    def __init__(self, kind: str, key: str, community_id: str, name: str,
-                 actor: ActorDict) -> None:
+    def __init__(self, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> None:
         self.kind, self.key, self.community_id, self.name = kind, key, community_id, name
 
     @event("Moved")
@@ -43,14 +48,22 @@ class Resident(Aggregate):
         return natural_id("person", person_id)
 
     @classmethod
-    def register(cls, person_id: str, name: str, phone: str, party_member: bool,
-                 actor: ActorDict) -> Resident:
-        return cls(id=cls.create_id(person_id), person_id=person_id,  # type: ignore[call-arg]
-                   name=name, phone=phone, party_member=party_member, actor=actor)
+    def register(
+        cls, person_id: str, name: str, phone: str, party_member: bool, actor: ActorDict
+    ) -> Resident:
+        return cls(
+            id=cls.create_id(person_id),
+            person_id=person_id,  # type: ignore[call-arg]
+            name=name,
+            phone=phone,
+            party_member=party_member,
+            actor=actor,
+        )
 
     @event("Registered")
-    def __init__(self, person_id: str, name: str, phone: str, party_member: bool,
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, person_id: str, name: str, phone: str, party_member: bool, actor: ActorDict
+    ) -> None:
         self.person_id, self.name, self.phone = person_id, name, phone
         self.party_member = party_member
 

@@ -1,4 +1,5 @@
 """Survey and visit rounds (调研走访), the visits logged in them, and opinions collected."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -18,21 +19,50 @@ class VisitRound(Aggregate):
     id: UUID
 
     @classmethod
-    def open(cls, round_id: UUID, community_id: str, title: str, kind: str, period_start: str,
-             period_end: str, assignees: list[str], households: list[dict[str, str]],
-             actor: ActorDict) -> VisitRound:
+    def open(
+        cls,
+        round_id: UUID,
+        community_id: str,
+        title: str,
+        kind: str,
+        period_start: str,
+        period_end: str,
+        assignees: list[str],
+        households: list[dict[str, str]],
+        actor: ActorDict,
+    ) -> VisitRound:
         check_period(period_start, period_end)
         if not households:
-            raise violation("round_without_households", "该范围内没有可走访的农户",
-                            "there are no households to visit in that scope", "village_ids")
-        return cls(id=round_id, community_id=community_id, title=title,  # type: ignore[call-arg]
-                   kind=kind, period_start=period_start, period_end=period_end,
-                   assignees=assignees, households=households, actor=actor)
+            raise violation(
+                "round_without_households",
+                "该范围内没有可走访的农户",
+                "there are no households to visit in that scope",
+                "village_ids",
+            )
+        return cls(
+            id=round_id,
+            community_id=community_id,
+            title=title,  # type: ignore[call-arg]
+            kind=kind,
+            period_start=period_start,
+            period_end=period_end,
+            assignees=assignees,
+            households=households,
+            actor=actor,
+        )
 
     @event("Opened")
-    def __init__(self, community_id: str, title: str, kind: str, period_start: str,
-                 period_end: str, assignees: list[str], households: list[dict[str, str]],
-                 actor: ActorDict) -> None:
+    def __init__(
+        self,
+        community_id: str,
+        title: str,
+        kind: str,
+        period_start: str,
+        period_end: str,
+        assignees: list[str],
+        households: list[dict[str, str]],
+        actor: ActorDict,
+    ) -> None:
         self.community_id, self.title, self.kind = community_id, title, kind
         self.period_start, self.period_end = period_start, period_end
         self.assignees = list(assignees)
@@ -42,29 +72,55 @@ class VisitRound(Aggregate):
     def check_visit(self, household_id: str, visited_on: str) -> str:
         """The household's village, if a visit on ``visited_on`` may be logged in this round."""
         if self.closed:
-            raise violation("round_closed", "走访轮次已结束，不能再登记走访",
-                            "the round is closed; no more visits can be logged", "round_id")
+            raise violation(
+                "round_closed",
+                "走访轮次已结束，不能再登记走访",
+                "the round is closed; no more visits can be logged",
+                "round_id",
+            )
         if household_id not in self.households:
-            raise violation("household_not_in_round", "该户不在本轮走访名单中",
-                            "the household is not on this round's list", "household_id")
+            raise violation(
+                "household_not_in_round",
+                "该户不在本轮走访名单中",
+                "the household is not on this round's list",
+                "household_id",
+            )
         if not self.period_start <= visited_on <= self.period_end:
-            raise violation("visit_outside_period",
-                            f"走访日期须在本轮期间内（{self.period_start}至{self.period_end}）",
-                            f"the visit date must lie within the round's period "
-                            f"({self.period_start} to {self.period_end})", "visited_on")
+            raise violation(
+                "visit_outside_period",
+                f"走访日期须在本轮期间内（{self.period_start}至{self.period_end}）",
+                f"the visit date must lie within the round's period "
+                f"({self.period_start} to {self.period_end})",
+                "visited_on",
+            )
         return self.households[household_id]
 
     def close(self, closed_on: str, households_visited: int, actor: ActorDict) -> None:
         if self.closed:
-            raise violation("round_closed", "走访轮次已经结束", "the round is already closed",
-                            "round_id")
-        self._closed(self.community_id, self.period_start, self.period_end,
-                     len(self.households), households_visited, closed_on, actor)
+            raise violation(
+                "round_closed", "走访轮次已经结束", "the round is already closed", "round_id"
+            )
+        self._closed(
+            self.community_id,
+            self.period_start,
+            self.period_end,
+            len(self.households),
+            households_visited,
+            closed_on,
+            actor,
+        )
 
     @event("Closed")
-    def _closed(self, community_id: str, period_start: str, period_end: str,
-                households_total: int, households_visited: int, closed_on: str,
-                actor: ActorDict) -> None:
+    def _closed(
+        self,
+        community_id: str,
+        period_start: str,
+        period_end: str,
+        households_total: int,
+        households_visited: int,
+        closed_on: str,
+        actor: ActorDict,
+    ) -> None:
         self.closed = True
 
 
@@ -74,9 +130,18 @@ class Visit(Aggregate):
     id: UUID
 
     @event("Logged")
-    def __init__(self, round_id: str, community_id: str, village_id: str, household_id: str,
-                 visitor_id: str, visited_on: str, notes: str, opinion_ids: list[str],
-                 actor: ActorDict) -> None:
+    def __init__(
+        self,
+        round_id: str,
+        community_id: str,
+        village_id: str,
+        household_id: str,
+        visitor_id: str,
+        visited_on: str,
+        notes: str,
+        opinion_ids: list[str],
+        actor: ActorDict,
+    ) -> None:
         self.round_id, self.community_id = round_id, community_id
         self.village_id, self.household_id = village_id, household_id
         self.visitor_id, self.visited_on, self.notes = visitor_id, visited_on, notes
@@ -90,14 +155,26 @@ class Opinion(Aggregate):
     id: UUID
 
     @event("Collected")
-    def __init__(self, community_id: str, village_id: str | None, household_id: str | None,
-                 category: str, text: str, channel: str, source_id: str, collected_by: str,
-                 collected_on: str, actor: ActorDict) -> None:
-        self.community_id, self.village_id, self.household_id = (community_id, village_id,
-                                                                 household_id)
+    def __init__(
+        self,
+        community_id: str,
+        village_id: str | None,
+        household_id: str | None,
+        category: str,
+        text: str,
+        channel: str,
+        source_id: str,
+        collected_by: str,
+        collected_on: str,
+        actor: ActorDict,
+    ) -> None:
+        self.community_id, self.village_id, self.household_id = (
+            community_id,
+            village_id,
+            household_id,
+        )
         self.category, self.text, self.channel = category, text, channel
-        self.source_id, self.collected_by, self.collected_on = source_id, collected_by, \
-            collected_on
+        self.source_id, self.collected_by, self.collected_on = source_id, collected_by, collected_on
         self.case_id: str | None = None
 
     def case_opened(self, case_id: str, opened_on: str, actor: ActorDict) -> bool:
@@ -111,5 +188,3 @@ class Opinion(Aggregate):
     @event("CaseOpened")
     def _case_opened(self, case_id: str, opened_on: str, actor: ActorDict) -> None:
         self.case_id = case_id
-
-

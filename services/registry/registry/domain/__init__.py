@@ -1,4 +1,5 @@
 """The registry's domain model: pure (standard library, eventsourcing.domain, shequ.errors)."""
+
 from registry.domain.archive import Archive
 from registry.domain.community import Community
 from registry.domain.data_access import PersonalDataAccess
@@ -10,20 +11,30 @@ from registry.domain.team import ServiceTeam
 from registry.domain.village import Village
 from registry.domain.zone import ResponsibilityZone
 
-AGGREGATES = (District, Community, Village, PartyOrganisation, Person, Household, Archive,
-              ServiceTeam, ResponsibilityZone, PersonalDataAccess)
+AGGREGATES = (
+    District,
+    Community,
+    Village,
+    PartyOrganisation,
+    Person,
+    Household,
+    Archive,
+    ServiceTeam,
+    ResponsibilityZone,
+    PersonalDataAccess,
+)
 
 __all__ = [
-              "AGGREGATES",
-              "Archive",
-              "Community",
-              "District",
-              "Eligibility",
-              "Household",
-              "PartyOrganisation",
-              "Person",
-              "PersonalDataAccess",
-              "ResponsibilityZone",
-              "ServiceTeam",
-              "Village",
+    "AGGREGATES",
+    "Archive",
+    "Community",
+    "District",
+    "Eligibility",
+    "Household",
+    "PartyOrganisation",
+    "Person",
+    "PersonalDataAccess",
+    "ResponsibilityZone",
+    "ServiceTeam",
+    "Village",
 ]

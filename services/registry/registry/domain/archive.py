@@ -3,6 +3,7 @@
 Retention classes follow 村级档案管理办法 (2018): permanent / 30 years / 10 years. An entry is
 never edited: a correction is a new entry naming the one it corrects (RULES §7).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,26 +27,53 @@ class Archive(Aggregate):
         return natural_id("archive", subject_kind, subject_id)
 
     @event("Opened")
-    def __init__(self, subject_kind: str, subject_id: str, community_id: str | None,
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, subject_kind: str, subject_id: str, community_id: str | None, actor: ActorDict
+    ) -> None:
         self.subject_kind = subject_kind
         self.subject_id = subject_id
         self.community_id = community_id
         self.entries: dict[str, dict[str, Any]] = {}
 
-    def record_entry(self, entry_id: str, entry_date: str, title: str, content: str,
-                     retention: str, corrects: str | None, actor: ActorDict) -> None:
+    def record_entry(
+        self,
+        entry_id: str,
+        entry_date: str,
+        title: str,
+        content: str,
+        retention: str,
+        corrects: str | None,
+        actor: ActorDict,
+    ) -> None:
         """File a dated entry; ``corrects`` names an earlier entry this one supersedes."""
         if entry_id in self.entries:
-            raise violation("entry_exists", "该档案条目已存在", "the entry already exists",
-                            "entry_id")
+            raise violation(
+                "entry_exists", "该档案条目已存在", "the entry already exists", "entry_id"
+            )
         if corrects is not None and corrects not in self.entries:
-            raise violation("unknown_entry", "被更正的档案条目不存在",
-                            "the entry to correct does not exist", "corrects")
+            raise violation(
+                "unknown_entry",
+                "被更正的档案条目不存在",
+                "the entry to correct does not exist",
+                "corrects",
+            )
         self._entry_recorded(entry_id, entry_date, title, content, retention, corrects, actor)
 
     @event("EntryRecorded")
-    def _entry_recorded(self, entry_id: str, entry_date: str, title: str, content: str,
-                        retention: str, corrects: str | None, actor: ActorDict) -> None:
-        self.entries[entry_id] = {"entry_date": entry_date, "title": title, "content": content,
-                                  "retention": retention, "corrects": corrects}
+    def _entry_recorded(
+        self,
+        entry_id: str,
+        entry_date: str,
+        title: str,
+        content: str,
+        retention: str,
+        corrects: str | None,
+        actor: ActorDict,
+    ) -> None:
+        self.entries[entry_id] = {
+            "entry_date": entry_date,
+            "title": title,
+            "content": content,
+            "retention": retention,
+            "corrects": corrects,
+        }

@@ -3,6 +3,7 @@
 Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text, decided
 by the application; the domain compares them as text (ISO dates sort correctly).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,5 +34,9 @@ def current_on(since: str, until: str | None, on: str) -> bool:
 def check_end(since: str, until: str, field: str = "until") -> None:
     """An end date may not come before the start it ends."""
     if until < since:
-        raise violation("end_before_start", f"结束日期（{until}）早于开始日期（{since}）",
-                        f"the end date {until} is before the start date {since}", field)
+        raise violation(
+            "end_before_start",
+            f"结束日期（{until}）早于开始日期（{since}）",
+            f"the end date {until} is before the start date {since}",
+            field,
+        )

@@ -1,4 +1,5 @@
 """A rural community (社区): formed from villages, has one general branch and one service team."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -27,9 +28,12 @@ class Community(Aggregate):
     def form_team(self, team_id: str, actor: ActorDict) -> None:
         """Note that the community's service team is formed; a community has only one."""
         if self.team_id is not None:
-            raise violation("team_already_formed", f"{self.name}社区已有服务队",
-                            f"community {self.name_en} already has a service team",
-                            "community_id")
+            raise violation(
+                "team_already_formed",
+                f"{self.name}社区已有服务队",
+                f"community {self.name_en} already has a service team",
+                "community_id",
+            )
         self._team_formed(team_id, actor)
 
     @event("TeamFormed")

@@ -3,6 +3,7 @@
 Leadership membership and organ-cadre status are dated records: the composition rules of a
 community's general branch read them as of the appointment date.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,31 +35,41 @@ class District(Aggregate):
     # -- leadership team -------------------------------------------------------------------
     def is_leader(self, person_id: str, on: str) -> bool:
         """Whether the person is a member of the leadership team on the day ``on``."""
-        return any(r["person_id"] == person_id and current_on(r["since"], r["until"], on)
-                   for r in self.leaders)
+        return any(
+            r["person_id"] == person_id and current_on(r["since"], r["until"], on)
+            for r in self.leaders
+        )
 
     def _open_leadership(self, person_id: str) -> dict[str, Any] | None:
-        return next((r for r in self.leaders
-                     if r["person_id"] == person_id and r["until"] is None), None)
+        return next(
+            (r for r in self.leaders if r["person_id"] == person_id and r["until"] is None), None
+        )
 
     def appoint_leader(self, person_id: str, title: str, since: str, actor: ActorDict) -> None:
         """Make a person a member of the district leadership team from ``since``."""
         if self._open_leadership(person_id):
-            raise violation("already_leader", "此人已是区领导班子成员",
-                            "the person is already on the leadership team", "person_id")
+            raise violation(
+                "already_leader",
+                "此人已是区领导班子成员",
+                "the person is already on the leadership team",
+                "person_id",
+            )
         self._leader_appointed(person_id, title, since, actor)
 
     @event("LeaderAppointed")
     def _leader_appointed(self, person_id: str, title: str, since: str, actor: ActorDict) -> None:
-        self.leaders.append({"person_id": person_id, "title": title, "since": since,
-                             "until": None})
+        self.leaders.append({"person_id": person_id, "title": title, "since": since, "until": None})
 
     def end_leadership(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's membership of the leadership team on ``until``."""
         record = self._open_leadership(person_id)
         if record is None:
-            raise violation("not_a_leader", "此人不是现任区领导班子成员",
-                            "the person is not on the leadership team", "person_id")
+            raise violation(
+                "not_a_leader",
+                "此人不是现任区领导班子成员",
+                "the person is not on the leadership team",
+                "person_id",
+            )
         check_end(record["since"], until)
         self._leadership_ended(person_id, until, actor)
 
@@ -72,8 +83,7 @@ class District(Aggregate):
     def establish_organ(self, organ_id: str, name: str, kind: str, actor: ActorDict) -> None:
         """Add a district organ (department or station) to which cadres belong."""
         if organ_id in self.organs:
-            raise violation("organ_exists", f"机构已存在：{name}", f"organ {name} exists",
-                            "name")
+            raise violation("organ_exists", f"机构已存在：{name}", f"organ {name} exists", "name")
         self._organ_established(organ_id, name, kind, actor)
 
     @event("OrganEstablished")
@@ -82,36 +92,57 @@ class District(Aggregate):
 
     def is_cadre(self, person_id: str, on: str) -> bool:
         """Whether the person is a cadre of a district organ on the day ``on``."""
-        return any(r["person_id"] == person_id and current_on(r["since"], r["until"], on)
-                   for r in self.cadres)
+        return any(
+            r["person_id"] == person_id and current_on(r["since"], r["until"], on)
+            for r in self.cadres
+        )
 
     def _open_cadre(self, person_id: str) -> dict[str, Any] | None:
-        return next((r for r in self.cadres
-                     if r["person_id"] == person_id and r["until"] is None), None)
+        return next(
+            (r for r in self.cadres if r["person_id"] == person_id and r["until"] is None), None
+        )
 
-    def assign_cadre(self, person_id: str, organ_id: str, community_id: str | None, since: str,
-                     actor: ActorDict) -> None:
+    def assign_cadre(
+        self, person_id: str, organ_id: str, community_id: str | None, since: str, actor: ActorDict
+    ) -> None:
         """Record a person as cadre of an organ, assigned down to a community (责任区) if given."""
         if organ_id not in self.organs:
-            raise violation("unknown_organ", "该区直机构不存在", "no such district organ",
-                            "organ_id")
+            raise violation(
+                "unknown_organ", "该区直机构不存在", "no such district organ", "organ_id"
+            )
         if self._open_cadre(person_id):
-            raise violation("already_cadre", "此人已是区直机构干部",
-                            "the person is already a cadre of an organ", "person_id")
+            raise violation(
+                "already_cadre",
+                "此人已是区直机构干部",
+                "the person is already a cadre of an organ",
+                "person_id",
+            )
         self._cadre_assigned(person_id, organ_id, community_id, since, actor)
 
     @event("CadreAssigned")
-    def _cadre_assigned(self, person_id: str, organ_id: str, community_id: str | None,
-                        since: str, actor: ActorDict) -> None:
-        self.cadres.append({"person_id": person_id, "organ_id": organ_id,
-                            "community_id": community_id, "since": since, "until": None})
+    def _cadre_assigned(
+        self, person_id: str, organ_id: str, community_id: str | None, since: str, actor: ActorDict
+    ) -> None:
+        self.cadres.append(
+            {
+                "person_id": person_id,
+                "organ_id": organ_id,
+                "community_id": community_id,
+                "since": since,
+                "until": None,
+            }
+        )
 
     def release_cadre(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's cadre status on ``until``."""
         record = self._open_cadre(person_id)
         if record is None:
-            raise violation("not_a_cadre", "此人不是现任区直机构干部",
-                            "the person is not a current organ cadre", "person_id")
+            raise violation(
+                "not_a_cadre",
+                "此人不是现任区直机构干部",
+                "the person is not a current organ cadre",
+                "person_id",
+            )
         check_end(record["since"], until)
         self._cadre_released(person_id, until, actor)
 

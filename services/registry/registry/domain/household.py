@@ -1,4 +1,5 @@
 """A household (户): head, members with their relation to the head, address, village."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +9,15 @@ from eventsourcing.domain import Aggregate, event
 
 from registry.domain.common import ActorDict, check_end, violation
 
-RELATIONS = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母",
-             "grandchild": "孙子女", "sibling": "兄弟姐妹", "other": "其他"}
+RELATIONS = {
+    "head": "户主",
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "grandchild": "孙子女",
+    "sibling": "兄弟姐妹",
+    "other": "其他",
+}
 
 
 class Household(Aggregate):
@@ -18,23 +26,34 @@ class Household(Aggregate):
     id: UUID  # decided by the application (natural or from the idempotency key)
 
     @event("Registered")
-    def __init__(self, village_id: str, head_id: str, address: str, since: str, sample: bool,
-                 actor: ActorDict) -> None:
+    def __init__(
+        self,
+        village_id: str,
+        head_id: str,
+        address: str,
+        since: str,
+        sample: bool,
+        actor: ActorDict,
+    ) -> None:
         self.village_id = village_id
         self.head_id = head_id
         self.address = address
         self.sample = sample
-        self.members: dict[str, dict[str, Any]] = {
-            head_id: {"relation": "head", "since": since}}
+        self.members: dict[str, dict[str, Any]] = {head_id: {"relation": "head", "since": since}}
 
     def add_member(self, person_id: str, relation: str, since: str, actor: ActorDict) -> None:
         """Add a person to the household (birth, marriage, moving in)."""
         if person_id in self.members:
-            raise violation("already_member", "此人已是本户成员",
-                            "the person is already a member of this household", "person_id")
+            raise violation(
+                "already_member",
+                "此人已是本户成员",
+                "the person is already a member of this household",
+                "person_id",
+            )
         if relation == "head":
-            raise violation("second_head", "一户只有一名户主", "a household has one head",
-                            "relation")
+            raise violation(
+                "second_head", "一户只有一名户主", "a household has one head", "relation"
+            )
         self._member_added(person_id, relation, since, actor)
 
     @event("MemberAdded")
@@ -45,11 +64,16 @@ class Household(Aggregate):
         """Remove a member (death, marriage out, moving away); the head cannot be removed."""
         member = self.members.get(person_id)
         if member is None:
-            raise violation("not_a_member", "此人不是本户成员",
-                            "the person is not a member of this household", "person_id")
+            raise violation(
+                "not_a_member",
+                "此人不是本户成员",
+                "the person is not a member of this household",
+                "person_id",
+            )
         if person_id == self.head_id:
-            raise violation("cannot_remove_head", "不能移除户主", "the head cannot be removed",
-                            "person_id")
+            raise violation(
+                "cannot_remove_head", "不能移除户主", "the head cannot be removed", "person_id"
+            )
         check_end(member["since"], until)
         self._member_removed(person_id, until, reason, actor)
 

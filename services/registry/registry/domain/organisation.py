@@ -7,6 +7,7 @@ A community's general branch (社区党总支) follows the policy's composition 
 - committee members (委员): the other current village party branch secretaries of the community.
 The application gathers the facts about the person (``Eligibility``); this aggregate decides.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,12 @@ KINDS = {
     "cooperative_branch": "合作社党总支",
 }
 POSTS = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
-BASES = {"district_leader": "区工管委领导班子成员", "organ_cadre": "区机关干部",
-         "village_secretary": "社区内村党支部书记", "": ""}
+BASES = {
+    "district_leader": "区工管委领导班子成员",
+    "organ_cadre": "区机关干部",
+    "village_secretary": "社区内村党支部书记",
+    "": "",
+}
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,15 @@ class PartyOrganisation(Aggregate):
     id: UUID  # decided by the application (natural or from the idempotency key)
 
     @event("Established")
-    def __init__(self, kind: str, name: str, community_id: str | None, village_id: str | None,
-                 parent_id: str | None, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        community_id: str | None,
+        village_id: str | None,
+        parent_id: str | None,
+        actor: ActorDict,
+    ) -> None:
         self.kind = kind
         self.name = name
         self.community_id = community_id
@@ -54,49 +66,82 @@ class PartyOrganisation(Aggregate):
 
     def current(self, on: str) -> list[dict[str, Any]]:
         """Appointments holding on the day ``on``."""
-        return [a for a in self.appointments.values()
-                if current_on(a["since"], a["until"], on)]
+        return [a for a in self.appointments.values() if current_on(a["since"], a["until"], on)]
 
-    def appoint(self, appointment_id: str, person_id: str, post: str, since: str,
-                facts: Eligibility, actor: ActorDict) -> None:
+    def appoint(
+        self,
+        appointment_id: str,
+        person_id: str,
+        post: str,
+        since: str,
+        facts: Eligibility,
+        actor: ActorDict,
+    ) -> None:
         """Appoint a person to a post from ``since``, if the organisation's rules allow it."""
         if appointment_id in self.appointments:
-            raise violation("appointment_exists", "该任职已登记", "appointment already recorded",
-                            "person_id")
+            raise violation(
+                "appointment_exists", "该任职已登记", "appointment already recorded", "person_id"
+            )
         holding = self.current(since)
         if any(a["person_id"] == person_id for a in holding):
-            raise violation("person_already_holds_post", "此人已在本组织任职（副书记不得兼任委员）",
-                            "the person already holds a post here (a deputy may not also be "
-                            "a member)", "person_id")
+            raise violation(
+                "person_already_holds_post",
+                "此人已在本组织任职（副书记不得兼任委员）",
+                "the person already holds a post here (a deputy may not also be a member)",
+                "person_id",
+            )
         if post == "secretary" and any(a["post"] == "secretary" for a in holding):
-            raise violation("post_already_filled", "书记职位已有人担任",
-                            "the secretary post is already filled", "post")
-        basis = general_branch_basis(post, facts, holding) if self.kind == "general_branch" \
-            else ""
+            raise violation(
+                "post_already_filled",
+                "书记职位已有人担任",
+                "the secretary post is already filled",
+                "post",
+            )
+        basis = general_branch_basis(post, facts, holding) if self.kind == "general_branch" else ""
         self._appointed(appointment_id, self.community_id, person_id, post, basis, since, actor)
 
     @event("Appointed")
-    def _appointed(self, appointment_id: str, community_id: str | None, person_id: str,
-                   post: str, basis: str, since: str, actor: ActorDict) -> None:
-        self.appointments[appointment_id] = {"person_id": person_id, "post": post,
-                                             "basis": basis, "since": since, "until": None}
+    def _appointed(
+        self,
+        appointment_id: str,
+        community_id: str | None,
+        person_id: str,
+        post: str,
+        basis: str,
+        since: str,
+        actor: ActorDict,
+    ) -> None:
+        self.appointments[appointment_id] = {
+            "person_id": person_id,
+            "post": post,
+            "basis": basis,
+            "since": since,
+            "until": None,
+        }
 
-    def end_appointment(self, appointment_id: str, until: str, reason: str,
-                        actor: ActorDict) -> None:
+    def end_appointment(
+        self, appointment_id: str, until: str, reason: str, actor: ActorDict
+    ) -> None:
         """End an appointment on ``until`` (免职, 届满, 调动 …)."""
         record = self.appointments.get(appointment_id)
         if record is None:
-            raise violation("unknown_appointment", "未找到该任职", "no such appointment",
-                            "appointment_id")
+            raise violation(
+                "unknown_appointment", "未找到该任职", "no such appointment", "appointment_id"
+            )
         if record["until"] is not None:
-            raise violation("appointment_already_ended", "该任职已结束",
-                            "the appointment has already ended", "appointment_id")
+            raise violation(
+                "appointment_already_ended",
+                "该任职已结束",
+                "the appointment has already ended",
+                "appointment_id",
+            )
         check_end(record["since"], until)
         self._appointment_ended(appointment_id, until, reason, actor)
 
     @event("AppointmentEnded")
-    def _appointment_ended(self, appointment_id: str, until: str, reason: str,
-                           actor: ActorDict) -> None:
+    def _appointment_ended(
+        self, appointment_id: str, until: str, reason: str, actor: ActorDict
+    ) -> None:
         self.appointments[appointment_id]["until"] = until
 
 
@@ -104,34 +149,49 @@ def general_branch_basis(post: str, facts: Eligibility, holding: list[dict[str, 
     """The qualification a general-branch post rests on, or the rule it breaks."""
     if post == "secretary":
         if not facts.district_leader:
-            raise violation("secretary_not_district_leader",
-                            "社区党总支书记须由区工管委领导班子成员兼任",
-                            "the secretary must be a current member of the district "
-                            "leadership team", "person_id")
+            raise violation(
+                "secretary_not_district_leader",
+                "社区党总支书记须由区工管委领导班子成员兼任",
+                "the secretary must be a current member of the district leadership team",
+                "person_id",
+            )
         return "district_leader"
     if post == "deputy_secretary":
         return _deputy_basis(facts, {a["basis"] for a in holding if a["post"] == post})
     if not facts.village_secretary_here:
-        raise violation("member_not_village_secretary",
-                        "社区党总支委员须为本社区现任村党支部书记",
-                        "a committee member must currently be secretary of a village branch "
-                        "in this community", "person_id")
+        raise violation(
+            "member_not_village_secretary",
+            "社区党总支委员须为本社区现任村党支部书记",
+            "a committee member must currently be secretary of a village branch in this community",
+            "person_id",
+        )
     return "village_secretary"
 
 
 def _deputy_basis(facts: Eligibility, taken: set[str]) -> str:
-    kinds = [k for k, ok in (("organ_cadre", facts.organ_cadre),
-                             ("village_secretary", facts.village_secretary_here)) if ok]
+    kinds = [
+        k
+        for k, ok in (
+            ("organ_cadre", facts.organ_cadre),
+            ("village_secretary", facts.village_secretary_here),
+        )
+        if ok
+    ]
     if not kinds:
-        raise violation("deputy_not_eligible",
-                        "社区党总支副书记须为区机关干部或本社区村党支部书记",
-                        "a deputy secretary must be a district organ cadre or a village branch "
-                        "secretary of this community", "person_id")
+        raise violation(
+            "deputy_not_eligible",
+            "社区党总支副书记须为区机关干部或本社区村党支部书记",
+            "a deputy secretary must be a district organ cadre or a village branch "
+            "secretary of this community",
+            "person_id",
+        )
     free = [k for k in kinds if k not in taken]
     if not free:
         zh = "区机关干部" if kinds[0] == "organ_cadre" else "村党支部书记"
-        raise violation(f"deputy_{kinds[0]}_filled",
-                        f"由{zh}担任的副书记已有一人",
-                        f"the deputy secretary post for a {kinds[0].replace('_', ' ')} is "
-                        "already filled", "post")
+        raise violation(
+            f"deputy_{kinds[0]}_filled",
+            f"由{zh}担任的副书记已有一人",
+            f"the deputy secretary post for a {kinds[0].replace('_', ' ')} is already filled",
+            "post",
+        )
     return free[0]

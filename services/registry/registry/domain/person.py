@@ -1,4 +1,5 @@
 """A person known to the registry: resident, cadre, party member (one record, several kinds)."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -17,8 +18,17 @@ class Person(Aggregate):
     id: UUID  # decided by the application (natural or from the idempotency key)
 
     @event("Registered")
-    def __init__(self, name: str, gender: str, id_number: str, phone: str, village_id: str | None,
-                 kinds: list[str], sample: bool, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        name: str,
+        gender: str,
+        id_number: str,
+        phone: str,
+        village_id: str | None,
+        kinds: list[str],
+        sample: bool,
+        actor: ActorDict,
+    ) -> None:
         self.name = name
         self.gender = gender
         self.id_number = id_number
@@ -34,8 +44,12 @@ class Person(Aggregate):
     def change_phone(self, phone: str, actor: ActorDict) -> None:
         """Record a new phone number."""
         if phone == self.phone:
-            raise violation("phone_unchanged", "新电话号码与原号码相同",
-                            "the new phone number is the same as the old one", "phone")
+            raise violation(
+                "phone_unchanged",
+                "新电话号码与原号码相同",
+                "the new phone number is the same as the old one",
+                "phone",
+            )
         self._phone_changed(phone, actor)
 
     @event("PhoneChanged")
@@ -45,8 +59,12 @@ class Person(Aggregate):
     def record_party_membership(self, joined_on: str, actor: ActorDict) -> None:
         """Record that the person is a party member (入党) from ``joined_on``."""
         if self.is_party_member:
-            raise violation("already_party_member", "此人已登记为党员",
-                            "the person is already recorded as a party member", "person_id")
+            raise violation(
+                "already_party_member",
+                "此人已登记为党员",
+                "the person is already recorded as a party member",
+                "person_id",
+            )
         self._became_party_member(joined_on, actor)
 
     @event("BecamePartyMember")

@@ -3,6 +3,7 @@
 A member's phone and duties are printed on every household's contact card (联系卡制度), so each
 change is its own event for the outreach service to follow.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,8 +33,9 @@ class ServiceTeam(Aggregate):
         return natural_id("team", community_id)
 
     @event("Formed")
-    def __init__(self, community_id: str, name: str, groups: dict[str, str],
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, community_id: str, name: str, groups: dict[str, str], actor: ActorDict
+    ) -> None:
         self.community_id = community_id
         self.name = name
         self.groups = dict(groups)
@@ -43,26 +45,55 @@ class ServiceTeam(Aggregate):
     def _member(self, person_id: str) -> dict[str, Any]:
         member = self.members.get(person_id)
         if member is None:
-            raise violation("not_team_member", "此人不是本服务队成员",
-                            "the person is not a member of this team", "person_id")
+            raise violation(
+                "not_team_member",
+                "此人不是本服务队成员",
+                "the person is not a member of this team",
+                "person_id",
+            )
         return member
 
-    def join(self, person_id: str, group: str, name: str, phone: str, duties: str, since: str,
-             actor: ActorDict) -> None:
+    def join(
+        self,
+        person_id: str,
+        group: str,
+        name: str,
+        phone: str,
+        duties: str,
+        since: str,
+        actor: ActorDict,
+    ) -> None:
         """Add a member to one work group, with the phone and duties shown on contact cards."""
         if group not in self.groups:
             raise violation("unknown_group", "没有该工作组", "no such work group", "group")
         if person_id in self.members:
-            raise violation("already_team_member", "此人已是本服务队成员",
-                            "the person is already a member of this team", "person_id")
-        self._member_joined(self.community_id, person_id, group, name, phone, duties, since,
-                            actor)
+            raise violation(
+                "already_team_member",
+                "此人已是本服务队成员",
+                "the person is already a member of this team",
+                "person_id",
+            )
+        self._member_joined(self.community_id, person_id, group, name, phone, duties, since, actor)
 
     @event("MemberJoined")
-    def _member_joined(self, community_id: str, person_id: str, group: str, name: str,
-                       phone: str, duties: str, since: str, actor: ActorDict) -> None:
-        self.members[person_id] = {"group": group, "name": name, "phone": phone,
-                                   "duties": duties, "since": since}
+    def _member_joined(
+        self,
+        community_id: str,
+        person_id: str,
+        group: str,
+        name: str,
+        phone: str,
+        duties: str,
+        since: str,
+        actor: ActorDict,
+    ) -> None:
+        self.members[person_id] = {
+            "group": group,
+            "name": name,
+            "phone": phone,
+            "duties": duties,
+            "since": since,
+        }
 
     def leave(self, person_id: str, until: str, reason: str, actor: ActorDict) -> None:
         """A member leaves the team (the leader too, leaving the team without a leader)."""
@@ -79,8 +110,9 @@ class ServiceTeam(Aggregate):
         """Make a current member the team leader (队长)."""
         self._member(person_id)
         if self.leader_id == person_id:
-            raise violation("already_leader", "此人已是队长", "the person already leads the team",
-                            "person_id")
+            raise violation(
+                "already_leader", "此人已是队长", "the person already leads the team", "person_id"
+            )
         self._leader_appointed(person_id, since, actor)
 
     @event("LeaderAppointed")
@@ -90,8 +122,12 @@ class ServiceTeam(Aggregate):
     def change_phone(self, person_id: str, phone: str, actor: ActorDict) -> None:
         """Change the phone number printed for a member."""
         if self._member(person_id)["phone"] == phone:
-            raise violation("phone_unchanged", "新电话号码与原号码相同",
-                            "the new phone number is the same as the old one", "phone")
+            raise violation(
+                "phone_unchanged",
+                "新电话号码与原号码相同",
+                "the new phone number is the same as the old one",
+                "phone",
+            )
         self._phone_changed(person_id, phone, actor)
 
     @event("MemberPhoneChanged")
@@ -101,8 +137,7 @@ class ServiceTeam(Aggregate):
     def change_duties(self, person_id: str, duties: str, actor: ActorDict) -> None:
         """Change the duties printed for a member."""
         if self._member(person_id)["duties"] == duties:
-            raise violation("duties_unchanged", "职责未变化", "the duties are unchanged",
-                            "duties")
+            raise violation("duties_unchanged", "职责未变化", "the duties are unchanged", "duties")
         self._duties_changed(person_id, duties, actor)
 
     @event("MemberDutiesChanged")

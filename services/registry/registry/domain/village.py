@@ -1,4 +1,5 @@
 """A village (村): belongs to exactly one community at a time; moves are dated events."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,14 +20,16 @@ class Village(Aggregate):
         return natural_id("village", name)
 
     @event("Registered")
-    def __init__(self, name: str, community_id: str, registered_on: str, sample: bool,
-                 actor: ActorDict) -> None:
+    def __init__(
+        self, name: str, community_id: str, registered_on: str, sample: bool, actor: ActorDict
+    ) -> None:
         self.name = name
         self.sample = sample
         self.community_id = community_id
         # (effective date, community) in date order: which community the village was in when.
-        self.history: list[dict[str, Any]] = [{"since": registered_on,
-                                               "community_id": community_id}]
+        self.history: list[dict[str, Any]] = [
+            {"since": registered_on, "community_id": community_id}
+        ]
 
     def community_on(self, on: str) -> str | None:
         """The community the village belonged to on the day ``on`` (None before it existed)."""
@@ -39,18 +42,25 @@ class Village(Aggregate):
     def move(self, to_community_id: str, effective_date: str, actor: ActorDict) -> None:
         """Move the village to another community from ``effective_date``."""
         if to_community_id == self.community_id:
-            raise violation("village_already_in_community", "该村已属于目标社区",
-                            "the village already belongs to that community", "to_community_id")
+            raise violation(
+                "village_already_in_community",
+                "该村已属于目标社区",
+                "the village already belongs to that community",
+                "to_community_id",
+            )
         last = self.history[-1]["since"]
         if effective_date <= last:
-            raise violation("move_not_after_previous",
-                            f"迁移生效日期须晚于上次变更（{last}）",
-                            f"the move must take effect after the last change ({last})",
-                            "effective_date")
+            raise violation(
+                "move_not_after_previous",
+                f"迁移生效日期须晚于上次变更（{last}）",
+                f"the move must take effect after the last change ({last})",
+                "effective_date",
+            )
         self._moved(self.community_id, to_community_id, effective_date, actor)
 
     @event("VillageMoved")
-    def _moved(self, from_community_id: str, to_community_id: str, effective_date: str,
-               actor: ActorDict) -> None:
+    def _moved(
+        self, from_community_id: str, to_community_id: str, effective_date: str, actor: ActorDict
+    ) -> None:
         self.community_id = to_community_id
         self.history.append({"since": effective_date, "community_id": to_community_id})

@@ -1,4 +1,5 @@
 """A party member's responsibility zone (党员责任区) and the households they contact (党员联户)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,23 +20,47 @@ class ResponsibilityZone(Aggregate):
         return natural_id("zone", party_member_id)
 
     @classmethod
-    def assign(cls, zone_id: UUID, party_member_id: str, is_party_member: bool, community_id: str,
-               village_id: str | None, name: str, description: str,
-               actor: ActorDict) -> ResponsibilityZone:
+    def assign(
+        cls,
+        zone_id: UUID,
+        party_member_id: str,
+        is_party_member: bool,
+        community_id: str,
+        village_id: str | None,
+        name: str,
+        description: str,
+        actor: ActorDict,
+    ) -> ResponsibilityZone:
         """Give a party member a responsibility zone; only party members may hold one."""
         if not is_party_member:
-            raise violation("not_party_member", "只有党员才能划定党员责任区",
-                            "only a party member can be given a responsibility zone",
-                            "party_member_id")
+            raise violation(
+                "not_party_member",
+                "只有党员才能划定党员责任区",
+                "only a party member can be given a responsibility zone",
+                "party_member_id",
+            )
         # The caller decides the id (any UUID, not necessarily create_id's), so it is passed
         # explicitly; the @event __init__ accepts ``id`` at runtime but mypy cannot see it.
-        return cls(id=zone_id, party_member_id=party_member_id,  # type: ignore[call-arg]
-                   community_id=community_id, village_id=village_id, name=name,
-                   description=description, actor=actor)
+        return cls(
+            id=zone_id,
+            party_member_id=party_member_id,  # type: ignore[call-arg]
+            community_id=community_id,
+            village_id=village_id,
+            name=name,
+            description=description,
+            actor=actor,
+        )
 
     @event("Assigned")
-    def __init__(self, party_member_id: str, community_id: str, village_id: str | None,
-                 name: str, description: str, actor: ActorDict) -> None:
+    def __init__(
+        self,
+        party_member_id: str,
+        community_id: str,
+        village_id: str | None,
+        name: str,
+        description: str,
+        actor: ActorDict,
+    ) -> None:
         self.party_member_id = party_member_id
         self.community_id = community_id
         self.village_id = village_id
@@ -43,38 +68,59 @@ class ResponsibilityZone(Aggregate):
         self.description = description
         self.households: dict[str, dict[str, Any]] = {}
 
-    def link(self, household_id: str, since: str, max_households: int,
-             linked_to_other: bool, actor: ActorDict) -> None:
+    def link(
+        self,
+        household_id: str,
+        since: str,
+        max_households: int,
+        linked_to_other: bool,
+        actor: ActorDict,
+    ) -> None:
         """Link a household to this party member (RULES §5: 5-10 households each)."""
         if household_id in self.households:
-            raise violation("household_already_linked", "该户已由本党员联系",
-                            "the household is already linked to this member", "household_id")
+            raise violation(
+                "household_already_linked",
+                "该户已由本党员联系",
+                "the household is already linked to this member",
+                "household_id",
+            )
         if linked_to_other:
-            raise violation("household_linked_to_other_member", "该户已由其他党员联系",
-                            "the household is already linked to another party member",
-                            "household_id")
+            raise violation(
+                "household_linked_to_other_member",
+                "该户已由其他党员联系",
+                "the household is already linked to another party member",
+                "household_id",
+            )
         if len(self.households) >= max_households:
-            raise violation("household_limit_reached",
-                            f"每名党员联系户数不得超过{max_households}户",
-                            f"a party member may link at most {max_households} households",
-                            "household_id")
+            raise violation(
+                "household_limit_reached",
+                f"每名党员联系户数不得超过{max_households}户",
+                f"a party member may link at most {max_households} households",
+                "household_id",
+            )
         self._linked(self.party_member_id, household_id, since, actor)
 
     @event("HouseholdLinked")
-    def _linked(self, party_member_id: str, household_id: str, since: str,
-                actor: ActorDict) -> None:
+    def _linked(
+        self, party_member_id: str, household_id: str, since: str, actor: ActorDict
+    ) -> None:
         self.households[household_id] = {"since": since}
 
     def unlink(self, household_id: str, until: str, reason: str, actor: ActorDict) -> None:
         """End the link to a household."""
         link = self.households.get(household_id)
         if link is None:
-            raise violation("household_not_linked", "该户不由本党员联系",
-                            "the household is not linked to this member", "household_id")
+            raise violation(
+                "household_not_linked",
+                "该户不由本党员联系",
+                "the household is not linked to this member",
+                "household_id",
+            )
         check_end(link["since"], until)
         self._unlinked(self.party_member_id, household_id, until, reason, actor)
 
     @event("HouseholdUnlinked")
-    def _unlinked(self, party_member_id: str, household_id: str, until: str, reason: str,
-                  actor: ActorDict) -> None:
+    def _unlinked(
+        self, party_member_id: str, household_id: str, until: str, reason: str, actor: ActorDict
+    ) -> None:
         del self.households[household_id]
