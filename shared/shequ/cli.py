@@ -66,10 +66,36 @@ def write_binary(result: Any, output: Path) -> Any:
     return {**rest, "written": str(output), "bytes": len(data)}
 
 
-@main.command()
-@click.argument("service")
-@click.argument("method")
+def call_help(ctx: click.Context, service: str | None, method: str | None) -> str:
+    """The use-case table's own words for ``shequ call … --help``."""
+    import importlib
+
+    if service is None:
+        return ctx.get_help()
+    try:
+        table = importlib.import_module(f"{service}.usecases").USE_CASES
+    except ModuleNotFoundError:
+        raise click.BadParameter(f"unknown service {service!r}", param_hint="SERVICE") from None
+    if method is None:
+        return str(table.summary())
+    if method not in table:
+        raise click.BadParameter(
+            f"{service} has no use case {method!r}; see `shequ call {service} --help`",
+            param_hint="METHOD",
+        )
+    return str(table.describe(method))
+
+
+@main.command(context_settings={"help_option_names": []})
+@click.argument("service", required=False)
+@click.argument("method", required=False)
 @click.argument("payload", default="{}")
+@click.option(
+    "--help",
+    "want_help",
+    is_flag=True,
+    help="without SERVICE: this text; with SERVICE: its use cases; with METHOD: its fields",
+)
 @click.option(
     "--role",
     default=None,
@@ -88,9 +114,10 @@ def write_binary(result: Any, output: Path) -> Any:
 )
 @click.option("--timeout", default=60.0, show_default=True)
 def call(
-    service: str,
-    method: str,
+    service: str | None,
+    method: str | None,
     payload: str,
+    want_help: bool,
     role: str | None,
     person: str | None,
     community: str | None,
@@ -98,8 +125,15 @@ def call(
     output: Path | None,
     timeout: float,
 ) -> None:
-    """Call SERVICE's RPC METHOD with a JSON object of arguments; print the JSON result."""
+    """Call SERVICE's RPC METHOD with a JSON object of arguments; print the JSON result.
+
+    `shequ call SERVICE --help` lists the service's use cases; `shequ call SERVICE METHOD
+    --help` shows one's fields, types, allowed values, who may call it and an example."""
     from shequ.errors import ShequError
+
+    if want_help or service is None or method is None:
+        click.echo(call_help(click.get_current_context(), service, method))
+        return
 
     try:
         args = json.loads(payload)

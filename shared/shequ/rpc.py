@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import socket
-from typing import Any
+from typing import Annotated, Any
 
 import eventlet
 from nameko.amqp.publish import Publisher
@@ -29,9 +29,11 @@ from shequ import errors
 from shequ.actor import Actor
 from shequ.auth import Policy
 from shequ.batchorder import BatchOrder, batch_item
+from shequ.commands import Command, Count, Text, parse
 from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.outage import guarded, translate
 from shequ.outbox import envelopes_after
+from shequ.usecases import UseCase, UseCases
 from shequ.validation import check_characters
 
 for _cls in (
@@ -45,6 +47,19 @@ for _cls in (
     errors.Unavailable,
 ):
     deserialize_to_instance(_cls)
+
+
+class Notifications(Command):
+    """Arguments of ``notifications``: the position to read after, and how many at most."""
+
+    after: Annotated[int, Count(0, 2**62, "位置")] = 0
+    limit: Annotated[int, Count(1, 1_000_000, "条数")] = 500
+
+
+class ReplayDeadLetter(Command):
+    """Arguments of ``replay_dead_letter``: the stored letter's id."""
+
+    letter_id: Annotated[str, Text(200, "死信编号")]
 
 
 class _ReplyPublisher(Publisher):
@@ -94,9 +109,7 @@ class PlatformService:
         return self.runtime.app
 
     @query
-    def notifications(
-        self, actor: dict[str, Any], after: int = 0, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    def notifications(self, actor: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
         """Published integration envelopes after ``after``, for other services' gap repair.
 
         The envelopes carry personal data unmasked (names, phones), as the services that pull
@@ -104,6 +117,8 @@ class PlatformService:
         stored, sealed events instead. Example: ``{"actor": {"person_id": "system",
         "role": "system"}, "after": 0, "limit": 100}``
         """
+        check_characters(kwargs)
+        args = parse(Notifications, "notifications", kwargs)
         who = Actor.from_dict(actor)
         if who.role != "system":
             raise Forbidden(
@@ -112,15 +127,14 @@ class PlatformService:
                 "it carries unmasked personal data",
                 "actor.role",
             )
-        limit = max(1, min(int(limit), 1000))
-        prev = int(after) if after else None
+        after, limit = args.after, min(args.limit, 1000)
         return envelopes_after(
             self.runtime.config.service,
             self.app,
             self.runtime.translate,
-            int(after),
+            after,
             limit,
-            prev,
+            after or None,
             self.runtime.signer,
         )
 
@@ -159,7 +173,7 @@ class PlatformService:
         }
 
     @command
-    def replay_dead_letter(self, actor: dict[str, Any], letter_id: str) -> dict[str, Any]:
+    def replay_dead_letter(self, actor: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Apply a dead letter this service stored, once; a second replay applies nothing.
 
         Example: ``{"actor": {"person_id": "ops-1", "role": "district_staff"},
@@ -167,18 +181,49 @@ class PlatformService:
         """
         from shequ.replay import replay_dead_letter
 
-        check_characters(letter_id, "letter_id")
-        return replay_dead_letter(self.runtime, actor, letter_id)
+        check_characters(kwargs)
+        args = parse(ReplayDeadLetter, "replay_dead_letter", kwargs)
+        return replay_dead_letter(self.runtime, actor, args.letter_id)
 
 
-def expose(service_cls: type, app_cls: type, policy: Policy) -> type:
-    """Add one RPC entrypoint per application use case named in the service's policy table.
+def expose(service_cls: type, table: UseCases) -> type:
+    """Add one RPC entrypoint per row of the service's use-case table, and ``batch``.
 
-    Each entrypoint only translates: it turns the ``actor`` dict into an Actor and hands the
-    keyword arguments to the application method of the same name, whose docstring it carries.
-    Deriving the entrypoints from the policy keeps "every entrypoint is authorised" true by
+    Each entrypoint only translates: it refuses control characters anywhere in the call, turns
+    the ``actor`` dict into an Actor, refuses a role the use case does not admit, validates the
+    arguments into the use case's command model, and hands the command to its handler. Deriving
+    the entrypoints from the table keeps "every entrypoint is authorised and typed" true by
     construction.
     """
+    handlers = {}
+    for case in table:
+        handlers[case.name] = _typed_entrypoint(case, table.policy)
+        wrap = query if case.reads else command
+        setattr(service_cls, case.name, wrap(handlers[case.name]))
+    writes = {name: h for name, h in handlers.items() if not table[name].reads}
+    setattr(service_cls, "batch", command(_batch_entrypoint(writes, table.policy)))  # noqa: B010
+    return service_cls
+
+
+def _typed_entrypoint(case: UseCase, policy: Policy) -> Any:
+    name, handler = case.name, case.handler
+
+    def entrypoint(self: Any, actor: Any = None, **kwargs: Any) -> Any:
+        check_characters(kwargs)  # first: later errors may quote what the caller sent
+        who = Actor.from_dict(actor)
+        policy.check_role(name, who)
+        cmd = case.parse(kwargs)
+        with guarded():  # each command (and each item of a batch) answers `unavailable`
+            return handler(cmd, who, self.app)
+
+    entrypoint.__name__ = entrypoint.__qualname__ = name
+    entrypoint.__doc__ = case.doc
+    return entrypoint
+
+
+def expose_methods(service_cls: type, app_cls: type, policy: Policy) -> type:
+    """Transitional: entrypoints over application methods named in a policy table, for a
+    service not yet moved to a use-case table (``expose``)."""
     handlers = {}
     for name in policy.entrypoints():
         target = getattr(app_cls, name)
@@ -192,7 +237,7 @@ BATCH_LIMIT = 500
 
 
 def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
-    def batch(self: Any, actor: dict[str, Any], commands: list[dict[str, Any]]) -> list[Any]:
+    def batch(self: Any, actor: Any = None, commands: Any = None) -> list[Any]:
         """Run many commands in one call, concurrently, each with its own idempotency key.
 
         Each item is ``{"command": NAME, "args": {...}}`` with ``idempotency_key`` among the

@@ -8,7 +8,7 @@ registry (subjects), casework and outreach (facts).
 from __future__ import annotations
 
 from shequ.config import ServiceConfig
-from shequ.rpc import PlatformService, expose
+from shequ.rpc import PlatformService, expose_methods
 from shequ.runtime import InboxSpec, Platform
 
 from assessment.application import Assessment
@@ -37,4 +37,4 @@ class AssessmentService(PlatformService):
     )
 
 
-expose(AssessmentService, Assessment, POLICY)
+expose_methods(AssessmentService, Assessment, POLICY)

@@ -13,7 +13,7 @@ import os
 from nameko.timer import timer
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
-from shequ.rpc import PlatformService, expose
+from shequ.rpc import PlatformService, expose_methods
 from shequ.runtime import InboxSpec, Platform
 
 from casework.application import Casework
@@ -69,4 +69,4 @@ class CaseworkService(PlatformService):
             )
 
 
-expose(CaseworkService, Casework, POLICY)
+expose_methods(CaseworkService, Casework, POLICY)

@@ -13,7 +13,7 @@ from typing import Any
 import eventlet
 from nameko.extensions import DependencyProvider
 from shequ.config import ServiceConfig
-from shequ.rpc import PlatformService, expose
+from shequ.rpc import PlatformService, expose_methods
 from shequ.runtime import InboxSpec, Platform
 
 from outreach.application import Outreach
@@ -86,4 +86,4 @@ class OutreachService(PlatformService):
     jobs = BackgroundJobs()
 
 
-expose(OutreachService, Outreach, POLICY)
+expose_methods(OutreachService, Outreach, POLICY)

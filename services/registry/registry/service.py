@@ -11,7 +11,7 @@ from typing import Any
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
 from shequ.errors import Forbidden
-from shequ.rpc import PlatformService, command, expose
+from shequ.rpc import PlatformService, command, expose_methods
 from shequ.runtime import Platform
 
 from registry.application import Registry
@@ -44,4 +44,4 @@ class RegistryService(PlatformService):
         return seed_demo(self.app, who)
 
 
-expose(RegistryService, Registry, POLICY)
+expose_methods(RegistryService, Registry, POLICY)

@@ -1,0 +1,93 @@
+"""Generated from the use-case tables: every use case of every service, sent malformed input
+through its real RPC entrypoint, answers with a structured error naming the field, before the
+application is touched. No unstructured exception anywhere."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from shequ.errors import ShequError, ValidationError
+from shequ.usecases import UseCase, UseCases
+
+SERVICES = ("registry", "casework", "outreach", "assessment")
+ACTORS = {
+    "system": {"person_id": "system:test", "role": "system"},
+    "district_staff": {"person_id": "staff-1", "role": "district_staff"},
+}
+
+
+def tables() -> Iterator[tuple[str, UseCases, type]]:
+    for service in SERVICES:
+        try:
+            table = importlib.import_module(f"{service}.usecases").USE_CASES
+        except ModuleNotFoundError:
+            continue  # not yet moved to a table (issue 11); test_every_service_has_a_table
+        module = importlib.import_module(f"{service}.service")
+        cls = next(c for c in vars(module).values() if getattr(c, "name", None) == service)
+        yield service, table, cls
+
+
+CASES = [(s, case, cls) for s, table, cls in tables() for case in table]
+
+
+class Untouchable:
+    """The service instance: the boundary must refuse before the application is reached."""
+
+    @property
+    def app(self) -> Any:
+        raise AssertionError("the application was reached with malformed input")
+
+
+def actor_for(case: UseCase) -> dict[str, Any]:
+    role = next(r for r in ("system", "district_staff") if r in case.roles)
+    return ACTORS[role]
+
+
+def send(service_cls: type, case: UseCase, args: dict[str, Any]) -> ShequError:
+    entrypoint = getattr(service_cls, case.name)
+    with pytest.raises(ShequError) as caught:
+        entrypoint(Untouchable(), actor_for(case), **args)
+    return caught.value
+
+
+def malformed(case: UseCase) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(what, arguments, the field the answer must name) for each way to get it wrong."""
+    schema = case.schema()
+    good = case.example()
+    yield "unknown field", {**good, "no_such_field": 1}, "no_such_field"
+    for field in schema.get("required", []):
+        yield f"missing {field}", {k: v for k, v in good.items() if k != field}, field
+    for field, spec in schema.get("properties", {}).items():
+        kinds = {s.get("type") for s in spec.get("anyOf", [spec])}
+        wrong = {"x": [1]} if "string" in kinds else ["not", "this"]
+        yield f"wrong type {field}", {**good, field: wrong}, field
+        if "string" in kinds and "enum" not in spec and "format" not in spec:
+            yield f"control character {field}", {**good, field: "a\x00b"}, field
+            yield f"lone surrogate {field}", {**good, field: "a\udc80b"}, field
+        if "maxLength" in spec:
+            yield f"too long {field}", {**good, field: "长" * (spec["maxLength"] + 1)}, field
+        if "maximum" in spec:
+            yield f"too large {field}", {**good, field: spec["maximum"] + 1}, field
+        if "enum" in spec:
+            yield f"not allowed {field}", {**good, field: "no-such-value"}, field
+
+
+@pytest.mark.parametrize(
+    ("service", "case", "service_cls"), CASES, ids=[f"{s}.{c.name}" for s, c, _ in CASES]
+)
+def test_every_malformed_call_gets_a_structured_error_naming_the_field(
+    service: str, case: UseCase, service_cls: type
+) -> None:
+    assert case.example(), f"{service}.{case.name} has no example"
+    case.parse(case.example())  # the documented example is itself valid
+    for what, args, field in malformed(case):
+        error = send(service_cls, case, args)
+        assert isinstance(error, ValidationError), (what, error)
+        assert error.field is not None and error.field.split("[")[0].split(".")[0] == field, (
+            what,
+            error.to_dict(),
+        )
+        assert error.message_zh and error.message_en and error.details.get("rule"), what
