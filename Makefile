@@ -26,8 +26,7 @@ test: install services lint
 
 lint: install
 	$(BIN)/ruff format --check shared services tests benchmarks conftest.py
-	$(BIN)/ruff check shared/shequ services/registry/registry services/casework/casework \
-		services/outreach/outreach services/assessment/assessment
+	$(BIN)/ruff check shared services tests benchmarks conftest.py
 	$(BIN)/mypy
 
 asyncapi: install

@@ -20,9 +20,9 @@ Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 2
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
 import json
+import os
 import tempfile
 import threading
 import time

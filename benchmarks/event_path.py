@@ -192,7 +192,7 @@ def _by_second(envs: list[dict], lat: list[float]) -> None:
     """Worst latency in each second of the run, to show whether the tail is periodic."""
     t0 = datetime.fromisoformat(envs[0]["occurred_at"])
     worst: dict[int, float] = {}
-    for env, value in zip(envs, lat):
+    for env, value in zip(envs, lat, strict=True):
         sec = int((datetime.fromisoformat(env["occurred_at"]) - t0).total_seconds())
         worst[sec] = max(worst.get(sec, 0.0), value)
     print("  worst per second (ms): " + " ".join(f"{worst[s] * 1000:.0f}" for s in sorted(worst)))

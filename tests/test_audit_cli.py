@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-
 import urllib.request
 from typing import Any
 

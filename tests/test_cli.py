@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ import demo
+
 from tests.support.infra import REPO, free_port, rabbit_vhost, wait_until
 
 SHEQU = [sys.executable, "-m", "shequ.cli"]

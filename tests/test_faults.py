@@ -222,8 +222,13 @@ def test_postgres_cut_under_load(tmp_path: Path) -> None:
 
         proxy.cut()
         cut_at = time.monotonic()
-        status, body = wait_until(
-            lambda: (lambda r: r if r[0] == 503 else None)(_readyz(port)),
+
+        def unready() -> Any:
+            answer = _readyz(port)
+            return answer if answer[0] == 503 else None
+
+        _, body = wait_until(
+            unready,
             timeout=CUT_SECONDS,
             what="/readyz 503",
         )

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
@@ -176,7 +177,7 @@ class Inbox:
             if kind == "duplicate":
                 outcomes.append("duplicate")
                 continue
-            if kind != "plain" and kind != "ignored":
+            if kind not in {"plain", "ignored"}:
                 return self._one_by_one(unit, pending, last, envelopes, outcomes)
             if kind == "plain":
                 try:
@@ -330,10 +331,9 @@ class Inbox:
         self.dead_letters.send(
             self.consumer, self.upstream, letter.raw, error, attempts=1, letter_id=letter.letter_id
         )
-        try:
+        # the same bytes were rejected before: one letter
+        with contextlib.suppress(StoreIntegrityError):
             self.app.events.put(letter.collect_events())
-        except StoreIntegrityError:
-            pass  # the same bytes were rejected before: one letter
         self.counts["dead_lettered"] += 1
         log.error(
             "%s inbox from %s: rejected a message (%s): %s",

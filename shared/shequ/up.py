@@ -194,6 +194,20 @@ def load_demo() -> None:
     )
 
 
+def _say_running(uri: str, procs: dict[str, subprocess.Popen[Any]], var: Path) -> None:
+    click.echo("\nShequ is running (Ctrl-C stops):")
+    click.echo(f"  broker   {uri}")
+    for name, proc in procs.items():
+        port = metrics_port(name)
+        where = f"http://127.0.0.1:{port}/metrics" if port else "off"
+        click.echo(
+            f"  {name:<10} pid {proc.pid:<7} store "
+            f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
+            f"metrics {where}"
+        )
+    click.echo("  call a service:  shequ call registry health")
+
+
 @click.command()
 @click.option("--var", default="var", type=click.Path(path_type=Path), show_default=True)
 @click.option("--seed/--no-seed", default=True, help="load the demo district")
@@ -228,17 +242,7 @@ def up(var: Path, seed: bool) -> None:
             wait_healthy(name, proc)
         if seed:
             load_demo()
-        click.echo("\nShequ is running (Ctrl-C stops):")
-        click.echo(f"  broker   {uri}")
-        for name, proc in procs.items():
-            port = metrics_port(name)
-            where = f"http://127.0.0.1:{port}/metrics" if port else "off"
-            click.echo(
-                f"  {name:<10} pid {proc.pid:<7} store "
-                f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
-                f"metrics {where}"
-            )
-        click.echo("  call a service:  shequ call registry health")
+        _say_running(uri, procs, var)
         while all(p.poll() is None for p in procs.values()):
             time.sleep(0.5)
         raise click.ClickException("a service exited; stopping the others")

@@ -16,6 +16,7 @@ sends it commands::
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import subprocess
@@ -104,10 +105,8 @@ class _Proxy:
             # Wake the pump blocked in recv on it (closing under a blocked thread would not,
             # and the descriptor could be reused by a new connection under that thread); the
             # pump then closes both sockets with a reset.
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RD)
-            except OSError:
-                pass
 
     def restore(self) -> None:
         self._open = True
@@ -146,14 +145,10 @@ class _Proxy:
 
 def _reset(sock: socket.socket) -> None:
     """Close with a TCP reset (SO_LINGER 0), as a dropped network or a killed server does."""
-    try:
+    with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
 
 
 def serve(target_port: int, commands: IO[str], answers: IO[str]) -> None:

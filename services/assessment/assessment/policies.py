@@ -14,6 +14,7 @@ the fact in the next open period of that kind (``Fact.moved``; the closed period
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -192,10 +193,8 @@ class Snapshots:
         if self.app.snapshots is None or period.version < self.taken.get(period.id, 0) + self.every:
             return
         snapshot = getattr(type(period), "Snapshot", type(self.app).snapshot_class).take(period)
-        try:
+        with contextlib.suppress(IntegrityError):  # another replica took the same one
             self.app.snapshots.put([snapshot])
-        except IntegrityError:
-            pass  # another replica took the same one
         self.taken[period.id] = period.version
 
 

@@ -26,7 +26,7 @@ from casework.intake import Intake, check_petition, facts_key, text_fields
 class CaseCommands(Intake):
     """Opening, accepting, routing, handling."""
 
-    def open_case(
+    def open_case(  # noqa: PLR0913 - one keyword per field of a case (issue 11: a typed command)
         self,
         actor: Actor,
         idempotency_key: str,

@@ -73,7 +73,7 @@ OUTREACH_INTERESTS: dict[str, Contract] = interests(
 Apply = Callable[[dict[str, Any], Unit], list[Any]]
 
 
-def _registry_rules() -> dict[str, Apply]:
+def _registry_rules() -> dict[str, Apply]:  # noqa: C901 - a table: one small rule per event
     def community(d: dict[str, Any], u: Unit) -> list[Any]:
         if u.get(Community.create_id(d["community_id"])) is not None:
             return []

@@ -179,7 +179,7 @@ class CaseworkProjection(Handlers):
             },
         )
 
-    def _case_state(self, s: Session, e: Any) -> None:
+    def _case_state(self, s: Session, e: Any) -> None:  # noqa: C901, PLR0912 - a table of events
         """Copy the fields a case query needs after any case event (from the event alone)."""
         name = event_name(e).split(".")[1]
         values: dict[str, Any] = {}

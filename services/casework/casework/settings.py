@@ -122,6 +122,21 @@ def _period(value: Any, name: str) -> Period:
     return Period(int(value["days"]), str(value.get("unit", "calendar")))
 
 
+def _handling_from(default: dict[str, Period], data: dict[str, Any]) -> dict[str, Period]:
+    """Handling periods per case type, none past the law's ceiling for its type."""
+    handling = dict(default)
+    for kind, value in data.items():
+        if kind not in handling:
+            raise ValueError(f"handling: unknown case type {kind!r}")
+        handling[kind] = _period(value, f"handling.{kind}")
+        ceiling = LAW_CEILINGS.get(kind)
+        if ceiling is not None and (
+            handling[kind].unit != "calendar" or handling[kind].days > ceiling
+        ):
+            raise ValueError(f"handling.{kind}: at most {ceiling} calendar days (law)")
+    return handling
+
+
 def settings_from(data: dict[str, Any]) -> CaseworkSettings:
     """A district's settings from a mapping (e.g. a JSON file), refusing to loosen the law."""
     unknown = set(data) - {f.name for f in fields(CaseworkSettings)}
@@ -138,17 +153,7 @@ def settings_from(data: dict[str, Any]) -> CaseworkSettings:
     if "mediation_within" in changes and changes["mediation_within"].days > 30:
         raise ValueError("mediation_within: the law's one month may only be shortened")
     if "handling" in data:
-        handling = dict(base.handling)
-        for kind, value in data["handling"].items():
-            if kind not in handling:
-                raise ValueError(f"handling: unknown case type {kind!r}")
-            handling[kind] = _period(value, f"handling.{kind}")
-            ceiling = LAW_CEILINGS.get(kind)
-            if ceiling is not None and (
-                handling[kind].unit != "calendar" or handling[kind].days > ceiling
-            ):
-                raise ValueError(f"handling.{kind}: at most {ceiling} calendar days (law)")
-        changes["handling"] = handling
+        changes["handling"] = _handling_from(base.handling, data["handling"])
     if "handling_by_category" in data:
         changes["handling_by_category"] = {
             k: _period(v, f"handling_by_category.{k}")

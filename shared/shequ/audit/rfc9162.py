@@ -199,6 +199,13 @@ def verify_consistency(
     path = list(proof)
     if first & (first - 1) == 0:  # an exact power of two: the old root is a node of the new
         path.insert(0, first_root)
+    if _consistency_roots(first, second, path) != (first_root, second_root):
+        raise ProofError("the consistency proof does not lead to the given roots")
+
+
+def _consistency_roots(first: int, second: int, path: list[bytes]) -> tuple[bytes, bytes]:
+    """The roots of trees ``first`` and ``second`` that ``path`` leads to (RFC 9162
+    §2.1.4.2, steps 3 to 6); ProofError if its length does not fit the trees."""
     fn, sn = first - 1, second - 1
     while fn & 1:
         fn >>= 1
@@ -219,5 +226,4 @@ def verify_consistency(
         sn >>= 1
     if sn != 0:
         raise ProofError("the consistency proof is shorter than the tree is deep")
-    if fr != first_root or sr != second_root:
-        raise ProofError("the consistency proof does not lead to the given roots")
+    return fr, sr

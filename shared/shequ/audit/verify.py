@@ -417,7 +417,7 @@ def _log_mismatch(head: TreeHead) -> Finding:
 
 def _head_matches(head: TreeHead, tree: RootBuilder, last: LeafEntry) -> bool:
     return (
-        0 < head.tree_size
+        head.tree_size > 0
         and tree.root().hex() == head.root
         and last.position == head.last_position
     )

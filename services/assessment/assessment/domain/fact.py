@@ -25,7 +25,7 @@ class Fact(Aggregate):
         return natural_id("fact", source)
 
     @event("Recorded")
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         source: str,
         kind: str,

@@ -149,7 +149,7 @@ class Period(Aggregate):
         self.status = "closed"
 
     @event("SubjectScored")
-    def _subject_scored(
+    def _subject_scored(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         period_kind: str,
         period_start: str,

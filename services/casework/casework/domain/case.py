@@ -24,7 +24,7 @@ class Case(CaseOutcome):
     id: UUID
 
     @event("Received")
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         case_type: str,
         category: str,

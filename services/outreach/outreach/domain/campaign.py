@@ -153,7 +153,7 @@ class Campaign(Aggregate):
         return due
 
     @event("ResultsPublished")
-    def _published(
+    def _published(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         community_id: str,
         village_id: str,

@@ -52,7 +52,7 @@ class PartyContact(Aggregate):
     id: UUID
 
     @event("Logged")
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         member_id: str,
         household_id: str,

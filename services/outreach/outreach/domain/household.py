@@ -127,7 +127,7 @@ class Household(Aggregate):
         return True
 
     @event("CardIssued")
-    def _card_issued(
+    def _card_issued(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         card_id: str,
         household_id: str,

@@ -155,7 +155,7 @@ class Opinion(Aggregate):
     id: UUID
 
     @event("Collected")
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
         self,
         community_id: str,
         village_id: str | None,
