@@ -113,7 +113,7 @@ def call_help(ctx: click.Context, service: str | None, method: str | None) -> st
     help="write the file in the result (PDF, XLSX, CSV) to this path, decoded",
 )
 @click.option("--timeout", default=60.0, show_default=True)
-def call(
+def call(  # noqa: PLR0913, PLR0917 - one parameter per click option
     service: str | None,
     method: str | None,
     payload: str,

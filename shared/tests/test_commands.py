@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pytest
+from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Count, Day, Flag, Id, Keyed, Note, Text, parse
 from shequ.errors import Forbidden, ValidationError
@@ -18,7 +19,11 @@ class RegisterThing(Keyed):
     """Register a thing in a village."""
 
     title = "登记事物"
-    example = {"idempotency_key": "t-1", "village_id": VILLAGE, "name": "水井"}
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "t-1",
+        "village_id": VILLAGE,
+        "name": "水井",
+    }
     village_id: Id
     name: Annotated[str, Text(5, "名称")]
     remark: Annotated[str, Note(10)] = ""
@@ -27,7 +32,7 @@ class RegisterThing(Keyed):
     tone: Literal["calm", "loud"] = "calm"
     since: Day | None = None
     public: Flag = False
-    tags: list[Annotated[str, Text(3)]] = []
+    tags: list[Annotated[str, Text(3)]] = Field(default_factory=list)
 
 
 def register_thing(cmd: RegisterThing, actor: Actor, app: Any) -> dict[str, Any]:
