@@ -1,10 +1,15 @@
 """Group commit: concurrent commands' events saved in one transaction.
 
 Each waiting command hands its pending events to the committer. Whoever arrives while no flush
-is running becomes the flusher and saves everything queued, batch after batch, until the queue
-is empty; the others just wait for their batch. If a batch conflicts (two commands changed the
-same aggregate version), it is retried one command at a time so only the loser sees the
-conflict. Either all of one command's events are stored or none are.
+is running becomes the flusher and saves one batch: everything queued, its own command first,
+up to ``max_batch``. Then it hands the flush to the oldest command still waiting (which saves the
+next batch, its own included), or, if none waits, ends it; the others just wait for their batch.
+A flusher never saves more than the batch holding its own command: one that flushed "until the
+queue is empty" answered its own caller only when no command arrived during a whole flush,
+which under steady load from many clients took seconds (the 10 s stalls of issue 17).
+If a batch conflicts (two commands changed the same aggregate version), it is retried one
+command at a time so only the loser sees the conflict. Either all of one command's events are
+stored or none are.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ TOO_LARGE = ("transaction_too_large", "event_too_large")
 
 
 class _Waiter:
-    __slots__ = ("done", "error", "events")
+    __slots__ = ("done", "error", "events", "lead", "woken")
 
     def __init__(self, events: list[Any]) -> None:
         self.events = events
-        self.done = threading.Event()
+        self.done = threading.Event()  # its events are stored, or ``error`` says why not
+        self.woken = threading.Event()  # done, or handed the flush (``lead``)
+        self.lead = False
         self.error: BaseException | None = None
 
 
@@ -49,23 +56,45 @@ class GroupCommitter:
         waiter = _Waiter(events)
         with self._lock:
             self._queue.append(waiter)
-            lead = not self._flushing
-            self._flushing = self._flushing or lead
-        if lead:
-            self._flush_all()
-        waiter.done.wait()
+            if not self._flushing:
+                self._flushing = waiter.lead = True
+        if not waiter.lead:
+            try:
+                waiter.woken.wait()
+            except BaseException:  # killed while waiting: leave the queue, pass a flush on
+                self._abandon(waiter)
+                raise
+        if not waiter.done.is_set():  # handed the flush: the oldest waiting, so in this batch
+            self._flush_next()
         if waiter.error is not None:
             raise waiter.error
 
-    def _flush_all(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-                if not batch:
-                    self._flushing = False
-                    return
+    def _flush_next(self) -> None:
+        """Save one batch from the head of the queue, then pass the flush on (or end it)."""
+        with self._lock:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+        try:
             self._flush(batch)
+        finally:
+            with self._lock:
+                self._pass_on()
+
+    def _abandon(self, waiter: _Waiter) -> None:
+        with self._lock:
+            if waiter not in self._queue:
+                return  # in a batch being saved: its flusher answers
+            self._queue.remove(waiter)
+            if waiter.lead:
+                self._pass_on()
+
+    def _pass_on(self) -> None:
+        """(Holding the lock.) The oldest waiting command flushes next; none: the flush ends."""
+        if self._queue:
+            self._queue[0].lead = True
+            self._queue[0].woken.set()
+        else:
+            self._flushing = False
 
     def _flush(self, batch: list[_Waiter]) -> None:
         try:
@@ -90,6 +119,7 @@ class GroupCommitter:
                 w.error = exc
         for w in batch:
             w.done.set()
+            w.woken.set()
         for listener in self.listeners:
             listener()
 
