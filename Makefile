@@ -33,6 +33,7 @@ asyncapi: install
 	$(BIN)/shequ asyncapi -o docs/asyncapi.json
 
 bench: install services
+	$(BIN)/python benchmarks/command_path.py
 	$(BIN)/python benchmarks/registry_commands.py
 	$(BIN)/python benchmarks/event_path.py
 	$(BIN)/python benchmarks/casework_intake.py
