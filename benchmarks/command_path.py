@@ -43,7 +43,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import psycopg
-from casework_intake import Upstream, directory
+from casework_intake import directory
 from common import percentile
 from eventsourcing.domain import Aggregate, event
 from kombu import Connection, Exchange, Queue
@@ -307,7 +307,9 @@ class RegistrySubject(Subject):
 
 class CaseworkSubject(Subject):
     name, command = "casework", "open_case"
-    households: list[str] = []
+
+    def __init__(self) -> None:
+        self.households: list[str] = []
 
     def prepare(self, amqp: str) -> None:
         w = directory(amqp, 50)
