@@ -504,9 +504,11 @@ def asyncapi(output: Path) -> None:
 # package's attribute ``status`` is that module (and ``python -m shequ.cli status`` imports
 # this module a second time, after it).
 from shequ.ops import cli as _ops
+from shequ.reports.cli import report
 from shequ.up import up
 
 main.add_command(up)
+main.add_command(report)
 for _command in (_ops.status, _ops.deadletters, _ops.backup, _ops.restore):
     main.add_command(_command)
 

@@ -6,6 +6,7 @@ may add fields to a version without breaking us (it may not rename or remove the
 
 from __future__ import annotations
 
+from shequ.casestats import CASE_FACTS
 from shequ.contracts import Contract, interests
 
 
@@ -87,17 +88,8 @@ REGISTRY = _interests(
 # contract -> (fact kind, date field or None for the envelope's time, natural key fields,
 # value fields)
 FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
-    "casework.case.opened": ("case.opened", "opened_on", ("case_id",), ()),
-    "casework.case.resolved": ("case.resolved", "resolved_on", ("case_id",), ("on_time",)),
-    "casework.case.rated": ("case.rated", "rated_on", ("case_id",), ("rating",)),
-    "casework.case.reopened": ("case.reopened", "reopened_on", ("case_id",), ()),
-    "casework.case.chased": ("case.chased", "chased_on", ("case_id", "chased_on"), ()),
-    "casework.case.reprimanded": (
-        "case.reprimanded",
-        "reprimanded_on",
-        ("case_id", "reprimanded_on"),
-        (),
-    ),
+    # casework's case facts as the affairs disclosure counts them (shequ.casestats)
+    **{f"casework.{name}": spec for name, spec in CASE_FACTS.items()},
     "outreach.round.closed": (
         "round.closed",
         "period_end",

@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from shequ.actor import SYSTEM
 from shequ.app import ServiceApplication
+from shequ.casestats import fact_key
 from shequ.inbox import Handler, Unit
 
 from assessment.domain import Fact, Period, Person, Subject
@@ -114,7 +115,7 @@ def fact_handler(app: Any) -> Handler:
             community_id=data["community_id"],
             team_id=data.get("team_id"),
             on=on,
-            key=":".join(str(data[k]) for k in key_fields),
+            key=fact_key(key_fields, data),
             values={k: data[k] for k in value_fields},
             late=late,
             moved=moved,

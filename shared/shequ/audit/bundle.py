@@ -207,44 +207,11 @@ def export(
     Reads the store only. Raises AuditBasisError (``basis.unsealed``) when the prefix reaches
     past the last signed head, BundleError when the audit files or key are missing.
     """
-    folder = service_dir(directory, service)
-    heads = read_heads(folder)
-    entries = LeafLog(folder / LEAF_LOG).read()
     if not key_path.is_file():
         raise BundleError(f"no signing key at {key_path} to sign the manifest with")
     key = load_or_create_key(key_path)
-    rows: list[tuple[Notification, str]] = []
-    for row in every_row(EventRows(recorder)):
-        when = recorded_at(row)
-        if when > cut:
-            break
-        rows.append((row, when.isoformat()))
-    n = len(rows)
-    head = next((h for h in heads if h.tree_size >= n and h.tree_size > 0), None)
-    if head is None or len(entries) < head.tree_size:
-        sealed = heads[-1].tree_size if heads else 0
-        raise AuditBasisError(
-            f"截至 {cut.isoformat()} 的 {n} 条事件中只有 {sealed} 条已封存：审计方只能使用已签名的"
-            "记录，请先封存（shequ audit seal）",
-            f"{n} events were recorded up to {cut.isoformat()} but only {sealed} are sealed: "
-            "auditors use signed records only; seal first (shequ audit seal)",
-            field="as_of",
-            tree_size=n,
-            sealed=sealed,
-        )
-    tree = RootBuilder()
-    for entry in entries[:n]:
-        tree.append(entry.leaf)
-    leaves = [entry.leaf for entry in entries[: head.tree_size]]
-    basis = Basis(
-        service,
-        cut.isoformat(),
-        n,
-        rows[-1][0].id if rows else 0,
-        tree.root().hex(),
-        head,
-        consistency_path(n, leaves) if n else [],
-    )
+    rows, basis, entries, heads = as_of(service, recorder, directory, cut)
+    folder, head = service_dir(directory, service), basis.head
     files = {
         EVENTS: b"".join(event_line(row, when) for row, when in rows),
         LEAF_LOG: "".join(
@@ -277,6 +244,53 @@ def export(
     files[SIGNATURE] = sign_note(_manifest_note(origin, manifest_bytes), origin, key).encode()
     _write_tar(out, files, int(cut.timestamp()))
     return manifest
+
+
+def as_of(
+    service: str, recorder: ApplicationRecorder, directory: Path, cut: datetime
+) -> tuple[list[tuple[Notification, str]], Basis, list[LeafEntry], list[TreeHead]]:
+    """The prefix recorded up to ``cut`` (rows with their recorded_at) and its basis (D21–D23),
+    with the leaf log and heads it was read from. Reads the store only.
+
+    Raises AuditBasisError (``basis.unsealed``) when the prefix reaches past the last signed
+    head (auditors use sealed events only), BundleError when the audit files are missing.
+    """
+    folder = service_dir(directory, service)
+    heads = read_heads(folder)
+    entries = LeafLog(folder / LEAF_LOG).read()
+    rows: list[tuple[Notification, str]] = []
+    for row in every_row(EventRows(recorder)):
+        when = recorded_at(row)
+        if when > cut:
+            break
+        rows.append((row, when.isoformat()))
+    n = len(rows)
+    head = next((h for h in heads if h.tree_size >= n and h.tree_size > 0), None)
+    if head is None or len(entries) < head.tree_size:
+        sealed = heads[-1].tree_size if heads else 0
+        raise AuditBasisError(
+            f"截至 {cut.isoformat()} 的 {n} 条事件中只有 {sealed} 条已封存：审计方只能使用已签名的"
+            "记录，请先封存（shequ audit seal）",
+            f"{n} events were recorded up to {cut.isoformat()} but only {sealed} are sealed: "
+            "auditors use signed records only; seal first (shequ audit seal)",
+            field="as_of",
+            tree_size=n,
+            sealed=sealed,
+        )
+    tree = RootBuilder()
+    for entry in entries[:n]:
+        tree.append(entry.leaf)
+    leaves = [entry.leaf for entry in entries[: head.tree_size]]
+    basis = Basis(
+        service,
+        cut.isoformat(),
+        n,
+        rows[-1][0].id if rows else 0,
+        tree.root().hex(),
+        head,
+        consistency_path(n, leaves) if n else [],
+    )
+    return rows, basis, entries, heads
 
 
 def _manifest_note(origin: str, manifest: bytes) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from shequ.casestats import CaseCount, ratio
+
 from assessment.domain.common import dec
 
 SCALE = Decimal(5)  # ratings are 1-5
@@ -22,29 +24,25 @@ class Tally:
     """Everything one subject did in one period, as far as the metrics need it."""
 
     __slots__ = (
-        "chases",
+        "cases",
         "contacts",
         "distributed",
         "facts",
         "issued",
-        "opened",
         "overdue",
         "ratings",
         "reopened",
-        "reprimands",
-        "resolved",
         "rounds",
         "surveys",
     )
 
     def __init__(self) -> None:
         self.facts = 0
-        self.opened: set[str] = set()
-        self.resolved: dict[str, bool] = {}
+        # opened, resolved (on time), chases, reprimands: counted as the affairs disclosure
+        # counts them (shequ.casestats), so the two never disagree
+        self.cases = CaseCount()
         self.ratings: dict[str, int] = {}
         self.reopened: set[str] = set()
-        self.chases: set[str] = set()
-        self.reprimands: set[str] = set()
         self.rounds: dict[str, tuple[int, int]] = {}
         self.contacts: set[str] = set()
         self.overdue: set[str] = set()
@@ -54,28 +52,28 @@ class Tally:
 
     def add(self, kind: str, key: str, values: dict[str, Any]) -> None:
         self.facts += 1
+        if self.cases.add(kind, key, values):
+            return
         adder = _ADDERS.get(kind)
         if adder is not None:
             adder(self, key, values)
 
     def metrics(self) -> dict[str, Decimal | None]:
         """Each metric's value, or None where no fact gave it any data."""
-        resolved, opened = len(self.resolved), len(self.opened)
+        cases = self.cases
         return {
-            "on_time_rate": _ratio(sum(self.resolved.values()), resolved),
-            "resolution_rate": _capped(resolved, opened),
+            "on_time_rate": cases.on_time_rate(),
+            "resolution_rate": cases.resolution_rate(),
             "satisfaction": (
                 Decimal(sum(self.ratings.values())) / len(self.ratings) if self.ratings else None
             ),
-            "reopen_rate": _ratio(len(self.reopened), resolved),
-            "chases": Decimal(len(self.chases)),
-            "reprimands": Decimal(len(self.reprimands)),
-            "visit_coverage": _ratio(
+            "reopen_rate": ratio(len(self.reopened), cases.closed),
+            "chases": Decimal(len(cases.chases)),
+            "reprimands": Decimal(len(cases.reprimands)),
+            "visit_coverage": ratio(
                 sum(v for _, v in self.rounds.values()), sum(t for t, _ in self.rounds.values())
             ),
-            "contact_compliance": _ratio(
-                len(self.contacts), len(self.contacts) + len(self.overdue)
-            ),
+            "contact_compliance": ratio(len(self.contacts), len(self.contacts) + len(self.overdue)),
             "card_distribution": _capped(len(self.distributed), len(self.issued)),
             **self._survey(),
         }
@@ -92,21 +90,9 @@ class Tally:
         return out
 
 
-def _ratio(part: int, whole: int) -> Decimal | None:
-    return Decimal(part) / Decimal(whole) if whole else None
-
-
 def _capped(part: int, whole: int) -> Decimal | None:
-    value = _ratio(part, whole)
+    value = ratio(part, whole)
     return None if value is None else min(value, Decimal(1))
-
-
-def _opened(t: Tally, key: str, v: dict[str, Any]) -> None:
-    t.opened.add(key)
-
-
-def _resolved(t: Tally, key: str, v: dict[str, Any]) -> None:
-    t.resolved[key] = bool(v["on_time"])
 
 
 def _rated(t: Tally, key: str, v: dict[str, Any]) -> None:
@@ -115,14 +101,6 @@ def _rated(t: Tally, key: str, v: dict[str, Any]) -> None:
 
 def _reopened(t: Tally, key: str, v: dict[str, Any]) -> None:
     t.reopened.add(key)
-
-
-def _chased(t: Tally, key: str, v: dict[str, Any]) -> None:
-    t.chases.add(key)
-
-
-def _reprimanded(t: Tally, key: str, v: dict[str, Any]) -> None:
-    t.reprimands.add(key)
 
 
 def _round(t: Tally, key: str, v: dict[str, Any]) -> None:
@@ -155,12 +133,8 @@ def _survey(t: Tally, key: str, v: dict[str, Any]) -> None:
 
 
 _ADDERS = {
-    "case.opened": _opened,
-    "case.resolved": _resolved,
     "case.rated": _rated,
     "case.reopened": _reopened,
-    "case.chased": _chased,
-    "case.reprimanded": _reprimanded,
     "round.closed": _round,
     "party_contact.logged": _contact,
     "party_contact.overdue": _overdue,
@@ -168,7 +142,12 @@ _ADDERS = {
     "card.distributed": _distributed,
     "survey.results_published": _survey,
 }
-FACT_KINDS = frozenset(_ADDERS)
+FACT_KINDS = frozenset(_ADDERS) | {
+    "case.opened",
+    "case.resolved",
+    "case.chased",
+    "case.reprimanded",
+}
 
 
 def fold(facts: Iterable[tuple[str, str | None, str, str, dict[str, Any]]]) -> dict[str, Tally]:

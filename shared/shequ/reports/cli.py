@@ -1,0 +1,111 @@
+"""``shequ report affairs|assessment``: a disclosure report as of a cut, from the store
+(read-only) or from a verified export bundle; prints the output's SHA-256 and its basis."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from shequ.config import env
+from shequ.reports.render import FORMATS
+from shequ.reports.run import FOLDS
+
+
+@click.command("report")
+@click.argument("report", type=click.Choice(sorted(FOLDS)))
+@click.option("--community", default=None, help="the community: its id or name")
+@click.option("--village", default=None, help="the village: its id or name")
+@click.option("--period", required=True, help="2026Q1 (a quarter), 2026-03 (a month), 2026")
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset",
+)
+@click.option("--format", "fmt", default="json", type=click.Choice(FORMATS), show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
+@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+@click.option(
+    "--bundle",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="fold an export bundle instead of the store (verified first, with --vkey)",
+)
+@click.option("--vkey", "vkey_text", default=None, help="the log's verifier key (with --bundle)")
+def report(
+    report: str,
+    community: str | None,
+    village: str | None,
+    period: str,
+    as_of: str,
+    fmt: str,
+    output: Path,
+    store: str | None,
+    treeheads: Path | None,
+    bundle: Path | None,
+    vkey_text: str | None,
+) -> None:
+    """Fold SERVICE's sealed events up to the cut into the REPORT of a community or village
+    for a period, in one of json, csv, xlsx, pdf, html; byte-identical on every run.
+
+    Exit 0 written; 1 refused (basis.unsealed, unknown subject, bad period); 2 unusable input.
+    """
+    from shequ.audit.bundle import BundleError, parse_cut
+    from shequ.audit.notes import NoteError
+    from shequ.cli import _store_for
+    from shequ.errors import ShequError
+    from shequ.reports.render import render, renderer_profile
+    from shequ.reports.run import build, prefix_from_bundle, prefix_from_store
+    from shequ.reports.scope import Scope, parse_period
+
+    if (community is None) == (village is None):
+        raise click.UsageError("give one of --community or --village")
+    service = FOLDS[report][0]
+    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+    try:
+        cut = parse_cut(as_of)
+        scope = Scope(
+            "village" if village else "community",
+            village or community or "",
+            parse_period(period),
+            cut.isoformat(),
+        )
+        if bundle is not None:
+            if not vkey_text:
+                raise BundleError("--bundle needs --vkey (the log's verifier key)")
+            prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
+        else:
+            prefix = prefix_from_store(service, _store_for(service, store), directory, cut)
+        profile = renderer_profile()
+        data = render(build(report, scope, prefix), fmt, profile)
+    except ShequError as exc:
+        click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
+        sys.exit(1)
+    except (BundleError, NoteError, OSError) as exc:
+        click.echo(f"无法生成报表（输入不可用）：{exc} / cannot report: {exc}", err=True)
+        sys.exit(2)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    basis = prefix.basis
+    click.echo(
+        json.dumps(
+            {
+                "written": str(output),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "basis": {
+                    "service": basis["service"],
+                    "tree_size": basis["tree_size"],
+                    "root": basis["root"],
+                    "head": basis["head"]["tree_size"],
+                },
+                "renderer": profile,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+    )

@@ -1,0 +1,147 @@
+"""Running a report: the prefix as of the cut, its basis, the service's fold, the document.
+
+The events come from the store (read-only: ``open_recorder`` creates nothing) or from an
+export bundle that has first been verified offline with the auditor's vkey; both give the
+same rows and the same basis, so the same bytes. Only sealed events count (D22): a prefix
+past the last signed head is refused (``basis.unsealed``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    StoredEvent,
+    UUIDAsHex,
+)
+
+from shequ.audit.leaves import state_bytes
+from shequ.errors import NotFound, ValidationError
+from shequ.reports.render import document
+from shequ.reports.scope import Scope
+
+# report -> (the service whose log it folds, module:function of its fold)
+FOLDS = {
+    "affairs": ("casework", "casework.report:affairs"),
+    "assessment": ("assessment", "assessment.report:assessment"),
+}
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A service's report fold: ``wants(topic)`` picks the events it reads; ``fold(events,
+    scope)`` is pure (no clock, no I/O) and returns the content of the document (title,
+    subject, sections, notes), or None when the subject is not in the records."""
+
+    wants: Callable[[str], bool]
+    fold: Callable[[Iterable[Any], Scope], dict[str, Any] | None]
+
+
+def fold_of(report: str) -> tuple[str, Fold]:
+    if report not in FOLDS:
+        raise ValidationError(
+            f"没有名为 {report} 的报表（可用：{'、'.join(FOLDS)}；财务报表待财务服务建成）",
+            f"no report named {report} (one of {', '.join(FOLDS)}; finance waits for its service)",
+            field="report",
+        )
+    service, path = FOLDS[report]
+    module, _, attr = path.partition(":")
+    return service, getattr(importlib.import_module(module), attr)
+
+
+def _mapper() -> Mapper[Any]:
+    # every service's Application: JSON, default transcodings, no compression, no cipher
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    return Mapper(transcoder=transcoder)
+
+
+def decode(rows: Iterable[Notification], wants: Callable[[str], bool]) -> Iterator[Any]:
+    """The domain events of the rows whose topic the fold wants, in log order."""
+    mapper = _mapper()
+    for row in rows:
+        if row.topic and wants(row.topic):
+            yield mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=row.originator_id,
+                    originator_version=row.originator_version,
+                    topic=row.topic,
+                    state=state_bytes(row.state),
+                )
+            )
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """The rows of a service's log up to the cut, and their basis (D23) as a dict."""
+
+    rows: list[Notification]
+    basis: dict[str, Any]
+
+
+def prefix_from_store(
+    service: str, store: Any, directory: Path, cut: datetime
+) -> Prefix:  # pragma: no cover - thin
+    from shequ.audit import open_recorder
+    from shequ.audit.bundle import as_of
+
+    with open_recorder(service, store) as recorder:
+        rows, basis, _entries, _heads = as_of(service, recorder, directory, cut)
+    return Prefix([row for row, _ in rows], basis.to_dict())
+
+
+def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) -> Prefix:
+    """The bundle's events and basis, once it verifies with the auditor's vkey. The cut must
+    be the bundle's: a report as of another instant needs an export as of that instant."""
+    from shequ.audit.bundle import (
+        EVENTS,
+        MANIFEST,
+        BundleError,
+        parse_event_line,
+        read_bundle,
+        verify_bundle,
+    )
+    from shequ.audit.notes import parse_vkey
+
+    outcome = verify_bundle(path, parse_vkey(vkey_text))
+    if not outcome.ok:
+        raise BundleError(f"the bundle does not verify: {outcome.message_en}")
+    files = read_bundle(path)
+    manifest = json.loads(files[MANIFEST])
+    if manifest["service"] != service:
+        raise BundleError(f"the bundle holds {manifest['service']}'s log, not {service}'s")
+    if manifest["basis"]["cut"] != cut.isoformat():
+        raise BundleError(
+            f"the bundle is cut at {manifest['basis']['cut']}, not {cut.isoformat()}: "
+            "export one as of the report's cut"
+        )
+    lines = files[EVENTS].split(b"\n")[:-1]
+    return Prefix([parse_event_line(line) for line in lines], manifest["basis"])
+
+
+def build(report: str, scope: Scope, prefix: Prefix) -> dict[str, Any]:
+    """The document of ``report`` for ``scope`` from the prefix (pure but for the import)."""
+    service, fold = fold_of(report)
+    content = fold.fold(decode(prefix.rows, fold.wants), scope)
+    if content is None:
+        raise NotFound(
+            f"在 {service} 的记录中找不到 {scope.level} {scope.ref}",
+            f"{scope.level} {scope.ref} is not in {service}'s records",
+            field=scope.level,
+        )
+    return document(report, service, content, scope.period.to_dict(), scope.cut, [prefix.basis])
+
+
+__all__ = ["FOLDS", "Fold", "Prefix", "build", "decode", "prefix_from_bundle", "prefix_from_store"]
