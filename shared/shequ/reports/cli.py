@@ -37,7 +37,7 @@ from shequ.reports.run import FOLDS
     help="fold an export bundle instead of the store (verified first, with --vkey)",
 )
 @click.option("--vkey", "vkey_text", default=None, help="the log's verifier key (with --bundle)")
-def report(
+def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     report: str,
     community: str | None,
     village: str | None,
