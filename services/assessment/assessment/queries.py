@@ -118,9 +118,9 @@ class Queries(AssessmentBase):
         subject_kind = check_choice(subject_kind, "subject_kind", SUBJECT_KINDS, "考核对象")
         fmt = check_choice(format, "format", FORMATS, "导出格式")
         self.policy.check("export_scores", actor, Target())
-        _period, rows = self._board(kind, start, subject_kind)
+        period, rows = self._board(kind, start, subject_kind)
         title = self._title(kind, start, subject_kind)
-        content = to_csv(rows) if fmt == "csv" else to_xlsx(rows, title)
+        content = to_csv(rows) if fmt == "csv" else to_xlsx(rows, title, period["end"])
         return {
             "filename": f"assessment-{kind}-{start}-{subject_kind}.{fmt}",
             "media_type": FORMATS[fmt],

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +282,11 @@ def test_outputs_read_back(app: Assessment) -> None:
         "名称",
         "总分",
     ]
-    assert [(v[1], v[2]) for v in values[2:]] == [(x["name"], x["total"]) for x in board["rows"]]
+    # points are numbers in the spreadsheet, not text (issue 13)
+    assert all(isinstance(v[2], int | float) for v in values[2:])
+    assert [(v[1], Decimal(str(v[2])).quantize(Decimal("0.01"))) for v in values[2:]] == [
+        (x["name"], Decimal(x["total"])) for x in board["rows"]
+    ]
     err = unchanged(app, app.export_scores, STAFF, "quarter", Q1, format="pdf")
     assert err.field == "format"  # type: ignore[attr-defined]
     with pytest.raises(NotFound):
