@@ -37,7 +37,7 @@ sys.path.insert(0, str(common.REPO / "services" / "outreach"))
 
 from outreach import tables as t
 from outreach.application import Outreach
-from outreach.contracts import REGISTRY_INTERESTS
+from outreach.interests import REGISTRY
 from outreach.policies import registry_handler
 from shequ.inbox import Inbox
 from shequ.store import Store
@@ -189,7 +189,7 @@ def run(store: Store, n: int) -> None:
         lambda a, b: [],
         Dead(),  # type: ignore[arg-type]
         3,
-        REGISTRY_INTERESTS,
+        REGISTRY,
     )
     feed = Feed(inbox)
     started = time.perf_counter()

@@ -1,16 +1,20 @@
 """Integration events: versioned contracts with primitive fields, validated at both ends.
 
-A service declares its contracts in its own ``contracts.py``; the relay validates each message
-before publishing and the inbox validates it again on receipt. ``asyncapi()`` renders the
-whole catalogue into an AsyncAPI 2.6 document for other systems.
+A service declares the contracts it publishes in its own ``contracts.py``, each with the domain
+event it is translated from (``Catalogue.publish``); ``Catalogue.translate`` turns a stored
+domain event into ``(contract, data)`` for the relay, which validates each message before
+publishing. A consumer declares its copies of the upstream contracts it reads in its own
+``interests.py`` (``interests``); the inbox validates each message again on receipt.
+``asyncapi()`` renders the whole catalogue into an AsyncAPI 2.6 document for other systems.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 import jsonschema
 import jsonschema.exceptions
@@ -96,14 +100,62 @@ def interests(
 
 # A translator turns one stored domain event into (contract, data) or None (not published).
 Translator = Callable[[Any], "tuple[Contract, dict[str, Any]] | None"]
+# Builds a contract's data from one domain event (when its fields are not plain attributes).
+Build = Callable[[Any], dict[str, Any]]
+
+
+def primitive(value: Any) -> Any:
+    """A domain value as it travels: ids as text, a mapping of keys to labels as its keys,
+    sequences as lists of such values; anything else as it is."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [primitive(v) for v in value]
+    return value
+
+
+def attributes(event: Any, contract: Contract, id_field: str | None = None) -> dict[str, Any]:
+    """The contract's fields read from the event's attributes of the same names (missing ones
+    as None); ``id_field``, if given, holds the event's aggregate id."""
+    return {
+        name: str(event.originator_id)
+        if name == id_field
+        else primitive(getattr(event, name, None))
+        for name in contract.fields
+    }
+
+
+def qualname(event: Any) -> str:
+    """``Aggregate.Event``: the name a domain event is routed by."""
+    return type(event).__qualname__
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one domain event becomes one integration event."""
+
+    contract: Contract
+    id_field: str | None = None
+    build: Build | None = None
+
+    def data(self, event: Any) -> dict[str, Any]:
+        if self.build is not None:
+            return self.build(event)
+        return attributes(event, self.contract, self.id_field)
 
 
 class Catalogue:
-    """All contracts one service publishes, by (name, version)."""
+    """All contracts one service publishes, by (name, version), and the domain events they are
+    translated from (by ``event_name``, ``Aggregate.Event`` unless the service says otherwise).
+    """
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, event_name: Callable[[Any], str] = qualname) -> None:
         self.service = service
-        self._contracts: dict[tuple[str, int], Contract] = {}
+        self.event_name = event_name
+        self.contracts: dict[tuple[str, int], Contract] = {}
+        self.routes: dict[str, Route] = {}
 
     def define(
         self,
@@ -113,18 +165,48 @@ class Catalogue:
         description: str,
         example: dict[str, Any] | None = None,
     ) -> Contract:
+        """A contract published by hand (not translated from a domain event)."""
         for kind in fields.values():
             if kind not in PRIMITIVES:
                 raise ValueError(f"{name}: field kind {kind!r} is not primitive")
         contract = Contract(f"{self.service}.{name}", version, fields, description, example or {})
         if example:
             contract.validate(example)
-        self._contracts[(contract.name, version)] = contract
+        self.contracts[(contract.name, version)] = contract
         return contract
+
+    def publish(
+        self,
+        event: str,
+        name: str,
+        fields: dict[str, str],
+        description: str,
+        example: dict[str, Any],
+        *,
+        id_field: str | None = None,
+        build: Build | None = None,
+        version: int = 1,
+    ) -> Contract:
+        """Declare a contract and the domain event (``Aggregate.Event``) it is published for.
+
+        Its data is ``build(event)`` if given, else the event's attributes named as the fields
+        (``id_field`` holding the aggregate id), made primitive."""
+        if event in self.routes:
+            raise ValueError(f"{self.service}: {event} is already published")
+        contract = self.define(name, version, fields, description, example)
+        self.routes[event] = Route(contract, id_field, build)
+        return contract
+
+    def translate(self, domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
+        """The integration event for a stored domain event, or None if it is not published."""
+        route = self.routes.get(self.event_name(domain_event))
+        if route is None:
+            return None
+        return route.contract, route.data(domain_event)
 
     def get(self, name: str, version: int) -> Contract:
         try:
-            return self._contracts[(name, version)]
+            return self.contracts[(name, version)]
         except KeyError:
             raise ValidationError(
                 f"未知的集成事件 {name} v{version}",
@@ -133,8 +215,8 @@ class Catalogue:
                 code="unknown_contract",
             ) from None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(sorted(self._contracts.values(), key=lambda c: (c.name, c.version)))
+    def __iter__(self) -> Iterator[Contract]:
+        return iter(sorted(self.contracts.values(), key=lambda c: (c.name, c.version)))
 
 
 ENVELOPE_FIELDS = (

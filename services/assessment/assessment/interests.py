@@ -1,4 +1,5 @@
-"""Our own copies of the upstream contracts we read (docs/integration-events.md).
+"""Assessment's own copies of the upstream contracts it reads (docs/integration-events.md),
+validated on receipt by the inbox (services never import each other).
 
 Only the fields assessment relies on are declared, and further fields are accepted: an upstream
 may add fields to a version without breaking us (it may not rename or remove these).
@@ -7,17 +8,13 @@ may add fields to a version without breaking us (it may not rename or remove the
 from __future__ import annotations
 
 from shequ.casestats import CASE_FACTS
-from shequ.contracts import Contract, interests
-
-
-def _interests(service: str, specs: dict[str, dict[str, str]]) -> dict[str, Contract]:
-    return interests(service, "assessment", specs)
-
+from shequ.contracts import interests
 
 CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
 
-CASEWORK = _interests(
+CASEWORK = interests(
     "casework",
+    "assessment",
     {
         "case.opened": {**CASE, "opened_on": "date"},
         "case.resolved": {**CASE, "resolved_on": "date", "on_time": "boolean"},
@@ -28,8 +25,9 @@ CASEWORK = _interests(
     },
 )
 
-OUTREACH = _interests(
+OUTREACH = interests(
     "outreach",
+    "assessment",
     {
         "round.closed": {
             "round_id": "string",
@@ -75,8 +73,9 @@ OUTREACH = _interests(
     },
 )
 
-REGISTRY = _interests(
+REGISTRY = interests(
     "registry",
+    "assessment",
     {
         "community.established": {"community_id": "string", "name": "string"},
         "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},

@@ -7,29 +7,15 @@ residents' names and phones stay inside casework.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from shequ.contracts import Catalogue, Contract
+from shequ.contracts import Catalogue
 
 from casework.domain import event_name
 
-catalogue = Catalogue("casework")
+catalogue = Catalogue("casework", event_name)
+translate = catalogue.translate
 C = "5b2d7c1e-0000-5000-8000-00000000000"  # example ids: C + one digit
-
-Build = Callable[[Any], dict[str, Any]]
-ROUTES: dict[str, tuple[Contract, Build]] = {}
-
-
-def _define(
-    name: str,
-    fields: dict[str, str],
-    description: str,
-    example: dict[str, Any],
-    event: str,
-    build: Build,
-) -> None:
-    ROUTES[event] = (catalogue.define(name, 1, fields, description, example), build)
 
 
 def _ctx(e: Any) -> dict[str, Any]:
@@ -40,7 +26,8 @@ def _ctx(e: Any) -> dict[str, Any]:
     }
 
 
-_define(
+catalogue.publish(
+    "Case.Received",
     "case.opened",
     {
         "case_id": "string",
@@ -67,8 +54,7 @@ _define(
         "due_on": "2026-03-05",
         "origin_opinion_id": C + "7",
     },
-    "Case.Received",
-    lambda e: {
+    build=lambda e: {
         "case_id": str(e.originator_id),
         "case_type": e.case_type,
         "category": e.category,
@@ -81,7 +67,8 @@ _define(
         "origin_opinion_id": e.origin_opinion_id,
     },
 )
-_define(
+catalogue.publish(
+    "Case.Accepted",
     "case.accepted",
     {
         "case_id": "string",
@@ -98,10 +85,10 @@ _define(
         "accepted_on": "2026-03-03",
         "due_on": "2026-03-24",
     },
-    "Case.Accepted",
-    lambda e: {**_ctx(e), "accepted_on": e.on, "due_on": e.due_on},
+    build=lambda e: {**_ctx(e), "accepted_on": e.on, "due_on": e.due_on},
 )
-_define(
+catalogue.publish(
+    "Case.Refused",
     "case.refused",
     {
         "case_id": "string",
@@ -118,10 +105,10 @@ _define(
         "refused_on": "2026-03-03",
         "reason_code": "not_competent",
     },
-    "Case.Refused",
-    lambda e: {**_ctx(e), "refused_on": e.on, "reason_code": e.reason_code},
+    build=lambda e: {**_ctx(e), "refused_on": e.on, "reason_code": e.reason_code},
 )
-_define(
+catalogue.publish(
+    "Case.Assigned",
     "case.assigned",
     {
         "case_id": "string",
@@ -138,10 +125,10 @@ _define(
         "work_group": "welfare",
         "owner_id": C + "2",
     },
-    "Case.Assigned",
-    lambda e: {**_ctx(e), "work_group": e.work_group, "owner_id": e.owner_id},
+    build=lambda e: {**_ctx(e), "work_group": e.work_group, "owner_id": e.owner_id},
 )
-_define(
+catalogue.publish(
+    "Case.Resolved",
     "case.resolved",
     {
         "case_id": "string",
@@ -163,8 +150,7 @@ _define(
         "due_on": "2026-03-24",
         "on_time": True,
     },
-    "Case.Resolved",
-    lambda e: {
+    build=lambda e: {
         **_ctx(e),
         "case_type": e.ctx["case_type"],
         "resolved_on": e.on,
@@ -172,15 +158,16 @@ _define(
         "on_time": e.on_time,
     },
 )
-_define(
+catalogue.publish(
+    "Case.Answered",
     "case.answered",
     {"case_id": "string", "community_id": "string", "team_id": "string?", "answered_on": "date"},
     "The resident was answered (反馈).",
     {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0", "answered_on": "2026-03-21"},
-    "Case.Answered",
-    lambda e: {**_ctx(e), "answered_on": e.on},
+    build=lambda e: {**_ctx(e), "answered_on": e.on},
 )
-_define(
+catalogue.publish(
+    "Case.Rated",
     "case.rated",
     {
         "case_id": "string",
@@ -197,26 +184,26 @@ _define(
         "rating": 5,
         "rated_on": "2026-03-22",
     },
-    "Case.Rated",
-    lambda e: {**_ctx(e), "rating": e.rating, "rated_on": e.on},
+    build=lambda e: {**_ctx(e), "rating": e.rating, "rated_on": e.on},
 )
-_define(
+catalogue.publish(
+    "Case.Reopened",
     "case.reopened",
     {"case_id": "string", "community_id": "string", "team_id": "string?", "reopened_on": "date"},
     "The resident reopened the case within the window.",
     {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0", "reopened_on": "2026-03-23"},
-    "Case.Reopened",
-    lambda e: {**_ctx(e), "reopened_on": e.on},
+    build=lambda e: {**_ctx(e), "reopened_on": e.on},
 )
-_define(
+catalogue.publish(
+    "Case.Closed",
     "case.closed",
     {"case_id": "string", "community_id": "string", "team_id": "string?", "closed_on": "date"},
     "The case was closed.",
     {"case_id": C + "1", "community_id": C + "4", "team_id": C + "0", "closed_on": "2026-03-30"},
-    "Case.Closed",
-    lambda e: {**_ctx(e), "closed_on": e.on},
+    build=lambda e: {**_ctx(e), "closed_on": e.on},
 )
-_define(
+catalogue.publish(
+    "Case.Merged",
     "case.merged",
     {
         "case_id": "string",
@@ -233,10 +220,10 @@ _define(
         "into_case_id": C + "3",
         "merged_on": "2026-03-04",
     },
-    "Case.Merged",
-    lambda e: {**_ctx(e), "into_case_id": e.target_id, "merged_on": e.on},
+    build=lambda e: {**_ctx(e), "into_case_id": e.target_id, "merged_on": e.on},
 )
-_define(
+catalogue.publish(
+    "Case.Chased",
     "case.chased",
     {
         "case_id": "string",
@@ -255,10 +242,15 @@ _define(
         "due_on": "2026-03-24",
         "chased_on": "2026-03-25",
     },
-    "Case.Chased",
-    lambda e: {**_ctx(e), "owner_id": e.owner_id, "due_on": e.due_on, "chased_on": e.chased_on},
+    build=lambda e: {
+        **_ctx(e),
+        "owner_id": e.owner_id,
+        "due_on": e.due_on,
+        "chased_on": e.chased_on,
+    },
 )
-_define(
+catalogue.publish(
+    "Case.Reprimanded",
     "case.reprimanded",
     {
         "case_id": "string",
@@ -277,8 +269,7 @@ _define(
         "due_on": "2026-03-24",
         "reprimanded_on": "2026-03-30",
     },
-    "Case.Reprimanded",
-    lambda e: {
+    build=lambda e: {
         **_ctx(e),
         "owner_id": e.owner_id,
         "due_on": e.due_on,
@@ -312,28 +303,19 @@ def _decision(e: Any) -> dict[str, Any]:
     return {"decision_id": str(e.originator_id), **e.ctx, "published_on": e.on, "text": e.text}
 
 
-_define(
+catalogue.publish(
+    "VillageDecision.ResolutionPublished",
     "decision.resolution_published",
     _DECISION,
     "Step 5 of 四议两公开: the resolution was published (for the affairs disclosure).",
     _DECISION_EXAMPLE,
-    "VillageDecision.ResolutionPublished",
-    _decision,
+    build=_decision,
 )
-_define(
+catalogue.publish(
+    "VillageDecision.ResultPublished",
     "decision.result_published",
     _DECISION,
     "Step 6 of 四议两公开: the result of carrying it out was published.",
     _DECISION_EXAMPLE,
-    "VillageDecision.ResultPublished",
-    _decision,
+    build=_decision,
 )
-
-
-def translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
-    """The integration event for a stored domain event, or None if it is not published."""
-    route = ROUTES.get(event_name(domain_event))
-    if route is None:
-        return None
-    contract, build = route
-    return contract, build(domain_event)

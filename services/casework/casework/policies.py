@@ -1,8 +1,8 @@
 """Inbox handlers: what casework does with the registry's and outreach's integration events.
 
 Each handler is ``handle(envelope, unit) -> aggregates``; the platform records the upstream
-position in the same transaction (exactly once in effect). Contracts read are declared here as
-casework's own copies of the fields (validated on receipt); no other service is imported.
+position in the same transaction (exactly once in effect). The contracts read are casework's own
+copies (``interests``, validated on receipt); no other service is imported.
 """
 
 from __future__ import annotations
@@ -11,64 +11,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from shequ.contracts import Contract, interests
 from shequ.inbox import Handler, Unit
 
 from casework.domain import Case, Community, Household, Team, Village
 from casework.domain.common import natural_id
 from casework.domain.vocabulary import CATEGORIES
 from casework.intake import team_of
-
-# Tolerant readers (shequ.contracts.Interest): the fields casework relies on are required and
-# typed; fields an upstream adds later pass.
-REGISTRY_INTERESTS: dict[str, Contract] = interests(
-    "registry",
-    "casework",
-    {
-        "community.established": {"community_id": "string", "name": "string"},
-        "village.registered": {"village_id": "string", "name": "string", "community_id": "string"},
-        "village.moved": {
-            "village_id": "string",
-            "to_community_id": "string",
-            "effective_date": "date",
-        },
-        "household.registered": {
-            "household_id": "string",
-            "village_id": "string",
-            "head_id": "string",
-        },
-        "household.member_added": {"household_id": "string", "person_id": "string"},
-        "household.member_removed": {"household_id": "string", "person_id": "string"},
-        "team.formed": {"team_id": "string", "community_id": "string", "name": "string"},
-        "team.leader_appointed": {"team_id": "string", "person_id": "string"},
-        "team.member_joined": {
-            "team_id": "string",
-            "person_id": "string",
-            "group": "string",
-            "name": "string",
-            "since": "date",
-        },
-        "team.member_left": {"team_id": "string", "person_id": "string", "until": "date"},
-    },
-)
-
-OUTREACH_INTERESTS: dict[str, Contract] = interests(
-    "outreach",
-    "casework",
-    {
-        "opinion.collected": {
-            "opinion_id": "string",
-            "community_id": "string",
-            "village_id": "string?",
-            "household_id": "string?",
-            "category": "string",
-            "text": "string",
-            "channel": "string",
-            "collected_by": "string",
-            "collected_on": "date",
-        },
-    },
-)
 
 Apply = Callable[[dict[str, Any], Unit], list[Any]]
 

@@ -18,12 +18,8 @@ from shequ.runtime import InboxSpec, Platform
 
 from casework.application import Casework
 from casework.contracts import translate
-from casework.policies import (
-    OUTREACH_INTERESTS,
-    REGISTRY_INTERESTS,
-    outreach_handler,
-    registry_handler,
-)
+from casework.interests import OUTREACH, REGISTRY
+from casework.policies import outreach_handler, registry_handler
 from casework.policy import POLICY
 from casework.settings import load_calendar, load_settings
 
@@ -49,8 +45,8 @@ class CaseworkService(PlatformService):
         make_app,
         translate,
         inboxes=[
-            InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
-            InboxSpec("outreach", outreach_handler, OUTREACH_INTERESTS),
+            InboxSpec("registry", registry_handler, REGISTRY),
+            InboxSpec("outreach", outreach_handler, OUTREACH),
         ],
     )
 

@@ -13,12 +13,8 @@ import uuid
 from typing import Any
 
 from casework.application import Casework
-from casework.policies import (
-    OUTREACH_INTERESTS,
-    REGISTRY_INTERESTS,
-    outreach_handler,
-    registry_handler,
-)
+from casework.interests import OUTREACH, REGISTRY
+from casework.policies import outreach_handler, registry_handler
 from shequ.actor import SYSTEM, Actor
 from shequ.inbox import Inbox
 from shequ.store import Store
@@ -69,9 +65,7 @@ class Feed:
 
     def __init__(self, app: Casework, upstream: str) -> None:
         handler, interests = (
-            (registry_handler, REGISTRY_INTERESTS)
-            if upstream == "registry"
-            else (outreach_handler, OUTREACH_INTERESTS)
+            (registry_handler, REGISTRY) if upstream == "registry" else (outreach_handler, OUTREACH)
         )
         self.dead = FakeDeadLetters()
         self.inbox = Inbox(

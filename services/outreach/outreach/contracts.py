@@ -1,34 +1,18 @@
-"""Integration events outreach publishes (docs/integration-events.md), and its copies of the
-upstream contracts it reads (registry, casework), validated on receipt by the inbox.
+"""Integration events outreach publishes (docs/integration-events.md); its copies of the
+upstream contracts it reads are in ``interests``.
 
 Names and phones do not travel: downstream services need ids, dates and counts only.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from shequ.contracts import Catalogue, Contract, interests
+from shequ.contracts import Catalogue
 
 catalogue = Catalogue("outreach")
+translate = catalogue.translate
 C = "5b2d7c1e-0000-5000-8000-00000000000"  # example ids: C + one digit
 
-# domain event (Aggregate.Event) -> (contract, field holding the aggregate id or None)
-ROUTES: dict[str, tuple[Contract, str | None]] = {}
-
-
-def _publish(
-    event: str,
-    name: str,
-    fields: dict[str, str],
-    description: str,
-    example: dict[str, Any],
-    id_field: str | None,
-) -> None:
-    ROUTES[event] = (catalogue.define(name, 1, fields, description, example), id_field)
-
-
-_publish(
+catalogue.publish(
     "Opinion.Collected",
     "opinion.collected",
     {
@@ -57,9 +41,9 @@ _publish(
         "collected_by": C + "6",
         "collected_on": "2025-03-02",
     },
-    "opinion_id",
+    id_field="opinion_id",
 )
-_publish(
+catalogue.publish(
     "Visit.Logged",
     "visit.logged",
     {
@@ -81,9 +65,9 @@ _publish(
         "visitor_id": C + "6",
         "visited_on": "2025-03-02",
     },
-    "visit_id",
+    id_field="visit_id",
 )
-_publish(
+catalogue.publish(
     "VisitRound.Closed",
     "round.closed",
     {
@@ -103,9 +87,9 @@ _publish(
         "households_total": 120,
         "households_visited": 117,
     },
-    "round_id",
+    id_field="round_id",
 )
-_publish(
+catalogue.publish(
     "PartyContact.Logged",
     "party_contact.logged",
     {
@@ -125,9 +109,9 @@ _publish(
         "contacted_on": "2025-03-02",
         "practical_task": True,
     },
-    "contact_id",
+    id_field="contact_id",
 )
-_publish(
+catalogue.publish(
     "OverdueFlag.Flagged",
     "party_contact.overdue",
     {
@@ -147,9 +131,8 @@ _publish(
         "due_on": "2025-02-05",
         "flagged_on": "2025-02-06",
     },
-    None,
 )
-_publish(
+catalogue.publish(
     "Household.CardIssued",
     "card.issued",
     {
@@ -169,9 +152,8 @@ _publish(
         "version": 2,
         "issued_on": "2025-03-02",
     },
-    None,
 )
-_publish(
+catalogue.publish(
     "Household.CardDistributed",
     "card.distributed",
     {
@@ -191,9 +173,8 @@ _publish(
         "distributed_on": "2025-03-03",
         "delivered_by": C + "6",
     },
-    None,
 )
-_publish(
+catalogue.publish(
     "Campaign.ResultsPublished",
     "survey.results_published",
     {
@@ -220,152 +201,5 @@ _publish(
         "support": 0.85,
         "participation": 0.6,
     },
-    "campaign_id",
-)
-
-
-def translate(domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
-    """The integration event for a stored domain event, or None if it stays inside."""
-    route = ROUTES.get(type(domain_event).__qualname__)
-    if route is None:
-        return None
-    contract, id_field = route
-    data = {
-        name: str(domain_event.originator_id)
-        if name == id_field
-        else getattr(domain_event, name, None)
-        for name in contract.fields
-    }
-    return contract, data
-
-
-# -- what outreach reads (own copies: services never import each other) -----------------------
-def _interest(service: str, name: str, fields: dict[str, str]) -> tuple[str, Contract]:
-    """An upstream contract as outreach reads it (``shequ.contracts.interests``: a tolerant
-    reader: the fields relied on must be there and well-formed, fields added later pass)."""
-    [(full, contract)] = interests(service, "outreach", {name: fields}).items()
-    return full, contract
-
-
-S, S_ = "string", "string?"
-REGISTRY_INTERESTS: dict[str, Contract] = dict(
-    [
-        _interest(
-            "registry",
-            "community.established",
-            {"community_id": S, "name": S, "name_en": S, "district_id": S},
-        ),
-        _interest(
-            "registry",
-            "village.registered",
-            {
-                "village_id": S,
-                "name": S,
-                "community_id": S,
-                "registered_on": "date",
-                "sample": "boolean",
-            },
-        ),
-        _interest(
-            "registry",
-            "village.moved",
-            {
-                "village_id": S,
-                "from_community_id": S,
-                "to_community_id": S,
-                "effective_date": "date",
-            },
-        ),
-        _interest(
-            "registry",
-            "person.registered",
-            {
-                "person_id": S,
-                "name": S,
-                "gender": S,
-                "phone": S,
-                "village_id": S_,
-                "kinds": "strings",
-                "sample": "boolean",
-            },
-        ),
-        _interest("registry", "person.phone_changed", {"person_id": S, "phone": S}),
-        _interest("registry", "person.became_party_member", {"person_id": S, "joined_on": "date"}),
-        _interest(
-            "registry",
-            "household.registered",
-            {
-                "household_id": S,
-                "village_id": S,
-                "head_id": S,
-                "address": S,
-                "since": "date",
-                "sample": "boolean",
-            },
-        ),
-        _interest(
-            "registry",
-            "team.formed",
-            {"team_id": S, "community_id": S, "name": S, "groups": "strings"},
-        ),
-        _interest(
-            "registry", "team.leader_appointed", {"team_id": S, "person_id": S, "since": "date"}
-        ),
-        _interest(
-            "registry",
-            "team.member_joined",
-            {
-                "team_id": S,
-                "community_id": S,
-                "person_id": S,
-                "group": S,
-                "name": S,
-                "phone": S,
-                "duties": S,
-                "since": "date",
-            },
-        ),
-        _interest(
-            "registry",
-            "team.member_left",
-            {"team_id": S, "person_id": S, "until": "date", "reason": S},
-        ),
-        _interest(
-            "registry", "team.member_phone_changed", {"team_id": S, "person_id": S, "phone": S}
-        ),
-        _interest(
-            "registry", "team.member_duties_changed", {"team_id": S, "person_id": S, "duties": S}
-        ),
-        _interest(
-            "registry",
-            "party_member.household_linked",
-            {"zone_id": S, "party_member_id": S, "household_id": S, "since": "date"},
-        ),
-        _interest(
-            "registry",
-            "party_member.household_unlinked",
-            {"zone_id": S, "party_member_id": S, "household_id": S, "until": "date", "reason": S},
-        ),
-    ]
-)
-
-CASEWORK_INTERESTS: dict[str, Contract] = dict(
-    [
-        _interest(
-            "casework",
-            "case.opened",
-            {
-                "case_id": S,
-                "case_type": S,
-                "category": S,
-                "channel": S,
-                "community_id": S,
-                "village_id": S_,
-                "household_id": S_,
-                "opened_on": "date",
-                "due_on": "date?",
-                "origin_opinion_id": S_,
-            },
-        ),
-    ]
+    id_field="campaign_id",
 )

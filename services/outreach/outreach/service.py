@@ -17,7 +17,8 @@ from shequ.rpc import PlatformService, expose_methods
 from shequ.runtime import InboxSpec, Platform
 
 from outreach.application import Outreach
-from outreach.contracts import CASEWORK_INTERESTS, REGISTRY_INTERESTS, translate
+from outreach.contracts import translate
+from outreach.interests import CASEWORK, REGISTRY
 from outreach.policies import casework_handler, registry_handler
 from outreach.policy import POLICY
 from outreach.settings import OutreachSettings
@@ -79,8 +80,8 @@ class OutreachService(PlatformService):
         make_app,
         translate,
         inboxes=[
-            InboxSpec("registry", registry_handler, REGISTRY_INTERESTS),
-            InboxSpec("casework", casework_handler, CASEWORK_INTERESTS),
+            InboxSpec("registry", registry_handler, REGISTRY),
+            InboxSpec("casework", casework_handler, CASEWORK),
         ],
     )
     jobs = BackgroundJobs()

@@ -12,7 +12,8 @@ import uuid
 from typing import Any
 
 from outreach.application import Outreach
-from outreach.contracts import CASEWORK_INTERESTS, REGISTRY_INTERESTS, translate
+from outreach.contracts import translate
+from outreach.interests import CASEWORK, REGISTRY
 from outreach.policies import casework_handler, registry_handler
 from outreach.settings import OutreachSettings
 from shequ.actor import SYSTEM, Actor
@@ -108,7 +109,7 @@ class World:
                 lambda a, n: [],
                 self.dead,
                 2,
-                REGISTRY_INTERESTS,
+                REGISTRY,
             ),
         )  # type: ignore[arg-type]
         self.casework = Upstream(
@@ -121,7 +122,7 @@ class World:
                 lambda a, n: [],
                 self.dead,
                 2,
-                CASEWORK_INTERESTS,
+                CASEWORK,
             ),
         )  # type: ignore[arg-type]
 
