@@ -40,6 +40,7 @@ bench: install services
 	$(BIN)/python benchmarks/outreach_card_reissue.py
 	$(BIN)/python benchmarks/assessment_recompute.py
 	$(BIN)/python benchmarks/audit_verify.py
+	$(BIN)/python benchmarks/report_fold.py
 
 clean:
 	rm -rf var .pytest_cache

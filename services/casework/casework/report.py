@@ -33,12 +33,30 @@ from casework.domain.vocabulary import CASE_TYPES
 
 pin_topics("casework", *AGGREGATES)  # the stored topics, as the application pins them
 
-_TOPICS = ("casework:Case", "casework:VillageDecision.", "casework:Community.", "casework:Village.")
+# what the fold reads (a case's events may be declared on its base classes); the rest of the
+# log (acceptances, assignments, answers, command records, …) is not even decoded
+_CASE_EVENTS = (
+    "Received",
+    "Resolved",
+    "Reopened",
+    "Refused",
+    "Merged",
+    "Closed",
+    "Chased",
+    "Reprimanded",
+)
+_TOPICS = frozenset(
+    [
+        *(f"casework:{c}.{e}" for c in ("Case", "CaseOutcome", "CaseBase") for e in _CASE_EVENTS),
+        "casework:Community.Learned",
+        "casework:Village.Learned",
+    ]
+)
 _STATUS = {"open": "进行中 open", "completed": "已完成 completed", "rejected": "未通过 rejected"}
 
 
 def wants(topic: str) -> bool:
-    return topic.startswith(_TOPICS)
+    return topic in _TOPICS or topic.startswith("casework:VillageDecision.")
 
 
 @dataclass

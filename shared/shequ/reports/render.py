@@ -108,7 +108,9 @@ def basis_line(basis: dict[str, Any]) -> str:
         f"依据：{basis['service']} 日志前 {basis['tree_size']} 条事件，树根 {basis['root'][:16]}…，"
         f"签名树头 {head['tree_size']}（密钥 {head['key_id']}）"
         f" / basis: {basis['service']} first {basis['tree_size']} events, root "
-        f"{basis['root']}, signed head {head['tree_size']} root {head['root']}"
+        f"{basis['root']}, signed head {head['tree_size']} root {head['root']}; "
+        f"一致性证明 consistency proof {basis['tree_size']}→{head['tree_size']}: "
+        + (" ".join(basis["consistency_proof"]) or "（n = m，无需 none needed）")
     )
 
 
