@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from shequ.reports.render import column
 from shequ.reports.run import Fold
 from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
@@ -40,28 +41,24 @@ def _kind(label: str) -> str:
     return "quarter" if "Q" in label else "month" if "-" in label else "year"
 
 
-def _col(key: str, zh: str, en: str, kind: str = "text") -> dict[str, str]:
-    return {"key": key, "zh": zh, "en": en, "type": kind}
-
-
 RANK_COLUMNS = [
-    _col("rank", "排名", "rank", "int"),
-    _col("name", "名称", "name"),
-    _col("kind", "类别", "kind"),
-    _col("total", "总分", "total", "decimal"),
-    _col("base", "基础分", "base", "decimal"),
-    _col("bonus", "加分", "bonus", "decimal"),
-    _col("deduction", "扣分", "deduction", "decimal"),
+    column("rank", "排名", "rank", "int"),
+    column("name", "名称", "name"),
+    column("kind", "类别", "kind"),
+    column("total", "总分", "total", "decimal"),
+    column("base", "基础分", "base", "decimal"),
+    column("bonus", "加分", "bonus", "decimal"),
+    column("deduction", "扣分", "deduction", "decimal"),
 ]
 ITEM_COLUMNS = [
-    _col("subject", "对象", "subject"),
-    _col("item", "指标", "indicator"),
-    _col("source", "来源", "source"),
-    _col("metric", "计算口径", "measure"),
-    _col("weight", "分值", "weight", "decimal"),
-    _col("value", "指标值", "value", "decimal"),
-    _col("points", "得分", "points", "decimal"),
-    _col("no_data", "无数据", "no data"),
+    column("subject", "对象", "subject"),
+    column("item", "指标", "indicator"),
+    column("source", "来源", "source"),
+    column("metric", "计算口径", "measure"),
+    column("weight", "分值", "weight", "decimal"),
+    column("value", "指标值", "value", "decimal"),
+    column("points", "得分", "points", "decimal"),
+    column("no_data", "无数据", "no data"),
 ]
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from shequ.casestats import case_fact, count_period, open_at
 from shequ.privacy import mask_name
+from shequ.reports.render import column
 from shequ.reports.run import Fold
 from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
@@ -71,41 +72,37 @@ class _Decision:
     steps: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _col(key: str, zh: str, en: str, kind: str = "text") -> dict[str, str]:
-    return {"key": key, "zh": zh, "en": en, "type": kind}
-
-
 STAT_COLUMNS = [
-    _col("case_type", "类型", "type"),
-    _col("opened", "新收", "opened", "int"),
-    _col("closed", "办结", "closed", "int"),
-    _col("closed_on_time", "按时办结", "closed on time", "int"),
-    _col("on_time_rate", "按时办结率（%）", "on-time rate (%)", "decimal"),
-    _col("open_at_end", "期末未结", "open at the end", "int"),
-    _col("chases", "催办", "chases", "int"),
-    _col("reprimands", "通报", "reprimands", "int"),
+    column("case_type", "类型", "type"),
+    column("opened", "新收", "opened", "int"),
+    column("closed", "办结", "closed", "int"),
+    column("closed_on_time", "按时办结", "closed on time", "int"),
+    column("on_time_rate", "按时办结率（%）", "on-time rate (%)", "decimal"),
+    column("open_at_end", "期末未结", "open at the end", "int"),
+    column("chases", "催办", "chases", "int"),
+    column("reprimands", "通报", "reprimands", "int"),
 ]
 DECISION_COLUMNS = [
-    _col("title", "事项", "matter"),
-    _col("matter_type", "事项类别", "kind of matter"),
-    _col("began_on", "启动日期", "began on", "date"),
-    _col("status", "期末状态", "status at the end"),
-    _col("resolution_on", "决议公开日期", "resolution published", "date"),
-    _col("result_on", "实施结果公开日期", "result published", "date"),
+    column("title", "事项", "matter"),
+    column("matter_type", "事项类别", "kind of matter"),
+    column("began_on", "启动日期", "began on", "date"),
+    column("status", "期末状态", "status at the end"),
+    column("resolution_on", "决议公开日期", "resolution published", "date"),
+    column("result_on", "实施结果公开日期", "result published", "date"),
 ]
 STEP_COLUMNS = [
-    _col("title", "事项", "matter"),
-    _col("step", "步骤", "step"),
-    _col("body", "会议", "meeting"),
-    _col("date", "日期", "date", "date"),
-    _col("place", "地点", "place"),
-    _col("chair", "主持人", "chair"),
-    _col("expected", "应到", "expected", "int"),
-    _col("present", "实到", "present", "int"),
-    _col("yes", "赞成", "yes", "int"),
-    _col("no", "反对", "no", "int"),
-    _col("abstain", "弃权", "abstain", "int"),
-    _col("result", "结果或公开内容", "result or text published"),
+    column("title", "事项", "matter"),
+    column("step", "步骤", "step"),
+    column("body", "会议", "meeting"),
+    column("date", "日期", "date", "date"),
+    column("place", "地点", "place"),
+    column("chair", "主持人", "chair"),
+    column("expected", "应到", "expected", "int"),
+    column("present", "实到", "present", "int"),
+    column("yes", "赞成", "yes", "int"),
+    column("no", "反对", "no", "int"),
+    column("abstain", "弃权", "abstain", "int"),
+    column("result", "结果或公开内容", "result or text published"),
 ]
 
 

@@ -37,36 +37,12 @@ from click.testing import CliRunner
 from shequ.audit import Sealer
 from shequ.cli import main
 from shequ.store import Store
+from test_casework_procedures import record  # a complete meeting record, held 20 March
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 NAMES = ("王示例", "王书记", "李会计", "李示例")  # every full name the story types in
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def meeting(date: str, **over: Any) -> dict[str, Any]:
-    r: dict[str, Any] = {
-        "date": date,
-        "place": "村委会",
-        "chair": "王书记",
-        "minute_taker": "李会计",
-        "expected": 30,
-        "present": 28,
-        "agenda": "机动地发包",
-        "summary": "讨论通过",
-        "vote_method": "举手表决",
-        "yes": 25,
-        "no": 2,
-        "abstain": 1,
-        "result": "adopted",
-        "notice_on": "2026-03-01",
-    }
-    r.update(over)
-    r["signatures"] = [f"签{i}" for i in range(r["present"])]
-    r["absentees"] = [
-        {"name": f"缺{i}", "reason": "外出"} for i in range(r["expected"] - r["present"])
-    ]
-    return r
 
 
 class Quarter:
@@ -120,7 +96,7 @@ class Quarter:
             (3, "party_assembly"),
             (4, "representatives_meeting"),
         ):
-            do("record_decision_meeting", d, step=step, body=body, record=meeting("2026-03-20"))
+            do("record_decision_meeting", d, step=step, body=body, record=record())
         clock.set("2026-03-25")
         do("publish_decision", d, step=5, text="决议：同意发包，联系电话13812345678")
         scan_at(app, clock, "2026-03-25T10:00:00+08:00")  # c2 overdue: chased

@@ -97,6 +97,12 @@ def document(
     }
 
 
+def column(key: str, zh: str, en: str, kind: str = "text") -> dict[str, str]:
+    """A section's column: its key, headings (中文, English) and cell type (text, int,
+    decimal: decimal text in JSON and CSV, a number in XLSX; date: ISO text)."""
+    return {"key": key, "zh": zh, "en": en, "type": kind}
+
+
 def _local_date(cut: str) -> str:
     return datetime.fromisoformat(cut).astimezone(LOCAL).date().isoformat()
 
@@ -332,6 +338,7 @@ def renderer_profile() -> dict[str, Any]:
 __all__ = [
     "FORMATS",
     "basis_line",
+    "column",
     "deterministic_xlsx",
     "document",
     "render",
