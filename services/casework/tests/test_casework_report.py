@@ -48,9 +48,10 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 class Quarter:
     """Casework in a SQLite store, sealed; the report CLI against it."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, store: Store | None = None) -> None:
         self.tmp = tmp
-        self.store = Store.parse(f"sqlite:///{tmp / 'casework.db'}")
+        self.store = store or Store.parse(f"sqlite:///{tmp / 'casework.db'}")
+        self.url = self.store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
         self.clock = FakeClock("2026-03-02T09:00:00+08:00")
         self.app = open_casework(self.store, self.clock)
         self.treeheads, self.keys = tmp / "treeheads", tmp / "keys"
@@ -128,7 +129,7 @@ class Quarter:
         args = ["report", "affairs", level, ref, "--period", period, "--as-of", cut]
         args += ["--format", fmt, "-o", str(out), "--treeheads", str(self.treeheads)]
         if not any(m == "--bundle" for m in more):
-            args += ["--store", f"sqlite:///{self.tmp / 'casework.db'}"]
+            args += ["--store", self.url]
         result = CliRunner().invoke(main, [*args, *more], env=self.env())
         return result.exit_code, result.output, out.read_bytes() if out.exists() else b""
 
@@ -144,7 +145,16 @@ def section(doc: dict[str, Any], name: str) -> list[list[Any]]:
     return next(s["rows"] for s in doc["sections"] if s["key"] == name)
 
 
-def test_the_quarter_counted_by_hand(quarter: Quarter) -> None:
+def test_the_quarter_counted_by_hand(store: Store, tmp_path: Path) -> None:
+    """On SQLite and on PostgreSQL (``store`` fixture)."""
+    quarter = Quarter(tmp_path, store)
+    try:
+        _counted_by_hand(quarter)
+    finally:
+        close_casework(quarter.app)
+
+
+def _counted_by_hand(quarter: Quarter) -> None:
     quarter.story()
     quarter.seal()
     cut = datetime.now(UTC).isoformat()
