@@ -26,11 +26,7 @@ from assessment.domain.metrics import METRICS
 pin_topics("assessment", *AGGREGATES)  # the stored topics, as the application pins them
 
 _TOPICS = ("assessment:Period.", "assessment:Subject.Registered")
-_SOURCES = {
-    "casework": "案件办理 casework",
-    "outreach": "走访联系 outreach",
-    "manual": "考核组评分 manual",
-}
+_SERVICES = {"casework": "案件办理 casework", "outreach": "走访联系 outreach"}
 
 
 def wants(topic: str) -> bool:
@@ -62,11 +58,13 @@ ITEM_COLUMNS = [
 ]
 
 
-def _measure(item: dict[str, Any]) -> str:
-    metric = METRICS.get(str(item.get("key")))
-    if item.get("source") == "manual" or metric is None:
-        return "考核组评分 committee's score"
-    return f"{metric.name_zh} {item.get('key')}"
+def _source(item: dict[str, Any]) -> tuple[str, str]:
+    """Where an indicator comes from (the committee, or an upstream service) and how it is
+    measured: an automatic indicator's ``source`` names its metric (``on_time_rate``)."""
+    metric = METRICS.get(str(item.get("source")))
+    if metric is None:
+        return "考核组评分 committee", "考核组评分 committee's score"
+    return _SERVICES.get(metric.source, metric.source), f"{metric.name_zh} {item['source']}"
 
 
 def _rows(
@@ -99,8 +97,7 @@ def _rows(
                     [
                         name,
                         item["name"],
-                        _SOURCES.get(item["source"], item["source"]),
-                        _measure(item),
+                        *_source(item),
                         str(item["weight"]),
                         item["value"],
                         item["points"],

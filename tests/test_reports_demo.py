@@ -1,0 +1,91 @@
+"""The demo district's reports, computed by hand (issue 13), from the sealed stores of the
+old-store fixture (``tests/fixtures/old-stores``: the demo district and casework's
+procedures, as ``tests/fixtures/make_old_stores.py`` wrote them).
+
+柏乡 in 2026Q3, by hand from ``shequ.demo`` (per community three past demands, one of them
+late, and a petition, all resolved in the quarter) and the fixture's extra demand received on
+3 September and still open:
+
+| type     | opened | closed | on time | rate   | open at end | chases | reprimands |
+| demand   | 4      | 3      | 2       | 66.67  | 1           | 0      | 0          |
+| petition | 1      | 1      | 1       | 100.00 | 0           | 0      | 0          |
+
+so 3 of 4 cases closed on time (0.7500) and 4 closed of 5 opened (0.8000): exactly the
+on-time and resolution rates assessment published for 柏乡 that quarter.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from shequ.cli import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "old-stores"
+MANIFEST = json.loads((FIXTURE / "manifest.json").read_text(encoding="utf-8"))
+COMMUNITY = MANIFEST["ids"]["community_id"]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo-stores")
+    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def report(stores: Path, kind: str, period: str, ref: str = COMMUNITY) -> dict[str, Any]:
+    service = "casework" if kind == "affairs" else "assessment"
+    out = stores / f"{kind}-{period}.json"
+    result = CliRunner().invoke(
+        main,
+        ["report", kind, "--community", ref, "--period", period, "--as-of", "2100-01-01"]
+        + ["-o", str(out), "--store", f"sqlite:///{stores}/{service}.db"]
+        + ["--treeheads", str(stores / "treeheads")],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_bytes())  # type: ignore[no-any-return]
+
+
+def rows(doc: dict[str, Any], key: str) -> list[list[Any]]:
+    return next(s["rows"] for s in doc["sections"] if s["key"] == key)
+
+
+def test_the_demo_quarter_by_hand_and_as_assessment_published_it(stores: Path) -> None:
+    affairs = report(stores, "affairs", "2026Q3")
+    assert affairs["title"] == "柏乡2026年第三季度村务公开"
+    stats = {r[0].split()[-1]: r[1:] for r in rows(affairs, "case_statistics")}
+    assert stats == {
+        "demand": [4, 3, 2, "66.67", 1, 0, 0],
+        "suggestion": [0, 0, 0, None, 0, 0, 0],
+        "petition": [1, 1, 1, "100.00", 0, 0, 0],
+        "dispute": [0, 0, 0, None, 0, 0, 0],
+        "decision": [0, 0, 0, None, 0, 0, 0],
+    }
+    assert rows(affairs, "decisions") == []  # the fixture's decision began in November
+    scores = report(stores, "assessment", "2026Q3", "柏乡")  # by name, too
+    mine = {i[1]: i for i in rows(scores, "indicators") if i[0] == "柏乡"}
+    assert mine["按时办结率"][2:6] == [
+        "案件办理 casework",
+        "按时办结率 on_time_rate",
+        "20",
+        "0.7500",
+    ]
+    assert mine["问题解决率"][5] == "0.8000"
+    assert mine["重点工作完成情况"][2] == "考核组评分 committee"
+    ranking = rows(scores, "ranking")
+    assert [(r[0], r[1]) for r in ranking] == [(1, "塔桥"), (2, "下泊"), (3, "立柱"), (4, "柏乡")]
+    assert scores["basis"][0]["tree_size"] == scores["basis"][0]["head"]["tree_size"]
+
+
+def test_the_demo_decision_in_its_quarter(stores: Path) -> None:
+    affairs = report(stores, "affairs", "2026Q4")
+    [decision] = rows(affairs, "decisions")
+    assert decision[3] == "已完成 completed"
+    steps = rows(affairs, "decision_steps")
+    assert [s[1][:3] for s in steps] == [f"第{i}步" for i in range(1, 7)]
+    assert all("*" in s[5] for s in steps if s[5])  # chairs masked
