@@ -15,8 +15,8 @@ warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 import click
 
-from shequ.config import SERVICES, amqp_uri, env
-from shequ.store import Store
+from shequ.client import rpc_call, store_for
+from shequ.config import SERVICES, env
 
 
 @click.group()
@@ -25,15 +25,6 @@ def main() -> None:
     from shequ.logsummary import quiet_amqp_close_noise
 
     quiet_amqp_close_noise()
-
-
-def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float = 60) -> Any:
-    from nameko.standalone.rpc import ClusterRpcProxy
-
-    import shequ.rpc  # noqa: F401 - registers structured errors for deserialisation
-
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri(), "serializer": "json"}, timeout=timeout) as rpc:
-        return getattr(getattr(rpc, service), method)(**payload)
 
 
 def call_actor(
@@ -188,21 +179,6 @@ def audit() -> None:
     """Verify event logs against their signed tree heads."""
 
 
-def _store_for(service: str, store: str | None) -> Store:
-    """The --store given, else SHEQU_<SERVICE>_STORE, else the local store `shequ up` uses."""
-    from shequ.store import StoreConfigError
-
-    text = (
-        store
-        or os.environ.get(f"SHEQU_{service.upper()}_STORE")
-        or f"sqlite:///{Path('var').resolve()}/{service}.db"
-    )
-    try:
-        return Store.parse(text)
-    except StoreConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @audit.command("verify")
 @click.option(
     "--service",
@@ -261,7 +237,7 @@ def verify(
         elif service is None:
             raise BundleError("give --service (a store) or --bundle with --vkey")
         else:
-            report = verify_service(service, _store_for(service, store), directory, public_key)
+            report = verify_service(service, store_for(service, store), directory, public_key)
     except click.ClickException:
         raise
     except (BundleError, NoteError) as exc:
@@ -290,7 +266,7 @@ def seal(service: str, store: str | None, treeheads: Path | None) -> None:
 
     directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
-    with open_recorder(service, _store_for(service, store)) as recorder:
+    with open_recorder(service, store_for(service, store)) as recorder:
         sealer = Sealer(service, recorder, directory, key_dir / f"{service}.ed25519.pem")
         head = sealer.seal()
         alarm = sealer.check()
@@ -329,7 +305,7 @@ def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Pa
     key_path = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
     try:
         cut = parse_cut(as_of)
-        with open_recorder(service, _store_for(service, store)) as recorder:
+        with open_recorder(service, store_for(service, store)) as recorder:
             manifest = do_export(
                 service, recorder, directory, key_path, log_origin(service), cut, out
             )

@@ -143,7 +143,7 @@ def stop_all(procs: dict[str, subprocess.Popen[Any]]) -> None:
 
 
 def wait_healthy(name: str, proc: subprocess.Popen[Any], timeout: float = 90) -> None:
-    from shequ.cli import rpc_call
+    from shequ.client import rpc_call
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -158,7 +158,7 @@ def wait_healthy(name: str, proc: subprocess.Popen[Any], timeout: float = 90) ->
 
 
 def load_demo() -> None:
-    from shequ.cli import rpc_call
+    from shequ.client import rpc_call
     from shequ.demo import seed_services
 
     result = rpc_call(

@@ -20,7 +20,7 @@ def _actor() -> dict[str, Any]:
 
 
 def _call(service: str, method: str, payload: dict[str, Any], timeout: float = 30) -> Any:
-    from shequ.cli import rpc_call
+    from shequ.client import rpc_call
 
     return rpc_call(service, method, payload, timeout)
 
@@ -100,9 +100,9 @@ def dl_replay(ident: str) -> None:
 
 
 def _store(service: str, store: str | None) -> Any:
-    from shequ.cli import _store_for
+    from shequ.client import store_for
 
-    return _store_for(service, store)
+    return store_for(service, store)
 
 
 @click.command()
