@@ -7,10 +7,10 @@ BIN    := $(VENV)/bin
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip 'setuptools<82' wheel
-	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q -r requirements-test.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -27,6 +27,7 @@ test: install services lint
 lint: install
 	$(BIN)/ruff format --check shared services tests benchmarks conftest.py
 	$(BIN)/ruff check shared services tests benchmarks conftest.py
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/mypy
 
 asyncapi: install
