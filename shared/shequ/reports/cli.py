@@ -57,7 +57,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     """
     from shequ.audit.bundle import BundleError, parse_cut
     from shequ.audit.notes import NoteError
-    from shequ.cli import _store_for
+    from shequ.client import store_for
     from shequ.errors import ShequError
     from shequ.reports.render import render, renderer_profile
     from shequ.reports.run import build, prefix_from_bundle, prefix_from_store
@@ -80,7 +80,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
                 raise BundleError("--bundle needs --vkey (the log's verifier key)")
             prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
         else:
-            prefix = prefix_from_store(service, _store_for(service, store), directory, cut)
+            prefix = prefix_from_store(service, store_for(service, store), directory, cut)
         profile = renderer_profile()
         data = render(build(report, scope, prefix), fmt, profile)
     except ShequError as exc:
