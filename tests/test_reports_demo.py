@@ -16,13 +16,18 @@ on-time and resolution rates assessment published for 柏乡 that quarter.
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import sqlite3
+import subprocess
 import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 from shequ.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "old-stores"
@@ -89,3 +94,74 @@ def test_the_demo_decision_in_its_quarter(stores: Path) -> None:
     steps = rows(affairs, "decision_steps")
     assert [s[1][:3] for s in steps] == [f"第{i}步" for i in range(1, 7)]
     assert all("*" in s[5] for s in steps if s[5])  # chairs masked
+
+
+FORMATS = ("json", "csv", "xlsx", "pdf", "html")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def people(stores: Path) -> tuple[set[str], set[str], set[str]]:
+    """Every registered person's full name, phone and ID number, from the registry's log."""
+    names, phones, ids = set(), set(), set()
+    with sqlite3.connect(stores / "registry.db") as db:
+        for (state,) in db.execute(
+            "SELECT state FROM stored_events WHERE topic = 'registry:Person.Registered'"
+        ):
+            person = json.loads(state)
+            names.add(person["name"])
+            phones.add(person.get("phone") or "-")
+            ids.add(person.get("id_number") or "-")
+    return names, phones, ids
+
+
+def as_text(fmt: str, data: bytes, folder: Path) -> str:
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(data))
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    if fmt == "pdf":
+        (folder / "sweep.pdf").write_bytes(data)
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(folder / "sweep.pdf"), "-"],
+            capture_output=True,
+            check=True,
+        )
+        return text.stdout.decode("utf-8")
+    return data.decode("utf-8-sig")
+
+
+def test_no_personal_data_in_any_demo_report(stores: Path) -> None:
+    """Every format of both reports, for every community and both quarters: no mobile
+    number, no ID number, no registered person's full name (RULES §6)."""
+    names, phones, ids = people(stores)
+    assert len(names) > 100
+    communities = ("柏乡", "立柱", "塔桥", "下泊")
+    swept = 0
+    for kind, period, ref in [
+        *(("affairs", p, c) for p in ("2026Q3", "2026Q4") for c in communities),
+        *(("assessment", "2026Q3", c) for c in communities),
+    ]:
+        service = "casework" if kind == "affairs" else "assessment"
+        for fmt in FORMATS:
+            out = stores / f"sweep.{fmt}"
+            result = CliRunner().invoke(
+                main,
+                ["report", kind, "--community", ref, "--period", period, "--as-of", "2100-01-01"]
+                + ["--format", fmt, "-o", str(out), "--store", f"sqlite:///{stores}/{service}.db"]
+                + ["--treeheads", str(stores / "treeheads")],
+            )
+            assert result.exit_code == 0, result.output
+            text = as_text(fmt, out.read_bytes(), stores)
+            assert ref in text.replace("\n", ""), (kind, fmt)  # the text was read back
+            assert not MOBILE.search(text), (kind, period, ref, fmt)
+            assert not ID_NUMBER.search(text), (kind, period, ref, fmt)
+            found = [n for n in names | phones | ids if n in text]
+            assert not found, (kind, period, ref, fmt, found)
+            swept += 1
+    assert swept == 60
