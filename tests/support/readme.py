@@ -11,6 +11,13 @@ from typing import Any
 
 from shequ.actor import ROLES
 from shequ.auth import SCOPES
+from shequ.commands import Command
+from shequ.rpc import Notifications, ReplayDeadLetter
+
+PLATFORM_COMMANDS: dict[str, type[Command]] = {
+    "notifications": Notifications,
+    "replay_dead_letter": ReplayDeadLetter,
+}
 
 
 def entrypoints(service_cls: type) -> dict[str, Any]:
@@ -40,12 +47,30 @@ def readme_sections(text: str, heading: str) -> dict[str, str]:
 
 
 def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any], name: str) -> Any:
-    """The function whose parameters an entrypoint accepts.
+    """The function (or command model) whose parameters an entrypoint accepts.
 
     Policy entrypoints take ``actor`` and pass every other keyword argument on to the
-    application's method of the same name; the platform's entrypoints are plain methods.
+    application's method of the same name; the platform's typed entrypoints take their command
+    model's fields; other platform entrypoints are plain methods.
     """
-    return getattr(app_cls, name) if name in rules else getattr(service_cls, name)
+    if name in rules:
+        return getattr(app_cls, name)
+    return PLATFORM_COMMANDS.get(name) or getattr(service_cls, name)
+
+
+def accepted_parameters(target: Any) -> tuple[set[str], set[str]]:
+    """(accepted, required) argument names of a function or a command model, actor aside."""
+    if isinstance(target, type) and issubclass(target, Command):
+        fields = target.model_fields
+        return set(fields) | {"actor"}, {n for n, f in fields.items() if f.is_required()}
+    params = inspect.signature(target).parameters
+    accepted = set(params) - {"self"}
+    required = {
+        p
+        for p, v in params.items()
+        if v.default is inspect.Parameter.empty and v.kind is not inspect.Parameter.VAR_KEYWORD
+    } - {"self", "actor"}
+    return accepted, required
 
 
 def example_problems(service: str, name: str, section: str, target: Any) -> list[str]:
@@ -56,13 +81,7 @@ def example_problems(service: str, name: str, section: str, target: Any) -> list
     )
     if not calls:
         return [f"{name}: no `shequ call {service} {name} '{{...}}'` example"]
-    params = inspect.signature(target).parameters
-    accepted = set(params) - {"self"}
-    required = {
-        p
-        for p, v in params.items()
-        if v.default is inspect.Parameter.empty and v.kind is not inspect.Parameter.VAR_KEYWORD
-    } - {"self", "actor"}
+    accepted, required = accepted_parameters(target)
     out = []
     for payload in calls:
         try:
