@@ -100,7 +100,7 @@ def main() -> None:
         tracemalloc.stop()
         quarter.app.close()
 
-    n = len(prefix.rows)
+    n = len(rows)
     print(f"plain read (sqlite3 cursor)   {count / plain:12,.0f} rows/s   ({plain:.2f} s)")
     print(f"prefix + basis (as_of)        {n / read:12,.0f} events/s ({read:.2f} s)")
     print(f"decode + fold_affairs         {n / fold:12,.0f} events/s ({fold:.2f} s)")
