@@ -15,6 +15,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from assessment.application import Assessment
@@ -134,3 +135,27 @@ def test_the_other_services_answer(apps: dict[str, Any]) -> None:
     ]
     opinions = apps["outreach"].opinions(STAFF, ids["community_id"])
     assert opinions and all(o["text"] for o in opinions)
+
+
+def test_a_case_stored_under_the_old_topics_takes_new_events_under_the_new(
+    tmp_path: Path,
+) -> None:
+    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
+        tar.extract("casework.db", tmp_path, filter="data")
+    app = Casework(store(tmp_path, "casework"))
+    try:
+        case_id = MANIFEST["ids"]["petition_case"]
+        before = app.recorder.max_notification_id() or 0
+        app.add_material(
+            STAFF, "old-stores:material", case_id=case_id, title="复查材料", content="（示例）"
+        )
+        topics = [n.topic for n in app.recorder.select_notifications(before + 1, 10)]
+        assert "casework:Case.MaterialAdded" in topics
+        case = app.case(STAFF, case_id)
+        assert [m["title"] for m in case["materials"]] == ["补偿清单", "复查材料"]
+        # one stored under casework:CaseOutcome.MaterialAdded, one under casework:Case.…
+        assert app.repository.get(UUID(case_id)).materials[0]["title"] == "补偿清单"
+    finally:
+        if app._projector is not None:
+            app._projector.engine.dispose()
+        app.close()

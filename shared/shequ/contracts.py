@@ -148,12 +148,11 @@ class Route:
 
 class Catalogue:
     """All contracts one service publishes, by (name, version), and the domain events they are
-    translated from (by ``event_name``, ``Aggregate.Event`` unless the service says otherwise).
+    translated from (by ``Aggregate.Event``, the event class's qualified name).
     """
 
-    def __init__(self, service: str, event_name: Callable[[Any], str] = qualname) -> None:
+    def __init__(self, service: str) -> None:
         self.service = service
-        self.event_name = event_name
         self.contracts: dict[tuple[str, int], Contract] = {}
         self.routes: dict[str, Route] = {}
 
@@ -199,7 +198,7 @@ class Catalogue:
 
     def translate(self, domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
         """The integration event for a stored domain event, or None if it is not published."""
-        route = self.routes.get(self.event_name(domain_event))
+        route = self.routes.get(qualname(domain_event))
         if route is None:
             return None
         return route.contract, route.data(domain_event)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from shequ.topics import pin_topics
 
 from casework.deadlines import DeadlineCommands
-from casework.domain import AGGREGATES
+from casework.domain import AGGREGATES, FORMER_TOPICS
 from casework.queries import Queries
 from casework.settings import CaseworkSettings
 
-pin_topics("casework", *AGGREGATES)
+pin_topics("casework", *AGGREGATES, former=FORMER_TOPICS)  # former: before Case was one class
 
 
 class Casework(DeadlineCommands, Queries):

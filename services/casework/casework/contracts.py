@@ -11,9 +11,7 @@ from typing import Any
 
 from shequ.contracts import Catalogue
 
-from casework.domain import event_name
-
-catalogue = Catalogue("casework", event_name)
+catalogue = Catalogue("casework")
 translate = catalogue.translate
 C = "5b2d7c1e-0000-5000-8000-00000000000"  # example ids: C + one digit
 

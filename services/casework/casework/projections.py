@@ -19,7 +19,6 @@ from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from casework import tables as t
-from casework.domain import event_name
 
 # Fields kept out of the timeline: routing context, personal data, protected material.
 HIDDEN = {
@@ -46,7 +45,7 @@ class CaseworkProjection(Handlers):
     metadata: MetaData = t.metadata
 
     def apply(self, session: Session, event: Any) -> None:
-        name = event_name(event)
+        name = type(event).__qualname__
         kind, _, _ = name.partition(".")
         if kind in ("Case", "Mediation", "VillageDecision"):
             self._timeline(session, kind, event)
@@ -181,7 +180,7 @@ class CaseworkProjection(Handlers):
 
     def _case_state(self, s: Session, e: Any) -> None:  # noqa: C901, PLR0912 - a table of events
         """Copy the fields a case query needs after any case event (from the event alone)."""
-        name = event_name(e).split(".")[1]
+        name = type(e).__qualname__.split(".")[1]
         values: dict[str, Any] = {}
         state = STATE_AFTER.get(name)
         if state:
@@ -270,7 +269,7 @@ class CaseworkProjection(Handlers):
                 "case_id": case_id,
                 "at": e.timestamp.isoformat(),
                 "kind": kind.lower(),
-                "event": event_name(e).split(".")[1],
+                "event": type(e).__qualname__.split(".")[1],
                 "actor": json.dumps(getattr(e, "actor", {}) or {}, ensure_ascii=False),
                 "details": json.dumps(details, ensure_ascii=False, default=str),
             }

@@ -28,11 +28,11 @@ from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
 from casework.contracts import translate
-from casework.domain import AGGREGATES, event_name
+from casework.domain import AGGREGATES, FORMER_TOPICS
 from casework.domain.decision import BODIES, LOCAL, MATTERS, RESULTS, STEPS
 from casework.domain.vocabulary import CASE_TYPES
 
-pin_topics("casework", *AGGREGATES)  # the stored topics, as the application pins them
+pin_topics("casework", *AGGREGATES, former=FORMER_TOPICS)  # as the application pins them
 
 # what the fold reads (a case's events may be declared on its base classes); the rest of the
 # log (acceptances, assignments, answers, command records, …) is not even decoded
@@ -123,7 +123,7 @@ class _Fold:
         self.decisions: dict[str, _Decision] = {}
 
     def add(self, event: Any) -> None:
-        name = event_name(event)
+        name = type(event).__qualname__
         kind, _, what = name.partition(".")
         if kind == "Community" and what == "Learned":
             self.communities[event.community_id] = event.name
