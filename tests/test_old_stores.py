@@ -11,8 +11,10 @@ the applications answer as they did when the stores were written.
 from __future__ import annotations
 
 import json
+import sqlite3
 import tarfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -159,3 +161,38 @@ def test_a_case_stored_under_the_old_topics_takes_new_events_under_the_new(
         if app._projector is not None:
             app._projector.engine.dispose()
         app.close()
+
+
+def test_casework_rebuilds_its_read_model_in_the_new_shape(tmp_path: Path) -> None:
+    """``cw_procedures.case_id`` held village, household and team ids too: it is
+    ``subject_id`` with a ``subject_kind`` now, and an old store's read model is rebuilt from
+    the log on start (ADR 0014) with the same rows under the new names."""
+    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
+        tar.extract("casework.db", tmp_path, filter="data")
+    path = tmp_path / "casework.db"
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(path)) as db:
+            return sorted(db.execute(sql).fetchall())
+
+    before = rows("SELECT id, case_id, kind FROM cw_procedures")
+    assert {kind for _, _, kind in before} == {
+        "village",
+        "household",
+        "team",
+        "mediation",
+        "decision",
+    }
+    app = Casework(store(tmp_path, "casework"))
+    try:
+        case_id = MANIFEST["ids"]["mediated_case"]
+        timeline = app.case_timeline(STAFF, case_id)["events"]  # reads the read model
+        assert [e["event"] for e in timeline if e["kind"] == "mediation"][-1] == (
+            "AgreementEffective"
+        )
+    finally:
+        if app._projector is not None:
+            app._projector.engine.dispose()
+        app.close()
+    assert rows("SELECT id, subject_id, subject_kind FROM cw_procedures") == before
+    assert (case_id, "mediation") in {(s, k) for _, s, k in before}

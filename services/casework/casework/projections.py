@@ -67,7 +67,7 @@ class CaseworkProjection(Handlers):
             s,
             t.procedures,
             {"id": _id(e)},
-            {"case_id": e.village_id, "kind": "village", "state": ""},
+            {"subject_id": e.village_id, "subject_kind": "village", "state": ""},
         )
 
     def on_Village__Moved(self, s: Session, e: Any) -> None:
@@ -90,7 +90,7 @@ class CaseworkProjection(Handlers):
             s,
             t.procedures,
             {"id": _id(e)},
-            {"case_id": e.household_id, "kind": "household", "state": ""},
+            {"subject_id": e.household_id, "subject_kind": "household", "state": ""},
         )
 
     def on_Household__MemberAdded(self, s: Session, e: Any) -> None:
@@ -112,7 +112,12 @@ class CaseworkProjection(Handlers):
     def on_Team__Learned(self, s: Session, e: Any) -> None:
         upsert(s, t.teams, {"id": e.team_id}, {"community_id": e.community_id, "name": e.name})
         upsert(s, t.communities, {"id": e.community_id}, {"team_id": e.team_id})
-        upsert(s, t.procedures, {"id": _id(e)}, {"case_id": e.team_id, "kind": "team", "state": ""})
+        upsert(
+            s,
+            t.procedures,
+            {"id": _id(e)},
+            {"subject_id": e.team_id, "subject_kind": "team", "state": ""},
+        )
 
     def on_Team__MemberJoined(self, s: Session, e: Any) -> None:
         upsert(
@@ -140,7 +145,7 @@ class CaseworkProjection(Handlers):
     def _natural(self, s: Session, e: Any, kind: str) -> str:
         """The registry id behind a directory aggregate, or the case of a procedure."""
         p = t.procedures
-        found = s.execute(select(p.c.case_id).where(p.c.id == _id(e))).scalar()
+        found = s.execute(select(p.c.subject_id).where(p.c.id == _id(e))).scalar()
         return str(found)
 
     # -- cases -----------------------------------------------------------------------------
@@ -244,7 +249,7 @@ class CaseworkProjection(Handlers):
             s,
             t.procedures,
             {"id": _id(e)},
-            {"case_id": e.case_id, "kind": "mediation", "state": "pending_consent"},
+            {"subject_id": e.case_id, "subject_kind": "mediation", "state": "pending_consent"},
         )
 
     def on_VillageDecision__Opened(self, s: Session, e: Any) -> None:
@@ -252,7 +257,7 @@ class CaseworkProjection(Handlers):
             s,
             t.procedures,
             {"id": _id(e)},
-            {"case_id": e.case_id, "kind": "decision", "state": "open"},
+            {"subject_id": e.case_id, "subject_kind": "decision", "state": "open"},
         )
 
     def _timeline(self, s: Session, kind: str, e: Any) -> None:

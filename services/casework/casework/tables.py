@@ -99,12 +99,15 @@ timeline = Table(
     Column("actor", Text),
     Column("details", Text),
 )
-# Which case a mediation or decision belongs to (their later events do not say).
+# What an aggregate's later events are about, as they do not say it themselves: the registry's
+# village, household or team behind a directory copy, the case of a mediation or village
+# decision (``subject_kind``: village, household, team, mediation, decision). Until issue 11
+# the column was ``case_id``; a changed read model is rebuilt from the log (ADR 0014).
 procedures = Table(
     "cw_procedures",
     metadata,
     _id("id", True),
-    _id("case_id"),
-    Column("kind", String(20)),
+    _id("subject_id"),
+    Column("subject_kind", String(20)),
     Column("state", String(20)),
 )
