@@ -196,3 +196,28 @@ def test_casework_rebuilds_its_read_model_in_the_new_shape(tmp_path: Path) -> No
         app.close()
     assert rows("SELECT id, subject_id, subject_kind FROM cw_procedures") == before
     assert (case_id, "mediation") in {(s, k) for _, s, k in before}
+
+
+def test_the_affairs_report_folds_the_old_casework_log(stores: Path, tmp_path: Path) -> None:
+    """``shequ report affairs`` reads the stored events themselves, old topics among them."""
+    out = tmp_path / "affairs.json"
+    made_on = MANIFEST["made_on"]
+    args = ["report", "affairs", "--community", MANIFEST["ids"]["community_id"]]
+    args += ["--period", made_on[:4], "--as-of", made_on, "-o", str(out)]
+    args += ["--store", f"sqlite:///{stores}/casework.db", "--treeheads", str(stores / "treeheads")]
+    result = CliRunner().invoke(shequ_cli, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    sections = {s["key"]: s["rows"] for s in doc["sections"]}
+    title, _, _, status, resolution_on, result_on = sections["decisions"][0]
+    assert (title, status) == ("村集体机动地对外发包（示例）", "已完成 completed")
+    assert resolution_on == result_on == made_on
+    assert len(sections["decision_steps"]) == 6
+    # resolutions stored as casework:CaseOutcome.Resolved count as closed
+    assert sections["case_statistics"] == [
+        ["诉求 demand", 9, 5, 4, "80.00", 3, 1, 0],
+        ["意见建议 suggestion", 1, 0, 0, None, 1, 0, 0],
+        ["信访 petition", 2, 2, 2, "100.00", 0, 0, 0],
+        ["矛盾纠纷 dispute", 2, 2, 2, "100.00", 0, 0, 0],
+        ["村级重大事项 decision", 1, 0, 0, None, 1, 0, 0],
+    ]
