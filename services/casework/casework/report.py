@@ -34,8 +34,9 @@ from casework.domain.vocabulary import CASE_TYPES
 
 pin_topics("casework", *AGGREGATES, former=FORMER_TOPICS)  # as the application pins them
 
-# what the fold reads (a case's events may be declared on its base classes); the rest of the
-# log (acceptances, assignments, answers, command records, …) is not even decoded
+# what the fold reads (a case's events under their topic, and those stored before Case was one
+# class under their former one, e.g. casework:CaseOutcome.Resolved); the rest of the log
+# (acceptances, assignments, answers, command records, …) is not even decoded
 _CASE_EVENTS = (
     "Received",
     "Resolved",
@@ -48,7 +49,8 @@ _CASE_EVENTS = (
 )
 _TOPICS = frozenset(
     [
-        *(f"casework:{c}.{e}" for c in ("Case", "CaseOutcome", "CaseBase") for e in _CASE_EVENTS),
+        *(f"casework:Case.{e}" for e in _CASE_EVENTS),
+        *(f"casework:{t}" for t, cls in FORMER_TOPICS.items() if cls.__name__ in _CASE_EVENTS),
         "casework:Community.Learned",
         "casework:Village.Learned",
     ]
