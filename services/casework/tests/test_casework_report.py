@@ -348,3 +348,28 @@ def test_no_personal_data_in_any_format(quarter: Quarter) -> None:
             assert not ID_NUMBER.search(text), fmt
             for name in NAMES:
                 assert name not in text, (fmt, name)
+
+
+def test_an_event_edited_after_sealing_is_never_folded(quarter: Quarter) -> None:
+    """The store's rows must be the sealed ones: an edit (here, a resolution made on time by
+    hand) makes the report refuse (``basis.tampered``, naming the position) instead of folding
+    it; the bundle route refuses too, since the bundle does not verify."""
+    import sqlite3
+
+    quarter.story()
+    quarter.seal()
+    cut = datetime.now(UTC).isoformat()
+    code, output, _ = quarter.report("json", cut)
+    assert code == 0, output
+    with sqlite3.connect(quarter.tmp / "casework.db") as db:
+        position = db.execute(
+            "SELECT rowid FROM stored_events WHERE topic LIKE '%Resolved' "
+            "AND CAST(state AS TEXT) LIKE '%\"on_time\":false%'"
+        ).fetchone()[0]
+        db.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
+            "'\"on_time\":false', '\"on_time\":true') AS BLOB) WHERE rowid = ?",
+            (position,),
+        )
+    code, output, _ = quarter.report("json", cut)
+    assert code == 1 and "basis.tampered" in output and str(position) in output

@@ -91,15 +91,58 @@ class Prefix:
     basis: dict[str, Any]
 
 
-def prefix_from_store(
-    service: str, store: Any, directory: Path, cut: datetime
-) -> Prefix:  # pragma: no cover - thin
+def prefix_from_store(service: str, store: Any, directory: Path, cut: datetime) -> Prefix:
     from shequ.audit import open_recorder
     from shequ.audit.bundle import as_of
 
     with open_recorder(service, store) as recorder:
-        rows, basis, _entries, _heads = as_of(service, recorder, directory, cut)
-    return Prefix([row for row, _ in rows], basis.to_dict())
+        rows, basis, entries, _heads = as_of(service, recorder, directory, cut)
+    prefix = [row for row, _ in rows]
+    check_sealed(prefix, entries, basis)
+    return Prefix(prefix, basis.to_dict())
+
+
+def check_sealed(rows: list[Notification], entries: list[Any], basis: Any) -> None:
+    """The rows read from the store are the sealed ones, and the sealed leaves lead to the
+    signed head (D22): a report never folds an event edited, inserted or deleted after it was
+    sealed, nor a leaf log that does not make the signed root. Raises AuditBasisError
+    (``basis.tampered``, naming the first bad position); ``shequ audit verify`` says more."""
+    from shequ.audit.leaves import leaf_entry
+    from shequ.audit.rfc9162 import ProofError, RootBuilder, verify_consistency
+    from shequ.errors import AuditBasisError
+
+    def tampered(position: int | None) -> AuditBasisError:
+        where = f"第 {position} 号事件" if position is not None else "叶子日志"
+        return AuditBasisError(
+            f"{where}与已封存的记录不符：日志可能被篡改，请运行 shequ audit verify",
+            f"{'the event at position ' + str(position) if position is not None else 'the leaf log'}"
+            " does not match what was sealed: the log may have been tampered with; run "
+            "shequ audit verify",
+            field="as_of",
+            code="basis.tampered",
+            position=position,
+        )
+
+    for row, entry in zip(rows, entries, strict=False):
+        if leaf_entry(row) != entry:
+            raise tampered(int(row.id))
+    head, n = basis.head, basis.tree_size
+    tree = RootBuilder()
+    for entry in entries[: head.tree_size]:
+        tree.append(entry.leaf)
+    if tree.root().hex() != head.root:
+        raise tampered(None)
+    if n and n < head.tree_size:
+        try:
+            verify_consistency(
+                n,
+                head.tree_size,
+                bytes.fromhex(basis.root),
+                bytes.fromhex(head.root),
+                basis.consistency_proof,
+            )
+        except ProofError:
+            raise tampered(None) from None
 
 
 def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) -> Prefix:
@@ -144,4 +187,13 @@ def build(report: str, scope: Scope, prefix: Prefix) -> dict[str, Any]:
     return document(report, service, content, scope.period.to_dict(), scope.cut, [prefix.basis])
 
 
-__all__ = ["FOLDS", "Fold", "Prefix", "build", "decode", "prefix_from_bundle", "prefix_from_store"]
+__all__ = [
+    "FOLDS",
+    "Fold",
+    "Prefix",
+    "build",
+    "check_sealed",
+    "decode",
+    "prefix_from_bundle",
+    "prefix_from_store",
+]
