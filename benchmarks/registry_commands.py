@@ -60,9 +60,10 @@ def raw_appends(store_url: str, n: int) -> float:
 def app_commands(store_url: str, n: int, callers: int, max_batch: int) -> float:
     """Registry use cases called in-process by concurrent green threads (no RPC)."""
     from registry.application import Registry
+    from registry.usecases import USE_CASES
     from shequ.actor import Actor
 
-    app = Registry(Store.parse(store_url))
+    app = USE_CASES.bind(Registry(Store.parse(store_url)))  # the same checks as RPC
     app.committer.max_batch = max_batch
     actor = Actor("bench", "district_staff")
     app.establish_district(actor, "app-bench-district", name="压测区")

@@ -98,7 +98,7 @@ def main() -> None:
         tracemalloc.stop()
         quarter.app.close()
 
-    n = len(rows)
+    n = len(prefix.rows)
     print(f"plain read (sqlite3 cursor)   {count / plain:12,.0f} rows/s   ({plain:.2f} s)")
     print(f"prefix, basis, leaf check      {n / read:12,.0f} events/s ({read:.2f} s)")
     print(f"decode + fold_affairs         {n / fold:12,.0f} events/s ({fold:.2f} s)")

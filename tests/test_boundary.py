@@ -26,7 +26,13 @@ def tables() -> Iterator[tuple[str, UseCases, type]]:
         except ModuleNotFoundError:
             continue  # not yet moved to a table (issue 11); test_every_service_has_a_table
         module = importlib.import_module(f"{service}.service")
-        cls = next(c for c in vars(module).values() if getattr(c, "name", None) == service)
+        cls = next(  # the nameko service class (service.py also imports the application)
+            c
+            for k, c in vars(module).items()
+            if k.endswith("Service")
+            and k != "PlatformService"
+            and getattr(c, "name", "") == service
+        )
         yield service, table, cls
 
 
@@ -81,7 +87,8 @@ def malformed(case: UseCase) -> Iterator[tuple[str, dict[str, Any], str]]:
 def test_every_malformed_call_gets_a_structured_error_naming_the_field(
     service: str, case: UseCase, service_cls: type
 ) -> None:
-    assert case.example(), f"{service}.{case.name} has no example"
+    fields = case.command.model_fields
+    assert case.example() or not fields, f"{service}.{case.name} has no example"
     case.parse(case.example())  # the documented example is itself valid
     for what, args, field in malformed(case):
         error = send(service_cls, case, args)

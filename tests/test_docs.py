@@ -5,8 +5,8 @@
   the registry README;
 * every RPC entrypoint of ``RegistryService`` has a docstring, and a ``### <name>`` section in
   ``services/registry/README.md`` with a ``shequ call registry <name> '<json>'`` example whose
-  arguments the method accepts, and (for policy entrypoints) the roles and scopes of
-  ``registry.policy.RULES``.
+  arguments the method accepts, and (for use cases) the roles and scopes of
+  ``registry.usecases.USE_CASES``.
 
 Each check gathers every problem first, so one run names everything that is out of date.
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from registry.application import Registry
-from registry.policy import RULES
 from registry.service import RegistryService
+from registry.usecases import USE_CASES
 from shequ.catalogues import all_catalogues
 from shequ.contracts import Catalogue, asyncapi
 
@@ -38,7 +38,8 @@ from tests.support.readme import (
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = ROOT / "docs" / "asyncapi.json"
 README = ROOT / "services" / "registry" / "README.md"
-# Entrypoints of the service that are not use cases of the policy table.
+RULES = USE_CASES.policy.rules
+# Entrypoints of the service that are not use cases of the table.
 EXTRAS = {"seed_demo", "notifications", "health"}
 
 
@@ -134,7 +135,7 @@ def test_every_entrypoint_is_documented_with_an_example() -> None:
             "registry",
             name,
             sections[name],
-            signature_target(Registry, RegistryService, RULES, name),
+            signature_target(Registry, RegistryService, USE_CASES, name),
         )
     unknown = sorted(set(sections) - set(entrypoints(RegistryService)))
     problems += [
@@ -157,7 +158,7 @@ def test_readme_states_the_policy_of_each_use_case() -> None:
             )
     assert not problems, (
         "the **Who:** lines of services/registry/README.md disagree with "
-        "registry.policy.RULES:\n  " + "\n  ".join(problems)
+        "registry.usecases.USE_CASES:\n  " + "\n  ".join(problems)
     )
 
 

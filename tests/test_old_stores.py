@@ -10,6 +10,7 @@ the applications answer as they did when the stores were written.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 import tarfile
@@ -55,9 +56,19 @@ def store(folder: Path, name: str) -> Store:
     return Store.parse(f"sqlite:///{folder}/{name}.db")
 
 
+def through_table(service: str, app: Any) -> Any:
+    """The application as its callers see it: through its use-case table once it has one
+    (``USE_CASES.bind``: the same calls, the same checks as RPC)."""
+    try:
+        table = importlib.import_module(f"{service}.usecases").USE_CASES
+    except ModuleNotFoundError:
+        return app
+    return table.bind(app)
+
+
 @pytest.fixture(scope="module")
 def apps(stores: Path) -> Iterator[dict[str, Any]]:
-    opened = {name: cls(store(stores, name)) for name, cls in APPS.items()}
+    opened = {name: through_table(name, cls(store(stores, name))) for name, cls in APPS.items()}
     yield opened
     for app in opened.values():
         projector = getattr(app, "_projector", None)

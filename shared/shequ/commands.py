@@ -43,8 +43,9 @@ class Command(BaseModel):
         return schema
 
     def payload(self) -> dict[str, Any]:
-        """The validated fields but the idempotency key: what a repeat must match."""
-        return self.model_dump(exclude={"idempotency_key"})
+        """The validated fields but the idempotency key: what a repeat must match (a field
+        that would shadow a class attribute, like ``title``, is named by its alias)."""
+        return self.model_dump(exclude={"idempotency_key"}, by_alias=True)
 
 
 C = TypeVar("C", bound=Command)
@@ -66,7 +67,8 @@ class Check:
         return dict(self.schema)
 
     def validate(self, value: Any, info: ValidationInfo) -> Any:
-        field = info.field_name or "value"
+        # ``title_`` (alias ``title``): the field as callers name it
+        field = (info.field_name or "value").rstrip("_")
         try:
             return self.check(value, field, *self.args)
         except ValidationError as exc:

@@ -26,7 +26,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Annotated, Any, ClassVar, NamedTuple
 
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select
@@ -35,7 +35,9 @@ from sqlalchemy.orm import Session
 
 from shequ import privacy
 from shequ.actor import Actor
-from shequ.auth import Rule
+from shequ.auth import Rule, Target
+from shequ.commands import Check, Command, Count, Id, Note
+from shequ.errors import ValidationError
 from shequ.topics import pin_topics
 from shequ.validation import check_uuid, require_text
 
@@ -53,7 +55,8 @@ def flush_seconds() -> float:
 PURPOSE_ROLES = frozenset({"district_staff", "community_staff", "system"})
 
 # The policy row of every service's ``personal_data_reads`` query.
-READS_RULE = Rule(roles={"district_staff": "all", "system": "all", "auditor": "all"}, reads=True)
+READS_ROLES = {"district_staff": "all", "system": "all", "auditor": "all"}
+READS_RULE = Rule(roles=READS_ROLES, reads=True)
 
 
 class PersonalDataReads(Aggregate):
@@ -104,6 +107,41 @@ def check_purpose(purpose: Any) -> str | None:
     if purpose is None or purpose == "":
         return None
     return require_text(purpose, "purpose", "查看目的", 200)
+
+
+def _purpose(value: Any, field: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("须为文本", f"{field} must be text", field, rule="type.text")
+    return check_purpose(value)
+
+
+Purpose = Annotated[
+    str | None, Check(_purpose, {"type": "string", "maxLength": 200, "title": "查看目的"})
+]
+"""A query's optional ``purpose`` (see :func:`check_purpose`): absent, null or "" is none."""
+
+
+class PersonalDataReadsQuery(Command):
+    """Recorded reads of personal data in clear (every service has this query)."""
+
+    title = "个人信息查看记录"
+    example: ClassVar[dict[str, Any]] = {"subject_id": "5b2d7c1e-0000-5000-8000-000000000001"}
+    subject_id: Id | None = None
+    reader_id: Annotated[str, Note(100, "查看人")] = ""
+    limit: Annotated[int, Count(1, 5000, "条数")] = 500
+
+
+def personal_data_reads(cmd: PersonalDataReadsQuery, actor: Actor, app: Any) -> Any:
+    """Recorded reads of personal data in clear, oldest first: who (person, role), which
+    use case and target, whose (subject id, masked name), which fields, why, when.
+
+    Reads wait in memory for up to a second before they are stored (``shequ.readlog``).
+    Example: ``{"actor": {"person_id": "audit-1", "role": "auditor"},
+    "subject_id": "5b2d7c1e-0000-5000-8000-000000000001"}``
+    """
+    app.policy.check("personal_data_reads", actor, Target())
+    with app.read() as c:
+        return reads_of(c, cmd.subject_id, cmd.reader_id, cmd.limit)
 
 
 def sight(

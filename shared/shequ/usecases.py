@@ -136,8 +136,10 @@ class UseCases:
 class Bound:
     """An application seen through its use-case table (``UseCases.bind``).
 
-    ``bound.NAME(actor, key, **fields)`` runs use case NAME (the second positional argument is
-    the idempotency key); any other attribute is the application's own."""
+    ``bound.NAME(actor, key, **fields)`` runs use case NAME: arguments after the actor given
+    by position fill the command's fields in order, so the idempotency key of a command, the
+    first field of a query (``bound.household(actor, household_id)``); any other attribute is
+    the application's own."""
 
     def __init__(self, table: UseCases, app: Any) -> None:
         self.table = table
@@ -148,9 +150,16 @@ class Bound:
             return getattr(self.app, name)
         table, app = self.table, self.app
 
-        def run(actor: Actor, idempotency_key: str | None = None, /, **args: Any) -> Any:
-            if idempotency_key is not None:
-                args["idempotency_key"] = idempotency_key
+        model_fields = table[name].command.model_fields
+        fields = [info.alias or field for field, info in model_fields.items()]
+
+        def run(actor: Actor, /, *positional: Any, **args: Any) -> Any:
+            if len(positional) > len(fields):
+                raise TypeError(f"{name} takes at most {len(fields)} positional arguments")
+            for field, value in zip(fields, positional, strict=False):
+                if field in args:
+                    raise TypeError(f"{name} got {field!r} twice")
+                args[field] = value
             return table.call(app, name, actor, **args)
 
         run.__name__ = name

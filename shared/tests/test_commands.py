@@ -131,3 +131,14 @@ def test_a_table_refuses_a_use_case_listed_twice_and_auditors_that_write() -> No
         UseCases("things", case, case)
     with pytest.raises(ValueError, match="read-only"):
         UseCases("things", UseCase(RegisterThing, register_thing, {"auditor": "all"}))
+
+
+def test_bound_positional_arguments_fill_the_fields_in_order() -> None:
+    seen: list[Any] = []
+    bound = TABLE.bind(seen)
+    assert bound.register_thing(STAFF, "t-3", VILLAGE, "井") == {"name": "井"}
+    assert (seen[0][0].idempotency_key, seen[0][0].village_id) == ("t-3", VILLAGE)
+    with pytest.raises(TypeError, match="twice"):
+        bound.register_thing(STAFF, "t-4", village_id=VILLAGE, idempotency_key="t-5", name="路")
+    with pytest.raises(TypeError, match="positional"):
+        bound.register_thing(STAFF, *["x"] * 20)

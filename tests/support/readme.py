@@ -13,6 +13,7 @@ from shequ.actor import ROLES
 from shequ.auth import SCOPES
 from shequ.commands import Command
 from shequ.rpc import Notifications, ReplayDeadLetter
+from shequ.usecases import UseCases
 
 PLATFORM_COMMANDS: dict[str, type[Command]] = {
     "notifications": Notifications,
@@ -51,8 +52,11 @@ def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any],
 
     Policy entrypoints take ``actor`` and pass every other keyword argument on to the
     application's method of the same name; the platform's typed entrypoints take their command
-    model's fields; other platform entrypoints are plain methods.
+    model's fields; other platform entrypoints are plain methods. ``rules`` may be a use-case
+    table (``shequ.usecases.UseCases``): a use case takes its command model's fields.
     """
+    if isinstance(rules, UseCases) and name in rules:
+        return rules[name].command
     if name in rules:
         return getattr(app_cls, name)
     return PLATFORM_COMMANDS.get(name) or getattr(service_cls, name)
@@ -61,7 +65,8 @@ def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any],
 def accepted_parameters(target: Any) -> tuple[set[str], set[str]]:
     """(accepted, required) argument names of a function or a command model, actor aside."""
     if isinstance(target, type) and issubclass(target, Command):
-        fields = target.model_fields
+        # a field that would shadow a class attribute (``title_``) is called by its alias
+        fields = {f.alias or n: f for n, f in target.model_fields.items()}
         return set(fields) | {"actor"}, {n for n, f in fields.items() if f.is_required()}
     params = inspect.signature(target).parameters
     accepted = set(params) - {"self"}

@@ -86,37 +86,3 @@ def test_exports_deterministic_numeric_and_chart_in_cjk(app: Assessment) -> None
     svg = app.scoreboard(AUDITOR, "quarter", Q1)["chart_svg"]
     assert svg == app.scoreboard(AUDITOR, "quarter", Q1)["chart_svg"]
     assert "WenQuanYi Micro Hei" in svg
-
-
-def test_a_rescoring_after_the_cut_leaves_the_report(app: Assessment, tmp_path: Path) -> None:
-    """A correction (the period reopened, a committee score changed, scored again as revision
-    2) recorded after a cut leaves the report as of that cut byte for byte; a later cut shows
-    revision 2."""
-    _cw, c = scenario_world(app)
-    app.score_period(STAFF, "key-c-0001", period_kind="quarter", period_start=Q1)
-    sealer = Sealer("assessment", app.recorder, tmp_path / "treeheads", tmp_path / "k" / "a.pem")
-    sealer.seal()
-    first_cut = datetime.now(UTC).isoformat()
-    _, _, before = report(app, tmp_path, first_cut, "json", "立柱")
-    app.reopen_period(STAFF, "key-c-0002", period_kind="quarter", period_start=Q1, reason="更正")
-    app.enter_score(
-        STAFF,
-        "key-c-0003",
-        period_kind="quarter",
-        period_start=Q1,
-        subject_kind="community",
-        subject_id=c["立柱"],
-        item="key_tasks",
-        score=25,
-        reason="更正",
-    )
-    app.score_period(STAFF, "key-c-0004", period_kind="quarter", period_start=Q1)
-    sealer.seal()
-    code, output, again = report(app, tmp_path, first_cut, "json", "立柱")
-    assert code == 0, output
-    assert again == before
-    _, _, later = report(app, tmp_path, datetime.now(UTC).isoformat(), "json", "立柱")
-    titles = [s["title"] for s in json.loads(later)["sections"]]
-    assert (
-        "第 2 次评分" in titles[0] and "第 1 次评分" in json.loads(before)["sections"][0]["title"]
-    )

@@ -1,32 +1,28 @@
 """The registry's eventsourcing Application: organisations, people, teams, and their queries.
 
-Every command takes ``(actor, idempotency_key, **fields)``, validates its input before anything
-is written, checks the policy, and runs through ``execute`` (atomic, idempotent per key).
-Queries read the projections, caught up first, and mask personal data by role.
+The application is machinery only (``registry.base``: typed loading, scope targets, the read
+model, settings); its use cases are typed commands with plain handlers, one module per concept,
+listed in ``registry.usecases`` (whose policy the application checks). In process, call them
+through ``USE_CASES.bind(app)``, as RPC does: ``bound.register_village(actor, key, ...)``.
 """
 
 from __future__ import annotations
 
 from shequ.topics import pin_topics
 
-from registry.commands_org import OrganisationCommands
-from registry.commands_party import PartyCommands
-from registry.commands_people import PeopleCommands
-from registry.commands_teams import TeamCommands
+from registry.base import RegistryBase
 from registry.domain import AGGREGATES
-from registry.queries import Queries
-from registry.queries_history import HistoryQueries
 from registry.settings import RegistrySettings
+from registry.usecases import USE_CASES
 
 pin_topics("registry", *AGGREGATES)
 
 
-class Registry(
-    OrganisationCommands, PartyCommands, PeopleCommands, TeamCommands, Queries, HistoryQueries
-):
+class Registry(RegistryBase):
     """The registry service's application (登记服务)."""
 
     name = "registry"
+    policy = USE_CASES.policy
 
 
 __all__ = ["Registry", "RegistrySettings"]

@@ -1,4 +1,9 @@
-"""What every registry use case shares: policy, settings, read model, loading, id helpers."""
+"""The registry application's machinery: settings, read model, typed loading, scope targets.
+
+The use cases themselves are plain handlers in one module per concept (``district``,
+``communities``, ``party``, ``people``, ``households``, ``archives``, ``teams``, ``zones``),
+listed with their permissions in ``registry.usecases``.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,17 @@ from shequ.store import Store
 from sqlalchemy import select
 
 from registry import tables as t
-from registry.domain import Community, District, Household, Person, Village
+from registry.domain import (
+    Community,
+    District,
+    Household,
+    PartyOrganisation,
+    Person,
+    ResponsibilityZone,
+    ServiceTeam,
+    Village,
+)
 from registry.domain.common import NAMESPACE, natural_id
-from registry.policy import POLICY
 from registry.projections import RegistryProjection
 from registry.settings import RegistrySettings
 
@@ -34,10 +47,9 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
 
 
 class RegistryBase(DomainApplication):
-    """The registry application's machinery; use cases live in the mixins of ``Registry``."""
+    """The registry application's machinery; its use cases are in ``registry.usecases``."""
 
     name = "registry"
-    policy = POLICY
 
     def __init__(
         self,
@@ -83,6 +95,22 @@ class RegistryBase(DomainApplication):
 
     def household_agg(self, household_id: str) -> Household:
         return self.get(UUID(household_id), Household, "户", "household_id")  # type: ignore
+
+    def organisation(
+        self, organisation_id: str, field: str = "organisation_id"
+    ) -> PartyOrganisation:
+        return self.get(UUID(organisation_id), PartyOrganisation, "党组织", field)  # type: ignore
+
+    def team(self, team_id: str) -> ServiceTeam:
+        return self.get(UUID(team_id), ServiceTeam, "服务队", "team_id")  # type: ignore
+
+    def zone(self, party_member_id: str) -> ResponsibilityZone:
+        return self.get(  # type: ignore[no-any-return]
+            ResponsibilityZone.create_id(party_member_id),
+            ResponsibilityZone,
+            "党员责任区",
+            "party_member_id",
+        )
 
     def village_target(self, village_id: str | None) -> Target:
         """Scope of something in a village: its community, and that community's team."""

@@ -18,11 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ.projection import Handlers, upsert
+from shequ.readlog import Sight
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import Session
 
+from registry import masking
 from registry import tables as t
+from registry.domain.household import RELATIONS
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -257,3 +260,22 @@ def entry(row: RowMapping, change: str) -> dict[str, Any]:
         "household_id": row["household_id"],
         **json.loads(row["details"]),
     }
+
+
+def names_of(c: Connection, ids: set[str]) -> dict[str, str]:
+    """Person id -> name, for the people a history mentions."""
+    p = t.persons
+    return {r.id: r.name for r in c.execute(select(p.c.id, p.c.name).where(p.c.id.in_(ids)))}
+
+
+def shown(seen: Sight, x: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A change with its personal data masked as the actor may see it."""
+    out = {**x, "name": masking.name(seen, names.get(x["person_id"], ""))}
+    if "relation" in x:
+        out["relation_zh"] = RELATIONS[x["relation"]]
+    for key in ("phone", "previous_phone"):
+        if x.get(key):
+            out[key] = masking.phone(seen, x[key])
+    if "address" in x:
+        out["address"] = masking.address(seen, x["address"])
+    return out

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from shequ.actor import Actor
+from shequ.usecases import Bound
 from stdnum.cn import ric
 
 from registry.application import Registry
 from registry.domain.team import GROUPS
+from registry.usecases import USE_CASES
 
 SINCE = "2024-01-01"
 COMMUNITIES = (("立柱", "Lizhu"), ("塔桥", "Taqiao"), ("下泊", "Xiabo"), ("柏乡", "Baixiang"))
@@ -56,10 +58,13 @@ def sample_name(n: int) -> str:
 
 
 class Seeder:
-    """Loads the demo district through the Registry's ordinary commands."""
+    """Loads the demo district through the registry's use cases (``USE_CASES.bind``), with the
+    same checks as RPC."""
 
-    def __init__(self, registry: Registry, actor: Actor, households_per_village: int) -> None:
-        self.r = registry
+    def __init__(
+        self, registry: Registry | Bound, actor: Actor, households_per_village: int
+    ) -> None:
+        self.r = registry if isinstance(registry, Bound) else USE_CASES.bind(registry)
         self.actor = actor
         self.households = households_per_village
         self.n = 0
@@ -261,6 +266,8 @@ class Seeder:
         return str(team_id)
 
 
-def seed_demo(registry: Registry, actor: Actor, households_per_village: int = 10) -> dict[str, Any]:
+def seed_demo(
+    registry: Registry | Bound, actor: Actor, households_per_village: int = 10
+) -> dict[str, Any]:
     """Load the demo district (idempotent); returns the ids of what it holds."""
     return Seeder(registry, actor, households_per_village).run()

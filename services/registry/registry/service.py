@@ -1,7 +1,8 @@
 """Registry nameko service: thin RPC entrypoints over the Registry application.
 
-One entrypoint per use case in the policy table (``registry.policy.RULES``), plus the
-platform's ``notifications`` and ``health``, and ``seed_demo``.
+One entrypoint per row of the use-case table (``registry.usecases.USE_CASES``), plus
+``batch``, the platform's ``notifications``, ``replay_dead_letter`` and ``health``, and
+``seed_demo``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from typing import Any
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
 from shequ.errors import Forbidden
-from shequ.rpc import PlatformService, command, expose_methods
+from shequ.rpc import PlatformService, command, expose
 from shequ.runtime import Platform
 
 from registry.application import Registry
 from registry.contracts import translate
-from registry.policy import POLICY
 from registry.seed import seed_demo
+from registry.usecases import USE_CASES
 
 
 def make_app(cfg: ServiceConfig) -> Registry:
@@ -44,4 +45,4 @@ class RegistryService(PlatformService):
         return seed_demo(self.app, who)
 
 
-expose_methods(RegistryService, Registry, POLICY)
+expose(RegistryService, USE_CASES)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from typing import Any
 
 from registry.application import Registry
 from registry.seed import sample_id_number, sample_phone
+from registry.usecases import USE_CASES
 from shequ.actor import SYSTEM
 from shequ.store import Store
 
 
-def open_registry(store: Store) -> Registry:
-    return Registry(store)
+def open_registry(store: Store, *args: Any) -> Any:
+    """The application as its callers see it: its use cases through the table
+    (``USE_CASES.bind``, the same model and role checks as RPC), its machinery as is."""
+    return USE_CASES.bind(Registry(store, *args))
 
 
-def close_registry(app: Registry) -> None:
+def close_registry(app: Any) -> None:
     if app._projector is not None:
         app._projector.engine.dispose()
     app.close()

@@ -9,7 +9,7 @@ from registry.application import Registry
 from registry.contracts import catalogue, translate
 from registry.seed import sample_id_number, sample_phone, seed_demo
 from registry.settings import RegistrySettings
-from registry_testing import close_registry, new_person
+from registry_testing import close_registry, new_person, open_registry
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 from shequ.store import Store
@@ -304,7 +304,7 @@ class TestRegistryScenario:
         listed = app.personal_data_reads(AUDITOR)
         with app.projector.engine.begin() as c:
             c.execute(text("UPDATE shequ_read_models SET fingerprint = 'an earlier release'"))
-        upgraded = Registry(store)
+        upgraded = open_registry(store)
         try:
             assert upgraded.personal_data_reads(AUDITOR) == listed
         finally:
@@ -340,7 +340,7 @@ class TestRegistryScenario:
         assert late[1]["retention_zh"] == "永久"
 
     def test_household_limits_from_settings(self, store: Store) -> None:
-        app = Registry(store, RegistrySettings(min_households=2, max_households=3))
+        app = open_registry(store, RegistrySettings(min_households=2, max_households=3))
         try:
             w = small_world(app)
             pm = w["v1_sec"]

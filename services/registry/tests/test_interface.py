@@ -31,10 +31,10 @@ from registry.application import Registry
 from registry.domain import Community
 from registry.domain.common import natural_id
 from registry.domain.team import GROUPS
-from registry.policy import RULES
 from registry.seed import sample_id_number, sample_phone
 from registry.service import RegistryService
-from registry_testing import close_registry
+from registry.usecases import USE_CASES
+from registry_testing import close_registry, open_registry
 from shequ.actor import Actor
 from shequ.audit import load_or_create_key, read_heads, signature_ok, verify_service
 from shequ.errors import Forbidden, ShequError, ValidationError
@@ -48,6 +48,7 @@ AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
 # Entrypoints outside the policy table: the platform's notifications and health, the seed, and
 # ``batch`` (added by ``expose``; it runs policy-table commands, each authorised on its own).
 PLATFORM_EXTRAS = {"notifications", "health", "seed_demo", "batch", "replay_dead_letter"}
+RULES = USE_CASES.policy.rules
 EXCHANGE = Exchange("shequ.registry.events", type="topic", durable=True)
 
 
@@ -517,7 +518,7 @@ def test_notifications_serve_only_services(service: Running) -> None:
 # -- 9. a refusal is one structured log line; the unexpected keeps its traceback --------------
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
-    service: Running, caplog: pytest.LogCaptureFixture
+    service: Running, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO)
     with pytest.raises(ValidationError):
@@ -542,8 +543,18 @@ def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
         assert part in line, line
 
     caplog.clear()
-    with pytest.raises(TypeError):  # no actor: a caller's bug the platform did not foresee
+    with pytest.raises(ValidationError) as missing:  # no actor: refused at the boundary
         service.call("communities")
+    assert missing.value.field == "actor"
+
+    caplog.clear()
+
+    def broken(self: Registry) -> Any:
+        raise TypeError("a bug the platform did not foresee")
+
+    monkeypatch.setattr(Registry, "read", broken)
+    with pytest.raises(TypeError):
+        service.call("communities", actor=STAFF)
     failures = [r for r in caplog.records if r.exc_info and r.exc_info[0] is TypeError]
     assert [r.levelno for r in failures] == [logging.ERROR]
 
@@ -621,7 +632,7 @@ def test_reads_still_in_memory_are_stored_on_a_clean_stop(
     service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
     assert service.call("personal_data_reads", actor=AUDITOR) == []
     service.container.stop()
-    app = Registry(Store.parse(service.store_url))
+    app = open_registry(Store.parse(service.store_url))
     try:
         reads = app.personal_data_reads(Actor("auditor-1", "auditor"))
         assert [(r["reader_id"], r["purpose"], r["target_id"]) for r in reads] == [

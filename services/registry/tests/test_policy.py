@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from registry.application import Registry
-from registry.policy import POLICY
 from registry.seed import seed_demo
-from registry_testing import close_registry, new_person
+from registry.usecases import USE_CASES
+from registry_testing import close_registry, new_person, open_registry
 from shequ.actor import ROLES, SYSTEM, Actor
+from shequ.commands import Keyed
 from shequ.errors import Conflict, Forbidden
 from shequ.store import Store
 
@@ -26,7 +27,7 @@ counter = itertools.count()
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    app = Registry(Store.parse(f"sqlite:///{tmp_path_factory.mktemp('policy')}/r.db"))
+    app = open_registry(Store.parse(f"sqlite:///{tmp_path_factory.mktemp('policy')}/r.db"))
     ids = seed_demo(app, SYSTEM, households_per_village=5)
     lizhu, taqiao = ids["communities"]["Lizhu"], ids["communities"]["Taqiao"]
     roster = app.team_roster(SYSTEM, taqiao["community_id"])
@@ -357,6 +358,7 @@ def outside(role: str, w: dict[str, Any]) -> Actor:
     )
 
 
+POLICY = USE_CASES.policy
 CASES = [(entrypoint, role) for entrypoint in POLICY.rules for role in ROLES]
 
 
@@ -385,8 +387,11 @@ def test_role_against_entrypoint(world: dict[str, Any], entrypoint: str, role: s
         assert result is not None and not case.conflict_ok
 
 
-def test_every_entrypoint_is_a_registry_method() -> None:
+def test_every_entrypoint_is_a_use_case_that_takes_a_key_unless_it_reads() -> None:
     for entrypoint, rule in POLICY.rules.items():
-        params = list(inspect.signature(getattr(Registry, entrypoint)).parameters)
-        assert params[1] == "actor"
-        assert (params[2:3] == ["idempotency_key"]) != rule.reads, entrypoint
+        case = USE_CASES[entrypoint]
+        params = list(inspect.signature(case.handler).parameters)
+        assert params == ["cmd", "actor", "app"], entrypoint
+        fields = list(case.command.model_fields)
+        assert (fields[:1] == ["idempotency_key"]) != rule.reads, entrypoint
+        assert issubclass(case.command, Keyed) != rule.reads, entrypoint

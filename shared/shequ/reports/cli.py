@@ -60,7 +60,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     from shequ.client import store_for
     from shequ.errors import ShequError
     from shequ.reports.render import render, renderer_profile
-    from shequ.reports.run import Prefix, build, prefix_from_bundle, prefix_from_store
+    from shequ.reports.run import build, prefix_from_bundle, prefix_from_store
     from shequ.reports.scope import Scope, parse_period
 
     if (community is None) == (village is None):
@@ -82,14 +82,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
         else:
             prefix = prefix_from_store(service, store_for(service, store), directory, cut)
         profile = renderer_profile()
-        if sys.stderr.isatty():  # a progress bar for a person watching, never in a pipe
-            with click.progressbar(
-                prefix.rows, label=f"{service} 折叠 folding", file=sys.stderr
-            ) as rows:
-                doc = build(report, scope, Prefix(rows, prefix.basis))
-        else:
-            doc = build(report, scope, prefix)
-        data = render(doc, fmt, profile)
+        data = render(build(report, scope, prefix), fmt, profile)
     except ShequError as exc:
         click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
         sys.exit(1)

@@ -87,7 +87,7 @@ def decode(rows: Iterable[Notification], wants: Callable[[str], bool]) -> Iterat
 class Prefix:
     """The rows of a service's log up to the cut, and their basis (D23) as a dict."""
 
-    rows: Iterable[Notification]  # in position order (a list, or a progress bar over one)
+    rows: list[Notification]
     basis: dict[str, Any]
 
 

@@ -1,0 +1,147 @@
+"""Use cases of communities (社区) and their villages (村): setting up, moving, listing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Command, Day, Flag, Id, Keyed, Text
+from sqlalchemy import select
+
+from registry import tables as t
+from registry.base import RegistryBase, today
+from registry.domain import Community, Village
+
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+OTHER_COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000006"
+VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+
+
+class EstablishCommunity(Keyed):
+    """Set up a community (社区) in the district."""
+
+    title = "设立社区"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "community-lizhu",
+        "name": "立柱",
+        "name_en": "Lizhu",
+    }
+    name: Annotated[str, Text(50, "社区名称")]
+    name_en: Annotated[str, Text(50, "社区英文名")]
+
+
+def establish_community(cmd: EstablishCommunity, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Set up a community. Example: ``name="立柱", name_en="Lizhu"``."""
+
+    def decide() -> Any:
+        community_id = Community.create_id(cmd.name)
+        app.ensure_new(community_id, "社区", "name")
+        district = app.district()
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        community = Community(
+            id=community_id,
+            name=cmd.name,  # type: ignore[call-arg]
+            name_en=cmd.name_en,
+            district_id=str(district.id),
+            actor=actor.to_dict(),
+        )
+        return [community], {"community_id": str(community_id)}
+
+    return app.run(
+        "establish_community", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    )
+
+
+class RegisterVillage(Keyed):
+    """Register a village (村) in a community."""
+
+    title = "登记村"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "village-dongwangjia",
+        "community_id": COMMUNITY,
+        "name": "东王家村",
+        "registered_on": "2024-01-01",
+    }
+    community_id: Id
+    name: Annotated[str, Text(50, "村名")]
+    sample: Flag = False
+    registered_on: Day | None = None
+
+
+def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Register a village in a community. Example: ``name="东王家村（示例）"``."""
+
+    def decide() -> Any:
+        app.community(cmd.community_id, "community_id")
+        village_id = Village.create_id(cmd.name)
+        app.ensure_new(village_id, "村", "name")
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        village = Village(
+            id=village_id,
+            name=cmd.name,  # type: ignore[call-arg]
+            community_id=cmd.community_id,
+            registered_on=cmd.registered_on or today(),
+            sample=cmd.sample,
+            actor=actor.to_dict(),
+        )
+        return [village], {"village_id": str(village_id)}
+
+    target = Target(community_id=cmd.community_id)
+    return app.run("register_village", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+
+
+class MoveVillage(Keyed):
+    """Move a village to another community from a date (a dated event)."""
+
+    title = "村庄调整隶属社区"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "village-move-2025-0001",
+        "village_id": VILLAGE,
+        "to_community_id": OTHER_COMMUNITY,
+        "effective_date": "2025-01-01",
+    }
+    village_id: Id
+    to_community_id: Id
+    effective_date: Day
+
+
+def move_village(cmd: MoveVillage, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Move a village to another community from ``effective_date`` (a dated event)."""
+
+    def decide() -> Any:
+        app.community(cmd.to_community_id, "to_community_id")
+        village = app.village(cmd.village_id)
+        village.move(cmd.to_community_id, cmd.effective_date, actor.to_dict())
+        return [village], {"village_id": cmd.village_id}
+
+    return app.run("move_village", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+
+
+class ListCommunities(Command):
+    """Every community with its villages."""
+
+    title = "社区列表"
+
+
+def communities(cmd: ListCommunities, actor: Actor, app: RegistryBase) -> list[dict[str, Any]]:
+    """Every community with its villages (ids for the other queries)."""
+    app.policy.check("communities", actor, Target())
+    with app.read() as c:
+        villages = c.execute(select(t.villages).order_by(t.villages.c.name)).mappings().all()
+        return [
+            {
+                "community_id": r.id,
+                "name": r.name,
+                "name_en": r.name_en,
+                "team_id": r.team_id,
+                "villages": [
+                    {"village_id": v["id"], "name": v["name"]}
+                    for v in villages
+                    if v["community_id"] == r.id
+                ],
+            }
+            for r in c.execute(select(t.communities).order_by(t.communities.c.name))
+        ]

@@ -1,0 +1,191 @@
+"""Use cases of the district (区): setting it up, its leadership team, its organs and cadres."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Choice, Day, Id, Keyed, Text
+
+from registry.base import RegistryBase, today
+from registry.domain import District
+from registry.domain.common import natural_id
+from registry.domain.district import ORGAN_KINDS
+
+PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+ORGAN = "3f1c6a7e-0000-5000-8000-000000000003"
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+
+
+class EstablishDistrict(Keyed):
+    """Set up the one district (its id is fixed)."""
+
+    title = "设立区"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "district-setup-2024",
+        "name": "胶河经济区",
+    }
+    name: Annotated[str, Text(50, "区名称")]
+
+
+def establish_district(cmd: EstablishDistrict, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Set up the one district. Example: ``name="胶河经济区"``."""
+
+    def decide() -> Any:
+        district_id = natural_id("district")
+        app.ensure_new(district_id, "区", "name")
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        district = District(
+            id=district_id,
+            name=cmd.name,  # type: ignore[call-arg]
+            actor=actor.to_dict(),
+        )
+        return [district], {"district_id": str(district_id)}
+
+    return app.run(
+        "establish_district", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    )
+
+
+class AppointDistrictLeader(Keyed):
+    """Add a person to the district leadership team (区工管委领导班子)."""
+
+    title = "任命区工管委领导班子成员"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "leader-2024-0001",
+        "person_id": PERSON,
+        "title": "工管委副主任",
+        "since": "2024-01-01",
+    }
+    person_id: Id
+    title_: Annotated[str, Text(50, "职务"), Field(alias="title")]
+    since: Day | None = None
+
+
+def appoint_district_leader(
+    cmd: AppointDistrictLeader, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Add a person to the district leadership team (区工管委领导班子)."""
+
+    def decide() -> Any:
+        app.person(cmd.person_id)
+        district = app.district()
+        district.appoint_leader(cmd.person_id, cmd.title_, cmd.since or today(), actor.to_dict())
+        return [district], {"person_id": cmd.person_id}
+
+    return app.run(
+        "appoint_district_leader", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    )
+
+
+class EndDistrictLeadership(Keyed):
+    """End a person's membership of the district leadership team."""
+
+    title = "免去区领导班子职务"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "leader-end-2025-0001",
+        "person_id": PERSON,
+        "until": "2025-12-31",
+    }
+    person_id: Id
+    until: Day
+
+
+def end_district_leadership(
+    cmd: EndDistrictLeadership, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """End a person's membership of the district leadership team."""
+
+    def decide() -> Any:
+        district = app.district()
+        district.end_leadership(cmd.person_id, cmd.until, actor.to_dict())
+        return [district], {"person_id": cmd.person_id}
+
+    return app.run(
+        "end_district_leadership", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    )
+
+
+class EstablishOrgan(Keyed):
+    """Add a district organ: a department (区直部门) or a station (站所)."""
+
+    title = "设立区直部门/站所"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "organ-agri-station",
+        "name": "农业服务站",
+        "kind": "station",
+    }
+    name: Annotated[str, Text(100, "机构名称")]
+    kind: Annotated[str, Choice(ORGAN_KINDS, "机构类型")]
+
+
+def establish_organ(cmd: EstablishOrgan, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Add a district organ: ``kind`` is department (区直部门) or station (站所)."""
+
+    def decide() -> Any:
+        organ_id = str(natural_id("organ", cmd.name))
+        district = app.district()
+        district.establish_organ(organ_id, cmd.name, cmd.kind, actor.to_dict())
+        return [district], {"organ_id": organ_id}
+
+    return app.run("establish_organ", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+
+
+class AssignCadre(Keyed):
+    """Record a person as a cadre of a district organ, assigned down to a community if given."""
+
+    title = "登记区直机构干部"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "cadre-2024-0001",
+        "person_id": PERSON,
+        "organ_id": ORGAN,
+        "community_id": COMMUNITY,
+        "since": "2024-01-01",
+    }
+    person_id: Id
+    organ_id: Id
+    community_id: Id | None = None
+    since: Day | None = None
+
+
+def assign_cadre(cmd: AssignCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Record a person as a cadre of an organ, assigned down to a community if given."""
+
+    def decide() -> Any:
+        app.person(cmd.person_id)
+        if cmd.community_id:
+            app.community(cmd.community_id, "community_id")
+        district = app.district()
+        district.assign_cadre(
+            cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or today(), actor.to_dict()
+        )
+        return [district], {"person_id": cmd.person_id}
+
+    return app.run("assign_cadre", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+
+
+class ReleaseCadre(Keyed):
+    """End a person's cadre status."""
+
+    title = "解除干部身份"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "cadre-end-2025-0001",
+        "person_id": PERSON,
+        "until": "2025-06-30",
+    }
+    person_id: Id
+    until: Day
+
+
+def release_cadre(cmd: ReleaseCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """End a person's cadre status."""
+
+    def decide() -> Any:
+        district = app.district()
+        district.release_cadre(cmd.person_id, cmd.until, actor.to_dict())
+        return [district], {"person_id": cmd.person_id}
+
+    return app.run("release_cadre", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)

@@ -1,0 +1,309 @@
+"""Use cases of party organisations (党组织) and appointments to their posts, and the chart.
+
+The handlers gather the facts the composition rules need (leadership and cadre records from
+the District aggregate, village-branch secretaryships from the read model and the Village
+aggregates) and hand them to the PartyOrganisation aggregate, which decides.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.errors import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+
+from registry import tables as t
+from registry.base import RegistryBase, today
+from registry.domain import Eligibility, PartyOrganisation
+from registry.domain.common import natural_id
+from registry.domain.organisation import BASES, KINDS, POSTS
+
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+ORGANISATION = "3f1c6a7e-0000-5000-8000-000000000007"
+APPOINTMENT = "3f1c6a7e-0000-5000-8000-000000000008"
+PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+NEEDS: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
+    "general_branch": "community_id",
+    "village_branch": "village_id",
+    "functional_branch": "parent_id",
+}
+
+
+class EstablishOrganisation(Keyed):
+    """Set up a party organisation: general_branch needs ``community_id``, village_branch
+    ``village_id``, functional_branch ``parent_id`` (its general branch), cooperative_branch
+    none."""
+
+    title = "设立党组织"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "org-lizhu-general",
+        "kind": "general_branch",
+        "name": "立柱社区党总支",
+        "community_id": COMMUNITY,
+    }
+    kind: Annotated[str, Choice(KINDS, "党组织类型")]
+    name: Annotated[str, Text(100, "党组织名称")]
+    community_id: Id | None = None
+    village_id: Id | None = None
+    parent_id: Id | None = None
+
+
+def establish_organisation(
+    cmd: EstablishOrganisation, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Set up a party organisation.
+
+    general_branch needs ``community_id``; village_branch needs ``village_id``;
+    functional_branch needs ``parent_id`` (its general branch); cooperative_branch none.
+    """
+    needs = NEEDS.get(cmd.kind)
+    if needs and not getattr(cmd, needs):
+        raise ValidationError(f"该类党组织须注明{needs}", f"{cmd.kind} needs {needs}", needs)
+    where = _organisation_place(app, cmd)
+
+    def decide() -> Any:
+        org_id = _organisation_id(cmd)
+        app.ensure_new(org_id, "党组织", "kind")
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        org = PartyOrganisation(
+            id=org_id,
+            kind=cmd.kind,  # type: ignore[call-arg]
+            name=cmd.name,
+            community_id=where,
+            village_id=cmd.village_id,
+            parent_id=cmd.parent_id,
+            actor=actor.to_dict(),
+        )
+        return [org], {"organisation_id": str(org_id)}
+
+    target = Target(community_id=where)
+    return app.run(
+        "establish_organisation", cmd.idempotency_key, actor, target, cmd.payload(), decide
+    )
+
+
+def _organisation_place(app: RegistryBase, cmd: EstablishOrganisation) -> str | None:
+    # The field each kind needs has been checked present by establish_organisation.
+    if cmd.kind == "general_branch":
+        assert cmd.community_id is not None, "validated: a general branch needs it"
+        app.community(cmd.community_id)
+        return cmd.community_id
+    if cmd.kind == "village_branch":
+        assert cmd.village_id is not None, "validated: a village branch needs it"
+        return app.village(cmd.village_id).community_id
+    if cmd.kind == "functional_branch":
+        assert cmd.parent_id is not None, "validated: a functional branch needs it"
+        parent = app.organisation(cmd.parent_id, "parent_id")
+        if parent.kind != "general_branch":
+            raise ValidationError(
+                "功能型党支部须设在社区党总支之下",
+                "a functional branch sits under a general branch",
+                "parent_id",
+            )
+        return parent.community_id
+    return None
+
+
+def _organisation_id(cmd: EstablishOrganisation) -> UUID:
+    # The field each kind needs has been checked present by establish_organisation.
+    kind = cmd.kind
+    if kind == "general_branch":
+        assert cmd.community_id is not None, "validated: a general branch needs it"
+        return natural_id("org", kind, cmd.community_id)
+    if kind == "village_branch":
+        assert cmd.village_id is not None, "validated: a village branch needs it"
+        return natural_id("org", kind, cmd.village_id)
+    if kind == "functional_branch":
+        assert cmd.parent_id is not None, "validated: a functional branch needs it"
+        return natural_id("org", kind, cmd.parent_id, cmd.name)
+    return natural_id("org", kind, cmd.name)
+
+
+class Appoint(Keyed):
+    """Appoint a person to a post of a party organisation."""
+
+    title = "党组织任职"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "appoint-lizhu-secretary-2024",
+        "organisation_id": ORGANISATION,
+        "person_id": PERSON,
+        "post": "secretary",
+        "since": "2024-01-01",
+    }
+    organisation_id: Id
+    person_id: Id
+    post: Annotated[str, Choice(POSTS, "职务")]
+    since: Day | None = None
+
+
+def appoint(cmd: Appoint, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Appoint a person to a post (secretary, deputy_secretary, member) of an organisation."""
+    org = app.organisation(cmd.organisation_id)
+
+    def decide() -> Any:
+        app.person(cmd.person_id)
+        org = app.organisation(cmd.organisation_id)
+        on = cmd.since or today()
+        appointment_id = str(
+            natural_id("appointment", cmd.organisation_id, cmd.person_id, cmd.post, on)
+        )
+        facts = eligibility(app, cmd.person_id, org.community_id, on)
+        org.appoint(appointment_id, cmd.person_id, cmd.post, on, facts, actor.to_dict())
+        basis = org.appointments[appointment_id]["basis"]
+        return [org], {"appointment_id": appointment_id, "basis": basis}
+
+    target = Target(community_id=org.community_id)
+    return app.run("appoint", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+
+
+class EndAppointment(Keyed):
+    """End an appointment on a date, with a reason (届满, 调动, 免职 …)."""
+
+    title = "任职结束（免职、届满、调动）"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "appoint-end-2025-0001",
+        "organisation_id": ORGANISATION,
+        "appointment_id": APPOINTMENT,
+        "until": "2025-01-01",
+        "reason": "届满",
+    }
+    organisation_id: Id
+    appointment_id: Id
+    until: Day
+    reason: Annotated[str, Note(200, "原因")] = ""
+
+
+def end_appointment(cmd: EndAppointment, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """End an appointment on ``until`` with a reason (届满, 调动, 免职 …)."""
+    org = app.organisation(cmd.organisation_id)
+
+    def decide() -> Any:
+        org = app.organisation(cmd.organisation_id)
+        org.end_appointment(cmd.appointment_id, cmd.until, cmd.reason, actor.to_dict())
+        return [org], {"appointment_id": cmd.appointment_id}
+
+    target = Target(community_id=org.community_id)
+    return app.run("end_appointment", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+
+
+def eligibility(
+    app: RegistryBase, person_id: str, community_id: str | None, on: str
+) -> Eligibility:
+    """What the composition rules need to know about a person on the day ``on``."""
+    district = app.district()
+    return Eligibility(
+        district_leader=district.is_leader(person_id, on),
+        organ_cadre=district.is_cadre(person_id, on),
+        village_secretary_here=community_id is not None
+        and any(
+            app.village(v).community_on(on) == community_id
+            for v in _secretary_of_villages(app, person_id, on)
+        ),
+    )
+
+
+def _secretary_of_villages(app: RegistryBase, person_id: str, on: str) -> list[str]:
+    """Villages whose party branch the person is secretary of on the day ``on``."""
+    a, o = t.appointments, t.organisations
+    with app.read() as c:
+        rows = c.execute(
+            select(o.c.village_id)
+            .join(o, o.c.id == a.c.organisation_id)
+            .where(
+                a.c.person_id == person_id,
+                a.c.post == "secretary",
+                o.c.kind == "village_branch",
+                a.c.since <= on,
+                or_(a.c.until.is_(None), a.c.until > on),
+            )
+        )
+        return [r for r in rows.scalars() if r]
+
+
+class OrganisationChart(Command):
+    """A community's party organisations and their post holders on a day."""
+
+    title = "党组织架构"
+    example: ClassVar[dict[str, Any]] = {"community_id": COMMUNITY, "on": "2024-06-01"}
+    community_id: Id
+    on: Day | None = None
+
+
+def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """The community's general branch posts with holders, its branches, village branches."""
+    community_id, on = cmd.community_id, cmd.on or today()
+    app.policy.check("organisation_chart", actor, app.community_target(community_id))
+    o = t.organisations
+    with app.read() as c:
+        orgs = (
+            c.execute(select(o).where(o.c.community_id == community_id).order_by(o.c.name))
+            .mappings()
+            .all()
+        )
+        general = next((g for g in orgs if g["kind"] == "general_branch"), None)
+        return {
+            "community_id": community_id,
+            "on": on,
+            "general_branch": general
+            and {
+                "organisation_id": general["id"],
+                "name": general["name"],
+                "posts": _posts(c, general["id"], on),
+            },
+            "functional_branches": [
+                {"organisation_id": g["id"], "name": g["name"]}
+                for g in orgs
+                if g["kind"] == "functional_branch"
+            ],
+            "village_branches": [
+                {
+                    "organisation_id": g["id"],
+                    "name": g["name"],
+                    "village_id": g["village_id"],
+                    "posts": _posts(c, g["id"], on),
+                }
+                for g in orgs
+                if g["kind"] == "village_branch"
+            ],
+        }
+
+
+def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]:
+    a, p = t.appointments, t.persons
+    rows = (
+        c.execute(
+            select(a, p.c.name)
+            .join(p, p.c.id == a.c.person_id)
+            .where(
+                a.c.organisation_id == organisation_id,
+                a.c.since <= on,
+                or_(a.c.until.is_(None), a.c.until > on),
+            )
+            .order_by(a.c.since, p.c.name)
+        )
+        .mappings()
+        .all()
+    )
+    order = list(POSTS)
+    return sorted(
+        (
+            {
+                "appointment_id": r["id"],
+                "post": r["post"],
+                "post_zh": POSTS[r["post"]],
+                "person_id": r["person_id"],
+                "name": r["name"],
+                "basis": r["basis"],
+                "basis_zh": BASES.get(r["basis"] or "", ""),
+                "since": r["since"],
+            }
+            for r in rows
+        ),
+        key=lambda x: order.index(x["post"]),
+    )

@@ -1,0 +1,243 @@
+"""Use cases of persons (人员): registering, phone and party membership, recorded reveals of
+their personal data, and a person's dated history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, field_validator
+from shequ.actor import Actor
+from shequ.commands import Choice, Command, Day, Flag, Id, IdNumber, Keyed, Phone, Text
+from shequ.errors import Conflict, ValidationError
+from shequ.readlog import Purpose, sight
+from sqlalchemy import select
+
+from registry import masking
+from registry import tables as t
+from registry.base import RegistryBase, key_id
+from registry.domain import Person, PersonalDataAccess
+from registry.domain.person import GENDERS, KINDS
+from registry.history import AS_PERSON, entry, names_of, person_changes, shown
+
+REVEALABLE = ("name", "gender", "id_number", "phone")
+PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+
+
+class RegisterPerson(Keyed):
+    """Register a person; the id does not derive from the ID number (it would leak it)."""
+
+    title = "人员登记"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "person-2024-000123",
+        "name": "王示例",
+        "gender": "male",
+        "id_number": "370785198003151237",
+        "phone": "13800000001",
+        "village_id": VILLAGE,
+        "kinds": ["resident", "party_member"],
+    }
+    name: Annotated[str, Text(30, "姓名")]
+    gender: Annotated[str, Choice(GENDERS, "性别")]
+    id_number: IdNumber
+    phone: Phone
+    village_id: Id | None = None
+    kinds: list[Annotated[str, Choice(KINDS, "人员类别")]] = Field(
+        default_factory=lambda: ["resident"]
+    )
+    sample: Flag = False
+
+    @field_validator("kinds")
+    @classmethod
+    def _once_each(cls, kinds: list[str]) -> list[str]:
+        return sorted(set(kinds or ["resident"]))
+
+
+def register_person(cmd: RegisterPerson, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Register a person. The id does not derive from the ID number (it would leak it)."""
+    if int(cmd.id_number[16]) % 2 != (1 if cmd.gender == "male" else 0):
+        raise ValidationError(
+            "性别与身份证号不符（第17位奇数为男、偶数为女）",
+            "gender does not match the identity number",
+            "gender",
+            rule="id.gender",
+        )
+    payload = cmd.payload()
+
+    def decide() -> Any:
+        _refuse_duplicate_id_number(app, cmd.id_number)
+        person_id = key_id("person", cmd.idempotency_key)
+        # The id comes from the idempotency key, not from constructor arguments; the
+        # @event __init__ accepts ``id`` at runtime but mypy cannot see it.
+        person = Person(
+            id=person_id,
+            **payload,  # type: ignore[call-arg]
+            actor=actor.to_dict(),
+        )
+        return [person], {"person_id": str(person_id)}
+
+    target = app.village_target(cmd.village_id)
+    return app.run("register_person", cmd.idempotency_key, actor, target, payload, decide)
+
+
+def _refuse_duplicate_id_number(app: RegistryBase, id_number: str) -> None:
+    with app.read() as c:
+        found = c.execute(select(t.persons.c.id).where(t.persons.c.id_number == id_number)).first()
+    if found is not None:
+        raise Conflict(
+            "该身份证号已登记",
+            "a person with this identity number exists",
+            "id_number",
+            code="already_exists",
+        )
+
+
+class ChangePersonPhone(Keyed):
+    """Record a person's new phone number."""
+
+    title = "变更联系电话"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "phone-2025-000123",
+        "person_id": PERSON,
+        "phone": "13800000002",
+    }
+    person_id: Id
+    phone: Phone
+
+
+def change_person_phone(cmd: ChangePersonPhone, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Record a person's new phone number."""
+
+    def decide() -> Any:
+        person = app.person(cmd.person_id)
+        person.change_phone(cmd.phone, actor.to_dict())
+        return [person], {"person_id": cmd.person_id}
+
+    target = app.village_target(app.person(cmd.person_id).village_id)
+    return app.run("change_person_phone", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+
+
+class RecordPartyMembership(Keyed):
+    """Record that a person is a party member from a date."""
+
+    title = "登记党员身份（入党）"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "party-2024-000123",
+        "person_id": PERSON,
+        "joined_on": "2010-07-01",
+    }
+    person_id: Id
+    joined_on: Day
+
+
+def record_party_membership(
+    cmd: RecordPartyMembership, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Record that a person is a party member from ``joined_on``."""
+
+    def decide() -> Any:
+        person = app.person(cmd.person_id)
+        person.record_party_membership(cmd.joined_on, actor.to_dict())
+        return [person], {"person_id": cmd.person_id}
+
+    target = app.village_target(app.person(cmd.person_id).village_id)
+    return app.run(
+        "record_party_membership", cmd.idempotency_key, actor, target, cmd.payload(), decide
+    )
+
+
+class RevealPersonalData(Keyed):
+    """Show staff a person's personal data unmasked, recording the read and its reason."""
+
+    title = "查看个人信息（明文）"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "reveal-2025-000001",
+        "person_id": PERSON,
+        "fields": ["id_number", "phone"],
+        "reason": "核实低保申请",
+    }
+    person_id: Id
+    fields: list[Annotated[str, Choice(REVEALABLE, "字段")]]
+    reason: Annotated[str, Text(200, "查看理由")]
+
+    @field_validator("fields")
+    @classmethod
+    def _once_each(cls, fields: list[str]) -> list[str]:
+        return sorted(set(fields))
+
+
+def reveal_personal_data(
+    cmd: RevealPersonalData, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Return unmasked personal data to staff, recording the read (PersonalDataRead).
+
+    The unmasked values are not kept in the idempotency record: they are read afresh.
+    """
+    if not cmd.fields:
+        raise ValidationError("须列出要查看的字段", "name at least one field", "fields")
+    person = app.person(cmd.person_id)
+
+    def decide() -> Any:
+        read_id = key_id("personal-data-read", cmd.idempotency_key)
+        read = PersonalDataAccess.record(
+            read_id,
+            cmd.person_id,
+            cmd.fields,
+            cmd.reason,
+            dt.datetime.now(dt.UTC).isoformat(),
+            actor.to_dict(),
+        )
+        return [read], {"read_id": str(read_id), "person_id": cmd.person_id}
+
+    target = app.village_target(person.village_id)
+    result = app.run(
+        "reveal_personal_data", cmd.idempotency_key, actor, target, cmd.payload(), decide
+    )
+    return {**result, "values": {f: getattr(person, f) for f in cmd.fields}}
+
+
+class PersonHistory(Command):
+    """Every dated change of a person, oldest first."""
+
+    title = "人员变动记录"
+    example: ClassVar[dict[str, Any]] = {"person_id": PERSON}
+    person_id: Id
+    purpose: Purpose = None
+
+
+def person_history(cmd: PersonHistory, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Every dated change of a person, oldest first: registered, households joined and
+    left, phone changes, party membership. Name, phones and addresses are masked unless
+    the reader is on the person's community team or staff giving a ``purpose`` (recorded).
+
+    Example: ``{"person_id": "3f1c6a7e-0000-5000-8000-000000000002"}``"""
+    person_id = cmd.person_id
+    person = app.person(person_id)
+    app.policy.check("person_history", actor, app.village_target(person.village_id))
+    seen = sight(
+        actor, cmd.purpose, duty=masking.TEAM_DUTY if actor.role == "team_member" else None
+    )
+    with app.read() as c:
+        changes = [entry(r, _as_person(r)) for r in person_changes(c, person_id)]
+        names = names_of(c, {person_id})
+    if seen.purpose:
+        app.reads.note(
+            actor,
+            "person_history",
+            person_id,
+            seen.purpose,
+            {person_id: person.name},
+            ["name", "phone", "address"],
+        )
+    return {
+        "person_id": person_id,
+        "name": masking.name(seen, person.name),
+        "changes": [shown(seen, x, names) for x in changes],
+    }
+
+
+def _as_person(row: Any) -> str:
+    if row["household_id"] is None:
+        return str(row["change"])
+    return "joined_household" if row["change"] == "registered" else AS_PERSON[row["change"]]

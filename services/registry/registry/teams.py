@@ -1,0 +1,292 @@
+"""Use cases of the community service teams (社区服务队): forming one, its members in their work
+groups, the leader, the phones and duties printed for households, and the roster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text
+from shequ.errors import NotFound
+from shequ.readlog import Purpose, sight
+from sqlalchemy import select
+
+from registry import masking
+from registry import tables as t
+from registry.base import RegistryBase, today
+from registry.domain import ServiceTeam
+from registry.domain.team import GROUPS
+
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+TEAM = "3f1c6a7e-0000-5000-8000-000000000000"
+PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+
+
+class FormTeam(Keyed):
+    """Form the community's service team with its six work groups (one team per community)."""
+
+    title = "组建社区服务队"
+    example: ClassVar[dict[str, Any]] = {"idempotency_key": "team-lizhu", "community_id": COMMUNITY}
+    community_id: Id
+    name: Annotated[str, Text(100, "服务队名称")] | None = None
+
+
+def form_team(cmd: FormTeam, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Form the community's service team with its six work groups (one per community)."""
+
+    def decide() -> Any:
+        community = app.community(cmd.community_id)
+        team_id = ServiceTeam.create_id(cmd.community_id)
+        community.form_team(str(team_id), actor.to_dict())
+        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+        # runtime, but mypy only sees the @event __init__'s parameters.
+        team = ServiceTeam(
+            id=team_id,
+            community_id=cmd.community_id,  # type: ignore[call-arg]
+            name=cmd.name or f"{community.name}社区服务队",
+            groups=GROUPS,
+            actor=actor.to_dict(),
+        )
+        return [community, team], {"team_id": str(team_id)}
+
+    target = Target(community_id=cmd.community_id)
+    return app.run("form_team", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+
+
+class TeamMemberCommand(Keyed):
+    """A command about one member of a team."""
+
+    team_id: Id
+    person_id: Id
+
+
+def _on_member(
+    name: str,
+    cmd: TeamMemberCommand,
+    actor: Actor,
+    app: RegistryBase,
+    act: Callable[[ServiceTeam], Any],
+    target: Target | None = None,
+) -> dict[str, Any]:
+    """Load the team, let ``act`` change it, save: the shape of every member command."""
+    team = app.team(cmd.team_id)
+
+    def decide() -> Any:
+        fresh = app.team(cmd.team_id)
+        act(fresh)
+        return [fresh], {"team_id": cmd.team_id, "person_id": cmd.person_id}
+
+    target = target or app.community_target(team.community_id)
+    return app.run(name, cmd.idempotency_key, actor, target, cmd.payload(), decide)  # type: ignore[no-any-return]
+
+
+class AddTeamMember(TeamMemberCommand):
+    """Add a person to a work group of the team."""
+
+    title = "服务队成员加入"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "team-member-2024-0001",
+        "team_id": TEAM,
+        "person_id": PERSON,
+        "group": "mediation",
+        "duties": "调解邻里纠纷",
+        "since": "2024-01-01",
+    }
+    group: Annotated[str, Choice(GROUPS, "工作组")]
+    duties: Annotated[str, Text(500, "职责")]
+    phone: Phone | None = None
+    since: Day | None = None
+
+
+def add_team_member(cmd: AddTeamMember, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Add a person to a work group; the phone printed on cards defaults to theirs."""
+    person = app.person(cmd.person_id)
+    return _on_member(
+        "add_team_member",
+        cmd,
+        actor,
+        app,
+        lambda team: team.join(
+            cmd.person_id,
+            cmd.group,
+            person.name,
+            cmd.phone or person.phone,
+            cmd.duties,
+            cmd.since or today(),
+            actor.to_dict(),
+        ),
+    )
+
+
+class AppointTeamLeader(TeamMemberCommand):
+    """Make a current member the team leader (队长)."""
+
+    title = "任命服务队队长"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "team-leader-2024-0001",
+        "team_id": TEAM,
+        "person_id": PERSON,
+        "since": "2024-01-01",
+    }
+    since: Day | None = None
+
+
+def appoint_team_leader(cmd: AppointTeamLeader, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """Make a current member the team leader (队长)."""
+    return _on_member(
+        "appoint_team_leader",
+        cmd,
+        actor,
+        app,
+        lambda team: team.appoint_leader(cmd.person_id, cmd.since or today(), actor.to_dict()),
+    )
+
+
+class RemoveTeamMember(TeamMemberCommand):
+    """A member leaves the team on a date."""
+
+    title = "服务队成员退出"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "team-leave-2025-0001",
+        "team_id": TEAM,
+        "person_id": PERSON,
+        "until": "2025-01-01",
+        "reason": "调动",
+    }
+    until: Day
+    reason: Annotated[str, Note(200, "原因")] = ""
+
+
+def remove_team_member(cmd: RemoveTeamMember, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """A member leaves the team on ``until``."""
+    return _on_member(
+        "remove_team_member",
+        cmd,
+        actor,
+        app,
+        lambda team: team.leave(cmd.person_id, cmd.until, cmd.reason, actor.to_dict()),
+    )
+
+
+class ChangeTeamMemberPhone(TeamMemberCommand):
+    """Change the phone printed for a member; a member may change their own."""
+
+    title = "变更服务队成员电话"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "team-phone-2025-0001",
+        "team_id": TEAM,
+        "person_id": PERSON,
+        "phone": "13800000002",
+    }
+    phone: Phone
+
+
+def change_team_member_phone(
+    cmd: ChangeTeamMemberPhone, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Change the phone printed for a member; a member may change their own."""
+    team = app.team(cmd.team_id)
+    target = Target(community_id=team.community_id, assigned_to=frozenset([cmd.person_id]))
+    return _on_member(
+        "change_team_member_phone",
+        cmd,
+        actor,
+        app,
+        lambda team: team.change_phone(cmd.person_id, cmd.phone, actor.to_dict()),
+        target,
+    )
+
+
+class ChangeTeamMemberDuties(TeamMemberCommand):
+    """Change the duties printed for a member."""
+
+    title = "变更服务队成员职责"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "team-duties-2025-0001",
+        "team_id": TEAM,
+        "person_id": PERSON,
+        "duties": "信访接待",
+    }
+    duties: Annotated[str, Text(500, "职责")]
+
+
+def change_team_member_duties(
+    cmd: ChangeTeamMemberDuties, actor: Actor, app: RegistryBase
+) -> dict[str, Any]:
+    """Change the duties printed for a member."""
+    return _on_member(
+        "change_team_member_duties",
+        cmd,
+        actor,
+        app,
+        lambda team: team.change_duties(cmd.person_id, cmd.duties, actor.to_dict()),
+    )
+
+
+class TeamRoster(Command):
+    """The community's service team by work group."""
+
+    title = "服务队名册"
+    example: ClassVar[dict[str, Any]] = {"community_id": COMMUNITY}
+    community_id: Id
+    purpose: Purpose = None
+
+
+def team_roster(cmd: TeamRoster, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    """The community's service team by work group; phones in clear only to staff who give
+    a ``purpose`` (the read is recorded)."""
+    community_id = cmd.community_id
+    app.policy.check("team_roster", actor, app.community_target(community_id))
+    with app.read() as c:
+        team = (
+            c.execute(select(t.teams).where(t.teams.c.community_id == community_id))
+            .mappings()
+            .first()
+        )
+        if team is None:
+            raise NotFound(
+                "该社区尚未组建服务队", "the community has no service team", "community_id"
+            )
+        m = t.team_members
+        members = (
+            c.execute(select(m).where(m.c.team_id == team["id"]).order_by(m.c.since, m.c.name))
+            .mappings()
+            .all()
+        )
+    seen = sight(actor, cmd.purpose)
+    if seen.purpose and members:
+        app.reads.note(
+            actor,
+            "team_roster",
+            team["id"],
+            seen.purpose,
+            {r["person_id"]: r["name"] for r in members},
+            ["phone"],
+        )
+    return {
+        "team_id": team["id"],
+        "name": team["name"],
+        "community_id": community_id,
+        "leader_id": team["leader_id"],
+        "groups": [
+            {
+                "key": key,
+                "name_zh": zh,
+                "members": [
+                    {
+                        "person_id": r["person_id"],
+                        "name": r["name"],
+                        "phone": masking.phone(seen, r["phone"]),
+                        "duties": r["duties"],
+                        "since": r["since"],
+                        "leader": r["person_id"] == team["leader_id"],
+                    }
+                    for r in members
+                    if r["group_key"] == key
+                ],
+            }
+            for key, zh in GROUPS.items()
+        ],
+    }
