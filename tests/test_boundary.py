@@ -68,7 +68,7 @@ def malformed(case: UseCase) -> Iterator[tuple[str, dict[str, Any], str]]:
         yield f"missing {field}", {k: v for k, v in good.items() if k != field}, field
     for field, spec in schema.get("properties", {}).items():
         kinds = {s.get("type") for s in spec.get("anyOf", [spec])}
-        wrong = {"x": [1]} if "string" in kinds else ["not", "this"]
+        wrong = {"x": [1]} if kinds & {"string", "array"} else ["not", "this"]
         yield f"wrong type {field}", {**good, field: wrong}, field
         if "string" in kinds and "enum" not in spec and "format" not in spec:
             yield f"control character {field}", {**good, field: "a\x00b"}, field

@@ -155,7 +155,7 @@ def test_a_case_stored_under_the_old_topics_takes_new_events_under_the_new(
 ) -> None:
     with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
         tar.extract("casework.db", tmp_path, filter="data")
-    app = Casework(store(tmp_path, "casework"))
+    app = through_table("casework", Casework(store(tmp_path, "casework")))
     try:
         case_id = MANIFEST["ids"]["petition_case"]
         before = app.recorder.max_notification_id() or 0
@@ -194,7 +194,7 @@ def test_casework_rebuilds_its_read_model_in_the_new_shape(tmp_path: Path) -> No
         "mediation",
         "decision",
     }
-    app = Casework(store(tmp_path, "casework"))
+    app = through_table("casework", Casework(store(tmp_path, "casework")))
     try:
         case_id = MANIFEST["ids"]["mediated_case"]
         timeline = app.case_timeline(STAFF, case_id)["events"]  # reads the read model

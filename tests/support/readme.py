@@ -6,6 +6,8 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import types
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -183,3 +185,49 @@ def returned_fields(section: str) -> set[str]:
     )
     shapes = re.findall(r"`([\[{].*?[}\]])`", match.group(1), re.DOTALL) if match else []
     return {name for shape in shapes for name in re.findall(r'"(\w+)"', shape)}
+
+
+def command_target(model: type) -> Any:
+    """Something whose signature is a use case's as a caller sees it: ``actor``, then the
+    command model's fields (by the name callers use) with their defaults, annotated the way
+    ``parameter`` reads them (``str``, ``int``, ``bool``, ``list[...]``, ``dict``, ``| None``)."""
+    params = [inspect.Parameter("actor", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        default = inspect.Parameter.empty if field.is_required() else field.default
+        params.append(
+            inspect.Parameter(
+                field.alias or name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=_annotation(typing.Annotated[(field.annotation, *field.metadata)])
+                if field.metadata
+                else _annotation(field.annotation),
+            )
+        )
+
+    def target(**kwargs: Any) -> None:
+        """Stands for the use case's handler."""
+
+    target.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return target
+
+
+def _annotation(ann: Any) -> str:
+    """``str | None``, ``list[str]``, ``dict``, ``int``, ``bool`` for a field's type; an id or a
+    date is ``str (uuid)`` or ``str (date)``, not free text."""
+    args = [a for a in typing.get_args(ann) if a is not type(None)]
+    if typing.get_origin(ann) is typing.Annotated:
+        formats = [
+            m.schema["format"] for m in ann.__metadata__ if "format" in getattr(m, "schema", {})
+        ]
+        return f"str ({formats[0]})" if formats else _annotation(args[0])
+    if typing.get_origin(ann) in (typing.Union, types.UnionType):
+        inner = _annotation(args[0]) if len(args) == 1 else "str"
+        return f"{inner} | None" if len(args) < len(typing.get_args(ann)) else inner
+    if typing.get_origin(ann) is list:
+        return f"list[{_annotation(args[0])}]"
+    if typing.get_origin(ann) is dict or (isinstance(ann, type) and hasattr(ann, "model_fields")):
+        return "dict"
+    if ann in (int, bool):
+        return ann.__name__
+    return "str"

@@ -1,4 +1,7 @@
-"""What every casework use case shares: policy, settings, clock, calendar, read model, routing."""
+"""The casework application's machinery: settings, clock, calendar, loading with typed getters,
+scope targets, the read model and the directory, routing. The use cases live in the modules of
+their concept (``cases``, ``petitions``, ``mediation``, ``decisions``, ``deadlines``,
+``queries``) and are listed in ``casework.usecases``."""
 
 from __future__ import annotations
 
@@ -28,7 +31,6 @@ from casework import tables as t
 from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
 from casework.domain.common import NAMESPACE, not_before, violation
-from casework.policy import POLICY
 from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
 
@@ -47,10 +49,9 @@ def key_id(kind: str, idempotency_key: str) -> UUID:
 
 
 class CaseworkBase(DomainApplication):
-    """The casework application's machinery; use cases live in the mixins of ``Casework``."""
+    """The casework application's machinery; ``Casework`` adds intake and its policy."""
 
     name = "casework"
-    policy = POLICY
 
     def __init__(
         self,
@@ -158,6 +159,71 @@ class CaseworkBase(DomainApplication):
                 "actor",
                 code="reported_person",
             )
+
+    def change_case(
+        self,
+        use_case: str,
+        cmd: Any,
+        actor: Actor,
+        act: Callable[[Case], Any],
+        extra: Callable[[Case], list[Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Load the command's case, guard it, authorise on its scope, let ``act`` ask the case
+        to decide (plus what ``extra`` changes with it) and save, once per idempotency key."""
+        case_id = cmd.case_id
+        case = self.load_case(case_id)
+        self.guard(actor, case)
+        unchanged = [case]  # the first decision uses the case just loaded; a retry reloads
+
+        def decide() -> Any:
+            fresh = unchanged.pop() if unchanged else self.load_case(case_id)
+            act(fresh)
+            more = extra(fresh) if extra else []
+            return [fresh, *more], {
+                "case_id": case_id,
+                "state": fresh.state,
+                "owner_id": fresh.owner_id,
+                "due_on": fresh.due_on,
+            }
+
+        return self.run(  # type: ignore[no-any-return]
+            use_case, cmd.idempotency_key, actor, self.case_target(case), cmd.payload(), decide
+        )
+
+    def change_procedure(
+        self,
+        use_case: str,
+        cmd: Any,
+        actor: Actor,
+        load: Callable[[str], Any],
+        act: Callable[[Any], None],
+        payload: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Change a case's mediation or village decision (``load`` finds or starts it),
+        authorised as its case is; a procedure that ends moves its case on, in the same save."""
+        case_id = cmd.case_id
+        case = self.load_case(case_id)
+        self.guard(actor, case)
+
+        def decide() -> Any:
+            agg = load(case_id)
+            ended = agg.conclusion()
+            act(agg)
+            changed = [agg]
+            if ended is None and (now := agg.conclusion()) is not None:
+                fresh = self.load_case(case_id)
+                if fresh.conclude(now[0], now[1], actor.to_dict(), self.recorded_at()):
+                    changed.append(fresh)
+            return changed, {"case_id": case_id, "state": agg.state}
+
+        return self.run(  # type: ignore[no-any-return]
+            use_case,
+            cmd.idempotency_key,
+            actor,
+            self.case_target(case),
+            cmd.payload() if payload is None else payload,
+            decide,
+        )
 
     # -- the directory (registry facts) ----------------------------------------------------
     def directory(self) -> Rows:

@@ -1,11 +1,9 @@
-"""Intake: checking where a new case belongs, routing it, flagging duplicates, and building the
-``Case`` (shared by ``open_case`` and the outreach inbox)."""
+"""Intake machinery: where a new case belongs, routing it, flagging duplicates, and building the
+``Case`` (shared by ``open_case`` in ``casework.cases`` and the outreach inbox)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,69 +12,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from shequ import batchorder
 from shequ.errors import NotFound, ValidationError
-from shequ.validation import check_choice, check_int, optional_text, require_text
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from casework import tables as t
 from casework.base import CaseworkBase, Rows, one_row
 from casework.domain import Case, IntakeKey
-from casework.domain.common import violation
-from casework.domain.vocabulary import CATEGORIES, OPEN, PETITION_FORMS
-
-PETITION_FIELDS = ("form", "petitioner_name", "address", "request", "facts", "representatives")
-
-
-def facts_key(facts: str) -> str:
-    """The same facts, however spaced or punctuated, give the same key."""
-    normal = re.sub(r"[\s\W_]+", "", facts.lower())
-    return hashlib.sha256(normal.encode()).hexdigest()
-
-
-def check_petition(data: Any, max_representatives: int) -> dict[str, Any]:
-    """A petition's particulars (信访工作条例 Arts. 28-29): written ones carry name, address,
-    request, facts and reasons; oral ones are recorded with the same; a group sends at most
-    5 representatives."""
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "信访事项须填写信访人及请求、事实和理由",
-            "petition details are required",
-            "petition",
-            rule="petition.required",
-        )
-    form = check_choice(data.get("form"), "petition.form", PETITION_FORMS, "信访形式")
-    p: dict[str, Any] = {
-        "form": form,
-        "petitioner_name": require_text(
-            data.get("petitioner_name"), "petition.petitioner_name", "信访人姓名", 50
-        ),
-        "address": (
-            require_text(data.get("address"), "petition.address", "信访人住址", 200)
-            if form == "written"
-            else optional_text(data.get("address"), "petition.address", "住址", 200)
-        ),
-        "request": require_text(data.get("request"), "petition.request", "信访请求", 2000),
-        "facts": require_text(data.get("facts"), "petition.facts", "事实和理由", 4000),
-        "representatives": check_int(
-            data.get("representatives", 1), "petition.representatives", "代表人数", 1, 10000
-        ),
-    }
-    if p["representatives"] > max_representatives:
-        raise violation(
-            "petition.representatives",
-            f"多人采用走访形式提出同一信访事项的，推选代表不超过{max_representatives}人",
-            f"a group sends at most {max_representatives} representatives",
-            "petition.representatives",
-        )
-    unknown = sorted(set(data) - set(p))
-    if unknown:
-        raise ValidationError(
-            f"信访事项不接受字段 {unknown[0]}",
-            f"petition has no field {unknown[0]}",
-            f"petition.{unknown[0]}",
-            rule="unknown_argument",
-        )
-    return p
+from casework.domain.vocabulary import CATEGORIES, OPEN
 
 
 class Intake(CaseworkBase):
@@ -218,26 +159,6 @@ class Intake(CaseworkBase):
                 return case_id
         return None
 
-    def refuse_same_facts(self, c: Connection, key: str, petitioner: str) -> None:
-        """After re-review, the same facts and reasons are not accepted again (Art. 35)."""
-        cs = t.cases
-        done = c.execute(
-            select(cs.c.id).where(
-                cs.c.case_type == "petition",
-                cs.c.facts_key == key,
-                cs.c.petitioner == petitioner,
-                cs.c.final.is_(True),
-            )
-        ).scalar()
-        if done:
-            raise violation(
-                "petition.same_facts_after_re_review",
-                "同一信访事项已经复核终结，以同一事实和理由提出的不再受理",
-                "the same facts were already decided on re-review",
-                "petition.facts",
-                earlier_case_id=str(done),
-            )
-
     def build_case(self, case_id: UUID, p: dict[str, Any], actor: dict[str, Any]) -> Case:
         """A received case: routed to its work group, its first deadline set."""
         today = p.get("received_on") or self.today()  # the day it reached us
@@ -313,11 +234,3 @@ def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> s
         rows,
     )
     return row["team_id"] if row else None
-
-
-def text_fields(title: Any, description: Any, place: Any) -> dict[str, str]:
-    return {
-        "title": require_text(title, "title", "标题", 200),
-        "description": optional_text(description, "description", "内容", 4000),
-        "place": optional_text(place, "place", "地点", 200),
-    }

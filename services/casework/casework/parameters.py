@@ -18,7 +18,7 @@ from casework.domain.vocabulary import (
     REPLY_FIELDS,
     REVIEW_LEVELS,
 )
-from casework.intake import PETITION_FIELDS
+from casework.petitions import Petition
 
 # parameter -> the keys it allows (a list parameter: each item's)
 CHOICES: dict[str, list[str]] = {
@@ -37,7 +37,7 @@ CHOICES: dict[str, list[str]] = {
 
 # object parameter -> its fields (the README's "Parameter shapes" section lists each)
 SHAPES: dict[str, list[str]] = {
-    "petition": list(PETITION_FIELDS),
+    "petition": list(Petition.model_fields),
     "record": [*RECORD_TEXT, *RECORD_COUNTS, *RECORD_MORE],
     "parties": ["party_id", "name"],
     "agreement": list(AGREEMENT_FIELDS),

@@ -1,7 +1,7 @@
 """Casework nameko service: thin RPC entrypoints over the Casework application, two inboxes
 (registry, outreach) and a timer that scans deadlines.
 
-One entrypoint per use case in the policy table (``casework.policy.RULES``), plus the
+One entrypoint per use case of the table (``casework.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``.
 """
 
@@ -13,15 +13,15 @@ import os
 from nameko.timer import timer
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
-from shequ.rpc import PlatformService, expose_methods
+from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
 from casework.application import Casework
 from casework.contracts import translate
 from casework.interests import OUTREACH, REGISTRY
 from casework.policies import outreach_handler, registry_handler
-from casework.policy import POLICY
 from casework.settings import load_calendar, load_settings
+from casework.usecases import USE_CASES
 
 log = logging.getLogger(__name__)
 SCAN_INTERVAL = float(os.environ.get("SHEQU_CASEWORK_SCAN_INTERVAL", "300"))
@@ -54,7 +54,7 @@ class CaseworkService(PlatformService):
     def deadline_timer(self) -> None:
         """Scan deadlines with the real clock: chase what is overdue, reprimand what stays so
         (idempotent per case, due date and kind: replicas may scan at once)."""
-        result = self.app.scan_deadlines(TIMER)
+        result = USE_CASES.call(self.app, "scan_deadlines", TIMER)
         if result["chased"] or result["reprimanded"] or result["closed"]:
             log.info(
                 "deadlines on %s: %d chased, %d reprimanded, %d closed",
@@ -65,4 +65,4 @@ class CaseworkService(PlatformService):
             )
 
 
-expose_methods(CaseworkService, Casework, POLICY)
+expose(CaseworkService, USE_CASES)

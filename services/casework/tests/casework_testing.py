@@ -15,9 +15,11 @@ from typing import Any
 from casework.application import Casework
 from casework.interests import OUTREACH, REGISTRY
 from casework.policies import outreach_handler, registry_handler
+from casework.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
 from shequ.inbox import Inbox
 from shequ.store import Store
+from shequ.usecases import Bound
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")
@@ -63,7 +65,8 @@ class FakeDeadLetters:
 class Feed:
     """Delivers upstream envelopes to casework's real inbox, with positions and prev links."""
 
-    def __init__(self, app: Casework, upstream: str) -> None:
+    def __init__(self, app: Casework | Bound, upstream: str) -> None:
+        app = unbound(app)
         handler, interests = (
             (registry_handler, REGISTRY) if upstream == "registry" else (outreach_handler, OUTREACH)
         )
@@ -105,11 +108,18 @@ class Feed:
         return self.inbox.process(self.envelope(contract, data))
 
 
-def open_casework(store: Store, clock: FakeClock) -> Casework:
-    return Casework(store, clock=clock)
+def open_casework(store: Store, clock: FakeClock, **options: Any) -> Any:
+    """The application seen through its use-case table (``USE_CASES.bind``): use cases are
+    called ``app.open_case(actor, key, **fields)`` through the same checks as RPC."""
+    return USE_CASES.bind(Casework(store, clock=clock, **options))
 
 
-def close_casework(app: Casework) -> None:
+def unbound(app: Casework | Bound) -> Casework:
+    return app.app if isinstance(app, Bound) else app  # type: ignore[no-any-return]
+
+
+def close_casework(app: Casework | Bound) -> None:
+    app = unbound(app)
     if app._projector is not None:
         app._projector.engine.dispose()
     app.close()

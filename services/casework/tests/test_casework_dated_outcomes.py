@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from casework.application import Casework
-from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from casework_testing import (
+    STAFF,
+    FakeClock,
+    close_casework,
+    key,
+    open_casework,
+    open_demand,
+    world,
+)
 from shequ.actor import Actor
 from shequ.store import Store
 from sqlalchemy import text
@@ -248,7 +256,7 @@ def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
     with app.projector.engine.begin() as c:
         c.execute(text("ALTER TABLE cw_cases DROP COLUMN recorded_at"))
         c.execute(text("DROP TABLE IF EXISTS shequ_read_models"))
-    upgraded = Casework(store, clock=clock)
+    upgraded = open_casework(store, clock)
     try:
         row = upgraded.queue(STAFF, community_id=w["community"])[0]
         assert (row["case_id"], row["recorded_at"]) == (case_id, typed)

@@ -8,16 +8,19 @@ from typing import Any
 import pytest
 from casework.application import Casework
 from casework.contracts import translate
+from casework.deadlines import send_notice
 from casework_testing import (
     STAFF,
     FakeClock,
     close_casework,
     key,
+    open_casework,
     open_demand,
     scan_at,
+    unbound,
     world,
 )
-from shequ.actor import SYSTEM, Actor
+from shequ.actor import Actor
 from shequ.errors import Forbidden, RuleViolation
 
 
@@ -134,11 +137,11 @@ def test_two_replicas_scanning_at_once_send_each_notice_once(
     first one wrote) sends the same notice under the same key: nothing new is stored."""
     app, w = casework, world(casework)
     case_id = accepted(app, w)
-    other = Casework(app.store, clock=clock)
+    other = open_casework(app.store, clock)
     try:
         assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == [case_id]
         top = app.recorder.max_notification_id()
-        assert other._notice("chase", case_id, "2026-03-23", "2026-03-24", SYSTEM)
+        assert send_notice(unbound(other), "chase", case_id, "2026-03-23", "2026-03-24")
         assert scan_at(other, clock, "2026-03-24T10:00:00+08:00")["chased"] == []
         assert app.recorder.max_notification_id() == top
         assert [n for n, _ in notices(app)] == ["casework.case.chased"]

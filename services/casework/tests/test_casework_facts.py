@@ -24,6 +24,7 @@ from casework_testing import (
     Feed,
     close_casework,
     key,
+    open_casework,
     open_demand,
     readme_place,
     uid,
@@ -111,7 +112,7 @@ def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received
 def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
     store: Store, clock: FakeClock
 ) -> None:
-    app = Casework(store, settings=settings_from({"backdate_within_days": 60}), clock=clock)
+    app = open_casework(store, clock, settings=settings_from({"backdate_within_days": 60}))
     try:
         w = world(app)
         clock.set("2026-04-15")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casework.policy import RULES
 from casework.service import CaseworkService
+from casework.usecases import USE_CASES
 from casework_testing import FakeClock, uid
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.containers import ServiceContainer
@@ -189,7 +189,7 @@ def test_every_entrypoint_is_a_policy_row_or_a_platform_extra() -> None:
         for name in dir(CaseworkService)
         if getattr(getattr(CaseworkService, name), "nameko_entrypoints", None)
     }
-    assert found == set(RULES) | EXTRAS
+    assert found == set(USE_CASES.cases) | EXTRAS
 
 
 def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(service: Running) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from casework.application import Casework
-from casework.policy import POLICY, RULES
+from casework.usecases import USE_CASES
 from casework_testing import STAFF, key, open_demand, uid, world
 from shequ.actor import ROLES, Actor
 from shequ.errors import Forbidden
 
+POLICY = USE_CASES.policy
+RULES = POLICY.rules
 READS = {"case", "case_timeline", "queue", "overdue_cases", "my_cases", "personal_data_reads"}
 
 

@@ -9,7 +9,15 @@ from casework.application import Casework
 from casework.contracts import translate
 from casework.domain.thresholds import LocalRules
 from casework.settings import CaseworkSettings
-from casework_testing import STAFF, FakeClock, close_casework, key, open_demand, world
+from casework_testing import (
+    STAFF,
+    FakeClock,
+    close_casework,
+    key,
+    open_casework,
+    open_demand,
+    world,
+)
 from shequ.errors import RuleViolation, ValidationError
 from shequ.store import Store
 
@@ -321,7 +329,7 @@ class TestVillageDecision:
         self, store: Store, clock: FakeClock
     ) -> None:
         strict = CaseworkSettings(local_rules=LocalRules(representatives_majority_of_all=True))
-        app = Casework(store, settings=strict, clock=clock)
+        app = open_casework(store, clock, settings=strict)
         try:
             w = world(app)
             case_id = self.start(app, w, matter="collective_property")

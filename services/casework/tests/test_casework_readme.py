@@ -13,24 +13,34 @@ from pathlib import Path
 from typing import Any
 
 from casework import parameters
-from casework.application import Casework
 from casework.contracts import catalogue
-from casework.policy import RULES
 from casework.service import CaseworkService
+from casework.usecases import USE_CASES
 from shequ.actor import ROLES
 from shequ.auth import SCOPES
 
 from tests.support.readme import (
+    PLATFORM_COMMANDS,
+    command_target,
     entrypoints,
     example_problems,
     parameters_line,
     readme_sections,
     shape_fields,
-    signature_target,
 )
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TIMERS = {"deadline_timer"}  # not RPC: documented, with the RPC that runs it by hand
+RULES = USE_CASES.policy.rules
+
+
+def target(name: str) -> Any:
+    """What an entrypoint accepts: a use case's command fields, or a platform method's."""
+    if name in USE_CASES:
+        return command_target(USE_CASES[name].command)
+    if name in PLATFORM_COMMANDS:  # the platform's typed entrypoints
+        return command_target(PLATFORM_COMMANDS[name])
+    return getattr(CaseworkService, name)
 
 
 def sections(heading: str) -> dict[str, str]:
@@ -49,7 +59,7 @@ def test_every_entrypoint_is_documented_with_an_accepted_example() -> None:
                 "casework",
                 name,
                 docs[name],
-                signature_target(Casework, CaseworkService, RULES, name),
+                target(name),
             )
     problems += [
         f"{n}: documented but not an entrypoint"
@@ -59,16 +69,12 @@ def test_every_entrypoint_is_documented_with_an_accepted_example() -> None:
 
 
 def test_examples_pass_the_real_argument_check() -> None:
-    """Each example's JSON goes through the same check the RPC entrypoint runs."""
-    from shequ.actor import SYSTEM
-    from shequ.rpc import _check_arguments
-
+    """Each example's JSON goes through the same check the RPC entrypoint runs: the use
+    case's command model."""
     for name, body in sections("RPC methods").items():
-        if name in RULES:
+        if name in USE_CASES:
             for payload in re.findall(r"^shequ call casework \S+ '([^'\n]*)'", body, re.MULTILINE):
-                _check_arguments(
-                    inspect.signature(getattr(Casework, name)), name, SYSTEM, json.loads(payload)
-                )
+                USE_CASES[name].parse(json.loads(payload))
 
 
 def test_who_lines_state_every_policy_row() -> None:
@@ -101,7 +107,7 @@ def test_parameter_lines_give_each_type_and_the_allowed_values() -> None:
     docs, problems = sections("RPC methods"), []
     for name in sorted(RULES):
         want = parameters_line(
-            getattr(Casework, name), parameters.CHOICES, parameters.SHAPES, parameters.TEXT_IDS
+            target(name), parameters.CHOICES, parameters.SHAPES, parameters.TEXT_IDS
         )
         stated = re.findall(r"^- \*\*Parameters:\*\*.*$", docs.get(name, ""), re.MULTILINE)
         if stated != [want]:
@@ -142,15 +148,13 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
     """The README's examples, exactly as written and in order, through the same argument
     check as the RPC entrypoint: four cases opened, then each one's life, every example
     naming the id its ``open_case`` returned (the steps the README leaves out in between)."""
-    from casework_testing import STAFF, FakeClock, Feed, close_casework, readme_place
-    from shequ.actor import SYSTEM
-    from shequ.rpc import _check_arguments
+    from casework_testing import STAFF, FakeClock, Feed, close_casework, open_casework, readme_place
     from shequ.store import Store
     from test_casework_petitions import REPLY
     from test_casework_procedures import record
 
     clock = FakeClock("2026-03-09T09:00:00+08:00")
-    app = Casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock=clock)
+    app = open_casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock)
     docs, steps = sections("RPC methods"), itertools.count()
 
     def readme(name: str) -> list[Any]:
@@ -158,9 +162,8 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         for payload in re.findall(
             rf"^shequ call casework {name} '([^'\n]*)'", docs[name], re.MULTILINE
         ):
-            args = json.loads(payload)
-            _check_arguments(inspect.signature(getattr(Casework, name)), name, SYSTEM, args)
-            out.append(getattr(app, name)(STAFF, **args))
+            # through the use case's command model and role check, as over RPC
+            out.append(getattr(app, name)(STAFF, **json.loads(payload)))
         return out
 
     def step(name: str, case: str, **args: Any) -> None:  # one the README leaves out
@@ -248,3 +251,13 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         assert decided["done"] == [1, 2, 3, 4, 5]
     finally:
         close_casework(app)
+
+
+def test_the_method_table_is_the_use_case_table() -> None:
+    """The README's table of methods is ``USE_CASES.markdown()``, pasted between its markers;
+    when a use case changes, this prints the fresh table to paste."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- usecases:begin -->\n(.*?)\n<!-- usecases:end -->", text, re.DOTALL)
+    fresh = USE_CASES.markdown()
+    assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
+    assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh

@@ -1,0 +1,645 @@
+"""Use cases of a case (案件), from receipt to closure: open, accept or refuse, assign and route,
+handle (start, pause, resume, extend), resolve and answer, the resident's rating, confirmation
+and reopening, closure; material, co-handlers, recusal, merging duplicates.
+
+Each use case is a command model and a handler ``(cmd, actor, app)``: it loads the case, asks it
+to decide (the rules live in ``casework.domain.case``) and saves through ``app.run`` (most via
+``app.change_case``), once per idempotency key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from eventsourcing.application import AggregateNotFoundError
+from pydantic import Field
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Text
+from shequ.errors import ValidationError
+from shequ.validation import check_characters, check_phone
+
+from casework.base import key_id
+from casework.domain import Case, Mediation, VillageDecision
+from casework.domain.common import violation
+from casework.domain.vocabulary import CASE_TYPES, CATEGORIES, CHANNELS, GROUPS, OUTCOMES, REFUSALS
+from casework.intake import Intake
+from casework.petitions import Petition, Reply, facts_key, petition_record, refuse_same_facts
+
+CASE = "5b2d7c1e-0000-5000-8000-000000000001"
+OTHER_CASE = "5b2d7c1e-0000-5000-8000-000000000006"
+PERSON = "5b2d7c1e-0000-5000-8000-000000000002"
+HOUSEHOLD = "5b2d7c1e-0000-5000-8000-000000000009"
+
+
+def _phone_or_blank(value: Any, field: str) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("须为文本", f"{field} must be text", field, rule="type.text")
+    check_characters(value, field)
+    return check_phone(value, field)
+
+
+PhoneOrBlank = Annotated[
+    str,
+    Check(_phone_or_blank, {"type": "string", "pattern": r"^(|1[3-9]\d{9}|0\d{2,3}-\d{7,8})$"}),
+]
+"""A mainland mobile or landline number, or nothing."""
+
+
+# -- intake ------------------------------------------------------------------------------------
+class OpenCase(Keyed):
+    """Receive a case (登记): where it belongs, who asks, what about."""
+
+    title = "登记案件"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "case-2026-0001",
+        "case_type": "demand",
+        "category": "water_supply",
+        "channel": "walk_in",
+        "title": "自来水停水三天",
+        "household_id": HOUSEHOLD,
+        "resident_name": "王示例",
+        "resident_phone": "13812345678",
+    }
+    case_type: Annotated[str, Choice(CASE_TYPES, "案件类型")]
+    category: Annotated[str, Choice(CATEGORIES, "类别")]
+    channel: Annotated[str, Choice(CHANNELS, "渠道")]
+    title_: Annotated[str, Text(200, "标题"), Field(alias="title")]
+    community_id: Id | None = None
+    village_id: Id | None = None
+    household_id: Id | None = None
+    description: Annotated[str, Note(4000, "内容")] = ""
+    place: Annotated[str, Note(200, "地点")] = ""
+    resident_name: Annotated[str, Note(50, "姓名")] = ""
+    resident_phone: PhoneOrBlank = ""
+    petition: Petition | None = None
+    reported_person_ids: list[Id] | None = None
+    received_on: Day | None = None
+
+
+def open_case(cmd: OpenCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Receive a case (登记): where it belongs, who asks, what about; flags duplicates.
+    ``received_on`` is the day it reached us (a paper petition typed in later; default
+    today): the acceptance deadline counts from it."""
+    received = app.fact_date(cmd.received_on, "received_on")
+    p: dict[str, Any] = {
+        "case_type": cmd.case_type,
+        "category": cmd.category,
+        "channel": cmd.channel,
+        "title": cmd.title_,
+        "description": cmd.description,
+        "place": cmd.place,
+        "resident": {"name": cmd.resident_name, "phone": cmd.resident_phone},
+        "reported_person_ids": sorted(set(cmd.reported_person_ids or [])),
+        "petition": None,
+        "received_on": cmd.received_on,
+    }
+    if cmd.case_type == "petition":
+        if cmd.petition is None:
+            raise ValidationError(
+                "信访事项须填写信访人及请求、事实和理由",
+                "petition details are required",
+                "petition",
+                rule="petition.required",
+            )
+        p["petition"] = petition_record(cmd.petition, app.settings.max_group_representatives)
+    rows = app.directory()  # the registry's facts, as stored before this command
+    p["community_id"], p["village_id"], p["household_id"] = app.place_of(
+        rows, cmd.community_id, cmd.village_id, cmd.household_id
+    )
+    members = app.team_member_ids(p["community_id"], rows)
+    team_id = app.community_of(p["community_id"], rows)["team_id"]
+    if p["petition"]:
+        p["petition"]["facts_key"] = facts_key(p["petition"]["facts"])
+        p["petition"]["petitioner_key"] = p["household_id"] or p["petition"]["petitioner_name"]
+        with app.read() as c:
+            refuse_same_facts(c, p["petition"]["facts_key"], p["petition"]["petitioner_key"])
+    target = Target(
+        community_id=p["community_id"],
+        household_id=p["household_id"],
+        assigned_to=frozenset(members),
+    )
+
+    def decide() -> Any:
+        keys = app.intake_keys(p["community_id"], p["category"], p["household_id"], p["place"])
+        p["duplicate_of"] = app.duplicate_of(keys)
+        case = app.build_case(
+            key_id("case", cmd.idempotency_key),
+            {**p, "team_id": team_id, "received_on": received},
+            actor.to_dict(),
+        )
+        for k in keys:
+            k.note(str(case.id), case.received_on)
+        return [case, *keys], {
+            "case_id": str(case.id),
+            "work_group": case.work_group,
+            "due_on": case.due_on,
+            "duplicate_of": p["duplicate_of"],
+        }
+
+    with app.same_matter(p["community_id"], p["category"], p["household_id"], p["place"]):
+        return app.run(  # type: ignore[no-any-return]
+            "open_case", cmd.idempotency_key, actor, target, p, decide
+        )
+
+
+class AcceptCase(Keyed):
+    """Accept a case (受理) and route it."""
+
+    title = "受理案件"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "accept-2026-0001",
+        "case_id": CASE,
+        "owner_id": PERSON,
+    }
+    case_id: Id
+    owner_id: Id | None = None
+    accepted_on: Day | None = None
+
+
+def accept_case(cmd: AcceptCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Accept (受理) and route to the named owner or the work group's next member.
+    ``accepted_on`` is the day it was accepted (default today; not before it was
+    received): the handling deadline counts from it."""
+    day = app.fact_date(cmd.accepted_on, "accepted_on")
+    return app.change_case(
+        "accept_case",
+        cmd,
+        actor,
+        lambda c: app.accept_and_route(c, cmd.owner_id, actor.to_dict(), on=day),
+    )
+
+
+class RefuseCase(Keyed):
+    """Refuse a case with a reason."""
+
+    title = "不予受理"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "refuse-2026-0001",
+        "case_id": CASE,
+        "reason_code": "out_of_scope",
+        "reason": "属于司法程序处理事项",
+    }
+    case_id: Id
+    reason_code: Annotated[str, Choice(REFUSALS, "不予受理理由")]
+    reason: Annotated[str, Text(1000, "理由")]
+    refused_on: Day | None = None
+
+
+def refuse_case(cmd: RefuseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Refuse with a reason; a petition's objection of non-competence within 5 working
+    days of receipt. ``refused_on`` is the day it was decided (default today)."""
+    day = app.fact_date(cmd.refused_on, "refused_on")
+    return app.change_case(
+        "refuse_case",
+        cmd,
+        actor,
+        lambda c: c.refuse(day, cmd.reason_code, cmd.reason, actor.to_dict(), app.recorded_at()),
+    )
+
+
+class AssignCase(Keyed):
+    """Assign or reassign a case."""
+
+    title = "分派案件"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "assign-2026-0001",
+        "case_id": CASE,
+        "work_group": "welfare",
+        "reason": "转公益事业组",
+    }
+    case_id: Id
+    owner_id: Id | None = None
+    work_group: Annotated[str, Choice(GROUPS, "工作组")] | None = None
+    reason: Annotated[str, Note(500, "原因")] = ""
+    assigned_on: Day | None = None
+
+
+def assign_case(cmd: AssignCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Assign or reassign (with a reason) to a named owner, or route within a group.
+    ``assigned_on`` is the day it was handed over (default today)."""
+    day = app.fact_date(cmd.assigned_on, "assigned_on")
+
+    def act(case: Case) -> None:
+        group = cmd.work_group or case.work_group
+        owner = cmd.owner_id
+        if owner is None:
+            previous = [case.owner_id] if case.owner_id else []
+            _team, owner = app.route(
+                case.community_id,
+                group,
+                exclude=[*case.reported, *case.recused, *previous],
+                case_id=str(case.id),
+            )
+        if owner is None:
+            raise violation(
+                "routing.no_member",
+                f"{GROUPS[group]}没有可承办的成员",
+                f"the {group} group has no member to take the case",
+                "work_group",
+            )
+        if cmd.owner_id is not None:
+            group = app.team_group(case.community_id, owner)
+        case.assign(str(owner), group, cmd.reason, day, actor.to_dict(), app.recorded_at())
+
+    return app.change_case("assign_case", cmd, actor, act)
+
+
+class AddCoHandler(Keyed):
+    """Bring in a co-handler (协办人)."""
+
+    title = "增加协办人"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "co-2026-0001",
+        "case_id": CASE,
+        "person_id": PERSON,
+    }
+    case_id: Id
+    person_id: Id
+
+
+def add_co_handler(cmd: AddCoHandler, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Bring in a co-handler (协办人) from another work group of the team."""
+
+    def act(case: Case) -> None:
+        group = app.member_group(case.community_id, cmd.person_id)
+        if group is None:
+            raise violation(
+                "routing.not_team_member",
+                "此人不是本社区服务队成员",
+                "the person is not in the community's service team",
+                "person_id",
+            )
+        case.add_co_handler(cmd.person_id, group, actor.to_dict())
+
+    return app.change_case("add_co_handler", cmd, actor, act)
+
+
+class MergeCases(Keyed):
+    """Merge a duplicate into another open case."""
+
+    title = "合并重复案件"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "merge-2026-0001",
+        "case_id": CASE,
+        "into_case_id": OTHER_CASE,
+        "reason": "同一户同一事项",
+    }
+    case_id: Id
+    into_case_id: Id
+    reason: Annotated[str, Text(500, "合并原因")]
+
+
+def merge_cases(cmd: MergeCases, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Merge a duplicate into another open case; both keep their histories."""
+    into = cmd.into_case_id
+    target = app.load_case(into, "into_case_id")
+    app.guard(actor, target)
+
+    def act(case: Case) -> None:
+        case.merge_into(into, app.today(), cmd.reason, actor.to_dict())
+
+    def absorb(case: Case) -> list[Any]:
+        fresh = app.load_case(into, "into_case_id")
+        fresh.absorb(str(case.id), app.today(), actor.to_dict())
+        return [fresh]
+
+    app.policy.check("merge_cases", actor, app.case_target(target))
+    return app.change_case("merge_cases", cmd, actor, act, absorb)
+
+
+# -- handling ----------------------------------------------------------------------------------
+class StartCase(Keyed):
+    """The owner starts handling."""
+
+    title = "开始办理"
+    example: ClassVar[dict[str, Any]] = {"idempotency_key": "start-2026-0001", "case_id": CASE}
+    case_id: Id
+    started_on: Day | None = None
+
+
+def start_case(cmd: StartCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """The owner starts handling (办理中); ``started_on`` is the day they began (default
+    today; not before the case was accepted or reopened)."""
+    day = app.fact_date(cmd.started_on, "started_on")
+    return app.change_case(
+        "start_case", cmd, actor, lambda c: c.start(day, actor.to_dict(), app.recorded_at())
+    )
+
+
+class PauseCase(Keyed):
+    """Stop the clock."""
+
+    title = "暂停计时"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "pause-2026-0001",
+        "case_id": CASE,
+        "reason": "等待鉴定结果",
+    }
+    case_id: Id
+    reason: Annotated[str, Text(500, "原因")]
+
+
+def pause_case(cmd: PauseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Stop the clock (waiting for the resident, an appraisal, another body)."""
+    return app.change_case(
+        "pause_case", cmd, actor, lambda c: c.pause(app.today(), cmd.reason, actor.to_dict())
+    )
+
+
+class ResumeCase(Keyed):
+    """Restart the clock."""
+
+    title = "恢复计时"
+    example: ClassVar[dict[str, Any]] = {"idempotency_key": "resume-2026-0001", "case_id": CASE}
+    case_id: Id
+
+
+def resume_case(cmd: ResumeCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Restart the clock; the due date moves on by the paused days (in the period's unit)."""
+
+    def act(case: Case) -> None:
+        period = app.settings.handling_period(case.case_type, case.category)
+        today = app.today()
+        due = case.due_on or today
+        if case.paused_since is not None:
+            due = app.calendar.shift_for_pause(due, case.paused_since, today, period.unit)
+        case.resume(today, due, actor.to_dict())
+
+    return app.change_case("resume_case", cmd, actor, act)
+
+
+class ExtendDeadline(Keyed):
+    """Extend the handling deadline once."""
+
+    title = "延期办理"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "extend-2026-0001",
+        "case_id": CASE,
+        "days": 10,
+        "reason": "需协调供水公司",
+        "approved_by": "社区主任",
+    }
+    case_id: Id
+    days: Annotated[int, Count(1, 365, "延期天数")]
+    reason: Annotated[str, Text(1000, "延期理由")]
+    approved_by: Annotated[str, Text(100, "批准人")]
+    approved_on: Day | None = None
+
+
+def extend_deadline(cmd: ExtendDeadline, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Extend once, within the limit, approved (on ``approved_on``, default today), the
+    reason sent to the resident (a petition: at most 30 days, 信访工作条例 Art. 36)."""
+    day = app.fact_date(cmd.approved_on, "approved_on")
+
+    def act(case: Case) -> None:
+        unit = app.settings.handling_period(case.case_type, case.category).unit
+        due = app.calendar.add(case.due_on or day, cmd.days, unit)
+        case.extend(
+            cmd.days,
+            due,
+            cmd.reason,
+            cmd.approved_by,
+            day,
+            app.settings.extension_limits(case.case_type),
+            True,
+            actor.to_dict(),
+            app.recorded_at(),
+        )
+
+    return app.change_case("extend_deadline", cmd, actor, act)
+
+
+class AddMaterial(Keyed):
+    """Add material to a case."""
+
+    title = "添加材料"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "material-2026-0001",
+        "case_id": CASE,
+        "title": "现场照片说明",
+        "content": "停水点位于第一组水井",
+    }
+    case_id: Id
+    title_: Annotated[str, Text(200, "材料名称"), Field(alias="title")]
+    content: Annotated[str, Text(20000, "材料内容")]
+    protected: Flag = False
+
+
+def add_material(cmd: AddMaterial, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Add material to a case; ``protected`` material (from someone reporting misconduct)
+    is never shown to the person reported."""
+    material_id = str(key_id("material", cmd.idempotency_key))
+    return app.change_case(
+        "add_material",
+        cmd,
+        actor,
+        lambda c: c.add_material(
+            material_id, cmd.title_, cmd.content, cmd.protected, app.today(), actor.to_dict()
+        ),
+    )
+
+
+class Recuse(Keyed):
+    """A handler steps aside (回避)."""
+
+    title = "回避"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "recuse-2026-0001",
+        "case_id": CASE,
+        "person_id": PERSON,
+        "reason": "与当事人系近亲属",
+    }
+    case_id: Id
+    person_id: Id
+    reason: Annotated[str, Text(500, "回避原因")]
+
+
+def recuse(cmd: Recuse, actor: Actor, app: Intake) -> dict[str, Any]:
+    """A handler with a conflict of interest steps aside (回避); an owner who steps aside
+    leaves the case to be reassigned."""
+    return app.change_case(
+        "recuse",
+        cmd,
+        actor,
+        lambda c: c.recuse(cmd.person_id, cmd.reason, app.today(), actor.to_dict()),
+    )
+
+
+# -- outcome -----------------------------------------------------------------------------------
+class ResolveCase(Keyed):
+    """Resolve a case with evidence."""
+
+    title = "办结"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "resolve-2026-0001",
+        "case_id": CASE,
+        "evidence": ["维修记录"],
+    }
+    case_id: Id
+    evidence: list[Annotated[str, Text(500, "证明材料")]]
+    outcome: Annotated[str, Choice(OUTCOMES, "处理结论")] | None = None
+    reply: Reply | None = None
+    resolved_on: Day | None = None
+
+
+def procedure_done(app: Intake, case: Case) -> None:
+    """A dispute resolves once its mediation has concluded; a village decision once
+    its result is published."""
+    if case.case_type == "dispute":
+        try:
+            m: Mediation = app.repository.get(Mediation.create_id(str(case.id)))
+        except AggregateNotFoundError:
+            return
+        if not m.concluded:
+            raise violation(
+                "dispute.mediation_open",
+                "调解尚未结束，不能办结",
+                "the mediation has not concluded",
+                "case_id",
+            )
+    if case.case_type == "decision":
+        try:
+            d: VillageDecision | None = app.repository.get(VillageDecision.create_id(str(case.id)))
+        except AggregateNotFoundError:
+            d = None
+        if d is None or d.state not in ("completed", "rejected"):
+            raise violation(
+                "decision.not_completed",
+                "四议两公开程序未完成，不能办结",
+                "the six steps are not complete",
+                "case_id",
+            )
+
+
+def resolve_case(cmd: ResolveCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Resolve with evidence; a petition with its outcome and written reply.
+    ``resolved_on`` is the day it was done (default today): on time or not by it."""
+    day = app.fact_date(cmd.resolved_on, "resolved_on")
+    reply = cmd.reply.model_dump() if cmd.reply else None
+
+    def act(case: Case) -> None:
+        procedure_done(app, case)
+        case.resolve(
+            day, list(cmd.evidence), cmd.outcome, reply, actor.to_dict(), app.recorded_at()
+        )
+
+    return app.change_case("resolve_case", cmd, actor, act)
+
+
+class AnswerCase(Keyed):
+    """Answer the resident (反馈)."""
+
+    title = "答复居民"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "answer-2026-0001",
+        "case_id": CASE,
+        "text": "已恢复供水",
+    }
+    case_id: Id
+    text: Annotated[str, Text(4000, "答复内容")]
+    answered_on: Day | None = None
+
+
+def answer_case(cmd: AnswerCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Answer the resident (反馈); ``answered_on`` is the day they received it (default
+    today): the reopening and (petitions) review windows count from it."""
+    day = app.fact_date(cmd.answered_on, "answered_on")
+
+    def act(case: Case) -> None:
+        reopen = app.settings.reopen_within.due(app.calendar, day)
+        review = (
+            app.settings.petition_review_window.due(app.calendar, day)
+            if case.case_type == "petition"
+            else None
+        )
+        case.answer(day, cmd.text, reopen, review, actor.to_dict(), app.recorded_at())
+
+    return app.change_case("answer_case", cmd, actor, act)
+
+
+class RateCase(Keyed):
+    """The resident rates the handling."""
+
+    title = "居民评价"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "rate-2026-0001",
+        "case_id": CASE,
+        "rating": 5,
+    }
+    case_id: Id
+    rating: Annotated[int, Count(1, 5, "评价")]
+    comment: Annotated[str, Note(1000, "评价意见")] = ""
+    rated_on: Day | None = None
+
+
+def rate_case(cmd: RateCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """The resident rates the handling, 1 (worst) to 5 (best). ``rated_on`` is the day
+    the rating was given (a paper form or a visit, typed in later; default today; not
+    before the answer): assessment counts it in that day's period."""
+    day = app.fact_date(cmd.rated_on, "rated_on")
+    return app.change_case(
+        "rate_case",
+        cmd,
+        actor,
+        lambda c: c.rate(cmd.rating, cmd.comment, day, actor.to_dict(), app.recorded_at()),
+    )
+
+
+class ConfirmCase(Keyed):
+    """The resident confirms the outcome."""
+
+    title = "居民确认"
+    example: ClassVar[dict[str, Any]] = {"idempotency_key": "confirm-2026-0001", "case_id": CASE}
+    case_id: Id
+
+
+def confirm_case(cmd: ConfirmCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """The resident confirms the outcome."""
+    return app.change_case(
+        "confirm_case", cmd, actor, lambda c: c.confirm(app.today(), actor.to_dict())
+    )
+
+
+class ReopenCase(Keyed):
+    """The resident reopens the case."""
+
+    title = "居民要求重办"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "reopen-2026-0001",
+        "case_id": CASE,
+        "reason": "又停水了",
+    }
+    case_id: Id
+    reason: Annotated[str, Text(1000, "原因")]
+    reopened_on: Day | None = None
+
+
+def reopen_case(cmd: ReopenCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """The resident reopens the case within the window; it goes back to its owner.
+    ``reopened_on`` is the day they asked (by phone, in person; default today): the
+    window is checked and the handling time counts from it."""
+    day = app.fact_date(cmd.reopened_on, "reopened_on")
+
+    def act(case: Case) -> None:
+        period = app.settings.handling_period(case.case_type, case.category)
+        due = period.due(app.calendar, day)
+        case.reopen(day, cmd.reason, due, actor.to_dict(), app.recorded_at())
+
+    return app.change_case("reopen_case", cmd, actor, act)
+
+
+class CloseCase(Keyed):
+    """Close a case."""
+
+    title = "结案"
+    example: ClassVar[dict[str, Any]] = {"idempotency_key": "close-2026-0001", "case_id": CASE}
+    case_id: Id
+
+
+def close_case(cmd: CloseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+    """Close a confirmed case, or an answered one whose reopening window has passed."""
+    return app.change_case(
+        "close_case", cmd, actor, lambda c: c.close(app.today(), actor.to_dict())
+    )
