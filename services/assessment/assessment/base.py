@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Any
-from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
+from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from shequ.clock import Clock
 from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
 
 from assessment.domain import Period, Scheme
-from assessment.domain.common import NAMESPACE
 from assessment.policy import POLICY
 from assessment.projections import AssessmentProjection, PositionedProjector
 from assessment.settings import AssessmentSettings
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def local_today() -> str:
-    """Today's civil date where the district is (dates of record are local dates)."""
-    return dt.datetime.now(LOCAL).date().isoformat()
-
-
-def key_id(kind: str, idempotency_key: str) -> UUID:
-    """An id for something with no natural key, stable under retries of the same command."""
-    return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
 class AssessmentBase(DomainApplication):
@@ -46,11 +29,10 @@ class AssessmentBase(DomainApplication):
         store: Store,
         settings: AssessmentSettings | None = None,
         env: dict[str, str] | None = None,
-        today: Callable[[], str] = local_today,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(store, env)
+        super().__init__(store, env, clock)
         self.settings = settings or AssessmentSettings()
-        self.today = today
 
     def make_projection(self) -> AssessmentProjection:
         return AssessmentProjection()
@@ -64,12 +46,6 @@ class AssessmentBase(DomainApplication):
             raise Conflict(
                 f"{label_zh}已存在", f"{field}: already recorded", field, code="already_exists"
             )
-
-    def find(self, agg_id: UUID) -> Any | None:
-        try:
-            return self.repository.get(agg_id)
-        except AggregateNotFoundError:
-            return None
 
     def load_scheme(self, subject_kind: str) -> Scheme:
         return self.get(

@@ -9,8 +9,9 @@ from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
 from shequ.validation import check_date, check_int, check_uuid, optional_text, require_text
 
-from assessment.base import AssessmentBase, key_id
+from assessment.base import AssessmentBase
 from assessment.domain import Exemplar, Person, PledgeBook, Reward, Subject
+from assessment.domain.common import key_id
 from assessment.domain.pledge import RATERS
 
 

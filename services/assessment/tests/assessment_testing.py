@@ -16,6 +16,7 @@ from assessment.interests import CASEWORK, OUTREACH, REGISTRY
 from assessment.policies import fact_handler, registry_handler
 from assessment.settings import AssessmentSettings
 from shequ.actor import Actor
+from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
 
@@ -26,7 +27,7 @@ TODAY = "2025-07-15"
 def open_app(
     store: Store, settings: AssessmentSettings | None = None, today: str = TODAY
 ) -> Assessment:
-    return Assessment(store, settings, today=lambda: today)
+    return Assessment(store, settings, clock=FixedClock(today))
 
 
 def close_app(app: Assessment) -> None:
