@@ -33,7 +33,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from casework.contracts import translate as casework_translate
@@ -42,7 +41,9 @@ from casework.service import make_app as make_casework
 from kombu import Connection, Exchange, Producer
 from registry.seed import sample_id_number, sample_phone
 from shequ.config import ServiceConfig
+from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
+from shequ.suite import SERVICES
 
 from tests.support.infra import (
     ServiceProcess,
@@ -59,7 +60,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
 CLOCK_FILE_ENV = "SHEQU_TEST_CASEWORK_CLOCK_FILE"
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 # -- casework with its clock injected ---------------------------------------------------------
@@ -91,7 +91,7 @@ class CaseworkOnTestClock(CaseworkService):
 
 
 # -- the suite of real processes --------------------------------------------------------------
-NAMES = ("registry", "casework", "outreach", "assessment")
+NAMES = SERVICES
 TARGETS = {
     "registry": "registry",
     "casework": "tests.test_e2e_suite:CaseworkOnTestClock",
