@@ -48,17 +48,7 @@ class AssessmentBase(DomainApplication):
             )
 
     def load_scheme(self, subject_kind: str) -> Scheme:
-        return self.get(
-            Scheme.create_id(subject_kind),
-            Scheme,
-            "考核办法",  # type: ignore
-            "subject_kind",
-        )
+        return self.get(Scheme.create_id(subject_kind), Scheme, "考核办法", "subject_kind")
 
     def load_period(self, kind: str, start: str) -> Period:
-        return self.get(
-            Period.create_id(kind, start),
-            Period,
-            "考核周期",  # type: ignore
-            "period_start",
-        )
+        return self.get(Period.create_id(kind, start), Period, "考核周期", "period_start")

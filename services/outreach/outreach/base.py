@@ -37,21 +37,11 @@ class OutreachBase(DomainApplication):
 
     # -- facts about scope -----------------------------------------------------------------
     def household(self, household_id: str, field: str = "household_id") -> Household:
-        return self.get(
-            Household.create_id(household_id),
-            Household,
-            "户",  # type: ignore
-            field,
-        )
+        return self.get(Household.create_id(household_id), Household, "户", field)
 
     def directory(self, community_id: str) -> Directory | None:
         try:
-            return self.get(
-                Directory.create_id(community_id),
-                Directory,
-                "社区",  # type: ignore
-                "community_id",
-            )
+            return self.get(Directory.create_id(community_id), Directory, "社区", "community_id")
         except NotFound:  # registry has not told us of this community (yet)
             return None
 
