@@ -40,6 +40,7 @@ from casework.service import CaseworkService
 from casework.service import make_app as make_casework
 from kombu import Connection, Exchange, Producer
 from registry.seed import sample_id_number, sample_phone
+from shequ.clock import Clock
 from shequ.config import ServiceConfig
 from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
@@ -63,19 +64,21 @@ CLOCK_FILE_ENV = "SHEQU_TEST_CASEWORK_CLOCK_FILE"
 
 
 # -- casework with its clock injected ---------------------------------------------------------
-def _test_clock() -> dt.datetime:
+class FileClock(Clock):
     """The time in the file named by SHEQU_TEST_CASEWORK_CLOCK_FILE, else the real time."""
-    path = os.environ.get(CLOCK_FILE_ENV)
-    try:
-        text = Path(path).read_text(encoding="utf-8").strip() if path else ""
-    except OSError:
-        text = ""
-    return dt.datetime.fromisoformat(text) if text else dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        path = os.environ.get(CLOCK_FILE_ENV)
+        try:
+            text = Path(path).read_text(encoding="utf-8").strip() if path else ""
+        except OSError:
+            text = ""
+        return dt.datetime.fromisoformat(text) if text else super().now()
 
 
 def _casework_on_test_clock(cfg: ServiceConfig) -> Any:
     app = make_casework(cfg)
-    app.clock = _test_clock
+    app.clock = FileClock()
     return app
 
 
