@@ -11,7 +11,6 @@ from pathlib import Path
 import eventlet
 import psycopg
 import pytest
-from shequ.suite import SERVICES
 
 from tests.support.infra import (
     PG_ADMIN,
@@ -24,7 +23,7 @@ from tests.support.infra import (
     wait_until,
 )
 
-BUILT = SERVICES
+BUILT = ("registry", "casework", "outreach", "assessment")
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 AT_REST_LIMIT = 20
 pytestmark = pytest.mark.postgres

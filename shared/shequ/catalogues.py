@@ -6,9 +6,13 @@ from __future__ import annotations
 import importlib
 
 from shequ.contracts import Catalogue
-from shequ.suite import CATALOGUES
 
-__all__ = ["CATALOGUES", "all_catalogues", "catalogue_of"]
+CATALOGUES = {
+    "registry": "registry.contracts:catalogue",
+    "casework": "casework.contracts:catalogue",
+    "outreach": "outreach.contracts:catalogue",
+    "assessment": "assessment.contracts:catalogue",
+}
 
 
 def catalogue_of(service: str) -> Catalogue:

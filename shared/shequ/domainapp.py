@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Policy, Target
-from shequ.clock import Clock
 from shequ.projection import Projection, Projector
 from shequ.readlog import ReadLog, reads_of
 from shequ.store import Store
@@ -30,10 +29,8 @@ class DomainApplication(ServiceApplication):
     policy: ClassVar[Policy]
     projector_class: ClassVar[type[Projector]] = Projector
 
-    def __init__(
-        self, store: Store, env: dict[str, str] | None = None, clock: Clock | None = None
-    ) -> None:
-        super().__init__(store, env, clock)
+    def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
+        super().__init__(store, env)
         self._projector: Projector | None = None
         # Built on first use, not here: building takes the platform's schema lock, which the
         # runtime already holds while it creates the application.

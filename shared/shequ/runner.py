@@ -28,7 +28,13 @@ from shequ.logsummary import quiet_amqp_close_noise
 from shequ.outage import is_outage
 from shequ.runtime import Platform, serve_health
 from shequ.store import StoreConfigError
-from shequ.suite import SERVICE_CLASSES
+
+SERVICE_CLASSES = {
+    "registry": "registry.service:RegistryService",
+    "casework": "casework.service:CaseworkService",
+    "outreach": "outreach.service:OutreachService",
+    "assessment": "assessment.service:AssessmentService",
+}
 
 
 def load_class(target: str) -> type:

@@ -10,7 +10,6 @@ in the gateway, the HTTP routes and the OpenAPI document.
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ class UseCase:
 
     @property
     def doc(self) -> str:
-        return inspect.cleandoc(self.handler.__doc__ or self.command.__doc__ or "")
+        return (self.handler.__doc__ or self.command.__doc__ or "").strip()
 
     def parse(self, args: dict[str, Any]) -> Command:
         return parse(self.command, self.name, args)

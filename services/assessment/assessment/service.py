@@ -1,6 +1,6 @@
 """Assessment nameko service: thin RPC entrypoints over the Assessment application.
 
-One entrypoint per use case in the policy table (``assessment.policy.RULES``), plus the
+One entrypoint per use case in the use-case table (``assessment.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Inboxes:
 registry (subjects), casework and outreach (facts).
 """
@@ -8,15 +8,15 @@ registry (subjects), casework and outreach (facts).
 from __future__ import annotations
 
 from shequ.config import ServiceConfig
-from shequ.rpc import PlatformService, expose_methods
+from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
 from assessment.application import Assessment
 from assessment.contracts import translate
 from assessment.interests import CASEWORK, OUTREACH, REGISTRY
 from assessment.policies import fact_handler, registry_handler
-from assessment.policy import POLICY
 from assessment.settings import AssessmentSettings
+from assessment.usecases import USE_CASES
 
 
 def make_app(cfg: ServiceConfig) -> Assessment:
@@ -37,4 +37,4 @@ class AssessmentService(PlatformService):
     )
 
 
-expose_methods(AssessmentService, Assessment, POLICY)
+expose(AssessmentService, USE_CASES)

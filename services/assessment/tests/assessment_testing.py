@@ -15,10 +15,11 @@ from assessment.application import Assessment
 from assessment.interests import CASEWORK, OUTREACH, REGISTRY
 from assessment.policies import fact_handler, registry_handler
 from assessment.settings import AssessmentSettings
+from assessment.usecases import USE_CASES
 from shequ.actor import Actor
-from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
+from shequ.usecases import Bound
 
 STAFF = Actor("committee-1", "district_staff")
 TODAY = "2025-07-15"
@@ -27,11 +28,19 @@ TODAY = "2025-07-15"
 def open_app(
     store: Store, settings: AssessmentSettings | None = None, today: str = TODAY
 ) -> Assessment:
-    return Assessment(store, settings, clock=FixedClock(today))
+    """The application seen through its use-case table (``USE_CASES.bind``): its use cases
+    are called as methods, ``app.define_scheme(actor, key, **fields)``, through the same
+    model and role checks as RPC; any other attribute is the application's own."""
+    return USE_CASES.bind(Assessment(store, settings, today=lambda: today))  # type: ignore[return-value]
+
+
+def unwrap(app: Any) -> Assessment:
+    """The application itself (an inbox, a sealer or a benchmark takes it, not its table)."""
+    return app.app if isinstance(app, Bound) else app  # type: ignore[no-any-return]
 
 
 def close_app(app: Assessment) -> None:
-    app.close()
+    unwrap(app).close()
 
 
 def uid(name: str) -> str:
@@ -50,6 +59,7 @@ class Feed:
     """One upstream service's log as an inbox sees it: positions, ``prev`` chain."""
 
     def __init__(self, app: Assessment, service: str) -> None:
+        app = unwrap(app)
         handler, interests = {
             "registry": (registry_handler, REGISTRY),
             "casework": (fact_handler, CASEWORK),

@@ -1,19 +1,20 @@
-"""services/assessment/README.md stays true to the code (no servers needed): every entrypoint
-has a ``### name`` section with a ``shequ call assessment <name> '<json>'`` example whose
-arguments the method accepts, every policy row's roles and scopes are stated, every contract is
-listed and its example validates."""
+"""services/assessment/README.md stays true to the code (no servers needed): the method table
+is the use-case table's, every entrypoint has a ``### name`` section with a ``shequ call
+assessment <name> '<json>'`` example its command model accepts, every policy row's roles and
+scopes are stated, every contract is listed and its example validates."""
 
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import jsonschema
-from assessment.application import Assessment
 from assessment.contracts import catalogue
-from assessment.policy import RULES
 from assessment.service import AssessmentService
+from assessment.usecases import USE_CASES
 
 from tests.support.readme import (
     entrypoints,
@@ -26,6 +27,25 @@ from tests.support.readme import (
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
+RULES = USE_CASES.policy.rules
+
+
+def target(name: str) -> Any:
+    """What an entrypoint's arguments must fit: its use case's command model, or the
+    platform's own entrypoint."""
+    if name in USE_CASES:
+        return USE_CASES[name].command
+    return signature_target(object, AssessmentService, {}, name)
+
+
+def test_the_method_table_is_the_use_case_tables() -> None:
+    found = re.search(r"<!-- usecases:begin -->\n(.*?)<!-- usecases:end -->", TEXT, re.DOTALL)
+    fresh = USE_CASES.markdown()
+    assert found is not None, "README.md has no <!-- usecases:begin/end --> markers"
+    assert found.group(1).strip() == fresh, (
+        "README.md's method table has drifted from assessment/usecases.py; paste this between "
+        "<!-- usecases:begin --> and <!-- usecases:end -->:\n" + fresh
+    )
 
 
 def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
@@ -35,13 +55,21 @@ def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
     out = [f"{n}: not documented" for n in sorted(set(found) - set(sections))]
     out += [f"{n}: documented but not an entrypoint" for n in sorted(set(sections) - set(found))]
     for name in sorted(set(found) & set(sections)):
-        out += example_problems(
-            "assessment",
-            name,
-            sections[name],
-            signature_target(Assessment, AssessmentService, RULES, name),
-        )
+        out += example_problems("assessment", name, sections[name], target(name))
     assert not out, "\n".join(out)
+
+
+def test_examples_pass_the_real_argument_check() -> None:
+    """Each example's JSON goes through the check the RPC entrypoint runs: the use case's
+    command model (a malformed example raises the ValidationError it would answer)."""
+    for name, body in readme_sections(TEXT, "RPC methods").items():
+        if name in USE_CASES:
+            for payload in re.findall(
+                rf"^shequ call assessment {name} '([^'\n]*)'", body, re.MULTILINE
+            ):
+                args = json.loads(payload)
+                args.pop("actor", None)  # the caller, not a field of the command
+                USE_CASES[name].parse(args)
 
 
 def test_readme_states_the_policy_of_each_use_case() -> None:

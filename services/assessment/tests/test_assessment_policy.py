@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from assessment.application import Assessment
-from assessment.policy import POLICY
+from assessment.usecases import USE_CASES
 from assessment_testing import close_app, open_app, party_member, uid
 from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden
@@ -22,6 +22,7 @@ from test_assessment_scenario import V1, scenario_world
 
 Call = Callable[[Actor, str], Any]
 counter = itertools.count()
+POLICY = USE_CASES.policy
 MONTHLY = {**V1, "period_kinds": ["month", "quarter"]}
 
 

@@ -2,110 +2,184 @@
 
 from __future__ import annotations
 
-from shequ.readmodel import day, flag, key, number, ref, table, text
-from sqlalchemy import Index, MetaData
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
+ID = 36  # a UUID as text
+
+
+def _id(name: str, primary: bool = False) -> Column:
+    return Column(name, String(ID), primary_key=primary, nullable=not primary)
+
+
+def _day(name: str) -> Column:
+    return Column(name, String(10))
+
+
 # ``agg``: the id of the outreach aggregate that mirrors the registry record ``id``.
-communities = table(
+communities = Table(
     "out_communities",
     metadata,
-    (key("id"), ref("agg"), text("name", 50), ref("team_id"), text("section_hash", 64, default="")),
+    _id("id", True),
+    _id("agg"),
+    Column("name", String(50)),
+    _id("team_id"),
+    Column("section_hash", String(64), default=""),
     Index("out_communities_agg", "agg"),
 )
-villages = table(
+villages = Table(
     "out_villages",
     metadata,
-    (key("id"), ref("agg"), ref("community_id"), text("name", 50), day("moved_on")),
+    _id("id", True),
+    _id("agg"),
+    _id("community_id"),
+    Column("name", String(50)),
+    _day("moved_on"),
     Index("out_villages_agg", "agg"),
 )
-persons = table(
+persons = Table(
     "out_persons",
     metadata,
-    (
-        key("id"),
-        ref("agg"),
-        text("name", 50),
-        text("phone", 20),
-        flag("party_member", default=False),
-    ),
+    _id("id", True),
+    _id("agg"),
+    Column("name", String(50)),
+    Column("phone", String(20)),
+    Column("party_member", Boolean, default=False),
     Index("out_persons_agg", "agg"),
 )
-households = table(
+households = Table(
     "out_households",
     metadata,
-    (key("id"), ref("agg"), ref("village_id"), ref("community_id"), ref("head_id")),
-    (text("address", 200), ref("party_member_id"), day("link_since")),
-    (number("card_version", default=0), text("section_hash", 64, default="")),
+    _id("id", True),
+    _id("agg"),
+    _id("village_id"),
+    _id("community_id"),
+    _id("head_id"),
+    Column("address", String(200)),
+    _id("party_member_id"),
+    _day("link_since"),
+    Column("card_version", Integer, default=0),
+    Column("section_hash", String(64), default=""),
     Index("out_households_agg", "agg"),
     Index("out_households_community", "community_id"),
     Index("out_households_member", "party_member_id"),
     Index("out_households_village", "village_id"),
 )
-card_versions = table(
+card_versions = Table(
     "out_card_versions",
     metadata,
-    (key("household_id"), number("version", primary_key=True), ref("card_id")),
-    (ref("community_id"), ref("village_id"), text("contacts"), text("content_hash", 64)),
-    (day("issued_on"), text("reason", 200)),
+    _id("household_id", True),
+    Column("version", Integer, primary_key=True),
+    _id("card_id"),
+    _id("community_id"),
+    _id("village_id"),
+    Column("contacts", Text),
+    Column("content_hash", String(64)),
+    _day("issued_on"),
+    Column("reason", String(200)),
 )
-distributions = table(
+distributions = Table(
     "out_distributions",
     metadata,
-    (key("household_id"), number("version", primary_key=True), day("distributed_on")),
-    (text("delivered_by", 80), text("acknowledged_by", 80)),
+    _id("household_id", True),
+    Column("version", Integer, primary_key=True),
+    _day("distributed_on"),
+    Column("delivered_by", String(80)),
+    Column("acknowledged_by", String(80)),
 )
-rounds = table(
+rounds = Table(
     "out_rounds",
     metadata,
-    (key("id"), ref("community_id"), text("title", 100), text("kind", 10)),
-    (day("period_start"), day("period_end"), text("assignees"), flag("closed")),
-    (number("households_total"), number("households_visited")),
+    _id("id", True),
+    _id("community_id"),
+    Column("title", String(100)),
+    Column("kind", String(10)),
+    _day("period_start"),
+    _day("period_end"),
+    Column("assignees", Text),
+    Column("closed", Boolean),
+    Column("households_total", Integer),
+    Column("households_visited", Integer),
 )
-round_households = table(
+round_households = Table(
     "out_round_households",
     metadata,
-    (key("round_id"), key("household_id"), ref("village_id")),
+    _id("round_id", True),
+    _id("household_id", True),
+    _id("village_id"),
 )
-visits = table(
+visits = Table(
     "out_visits",
     metadata,
-    (key("id"), ref("round_id"), ref("community_id"), ref("village_id"), ref("household_id")),
-    (text("visitor_id", 80), day("visited_on"), text("notes")),
+    _id("id", True),
+    _id("round_id"),
+    _id("community_id"),
+    _id("village_id"),
+    _id("household_id"),
+    Column("visitor_id", String(80)),
+    _day("visited_on"),
+    Column("notes", Text),
     Index("out_visits_round", "round_id"),
     Index("out_visits_community", "community_id", "visited_on"),
 )
-opinions = table(
+opinions = Table(
     "out_opinions",
     metadata,
-    (key("id"), ref("community_id"), ref("village_id"), ref("household_id")),
-    (text("category", 20), text("text"), text("channel", 20), ref("source_id")),
-    (text("collected_by", 80), day("collected_on"), ref("case_id")),
+    _id("id", True),
+    _id("community_id"),
+    _id("village_id"),
+    _id("household_id"),
+    Column("category", String(20)),
+    Column("text", Text),
+    Column("channel", String(20)),
+    _id("source_id"),
+    Column("collected_by", String(80)),
+    _day("collected_on"),
+    _id("case_id"),
     Index("out_opinions_source", "source_id"),
 )
-contacts = table(
+contacts = Table(
     "out_contacts",
     metadata,
-    (key("id"), ref("member_id"), ref("household_id"), ref("community_id")),
-    (day("contacted_on"), flag("practical_task"), text("task", 200)),
+    _id("id", True),
+    _id("member_id"),
+    _id("household_id"),
+    _id("community_id"),
+    _day("contacted_on"),
+    Column("practical_task", Boolean),
+    Column("task", String(200)),
     Index("out_contacts_household", "household_id", "contacted_on"),
 )
-overdue = table(
+overdue = Table(
     "out_overdue",
     metadata,
-    (key("id"), ref("member_id"), ref("household_id"), ref("community_id")),
-    (day("last_contact_on"), day("due_on"), day("flagged_on")),
+    _id("id", True),
+    _id("member_id"),
+    _id("household_id"),
+    _id("community_id"),
+    _day("last_contact_on"),
+    _day("due_on"),
+    _day("flagged_on"),
 )
-campaigns = table(
+campaigns = Table(
     "out_campaigns",
     metadata,
-    (key("id"), ref("community_id"), text("topic", 100), text("village_ids")),
-    (day("period_start"), day("period_end")),
+    _id("id", True),
+    _id("community_id"),
+    Column("topic", String(100)),
+    Column("village_ids", Text),
+    _day("period_start"),
+    _day("period_end"),
 )
-survey_results = table(
+survey_results = Table(
     "out_survey_results",
     metadata,
-    (key("campaign_id"), key("village_id"), number("respondents")),
-    (number("aware"), number("support"), number("participate"), day("published_on")),
+    _id("campaign_id", True),
+    _id("village_id", True),
+    Column("respondents", Integer),
+    Column("aware", Integer),
+    Column("support", Integer),
+    Column("participate", Integer),
+    _day("published_on"),
 )

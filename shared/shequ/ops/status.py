@@ -12,9 +12,9 @@ from typing import Any
 
 
 def built_services() -> list[str]:
-    from shequ.suite import SERVICES
+    from shequ.runner import SERVICE_CLASSES
 
-    return sorted(SERVICES)
+    return sorted(SERVICE_CLASSES)
 
 
 def collect(
