@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/ruff check shared services tests benchmarks conftest.py
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/mypy
+	$(BIN)/python -m shequ.lint.private_imports shared services tests benchmarks conftest.py
 
 asyncapi: install
 	$(BIN)/shequ asyncapi -o docs/asyncapi.json

@@ -35,21 +35,12 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from harness import STAFF, service
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.testing import sign_as
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
-
-STAFF = {"person_id": "bench", "role": "district_staff"}
+from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
 
 
 class Upstream:
@@ -335,18 +326,7 @@ def main() -> None:
     with rabbit_vhost() as amqp, pg_database() as db:
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))
         os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
-        proc = ServiceProcess(
-            "casework",
-            "casework",
-            {
-                "SHEQU_AMQP_URI": amqp,
-                "SHEQU_CASEWORK_STORE": db,
-                "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
-                "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
-                "SHEQU_KEY_DIR": str(tmp / "keys"),
-            },
-            tmp,
-        )
+        proc = service("casework", amqp, db, tmp)
         proc.start()
         try:
             wait_healthy(amqp, proc)

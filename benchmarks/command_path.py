@@ -45,45 +45,13 @@ eventlet.monkey_patch()
 import psycopg
 from casework_intake import directory
 from common import percentile
-from eventsourcing.domain import Aggregate, event
+from harness import STAFF, establish_district, raw_appends, service
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
-from shequ.app import ServiceApplication
-from shequ.store import Store
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
+from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
 
-STAFF = {"person_id": "bench", "role": "district_staff"}
 Call = Callable[[Any, int], Any]
-
-
-class Item(Aggregate):
-    @event("Made")
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-class Raw(ServiceApplication):
-    name = "rawbench"
-
-
-def raw_appends(store_url: str, n: int) -> float:
-    """Sequential saves of one small new aggregate each: the store's own rate."""
-    app = Raw(Store.parse(store_url))
-    started = time.perf_counter()
-    for i in range(n):
-        app.save(Item(name=f"item {i}"))
-    elapsed = time.perf_counter() - started
-    app.close()
-    return n / elapsed
 
 
 def ms(values: list[float]) -> str:
@@ -240,16 +208,6 @@ class Subject:
     name = ""
     command = ""
 
-    def env(self, amqp: str, db: str, tmp: Path) -> dict[str, str]:
-        up = self.name.upper()
-        return {
-            "SHEQU_AMQP_URI": amqp,
-            f"SHEQU_{up}_STORE": db,
-            f"SHEQU_{up}_METRICS_PORT": str(free_port()),
-            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-        }
-
     def prepare(self, amqp: str) -> None:
         pass
 
@@ -285,14 +243,7 @@ class RegistrySubject(Subject):
     name, command = "registry", "establish_community"
 
     def prepare(self, amqp: str) -> None:
-        rpc(
-            amqp,
-            "registry",
-            "establish_district",
-            actor=STAFF,
-            idempotency_key="bench-district",
-            name="压测区",
-        )
+        establish_district(amqp, "bench-district")
 
     def args(self, key: str, i: int) -> dict[str, Any]:
         return {"idempotency_key": key, "name": f"压测社区{key}", "name_en": f"Bench {key}"}
@@ -369,7 +320,7 @@ def bench(subject: Subject, args: argparse.Namespace) -> None:
     with rabbit_vhost() as amqp, pg_database() as db:
         tmp = Path(tempfile.mkdtemp(prefix=f"shequ-bench-{name}-"))
         os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
-        proc = ServiceProcess(name, name, subject.env(amqp, db, tmp), tmp)
+        proc = service(name, amqp, db, tmp)
         proc.start()
         try:
             wait_healthy(amqp, proc)

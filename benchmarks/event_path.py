@@ -24,23 +24,15 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from harness import STAFF, establish_district, service
 from kombu import Connection, Exchange, Queue
 from shequ.db import make_engine
 from shequ.provenance import Signer
 from shequ.relay import Relay, exchange_for
 from shequ.store import Store
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
+from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
 
-STAFF = {"person_id": "bench", "role": "district_staff"}
 SYSTEM = {"person_id": "system:bench", "role": "system"}
 
 
@@ -99,44 +91,14 @@ def relay_rate(amqp: str, db: str, n: int) -> float:
 def propagation(amqp: str, rate: int, seconds: int) -> list[float]:
     tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
     with pg_database() as reg_db, pg_database() as mir_db:
-        common_env = {
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-        }
-        registry = ServiceProcess(
-            "registry",
-            "registry",
-            {
-                **common_env,
-                "SHEQU_REGISTRY_STORE": reg_db,
-                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
-        mirror = ServiceProcess(
-            "tests.support.mirror:MirrorService",
-            "mirror",
-            {
-                **common_env,
-                "SHEQU_MIRROR_STORE": mir_db,
-                "SHEQU_MIRROR_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
+        registry = service("registry", amqp, reg_db, tmp)
+        mirror = service("mirror", amqp, mir_db, tmp, "tests.support.mirror:MirrorService")
         for proc in (registry, mirror):
             proc.start()
         try:
             for proc in (registry, mirror):
                 wait_healthy(amqp, proc)
-            rpc(
-                amqp,
-                "registry",
-                "establish_district",
-                actor=STAFF,
-                idempotency_key="prop-district",
-                name="压测区",
-            )
+            establish_district(amqp, "prop-district")
             _offer(amqp, rate, seconds)
             published = wait_until(lambda: _published(amqp), 60, what="published")
             wait_until(

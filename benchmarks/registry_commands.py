@@ -20,41 +20,11 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from harness import STAFF, establish_district, raw_appends, service
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.store import Store
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
-
-STAFF = {"person_id": "bench", "role": "district_staff"}
-
-
-def raw_appends(store_url: str, n: int) -> float:
-    from eventsourcing.domain import Aggregate, event
-    from shequ.app import ServiceApplication
-
-    class Item(Aggregate):
-        @event("Made")
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-    class Raw(ServiceApplication):
-        name = "rawbench"
-
-    app = Raw(Store.parse(store_url))
-    started = time.perf_counter()
-    for i in range(n):
-        app.save(Item(name=f"item {i}"))
-    elapsed = time.perf_counter() - started
-    app.close()
-    return n / elapsed
+from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
 
 
 def app_commands(store_url: str, n: int, callers: int, max_batch: int) -> float:
@@ -172,34 +142,13 @@ def main() -> None:
         from pathlib import Path
 
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-"))
-        procs = [
-            ServiceProcess(
-                "registry",
-                "registry",
-                {
-                    "SHEQU_AMQP_URI": amqp,
-                    "SHEQU_REGISTRY_STORE": db,
-                    "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
-                    "SHEQU_TREEHEAD_DIR": str(tmp / "heads"),
-                    "SHEQU_KEY_DIR": str(tmp / "keys"),
-                },
-                tmp,
-            )
-            for _ in range(args.replicas)
-        ]
+        procs = [service("registry", amqp, db, tmp) for _ in range(args.replicas)]
         for proc in procs:
             proc.start()
         try:
             for proc in procs:
                 wait_healthy(amqp, proc)
-            rpc(
-                amqp,
-                "registry",
-                "establish_district",
-                actor=STAFF,
-                idempotency_key="bench-district",
-                name="压测区",
-            )
+            establish_district(amqp, "bench-district")
             rpc_commands(amqp, 200, args.clients, 10_000_000)  # warm up
             rate, lat = rpc_commands(amqp, args.commands, args.clients, 0)
             print(

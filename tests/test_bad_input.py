@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from nameko.containers import ServiceContainer
 from nameko.testing.services import entrypoint_hook
 from shequ.errors import ShequError, ValidationError
+from shequ.suite import SERVICES
 
 from tests.support.infra import pg_database, rabbit_vhost
 from tests.support.readme import readme_sections
@@ -41,7 +42,6 @@ REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 Path_ = tuple[str | int, ...]
 
 
-SERVICES = ("registry", "casework", "outreach", "assessment")
 # Imported here, not when a test runs: Hypothesis also draws constants from the code loaded
 # (sys.modules), so loading it mid-run would change what a later test draws.
 for _name in SERVICES:

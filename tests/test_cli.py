@@ -22,11 +22,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ import demo
+from shequ.suite import SERVICES
 
 from tests.support.infra import REPO, free_port, rabbit_vhost, wait_until
 
 SHEQU = [sys.executable, "-m", "shequ.cli"]
-BUILT = ("REGISTRY", "CASEWORK", "OUTREACH", "ASSESSMENT")
+BUILT = tuple(s.upper() for s in SERVICES)
 AS_INSTALLED = [str(Path(sys.executable).with_name("shequ"))]  # the console script itself
 FAKETIME_LIBS = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
 

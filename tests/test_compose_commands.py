@@ -22,7 +22,7 @@ import psycopg
 import pytest
 import requests
 from shequ import health
-from shequ.runner import SERVICE_CLASSES
+from shequ.suite import SERVICE_CLASSES
 
 from tests.support.compose import load_compose, read_env_file, service_process_env
 from tests.support.infra import PG_ADMIN, RABBIT_API, REPO, free_port, rabbit_vhost, wait_until

@@ -11,6 +11,7 @@ from pathlib import Path
 import eventlet
 import psycopg
 import pytest
+from shequ.suite import SERVICES
 
 from tests.support.infra import (
     PG_ADMIN,
@@ -23,7 +24,7 @@ from tests.support.infra import (
     wait_until,
 )
 
-BUILT = ("registry", "casework", "outreach", "assessment")
+BUILT = SERVICES
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 AT_REST_LIMIT = 20
 pytestmark = pytest.mark.postgres

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from shequ import metrics
 from shequ.config import METRICS_PORTS
-from shequ.runner import SERVICE_CLASSES
+from shequ.suite import SERVICE_CLASSES
 
 from tests.support.compose import load_compose
 from tests.support.infra import REPO

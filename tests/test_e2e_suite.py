@@ -33,7 +33,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from casework.contracts import translate as casework_translate
@@ -41,8 +40,11 @@ from casework.service import CaseworkService
 from casework.service import make_app as make_casework
 from kombu import Connection, Exchange, Producer
 from registry.seed import sample_id_number, sample_phone
+from shequ.clock import Clock
 from shequ.config import ServiceConfig
+from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
+from shequ.suite import SERVICES
 
 from tests.support.infra import (
     ServiceProcess,
@@ -59,23 +61,24 @@ pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
 CLOCK_FILE_ENV = "SHEQU_TEST_CASEWORK_CLOCK_FILE"
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 # -- casework with its clock injected ---------------------------------------------------------
-def _test_clock() -> dt.datetime:
+class FileClock(Clock):
     """The time in the file named by SHEQU_TEST_CASEWORK_CLOCK_FILE, else the real time."""
-    path = os.environ.get(CLOCK_FILE_ENV)
-    try:
-        text = Path(path).read_text(encoding="utf-8").strip() if path else ""
-    except OSError:
-        text = ""
-    return dt.datetime.fromisoformat(text) if text else dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        path = os.environ.get(CLOCK_FILE_ENV)
+        try:
+            text = Path(path).read_text(encoding="utf-8").strip() if path else ""
+        except OSError:
+            text = ""
+        return dt.datetime.fromisoformat(text) if text else super().now()
 
 
 def _casework_on_test_clock(cfg: ServiceConfig) -> Any:
     app = make_casework(cfg)
-    app.clock = _test_clock
+    app.clock = FileClock()
     return app
 
 
@@ -91,7 +94,7 @@ class CaseworkOnTestClock(CaseworkService):
 
 
 # -- the suite of real processes --------------------------------------------------------------
-NAMES = ("registry", "casework", "outreach", "assessment")
+NAMES = SERVICES
 TARGETS = {
     "registry": "registry",
     "casework": "tests.test_e2e_suite:CaseworkOnTestClock",

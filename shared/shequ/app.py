@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -22,11 +22,13 @@ from sqlalchemy.engine import Engine
 
 from shequ import batchorder
 from shequ.actor import Actor
+from shequ.clock import Clock
 from shequ.config import max_envelope_bytes
 from shequ.db import make_engine
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
+from shequ.recorders import InsertCheck
 from shequ.snapshots import CheckedSnapshotStore
 from shequ.store import Store
 from shequ.topics import pin_topics
@@ -59,6 +61,7 @@ class CommandRecord(Aggregate):
 pin_topics("platform", CommandRecord)
 
 Outcome = tuple[Iterable[Aggregate], Any]
+A = TypeVar("A")
 
 # eventsourcing writes a transaction's events through one psycopg pipeline; past a few MiB of
 # events in one transaction, client and server each wait for the other to read, forever (seen
@@ -73,34 +76,30 @@ MAX_EVENT_BYTES = max_envelope_bytes() // 2
 UNBOUNDED_TOPICS = ("platform:DeadLetter.",)
 
 
-def _guard_size(recorder: ProcessRecorder, limit: int) -> ProcessRecorder:
-    insert = recorder.insert_events
-
-    def insert_events(stored_events: Any, **kwargs: Any) -> Any:
-        size = sum(len(e.state) + len(e.topic) + 64 for e in stored_events)
-        if size > limit:
-            raise ValidationError(
-                f"一次提交的数据过大（{len(stored_events)} 个事件，{size // 1024} KiB，"
-                f"上限 {limit // 1024} KiB），请分批处理",
-                f"one transaction would store {len(stored_events)} events ({size // 1024} KiB), "
-                f"more than the {limit // 1024} KiB limit; split the work into batches",
-                None,
-                code="transaction_too_large",
-            )
-        largest = max(stored_events, key=_event_size, default=None)
-        if largest is not None and _event_size(largest) > MAX_EVENT_BYTES:
-            raise ValidationError(
-                f"单个事件过大（{len(largest.state) // 1024} KiB，上限 "
-                f"{MAX_EVENT_BYTES // 1024} KiB），请拆分数据",
-                f"one event ({largest.topic}) would hold {len(largest.state) // 1024} KiB, "
-                f"more than the {MAX_EVENT_BYTES // 1024} KiB an event may hold; split it",
-                None,
-                code="event_too_large",
-            )
-        return insert(stored_events, **kwargs)
-
-    recorder.insert_events = insert_events  # type: ignore[method-assign]
-    return recorder
+def check_size(stored_events: Sequence[Any]) -> None:
+    """Refuse a transaction over MAX_TRANSACTION_BYTES, or an event over MAX_EVENT_BYTES,
+    before it is sent (the recorders' ``check_insert``)."""
+    limit = MAX_TRANSACTION_BYTES
+    size = sum(len(e.state) + len(e.topic) + 64 for e in stored_events)
+    if size > limit:
+        raise ValidationError(
+            f"一次提交的数据过大（{len(stored_events)} 个事件，{size // 1024} KiB，"
+            f"上限 {limit // 1024} KiB），请分批处理",
+            f"one transaction would store {len(stored_events)} events ({size // 1024} KiB), "
+            f"more than the {limit // 1024} KiB limit; split the work into batches",
+            None,
+            code="transaction_too_large",
+        )
+    largest = max(stored_events, key=_event_size, default=None)
+    if largest is not None and _event_size(largest) > MAX_EVENT_BYTES:
+        raise ValidationError(
+            f"单个事件过大（{len(largest.state) // 1024} KiB，上限 "
+            f"{MAX_EVENT_BYTES // 1024} KiB），请拆分数据",
+            f"one event ({largest.topic}) would hold {len(largest.state) // 1024} KiB, "
+            f"more than the {MAX_EVENT_BYTES // 1024} KiB an event may hold; split it",
+            None,
+            code="event_too_large",
+        )
 
 
 def _event_size(stored: Any) -> int:
@@ -112,8 +111,13 @@ class ServiceApplication(Application[UUID]):
 
     recorder: ProcessRecorder
 
-    def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, store: Store, env: dict[str, str] | None = None, clock: Clock | None = None
+    ) -> None:
         self.store = store
+        # The service's time, injected (``App(store, clock=FixedClock("2026-03-02"))``);
+        # every date of record comes from it, never from the caller or the module level.
+        self.clock: Clock = clock or Clock()
         merged = store.eventsourcing_env()
         merged.update(env or {})
         super().__init__(env=merged)
@@ -121,7 +125,10 @@ class ServiceApplication(Application[UUID]):
     def construct_recorder(self) -> ProcessRecorder:
         # A process recorder is an application recorder that can also record, in the same
         # transaction, which upstream notification an inbox effect came from.
-        return _guard_size(self.factory.process_recorder(), MAX_TRANSACTION_BYTES)
+        recorder = self.factory.process_recorder()
+        if isinstance(recorder, InsertCheck):
+            recorder.check_insert = check_size
+        return recorder
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # A snapshot is served only if the events up to its version make the same state
@@ -237,20 +244,42 @@ class ServiceApplication(Application[UUID]):
             )
         return record.result if record.result is not None else {}
 
-    def get(self, aggregate_id: UUID, kind: type, label_zh: str, field: str) -> Any:
-        """Load an aggregate of the expected class, or raise NotFound naming the field."""
+    def today(self) -> str:
+        """Today's civil date in the district, by the service's clock (dates of record)."""
+        return self.clock.today()
+
+    def get(
+        self, aggregate_id: UUID | str, kind: type[A], label_zh: str = "", field: str = "id"
+    ) -> A:
+        """The aggregate of class ``kind`` with this id, or NotFound naming ``field`` (an id
+        that is no UUID is not found either). ``label_zh`` names the kind for people (default:
+        the class's ``label_zh``, else its name)."""
         agg: Any
         try:
-            agg = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
+            agg = self.repository.get(
+                aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+            )
+        except (AggregateNotFoundError, ValueError):
             agg = None
         if agg is None or not isinstance(agg, kind):
+            label = label_zh or getattr(kind, "label_zh", "") or kind.__name__
             raise NotFound(
-                f"未找到{label_zh}：{aggregate_id}",
+                f"未找到{label}：{aggregate_id}",
                 f"no {kind.__name__} with id {aggregate_id}",
                 field,
             )
         return agg
+
+    def find(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate with this id, or None."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether anything is stored under this id (reads one event, rebuilds nothing)."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
 
 def _fingerprint(command: str, actor: dict[str, Any], payload: Any) -> str:

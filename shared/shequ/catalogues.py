@@ -6,13 +6,9 @@ from __future__ import annotations
 import importlib
 
 from shequ.contracts import Catalogue
+from shequ.suite import CATALOGUES
 
-CATALOGUES = {
-    "registry": "registry.contracts:catalogue",
-    "casework": "casework.contracts:catalogue",
-    "outreach": "outreach.contracts:catalogue",
-    "assessment": "assessment.contracts:catalogue",
-}
+__all__ = ["CATALOGUES", "all_catalogues", "catalogue_of"]
 
 
 def catalogue_of(service: str) -> Catalogue:

@@ -15,7 +15,7 @@ warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 import click
 
-from shequ.client import rpc_call, store_for
+from shequ.client import load_demo, rpc_call, store_for
 from shequ.config import SERVICES, env
 
 
@@ -162,15 +162,7 @@ def seed() -> None:
 @seed.command("demo")
 def seed_demo() -> None:
     """Load the demo district (sample data, idempotent) into every service."""
-    from shequ.demo import seed_services
-
-    result = rpc_call(
-        "registry",
-        "seed_demo",
-        {"actor": {"person_id": "system:seed", "role": "system"}},
-        timeout=600,
-    )
-    made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
+    result, made = load_demo()
     click.echo(json.dumps({**result, "made": made}, ensure_ascii=False, indent=2))
 
 

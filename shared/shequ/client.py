@@ -13,14 +13,24 @@ import click
 from shequ.config import amqp_uri
 from shequ.store import Store
 
+SEED_ACTOR = {"person_id": "system:seed", "role": "system"}
 
-def rpc_call(service: str, method: str, payload: dict[str, Any], timeout: float = 60) -> Any:
-    """Call SERVICE's RPC METHOD with ``payload`` as keyword arguments; its result."""
+
+def rpc_call(
+    service: str,
+    method: str,
+    payload: dict[str, Any],
+    timeout: float = 60,
+    amqp: str | None = None,
+) -> Any:
+    """Call SERVICE's RPC METHOD with ``payload`` as keyword arguments, on the broker ``amqp``
+    (default: SHEQU_AMQP_URI); its result."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     import shequ.rpc  # noqa: F401 - registers structured errors for deserialisation
 
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri(), "serializer": "json"}, timeout=timeout) as rpc:
+    config = {"AMQP_URI": amqp or amqp_uri(), "serializer": "json"}
+    with ClusterRpcProxy(config, timeout=timeout) as rpc:
         return getattr(getattr(rpc, service), method)(**payload)
 
 
@@ -37,3 +47,13 @@ def store_for(service: str, store: str | None) -> Store:
         return Store.parse(text)
     except StoreConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def load_demo() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Load the demo district (sample data, idempotent) into every running service: the
+    registry's answer (communities, villages, households) and what the others made of it."""
+    from shequ.demo import seed_services
+
+    result = rpc_call("registry", "seed_demo", {"actor": SEED_ACTOR}, timeout=600)
+    made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
+    return result, made

@@ -4,7 +4,7 @@
   SHEQU_<SERVICE>_STORE        sqlite:var/registry.db (relative) | sqlite:////abs/x.db | postgresql://...
   SHEQU_<SERVICE>_SESSION_STORE  (the store)  direct postgresql:// URL for advisory locks when
                                                 the store goes through PgBouncer (transaction mode)
-  SHEQU_<SERVICE>_METRICS_PORT 9101.. by service (0 turns the metrics server off)
+  SHEQU_<SERVICE>_METRICS_PORT 9101.. by service (shequ.suite) (0 turns the metrics server off)
   SHEQU_TREEHEAD_DIR           var/treeheads    signed tree heads, outside the database
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
                                                 and their public halves (<service>.ed25519.pub.pem)
@@ -35,16 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from shequ.store import Store, StoreConfigError
+from shequ.suite import METRICS_PORTS, SERVICES
 
-SERVICES = ("registry", "casework", "outreach", "assessment", "finance")
-METRICS_PORTS = {
-    "registry": 9101,
-    "casework": 9102,
-    "outreach": 9103,
-    "assessment": 9104,
-    "finance": 9105,
-    "gateway": 9106,
-}
+__all__ = ["METRICS_PORTS", "SERVICES"]  # declared in shequ.suite
+
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 
 

@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from shequ.domainkit import LOCAL  # dates of record are the district's civil dates
+from shequ.suite import CONSUMERS
 
 Call = Callable[[str, str, dict[str, Any]], Any]
 
 SEED = {"person_id": "system:seed", "role": "system"}
-CONSUMERS = ("casework", "outreach", "assessment")
-LOCAL = ZoneInfo("Asia/Shanghai")  # dates of record are the district's civil dates
 
 INDICATORS = [
     {

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Policy, Target
+from shequ.clock import Clock
 from shequ.projection import Projection, Projector
 from shequ.readlog import ReadLog, reads_of
 from shequ.store import Store
@@ -29,8 +30,10 @@ class DomainApplication(ServiceApplication):
     policy: ClassVar[Policy]
     projector_class: ClassVar[type[Projector]] = Projector
 
-    def __init__(self, store: Store, env: dict[str, str] | None = None) -> None:
-        super().__init__(store, env)
+    def __init__(
+        self, store: Store, env: dict[str, str] | None = None, clock: Clock | None = None
+    ) -> None:
+        super().__init__(store, env, clock)
         self._projector: Projector | None = None
         # Built on first use, not here: building takes the platform's schema lock, which the
         # runtime already holds while it creates the application.

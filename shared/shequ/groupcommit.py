@@ -28,7 +28,7 @@ from shequ.errors import ValidationError
 TOO_LARGE = ("transaction_too_large", "event_too_large")
 
 
-class _Waiter:
+class Waiter:
     __slots__ = ("done", "error", "events", "lead", "woken")
 
     def __init__(self, events: list[Any]) -> None:
@@ -44,7 +44,7 @@ class GroupCommitter:
         self.store = store
         self.max_batch = max_batch
         self._lock = threading.Lock()
-        self._queue: list[_Waiter] = []
+        self._queue: list[Waiter] = []
         self._flushing = False
         self.batches = 0
         self.commands = 0
@@ -53,7 +53,7 @@ class GroupCommitter:
     def commit(self, aggregates: Sequence[Any]) -> None:
         """Store the aggregates' pending events; returns once they are committed."""
         events = [e for agg in aggregates for e in agg.collect_events()]
-        waiter = _Waiter(events)
+        waiter = Waiter(events)
         with self._lock:
             self._queue.append(waiter)
             if not self._flushing:
@@ -80,7 +80,7 @@ class GroupCommitter:
             with self._lock:
                 self._pass_on()
 
-    def _abandon(self, waiter: _Waiter) -> None:
+    def _abandon(self, waiter: Waiter) -> None:
         with self._lock:
             if waiter not in self._queue:
                 return  # in a batch being saved: its flusher answers
@@ -96,7 +96,7 @@ class GroupCommitter:
         else:
             self._flushing = False
 
-    def _flush(self, batch: list[_Waiter]) -> None:
+    def _flush(self, batch: list[Waiter]) -> None:
         try:
             self.store.put([e for w in batch for e in w.events])
             self.batches += 1
@@ -123,7 +123,7 @@ class GroupCommitter:
         for listener in self.listeners:
             listener()
 
-    def _flush_one(self, waiter: _Waiter) -> None:
+    def _flush_one(self, waiter: Waiter) -> None:
         try:
             self.store.put(waiter.events)
         except BaseException as exc:  # noqa: BLE001

@@ -119,10 +119,19 @@ class Inbox:
         self.interests = interests
         self.verifier = verifier
         self.counts = {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
+        self._reported = dict(self.counts)  # the counts as of the last counts_since_reported()
         self.upstream_head = 0  # highest upstream position seen, for consumer lag
         # This inbox is the only writer of its tracking records (one active consumer), so the
         # position is read once and then kept in step with each commit.
         self._last: int | None = None
+
+    def counts_since_reported(self) -> dict[str, int]:
+        """How much each count grew since the last call (the metrics exporter adds these to
+        its counters); counts that did not grow are left out."""
+        now = dict(self.counts)
+        grown = {how: n - self._reported.get(how, 0) for how, n in now.items()}
+        self._reported = now
+        return {how: delta for how, delta in grown.items() if delta}
 
     @property
     def tracking_name(self) -> str:

@@ -18,7 +18,7 @@ where a column was emptied: what the verifier and the sealer need (the library's
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -79,7 +79,19 @@ def _version_filters(
     return sql, params
 
 
-class GuardedSQLiteProcessRecorder(SQLiteProcessRecorder):
+class InsertCheck:
+    """A recorder that lets its application check a transaction's events before they are
+    sent (``check_insert``, set by :class:`shequ.app.ServiceApplication`: the size bounds)."""
+
+    check_insert: Callable[[Sequence[StoredEvent]], None] | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        if self.check_insert is not None:
+            self.check_insert(stored_events)
+        return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
+
+
+class GuardedSQLiteProcessRecorder(InsertCheck, SQLiteProcessRecorder):
     """The SQLite process recorder, refusing aggregates with an event at a position ≤ 0."""
 
     def select_events(
@@ -112,7 +124,7 @@ class GuardedSQLiteProcessRecorder(SQLiteProcessRecorder):
         ]
 
 
-class GuardedPostgresProcessRecorder(PostgresProcessRecorder):
+class GuardedPostgresProcessRecorder(InsertCheck, PostgresProcessRecorder):
     """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0."""
 
     def select_events(

@@ -28,13 +28,7 @@ from shequ.logsummary import quiet_amqp_close_noise
 from shequ.outage import is_outage
 from shequ.runtime import Platform, serve_health
 from shequ.store import StoreConfigError
-
-SERVICE_CLASSES = {
-    "registry": "registry.service:RegistryService",
-    "casework": "casework.service:CaseworkService",
-    "outreach": "outreach.service:OutreachService",
-    "assessment": "assessment.service:AssessmentService",
-}
+from shequ.suite import SERVICE_CLASSES
 
 
 def load_class(target: str) -> type:

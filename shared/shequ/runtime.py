@@ -425,15 +425,11 @@ def serve_health(cfg: ServiceConfig) -> None:
 
 
 def _count_inbox(service: str, inbox: Inbox) -> None:
-    reported = getattr(inbox, "_reported", {})
-    for how, n in inbox.counts.items():
-        delta = n - reported.get(how, 0)
-        if delta:
-            if how == "dead_lettered":
-                metrics.DEAD_LETTERS.labels(service, inbox.upstream).inc(delta)
-            else:
-                metrics.CONSUMER_APPLIED.labels(service, inbox.upstream, how).inc(delta)
-    inbox._reported = dict(inbox.counts)  # type: ignore[attr-defined]
+    for how, delta in inbox.counts_since_reported().items():
+        if how == "dead_lettered":
+            metrics.DEAD_LETTERS.labels(service, inbox.upstream).inc(delta)
+        else:
+            metrics.CONSUMER_APPLIED.labels(service, inbox.upstream, how).inc(delta)
 
 
 __all__ = ["InboxSpec", "Platform", "Runtime"]

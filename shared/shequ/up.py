@@ -25,8 +25,9 @@ import click
 
 from shequ.config import amqp_uri, metrics_port
 from shequ.store import Store, StoreConfigError
+from shequ.suite import SERVICES
 
-BUILT = ("registry", "casework", "outreach", "assessment")
+BUILT = SERVICES
 PR_SET_PDEATHSIG = 1
 
 
@@ -158,15 +159,9 @@ def wait_healthy(name: str, proc: subprocess.Popen[Any], timeout: float = 90) ->
 
 
 def load_demo() -> None:
-    from shequ.client import rpc_call
-    from shequ.demo import seed_services
+    from shequ import client
 
-    result = rpc_call(
-        "registry",
-        "seed_demo",
-        {"actor": {"person_id": "system:seed", "role": "system"}},
-        timeout=600,
-    )
+    result, made = client.load_demo()
     communities = result.get("communities", {})
     villages = sum(len(c.get("villages", [])) for c in communities.values())
     households = sum(
@@ -176,7 +171,6 @@ def load_demo() -> None:
         f"demo district loaded (sample data): {len(communities)} communities, "
         f"{villages} villages, {households} households"
     )
-    made = seed_services(lambda s, m, p: rpc_call(s, m, p, timeout=120), result)
     board = (
         f'shequ call assessment scoreboard \'{{"period_kind": "quarter", '
         f'"period_start": "{made["period_start"]}"}}\''

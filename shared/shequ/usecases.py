@@ -10,6 +10,7 @@ in the gateway, the HTTP routes and the OpenAPI document.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class UseCase:
 
     @property
     def doc(self) -> str:
-        return (self.handler.__doc__ or self.command.__doc__ or "").strip()
+        return inspect.cleandoc(self.handler.__doc__ or self.command.__doc__ or "")
 
     def parse(self, args: dict[str, Any]) -> Command:
         return parse(self.command, self.name, args)

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import Aggregate
 from shequ.app import ServiceApplication
 from shequ.audit import Sealer, load_or_create_key
-from shequ.audit.bundle import _write_tar, parse_cut, read_bundle
+from shequ.audit.bundle import parse_cut, read_bundle, write_tar
 from shequ.audit.notes import sign_note, vkey
 from shequ.audit.rfc9162 import verify_consistency
 from shequ.cli import main
@@ -226,7 +226,7 @@ def _rewrite(bundle: Path, change: dict[str, bytes | None]) -> Path:
         else:
             files[name] = data
     out = bundle.with_name("tampered.tar")
-    _write_tar(out, files, 0)
+    write_tar(out, files, 0)
     return out
 
 

@@ -358,13 +358,13 @@ def test_no_genuine_envelope_reaches_the_inbox_bound(store: Store, monkeypatch, 
 
 def test_an_oversized_event_fails_only_its_own_command(store: Store, monkeypatch):
     import shequ.app
-    from shequ.groupcommit import GroupCommitter, _Waiter
+    from shequ.groupcommit import GroupCommitter, Waiter
 
     monkeypatch.setattr(shequ.app, "MAX_EVENT_BYTES", 10_000)
     app = Notes(store)
     try:
         notes = [Note(text=text, actor=SYSTEM) for text in ("small", "y" * 12_000, "also")]
-        waiters = [_Waiter(list(n.collect_events())) for n in notes]
+        waiters = [Waiter(list(n.collect_events())) for n in notes]
         GroupCommitter(app.events)._flush(waiters)  # one group commit of three commands
         assert waiters[0].error is None and waiters[2].error is None
         assert isinstance(waiters[1].error, ValidationError)

@@ -429,12 +429,12 @@ def test_a_transaction_too_large_for_one_save_is_refused_and_stores_nothing(stor
         assert "split the work into batches" in refused.value.message_en
         assert app.recorder.max_notification_id() == head
         # a group of commands, small each but too large together, is committed one at a time
-        from shequ.groupcommit import GroupCommitter, _Waiter
+        from shequ.groupcommit import GroupCommitter, Waiter
 
         notes = [
             Note(text="y" * 12_000, actor={"person_id": "p", "role": "system"}) for _ in range(2)
         ]
-        waiters = [_Waiter(list(n.collect_events())) for n in notes]
+        waiters = [Waiter(list(n.collect_events())) for n in notes]
         committer = GroupCommitter(app.events)
         committer._flush(waiters)
         assert [w.error for w in waiters] == [None, None]

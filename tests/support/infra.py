@@ -103,11 +103,9 @@ class ServiceProcess:
 
 
 def rpc(amqp_uri: str, service: str, method: str, timeout: float = 30, **kwargs: Any) -> Any:
-    import shequ.rpc  # noqa: F401 - structured errors
-    from nameko.standalone.rpc import ClusterRpcProxy
+    from shequ.client import rpc_call
 
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri, "serializer": "json"}, timeout=timeout) as proxy:
-        return getattr(getattr(proxy, service), method)(**kwargs)
+    return rpc_call(service, method, kwargs, timeout, amqp=amqp_uri)
 
 
 def wait_until(check: Any, timeout: float = 60, interval: float = 0.2, what: str = "") -> Any:

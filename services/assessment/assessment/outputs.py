@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
-from zoneinfo import ZoneInfo
 
 import pygal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from pygal.style import DefaultStyle
+from shequ.domainkit import LOCAL
 from shequ.reports.render import deterministic_xlsx
 
 from assessment.domain.common import SECTIONS
@@ -76,9 +76,7 @@ def _number(value: Any) -> Any:
 
 def period_closed_at(end: str) -> datetime:
     """The instant a period ends: its last day's end in Asia/Shanghai (the document date)."""
-    return datetime.combine(
-        date.fromisoformat(end) + timedelta(days=1), time(), ZoneInfo("Asia/Shanghai")
-    )
+    return datetime.combine(date.fromisoformat(end) + timedelta(days=1), time(), LOCAL)
 
 
 def to_xlsx(rows: list[dict[str, Any]], title: str, end: str) -> bytes:

@@ -17,20 +17,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from shequ.actor import SYSTEM
 from shequ.app import ServiceApplication
 from shequ.casestats import fact_key
+from shequ.clock import local_date
 from shequ.inbox import Handler, Unit
 
 from assessment.domain import Fact, Period, Person, Subject
 from assessment.domain.common import PERIOD_KINDS, next_start, period_end, period_start
 from assessment.interests import FACTS
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def registry_handler(app: ServiceApplication) -> Handler:
@@ -207,4 +205,4 @@ def _local_date(occurred_at: str) -> str:
     moment = dt.datetime.fromisoformat(occurred_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LOCAL).date().isoformat()
+    return local_date(moment)

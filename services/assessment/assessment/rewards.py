@@ -12,8 +12,9 @@ from shequ.errors import NotFound
 from sqlalchemy import select
 
 from assessment import tables as t
-from assessment.base import AssessmentBase, key_id
+from assessment.base import AssessmentBase
 from assessment.domain import Exemplar, Reward, Subject
+from assessment.domain.common import key_id
 from assessment.fields import Year
 
 COMMUNITY = "6f1c2a8e-1b2c-4d3e-8f00-000000000001"

@@ -2,130 +2,69 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from shequ.readmodel import day, fen, flag, key, number, position, ref, table, text
+from sqlalchemy import Index, MetaData
 
 metadata = MetaData()
 
-ID = 36  # a UUID as text
-
-
-def _id(name: str, primary: bool = False) -> Column:
-    return Column(name, String(ID), primary_key=primary, nullable=not primary)
-
-
-def _date(name: str) -> Column:
-    return Column(name, String(10))
-
-
 # One row per recorded fact; month..year are the starts of the periods it counts in.
-facts = Table(
+facts = table(
     "asm_facts",
     metadata,
-    _id("id", True),
-    Column("position", BigInteger),
-    Column("source", String(80)),
-    Column("kind", String(40)),
-    _id("community_id"),
-    _id("team_id"),
-    _date("on"),
-    Column("key", String(200)),
-    Column("fact_values", Text),
-    _date("month"),
-    _date("quarter"),
-    _date("half"),
-    _date("year"),
-    Column("late", Text),
+    (key("id"), position("position"), text("source", 80), text("kind", 40)),
+    (ref("community_id"), ref("team_id"), day("on"), text("key", 200), text("fact_values")),
+    (day("month"), day("quarter"), day("half"), day("year"), text("late")),
 )
 Index("asm_facts_month", facts.c.month)
 Index("asm_facts_quarter", facts.c.quarter)
 Index("asm_facts_half", facts.c.half)
 Index("asm_facts_year", facts.c.year)
-subjects = Table(
+subjects = table(
     "asm_subjects",
     metadata,
-    _id("subject_id", True),
-    Column("subject_kind", String(20)),
-    Column("name", String(100)),
-    _id("community_id"),
-    Column("position", BigInteger),
+    (key("subject_id"), text("subject_kind", 20), text("name", 100), ref("community_id")),
+    position("position"),
 )
-schemes = Table(
+schemes = table(
     "asm_schemes",
     metadata,
-    _id("id", True),
-    Column("subject_kind", String(20)),
-    Column("name", String(100)),
-    Column("versions", Text),
+    (key("id"), text("subject_kind", 20), text("name", 100), text("versions")),
 )
-periods = Table(
+periods = table(
     "asm_periods",
     metadata,
-    _id("id", True),
-    Column("kind", String(10)),
-    _date("start"),
-    _date("end"),
-    Column("status", String(10)),
-    Column("revision", Integer),
-    Column("as_of", BigInteger),
-    Column("scored_version", Integer),
-    Column("versions", Text),
-    Column("after_end", Integer, default=0),
+    (key("id"), text("kind", 10), day("start"), day("end"), text("status", 10)),
+    (number("revision"), position("as_of"), number("scored_version"), text("versions")),
+    number("after_end", default=0),
 )
-results = Table(
+results = table(
     "asm_results",
     metadata,
-    _id("period_id", True),
-    _id("subject_id", True),
-    Column("subject_kind", String(20)),
-    Column("name", String(100)),
-    Column("rank", Integer),
-    Column("total", String(12)),
-    Column("base", String(12)),
-    Column("bonus", String(12)),
-    Column("deduction", String(12)),
-    Column("detail", Text),
+    (key("period_id"), key("subject_id"), text("subject_kind", 20), text("name", 100)),
+    (number("rank"), text("total", 12), text("base", 12), text("bonus", 12)),
+    (text("deduction", 12), text("detail")),
 )
-scores = Table(
+scores = table(
     "asm_scores",
     metadata,
-    _id("period_id", True),
-    _id("subject_id", True),
-    Column("item", String(40), primary_key=True),
-    Column("subject_kind", String(20)),
-    Column("score", String(12)),
-    Column("reason", Text),
-    Column("actor_id", String(100)),
+    (key("period_id"), key("subject_id"), text("item", 40, primary_key=True)),
+    (text("subject_kind", 20), text("score", 12), text("reason"), text("actor_id", 100)),
 )
-pledges = Table(
+pledges = table(
     "asm_pledges",
     metadata,
-    _id("id", True),
-    _id("member_id"),
-    Column("member_name", String(50)),
-    _id("community_id"),
-    Column("year", Integer),
-    Column("pledges", Text),
-    _date("published_on"),
-    Column("score", String(12)),
-    Column("grade", String(30)),
-    Column("appraised", Boolean, default=False),
+    (key("id"), ref("member_id"), text("member_name", 50), ref("community_id")),
+    (number("year"), text("pledges"), day("published_on"), text("score", 12)),
+    (text("grade", 30), flag("appraised", default=False)),
 )
-rewards = Table(
+rewards = table(
     "asm_rewards",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    Column("amount_fen", BigInteger),
-    Column("reason", Text),
-    _id("period_id"),
-    _date("granted_on"),
+    (key("id"), ref("community_id"), fen("amount_fen"), text("reason")),
+    (ref("period_id"), day("granted_on")),
 )
-exemplars = Table(
+exemplars = table(
     "asm_exemplars",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    Column("year", Integer),
-    Column("reason", Text),
-    _date("designated_on"),
+    (key("id"), ref("community_id"), number("year"), text("reason"), day("designated_on")),
 )

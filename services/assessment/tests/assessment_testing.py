@@ -17,6 +17,7 @@ from assessment.policies import fact_handler, registry_handler
 from assessment.settings import AssessmentSettings
 from assessment.usecases import USE_CASES
 from shequ.actor import Actor
+from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
 from shequ.usecases import Bound
@@ -31,7 +32,8 @@ def open_app(
     """The application seen through its use-case table (``USE_CASES.bind``): its use cases
     are called as methods, ``app.define_scheme(actor, key, **fields)``, through the same
     model and role checks as RPC; any other attribute is the application's own."""
-    return USE_CASES.bind(Assessment(store, settings, today=lambda: today))  # type: ignore[return-value]
+    app = Assessment(store, settings, clock=FixedClock(today))
+    return USE_CASES.bind(app)  # type: ignore[return-value]
 
 
 def unwrap(app: Any) -> Assessment:

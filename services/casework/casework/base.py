@@ -12,14 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 from shequ.actor import Actor
 from shequ.auth import Target
+from shequ.clock import Clock
 from shequ.domainapp import DomainApplication
 from shequ.errors import Forbidden, NotFound
 from shequ.store import Store
@@ -30,22 +28,11 @@ from sqlalchemy.engine import Connection
 from casework import tables as t
 from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
-from casework.domain.common import NAMESPACE, not_before, violation
+from casework.domain.common import not_before, violation
 from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 Rows = dict[tuple[str, ...], Any]
-Clock = Callable[[], dt.datetime]
-
-
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def key_id(kind: str, idempotency_key: str) -> UUID:
-    """An id for something with no natural key, stable under retries of the same command."""
-    return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
 class CaseworkBase(DomainApplication):
@@ -61,9 +48,8 @@ class CaseworkBase(DomainApplication):
         clock: Clock | None = None,
         calendar: WorkCalendar | None = None,
     ) -> None:
-        super().__init__(store, env)
+        super().__init__(store, env, clock)
         self.settings = settings or CaseworkSettings()
-        self.clock: Clock = clock or system_clock
         self.calendar = calendar or load_calendar()
         # intakes of one matter queue on one of these (Intake.same_matter), by key hash
         self.matter_locks = [threading.Lock() for _ in range(64)]
@@ -74,13 +60,9 @@ class CaseworkBase(DomainApplication):
         # (team, group) -> {case_id: (owner, when)}: routed, not yet seen in the read model
         self._routed: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
 
-    def today(self) -> str:
-        """Today's civil date in the district (dates of record are local dates)."""
-        return self.clock().astimezone(LOCAL).date().isoformat()
-
     def recorded_at(self) -> str:
         """When a fact is typed in: the service's clock (never the caller's), UTC."""
-        return self.clock().astimezone(dt.UTC).isoformat()
+        return self.clock.now().astimezone(dt.UTC).isoformat()
 
     def fact_date(
         self,
@@ -121,25 +103,12 @@ class CaseworkBase(DomainApplication):
     def make_projection(self) -> CaseworkProjection:
         return CaseworkProjection()
 
-    def exists(self, agg_id: UUID) -> bool:
-        try:
-            self.repository.get(agg_id)
-        except AggregateNotFoundError:
-            return False
-        return True
-
-    def load_case(self, case_id: str, field: str = "case_id") -> Case:
-        return self.get(UUID(case_id), Case, "案件", field)  # type: ignore[no-any-return]
-
     def mediation(self, case_id: str) -> Mediation:
-        return self.get(Mediation.create_id(case_id), Mediation, "调解", "case_id")  # type: ignore
+        return self.get(Mediation.create_id(case_id), Mediation, "调解", "case_id")
 
     def decision(self, case_id: str) -> VillageDecision:
         return self.get(
-            VillageDecision.create_id(case_id),
-            VillageDecision,  # type: ignore
-            "村级重大事项",
-            "case_id",
+            VillageDecision.create_id(case_id), VillageDecision, "村级重大事项", "case_id"
         )
 
     def case_target(self, case: Case) -> Target:
@@ -171,12 +140,12 @@ class CaseworkBase(DomainApplication):
         """Load the command's case, guard it, authorise on its scope, let ``act`` ask the case
         to decide (plus what ``extra`` changes with it) and save, once per idempotency key."""
         case_id = cmd.case_id
-        case = self.load_case(case_id)
+        case = self.get(case_id, Case, "案件", "case_id")
         self.guard(actor, case)
         unchanged = [case]  # the first decision uses the case just loaded; a retry reloads
 
         def decide() -> Any:
-            fresh = unchanged.pop() if unchanged else self.load_case(case_id)
+            fresh = unchanged.pop() if unchanged else self.get(case_id, Case, "案件", "case_id")
             act(fresh)
             more = extra(fresh) if extra else []
             return [fresh, *more], {
@@ -202,7 +171,7 @@ class CaseworkBase(DomainApplication):
         """Change a case's mediation or village decision (``load`` finds or starts it),
         authorised as its case is; a procedure that ends moves its case on, in the same save."""
         case_id = cmd.case_id
-        case = self.load_case(case_id)
+        case = self.get(case_id, Case, "案件", "case_id")
         self.guard(actor, case)
 
         def decide() -> Any:
@@ -211,7 +180,7 @@ class CaseworkBase(DomainApplication):
             act(agg)
             changed = [agg]
             if ended is None and (now := agg.conclusion()) is not None:
-                fresh = self.load_case(case_id)
+                fresh = self.get(case_id, Case, "案件", "case_id")
                 if fresh.conclude(now[0], now[1], actor.to_dict(), self.recorded_at()):
                     changed.append(fresh)
             return changed, {"case_id": case_id, "state": agg.state}

@@ -18,9 +18,8 @@ from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Tex
 from shequ.errors import ValidationError
 from shequ.validation import check_characters, check_phone
 
-from casework.base import key_id
 from casework.domain import Case, Mediation, VillageDecision
-from casework.domain.common import violation
+from casework.domain.common import key_id, violation
 from casework.domain.vocabulary import CASE_TYPES, CATEGORIES, CHANNELS, GROUPS, OUTCOMES, REFUSALS
 from casework.intake import Intake
 from casework.petitions import Petition, Reply, facts_key, petition_record, refuse_same_facts
@@ -294,14 +293,14 @@ class MergeCases(Keyed):
 def merge_cases(cmd: MergeCases, actor: Actor, app: Intake) -> dict[str, Any]:
     """Merge a duplicate into another open case; both keep their histories."""
     into = cmd.into_case_id
-    target = app.load_case(into, "into_case_id")
+    target = app.get(into, Case, "案件", "into_case_id")
     app.guard(actor, target)
 
     def act(case: Case) -> None:
         case.merge_into(into, app.today(), cmd.reason, actor.to_dict())
 
     def absorb(case: Case) -> list[Any]:
-        fresh = app.load_case(into, "into_case_id")
+        fresh = app.get(into, Case, "案件", "into_case_id")
         fresh.absorb(str(case.id), app.today(), actor.to_dict())
         return [fresh]
 

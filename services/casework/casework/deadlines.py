@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from casework import tables as t
 from casework.base import CaseworkBase
-from casework.domain import Mediation, VillageDecision
+from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.common import violation
 from casework.domain.vocabulary import OPEN
 
@@ -121,7 +121,7 @@ def _procedure_ended(app: CaseworkBase, case_id: str, case_type: str) -> bool:
         return False
 
     def decide() -> Any:
-        case = app.load_case(case_id)
+        case = app.get(case_id, Case, "案件", "case_id")
         if not case.conclude(ended[0], ended[1], TIMER.to_dict()):
             raise violation(
                 "transition", "案件已不在办理中", "the case is no longer handled", "case_id"
@@ -141,7 +141,7 @@ def _close_settled(app: CaseworkBase, case_id: str, today: str) -> bool:
     """Close an answered case once nobody reopened it in time (once: keyed by the case)."""
 
     def decide() -> Any:
-        case = app.load_case(case_id)
+        case = app.get(case_id, Case, "案件", "case_id")
         case.close(today, TIMER.to_dict())
         return [case], {"case_id": case_id, "closed_on": today}
 
@@ -156,7 +156,7 @@ def send_notice(app: CaseworkBase, kind: str, case_id: str, due_on: str, today: 
     key = f"deadline:{kind}:{case_id}:{due_on}"
 
     def decide() -> Any:
-        case = app.load_case(case_id)
+        case = app.get(case_id, Case, "案件", "case_id")
         (case.chase if kind == "chase" else case.reprimand)(today, TIMER.to_dict())
         return [case], {"case_id": case_id, kind: today}
 

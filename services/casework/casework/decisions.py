@@ -15,7 +15,7 @@ from shequ.actor import Actor
 from shequ.commands import Choice, Command, Count, Day, Flag, Id, Keyed, Text
 
 from casework.base import CaseworkBase
-from casework.domain import VillageDecision
+from casework.domain import Case, VillageDecision
 from casework.domain.common import not_before, violation
 from casework.domain.decision import MATTERS
 from casework.domain.thresholds import BODIES
@@ -44,7 +44,7 @@ def start_decision(cmd: StartDecision, actor: Actor, app: CaseworkBase) -> dict[
     day = app.fact_date(cmd.started_on, "started_on")
 
     def load(case_id: str) -> VillageDecision:
-        case = app.load_case(case_id)
+        case = app.get(case_id, Case, "案件", "case_id")
         if case.case_type != "decision" or not case.village_id:
             raise violation(
                 "decision.case_type",

@@ -15,7 +15,7 @@ from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
 from shequ.errors import ValidationError
 
 from casework.base import CaseworkBase
-from casework.domain import Mediation
+from casework.domain import Case, Mediation
 from casework.domain.common import not_before, violation
 from casework.domain.mediation import INITIATIVES, ROUTES
 
@@ -80,7 +80,7 @@ def start_mediation(cmd: StartMediation, actor: Actor, app: CaseworkBase) -> dic
         )
 
     def load(case_id: str) -> Mediation:
-        case = app.load_case(case_id)
+        case = app.get(case_id, Case, "案件", "case_id")
         if case.case_type != "dispute" or not case.is_open:
             raise violation(
                 "mediation.dispute_only",

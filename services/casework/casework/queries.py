@@ -14,7 +14,7 @@ from sqlalchemy import select
 from casework import masking
 from casework import tables as t
 from casework.base import CaseworkBase, loads
-from casework.domain import Mediation, VillageDecision
+from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.vocabulary import CASE_TYPES, GROUPS, OPEN, STATES
 
 
@@ -104,7 +104,7 @@ def readable(app: CaseworkBase, actor: Actor, case_id: str, use_case: str) -> An
     """The case, if the actor's role may read it at all, they are not reported in it, and it
     is within their scope."""
     app.policy.check_role(use_case, actor)
-    case = app.load_case(case_id)
+    case = app.get(case_id, Case, "案件", "case_id")
     app.guard(actor, case)
     app.policy.check(use_case, actor, app.case_target(case))
     return case

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shequ.casestats import case_fact, count_period, open_at
+from shequ.clock import local_date
 from shequ.privacy import mask_name
 from shequ.reports.render import column
 from shequ.reports.run import Fold
@@ -29,7 +30,7 @@ from shequ.topics import pin_topics
 
 from casework.contracts import translate
 from casework.domain import AGGREGATES, FORMER_TOPICS
-from casework.domain.decision import BODIES, LOCAL, MATTERS, RESULTS, STEPS
+from casework.domain.decision import BODIES, MATTERS, RESULTS, STEPS
 from casework.domain.vocabulary import CASE_TYPES
 
 pin_topics("casework", *AGGREGATES, former=FORMER_TOPICS)  # as the application pins them
@@ -146,10 +147,7 @@ class _Fold:
     def _decision(self, what: str, event: Any) -> None:
         key = str(event.originator_id)
         if what == "Opened":
-            began = (
-                getattr(event, "opened_on", None)
-                or event.timestamp.astimezone(LOCAL).date().isoformat()
-            )
+            began = getattr(event, "opened_on", None) or local_date(event.timestamp)
             self.decisions[key] = _Decision(
                 event.community_id, event.village_id, event.title, event.matter_type, began
             )

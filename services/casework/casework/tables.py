@@ -2,112 +2,59 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from shequ.readmodel import day, flag, key, number, ref, table, text
+from sqlalchemy import Index, MetaData
 
 metadata = MetaData()
 
-ID = 36  # a UUID as text
-
-
-def _id(name: str, primary: bool = False, index: bool = False) -> Column:
-    return Column(name, String(ID), primary_key=primary, nullable=not primary, index=index)
-
-
-def _day(name: str) -> Column:
-    return Column(name, String(10), nullable=True)
-
-
 # What the registry told us (through the inbox), for routing and checks.
-communities = Table(
-    "cw_communities", metadata, _id("id", True), Column("name", String(50)), _id("team_id")
-)
-villages = Table(
-    "cw_villages", metadata, _id("id", True), _id("community_id"), Column("name", String(50))
-)
-households = Table("cw_households", metadata, _id("id", True), _id("village_id"), _id("head_id"))
-household_members = Table(
-    "cw_household_members", metadata, _id("household_id", True), _id("person_id", True)
-)
-teams = Table(
+communities = table("cw_communities", metadata, (key("id"), text("name", 50), ref("team_id")))
+villages = table("cw_villages", metadata, (key("id"), ref("community_id"), text("name", 50)))
+households = table("cw_households", metadata, (key("id"), ref("village_id"), ref("head_id")))
+household_members = table("cw_household_members", metadata, (key("household_id"), key("person_id")))
+teams = table(
     "cw_teams",
     metadata,
-    _id("id", True),
-    _id("community_id", index=True),
-    Column("name", String(100)),
-    _id("leader_id"),
+    (key("id"), ref("community_id", index=True), text("name", 100), ref("leader_id")),
 )
-team_members = Table(
+team_members = table(
     "cw_team_members",
     metadata,
-    _id("team_id", True),
-    _id("person_id", True),
-    Column("group_key", String(20)),
-    Column("name", String(50)),
-    _day("since"),
+    (key("team_id"), key("person_id"), text("group_key", 20), text("name", 50), day("since")),
 )
 
 # Cases, for queues, overdue lists, duplicates and residents' own cases.
-cases = Table(
+cases = table(
     "cw_cases",
     metadata,
-    _id("id", True),
-    Column("case_type", String(20)),
-    Column("category", String(40)),
-    Column("channel", String(20)),
-    _id("community_id", index=True),
-    _id("village_id"),
-    _id("household_id", index=True),
-    _id("team_id"),
-    Column("work_group", String(20)),
-    Column("title", String(200)),
-    Column("place", String(200)),
-    Column("state", String(20), index=True),
-    _id("owner_id", index=True),
-    _day("due_on"),
-    Column("due_kind", String(10)),
-    Column("paused", Boolean, default=False),
-    _day("received_on"),
-    Column("recorded_at", String(40)),
-    _day("resolved_on"),
-    Column("on_time", Boolean, nullable=True),
-    Column("rating", Integer, nullable=True),
-    _day("chased_for"),
-    _day("chased_on"),
-    _day("reprimanded_for"),
-    _day("reopen_until"),
-    _id("origin_opinion_id", index=True),
-    _id("duplicate_of"),
-    _id("merged_into"),
-    Column("facts_key", String(64), index=True),
-    Column("petitioner", String(100)),
-    Column("final", Boolean, default=False),
-    Column("reported", Text, default="[]"),
-    Column("co_handlers", Text, default="[]"),
+    (key("id"), text("case_type", 20), text("category", 40), text("channel", 20)),
+    (ref("community_id", index=True), ref("village_id"), ref("household_id", index=True)),
+    (ref("team_id"), text("work_group", 20), text("title", 200), text("place", 200)),
+    (text("state", 20, index=True), ref("owner_id", index=True)),
+    (day("due_on"), text("due_kind", 10), flag("paused", default=False)),
+    (day("received_on"), text("recorded_at", 40), day("resolved_on")),
+    (flag("on_time", nullable=True), number("rating", nullable=True)),
+    (day("chased_for"), day("chased_on"), day("reprimanded_for"), day("reopen_until")),
+    (ref("origin_opinion_id", index=True), ref("duplicate_of"), ref("merged_into")),
+    (text("facts_key", 64, index=True), text("petitioner", 100), flag("final", default=False)),
+    (text("reported", default="[]"), text("co_handlers", default="[]")),
     # routing counts the open cases of a work group's members
     Index("ix_cw_cases_owner_state", "owner_id", "state"),
 )
 
 # Every event of a case (and of its mediation or decision), for the timeline.
-timeline = Table(
+timeline = table(
     "cw_timeline",
     metadata,
-    Column("id", String(80), primary_key=True),
-    _id("case_id", index=True),
-    Column("at", String(40)),
-    Column("kind", String(20)),
-    Column("event", String(40)),
-    Column("actor", Text),
-    Column("details", Text),
+    (text("id", 80, primary_key=True), ref("case_id", index=True), text("at", 40)),
+    (text("kind", 20), text("event", 40), text("actor"), text("details")),
 )
 # What an aggregate's later events are about, as they do not say it themselves: the registry's
 # village, household or team behind a directory copy, the case of a mediation or village
 # decision (``subject_kind``: village, household, team, mediation, decision). Until issue 11
 # the column was ``case_id``; a changed read model is rebuilt from the log (ADR 0014).
-procedures = Table(
+procedures = table(
     "cw_procedures",
     metadata,
-    _id("id", True),
-    _id("subject_id"),
-    Column("subject_kind", String(20)),
-    Column("state", String(20)),
+    (key("id"), ref("subject_id"), text("subject_kind", 20), text("state", 20)),
 )

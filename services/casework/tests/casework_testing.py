@@ -7,7 +7,6 @@ two ports are hand-written fakes: the gap puller (nothing to pull) and the dead-
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import uuid
 from typing import Any
@@ -17,33 +16,13 @@ from casework.interests import OUTREACH, REGISTRY
 from casework.policies import outreach_handler, registry_handler
 from casework.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
+from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
 from shequ.usecases import Bound
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")
-
-
-class FakeClock:
-    """A clock the test sets; nothing ever sleeps."""
-
-    def __init__(self, start: str) -> None:
-        self.now = dt.datetime.fromisoformat(start)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: str) -> None:
-        self.now = dt.datetime.fromisoformat(f"{day}T09:00:00+08:00")
-
-    def at(self, when: str) -> FakeClock:
-        """Set an exact time (ISO 8601, with its offset); returns the clock."""
-        self.now = dt.datetime.fromisoformat(when)
-        return self
-
-    def advance(self, days: int) -> None:
-        self.now += dt.timedelta(days=days)
 
 
 class FakeDeadLetters:
@@ -108,7 +87,7 @@ class Feed:
         return self.inbox.process(self.envelope(contract, data))
 
 
-def open_casework(store: Store, clock: FakeClock, **options: Any) -> Any:
+def open_casework(store: Store, clock: FixedClock, **options: Any) -> Any:
     """The application seen through its use-case table (``USE_CASES.bind``): use cases are
     called ``app.open_case(actor, key, **fields)`` through the same checks as RPC."""
     return USE_CASES.bind(Casework(store, clock=clock, **options))
@@ -253,7 +232,7 @@ def join(feed: Feed, w: dict[str, Any], person: str, group: str, since: str = "2
     )
 
 
-def scan_at(app: Casework, clock: FakeClock, when: str) -> dict[str, Any]:
+def scan_at(app: Casework, clock: FixedClock, when: str) -> dict[str, Any]:
     """Move the clock to ``when`` (it stays there) and run the deadline scan, as the
     service's timer would at that time."""
     clock.at(when)

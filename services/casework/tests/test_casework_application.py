@@ -3,7 +3,6 @@ the registry's facts delivered through the real inbox and a clock the test contr
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ from casework.contracts import catalogue, translate
 from casework_testing import (
     AUDITOR,
     STAFF,
-    FakeClock,
     Feed,
+    FixedClock,
     join,
     key,
     open_demand,
@@ -43,7 +42,7 @@ def published(app: Casework, after: int = 0) -> list[tuple[str, dict[str, Any]]]
 
 class TestLifecycle:
     def test_a_demand_goes_from_receipt_to_closure_with_every_step_an_event(
-        self, casework: Casework, clock: FakeClock
+        self, casework: Casework, clock: FixedClock
     ) -> None:
         app, w = casework, world(casework)
         opened = open_demand(app, w, category="water_supply")
@@ -60,7 +59,7 @@ class TestLifecycle:
         app.answer_case(owner, key(), case_id=case_id, text="已恢复供水")
         resident = Actor(w["h1_head"], "resident", household_id=w["h1"])
         # 16:30 UTC on 5 March is 00:30 on 6 March in the district: the civil date counts
-        clock.now = dt.datetime(2026, 3, 5, 16, 30, tzinfo=dt.UTC)
+        clock.set("2026-03-05T16:30:00+00:00")
         app.rate_case(resident, key(), case_id=case_id, rating=5, comment="满意")
         app.confirm_case(resident, key(), case_id=case_id)
         assert app.close_case(STAFF, key(), case_id=case_id)["state"] == "closed"

@@ -14,7 +14,7 @@ from typing import Any
 from casework.application import Casework
 from casework_testing import (
     STAFF,
-    FakeClock,
+    FixedClock,
     close_casework,
     key,
     open_casework,
@@ -39,7 +39,7 @@ def timeline(app: Casework, case_id: str) -> dict[str, tuple[str | None, str]]:
 
 
 def test_a_reply_handed_over_last_week_opens_the_review_window_from_that_day(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = petition(app, w)
@@ -86,7 +86,7 @@ def test_a_reply_handed_over_last_week_opens_the_review_window_from_that_day(
 
 
 def test_a_refusal_and_an_extension_are_dated_by_the_day_they_were_decided(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = petition(app, w)  # received 2 March: an objection is due by 9 March
@@ -129,7 +129,7 @@ def test_a_refusal_and_an_extension_are_dated_by_the_day_they_were_decided(
 
 
 def test_mediation_sessions_its_end_and_the_follow_up_visit_carry_their_days(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = accepted_dispute(app, w)
@@ -177,7 +177,7 @@ def test_mediation_sessions_its_end_and_the_follow_up_visit_carry_their_days(
 
 
 def test_a_party_ending_or_refusing_mediation_is_dated_by_that_day(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     ended, stopped = accepted_dispute(app, w), accepted_dispute(app, w)
@@ -204,7 +204,7 @@ def test_a_party_ending_or_refusing_mediation_is_dated_by_that_day(
 
 
 def test_publications_of_a_village_decision_carry_their_days(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = decision(app, w)  # begun 2 March
@@ -235,7 +235,7 @@ def test_publications_of_a_village_decision_carry_their_days(
 
 
 def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
-    store: Store, casework: Casework, clock: FakeClock
+    store: Store, casework: Casework, clock: FixedClock
 ) -> None:
     """Queue, overdue and a household's own rows carry ``recorded_at``; a database whose read
     model was built before that column existed is rebuilt from the log on start."""
@@ -265,7 +265,7 @@ def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
 
 
 def test_a_reopening_asked_for_by_phone_is_checked_against_the_window_on_its_day(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = str(open_demand(app, w)["case_id"])
@@ -290,7 +290,7 @@ def test_a_reopening_asked_for_by_phone_is_checked_against_the_window_on_its_day
 
 
 def test_a_case_handled_and_rated_on_paper_last_month_carries_every_day_it_happened(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     """Handed over, begun and rated on days before they were typed in: each is dated by its
     day, bounded like the other dated facts; the published rating carries the day it was given

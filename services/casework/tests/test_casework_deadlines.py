@@ -11,7 +11,7 @@ from casework.contracts import translate
 from casework.deadlines import send_notice
 from casework_testing import (
     STAFF,
-    FakeClock,
+    FixedClock,
     close_casework,
     key,
     open_casework,
@@ -40,7 +40,7 @@ def accepted(app: Casework, w: dict[str, Any], **over: Any) -> str:
 
 
 def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # accepted Monday 2026-03-02: 15 working days
@@ -68,7 +68,7 @@ def test_overdue_case_is_chased_once_then_reprimanded_five_days_later(
 
 
 def test_working_days_skip_the_spring_festival_and_count_adjusted_saturdays(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-02-12")  # Thursday before the 2026 Spring Festival (Feb 15-23)
@@ -80,7 +80,7 @@ def test_working_days_skip_the_spring_festival_and_count_adjusted_saturdays(
 
 
 def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # due 2026-03-23
@@ -97,7 +97,7 @@ def test_a_paused_case_is_not_chased_and_resumes_with_its_days_kept(
 
 
 def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = accepted(app, w)  # due 2026-03-23, owner wel
@@ -131,7 +131,7 @@ def test_an_extension_is_single_capped_approved_and_restarts_the_chase(
 
 
 def test_two_replicas_scanning_at_once_send_each_notice_once(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     """A second replica whose read model still showed the case unchased (it read before the
     first one wrote) sends the same notice under the same key: nothing new is stored."""
@@ -176,7 +176,7 @@ def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None
 
 
 def test_an_answered_case_closes_once_its_reopening_window_has_passed(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     """answered → (not reopened within the window) → closed, by the deadline scan, once; a
     case the resident reopened in time is not closed."""

@@ -4,7 +4,7 @@ falls within its procedure's life; a procedure that ends moves its case on by it
 
 Told from the user's side: the application's use cases, which the RPC entrypoints call one to
 one (an RPC round trip is in test_casework_interface.py). The clock is the service's (a
-FakeClock here): the caller's clock is never asked.
+FixedClock here): the caller's clock is never asked.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from casework.contracts import translate
 from casework.settings import settings_from
 from casework_testing import (
     STAFF,
-    FakeClock,
     Feed,
+    FixedClock,
     close_casework,
     key,
     open_casework,
@@ -61,7 +61,7 @@ def accepted_dispute(app: Casework, w: dict[str, Any]) -> str:
 
 # -- 1. dated facts ----------------------------------------------------------------------------
 def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-09")  # a Monday: the petition came by post on Monday 2 March
@@ -110,7 +110,7 @@ def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received
 
 
 def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
-    store: Store, clock: FakeClock
+    store: Store, clock: FixedClock
 ) -> None:
     app = open_casework(store, clock, settings=settings_from({"backdate_within_days": 60}))
     try:
@@ -124,7 +124,7 @@ def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
 
 
 def test_an_opinion_collected_on_a_visit_is_received_on_the_day_of_the_visit(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-05")  # outreach logged the visit of 1 March; it arrives today
@@ -155,7 +155,7 @@ def test_an_opinion_collected_on_a_visit_is_received_on_the_day_of_the_visit(
 
 
 def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     resident = STAFF
@@ -198,7 +198,7 @@ def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
 
 
 def test_court_confirmation_applied_for_in_person_is_recorded_with_its_day(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = accepted_dispute(app, w)
@@ -278,7 +278,7 @@ def meet(app: Casework, case_id: str, step: int, body: str, **over: Any) -> Any:
 
 
 def test_a_meeting_falls_within_the_procedures_life_and_not_in_the_future(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = decision(app, w)  # begun on 2 March
@@ -304,7 +304,7 @@ def test_a_meeting_falls_within_the_procedures_life_and_not_in_the_future(
 
 
 def test_a_procedure_begun_on_paper_is_dated_from_its_start(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-20")
@@ -337,7 +337,7 @@ def test_a_procedure_begun_on_paper_is_dated_from_its_start(
 
 
 def test_an_assembly_without_its_notice_day_is_refused_naming_the_field(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = decision(app, w)
@@ -364,7 +364,7 @@ def test_an_assembly_without_its_notice_day_is_refused_naming_the_field(
 
 # -- 3. a procedure that ends moves its case on ------------------------------------------------
 def test_a_sealed_agreement_resolves_the_dispute_and_it_is_never_chased(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = str(open_demand(app, w, case_type="dispute", category="neighbour_dispute")["case_id"])
@@ -391,7 +391,7 @@ def test_a_sealed_agreement_resolves_the_dispute_and_it_is_never_chased(
 
 
 def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     dispute = accepted_dispute(app, w)
@@ -422,7 +422,7 @@ def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
 
 
 def test_the_scan_resolves_a_case_whose_procedure_ended_before_it_was_accepted(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     """A mediation may end while its case still waits for acceptance; once the case is
     handled and its deadline passes, the scan resolves it instead of chasing it."""
@@ -477,7 +477,7 @@ def test_the_case_view_returns_what_the_readme_says(casework: Casework) -> None:
 
 
 def test_the_readmes_open_case_examples_run_as_written(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     """The README's ``open_case`` commands, as written, against the ids they name: the paper
     petition is received on the day it states, its 15 days counted from it."""

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from casework.service import CaseworkService
 from casework.usecases import USE_CASES
-from casework_testing import FakeClock, uid
+from casework_testing import FixedClock, uid
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.containers import ServiceContainer
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -272,7 +272,7 @@ def test_errors_cross_amqp_structured_and_write_nothing(service: Running) -> Non
 
 def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) -> None:
     w = directory(service)
-    service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
     opened = service.call(
         "open_case",
         actor=STAFF,
@@ -285,7 +285,7 @@ def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) 
     )
     service.call("deadline_timer")  # due 2026-03-05: nothing yet
     assert service.call("overdue_cases", actor=STAFF) == []
-    service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-06T09:00:00+08:00")
     service.call("deadline_timer")
     overdue = service.call("overdue_cases", actor=STAFF)
     assert [(c["case_id"], c["chased_on"]) for c in overdue] == [(opened["case_id"], "2026-03-06")]
@@ -295,7 +295,7 @@ def test_a_fact_dated_before_it_was_typed_in_over_rpc(service: Running) -> None:
     """Issue 16: over AMQP, a paper petition is registered with the day it was received; a day
     in the future comes back as a structured error naming the field, and writes nothing."""
     w = directory(service)
-    service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-09T09:00:00+08:00")
     petition = {
         "form": "written",
         "petitioner_name": "李示例",
@@ -337,7 +337,7 @@ def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> No
     resolution is a structured error naming the field; queue rows show when the case was
     typed in beside the day it was received."""
     w = directory(service)
-    service.app.clock = FakeClock("2026-03-09T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-09T09:00:00+08:00")
     with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"}, timeout=30) as proxy:
         cw = proxy.casework
         case_id = cw.open_case(
@@ -397,7 +397,7 @@ def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Ru
     reprimand) cases early, and assessment would count them. Tests move the application's
     clock instead."""
     w = directory(service)
-    service.app.clock = FakeClock("2026-03-02T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
     opened = service.call(
         "open_case",
         actor=STAFF,
@@ -421,7 +421,7 @@ def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Ru
     assert answer["error"]["field"] == "now"
     assert service.call("health")["log_position"] == before
     assert service.call("scan_deadlines", actor=STAFF)["chased"] == []  # the service's today
-    service.app.clock = FakeClock("2026-03-06T09:00:00+08:00")
+    service.app.clock = FixedClock("2026-03-06T09:00:00+08:00")
     assert service.call("scan_deadlines", actor=STAFF) == {
         "on": "2026-03-06",
         "chased": [opened["case_id"]],

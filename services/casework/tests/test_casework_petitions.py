@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from casework.application import Casework
-from casework_testing import PETITION, STAFF, FakeClock, key, scan_at, world
+from casework_testing import PETITION, STAFF, FixedClock, key, scan_at, world
 from shequ.actor import Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
@@ -37,7 +37,7 @@ def code(fn: Any, *a: Any, **kw: Any) -> str:
     return info.value.code
 
 
-def handled(app: Casework, clock: FakeClock, w: dict[str, Any], **over: Any) -> str:
+def handled(app: Casework, clock: FixedClock, w: dict[str, Any], **over: Any) -> str:
     """A petition accepted, handled and answered in writing."""
     case_id = petition(app, w, **over)
     app.accept_case(STAFF, key(), case_id=case_id)
@@ -72,7 +72,7 @@ def test_s3_a_group_visit_sends_at_most_five_representatives(casework: Casework)
 
 
 def test_s3_acceptance_notice_due_within_15_days_and_chased_after(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = petition(app, w)  # received 2026-03-02
@@ -85,7 +85,7 @@ def test_s3_acceptance_notice_due_within_15_days_and_chased_after(
 
 
 def test_s3_objection_of_non_competence_within_5_working_days_across_may_day(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-04-29")  # Wed; May 1-5 holiday, Sat May 9 a working day
@@ -114,7 +114,7 @@ def test_s3_objection_of_non_competence_within_5_working_days_across_may_day(
 
 
 def test_s3_one_extension_of_at_most_30_days_approved_with_the_reason_sent(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     case_id = petition(app, w)
@@ -177,7 +177,7 @@ def test_s3_reply_states_request_facts_decision_basis_and_outcome(casework: Case
 
 
 def test_s3_review_and_re_review_within_30_days_then_same_facts_not_accepted_again(
-    casework: Casework, clock: FakeClock
+    casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
     resident = Actor(w["h1_head"], "resident", household_id=w["h1"])

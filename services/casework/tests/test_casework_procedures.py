@@ -11,7 +11,7 @@ from casework.domain.thresholds import LocalRules
 from casework.settings import CaseworkSettings
 from casework_testing import (
     STAFF,
-    FakeClock,
+    FixedClock,
     close_casework,
     key,
     open_casework,
@@ -66,7 +66,7 @@ class TestMediation:
         assert app.case(STAFF, case_id)["state"] == "resolved"
 
     def test_s4_from_application_to_sealed_agreement_and_court_confirmation_window(
-        self, casework: Casework, clock: FakeClock
+        self, casework: Casework, clock: FixedClock
     ) -> None:
         app, w = casework, world(casework)
         case_id = dispute(app, w)
@@ -193,7 +193,7 @@ class TestVillageDecision:
         app.start_decision(
             STAFF, key(), case_id=case_id, matter_type=matter, one_shoulder=one_shoulder
         )
-        assert isinstance(app.clock, FakeClock)
+        assert isinstance(app.clock, FixedClock)
         app.clock.set("2026-03-20")  # the meetings (record()) are held on 20 March
         return str(case_id)
 
@@ -326,7 +326,7 @@ class TestVillageDecision:
         )
 
     def test_s1_collective_property_needs_two_thirds_of_all_and_local_rules_are_stricter(
-        self, store: Store, clock: FakeClock
+        self, store: Store, clock: FixedClock
     ) -> None:
         strict = CaseworkSettings(local_rules=LocalRules(representatives_majority_of_all=True))
         app = open_casework(store, clock, settings=strict)

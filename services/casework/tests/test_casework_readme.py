@@ -148,12 +148,19 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
     """The README's examples, exactly as written and in order, through the same argument
     check as the RPC entrypoint: four cases opened, then each one's life, every example
     naming the id its ``open_case`` returned (the steps the README leaves out in between)."""
-    from casework_testing import STAFF, FakeClock, Feed, close_casework, open_casework, readme_place
+    from casework_testing import (
+        STAFF,
+        Feed,
+        FixedClock,
+        close_casework,
+        open_casework,
+        readme_place,
+    )
     from shequ.store import Store
     from test_casework_petitions import REPLY
     from test_casework_procedures import record
 
-    clock = FakeClock("2026-03-09T09:00:00+08:00")
+    clock = FixedClock("2026-03-09T09:00:00+08:00")
     app = open_casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock)
     docs, steps = sections("RPC methods"), itertools.count()
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from casework_testing import (
     STAFF,
-    FakeClock,
+    FixedClock,
     close_casework,
     key,
     open_casework,
@@ -52,7 +52,7 @@ class Quarter:
         self.tmp = tmp
         self.store = store or Store.parse(f"sqlite:///{tmp / 'casework.db'}")
         self.url = self.store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
-        self.clock = FakeClock("2026-03-02T09:00:00+08:00")
+        self.clock = FixedClock("2026-03-02T09:00:00+08:00")
         self.app = open_casework(self.store, self.clock)
         self.treeheads, self.keys = tmp / "treeheads", tmp / "keys"
 

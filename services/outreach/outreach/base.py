@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
-
 from shequ.auth import Target
+from shequ.clock import Clock
 from shequ.domainapp import DomainApplication
 from shequ.errors import NotFound
 from shequ.store import Store
@@ -15,23 +11,9 @@ from sqlalchemy import select
 
 from outreach import tables as t
 from outreach.domain import Directory, Household
-from outreach.domain.common import NAMESPACE
 from outreach.policy import POLICY
 from outreach.projections import OutreachProjection
 from outreach.settings import OutreachSettings
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-Clock = Callable[[], str]
-
-
-def local_today() -> str:
-    """Today's civil date where the district is (dates of record are local dates)."""
-    return dt.datetime.now(LOCAL).date().isoformat()
-
-
-def key_id(kind: str, idempotency_key: str) -> UUID:
-    """An id for something with no natural key, stable under retries of the same command."""
-    return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
 class OutreachBase(DomainApplication):
@@ -44,36 +26,22 @@ class OutreachBase(DomainApplication):
         self,
         store: Store,
         settings: OutreachSettings | None = None,
-        clock: Clock | None = None,
         env: dict[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(store, env)
+        super().__init__(store, env, clock)
         self.settings = settings or OutreachSettings()
-        self.clock: Clock = clock or local_today
-
-    def today(self) -> str:
-        return self.clock()
 
     def make_projection(self) -> OutreachProjection:
         return OutreachProjection()
 
     # -- facts about scope -----------------------------------------------------------------
     def household(self, household_id: str, field: str = "household_id") -> Household:
-        return self.get(
-            Household.create_id(household_id),
-            Household,
-            "户",  # type: ignore
-            field,
-        )
+        return self.get(Household.create_id(household_id), Household, "户", field)
 
     def directory(self, community_id: str) -> Directory | None:
         try:
-            return self.get(
-                Directory.create_id(community_id),
-                Directory,
-                "社区",  # type: ignore
-                "community_id",
-            )
+            return self.get(Directory.create_id(community_id), Directory, "社区", "community_id")
         except NotFound:  # registry has not told us of this community (yet)
             return None
 

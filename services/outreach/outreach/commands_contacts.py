@@ -11,10 +11,11 @@ from shequ.validation import check_bool, check_date, check_uuid, optional_text
 from sqlalchemy import func, select
 
 from outreach import tables as t
-from outreach.base import OutreachBase, key_id
+from outreach.base import OutreachBase
 from outreach.checks import check_opinions
 from outreach.commands_visits import VisitCommands
 from outreach.domain import OverdueFlag
+from outreach.domain.common import key_id
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
 
 SWEEPER = Actor(person_id="system:outreach-sweeper", role="system")
@@ -150,9 +151,6 @@ class ContactCommands(VisitCommands, OutreachBase):
             )
             flagged += len(result["flagged"])
         return flagged
-
-    def exists(self, aggregate_id: Any) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def link_status(self, community_id: str, year: str | None = None) -> list[dict[str, Any]]:
         """Each linked household of the community: last contact, next due date, tasks in year."""

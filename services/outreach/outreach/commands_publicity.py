@@ -12,9 +12,10 @@ from shequ.validation import check_date, check_int, check_uuid, require_text
 from sqlalchemy import select
 
 from outreach import tables as t
-from outreach.base import OutreachBase, key_id
+from outreach.base import OutreachBase
 from outreach.checks import check_ids
 from outreach.domain import Campaign
+from outreach.domain.common import key_id
 
 
 class PublicityCommands(OutreachBase):

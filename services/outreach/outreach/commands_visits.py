@@ -18,10 +18,10 @@ from shequ.validation import (
 from sqlalchemy import func, select
 
 from outreach import tables as t
-from outreach.base import OutreachBase, key_id
+from outreach.base import OutreachBase
 from outreach.checks import check_ids, check_opinions
 from outreach.domain import Household, Opinion, Visit, VisitRound
-from outreach.domain.common import natural_id, violation
+from outreach.domain.common import key_id, natural_id, violation
 from outreach.domain.visits import CATEGORIES, ROUND_KINDS
 
 

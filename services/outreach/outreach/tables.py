@@ -2,184 +2,110 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from shequ.readmodel import day, flag, key, number, ref, table, text
+from sqlalchemy import Index, MetaData
 
 metadata = MetaData()
 
-ID = 36  # a UUID as text
-
-
-def _id(name: str, primary: bool = False) -> Column:
-    return Column(name, String(ID), primary_key=primary, nullable=not primary)
-
-
-def _day(name: str) -> Column:
-    return Column(name, String(10))
-
-
 # ``agg``: the id of the outreach aggregate that mirrors the registry record ``id``.
-communities = Table(
+communities = table(
     "out_communities",
     metadata,
-    _id("id", True),
-    _id("agg"),
-    Column("name", String(50)),
-    _id("team_id"),
-    Column("section_hash", String(64), default=""),
+    (key("id"), ref("agg"), text("name", 50), ref("team_id"), text("section_hash", 64, default="")),
     Index("out_communities_agg", "agg"),
 )
-villages = Table(
+villages = table(
     "out_villages",
     metadata,
-    _id("id", True),
-    _id("agg"),
-    _id("community_id"),
-    Column("name", String(50)),
-    _day("moved_on"),
+    (key("id"), ref("agg"), ref("community_id"), text("name", 50), day("moved_on")),
     Index("out_villages_agg", "agg"),
 )
-persons = Table(
+persons = table(
     "out_persons",
     metadata,
-    _id("id", True),
-    _id("agg"),
-    Column("name", String(50)),
-    Column("phone", String(20)),
-    Column("party_member", Boolean, default=False),
+    (
+        key("id"),
+        ref("agg"),
+        text("name", 50),
+        text("phone", 20),
+        flag("party_member", default=False),
+    ),
     Index("out_persons_agg", "agg"),
 )
-households = Table(
+households = table(
     "out_households",
     metadata,
-    _id("id", True),
-    _id("agg"),
-    _id("village_id"),
-    _id("community_id"),
-    _id("head_id"),
-    Column("address", String(200)),
-    _id("party_member_id"),
-    _day("link_since"),
-    Column("card_version", Integer, default=0),
-    Column("section_hash", String(64), default=""),
+    (key("id"), ref("agg"), ref("village_id"), ref("community_id"), ref("head_id")),
+    (text("address", 200), ref("party_member_id"), day("link_since")),
+    (number("card_version", default=0), text("section_hash", 64, default="")),
     Index("out_households_agg", "agg"),
     Index("out_households_community", "community_id"),
     Index("out_households_member", "party_member_id"),
     Index("out_households_village", "village_id"),
 )
-card_versions = Table(
+card_versions = table(
     "out_card_versions",
     metadata,
-    _id("household_id", True),
-    Column("version", Integer, primary_key=True),
-    _id("card_id"),
-    _id("community_id"),
-    _id("village_id"),
-    Column("contacts", Text),
-    Column("content_hash", String(64)),
-    _day("issued_on"),
-    Column("reason", String(200)),
+    (key("household_id"), number("version", primary_key=True), ref("card_id")),
+    (ref("community_id"), ref("village_id"), text("contacts"), text("content_hash", 64)),
+    (day("issued_on"), text("reason", 200)),
 )
-distributions = Table(
+distributions = table(
     "out_distributions",
     metadata,
-    _id("household_id", True),
-    Column("version", Integer, primary_key=True),
-    _day("distributed_on"),
-    Column("delivered_by", String(80)),
-    Column("acknowledged_by", String(80)),
+    (key("household_id"), number("version", primary_key=True), day("distributed_on")),
+    (text("delivered_by", 80), text("acknowledged_by", 80)),
 )
-rounds = Table(
+rounds = table(
     "out_rounds",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    Column("title", String(100)),
-    Column("kind", String(10)),
-    _day("period_start"),
-    _day("period_end"),
-    Column("assignees", Text),
-    Column("closed", Boolean),
-    Column("households_total", Integer),
-    Column("households_visited", Integer),
+    (key("id"), ref("community_id"), text("title", 100), text("kind", 10)),
+    (day("period_start"), day("period_end"), text("assignees"), flag("closed")),
+    (number("households_total"), number("households_visited")),
 )
-round_households = Table(
+round_households = table(
     "out_round_households",
     metadata,
-    _id("round_id", True),
-    _id("household_id", True),
-    _id("village_id"),
+    (key("round_id"), key("household_id"), ref("village_id")),
 )
-visits = Table(
+visits = table(
     "out_visits",
     metadata,
-    _id("id", True),
-    _id("round_id"),
-    _id("community_id"),
-    _id("village_id"),
-    _id("household_id"),
-    Column("visitor_id", String(80)),
-    _day("visited_on"),
-    Column("notes", Text),
+    (key("id"), ref("round_id"), ref("community_id"), ref("village_id"), ref("household_id")),
+    (text("visitor_id", 80), day("visited_on"), text("notes")),
     Index("out_visits_round", "round_id"),
     Index("out_visits_community", "community_id", "visited_on"),
 )
-opinions = Table(
+opinions = table(
     "out_opinions",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    _id("village_id"),
-    _id("household_id"),
-    Column("category", String(20)),
-    Column("text", Text),
-    Column("channel", String(20)),
-    _id("source_id"),
-    Column("collected_by", String(80)),
-    _day("collected_on"),
-    _id("case_id"),
+    (key("id"), ref("community_id"), ref("village_id"), ref("household_id")),
+    (text("category", 20), text("text"), text("channel", 20), ref("source_id")),
+    (text("collected_by", 80), day("collected_on"), ref("case_id")),
     Index("out_opinions_source", "source_id"),
 )
-contacts = Table(
+contacts = table(
     "out_contacts",
     metadata,
-    _id("id", True),
-    _id("member_id"),
-    _id("household_id"),
-    _id("community_id"),
-    _day("contacted_on"),
-    Column("practical_task", Boolean),
-    Column("task", String(200)),
+    (key("id"), ref("member_id"), ref("household_id"), ref("community_id")),
+    (day("contacted_on"), flag("practical_task"), text("task", 200)),
     Index("out_contacts_household", "household_id", "contacted_on"),
 )
-overdue = Table(
+overdue = table(
     "out_overdue",
     metadata,
-    _id("id", True),
-    _id("member_id"),
-    _id("household_id"),
-    _id("community_id"),
-    _day("last_contact_on"),
-    _day("due_on"),
-    _day("flagged_on"),
+    (key("id"), ref("member_id"), ref("household_id"), ref("community_id")),
+    (day("last_contact_on"), day("due_on"), day("flagged_on")),
 )
-campaigns = Table(
+campaigns = table(
     "out_campaigns",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    Column("topic", String(100)),
-    Column("village_ids", Text),
-    _day("period_start"),
-    _day("period_end"),
+    (key("id"), ref("community_id"), text("topic", 100), text("village_ids")),
+    (day("period_start"), day("period_end")),
 )
-survey_results = Table(
+survey_results = table(
     "out_survey_results",
     metadata,
-    _id("campaign_id", True),
-    _id("village_id", True),
-    Column("respondents", Integer),
-    Column("aware", Integer),
-    Column("support", Integer),
-    Column("participate", Integer),
-    _day("published_on"),
+    (key("campaign_id"), key("village_id"), number("respondents")),
+    (number("aware"), number("support"), number("participate"), day("published_on")),
 )

@@ -17,6 +17,7 @@ from outreach.interests import CASEWORK, REGISTRY
 from outreach.policies import casework_handler, registry_handler
 from outreach.settings import OutreachSettings
 from shequ.actor import SYSTEM, Actor
+from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.outbox import envelopes_after
 from shequ.store import Store
@@ -33,16 +34,6 @@ def new_id() -> str:
 
 def phone() -> str:
     return str(next(_phones))
-
-
-class Clock:
-    """A controlled clock: ``today`` is whatever the test sets."""
-
-    def __init__(self, today: str = "2025-03-01") -> None:
-        self.today = today
-
-    def __call__(self) -> str:
-        return self.today
 
 
 class FakeDeadLetters:
@@ -96,7 +87,7 @@ class World:
     """An outreach app plus a fake registry and casework upstream with helpers for facts."""
 
     def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
-        self.clock = Clock()
+        self.clock = FixedClock("2025-03-01")
         self.app = Outreach(store, settings, clock=self.clock)
         self.dead = FakeDeadLetters()
         self.registry = Upstream(

@@ -27,14 +27,14 @@ def _status(world: World, x: dict, year: int | None = None) -> dict[str, dict]:
 
 def test_rules_5_no_more_than_one_month_between_contacts(world: World):
     x, _member, me = _linked(world)
-    world.clock.today = "2025-02-10"
+    world.clock.set("2025-02-10")
     status = _status(world, x)
     assert status[x["households"][0]]["due_on"] == "2025-02-10"  # a month after the link
     assert not status[x["households"][0]]["overdue"]
     world.app.log_party_contact(
         me, "contact-0001", household_id=x["households"][0], contacted_on="2025-02-08"
     )
-    world.clock.today = "2025-02-11"
+    world.clock.set("2025-02-11")
     status = _status(world, x)
     assert status[x["households"][0]]["due_on"] == "2025-03-08"
     assert not status[x["households"][0]]["overdue"]
@@ -44,14 +44,14 @@ def test_rules_5_no_more_than_one_month_between_contacts(world: World):
 
 def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
     x, _member, me = _linked(world)
-    world.clock.today = "2025-02-10"
+    world.clock.set("2025-02-10")
     assert (
         world.app.flag_overdue_contacts(STAFF, "overdue-0001", community_id=x["community_id"])[
             "flagged"
         ]
         == []
     )
-    world.clock.today = "2025-02-11"
+    world.clock.set("2025-02-11")
     flagged = world.app.flag_overdue_contacts(
         STAFF, "overdue-0002", community_id=x["community_id"]
     )["flagged"]
@@ -64,11 +64,11 @@ def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
         ("2025-02-10", "2025-02-11", None)
     }
     # A late contact resets the clock; the next missed deadline is a new flag.
-    world.clock.today = "2025-02-12"
+    world.clock.set("2025-02-12")
     world.app.log_party_contact(
         me, "contact-0002", household_id=x["households"][0], contacted_on="2025-02-12"
     )
-    world.clock.today = "2025-03-13"
+    world.clock.set("2025-03-13")
     flagged = world.app.flag_overdue_contacts(
         STAFF, "overdue-0004", community_id=x["community_id"]
     )["flagged"]
@@ -82,7 +82,7 @@ def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
 
 def test_rules_5_one_practical_task_per_household_per_year(world: World):
     x, member, me = _linked(world)
-    world.clock.today = "2025-06-01"
+    world.clock.set("2025-06-01")
     world.app.log_party_contact(
         me,
         "contact-0001",
@@ -106,7 +106,7 @@ def test_rules_5_the_interval_is_a_setting(store: Store):
     world = World(store, OutreachSettings(contact_interval_months=2, practical_tasks_per_year=2))
     try:
         x, _member, me = _linked(world)
-        world.clock.today = "2025-03-10"
+        world.clock.set("2025-03-10")
         status = _status(world, x)
         assert status[x["households"][0]]["due_on"] == "2025-03-10"
         assert not status[x["households"][0]]["overdue"]
@@ -127,7 +127,7 @@ def test_contact_rules_linked_member_dates_and_input(world: World):
     """Only the linked member, within the link, not in the future; bad input changes nothing."""
     x, member, me = _linked(world)
     other = Actor(person_id=world.person("党员乙", party=True), role="team_member")
-    world.clock.today = "2025-02-01"
+    world.clock.set("2025-02-01")
     top = world.top()
     with pytest.raises(Forbidden):  # not linked to them, not on the team: out of scope
         world.app.log_party_contact(
@@ -174,7 +174,7 @@ def test_contact_rules_linked_member_dates_and_input(world: World):
 
 def test_opinions_on_a_contact_are_published_with_that_channel(world: World):
     x, _member, me = _linked(world)
-    world.clock.today = "2025-02-01"
+    world.clock.set("2025-02-01")
     done = world.app.log_party_contact(
         me,
         "contact-0001",
@@ -191,11 +191,11 @@ def test_rules_5_the_daily_sweep_flags_every_community_once_a_day(world: World):
     y = world.district(1)
     other = world.person("党员乙", party=True)
     world.link(other, y["households"][0], since="2025-01-05")
-    world.clock.today = "2025-02-20"
+    world.clock.set("2025-02-20")
     assert world.app.sweep_overdue() == 3
     top = world.top()
     assert world.app.sweep_overdue() == 3  # the same day: the first answer, nothing written
     assert world.top() == top
-    world.clock.today = "2025-02-21"
+    world.clock.set("2025-02-21")
     assert world.app.sweep_overdue() == 0  # the same deadlines are not flagged again
     assert len(world.published("party_contact.overdue")) == 3

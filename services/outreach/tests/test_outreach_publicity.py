@@ -39,7 +39,7 @@ def test_survey_rates_per_village_are_published_once(world: World):
             participate=p,
             surveyed_on="2025-05-01",
         )
-    world.clock.today = "2025-07-01"
+    world.clock.set("2025-07-01")
     result = world.app.publish_campaign_results(
         STAFF, "publish-0001", campaign_id=done["campaign_id"]
     )

@@ -34,7 +34,7 @@ def test_coverage_per_village_and_period_with_a_controlled_clock(world: World):
     extra = world.household(second)
     rnd = _round(world, x)
     assert rnd["households"] == 4
-    world.clock.today = "2025-03-10"
+    world.clock.set("2025-03-10")
     _visit(world, x, rnd, x["households"][0], "2025-03-05", "visit-0001")
     _visit(world, x, rnd, x["households"][0], "2025-03-09", "visit-0002")  # twice: counts once
     _visit(world, x, rnd, extra, "2025-03-10", "visit-0003")
@@ -55,7 +55,7 @@ def test_coverage_per_village_and_period_with_a_controlled_clock(world: World):
 def test_closing_a_round_publishes_its_coverage_and_refuses_later_visits(world: World):
     x = world.district(2)
     rnd = _round(world, x)
-    world.clock.today = "2025-03-31"
+    world.clock.set("2025-03-31")
     _visit(world, x, rnd, x["households"][1], "2025-03-30", "visit-0001")
     closed = world.app.close_round(STAFF, "close-0001", round_id=rnd["round_id"])
     assert (closed["households_total"], closed["households_visited"]) == (2, 1)
@@ -72,7 +72,7 @@ def test_visit_rules_period_list_future_and_assignees(world: World):
     """Visits lie within the round's period, on its list, not in the future, by assignees."""
     x, y = world.district(1), world.district(1)
     rnd = _round(world, x)
-    world.clock.today = "2025-03-10"
+    world.clock.set("2025-03-10")
     top = world.top()
     for on, household, code in (
         ("2025-04-01", x["households"][0], "rule.visit_outside_period"),
@@ -126,7 +126,7 @@ def test_round_assignees_must_be_team_members_and_period_ordered(world: World):
 def test_opinions_are_published_and_casework_case_ids_recorded_once(world: World):
     x = world.district(1)
     rnd = _round(world, x)
-    world.clock.today = "2025-03-10"
+    world.clock.set("2025-03-10")
     visit = _visit(
         world,
         x,

@@ -12,9 +12,10 @@ from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
 from sqlalchemy import select
 
 from registry import tables as t
-from registry.base import RegistryBase, key_id
-from registry.domain import Archive
+from registry.base import RegistryBase
+from registry.domain import Archive, Person, Village
 from registry.domain.archive import RETENTION, SUBJECTS
+from registry.domain.common import key_id
 
 VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
 
@@ -90,9 +91,9 @@ def _archive(
 
 def _subject_community(app: RegistryBase, subject_kind: str, subject_id: str) -> str | None:
     if subject_kind == "village":
-        return app.village(subject_id, "subject_id").community_id
-    village_id = app.person(subject_id, "subject_id").village_id
-    return app.village(village_id).community_id if village_id else None
+        return app.get(subject_id, Village, "村", "subject_id").community_id
+    village_id = app.get(subject_id, Person, "人员", "subject_id").village_id
+    return app.get(village_id, Village, "村", "village_id").community_id if village_id else None
 
 
 class ArchiveQuery(Command):

@@ -7,12 +7,11 @@ listed with their permissions in ``registry.usecases``.
 
 from __future__ import annotations
 
-import datetime as dt
-from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from shequ.auth import Target
+from shequ.clock import Clock
 from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
@@ -20,30 +19,14 @@ from sqlalchemy import select
 
 from registry import tables as t
 from registry.domain import (
-    Community,
     District,
     Household,
-    PartyOrganisation,
-    Person,
     ResponsibilityZone,
-    ServiceTeam,
     Village,
 )
-from registry.domain.common import NAMESPACE, natural_id
+from registry.domain.common import natural_id
 from registry.projections import RegistryProjection
 from registry.settings import RegistrySettings
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> str:
-    """Today's civil date where the district is (dates of record are local dates)."""
-    return dt.datetime.now(LOCAL).date().isoformat()
-
-
-def key_id(kind: str, idempotency_key: str) -> UUID:
-    """An id for something with no natural key, stable under retries of the same command."""
-    return uuid5(NAMESPACE, f"{kind}:key:{idempotency_key}")
 
 
 class RegistryBase(DomainApplication):
@@ -56,8 +39,9 @@ class RegistryBase(DomainApplication):
         store: Store,
         settings: RegistrySettings | None = None,
         env: dict[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(store, env)
+        super().__init__(store, env, clock)
         self.settings = settings or RegistrySettings()
 
     def make_projection(self) -> RegistryProjection:
@@ -73,39 +57,13 @@ class RegistryBase(DomainApplication):
             f"{label_zh}已存在", f"{field}: already registered", field, code="already_exists"
         )
 
-    def exists(self, agg_id: UUID) -> bool:
-        try:
-            self.repository.get(agg_id)
-        except AggregateNotFoundError:
-            return False
-        return True
-
     # -- facts about scope -----------------------------------------------------------------
     def district(self) -> District:
-        return self.get(natural_id("district"), District, "区", "district")  # type: ignore
-
-    def community(self, community_id: str, field: str = "community_id") -> Community:
-        return self.get(UUID(community_id), Community, "社区", field)  # type: ignore
-
-    def village(self, village_id: str, field: str = "village_id") -> Village:
-        return self.get(UUID(village_id), Village, "村", field)  # type: ignore[no-any-return]
-
-    def person(self, person_id: str, field: str = "person_id") -> Person:
-        return self.get(UUID(person_id), Person, "人员", field)  # type: ignore[no-any-return]
-
-    def household_agg(self, household_id: str) -> Household:
-        return self.get(UUID(household_id), Household, "户", "household_id")  # type: ignore
-
-    def organisation(
-        self, organisation_id: str, field: str = "organisation_id"
-    ) -> PartyOrganisation:
-        return self.get(UUID(organisation_id), PartyOrganisation, "党组织", field)  # type: ignore
-
-    def team(self, team_id: str) -> ServiceTeam:
-        return self.get(UUID(team_id), ServiceTeam, "服务队", "team_id")  # type: ignore
+        """The one district (its id is the natural key ``district``)."""
+        return self.get(natural_id("district"), District, "区", "district")
 
     def zone(self, party_member_id: str) -> ResponsibilityZone:
-        return self.get(  # type: ignore[no-any-return]
+        return self.get(
             ResponsibilityZone.create_id(party_member_id),
             ResponsibilityZone,
             "党员责任区",
@@ -116,7 +74,7 @@ class RegistryBase(DomainApplication):
         """Scope of something in a village: its community, and that community's team."""
         if village_id is None:
             return Target()
-        return self.community_target(self.village(village_id).community_id)
+        return self.community_target(self.get(village_id, Village, "村", "village_id").community_id)
 
     def community_target(self, community_id: str | None) -> Target:
         """Scope of something in a community; team members of that community are assigned."""
@@ -139,7 +97,7 @@ class RegistryBase(DomainApplication):
 
     def household_target(self, household_id: str) -> Target:
         """Scope of a household: its community, its team and linked party member, itself."""
-        household = self.household_agg(household_id)
+        household = self.get(household_id, Household, "户", "household_id")
         base = self.village_target(household.village_id)
         with self.read() as c:
             linked = c.execute(

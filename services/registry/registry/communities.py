@@ -10,7 +10,7 @@ from shequ.commands import Command, Day, Flag, Id, Keyed, Text
 from sqlalchemy import select
 
 from registry import tables as t
-from registry.base import RegistryBase, today
+from registry.base import RegistryBase
 from registry.domain import Community, Village
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
@@ -74,7 +74,7 @@ def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> d
     """Register a village in a community. Example: ``name="东王家村（示例）"``."""
 
     def decide() -> Any:
-        app.community(cmd.community_id, "community_id")
+        app.get(cmd.community_id, Community, "社区", "community_id")
         village_id = Village.create_id(cmd.name)
         app.ensure_new(village_id, "村", "name")
         # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
@@ -83,7 +83,7 @@ def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> d
             id=village_id,
             name=cmd.name,  # type: ignore[call-arg]
             community_id=cmd.community_id,
-            registered_on=cmd.registered_on or today(),
+            registered_on=cmd.registered_on or app.today(),
             sample=cmd.sample,
             actor=actor.to_dict(),
         )
@@ -112,8 +112,8 @@ def move_village(cmd: MoveVillage, actor: Actor, app: RegistryBase) -> dict[str,
     """Move a village to another community from ``effective_date`` (a dated event)."""
 
     def decide() -> Any:
-        app.community(cmd.to_community_id, "to_community_id")
-        village = app.village(cmd.village_id)
+        app.get(cmd.to_community_id, Community, "社区", "to_community_id")
+        village = app.get(cmd.village_id, Village, "村", "village_id")
         village.move(cmd.to_community_id, cmd.effective_date, actor.to_dict())
         return [village], {"village_id": cmd.village_id}
 

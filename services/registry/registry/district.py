@@ -9,8 +9,8 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Day, Id, Keyed, Text
 
-from registry.base import RegistryBase, today
-from registry.domain import District
+from registry.base import RegistryBase
+from registry.domain import Community, District, Person
 from registry.domain.common import natural_id
 from registry.domain.district import ORGAN_KINDS
 
@@ -71,9 +71,11 @@ def appoint_district_leader(
     """Add a person to the district leadership team (区工管委领导班子)."""
 
     def decide() -> Any:
-        app.person(cmd.person_id)
+        app.get(cmd.person_id, Person, "人员", "person_id")
         district = app.district()
-        district.appoint_leader(cmd.person_id, cmd.title_, cmd.since or today(), actor.to_dict())
+        district.appoint_leader(
+            cmd.person_id, cmd.title_, cmd.since or app.today(), actor.to_dict()
+        )
         return [district], {"person_id": cmd.person_id}
 
     return app.run(
@@ -155,12 +157,12 @@ def assign_cadre(cmd: AssignCadre, actor: Actor, app: RegistryBase) -> dict[str,
     """Record a person as a cadre of an organ, assigned down to a community if given."""
 
     def decide() -> Any:
-        app.person(cmd.person_id)
+        app.get(cmd.person_id, Person, "人员", "person_id")
         if cmd.community_id:
-            app.community(cmd.community_id, "community_id")
+            app.get(cmd.community_id, Community, "社区", "community_id")
         district = app.district()
         district.assign_cadre(
-            cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or today(), actor.to_dict()
+            cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or app.today(), actor.to_dict()
         )
         return [district], {"person_id": cmd.person_id}
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from shequ.clock import local_date
 from shequ.projection import Handlers, upsert
 from shequ.readlog import Sight
 from sqlalchemy import or_, select, update
@@ -26,8 +26,6 @@ from sqlalchemy.orm import Session
 from registry import masking
 from registry import tables as t
 from registry.domain.household import RELATIONS
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 # change -> (中文, English); the household's own changes and the person's
 CHANGES = {
@@ -168,7 +166,7 @@ def _id(event: Any) -> str:
 
 def _recorded_on(event: Any) -> str:
     """The local day an event was recorded (for facts that carry no effective date)."""
-    return str(event.timestamp.astimezone(LOCAL).date().isoformat())
+    return local_date(event.timestamp)
 
 
 # -- reading -----------------------------------------------------------------------------------

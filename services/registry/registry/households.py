@@ -13,8 +13,8 @@ from sqlalchemy.engine import Connection
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase, today
-from registry.domain import Household
+from registry.base import RegistryBase
+from registry.domain import Household, Person
 from registry.domain.common import natural_id
 from registry.domain.household import RELATIONS
 from registry.domain.team import GROUPS
@@ -48,7 +48,7 @@ def register_household(cmd: RegisterHousehold, actor: Actor, app: RegistryBase) 
     """Register a household with its head; ``address`` down to the villager group only."""
 
     def decide() -> Any:
-        app.person(cmd.head_id, "head_id")
+        app.get(cmd.head_id, Person, "人员", "head_id")
         household_id = natural_id("household", cmd.head_id)
         app.ensure_new(household_id, "以此人为户主的户", "head_id")
         # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
@@ -58,7 +58,7 @@ def register_household(cmd: RegisterHousehold, actor: Actor, app: RegistryBase) 
             village_id=cmd.village_id,
             head_id=cmd.head_id,
             address=cmd.address,
-            since=cmd.since or today(),
+            since=cmd.since or app.today(),
             sample=cmd.sample,
             actor=actor.to_dict(),
         )
@@ -91,9 +91,9 @@ def add_household_member(
     """Add a person to a household with their relation to the head."""
 
     def decide() -> Any:
-        app.person(cmd.person_id)
-        household = app.household_agg(cmd.household_id)
-        household.add_member(cmd.person_id, cmd.relation, cmd.since or today(), actor.to_dict())
+        app.get(cmd.person_id, Person, "人员", "person_id")
+        household = app.get(cmd.household_id, Household, "户", "household_id")
+        household.add_member(cmd.person_id, cmd.relation, cmd.since or app.today(), actor.to_dict())
         return [household], {"household_id": cmd.household_id}
 
     target = app.household_target(cmd.household_id)
@@ -125,7 +125,7 @@ def remove_household_member(
     """Remove a member from a household (death, marriage out, moving away)."""
 
     def decide() -> Any:
-        household = app.household_agg(cmd.household_id)
+        household = app.get(cmd.household_id, Household, "户", "household_id")
         household.remove_member(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
         return [household], {"household_id": cmd.household_id}
 
@@ -152,7 +152,7 @@ def household(cmd: HouseholdQuery, actor: Actor, app: RegistryBase) -> dict[str,
     Members' names, phones and the address are in clear for the household itself, for
     those assigned to it, and for staff who give a ``purpose``; every such read by someone
     else than the household is recorded."""
-    household_id, on = cmd.household_id, cmd.on or today()
+    household_id, on = cmd.household_id, cmd.on or app.today()
     target = app.household_target(household_id)
     app.policy.check("household", actor, target)
     seen = _sight(actor, household_id, cmd.purpose)

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
 from registry import tables as t
-from registry.base import RegistryBase, today
-from registry.domain import Eligibility, PartyOrganisation
+from registry.base import RegistryBase
+from registry.domain import Community, Eligibility, PartyOrganisation, Person, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
 
@@ -92,14 +92,14 @@ def _organisation_place(app: RegistryBase, cmd: EstablishOrganisation) -> str | 
     # The field each kind needs has been checked present by establish_organisation.
     if cmd.kind == "general_branch":
         assert cmd.community_id is not None, "validated: a general branch needs it"
-        app.community(cmd.community_id)
+        app.get(cmd.community_id, Community, "社区", "community_id")
         return cmd.community_id
     if cmd.kind == "village_branch":
         assert cmd.village_id is not None, "validated: a village branch needs it"
-        return app.village(cmd.village_id).community_id
+        return app.get(cmd.village_id, Village, "村", "village_id").community_id
     if cmd.kind == "functional_branch":
         assert cmd.parent_id is not None, "validated: a functional branch needs it"
-        parent = app.organisation(cmd.parent_id, "parent_id")
+        parent = app.get(cmd.parent_id, PartyOrganisation, "党组织", "parent_id")
         if parent.kind != "general_branch":
             raise ValidationError(
                 "功能型党支部须设在社区党总支之下",
@@ -144,12 +144,12 @@ class Appoint(Keyed):
 
 def appoint(cmd: Appoint, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Appoint a person to a post (secretary, deputy_secretary, member) of an organisation."""
-    org = app.organisation(cmd.organisation_id)
+    org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
 
     def decide() -> Any:
-        app.person(cmd.person_id)
-        org = app.organisation(cmd.organisation_id)
-        on = cmd.since or today()
+        app.get(cmd.person_id, Person, "人员", "person_id")
+        org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
+        on = cmd.since or app.today()
         appointment_id = str(
             natural_id("appointment", cmd.organisation_id, cmd.person_id, cmd.post, on)
         )
@@ -181,10 +181,10 @@ class EndAppointment(Keyed):
 
 def end_appointment(cmd: EndAppointment, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """End an appointment on ``until`` with a reason (届满, 调动, 免职 …)."""
-    org = app.organisation(cmd.organisation_id)
+    org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
 
     def decide() -> Any:
-        org = app.organisation(cmd.organisation_id)
+        org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
         org.end_appointment(cmd.appointment_id, cmd.until, cmd.reason, actor.to_dict())
         return [org], {"appointment_id": cmd.appointment_id}
 
@@ -202,7 +202,7 @@ def eligibility(
         organ_cadre=district.is_cadre(person_id, on),
         village_secretary_here=community_id is not None
         and any(
-            app.village(v).community_on(on) == community_id
+            app.get(v, Village, "村", "village_id").community_on(on) == community_id
             for v in _secretary_of_villages(app, person_id, on)
         ),
     )
@@ -237,7 +237,7 @@ class OrganisationChart(Command):
 
 def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """The community's general branch posts with holders, its branches, village branches."""
-    community_id, on = cmd.community_id, cmd.on or today()
+    community_id, on = cmd.community_id, cmd.on or app.today()
     app.policy.check("organisation_chart", actor, app.community_target(community_id))
     o = t.organisations
     with app.read() as c:

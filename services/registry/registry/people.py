@@ -3,7 +3,6 @@ their personal data, and a person's dated history."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -15,8 +14,9 @@ from sqlalchemy import select
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase, key_id
+from registry.base import RegistryBase
 from registry.domain import Person, PersonalDataAccess
+from registry.domain.common import key_id
 from registry.domain.person import GENDERS, KINDS
 from registry.history import AS_PERSON, entry, names_of, person_changes, shown
 
@@ -110,11 +110,11 @@ def change_person_phone(cmd: ChangePersonPhone, actor: Actor, app: RegistryBase)
     """Record a person's new phone number."""
 
     def decide() -> Any:
-        person = app.person(cmd.person_id)
+        person = app.get(cmd.person_id, Person, "人员", "person_id")
         person.change_phone(cmd.phone, actor.to_dict())
         return [person], {"person_id": cmd.person_id}
 
-    target = app.village_target(app.person(cmd.person_id).village_id)
+    target = app.village_target(app.get(cmd.person_id, Person, "人员", "person_id").village_id)
     return app.run("change_person_phone", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
@@ -137,11 +137,11 @@ def record_party_membership(
     """Record that a person is a party member from ``joined_on``."""
 
     def decide() -> Any:
-        person = app.person(cmd.person_id)
+        person = app.get(cmd.person_id, Person, "人员", "person_id")
         person.record_party_membership(cmd.joined_on, actor.to_dict())
         return [person], {"person_id": cmd.person_id}
 
-    target = app.village_target(app.person(cmd.person_id).village_id)
+    target = app.village_target(app.get(cmd.person_id, Person, "人员", "person_id").village_id)
     return app.run(
         "record_party_membership", cmd.idempotency_key, actor, target, cmd.payload(), decide
     )
@@ -176,7 +176,7 @@ def reveal_personal_data(
     """
     if not cmd.fields:
         raise ValidationError("须列出要查看的字段", "name at least one field", "fields")
-    person = app.person(cmd.person_id)
+    person = app.get(cmd.person_id, Person, "人员", "person_id")
 
     def decide() -> Any:
         read_id = key_id("personal-data-read", cmd.idempotency_key)
@@ -185,7 +185,7 @@ def reveal_personal_data(
             cmd.person_id,
             cmd.fields,
             cmd.reason,
-            dt.datetime.now(dt.UTC).isoformat(),
+            app.clock.now().isoformat(),
             actor.to_dict(),
         )
         return [read], {"read_id": str(read_id), "person_id": cmd.person_id}
@@ -213,7 +213,7 @@ def person_history(cmd: PersonHistory, actor: Actor, app: RegistryBase) -> dict[
 
     Example: ``{"person_id": "3f1c6a7e-0000-5000-8000-000000000002"}``"""
     person_id = cmd.person_id
-    person = app.person(person_id)
+    person = app.get(person_id, Person, "人员", "person_id")
     app.policy.check("person_history", actor, app.village_target(person.village_id))
     seen = sight(
         actor, cmd.purpose, duty=masking.TEAM_DUTY if actor.role == "team_member" else None

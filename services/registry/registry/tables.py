@@ -2,189 +2,112 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from shequ.readmodel import day, flag, key, number, ref, table, text
+from sqlalchemy import Index, MetaData
 
 metadata = MetaData()
 
-ID = 36  # a UUID as text
-
-
-def _id(name: str, primary: bool = False) -> Column:
-    return Column(name, String(ID), primary_key=primary, nullable=not primary)
-
-
-communities = Table(
+communities = table(
     "reg_communities",
     metadata,
-    _id("id", True),
-    Column("name", String(50)),
-    Column("name_en", String(50)),
-    _id("team_id"),
+    (key("id"), text("name", 50), text("name_en", 50), ref("team_id")),
 )
-villages = Table(
+villages = table(
     "reg_villages",
     metadata,
-    _id("id", True),
-    Column("name", String(50)),
-    _id("community_id"),
-    Column("since", String(10)),
-    Column("sample", Boolean, default=False),
+    (key("id"), text("name", 50), ref("community_id"), day("since"), flag("sample", default=False)),
 )
-organisations = Table(
+organisations = table(
     "reg_organisations",
     metadata,
-    _id("id", True),
-    Column("kind", String(30)),
-    Column("name", String(100)),
-    _id("community_id"),
-    _id("village_id"),
-    _id("parent_id"),
+    (key("id"), text("kind", 30), text("name", 100)),
+    (ref("community_id"), ref("village_id"), ref("parent_id")),
 )
-appointments = Table(
+appointments = table(
     "reg_appointments",
     metadata,
-    _id("id", True),
-    _id("organisation_id"),
-    _id("person_id"),
-    Column("post", String(30)),
-    Column("basis", String(30)),
-    Column("since", String(10)),
-    Column("until", String(10), nullable=True),
+    (key("id"), ref("organisation_id"), ref("person_id"), text("post", 30), text("basis", 30)),
+    (day("since"), day("until")),
 )
-district_roles = Table(
+district_roles = table(
     "reg_district_roles",
     metadata,  # leadership and organ cadres
-    Column("id", String(120), primary_key=True),
-    _id("person_id"),
-    Column("role", String(20)),
-    Column("title", String(100)),
-    _id("organ_id"),
-    _id("community_id"),
-    Column("since", String(10)),
-    Column("until", String(10), nullable=True),
+    (text("id", 120, primary_key=True), ref("person_id")),
+    (text("role", 20), text("title", 100), ref("organ_id"), ref("community_id")),
+    (day("since"), day("until")),
 )
-organs = Table(
-    "reg_organs", metadata, _id("id", True), Column("name", String(100)), Column("kind", String(20))
-)
-persons = Table(
+organs = table("reg_organs", metadata, (key("id"), text("name", 100), text("kind", 20)))
+persons = table(
     "reg_persons",
     metadata,
-    _id("id", True),
-    Column("name", String(50)),
-    Column("gender", String(10)),
-    Column("id_number", String(18), index=True),
-    Column("phone", String(20)),
-    _id("village_id"),
-    Column("party_member", Boolean, default=False),
-    Column("sample", Boolean, default=False),
+    (key("id"), text("name", 50), text("gender", 10), text("id_number", 18, index=True)),
+    (text("phone", 20), ref("village_id")),
+    (flag("party_member", default=False), flag("sample", default=False)),
 )
-households = Table(
+households = table(
     "reg_households",
     metadata,
-    _id("id", True),
-    _id("village_id"),
-    _id("head_id"),
-    Column("address", String(200)),
-    Column("sample", Boolean, default=False),
+    (key("id"), ref("village_id"), ref("head_id"), text("address", 200)),
+    flag("sample", default=False),
 )
-household_members = Table(
+household_members = table(
     "reg_household_members",
     metadata,
-    _id("household_id", True),
-    _id("person_id", True),
-    Column("relation", String(20)),
-    Column("since", String(10)),
+    (key("household_id"), key("person_id"), text("relation", 20), day("since")),
 )
-teams = Table(
+teams = table(
     "reg_teams",
     metadata,
-    _id("id", True),
-    _id("community_id"),
-    Column("name", String(100)),
-    _id("leader_id"),
+    (key("id"), ref("community_id"), text("name", 100), ref("leader_id")),
 )
-team_members = Table(
+team_members = table(
     "reg_team_members",
     metadata,
-    _id("team_id", True),
-    _id("person_id", True),
-    Column("group_key", String(20)),
-    Column("name", String(50)),
-    Column("phone", String(20)),
-    Column("duties", Text),
-    Column("since", String(10)),
+    (key("team_id"), key("person_id"), text("group_key", 20)),
+    (text("name", 50), text("phone", 20), text("duties"), day("since")),
 )
-zones = Table(
+zones = table(
     "reg_zones",
     metadata,
-    _id("id", True),
-    _id("party_member_id"),
-    _id("community_id"),
-    _id("village_id"),
-    Column("name", String(100)),
-    Column("description", Text),
+    (key("id"), ref("party_member_id"), ref("community_id"), ref("village_id")),
+    (text("name", 100), text("description")),
 )
-links = Table(
+links = table(
     "reg_links",
     metadata,
-    _id("household_id", True),
-    _id("zone_id"),
-    _id("party_member_id"),
-    Column("since", String(10)),
+    (key("household_id"), ref("zone_id"), ref("party_member_id"), day("since")),
 )
-archives = Table(
+archives = table(
     "reg_archives",
     metadata,
-    _id("id", True),
-    Column("subject_kind", String(20)),
-    _id("subject_id"),
-    _id("community_id"),
+    (key("id"), text("subject_kind", 20), ref("subject_id"), ref("community_id")),
 )
-archive_entries = Table(
+archive_entries = table(
     "reg_archive_entries",
     metadata,
-    _id("entry_id", True),
-    _id("archive_id"),
-    Column("entry_date", String(10)),
-    Column("title", String(200)),
-    Column("content", Text),
-    Column("retention", String(20)),
-    _id("corrects"),
-    Column("recorded_at", String(40)),
-    Column("seq", Integer),
+    (key("entry_id"), ref("archive_id"), day("entry_date"), text("title", 200)),
+    (text("content"), text("retention", 20), ref("corrects")),
+    (text("recorded_at", 40), number("seq")),
 )
 # The dated history of households and persons (``registry.history``).
-member_spans = Table(
+member_spans = table(
     "reg_member_spans",
     metadata,  # who lived in a household when
-    _id("household_id", True),
-    _id("person_id", True),
-    Column("since", String(10), primary_key=True),
-    Column("relation", String(20)),
-    Column("until", String(10), nullable=True),
-    Column("reason", Text),
+    (key("household_id"), key("person_id"), text("since", 10, primary_key=True)),
+    (text("relation", 20), day("until"), text("reason")),
 )
-phones = Table(
+phones = table(
     "reg_phones",
     metadata,  # every phone a person had, from when recorded
-    _id("person_id", True),
-    Column("seq", Integer, primary_key=True),
-    Column("on", String(10)),
-    Column("phone", String(20)),
-    Column("recorded_at", String(40)),
+    (key("person_id"), number("seq", primary_key=True)),
+    (day("on"), text("phone", 20), text("recorded_at", 40)),
 )
-changes = Table(
+changes = table(
     "reg_changes",
     metadata,  # one row per dated change
-    Column("id", String(80), primary_key=True),
-    _id("person_id"),
-    _id("household_id"),
-    Column("on", String(10)),
-    Column("basis", String(10)),
-    Column("change", String(30)),
-    Column("recorded_at", String(40)),
-    Column("seq", Integer),
-    Column("details", Text),
+    (text("id", 80, primary_key=True), ref("person_id"), ref("household_id")),
+    (day("on"), text("basis", 10), text("change", 30), text("recorded_at", 40)),
+    (number("seq"), text("details")),
 )
 Index("reg_changes_person", changes.c.person_id)
 Index("reg_changes_household", changes.c.household_id)

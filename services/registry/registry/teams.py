@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase, today
-from registry.domain import ServiceTeam
+from registry.base import RegistryBase
+from registry.domain import Community, Person, ServiceTeam
 from registry.domain.team import GROUPS
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
@@ -37,7 +37,7 @@ def form_team(cmd: FormTeam, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Form the community's service team with its six work groups (one per community)."""
 
     def decide() -> Any:
-        community = app.community(cmd.community_id)
+        community = app.get(cmd.community_id, Community, "社区", "community_id")
         team_id = ServiceTeam.create_id(cmd.community_id)
         community.form_team(str(team_id), actor.to_dict())
         # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
@@ -71,10 +71,10 @@ def _on_member(
     target: Target | None = None,
 ) -> dict[str, Any]:
     """Load the team, let ``act`` change it, save: the shape of every member command."""
-    team = app.team(cmd.team_id)
+    team = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
 
     def decide() -> Any:
-        fresh = app.team(cmd.team_id)
+        fresh = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
         act(fresh)
         return [fresh], {"team_id": cmd.team_id, "person_id": cmd.person_id}
 
@@ -102,7 +102,7 @@ class AddTeamMember(TeamMemberCommand):
 
 def add_team_member(cmd: AddTeamMember, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Add a person to a work group; the phone printed on cards defaults to theirs."""
-    person = app.person(cmd.person_id)
+    person = app.get(cmd.person_id, Person, "人员", "person_id")
     return _on_member(
         "add_team_member",
         cmd,
@@ -114,7 +114,7 @@ def add_team_member(cmd: AddTeamMember, actor: Actor, app: RegistryBase) -> dict
             person.name,
             cmd.phone or person.phone,
             cmd.duties,
-            cmd.since or today(),
+            cmd.since or app.today(),
             actor.to_dict(),
         ),
     )
@@ -140,7 +140,7 @@ def appoint_team_leader(cmd: AppointTeamLeader, actor: Actor, app: RegistryBase)
         cmd,
         actor,
         app,
-        lambda team: team.appoint_leader(cmd.person_id, cmd.since or today(), actor.to_dict()),
+        lambda team: team.appoint_leader(cmd.person_id, cmd.since or app.today(), actor.to_dict()),
     )
 
 
@@ -187,7 +187,7 @@ def change_team_member_phone(
     cmd: ChangeTeamMemberPhone, actor: Actor, app: RegistryBase
 ) -> dict[str, Any]:
     """Change the phone printed for a member; a member may change their own."""
-    team = app.team(cmd.team_id)
+    team = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
     target = Target(community_id=team.community_id, assigned_to=frozenset([cmd.person_id]))
     return _on_member(
         "change_team_member_phone",

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase, today
-from registry.domain import ResponsibilityZone
+from registry.base import RegistryBase
+from registry.domain import Household, Person, ResponsibilityZone, Village
 
 PARTY_MEMBER = "3f1c6a7e-0000-5000-8000-000000000002"
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
@@ -42,7 +42,10 @@ class AssignZone(Keyed):
 
 def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Give a party member a responsibility zone in a community (optionally one village)."""
-    if cmd.village_id and app.village(cmd.village_id).community_id != cmd.community_id:
+    if (
+        cmd.village_id
+        and app.get(cmd.village_id, Village, "村", "village_id").community_id != cmd.community_id
+    ):
         raise ValidationError(
             "该村不在此社区", "the village is not in that community", "village_id"
         )
@@ -50,7 +53,7 @@ def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> dict[str, A
     def decide() -> Any:
         zone_id = ResponsibilityZone.create_id(cmd.party_member_id)
         app.ensure_new(zone_id, "党员责任区", "party_member_id")
-        member = app.person(cmd.party_member_id, "party_member_id")
+        member = app.get(cmd.party_member_id, Person, "人员", "party_member_id")
         zone = ResponsibilityZone.assign(
             zone_id,
             cmd.party_member_id,
@@ -90,10 +93,10 @@ def link_household(cmd: LinkHousehold, actor: Actor, app: RegistryBase) -> dict[
 
     def decide() -> Any:
         zone = app.zone(cmd.party_member_id)
-        app.household_agg(cmd.household_id)
+        app.get(cmd.household_id, Household, "户", "household_id")
         zone.link(
             cmd.household_id,
-            cmd.since or today(),
+            cmd.since or app.today(),
             app.settings.max_households,
             _linked_elsewhere(app, cmd.household_id, str(zone.id)),
             actor.to_dict(),

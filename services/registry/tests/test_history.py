@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import test_interface
-from registry.base import today
 from registry.seed import sample_id_number, sample_phone
+from shequ.clock import Clock
 from shequ.errors import ValidationError
 from test_interface import STAFF, Running, establish
 
@@ -31,6 +31,8 @@ service, store_url, amqp_uri, metrics_port = (
 )
 
 AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
+
+today = Clock().today  # the service runs on the system clock
 
 
 def _person(svc: Running, n: int, name: str, village_id: str, male: bool = True) -> str:

@@ -76,12 +76,12 @@ from shequ.audit.verify import (
     compare,
     every_row,
 )
+from shequ.domainkit import LOCAL  # a date as a cut is the end of that day here (D21)
 from shequ.errors import AuditBasisError, ValidationError
 from shequ.recorders import EventRows
 
 BUNDLE_FORMAT = "shequ.audit.bundle/1"
 MANIFEST, SIGNATURE, EVENTS = "MANIFEST.json", "MANIFEST.sig", "events.jsonl"
-LOCAL = ZoneInfo("Asia/Shanghai")  # a date as a cut is the end of that day here (D21)
 _PACKAGES = ("cryptography", "eventsourcing")
 
 
@@ -242,7 +242,7 @@ def export(
     manifest_bytes = canonical_json(manifest) + b"\n"
     files[MANIFEST] = manifest_bytes
     files[SIGNATURE] = sign_note(_manifest_note(origin, manifest_bytes), origin, key).encode()
-    _write_tar(out, files, int(cut.timestamp()))
+    write_tar(out, files, int(cut.timestamp()))
     return manifest
 
 
@@ -334,7 +334,7 @@ The key under keys/ is for reference only; the verifier never trusts it.
 """
 
 
-def _write_tar(out: Path, files: dict[str, bytes], mtime: int) -> None:
+def write_tar(out: Path, files: dict[str, bytes], mtime: int) -> None:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for name in sorted(files):

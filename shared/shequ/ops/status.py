@@ -12,9 +12,9 @@ from typing import Any
 
 
 def built_services() -> list[str]:
-    from shequ.runner import SERVICE_CLASSES
+    from shequ.suite import SERVICES
 
-    return sorted(SERVICE_CLASSES)
+    return sorted(SERVICES)
 
 
 def collect(

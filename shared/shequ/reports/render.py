@@ -38,10 +38,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ import privacy
+from shequ.clock import local_date
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 DOCUMENT_FORMAT = "shequ.report/1"
-LOCAL = ZoneInfo("Asia/Shanghai")
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # fonts-wqy-microhei
 
 # Defence in depth for free text (titles, published texts): a mobile number or an ID number
@@ -104,7 +104,7 @@ def column(key: str, zh: str, en: str, kind: str = "text") -> dict[str, str]:
 
 
 def _local_date(cut: str) -> str:
-    return datetime.fromisoformat(cut).astimezone(LOCAL).date().isoformat()
+    return local_date(datetime.fromisoformat(cut))
 
 
 def basis_line(basis: dict[str, Any]) -> str:

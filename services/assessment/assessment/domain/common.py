@@ -1,6 +1,7 @@
 """What every assessment aggregate shares: rule violations, ids, periods, exact numbers.
 
-Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text; numbers
+Pure: standard library, shequ.errors and shequ.domainkit only.
+Dates travel as ISO ``YYYY-MM-DD`` text; numbers
 that are scores travel as decimal text (``"12.50"``) so that stored events never hold floats.
 """
 
@@ -9,31 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
 
-from shequ.errors import RuleViolation
+from shequ.domainkit import Ids, violation
 
 ActorDict = dict[str, Any]
 
-NAMESPACE = uuid5(NAMESPACE_URL, "shequ:assessment")
+IDS = Ids("assessment")
+NAMESPACE = IDS.namespace
+natural_id = IDS.natural_id
+key_id = IDS.key_id
 
 PERIOD_KINDS = {"month": "月度", "quarter": "季度", "half": "半年", "year": "年度"}
 SUBJECT_KINDS = {"community": "社区", "team": "社区服务队"}
 SECTIONS = {"key_work": "重点工作", "daily": "日常管理", "service": "为民服务"}
 CENT = Decimal("0.01")
 MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-
-
-def natural_id(*parts: str) -> UUID:
-    """A stable id from a natural key, so that the same thing is found again."""
-    return uuid5(NAMESPACE, ":".join(parts))
-
-
-def violation(
-    code: str, zh: str, en: str, field: str | None = None, **details: Any
-) -> RuleViolation:
-    """A RuleViolation whose code names the rule, e.g. ``rule.weights_not_100``."""
-    return RuleViolation(zh, en, field, code=f"rule.{code}", details=details)
 
 
 def dec(value: Any) -> Decimal:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import LOCAL
 
 from casework.domain.common import ActorDict, natural_id, not_before, violation
 from casework.domain.thresholds import BODIES, MATTERS, LocalRules, missed
@@ -47,7 +47,6 @@ RECORD_COUNTS = ("expected", "present", "yes", "no", "abstain")
 # households, optional counts)
 RECORD_MORE = ("absentees", "signatures", "notice_on", "households_expected", "households_present")
 RESULTS = {"adopted": "通过", "rejected": "未通过"}
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def check_record(r: dict[str, Any], body: str) -> None:

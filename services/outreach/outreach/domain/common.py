@@ -1,6 +1,7 @@
 """What every outreach aggregate shares: rule violations, natural ids, dates as ISO text.
 
-Pure: standard library and shequ.errors only. Dates travel as ISO ``YYYY-MM-DD`` text decided by
+Pure: standard library, shequ.errors and shequ.domainkit only.
+Dates travel as ISO ``YYYY-MM-DD`` text decided by
 the application; the domain compares them as text (ISO dates sort correctly).
 """
 
@@ -9,23 +10,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
 
-from shequ.errors import RuleViolation
+from shequ.domainkit import Ids, violation
 
 ActorDict = dict[str, Any]
 
-NAMESPACE = uuid5(NAMESPACE_URL, "shequ:outreach")
-
-
-def natural_id(*parts: str) -> UUID:
-    """A stable id from a natural key, so that recording the same thing twice finds it."""
-    return uuid5(NAMESPACE, ":".join(parts))
-
-
-def violation(code: str, zh: str, en: str, field: str | None = None) -> RuleViolation:
-    """A RuleViolation whose code names the rule, e.g. ``rule.visit_outside_period``."""
-    return RuleViolation(zh, en, field, code=f"rule.{code}")
+IDS = Ids("outreach")
+NAMESPACE = IDS.namespace
+natural_id = IDS.natural_id
+key_id = IDS.key_id
 
 
 def add_months(day: str, months: int) -> str:

@@ -1,0 +1,44 @@
+"""What every service's domain package shares: ids from natural keys, rule violations, and the
+district's time zone.
+
+Imports only the standard library and :mod:`shequ.errors`, so the domain packages may use it
+(their fence: the standard library, ``eventsourcing.domain``, ``shequ.errors`` and this module).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import ZoneInfo
+
+from shequ.errors import RuleViolation
+
+# Where the district is: dates of record are its civil dates (the one declaration of it).
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+class Ids:
+    """One service's ids: stable under retries and under registering the same thing twice.
+
+    ``Ids("registry").natural_id("district")`` is ``uuid5(uuid5(NAMESPACE_URL,
+    "shequ:registry"), "district")``: every id already stored stays what it was."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.namespace = uuid5(NAMESPACE_URL, f"shequ:{service}")
+
+    def natural_id(self, *parts: str) -> UUID:
+        """A stable id from a natural key, so that recording the same thing twice finds it."""
+        return uuid5(self.namespace, ":".join(parts))
+
+    def key_id(self, kind: str, idempotency_key: str) -> UUID:
+        """An id for something with no natural key, stable under retries of the same command."""
+        return uuid5(self.namespace, f"{kind}:key:{idempotency_key}")
+
+
+def violation(
+    code: str, zh: str, en: str, field: str | None = None, **details: Any
+) -> RuleViolation:
+    """A RuleViolation whose code names the rule (``rule.<code>``, e.g.
+    ``rule.secretary_not_district_leader``); ``details`` travel with it (e.g. ``earliest=``)."""
+    return RuleViolation(zh, en, field, code=f"rule.{code}", details=details or None)
