@@ -91,8 +91,11 @@ class InsertCheck:
         return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
 
 
-class GuardedSQLiteProcessRecorder(InsertCheck, SQLiteProcessRecorder):
-    """The SQLite process recorder, refusing aggregates with an event at a position ≤ 0."""
+class _RefusesForged:
+    """``select_events`` of the guarded recorders: an aggregate's events come with their
+    positions, and one at a position ≤ 0 refuses the whole aggregate."""
+
+    mark = "?"  # the driver's parameter marker
 
     def select_events(
         self,
@@ -103,7 +106,23 @@ class GuardedSQLiteProcessRecorder(InsertCheck, SQLiteProcessRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        tail, params = _version_filters(gt, lte, desc, limit, "?")
+        tail, params = _version_filters(gt, lte, desc, limit, self.mark)
+        rows = self.rows(originator_id, tail, params)
+        refuse_forged(originator_id, (row["position"] for row in rows))
+        return [self.stored(row) for row in rows]
+
+    def rows(self, originator_id: UUID | str, tail: str, params: list[Any]) -> Sequence[Any]:
+        """The aggregate's rows, each with its ``position``; ``tail`` filters the versions."""
+        raise NotImplementedError
+
+    def stored(self, row: Any) -> StoredEvent:
+        raise NotImplementedError
+
+
+class GuardedSQLiteProcessRecorder(InsertCheck, _RefusesForged, SQLiteProcessRecorder):
+    """The SQLite process recorder, refusing aggregates with an event at a position ≤ 0."""
+
+    def rows(self, originator_id: UUID | str, tail: str, params: list[Any]) -> Sequence[Any]:
         key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -111,49 +130,38 @@ class GuardedSQLiteProcessRecorder(InsertCheck, SQLiteProcessRecorder):
                 f"state FROM {self.events_table_name} WHERE originator_id = ?{tail}",
                 [key, *params],
             )
-            rows = c.fetchall()
-        refuse_forged(originator_id, (row["position"] for row in rows))
-        return [
-            StoredEvent(
-                originator_id=self.convert_originator_id(row["originator_id"]),
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"],
-            )
-            for row in rows
-        ]
+            return c.fetchall()
+
+    def stored(self, row: Any) -> StoredEvent:
+        return StoredEvent(
+            originator_id=self.convert_originator_id(row["originator_id"]),
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=row["state"],
+        )
 
 
-class GuardedPostgresProcessRecorder(InsertCheck, PostgresProcessRecorder):
+class GuardedPostgresProcessRecorder(InsertCheck, _RefusesForged, PostgresProcessRecorder):
     """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0."""
 
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Sequence[StoredEvent]:
-        tail, params = _version_filters(gt, lte, desc, limit, "%s")
+    mark = "%s"
+
+    def rows(self, originator_id: UUID | str, tail: str, params: list[Any]) -> Sequence[Any]:
         statement = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, "
+            "SELECT notification_id AS position, originator_id, originator_version, topic, "
             "state FROM {}.{} WHERE originator_id = %s"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)) + SQL(tail)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, [originator_id, *params], prepare=True)
-            rows = curs.fetchall()
-        refuse_forged(originator_id, (row["notification_id"] for row in rows))
-        return [
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-            )
-            for row in rows
-        ]
+            return curs.fetchall()
+
+    def stored(self, row: Any) -> StoredEvent:
+        return StoredEvent(
+            originator_id=row["originator_id"],
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+        )
 
 
 class EventRows:
