@@ -12,6 +12,7 @@ metric), "points" (per count, for counted items), "cap" (most points the item ca
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -162,10 +163,7 @@ def check_version(
 
 
 def _indicator(i: int, item: Any) -> dict[str, Any]:
-    where = f"indicators[{i}]"
-    if not isinstance(item, dict):
-        raise violation("bad_item", "指标须为对象", f"{where} must be an object", where)
-    key, name = _key_name(item, where)
+    where, key, name = _head(f"indicators[{i}]", item, "指标")
     if item.get("section") not in SECTIONS:
         raise violation(
             "unknown_section",
@@ -173,14 +171,7 @@ def _indicator(i: int, item: Any) -> dict[str, Any]:
             f"{where}.section must be key_work, daily or service",
             f"{where}.section",
         )
-    source = item.get("source")
-    if source != "manual" and source not in RATE_METRICS:
-        raise violation(
-            "unknown_source",
-            f"未知的指标来源：{source}",
-            f"{where}.source must be manual or one of {sorted(RATE_METRICS)}",
-            f"{where}.source",
-        )
+    source = _source(item, where, RATE_METRICS, "指标")
     weight = dec(item.get("weight"))
     if not 0 < weight <= 100 or weight != weight.quantize(Decimal("0.01")):
         raise violation(
@@ -199,10 +190,7 @@ def _indicator(i: int, item: Any) -> dict[str, Any]:
 
 
 def _adjustment(i: int, item: Any) -> dict[str, Any]:
-    where = f"adjustments[{i}]"
-    if not isinstance(item, dict):
-        raise violation("bad_item", "加扣分项须为对象", f"{where} must be an object", where)
-    key, name = _key_name(item, where)
+    where, key, name = _head(f"adjustments[{i}]", item, "加扣分项")
     if item.get("kind") not in ADJUSTMENT_KINDS:
         raise violation(
             "unknown_adjustment_kind",
@@ -210,14 +198,7 @@ def _adjustment(i: int, item: Any) -> dict[str, Any]:
             f"{where}.kind must be bonus or deduction",
             f"{where}.kind",
         )
-    source = item.get("source")
-    if source != "manual" and source not in COUNT_METRICS:
-        raise violation(
-            "unknown_source",
-            f"未知的加扣分来源：{source}",
-            f"{where}.source must be manual or one of {sorted(COUNT_METRICS)}",
-            f"{where}.source",
-        )
+    source = _source(item, where, COUNT_METRICS, "加扣分")
     cap = dec(item.get("cap"))
     points = dec(item.get("points", cap))
     if not 0 < cap <= 100 or not 0 < points <= cap:
@@ -235,6 +216,27 @@ def _adjustment(i: int, item: Any) -> dict[str, Any]:
         "points": str(points),
         "cap": str(cap),
     }
+
+
+def _head(where: str, item: Any, what: str) -> tuple[str, str, str]:
+    """Where the item stands (``indicators[2]``), its key and its name; ``what`` names the
+    kind of item in Chinese."""
+    if not isinstance(item, dict):
+        raise violation("bad_item", f"{what}须为对象", f"{where} must be an object", where)
+    return (where, *_key_name(item, where))
+
+
+def _source(item: dict[str, Any], where: str, metrics: Collection[str], what: str) -> str:
+    """The item's source: entered by hand (``manual``) or one of ``metrics``."""
+    source = item.get("source")
+    if source != "manual" and source not in metrics:
+        raise violation(
+            "unknown_source",
+            f"未知的{what}来源：{source}",
+            f"{where}.source must be manual or one of {sorted(metrics)}",
+            f"{where}.source",
+        )
+    return str(source)
 
 
 def _key_name(item: dict[str, Any], where: str) -> tuple[str, str]:
