@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,8 +34,8 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, service
-from kombu import Connection, Exchange, Producer, Queue
+from harness import STAFF, Listener, concurrently, service
+from kombu import Connection, Exchange, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.testing import sign_as
 
@@ -179,12 +178,7 @@ def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, l
                 )
                 latencies.extend([t1 - t0, time.perf_counter() - t1])
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(clients)
-    for _ in range(clients):
-        pool.spawn(client)
-    pool.waitall()
-    return 2 * n / (time.perf_counter() - started), latencies
+    return 2 * n / concurrently(clients, client), latencies
 
 
 def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> float:
@@ -228,12 +222,7 @@ def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> fl
                 )
                 assert all("ok" in r for r in accepted), accepted[:2]
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(clients)
-    for _ in range(clients):
-        pool.spawn(client)
-    pool.waitall()
-    return 2 * n / (time.perf_counter() - started)
+    return 2 * n / concurrently(clients, client)
 
 
 def check_intake(amqp: str, w: dict[str, Any]) -> tuple[dict[str, list[int]], int]:
@@ -247,41 +236,6 @@ def check_intake(amqp: str, w: dict[str, Any]) -> tuple[dict[str, list[int]], in
         {g: sorted(n.values()) for g, n in sorted(spread.items())},
         sum(1 for c in cases if c["duplicate_of"]),
     )
-
-
-class Listener:
-    """A downstream consumer of casework's events: receive time minus occurred_at."""
-
-    def __init__(self, amqp: str) -> None:
-        self.amqp, self.delays = amqp, []
-        self.stop = False
-        exchange = Exchange("shequ.casework.events", type="topic", durable=True)
-        self.queue = Queue(
-            f"bench-listener-{uuid.uuid4().hex[:6]}",
-            exchange=exchange,
-            routing_key="#",
-            durable=False,
-        )
-        with Connection(amqp) as conn:
-            self.queue(conn.channel()).declare()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def on_message(self, body: Any, message: Any) -> None:
-        env = json.loads(body) if isinstance(body, str) else body
-        sent = dt.datetime.fromisoformat(env["occurred_at"])
-        self.delays.append((dt.datetime.now(dt.UTC) - sent).total_seconds())
-        message.ack()
-
-    def run(self) -> None:
-        with (
-            Connection(self.amqp) as conn,
-            conn.Consumer(self.queue, callbacks=[self.on_message], accept=["json"]),
-        ):
-            while not self.stop:
-                try:
-                    conn.drain_events(timeout=0.5)
-                except TimeoutError:
-                    continue
 
 
 def opinions(amqp: str, w: dict[str, Any], m: int) -> float:
@@ -339,8 +293,7 @@ def main() -> None:
                 120,
                 what="directory learned",
             )
-            listener = Listener(amqp)
-            listener.thread.start()
+            listener = Listener(amqp, "casework")
             rate, lat = intake(amqp, w, args.cases, args.clients)
             print(
                 f"case intake + routing via RPC ({args.clients} concurrent clients, "

@@ -23,16 +23,12 @@ into DIR/<service>-commands.svg (a flame graph, not committed).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,8 +41,7 @@ eventlet.monkey_patch()
 import psycopg
 from casework_intake import directory
 from common import percentile
-from harness import STAFF, establish_district, raw_appends, service
-from kombu import Connection, Exchange, Queue
+from harness import STAFF, Listener, concurrently, establish_district, raw_appends, service
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
@@ -124,12 +119,7 @@ def closed_loop(
                     del watch.inflight[id(proxy) * 1_000_000 + i]
                 latencies.append(time.perf_counter() - t0)
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(clients)
-    for _ in range(clients):
-        pool.spawn(client)
-    pool.waitall()
-    return n / (time.perf_counter() - started), latencies
+    return n / concurrently(clients, client), latencies
 
 
 def open_loop(amqp: str, n: int, rate: float, call: Call, clients: int = 40) -> list[float]:
@@ -165,43 +155,6 @@ def open_loop(amqp: str, n: int, rate: float, call: Call, clients: int = 40) -> 
     return latencies
 
 
-class Listener:
-    """A downstream consumer of one service's events: receipt time minus occurred_at."""
-
-    def __init__(self, amqp: str, service: str) -> None:
-        self.amqp, self.delays = amqp, []
-        self.stop = False
-        exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
-        self.queue = Queue(
-            f"bench-listener-{uuid.uuid4().hex[:6]}",
-            exchange=exchange,
-            routing_key="#",
-            durable=False,
-        )
-        with Connection(amqp) as conn:
-            exchange(conn.channel()).declare()
-            self.queue(conn.channel()).declare()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def on_message(self, body: Any, message: Any) -> None:
-        env = json.loads(body) if isinstance(body, str) else body
-        sent = dt.datetime.fromisoformat(env["occurred_at"])
-        self.delays.append((dt.datetime.now(dt.UTC) - sent).total_seconds())
-        message.ack()
-
-    def run(self) -> None:
-        with (
-            Connection(self.amqp) as conn,
-            conn.Consumer(self.queue, callbacks=[self.on_message], accept=["json"]),
-        ):
-            while not self.stop:
-                try:
-                    conn.drain_events(timeout=0.5)
-                except TimeoutError:
-                    continue
-
-
 class Subject:
     """One service under test: how to start it, prepare it, and call one command."""
 
@@ -228,12 +181,7 @@ class Subject:
                     results = getattr(proxy, self.name).batch(actor=STAFF, commands=items)
                     assert all("ok" in r for r in results), results[:3]
 
-        started = time.perf_counter()
-        pool = eventlet.GreenPool(clients)
-        for _ in range(clients):
-            pool.spawn(client)
-        pool.waitall()
-        return n / (time.perf_counter() - started)
+        return n / concurrently(clients, client)
 
     def args(self, key: str, i: int) -> dict[str, Any]:
         raise NotImplementedError

@@ -24,7 +24,7 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, establish_district, service
+from harness import STAFF, concurrently, establish_district, service
 from kombu import Connection, Exchange, Queue
 from shequ.db import make_engine
 from shequ.provenance import Signer
@@ -144,10 +144,7 @@ def _offer(amqp: str, rate: int, seconds: int) -> None:
                     name_en=f"Prop {i}",
                 )
 
-    pool = eventlet.GreenPool(20)
-    for _ in range(20):
-        pool.spawn(client)
-    pool.waitall()
+    concurrently(20, client)
 
 
 def _by_second(envs: list[dict], lat: list[float]) -> None:

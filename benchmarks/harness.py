@@ -6,11 +6,18 @@ Import it after ``common`` and ``eventlet.monkey_patch()``.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import threading
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import eventlet
 from eventsourcing.domain import Aggregate, event
+from kombu import Connection, Exchange, Queue
 from shequ.app import ServiceApplication
 from shequ.store import Store
 
@@ -64,3 +71,50 @@ def establish_district(amqp: str, key: str) -> Any:
     return rpc(
         amqp, "registry", "establish_district", actor=STAFF, idempotency_key=key, name="压测区"
     )
+
+
+def concurrently(clients: int, client: Callable[[], None]) -> float:
+    """``client`` run by ``clients`` green threads at once: the seconds until all are done."""
+    started = time.perf_counter()
+    pool = eventlet.GreenPool(clients)
+    for _ in range(clients):
+        pool.spawn(client)
+    pool.waitall()
+    return time.perf_counter() - started
+
+
+class Listener:
+    """A downstream consumer of one service's events: receipt time minus occurred_at."""
+
+    def __init__(self, amqp: str, service: str) -> None:
+        self.amqp, self.delays = amqp, []
+        self.stop = False
+        exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
+        self.queue = Queue(
+            f"bench-listener-{uuid.uuid4().hex[:6]}",
+            exchange=exchange,
+            routing_key="#",
+            durable=False,
+        )
+        with Connection(amqp) as conn:
+            exchange(conn.channel()).declare()
+            self.queue(conn.channel()).declare()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def on_message(self, body: Any, message: Any) -> None:
+        env = json.loads(body) if isinstance(body, str) else body
+        sent = dt.datetime.fromisoformat(env["occurred_at"])
+        self.delays.append((dt.datetime.now(dt.UTC) - sent).total_seconds())
+        message.ack()
+
+    def run(self) -> None:
+        with (
+            Connection(self.amqp) as conn,
+            conn.Consumer(self.queue, callbacks=[self.on_message], accept=["json"]),
+        ):
+            while not self.stop:
+                try:
+                    conn.drain_events(timeout=0.5)
+                except TimeoutError:
+                    continue

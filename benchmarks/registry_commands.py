@@ -20,7 +20,7 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, establish_district, raw_appends, service
+from harness import STAFF, concurrently, establish_district, raw_appends, service
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.store import Store
 
@@ -45,12 +45,7 @@ def app_commands(store_url: str, n: int, callers: int, max_batch: int) -> float:
                 actor, f"app-bench-{i:07d}", name=f"进程内{i}", name_en=f"In-process {i}"
             )
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(callers)
-    for _ in range(callers):
-        pool.spawn(caller)
-    pool.waitall()
-    rate = n / (time.perf_counter() - started)
+    rate = n / concurrently(callers, caller)
     app.close()
     return rate
 
@@ -72,12 +67,7 @@ def rpc_commands(amqp: str, n: int, clients: int, offset: int) -> tuple[float, l
                 )
                 latencies.append(time.perf_counter() - t0)
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(clients)
-    for _ in range(clients):
-        pool.spawn(client)
-    pool.waitall()
-    return n / (time.perf_counter() - started), latencies
+    return n / concurrently(clients, client), latencies
 
 
 def rpc_batches(amqp: str, n: int, clients: int, size: int) -> float:
@@ -102,12 +92,7 @@ def rpc_batches(amqp: str, n: int, clients: int, size: int) -> float:
                 results = proxy.registry.batch(actor=STAFF, commands=items)
                 assert all("ok" in r for r in results), results[:3]
 
-    started = time.perf_counter()
-    pool = eventlet.GreenPool(clients)
-    for _ in range(clients):
-        pool.spawn(client)
-    pool.waitall()
-    return n / (time.perf_counter() - started)
+    return n / concurrently(clients, client)
 
 
 def main() -> None:
