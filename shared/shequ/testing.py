@@ -62,3 +62,31 @@ def sign_as(service: str, envelope: dict[str, Any]) -> dict[str, Any]:
     upstream's messages themselves."""
     key_dir = Path(os.environ.get("SHEQU_KEY_DIR") or "var/keys")
     return Signer.for_service(service, key_dir / f"{service}.ed25519.pem").sign(envelope)
+
+
+class MemoryDeadLetters:
+    """Dead letters kept in memory for a test: each sent letter as a dict with its ``id``,
+    ``consumer``, ``upstream``, ``envelope``, ``error`` and ``attempts``."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send(
+        self,
+        consumer: str,
+        upstream: str,
+        envelope: Any,
+        error: Any,
+        attempts: int,
+        letter_id: str | None = None,
+    ) -> None:
+        self.sent.append(
+            {
+                "id": letter_id,
+                "consumer": consumer,
+                "upstream": upstream,
+                "envelope": envelope,
+                "error": error,
+                "attempts": attempts,
+            }
+        )

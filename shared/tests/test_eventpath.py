@@ -32,29 +32,12 @@ from shequ.provenance import Signer, UpstreamKeyMissing, Verifier
 from shequ.replay import replay_dead_letter
 from shequ.store import Store
 from shequ.subscriber import Subscriber, decode, inbox_queue
+from shequ.testing import MemoryDeadLetters
 
 from tests.support.infra import rabbit_vhost
 
 STAFF = Actor("p-1", "district_staff")
 SYSTEM = {"person_id": "system", "role": "system"}
-
-
-class Letters:
-    """The operators' copy of dead letters, kept in memory (the store's copy is real)."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    def send(
-        self,
-        consumer: str,
-        upstream: str,
-        envelope: Any,
-        error: Any,
-        attempts: int,
-        letter_id: str | None = None,
-    ) -> None:
-        self.sent.append({"id": letter_id, "error": error})
 
 
 class World:
@@ -70,7 +53,7 @@ class World:
         self.down = Notes(store)
         self.applied: list[int] = []
         self.fail = False
-        self.letters = letters or Letters()
+        self.letters = letters or MemoryDeadLetters()
         self.inbox = Inbox(
             "down",
             "notes",

@@ -21,6 +21,7 @@ from shequ.inbox import GapNotRepaired, Inbox
 from shequ.leader import Leadership
 from shequ.outbox import envelopes_after
 from shequ.relay import Relay, exchange_for
+from shequ.testing import MemoryDeadLetters
 
 from tests.support.infra import rabbit_vhost
 
@@ -136,24 +137,6 @@ def test_only_one_leader_per_store(store):
     b.release()
 
 
-class FakeDeadLetters:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Any, ...]] = []
-
-    def send(
-        self,
-        consumer: str,
-        upstream: str,
-        envelope: Any,
-        error: Any,
-        attempts: int,
-        letter_id: str | None = None,
-    ) -> None:
-        self.sent.append(
-            (envelope.get("position") if isinstance(envelope, dict) else None, error, attempts)
-        )
-
-
 def _upstream(tmp_path: Any) -> tuple[Notes, list[dict[str, Any]]]:
     from shequ.store import Store
 
@@ -166,7 +149,7 @@ def _upstream(tmp_path: Any) -> tuple[Notes, list[dict[str, Any]]]:
 def _inbox(
     store: Any,
     up: Notes,
-    dead: FakeDeadLetters,
+    dead: MemoryDeadLetters,
     fail_on: set[int] | None = None,
     pulls: list[int] | None = None,
 ) -> tuple[Inbox, list[int]]:
@@ -190,7 +173,7 @@ def _inbox(
 def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):
     up, envs = _upstream(tmp_path)
     pulls: list[int] = []
-    inbox, applied = _inbox(store, up, FakeDeadLetters(), pulls=pulls)
+    inbox, applied = _inbox(store, up, MemoryDeadLetters(), pulls=pulls)
     assert inbox.process(envs[0]) == "applied"
     assert inbox.process(envs[0]) == "duplicate"
     assert inbox.process(envs[3]) == "applied"  # 1 and 2 were lost: pulled over "RPC"
@@ -204,7 +187,7 @@ def test_inbox_skips_duplicates_and_repairs_gaps(store, tmp_path):
 
 def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    inbox, _ = _inbox(store, up, FakeDeadLetters())
+    inbox, _ = _inbox(store, up, MemoryDeadLetters())
     inbox.process(envs[0])
     events_after_first = inbox.app.recorder.max_notification_id()
     assert inbox.last() == envs[0]["position"] and events_after_first == 1
@@ -212,18 +195,19 @@ def test_inbox_tracking_is_atomic_with_the_effect(store, tmp_path):
 
 def test_poison_message_is_dead_lettered_and_the_inbox_goes_on(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    dead = FakeDeadLetters()
+    dead = MemoryDeadLetters()
     inbox, applied = _inbox(store, up, dead, fail_on={envs[1]["position"]})
     results = [inbox.process(env) for env in envs]
     assert results[1] == "dead_lettered"
-    assert dead.sent[0][0] == envs[1]["position"] and dead.sent[0][2] == 2
+    assert dead.sent[0]["envelope"]["position"] == envs[1]["position"]
+    assert dead.sent[0]["attempts"] == 2
     assert applied == [e["position"] for i, e in enumerate(envs) if i != 1]
     assert inbox.last() == envs[-1]["position"]
 
 
 def test_malformed_envelope_is_dead_lettered(store, tmp_path):
     up, _ = _upstream(tmp_path)
-    dead = FakeDeadLetters()
+    dead = MemoryDeadLetters()
     inbox, _ = _inbox(store, up, dead)
     assert inbox.process({"nonsense": True}) == "dead_lettered"
     assert inbox.last() == 0
@@ -231,7 +215,7 @@ def test_malformed_envelope_is_dead_lettered(store, tmp_path):
 
 def test_gap_that_cannot_be_pulled_is_retried_not_skipped(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    inbox, applied = _inbox(store, up, FakeDeadLetters())
+    inbox, applied = _inbox(store, up, MemoryDeadLetters())
     inbox.pull = lambda after, limit: []  # upstream unreachable / empty answer
     with pytest.raises(GapNotRepaired):
         inbox.process(envs[2])
@@ -257,22 +241,22 @@ def test_inbox_validates_what_it_receives_against_its_interests(store, tmp_path)
     from platform_support import WRITTEN
 
     up, envs = _upstream(tmp_path)
-    dead = FakeDeadLetters()
+    dead = MemoryDeadLetters()
     inbox, applied = _inbox(store, up, dead)
     inbox.interests = {WRITTEN.name: WRITTEN}
     bad = {**envs[0], "data": {"note_id": 7, "text": "x"}}  # note_id must be a string
     assert inbox.process(bad) == "dead_lettered"
-    assert dead.sent[0][1]["code"] == "contract_violation"
+    assert dead.sent[0]["error"]["code"] == "contract_violation"
     newer = {**envs[1], "version": 2}
     assert inbox.process(newer) == "dead_lettered"
-    assert dead.sent[1][1]["code"] == "unsupported_version"
+    assert dead.sent[1]["error"]["code"] == "unsupported_version"
     other = {**envs[2], "contract": "notes.note.archived"}
     assert inbox.process(other) == "ignored"
     assert applied == [] and inbox.last() == envs[2]["position"]
 
 
 def _tally_inbox(
-    store: Any, up: Notes, dead: FakeDeadLetters, fail_on: set[int] | None = None
+    store: Any, up: Notes, dead: MemoryDeadLetters, fail_on: set[int] | None = None
 ) -> Inbox:
     from platform_support import Tally
 
@@ -297,7 +281,7 @@ def _tally(inbox: Inbox) -> list[int]:
 
 def test_a_batch_is_one_transaction_and_sees_its_own_changes(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    inbox = _tally_inbox(store, up, FakeDeadLetters())
+    inbox = _tally_inbox(store, up, MemoryDeadLetters())
     puts: list[int] = []
     real_put = inbox.app.events.put
     inbox.app.events.put = lambda events, **kw: puts.append(len(events)) or real_put(events, **kw)
@@ -310,7 +294,7 @@ def test_a_batch_is_one_transaction_and_sees_its_own_changes(store, tmp_path):
 
 def test_a_batch_with_a_gap_falls_back_and_repairs(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    inbox = _tally_inbox(store, up, FakeDeadLetters())
+    inbox = _tally_inbox(store, up, MemoryDeadLetters())
     outcomes = inbox.process_batch([envs[0], envs[1], envs[4], envs[5]])
     assert outcomes[:2] == ["applied", "applied"]
     assert _tally(inbox) == [e["position"] for e in envs]  # 2 and 3 pulled, in order
@@ -318,7 +302,7 @@ def test_a_batch_with_a_gap_falls_back_and_repairs(store, tmp_path):
 
 def test_a_failing_envelope_in_a_batch_is_retried_alone_then_dead_lettered(store, tmp_path):
     up, envs = _upstream(tmp_path)
-    dead = FakeDeadLetters()
+    dead = MemoryDeadLetters()
     inbox = _tally_inbox(store, up, dead, fail_on={envs[2]["position"]})
     outcomes = inbox.process_batch(envs)
     assert outcomes[2] == "dead_lettered" and outcomes.count("applied") == len(envs) - 1
@@ -452,7 +436,7 @@ def test_an_inbox_batch_too_large_for_one_save_is_applied_one_by_one(store, tmp_
     for i in range(3):
         up.write("z" * 8_000 + str(i), f"key-big-{i}", STAFF)
     envs = envelopes_after("notes", up, translate, 0, 100, None)
-    inbox, applied = _inbox(store, up, FakeDeadLetters())
+    inbox, applied = _inbox(store, up, MemoryDeadLetters())
     assert inbox.process_batch(envs) == ["applied"] * len(envs)
     assert applied[-len(envs) :] == [e["position"] for e in envs]
     assert inbox.last() == envs[-1]["position"]
@@ -485,7 +469,7 @@ def test_an_inbox_batch_that_races_a_command_is_applied_one_by_one(store, tmp_pa
     def pull(after: int, limit: int) -> list[dict[str, Any]]:
         return envelopes_after("notes", up, translate, after, limit, after or None)
 
-    inbox = Inbox("down", "notes", down, handle, pull, FakeDeadLetters(), max_failures=2)
+    inbox = Inbox("down", "notes", down, handle, pull, MemoryDeadLetters(), max_failures=2)
     try:
         assert inbox.process_batch(envs[:3]) == ["applied"] * 3
         note = down.repository.get(target)

@@ -19,26 +19,11 @@ from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
+from shequ.testing import MemoryDeadLetters
 from shequ.usecases import Bound
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")
-
-
-class FakeDeadLetters:
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    def send(
-        self,
-        consumer: str,
-        upstream: str,
-        envelope: Any,
-        error: Any,
-        attempts: int,
-        letter_id: str | None = None,
-    ) -> None:
-        self.sent.append({"envelope": envelope, "error": error, "attempts": attempts})
 
 
 class Feed:
@@ -49,7 +34,7 @@ class Feed:
         handler, interests = (
             (registry_handler, REGISTRY) if upstream == "registry" else (outreach_handler, OUTREACH)
         )
-        self.dead = FakeDeadLetters()
+        self.dead = MemoryDeadLetters()
         self.inbox = Inbox(
             "casework",
             upstream,

@@ -21,6 +21,7 @@ from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.outbox import envelopes_after
 from shequ.store import Store
+from shequ.testing import MemoryDeadLetters
 
 STAFF = Actor(person_id="staff-1", role="district_staff")
 AUDITOR = Actor(person_id="auditor-1", role="auditor")
@@ -34,22 +35,6 @@ def new_id() -> str:
 
 def phone() -> str:
     return str(next(_phones))
-
-
-class FakeDeadLetters:
-    def __init__(self) -> None:
-        self.letters: list[tuple[dict[str, Any], Any]] = []
-
-    def send(
-        self,
-        consumer: str,
-        upstream: str,
-        envelope: Any,
-        error: Any,
-        attempts: int,
-        letter_id: str | None = None,
-    ) -> None:
-        self.letters.append((envelope, error))
 
 
 class Upstream:
@@ -89,7 +74,7 @@ class World:
     def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
         self.clock = FixedClock("2025-03-01")
         self.app = Outreach(store, settings, clock=self.clock)
-        self.dead = FakeDeadLetters()
+        self.dead = MemoryDeadLetters()
         self.registry = Upstream(
             "registry",
             Inbox(

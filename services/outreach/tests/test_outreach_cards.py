@@ -377,7 +377,7 @@ def test_poison_registry_event_is_dead_lettered_and_the_inbox_goes_on(world: Wor
         == "applied"
     )
     assert world.versions(x["households"][0]) == [1, 2]
-    assert len(world.dead.letters) == 1
+    assert len(world.dead.sent) == 1
 
 
 def test_large_team_change_is_reissued_in_chunks_exactly_once(store: Store):
