@@ -244,6 +244,19 @@ def open_demand(
     return app.open_case(actor, key(), **args)
 
 
+def open_decision(app: Casework, w: dict[str, Any], **over: Any) -> str:
+    """A village decision case (四议两公开) in village ``v1``; its id."""
+    args: dict[str, Any] = {
+        "case_type": "decision",
+        "category": "village_decision",
+        "channel": "committee",
+        "title": "村集体机动地对外发包",
+        "village_id": w["v1"],
+    }
+    args.update(over)
+    return str(app.open_case(STAFF, key(), **args)["case_id"])
+
+
 PETITION = {
     "form": "written",
     "petitioner_name": "李示例",

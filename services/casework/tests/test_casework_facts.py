@@ -25,6 +25,7 @@ from casework_testing import (
     close_casework,
     key,
     open_casework,
+    open_decision,
     open_demand,
     readme_place,
     uid,
@@ -256,17 +257,7 @@ def sealed_agreement(app: Casework, case_id: str, mediator: str, **seal: Any) ->
 
 # -- 2. meetings fall within the procedure's life ----------------------------------------------
 def decision(app: Casework, w: dict[str, Any], **start: Any) -> str:
-    case_id = str(
-        app.open_case(
-            STAFF,
-            key(),
-            case_type="decision",
-            category="village_decision",
-            channel="committee",
-            title="村集体机动地对外发包",
-            village_id=w["v1"],
-        )["case_id"]
-    )
+    case_id = open_decision(app, w)
     app.start_decision(STAFF, key(), case_id=case_id, matter_type="general", **start)
     return case_id
 
@@ -308,18 +299,7 @@ def test_a_procedure_begun_on_paper_is_dated_from_its_start(
 ) -> None:
     app, w = casework, world(casework)
     clock.set("2026-03-20")
-    case_id = str(
-        app.open_case(
-            STAFF,
-            key(),
-            case_type="decision",
-            category="village_decision",
-            channel="committee",
-            title="村道硬化",
-            village_id=w["v1"],
-            received_on="2026-03-02",
-        )["case_id"]
-    )
+    case_id = open_decision(app, w, title="村道硬化", received_on="2026-03-02")
     err = refused(
         app.start_decision,
         STAFF,

@@ -15,6 +15,7 @@ from casework_testing import (
     close_casework,
     key,
     open_casework,
+    open_decision,
     open_demand,
     world,
 )
@@ -181,15 +182,7 @@ class TestVillageDecision:
     def start(
         self, app: Casework, w: dict[str, Any], matter: str = "general", one_shoulder: bool = False
     ) -> str:
-        case_id = app.open_case(
-            STAFF,
-            key(),
-            case_type="decision",
-            category="village_decision",
-            channel="committee",
-            title="村集体机动地对外发包",
-            village_id=w["v1"],
-        )["case_id"]
+        case_id = open_decision(app, w)
         app.start_decision(
             STAFF, key(), case_id=case_id, matter_type=matter, one_shoulder=one_shoulder
         )

@@ -29,6 +29,7 @@ from casework_testing import (
     close_casework,
     key,
     open_casework,
+    open_decision,
     open_demand,
     scan_at,
     world,
@@ -65,15 +66,7 @@ class Quarter:
         for case in (c1, c2):
             do("accept_case", case)
             do("start_case", case)
-        d = app.open_case(
-            STAFF,
-            key(),
-            case_type="decision",
-            category="village_decision",
-            channel="committee",
-            title="村集体机动地对外发包",
-            village_id=w["v1"],
-        )["case_id"]
+        d = open_decision(app, w)
         do("accept_case", d)
         do("start_decision", d, matter_type="general")
         clock.set("2026-03-05")
