@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -30,6 +31,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 from kombu import Connection, Exchange, Queue
 
+from shequ.errors import ShequError
 from shequ.topics import pin_topics
 
 EXCHANGE = Exchange("shequ.deadletter", type="topic", durable=True)
@@ -80,6 +82,18 @@ pin_topics("platform", DeadLetter)
 
 def replayable_id(consumer: str, upstream: str, position: int) -> str:
     return f"{consumer}.{upstream}.{position}"
+
+
+def error_of(exc: Exception) -> dict[str, Any]:
+    """What a dead letter keeps of the error that stopped it: a ShequError's structured form,
+    else the exception's type, message and the first frames of its traceback."""
+    if isinstance(exc, ShequError):
+        return exc.to_dict()
+    return {
+        "code": type(exc).__name__,
+        "message": str(exc),
+        "traceback": "".join(traceback.format_exception(exc, limit=5)),
+    }
 
 
 def raw_of(message: Any) -> bytes:

@@ -19,7 +19,6 @@ import contextlib
 import logging
 import socket
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,7 +29,7 @@ from eventsourcing.persistence import Tracking
 
 from shequ.app import ServiceApplication
 from shequ.contracts import Contract
-from shequ.deadletters import DeadLetter, DeadLetters, raw_of, rejected, replayable_id
+from shequ.deadletters import DeadLetter, DeadLetters, error_of, raw_of, rejected, replayable_id
 from shequ.errors import ShequError, Unavailable, ValidationError
 from shequ.groupcommit import TOO_LARGE
 from shequ.outage import OUTAGES
@@ -356,15 +355,7 @@ class Inbox:
     def _dead_letter(
         self, envelope: dict[str, Any], exc: Exception, attempts: int, tracking: Tracking
     ) -> str:
-        error = (
-            exc.to_dict()
-            if isinstance(exc, ShequError)
-            else {
-                "code": type(exc).__name__,
-                "message": str(exc),
-                "traceback": traceback.format_exc(limit=5),
-            }
-        )
+        error = error_of(exc)
         letter_id = replayable_id(self.consumer, self.upstream, envelope["position"])
         self.dead_letters.send(
             self.consumer, self.upstream, envelope, error, attempts, letter_id=letter_id

@@ -16,14 +16,13 @@ Every service exposes it as the RPC ``replay_dead_letter`` (``shequ.rpc.Platform
 from __future__ import annotations
 
 import logging
-import traceback
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from shequ.actor import Actor
-from shequ.deadletters import DeadLetter
+from shequ.deadletters import DeadLetter, error_of
 from shequ.errors import Conflict, Forbidden, NotFound, ShequError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -94,17 +93,7 @@ def _handle(inbox: Any, envelope: dict[str, Any]) -> tuple[str, list[Any], dict[
         unit.add(inbox.handle(envelope, unit))
         return "applied", unit.events(), None
     except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
-        return (
-            "failed",
-            [],
-            exc.to_dict()
-            if isinstance(exc, ShequError)
-            else {
-                "code": type(exc).__name__,
-                "message": str(exc),
-                "traceback": traceback.format_exc(limit=5),
-            },
-        )
+        return "failed", [], error_of(exc)
 
 
 def _find(runtime: Any, letter_id: Any) -> tuple[DeadLetter, Any]:
