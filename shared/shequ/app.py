@@ -158,13 +158,21 @@ class ServiceApplication(Application[UUID]):
         # never someone else's result.
         fingerprint = _fingerprint(command, actor.to_dict(), payload)
         record_id = self.command_record_id(idempotency_key)
-        first = self._recorded(record_id, fingerprint)
-        if first is not None:
-            COMMANDS.labels(self.name, command, "repeat").inc()
-            return first
 
+        # The key is not looked up first (a read per command, for the rare repeat): the command
+        # record is stored at version 1 in the same transaction as the command's events, so a
+        # repeat cannot be stored twice. It is recognised when its save conflicts, or when
+        # deciding again fails (the first command's effect is there now); either way it is
+        # answered with the first result, or refused if the payload differs.
         def attempt() -> tuple[bool, Any, list[UUID]]:
-            aggregates, result = decide()
+            try:
+                aggregates, result = decide()
+            except Exception:
+                first = self._recorded(record_id, fingerprint)
+                if first is None:
+                    raise
+                COMMANDS.labels(self.name, command, "repeat").inc()
+                return True, first, []
             record = CommandRecord(
                 service=self.name,
                 key=idempotency_key,
