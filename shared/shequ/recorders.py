@@ -142,7 +142,16 @@ class GuardedSQLiteProcessRecorder(InsertCheck, _RefusesForged, SQLiteProcessRec
 
 
 class GuardedPostgresProcessRecorder(InsertCheck, _RefusesForged, PostgresProcessRecorder):
-    """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0."""
+    """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0.
+
+    It sends no ``NOTIFY`` with each insert (eventsourcing's, for its ``subscribe``): nothing
+    here LISTENs (the relay is woken in process and polls for other replicas' commits), and
+    PostgreSQL serialises the commits of all notifying transactions of the whole server on one
+    lock, so every service's commits queued behind every other's (issue 17).
+    """
+
+    def _notify_channel(self, curs: Any) -> None:
+        pass
 
     mark = "%s"
 

@@ -56,6 +56,49 @@ def test_another_actor_reusing_a_key_is_refused_not_answered(store):
     assert err.value.code == "idempotency_key_reused"
 
 
+def test_a_repeat_whose_decision_now_fails_gets_the_first_result(store):
+    # The key is not looked up before deciding: a repeat is recognised when deciding again
+    # fails because the first command's effect is there, or when its save conflicts.
+    app = Notes(store)
+    made: list[Note] = []
+
+    def decide() -> Any:
+        if made:
+            raise Conflict("已存在", "that note exists already", "text", code="exists")
+        made.append(Note(text="once", actor=STAFF.to_dict()))
+        return [made[0]], {"id": str(made[0].id)}
+
+    first = app.execute("make_once", "key-000005", STAFF, {"text": "once"}, decide)
+    top = app.recorder.max_notification_id()
+    assert app.execute("make_once", "key-000005", STAFF, {"text": "once"}, decide) == first
+    with pytest.raises(Conflict) as err:  # the same key, another payload: refused, not "exists"
+        app.execute("make_once", "key-000005", STAFF, {"text": "other"}, decide)
+    assert err.value.code == "idempotency_key_reused"
+    with pytest.raises(Conflict) as err:  # a new key: the decision's own refusal
+        app.execute("make_once", "key-000006", STAFF, {"text": "once"}, decide)
+    assert err.value.code == "exists"
+    assert app.recorder.max_notification_id() == top
+
+
+def test_a_command_sends_no_notify_on_postgresql(store):
+    # Nothing LISTENs; a NOTIFY would queue every commit of the server behind one lock.
+    if store.kind != "postgres":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    import psycopg
+
+    app = Notes(store)
+    channel = app.recorder.channel_name
+    dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute(f'LISTEN "{channel}"')
+        app.write("hello", "key-000007", STAFF)
+        listener.execute("LISTEN probe")
+        listener.execute("NOTIFY probe")  # delivered after anything the write sent
+        heard = [n.channel for n in listener.notifies(timeout=2, stop_after=1)]
+    assert heard == ["probe"]
+    app.close()
+
+
 def test_short_idempotency_key_is_refused(store):
     with pytest.raises(ValidationError) as err:
         Notes(store).write("x", "k", STAFF)
