@@ -17,7 +17,8 @@ The machine is shared: the ratios are the figures; run it more than once.
 Usage: .venv/bin/python benchmarks/command_path.py [--commands 3000] [--clients 40]
        [--rate 200] [--services registry,casework] [--profile DIR]
 ``--profile DIR`` records the service process under load with py-spy (installed in the venv)
-into DIR/<service>-commands.svg (a flame graph, not committed).
+into DIR/<service>-commands.svg (a flame graph, not committed; ``--profile-format txt``: the
+collapsed stacks, for grep).
 """
 
 from __future__ import annotations
@@ -249,7 +250,8 @@ def profile(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes] | No
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [spy, "record", "-p", str(pid), "-o", str(out), "-d", str(int(seconds)), "-r", "200"],
+        [spy, "record", "-p", str(pid), "-o", str(out), "-d", str(int(seconds)), "-r", "200"]
+        + (["-f", "raw"] if out.suffix == ".txt" else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -284,7 +286,9 @@ def bench(subject: Subject, args: argparse.Namespace) -> None:
             if args.profile:
                 assert proc.proc is not None
                 spy = profile(
-                    proc.proc.pid, Path(args.profile) / f"{name}-commands.svg", args.profile_secs
+                    proc.proc.pid,
+                    Path(args.profile) / f"{name}-commands.{args.profile_format}",
+                    args.profile_secs,
                 )
             cmds, cmd_lat = closed_loop(
                 amqp, args.commands, args.clients, subject.call("cmd"), watch
@@ -332,6 +336,9 @@ def main() -> None:
     parser.add_argument("--services", default="registry,casework")
     parser.add_argument("--profile", default="", help="directory for py-spy flame graphs")
     parser.add_argument("--profile-secs", type=float, default=8.0)
+    parser.add_argument(
+        "--profile-format", default="svg", choices=["svg", "txt"], help="txt: collapsed stacks"
+    )
     args = parser.parse_args()
     for name in args.services.split(","):
         bench(SUBJECTS[name](), args)
