@@ -172,16 +172,21 @@ class TestDistrict:
         violates("not_a_cadre", "person_id", d.release_cadre, "p9", "2024-02-01", A)
 
 
+def east_village() -> Village:
+    """东村, registered in community c1 on 2024-01-01."""
+    return Village(
+        id=uuid4(),
+        name="东村",
+        community_id="c1",
+        registered_on="2024-01-01",
+        sample=True,
+        actor=A,
+    )
+
+
 class TestVillageMoves:
     def test_move_is_dated(self) -> None:
-        v = Village(
-            id=uuid4(),
-            name="东村",
-            community_id="c1",
-            registered_on="2024-01-01",
-            sample=True,
-            actor=A,
-        )
+        v = east_village()
         v.move("c2", "2024-06-01", A)
         assert (v.community_on("2024-05-31"), v.community_on("2024-06-01")) == ("c1", "c2")
         assert v.community_on("2023-01-01") is None
@@ -189,14 +194,7 @@ class TestVillageMoves:
         violates("move_not_after_previous", "effective_date", v.move, "c1", "2024-06-01", A)
 
     def test_move_event_records_from_and_actor(self) -> None:
-        v = Village(
-            id=uuid4(),
-            name="东村",
-            community_id="c1",
-            registered_on="2024-01-01",
-            sample=True,
-            actor=A,
-        )
+        v = east_village()
         v.move("c2", "2024-06-01", A)
         moved = v.collect_events()[-1]
         assert type(moved).__name__ == "VillageMoved"

@@ -54,10 +54,13 @@ def _family(svc: Running) -> dict[str, str]:
     """A household: head (2024-01-01), spouse (2024-01-01), child (2024-03-01 to 2025-06-30);
     the spouse changes phone today and joined the party on 2024-07-01."""
     [community] = establish(svc, [("立柱", "Lizhu")], "hist")
-    village = svc.call(
+
+    def staff(method: str, key: str, **fields: Any) -> Any:
+        return svc.call(method, actor=STAFF, idempotency_key=f"hist:{key}", **fields)
+
+    village = staff(
         "register_village",
-        actor=STAFF,
-        idempotency_key="hist:village",
+        "village",
         community_id=community["community_id"],
         name="东王家村",
         registered_on="2024-01-01",
@@ -67,10 +70,9 @@ def _family(svc: Running) -> dict[str, str]:
         "spouse": _person(svc, 2, "李秀兰", village, male=False),
         "child": _person(svc, 3, "王小明", village),
     }
-    f["household"] = svc.call(
+    f["household"] = staff(
         "register_household",
-        actor=STAFF,
-        idempotency_key="hist:household",
+        "household",
         village_id=village,
         head_id=f["head"],
         address="东王家村第一村民小组",
@@ -80,38 +82,24 @@ def _family(svc: Running) -> dict[str, str]:
         ("spouse", "spouse", "2024-01-01"),
         ("child", "child", "2024-03-01"),
     ):
-        svc.call(
+        staff(
             "add_household_member",
-            actor=STAFF,
-            idempotency_key=f"hist:add:{who}",
+            f"add:{who}",
             household_id=f["household"],
             person_id=f[who],
             relation=relation,
             since=since,
         )
-    svc.call(
-        "change_person_phone",
-        actor=STAFF,
-        idempotency_key="hist:phone",
-        person_id=f["spouse"],
-        phone="13912345678",
-    )
-    svc.call(
+    staff("change_person_phone", "phone", person_id=f["spouse"], phone="13912345678")
+    staff(
         "remove_household_member",
-        actor=STAFF,
-        idempotency_key="hist:remove",
+        "remove",
         household_id=f["household"],
         person_id=f["child"],
         until="2025-06-30",
         reason="迁出",
     )
-    svc.call(
-        "record_party_membership",
-        actor=STAFF,
-        idempotency_key="hist:party",
-        person_id=f["spouse"],
-        joined_on="2024-07-01",
-    )
+    staff("record_party_membership", "party", person_id=f["spouse"], joined_on="2024-07-01")
     return f
 
 
