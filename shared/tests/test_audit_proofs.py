@@ -46,6 +46,12 @@ def _run(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def _consistency(audit_dir: Path, first: int, second: int) -> Result:
+    """``shequ audit consistency`` from tree size ``first`` to ``second``."""
+    words = f"audit consistency --service {SERVICE} --from {first} --to {second} --treeheads"
+    return _run(*words.split(), audit_dir)
+
+
 def _checkpoint(audit_dir: Path, size: int) -> Path:
     return audit_dir / SERVICE / "checkpoints" / f"{size:012d}.txt"
 
@@ -114,18 +120,7 @@ def test_consistency_body_checks_offline_and_refuses_a_forked_log(
 ) -> None:
     _log(tmp_path, audit_dir, key_path)
     key = vkey(log_origin(SERVICE), load_or_create_key(key_path).public_key())
-    made = _run(
-        "audit",
-        "consistency",
-        "--service",
-        SERVICE,
-        "--from",
-        "5",
-        "--to",
-        "8",
-        "--treeheads",
-        audit_dir,
-    )
+    made = _consistency(audit_dir, 5, 8)
     assert made.exit_code == 0, made.output
     assert made.output.startswith("old 5\n")
     assert made.output.endswith("\n\n" + _checkpoint(audit_dir, 8).read_text())
@@ -146,33 +141,5 @@ def test_consistency_body_checks_offline_and_refuses_a_forked_log(
     for altered in (_flip_first_hash(made.output, 1), made.output.replace("old 5", "old 4")):
         body.write_text(altered)
         assert _run("audit", "check-consistency", body, "--vkey", key, "--old", old).exit_code == 1
-    assert (
-        _run(
-            "audit",
-            "consistency",
-            "--service",
-            SERVICE,
-            "--from",
-            "0",
-            "--to",
-            "8",
-            "--treeheads",
-            audit_dir,
-        ).exit_code
-        == 2
-    )
-    assert (
-        _run(
-            "audit",
-            "consistency",
-            "--service",
-            SERVICE,
-            "--from",
-            "8",
-            "--to",
-            "5",
-            "--treeheads",
-            audit_dir,
-        ).exit_code
-        == 2
-    )
+    assert _consistency(audit_dir, 0, 8).exit_code == 2
+    assert _consistency(audit_dir, 8, 5).exit_code == 2
