@@ -75,32 +75,14 @@ class World:
         self.clock = FixedClock("2025-03-01")
         self.app = Outreach(store, settings, clock=self.clock)
         self.dead = MemoryDeadLetters()
-        self.registry = Upstream(
-            "registry",
-            Inbox(
-                "outreach",
-                "registry",
-                self.app,
-                registry_handler(self.app),
-                lambda a, n: [],
-                self.dead,
-                2,
-                REGISTRY,
-            ),
-        )  # type: ignore[arg-type]
-        self.casework = Upstream(
-            "casework",
-            Inbox(
-                "outreach",
-                "casework",
-                self.app,
-                casework_handler(self.app),
-                lambda a, n: [],
-                self.dead,
-                2,
-                CASEWORK,
-            ),
-        )  # type: ignore[arg-type]
+        self.registry = self.upstream("registry", registry_handler(self.app), REGISTRY)
+        self.casework = self.upstream("casework", casework_handler(self.app), CASEWORK)
+
+    def upstream(self, service: str, handler: Any, interests: Any) -> Upstream:
+        """``service`` feeding outreach's real inbox (nothing to pull, 2 attempts)."""
+        no_gaps = lambda a, n: []
+        inbox = Inbox("outreach", service, self.app, handler, no_gaps, self.dead, 2, interests)
+        return Upstream(service, inbox)
 
     def close(self) -> None:
         self.app.close()
