@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.contracts import catalogue, translate
-from assessment_testing import STAFF, Feed, communities, party_member, uid
+from assessment_testing import STAFF, TODAY, Feed, communities, party_member, uid
 from openpyxl import load_workbook
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
@@ -181,6 +181,78 @@ def test_repeat_key_writes_nothing_and_other_payload_is_refused(app: Assessment)
         **V1,
     )
     assert err.code == "idempotency_key_reused"  # type: ignore[attr-defined]
+
+
+def test_a_command_recorded_before_the_typed_commands_is_still_its_own_repeat(
+    app: Assessment,
+) -> None:
+    """Idempotency payloads are what the inline checks held before the move to typed commands
+    (issue 11): a retry whose record was written from the old dict (scheme items as given,
+    default period kinds filled in, dates defaulted to today, ratings as text) answers with
+    the first result; any other payload under the key is refused."""
+    _, c = communities(app, ["立柱"])
+    member = party_member(app, "李旧")
+    branch = Actor("branch-1", "community_staff", community_id=c["立柱"])
+    book = {"member_id": member, "community_id": c["立柱"], "year": 2025}
+    items = {"indicators": V1["indicators"]}
+    ratings = {"self_rating": 90, "peer_rating": 80, "branch_rating": 85, "public_rating": 70}
+    sent = [
+        (
+            "define_scheme",
+            STAFF,
+            {"subject_kind": "community", "name": "办法", "effective_from": Q1, **V1},
+            {"subject_kind": "community", "name": "办法", "effective_from": Q1, **V1},
+        ),
+        (
+            "revise_scheme",
+            STAFF,
+            {"subject_kind": "community", "effective_from": "2025-04-01", **items},
+            {
+                "subject_kind": "community",
+                "effective_from": "2025-04-01",
+                **items,
+                "adjustments": [],
+                "period_kinds": ["quarter", "year"],
+            },
+        ),
+        (
+            "designate_exemplary",
+            STAFF,
+            {"community_id": c["立柱"], "year": 2025, "reason": ""},
+            {"community_id": c["立柱"], "year": 2025, "reason": "示范社区", "designated_on": TODAY},
+        ),
+        ("register_pledges", branch, {**book, "pledges": ["一", "二"]}, None),
+        (
+            "publish_pledges",
+            branch,
+            {"member_id": member, "year": 2025},
+            {"member_id": member, "year": 2025, "published_on": TODAY},
+        ),
+        (
+            "appraise_member",
+            branch,
+            {"member_id": member, "year": 2025, **ratings},
+            {
+                "member_id": member,
+                "year": 2025,
+                "ratings": {"self": "90", "peer": "80", "branch": "85", "public": "70"},
+                "on": TODAY,
+            },
+        ),
+    ]
+    for name, actor, fields, old in sent:
+        key = f"before-{name}"
+        first = getattr(app, name)(actor, key, **fields)
+        if old is None:
+            continue
+
+        def never() -> Any:
+            raise AssertionError("a repeat must not decide again")
+
+        assert app.execute(name, key, actor, old, never) == first, name
+        with pytest.raises(Conflict) as refused:
+            app.execute(name, key, actor, {**old, "year": 1999}, never)
+        assert refused.value.code == "idempotency_key_reused"
 
 
 def test_committee_scores_closed_periods_and_reopening(app: Assessment) -> None:
