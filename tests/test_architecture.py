@@ -2,7 +2,7 @@
 
 import-linter sees a third-party package only by the names its contract lists; this test holds
 the domain packages to an allow-list instead: the standard library, ``eventsourcing.domain``,
-``shequ.errors``, ``shequ.casestats`` (case counting shared with casework's report, itself held
+``shequ.errors``, ``shequ.domainkit`` (ids, violations, the time zone), ``shequ.casestats`` (case counting shared with casework's report, itself held
 to the standard library and ``shequ.errors``) and their own package. No server needed.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DOMAINS = ["registry", "casework", "outreach", "assessment"]
-ALLOWED = {"eventsourcing.domain", "shequ.errors", "shequ.casestats"}
+ALLOWED = {"eventsourcing.domain", "shequ.errors", "shequ.casestats", "shequ.domainkit"}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -56,6 +56,10 @@ def test_domain_packages_import_only_the_standard_library_and_the_allowed_module
 
 def test_the_shared_case_statistics_import_only_the_standard_library_and_errors() -> None:
     assert outside_the_fence(REPO / "shared/shequ/casestats.py", "shequ.casestats") == []
+
+
+def test_the_domain_kit_imports_only_the_standard_library_and_errors() -> None:
+    assert outside_the_fence(REPO / "shared/shequ/domainkit.py", "shequ.domainkit") == []
 
 
 def test_the_fence_names_each_import_past_it(tmp_path: Path) -> None:
