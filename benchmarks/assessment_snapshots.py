@@ -1,6 +1,6 @@
 """What checking snapshots costs on the assessment inbox path (ADR 0017).
 
-The inbox loads a period each time a back-dated fact arrives for it (``policies.route``), and a
+The inbox loads a period each time a back-dated fact arrives for it (``reactions.route``), and a
 backfill writes one ``ArrivalAfterEnd`` per fact to the period, snapshotted every 100 versions.
 This builds periods of ``--events`` events with snapshots every 100 versions and times
 ``repository.get`` of them:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(common.REPO / "services" / "outreach"))
 from outreach import tables as t
 from outreach.application import Outreach
 from outreach.interests import REGISTRY
-from outreach.policies import registry_handler
+from outreach.reactions import RegistryReactions
 from shequ.inbox import Inbox
 from shequ.store import Store
 from sqlalchemy import func, select
@@ -185,7 +185,7 @@ def run(store: Store, n: int) -> None:
         "outreach",
         "registry",
         app,
-        registry_handler(app),
+        RegistryReactions(app),
         lambda a, b: [],
         Dead(),  # type: ignore[arg-type]
         3,

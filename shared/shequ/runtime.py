@@ -32,6 +32,7 @@ from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
 from shequ.leader import Leadership
 from shequ.provenance import Signer, Verifier
+from shequ.reactions import Reactions
 from shequ.recorders import EventRows
 from shequ.refusals import log_refusal, quiet_expected_refusals
 from shequ.relay import Relay
@@ -49,6 +50,11 @@ class InboxSpec:
     upstream: str
     handler: Callable[[ServiceApplication], Handler]
     interests: dict[str, Contract] | None = None
+
+    @classmethod
+    def of(cls, reactions: type[Reactions]) -> InboxSpec:
+        """The inbox for a service's reactions to one upstream (``shequ.reactions``)."""
+        return cls(reactions.upstream, reactions, reactions.interests)
 
 
 class _Stopping:

@@ -19,7 +19,7 @@ class AssessmentBase(DomainApplication):
     """The application's machinery; ``Assessment`` adds the policy of its use-case table."""
 
     name = "assessment"
-    # Periods receive one event per back-dated fact; the inbox snapshots them (policies.py).
+    # Periods receive one event per back-dated fact; the inbox snapshots them (reactions.py).
     is_snapshotting_enabled = True
     projector_class = PositionedProjector
 

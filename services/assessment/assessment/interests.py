@@ -7,7 +7,6 @@ may add fields to a version without breaking us (it may not rename or remove the
 
 from __future__ import annotations
 
-from shequ.casestats import CASE_FACTS
 from shequ.contracts import interests
 
 CASE = {"case_id": "string", "community_id": "string", "team_id": "string?"}
@@ -83,31 +82,3 @@ REGISTRY = interests(
         "person.became_party_member": {"person_id": "string", "joined_on": "date"},
     },
 )
-
-# contract -> (fact kind, date field or None for the envelope's time, natural key fields,
-# value fields)
-FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
-    # casework's case facts as the affairs disclosure counts them (shequ.casestats)
-    **{f"casework.{name}": spec for name, spec in CASE_FACTS.items()},
-    "outreach.round.closed": (
-        "round.closed",
-        "period_end",
-        ("round_id",),
-        ("households_total", "households_visited"),
-    ),
-    "outreach.party_contact.logged": ("party_contact.logged", "contacted_on", ("contact_id",), ()),
-    "outreach.party_contact.overdue": (
-        "party_contact.overdue",
-        "flagged_on",
-        ("member_id", "household_id", "due_on"),
-        (),
-    ),
-    "outreach.card.issued": ("card.issued", "issued_on", ("card_id", "version"), ()),
-    "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
-    "outreach.survey.results_published": (
-        "survey.results_published",
-        "period_end",
-        ("campaign_id", "village_id"),
-        ("respondents", "awareness", "support", "participation"),
-    ),
-}

@@ -13,8 +13,7 @@ from shequ.runtime import InboxSpec, Platform
 
 from assessment.application import Assessment
 from assessment.contracts import translate
-from assessment.interests import CASEWORK, OUTREACH, REGISTRY
-from assessment.policies import fact_handler, registry_handler
+from assessment.reactions import CaseworkReactions, OutreachReactions, RegistryReactions
 from assessment.settings import AssessmentSettings
 from assessment.usecases import USE_CASES
 
@@ -30,9 +29,9 @@ class AssessmentService(PlatformService):
         make_app,
         translate,
         inboxes=[
-            InboxSpec("registry", registry_handler, REGISTRY),
-            InboxSpec("casework", fact_handler, CASEWORK),
-            InboxSpec("outreach", fact_handler, OUTREACH),
+            InboxSpec.of(RegistryReactions),
+            InboxSpec.of(CaseworkReactions),
+            InboxSpec.of(OutreachReactions),
         ],
     )
 

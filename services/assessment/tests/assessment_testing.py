@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 from assessment.application import Assessment
 from assessment.interests import CASEWORK, OUTREACH, REGISTRY
-from assessment.policies import fact_handler, registry_handler
+from assessment.reactions import CaseworkReactions, OutreachReactions, RegistryReactions
 from assessment.settings import AssessmentSettings
 from assessment.usecases import USE_CASES
 from shequ.actor import Actor
@@ -63,9 +63,9 @@ class Feed:
     def __init__(self, app: Assessment, service: str) -> None:
         app = unwrap(app)
         handler, interests = {
-            "registry": (registry_handler, REGISTRY),
-            "casework": (fact_handler, CASEWORK),
-            "outreach": (fact_handler, OUTREACH),
+            "registry": (RegistryReactions, REGISTRY),
+            "casework": (CaseworkReactions, CASEWORK),
+            "outreach": (OutreachReactions, OUTREACH),
         }[service]
         self.service = service
         self.dead = _DeadLetters()

@@ -379,7 +379,7 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
     """No fact slips in unseen: a fact dated in an ended period writes to that period, so if
     the period is scored between the handler's read and its commit, the commit is refused
     (optimistic concurrency) and the inbox's retry finds the period closed (late rule)."""
-    from assessment.policies import fact_handler
+    from assessment.reactions import CaseworkReactions
     from eventsourcing.persistence import IntegrityError, Tracking
     from shequ.inbox import Unit
 
@@ -396,7 +396,7 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
         },
     )
     unit = Unit(app)
-    unit.add(fact_handler(app)(env, unit))  # read while Q1 is open: counts in Q1 ...
+    unit.add(CaseworkReactions(app)(env, unit))  # read while Q1 is open: counts in Q1 ...
     app.score_period(STAFF, "score-period-race", period_kind="quarter", period_start=Q1)
     with pytest.raises(IntegrityError):  # ... but Q1 closed meanwhile: refused
         app.events.put(

@@ -18,8 +18,7 @@ from shequ.runtime import InboxSpec, Platform
 
 from casework.application import Casework
 from casework.contracts import translate
-from casework.interests import OUTREACH, REGISTRY
-from casework.policies import outreach_handler, registry_handler
+from casework.reactions import OutreachReactions, RegistryReactions
 from casework.settings import load_calendar, load_settings
 from casework.usecases import USE_CASES
 
@@ -45,8 +44,8 @@ class CaseworkService(PlatformService):
         make_app,
         translate,
         inboxes=[
-            InboxSpec("registry", registry_handler, REGISTRY),
-            InboxSpec("outreach", outreach_handler, OUTREACH),
+            InboxSpec.of(RegistryReactions),
+            InboxSpec.of(OutreachReactions),
         ],
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from casework.application import Casework
 from casework.interests import OUTREACH, REGISTRY
-from casework.policies import outreach_handler, registry_handler
+from casework.reactions import OutreachReactions, RegistryReactions
 from casework.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
@@ -32,7 +32,9 @@ class Feed:
     def __init__(self, app: Casework | Bound, upstream: str) -> None:
         app = unbound(app)
         handler, interests = (
-            (registry_handler, REGISTRY) if upstream == "registry" else (outreach_handler, OUTREACH)
+            (RegistryReactions, REGISTRY)
+            if upstream == "registry"
+            else (OutreachReactions, OUTREACH)
         )
         self.dead = MemoryDeadLetters()
         self.inbox = Inbox(

@@ -3,7 +3,7 @@ publicity, and their queries.
 
 Every command takes ``(actor, idempotency_key, **fields)``, validates its input before anything
 is written, checks the policy, and runs through ``execute`` (atomic, idempotent per key).
-Registry's and casework's events arrive through the inbox handlers in ``policies``.
+Registry's and casework's events arrive through the reactions in ``reactions``.
 """
 
 from __future__ import annotations

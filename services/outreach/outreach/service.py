@@ -18,9 +18,8 @@ from shequ.runtime import InboxSpec, Platform
 
 from outreach.application import Outreach
 from outreach.contracts import translate
-from outreach.interests import CASEWORK, REGISTRY
-from outreach.policies import casework_handler, registry_handler
 from outreach.policy import POLICY
+from outreach.reactions import CaseworkReactions, RegistryReactions
 from outreach.settings import OutreachSettings
 
 
@@ -80,8 +79,8 @@ class OutreachService(PlatformService):
         make_app,
         translate,
         inboxes=[
-            InboxSpec("registry", registry_handler, REGISTRY),
-            InboxSpec("casework", casework_handler, CASEWORK),
+            InboxSpec.of(RegistryReactions),
+            InboxSpec.of(CaseworkReactions),
         ],
     )
     jobs = BackgroundJobs()

@@ -14,7 +14,7 @@ from typing import Any
 from outreach.application import Outreach
 from outreach.contracts import translate
 from outreach.interests import CASEWORK, REGISTRY
-from outreach.policies import casework_handler, registry_handler
+from outreach.reactions import CaseworkReactions, RegistryReactions
 from outreach.settings import OutreachSettings
 from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
@@ -75,8 +75,8 @@ class World:
         self.clock = FixedClock("2025-03-01")
         self.app = Outreach(store, settings, clock=self.clock)
         self.dead = MemoryDeadLetters()
-        self.registry = self.upstream("registry", registry_handler(self.app), REGISTRY)
-        self.casework = self.upstream("casework", casework_handler(self.app), CASEWORK)
+        self.registry = self.upstream("registry", RegistryReactions(self.app), REGISTRY)
+        self.casework = self.upstream("casework", CaseworkReactions(self.app), CASEWORK)
 
     def upstream(self, service: str, handler: Any, interests: Any) -> Upstream:
         """``service`` feeding outreach's real inbox (nothing to pull, 2 attempts)."""

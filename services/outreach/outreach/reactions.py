@@ -1,6 +1,6 @@
-"""Inbox handlers: reactions to registry's and casework's integration events.
+"""Reactions to registry's and casework's integration events (``shequ.reactions``).
 
-Each handler loads through the inbox's unit (``unit.get``) and returns the aggregates it changed;
+Each reaction loads through the inbox's unit (``unit.get``) and returns the aggregates it changed;
 the inbox saves them with the tracking record in one transaction, so an envelope takes effect
 exactly once. Every mirror update also checks that it changes something, so a replayed fact is
 a no-op, and card contents are compared before a version is issued.
@@ -13,120 +13,84 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-from shequ.inbox import Handler, Unit
+from shequ.inbox import Unit
+from shequ.reactions import Changed, Data, Reactions, Received
 
 from outreach.base import OutreachBase
 from outreach.cards import CardIssuer
 from outreach.domain import Directory, Household, Opinion, Place, Resident
+from outreach.interests import CASEWORK, REGISTRY
 
 log = logging.getLogger(__name__)
-Changed = list[Aggregate]
 
 
-class RegistryPolicy:
+class RegistryReactions(Reactions):
     """Keeps outreach's view of communities, teams, households and links, and re-issues cards."""
 
-    def __init__(self, app: OutreachBase) -> None:
-        self.app = app
-        self.routes: dict[str, Callable[[dict[str, Any], Unit, dict[str, Any]], Changed]] = {
-            f"registry.{name}": getattr(self, "on_" + name.replace(".", "_"))
-            for name in (
-                "community.established",
-                "village.registered",
-                "village.moved",
-                "person.registered",
-                "person.phone_changed",
-                "person.became_party_member",
-                "household.registered",
-                "team.formed",
-                "team.leader_appointed",
-                "team.member_joined",
-                "team.member_left",
-                "team.member_phone_changed",
-                "team.member_duties_changed",
-                "party_member.household_linked",
-                "party_member.household_unlinked",
-            )
-        }
-
-    def __call__(self, envelope: dict[str, Any], unit: Unit) -> Changed:
-        route = self.routes.get(envelope["contract"])
-        if route is None:
-            return []
-        actor = dict(envelope.get("actor") or {"person_id": "system", "role": "system"})
-        return route(envelope["data"], unit, actor)
+    upstream = "registry"
+    interests = REGISTRY
+    app: OutreachBase
 
     # -- places ----------------------------------------------------------------------------
     def _directory(self, unit: Unit, community_id: str, actor: dict[str, Any]) -> Directory:
         found = unit.get(Directory.create_id(community_id))
         return found if found is not None else Directory.open(community_id, actor)
 
-    def on_community_established(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
-        directory = self._directory(unit, d["community_id"], actor)
+    def on_community_established(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        directory = self._directory(unit, d["community_id"], msg.actor)
         if directory.name != d["name"]:
-            directory.named(d["name"], actor)
+            directory.named(d["name"], msg.actor)
         return [directory]
 
-    def on_village_registered(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_village_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Place.create_id("village", d["village_id"])) is not None:
             return []
-        return [Place.locate("village", d["village_id"], d["community_id"], d["name"], actor)]
+        return [Place.locate("village", d["village_id"], d["community_id"], d["name"], msg.actor)]
 
-    def on_village_moved(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
+    def on_village_moved(self, d: Data, unit: Unit, msg: Received) -> Changed:
         place = unit.get(Place.create_id("village", d["village_id"]))
         if place is None or place.community_id == d["to_community_id"]:
             return []
-        place.moved(d["to_community_id"], d["effective_date"], actor)
+        place.moved(d["to_community_id"], d["effective_date"], msg.actor)
         unit.add([place])
-        cards = CardIssuer(self.app, unit, actor, "village_moved")
+        cards = CardIssuer(self.app, unit, msg.actor, "village_moved")
         ids = cards.candidate_ids("village_id", d["village_id"])
         if len(ids) > self.app.settings.inline_reissue_limit:
             return [place]  # the background re-issuer moves them in chunks (cards.moves_pending)
         households = cards.load(ids, "village_id", d["village_id"])
         for household in households:
-            household.moved(d["to_community_id"], d["effective_date"], actor)
+            household.moved(d["to_community_id"], d["effective_date"], msg.actor)
         cards.reissue(households)
         return [place, *households]
 
     # -- persons ---------------------------------------------------------------------------
-    def on_person_registered(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
+    def on_person_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Resident.create_id(d["person_id"])) is not None:
             return []
         return [
             Resident.register(
-                d["person_id"], d["name"], d["phone"], "party_member" in d["kinds"], actor
+                d["person_id"], d["name"], d["phone"], "party_member" in d["kinds"], msg.actor
             )
         ]
 
-    def on_person_phone_changed(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_person_phone_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
         person = unit.get(Resident.create_id(d["person_id"]))
         if person is None or person.phone == d["phone"]:
             return []
-        person.phone_changed(d["phone"], actor)
+        person.phone_changed(d["phone"], msg.actor)
         unit.add([person])  # the issuer reads the member through the unit
-        cards = CardIssuer(self.app, unit, actor, "party_member_phone_changed")
+        cards = CardIssuer(self.app, unit, msg.actor, "party_member_phone_changed")
         return [person, *cards.reissue(cards.households_where("party_member_id", d["person_id"]))]
 
-    def on_person_became_party_member(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_person_became_party_member(self, d: Data, unit: Unit, msg: Received) -> Changed:
         person = unit.get(Resident.create_id(d["person_id"]))
         if person is None or person.party_member:
             return []
-        person.became_party_member(actor)
+        person.became_party_member(msg.actor)
         return [person]
 
     # -- households and links --------------------------------------------------------------
-    def on_household_registered(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_household_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Household.create_id(d["household_id"])) is not None:
             return []
         village = unit.get(Place.create_id("village", d["village_id"]))
@@ -140,37 +104,36 @@ class RegistryPolicy:
             village.community_id,
             d["head_id"],
             d["address"],
-            actor,
+            msg.actor,
         )
-        CardIssuer(self.app, unit, actor, "household_registered").reissue([household])
+        CardIssuer(self.app, unit, msg.actor, "household_registered").reissue([household])
         return [household]
 
-    def on_party_member_household_linked(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_party_member_household_linked(self, d: Data, unit: Unit, msg: Received) -> Changed:
         household = unit.get(Household.create_id(d["household_id"]))
         if household is None or household.party_member_id == d["party_member_id"]:
             return []
-        household.linked(d["party_member_id"], d["since"], actor)
-        CardIssuer(self.app, unit, actor, "household_linked").reissue([household])
+        household.linked(d["party_member_id"], d["since"], msg.actor)
+        CardIssuer(self.app, unit, msg.actor, "household_linked").reissue([household])
         return [household]
 
-    def on_party_member_household_unlinked(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_party_member_household_unlinked(self, d: Data, unit: Unit, msg: Received) -> Changed:
         household = unit.get(Household.create_id(d["household_id"]))
-        if household is None or not household.unlink(d["party_member_id"], d["until"], actor):
+        if household is None or not household.unlink(d["party_member_id"], d["until"], msg.actor):
             return []
-        CardIssuer(self.app, unit, actor, "household_unlinked").reissue([household])
+        CardIssuer(self.app, unit, msg.actor, "household_unlinked").reissue([household])
         return [household]
 
     # -- the service team ------------------------------------------------------------------
-    def on_team_formed(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
+    def on_team_formed(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Place.create_id("team", d["team_id"])) is not None:
             return []
-        directory = self._directory(unit, d["community_id"], actor)
-        directory.team_formed(d["team_id"], d["name"], d["groups"], actor)
-        return [Place.locate("team", d["team_id"], d["community_id"], d["name"], actor), directory]
+        directory = self._directory(unit, d["community_id"], msg.actor)
+        directory.team_formed(d["team_id"], d["name"], d["groups"], msg.actor)
+        return [
+            Place.locate("team", d["team_id"], d["community_id"], d["name"], msg.actor),
+            directory,
+        ]
 
     def _team_change(
         self,
@@ -197,75 +160,71 @@ class RegistryPolicy:
         households = cards.load(ids, "community_id", place.community_id)
         return [directory, *cards.reissue(households)]
 
-    def on_team_leader_appointed(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_team_leader_appointed(self, d: Data, unit: Unit, msg: Received) -> Changed:
         def change(directory: Directory) -> bool:
             if directory.leader_id == d["person_id"]:
                 return False
-            directory.leader_appointed(d["person_id"], actor)
+            directory.leader_appointed(d["person_id"], msg.actor)
             return True
 
-        return self._team_change(unit, d["team_id"], actor, "team_leader_appointed", change)
+        return self._team_change(unit, d["team_id"], msg.actor, "team_leader_appointed", change)
 
-    def on_team_member_joined(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_team_member_joined(self, d: Data, unit: Unit, msg: Received) -> Changed:
         def change(directory: Directory) -> bool:
             if d["person_id"] in directory.members:
                 return False
             directory.member_joined(
-                d["person_id"], d["group"], d["name"], d["phone"], d["duties"], d["since"], actor
+                d["person_id"],
+                d["group"],
+                d["name"],
+                d["phone"],
+                d["duties"],
+                d["since"],
+                msg.actor,
             )
             return True
 
-        return self._team_change(unit, d["team_id"], actor, "team_member_joined", change)
+        return self._team_change(unit, d["team_id"], msg.actor, "team_member_joined", change)
 
-    def on_team_member_left(self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]) -> Changed:
+    def on_team_member_left(self, d: Data, unit: Unit, msg: Received) -> Changed:
         def change(directory: Directory) -> bool:
             if d["person_id"] not in directory.members:
                 return False
-            directory.member_left(d["person_id"], actor)
+            directory.member_left(d["person_id"], msg.actor)
             return True
 
-        return self._team_change(unit, d["team_id"], actor, "team_member_left", change)
+        return self._team_change(unit, d["team_id"], msg.actor, "team_member_left", change)
 
-    def on_team_member_phone_changed(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_team_member_phone_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
         def change(directory: Directory) -> bool:
             member = directory.members.get(d["person_id"])
             if member is None or member["phone"] == d["phone"]:
                 return False
-            directory.phone_changed(d["person_id"], d["phone"], actor)
+            directory.phone_changed(d["person_id"], d["phone"], msg.actor)
             return True
 
-        return self._team_change(unit, d["team_id"], actor, "team_member_phone_changed", change)
+        return self._team_change(unit, d["team_id"], msg.actor, "team_member_phone_changed", change)
 
-    def on_team_member_duties_changed(
-        self, d: dict[str, Any], unit: Unit, actor: dict[str, Any]
-    ) -> Changed:
+    def on_team_member_duties_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
         def change(directory: Directory) -> bool:
             member = directory.members.get(d["person_id"])
             if member is None or member["duties"] == d["duties"]:
                 return False
-            directory.duties_changed(d["person_id"], d["duties"], actor)
+            directory.duties_changed(d["person_id"], d["duties"], msg.actor)
             return True
 
-        return self._team_change(unit, d["team_id"], actor, "team_member_duties_changed", change)
+        return self._team_change(
+            unit, d["team_id"], msg.actor, "team_member_duties_changed", change
+        )
 
 
-def registry_handler(app: Any) -> Handler:
-    return RegistryPolicy(app)
-
-
-def casework_handler(app: Any) -> Handler:
+class CaseworkReactions(Reactions):
     """casework.case.opened: record the case id against the opinion it came from."""
 
-    def handle(envelope: dict[str, Any], unit: Unit) -> Changed:
-        if envelope["contract"] != "casework.case.opened":
-            return []
-        d = envelope["data"]
+    upstream = "casework"
+    interests = CASEWORK
+
+    def on_case_opened(self, d: Data, unit: Unit, msg: Received) -> Changed:
         origin = d.get("origin_opinion_id")
         if not origin:
             return []
@@ -276,8 +235,7 @@ def casework_handler(app: Any) -> Handler:
                 "case %s names opinion %s, which outreach does not have", d["case_id"], origin
             )
             return []
-        actor = dict(envelope.get("actor") or {"person_id": "system", "role": "system"})
-        if not opinion.case_opened(d["case_id"], d["opened_on"], actor):
+        if not opinion.case_opened(d["case_id"], d["opened_on"], msg.actor):
             if opinion.case_id != d["case_id"]:
                 log.warning(
                     "opinion %s already has case %s; case %s not recorded",
@@ -287,8 +245,6 @@ def casework_handler(app: Any) -> Handler:
                 )
             return []
         return [opinion]
-
-    return handle
 
 
 def _uuid(text: str) -> UUID | None:

@@ -1,4 +1,4 @@
-"""Inbox handlers: what assessment does with other services' integration events.
+"""Reactions: what assessment does with other services' integration events.
 
 * registry: communities and service teams become subjects of assessment; persons and their
   party membership are kept so that pledges name a party member the registry knows;
@@ -18,110 +18,146 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from shequ.actor import SYSTEM
-from shequ.app import ServiceApplication
-from shequ.casestats import fact_key
+from shequ.casestats import CASE_FACTS, fact_key
 from shequ.clock import local_date
-from shequ.inbox import Handler, Unit
+from shequ.inbox import Unit
+from shequ.reactions import Changed, Data, Reactions, Received
 
 from assessment.domain import Fact, Period, Person, Subject
 from assessment.domain.common import PERIOD_KINDS, next_start, period_end, period_start
-from assessment.interests import FACTS
+from assessment.interests import CASEWORK, OUTREACH, REGISTRY
 
 
-def registry_handler(app: ServiceApplication) -> Handler:
-    def handle(envelope: dict[str, Any], unit: Unit) -> list[Aggregate]:
-        data = envelope["data"]
-        if envelope["contract"] in PERSONS:
-            return PERSONS[envelope["contract"]](data, unit, _source(envelope))
-        if envelope["contract"] == "registry.community.established":
-            kind, subject_id, community = "community", data["community_id"], data["community_id"]
-        elif envelope["contract"] == "registry.team.formed":
-            kind, subject_id, community = "team", data["team_id"], data["community_id"]
-        else:
-            return []
-        agg_id = Subject.create_id(kind, subject_id)
-        if unit.get(agg_id) is not None:
+class RegistryReactions(Reactions):
+    """Communities and service teams become subjects of assessment; persons and their party
+    membership are kept so that pledges name a party member the registry knows."""
+
+    upstream = "registry"
+    interests = REGISTRY
+
+    def on_community_established(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        return _subject(unit, "community", d["community_id"], d, msg)
+
+    def on_team_formed(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        return _subject(unit, "team", d["team_id"], d, msg)
+
+    def on_person_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        if unit.get(Person.create_id(d["person_id"])) is not None:
             return []
         return [
-            Subject(
-                id=agg_id,
-                subject_kind=kind,  # type: ignore[call-arg]
-                subject_id=subject_id,
-                name=data["name"],
-                community_id=community,
-                source=_source(envelope),
+            Person(
+                id=Person.create_id(d["person_id"]),  # type: ignore[call-arg]
+                person_id=d["person_id"],
+                name=d["name"],
+                party_member="party_member" in d["kinds"],
+                source=msg.source,
             )
         ]
 
-    return handle
+    def on_person_became_party_member(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        person = unit.get(Person.create_id(d["person_id"]))
+        if person is None:  # registry registers a person before recording their membership
+            raise LookupError(
+                f"person {d['person_id']} joined the party but is unknown to assessment"
+            )
+        return [person] if person.joined_party(d["joined_on"], msg.source) else []
 
 
-def _person_registered(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
-    if unit.get(Person.create_id(data["person_id"])) is not None:
+def _subject(unit: Unit, kind: str, subject_id: str, d: Data, msg: Received) -> Changed:
+    agg_id = Subject.create_id(kind, subject_id)
+    if unit.get(agg_id) is not None:
         return []
     return [
-        Person(
-            id=Person.create_id(data["person_id"]),  # type: ignore[call-arg]
-            person_id=data["person_id"],
-            name=data["name"],
-            party_member="party_member" in data["kinds"],
-            source=source,
+        Subject(
+            id=agg_id,
+            subject_kind=kind,  # type: ignore[call-arg]
+            subject_id=subject_id,
+            name=d["name"],
+            community_id=d["community_id"],
+            source=msg.source,
         )
     ]
 
 
-def _became_party_member(data: dict[str, Any], unit: Unit, source: str) -> list[Aggregate]:
-    person = unit.get(Person.create_id(data["person_id"]))
-    if person is None:  # registry registers a person before recording their membership
-        raise LookupError(
-            f"person {data['person_id']} joined the party but is unknown to assessment"
-        )
-    return [person] if person.joined_party(data["joined_on"], source) else []
-
-
-# registry's person events: who may hold pledges (party members, under the registry's name)
-PERSONS = {
-    "registry.person.registered": _person_registered,
-    "registry.person.became_party_member": _became_party_member,
+# contract -> (fact kind, date field or None for the envelope's time, natural key fields,
+# value fields)
+FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
+    # casework's case facts as the affairs disclosure counts them (shequ.casestats)
+    **{f"casework.{name}": spec for name, spec in CASE_FACTS.items()},
+    "outreach.round.closed": (
+        "round.closed",
+        "period_end",
+        ("round_id",),
+        ("households_total", "households_visited"),
+    ),
+    "outreach.party_contact.logged": ("party_contact.logged", "contacted_on", ("contact_id",), ()),
+    "outreach.party_contact.overdue": (
+        "party_contact.overdue",
+        "flagged_on",
+        ("member_id", "household_id", "due_on"),
+        (),
+    ),
+    "outreach.card.issued": ("card.issued", "issued_on", ("card_id", "version"), ()),
+    "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
+    "outreach.survey.results_published": (
+        "survey.results_published",
+        "period_end",
+        ("campaign_id", "village_id"),
+        ("respondents", "awareness", "support", "participation"),
+    ),
 }
 
 
-def fact_handler(app: Any) -> Handler:
-    """Facts from casework or outreach; ``app`` gives ``settings.late_events`` and ``today``."""
-    snapshots = Snapshots(app)
+class FactReactions(Reactions):
+    """Each event read becomes one ``Fact`` (``FACTS``: its kind, date, key and values); ``app``
+    gives ``settings.late_events`` and ``today``."""
 
-    def handle(envelope: dict[str, Any], unit: Unit) -> list[Aggregate]:
-        spec = FACTS.get(envelope["contract"])
-        if spec is None:
-            return []
-        kind, date_field, key_fields, value_fields = spec
-        data, source = envelope["data"], _source(envelope)
-        fact_id = Fact.create_id(source)
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.snapshots = Snapshots(app)
+
+    def record(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        kind, date_field, key_fields, value_fields = FACTS[msg.contract]
+        fact_id = Fact.create_id(msg.source)
         if unit.get(fact_id) is not None:
             return []
-        on = data[date_field] if date_field else _local_date(envelope["occurred_at"])
+        app = self.app
+        on = d[date_field] if date_field else _local_date(str(msg.occurred_at))
         late, moved, touched = route(
-            unit, on, source, app.settings.late_events, app.today(), snapshots
+            unit, on, msg.source, app.settings.late_events, app.today(), self.snapshots
         )
         fact = Fact(
             id=fact_id,
-            source=source,
+            source=msg.source,
             kind=kind,  # type: ignore[call-arg]
-            community_id=data["community_id"],
-            team_id=data.get("team_id"),
+            community_id=d["community_id"],
+            team_id=d.get("team_id"),
             on=on,
-            key=fact_key(key_fields, data),
-            values={k: data[k] for k in value_fields},
+            key=fact_key(key_fields, d),
+            values={k: d[k] for k in value_fields},
             late=late,
             moved=moved,
             late_rule=app.settings.late_events if late else None,
         )
         return [fact, *touched]
 
-    return handle
+
+class CaseworkReactions(FactReactions):
+    upstream = "casework"
+    interests = CASEWORK
+
+    on_case_opened = on_case_resolved = on_case_rated = FactReactions.record
+    on_case_reopened = on_case_chased = on_case_reprimanded = FactReactions.record
+
+
+class OutreachReactions(FactReactions):
+    upstream = "outreach"
+    interests = OUTREACH
+
+    on_round_closed = on_party_contact_logged = on_party_contact_overdue = FactReactions.record
+    on_card_issued = on_card_distributed = on_survey_results_published = FactReactions.record
 
 
 def route(
@@ -195,10 +231,6 @@ class Snapshots:
         with contextlib.suppress(IntegrityError):  # another replica took the same one
             self.app.snapshots.put([snapshot])
         self.taken[period.id] = period.version
-
-
-def _source(envelope: dict[str, Any]) -> str:
-    return f"{envelope['service']}:{envelope['position']}"
 
 
 def _local_date(occurred_at: str) -> str:
