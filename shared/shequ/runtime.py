@@ -1,7 +1,7 @@
 """The nameko side of the platform: one DependencyProvider gives each worker the service's
-eventsourcing Application, and runs the service's background work in managed greenlets:
-the outbox relay (only while this replica holds leadership), the tree-head sealer, the inboxes
-and the metrics. It also times every entrypoint.
+eventsourcing Application, and runs the service's background work as jobs (``shequ.jobs``):
+the outbox relay (only while this replica holds leadership), the tree-head sealer, the inboxes,
+the metrics, the read log's flusher and the service's own jobs. It also times every entrypoint.
 
 The sealer seals every ``SHEQU_SEAL_INTERVAL`` seconds and once more on a clean stop, and
 checks each time that the rows at or below its sealed position are the ones it sealed (an
@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import eventlet
-from eventlet.event import Event as GreenEvent
 from nameko.extensions import DependencyProvider
 
 from shequ import health, metrics
@@ -30,6 +28,7 @@ from shequ.db import schema_lock
 from shequ.deadletters import DeadLetters
 from shequ.errors import ShequError
 from shequ.inbox import Handler, Inbox
+from shequ.jobs import Job, Jobs, JobSpec
 from shequ.leader import Leadership
 from shequ.provenance import Signer, Verifier
 from shequ.reactions import Reactions
@@ -55,17 +54,6 @@ class InboxSpec:
     def of(cls, reactions: type[Reactions]) -> InboxSpec:
         """The inbox for a service's reactions to one upstream (``shequ.reactions``)."""
         return cls(reactions.upstream, reactions, reactions.interests)
-
-
-class _Stopping:
-    def __init__(self) -> None:
-        self._flag = False
-
-    def set(self) -> None:
-        self._flag = True
-
-    def is_set(self) -> bool:
-        return self._flag
 
 
 @dataclass
@@ -127,13 +115,16 @@ class Platform(DependencyProvider):
         app_factory: Callable[[ServiceConfig], ServiceApplication],
         translate: Translator,
         inboxes: list[InboxSpec] | None = None,
+        jobs: list[JobSpec] | None = None,
     ) -> None:
         self.service = service
         self.app_factory = app_factory
         self.translate = translate
         self.inbox_specs = inboxes or []
+        self.job_specs = jobs or []
         self.runtime: Runtime | None = None
-        self.stopping = _Stopping()
+        self.jobs = Jobs(service)  # ``@job`` entrypoints add theirs at setup
+        self.stopping = self.jobs.stopping
         self._starts: dict[Any, float] = {}
         self._sealer: Sealer | None = None
 
@@ -173,46 +164,32 @@ class Platform(DependencyProvider):
         self._follow_heads()
 
     def start(self) -> None:
-        assert self.runtime is not None
-        self._wake = GreenEvent()
-        self.runtime.app.committer.listeners.append(self._wake_relay)
-        self._threads: list[Any] = []
-        self._stopped = GreenEvent()
+        rt = self.runtime
+        assert rt is not None
+        from shequ.readlog import flush_seconds
 
-        def spawn(fn: Callable[[], None], identifier: str) -> None:
-            self._threads.append(self.container.spawn_managed_thread(fn, identifier=identifier))
-
-        spawn(self._relay_loop, identifier=f"{self.service}.relay")
-        spawn(self._seal_loop, identifier=f"{self.service}.sealer")
-        spawn(self._metrics_loop, identifier=f"{self.service}.metrics")
-        reads = getattr(self.runtime.app, "reads", None)
+        relay = self.jobs.add(Job("relay", self._relay_pass, 0.05))
+        rt.app.committer.listeners.append(relay.wake)
+        self.jobs.add(
+            Job("sealer", self._seal_pass, rt.config.seal_interval, rt.config.seal_interval)
+        )
+        self.jobs.add(Job("metrics", self._metrics_pass, 1.0))
+        reads = getattr(rt.app, "reads", None)
         if reads is not None:
-            self._reads_due = GreenEvent()
-            reads.on_full = self._reads_full
-            spawn(self._readlog_loop, identifier=f"{self.service}.readlog")
-        for inbox in self.runtime.inboxes:
+            reads.on_full = self.jobs.add(Job("readlog", self._flush_reads, flush_seconds())).wake
+        for inbox in rt.inboxes:
             sub = Subscriber(
                 inbox,
-                self.runtime.config.amqp_uri,
+                rt.config.amqp_uri,
                 self.stopping,
-                max_bytes=self.runtime.config.inbox_max_envelope_bytes,
+                max_bytes=rt.config.inbox_max_envelope_bytes,
             )
-            spawn(sub.run, identifier=f"{self.service}.inbox.{inbox.upstream}")
-
-    def _nap(self, seconds: float) -> None:
-        """Sleep, but wake at once when the service stops."""
-        with eventlet.Timeout(seconds, False):
-            self._stopped.wait()
-
-    def _wake_relay(self) -> None:
-        if not self._wake.ready():
-            self._wake.send(True)
-
-    def _idle(self, timeout: float) -> None:
-        """Wait for a local commit (or ``timeout``: commits of other replicas are polled)."""
-        with eventlet.Timeout(timeout, False):
-            self._wake.wait()
-        self._wake = GreenEvent()
+            self.jobs.add(Job(f"inbox.{inbox.upstream}", sub.run, 1.0))
+        for spec in self.job_specs:
+            self.jobs.add(Job(spec.name, spec.make(rt.app), spec.every, spec.after))
+        self.jobs.start(
+            lambda fn, identifier: self.container.spawn_managed_thread(fn, identifier=identifier)
+        )
 
     def stop(self) -> None:
         """A clean stop: every worker has finished, so one last seal covers their events."""
@@ -225,37 +202,14 @@ class Platform(DependencyProvider):
         first = not self.stopping.is_set()
         self.stopping.set()
         if self.runtime:
-            self._end_threads()  # before their connections close under them
+            self.jobs.stop()  # before their connections close under them
             self._flush_reads()  # before the last seal: they belong in the log it covers
-            if hasattr(self, "_reads_due"):
-                self._reads_full()  # let the flusher see it is stopping
             if seal and first and self.runtime.leadership.held:
-                self._seal_once()
+                self._seal_pass()
             self.runtime.leadership.release()
             self.runtime.relay.reset_connection()
             self.runtime.relay.engine.dispose()
             self.runtime.app.close()
-
-    def _end_threads(self, grace: float = 3.0) -> None:
-        """Let the background loops see ``stopping`` and finish what they are doing, then kill
-        what still runs (a sleeping sealer). Closing a connection while a green thread waits on
-        its socket lets a new connection reuse the file descriptor under the waiter (eventlet's
-        "Second simultaneous read on fileno"): so no connection is closed before its users
-        have ended."""
-        if hasattr(self, "_reads_due"):
-            self._reads_full()
-        if hasattr(self, "_wake"):
-            self._wake_relay()
-        if hasattr(self, "_stopped") and not self._stopped.ready():
-            self._stopped.send(True)
-        me = eventlet.getcurrent()
-        threads = [t for t in getattr(self, "_threads", []) if t is not me and not t.dead]
-        with eventlet.Timeout(grace, False):
-            for thread in threads:
-                thread.wait()
-        for thread in threads:
-            if not thread.dead:
-                thread.kill()
 
     def get_dependency(self, worker_ctx: Any) -> Runtime:
         assert self.runtime is not None
@@ -289,37 +243,28 @@ class Platform(DependencyProvider):
         metrics.ENTRYPOINT_CALLS.labels(self.service, name, outcome).inc()
 
     # background loops -------------------------------------------------------------------
-    def _relay_loop(self) -> None:
+    def _relay_pass(self) -> float | None:
+        """Publish what is new, if this replica leads (else stand by and try for the lead);
+        waits for a local commit when idle (commits of other replicas are polled)."""
         rt = self.runtime
         assert rt is not None
-        while not self.stopping.is_set():
-            try:  # everything, leadership included: outlive broker and database outages
-                if not rt.leadership.held:
-                    if not rt.leadership.try_acquire():
-                        self._nap(1.0)  # another replica relays; stand by
-                        continue
-                    rt.relay.forget()  # the previous leader may have moved the position
-                sent = rt.relay.run_once()
-                metrics.RELAY_PUBLISHED.labels(self.service).inc(sent)
-                if sent == 0:
-                    self._idle(0.05)
-                    if not rt.leadership.still_held():
-                        continue
-            except Exception as exc:  # noqa: BLE001 - outlive broker and database outages
-                log.warning("relay %s: %s", self.service, exc)
-                metrics.RELAY_ERRORS.labels(self.service).inc()
-                rt.relay.reset_connection()
-                self._nap(0.5)
+        try:  # everything, leadership included: outlive broker and database outages
+            if not rt.leadership.held:
+                if not rt.leadership.try_acquire():
+                    return 1.0  # another replica relays; stand by
+                rt.relay.forget()  # the previous leader may have moved the position
+            sent = rt.relay.run_once()
+            metrics.RELAY_PUBLISHED.labels(self.service).inc(sent)
+            if sent:
+                return 0.0
+            return 0.05 if rt.leadership.still_held() else 0.0
+        except Exception as exc:  # noqa: BLE001 - outlive broker and database outages
+            log.warning("relay %s: %s", self.service, exc)
+            metrics.RELAY_ERRORS.labels(self.service).inc()
+            rt.relay.reset_connection()
+            return 0.5
 
-    def _seal_loop(self) -> None:
-        rt = self.runtime
-        assert rt is not None
-        while not self.stopping.is_set():
-            self._nap(rt.config.seal_interval)
-            if not self.stopping.is_set():  # a clean stop seals once more by itself
-                self._seal_once()
-
-    def _seal_once(self) -> None:
+    def _seal_pass(self) -> None:
         """Seal new events and check the sealed ones, if this replica leads; else follow."""
         rt = self.runtime
         assert rt is not None
@@ -369,10 +314,6 @@ class Platform(DependencyProvider):
         rt.audit_alarm = alarm
         metrics.AUDIT_ALARM.labels(self.service).set(1 if alarm else 0)
 
-    def _reads_full(self) -> None:
-        if not self._reads_due.ready():
-            self._reads_due.send(True)
-
     def _flush_reads(self) -> None:
         assert self.runtime is not None
         reads = getattr(self.runtime.app, "reads", None)
@@ -382,39 +323,27 @@ class Platform(DependencyProvider):
         except Exception as exc:  # noqa: BLE001 - kept in the buffer for the next flush
             log.warning("readlog %s: %s", self.service, exc)
 
-    def _readlog_loop(self) -> None:
-        """Store the reads of personal data noted by queries, in batches (ADR 0020)."""
-        from shequ.readlog import flush_seconds
-
-        while not self.stopping.is_set():
-            with eventlet.Timeout(flush_seconds(), False):
-                self._reads_due.wait()
-            self._reads_due = GreenEvent()
-            self._flush_reads()
-
-    def _metrics_loop(self) -> None:
+    def _metrics_pass(self) -> None:
         rt = self.runtime
         assert rt is not None
-        while not self.stopping.is_set():
-            try:
-                top = rt.app.recorder.max_notification_id() or 0
-                if top > rt.last_log_position:
-                    metrics.EVENTS_APPENDED.labels(self.service).inc(top - rt.last_log_position)
-                    rt.last_log_position = top
-                metrics.LOG_POSITION.labels(self.service).set(top)
-                metrics.RELAY_LAG.labels(self.service).set(max(0, top - rt.relay.state()[0]))
-                window = rt.audit_status()
-                metrics.UNSEALED_EVENTS.labels(self.service).set(window["unsealed_events"])
-                age = window["oldest_unsealed_age_seconds"]
-                metrics.UNSEALED_AGE.labels(self.service).set(float("nan") if age is None else age)
-                for inbox in rt.inboxes:
-                    _count_inbox(self.service, inbox)
-                    metrics.CONSUMER_LAG.labels(self.service, inbox.upstream).set(
-                        max(0, inbox.upstream_head - inbox.last())
-                    )
-            except Exception as exc:  # noqa: BLE001
-                log.debug("metrics %s: %s", self.service, exc)
-            self._nap(1.0)
+        try:
+            top = rt.app.recorder.max_notification_id() or 0
+            if top > rt.last_log_position:
+                metrics.EVENTS_APPENDED.labels(self.service).inc(top - rt.last_log_position)
+                rt.last_log_position = top
+            metrics.LOG_POSITION.labels(self.service).set(top)
+            metrics.RELAY_LAG.labels(self.service).set(max(0, top - rt.relay.state()[0]))
+            window = rt.audit_status()
+            metrics.UNSEALED_EVENTS.labels(self.service).set(window["unsealed_events"])
+            age = window["oldest_unsealed_age_seconds"]
+            metrics.UNSEALED_AGE.labels(self.service).set(float("nan") if age is None else age)
+            for inbox in rt.inboxes:
+                _count_inbox(self.service, inbox)
+                metrics.CONSUMER_LAG.labels(self.service, inbox.upstream).set(
+                    max(0, inbox.upstream_head - inbox.last())
+                )
+        except Exception as exc:  # noqa: BLE001
+            log.debug("metrics %s: %s", self.service, exc)
 
 
 def serve_health(cfg: ServiceConfig) -> None:

@@ -1,6 +1,6 @@
 """The deadline scan: chase (催办) what is overdue, reprimand (通报) what stays overdue.
 
-Runs on the application's own clock only (the service's nameko timer, or staff calling the
+Runs on the application's own clock only (the service's deadline job, or staff calling the
 RPC by hand): a caller cannot name the time, since a time ahead of the clock would chase and
 reprimand cases early, and assessment would count them. Tests build the application with a
 clock they set (``Casework(store, clock=...)``); nothing sleeps. Each notice is its own

@@ -1,5 +1,5 @@
 """Casework nameko service: thin RPC entrypoints over the Casework application, two inboxes
-(registry, outreach) and a timer that scans deadlines.
+(registry, outreach) and a job (``shequ.jobs``) that scans deadlines.
 
 One entrypoint per use case of the table (``casework.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``.
@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 
-from nameko.timer import timer
 from shequ.actor import Actor
 from shequ.config import ServiceConfig
+from shequ.jobs import job
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
@@ -49,7 +49,7 @@ class CaseworkService(PlatformService):
         ],
     )
 
-    @timer(interval=SCAN_INTERVAL)
+    @job(every=SCAN_INTERVAL)
     def deadline_timer(self) -> None:
         """Scan deadlines with the real clock: chase what is overdue, reprimand what stays so
         (idempotent per case, due date and kind: replicas may scan at once)."""

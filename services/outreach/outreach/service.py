@@ -2,17 +2,17 @@
 
 One entrypoint per use case in the policy table (``outreach.policy.RULES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Two inboxes:
-registry (teams, households, links → cards) and casework (case ids for opinions).
+registry (teams, households, links → cards) and casework (case ids for opinions). Two jobs
+(``shequ.jobs``): card re-issue in chunks and the daily overdue-contact sweep.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
-import eventlet
-from nameko.extensions import DependencyProvider
 from shequ.config import ServiceConfig
+from shequ.jobs import JobSpec
 from shequ.rpc import PlatformService, expose_methods
 from shequ.runtime import InboxSpec, Platform
 
@@ -30,46 +30,25 @@ def make_app(cfg: ServiceConfig) -> Outreach:
 log = logging.getLogger(__name__)
 
 
-class BackgroundJobs(DependencyProvider):
-    """Outreach's background work, in one managed greenlet polling twice a second:
-    re-issue of cards after large team changes (``Outreach.reissue_pending``, in chunks, each
-    its own transaction) and, once a day, flagging overdue party-member contacts in every
-    community (``Outreach.sweep_overdue``, idempotent per community and day)."""
+def reissue(app: Outreach) -> Callable[[], float | None]:
+    """Re-issue of cards after large team changes and village moves (``reissue_pending``), a
+    chunk (one transaction) a pass, passes back to back while any are left."""
+    return lambda: 0.0 if app.reissue_pending() > 0 else None
 
-    interval = 0.5
 
-    def setup(self) -> None:
-        self.stopping = False
-        self.swept_on = ""
+def sweep_overdue(app: Outreach) -> Callable[[], None]:
+    """Once a day, flag overdue party-member contacts in every community (``sweep_overdue``,
+    idempotent per community and day)."""
+    swept_on = ""
 
-    def start(self) -> None:
-        self.container.spawn_managed_thread(self._loop, identifier="outreach.background")
+    def sweep() -> None:
+        nonlocal swept_on
+        if app.today() != swept_on:
+            flagged = app.sweep_overdue()
+            swept_on = app.today()
+            log.info("outreach: %d overdue contact(s) flagged", flagged)
 
-    def stop(self) -> None:
-        self.stopping = True
-
-    def kill(self) -> None:
-        self.stopping = True
-
-    def _app(self) -> Any:
-        for dep in self.container.dependencies:
-            if isinstance(dep, Platform) and dep.runtime is not None:
-                return dep.runtime.app
-        return None
-
-    def _loop(self) -> None:
-        while not self.stopping:
-            app = self._app()
-            try:
-                while app is not None and not self.stopping and app.reissue_pending() > 0:
-                    eventlet.sleep(0)  # let RPC workers and the inboxes run between chunks
-                if app is not None and app.today() != self.swept_on:
-                    flagged = app.sweep_overdue()
-                    self.swept_on = app.today()
-                    log.info("outreach: %d overdue contact(s) flagged", flagged)
-            except Exception as exc:  # noqa: BLE001 - outlive database outages; retried
-                log.warning("outreach background jobs: %s", exc)
-            eventlet.sleep(self.interval)
+    return sweep
 
 
 class OutreachService(PlatformService):
@@ -82,8 +61,8 @@ class OutreachService(PlatformService):
             InboxSpec.of(RegistryReactions),
             InboxSpec.of(CaseworkReactions),
         ],
+        jobs=[JobSpec("reissue", 0.5, reissue), JobSpec("overdue-sweep", 0.5, sweep_overdue)],
     )
-    jobs = BackgroundJobs()
 
 
 expose_methods(OutreachService, Outreach, POLICY)
