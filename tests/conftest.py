@@ -8,24 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.infra import pg_database, rabbit_vhost
-from tests.support.suite import Suite
+from tests.support.infra import rabbit_vhost
+from tests.support.suite import Suite, fresh_stores, running
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def suite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Suite]:
-    with rabbit_vhost() as amqp:
-        if request.param == "sqlite":
-            stores = {n: f"sqlite:///{tmp_path / n}.db" for n in ("registry", "mirror")}
-            s = Suite(amqp, stores, tmp_path)
-            try:
-                yield s
-            finally:
-                s.stop()
-            return
-        with pg_database() as reg, pg_database() as mir:
-            s = Suite(amqp, {"registry": reg, "mirror": mir}, tmp_path)
-            try:
-                yield s
-            finally:
-                s.stop()
+    """Registry and the mirror, not started: a test starts what it needs."""
+    with (
+        rabbit_vhost() as amqp,
+        fresh_stores(request.param, ("registry", "mirror"), tmp_path) as db,
+        running(Suite(amqp, db, tmp_path), start=False) as s,
+    ):
+        yield s

@@ -83,13 +83,7 @@ def _community_event_position(suite: Suite) -> int:
 
 def test_verify_catches_an_edited_row_in_a_live_services_store(suite: Suite) -> None:
     suite.start(suite.registry)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="audit-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "audit-district")
     for i in range(6):
         suite.call(
             "registry",
@@ -146,13 +140,7 @@ def _sealed(suite: Suite) -> None:
 
 def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suite) -> None:
     suite.start(suite.registry)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="forge-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "forge-district")
     person = suite.call(
         "registry",
         "register_person",
@@ -221,13 +209,7 @@ def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suit
 def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) -> None:
     suite.registry.env["SHEQU_SEAL_INTERVAL"] = "3600"  # only the clean stop will seal
     suite.start(suite.registry)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="window-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "window-district")
     health = suite.call("registry", "health")
     audit = health["audit"]
     assert audit["seal_interval_seconds"] == 3600

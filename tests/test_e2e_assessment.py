@@ -11,6 +11,7 @@ same envelopes published to the exchange again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,82 +20,36 @@ from kombu import Connection, Exchange
 from registry.seed import sample_id_number, sample_phone
 from shequ.errors import NotFound, RuleViolation, ValidationError
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
+from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 
 STAFF = {"person_id": "committee-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
+CASEWORK_STAND_IN = "tests.support.standin:CaseworkStandIn"
 
 
 # -- the suite --------------------------------------------------------------------------------
-class Processes:
+class Trio(Processes):
+    """Registry, assessment and the casework stand-in."""
+
+    timeout = 30.0
+
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
-        self.amqp = amqp
-        common = {
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-            "SHEQU_SEAL_INTERVAL": "1",
-            "SHEQU_INBOX_MAX_FAILURES": "3",
-        }
-        self.procs = [
-            ServiceProcess(
-                target,
-                name,
-                {
-                    **common,
-                    f"SHEQU_{name.upper()}_STORE": stores[name],
-                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
-                },
-                tmp,
-            )
-            for target, name in (
-                ("registry", "registry"),
-                ("assessment", "assessment"),
-                ("tests.support.standin:CaseworkStandIn", "casework"),
-            )
-        ]
-
-    def start(self) -> None:
-        for proc in self.procs:
-            proc.start()
-        for proc in self.procs:
-            wait_healthy(self.amqp, proc)
-
-    def stop(self) -> None:
-        for proc in reversed(self.procs):
-            proc.stop()
-
-    def call(self, service: str, method: str, **kwargs: Any) -> Any:
-        return rpc(self.amqp, service, method, **kwargs)
+        targets = {"registry": "registry", "assessment": "assessment"}
+        super().__init__(amqp, stores, tmp, {**targets, "casework": CASEWORK_STAND_IN})
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
     names = ("registry", "assessment", "casework")
-    with rabbit_vhost() as amqp:
-        if request.param == "sqlite":
-            suite = Processes(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in names}, tmp_path)
-            try:
-                yield suite
-            finally:
-                suite.stop()
-            return
-        with pg_database() as reg, pg_database() as asm, pg_database() as cw:
-            suite = Processes(amqp, dict(zip(names, (reg, asm, cw), strict=True)), tmp_path)
-            try:
-                yield suite
-            finally:
-                suite.stop()
+    with (
+        rabbit_vhost() as amqp,
+        fresh_stores(request.param, names, tmp_path) as db,
+        running(Trio(amqp, db, tmp_path), start=False) as suite,
+    ):
+        yield suite
 
 
 SCHEME = {
@@ -130,13 +85,7 @@ SCHEME = {
 
 
 def _world(p: Processes) -> dict[str, str]:
-    p.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="e2e-asm-district",
-        name="胶河经济区",
-    )
+    p.establish_district(STAFF, "e2e-asm-district")
     ids = {}
     for name, en in (("立柱", "Lizhu"), ("塔桥", "Taqiao")):
         ids[name] = p.call(

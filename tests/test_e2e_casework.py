@@ -19,8 +19,8 @@ from kombu import Connection, Exchange, Producer
 from registry.seed import sample_id_number, sample_phone
 from shequ.errors import NotFound, RuleViolation
 
-from tests.support.infra import ServiceProcess, free_port, pg_database, rabbit_vhost, wait_until
-from tests.support.suite import SYSTEM, Suite
+from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.suite import SYSTEM, Suite, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
@@ -29,32 +29,9 @@ OUTREACH = Exchange("shequ.outreach.events", type="topic", durable=True)
 
 class CaseworkSuite(Suite):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
-        super().__init__(amqp, stores, tmp)
-        self.casework = ServiceProcess(
-            "casework",
-            "casework",
-            {
-                **self.common,
-                "SHEQU_CASEWORK_STORE": stores["casework"],
-                "SHEQU_CASEWORK_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
-        self.outreach = ServiceProcess(
-            "tests.support.standin:OutreachStandIn",
-            "outreach",
-            {
-                **self.common,
-                "SHEQU_OUTREACH_STORE": stores["outreach"],
-                "SHEQU_OUTREACH_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
-
-    def stop(self) -> None:
-        for proc in (self.outreach, self.casework):
-            proc.stop()
-        super().stop()
+        more = {"casework": "casework", "outreach": "tests.support.standin:OutreachStandIn"}
+        super().__init__(amqp, stores, tmp, more)
+        self.casework, self.outreach = self.procs["casework"], self.procs["outreach"]
 
     def casework_caught_up(self, upstream: str = "registry") -> None:
         def done() -> bool:
@@ -70,22 +47,12 @@ NAMES = ("registry", "mirror", "casework", "outreach")
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def suite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseworkSuite]:
-    with rabbit_vhost() as amqp:
-        if request.param == "sqlite":
-            s = CaseworkSuite(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in NAMES}, tmp_path)
-            try:
-                yield s
-            finally:
-                s.stop()
-            return
-        with pg_database() as reg, pg_database() as cw, pg_database() as out:
-            s = CaseworkSuite(
-                amqp, {"registry": reg, "casework": cw, "outreach": out, "mirror": ""}, tmp_path
-            )
-            try:
-                yield s
-            finally:
-                s.stop()
+    with (
+        rabbit_vhost() as amqp,
+        fresh_stores(request.param, NAMES, tmp_path) as db,
+        running(CaseworkSuite(amqp, db, tmp_path), start=False) as s,
+    ):
+        yield s
 
 
 def community(suite: CaseworkSuite) -> dict[str, Any]:

@@ -24,66 +24,24 @@ from kombu import Connection, Producer
 from shequ.errors import RuleViolation, ValidationError
 from shequ.relay import exchange_for
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
+from tests.support.infra import rabbit_vhost, wait_healthy, wait_until
+from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 SYSTEM = {"person_id": "system:test", "role": "system"}
+CASEWORK_STAND_IN = "tests.support.standin:CaseworkStandIn"
 GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
 
 
 # -- the suite ------------------------------------------------------------------------------
-class Trio:
+class Trio(Processes):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
-        self.amqp = amqp
-        common = {
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-            "SHEQU_SEAL_INTERVAL": "1",
-            "SHEQU_INBOX_MAX_FAILURES": "3",
-        }
-        self.procs = {
-            name: ServiceProcess(
-                target,
-                name,
-                {
-                    **common,
-                    f"SHEQU_{name.upper()}_STORE": stores[name],
-                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
-                },
-                tmp,
-            )
-            for name, target in (
-                ("registry", "registry"),
-                ("outreach", "outreach"),
-                ("casework", "tests.support.standin:CaseworkStandIn"),
-            )
-        }
+        targets = {"registry": "registry", "outreach": "outreach"}
+        super().__init__(amqp, stores, tmp, {**targets, "casework": CASEWORK_STAND_IN})
         # Every team change goes through the background re-issuer (as in a large community).
         self.procs["outreach"].env["SHEQU_OUTREACH_INLINE_REISSUE_LIMIT"] = "0"
         self.procs["outreach"].env["SHEQU_OUTREACH_REISSUE_CHUNK"] = "2"
-
-    def start(self) -> None:
-        for proc in self.procs.values():
-            proc.start()
-        for proc in self.procs.values():
-            wait_healthy(self.amqp, proc)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.stop()
-
-    def call(self, service: str, method: str, **kwargs: Any) -> Any:
-        return rpc(self.amqp, service, method, timeout=60, **kwargs)
 
     def batch(self, items: list[tuple[str, dict[str, Any]]]) -> list[Any]:
         out = self.call(
@@ -95,23 +53,13 @@ class Trio:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def trio(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
-    with rabbit_vhost() as amqp:
-        if request.param == "sqlite":
-            names = ("registry", "outreach", "casework")
-            t = Trio(amqp, {n: f"sqlite:///{tmp_path / n}.db" for n in names}, tmp_path)
-            try:
-                t.start()
-                yield t
-            finally:
-                t.stop()
-            return
-        with pg_database() as reg, pg_database() as out, pg_database() as case:
-            t = Trio(amqp, {"registry": reg, "outreach": out, "casework": case}, tmp_path)
-            try:
-                t.start()
-                yield t
-            finally:
-                t.stop()
+    names = ("registry", "outreach", "casework")
+    with (
+        rabbit_vhost() as amqp,
+        fresh_stores(request.param, names, tmp_path) as db,
+        running(Trio(amqp, db, tmp_path)) as t,
+    ):
+        yield t
 
 
 def _person(n: int, village_id: str, kinds: list[str]) -> tuple[str, dict[str, Any]]:
@@ -138,13 +86,7 @@ def build(t: Trio, tag: str, households: int) -> dict[str, Any]:
     # A first query builds registry's read-model projector before concurrent batch commands
     # would race to build it lazily (two projectors applying one page: duplicate rows).
     t.call("registry", "communities", actor=STAFF)
-    t.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="e2e-district",
-        name="胶河经济区",
-    )
+    t.establish_district(STAFF, "e2e-district")
     [community] = t.batch(
         [
             (

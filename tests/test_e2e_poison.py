@@ -47,13 +47,7 @@ def _caught_up(suite: Suite) -> Any:
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 def test_poison_messages_neither_disable_nor_block_the_consumer(suite: Suite) -> None:
     suite.start(suite.registry, suite.mirror)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="poison-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "poison-district")
     published, _ = wait_until(lambda: _caught_up(suite), what="mirror caught up")
     district_id = suite.registry_log()[0]["aggregate_id"]
     valid_2mb = {

@@ -13,13 +13,7 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
 
 def _communities(suite, n: int, prefix: str = "社区") -> list[dict]:
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="e2e-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "e2e-district")
     return [
         suite.call(
             "registry",

@@ -46,15 +46,8 @@ from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
 from shequ.suite import SERVICES
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
+from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
 
@@ -103,47 +96,11 @@ TARGETS = {
 }
 
 
-class World:
+class World(Processes):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
-        self.amqp = amqp
+        super().__init__(amqp, stores, tmp, {name: TARGETS[name] for name in NAMES})
         self.clock_file = tmp / "casework-clock.txt"
-        common = {
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-            "SHEQU_SEAL_INTERVAL": "1",
-            "SHEQU_INBOX_MAX_FAILURES": "3",
-        }
-        self.procs = {
-            name: ServiceProcess(
-                TARGETS[name],
-                name,
-                {
-                    **common,
-                    f"SHEQU_{name.upper()}_STORE": stores[name],
-                    f"SHEQU_{name.upper()}_METRICS_PORT": str(free_port()),
-                },
-                tmp,
-            )
-            for name in NAMES
-        }
         self.procs["casework"].env[CLOCK_FILE_ENV] = str(self.clock_file)
-
-    def start(self) -> None:
-        for proc in self.procs.values():
-            proc.start()
-        for proc in self.procs.values():
-            wait_healthy(self.amqp, proc)
-
-    def stop(self) -> None:
-        for proc in reversed(list(self.procs.values())):
-            proc.stop()
-
-    def call(self, service: str, method: str, **kwargs: Any) -> Any:
-        return rpc(self.amqp, service, method, timeout=60, **kwargs)
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {n} ---\n{p.log_tail(40)}" for n, p in self.procs.items())
 
     # casework's clock
     def set_casework_clock(self, day: str) -> None:
@@ -207,22 +164,12 @@ def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp(f"suite-{request.param}")
-    with rabbit_vhost() as amqp:
-        if request.param == "sqlite":
-            w = World(amqp, {n: f"sqlite:///{tmp / n}.db" for n in NAMES}, tmp)
-            try:
-                w.start()
-                yield w
-            finally:
-                w.stop()
-            return
-        with pg_database() as reg, pg_database() as cw, pg_database() as out, pg_database() as asm:
-            w = World(amqp, dict(zip(NAMES, (reg, cw, out, asm), strict=True)), tmp)
-            try:
-                w.start()
-                yield w
-            finally:
-                w.stop()
+    with (
+        rabbit_vhost() as amqp,
+        fresh_stores(request.param, NAMES, tmp) as db,
+        running(World(amqp, db, tmp)) as w,
+    ):
+        yield w
 
 
 # -- a small district, through registry's RPC -------------------------------------------------
@@ -242,13 +189,7 @@ def community(w: World, tag: str, households: int = 2, party: bool = False) -> d
         )
 
     w.call("registry", "communities", actor=STAFF)  # builds registry's read model first
-    w.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="e2e-suite-district",
-        name="胶河经济区",
-    )
+    w.establish_district(STAFF, "e2e-suite-district")
     r: dict[str, Any] = {"tag": tag}
     r["community"] = call(
         "establish_community", "c", name=f"社区{tag}", name_en=f"Community {tag}"

@@ -91,13 +91,7 @@ def _assert_consistent(suite: Suite, acked: dict[int, dict[str, Any]]) -> None:
 
 def test_kill9_registry_at_random_points(suite: Suite) -> None:
     suite.start(suite.registry, suite.mirror)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="fault-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "fault-district")
     rnd = random.Random(20261126)
     client = Client(suite)
     kills = 0
@@ -120,13 +114,7 @@ def _rabbitmqctl(*args: str) -> None:
 @pytest.mark.parametrize("suite", ["sqlite"], indirect=True)
 def test_rabbitmq_stopped_and_started_under_load(suite: Suite) -> None:
     suite.start(suite.registry, suite.mirror)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="fault-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "fault-district")
     client = Client(suite)
     worker = eventlet.spawn(client.run_until_stopped, 3)
     eventlet.sleep(2)
@@ -209,13 +197,7 @@ def test_postgres_cut_under_load(tmp_path: Path) -> None:
         suite.start(suite.registry, suite.mirror)
         procs = (suite.registry, suite.mirror)
         port = int(suite.registry.env["SHEQU_REGISTRY_METRICS_PORT"])
-        suite.call(
-            "registry",
-            "establish_district",
-            actor=STAFF,
-            idempotency_key="fault-district",
-            name="胶河经济区",
-        )
+        suite.establish_district(STAFF, "fault-district")
         clients = [OutageClient(suite, 100_000 * (k + 1)) for k in range(3)]
         workers = [eventlet.spawn(c.run) for c in clients]
         wait_until(lambda: sum(c.answers["ok"] for c in clients) >= 30, what="load running")

@@ -158,13 +158,7 @@ def test_dead_letter_list_show_and_replay_once(
     monkeypatch.setenv("SHEQU_AMQP_URI", suite.amqp)
     suite.mirror.env["SHEQU_MIRROR_POISON"] = "毒丸"
     suite.start(suite.registry, suite.mirror)
-    suite.call(
-        "registry",
-        "establish_district",
-        actor=STAFF,
-        idempotency_key="dl-district",
-        name="胶河经济区",
-    )
+    suite.establish_district(STAFF, "dl-district")
     for i, name in enumerate(["社区甲", "毒丸社区", "社区乙"]):
         suite.call(
             "registry",

@@ -2,54 +2,106 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.support.infra import ServiceProcess, free_port, rpc, wait_healthy
+from tests.support.infra import ServiceProcess, free_port, pg_database, rpc, wait_healthy
 
 SYSTEM = {"person_id": "system:test", "role": "system"}
 
 
-class Suite:
-    def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
+def service_process(target: str, name: str, amqp: str, store: str, tmp: Path) -> ServiceProcess:
+    """Service ``name`` running ``target`` on the broker ``amqp`` and ``store``, as the suites
+    run it: sealing every second, dead-lettering after three failures, its keys under ``tmp``."""
+    up = name.upper()
+    env = {
+        "SHEQU_AMQP_URI": amqp,
+        "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+        "SHEQU_KEY_DIR": str(tmp / "keys"),
+        "SHEQU_SEAL_INTERVAL": "1",
+        "SHEQU_INBOX_MAX_FAILURES": "3",
+        f"SHEQU_{up}_STORE": store,
+        f"SHEQU_{up}_METRICS_PORT": str(free_port()),
+    }
+    return ServiceProcess(target, name, env, tmp)
+
+
+@contextmanager
+def fresh_stores(kind: str, names: Sequence[str], tmp: Path) -> Iterator[dict[str, str]]:
+    """One empty store per name: SQLite files under ``tmp``, or PostgreSQL databases dropped
+    afterwards (``kind`` "postgres")."""
+    if kind == "sqlite":
+        yield {n: f"sqlite:///{tmp / n}.db" for n in names}
+        return
+    with ExitStack() as stack:
+        yield {n: stack.enter_context(pg_database()) for n in names}
+
+
+class Processes:
+    """Real service processes on one RabbitMQ vhost; ``targets`` maps each service's name to
+    what it runs (its package, or ``module:Class`` for a stand-in)."""
+
+    def __init__(
+        self, amqp: str, stores: dict[str, str], tmp: Path, targets: dict[str, str]
+    ) -> None:
         self.amqp = amqp
         self.tmp = tmp
-        self.common = {
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
-            "SHEQU_KEY_DIR": str(tmp / "keys"),
-            "SHEQU_SEAL_INTERVAL": "1",
-            "SHEQU_INBOX_MAX_FAILURES": "3",
+        self.procs = {
+            name: service_process(target, name, amqp, stores[name], tmp)
+            for name, target in targets.items()
         }
-        self.registry = ServiceProcess(
-            "registry",
-            "registry",
-            {
-                **self.common,
-                "SHEQU_REGISTRY_STORE": stores["registry"],
-                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
-        self.mirror = ServiceProcess(
-            "tests.support.mirror:MirrorService",
-            "mirror",
-            {
-                **self.common,
-                "SHEQU_MIRROR_STORE": stores["mirror"],
-                "SHEQU_MIRROR_METRICS_PORT": str(free_port()),
-            },
-            tmp,
-        )
 
-    def call(self, service: str, method: str, timeout: float = 30, **kwargs: Any) -> Any:
-        return rpc(self.amqp, service, method, timeout=timeout, **kwargs)
+    timeout = 60.0  # seconds an RPC call may take
+
+    def call(self, service: str, method: str, timeout: float = 0, **kwargs: Any) -> Any:
+        return rpc(self.amqp, service, method, timeout=timeout or self.timeout, **kwargs)
+
+    def establish_district(self, actor: dict[str, str], key: str) -> Any:
+        """The district every cross-service story starts from (胶河经济区)."""
+        return self.call(
+            "registry", "establish_district", actor=actor, idempotency_key=key, name="胶河经济区"
+        )
 
     def start(self, *procs: ServiceProcess) -> None:
+        """Start ``procs`` (all by default) and wait until each is healthy."""
+        procs = procs or tuple(self.procs.values())
         for proc in procs:
             proc.start()
         for proc in procs:
             wait_healthy(self.amqp, proc)
+
+    def stop(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            proc.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {n} ---\n{p.log_tail(40)}" for n, p in self.procs.items())
+
+
+@contextmanager
+def running(processes: Any, start: bool = True) -> Iterator[Any]:
+    """``processes`` started (unless ``start`` is false), and stopped however the block ends."""
+    try:
+        if start:
+            processes.start()
+        yield processes
+    finally:
+        processes.stop()
+
+
+class Suite(Processes):
+    """Registry and the test mirror (``tests.support.mirror``), and ``more`` services."""
+
+    timeout = 30.0
+
+    def __init__(
+        self, amqp: str, stores: dict[str, str], tmp: Path, more: dict[str, str] | None = None
+    ) -> None:
+        targets = {"registry": "registry", "mirror": "tests.support.mirror:MirrorService"}
+        super().__init__(amqp, stores, tmp, {**targets, **(more or {})})
+        self.registry, self.mirror = self.procs["registry"], self.procs["mirror"]
 
     def published_positions(self) -> list[int]:
         out: list[int] = []
@@ -63,7 +115,3 @@ class Suite:
 
     def registry_log(self) -> list[dict[str, Any]]:
         return self.call("registry", "notifications", actor=SYSTEM, after=0, limit=1000)
-
-    def stop(self) -> None:
-        for proc in (self.mirror, self.registry):
-            proc.stop()
