@@ -16,16 +16,8 @@ import pytest
 from click.testing import CliRunner
 from shequ.cli import main as shequ
 
-from tests.support.infra import (
-    ServiceProcess,
-    free_port,
-    pg_database,
-    rabbit_vhost,
-    rpc,
-    wait_healthy,
-    wait_until,
-)
-from tests.support.suite import SYSTEM, Suite
+from tests.support.infra import pg_database, rabbit_vhost, wait_healthy, wait_until
+from tests.support.suite import SYSTEM, Processes, Suite, running
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
@@ -48,32 +40,12 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
     source, target = stores
     heads, keys = tmp_path / "treeheads", tmp_path / "keys"
     with rabbit_vhost() as amqp:
-        proc = ServiceProcess(
-            "registry",
-            "registry",
-            {
-                "SHEQU_AMQP_URI": amqp,
-                "SHEQU_REGISTRY_STORE": source,
-                "SHEQU_TREEHEAD_DIR": str(heads),
-                "SHEQU_KEY_DIR": str(keys),
-                "SHEQU_SEAL_INTERVAL": "3600",
-                "SHEQU_REGISTRY_METRICS_PORT": str(free_port()),
-            },
-            tmp_path,
-        ).start()
-        try:
-            wait_healthy(amqp, proc)
-            rpc(
-                amqp,
-                "registry",
-                "establish_district",
-                actor=STAFF,
-                idempotency_key="ops-district",
-                name="胶河经济区",
-            )
+        registry = Processes(amqp, {"registry": source}, tmp_path, {"registry": "registry"})
+        registry.procs["registry"].env["SHEQU_SEAL_INTERVAL"] = "3600"
+        with running(registry):
+            registry.establish_district(STAFF, "ops-district")
             for i in range(5):
-                rpc(
-                    amqp,
+                registry.call(
                     "registry",
                     "establish_community",
                     actor=STAFF,
@@ -81,9 +53,7 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
                     name=f"社区{i}",
                     name_en=f"C{i}",
                 )
-            top = rpc(amqp, "registry", "health")["log_position"]
-        finally:
-            proc.stop()
+            top = registry.call("registry", "health")["log_position"]
     assert top >= 6
     env = {"SHEQU_KEY_DIR": str(keys), "SHEQU_TREEHEAD_DIR": str(heads)}
     heads_written = sorted((heads / "registry" / "heads").glob("*.json"))
