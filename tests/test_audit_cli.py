@@ -19,6 +19,7 @@ import pytest
 from registry.seed import sample_id_number, sample_phone
 from shequ.errors import ShequError
 from shequ.store import Store
+from shequ.testing import shequ_cli
 
 from tests.support.infra import wait_until
 from tests.support.suite import Suite
@@ -27,26 +28,13 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
 
 def _verify(suite: Suite, store: str) -> tuple[int, dict]:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shequ.cli",
-            "audit",
-            "verify",
-            "--service",
-            "registry",
-            "--store",
-            store,
-            "--treeheads",
-            str(suite.tmp / "treeheads"),
-            "--json",
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ},
+    proc = shequ_cli(
+        "audit",
+        "verify",
+        service="registry",
+        store=store,
+        treeheads=suite.tmp / "treeheads",
+        json=True,
     )
     assert proc.stdout, proc.stderr
     return proc.returncode, json.loads(proc.stdout)

@@ -9,6 +9,8 @@ for that test and dropped after it (marked ``postgres``).
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,3 +92,24 @@ class MemoryDeadLetters:
                 "attempts": attempts,
             }
         )
+
+
+def shequ_cli(
+    *args: str | Path, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``shequ ARGS --OPTION VALUE ...`` in a process of its own, as an operator runs it: an
+    option's underscores are spelled as dashes (``as_of`` is ``--as-of``), True is a bare flag;
+    ``env`` is its whole environment (this one's by default). Output captured as text, two
+    minutes at most."""
+    words = [str(a) for a in args]
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        words += [flag] if value is True else [flag, str(value)]
+    return subprocess.run(
+        [sys.executable, "-m", "shequ.cli", *words],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )

@@ -12,8 +12,6 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import tarfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -31,6 +29,7 @@ from shequ.audit.notes import sign_note, vkey
 from shequ.audit.rfc9162 import verify_consistency
 from shequ.cli import main
 from shequ.store import Store
+from shequ.testing import shequ_cli
 
 SERVICE = "registry"
 ORIGIN = "shequ.example/jiaohe/registry"
@@ -121,28 +120,14 @@ def test_export_names_its_basis_and_is_byte_identical_in_any_time_zone(log: Log)
     cut = _sealed_twice(log)
     outs = []
     for zone, name in (("UTC", "a.tar"), ("Asia/Shanghai", "b.tar")):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "shequ.cli",
-                "audit",
-                "export",
-                "--service",
-                SERVICE,
-                "--as-of",
-                cut,
-                "--out",
-                str(log.tmp / name),
-                "--store",
-                log.url,
-                "--treeheads",
-                str(log.treeheads),
-            ],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        proc = shequ_cli(
+            "audit",
+            "export",
+            service=SERVICE,
+            as_of=cut,
+            out=log.tmp / name,
+            store=log.url,
+            treeheads=log.treeheads,
             env=log.env(TZ=zone),
         )
         assert proc.returncode == 0, proc.stderr
@@ -196,22 +181,11 @@ def test_seal_export_verify_offline_ok(any_log: Log) -> None:
     log.app.close()
     if log.store.kind == "sqlite":
         log.store.path.unlink()  # type: ignore[union-attr]  # offline: no store at all
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shequ.cli",
-            "audit",
-            "verify",
-            "--bundle",
-            str(bundle),
-            "--vkey",
-            key,
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    proc = shequ_cli(
+        "audit",
+        "verify",
+        bundle=bundle,
+        vkey=key,
         env={"PATH": os.environ["PATH"], "HOME": str(log.tmp)},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

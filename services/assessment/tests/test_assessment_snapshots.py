@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from assessment.domain import Period
 from assessment_testing import Feed, case, close_app, communities, open_app
 from shequ.audit import Sealer, verify
 from shequ.store import Store
+from shequ.testing import shequ_cli
 
 SERVICE = "assessment"
 
@@ -92,25 +91,8 @@ def test_forged_snapshots_are_named_by_verify_and_never_served(
     assert report.forged_snapshots == [(str(pid), 100), (str(pid), 120)]
     assert str(pid) in report.message_en and "120" in report.message_en
     assert "快照" in report.message_zh
-    cli = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shequ.cli",
-            "audit",
-            "verify",
-            "--service",
-            SERVICE,
-            "--store",
-            _url(store),
-            "--treeheads",
-            str(audit_dir),
-            "--json",
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    cli = shequ_cli(
+        "audit", "verify", service=SERVICE, store=_url(store), treeheads=audit_dir, json=True
     )
     assert cli.returncode == 1, cli.stderr
     printed = json.loads(cli.stdout)
