@@ -194,6 +194,16 @@ class World:
             since=since,
         )
 
+    def move_village(self, x: dict[str, Any], y: dict[str, Any], on: str = "2025-02-01") -> str:
+        """The registry moves district ``x``'s village into district ``y``'s community."""
+        return self.registry.send(
+            "village.moved",
+            village_id=x["village_id"],
+            from_community_id=x["community_id"],
+            to_community_id=y["community_id"],
+            effective_date=on,
+        )
+
     def district(self, households: int = 3) -> dict[str, Any]:
         """A community with a team, one village and ``households`` households."""
         cid = self.community()

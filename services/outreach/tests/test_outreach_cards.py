@@ -194,13 +194,7 @@ def test_a_batch_sees_its_own_changes(world: World):
 
 def test_village_move_reissues_its_households_with_the_new_team(world: World):
     x, y = world.district(2), world.district(1)
-    world.registry.send(
-        "village.moved",
-        village_id=x["village_id"],
-        from_community_id=x["community_id"],
-        to_community_id=y["community_id"],
-        effective_date="2025-02-01",
-    )
+    world.move_village(x, y)
     card = world.card(x["households"][0])
     assert card["version"] == 2 and card["community_id"] == y["community_id"]
     assert card["contacts"][0]["person_id"] == y["members"]["mediation"]
@@ -410,16 +404,7 @@ def test_large_village_move_is_done_in_chunks_with_the_new_team(store: Store):
     world = World(store, OutreachSettings(inline_reissue_limit=1, reissue_chunk=2))
     try:
         x, y = world.district(3), world.district(1)
-        assert (
-            world.registry.send(
-                "village.moved",
-                village_id=x["village_id"],
-                from_community_id=x["community_id"],
-                to_community_id=y["community_id"],
-                effective_date="2025-02-01",
-            )
-            == "applied"
-        )
+        assert world.move_village(x, y) == "applied"
         assert world.card(x["households"][0])["community_id"] == x["community_id"]  # pending
         assert [world.app.reissue_pending() for _ in range(3)] == [2, 1, 0]
         for hid in x["households"]:
