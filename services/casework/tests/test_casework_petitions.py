@@ -119,36 +119,18 @@ def test_s3_one_extension_of_at_most_30_days_approved_with_the_reason_sent(
     app, w = casework, world(casework)
     case_id = petition(app, w)
     app.accept_case(STAFF, key(), case_id=case_id)  # due 2026-05-01
-    assert (
-        code(
-            app.extend_deadline,
-            STAFF,
-            key(),
-            case_id=case_id,
-            days=31,
-            reason="复杂",
-            approved_by="区信访局",
-        )
-        == "rule.extension.too_long"
-    )
-    out = app.extend_deadline(
-        STAFF, key(), case_id=case_id, days=30, reason="需调查取证", approved_by="区信访局"
-    )
+
+    def extension(days: int, reason: str) -> dict[str, Any]:
+        return {"case_id": case_id, "days": days, "reason": reason, "approved_by": "区信访局"}
+
+    too_long = code(app.extend_deadline, STAFF, key(), **extension(31, "复杂"))
+    assert too_long == "rule.extension.too_long"
+    out = app.extend_deadline(STAFF, key(), **extension(30, "需调查取证"))
     assert out["due_on"] == "2026-05-31"
     ext = app.case(STAFF, case_id)["extensions"]
     assert ext[0]["resident_notified"] is True and ext[0]["reason"] == "需调查取证"
-    assert (
-        code(
-            app.extend_deadline,
-            STAFF,
-            key(),
-            case_id=case_id,
-            days=1,
-            reason="再延",
-            approved_by="区信访局",
-        )
-        == "rule.extension.limit"
-    )
+    again = code(app.extend_deadline, STAFF, key(), **extension(1, "再延"))
+    assert again == "rule.extension.limit"
 
 
 def test_s3_reply_states_request_facts_decision_basis_and_outcome(casework: Casework) -> None:
