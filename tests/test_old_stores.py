@@ -29,6 +29,8 @@ from registry.application import Registry
 from shequ.actor import Actor
 from shequ.audit import verify_service
 from shequ.cli import main as shequ_cli
+from shequ.clock import FixedClock
+from shequ.errors import Conflict
 from shequ.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "old-stores"
@@ -232,3 +234,173 @@ def test_the_affairs_report_folds_the_old_casework_log(stores: Path, tmp_path: P
         ["矛盾纠纷 dispute", 2, 2, 2, "100.00", 0, 0, 0],
         ["村级重大事项 decision", 1, 0, 0, None, 1, 0, 0],
     ]
+
+
+def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_repeats(
+    tmp_path: Path,
+) -> None:
+    """Every casework command the fixture's main stored (``make_old_stores.procedures``, keys
+    ``fixture:0`` to ``fixture:50``), sent again with its key and arguments through the typed
+    commands, is recognised as a repeat: the first result, nothing written. The payloads the
+    handlers fingerprint are the ones the inline dicts held. Another payload under a stored
+    key is refused."""
+    from casework.usecases import USE_CASES
+
+    from tests.fixtures.make_old_stores import AGREEMENT, PARTIES, minutes
+
+    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
+        tar.extract("casework.db", tmp_path, filter="data")
+    made_on = MANIFEST["made_on"]
+    raw = Casework(store(tmp_path, "casework"), clock=FixedClock(f"{made_on}T15:00:00+08:00"))
+    app = USE_CASES.bind(raw)
+    ids = MANIFEST["ids"]
+    welfare, services, mediation = ids["members"]
+    home = {n: raw.repository.get(UUID(ids[n])).household_id for n in ids if n.endswith("_case")}
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def demand(household: str | None, **over: Any) -> None:
+        args = {
+            "case_type": "demand",
+            "category": "water_supply",
+            "channel": "walk_in",
+            "title": "自来水停水三天（示例）",
+            "household_id": household,
+            "resident_name": "王示例",
+            "resident_phone": "13812345678",
+        }
+        calls.append(("open_case", {**args, **over}))
+
+    def on(case: str, *steps: tuple[str, dict[str, Any]]) -> None:
+        calls.extend((name, {"case_id": ids[case], **args}) for name, args in steps)
+
+    demand(home["reopened_case"])
+    on(
+        "reopened_case",
+        ("accept_case", {}),
+        (
+            "assign_case",
+            {"owner_id": services, "work_group": "services", "reason": "原承办人外出（示例）"},
+        ),
+        ("add_co_handler", {"person_id": welfare}),
+        ("start_case", {}),
+        ("pause_case", {"reason": "等待供水公司检测（示例）"}),
+        ("resume_case", {}),
+        (
+            "extend_deadline",
+            {"days": 5, "reason": "需更换管道（示例）", "approved_by": "fixture-lead"},
+        ),
+        ("resolve_case", {"evidence": ["更换管道记录（示例）"]}),
+        ("answer_case", {"text": "已更换管道（示例）"}),
+        ("reopen_case", {"reason": "仍有停水（示例）"}),
+    )
+    demand(home["merged_case"])
+    on(
+        "merged_case",
+        ("merge_cases", {"into_case_id": ids["reopened_case"], "reason": "同一事项（示例）"}),
+    )
+    demand(home["refused_case"], title="咨询个人所得税（示例）")
+    on(
+        "refused_case",
+        ("refuse_case", {"reason_code": "not_competent", "reason": "不属本级（示例）"}),
+    )
+    petition = {
+        "form": "written",
+        "petitioner_name": "李示例",
+        "address": "示例村第二组",
+        "request": "要求补发土地补偿款",
+        "facts": "2025年征地补偿款未足额发放（示例）",
+    }
+    demand(home["petition_case"], case_type="petition", category="petition", petition=petition)
+    reply = {
+        "request": "补发土地补偿款",
+        "facts": "经核查少发2000元（示例）",
+        "decision": "补发2000元",
+        "basis": "《土地管理法》第四十八条",
+    }
+    on(
+        "petition_case",
+        ("accept_case", {}),
+        ("recuse", {"person_id": mediation, "reason": "与信访人有亲属关系（示例）"}),
+        ("assign_case", {"owner_id": services, "work_group": "services"}),
+        ("add_material", {"title": "补偿清单", "content": "清单（示例）"}),
+        ("start_case", {}),
+        (
+            "resolve_case",
+            {"evidence": ["补发凭证（示例）"], "outcome": "supported", "reply": reply},
+        ),
+        ("answer_case", {"text": "已补发（示例）"}),
+        ("request_review", {"level": "review", "reason": "金额有误（示例）"}),
+        (
+            "answer_review",
+            {"outcome": "explained", "decision": "维持原答复", "basis": "核算无误（示例）"},
+        ),
+    )
+    dispute = {"case_type": "dispute", "category": "neighbour_dispute"}
+    demand(home["mediated_case"], **dispute)
+    on(
+        "mediated_case",
+        ("accept_case", {}),
+        ("start_case", {}),
+        ("start_mediation", {"initiative": "committee", "parties": PARTIES}),
+        ("choose_mediator", {"person_id": mediation}),
+        ("consent_to_mediation", {"party_id": "p1"}),
+        ("consent_to_mediation", {"party_id": "p2"}),
+        ("record_mediation_session", {"place": "村委会调解室", "summary": "第一次调解（示例）"}),
+        ("draft_agreement", {"agreement": AGREEMENT}),
+        *(("sign_agreement", {"signer_id": signer}) for signer in ("p1", "p2", mediation)),
+        ("seal_agreement", {}),
+    )
+    demand(home["failed_mediation_case"], **dispute)
+    on(
+        "failed_mediation_case",
+        ("accept_case", {}),
+        ("start_case", {}),
+        ("start_mediation", {"initiative": "committee", "parties": PARTIES}),
+        (
+            "fail_mediation",
+            {
+                "reason": "分歧过大（示例）",
+                "routes_told": ["arbitration", "administrative", "litigation"],
+            },
+        ),
+    )
+    calls.append(
+        (
+            "open_case",
+            {
+                "case_type": "decision",
+                "category": "village_decision",
+                "channel": "committee",
+                "title": "村集体机动地对外发包（示例）",
+                "village_id": ids["village_id"],
+            },
+        )
+    )
+    meetings = ("branch_meeting", "committees_meeting", "party_assembly", "representatives_meeting")
+    on(
+        "decision_case",
+        ("start_decision", {"matter_type": "general", "one_shoulder": False}),
+        *(
+            ("record_decision_meeting", {"step": step, "body": body, "record": minutes(made_on)})
+            for step, body in enumerate(meetings, 1)
+        ),
+        ("publish_decision", {"step": 5, "text": "决议：同意发包（示例）"}),
+        ("publish_decision", {"step": 6, "text": "已签订承包合同（示例）"}),
+    )
+    try:
+        top = raw.recorder.max_notification_id()
+        cases = {ids[n] for n in ids if n.endswith("_case")}
+        for n, (name, args) in enumerate(calls):
+            answer = getattr(app, name)(STAFF, f"fixture:{n}", **args)
+            if name == "open_case":  # the id the first run returned: the same command
+                assert answer["case_id"] in cases, (n, name, answer)
+            assert isinstance(answer, dict), (n, name)
+        assert len(calls) == 51
+        assert raw.recorder.max_notification_id() == top  # nothing written
+        with pytest.raises(Conflict) as reused:
+            app.pause_case(STAFF, "fixture:5", case_id=ids["reopened_case"], reason="另一原因")
+        assert reused.value.code == "idempotency_key_reused"
+    finally:
+        if raw._projector is not None:
+            raw._projector.engine.dispose()
+        raw.close()
