@@ -20,7 +20,6 @@ Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 2
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import tempfile
@@ -37,7 +36,7 @@ eventlet.monkey_patch()
 from harness import STAFF, Listener, concurrently, service
 from kombu import Connection, Exchange, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
-from shequ.testing import sign_as
+from shequ.testing import Chain, sign_as
 
 from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
 
@@ -46,28 +45,15 @@ class Upstream:
     """Publishes envelopes of one upstream service, positions chained by ``prev``."""
 
     def __init__(self, amqp: str, service: str) -> None:
-        self.amqp, self.service, self.position = amqp, service, 0
+        self.amqp, self.service = amqp, service
+        self.chain = Chain(service, {"person_id": "system", "role": "system"})
         self.exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
 
     def publish(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         with Connection(self.amqp) as conn:
             producer = Producer(conn.channel())
             for contract, data in items:
-                prev = self.position or None
-                self.position += 1
-                env = {
-                    "contract": f"{self.service}.{contract}",
-                    "version": 1,
-                    "service": self.service,
-                    "position": self.position,
-                    "prev": prev,
-                    "event_id": f"{self.service}:{self.position}",
-                    "aggregate_id": str(uuid.uuid4()),
-                    "aggregate_version": 1,
-                    "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
-                    "actor": {"person_id": "system", "role": "system"},
-                    "data": data,
-                }
+                env = self.chain.next(contract, data)
                 sign_as(self.service, env)  # as the upstream's relay does (ADR 0013)
                 producer.publish(
                     json.dumps(env, ensure_ascii=False),
@@ -149,7 +135,7 @@ def directory(amqp: str, households: int) -> dict[str, Any]:
         )
     up = Upstream(amqp, "registry")
     up.publish(facts)
-    w["registry_last"] = up.position
+    w["registry_last"] = up.chain.position
     return w
 
 

@@ -41,6 +41,7 @@ from outreach.interests import REGISTRY
 from outreach.reactions import RegistryReactions
 from shequ.inbox import Inbox
 from shequ.store import Store
+from shequ.testing import Chain
 from sqlalchemy import func, select
 
 GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
@@ -48,24 +49,12 @@ GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "voluntee
 
 class Feed:
     def __init__(self, inbox: Inbox) -> None:
-        self.inbox, self.position, self.pending = inbox, 0, []
+        self.inbox, self.pending = inbox, []
+        bench = {"person_id": "bench", "role": "system"}
+        self.chain = Chain("registry", bench, "2025-01-01T00:00:00+00:00", event_prefix="r")
 
     def envelope(self, contract: str, **data: Any) -> dict[str, Any]:
-        prev = self.position or None
-        self.position += 1
-        return {
-            "contract": f"registry.{contract}",
-            "version": 1,
-            "service": "registry",
-            "position": self.position,
-            "prev": prev,
-            "event_id": f"r:{self.position}",
-            "aggregate_id": str(uuid.uuid4()),
-            "aggregate_version": 1,
-            "occurred_at": "2025-01-01T00:00:00+00:00",
-            "actor": {"person_id": "bench", "role": "system"},
-            "data": data,
-        }
+        return self.chain.next(contract, data)
 
     def add(self, contract: str, **data: Any) -> None:
         self.pending.append(self.envelope(contract, **data))

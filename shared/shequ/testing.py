@@ -8,6 +8,7 @@ for that test and dropped after it (marked ``postgres``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -113,3 +114,39 @@ def shequ_cli(
         timeout=120,
         env=env,
     )
+
+
+class Chain:
+    """Envelopes of one upstream service as its relay would publish them: positions from 1,
+    each naming the one before (``prev``), each event of a new aggregate. ``occurred_at``
+    None stamps the time of making; ``event_prefix`` starts each event id (the service's
+    name by default)."""
+
+    def __init__(
+        self,
+        service: str,
+        actor: dict[str, str],
+        occurred_at: str | None = None,
+        event_prefix: str = "",
+    ) -> None:
+        self.service, self.actor, self.occurred_at = service, actor, occurred_at
+        self.event_prefix = event_prefix or service
+        self.position = 0
+
+    def next(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The next envelope: ``contract`` (without the service's name) carrying ``data``."""
+        prev = self.position or None
+        self.position += 1
+        return {
+            "contract": f"{self.service}.{contract}",
+            "version": 1,
+            "service": self.service,
+            "position": self.position,
+            "prev": prev,
+            "event_id": f"{self.event_prefix}:{self.position}",
+            "aggregate_id": str(uuid.uuid4()),
+            "aggregate_version": 1,
+            "occurred_at": self.occurred_at or dt.datetime.now(dt.UTC).isoformat(),
+            "actor": self.actor,
+            "data": data,
+        }

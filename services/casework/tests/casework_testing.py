@@ -19,11 +19,12 @@ from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.store import Store
-from shequ.testing import MemoryDeadLetters
+from shequ.testing import Chain, MemoryDeadLetters
 from shequ.usecases import Bound
 
 STAFF = Actor("staff-1", "district_staff")
 AUDITOR = Actor("auditor-1", "auditor")
+CW_SENT_AT = "2026-03-02T01:00:00+00:00"  # when the fed upstream events happened
 
 
 class Feed:
@@ -48,25 +49,11 @@ class Feed:
             interests=interests,
         )
         self.upstream = upstream
-        self.position = 0
+        self.chain = Chain(upstream, {"person_id": "system", "role": "system"}, CW_SENT_AT)
         self.sent: list[dict[str, Any]] = []
 
     def envelope(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
-        prev = self.position or None
-        self.position += 1
-        env = {
-            "contract": f"{self.upstream}.{contract}",
-            "version": 1,
-            "service": self.upstream,
-            "position": self.position,
-            "prev": prev,
-            "event_id": f"{self.upstream}:{self.position}",
-            "aggregate_id": str(uuid.uuid4()),
-            "aggregate_version": 1,
-            "occurred_at": "2026-03-02T01:00:00+00:00",
-            "actor": {"person_id": "system", "role": "system"},
-            "data": data,
-        }
+        env = self.chain.next(contract, data)
         self.sent.append(env)
         return env
 

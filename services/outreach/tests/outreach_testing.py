@@ -21,7 +21,7 @@ from shequ.clock import FixedClock
 from shequ.inbox import Inbox
 from shequ.outbox import envelopes_after
 from shequ.store import Store
-from shequ.testing import MemoryDeadLetters
+from shequ.testing import Chain, MemoryDeadLetters
 
 STAFF = Actor(person_id="staff-1", role="district_staff")
 AUDITOR = Actor(person_id="auditor-1", role="auditor")
@@ -42,25 +42,13 @@ class Upstream:
 
     def __init__(self, service: str, inbox: Inbox) -> None:
         self.service, self.inbox = service, inbox
-        self.position, self.published = 0, 0
+        staff = {"person_id": "staff-1", "role": "district_staff"}
+        self.chain = Chain(service, staff, "2025-01-01T00:00:00+00:00", event_prefix="x")
+        self.published = 0
         self.log: list[dict[str, Any]] = []
 
     def envelope(self, contract: str, data: dict[str, Any]) -> dict[str, Any]:
-        prev = self.position or None
-        self.position += 1
-        env = {
-            "contract": f"{self.service}.{contract}",
-            "version": 1,
-            "service": self.service,
-            "position": self.position,
-            "prev": prev,
-            "event_id": f"x:{self.position}",
-            "aggregate_id": new_id(),
-            "aggregate_version": 1,
-            "occurred_at": "2025-01-01T00:00:00+00:00",
-            "actor": {"person_id": "staff-1", "role": "district_staff"},
-            "data": data,
-        }
+        env = self.chain.next(contract, data)
         self.log.append(env)
         return env
 
