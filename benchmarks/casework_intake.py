@@ -33,7 +33,7 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, Listener, concurrently, service
+from harness import STAFF, Listener, concurrently, send_batch, service
 from kombu import Connection, Exchange, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.testing import Chain, sign_as
@@ -139,6 +139,19 @@ def directory(amqp: str, households: int) -> dict[str, Any]:
     return w
 
 
+def learned_directory(amqp: str, households: int) -> dict[str, Any]:
+    """The registry's directory (``directory``), once casework has taken in all of it."""
+    w = directory(amqp, households)
+    wait_until(
+        lambda: (
+            rpc(amqp, "casework", "health")["inboxes"]["registry"]["position"] >= w["registry_last"]
+        ),
+        120,
+        what="directory learned",
+    )
+    return w
+
+
 def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, list[float]]:
     latencies: list[float] = []
     counter = iter(range(n))
@@ -175,38 +188,23 @@ def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> fl
     def client() -> None:
         with ClusterRpcProxy(config, timeout=300) as proxy:
             for start in starts:
-                opened = proxy.casework.batch(
-                    actor=STAFF,
-                    commands=[
-                        {
-                            "command": "open_case",
-                            "args": {
-                                "idempotency_key": f"bench-b-{i:07d}",
-                                "case_type": "demand",
-                                "category": "rubbish",
-                                "channel": "walk_in",
-                                "title": f"批量{i}",
-                                "household_id": w["households"][i % len(w["households"])],
-                            },
-                        }
-                        for i in range(start, min(n, start + size))
-                    ],
+                cases = (
+                    {
+                        "idempotency_key": f"bench-b-{i:07d}",
+                        "case_type": "demand",
+                        "category": "rubbish",
+                        "channel": "walk_in",
+                        "title": f"批量{i}",
+                        "household_id": w["households"][i % len(w["households"])],
+                    }
+                    for i in range(start, min(n, start + size))
                 )
-                assert all("ok" in r for r in opened), opened[:2]
-                accepted = proxy.casework.batch(
-                    actor=STAFF,
-                    commands=[
-                        {
-                            "command": "accept_case",
-                            "args": {
-                                "idempotency_key": f"bench-ba-{r['ok']['case_id']}",
-                                "case_id": r["ok"]["case_id"],
-                            },
-                        }
-                        for r in opened
-                    ],
+                opened = send_batch(proxy, "casework", "open_case", cases)
+                acceptances = (
+                    {"idempotency_key": f"bench-ba-{o['case_id']}", "case_id": o["case_id"]}
+                    for o in opened
                 )
-                assert all("ok" in r for r in accepted), accepted[:2]
+                send_batch(proxy, "casework", "accept_case", acceptances)
 
     return 2 * n / concurrently(clients, client)
 
@@ -270,15 +268,7 @@ def main() -> None:
         proc.start()
         try:
             wait_healthy(amqp, proc)
-            w = directory(amqp, 50)
-            wait_until(
-                lambda: (
-                    rpc(amqp, "casework", "health")["inboxes"]["registry"]["position"]
-                    >= w["registry_last"]
-                ),
-                120,
-                what="directory learned",
-            )
+            w = learned_directory(amqp, 50)
             listener = Listener(amqp, "casework")
             rate, lat = intake(amqp, w, args.cases, args.clients)
             print(

@@ -40,9 +40,17 @@ import eventlet
 eventlet.monkey_patch()
 
 import psycopg
-from casework_intake import directory
+from casework_intake import learned_directory
 from common import percentile
-from harness import STAFF, Listener, concurrently, establish_district, raw_appends, service
+from harness import (
+    STAFF,
+    Listener,
+    concurrently,
+    establish_district,
+    raw_appends,
+    send_batch,
+    service,
+)
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
@@ -175,12 +183,9 @@ class Subject:
         def client() -> None:
             with ClusterRpcProxy(config, timeout=300) as proxy:
                 for start in starts:
-                    items = [
-                        {"command": self.command, "args": self.args(f"batch-{i:07d}", i)}
-                        for i in range(start, min(n, start + size))
-                    ]
-                    results = getattr(proxy, self.name).batch(actor=STAFF, commands=items)
-                    assert all("ok" in r for r in results), results[:3]
+                    keys = range(start, min(n, start + size))
+                    args = (self.args(f"batch-{i:07d}", i) for i in keys)
+                    send_batch(proxy, self.name, self.command, args)
 
         return n / concurrently(clients, client)
 
@@ -212,16 +217,7 @@ class CaseworkSubject(Subject):
         self.households: list[str] = []
 
     def prepare(self, amqp: str) -> None:
-        w = directory(amqp, 50)
-        self.households = w["households"]
-        wait_until(
-            lambda: (
-                rpc(amqp, "casework", "health")["inboxes"]["registry"]["position"]
-                >= w["registry_last"]
-            ),
-            120,
-            what="directory learned",
-        )
+        self.households = learned_directory(amqp, 50)["households"]
 
     def args(self, key: str, i: int) -> dict[str, Any]:
         return {

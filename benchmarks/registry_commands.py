@@ -20,7 +20,7 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, concurrently, establish_district, raw_appends, service
+from harness import STAFF, concurrently, establish_district, raw_appends, send_batch, service
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.store import Store
 
@@ -78,19 +78,15 @@ def rpc_batches(amqp: str, n: int, clients: int, size: int) -> float:
     def client() -> None:
         with ClusterRpcProxy(config, timeout=120) as proxy:
             for start in starts:
-                items = [
+                communities = (
                     {
-                        "command": "establish_community",
-                        "args": {
-                            "idempotency_key": f"bench-b-{i:07d}",
-                            "name": f"批量{i}",
-                            "name_en": f"Batch {i}",
-                        },
+                        "idempotency_key": f"bench-b-{i:07d}",
+                        "name": f"批量{i}",
+                        "name_en": f"Batch {i}",
                     }
                     for i in range(start, min(n, start + size))
-                ]
-                results = proxy.registry.batch(actor=STAFF, commands=items)
-                assert all("ok" in r for r in results), results[:3]
+                )
+                send_batch(proxy, "registry", "establish_community", communities)
 
     return n / concurrently(clients, client)
 
