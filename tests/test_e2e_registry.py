@@ -72,44 +72,22 @@ def test_errors_cross_rpc_structured_and_write_nothing(suite):
     suite.start(suite.registry)
     _communities(suite, 1)
     before = suite.call("registry", "health")["log_position"]
+
+    def establish(actor: dict[str, str], key: str, **fields: str) -> None:
+        suite.call("registry", "establish_community", actor=actor, idempotency_key=key, **fields)
+
     with pytest.raises(ValidationError) as err:
-        suite.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="e2e-bad-1",
-            name="",
-            name_en="Nothing",
-        )
+        establish(STAFF, "e2e-bad-1", name="", name_en="Nothing")
     assert err.value.field == "name" and err.value.message_en
     with pytest.raises(Forbidden):
-        suite.call(
-            "registry",
-            "establish_community",
-            actor={"person_id": "a-1", "role": "auditor"},
-            idempotency_key="e2e-bad-2",
-            name="审计社区",
-            name_en="Audit",
+        establish(
+            {"person_id": "a-1", "role": "auditor"}, "e2e-bad-2", name="审计社区", name_en="Audit"
         )
     with pytest.raises(ValidationError) as err:  # a missing argument names the field
-        suite.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="e2e-bad-3",
-            name="缺英文名",
-        )
+        establish(STAFF, "e2e-bad-3", name="缺英文名")
     assert err.value.field == "name_en" and err.value.details["rule"] == "required"
     with pytest.raises(ValidationError) as err:  # so does an unknown one
-        suite.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="e2e-bad-4",
-            name="多余参数",
-            name_en="Extra",
-            colour="red",
-        )
+        establish(STAFF, "e2e-bad-4", name="多余参数", name_en="Extra", colour="red")
     assert err.value.field == "colour"
     with pytest.raises(Forbidden):  # refused before any lookup: no hint whether ids exist
         suite.call(
