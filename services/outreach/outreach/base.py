@@ -1,4 +1,5 @@
-"""What every outreach use case shares: policy, settings, clock, read model, scope targets."""
+"""What every outreach use case shares: settings, clock, read model, typed loading, scope
+targets. The policy comes from the use-case table (``outreach.usecases``), set on ``Outreach``."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from shequ.store import Store
 from sqlalchemy import select
 
 from outreach import tables as t
-from outreach.domain import Directory, Household
-from outreach.policy import POLICY
+from outreach.domain import Campaign, Directory, Household, VisitRound
 from outreach.projections import OutreachProjection
 from outreach.settings import OutreachSettings
 
 
 class OutreachBase(DomainApplication):
-    """The outreach application's machinery; use cases live in the mixins of ``Outreach``."""
+    """The outreach application's machinery; the use cases are the handlers listed in
+    ``outreach.usecases``."""
 
     name = "outreach"
-    policy = POLICY
 
     def __init__(
         self,
@@ -34,6 +34,13 @@ class OutreachBase(DomainApplication):
 
     def make_projection(self) -> OutreachProjection:
         return OutreachProjection()
+
+    # -- loading -----------------------------------------------------------------------------
+    def round(self, round_id: str) -> VisitRound:
+        return self.get(round_id, VisitRound, "走访轮次", "round_id")
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        return self.get(campaign_id, Campaign, "宣传活动", "campaign_id")
 
     # -- facts about scope -----------------------------------------------------------------
     def household(self, household_id: str, field: str = "household_id") -> Household:

@@ -1,52 +1,21 @@
-"""Input checks outreach adds to ``shequ.validation`` (each names the field and the rule)."""
+"""Field types outreach adds to ``shequ.commands``: lists of distinct ids, each naming the field
+and the rule it breaks (``list``, ``list.duplicates``, ``id.uuid``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shequ.commands import Check
 from shequ.errors import ValidationError
-from shequ.validation import check_choice, check_uuid, require_text
+from shequ.validation import check_uuid
 
-from outreach.domain.visits import CATEGORIES
-
-MAX_OPINIONS = 20
-
-
-def check_opinions(value: Any, field: str = "opinions") -> list[dict[str, str]]:
-    """A list of ``{"category": ..., "text": ...}`` (at most 20); None is an empty list."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > MAX_OPINIONS:
-        raise ValidationError(
-            f"意见须为不超过{MAX_OPINIONS}条的列表",
-            f"{field} must be a list of at most {MAX_OPINIONS} items",
-            field,
-            rule="list",
-        )
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, dict):
-            raise ValidationError(
-                "每条意见须为对象",
-                f"{field}[{i}] must be an object",
-                f"{field}[{i}]",
-                rule="object",
-            )
-        out.append(
-            {
-                "category": check_choice(
-                    item.get("category"), f"{field}[{i}].category", CATEGORIES, "意见类别"
-                ),
-                "text": require_text(item.get("text"), f"{field}[{i}].text", "意见内容", 1000),
-            }
-        )
-    return out
+LIMIT = 200
 
 
 def check_ids(
-    value: Any, field: str, label_zh: str, required: bool = True, limit: int = 200
+    value: Any, field: str, label_zh: str, required: bool = True, limit: int = LIMIT
 ) -> list[str]:
-    """A list of distinct ids (UUIDs)."""
+    """A list of distinct ids (UUIDs); None is an empty list when not ``required``."""
     if value is None and not required:
         return []
     if not isinstance(value, list) or (required and not value) or len(value) > limit:
@@ -62,3 +31,24 @@ def check_ids(
             f"{label_zh}有重复", f"{field} has duplicates", field, rule="list.duplicates"
         )
     return ids
+
+
+def _schema(label: str, low: int) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "string", "format": "uuid"},
+        "minItems": low,
+        "maxItems": LIMIT,
+        "uniqueItems": True,
+        "title": label,
+    }
+
+
+def Ids(label: str) -> Check:
+    """1 to 200 distinct ids: ``assignees: Annotated[list[str], Ids("走访人员")]``."""
+    return Check(check_ids, _schema(label, 1), (label,))
+
+
+def OptionalIds(label: str) -> Check:
+    """0 to 200 distinct ids (absent or null is an empty list)."""
+    return Check(check_ids, _schema(label, 0), (label, False))

@@ -1,6 +1,6 @@
 """Outreach nameko service: thin RPC entrypoints over the Outreach application.
 
-One entrypoint per use case in the policy table (``outreach.policy.RULES``), plus the
+One entrypoint per use case in the use-case table (``outreach.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Two inboxes:
 registry (teams, households, links → cards) and casework (case ids for opinions). Two jobs
 (``shequ.jobs``): card re-issue in chunks and the daily overdue-contact sweep.
@@ -13,14 +13,14 @@ from collections.abc import Callable
 
 from shequ.config import ServiceConfig
 from shequ.jobs import JobSpec
-from shequ.rpc import PlatformService, expose_methods
+from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
 from outreach.application import Outreach
 from outreach.contracts import translate
-from outreach.policy import POLICY
 from outreach.reactions import CaseworkReactions, RegistryReactions
 from outreach.settings import OutreachSettings
+from outreach.usecases import USE_CASES
 
 
 def make_app(cfg: ServiceConfig) -> Outreach:
@@ -65,4 +65,4 @@ class OutreachService(PlatformService):
     )
 
 
-expose_methods(OutreachService, Outreach, POLICY)
+expose(OutreachService, USE_CASES)

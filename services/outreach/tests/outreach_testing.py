@@ -16,6 +16,7 @@ from outreach.contracts import translate
 from outreach.interests import CASEWORK, REGISTRY
 from outreach.reactions import CaseworkReactions, RegistryReactions
 from outreach.settings import OutreachSettings
+from outreach.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
 from shequ.inbox import Inbox
@@ -57,26 +58,30 @@ class Upstream:
 
 
 class World:
-    """An outreach app plus a fake registry and casework upstream with helpers for facts."""
+    """An outreach app plus a fake registry and casework upstream with helpers for facts.
+
+    ``world.app`` is the application seen through its use-case table (``USE_CASES.bind``): use
+    cases are its methods, checked as over RPC; ``world.outreach`` is the application itself."""
 
     def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
         self.clock = FixedClock("2025-03-01")
-        self.app = Outreach(store, settings, clock=self.clock)
+        self.outreach = Outreach(store, settings, clock=self.clock)
+        self.app = USE_CASES.bind(self.outreach)
         self.dead = MemoryDeadLetters()
-        self.registry = self.upstream("registry", RegistryReactions(self.app), REGISTRY)
-        self.casework = self.upstream("casework", CaseworkReactions(self.app), CASEWORK)
+        self.registry = self.upstream("registry", RegistryReactions(self.outreach), REGISTRY)
+        self.casework = self.upstream("casework", CaseworkReactions(self.outreach), CASEWORK)
 
     def upstream(self, service: str, handler: Any, interests: Any) -> Upstream:
         """``service`` feeding outreach's real inbox (nothing to pull, 2 attempts)."""
         no_gaps = lambda a, n: []
-        inbox = Inbox("outreach", service, self.app, handler, no_gaps, self.dead, 2, interests)
+        inbox = Inbox("outreach", service, self.outreach, handler, no_gaps, self.dead, 2, interests)
         return Upstream(service, inbox)
 
     def close(self) -> None:
-        self.app.close()
+        self.outreach.close()
 
     def top(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+        return self.outreach.recorder.max_notification_id() or 0
 
     # -- registry facts --------------------------------------------------------------------
     def community(self, name: str = "立柱") -> str:
@@ -206,7 +211,7 @@ class World:
 
     def published(self, contract: str) -> list[dict[str, Any]]:
         """The data of every envelope of ``contract`` the relay would publish (validated)."""
-        envelopes = envelopes_after("outreach", self.app, translate, 0, 100_000, None)
+        envelopes = envelopes_after("outreach", self.outreach, translate, 0, 100_000, None)
         return [e["data"] for e in envelopes if e["contract"] == f"outreach.{contract}"]
 
     def versions(self, household_id: str) -> list[int]:

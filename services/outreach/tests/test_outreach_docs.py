@@ -1,7 +1,8 @@
 """services/outreach/README.md stays true to the code (no servers needed): every entrypoint
 has a ``### name`` section with a ``shequ call outreach`` example whose JSON the entrypoint's
-argument check accepts, every policy row's roles and scopes are stated, every contract is in
-the events table, and every contract's example validates."""
+argument check accepts (a use case's command model), every policy row's roles and scopes are
+stated, the method table is the use-case table, every contract is in the events table, and every
+contract's example validates."""
 
 from __future__ import annotations
 
@@ -12,19 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from outreach.application import Outreach
 from outreach.contracts import catalogue
-from outreach.policy import RULES
 from outreach.service import OutreachService
-from shequ.actor import ROLES, SYSTEM
+from outreach.usecases import USE_CASES
+from shequ.actor import ROLES
 from shequ.auth import SCOPES
 from shequ.errors import ValidationError
-from shequ.rpc import _check_arguments
 
+from tests.support.readme import PLATFORM_COMMANDS, example_problems, readme_sections
 from tests.support.readme import entrypoints as shared_entrypoints
-from tests.support.readme import readme_sections
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+RULES = USE_CASES.policy.rules
 
 
 def entrypoints() -> dict[str, Any]:
@@ -46,11 +46,15 @@ def test_every_entrypoint_has_a_section_with_an_example_its_argument_check_accep
         calls = re.findall(rf"^shequ call outreach {name} '([^'\n]*)'", found[name], re.MULTILINE)
         if not calls:
             problems.append(f"{name}: no example")
+        if name not in USE_CASES:
+            problems += example_problems(
+                "outreach", name, found[name], PLATFORM_COMMANDS.get(name) or method
+            )
+            continue
         for payload in calls:
             args = json.loads(payload)
-            target = getattr(Outreach, name) if name in RULES else method
-            try:
-                _check_arguments(inspect.signature(target), name, SYSTEM, args)
+            try:  # the entrypoint's own check: the use case's command model
+                USE_CASES[name].parse(args)
             except ValidationError as exc:
                 problems.append(f"{name}: {exc}")
             if "idempotency_key" in args:
@@ -85,3 +89,13 @@ def test_readme_lists_every_contract_and_every_example_validates():
 
 def test_every_entrypoint_has_a_docstring():
     assert not [n for n, m in entrypoints().items() if not (inspect.getdoc(m) or "").strip()]
+
+
+def test_the_method_table_is_the_use_case_table():
+    """The README's table of methods is ``USE_CASES.markdown()``, pasted between its markers;
+    when a use case changes, this prints the fresh table to paste."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- usecases:begin -->\n(.*?)\n<!-- usecases:end -->", text, re.DOTALL)
+    fresh = USE_CASES.markdown()
+    assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
+    assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh

@@ -7,12 +7,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from outreach.policy import RULES
 from outreach.service import OutreachService
+from outreach.usecases import USE_CASES
 from outreach_testing import World
 from shequ.actor import ROLES
 from shequ.errors import Forbidden, ShequError
 
+RULES = USE_CASES.policy.rules
 NOBODY = "3f1c6a7e-0000-5000-8000-0000000000ff"  # an id nothing has
 
 
@@ -33,7 +34,7 @@ def test_policy_table_admits_auditors_only_to_reads_and_residents_only_to_their_
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_on_every_entrypoint(sqlite_world: World, role: str):
-    service = SimpleNamespace(app=sqlite_world.app)
+    service = SimpleNamespace(app=sqlite_world.outreach)
     top = sqlite_world.top()
     for name, rule in RULES.items():
         entry = getattr(OutreachService, name)

@@ -1,0 +1,205 @@
+"""Use cases of publicity campaigns (宣传): a topic publicised in some villages of a community,
+surveys of awareness, support and participation (知晓率, 支持度, 参与率) per village, the
+results published for assessment.
+
+The rules of a campaign (counts within respondents, target villages, its period, published
+once) live in ``outreach.domain.campaign``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Command, Count, Day, Id, Keyed, Text
+from shequ.errors import ValidationError
+from sqlalchemy import select
+
+from outreach import tables as t
+from outreach.base import OutreachBase
+from outreach.checks import Ids
+from outreach.domain import Campaign
+from outreach.domain.common import key_id
+
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+CAMPAIGN = "5b2d7c1e-0000-5000-8000-000000000000"
+
+
+class LaunchCampaign(Keyed):
+    """Launch a publicity campaign."""
+
+    title = "开展宣传活动"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "campaign-2025-env",
+        "community_id": COMMUNITY,
+        "topic": "人居环境整治",
+        "village_ids": [VILLAGE],
+        "period_start": "2025-04-01",
+        "period_end": "2025-06-30",
+    }
+    community_id: Id
+    topic: Annotated[str, Text(100, "宣传主题")]
+    village_ids: Annotated[list[str], Ids("目标村")]
+    period_start: Day
+    period_end: Day
+
+
+def launch_campaign(cmd: LaunchCampaign, actor: Actor, app: OutreachBase) -> dict[str, Any]:
+    """Launch a publicity campaign on a topic in some villages of a community."""
+    with app.read() as c:
+        known = set(
+            c.execute(
+                select(t.villages.c.id).where(t.villages.c.community_id == cmd.community_id)
+            ).scalars()
+        )
+    outside = [v for v in cmd.village_ids if v not in known]
+    if outside:
+        raise ValidationError(
+            "目标村须在本社区内",
+            f"village {outside[0]} is not in that community",
+            "village_ids",
+            rule="village.community",
+        )
+
+    def decide() -> Any:
+        campaign_id = key_id("campaign", cmd.idempotency_key)
+        campaign = Campaign.launch(
+            campaign_id,
+            cmd.community_id,
+            cmd.topic,
+            cmd.village_ids,
+            cmd.period_start,
+            cmd.period_end,
+            actor.to_dict(),
+        )
+        return [campaign], {"campaign_id": str(campaign_id)}
+
+    return app.run(  # type: ignore[no-any-return]
+        "launch_campaign",
+        cmd.idempotency_key,
+        actor,
+        Target(community_id=cmd.community_id),
+        cmd.payload(),
+        decide,
+    )
+
+
+class RecordSurvey(Keyed):
+    """Record a survey in a target village."""
+
+    title = "登记宣传调查"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "survey-2025-env-001",
+        "campaign_id": CAMPAIGN,
+        "village_id": VILLAGE,
+        "respondents": 40,
+        "aware": 36,
+        "support": 30,
+        "participate": 20,
+        "surveyed_on": "2025-05-01",
+    }
+    campaign_id: Id
+    village_id: Id
+    respondents: Annotated[int, Count(1, 100_000, "受访人数")]
+    aware: Annotated[int, Count(0, 100_000, "知晓人数")]
+    support: Annotated[int, Count(0, 100_000, "支持人数")]
+    participate: Annotated[int, Count(0, 100_000, "参与人数")]
+    surveyed_on: Day
+
+
+def record_survey(cmd: RecordSurvey, actor: Actor, app: OutreachBase) -> dict[str, Any]:
+    """Record a survey in a target village: how many residents answered, and how many of
+    them knew of the topic, supported it, took part."""
+    campaign = app.campaign(cmd.campaign_id)
+
+    def decide() -> Any:
+        fresh = app.campaign(cmd.campaign_id)
+        fresh.record_survey(
+            cmd.village_id,
+            cmd.respondents,
+            cmd.aware,
+            cmd.support,
+            cmd.participate,
+            cmd.surveyed_on,
+            actor.to_dict(),
+        )
+        return [fresh], {"campaign_id": cmd.campaign_id, "village_id": cmd.village_id}
+
+    return app.run(  # type: ignore[no-any-return]
+        "record_survey",
+        cmd.idempotency_key,
+        actor,
+        app.community_target(campaign.community_id),
+        cmd.payload(),
+        decide,
+    )
+
+
+class PublishCampaignResults(Keyed):
+    """Publish a campaign's survey results."""
+
+    title = "公布宣传调查结果"
+    example: ClassVar[dict[str, Any]] = {
+        "idempotency_key": "campaign-2025-env-pub",
+        "campaign_id": CAMPAIGN,
+    }
+    campaign_id: Id
+
+
+def publish_campaign_results(
+    cmd: PublishCampaignResults, actor: Actor, app: OutreachBase
+) -> dict[str, Any]:
+    """Publish the survey results of every surveyed village (for assessment)."""
+    campaign = app.campaign(cmd.campaign_id)
+
+    def decide() -> Any:
+        fresh = app.campaign(cmd.campaign_id)
+        villages = fresh.publish(app.today(), actor.to_dict())
+        return [fresh], {
+            "campaign_id": cmd.campaign_id,
+            "results": [{"village_id": v, **fresh.rates(v)} for v in villages],
+        }
+
+    return app.run(  # type: ignore[no-any-return]
+        "publish_campaign_results",
+        cmd.idempotency_key,
+        actor,
+        Target(community_id=campaign.community_id),
+        cmd.payload(),
+        decide,
+    )
+
+
+class CampaignResults(Command):
+    """A campaign's survey tallies and rates per village."""
+
+    title = "宣传调查结果"
+    example: ClassVar[dict[str, Any]] = {"campaign_id": CAMPAIGN}
+    campaign_id: Id
+
+
+def campaign_results(cmd: CampaignResults, actor: Actor, app: OutreachBase) -> dict[str, Any]:
+    """A campaign's survey tallies and rates per village, and whether published."""
+    campaign = app.campaign(cmd.campaign_id)
+    app.policy.check("campaign_results", actor, app.community_target(campaign.community_id))
+    villages = [
+        {
+            "village_id": village_id,
+            "published": village_id in campaign.published,
+            **(
+                campaign.rates(village_id)
+                if campaign.tallies.get(village_id)
+                else {"respondents": 0}
+            ),
+        }
+        for village_id in campaign.village_ids
+    ]
+    return {
+        "campaign_id": cmd.campaign_id,
+        "topic": campaign.topic,
+        "community_id": campaign.community_id,
+        "period_start": campaign.period_start,
+        "period_end": campaign.period_end,
+        "villages": villages,
+    }
