@@ -67,14 +67,8 @@ def record_card_distribution(
         )
         return [fresh], {"card_id": fresh.card_id, "version": cmd.version}
 
-    return app.run(  # type: ignore[no-any-return]
-        "record_card_distribution",
-        cmd.idempotency_key,
-        actor,
-        app.household_target(household),
-        p,
-        decide,
-    )
+    target = app.household_target(household)
+    return app.run("record_card_distribution", cmd.idempotency_key, actor, target, p, decide)
 
 
 # -- reading cards -----------------------------------------------------------------------------

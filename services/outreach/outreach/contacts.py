@@ -94,14 +94,9 @@ def log_party_contact(cmd: LogPartyContact, actor: Actor, app: OutreachBase) -> 
             "opinion_ids": [str(o.id) for o in opinions],
         }
 
-    return app.run(  # type: ignore[no-any-return]
-        "log_party_contact",
-        cmd.idempotency_key,
-        actor,
-        app.household_target(household),
-        {**cmd.payload(), "member_id": member_id},
-        decide,
-    )
+    target = app.household_target(household)
+    payload = {**cmd.payload(), "member_id": member_id}
+    return app.run("log_party_contact", cmd.idempotency_key, actor, target, payload, decide)
 
 
 class FlagOverdueContacts(Keyed):
@@ -147,13 +142,9 @@ def flag_overdue_contacts(
             ]
         }
 
-    return app.run(  # type: ignore[no-any-return]
-        "flag_overdue_contacts",
-        cmd.idempotency_key,
-        actor,
-        Target(community_id=cmd.community_id),
-        cmd.payload(),
-        decide,
+    target = Target(community_id=cmd.community_id)
+    return app.run(
+        "flag_overdue_contacts", cmd.idempotency_key, actor, target, cmd.payload(), decide
     )
 
 

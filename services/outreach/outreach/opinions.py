@@ -101,14 +101,8 @@ def record_opinion(cmd: RecordOpinion, actor: Actor, app: OutreachBase) -> dict[
         )
         return [opinion], {"opinion_id": str(opinion.id)}
 
-    return app.run(  # type: ignore[no-any-return]
-        "record_opinion",
-        cmd.idempotency_key,
-        actor,
-        app.household_target(household),
-        cmd.payload(),
-        decide,
-    )
+    target = app.household_target(household)
+    return app.run("record_opinion", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 class OpinionsQuery(Command):

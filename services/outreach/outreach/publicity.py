@@ -75,14 +75,8 @@ def launch_campaign(cmd: LaunchCampaign, actor: Actor, app: OutreachBase) -> dic
         )
         return [campaign], {"campaign_id": str(campaign_id)}
 
-    return app.run(  # type: ignore[no-any-return]
-        "launch_campaign",
-        cmd.idempotency_key,
-        actor,
-        Target(community_id=cmd.community_id),
-        cmd.payload(),
-        decide,
-    )
+    target = Target(community_id=cmd.community_id)
+    return app.run("launch_campaign", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 class RecordSurvey(Keyed):
@@ -126,14 +120,8 @@ def record_survey(cmd: RecordSurvey, actor: Actor, app: OutreachBase) -> dict[st
         )
         return [fresh], {"campaign_id": cmd.campaign_id, "village_id": cmd.village_id}
 
-    return app.run(  # type: ignore[no-any-return]
-        "record_survey",
-        cmd.idempotency_key,
-        actor,
-        app.community_target(campaign.community_id),
-        cmd.payload(),
-        decide,
-    )
+    target = app.community_target(campaign.community_id)
+    return app.run("record_survey", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 class PublishCampaignResults(Keyed):
@@ -161,13 +149,9 @@ def publish_campaign_results(
             "results": [{"village_id": v, **fresh.rates(v)} for v in villages],
         }
 
-    return app.run(  # type: ignore[no-any-return]
-        "publish_campaign_results",
-        cmd.idempotency_key,
-        actor,
-        Target(community_id=campaign.community_id),
-        cmd.payload(),
-        decide,
+    target = Target(community_id=campaign.community_id)
+    return app.run(
+        "publish_campaign_results", cmd.idempotency_key, actor, target, cmd.payload(), decide
     )
 
 

@@ -85,9 +85,7 @@ def open_round(cmd: OpenRound, actor: Actor, app: OutreachBase) -> dict[str, Any
         )
         return [rnd], {"round_id": str(round_id), "households": len(rnd.households)}
 
-    return app.run(  # type: ignore[no-any-return]
-        "open_round", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    return app.run("open_round", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 def round_households(
@@ -184,9 +182,7 @@ def log_visit(cmd: LogVisit, actor: Actor, app: OutreachBase) -> dict[str, Any]:
             "opinion_ids": [str(o.id) for o in opinions],
         }
 
-    return app.run(  # type: ignore[no-any-return]
-        "log_visit", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    return app.run("log_visit", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 class CloseRound(Keyed):
@@ -214,14 +210,8 @@ def close_round(cmd: CloseRound, actor: Actor, app: OutreachBase) -> dict[str, A
             "households_visited": visited,
         }
 
-    return app.run(  # type: ignore[no-any-return]
-        "close_round",
-        cmd.idempotency_key,
-        actor,
-        Target(community_id=rnd.community_id),
-        cmd.payload(),
-        decide,
-    )
+    target = Target(community_id=rnd.community_id)
+    return app.run("close_round", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 def households_visited(app: OutreachBase, round_id: str) -> int:
