@@ -253,18 +253,24 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         )
         assert mine and all(c["household_id"] == household for c in mine)
 
+        cut = dt.datetime.now(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
         for words in readme_commands(
             {
                 '"household_id": "…"': f'"household_id": "{household}"',
                 "--household …": f"--household {household}",
                 '"community_id": "…"': f'"community_id": "{lizhu}"',
                 '"period_start": "…"': f'"period_start": "{quarter}"',
+                # the report lines: the demo's quarter, cut now (before the README seals)
+                "--period …": f"--period {quarter[:4]}Q{(int(quarter[5:7]) - 1) // 3 + 1}",
+                "--as-of …": f"--as-of {cut}",
             }
         ):
             ran = shequ(env, *words, cwd=tmp_path, check=False, tool=AS_INSTALLED)
             assert ran.returncode == 0, (words, ran.stdout[-500:], ran.stderr[-1500:])
         assert (tmp_path / "card.pdf").read_bytes().startswith(b"%PDF")
         assert (tmp_path / "scores.xlsx").read_bytes().startswith(b"PK")  # a zip: XLSX
+        assert (tmp_path / "affairs.pdf").read_bytes().startswith(b"%PDF")
+        assert (tmp_path / "results.xlsx").read_bytes().startswith(b"PK")
         assert up.poll() is None
 
 
