@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from shequ.errors import ShequError, ValidationError
+from shequ.suite import SUITE
 from shequ.usecases import UseCase, UseCases
 
-SERVICES = ("registry", "casework", "outreach", "assessment")
 ACTORS = {
     "system": {"person_id": "system:test", "role": "system"},
     "district_staff": {"person_id": "staff-1", "role": "district_staff"},
@@ -20,20 +20,11 @@ ACTORS = {
 
 
 def tables() -> Iterator[tuple[str, UseCases, type]]:
-    for service in SERVICES:
-        try:
-            table = importlib.import_module(f"{service}.usecases").USE_CASES
-        except ModuleNotFoundError:
-            continue  # not yet moved to a table (issue 11); test_every_service_has_a_table
-        module = importlib.import_module(f"{service}.service")
-        cls = next(  # the nameko service class (service.py also imports the application)
-            c
-            for k, c in vars(module).items()
-            if k.endswith("Service")
-            and k != "PlatformService"
-            and getattr(c, "name", "") == service
-        )
-        yield service, table, cls
+    """Every service of the suite, its table and its nameko service class."""
+    for service in SUITE:
+        table = importlib.import_module(f"{service.name}.usecases").USE_CASES
+        module_name, class_name = service.entry.split(":")
+        yield service.name, table, getattr(importlib.import_module(module_name), class_name)
 
 
 CASES = [(s, case, cls) for s, table, cls in tables() for case in table]
@@ -98,3 +89,16 @@ def test_every_malformed_call_gets_a_structured_error_naming_the_field(
             error.to_dict(),
         )
         assert error.message_zh and error.message_en and error.details.get("rule"), what
+
+
+@pytest.mark.parametrize(("service", "table", "service_cls"), list(tables()))
+def test_every_service_exposes_exactly_its_table_and_refuses_a_call_without_an_actor(
+    service: str, table: UseCases, service_cls: type
+) -> None:
+    assert table.service == service and len(table.cases) > 0
+    for case in table:
+        entrypoint = getattr(service_cls, case.name)
+        assert entrypoint.__doc__ == case.doc, case.name
+        with pytest.raises(ValidationError) as caught:
+            entrypoint(Untouchable(), **case.example())
+        assert caught.value.field == "actor", case.name

@@ -28,6 +28,17 @@ ROLE_ZH = {
 }
 
 
+# The role groups every service's use-case table builds on (role -> scope).
+DISTRICT = {"district_staff": "all", "system": "all"}
+"""District staff and the system: district-wide."""
+COMMUNITY = {**DISTRICT, "community_staff": "community"}
+"""... and community staff, within their own community."""
+TEAM = {**COMMUNITY, "team_member": "assigned"}
+"""... and service-team members, on what is assigned to them."""
+READ = {**TEAM, "auditor": "all"}
+"""... and auditors, who only read."""
+
+
 @dataclass(frozen=True)
 class Target:
     """What an entrypoint acts on, as far as scope is concerned."""

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import socket
 from typing import Annotated, Any
@@ -221,18 +220,6 @@ def _typed_entrypoint(case: UseCase, policy: Policy) -> Any:
     return entrypoint
 
 
-def expose_methods(service_cls: type, app_cls: type, policy: Policy) -> type:
-    """Transitional: entrypoints over application methods named in a policy table, for a
-    service not yet moved to a use-case table (``expose``)."""
-    handlers = {}
-    for name in policy.entrypoints():
-        target = getattr(app_cls, name)
-        handlers[name] = _translating_entrypoint(name, target, policy)
-        setattr(service_cls, name, command(handlers[name]))
-    setattr(service_cls, "batch", command(_batch_entrypoint(handlers, policy)))  # noqa: B010
-    return service_cls
-
-
 BATCH_LIMIT = 500
 
 
@@ -285,44 +272,3 @@ def _run_item(
         return {"ok": handlers[name](service, actor, **args)}
     except ShequError as exc:
         return {"error": exc.to_dict()}
-
-
-def _translating_entrypoint(name: str, target: Any, policy: Policy) -> Any:
-    signature = inspect.signature(target)
-
-    def entrypoint(self: Any, actor: dict[str, Any], **kwargs: Any) -> Any:
-        check_characters(kwargs)  # first: later errors may quote what the caller sent
-        who = Actor.from_dict(actor)
-        policy.check_role(name, who)
-        _check_arguments(signature, name, who, kwargs)
-        with guarded():  # each command (and each item of a batch) answers `unavailable`
-            return getattr(self.app, name)(who, **kwargs)
-
-    entrypoint.__name__ = entrypoint.__qualname__ = name
-    entrypoint.__doc__ = target.__doc__
-    return entrypoint
-
-
-def _check_arguments(
-    signature: inspect.Signature, name: str, actor: Actor, kwargs: dict[str, Any]
-) -> None:
-    """Missing or unknown arguments are the caller's mistake: say which, in both languages."""
-    params = signature.parameters
-    unknown = sorted(k for k in kwargs if k not in params or k in ("self", "actor"))
-    if unknown:
-        raise ValidationError(
-            f"{name} 不接受参数 {unknown[0]}",
-            f"{name} takes no argument {unknown[0]!r}",
-            unknown[0],
-            details={"rule": "unknown_argument"},
-        )
-    for pname, param in params.items():
-        if pname in ("self", "actor") or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
-            continue
-        if param.default is param.empty and pname not in kwargs:
-            raise ValidationError(
-                f"{name} 缺少必填参数 {pname}",
-                f"{name} requires {pname!r}",
-                pname,
-                details={"rule": "required"},
-            )

@@ -10,12 +10,12 @@ names masked); auditors read everything.
 
 from __future__ import annotations
 
+from shequ.auth import DISTRICT
 from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_reads
 from shequ.usecases import UseCase, UseCases
 
 from assessment import periods, pledges, results, rewards, schemes
 
-DISTRICT = {"district_staff": "all", "system": "all"}
 BRANCH = {**DISTRICT, "community_staff": "community"}
 STAFF = {**DISTRICT, "community_staff": "all", "auditor": "all"}
 PUBLIC = {**STAFF, "team_member": "all", "resident": "all"}

@@ -10,6 +10,7 @@ services, the deadline timer) everywhere.
 
 from __future__ import annotations
 
+from shequ.auth import COMMUNITY, DISTRICT, READ, TEAM
 from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_reads
 from shequ.usecases import UseCase, UseCases
 
@@ -18,12 +19,9 @@ from casework import deadlines, petitions, queries
 from casework import decisions as d
 from casework import mediation as m
 
-DISTRICT = {"district_staff": "all", "system": "all"}
-COMMUNITY = {**DISTRICT, "community_staff": "community"}
-HANDLER = {**COMMUNITY, "team_member": "assigned"}
+HANDLER = TEAM  # a case's handlers: team members on the cases assigned to them
 INTAKE = {**HANDLER, "resident": "household"}
 RESIDENT = {**COMMUNITY, "resident": "household"}
-READ = {**HANDLER, "auditor": "all"}
 
 USE_CASES = UseCases(
     "casework",

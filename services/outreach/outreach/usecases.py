@@ -10,16 +10,13 @@ their own household's card; auditors read only; the system (jobs, other services
 
 from __future__ import annotations
 
+from shequ.auth import COMMUNITY, READ, TEAM
 from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_reads
 from shequ.usecases import UseCase, UseCases
 
 from outreach import contact_cards as cards
 from outreach import contacts, opinions, publicity, visits
 
-DISTRICT = {"district_staff": "all", "system": "all"}
-COMMUNITY = {**DISTRICT, "community_staff": "community"}
-TEAM = {**COMMUNITY, "team_member": "assigned"}
-READ = {**TEAM, "auditor": "all"}
 OWN = {**READ, "resident": "household"}
 
 USE_CASES = UseCases(

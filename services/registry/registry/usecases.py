@@ -9,6 +9,7 @@ and the README's method table.
 
 from __future__ import annotations
 
+from shequ.auth import COMMUNITY, DISTRICT, READ, TEAM
 from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_reads
 from shequ.usecases import UseCase, UseCases
 
@@ -98,10 +99,6 @@ from registry.zones import (
     unlink_household,
 )
 
-DISTRICT = {"district_staff": "all", "system": "all"}
-COMMUNITY = {**DISTRICT, "community_staff": "community"}
-TEAM = {**COMMUNITY, "team_member": "assigned"}
-READ = {**TEAM, "auditor": "all"}
 STAFF = {"district_staff": "all", "community_staff": "community"}
 
 USE_CASES = UseCases(
