@@ -35,58 +35,35 @@ def unchanged(app: Assessment, fn: Any, *args: Any, **kwargs: Any) -> Exception:
     return info.value
 
 
+def scheme_refused(app: Assessment, key: str, **change: Any) -> Exception:
+    """``define_scheme`` of a community scheme (V1's indicators, from Q1) with ``change`` applied:
+    refused, nothing stored."""
+    fields = {
+        "subject_kind": "community",
+        "name": "办法",
+        "effective_from": Q1,
+        "indicators": V1["indicators"],
+        **change,
+    }
+    return unchanged(app, app.define_scheme, STAFF, key, **fields)
+
+
 def test_bad_scheme_input_changes_nothing(app: Assessment) -> None:
     """RULES §5: weights not totalling 100 are refused, naming the field and the rule."""
     communities(app, ["立柱"])
     bad = [{**V1["indicators"][0], "weight": 31}, *V1["indicators"][1:]]
-    err = unchanged(
-        app,
-        app.define_scheme,
-        STAFF,
-        "scheme-bad-1",
-        subject_kind="community",
-        name="办法",
-        effective_from=Q1,
-        indicators=bad,
-    )
+    err = scheme_refused(app, "scheme-bad-1", indicators=bad)
     assert (err.code, err.field, err.details["total"]) == (
         "rule.weights_not_100",  # type: ignore[attr-defined]
         "indicators",
         "101",
     )
     assert "100" in err.message_zh and "100" in err.message_en  # type: ignore[attr-defined]
-    err = unchanged(
-        app,
-        app.define_scheme,
-        STAFF,
-        "scheme-bad-2",
-        subject_kind="village",
-        name="办法",
-        effective_from=Q1,
-        indicators=V1["indicators"],
-    )
+    err = scheme_refused(app, "scheme-bad-2", subject_kind="village")
     assert err.field == "subject_kind"  # type: ignore[attr-defined]
-    err = unchanged(
-        app,
-        app.define_scheme,
-        STAFF,
-        "scheme-bad-3",
-        subject_kind="community",
-        name="办法",
-        effective_from="2025-13-01",
-        indicators=V1["indicators"],
-    )
+    err = scheme_refused(app, "scheme-bad-3", effective_from="2025-13-01")
     assert err.field == "effective_from"  # type: ignore[attr-defined]
-    err = unchanged(
-        app,
-        app.define_scheme,
-        STAFF,
-        "scheme-bad-4",
-        subject_kind="community",
-        name="办法",
-        effective_from=Q1,
-        indicators=[],
-    )
+    err = scheme_refused(app, "scheme-bad-4", indicators=[])
     assert err.field == "indicators"  # type: ignore[attr-defined]
     schemes(app)
     err = unchanged(
@@ -99,16 +76,7 @@ def test_bad_scheme_input_changes_nothing(app: Assessment) -> None:
         indicators=V1["indicators"],
     )
     assert err.code == "rule.effective_not_after_previous"  # type: ignore[attr-defined]
-    err = unchanged(
-        app,
-        app.define_scheme,
-        STAFF,
-        "scheme-bad-6",
-        subject_kind="community",
-        name="办法",
-        effective_from=Q1,
-        indicators=V1["indicators"],
-    )
+    err = scheme_refused(app, "scheme-bad-6")
     assert err.code == "already_exists"  # type: ignore[attr-defined]
 
 
