@@ -183,6 +183,21 @@ def directory(svc: Running) -> dict[str, str]:
     return w
 
 
+def open_on_march_2(svc: Running, w: dict[str, str], key: str) -> dict[str, Any]:
+    """With the service's clock at 2026-03-02 09:00, open a walk-in rubbish demand for the
+    community (due 2026-03-05)."""
+    demand = {
+        "case_type": "demand",
+        "category": "rubbish",
+        "channel": "walk_in",
+        "title": "垃圾未清运",
+    }
+    svc.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
+    return svc.call(
+        "open_case", actor=STAFF, idempotency_key=key, community_id=w["community"], **demand
+    )
+
+
 def test_every_entrypoint_is_a_policy_row_or_a_platform_extra() -> None:
     found = {
         name
@@ -272,17 +287,7 @@ def test_errors_cross_amqp_structured_and_write_nothing(service: Running) -> Non
 
 def test_the_deadline_timer_chases_with_the_clock_it_is_given(service: Running) -> None:
     w = directory(service)
-    service.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
-    opened = service.call(
-        "open_case",
-        actor=STAFF,
-        idempotency_key="itf:late:1",
-        case_type="demand",
-        category="rubbish",
-        channel="walk_in",
-        title="垃圾未清运",
-        community_id=w["community"],
-    )
+    opened = open_on_march_2(service, w, "itf:late:1")
     service.call("deadline_timer")  # due 2026-03-05: nothing yet
     assert service.call("overdue_cases", actor=STAFF) == []
     service.app.clock = FixedClock("2026-03-06T09:00:00+08:00")
@@ -397,17 +402,7 @@ def test_scan_deadlines_runs_on_the_service_clock_never_on_a_callers(service: Ru
     reprimand) cases early, and assessment would count them. Tests move the application's
     clock instead."""
     w = directory(service)
-    service.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
-    opened = service.call(
-        "open_case",
-        actor=STAFF,
-        idempotency_key="itf:clock:1",
-        case_type="demand",
-        category="rubbish",
-        channel="walk_in",
-        title="垃圾未清运",
-        community_id=w["community"],
-    )  # due 2026-03-05
+    opened = open_on_march_2(service, w, "itf:clock:1")  # due 2026-03-05
     before = service.call("health")["log_position"]
     for now in ("2031-01-01T09:00:00+08:00", 12345):
         with pytest.raises(ValidationError) as refused:
