@@ -109,6 +109,27 @@ class World(Processes):
     def real_casework_clock(self) -> None:
         self.clock_file.unlink(missing_ok=True)
 
+    # casework's cases of an outreach opinion
+    def cases_of_opinion(self, community_id: str, opinion_id: str) -> list[dict[str, Any]]:
+        return [
+            c
+            for c in self.call(
+                "casework", "queue", actor=STAFF, community_id=community_id, include_closed=True
+            )
+            if c["origin_opinion_id"] == opinion_id
+        ]
+
+    def case_of_opinion(self, community_id: str, opinion_id: str, what: str) -> dict[str, Any]:
+        """Wait for casework's case of the opinion; exactly one (the logs shown if none comes)."""
+        try:
+            cases = wait_until(
+                lambda: self.cases_of_opinion(community_id, opinion_id), timeout=60, what=what
+            )
+        except AssertionError:
+            raise AssertionError(f"no case for opinion {opinion_id}\n{self.logs()}") from None
+        assert len(cases) == 1, cases
+        return cases[0]  # type: ignore[no-any-return]
+
     # event logs and inboxes
     def published(self, service: str, after: int = 0) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -300,21 +321,7 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     )
     [opinion] = visit["opinion_ids"]
 
-    def cases_of_opinion() -> list[dict[str, Any]]:
-        return [
-            c
-            for c in w.call(
-                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
-            )
-            if c["origin_opinion_id"] == opinion
-        ]
-
-    try:
-        cases = wait_until(cases_of_opinion, timeout=60, what="the opinion's case in casework")
-    except AssertionError:
-        raise AssertionError(f"no case for opinion {opinion}\n{w.logs()}") from None
-    assert len(cases) == 1
-    [case] = cases
+    case = w.case_of_opinion(r["community"], opinion, "the opinion's case in casework")
     # outreach's category "demand" is casework's demand in "other", the services group
     assert (case["owner_id"], case["work_group"]) == (r["services"], "services")
     assert case["household_id"] == r["households"][0]
@@ -339,21 +346,7 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
         category="dispute",
         text="邻里因排水沟发生争执",
     )["opinion_id"]
-
-    def dispute_case() -> Any:
-        found = [
-            c
-            for c in w.call(
-                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
-            )
-            if c["origin_opinion_id"] == called
-        ]
-        return found or None
-
-    try:
-        [dispute] = wait_until(dispute_case, timeout=60, what="the card call's case")
-    except AssertionError:
-        raise AssertionError(f"no case for opinion {called}\n{w.logs()}") from None
+    dispute = w.case_of_opinion(r["community"], called, "the card call's case")
     assert (dispute["owner_id"], dispute["work_group"]) == (r["leader"], "mediation")
     assert dispute["case_type"] == "dispute"
     rows = wait_until(
@@ -382,7 +375,7 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
         what="casework saw the repeat as a duplicate",
     )
     assert w.call("casework", "health")["log_position"] == top
-    assert len(cases_of_opinion()) == 1
+    assert len(w.cases_of_opinion(r["community"], opinion)) == 1
     opened = [e["data"] for e in w.published("casework") if e["contract"] == "casework.case.opened"]
     assert [o["origin_opinion_id"] for o in opened].count(opinion) == 1
     w.no_dead_letters()
@@ -415,21 +408,7 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
         opinions=[{"category": "suggestion", "text": "建议增设健身器材"}],
     )
     [opinion] = contact_log["opinion_ids"]
-
-    def cases() -> Any:
-        found = [
-            c
-            for c in w.call(
-                "casework", "queue", actor=STAFF, community_id=r["community"], include_closed=True
-            )
-            if c["origin_opinion_id"] == opinion
-        ]
-        return found or None
-
-    try:
-        [case] = wait_until(cases, timeout=60, what="the party contact's case")
-    except AssertionError:
-        raise AssertionError(f"no case for opinion {opinion}\n{w.logs()}") from None
+    case = w.case_of_opinion(r["community"], opinion, "the party contact's case")
     assert (case["case_type"], case["owner_id"], case["work_group"]) == (
         "suggestion",
         r["services"],
