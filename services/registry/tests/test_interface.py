@@ -207,27 +207,18 @@ def test_bad_input_and_forbidden_role_reach_the_caller_and_write_nothing(service
     position = service.health()["log_position"]
     assert position > 0
 
-    with pytest.raises(ValidationError) as invalid:
-        service.call(
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="itf2:c:empty",
-            name="",
-            name_en="Empty",
-        )
-    assert invalid.value.field == "name"
-    assert invalid.value.code == "invalid"
+    def refused(error: type[ShequError], actor: dict[str, str], key: str, **names: str) -> Any:
+        with pytest.raises(error) as info:
+            service.call("establish_community", actor=actor, idempotency_key=key, **names)
+        return info.value
 
-    with pytest.raises(Forbidden) as forbidden:
-        service.call(
-            "establish_community",
-            actor=AUDITOR,
-            idempotency_key="itf2:c:taqiao",
-            name="塔桥",
-            name_en="Taqiao",
-        )
-    assert forbidden.value.field == "actor.role"
-    assert forbidden.value.code == "forbidden"
+    invalid = refused(ValidationError, STAFF, "itf2:c:empty", name="", name_en="Empty")
+    assert invalid.field == "name"
+    assert invalid.code == "invalid"
+
+    forbidden = refused(Forbidden, AUDITOR, "itf2:c:taqiao", name="塔桥", name_en="Taqiao")
+    assert forbidden.field == "actor.role"
+    assert forbidden.code == "forbidden"
 
     # The same refusal over AMQP, as a remote caller sees it, while the worker is awaited.
     with (
