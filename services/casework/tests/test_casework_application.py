@@ -153,36 +153,19 @@ class TestLifecycle:
     ) -> None:
         app, w = casework, world(casework)
         k = key()
-        first = app.open_case(
-            STAFF,
-            k,
-            case_type="demand",
-            category="rubbish",
-            channel="suggestion_box",
-            title="垃圾未清运",
-            village_id=w["v1"],
-        )
+        demand = {
+            "case_type": "demand",
+            "category": "rubbish",
+            "channel": "suggestion_box",
+            "title": "垃圾未清运",
+            "village_id": w["v1"],
+        }
+        first = app.open_case(STAFF, k, **demand)
         top = app.recorder.max_notification_id()
-        again = app.open_case(
-            STAFF,
-            k,
-            case_type="demand",
-            category="rubbish",
-            channel="suggestion_box",
-            title="垃圾未清运",
-            village_id=w["v1"],
-        )
+        again = app.open_case(STAFF, k, **demand)
         assert again == first and app.recorder.max_notification_id() == top
         with pytest.raises(Conflict) as info:
-            app.open_case(
-                STAFF,
-                k,
-                case_type="demand",
-                category="rubbish",
-                channel="suggestion_box",
-                title="另一件事",
-                village_id=w["v1"],
-            )
+            app.open_case(STAFF, k, **{**demand, "title": "另一件事"})
         assert info.value.code == "idempotency_key_reused"
         assert app.recorder.max_notification_id() == top
 
