@@ -370,40 +370,31 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(trio):
     a = build(trio, "丁", 1)
     wait_until(lambda: versions(trio, a["households"][0]) == [1, 2], timeout=90, what="cards")
     top = trio.call("outreach", "health")["log_position"]
-    with pytest.raises(ValidationError) as err:
-        trio.call(
-            "outreach",
-            "open_round",
-            actor=STAFF,
-            idempotency_key="e2e-bad-1",
-            community_id=a["community_id"],
-            title="",
-            period_start="2025-01-01",
-            period_end="2025-01-31",
-            assignees=[a["members"][0]],
-        )
-    assert err.value.field == "title" and err.value.message_zh and err.value.message_en
-    with pytest.raises(RuleViolation) as rule:
-        trio.call(
-            "outreach",
-            "open_round",
-            actor=STAFF,
-            idempotency_key="e2e-bad-2",
-            community_id=a["community_id"],
-            title="走访",
-            period_start="2025-02-01",
-            period_end="2025-01-31",
-            assignees=[a["members"][0]],
-        )
-    assert rule.value.code == "rule.period_end_before_start"
-    with pytest.raises(ValidationError) as missing:
-        trio.call(
-            "outreach",
-            "record_card_distribution",
-            actor=STAFF,
-            idempotency_key="e2e-bad-3",
-            household_id=a["households"][0],
-            version=2,
-        )
-    assert missing.value.field == "acknowledged_by"
+
+    def refused(error, method, key, **args):
+        with pytest.raises(error) as info:
+            trio.call("outreach", method, actor=STAFF, idempotency_key=key, **args)
+        return info.value
+
+    january = {
+        "community_id": a["community_id"],
+        "title": "走访",
+        "period_start": "2025-01-01",
+        "period_end": "2025-01-31",
+        "assignees": [a["members"][0]],
+    }
+    err = refused(ValidationError, "open_round", "e2e-bad-1", **{**january, "title": ""})
+    assert err.field == "title" and err.message_zh and err.message_en
+    rule = refused(
+        RuleViolation, "open_round", "e2e-bad-2", **{**january, "period_start": "2025-02-01"}
+    )
+    assert rule.code == "rule.period_end_before_start"
+    missing = refused(
+        ValidationError,
+        "record_card_distribution",
+        "e2e-bad-3",
+        household_id=a["households"][0],
+        version=2,
+    )
+    assert missing.field == "acknowledged_by"
     assert trio.call("outreach", "health")["log_position"] == top
