@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from kombu import Connection, Exchange
 from registry.seed import sample_id_number, sample_phone
-from shequ.errors import NotFound, RuleViolation, ValidationError
+from shequ.errors import NotFound, RuleViolation, ShequError, ValidationError
 
 from tests.support.infra import rabbit_vhost, wait_until
 from tests.support.suite import Processes, fresh_stores, running
@@ -336,52 +336,43 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
         **SCHEME,
         "indicators": [{**SCHEME["indicators"][0], "weight": 50}, *SCHEME["indicators"][1:]],
     }
-    with pytest.raises(RuleViolation) as err:
-        p.call(
-            "assessment",
-            "revise_scheme",
-            actor=STAFF,
-            idempotency_key="e2e-asm-bad-1",
-            **{k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"},
-        )
-    assert err.value.code == "rule.weights_not_100" and err.value.field == "indicators"
-    with pytest.raises(RuleViolation) as err:
-        p.call(
-            "assessment",
-            "enter_score",
-            actor=STAFF,
-            idempotency_key="e2e-asm-bad-2",
-            period_kind="quarter",
-            period_start="2025-01-01",
-            subject_kind="community",
-            subject_id=c["立柱"],
-            item="key_tasks",
-            score=21,
-            reason="超出上限",
-        )
-    assert err.value.code == "rule.score_out_of_range" and err.value.field == "score"
-    with pytest.raises(RuleViolation) as err:
-        p.call(
-            "assessment",
-            "register_pledges",
-            actor=STAFF,
-            idempotency_key="e2e-asm-bad-3",
-            member_id=member,
-            community_id=c["塔桥"],
-            year=2025,
-            pledges=["一", "二", "三", "四", "五", "六"],
-        )
-    assert err.value.code == "rule.pledge_count" and err.value.field == "pledges"
-    with pytest.raises(ValidationError) as err:
-        p.call(
-            "assessment",
-            "score_period",
-            actor=STAFF,
-            idempotency_key="e2e-asm-bad-4",
-            period_kind="quarter",
-            period_start="2025-02-01",
-        )
-    assert err.value.field == "period_start"
+
+    def refused(error: type[ShequError], method: str, n: int, **args: Any) -> Any:
+        """Call ``method`` under the key ``e2e-asm-bad-{n}``, expect ``error`` and return it."""
+        with pytest.raises(error) as info:
+            p.call("assessment", method, actor=STAFF, idempotency_key=f"e2e-asm-bad-{n}", **args)
+        return info.value
+
+    revised = {k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"}
+    err = refused(RuleViolation, "revise_scheme", 1, **revised)
+    assert err.code == "rule.weights_not_100" and err.field == "indicators"
+    err = refused(
+        RuleViolation,
+        "enter_score",
+        2,
+        period_kind="quarter",
+        period_start="2025-01-01",
+        subject_kind="community",
+        subject_id=c["立柱"],
+        item="key_tasks",
+        score=21,
+        reason="超出上限",
+    )
+    assert err.code == "rule.score_out_of_range" and err.field == "score"
+    err = refused(
+        RuleViolation,
+        "register_pledges",
+        3,
+        member_id=member,
+        community_id=c["塔桥"],
+        year=2025,
+        pledges=["一", "二", "三", "四", "五", "六"],
+    )
+    assert err.code == "rule.pledge_count" and err.field == "pledges"
+    err = refused(
+        ValidationError, "score_period", 4, period_kind="quarter", period_start="2025-02-01"
+    )
+    assert err.field == "period_start"
     assert p.call("assessment", "health")["log_position"] == before
 
 
