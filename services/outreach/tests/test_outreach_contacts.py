@@ -4,6 +4,8 @@ once and published. Time is a controlled clock."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from outreach.settings import OutreachSettings
 from outreach_testing import AUDITOR, STAFF, World
@@ -129,46 +131,33 @@ def test_contact_rules_linked_member_dates_and_input(world: World):
     other = Actor(person_id=world.person("党员乙", party=True), role="team_member")
     world.clock.set("2025-02-01")
     top = world.top()
-    with pytest.raises(Forbidden):  # not linked to them, not on the team: out of scope
-        world.app.log_party_contact(
-            other, "contact-bad-01", household_id=x["households"][0], contacted_on="2025-01-20"
-        )
-    with pytest.raises(RuleViolation) as not_linked:  # staff naming the wrong member
-        world.app.log_party_contact(
-            STAFF,
-            "contact-bad-02",
-            household_id=x["households"][2],
-            contacted_on="2025-01-20",
-            member_id=member,
-        )
-    assert not_linked.value.code == "rule.household_not_linked_to_member"
+
+    def refused(
+        error: type[Exception], actor: Actor, key: str, on: str = "2025-01-20", **args: Any
+    ) -> Any:
+        """``log_party_contact`` on ``on`` (the first household unless ``household_id`` is given),
+        refused with ``error``, which is returned."""
+        args = {"household_id": x["households"][0], **args}
+        with pytest.raises(error) as info:
+            world.app.log_party_contact(actor, key, contacted_on=on, **args)
+        return info.value
+
+    refused(Forbidden, other, "contact-bad-01")  # not linked to them, not on the team: out of scope
+    # staff naming the wrong member
+    not_linked = refused(
+        RuleViolation, STAFF, "contact-bad-02", household_id=x["households"][2], member_id=member
+    )
+    assert not_linked.code == "rule.household_not_linked_to_member"
     for on, code in (
         ("2025-02-02", "rule.date_in_future"),
         ("2025-01-09", "rule.contact_before_link"),
     ):
-        with pytest.raises(RuleViolation) as err:
-            world.app.log_party_contact(
-                me, f"contact-bad-{on}", household_id=x["households"][0], contacted_on=on
-            )
-        assert err.value.code == code and err.value.field == "contacted_on"
-    with pytest.raises(ValidationError) as task:
-        world.app.log_party_contact(
-            me,
-            "contact-bad-03",
-            household_id=x["households"][0],
-            contacted_on="2025-01-20",
-            practical_task=True,
-        )
-    assert task.value.field == "task"
-    with pytest.raises(ValidationError) as flag:
-        world.app.log_party_contact(
-            me,
-            "contact-bad-04",
-            household_id=x["households"][0],
-            contacted_on="2025-01-20",
-            practical_task="yes",
-        )
-    assert flag.value.field == "practical_task"
+        err = refused(RuleViolation, me, f"contact-bad-{on}", on)
+        assert err.code == code and err.field == "contacted_on"
+    task = refused(ValidationError, me, "contact-bad-03", practical_task=True)
+    assert task.field == "task"
+    flag = refused(ValidationError, me, "contact-bad-04", practical_task="yes")
+    assert flag.field == "practical_task"
     assert world.top() == top
 
 
