@@ -10,8 +10,7 @@ from the broker.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from shequ.subscriber import inbox_queue
 from shequ.testing import sign_as
 from test_assessment_scenario import V1
 
-from tests.support.infra import free_port, rabbit_vhost
+from tests.support.containers import service_env, started, wait_for
+from tests.support.infra import rabbit_vhost
 
 pytestmark = pytest.mark.rabbit
 
@@ -45,29 +45,12 @@ class Running:
 @pytest.fixture
 def service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Running]:
     with rabbit_vhost() as amqp:
-        monkeypatch.setenv("SHEQU_ASSESSMENT_STORE", f"sqlite:///{tmp_path / 'assessment.db'}")
-        monkeypatch.setenv("SHEQU_ASSESSMENT_METRICS_PORT", str(free_port()))
-        monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(tmp_path / "treeheads"))
-        monkeypatch.setenv("SHEQU_KEY_DIR", str(tmp_path / "keys"))
-        monkeypatch.setenv("SHEQU_AMQP_URI", amqp)
-        monkeypatch.setenv("SHEQU_ASSESSMENT_LATE_EVENTS", "reopen")
-        container = ServiceContainer(AssessmentService, {"AMQP_URI": amqp, "serializer": "json"})
-        container.start()
-        try:
+        store_url = f"sqlite:///{tmp_path / 'assessment.db'}"
+        service_env(
+            monkeypatch, "assessment", store_url, amqp, tmp_path, ASSESSMENT_LATE_EVENTS="reopen"
+        )
+        with started(AssessmentService, amqp) as container:
             yield Running(container, amqp)
-        finally:
-            container.stop()
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    value: Any = None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}: last {value!r}")
 
 
 def test_entrypoints_inbox_and_relay(service: Running) -> None:

@@ -8,9 +8,8 @@ messages are read back from the broker; the deadline timer is fired by hand with
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.subscriber import inbox_queue
 from shequ.testing import sign_as
 
-from tests.support.infra import free_port, pg_database, rabbit_vhost
+from tests.support.containers import service_env, started, wait_for
+from tests.support.infra import pg_database, rabbit_vhost
 
 pytestmark = pytest.mark.rabbit
 
@@ -81,17 +81,6 @@ class Running:
             )
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    value: Any = None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}: last {value!r}")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def service(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -100,20 +89,12 @@ def service(
         rabbit_vhost() as amqp,
         pg_database() if request.param == "postgres" else _sqlite(tmp_path) as store_url,
     ):
-        monkeypatch.setenv("SHEQU_CASEWORK_STORE", store_url)
-        monkeypatch.setenv("SHEQU_CASEWORK_METRICS_PORT", str(free_port()))
-        monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(tmp_path / "treeheads"))
-        monkeypatch.setenv("SHEQU_KEY_DIR", str(tmp_path / "keys"))
-        monkeypatch.setenv("SHEQU_AMQP_URI", amqp)
+        service_env(monkeypatch, "casework", store_url, amqp, tmp_path)
         sign_as("registry", {})  # the registry's key exists before casework starts
         with Connection(amqp) as conn:  # the inbox queue exists before facts are published
             inbox_queue("casework", "registry")(conn.channel()).declare()
-        container = ServiceContainer(CaseworkService, {"AMQP_URI": amqp, "serializer": "json"})
-        container.start()
-        try:
+        with started(CaseworkService, amqp) as container:
             yield Running(container, amqp)
-        finally:
-            container.stop()
 
 
 class _sqlite:

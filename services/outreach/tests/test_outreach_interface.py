@@ -22,7 +22,8 @@ from shequ.errors import ValidationError
 from shequ.relay import exchange_for
 from shequ.testing import sign_as
 
-from tests.support.infra import free_port, pg_database, rabbit_vhost, wait_until
+from tests.support.containers import service_env, started
+from tests.support.infra import pg_database, rabbit_vhost, wait_until
 
 pytestmark = pytest.mark.rabbit
 SYSTEM = {"person_id": "system:test", "role": "system"}
@@ -56,23 +57,11 @@ def running(
 ) -> Iterator[tuple[ServiceContainer, str]]:
     LOG.clear()
     with rabbit_vhost() as amqp:
-        for key, value in {
-            "SHEQU_OUTREACH_STORE": store_url,
-            "SHEQU_AMQP_URI": amqp,
-            "SHEQU_OUTREACH_METRICS_PORT": str(free_port()),
-            "SHEQU_TREEHEAD_DIR": str(tmp_path / "th"),
-            "SHEQU_KEY_DIR": str(tmp_path / "keys"),
-        }.items():
-            monkeypatch.setenv(key, value)
-        config = {"AMQP_URI": amqp, "serializer": "json"}
-        stand_in = ServiceContainer(RegistryStandIn, config)
-        container = ServiceContainer(OutreachService, config)
+        service_env(monkeypatch, "outreach", store_url, amqp, tmp_path)
+        stand_in = ServiceContainer(RegistryStandIn, {"AMQP_URI": amqp, "serializer": "json"})
         stand_in.start()
-        container.start()
-        try:
+        with started(OutreachService, amqp) as container:
             yield container, amqp
-        finally:
-            container.stop()
             stand_in.stop()
 
 

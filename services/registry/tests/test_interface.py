@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from shequ.errors import Forbidden, ShequError, ValidationError
 from shequ.runtime import Platform
 from shequ.store import Store
 
+from tests.support.containers import service_env, started, wait_for
 from tests.support.infra import free_port, pg_database, rabbit_vhost
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
@@ -105,35 +105,14 @@ def service(
     metrics_port: int,
 ) -> Iterator[Running]:
     treehead_dir, key_dir = tmp_path / "treeheads", tmp_path / "keys"
-    monkeypatch.setenv("SHEQU_REGISTRY_STORE", store_url)
-    monkeypatch.setenv("SHEQU_REGISTRY_METRICS_PORT", str(metrics_port))
-    monkeypatch.setenv("SHEQU_TREEHEAD_DIR", str(treehead_dir))
-    monkeypatch.setenv("SHEQU_KEY_DIR", str(key_dir))
-    monkeypatch.setenv("SHEQU_SEAL_INTERVAL", "1")
-    # The Platform's relay reads its broker from the environment (ServiceConfig.from_env), not
-    # from the container's AMQP_URI, so both must name the test vhost.
-    monkeypatch.setenv("SHEQU_AMQP_URI", amqp_uri)
-    container = ServiceContainer(RegistryService, {"AMQP_URI": amqp_uri, "serializer": "json"})
-    container.start()
-    try:
+    service_env(
+        monkeypatch, "registry", store_url, amqp_uri, tmp_path, metrics_port, SEAL_INTERVAL="1"
+    )
+    with started(RegistryService, amqp_uri) as container:
         yield Running(container, amqp_uri, store_url, treehead_dir, key_dir, metrics_port)
-    finally:
-        container.stop()
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def wait_for(check: Callable[[], Any], timeout: float = 15, what: str = "") -> Any:
-    """Poll ``check`` until it returns something truthy; fail with the last value otherwise."""
-    deadline = time.monotonic() + timeout
-    value: Any = None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}: last {value!r}")
-
-
 def establish(svc: Running, names: list[tuple[str, str]], prefix: str) -> list[dict[str, Any]]:
     svc.call(
         "establish_district", actor=STAFF, idempotency_key=f"{prefix}:district", name="胶河经济区"
