@@ -91,24 +91,10 @@ def test_a_refusal_and_an_extension_are_dated_by_the_day_they_were_decided(
     app, w = casework, world(casework)
     case_id = petition(app, w)  # received 2 March: an objection is due by 9 March
     clock.set("2026-03-11")  # the objection went out on 6 March, typed in on the 11th
-    err = refused(
-        app.refuse_case,
-        STAFF,
-        key(),
-        case_id=case_id,
-        reason_code="not_competent",
-        reason="属区人社局职权",
-        refused_on="2026-03-01",
-    )
+    refusal = {"case_id": case_id, "reason_code": "not_competent", "reason": "属区人社局职权"}
+    err = refused(app.refuse_case, STAFF, key(), **refusal, refused_on="2026-03-01")
     assert (err.code, err.field) == ("rule.date.before_start", "refused_on")
-    app.refuse_case(
-        STAFF,
-        key(),
-        case_id=case_id,
-        reason_code="not_competent",
-        reason="属区人社局职权",
-        refused_on="2026-03-06",
-    )
+    app.refuse_case(STAFF, key(), **refusal, refused_on="2026-03-06")
     assert app.case(STAFF, case_id)["state"] == "refused"
     # rubbish is cleared the next working day: accepted Monday 2 March, due Tuesday 3 March
     clock.set("2026-03-02")
@@ -299,24 +285,10 @@ def test_a_case_handled_and_rated_on_paper_last_month_carries_every_day_it_happe
     case_id = str(open_demand(app, w)["case_id"])
     app.accept_case(STAFF, key(), case_id=case_id)  # 2 March: routed to the welfare member
     clock.set("2026-03-20")
-    err = refused(
-        app.assign_case,
-        STAFF,
-        key(),
-        case_id=case_id,
-        owner_id=w["san"],
-        reason="转环卫组",
-        assigned_on="2026-03-01",
-    )
+    handover = {"case_id": case_id, "owner_id": w["san"], "reason": "转环卫组"}
+    err = refused(app.assign_case, STAFF, key(), **handover, assigned_on="2026-03-01")
     assert (err.code, err.field) == ("rule.date.before_start", "assigned_on")
-    app.assign_case(
-        STAFF,
-        key(),
-        case_id=case_id,
-        owner_id=w["san"],
-        reason="转环卫组",
-        assigned_on="2026-03-03",
-    )
+    app.assign_case(STAFF, key(), **handover, assigned_on="2026-03-03")
     for day, rule in (("2026-03-21", "rule.date.future"), ("2026-03-01", "rule.date.before_start")):
         err = refused(app.start_case, STAFF, key(), case_id=case_id, started_on=day)
         assert (err.code, err.field) == (rule, "started_on")

@@ -170,26 +170,14 @@ def test_a_review_asked_for_in_person_is_recorded_with_the_day_it_was_asked(
     app.answer_case(STAFF, key(), case_id=case_id, text="处理意见书")  # review until 9 April
     assert app.case(STAFF, case_id)["review_until"] == "2026-04-09"
     clock.set("2026-03-12")
-    err = refused(
-        app.request_review,
-        resident,
-        key(),
-        case_id=case_id,
-        level="review",
-        reason="不服",
-        requested_on="2026-03-09",
-    )
+    review = {"case_id": case_id, "level": "review", "reason": "不服"}
+    err = refused(app.request_review, resident, key(), **review, requested_on="2026-03-09")
     assert (err.code, err.field) == ("rule.date.before_start", "requested_on")
     clock.set("2026-04-13")  # asked at the office on 8 April, typed in on 13 April
     assert (
-        refused(
-            app.request_review, resident, key(), case_id=case_id, level="review", reason="不服"
-        ).code
-        == "rule.review.window_passed"
+        refused(app.request_review, resident, key(), **review).code == "rule.review.window_passed"
     )
-    out = app.request_review(
-        resident, key(), case_id=case_id, level="review", reason="不服", requested_on="2026-04-08"
-    )
+    out = app.request_review(resident, key(), **review, requested_on="2026-04-08")
     assert out["due_on"] == "2026-05-08"  # 30 days to answer, from the request
     review = app.case(STAFF, case_id)["reviews"][0]
     assert (review["requested_on"], review["recorded_at"]) == (
@@ -204,24 +192,10 @@ def test_court_confirmation_applied_for_in_person_is_recorded_with_its_day(
     app, w = casework, world(casework)
     case_id = accepted_dispute(app, w)
     clock.set("2026-03-06")
-    err = refused(
-        app.start_mediation,
-        STAFF,
-        key(),
-        case_id=case_id,
-        initiative="committee",
-        parties=PARTIES,
-        started_on="2026-03-01",
-    )
+    mediation = {"case_id": case_id, "initiative": "committee", "parties": PARTIES}
+    err = refused(app.start_mediation, STAFF, key(), **mediation, started_on="2026-03-01")
     assert (err.code, err.field) == ("rule.date.before_start", "started_on")
-    app.start_mediation(
-        STAFF,
-        key(),
-        case_id=case_id,
-        initiative="committee",
-        parties=PARTIES,
-        started_on="2026-03-03",
-    )
+    app.start_mediation(STAFF, key(), **mediation, started_on="2026-03-03")
     sealed_agreement(app, case_id, w["med_a"], sealed_on="2026-03-05")
     mediation = app.case(STAFF, case_id)["mediation"]
     assert (mediation["started_on"], mediation["due_on"]) == ("2026-03-03", "2026-04-02")
@@ -300,18 +274,10 @@ def test_a_procedure_begun_on_paper_is_dated_from_its_start(
     app, w = casework, world(casework)
     clock.set("2026-03-20")
     case_id = open_decision(app, w, title="村道硬化", received_on="2026-03-02")
-    err = refused(
-        app.start_decision,
-        STAFF,
-        key(),
-        case_id=case_id,
-        matter_type="general",
-        started_on="2026-03-01",
-    )
+    general = {"case_id": case_id, "matter_type": "general"}
+    err = refused(app.start_decision, STAFF, key(), **general, started_on="2026-03-01")
     assert (err.code, err.field) == ("rule.date.before_start", "started_on")
-    app.start_decision(
-        STAFF, key(), case_id=case_id, matter_type="general", started_on="2026-03-05"
-    )
+    app.start_decision(STAFF, key(), **general, started_on="2026-03-05")
     meet(app, case_id, 1, "branch_meeting", date="2026-03-06")
     assert app.case(STAFF, case_id)["decision"]["started_on"] == "2026-03-05"
 
