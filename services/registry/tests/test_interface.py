@@ -153,24 +153,13 @@ def test_command_returns_its_result_and_a_repeat_writes_nothing(service: Running
         "establish_district", actor=STAFF, idempotency_key="itf:district", name="胶河经济区"
     )
     assert district == {"district_id": str(natural_id("district"))}
-    first = service.call(
-        "establish_community",
-        actor=STAFF,
-        idempotency_key="itf:c:lizhu",
-        name="立柱",
-        name_en="Lizhu",
-    )
+    lizhu = {"idempotency_key": "itf:c:lizhu", "name": "立柱", "name_en": "Lizhu"}
+    first = service.call("establish_community", actor=STAFF, **lizhu)
     assert first == {"community_id": str(Community.create_id("立柱"))}
     position = service.health()["log_position"]
     assert position > 0
 
-    again = service.call(
-        "establish_community",
-        actor=STAFF,
-        idempotency_key="itf:c:lizhu",
-        name="立柱",
-        name_en="Lizhu",
-    )
+    again = service.call("establish_community", actor=STAFF, **lizhu)
     assert again == first
     assert service.health()["log_position"] == position
 
