@@ -1,6 +1,7 @@
 """What every service's application shares beyond the event store: its policy table, one read
 model built once (replicas and workers share it) and caught up before each read, and
-``run`` (authorise, then execute once per idempotency key), and the log of reads of personal
+``run`` (authorise, then execute once per idempotency key) and ``change`` (the same for one
+aggregate loaded and changed), and the log of reads of personal
 data (``reads``, ``personal_data_reads``: see :mod:`shequ.readlog`)."""
 
 from __future__ import annotations
@@ -8,19 +9,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from eventsourcing.domain import Aggregate
 from sqlalchemy.engine import Connection
 
 from shequ.actor import Actor
 from shequ.app import Outcome, ServiceApplication
 from shequ.auth import Policy, Target
 from shequ.clock import Clock
+from shequ.commands import Keyed
 from shequ.projection import Projection, Projector
 from shequ.readlog import ReadLog, reads_of
 from shequ.store import Store
 
 log = logging.getLogger(__name__)
+A = TypeVar("A", bound=Aggregate)
 
 
 class DomainApplication(ServiceApplication):
@@ -82,6 +86,24 @@ class DomainApplication(ServiceApplication):
         """Authorise, then execute once per idempotency key (validation has happened already)."""
         self.policy.check(command, actor, target)
         return self.execute(command, key, actor, payload, decide)
+
+    def change(
+        self,
+        command: str,
+        cmd: Keyed,
+        actor: Actor,
+        target: Target,
+        load: Callable[[], A],
+        act: Callable[[A], dict[str, Any]],
+    ) -> Any:
+        """``run`` for the common shape of a use case: ``load`` one aggregate (refusing what
+        does not exist), let ``act`` ask it to decide and say the result, save it."""
+
+        def decide() -> Outcome:
+            aggregate = load()
+            return [aggregate], act(aggregate)
+
+        return self.run(command, cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
     def personal_data_reads(
         self,

@@ -7,11 +7,15 @@ listed with their permissions in ``registry.usecases``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.clock import Clock
+from shequ.commands import Keyed
 from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
@@ -61,6 +65,24 @@ class RegistryBase(DomainApplication):
     def district(self) -> District:
         """The one district (its id is the natural key ``district``)."""
         return self.get(natural_id("district"), District, "区", "district")
+
+    def change_district(
+        self,
+        use_case: str,
+        cmd: Keyed,
+        actor: Actor,
+        act: Callable[[District], dict[str, Any]],
+        check: Callable[[], object] | None = None,
+    ) -> dict[str, Any]:
+        """Load the district (after ``check``, which refuses what does not exist), let ``act``
+        change it and say the result, save: once per idempotency key, district-wide scope."""
+
+        def load() -> District:
+            if check is not None:
+                check()
+            return self.district()
+
+        return self.change(use_case, cmd, actor, Target(), load, act)
 
     def zone(self, party_member_id: str) -> ResponsibilityZone:
         return self.get(

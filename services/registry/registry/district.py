@@ -70,17 +70,16 @@ def appoint_district_leader(
 ) -> dict[str, Any]:
     """Add a person to the district leadership team (区工管委领导班子)."""
 
-    def decide() -> Any:
+    def exist() -> None:
         app.get(cmd.person_id, Person, "人员", "person_id")
-        district = app.district()
+
+    def act(district: District) -> dict[str, Any]:
         district.appoint_leader(
             cmd.person_id, cmd.title_, cmd.since or app.today(), actor.to_dict()
         )
-        return [district], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    return app.run(
-        "appoint_district_leader", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
-    )
+    return app.change_district("appoint_district_leader", cmd, actor, act, check=exist)
 
 
 class EndDistrictLeadership(Keyed):
@@ -101,14 +100,11 @@ def end_district_leadership(
 ) -> dict[str, Any]:
     """End a person's membership of the district leadership team."""
 
-    def decide() -> Any:
-        district = app.district()
+    def act(district: District) -> dict[str, Any]:
         district.end_leadership(cmd.person_id, cmd.until, actor.to_dict())
-        return [district], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    return app.run(
-        "end_district_leadership", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
-    )
+    return app.change_district("end_district_leadership", cmd, actor, act)
 
 
 class EstablishOrgan(Keyed):
@@ -127,13 +123,12 @@ class EstablishOrgan(Keyed):
 def establish_organ(cmd: EstablishOrgan, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Add a district organ: ``kind`` is department (区直部门) or station (站所)."""
 
-    def decide() -> Any:
+    def act(district: District) -> dict[str, Any]:
         organ_id = str(natural_id("organ", cmd.name))
-        district = app.district()
         district.establish_organ(organ_id, cmd.name, cmd.kind, actor.to_dict())
-        return [district], {"organ_id": organ_id}
+        return {"organ_id": organ_id}
 
-    return app.run("establish_organ", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+    return app.change_district("establish_organ", cmd, actor, act)
 
 
 class AssignCadre(Keyed):
@@ -156,17 +151,18 @@ class AssignCadre(Keyed):
 def assign_cadre(cmd: AssignCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Record a person as a cadre of an organ, assigned down to a community if given."""
 
-    def decide() -> Any:
+    def exist() -> None:
         app.get(cmd.person_id, Person, "人员", "person_id")
         if cmd.community_id:
             app.get(cmd.community_id, Community, "社区", "community_id")
-        district = app.district()
+
+    def act(district: District) -> dict[str, Any]:
         district.assign_cadre(
             cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or app.today(), actor.to_dict()
         )
-        return [district], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    return app.run("assign_cadre", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+    return app.change_district("assign_cadre", cmd, actor, act, check=exist)
 
 
 class ReleaseCadre(Keyed):
@@ -185,9 +181,8 @@ class ReleaseCadre(Keyed):
 def release_cadre(cmd: ReleaseCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """End a person's cadre status."""
 
-    def decide() -> Any:
-        district = app.district()
+    def act(district: District) -> dict[str, Any]:
         district.release_cadre(cmd.person_id, cmd.until, actor.to_dict())
-        return [district], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    return app.run("release_cadre", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+    return app.change_district("release_cadre", cmd, actor, act)

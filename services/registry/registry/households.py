@@ -3,6 +3,7 @@ day with its contacts, and its dated history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
@@ -85,21 +86,39 @@ class AddHouseholdMember(Keyed):
     since: Day | None = None
 
 
+def _change_household(
+    name: str,
+    cmd: AddHouseholdMember | RemoveHouseholdMember,
+    actor: Actor,
+    app: RegistryBase,
+    act: Callable[[Household], dict[str, Any]],
+    check: Callable[[], object] | None = None,
+) -> dict[str, Any]:
+    """Load the command's household (after ``check``, which refuses what does not exist),
+    let ``act`` change it, save; scoped to the household."""
+
+    def household() -> Household:
+        if check is not None:
+            check()
+        return app.get(cmd.household_id, Household, "户", "household_id")
+
+    target = app.household_target(cmd.household_id)
+    return app.change(name, cmd, actor, target, household, act)
+
+
 def add_household_member(
     cmd: AddHouseholdMember, actor: Actor, app: RegistryBase
 ) -> dict[str, Any]:
     """Add a person to a household with their relation to the head."""
 
-    def decide() -> Any:
-        app.get(cmd.person_id, Person, "人员", "person_id")
-        household = app.get(cmd.household_id, Household, "户", "household_id")
+    def act(household: Household) -> dict[str, Any]:
         household.add_member(cmd.person_id, cmd.relation, cmd.since or app.today(), actor.to_dict())
-        return [household], {"household_id": cmd.household_id}
+        return {"household_id": cmd.household_id}
 
-    target = app.household_target(cmd.household_id)
-    return app.run(
-        "add_household_member", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    def exist() -> None:
+        app.get(cmd.person_id, Person, "人员", "person_id")
+
+    return _change_household("add_household_member", cmd, actor, app, act, check=exist)
 
 
 class RemoveHouseholdMember(Keyed):
@@ -124,15 +143,11 @@ def remove_household_member(
 ) -> dict[str, Any]:
     """Remove a member from a household (death, marriage out, moving away)."""
 
-    def decide() -> Any:
-        household = app.get(cmd.household_id, Household, "户", "household_id")
+    def act(household: Household) -> dict[str, Any]:
         household.remove_member(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
-        return [household], {"household_id": cmd.household_id}
+        return {"household_id": cmd.household_id}
 
-    target = app.household_target(cmd.household_id)
-    return app.run(
-        "remove_household_member", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    return _change_household("remove_household_member", cmd, actor, app, act)
 
 
 class HouseholdQuery(Command):

@@ -3,6 +3,7 @@ their personal data, and a person's dated history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -93,6 +94,22 @@ def _refuse_duplicate_id_number(app: RegistryBase, id_number: str) -> None:
         )
 
 
+def _change_person(
+    name: str,
+    cmd: ChangePersonPhone | RecordPartyMembership,
+    actor: Actor,
+    app: RegistryBase,
+    act: Callable[[Person], dict[str, Any]],
+) -> dict[str, Any]:
+    """Load the command's person, let ``act`` change them, save; scoped to their village."""
+
+    def person() -> Person:
+        return app.get(cmd.person_id, Person, "人员", "person_id")
+
+    target = app.village_target(person().village_id)
+    return app.change(name, cmd, actor, target, person, act)
+
+
 class ChangePersonPhone(Keyed):
     """Record a person's new phone number."""
 
@@ -109,13 +126,11 @@ class ChangePersonPhone(Keyed):
 def change_person_phone(cmd: ChangePersonPhone, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Record a person's new phone number."""
 
-    def decide() -> Any:
-        person = app.get(cmd.person_id, Person, "人员", "person_id")
+    def act(person: Person) -> dict[str, Any]:
         person.change_phone(cmd.phone, actor.to_dict())
-        return [person], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    target = app.village_target(app.get(cmd.person_id, Person, "人员", "person_id").village_id)
-    return app.run("change_person_phone", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    return _change_person("change_person_phone", cmd, actor, app, act)
 
 
 class RecordPartyMembership(Keyed):
@@ -136,15 +151,11 @@ def record_party_membership(
 ) -> dict[str, Any]:
     """Record that a person is a party member from ``joined_on``."""
 
-    def decide() -> Any:
-        person = app.get(cmd.person_id, Person, "人员", "person_id")
+    def act(person: Person) -> dict[str, Any]:
         person.record_party_membership(cmd.joined_on, actor.to_dict())
-        return [person], {"person_id": cmd.person_id}
+        return {"person_id": cmd.person_id}
 
-    target = app.village_target(app.get(cmd.person_id, Person, "人员", "person_id").village_id)
-    return app.run(
-        "record_party_membership", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    return _change_person("record_party_membership", cmd, actor, app, act)
 
 
 class RevealPersonalData(Keyed):

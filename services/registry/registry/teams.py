@@ -71,15 +71,16 @@ def _on_member(
     target: Target | None = None,
 ) -> dict[str, Any]:
     """Load the team, let ``act`` change it, save: the shape of every member command."""
-    team = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
 
-    def decide() -> Any:
-        fresh = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
+    def team() -> ServiceTeam:
+        return app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
+
+    def member(fresh: ServiceTeam) -> dict[str, Any]:
         act(fresh)
-        return [fresh], {"team_id": cmd.team_id, "person_id": cmd.person_id}
+        return {"team_id": cmd.team_id, "person_id": cmd.person_id}
 
-    target = target or app.community_target(team.community_id)
-    return app.run(name, cmd.idempotency_key, actor, target, cmd.payload(), decide)  # type: ignore[no-any-return]
+    target = target or app.community_target(team().community_id)
+    return app.change(name, cmd, actor, target, team, member)
 
 
 class AddTeamMember(TeamMemberCommand):
