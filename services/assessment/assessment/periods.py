@@ -155,12 +155,14 @@ def score_period(cmd: ScorePeriod, actor: Actor, app: AssessmentBase) -> dict[st
 def reopen_period(cmd: ReopenPeriod, actor: Actor, app: AssessmentBase) -> dict[str, Any]:
     """Open a scored period again (e.g. a correction); it must then be scored again."""
 
-    def decide() -> Any:
-        period = app.load_period(cmd.period_kind, cmd.period_start)
-        period.reopen(cmd.reason, None, actor.to_dict())
-        return [period], {"period_id": str(period.id), "status": period.status}
+    def period() -> Period:
+        return app.load_period(cmd.period_kind, cmd.period_start)
 
-    return app.run("reopen_period", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+    def reopen(fresh: Period) -> dict[str, Any]:
+        fresh.reopen(cmd.reason, None, actor.to_dict())
+        return {"period_id": str(fresh.id), "status": fresh.status}
+
+    return app.change("reopen_period", cmd, actor, Target(), period, reopen)
 
 
 def periods(cmd: Periods, actor: Actor, app: AssessmentBase) -> list[dict[str, Any]]:

@@ -105,10 +105,11 @@ class RecordSurvey(Keyed):
 def record_survey(cmd: RecordSurvey, actor: Actor, app: OutreachBase) -> dict[str, Any]:
     """Record a survey in a target village: how many residents answered, and how many of
     them knew of the topic, supported it, took part."""
-    campaign = app.campaign(cmd.campaign_id)
 
-    def decide() -> Any:
-        fresh = app.campaign(cmd.campaign_id)
+    def campaign() -> Campaign:
+        return app.campaign(cmd.campaign_id)
+
+    def survey(fresh: Campaign) -> dict[str, Any]:
         fresh.record_survey(
             cmd.village_id,
             cmd.respondents,
@@ -118,10 +119,10 @@ def record_survey(cmd: RecordSurvey, actor: Actor, app: OutreachBase) -> dict[st
             cmd.surveyed_on,
             actor.to_dict(),
         )
-        return [fresh], {"campaign_id": cmd.campaign_id, "village_id": cmd.village_id}
+        return {"campaign_id": cmd.campaign_id, "village_id": cmd.village_id}
 
-    target = app.community_target(campaign.community_id)
-    return app.run("record_survey", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    target = app.community_target(campaign().community_id)
+    return app.change("record_survey", cmd, actor, target, campaign, survey)
 
 
 class PublishCampaignResults(Keyed):
@@ -139,20 +140,19 @@ def publish_campaign_results(
     cmd: PublishCampaignResults, actor: Actor, app: OutreachBase
 ) -> dict[str, Any]:
     """Publish the survey results of every surveyed village (for assessment)."""
-    campaign = app.campaign(cmd.campaign_id)
 
-    def decide() -> Any:
-        fresh = app.campaign(cmd.campaign_id)
+    def campaign() -> Campaign:
+        return app.campaign(cmd.campaign_id)
+
+    def publish(fresh: Campaign) -> dict[str, Any]:
         villages = fresh.publish(app.today(), actor.to_dict())
-        return [fresh], {
+        return {
             "campaign_id": cmd.campaign_id,
             "results": [{"village_id": v, **fresh.rates(v)} for v in villages],
         }
 
-    target = Target(community_id=campaign.community_id)
-    return app.run(
-        "publish_campaign_results", cmd.idempotency_key, actor, target, cmd.payload(), decide
-    )
+    target = Target(community_id=campaign().community_id)
+    return app.change("publish_campaign_results", cmd, actor, target, campaign, publish)
 
 
 class CampaignResults(Command):

@@ -198,20 +198,21 @@ class CloseRound(Keyed):
 
 def close_round(cmd: CloseRound, actor: Actor, app: OutreachBase) -> dict[str, Any]:
     """Close a round; its coverage (households visited over its list) is published."""
-    rnd = app.round(cmd.round_id)
 
-    def decide() -> Any:
-        fresh = app.round(cmd.round_id)
+    def rnd() -> VisitRound:
+        return app.round(cmd.round_id)
+
+    def close(fresh: VisitRound) -> dict[str, Any]:
         visited = households_visited(app, cmd.round_id)
         fresh.close(app.today(), visited, actor.to_dict())
-        return [fresh], {
+        return {
             "round_id": cmd.round_id,
             "households_total": len(fresh.households),
             "households_visited": visited,
         }
 
-    target = Target(community_id=rnd.community_id)
-    return app.run("close_round", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    target = Target(community_id=rnd().community_id)
+    return app.change("close_round", cmd, actor, target, rnd, close)
 
 
 def households_visited(app: OutreachBase, round_id: str) -> int:
