@@ -230,39 +230,21 @@ def test_errors_cross_amqp_structured_and_write_nothing(service: Running) -> Non
     w = directory(service)
     before = service.call("health")["log_position"]
     with ClusterRpcProxy({"AMQP_URI": service.amqp_uri, "serializer": "json"}, timeout=30) as proxy:
+        demand = {"case_type": "demand", "category": "rubbish", "channel": "walk_in", "title": "x"}
         with pytest.raises(NotFound) as nf:
             proxy.casework.open_case(
-                actor=STAFF,
-                idempotency_key="itf:bad:1",
-                case_type="demand",
-                category="rubbish",
-                channel="walk_in",
-                title="x",
-                household_id=uid(),
+                actor=STAFF, idempotency_key="itf:bad:1", household_id=uid(), **demand
             )
         assert nf.value.field == "household_id"
+        in_community = {"community_id": w["community"], **demand}
         with pytest.raises(ValidationError) as bad:
             proxy.casework.open_case(
-                actor=STAFF,
-                idempotency_key="itf:bad:2",
-                case_type="demand",
-                category="rubbish",
-                channel="walk_in",
-                title="x",
-                community_id=w["community"],
-                colour="red",
+                actor=STAFF, idempotency_key="itf:bad:2", colour="red", **in_community
             )
         assert bad.value.field == "colour"
+        auditor = {"person_id": "a", "role": "auditor"}
         with pytest.raises(Forbidden):
-            proxy.casework.open_case(
-                actor={"person_id": "a", "role": "auditor"},
-                idempotency_key="itf:bad:3",
-                case_type="demand",
-                category="rubbish",
-                channel="walk_in",
-                title="x",
-                community_id=w["community"],
-            )
+            proxy.casework.open_case(actor=auditor, idempotency_key="itf:bad:3", **in_community)
     assert service.call("health")["log_position"] == before
 
 
