@@ -48,6 +48,11 @@ def scheme_refused(app: Assessment, key: str, **change: Any) -> Exception:
     return unchanged(app, app.define_scheme, STAFF, key, **fields)
 
 
+def measure(key: str, name: str, section: str, weight: int, source: str) -> dict[str, Any]:
+    """A weighted indicator measured from ``source``."""
+    return {"key": key, "name": name, "section": section, "weight": weight, "source": source}
+
+
 def test_bad_scheme_input_changes_nothing(app: Assessment) -> None:
     """RULES §5: weights not totalling 100 are refused, naming the field and the rule."""
     communities(app, ["立柱"])
@@ -368,47 +373,32 @@ def test_outreach_facts_and_team_schemes(app: Assessment) -> None:
             "groups": ["mediation"],
         },
     )
-    app.define_scheme(
-        STAFF,
-        "scheme-c",
-        subject_kind="community",
-        name="社区考核",
-        effective_from=Q1,
-        period_kinds=["quarter"],
-        indicators=[
-            {
-                "key": "visits",
-                "name": "走访覆盖率",
-                "section": "service",
-                "weight": 60,
-                "source": "visit_coverage",
-            },
-            {
-                "key": "aware",
-                "name": "知晓率",
-                "section": "key_work",
-                "weight": 40,
-                "source": "awareness",
-            },
-        ],
-    )
-    app.define_scheme(
-        STAFF,
-        "scheme-t",
-        subject_kind="team",
-        name="服务队考核",
-        effective_from=Q1,
-        period_kinds=["quarter"],
-        indicators=[
-            {
-                "key": "on_time",
-                "name": "按时办结率",
-                "section": "daily",
-                "weight": 100,
-                "source": "on_time_rate",
-            }
-        ],
-    )
+    for key, subject_kind, name, indicators in (
+        (
+            "scheme-c",
+            "community",
+            "社区考核",
+            [
+                measure("visits", "走访覆盖率", "service", 60, "visit_coverage"),
+                measure("aware", "知晓率", "key_work", 40, "awareness"),
+            ],
+        ),
+        (
+            "scheme-t",
+            "team",
+            "服务队考核",
+            [measure("on_time", "按时办结率", "daily", 100, "on_time_rate")],
+        ),
+    ):
+        app.define_scheme(
+            STAFF,
+            key,
+            subject_kind=subject_kind,
+            name=name,
+            effective_from=Q1,
+            period_kinds=["quarter"],
+            indicators=indicators,
+        )
     out = Feed(app, "outreach")
     out.send(
         "round.closed",
