@@ -83,41 +83,14 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
         ).exit_code
         != 0
     )
-    done = run(
-        "restore",
-        "--service",
-        "registry",
-        str(archive),
-        "--store",
-        target,
-        "--treeheads",
-        str(restored_heads),
-    )
+    into = ["--store", target, "--treeheads", str(restored_heads)]
+    done = run("restore", "--service", "registry", str(archive), *into)
     assert done.exit_code == 0, done.output
-    verified = run(
-        "audit",
-        "verify",
-        "--service",
-        "registry",
-        "--store",
-        target,
-        "--treeheads",
-        str(restored_heads),
-        "--json",
-    )
+    verified = run("audit", "verify", "--service", "registry", *into, "--json")
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.output)["ok"] is True
     # a second restore over the same tree heads is refused, not silently merged
-    again = run(
-        "restore",
-        "--service",
-        "registry",
-        str(archive),
-        "--store",
-        target,
-        "--treeheads",
-        str(restored_heads),
-    )
+    again = run("restore", "--service", "registry", str(archive), *into)
     assert again.exit_code != 0 and "not empty" in again.output
 
 
