@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -300,37 +301,17 @@ class TestPledges:
         book = self.register(2)
         settings = AssessmentSettings()
         ratings = {"self": "95", "peer": "90", "branch": "92", "public": "88"}
+        weights, thresholds = settings.appraisal_weights, settings.grade_thresholds
+        appraise = partial(book.appraise, ratings, weights, thresholds, "2025-12-31", ACTOR)
         assert rule(book.fulfil, 0, "证明", "2025-06-01", ACTOR) == "rule.pledges_not_published"
-        assert (
-            rule(
-                book.appraise,
-                ratings,
-                settings.appraisal_weights,
-                settings.grade_thresholds,
-                "2025-12-31",
-                ACTOR,
-            )
-            == "rule.pledges_not_published"
-        )
+        assert rule(appraise) == "rule.pledges_not_published"
         book.publish("2025-02-01", ACTOR)
         assert rule(book.publish, "2025-02-02", ACTOR) == "rule.already_published"
         assert rule(book.fulfil, 2, "证明", "2025-06-01", ACTOR) == "rule.unknown_pledge"
         book.fulfil(0, "走访记录", "2025-06-01", ACTOR)
         # 95×0.2 + 90×0.3 + 92×0.3 + 88×0.2 = 19 + 27 + 27.6 + 17.6 = 91.20 → 优秀
-        assert book.appraise(
-            ratings, settings.appraisal_weights, settings.grade_thresholds, "2025-12-31", ACTOR
-        ) == {"score": "91.20", "grade": "excellent", "grade_zh": "优秀"}
-        assert (
-            rule(
-                book.appraise,
-                ratings,
-                settings.appraisal_weights,
-                settings.grade_thresholds,
-                "2025-12-31",
-                ACTOR,
-            )
-            == "rule.already_appraised"
-        )
+        assert appraise() == {"score": "91.20", "grade": "excellent", "grade_zh": "优秀"}
+        assert rule(appraise) == "rule.already_appraised"
 
     @pytest.mark.parametrize(
         ("score", "grade"),
