@@ -181,15 +181,16 @@ class EndAppointment(Keyed):
 
 def end_appointment(cmd: EndAppointment, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """End an appointment on ``until`` with a reason (届满, 调动, 免职 …)."""
-    org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
 
-    def decide() -> Any:
-        org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
+    def organisation() -> PartyOrganisation:
+        return app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
+
+    def end(org: PartyOrganisation) -> dict[str, Any]:
         org.end_appointment(cmd.appointment_id, cmd.until, cmd.reason, actor.to_dict())
-        return [org], {"appointment_id": cmd.appointment_id}
+        return {"appointment_id": cmd.appointment_id}
 
-    target = Target(community_id=org.community_id)
-    return app.run("end_appointment", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    target = Target(community_id=organisation().community_id)
+    return app.change("end_appointment", cmd, actor, target, organisation, end)
 
 
 def eligibility(

@@ -87,24 +87,26 @@ class LinkHousehold(Keyed):
 
 def link_household(cmd: LinkHousehold, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """Link a household to a party member (at most ``settings.max_households`` each)."""
-    zone = app.zone(cmd.party_member_id)
+
+    def zone() -> ResponsibilityZone:
+        return app.zone(cmd.party_member_id)
+
+    target = Target(community_id=zone().community_id)
     # Both ends must be in the actor's scope: the member's zone and the household.
     app.policy.check("link_household", actor, app.household_target(cmd.household_id))
 
-    def decide() -> Any:
-        zone = app.zone(cmd.party_member_id)
+    def link(fresh: ResponsibilityZone) -> dict[str, Any]:
         app.get(cmd.household_id, Household, "户", "household_id")
-        zone.link(
+        fresh.link(
             cmd.household_id,
             cmd.since or app.today(),
             app.settings.max_households,
-            _linked_elsewhere(app, cmd.household_id, str(zone.id)),
+            _linked_elsewhere(app, cmd.household_id, str(fresh.id)),
             actor.to_dict(),
         )
-        return [zone], {"zone_id": str(zone.id), "household_id": cmd.household_id}
+        return {"zone_id": str(fresh.id), "household_id": cmd.household_id}
 
-    target = Target(community_id=zone.community_id)
-    return app.run("link_household", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    return app.change("link_household", cmd, actor, target, zone, link)
 
 
 def _linked_elsewhere(app: RegistryBase, household_id: str, zone_id: str) -> bool:
@@ -134,15 +136,16 @@ class UnlinkHousehold(Keyed):
 
 def unlink_household(cmd: UnlinkHousehold, actor: Actor, app: RegistryBase) -> dict[str, Any]:
     """End a party member's link to a household."""
-    zone = app.zone(cmd.party_member_id)
 
-    def decide() -> Any:
-        zone = app.zone(cmd.party_member_id)
-        zone.unlink(cmd.household_id, cmd.until, cmd.reason, actor.to_dict())
-        return [zone], {"zone_id": str(zone.id), "household_id": cmd.household_id}
+    def zone() -> ResponsibilityZone:
+        return app.zone(cmd.party_member_id)
 
-    target = Target(community_id=zone.community_id)
-    return app.run("unlink_household", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    def unlink(fresh: ResponsibilityZone) -> dict[str, Any]:
+        fresh.unlink(cmd.household_id, cmd.until, cmd.reason, actor.to_dict())
+        return {"zone_id": str(fresh.id), "household_id": cmd.household_id}
+
+    target = Target(community_id=zone().community_id)
+    return app.change("unlink_household", cmd, actor, target, zone, unlink)
 
 
 class MembersBelowMinimum(Command):
