@@ -21,6 +21,7 @@ from registry.seed import sample_id_number, sample_phone
 from shequ.errors import NotFound, RuleViolation, ShequError, ValidationError
 
 from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.schemes import community_scheme, measure
 from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
@@ -52,36 +53,13 @@ def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
         yield suite
 
 
-SCHEME = {
-    "subject_kind": "community",
-    "name": "社区工作考核办法",
-    "effective_from": "2025-01-01",
-    "period_kinds": ["quarter"],
-    "indicators": [
-        {
-            "key": "on_time",
-            "name": "按时办结率",
-            "section": "daily",
-            "weight": 40,
-            "source": "on_time_rate",
-        },
-        {
-            "key": "satisfaction",
-            "name": "群众满意度",
-            "section": "service",
-            "weight": 40,
-            "source": "satisfaction",
-        },
-        {
-            "key": "key_tasks",
-            "name": "重点工作",
-            "section": "key_work",
-            "weight": 20,
-            "source": "manual",
-        },
-    ],
-    "adjustments": [],
-}
+SCHEME = community_scheme(
+    [
+        measure("on_time", "按时办结率", "daily", 40, "on_time_rate"),
+        measure("satisfaction", "群众满意度", "service", 40, "satisfaction"),
+        measure("key_tasks", "重点工作", "key_work", 20, "manual"),
+    ]
+)
 
 
 def _world(p: Processes) -> dict[str, str]:

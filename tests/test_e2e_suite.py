@@ -47,6 +47,7 @@ from shequ.runtime import Platform
 from shequ.suite import SERVICES
 
 from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.schemes import community_scheme, measure
 from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
@@ -474,28 +475,12 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
 
 
 # -- 2. a case resolved late lowers the right community's on-time rate, once ------------------
-SCHEME = {
-    "subject_kind": "community",
-    "name": "社区工作考核办法",
-    "effective_from": "2025-01-01",
-    "period_kinds": ["quarter"],
-    "indicators": [
-        {
-            "key": "on_time",
-            "name": "按时办结率",
-            "section": "daily",
-            "weight": 60,
-            "source": "on_time_rate",
-        },
-        {
-            "key": "key_tasks",
-            "name": "重点工作",
-            "section": "key_work",
-            "weight": 40,
-            "source": "manual",
-        },
+SCHEME = community_scheme(
+    [
+        measure("on_time", "按时办结率", "daily", 60, "on_time_rate"),
+        measure("key_tasks", "重点工作", "key_work", 40, "manual"),
     ],
-    "adjustments": [
+    [
         {
             "key": "chase",
             "name": "催办",
@@ -505,7 +490,7 @@ SCHEME = {
             "cap": 5,
         }
     ],
-}
+)
 Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
 
 

@@ -21,6 +21,7 @@ from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, Validatio
 from test_assessment_scenario import Q1, V1, scenario_world, schemes
 
 from tests.support.readme import readme_sections
+from tests.support.schemes import measure
 
 RESIDENT = Actor("r-1", "resident", household_id=uid("hh"))
 AUDITOR = Actor("a-1", "auditor")
@@ -46,11 +47,6 @@ def scheme_refused(app: Assessment, key: str, **change: Any) -> Exception:
         **change,
     }
     return unchanged(app, app.define_scheme, STAFF, key, **fields)
-
-
-def measure(key: str, name: str, section: str, weight: int, source: str) -> dict[str, Any]:
-    """A weighted indicator measured from ``source``."""
-    return {"key": key, "name": name, "section": section, "weight": weight, "source": source}
 
 
 def test_bad_scheme_input_changes_nothing(app: Assessment) -> None:

@@ -1,0 +1,25 @@
+"""Assessment schemes for tests: indicators spelled on one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def measure(key: str, name: str, section: str, weight: int, source: str) -> dict[str, Any]:
+    """A weighted indicator measured from ``source``."""
+    return {"key": key, "name": name, "section": section, "weight": weight, "source": source}
+
+
+def community_scheme(
+    indicators: Iterable[dict[str, Any]], adjustments: Iterable[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """The communities' scheme (社区工作考核办法), in force from 1 January 2025, by quarter."""
+    return {
+        "subject_kind": "community",
+        "name": "社区工作考核办法",
+        "effective_from": "2025-01-01",
+        "period_kinds": ["quarter"],
+        "indicators": list(indicators),
+        "adjustments": list(adjustments),
+    }
