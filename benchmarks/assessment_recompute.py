@@ -27,72 +27,20 @@ from uuid import NAMESPACE_URL, uuid5
 
 import common  # noqa: F401 - sets sys.path
 
+from tests.support.schemes import measure
+
 COMMUNITIES = ["立柱", "塔桥", "下泊", "柏乡"]
 SCHEME = {
     "indicators": [
-        {
-            "key": "key_tasks",
-            "name": "重点工作",
-            "section": "key_work",
-            "weight": 20,
-            "source": "manual",
-        },
-        {
-            "key": "on_time",
-            "name": "按时办结率",
-            "section": "daily",
-            "weight": 15,
-            "source": "on_time_rate",
-        },
-        {
-            "key": "resolution",
-            "name": "问题解决率",
-            "section": "daily",
-            "weight": 10,
-            "source": "resolution_rate",
-        },
-        {
-            "key": "reopen",
-            "name": "重新办理率",
-            "section": "daily",
-            "weight": 5,
-            "source": "reopen_rate",
-        },
-        {
-            "key": "satisfaction",
-            "name": "群众满意度",
-            "section": "service",
-            "weight": 15,
-            "source": "satisfaction",
-        },
-        {
-            "key": "visits",
-            "name": "走访覆盖率",
-            "section": "service",
-            "weight": 10,
-            "source": "visit_coverage",
-        },
-        {
-            "key": "contacts",
-            "name": "党员联户达标率",
-            "section": "service",
-            "weight": 10,
-            "source": "contact_compliance",
-        },
-        {
-            "key": "cards",
-            "name": "联系卡发放率",
-            "section": "service",
-            "weight": 5,
-            "source": "card_distribution",
-        },
-        {
-            "key": "aware",
-            "name": "知晓率",
-            "section": "key_work",
-            "weight": 10,
-            "source": "awareness",
-        },
+        measure("key_tasks", "重点工作", "key_work", 20, "manual"),
+        measure("on_time", "按时办结率", "daily", 15, "on_time_rate"),
+        measure("resolution", "问题解决率", "daily", 10, "resolution_rate"),
+        measure("reopen", "重新办理率", "daily", 5, "reopen_rate"),
+        measure("satisfaction", "群众满意度", "service", 15, "satisfaction"),
+        measure("visits", "走访覆盖率", "service", 10, "visit_coverage"),
+        measure("contacts", "党员联户达标率", "service", 10, "contact_compliance"),
+        measure("cards", "联系卡发放率", "service", 5, "card_distribution"),
+        measure("aware", "知晓率", "key_work", 10, "awareness"),
     ],
     "adjustments": [
         {
