@@ -35,38 +35,16 @@ from assessment.settings import AssessmentSettings
 from assessment_testing import STAFF, Feed, case, close_app, communities, noon, open_app
 from shequ.store import Store
 
+from tests.support.schemes import measure
+
 Q1, Q2 = "2025-01-01", "2025-04-01"
 
 V1 = {
     "indicators": [
-        {
-            "key": "key_tasks",
-            "name": "重点工作完成情况",
-            "section": "key_work",
-            "weight": 30,
-            "source": "manual",
-        },
-        {
-            "key": "on_time",
-            "name": "按时办结率",
-            "section": "daily",
-            "weight": 25,
-            "source": "on_time_rate",
-        },
-        {
-            "key": "reopen",
-            "name": "重新办理率",
-            "section": "daily",
-            "weight": 15,
-            "source": "reopen_rate",
-        },
-        {
-            "key": "satisfaction",
-            "name": "群众满意度",
-            "section": "service",
-            "weight": 30,
-            "source": "satisfaction",
-        },
+        measure("key_tasks", "重点工作完成情况", "key_work", 30, "manual"),
+        measure("on_time", "按时办结率", "daily", 25, "on_time_rate"),
+        measure("reopen", "重新办理率", "daily", 15, "reopen_rate"),
+        measure("satisfaction", "群众满意度", "service", 30, "satisfaction"),
     ],
     "adjustments": [
         {
@@ -91,34 +69,10 @@ V1 = {
 }
 V2 = {
     "indicators": [
-        {
-            "key": "key_tasks",
-            "name": "重点工作完成情况",
-            "section": "key_work",
-            "weight": 20,
-            "source": "manual",
-        },
-        {
-            "key": "on_time",
-            "name": "按时办结率",
-            "section": "daily",
-            "weight": 30,
-            "source": "on_time_rate",
-        },
-        {
-            "key": "satisfaction",
-            "name": "群众满意度",
-            "section": "service",
-            "weight": 30,
-            "source": "satisfaction",
-        },
-        {
-            "key": "visits",
-            "name": "走访覆盖率",
-            "section": "service",
-            "weight": 20,
-            "source": "visit_coverage",
-        },
+        measure("key_tasks", "重点工作完成情况", "key_work", 20, "manual"),
+        measure("on_time", "按时办结率", "daily", 30, "on_time_rate"),
+        measure("satisfaction", "群众满意度", "service", 30, "satisfaction"),
+        measure("visits", "走访覆盖率", "service", 20, "visit_coverage"),
     ],
     "adjustments": [
         {
