@@ -228,18 +228,10 @@ def test_committee_scores_closed_periods_and_reopening(app: Assessment) -> None:
     """Each manual score has a reason and an actor; a closed period takes none until it is
     reopened by hand, and is then scored again as revision 2."""
     _cw, c = scenario_world(app)
-    app.enter_score(
-        STAFF,
-        "key-s-0001",
-        period_kind="quarter",
-        period_start=Q1,
-        subject_kind="community",
-        subject_id=c["立柱"],
-        item="key_tasks",
-        score=20,
-        reason="重点任务完成三分之二",
-    )
-    app.score_period(STAFF, "key-p-0001", period_kind="quarter", period_start=Q1)
+    q1 = {"period_kind": "quarter", "period_start": Q1}
+    key_tasks = {**q1, "subject_kind": "community", "subject_id": c["立柱"], "item": "key_tasks"}
+    app.enter_score(STAFF, "key-s-0001", **key_tasks, score=20, reason="重点任务完成三分之二")
+    app.score_period(STAFF, "key-p-0001", **q1)
     board = app.scoreboard(STAFF, "quarter", Q1)
     assert board["committee_scores"] == [
         {
@@ -251,39 +243,13 @@ def test_committee_scores_closed_periods_and_reopening(app: Assessment) -> None:
         }
     ]
     assert "committee_scores" not in app.scoreboard(RESIDENT, "quarter", Q1)
-    err = unchanged(
-        app,
-        app.enter_score,
-        STAFF,
-        "key-s-0002",
-        period_kind="quarter",
-        period_start=Q1,
-        subject_kind="community",
-        subject_id=c["立柱"],
-        item="key_tasks",
-        score=25,
-        reason="更正",
-    )
+    err = unchanged(app, app.enter_score, STAFF, "key-s-0002", **key_tasks, score=25, reason="更正")
     assert err.code == "rule.period_closed"  # type: ignore[attr-defined]
-    err = unchanged(
-        app, app.score_period, STAFF, "key-p-0002", period_kind="quarter", period_start=Q1
-    )
+    err = unchanged(app, app.score_period, STAFF, "key-p-0002", **q1)
     assert err.code == "rule.period_closed"  # type: ignore[attr-defined]
-    app.reopen_period(
-        STAFF, "key-r-0001", period_kind="quarter", period_start=Q1, reason="更正评分"
-    )
-    app.enter_score(
-        STAFF,
-        "key-s-0003",
-        period_kind="quarter",
-        period_start=Q1,
-        subject_kind="community",
-        subject_id=c["立柱"],
-        item="key_tasks",
-        score=25,
-        reason="更正",
-    )
-    again = app.score_period(STAFF, "key-p-0003", period_kind="quarter", period_start=Q1)
+    app.reopen_period(STAFF, "key-r-0001", **q1, reason="更正评分")
+    app.enter_score(STAFF, "key-s-0003", **key_tasks, score=25, reason="更正")
+    again = app.score_period(STAFF, "key-p-0003", **q1)
     assert again["revision"] == 2
     assert app.recompute_period(AUDITOR, "quarter", Q1)["matches"]
 
