@@ -95,15 +95,18 @@ class DomainApplication(ServiceApplication):
         target: Target,
         load: Callable[[], A],
         act: Callable[[A], dict[str, Any]],
+        payload: Mapping[str, Any] | None = None,
     ) -> Any:
         """``run`` for the common shape of a use case: ``load`` one aggregate (refusing what
-        does not exist), let ``act`` ask it to decide and say the result, save it."""
+        does not exist), let ``act`` ask it to decide and say the result, save it. The
+        idempotency record keeps ``payload`` (default: the command's)."""
 
         def decide() -> Outcome:
             aggregate = load()
             return [aggregate], act(aggregate)
 
-        return self.run(command, cmd.idempotency_key, actor, target, cmd.payload(), decide)
+        kept = cmd.payload() if payload is None else payload
+        return self.run(command, cmd.idempotency_key, actor, target, kept, decide)
 
     def personal_data_reads(
         self,

@@ -236,12 +236,12 @@ def _on_book(
 ) -> dict[str, Any]:
     """Load the member's book of the year, let it decide, save it: the book's community is
     the scope the actor must hold."""
-    book = _book(app, cmd.member_id, cmd.year)
 
-    def decide() -> Any:
-        fresh = _book(app, cmd.member_id, cmd.year)
-        result = act(fresh)
-        return [fresh], {"book_id": str(fresh.id), **(result or {})}
+    def book() -> PledgeBook:
+        return _book(app, cmd.member_id, cmd.year)
 
-    target = Target(community_id=book.community_id)  # type: ignore[attr-defined]
-    return app.run(name, cmd.idempotency_key, actor, target, payload, decide)
+    def decided(fresh: PledgeBook) -> dict[str, Any]:
+        return {"book_id": str(fresh.id), **(act(fresh) or {})}
+
+    target = Target(community_id=book().community_id)  # type: ignore[attr-defined]
+    return app.change(name, cmd, actor, target, book, decided, payload)
