@@ -131,6 +131,16 @@ class World(Processes):
         assert len(cases) == 1, cases
         return cases[0]  # type: ignore[no-any-return]
 
+    # outreach's visit rounds
+    def open_round(self, r: dict[str, Any], key: str, title: str, until: str) -> dict[str, Any]:
+        """Outreach opens a visit round of the community from 1 January 2026 to ``until``, its
+        services member the visitor."""
+        args = {"community_id": r["community"], "title": title, "assignees": [r["services"]]}
+        period = {"period_start": "2026-01-01", "period_end": until}
+        return self.call(  # type: ignore[no-any-return]
+            "outreach", "open_round", actor=STAFF, idempotency_key=key, **args, **period
+        )
+
     # event logs and inboxes
     def published(self, service: str, after: int = 0) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -298,17 +308,7 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     r = community(w, "opinion")
     w.caught_up("casework", "registry")
     w.caught_up("outreach", "registry")
-    rnd = w.call(
-        "outreach",
-        "open_round",
-        actor=STAFF,
-        idempotency_key="e2e-suite-round-1",
-        community_id=r["community"],
-        title="秋季走访",
-        period_start="2026-01-01",
-        period_end="2099-12-31",
-        assignees=[r["services"]],
-    )
+    rnd = w.open_round(r, "e2e-suite-round-1", "秋季走访", until="2099-12-31")
     visit = w.call(
         "outreach",
         "log_visit",
@@ -416,17 +416,7 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
         "services",
     )
     # a visit round of the first quarter, closed: its coverage goes to assessment
-    rnd = w.call(
-        "outreach",
-        "open_round",
-        actor=STAFF,
-        idempotency_key="e2e-suite-round-q1",
-        community_id=r["community"],
-        title="春季走访",
-        period_start="2026-01-01",
-        period_end="2026-03-31",
-        assignees=[r["services"]],
-    )
+    rnd = w.open_round(r, "e2e-suite-round-q1", "春季走访", until="2026-03-31")
     w.call(
         "outreach",
         "log_visit",
