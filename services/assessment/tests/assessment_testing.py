@@ -12,6 +12,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from assessment.application import Assessment
+from assessment.domain import Period
 from assessment.interests import CASEWORK, OUTREACH, REGISTRY
 from assessment.reactions import CaseworkReactions, OutreachReactions, RegistryReactions
 from assessment.settings import AssessmentSettings
@@ -164,3 +165,22 @@ def case(feed: Feed, contract: str, case_id: str, community_id: str, **fields: A
 def noon(day: str) -> str:
     """The UTC time of local noon on ``day`` (for events dated by their envelope)."""
     return dt.datetime.fromisoformat(f"{day}T12:00:00+08:00").astimezone(dt.UTC).isoformat()
+
+
+def backfill(app: Assessment) -> Any:
+    """130 back-dated facts for Q1 2025: the inbox snapshots the quarter at version 100."""
+    _, c = communities(app, ["立柱"])
+    cw = Feed(app, "casework")
+    for i in range(130):
+        case(
+            cw,
+            "case.opened",
+            f"b{i}",
+            c["立柱"],
+            opened_on="2025-02-03",
+            case_type="demand",
+            category="道路",
+            channel="visit",
+            due_on=None,
+        )
+    return Period.create_id("quarter", "2025-01-01")

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.settings import AssessmentSettings
-from assessment_testing import STAFF, Feed, case, close_app, communities, noon, open_app
+from assessment_testing import STAFF, Feed, backfill, case, close_app, communities, noon, open_app
 from shequ.store import Store
 
 from tests.support.schemes import measure
@@ -409,23 +409,7 @@ def test_facts_of_running_periods_touch_no_period(app: Assessment) -> None:
 def test_periods_written_by_many_back_dated_facts_are_snapshotted(app: Assessment) -> None:
     """A backfill writes one event per fact to the ended periods; the inbox snapshots them so
     loading a period does not replay them all, and the state read back is the same."""
-    from assessment.domain import Period
-
-    _, c = communities(app, ["立柱"])
-    cw = Feed(app, "casework")
-    for i in range(130):
-        case(
-            cw,
-            "case.opened",
-            f"b{i}",
-            c["立柱"],
-            opened_on="2025-02-03",
-            case_type="demand",
-            category="道路",
-            channel="visit",
-            due_on=None,
-        )
-    pid = Period.create_id("quarter", Q1)
+    pid = backfill(app)
     snaps = list(app.snapshots.get(pid))  # type: ignore[union-attr]
     assert [s.originator_version for s in snaps] == [100]
     assert app.repository.get(pid).version == 131  # Opened + 130 arrivals

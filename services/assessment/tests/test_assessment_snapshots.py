@@ -10,8 +10,7 @@ from typing import Any
 
 import psycopg
 from assessment.application import Assessment
-from assessment.domain import Period
-from assessment_testing import Feed, case, close_app, communities, open_app
+from assessment_testing import backfill, close_app, open_app
 from shequ.audit import Sealer, verify
 from shequ.store import Store
 from shequ.testing import shequ_cli
@@ -45,25 +44,6 @@ def forged(state: bytes | memoryview) -> bytes:
     decoded = json.loads(bytes(state))
     decoded["state"]["arrivals_after_end"] = 7
     return json.dumps(decoded).encode()
-
-
-def backfill(app: Assessment) -> Any:
-    """130 back-dated facts for Q1 2025: the inbox snapshots the quarter at version 100."""
-    _, c = communities(app, ["立柱"])
-    cw = Feed(app, "casework")
-    for i in range(130):
-        case(
-            cw,
-            "case.opened",
-            f"b{i}",
-            c["立柱"],
-            opened_on="2025-02-03",
-            case_type="demand",
-            category="道路",
-            channel="visit",
-            due_on=None,
-        )
-    return Period.create_id("quarter", "2025-01-01")
 
 
 def test_forged_snapshots_are_named_by_verify_and_never_served(
