@@ -61,6 +61,16 @@ class Feed:
         return self.inbox.process(self.envelope(contract, data))
 
 
+# A village decision's four meetings (四议) by step: branch, committees, party assembly,
+# representatives.
+MEETINGS = (
+    (1, "branch_meeting"),
+    (2, "committees_meeting"),
+    (3, "party_assembly"),
+    (4, "representatives_meeting"),
+)
+
+
 def open_casework(store: Store, clock: FixedClock, **options: Any) -> Any:
     """The application seen through its use-case table (``USE_CASES.bind``): use cases are
     called ``app.open_case(actor, key, **fields)`` through the same checks as RPC."""

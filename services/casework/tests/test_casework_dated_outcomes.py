@@ -24,7 +24,7 @@ from casework_testing import (
 from shequ.actor import Actor
 from shequ.store import Store
 from sqlalchemy import text
-from test_casework_facts import accepted_dispute, decision, meet, published, refused
+from test_casework_facts import accepted_dispute, deliberated, published, refused
 from test_casework_petitions import REPLY, petition
 from test_casework_procedures import PARTIES
 
@@ -193,16 +193,7 @@ def test_publications_of_a_village_decision_carry_their_days(
     casework: Casework, clock: FixedClock
 ) -> None:
     app, w = casework, world(casework)
-    case_id = decision(app, w)  # begun 2 March
-    app.accept_case(STAFF, key(), case_id=case_id, owner_id=w["san"])
-    clock.set("2026-03-20")
-    for step, body in (
-        (1, "branch_meeting"),
-        (2, "committees_meeting"),
-        (3, "party_assembly"),
-        (4, "representatives_meeting"),
-    ):
-        meet(app, case_id, step, body)  # all on 20 March
+    case_id = deliberated(app, w, clock)  # begun 2 March, its four meetings on 20 March
     clock.set("2026-03-25")
     publish: dict[str, Any] = {"case_id": case_id, "step": 5, "text": "决议：同意发包"}
     err = refused(app.publish_decision, STAFF, key(), published_on="2026-03-19", **publish)

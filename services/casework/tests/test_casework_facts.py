@@ -19,6 +19,7 @@ from casework.application import Casework
 from casework.contracts import translate
 from casework.settings import settings_from
 from casework_testing import (
+    MEETINGS,
     STAFF,
     Feed,
     FixedClock,
@@ -242,6 +243,17 @@ def meet(app: Casework, case_id: str, step: int, body: str, **over: Any) -> Any:
     )
 
 
+def deliberated(app: Casework, w: dict[str, Any], clock: FixedClock) -> str:
+    """A village decision begun on 2 March and accepted by ``w["san"]``, its four meetings
+    (四议: branch, committees, party assembly, representatives) held on 20 March."""
+    case_id = decision(app, w)
+    app.accept_case(STAFF, key(), case_id=case_id, owner_id=w["san"])
+    clock.set("2026-03-20")
+    for step, body in MEETINGS:
+        meet(app, case_id, step, body)
+    return case_id
+
+
 def test_a_meeting_falls_within_the_procedures_life_and_not_in_the_future(
     casework: Casework, clock: FixedClock
 ) -> None:
@@ -350,16 +362,7 @@ def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
         routes_told=["arbitration", "administrative", "litigation"],
     )
     assert app.case(STAFF, dispute)["state"] == "resolved"
-    case_id = decision(app, w)
-    app.accept_case(STAFF, key(), case_id=case_id, owner_id=w["san"])
-    clock.set("2026-03-20")
-    for step, body in (
-        (1, "branch_meeting"),
-        (2, "committees_meeting"),
-        (3, "party_assembly"),
-        (4, "representatives_meeting"),
-    ):
-        meet(app, case_id, step, body)
+    case_id = deliberated(app, w, clock)
     app.publish_decision(STAFF, key(), case_id=case_id, step=5, text="决议：同意发包")
     assert app.case(STAFF, case_id)["state"] == "assigned"
     app.publish_decision(STAFF, key(), case_id=case_id, step=6, text="已签订承包合同")

@@ -10,6 +10,7 @@ from casework.contracts import translate
 from casework.domain.thresholds import LocalRules
 from casework.settings import CaseworkSettings
 from casework_testing import (
+    MEETINGS,
     STAFF,
     FixedClock,
     close_casework,
@@ -293,7 +294,7 @@ class TestVillageDecision:
     ) -> None:
         app, w = casework, world(casework)
         case_id = self.start(app, w)
-        for step, body in ((1, "branch_meeting"), (2, "committees_meeting"), (3, "party_assembly")):
+        for step, body in MEETINGS[:3]:
             self.meet(app, case_id, step, body)
         assert (
             code(self.meet, app, case_id, 4, "villagers_assembly", notice_on="2026-03-15")
@@ -326,11 +327,7 @@ class TestVillageDecision:
         try:
             w = world(app)
             case_id = self.start(app, w, matter="collective_property")
-            for step, body in (
-                (1, "branch_meeting"),
-                (2, "committees_meeting"),
-                (3, "party_assembly"),
-            ):
+            for step, body in MEETINGS[:3]:
                 self.meet(app, case_id, step, body)
             # 21 of 30 present (2/3 quorum met), 19 yes: > half present, < 2/3 of all 30
             with pytest.raises(RuleViolation) as info:
@@ -343,11 +340,7 @@ class TestVillageDecision:
                 app, case_id, 4, "representatives_meeting", present=21, yes=20, no=1, abstain=0
             )
             general = self.start(app, w)
-            for step, body in (
-                (1, "branch_meeting"),
-                (2, "committees_meeting"),
-                (3, "party_assembly"),
-            ):
+            for step, body in MEETINGS[:3]:
                 self.meet(app, general, step, body)
             # the local rule: a majority of ALL representatives (15 of 30 is not)
             assert (

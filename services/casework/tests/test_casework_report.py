@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from casework_testing import (
+    MEETINGS,
     STAFF,
     FixedClock,
     close_casework,
@@ -84,12 +85,7 @@ class Quarter:
         ]
         do("accept_case", c3)
         clock.set("2026-03-20")
-        for step, body in (
-            (1, "branch_meeting"),
-            (2, "committees_meeting"),
-            (3, "party_assembly"),
-            (4, "representatives_meeting"),
-        ):
+        for step, body in MEETINGS:
             do("record_decision_meeting", d, step=step, body=body, record=record())
         clock.set("2026-03-25")
         do("publish_decision", d, step=5, text="决议：同意发包，联系电话13812345678")
