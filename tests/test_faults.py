@@ -229,12 +229,16 @@ def test_postgres_cut_under_load(tmp_path: Path) -> None:
         proxy.restore()
         restored_at = time.monotonic()
         before = sum(c.answers["ok"] for c in clients)
-        wait_until(
-            lambda: sum(c.answers["ok"] for c in clients) > before,
-            timeout=60,
-            interval=0.02,
-            what="a command acknowledged again",
-        )
+        try:
+            wait_until(
+                lambda: sum(c.answers["ok"] for c in clients) > before,
+                timeout=60,
+                interval=0.02,
+                what="a command acknowledged again",
+            )
+        except AssertionError as exc:  # say what the clients heard and what the service logged
+            heard = dict(sum((c.answers for c in clients), Counter()))
+            raise AssertionError(f"{exc}; answers {heard}\n{suite.registry.log_tail()}") from None
         recovered = time.monotonic() - restored_at
         wait_until(
             lambda: sum(c.answers["ok"] for c in clients) >= before + 30,
