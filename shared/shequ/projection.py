@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from shequ import readlog
-from shequ.app import ServiceApplication
 from shequ.db import positions, read_models, schema_lock
 
 
@@ -84,9 +83,17 @@ def fingerprint(projection: Projection, engine: Engine) -> str:
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()
 
 
+class LogSource(Protocol):
+    """What a projector reads: the application's store, recorder and mapper (``shequ.app``)."""
+
+    store: Any
+    recorder: Any
+    mapper: Any
+
+
 class Projector:
     def __init__(
-        self, app: ServiceApplication, projection: Projection, engine: Engine, page: int = 500
+        self, app: LogSource, projection: Projection, engine: Engine, page: int = 500
     ) -> None:
         self.app = app
         self.projection = projection

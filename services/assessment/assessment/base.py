@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from shequ.app import DomainApplication
 from shequ.clock import Clock
-from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
 

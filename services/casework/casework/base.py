@@ -16,9 +16,9 @@ from typing import Any
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 from shequ.actor import Actor
+from shequ.app import DomainApplication
 from shequ.auth import Target
 from shequ.clock import Clock
-from shequ.domainapp import DomainApplication
 from shequ.errors import Forbidden, NotFound
 from shequ.store import Store
 from shequ.validation import check_date

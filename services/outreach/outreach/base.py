@@ -3,9 +3,9 @@ targets. The policy comes from the use-case table (``outreach.usecases``), set o
 
 from __future__ import annotations
 
+from shequ.app import DomainApplication
 from shequ.auth import Target
 from shequ.clock import Clock
-from shequ.domainapp import DomainApplication
 from shequ.errors import NotFound
 from shequ.store import Store
 from sqlalchemy import select

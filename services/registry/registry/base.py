@@ -13,10 +13,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from shequ.actor import Actor
+from shequ.app import DomainApplication
 from shequ.auth import Target
 from shequ.clock import Clock
 from shequ.commands import Keyed
-from shequ.domainapp import DomainApplication
 from shequ.errors import Conflict
 from shequ.store import Store
 from sqlalchemy import select
