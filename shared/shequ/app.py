@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import EventStore, IntegrityError, ProcessRecorder
 from sqlalchemy.engine import Connection, Engine
@@ -195,12 +195,14 @@ class ServiceApplication(Application[UUID]):
                 actor=actor.to_dict(),
                 result=result,
             )
-            saving = [*aggregates, record]
-            ids = [agg.id for agg in saving]
+            saving: ProcessingEvent[UUID] = ProcessingEvent()
+            saving.collect_events(*aggregates, record)
+            ids = list(saving.aggregates)
             batchorder.turn(ids)  # inside a batch: in batch order
             try:
-                self.committer.commit(saving)
+                self.committer.commit(saving.events)
                 COMMANDS.labels(self.name, command, "stored").inc()
+                self.take_due_snapshots(saving)
                 return True, result, ids
             except IntegrityError:
                 # Either the same key won a race (answer with its result) or another command
@@ -240,6 +242,32 @@ class ServiceApplication(Application[UUID]):
         if "engine" in self.__dict__:
             self.engine.dispose()
         super().close()
+
+    def save_processed(self, processing: ProcessingEvent[UUID]) -> None:
+        """``Application.save`` for what an inbox (or a dead letter's replay) built: the events
+        and the upstream position in one transaction, then the snapshots that are due."""
+        self._record(processing)
+        self.take_due_snapshots(processing)
+
+    def commit(self, aggregates: Iterable[Aggregate]) -> None:
+        """Store the aggregates' pending events through group commit, outside any command."""
+        saving: ProcessingEvent[UUID] = ProcessingEvent()
+        saving.collect_events(*aggregates)
+        self.committer.commit(saving.events)
+        self.take_due_snapshots(saving)
+
+    def take_due_snapshots(self, saved: ProcessingEvent[UUID]) -> None:
+        """eventsourcing's own snapshotting (``snapshotting_intervals``, ``take_snapshot``) for
+        the save paths that do not go through ``Application.save``: group commit, inboxes,
+        replays. A snapshot is only a cache of what the events say (``shequ.snapshots``): one
+        that cannot be stored now (another replica took it, the store went away) is skipped,
+        never a failure of what was saved."""
+        if not self.snapshots or not self.snapshotting_intervals:
+            return
+        try:
+            self._take_snapshots(saved)
+        except Exception as exc:  # noqa: BLE001 - the events are stored; the cache can wait
+            log.warning("%s: snapshot not taken: %s: %s", self.name, type(exc).__name__, exc)
 
     @cached_property
     def committer(self) -> GroupCommitter:
@@ -324,7 +352,7 @@ class DomainApplication(ServiceApplication):
         # Built on first use, not here: building takes the platform's schema lock, which the
         # runtime already holds while it creates the application.
         self._projector_lock = threading.Lock()
-        self.reads = ReadLog(self.name, self.committer.commit)
+        self.reads = ReadLog(self.name, self.commit)
 
     def make_projection(self) -> Projection:
         raise NotImplementedError

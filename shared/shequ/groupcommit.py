@@ -50,10 +50,9 @@ class GroupCommitter:
         self.commands = 0
         self.listeners: list[Any] = []  # called after each committed batch (wakes the relay)
 
-    def commit(self, aggregates: Sequence[Any]) -> None:
-        """Store the aggregates' pending events; returns once they are committed."""
-        events = [e for agg in aggregates for e in agg.collect_events()]
-        waiter = Waiter(events)
+    def commit(self, events: Sequence[Any]) -> None:
+        """Store the events (of one command); returns once they are committed."""
+        waiter = Waiter(list(events))
         with self._lock:
             self._queue.append(waiter)
             if not self._flushing:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import Tracking
@@ -59,8 +59,8 @@ class Unit:
         for agg in aggregates:
             self.touched[agg.id] = agg
 
-    def events(self) -> list[Any]:
-        return [e for agg in self.touched.values() for e in agg.collect_events()]
+    def aggregates(self) -> list[Any]:
+        return list(self.touched.values())
 
 
 Handler = Callable[[dict[str, Any], Unit], Iterable[Any]]
@@ -145,9 +145,11 @@ class Inbox:
         """Re-read the position from the store next time (after an error or a restart)."""
         self._last = None
 
-    def _record(self, events: list[Any], tracking: Tracking) -> None:
+    def _record(self, aggregates: Iterable[Any], tracking: Tracking) -> None:
+        processing: ProcessingEvent[Any] = ProcessingEvent(tracking)
+        processing.collect_events(*aggregates)
         try:
-            self.app.events.put(events, tracking=tracking)
+            self.app.save_processed(processing)
         except BaseException:
             self.forget()
             raise
@@ -200,7 +202,7 @@ class Inbox:
         if pending > last:
             try:
                 self._record(
-                    unit.events(),
+                    unit.aggregates(),
                     Tracking(application_name=self.tracking_name, notification_id=pending),
                 )
             except StoreIntegrityError:
@@ -225,7 +227,7 @@ class Inbox:
     ) -> list[str]:
         if pending > last:  # keep what the batch has done so far, then go on singly
             self._record(
-                unit.events(),
+                unit.aggregates(),
                 Tracking(application_name=self.tracking_name, notification_id=pending),
             )
             self.counts["applied"] += outcomes.count("applied")
@@ -305,7 +307,7 @@ class Inbox:
             try:
                 unit = Unit(self.app)
                 unit.add(self.handle(envelope, unit))
-                self._record(unit.events(), tracking)
+                self._record(unit.aggregates(), tracking)
                 self.counts["applied"] += 1
                 return "applied"
             except TRANSIENT:
@@ -370,7 +372,7 @@ class Inbox:
             error=error,
             attempts=attempts,
         )
-        self._record(list(letter.collect_events()), tracking)  # atomic with the skip
+        self._record([letter], tracking)  # atomic with the skip
         self.counts["dead_lettered"] += 1
         log.error(
             "%s inbox from %s: dead-lettered position %s after %d attempts: %s",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 
 from shequ.actor import Actor
@@ -61,16 +61,20 @@ def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> d
         if not checked:
             _check_with_upstream(inbox, envelope, letter_id)
             checked = True
-        outcome, events, error = _handle(inbox, envelope)
+        outcome, changed, error = _handle(inbox, envelope)
         if error is not None:
             return {"outcome": "failed", **answer, "error": error}
         letter.replayed(outcome=outcome, actor=who.to_dict())
+        saving: ProcessingEvent[Any] = ProcessingEvent()
+        saving.collect_events(*changed)
+        events = len(saving.events)
+        saving.collect_events(letter)
         try:
-            inbox.app.events.put([*events, *letter.collect_events()])
+            inbox.app.save_processed(saving)
         except IntegrityError:
             continue  # another replay won (answered above), or a command changed an aggregate
-        log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, len(events))
-        return {"outcome": outcome, **answer, "events": len(events)}
+        log.warning("replayed dead letter %s (%s, %d events)", letter_id, outcome, events)
+        return {"outcome": outcome, **answer, "events": events}
     raise Conflict(
         "记录被频繁同时修改，请稍后重试",
         "the records kept changing concurrently; replay the letter again later",
@@ -83,7 +87,7 @@ CONFLICT_RETRIES = 5
 
 
 def _handle(inbox: Any, envelope: dict[str, Any]) -> tuple[str, list[Any], dict[str, Any] | None]:
-    """(outcome, events, error) of the inbox's contract check and handler on ``envelope``."""
+    """(outcome, aggregates changed, error) of the inbox's contract check and handler on ``envelope``."""
     from shequ.inbox import Unit
 
     try:
@@ -91,7 +95,7 @@ def _handle(inbox: Any, envelope: dict[str, Any]) -> tuple[str, list[Any], dict[
             return "ignored", [], None
         unit = Unit(inbox.app)  # the handler loads aggregates through the unit, as in the inbox
         unit.add(inbox.handle(envelope, unit))
-        return "applied", unit.events(), None
+        return "applied", unit.aggregates(), None
     except Exception as exc:  # noqa: BLE001 - the letter stays, with this error
         return "failed", [], error_of(exc)
 

@@ -12,14 +12,6 @@ import eventlet
 from shequ.groupcommit import GroupCommitter
 
 
-class _Agg:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def collect_events(self) -> list[str]:
-        return [self.name]
-
-
 class _SlowStore:
     """Stores a batch in 10 ms; ``during_put(n)`` runs as the n-th put (from 0) starts."""
 
@@ -43,7 +35,7 @@ def test_the_flusher_answers_after_its_own_batch_while_commands_keep_arriving() 
     pool = eventlet.GreenPool()
 
     def command(name: str) -> None:
-        committer.commit([_Agg(name)])
+        committer.commit([name])
         answered[name] = len(store.batches)  # batches stored when its caller is answered
 
     # while each of the first 20 batches is stored, another command arrives
@@ -61,10 +53,10 @@ def test_a_command_killed_while_waiting_leaves_the_queue_and_the_rest_are_stored
     committer = GroupCommitter(store)  # type: ignore[arg-type]
     started = eventlet.Event()
     store.during_put = lambda n: n == 0 and started.send()
-    first = eventlet.spawn(committer.commit, [_Agg("first")])
+    first = eventlet.spawn(committer.commit, ["first"])
     started.wait()  # the first batch is being stored
-    killed = eventlet.spawn(committer.commit, [_Agg("killed")])
-    waiting = eventlet.spawn(committer.commit, [_Agg("waiting")])
+    killed = eventlet.spawn(committer.commit, ["killed"])
+    waiting = eventlet.spawn(committer.commit, ["waiting"])
     eventlet.sleep(0)
     killed.kill()
     first.wait()
@@ -73,7 +65,7 @@ def test_a_command_killed_while_waiting_leaves_the_queue_and_the_rest_are_stored
     assert store.batches == [["first"], ["waiting"]]
     # the flush has ended: the next command becomes flusher at once
     with eventlet.Timeout(2):
-        committer.commit([_Agg("next")])
+        committer.commit(["next"])
     assert store.batches[-1] == ["next"]
 
 
@@ -89,9 +81,9 @@ def test_a_failed_batch_reaches_each_of_its_callers_and_the_flush_goes_on() -> N
             raise RuntimeError("store failed")
 
     store.during_put = during_put
-    first = eventlet.spawn(committer.commit, [_Agg("first")])
+    first = eventlet.spawn(committer.commit, ["first"])
     started.wait()
-    failing = [eventlet.spawn(committer.commit, [_Agg(f"f{i}")]) for i in range(3)]
+    failing = [eventlet.spawn(committer.commit, [f"f{i}"]) for i in range(3)]
     eventlet.sleep(0)
     first.wait()
     for g in failing:
@@ -102,5 +94,5 @@ def test_a_failed_batch_reaches_each_of_its_callers_and_the_flush_goes_on() -> N
         else:
             raise AssertionError("a command of the failed batch was answered as stored")
     with eventlet.Timeout(2):
-        committer.commit([_Agg("after")])
+        committer.commit(["after"])
     assert store.batches == [["first"], ["after"]]

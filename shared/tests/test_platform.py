@@ -116,6 +116,26 @@ def test_events_record_the_actor(store):
     assert json.loads(note.state)["actor"]["person_id"] == "p-1"
 
 
+def test_commands_saved_through_group_commit_are_snapshotted_by_eventsourcing(store):
+    """``snapshotting_intervals`` works on the command path, which bypasses
+    ``Application.save``: a snapshot at every third version, taken from the stored events."""
+
+    class SnappedNotes(Notes):
+        snapshotting_intervals = {Note: 3}  # noqa: RUF012
+
+    app = SnappedNotes(store)
+    try:
+        note_id = app.write("v1", "snap-key-01", STAFF)["id"]
+        for n in range(2, 8):
+            app.amend(note_id, f"v{n}", f"snap-key-{n:02}", STAFF)
+        snaps = list(app.snapshots.get(UUID(note_id)))  # type: ignore[union-attr]
+        assert [s.originator_version for s in snaps] == [3, 6]
+        assert snaps[-1].state["text"] == "v6"
+        assert app.repository.get(UUID(note_id)).text == "v7"
+    finally:
+        app.close()
+
+
 def test_in_memory_store_is_refused():
     from shequ.store import Store, StoreConfigError
 

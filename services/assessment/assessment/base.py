@@ -19,8 +19,9 @@ class AssessmentBase(DomainApplication):
     """The application's machinery; ``Assessment`` adds the policy of its use-case table."""
 
     name = "assessment"
-    # Periods receive one event per back-dated fact; the inbox snapshots them (reactions.py).
-    is_snapshotting_enabled = True
+    # Periods receive one event per back-dated fact (reactions.py): eventsourcing snapshots
+    # them every 100 versions, on every save path (shequ.app.take_due_snapshots).
+    snapshotting_intervals = {Period: 100}  # noqa: RUF012 - eventsourcing declares the type
     projector_class = PositionedProjector
 
     def __init__(

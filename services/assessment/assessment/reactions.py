@@ -14,11 +14,9 @@ the fact in the next open period of that kind (``Fact.moved``; the closed period
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
 from shequ.actor import SYSTEM
 from shequ.casestats import CASE_FACTS, fact_key
 from shequ.clock import local_date
@@ -114,10 +112,6 @@ class FactReactions(Reactions):
     """Each event read becomes one ``Fact`` (``FACTS``: its kind, date, key and values); ``app``
     gives ``settings.late_events`` and ``today``."""
 
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self.snapshots = Snapshots(app)
-
     def record(self, d: Data, unit: Unit, msg: Received) -> Changed:
         kind, date_field, key_fields, value_fields = FACTS[msg.contract]
         fact_id = Fact.create_id(msg.source)
@@ -125,9 +119,7 @@ class FactReactions(Reactions):
             return []
         app = self.app
         on = d[date_field] if date_field else _local_date(str(msg.occurred_at))
-        late, moved, touched = route(
-            unit, on, msg.source, app.settings.late_events, app.today(), self.snapshots
-        )
+        late, moved, touched = route(unit, on, msg.source, app.settings.late_events, app.today())
         fact = Fact(
             id=fact_id,
             source=msg.source,
@@ -161,7 +153,7 @@ class OutreachReactions(FactReactions):
 
 
 def route(
-    unit: Unit, on: str, source: str, rule: str, today: str, snapshots: Snapshots | None = None
+    unit: Unit, on: str, source: str, rule: str, today: str
 ) -> tuple[list[str], dict[str, str], list[Period]]:
     """Which closed periods a fact dated ``on`` is late for, where it counts instead, and the
     periods written to (see the module docstring)."""
@@ -170,7 +162,7 @@ def route(
     touched: dict[Any, Period] = {}
     for kind in PERIOD_KINDS:
         start = period_start(kind, on)
-        period = _ended_period(unit, touched, kind, start, today, snapshots)
+        period = _ended_period(unit, touched, kind, start, today)
         if period is None or not period.closed:
             if period is not None:
                 period.note_arrival(source, None, SYSTEM.to_dict())
@@ -180,9 +172,7 @@ def route(
             period.reopen("late_event", source, SYSTEM.to_dict())
             continue
         target = next_start(kind, start)
-        while (
-            nxt := _ended_period(unit, touched, kind, target, today, snapshots)
-        ) is not None and nxt.closed:
+        while (nxt := _ended_period(unit, touched, kind, target, today)) is not None and nxt.closed:
             target = next_start(kind, target)
         moved[kind] = target
         period.note_arrival(source, None, SYSTEM.to_dict())
@@ -197,40 +187,17 @@ def _ended_period(
     kind: str,
     start: str,
     today: str,
-    snapshots: Snapshots | None,
 ) -> Period | None:
     """The period if it has ended (or ends today), created if need be; None if it is running
     (a running period cannot be scored, so nothing can race with it)."""
     if period_end(kind, start) > today:
         return None
     pid = Period.create_id(kind, start)
-    fresh = pid not in touched and pid not in unit.touched
     period = touched.get(pid) or unit.get(pid)
-    if period is not None and fresh and snapshots is not None:
-        snapshots.maybe_take(period)
     if period is None:
         period = Period.open(kind, start, SYSTEM.to_dict())
     touched[pid] = period
     return period
-
-
-class Snapshots:
-    """Snapshots of periods that back-dated facts keep writing to (a backfill of a year writes
-    one ``ArrivalAfterEnd`` per fact), so loading a period stays cheap. Only a state loaded from
-    the store (committed) is snapshotted, every ``every`` versions."""
-
-    def __init__(self, app: Any, every: int = 100) -> None:
-        self.app = app
-        self.every = every
-        self.taken: dict[Any, int] = {}
-
-    def maybe_take(self, period: Period) -> None:
-        if self.app.snapshots is None or period.version < self.taken.get(period.id, 0) + self.every:
-            return
-        snapshot = getattr(type(period), "Snapshot", type(self.app).snapshot_class).take(period)
-        with contextlib.suppress(IntegrityError):  # another replica took the same one
-            self.app.snapshots.put([snapshot])
-        self.taken[period.id] = period.version
 
 
 def _local_date(occurred_at: str) -> str:

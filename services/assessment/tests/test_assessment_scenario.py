@@ -334,6 +334,7 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
     the period is scored between the handler's read and its commit, the commit is refused
     (optimistic concurrency) and the inbox's retry finds the period closed (late rule)."""
     from assessment.reactions import CaseworkReactions
+    from eventsourcing.application import ProcessingEvent
     from eventsourcing.persistence import IntegrityError, Tracking
     from shequ.inbox import Unit
 
@@ -353,10 +354,10 @@ def test_a_fact_for_an_ended_period_fences_a_concurrent_scoring(app: Assessment)
     unit.add(CaseworkReactions(app)(env, unit))  # read while Q1 is open: counts in Q1 ...
     app.score_period(STAFF, "score-period-race", period_kind="quarter", period_start=Q1)
     with pytest.raises(IntegrityError):  # ... but Q1 closed meanwhile: refused
-        app.events.put(
-            unit.events(),
-            tracking=Tracking(application_name="casework", notification_id=env["position"]),
-        )
+        tracking = Tracking(application_name="casework", notification_id=env["position"])
+        saving = ProcessingEvent(tracking)
+        saving.collect_events(*unit.aggregates())
+        app.save_processed(saving)
     assert cw.inbox.process(env) == "applied"  # the retry applies the late-event rule
     trace = app.indicator_sources(STAFF, "quarter", Q2, c["立柱"], "on_time_rate")
     assert [f["key"] for f in trace["facts"]] == ["a9"]
