@@ -1,7 +1,8 @@
 """Integration events: versioned contracts with primitive fields, validated at both ends.
 
-A service declares the contracts it publishes in its own ``contracts.py``, each with the domain
-event it is translated from (``Catalogue.publish``); ``Catalogue.translate`` turns a stored
+A service declares the contracts it publishes in its ``contracts.toml`` (package data, read by
+``Catalogue.declared``), each with the domain event it is translated from; its ``contracts.py``
+builds the data of those whose fields are not plain attributes. ``Catalogue.translate`` turns a stored
 domain event into ``(contract, data)`` for the relay, which validates each message before
 publishing. A consumer declares its copies of the upstream contracts it reads in its own
 ``interests.py`` (``interests``); the inbox validates each message again on receipt.
@@ -10,9 +11,11 @@ publishing. A consumer declares its copies of the upstream contracts it reads in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
 from typing import Any
 from uuid import UUID
 
@@ -146,6 +149,11 @@ class Route:
         return attributes(event, self.contract, self.id_field)
 
 
+# The data file in each service's package that declares the contracts it publishes.
+DECLARATIONS = "contracts.toml"
+_DECLARATION_KEYS = {"event", "name", "version", "id_field", "description", "fields", "example"}
+
+
 class Catalogue:
     """All contracts one service publishes, by (name, version), and the domain events they are
     translated from (by ``Aggregate.Event``, the event class's qualified name).
@@ -195,6 +203,49 @@ class Catalogue:
         contract = self.define(name, version, fields, description, example)
         self.routes[event] = Route(contract, id_field, build)
         return contract
+
+    @classmethod
+    def declared(cls, service: str, builds: Mapping[str, Build] | None = None) -> Catalogue:
+        """The catalogue declared in the ``contracts.toml`` of the package named ``service``;
+        ``builds`` gives the data of the domain events (``Aggregate.Event``) whose contract's
+        fields are not plain attributes."""
+        text = resources.files(service).joinpath(DECLARATIONS).read_text(encoding="utf-8")
+        return cls.from_toml(service, text, builds)
+
+    @classmethod
+    def from_toml(
+        cls, service: str, text: str, builds: Mapping[str, Build] | None = None
+    ) -> Catalogue:
+        """A catalogue from the text of a ``contracts.toml``: one ``[[contract]]`` table each
+        (``event``, ``name``, optional ``version`` and ``id_field``, ``description``, ``fields``,
+        ``example``), declared in order. An optional field left out of the example is null (TOML
+        has no null). A build for an event the text does not declare is an error."""
+        catalogue = cls(service)
+        builds = dict(builds or {})
+        for entry in tomllib.loads(text).get("contract", []):
+            unknown = set(entry) - _DECLARATION_KEYS
+            if unknown:
+                raise ValueError(f"{service}: {entry.get('event')}: unknown keys {sorted(unknown)}")
+            fields: dict[str, str] = entry["fields"]
+            written: dict[str, Any] = entry.get("example", {})
+            example = {
+                name: written.get(name)
+                for name, kind in fields.items()
+                if name in written or kind.endswith("?")
+            }
+            catalogue.publish(
+                entry["event"],
+                entry["name"],
+                fields,
+                entry["description"],
+                {**example, **written} if written else {},
+                id_field=entry.get("id_field"),
+                build=builds.pop(entry["event"], None),
+                version=entry.get("version", 1),
+            )
+        if builds:
+            raise ValueError(f"{service}: builds for undeclared events {sorted(builds)}")
+        return catalogue
 
     def translate(self, domain_event: Any) -> tuple[Contract, dict[str, Any]] | None:
         """The integration event for a stored domain event, or None if it is not published."""
@@ -265,7 +316,7 @@ def asyncapi(catalogues: list[Catalogue]) -> dict[str, Any]:
         "info": {
             "title": "Shequ integration events",
             "version": "1",
-            "description": "Generated from the contracts in each service's contracts.py "
+            "description": "Generated from the contracts in each service's contracts.toml "
             "by `shequ asyncapi`. Do not edit by hand.",
         },
         "defaultContentType": "application/json",
