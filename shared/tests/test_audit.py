@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -243,38 +243,72 @@ def test_verify_never_creates_tables(store: Store, audit_dir: Path) -> None:
 # --- tampering with the database -----------------------------------------------------------
 
 
-def test_edited_state_is_found(
-    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
-    write_notes(app, 5)
-    seal_service(SERVICE, store, audit_dir, key_path)
+def forge(db: RawEvents, position: int, originator_id: UUID, version: int) -> None:
+    """Store a copy of the first event at ``position``, as the given aggregate's version."""
+    _, _, topic, state = db.row(db.positions()[0])
+    db.insert(position, originator_id, version, topic, state)
+
+
+def edit_third(db: RawEvents) -> int:
     target = db.positions()[2]
     db.set_state(target, db.row(target)[3].replace(b"note-3", b"note-9"))
-    report = check(store, audit_dir)
-    assert (report.ok, report.problem, report.first_bad_position) == (False, "edited", target)
-    assert str(target) in report.message_zh and str(target) in report.message_en
+    return target
 
 
-def test_deleted_row_is_found(
-    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
-    write_notes(app, 5)
-    seal_service(SERVICE, store, audit_dir, key_path)
+def null_second(db: RawEvents) -> int:
+    target = db.positions()[1]
+    db.set_state(target, None)
+    return target
+
+
+def delete_second(db: RawEvents) -> int:
     target = db.positions()[1]
     db.delete(target)
-    report = check(store, audit_dir)
-    assert (report.ok, report.problem, report.first_bad_position) == (False, "deleted", target)
+    return target
 
 
-def test_deleted_last_sealed_row_is_found(
-    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
-    write_notes(app, 4)
-    seal_service(SERVICE, store, audit_dir, key_path)
+def delete_last(db: RawEvents) -> int:
     target = db.positions()[-1]
     db.delete(target)
+    return target
+
+
+def forge_in_place_of_second(db: RawEvents) -> int:
+    """The sealed event still exists, moved past the head; another stands at its position."""
+    positions = db.positions()
+    target = positions[1]
+    db.move(target, positions[-1] + 10)
+    forge(db, target, uuid4(), 1)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("notes", "tamper", "problem"),
+    [
+        (5, edit_third, "edited"),
+        (3, null_second, "edited"),  # named, not a crash
+        (5, delete_second, "deleted"),
+        (4, delete_last, "deleted"),
+        (4, forge_in_place_of_second, "inserted"),  # not edited
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_a_row_tampered_with_after_sealing_is_found_at_its_position(
+    app: AuditDemo,
+    db: RawEvents,
+    store: Store,
+    audit_dir: Path,
+    key_path: Path,
+    notes: int,
+    tamper: Callable[[RawEvents], int],
+    problem: str,
+) -> None:
+    write_notes(app, notes)
+    seal_service(SERVICE, store, audit_dir, key_path)
+    target = tamper(db)
     report = check(store, audit_dir)
-    assert (report.problem, report.first_bad_position) == ("deleted", target)
+    assert (report.ok, report.problem, report.first_bad_position) == (False, problem, target)
+    assert str(target) in report.message_zh and str(target) in report.message_en
 
 
 def test_row_inserted_into_a_gap_is_found(
@@ -402,12 +436,6 @@ def test_verify_with_recorder_directly(app: AuditDemo, audit_dir: Path, key_path
 # --- every stored row is covered, whatever its position (issue 10) ------------------------
 
 
-def forge(db: RawEvents, position: int, originator_id: UUID, version: int) -> None:
-    """Store a copy of the first event at ``position``, as the given aggregate's version."""
-    _, _, topic, state = db.row(db.positions()[0])
-    db.insert(position, originator_id, version, topic, state)
-
-
 @pytest.mark.parametrize("position", [0, -7])
 def test_event_forged_at_position_zero_or_below_is_found_as_inserted(
     app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path, position: int
@@ -437,30 +465,6 @@ def test_aggregate_with_an_event_at_position_zero_or_below_is_refused(
     assert error.code == "log_tampered" and error.details["position"] == -3
     assert "-3" in error.message_zh and "-3" in error.message_en
     assert app.repository.get(other_id).text == "note-2"  # the others are served as before
-
-
-def test_event_in_place_of_a_sealed_one_moved_away_is_inserted_not_edited(
-    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
-    write_notes(app, 4)
-    seal_service(SERVICE, store, audit_dir, key_path)
-    positions = db.positions()
-    target = positions[1]
-    db.move(target, positions[-1] + 10)  # the sealed event still exists, past the head
-    forge(db, target, uuid4(), 1)
-    report = check(store, audit_dir)
-    assert (report.ok, report.problem, report.first_bad_position) == (False, "inserted", target)
-
-
-def test_null_state_is_named_not_a_crash(
-    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
-    write_notes(app, 3)
-    seal_service(SERVICE, store, audit_dir, key_path)
-    target = db.positions()[1]
-    db.set_state(target, None)
-    report = check(store, audit_dir)
-    assert (report.ok, report.problem, report.first_bad_position) == (False, "edited", target)
 
 
 def test_running_sealer_notices_rows_it_did_not_seal(
