@@ -26,6 +26,7 @@ from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
+from casework.changes import Fact
 from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
 from casework.domain.common import not_before, violation
@@ -99,6 +100,12 @@ class CaseworkBase(DomainApplication):
             )
         not_before(day, earliest, field, earliest_zh, earliest_en)
         return day
+
+    def fact(self, actor: Actor, cmd: Any, dated: str | None = None) -> Fact:
+        """Who states the command's fact and when it happened: its field ``dated`` checked by
+        ``fact_date`` (no field: today), the actor, and when it is typed in."""
+        on = self.fact_date(getattr(cmd, dated), dated) if dated else self.today()
+        return Fact(on, actor.to_dict(), self.recorded_at())
 
     def make_projection(self) -> CaseworkProjection:
         return CaseworkProjection()

@@ -18,6 +18,7 @@ from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Tex
 from shequ.errors import ValidationError
 from shequ.validation import check_characters, check_phone
 
+from casework.changes import CaseCommand, Fact, case_example, changes_case
 from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.common import key_id, violation
 from casework.domain.vocabulary import CASE_TYPES, CATEGORIES, CHANNELS, GROUPS, OUTCOMES, REFUSALS
@@ -143,149 +144,106 @@ def open_case(cmd: OpenCase, actor: Actor, app: Intake) -> dict[str, Any]:
         )
 
 
-class AcceptCase(Keyed):
+class AcceptCase(CaseCommand):
     """Accept a case (受理) and route it."""
 
     title = "受理案件"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "accept-2026-0001",
-        "case_id": CASE,
-        "owner_id": PERSON,
-    }
-    case_id: Id
+    example = case_example("accept", CASE, owner_id=PERSON)
     owner_id: Id | None = None
     accepted_on: Day | None = None
 
 
-def accept_case(cmd: AcceptCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("accepted_on")
+def accept_case(app: Intake, cmd: AcceptCase, case: Case, f: Fact) -> None:
     """Accept (受理) and route to the named owner or the work group's next member.
     ``accepted_on`` is the day it was accepted (default today; not before it was
     received): the handling deadline counts from it."""
-    day = app.fact_date(cmd.accepted_on, "accepted_on")
-    return app.change_case(
-        "accept_case",
-        cmd,
-        actor,
-        lambda c: app.accept_and_route(c, cmd.owner_id, actor.to_dict(), on=day),
-    )
+    app.accept_and_route(case, cmd.owner_id, f.actor, on=f.on)
 
 
-class RefuseCase(Keyed):
+class RefuseCase(CaseCommand):
     """Refuse a case with a reason."""
 
     title = "不予受理"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "refuse-2026-0001",
-        "case_id": CASE,
-        "reason_code": "out_of_scope",
-        "reason": "属于司法程序处理事项",
-    }
-    case_id: Id
+    example = case_example(
+        "refuse", CASE, reason_code="out_of_scope", reason="属于司法程序处理事项"
+    )
     reason_code: Annotated[str, Choice(REFUSALS, "不予受理理由")]
     reason: Annotated[str, Text(1000, "理由")]
     refused_on: Day | None = None
 
 
-def refuse_case(cmd: RefuseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("refused_on")
+def refuse_case(app: Intake, cmd: RefuseCase, case: Case, f: Fact) -> None:
     """Refuse with a reason; a petition's objection of non-competence within 5 working
     days of receipt. ``refused_on`` is the day it was decided (default today)."""
-    day = app.fact_date(cmd.refused_on, "refused_on")
-    return app.change_case(
-        "refuse_case",
-        cmd,
-        actor,
-        lambda c: c.refuse(day, cmd.reason_code, cmd.reason, actor.to_dict(), app.recorded_at()),
-    )
+    case.refuse(f.on, cmd.reason_code, cmd.reason, f.actor, f.at)
 
 
-class AssignCase(Keyed):
+class AssignCase(CaseCommand):
     """Assign or reassign a case."""
 
     title = "分派案件"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "assign-2026-0001",
-        "case_id": CASE,
-        "work_group": "welfare",
-        "reason": "转公益事业组",
-    }
-    case_id: Id
+    example = case_example("assign", CASE, work_group="welfare", reason="转公益事业组")
     owner_id: Id | None = None
     work_group: Annotated[str, Choice(GROUPS, "工作组")] | None = None
     reason: Annotated[str, Note(500, "原因")] = ""
     assigned_on: Day | None = None
 
 
-def assign_case(cmd: AssignCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("assigned_on")
+def assign_case(app: Intake, cmd: AssignCase, case: Case, f: Fact) -> None:
     """Assign or reassign (with a reason) to a named owner, or route within a group.
     ``assigned_on`` is the day it was handed over (default today)."""
-    day = app.fact_date(cmd.assigned_on, "assigned_on")
-
-    def act(case: Case) -> None:
-        group = cmd.work_group or case.work_group
-        owner = cmd.owner_id
-        if owner is None:
-            previous = [case.owner_id] if case.owner_id else []
-            _team, owner = app.route(
-                case.community_id,
-                group,
-                exclude=[*case.reported, *case.recused, *previous],
-                case_id=str(case.id),
-            )
-        if owner is None:
-            raise violation(
-                "routing.no_member",
-                f"{GROUPS[group]}没有可承办的成员",
-                f"the {group} group has no member to take the case",
-                "work_group",
-            )
-        if cmd.owner_id is not None:
-            group = app.team_group(case.community_id, owner)
-        case.assign(str(owner), group, cmd.reason, day, actor.to_dict(), app.recorded_at())
-
-    return app.change_case("assign_case", cmd, actor, act)
+    group = cmd.work_group or case.work_group
+    owner = cmd.owner_id
+    if owner is None:
+        previous = [case.owner_id] if case.owner_id else []
+        _team, owner = app.route(
+            case.community_id,
+            group,
+            exclude=[*case.reported, *case.recused, *previous],
+            case_id=str(case.id),
+        )
+    if owner is None:
+        raise violation(
+            "routing.no_member",
+            f"{GROUPS[group]}没有可承办的成员",
+            f"the {group} group has no member to take the case",
+            "work_group",
+        )
+    if cmd.owner_id is not None:
+        group = app.team_group(case.community_id, owner)
+    case.assign(str(owner), group, cmd.reason, f.on, f.actor, f.at)
 
 
-class AddCoHandler(Keyed):
+class AddCoHandler(CaseCommand):
     """Bring in a co-handler (协办人)."""
 
     title = "增加协办人"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "co-2026-0001",
-        "case_id": CASE,
-        "person_id": PERSON,
-    }
-    case_id: Id
+    example = case_example("co", CASE, person_id=PERSON)
     person_id: Id
 
 
-def add_co_handler(cmd: AddCoHandler, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def add_co_handler(app: Intake, cmd: AddCoHandler, case: Case, f: Fact) -> None:
     """Bring in a co-handler (协办人) from another work group of the team."""
-
-    def act(case: Case) -> None:
-        group = app.member_group(case.community_id, cmd.person_id)
-        if group is None:
-            raise violation(
-                "routing.not_team_member",
-                "此人不是本社区服务队成员",
-                "the person is not in the community's service team",
-                "person_id",
-            )
-        case.add_co_handler(cmd.person_id, group, actor.to_dict())
-
-    return app.change_case("add_co_handler", cmd, actor, act)
+    group = app.member_group(case.community_id, cmd.person_id)
+    if group is None:
+        raise violation(
+            "routing.not_team_member",
+            "此人不是本社区服务队成员",
+            "the person is not in the community's service team",
+            "person_id",
+        )
+    case.add_co_handler(cmd.person_id, group, f.actor)
 
 
-class MergeCases(Keyed):
+class MergeCases(CaseCommand):
     """Merge a duplicate into another open case."""
 
     title = "合并重复案件"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "merge-2026-0001",
-        "case_id": CASE,
-        "into_case_id": OTHER_CASE,
-        "reason": "同一户同一事项",
-    }
-    case_id: Id
+    example = case_example("merge", CASE, into_case_id=OTHER_CASE, reason="同一户同一事项")
     into_case_id: Id
     reason: Annotated[str, Text(500, "合并原因")]
 
@@ -309,174 +267,113 @@ def merge_cases(cmd: MergeCases, actor: Actor, app: Intake) -> dict[str, Any]:
 
 
 # -- handling ----------------------------------------------------------------------------------
-class StartCase(Keyed):
+class StartCase(CaseCommand):
     """The owner starts handling."""
 
     title = "开始办理"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "start-2026-0001", "case_id": CASE}
-    case_id: Id
+    example = case_example("start", CASE)
     started_on: Day | None = None
 
 
-def start_case(cmd: StartCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("started_on")
+def start_case(app: Intake, cmd: StartCase, case: Case, f: Fact) -> None:
     """The owner starts handling (办理中); ``started_on`` is the day they began (default
     today; not before the case was accepted or reopened)."""
-    day = app.fact_date(cmd.started_on, "started_on")
-    return app.change_case(
-        "start_case", cmd, actor, lambda c: c.start(day, actor.to_dict(), app.recorded_at())
-    )
+    case.start(f.on, f.actor, f.at)
 
 
-class PauseCase(Keyed):
+class PauseCase(CaseCommand):
     """Stop the clock."""
 
     title = "暂停计时"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "pause-2026-0001",
-        "case_id": CASE,
-        "reason": "等待鉴定结果",
-    }
-    case_id: Id
+    example = case_example("pause", CASE, reason="等待鉴定结果")
     reason: Annotated[str, Text(500, "原因")]
 
 
-def pause_case(cmd: PauseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def pause_case(app: Intake, cmd: PauseCase, case: Case, f: Fact) -> None:
     """Stop the clock (waiting for the resident, an appraisal, another body)."""
-    return app.change_case(
-        "pause_case", cmd, actor, lambda c: c.pause(app.today(), cmd.reason, actor.to_dict())
-    )
+    case.pause(f.on, cmd.reason, f.actor)
 
 
-class ResumeCase(Keyed):
+class ResumeCase(CaseCommand):
     """Restart the clock."""
 
     title = "恢复计时"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "resume-2026-0001", "case_id": CASE}
-    case_id: Id
+    example = case_example("resume", CASE)
 
 
-def resume_case(cmd: ResumeCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def resume_case(app: Intake, cmd: ResumeCase, case: Case, f: Fact) -> None:
     """Restart the clock; the due date moves on by the paused days (in the period's unit)."""
-
-    def act(case: Case) -> None:
-        period = app.settings.handling_period(case.case_type, case.category)
-        today = app.today()
-        due = case.due_on or today
-        if case.paused_since is not None:
-            due = app.calendar.shift_for_pause(due, case.paused_since, today, period.unit)
-        case.resume(today, due, actor.to_dict())
-
-    return app.change_case("resume_case", cmd, actor, act)
+    period = app.settings.handling_period(case.case_type, case.category)
+    due = case.due_on or f.on
+    if case.paused_since is not None:
+        due = app.calendar.shift_for_pause(due, case.paused_since, f.on, period.unit)
+    case.resume(f.on, due, f.actor)
 
 
-class ExtendDeadline(Keyed):
+class ExtendDeadline(CaseCommand):
     """Extend the handling deadline once."""
 
     title = "延期办理"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "extend-2026-0001",
-        "case_id": CASE,
-        "days": 10,
-        "reason": "需协调供水公司",
-        "approved_by": "社区主任",
-    }
-    case_id: Id
+    example = case_example("extend", CASE, days=10, reason="需协调供水公司", approved_by="社区主任")
     days: Annotated[int, Count(1, 365, "延期天数")]
     reason: Annotated[str, Text(1000, "延期理由")]
     approved_by: Annotated[str, Text(100, "批准人")]
     approved_on: Day | None = None
 
 
-def extend_deadline(cmd: ExtendDeadline, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("approved_on")
+def extend_deadline(app: Intake, cmd: ExtendDeadline, case: Case, f: Fact) -> None:
     """Extend once, within the limit, approved (on ``approved_on``, default today), the
     reason sent to the resident (a petition: at most 30 days, 信访工作条例 Art. 36)."""
-    day = app.fact_date(cmd.approved_on, "approved_on")
-
-    def act(case: Case) -> None:
-        unit = app.settings.handling_period(case.case_type, case.category).unit
-        due = app.calendar.add(case.due_on or day, cmd.days, unit)
-        case.extend(
-            cmd.days,
-            due,
-            cmd.reason,
-            cmd.approved_by,
-            day,
-            app.settings.extension_limits(case.case_type),
-            True,
-            actor.to_dict(),
-            app.recorded_at(),
-        )
-
-    return app.change_case("extend_deadline", cmd, actor, act)
+    unit = app.settings.handling_period(case.case_type, case.category).unit
+    due = app.calendar.add(case.due_on or f.on, cmd.days, unit)
+    limits = app.settings.extension_limits(case.case_type)
+    case.extend(cmd.days, due, cmd.reason, cmd.approved_by, f.on, limits, True, f.actor, f.at)
 
 
-class AddMaterial(Keyed):
+class AddMaterial(CaseCommand):
     """Add material to a case."""
 
     title = "添加材料"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "material-2026-0001",
-        "case_id": CASE,
-        "title": "现场照片说明",
-        "content": "停水点位于第一组水井",
-    }
-    case_id: Id
+    example = case_example("material", CASE, title="现场照片说明", content="停水点位于第一组水井")
     title_: Annotated[str, Text(200, "材料名称"), Field(alias="title")]
     content: Annotated[str, Text(20000, "材料内容")]
     protected: Flag = False
 
 
-def add_material(cmd: AddMaterial, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def add_material(app: Intake, cmd: AddMaterial, case: Case, f: Fact) -> None:
     """Add material to a case; ``protected`` material (from someone reporting misconduct)
     is never shown to the person reported."""
     material_id = str(key_id("material", cmd.idempotency_key))
-    return app.change_case(
-        "add_material",
-        cmd,
-        actor,
-        lambda c: c.add_material(
-            material_id, cmd.title_, cmd.content, cmd.protected, app.today(), actor.to_dict()
-        ),
-    )
+    case.add_material(material_id, cmd.title_, cmd.content, cmd.protected, f.on, f.actor)
 
 
-class Recuse(Keyed):
+class Recuse(CaseCommand):
     """A handler steps aside (回避)."""
 
     title = "回避"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "recuse-2026-0001",
-        "case_id": CASE,
-        "person_id": PERSON,
-        "reason": "与当事人系近亲属",
-    }
-    case_id: Id
+    example = case_example("recuse", CASE, person_id=PERSON, reason="与当事人系近亲属")
     person_id: Id
     reason: Annotated[str, Text(500, "回避原因")]
 
 
-def recuse(cmd: Recuse, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def recuse(app: Intake, cmd: Recuse, case: Case, f: Fact) -> None:
     """A handler with a conflict of interest steps aside (回避); an owner who steps aside
     leaves the case to be reassigned."""
-    return app.change_case(
-        "recuse",
-        cmd,
-        actor,
-        lambda c: c.recuse(cmd.person_id, cmd.reason, app.today(), actor.to_dict()),
-    )
+    case.recuse(cmd.person_id, cmd.reason, f.on, f.actor)
 
 
 # -- outcome -----------------------------------------------------------------------------------
-class ResolveCase(Keyed):
+class ResolveCase(CaseCommand):
     """Resolve a case with evidence."""
 
     title = "办结"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "resolve-2026-0001",
-        "case_id": CASE,
-        "evidence": ["维修记录"],
-    }
-    case_id: Id
+    example = case_example("resolve", CASE, evidence=["维修记录"])
     evidence: list[Annotated[str, Text(500, "证明材料")]]
     outcome: Annotated[str, Choice(OUTCOMES, "处理结论")] | None = None
     reply: Reply | None = None
@@ -512,133 +409,93 @@ def procedure_done(app: Intake, case: Case) -> None:
             )
 
 
-def resolve_case(cmd: ResolveCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("resolved_on")
+def resolve_case(app: Intake, cmd: ResolveCase, case: Case, f: Fact) -> None:
     """Resolve with evidence; a petition with its outcome and written reply.
     ``resolved_on`` is the day it was done (default today): on time or not by it."""
-    day = app.fact_date(cmd.resolved_on, "resolved_on")
+    procedure_done(app, case)
     reply = cmd.reply.model_dump() if cmd.reply else None
-
-    def act(case: Case) -> None:
-        procedure_done(app, case)
-        case.resolve(
-            day, list(cmd.evidence), cmd.outcome, reply, actor.to_dict(), app.recorded_at()
-        )
-
-    return app.change_case("resolve_case", cmd, actor, act)
+    case.resolve(f.on, list(cmd.evidence), cmd.outcome, reply, f.actor, f.at)
 
 
-class AnswerCase(Keyed):
+class AnswerCase(CaseCommand):
     """Answer the resident (反馈)."""
 
     title = "答复居民"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "answer-2026-0001",
-        "case_id": CASE,
-        "text": "已恢复供水",
-    }
-    case_id: Id
+    example = case_example("answer", CASE, text="已恢复供水")
     text: Annotated[str, Text(4000, "答复内容")]
     answered_on: Day | None = None
 
 
-def answer_case(cmd: AnswerCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("answered_on")
+def answer_case(app: Intake, cmd: AnswerCase, case: Case, f: Fact) -> None:
     """Answer the resident (反馈); ``answered_on`` is the day they received it (default
     today): the reopening and (petitions) review windows count from it."""
-    day = app.fact_date(cmd.answered_on, "answered_on")
-
-    def act(case: Case) -> None:
-        reopen = app.settings.reopen_within.due(app.calendar, day)
-        review = (
-            app.settings.petition_review_window.due(app.calendar, day)
-            if case.case_type == "petition"
-            else None
-        )
-        case.answer(day, cmd.text, reopen, review, actor.to_dict(), app.recorded_at())
-
-    return app.change_case("answer_case", cmd, actor, act)
+    reopen = app.settings.reopen_within.due(app.calendar, f.on)
+    review = (
+        app.settings.petition_review_window.due(app.calendar, f.on)
+        if case.case_type == "petition"
+        else None
+    )
+    case.answer(f.on, cmd.text, reopen, review, f.actor, f.at)
 
 
-class RateCase(Keyed):
+class RateCase(CaseCommand):
     """The resident rates the handling."""
 
     title = "居民评价"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "rate-2026-0001",
-        "case_id": CASE,
-        "rating": 5,
-    }
-    case_id: Id
+    example = case_example("rate", CASE, rating=5)
     rating: Annotated[int, Count(1, 5, "评价")]
     comment: Annotated[str, Note(1000, "评价意见")] = ""
     rated_on: Day | None = None
 
 
-def rate_case(cmd: RateCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("rated_on")
+def rate_case(app: Intake, cmd: RateCase, case: Case, f: Fact) -> None:
     """The resident rates the handling, 1 (worst) to 5 (best). ``rated_on`` is the day
     the rating was given (a paper form or a visit, typed in later; default today; not
     before the answer): assessment counts it in that day's period."""
-    day = app.fact_date(cmd.rated_on, "rated_on")
-    return app.change_case(
-        "rate_case",
-        cmd,
-        actor,
-        lambda c: c.rate(cmd.rating, cmd.comment, day, actor.to_dict(), app.recorded_at()),
-    )
+    case.rate(cmd.rating, cmd.comment, f.on, f.actor, f.at)
 
 
-class ConfirmCase(Keyed):
+class ConfirmCase(CaseCommand):
     """The resident confirms the outcome."""
 
     title = "居民确认"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "confirm-2026-0001", "case_id": CASE}
-    case_id: Id
+    example = case_example("confirm", CASE)
 
 
-def confirm_case(cmd: ConfirmCase, actor: Actor, app: Intake) -> dict[str, Any]:
-    """The resident confirms the outcome."""
-    return app.change_case(
-        "confirm_case", cmd, actor, lambda c: c.confirm(app.today(), actor.to_dict())
-    )
+@changes_case()
+def confirm_case(app: Intake, cmd: ConfirmCase, case: Case, f: Fact) -> None:
+    case.confirm(f.on, f.actor)
 
 
-class ReopenCase(Keyed):
+class ReopenCase(CaseCommand):
     """The resident reopens the case."""
 
     title = "居民要求重办"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "reopen-2026-0001",
-        "case_id": CASE,
-        "reason": "又停水了",
-    }
-    case_id: Id
+    example = case_example("reopen", CASE, reason="又停水了")
     reason: Annotated[str, Text(1000, "原因")]
     reopened_on: Day | None = None
 
 
-def reopen_case(cmd: ReopenCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case("reopened_on")
+def reopen_case(app: Intake, cmd: ReopenCase, case: Case, f: Fact) -> None:
     """The resident reopens the case within the window; it goes back to its owner.
     ``reopened_on`` is the day they asked (by phone, in person; default today): the
     window is checked and the handling time counts from it."""
-    day = app.fact_date(cmd.reopened_on, "reopened_on")
-
-    def act(case: Case) -> None:
-        period = app.settings.handling_period(case.case_type, case.category)
-        due = period.due(app.calendar, day)
-        case.reopen(day, cmd.reason, due, actor.to_dict(), app.recorded_at())
-
-    return app.change_case("reopen_case", cmd, actor, act)
+    due = app.settings.handling_period(case.case_type, case.category).due(app.calendar, f.on)
+    case.reopen(f.on, cmd.reason, due, f.actor, f.at)
 
 
-class CloseCase(Keyed):
+class CloseCase(CaseCommand):
     """Close a case."""
 
     title = "结案"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "close-2026-0001", "case_id": CASE}
-    case_id: Id
+    example = case_example("close", CASE)
 
 
-def close_case(cmd: CloseCase, actor: Actor, app: Intake) -> dict[str, Any]:
+@changes_case()
+def close_case(app: Intake, cmd: CloseCase, case: Case, f: Fact) -> None:
     """Close a confirmed case, or an answered one whose reopening window has passed."""
-    return app.change_case(
-        "close_case", cmd, actor, lambda c: c.close(app.today(), actor.to_dict())
-    )
+    case.close(f.on, f.actor)

@@ -8,13 +8,14 @@ of a meeting record are ``casework.domain.decision``'s rules."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import ConfigDict
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Count, Day, Flag, Id, Keyed, Text
+from shequ.commands import Choice, Command, Count, Day, Flag, Text
 
 from casework.base import CaseworkBase
+from casework.changes import CaseCommand, Fact, case_example, changes_decision
 from casework.domain import Case, VillageDecision
 from casework.domain.common import not_before, violation
 from casework.domain.decision import MATTERS
@@ -23,16 +24,11 @@ from casework.domain.thresholds import BODIES
 CASE = "5b2d7c1e-0000-5000-8000-000000000004"
 
 
-class StartDecision(Keyed):
+class StartDecision(CaseCommand):
     """Open the 四议两公开 procedure."""
 
     title = "启动四议两公开"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "decision-2026-0001",
-        "case_id": CASE,
-        "matter_type": "collective_property",
-    }
-    case_id: Id
+    example = case_example("decision", CASE, matter_type="collective_property")
     matter_type: Annotated[str, Choice(MATTERS, "事项类别")]
     one_shoulder: Flag = False
     started_on: Day | None = None
@@ -105,18 +101,11 @@ RECORD = {
 }
 
 
-class RecordDecisionMeeting(Keyed):
+class RecordDecisionMeeting(CaseCommand):
     """Record the meeting of step 1-4."""
 
     title = "记录四议会议"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "meeting-2026-0001",
-        "case_id": CASE,
-        "step": 1,
-        "body": "branch_meeting",
-        "record": RECORD,
-    }
-    case_id: Id
+    example = case_example("meeting", CASE, step=1, body="branch_meeting", record=RECORD)
     step: Annotated[int, Count(1, 6, "步骤")]
     body: Annotated[str, Choice(BODIES, "会议类型")]
     record: MeetingRecord
@@ -150,30 +139,18 @@ def record_decision_meeting(
     )
 
 
-class PublishDecision(Keyed):
+class PublishDecision(CaseCommand):
     """Publish the resolution (step 5) or the result (step 6)."""
 
     title = "公开决议或实施结果"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "publish-2026-0001",
-        "case_id": CASE,
-        "step": 5,
-        "text": "机动地发包方案公示",
-    }
-    case_id: Id
+    example = case_example("publish", CASE, step=5, text="机动地发包方案公示")
     step: Annotated[int, Count(5, 6, "步骤")]
     text: Annotated[str, Text(8000, "公开内容")]
     published_on: Day | None = None
 
 
-def publish_decision(cmd: PublishDecision, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_decision("published_on")
+def publish_decision(app: CaseworkBase, cmd: PublishDecision, d: VillageDecision, f: Fact) -> None:
     """Publish the resolution (step 5) or the result of carrying it out (step 6), on
     ``published_on`` (default today; the result's day resolves the case)."""
-    day = app.fact_date(cmd.published_on, "published_on")
-    return app.change_procedure(
-        "publish_decision",
-        cmd,
-        actor,
-        app.decision,
-        lambda d: d.publish(cmd.step, day, cmd.text, actor.to_dict(), app.recorded_at()),
-    )
+    d.publish(cmd.step, f.on, cmd.text, f.actor, f.at)

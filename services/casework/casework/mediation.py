@@ -8,13 +8,14 @@ on in the same save (``CaseworkBase.change_procedure``). The rules live in
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.commands import Choice, Command, Day, Id, Note, Text
 from shequ.errors import ValidationError
 
 from casework.base import CaseworkBase
+from casework.changes import CaseCommand, Fact, case_example, changes_mediation
 from casework.domain import Case, Mediation
 from casework.domain.common import not_before, violation
 from casework.domain.mediation import INITIATIVES, ROUTES
@@ -30,18 +31,17 @@ class Party(Command):
     name: Annotated[str, Text(50, "当事人姓名")]
 
 
-class StartMediation(Keyed):
+class StartMediation(CaseCommand):
     """Begin mediating a dispute."""
 
     title = "启动调解"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "mediation-2026-0001",
-        "case_id": CASE,
-        "initiative": "application",
-        "parties": [{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}],
-        "applicant_id": "p1",
-    }
-    case_id: Id
+    example = case_example(
+        "mediation",
+        CASE,
+        initiative="application",
+        parties=[{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}],
+        applicant_id="p1",
+    )
     initiative: Annotated[str, Choice(INITIATIVES, "调解启动方式")]
     parties: list[Party]
     applicant_id: Annotated[str, Text(50, "申请人")] | None = None
@@ -110,357 +110,220 @@ def start_mediation(cmd: StartMediation, actor: Actor, app: CaseworkBase) -> dic
     return app.change_procedure("start_mediation", cmd, actor, load, lambda m: None)
 
 
-class ConsentToMediation(Keyed):
+class ConsentToMediation(CaseCommand):
     """A party agrees to be mediated."""
 
     title = "当事人同意调解"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "consent-2026-0001",
-        "case_id": CASE,
-        "party_id": "p1",
-    }
-    case_id: Id
+    example = case_example("consent", CASE, party_id="p1")
     party_id: Annotated[str, Text(50, "当事人")]
 
 
-def consent_to_mediation(
-    cmd: ConsentToMediation, actor: Actor, app: CaseworkBase
-) -> dict[str, Any]:
+@changes_mediation()
+def consent_to_mediation(app: CaseworkBase, cmd: ConsentToMediation, m: Mediation, f: Fact) -> None:
     """A party agrees to be mediated."""
-    return app.change_procedure(
-        "consent_to_mediation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.consent(cmd.party_id, app.today(), actor.to_dict()),
-    )
+    m.consent(cmd.party_id, f.on, f.actor)
 
 
-class RefuseMediation(Keyed):
+class RefuseMediation(CaseCommand):
     """A party refuses mediation."""
 
     title = "当事人拒绝调解"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "refuse-mediation-2026-0001",
-        "case_id": CASE,
-        "party_id": "p2",
-        "reason": "愿意直接起诉",
-    }
-    case_id: Id
+    example = case_example("refuse-mediation", CASE, party_id="p2", reason="愿意直接起诉")
     party_id: Annotated[str, Text(50, "当事人")]
     reason: Annotated[str, Note(500, "原因")] = ""
     refused_on: Day | None = None
 
 
-def refuse_mediation(cmd: RefuseMediation, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("refused_on")
+def refuse_mediation(app: CaseworkBase, cmd: RefuseMediation, m: Mediation, f: Fact) -> None:
     """A party refuses: there is no mediation (人民调解法 Art. 17); ``refused_on`` is the
     day they refused (default today), the day the case is resolved."""
-    day = app.fact_date(cmd.refused_on, "refused_on")
-    return app.change_procedure(
-        "refuse_mediation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.refuse(cmd.party_id, cmd.reason, day, actor.to_dict(), app.recorded_at()),
-    )
+    m.refuse(cmd.party_id, cmd.reason, f.on, f.actor, f.at)
 
 
-class ChooseMediator(Keyed):
+class ChooseMediator(CaseCommand):
     """A mediator is chosen."""
 
     title = "选定调解员"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "mediator-2026-0001",
-        "case_id": CASE,
-        "person_id": MEDIATOR,
-    }
-    case_id: Id
+    example = case_example("mediator", CASE, person_id=MEDIATOR)
     person_id: Id
     chosen_by: Annotated[str, Text(50, "选定方")] = "committee"
 
 
-def choose_mediator(cmd: ChooseMediator, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation()
+def choose_mediator(app: CaseworkBase, cmd: ChooseMediator, m: Mediation, f: Fact) -> None:
     """A mediator is chosen (by a party, or named by the committee)."""
-    return app.change_procedure(
-        "choose_mediator",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.choose_mediator(cmd.person_id, cmd.chosen_by, app.today(), actor.to_dict()),
-    )
+    m.choose_mediator(cmd.person_id, cmd.chosen_by, f.on, f.actor)
 
 
-class RejectMediator(Keyed):
+class RejectMediator(CaseCommand):
     """A party rejects a mediator."""
 
     title = "当事人要求调解员回避"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "reject-mediator-2026-0001",
-        "case_id": CASE,
-        "person_id": MEDIATOR,
-        "party_id": "p2",
-        "reason": "有亲属关系",
-    }
-    case_id: Id
+    example = case_example(
+        "reject-mediator", CASE, person_id=MEDIATOR, party_id="p2", reason="有亲属关系"
+    )
     person_id: Id
     party_id: Annotated[str, Text(50, "当事人")]
     reason: Annotated[str, Note(500, "原因")] = ""
 
 
-def reject_mediator(cmd: RejectMediator, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation()
+def reject_mediator(app: CaseworkBase, cmd: RejectMediator, m: Mediation, f: Fact) -> None:
     """A party rejects a mediator (人民调解法 Art. 23)."""
-    return app.change_procedure(
-        "reject_mediator",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.reject_mediator(
-            cmd.person_id, cmd.party_id, cmd.reason, app.today(), actor.to_dict()
-        ),
-    )
+    m.reject_mediator(cmd.person_id, cmd.party_id, cmd.reason, f.on, f.actor)
 
 
-class RecordMediationSession(Keyed):
+class RecordMediationSession(CaseCommand):
     """Record a mediation session (调解笔录)."""
 
     title = "记录调解"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "session-2026-0001",
-        "case_id": CASE,
-        "place": "村委会调解室",
-        "summary": "双方陈述，调解员释法",
-    }
-    case_id: Id
+    example = case_example("session", CASE, place="村委会调解室", summary="双方陈述，调解员释法")
     place: Annotated[str, Text(200, "地点")]
     summary: Annotated[str, Text(8000, "调解记录")]
     held_on: Day | None = None
 
 
+@changes_mediation("held_on")
 def record_mediation_session(
-    cmd: RecordMediationSession, actor: Actor, app: CaseworkBase
-) -> dict[str, Any]:
+    app: CaseworkBase, cmd: RecordMediationSession, m: Mediation, f: Fact
+) -> None:
     """Record a mediation session (调解笔录) held on ``held_on`` (default today)."""
-    day = app.fact_date(cmd.held_on, "held_on")
-    return app.change_procedure(
-        "record_mediation_session",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.record_session(day, cmd.place, cmd.summary, actor.to_dict(), app.recorded_at()),
-    )
+    m.record_session(f.on, cmd.place, cmd.summary, f.actor, f.at)
 
 
-class DraftAgreement(Keyed):
+AGREEMENT = {
+    "facts": "两户宅基地边界争议",
+    "issues": "界桩位置",
+    "responsibilities": "双方各半",
+    "terms": "以原界桩为准",
+    "performance": "即日履行",
+}
+
+
+class DraftAgreement(CaseCommand):
     """Write the mediation agreement (调解协议书)."""
 
     title = "制作调解协议书"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "agreement-2026-0001",
-        "case_id": CASE,
-        "agreement": {
-            "facts": "两户宅基地边界争议",
-            "issues": "界桩位置",
-            "responsibilities": "双方各半",
-            "terms": "以原界桩为准",
-            "performance": "即日履行",
-        },
-    }
-    case_id: Id
+    example = case_example("agreement", CASE, agreement=AGREEMENT)
     agreement: dict[str, Annotated[str, Note(4000, "协议内容")]]
 
 
-def draft_agreement(cmd: DraftAgreement, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation()
+def draft_agreement(app: CaseworkBase, cmd: DraftAgreement, m: Mediation, f: Fact) -> None:
     """Write the mediation agreement (调解协议书) with its required contents."""
-    return app.change_procedure(
-        "draft_agreement",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.draft_agreement(dict(cmd.agreement), app.today(), actor.to_dict()),
-    )
+    m.draft_agreement(dict(cmd.agreement), f.on, f.actor)
 
 
-class SignAgreement(Keyed):
+class SignAgreement(CaseCommand):
     """A party or the mediator signs the agreement."""
 
     title = "签署调解协议"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "sign-2026-0001",
-        "case_id": CASE,
-        "signer_id": "p1",
-    }
-    case_id: Id
+    example = case_example("sign", CASE, signer_id="p1")
     signer_id: Annotated[str, Text(50, "签名人")]
 
 
-def sign_agreement(cmd: SignAgreement, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation()
+def sign_agreement(app: CaseworkBase, cmd: SignAgreement, m: Mediation, f: Fact) -> None:
     """A party or the mediator signs the agreement."""
-    return app.change_procedure(
-        "sign_agreement",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.sign(cmd.signer_id, app.today(), actor.to_dict()),
-    )
+    m.sign(cmd.signer_id, f.on, f.actor)
 
 
-class SealAgreement(Keyed):
+class SealAgreement(CaseCommand):
     """The committee seals the agreement."""
 
     title = "调解委员会盖章"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "seal-2026-0001", "case_id": CASE}
-    case_id: Id
+    example = case_example("seal", CASE)
     sealed_on: Day | None = None
 
 
-def seal_agreement(cmd: SealAgreement, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("sealed_on")
+def seal_agreement(app: CaseworkBase, cmd: SealAgreement, m: Mediation, f: Fact) -> None:
     """The committee seals: the agreement takes effect on ``sealed_on`` (default today)
     and the dispute case is resolved with it; 30 days for court confirmation."""
-    day = app.fact_date(cmd.sealed_on, "sealed_on")
-
-    def act(m: Mediation) -> None:
-        due = app.settings.confirmation_within.due(app.calendar, day)
-        m.seal(day, due, actor.to_dict(), app.recorded_at())
-
-    return app.change_procedure("seal_agreement", cmd, actor, app.mediation, act)
+    m.seal(f.on, app.settings.confirmation_within.due(app.calendar, f.on), f.actor, f.at)
 
 
-class ApplyForConfirmation(Keyed):
+class ApplyForConfirmation(CaseCommand):
     """The parties apply for judicial confirmation (司法确认)."""
 
     title = "申请司法确认"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "confirmation-2026-0001",
-        "case_id": CASE,
-        "court": "胶河经济区人民法院",
-    }
-    case_id: Id
+    example = case_example("confirmation", CASE, court="胶河经济区人民法院")
     court: Annotated[str, Text(100, "人民法院")]
     applied_on: Day | None = None
 
 
+@changes_mediation("applied_on")
 def apply_for_confirmation(
-    cmd: ApplyForConfirmation, actor: Actor, app: CaseworkBase
-) -> dict[str, Any]:
+    app: CaseworkBase, cmd: ApplyForConfirmation, m: Mediation, f: Fact
+) -> None:
     """The parties apply to a court for judicial confirmation (司法确认) on
     ``applied_on`` (default today), within 30 days of the agreement taking effect."""
-    day = app.fact_date(cmd.applied_on, "applied_on")
-    return app.change_procedure(
-        "apply_for_confirmation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.apply_for_confirmation(day, cmd.court, actor.to_dict(), app.recorded_at()),
-    )
+    m.apply_for_confirmation(f.on, cmd.court, f.actor, f.at)
 
 
-class FailMediation(Keyed):
+class FailMediation(CaseCommand):
     """Mediation failed."""
 
     title = "调解不成"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "fail-2026-0001",
-        "case_id": CASE,
-        "reason": "双方分歧过大",
-        "routes_told": ["arbitration", "litigation"],
-    }
-    case_id: Id
+    example = case_example(
+        "fail", CASE, reason="双方分歧过大", routes_told=["arbitration", "litigation"]
+    )
     reason: Annotated[str, Text(1000, "原因")]
     routes_told: list[Annotated[str, Choice(ROUTES, "告知途径")]]
     failed_on: Day | None = None
 
 
-def fail_mediation(cmd: FailMediation, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("failed_on")
+def fail_mediation(app: CaseworkBase, cmd: FailMediation, m: Mediation, f: Fact) -> None:
     """Mediation failed; the parties were told of arbitration, administrative, court.
     ``failed_on`` is the day it ended (default today), the day the case is resolved."""
-    day = app.fact_date(cmd.failed_on, "failed_on")
-    return app.change_procedure(
-        "fail_mediation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.fail(
-            day, cmd.reason, list(cmd.routes_told), actor.to_dict(), app.recorded_at()
-        ),
-    )
+    m.fail(f.on, cmd.reason, list(cmd.routes_told), f.actor, f.at)
 
 
-class EndMediation(Keyed):
+class EndMediation(CaseCommand):
     """A party ends the mediation."""
 
     title = "当事人终止调解"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "end-2026-0001",
-        "case_id": CASE,
-        "party_id": "p2",
-    }
-    case_id: Id
+    example = case_example("end", CASE, party_id="p2")
     party_id: Annotated[str, Text(50, "当事人")]
     reason: Annotated[str, Note(500, "原因")] = ""
     ended_on: Day | None = None
 
 
-def end_mediation(cmd: EndMediation, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("ended_on")
+def end_mediation(app: CaseworkBase, cmd: EndMediation, m: Mediation, f: Fact) -> None:
     """A party ends the mediation; ``ended_on`` is the day (default today), the day the
     case is resolved."""
-    day = app.fact_date(cmd.ended_on, "ended_on")
-    return app.change_procedure(
-        "end_mediation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.end_by_party(cmd.party_id, cmd.reason, day, actor.to_dict(), app.recorded_at()),
-    )
+    m.end_by_party(cmd.party_id, cmd.reason, f.on, f.actor, f.at)
 
 
-class FollowUpMediation(Keyed):
+class FollowUpMediation(CaseCommand):
     """Record the follow-up visit (回访)."""
 
     title = "调解回访"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "follow-up-2026-0001",
-        "case_id": CASE,
-        "notes": "协议已履行",
-    }
-    case_id: Id
+    example = case_example("follow-up", CASE, notes="协议已履行")
     notes: Annotated[str, Text(4000, "回访记录")]
     visited_on: Day | None = None
 
 
-def follow_up_mediation(cmd: FollowUpMediation, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("visited_on")
+def follow_up_mediation(app: CaseworkBase, cmd: FollowUpMediation, m: Mediation, f: Fact) -> None:
     """Record the follow-up visit (回访) made on ``visited_on`` (default today)."""
-    day = app.fact_date(cmd.visited_on, "visited_on")
-    return app.change_procedure(
-        "follow_up_mediation",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.follow_up(day, cmd.notes, actor.to_dict(), app.recorded_at()),
-    )
+    m.follow_up(f.on, cmd.notes, f.actor, f.at)
 
 
-class ReferToPolice(Keyed):
+class ReferToPolice(CaseCommand):
     """Flag a dispute that may become a public-order or criminal case."""
 
     title = "移送公安"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "police-2026-0001",
-        "case_id": CASE,
-        "reason": "有激化苗头",
-    }
-    case_id: Id
+    example = case_example("police", CASE, reason="有激化苗头")
     reason: Annotated[str, Text(1000, "原因")]
     referred_on: Day | None = None
 
 
-def refer_to_police(cmd: ReferToPolice, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_mediation("referred_on")
+def refer_to_police(app: CaseworkBase, cmd: ReferToPolice, m: Mediation, f: Fact) -> None:
     """Flag a dispute that may become a public-order or criminal case (Art. 25), reported
     on ``referred_on`` (default today)."""
-    day = app.fact_date(cmd.referred_on, "referred_on")
-    return app.change_procedure(
-        "refer_to_police",
-        cmd,
-        actor,
-        app.mediation,
-        lambda m: m.refer_to_police(day, cmd.reason, actor.to_dict(), app.recorded_at()),
-    )
+    m.refer_to_police(f.on, cmd.reason, f.actor, f.at)

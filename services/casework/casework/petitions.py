@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
-from shequ.actor import Actor
-from shequ.commands import Choice, Command, Count, Day, Id, Keyed, Note, Text
+from shequ.commands import Choice, Command, Count, Day, Note, Text
 from shequ.validation import require_text
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
 from casework.base import CaseworkBase
+from casework.changes import CaseCommand, Fact, case_example, changes_case
 from casework.domain import Case
 from casework.domain.common import violation
 from casework.domain.vocabulary import OUTCOMES, PETITION_FORMS, REVIEW_LEVELS
@@ -87,69 +87,46 @@ def refuse_same_facts(c: Connection, key: str, petitioner: str) -> None:
         )
 
 
-class RequestReview(Keyed):
+class RequestReview(CaseCommand):
     """The petitioner asks for review (复查) or re-review (复核)."""
 
     title = "申请复查或复核"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "review-2026-0001",
-        "case_id": CASE,
-        "level": "review",
-        "reason": "补偿标准有误",
-    }
-    case_id: Id
+    example = case_example("review", CASE, level="review", reason="补偿标准有误")
     level: Annotated[str, Choice(REVIEW_LEVELS, "复查或复核")]
     reason: Annotated[str, Text(2000, "理由")]
     requested_on: Day | None = None
 
 
-def request_review(cmd: RequestReview, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_case("requested_on")
+def request_review(app: CaseworkBase, cmd: RequestReview, case: Case, f: Fact) -> None:
     """The petitioner asks for review (复查) or re-review (复核), within 30 days of the
     answer; ``requested_on`` is the day they asked (in person, by letter; default
     today): the window is checked and the 30 days to answer count from it."""
-    day = app.fact_date(cmd.requested_on, "requested_on")
-
-    def act(case: Case) -> None:
-        due = app.settings.petition_review_answer.due(app.calendar, day)
-        case.request_review(cmd.level, day, cmd.reason, due, actor.to_dict(), app.recorded_at())
-
-    return app.change_case("request_review", cmd, actor, act)
+    due = app.settings.petition_review_answer.due(app.calendar, f.on)
+    case.request_review(cmd.level, f.on, cmd.reason, due, f.actor, f.at)
 
 
-class AnswerReview(Keyed):
+class AnswerReview(CaseCommand):
     """Answer a review or re-review in writing."""
 
     title = "答复复查或复核"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "review-answer-2026-0001",
-        "case_id": CASE,
-        "outcome": "not_supported",
-        "decision": "维持原处理意见",
-        "basis": "《土地管理法》第48条",
-    }
-    case_id: Id
+    example = case_example(
+        "review-answer",
+        CASE,
+        outcome="not_supported",
+        decision="维持原处理意见",
+        basis="《土地管理法》第48条",
+    )
     outcome: Annotated[str, Choice(OUTCOMES, "处理结论")]
     decision: Annotated[str, Text(4000, "处理决定")]
     basis: Annotated[str, Text(4000, "依据")]
     answered_on: Day | None = None
 
 
-def answer_review(cmd: AnswerReview, actor: Actor, app: CaseworkBase) -> dict[str, Any]:
+@changes_case("answered_on")
+def answer_review(app: CaseworkBase, cmd: AnswerReview, case: Case, f: Fact) -> None:
     """Answer a review or re-review in writing; a re-review answer is final.
     ``answered_on`` is the day the petitioner received it (default today): the window
     for a re-review counts from it."""
-    day = app.fact_date(cmd.answered_on, "answered_on")
-
-    def act(case: Case) -> None:
-        window = app.settings.petition_review_window.due(app.calendar, day)
-        case.answer_review(
-            day,
-            cmd.outcome,
-            cmd.decision,
-            cmd.basis,
-            window,
-            actor.to_dict(),
-            app.recorded_at(),
-        )
-
-    return app.change_case("answer_review", cmd, actor, act)
+    window = app.settings.petition_review_window.due(app.calendar, f.on)
+    case.answer_review(f.on, cmd.outcome, cmd.decision, cmd.basis, window, f.actor, f.at)
