@@ -241,15 +241,20 @@ class CaseworkBase(DomainApplication):
             rows[key] = found  # a dict replaced meanwhile is simply dropped
         return found
 
-    def community_of(self, community_id: str, rows: Rows | None = None) -> dict[str, Any]:
-        cm = t.communities
-        row = self.lookup(
-            ("community", community_id),
+    def directory_row(self, kind: str, row_id: str, rows: Rows | None = None) -> Any:
+        """The directory's row of a community, village or household (None if unknown), read
+        from the read model once per directory version."""
+        table = DIRECTORY_TABLES[kind]
+        return self.lookup(
+            (kind, row_id),
             lambda c: one_row(
-                c.execute(select(cm).where(cm.c.id == community_id)).mappings().first()
+                c.execute(select(table).where(table.c.id == row_id)).mappings().first()
             ),
             rows,
         )
+
+    def community_of(self, community_id: str, rows: Rows | None = None) -> dict[str, Any]:
+        row = self.directory_row("community", community_id, rows)
         if row is None:
             raise NotFound(
                 f"未找到社区：{community_id}", f"no community {community_id}", "community_id"
@@ -396,6 +401,7 @@ class CaseworkBase(DomainApplication):
 
 
 _MISSING = object()
+DIRECTORY_TABLES = {"community": t.communities, "village": t.villages, "household": t.households}
 ROUTED_TTL = 30.0  # seconds: a routed command not stored by then has failed
 LOAD_STATES = ("assigned", "in_progress", "reopened", "accepted")
 

@@ -25,7 +25,6 @@ from casework import tables as t
 from casework.base import CaseworkBase
 from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.common import violation
-from casework.domain.vocabulary import OPEN
 
 PROCEDURES: dict[str, Any] = {"dispute": Mediation, "decision": VillageDecision}
 
@@ -63,12 +62,7 @@ def scan_deadlines(cmd: ScanDeadlines, actor: Actor, app: CaseworkBase) -> dict[
                 cs.c.chased_on,
                 cs.c.reprimanded_for,
             )
-            .where(
-                cs.c.state.in_(OPEN),
-                cs.c.paused.is_(False),
-                cs.c.due_on.is_not(None),
-                cs.c.due_on < today,
-            )
+            .where(t.overdue_on(today))
             .order_by(cs.c.due_on, cs.c.id)
         ).all()
         settled = (

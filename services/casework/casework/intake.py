@@ -12,10 +12,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from shequ import batchorder
 from shequ.errors import NotFound, ValidationError
-from sqlalchemy import select
 
-from casework import tables as t
-from casework.base import CaseworkBase, Rows, one_row
+from casework.base import CaseworkBase, Rows
 from casework.domain import Case, IntakeKey
 from casework.domain.vocabulary import CATEGORIES, OPEN
 
@@ -54,16 +52,7 @@ class Intake(CaseworkBase):
     ) -> tuple[str, str | None, str | None]:
         """(community, village, household), each known from the registry, and consistent."""
         if household_id:
-            hh = t.households
-            row = self.lookup(
-                ("household", household_id),
-                lambda c: one_row(
-                    c.execute(select(hh.c.village_id).where(hh.c.id == household_id))
-                    .mappings()
-                    .first()
-                ),
-                rows,
-            )
+            row = self.directory_row("household", household_id, rows)
             if row is None:
                 raise NotFound(
                     f"未找到户：{household_id}", f"no household {household_id}", "household_id"
@@ -77,16 +66,7 @@ class Intake(CaseworkBase):
                 )
             village_id = row["village_id"]
         if village_id:
-            vs = t.villages
-            v = self.lookup(
-                ("village", village_id),
-                lambda c: one_row(
-                    c.execute(select(vs.c.community_id).where(vs.c.id == village_id))
-                    .mappings()
-                    .first()
-                ),
-                rows,
-            )
+            v = self.directory_row("village", village_id, rows)
             if v is None:
                 raise NotFound(f"未找到村：{village_id}", f"no village {village_id}", "village_id")
             if community_id and community_id != v["community_id"]:
@@ -224,13 +204,5 @@ class Intake(CaseworkBase):
 
 def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> str | None:
     """The community's team, or None if the registry has not told us about either yet."""
-    row = app.lookup(
-        ("community", community_id),
-        lambda c: one_row(
-            c.execute(select(t.communities).where(t.communities.c.id == community_id))
-            .mappings()
-            .first()
-        ),
-        rows,
-    )
+    row = app.directory_row("community", community_id, rows)
     return row["team_id"] if row else None

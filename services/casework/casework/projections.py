@@ -63,12 +63,7 @@ class CaseworkProjection(Handlers):
         upsert(
             s, t.villages, {"id": e.village_id}, {"community_id": e.community_id, "name": e.name}
         )
-        upsert(
-            s,
-            t.procedures,
-            {"id": _id(e)},
-            {"subject_id": e.village_id, "subject_kind": "village", "state": ""},
-        )
+        self._stands_for(s, e, e.village_id, "village")
 
     def on_Village__Moved(self, s: Session, e: Any) -> None:
         v = t.villages
@@ -86,12 +81,7 @@ class CaseworkProjection(Handlers):
             {"village_id": e.village_id, "head_id": e.head_id},
         )
         upsert(s, t.household_members, {"household_id": e.household_id, "person_id": e.head_id}, {})
-        upsert(
-            s,
-            t.procedures,
-            {"id": _id(e)},
-            {"subject_id": e.household_id, "subject_kind": "household", "state": ""},
-        )
+        self._stands_for(s, e, e.household_id, "household")
 
     def on_Household__MemberAdded(self, s: Session, e: Any) -> None:
         upsert(
@@ -112,12 +102,7 @@ class CaseworkProjection(Handlers):
     def on_Team__Learned(self, s: Session, e: Any) -> None:
         upsert(s, t.teams, {"id": e.team_id}, {"community_id": e.community_id, "name": e.name})
         upsert(s, t.communities, {"id": e.community_id}, {"team_id": e.team_id})
-        upsert(
-            s,
-            t.procedures,
-            {"id": _id(e)},
-            {"subject_id": e.team_id, "subject_kind": "team", "state": ""},
-        )
+        self._stands_for(s, e, e.team_id, "team")
 
     def on_Team__MemberJoined(self, s: Session, e: Any) -> None:
         upsert(
@@ -141,6 +126,12 @@ class CaseworkProjection(Handlers):
             .where(t.teams.c.id == self._natural(s, e, "team"))
             .values(leader_id=e.person_id)
         )
+
+    def _stands_for(self, s: Session, e: Any, subject_id: str, kind: str, state: str = "") -> None:
+        """The event's aggregate stands for a registry subject, or a case's procedure: its id
+        is what ``_natural`` finds again for the aggregate's later events."""
+        row = {"subject_id": subject_id, "subject_kind": kind, "state": state}
+        upsert(s, t.procedures, {"id": _id(e)}, row)
 
     def _natural(self, s: Session, e: Any, kind: str) -> str:
         """The registry id behind a directory aggregate, or the case of a procedure."""
@@ -245,20 +236,10 @@ class CaseworkProjection(Handlers):
 
     # -- procedures and the timeline -------------------------------------------------------
     def on_Mediation__Started(self, s: Session, e: Any) -> None:
-        upsert(
-            s,
-            t.procedures,
-            {"id": _id(e)},
-            {"subject_id": e.case_id, "subject_kind": "mediation", "state": "pending_consent"},
-        )
+        self._stands_for(s, e, e.case_id, "mediation", "pending_consent")
 
     def on_VillageDecision__Opened(self, s: Session, e: Any) -> None:
-        upsert(
-            s,
-            t.procedures,
-            {"id": _id(e)},
-            {"subject_id": e.case_id, "subject_kind": "decision", "state": "open"},
-        )
+        self._stands_for(s, e, e.case_id, "decision", "open")
 
     def _timeline(self, s: Session, kind: str, e: Any) -> None:
         if kind == "Case":

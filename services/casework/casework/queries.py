@@ -64,16 +64,20 @@ def _fact_day(details: dict[str, Any]) -> str | None:
     return record.get("date") if isinstance(record, dict) else None
 
 
+MEDIATION_SHOWN = (
+    "state",
+    "started_on",
+    "due_on",
+    "effective_on",
+    "confirmation_until",
+    "confirmation_applied_on",
+    "ended_on",
+)
+"""What a case's query shows of its mediation (the aggregate's attributes of these names)."""
+
+
 def _mediation(m: Any) -> dict[str, Any]:
-    return {
-        "state": m.state,
-        "started_on": m.started_on,
-        "due_on": m.due_on,
-        "effective_on": m.effective_on,
-        "confirmation_until": m.confirmation_until,
-        "confirmation_applied_on": m.confirmation_applied_on,
-        "ended_on": m.ended_on,
-    }
+    return {name: getattr(m, name) for name in MEDIATION_SHOWN}
 
 
 def _decision(d: Any) -> dict[str, Any]:
@@ -276,16 +280,7 @@ def overdue_cases(cmd: OverdueCases, actor: Actor, app: CaseworkBase) -> list[di
     day = cmd.on or app.today()
     app.policy.check("overdue_cases", actor, Target(community_id=cmd.community_id))
     cs = t.cases
-    q = (
-        select(cs)
-        .where(
-            cs.c.state.in_(OPEN),
-            cs.c.paused.is_(False),
-            cs.c.due_on.is_not(None),
-            cs.c.due_on < day,
-        )
-        .order_by(cs.c.due_on, cs.c.id)
-    )
+    q = select(cs).where(t.overdue_on(day)).order_by(cs.c.due_on, cs.c.id)
     if cmd.community_id:
         q = q.where(cs.c.community_id == cmd.community_id)
     with app.read() as c:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from shequ.readmodel import day, flag, key, number, ref, table, text
-from sqlalchemy import Index, MetaData
+from sqlalchemy import ColumnElement, Index, MetaData, and_
+
+from casework.domain.vocabulary import OPEN
 
 metadata = MetaData()
 
@@ -58,3 +60,11 @@ procedures = table(
     metadata,
     (key("id"), ref("subject_id"), text("subject_kind", 20), text("state", 20)),
 )
+
+
+def overdue_on(day: str) -> ColumnElement[bool]:
+    """Cases overdue on ``day``: open, not paused, with a due date before it."""
+    cs = cases
+    return and_(
+        cs.c.state.in_(OPEN), cs.c.paused.is_(False), cs.c.due_on.is_not(None), cs.c.due_on < day
+    )
