@@ -7,16 +7,13 @@ listed with their permissions in ``registry.usecases``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from shequ.actor import Actor
 from shequ.app import DomainApplication
 from shequ.auth import Target
 from shequ.clock import Clock
-from shequ.commands import Keyed
 from shequ.errors import Conflict
 from shequ.store import Store
 from sqlalchemy import select
@@ -25,6 +22,7 @@ from registry import tables as t
 from registry.domain import (
     District,
     Household,
+    Person,
     ResponsibilityZone,
     Village,
 )
@@ -65,24 +63,6 @@ class RegistryBase(DomainApplication):
     def district(self) -> District:
         """The one district (its id is the natural key ``district``)."""
         return self.get(natural_id("district"), District, "区", "district")
-
-    def change_district(
-        self,
-        use_case: str,
-        cmd: Keyed,
-        actor: Actor,
-        act: Callable[[District], dict[str, Any]],
-        check: Callable[[], object] | None = None,
-    ) -> dict[str, Any]:
-        """Load the district (after ``check``, which refuses what does not exist), let ``act``
-        change it and say the result, save: once per idempotency key, district-wide scope."""
-
-        def load() -> District:
-            if check is not None:
-                check()
-            return self.district()
-
-        return self.change(use_case, cmd, actor, Target(), load, act)
 
     def zone(self, party_member_id: str) -> ResponsibilityZone:
         return self.get(
@@ -129,3 +109,28 @@ class RegistryBase(DomainApplication):
         return Target(
             community_id=base.community_id, household_id=household_id, assigned_to=assigned
         )
+
+
+# -- what a use case acts on (``shequ.domainapp.decides`` and ``changes``) -------------------
+def district_wide(cmd: Any, app: RegistryBase) -> Target:
+    """District-wide scope: for use cases of the district itself."""
+    return Target()
+
+
+def the_district(cmd: Any, app: RegistryBase) -> District:
+    return app.district()
+
+
+def in_community(cmd: Any, app: RegistryBase) -> Target:
+    """The scope of the command's ``community_id``."""
+    return Target(community_id=cmd.community_id)
+
+
+def in_village(cmd: Any, app: RegistryBase) -> Target:
+    """The scope of the command's ``village_id`` (``RegistryBase.village_target``)."""
+    return app.village_target(cmd.village_id)
+
+
+def person_exists(cmd: Any, app: RegistryBase) -> None:
+    """Refuse a command whose ``person_id`` names no person."""
+    app.get(cmd.person_id, Person, "人员", "person_id")

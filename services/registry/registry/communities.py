@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
+from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Command, Day, Flag, Id, Keyed, Text
+from shequ.handlers import changes, decides
 from sqlalchemy import select
 
 from registry import tables as t
-from registry.base import RegistryBase
+from registry.base import RegistryBase, district_wide, in_community
 from registry.domain import Community, Village
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
@@ -31,27 +33,22 @@ class EstablishCommunity(Keyed):
     name_en: Annotated[str, Text(50, "社区英文名")]
 
 
-def establish_community(cmd: EstablishCommunity, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@decides(district_wide)
+def establish_community(cmd: EstablishCommunity, actor: Actor, app: RegistryBase) -> Outcome:
     """Set up a community. Example: ``name="立柱", name_en="Lizhu"``."""
-
-    def decide() -> Any:
-        community_id = Community.create_id(cmd.name)
-        app.ensure_new(community_id, "社区", "name")
-        district = app.district()
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        community = Community(
-            id=community_id,
-            name=cmd.name,  # type: ignore[call-arg]
-            name_en=cmd.name_en,
-            district_id=str(district.id),
-            actor=actor.to_dict(),
-        )
-        return [community], {"community_id": str(community_id)}
-
-    return app.run(
-        "establish_community", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    community_id = Community.create_id(cmd.name)
+    app.ensure_new(community_id, "社区", "name")
+    district = app.district()
+    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+    # runtime, but mypy only sees the @event __init__'s parameters.
+    community = Community(
+        id=community_id,
+        name=cmd.name,  # type: ignore[call-arg]
+        name_en=cmd.name_en,
+        district_id=str(district.id),
+        actor=actor.to_dict(),
     )
+    return [community], {"community_id": str(community_id)}
 
 
 class RegisterVillage(Keyed):
@@ -70,27 +67,23 @@ class RegisterVillage(Keyed):
     registered_on: Day | None = None
 
 
-def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@decides(in_community)
+def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> Outcome:
     """Register a village in a community. Example: ``name="东王家村（示例）"``."""
-
-    def decide() -> Any:
-        app.get(cmd.community_id, Community, "社区", "community_id")
-        village_id = Village.create_id(cmd.name)
-        app.ensure_new(village_id, "村", "name")
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        village = Village(
-            id=village_id,
-            name=cmd.name,  # type: ignore[call-arg]
-            community_id=cmd.community_id,
-            registered_on=cmd.registered_on or app.today(),
-            sample=cmd.sample,
-            actor=actor.to_dict(),
-        )
-        return [village], {"village_id": str(village_id)}
-
-    target = Target(community_id=cmd.community_id)
-    return app.run("register_village", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    app.get(cmd.community_id, Community, "社区", "community_id")
+    village_id = Village.create_id(cmd.name)
+    app.ensure_new(village_id, "村", "name")
+    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+    # runtime, but mypy only sees the @event __init__'s parameters.
+    village = Village(
+        id=village_id,
+        name=cmd.name,  # type: ignore[call-arg]
+        community_id=cmd.community_id,
+        registered_on=cmd.registered_on or app.today(),
+        sample=cmd.sample,
+        actor=actor.to_dict(),
+    )
+    return [village], {"village_id": str(village_id)}
 
 
 class MoveVillage(Keyed):
@@ -108,16 +101,21 @@ class MoveVillage(Keyed):
     effective_date: Day
 
 
-def move_village(cmd: MoveVillage, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+def _village(cmd: MoveVillage, app: RegistryBase) -> Village:
+    return app.get(cmd.village_id, Village, "村", "village_id")
+
+
+def _destination_exists(cmd: MoveVillage, app: RegistryBase) -> None:
+    app.get(cmd.to_community_id, Community, "社区", "to_community_id")
+
+
+@changes(_village, district_wide, check=_destination_exists)
+def move_village(
+    cmd: MoveVillage, actor: Actor, app: RegistryBase, village: Village
+) -> dict[str, Any]:
     """Move a village to another community from ``effective_date`` (a dated event)."""
-
-    def decide() -> Any:
-        app.get(cmd.to_community_id, Community, "社区", "to_community_id")
-        village = app.get(cmd.village_id, Village, "村", "village_id")
-        village.move(cmd.to_community_id, cmd.effective_date, actor.to_dict())
-        return [village], {"village_id": cmd.village_id}
-
-    return app.run("move_village", cmd.idempotency_key, actor, Target(), cmd.payload(), decide)
+    village.move(cmd.to_community_id, cmd.effective_date, actor.to_dict())
+    return {"village_id": cmd.village_id}
 
 
 class ListCommunities(Command):

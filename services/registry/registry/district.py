@@ -6,11 +6,12 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from shequ.actor import Actor
-from shequ.auth import Target
+from shequ.app import Outcome
 from shequ.commands import Choice, Day, Id, Keyed, Text
+from shequ.handlers import changes, decides
 
-from registry.base import RegistryBase
-from registry.domain import Community, District, Person
+from registry.base import RegistryBase, district_wide, person_exists, the_district
+from registry.domain import Community, District
 from registry.domain.common import natural_id
 from registry.domain.district import ORGAN_KINDS
 
@@ -30,24 +31,19 @@ class EstablishDistrict(Keyed):
     name: Annotated[str, Text(50, "区名称")]
 
 
-def establish_district(cmd: EstablishDistrict, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@decides(district_wide)
+def establish_district(cmd: EstablishDistrict, actor: Actor, app: RegistryBase) -> Outcome:
     """Set up the one district. Example: ``name="胶河经济区"``."""
-
-    def decide() -> Any:
-        district_id = natural_id("district")
-        app.ensure_new(district_id, "区", "name")
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        district = District(
-            id=district_id,
-            name=cmd.name,  # type: ignore[call-arg]
-            actor=actor.to_dict(),
-        )
-        return [district], {"district_id": str(district_id)}
-
-    return app.run(
-        "establish_district", cmd.idempotency_key, actor, Target(), cmd.payload(), decide
+    district_id = natural_id("district")
+    app.ensure_new(district_id, "区", "name")
+    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+    # runtime, but mypy only sees the @event __init__'s parameters.
+    district = District(
+        id=district_id,
+        name=cmd.name,  # type: ignore[call-arg]
+        actor=actor.to_dict(),
     )
+    return [district], {"district_id": str(district_id)}
 
 
 class AppointDistrictLeader(Keyed):
@@ -65,21 +61,13 @@ class AppointDistrictLeader(Keyed):
     since: Day | None = None
 
 
+@changes(the_district, district_wide, check=person_exists)
 def appoint_district_leader(
-    cmd: AppointDistrictLeader, actor: Actor, app: RegistryBase
+    cmd: AppointDistrictLeader, actor: Actor, app: RegistryBase, district: District
 ) -> dict[str, Any]:
     """Add a person to the district leadership team (区工管委领导班子)."""
-
-    def exist() -> None:
-        app.get(cmd.person_id, Person, "人员", "person_id")
-
-    def act(district: District) -> dict[str, Any]:
-        district.appoint_leader(
-            cmd.person_id, cmd.title_, cmd.since or app.today(), actor.to_dict()
-        )
-        return {"person_id": cmd.person_id}
-
-    return app.change_district("appoint_district_leader", cmd, actor, act, check=exist)
+    district.appoint_leader(cmd.person_id, cmd.title_, cmd.since or app.today(), actor.to_dict())
+    return {"person_id": cmd.person_id}
 
 
 class EndDistrictLeadership(Keyed):
@@ -95,16 +83,13 @@ class EndDistrictLeadership(Keyed):
     until: Day
 
 
+@changes(the_district, district_wide)
 def end_district_leadership(
-    cmd: EndDistrictLeadership, actor: Actor, app: RegistryBase
+    cmd: EndDistrictLeadership, actor: Actor, app: RegistryBase, district: District
 ) -> dict[str, Any]:
     """End a person's membership of the district leadership team."""
-
-    def act(district: District) -> dict[str, Any]:
-        district.end_leadership(cmd.person_id, cmd.until, actor.to_dict())
-        return {"person_id": cmd.person_id}
-
-    return app.change_district("end_district_leadership", cmd, actor, act)
+    district.end_leadership(cmd.person_id, cmd.until, actor.to_dict())
+    return {"person_id": cmd.person_id}
 
 
 class EstablishOrgan(Keyed):
@@ -120,15 +105,14 @@ class EstablishOrgan(Keyed):
     kind: Annotated[str, Choice(ORGAN_KINDS, "机构类型")]
 
 
-def establish_organ(cmd: EstablishOrgan, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@changes(the_district, district_wide)
+def establish_organ(
+    cmd: EstablishOrgan, actor: Actor, app: RegistryBase, district: District
+) -> dict[str, Any]:
     """Add a district organ: ``kind`` is department (区直部门) or station (站所)."""
-
-    def act(district: District) -> dict[str, Any]:
-        organ_id = str(natural_id("organ", cmd.name))
-        district.establish_organ(organ_id, cmd.name, cmd.kind, actor.to_dict())
-        return {"organ_id": organ_id}
-
-    return app.change_district("establish_organ", cmd, actor, act)
+    organ_id = str(natural_id("organ", cmd.name))
+    district.establish_organ(organ_id, cmd.name, cmd.kind, actor.to_dict())
+    return {"organ_id": organ_id}
 
 
 class AssignCadre(Keyed):
@@ -148,21 +132,21 @@ class AssignCadre(Keyed):
     since: Day | None = None
 
 
-def assign_cadre(cmd: AssignCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+def _cadre_places_exist(cmd: AssignCadre, app: RegistryBase) -> None:
+    person_exists(cmd, app)
+    if cmd.community_id:
+        app.get(cmd.community_id, Community, "社区", "community_id")
+
+
+@changes(the_district, district_wide, check=_cadre_places_exist)
+def assign_cadre(
+    cmd: AssignCadre, actor: Actor, app: RegistryBase, district: District
+) -> dict[str, Any]:
     """Record a person as a cadre of an organ, assigned down to a community if given."""
-
-    def exist() -> None:
-        app.get(cmd.person_id, Person, "人员", "person_id")
-        if cmd.community_id:
-            app.get(cmd.community_id, Community, "社区", "community_id")
-
-    def act(district: District) -> dict[str, Any]:
-        district.assign_cadre(
-            cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or app.today(), actor.to_dict()
-        )
-        return {"person_id": cmd.person_id}
-
-    return app.change_district("assign_cadre", cmd, actor, act, check=exist)
+    district.assign_cadre(
+        cmd.person_id, cmd.organ_id, cmd.community_id, cmd.since or app.today(), actor.to_dict()
+    )
+    return {"person_id": cmd.person_id}
 
 
 class ReleaseCadre(Keyed):
@@ -178,11 +162,10 @@ class ReleaseCadre(Keyed):
     until: Day
 
 
-def release_cadre(cmd: ReleaseCadre, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@changes(the_district, district_wide)
+def release_cadre(
+    cmd: ReleaseCadre, actor: Actor, app: RegistryBase, district: District
+) -> dict[str, Any]:
     """End a person's cadre status."""
-
-    def act(district: District) -> dict[str, Any]:
-        district.release_cadre(cmd.person_id, cmd.until, actor.to_dict())
-        return {"person_id": cmd.person_id}
-
-    return app.change_district("release_cadre", cmd, actor, act)
+    district.release_cadre(cmd.person_id, cmd.until, actor.to_dict())
+    return {"person_id": cmd.person_id}

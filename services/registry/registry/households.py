@@ -3,18 +3,20 @@ day with its contacts, and its dated history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
+from shequ.app import Outcome
+from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Flag, Id, Keyed, Text
+from shequ.handlers import changes, decides
 from shequ.readlog import Purpose, Sight, sight
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase
+from registry.base import RegistryBase, in_village, person_exists
 from registry.domain import Household, Person
 from registry.domain.common import natural_id
 from registry.domain.household import RELATIONS
@@ -45,28 +47,24 @@ class RegisterHousehold(Keyed):
     sample: Flag = False
 
 
-def register_household(cmd: RegisterHousehold, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@decides(in_village)
+def register_household(cmd: RegisterHousehold, actor: Actor, app: RegistryBase) -> Outcome:
     """Register a household with its head; ``address`` down to the villager group only."""
-
-    def decide() -> Any:
-        app.get(cmd.head_id, Person, "人员", "head_id")
-        household_id = natural_id("household", cmd.head_id)
-        app.ensure_new(household_id, "以此人为户主的户", "head_id")
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        household = Household(
-            id=household_id,  # type: ignore[call-arg]
-            village_id=cmd.village_id,
-            head_id=cmd.head_id,
-            address=cmd.address,
-            since=cmd.since or app.today(),
-            sample=cmd.sample,
-            actor=actor.to_dict(),
-        )
-        return [household], {"household_id": str(household_id)}
-
-    target = app.village_target(cmd.village_id)
-    return app.run("register_household", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    app.get(cmd.head_id, Person, "人员", "head_id")
+    household_id = natural_id("household", cmd.head_id)
+    app.ensure_new(household_id, "以此人为户主的户", "head_id")
+    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+    # runtime, but mypy only sees the @event __init__'s parameters.
+    household = Household(
+        id=household_id,  # type: ignore[call-arg]
+        village_id=cmd.village_id,
+        head_id=cmd.head_id,
+        address=cmd.address,
+        since=cmd.since or app.today(),
+        sample=cmd.sample,
+        actor=actor.to_dict(),
+    )
+    return [household], {"household_id": str(household_id)}
 
 
 class AddHouseholdMember(Keyed):
@@ -86,39 +84,21 @@ class AddHouseholdMember(Keyed):
     since: Day | None = None
 
 
-def _change_household(
-    name: str,
-    cmd: AddHouseholdMember | RemoveHouseholdMember,
-    actor: Actor,
-    app: RegistryBase,
-    act: Callable[[Household], dict[str, Any]],
-    check: Callable[[], object] | None = None,
-) -> dict[str, Any]:
-    """Load the command's household (after ``check``, which refuses what does not exist),
-    let ``act`` change it, save; scoped to the household."""
-
-    def household() -> Household:
-        if check is not None:
-            check()
-        return app.get(cmd.household_id, Household, "户", "household_id")
-
-    target = app.household_target(cmd.household_id)
-    return app.change(name, cmd, actor, target, household, act)
+def _household(cmd: Any, app: RegistryBase) -> Household:
+    return app.get(cmd.household_id, Household, "户", "household_id")
 
 
+def _of_household(cmd: Any, app: RegistryBase) -> Target:
+    return app.household_target(cmd.household_id)
+
+
+@changes(_household, _of_household, check=person_exists)
 def add_household_member(
-    cmd: AddHouseholdMember, actor: Actor, app: RegistryBase
+    cmd: AddHouseholdMember, actor: Actor, app: RegistryBase, household: Household
 ) -> dict[str, Any]:
     """Add a person to a household with their relation to the head."""
-
-    def act(household: Household) -> dict[str, Any]:
-        household.add_member(cmd.person_id, cmd.relation, cmd.since or app.today(), actor.to_dict())
-        return {"household_id": cmd.household_id}
-
-    def exist() -> None:
-        app.get(cmd.person_id, Person, "人员", "person_id")
-
-    return _change_household("add_household_member", cmd, actor, app, act, check=exist)
+    household.add_member(cmd.person_id, cmd.relation, cmd.since or app.today(), actor.to_dict())
+    return {"household_id": cmd.household_id}
 
 
 class RemoveHouseholdMember(Keyed):
@@ -138,16 +118,13 @@ class RemoveHouseholdMember(Keyed):
     reason: Annotated[str, Text(200, "原因")]
 
 
+@changes(_household, _of_household)
 def remove_household_member(
-    cmd: RemoveHouseholdMember, actor: Actor, app: RegistryBase
+    cmd: RemoveHouseholdMember, actor: Actor, app: RegistryBase, household: Household
 ) -> dict[str, Any]:
     """Remove a member from a household (death, marriage out, moving away)."""
-
-    def act(household: Household) -> dict[str, Any]:
-        household.remove_member(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
-        return {"household_id": cmd.household_id}
-
-    return _change_household("remove_household_member", cmd, actor, app, act)
+    household.remove_member(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
+    return {"household_id": cmd.household_id}
 
 
 class HouseholdQuery(Command):

@@ -14,12 +14,13 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
 from shequ.errors import ValidationError
+from shequ.handlers import changes
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
 from registry import tables as t
-from registry.base import RegistryBase
-from registry.domain import Community, Eligibility, PartyOrganisation, Person, Village
+from registry.base import RegistryBase, person_exists
+from registry.domain import Community, Eligibility, PartyOrganisation, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
 
@@ -142,24 +143,27 @@ class Appoint(Keyed):
     since: Day | None = None
 
 
-def appoint(cmd: Appoint, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+def _organisation(cmd: Appoint | EndAppointment, app: RegistryBase) -> PartyOrganisation:
+    return app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
+
+
+def _organisations_community(cmd: Appoint | EndAppointment, app: RegistryBase) -> Target:
+    return Target(community_id=_organisation(cmd, app).community_id)
+
+
+@changes(_organisation, _organisations_community, check=person_exists)
+def appoint(
+    cmd: Appoint, actor: Actor, app: RegistryBase, org: PartyOrganisation
+) -> dict[str, Any]:
     """Appoint a person to a post (secretary, deputy_secretary, member) of an organisation."""
-    org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
-
-    def decide() -> Any:
-        app.get(cmd.person_id, Person, "人员", "person_id")
-        org = app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
-        on = cmd.since or app.today()
-        appointment_id = str(
-            natural_id("appointment", cmd.organisation_id, cmd.person_id, cmd.post, on)
-        )
-        facts = eligibility(app, cmd.person_id, org.community_id, on)
-        org.appoint(appointment_id, cmd.person_id, cmd.post, on, facts, actor.to_dict())
-        basis = org.appointments[appointment_id]["basis"]
-        return [org], {"appointment_id": appointment_id, "basis": basis}
-
-    target = Target(community_id=org.community_id)
-    return app.run("appoint", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    on = cmd.since or app.today()
+    appointment_id = str(
+        natural_id("appointment", cmd.organisation_id, cmd.person_id, cmd.post, on)
+    )
+    facts = eligibility(app, cmd.person_id, org.community_id, on)
+    org.appoint(appointment_id, cmd.person_id, cmd.post, on, facts, actor.to_dict())
+    basis = org.appointments[appointment_id]["basis"]
+    return {"appointment_id": appointment_id, "basis": basis}
 
 
 class EndAppointment(Keyed):
@@ -179,18 +183,13 @@ class EndAppointment(Keyed):
     reason: Annotated[str, Note(200, "原因")] = ""
 
 
-def end_appointment(cmd: EndAppointment, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@changes(_organisation, _organisations_community)
+def end_appointment(
+    cmd: EndAppointment, actor: Actor, app: RegistryBase, org: PartyOrganisation
+) -> dict[str, Any]:
     """End an appointment on ``until`` with a reason (届满, 调动, 免职 …)."""
-
-    def organisation() -> PartyOrganisation:
-        return app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
-
-    def end(org: PartyOrganisation) -> dict[str, Any]:
-        org.end_appointment(cmd.appointment_id, cmd.until, cmd.reason, actor.to_dict())
-        return {"appointment_id": cmd.appointment_id}
-
-    target = Target(community_id=organisation().community_id)
-    return app.change("end_appointment", cmd, actor, target, organisation, end)
+    org.end_appointment(cmd.appointment_id, cmd.until, cmd.reason, actor.to_dict())
+    return {"appointment_id": cmd.appointment_id}
 
 
 def eligibility(

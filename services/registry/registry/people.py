@@ -3,13 +3,14 @@ their personal data, and a person's dated history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
 from shequ.actor import Actor
+from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Flag, Id, IdNumber, Keyed, Phone, Text
 from shequ.errors import Conflict, ValidationError
+from shequ.handlers import changes
 from shequ.readlog import Purpose, sight
 from sqlalchemy import select
 
@@ -94,20 +95,13 @@ def _refuse_duplicate_id_number(app: RegistryBase, id_number: str) -> None:
         )
 
 
-def _change_person(
-    name: str,
-    cmd: ChangePersonPhone | RecordPartyMembership,
-    actor: Actor,
-    app: RegistryBase,
-    act: Callable[[Person], dict[str, Any]],
-) -> dict[str, Any]:
-    """Load the command's person, let ``act`` change them, save; scoped to their village."""
+def _person(cmd: Any, app: RegistryBase) -> Person:
+    return app.get(cmd.person_id, Person, "人员", "person_id")
 
-    def person() -> Person:
-        return app.get(cmd.person_id, Person, "人员", "person_id")
 
-    target = app.village_target(person().village_id)
-    return app.change(name, cmd, actor, target, person, act)
+def _persons_village(cmd: Any, app: RegistryBase) -> Target:
+    """The scope of the command's person: their village's."""
+    return app.village_target(_person(cmd, app).village_id)
 
 
 class ChangePersonPhone(Keyed):
@@ -123,14 +117,13 @@ class ChangePersonPhone(Keyed):
     phone: Phone
 
 
-def change_person_phone(cmd: ChangePersonPhone, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@changes(_person, _persons_village)
+def change_person_phone(
+    cmd: ChangePersonPhone, actor: Actor, app: RegistryBase, person: Person
+) -> dict[str, Any]:
     """Record a person's new phone number."""
-
-    def act(person: Person) -> dict[str, Any]:
-        person.change_phone(cmd.phone, actor.to_dict())
-        return {"person_id": cmd.person_id}
-
-    return _change_person("change_person_phone", cmd, actor, app, act)
+    person.change_phone(cmd.phone, actor.to_dict())
+    return {"person_id": cmd.person_id}
 
 
 class RecordPartyMembership(Keyed):
@@ -146,16 +139,13 @@ class RecordPartyMembership(Keyed):
     joined_on: Day
 
 
+@changes(_person, _persons_village)
 def record_party_membership(
-    cmd: RecordPartyMembership, actor: Actor, app: RegistryBase
+    cmd: RecordPartyMembership, actor: Actor, app: RegistryBase, person: Person
 ) -> dict[str, Any]:
     """Record that a person is a party member from ``joined_on``."""
-
-    def act(person: Person) -> dict[str, Any]:
-        person.record_party_membership(cmd.joined_on, actor.to_dict())
-        return {"person_id": cmd.person_id}
-
-    return _change_person("record_party_membership", cmd, actor, app, act)
+    person.record_party_membership(cmd.joined_on, actor.to_dict())
+    return {"person_id": cmd.person_id}
 
 
 class RevealPersonalData(Keyed):

@@ -3,19 +3,22 @@ groups, the leader, the phones and duties printed for households, and the roster
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
+from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text
 from shequ.errors import NotFound
+from shequ.handlers import Handler, Scope, changes, decides
 from shequ.readlog import Purpose, sight
 from sqlalchemy import select
 
 from registry import masking
 from registry import tables as t
-from registry.base import RegistryBase
+from registry.base import RegistryBase, in_community, person_exists
 from registry.domain import Community, Person, ServiceTeam
 from registry.domain.team import GROUPS
 
@@ -33,26 +36,22 @@ class FormTeam(Keyed):
     name: Annotated[str, Text(100, "服务队名称")] | None = None
 
 
-def form_team(cmd: FormTeam, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@decides(in_community)
+def form_team(cmd: FormTeam, actor: Actor, app: RegistryBase) -> Outcome:
     """Form the community's service team with its six work groups (one per community)."""
-
-    def decide() -> Any:
-        community = app.get(cmd.community_id, Community, "社区", "community_id")
-        team_id = ServiceTeam.create_id(cmd.community_id)
-        community.form_team(str(team_id), actor.to_dict())
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        team = ServiceTeam(
-            id=team_id,
-            community_id=cmd.community_id,  # type: ignore[call-arg]
-            name=cmd.name or f"{community.name}社区服务队",
-            groups=GROUPS,
-            actor=actor.to_dict(),
-        )
-        return [community, team], {"team_id": str(team_id)}
-
-    target = Target(community_id=cmd.community_id)
-    return app.run("form_team", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+    community = app.get(cmd.community_id, Community, "社区", "community_id")
+    team_id = ServiceTeam.create_id(cmd.community_id)
+    community.form_team(str(team_id), actor.to_dict())
+    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
+    # runtime, but mypy only sees the @event __init__'s parameters.
+    team = ServiceTeam(
+        id=team_id,
+        community_id=cmd.community_id,  # type: ignore[call-arg]
+        name=cmd.name or f"{community.name}社区服务队",
+        groups=GROUPS,
+        actor=actor.to_dict(),
+    )
+    return [community, team], {"team_id": str(team_id)}
 
 
 class TeamMemberCommand(Keyed):
@@ -62,25 +61,32 @@ class TeamMemberCommand(Keyed):
     person_id: Id
 
 
-def _on_member(
-    name: str,
-    cmd: TeamMemberCommand,
-    actor: Actor,
-    app: RegistryBase,
-    act: Callable[[ServiceTeam], Any],
-    target: Target | None = None,
-) -> dict[str, Any]:
-    """Load the team, let ``act`` change it, save: the shape of every member command."""
+def _team(cmd: TeamMemberCommand, app: RegistryBase) -> ServiceTeam:
+    return app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
 
-    def team() -> ServiceTeam:
-        return app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
 
-    def member(fresh: ServiceTeam) -> dict[str, Any]:
-        act(fresh)
-        return {"team_id": cmd.team_id, "person_id": cmd.person_id}
+def _teams_community(cmd: TeamMemberCommand, app: RegistryBase) -> Target:
+    """The scope of the team's community (its team members are assigned)."""
+    return app.community_target(_team(cmd, app).community_id)
 
-    target = target or app.community_target(team().community_id)
-    return app.change(name, cmd, actor, target, team, member)
+
+def on_member(
+    scope: Scope = _teams_community,
+) -> Callable[[Callable[[Any, Actor, RegistryBase, ServiceTeam], None]], Handler]:
+    """The shape of every member command: load the team, let the decorated
+    ``act(cmd, actor, app, team)`` change it, save; the result names the team and member."""
+
+    def handler_of(act: Callable[[Any, Actor, RegistryBase, ServiceTeam], None]) -> Handler:
+        @functools.wraps(act)
+        def member(
+            cmd: TeamMemberCommand, actor: Actor, app: RegistryBase, team: ServiceTeam
+        ) -> dict[str, Any]:
+            act(cmd, actor, app, team)
+            return {"team_id": cmd.team_id, "person_id": cmd.person_id}
+
+        return changes(_team, scope)(member)
+
+    return handler_of
 
 
 class AddTeamMember(TeamMemberCommand):
@@ -101,24 +107,19 @@ class AddTeamMember(TeamMemberCommand):
     since: Day | None = None
 
 
-def add_team_member(cmd: AddTeamMember, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+def _person_and_team(cmd: AddTeamMember, app: RegistryBase) -> Target:
+    """The team's community, for a person who exists."""
+    person_exists(cmd, app)
+    return _teams_community(cmd, app)
+
+
+@on_member(_person_and_team)
+def add_team_member(cmd: AddTeamMember, actor: Actor, app: RegistryBase, team: ServiceTeam) -> None:
     """Add a person to a work group; the phone printed on cards defaults to theirs."""
     person = app.get(cmd.person_id, Person, "人员", "person_id")
-    return _on_member(
-        "add_team_member",
-        cmd,
-        actor,
-        app,
-        lambda team: team.join(
-            cmd.person_id,
-            cmd.group,
-            person.name,
-            cmd.phone or person.phone,
-            cmd.duties,
-            cmd.since or app.today(),
-            actor.to_dict(),
-        ),
-    )
+    phone = cmd.phone or person.phone
+    on = cmd.since or app.today()
+    team.join(cmd.person_id, cmd.group, person.name, phone, cmd.duties, on, actor.to_dict())
 
 
 class AppointTeamLeader(TeamMemberCommand):
@@ -134,15 +135,12 @@ class AppointTeamLeader(TeamMemberCommand):
     since: Day | None = None
 
 
-def appoint_team_leader(cmd: AppointTeamLeader, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@on_member()
+def appoint_team_leader(
+    cmd: AppointTeamLeader, actor: Actor, app: RegistryBase, team: ServiceTeam
+) -> None:
     """Make a current member the team leader (队长)."""
-    return _on_member(
-        "appoint_team_leader",
-        cmd,
-        actor,
-        app,
-        lambda team: team.appoint_leader(cmd.person_id, cmd.since or app.today(), actor.to_dict()),
-    )
+    team.appoint_leader(cmd.person_id, cmd.since or app.today(), actor.to_dict())
 
 
 class RemoveTeamMember(TeamMemberCommand):
@@ -160,15 +158,12 @@ class RemoveTeamMember(TeamMemberCommand):
     reason: Annotated[str, Note(200, "原因")] = ""
 
 
-def remove_team_member(cmd: RemoveTeamMember, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+@on_member()
+def remove_team_member(
+    cmd: RemoveTeamMember, actor: Actor, app: RegistryBase, team: ServiceTeam
+) -> None:
     """A member leaves the team on ``until``."""
-    return _on_member(
-        "remove_team_member",
-        cmd,
-        actor,
-        app,
-        lambda team: team.leave(cmd.person_id, cmd.until, cmd.reason, actor.to_dict()),
-    )
+    team.leave(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
 
 
 class ChangeTeamMemberPhone(TeamMemberCommand):
@@ -184,20 +179,18 @@ class ChangeTeamMemberPhone(TeamMemberCommand):
     phone: Phone
 
 
+def _member_or_community(cmd: ChangeTeamMemberPhone, app: RegistryBase) -> Target:
+    """The team's community, and the member themselves."""
+    community_id = _team(cmd, app).community_id
+    return Target(community_id=community_id, assigned_to=frozenset([cmd.person_id]))
+
+
+@on_member(_member_or_community)
 def change_team_member_phone(
-    cmd: ChangeTeamMemberPhone, actor: Actor, app: RegistryBase
-) -> dict[str, Any]:
+    cmd: ChangeTeamMemberPhone, actor: Actor, app: RegistryBase, team: ServiceTeam
+) -> None:
     """Change the phone printed for a member; a member may change their own."""
-    team = app.get(cmd.team_id, ServiceTeam, "服务队", "team_id")
-    target = Target(community_id=team.community_id, assigned_to=frozenset([cmd.person_id]))
-    return _on_member(
-        "change_team_member_phone",
-        cmd,
-        actor,
-        app,
-        lambda team: team.change_phone(cmd.person_id, cmd.phone, actor.to_dict()),
-        target,
-    )
+    team.change_phone(cmd.person_id, cmd.phone, actor.to_dict())
 
 
 class ChangeTeamMemberDuties(TeamMemberCommand):
@@ -213,17 +206,12 @@ class ChangeTeamMemberDuties(TeamMemberCommand):
     duties: Annotated[str, Text(500, "职责")]
 
 
+@on_member()
 def change_team_member_duties(
-    cmd: ChangeTeamMemberDuties, actor: Actor, app: RegistryBase
-) -> dict[str, Any]:
+    cmd: ChangeTeamMemberDuties, actor: Actor, app: RegistryBase, team: ServiceTeam
+) -> None:
     """Change the duties printed for a member."""
-    return _on_member(
-        "change_team_member_duties",
-        cmd,
-        actor,
-        app,
-        lambda team: team.change_duties(cmd.person_id, cmd.duties, actor.to_dict()),
-    )
+    team.change_duties(cmd.person_id, cmd.duties, actor.to_dict())
 
 
 class TeamRoster(Command):

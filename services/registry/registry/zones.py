@@ -9,6 +9,7 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Command, Day, Id, Keyed, Note, Text
 from shequ.errors import ValidationError
+from shequ.handlers import changes
 from sqlalchemy import func, select
 
 from registry import masking
@@ -134,18 +135,21 @@ class UnlinkHousehold(Keyed):
     reason: Annotated[str, Note(200, "原因")] = ""
 
 
-def unlink_household(cmd: UnlinkHousehold, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+def _zone(cmd: UnlinkHousehold, app: RegistryBase) -> ResponsibilityZone:
+    return app.zone(cmd.party_member_id)
+
+
+def _zones_community(cmd: UnlinkHousehold, app: RegistryBase) -> Target:
+    return Target(community_id=_zone(cmd, app).community_id)
+
+
+@changes(_zone, _zones_community)
+def unlink_household(
+    cmd: UnlinkHousehold, actor: Actor, app: RegistryBase, zone: ResponsibilityZone
+) -> dict[str, Any]:
     """End a party member's link to a household."""
-
-    def zone() -> ResponsibilityZone:
-        return app.zone(cmd.party_member_id)
-
-    def unlink(fresh: ResponsibilityZone) -> dict[str, Any]:
-        fresh.unlink(cmd.household_id, cmd.until, cmd.reason, actor.to_dict())
-        return {"zone_id": str(fresh.id), "household_id": cmd.household_id}
-
-    target = Target(community_id=zone().community_id)
-    return app.change("unlink_household", cmd, actor, target, zone, unlink)
+    zone.unlink(cmd.household_id, cmd.until, cmd.reason, actor.to_dict())
+    return {"zone_id": str(zone.id), "household_id": cmd.household_id}
 
 
 class MembersBelowMinimum(Command):
