@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy import MetaData, Table, and_, delete, select, update
@@ -45,6 +46,67 @@ def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[st
         session.execute(table.insert().values(**keys, **values))
     elif values:
         session.execute(update(table).where(where).values(**values))
+
+
+ID = "originator_id"  # in a Row's columns: the aggregate's id, as text
+Source = str | Callable[[Any], Any] | None
+
+
+class Row:
+    """A handler declared as data: the row of ``table`` found by ``key`` and what it holds,
+    each column read from the event: the attribute named by a string (:data:`ID`, the
+    aggregate's id as text), a function of the event, or ``None`` for none. Columns named like
+    the event's attributes are listed by name: ``Upsert(t.organs, {"id": "organ_id"}, "name",
+    kind="organ_kind")``. A class attribute ``on_<Aggregate>__<Event>`` of :class:`Handlers`."""
+
+    def __init__(
+        self, table: Table, key: Mapping[str, Source], *same: str, **columns: Source
+    ) -> None:
+        self.table = table
+        self.key = dict(key)
+        self.columns: dict[str, Source] = {**{c: c for c in same}, **columns}
+
+    def __call__(self, session: Session, event: Any) -> None:
+        raise NotImplementedError
+
+    def where(self, event: Any) -> Any:
+        return and_(*(self.table.c[k] == v for k, v in _read(event, self.key).items()))
+
+
+class Upsert(Row):
+    """Insert the row, or update it with the columns if it is there (:func:`upsert`)."""
+
+    def __call__(self, session: Session, event: Any) -> None:
+        upsert(session, self.table, _read(event, self.key), _read(event, self.columns))
+
+
+class Update(Row):
+    """Set the columns of the rows found by the key."""
+
+    def __call__(self, session: Session, event: Any) -> None:
+        values = _read(event, self.columns)
+        session.execute(update(self.table).where(self.where(event)).values(**values))
+
+
+class Delete(Row):
+    """Delete the rows found by the key."""
+
+    def __call__(self, session: Session, event: Any) -> None:
+        session.execute(delete(self.table).where(self.where(event)))
+
+
+def _read(event: Any, sources: Mapping[str, Source]) -> dict[str, Any]:
+    return {column: _value(event, source) for column, source in sources.items()}
+
+
+def _value(event: Any, source: Source) -> Any:
+    if source is None:
+        return None
+    if callable(source):
+        return source(event)
+    if source == ID:
+        return str(event.originator_id)
+    return getattr(event, source)
 
 
 class Handlers:

@@ -35,19 +35,11 @@ class District(Aggregate):
     # -- leadership team -------------------------------------------------------------------
     def is_leader(self, person_id: str, on: str) -> bool:
         """Whether the person is a member of the leadership team on the day ``on``."""
-        return any(
-            r["person_id"] == person_id and current_on(r["since"], r["until"], on)
-            for r in self.leaders
-        )
-
-    def _open_leadership(self, person_id: str) -> dict[str, Any] | None:
-        return next(
-            (r for r in self.leaders if r["person_id"] == person_id and r["until"] is None), None
-        )
+        return _holds(self.leaders, person_id, on)
 
     def appoint_leader(self, person_id: str, title: str, since: str, actor: ActorDict) -> None:
         """Make a person a member of the district leadership team from ``since``."""
-        if self._open_leadership(person_id):
+        if _open(self.leaders, person_id):
             raise violation(
                 "already_leader",
                 "此人已是区领导班子成员",
@@ -62,22 +54,19 @@ class District(Aggregate):
 
     def end_leadership(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's membership of the leadership team on ``until``."""
-        record = self._open_leadership(person_id)
-        if record is None:
-            raise violation(
-                "not_a_leader",
-                "此人不是现任区领导班子成员",
-                "the person is not on the leadership team",
-                "person_id",
-            )
-        check_end(record["since"], until)
+        _check_end_of(
+            self.leaders,
+            person_id,
+            until,
+            "not_a_leader",
+            "此人不是现任区领导班子成员",
+            "the person is not on the leadership team",
+        )
         self._leadership_ended(person_id, until, actor)
 
     @event("LeadershipEnded")
     def _leadership_ended(self, person_id: str, until: str, actor: ActorDict) -> None:
-        record = self._open_leadership(person_id)
-        assert record is not None
-        record["until"] = until
+        _end(self.leaders, person_id, until)
 
     # -- organs and cadres -----------------------------------------------------------------
     def establish_organ(self, organ_id: str, name: str, kind: str, actor: ActorDict) -> None:
@@ -92,15 +81,7 @@ class District(Aggregate):
 
     def is_cadre(self, person_id: str, on: str) -> bool:
         """Whether the person is a cadre of a district organ on the day ``on``."""
-        return any(
-            r["person_id"] == person_id and current_on(r["since"], r["until"], on)
-            for r in self.cadres
-        )
-
-    def _open_cadre(self, person_id: str) -> dict[str, Any] | None:
-        return next(
-            (r for r in self.cadres if r["person_id"] == person_id and r["until"] is None), None
-        )
+        return _holds(self.cadres, person_id, on)
 
     def assign_cadre(
         self, person_id: str, organ_id: str, community_id: str | None, since: str, actor: ActorDict
@@ -110,7 +91,7 @@ class District(Aggregate):
             raise violation(
                 "unknown_organ", "该区直机构不存在", "no such district organ", "organ_id"
             )
-        if self._open_cadre(person_id):
+        if _open(self.cadres, person_id):
             raise violation(
                 "already_cadre",
                 "此人已是区直机构干部",
@@ -135,19 +116,43 @@ class District(Aggregate):
 
     def release_cadre(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's cadre status on ``until``."""
-        record = self._open_cadre(person_id)
-        if record is None:
-            raise violation(
-                "not_a_cadre",
-                "此人不是现任区直机构干部",
-                "the person is not a current organ cadre",
-                "person_id",
-            )
-        check_end(record["since"], until)
+        _check_end_of(
+            self.cadres,
+            person_id,
+            until,
+            "not_a_cadre",
+            "此人不是现任区直机构干部",
+            "the person is not a current organ cadre",
+        )
         self._cadre_released(person_id, until, actor)
 
     @event("CadreReleased")
     def _cadre_released(self, person_id: str, until: str, actor: ActorDict) -> None:
-        record = self._open_cadre(person_id)
-        assert record is not None
-        record["until"] = until
+        _end(self.cadres, person_id, until)
+
+
+# Leadership and cadre status are both dated records of a person: [since, until).
+def _holds(records: list[dict[str, Any]], person_id: str, on: str) -> bool:
+    return any(
+        r["person_id"] == person_id and current_on(r["since"], r["until"], on) for r in records
+    )
+
+
+def _open(records: list[dict[str, Any]], person_id: str) -> dict[str, Any] | None:
+    return next((r for r in records if r["person_id"] == person_id and r["until"] is None), None)
+
+
+def _check_end_of(
+    records: list[dict[str, Any]], person_id: str, until: str, code: str, zh: str, en: str
+) -> None:
+    """The person's open record may end on ``until``; ``code``: the refusal if there is none."""
+    record = _open(records, person_id)
+    if record is None:
+        raise violation(code, zh, en, "person_id")
+    check_end(record["since"], until)
+
+
+def _end(records: list[dict[str, Any]], person_id: str, until: str) -> None:
+    record = _open(records, person_id)
+    assert record is not None
+    record["until"] = until
