@@ -17,7 +17,7 @@ from shequ.commands import Choice, Command, Count, Day, Flag, Text
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, Fact, case_example, changes_decision
 from casework.domain import Case, VillageDecision
-from casework.domain.common import not_before, violation
+from casework.domain.common import violation
 from casework.domain.decision import MATTERS
 from casework.domain.thresholds import BODIES
 
@@ -48,11 +48,8 @@ def start_decision(cmd: StartDecision, actor: Actor, app: CaseworkBase) -> dict[
                 "only a village-decision case with a village",
                 "case_id",
             )
-        if app.exists(VillageDecision.create_id(case_id)):
-            raise violation("decision.exists", "该事项已启动", "already started", "case_id")
-        not_before(
-            day, case.received_on, "started_on", "登记收到之日", "the day the case was received"
-        )
+        started = ("decision.exists", "该事项已启动", "already started")
+        app.may_start(case, VillageDecision.create_id(case_id), day, started)
         return VillageDecision(
             id=VillageDecision.create_id(case_id),  # type: ignore
             case_id=case_id,

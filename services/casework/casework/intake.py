@@ -52,31 +52,9 @@ class Intake(CaseworkBase):
     ) -> tuple[str, str | None, str | None]:
         """(community, village, household), each known from the registry, and consistent."""
         if household_id:
-            row = self.directory_row("household", household_id, rows)
-            if row is None:
-                raise NotFound(
-                    f"未找到户：{household_id}", f"no household {household_id}", "household_id"
-                )
-            if village_id and village_id != row["village_id"]:
-                raise ValidationError(
-                    "该户不在所填的村",
-                    "the household is not in that village",
-                    "village_id",
-                    rule="place.mismatch",
-                )
-            village_id = row["village_id"]
+            village_id = self._parent("household", household_id, village_id, rows)
         if village_id:
-            v = self.directory_row("village", village_id, rows)
-            if v is None:
-                raise NotFound(f"未找到村：{village_id}", f"no village {village_id}", "village_id")
-            if community_id and community_id != v["community_id"]:
-                raise ValidationError(
-                    "该村不属于所填的社区",
-                    "the village is not in that community",
-                    "community_id",
-                    rule="place.mismatch",
-                )
-            community_id = v["community_id"]
+            community_id = self._parent("village", village_id, community_id, rows)
         if not community_id:
             raise ValidationError(
                 "须填写社区、村或户",
@@ -86,6 +64,17 @@ class Intake(CaseworkBase):
             )
         self.community_of(community_id, rows)  # known to the registry, or NotFound
         return community_id, village_id, household_id
+
+    def _parent(self, kind: str, place_id: str, given: str | None, rows: Rows) -> Any:
+        """The village of a household, or the community of a village, known from the registry;
+        a parent the caller named as well must be that one."""
+        noun, parent, zh, en = PARENTS[kind]
+        row = self.directory_row(kind, place_id, rows)
+        if row is None:
+            raise NotFound(f"未找到{noun}：{place_id}", f"no {kind} {place_id}", f"{kind}_id")
+        if given and given != row[f"{parent}_id"]:
+            raise ValidationError(zh, en, f"{parent}_id", rule="place.mismatch")
+        return row[f"{parent}_id"]
 
     def intake_keys(
         self,
@@ -200,6 +189,14 @@ class Intake(CaseworkBase):
             group = self.team_group(case.community_id, owner_id)
         if owner_id is not None:
             case.assign(owner_id, group, "", today, actor, self.recorded_at())
+
+
+PARENTS = {
+    "household": ("户", "village", "该户不在所填的村", "the household is not in that village"),
+    "village": ("村", "community", "该村不属于所填的社区", "the village is not in that community"),
+}
+"""A place and its parent: (the place in Chinese, the parent's kind, the words refusing a
+parent the place is not in)."""
 
 
 def team_of(app: CaseworkBase, community_id: str, rows: Rows | None = None) -> str | None:

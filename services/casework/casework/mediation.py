@@ -17,7 +17,7 @@ from shequ.errors import ValidationError
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, Fact, case_example, changes_mediation
 from casework.domain import Case, Mediation
-from casework.domain.common import not_before, violation
+from casework.domain.common import violation
 from casework.domain.mediation import INITIATIVES, ROUTES
 
 CASE = "5b2d7c1e-0000-5000-8000-000000000003"
@@ -88,13 +88,8 @@ def start_mediation(cmd: StartMediation, actor: Actor, app: CaseworkBase) -> dic
                 "only an open dispute case is mediated",
                 "case_id",
             )
-        if app.exists(Mediation.create_id(case_id)):
-            raise violation(
-                "mediation.exists", "该纠纷已有调解", "already being mediated", "case_id"
-            )
-        not_before(
-            day, case.received_on, "started_on", "登记收到之日", "the day the case was received"
-        )
+        started = ("mediation.exists", "该纠纷已有调解", "already being mediated")
+        app.may_start(case, Mediation.create_id(case_id), day, started)
         return Mediation(
             id=Mediation.create_id(case_id),  # type: ignore[call-arg]
             case_id=case_id,

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from shequ.projection import Handlers, upsert
-from sqlalchemy import MetaData, bindparam, case, delete, select, update
+from sqlalchemy import MetaData, Table, bindparam, case, delete, select, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
@@ -92,12 +92,7 @@ class CaseworkProjection(Handlers):
         )
 
     def on_Household__MemberRemoved(self, s: Session, e: Any) -> None:
-        m = t.household_members
-        s.execute(
-            delete(m).where(
-                m.c.household_id == self._natural(s, e, "household"), m.c.person_id == e.person_id
-            )
-        )
+        self._member_left(s, e, t.household_members, "household")
 
     def on_Team__Learned(self, s: Session, e: Any) -> None:
         upsert(s, t.teams, {"id": e.team_id}, {"community_id": e.community_id, "name": e.name})
@@ -113,12 +108,7 @@ class CaseworkProjection(Handlers):
         )
 
     def on_Team__MemberLeft(self, s: Session, e: Any) -> None:
-        m = t.team_members
-        s.execute(
-            delete(m).where(
-                m.c.team_id == self._natural(s, e, "team"), m.c.person_id == e.person_id
-            )
-        )
+        self._member_left(s, e, t.team_members, "team")
 
     def on_Team__LeaderAppointed(self, s: Session, e: Any) -> None:
         s.execute(
@@ -126,6 +116,11 @@ class CaseworkProjection(Handlers):
             .where(t.teams.c.id == self._natural(s, e, "team"))
             .values(leader_id=e.person_id)
         )
+
+    def _member_left(self, s: Session, e: Any, members: Table, kind: str) -> None:
+        """A person left a household or team (``kind``): their membership row goes."""
+        group = members.c[f"{kind}_id"] == self._natural(s, e, kind)
+        s.execute(delete(members).where(group, members.c.person_id == e.person_id))
 
     def _stands_for(self, s: Session, e: Any, subject_id: str, kind: str, state: str = "") -> None:
         """The event's aggregate stands for a registry subject, or a case's procedure: its id

@@ -69,19 +69,21 @@ class RegistryReactions(Reactions):
 
     @staticmethod
     def _household(unit: Unit, d: Data, change: Callable[[Household], None]) -> Changed:
-        household = unit.get(Household.create_id(d["household_id"]))
-        if household is None:
-            return []
-        change(household)
-        return [household]
+        return _known(unit, Household.create_id(d["household_id"]), change)
 
     @staticmethod
     def _team(unit: Unit, d: Data, change: Callable[[Team], None]) -> Changed:
-        team = unit.get(Team.create_id(d["team_id"]))
-        if team is None:
-            return []
-        change(team)
-        return [team]
+        return _known(unit, Team.create_id(d["team_id"]), change)
+
+
+def _known(unit: Unit, agg_id: Any, change: Callable[[Any], None]) -> Changed:
+    """Change casework's copy of a household or team; one it has not learned of yet (its
+    upstream fact not received) is left as it is: nothing changes."""
+    copy = unit.get(agg_id)
+    if copy is None:
+        return []
+    change(copy)
+    return [copy]
 
 
 def _copy(unit: Unit, kind: Any, key: str, **fields: Any) -> Changed:

@@ -105,10 +105,14 @@ class Mediation(Aggregate):
         self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
     ) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
+        self._party_stops(party_id, on, "refused_on")
+        self._refused(party_id, reason, on, actor, recorded_at)
+
+    def _party_stops(self, party_id: str, on: str, field: str) -> None:
+        """A party may refuse or end a mediation still going on, from the day it began."""
         self._live()
         self._party(party_id)
-        self._since_start(on, "refused_on")
-        self._refused(party_id, reason, on, actor, recorded_at)
+        self._since_start(on, field)
 
     def _since_start(self, on: str, field: str) -> None:
         not_before(on, self.started_on, field, "调解开始之日", "the day mediation began")
@@ -325,9 +329,7 @@ class Mediation(Aggregate):
         self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
     ) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
-        self._live()
-        self._party(party_id)
-        self._since_start(on, "ended_on")
+        self._party_stops(party_id, on, "ended_on")
         self._ended(party_id, reason, on, actor, recorded_at)
 
     @event("EndedByParty")
