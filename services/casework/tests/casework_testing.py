@@ -227,6 +227,14 @@ def key() -> str:
     return f"test:key:{next(_n)}:{uuid.uuid4().hex[:8]}"
 
 
+FAILED = {"reason": "分歧过大", "routes_told": ["arbitration", "administrative", "litigation"]}
+"""A mediation that failed, the parties told of every other route."""
+
+RUBBISH = {"case_type": "demand", "category": "rubbish", "title": "垃圾未清运"}
+"""The rubbish demand the interface and application tests open (they add its channel and
+place)."""
+
+
 def open_demand(
     app: Casework, w: dict[str, Any], actor: Actor = STAFF, **over: Any
 ) -> dict[str, Any]:

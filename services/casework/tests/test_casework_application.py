@@ -10,6 +10,7 @@ from casework.application import Casework
 from casework.contracts import catalogue, translate
 from casework_testing import (
     AUDITOR,
+    RUBBISH,
     STAFF,
     Feed,
     FixedClock,
@@ -153,13 +154,7 @@ class TestLifecycle:
     ) -> None:
         app, w = casework, world(casework)
         k = key()
-        demand = {
-            "case_type": "demand",
-            "category": "rubbish",
-            "channel": "suggestion_box",
-            "title": "垃圾未清运",
-            "village_id": w["v1"],
-        }
+        demand = {**RUBBISH, "channel": "suggestion_box", "village_id": w["v1"]}
         first = app.open_case(STAFF, k, **demand)
         top = app.recorder.max_notification_id()
         again = app.open_case(STAFF, k, **demand)

@@ -13,6 +13,7 @@ from typing import Any
 
 from casework.application import Casework
 from casework_testing import (
+    FAILED,
     STAFF,
     FixedClock,
     close_casework,
@@ -133,14 +134,7 @@ def test_mediation_sessions_its_end_and_the_follow_up_visit_carry_their_days(
     app.refer_to_police(
         STAFF, key(), case_id=case_id, reason="有肢体冲突苗头", referred_on="2026-03-06"
     )
-    app.fail_mediation(
-        STAFF,
-        key(),
-        case_id=case_id,
-        reason="分歧过大",
-        routes_told=["arbitration", "administrative", "litigation"],
-        failed_on="2026-03-10",
-    )
+    app.fail_mediation(STAFF, key(), case_id=case_id, failed_on="2026-03-10", **FAILED)
     case = app.case(STAFF, case_id)
     assert (case["state"], case["resolved_on"]) == ("resolved", "2026-03-10")
     assert case["mediation"]["ended_on"] == "2026-03-10"

@@ -19,6 +19,7 @@ from casework.application import Casework
 from casework.contracts import translate
 from casework.settings import settings_from
 from casework_testing import (
+    FAILED,
     MEETINGS,
     STAFF,
     Feed,
@@ -354,13 +355,7 @@ def test_a_failed_mediation_and_a_completed_decision_resolve_their_cases(
     app, w = casework, world(casework)
     dispute = accepted_dispute(app, w)
     app.start_mediation(STAFF, key(), case_id=dispute, initiative="committee", parties=PARTIES)
-    app.fail_mediation(
-        STAFF,
-        key(),
-        case_id=dispute,
-        reason="分歧过大",
-        routes_told=["arbitration", "administrative", "litigation"],
-    )
+    app.fail_mediation(STAFF, key(), case_id=dispute, **FAILED)
     assert app.case(STAFF, dispute)["state"] == "resolved"
     case_id = deliberated(app, w, clock)
     app.publish_decision(STAFF, key(), case_id=case_id, step=5, text="决议：同意发包")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from casework.service import CaseworkService
 from casework.usecases import USE_CASES
-from casework_testing import FixedClock, uid
+from casework_testing import RUBBISH, FixedClock, uid
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.containers import ServiceContainer
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -167,15 +167,14 @@ def directory(svc: Running) -> dict[str, str]:
 def open_on_march_2(svc: Running, w: dict[str, str], key: str) -> dict[str, Any]:
     """With the service's clock at 2026-03-02 09:00, open a walk-in rubbish demand for the
     community (due 2026-03-05)."""
-    demand = {
-        "case_type": "demand",
-        "category": "rubbish",
-        "channel": "walk_in",
-        "title": "垃圾未清运",
-    }
     svc.app.clock = FixedClock("2026-03-02T09:00:00+08:00")
     return svc.call(
-        "open_case", actor=STAFF, idempotency_key=key, community_id=w["community"], **demand
+        "open_case",
+        actor=STAFF,
+        idempotency_key=key,
+        channel="walk_in",
+        community_id=w["community"],
+        **RUBBISH,
     )
 
 
@@ -199,11 +198,9 @@ def test_a_case_opened_over_rpc_is_routed_from_inbox_facts_and_relayed(service: 
             "open_case",
             actor=STAFF,
             idempotency_key="itf:case:1",
-            case_type="demand",
-            category="rubbish",
             channel="contact_card",
-            title="垃圾未清运",
             household_id=w["household"],
+            **RUBBISH,
         )
         accepted = service.call(
             "accept_case", actor=STAFF, idempotency_key="itf:accept:1", case_id=opened["case_id"]
@@ -311,12 +308,10 @@ def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> No
         case_id = cw.open_case(
             actor=STAFF,
             idempotency_key="itf:dated:open",
-            case_type="demand",
-            category="rubbish",
             channel="walk_in",
-            title="垃圾未清运",
             household_id=w["household"],
             received_on="2026-03-02",
+            **RUBBISH,
         )["case_id"]
         cw.accept_case(
             actor=STAFF,
@@ -332,22 +327,11 @@ def test_an_answer_dated_on_paper_and_the_queue_over_rpc(service: Running) -> No
             evidence=["清运记录"],
             resolved_on="2026-03-03",
         )
+        answer = {"actor": STAFF, "case_id": case_id, "text": "已清运"}
         with pytest.raises(RuleViolation) as early:
-            cw.answer_case(
-                actor=STAFF,
-                idempotency_key="itf:dated:answer0",
-                case_id=case_id,
-                text="已清运",
-                answered_on="2026-03-02",
-            )
+            cw.answer_case(idempotency_key="itf:dated:answer0", answered_on="2026-03-02", **answer)
         assert (early.value.code, early.value.field) == ("rule.date.before_start", "answered_on")
-        cw.answer_case(
-            actor=STAFF,
-            idempotency_key="itf:dated:answer",
-            case_id=case_id,
-            text="已清运",
-            answered_on="2026-03-04",
-        )
+        cw.answer_case(idempotency_key="itf:dated:answer", answered_on="2026-03-04", **answer)
         case = cw.case(actor=STAFF, case_id=case_id)
         rows = cw.queue(actor=STAFF, community_id=w["community"], include_closed=True)
     assert (case["resolved_on"], case["answered_on"], case["reopen_until"]) == (

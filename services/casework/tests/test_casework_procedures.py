@@ -10,6 +10,7 @@ from casework.contracts import translate
 from casework.domain.thresholds import LocalRules
 from casework.settings import CaseworkSettings
 from casework_testing import (
+    FAILED,
     MEETINGS,
     STAFF,
     FixedClock,
@@ -139,13 +140,7 @@ class TestMediation:
             code(m, app, "follow_up_mediation", case_id, notes="……")
             == "rule.mediation.follow_up_early"
         )
-        m(
-            app,
-            "fail_mediation",
-            case_id,
-            reason="分歧过大",
-            routes_told=["arbitration", "administrative", "litigation"],
-        )
+        m(app, "fail_mediation", case_id, **FAILED)
         m(app, "follow_up_mediation", case_id, notes="已起诉")
         assert app.case(STAFF, case_id)["mediation"]["state"] == "failed"
         with pytest.raises(ValidationError):
