@@ -166,12 +166,15 @@ class CaseworkBase(DomainApplication):
             use_case, cmd.idempotency_key, actor, self.case_target(case), cmd.payload(), decide
         )
 
-    def may_start(self, case: Case, procedure_id: Any, day: str, started: tuple[str, ...]) -> None:
+    def may_start(
+        self, case: Case, procedure_id: Any, day: str, started: tuple[str, str, str]
+    ) -> None:
         """A case's mediation or village decision starts once (``started``: the rule, Chinese
         and English words refusing a second), on ``day`` (``started_on``), not before the case
         was received."""
         if self.exists(procedure_id):
-            raise violation(*started, "case_id")
+            code, zh, en = started
+            raise violation(code, zh, en, "case_id")
         not_before(
             day, case.received_on, "started_on", "登记收到之日", "the day the case was received"
         )

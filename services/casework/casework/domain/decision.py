@@ -8,6 +8,7 @@ resolution that misses a threshold is refused, naming it.
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any
 from uuid import UUID
 
@@ -307,34 +308,30 @@ class VillageDecision(Aggregate):
             "title": self.title,
             "matter_type": self.matter_type,
         }
-        if step == 5:
-            self._resolution_published(on, text, ctx, actor, recorded_at)
-        else:
-            self._result_published(on, text, ctx, actor, recorded_at)
+        published = self.ResolutionPublished if step == 5 else self.ResultPublished
+        self.trigger_event(
+            published, on=on, text=text, ctx=ctx, actor=actor, recorded_at=recorded_at
+        )
 
-    @event("ResolutionPublished")
-    def _resolution_published(
-        self,
-        on: str,
-        text: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.done.append(5)
-        self.resolution_text, self.resolution_on = text, on
+    class Published(Aggregate.Event):
+        """What both publications record (steps 5 and 6, two events): the day, the text, where
+        the decision belongs, who, and when it was typed in (None in events stored before)."""
 
-    @event("ResultPublished")
-    def _result_published(
-        self,
-        on: str,
-        text: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.done.append(6)
-        self.state, self.ended_on = "completed", on
+        on: str
+        text: str
+        ctx: dict[str, Any]
+        actor: ActorDict
+        recorded_at: str | None = field(default=None, kw_only=True)
+
+    class ResolutionPublished(Published):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.done.append(5)
+            aggregate.resolution_text, aggregate.resolution_on = self.text, self.on
+
+    class ResultPublished(Published):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.done.append(6)
+            aggregate.state, aggregate.ended_on = "completed", self.on
 
     def conclusion(self) -> tuple[str, list[str]] | None:
         """(the day it ended, its outcome as a case's evidence), once it has ended."""
