@@ -10,6 +10,7 @@ recorded.
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any
 from uuid import UUID
 
@@ -106,7 +107,7 @@ class Mediation(Aggregate):
     ) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
         self._party_stops(party_id, on, "refused_on")
-        self._refused(party_id, reason, on, actor, recorded_at)
+        self._stopped(self.PartyRefused, party_id, reason, on, actor, recorded_at)
 
     def _party_stops(self, party_id: str, on: str, field: str) -> None:
         """A party may refuse or end a mediation still going on, from the day it began."""
@@ -117,11 +118,45 @@ class Mediation(Aggregate):
     def _since_start(self, on: str, field: str) -> None:
         not_before(on, self.started_on, field, "调解开始之日", "the day mediation began")
 
-    @event("PartyRefused")
-    def _refused(
-        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
+    class Dated(Aggregate.Event):
+        """What every dated mediation event records beside its own fields: the day it
+        happened, who, and when it was typed in (None in events stored before it was kept)."""
+
+        on: str
+        actor: ActorDict
+        recorded_at: str | None = field(default=None, kw_only=True)
+
+    class PartyStopped(Dated):
+        """A party refused the mediation, or ended it, for a reason: it is over."""
+
+        party_id: str
+        reason: str
+
+    class PartyRefused(PartyStopped):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state, aggregate.ended_on = "stopped", self.on
+
+    class EndedByParty(PartyStopped):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state, aggregate.ended_on = "ended", self.on
+
+    def _stopped(
+        self,
+        stopped: type[PartyStopped],
+        party_id: str,
+        reason: str,
+        on: str,
+        actor: ActorDict,
+        recorded_at: str | None,
     ) -> None:
-        self.state, self.ended_on = "stopped", on
+        self.trigger_event(
+            stopped,
+            party_id=party_id,
+            reason=reason,
+            on=on,
+            actor=actor,
+            recorded_at=recorded_at,
+        )
 
     def choose_mediator(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
         self._live()
@@ -257,14 +292,20 @@ class Mediation(Aggregate):
                 unsigned=unsigned,
             )
         not_before(on, self.started_on, "sealed_on", "调解开始之日", "the day mediation began")
-        self._effective(on, confirmation_until, actor, recorded_at)
+        self.trigger_event(
+            self.AgreementEffective,
+            on=on,
+            confirmation_until=confirmation_until,
+            actor=actor,
+            recorded_at=recorded_at,
+        )
 
-    @event("AgreementEffective")
-    def _effective(
-        self, on: str, confirmation_until: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.state, self.confirmation_until = "effective", confirmation_until
-        self.effective_on = self.ended_on = on
+    class AgreementEffective(Dated):
+        confirmation_until: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state, aggregate.confirmation_until = "effective", self.confirmation_until
+            aggregate.effective_on = aggregate.ended_on = self.on
 
     def apply_for_confirmation(
         self, on: str, court: str, actor: ActorDict, recorded_at: str | None = None
@@ -285,13 +326,15 @@ class Mediation(Aggregate):
                 f"court confirmation was due by {self.confirmation_until}",
                 "case_id",
             )
-        self._confirmation_applied(on, court, actor, recorded_at)
+        self.trigger_event(
+            self.ConfirmationApplied, on=on, court=court, actor=actor, recorded_at=recorded_at
+        )
 
-    @event("ConfirmationApplied")
-    def _confirmation_applied(
-        self, on: str, court: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.confirmation_applied = self.confirmation_applied_on = on
+    class ConfirmationApplied(Dated):
+        court: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.confirmation_applied = aggregate.confirmation_applied_on = self.on
 
     def fail(
         self,
@@ -330,13 +373,7 @@ class Mediation(Aggregate):
     ) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
         self._party_stops(party_id, on, "ended_on")
-        self._ended(party_id, reason, on, actor, recorded_at)
-
-    @event("EndedByParty")
-    def _ended(
-        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.state, self.ended_on = "ended", on
+        self._stopped(self.EndedByParty, party_id, reason, on, actor, recorded_at)
 
     def follow_up(
         self, on: str, notes: str, actor: ActorDict, recorded_at: str | None = None
@@ -350,13 +387,15 @@ class Mediation(Aggregate):
                 "case_id",
             )
         not_before(on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
-        self._followed_up(on, notes, actor, recorded_at)
+        self.trigger_event(
+            self.FollowedUp, on=on, notes=notes, actor=actor, recorded_at=recorded_at
+        )
 
-    @event("FollowedUp")
-    def _followed_up(
-        self, on: str, notes: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.followed_up = True
+    class FollowedUp(Dated):
+        notes: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.followed_up = True
 
     def refer_to_police(
         self, on: str, reason: str, actor: ActorDict, recorded_at: str | None = None
@@ -371,13 +410,15 @@ class Mediation(Aggregate):
                 "case_id",
             )
         self._since_start(on, "referred_on")
-        self._referred(on, reason, actor, recorded_at)
+        self.trigger_event(
+            self.ReferredToPolice, on=on, reason=reason, actor=actor, recorded_at=recorded_at
+        )
 
-    @event("ReferredToPolice")
-    def _referred(
-        self, on: str, reason: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.police_referred = True
+    class ReferredToPolice(Dated):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.police_referred = True
 
     @property
     def concluded(self) -> bool:
