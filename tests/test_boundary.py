@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from shequ.errors import ShequError, ValidationError
+from shequ.actorsig import ActorVerifier
+from shequ.errors import ActorRefused, ShequError, ValidationError
 from shequ.suite import SUITE
 from shequ.usecases import UseCase, UseCases
 
@@ -31,11 +32,19 @@ CASES = [(s, case, cls) for s, table, cls in tables() for case in table]
 
 
 class Untouchable:
-    """The service instance: the boundary must refuse before the application is reached."""
+    """The service instance: the boundary must refuse before the application is reached. Its
+    actor check is the platform's (ADR 0030), taking unsigned actors as the test run's services
+    do (SHEQU_ALLOW_UNSIGNED_ACTORS=1) unless ``verifying``."""
+
+    def __init__(self, verifying: bool = False) -> None:
+        self.actors = ActorVerifier("boundary", None, None, allow_unsigned=not verifying)
 
     @property
     def app(self) -> Any:
         raise AssertionError("the application was reached with malformed input")
+
+    def trusted_actor(self, actor: Any) -> Any:
+        return self.actors.actor(actor)
 
 
 def actor_for(case: UseCase) -> dict[str, Any]:
@@ -102,3 +111,15 @@ def test_every_service_exposes_exactly_its_table_and_refuses_a_call_without_an_a
         with pytest.raises(ValidationError) as caught:
             entrypoint(Untouchable(), **case.example())
         assert caught.value.field == "actor", case.name
+
+
+@pytest.mark.parametrize(("service", "table", "service_cls"), list(tables()))
+def test_every_entrypoint_refuses_an_unsigned_actor_when_verifying(
+    service: str, table: UseCases, service_cls: type
+) -> None:
+    for name in [case.name for case in table] + ["batch"]:
+        entrypoint = getattr(service_cls, name)
+        args = table[name].example() if name != "batch" else {"commands": [{"command": "x"}]}
+        with pytest.raises(ActorRefused) as caught:
+            entrypoint(Untouchable(verifying=True), {"person_id": "p", "role": "system"}, **args)
+        assert (caught.value.code, caught.value.field) == ("actor.unsigned", "actor"), name

@@ -155,6 +155,39 @@ def call(  # noqa: PLR0913, PLR0917 - one parameter per click option
 
 
 @main.group()
+def keys() -> None:
+    """Keys that sign actor claims (ADR 0030)."""
+
+
+@keys.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    default="var/keys/actors",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="where to write NAME.actor.pem and NAME.actor.pub.pem",
+)
+def keys_new(name: str, directory: Path) -> None:
+    """Write a key pair for the issuer NAME (the gateway, an operator): the private key
+    NAME.actor.pem (mode 0600; never overwritten) for its SHEQU_ACTOR_KEY, and NAME.actor.pub.pem
+    for every service's SHEQU_ACTOR_TRUSTED_KEYS_DIR. NAME is the key id claims carry."""
+    from shequ.actorsig import new_key_pair
+
+    try:
+        private, public = new_key_pair(directory, name)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{directory / (name + '.actor.pem')} exists: a key is never overwritten"
+        ) from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"private key  {private}  (keep it secret: SHEQU_ACTOR_KEY={private})")
+    click.echo(f"public key   {public}  (copy it into every SHEQU_ACTOR_TRUSTED_KEYS_DIR)")
+
+
+@main.group()
 def seed() -> None:
     """Load data into running services."""
 

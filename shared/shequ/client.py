@@ -24,10 +24,15 @@ def rpc_call(
     amqp: str | None = None,
 ) -> Any:
     """Call SERVICE's RPC METHOD with ``payload`` as keyword arguments, on the broker ``amqp``
-    (default: SHEQU_AMQP_URI); its result."""
+    (default: SHEQU_AMQP_URI); its result. An ``actor`` in the payload is signed for SERVICE
+    with the key SHEQU_ACTOR_KEY names, when one is configured (``shequ.actorsig``)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     import shequ.rpc  # noqa: F401 - registers structured errors for deserialisation
+    from shequ.actorsig import sign_actor
+
+    if isinstance(payload.get("actor"), dict):
+        payload = {**payload, "actor": sign_actor(payload["actor"], service)}
 
     config = {"AMQP_URI": amqp or amqp_uri(), "serializer": "json"}
     with ClusterRpcProxy(config, timeout=timeout) as rpc:

@@ -9,6 +9,14 @@
   SHEQU_KEY_DIR                var/keys         Ed25519 signing keys (<service>.ed25519.pem)
                                                 and their public halves (<service>.ed25519.pub.pem)
   SHEQU_TRUSTED_KEYS_DIR       SHEQU_KEY_DIR    upstreams' public keys (<service>.ed25519.pub.pem)
+  SHEQU_ACTOR_KEY              (none)           this caller's actor-signing key (Ed25519 PEM,
+                                                `shequ keys new`): the CLI, the gateway (ADR 0030)
+  SHEQU_ACTOR_KEY_ID           file name        its key id (gateway.actor.pem -> gateway)
+  SHEQU_ACTOR_CLAIM_SECONDS    60               how long a signed actor claim is valid
+  SHEQU_ACTOR_TRUSTED_KEYS_DIR (none)           issuers' public keys (<kid>.actor.pub.pem)
+  SHEQU_ACTOR_CLOCK_SKEW       5                seconds of clock difference tolerated
+  SHEQU_ALLOW_UNSIGNED_ACTORS  0                1: take unsigned actors as written (development
+                                                and tests only; `shequ up` sets it and says so)
   SHEQU_LOG_ORIGIN_PREFIX      shequ.example/jiaohe  the district's domain and name: each log's
                                                 C2SP checkpoint origin is <prefix>/<service>
   SHEQU_SEAL_INTERVAL          10               seconds between tree heads
@@ -170,6 +178,42 @@ def metrics_port(service: str) -> int:
     return int(
         env_number(f"SHEQU_{service.upper()}_METRICS_PORT", METRICS_PORTS.get(service, 9100))
     )
+
+
+def actor_key_settings() -> tuple[Path | None, str | None]:
+    """SHEQU_ACTOR_KEY (the signing key's file) and SHEQU_ACTOR_KEY_ID, or None for each."""
+    path = env("SHEQU_ACTOR_KEY", "")
+    return (Path(path) if path else None), (env("SHEQU_ACTOR_KEY_ID", "") or None)
+
+
+def actor_claim_seconds() -> int:
+    """SHEQU_ACTOR_CLAIM_SECONDS: how long a claim signed here stays valid (1 to 300)."""
+    seconds = int(env_number("SHEQU_ACTOR_CLAIM_SECONDS", 60, int, 1))
+    if seconds > MAX_CLAIM_SECONDS:
+        raise ConfigError(f"SHEQU_ACTOR_CLAIM_SECONDS must be at most {MAX_CLAIM_SECONDS}")
+    return seconds
+
+
+MAX_CLAIM_SECONDS = 300
+
+
+def allow_unsigned_actors() -> bool:
+    """SHEQU_ALLOW_UNSIGNED_ACTORS: 1/true/yes or 0/false/no (the default)."""
+    text = env("SHEQU_ALLOW_UNSIGNED_ACTORS", "0").lower()
+    if text not in ("1", "true", "yes", "0", "false", "no"):
+        raise ConfigError(f"SHEQU_ALLOW_UNSIGNED_ACTORS must be 1 or 0, got {text!r}")
+    return text in ("1", "true", "yes")
+
+
+def actor_verify_settings() -> dict[str, Any]:
+    """How a service checks the actor claims it receives (shequ.actorsig.ActorVerifier)."""
+    trusted = env("SHEQU_ACTOR_TRUSTED_KEYS_DIR", "")
+    return {
+        "trusted_dir": Path(trusted) if trusted else None,
+        "allow_unsigned": allow_unsigned_actors(),
+        "skew": env_number("SHEQU_ACTOR_CLOCK_SKEW", 5, float, 0),
+        "max_lifetime": MAX_CLAIM_SECONDS,
+    }
 
 
 def amqp_uri() -> str:

@@ -98,3 +98,11 @@ class Unavailable(ShequError):
     that a retry with the same idempotency key would not find."""
 
     code = "unavailable"
+
+
+class ActorRefused(ShequError):
+    """The actor claim cannot be trusted: unsigned, malformed, signed by an unknown key,
+    forged or altered, for another service, outside its validity or seen before (ADR 0030).
+    The codes start with ``actor.``; the field is ``actor``."""
+
+    code = "actor.unsigned"

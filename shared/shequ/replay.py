@@ -31,13 +31,16 @@ REPLAY_ROLES = ("system", "district_staff")
 UNCOMPARED = ("prev", "signature")  # the upstream serves ``prev`` relative to the question
 
 
-def replay_dead_letter(runtime: Any, actor: dict[str, Any], letter_id: str) -> dict[str, Any]:
-    """Apply the stored letter ``letter_id`` once through the inbox of its upstream.
+def replay_dead_letter(
+    runtime: Any, actor: Actor | dict[str, Any], letter_id: str
+) -> dict[str, Any]:
+    """Apply the stored letter ``letter_id`` once through the inbox of its upstream, for
+    ``actor`` (the RPC entrypoint passes the Actor its signed claim vouched for).
 
     Answers ``{"outcome": "applied" | "already_replayed" | "ignored" | "failed", ...}``;
     refuses (NotFound) a letter this service does not hold.
     """
-    who = Actor.from_dict(actor)
+    who = actor if isinstance(actor, Actor) else Actor.from_dict(actor)
     if who.role not in REPLAY_ROLES:
         raise Forbidden(
             "无权重放死信", "only system and district staff may replay dead letters", "actor.role"

@@ -4,6 +4,8 @@
   reach the caller as the same structured error (code, zh/en message, field), not a traceback.
 * ``PlatformService`` gives every service the ``notifications`` RPC that other services'
   inboxes (the ``system`` role only) pull from to repair gaps, and ``health``.
+* Every entrypoint that takes an ``actor`` trusts it only as a signed claim for this service
+  (``shequ.actorsig``, ADR 0030): ``PlatformService.trusted_actor``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ for _cls in (
     errors.Conflict,
     errors.LogTampered,
     errors.Unavailable,
+    errors.ActorRefused,
 ):
     deserialize_to_instance(_cls)
 
@@ -107,6 +110,11 @@ class PlatformService:
     def app(self) -> Any:
         return self.runtime.app
 
+    def trusted_actor(self, actor: Any) -> Actor:
+        """The Actor the claim ``actor`` vouches for (signed for this service, in date, seen
+        once), or ActorRefused (``actor.*``) / ValidationError saying why not."""
+        return self.runtime.actors.actor(actor)  # type: ignore[no-any-return]
+
     @query
     def notifications(self, actor: Any = None, **kwargs: Any) -> list[dict[str, Any]]:
         """Published integration envelopes after ``after``, for other services' gap repair.
@@ -118,7 +126,7 @@ class PlatformService:
         """
         check_characters(kwargs)
         args = parse(Notifications, "notifications", kwargs)
-        who = Actor.from_dict(actor)
+        who = self.trusted_actor(actor)
         if who.role != "system":
             raise Forbidden(
                 "事件日志只供各服务修补缺口读取，含未脱敏的个人信息",
@@ -182,40 +190,48 @@ class PlatformService:
 
         check_characters(kwargs)
         args = parse(ReplayDeadLetter, "replay_dead_letter", kwargs)
-        return replay_dead_letter(self.runtime, actor, args.letter_id)
+        return replay_dead_letter(self.runtime, self.trusted_actor(actor), args.letter_id)
 
 
 def expose(service_cls: type, table: UseCases) -> type:
     """Add one RPC entrypoint per row of the service's use-case table, and ``batch``.
 
     Each entrypoint only translates: it refuses control characters anywhere in the call, turns
-    the ``actor`` dict into an Actor, refuses a role the use case does not admit, validates the
+    the ``actor`` claim into an Actor (checking its signature, ``trusted_actor``), refuses a role the use case does not admit, validates the
     arguments into the use case's command model, and hands the command to its handler. Deriving
     the entrypoints from the table keeps "every entrypoint is authorised and typed" true by
     construction.
     """
     handlers = {}
     for case in table:
-        handlers[case.name] = _typed_entrypoint(case, table.policy)
+        handlers[case.name] = _typed_handler(case, table.policy)
         wrap = query if case.reads else command
-        setattr(service_cls, case.name, wrap(handlers[case.name]))
+        setattr(service_cls, case.name, wrap(_typed_entrypoint(case, handlers[case.name])))
     writes = {name: h for name, h in handlers.items() if not table[name].reads}
     setattr(service_cls, "batch", command(_batch_entrypoint(writes, table.policy)))  # noqa: B010
     return service_cls
 
 
-def _typed_entrypoint(case: UseCase, policy: Policy) -> Any:
+def _typed_handler(case: UseCase, policy: Policy) -> Any:
+    """The use case for an actor already vouched for: role, arguments, handler."""
     name, handler = case.name, case.handler
 
-    def entrypoint(self: Any, actor: Any = None, **kwargs: Any) -> Any:
+    def run(service: Any, who: Actor, kwargs: dict[str, Any]) -> Any:
         check_characters(kwargs)  # first: later errors may quote what the caller sent
-        who = Actor.from_dict(actor)
         policy.check_role(name, who)
         cmd = case.parse(kwargs)
         with guarded():  # each command (and each item of a batch) answers `unavailable`
-            return handler(cmd, who, self.app)
+            return handler(cmd, who, service.app)
 
-    entrypoint.__name__ = entrypoint.__qualname__ = name
+    return run
+
+
+def _typed_entrypoint(case: UseCase, run: Any) -> Any:
+    def entrypoint(self: Any, actor: Any = None, **kwargs: Any) -> Any:
+        check_characters(kwargs)  # before the claim: its refusal may quote what was sent
+        return run(self, self.trusted_actor(actor), kwargs)
+
+    entrypoint.__name__ = entrypoint.__qualname__ = case.name
     entrypoint.__doc__ = case.doc
     return entrypoint
 
@@ -242,10 +258,11 @@ def _batch_entrypoint(handlers: dict[str, Any], policy: Policy) -> Any:
                 f"commands must be a list of 1 to {BATCH_LIMIT} commands",
                 "commands",
             )
+        who = self.trusted_actor(actor)  # one claim for the whole batch, checked once
         pile = eventlet.GreenPile(64)
         order = BatchOrder(len(commands))
         for index, item in enumerate(commands):
-            pile.spawn(_run_in_turn, order, index, self, handlers, policy, actor, item)
+            pile.spawn(_run_in_turn, order, index, self, handlers, policy, who, item)
         return list(pile)
 
     return batch
@@ -258,7 +275,7 @@ def _run_in_turn(order: BatchOrder, index: int, *args: Any) -> dict[str, Any]:
 
 
 def _run_item(
-    service: Any, handlers: dict[str, Any], policy: Policy, actor: dict[str, Any], item: Any
+    service: Any, handlers: dict[str, Any], policy: Policy, who: Actor, item: Any
 ) -> dict[str, Any]:
     try:
         name = item.get("command") if isinstance(item, dict) else None
@@ -269,6 +286,6 @@ def _run_item(
         args = item.get("args") or {}
         if not isinstance(args, dict):
             raise ValidationError("args 须为对象", "args must be an object", "args")
-        return {"ok": handlers[name](service, actor, **args)}
+        return {"ok": handlers[name](service, who, args)}
     except ShequError as exc:
         return {"error": exc.to_dict()}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from nameko.extensions import DependencyProvider
 
 from shequ import health, metrics
+from shequ.actorsig import ActorVerifier
 from shequ.app import ServiceApplication
 from shequ.config import ConfigError, ServiceConfig
 from shequ.contracts import Contract, Translator
@@ -66,6 +67,7 @@ class Runtime:
     leadership: Leadership
     translate: Translator | None = None
     signer: Signer | None = None  # signs every envelope this service hands out (ADR 0013)
+    actors: ActorVerifier | None = None  # checks the actor claims RPC callers send (ADR 0030)
     inboxes: list[Inbox] = field(default_factory=list)
     sealed_size: int = 0
     sealed_position: int = 0
@@ -141,7 +143,13 @@ class Platform(DependencyProvider):
             self.service, app, app.engine, self.translate, cfg.amqp_uri, cfg.relay_batch, signer
         )
         self.runtime = Runtime(
-            cfg, app, relay, Leadership(cfg.store, "relay", self.service), self.translate, signer
+            cfg,
+            app,
+            relay,
+            Leadership(cfg.store, "relay", self.service),
+            self.translate,
+            signer,
+            ActorVerifier.from_env(self.service, cfg.trusted_keys_dir),
         )
         dead = DeadLetters(cfg.amqp_uri)
         verifier = Verifier(cfg.trusted_keys_dir)
@@ -152,7 +160,7 @@ class Platform(DependencyProvider):
                     spec.upstream,
                     app,
                     spec.handler(app),
-                    rpc_puller(spec.upstream, cfg.amqp_uri),
+                    rpc_puller(spec.upstream, cfg.amqp_uri, signer),
                     dead,
                     cfg.inbox_max_failures,
                     spec.interests,

@@ -56,6 +56,19 @@ def service_env(name: str, var: Path) -> dict[str, str]:
     return environ
 
 
+def unsigned_actors_warning() -> None:
+    """A local run takes unsigned actors (SHEQU_ALLOW_UNSIGNED_ACTORS=1) unless the operator
+    set it to 0 (then the CLI signs with SHEQU_ACTOR_KEY); says so in one line when it does."""
+    os.environ.setdefault("SHEQU_ALLOW_UNSIGNED_ACTORS", "1")
+    if os.environ["SHEQU_ALLOW_UNSIGNED_ACTORS"].strip().lower() in ("1", "true", "yes"):
+        click.echo(
+            "WARNING: development run: the services accept UNSIGNED actors "
+            "(SHEQU_ALLOW_UNSIGNED_ACTORS=1), so anyone who reaches the broker can act as "
+            "anyone. Production mounts actor keys instead (docs/operations.md, ADR 0030).",
+            err=True,
+        )
+
+
 def demo_settings(var: Path) -> None:
     """The demo district's casework settings (sample data: paper records back to the start of
     the last complete quarter, ``shequ.demo.CASEWORK_SETTINGS``), unless the operator names
@@ -216,6 +229,7 @@ def up(var: Path, seed: bool) -> None:
             "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry."
         )
     var.mkdir(parents=True, exist_ok=True)
+    unsigned_actors_warning()
     if seed:
         demo_settings(var)
     locks = claim(var)

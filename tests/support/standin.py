@@ -14,7 +14,6 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
-from shequ.actor import Actor
 from shequ.app import ServiceApplication
 from shequ.catalogues import catalogue_of
 from shequ.contracts import Contract
@@ -72,7 +71,7 @@ def make_standin(upstream: str) -> type[PlatformService]:
             contract first); returns the stand-in's log position. Idempotent per key."""
             full = f"{upstream}.{contract}"
             catalogue.get(full, version).validate(data)
-            who = Actor.from_dict(actor)
+            who = self.trusted_actor(actor)
 
             def decide() -> Any:
                 agg = Emission(

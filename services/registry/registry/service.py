@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shequ.actor import Actor
 from shequ.config import ServiceConfig
 from shequ.errors import Forbidden
 from shequ.rpc import PlatformService, command, expose
@@ -35,7 +34,7 @@ class RegistryService(PlatformService):
 
         Example: ``{"actor": {"person_id": "system:seed", "role": "system"}}``
         """
-        who = Actor.from_dict(actor)
+        who = self.trusted_actor(actor)
         if who.role not in ("system", "district_staff"):
             raise Forbidden(
                 "只有区级工作人员可载入示范数据",
