@@ -245,6 +245,14 @@ CRD_REQUIRED = {
     ],
     "Database": [("spec", "cluster", "name"), ("spec", "name"), ("spec", "owner")],
     "PrometheusRule": [("spec", "groups")],
+    # RabbitMQ Messaging Topology Operator: a user per service, gateway and operator (ADR 0030)
+    "User": [("spec", "rabbitmqClusterReference", "name"), ("spec", "importCredentialsSecret")],
+    "Permission": [("spec", "vhost"), ("spec", "userReference", "name"), ("spec", "permissions")],
+    "TopicPermission": [
+        ("spec", "vhost"),
+        ("spec", "userReference", "name"),
+        ("spec", "permissions", "exchange"),
+    ],
 }
 
 
