@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 # Services take unsigned actors as written in tests (the development setting); the tests of
-# signed actors turn it off for the services they start (ADR 0030).
+# signed actors turn it off for the services they start (ADR 0031).
 os.environ.setdefault("SHEQU_ALLOW_UNSIGNED_ACTORS", "1")
 
 import eventlet

@@ -1,4 +1,4 @@
-"""Actors the services can trust (ADR 0030), over a real broker: the registry's real nameko
+"""Actors the services can trust (ADR 0031), over a real broker: the registry's real nameko
 service on a fresh RabbitMQ vhost with verification on (SHEQU_ALLOW_UNSIGNED_ACTORS=0) refuses
 forged, expired, replayed, wrong-audience and unsigned actors sent over raw RPC, each with its
 code, and takes a correctly signed one; ``shequ call`` signs with an operator's key; a service's

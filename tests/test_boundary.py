@@ -33,7 +33,7 @@ CASES = [(s, case, cls) for s, table, cls in tables() for case in table]
 
 class Untouchable:
     """The service instance: the boundary must refuse before the application is reached. Its
-    actor check is the platform's (ADR 0030), taking unsigned actors as the test run's services
+    actor check is the platform's (ADR 0031), taking unsigned actors as the test run's services
     do (SHEQU_ALLOW_UNSIGNED_ACTORS=1) unless ``verifying``."""
 
     def __init__(self, verifying: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""RabbitMQ users per service (shequ.brokerusers, ADR 0030), on the local broker: each test makes
+"""RabbitMQ users per service (shequ.brokerusers, ADR 0031), on the local broker: each test makes
 its own vhost and users with the suite's grants and checks what the broker refuses — a service
 publishing to another service's event exchange, a service sending an RPC request other than a
 notifications pull, a caller sending a reply or an event, a service binding to another

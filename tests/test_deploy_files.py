@@ -245,7 +245,7 @@ CRD_REQUIRED = {
     ],
     "Database": [("spec", "cluster", "name"), ("spec", "name"), ("spec", "owner")],
     "PrometheusRule": [("spec", "groups")],
-    # RabbitMQ Messaging Topology Operator: a user per service, gateway and operator (ADR 0030)
+    # RabbitMQ Messaging Topology Operator: a user per service, gateway and operator (ADR 0031)
     "User": [("spec", "rabbitmqClusterReference", "name"), ("spec", "importCredentialsSecret")],
     "Permission": [("spec", "vhost"), ("spec", "userReference", "name"), ("spec", "permissions")],
     "TopicPermission": [

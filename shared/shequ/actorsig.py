@@ -1,4 +1,4 @@
-"""Signed actor claims: who is acting, vouched for by a key the service trusts (ADR 0030).
+"""Signed actor claims: who is acting, vouched for by a key the service trusts (ADR 0031).
 
 Every RPC carries an ``actor`` dict (``shequ.actor.Actor``). A caller that may speak for a
 person (the gateway, from its session; an operator's ``shequ`` CLI; a service for its own

@@ -1,4 +1,4 @@
-"""RabbitMQ users and what each may do on the suite's vhost (ADR 0030).
+"""RabbitMQ users and what each may do on the suite's vhost (ADR 0031).
 
 One user per service, one for the gateway, one per operator. The broker enforces, by the names
 of exchanges and queues (``configure`` / ``write`` / ``read`` regular expressions) and by the

@@ -10,7 +10,7 @@
                                                 and their public halves (<service>.ed25519.pub.pem)
   SHEQU_TRUSTED_KEYS_DIR       SHEQU_KEY_DIR    upstreams' public keys (<service>.ed25519.pub.pem)
   SHEQU_ACTOR_KEY              (none)           this caller's actor-signing key (Ed25519 PEM,
-                                                `shequ keys new`): the CLI, the gateway (ADR 0030)
+                                                `shequ keys new`): the CLI, the gateway (ADR 0031)
   SHEQU_ACTOR_KEY_ID           file name        its key id (gateway.actor.pem -> gateway)
   SHEQU_ACTOR_CLAIM_SECONDS    60               how long a signed actor claim is valid
   SHEQU_ACTOR_TRUSTED_KEYS_DIR (none)           issuers' public keys (<kid>.actor.pub.pem)

@@ -102,7 +102,7 @@ class Unavailable(ShequError):
 
 class ActorRefused(ShequError):
     """The actor claim cannot be trusted: unsigned, malformed, signed by an unknown key,
-    forged or altered, for another service, outside its validity or seen before (ADR 0030).
+    forged or altered, for another service, outside its validity or seen before (ADR 0031).
     The codes start with ``actor.``; the field is ``actor``."""
 
     code = "actor.unsigned"

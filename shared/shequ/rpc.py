@@ -5,7 +5,7 @@
 * ``PlatformService`` gives every service the ``notifications`` RPC that other services'
   inboxes (the ``system`` role only) pull from to repair gaps, and ``health``.
 * Every entrypoint that takes an ``actor`` trusts it only as a signed claim for this service
-  (``shequ.actorsig``, ADR 0030): ``PlatformService.trusted_actor``.
+  (``shequ.actorsig``, ADR 0031): ``PlatformService.trusted_actor``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pulling an upstream's notification log over RPC, to repair gaps in an inbox.
 
 Each pull is a call of its own by the ``system`` actor, signed with the pulling service's own
-key for the upstream (key id ``service:<service>``, ADR 0030): the upstream checks it with the
+key for the upstream (key id ``service:<service>``, ADR 0031): the upstream checks it with the
 public key it already holds for this service's envelopes."""
 
 from __future__ import annotations

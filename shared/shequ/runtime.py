@@ -67,7 +67,7 @@ class Runtime:
     leadership: Leadership
     translate: Translator | None = None
     signer: Signer | None = None  # signs every envelope this service hands out (ADR 0013)
-    actors: ActorVerifier | None = None  # checks the actor claims RPC callers send (ADR 0030)
+    actors: ActorVerifier | None = None  # checks the actor claims RPC callers send (ADR 0031)
     inboxes: list[Inbox] = field(default_factory=list)
     sealed_size: int = 0
     sealed_position: int = 0

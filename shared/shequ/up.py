@@ -64,7 +64,7 @@ def unsigned_actors_warning() -> None:
         click.echo(
             "WARNING: development run: the services accept UNSIGNED actors "
             "(SHEQU_ALLOW_UNSIGNED_ACTORS=1), so anyone who reaches the broker can act as "
-            "anyone. Production mounts actor keys instead (docs/operations.md, ADR 0030).",
+            "anyone. Production mounts actor keys instead (docs/operations.md, ADR 0031).",
             err=True,
         )
 

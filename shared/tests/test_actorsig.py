@@ -1,4 +1,4 @@
-"""Signed actor claims (shequ.actorsig, ADR 0030): signing, and every reason a service refuses
+"""Signed actor claims (shequ.actorsig, ADR 0031): signing, and every reason a service refuses
 a claim, checked on the verifier itself with keys written to a temporary folder. The same
 refusals over a real broker and a real service: tests/test_actor_signatures.py."""
 
