@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -76,6 +76,7 @@ Outcome = tuple[Iterable[Aggregate], Any]
 A = TypeVar("A")
 log = logging.getLogger(__name__)
 Agg = TypeVar("Agg", bound=Aggregate)
+S = TypeVar("S")
 
 # eventsourcing writes a transaction's events through one psycopg pipeline; past a few MiB of
 # events in one transaction, client and server each wait for the other to read, forever (seen
@@ -435,3 +436,24 @@ class DomainApplication(ServiceApplication):
         self.policy.check("personal_data_reads", actor, Target())
         with self.read() as c:
             return reads_of(c, subject_id, reader_id, max(1, min(int(limit), 5000)))
+
+
+class ConfiguredApplication(DomainApplication, Generic[S]):
+    """A domain application with settings of type ``S`` (``settings_class()`` unless the
+    caller gives them) and the read model ``projection_class()``: subclasses set both."""
+
+    settings_class: ClassVar[type[Any]]
+    projection_class: ClassVar[type[Projection]]
+
+    def __init__(
+        self,
+        store: Store,
+        settings: S | None = None,
+        env: dict[str, str] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(store, env, clock)
+        self.settings: S = settings or self.settings_class()
+
+    def make_projection(self) -> Projection:
+        return self.projection_class()

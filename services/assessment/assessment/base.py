@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shequ.app import DomainApplication
-from shequ.clock import Clock
+from shequ.app import ConfiguredApplication
 from shequ.errors import Conflict
-from shequ.store import Store
 
 from assessment.domain import Period, Scheme
 from assessment.projections import AssessmentProjection, PositionedProjector
 from assessment.settings import AssessmentSettings
 
 
-class AssessmentBase(DomainApplication):
+class AssessmentBase(ConfiguredApplication[AssessmentSettings]):
     """The application's machinery; ``Assessment`` adds the policy of its use-case table."""
 
     name = "assessment"
@@ -23,19 +21,8 @@ class AssessmentBase(DomainApplication):
     # them every 100 versions, on every save path (shequ.app.take_due_snapshots).
     snapshotting_intervals = {Period: 100}  # noqa: RUF012 - eventsourcing declares the type
     projector_class = PositionedProjector
-
-    def __init__(
-        self,
-        store: Store,
-        settings: AssessmentSettings | None = None,
-        env: dict[str, str] | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(store, env, clock)
-        self.settings = settings or AssessmentSettings()
-
-    def make_projection(self) -> AssessmentProjection:
-        return AssessmentProjection()
+    settings_class = AssessmentSettings
+    projection_class = AssessmentProjection
 
     @property
     def projector(self) -> PositionedProjector:

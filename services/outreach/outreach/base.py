@@ -3,11 +3,9 @@ targets. The policy comes from the use-case table (``outreach.usecases``), set o
 
 from __future__ import annotations
 
-from shequ.app import DomainApplication
+from shequ.app import ConfiguredApplication
 from shequ.auth import Target
-from shequ.clock import Clock
 from shequ.errors import NotFound
-from shequ.store import Store
 from sqlalchemy import select
 
 from outreach import tables as t
@@ -16,24 +14,13 @@ from outreach.projections import OutreachProjection
 from outreach.settings import OutreachSettings
 
 
-class OutreachBase(DomainApplication):
+class OutreachBase(ConfiguredApplication[OutreachSettings]):
     """The outreach application's machinery; the use cases are the handlers listed in
     ``outreach.usecases``."""
 
     name = "outreach"
-
-    def __init__(
-        self,
-        store: Store,
-        settings: OutreachSettings | None = None,
-        env: dict[str, str] | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(store, env, clock)
-        self.settings = settings or OutreachSettings()
-
-    def make_projection(self) -> OutreachProjection:
-        return OutreachProjection()
+    settings_class = OutreachSettings
+    projection_class = OutreachProjection
 
     # -- loading -----------------------------------------------------------------------------
     def round(self, round_id: str) -> VisitRound:
