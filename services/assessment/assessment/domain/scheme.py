@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -31,6 +31,46 @@ from assessment.domain.common import (
 from assessment.domain.metrics import COUNT_METRICS, RATE_METRICS
 
 ADJUSTMENT_KINDS = {"bonus": "加分", "deduction": "扣分"}
+
+
+class ItemList(NamedTuple):
+    """What one list of a scheme version holds: its items, in Chinese (``what``, and as a
+    source ``source_what``), the field that sorts them into ``kinds`` (refused with the rule
+    ``code``: Chinese ``zh``, the allowed values in English ``en``), the metrics they draw on."""
+
+    name: str
+    what: str
+    field: str
+    kinds: Collection[str]
+    code: str
+    zh: str
+    en: str
+    metrics: Collection[str]
+    source_what: str
+
+
+INDICATORS = ItemList(
+    "indicators",
+    "指标",
+    "section",
+    SECTIONS,
+    "unknown_section",
+    "指标须属于重点工作、日常管理或为民服务",
+    "key_work, daily or service",
+    RATE_METRICS,
+    "指标",
+)
+ADJUSTMENTS = ItemList(
+    "adjustments",
+    "加扣分项",
+    "kind",
+    ADJUSTMENT_KINDS,
+    "unknown_adjustment_kind",
+    "加扣分项须为加分或扣分",
+    "bonus or deduction",
+    COUNT_METRICS,
+    "加扣分",
+)
 
 
 class Scheme(Aggregate):
@@ -163,15 +203,7 @@ def check_version(
 
 
 def _indicator(i: int, item: Any) -> dict[str, Any]:
-    where, key, name = _head(f"indicators[{i}]", item, "指标")
-    if item.get("section") not in SECTIONS:
-        raise violation(
-            "unknown_section",
-            "指标须属于重点工作、日常管理或为民服务",
-            f"{where}.section must be key_work, daily or service",
-            f"{where}.section",
-        )
-    source = _source(item, where, RATE_METRICS, "指标")
+    where, key, name, source = _head(INDICATORS, i, item)
     weight = dec(item.get("weight"))
     if not 0 < weight <= 100 or weight != weight.quantize(Decimal("0.01")):
         raise violation(
@@ -190,15 +222,7 @@ def _indicator(i: int, item: Any) -> dict[str, Any]:
 
 
 def _adjustment(i: int, item: Any) -> dict[str, Any]:
-    where, key, name = _head(f"adjustments[{i}]", item, "加扣分项")
-    if item.get("kind") not in ADJUSTMENT_KINDS:
-        raise violation(
-            "unknown_adjustment_kind",
-            "加扣分项须为加分或扣分",
-            f"{where}.kind must be bonus or deduction",
-            f"{where}.kind",
-        )
-    source = _source(item, where, COUNT_METRICS, "加扣分")
+    where, key, name, source = _head(ADJUSTMENTS, i, item)
     cap = dec(item.get("cap"))
     points = dec(item.get("points", cap))
     if not 0 < cap <= 100 or not 0 < points <= cap:
@@ -218,12 +242,21 @@ def _adjustment(i: int, item: Any) -> dict[str, Any]:
     }
 
 
-def _head(where: str, item: Any, what: str) -> tuple[str, str, str]:
-    """Where the item stands (``indicators[2]``), its key and its name; ``what`` names the
-    kind of item in Chinese."""
+def _head(items: ItemList, i: int, item: Any) -> tuple[str, str, str, str]:
+    """Where the ``i``-th item of the list stands (``indicators[2]``), its key, its name and
+    its source, once it is an object of a kind the list holds."""
+    where = f"{items.name}[{i}]"
     if not isinstance(item, dict):
-        raise violation("bad_item", f"{what}须为对象", f"{where} must be an object", where)
-    return (where, *_key_name(item, where))
+        raise violation("bad_item", f"{items.what}须为对象", f"{where} must be an object", where)
+    key, name = _key_name(item, where)
+    if item.get(items.field) not in items.kinds:
+        raise violation(
+            items.code,
+            items.zh,
+            f"{where}.{items.field} must be {items.en}",
+            f"{where}.{items.field}",
+        )
+    return where, key, name, _source(item, where, items.metrics, items.source_what)
 
 
 def _source(item: dict[str, Any], where: str, metrics: Collection[str], what: str) -> str:
