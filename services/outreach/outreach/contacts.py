@@ -21,7 +21,7 @@ from outreach.base import OutreachBase
 from outreach.domain import OverdueFlag
 from outreach.domain.common import key_id
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
-from outreach.opinions import Heards, taken_down
+from outreach.opinions import Heards, with_opinions
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
 HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
@@ -65,19 +65,14 @@ def log_party_contact(cmd: LogPartyContact, actor: Actor, app: OutreachBase) -> 
         check_contact(
             fresh.party_member_id, member_id, fresh.link_since, cmd.contacted_on, app.today()
         )
-        contact_id = key_id("contact", cmd.idempotency_key)
-        opinions = taken_down(
-            cmd.opinions,
-            fresh.community_id,
-            fresh.village_id,
-            fresh.household_id,
+        return with_opinions(
+            PartyContact,
+            key_id("contact", cmd.idempotency_key),
+            "contact_id",
             "party_contact",
-            str(contact_id),
+            cmd.opinions,
             actor,
             cmd.contacted_on,
-        )
-        contact = PartyContact(  # type: ignore[call-arg]
-            id=contact_id,
             member_id=member_id,
             household_id=cmd.household_id,
             community_id=fresh.community_id,
@@ -86,13 +81,7 @@ def log_party_contact(cmd: LogPartyContact, actor: Actor, app: OutreachBase) -> 
             practical_task=cmd.practical_task,
             task=cmd.task,
             notes=cmd.notes,
-            opinion_ids=[str(o.id) for o in opinions],
-            actor=actor.to_dict(),
         )
-        return [contact, *opinions], {
-            "contact_id": str(contact_id),
-            "opinion_ids": [str(o.id) for o in opinions],
-        }
 
     target = app.household_target(household)
     payload = {**cmd.payload(), "member_id": member_id}

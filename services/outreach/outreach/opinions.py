@@ -4,8 +4,11 @@ case for it and tells outreach the case id (``outreach.reactions``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
+from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from pydantic import BeforeValidator, Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Id, Keyed, Text
@@ -62,6 +65,34 @@ def taken_down(
         )
         for i, item in enumerate(items)
     ]
+
+
+def with_opinions(
+    kind: Callable[..., Aggregate],
+    record_id: UUID,
+    id_name: str,
+    channel: str,
+    heard: list[Heard],
+    actor: Actor,
+    on: str,
+    **fields: Any,
+) -> tuple[list[Aggregate], dict[str, Any]]:
+    """A visit or contact (``kind``, with its ``fields``) saved with the opinions heard on it
+    through ``channel``: it lists their ids, and so does the result beside its own
+    (``id_name``)."""
+    opinions = taken_down(
+        heard,
+        fields["community_id"],
+        fields["village_id"],
+        fields["household_id"],
+        channel,
+        str(record_id),
+        actor,
+        on,
+    )
+    ids = [str(o.id) for o in opinions]
+    record = kind(id=record_id, **fields, opinion_ids=ids, actor=actor.to_dict())
+    return [record, *opinions], {id_name: str(record_id), "opinion_ids": ids}
 
 
 class RecordOpinion(Keyed):

@@ -25,7 +25,7 @@ from outreach.contact_cards import heads
 from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
 from outreach.domain.visits import ROUND_KINDS
-from outreach.opinions import Heards, taken_down
+from outreach.opinions import Heards, with_opinions
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
 HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
@@ -154,33 +154,22 @@ def log_visit(cmd: LogVisit, actor: Actor, app: OutreachBase) -> dict[str, Any]:
                 "the visit date cannot be in the future",
                 "visited_on",
             )
-        visit_id = key_id("visit", cmd.idempotency_key)
-        opinions = taken_down(
-            cmd.opinions,
-            fresh.community_id,
-            village_id,
-            cmd.household_id,
+        return with_opinions(
+            Visit,
+            key_id("visit", cmd.idempotency_key),
+            "visit_id",
             "visit",
-            str(visit_id),
+            cmd.opinions,
             actor,
             cmd.visited_on,
-        )
-        visit = Visit(
-            id=visit_id,
-            round_id=cmd.round_id,  # type: ignore[call-arg]
+            round_id=cmd.round_id,
             community_id=fresh.community_id,
             village_id=village_id,
             household_id=cmd.household_id,
             visitor_id=actor.person_id,
             visited_on=cmd.visited_on,
             notes=cmd.notes,
-            opinion_ids=[str(o.id) for o in opinions],
-            actor=actor.to_dict(),
         )
-        return [visit, *opinions], {
-            "visit_id": str(visit_id),
-            "opinion_ids": [str(o.id) for o in opinions],
-        }
 
     return app.run("log_visit", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
