@@ -17,21 +17,13 @@ from assessment.domain.common import ActorDict, natural_id, period_end, violatio
 
 
 class Period(Aggregate):
-    id: UUID
-
     @staticmethod
     def create_id(kind: str, start: str) -> UUID:
         return natural_id("period", kind, start)
 
     @classmethod
     def open(cls, kind: str, start: str, actor: ActorDict) -> Period:
-        return cls(
-            id=cls.create_id(kind, start),  # type: ignore[call-arg]
-            kind=kind,
-            start=start,
-            end=period_end(kind, start),
-            actor=actor,
-        )
+        return cls(kind, start, period_end(kind, start), actor)
 
     @event("Opened")
     def __init__(self, kind: str, start: str, end: str, actor: ActorDict) -> None:

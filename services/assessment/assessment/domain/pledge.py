@@ -25,8 +25,6 @@ GRADES = {
 
 
 class PledgeBook(Aggregate):
-    id: UUID
-
     @staticmethod
     def create_id(member_id: str, year: int) -> UUID:
         return natural_id("pledges", member_id, str(year))
@@ -54,15 +52,7 @@ class PledgeBook(Aggregate):
                 high=high,
                 count=len(pledges),
             )
-        return cls(
-            id=cls.create_id(member_id, year),  # type: ignore[call-arg]
-            member_id=member_id,
-            member_name=member_name,
-            community_id=community_id,
-            year=year,
-            pledges=pledges,
-            actor=actor,
-        )
+        return cls(member_id, member_name, community_id, year, pledges, actor)
 
     @event("Registered")
     def __init__(

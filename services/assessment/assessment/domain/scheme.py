@@ -76,8 +76,6 @@ ADJUSTMENTS = ItemList(
 class Scheme(Aggregate):
     """One scheme per subject kind (community or team), with its dated versions."""
 
-    id: UUID
-
     @staticmethod
     def create_id(subject_kind: str) -> UUID:
         return natural_id("scheme", subject_kind)
@@ -102,13 +100,7 @@ class Scheme(Aggregate):
                 "subject_kind",
             )
         version = check_version(1, effective_from, period_kinds, indicators, adjustments)
-        return cls(
-            id=cls.create_id(subject_kind),  # type: ignore[call-arg]
-            subject_kind=subject_kind,
-            name=name,
-            first=version,
-            actor=actor,
-        )
+        return cls(subject_kind, name, version, actor)
 
     @event("Defined")
     def __init__(

@@ -74,8 +74,6 @@ class PartyContact(Aggregate):
 class OverdueFlag(Aggregate):
     """A missed contact deadline; one per (member, household, due date), so flagged once."""
 
-    id: UUID
-
     @staticmethod
     def create_id(member_id: str, household_id: str, due_on: str) -> UUID:
         return natural_id("overdue", member_id, household_id, due_on)
@@ -92,14 +90,7 @@ class OverdueFlag(Aggregate):
         actor: ActorDict,
     ) -> OverdueFlag:
         return cls(
-            id=cls.create_id(member_id, household_id, due_on),  # type: ignore[call-arg]
-            member_id=member_id,
-            household_id=household_id,
-            community_id=community_id,
-            last_contact_on=last_contact_on,
-            due_on=due_on,
-            flagged_on=flagged_on,
-            actor=actor,
+            member_id, household_id, community_id, last_contact_on, due_on, flagged_on, actor
         )
 
     @event("Flagged")

@@ -45,19 +45,13 @@ def contact(role: str, person_id: str, name: str, phone: str, duties: str) -> di
 class Directory(Aggregate):
     """One per community; created by the first registry event that names the community."""
 
-    id: UUID
-
     @staticmethod
     def create_id(community_id: str) -> UUID:
         return natural_id("directory", community_id)
 
     @classmethod
     def open(cls, community_id: str, actor: ActorDict) -> Directory:
-        return cls(
-            id=cls.create_id(community_id),  # type: ignore[call-arg]
-            community_id=community_id,
-            actor=actor,
-        )
+        return cls(community_id, actor)
 
     @event("Opened")
     def __init__(self, community_id: str, actor: ActorDict) -> None:

@@ -25,8 +25,6 @@ def content_hash(contacts: list[dict[str, Any]]) -> str:
 class Household(Aggregate):
     """Outreach's view of a registry household: place, linked party member, card versions."""
 
-    id: UUID
-
     @staticmethod
     def create_id(household_id: str) -> UUID:
         return natural_id("household", household_id)
@@ -45,15 +43,7 @@ class Household(Aggregate):
         address: str,
         actor: ActorDict,
     ) -> Household:
-        return cls(
-            id=cls.create_id(household_id),  # type: ignore[call-arg]
-            household_id=household_id,
-            village_id=village_id,
-            community_id=community_id,
-            head_id=head_id,
-            address=address,
-            actor=actor,
-        )
+        return cls(household_id, village_id, community_id, head_id, address, actor)
 
     @event("Registered")
     def __init__(

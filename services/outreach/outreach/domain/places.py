@@ -12,22 +12,13 @@ from outreach.domain.common import ActorDict, natural_id
 class Place(Aggregate):
     """A village (kind ``village``) or a service team (kind ``team``) and its community."""
 
-    id: UUID
-
     @staticmethod
     def create_id(kind: str, key: str) -> UUID:
         return natural_id("place", kind, key)
 
     @classmethod
     def locate(cls, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> Place:
-        return cls(
-            id=cls.create_id(kind, key),
-            kind=kind,
-            key=key,  # type: ignore[call-arg]
-            community_id=community_id,
-            name=name,
-            actor=actor,
-        )
+        return cls(kind, key, community_id, name, actor)
 
     @event("Located")
     def __init__(self, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> None:
@@ -41,8 +32,6 @@ class Place(Aggregate):
 class Resident(Aggregate):
     """A registered person as far as cards need: name, phone, party membership."""
 
-    id: UUID
-
     @staticmethod
     def create_id(person_id: str) -> UUID:
         return natural_id("person", person_id)
@@ -51,14 +40,7 @@ class Resident(Aggregate):
     def register(
         cls, person_id: str, name: str, phone: str, party_member: bool, actor: ActorDict
     ) -> Resident:
-        return cls(
-            id=cls.create_id(person_id),
-            person_id=person_id,  # type: ignore[call-arg]
-            name=name,
-            phone=phone,
-            party_member=party_member,
-            actor=actor,
-        )
+        return cls(person_id, name, phone, party_member, actor)
 
     @event("Registered")
     def __init__(
