@@ -34,6 +34,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def spring_round(x: dict[str, Any]) -> dict[str, Any]:
+    """A visit round over March 2025 in district ``x``'s community, its services member
+    assigned (``open_round``'s fields but the kind and villages)."""
+    return {
+        "community_id": x["community_id"],
+        "title": "春季走访",
+        "period_start": "2025-03-01",
+        "period_end": "2025-03-31",
+        "assignees": [x["members"]["services"]],
+    }
+
+
 def phone() -> str:
     return str(next(_phones))
 
@@ -84,99 +96,85 @@ class World:
         return self.outreach.recorder.max_notification_id() or 0
 
     # -- registry facts --------------------------------------------------------------------
+    def registered(self, contract: str, id_field: str, **data: Any) -> str:
+        """The registry announces a new record (``contract``); its new id, sent as
+        ``id_field``."""
+        new = new_id()
+        self.registry.send(contract, **{id_field: new}, **data)
+        return new
+
     def community(self, name: str = "立柱") -> str:
-        cid = new_id()
-        self.registry.send(
+        return self.registered(
             "community.established",
-            community_id=cid,
+            "community_id",
             name=name,
             name_en="Lizhu",
             district_id=new_id(),
         )
-        return cid
 
     def village(self, community_id: str, name: str = "东王家村（示例）") -> str:
-        vid = new_id()
-        self.registry.send(
+        return self.registered(
             "village.registered",
-            village_id=vid,
+            "village_id",
             name=name,
             community_id=community_id,
             registered_on="2024-01-01",
             sample=True,
         )
-        return vid
 
     def person(
         self, name: str = "王示例", party: bool = False, village_id: str | None = None
     ) -> str:
-        pid = new_id()
-        self.registry.send(
+        kinds = ["resident", "party_member"] if party else ["resident"]
+        return self.registered(
             "person.registered",
-            person_id=pid,
+            "person_id",
             name=name,
             gender="male",
             phone=phone(),
             village_id=village_id,
-            kinds=["resident", "party_member"] if party else ["resident"],
+            kinds=kinds,
             sample=True,
         )
-        return pid
 
     def team(self, community_id: str) -> dict[str, Any]:
         """A team with a leader and one contact per group (plus a second, unshown, member)."""
-        tid = new_id()
-        self.registry.send(
+        tid = self.registered(
             "team.formed",
-            team_id=tid,
+            "team_id",
             community_id=community_id,
             name="立柱社区服务队",
             groups=GROUPS,
         )
-        members = {}
-        for i, group in enumerate(GROUPS):
-            pid = new_id()
-            members[group] = pid
-            self.registry.send(
-                "team.member_joined",
-                team_id=tid,
-                community_id=community_id,
-                person_id=pid,
-                group=group,
-                name=f"队员{i}",
-                phone=phone(),
-                duties=f"{group}职责",
-                since="2024-01-01",
+
+        def joined(group: str, name: str, duties: str, since: str) -> str:
+            team = {"team_id": tid, "community_id": community_id}
+            member = {"group": group, "name": name, "duties": duties, "since": since}
+            return self.registered(
+                "team.member_joined", "person_id", **team, **member, phone=phone()
             )
-        extra = new_id()
-        self.registry.send(
-            "team.member_joined",
-            team_id=tid,
-            community_id=community_id,
-            person_id=extra,
-            group="mediation",
-            name="后来者",
-            phone=phone(),
-            duties="协助调解",
-            since="2024-06-01",
-        )
+
+        members = {
+            group: joined(group, f"队员{i}", f"{group}职责", "2024-01-01")
+            for i, group in enumerate(GROUPS)
+        }
+        extra = joined("mediation", "后来者", "协助调解", "2024-06-01")
         self.registry.send(
             "team.leader_appointed", team_id=tid, person_id=members["mediation"], since="2024-01-01"
         )
         return {"team_id": tid, "members": members, "unshown": extra}
 
     def household(self, village_id: str, address: str = "东王家村（示例）第一村民小组12号") -> str:
-        hid, head = new_id(), self.person("户主示例", village_id=village_id)
-        self.registry.send(
+        head = self.person("户主示例", village_id=village_id)
+        return self.registered(
             "household.registered",
-            household_id=hid,
+            "household_id",
             village_id=village_id,
             head_id=head,
             address=address,
             since="2024-01-01",
             sample=True,
         )
-        return hid
 
     def link(self, member_id: str, household_id: str, since: str = "2025-01-01") -> None:
         self.registry.send(

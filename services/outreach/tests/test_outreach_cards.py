@@ -205,26 +205,15 @@ def test_distribution_is_recorded_once_for_the_current_version(world: World):
     x = world.district(1)
     hid = x["households"][0]
     member = Actor(person_id=x["members"]["services"], role="team_member")
+    distribution = {"household_id": hid, "version": 1, "acknowledged_by": "户主示例"}
     done = world.app.record_card_distribution(
-        member,
-        "dist-0001",
-        household_id=hid,
-        version=1,
-        acknowledged_by="户主示例",
-        distributed_on="2025-03-01",
+        member, "dist-0001", **distribution, distributed_on="2025-03-01"
     )
     assert done["version"] == 1
-    assert (
-        world.app.record_card_distribution(
-            member,
-            "dist-0001",
-            household_id=hid,
-            version=1,
-            acknowledged_by="户主示例",
-            distributed_on="2025-03-01",
-        )
-        == done
+    replayed = world.app.record_card_distribution(
+        member, "dist-0001", **distribution, distributed_on="2025-03-01"
     )
+    assert replayed == done
     card = world.card(hid)
     assert card["distribution"] == {
         "household_id": hid,
@@ -235,9 +224,7 @@ def test_distribution_is_recorded_once_for_the_current_version(world: World):
     }
     top = world.top()
     with pytest.raises(RuleViolation) as again:
-        world.app.record_card_distribution(
-            member, "dist-0002", household_id=hid, version=1, acknowledged_by="户主示例"
-        )
+        world.app.record_card_distribution(member, "dist-0002", **distribution)
     assert again.value.code == "rule.card_already_distributed"
     with pytest.raises(RuleViolation) as old:
         world.app.record_card_distribution(
@@ -246,12 +233,7 @@ def test_distribution_is_recorded_once_for_the_current_version(world: World):
     assert old.value.code == "rule.card_version_not_current" and old.value.field == "version"
     with pytest.raises(RuleViolation) as future:
         world.app.record_card_distribution(
-            member,
-            "dist-0004",
-            household_id=hid,
-            version=1,
-            acknowledged_by="户主示例",
-            distributed_on="2025-03-02",
+            member, "dist-0004", **distribution, distributed_on="2025-03-02"
         )
     assert future.value.code == "rule.date_in_future"
     assert world.top() == top

@@ -22,6 +22,18 @@ def _linked(world: World) -> tuple[dict, str, Actor]:
     return x, member, Actor(person_id=member, role="team_member")
 
 
+def _practical_task(world: World, me: Actor, household_id: str, on: str, task: str) -> None:
+    """``me`` logs a contact with the household on ``on`` in which ``task`` was done (办实事)."""
+    world.app.log_party_contact(
+        me,
+        "contact-0001",
+        household_id=household_id,
+        contacted_on=on,
+        practical_task=True,
+        task=task,
+    )
+
+
 def _status(world: World, x: dict, year: int | None = None) -> dict[str, dict]:
     status = world.app.contact_status(STAFF, x["community_id"], year)
     return {row["household_id"]: row for row in status["links"]}
@@ -85,14 +97,7 @@ def test_rules_5_overdue_contacts_are_flagged_once_and_published(world: World):
 def test_rules_5_one_practical_task_per_household_per_year(world: World):
     x, member, me = _linked(world)
     world.clock.set("2025-06-01")
-    world.app.log_party_contact(
-        me,
-        "contact-0001",
-        household_id=x["households"][0],
-        contacted_on="2025-05-01",
-        practical_task=True,
-        task="帮助申请新农合报销",
-    )
+    _practical_task(world, me, x["households"][0], "2025-05-01", "帮助申请新农合报销")
     world.app.log_party_contact(
         me, "contact-0002", household_id=x["households"][1], contacted_on="2025-05-02"
     )
@@ -112,14 +117,7 @@ def test_rules_5_the_interval_is_a_setting(store: Store):
         status = _status(world, x)
         assert status[x["households"][0]]["due_on"] == "2025-03-10"
         assert not status[x["households"][0]]["overdue"]
-        world.app.log_party_contact(
-            me,
-            "contact-0001",
-            household_id=x["households"][0],
-            contacted_on="2025-03-01",
-            practical_task=True,
-            task="修水管",
-        )
+        _practical_task(world, me, x["households"][0], "2025-03-01", "修水管")
         assert not _status(world, x)[x["households"][0]]["practical_task_met"]  # needs two
     finally:
         world.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from outreach_testing import STAFF, World
+from outreach_testing import STAFF, World, spring_round
 from shequ.actor import Actor
 from shequ.errors import Conflict
 
@@ -23,13 +23,7 @@ def test_a_command_recorded_before_the_typed_commands_is_still_its_own_repeat(wo
     linked = Actor(person_id=member, role="team_member")
     hid, today = x["households"][0], "2025-03-01"
     version = world.card(hid)["version"]  # the link re-issued it
-    round_fields = {
-        "community_id": x["community_id"],
-        "title": "春季走访",
-        "period_start": "2025-03-01",
-        "period_end": "2025-03-31",
-        "assignees": [x["members"]["services"]],
-    }
+    round_fields = spring_round(x)
     sent: list[tuple[str, Actor, dict[str, Any], dict[str, Any]]] = [
         (
             "record_card_distribution",

@@ -4,21 +4,13 @@ households missed, and opinions that come back with a case id from casework."""
 from __future__ import annotations
 
 import pytest
-from outreach_testing import AUDITOR, STAFF, World
+from outreach_testing import AUDITOR, STAFF, World, spring_round
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
 
 def _round(world: World, x: dict, key: str = "round-0001", **more) -> dict:
-    args = {
-        "community_id": x["community_id"],
-        "title": "春季走访",
-        "period_start": "2025-03-01",
-        "period_end": "2025-03-31",
-        "assignees": [x["members"]["services"]],
-        **more,
-    }
-    return world.app.open_round(STAFF, key, **args)
+    return world.app.open_round(STAFF, key, **{**spring_round(x), **more})
 
 
 def _visit(world: World, x: dict, rnd: dict, household: str, on: str, key: str, **more) -> dict:
