@@ -109,7 +109,7 @@ def flag_overdue_contacts(
     def decide() -> Any:
         today = app.today()
         flags = [
-            OverdueFlag.flag(
+            OverdueFlag(
                 row["member_id"],
                 row["household_id"],
                 cmd.community_id,

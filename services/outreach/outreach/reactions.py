@@ -34,7 +34,7 @@ class RegistryReactions(Reactions):
     # -- places ----------------------------------------------------------------------------
     def _directory(self, unit: Unit, community_id: str, actor: dict[str, Any]) -> Directory:
         found = unit.get(Directory.create_id(community_id))
-        return found if found is not None else Directory.open(community_id, actor)
+        return found if found is not None else Directory(community_id, actor)
 
     def on_community_established(self, d: Data, unit: Unit, msg: Received) -> Changed:
         directory = self._directory(unit, d["community_id"], msg.actor)
@@ -45,7 +45,7 @@ class RegistryReactions(Reactions):
     def on_village_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Place.create_id("village", d["village_id"])) is not None:
             return []
-        return [Place.locate("village", d["village_id"], d["community_id"], d["name"], msg.actor)]
+        return [Place("village", d["village_id"], d["community_id"], d["name"], msg.actor)]
 
     def on_village_moved(self, d: Data, unit: Unit, msg: Received) -> Changed:
         place = unit.get(Place.create_id("village", d["village_id"]))
@@ -68,9 +68,7 @@ class RegistryReactions(Reactions):
         if unit.get(Resident.create_id(d["person_id"])) is not None:
             return []
         return [
-            Resident.register(
-                d["person_id"], d["name"], d["phone"], "party_member" in d["kinds"], msg.actor
-            )
+            Resident(d["person_id"], d["name"], d["phone"], "party_member" in d["kinds"], msg.actor)
         ]
 
     def on_person_phone_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
@@ -98,7 +96,7 @@ class RegistryReactions(Reactions):
             raise LookupError(
                 f"village {d['village_id']} of household {d['household_id']} is unknown to outreach"
             )
-        household = Household.register(
+        household = Household(
             d["household_id"],
             d["village_id"],
             village.community_id,
@@ -131,7 +129,7 @@ class RegistryReactions(Reactions):
         directory = self._directory(unit, d["community_id"], msg.actor)
         directory.team_formed(d["team_id"], d["name"], d["groups"], msg.actor)
         return [
-            Place.locate("team", d["team_id"], d["community_id"], d["name"], msg.actor),
+            Place("team", d["team_id"], d["community_id"], d["name"], msg.actor),
             directory,
         ]
 

@@ -16,7 +16,7 @@ ROUND = UUID("3f1c6a7e-0000-5000-8000-000000000001")
 
 
 def _directory() -> Directory:
-    d = Directory.open("c-1", A)
+    d = Directory("c-1", A)
     d.team_formed("t-1", "服务队", ["mediation", "sanitation"], A)
     d.member_joined("p-2", "mediation", "后来", "13800000002", "协助", "2024-06-01", A)
     d.member_joined("p-1", "mediation", "先来", "13800000001", "调解", "2024-01-01", A)
@@ -38,7 +38,7 @@ def test_team_section_shows_leader_and_each_groups_first_member():
 
 
 def test_card_is_content_addressed_and_old_versions_numbered_on():
-    h = Household.register("h-1", "v-1", "c-1", "p-9", "一组1号", A)
+    h = Household("h-1", "v-1", "c-1", "p-9", "一组1号", A)
     contacts = _directory().team_section()
     assert h.issue_card(contacts, "s1", "2025-01-01", "registered", A)
     assert not h.issue_card([dict(c) for c in contacts], "s1", "2025-01-02", "again", A)
@@ -49,7 +49,7 @@ def test_card_is_content_addressed_and_old_versions_numbered_on():
 
 
 def test_only_the_current_card_version_is_distributed_once():
-    h = Household.register("h-1", "v-1", "c-1", "p-9", "一组1号", A)
+    h = Household("h-1", "v-1", "c-1", "p-9", "一组1号", A)
     h.issue_card(_directory().team_section(), "s1", "2025-01-01", "registered", A)
     with pytest.raises(RuleViolation) as err:
         h.distribute(2, "2025-01-02", "p-1", "户主", A)
@@ -60,7 +60,7 @@ def test_only_the_current_card_version_is_distributed_once():
 
 
 def test_unlink_of_another_member_changes_nothing():
-    h = Household.register("h-1", "v-1", "c-1", "p-9", "一组1号", A)
+    h = Household("h-1", "v-1", "c-1", "p-9", "一组1号", A)
     h.linked("m-1", "2025-01-01", A)
     assert not h.unlink("m-2", "2025-02-01", A)
     assert h.party_member_id == "m-1"

@@ -78,21 +78,6 @@ class OverdueFlag(Aggregate):
     def create_id(member_id: str, household_id: str, due_on: str) -> UUID:
         return natural_id("overdue", member_id, household_id, due_on)
 
-    @classmethod
-    def flag(
-        cls,
-        member_id: str,
-        household_id: str,
-        community_id: str,
-        last_contact_on: str | None,
-        due_on: str,
-        flagged_on: str,
-        actor: ActorDict,
-    ) -> OverdueFlag:
-        return cls(
-            member_id, household_id, community_id, last_contact_on, due_on, flagged_on, actor
-        )
-
     @event("Flagged")
     def __init__(
         self,

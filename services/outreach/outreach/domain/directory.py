@@ -49,10 +49,6 @@ class Directory(Aggregate):
     def create_id(community_id: str) -> UUID:
         return natural_id("directory", community_id)
 
-    @classmethod
-    def open(cls, community_id: str, actor: ActorDict) -> Directory:
-        return cls(community_id, actor)
-
     @event("Opened")
     def __init__(self, community_id: str, actor: ActorDict) -> None:
         self.community_id = community_id

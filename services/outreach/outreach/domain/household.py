@@ -33,18 +33,6 @@ class Household(Aggregate):
     def card_id_of(household_id: str) -> str:
         return str(natural_id("card", household_id))
 
-    @classmethod
-    def register(
-        cls,
-        household_id: str,
-        village_id: str,
-        community_id: str,
-        head_id: str,
-        address: str,
-        actor: ActorDict,
-    ) -> Household:
-        return cls(household_id, village_id, community_id, head_id, address, actor)
-
     @event("Registered")
     def __init__(
         self,

@@ -16,10 +16,6 @@ class Place(Aggregate):
     def create_id(kind: str, key: str) -> UUID:
         return natural_id("place", kind, key)
 
-    @classmethod
-    def locate(cls, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> Place:
-        return cls(kind, key, community_id, name, actor)
-
     @event("Located")
     def __init__(self, kind: str, key: str, community_id: str, name: str, actor: ActorDict) -> None:
         self.kind, self.key, self.community_id, self.name = kind, key, community_id, name
@@ -35,12 +31,6 @@ class Resident(Aggregate):
     @staticmethod
     def create_id(person_id: str) -> UUID:
         return natural_id("person", person_id)
-
-    @classmethod
-    def register(
-        cls, person_id: str, name: str, phone: str, party_member: bool, actor: ActorDict
-    ) -> Resident:
-        return cls(person_id, name, phone, party_member, actor)
 
     @event("Registered")
     def __init__(
