@@ -48,35 +48,18 @@ class CardDocument:
         self.pdf.set_title("便民服务联系卡 Contact card")
         self.pdf.set_creator("shequ outreach")
 
+    def centred(self, height: float, text: str) -> None:
+        """One line of ``text`` across the card, centred."""
+        self.pdf.cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
     def add(self, card: dict[str, Any]) -> None:
         pdf = self.pdf
         pdf.add_page()
         pdf.set_font("cjk", size=13)
-        pdf.cell(
-            0,
-            7,
-            f"{card['community_name']}社区便民服务联系卡",
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        self.centred(7, f"{card['community_name']}社区便民服务联系卡")
         pdf.set_font("cjk", size=7)
-        pdf.cell(
-            0,
-            4,
-            f"{card['village_name']}  {card['address']}",
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-        pdf.cell(
-            0,
-            4,
-            f"第{card['version']}版  {card['issued_on']}  编号 {card['card_id'][:8]}",
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        self.centred(4, f"{card['village_name']}  {card['address']}")
+        self.centred(4, f"第{card['version']}版  {card['issued_on']}  编号 {card['card_id'][:8]}")
         pdf.ln(1.5)
         for contact in card["contacts"]:
             pdf.set_font("cjk", size=8.5)

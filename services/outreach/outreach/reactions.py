@@ -194,26 +194,31 @@ class RegistryReactions(Reactions):
         return self._team_change(unit, d["team_id"], msg.actor, "team_member_left", change)
 
     def on_team_member_phone_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
-        def change(directory: Directory) -> bool:
-            member = directory.members.get(d["person_id"])
-            if member is None or member["phone"] == d["phone"]:
-                return False
-            directory.phone_changed(d["person_id"], d["phone"], msg.actor)
-            return True
-
-        return self._team_change(unit, d["team_id"], msg.actor, "team_member_phone_changed", change)
+        return self._member_change(d, unit, msg, "phone", lambda dr: dr.phone_changed)
 
     def on_team_member_duties_changed(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        return self._member_change(d, unit, msg, "duties", lambda dr: dr.duties_changed)
+
+    def _member_change(
+        self,
+        d: Data,
+        unit: Unit,
+        msg: Received,
+        field: str,
+        record: Callable[[Directory], Callable[[str, Any, dict[str, Any]], None]],
+    ) -> Changed:
+        """A team member's ``field`` changed in the registry: ``record`` it on the directory
+        unless the member is unknown or the directory already shows the new value."""
+
         def change(directory: Directory) -> bool:
             member = directory.members.get(d["person_id"])
-            if member is None or member["duties"] == d["duties"]:
+            if member is None or member[field] == d[field]:
                 return False
-            directory.duties_changed(d["person_id"], d["duties"], msg.actor)
+            record(directory)(d["person_id"], d[field], msg.actor)
             return True
 
-        return self._team_change(
-            unit, d["team_id"], msg.actor, "team_member_duties_changed", change
-        )
+        reason = f"team_member_{field}_changed"
+        return self._team_change(unit, d["team_id"], msg.actor, reason, change)
 
 
 class CaseworkReactions(Reactions):
