@@ -46,6 +46,16 @@ def close_app(app: Assessment) -> None:
     unwrap(app).close()
 
 
+def ratings(own: int, peer: int, branch: int, public: int) -> dict[str, int]:
+    """``appraise_member``'s four ratings (自评、互评、支部评、群众评)."""
+    return {
+        "self_rating": own,
+        "peer_rating": peer,
+        "branch_rating": branch,
+        "public_rating": public,
+    }
+
+
 def uid(name: str) -> str:
     return str(uuid5(NAMESPACE_URL, f"test:assessment:{name}"))
 

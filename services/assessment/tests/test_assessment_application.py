@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.contracts import catalogue, translate
-from assessment_testing import STAFF, TODAY, Feed, communities, party_member, uid
+from assessment_testing import STAFF, TODAY, Feed, communities, party_member, ratings, uid
 from openpyxl import load_workbook
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
@@ -444,29 +444,13 @@ def test_pledges_registered_published_fulfilled_appraised_and_masked(app: Assess
         evidence="帮扶两户种植马铃薯",
         on="2025-10-01",
     )
+    book = {"member_id": member, "year": 2025}
     err = unchanged(
-        app,
-        app.appraise_member,
-        branch,
-        "pledge-bad-5",
-        member_id=member,
-        year=2025,
-        self_rating=101,
-        peer_rating=80,
-        branch_rating=80,
-        public_rating=80,
+        app, app.appraise_member, branch, "pledge-bad-5", **book, **ratings(101, 80, 80, 80)
     )
     assert err.field == "self_rating"  # type: ignore[attr-defined]
     result = app.appraise_member(
-        branch,
-        "pledge-4",
-        member_id=member,
-        year=2025,
-        self_rating=80,
-        peer_rating=70,
-        branch_rating=75,
-        public_rating=72,
-        on="2025-12-30",
+        branch, "pledge-4", **book, **ratings(80, 70, 75, 72), on="2025-12-30"
     )
     # 80×0.2 + 70×0.3 + 75×0.3 + 72×0.2 = 16 + 21 + 22.5 + 14.4 = 73.90 → 基本合格
     assert (result["score"], result["grade"], result["grade_zh"]) == (
@@ -495,43 +479,18 @@ def test_rewards_and_exemplary_communities(app: Assessment) -> None:
         reason="2025年度考核第一名",
         granted_on="2026-01-20",
     )
-    err = unchanged(
-        app,
-        app.grant_reward,
-        STAFF,
-        "reward-bad-1",
-        community_id=c["立柱"],
-        amount_fen=12.5,
-        reason="奖励",
-    )
+    grant = {"community_id": c["立柱"], "reason": "奖励"}
+    err = unchanged(app, app.grant_reward, STAFF, "reward-bad-1", **grant, amount_fen=12.5)
     assert err.field == "amount_fen"  # type: ignore[attr-defined]
-    err = unchanged(
-        app,
-        app.grant_reward,
-        STAFF,
-        "reward-bad-2",
-        community_id=uid("x"),
-        amount_fen=100,
-        reason="奖励",
-    )
+    unknown = {**grant, "community_id": uid("x")}
+    err = unchanged(app, app.grant_reward, STAFF, "reward-bad-2", **unknown, amount_fen=100)
     assert err.code == "not_found"  # type: ignore[attr-defined]
+    lizhu_2025 = {"community_id": c["立柱"], "year": 2025}
     app.designate_exemplary(
-        STAFF,
-        "exemplar-1",
-        community_id=c["立柱"],
-        year=2025,
-        reason="为民服务成效突出",
-        designated_on="2026-01-20",
+        STAFF, "exemplar-1", **lizhu_2025, reason="为民服务成效突出", designated_on="2026-01-20"
     )
-    err = unchanged(
-        app,
-        app.designate_exemplary,
-        STAFF,
-        "exemplar-2",
-        community_id=c["立柱"],
-        year=2025,
-        reason="再次命名",
-    )
+    again = {**lizhu_2025, "reason": "再次命名"}
+    err = unchanged(app, app.designate_exemplary, STAFF, "exemplar-2", **again)
     assert err.code == "already_exists"  # type: ignore[attr-defined]
     listed = app.rewards(RESIDENT, 2026)
     assert [(r["id"], r["amount_fen"]) for r in listed["rewards"]] == [
@@ -566,16 +525,7 @@ def test_published_events_follow_the_contracts(app: Assessment) -> None:
     )
     app.publish_pledges(STAFF, "pledge-2", member_id=member, year=2025)
     app.record_fulfilment(STAFF, "pledge-3", member_id=member, year=2025, index=0, evidence="证")
-    app.appraise_member(
-        STAFF,
-        "pledge-4",
-        member_id=member,
-        year=2025,
-        self_rating=90,
-        peer_rating=90,
-        branch_rating=90,
-        public_rating=90,
-    )
+    app.appraise_member(STAFF, "pledge-4", member_id=member, year=2025, **ratings(90, 90, 90, 90))
     names = set()
     for note in app.recorder.select_notifications(0, 100000):
         out = translate(app.mapper.to_domain_event(note))

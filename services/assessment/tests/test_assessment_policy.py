@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from assessment.application import Assessment
 from assessment.usecases import USE_CASES
-from assessment_testing import close_app, open_app, party_member, uid
+from assessment_testing import close_app, open_app, party_member, ratings, uid
 from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden
 from shequ.store import Store
@@ -182,14 +182,7 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
         return (
             (
                 lambda ac, k: app.appraise_member(
-                    ac,
-                    k,
-                    member_id=member,
-                    year=2025,
-                    self_rating=90,
-                    peer_rating=90,
-                    branch_rating=90,
-                    public_rating=90,
+                    ac, k, member_id=member, year=2025, **ratings(90, 90, 90, 90)
                 )
             ),
             a,
