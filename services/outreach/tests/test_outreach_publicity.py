@@ -3,6 +3,8 @@ published for assessment (BRIEF: requirements on the rollout)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from outreach_testing import AUDITOR, STAFF, World
 from shequ.actor import Actor
@@ -24,21 +26,26 @@ def _campaign(world: World) -> tuple[dict, str, dict]:
     return x, second, done
 
 
+def _survey(done: dict, village_id: str, counts: tuple[int, ...], on: str) -> dict[str, Any]:
+    """``record_survey``'s fields: a survey of the campaign in the village on ``on``; ``counts``
+    are the respondents and how many were aware, supported and took part."""
+    respondents, aware, support, participate = counts
+    return {
+        "campaign_id": done["campaign_id"],
+        "village_id": village_id,
+        "respondents": respondents,
+        "aware": aware,
+        "support": support,
+        "participate": participate,
+        "surveyed_on": on,
+    }
+
+
 def test_survey_rates_per_village_are_published_once(world: World):
     x, second, done = _campaign(world)
     member = Actor(person_id=x["members"]["volunteers"], role="team_member")
-    for key, n, a, s, p in (("survey-0001", 40, 36, 30, 20), ("survey-0002", 10, 9, 8, 4)):
-        world.app.record_survey(
-            member,
-            key,
-            campaign_id=done["campaign_id"],
-            village_id=x["village_id"],
-            respondents=n,
-            aware=a,
-            support=s,
-            participate=p,
-            surveyed_on="2025-05-01",
-        )
+    for key, counts in (("survey-0001", (40, 36, 30, 20)), ("survey-0002", (10, 9, 8, 4))):
+        world.app.record_survey(member, key, **_survey(done, x["village_id"], counts, "2025-05-01"))
     world.clock.set("2025-07-01")
     result = world.app.publish_campaign_results(
         STAFF, "publish-0001", campaign_id=done["campaign_id"]
@@ -64,18 +71,9 @@ def test_survey_rates_per_village_are_published_once(world: World):
     with pytest.raises(RuleViolation) as nothing:
         world.app.publish_campaign_results(STAFF, "publish-0002", campaign_id=done["campaign_id"])
     assert nothing.value.code == "rule.no_results_to_publish"
+    late_survey = _survey(done, x["village_id"], (5, 5, 5, 5), "2025-06-01")
     with pytest.raises(RuleViolation) as late:
-        world.app.record_survey(
-            member,
-            "survey-0003",
-            campaign_id=done["campaign_id"],
-            village_id=x["village_id"],
-            respondents=5,
-            aware=5,
-            support=5,
-            participate=5,
-            surveyed_on="2025-06-01",
-        )
+        world.app.record_survey(member, "survey-0003", **late_survey)
     assert late.value.code == "rule.results_already_published"
     assert world.top() == top
 
@@ -84,15 +82,7 @@ def test_survey_rules_and_bad_input_change_nothing(world: World):
     x, _second, done = _campaign(world)
     other = world.district(1)
     top = world.top()
-    base = {
-        "campaign_id": done["campaign_id"],
-        "village_id": x["village_id"],
-        "respondents": 10,
-        "aware": 5,
-        "support": 5,
-        "participate": 5,
-        "surveyed_on": "2025-05-01",
-    }
+    base = _survey(done, x["village_id"], (10, 5, 5, 5), "2025-05-01")
     for i, (change, code, field) in enumerate(
         (
             ({"aware": 11}, "rule.count_exceeds_respondents", "aware"),
