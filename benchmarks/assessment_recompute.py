@@ -149,7 +149,6 @@ def generate(db: str, n: int) -> int:
     for name in COMMUNITIES:
         subjects.append(
             Subject(
-                id=Subject.create_id("community", uid(name)),  # type: ignore[call-arg]
                 subject_kind="community",
                 subject_id=uid(name),
                 name=name,
@@ -159,7 +158,6 @@ def generate(db: str, n: int) -> int:
         )
         subjects.append(
             Subject(
-                id=Subject.create_id("team", uid(f"team:{name}")),  # type: ignore[call-arg]
                 subject_kind="team",
                 subject_id=uid(f"team:{name}"),
                 name=f"{name}社区服务队",
@@ -175,8 +173,7 @@ def generate(db: str, n: int) -> int:
         source = f"casework:{i + 1}"
         batch.append(
             Fact(
-                id=Fact.create_id(source),
-                source=source,  # type: ignore[call-arg]
+                source=source,
                 kind=kind,
                 community_id=community,
                 team_id=team,

@@ -46,7 +46,6 @@ class RegistryReactions(Reactions):
             return []
         return [
             Person(
-                id=Person.create_id(d["person_id"]),  # type: ignore[call-arg]
                 person_id=d["person_id"],
                 name=d["name"],
                 party_member="party_member" in d["kinds"],
@@ -64,13 +63,11 @@ class RegistryReactions(Reactions):
 
 
 def _subject(unit: Unit, kind: str, subject_id: str, d: Data, msg: Received) -> Changed:
-    agg_id = Subject.create_id(kind, subject_id)
-    if unit.get(agg_id) is not None:
+    if unit.get(Subject.create_id(kind, subject_id)) is not None:
         return []
     return [
         Subject(
-            id=agg_id,
-            subject_kind=kind,  # type: ignore[call-arg]
+            subject_kind=kind,
             subject_id=subject_id,
             name=d["name"],
             community_id=d["community_id"],
@@ -114,16 +111,14 @@ class FactReactions(Reactions):
 
     def record(self, d: Data, unit: Unit, msg: Received) -> Changed:
         kind, date_field, key_fields, value_fields = FACTS[msg.contract]
-        fact_id = Fact.create_id(msg.source)
-        if unit.get(fact_id) is not None:
+        if unit.get(Fact.create_id(msg.source)) is not None:
             return []
         app = self.app
         on = d[date_field] if date_field else _local_date(str(msg.occurred_at))
         late, moved, touched = route(unit, on, msg.source, app.settings.late_events, app.today())
         fact = Fact(
-            id=fact_id,
             source=msg.source,
-            kind=kind,  # type: ignore[call-arg]
+            kind=kind,
             community_id=d["community_id"],
             team_id=d.get("team_id"),
             on=on,

@@ -97,8 +97,7 @@ def designate_exemplary(
         agg_id = Exemplar.create_id(cmd.community_id, cmd.year)
         app.ensure_new(agg_id, "本年度示范社区命名", "community_id")
         exemplar = Exemplar(
-            id=agg_id,
-            community_id=cmd.community_id,  # type: ignore[call-arg]
+            community_id=cmd.community_id,
             year=cmd.year,
             reason=payload["reason"],
             designated_on=payload["designated_on"],

@@ -18,8 +18,6 @@ from assessment.domain.common import PERIOD_KINDS, natural_id, period_start
 
 
 class Fact(Aggregate):
-    id: UUID
-
     @staticmethod
     def create_id(source: str) -> UUID:
         return natural_id("fact", source)

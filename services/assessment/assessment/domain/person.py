@@ -17,8 +17,6 @@ from assessment.domain.common import natural_id, violation
 
 
 class Person(Aggregate):
-    id: UUID
-
     @staticmethod
     def create_id(person_id: str) -> UUID:
         return natural_id("person", person_id)

@@ -35,8 +35,6 @@ class Reward(Aggregate):
 class Exemplar(Aggregate):
     """A community designated exemplary (示范社区) for a year; once per community and year."""
 
-    id: UUID
-
     @staticmethod
     def create_id(community_id: str, year: int) -> UUID:
         return natural_id("exemplar", community_id, str(year))

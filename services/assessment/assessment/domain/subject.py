@@ -12,8 +12,6 @@ from assessment.domain.common import natural_id
 class Subject(Aggregate):
     """A community (社区) or a community service team (社区服务队) under assessment."""
 
-    id: UUID
-
     @staticmethod
     def create_id(subject_kind: str, subject_id: str) -> UUID:
         return natural_id("subject", subject_kind, subject_id)
