@@ -82,26 +82,27 @@ def test_entrypoints_inbox_and_relay(service: Running) -> None:
         == "30"
     )
     top = service.call("health")["log_position"]
-    with pytest.raises(RuleViolation) as err:
-        service.call(
-            "revise_scheme",
-            actor=STAFF,
-            idempotency_key="itf-scheme-2",
-            subject_kind="community",
-            effective_from="2025-04-01",
-            indicators=V1["indicators"][:2],
-        )
-    assert err.value.code == "rule.weights_not_100"
-    with pytest.raises(ValidationError) as invalid:
-        service.call(
-            "define_scheme",
-            actor=STAFF,
-            idempotency_key="itf-scheme-3",
-            subject_kind="community",
-            name="x",
-            effective_from="2025-01-01",
-        )
-    assert invalid.value.field == "indicators" and invalid.value.details["rule"] == "required"
+
+    def scheme_refused(error: type[Exception], method: str, key: str, **fields: Any) -> Any:
+        """The district staff's ``method`` on the communities' scheme, refused with ``error``."""
+        with pytest.raises(error) as info:
+            service.call(
+                method, actor=STAFF, idempotency_key=key, subject_kind="community", **fields
+            )
+        return info.value
+
+    err = scheme_refused(
+        RuleViolation,
+        "revise_scheme",
+        "itf-scheme-2",
+        effective_from="2025-04-01",
+        indicators=V1["indicators"][:2],
+    )
+    assert err.code == "rule.weights_not_100"
+    invalid = scheme_refused(
+        ValidationError, "define_scheme", "itf-scheme-3", name="x", effective_from="2025-01-01"
+    )
+    assert invalid.field == "indicators" and invalid.details["rule"] == "required"
     with pytest.raises(Forbidden):
         service.call(
             "grant_reward",
