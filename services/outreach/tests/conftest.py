@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from outreach_testing import World
@@ -11,16 +12,14 @@ from shequ.store import Store
 
 @pytest.fixture
 def world(store: Store) -> Iterator[World]:
-    w = World(store)
-    yield w
-    w.close()
+    with closing(World(store)) as w:
+        yield w
 
 
 @pytest.fixture
 def sqlite_world(sqlite_store: Store) -> Iterator[World]:
-    w = World(sqlite_store)
-    yield w
-    w.close()
+    with closing(World(sqlite_store)) as w:
+        yield w
 
 
 @pytest.fixture
