@@ -48,6 +48,15 @@ Number = Annotated[int | float | str, Check(_as_given, _NUMBER)]
 """A number inside a scheme's item, kept as given (the scheme's domain makes it exact)."""
 
 
+# The period every example names: the first quarter of 2025.
+Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
+
+
+def in_q1(key: str, **fields: Any) -> dict[str, Any]:
+    """The example of a keyed command on ``Q1``: its idempotency key, the period, its fields."""
+    return {"idempotency_key": key, **Q1, **fields}
+
+
 class InPeriod(Command):
     """A command about one period: its kind and its first day (``2025-04-01`` for the second
     quarter of 2025)."""

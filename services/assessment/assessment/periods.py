@@ -18,7 +18,7 @@ from assessment.base import AssessmentBase
 from assessment.domain import Period, Scheme, Subject
 from assessment.domain.common import SUBJECT_KINDS, cents, period_end, violation
 from assessment.domain.scoring import check_manual_score
-from assessment.fields import InPeriod, PeriodKind, Points, SubjectKind
+from assessment.fields import Q1, InPeriod, PeriodKind, Points, SubjectKind, in_q1
 from assessment.recompute import recompute
 
 COMMUNITY = "6f1c2a8e-1b2c-4d3e-8f00-000000000001"
@@ -28,16 +28,14 @@ class EnterScore(InPeriod, Keyed):
     """The district committee's score for a manual item of one community or team."""
 
     title = "录入评分"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "score-2025q1-lizhu-key-tasks",
-        "period_kind": "quarter",
-        "period_start": "2025-01-01",
-        "subject_kind": "community",
-        "subject_id": COMMUNITY,
-        "item": "key_tasks",
-        "score": "36.5",
-        "reason": "重点工作全部按期完成",
-    }
+    example = in_q1(
+        "score-2025q1-lizhu-key-tasks",
+        subject_kind="community",
+        subject_id=COMMUNITY,
+        item="key_tasks",
+        score="36.5",
+        reason="重点工作全部按期完成",
+    )
     subject_kind: SubjectKind
     subject_id: Id
     item: Annotated[str, Text(40, "指标编码")]
@@ -49,23 +47,14 @@ class ScorePeriod(InPeriod, Keyed):
     """Score every community and team for a period that has ended."""
 
     title = "考核评分"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "score-period-2025q1",
-        "period_kind": "quarter",
-        "period_start": "2025-01-01",
-    }
+    example = in_q1("score-period-2025q1")
 
 
 class ReopenPeriod(InPeriod, Keyed):
     """Open a scored period again."""
 
     title = "重新开启考核周期"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "reopen-2025q1",
-        "period_kind": "quarter",
-        "period_start": "2025-01-01",
-        "reason": "更正评分",
-    }
+    example = in_q1("reopen-2025q1", reason="更正评分")
     reason: Annotated[str, Text(500, "重新开启理由")]
 
 
@@ -81,7 +70,7 @@ class RecomputePeriod(InPeriod):
     """Recompute a scored period from the event log."""
 
     title = "重新核算考核结果"
-    example: ClassVar[dict[str, Any]] = {"period_kind": "quarter", "period_start": "2025-01-01"}
+    example: ClassVar[dict[str, Any]] = dict(Q1)
 
 
 def _period_or_new(app: AssessmentBase, kind: str, start: str, actor: Actor) -> Period:

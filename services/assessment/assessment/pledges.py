@@ -41,6 +41,12 @@ class RegisterPledges(Keyed):
     pledges: list[Annotated[str, Text(200, "承诺内容")]]
 
 
+def of_book(key: str, **fields: Any) -> dict[str, Any]:
+    """The example of a command on the example member's book of 2025: its idempotency key,
+    the book, its own fields."""
+    return {"idempotency_key": key, "member_id": MEMBER, "year": 2025, **fields}
+
+
 class OfBook(Keyed):
     """A command about one member's pledge book of a year."""
 
@@ -52,12 +58,7 @@ class PublishPledges(OfBook):
     """Make the member's pledges public."""
 
     title = "公开承诺"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "publish-2025-wang",
-        "member_id": MEMBER,
-        "year": 2025,
-        "published_on": "2025-02-01",
-    }
+    example = of_book("publish-2025-wang", published_on="2025-02-01")
     published_on: Day | None = None
 
 
@@ -65,14 +66,7 @@ class RecordFulfilment(OfBook):
     """Evidence that one pledge was carried out."""
 
     title = "记录践诺"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "fulfil-2025-wang-1",
-        "member_id": MEMBER,
-        "year": 2025,
-        "index": 1,
-        "evidence": "帮扶两户种植马铃薯",
-        "on": "2025-10-01",
-    }
+    example = of_book("fulfil-2025-wang-1", index=1, evidence="帮扶两户种植马铃薯", on="2025-10-01")
     index: Annotated[int, Count(0, 99, "承诺序号")]
     evidence: Annotated[str, Text(1000, "践诺情况")]
     on: Day | None = None
@@ -82,16 +76,14 @@ class AppraiseMember(OfBook):
     """Year-end appraisal of a member: self, peer, branch and public ratings."""
 
     title = "党员评议"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "appraise-2025-wang",
-        "member_id": MEMBER,
-        "year": 2025,
-        "self_rating": 80,
-        "peer_rating": 70,
-        "branch_rating": 75,
-        "public_rating": 72,
-        "on": "2025-12-30",
-    }
+    example = of_book(
+        "appraise-2025-wang",
+        self_rating=80,
+        peer_rating=70,
+        branch_rating=75,
+        public_rating=72,
+        on="2025-12-30",
+    )
     self_rating: Rating
     peer_rating: Rating
     branch_rating: Rating

@@ -20,14 +20,13 @@ from assessment.base import AssessmentBase
 from assessment.domain import Period
 from assessment.domain.common import PERIOD_KINDS, SUBJECT_KINDS
 from assessment.domain.metrics import METRICS
-from assessment.fields import InPeriod, SubjectKind
+from assessment.fields import Q1, InPeriod, SubjectKind
 from assessment.outputs import chart_svg, to_csv, to_xlsx
 
 FORMATS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
 
 
 class Scoreboard(InPeriod):

@@ -20,17 +20,22 @@ from assessment.fields import Year
 COMMUNITY = "6f1c2a8e-1b2c-4d3e-8f00-000000000001"
 
 
+def in_lizhu(key: str, **fields: Any) -> dict[str, Any]:
+    """The example of a command on the example community: its idempotency key, the
+    community, its own fields."""
+    return {"idempotency_key": key, "community_id": COMMUNITY, **fields}
+
+
 class GrantReward(Keyed):
     """A reward and support to a community, in integer fen."""
 
     title = "奖励扶持"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "reward-2025-lizhu",
-        "community_id": COMMUNITY,
-        "amount_fen": 2000000,
-        "reason": "2025年度考核第一名",
-        "granted_on": "2026-01-20",
-    }
+    example = in_lizhu(
+        "reward-2025-lizhu",
+        amount_fen=2000000,
+        reason="2025年度考核第一名",
+        granted_on="2026-01-20",
+    )
     community_id: Id
     amount_fen: Annotated[int, Count(1, 10**11, "奖励金额（分）")]
     reason: Annotated[str, Text(500, "奖励理由")]
@@ -42,12 +47,7 @@ class DesignateExemplary(Keyed):
     """Designate a community exemplary for a year."""
 
     title = "命名示范社区"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "exemplary-2025-lizhu",
-        "community_id": COMMUNITY,
-        "year": 2025,
-        "reason": "年度考核优秀",
-    }
+    example = in_lizhu("exemplary-2025-lizhu", year=2025, reason="年度考核优秀")
     community_id: Id
     year: Year
     reason: Annotated[str, Note(500, "理由")] = ""

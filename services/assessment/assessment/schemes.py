@@ -23,6 +23,12 @@ EXAMPLE_ADJUSTMENTS = [
 ]
 
 
+def of_communities(key: str, **fields: Any) -> dict[str, Any]:
+    """The example of a command on the communities' scheme: its idempotency key, the subject
+    kind, its own fields."""
+    return {"idempotency_key": key, "subject_kind": "community", **fields}
+
+
 class SchemeVersion(Keyed):
     """What every version of a scheme states: items, adjustments, the periods it scores."""
 
@@ -46,15 +52,14 @@ class DefineScheme(SchemeVersion):
     """Set the scheme for communities or teams (version 1)."""
 
     title = "制定考核办法"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "scheme-community-1",
-        "subject_kind": "community",
-        "name": "社区工作考核办法",
-        "effective_from": "2025-01-01",
-        "indicators": EXAMPLE_INDICATORS,
-        "adjustments": EXAMPLE_ADJUSTMENTS,
-        "period_kinds": ["quarter", "year"],
-    }
+    example = of_communities(
+        "scheme-community-1",
+        name="社区工作考核办法",
+        effective_from="2025-01-01",
+        indicators=EXAMPLE_INDICATORS,
+        adjustments=EXAMPLE_ADJUSTMENTS,
+        period_kinds=["quarter", "year"],
+    )
     name: Annotated[str, Text(100, "考核办法名称")]
 
 
@@ -62,12 +67,9 @@ class ReviseScheme(SchemeVersion):
     """A new version of a scheme from ``effective_from``."""
 
     title = "修订考核办法"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "scheme-community-2",
-        "subject_kind": "community",
-        "effective_from": "2025-07-01",
-        "indicators": EXAMPLE_INDICATORS,
-    }
+    example = of_communities(
+        "scheme-community-2", effective_from="2025-07-01", indicators=EXAMPLE_INDICATORS
+    )
 
 
 class SchemeQuery(Command):
