@@ -23,22 +23,20 @@ from outreach import masking, pdf
 from outreach import tables as t
 from outreach.base import OutreachBase
 from outreach.domain.common import violation
-
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+from outreach.examples import HOUSEHOLD, VILLAGE, keyed
 
 
 class RecordCardDistribution(Keyed):
     """Record that the current card version reached the household."""
 
     title = "发放联系卡"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "card-delivery-0001",
-        "household_id": HOUSEHOLD,
-        "version": 1,
-        "acknowledged_by": "王示例",
-        "distributed_on": "2025-03-02",
-    }
+    example = keyed(
+        "card-delivery-0001",
+        household_id=HOUSEHOLD,
+        version=1,
+        acknowledged_by="王示例",
+        distributed_on="2025-03-02",
+    )
     household_id: Id
     version: Annotated[int, Count(1, 1_000_000, "版本")]
     acknowledged_by: Annotated[str, Text(50, "签收人")]

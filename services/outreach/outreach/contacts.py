@@ -21,23 +21,21 @@ from outreach.base import OutreachBase
 from outreach.domain import OverdueFlag
 from outreach.domain.common import key_id
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
+from outreach.examples import COMMUNITY, HOUSEHOLD, keyed
 from outreach.opinions import Heards, with_opinions
-
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
 
 
 class LogPartyContact(Keyed):
     """Log a contact of the household's linked party member."""
 
     title = "登记党员联户"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "contact-2025-03-02-01",
-        "household_id": HOUSEHOLD,
-        "contacted_on": "2025-03-02",
-        "practical_task": True,
-        "task": "帮助申请新农合报销",
-    }
+    example = keyed(
+        "contact-2025-03-02-01",
+        household_id=HOUSEHOLD,
+        contacted_on="2025-03-02",
+        practical_task=True,
+        task="帮助申请新农合报销",
+    )
     household_id: Id
     contacted_on: Day
     practical_task: Flag = False
@@ -92,10 +90,7 @@ class FlagOverdueContacts(Keyed):
     """Flag every linked household of the community whose contact is overdue."""
 
     title = "标记联系超期"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "overdue-2025-03-02-lizhu",
-        "community_id": COMMUNITY,
-    }
+    example = keyed("overdue-2025-03-02-lizhu", community_id=COMMUNITY)
     community_id: Id
 
 

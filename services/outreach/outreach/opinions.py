@@ -19,9 +19,8 @@ from outreach.base import OutreachBase
 from outreach.domain import Household, Opinion
 from outreach.domain.common import key_id, natural_id
 from outreach.domain.visits import CATEGORIES
+from outreach.examples import COMMUNITY, HOUSEHOLD, keyed
 
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
 MAX_OPINIONS = 20
 
 
@@ -99,13 +98,13 @@ class RecordOpinion(Keyed):
     """Record an opinion a household gave outside a visit."""
 
     title = "记录群众意见"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "opinion-2025-0001",
-        "household_id": HOUSEHOLD,
-        "category": "suggestion",
-        "text": "希望增设健身器材",
-        "channel": "contact_card",
-    }
+    example = keyed(
+        "opinion-2025-0001",
+        household_id=HOUSEHOLD,
+        category="suggestion",
+        text="希望增设健身器材",
+        channel="contact_card",
+    )
     household_id: Id
     category: Annotated[str, Choice(CATEGORIES, "意见类别")]
     text: Annotated[str, Text(1000, "意见内容")]

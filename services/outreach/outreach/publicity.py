@@ -20,24 +20,21 @@ from outreach.base import OutreachBase
 from outreach.checks import Ids
 from outreach.domain import Campaign
 from outreach.domain.common import key_id
-
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
-CAMPAIGN = "5b2d7c1e-0000-5000-8000-000000000000"
+from outreach.examples import CAMPAIGN, COMMUNITY, VILLAGE, keyed
 
 
 class LaunchCampaign(Keyed):
     """Launch a publicity campaign."""
 
     title = "开展宣传活动"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "campaign-2025-env",
-        "community_id": COMMUNITY,
-        "topic": "人居环境整治",
-        "village_ids": [VILLAGE],
-        "period_start": "2025-04-01",
-        "period_end": "2025-06-30",
-    }
+    example = keyed(
+        "campaign-2025-env",
+        community_id=COMMUNITY,
+        topic="人居环境整治",
+        village_ids=[VILLAGE],
+        period_start="2025-04-01",
+        period_end="2025-06-30",
+    )
     community_id: Id
     topic: Annotated[str, Text(100, "宣传主题")]
     village_ids: Annotated[list[str], Ids("目标村")]
@@ -83,16 +80,16 @@ class RecordSurvey(Keyed):
     """Record a survey in a target village."""
 
     title = "登记宣传调查"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "survey-2025-env-001",
-        "campaign_id": CAMPAIGN,
-        "village_id": VILLAGE,
-        "respondents": 40,
-        "aware": 36,
-        "support": 30,
-        "participate": 20,
-        "surveyed_on": "2025-05-01",
-    }
+    example = keyed(
+        "survey-2025-env-001",
+        campaign_id=CAMPAIGN,
+        village_id=VILLAGE,
+        respondents=40,
+        aware=36,
+        support=30,
+        participate=20,
+        surveyed_on="2025-05-01",
+    )
     campaign_id: Id
     village_id: Id
     respondents: Annotated[int, Count(1, 100_000, "受访人数")]
@@ -129,10 +126,7 @@ class PublishCampaignResults(Keyed):
     """Publish a campaign's survey results."""
 
     title = "公布宣传调查结果"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "campaign-2025-env-pub",
-        "campaign_id": CAMPAIGN,
-    }
+    example = keyed("campaign-2025-env-pub", campaign_id=CAMPAIGN)
     campaign_id: Id
 
 

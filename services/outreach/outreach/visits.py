@@ -25,26 +25,22 @@ from outreach.contact_cards import heads
 from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
 from outreach.domain.visits import ROUND_KINDS
+from outreach.examples import COMMUNITY, HOUSEHOLD, MEMBER, ROUND, keyed
 from outreach.opinions import Heards, with_opinions
-
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
-MEMBER = "3f1c6a7e-0000-5000-8000-000000000002"
-ROUND = "5b2d7c1e-0000-5000-8000-000000000007"
 
 
 class OpenRound(Keyed):
     """Open a survey or visit round over a community's households."""
 
     title = "开展调研走访"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "round-2025-spring",
-        "community_id": COMMUNITY,
-        "title": "春季走访",
-        "period_start": "2025-03-01",
-        "period_end": "2025-03-31",
-        "assignees": [MEMBER],
-    }
+    example = keyed(
+        "round-2025-spring",
+        community_id=COMMUNITY,
+        title="春季走访",
+        period_start="2025-03-01",
+        period_end="2025-03-31",
+        assignees=[MEMBER],
+    )
     community_id: Id
     title_: Annotated[str, Text(100, "轮次名称"), Field(alias="title")]
     period_start: Day
@@ -123,14 +119,14 @@ class LogVisit(Keyed):
     """Log a visit to a household of the round."""
 
     title = "登记走访"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "visit-2025-03-02-001",
-        "round_id": ROUND,
-        "household_id": HOUSEHOLD,
-        "visited_on": "2025-03-02",
-        "notes": "老人独居",
-        "opinions": [{"category": "demand", "text": "村口路灯坏了"}],
-    }
+    example = keyed(
+        "visit-2025-03-02-001",
+        round_id=ROUND,
+        household_id=HOUSEHOLD,
+        visited_on="2025-03-02",
+        notes="老人独居",
+        opinions=[{"category": "demand", "text": "村口路灯坏了"}],
+    )
     round_id: Id
     household_id: Id
     visited_on: Day
@@ -178,10 +174,7 @@ class CloseRound(Keyed):
     """Close a round; its coverage is published."""
 
     title = "结束走访轮次"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "round-2025-spring-close",
-        "round_id": ROUND,
-    }
+    example = keyed("round-2025-spring-close", round_id=ROUND)
     round_id: Id
 
 
