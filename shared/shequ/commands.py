@@ -182,6 +182,11 @@ class Keyed(Command):
     idempotency_key: IdempotencyKey
 
 
+def keyed(key: str, **fields: Any) -> dict[str, Any]:
+    """The example of a ``Keyed`` command: its idempotency key, then its own fields."""
+    return {"idempotency_key": key, **fields}
+
+
 # -- pydantic's own errors, said in the suite's words -------------------------------------------
 
 _KINDS = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from shequ.commands import Check, Choice, Command, Count, Day, Text
+from shequ.commands import Check, Choice, Command, Count, Day, Text, keyed
 from shequ.errors import ValidationError
 
 from assessment.domain.common import PERIOD_KINDS, SECTIONS, SUBJECT_KINDS, period_start
@@ -54,7 +54,7 @@ Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
 
 def in_q1(key: str, **fields: Any) -> dict[str, Any]:
     """The example of a keyed command on ``Q1``: its idempotency key, the period, its fields."""
-    return {"idempotency_key": key, **Q1, **fields}
+    return keyed(key, **Q1, **fields)
 
 
 class InPeriod(Command):

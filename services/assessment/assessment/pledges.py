@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Count, Day, Id, Keyed, Text
+from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
 from shequ.errors import NotFound
 from sqlalchemy import select
 
@@ -28,13 +28,13 @@ class RegisterPledges(Keyed):
     """The branch registers a party member's pledges for the year."""
 
     title = "登记党员承诺"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "pledges-2025-wang",
-        "member_id": MEMBER,
-        "community_id": COMMUNITY,
-        "year": 2025,
-        "pledges": ["每月走访联系户", "帮扶两户增收"],
-    }
+    example = keyed(
+        "pledges-2025-wang",
+        member_id=MEMBER,
+        community_id=COMMUNITY,
+        year=2025,
+        pledges=["每月走访联系户", "帮扶两户增收"],
+    )
     member_id: Id
     community_id: Id
     year: Year
@@ -44,7 +44,7 @@ class RegisterPledges(Keyed):
 def of_book(key: str, **fields: Any) -> dict[str, Any]:
     """The example of a command on the example member's book of 2025: its idempotency key,
     the book, its own fields."""
-    return {"idempotency_key": key, "member_id": MEMBER, "year": 2025, **fields}
+    return keyed(key, member_id=MEMBER, year=2025, **fields)
 
 
 class OfBook(Keyed):

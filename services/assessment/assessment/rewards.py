@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Count, Day, Id, Keyed, Note, Text
+from shequ.commands import Command, Count, Day, Id, Keyed, Note, Text, keyed
 from shequ.errors import NotFound
 from sqlalchemy import select
 
@@ -23,7 +23,7 @@ COMMUNITY = "6f1c2a8e-1b2c-4d3e-8f00-000000000001"
 def in_lizhu(key: str, **fields: Any) -> dict[str, Any]:
     """The example of a command on the example community: its idempotency key, the
     community, its own fields."""
-    return {"idempotency_key": key, "community_id": COMMUNITY, **fields}
+    return keyed(key, community_id=COMMUNITY, **fields)
 
 
 class GrantReward(Keyed):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Day, Keyed, Text
+from shequ.commands import Command, Day, Keyed, Text, keyed
 
 from assessment.base import AssessmentBase
 from assessment.domain import Scheme
@@ -26,7 +26,7 @@ EXAMPLE_ADJUSTMENTS = [
 def of_communities(key: str, **fields: Any) -> dict[str, Any]:
     """The example of a command on the communities' scheme: its idempotency key, the subject
     kind, its own fields."""
-    return {"idempotency_key": key, "subject_kind": "community", **fields}
+    return keyed(key, subject_kind="community", **fields)
 
 
 class SchemeVersion(Keyed):

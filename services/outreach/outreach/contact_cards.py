@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
-from shequ.commands import Command, Count, Day, Id, Keyed, Text
+from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
 from shequ.errors import NotFound, RuleViolation
 from shequ.readlog import Purpose
 from sqlalchemy import func, select
@@ -23,7 +23,7 @@ from outreach import masking, pdf
 from outreach import tables as t
 from outreach.base import OutreachBase
 from outreach.domain.common import violation
-from outreach.examples import HOUSEHOLD, VILLAGE, keyed
+from outreach.examples import HOUSEHOLD, VILLAGE
 
 
 class RecordCardDistribution(Keyed):

@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Count, Day, Flag, Id, Keyed, Note
+from shequ.commands import Command, Count, Day, Flag, Id, Keyed, Note, keyed
 from shequ.errors import ValidationError
 from sqlalchemy import func, select
 
@@ -21,7 +21,7 @@ from outreach.base import OutreachBase
 from outreach.domain import OverdueFlag
 from outreach.domain.common import key_id
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
-from outreach.examples import COMMUNITY, HOUSEHOLD, keyed
+from outreach.examples import COMMUNITY, HOUSEHOLD
 from outreach.opinions import Heards, with_opinions
 
 

@@ -1,9 +1,7 @@
 """What outreach's command examples name (the README's and ``shequ call outreach --help``'s),
-each record spelled once, and ``keyed``: the example of a command with an idempotency key."""
+each record spelled once."""
 
 from __future__ import annotations
-
-from typing import Any
 
 COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
 VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
@@ -11,8 +9,3 @@ HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
 MEMBER = "3f1c6a7e-0000-5000-8000-000000000002"
 ROUND = "5b2d7c1e-0000-5000-8000-000000000007"
 CAMPAIGN = "5b2d7c1e-0000-5000-8000-000000000000"
-
-
-def keyed(key: str, **fields: Any) -> dict[str, Any]:
-    """The example of a keyed command: its idempotency key, then its own fields."""
-    return {"idempotency_key": key, **fields}

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from pydantic import BeforeValidator, Field
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Id, Keyed, Text
+from shequ.commands import Choice, Command, Id, Keyed, Text, keyed
 from sqlalchemy import select
 
 from outreach import tables as t
@@ -19,7 +19,7 @@ from outreach.base import OutreachBase
 from outreach.domain import Household, Opinion
 from outreach.domain.common import key_id, natural_id
 from outreach.domain.visits import CATEGORIES
-from outreach.examples import COMMUNITY, HOUSEHOLD, keyed
+from outreach.examples import COMMUNITY, HOUSEHOLD
 
 MAX_OPINIONS = 20
 

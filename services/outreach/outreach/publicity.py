@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Count, Day, Id, Keyed, Text
+from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
 from shequ.errors import ValidationError
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from outreach.base import OutreachBase
 from outreach.checks import Ids
 from outreach.domain import Campaign
 from outreach.domain.common import key_id
-from outreach.examples import CAMPAIGN, COMMUNITY, VILLAGE, keyed
+from outreach.examples import CAMPAIGN, COMMUNITY, VILLAGE
 
 
 class LaunchCampaign(Keyed):

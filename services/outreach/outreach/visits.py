@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.readlog import Purpose
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from outreach.contact_cards import heads
 from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
 from outreach.domain.visits import ROUND_KINDS
-from outreach.examples import COMMUNITY, HOUSEHOLD, MEMBER, ROUND, keyed
+from outreach.examples import COMMUNITY, HOUSEHOLD, MEMBER, ROUND
 from outreach.opinions import Heards, with_opinions
 
 
