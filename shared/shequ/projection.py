@@ -109,20 +109,6 @@ def _value(event: Any, source: Source) -> Any:
     return getattr(event, source)
 
 
-def upsert_event(
-    session: Session, table: Table, keys: dict[str, Any], event: Any, **values: Any
-) -> None:
-    """``upsert`` a row that records a domain event: each other column of ``table`` takes the
-    event's field of the same name if it has one; ``values`` set the columns that are derived,
-    encoded or named otherwise (and win over a field of the same name)."""
-    fields = {
-        c.name: getattr(event, c.name)
-        for c in table.columns
-        if c.name not in keys and c.name not in values and hasattr(event, c.name)
-    }
-    upsert(session, table, keys, {**fields, **values})
-
-
 class Handlers:
     """A projection whose methods ``on_<Aggregate>__<Event>`` handle those domain events (by
     the event class's qualified name, ``Aggregate.Event``); other events are ignored."""

@@ -1,6 +1,7 @@
 """Read models of assessment, fed in order from its own notification log.
 
-Every handler is an idempotent upsert keyed by ids. Facts keep their log position: scoring
+Every handler is an idempotent upsert keyed by ids; one that only writes one row is declared as
+that row (``shequ.projection`` Upsert/Update). Facts keep their log position: scoring
 reads the facts up to the projector's position and records it, so the same set can be folded
 again from the log (``recompute``).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shequ.projection import Handlers, Projector, upsert_event
+from shequ.projection import ID, Handlers, Projector, Update, Upsert, upsert
 from sqlalchemy import MetaData, Table, delete, select, update
 from sqlalchemy.orm import Session
 
@@ -41,23 +42,32 @@ class AssessmentProjection(Handlers):
 
     # -- facts and subjects ----------------------------------------------------------------
     def on_Fact__Recorded(self, s: Session, e: Any) -> None:
-        upsert_event(
+        where = {"community_id": e.community_id, "team_id": e.team_id, "on": e.on}
+        late = {"late": e.late, "moved": e.moved, "rule": e.late_rule}
+        upsert(
             s,
             t.facts,
             {"id": _id(e)},
-            e,
-            position=self.position,
-            fact_values=dumps(e.values),
-            late=dumps({"late": e.late, "moved": e.moved, "rule": e.late_rule}),
-            **counted_in(e.on, e.moved),
+            {
+                "position": self.position,
+                "source": e.source,
+                "kind": e.kind,
+                "key": e.key,
+                **where,
+                "fact_values": dumps(e.values),
+                "late": dumps(late),
+                **counted_in(e.on, e.moved),
+            },
         )
 
     def on_Subject__Registered(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.subjects, {"subject_id": e.subject_id}, e, position=self.position)
+        subject = {"subject_kind": e.subject_kind, "name": e.name, "community_id": e.community_id}
+        upsert(s, t.subjects, {"subject_id": e.subject_id}, {**subject, "position": self.position})
 
     # -- schemes and periods ---------------------------------------------------------------
-    def on_Scheme__Defined(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.schemes, {"id": _id(e)}, e, versions=dumps([e.first]))
+    on_Scheme__Defined = Upsert(
+        t.schemes, {"id": ID}, "subject_kind", "name", versions=lambda e: dumps([e.first])
+    )
 
     def on_Scheme__Revised(self, s: Session, e: Any) -> None:
         row = s.execute(select(t.schemes.c.versions).where(t.schemes.c.id == _id(e))).scalar()
@@ -66,11 +76,18 @@ class AssessmentProjection(Handlers):
 
     def on_Period__Opened(self, s: Session, e: Any) -> None:
         opened = {"status": "open", "revision": 0, "as_of": 0, "versions": "{}", "after_end": 0}
-        upsert_event(s, t.periods, {"id": _id(e)}, e, **opened)
+        upsert(
+            s, t.periods, {"id": _id(e)}, {"kind": e.kind, "start": e.start, "end": e.end, **opened}
+        )
 
-    def on_Period__ScoreEntered(self, s: Session, e: Any) -> None:
-        keys = {"period_id": _id(e), "subject_id": e.subject_id, "item": e.item}
-        upsert_event(s, t.scores, keys, e, actor_id=e.actor.get("person_id"))
+    on_Period__ScoreEntered = Upsert(
+        t.scores,
+        {"period_id": ID, "subject_id": "subject_id", "item": "item"},
+        "subject_kind",
+        "score",
+        "reason",
+        actor_id=lambda e: e.actor.get("person_id"),
+    )
 
     def on_Period__Scored(self, s: Session, e: Any) -> None:
         _set(
@@ -101,19 +118,23 @@ class AssessmentProjection(Handlers):
                     )
                 )
 
-    def on_Period__Reopened(self, s: Session, e: Any) -> None:
-        _set(s, t.periods, e, status="reopened")
-
-    def on_Period__ArrivalAfterEnd(self, s: Session, e: Any) -> None:
-        _set(s, t.periods, e, after_end=t.periods.c.after_end + 1)
+    on_Period__Reopened = Update(t.periods, {"id": ID}, status=lambda e: "reopened")
+    on_Period__ArrivalAfterEnd = Update(
+        t.periods, {"id": ID}, after_end=lambda e: t.periods.c.after_end + 1
+    )
 
     # -- pledges, rewards ------------------------------------------------------------------
-    def on_PledgeBook__Registered(self, s: Session, e: Any) -> None:
-        pledges = dumps([{"text": p, "evidence": []} for p in e.pledges])
-        upsert_event(s, t.pledges, {"id": _id(e)}, e, pledges=pledges, appraised=False)
-
-    def on_PledgeBook__Published(self, s: Session, e: Any) -> None:
-        _set(s, t.pledges, e, published_on=e.published_on)
+    on_PledgeBook__Registered = Upsert(
+        t.pledges,
+        {"id": ID},
+        "member_id",
+        "member_name",
+        "community_id",
+        "year",
+        pledges=lambda e: dumps([{"text": p, "evidence": []} for p in e.pledges]),
+        appraised=lambda e: False,
+    )
+    on_PledgeBook__Published = Update(t.pledges, {"id": ID}, "published_on")
 
     def on_PledgeBook__Fulfilled(self, s: Session, e: Any) -> None:
         row = s.execute(select(t.pledges.c.pledges).where(t.pledges.c.id == _id(e))).scalar()
@@ -121,14 +142,15 @@ class AssessmentProjection(Handlers):
         items[e.index]["evidence"].append({"evidence": e.evidence, "on": e.on})
         _set(s, t.pledges, e, pledges=dumps(items))
 
-    def on_PledgeBook__Appraised(self, s: Session, e: Any) -> None:
-        _set(s, t.pledges, e, score=e.score, grade=e.grade, appraised=True)
-
-    def on_Reward__Granted(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.rewards, {"id": _id(e)}, e)
-
-    def on_Exemplar__Designated(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.exemplars, {"id": _id(e)}, e)
+    on_PledgeBook__Appraised = Update(
+        t.pledges, {"id": ID}, "score", "grade", appraised=lambda e: True
+    )
+    on_Reward__Granted = Upsert(
+        t.rewards, {"id": ID}, "community_id", "amount_fen", "reason", "period_id", "granted_on"
+    )
+    on_Exemplar__Designated = Upsert(
+        t.exemplars, {"id": ID}, "community_id", "year", "reason", "designated_on"
+    )
 
 
 class PositionedProjector(Projector):

@@ -157,15 +157,6 @@ def opinions(cmd: OpinionsQuery, actor: Actor, app: OutreachBase) -> list[dict[s
             .mappings()
             .all()
         )
-    fields = (
-        "village_id",
-        "household_id",
-        "category",
-        "text",
-        "channel",
-        "source_id",
-        "collected_by",
-        "collected_on",
-        "case_id",
-    )
+    # every column but the id (given as opinion_id) and the community asked for
+    fields = [c.name for c in o.columns if c.name not in ("id", "community_id")]
     return [{"opinion_id": r["id"], **{k: r[k] for k in fields}} for r in rows]

@@ -3,7 +3,8 @@
 Rows are upserted by id, so applying an event twice leaves the same rows (the projector also
 commits its position with the rows, so it normally applies each once). Mirrors of registry
 records are keyed by the registry id and carry ``agg``, the outreach aggregate's id, which is
-what later events name.
+what later events name. A handler that only writes one row is declared as that row
+(``shequ.projection`` Upsert/Update).
 """
 
 from __future__ import annotations
@@ -11,25 +12,49 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shequ.projection import Handlers, upsert, upsert_event
-from sqlalchemy import MetaData, Table, select, update
+from shequ.projection import ID, Handlers, Update, Upsert, upsert
+from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
 
 from outreach import tables as t
 
 SURVEY_COUNTS = ("respondents", "aware", "support", "participate")
+# where a visit, an opinion or a contact took place
+WHERE = ("community_id", "village_id", "household_id")
+# a party member's household link
+LINK = ("member_id", "household_id", "community_id")
+# a mirror row's outreach aggregate: written when the row is, what later events find it by
+AGG = {"agg": ID}
 
+# a card version's row: the household's, of that version
+CARD_VERSION = {"household_id": "household_id", "version": "version"}
 
-def _by_agg(session: Session, table: Table, event: Any, **values: Any) -> None:
-    session.execute(update(table).where(table.c.agg == str(event.originator_id)).values(**values))
-
-
-def _set(session: Session, table: Table, key_value: Any, **values: Any) -> None:
-    session.execute(update(table).where(table.c.id == key_value).values(**values))
-
-
-def _id(event: Any) -> str:
-    return str(event.originator_id)
+_VILLAGE = Upsert(t.villages, {"id": "key"}, "community_id", "name", **AGG)
+_CARD_VERSION = Upsert(
+    t.card_versions,
+    CARD_VERSION,
+    "card_id",
+    "community_id",
+    "village_id",
+    "issued_on",
+    "reason",
+    "content_hash",
+    contacts=lambda e: json.dumps(e.contacts, ensure_ascii=False),
+)
+_CARD_SHOWN = Update(t.households, {"id": "household_id"}, "section_hash", card_version="version")
+_ROUND = Upsert(
+    t.rounds,
+    {"id": ID},
+    "community_id",
+    "title",
+    "kind",
+    "period_start",
+    "period_end",
+    assignees=lambda e: json.dumps(e.assignees),
+    closed=lambda e: False,
+    households_total=lambda e: len(e.households),
+    households_visited=None,
+)
 
 
 class OutreachProjection(Handlers):
@@ -39,76 +64,62 @@ class OutreachProjection(Handlers):
     metadata: MetaData = t.metadata
 
     # -- what registry told us ------------------------------------------------------------
-    def on_Directory__Opened(self, s: Session, e: Any) -> None:
-        upsert(s, t.communities, {"id": e.community_id}, {"agg": _id(e), "section_hash": ""})
-
-    def on_Directory__Named(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.communities, e, name=e.name)
-
-    def on_Directory__SectionRevised(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.communities, e, section_hash=e.section_hash)
-
-    def on_Directory__TeamFormed(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.communities, e, team_id=e.team_id)
+    on_Directory__Opened = Upsert(
+        t.communities, {"id": "community_id"}, section_hash=lambda e: "", **AGG
+    )
+    on_Directory__Named = Update(t.communities, AGG, "name")
+    on_Directory__SectionRevised = Update(t.communities, AGG, "section_hash")
+    on_Directory__TeamFormed = Update(t.communities, AGG, "team_id")
 
     def on_Place__Located(self, s: Session, e: Any) -> None:
         if e.kind == "village":
-            upsert_event(s, t.villages, {"id": e.key}, e, agg=_id(e))
+            _VILLAGE(s, e)
 
-    def on_Place__Moved(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.villages, e, community_id=e.community_id, moved_on=e.effective_date)
-
-    def on_Resident__Registered(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.persons, {"id": e.person_id}, e, agg=_id(e))
-
-    def on_Resident__PhoneChanged(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.persons, e, phone=e.phone)
-
-    def on_Resident__BecamePartyMember(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.persons, e, party_member=True)
+    on_Place__Moved = Update(t.villages, AGG, "community_id", moved_on="effective_date")
+    on_Resident__Registered = Upsert(
+        t.persons, {"id": "person_id"}, "name", "phone", "party_member", **AGG
+    )
+    on_Resident__PhoneChanged = Update(t.persons, AGG, "phone")
+    on_Resident__BecamePartyMember = Update(t.persons, AGG, party_member=lambda e: True)
 
     # -- households and cards -------------------------------------------------------------
-    def on_Household__Registered(self, s: Session, e: Any) -> None:
-        keys = {"id": e.household_id}
-        upsert_event(s, t.households, keys, e, agg=_id(e), card_version=0, section_hash="")
-
-    def on_Household__Moved(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.households, e, community_id=e.community_id)
-
-    def on_Household__Linked(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.households, e, party_member_id=e.party_member_id, link_since=e.since)
-
-    def on_Household__Unlinked(self, s: Session, e: Any) -> None:
-        _by_agg(s, t.households, e, party_member_id=None, link_since=None)
+    on_Household__Registered = Upsert(
+        t.households,
+        {"id": "household_id"},
+        "village_id",
+        "community_id",
+        "head_id",
+        "address",
+        card_version=lambda e: 0,
+        section_hash=lambda e: "",
+        **AGG,
+    )
+    on_Household__Moved = Update(t.households, AGG, "community_id")
+    on_Household__Linked = Update(t.households, AGG, "party_member_id", link_since="since")
+    on_Household__Unlinked = Update(t.households, AGG, party_member_id=None, link_since=None)
 
     def on_Household__CardIssued(self, s: Session, e: Any) -> None:
-        keys = {"household_id": e.household_id, "version": e.version}
-        contacts = json.dumps(e.contacts, ensure_ascii=False)
-        upsert_event(s, t.card_versions, keys, e, contacts=contacts)
-        _set(s, t.households, e.household_id, card_version=e.version, section_hash=e.section_hash)
+        _CARD_VERSION(s, e)
+        _CARD_SHOWN(s, e)
 
-    def on_Household__CardDistributed(self, s: Session, e: Any) -> None:
-        keys = {"household_id": e.household_id, "version": e.version}
-        upsert_event(s, t.distributions, keys, e)
+    on_Household__CardDistributed = Upsert(
+        t.distributions,
+        CARD_VERSION,
+        "distributed_on",
+        "delivered_by",
+        "acknowledged_by",
+    )
 
     # -- rounds, visits, opinions ---------------------------------------------------------
     def on_VisitRound__Opened(self, s: Session, e: Any) -> None:
-        upsert_event(
-            s,
-            t.rounds,
-            {"id": _id(e)},
-            e,
-            assignees=json.dumps(e.assignees),
-            closed=False,
-            households_total=len(e.households),
-            households_visited=None,
-        )
-        s.execute(t.round_households.delete().where(t.round_households.c.round_id == _id(e)))
+        _ROUND(s, e)
+        round_id = str(e.originator_id)
+        s.execute(t.round_households.delete().where(t.round_households.c.round_id == round_id))
         s.execute(
             t.round_households.insert(),
             [
                 {
-                    "round_id": _id(e),
+                    "round_id": round_id,
                     "household_id": h["household_id"],
                     "village_id": h["village_id"],
                 }
@@ -116,40 +127,61 @@ class OutreachProjection(Handlers):
             ],
         )
 
-    def on_VisitRound__Closed(self, s: Session, e: Any) -> None:
-        _set(s, t.rounds, _id(e), closed=True, households_visited=e.households_visited)
-
-    def on_Visit__Logged(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.visits, {"id": _id(e)}, e)
-
-    def on_Opinion__Collected(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.opinions, {"id": _id(e)}, e)
-
-    def on_Opinion__CaseOpened(self, s: Session, e: Any) -> None:
-        _set(s, t.opinions, _id(e), case_id=e.case_id)
+    on_VisitRound__Closed = Update(
+        t.rounds, {"id": ID}, "households_visited", closed=lambda e: True
+    )
+    on_Visit__Logged = Upsert(
+        t.visits, {"id": ID}, "round_id", *WHERE, "visitor_id", "visited_on", "notes"
+    )
+    on_Opinion__Collected = Upsert(
+        t.opinions,
+        {"id": ID},
+        *WHERE,
+        "category",
+        "text",
+        "channel",
+        "source_id",
+        "collected_by",
+        "collected_on",
+    )
+    on_Opinion__CaseOpened = Update(t.opinions, {"id": ID}, "case_id")
 
     # -- party-member contact -------------------------------------------------------------
-    def on_PartyContact__Logged(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.contacts, {"id": _id(e)}, e)
-
-    def on_OverdueFlag__Flagged(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.overdue, {"id": _id(e)}, e)
+    on_PartyContact__Logged = Upsert(
+        t.contacts,
+        {"id": ID},
+        *LINK,
+        "contacted_on",
+        "practical_task",
+        "task",
+    )
+    on_OverdueFlag__Flagged = Upsert(
+        t.overdue,
+        {"id": ID},
+        *LINK,
+        "last_contact_on",
+        "due_on",
+        "flagged_on",
+    )
 
     # -- publicity ------------------------------------------------------------------------
-    def on_Campaign__Launched(self, s: Session, e: Any) -> None:
-        upsert_event(s, t.campaigns, {"id": _id(e)}, e, village_ids=json.dumps(e.village_ids))
+    on_Campaign__Launched = Upsert(
+        t.campaigns,
+        {"id": ID},
+        "community_id",
+        "topic",
+        "period_start",
+        "period_end",
+        village_ids=lambda e: json.dumps(e.village_ids),
+    )
 
     def on_Campaign__SurveyRecorded(self, s: Session, e: Any) -> None:
         r = t.survey_results
-        keys = {"campaign_id": _id(e), "village_id": e.village_id}
+        keys = {"campaign_id": str(e.originator_id), "village_id": e.village_id}
         row = s.execute(select(r).where(*(r.c[k] == v for k, v in keys.items()))).mappings().first()
         totals = {n: (row[n] if row else 0) + getattr(e, n) for n in SURVEY_COUNTS}
         upsert(s, r, keys, totals)
 
-    def on_Campaign__ResultsPublished(self, s: Session, e: Any) -> None:
-        r = t.survey_results
-        s.execute(
-            update(r)
-            .where(r.c.campaign_id == _id(e), r.c.village_id == e.village_id)
-            .values(published_on=e.published_on)
-        )
+    on_Campaign__ResultsPublished = Update(
+        t.survey_results, {"campaign_id": ID, "village_id": "village_id"}, "published_on"
+    )
