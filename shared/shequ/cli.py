@@ -120,7 +120,9 @@ def call(  # noqa: PLR0913, PLR0917 - one parameter per click option
 
     `shequ call SERVICE --help` lists the service's use cases; `shequ call SERVICE METHOD
     --help` shows one's fields, types, allowed values, who may call it and an example."""
+    from shequ.config import amqp_uri
     from shequ.errors import ShequError
+    from shequ.presence import require_running
 
     if want_help or service is None or method is None:
         click.echo(call_help(click.get_current_context(), service, method))
@@ -135,6 +137,8 @@ def call(  # noqa: PLR0913, PLR0917 - one parameter per click option
     if "actor" not in args and method not in ("health",):
         args["actor"] = call_actor(role, person, community, household)
     try:
+        # a stopped service is said at once, not after the timeout (its RPC queue outlives it)
+        require_running(service, amqp_uri())
         result = rpc_call(service, method, args, timeout)
     except ShequError as exc:
         click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2), err=True)

@@ -1,0 +1,50 @@
+"""The gateway's settings, read from the environment in one place.
+
+SHEQU_AMQP_URI                  amqp://guest:guest@127.0.0.1:5672/  the services' broker
+SHEQU_GATEWAY_HOST              127.0.0.1   address the HTTP API listens on
+SHEQU_GATEWAY_PORT              8080        its port
+SHEQU_GATEWAY_METRICS_PORT      9110        Prometheus metrics (0 turns them off)
+SHEQU_GATEWAY_POOL_SIZE         8           standalone RPC proxies (and threads) at most
+SHEQU_GATEWAY_RPC_TIMEOUT       10          seconds an RPC may take before the answer is 504
+SHEQU_GATEWAY_PRESENCE_TTL      1           seconds a "service is running" answer is kept
+SHEQU_GATEWAY_TOKENS            (none)      JSON file of API tokens: {sha256(token) hex: actor}
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from shequ.config import DEFAULT_AMQP, ConfigError, env, env_number
+
+__all__ = ["ConfigError", "Settings"]
+
+DEFAULT_PORT = 8080
+DEFAULT_METRICS_PORT = 9110
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_uri: str = DEFAULT_AMQP
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    metrics_port: int = DEFAULT_METRICS_PORT
+    pool_size: int = 8
+    rpc_timeout: float = 10.0
+    presence_ttl: float = 1.0
+    tokens_file: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        tokens = os.environ.get("SHEQU_GATEWAY_TOKENS", "").strip()
+        return cls(
+            amqp_uri=env("SHEQU_AMQP_URI", DEFAULT_AMQP),
+            host=env("SHEQU_GATEWAY_HOST", "127.0.0.1"),
+            port=env_number("SHEQU_GATEWAY_PORT", DEFAULT_PORT, int, 1),
+            metrics_port=env_number("SHEQU_GATEWAY_METRICS_PORT", DEFAULT_METRICS_PORT, int, 0),
+            pool_size=env_number("SHEQU_GATEWAY_POOL_SIZE", 8, int, 1),
+            rpc_timeout=env_number("SHEQU_GATEWAY_RPC_TIMEOUT", 10.0, float, 0.1),
+            presence_ttl=env_number("SHEQU_GATEWAY_PRESENCE_TTL", 1.0, float, 0),
+            tokens_file=Path(tokens) if tokens else None,
+        )
