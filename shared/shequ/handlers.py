@@ -1,13 +1,16 @@
 """Use-case handlers declared by what they decide: ``decides(scope)`` over a decision that
 returns the aggregates to save and the result, ``changes(load, scope, check)`` over an act on
-one aggregate (``DomainApplication.run`` and ``change``). The handler they make is the plain
+one aggregate (``DomainApplication.run`` and ``change``); ``create`` makes a new aggregate
+from the command's fields. The handler they make is the plain
 ``(command, actor, application)`` of a use-case table (``shequ.usecases``), under the name and
 documentation of the function decorated."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -16,6 +19,7 @@ from shequ.app import DomainApplication, Outcome
 from shequ.auth import Target
 from shequ.commands import Keyed
 
+A = TypeVar("A", bound=Aggregate)
 Scope = Callable[[Any, Any], Target]  # (command, application) -> the scope it acts on
 Handler = Callable[[Any, Actor, Any], Any]  # (command, actor, application) -> result
 
@@ -70,6 +74,20 @@ def changes(
         return _named(handler, act)
 
     return handler_of
+
+
+def create(cls: type[A], aggregate_id: UUID, cmd: Any, actor: Actor, **values: Any) -> A:
+    """A new aggregate under the id the application decided: its first event records
+    ``values``, the command's fields of the same names for its other fields, and the actor.
+    Example: ``create(Household, household_id, cmd, actor, since=cmd.since or app.today())``."""
+    fields = [f for f in inspect.signature(cls.__init__).parameters if f not in ("self", "actor")]
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"{cls.__name__} records no {sorted(unknown)}")
+    recorded = {f: values[f] if f in values else getattr(cmd, f) for f in fields}
+    # eventsourcing takes the explicit id at runtime; mypy sees only the @event __init__'s
+    # parameters.
+    return cls(id=aggregate_id, **recorded, actor=actor.to_dict())  # type: ignore[call-arg]
 
 
 def _named(handler: Handler, after: Callable[..., Any]) -> Handler:

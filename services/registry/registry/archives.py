@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.handlers import create
 from sqlalchemy import select
 
 from registry import tables as t
@@ -16,8 +17,7 @@ from registry.base import RegistryBase
 from registry.domain import Archive, Person, Village
 from registry.domain.archive import RETENTION, SUBJECTS
 from registry.domain.common import key_id
-
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+from registry.examples import VILLAGE
 
 
 class RecordArchiveEntry(Keyed):
@@ -78,15 +78,7 @@ def _archive(
 ) -> Archive:
     if app.exists(archive_id):
         return app.repository.get(archive_id)  # type: ignore[no-any-return]
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    return Archive(
-        id=archive_id,
-        subject_kind=cmd.subject_kind,  # type: ignore[call-arg]
-        subject_id=cmd.subject_id,
-        community_id=community_id,
-        actor=actor.to_dict(),
-    )
+    return create(Archive, archive_id, cmd, actor, community_id=community_id)
 
 
 def _subject_community(app: RegistryBase, subject_kind: str, subject_id: str) -> str | None:

@@ -111,7 +111,7 @@ class RegistryBase(DomainApplication):
         )
 
 
-# -- what a use case acts on (``shequ.domainapp.decides`` and ``changes``) -------------------
+# -- what a use case acts on (``shequ.handlers.decides`` and ``changes``) -------------------
 def district_wide(cmd: Any, app: RegistryBase) -> Target:
     """District-wide scope: for use cases of the district itself."""
     return Target()

@@ -8,16 +8,13 @@ from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Command, Day, Flag, Id, Keyed, Text
-from shequ.handlers import changes, decides
+from shequ.handlers import changes, create, decides
 from sqlalchemy import select
 
 from registry import tables as t
 from registry.base import RegistryBase, district_wide, in_community
 from registry.domain import Community, Village
-
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-OTHER_COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000006"
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+from registry.examples import COMMUNITY, OTHER_COMMUNITY, VILLAGE
 
 
 class EstablishCommunity(Keyed):
@@ -38,16 +35,7 @@ def establish_community(cmd: EstablishCommunity, actor: Actor, app: RegistryBase
     """Set up a community. Example: ``name="立柱", name_en="Lizhu"``."""
     community_id = Community.create_id(cmd.name)
     app.ensure_new(community_id, "社区", "name")
-    district = app.district()
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    community = Community(
-        id=community_id,
-        name=cmd.name,  # type: ignore[call-arg]
-        name_en=cmd.name_en,
-        district_id=str(district.id),
-        actor=actor.to_dict(),
-    )
+    community = create(Community, community_id, cmd, actor, district_id=str(app.district().id))
     return [community], {"community_id": str(community_id)}
 
 
@@ -73,15 +61,8 @@ def register_village(cmd: RegisterVillage, actor: Actor, app: RegistryBase) -> O
     app.get(cmd.community_id, Community, "社区", "community_id")
     village_id = Village.create_id(cmd.name)
     app.ensure_new(village_id, "村", "name")
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    village = Village(
-        id=village_id,
-        name=cmd.name,  # type: ignore[call-arg]
-        community_id=cmd.community_id,
-        registered_on=cmd.registered_on or app.today(),
-        sample=cmd.sample,
-        actor=actor.to_dict(),
+    village = create(
+        Village, village_id, cmd, actor, registered_on=cmd.registered_on or app.today()
     )
     return [village], {"village_id": str(village_id)}
 

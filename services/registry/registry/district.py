@@ -8,16 +8,13 @@ from pydantic import Field
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.commands import Choice, Day, Id, Keyed, Text
-from shequ.handlers import changes, decides
+from shequ.handlers import changes, create, decides
 
 from registry.base import RegistryBase, district_wide, person_exists, the_district
 from registry.domain import Community, District
 from registry.domain.common import natural_id
 from registry.domain.district import ORGAN_KINDS
-
-PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
-ORGAN = "3f1c6a7e-0000-5000-8000-000000000003"
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+from registry.examples import COMMUNITY, ORGAN, PERSON
 
 
 class EstablishDistrict(Keyed):
@@ -36,13 +33,7 @@ def establish_district(cmd: EstablishDistrict, actor: Actor, app: RegistryBase) 
     """Set up the one district. Example: ``name="胶河经济区"``."""
     district_id = natural_id("district")
     app.ensure_new(district_id, "区", "name")
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    district = District(
-        id=district_id,
-        name=cmd.name,  # type: ignore[call-arg]
-        actor=actor.to_dict(),
-    )
+    district = create(District, district_id, cmd, actor)
     return [district], {"district_id": str(district_id)}
 
 

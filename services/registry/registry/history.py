@@ -19,7 +19,7 @@ from typing import Any
 from shequ.clock import local_date
 from shequ.projection import Handlers, upsert
 from shequ.readlog import Sight
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import Session
 
@@ -177,11 +177,7 @@ def members_on(c: Connection, household_id: str, on: str) -> list[dict[str, Any]
         c.execute(
             select(m.c.person_id, m.c.relation, m.c.since, p.c.name, p.c.gender, p.c.id_number)
             .join(p, p.c.id == m.c.person_id)
-            .where(
-                m.c.household_id == household_id,
-                m.c.since <= on,
-                or_(m.c.until.is_(None), m.c.until > on),
-            )
+            .where(m.c.household_id == household_id, t.held_on(m, on))
             .order_by(m.c.since, m.c.person_id)
         )
         .mappings()

@@ -9,7 +9,7 @@ from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Flag, Id, Keyed, Text
-from shequ.handlers import changes, decides
+from shequ.handlers import changes, create, decides
 from shequ.readlog import Purpose, Sight, sight
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -21,12 +21,8 @@ from registry.domain import Household, Person
 from registry.domain.common import natural_id
 from registry.domain.household import RELATIONS
 from registry.domain.team import GROUPS
+from registry.examples import HEAD, HOUSEHOLD, MEMBER, VILLAGE
 from registry.history import entry, household_changes, members_on, names_of, shown
-
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
-HEAD = "3f1c6a7e-0000-5000-8000-000000000002"
-MEMBER = "3f1c6a7e-0000-5000-8000-000000000003"
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
 
 
 class RegisterHousehold(Keyed):
@@ -53,17 +49,7 @@ def register_household(cmd: RegisterHousehold, actor: Actor, app: RegistryBase) 
     app.get(cmd.head_id, Person, "人员", "head_id")
     household_id = natural_id("household", cmd.head_id)
     app.ensure_new(household_id, "以此人为户主的户", "head_id")
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    household = Household(
-        id=household_id,  # type: ignore[call-arg]
-        village_id=cmd.village_id,
-        head_id=cmd.head_id,
-        address=cmd.address,
-        since=cmd.since or app.today(),
-        sample=cmd.sample,
-        actor=actor.to_dict(),
-    )
+    household = create(Household, household_id, cmd, actor, since=cmd.since or app.today())
     return [household], {"household_id": str(household_id)}
 
 

@@ -14,8 +14,8 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
 from shequ.errors import ValidationError
-from shequ.handlers import changes
-from sqlalchemy import or_, select
+from shequ.handlers import changes, create
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from registry import tables as t
@@ -23,11 +23,8 @@ from registry.base import RegistryBase, person_exists
 from registry.domain import Community, Eligibility, PartyOrganisation, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
+from registry.examples import APPOINTMENT, COMMUNITY, ORGANISATION, PERSON
 
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-ORGANISATION = "3f1c6a7e-0000-5000-8000-000000000007"
-APPOINTMENT = "3f1c6a7e-0000-5000-8000-000000000008"
-PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
 NEEDS: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
     "general_branch": "community_id",
     "village_branch": "village_id",
@@ -70,17 +67,7 @@ def establish_organisation(
     def decide() -> Any:
         org_id = _organisation_id(cmd)
         app.ensure_new(org_id, "党组织", "kind")
-        # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-        # runtime, but mypy only sees the @event __init__'s parameters.
-        org = PartyOrganisation(
-            id=org_id,
-            kind=cmd.kind,  # type: ignore[call-arg]
-            name=cmd.name,
-            community_id=where,
-            village_id=cmd.village_id,
-            parent_id=cmd.parent_id,
-            actor=actor.to_dict(),
-        )
+        org = create(PartyOrganisation, org_id, cmd, actor, community_id=where)
         return [org], {"organisation_id": str(org_id)}
 
     target = Target(community_id=where)
@@ -219,8 +206,7 @@ def _secretary_of_villages(app: RegistryBase, person_id: str, on: str) -> list[s
                 a.c.person_id == person_id,
                 a.c.post == "secretary",
                 o.c.kind == "village_branch",
-                a.c.since <= on,
-                or_(a.c.until.is_(None), a.c.until > on),
+                t.held_on(a, on),
             )
         )
         return [r for r in rows.scalars() if r]
@@ -280,11 +266,7 @@ def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]
         c.execute(
             select(a, p.c.name)
             .join(p, p.c.id == a.c.person_id)
-            .where(
-                a.c.organisation_id == organisation_id,
-                a.c.since <= on,
-                or_(a.c.until.is_(None), a.c.until > on),
-            )
+            .where(a.c.organisation_id == organisation_id, t.held_on(a, on))
             .order_by(a.c.since, p.c.name)
         )
         .mappings()

@@ -10,7 +10,7 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Flag, Id, IdNumber, Keyed, Phone, Text
 from shequ.errors import Conflict, ValidationError
-from shequ.handlers import changes
+from shequ.handlers import changes, create
 from shequ.readlog import Purpose, sight
 from sqlalchemy import select
 
@@ -20,11 +20,10 @@ from registry.base import RegistryBase
 from registry.domain import Person, PersonalDataAccess
 from registry.domain.common import key_id
 from registry.domain.person import GENDERS, KINDS
+from registry.examples import PERSON, VILLAGE
 from registry.history import AS_PERSON, entry, names_of, person_changes, shown
 
 REVEALABLE = ("name", "gender", "id_number", "phone")
-PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
 
 
 class RegisterPerson(Keyed):
@@ -65,22 +64,15 @@ def register_person(cmd: RegisterPerson, actor: Actor, app: RegistryBase) -> dic
             "gender",
             rule="id.gender",
         )
-    payload = cmd.payload()
 
     def decide() -> Any:
         _refuse_duplicate_id_number(app, cmd.id_number)
         person_id = key_id("person", cmd.idempotency_key)
-        # The id comes from the idempotency key, not from constructor arguments; the
-        # @event __init__ accepts ``id`` at runtime but mypy cannot see it.
-        person = Person(
-            id=person_id,
-            **payload,  # type: ignore[call-arg]
-            actor=actor.to_dict(),
-        )
+        person = create(Person, person_id, cmd, actor)
         return [person], {"person_id": str(person_id)}
 
     target = app.village_target(cmd.village_id)
-    return app.run("register_person", cmd.idempotency_key, actor, target, payload, decide)
+    return app.run("register_person", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
 def _refuse_duplicate_id_number(app: RegistryBase, id_number: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shequ.readmodel import day, flag, key, number, ref, table, text
-from sqlalchemy import Index, MetaData
+from sqlalchemy import ColumnElement, Index, MetaData, Table, and_, or_
 
 metadata = MetaData()
 
@@ -112,3 +114,8 @@ changes = table(
 Index("reg_changes_person", changes.c.person_id)
 Index("reg_changes_household", changes.c.household_id)
 Index("reg_member_spans_person", member_spans.c.person_id)
+
+
+def held_on(dated: Table, on: str) -> ColumnElement[Any]:
+    """Rows of a dated table (``since``, ``until``: [since, until)) that hold on the day ``on``."""
+    return and_(dated.c.since <= on, or_(dated.c.until.is_(None), dated.c.until > on))

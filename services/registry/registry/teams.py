@@ -12,7 +12,7 @@ from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text
 from shequ.errors import NotFound
-from shequ.handlers import Handler, Scope, changes, decides
+from shequ.handlers import Handler, Scope, changes, create, decides
 from shequ.readlog import Purpose, sight
 from sqlalchemy import select
 
@@ -21,10 +21,7 @@ from registry import tables as t
 from registry.base import RegistryBase, in_community, person_exists
 from registry.domain import Community, Person, ServiceTeam
 from registry.domain.team import GROUPS
-
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-TEAM = "3f1c6a7e-0000-5000-8000-000000000000"
-PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+from registry.examples import COMMUNITY, PERSON, TEAM
 
 
 class FormTeam(Keyed):
@@ -42,15 +39,8 @@ def form_team(cmd: FormTeam, actor: Actor, app: RegistryBase) -> Outcome:
     community = app.get(cmd.community_id, Community, "社区", "community_id")
     team_id = ServiceTeam.create_id(cmd.community_id)
     community.form_team(str(team_id), actor.to_dict())
-    # Explicit id: the class's ``id`` annotation makes eventsourcing take it at
-    # runtime, but mypy only sees the @event __init__'s parameters.
-    team = ServiceTeam(
-        id=team_id,
-        community_id=cmd.community_id,  # type: ignore[call-arg]
-        name=cmd.name or f"{community.name}社区服务队",
-        groups=GROUPS,
-        actor=actor.to_dict(),
-    )
+    name = cmd.name or f"{community.name}社区服务队"
+    team = create(ServiceTeam, team_id, cmd, actor, name=name, groups=GROUPS)
     return [community, team], {"team_id": str(team_id)}
 
 

@@ -6,21 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
+from shequ.app import Outcome
 from shequ.auth import Target
 from shequ.commands import Command, Day, Id, Keyed, Note, Text
 from shequ.errors import ValidationError
-from shequ.handlers import changes
+from shequ.handlers import changes, decides
 from sqlalchemy import func, select
 
 from registry import masking
 from registry import tables as t
 from registry.base import RegistryBase
 from registry.domain import Household, Person, ResponsibilityZone, Village
-
-PARTY_MEMBER = "3f1c6a7e-0000-5000-8000-000000000002"
-COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
-VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
-HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
+from registry.examples import COMMUNITY, HOUSEHOLD, PARTY_MEMBER, VILLAGE
 
 
 class AssignZone(Keyed):
@@ -41,8 +38,8 @@ class AssignZone(Keyed):
     village_id: Id | None = None
 
 
-def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> dict[str, Any]:
-    """Give a party member a responsibility zone in a community (optionally one village)."""
+def _zone_place(cmd: AssignZone, app: RegistryBase) -> Target:
+    """The zone's community, in which its village (if one is named) must lie."""
     if (
         cmd.village_id
         and app.get(cmd.village_id, Village, "村", "village_id").community_id != cmd.community_id
@@ -50,25 +47,26 @@ def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> dict[str, A
         raise ValidationError(
             "该村不在此社区", "the village is not in that community", "village_id"
         )
+    return Target(community_id=cmd.community_id)
 
-    def decide() -> Any:
-        zone_id = ResponsibilityZone.create_id(cmd.party_member_id)
-        app.ensure_new(zone_id, "党员责任区", "party_member_id")
-        member = app.get(cmd.party_member_id, Person, "人员", "party_member_id")
-        zone = ResponsibilityZone.assign(
-            zone_id,
-            cmd.party_member_id,
-            member.is_party_member,
-            cmd.community_id,
-            cmd.village_id,
-            cmd.name,
-            cmd.description,
-            actor.to_dict(),
-        )
-        return [zone], {"zone_id": str(zone_id)}
 
-    target = Target(community_id=cmd.community_id)
-    return app.run("assign_zone", cmd.idempotency_key, actor, target, cmd.payload(), decide)
+@decides(_zone_place)
+def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> Outcome:
+    """Give a party member a responsibility zone in a community (optionally one village)."""
+    zone_id = ResponsibilityZone.create_id(cmd.party_member_id)
+    app.ensure_new(zone_id, "党员责任区", "party_member_id")
+    member = app.get(cmd.party_member_id, Person, "人员", "party_member_id")
+    zone = ResponsibilityZone.assign(
+        zone_id,
+        cmd.party_member_id,
+        member.is_party_member,
+        cmd.community_id,
+        cmd.village_id,
+        cmd.name,
+        cmd.description,
+        actor.to_dict(),
+    )
+    return [zone], {"zone_id": str(zone_id)}
 
 
 class LinkHousehold(Keyed):

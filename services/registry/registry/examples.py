@@ -1,0 +1,15 @@
+"""The ids the registry's command examples name (``example`` of each command, the README's
+``shequ call`` examples): one invented id per thing, the same in every module."""
+
+TEAM = "3f1c6a7e-0000-5000-8000-000000000000"
+PERSON = "3f1c6a7e-0000-5000-8000-000000000002"
+HEAD = PERSON  # a household's head
+PARTY_MEMBER = PERSON  # a zone's party member
+MEMBER = "3f1c6a7e-0000-5000-8000-000000000003"  # a household member
+ORGAN = "3f1c6a7e-0000-5000-8000-000000000003"
+COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000004"
+VILLAGE = "3f1c6a7e-0000-5000-8000-000000000005"
+OTHER_COMMUNITY = "3f1c6a7e-0000-5000-8000-000000000006"
+ORGANISATION = "3f1c6a7e-0000-5000-8000-000000000007"
+APPOINTMENT = "3f1c6a7e-0000-5000-8000-000000000008"
+HOUSEHOLD = "3f1c6a7e-0000-5000-8000-000000000009"
