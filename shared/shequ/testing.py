@@ -1,7 +1,7 @@
 """Pytest fixtures every service's tests share: a real store per test, SQLite or PostgreSQL.
 
 A service's ``conftest.py`` imports them (``from shequ.testing import postgres_store,
-sqlite_store, store``) and may override ``store_name`` to name its databases. ``store`` runs a
+sqlite_store, store``; ``store_url`` for a service started from its environment) and may override ``store_name`` to name its databases. ``store`` runs a
 test twice: against a SQLite file under ``tmp_path`` and against a PostgreSQL database created
 for that test and dropped after it (marked ``postgres``).
 """
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +45,38 @@ def sqlite_store(tmp_path: Path, store_name: str) -> Store:
     return Store.parse(f"sqlite:///{tmp_path}/{store_name}.db")
 
 
-@pytest.fixture
-def postgres_store(store_name: str) -> Iterator[Store]:
+@contextmanager
+def _postgres_url(store_name: str) -> Iterator[str]:
+    """A PostgreSQL database made for one test, dropped after it."""
     name = f"test_{store_name}_{uuid.uuid4().hex[:12]}"
     pg_admin(f'CREATE DATABASE "{name}"')
     try:
-        yield Store.parse(f"postgresql://postgres@{PG_HOST}:5432/{name}")
+        yield f"postgresql://postgres@{PG_HOST}:5432/{name}"
     finally:
         pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_store(store_name: str) -> Iterator[Store]:
+    with _postgres_url(store_name) as url:
+        yield Store.parse(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest) -> Store:
     return request.getfixturevalue(f"{request.param}_store")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, store_name: str) -> Iterator[str]:
+    """``store`` as the URL a service started from its environment opens (interface tests):
+    a SQLite file under ``tmp_path/store``, or a PostgreSQL database made for the test.
+    ``@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)`` keeps one."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store' / f'{store_name}.db'}"
+        return
+    with _postgres_url(store_name) as url:
+        yield url
 
 
 def sign_as(service: str, envelope: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,19 @@ def sample_name(n: int) -> str:
     return SURNAMES[n % len(SURNAMES)] + "示" + GIVEN[(n // len(SURNAMES)) % len(GIVEN)]
 
 
+def sample_person(n: int, name: str | None = None, male: bool = True) -> dict[str, Any]:
+    """What ``register_person`` records of invented sample person ``n``: a name
+    (``sample_name`` unless given), the gender, a valid identity number and a phone that follow
+    from ``n``, marked sample."""
+    return {
+        "name": name or sample_name(n),
+        "gender": "male" if male else "female",
+        "id_number": sample_id_number(n, male),
+        "phone": sample_phone(n),
+        "sample": True,
+    }
+
+
 class Seeder:
     """Loads the demo district through the registry's use cases (``USE_CASES.bind``), with the
     same checks as RPC."""
@@ -80,14 +93,28 @@ class Seeder:
             self.r.register_person(
                 self.actor,
                 self.key("person", label),
-                name=sample_name(self.n),
-                gender="male" if male else "female",
-                id_number=sample_id_number(self.n, male),
-                phone=sample_phone(self.n),
                 village_id=village_id,
                 kinds=kinds,
-                sample=True,
+                **sample_person(self.n, male=male),
             )["person_id"]
+        )
+
+    def organisation(self, tag: str, label: str, kind: str, name: str, **place: str) -> str:
+        """A party organisation; ``place``: its community_id, village_id or parent_id."""
+        return str(
+            self.r.establish_organisation(
+                self.actor, self.key("org", tag, label), kind=kind, name=name, **place
+            )["organisation_id"]
+        )
+
+    def appoint(self, key: str, organisation_id: str, person_id: str, post: str) -> None:
+        self.r.appoint(
+            self.actor,
+            key,
+            organisation_id=organisation_id,
+            person_id=person_id,
+            post=post,
+            since=SINCE,
         )
 
     def run(self) -> dict[str, Any]:
@@ -124,18 +151,14 @@ class Seeder:
             since=SINCE,
         )
         villages = [self.village(cid, name, name_en, suffix) for suffix in VILLAGE_SUFFIXES]
-        branch = r.establish_organisation(
-            a,
-            k("org", "general", name_en),
-            kind="general_branch",
-            name=f"{name}社区党总支",
-            community_id=cid,
-        )["organisation_id"]
-        r.establish_organisation(
-            a,
-            k("org", "functional", name_en),
-            kind="functional_branch",
-            name=f"{name}社区党员志愿服务功能型党支部",
+        branch = self.organisation(
+            "general", name_en, "general_branch", f"{name}社区党总支", community_id=cid
+        )
+        self.organisation(
+            "functional",
+            name_en,
+            "functional_branch",
+            f"{name}社区党员志愿服务功能型党支部",
             parent_id=branch,
         )
         posts = [
@@ -145,14 +168,7 @@ class Seeder:
         ]
         posts += [(v["secretary_id"], "member") for v in villages[1:]]
         for person_id, post in posts:
-            r.appoint(
-                a,
-                k("appoint", branch, person_id, post),
-                organisation_id=branch,
-                person_id=person_id,
-                post=post,
-                since=SINCE,
-            )
+            self.appoint(k("appoint", branch, person_id, post), branch, person_id, post)
         team_id = self.team(cid, name_en, villages[0]["village_id"])
         return {
             "community_id": cid,
@@ -172,22 +188,11 @@ class Seeder:
             sample=True,
             registered_on=SINCE,
         )["village_id"]
-        org = r.establish_organisation(
-            a,
-            k("org", "village", label),
-            kind="village_branch",
-            name=f"{name}{suffix}党支部（示例）",
-            village_id=vid,
-        )["organisation_id"]
-        secretary = self.person(f"{label}:secretary", vid, ["resident", "party_member"])
-        r.appoint(
-            a,
-            k("appoint", org, secretary),
-            organisation_id=org,
-            person_id=secretary,
-            post="secretary",
-            since=SINCE,
+        org = self.organisation(
+            "village", label, "village_branch", f"{name}{suffix}党支部（示例）", village_id=vid
         )
+        secretary = self.person(f"{label}:secretary", vid, ["resident", "party_member"])
+        self.appoint(k("appoint", org, secretary), org, secretary, "secretary")
         r.record_archive_entry(
             a,
             k("archive", label),

@@ -6,15 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from registry_testing import close_registry, open_registry
+from registry_testing import opened_registry
 from shequ.store import Store
 
 
 @pytest.fixture
 def registry(store: Store) -> Iterator[Any]:
-    app = open_registry(store)
-    yield app
-    close_registry(app)
+    with opened_registry(store) as app:
+        yield app
 
 
 @pytest.fixture

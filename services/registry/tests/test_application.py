@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from registry.application import Registry
 from registry.contracts import catalogue, translate
-from registry.seed import sample_id_number, sample_phone, seed_demo
+from registry.seed import sample_person, seed_demo
 from registry.settings import RegistrySettings
-from registry_testing import close_registry, new_person, open_registry
+from registry_testing import new_person, opened_registry
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 from shequ.store import Store
@@ -71,13 +71,9 @@ def _fixed_person(app: Registry, i: int, village_id: str) -> str:
         app.register_person(
             SYSTEM,
             f"key:w:person:{i}",
-            name=f"书记示{i}",
-            gender="male",
-            id_number=sample_id_number(9000 + i, True),
-            phone=sample_phone(9000 + i),
             village_id=village_id,
             kinds=["resident", "party_member"],
-            sample=True,
+            **sample_person(9000 + i, f"书记示{i}"),
         )["person_id"]
     )
 
@@ -291,34 +287,28 @@ class TestRegistryScenario:
         listed = app.personal_data_reads(AUDITOR)
         with app.projector.engine.begin() as c:
             c.execute(text("UPDATE shequ_read_models SET fingerprint = 'an earlier release'"))
-        upgraded = open_registry(store)
-        try:
+        with opened_registry(store) as upgraded:
             assert upgraded.personal_data_reads(AUDITOR) == listed
-        finally:
-            close_registry(upgraded)
 
     def test_archive_as_of_a_date(self, registry: Registry) -> None:
         app, w = registry, small_world(registry)
+        village = {"subject_kind": "village", "subject_id": w["v1"], "retention": "permanent"}
         first = app.record_archive_entry(
             STAFF,
             "key:arch:1",
-            subject_kind="village",
-            subject_id=w["v1"],
             entry_date="2024-01-10",
             title="村情",
             content="三个村民小组",
-            retention="permanent",
+            **village,
         )
         app.record_archive_entry(
             STAFF,
             "key:arch:2",
-            subject_kind="village",
-            subject_id=w["v1"],
             entry_date="2024-05-10",
             title="村情（更正）",
             content="四个村民小组",
-            retention="permanent",
             corrects=first["entry_id"],
+            **village,
         )
         early = app.archive(AUDITOR, "village", w["v1"], as_of="2024-03-01")["entries"]
         late = app.archive(AUDITOR, "village", w["v1"], as_of="2024-06-01")["entries"]
@@ -327,8 +317,7 @@ class TestRegistryScenario:
         assert late[1]["retention_zh"] == "永久"
 
     def test_household_limits_from_settings(self, store: Store) -> None:
-        app = open_registry(store, RegistrySettings(min_households=2, max_households=3))
-        try:
+        with opened_registry(store, RegistrySettings(min_households=2, max_households=3)) as app:
             w = small_world(app)
             pm = w["v1_sec"]
             app.assign_zone(
@@ -364,8 +353,6 @@ class TestRegistryScenario:
                 )
                 == "rule.household_limit_reached"
             )
-        finally:
-            close_registry(app)
 
     def test_seed_twice_and_every_event_fits_its_contract(self, registry: Registry) -> None:
         app = registry

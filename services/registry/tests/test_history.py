@@ -15,17 +15,16 @@ from typing import Any
 
 import pytest
 import test_interface
-from registry.seed import sample_id_number, sample_phone
+from registry.seed import sample_person, sample_phone
 from shequ.clock import Clock
 from shequ.errors import ValidationError
 from test_interface import STAFF, Running, establish
 
 from tests.support.readme import readme_sections, returned_fields
 
-# the real container of test_interface, on SQLite and on PostgreSQL
-service, store_url, amqp_uri, metrics_port = (
+# the real container of test_interface, on SQLite and on PostgreSQL (shequ.testing.store_url)
+service, amqp_uri, metrics_port = (
     test_interface.service,
-    test_interface.store_url,
     test_interface.amqp_uri,
     test_interface.metrics_port,
 )
@@ -41,11 +40,8 @@ def _person(svc: Running, n: int, name: str, village_id: str, male: bool = True)
             "register_person",
             actor=STAFF,
             idempotency_key=f"hist:person:{n}",
-            name=name,
-            gender="male" if male else "female",
-            id_number=sample_id_number(7000 + n, male),
-            phone=sample_phone(7000 + n),
             village_id=village_id,
+            **sample_person(7000 + n, name, male),
         )["person_id"]
     )
 

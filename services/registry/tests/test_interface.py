@@ -30,10 +30,10 @@ from registry.application import Registry
 from registry.domain import Community
 from registry.domain.common import natural_id
 from registry.domain.team import GROUPS
-from registry.seed import sample_id_number, sample_phone
+from registry.seed import sample_person
 from registry.service import RegistryService
 from registry.usecases import USE_CASES
-from registry_testing import close_registry, open_registry
+from registry_testing import opened_registry
 from shequ.actor import Actor
 from shequ.audit import load_or_create_key, read_heads, signature_ok, verify_service
 from shequ.errors import Forbidden, ShequError, ValidationError
@@ -41,7 +41,7 @@ from shequ.runtime import Platform
 from shequ.store import Store
 
 from tests.support.containers import service_env, started, wait_for
-from tests.support.infra import free_port, pg_database, rabbit_vhost
+from tests.support.infra import free_port, rabbit_vhost
 
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 AUDITOR = {"person_id": "auditor-1", "role": "auditor"}
@@ -81,15 +81,6 @@ def metrics_port() -> int:
     return free_port()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store' / 'registry.db'}"
-        return
-    with pg_database() as url:
-        yield url
-
-
 @pytest.fixture
 def amqp_uri() -> Iterator[str]:
     with rabbit_vhost() as uri:
@@ -117,16 +108,21 @@ def establish(svc: Running, names: list[tuple[str, str]], prefix: str) -> list[d
     svc.call(
         "establish_district", actor=STAFF, idempotency_key=f"{prefix}:district", name="胶河经济区"
     )
-    return [
-        svc.call(
-            "establish_community",
-            actor=STAFF,
-            idempotency_key=f"{prefix}:c:{en}",
-            name=name,
-            name_en=en,
-        )
-        for name, en in names
-    ]
+    return [community(svc, STAFF, f"{prefix}:c:{en}", name, en) for name, en in names]
+
+
+def community(svc: Running, actor: dict[str, str], key: str, name: str, en: str) -> Any:
+    """``establish_community`` through its entrypoint."""
+    return svc.call("establish_community", actor=actor, idempotency_key=key, name=name, name_en=en)
+
+
+def community_refused(
+    error: type[ShequError], svc: Running, actor: dict[str, str], key: str, name: str, en: str
+) -> Any:
+    """The refusal ``establish_community`` raises (of type ``error``)."""
+    with pytest.raises(error) as info:
+        community(svc, actor, key, name, en)
+    return info.value
 
 
 def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -175,16 +171,11 @@ def test_bad_input_and_forbidden_role_reach_the_caller_and_write_nothing(service
     position = service.health()["log_position"]
     assert position > 0
 
-    def refused(error: type[ShequError], actor: dict[str, str], key: str, **names: str) -> Any:
-        with pytest.raises(error) as info:
-            service.call("establish_community", actor=actor, idempotency_key=key, **names)
-        return info.value
-
-    invalid = refused(ValidationError, STAFF, "itf2:c:empty", name="", name_en="Empty")
+    invalid = community_refused(ValidationError, service, STAFF, "itf2:c:empty", "", "Empty")
     assert invalid.field == "name"
     assert invalid.code == "invalid"
 
-    forbidden = refused(Forbidden, AUDITOR, "itf2:c:taqiao", name="塔桥", name_en="Taqiao")
+    forbidden = community_refused(Forbidden, service, AUDITOR, "itf2:c:taqiao", "塔桥", "Taqiao")
     assert forbidden.field == "actor.role"
     assert forbidden.code == "forbidden"
 
@@ -239,18 +230,8 @@ def test_metrics_endpoint_serves_entrypoint_and_log_metrics(service: Running) ->
 
     communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao"), ("乔庄", "Qiaozhuang")]
     establish(service, communities, "itf4")
-    with pytest.raises(ValidationError):
-        service.call(
-            "establish_community", actor=STAFF, idempotency_key="itf4:c:bad", name="", name_en="Bad"
-        )
-    with pytest.raises(Forbidden):
-        service.call(
-            "establish_community",
-            actor=AUDITOR,
-            idempotency_key="itf4:c:no",
-            name="禁止",
-            name_en="No",
-        )
+    community_refused(ValidationError, service, STAFF, "itf4:c:bad", "", "Bad")
+    community_refused(Forbidden, service, AUDITOR, "itf4:c:no", "禁止", "No")
     calls = len(communities) + 2
     position = service.health()["log_position"]
 
@@ -302,13 +283,7 @@ def test_relay_publishes_every_stored_fact_in_order_with_a_prev_chain(service: R
         communities = [("立柱", "Lizhu"), ("塔桥", "Taqiao")]
         results = establish(service, communities, "itf5")
         # A repeated key publishes nothing new.
-        service.call(
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="itf5:c:Lizhu",
-            name="立柱",
-            name_en="Lizhu",
-        )
+        community(service, STAFF, "itf5:c:Lizhu", "立柱", "Lizhu")
 
         health = wait_for(
             lambda: (
@@ -408,14 +383,7 @@ def test_batch_items_on_one_aggregate_apply_in_batch_order(service: Running) -> 
     people = [
         {
             "command": "register_person",
-            "args": {
-                "idempotency_key": f"itf7:p:{n}",
-                "name": f"队员{n}",
-                "gender": "male",
-                "id_number": sample_id_number(7000 + n, True),
-                "phone": sample_phone(7000 + n),
-                "sample": True,
-            },
+            "args": {"idempotency_key": f"itf7:p:{n}", **sample_person(7000 + n, f"队员{n}")},
         }
         for n in range(30)
     ]
@@ -456,11 +424,7 @@ def test_notifications_serve_only_services(service: Running) -> None:
         "register_person",
         actor=STAFF,
         idempotency_key="itf8:person",
-        name="王示例",
-        gender="male",
-        id_number=sample_id_number(8001, True),
-        phone=sample_phone(8001),
-        sample=True,
+        **sample_person(8001, "王示例"),
     )["person_id"]
     for role in ("auditor", "district_staff"):
         with pytest.raises(Forbidden) as refused:
@@ -480,14 +444,7 @@ def test_a_refusal_is_one_log_line_and_an_unexpected_error_keeps_its_traceback(
     service: Running, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO)
-    with pytest.raises(ValidationError):
-        service.call(
-            "establish_community",
-            actor=STAFF,
-            idempotency_key="itf9:c:empty",
-            name="",
-            name_en="Empty",
-        )
+    community_refused(ValidationError, service, STAFF, "itf9:c:empty", "", "Empty")
     refusals = [r for r in caplog.records if "establish_community" in r.getMessage()]
     assert [(r.levelno, r.exc_info) for r in refusals] == [(logging.INFO, None)]
     line = refusals[0].getMessage()
@@ -534,12 +491,8 @@ def household_of(svc: Running, prefix: str) -> str:
         "register_person",
         actor=STAFF,
         idempotency_key=f"{prefix}:person",
-        name="王示例",
-        gender="male",
-        id_number=sample_id_number(7001, True),
-        phone="13812345678",
         village_id=village,
-        sample=True,
+        **{**sample_person(7001, "王示例"), "phone": "13812345678"},
     )["person_id"]
     return str(
         svc.call(
@@ -591,11 +544,8 @@ def test_reads_still_in_memory_are_stored_on_a_clean_stop(
     service.call("household", actor=STAFF, household_id=household, purpose="核实低保")
     assert service.call("personal_data_reads", actor=AUDITOR) == []
     service.container.stop()
-    app = open_registry(Store.parse(service.store_url))
-    try:
+    with opened_registry(Store.parse(service.store_url)) as app:
         reads = app.personal_data_reads(Actor("auditor-1", "auditor"))
-        assert [(r["reader_id"], r["purpose"], r["target_id"]) for r in reads] == [
-            ("staff-1", "核实低保", household)
-        ]
-    finally:
-        close_registry(app)
+    assert [(r["reader_id"], r["purpose"], r["target_id"]) for r in reads] == [
+        ("staff-1", "核实低保", household)
+    ]

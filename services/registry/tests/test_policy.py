@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from registry.application import Registry
-from registry.seed import seed_demo
+from registry.seed import sample_person, seed_demo
 from registry.usecases import USE_CASES
-from registry_testing import close_registry, new_person, open_registry
+from registry_testing import new_person, opened_registry
 from shequ.actor import ROLES, SYSTEM, Actor
 from shequ.commands import Keyed
 from shequ.errors import Conflict, Forbidden
@@ -27,23 +27,23 @@ counter = itertools.count()
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    app = open_registry(Store.parse(f"sqlite:///{tmp_path_factory.mktemp('policy')}/r.db"))
-    ids = seed_demo(app, SYSTEM, households_per_village=5)
-    lizhu, taqiao = ids["communities"]["Lizhu"], ids["communities"]["Taqiao"]
-    roster = app.team_roster(SYSTEM, taqiao["community_id"])
-    yield {
-        "app": app,
-        "L": lizhu,
-        "T": taqiao,
-        "c": lizhu["community_id"],
-        "v": lizhu["villages"][0]["village_id"],
-        "hh": lizhu["villages"][0]["households"][0],
-        "hh_head": app.household(SYSTEM, lizhu["villages"][0]["households"][0])["head_id"],
-        "other_hh": taqiao["villages"][0]["households"][0],
-        "lizhu_member": _first_member(app, lizhu["community_id"]),
-        "other_member": roster["groups"][0]["members"][0]["person_id"],
-    }
-    close_registry(app)
+    store = Store.parse(f"sqlite:///{tmp_path_factory.mktemp('policy')}/r.db")
+    with opened_registry(store) as app:
+        ids = seed_demo(app, SYSTEM, households_per_village=5)
+        lizhu, taqiao = ids["communities"]["Lizhu"], ids["communities"]["Taqiao"]
+        roster = app.team_roster(SYSTEM, taqiao["community_id"])
+        yield {
+            "app": app,
+            "L": lizhu,
+            "T": taqiao,
+            "c": lizhu["community_id"],
+            "v": lizhu["villages"][0]["village_id"],
+            "hh": lizhu["villages"][0]["households"][0],
+            "hh_head": app.household(SYSTEM, lizhu["villages"][0]["households"][0])["head_id"],
+            "other_hh": taqiao["villages"][0]["households"][0],
+            "lizhu_member": _first_member(app, lizhu["community_id"]),
+            "other_member": roster["groups"][0]["members"][0]["person_id"],
+        }
 
 
 def _first_member(app: Registry, community_id: str) -> str:
@@ -113,11 +113,17 @@ def build(name: str, w: dict[str, Any]) -> Case:
         return Case(
             lambda a, key: app.establish_district(a, key, name="胶河经济区"), None, conflict_ok=True
         )
-    if name == "appoint_district_leader":
+    # use cases on a fresh person: their other fields, and the community they are held to
+    on_a_person: dict[str, tuple[dict[str, Any], str | None]] = {
+        "appoint_district_leader": ({"title": "委员"}, None),
+        "change_person_phone": ({"phone": "13999999999"}, c),
+        "record_party_membership": ({"joined_on": "2020-07-01"}, c),
+        "reveal_personal_data": ({"fields": ["phone"], "reason": "核实"}, c),
+    }
+    if name in on_a_person:
+        fields, community = on_a_person[name]
         p = pid()
-        return Case(
-            lambda a, key: app.appoint_district_leader(a, key, person_id=p, title="委员"), None
-        )
+        return Case(lambda a, key: getattr(app, name)(a, key, person_id=p, **fields), community)
     if name == "end_district_leadership":
         p = pid()
         app.appoint_district_leader(SYSTEM, k("l"), person_id=p, title="委员", since="2024-01-01")
@@ -188,32 +194,8 @@ def build(name: str, w: dict[str, Any]) -> Case:
             c,
         )
     if name == "register_person":
-        n = 7000 + next(counter)
-        from registry.seed import sample_id_number, sample_phone
-
-        return Case(
-            lambda a, key: app.register_person(
-                a,
-                key,
-                name="测示",
-                gender="male",
-                id_number=sample_id_number(n, True),
-                phone=sample_phone(n),
-                village_id=v,
-            ),
-            c,
-        )
-    if name == "change_person_phone":
-        p = pid()
-        return Case(
-            lambda a, key: app.change_person_phone(a, key, person_id=p, phone="13999999999"), c
-        )
-    if name == "record_party_membership":
-        p = pid()
-        return Case(
-            lambda a, key: app.record_party_membership(a, key, person_id=p, joined_on="2020-07-01"),
-            c,
-        )
+        person = sample_person(7000 + next(counter), "测示")
+        return Case(lambda a, key: app.register_person(a, key, village_id=v, **person), c)
     if name == "register_household":
         p = pid()
         return Case(
@@ -256,14 +238,6 @@ def build(name: str, w: dict[str, Any]) -> Case:
             ),
             c,
             assigned=w["lizhu_member"],
-        )
-    if name == "reveal_personal_data":
-        p = pid()
-        return Case(
-            lambda a, key: app.reveal_personal_data(
-                a, key, person_id=p, fields=["phone"], reason="核实"
-            ),
-            c,
         )
     return build_teams(name, w)
 
