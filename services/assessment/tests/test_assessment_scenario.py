@@ -39,54 +39,54 @@ from tests.support.schemes import measure
 
 Q1, Q2 = "2025-01-01", "2025-04-01"
 
-V1 = {
-    "indicators": [
-        measure("key_tasks", "重点工作完成情况", "key_work", 30, "manual"),
-        measure("on_time", "按时办结率", "daily", 25, "on_time_rate"),
-        measure("reopen", "重新办理率", "daily", 15, "reopen_rate"),
-        measure("satisfaction", "群众满意度", "service", 30, "satisfaction"),
-    ],
-    "adjustments": [
-        {
-            "key": "chase",
-            "name": "催办",
-            "kind": "deduction",
-            "source": "chases",
-            "points": 1,
-            "cap": 5,
-        },
-        {
-            "key": "reprimand",
-            "name": "通报",
-            "kind": "deduction",
-            "source": "reprimands",
-            "points": 2,
-            "cap": 6,
-        },
-        {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 5},
-    ],
-    "period_kinds": ["quarter"],
+# What the schemes below measure: key -> (name, section, source); a version weighs some.
+MEASURES = {
+    "key_tasks": ("重点工作完成情况", "key_work", "manual"),
+    "on_time": ("按时办结率", "daily", "on_time_rate"),
+    "reopen": ("重新办理率", "daily", "reopen_rate"),
+    "satisfaction": ("群众满意度", "service", "satisfaction"),
+    "visits": ("走访覆盖率", "service", "visit_coverage"),
 }
-V2 = {
-    "indicators": [
-        measure("key_tasks", "重点工作完成情况", "key_work", 20, "manual"),
-        measure("on_time", "按时办结率", "daily", 30, "on_time_rate"),
-        measure("satisfaction", "群众满意度", "service", 30, "satisfaction"),
-        measure("visits", "走访覆盖率", "service", 20, "visit_coverage"),
-    ],
-    "adjustments": [
-        {
-            "key": "chase",
-            "name": "催办",
-            "kind": "deduction",
-            "source": "chases",
-            "points": 2,
-            "cap": 10,
-        },
-        {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": 3},
-    ],
-    "period_kinds": ["quarter"],
-}
+
+
+def counted(key: str, name: str, source: str, points: int, cap: int) -> dict[str, Any]:
+    """A deduction of ``points`` per count of ``source``, at most ``cap``."""
+    return {
+        "key": key,
+        "name": name,
+        "kind": "deduction",
+        "source": source,
+        "points": points,
+        "cap": cap,
+    }
+
+
+def honour(cap: int) -> dict[str, Any]:
+    """The committee's bonus for an honour from above (entered by hand), at most ``cap``."""
+    return {"key": "honour", "name": "获上级表彰", "kind": "bonus", "source": "manual", "cap": cap}
+
+
+def version(weights: dict[str, int], *adjustments: dict[str, Any]) -> dict[str, Any]:
+    """A quarterly scheme version weighing ``MEASURES`` by ``weights``, with ``adjustments``."""
+    indicators = [measure(k, *MEASURES[k][:2], w, MEASURES[k][2]) for k, w in weights.items()]
+    return {
+        "indicators": indicators,
+        "adjustments": list(adjustments),
+        "period_kinds": ["quarter"],
+    }
+
+
+V1 = version(
+    {"key_tasks": 30, "on_time": 25, "reopen": 15, "satisfaction": 30},
+    counted("chase", "催办", "chases", 1, 5),
+    counted("reprimand", "通报", "reprimands", 2, 6),
+    honour(5),
+)
+V2 = version(
+    {"key_tasks": 20, "on_time": 30, "satisfaction": 30, "visits": 20},
+    counted("chase", "催办", "chases", 2, 10),
+    honour(3),
+)
 
 
 def schemes(app: Assessment) -> None:
