@@ -74,27 +74,14 @@ def _family(svc: Running) -> dict[str, str]:
         address="东王家村第一村民小组",
         since="2024-01-01",
     )["household_id"]
-    for who, relation, since in (
-        ("spouse", "spouse", "2024-01-01"),
-        ("child", "child", "2024-03-01"),
-    ):
-        staff(
-            "add_household_member",
-            f"add:{who}",
-            household_id=f["household"],
-            person_id=f[who],
-            relation=relation,
-            since=since,
-        )
+
+    def member(method: str, key: str, who: str, **fields: str) -> None:
+        staff(method, key, household_id=f["household"], person_id=f[who], **fields)
+
+    member("add_household_member", "add:spouse", "spouse", relation="spouse", since="2024-01-01")
+    member("add_household_member", "add:child", "child", relation="child", since="2024-03-01")
     staff("change_person_phone", "phone", person_id=f["spouse"], phone="13912345678")
-    staff(
-        "remove_household_member",
-        "remove",
-        household_id=f["household"],
-        person_id=f["child"],
-        until="2025-06-30",
-        reason="迁出",
-    )
+    member("remove_household_member", "remove", "child", until="2025-06-30", reason="迁出")
     staff("record_party_membership", "party", person_id=f["spouse"], joined_on="2024-07-01")
     return f
 

@@ -14,6 +14,13 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.common import ActorDict, check_end, current_on, natural_id, violation
 
 ORGAN_KINDS = {"department": "区直部门", "station": "站所"}
+# (code, 中文, English) of the refusal to end what a person does not hold
+NOT_A_LEADER = (
+    "not_a_leader",
+    "此人不是现任区领导班子成员",
+    "the person is not on the leadership team",
+)
+NOT_A_CADRE = ("not_a_cadre", "此人不是现任区直机构干部", "the person is not a current organ cadre")
 
 
 class District(Aggregate):
@@ -54,14 +61,7 @@ class District(Aggregate):
 
     def end_leadership(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's membership of the leadership team on ``until``."""
-        _check_end_of(
-            self.leaders,
-            person_id,
-            until,
-            "not_a_leader",
-            "此人不是现任区领导班子成员",
-            "the person is not on the leadership team",
-        )
+        _check_end_of(self.leaders, person_id, until, NOT_A_LEADER)
         self._leadership_ended(person_id, until, actor)
 
     @event("LeadershipEnded")
@@ -116,14 +116,7 @@ class District(Aggregate):
 
     def release_cadre(self, person_id: str, until: str, actor: ActorDict) -> None:
         """End a person's cadre status on ``until``."""
-        _check_end_of(
-            self.cadres,
-            person_id,
-            until,
-            "not_a_cadre",
-            "此人不是现任区直机构干部",
-            "the person is not a current organ cadre",
-        )
+        _check_end_of(self.cadres, person_id, until, NOT_A_CADRE)
         self._cadre_released(person_id, until, actor)
 
     @event("CadreReleased")
@@ -143,12 +136,12 @@ def _open(records: list[dict[str, Any]], person_id: str) -> dict[str, Any] | Non
 
 
 def _check_end_of(
-    records: list[dict[str, Any]], person_id: str, until: str, code: str, zh: str, en: str
+    records: list[dict[str, Any]], person_id: str, until: str, refusal: tuple[str, str, str]
 ) -> None:
-    """The person's open record may end on ``until``; ``code``: the refusal if there is none."""
+    """The person's open record may end on ``until``; ``refusal`` if there is none."""
     record = _open(records, person_id)
     if record is None:
-        raise violation(code, zh, en, "person_id")
+        raise violation(*refusal, "person_id")
     check_end(record["since"], until)
 
 
