@@ -227,6 +227,10 @@ def test_schemathesis_finds_no_server_error_and_only_the_suites_error_shape(suit
             "--phases",
             "examples,fuzzing",
             "--generation-deterministic",
+            # hypothesis's own health checks judge the data generation (too slow on a busy
+            # two-core box, too many filtered examples), not the API: the checks above do
+            "--suppress-health-check",
+            "all",
             "--no-color",
             "--workers",
             "2",
