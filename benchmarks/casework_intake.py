@@ -33,7 +33,7 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, Listener, concurrently, send_batch, service
+from harness import STAFF, Listener, concurrently, in_batches, send_batch, service
 from kombu import Connection, Exchange, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.testing import Chain, sign_as
@@ -182,31 +182,27 @@ def intake(amqp: str, w: dict[str, Any], n: int, clients: int) -> tuple[float, l
 
 def batches(amqp: str, w: dict[str, Any], n: int, clients: int, size: int) -> float:
     """The same intake through ``batch``: open_case items, then accept_case items."""
-    config = {"AMQP_URI": amqp, "serializer": "json"}
-    starts = iter(range(0, n, size))
+    homes = w["households"]
 
-    def client() -> None:
-        with ClusterRpcProxy(config, timeout=300) as proxy:
-            for start in starts:
-                cases = (
-                    {
-                        "idempotency_key": f"bench-b-{i:07d}",
-                        "case_type": "demand",
-                        "category": "rubbish",
-                        "channel": "walk_in",
-                        "title": f"批量{i}",
-                        "household_id": w["households"][i % len(w["households"])],
-                    }
-                    for i in range(start, min(n, start + size))
-                )
-                opened = send_batch(proxy, "casework", "open_case", cases)
-                acceptances = (
-                    {"idempotency_key": f"bench-ba-{o['case_id']}", "case_id": o["case_id"]}
-                    for o in opened
-                )
-                send_batch(proxy, "casework", "accept_case", acceptances)
+    def send(proxy: Any, items: range) -> None:
+        cases = (
+            {
+                "idempotency_key": f"bench-b-{i:07d}",
+                "case_type": "demand",
+                "category": "rubbish",
+                "channel": "walk_in",
+                "title": f"批量{i}",
+                "household_id": homes[i % len(homes)],
+            }
+            for i in items
+        )
+        opened = send_batch(proxy, "casework", "open_case", cases)
+        acceptances = (
+            {"idempotency_key": f"bench-ba-{o['case_id']}", "case_id": o["case_id"]} for o in opened
+        )
+        send_batch(proxy, "casework", "accept_case", acceptances)
 
-    return 2 * n / concurrently(clients, client)
+    return 2 * n / in_batches(amqp, n, size, clients, 300, send)
 
 
 def check_intake(amqp: str, w: dict[str, Any]) -> tuple[dict[str, list[int]], int]:

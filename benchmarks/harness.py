@@ -18,6 +18,7 @@ from typing import Any
 import eventlet
 from eventsourcing.domain import Aggregate, event
 from kombu import Connection, Exchange, Queue
+from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.app import ServiceApplication
 from shequ.store import Store
 
@@ -81,6 +82,22 @@ def concurrently(clients: int, client: Callable[[], None]) -> float:
         pool.spawn(client)
     pool.waitall()
     return time.perf_counter() - started
+
+
+def in_batches(
+    amqp: str, n: int, size: int, clients: int, timeout: float, send: Callable[[Any, range], None]
+) -> float:
+    """``send(proxy, items)`` for each ``size`` items of ``range(n)`` in turn, by ``clients`` RPC
+    clients at once (each with its own proxy): the seconds until all are sent."""
+    config = {"AMQP_URI": amqp, "serializer": "json"}
+    starts = iter(range(0, n, size))
+
+    def client() -> None:
+        with ClusterRpcProxy(config, timeout=timeout) as proxy:
+            for start in starts:
+                send(proxy, range(start, min(n, start + size)))
+
+    return concurrently(clients, client)
 
 
 class Listener:

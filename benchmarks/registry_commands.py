@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
 import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, concurrently, establish_district, raw_appends, send_batch, service
+from harness import (
+    STAFF,
+    concurrently,
+    establish_district,
+    in_batches,
+    raw_appends,
+    send_batch,
+    service,
+)
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.store import Store
 
@@ -72,23 +81,19 @@ def rpc_commands(amqp: str, n: int, clients: int, offset: int) -> tuple[float, l
 
 def rpc_batches(amqp: str, n: int, clients: int, size: int) -> float:
     """The same commands sent ``size`` at a time through the ``batch`` entrypoint."""
-    config = {"AMQP_URI": amqp, "serializer": "json"}
-    starts = iter(range(0, n, size))
 
-    def client() -> None:
-        with ClusterRpcProxy(config, timeout=120) as proxy:
-            for start in starts:
-                communities = (
-                    {
-                        "idempotency_key": f"bench-b-{i:07d}",
-                        "name": f"批量{i}",
-                        "name_en": f"Batch {i}",
-                    }
-                    for i in range(start, min(n, start + size))
-                )
-                send_batch(proxy, "registry", "establish_community", communities)
+    def send(proxy: Any, items: range) -> None:
+        communities = (
+            {
+                "idempotency_key": f"bench-b-{i:07d}",
+                "name": f"批量{i}",
+                "name_en": f"Batch {i}",
+            }
+            for i in items
+        )
+        send_batch(proxy, "registry", "establish_community", communities)
 
-    return n / concurrently(clients, client)
+    return n / in_batches(amqp, n, size, clients, 120, send)
 
 
 def main() -> None:
