@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import json
 import sqlite3
-import tarfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -33,8 +32,9 @@ from shequ.clock import FixedClock
 from shequ.errors import Conflict
 from shequ.store import Store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "old-stores"
-MANIFEST = json.loads((FIXTURE / "manifest.json").read_text(encoding="utf-8"))
+from tests.support.oldstores import manifest, unpack, water_demand
+
+MANIFEST = manifest()
 APPS: dict[str, Any] = {
     "registry": Registry,
     "casework": Casework,
@@ -48,10 +48,7 @@ SEED = Actor("system:seed", "system")
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the fixture (tests may write: a read model rebuilt, a command recorded)."""
-    folder = tmp_path_factory.mktemp("old-stores")
-    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
-        tar.extractall(folder, filter="data")
-    return folder
+    return unpack(tmp_path_factory.mktemp("old-stores"))
 
 
 def store(folder: Path, name: str) -> Store:
@@ -155,8 +152,7 @@ def test_the_other_services_answer(apps: dict[str, Any]) -> None:
 def test_a_case_stored_under_the_old_topics_takes_new_events_under_the_new(
     tmp_path: Path,
 ) -> None:
-    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
-        tar.extract("casework.db", tmp_path, filter="data")
+    unpack(tmp_path, "casework.db")
     app = through_table("casework", Casework(store(tmp_path, "casework")))
     try:
         case_id = MANIFEST["ids"]["petition_case"]
@@ -180,8 +176,7 @@ def test_casework_rebuilds_its_read_model_in_the_new_shape(tmp_path: Path) -> No
     """``cw_procedures.case_id`` held village, household and team ids too: it is
     ``subject_id`` with a ``subject_kind`` now, and an old store's read model is rebuilt from
     the log on start (ADR 0014) with the same rows under the new names."""
-    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
-        tar.extract("casework.db", tmp_path, filter="data")
+    unpack(tmp_path, "casework.db")
     path = tmp_path / "casework.db"
 
     def rows(sql: str) -> list[tuple[Any, ...]]:
@@ -248,8 +243,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
 
     from tests.fixtures.make_old_stores import AGREEMENT, PARTIES, minutes
 
-    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
-        tar.extract("casework.db", tmp_path, filter="data")
+    unpack(tmp_path, "casework.db")
     made_on = MANIFEST["made_on"]
     raw = Casework(store(tmp_path, "casework"), clock=FixedClock(f"{made_on}T15:00:00+08:00"))
     app = USE_CASES.bind(raw)
@@ -259,16 +253,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
     calls: list[tuple[str, dict[str, Any]]] = []
 
     def demand(household: str | None, **over: Any) -> None:
-        args = {
-            "case_type": "demand",
-            "category": "water_supply",
-            "channel": "walk_in",
-            "title": "自来水停水三天（示例）",
-            "household_id": household,
-            "resident_name": "王示例",
-            "resident_phone": "13812345678",
-        }
-        calls.append(("open_case", {**args, **over}))
+        calls.append(("open_case", water_demand(household, **over)))
 
     def on(case: str, *steps: tuple[str, dict[str, Any]]) -> None:
         calls.extend((name, {"case_id": ids[case], **args}) for name, args in steps)

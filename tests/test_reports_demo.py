@@ -21,7 +21,6 @@ import json
 import re
 import sqlite3
 import subprocess
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +29,15 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from shequ.cli import main
 
-FIXTURE = Path(__file__).parent / "fixtures" / "old-stores"
-MANIFEST = json.loads((FIXTURE / "manifest.json").read_text(encoding="utf-8"))
+from tests.support.oldstores import manifest, unpack
+
+MANIFEST = manifest()
 COMMUNITY = MANIFEST["ids"]["community_id"]
 
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-stores")
-    with tarfile.open(FIXTURE / "stores.tar.xz", "r:xz") as tar:
-        tar.extractall(folder, filter="data")
-    return folder
+    return unpack(tmp_path_factory.mktemp("demo-stores"))
 
 
 def report(stores: Path, kind: str, period: str, ref: str = COMMUNITY) -> dict[str, Any]:
