@@ -16,7 +16,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from registry.seed import sample_id_number, sample_phone
 from shequ.errors import ShequError
 from shequ.store import Store
 from shequ.testing import shequ_cli
@@ -72,15 +71,7 @@ def _community_event_position(suite: Suite) -> int:
 def test_verify_catches_an_edited_row_in_a_live_services_store(suite: Suite) -> None:
     suite.start(suite.registry)
     suite.establish_district(STAFF, "audit-district")
-    for i in range(6):
-        suite.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key=f"audit-community-{i}",
-            name=f"社区{i}",
-            name_en=f"C{i}",
-        )
+    suite.establish_communities(STAFF, "audit-community", 6, name_en="C{}")
     top = suite.call("registry", "health")["log_position"]
     wait_until(lambda: suite.call("registry", "health")["sealed_size"] >= top, what="sealed")
     target = _community_event_position(suite)
@@ -129,17 +120,7 @@ def _sealed(suite: Suite) -> None:
 def test_event_forged_at_position_zero_is_caught_refused_and_alarmed(suite: Suite) -> None:
     suite.start(suite.registry)
     suite.establish_district(STAFF, "forge-district")
-    person = suite.call(
-        "registry",
-        "register_person",
-        actor=STAFF,
-        idempotency_key="forge-person",
-        name="测示甲",
-        gender="male",
-        id_number=sample_id_number(7301, True),
-        phone=sample_phone(7301),
-        sample=True,
-    )["person_id"]
+    person = suite.register_person(STAFF, "forge-person", 7301, "测示甲", sample=True)
     suite.call(
         "registry",
         "change_person_phone",

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from kombu import Connection, Exchange
-from registry.seed import sample_id_number, sample_phone
 from shequ.errors import NotFound, RuleViolation, ShequError, ValidationError
 
 from tests.support.infra import rabbit_vhost, wait_until
@@ -78,55 +77,39 @@ def _world(p: Processes) -> dict[str, str]:
 
 
 def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool, rating: int) -> None:
-    p.call(
-        "casework",
-        "emit",
-        actor=SYSTEM,
-        idempotency_key=f"{case_id}:case.opened",
-        contract="case.opened",
-        data={
-            "case_id": case_id,
-            "case_type": "demand",
-            "category": "道路",
-            "channel": "visit",
-            "community_id": community,
-            "village_id": None,
-            "household_id": None,
-            "opened_on": day,
-            "due_on": day,
-            "origin_opinion_id": None,
-        },
+    """Casework's stand-in publishes a case opened, resolved and rated on ``day``."""
+
+    def emit(contract: str, **data: Any) -> None:
+        at = {"case_id": case_id, "community_id": community}
+        p.command(
+            "casework",
+            "emit",
+            SYSTEM,
+            f"{case_id}:{contract}",
+            contract=contract,
+            data={**at, **data},
+        )
+
+    emit(
+        "case.opened",
+        case_type="demand",
+        category="道路",
+        channel="visit",
+        village_id=None,
+        household_id=None,
+        opened_on=day,
+        due_on=day,
+        origin_opinion_id=None,
     )
-    p.call(
-        "casework",
-        "emit",
-        actor=SYSTEM,
-        idempotency_key=f"{case_id}:case.resolved",
-        contract="case.resolved",
-        data={
-            "case_id": case_id,
-            "community_id": community,
-            "team_id": None,
-            "case_type": "demand",
-            "resolved_on": day,
-            "due_on": day,
-            "on_time": on_time,
-        },
+    emit(
+        "case.resolved",
+        team_id=None,
+        case_type="demand",
+        resolved_on=day,
+        due_on=day,
+        on_time=on_time,
     )
-    p.call(
-        "casework",
-        "emit",
-        actor=SYSTEM,
-        idempotency_key=f"{case_id}:case.rated",
-        contract="case.rated",
-        data={
-            "case_id": case_id,
-            "community_id": community,
-            "team_id": None,
-            "rating": rating,
-            "rated_on": day,
-        },
-    )
+    emit("case.rated", team_id=None, rating=rating, rated_on=day)
 
 
 def _published(p: Processes, service: str) -> list[dict[str, Any]]:
@@ -292,17 +275,7 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     p = processes
     p.start()
     c = _world(p)
-    member = p.call(
-        "registry",
-        "register_person",
-        actor=STAFF,
-        idempotency_key="e2e-asm-member",
-        name="王示例",
-        gender="male",
-        id_number=sample_id_number(8100, True),
-        phone=sample_phone(8100),
-        kinds=["party_member"],
-    )["person_id"]
+    member = p.register_person(STAFF, "e2e-asm-member", 8100, "王示例", kinds=["party_member"])
     _registry_caught_up(p)
     p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme", **SCHEME)
     wait_until(
@@ -317,9 +290,7 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
 
     def refused(error: type[ShequError], method: str, n: int, **args: Any) -> Any:
         """Call ``method`` under the key ``e2e-asm-bad-{n}``, expect ``error`` and return it."""
-        with pytest.raises(error) as info:
-            p.call("assessment", method, actor=STAFF, idempotency_key=f"e2e-asm-bad-{n}", **args)
-        return info.value
+        return p.refused(error, "assessment", method, STAFF, f"e2e-asm-bad-{n}", **args)
 
     revised = {k: v for k, v in bad.items() if k != "name"} | {"effective_from": "2025-04-01"}
     err = refused(RuleViolation, "revise_scheme", 1, **revised)
@@ -373,20 +344,8 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     )["village_id"]
 
     def person(n: int, name: str, kinds: list[str]) -> str:
-        return str(
-            p.call(
-                "registry",
-                "register_person",
-                actor=STAFF,
-                idempotency_key=f"e2e-asm-person-{n}",
-                name=name,
-                gender="male",
-                id_number=sample_id_number(8000 + n, True),
-                phone=sample_phone(8000 + n),
-                village_id=village,
-                kinds=kinds,
-            )["person_id"]
-        )
+        key = f"e2e-asm-person-{n}"
+        return p.register_person(STAFF, key, 8000 + n, name, village_id=village, kinds=kinds)
 
     member = person(1, "王建国", ["resident", "party_member"])
     resident = person(2, "赵为民", ["resident"])
@@ -402,48 +361,24 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     _registry_caught_up(p)
     before = p.call("assessment", "health")["log_position"]
     book = {"community_id": c["立柱"], "year": 2025, "pledges": ["每月走访联系户", "帮扶两户增收"]}
-    with pytest.raises(NotFound) as err:
-        p.call(
-            "assessment",
-            "register_pledges",
-            actor=STAFF,
-            idempotency_key="e2e-asm-pl-1",
-            member_id=c["塔桥"],
-            **book,
-        )  # any UUID: not a person of the registry
-    assert (err.value.code, err.value.field) == ("not_found", "member_id")
-    assert err.value.message_zh and err.value.message_en
+
+    def pledges(error: type[ShequError] | None, key: str, member_id: str, **more: Any) -> Any:
+        """register_pledges for ``member_id`` (with ``book``): refused with ``error``, or done."""
+        args = {"member_id": member_id, **book, **more}
+        if error is None:
+            return p.command("assessment", "register_pledges", STAFF, key, **args)
+        return p.refused(error, "assessment", "register_pledges", STAFF, key, **args)
+
+    err = pledges(NotFound, "e2e-asm-pl-1", c["塔桥"])  # any UUID: not a person of the registry
+    assert (err.code, err.field) == ("not_found", "member_id")
+    assert err.message_zh and err.message_en
     for key, who in (("e2e-asm-pl-2", resident), ("e2e-asm-pl-3", newcomer)):
-        with pytest.raises(RuleViolation) as err:
-            p.call(
-                "assessment",
-                "register_pledges",
-                actor=STAFF,
-                idempotency_key=key,
-                member_id=who,
-                **book,
-            )  # not a party member (in 2025)
-        assert (err.value.code, err.value.field) == ("rule.not_party_member", "member_id")
-    with pytest.raises(ValidationError) as bad:
-        p.call(
-            "assessment",
-            "register_pledges",
-            actor=STAFF,
-            idempotency_key="e2e-asm-pl-4",
-            member_id=member,
-            member_name="随便写的名字",
-            **book,
-        )
-    assert (bad.value.field, bad.value.details["rule"]) == ("member_name", "unknown_argument")
+        err = pledges(RuleViolation, key, who)  # not a party member (in 2025)
+        assert (err.code, err.field) == ("rule.not_party_member", "member_id")
+    bad = pledges(ValidationError, "e2e-asm-pl-4", member, member_name="随便写的名字")
+    assert (bad.field, bad.details["rule"]) == ("member_name", "unknown_argument")
     assert p.call("assessment", "health")["log_position"] == before
-    p.call(
-        "assessment",
-        "register_pledges",
-        actor=STAFF,
-        idempotency_key="e2e-asm-pl-5",
-        member_id=member,
-        **book,
-    )
+    pledges(None, "e2e-asm-pl-5", member)
     p.call(
         "assessment",
         "publish_pledges",

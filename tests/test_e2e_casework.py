@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 from kombu import Connection, Exchange, Producer
-from registry.seed import sample_id_number, sample_phone
 from shequ.errors import NotFound, RuleViolation
 
 from tests.support.infra import rabbit_vhost, wait_until
-from tests.support.suite import SYSTEM, Suite, fresh_stores, running
+from tests.support.suite import SYSTEM, Suite, fresh_stores, rubbish, running, sample_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
@@ -73,16 +72,8 @@ def community(suite: CaseworkSuite) -> dict[str, Any]:
         registered_on="2024-01-01",
     )["village_id"]
     for i, name in enumerate(("head", "a", "b")):
-        r[name] = call(
-            "register_person",
-            f"p{i}",
-            name=f"测示{i}",
-            gender="male",
-            id_number=sample_id_number(7100 + i, True),
-            phone=sample_phone(7100 + i),
-            village_id=r["village"],
-            sample=True,
-        )["person_id"]
+        person = sample_person(7100 + i, f"测示{i}", village_id=r["village"], sample=True)
+        r[name] = call("register_person", f"p{i}", **person)["person_id"]
     r["household"] = call(
         "register_household",
         "h",
@@ -105,24 +96,7 @@ def community(suite: CaseworkSuite) -> dict[str, Any]:
 
 
 def open_rubbish(suite: CaseworkSuite, r: dict[str, Any], key: str) -> dict[str, Any]:
-    opened = suite.call(
-        "casework",
-        "open_case",
-        actor=STAFF,
-        idempotency_key=f"e2e-{key}",
-        case_type="demand",
-        category="rubbish",
-        channel="contact_card",
-        title="垃圾未清运",
-        household_id=r["household"],
-    )
-    return suite.call(
-        "casework",
-        "accept_case",
-        actor=STAFF,  # type: ignore[no-any-return]
-        idempotency_key=f"e2e-accept-{key}",
-        case_id=opened["case_id"],
-    )
+    return suite.open_accepted(STAFF, f"e2e-{key}", "垃圾未清运", household_id=r["household"])
 
 
 def test_registry_team_changes_reroute_new_cases_and_opinions_become_one_case(
@@ -133,27 +107,7 @@ def test_registry_team_changes_reroute_new_cases_and_opinions_become_one_case(
     suite.casework_caught_up()
     assert open_rubbish(suite, r, "case-1")["owner_id"] == r["a"]
     # the registry moves the work: a leaves, b joins sanitation
-    suite.call(
-        "registry",
-        "remove_team_member",
-        actor=STAFF,
-        idempotency_key="e2e-cw-left-a",
-        team_id=r["team"],
-        person_id=r["a"],
-        until="2026-03-01",
-        reason="调动",
-    )
-    suite.call(
-        "registry",
-        "add_team_member",
-        actor=STAFF,
-        idempotency_key="e2e-cw-join-b",
-        team_id=r["team"],
-        person_id=r["b"],
-        group="sanitation",
-        duties="保洁",
-        since="2026-03-01",
-    )
+    suite.hand_over(STAFF, "e2e-cw", r["team"], leaving=r["a"], joining=r["b"])
     suite.casework_caught_up()
     assert open_rubbish(suite, r, "case-2")["owner_id"] == r["b"]
 
@@ -217,40 +171,21 @@ def test_bad_input_across_processes_is_refused_and_writes_nothing(suite: Casewor
     r = community(suite)
     suite.casework_caught_up()
     before = suite.call("casework", "health")["log_position"]
-    with pytest.raises(NotFound) as nf:
-        suite.call(
-            "casework",
-            "open_case",
-            actor=STAFF,
-            idempotency_key="e2e-bad-1",
-            case_type="demand",
-            category="rubbish",
-            channel="walk_in",
-            title="x",
-            household_id="00000000-0000-0000-0000-000000000000",
-        )
-    assert nf.value.field == "household_id" and nf.value.message_en
-    case = suite.call(
-        "casework",
-        "open_case",
-        actor=STAFF,
-        idempotency_key="e2e-ok-1",
-        case_type="demand",
-        category="rubbish",
-        channel="walk_in",
-        title="垃圾",
-        household_id=r["household"],
-    )
+    nowhere = rubbish("x", "walk_in", household_id="00000000-0000-0000-0000-000000000000")
+    nf = suite.refused(NotFound, "casework", "open_case", STAFF, "e2e-bad-1", **nowhere)
+    assert nf.field == "household_id" and nf.message_en
+    here = rubbish("垃圾", "walk_in", household_id=r["household"])
+    case = suite.command("casework", "open_case", STAFF, "e2e-ok-1", **here)
     top = suite.call("casework", "health")["log_position"]
     assert top > before
-    with pytest.raises(RuleViolation) as rv:
-        suite.call(
-            "casework",
-            "resolve_case",
-            actor=STAFF,
-            idempotency_key="e2e-bad-2",
-            case_id=case["case_id"],
-            evidence=["照片"],
-        )
-    assert rv.value.code == "rule.transition"
+    rv = suite.refused(
+        RuleViolation,
+        "casework",
+        "resolve_case",
+        STAFF,
+        "e2e-bad-2",
+        case_id=case["case_id"],
+        evidence=["照片"],
+    )
+    assert rv.code == "rule.transition"
     assert suite.call("casework", "health")["log_position"] == top

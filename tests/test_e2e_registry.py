@@ -14,17 +14,7 @@ STAFF = {"person_id": "staff-1", "role": "district_staff"}
 
 def _communities(suite, n: int, prefix: str = "社区") -> list[dict]:
     suite.establish_district(STAFF, "e2e-district")
-    return [
-        suite.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key=f"e2e-community-{i:04d}",
-            name=f"{prefix}{i}",
-            name_en=f"Community {i}",
-        )
-        for i in range(n)
-    ]
+    return suite.establish_communities(STAFF, "e2e-community", n, prefix + "{}")
 
 
 def test_commands_reach_the_consumer_exactly_once(suite):
@@ -206,15 +196,7 @@ def test_two_replicas_one_relay_and_failover(suite):
         leader_pid = next(pid for pid, leads in healths.items() if leads)
         leader = suite.registry if suite.registry.proc.pid == leader_pid else second
         leader.kill9()
-        for i in range(10, 20):
-            suite.call(
-                "registry",
-                "establish_community",
-                actor=STAFF,
-                idempotency_key=f"e2e-community-{i:04d}",
-                name=f"副本{i}",
-                name_en=f"Community {i}",
-            )
+        suite.establish_communities(STAFF, "e2e-community", 10, "副本{}", first=10)
         published = wait_until(lambda: suite.published_positions(), what="published")
         copied = wait_until(
             lambda: (

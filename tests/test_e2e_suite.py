@@ -39,7 +39,6 @@ from casework.contracts import translate as casework_translate
 from casework.service import CaseworkService
 from casework.service import make_app as make_casework
 from kombu import Connection, Exchange, Producer
-from registry.seed import sample_id_number, sample_phone
 from shequ.clock import Clock
 from shequ.config import ServiceConfig
 from shequ.domainkit import LOCAL
@@ -48,7 +47,7 @@ from shequ.suite import SERVICES
 
 from tests.support.infra import rabbit_vhost, wait_until
 from tests.support.schemes import community_scheme, measure
-from tests.support.suite import Processes, fresh_stores, running
+from tests.support.suite import Processes, fresh_stores, running, sample_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
 
@@ -239,17 +238,10 @@ def community(w: World, tag: str, households: int = 2, party: bool = False) -> d
     ]
     for i, role in enumerate(roles):
         kinds = ["resident", "party_member"] if role == "party" else ["resident"]
-        r[role] = call(
-            "register_person",
-            f"p{i}",
-            name=f"测示{tag[:1]}{i}",
-            gender="male",
-            id_number=sample_id_number(base + i, True),
-            phone=sample_phone(base + i),
-            village_id=r["village"],
-            kinds=kinds,
-            sample=True,
-        )["person_id"]
+        person = sample_person(
+            base + i, f"测示{tag[:1]}{i}", village_id=r["village"], kinds=kinds, sample=True
+        )
+        r[role] = call("register_person", f"p{i}", **person)["person_id"]
     r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
     for role, group in (
         ("leader", "mediation"),
@@ -485,34 +477,17 @@ Q1 = {"period_kind": "quarter", "period_start": "2025-01-01"}
 
 
 def _open_rubbish(w: World, r: dict[str, Any], key: str) -> str:
-    opened = w.call(
-        "casework",
-        "open_case",
-        actor=STAFF,
-        idempotency_key=f"e2e-suite-{key}",
-        case_type="demand",
-        category="rubbish",
-        channel="walk_in",
-        title="垃圾未清运",
-        community_id=r["community"],
-        place=f"{key}路口",
-    )
-    accepted = w.call(
-        "casework",
-        "accept_case",
-        actor=STAFF,
-        idempotency_key=f"e2e-suite-accept-{key}",
-        case_id=opened["case_id"],
-    )
+    where = {"community_id": r["community"], "place": f"{key}路口"}
+    accepted = w.open_accepted(STAFF, f"e2e-suite-{key}", "垃圾未清运", "walk_in", **where)
     assert accepted["owner_id"] == r["sanitation"]
     w.call(
         "casework",
         "start_case",
         actor=STAFF,
         idempotency_key=f"e2e-suite-start-{key}",
-        case_id=opened["case_id"],
+        case_id=accepted["case_id"],
     )
-    return opened["case_id"]  # type: ignore[no-any-return]
+    return accepted["case_id"]  # type: ignore[no-any-return]
 
 
 def _resolve(w: World, case_id: str, key: str) -> None:
@@ -627,27 +602,8 @@ def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
     before = {h: versions(w, h) for h in homes}
     assert all(v for v in before.values()), before
     assert {contact(w, h, "sanitation")["person_id"] for h in homes} == {r["sanitation"]}
-    first = w.call(
-        "casework",
-        "open_case",
-        actor=STAFF,
-        idempotency_key="e2e-suite-chg-1",
-        case_type="demand",
-        category="rubbish",
-        channel="contact_card",
-        title="垃圾未清运",
-        household_id=homes[0],
-    )
-    assert (
-        w.call(
-            "casework",
-            "accept_case",
-            actor=STAFF,
-            idempotency_key="e2e-suite-chg-a1",
-            case_id=first["case_id"],
-        )["owner_id"]
-        == r["sanitation"]
-    )
+    first = w.open_accepted(STAFF, "e2e-suite-chg-1", "垃圾未清运", household_id=homes[0])
+    assert first["owner_id"] == r["sanitation"]
 
     # the sanitation member's phone changes: every card of the community gets a new version
     w.call(
@@ -673,49 +629,10 @@ def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
         assert (shown["person_id"], shown["phone"]) == (r["sanitation"], "13812345678")
 
     # the sanitation member leaves, another resident joins the group
-    w.call(
-        "registry",
-        "remove_team_member",
-        actor=STAFF,
-        idempotency_key="e2e-suite-chg-left",
-        team_id=r["team"],
-        person_id=r["sanitation"],
-        until="2026-03-01",
-        reason="调动",
-    )
-    w.call(
-        "registry",
-        "add_team_member",
-        actor=STAFF,
-        idempotency_key="e2e-suite-chg-join",
-        team_id=r["team"],
-        person_id=r["spare"],
-        group="sanitation",
-        duties="保洁",
-        since="2026-03-01",
-    )
+    w.hand_over(STAFF, "e2e-suite-chg", r["team"], leaving=r["sanitation"], joining=r["spare"])
     w.caught_up("casework", "registry")
-    second = w.call(
-        "casework",
-        "open_case",
-        actor=STAFF,
-        idempotency_key="e2e-suite-chg-2",
-        case_type="demand",
-        category="rubbish",
-        channel="contact_card",
-        title="垃圾桶满溢",
-        household_id=homes[1],
-    )
-    assert (
-        w.call(
-            "casework",
-            "accept_case",
-            actor=STAFF,
-            idempotency_key="e2e-suite-chg-a2",
-            case_id=second["case_id"],
-        )["owner_id"]
-        == r["spare"]
-    )
+    second = w.open_accepted(STAFF, "e2e-suite-chg-2", "垃圾桶满溢", household_id=homes[1])
+    assert second["owner_id"] == r["spare"]
     wait_until(
         lambda: all(contact(w, h, "sanitation")["person_id"] == r["spare"] for h in homes),
         timeout=60,

@@ -44,15 +44,7 @@ def test_backup_restore_then_audit_verify_passes(stores: tuple[str, str], tmp_pa
         registry.procs["registry"].env["SHEQU_SEAL_INTERVAL"] = "3600"
         with running(registry):
             registry.establish_district(STAFF, "ops-district")
-            for i in range(5):
-                registry.call(
-                    "registry",
-                    "establish_community",
-                    actor=STAFF,
-                    idempotency_key=f"ops-community-{i:04d}",
-                    name=f"社区{i}",
-                    name_en=f"C{i}",
-                )
+            registry.establish_communities(STAFF, "ops-community", 5, name_en="C{}")
             top = registry.call("registry", "health")["log_position"]
     assert top >= 6
     env = {"SHEQU_KEY_DIR": str(keys), "SHEQU_TREEHEAD_DIR": str(heads)}

@@ -7,9 +7,37 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.infra import ServiceProcess, free_port, pg_database, rpc, wait_healthy
 
 SYSTEM = {"person_id": "system:test", "role": "system"}
+
+
+def rubbish(title: str, channel: str = "contact_card", **where: Any) -> dict[str, Any]:
+    """``open_case``'s arguments for a rubbish demand reported on ``channel``, at ``where`` (a
+    household, or a community and place)."""
+    return {
+        "case_type": "demand",
+        "category": "rubbish",
+        "channel": channel,
+        "title": title,
+        **where,
+    }
+
+
+def sample_person(n: int, name: str, **more: Any) -> dict[str, Any]:
+    """``register_person``'s arguments for sample person ``n``: male, with the invented ID
+    number and phone of ``n`` (``registry.seed``), and ``more``."""
+    from registry.seed import sample_id_number, sample_phone
+
+    return {
+        "name": name,
+        "gender": "male",
+        "id_number": sample_id_number(n, True),
+        "phone": sample_phone(n),
+        **more,
+    }
 
 
 def service_process(target: str, name: str, amqp: str, store: str, tmp: Path) -> ServiceProcess:
@@ -58,10 +86,113 @@ class Processes:
     def call(self, service: str, method: str, timeout: float = 0, **kwargs: Any) -> Any:
         return rpc(self.amqp, service, method, timeout=timeout or self.timeout, **kwargs)
 
+    def command(
+        self, service: str, method: str, actor: dict[str, str], key: str, **args: Any
+    ) -> Any:
+        """``method`` of ``service`` called by ``actor`` under the idempotency key ``key``."""
+        return self.call(service, method, actor=actor, idempotency_key=key, **args)
+
+    def refused(
+        self,
+        error: type[Exception],
+        service: str,
+        method: str,
+        actor: dict[str, str],
+        key: str,
+        **args: Any,
+    ) -> Any:
+        """The ``error`` that ``command`` raises (the test fails if it raises none)."""
+        with pytest.raises(error) as info:
+            self.command(service, method, actor, key, **args)
+        return info.value
+
     def establish_district(self, actor: dict[str, str], key: str) -> Any:
         """The district every cross-service story starts from (胶河经济区)."""
         return self.call(
             "registry", "establish_district", actor=actor, idempotency_key=key, name="胶河经济区"
+        )
+
+    def establish_communities(
+        self,
+        actor: dict[str, str],
+        key: str,
+        count: int,
+        name: str = "社区{}",
+        name_en: str = "Community {}",
+        first: int = 0,
+    ) -> list[dict[str, Any]]:
+        """``count`` communities numbered from ``first``, named ``name`` and ``name_en`` with
+        their number filled in, under the keys ``{key}-0000``, …: what each call returned."""
+        return [
+            self.command(
+                "registry",
+                "establish_community",
+                actor,
+                f"{key}-{i:04d}",
+                name=name.format(i),
+                name_en=name_en.format(i),
+            )
+            for i in range(first, first + count)
+        ]
+
+    def register_person(
+        self, actor: dict[str, str], key: str, n: int, name: str, **more: Any
+    ) -> str:
+        """Sample person ``n`` (``sample_person``) registered under ``key``: their id."""
+        person = sample_person(n, name, **more)
+        return str(self.command("registry", "register_person", actor, key, **person)["person_id"])
+
+    def hand_over(
+        self,
+        actor: dict[str, str],
+        key: str,
+        team: str,
+        leaving: str,
+        joining: str,
+        group: str = "sanitation",
+        duties: str = "保洁",
+        on: str = "2026-03-01",
+    ) -> None:
+        """In the registry, ``leaving`` leaves ``team`` and ``joining`` joins its ``group``, both
+        ``on`` that day (under the keys ``{key}-left`` and ``{key}-join``)."""
+        self.command(
+            "registry",
+            "remove_team_member",
+            actor,
+            f"{key}-left",
+            team_id=team,
+            person_id=leaving,
+            until=on,
+            reason="调动",
+        )
+        self.command(
+            "registry",
+            "add_team_member",
+            actor,
+            f"{key}-join",
+            team_id=team,
+            person_id=joining,
+            group=group,
+            duties=duties,
+            since=on,
+        )
+
+    def open_accepted(
+        self,
+        actor: dict[str, str],
+        key: str,
+        title: str,
+        channel: str = "contact_card",
+        **where: Any,
+    ) -> dict[str, Any]:
+        """A rubbish demand case opened in casework under ``key`` (at ``where``: a household, or
+        a community and place) and accepted under ``{key}-accept``: what accepting returned
+        (``case_id``, ``owner_id``, …)."""
+        opened = self.command(
+            "casework", "open_case", actor, key, **rubbish(title, channel, **where)
+        )
+        return self.command(  # type: ignore[no-any-return]
+            "casework", "accept_case", actor, f"{key}-accept", case_id=opened["case_id"]
         )
 
     def start(self, *procs: ServiceProcess) -> None:
