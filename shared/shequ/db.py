@@ -76,20 +76,9 @@ def schema_lock(store: Store) -> Iterator[None]:
     if store.kind != "postgres":
         yield
         return
-    import psycopg
+    from shequ.pgpool import session_connection
 
-    store = store.for_sessions
-    from shequ.pgpool import connect_args
-
-    with psycopg.connect(
-        host=store.host,
-        port=store.port,
-        user=store.user,
-        password=store.password or None,
-        dbname=store.dbname,
-        autocommit=True,
-        **connect_args("shequ", "schema"),
-    ) as conn:
+    with session_connection(store, "shequ", "schema") as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
             yield

@@ -67,23 +67,13 @@ class Leadership:
         return True
 
     def _try_advisory(self) -> bool:
-        import psycopg
 
-        from shequ.pgpool import connect_args
+        from shequ.pgpool import session_connection
 
         key = int.from_bytes(
             hashlib.sha256(f"shequ:{self.name}".encode()).digest()[:8], "big", signed=True
         )
-        s = self.store.for_sessions
-        conn = psycopg.connect(
-            host=s.host,
-            port=s.port,
-            user=s.user,
-            password=s.password or None,
-            dbname=s.dbname,
-            autocommit=True,
-            **connect_args(self.service, "leader"),
-        )
+        conn = session_connection(self.store, self.service, "leader")
         try:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         except BaseException:

@@ -31,6 +31,7 @@ from eventsourcing.postgres import ConnectionPool, PostgresFactory
 from eventsourcing.utils import Environment
 
 from shequ.config import PoolSettings
+from shequ.store import Store
 
 
 def application_name(service: str, purpose: str) -> str:
@@ -117,6 +118,21 @@ class ShequPostgresFactory(PostgresFactory):
 def _kwargs(pool: Any) -> dict[str, Any]:
     kwargs = pool.kwargs or {}
     return dict(kwargs() if callable(kwargs) else kwargs)
+
+
+def session_connection(store: Store, service: str, purpose: str) -> psycopg.Connection[Any]:
+    """A plain autocommit connection to where ``store`` holds session-level (advisory) locks
+    (``Store.for_sessions``), named and bounded as ``connect_args``."""
+    s = store.for_sessions
+    return psycopg.connect(
+        host=s.host,
+        port=s.port,
+        user=s.user,
+        password=s.password or None,
+        dbname=s.dbname,
+        autocommit=True,
+        **connect_args(service, purpose),
+    )
 
 
 def connect_args(service: str, purpose: str) -> dict[str, Any]:
