@@ -217,7 +217,7 @@ def export(
         LEAF_LOG: "".join(
             f"{e.position} {e.leaf.hex()}\n" for e in entries[: head.tree_size]
         ).encode("ascii"),
-        "renderer.json": canonical_json(_renderer()) + b"\n",
+        "renderer.json": canonical_json(renderer(_PACKAGES, {})) + b"\n",
         f"keys/{service}.vkey": (vkey(origin, key.public_key()) + "\n").encode(),
         "VERIFY.md": _verify_text(service, origin, basis).encode(),
     }
@@ -297,9 +297,11 @@ def _manifest_note(origin: str, manifest: bytes) -> str:
     return f"{BUNDLE_FORMAT}\n{origin}\n{hashlib.sha256(manifest).hexdigest()}\n"
 
 
-def _renderer() -> dict[str, Any]:
+def renderer(names: tuple[str, ...], fonts: dict[str, str | None]) -> dict[str, Any]:
+    """What written bytes depend on beyond their content: the Python version, the versions of
+    the packages ``names`` (None: not installed) and the fonts' SHA-256."""
     packages: dict[str, str | None] = {}
-    for name in _PACKAGES:
+    for name in names:
         try:
             packages[name] = version(name)
         except PackageNotFoundError:
@@ -308,7 +310,7 @@ def _renderer() -> dict[str, Any]:
         "format": "shequ.renderer/1",
         "python": platform.python_version(),
         "packages": packages,
-        "fonts": {},
+        "fonts": fonts,
     }
 
 

@@ -24,7 +24,6 @@ import hashlib
 import html
 import io
 import json
-import platform
 import re
 import unicodedata
 import zipfile
@@ -32,12 +31,12 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shequ import privacy
+from shequ.audit.bundle import renderer
 from shequ.clock import local_date
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
@@ -321,18 +320,7 @@ def font_sha256() -> str | None:
 
 def renderer_profile() -> dict[str, Any]:
     """What the bytes depend on beyond the document (D25): library versions, the font file."""
-    packages: dict[str, str | None] = {}
-    for name in ("fpdf2", "openpyxl", "pygal", "fonttools"):
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = None
-    return {
-        "format": "shequ.renderer/1",
-        "python": platform.python_version(),
-        "packages": packages,
-        "fonts": {FONT.name: font_sha256()},
-    }
+    return renderer(("fpdf2", "openpyxl", "pygal", "fonttools"), {FONT.name: font_sha256()})
 
 
 __all__ = [
