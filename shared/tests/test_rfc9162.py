@@ -157,15 +157,32 @@ def _flip(digest: bytes, bit: int) -> bytes:
     return bytes([digest[0] ^ (1 << bit)]) + digest[1:]
 
 
+def _off(first: int, second: int) -> list[tuple[int, int]]:
+    """The proof's two numbers (index and size, or two sizes) with one of them wrong: one less,
+    one more, a bit flipped, doubled, halved."""
+    return [
+        (first - 1, second),
+        (first + 1, second),
+        (first ^ 2, second),
+        (first, second * 2),
+        (first, second // 2),
+    ]
+
+
+def _flipped(proof: list[bytes], bits: tuple[int, ...]) -> list[list[bytes]]:
+    """The proof with one bit of one of its digests flipped, for each digest and each bit."""
+    return [
+        [_flip(p, bit) if i == n else p for i, p in enumerate(proof)]
+        for n in range(len(proof))
+        for bit in bits
+    ]
+
+
 def _inclusion_forgeries(
     index: int, size: int, root: bytes, leaf: bytes, proof: list[bytes]
 ) -> list[tuple[int, int, bytes, list[bytes], bytes]]:
-    bad = [
-        (index - 1, size, leaf, proof, root),
-        (index + 1, size, leaf, proof, root),
-        (index ^ 2, size, leaf, proof, root),
-        (index, size * 2, leaf, proof, root),
-        (index, size // 2, leaf, proof, root),
+    bad = [(i, s, leaf, proof, root) for i, s in _off(index, size)]
+    bad += [
         (index, size, OTHER, proof, root),
         (index, size, leaf, proof, EMPTY_ROOT),
         (index, size, leaf, proof, OTHER),
@@ -174,11 +191,7 @@ def _inclusion_forgeries(
         (index, size, leaf, [*proof, b""], root),
         (size, size, leaf, proof, root),
     ]
-    bad += [
-        (index, size, leaf, [_flip(p, bit) if i == n else p for i, p in enumerate(proof)], root)
-        for n in range(len(proof))
-        for bit in (0, 3, 7)
-    ]
+    bad += [(index, size, leaf, flipped, root) for flipped in _flipped(proof, (0, 3, 7))]
     if proof:
         bad.append((index, size, leaf, proof[:-1], root))
         bad.append((index, size, leaf, [proof[0], OTHER, *proof[1:]], root))
@@ -198,12 +211,8 @@ def test_every_altered_inclusion_proof_fails(index: int, size: int, path: list[s
 @pytest.mark.parametrize(("first", "second", "path"), CONSISTENCY)
 def test_every_altered_consistency_proof_fails(first: int, second: int, path: list[str]) -> None:
     proof, r1, r2 = [H(p) for p in path], ROOTS[first], ROOTS[second]
-    bad = [
-        (first - 1, second, r1, r2, proof),
-        (first + 1, second, r1, r2, proof),
-        (first ^ 2, second, r1, r2, proof),
-        (first, second * 2, r1, r2, proof),
-        (first, second // 2, r1, r2, proof),
+    bad = [(n, m, r1, r2, proof) for n, m in _off(first, second)]
+    bad += [
         (second, first, r1, r2, proof),
         (first, second, OTHER, r2, proof),
         (first, second, r1, OTHER, proof),
@@ -218,11 +227,7 @@ def test_every_altered_consistency_proof_fails(first: int, second: int, path: li
         (0, second, EMPTY_ROOT, r2, proof),
         (0, second, EMPTY_ROOT, r2, []),
     ]
-    bad += [
-        (first, second, r1, r2, [_flip(p, bit) if i == n else p for i, p in enumerate(proof)])
-        for n in range(len(proof))
-        for bit in (0, 4, 7)
-    ]
+    bad += [(first, second, r1, r2, flipped) for flipped in _flipped(proof, (0, 4, 7))]
     for n, m, root1, root2, bad_proof in bad:
         with pytest.raises(ProofError):
             verify_consistency(n, m, root1, root2, bad_proof)
