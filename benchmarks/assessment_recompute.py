@@ -27,7 +27,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 import common  # noqa: F401 - sets sys.path
 
-from tests.support.schemes import measure
+from tests.support.schemes import deduction, measure
 
 COMMUNITIES = ["立柱", "塔桥", "下泊", "柏乡"]
 SCHEME = {
@@ -43,22 +43,8 @@ SCHEME = {
         measure("aware", "知晓率", "key_work", 10, "awareness"),
     ],
     "adjustments": [
-        {
-            "key": "chase",
-            "name": "催办",
-            "kind": "deduction",
-            "source": "chases",
-            "points": "0.1",
-            "cap": 5,
-        },
-        {
-            "key": "reprimand",
-            "name": "通报",
-            "kind": "deduction",
-            "source": "reprimands",
-            "points": "0.5",
-            "cap": 5,
-        },
+        deduction("chase", "催办", "chases", "0.1", 5),
+        deduction("reprimand", "通报", "reprimands", "0.5", 5),
     ],
     "period_kinds": ["year"],
 }

@@ -11,6 +11,18 @@ def measure(key: str, name: str, section: str, weight: int, source: str) -> dict
     return {"key": key, "name": name, "section": section, "weight": weight, "source": source}
 
 
+def deduction(key: str, name: str, source: str, points: Any, cap: int) -> dict[str, Any]:
+    """An adjustment that takes ``points`` off for each of ``source`` (up to ``cap``)."""
+    return {
+        "key": key,
+        "name": name,
+        "kind": "deduction",
+        "source": source,
+        "points": points,
+        "cap": cap,
+    }
+
+
 def community_scheme(
     indicators: Iterable[dict[str, Any]], adjustments: Iterable[dict[str, Any]] = ()
 ) -> dict[str, Any]:
