@@ -144,8 +144,19 @@ def _day(value: Any, field: str) -> str:
     return v.check_date(value, field)
 
 
+KEY_LENGTH = (8, 200)
+
+
 def _key(value: Any, field: str) -> str:
-    return _required(value, field, "幂等键", 200)
+    key = _required(value, field, "幂等键", KEY_LENGTH[1])
+    if len(key) < KEY_LENGTH[0]:
+        raise ValidationError(
+            "幂等键须为8至200个字符",
+            "idempotency_key must be 8-200 chars",
+            field,
+            rule="text.too_short",
+        )
+    return key
 
 
 def _phone(value: Any, field: str) -> str:
@@ -164,7 +175,9 @@ Id = Annotated[str, Check(_id, {"type": "string", "format": "uuid"})]
 """An id (UUID), as canonical text."""
 Day = Annotated[str, Check(_day, {"type": "string", "format": "date"})]
 """A calendar date, ``YYYY-MM-DD``, as ISO text."""
-IdempotencyKey = Annotated[str, Check(_key, {"type": "string", "minLength": 1, "maxLength": 200})]
+IdempotencyKey = Annotated[
+    str, Check(_key, {"type": "string", "minLength": KEY_LENGTH[0], "maxLength": KEY_LENGTH[1]})
+]
 """The caller's key for one command: a repeat with the same key returns the stored result."""
 Phone = Annotated[
     str, Check(_phone, {"type": "string", "pattern": r"^(1[3-9]\d{9}|0\d{2,3}-\d{7,8})$"})

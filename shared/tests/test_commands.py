@@ -20,7 +20,7 @@ class RegisterThing(Keyed):
 
     title = "登记事物"
     example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "t-1",
+        "idempotency_key": "thing-0001",
         "village_id": VILLAGE,
         "name": "水井",
     }
@@ -44,7 +44,7 @@ def register_thing(cmd: RegisterThing, actor: Actor, app: Any) -> dict[str, Any]
 TABLE = UseCases(
     "things", UseCase(RegisterThing, register_thing, {"district_staff": "all", "system": "all"})
 )
-GOOD = {"idempotency_key": "t-1", "village_id": VILLAGE, "name": " 水井 "}
+GOOD = {"idempotency_key": "thing-0001", "village_id": VILLAGE, "name": " 水井 "}
 
 
 def refusal(**changes: Any) -> dict[str, Any]:
@@ -66,6 +66,7 @@ def test_a_good_command_is_cleaned_as_the_checkers_clean_it() -> None:
     [
         ({"name": ...}, "name", "required"),
         ({"idempotency_key": ...}, "idempotency_key", "required"),
+        ({"idempotency_key": "t-1"}, "idempotency_key", "text.too_short"),
         ({"colour": "red"}, "colour", "unknown_argument"),
         ({"name": 5}, "name", "type.text"),
         ({"name": "  "}, "name", "text.required"),
@@ -108,7 +109,9 @@ def test_the_table_runs_the_handler_after_role_and_model_checks() -> None:
         TABLE.call(seen, "register_thing", STAFF, **{**GOOD, "size": 0})
     assert len(seen) == 1  # nothing ran for the refused calls
     bound = TABLE.bind(seen)
-    assert bound.register_thing(STAFF, "t-2", village_id=VILLAGE, name="路") == {"name": "路"}
+    assert bound.register_thing(STAFF, "thing-0002", village_id=VILLAGE, name="路") == {
+        "name": "路"
+    }
     assert bound.count(None) == 0  # other attributes are the application's own
 
 
@@ -136,9 +139,11 @@ def test_a_table_refuses_a_use_case_listed_twice_and_auditors_that_write() -> No
 def test_bound_positional_arguments_fill_the_fields_in_order() -> None:
     seen: list[Any] = []
     bound = TABLE.bind(seen)
-    assert bound.register_thing(STAFF, "t-3", VILLAGE, "井") == {"name": "井"}
-    assert (seen[0][0].idempotency_key, seen[0][0].village_id) == ("t-3", VILLAGE)
+    assert bound.register_thing(STAFF, "thing-0003", VILLAGE, "井") == {"name": "井"}
+    assert (seen[0][0].idempotency_key, seen[0][0].village_id) == ("thing-0003", VILLAGE)
     with pytest.raises(TypeError, match="twice"):
-        bound.register_thing(STAFF, "t-4", village_id=VILLAGE, idempotency_key="t-5", name="路")
+        bound.register_thing(
+            STAFF, "thing-0004", village_id=VILLAGE, idempotency_key="thing-0005", name="路"
+        )
     with pytest.raises(TypeError, match="positional"):
         bound.register_thing(STAFF, *["x"] * 20)
