@@ -24,7 +24,9 @@ Keys (settings in ``shequ.config``):
 * the verifier: ``SHEQU_ACTOR_TRUSTED_KEYS_DIR`` holds ``<kid>.actor.pub.pem`` for each trusted
   issuer (the gateway, operators); a service's own key (``<service>.ed25519.pub.pem`` in
   ``SHEQU_TRUSTED_KEYS_DIR``, the key its envelopes are checked with) answers for the key id
-  ``service:<service>`` and may vouch only for the ``system`` role.
+  ``service:<service>`` and may vouch only for the ``system`` role. An issuer's key may be
+  limited to some roles by ``<kid>.actor.roles`` beside its public key (``shequ keys new NAME
+  --roles resident,community_staff``); a claim for another role is ``actor.issuer``.
 
 ``ActorVerifier.actor(data)`` turns the dict a service received into an ``Actor`` or refuses
 it with ``ActorRefused`` (code ``actor.unsigned``, ``actor.malformed``, ``actor.unknown_key``,
@@ -163,9 +165,35 @@ def sign_actor(actor: dict[str, Any], audience: str) -> dict[str, Any]:
     return sign_with(key, kid, actor, audience, actor_claim_seconds())
 
 
-def new_key_pair(directory: Path, name: str) -> tuple[Path, Path]:
+ROLES = ".actor.roles"
+
+
+def read_roles(path: Path) -> frozenset[str] | None:
+    """The roles an issuer's key may sign (``<kid>.actor.roles`` beside its public key: role
+    names separated by commas or lines), or None (any role) when there is no such file; a file
+    naming an unknown role, or none, makes the key unusable (ValueError)."""
+    from shequ.actor import ROLES as KNOWN
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    roles = frozenset(r.strip() for r in text.replace(",", "\n").splitlines() if r.strip())
+    if not roles or not roles <= set(KNOWN):
+        raise ValueError(f"{path}: roles must be among {', '.join(KNOWN)}")
+    return roles
+
+
+def new_key_pair(directory: Path, name: str, roles: tuple[str, ...] = ()) -> tuple[Path, Path]:
     """Write ``NAME.actor.pem`` (mode 0600, refused if it exists) and ``NAME.actor.pub.pem``
-    in ``directory``: an issuer's signing key and the public half services trust."""
+    in ``directory``: an issuer's signing key and the public half services trust; with
+    ``roles``, also ``NAME.actor.roles``: services then refuse the key's claims for any other
+    role (``actor.issuer``). The gateway's key, for one, should not sign ``system``."""
+    from shequ.actor import ROLES as KNOWN
+
+    unknown = sorted(set(roles) - set(KNOWN))
+    if unknown:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}: roles are {', '.join(KNOWN)}")
     if not _NAME.fullmatch(name):
         raise ValueError(
             f"a key name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
@@ -185,6 +213,8 @@ def new_key_pair(directory: Path, name: str) -> tuple[Path, Path]:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
+    if roles:
+        (directory / f"{name}{ROLES}").write_text("\n".join(sorted(set(roles))) + "\n")
     return private, public
 
 
@@ -243,6 +273,7 @@ class ActorVerifier:
         self.clock = clock
         self.seen = seen or SeenClaims()
         self._keys: dict[str, Ed25519PublicKey] = {}
+        self._roles: dict[str, frozenset[str] | None] = {}  # per key id: the roles it may sign
 
     @classmethod
     def from_env(cls, audience: str, service_keys_dir: Path) -> ActorVerifier:
@@ -262,7 +293,8 @@ class ActorVerifier:
         """The trusted public key ``kid`` names (read once, then kept), or None."""
         if kid in self._keys:
             return self._keys[kid]
-        if kid.startswith(SERVICE_KID):
+        service = kid.startswith(SERVICE_KID)
+        if service:
             name, folder, suffix = (
                 kid[len(SERVICE_KID) :],
                 self.service_keys_dir,
@@ -275,9 +307,12 @@ class ActorVerifier:
         path = folder / f"{name}{suffix}"
         try:
             key = load_public_key(path)
-        except (OSError, ValueError, TypeError):
+            roles = frozenset({"system"}) if service else read_roles(folder / f"{name}{ROLES}")
+        except (OSError, ValueError, TypeError) as exc:
+            if not isinstance(exc, FileNotFoundError):
+                log.warning("actor key %s unusable: %s", kid, exc)
             return None
-        self._keys[kid] = key
+        self._keys[kid], self._roles[kid] = key, roles
         return key
 
     def actor(self, data: Any) -> Actor:
@@ -318,11 +353,13 @@ class ActorVerifier:
         return who
 
     def _check(self, proof: dict[str, Any], who: Actor) -> None:
-        if proof["kid"].startswith(SERVICE_KID) and who.role != "system":
+        roles = self._roles.get(proof["kid"])
+        if roles is not None and who.role not in roles:
             raise refused(
                 "issuer",
-                "服务密钥只能为系统角色签名",
-                f"a service key ({proof['kid']}) may vouch only for the system role",
+                f"密钥 {proof['kid']} 不能为角色 {who.role} 签名",
+                f"the key {proof['kid']!r} may vouch only for the roles "
+                f"{', '.join(sorted(roles))}, not {who.role!r}",
             )
         if proof["aud"] != self.audience:
             raise refused(

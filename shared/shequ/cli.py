@@ -173,14 +173,22 @@ def keys() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="where to write NAME.actor.pem and NAME.actor.pub.pem",
 )
-def keys_new(name: str, directory: Path) -> None:
+@click.option(
+    "--roles",
+    default="",
+    help="comma-separated roles the key may sign (e.g. the gateway: every role but system); "
+    "written as NAME.actor.roles beside the public key [default: any role]",
+)
+def keys_new(name: str, directory: Path, roles: str) -> None:
     """Write a key pair for the issuer NAME (the gateway, an operator): the private key
     NAME.actor.pem (mode 0600; never overwritten) for its SHEQU_ACTOR_KEY, and NAME.actor.pub.pem
     for every service's SHEQU_ACTOR_TRUSTED_KEYS_DIR. NAME is the key id claims carry."""
     from shequ.actorsig import new_key_pair
 
     try:
-        private, public = new_key_pair(directory, name)
+        private, public = new_key_pair(
+            directory, name, tuple(r.strip() for r in roles.split(",") if r.strip())
+        )
     except FileExistsError:
         raise click.ClickException(
             f"{directory / (name + '.actor.pem')} exists: a key is never overwritten"
@@ -189,6 +197,8 @@ def keys_new(name: str, directory: Path) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"private key  {private}  (keep it secret: SHEQU_ACTOR_KEY={private})")
     click.echo(f"public key   {public}  (copy it into every SHEQU_ACTOR_TRUSTED_KEYS_DIR)")
+    if roles:
+        click.echo(f"roles        {directory / (name + '.actor.roles')}  (copy it beside it)")
 
 
 @main.group()

@@ -180,3 +180,38 @@ def test_a_new_key_pair_is_private_to_its_owner_and_never_overwritten(tmp_path: 
     assert private.read_bytes() == before
     with pytest.raises(ValueError, match="key name"):
         new_key_pair(tmp_path, "../gateway")
+
+
+def test_shequ_keys_new_writes_a_pair_once(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from shequ.cli import main
+
+    first = CliRunner().invoke(main, ["keys", "new", "ops-alice", "--dir", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "SHEQU_ACTOR_KEY=" in first.output
+    key = load_private_key(tmp_path / "ops-alice.actor.pem")
+    verifier = ActorVerifier("registry", tmp_path, None)
+    assert verifier.actor(sign_with(key, "ops-alice", STAFF, "registry")).person_id == "staff-1"
+    again = CliRunner().invoke(main, ["keys", "new", "ops-alice", "--dir", str(tmp_path)])
+    assert again.exit_code == 1 and "never overwritten" in again.output
+    bad = CliRunner().invoke(main, ["keys", "new", "../x", "--dir", str(tmp_path)])
+    assert bad.exit_code == 1 and "key name" in bad.output
+
+
+def test_an_issuer_limited_to_some_roles_cannot_sign_others(tmp_path: Path) -> None:
+    private, _ = new_key_pair(tmp_path, "gateway", ("resident", "community_staff"))
+    assert (tmp_path / "gateway.actor.roles").read_text() == "community_staff\nresident\n"
+    gateway, verifier = load_private_key(private), ActorVerifier("registry", tmp_path, None)
+    resident = {"person_id": "p-1", "role": "resident", "household_id": "h-1"}
+    assert verifier.actor(sign_with(gateway, "gateway", resident, "registry")).role == "resident"
+    for actor in (SYSTEM, STAFF):
+        assert refusal(verifier, sign_with(gateway, "gateway", actor, "registry")) == (
+            "actor.issuer"
+        )
+    with pytest.raises(ValueError, match="unknown role"):
+        new_key_pair(tmp_path, "other", ("root",))
+    # a roles file naming no known role makes the key unusable, not unlimited
+    private, _ = new_key_pair(tmp_path, "broken")
+    (tmp_path / "broken.actor.roles").write_text("root\n")
+    claim = sign_with(load_private_key(private), "broken", STAFF, "registry")
+    assert refusal(ActorVerifier("registry", tmp_path, None), claim) == "actor.unknown_key"
