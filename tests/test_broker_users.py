@@ -176,6 +176,7 @@ def test_compose_and_kubernetes_give_each_service_its_own_broker_user() -> None:
     compose = load_compose()
     provisioner = compose["services"]["broker-users"]
     assert provisioner["command"][2:5] == ["shequ.cli", "broker", "provision"]
+    assert provisioner["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
     for grant in suite_grants(SERVICES):
         assert provisioner["environment"][password_setting(grant.user)]
     for service in SERVICES:

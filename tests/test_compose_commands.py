@@ -297,6 +297,8 @@ def test_compose_waits_for_healthy_dependencies() -> None:
         assert entry["depends_on"] == {
             "rabbitmq": {"condition": "service_healthy"},
             "postgres": {"condition": "service_healthy"},
+            # its RabbitMQ user exists before it logs in (ADR 0031)
+            "broker-users": {"condition": "service_completed_successfully"},
         }
         assert entry["healthcheck"]["test"] == ["CMD", "python", "-m", "shequ.health", "--ready"]
     for name in ("rabbitmq", "postgres", "prometheus", "grafana"):
