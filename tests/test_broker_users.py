@@ -196,3 +196,26 @@ def test_compose_and_kubernetes_give_each_service_its_own_broker_user() -> None:
     assert not any("SHEQU_ALLOW_UNSIGNED_ACTORS" in line for line in settings)
     for service in SERVICES:
         assert f"SHEQU_AMQP_URI=amqp://{service}:CHANGE-ME@" in kustomization
+
+
+def test_broker_provision_names_what_is_missing_and_grants_print_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from shequ.cli import main
+
+    for name in ("SHEQU_BROKER_ADMIN_USER", "SHEQU_BROKER_PASSWORD_REGISTRY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SHEQU_BROKER_ADMIN_PASSWORD", "x")
+    missing = CliRunner().invoke(main, ["broker", "provision", "--operator", "ops-alice"])
+    assert missing.exit_code == 1
+    assert "SHEQU_BROKER_ADMIN_USER" in missing.output
+    assert "SHEQU_BROKER_PASSWORD_OPS_ALICE" in missing.output
+    assert "SHEQU_BROKER_ADMIN_PASSWORD," not in missing.output  # set: not named
+    printed = CliRunner().invoke(main, ["broker", "grants"])
+    assert printed.exit_code == 0
+    grants = json.loads(printed.output)
+    assert [g["user"] for g in grants] == [*SERVICES, "gateway", "ops"]
+    assert grants[0] == service_grant(SERVICES[0]).as_dict()
