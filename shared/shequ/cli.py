@@ -19,7 +19,29 @@ from shequ.client import load_demo, rpc_call, store_for
 from shequ.config import SERVICES, env
 
 
-@click.group()
+def plugins() -> dict[str, Any]:
+    """Commands that installed packages offer under the ``shequ.commands`` entry points (the
+    gateway's ``accounts`` and ``token``): the platform names no service's module itself."""
+    from importlib.metadata import entry_points
+
+    return {plugin.name: plugin for plugin in entry_points(group="shequ.commands")}
+
+
+class Commands(click.Group):
+    """The platform's own commands, and the plugins', each imported only when it is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in plugins():
+            loaded = plugins()[cmd_name].load()
+            command = loaded if isinstance(loaded, click.Command) else None
+        return command
+
+
+@click.group(cls=Commands)
 def main() -> None:
     """Shequ (社区) operator and auditor tool."""
     from shequ.logsummary import quiet_amqp_close_noise
@@ -597,6 +619,7 @@ main.add_command(up)
 main.add_command(report)
 for _command in (_ops.status, _ops.deadletters, _ops.backup, _ops.restore):
     main.add_command(_command)
+
 
 if __name__ == "__main__":
     main()
