@@ -1,16 +1,21 @@
-"""The session routes and the request checks over HTTP (FastAPI's TestClient), on a SQLite
-file: log in, who am I, CSRF refusals, lockout, idle expiry, tokens, log out. ``/api/v1/echo``
-stands in for a use-case route: it answers the actor the gateway would send."""
+"""The session routes and the request checks over HTTP, on a SQLite file: log in, who am I,
+CSRF refusals, lockout, idle expiry, tokens, log out. ``/api/v1/echo`` stands in for a
+use-case route: it answers the actor the gateway would send.
+
+Requests go through httpx's ASGI transport on an event loop of the test's own, keeping the
+cookies between requests as a browser does (FastAPI's Browser waits on a thread portal,
+which can hang under the eventlet patching every test process runs with)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.testclient import TestClient
 from gateway import auth as gateway_auth
 from gateway.accounts import Accounts
 from gateway.auth import Auth
@@ -37,6 +42,36 @@ def make_app(auth: Auth) -> FastAPI:
     return app
 
 
+class Browser:
+    """Blocking requests into the app, with a cookie jar kept across them."""
+
+    def __init__(self, app: FastAPI, base_url: str = "http://testserver") -> None:
+        self.app = app
+        self.base_url = base_url
+        self.cookies = httpx.Cookies()
+
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, client=("10.0.0.5", 40000))
+            async with httpx.AsyncClient(
+                transport=transport, base_url=self.base_url, cookies=self.cookies
+            ) as c:
+                answer = await c.request(method, path, **kw)
+                self.cookies = c.cookies
+                return answer
+
+        return asyncio.run(go())
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kw)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock("2026-03-02T09:00:00+08:00")
@@ -60,16 +95,15 @@ def auth(sqlite_store: Store, clock: FixedClock) -> Iterator[Auth]:
 
 
 @pytest.fixture
-def client(auth: Auth) -> Iterator[TestClient]:
-    with TestClient(make_app(auth)) as client:
-        yield client
+def client(auth: Auth) -> Browser:
+    return Browser(make_app(auth))
 
 
-def login(client: TestClient, password: str = PASSWORD) -> Any:
+def login(client: Browser, password: str = PASSWORD) -> Any:
     return client.post("/api/v1/session", json={"username": "wang.li", "password": password})
 
 
-def test_login_sets_the_cookies_and_answers_who_and_the_csrf_token(client: TestClient):
+def test_login_sets_the_cookies_and_answers_who_and_the_csrf_token(client: Browser):
     response = login(client)
     assert response.status_code == 200
     body = response.json()
@@ -87,15 +121,15 @@ def test_login_sets_the_cookies_and_answers_who_and_the_csrf_token(client: TestC
 def test_cookies_are_secure_outside_tests(sqlite_store: Store, clock: FixedClock):
     auth = open_auth(sqlite_store, clock, secure=True)
     try:
-        with TestClient(make_app(auth), base_url="https://testserver") as client:
-            cookies = login(client).headers.get_list("set-cookie")
-            assert len(cookies) == 2 and all("; Secure" in c for c in cookies)
-            assert client.get("/api/v1/session").json()["actor"] == STAFF
+        client = Browser(make_app(auth), base_url="https://testserver")
+        cookies = login(client).headers.get_list("set-cookie")
+        assert len(cookies) == 2 and all("; secure" in c.lower() for c in cookies)
+        assert client.get("/api/v1/session").json()["actor"] == STAFF
     finally:
         auth.close()
 
 
-def test_a_change_needs_the_sessions_csrf_token(client: TestClient):
+def test_a_change_needs_the_sessions_csrf_token(client: Browser):
     csrf = login(client).json()["csrf_token"]
     forged = {"actor": {"person_id": "p-boss", "role": "district_staff"}}
     missing = client.post("/api/v1/echo", json=forged)
@@ -118,14 +152,14 @@ def test_a_change_needs_the_sessions_csrf_token(client: TestClient):
     assert client.get("/api/v1/echo").json() == {"actor": STAFF}  # a read needs none
 
 
-def test_a_csrf_cookie_that_differs_from_the_header_is_refused(client: TestClient):
+def test_a_csrf_cookie_that_differs_from_the_header_is_refused(client: Browser):
     csrf = login(client).json()["csrf_token"]
     client.cookies.set(CSRF_COOKIE, "planted-by-a-sibling-site")
     refused = client.post("/api/v1/echo", headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 403 and refused.json()["details"] == {"reason": "mismatch"}
 
 
-def test_wrong_password_then_lockout_in_both_languages(client: TestClient, clock: FixedClock):
+def test_wrong_password_then_lockout_in_both_languages(client: Browser, clock: FixedClock):
     wrong = login(client, "not-the-password-1")
     assert wrong.status_code == 401
     assert wrong.json() == {
@@ -148,7 +182,7 @@ def test_wrong_password_then_lockout_in_both_languages(client: TestClient, clock
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_no_session_an_idle_session_and_a_bad_scheme_are_401(client: TestClient, clock: FixedClock):
+def test_no_session_an_idle_session_and_a_bad_scheme_are_401(client: Browser, clock: FixedClock):
     nobody = client.get("/api/v1/echo")
     assert nobody.status_code == 401
     assert nobody.json()["code"] == "unauthenticated" and nobody.json()["message"] == "请先登录"
@@ -160,7 +194,7 @@ def test_no_session_an_idle_session_and_a_bad_scheme_are_401(client: TestClient,
     assert basic.status_code == 401 and basic.json()["field"] == "authorization"
 
 
-def test_a_token_authenticates_without_csrf_until_revoked(client: TestClient, auth: Auth):
+def test_a_token_authenticates_without_csrf_until_revoked(client: Browser, auth: Auth):
     secret, _ = auth.tokens.add("open311-app", "client:open311", "district_staff", by=OPS)
     bearer = {"Authorization": f"Bearer {secret}"}
     answer = client.post("/api/v1/echo", headers=bearer, json={"actor": STAFF})
@@ -174,7 +208,7 @@ def test_a_token_authenticates_without_csrf_until_revoked(client: TestClient, au
     assert revoked.status_code == 401 and revoked.json()["details"] == {"reason": "token"}
 
 
-def test_logout_needs_the_csrf_token_and_ends_the_session(client: TestClient):
+def test_logout_needs_the_csrf_token_and_ends_the_session(client: Browser):
     csrf = login(client).json()["csrf_token"]
     kept = client.cookies.get(SESSION_COOKIE)
     assert client.delete("/api/v1/session").status_code == 403  # no token: still logged in
@@ -187,7 +221,7 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client: TestClient):
     assert client.get("/api/v1/echo").status_code == 401
 
 
-def test_a_disabled_account_is_refused_on_its_next_request(client: TestClient, auth: Auth):
+def test_a_disabled_account_is_refused_on_its_next_request(client: Browser, auth: Auth):
     login(client)
     auth.accounts.disable("wang.li", by=OPS)
     refused = client.get("/api/v1/echo")
