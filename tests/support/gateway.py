@@ -39,6 +39,7 @@ class GatewayProcess:
             "SHEQU_GATEWAY_PORT": str(self.port),
             "SHEQU_GATEWAY_METRICS_PORT": str(self.metrics_port),
             "SHEQU_GATEWAY_TOKENS": str(tokens),
+            "SHEQU_GATEWAY_STORE": f"sqlite:///{tmp / 'gateway.db'}",  # accounts, sessions
             **env,
         }
         self.log_path = tmp / "gateway.log"

@@ -15,10 +15,12 @@ def main() -> None:
     from shequ.config import ConfigError
 
     from gateway.app import create_app
+    from gateway.auth import Auth
     from gateway.settings import Settings
 
     try:
         settings = Settings.from_env()
+        auth = Auth.open()  # SHEQU_GATEWAY_STORE: accounts, sessions, tokens
     except ConfigError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -32,7 +34,7 @@ def main() -> None:
             )
             sys.exit(2)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, auth=auth),
         host=settings.host,
         port=settings.port,
         log_level="warning",

@@ -26,6 +26,8 @@ from shequ.presence import Presence
 from shequ.suite import SERVICES
 
 from gateway import errors
+from gateway.auth import Auth, authenticator
+from gateway.auth import install as install_auth
 from gateway.metrics import LATENCY, REQUESTS, RPC_SECONDS
 from gateway.pool import RpcPool
 from gateway.routes import PREFIX, Route, components, routes, table
@@ -204,10 +206,14 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 
 def create_app(
-    settings: Settings | None = None, authenticate: Authenticate | None = None
+    settings: Settings | None = None,
+    authenticate: Authenticate | None = None,
+    auth: Auth | None = None,
 ) -> FastAPI:
     """The gateway as an ASGI app. ``authenticate`` decides who calls (default: API tokens
-    from ``settings.tokens_file``)."""
+    from ``settings.tokens_file``); with ``auth`` (accounts, sessions and tokens on the
+    gateway's database, ``gateway.auth``), its sessions and tokens first, then that file, and
+    the session routes (log in, who am I, log out)."""
     settings = settings or Settings.from_env()
     gateway = Gateway(settings)
 
@@ -235,8 +241,13 @@ def create_app(
     )
     app.state.gateway = gateway
     app.state.settings = settings
-    app.state.authenticate = authenticate or TokenAuthenticator.from_file(settings.tokens_file)
+    tokens_file = TokenAuthenticator.from_file(settings.tokens_file)
+    if auth is not None and authenticate is None:
+        authenticate = authenticator(auth, tokens_file if settings.tokens_file else None)
+    app.state.authenticate = authenticate or tokens_file
     errors.install(app)
+    if auth is not None:
+        install_auth(app, auth)
 
     refs = components()[0]
     for route in routes():

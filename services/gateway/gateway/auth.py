@@ -39,6 +39,7 @@ from gateway.authsettings import (
     gateway_store,
 )
 from gateway.authstore import open_engine
+from gateway.security import Authenticate, Principal
 from gateway.sessions import Session, Sessions, Token, Tokens, same
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -251,3 +252,20 @@ def install(app: FastAPI, auth: Auth) -> None:
     app.state.auth = auth
     app.include_router(router)
     app.add_exception_handler(AuthError, _refused)
+
+
+def authenticator(auth: Auth, fallback: Authenticate | None = None) -> Authenticate:
+    """The app's ``authenticate``: the caller as a ``Principal``, from a session or a token of
+    the gateway's database; a Bearer token it does not know goes to ``fallback`` (the tokens
+    file, ``SHEQU_GATEWAY_TOKENS``) when there is one."""
+
+    async def authenticate(request: Request) -> Principal:
+        try:
+            caller = await auth.authenticate(request)
+        except Unauthenticated as refused:
+            if fallback is None or refused.details.get("reason") != "token":
+                raise
+            return await fallback(request)
+        return Principal.from_dict(caller.actor.to_dict())
+
+    return authenticate
