@@ -27,7 +27,7 @@ COPY services ./services
 RUN pip install --no-cache-dir --no-deps . \
  && groupadd --system --gid 10001 shequ \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home shequ \
- && mkdir -p /var/lib/shequ/treeheads /var/lib/shequ/keys \
+ && mkdir -p /var/lib/shequ/treeheads /var/lib/shequ/keys /var/lib/shequ/gateway \
  && chown -R 10001:10001 /var/lib/shequ
 
 USER 10001:10001
