@@ -15,13 +15,16 @@ from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_rea
 from shequ.usecases import UseCase, UseCases
 
 from casework import cases as c
-from casework import deadlines, petitions, queries
+from casework import deadlines, petitions, public, queries
 from casework import decisions as d
 from casework import mediation as m
 
 HANDLER = TEAM  # a case's handlers: team members on the cases assigned to them
 INTAKE = {**HANDLER, "resident": "household"}
 RESIDENT = {**COMMUNITY, "resident": "household"}
+PUBLIC = {**DISTRICT, "auditor": "all"}
+"""Reads of what anyone may see (no personal data in them): the gateway's Open311 front asks
+as a read-only, district-wide auditor actor of its own (``person_id`` ``open311``), never as staff."""
 
 USE_CASES = UseCases(
     "casework",
@@ -81,4 +84,7 @@ USE_CASES = UseCases(
     ),
     UseCase(queries.MyCases, queries.my_cases, RESIDENT, reads=True),
     UseCase(PersonalDataReadsQuery, personal_data_reads, READS_ROLES, reads=True),
+    # the public's view (Open311)
+    UseCase(public.CaseCategories, public.case_categories, {**READ, **INTAKE}, reads=True),
+    UseCase(public.PublicCases, public.public_cases, PUBLIC, reads=True),
 )

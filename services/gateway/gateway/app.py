@@ -29,6 +29,7 @@ from gateway import errors
 from gateway.auth import Auth, authenticator
 from gateway.auth import install as install_auth
 from gateway.metrics import LATENCY, REQUESTS, RPC_SECONDS
+from gateway.open311 import Clients, Open311, install
 from gateway.pool import RpcPool
 from gateway.routes import PREFIX, Route, components, routes, table
 from gateway.security import Authenticate, Principal, TokenAuthenticator, current_principal
@@ -262,6 +263,11 @@ def create_app(
             openapi_extra=_operation(route, refs),
             response_class=JSONResponse,
         )
+
+    open311 = Open311(
+        gateway, Clients.from_file(settings.open311_clients), settings.open311_jurisdiction
+    )
+    install(app, open311)  # GeoReport v2 under /open311/v2/
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, Any]:

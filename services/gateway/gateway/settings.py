@@ -8,6 +8,9 @@ SHEQU_GATEWAY_POOL_SIZE         8           standalone RPC proxies (and threads)
 SHEQU_GATEWAY_RPC_TIMEOUT       10          seconds an RPC may take before the answer is 504
 SHEQU_GATEWAY_PRESENCE_TTL      1           seconds a "service is running" answer is kept
 SHEQU_GATEWAY_TOKENS            (none)      JSON file of API tokens: {sha256(token) hex: actor}
+SHEQU_OPEN311_CLIENTS           (none)      JSON file of Open311 api_keys:
+                                            {sha256(api_key) hex: {"client", "community_id"}}
+SHEQU_OPEN311_JURISDICTION      jiaohe      the Open311 jurisdiction_id answered for
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ class Settings:
     rpc_timeout: float = 10.0
     presence_ttl: float = 1.0
     tokens_file: Path | None = None
+    open311_clients: Path | None = None
+    open311_jurisdiction: str = "jiaohe"
 
     @classmethod
     def from_env(cls) -> Settings:
         tokens = os.environ.get("SHEQU_GATEWAY_TOKENS", "").strip()
+        clients = os.environ.get("SHEQU_OPEN311_CLIENTS", "").strip()
         return cls(
             amqp_uri=env("SHEQU_AMQP_URI", DEFAULT_AMQP),
             host=env("SHEQU_GATEWAY_HOST", "127.0.0.1"),
@@ -47,4 +53,6 @@ class Settings:
             rpc_timeout=env_number("SHEQU_GATEWAY_RPC_TIMEOUT", 10.0, float, 0.1),
             presence_ttl=env_number("SHEQU_GATEWAY_PRESENCE_TTL", 1.0, float, 0),
             tokens_file=Path(tokens) if tokens else None,
+            open311_clients=Path(clients) if clients else None,
+            open311_jurisdiction=env("SHEQU_OPEN311_JURISDICTION", "jiaohe"),
         )
