@@ -25,11 +25,15 @@ TOKENS = {"staff-token": STAFF, "auditor-token": AUDITOR}
 class GatewayProcess:
     """``python -m gateway`` with its own ports, logging to ``tmp/gateway.log``."""
 
-    def __init__(self, amqp: str, tmp: Path, **env: str) -> None:
+    def __init__(
+        self, amqp: str, tmp: Path, tokens: dict[str, Any] | None = None, **env: str
+    ) -> None:
         self.port, self.metrics_port = free_port(), free_port()
-        tokens = tmp / "gateway-tokens.json"
-        tokens.write_text(
-            json.dumps({hashlib.sha256(t.encode()).hexdigest(): a for t, a in TOKENS.items()}),
+        token_file = tmp / "gateway-tokens.json"
+        token_file.write_text(
+            json.dumps(
+                {hashlib.sha256(t.encode()).hexdigest(): a for t, a in (tokens or TOKENS).items()}
+            ),
             encoding="utf-8",
         )
         self.env = {
@@ -38,7 +42,7 @@ class GatewayProcess:
             "SHEQU_AMQP_URI": amqp,
             "SHEQU_GATEWAY_PORT": str(self.port),
             "SHEQU_GATEWAY_METRICS_PORT": str(self.metrics_port),
-            "SHEQU_GATEWAY_TOKENS": str(tokens),
+            "SHEQU_GATEWAY_TOKENS": str(token_file),
             "SHEQU_GATEWAY_STORE": f"sqlite:///{tmp / 'gateway.db'}",  # accounts, sessions
             **env,
         }
