@@ -3,7 +3,7 @@ its own vhost and users with the suite's grants and checks what the broker refus
 publishing to another service's event exchange, a service sending an RPC request other than a
 notifications pull, a caller sending a reply or an event, a service binding to another
 service's requests — and that a real service runs under its own user and answers the
-gateway's user."""
+gateway's user, who may also ask whether it runs (``shequ.presence``)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from shequ.brokerusers import (
     suite_grants,
 )
 from shequ.config import SERVICES
+from shequ.presence import Presence, ServiceDown, require_running
 from shequ.relay import exchange_for
 from shequ.subscriber import inbox_queue
 
@@ -129,13 +130,32 @@ def test_a_service_binds_only_its_own_requests_and_inbox_queues(broker: Broker) 
         broker.declare("gateway", Queue("rpc-registry", RPC, routing_key="registry.*"))
 
 
+def running(uri: str, service: str) -> int:
+    """``service``'s consumers as the gateway (and ``shequ call``) ask it: a passive declare of
+    its RPC queue over ``uri``; a refusal of the declare raises."""
+    presence = Presence(uri, ttl=0)
+    try:
+        return presence.count(service)
+    finally:
+        presence.close()
+
+
 def test_a_service_runs_under_its_own_user_and_answers_the_gateway(
     broker: Broker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The gateway's and an operator's users may ask whether a service runs (a passive declare
+    of ``rpc-<service>``, a queue they may not configure, read or bind) and call it."""
     uri = broker.uri("registry")
     service_env(monkeypatch, "registry", f"sqlite:///{tmp_path}/registry.db", uri, tmp_path)
     staff = {"person_id": "staff-1", "role": "district_staff"}
+    for caller in ("gateway", "ops"):  # no queue yet: "not running", not a refusal
+        assert running(broker.uri(caller), "registry") == 0
+        with pytest.raises(ServiceDown):
+            require_running("registry", broker.uri(caller))
     with started(RegistryService, uri):
+        for caller in ("gateway", "ops"):
+            assert running(broker.uri(caller), "registry") == 1
+            require_running("registry", broker.uri(caller))
         made = rpc(
             broker.uri("gateway"),
             "registry",
@@ -155,6 +175,8 @@ def test_a_service_runs_under_its_own_user_and_answers_the_gateway(
             what="the registry's relay publishing under its own user",
         )
         assert health["ready"]
+    for caller in ("gateway", "ops"):  # stopped: its queue stays, with no consumer
+        assert running(broker.uri(caller), "registry") == 0
 
 
 def test_the_suite_grants_name_every_service_the_gateway_and_operators() -> None:
