@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+import requests
 from shequ import demo
 from shequ.suite import SERVICES
 
@@ -59,7 +61,11 @@ def shequ_up(
     """`shequ up` in ``tmp_path`` on its own vhost and metrics ports, until it says it runs;
     SIGINT on the way out if it still runs."""
     env = _env(
-        SHEQU_AMQP_URI=amqp, **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT}, **extra
+        SHEQU_AMQP_URI=amqp,
+        SHEQU_GATEWAY_PORT=str(free_port()),
+        SHEQU_GATEWAY_METRICS_PORT=str(free_port()),
+        **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT},
+        **extra,
     )
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
@@ -185,6 +191,7 @@ def readme_commands(substitutions: dict[str, str]) -> list[list[str]]:
     return commands
 
 
+@pytest.mark.timeout(600)  # the suite, the demo and the gateway's start, on a busy machine
 def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
     tmp_path: Path,
 ) -> None:
@@ -216,6 +223,24 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         }
         assert {"立柱", "塔桥", "下泊", "柏乡"} <= set(communities)
         lizhu = communities["立柱"]["community_id"]
+
+        # the gateway runs too, at the address printed, with the token printed for this run
+        gateway = f"http://127.0.0.1:{env['SHEQU_GATEWAY_PORT']}"
+        assert f"{gateway}/api/v1/docs" in text
+        token = re.search(r"gateway token \(district staff, this run only\): (\S+)", text)
+        assert token, text
+        assert requests.get(f"{gateway}/healthz", timeout=30).status_code == 200
+        assert requests.get(f"{gateway}/api/v1/registry/communities", timeout=30).status_code == 401
+        over_http = requests.get(
+            f"{gateway}/api/v1/registry/communities",
+            headers={"Authorization": f"Bearer {token[1]}"},
+            timeout=30,
+        )
+        assert over_http.status_code == 200, over_http.text
+        assert {c["community_id"] for c in over_http.json()} == {
+            c["community_id"] for c in communities.values()
+        }
+        assert token[1] not in (tmp_path / "var" / "gateway-tokens.json").read_text()
 
         def lizhu_cases() -> list[dict[str, Any]] | None:
             cases = json.loads(
@@ -274,6 +299,7 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
         assert up.poll() is None
 
 
+@pytest.mark.timeout(600)  # the suite, the demo and the gateway's start, on a busy machine
 def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:
@@ -291,7 +317,7 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert_published_results(board)
         assert_quarter_casework(env, board)
         children = service_pids(up)
-        assert len(children) == 4
+        assert len(children) == len(BUILT) + 1  # the services and the gateway
 
         # a second run on the same stores (other ports): one line, nothing started
         second = subprocess.run(

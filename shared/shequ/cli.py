@@ -608,6 +608,14 @@ def asyncapi(output: Path) -> None:
     click.echo(f"wrote {output} ({len(doc['channels'])} channels)")
 
 
+@main.command()
+def gateway() -> None:
+    """Run the HTTP gateway in the foreground (``python -m gateway``, ADR 0032; settings from
+    SHEQU_GATEWAY_*). The gateway is its own process: this replaces the ``shequ`` process with
+    it rather than importing it."""
+    os.execv(sys.executable, [sys.executable, "-m", "gateway"])
+
+
 # From shequ.ops.cli, not the package: once the submodule shequ.ops.status is imported, the
 # package's attribute ``status`` is that module (and ``python -m shequ.cli status`` imports
 # this module a second time, after it).

@@ -1,5 +1,11 @@
 """``shequ up`` (what ``make run`` runs): every built service as a local process on SQLite
-stores under var/, RabbitMQ on localhost, the demo district loaded once.
+stores under var/, RabbitMQ on localhost, the demo district loaded once, and the HTTP gateway
+(``python -m gateway``, ADR 0032) in front of them with an API token for this run.
+
+The gateway is no domain service (it is not in ``shequ.suite.SUITE``: no store, no log): it is
+started as a process by its module name, never imported from here. Its token, for a district
+staff member, is made afresh each run and kept only hashed in ``var/gateway-tokens.json``
+(unless the operator names their own file in ``SHEQU_GATEWAY_TOKENS``).
 
 Each service runs in its own process group, which ``shequ up`` stops on SIGTERM and SIGINT
 (Ctrl-C) alike; the children also get SIGTERM if ``shequ up`` itself dies (Linux's parent-death
@@ -12,23 +18,32 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from shequ.config import amqp_uri, metrics_port
+from shequ.config import ConfigError, amqp_uri, env_number, metrics_port
 from shequ.store import Store, StoreConfigError
 from shequ.suite import SERVICES
 
 BUILT = SERVICES
 PR_SET_PDEATHSIG = 1
+GATEWAY = "gateway"
+# the gateway's own defaults (services/gateway/gateway/settings.py), read here without
+# importing it: shared code never imports the gateway
+GATEWAY_PORT, GATEWAY_METRICS_PORT = 8080, 9110
+DEMO_TOKEN_ACTOR = {"person_id": "demo-staff", "role": "district_staff"}
 
 
 class Stop(BaseException):
@@ -54,6 +69,33 @@ def service_env(name: str, var: Path) -> dict[str, str]:
     environ.setdefault("SHEQU_TREEHEAD_DIR", str(var.resolve() / "treeheads"))
     environ.setdefault("SHEQU_KEY_DIR", str(var.resolve() / "keys"))
     return environ
+
+
+def gateway_ports() -> tuple[int, int]:
+    """SHEQU_GATEWAY_PORT and SHEQU_GATEWAY_METRICS_PORT (0: no metrics), as the gateway reads
+    them."""
+    try:
+        return (
+            int(env_number("SHEQU_GATEWAY_PORT", GATEWAY_PORT, int, 1)),
+            int(env_number("SHEQU_GATEWAY_METRICS_PORT", GATEWAY_METRICS_PORT, int, 0)),
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def gateway_token(var: Path) -> str | None:
+    """A fresh API token for this run (a district staff member), kept hashed in
+    ``var/gateway-tokens.json`` and named to the gateway by ``SHEQU_GATEWAY_TOKENS``; None when
+    the operator names their own tokens file."""
+    if os.environ.get("SHEQU_GATEWAY_TOKENS", "").strip():
+        return None
+    token = secrets.token_urlsafe(24)
+    path = var.resolve() / "gateway-tokens.json"
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    path.write_text(json.dumps({digest: DEMO_TOKEN_ACTOR}), encoding="utf-8")
+    path.chmod(0o600)
+    os.environ["SHEQU_GATEWAY_TOKENS"] = str(path)
+    return token
 
 
 def unsigned_actors_warning() -> None:
@@ -95,7 +137,8 @@ def port_in_use(port: int) -> bool:
 
 def claim(var: Path) -> list[IO[str]]:
     """Lock every SQLite store (a ``.lock`` file beside it, held while this run lives) and
-    check every metrics port is free; one line naming what another run holds, else the locks."""
+    check every metrics port and the gateway's ports are free; one line naming what another run
+    holds, else the locks."""
     locks: list[IO[str]] = []
     try:
         for name in BUILT:
@@ -127,6 +170,12 @@ def claim(var: Path) -> list[IO[str]]:
             lock.truncate()
             lock.write(str(os.getpid()))
             lock.flush()
+        for port, what in zip(gateway_ports(), ("API", "metrics"), strict=True):
+            if port and port_in_use(port):
+                raise click.ClickException(
+                    f"port {port} (gateway {what}) is in use: is another `shequ up` running? "
+                    f"Stop it, or set SHEQU_GATEWAY_{'PORT' if what == 'API' else 'METRICS_PORT'}"
+                )
     except BaseException:
         for held in locks:
             held.close()
@@ -171,6 +220,23 @@ def wait_healthy(name: str, proc: subprocess.Popen[Any], timeout: float = 90) ->
     raise click.ClickException(f"{name} did not become ready in {timeout:.0f}s")
 
 
+def wait_gateway(proc: subprocess.Popen[Any], timeout: float = 180) -> None:
+    """Until the gateway answers ``/healthz`` (it imports every service's table at start:
+    seconds, tens of seconds on a busy machine)."""
+    url = f"http://127.0.0.1:{gateway_ports()[0]}/healthz"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise click.ClickException(f"the gateway exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=3) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise click.ClickException(f"the gateway did not answer {url} in {timeout:.0f}s")
+
+
 def load_demo() -> None:
     from shequ import client
 
@@ -201,10 +267,14 @@ def load_demo() -> None:
     )
 
 
-def _say_running(uri: str, procs: dict[str, subprocess.Popen[Any]], var: Path) -> None:
+def _say_running(
+    uri: str, procs: dict[str, subprocess.Popen[Any]], var: Path, token: str | None
+) -> None:
     click.echo("\nShequ is running (Ctrl-C stops):")
     click.echo(f"  broker   {uri}")
     for name, proc in procs.items():
+        if name == GATEWAY:
+            continue
         port = metrics_port(name)
         where = f"http://127.0.0.1:{port}/metrics" if port else "off"
         click.echo(
@@ -212,15 +282,27 @@ def _say_running(uri: str, procs: dict[str, subprocess.Popen[Any]], var: Path) -
             f"{service_env(name, var)[f'SHEQU_{name.upper()}_STORE']}  "
             f"metrics {where}"
         )
+    port, gateway_metrics = gateway_ports()
+    where = f"http://127.0.0.1:{gateway_metrics}/metrics" if gateway_metrics else "off"
+    click.echo(
+        f"  {GATEWAY:<10} pid {procs[GATEWAY].pid:<7} http://127.0.0.1:{port}/api/v1/docs  "
+        f"metrics {where}"
+    )
     click.echo("  call a service:  shequ call registry health")
+    if token:
+        click.echo(f"  gateway token (district staff, this run only): {token}")
+        click.echo(
+            f'  over HTTP:       curl -H "Authorization: Bearer {token}" '
+            f"http://127.0.0.1:{port}/api/v1/registry/communities"
+        )
 
 
 @click.command()
 @click.option("--var", default="var", type=click.Path(path_type=Path), show_default=True)
 @click.option("--seed/--no-seed", default=True, help="load the demo district")
 def up(var: Path, seed: bool) -> None:
-    """Start every built service locally and stay in the foreground (Ctrl-C or SIGTERM
-    stops them all)."""
+    """Start every built service and the HTTP gateway locally and stay in the foreground
+    (Ctrl-C or SIGTERM stops them all)."""
     uri = amqp_uri()
     problem = broker_reachable(uri)
     if problem:
@@ -233,6 +315,7 @@ def up(var: Path, seed: bool) -> None:
     if seed:
         demo_settings(var)
     locks = claim(var)
+    token = gateway_token(var)
     procs: dict[str, subprocess.Popen[Any]] = {}
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -246,11 +329,18 @@ def up(var: Path, seed: bool) -> None:
                 env=service_env(name, var),
                 preexec_fn=_child_setup,  # noqa: PLW1509
             )
-        for name, proc in procs.items():
-            wait_healthy(name, proc)
+        for name in BUILT:
+            wait_healthy(name, procs[name])
         if seed:
             load_demo()
-        _say_running(uri, procs, var)
+        # after the services and the demo: its start (importing every table) is CPU-heavy
+        procs[GATEWAY] = subprocess.Popen(
+            [sys.executable, "-m", GATEWAY],
+            env=dict(os.environ),
+            preexec_fn=_child_setup,  # noqa: PLW1509
+        )
+        wait_gateway(procs[GATEWAY])
+        _say_running(uri, procs, var, token)
         while all(p.poll() is None for p in procs.values()):
             time.sleep(0.5)
         raise click.ClickException("a service exited; stopping the others")
