@@ -98,6 +98,14 @@ def gateway_token(var: Path) -> str | None:
     return token
 
 
+def gateway_env(var: Path) -> dict[str, str]:
+    """The gateway's environment: its own store (accounts, sessions) under ``var`` unless
+    SHEQU_GATEWAY_STORE names one."""
+    environ = dict(os.environ)
+    environ.setdefault("SHEQU_GATEWAY_STORE", f"sqlite:///{var.resolve()}/gateway.db")
+    return environ
+
+
 def unsigned_actors_warning() -> None:
     """A local run takes unsigned actors (SHEQU_ALLOW_UNSIGNED_ACTORS=1) unless the operator
     set it to 0 (then the CLI signs with SHEQU_ACTOR_KEY); says so in one line when it does."""
@@ -336,7 +344,7 @@ def up(var: Path, seed: bool) -> None:
         # after the services and the demo: its start (importing every table) is CPU-heavy
         procs[GATEWAY] = subprocess.Popen(
             [sys.executable, "-m", GATEWAY],
-            env=dict(os.environ),
+            env=gateway_env(var),
             preexec_fn=_child_setup,  # noqa: PLW1509
         )
         wait_gateway(procs[GATEWAY])
