@@ -200,6 +200,8 @@ def test_up_runs_the_suite_with_a_scored_past_quarter_and_the_readme_as_written(
     with rabbit_vhost() as amqp, shequ_up(tmp_path, amqp) as (up, env, log):
         text = log.read_text(errors="replace")
         assert "demo district loaded (sample data): 4 communities" in text
+        # a development run says that it takes unsigned actors (ADR 0031)
+        assert "WARNING: development run: the services accept UNSIGNED actors" in text
         assert re.search(
             r"demo work loaded: 12 cases today \(4 resolved, answered and rated; "
             r"[4-9] chased\), 16 cases handled to the end, 4 visit rounds with "

@@ -319,11 +319,11 @@ def up(var: Path, seed: bool) -> None:
             "Start it with `rabbitmq-server -detached` (or set SHEQU_AMQP_URI), then retry."
         )
     var.mkdir(parents=True, exist_ok=True)
-    unsigned_actors_warning()
     if seed:
         demo_settings(var)
-    locks = claim(var)
+    locks = claim(var)  # a run that collides exits with one line, before any warning
     token = gateway_token(var)
+    unsigned_actors_warning()
     procs: dict[str, subprocess.Popen[Any]] = {}
 
     def on_signal(signum: int, _frame: object) -> None:
