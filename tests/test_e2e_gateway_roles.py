@@ -2,8 +2,7 @@
 the table does not admit is refused (403, ``actor.role``) by the service behind the gateway; an
 admitted role is never refused for its role; community staff of another community are refused
 as out of scope (403, ``out_of_scope``) where the command names the community it acts on, and
-the community's own staff are not. Registry and casework run behind the gateway (the other
-services' tables have the same shape and the same entrypoint code)."""
+the community's own staff are not. All four services run behind the gateway."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from tests.support.infra import rabbit_vhost
 from tests.support.suite import Processes, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
-SERVICES = ("registry", "casework")
+SERVICES = ("registry", "casework", "outreach", "assessment")
 STAFF = {"person_id": "roles-district", "role": "district_staff"}
 OTHER_COMMUNITY = str(uuid.UUID(int=7))
 
@@ -134,7 +133,7 @@ def test_every_route_admits_exactly_the_roles_its_table_names(suite: RolesSuite,
 def _acts_on_its_community(route: Route) -> bool:
     """The command names the community it acts on, and no other record its scope could come
     from (a village or household in another command decides the scope, after it is found)."""
-    others = {f for f in route.model.model_fields if f.endswith("_id") and f != "community_id"}
+    others = {f for f in route.model.model_fields if f.endswith(("_id", "_ids")) and f != "community_id"}
     return (
         route.case.roles.get("community_staff") == "community"
         and "community_id" in route.model.model_fields
