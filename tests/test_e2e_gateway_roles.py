@@ -133,7 +133,9 @@ def test_every_route_admits_exactly_the_roles_its_table_names(suite: RolesSuite,
 def _acts_on_its_community(route: Route) -> bool:
     """The command names the community it acts on, and no other record its scope could come
     from (a village or household in another command decides the scope, after it is found)."""
-    others = {f for f in route.model.model_fields if f.endswith(("_id", "_ids")) and f != "community_id"}
+    others = {
+        f for f in route.model.model_fields if f.endswith(("_id", "_ids")) and f != "community_id"
+    }
     return (
         route.case.roles.get("community_staff") == "community"
         and "community_id" in route.model.model_fields
