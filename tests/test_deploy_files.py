@@ -319,6 +319,25 @@ def test_kustomize_renders_valid_kubernetes_objects(overlay: str) -> None:
     assert namespaces == {by_kind["Namespace"][0]["metadata"]["name"]}
 
 
+def test_the_gateway_signs_actor_claims_with_its_own_key_in_kubernetes() -> None:
+    """In production the services refuse unsigned actors (ADR 0031): the gateway's pods must
+    have their signing key, from a secret, and name it."""
+    docs = render("overlays/prod")
+    gateway = next(
+        d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"].endswith("gateway")
+    )
+    pod = gateway["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["SHEQU_ACTOR_KEY_ID"] == "gateway"
+    assert "SHEQU_ALLOW_UNSIGNED_ACTORS" not in env
+    mounted = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    key_dir = str(Path(env["SHEQU_ACTOR_KEY"]).parent)
+    volume = next(v for v in pod["volumes"] if mounted.get(v["name"]) == key_dir)
+    secret = volume["secret"]["secretName"]
+    assert any(d["kind"] == "Secret" and d["metadata"]["name"] == secret for d in docs), secret
+
+
 def test_overlays_differ_where_they_should() -> None:
     def replicas(overlay: str) -> int:
         return next(d for d in render(overlay) if d["kind"] == "Deployment")["spec"]["replicas"]
