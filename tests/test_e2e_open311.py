@@ -181,13 +181,16 @@ def test_services_are_casework_categories_grouped_by_work_group(suite):
     assert by_code["rubbish"]["service_name"] == "垃圾清运"
     assert by_code["rubbish"]["group"] == "环境卫生组"
     assert by_code["water_supply"]["group"] == "公益事业组"
-    assert all(x["type"] == "realtime" and x["metadata"] is False for x in services)
+    assert all(x["type"] == "realtime" and x["metadata"] is True for x in services)
     assert services == conforms(s.open311("GET", "/services.json"), "services.json")
     definition = conforms(
         s.open311("GET", "/services/rubbish.json?jurisdiction_id=jiaohe"),
         "service-definition.json",
     )
-    assert definition == {"service_code": "rubbish", "attributes": []}
+    assert definition["service_code"] == "rubbish"
+    [consent] = definition["attributes"]
+    assert consent["code"] == "publish_description" and consent["required"] is False
+    assert [v["key"] for v in consent["values"]] == ["yes", "no"]
     refused(s.open311("GET", "/services/weather.json"), 404, "weather")
     refused(s.open311("GET", "/services.json?jurisdiction_id=elsewhere"), 404, "jurisdiction")
 
@@ -306,6 +309,12 @@ def test_each_refusal_is_a_georeport_error_with_its_status(suite):
     refused(_file(s, lat="north", long="119.7"), 400, "lat")
     refused(_file(s, address_string="村口", description="长" * 4001), 400, "description")
     refused(_file(s, address_string="村口", phone="12345"), 400, "phone")
+    refused(_file(s, address_string="村口", **{"attribute[colour]": "red"}), 400, "colour")
+    refused(
+        _file(s, address_string="村口", **{"attribute[publish_description]": "ok"}),
+        400,
+        "publish_description",
+    )
     # 403: a wrong api_key
     refused(_file(s, api_key="not-a-key", address_string="村口"), 403, "api_key")
     # 404: an unknown jurisdiction, service code, request; a path Open311 does not have
@@ -352,3 +361,39 @@ def test_a_request_by_address_string_only_has_no_coordinates(suite):
         "requests.json",
     )
     assert far == []
+
+
+def test_the_description_is_public_only_when_the_filer_agreed(suite):
+    s, w = suite
+    words = "路灯旁的垃圾箱坏了"
+    filed = conforms(
+        _file(
+            s,
+            service_code="village_appearance",
+            address_id=w["village"],
+            description=words,
+            last_name="李",
+            first_name="公开",
+            phone=PHONE,
+            **{"attribute[publish_description]": "yes"},
+        ),
+        "post-response.json",
+    )
+    case_id = filed[0]["service_request_id"]
+    public = conforms(s.open311("GET", f"/requests/{case_id}.json"), "requests.json")[0]
+    assert public["description"] == words
+    text = json.dumps(public, ensure_ascii=False)
+    assert "李公开" not in text and PHONE not in text
+    # said no: as if nothing was said
+    kept = conforms(
+        _file(
+            s,
+            service_code="village_appearance",
+            address_id=w["village"],
+            description="另一件事，不公开",
+            **{"attribute[publish_description]": "no"},
+        ),
+        "post-response.json",
+    )[0]["service_request_id"]
+    private = conforms(s.open311("GET", f"/requests/{kept}.json"), "requests.json")[0]
+    assert "description" not in private

@@ -76,12 +76,14 @@ class OpenCase(Keyed):
     petition: Petition | None = None
     reported_person_ids: list[Id] | None = None
     received_on: Day | None = None
+    publish_description: Flag = False
 
 
 def open_case(cmd: OpenCase, actor: Actor, app: Intake) -> dict[str, Any]:
     """Receive a case (登记): where it belongs, who asks, what about; flags duplicates.
     ``received_on`` is the day it reached us (a paper petition typed in later; default
-    today): the acceptance deadline counts from it."""
+    today): the acceptance deadline counts from it. ``publish_description``: the resident
+    agreed that the description may be shown to the public (``public_cases``)."""
     received = app.fact_date(cmd.received_on, "received_on")
     p: dict[str, Any] = {
         "case_type": cmd.case_type,
@@ -90,7 +92,12 @@ def open_case(cmd: OpenCase, actor: Actor, app: Intake) -> dict[str, Any]:
         "title": cmd.title_,
         "description": cmd.description,
         "place": cmd.place,
-        "resident": {"name": cmd.resident_name, "phone": cmd.resident_phone},
+        "resident": {
+            "name": cmd.resident_name,
+            "phone": cmd.resident_phone,
+            # the resident agreed that their words may be shown to the public (Open311)
+            **({"publish_description": "yes"} if cmd.publish_description else {}),
+        },
         "reported_person_ids": sorted(set(cmd.reported_person_ids or [])),
         "petition": None,
         "received_on": cmd.received_on,

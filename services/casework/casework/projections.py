@@ -151,6 +151,9 @@ class CaseworkProjection(Handlers):
                 "work_group": e.work_group,
                 "title": e.title,
                 "place": e.place,
+                "public_description": (
+                    e.description if e.resident.get("publish_description") == "yes" else None
+                ),
                 "state": "received",
                 "owner_id": None,
                 "due_on": e.accept_due,

@@ -1,9 +1,10 @@
 """What the public may see of casework (the gateway's Open311 GeoReport v2, GATEWAY.md G30–G36):
 the kinds of case one can file, and the cases filed, without personal data.
 
-A public row names no one: no title, description, place text, resident, household, owner or
-handler; the place only as its village (and community), and coordinates, when the place ends in
-``lat,long``, rounded to 3 decimals (about 100 m). Cases in which persons are reported are left
+A public row names no one: no title, place text, resident, household, owner or handler; the
+description only when the resident agreed to publish it (``open_case``'s
+``publish_description``); the place only as its village (and community), and coordinates, when
+the place ends in ``lat,long``, rounded to 3 decimals (about 100 m). Cases in which persons are reported are left
 out. ``settled`` is casework's word for "closed" to the public: closed, refused, merged or
 confirmed, or answered (or rated) with the window to reopen it passed; a case that may still be
 reopened is not settled.
@@ -152,6 +153,7 @@ def _public(r: Any) -> dict[str, Any]:
         "work_group": r["work_group"],
         "work_group_zh": GROUPS.get(r["work_group"] or group, ""),
         "channel": r["channel"],
+        "description": r["public_description"],
         "state": r["state"],
         "state_zh": STATES[r["state"]],
         "settled": bool(r["settled"]),

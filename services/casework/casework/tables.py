@@ -40,6 +40,8 @@ cases = table(
     (ref("origin_opinion_id", index=True), ref("duplicate_of"), ref("merged_into")),
     (text("facts_key", 64, index=True), text("petitioner", 100), flag("final", default=False)),
     (text("reported", default="[]"), text("co_handlers", default="[]")),
+    # the description, only when the resident agreed to publish it (public_cases)
+    text("public_description"),
     # routing counts the open cases of a work group's members
     Index("ix_cw_cases_owner_state", "owner_id", "state"),
 )

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 under ``/open311/v2/`` (GATEWAY.md G30–G37), JSON only.
 
 * ``GET services.json`` and ``GET services/{code}.json``: casework's categories
-  (``casework.case_categories``), the group being the work group that handles the category.
+  (``casework.case_categories``), the group being the work group that handles the category;
+  one attribute, ``publish_description`` (yes/no): the filer's consent to show the description.
 * ``POST requests.json`` (form-encoded): a client's ``api_key`` (kept hashed, see below) names
   the client and the community its requests belong to; the request becomes casework's
   ``open_case`` (channel ``open311``) with an actor the gateway builds for that client alone:
@@ -9,8 +10,8 @@
   community>}``, signed for casework as every other call. Nothing in the request says who acts.
 * ``GET requests.json`` and ``GET requests/{id}.json``: casework's ``public_cases``, asked as
   the read-only actor ``{"person_id": "open311", "role": "auditor"}``; public rows carry no
-  personal data (casework leaves it out: no names, phones, description or place text; the
-  village; coordinates rounded to 3 decimals).
+  personal data (casework leaves it out: no names, phones or place text, the description only
+  with the filer's consent; the village; coordinates rounded to 3 decimals).
 
 Idempotency: a client that retries a POST (a lost answer, a timeout) must not file twice. The
 key given to casework is derived from the request itself: SHA-256 over the client, the day in
@@ -54,6 +55,26 @@ MAX_SPAN = dt.timedelta(days=90)
 MAX_DESCRIPTION = 4000
 MAX_FORM = 64 * 1024
 PUBLIC_ACTOR = {"person_id": "open311", "role": "auditor"}
+PUBLISH = "publish_description"
+ATTRIBUTES = [
+    {
+        "variable": True,
+        "code": PUBLISH,
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "yes 或 no（默认 no）/ yes or no (default no)",
+        "order": 1,
+        "description": (
+            "是否同意公开问题描述（公开查询只显示描述，不显示姓名、电话、地址）/ "
+            "may the description be shown to the public (never names, phones or the address)"
+        ),
+        "values": [
+            {"key": "yes", "name": "同意公开 / publish"},
+            {"key": "no", "name": "不公开 / keep private"},
+        ],
+    }
+]
+"""The one attribute of every service: the filer's consent to publish the description."""
 AGENCY = "社区服务队"
 
 
@@ -141,7 +162,7 @@ def service(category: dict[str, Any]) -> dict[str, Any]:
         "service_code": category["category"],
         "service_name": category["category_zh"],
         "description": f"{category['category_zh']}（{category['work_group_zh']}办理）",
-        "metadata": False,
+        "metadata": True,
         "type": "realtime",
         "keywords": f"{category['category']},{category['work_group']}",
         "group": category["work_group_zh"],
@@ -167,9 +188,12 @@ def notice(row: dict[str, Any]) -> str:
 
 
 def service_request(row: dict[str, Any]) -> dict[str, Any]:
-    """A public case as GeoReport's service request (G35); nothing personal (G36)."""
+    """A public case as GeoReport's service request (G35); nothing personal (G36): the
+    description only when the filer agreed to publish it."""
     address = "".join(p for p in (row["community_name"], row["village_name"]) if p) or None
+    shown = {"description": row["description"]} if row.get("description") else {}
     return {
+        **shown,
         "service_request_id": row["case_id"],
         "status": "closed" if row["settled"] else "open",
         "status_notes": f"{row['state_zh']} / {row['state']}",
@@ -241,7 +265,7 @@ class Open311:
     async def definition(self, request: Request, code: str) -> Any:
         self.check_jurisdiction(request.query_params.get("jurisdiction_id"))
         await self.service_of(code)
-        return {"service_code": code, "attributes": []}
+        return {"service_code": code, "attributes": ATTRIBUTES}
 
     async def post(self, request: Request) -> Any:
         raw = await request.body()
@@ -352,7 +376,21 @@ def _open_case(fields: dict[str, str], category: dict[str, Any]) -> dict[str, An
     }
     if fields.get("address_id"):
         args["village_id"] = fields["address_id"]  # a village of the client's community
+    args["publish_description"] = _consent(fields) and bool(description)
     return args
+
+
+def _consent(fields: dict[str, str]) -> bool:
+    """``attribute[publish_description]``: yes or no; any other attribute is refused."""
+    for name, value in fields.items():
+        if not name.startswith("attribute["):
+            continue
+        code = name[len("attribute[") : -1] if name.endswith("]") else ""
+        if code != PUBLISH:
+            raise bad(name, "没有这个属性", f"no such attribute (only {PUBLISH})")
+        if value not in ("yes", "no", ""):
+            raise bad(name, "须为 yes 或 no", "must be yes or no")
+    return fields.get(f"attribute[{PUBLISH}]") == "yes"
 
 
 def _day(value: str | None, field: str) -> dt.date | None:
