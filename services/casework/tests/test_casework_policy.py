@@ -11,7 +11,16 @@ from shequ.errors import Forbidden
 
 POLICY = USE_CASES.policy
 RULES = POLICY.rules
-READS = {"case", "case_timeline", "queue", "overdue_cases", "my_cases", "personal_data_reads"}
+READS = {
+    "case",
+    "case_timeline",
+    "queue",
+    "overdue_cases",
+    "my_cases",
+    "personal_data_reads",
+    "case_categories",
+    "public_cases",
+}
 
 
 def actor(role: str) -> Actor:
