@@ -2,10 +2,14 @@
 the table does not admit is refused (403, ``actor.role``) by the service behind the gateway; an
 admitted role is never refused for its role; community staff of another community are refused
 as out of scope (403, ``out_of_scope``) where the command names the community it acts on, and
-the community's own staff are not. All four services run behind the gateway."""
+the community's own staff are not. All four services run behind the gateway, and the API is
+fuzzed from its OpenAPI document for the two tables ``test_e2e_gateway`` does not fuzz."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,3 +157,43 @@ def test_community_staff_act_only_in_their_own_community(suite: RolesSuite, rout
     assert refusal(outsider) == ("out_of_scope", "actor"), outsider.text
     own = send(suite, route, "community_staff", args)
     assert refusal(own) is None or refusal(own)[0] != "out_of_scope", own.text
+
+
+@pytest.mark.timeout(600)
+def test_schemathesis_finds_no_server_error_in_outreach_and_assessment(suite: RolesSuite):
+    """The fuzzing of ``test_e2e_gateway`` (registry and casework) for the other two tables."""
+    assert suite.gateway is not None
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{suite.gateway.url}/api/v1/openapi.json",
+            "--include-tag",
+            "outreach",
+            "--include-tag",
+            "assessment",
+            "--header",
+            "Authorization: Bearer district_staff",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,status_code_conformance",
+            "--max-examples",
+            "3",
+            "--phases",
+            "examples,fuzzing",
+            "--generation-deterministic",
+            "--suppress-health-check",  # they judge the data generation, not the API
+            "all",
+            "--no-color",
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=540,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:] + suite.logs()
+    tested = re.search(r"Tested: (\d+)", run.stdout)
+    assert tested and int(tested.group(1)) >= 40, run.stdout[-1500:]  # both tables' routes
