@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.gateway import STAFF, GatewayProcess
+from tests.support.gateway import STAFF, GatewayProcess, fuzz
 from tests.support.infra import rabbit_vhost, wait_until
 from tests.support.suite import Processes, fresh_stores, running
 
@@ -207,39 +207,7 @@ def test_health_readiness_and_metrics(suite, district):
 @pytest.mark.timeout(600)
 def test_schemathesis_finds_no_server_error_and_only_the_suites_error_shape(suite, district):
     gw = suite.gateway
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "schemathesis.cli",
-            "run",
-            f"{gw.url}/api/v1/openapi.json",
-            "--include-tag",
-            "registry",
-            "--include-tag",
-            "casework",
-            "--header",
-            "Authorization: Bearer staff-token",
-            "--checks",
-            "not_a_server_error,response_schema_conformance,status_code_conformance",
-            "--max-examples",
-            "3",
-            "--phases",
-            "examples,fuzzing",
-            "--generation-deterministic",
-            # hypothesis's own health checks judge the data generation (too slow on a busy
-            # two-core box, too many filtered examples), not the API: the checks above do
-            "--suppress-health-check",
-            "all",
-            "--no-color",
-            "--workers",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
+    run = fuzz(gw.url, ("registry", "casework"), "staff-token")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:] + suite.logs()
 
 

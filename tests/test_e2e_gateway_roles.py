@@ -8,8 +8,6 @@ fuzzed from its OpenAPI document for the two tables ``test_e2e_gateway`` does no
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 import requests
 from gateway.routes import Route, routes
 
-from tests.support.gateway import GatewayProcess
+from tests.support.gateway import GatewayProcess, fuzz
 from tests.support.infra import rabbit_vhost
 from tests.support.suite import Processes, fresh_stores, running
 
@@ -163,37 +161,7 @@ def test_community_staff_act_only_in_their_own_community(suite: RolesSuite, rout
 def test_schemathesis_finds_no_server_error_in_outreach_and_assessment(suite: RolesSuite):
     """The fuzzing of ``test_e2e_gateway`` (registry and casework) for the other two tables."""
     assert suite.gateway is not None
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "schemathesis.cli",
-            "run",
-            f"{suite.gateway.url}/api/v1/openapi.json",
-            "--include-tag",
-            "outreach",
-            "--include-tag",
-            "assessment",
-            "--header",
-            "Authorization: Bearer district_staff",
-            "--checks",
-            "not_a_server_error,response_schema_conformance,status_code_conformance",
-            "--max-examples",
-            "3",
-            "--phases",
-            "examples,fuzzing",
-            "--generation-deterministic",
-            "--suppress-health-check",  # they judge the data generation, not the API
-            "all",
-            "--no-color",
-            "--workers",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
+    run = fuzz(suite.gateway.url, ("outreach", "assessment"), "district_staff")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:] + suite.logs()
     tested = re.search(r"Tested: (\d+)", run.stdout)
     assert tested and int(tested.group(1)) >= 40, run.stdout[-1500:]  # both tables' routes
