@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Self
 
 from shequ.errors import ValidationError
 from shequ.validation import check_characters
@@ -26,7 +26,7 @@ class Actor:
     household_id: str | None = None
 
     @classmethod
-    def from_dict(cls, data: Any) -> Actor:
+    def from_dict(cls, data: Any) -> Self:
         if not isinstance(data, dict):
             raise ValidationError("缺少操作人信息", "actor is required", "actor")
         check_characters(data, "actor")  # events record the actor: no NUL, no lone surrogate

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,25 +31,16 @@ from gateway.errors import unauthenticated
 
 
 @dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: who they are, their role and where it holds."""
+class Principal(Actor):
+    """The authenticated caller: the suite's ``Actor`` (its own checks of role and scope, in
+    ``from_dict``), and the claim the gateway sends for it."""
 
-    person_id: str
-    role: str
-    community_id: str | None = None
-    household_id: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Principal:
-        actor = Actor.from_dict(data)  # the suite's own checks of role and scope
-        return cls(actor.person_id, actor.role, actor.community_id, actor.household_id)
-
-    def actor(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+    def actor(self) -> dict[str, Any]:
+        return self.to_dict()
 
     def actor_for(self, service: str) -> dict[str, Any]:
         """The actor claim for one call to ``service``, signed for it."""
-        return sign_actor(self.actor(), service)
+        return sign_actor(self.to_dict(), service)
 
 
 Authenticate = Callable[[Request], Awaitable[Principal]]
