@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text, keyed
 from shequ.handlers import create
 from sqlalchemy import select
 
@@ -24,15 +24,15 @@ class RecordArchiveEntry(Keyed):
     """File a dated entry in a village's or resident's archive (opened on its first entry)."""
 
     title = "档案归档"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "archive-2024-000001",
-        "subject_kind": "village",
-        "subject_id": VILLAGE,
-        "entry_date": "2024-01-01",
-        "title": "村庄基本情况",
-        "content": "村民小组三个。",
-        "retention": "permanent",
-    }
+    example = keyed(
+        "archive-2024-000001",
+        subject_kind="village",
+        subject_id=VILLAGE,
+        entry_date="2024-01-01",
+        title="村庄基本情况",
+        content="村民小组三个。",
+        retention="permanent",
+    )
     subject_kind: Annotated[str, Choice(SUBJECTS, "档案类别")]
     subject_id: Id
     entry_date: Day

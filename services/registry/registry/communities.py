@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
-from shequ.commands import Command, Day, Flag, Id, Keyed, Text
+from shequ.commands import Command, Day, Flag, Id, Keyed, Text, keyed
 from shequ.handlers import changes, create, decides
 from sqlalchemy import select
 
@@ -21,11 +21,7 @@ class EstablishCommunity(Keyed):
     """Set up a community (社区) in the district."""
 
     title = "设立社区"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "community-lizhu",
-        "name": "立柱",
-        "name_en": "Lizhu",
-    }
+    example = keyed("community-lizhu", name="立柱", name_en="Lizhu")
     name: Annotated[str, Text(50, "社区名称")]
     name_en: Annotated[str, Text(50, "社区英文名")]
 
@@ -43,12 +39,9 @@ class RegisterVillage(Keyed):
     """Register a village (村) in a community."""
 
     title = "登记村"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "village-dongwangjia",
-        "community_id": COMMUNITY,
-        "name": "东王家村",
-        "registered_on": "2024-01-01",
-    }
+    example = keyed(
+        "village-dongwangjia", community_id=COMMUNITY, name="东王家村", registered_on="2024-01-01"
+    )
     community_id: Id
     name: Annotated[str, Text(50, "村名")]
     sample: Flag = False
@@ -71,12 +64,12 @@ class MoveVillage(Keyed):
     """Move a village to another community from a date (a dated event)."""
 
     title = "村庄调整隶属社区"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "village-move-2025-0001",
-        "village_id": VILLAGE,
-        "to_community_id": OTHER_COMMUNITY,
-        "effective_date": "2025-01-01",
-    }
+    example = keyed(
+        "village-move-2025-0001",
+        village_id=VILLAGE,
+        to_community_id=OTHER_COMMUNITY,
+        effective_date="2025-01-01",
+    )
     village_id: Id
     to_community_id: Id
     effective_date: Day

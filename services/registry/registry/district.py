@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.app import Outcome
-from shequ.commands import Choice, Day, Id, Keyed, Text
+from shequ.commands import Choice, Day, Id, Keyed, Text, keyed
 from shequ.handlers import changes, create, decides
 
 from registry.base import RegistryBase, district_wide, person_exists, the_district
@@ -21,10 +21,7 @@ class EstablishDistrict(Keyed):
     """Set up the one district (its id is fixed)."""
 
     title = "设立区"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "district-setup-2024",
-        "name": "胶河经济区",
-    }
+    example = keyed("district-setup-2024", name="胶河经济区")
     name: Annotated[str, Text(50, "区名称")]
 
 
@@ -41,12 +38,7 @@ class AppointDistrictLeader(Keyed):
     """Add a person to the district leadership team (区工管委领导班子)."""
 
     title = "任命区工管委领导班子成员"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "leader-2024-0001",
-        "person_id": PERSON,
-        "title": "工管委副主任",
-        "since": "2024-01-01",
-    }
+    example = keyed("leader-2024-0001", person_id=PERSON, title="工管委副主任", since="2024-01-01")
     person_id: Id
     title_: Annotated[str, Text(50, "职务"), Field(alias="title")]
     since: Day | None = None
@@ -65,11 +57,7 @@ class EndDistrictLeadership(Keyed):
     """End a person's membership of the district leadership team."""
 
     title = "免去区领导班子职务"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "leader-end-2025-0001",
-        "person_id": PERSON,
-        "until": "2025-12-31",
-    }
+    example = keyed("leader-end-2025-0001", person_id=PERSON, until="2025-12-31")
     person_id: Id
     until: Day
 
@@ -87,11 +75,7 @@ class EstablishOrgan(Keyed):
     """Add a district organ: a department (区直部门) or a station (站所)."""
 
     title = "设立区直部门/站所"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "organ-agri-station",
-        "name": "农业服务站",
-        "kind": "station",
-    }
+    example = keyed("organ-agri-station", name="农业服务站", kind="station")
     name: Annotated[str, Text(100, "机构名称")]
     kind: Annotated[str, Choice(ORGAN_KINDS, "机构类型")]
 
@@ -110,13 +94,13 @@ class AssignCadre(Keyed):
     """Record a person as a cadre of a district organ, assigned down to a community if given."""
 
     title = "登记区直机构干部"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "cadre-2024-0001",
-        "person_id": PERSON,
-        "organ_id": ORGAN,
-        "community_id": COMMUNITY,
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "cadre-2024-0001",
+        person_id=PERSON,
+        organ_id=ORGAN,
+        community_id=COMMUNITY,
+        since="2024-01-01",
+    )
     person_id: Id
     organ_id: Id
     community_id: Id | None = None
@@ -144,11 +128,7 @@ class ReleaseCadre(Keyed):
     """End a person's cadre status."""
 
     title = "解除干部身份"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "cadre-end-2025-0001",
-        "person_id": PERSON,
-        "until": "2025-06-30",
-    }
+    example = keyed("cadre-end-2025-0001", person_id=PERSON, until="2025-06-30")
     person_id: Id
     until: Day
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Flag, Id, Keyed, Text
+from shequ.commands import Choice, Command, Day, Flag, Id, Keyed, Text, keyed
 from shequ.handlers import changes, create, decides
 from shequ.readlog import Purpose, Sight, sight
 from sqlalchemy import select
@@ -29,13 +29,13 @@ class RegisterHousehold(Keyed):
     """Register a household with its head (户主); the address down to the villager group."""
 
     title = "立户登记"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "household-2024-000045",
-        "village_id": VILLAGE,
-        "head_id": HEAD,
-        "address": "东王家村第一村民小组",
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "household-2024-000045",
+        village_id=VILLAGE,
+        head_id=HEAD,
+        address="东王家村第一村民小组",
+        since="2024-01-01",
+    )
     village_id: Id
     head_id: Id
     address: Annotated[str, Text(100, "地址")]
@@ -57,13 +57,13 @@ class AddHouseholdMember(Keyed):
     """Add a person to a household with their relation to the head."""
 
     title = "增加家庭成员"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "member-2024-000046",
-        "household_id": HOUSEHOLD,
-        "person_id": MEMBER,
-        "relation": "spouse",
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "member-2024-000046",
+        household_id=HOUSEHOLD,
+        person_id=MEMBER,
+        relation="spouse",
+        since="2024-01-01",
+    )
     household_id: Id
     person_id: Id
     relation: Annotated[str, Choice(RELATIONS, "与户主关系")]
@@ -91,13 +91,13 @@ class RemoveHouseholdMember(Keyed):
     """Remove a member from a household (death, marriage out, moving away)."""
 
     title = "减少家庭成员"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "member-out-2025-000007",
-        "household_id": HOUSEHOLD,
-        "person_id": MEMBER,
-        "until": "2025-01-01",
-        "reason": "迁出",
-    }
+    example = keyed(
+        "member-out-2025-000007",
+        household_id=HOUSEHOLD,
+        person_id=MEMBER,
+        until="2025-01-01",
+        reason="迁出",
+    )
     household_id: Id
     person_id: Id
     until: Day

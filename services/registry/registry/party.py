@@ -12,7 +12,7 @@ from uuid import UUID
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.handlers import changes, create
 from sqlalchemy import select
@@ -38,12 +38,9 @@ class EstablishOrganisation(Keyed):
     none."""
 
     title = "设立党组织"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "org-lizhu-general",
-        "kind": "general_branch",
-        "name": "立柱社区党总支",
-        "community_id": COMMUNITY,
-    }
+    example = keyed(
+        "org-lizhu-general", kind="general_branch", name="立柱社区党总支", community_id=COMMUNITY
+    )
     kind: Annotated[str, Choice(KINDS, "党组织类型")]
     name: Annotated[str, Text(100, "党组织名称")]
     community_id: Id | None = None
@@ -117,13 +114,13 @@ class Appoint(Keyed):
     """Appoint a person to a post of a party organisation."""
 
     title = "党组织任职"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "appoint-lizhu-secretary-2024",
-        "organisation_id": ORGANISATION,
-        "person_id": PERSON,
-        "post": "secretary",
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "appoint-lizhu-secretary-2024",
+        organisation_id=ORGANISATION,
+        person_id=PERSON,
+        post="secretary",
+        since="2024-01-01",
+    )
     organisation_id: Id
     person_id: Id
     post: Annotated[str, Choice(POSTS, "职务")]
@@ -157,13 +154,13 @@ class EndAppointment(Keyed):
     """End an appointment on a date, with a reason (届满, 调动, 免职 …)."""
 
     title = "任职结束（免职、届满、调动）"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "appoint-end-2025-0001",
-        "organisation_id": ORGANISATION,
-        "appointment_id": APPOINTMENT,
-        "until": "2025-01-01",
-        "reason": "届满",
-    }
+    example = keyed(
+        "appoint-end-2025-0001",
+        organisation_id=ORGANISATION,
+        appointment_id=APPOINTMENT,
+        until="2025-01-01",
+        reason="届满",
+    )
     organisation_id: Id
     appointment_id: Id
     until: Day

@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, field_validator
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Flag, Id, IdNumber, Keyed, Phone, Text
+from shequ.commands import Choice, Command, Day, Flag, Id, IdNumber, Keyed, Phone, Text, keyed
 from shequ.errors import Conflict, ValidationError
 from shequ.handlers import changes, create
 from shequ.readlog import Purpose, sight
@@ -30,15 +30,15 @@ class RegisterPerson(Keyed):
     """Register a person; the id does not derive from the ID number (it would leak it)."""
 
     title = "人员登记"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "person-2024-000123",
-        "name": "王示例",
-        "gender": "male",
-        "id_number": "370785198003151237",
-        "phone": "13800000001",
-        "village_id": VILLAGE,
-        "kinds": ["resident", "party_member"],
-    }
+    example = keyed(
+        "person-2024-000123",
+        name="王示例",
+        gender="male",
+        id_number="370785198003151237",
+        phone="13800000001",
+        village_id=VILLAGE,
+        kinds=["resident", "party_member"],
+    )
     name: Annotated[str, Text(30, "姓名")]
     gender: Annotated[str, Choice(GENDERS, "性别")]
     id_number: IdNumber
@@ -100,11 +100,7 @@ class ChangePersonPhone(Keyed):
     """Record a person's new phone number."""
 
     title = "变更联系电话"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "phone-2025-000123",
-        "person_id": PERSON,
-        "phone": "13800000002",
-    }
+    example = keyed("phone-2025-000123", person_id=PERSON, phone="13800000002")
     person_id: Id
     phone: Phone
 
@@ -122,11 +118,7 @@ class RecordPartyMembership(Keyed):
     """Record that a person is a party member from a date."""
 
     title = "登记党员身份（入党）"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "party-2024-000123",
-        "person_id": PERSON,
-        "joined_on": "2010-07-01",
-    }
+    example = keyed("party-2024-000123", person_id=PERSON, joined_on="2010-07-01")
     person_id: Id
     joined_on: Day
 
@@ -144,12 +136,9 @@ class RevealPersonalData(Keyed):
     """Show staff a person's personal data unmasked, recording the read and its reason."""
 
     title = "查看个人信息（明文）"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "reveal-2025-000001",
-        "person_id": PERSON,
-        "fields": ["id_number", "phone"],
-        "reason": "核实低保申请",
-    }
+    example = keyed(
+        "reveal-2025-000001", person_id=PERSON, fields=["id_number", "phone"], reason="核实低保申请"
+    )
     person_id: Id
     fields: list[Annotated[str, Choice(REVEALABLE, "字段")]]
     reason: Annotated[str, Text(200, "查看理由")]

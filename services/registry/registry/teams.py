@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text
+from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text, keyed
 from shequ.errors import NotFound
 from shequ.handlers import Handler, Scope, changes, create, decides
 from shequ.readlog import Purpose, sight
@@ -28,7 +28,7 @@ class FormTeam(Keyed):
     """Form the community's service team with its six work groups (one team per community)."""
 
     title = "组建社区服务队"
-    example: ClassVar[dict[str, Any]] = {"idempotency_key": "team-lizhu", "community_id": COMMUNITY}
+    example = keyed("team-lizhu", community_id=COMMUNITY)
     community_id: Id
     name: Annotated[str, Text(100, "服务队名称")] | None = None
 
@@ -83,14 +83,14 @@ class AddTeamMember(TeamMemberCommand):
     """Add a person to a work group of the team."""
 
     title = "服务队成员加入"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "team-member-2024-0001",
-        "team_id": TEAM,
-        "person_id": PERSON,
-        "group": "mediation",
-        "duties": "调解邻里纠纷",
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "team-member-2024-0001",
+        team_id=TEAM,
+        person_id=PERSON,
+        group="mediation",
+        duties="调解邻里纠纷",
+        since="2024-01-01",
+    )
     group: Annotated[str, Choice(GROUPS, "工作组")]
     duties: Annotated[str, Text(500, "职责")]
     phone: Phone | None = None
@@ -116,12 +116,7 @@ class AppointTeamLeader(TeamMemberCommand):
     """Make a current member the team leader (队长)."""
 
     title = "任命服务队队长"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "team-leader-2024-0001",
-        "team_id": TEAM,
-        "person_id": PERSON,
-        "since": "2024-01-01",
-    }
+    example = keyed("team-leader-2024-0001", team_id=TEAM, person_id=PERSON, since="2024-01-01")
     since: Day | None = None
 
 
@@ -137,13 +132,9 @@ class RemoveTeamMember(TeamMemberCommand):
     """A member leaves the team on a date."""
 
     title = "服务队成员退出"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "team-leave-2025-0001",
-        "team_id": TEAM,
-        "person_id": PERSON,
-        "until": "2025-01-01",
-        "reason": "调动",
-    }
+    example = keyed(
+        "team-leave-2025-0001", team_id=TEAM, person_id=PERSON, until="2025-01-01", reason="调动"
+    )
     until: Day
     reason: Annotated[str, Note(200, "原因")] = ""
 
@@ -160,12 +151,7 @@ class ChangeTeamMemberPhone(TeamMemberCommand):
     """Change the phone printed for a member; a member may change their own."""
 
     title = "变更服务队成员电话"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "team-phone-2025-0001",
-        "team_id": TEAM,
-        "person_id": PERSON,
-        "phone": "13800000002",
-    }
+    example = keyed("team-phone-2025-0001", team_id=TEAM, person_id=PERSON, phone="13800000002")
     phone: Phone
 
 
@@ -187,12 +173,7 @@ class ChangeTeamMemberDuties(TeamMemberCommand):
     """Change the duties printed for a member."""
 
     title = "变更服务队成员职责"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "team-duties-2025-0001",
-        "team_id": TEAM,
-        "person_id": PERSON,
-        "duties": "信访接待",
-    }
+    example = keyed("team-duties-2025-0001", team_id=TEAM, person_id=PERSON, duties="信访接待")
     duties: Annotated[str, Text(500, "职责")]
 
 

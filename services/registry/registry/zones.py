@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
-from shequ.commands import Command, Day, Id, Keyed, Note, Text
+from shequ.commands import Command, Day, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.handlers import changes, decides
 from sqlalchemy import func, select
@@ -24,13 +24,13 @@ class AssignZone(Keyed):
     """Give a party member a responsibility zone in a community (optionally one village)."""
 
     title = "划定党员责任区"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "zone-2024-0001",
-        "party_member_id": PARTY_MEMBER,
-        "community_id": COMMUNITY,
-        "name": "东王家村一组",
-        "village_id": VILLAGE,
-    }
+    example = keyed(
+        "zone-2024-0001",
+        party_member_id=PARTY_MEMBER,
+        community_id=COMMUNITY,
+        name="东王家村一组",
+        village_id=VILLAGE,
+    )
     party_member_id: Id
     community_id: Id
     name: Annotated[str, Text(100, "责任区名称")]
@@ -73,12 +73,9 @@ class LinkHousehold(Keyed):
     """Link a household to a party member (党员联户)."""
 
     title = "党员联户"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "link-2024-0001",
-        "party_member_id": PARTY_MEMBER,
-        "household_id": HOUSEHOLD,
-        "since": "2024-01-01",
-    }
+    example = keyed(
+        "link-2024-0001", party_member_id=PARTY_MEMBER, household_id=HOUSEHOLD, since="2024-01-01"
+    )
     party_member_id: Id
     household_id: Id
     since: Day | None = None
@@ -120,13 +117,13 @@ class UnlinkHousehold(Keyed):
     """End a party member's link to a household."""
 
     title = "解除党员联户"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "unlink-2025-0001",
-        "party_member_id": PARTY_MEMBER,
-        "household_id": HOUSEHOLD,
-        "until": "2025-01-01",
-        "reason": "",
-    }
+    example = keyed(
+        "unlink-2025-0001",
+        party_member_id=PARTY_MEMBER,
+        household_id=HOUSEHOLD,
+        until="2025-01-01",
+        reason="",
+    )
     party_member_id: Id
     household_id: Id
     until: Day
