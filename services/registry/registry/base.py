@@ -11,11 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from shequ.app import DomainApplication
+from shequ.app import ConfiguredApplication
 from shequ.auth import Target
-from shequ.clock import Clock
 from shequ.errors import Conflict
-from shequ.store import Store
 from sqlalchemy import select
 
 from registry import tables as t
@@ -31,23 +29,12 @@ from registry.projections import RegistryProjection
 from registry.settings import RegistrySettings
 
 
-class RegistryBase(DomainApplication):
+class RegistryBase(ConfiguredApplication[RegistrySettings]):
     """The registry application's machinery; its use cases are in ``registry.usecases``."""
 
     name = "registry"
-
-    def __init__(
-        self,
-        store: Store,
-        settings: RegistrySettings | None = None,
-        env: dict[str, str] | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(store, env, clock)
-        self.settings = settings or RegistrySettings()
-
-    def make_projection(self) -> RegistryProjection:
-        return RegistryProjection()
+    settings_class = RegistrySettings
+    projection_class = RegistryProjection
 
     def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
         """Refuse to create what already exists (a natural key used twice)."""

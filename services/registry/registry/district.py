@@ -48,7 +48,6 @@ class AppointDistrictLeader(Keyed):
 def appoint_district_leader(
     cmd: AppointDistrictLeader, actor: Actor, app: RegistryBase, district: District
 ) -> dict[str, Any]:
-    """Add a person to the district leadership team (区工管委领导班子)."""
     district.appoint_leader(cmd.person_id, cmd.title_, cmd.since or app.today(), actor.to_dict())
     return {"person_id": cmd.person_id}
 
@@ -66,7 +65,6 @@ class EndDistrictLeadership(Keyed):
 def end_district_leadership(
     cmd: EndDistrictLeadership, actor: Actor, app: RegistryBase, district: District
 ) -> dict[str, Any]:
-    """End a person's membership of the district leadership team."""
     district.end_leadership(cmd.person_id, cmd.until, actor.to_dict())
     return {"person_id": cmd.person_id}
 
@@ -137,6 +135,5 @@ class ReleaseCadre(Keyed):
 def release_cadre(
     cmd: ReleaseCadre, actor: Actor, app: RegistryBase, district: District
 ) -> dict[str, Any]:
-    """End a person's cadre status."""
     district.release_cadre(cmd.person_id, cmd.until, actor.to_dict())
     return {"person_id": cmd.person_id}

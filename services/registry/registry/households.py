@@ -82,7 +82,6 @@ def _of_household(cmd: Any, app: RegistryBase) -> Target:
 def add_household_member(
     cmd: AddHouseholdMember, actor: Actor, app: RegistryBase, household: Household
 ) -> dict[str, Any]:
-    """Add a person to a household with their relation to the head."""
     household.add_member(cmd.person_id, cmd.relation, cmd.since or app.today(), actor.to_dict())
     return {"household_id": cmd.household_id}
 
@@ -108,7 +107,6 @@ class RemoveHouseholdMember(Keyed):
 def remove_household_member(
     cmd: RemoveHouseholdMember, actor: Actor, app: RegistryBase, household: Household
 ) -> dict[str, Any]:
-    """Remove a member from a household (death, marriage out, moving away)."""
     household.remove_member(cmd.person_id, cmd.until, cmd.reason, actor.to_dict())
     return {"household_id": cmd.household_id}
 

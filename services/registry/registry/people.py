@@ -109,7 +109,6 @@ class ChangePersonPhone(Keyed):
 def change_person_phone(
     cmd: ChangePersonPhone, actor: Actor, app: RegistryBase, person: Person
 ) -> dict[str, Any]:
-    """Record a person's new phone number."""
     person.change_phone(cmd.phone, actor.to_dict())
     return {"person_id": cmd.person_id}
 

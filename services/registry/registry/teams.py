@@ -124,7 +124,6 @@ class AppointTeamLeader(TeamMemberCommand):
 def appoint_team_leader(
     cmd: AppointTeamLeader, actor: Actor, app: RegistryBase, team: ServiceTeam
 ) -> None:
-    """Make a current member the team leader (队长)."""
     team.appoint_leader(cmd.person_id, cmd.since or app.today(), actor.to_dict())
 
 
@@ -165,7 +164,6 @@ def _member_or_community(cmd: ChangeTeamMemberPhone, app: RegistryBase) -> Targe
 def change_team_member_phone(
     cmd: ChangeTeamMemberPhone, actor: Actor, app: RegistryBase, team: ServiceTeam
 ) -> None:
-    """Change the phone printed for a member; a member may change their own."""
     team.change_phone(cmd.person_id, cmd.phone, actor.to_dict())
 
 
@@ -181,7 +179,6 @@ class ChangeTeamMemberDuties(TeamMemberCommand):
 def change_team_member_duties(
     cmd: ChangeTeamMemberDuties, actor: Actor, app: RegistryBase, team: ServiceTeam
 ) -> None:
-    """Change the duties printed for a member."""
     team.change_duties(cmd.person_id, cmd.duties, actor.to_dict())
 
 

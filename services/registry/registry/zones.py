@@ -52,7 +52,6 @@ def _zone_place(cmd: AssignZone, app: RegistryBase) -> Target:
 
 @decides(_zone_place)
 def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> Outcome:
-    """Give a party member a responsibility zone in a community (optionally one village)."""
     zone_id = ResponsibilityZone.create_id(cmd.party_member_id)
     app.ensure_new(zone_id, "党员责任区", "party_member_id")
     member = app.get(cmd.party_member_id, Person, "人员", "party_member_id")
@@ -142,7 +141,6 @@ def _zones_community(cmd: UnlinkHousehold, app: RegistryBase) -> Target:
 def unlink_household(
     cmd: UnlinkHousehold, actor: Actor, app: RegistryBase, zone: ResponsibilityZone
 ) -> dict[str, Any]:
-    """End a party member's link to a household."""
     zone.unlink(cmd.household_id, cmd.until, cmd.reason, actor.to_dict())
     return {"zone_id": str(zone.id), "household_id": cmd.household_id}
 

@@ -225,19 +225,11 @@ def build(name: str, w: dict[str, Any]) -> Case:
             household=hh,
         )
     if name == "record_archive_entry":
+        # the documented example, filed in this world's village
+        entry = {**USE_CASES[name].example(), "subject_id": v}
+        del entry["idempotency_key"]
         return Case(
-            lambda a, key: app.record_archive_entry(
-                a,
-                key,
-                subject_kind="village",
-                subject_id=v,
-                entry_date="2024-01-01",
-                title="记",
-                content="",
-                retention="10y",
-            ),
-            c,
-            assigned=w["lizhu_member"],
+            lambda a, key: app.record_archive_entry(a, key, **entry), c, assigned=w["lizhu_member"]
         )
     return build_teams(name, w)
 
