@@ -19,7 +19,6 @@ Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 2
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import tempfile
@@ -250,12 +249,9 @@ def opinions(amqp: str, w: dict[str, Any], m: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=600)
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--opinions", type=int, default=600)
-    args = parser.parse_args()
-    from common import percentile, summary
+    from common import counts, percentile, summary
+
+    args = counts(cases=600, clients=20, opinions=600)
 
     with rabbit_vhost() as amqp, pg_database() as db:
         tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))

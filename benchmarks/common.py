@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -30,3 +31,12 @@ def summary(values: list[float]) -> str:
         f"p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
         f"max {max(ms):.1f} ms, mean {statistics.mean(ms):.1f} ms (n={len(ms)})"
     )
+
+
+def counts(**defaults: int) -> argparse.Namespace:
+    """The command line of a benchmark sized by counts: ``--NAME N`` for each keyword, which
+    gives its default (``counts(cases=600)`` reads ``--cases 600``)."""
+    parser = argparse.ArgumentParser()
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args()

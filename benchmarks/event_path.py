@@ -12,7 +12,6 @@ Usage: .venv/bin/python benchmarks/event_path.py [--backlog 5000] [--rate 200] [
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -167,12 +166,9 @@ def _published(amqp: str) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backlog", type=int, default=5000)
-    parser.add_argument("--rate", type=int, default=200)
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
-    from common import summary
+    from common import counts, summary
+
+    args = counts(backlog=5000, rate=200, seconds=10)
 
     with rabbit_vhost() as amqp:
         base = confirm_baseline(amqp, 2000)

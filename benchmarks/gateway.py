@@ -16,7 +16,6 @@ Usage: .venv/bin/python benchmarks/gateway.py [--reads 400] [--commands 400] [--
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import tempfile
@@ -60,12 +59,9 @@ def timed(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reads", type=int, default=400)
-    parser.add_argument("--commands", type=int, default=400)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-    from common import summary
+    from common import counts, summary
+
+    args = counts(reads=400, commands=400, clients=8)
 
     keys = itertools.count()
     with rabbit_vhost() as amqp, pg_database() as db:

@@ -17,7 +17,6 @@ Usage: .venv/bin/python benchmarks/report_fold.py [--copies 3000]
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 import sys
 import tempfile
@@ -61,9 +60,7 @@ def make_store(tmp: Path, copies: int) -> tuple[Quarter, Path, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--copies", type=int, default=3000)
-    args = parser.parse_args()
+    args = common.counts(copies=3000)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         started = time.perf_counter()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import urllib.request
 from typing import Any
@@ -18,7 +17,7 @@ import psycopg
 import pytest
 from shequ.errors import ShequError
 from shequ.store import Store
-from shequ.testing import shequ_cli
+from shequ.testing import captured, shequ_cli
 
 from tests.support.infra import wait_until
 from tests.support.suite import Suite
@@ -189,11 +188,8 @@ def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) ->
         exposition = answer.read().decode()
     assert 'shequ_seal_interval_seconds{service="registry"} 3600.0' in exposition
     assert "shequ_oldest_unsealed_event_age_seconds" in exposition
-    status = subprocess.run(
+    status = captured(
         [sys.executable, "-m", "shequ.cli", "status", "--service", "registry", "--json"],
-        check=False,
-        capture_output=True,
-        text=True,
         timeout=60,
         env={**os.environ, "SHEQU_AMQP_URI": suite.amqp},
     )

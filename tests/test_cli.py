@@ -25,6 +25,7 @@ import pytest
 import requests
 from shequ import demo
 from shequ.suite import SERVICES
+from shequ.testing import captured
 
 from tests.support.infra import REPO, free_port, rabbit_vhost, wait_until
 
@@ -40,11 +41,8 @@ def _env(**extra: str) -> dict[str, str]:
 
 def test_up_fails_at_once_saying_how_to_start_rabbitmq(tmp_path: Path) -> None:
     started = time.monotonic()
-    proc = subprocess.run(
+    proc = captured(
         [*SHEQU, "up", "--var", str(tmp_path)],
-        check=False,
-        capture_output=True,
-        text=True,
         timeout=60,
         env=_env(SHEQU_AMQP_URI="amqp://guest:guest@127.0.0.1:5999/"),
     )
@@ -159,9 +157,7 @@ def assert_quarter_casework(env: dict[str, str], board: dict[str, Any]) -> None:
 
 
 def service_pids(up: subprocess.Popen[bytes]) -> list[int]:
-    found = subprocess.run(
-        ["pgrep", "-P", str(up.pid)], check=False, capture_output=True, text=True
-    ).stdout.split()
+    found = captured(["pgrep", "-P", str(up.pid)]).stdout.split()
     return [int(pid) for pid in found]
 
 
@@ -322,11 +318,8 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert len(children) == len(BUILT) + 1  # the services and the gateway
 
         # a second run on the same stores (other ports): one line, nothing started
-        second = subprocess.run(
+        second = captured(
             [*SHEQU, "up", "--var", str(tmp_path / "var")],
-            check=False,
-            capture_output=True,
-            text=True,
             timeout=60,
             cwd=tmp_path,
             env={**env, **{f"SHEQU_{n}_METRICS_PORT": str(free_port()) for n in BUILT}},
@@ -335,11 +328,8 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert "registry.db is in use by another `shequ up`" in second.stderr, second.stderr
         assert len(second.stderr.strip().splitlines()) == 1
         assert "Shequ is running" not in second.stdout
-        other = subprocess.run(
+        other = captured(
             [*SHEQU, "up", "--var", str(tmp_path / "other")],
-            check=False,
-            capture_output=True,
-            text=True,
             timeout=60,
             env=env,
             cwd=tmp_path,
@@ -351,7 +341,5 @@ def test_up_before_the_old_demo_dates_runs_scores_its_quarter_and_stops_on_sigte
         assert up.wait(timeout=90) == 0
     for pid in children:  # stopped with it, not orphaned; nothing left in their groups
         assert not Path(f"/proc/{pid}").exists()
-        left = subprocess.run(
-            ["pgrep", "-g", str(pid)], check=False, capture_output=True, text=True
-        ).stdout.split()
+        left = captured(["pgrep", "-g", str(pid)]).stdout.split()
         assert not left, left

@@ -23,6 +23,7 @@ import pytest
 import requests
 from shequ import health
 from shequ.suite import SERVICE_CLASSES
+from shequ.testing import captured
 
 from tests.support.compose import load_compose, read_env_file, service_process_env
 from tests.support.infra import PG_ADMIN, RABBIT_API, REPO, free_port, rabbit_vhost, wait_until
@@ -93,34 +94,25 @@ def test_probe_client_exit_codes() -> None:
     try:
         env = {**os.environ, "PYTHONPATH": str(REPO), "SHEQU_REGISTRY_METRICS_PORT": str(port)}
         for args, code in ((["--ready"], 0), ([], 0)):
-            run = subprocess.run(
+            run = captured(
                 [sys.executable, "-m", "shequ.health", *args],
                 env=env,
-                capture_output=True,
-                text=True,
                 timeout=60,
-                check=False,
             )
             assert run.returncode == code, run.stdout + run.stderr
         health.serve(port, {"store": lambda: 1 / 0})
-        run = subprocess.run(
+        run = captured(
             [sys.executable, "-m", "shequ.health", "--ready"],
             env=env,
-            capture_output=True,
-            text=True,
             timeout=60,
-            check=False,
         )
         assert run.returncode == 1 and "ZeroDivisionError" in run.stdout
     finally:
         health.shutdown(port)
-    run = subprocess.run(
+    run = captured(
         [sys.executable, "-m", "shequ.health", str(port)],
         env=env,
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
     assert run.returncode == 1  # nothing listens any more
 
@@ -157,13 +149,9 @@ class PgRoles:
 
     def create(self) -> None:
         for _ in range(2):  # idempotent: a second run changes nothing and does not fail
-            run = subprocess.run(
+            run = captured(
                 ["bash", str(REPO / "deploy/postgres/init-databases.sh")],
                 env=self.env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
             )
             assert run.returncode == 0, run.stdout + run.stderr
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from gateway import metrics as gateway_metrics
 from shequ import metrics
 from shequ.config import METRICS_PORTS
 from shequ.suite import SERVICE_CLASSES
+from shequ.testing import captured
 
 from tests.support.compose import load_compose
 from tests.support.infra import REPO
@@ -131,12 +131,9 @@ def test_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
     hadolint = shutil.which("hadolint") or str(
         Path(__file__).resolve().parents[1] / ".venv/bin/hadolint"
     )
-    run = subprocess.run(
+    run = captured(
         [hadolint, "--failure-threshold", "info", str(REPO / "Dockerfile")],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     text = (REPO / "Dockerfile").read_text()
@@ -240,7 +237,9 @@ def kubectl() -> str:
 def render(overlay: str) -> tuple[dict[str, Any], ...]:
     tool = kubectl()
     argv = [tool, "kustomize" if tool.endswith("kubectl") else "build", str(K8S / overlay)]
-    run = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    run = captured(
+        argv,
+    )
     assert run.returncode == 0, run.stderr
     return tuple(d for d in yaml.safe_load_all(run.stdout) if d)
 

@@ -6,7 +6,6 @@ API holds up under a schemathesis run (no answer ≥ 500, every error in the sui
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,31 +13,19 @@ from typing import Any
 
 import pytest
 import requests
+from shequ.testing import captured
 
-from tests.support.gateway import STAFF, GatewayProcess, fuzz
+from tests.support.gateway import STAFF, WithGateway, fuzz
 from tests.support.infra import rabbit_vhost, wait_until
-from tests.support.suite import Processes, fresh_stores, running
+from tests.support.suite import fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 ERROR_KEYS = {"code", "message", "message_en", "field"}
 
 
-class GatewaySuite(Processes):
+class GatewaySuite(WithGateway):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
         super().__init__(amqp, stores, tmp, {"registry": "registry", "casework": "casework"})
-        self.gateway = GatewayProcess(amqp, tmp)
-
-    def start(self, *procs: Any) -> None:
-        super().start(*procs)
-        if not procs:
-            self.gateway.start()
-
-    def stop(self) -> None:
-        self.gateway.stop()
-        super().stop()
-
-    def logs(self) -> str:
-        return f"{super().logs()}\n--- gateway ---\n{self.gateway.log_tail(40)}"
 
 
 @pytest.fixture(scope="module")
@@ -231,13 +218,10 @@ def test_a_stopped_service_answers_503_at_once(suite, district):
     assert answer.status_code == 503 and took < 2.0, (answer.status_code, took)
     # the registry still answers through the same gateway
     assert gw.get("registry", "communities").status_code == 200
-    cli = subprocess.run(
+    cli = captured(
         [sys.executable, "-m", "shequ.cli", "call", "casework", "my_cases", "{}"],
-        capture_output=True,
-        text=True,
         timeout=30,
         env={**suite.gateway.env},
-        check=False,
     )
     assert cli.returncode != 0
     assert "未运行" in cli.stderr and "not running" in cli.stderr, cli.stderr

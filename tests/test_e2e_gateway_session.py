@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -14,30 +13,25 @@ from gateway.accounts import Accounts
 from gateway.authstore import open_engine
 from shequ.store import Store
 
-from tests.support.gateway import GatewayProcess
+from tests.support.gateway import WithGateway
 from tests.support.infra import rabbit_vhost
-from tests.support.suite import SYSTEM, Processes, fresh_stores, running
+from tests.support.suite import SYSTEM, fresh_stores, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit, pytest.mark.postgres]
 PASSWORD = "tea-garden-7-lanterns"
 WANG = {"person_id": "p-gw-wangli", "role": "district_staff"}
 
 
-class SessionSuite(Processes):
+class SessionSuite(WithGateway):
     def __init__(self, amqp: str, stores: dict[str, str], tmp: Path, accounts: str) -> None:
-        super().__init__(amqp, stores, tmp, {"registry": "registry"})
-        self.gateway = GatewayProcess(
-            amqp, tmp, SHEQU_GATEWAY_STORE=accounts, SHEQU_GATEWAY_INSECURE_COOKIES="1"
+        super().__init__(
+            amqp,
+            stores,
+            tmp,
+            {"registry": "registry"},
+            SHEQU_GATEWAY_STORE=accounts,
+            SHEQU_GATEWAY_INSECURE_COOKIES="1",
         )
-
-    def start(self, *procs: Any) -> None:
-        super().start(*procs)
-        if not procs:
-            self.gateway.start()
-
-    def stop(self) -> None:
-        self.gateway.stop()
-        super().stop()
 
 
 def url(store: Store) -> str:

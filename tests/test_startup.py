@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shequ.testing import captured
 
 from tests.support.infra import REPO, free_port
 
@@ -28,14 +29,11 @@ def run_service(tmp: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     )
     env.update(settings)
     # The timeout only ends a hung run (the old behaviour was a restart loop); it asserts nothing.
-    return subprocess.run(
+    return captured(
         [sys.executable, "-m", "shequ.runner", "registry"],
         env=env,
         cwd=REPO,
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
 
 

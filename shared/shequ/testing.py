@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -126,13 +126,22 @@ def shequ_cli(
     for name, value in options.items():
         flag = "--" + name.replace("_", "-")
         words += [flag] if value is True else [flag, str(value)]
+    return captured([sys.executable, "-m", "shequ.cli", *words], env=env)
+
+
+def captured(
+    argv: Sequence[str | Path], *, timeout: float = 120, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """ARGV in a process of its own, its output captured as text; a failing exit is returned,
+    not raised (the test asserts on it); ``timeout`` only ends a hung run. ``options`` go to
+    ``subprocess.run`` (``env``, ``cwd``, ``input``)."""
     return subprocess.run(
-        [sys.executable, "-m", "shequ.cli", *words],
+        [str(a) for a in argv],
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
-        env=env,
+        timeout=timeout,
+        **options,
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,14 +13,15 @@ from typing import Any
 
 import requests
 
-from tests.support.infra import REPO, free_port, wait_until
+from tests.support.infra import ServiceProcess, free_port, wait_until
+from tests.support.suite import Processes
 
 STAFF = {"person_id": "staff-gw", "role": "district_staff"}
 AUDITOR = {"person_id": "auditor-gw", "role": "auditor"}
 TOKENS = {"staff-token": STAFF, "auditor-token": AUDITOR}
 
 
-class GatewayProcess:
+class GatewayProcess(ServiceProcess):
     """``python -m gateway`` with its own ports, logging to ``tmp/gateway.log``."""
 
     def __init__(
@@ -36,9 +35,7 @@ class GatewayProcess:
             ),
             encoding="utf-8",
         )
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
+        gateway_env = {
             "SHEQU_AMQP_URI": amqp,
             "SHEQU_GATEWAY_PORT": str(self.port),
             "SHEQU_GATEWAY_METRICS_PORT": str(self.metrics_port),
@@ -46,19 +43,12 @@ class GatewayProcess:
             "SHEQU_GATEWAY_STORE": f"sqlite:///{tmp / 'gateway.db'}",  # accounts, sessions
             **env,
         }
-        self.log_path = tmp / "gateway.log"
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__("gateway", "gateway", gateway_env, tmp)
+        self.argv = [sys.executable, "-m", "gateway"]
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> GatewayProcess:
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gateway"],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO,
-            )
+        super().start()
 
         def up() -> bool:
             assert self.proc is not None
@@ -68,21 +58,6 @@ class GatewayProcess:
 
         wait_until(up, timeout=180, what="gateway up")  # imports every table: slow when busy
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-    def log_tail(self, n: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
 
     def request(
         self, method: str, path: str, token: str | None = "staff-token", **kw: Any
@@ -100,6 +75,35 @@ class GatewayProcess:
         start = time.monotonic()
         answer = self.request(method, path, **kw)
         return answer, time.monotonic() - start
+
+
+class WithGateway(Processes):
+    """Services on one vhost (``targets``, as ``Processes``) and a gateway in front of them
+    (``gateway_env`` added to its environment): started after them unless only some services
+    are restarted, stopped before them."""
+
+    def __init__(
+        self,
+        amqp: str,
+        stores: dict[str, str],
+        tmp: Path,
+        targets: dict[str, str],
+        **gateway_env: str,
+    ) -> None:
+        super().__init__(amqp, stores, tmp, targets)
+        self.gateway = GatewayProcess(amqp, tmp, **gateway_env)
+
+    def start(self, *procs: ServiceProcess) -> None:
+        super().start(*procs)
+        if not procs:
+            self.gateway.start()
+
+    def stop(self) -> None:
+        self.gateway.stop()
+        super().stop()
+
+    def logs(self) -> str:
+        return f"{super().logs()}\n--- gateway ---\n{self.gateway.log_tail(40)}"
 
 
 def fuzz(url: str, tags: tuple[str, ...], token: str) -> subprocess.CompletedProcess[str]:

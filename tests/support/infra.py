@@ -70,11 +70,12 @@ class ServiceProcess:
         self.env = {**os.environ, **env, "PYTHONPATH": str(REPO)}
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.argv = [sys.executable, "-m", "shequ.runner", target]
 
     def start(self) -> ServiceProcess:
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the handle
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "shequ.runner", self.target],
+                self.argv,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

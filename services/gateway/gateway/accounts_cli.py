@@ -175,26 +175,26 @@ def reset(username: str, password_stdin: bool, by: str | None, store: str | None
         _echo({"reset": shown(book.reset(username, password, by=_by(by)))})
 
 
-@accounts.command("disable")
-@click.argument("username")
-@click.option("--reason", default="", help="why, for the log")
-@by_option
-@store_option
-def disable(username: str, reason: str, by: str | None, store: str | None) -> None:
-    """Disable USERNAME: no more logins, its sessions end at once."""
-    with _accounts(store) as book:
-        _echo({"disabled": shown(book.disable(username, by=_by(by), reason=reason))})
+def _status_command(name: str, done: str, doc: str) -> click.Command:
+    """``accounts disable`` and ``accounts enable``: the same arguments, one Accounts method."""
+
+    @accounts.command(name, help=doc)
+    @click.argument("username")
+    @click.option("--reason", default="", help="why, for the log")
+    @by_option
+    @store_option
+    def change(username: str, reason: str, by: str | None, store: str | None) -> None:
+        with _accounts(store) as book:
+            account = getattr(book, name)(username, by=_by(by), reason=reason)
+            _echo({done: shown(account)})
+
+    return change
 
 
-@accounts.command("enable")
-@click.argument("username")
-@click.option("--reason", default="", help="why, for the log")
-@by_option
-@store_option
-def enable(username: str, reason: str, by: str | None, store: str | None) -> None:
-    """Enable USERNAME again."""
-    with _accounts(store) as book:
-        _echo({"enabled": shown(book.enable(username, by=_by(by), reason=reason))})
+disable = _status_command(
+    "disable", "disabled", "Disable USERNAME: no more logins, its sessions end at once."
+)
+enable = _status_command("enable", "enabled", "Enable USERNAME again.")
 
 
 @accounts.command("role")

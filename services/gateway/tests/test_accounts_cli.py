@@ -13,6 +13,7 @@ from gateway.accounts import Accounts
 from gateway.authstore import open_engine
 from gateway.sessions import Tokens
 from shequ.store import Store
+from shequ.testing import captured
 
 PASSWORD = "tea-garden-7-lanterns"
 
@@ -29,13 +30,9 @@ def url(store: Store) -> str:
 
 
 def shequ(store: Store, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return captured(
         [sys.executable, "-m", "shequ.cli", *args],
         input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
         env={**os.environ, "SHEQU_GATEWAY_STORE": url(store), "USER": "zhao"},
     )
 
