@@ -231,3 +231,13 @@ def _annotation(ann: Any) -> str:
     if ann in (int, bool):
         return ann.__name__
     return "str"
+
+
+def assert_use_case_table(text: str, use_cases: UseCases) -> None:
+    """A README's table of methods is ``use_cases.markdown()``, pasted between its
+    ``<!-- usecases:begin -->`` and ``<!-- usecases:end -->`` markers; when a use case changes,
+    the failure prints the fresh table to paste."""
+    found = re.search(r"<!-- usecases:begin -->\n(.*?)\n<!-- usecases:end -->", text, re.DOTALL)
+    fresh = use_cases.markdown()
+    assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
+    assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh

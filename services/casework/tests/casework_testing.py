@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from casework.application import Casework
 from casework.interests import OUTREACH, REGISTRY
 from casework.reactions import OutreachReactions, RegistryReactions
 from casework.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
+from shequ.errors import RuleViolation
 from shequ.inbox import Inbox
 from shequ.store import Store
 from shequ.testing import Chain, MemoryDeadLetters
@@ -88,6 +92,28 @@ def close_casework(app: Casework | Bound) -> None:
     app.close()
 
 
+@contextmanager
+def running_casework(store: Store, clock: FixedClock, **options: Any) -> Iterator[Any]:
+    """``open_casework`` for the length of a ``with`` block, closed however it ends."""
+    app = open_casework(store, clock, **options)
+    try:
+        yield app
+    finally:
+        close_casework(app)
+
+
+def refused(fn: Any, *a: Any, **kw: Any) -> RuleViolation:
+    """The rule violation ``fn(*a, **kw)`` raises (the test fails if it raises none)."""
+    with pytest.raises(RuleViolation) as info:
+        fn(*a, **kw)
+    return info.value
+
+
+def refusal(fn: Any, *a: Any, **kw: Any) -> str:
+    """The code of the rule ``fn(*a, **kw)`` breaks (``rule.transition``)."""
+    return refused(fn, *a, **kw).code
+
+
 _n = itertools.count(1)
 
 
@@ -146,24 +172,34 @@ def world(app: Casework) -> dict[str, Any]:
                 "sample": True,
             },
         )
-    feed.send(
-        "team.formed",
-        {
-            "team_id": w["team"],
-            "community_id": w["community"],
-            "name": "立柱社区服务队",
-            "groups": ["mediation", "sanitation"],
-        },
-    )
-    for name, group, since in (
+    members = (
         ("med_a", "mediation", "2024-01-01"),
         ("med_b", "mediation", "2024-02-01"),
         ("san", "sanitation", "2024-01-01"),
         ("wel", "welfare", "2024-01-01"),
-    ):
+    )
+    for name, _group, _since in members:
         w[name] = uid()
-        join(feed, w, w[name], group, since)
+    form_team(feed, w["team"], w["community"], [(w[n], g, since) for n, g, since in members])
     return w
+
+
+def form_team(
+    feed: Feed, team_id: str, community_id: str, members: list[tuple[str, str, str]]
+) -> None:
+    """The registry forms 立柱社区服务队 with ``members`` (person id, work group, since)."""
+    groups = sorted({group for _person, group, _since in members})
+    feed.send(
+        "team.formed",
+        {
+            "team_id": team_id,
+            "community_id": community_id,
+            "name": "立柱社区服务队",
+            "groups": groups,
+        },
+    )
+    for person, group, since in members:
+        join(feed, {"team": team_id, "community": community_id}, person, group, since)
 
 
 README_IDS = "5b2d7c1e-0000-5000-8000-00000000000"  # + one digit: the README examples' ids

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from casework.application import Casework
-from casework_testing import FixedClock, close_casework, open_casework
+from casework_testing import FixedClock, running_casework
 from shequ.store import Store
 
 
@@ -17,9 +17,8 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def casework(store: Store, clock: FixedClock) -> Iterator[Casework]:
-    app = open_casework(store, clock)
-    yield app
-    close_casework(app)
+    with running_casework(store, clock) as app:
+        yield app
 
 
 @pytest.fixture

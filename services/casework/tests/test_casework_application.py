@@ -17,17 +17,12 @@ from casework_testing import (
     join,
     key,
     open_demand,
+    refusal,
     uid,
     world,
 )
 from shequ.actor import SYSTEM, Actor
-from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
-
-
-def rule(fn: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(RuleViolation) as info:
-        fn(*args, **kwargs)
-    return info.value.code
+from shequ.errors import Conflict, Forbidden, NotFound, ValidationError
 
 
 def published(app: Casework, after: int = 0) -> list[tuple[str, dict[str, Any]]]:
@@ -107,23 +102,23 @@ class TestLifecycle:
         case_id = open_demand(app, w)["case_id"]
         before = app.recorder.max_notification_id()
         assert (
-            rule(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["x"])
+            refusal(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["x"])
             == "rule.transition"
         )
-        assert rule(app.rate_case, STAFF, key(), case_id=case_id, rating=3) == "rule.transition"
-        assert rule(app.close_case, STAFF, key(), case_id=case_id) == "rule.close.not_finished"
+        assert refusal(app.rate_case, STAFF, key(), case_id=case_id, rating=3) == "rule.transition"
+        assert refusal(app.close_case, STAFF, key(), case_id=case_id) == "rule.close.not_finished"
         with pytest.raises(ValidationError) as info:
             app.rate_case(STAFF, key(), case_id=case_id, rating=6)
         assert info.value.field == "rating" and info.value.message_en
         app.accept_case(STAFF, key(), case_id=case_id)
         app.start_case(STAFF, key(), case_id=case_id)
         assert (
-            rule(app.resolve_case, STAFF, key(), case_id=case_id, evidence=[])
+            refusal(app.resolve_case, STAFF, key(), case_id=case_id, evidence=[])
             == "rule.resolve.evidence_required"
         )
         top = app.recorder.max_notification_id()
         assert (
-            rule(app.resolve_case, STAFF, key(), case_id=case_id, evidence=[])
+            refusal(app.resolve_case, STAFF, key(), case_id=case_id, evidence=[])
             == "rule.resolve.evidence_required"
         )
         assert app.recorder.max_notification_id() == top > before
@@ -198,7 +193,7 @@ class TestRouting:
         case_id = open_demand(app, w, category="rubbish")["case_id"]
         assert app.accept_case(STAFF, key(), case_id=case_id)["owner_id"] == w["san"]
         assert (
-            rule(app.assign_case, STAFF, key(), case_id=case_id, owner_id=w["wel"])
+            refusal(app.assign_case, STAFF, key(), case_id=case_id, owner_id=w["wel"])
             == "rule.reassign_needs_reason"
         )
         moved = app.assign_case(
@@ -207,12 +202,12 @@ class TestRouting:
         assert moved["owner_id"] == w["wel"]
         assert app.case(STAFF, case_id)["work_group"] == "welfare"
         assert (
-            rule(app.assign_case, STAFF, key(), case_id=case_id, owner_id=uid(), reason="外请")
+            refusal(app.assign_case, STAFF, key(), case_id=case_id, owner_id=uid(), reason="外请")
             == "rule.routing.not_team_member"
         )
         app.add_co_handler(STAFF, key(), case_id=case_id, person_id=w["san"])
         assert (
-            rule(app.add_co_handler, STAFF, key(), case_id=case_id, person_id=uid())
+            refusal(app.add_co_handler, STAFF, key(), case_id=case_id, person_id=uid())
             == "rule.routing.not_team_member"
         )
         # the co-handler may now act on the case; a team member who is not on it may not

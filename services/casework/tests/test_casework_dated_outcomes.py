@@ -16,16 +16,16 @@ from casework_testing import (
     FAILED,
     STAFF,
     FixedClock,
-    close_casework,
     key,
-    open_casework,
     open_demand,
+    refused,
+    running_casework,
     world,
 )
 from shequ.actor import Actor
 from shequ.store import Store
 from sqlalchemy import text
-from test_casework_facts import accepted_dispute, deliberated, published, refused
+from test_casework_facts import accepted_dispute, deliberated, published
 from test_casework_petitions import REPLY, petition
 from test_casework_procedures import PARTIES
 
@@ -227,12 +227,9 @@ def test_queues_show_when_a_case_was_typed_in_beside_the_day_it_was_received(
     with app.projector.engine.begin() as c:
         c.execute(text("ALTER TABLE cw_cases DROP COLUMN recorded_at"))
         c.execute(text("DROP TABLE IF EXISTS shequ_read_models"))
-    upgraded = open_casework(store, clock)
-    try:
+    with running_casework(store, clock) as upgraded:
         row = upgraded.queue(STAFF, community_id=w["community"])[0]
         assert (row["case_id"], row["recorded_at"]) == (case_id, typed)
-    finally:
-        close_casework(upgraded)
 
 
 def test_a_reopening_asked_for_by_phone_is_checked_against_the_window_on_its_day(

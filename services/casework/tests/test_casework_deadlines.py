@@ -12,10 +12,9 @@ from casework.deadlines import send_notice
 from casework_testing import (
     STAFF,
     FixedClock,
-    close_casework,
     key,
-    open_casework,
     open_demand,
+    running_casework,
     scan_at,
     unbound,
     world,
@@ -137,16 +136,13 @@ def test_two_replicas_scanning_at_once_send_each_notice_once(
     first one wrote) sends the same notice under the same key: nothing new is stored."""
     app, w = casework, world(casework)
     case_id = accepted(app, w)
-    other = open_casework(app.store, clock)
-    try:
+    with running_casework(app.store, clock) as other:
         assert scan_at(app, clock, "2026-03-24T09:00:00+08:00")["chased"] == [case_id]
         top = app.recorder.max_notification_id()
         assert send_notice(unbound(other), "chase", case_id, "2026-03-23", "2026-03-24")
         assert scan_at(other, clock, "2026-03-24T10:00:00+08:00")["chased"] == []
         assert app.recorder.max_notification_id() == top
         assert [n for n, _ in notices(app)] == ["casework.case.chased"]
-    finally:
-        close_casework(other)
 
 
 def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None:

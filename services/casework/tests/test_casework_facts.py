@@ -24,12 +24,12 @@ from casework_testing import (
     STAFF,
     Feed,
     FixedClock,
-    close_casework,
     key,
-    open_casework,
     open_decision,
     open_demand,
     readme_place,
+    refused,
+    running_casework,
     uid,
     world,
 )
@@ -39,12 +39,6 @@ from test_casework_petitions import REPLY, petition
 from test_casework_procedures import AGREEMENT, PARTIES, record
 
 from tests.support.readme import readme_sections
-
-
-def refused(fn: Any, *a: Any, **kw: Any) -> RuleViolation:
-    with pytest.raises(RuleViolation) as info:
-        fn(*a, **kw)
-    return info.value
 
 
 def published(app: Casework, before: int, name: str) -> list[dict[str, Any]]:
@@ -115,15 +109,14 @@ def test_a_paper_petition_received_last_week_counts_from_the_day_it_was_received
 def test_a_district_with_a_backlog_sets_how_far_back_paper_may_be_dated(
     store: Store, clock: FixedClock
 ) -> None:
-    app = open_casework(store, clock, settings=settings_from({"backdate_within_days": 60}))
-    try:
+    with running_casework(
+        store, clock, settings=settings_from({"backdate_within_days": 60})
+    ) as app:
         w = world(app)
         clock.set("2026-04-15")
         assert refused(petition, app, w, received_on="2026-02-13").code == "rule.date.too_old"
         case_id = petition(app, w, received_on="2026-02-14")  # 60 days back
         assert app.case(STAFF, case_id)["received_on"] == "2026-02-14"
-    finally:
-        close_casework(app)
 
 
 def test_an_opinion_collected_on_a_visit_is_received_on_the_day_of_the_visit(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from casework.application import Casework
-from casework_testing import PETITION, STAFF, FixedClock, key, scan_at, world
+from casework_testing import PETITION, STAFF, FixedClock, key, refusal, scan_at, world
 from shequ.actor import Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
@@ -29,12 +29,6 @@ def petition(app: Casework, w: dict[str, Any], **over: Any) -> str:
         "petition": details,
     } | over
     return str(app.open_case(STAFF, key(), **args)["case_id"])
-
-
-def code(fn: Any, *a: Any, **kw: Any) -> str:
-    with pytest.raises(RuleViolation) as info:
-        fn(*a, **kw)
-    return info.value.code
 
 
 def handled(app: Casework, clock: FixedClock, w: dict[str, Any], **over: Any) -> str:
@@ -66,7 +60,8 @@ def test_s3_written_petition_carries_name_address_request_facts_oral_is_recorded
 def test_s3_a_group_visit_sends_at_most_five_representatives(casework: Casework) -> None:
     app, w = casework, world(casework)
     assert (
-        code(petition, app, w, petition={"representatives": 6}) == "rule.petition.representatives"
+        refusal(petition, app, w, petition={"representatives": 6})
+        == "rule.petition.representatives"
     )
     assert petition(app, w, petition={"representatives": 5})
 
@@ -100,7 +95,7 @@ def test_s3_objection_of_non_competence_within_5_working_days_across_may_day(
     clock.set("2026-05-11")
     before = app.recorder.max_notification_id()
     assert (
-        code(
+        refusal(
             app.refuse_case,
             STAFF,
             key(),
@@ -123,13 +118,13 @@ def test_s3_one_extension_of_at_most_30_days_approved_with_the_reason_sent(
     def extension(days: int, reason: str) -> dict[str, Any]:
         return {"case_id": case_id, "days": days, "reason": reason, "approved_by": "区信访局"}
 
-    too_long = code(app.extend_deadline, STAFF, key(), **extension(31, "复杂"))
+    too_long = refusal(app.extend_deadline, STAFF, key(), **extension(31, "复杂"))
     assert too_long == "rule.extension.too_long"
     out = app.extend_deadline(STAFF, key(), **extension(30, "需调查取证"))
     assert out["due_on"] == "2026-05-31"
     ext = app.case(STAFF, case_id)["extensions"]
     assert ext[0]["resident_notified"] is True and ext[0]["reason"] == "需调查取证"
-    again = code(app.extend_deadline, STAFF, key(), **extension(1, "再延"))
+    again = refusal(app.extend_deadline, STAFF, key(), **extension(1, "再延"))
     assert again == "rule.extension.limit"
 
 
@@ -139,7 +134,7 @@ def test_s3_reply_states_request_facts_decision_basis_and_outcome(casework: Case
     app.accept_case(STAFF, key(), case_id=case_id)
     app.start_case(STAFF, key(), case_id=case_id)
     assert (
-        code(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["凭证"], reply=REPLY)
+        refusal(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["凭证"], reply=REPLY)
         == "rule.petition.outcome_required"
     )
     with pytest.raises(RuleViolation) as info:
@@ -165,7 +160,9 @@ def test_s3_review_and_re_review_within_30_days_then_same_facts_not_accepted_aga
     resident = Actor(w["h1_head"], "resident", household_id=w["h1"])
     case_id = handled(app, clock, w)  # answered 2026-03-02
     assert (
-        code(app.request_review, resident, key(), case_id=case_id, level="re_review", reason="不服")
+        refusal(
+            app.request_review, resident, key(), case_id=case_id, level="re_review", reason="不服"
+        )
         == "rule.review.order"
     )
     clock.set("2026-04-01")  # 30 days after the reply: still in time
@@ -192,7 +189,7 @@ def test_s3_review_and_re_review_within_30_days_then_same_facts_not_accepted_aga
     )
     clock.set("2026-06-02")  # 31 days after the review answer: too late for re-review
     assert (
-        code(
+        refusal(
             app.request_review, resident, key(), case_id=case_id, level="re_review", reason="仍不服"
         )
         == "rule.review.window_passed"
@@ -210,7 +207,7 @@ def test_s3_review_and_re_review_within_30_days_then_same_facts_not_accepted_aga
     assert app.case(STAFF, case_id)["final"] is True
     # the same facts, however written, are not accepted again; other facts are
     same = {"facts": " 2025年 征地补偿款，未足额发放 "}
-    assert code(petition, app, w, petition=same) == "rule.petition.same_facts_after_re_review"
+    assert refusal(petition, app, w, petition=same) == "rule.petition.same_facts_after_re_review"
     assert petition(app, w, petition={"facts": "2026年青苗补偿未发放。"})
 
 
@@ -227,7 +224,7 @@ def test_s3_handlers_with_a_conflict_of_interest_step_aside(casework: Casework) 
     )
     assert out["owner_id"] is None and out["state"] == "accepted"
     assert (
-        code(app.assign_case, STAFF, key(), case_id=case_id, owner_id=w["med_a"], reason="改派")
+        refusal(app.assign_case, STAFF, key(), case_id=case_id, owner_id=w["med_a"], reason="改派")
         == "rule.recused"
     )
     # routing skips the recused member
@@ -246,7 +243,7 @@ def test_s3_material_from_a_whistleblower_never_reaches_the_person_reported(
     accepted = app.accept_case(STAFF, key(), case_id=case_id)
     assert accepted["owner_id"] == w["med_b"]  # routing never picks the person reported
     assert (
-        code(app.assign_case, STAFF, key(), case_id=case_id, owner_id=reported, reason="改派")
+        refusal(app.assign_case, STAFF, key(), case_id=case_id, owner_id=reported, reason="改派")
         == "rule.conflict_of_interest"
     )
     them = Actor(reported, "team_member")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from casework.application import Casework
 from casework.contracts import translate
+from casework.decisions import RECORD
 from casework.domain.thresholds import LocalRules
 from casework.settings import CaseworkSettings
 from casework_testing import (
@@ -14,11 +15,11 @@ from casework_testing import (
     MEETINGS,
     STAFF,
     FixedClock,
-    close_casework,
     key,
-    open_casework,
     open_decision,
     open_demand,
+    refusal,
+    running_casework,
     world,
 )
 from shequ.errors import RuleViolation, ValidationError
@@ -32,12 +33,6 @@ AGREEMENT = {
     "terms": "张家拆除院墙50厘米",
     "performance": "2026年4月30日前由张家自行拆除",
 }
-
-
-def code(fn: Any, *a: Any, **kw: Any) -> str:
-    with pytest.raises(RuleViolation) as info:
-        fn(*a, **kw)
-    return info.value.code
 
 
 def dispute(app: Casework, w: dict[str, Any]) -> str:
@@ -62,7 +57,7 @@ class TestMediation:
             == "stopped"
         )
         assert (
-            code(m, app, "record_mediation_session", case_id, place="调解室", summary="……")
+            refusal(m, app, "record_mediation_session", case_id, place="调解室", summary="……")
             == "rule.mediation.ended"
         )
         # the mediation's end resolves the dispute by itself (other routes remain)
@@ -85,12 +80,14 @@ class TestMediation:
         m(app, "choose_mediator", case_id, person_id=rejected)
         m(app, "reject_mediator", case_id, person_id=rejected, party_id="p2", reason="有亲属关系")
         assert (
-            code(m, app, "choose_mediator", case_id, person_id=rejected)
+            refusal(m, app, "choose_mediator", case_id, person_id=rejected)
             == "rule.mediation.mediator_rejected"
         )
         m(app, "choose_mediator", case_id, person_id=mediator, chosen_by="p2")
         assert (
-            code(m, app, "record_mediation_session", case_id, place="调解室", summary="第一次调解")
+            refusal(
+                m, app, "record_mediation_session", case_id, place="调解室", summary="第一次调解"
+            )
             == "rule.mediation.no_consent"
         )
         m(app, "consent_to_mediation", case_id, party_id="p2")
@@ -101,16 +98,16 @@ class TestMediation:
         m(app, "draft_agreement", case_id, agreement=AGREEMENT)
         m(app, "sign_agreement", case_id, signer_id="p1")
         m(app, "sign_agreement", case_id, signer_id=mediator)
-        assert code(m, app, "seal_agreement", case_id) == "rule.mediation.unsigned"
+        assert refusal(m, app, "seal_agreement", case_id) == "rule.mediation.unsigned"
         assert (
-            code(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["协议"])
+            refusal(app.resolve_case, STAFF, key(), case_id=case_id, evidence=["协议"])
             == "rule.dispute.mediation_open"
         )
         m(app, "sign_agreement", case_id, signer_id="p2")
         assert m(app, "seal_agreement", case_id)["state"] == "effective"
         clock.advance(31)
         assert (
-            code(m, app, "apply_for_confirmation", case_id, court="区人民法院")
+            refusal(m, app, "apply_for_confirmation", case_id, court="区人民法院")
             == "rule.mediation.confirmation_late"
         )
         clock.advance(-1)
@@ -133,11 +130,13 @@ class TestMediation:
         m(app, "start_mediation", case_id, initiative="committee", parties=PARTIES)
         m(app, "refer_to_police", case_id, reason="双方有肢体冲突苗头")
         assert (
-            code(m, app, "fail_mediation", case_id, reason="分歧过大", routes_told=["litigation"])
+            refusal(
+                m, app, "fail_mediation", case_id, reason="分歧过大", routes_told=["litigation"]
+            )
             == "rule.mediation.routes_not_told"
         )
         assert (
-            code(m, app, "follow_up_mediation", case_id, notes="……")
+            refusal(m, app, "follow_up_mediation", case_id, notes="……")
             == "rule.mediation.follow_up_early"
         )
         m(app, "fail_mediation", case_id, **FAILED)
@@ -148,23 +147,18 @@ class TestMediation:
 
 
 def record(**over: Any) -> dict[str, Any]:
-    r = {
-        "date": "2026-03-20",
-        "place": "村委会",
-        "chair": "王书记",
-        "minute_taker": "李会计",
-        "expected": 30,
-        "present": 28,
-        "absentees": [{"name": "甲", "reason": "外出务工"}, {"name": "乙", "reason": "生病"}],
-        "agenda": "机动地发包",
-        "summary": "讨论通过",
-        "vote_method": "举手表决",
-        "yes": 25,
-        "no": 2,
-        "abstain": 1,
-        "result": "adopted",
-        "notice_on": "2026-03-01",
-    }
+    """The use case's example record, held by 28 of 30 representatives (25 yes)."""
+    r = dict(
+        RECORD,
+        expected=30,
+        present=28,
+        absentees=[{"name": "甲", "reason": "外出务工"}, {"name": "乙", "reason": "生病"}],
+        summary="讨论通过",
+        yes=25,
+        no=2,
+        abstain=1,
+        notice_on="2026-03-01",
+    )
     r.update(over)
     r["signatures"] = [f"签{i}" for i in range(r["present"])]
     if "absentees" not in over:
@@ -203,18 +197,18 @@ class TestVillageDecision:
     ) -> None:
         app, w = casework, world(casework)
         case_id = self.start(app, w)
-        assert code(self.meet, app, case_id, 3, "party_assembly") == "rule.decision.step_order"
+        assert refusal(self.meet, app, case_id, 3, "party_assembly") == "rule.decision.step_order"
         assert (
-            code(app.publish_decision, STAFF, key(), case_id=case_id, step=5, text="决议")
+            refusal(app.publish_decision, STAFF, key(), case_id=case_id, step=5, text="决议")
             == "rule.decision.step_order"
         )
         assert (
-            code(self.meet, app, case_id, 1, "branch_meeting", merge_next=True)
+            refusal(self.meet, app, case_id, 1, "branch_meeting", merge_next=True)
             == "rule.decision.merge_not_allowed"
         )
         self.meet(app, case_id, 1, "branch_meeting")
         self.meet(app, case_id, 2, "committees_meeting")
-        assert code(self.meet, app, case_id, 3, "villagers_assembly") == "rule.decision.body"
+        assert refusal(self.meet, app, case_id, 3, "villagers_assembly") == "rule.decision.body"
         self.meet(app, case_id, 3, "party_assembly")
         self.meet(app, case_id, 4, "representatives_meeting")
         before = app.recorder.max_notification_id()
@@ -267,15 +261,19 @@ class TestVillageDecision:
         self.meet(app, case_id, 2, "committees_meeting")
         # 20 of 30 present, 14 yes: a majority of those present, not of the 30 expected
         assert (
-            code(self.meet, app, case_id, 3, "party_assembly", present=20, yes=14, no=6, abstain=0)
+            refusal(
+                self.meet, app, case_id, 3, "party_assembly", present=20, yes=14, no=6, abstain=0
+            )
             == "rule.decision.threshold.vote.majority_expected"
         )
         assert (
-            code(self.meet, app, case_id, 3, "party_assembly", present=15, yes=15, no=0, abstain=0)
+            refusal(
+                self.meet, app, case_id, 3, "party_assembly", present=15, yes=15, no=0, abstain=0
+            )
             == "rule.decision.threshold.quorum.majority"
         )
         assert (
-            code(self.meet, app, case_id, 3, "party_assembly", notice_on="2026-03-19")
+            refusal(self.meet, app, case_id, 3, "party_assembly", notice_on="2026-03-19")
             == "rule.decision.threshold.notice.local"
         )
         # a rejection that misses nothing is recorded and ends the matter
@@ -292,7 +290,7 @@ class TestVillageDecision:
         for step, body in MEETINGS[:3]:
             self.meet(app, case_id, step, body)
         assert (
-            code(self.meet, app, case_id, 4, "villagers_assembly", notice_on="2026-03-15")
+            refusal(self.meet, app, case_id, 4, "villagers_assembly", notice_on="2026-03-15")
             == "rule.decision.threshold.notice.law"
         )
         # 400 adults, 150 present, but 2/3 of the households came: quorate
@@ -318,8 +316,7 @@ class TestVillageDecision:
         self, store: Store, clock: FixedClock
     ) -> None:
         strict = CaseworkSettings(local_rules=LocalRules(representatives_majority_of_all=True))
-        app = open_casework(store, clock, settings=strict)
-        try:
+        with running_casework(store, clock, settings=strict) as app:
             w = world(app)
             case_id = self.start(app, w, matter="collective_property")
             for step, body in MEETINGS[:3]:
@@ -339,7 +336,7 @@ class TestVillageDecision:
                 self.meet(app, general, step, body)
             # the local rule: a majority of ALL representatives (15 of 30 is not)
             assert (
-                code(
+                refusal(
                     self.meet,
                     app,
                     general,
@@ -352,8 +349,6 @@ class TestVillageDecision:
                 )
                 == "rule.decision.threshold.vote.majority_all_local"
             )
-        finally:
-            close_casework(app)
 
 
 def test_a_duplicate_is_flagged_and_merging_keeps_both_histories(casework: Casework) -> None:

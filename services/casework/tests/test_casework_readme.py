@@ -21,6 +21,7 @@ from shequ.auth import SCOPES
 
 from tests.support.readme import (
     PLATFORM_COMMANDS,
+    assert_use_case_table,
     command_target,
     entrypoints,
     example_problems,
@@ -152,16 +153,15 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
         STAFF,
         Feed,
         FixedClock,
-        close_casework,
-        open_casework,
+        form_team,
         readme_place,
+        running_casework,
     )
     from shequ.store import Store
     from test_casework_petitions import REPLY
     from test_casework_procedures import record
 
     clock = FixedClock("2026-03-09T09:00:00+08:00")
-    app = open_casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock)
     docs, steps = sections("RPC methods"), itertools.count()
 
     def readme(name: str) -> list[Any]:
@@ -176,36 +176,12 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
     def step(name: str, case: str, **args: Any) -> None:  # one the README leaves out
         getattr(app, name)(STAFF, f"walkthrough:{next(steps)}", case_id=CASES[case], **args)
 
-    try:
+    with running_casework(Store.parse(f"sqlite:///{tmp_path / 'casework.db'}"), clock) as app:
         feed = Feed(app, "registry")
         n = readme_place(feed)
-        feed.send(
-            "team.formed",
-            {
-                "team_id": n + "8",
-                "community_id": n + "4",
-                "name": "立柱社区服务队",
-                "groups": ["welfare", "services"],
-            },
-        )
-        for person, group, since in (
-            ("7", "welfare", "2024-01-01"),
-            ("2", "welfare", "2024-02-01"),
-            ("3", "services", "2024-01-01"),
-        ):
-            feed.send(
-                "team.member_joined",
-                {
-                    "team_id": n + "8",
-                    "community_id": n + "4",
-                    "person_id": n + person,
-                    "group": group,
-                    "name": "测示",
-                    "phone": "13800000001",
-                    "duties": "",
-                    "since": since,
-                },
-            )
+        joined = {"7": ("welfare", "2024-01-01"), "2": ("welfare", "2024-02-01")}
+        joined["3"] = ("services", "2024-01-01")
+        form_team(feed, n + "8", n + "4", [(n + p, g, since) for p, (g, since) in joined.items()])
         assert [o["case_id"] for o in readme("open_case")] == list(CASES.values())
         states = [readme(name)[0]["state"] for name in DEMAND]
         assert states[-5:] == ["answered", "answered", "rated", "confirmed", "closed"]
@@ -256,15 +232,9 @@ def test_the_readmes_walkthrough_runs_as_written_in_sequence(tmp_path: Path) -> 
             mediation["confirmation_applied_on"],
         ) == ("effective", "2026-03-09", "2026-04-03")
         assert decided["done"] == [1, 2, 3, 4, 5]
-    finally:
-        close_casework(app)
 
 
 def test_the_method_table_is_the_use_case_table() -> None:
     """The README's table of methods is ``USE_CASES.markdown()``, pasted between its markers;
     when a use case changes, this prints the fresh table to paste."""
-    text = README.read_text(encoding="utf-8")
-    found = re.search(r"<!-- usecases:begin -->\n(.*?)\n<!-- usecases:end -->", text, re.DOTALL)
-    fresh = USE_CASES.markdown()
-    assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
-    assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh
+    assert_use_case_table(README.read_text(encoding="utf-8"), USE_CASES)
