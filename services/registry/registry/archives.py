@@ -19,6 +19,9 @@ from registry.domain.archive import RETENTION, SUBJECTS
 from registry.domain.common import key_id
 from registry.examples import VILLAGE
 
+# The examples' archive: the entry example files into it, the query example reads it.
+SUBJECT = {"subject_kind": "village", "subject_id": VILLAGE}
+
 
 class RecordArchiveEntry(Keyed):
     """File a dated entry in a village's or resident's archive (opened on its first entry)."""
@@ -26,8 +29,7 @@ class RecordArchiveEntry(Keyed):
     title = "档案归档"
     example = keyed(
         "archive-2024-000001",
-        subject_kind="village",
-        subject_id=VILLAGE,
+        **SUBJECT,
         entry_date="2024-01-01",
         title="村庄基本情况",
         content="村民小组三个。",
@@ -92,11 +94,7 @@ class ArchiveQuery(Command):
     """A village's or resident's archive as it stood on a date."""
 
     title = "档案查阅"
-    example: ClassVar[dict[str, Any]] = {
-        "subject_kind": "village",
-        "subject_id": VILLAGE,
-        "as_of": "2024-12-31",
-    }
+    example: ClassVar[dict[str, Any]] = {**SUBJECT, "as_of": "2024-12-31"}
     subject_kind: Annotated[str, Choice(SUBJECTS, "档案类别")]
     subject_id: Id
     as_of: Day
