@@ -9,43 +9,31 @@ the start of the later period it counts in instead, under the ``next_period`` ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from assessment.domain.common import PERIOD_KINDS, natural_id, period_start
 
 
-class Fact(Aggregate):
+@dataclass
+class Fact(Aggregate, created_event_name="Recorded"):
+    source: str
+    kind: str
+    community_id: str
+    team_id: str | None
+    on: str
+    key: str
+    values: dict[str, Any]
+    late: list[str]
+    moved: dict[str, str]
+    late_rule: str | None
+
     @staticmethod
     def create_id(source: str) -> UUID:
         return natural_id("fact", source)
-
-    @event("Recorded")
-    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
-        self,
-        source: str,
-        kind: str,
-        community_id: str,
-        team_id: str | None,
-        on: str,
-        key: str,
-        values: dict[str, Any],
-        late: list[str],
-        moved: dict[str, str],
-        late_rule: str | None,
-    ) -> None:
-        self.source = source
-        self.kind = kind
-        self.community_id = community_id
-        self.team_id = team_id
-        self.on = on
-        self.key = key
-        self.values = dict(values)
-        self.late = list(late)
-        self.moved = dict(moved)
-        self.late_rule = late_rule
 
 
 def counted_in(on: str, moved: dict[str, str]) -> dict[str, str]:

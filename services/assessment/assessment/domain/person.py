@@ -9,6 +9,7 @@ too, because the registry may record their membership later and says only the da
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -16,18 +17,18 @@ from eventsourcing.domain import Aggregate, event
 from assessment.domain.common import natural_id, violation
 
 
-class Person(Aggregate):
+@dataclass
+class Person(Aggregate, created_event_name="Registered"):
+    person_id: str
+    name: str
+    party_member: bool
+    source: str
+    # None: registered as a party member, the registry recorded no date of joining
+    joined_on: str | None = field(default=None, init=False)
+
     @staticmethod
     def create_id(person_id: str) -> UUID:
         return natural_id("person", person_id)
-
-    @event("Registered")
-    def __init__(self, person_id: str, name: str, party_member: bool, source: str) -> None:
-        self.person_id = person_id
-        self.name = name
-        self.party_member = party_member
-        # None: registered as a party member, the registry recorded no date of joining
-        self.joined_on: str | None = None
 
     def joined_party(self, joined_on: str, source: str) -> bool:
         """The registry recorded the person's party membership from ``joined_on``; False if

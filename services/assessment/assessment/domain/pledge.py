@@ -7,6 +7,7 @@ weighted rating gives the grade 优秀 / 合格 / 基本合格 / 不合格.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -24,7 +25,21 @@ GRADES = {
 }
 
 
-class PledgeBook(Aggregate):
+@dataclass
+class PledgeBook(Aggregate, created_event_name="Registered"):
+    member_id: str
+    member_name: str
+    community_id: str
+    year: int
+    pledges: list[str]
+    actor: ActorDict
+    evidence: list[list[dict[str, str]]] = field(init=False)  # per pledge, as carried out
+    published_on: str | None = field(default=None, init=False)
+    appraisal: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.evidence = [[] for _ in self.pledges]
+
     @staticmethod
     def create_id(member_id: str, year: int) -> UUID:
         return natural_id("pledges", member_id, str(year))
@@ -53,24 +68,6 @@ class PledgeBook(Aggregate):
                 count=len(pledges),
             )
         return cls(member_id, member_name, community_id, year, pledges, actor)
-
-    @event("Registered")
-    def __init__(
-        self,
-        member_id: str,
-        member_name: str,
-        community_id: str,
-        year: int,
-        pledges: list[str],
-        actor: ActorDict,
-    ) -> None:
-        self.member_id = member_id
-        self.member_name = member_name
-        self.community_id = community_id
-        self.year = year
-        self.pledges: list[dict[str, Any]] = [{"text": p, "evidence": []} for p in pledges]
-        self.published_on: str | None = None
-        self.appraisal: dict[str, Any] | None = None
 
     def publish(self, on: str, actor: ActorDict) -> None:
         if self.published_on is not None:
@@ -103,7 +100,7 @@ class PledgeBook(Aggregate):
         on: str,
         actor: ActorDict,
     ) -> None:
-        self.pledges[index]["evidence"].append({"evidence": evidence, "on": on})
+        self.evidence[index].append({"evidence": evidence, "on": on})
 
     def _check_published(self) -> None:
         if self.published_on is None:

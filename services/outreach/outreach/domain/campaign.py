@@ -3,6 +3,7 @@ participation (参与率) per village (BRIEF: requirements on the rollout)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -11,10 +12,19 @@ from eventsourcing.domain import Aggregate, event
 from outreach.domain.common import ActorDict, check_period, violation
 
 
-class Campaign(Aggregate):
+@dataclass
+class Campaign(Aggregate, created_event_name="Launched"):
     """A topic publicised in some villages of a community over a period."""
 
     id: UUID
+    community_id: str
+    topic: str
+    village_ids: list[str]
+    period_start: str
+    period_end: str
+    actor: ActorDict
+    tallies: dict[str, dict[str, int]] = field(default_factory=dict, init=False)
+    published: set[str] = field(default_factory=set, init=False)
 
     @classmethod
     def launch(
@@ -29,29 +39,8 @@ class Campaign(Aggregate):
     ) -> Campaign:
         check_period(period_start, period_end)
         return cls(
-            id=campaign_id,
-            community_id=community_id,  # type: ignore[call-arg]
-            topic=topic,
-            village_ids=village_ids,
-            period_start=period_start,
-            period_end=period_end,
-            actor=actor,
+            campaign_id, community_id, topic, list(village_ids), period_start, period_end, actor
         )
-
-    @event("Launched")
-    def __init__(
-        self,
-        community_id: str,
-        topic: str,
-        village_ids: list[str],
-        period_start: str,
-        period_end: str,
-        actor: ActorDict,
-    ) -> None:
-        self.community_id, self.topic, self.village_ids = community_id, topic, list(village_ids)
-        self.period_start, self.period_end = period_start, period_end
-        self.tallies: dict[str, dict[str, int]] = {}
-        self.published: set[str] = set()
 
     def record_survey(
         self,

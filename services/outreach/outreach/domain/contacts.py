@@ -6,9 +6,10 @@ task (办实事) per household per year.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from outreach.domain.common import ActorDict, add_months, natural_id, violation
 
@@ -46,52 +47,35 @@ def contact_due(link_since: str, last_contact_on: str | None, interval_months: i
     return add_months(start, interval_months)
 
 
-class PartyContact(Aggregate):
+@dataclass
+class PartyContact(Aggregate, created_event_name="Logged"):
     """One contact of a party member with a linked household."""
 
     id: UUID
-
-    @event("Logged")
-    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
-        self,
-        member_id: str,
-        household_id: str,
-        community_id: str,
-        village_id: str,
-        contacted_on: str,
-        practical_task: bool,
-        task: str,
-        notes: str,
-        opinion_ids: list[str],
-        actor: ActorDict,
-    ) -> None:
-        self.member_id, self.household_id = member_id, household_id
-        self.community_id, self.village_id = community_id, village_id
-        self.contacted_on, self.practical_task, self.task = contacted_on, practical_task, task
-        self.notes, self.opinion_ids = notes, list(opinion_ids)
+    member_id: str
+    household_id: str
+    community_id: str
+    village_id: str
+    contacted_on: str
+    practical_task: bool
+    task: str
+    notes: str
+    opinion_ids: list[str]
+    actor: ActorDict
 
 
-class OverdueFlag(Aggregate):
+@dataclass
+class OverdueFlag(Aggregate, created_event_name="Flagged"):
     """A missed contact deadline; one per (member, household, due date), so flagged once."""
+
+    member_id: str
+    household_id: str
+    community_id: str
+    last_contact_on: str | None
+    due_on: str
+    flagged_on: str
+    actor: ActorDict
 
     @staticmethod
     def create_id(member_id: str, household_id: str, due_on: str) -> UUID:
         return natural_id("overdue", member_id, household_id, due_on)
-
-    @event("Flagged")
-    def __init__(
-        self,
-        member_id: str,
-        household_id: str,
-        community_id: str,
-        last_contact_on: str | None,
-        due_on: str,
-        flagged_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.member_id, self.household_id, self.community_id = (
-            member_id,
-            household_id,
-            community_id,
-        )
-        self.last_contact_on, self.due_on, self.flagged_on = last_contact_on, due_on, flagged_on

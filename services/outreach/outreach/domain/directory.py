@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -42,24 +43,24 @@ def contact(role: str, person_id: str, name: str, phone: str, duties: str) -> di
     }
 
 
-class Directory(Aggregate):
+@dataclass
+class Directory(Aggregate, created_event_name="Opened"):
     """One per community; created by the first registry event that names the community."""
+
+    community_id: str
+    actor: ActorDict
+    name: str = field(default="", init=False)
+    team_id: str | None = field(default=None, init=False)
+    team_name: str = field(default="", init=False)
+    groups: list[str] = field(default_factory=list, init=False)
+    leader_id: str | None = field(default=None, init=False)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
+    joined: int = field(default=0, init=False)  # order of joining: each group's first member
+    section_hash: str = field(default="", init=False)  # of the section cards should show now
 
     @staticmethod
     def create_id(community_id: str) -> UUID:
         return natural_id("directory", community_id)
-
-    @event("Opened")
-    def __init__(self, community_id: str, actor: ActorDict) -> None:
-        self.community_id = community_id
-        self.name = ""
-        self.team_id: str | None = None
-        self.team_name = ""
-        self.groups: list[str] = []
-        self.leader_id: str | None = None
-        self.members: dict[str, dict[str, Any]] = {}
-        self.joined = 0  # order of joining, to pick each group's first member
-        self.section_hash = ""  # of the team section the cards should show now
 
     @event("Named")
     def named(self, name: str, actor: ActorDict) -> None:

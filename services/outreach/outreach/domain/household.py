@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -22,8 +23,22 @@ def content_hash(contacts: list[dict[str, Any]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class Household(Aggregate):
+@dataclass
+class Household(Aggregate, created_event_name="Registered"):
     """Outreach's view of a registry household: place, linked party member, card versions."""
+
+    household_id: str
+    village_id: str
+    community_id: str
+    head_id: str
+    address: str
+    actor: ActorDict
+    party_member_id: str | None = field(default=None, init=False)
+    link_since: str | None = field(default=None, init=False)
+    card_version: int = field(default=0, init=False)
+    card_hash: str = field(default="", init=False)
+    section_hash: str = field(default="", init=False)  # the team section the current card shows
+    distributed: dict[int, dict[str, Any]] = field(default_factory=dict, init=False)
 
     @staticmethod
     def create_id(household_id: str) -> UUID:
@@ -32,25 +47,6 @@ class Household(Aggregate):
     @staticmethod
     def card_id_of(household_id: str) -> str:
         return str(natural_id("card", household_id))
-
-    @event("Registered")
-    def __init__(
-        self,
-        household_id: str,
-        village_id: str,
-        community_id: str,
-        head_id: str,
-        address: str,
-        actor: ActorDict,
-    ) -> None:
-        self.household_id, self.village_id = household_id, village_id
-        self.community_id, self.head_id, self.address = community_id, head_id, address
-        self.party_member_id: str | None = None
-        self.link_since: str | None = None
-        self.card_version = 0
-        self.card_hash = ""
-        self.section_hash = ""  # the team section the current card shows
-        self.distributed: dict[int, dict[str, Any]] = {}
 
     @property
     def card_id(self) -> str:

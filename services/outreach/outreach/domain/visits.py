@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -13,10 +14,24 @@ CATEGORIES = {"demand": "诉求", "suggestion": "建议", "opinion": "意见", "
 CHANNELS = ("visit", "contact_card", "party_contact", "survey")
 
 
-class VisitRound(Aggregate):
+@dataclass
+class VisitRound(Aggregate, created_event_name="Opened"):
     """A round of visits in one community and period, with assignees and its household list."""
 
     id: UUID
+    community_id: str
+    title: str
+    kind: str
+    period_start: str
+    period_end: str
+    assignees: list[str]
+    households: list[dict[str, str]]  # {household_id, village_id} of each on the list
+    actor: ActorDict
+    village_of: dict[str, str] = field(init=False)  # household_id -> village_id
+    closed: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.village_of = {h["household_id"]: h["village_id"] for h in self.households}
 
     @classmethod
     def open(
@@ -40,34 +55,16 @@ class VisitRound(Aggregate):
                 "village_ids",
             )
         return cls(
-            id=round_id,
-            community_id=community_id,
-            title=title,  # type: ignore[call-arg]
-            kind=kind,
-            period_start=period_start,
-            period_end=period_end,
-            assignees=assignees,
-            households=households,
-            actor=actor,
+            round_id,
+            community_id,
+            title,
+            kind,
+            period_start,
+            period_end,
+            list(assignees),
+            households,
+            actor,
         )
-
-    @event("Opened")
-    def __init__(
-        self,
-        community_id: str,
-        title: str,
-        kind: str,
-        period_start: str,
-        period_end: str,
-        assignees: list[str],
-        households: list[dict[str, str]],
-        actor: ActorDict,
-    ) -> None:
-        self.community_id, self.title, self.kind = community_id, title, kind
-        self.period_start, self.period_end = period_start, period_end
-        self.assignees = list(assignees)
-        self.households = {h["household_id"]: h["village_id"] for h in households}
-        self.closed = False
 
     def check_visit(self, household_id: str, visited_on: str) -> str:
         """The household's village, if a visit on ``visited_on`` may be logged in this round."""
@@ -78,7 +75,7 @@ class VisitRound(Aggregate):
                 "the round is closed; no more visits can be logged",
                 "round_id",
             )
-        if household_id not in self.households:
+        if household_id not in self.village_of:
             raise violation(
                 "household_not_in_round",
                 "该户不在本轮走访名单中",
@@ -93,7 +90,7 @@ class VisitRound(Aggregate):
                 f"({self.period_start} to {self.period_end})",
                 "visited_on",
             )
-        return self.households[household_id]
+        return self.village_of[household_id]
 
     def close(self, closed_on: str, households_visited: int, actor: ActorDict) -> None:
         if self.closed:
@@ -124,58 +121,39 @@ class VisitRound(Aggregate):
         self.closed = True
 
 
-class Visit(Aggregate):
+@dataclass
+class Visit(Aggregate, created_event_name="Logged"):
     """One visit to one household in a round."""
 
     id: UUID
-
-    @event("Logged")
-    def __init__(
-        self,
-        round_id: str,
-        community_id: str,
-        village_id: str,
-        household_id: str,
-        visitor_id: str,
-        visited_on: str,
-        notes: str,
-        opinion_ids: list[str],
-        actor: ActorDict,
-    ) -> None:
-        self.round_id, self.community_id = round_id, community_id
-        self.village_id, self.household_id = village_id, household_id
-        self.visitor_id, self.visited_on, self.notes = visitor_id, visited_on, notes
-        self.opinion_ids = list(opinion_ids)
+    round_id: str
+    community_id: str
+    village_id: str
+    household_id: str
+    visitor_id: str
+    visited_on: str
+    notes: str
+    opinion_ids: list[str]
+    actor: ActorDict
 
 
-class Opinion(Aggregate):
+@dataclass
+class Opinion(Aggregate, created_event_name="Collected"):
     """A resident's opinion, demand or suggestion taken down by a cadre; casework opens one
     case for it and tells us the case id."""
 
     id: UUID
-
-    @event("Collected")
-    def __init__(  # noqa: PLR0913, PLR0917 - the stored event's fields
-        self,
-        community_id: str,
-        village_id: str | None,
-        household_id: str | None,
-        category: str,
-        text: str,
-        channel: str,
-        source_id: str,
-        collected_by: str,
-        collected_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.community_id, self.village_id, self.household_id = (
-            community_id,
-            village_id,
-            household_id,
-        )
-        self.category, self.text, self.channel = category, text, channel
-        self.source_id, self.collected_by, self.collected_on = source_id, collected_by, collected_on
-        self.case_id: str | None = None
+    community_id: str
+    village_id: str | None
+    household_id: str | None
+    category: str
+    text: str
+    channel: str
+    source_id: str
+    collected_by: str
+    collected_on: str
+    actor: ActorDict
+    case_id: str | None = field(default=None, init=False)
 
     def case_opened(self, case_id: str, opened_on: str, actor: ActorDict) -> bool:
         """Record the case opened for this opinion; one case per opinion (a second is not

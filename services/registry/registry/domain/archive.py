@@ -6,6 +6,7 @@ never edited: a correction is a new entry naming the one it corrects (RULES §7)
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -17,23 +18,20 @@ SUBJECTS = {"village": "村庄档案", "resident": "居民档案"}
 RETENTION = {"permanent": "永久", "30y": "30年", "10y": "10年"}
 
 
-class Archive(Aggregate):
+@dataclass
+class Archive(Aggregate, created_event_name="Opened"):
     """The archive of one village or one resident."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    subject_kind: str
+    subject_id: str
+    community_id: str | None
+    actor: ActorDict
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     @staticmethod
     def create_id(subject_kind: str, subject_id: str) -> UUID:
         return natural_id("archive", subject_kind, subject_id)
-
-    @event("Opened")
-    def __init__(
-        self, subject_kind: str, subject_id: str, community_id: str | None, actor: ActorDict
-    ) -> None:
-        self.subject_kind = subject_kind
-        self.subject_id = subject_id
-        self.community_id = community_id
-        self.entries: dict[str, dict[str, Any]] = {}
 
     def record_entry(
         self,

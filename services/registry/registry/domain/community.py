@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -9,21 +10,20 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.common import ActorDict, natural_id, violation
 
 
-class Community(Aggregate):
+@dataclass
+class Community(Aggregate, created_event_name="Established"):
     """One of the district's communities (立柱, 塔桥, 下泊, 柏乡 in the policy)."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    name: str
+    name_en: str
+    district_id: str
+    actor: ActorDict
+    team_id: str | None = field(default=None, init=False)
 
     @staticmethod
     def create_id(name: str) -> UUID:
         return natural_id("community", name)
-
-    @event("Established")
-    def __init__(self, name: str, name_en: str, district_id: str, actor: ActorDict) -> None:
-        self.name = name
-        self.name_en = name_en
-        self.district_id = district_id
-        self.team_id: str | None = None
 
     def form_team(self, team_id: str, actor: ActorDict) -> None:
         """Note that the community's service team is formed; a community has only one."""

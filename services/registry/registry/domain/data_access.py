@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from registry.domain.common import ActorDict, violation
 
 
-class PersonalDataAccess(Aggregate):
+@dataclass
+class PersonalDataAccess(Aggregate, created_event_name="PersonalDataRead"):
     """One read of one person's unmasked data: who (actor), when, whose, which fields, why."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    subject_id: str
+    fields: list[str]
+    reason: str
+    read_at: str
+    actor: ActorDict
 
     @classmethod
     def record(
@@ -32,22 +39,5 @@ class PersonalDataAccess(Aggregate):
                 "a reason is required to read personal data",
                 "reason",
             )
-        # The id comes from the idempotency key, not from constructor arguments; the @event
-        # __init__ accepts ``id`` at runtime but mypy cannot see it.
-        return cls(
-            id=read_id,
-            subject_id=subject_id,  # type: ignore[call-arg]
-            fields=list(fields),
-            reason=reason,
-            read_at=read_at,
-            actor=actor,
-        )
-
-    @event("PersonalDataRead")
-    def __init__(
-        self, subject_id: str, fields: list[str], reason: str, read_at: str, actor: ActorDict
-    ) -> None:
-        self.subject_id = subject_id
-        self.fields = fields
-        self.reason = reason
-        self.read_at = read_at
+        # The id comes from the idempotency key, not from constructor arguments.
+        return cls(read_id, subject_id, list(fields), reason, read_at, actor)

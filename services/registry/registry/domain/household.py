@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -20,26 +21,21 @@ RELATIONS = {
 }
 
 
-class Household(Aggregate):
+@dataclass
+class Household(Aggregate, created_event_name="Registered"):
     """A household; its address is kept at the villager-group level (村民小组) only."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    village_id: str
+    head_id: str
+    address: str
+    since: str
+    sample: bool
+    actor: ActorDict
+    members: dict[str, dict[str, Any]] = field(init=False)
 
-    @event("Registered")
-    def __init__(
-        self,
-        village_id: str,
-        head_id: str,
-        address: str,
-        since: str,
-        sample: bool,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.head_id = head_id
-        self.address = address
-        self.sample = sample
-        self.members: dict[str, dict[str, Any]] = {head_id: {"relation": "head", "since": since}}
+    def __post_init__(self) -> None:
+        self.members = {self.head_id: {"relation": "head", "since": self.since}}
 
     def add_member(self, person_id: str, relation: str, since: str, actor: ActorDict) -> None:
         """Add a person to the household (birth, marriage, moving in)."""

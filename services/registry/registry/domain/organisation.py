@@ -10,7 +10,7 @@ The application gathers the facts about the person (``Eligibility``); this aggre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -42,27 +42,18 @@ class Eligibility:
     village_secretary_here: bool = False  # secretary of a village branch in this community
 
 
-class PartyOrganisation(Aggregate):
+@dataclass
+class PartyOrganisation(Aggregate, created_event_name="Established"):
     """A party organisation: general branch, functional branch, village branch, cooperative."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
-
-    @event("Established")
-    def __init__(
-        self,
-        kind: str,
-        name: str,
-        community_id: str | None,
-        village_id: str | None,
-        parent_id: str | None,
-        actor: ActorDict,
-    ) -> None:
-        self.kind = kind
-        self.name = name
-        self.community_id = community_id
-        self.village_id = village_id
-        self.parent_id = parent_id
-        self.appointments: dict[str, dict[str, Any]] = {}
+    kind: str
+    name: str
+    community_id: str | None
+    village_id: str | None
+    parent_id: str | None
+    actor: ActorDict
+    appointments: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     def current(self, on: str) -> list[dict[str, Any]]:
         """Appointments holding on the day ``on``."""

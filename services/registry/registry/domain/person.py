@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -12,30 +13,22 @@ KINDS = {"resident": "居民", "cadre": "干部", "party_member": "党员"}
 GENDERS = {"male": "男", "female": "女"}
 
 
-class Person(Aggregate):
+@dataclass
+class Person(Aggregate, created_event_name="Registered"):
     """Name, gender, ID number, phone and village of a person; personal data, masked on display."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    name: str
+    gender: str
+    id_number: str
+    phone: str
+    village_id: str | None
+    kinds: list[str]
+    sample: bool
+    actor: ActorDict
 
-    @event("Registered")
-    def __init__(
-        self,
-        name: str,
-        gender: str,
-        id_number: str,
-        phone: str,
-        village_id: str | None,
-        kinds: list[str],
-        sample: bool,
-        actor: ActorDict,
-    ) -> None:
-        self.name = name
-        self.gender = gender
-        self.id_number = id_number
-        self.phone = phone
-        self.village_id = village_id
-        self.kinds = list(kinds)
-        self.sample = sample
+    def __post_init__(self) -> None:
+        self.kinds = list(self.kinds)  # grows on joining the party; the event's list must not
 
     @property
     def is_party_member(self) -> bool:

@@ -6,6 +6,7 @@ change is its own event for the outreach service to follow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -23,24 +24,21 @@ GROUPS = {
 }
 
 
-class ServiceTeam(Aggregate):
+@dataclass
+class ServiceTeam(Aggregate, created_event_name="Formed"):
     """The one service team of a community (the Community aggregate refuses a second)."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    community_id: str
+    name: str
+    groups: dict[str, str]
+    actor: ActorDict
+    leader_id: str | None = field(default=None, init=False)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     @staticmethod
     def create_id(community_id: str) -> UUID:
         return natural_id("team", community_id)
-
-    @event("Formed")
-    def __init__(
-        self, community_id: str, name: str, groups: dict[str, str], actor: ActorDict
-    ) -> None:
-        self.community_id = community_id
-        self.name = name
-        self.groups = dict(groups)
-        self.leader_id: str | None = None
-        self.members: dict[str, dict[str, Any]] = {}
 
     def _member(self, person_id: str) -> dict[str, Any]:
         member = self.members.get(person_id)

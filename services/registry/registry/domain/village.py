@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -10,26 +11,25 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.common import ActorDict, natural_id, violation
 
 
-class Village(Aggregate):
+@dataclass
+class Village(Aggregate, created_event_name="Registered"):
     """A village with its own party branch and villagers' committee, in one community."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    name: str
+    community_id: str
+    registered_on: str
+    sample: bool
+    actor: ActorDict
+    # (effective date, community) in date order: which community the village was in when.
+    history: list[dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.history = [{"since": self.registered_on, "community_id": self.community_id}]
 
     @staticmethod
     def create_id(name: str) -> UUID:
         return natural_id("village", name)
-
-    @event("Registered")
-    def __init__(
-        self, name: str, community_id: str, registered_on: str, sample: bool, actor: ActorDict
-    ) -> None:
-        self.name = name
-        self.sample = sample
-        self.community_id = community_id
-        # (effective date, community) in date order: which community the village was in when.
-        self.history: list[dict[str, Any]] = [
-            {"since": registered_on, "community_id": community_id}
-        ]
 
     def community_on(self, on: str) -> str | None:
         """The community the village belonged to on the day ``on`` (None before it existed)."""

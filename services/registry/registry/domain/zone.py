@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -10,10 +11,18 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.common import ActorDict, check_end, natural_id, violation
 
 
-class ResponsibilityZone(Aggregate):
+@dataclass
+class ResponsibilityZone(Aggregate, created_event_name="Assigned"):
     """One zone per party member; links households up to a configured maximum (default 10)."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
+    party_member_id: str
+    community_id: str
+    village_id: str | None
+    name: str
+    description: str
+    actor: ActorDict
+    households: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     @staticmethod
     def create_id(party_member_id: str) -> UUID:
@@ -39,34 +48,8 @@ class ResponsibilityZone(Aggregate):
                 "only a party member can be given a responsibility zone",
                 "party_member_id",
             )
-        # The caller decides the id (any UUID, not necessarily create_id's), so it is passed
-        # explicitly; the @event __init__ accepts ``id`` at runtime but mypy cannot see it.
-        return cls(
-            id=zone_id,
-            party_member_id=party_member_id,  # type: ignore[call-arg]
-            community_id=community_id,
-            village_id=village_id,
-            name=name,
-            description=description,
-            actor=actor,
-        )
-
-    @event("Assigned")
-    def __init__(
-        self,
-        party_member_id: str,
-        community_id: str,
-        village_id: str | None,
-        name: str,
-        description: str,
-        actor: ActorDict,
-    ) -> None:
-        self.party_member_id = party_member_id
-        self.community_id = community_id
-        self.village_id = village_id
-        self.name = name
-        self.description = description
-        self.households: dict[str, dict[str, Any]] = {}
+        # The caller decides the id (any UUID, not necessarily create_id's).
+        return cls(zone_id, party_member_id, community_id, village_id, name, description, actor)
 
     def link(
         self,
