@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DOMAINS = ["registry", "casework", "outreach", "assessment"]
+DOMAINS = ["registry", "casework", "outreach", "assessment", "finance"]
 ALLOWED = {"eventsourcing.domain", "shequ.errors", "shequ.casestats", "shequ.domainkit"}
 
 

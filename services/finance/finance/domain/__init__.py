@@ -1,0 +1,27 @@
+"""The finance domain: ledgers, vouchers and their review. Standard library,
+``eventsourcing.domain``, ``shequ.errors`` and ``shequ.domainkit`` only."""
+
+from finance.domain.charts import Account, Chart, chart_on, charts
+from finance.domain.ledger import Ledger
+from finance.domain.voucher import (
+    KINDS,
+    STAGES,
+    Voucher,
+    check_correction,
+    check_decision,
+    checked_lines,
+)
+
+__all__ = [
+    "KINDS",
+    "STAGES",
+    "Account",
+    "Chart",
+    "Ledger",
+    "Voucher",
+    "chart_on",
+    "charts",
+    "check_correction",
+    "check_decision",
+    "checked_lines",
+]

@@ -1,0 +1,35 @@
+"""What every finance aggregate shares: ids, refusals with the finance codes, money in fen.
+
+Pure: standard library, shequ.errors and shequ.domainkit only. Dates are ISO ``YYYY-MM-DD``
+text decided by the application; amounts are integer fen (分) everywhere, never floats.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shequ.domainkit import Ids
+from shequ.errors import RuleViolation
+
+ActorDict = dict[str, Any]
+
+IDS = Ids("finance")
+natural_id = IDS.natural_id
+key_id = IDS.key_id
+
+
+def refuse(code: str, zh: str, en: str, field: str | None = None, **details: Any) -> RuleViolation:
+    """A refusal under one of the finance rules, by its own code (``voucher.unbalanced``…)."""
+    return RuleViolation(zh, en, field, code=code, details=details or None)
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan with two decimals and thousands separators: 1234567 -> '12,345.67'."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def period_of(day: str) -> str:
+    """The accounting month (会计期间) of a date: '2026-03-14' -> '2026-03'."""
+    return day[:7]
