@@ -49,6 +49,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -250,30 +251,21 @@ class SeenClaims:
         return len(self._until)
 
 
+@dataclass(eq=False)
 class ActorVerifier:
     """Checks the actor claims one service (``audience``) receives."""
 
-    def __init__(
-        self,
-        audience: str,
-        trusted_dir: Path | None,
-        service_keys_dir: Path | None,
-        allow_unsigned: bool = False,
-        skew: float = 5,
-        max_lifetime: float = 300,
-        clock: Callable[[], float] = time.time,
-        seen: SeenClaims | None = None,
-    ) -> None:
-        self.audience = audience
-        self.trusted_dir = trusted_dir
-        self.service_keys_dir = service_keys_dir
-        self.allow_unsigned = allow_unsigned
-        self.skew = skew
-        self.max_lifetime = max_lifetime
-        self.clock = clock
-        self.seen = seen or SeenClaims()
-        self._keys: dict[str, Ed25519PublicKey] = {}
-        self._roles: dict[str, frozenset[str] | None] = {}  # per key id: the roles it may sign
+    audience: str
+    trusted_dir: Path | None
+    service_keys_dir: Path | None
+    allow_unsigned: bool = False
+    skew: float = 5
+    max_lifetime: float = 300
+    clock: Callable[[], float] = time.time
+    seen: SeenClaims = field(default_factory=SeenClaims)
+    _keys: dict[str, Ed25519PublicKey] = field(init=False, default_factory=dict)
+    # per key id: the roles it may sign
+    _roles: dict[str, frozenset[str] | None] = field(init=False, default_factory=dict)
 
     @classmethod
     def from_env(cls, audience: str, service_keys_dir: Path) -> ActorVerifier:

@@ -24,6 +24,7 @@ import base64
 import hashlib
 import json
 import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -39,34 +40,26 @@ QUEUE = Queue("shequ.deadletters", exchange=EXCHANGE, routing_key="#", durable=T
 KEPT_BYTES = 64 * 1024  # of a rejected message's raw body: enough to see what it was
 
 
-class DeadLetter(Aggregate):
-    """One dead letter in the consumer's store; ``Replayed`` once it has been applied."""
+@dataclass
+class DeadLetter(Aggregate, created_event_name="Stored"):
+    """One dead letter in the consumer's store; ``Replayed`` once it has been applied. Its
+    fields are the ``Stored`` event's (a dataclass-style aggregate)."""
+
+    letter_id: str
+    consumer: str
+    upstream: str
+    position: int | None
+    envelope: dict[str, Any] | None
+    raw: dict[str, Any] | None
+    error: dict[str, Any]
+    attempts: int
+
+    def __post_init__(self) -> None:
+        self.replayed_outcome: str | None = None
 
     @staticmethod
     def create_id(letter_id: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"shequ:dead-letter:{letter_id}")
-
-    @event("Stored")
-    def __init__(
-        self,
-        letter_id: str,
-        consumer: str,
-        upstream: str,
-        position: int | None,
-        envelope: dict[str, Any] | None,
-        raw: dict[str, Any] | None,
-        error: dict[str, Any],
-        attempts: int,
-    ) -> None:
-        self.letter_id = letter_id
-        self.consumer = consumer
-        self.upstream = upstream
-        self.position = position
-        self.envelope = envelope
-        self.raw = raw
-        self.error = error
-        self.attempts = attempts
-        self.replayed_outcome: str | None = None
 
     @property
     def replayable(self) -> bool:

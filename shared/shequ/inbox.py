@@ -20,6 +20,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
@@ -86,43 +87,37 @@ class UpstreamNotUp(GapNotRepaired):
     """The upstream service is not running (yet): nothing to pull until it starts."""
 
 
+@dataclass
 class Undecodable:
     """A delivered message that is not a JSON object within the inbox's bounds."""
 
-    def __init__(self, body: bytes, content_type: str | None, error: dict[str, Any]) -> None:
-        self.body = body
-        self.content_type = content_type
-        self.error = error
+    body: bytes
+    content_type: str | None
+    error: dict[str, Any]
 
 
+def _no_counts() -> dict[str, int]:
+    return {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
+
+
+@dataclass(eq=False)
 class Inbox:
-    def __init__(
-        self,
-        consumer: str,
-        upstream: str,
-        app: ServiceApplication,
-        handle: Handler,
-        pull: Puller,
-        dead_letters: DeadLetters,
-        max_failures: int = 5,
-        interests: dict[str, Contract] | None = None,
-        verifier: Verifier | None = None,
-    ) -> None:
-        self.consumer = consumer
-        self.upstream = upstream
-        self.app = app
-        self.handle = handle
-        self.pull = pull
-        self.dead_letters = dead_letters
-        self.max_failures = max_failures
-        self.interests = interests
-        self.verifier = verifier
-        self.counts = {"applied": 0, "duplicate": 0, "repaired": 0, "dead_lettered": 0}
-        self._reported = dict(self.counts)  # the counts as of the last counts_since_reported()
-        self.upstream_head = 0  # highest upstream position seen, for consumer lag
-        # This inbox is the only writer of its tracking records (one active consumer), so the
-        # position is read once and then kept in step with each commit.
-        self._last: int | None = None
+    consumer: str
+    upstream: str
+    app: ServiceApplication
+    handle: Handler
+    pull: Puller
+    dead_letters: DeadLetters
+    max_failures: int = 5
+    interests: dict[str, Contract] | None = None
+    verifier: Verifier | None = None
+    counts: dict[str, int] = field(init=False, default_factory=_no_counts)
+    # the counts as of the last counts_since_reported()
+    _reported: dict[str, int] = field(init=False, default_factory=_no_counts)
+    upstream_head: int = field(init=False, default=0)  # highest upstream position seen (lag)
+    # This inbox is the only writer of its tracking records (one active consumer), so the
+    # position is read once and then kept in step with each commit.
+    _last: int | None = field(init=False, default=None)
 
     def counts_since_reported(self) -> dict[str, int]:
         """How much each count grew since the last call (the metrics exporter adds these to

@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from kombu import Connection, Queue
@@ -38,23 +39,15 @@ def inbox_queue(consumer: str, upstream: str) -> Queue:
     )
 
 
+@dataclass(eq=False)
 class Subscriber:
-    def __init__(
-        self,
-        inbox: Inbox,
-        amqp_uri: str,
-        stopping: Any,
-        poll_interval: float = 5.0,
-        batch_size: int = 100,
-        max_bytes: int | None = None,
-    ) -> None:
-        self.inbox = inbox
-        self.amqp_uri = amqp_uri
-        self.stopping = stopping
-        self.poll_interval = poll_interval
-        self.batch_size = batch_size
-        self.max_bytes = max_bytes if max_bytes is not None else max_envelope_bytes()
-        self._buffer: list[tuple[Any, Any]] = []
+    inbox: Inbox
+    amqp_uri: str
+    stopping: Any
+    poll_interval: float = 5.0
+    batch_size: int = 100
+    max_bytes: int = field(default_factory=max_envelope_bytes)
+    _buffer: list[tuple[Any, Any]] = field(init=False, default_factory=list)
 
     def run(self) -> None:
         backoff = 0.5
