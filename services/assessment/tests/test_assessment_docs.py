@@ -17,6 +17,7 @@ from assessment.service import AssessmentService
 from assessment.usecases import USE_CASES
 
 from tests.support.readme import (
+    assert_use_case_table,
     entrypoints,
     example_problems,
     readme_section,
@@ -39,13 +40,9 @@ def target(name: str) -> Any:
 
 
 def test_the_method_table_is_the_use_case_tables() -> None:
-    found = re.search(r"<!-- usecases:begin -->\n(.*?)<!-- usecases:end -->", TEXT, re.DOTALL)
-    fresh = USE_CASES.markdown()
-    assert found is not None, "README.md has no <!-- usecases:begin/end --> markers"
-    assert found.group(1).strip() == fresh, (
-        "README.md's method table has drifted from assessment/usecases.py; paste this between "
-        "<!-- usecases:begin --> and <!-- usecases:end -->:\n" + fresh
-    )
+    """The README's table of methods is ``USE_CASES.markdown()``, pasted between its markers;
+    when a use case changes, this prints the fresh table to paste."""
+    assert_use_case_table(TEXT, USE_CASES)
 
 
 def test_every_entrypoint_is_documented_with_a_valid_example() -> None:

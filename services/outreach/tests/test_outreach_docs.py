@@ -20,7 +20,12 @@ from shequ.actor import ROLES
 from shequ.auth import SCOPES
 from shequ.errors import ValidationError
 
-from tests.support.readme import PLATFORM_COMMANDS, example_problems, readme_sections
+from tests.support.readme import (
+    PLATFORM_COMMANDS,
+    assert_use_case_table,
+    example_problems,
+    readme_sections,
+)
 from tests.support.readme import entrypoints as shared_entrypoints
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -94,8 +99,4 @@ def test_every_entrypoint_has_a_docstring():
 def test_the_method_table_is_the_use_case_table():
     """The README's table of methods is ``USE_CASES.markdown()``, pasted between its markers;
     when a use case changes, this prints the fresh table to paste."""
-    text = README.read_text(encoding="utf-8")
-    found = re.search(r"<!-- usecases:begin -->\n(.*?)\n<!-- usecases:end -->", text, re.DOTALL)
-    fresh = USE_CASES.markdown()
-    assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
-    assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh
+    assert_use_case_table(README.read_text(encoding="utf-8"), USE_CASES)
