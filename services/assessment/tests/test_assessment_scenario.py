@@ -35,7 +35,7 @@ from assessment.settings import AssessmentSettings
 from assessment_testing import STAFF, Feed, backfill, case, close_app, communities, noon, open_app
 from shequ.store import Store
 
-from tests.support.schemes import measure
+from tests.support.schemes import deduction, measure
 
 Q1, Q2 = "2025-01-01", "2025-04-01"
 
@@ -47,18 +47,6 @@ MEASURES = {
     "satisfaction": ("群众满意度", "service", "satisfaction"),
     "visits": ("走访覆盖率", "service", "visit_coverage"),
 }
-
-
-def counted(key: str, name: str, source: str, points: int, cap: int) -> dict[str, Any]:
-    """A deduction of ``points`` per count of ``source``, at most ``cap``."""
-    return {
-        "key": key,
-        "name": name,
-        "kind": "deduction",
-        "source": source,
-        "points": points,
-        "cap": cap,
-    }
 
 
 def honour(cap: int) -> dict[str, Any]:
@@ -78,13 +66,13 @@ def version(weights: dict[str, int], *adjustments: dict[str, Any]) -> dict[str, 
 
 V1 = version(
     {"key_tasks": 30, "on_time": 25, "reopen": 15, "satisfaction": 30},
-    counted("chase", "催办", "chases", 1, 5),
-    counted("reprimand", "通报", "reprimands", 2, 6),
+    deduction("chase", "催办", "chases", 1, 5),
+    deduction("reprimand", "通报", "reprimands", 2, 6),
     honour(5),
 )
 V2 = version(
     {"key_tasks": 20, "on_time": 30, "satisfaction": 30, "visits": 20},
-    counted("chase", "催办", "chases", 2, 10),
+    deduction("chase", "催办", "chases", 2, 10),
     honour(3),
 )
 
