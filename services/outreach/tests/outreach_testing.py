@@ -69,38 +69,19 @@ class Upstream:
         return self.inbox.process(self.envelope(contract, data))
 
 
-class World:
-    """An outreach app plus a fake registry and casework upstream with helpers for facts.
+class RegistryFacts:
+    """Registry's facts as its relay announces them, each handed to ``announce``: into
+    outreach's inbox (``World``) or onto registry's exchange (the interface tests)."""
 
-    ``world.app`` is the application seen through its use-case table (``USE_CASES.bind``): use
-    cases are its methods, checked as over RPC; ``world.outreach`` is the application itself."""
+    def announce(self, contract: str, **data: Any) -> str:
+        """Hand registry's ``contract`` with ``data`` on; what became of it."""
+        raise NotImplementedError
 
-    def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
-        self.clock = FixedClock("2025-03-01")
-        self.outreach = Outreach(store, settings, clock=self.clock)
-        self.app = USE_CASES.bind(self.outreach)
-        self.dead = MemoryDeadLetters()
-        self.registry = self.upstream("registry", RegistryReactions(self.outreach), REGISTRY)
-        self.casework = self.upstream("casework", CaseworkReactions(self.outreach), CASEWORK)
-
-    def upstream(self, service: str, handler: Any, interests: Any) -> Upstream:
-        """``service`` feeding outreach's real inbox (nothing to pull, 2 attempts)."""
-        no_gaps = lambda a, n: []
-        inbox = Inbox("outreach", service, self.outreach, handler, no_gaps, self.dead, 2, interests)
-        return Upstream(service, inbox)
-
-    def close(self) -> None:
-        self.outreach.close()
-
-    def top(self) -> int:
-        return self.outreach.recorder.max_notification_id() or 0
-
-    # -- registry facts --------------------------------------------------------------------
     def registered(self, contract: str, id_field: str, **data: Any) -> str:
         """The registry announces a new record (``contract``); its new id, sent as
         ``id_field``."""
         new = new_id()
-        self.registry.send(contract, **{id_field: new}, **data)
+        self.announce(contract, **{id_field: new}, **data)
         return new
 
     def community(self, name: str = "立柱") -> str:
@@ -159,7 +140,7 @@ class World:
             for i, group in enumerate(GROUPS)
         }
         extra = joined("mediation", "后来者", "协助调解", "2024-06-01")
-        self.registry.send(
+        self.announce(
             "team.leader_appointed", team_id=tid, person_id=members["mediation"], since="2024-01-01"
         )
         return {"team_id": tid, "members": members, "unshown": extra}
@@ -177,7 +158,7 @@ class World:
         )
 
     def link(self, member_id: str, household_id: str, since: str = "2025-01-01") -> None:
-        self.registry.send(
+        self.announce(
             "party_member.household_linked",
             zone_id=new_id(),
             party_member_id=member_id,
@@ -187,7 +168,7 @@ class World:
 
     def move_village(self, x: dict[str, Any], y: dict[str, Any], on: str = "2025-02-01") -> str:
         """The registry moves district ``x``'s village into district ``y``'s community."""
-        return self.registry.send(
+        return self.announce(
             "village.moved",
             village_id=x["village_id"],
             from_community_id=x["community_id"],
@@ -202,6 +183,36 @@ class World:
         team = self.team(cid)
         hids = [self.household(vid) for _ in range(households)]
         return {"community_id": cid, "village_id": vid, "households": hids, **team}
+
+
+class World(RegistryFacts):
+    """An outreach app plus a fake registry and casework upstream with helpers for facts.
+
+    ``world.app`` is the application seen through its use-case table (``USE_CASES.bind``): use
+    cases are its methods, checked as over RPC; ``world.outreach`` is the application itself."""
+
+    def __init__(self, store: Store, settings: OutreachSettings | None = None) -> None:
+        self.clock = FixedClock("2025-03-01")
+        self.outreach = Outreach(store, settings, clock=self.clock)
+        self.app = USE_CASES.bind(self.outreach)
+        self.dead = MemoryDeadLetters()
+        self.registry = self.upstream("registry", RegistryReactions(self.outreach), REGISTRY)
+        self.casework = self.upstream("casework", CaseworkReactions(self.outreach), CASEWORK)
+
+    def upstream(self, service: str, handler: Any, interests: Any) -> Upstream:
+        """``service`` feeding outreach's real inbox (nothing to pull, 2 attempts)."""
+        no_gaps = lambda a, n: []
+        inbox = Inbox("outreach", service, self.outreach, handler, no_gaps, self.dead, 2, interests)
+        return Upstream(service, inbox)
+
+    def close(self) -> None:
+        self.outreach.close()
+
+    def top(self) -> int:
+        return self.outreach.recorder.max_notification_id() or 0
+
+    def announce(self, contract: str, **data: Any) -> str:
+        return self.registry.send(contract, **data)
 
     # -- reading ---------------------------------------------------------------------------
     def card(self, household_id: str, actor: Actor = SYSTEM) -> dict[str, Any]:

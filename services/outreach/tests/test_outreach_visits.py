@@ -3,6 +3,8 @@ households missed, and opinions that come back with a case id from casework."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from outreach_testing import AUDITOR, STAFF, World, spring_round
 from shequ.actor import SYSTEM, Actor
@@ -132,39 +134,33 @@ def test_opinions_are_published_and_casework_case_ids_recorded_once(world: World
         ],
     )
     first, second = visit["opinion_ids"]
-    env = world.casework.envelope(
-        "case.opened",
-        {
-            "case_id": "c-1",
+
+    def opened(case_id: str, category: str, on: str, **more: Any) -> dict[str, Any]:
+        """casework.case.opened for a case casework opened ``on`` that day for the first
+        opinion."""
+        return {
+            "case_id": case_id,
             "case_type": "demand",
-            "category": "lighting",
+            "category": category,
             "channel": "visit",
             "community_id": x["community_id"],
             "village_id": None,
             "household_id": None,
-            "opened_on": "2025-03-06",
+            "opened_on": on,
             "due_on": None,
             "origin_opinion_id": first,
-            "priority": "normal",
-        },
-    )  # a field casework added later is let by
+            **more,
+        }
+
+    # a field casework added later (priority) is let by
+    env = world.casework.envelope(
+        "case.opened", opened("c-1", "lighting", "2025-03-06", priority="normal")
+    )
     assert world.casework.inbox.process(env) == "applied"
     assert world.casework.inbox.process(env) == "duplicate"
     top = world.top()
     # A second case naming the same opinion is not recorded: one case per opinion.
-    world.casework.send(
-        "case.opened",
-        case_id="c-2",
-        case_type="demand",
-        category="x",
-        channel="visit",
-        community_id=x["community_id"],
-        village_id=None,
-        household_id=None,
-        opened_on="2025-03-07",
-        due_on=None,
-        origin_opinion_id=first,
-    )
+    world.casework.send("case.opened", **opened("c-2", "x", "2025-03-07"))
     assert world.top() == top
     rows = {r["opinion_id"]: r for r in world.app.opinions(AUDITOR, x["community_id"])}
     assert rows[first]["case_id"] == "c-1" and rows[second]["case_id"] is None
