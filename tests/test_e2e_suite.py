@@ -301,16 +301,8 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     w.caught_up("casework", "registry")
     w.caught_up("outreach", "registry")
     rnd = w.open_round(r, "e2e-suite-round-1", "秋季走访", until="2099-12-31")
-    visit = w.call(
-        "outreach",
-        "log_visit",
-        actor={"person_id": r["services"], "role": "team_member"},
-        idempotency_key="e2e-suite-visit-1",
-        round_id=rnd["round_id"],
-        household_id=r["households"][0],
-        visited_on="2026-03-02",
-        notes="走访",
-        opinions=[{"category": "demand", "text": "村口路灯坏了"}],
+    visit = w.visit_with_opinion(
+        r["services"], "e2e-suite-visit-1", rnd["round_id"], r["households"][0], "2026-03-02"
     )
     [opinion] = visit["opinion_ids"]
 

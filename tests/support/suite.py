@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
+from tests.support import infra
 from tests.support.infra import ServiceProcess, free_port, pg_database, rpc, wait_healthy
 
 SYSTEM = {"person_id": "system:test", "role": "system"}
@@ -195,6 +196,27 @@ class Processes:
             "casework", "accept_case", actor, f"{key}-accept", case_id=opened["case_id"]
         )
 
+    def visit_with_opinion(
+        self, visitor: str, key: str, round_id: str, household_id: str, on: str
+    ) -> dict[str, Any]:
+        """In outreach, ``visitor`` (a service-team member) visits ``household_id`` in the round
+        ``round_id`` ``on`` that day, under ``key``, and takes down one demand (the street lamp
+        at the village gate is broken): what ``log_visit`` returned (``visit_id``,
+        ``opinion_ids``)."""
+        actor = {"person_id": visitor, "role": "team_member"}
+        opinion = {"category": "demand", "text": "村口路灯坏了"}
+        return self.command(  # type: ignore[no-any-return]
+            "outreach",
+            "log_visit",
+            actor,
+            key,
+            round_id=round_id,
+            household_id=household_id,
+            visited_on=on,
+            notes="走访",
+            opinions=[opinion],
+        )
+
     def start(self, *procs: ServiceProcess) -> None:
         """Start ``procs`` (all by default) and wait until each is healthy."""
         procs = procs or tuple(self.procs.values())
@@ -220,6 +242,28 @@ def running(processes: Any, start: bool = True) -> Iterator[Any]:
         yield processes
     finally:
         processes.stop()
+
+
+P = TypeVar("P", bound=Processes)
+
+
+@contextmanager
+def on_fresh_vhost(
+    make: Callable[[str, dict[str, str], Path], P],
+    kind: str,
+    names: Sequence[str],
+    tmp: Path,
+    start: bool = True,
+) -> Iterator[P]:
+    """``make(amqp, stores, tmp)`` on a fresh RabbitMQ vhost with a fresh ``kind`` store for
+    each of ``names`` (``fresh_stores``), started unless ``start`` is false, and stopped however
+    the block ends."""
+    with (
+        infra.rabbit_vhost() as amqp,
+        fresh_stores(kind, names, tmp) as stores,
+        running(make(amqp, stores, tmp), start) as processes,
+    ):
+        yield processes
 
 
 class Suite(Processes):
