@@ -19,9 +19,9 @@ import pytest
 from kombu import Connection, Exchange
 from shequ.errors import NotFound, RuleViolation, ShequError, ValidationError
 
-from tests.support.infra import rabbit_vhost, wait_until
+from tests.support.infra import wait_until
 from tests.support.schemes import community_scheme, measure
-from tests.support.suite import Processes, fresh_stores, running
+from tests.support.suite import Processes, on_fresh_vhost
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 
@@ -44,11 +44,7 @@ class Trio(Processes):
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def processes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
     names = ("registry", "assessment", "casework")
-    with (
-        rabbit_vhost() as amqp,
-        fresh_stores(request.param, names, tmp_path) as db,
-        running(Trio(amqp, db, tmp_path), start=False) as suite,
-    ):
+    with on_fresh_vhost(Trio, request.param, names, tmp_path, start=False) as suite:
         yield suite
 
 
@@ -65,13 +61,8 @@ def _world(p: Processes) -> dict[str, str]:
     p.establish_district(STAFF, "e2e-asm-district")
     ids = {}
     for name, en in (("立柱", "Lizhu"), ("塔桥", "Taqiao")):
-        ids[name] = p.call(
-            "registry",
-            "establish_community",
-            actor=STAFF,
-            idempotency_key=f"e2e-asm-{en}",
-            name=name,
-            name_en=en,
+        ids[name] = p.command(
+            "registry", "establish_community", STAFF, f"e2e-asm-{en}", name=name, name_en=en
         )["community_id"]
     return ids
 
@@ -149,7 +140,7 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     p = processes
     p.start()
     c = _world(p)
-    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme", **SCHEME)
+    p.command("assessment", "define_scheme", STAFF, "e2e-asm-scheme", **SCHEME)
     _case(p, "L-1", c["立柱"], "2025-01-10", True, 5)
     _case(p, "L-2", c["立柱"], "2025-02-10", False, 4)
     _case(p, "L-3", c["立柱"], "2025-03-10", False, 3)
@@ -166,11 +157,11 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     )
     _registry_caught_up(p)
     top = p.call("assessment", "health")["log_position"]
-    result = p.call(
+    result = p.command(
         "assessment",
         "score_period",
-        actor=STAFF,
-        idempotency_key="e2e-asm-score-q1",
+        STAFF,
+        "e2e-asm-score-q1",
         period_kind="quarter",
         period_start="2025-01-01",
     )
@@ -205,17 +196,22 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
         ("塔桥", "100.00", 1),
         ("立柱", "56.67", 2),
     ]
-    sources = p.call(
-        "assessment",
-        "indicator_sources",
-        actor=STAFF,
-        period_kind="quarter",
-        period_start="2025-01-01",
-        subject_id=c["立柱"],
-        metric="on_time_rate",
-    )
-    assert sorted(f["key"] for f in sources["facts"]) == ["L-1", "L-2", "L-3"]
-    assert all(f["source"].startswith("casework:") for f in sources["facts"])
+
+    def on_time_facts(quarter: str) -> list[dict[str, Any]]:
+        """The facts 立柱's on-time rate of the quarter starting on ``quarter`` is made of."""
+        return p.call(
+            "assessment",
+            "indicator_sources",
+            actor=STAFF,
+            period_kind="quarter",
+            period_start=quarter,
+            subject_id=c["立柱"],
+            metric="on_time_rate",
+        )["facts"]
+
+    facts = on_time_facts("2025-01-01")
+    assert sorted(f["key"] for f in facts) == ["L-1", "L-2", "L-3"]
+    assert all(f["source"].startswith("casework:") for f in facts)
     check = p.call(
         "assessment",
         "recompute_period",
@@ -228,18 +224,7 @@ def test_late_cases_lower_the_right_communitys_on_time_rate_once(processes: Proc
     # A case of Q1 resolved late arrives after Q1 was scored: by the default rule it counts in
     # Q2, and says so; Q1 keeps what it published.
     _case(p, "L-4", c["立柱"], "2025-03-20", False, 1)
-    late = wait_until(
-        lambda: p.call(
-            "assessment",
-            "indicator_sources",
-            actor=STAFF,
-            period_kind="quarter",
-            period_start="2025-04-01",
-            subject_id=c["立柱"],
-            metric="on_time_rate",
-        )["facts"],
-        what="late fact recorded",
-    )
+    late = wait_until(lambda: on_time_facts("2025-04-01"), what="late fact recorded")
     assert [(f["key"], f["late"]["rule"], f["late"]["late"]) for f in late] == [
         ("L-4", "next_period", ["quarter:2025-01-01"])
     ]
@@ -277,7 +262,7 @@ def test_bad_input_crosses_rpc_structured_and_writes_nothing(processes: Processe
     c = _world(p)
     member = p.register_person(STAFF, "e2e-asm-member", 8100, "王示例", kinds=["party_member"])
     _registry_caught_up(p)
-    p.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-asm-scheme", **SCHEME)
+    p.command("assessment", "define_scheme", STAFF, "e2e-asm-scheme", **SCHEME)
     wait_until(
         lambda: p.call("assessment", "scheme", actor=STAFF, subject_kind="community"),
         what="scheme readable",
@@ -333,11 +318,11 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     p = processes
     p.start()
     c = _world(p)
-    village = p.call(
+    village = p.command(
         "registry",
         "register_village",
-        actor=STAFF,
-        idempotency_key="e2e-asm-village",
+        STAFF,
+        "e2e-asm-village",
         community_id=c["立柱"],
         name="东王家村",
         registered_on="2024-01-01",
@@ -350,11 +335,11 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     member = person(1, "王建国", ["resident", "party_member"])
     resident = person(2, "赵为民", ["resident"])
     newcomer = person(3, "孙向党", ["resident"])
-    p.call(
+    p.command(
         "registry",
         "record_party_membership",
-        actor=STAFF,
-        idempotency_key="e2e-asm-joined",
+        STAFF,
+        "e2e-asm-joined",
         person_id=newcomer,
         joined_on="2026-07-01",
     )
@@ -379,11 +364,11 @@ def test_pledges_belong_to_a_party_member_the_registry_knows(processes: Processe
     assert (bad.field, bad.details["rule"]) == ("member_name", "unknown_argument")
     assert p.call("assessment", "health")["log_position"] == before
     pledges(None, "e2e-asm-pl-5", member)
-    p.call(
+    p.command(
         "assessment",
         "publish_pledges",
-        actor=STAFF,
-        idempotency_key="e2e-asm-pl-6",
+        STAFF,
+        "e2e-asm-pl-6",
         member_id=member,
         year=2025,
         published_on="2025-02-01",

@@ -24,8 +24,8 @@ from kombu import Connection, Producer
 from shequ.errors import RuleViolation, ValidationError
 from shequ.relay import exchange_for
 
-from tests.support.infra import rabbit_vhost, wait_healthy, wait_until
-from tests.support.suite import Processes, fresh_stores, running, sample_person
+from tests.support.infra import wait_healthy, wait_until
+from tests.support.suite import Processes, on_fresh_vhost, sample_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
@@ -54,11 +54,7 @@ class Trio(Processes):
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def trio(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trio]:
     names = ("registry", "outreach", "casework")
-    with (
-        rabbit_vhost() as amqp,
-        fresh_stores(request.param, names, tmp_path) as db,
-        running(Trio(amqp, db, tmp_path)) as t,
-    ):
+    with on_fresh_vhost(Trio, request.param, names, tmp_path) as t:
         yield t
 
 
@@ -114,11 +110,11 @@ def build(t: Trio, tag: str, households: int) -> dict[str, Any]:
     )
     tid = team["team_id"]
     for i in range(7):  # one at a time: they change one aggregate, the team
-        t.call(
+        t.command(
             "registry",
             "add_team_member",
-            actor=STAFF,
-            idempotency_key=f"e2e-outreach-m-{tag}-{i}",
+            STAFF,
+            f"e2e-outreach-m-{tag}-{i}",
             team_id=tid,
             person_id=pids[i],
             group=(GROUPS + ["mediation"])[i],
@@ -204,11 +200,11 @@ def test_phone_change_reissues_exactly_the_affected_cards_once_even_if_delivered
     top = trio.call("outreach", "health")["log_position"]
 
     shown = a["members"][2]  # the welfare group's contact
-    trio.call(
+    trio.command(
         "registry",
         "change_team_member_phone",
-        actor=STAFF,
-        idempotency_key="e2e-phone-1",
+        STAFF,
+        "e2e-phone-1",
         team_id=a["team_id"],
         person_id=shown,
         phone="13812345678",
@@ -255,11 +251,11 @@ def test_outreach_killed_during_a_reissue_resumes_and_issues_each_card_once(trio
     a = build(trio, "戊", 7)
     first = {h: [1] for h in a["households"][1:]} | {a["households"][0]: [1, 2]}
     wait_until(lambda: cards_ready(trio, a, first), timeout=90, what="first cards")
-    trio.call(
+    trio.command(
         "registry",
         "change_team_member_duties",
-        actor=STAFF,
-        idempotency_key="e2e-outreach-duties-1",
+        STAFF,
+        "e2e-outreach-duties-1",
         team_id=a["team_id"],
         person_id=a["members"][1],
         duties="垃圾日产日清",
@@ -294,28 +290,19 @@ def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
     a = build(trio, "丙", 2)
     visitor = a["members"][3]
     wait_until(lambda: versions(trio, a["households"][1]) == [1], timeout=90, what="cards")
-    rnd = trio.call(
+    rnd = trio.command(
         "outreach",
         "open_round",
-        actor=STAFF,
-        idempotency_key="e2e-round-1",
+        STAFF,
+        "e2e-round-1",
         community_id=a["community_id"],
         title="春季走访",
         period_start="2025-01-01",
         period_end="2099-12-31",
         assignees=[visitor],
     )
-    member = {"person_id": visitor, "role": "team_member"}
-    visit = trio.call(
-        "outreach",
-        "log_visit",
-        actor=member,
-        idempotency_key="e2e-visit-1",
-        round_id=rnd["round_id"],
-        household_id=a["households"][1],
-        visited_on="2025-03-02",
-        notes="走访",
-        opinions=[{"category": "demand", "text": "村口路灯坏了"}],
+    visit = trio.visit_with_opinion(
+        visitor, "e2e-visit-1", rnd["round_id"], a["households"][1], "2025-03-02"
     )
     [opinion_id] = visit["opinion_ids"]
     log = trio.call("outreach", "notifications", actor=SYSTEM, after=0, limit=1000)
@@ -334,14 +321,7 @@ def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
         "due_on": None,
         "origin_opinion_id": opinion_id,
     }
-    trio.call(
-        "casework",
-        "emit",
-        actor=SYSTEM,
-        idempotency_key="e2e-case-1",
-        contract="case.opened",
-        data=case,
-    )
+    trio.command("casework", "emit", SYSTEM, "e2e-case-1", contract="case.opened", data=case)
 
     def recorded() -> Any:
         rows = trio.call("outreach", "opinions", actor=STAFF, community_id=a["community_id"])
