@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from assessment import tables as t
 from assessment.domain.fact import counted_in
 
+# A scored row's fields stored as they are in ``asm_results`` (the whole row goes to ``detail``).
+RESULT_COLUMNS = ("subject_id", "name", "rank", "total", "base", "bonus", "deduction")
+
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -101,22 +104,14 @@ class AssessmentProjection(Handlers):
             scored_version=e.originator_version,
         )
         s.execute(delete(t.results).where(t.results.c.period_id == _id(e)))
-        for subject_kind, rows in e.results.items():
-            for row in rows:
-                s.execute(
-                    t.results.insert().values(
-                        period_id=_id(e),
-                        subject_id=row["subject_id"],
-                        subject_kind=subject_kind,
-                        name=row["name"],
-                        rank=row["rank"],
-                        total=row["total"],
-                        base=row["base"],
-                        bonus=row["bonus"],
-                        deduction=row["deduction"],
-                        detail=dumps(row),
-                    )
-                )
+        rows = [
+            {"period_id": _id(e), "subject_kind": kind, "detail": dumps(row)}
+            | {column: row[column] for column in RESULT_COLUMNS}
+            for kind, ranked in e.results.items()
+            for row in ranked
+        ]
+        if rows:
+            s.execute(t.results.insert(), rows)
 
     on_Period__Reopened = Update(t.periods, {"id": ID}, status=lambda e: "reopened")
     on_Period__ArrivalAfterEnd = Update(
