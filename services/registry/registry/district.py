@@ -34,12 +34,17 @@ def establish_district(cmd: EstablishDistrict, actor: Actor, app: RegistryBase) 
     return [district], {"district_id": str(district_id)}
 
 
-class AppointDistrictLeader(Keyed):
+class DistrictRoleCommand(Keyed):
+    """A command about a person's place in the district's leadership or organs."""
+
+    person_id: Id
+
+
+class AppointDistrictLeader(DistrictRoleCommand):
     """Add a person to the district leadership team (区工管委领导班子)."""
 
     title = "任命区工管委领导班子成员"
     example = keyed("leader-2024-0001", person_id=PERSON, title="工管委副主任", since="2024-01-01")
-    person_id: Id
     title_: Annotated[str, Text(50, "职务"), Field(alias="title")]
     since: Day | None = None
 
@@ -52,12 +57,11 @@ def appoint_district_leader(
     return {"person_id": cmd.person_id}
 
 
-class EndDistrictLeadership(Keyed):
+class EndDistrictLeadership(DistrictRoleCommand):
     """End a person's membership of the district leadership team."""
 
     title = "免去区领导班子职务"
     example = keyed("leader-end-2025-0001", person_id=PERSON, until="2025-12-31")
-    person_id: Id
     until: Day
 
 
@@ -88,7 +92,7 @@ def establish_organ(
     return {"organ_id": organ_id}
 
 
-class AssignCadre(Keyed):
+class AssignCadre(DistrictRoleCommand):
     """Record a person as a cadre of a district organ, assigned down to a community if given."""
 
     title = "登记区直机构干部"
@@ -99,7 +103,6 @@ class AssignCadre(Keyed):
         community_id=COMMUNITY,
         since="2024-01-01",
     )
-    person_id: Id
     organ_id: Id
     community_id: Id | None = None
     since: Day | None = None
@@ -122,12 +125,11 @@ def assign_cadre(
     return {"person_id": cmd.person_id}
 
 
-class ReleaseCadre(Keyed):
+class ReleaseCadre(DistrictRoleCommand):
     """End a person's cadre status."""
 
     title = "解除干部身份"
     example = keyed("cadre-end-2025-0001", person_id=PERSON, until="2025-06-30")
-    person_id: Id
     until: Day
 
 

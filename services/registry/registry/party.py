@@ -110,7 +110,21 @@ def _organisation_id(cmd: EstablishOrganisation) -> UUID:
     return natural_id("org", kind, cmd.name)
 
 
-class Appoint(Keyed):
+class PostCommand(Keyed):
+    """A command about the posts of one party organisation."""
+
+    organisation_id: Id
+
+
+def _organisation(cmd: PostCommand, app: RegistryBase) -> PartyOrganisation:
+    return app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
+
+
+def _organisations_community(cmd: PostCommand, app: RegistryBase) -> Target:
+    return Target(community_id=_organisation(cmd, app).community_id)
+
+
+class Appoint(PostCommand):
     """Appoint a person to a post of a party organisation."""
 
     title = "党组织任职"
@@ -121,18 +135,9 @@ class Appoint(Keyed):
         post="secretary",
         since="2024-01-01",
     )
-    organisation_id: Id
     person_id: Id
     post: Annotated[str, Choice(POSTS, "职务")]
     since: Day | None = None
-
-
-def _organisation(cmd: Appoint | EndAppointment, app: RegistryBase) -> PartyOrganisation:
-    return app.get(cmd.organisation_id, PartyOrganisation, "党组织", "organisation_id")
-
-
-def _organisations_community(cmd: Appoint | EndAppointment, app: RegistryBase) -> Target:
-    return Target(community_id=_organisation(cmd, app).community_id)
 
 
 @changes(_organisation, _organisations_community, check=person_exists)
@@ -150,7 +155,7 @@ def appoint(
     return {"appointment_id": appointment_id, "basis": basis}
 
 
-class EndAppointment(Keyed):
+class EndAppointment(PostCommand):
     """End an appointment on a date, with a reason (届满, 调动, 免职 …)."""
 
     title = "任职结束（免职、届满、调动）"
@@ -161,7 +166,6 @@ class EndAppointment(Keyed):
         until="2025-01-01",
         reason="届满",
     )
-    organisation_id: Id
     appointment_id: Id
     until: Day
     reason: Annotated[str, Note(200, "原因")] = ""

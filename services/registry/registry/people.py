@@ -87,21 +87,26 @@ def _refuse_duplicate_id_number(app: RegistryBase, id_number: str) -> None:
         )
 
 
-def _person(cmd: Any, app: RegistryBase) -> Person:
+class PersonCommand(Keyed):
+    """A command about one registered person."""
+
+    person_id: Id
+
+
+def _person(cmd: PersonCommand, app: RegistryBase) -> Person:
     return app.get(cmd.person_id, Person, "人员", "person_id")
 
 
-def _persons_village(cmd: Any, app: RegistryBase) -> Target:
+def _persons_village(cmd: PersonCommand, app: RegistryBase) -> Target:
     """The scope of the command's person: their village's."""
     return app.village_target(_person(cmd, app).village_id)
 
 
-class ChangePersonPhone(Keyed):
+class ChangePersonPhone(PersonCommand):
     """Record a person's new phone number."""
 
     title = "变更联系电话"
     example = keyed("phone-2025-000123", person_id=PERSON, phone="13800000002")
-    person_id: Id
     phone: Phone
 
 
@@ -113,12 +118,11 @@ def change_person_phone(
     return {"person_id": cmd.person_id}
 
 
-class RecordPartyMembership(Keyed):
+class RecordPartyMembership(PersonCommand):
     """Record that a person is a party member from a date."""
 
     title = "登记党员身份（入党）"
     example = keyed("party-2024-000123", person_id=PERSON, joined_on="2010-07-01")
-    person_id: Id
     joined_on: Day
 
 
@@ -131,14 +135,13 @@ def record_party_membership(
     return {"person_id": cmd.person_id}
 
 
-class RevealPersonalData(Keyed):
+class RevealPersonalData(PersonCommand):
     """Show staff a person's personal data unmasked, recording the read and its reason."""
 
     title = "查看个人信息（明文）"
     example = keyed(
         "reveal-2025-000001", person_id=PERSON, fields=["id_number", "phone"], reason="核实低保申请"
     )
-    person_id: Id
     fields: list[Annotated[str, Choice(REVEALABLE, "字段")]]
     reason: Annotated[str, Text(200, "查看理由")]
 
@@ -157,7 +160,7 @@ def reveal_personal_data(
     """
     if not cmd.fields:
         raise ValidationError("须列出要查看的字段", "name at least one field", "fields")
-    person = app.get(cmd.person_id, Person, "人员", "person_id")
+    person = _person(cmd, app)
 
     def decide() -> Any:
         read_id = key_id("personal-data-read", cmd.idempotency_key)

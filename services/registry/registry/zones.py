@@ -68,15 +68,20 @@ def assign_zone(cmd: AssignZone, actor: Actor, app: RegistryBase) -> Outcome:
     return [zone], {"zone_id": str(zone_id)}
 
 
-class LinkHousehold(Keyed):
+class HouseholdLinkCommand(Keyed):
+    """A command about a party member's link to a household."""
+
+    party_member_id: Id
+    household_id: Id
+
+
+class LinkHousehold(HouseholdLinkCommand):
     """Link a household to a party member (党员联户)."""
 
     title = "党员联户"
     example = keyed(
         "link-2024-0001", party_member_id=PARTY_MEMBER, household_id=HOUSEHOLD, since="2024-01-01"
     )
-    party_member_id: Id
-    household_id: Id
     since: Day | None = None
 
 
@@ -112,7 +117,7 @@ def _linked_elsewhere(app: RegistryBase, household_id: str, zone_id: str) -> boo
     return other is not None and other != zone_id
 
 
-class UnlinkHousehold(Keyed):
+class UnlinkHousehold(HouseholdLinkCommand):
     """End a party member's link to a household."""
 
     title = "解除党员联户"
@@ -123,8 +128,6 @@ class UnlinkHousehold(Keyed):
         until="2025-01-01",
         reason="",
     )
-    party_member_id: Id
-    household_id: Id
     until: Day
     reason: Annotated[str, Note(200, "原因")] = ""
 
