@@ -241,3 +241,14 @@ def assert_use_case_table(text: str, use_cases: UseCases) -> None:
     fresh = use_cases.markdown()
     assert found is not None, "README has no <!-- usecases:begin --> ... end markers"
     assert found.group(1) == fresh, "paste this between the usecases markers:\n" + fresh
+
+
+def policy_problems(sections: Mapping[str, str], use_cases: UseCases) -> list[str]:
+    """Each use case whose method section's ``**Who:**`` line (``who``) does not state the
+    roles and scopes of its row in the table."""
+    out = []
+    for name, rule in sorted(use_cases.policy.rules.items()):
+        stated = who(sections.get(name, ""))
+        if stated != dict(rule.roles):
+            out.append(f"{name}: README says {stated or 'nothing'}, the table {dict(rule.roles)}")
+    return out

@@ -9,7 +9,6 @@ import inspect
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 from assessment.contracts import catalogue
@@ -20,23 +19,15 @@ from tests.support.readme import (
     assert_use_case_table,
     entrypoints,
     example_problems,
+    policy_problems,
     readme_section,
     readme_sections,
     signature_target,
-    who,
 )
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
 RULES = USE_CASES.policy.rules
-
-
-def target(name: str) -> Any:
-    """What an entrypoint's arguments must fit: its use case's command model, or the
-    platform's own entrypoint."""
-    if name in USE_CASES:
-        return USE_CASES[name].command
-    return signature_target(object, AssessmentService, {}, name)
 
 
 def test_the_method_table_is_the_use_case_tables() -> None:
@@ -52,7 +43,12 @@ def test_every_entrypoint_is_documented_with_a_valid_example() -> None:
     out = [f"{n}: not documented" for n in sorted(set(found) - set(sections))]
     out += [f"{n}: documented but not an entrypoint" for n in sorted(set(sections) - set(found))]
     for name in sorted(set(found) & set(sections)):
-        out += example_problems("assessment", name, sections[name], target(name))
+        out += example_problems(
+            "assessment",
+            name,
+            sections[name],
+            signature_target(object, AssessmentService, USE_CASES, name),
+        )
     assert not out, "\n".join(out)
 
 
@@ -70,13 +66,8 @@ def test_examples_pass_the_real_argument_check() -> None:
 
 
 def test_readme_states_the_policy_of_each_use_case() -> None:
-    sections = readme_sections(TEXT, "RPC methods")
-    wrong = {
-        n: who(sections.get(n, ""))
-        for n, rule in RULES.items()
-        if who(sections.get(n, "")) != dict(rule.roles)
-    }
-    assert not wrong, wrong
+    problems = policy_problems(readme_sections(TEXT, "RPC methods"), USE_CASES)
+    assert not problems, "\n".join(problems)
 
 
 def test_every_contract_is_listed_and_its_example_validates() -> None:

@@ -16,20 +16,18 @@ import jsonschema
 from outreach.contracts import catalogue
 from outreach.service import OutreachService
 from outreach.usecases import USE_CASES
-from shequ.actor import ROLES
-from shequ.auth import SCOPES
 from shequ.errors import ValidationError
 
 from tests.support.readme import (
     PLATFORM_COMMANDS,
     assert_use_case_table,
     example_problems,
+    policy_problems,
     readme_sections,
 )
 from tests.support.readme import entrypoints as shared_entrypoints
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-RULES = USE_CASES.policy.rules
 
 
 def entrypoints() -> dict[str, Any]:
@@ -69,16 +67,7 @@ def test_every_entrypoint_has_a_section_with_an_example_its_argument_check_accep
 
 
 def test_readme_states_each_policy_row():
-    found, problems = sections(), []
-    for name, rule in RULES.items():
-        who = re.search(r"^- \*\*Who:\*\*(.*)$", found.get(name, ""), re.MULTILINE)
-        stated = (
-            dict(re.findall(rf"`({'|'.join(ROLES)})` \(({'|'.join(SCOPES)})\)", who.group(1)))
-            if who
-            else {}
-        )
-        if stated != dict(rule.roles):
-            problems.append(f"{name}: README {stated}, policy {dict(rule.roles)}")
+    problems = policy_problems(sections(), USE_CASES)
     assert not problems, "\n".join(problems)
 
 
