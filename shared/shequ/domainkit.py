@@ -1,5 +1,5 @@
-"""What every service's domain package shares: ids from natural keys, rule violations, and the
-district's time zone.
+"""What every service's domain package shares: ids from natural keys, rule violations, the
+district's time zone and the work groups of a community service team.
 
 Imports only the standard library and :mod:`shequ.errors`, so the domain packages may use it
 (their fence: the standard library, ``eventsourcing.domain``, ``shequ.errors`` and this module).
@@ -15,6 +15,17 @@ from shequ.errors import RuleViolation
 
 # Where the district is: dates of record are its civil dates (the one declaration of it).
 LOCAL = ZoneInfo("Asia/Shanghai")
+
+# The six work groups of every community service team (社区服务队), as the policy names them:
+# key -> (中文, English). Registry forms teams with them, outreach prints them on contact cards.
+TEAM_GROUPS = {
+    "mediation": ("民事调解组", "civil mediation"),
+    "sanitation": ("环境卫生组", "environment and sanitation"),
+    "welfare": ("公益事业组", "public welfare"),
+    "services": ("服务组", "convenience services"),
+    "finance": ("农村财务管理组", "rural finance management"),
+    "volunteers": ("党员志愿组", "party-member volunteers"),
+}
 
 
 class Ids:

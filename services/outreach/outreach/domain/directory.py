@@ -14,17 +14,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import TEAM_GROUPS
 
 from outreach.domain.common import ActorDict, natural_id
 
 GROUP_LABELS = {
     "leader": ("队长", "team leader"),
-    "mediation": ("民事调解组", "civil mediation"),
-    "sanitation": ("环境卫生组", "environment and sanitation"),
-    "welfare": ("公益事业组", "public welfare"),
-    "services": ("服务组", "convenience services"),
-    "finance": ("农村财务管理组", "rural finance management"),
-    "volunteers": ("党员志愿组", "party-member volunteers"),
+    **TEAM_GROUPS,
     "party_member": ("联户党员", "linked party member"),
 }
 
@@ -121,8 +117,7 @@ class Directory(Aggregate, created_event_name="Opened"):
             out.append(
                 contact("leader", self.leader_id, leader["name"], leader["phone"], leader["duties"])
             )
-        groups = self.groups or [g for g in GROUP_LABELS if g not in ("leader", "party_member")]
-        for group in groups:
+        for group in self.groups or TEAM_GROUPS:
             first = min(
                 (
                     (m["since"], m["order"], pid)

@@ -11,17 +11,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import TEAM_GROUPS
 
 from registry.domain.common import ActorDict, check_end, natural_id, violation
 
-GROUPS = {
-    "mediation": "民事调解组",
-    "sanitation": "环境卫生组",
-    "welfare": "公益事业组",
-    "services": "服务组",
-    "finance": "农村财务管理组",
-    "volunteers": "党员志愿组",
-}
+GROUPS = {key: zh for key, (zh, _en) in TEAM_GROUPS.items()}
 
 
 @dataclass
