@@ -16,6 +16,7 @@ warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 import click
 
 from shequ.client import load_demo, rpc_call, store_for
+from shequ.cliopts import as_of_option, store_option, treeheads_option
 from shequ.config import SERVICES, env
 
 
@@ -330,13 +331,8 @@ def audit() -> None:
     default=None,
     help="the log's verifier key name+id+key, obtained apart from the bundle",
 )
-@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@click.option(
-    "--treeheads",
-    default=None,
-    type=click.Path(path_type=Path),
-    help="tree-head directory (default: SHEQU_TREEHEAD_DIR)",
-)
+@store_option()
+@treeheads_option()
 @click.option("--public-key", default=None, type=click.Path(path_type=Path, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 def verify(
@@ -344,7 +340,7 @@ def verify(
     bundle: Path | None,
     vkey_text: str | None,
     store: str | None,
-    treeheads: Path | None,
+    treeheads: Path,
     public_key: Path | None,
     as_json: bool,
 ) -> None:
@@ -360,7 +356,6 @@ def verify(
     from shequ.audit.bundle import BundleError, verify_bundle
     from shequ.audit.notes import NoteError, parse_vkey
 
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     try:
         if bundle is not None:
             if not vkey_text:
@@ -369,7 +364,7 @@ def verify(
         elif service is None:
             raise BundleError("give --service (a store) or --bundle with --vkey")
         else:
-            report = verify_service(service, store_for(service, store), directory, public_key)
+            report = verify_service(service, store_for(service, store), treeheads, public_key)
     except click.ClickException:
         raise
     except (BundleError, NoteError) as exc:
@@ -388,18 +383,17 @@ def verify(
 
 @audit.command("seal")
 @click.option("--service", required=True, type=click.Choice(SERVICES))
-@click.option("--store", default=None)
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def seal(service: str, store: str | None, treeheads: Path | None) -> None:
+@store_option()
+@treeheads_option()
+def seal(service: str, store: str | None, treeheads: Path) -> None:
     """Seal SERVICE's new events now and write a signed tree head.
 
     Exit 1 if the rows at or below the sealed position are not the sealed ones (the alarm)."""
     from shequ.audit import Sealer, open_recorder
 
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
     with open_recorder(service, store_for(service, store)) as recorder:
-        sealer = Sealer(service, recorder, directory, key_dir / f"{service}.ed25519.pem")
+        sealer = Sealer(service, recorder, treeheads, key_dir / f"{service}.ed25519.pem")
         head = sealer.seal()
         alarm = sealer.check()
     click.echo(f"tree head: size {head.tree_size}" if head else "nothing new to seal")
@@ -410,21 +404,16 @@ def seal(service: str, store: str | None, treeheads: Path | None) -> None:
 
 @audit.command("export")
 @click.option("--service", required=True, type=click.Choice(SERVICES))
-@click.option(
-    "--as-of",
-    "as_of",
-    required=True,
-    help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset",
-)
+@as_of_option()
 @click.option(
     "--out",
     required=True,
     type=click.Path(path_type=Path),
     help="F.tar (uncompressed USTAR) or F.tar.gz",
 )
-@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Path | None) -> None:
+@store_option()
+@treeheads_option()
+def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Path) -> None:
     """Write SERVICE's log as recorded up to the cut into a deterministic bundle for auditors
     (reads the store only). Refused (basis.unsealed) if the prefix is not sealed yet."""
     from shequ.audit import open_recorder
@@ -433,13 +422,12 @@ def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Pa
     from shequ.config import log_origin
     from shequ.errors import ShequError
 
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     key_path = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
     try:
         cut = parse_cut(as_of)
         with open_recorder(service, store_for(service, store)) as recorder:
             manifest = do_export(
-                service, recorder, directory, key_path, log_origin(service), cut, out
+                service, recorder, treeheads, key_path, log_origin(service), cut, out
             )
     except ShequError as exc:
         click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
@@ -463,8 +451,8 @@ def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Pa
     help="PEM public key (default: the signing key in SHEQU_KEY_DIR, else the one "
     "published in the tree-head directory)",
 )
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
+@treeheads_option()
+def vkey(service: str, public_key: Path | None, treeheads: Path) -> None:
     """Print SERVICE's C2SP verifier key (name+keyid+key) for auditors and boards."""
     from shequ.audit import AuditError, load_or_create_key, load_public_key, service_dir
     from shequ.audit.notes import vkey as make_vkey
@@ -472,8 +460,7 @@ def vkey(service: str, public_key: Path | None, treeheads: Path | None) -> None:
     from shequ.config import log_origin
 
     private = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
-    published = service_dir(directory, service) / PUBLIC_KEY_FILE
+    published = service_dir(treeheads, service) / PUBLIC_KEY_FILE
     try:
         if public_key is not None or not private.is_file():
             key = load_public_key(public_key or published)
@@ -511,15 +498,12 @@ def _proof_io(work: Callable[[], str]) -> str:
 @click.option("--position", required=True, type=int, help="the event's position")
 @click.option("--head", default=None, type=int, help="a signed head's size (default: newest)")
 @click.option("--out", default=None, type=click.Path(path_type=Path), help="default: stdout")
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def prove(
-    service: str, position: int, head: int | None, out: Path | None, treeheads: Path | None
-) -> None:
+@treeheads_option()
+def prove(service: str, position: int, head: int | None, out: Path | None, treeheads: Path) -> None:
     """Write a C2SP tlog-proof that the event at POSITION is in SERVICE's signed tree."""
     from shequ.audit.proofs import inclusion_proof
 
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
-    text = _proof_io(lambda: inclusion_proof(directory, service, position, head))
+    text = _proof_io(lambda: inclusion_proof(treeheads, service, position, head))
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -557,13 +541,12 @@ def check_proof(proof: Path, vkey_text: str, event_json: str) -> None:
 @click.option("--service", required=True, type=click.Choice(SERVICES))
 @click.option("--from", "first", required=True, type=int, help="the older head's size")
 @click.option("--to", "second", required=True, type=int, help="the newer head's size")
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
-def consistency(service: str, first: int, second: int, treeheads: Path | None) -> None:
+@treeheads_option()
+def consistency(service: str, first: int, second: int, treeheads: Path) -> None:
     """Print the tlog-witness body (old N, consistency proof, blank line, checkpoint M)."""
     from shequ.audit.proofs import consistency_proof
 
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
-    click.echo(_proof_io(lambda: consistency_proof(directory, service, first, second)), nl=False)
+    click.echo(_proof_io(lambda: consistency_proof(treeheads, service, first, second)), nl=False)
 
 
 @audit.command("check-consistency")

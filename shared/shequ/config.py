@@ -151,7 +151,7 @@ class ServiceConfig:
             store=store,
             amqp_uri=amqp_uri(),
             metrics_port=metrics_port(service),
-            treehead_dir=Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads")),
+            treehead_dir=treehead_dir(),
             key_path=key_dir / f"{service}.ed25519.pem",
             trusted_keys_dir=Path(env("SHEQU_TRUSTED_KEYS_DIR", str(key_dir))),
             seal_interval=env_number("SHEQU_SEAL_INTERVAL", 10, float, 0.01),
@@ -165,6 +165,11 @@ class ServiceConfig:
     @property
     def metrics_port_setting(self) -> str:
         return f"SHEQU_{self.service.upper()}_METRICS_PORT"
+
+
+def treehead_dir(given: Path | None = None) -> Path:
+    """Where the signed tree heads are kept: ``given``, else SHEQU_TREEHEAD_DIR."""
+    return given or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
 
 
 def max_envelope_bytes() -> int:

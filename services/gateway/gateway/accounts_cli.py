@@ -10,6 +10,7 @@ number as ``138****5678``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -93,15 +94,26 @@ def _echo(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def scope_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def grant_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--role``, ``--community``, ``--household``: what an account or token may do, handed to
+    the command as one ``grant`` (the keyword arguments Accounts and Tokens take)."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any, role: str, community: str | None, household: str | None, **kw: Any
+    ) -> Any:
+        grant = {"role": role, "community_id": community, "household_id": household}
+        return func(*args, grant=grant, **kw)
+
     for option in reversed(
         (
+            click.option("--role", required=True, type=click.Choice(ROLES)),
             click.option("--community", default=None, help="community id (community staff)"),
             click.option("--household", default=None, help="household id (a resident's own)"),
         )
     ):
-        func = option(func)
-    return func
+        command = option(command)
+    return command
 
 
 @click.group()
@@ -112,8 +124,7 @@ def accounts() -> None:
 @accounts.command("add")
 @click.argument("username")
 @click.option("--person", required=True, help="the registry person id the account acts as")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@scope_options
+@grant_options
 @click.option("--name", "display_name", default=None, help="display name (shown masked)")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @by_option
@@ -121,9 +132,7 @@ def accounts() -> None:
 def add(
     username: str,
     person: str,
-    role: str,
-    community: str | None,
-    household: str | None,
+    grant: dict[str, Any],
     display_name: str | None,
     password_stdin: bool,
     by: str | None,
@@ -136,9 +145,8 @@ def add(
     password = _password(password_stdin)
     with _accounts(store) as book:
         account = book.add(
-            username, password, person, role, by=_by(by), community_id=community,
-            household_id=household, display_name=display_name,
-        )  # fmt: skip
+            username, password, person, **grant, by=_by(by), display_name=display_name
+        )
         _echo({"added": shown(account)})
 
 
@@ -199,24 +207,13 @@ enable = _status_command("enable", "enabled", "Enable USERNAME again.")
 
 @accounts.command("role")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@scope_options
+@grant_options
 @by_option
 @store_option
-def role(
-    username: str,
-    role: str,
-    community: str | None,
-    household: str | None,
-    by: str | None,
-    store: str | None,
-) -> None:
+def role(username: str, grant: dict[str, Any], by: str | None, store: str | None) -> None:
     """Change USERNAME's role and scope (live sessions act with it from their next request)."""
     with _accounts(store) as book:
-        account = book.change_role(
-            username, role, by=_by(by), community_id=community, household_id=household
-        )
-        _echo({"role_changed": shown(account)})
+        _echo({"role_changed": shown(book.change_role(username, **grant, by=_by(by)))})
 
 
 @accounts.command("log")
@@ -257,24 +254,15 @@ def _shown_token(t: Token) -> dict[str, Any]:
 @token.command("add")
 @click.argument("name")
 @click.option("--person", required=True, help="the person id the client acts as")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@scope_options
+@grant_options
 @by_option
 @store_option
 def token_add(
-    name: str,
-    person: str,
-    role: str,
-    community: str | None,
-    household: str | None,
-    by: str | None,
-    store: str | None,
+    name: str, person: str, grant: dict[str, Any], by: str | None, store: str | None
 ) -> None:
     """Make a token NAME with its own role and scope; its secret is printed this once."""
     with _accounts(store) as book:
-        secret, made = Tokens(book.engine, book.clock).add(
-            name, person, role, by=_by(by), community_id=community, household_id=household
-        )
+        secret, made = Tokens(book.engine, book.clock).add(name, person, **grant, by=_by(by))
     _echo({"token": secret, **_shown_token(made)})
     click.echo(
         "请立即妥善保存该令牌，之后无法再次查看 / keep the token now: it is not shown again",

@@ -19,10 +19,7 @@ class AuthError(ShequError):
 
 
 class Unauthenticated(AuthError):
-    """No valid session or token: log in (401)."""
-
-    code = "unauthenticated"
-    http_status = 401
+    """No valid session or token: log in (401, AuthError's code and status)."""
 
 
 class BadCredentials(AuthError):

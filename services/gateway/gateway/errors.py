@@ -93,25 +93,22 @@ def unauthenticated() -> e.ShequError:
     )
 
 
+def _of_service(service: str, code: str, zh: str, en: str) -> e.ShequError:
+    """An error the gateway says about ``service`` (named in the details)."""
+    return e.ShequError(zh, en, None, code=code, service=service)
+
+
 def timeout(service: str, seconds: float) -> e.ShequError:
-    return e.ShequError(
-        f"服务 {service} 在 {seconds:g} 秒内未答复",
-        f"service {service} did not answer within {seconds:g} s",
-        None,
-        code="timeout",
-        service=service,
+    zh = f"服务 {service} 在 {seconds:g} 秒内未答复"
+    return _of_service(
+        service, "timeout", zh, f"service {service} did not answer within {seconds:g} s"
     )
 
 
 def upstream(service: str, exc: BaseException) -> e.ShequError:
     """A failure that is not one of the suite's errors (a bug in the service)."""
-    return e.ShequError(
-        f"服务 {service} 处理出错",
-        f"service {service} failed: {type(exc).__name__}",
-        None,
-        code="upstream_error",
-        service=service,
-    )
+    en = f"service {service} failed: {type(exc).__name__}"
+    return _of_service(service, "upstream_error", f"服务 {service} 处理出错", en)
 
 
 def answer(exc: e.ShequError) -> JSONResponse:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from shequ.config import SERVICES, amqp_uri, env
+from shequ.cliopts import store_option, treeheads_option
+from shequ.config import SERVICES, amqp_uri
 
 OPERATOR = {"role": "system"}
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _actor() -> dict[str, Any]:
@@ -108,18 +108,13 @@ def _store(service: str, store: str | None) -> Any:
     return store_for(service, store)
 
 
-def _treeheads_option(help: str) -> Callable[[F], F]:
-    return click.option("--treeheads", type=click.Path(path_type=Path), default=None, help=help)
-
-
 @contextmanager
-def _archive(service: str, store: str | None, treeheads: Path | None) -> Iterator[Any]:
-    """SERVICE's store and its tree-head directory (default: SHEQU_TREEHEAD_DIR) for a backup
-    or restore; its refusal (BackupError) said as the command's error."""
+def _backup_refused() -> Iterator[None]:
+    """A backup's or restore's refusal (BackupError), said as the command's error."""
     from shequ.ops.backup import BackupError
 
     try:
-        yield _store(service, store), treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
+        yield
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -133,9 +128,9 @@ def _archive(service: str, store: str | None, treeheads: Path | None) -> Iterato
     default=None,
     help="archive path (default: shequ-<service>-<UTC time>.tar.gz)",
 )
-@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@_treeheads_option("tree-head directory (default: SHEQU_TREEHEAD_DIR)")
-def backup(service: str, output: Path | None, store: str | None, treeheads: Path | None) -> None:
+@store_option()
+@treeheads_option()
+def backup(service: str, output: Path | None, store: str | None, treeheads: Path) -> None:
     """Back up SERVICE's database and tree heads into one archive."""
     from datetime import UTC, datetime
 
@@ -143,25 +138,23 @@ def backup(service: str, output: Path | None, store: str | None, treeheads: Path
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = output or Path(f"shequ-{service}-{stamp}.tar.gz")
-    with _archive(service, store, treeheads) as (source, heads):
-        manifest = do_backup(service, source, heads, output)
+    with _backup_refused():
+        manifest = do_backup(service, _store(service, store), treeheads, output)
     click.echo(f"wrote {output}: {json.dumps(manifest)}")
 
 
 @click.command()
 @click.option("--service", required=True, type=click.Choice(SERVICES))
 @click.argument("archive", type=click.Path(path_type=Path, exists=True))
-@click.option("--store", default=None, help="target store (default: SHEQU_<SERVICE>_STORE)")
-@_treeheads_option("target tree-head directory (default: SHEQU_TREEHEAD_DIR)")
+@store_option("target store (default: SHEQU_<SERVICE>_STORE)")
+@treeheads_option("target tree-head directory (default: SHEQU_TREEHEAD_DIR)")
 @click.option("--force", is_flag=True, help="replace existing tree heads / SQLite file")
-def restore(
-    service: str, archive: Path, store: str | None, treeheads: Path | None, force: bool
-) -> None:
+def restore(service: str, archive: Path, store: str | None, treeheads: Path, force: bool) -> None:
     """Restore SERVICE from ARCHIVE; then run `shequ audit verify --service SERVICE`."""
     from shequ.ops.backup import restore as do_restore
 
-    with _archive(service, store, treeheads) as (target, heads):
-        manifest = do_restore(service, archive, target, heads, force)
+    with _backup_refused():
+        manifest = do_restore(service, archive, _store(service, store), treeheads, force)
     click.echo(
         f"restored {service} from {archive} (made {manifest['created_at']}); "
         f"now run: shequ audit verify --service {service}"

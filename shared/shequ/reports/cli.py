@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from shequ.config import env
+from shequ.cliopts import as_of_option, store_option, treeheads_option
 from shequ.reports.render import FORMATS
 from shequ.reports.run import FOLDS
 
@@ -20,16 +20,11 @@ from shequ.reports.run import FOLDS
 @click.option("--community", default=None, help="the community: its id or name")
 @click.option("--village", default=None, help="the village: its id or name")
 @click.option("--period", required=True, help="2026Q1 (a quarter), 2026-03 (a month), 2026")
-@click.option(
-    "--as-of",
-    "as_of",
-    required=True,
-    help="cut: a date (end of that day, Asia/Shanghai) or an instant with offset",
-)
+@as_of_option()
 @click.option("--format", "fmt", default="json", type=click.Choice(FORMATS), show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--store", default=None, help="store URL (default: SHEQU_<SERVICE>_STORE)")
-@click.option("--treeheads", default=None, type=click.Path(path_type=Path))
+@store_option()
+@treeheads_option()
 @click.option(
     "--bundle",
     default=None,
@@ -46,7 +41,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     fmt: str,
     output: Path,
     store: str | None,
-    treeheads: Path | None,
+    treeheads: Path,
     bundle: Path | None,
     vkey_text: str | None,
 ) -> None:
@@ -66,7 +61,6 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     if (community is None) == (village is None):
         raise click.UsageError("give one of --community or --village")
     service = FOLDS[report][0]
-    directory = treeheads or Path(env("SHEQU_TREEHEAD_DIR", "var/treeheads"))
     try:
         cut = parse_cut(as_of)
         scope = Scope(
@@ -80,7 +74,7 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
                 raise BundleError("--bundle needs --vkey (the log's verifier key)")
             prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
         else:
-            prefix = prefix_from_store(service, store_for(service, store), directory, cut)
+            prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
         profile = renderer_profile()
         data = render(build(report, scope, prefix), fmt, profile)
     except ShequError as exc:
