@@ -26,10 +26,9 @@ from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from casework import tables as t
-from casework.changes import Fact
 from casework.domain import Case, Community, Household, Mediation, Team, Village, VillageDecision
 from casework.domain.calendar import WorkCalendar
-from casework.domain.common import not_before, violation
+from casework.domain.common import Fact, not_before, violation
 from casework.projections import CaseworkProjection
 from casework.settings import CaseworkSettings, load_calendar
 
@@ -201,7 +200,7 @@ class CaseworkBase(DomainApplication):
             changed = [agg]
             if ended is None and (now := agg.conclusion()) is not None:
                 fresh = self.get(case_id, Case, "案件", "case_id")
-                if fresh.conclude(now[0], now[1], actor.to_dict(), self.recorded_at()):
+                if fresh.conclude(Fact(now[0], actor.to_dict(), self.recorded_at()), now[1]):
                     changed.append(fresh)
             return changed, {"case_id": case_id, "state": agg.state}
 

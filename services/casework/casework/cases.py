@@ -18,9 +18,9 @@ from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Tex
 from shequ.errors import ValidationError
 from shequ.validation import check_characters, check_phone
 
-from casework.changes import CaseCommand, Fact, case_example, changes_case
+from casework.changes import CaseCommand, case_example, changes_case
 from casework.domain import Case, Mediation, VillageDecision
-from casework.domain.common import key_id, violation
+from casework.domain.common import Fact, key_id, violation
 from casework.domain.vocabulary import CASE_TYPES, CATEGORIES, CHANNELS, GROUPS, OUTCOMES, REFUSALS
 from casework.intake import Intake
 from casework.petitions import Petition, Reply, facts_key, petition_record, refuse_same_facts
@@ -184,7 +184,7 @@ class RefuseCase(CaseCommand):
 def refuse_case(app: Intake, cmd: RefuseCase, case: Case, f: Fact) -> None:
     """Refuse with a reason; a petition's objection of non-competence within 5 working
     days of receipt. ``refused_on`` is the day it was decided (default today)."""
-    case.refuse(f.on, cmd.reason_code, cmd.reason, f.actor, f.at)
+    case.refuse(f, cmd.reason_code, cmd.reason)
 
 
 class AssignCase(CaseCommand):
@@ -221,7 +221,7 @@ def assign_case(app: Intake, cmd: AssignCase, case: Case, f: Fact) -> None:
         )
     if cmd.owner_id is not None:
         group = app.team_group(case.community_id, owner)
-    case.assign(str(owner), group, cmd.reason, f.on, f.actor, f.at)
+    case.assign(f, str(owner), group, cmd.reason)
 
 
 class AddCoHandler(CaseCommand):
@@ -286,7 +286,7 @@ class StartCase(CaseCommand):
 def start_case(app: Intake, cmd: StartCase, case: Case, f: Fact) -> None:
     """The owner starts handling (办理中); ``started_on`` is the day they began (default
     today; not before the case was accepted or reopened)."""
-    case.start(f.on, f.actor, f.at)
+    case.start(f)
 
 
 class PauseCase(CaseCommand):
@@ -338,7 +338,7 @@ def extend_deadline(app: Intake, cmd: ExtendDeadline, case: Case, f: Fact) -> No
     unit = app.settings.handling_period(case.case_type, case.category).unit
     due = app.calendar.add(case.due_on or f.on, cmd.days, unit)
     limits = app.settings.extension_limits(case.case_type)
-    case.extend(cmd.days, due, cmd.reason, cmd.approved_by, f.on, limits, True, f.actor, f.at)
+    case.extend(f, cmd.days, due, cmd.reason, cmd.approved_by, limits, True)
 
 
 class AddMaterial(CaseCommand):
@@ -422,7 +422,7 @@ def resolve_case(app: Intake, cmd: ResolveCase, case: Case, f: Fact) -> None:
     ``resolved_on`` is the day it was done (default today): on time or not by it."""
     procedure_done(app, case)
     reply = cmd.reply.model_dump() if cmd.reply else None
-    case.resolve(f.on, list(cmd.evidence), cmd.outcome, reply, f.actor, f.at)
+    case.resolve(f, list(cmd.evidence), cmd.outcome, reply)
 
 
 class AnswerCase(CaseCommand):
@@ -444,7 +444,7 @@ def answer_case(app: Intake, cmd: AnswerCase, case: Case, f: Fact) -> None:
         if case.case_type == "petition"
         else None
     )
-    case.answer(f.on, cmd.text, reopen, review, f.actor, f.at)
+    case.answer(f, cmd.text, reopen, review)
 
 
 class RateCase(CaseCommand):
@@ -462,7 +462,7 @@ def rate_case(app: Intake, cmd: RateCase, case: Case, f: Fact) -> None:
     """The resident rates the handling, 1 (worst) to 5 (best). ``rated_on`` is the day
     the rating was given (a paper form or a visit, typed in later; default today; not
     before the answer): assessment counts it in that day's period."""
-    case.rate(cmd.rating, cmd.comment, f.on, f.actor, f.at)
+    case.rate(f, cmd.rating, cmd.comment)
 
 
 class ConfirmCase(CaseCommand):
@@ -492,7 +492,7 @@ def reopen_case(app: Intake, cmd: ReopenCase, case: Case, f: Fact) -> None:
     ``reopened_on`` is the day they asked (by phone, in person; default today): the
     window is checked and the handling time counts from it."""
     due = app.settings.handling_period(case.case_type, case.category).due(app.calendar, f.on)
-    case.reopen(f.on, cmd.reason, due, f.actor, f.at)
+    case.reopen(f, cmd.reason, due)
 
 
 class CloseCase(CaseCommand):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from shequ.actor import Actor
 from shequ.commands import Id, Keyed
+
+from casework.domain.common import Fact
 
 Handler = Callable[[Any, Actor, Any], dict[str, Any]]
 Act = Callable[[Any, Any, Any, "Fact"], None]
@@ -32,16 +33,6 @@ def case_example(key: str, case_id: str, **fields: Any) -> dict[str, Any]:
     """A command's example: its idempotency key (``KEY-2026-0001``), the example case it acts
     on and its own fields."""
     return {"idempotency_key": f"{key}-2026-0001", "case_id": case_id, **fields}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """What every transition records beside its decision: the day it happened (checked by
-    ``CaseworkBase.fact_date``), who states it and when it is typed in (the service's clock)."""
-
-    on: str
-    actor: dict[str, Any]
-    at: str
 
 
 def _declare(load: str | None, dated: str | None) -> Callable[[Act], Handler]:

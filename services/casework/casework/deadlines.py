@@ -24,7 +24,7 @@ from sqlalchemy import select
 from casework import tables as t
 from casework.base import CaseworkBase
 from casework.domain import Case, Mediation, VillageDecision
-from casework.domain.common import violation
+from casework.domain.common import Fact, violation
 
 PROCEDURES: dict[str, Any] = {"dispute": Mediation, "decision": VillageDecision}
 
@@ -116,7 +116,7 @@ def _procedure_ended(app: CaseworkBase, case_id: str, case_type: str) -> bool:
 
     def decide() -> Any:
         case = app.get(case_id, Case, "案件", "case_id")
-        if not case.conclude(ended[0], ended[1], TIMER.to_dict()):
+        if not case.conclude(Fact(ended[0], TIMER.to_dict()), ended[1]):
             raise violation(
                 "transition", "案件已不在办理中", "the case is no longer handled", "case_id"
             )

@@ -15,9 +15,9 @@ from shequ.actor import Actor
 from shequ.commands import Choice, Command, Count, Day, Flag, Text
 
 from casework.base import CaseworkBase
-from casework.changes import CaseCommand, Fact, case_example, changes_decision
+from casework.changes import CaseCommand, case_example, changes_decision
 from casework.domain import Case, VillageDecision
-from casework.domain.common import violation
+from casework.domain.common import Fact, violation
 from casework.domain.decision import MATTERS
 from casework.domain.thresholds import BODIES
 

@@ -15,6 +15,7 @@ from shequ.errors import NotFound, ValidationError
 
 from casework.base import CaseworkBase, Rows
 from casework.domain import Case, IntakeKey
+from casework.domain.common import Fact
 from casework.domain.vocabulary import CATEGORIES, OPEN
 
 
@@ -175,7 +176,7 @@ class Intake(CaseworkBase):
         routed owner, if any."""
         today = on or self.today()
         period = self.settings.handling_period(case.case_type, case.category)
-        case.accept(today, period.due(self.calendar, today), actor, self.recorded_at())
+        case.accept(Fact(today, actor, self.recorded_at()), period.due(self.calendar, today))
         if owner_id is None:  # routed within the case's own work group
             _team, owner_id = self.route(
                 case.community_id,
@@ -188,7 +189,7 @@ class Intake(CaseworkBase):
         else:
             group = self.team_group(case.community_id, owner_id)
         if owner_id is not None:
-            case.assign(owner_id, group, "", today, actor, self.recorded_at())
+            case.assign(Fact(today, actor, self.recorded_at()), owner_id, group, "")
 
 
 PARENTS = {

@@ -15,9 +15,9 @@ from shequ.commands import Choice, Command, Day, Id, Note, Text
 from shequ.errors import ValidationError
 
 from casework.base import CaseworkBase
-from casework.changes import CaseCommand, Fact, case_example, changes_mediation
+from casework.changes import CaseCommand, case_example, changes_mediation
 from casework.domain import Case, Mediation
-from casework.domain.common import violation
+from casework.domain.common import Fact, violation
 from casework.domain.mediation import INITIATIVES, ROUTES
 
 CASE = "5b2d7c1e-0000-5000-8000-000000000003"
@@ -133,7 +133,7 @@ class RefuseMediation(CaseCommand):
 def refuse_mediation(app: CaseworkBase, cmd: RefuseMediation, m: Mediation, f: Fact) -> None:
     """A party refuses: there is no mediation (人民调解法 Art. 17); ``refused_on`` is the
     day they refused (default today), the day the case is resolved."""
-    m.refuse(cmd.party_id, cmd.reason, f.on, f.actor, f.at)
+    m.refuse(f, cmd.party_id, cmd.reason)
 
 
 class ChooseMediator(CaseCommand):
@@ -184,7 +184,7 @@ def record_mediation_session(
     app: CaseworkBase, cmd: RecordMediationSession, m: Mediation, f: Fact
 ) -> None:
     """Record a mediation session (调解笔录) held on ``held_on`` (default today)."""
-    m.record_session(f.on, cmd.place, cmd.summary, f.actor, f.at)
+    m.record_session(f, cmd.place, cmd.summary)
 
 
 AGREEMENT = {
@@ -236,7 +236,7 @@ class SealAgreement(CaseCommand):
 def seal_agreement(app: CaseworkBase, cmd: SealAgreement, m: Mediation, f: Fact) -> None:
     """The committee seals: the agreement takes effect on ``sealed_on`` (default today)
     and the dispute case is resolved with it; 30 days for court confirmation."""
-    m.seal(f.on, app.settings.confirmation_within.due(app.calendar, f.on), f.actor, f.at)
+    m.seal(f, app.settings.confirmation_within.due(app.calendar, f.on))
 
 
 class ApplyForConfirmation(CaseCommand):
@@ -254,7 +254,7 @@ def apply_for_confirmation(
 ) -> None:
     """The parties apply to a court for judicial confirmation (司法确认) on
     ``applied_on`` (default today), within 30 days of the agreement taking effect."""
-    m.apply_for_confirmation(f.on, cmd.court, f.actor, f.at)
+    m.apply_for_confirmation(f, cmd.court)
 
 
 class FailMediation(CaseCommand):
@@ -273,7 +273,7 @@ class FailMediation(CaseCommand):
 def fail_mediation(app: CaseworkBase, cmd: FailMediation, m: Mediation, f: Fact) -> None:
     """Mediation failed; the parties were told of arbitration, administrative, court.
     ``failed_on`` is the day it ended (default today), the day the case is resolved."""
-    m.fail(f.on, cmd.reason, list(cmd.routes_told), f.actor, f.at)
+    m.fail(f, cmd.reason, list(cmd.routes_told))
 
 
 class EndMediation(CaseCommand):
@@ -290,7 +290,7 @@ class EndMediation(CaseCommand):
 def end_mediation(app: CaseworkBase, cmd: EndMediation, m: Mediation, f: Fact) -> None:
     """A party ends the mediation; ``ended_on`` is the day (default today), the day the
     case is resolved."""
-    m.end_by_party(cmd.party_id, cmd.reason, f.on, f.actor, f.at)
+    m.end_by_party(f, cmd.party_id, cmd.reason)
 
 
 class FollowUpMediation(CaseCommand):
@@ -305,7 +305,7 @@ class FollowUpMediation(CaseCommand):
 @changes_mediation("visited_on")
 def follow_up_mediation(app: CaseworkBase, cmd: FollowUpMediation, m: Mediation, f: Fact) -> None:
     """Record the follow-up visit (回访) made on ``visited_on`` (default today)."""
-    m.follow_up(f.on, cmd.notes, f.actor, f.at)
+    m.follow_up(f, cmd.notes)
 
 
 class ReferToPolice(CaseCommand):
@@ -321,4 +321,4 @@ class ReferToPolice(CaseCommand):
 def refer_to_police(app: CaseworkBase, cmd: ReferToPolice, m: Mediation, f: Fact) -> None:
     """Flag a dispute that may become a public-order or criminal case (Art. 25), reported
     on ``referred_on`` (default today)."""
-    m.refer_to_police(f.on, cmd.reason, f.actor, f.at)
+    m.refer_to_police(f, cmd.reason)

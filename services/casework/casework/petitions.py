@@ -15,9 +15,9 @@ from sqlalchemy.engine import Connection
 
 from casework import tables as t
 from casework.base import CaseworkBase
-from casework.changes import CaseCommand, Fact, case_example, changes_case
+from casework.changes import CaseCommand, case_example, changes_case
 from casework.domain import Case
-from casework.domain.common import violation
+from casework.domain.common import Fact, violation
 from casework.domain.vocabulary import OUTCOMES, PETITION_FORMS, REVIEW_LEVELS
 
 CASE = "5b2d7c1e-0000-5000-8000-000000000001"
@@ -103,7 +103,7 @@ def request_review(app: CaseworkBase, cmd: RequestReview, case: Case, f: Fact) -
     answer; ``requested_on`` is the day they asked (in person, by letter; default
     today): the window is checked and the 30 days to answer count from it."""
     due = app.settings.petition_review_answer.due(app.calendar, f.on)
-    case.request_review(cmd.level, f.on, cmd.reason, due, f.actor, f.at)
+    case.request_review(f, cmd.level, cmd.reason, due)
 
 
 class AnswerReview(CaseCommand):
@@ -129,4 +129,4 @@ def answer_review(app: CaseworkBase, cmd: AnswerReview, case: Case, f: Fact) -> 
     ``answered_on`` is the day the petitioner received it (default today): the window
     for a re-review counts from it."""
     window = app.settings.petition_review_window.due(app.calendar, f.on)
-    case.answer_review(f.on, cmd.outcome, cmd.decision, cmd.basis, window, f.actor, f.at)
+    case.answer_review(f, cmd.outcome, cmd.decision, cmd.basis, window)

@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 from casework.domain import Case, Mediation, Period, WorkCalendar
+from casework.domain.common import Fact
 from casework.domain.thresholds import LocalRules, missed
 from casework.settings import load_calendar
 from shequ.errors import RuleViolation
@@ -98,7 +99,7 @@ def _case(case_type: str = "demand", **over: Any) -> Case:
 class TestCase:
     def test_chase_and_reprimand_once_per_missed_due_date(self) -> None:
         case = _case()
-        case.accept("2026-03-02", "2026-03-10", ACTOR)
+        case.accept(Fact("2026-03-02", ACTOR), "2026-03-10")
         with pytest.raises(RuleViolation):
             case.chase("2026-03-10", ACTOR)  # not overdue yet
         with pytest.raises(RuleViolation):
@@ -112,17 +113,17 @@ class TestCase:
 
     def test_reopening_only_within_the_window(self) -> None:
         case = _case()
-        case.accept("2026-03-02", "2026-03-10", ACTOR)
-        case.assign("p", "services", "", "2026-03-02", ACTOR)
-        case.start("2026-03-02", ACTOR)
-        case.resolve("2026-03-03", ["照片"], None, None, ACTOR)
-        case.answer("2026-03-03", "已办", "2026-03-10", None, ACTOR)
+        case.accept(Fact("2026-03-02", ACTOR), "2026-03-10")
+        case.assign(Fact("2026-03-02", ACTOR), "p", "services", "")
+        case.start(Fact("2026-03-02", ACTOR))
+        case.resolve(Fact("2026-03-03", ACTOR), ["照片"], None, None)
+        case.answer(Fact("2026-03-03", ACTOR), "已办", "2026-03-10", None)
         with pytest.raises(RuleViolation) as info:
-            case.reopen("2026-03-11", "没修好", "2026-03-31", ACTOR)
+            case.reopen(Fact("2026-03-11", ACTOR), "没修好", "2026-03-31")
         assert info.value.code == "rule.reopen.window_passed"
-        case.reopen("2026-03-10", "没修好", "2026-03-31", ACTOR)
+        case.reopen(Fact("2026-03-10", ACTOR), "没修好", "2026-03-31")
         assert case.state == "reopened" and case.owner_id == "p" and case.due_on == "2026-03-31"
-        case.start("2026-03-10", ACTOR)
+        case.start(Fact("2026-03-10", ACTOR))
         assert case.state == "in_progress"
 
     def test_s3_protected_material_is_withheld_from_the_person_reported(self) -> None:
@@ -177,7 +178,7 @@ def test_s4_mediation_needs_every_party_and_the_mediator_to_sign_before_the_seal
     for p in ("a", "b"):
         m.consent(p, "2026-03-02", ACTOR)
     m.choose_mediator("med", "committee", "2026-03-02", ACTOR)
-    m.record_session("2026-03-03", "调解室", "……", ACTOR)
+    m.record_session(Fact("2026-03-03", ACTOR), "调解室", "……")
     m.draft_agreement(
         {"facts": "f", "issues": "i", "responsibilities": "r", "terms": "t", "performance": "p"},
         "2026-03-03",
@@ -186,10 +187,10 @@ def test_s4_mediation_needs_every_party_and_the_mediator_to_sign_before_the_seal
     m.sign("a", "2026-03-03", ACTOR)
     m.sign("b", "2026-03-03", ACTOR)
     with pytest.raises(RuleViolation) as info:
-        m.seal("2026-03-03", "2026-04-02", ACTOR)  # the mediator has not signed
+        m.seal(Fact("2026-03-03", ACTOR), "2026-04-02")  # the mediator has not signed
     assert info.value.code == "rule.mediation.unsigned"
     m.sign("med", "2026-03-03", ACTOR)
-    m.seal("2026-03-03", "2026-04-02", ACTOR)
+    m.seal(Fact("2026-03-03", ACTOR), "2026-04-02")
     assert m.state == "effective" and m.confirmation_until == "2026-04-02"
 
 

@@ -12,12 +12,13 @@ them for the classes here (ADR 0006).
 
 from __future__ import annotations
 
+from dataclasses import field, replace
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import ActorDict, not_before, violation
+from casework.domain.common import ActorDict, Fact, not_before, record, violation
 from casework.domain.vocabulary import (
     HANDLING,
     OPEN,
@@ -147,41 +148,47 @@ class Case(Aggregate):
         self.due_on, self.due_kind = due_on, kind
         self.chased_for = self.reprimanded_for = None
 
+    class Dated(Aggregate.Event):
+        """What a dated event of a case records beside its decision: the day it happened,
+        who, and when it was typed in (None in events stored before it was kept)."""
+
+        on: str
+        actor: ActorDict
+        recorded_at: str | None = field(default=None, kw_only=True)
+
+    class Handled(Dated):
+        """A dated step of the handling that is published: with where the case belongs
+        (``ctx``, as it was before the step)."""
+
+        ctx: dict[str, Any]
+
+    def _record(self, dated: type[Dated], f: Fact, *own: Any) -> None:
+        """``record`` the event ``dated`` of the fact ``f`` with its own fields; a handling
+        step carries the case's context as it was before."""
+        context = {"ctx": self._ctx()} if issubclass(dated, Case.Handled) else {}
+        record(self, dated, f, *own, **context)
+
     # -- intake ----------------------------------------------------------------------------
-    def accept(
-        self, on: str, due_on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
+    def accept(self, f: Fact, due_on: str) -> None:
         """Accept (受理) on the day it happened; for a petition this is the written acceptance
         notice."""
         self._require(("received",), "受理", "accepted")
-        not_before(on, self.received_on, "accepted_on", "登记收到之日", "the day it was received")
-        self._accepted(on, due_on, on <= (self.due_on or on), self._ctx(), actor, recorded_at)
+        not_before(f.on, self.received_on, "accepted_on", "登记收到之日", "the day it was received")
+        self._record(self.Accepted, f, due_on, f.on <= (self.due_on or f.on))
 
-    @event("Accepted")
-    def _accepted(
-        self,
-        on: str,
-        due_on: str,
-        notice_on_time: bool,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.accepted_on = "accepted", on
-        self._new_due(due_on, "handle")
+    class Accepted(Handled):
+        due_on: str
+        notice_on_time: bool
 
-    def refuse(
-        self,
-        on: str,
-        reason_code: str,
-        reason: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
+        def apply(self, case: Case) -> None:
+            case.state, case.accepted_on = "accepted", self.on
+            case._new_due(self.due_on, "handle")
+
+    def refuse(self, f: Fact, reason_code: str, reason: str) -> None:
         """Refuse with a reason on the day it was decided; a petition's objection of
         non-competence has a time limit."""
         self._require(("received",), "不予受理", "refused")
-        not_before(on, self.received_on, "refused_on", "登记收到之日", "the day it was received")
+        not_before(f.on, self.received_on, "refused_on", "登记收到之日", "the day it was received")
         if reason_code not in REFUSALS:
             raise violation(
                 "refusal_reason", "不予受理须说明理由类别", "unknown refusal reason", "reason_code"
@@ -193,7 +200,7 @@ class Case(Aggregate):
                 "a refusal must give its reason",
                 "reason",
             )
-        if reason_code == "not_competent" and self.objection_due and on > self.objection_due:
+        if reason_code == "not_competent" and self.objection_due and f.on > self.objection_due:
             # 信访工作条例 Art. 31: an objection of non-competence within 5 working days.
             raise violation(
                 "petition.objection_late",
@@ -202,34 +209,21 @@ class Case(Aggregate):
                 "reason_code",
                 due_on=self.objection_due,
             )
-        self._refused(on, reason_code, reason, self._ctx(), actor, recorded_at)
+        self._record(self.Refused, f, reason_code, reason)
 
-    @event("Refused")
-    def _refused(
-        self,
-        on: str,
-        reason_code: str,
-        reason: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.due_on = "refused", None
+    class Refused(Handled):
+        reason_code: str
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            case.state, case.due_on = "refused", None
 
     # -- routing ---------------------------------------------------------------------------
-    def assign(
-        self,
-        owner_id: str,
-        work_group: str,
-        reason: str,
-        on: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
+    def assign(self, f: Fact, owner_id: str, work_group: str, reason: str) -> None:
         """Give the case a named owner; a reassignment needs a reason."""
         self._require(HANDLING, "交办", "assigned")
         not_before(
-            on,
+            f.on,
             self.handled_since,
             "assigned_on",
             "受理（或重新办理）之日",
@@ -250,27 +244,20 @@ class Case(Aggregate):
                 "a reassignment must give its reason",
                 "reason",
             )
-        self._assigned(
-            owner_id, self.owner_id, work_group, reason, on, self._ctx(), actor, recorded_at
-        )
+        self._record(self.Assigned, f, owner_id, self.owner_id, work_group, reason)
 
-    @event("Assigned")
-    def _assigned(
-        self,
-        owner_id: str,
-        previous_owner_id: str | None,
-        work_group: str,
-        reason: str,
-        on: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.owner_id, self.work_group = owner_id, work_group
-        if owner_id in self.co_handlers:
-            self.co_handlers.remove(owner_id)
-        if self.state in ("accepted", "reopened"):
-            self.state = "assigned"
+    class Assigned(Handled):
+        owner_id: str
+        previous_owner_id: str | None
+        work_group: str
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            case.owner_id, case.work_group = self.owner_id, self.work_group
+            if self.owner_id in case.co_handlers:
+                case.co_handlers.remove(self.owner_id)
+            if case.state in ("accepted", "reopened"):
+                case.state = "assigned"
 
     def add_co_handler(self, person_id: str, work_group: str, actor: ActorDict) -> None:
         """Bring in a co-handler (协办人), e.g. from another work group."""
@@ -290,24 +277,22 @@ class Case(Aggregate):
         self.co_handlers.append(person_id)
 
     # -- handling --------------------------------------------------------------------------
-    def start(self, on: str, actor: ActorDict, recorded_at: str | None = None) -> None:
+    def start(self, f: Fact) -> None:
         self._require(("assigned", "reopened"), "开始办理", "started")
         if self.owner_id is None:
             raise violation("no_owner", "案件尚无承办人", "the case has no owner", "case_id")
         not_before(
-            on,
+            f.on,
             self.handled_since,
             "started_on",
             "受理（或重新办理）之日",
             "the day it was accepted (or reopened)",
         )
-        self._started(on, self._ctx(), actor, recorded_at)
+        self._record(self.Started, f)
 
-    @event("Started")
-    def _started(
-        self, on: str, ctx: dict[str, Any], actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        self.state = "in_progress"
+    class Started(Handled):
+        def apply(self, case: Case) -> None:
+            case.state = "in_progress"
 
     def pause(self, on: str, reason: str, actor: ActorDict) -> None:
         """Stop the clock (e.g. waiting for the resident or an appraisal)."""
@@ -338,20 +323,18 @@ class Case(Aggregate):
 
     def extend(
         self,
+        f: Fact,
         days: int,
         due_on: str,
         reason: str,
         approved_by: str,
-        on: str,
         limits: dict[str, int],
         notify: bool,
-        actor: ActorDict,
-        recorded_at: str | None = None,
     ) -> None:
-        """Extend the handling time: counted, capped, approved (on ``on``) by someone else,
+        """Extend the handling time: counted, capped, approved (on ``f.on``) by someone else,
         reasoned."""
         self._require(HANDLING, "延期", "extended")
-        not_before(on, self.accepted_on, "approved_on", "受理之日", "the day it was accepted")
+        not_before(f.on, self.accepted_on, "approved_on", "受理之日", "the day it was accepted")
         if len(self.extensions) >= limits["max_count"]:
             raise violation(
                 "extension.limit",
@@ -377,31 +360,19 @@ class Case(Aggregate):
                 "an extension must be approved by someone other than the owner",
                 "approved_by",
             )
-        self._extended(days, due_on, reason, approved_by, on, notify, actor, recorded_at)
+        self._record(self.Extended, f, days, due_on, reason, approved_by, notify)
 
-    @event("Extended")
-    def _extended(
-        self,
-        days: int,
-        due_on: str,
-        reason: str,
-        approved_by: str,
-        on: str,
-        resident_notified: bool,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.extensions.append(
-            {
-                "days": days,
-                "reason": reason,
-                "approved_by": approved_by,
-                "on": on,
-                "recorded_at": recorded_at,
-                "resident_notified": resident_notified,
-            }
-        )
-        self._new_due(due_on, self.due_kind)
+    class Extended(Dated):
+        days: int
+        due_on: str
+        reason: str
+        approved_by: str
+        resident_notified: bool
+
+        def apply(self, case: Case) -> None:
+            kept = ("days", "reason", "approved_by", "on", "recorded_at", "resident_notified")
+            case.extensions.append({name: getattr(self, name) for name in kept})
+            case._new_due(self.due_on, case.due_kind)
 
     # -- deadlines -------------------------------------------------------------------------
     def overdue(self, today: str) -> bool:
@@ -462,20 +433,14 @@ class Case(Aggregate):
 
     # -- outcome ---------------------------------------------------------------------------
     def resolve(
-        self,
-        on: str,
-        evidence: list[str],
-        outcome: str | None,
-        reply: dict[str, str] | None,
-        actor: ActorDict,
-        recorded_at: str | None = None,
+        self, f: Fact, evidence: list[str], outcome: str | None, reply: dict[str, str] | None
     ) -> None:
         """Resolve with evidence on the day it was done; a petition's written reply states
         request, facts, decision and basis, and its outcome (信访工作条例 Art. 32)."""
         self._require(("in_progress",), "办结", "resolved")
         self._not_paused()
         not_before(
-            on,
+            f.on,
             self.handled_since,
             "resolved_on",
             "受理（或重新办理）之日",
@@ -505,73 +470,43 @@ class Case(Aggregate):
                     f"reply.{missing[0]}",
                     missing=missing,
                 )
-        on_time = self.due_on is None or on <= self.due_on
-        self._resolved(
-            on,
-            list(evidence),
-            outcome,
-            dict(reply or {}),
-            self.due_on,
-            on_time,
-            self._ctx(),
-            actor,
-            recorded_at,
-        )
+        self._resolved(f, evidence, outcome, reply)
 
     @property
     def handled_since(self) -> str | None:
         """The day the current round of handling began: the reopening, else the acceptance."""
         return self.reopened_on or self.accepted_on
 
-    @event("Resolved")
     def _resolved(
-        self,
-        on: str,
-        evidence: list[str],
-        outcome: str | None,
-        reply: dict[str, str],
-        due_on: str | None,
-        on_time: bool,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
+        self, f: Fact, evidence: list[str], outcome: str | None, reply: dict[str, str] | None
     ) -> None:
-        self.state, self.resolved_on, self.outcome = "resolved", on, outcome
-        self.reply = reply
-        self.paused_since = None  # a concluded procedure resolves a paused case too
-        self._new_due(None, "none")
+        due, on_time = self.due_on, self.due_on is None or f.on <= self.due_on
+        self._record(self.Resolved, f, list(evidence), outcome, dict(reply or {}), due, on_time)
 
-    def conclude(
-        self, on: str, evidence: list[str], actor: ActorDict, recorded_at: str | None = None
-    ) -> bool:
-        """The case's procedure (mediation, village decision) ended on ``on``: the case is
+    class Resolved(Handled):
+        evidence: list[str]
+        outcome: str | None
+        reply: dict[str, str]
+        due_on: str | None
+        on_time: bool
+
+        def apply(self, case: Case) -> None:
+            case.state, case.resolved_on, case.outcome = "resolved", self.on, self.outcome
+            case.reply = self.reply
+            case.paused_since = None  # a concluded procedure resolves a paused case too
+            case._new_due(None, "none")
+
+    def conclude(self, f: Fact, evidence: list[str]) -> bool:
+        """The case's procedure (mediation, village decision) ended on ``f.on``: the case is
         resolved with the procedure's outcome as its evidence. Only a case still being handled
         moves on (once); one resolved, merged or closed meanwhile is left as it is."""
         if self.state not in HANDLING:
             return False
-        on = max(on, self.accepted_on or on)  # never resolved before it was accepted
-        self._resolved(
-            on,
-            list(evidence),
-            None,
-            {},
-            self.due_on,
-            self.due_on is None or on <= self.due_on,
-            self._ctx(),
-            actor,
-            recorded_at,
-        )
+        # never resolved before it was accepted
+        self._resolved(replace(f, on=max(f.on, self.accepted_on or f.on)), evidence, None, None)
         return True
 
-    def answer(
-        self,
-        on: str,
-        text: str,
-        reopen_until: str,
-        review_until: str | None,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
+    def answer(self, f: Fact, text: str, reopen_until: str, review_until: str | None) -> None:
         """Answer the resident (反馈) on the day they got it; the reopening (and review)
         window starts."""
         self._require(("resolved",), "答复", "answered")
@@ -579,44 +514,32 @@ class Case(Aggregate):
             raise violation(
                 "answer.text_required", "答复内容不能为空", "the answer needs a text", "text"
             )
-        not_before(on, self.resolved_on, "answered_on", "办结之日", "the day it was resolved")
-        self._answered(on, text, reopen_until, review_until, self._ctx(), actor, recorded_at)
+        not_before(f.on, self.resolved_on, "answered_on", "办结之日", "the day it was resolved")
+        self._record(self.Answered, f, text, reopen_until, review_until)
 
-    @event("Answered")
-    def _answered(
-        self,
-        on: str,
-        text: str,
-        reopen_until: str,
-        review_until: str | None,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.answered_on, self.reopen_until = "answered", on, reopen_until
-        self.review_until = review_until
+    class Answered(Handled):
+        text: str
+        reopen_until: str
+        review_until: str | None
 
-    def rate(
-        self, rating: int, comment: str, on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
+        def apply(self, case: Case) -> None:
+            case.state, case.answered_on = "answered", self.on
+            case.reopen_until, case.review_until = self.reopen_until, self.review_until
+
+    def rate(self, f: Fact, rating: int, comment: str) -> None:
         """The resident's rating, on the day they gave it (not before the answer)."""
         self._require(("answered",), "评价", "rated")
         if not 1 <= rating <= 5:
             raise violation("rating.range", "评价须为1至5分", "a rating is 1 to 5", "rating")
-        not_before(on, self.answered_on, "rated_on", "答复之日", "the day of the answer")
-        self._rated(rating, comment, on, self._ctx(), actor, recorded_at)
+        not_before(f.on, self.answered_on, "rated_on", "答复之日", "the day of the answer")
+        self._record(self.Rated, f, rating, comment)
 
-    @event("Rated")
-    def _rated(
-        self,
-        rating: int,
-        comment: str,
-        on: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.rating = "rated", rating
+    class Rated(Handled):
+        rating: int
+        comment: str
+
+        def apply(self, case: Case) -> None:
+            case.state, case.rating = "rated", self.rating
 
     def confirm(self, on: str, actor: ActorDict) -> None:
         self._require(("rated",), "确认", "confirmed")
@@ -626,14 +549,12 @@ class Case(Aggregate):
     def _confirmed(self, on: str, actor: ActorDict) -> None:
         self.state = "confirmed"
 
-    def reopen(
-        self, on: str, reason: str, due_on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        """The resident reopens the case (asking on ``on``) within the window after the
+    def reopen(self, f: Fact, reason: str, due_on: str) -> None:
+        """The resident reopens the case (asking on ``f.on``) within the window after the
         answer."""
         self._require(("answered", "rated"), "重新办理", "reopened")
-        not_before(on, self.answered_on, "reopened_on", "答复之日", "the day of the answer")
-        if self.reopen_until is None or on > self.reopen_until:
+        not_before(f.on, self.answered_on, "reopened_on", "答复之日", "the day of the answer")
+        if self.reopen_until is None or f.on > self.reopen_until:
             raise violation(
                 "reopen.window_passed",
                 f"重新办理须在{self.reopen_until}前提出",
@@ -644,20 +565,15 @@ class Case(Aggregate):
             raise violation(
                 "reopen.needs_reason", "重新办理须说明原因", "reopening needs a reason", "reason"
             )
-        self._reopened(on, reason, due_on, self._ctx(), actor, recorded_at)
+        self._record(self.Reopened, f, reason, due_on)
 
-    @event("Reopened")
-    def _reopened(
-        self,
-        on: str,
-        reason: str,
-        due_on: str,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.rating, self.reopened_on = "reopened", None, on
-        self._new_due(due_on, "handle")
+    class Reopened(Handled):
+        reason: str
+        due_on: str
+
+        def apply(self, case: Case) -> None:
+            case.state, case.rating, case.reopened_on = "reopened", None, self.on
+            case._new_due(self.due_on, "handle")
 
     def close(self, on: str, actor: ActorDict) -> None:
         """Close: confirmed by the resident, or answered and the reopening window passed."""
@@ -750,15 +666,7 @@ class Case(Aggregate):
                 self.state = "accepted"
 
     # -- petition review (复查, 复核) --------------------------------------------------------
-    def request_review(
-        self,
-        level: str,
-        on: str,
-        reason: str,
-        due_on: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
+    def request_review(self, f: Fact, level: str, reason: str, due_on: str) -> None:
         """Ask for review within 30 days of the reply, re-review within 30 days of the review
         (信访工作条例 Art. 35)."""
         if self.case_type != "petition":
@@ -783,9 +691,9 @@ class Case(Aggregate):
                 "level",
                 expected=expected,
             )
-        not_before(on, self.answered_on, "requested_on", "答复之日", "the day of the answer")
+        not_before(f.on, self.answered_on, "requested_on", "答复之日", "the day of the answer")
         until = self.review_until
-        if until is None or on > until:
+        if until is None or f.on > until:
             raise violation(
                 "review.window_passed",
                 f"申请期限已过（截止{until}）",
@@ -793,40 +701,29 @@ class Case(Aggregate):
                 "level",
                 due_on=until,
             )
-        self._review_requested(level, on, reason, due_on, actor, recorded_at)
+        self._record(self.ReviewRequested, f, level, reason, due_on)
 
-    @event("ReviewRequested")
-    def _review_requested(
-        self,
-        level: str,
-        on: str,
-        reason: str,
-        due_on: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.reviews.append(
-            {
-                "level": level,
-                "requested_on": on,
-                "recorded_at": recorded_at,
-                "due_on": due_on,
-                "answered_on": None,
-                "outcome": None,
-            }
-        )
-        self.state = "in_review"
-        self._new_due(due_on, "review")
+    class ReviewRequested(Dated):
+        level: str
+        reason: str
+        due_on: str
+
+        def apply(self, case: Case) -> None:
+            case.reviews.append(
+                {
+                    "level": self.level,
+                    "requested_on": self.on,
+                    "recorded_at": self.recorded_at,
+                    "due_on": self.due_on,
+                    "answered_on": None,
+                    "outcome": None,
+                }
+            )
+            case.state = "in_review"
+            case._new_due(self.due_on, "review")
 
     def answer_review(
-        self,
-        on: str,
-        outcome: str,
-        decision: str,
-        basis: str,
-        window_until: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
+        self, f: Fact, outcome: str, decision: str, basis: str, window_until: str
     ) -> None:
         self._require(("in_review",), "答复复查复核", "answered on review")
         if outcome not in OUTCOMES or not decision or not basis:
@@ -837,41 +734,29 @@ class Case(Aggregate):
                 "outcome",
             )
         not_before(
-            on,
+            f.on,
             self.reviews[-1]["requested_on"],
             "answered_on",
             "申请复查复核之日",
             "the day the review was asked for",
         )
-        self._review_answered(
-            self.reviews[-1]["level"],
-            on,
-            outcome,
-            decision,
-            basis,
-            window_until,
-            actor,
-            recorded_at,
-        )
+        level = self.reviews[-1]["level"]
+        self._record(self.ReviewAnswered, f, level, outcome, decision, basis, window_until)
 
-    @event("ReviewAnswered")
-    def _review_answered(
-        self,
-        level: str,
-        on: str,
-        outcome: str,
-        decision: str,
-        basis: str,
-        window_until: str,
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.reviews[-1].update(answered_on=on, outcome=outcome)
-        self.state, self.outcome, self.answered_on = "answered", outcome, on
-        self.reopen_until = None  # a review answer is not reopened, it is reviewed again
-        self.review_until = window_until if level == "review" else None
-        self.final = level == "re_review"
-        self._new_due(None, "none")
+    class ReviewAnswered(Dated):
+        level: str
+        outcome: str
+        decision: str
+        basis: str
+        window_until: str
+
+        def apply(self, case: Case) -> None:
+            case.reviews[-1].update(answered_on=self.on, outcome=self.outcome)
+            case.state, case.outcome, case.answered_on = "answered", self.outcome, self.on
+            case.reopen_until = None  # a review answer is not reopened, it is reviewed again
+            case.review_until = self.window_until if self.level == "review" else None
+            case.final = self.level == "re_review"
+            case._new_due(None, "none")
 
     def visible_materials(self, person_id: str | None) -> list[dict[str, Any]]:
         """Material from a person reporting misconduct never reaches the person reported."""

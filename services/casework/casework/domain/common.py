@@ -7,11 +7,25 @@ by the application (its injectable clock); the domain compares them as text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any
 
+from eventsourcing.domain import Aggregate
 from shequ.domainkit import Ids, violation
 
 ActorDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What a transition records beside its decision: the day it happened (checked by the
+    application), who states it, and when it was typed in (the service's clock; None where a
+    timer decides or in events stored before it was kept)."""
+
+    on: str
+    actor: ActorDict
+    at: str | None = None
+
 
 IDS = Ids("casework")
 NAMESPACE = IDS.namespace
@@ -29,3 +43,18 @@ def not_before(day: str, start: str | None, field: str, start_zh: str, start_en:
             field,
             earliest=start,
         )
+
+
+# What ``record`` fills in itself, or takes by name: the rest of an event's fields are its own.
+STAMPED = {"originator_id", "originator_version", "timestamp", "on", "actor", "recorded_at", "ctx"}
+
+
+def record(
+    aggregate: Aggregate, dated: type[Aggregate.Event], f: Fact, *own: Any, **context: Any
+) -> None:
+    """Trigger ``dated`` on ``aggregate`` for the fact ``f`` (its day, who, when it was typed
+    in): ``own`` are the event's own fields in the order it declares them, as an ``@event``
+    method's parameters are; ``context`` what else it carries by name (a case's ``ctx``)."""
+    names = [x.name for x in fields(dated) if x.name not in STAMPED]
+    decided = dict(zip(names, own, strict=True))
+    aggregate.trigger_event(dated, on=f.on, actor=f.actor, recorded_at=f.at, **decided, **context)

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import ActorDict, natural_id, not_before, violation
+from casework.domain.common import ActorDict, Fact, natural_id, not_before, record, violation
 
 INITIATIVES = {"application": "当事人申请", "committee": "调解委员会主动调解"}
 ROUTES = {"arbitration": "仲裁", "administrative": "行政", "litigation": "诉讼"}
@@ -102,12 +102,10 @@ class Mediation(Aggregate):
         if self.all_consented:
             self.state = "in_mediation"
 
-    def refuse(
-        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
+    def refuse(self, f: Fact, party_id: str, reason: str) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
-        self._party_stops(party_id, on, "refused_on")
-        self._stopped(self.PartyRefused, party_id, reason, on, actor, recorded_at)
+        self._party_stops(party_id, f.on, "refused_on")
+        record(self, self.PartyRefused, f, party_id, reason)
 
     def _party_stops(self, party_id: str, on: str, field: str) -> None:
         """A party may refuse or end a mediation still going on, from the day it began."""
@@ -139,24 +137,6 @@ class Mediation(Aggregate):
     class EndedByParty(PartyStopped):
         def apply(self, aggregate: Any) -> None:
             aggregate.state, aggregate.ended_on = "ended", self.on
-
-    def _stopped(
-        self,
-        stopped: type[PartyStopped],
-        party_id: str,
-        reason: str,
-        on: str,
-        actor: ActorDict,
-        recorded_at: str | None,
-    ) -> None:
-        self.trigger_event(
-            stopped,
-            party_id=party_id,
-            reason=reason,
-            on=on,
-            actor=actor,
-            recorded_at=recorded_at,
-        )
 
     def choose_mediator(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
         self._live()
@@ -196,10 +176,8 @@ class Mediation(Aggregate):
         if person_id in self.mediators:
             self.mediators.remove(person_id)
 
-    def record_session(
-        self, on: str, place: str, summary: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        """A session held on ``on`` (调解笔录)."""
+    def record_session(self, f: Fact, place: str, summary: str) -> None:
+        """A session held on ``f.on`` (调解笔录)."""
         self._live()
         if not self.all_consented:
             raise violation(
@@ -213,22 +191,17 @@ class Mediation(Aggregate):
             raise violation(
                 "mediation.no_mediator", "须先确定调解员", "choose a mediator first", "case_id"
             )
-        self._since_start(on, "held_on")
-        self._session_recorded(on, place, summary, list(self.mediators), actor, recorded_at)
+        self._since_start(f.on, "held_on")
+        record(self, self.SessionRecorded, f, place, summary, list(self.mediators))
 
-    @event("SessionRecorded")
-    def _session_recorded(
-        self,
-        on: str,
-        place: str,
-        summary: str,
-        mediators: list[str],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.sessions.append(
-            {"on": on, "place": place, "summary": summary, "recorded_at": recorded_at}
-        )
+    class SessionRecorded(Dated):
+        place: str
+        summary: str
+        mediators: list[str]
+
+        def apply(self, aggregate: Any) -> None:
+            kept = ("on", "place", "summary", "recorded_at")
+            aggregate.sessions.append({name: getattr(self, name) for name in kept})
 
     def draft_agreement(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
         """The agreement names parties, facts, issues, responsibilities, terms, and how,
@@ -273,10 +246,8 @@ class Mediation(Aggregate):
     def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
         self.signed.append(signer_id)
 
-    def seal(
-        self, on: str, confirmation_until: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        """The committee seals on ``on``: effective once all parties and a mediator have
+    def seal(self, f: Fact, confirmation_until: str) -> None:
+        """The committee seals on ``f.on``: effective once all parties and a mediator have
         signed."""
         if self.state != "agreed":
             raise violation(
@@ -291,14 +262,8 @@ class Mediation(Aggregate):
                 "case_id",
                 unsigned=unsigned,
             )
-        not_before(on, self.started_on, "sealed_on", "调解开始之日", "the day mediation began")
-        self.trigger_event(
-            self.AgreementEffective,
-            on=on,
-            confirmation_until=confirmation_until,
-            actor=actor,
-            recorded_at=recorded_at,
-        )
+        not_before(f.on, self.started_on, "sealed_on", "调解开始之日", "the day mediation began")
+        record(self, self.AgreementEffective, f, confirmation_until)
 
     class AgreementEffective(Dated):
         confirmation_until: str
@@ -307,28 +272,28 @@ class Mediation(Aggregate):
             aggregate.state, aggregate.confirmation_until = "effective", self.confirmation_until
             aggregate.effective_on = aggregate.ended_on = self.on
 
-    def apply_for_confirmation(
-        self, on: str, court: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        """Court confirmation (司法确认) applied for on ``on``, within 30 days of the agreement
-        taking effect."""
+    def apply_for_confirmation(self, f: Fact, court: str) -> None:
+        """Court confirmation (司法确认) applied for on ``f.on``, within 30 days of the
+        agreement taking effect."""
         if self.state != "effective" or self.confirmation_until is None:
             raise violation(
                 "mediation.not_effective", "调解协议尚未生效", "no effective agreement", "case_id"
             )
         not_before(
-            on, self.effective_on, "applied_on", "协议生效之日", "the day the agreement took effect"
+            f.on,
+            self.effective_on,
+            "applied_on",
+            "协议生效之日",
+            "the day the agreement took effect",
         )
-        if on > self.confirmation_until:
+        if f.on > self.confirmation_until:
             raise violation(
                 "mediation.confirmation_late",
                 f"司法确认须在协议生效之日起30日内申请（截止{self.confirmation_until}）",
                 f"court confirmation was due by {self.confirmation_until}",
                 "case_id",
             )
-        self.trigger_event(
-            self.ConfirmationApplied, on=on, court=court, actor=actor, recorded_at=recorded_at
-        )
+        record(self, self.ConfirmationApplied, f, court)
 
     class ConfirmationApplied(Dated):
         court: str
@@ -336,17 +301,10 @@ class Mediation(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.confirmation_applied = aggregate.confirmation_applied_on = self.on
 
-    def fail(
-        self,
-        on: str,
-        reason: str,
-        routes_told: list[str],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
+    def fail(self, f: Fact, reason: str, routes_told: list[str]) -> None:
         """Mediation failed: it ends and the parties are told of the other routes (Art. 26)."""
         self._live()
-        self._since_start(on, "failed_on")
+        self._since_start(f.on, "failed_on")
         if sorted(set(routes_told)) != sorted(ROUTES):
             raise violation(
                 "mediation.routes_not_told",
@@ -355,30 +313,22 @@ class Mediation(Aggregate):
                 "routes_told",
                 required=sorted(ROUTES),
             )
-        self._failed(on, reason, sorted(routes_told), actor, recorded_at)
+        record(self, self.Failed, f, reason, sorted(routes_told))
 
-    @event("Failed")
-    def _failed(
-        self,
-        on: str,
-        reason: str,
-        routes_told: list[str],
-        actor: ActorDict,
-        recorded_at: str | None = None,
-    ) -> None:
-        self.state, self.ended_on = "failed", on
+    class Failed(Dated):
+        reason: str
+        routes_told: list[str]
 
-    def end_by_party(
-        self, party_id: str, reason: str, on: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state, aggregate.ended_on = "failed", self.on
+
+    def end_by_party(self, f: Fact, party_id: str, reason: str) -> None:
         """A party ends the mediation (人民调解法 Art. 23)."""
-        self._party_stops(party_id, on, "ended_on")
-        self._stopped(self.EndedByParty, party_id, reason, on, actor, recorded_at)
+        self._party_stops(party_id, f.on, "ended_on")
+        record(self, self.EndedByParty, f, party_id, reason)
 
-    def follow_up(
-        self, on: str, notes: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
-        """The follow-up visit (回访) made on ``on``, after the mediation ended."""
+    def follow_up(self, f: Fact, notes: str) -> None:
+        """The follow-up visit (回访) made on ``f.on``, after the mediation ended."""
         if self.state not in ("effective", "failed", "ended"):
             raise violation(
                 "mediation.follow_up_early",
@@ -386,10 +336,8 @@ class Mediation(Aggregate):
                 "follow up after the mediation ends",
                 "case_id",
             )
-        not_before(on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
-        self.trigger_event(
-            self.FollowedUp, on=on, notes=notes, actor=actor, recorded_at=recorded_at
-        )
+        not_before(f.on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
+        record(self, self.FollowedUp, f, notes)
 
     class FollowedUp(Dated):
         notes: str
@@ -397,11 +345,9 @@ class Mediation(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.followed_up = True
 
-    def refer_to_police(
-        self, on: str, reason: str, actor: ActorDict, recorded_at: str | None = None
-    ) -> None:
+    def refer_to_police(self, f: Fact, reason: str) -> None:
         """A dispute that may turn into a public-order or criminal case (Art. 25), reported
-        on ``on``."""
+        on ``f.on``."""
         if self.police_referred:
             raise violation(
                 "mediation.already_referred",
@@ -409,10 +355,8 @@ class Mediation(Aggregate):
                 "already referred to the police",
                 "case_id",
             )
-        self._since_start(on, "referred_on")
-        self.trigger_event(
-            self.ReferredToPolice, on=on, reason=reason, actor=actor, recorded_at=recorded_at
-        )
+        self._since_start(f.on, "referred_on")
+        record(self, self.ReferredToPolice, f, reason)
 
     class ReferredToPolice(Dated):
         reason: str
