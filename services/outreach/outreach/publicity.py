@@ -11,13 +11,14 @@ from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
+from shequ.commands import Count, Day, Id, Keyed, Text, keyed
 from shequ.errors import ValidationError
 from sqlalchemy import select
 
 from outreach import tables as t
 from outreach.base import OutreachBase
 from outreach.checks import Ids
+from outreach.commands import CampaignChange, CampaignCommand
 from outreach.domain import Campaign
 from outreach.domain.common import key_id
 from outreach.examples import CAMPAIGN, COMMUNITY, VILLAGE
@@ -76,7 +77,7 @@ def launch_campaign(cmd: LaunchCampaign, actor: Actor, app: OutreachBase) -> dic
     return app.run("launch_campaign", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
-class RecordSurvey(Keyed):
+class RecordSurvey(CampaignChange):
     """Record a survey in a target village."""
 
     title = "登记宣传调查"
@@ -90,7 +91,6 @@ class RecordSurvey(Keyed):
         participate=20,
         surveyed_on="2025-05-01",
     )
-    campaign_id: Id
     village_id: Id
     respondents: Annotated[int, Count(1, 100_000, "受访人数")]
     aware: Annotated[int, Count(0, 100_000, "知晓人数")]
@@ -122,12 +122,11 @@ def record_survey(cmd: RecordSurvey, actor: Actor, app: OutreachBase) -> dict[st
     return app.change("record_survey", cmd, actor, target, campaign, survey)
 
 
-class PublishCampaignResults(Keyed):
+class PublishCampaignResults(CampaignChange):
     """Publish a campaign's survey results."""
 
     title = "公布宣传调查结果"
     example = keyed("campaign-2025-env-pub", campaign_id=CAMPAIGN)
-    campaign_id: Id
 
 
 def publish_campaign_results(
@@ -149,12 +148,11 @@ def publish_campaign_results(
     return app.change("publish_campaign_results", cmd, actor, target, campaign, publish)
 
 
-class CampaignResults(Command):
+class CampaignResults(CampaignCommand):
     """A campaign's survey tallies and rates per village."""
 
     title = "宣传调查结果"
     example: ClassVar[dict[str, Any]] = {"campaign_id": CAMPAIGN}
-    campaign_id: Id
 
 
 def campaign_results(cmd: CampaignResults, actor: Actor, app: OutreachBase) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from outreach import tables as t
 from outreach.base import OutreachBase
 from outreach.checks import Ids, OptionalIds
+from outreach.commands import RoundChange, RoundCommand
 from outreach.contact_cards import heads
 from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
@@ -115,7 +116,7 @@ def round_households(
         ]
 
 
-class LogVisit(Keyed):
+class LogVisit(RoundChange):
     """Log a visit to a household of the round."""
 
     title = "登记走访"
@@ -127,7 +128,6 @@ class LogVisit(Keyed):
         notes="老人独居",
         opinions=[{"category": "demand", "text": "村口路灯坏了"}],
     )
-    round_id: Id
     household_id: Id
     visited_on: Day
     notes: Annotated[str, Note(2000, "走访记录")] = ""
@@ -170,12 +170,11 @@ def log_visit(cmd: LogVisit, actor: Actor, app: OutreachBase) -> dict[str, Any]:
     return app.run("log_visit", cmd.idempotency_key, actor, target, cmd.payload(), decide)
 
 
-class CloseRound(Keyed):
+class CloseRound(RoundChange):
     """Close a round; its coverage is published."""
 
     title = "结束走访轮次"
     example = keyed("round-2025-spring-close", round_id=ROUND)
-    round_id: Id
 
 
 def close_round(cmd: CloseRound, actor: Actor, app: OutreachBase) -> dict[str, Any]:
@@ -208,25 +207,28 @@ def households_visited(app: OutreachBase, round_id: str) -> int:
 
 
 # -- coverage ----------------------------------------------------------------------------------
-def _round_target(app: OutreachBase, rnd: VisitRound) -> Target:
+def _checked_round(app: OutreachBase, use_case: str, actor: Actor, cmd: RoundCommand) -> VisitRound:
+    """The command's round, once the actor may query it (its community's staff and team, its
+    assignees)."""
+    rnd = app.round(cmd.round_id)
     base = app.community_target(rnd.community_id)
-    return Target(
+    target = Target(
         community_id=rnd.community_id, assigned_to=base.assigned_to | frozenset(rnd.assignees)
     )
+    app.policy.check(use_case, actor, target)
+    return rnd
 
 
-class RoundCoverage(Command):
+class RoundCoverage(RoundCommand):
     """A round's coverage."""
 
     title = "走访覆盖率"
     example: ClassVar[dict[str, Any]] = {"round_id": ROUND}
-    round_id: Id
 
 
 def round_coverage(cmd: RoundCoverage, actor: Actor, app: OutreachBase) -> dict[str, Any]:
     """A round's coverage: households visited over its list, per village and overall."""
-    rnd = app.round(cmd.round_id)
-    app.policy.check("round_coverage", actor, _round_target(app, rnd))
+    rnd = _checked_round(app, "round_coverage", actor, cmd)
     rh, v = t.round_households, t.visits
     visited = select(v.c.household_id).where(v.c.round_id == cmd.round_id).distinct().subquery()
     with app.read() as c:
@@ -293,12 +295,11 @@ def coverage(cmd: Coverage, actor: Actor, app: OutreachBase) -> dict[str, Any]:
     return _coverage(head, rows)
 
 
-class HouseholdsMissed(Command):
+class HouseholdsMissed(RoundCommand):
     """The households of a round nobody has visited yet."""
 
     title = "漏访户"
     example: ClassVar[dict[str, Any]] = {"round_id": ROUND}
-    round_id: Id
     purpose: Purpose = None
 
 
@@ -307,8 +308,7 @@ def households_missed(
 ) -> list[dict[str, Any]]:
     """The households on a round's list that nobody has visited yet (heads and addresses
     in clear for the team, and for staff who give a ``purpose``)."""
-    rnd = app.round(cmd.round_id)
-    app.policy.check("households_missed", actor, _round_target(app, rnd))
+    _checked_round(app, "households_missed", actor, cmd)
     rh, v, h, p = t.round_households, t.visits, t.households, t.persons
     seen = select(v.c.household_id).where(v.c.round_id == cmd.round_id)
     with app.read() as c:
