@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Count, Day, Flag, Text
+from shequ.handlers import create
 
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, case_example, changes_decision
@@ -50,15 +51,15 @@ def start_decision(cmd: StartDecision, actor: Actor, app: CaseworkBase) -> dict[
             )
         started = ("decision.exists", "该事项已启动", "already started")
         app.may_start(case, VillageDecision.create_id(case_id), day, started)
-        return VillageDecision(
-            id=VillageDecision.create_id(case_id),  # type: ignore
+        return create(
+            VillageDecision,
+            VillageDecision.create_id(case_id),
+            cmd,
+            actor,  # the matter type and one_shoulder as the command gives them
             case_id=case_id,
             community_id=case.community_id,
             village_id=case.village_id,
             title=case.title,
-            matter_type=cmd.matter_type,
-            one_shoulder=cmd.one_shoulder,
-            actor=actor.to_dict(),
             opened_on=day,
         )
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Day, Id, Note, Text
 from shequ.errors import ValidationError
+from shequ.handlers import create
 
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, case_example, changes_mediation
@@ -90,16 +91,18 @@ def start_mediation(cmd: StartMediation, actor: Actor, app: CaseworkBase) -> dic
             )
         started = ("mediation.exists", "该纠纷已有调解", "already being mediated")
         app.may_start(case, Mediation.create_id(case_id), day, started)
-        return Mediation(
-            id=Mediation.create_id(case_id),  # type: ignore[call-arg]
+        applied = cmd.initiative == "application"
+        return create(
+            Mediation,
+            Mediation.create_id(case_id),
+            cmd,
+            actor,  # the initiative as the command gives it
             case_id=case_id,
             community_id=case.community_id,
-            initiative=cmd.initiative,
             parties=parties,
-            applicant_id=cmd.applicant_id if cmd.initiative == "application" else None,
+            applicant_id=cmd.applicant_id if applied else None,
             started_on=day,
             due_on=app.settings.mediation_within.due(app.calendar, day),
-            actor=actor.to_dict(),
         )
 
     return app.change_procedure("start_mediation", cmd, actor, load, lambda m: None)

@@ -9,6 +9,7 @@ from casework.application import Casework
 from casework.contracts import translate
 from casework.decisions import RECORD
 from casework.domain.thresholds import LocalRules
+from casework.mediation import AGREEMENT, StartMediation
 from casework.settings import CaseworkSettings
 from casework_testing import (
     FAILED,
@@ -25,14 +26,8 @@ from casework_testing import (
 from shequ.errors import RuleViolation, ValidationError
 from shequ.store import Store
 
-PARTIES = [{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}]
-AGREEMENT = {
-    "facts": "宅基地边界争议",
-    "issues": "院墙位置",
-    "responsibilities": "双方各退半米",
-    "terms": "张家拆除院墙50厘米",
-    "performance": "2026年4月30日前由张家自行拆除",
-}
+# the use cases' examples: two parties, an agreement with all its required contents
+PARTIES = StartMediation.example["parties"]
 
 
 def dispute(app: Casework, w: dict[str, Any]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shequ.domainkit import TEAM_GROUPS
+
 CASE_TYPES = {
     "demand": "诉求",
     "suggestion": "意见建议",
@@ -81,11 +83,5 @@ CATEGORIES = {
     "other": ("services", "其他"),
 }
 
-GROUPS = {
-    "mediation": "民事调解组",
-    "sanitation": "环境卫生组",
-    "welfare": "公益事业组",
-    "services": "服务组",
-    "finance": "农村财务管理组",
-    "volunteers": "党员志愿组",
-}
+# The work groups of a community's service team (the registry's), key -> 中文.
+GROUPS = {key: zh for key, (zh, _en) in TEAM_GROUPS.items()}
