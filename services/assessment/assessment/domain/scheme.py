@@ -13,6 +13,7 @@ metric), "points" (per count, for counted items), "cap" (most points the item ca
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -73,8 +74,18 @@ ADJUSTMENTS = ItemList(
 )
 
 
-class Scheme(Aggregate):
+@dataclass
+class Scheme(Aggregate, created_event_name="Defined"):
     """One scheme per subject kind (community or team), with its dated versions."""
+
+    subject_kind: str
+    name: str
+    first: dict[str, Any]
+    actor: ActorDict
+    versions: list[dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.versions = [self.first]
 
     @staticmethod
     def create_id(subject_kind: str) -> UUID:
@@ -101,14 +112,6 @@ class Scheme(Aggregate):
             )
         version = check_version(1, effective_from, period_kinds, indicators, adjustments)
         return cls(subject_kind, name, version, actor)
-
-    @event("Defined")
-    def __init__(
-        self, subject_kind: str, name: str, first: dict[str, Any], actor: ActorDict
-    ) -> None:
-        self.subject_kind = subject_kind
-        self.name = name
-        self.versions: list[dict[str, Any]] = [first]
 
     def revise(
         self,
