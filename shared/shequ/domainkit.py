@@ -53,3 +53,17 @@ def violation(
     """A RuleViolation whose code names the rule (``rule.<code>``, e.g.
     ``rule.secretary_not_district_leader``); ``details`` travel with it (e.g. ``earliest=``)."""
     return RuleViolation(zh, en, field, code=f"rule.{code}", details=details or None)
+
+
+# (code, English with {start} and {end}) of the refusal of an end before its start
+END_BEFORE_START = ("end_before_start", "the end date {end} is before the start date {start}")
+
+
+def check_end(
+    start: str, end: str, field: str = "until", rule: tuple[str, str] = END_BEFORE_START
+) -> None:
+    """An end date may not come before the start it ends (ISO dates compare as text)."""
+    if end < start:
+        code, en = rule
+        zh = f"结束日期（{end}）早于开始日期（{start}）"
+        raise violation(code, zh, en.format(start=start, end=end), field)

@@ -11,7 +11,9 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from shequ.domainkit import Ids, violation
+from shequ.domainkit import Ids, check_end, violation
+
+__all__ = ["IDS", "ActorDict", "add_months", "check_period", "key_id", "natural_id", "violation"]
 
 ActorDict = dict[str, Any]
 
@@ -19,6 +21,11 @@ IDS = Ids("outreach")
 NAMESPACE = IDS.namespace
 natural_id = IDS.natural_id
 key_id = IDS.key_id
+
+PERIOD_END_BEFORE_START = (
+    "period_end_before_start",
+    "the period ends ({end}) before it starts ({start})",
+)
 
 
 def add_months(day: str, months: int) -> str:
@@ -32,10 +39,4 @@ def add_months(day: str, months: int) -> str:
 
 def check_period(start: str, end: str, field: str = "period_end") -> None:
     """A period may not end before it starts."""
-    if end < start:
-        raise violation(
-            "period_end_before_start",
-            f"结束日期（{end}）早于开始日期（{start}）",
-            f"the period ends ({end}) before it starts ({start})",
-            field,
-        )
+    check_end(start, end, field, PERIOD_END_BEFORE_START)

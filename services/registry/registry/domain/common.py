@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shequ.domainkit import Ids, violation
+from shequ.domainkit import Ids, check_end, violation
+
+# check_end and violation are the suite's (shequ.domainkit), here with the registry's ids
+__all__ = ["IDS", "ActorDict", "check_end", "current_on", "key_id", "natural_id", "violation"]
 
 ActorDict = dict[str, Any]
 
@@ -22,14 +25,3 @@ key_id = IDS.key_id
 def current_on(since: str, until: str | None, on: str) -> bool:
     """Whether a record dated [since, until) holds on the day ``on``."""
     return since <= on and (until is None or on < until)
-
-
-def check_end(since: str, until: str, field: str = "until") -> None:
-    """An end date may not come before the start it ends."""
-    if until < since:
-        raise violation(
-            "end_before_start",
-            f"结束日期（{until}）早于开始日期（{since}）",
-            f"the end date {until} is before the start date {since}",
-            field,
-        )
