@@ -62,15 +62,8 @@ def launch_campaign(cmd: LaunchCampaign, actor: Actor, app: OutreachBase) -> dic
 
     def decide() -> Any:
         campaign_id = key_id("campaign", cmd.idempotency_key)
-        campaign = Campaign.launch(
-            campaign_id,
-            cmd.community_id,
-            cmd.topic,
-            cmd.village_ids,
-            cmd.period_start,
-            cmd.period_end,
-            actor.to_dict(),
-        )
+        # the command's fields are the campaign's
+        campaign = Campaign.launch(campaign_id, **cmd.payload(), actor=actor.to_dict())
         return [campaign], {"campaign_id": str(campaign_id)}
 
     target = Target(community_id=cmd.community_id)

@@ -69,17 +69,10 @@ def open_round(cmd: OpenRound, actor: Actor, app: OutreachBase) -> dict[str, Any
                 "assignees",
             )
         round_id = key_id("round", cmd.idempotency_key)
-        rnd = VisitRound.open(
-            round_id,
-            cmd.community_id,
-            cmd.title_,
-            cmd.kind,
-            cmd.period_start,
-            cmd.period_end,
-            cmd.assignees,
-            round_households(app, cmd.community_id, cmd.village_ids),
-            actor.to_dict(),
-        )
+        households = round_households(app, cmd.community_id, cmd.village_ids)
+        # the command's fields are the round's, but the villages (it lists their households)
+        fields = cmd.model_dump(by_alias=True, exclude={"idempotency_key", "village_ids"})
+        rnd = VisitRound.open(round_id, **fields, households=households, actor=actor.to_dict())
         return [rnd], {"round_id": str(round_id), "households": len(rnd.households)}
 
     return app.run("open_round", cmd.idempotency_key, actor, target, cmd.payload(), decide)
