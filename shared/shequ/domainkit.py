@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from shequ.errors import RuleViolation
 
+# Who did something, as every event records it (``shequ.actor.Actor.to_dict()``).
+ActorDict = dict[str, Any]
+
 # Where the district is: dates of record are its civil dates (the one declaration of it).
 LOCAL = ZoneInfo("Asia/Shanghai")
 

@@ -13,10 +13,7 @@ from typing import Any
 
 from shequ.domainkit import Ids, violation
 
-ActorDict = dict[str, Any]
-
 IDS = Ids("assessment")
-NAMESPACE = IDS.namespace
 natural_id = IDS.natural_id
 key_id = IDS.key_id
 

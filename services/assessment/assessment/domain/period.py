@@ -12,8 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict
 
-from assessment.domain.common import ActorDict, natural_id, period_end, violation
+from assessment.domain.common import natural_id, period_end, violation
 
 
 class Period(Aggregate):

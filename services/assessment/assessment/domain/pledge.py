@@ -13,8 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict
 
-from assessment.domain.common import ActorDict, cents, dec, natural_id, text, violation
+from assessment.domain.common import cents, dec, natural_id, text, violation
 
 RATERS = {"self": "自评", "peer": "互评", "branch": "支部评议", "public": "群众评议"}
 GRADES = {

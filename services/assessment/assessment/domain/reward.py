@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from shequ.domainkit import ActorDict
 
-from assessment.domain.common import ActorDict, natural_id
+from assessment.domain.common import natural_id
 
 
 @dataclass

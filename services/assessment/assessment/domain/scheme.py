@@ -19,12 +19,12 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict
 
 from assessment.domain.common import (
     PERIOD_KINDS,
     SECTIONS,
     SUBJECT_KINDS,
-    ActorDict,
     dec,
     natural_id,
     violation,

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
-from shequ.domainkit import Ids, check_end, violation
+from shequ.domainkit import ActorDict, Ids, check_end, violation
 
 __all__ = ["IDS", "ActorDict", "add_months", "check_period", "key_id", "natural_id", "violation"]
 
-ActorDict = dict[str, Any]
-
 IDS = Ids("outreach")
-NAMESPACE = IDS.namespace
 natural_id = IDS.natural_id
 key_id = IDS.key_id
 

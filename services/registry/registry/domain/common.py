@@ -7,17 +7,12 @@ by the application; the domain compares them as text (ISO dates sort correctly).
 
 from __future__ import annotations
 
-from typing import Any
+from shequ.domainkit import ActorDict, Ids, check_end, violation
 
-from shequ.domainkit import Ids, check_end, violation
-
-# check_end and violation are the suite's (shequ.domainkit), here with the registry's ids
+# ActorDict, check_end and violation are the suite's (shequ.domainkit), here with our ids
 __all__ = ["IDS", "ActorDict", "check_end", "current_on", "key_id", "natural_id", "violation"]
 
-ActorDict = dict[str, Any]
-
 IDS = Ids("registry")
-NAMESPACE = IDS.namespace
 natural_id = IDS.natural_id
 key_id = IDS.key_id
 
