@@ -15,7 +15,13 @@ ROLES = (
     "resident",  # 居民: their own household
     "auditor",  # 审计人员: read only
     "system",  # another service or the suite itself (seed, policies)
+    "finance_clerk",  # 报账员: their own village's vouchers
+    "finance_group",  # 民主理财小组/村务监督委员会: reviews their own village's vouchers
+    "village_head",  # 村书记或主任: approves their own village's vouchers
+    "agency_accountant",  # 三资代理服务中心会计: reviews and books for the villages served
 )
+# Roles that act for one village (FINANCE.md F12): the actor names it.
+VILLAGE_ROLES = ("finance_clerk", "finance_group", "village_head")
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Actor:
     role: str
     community_id: str | None = None
     household_id: str | None = None
+    village_id: str | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
@@ -50,11 +57,19 @@ class Actor:
             raise ValidationError(
                 "居民须注明所属户", "a resident must name their household", "actor.household_id"
             )
+        village = data.get("village_id")
+        if role in VILLAGE_ROLES and not village:
+            raise ValidationError(
+                "村级财务人员须注明所属村",
+                "village finance roles must name their village",
+                "actor.village_id",
+            )
         return cls(
             person_id=person,
             role=role,
             community_id=community or None,
             household_id=household or None,
+            village_id=village or None,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -332,6 +332,14 @@ class ServiceApplication(Application[UUID]):
         """Whether anything is stored under this id (reads one event, rebuilds nothing)."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
+    def ensure_new(
+        self, aggregate_id: UUID, label_zh: str, field: str, code: str = "already_exists"
+    ) -> None:
+        """Refuse to create what already exists under a natural key (a second district, a
+        second ledger for a village): ``field`` names the key, ``code`` the rule."""
+        if self.exists(aggregate_id):
+            raise Conflict(f"{label_zh}已存在", f"{field}: already recorded", field, code=code)
+
 
 def _fingerprint(command: str, actor: dict[str, Any], payload: Any) -> str:
     text = json.dumps([command, actor, payload], sort_keys=True, ensure_ascii=False, default=str)

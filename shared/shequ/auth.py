@@ -5,6 +5,7 @@ A policy maps each entrypoint to the roles allowed on it and the scope each role
   "community"  only targets inside the actor's own community
   "assigned"   only targets assigned to the actor (service-team members)
   "household"  only the actor's own household (residents)
+  "village"    only targets in the actor's own village (village finance roles)
 Auditors may only be given read entrypoints; ``Policy`` refuses a table that breaks that.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from shequ.actor import ROLES, Actor
 from shequ.errors import Forbidden
 
-SCOPES = ("all", "community", "assigned", "household")
+SCOPES = ("all", "community", "assigned", "household", "village")
 
 ROLE_ZH = {
     "district_staff": "区级工作人员",
@@ -25,6 +26,10 @@ ROLE_ZH = {
     "resident": "居民",
     "auditor": "审计人员",
     "system": "系统",
+    "finance_clerk": "报账员",
+    "finance_group": "民主理财小组成员",
+    "village_head": "村书记或主任",
+    "agency_accountant": "三资代理服务中心会计",
 }
 
 
@@ -46,6 +51,7 @@ class Target:
     community_id: str | None = None
     household_id: str | None = None
     assigned_to: frozenset[str] = field(default_factory=frozenset)
+    village_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,4 +113,6 @@ def _in_scope(scope: str, actor: Actor, target: Target) -> bool:
         return actor.person_id in target.assigned_to
     if scope == "household":
         return target.household_id is not None and target.household_id == actor.household_id
+    if scope == "village":
+        return target.village_id is not None and target.village_id == actor.village_id
     return False

@@ -3,10 +3,7 @@ are the handlers listed in ``assessment.usecases``)."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from shequ.app import ConfiguredApplication
-from shequ.errors import Conflict
 
 from assessment.domain import Period, Scheme
 from assessment.projections import AssessmentProjection, PositionedProjector
@@ -27,12 +24,6 @@ class AssessmentBase(ConfiguredApplication[AssessmentSettings]):
     @property
     def projector(self) -> PositionedProjector:
         return super().projector  # type: ignore[return-value]
-
-    def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
-        if self.find(agg_id) is not None:
-            raise Conflict(
-                f"{label_zh}已存在", f"{field}: already recorded", field, code="already_exists"
-            )
 
     def load_scheme(self, subject_kind: str) -> Scheme:
         return self.get(Scheme.create_id(subject_kind), Scheme, "考核办法", "subject_kind")

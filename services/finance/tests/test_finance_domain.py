@@ -53,7 +53,13 @@ def voucher(day: str = "2026-03-10", lines: list[dict[str, Any]] | None = None) 
         "handler_id": "clerk-1",
     }
     return Voucher(
-        id=uuid4(), ledger_id="L", voucher_date=day, content=content, recorded_at=day, actor=A
+        id=uuid4(),
+        ledger_id="L",
+        village_id="v-1",
+        voucher_date=day,
+        content=content,
+        recorded_at=day,
+        actor=A,
     )  # type: ignore[call-arg]
 
 
@@ -311,7 +317,7 @@ def test_a_return_needs_its_reason_and_a_resubmitted_voucher_is_reviewed_again_f
 def test_only_drafts_and_returned_vouchers_change_and_a_posted_one_never() -> None:
     v = reviewed(voucher())
     refused("voucher.not_editable", "voucher_id", v.amend, "2026-03-10", {}, A)
-    v.post("记-2026-001", "2026-03-12", "2026-03", A)
+    v.post("记-2026-001", "2026-03-12", A)
     for change in (lambda: v.submit("2026-03-13", A), lambda: v.void("重复", A)):
         refused("voucher.not_editable", "voucher_id", change)
     assert (v.status, v.number) == ("posted", "记-2026-001")
@@ -361,7 +367,7 @@ def test_F26_months_close_in_order_once_each_and_only_when_ended(period: str, to
 
 def posted(day: str = "2026-03-10") -> Voucher:
     v = reviewed(voucher(day))
-    v.post("记-2026-001", day, day[:7], A)
+    v.post("记-2026-001", day, A)
     return v
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from shequ.actor import VILLAGE_ROLES
 from shequ.auth import ROLE_ZH
 from shequ.clock import LOCAL
 from shequ.config import ConfigError
@@ -32,7 +33,8 @@ from gateway.authstore import open_engine
 from gateway.sessions import Token, Tokens
 
 PHONE = re.compile(r"1\d{10}")
-ROLES = [r for r in ROLE_ZH if r != "system"]
+# Accounts carry a community scope only: the village finance roles wait for a village scope.
+ROLES = [r for r in ROLE_ZH if r != "system" and r not in VILLAGE_ROLES]
 
 store_option = click.option(
     "--store", default=None, help="the gateway's database (default: SHEQU_GATEWAY_STORE)"

@@ -8,12 +8,9 @@ listed with their permissions in ``registry.usecases``.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from shequ.app import ConfiguredApplication
 from shequ.auth import Target
-from shequ.errors import Conflict
 from sqlalchemy import select
 
 from registry import tables as t
@@ -35,16 +32,6 @@ class RegistryBase(ConfiguredApplication[RegistrySettings]):
     name = "registry"
     settings_class = RegistrySettings
     projection_class = RegistryProjection
-
-    def ensure_new(self, agg_id: UUID, label_zh: str, field: str) -> None:
-        """Refuse to create what already exists (a natural key used twice)."""
-        try:
-            self.repository.get(agg_id)
-        except AggregateNotFoundError:
-            return
-        raise Conflict(
-            f"{label_zh}已存在", f"{field}: already registered", field, code="already_exists"
-        )
 
     # -- facts about scope -----------------------------------------------------------------
     def district(self) -> District:

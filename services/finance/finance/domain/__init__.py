@@ -2,6 +2,7 @@
 ``eventsourcing.domain``, ``shequ.errors`` and ``shequ.domainkit`` only."""
 
 from finance.domain.charts import Account, Chart, chart_on, charts
+from finance.domain.collective import Collective
 from finance.domain.ledger import Ledger
 from finance.domain.voucher import (
     KINDS,
@@ -12,11 +13,15 @@ from finance.domain.voucher import (
     checked_lines,
 )
 
+AGGREGATES = (Collective, Ledger, Voucher)
+
 __all__ = [
+    "AGGREGATES",
     "KINDS",
     "STAGES",
     "Account",
     "Chart",
+    "Collective",
     "Ledger",
     "Voucher",
     "chart_on",

@@ -105,7 +105,7 @@ class Ledger(Aggregate):
         """结账 of one month: the months close in order, only once over, and none while a
         voucher dated in it waits in review (F26)."""
         first = period_of(self.opened_on)
-        expected = _next_month(self.last_closed) if self.last_closed else first
+        expected = next_month(self.last_closed) if self.last_closed else first
         if period != expected or period >= period_of(today):
             raise refuse(
                 "period.out_of_order",
@@ -123,13 +123,14 @@ class Ledger(Aggregate):
                 "period",
                 vouchers=waiting,
             )
-        self._closed(period, actor)
+        self._closed(period, self.village_id, actor)
 
     @event("PeriodClosed")
-    def _closed(self, period: str, actor: ActorDict) -> None:
+    def _closed(self, period: str, village_id: str, actor: ActorDict) -> None:
         self.closed.append(period)
 
 
-def _next_month(period: str) -> str:
+def next_month(period: str) -> str:
+    """The month after ``period``: '2026-12' -> '2027-01'."""
     year, month = int(period[:4]), int(period[5:7])
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from finance.domain.charts import Chart, chart_on, vocabulary
-from finance.domain.common import ActorDict, refuse, yuan
+from finance.domain.common import ActorDict, period_of, refuse, yuan
 
 # The review stages in their default order [local, FINANCE.md §1.3]: name -> (role, title).
 STAGES: dict[str, tuple[str, str]] = {
@@ -88,14 +88,19 @@ def _no_direct_spending(chart: Chart | None, lines: Iterable[dict[str, Any]]) ->
         )
 
 
-def expense_fen(lines: Iterable[dict[str, Any]], day: str) -> int:
-    """What a voucher spends: its debits to expense accounts, net of red lines."""
+def totals(lines: Iterable[dict[str, Any]], day: str) -> tuple[int, int]:
+    """(income, expense) of a voucher in fen: its credits to income accounts and its debits to
+    expense accounts, red lines counted negative."""
     chart = chart_on(day)
-    return sum(
-        (-x["amount_fen"] if x["red"] else x["amount_fen"])
-        for x in lines
-        if chart and x["side"] == "debit" and chart.accounts[x["account"]].cls == "expense"
-    )
+    income = expense = 0
+    for x in lines:
+        cls = chart.accounts[x["account"]].cls if chart else ""
+        fen = -x["amount_fen"] if x["red"] else x["amount_fen"]
+        if (cls, x["side"]) == ("income", "credit"):
+            income += fen
+        elif (cls, x["side"]) == ("expense", "debit"):
+            expense += fen
+    return income, expense
 
 
 class Voucher(Aggregate):
@@ -107,12 +112,14 @@ class Voucher(Aggregate):
     def __init__(
         self,
         ledger_id: str,
+        village_id: str,
         voucher_date: str,
         content: dict[str, Any],
         recorded_at: str,
         actor: ActorDict,
     ) -> None:
         self.ledger_id = ledger_id
+        self.village_id = village_id
         self.status = "draft"
         self.number: str | None = None
         self.posted_on: str | None = None
@@ -264,9 +271,33 @@ class Voucher(Aggregate):
                 missing=missing or list(stages),
             )
 
+    def post(self, number: str, posted_on: str, actor: ActorDict) -> None:
+        """Posted (记账) under the number its ledger assigned (F25); the event carries what
+        the books and the other services need of it: its village, date, month and totals."""
+        income, expense = totals(self.lines, self.voucher_date)
+        self._posted(
+            number,
+            posted_on,
+            self.village_id,
+            self.voucher_date,
+            period_of(self.voucher_date),
+            income,
+            expense,
+            actor,
+        )
+
     @event("Posted")
-    def post(self, number: str, posted_on: str, period: str, actor: ActorDict) -> None:
-        """Posted (记账) under the number its ledger assigned (F25)."""
+    def _posted(
+        self,
+        number: str,
+        posted_on: str,
+        village_id: str,
+        voucher_date: str,
+        period: str,
+        income_fen: int,
+        expense_fen: int,
+        actor: ActorDict,
+    ) -> None:
         self.status = "posted"
         self.number = number
         self.posted_on = posted_on
@@ -333,7 +364,7 @@ def check_decision(
     lines: list[dict[str, Any]], day: str, decision_id: str | None, over: int
 ) -> None:
     """F29: spending over ``over`` fen cites the village decision that approved it [local]."""
-    spent = expense_fen(lines, day)
+    spent = totals(lines, day)[1]
     if spent > over and not decision_id:
         raise refuse(
             "voucher.decision_required",

@@ -1,0 +1,59 @@
+"""What every finance use case shares: settings, clock, read model, typed loading, scope
+targets. The policy comes from the use-case table (``finance.usecases``), set on ``Finance``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shequ.app import ConfiguredApplication
+from shequ.auth import Target
+from shequ.errors import NotFound, ValidationError
+
+from finance.domain import Collective, Ledger, Voucher
+from finance.projections import FinanceProjection
+from finance.settings import FinanceSettings
+
+
+class FinanceBase(ConfiguredApplication[FinanceSettings]):
+    """The finance application's machinery; the use cases are the handlers listed in
+    ``finance.usecases``."""
+
+    name = "finance"
+    settings_class = FinanceSettings
+    projection_class = FinanceProjection
+
+    # -- loading -----------------------------------------------------------------------------
+    def collective(self, village_id: str) -> Collective:
+        """The village as the registry told of it, or NotFound (``village_id``)."""
+        return self.get(Collective.create_id(village_id), Collective, "村", "village_id")
+
+    def ledger(self, village_id: str) -> Ledger:
+        return self.get(Ledger.create_id(village_id), Ledger, "账套", "village_id")
+
+    def voucher(self, voucher_id: str) -> Voucher:
+        return self.get(voucher_id, Voucher, "凭证", "voucher_id")
+
+    # -- scope -------------------------------------------------------------------------------
+    def village_target(self, village_id: str) -> Target:
+        """Scope of a village's books: the village (its finance roles) and its community."""
+        collective = self.collective(village_id)
+        return Target(community_id=collective.community_id, village_id=village_id)
+
+    # -- dates -------------------------------------------------------------------------------
+    def recorded_at(self) -> str:
+        """When a fact is typed in: the service's clock (never the caller's), UTC."""
+        return self.clock.now().astimezone(dt.UTC).isoformat()
+
+    def not_future(self, day: str, field: str) -> str:
+        """A date of record is never after today by the service's clock."""
+        if day > self.today():
+            raise ValidationError(
+                f"日期不能晚于今天（{self.today()}）",
+                f"the date may not be after today ({self.today()})",
+                field,
+                rule="date.future",
+            )
+        return day
+
+
+__all__ = ["FinanceBase", "NotFound"]

@@ -1,0 +1,29 @@
+"""A village collective (村集体经济组织) as finance knows it from the registry's events: the
+village it is, its name and the community it belongs to now. Ledgers are opened only for
+collectives the registry has told of, and a village's community scopes who may read its books."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from finance.domain.common import ActorDict, natural_id
+
+
+class Collective(Aggregate):
+    """Finance's mirror of one registry village."""
+
+    @staticmethod
+    def create_id(village_id: str) -> UUID:
+        return natural_id("collective", village_id)
+
+    @event("Known")
+    def __init__(self, village_id: str, name: str, community_id: str, actor: ActorDict) -> None:
+        self.village_id = village_id
+        self.name = name
+        self.community_id = community_id
+
+    @event("Moved")
+    def move(self, community_id: str, effective_date: str, actor: ActorDict) -> None:
+        self.community_id = community_id

@@ -1,0 +1,27 @@
+"""Finance's own copies of the upstream contracts it reads (registry), validated on receipt by
+the inbox (services never import each other). Tolerant readers: fields added upstream pass."""
+
+from __future__ import annotations
+
+from shequ.contracts import interests
+
+S = "string"
+
+REGISTRY = interests(
+    "registry",
+    "finance",
+    {
+        "village.registered": {
+            "village_id": S,
+            "name": S,
+            "community_id": S,
+            "registered_on": "date",
+        },
+        "village.moved": {
+            "village_id": S,
+            "from_community_id": S,
+            "to_community_id": S,
+            "effective_date": "date",
+        },
+    },
+)

@@ -1,0 +1,43 @@
+"""Local-practice settings of finance (FINANCE.md F43: defaults, changeable per district)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from finance.domain import STAGES
+
+
+@dataclass(frozen=True)
+class FinanceSettings:
+    """``review_stages``: the order of the four review stages [local, §1.3] — the set of four
+    is fixed, the order is the district's (``SHEQU_FINANCE_REVIEW_STAGES``, comma-separated);
+    ``decision_required_over_fen``: spending strictly over this cites a village decision (F29,
+    default 5,000,000 fen = 50,000.00 yuan); ``cash_limit_fen``: cash on hand over this is
+    reported on the period's books (F32, default 500,000 fen = 5,000.00 yuan)."""
+
+    review_stages: tuple[str, ...] = tuple(STAGES)
+    decision_required_over_fen: int = 5_000_000
+    cash_limit_fen: int = 500_000
+
+    def __post_init__(self) -> None:
+        if sorted(self.review_stages) != sorted(STAGES):
+            raise ValueError(f"review_stages must order exactly these four: {', '.join(STAGES)}")
+        if self.decision_required_over_fen < 0 or self.cash_limit_fen < 0:
+            raise ValueError("decision_required_over_fen and cash_limit_fen are >= 0")
+
+    @classmethod
+    def from_env(cls) -> FinanceSettings:
+        def number(name: str, default: int) -> int:
+            return int(os.environ.get(name, "").strip() or default)
+
+        stages = os.environ.get("SHEQU_FINANCE_REVIEW_STAGES", "").strip()
+        return cls(
+            review_stages=tuple(s.strip() for s in stages.split(","))
+            if stages
+            else cls.review_stages,
+            decision_required_over_fen=number(
+                "SHEQU_FINANCE_DECISION_REQUIRED_OVER_FEN", 5_000_000
+            ),
+            cash_limit_fen=number("SHEQU_FINANCE_CASH_LIMIT_FEN", 500_000),
+        )

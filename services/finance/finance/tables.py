@@ -1,0 +1,33 @@
+"""Finance's read-model tables (SQLAlchemy Core, own MetaData, prefixed ``fin_``). Amounts are
+whole fen; a red line's amount is stored negative, so sums need no case."""
+
+from __future__ import annotations
+
+from shequ.readmodel import day, fen, flag, key, number, ref, table, text
+from sqlalchemy import Index, MetaData
+
+metadata = MetaData()
+
+collectives = table("fin_collectives", metadata, (key("id"), text("name", 50), ref("community_id")))
+ledgers = table(
+    "fin_ledgers",
+    metadata,
+    (key("id"), ref("village_id"), day("opened_on"), text("opening"), text("closed")),
+    Index("fin_ledgers_village", "village_id", unique=True),
+)
+vouchers = table(
+    "fin_vouchers",
+    metadata,
+    (key("id"), ref("ledger_id"), ref("village_id"), day("voucher_date"), text("period", 7)),
+    (text("summary", 200), text("kind", 20), text("status", 20), text("number", 20)),
+    (day("posted_on"), ref("corrects"), ref("handler_id"), fen("total_fen")),
+    Index("fin_vouchers_village", "village_id", "period"),
+)
+lines = table(
+    "fin_lines",
+    metadata,
+    (key("voucher_id"), number("line", primary_key=True), text("account", 20), text("side", 6)),
+    (fen("amount_fen"), flag("red"), ref("counterparty_id"), text("contract_no", 50)),
+    (text("memo", 200), ref("village_id"), day("voucher_date"), flag("posted", default=False)),
+    Index("fin_lines_village", "village_id", "posted", "voucher_date"),
+)

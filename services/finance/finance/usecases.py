@@ -1,0 +1,41 @@
+"""Every finance use case: its command model, its handler, who may call it (roles × scope) and
+whether it only reads. From this table come the RPC entrypoints (``finance.service``), the
+application's policy, ``shequ call finance [METHOD] --help`` and the README's method table.
+
+The village's clerk (报账员) drafts and submits its vouchers; the four review stages are taken
+by the clerk's colleague, the 民主理财小组, the village head and the agency's accountant, each in
+their village (the agency for every village it serves); the agency's accountant opens ledgers,
+posts and closes months (村账镇管); district staff may open ledgers; auditors read only.
+"""
+
+from __future__ import annotations
+
+from shequ.usecases import UseCase, UseCases
+
+from finance import ledgers, vouchers
+
+VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
+AGENCY = {"agency_accountant": "all", "system": "all"}
+CLERK = {"finance_clerk": "village", **AGENCY}
+REVIEW = {**VILLAGE, **AGENCY}
+BOOKS = {**AGENCY, "district_staff": "all"}
+READS = {**BOOKS, **VILLAGE, "community_staff": "community", "auditor": "all"}
+
+USE_CASES = UseCases(
+    "finance",
+    # ledgers
+    UseCase(ledgers.OpenLedger, ledgers.open_ledger, BOOKS),
+    UseCase(ledgers.ClosePeriod, ledgers.close_period, AGENCY),
+    # vouchers
+    UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
+    UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),
+    UseCase(vouchers.SubmitVoucher, vouchers.submit_voucher, CLERK),
+    UseCase(vouchers.ReviewVoucher, vouchers.review_voucher, REVIEW),
+    UseCase(vouchers.PostVoucher, vouchers.post_voucher, AGENCY),
+    UseCase(vouchers.VoidDraft, vouchers.void_draft, CLERK),
+    # queries
+    UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
+    UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
+    UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
+    UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
+)

@@ -1,0 +1,299 @@
+"""Use cases of vouchers (记账凭证): drafted by the village's clerk, amended while a draft or
+returned, submitted, reviewed by four people stage by stage, posted by the agency's accountant
+with the number the ledger gives, or voided while still a draft; and the queries of one voucher
+with its review trail and of a village's vouchers.
+
+The rules (F20–F29) live in ``finance.domain.voucher`` and ``finance.domain.ledger``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
+from shequ.actor import Actor
+from shequ.auth import Target
+from shequ.commands import Choice, Command, Count, Day, Flag, Id, Keyed, Note, Text, keyed
+from shequ.handlers import changes, decides
+from sqlalchemy import select
+
+from finance import tables as t
+from finance.base import FinanceBase
+from finance.domain import (
+    KINDS,
+    STAGES,
+    Voucher,
+    check_correction,
+    check_decision,
+    checked_lines,
+)
+from finance.domain.common import key_id
+from finance.examples import CLERK, VILLAGE, VOUCHER
+from finance.ledgers import village_scope
+
+SIDES = ("debit", "credit")
+
+
+class Line(Command):
+    """One line (分录) of a voucher."""
+
+    account: Annotated[str, Text(20, "会计科目代码")]
+    side: Annotated[str, Choice(SIDES, "借贷方向")]
+    amount_fen: Annotated[int, Count(1, 10**13, "金额（分）")]
+    red: Flag = False
+    counterparty_id: Id | None = None
+    contract_no: Annotated[str, Text(50, "合同编号")] | None = None
+    memo: Annotated[str, Note(200, "摘要")] = ""
+
+
+class Content(Keyed):
+    """What a voucher says: its date, summary, lines, handler and witness, its kind and what it
+    corrects or the decision it cites."""
+
+    voucher_date: Day
+    summary: Annotated[str, Text(200, "摘要")]
+    lines: Annotated[list[Line], Field(min_length=1, max_length=200)]
+    handler_id: Id
+    witness_id: Id | None = None
+    attachments: Annotated[int, Count(0, 999, "附件张数")] = 0
+    kind: Annotated[str, Choice(KINDS, "凭证类型")] = "normal"
+    corrects: Id | None = None
+    decision_id: Id | None = None
+
+    def content(self, app: FinanceBase) -> dict[str, Any]:
+        """The voucher's content, its lines checked (F20, F21, F28), and the rules on what it
+        corrects (F27) and the decision it cites (F29)."""
+        day = app.not_future(self.voucher_date, "voucher_date")
+        lines = checked_lines([x.model_dump() for x in self.lines], day)
+        corrected = app.voucher(self.corrects) if self.corrects else None
+        check_correction(self.kind, day, lines, corrected)
+        check_decision(lines, day, self.decision_id, app.settings.decision_required_over_fen)
+        kept = self.model_dump(
+            exclude={"idempotency_key", "voucher_date", "voucher_id", "village_id"}
+        )
+        return {**kept, "lines": lines}
+
+
+PAY = [
+    {"account": "513", "side": "debit", "amount_fen": 12_000, "memo": "办公用品"},
+    {"account": "102", "side": "credit", "amount_fen": 12_000},
+]
+
+
+class DraftVoucher(Content):
+    """Draft a voucher for a village's ledger (the clerk, 报账员)."""
+
+    title = "填制凭证"
+    example = keyed(
+        "voucher-dongwangjia-0001",
+        village_id=VILLAGE,
+        voucher_date="2026-01-10",
+        summary="购买办公用品",
+        lines=PAY,
+        handler_id=CLERK,
+        attachments=2,
+    )
+    village_id: Id
+
+
+@decides(village_scope)
+def draft_voucher(cmd: DraftVoucher, actor: Actor, app: FinanceBase) -> Any:
+    ledger = app.ledger(cmd.village_id)
+    ledger.check_open(cmd.voucher_date)
+    voucher = Voucher(  # type: ignore[call-arg]  # the id is taken at runtime
+        id=key_id("voucher", cmd.idempotency_key),
+        ledger_id=str(ledger.id),
+        village_id=cmd.village_id,
+        voucher_date=cmd.voucher_date,
+        content=cmd.content(app),
+        recorded_at=app.recorded_at(),
+        actor=actor.to_dict(),
+    )
+    return [voucher], {"voucher_id": str(voucher.id), "status": voucher.status}
+
+
+def voucher_scope(cmd: Any, app: FinanceBase) -> Target:
+    return app.village_target(app.voucher(cmd.voucher_id).village_id)
+
+
+def load(cmd: Any, app: FinanceBase) -> Voucher:
+    return app.voucher(cmd.voucher_id)
+
+
+class AmendDraft(Content):
+    """Change a draft or a returned voucher (the clerk); its lines are checked again."""
+
+    title = "修改凭证"
+    example = keyed(
+        "voucher-0001-amend",
+        voucher_id=VOUCHER,
+        **{
+            k: v
+            for k, v in DraftVoucher.example.items()
+            if k not in ("idempotency_key", "village_id")
+        },
+    )
+    voucher_id: Id
+
+
+@changes(load, voucher_scope)
+def amend_draft(
+    cmd: AmendDraft, actor: Actor, app: FinanceBase, voucher: Voucher
+) -> dict[str, Any]:
+    app.ledger(voucher.village_id).check_open(cmd.voucher_date)
+    voucher.amend(cmd.voucher_date, cmd.content(app), actor.to_dict())
+    return {"voucher_id": cmd.voucher_id, "status": voucher.status}
+
+
+class VoucherCommand(Keyed):
+    voucher_id: Id
+
+
+class SubmitVoucher(VoucherCommand):
+    """Submit a draft or returned voucher for review; the ledger keeps it as waiting, so its
+    month cannot close under it (F26)."""
+
+    title = "提交审核"
+    example = keyed("voucher-0001-submit", voucher_id=VOUCHER)
+
+
+@decides(voucher_scope)
+def submit_voucher(cmd: SubmitVoucher, actor: Actor, app: FinanceBase) -> Any:
+    voucher = app.voucher(cmd.voucher_id)
+    ledger = app.ledger(voucher.village_id)
+    ledger.check_open(voucher.voucher_date)
+    voucher.submit(app.today(), actor.to_dict())
+    ledger.note_submitted(str(voucher.id), voucher.voucher_date)
+    return [voucher, ledger], {"voucher_id": cmd.voucher_id, "status": voucher.status}
+
+
+class ReviewVoucher(VoucherCommand):
+    """Review one stage of a submitted voucher as the stage's role (F22, F23): approve, or
+    return it to the clerk with the reason."""
+
+    title = "审核凭证"
+    example = keyed(
+        "voucher-0001-review-group",
+        voucher_id=VOUCHER,
+        stage="finance_group",
+        outcome="approve",
+        opinion="票据齐全，同意",
+    )
+    stage: Annotated[str, Choice(STAGES, "审核环节")]
+    outcome: Annotated[str, Choice(("approve", "return"), "审核结果")]
+    opinion: Annotated[str, Note(500, "审核意见")] = ""
+
+
+@decides(voucher_scope)
+def review_voucher(cmd: ReviewVoucher, actor: Actor, app: FinanceBase) -> Any:
+    voucher = app.voucher(cmd.voucher_id)
+    reviewer = {"person_id": actor.person_id, "role": actor.role}
+    approve = cmd.outcome == "approve"
+    voucher.review(
+        cmd.stage,
+        approve,
+        cmd.opinion,
+        reviewer,
+        app.settings.review_stages,
+        app.today(),
+        actor.to_dict(),
+    )
+    changed: list[Any] = [voucher]
+    if not approve:
+        ledger = app.ledger(voucher.village_id)
+        ledger.note_returned(str(voucher.id))
+        changed.append(ledger)
+    return changed, {"voucher_id": cmd.voucher_id, "status": voucher.status}
+
+
+class PostVoucher(VoucherCommand):
+    """Post a voucher all four stages approved (记账, the agency's accountant): the ledger gives
+    it the next number of its year (F25), today by the service's clock."""
+
+    title = "记账"
+    example = keyed("voucher-0001-post", voucher_id=VOUCHER)
+
+
+@decides(voucher_scope)
+def post_voucher(cmd: PostVoucher, actor: Actor, app: FinanceBase) -> Any:
+    voucher = app.voucher(cmd.voucher_id)
+    voucher.check_postable(app.settings.review_stages)
+    ledger = app.ledger(voucher.village_id)
+    number = ledger.assign_number(str(voucher.id), voucher.voucher_date, actor.to_dict())
+    voucher.post(number, app.today(), actor.to_dict())
+    return [voucher, ledger], {"voucher_id": cmd.voucher_id, "number": number}
+
+
+class VoidDraft(VoucherCommand):
+    """Void a draft or returned voucher (作废): it never had a number and takes none."""
+
+    title = "作废凭证"
+    example = keyed("voucher-0001-void", voucher_id=VOUCHER, reason="重复填制")
+    reason: Annotated[str, Text(200, "作废原因")]
+
+
+@changes(load, voucher_scope)
+def void_draft(cmd: VoidDraft, actor: Actor, app: FinanceBase, voucher: Voucher) -> dict[str, Any]:
+    voucher.void(cmd.reason, actor.to_dict())
+    return {"voucher_id": cmd.voucher_id, "status": voucher.status}
+
+
+class VoucherQuery(Command):
+    """One voucher: its content, number, status and review trail (who, stage, when, opinion)."""
+
+    title = "查询凭证"
+    example: ClassVar[dict[str, Any]] = {"voucher_id": VOUCHER}
+    voucher_id: Id
+
+
+def voucher(cmd: VoucherQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    found = app.voucher(cmd.voucher_id)
+    app.policy.check("voucher", actor, app.village_target(found.village_id))
+    return {
+        "voucher_id": cmd.voucher_id,
+        "village_id": found.village_id,
+        "voucher_date": found.voucher_date,
+        "status": found.status,
+        "number": found.number,
+        "posted_on": found.posted_on,
+        "summary": found.summary,
+        "kind": found.kind,
+        "corrects": found.corrects,
+        "lines": found.lines,
+        "trail": found.trail,
+    }
+
+
+class VouchersQuery(Command):
+    """A village's vouchers of one month, in date order, with status and number."""
+
+    title = "凭证列表"
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "period": "2026-01"}
+    village_id: Id
+    period: Annotated[
+        str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    ]
+    status: (
+        Annotated[str, Choice(("draft", "submitted", "returned", "posted", "voided"), "状态")]
+        | None
+    ) = None
+
+
+def vouchers(cmd: VouchersQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    app.policy.check("vouchers", actor, app.village_target(cmd.village_id))
+    v = t.vouchers
+    query = select(v).where(v.c.village_id == cmd.village_id, v.c.period == cmd.period)
+    if cmd.status:
+        query = query.where(v.c.status == cmd.status)
+    with app.read() as c:
+        rows = c.execute(query.order_by(v.c.voucher_date, v.c.number, v.c.id)).mappings().all()
+    return {
+        "village_id": cmd.village_id,
+        "period": cmd.period,
+        "vouchers": [
+            {
+                k: r[k]
+                for k in ("id", "voucher_date", "number", "status", "summary", "kind", "total_fen")
+            }
+            for r in rows
+        ],
+    }

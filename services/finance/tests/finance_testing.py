@@ -1,0 +1,155 @@
+"""Helpers for the finance tests (kept out of conftest so test modules can import them).
+
+``World`` is a Finance application with a controlled clock, fed registry envelopes through the
+platform's real ``Inbox``; only the inbox's ports are faked (nothing to pull, dead letters in a
+list). ``Village`` holds one village's people, each an actor of their role in that village."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from finance.application import Finance
+from finance.contracts import translate
+from finance.interests import REGISTRY
+from finance.reactions import RegistryReactions
+from finance.settings import FinanceSettings
+from finance.usecases import USE_CASES
+from shequ.actor import Actor
+from shequ.clock import FixedClock
+from shequ.inbox import Inbox
+from shequ.outbox import envelopes_after
+from shequ.store import Store
+from shequ.testing import Chain, MemoryDeadLetters
+
+STAFF = Actor(person_id="staff-1", role="district_staff")
+AUDITOR = Actor(person_id="auditor-1", role="auditor")
+AGENCY = Actor(person_id="agency-1", role="agency_accountant")
+OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def line(account: str, side: str, fen: int, **more: Any) -> dict[str, Any]:
+    return {"account": account, "side": side, "amount_fen": fen, **more}
+
+
+class Village:
+    """A village the registry announced, with its clerk, a second clerk, a 民主理财小组 member
+    and its head, each an actor of that village."""
+
+    def __init__(self, village_id: str, community_id: str) -> None:
+        self.id, self.community_id = village_id, community_id
+
+        def actor(role: str) -> Actor:
+            return Actor(person_id=new_id(), role=role, village_id=village_id)
+
+        self.clerk = actor("finance_clerk")
+        self.clerk2 = actor("finance_clerk")
+        self.group = actor("finance_group")
+        self.head = actor("village_head")
+
+    @property
+    def reviewers(self) -> dict[str, Actor]:
+        return {
+            "clerk_check": self.clerk2,
+            "finance_group": self.group,
+            "village_head": self.head,
+            "agency": AGENCY,
+        }
+
+
+class World:
+    """A finance app plus a fake registry upstream. ``world.app`` is the application seen
+    through its use-case table (``USE_CASES.bind``): use cases are its methods, checked as
+    over RPC; ``world.finance`` is the application itself."""
+
+    def __init__(self, store: Store, settings: FinanceSettings | None = None) -> None:
+        self.clock = FixedClock("2026-01-05")
+        self.finance = Finance(store, settings, clock=self.clock)
+        self.app = USE_CASES.bind(self.finance)
+        self.dead = MemoryDeadLetters()
+        inbox = Inbox(
+            "finance",
+            "registry",
+            self.finance,
+            RegistryReactions(self.finance),
+            lambda a, n: [],
+            self.dead,
+            2,
+            REGISTRY,
+        )
+        self.inbox = inbox
+        staff = {"person_id": "staff-1", "role": "district_staff"}
+        self.chain = Chain("registry", staff, "2025-01-01T00:00:00+00:00", event_prefix="x")
+        self.keys = 0
+
+    def close(self) -> None:
+        self.finance.close()
+
+    def key(self, what: str) -> str:
+        self.keys += 1
+        return f"{what}-{self.keys:06d}"
+
+    def announce(self, contract: str, **data: Any) -> str:
+        return self.inbox.process(self.chain.next(contract, data))
+
+    def village(self, community_id: str | None = None, name: str = "东王家村（示例）") -> Village:
+        """A village the registry announced, in a community."""
+        village = Village(new_id(), community_id or new_id())
+        self.announce(
+            "village.registered",
+            village_id=village.id,
+            name=name,
+            community_id=village.community_id,
+            registered_on="2024-01-01",
+            sample=True,
+        )
+        return village
+
+    def ledger(self, village: Village, opened_on: str = "2026-01-01") -> dict[str, Any]:
+        return self.app.open_ledger(
+            AGENCY, self.key("ledger"), village_id=village.id, opened_on=opened_on, opening=OPENING
+        )
+
+    def draft(
+        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
+    ) -> str:
+        out = self.app.draft_voucher(
+            village.clerk,
+            self.key("voucher"),
+            village_id=village.id,
+            voucher_date=day,
+            summary=summary,
+            lines=lines,
+            handler_id=village.clerk.person_id,
+        )
+        return str(out["voucher_id"])
+
+    def review(self, village: Village, voucher_id: str, upto: int = 4) -> None:
+        """Submit and approve the first ``upto`` stages, in the settings' order."""
+        self.app.submit_voucher(village.clerk, self.key("submit"), voucher_id=voucher_id)
+        for stage in self.finance.settings.review_stages[:upto]:
+            self.app.review_voucher(
+                village.reviewers[stage],
+                self.key("review"),
+                voucher_id=voucher_id,
+                stage=stage,
+                outcome="approve",
+                opinion="同意",
+            )
+
+    def post(
+        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
+    ) -> str:
+        """A voucher drafted, reviewed and posted; its number."""
+        voucher_id = self.draft(village, day, lines, summary)
+        self.review(village, voucher_id)
+        return str(self.app.post_voucher(AGENCY, self.key("post"), voucher_id=voucher_id)["number"])
+
+    def published(self, contract: str) -> list[dict[str, Any]]:
+        """The data of every envelope of ``contract`` the relay would publish (validated)."""
+        envelopes = envelopes_after("finance", self.finance, translate, 0, 100_000, None)
+        return [e["data"] for e in envelopes if e["contract"] == f"finance.{contract}"]

@@ -1,0 +1,284 @@
+"""Finance through its use-case table on SQLite and PostgreSQL: a village's books opened,
+vouchers drafted, reviewed by four people and posted under consecutive numbers, months closed,
+the trial balance computed by hand, and each refusal leaving nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line
+from shequ.actor import Actor
+from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ShequError
+
+PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
+SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
+WAGES = [line("513", "debit", 80_000), line("102", "credit", 80_000)]
+
+
+def refused(
+    kind: type[ShequError], code: str, field: str | None, fn: Any, *a: Any, **kw: Any
+) -> None:
+    with pytest.raises(kind) as info:
+        fn(*a, **kw)
+    assert (info.value.code, info.value.field) == (code, field)
+
+
+def events(world: World) -> int:
+    return world.finance.recorder.max_notification_id() or 0
+
+
+def test_F1_books_open_only_for_a_village_the_registry_announced_and_only_once(
+    world: World,
+) -> None:
+    village = world.village()
+    opened = world.ledger(village)
+    assert opened["chart"] == "cas2023"
+    assert world.app.ledger(STAFF, village.id)["opening"] == OPENING
+    refused(Conflict, "ledger.exists", "village_id", world.ledger, village)
+    stranger = Village("5b2d7c1e-0000-5000-8000-00000000dead", "c")
+    refused(NotFound, "not_found", "village_id", world.ledger, stranger)
+    before = events(world)
+    unbalanced = {"102": 100, "301": -99}
+    refused(
+        RuleViolation,
+        "ledger.opening_unbalanced",
+        "opening",
+        world.app.open_ledger,
+        AGENCY,
+        "ledger-other",
+        village_id=world.village().id,
+        opened_on="2026-01-01",
+        opening=unbalanced,
+    )
+    assert events(world) == before + 1  # only the second village's announcement
+
+
+def test_F22_F25_a_voucher_reviewed_in_four_stages_is_posted_under_the_next_number(
+    world: World,
+) -> None:
+    village = world.village()
+    world.ledger(village)
+    assert world.post(village, "2026-01-03", PAY_OFFICE) == "记-2026-001"
+    world.clock.set("2026-01-08")
+    assert world.post(village, "2026-01-07", SUBSIDY, "收到运转经费") == "记-2026-002"
+    posted = world.published("voucher.posted")
+    assert [(p["number"], p["income_fen"], p["expense_fen"], p["period"]) for p in posted] == [
+        ("记-2026-001", 0, 12_000, "2026-01"),
+        ("记-2026-002", 500_000, 0, "2026-01"),
+    ]
+    assert {p["village_id"] for p in posted} == {village.id}
+
+
+def test_F25_returned_and_voided_vouchers_consume_no_number(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    returned = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, returned, upto=1)
+    world.app.review_voucher(
+        village.group,
+        "return-draft-1",
+        voucher_id=returned,
+        stage="finance_group",
+        outcome="return",
+        opinion="缺少发票",
+    )
+    voided = world.draft(village, "2026-01-03", WAGES)
+    world.app.void_draft(village.clerk, "void-draft-1", voucher_id=voided, reason="重复填制")
+    assert world.post(village, "2026-01-04", WAGES) == "记-2026-001"
+    trail = world.app.voucher(village.head, returned)["trail"]
+    assert [(r["what"], r.get("stage"), r.get("approve"), r.get("opinion")) for r in trail] == [
+        ("submitted", None, None, None),
+        ("reviewed", "clerk_check", True, "同意"),
+        ("reviewed", "finance_group", False, "缺少发票"),
+    ]
+    statuses = world.app.vouchers(AUDITOR, village.id, "2026-01")["vouchers"]
+    assert sorted(v["status"] for v in statuses) == ["posted", "returned", "voided"]
+
+
+def test_F22_F23_posting_and_reviewing_refuse_what_the_chain_does_not_allow(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, voucher_id, upto=3)
+    before = events(world)
+    refused(
+        RuleViolation,
+        "voucher.reviews_incomplete",
+        "voucher_id",
+        world.app.post_voucher,
+        AGENCY,
+        "post-too-early",
+        voucher_id=voucher_id,
+    )
+    head_again = {"voucher_id": voucher_id, "stage": "agency", "outcome": "approve"}
+    refused(
+        Forbidden,
+        "forbidden",
+        "actor.role",
+        world.app.review_voucher,
+        STAFF,
+        "review-by-staff",
+        **head_again,
+    )
+    self_review = Actor(person_id=village.clerk.person_id, role="agency_accountant")
+    refused(
+        RuleViolation,
+        "voucher.same_person",
+        "actor",
+        world.app.review_voucher,
+        self_review,
+        "review-by-self",
+        **head_again,
+    )
+    assert events(world) == before  # nothing stored by any refusal
+
+
+def test_village_roles_act_only_in_their_own_village_and_auditors_only_read(world: World) -> None:
+    mine, other = world.village(), world.village()
+    world.ledger(mine)
+    world.ledger(other)
+    refused(
+        Forbidden,
+        "out_of_scope",
+        "actor",
+        world.app.draft_voucher,
+        other.clerk,
+        "draft-elsewhere",
+        village_id=mine.id,
+        voucher_date="2026-01-03",
+        summary="越权",
+        lines=PAY_OFFICE,
+        handler_id=other.clerk.person_id,
+    )
+    refused(
+        Forbidden, "out_of_scope", "actor", world.app.trial_balance, other.head, mine.id, "2026-01"
+    )
+    assert world.app.trial_balance(AUDITOR, mine.id, "2026-01")["balanced"]
+    refused(
+        Forbidden,
+        "forbidden",
+        "actor.role",
+        world.app.close_period,
+        AUDITOR,
+        "close-jan-1",
+        village_id=mine.id,
+        period="2025-12",
+    )
+
+
+def test_F26_a_month_closes_only_when_nothing_waits_and_then_takes_no_voucher(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-01-21")
+    waiting = world.draft(village, "2026-01-20", PAY_OFFICE)
+    world.review(village, waiting, upto=2)
+    world.clock.set("2026-02-03")
+    close = {"village_id": village.id, "period": "2026-01"}
+    refused(
+        RuleViolation,
+        "period.pending_vouchers",
+        "period",
+        world.app.close_period,
+        AGENCY,
+        "close-jan-1",
+        **close,
+    )
+    world.app.review_voucher(
+        village.head,
+        "return-head",
+        voucher_id=waiting,
+        stage="village_head",
+        outcome="return",
+        opinion="预算外",
+    )
+    assert world.app.close_period(AGENCY, "close-jan-2", **close) == {
+        "period": "2026-01",
+        "next": "2026-02",
+    }
+    assert world.app.ledger(AUDITOR, village.id)["closed"] == ["2026-01"]
+    refused(
+        RuleViolation, "period.closed", "voucher_date", world.draft, village, "2026-01-31", WAGES
+    )
+    refused(
+        RuleViolation,
+        "period.closed",
+        "voucher_date",
+        world.app.submit_voucher,
+        village.clerk,
+        "resubmit-waiting",
+        voucher_id=waiting,
+    )
+    refused(
+        RuleViolation,
+        "period.out_of_order",
+        "period",
+        world.app.close_period,
+        AGENCY,
+        "close-feb-3",
+        village_id=village.id,
+        period="2026-02",
+    )
+    assert [c["period"] for c in world.published("period.closed")] == ["2026-01"]
+
+
+def test_F40_the_trial_balance_of_february_computed_by_hand(world: World) -> None:
+    """Opening (2026-01-01): bank 125,000.00, fixed assets 300,000.00, capital 425,000.00.
+    January: office supplies 120.00 paid from the bank; the operating subsidy 5,000.00 received.
+    February: wages 800.00 paid from the bank. February's opening is January's closing."""
+    village = world.village()
+    world.ledger(village)
+    world.post(village, "2026-01-03", PAY_OFFICE)
+    world.post(village, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.clock.set("2026-02-10")
+    assert world.post(village, "2026-02-09", WAGES, "发放2月误工补贴") == "记-2026-003"
+    tb = world.app.trial_balance(AUDITOR, village.id, "2026-02")
+    rows = {
+        r["account"]: (
+            r["name"],
+            r["opening_fen"],
+            r["debit_fen"],
+            r["credit_fen"],
+            r["closing_fen"],
+        )
+        for r in tb["rows"]
+    }
+    assert rows == {
+        "102": ("银行存款", 12_988_000, 0, 80_000, 12_908_000),
+        "151": ("固定资产", 30_000_000, 0, 0, 30_000_000),
+        "301": ("资本", -42_500_000, 0, 0, -42_500_000),
+        "503": ("补助收入", -500_000, 0, 0, -500_000),
+        "513": ("管理费用", 12_000, 80_000, 0, 92_000),
+    }
+    assert tb["totals"] == {
+        "opening_fen": 0,
+        "debit_fen": 80_000,
+        "credit_fen": 80_000,
+        "closing_fen": 0,
+    }
+    assert tb["balanced"]
+
+
+def test_a_repeated_command_answers_as_the_first_and_stores_nothing_more(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    args = {
+        "village_id": village.id,
+        "voucher_date": "2026-01-03",
+        "summary": "办公",
+        "lines": PAY_OFFICE,
+        "handler_id": village.clerk.person_id,
+    }
+    first = world.app.draft_voucher(village.clerk, "draft-once", **args)
+    top = events(world)
+    assert world.app.draft_voucher(village.clerk, "draft-once", **args) == first
+    assert events(world) == top
+    refused(
+        Conflict,
+        "idempotency_key_reused",
+        "idempotency_key",
+        world.app.draft_voucher,
+        village.clerk,
+        "draft-once",
+        **{**args, "summary": "另一张"},
+    )
