@@ -22,7 +22,7 @@ from outreach.domain import OverdueFlag
 from outreach.domain.common import key_id
 from outreach.domain.contacts import PartyContact, check_contact, contact_due
 from outreach.examples import COMMUNITY, HOUSEHOLD
-from outreach.opinions import Heards, with_opinions
+from outreach.opinions import Heards, recorded, with_opinions
 
 
 class LogPartyContact(Keyed):
@@ -71,14 +71,12 @@ def log_party_contact(cmd: LogPartyContact, actor: Actor, app: OutreachBase) -> 
             cmd.opinions,
             actor,
             cmd.contacted_on,
-            member_id=member_id,
-            household_id=cmd.household_id,
-            community_id=fresh.community_id,
-            village_id=fresh.village_id,
-            contacted_on=cmd.contacted_on,
-            practical_task=cmd.practical_task,
-            task=cmd.task,
-            notes=cmd.notes,
+            **recorded(
+                cmd,
+                member_id=member_id,
+                community_id=fresh.community_id,
+                village_id=fresh.village_id,
+            ),
         )
 
     target = app.household_target(household)

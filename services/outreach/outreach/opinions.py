@@ -66,6 +66,12 @@ def taken_down(
     ]
 
 
+def recorded(cmd: Keyed, **decided: Any) -> dict[str, Any]:
+    """What a visit or contact records: its command's fields but the idempotency key and the
+    opinions heard (each recorded as an Opinion), with what the handler ``decided``."""
+    return {**cmd.model_dump(exclude={"idempotency_key", "opinions"}), **decided}
+
+
 def with_opinions(
     kind: Callable[..., Aggregate],
     record_id: UUID,

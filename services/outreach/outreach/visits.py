@@ -27,7 +27,7 @@ from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
 from outreach.domain.visits import ROUND_KINDS
 from outreach.examples import COMMUNITY, HOUSEHOLD, MEMBER, ROUND
-from outreach.opinions import Heards, with_opinions
+from outreach.opinions import Heards, recorded, with_opinions
 
 
 class OpenRound(Keyed):
@@ -151,13 +151,12 @@ def log_visit(cmd: LogVisit, actor: Actor, app: OutreachBase) -> dict[str, Any]:
             cmd.opinions,
             actor,
             cmd.visited_on,
-            round_id=cmd.round_id,
-            community_id=fresh.community_id,
-            village_id=village_id,
-            household_id=cmd.household_id,
-            visitor_id=actor.person_id,
-            visited_on=cmd.visited_on,
-            notes=cmd.notes,
+            **recorded(
+                cmd,
+                community_id=fresh.community_id,
+                village_id=village_id,
+                visitor_id=actor.person_id,
+            ),
         )
 
     return app.run("log_visit", cmd.idempotency_key, actor, target, cmd.payload(), decide)
