@@ -28,7 +28,6 @@ tests.test_e2e_suite:CaseworkOnTestClock``). Every other service runs as shipped
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +37,12 @@ import pytest
 from casework.contracts import translate as casework_translate
 from casework.service import CaseworkService
 from casework.service import make_app as make_casework
-from kombu import Connection, Exchange, Producer
 from shequ.clock import Clock
 from shequ.config import ServiceConfig
 from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
 from shequ.suite import SERVICES
+from shequ.testing import publish_envelope
 
 from tests.support.infra import rabbit_vhost, wait_until
 from tests.support.schemes import community_scheme, measure
@@ -177,17 +176,7 @@ class World(Processes):
 
     def redeliver(self, envelope: dict[str, Any]) -> None:
         """Publish an envelope once more to its service's exchange, as a broker redelivery."""
-        exchange = Exchange(f"shequ.{envelope['service']}.events", type="topic", durable=True)
-        with Connection(self.amqp) as conn:
-            Producer(conn.channel()).publish(
-                json.dumps(envelope, ensure_ascii=False),
-                exchange=exchange,
-                routing_key=f"{envelope['contract']}.v{envelope['version']}",
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,
-                declare=[exchange],
-            )
+        publish_envelope(self.amqp, envelope)
 
 
 @pytest.fixture(scope="module", params=["postgres", "sqlite"])

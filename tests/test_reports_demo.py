@@ -16,20 +16,18 @@ on-time and resolution rates assessment published for 柏乡 that quarter.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 from shequ.cli import main
 
 from tests.support.oldstores import manifest, unpack
+from tests.support.reports import report_text
 
 MANIFEST = manifest()
 COMMUNITY = MANIFEST["ids"]["community_id"]
@@ -112,27 +110,6 @@ def people(stores: Path) -> tuple[set[str], set[str], set[str]]:
     return names, phones, ids
 
 
-def as_text(fmt: str, data: bytes, folder: Path) -> str:
-    if fmt == "xlsx":
-        book = load_workbook(io.BytesIO(data))
-        return "\n".join(
-            str(cell)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for cell in row
-            if cell is not None
-        )
-    if fmt == "pdf":
-        (folder / "sweep.pdf").write_bytes(data)
-        text = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(folder / "sweep.pdf"), "-"],
-            capture_output=True,
-            check=True,
-        )
-        return text.stdout.decode("utf-8")
-    return data.decode("utf-8-sig")
-
-
 def test_no_personal_data_in_any_demo_report(stores: Path) -> None:
     """Every format of both reports, for every community and both quarters: no mobile
     number, no ID number, no registered person's full name (RULES §6)."""
@@ -154,7 +131,7 @@ def test_no_personal_data_in_any_demo_report(stores: Path) -> None:
                 + ["--treeheads", str(stores / "treeheads")],
             )
             assert result.exit_code == 0, result.output
-            text = as_text(fmt, out.read_bytes(), stores)
+            text = report_text(fmt, out.read_bytes(), stores)
             assert ref in text.replace("\n", ""), (kind, fmt)  # the text was read back
             assert not MOBILE.search(text), (kind, period, ref, fmt)
             assert not ID_NUMBER.search(text), (kind, period, ref, fmt)

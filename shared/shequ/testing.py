@@ -9,6 +9,7 @@ for that test and dropped after it (marked ``postgres``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -20,8 +21,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from kombu import Connection, Producer
 
 from shequ.provenance import Signer
+from shequ.relay import exchange_for
 from shequ.store import Store
 
 PG_HOST = os.environ.get("SHEQU_TEST_PG_HOST", "127.0.0.1")
@@ -85,6 +88,23 @@ def sign_as(service: str, envelope: dict[str, Any]) -> dict[str, Any]:
     upstream's messages themselves."""
     key_dir = Path(os.environ.get("SHEQU_KEY_DIR") or "var/keys")
     return Signer.for_service(service, key_dir / f"{service}.ed25519.pem").sign(envelope)
+
+
+def publish_envelope(amqp_uri: str, envelope: dict[str, Any]) -> None:
+    """Publish ``envelope`` (signed: ``sign_as``) to its service's exchange under
+    ``<contract>.v<version>``, persistent, as that service's relay does: for tests that play
+    an upstream, or a broker's redelivery."""
+    exchange = exchange_for(envelope["service"])
+    with Connection(amqp_uri) as conn:
+        Producer(conn.channel()).publish(
+            json.dumps(envelope, ensure_ascii=False),
+            exchange=exchange,
+            routing_key=f"{envelope['contract']}.v{envelope['version']}",
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            declare=[exchange],
+        )
 
 
 class MemoryDeadLetters:

@@ -8,13 +8,13 @@ to decide (the rules live in ``casework.domain.case``) and saves through ``app.r
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from eventsourcing.application import AggregateNotFoundError
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Text
+from shequ.commands import Check, Choice, Count, Day, Flag, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.validation import check_characters, check_phone
 
@@ -52,16 +52,16 @@ class OpenCase(Keyed):
     """Receive a case (登记): where it belongs, who asks, what about."""
 
     title = "登记案件"
-    example: ClassVar[dict[str, Any]] = {
-        "idempotency_key": "case-2026-0001",
-        "case_type": "demand",
-        "category": "water_supply",
-        "channel": "walk_in",
-        "title": "自来水停水三天",
-        "household_id": HOUSEHOLD,
-        "resident_name": "王示例",
-        "resident_phone": "13812345678",
-    }
+    example = keyed(
+        "case-2026-0001",
+        case_type="demand",
+        category="water_supply",
+        channel="walk_in",
+        title="自来水停水三天",
+        household_id=HOUSEHOLD,
+        resident_name="王示例",
+        resident_phone="13812345678",
+    )
     case_type: Annotated[str, Choice(CASE_TYPES, "案件类型")]
     category: Annotated[str, Choice(CATEGORIES, "类别")]
     channel: Annotated[str, Choice(CHANNELS, "渠道")]

@@ -17,13 +17,13 @@ import pytest
 from casework.service import CaseworkService
 from casework.usecases import USE_CASES
 from casework_testing import RUBBISH, FixedClock, uid
-from kombu import Connection, Exchange, Producer, Queue
+from kombu import Connection, Exchange, Queue
 from nameko.containers import ServiceContainer
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.subscriber import inbox_queue
-from shequ.testing import sign_as
+from shequ.testing import publish_envelope, sign_as
 
 from tests.support.containers import service_env, started, wait_for
 from tests.support.infra import pg_database, rabbit_vhost
@@ -33,7 +33,6 @@ pytestmark = pytest.mark.rabbit
 STAFF = {"person_id": "staff-1", "role": "district_staff"}
 EXTRAS = {"notifications", "health", "batch", "replay_dead_letter", "deadline_timer"}
 CASEWORK = Exchange("shequ.casework.events", type="topic", durable=True)
-REGISTRY = Exchange("shequ.registry.events", type="topic", durable=True)
 
 
 class Running:
@@ -68,17 +67,7 @@ class Running:
             "actor": {"person_id": "system", "role": "system"},
             "data": data,
         }
-        sign_as("registry", env)
-        with Connection(self.amqp_uri) as conn:
-            Producer(conn.channel()).publish(
-                json.dumps(env, ensure_ascii=False),
-                exchange=REGISTRY,
-                routing_key=f"registry.{contract}.v1",
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,
-                declare=[REGISTRY],
-            )
+        publish_envelope(self.amqp_uri, sign_as("registry", env))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

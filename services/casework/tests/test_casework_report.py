@@ -11,7 +11,6 @@ recorded after the quarter leaves the quarter's rows unchanged, and no personal 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -40,6 +39,8 @@ from shequ.audit import Sealer
 from shequ.cli import main
 from shequ.store import Store
 from test_casework_procedures import record  # a complete meeting record, held 20 March
+
+from tests.support.reports import report_text
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 NAMES = ("王示例", "王书记", "李会计", "李示例")  # every full name the story types in
@@ -301,28 +302,6 @@ def test_five_formats_identical_in_two_zones_from_store_and_bundle(quarter: Quar
     assert code == 2, output
 
 
-def _text_of(fmt: str, data: bytes, tmp: Path) -> str:
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(data))
-        return "\n".join(
-            str(c)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for c in row
-            if c is not None
-        )
-    if fmt == "pdf":
-        path = tmp / "sweep.pdf"
-        path.write_bytes(data)
-        run = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
-        )
-        return run.stdout.decode("utf-8")
-    return data.decode("utf-8-sig")
-
-
 def test_no_personal_data_in_any_format(quarter: Quarter) -> None:
     quarter.story()
     quarter.seal()
@@ -331,7 +310,7 @@ def test_no_personal_data_in_any_format(quarter: Quarter) -> None:
         for fmt in FORMATS:
             code, output, data = quarter.report(fmt, cut, level=level, ref=ref)
             assert code == 0, output
-            text = _text_of(fmt, data, quarter.tmp)
+            text = report_text(fmt, data, quarter.tmp)
             assert "村集体机动地对外发包" in text.replace("\n", ""), fmt  # the text was read
             assert not MOBILE.search(text), (fmt, MOBILE.search(text))
             assert not ID_NUMBER.search(text), fmt

@@ -1,0 +1,32 @@
+"""Reading a rendered report back as text (``shequ.reports``' five formats), for the tests
+that look for what a report shows or must never show."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+
+def report_text(fmt: str, data: bytes, folder: Path) -> str:
+    """The text of a report in ``fmt`` (xlsx: every cell; pdf: ``pdftotext``, through a file
+    in ``folder``; json, csv, html: the bytes as UTF-8)."""
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data))
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    if fmt == "pdf":
+        path = folder / "sweep.pdf"
+        path.write_bytes(data)
+        run = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+        )
+        return run.stdout.decode("utf-8")
+    return data.decode("utf-8-sig")
