@@ -7,11 +7,17 @@ Imports only the standard library and :mod:`shequ.errors`, so the domain package
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from shequ.errors import RuleViolation
+
+T = TypeVar("T")
+
+# A rule as an aggregate refuses by it: (code, 中文, English), e.g. ("not_a_member", …).
+Refusal = tuple[str, str, str]
 
 # Who did something, as every event records it (``shequ.actor.Actor.to_dict()``).
 ActorDict = dict[str, Any]
@@ -60,6 +66,14 @@ def violation(
 
 # (code, English with {start} and {end}) of the refusal of an end before its start
 END_BEFORE_START = ("end_before_start", "the end date {end} is before the start date {start}")
+
+
+def found(records: Mapping[str, T], key: str, field: str, refusal: Refusal) -> T:
+    """``records[key]``, or ``refusal`` (a RuleViolation naming ``field``) if there is none."""
+    record = records.get(key)
+    if record is None:
+        raise violation(*refusal, field)
+    return record
 
 
 def check_end(

@@ -11,8 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import ActorDict, natural_id, violation
+from registry.domain.common import natural_id
 
 SUBJECTS = {"village": "村庄档案", "resident": "居民档案"}
 RETENTION = {"permanent": "永久", "30y": "30年", "10y": "10年"}

@@ -1,4 +1,5 @@
-"""What every registry aggregate shares: rule violations, dated records, id namespaces.
+"""What every registry aggregate shares besides the suite's kit (shequ.domainkit: the actor,
+rule violations, the end-date check): its ids and dated records.
 
 Pure: standard library, shequ.errors and shequ.domainkit only.
 Dates travel as ISO ``YYYY-MM-DD`` text, decided
@@ -7,10 +8,7 @@ by the application; the domain compares them as text (ISO dates sort correctly).
 
 from __future__ import annotations
 
-from shequ.domainkit import ActorDict, Ids, check_end, violation
-
-# ActorDict, check_end and violation are the suite's (shequ.domainkit), here with our ids
-__all__ = ["IDS", "ActorDict", "check_end", "current_on", "key_id", "natural_id", "violation"]
+from shequ.domainkit import Ids
 
 IDS = Ids("registry")
 natural_id = IDS.natural_id

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import ActorDict, natural_id, violation
+from registry.domain.common import natural_id
 
 
 @dataclass

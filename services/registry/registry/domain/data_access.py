@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-
-from registry.domain.common import ActorDict, violation
+from shequ.domainkit import ActorDict, violation
 
 
 @dataclass

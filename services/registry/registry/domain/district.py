@@ -10,8 +10,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, Refusal, check_end, violation
 
-from registry.domain.common import ActorDict, check_end, current_on, natural_id, violation
+from registry.domain.common import current_on, natural_id
 
 ORGAN_KINDS = {"department": "区直部门", "station": "站所"}
 # (code, 中文, English) of the refusal to end what a person does not hold
@@ -136,7 +137,7 @@ def _open(records: list[dict[str, Any]], person_id: str) -> dict[str, Any] | Non
 
 
 def _check_end_of(
-    records: list[dict[str, Any]], person_id: str, until: str, refusal: tuple[str, str, str]
+    records: list[dict[str, Any]], person_id: str, until: str, refusal: Refusal
 ) -> None:
     """The person's open record may end on ``until``; ``refusal`` if there is none."""
     record = _open(records, person_id)

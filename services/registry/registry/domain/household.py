@@ -7,8 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-
-from registry.domain.common import ActorDict, check_end, violation
+from shequ.domainkit import ActorDict, check_end, found, violation
 
 RELATIONS = {
     "head": "户主",
@@ -19,6 +18,7 @@ RELATIONS = {
     "sibling": "兄弟姐妹",
     "other": "其他",
 }
+NOT_A_MEMBER = ("not_a_member", "此人不是本户成员", "the person is not a member of this household")
 
 
 @dataclass
@@ -58,14 +58,7 @@ class Household(Aggregate, created_event_name="Registered"):
 
     def remove_member(self, person_id: str, until: str, reason: str, actor: ActorDict) -> None:
         """Remove a member (death, marriage out, moving away); the head cannot be removed."""
-        member = self.members.get(person_id)
-        if member is None:
-            raise violation(
-                "not_a_member",
-                "此人不是本户成员",
-                "the person is not a member of this household",
-                "person_id",
-            )
+        member = found(self.members, person_id, "person_id", NOT_A_MEMBER)
         if person_id == self.head_id:
             raise violation(
                 "cannot_remove_head", "不能移除户主", "the head cannot be removed", "person_id"

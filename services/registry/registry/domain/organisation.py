@@ -15,8 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, check_end, found, violation
 
-from registry.domain.common import ActorDict, check_end, current_on, violation
+from registry.domain.common import current_on
 
 KINDS = {
     "general_branch": "社区党总支",
@@ -31,6 +32,7 @@ BASES = {
     "village_secretary": "社区内村党支部书记",
     "": "",
 }
+UNKNOWN_APPOINTMENT = ("unknown_appointment", "未找到该任职", "no such appointment")
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,7 @@ class PartyOrganisation(Aggregate, created_event_name="Established"):
         self, appointment_id: str, until: str, reason: str, actor: ActorDict
     ) -> None:
         """End an appointment on ``until`` (免职, 届满, 调动 …)."""
-        record = self.appointments.get(appointment_id)
-        if record is None:
-            raise violation(
-                "unknown_appointment", "未找到该任职", "no such appointment", "appointment_id"
-            )
+        record = found(self.appointments, appointment_id, "appointment_id", UNKNOWN_APPOINTMENT)
         if record["until"] is not None:
             raise violation(
                 "appointment_already_ended",

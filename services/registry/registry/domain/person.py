@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-
-from registry.domain.common import ActorDict, violation
+from shequ.domainkit import ActorDict, violation
 
 KINDS = {"resident": "居民", "cadre": "干部", "party_member": "党员"}
 GENDERS = {"male": "男", "female": "女"}

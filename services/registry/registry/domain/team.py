@@ -11,11 +11,16 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from shequ.domainkit import TEAM_GROUPS
+from shequ.domainkit import TEAM_GROUPS, ActorDict, check_end, found, violation
 
-from registry.domain.common import ActorDict, check_end, natural_id, violation
+from registry.domain.common import natural_id
 
 GROUPS = {key: zh for key, (zh, _en) in TEAM_GROUPS.items()}
+NOT_A_MEMBER = (
+    "not_team_member",
+    "此人不是本服务队成员",
+    "the person is not a member of this team",
+)
 
 
 @dataclass
@@ -35,15 +40,7 @@ class ServiceTeam(Aggregate, created_event_name="Formed"):
         return natural_id("team", community_id)
 
     def _member(self, person_id: str) -> dict[str, Any]:
-        member = self.members.get(person_id)
-        if member is None:
-            raise violation(
-                "not_team_member",
-                "此人不是本服务队成员",
-                "the person is not a member of this team",
-                "person_id",
-            )
-        return member
+        return found(self.members, person_id, "person_id", NOT_A_MEMBER)
 
     def join(
         self,

@@ -7,8 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import ActorDict, natural_id, violation
+from registry.domain.common import natural_id
 
 
 @dataclass

@@ -7,8 +7,15 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import ActorDict, check_end, found, violation
 
-from registry.domain.common import ActorDict, check_end, natural_id, violation
+from registry.domain.common import natural_id
+
+NOT_LINKED = (
+    "household_not_linked",
+    "该户不由本党员联系",
+    "the household is not linked to this member",
+)
 
 
 @dataclass
@@ -91,14 +98,7 @@ class ResponsibilityZone(Aggregate, created_event_name="Assigned"):
 
     def unlink(self, household_id: str, until: str, reason: str, actor: ActorDict) -> None:
         """End the link to a household."""
-        link = self.households.get(household_id)
-        if link is None:
-            raise violation(
-                "household_not_linked",
-                "该户不由本党员联系",
-                "the household is not linked to this member",
-                "household_id",
-            )
+        link = found(self.households, household_id, "household_id", NOT_LINKED)
         check_end(link["since"], until)
         self._unlinked(self.party_member_id, household_id, until, reason, actor)
 
