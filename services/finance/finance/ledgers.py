@@ -13,7 +13,7 @@ from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Command, Day, Id, Keyed, Text, keyed
 from shequ.handlers import changes, decides
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
@@ -160,4 +160,75 @@ def trial_balance(cmd: TrialBalanceQuery, actor: Actor, app: FinanceBase) -> dic
         "balanced": totals["opening_fen"] == 0
         and totals["closing_fen"] == 0
         and totals["debit_fen"] == totals["credit_fen"],
+    }
+
+
+class JournalQuery(Command):
+    """The journal of one account over a month (日记账/明细账): every posted line in date and
+    number order with its running balance from the month's opening balance — for 101 the cash
+    journal (现金日记账), for 102 the bank journal (银行存款日记账); optionally one
+    counterparty's lines only (往来明细账)."""
+
+    title = "日记账与明细账"
+    example: ClassVar[dict[str, Any]] = {
+        "village_id": VILLAGE,
+        "account": "102",
+        "period": "2026-01",
+    }
+    village_id: Id
+    account: Annotated[str, Text(20, "会计科目代码")]
+    period: Period
+    counterparty_id: Id | None = None
+
+
+def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    app.policy.check("journal", actor, app.village_target(cmd.village_id))
+    start, end = f"{cmd.period}-01", f"{next_month(cmd.period)}-01"
+    ln, v = t.lines, t.vouchers
+    debit_positive = case((ln.c.side == "debit", ln.c.amount_fen), else_=-ln.c.amount_fen)
+    where = [ln.c.village_id == cmd.village_id, ln.c.posted, ln.c.account == cmd.account]
+    if cmd.counterparty_id:
+        where.append(ln.c.counterparty_id == cmd.counterparty_id)
+    with app.read() as c:
+        row = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == cmd.village_id)).first()
+        before = c.execute(
+            select(func.coalesce(func.sum(debit_positive), 0)).where(
+                *where, ln.c.voucher_date < start
+            )
+        ).scalar()
+        moves = c.execute(
+            select(
+                ln.c.voucher_date, v.c.number, v.c.summary, ln.c.memo, ln.c.side, ln.c.amount_fen
+            )
+            .join(v, v.c.id == ln.c.voucher_id)
+            .where(*where, ln.c.voucher_date >= start, ln.c.voucher_date < end)
+            .order_by(ln.c.voucher_date, v.c.number, ln.c.line)
+        ).all()
+    opening = json.loads(row.opening).get(cmd.account, 0) if row and not cmd.counterparty_id else 0
+    balance = opening + int(before)
+    rows = [{"date": None, "number": None, "summary": "期初余额", "balance_fen": balance}]
+    for day, number, summary, memo, side, fen in moves:
+        debit, credit = (fen, 0) if side == "debit" else (0, fen)
+        balance += debit - credit
+        rows.append(
+            {
+                "date": day,
+                "number": number,
+                "summary": memo or summary,
+                "debit_fen": debit,
+                "credit_fen": credit,
+                "balance_fen": balance,
+            }
+        )
+    chart = chart_on(start)
+    account = chart.account(cmd.account) if chart else None
+    return {
+        "village_id": cmd.village_id,
+        "account": cmd.account,
+        "name": account.name if account else "",
+        "period": cmd.period,
+        "rows": rows,
+        "debit_fen": sum(r.get("debit_fen", 0) for r in rows),
+        "credit_fen": sum(r.get("credit_fen", 0) for r in rows),
+        "closing_fen": balance,
     }

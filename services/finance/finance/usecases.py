@@ -36,6 +36,7 @@ USE_CASES = UseCases(
     # queries
     UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
+    UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
 )

@@ -282,3 +282,24 @@ def test_a_repeated_command_answers_as_the_first_and_stores_nothing_more(world: 
         "draft-once",
         **{**args, "summary": "另一张"},
     )
+
+
+def test_F40_the_bank_journal_runs_its_balance_from_the_month_opening(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    world.post(village, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.post(village, "2026-01-03", PAY_OFFICE)  # posted later, dated earlier
+    world.clock.set("2026-02-10")
+    world.post(village, "2026-02-09", WAGES, "发放2月误工补贴")
+    jan = world.app.journal(village.head, village.id, "102", "2026-01")
+    assert (jan["name"], jan["closing_fen"]) == ("银行存款", 12_988_000)
+    assert [(r["date"], r["number"], r["summary"], r["balance_fen"]) for r in jan["rows"]] == [
+        (None, None, "期初余额", 12_500_000),
+        ("2026-01-03", "记-2026-002", "购买办公用品", 12_488_000),
+        ("2026-01-04", "记-2026-001", "收到运转经费", 12_988_000),
+    ]
+    assert (jan["debit_fen"], jan["credit_fen"]) == (500_000, 12_000)
+    feb = world.app.journal(AUDITOR, village.id, "102", "2026-02")
+    assert [r["balance_fen"] for r in feb["rows"]] == [12_988_000, 12_908_000]
+    office = world.app.journal(AUDITOR, village.id, "513", "2026-01")
+    assert [r["summary"] for r in office["rows"]] == ["期初余额", "办公用品"]
