@@ -205,7 +205,7 @@ def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
             .order_by(ln.c.voucher_date, v.c.number, ln.c.line)
         ).all()
     opening = json.loads(row.opening).get(cmd.account, 0) if row and not cmd.counterparty_id else 0
-    balance = opening + int(before)
+    balance = opening + int(before or 0)
     rows = [{"date": None, "number": None, "summary": "期初余额", "balance_fen": balance}]
     for day, number, summary, memo, side, fen in moves:
         debit, credit = (fen, 0) if side == "debit" else (0, fen)
