@@ -7,14 +7,17 @@ Imports only the standard library and :mod:`shequ.errors`, so the domain package
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
 from shequ.errors import RuleViolation
 
 T = TypeVar("T")
+A = TypeVar("A")
+P = ParamSpec("P")
 
 # A rule as an aggregate refuses by it: (code, 中文, English), e.g. ("not_a_member", …).
 Refusal = tuple[str, str, str]
@@ -66,6 +69,40 @@ def violation(
 
 # (code, English with {start} and {end}) of the refusal of an end before its start
 END_BEFORE_START = ("end_before_start", "the end date {end} is before the start date {start}")
+
+
+def checks(
+    record: Callable[Concatenate[A, P], None],
+) -> Callable[[Callable[..., None]], Callable[Concatenate[A, P], None]]:
+    """A command that records exactly its arguments, written once: the decorated method holds
+    the rules and names only the arguments they read; the command it becomes takes the
+    arguments of ``record`` (an ``@event`` method), checks, then records. The checks run when
+    the command is given, never when the event is replayed (decide outside, record inside)::
+
+        @event("EntryRecorded")
+        def _entry_recorded(self, entry_id: str, title: str, actor: ActorDict) -> None: ...
+
+        @checks(_entry_recorded)
+        def record_entry(self, entry_id: str) -> None:
+            if entry_id in self.entries:
+                raise violation("entry_exists", ...)
+    """
+    # eventsourcing's @event keeps the function it decorates as ``decorated_func``
+    signature = inspect.signature(getattr(record, "decorated_func", record))
+
+    def command_of(check: Callable[..., None]) -> Callable[Concatenate[A, P], None]:
+        reads = list(inspect.signature(check).parameters)[1:]
+
+        def command(aggregate: A, /, *args: P.args, **kwargs: P.kwargs) -> None:
+            given = signature.bind(aggregate, *args, **kwargs).arguments
+            check(aggregate, **{name: given[name] for name in reads})
+            record.__get__(aggregate, type(aggregate))(*args, **kwargs)  # type: ignore[attr-defined]
+
+        command.__name__, command.__qualname__ = check.__name__, check.__qualname__
+        command.__doc__, command.__module__ = check.__doc__, check.__module__
+        return command
+
+    return command_of
 
 
 def found(records: Mapping[str, T], key: str, field: str, refusal: Refusal) -> T:

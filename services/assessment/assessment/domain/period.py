@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from shequ.domainkit import ActorDict
+from shequ.domainkit import ActorDict, checks
 
 from assessment.domain.common import natural_id, period_end, violation
 
@@ -51,19 +51,6 @@ class Period(Aggregate):
                 field,
             )
 
-    def enter_score(
-        self,
-        subject_kind: str,
-        subject_id: str,
-        item: str,
-        score: str,
-        reason: str,
-        actor: ActorDict,
-    ) -> None:
-        """A committee score for one manual item of one subject (a later one replaces it)."""
-        self._check_open()
-        self._score_entered(subject_kind, subject_id, item, score, reason, actor)
-
     @event("ScoreEntered")
     def _score_entered(
         self,
@@ -80,6 +67,11 @@ class Period(Aggregate):
             "actor": actor,
             "subject_kind": subject_kind,
         }
+
+    @checks(_score_entered)
+    def enter_score(self) -> None:
+        """A committee score for one manual item of one subject (a later one replaces it)."""
+        self._check_open()
 
     def manual_scores(self, subject_id: str) -> dict[str, str]:
         return {k: v["score"] for k, v in self.manual.get(subject_id, {}).items()}

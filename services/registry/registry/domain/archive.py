@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from shequ.domainkit import ActorDict, violation
+from shequ.domainkit import ActorDict, checks, violation
 
 from registry.domain.common import natural_id
 
@@ -34,30 +34,6 @@ class Archive(Aggregate, created_event_name="Opened"):
     def create_id(subject_kind: str, subject_id: str) -> UUID:
         return natural_id("archive", subject_kind, subject_id)
 
-    def record_entry(
-        self,
-        entry_id: str,
-        entry_date: str,
-        title: str,
-        content: str,
-        retention: str,
-        corrects: str | None,
-        actor: ActorDict,
-    ) -> None:
-        """File a dated entry; ``corrects`` names an earlier entry this one supersedes."""
-        if entry_id in self.entries:
-            raise violation(
-                "entry_exists", "该档案条目已存在", "the entry already exists", "entry_id"
-            )
-        if corrects is not None and corrects not in self.entries:
-            raise violation(
-                "unknown_entry",
-                "被更正的档案条目不存在",
-                "the entry to correct does not exist",
-                "corrects",
-            )
-        self._entry_recorded(entry_id, entry_date, title, content, retention, corrects, actor)
-
     @event("EntryRecorded")
     def _entry_recorded(
         self,
@@ -76,3 +52,18 @@ class Archive(Aggregate, created_event_name="Opened"):
             "retention": retention,
             "corrects": corrects,
         }
+
+    @checks(_entry_recorded)
+    def record_entry(self, entry_id: str, corrects: str | None) -> None:
+        """File a dated entry; ``corrects`` names an earlier entry this one supersedes."""
+        if entry_id in self.entries:
+            raise violation(
+                "entry_exists", "该档案条目已存在", "the entry already exists", "entry_id"
+            )
+        if corrects is not None and corrects not in self.entries:
+            raise violation(
+                "unknown_entry",
+                "被更正的档案条目不存在",
+                "the entry to correct does not exist",
+                "corrects",
+            )
