@@ -9,7 +9,7 @@ from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
 
-from finance.domain import Collective, Ledger, Voucher
+from finance.domain import Collective, Disclosure, Ledger, Voucher
 from finance.projections import FinanceProjection
 from finance.settings import FinanceSettings
 
@@ -32,6 +32,9 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
 
     def voucher(self, voucher_id: str) -> Voucher:
         return self.get(voucher_id, Voucher, "凭证", "voucher_id")
+
+    def disclosure(self, disclosure_id: str) -> Disclosure:
+        return self.get(disclosure_id, Disclosure, "财务公开", "disclosure_id")
 
     # -- scope -------------------------------------------------------------------------------
     def village_target(self, village_id: str) -> Target:

@@ -13,7 +13,7 @@ from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Command, Day, Id, Keyed, Text, keyed
 from shequ.handlers import changes, decides
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, case, func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
@@ -112,27 +112,42 @@ class TrialBalanceQuery(Command):
     period: Period
 
 
-def trial_balance(cmd: TrialBalanceQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
-    app.policy.check("trial_balance", actor, app.village_target(cmd.village_id))
-    start, end = f"{cmd.period}-01", f"{next_month(cmd.period)}-01"
+def movements(
+    c: Connection, village_id: str, start: str, end: str
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per account: the balance before ``start`` (the opening balances and every posted line
+    dated earlier; debit positive), and the debits and credits posted from ``start`` to before
+    ``end``. Red lines count negative."""
     ln = t.lines
-    signed = func.sum(ln.c.amount_fen)
-    with app.read() as c:
-        row = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == cmd.village_id)).first()
-        moved = c.execute(
-            select(ln.c.account, ln.c.side, (ln.c.voucher_date < start).label("before"), signed)
-            .where(ln.c.village_id == cmd.village_id, ln.c.posted, ln.c.voucher_date < end)
-            .group_by(ln.c.account, ln.c.side, "before")
-        ).all()
+    row = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == village_id)).first()
+    moved = c.execute(
+        select(
+            ln.c.account,
+            ln.c.side,
+            (ln.c.voucher_date < start).label("before"),
+            func.sum(ln.c.amount_fen),
+        )
+        .where(ln.c.village_id == village_id, ln.c.posted, ln.c.voucher_date < end)
+        .group_by(ln.c.account, ln.c.side, "before")
+    ).all()
     opening: dict[str, int] = dict(json.loads(row.opening)) if row else {}
     debit: dict[str, int] = {}
     credit: dict[str, int] = {}
     for account, side, before, fen in moved:
-        signed_fen = int(fen) if side == "debit" else -int(fen)
         if before:
-            opening[account] = opening.get(account, 0) + signed_fen
+            opening[account] = opening.get(account, 0) + (
+                int(fen) if side == "debit" else -int(fen)
+            )
         else:
             (debit if side == "debit" else credit)[account] = int(fen)
+    return opening, debit, credit
+
+
+def trial_balance(cmd: TrialBalanceQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    app.policy.check("trial_balance", actor, app.village_target(cmd.village_id))
+    start, end = f"{cmd.period}-01", f"{next_month(cmd.period)}-01"
+    with app.read() as c:
+        opening, debit, credit = movements(c, cmd.village_id, start, end)
     chart = chart_on(start)
     rows: list[dict[str, Any]] = []
     for code in sorted(set(opening) | set(debit) | set(credit)):

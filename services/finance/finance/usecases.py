@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import ledgers, vouchers
+from finance import disclosures, ledgers, vouchers
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -33,10 +33,25 @@ USE_CASES = UseCases(
     UseCase(vouchers.ReviewVoucher, vouchers.review_voucher, REVIEW),
     UseCase(vouchers.PostVoucher, vouchers.post_voucher, AGENCY),
     UseCase(vouchers.VoidDraft, vouchers.void_draft, CLERK),
+    # disclosure
+    UseCase(
+        disclosures.PrepareDisclosure,
+        disclosures.prepare_disclosure,
+        {**CLERK, "district_staff": "all"},
+    ),
+    UseCase(
+        disclosures.ReviewDisclosure, disclosures.review_disclosure, {"finance_group": "village"}
+    ),
+    UseCase(
+        disclosures.PublishDisclosure,
+        disclosures.publish_disclosure,
+        {"village_head": "village", **AGENCY},
+    ),
     # queries
     UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
     UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
+    UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),
 )

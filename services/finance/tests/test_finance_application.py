@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line
 from shequ.actor import Actor
-from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ShequError
+from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ShequError, ValidationError
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
@@ -303,3 +303,127 @@ def test_F40_the_bank_journal_runs_its_balance_from_the_month_opening(world: Wor
     assert [r["balance_fen"] for r in feb["rows"]] == [12_988_000, 12_908_000]
     office = world.app.journal(AUDITOR, village.id, "513", "2026-01")
     assert [r["summary"] for r in office["rows"]] == ["期初余额", "办公用品"]
+
+
+def test_D1_D5_the_quarter_disclosed_in_eight_categories_computed_by_hand(world: World) -> None:
+    """The quarter 2026Q1 of the February test, disclosed: income and expense entry by entry,
+    assets and claims at the quarter's end, four empty categories, the funds summary."""
+    village = world.village(name="东王家村")
+    world.ledger(village)
+    world.post(village, "2026-01-03", PAY_OFFICE)
+    world.post(village, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.clock.set("2026-02-10")
+    world.post(
+        village,
+        "2026-02-09",
+        WAGES
+        + [
+            line("112", "debit", 20_000, counterparty_id=village.clerk.person_id),
+            line("102", "credit", 20_000),
+        ],
+        "发放2月误工补贴并借支",
+    )
+    world.clock.set("2026-04-02")
+    for month in ("2026-01", "2026-02"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    prepare = {"village_id": village.id, "period": "2026Q1"}
+    refused(
+        RuleViolation,
+        "disclosure.period_open",
+        "period",
+        world.app.prepare_disclosure,
+        village.clerk,
+        "prepare-early",
+        **prepare,
+    )
+    world.app.close_period(AGENCY, "close-2026-03", village_id=village.id, period="2026-03")
+    prepared = world.app.prepare_disclosure(village.clerk, "prepare-q1", **prepare)
+    assert prepared["due_on"] == "2026-04-15"
+    d = world.app.disclosure(AUDITOR, prepared["disclosure_id"])
+    content = d["content"]
+    assert [(c["title"], len(c["rows"]), c.get("note")) for c in content["categories"]] == [
+        ("财务计划", 0, "本期无此类事项"),
+        ("各项收入", 1, None),
+        ("各项支出", 2, None),
+        ("各项资产", 3, None),
+        ("各类资源", 0, "本期无此类事项"),
+        ("债权债务", 1, None),
+        ("收益分配", 0, "本期无此类事项"),
+        ("其他", 0, "本期无此类事项"),
+    ]
+    income, expense, assets, claims = (content["categories"][i] for i in (1, 2, 3, 5))
+    assert [(r["date"], r["number"], r["summary"], r["amount_fen"]) for r in income["rows"]] == [
+        ("2026-01-04", "记-2026-002", "村级组织运转经费", 500_000)
+    ]
+    assert [(r["number"], r["amount_fen"]) for r in expense["rows"]] == [
+        ("记-2026-001", 12_000),
+        ("记-2026-003", 80_000),
+    ]
+    assert (income["total_fen"], expense["total_fen"]) == (500_000, 92_000)
+    assert [(r["name"], r["balance_fen"]) for r in assets["rows"]] == [
+        ("银行存款", 12_888_000),
+        ("应收款", 20_000),
+        ("固定资产", 30_000_000),
+    ]
+    assert [(r["name"], r["balance_fen"]) for r in claims["rows"]] == [("应收款", 20_000)]
+    assert content["funds"] == {
+        "opening_fen": 12_500_000,
+        "receipts_fen": 500_000,
+        "payments_fen": 112_000,
+        "closing_fen": 12_888_000,
+    }
+    assert village.clerk.person_id not in str(content)  # no person in the disclosure (D8)
+    ident = {"disclosure_id": prepared["disclosure_id"]}
+    refused(
+        RuleViolation,
+        "disclosure.not_publishable",
+        "disclosure_id",
+        world.app.publish_disclosure,
+        village.head,
+        "publish-early",
+        **ident,
+    )
+    refused(
+        Forbidden,
+        "forbidden",
+        "actor.role",
+        world.app.review_disclosure,
+        village.clerk,
+        "review-by-clerk",
+        opinion="同意",
+        **ident,
+    )
+    refused(
+        ValidationError,
+        "invalid",
+        "opinion",
+        world.app.review_disclosure,
+        village.group,
+        "review-empty",
+        opinion=" ",
+        **ident,
+    )
+    world.app.review_disclosure(
+        village.group, "review-q1", opinion="经审核，账目清楚，同意公开。", **ident
+    )
+    world.clock.set("2026-04-10")
+    assert world.app.publish_disclosure(village.head, "publish-q1", **ident) == {
+        "disclosure_id": prepared["disclosure_id"],
+        "published_on": "2026-04-10",
+        "posted_until": "2026-04-25",
+    }
+    [published] = world.published("disclosure.published")
+    assert (published["period"], published["content_sha256"], published["late"]) == (
+        "2026Q1",
+        prepared["content_sha256"],
+        False,
+    )
+    refused(
+        Conflict,
+        "disclosure.exists",
+        "period",
+        world.app.prepare_disclosure,
+        village.clerk,
+        "prepare-again",
+        **prepare,
+    )

@@ -3,6 +3,7 @@
 
 from finance.domain.charts import Account, Chart, chart_on, charts
 from finance.domain.collective import Collective
+from finance.domain.disclosure import Disclosure
 from finance.domain.ledger import Ledger
 from finance.domain.voucher import (
     KINDS,
@@ -13,7 +14,7 @@ from finance.domain.voucher import (
     checked_lines,
 )
 
-AGGREGATES = (Collective, Ledger, Voucher)
+AGGREGATES = (Collective, Disclosure, Ledger, Voucher)
 
 __all__ = [
     "AGGREGATES",
@@ -22,6 +23,7 @@ __all__ = [
     "Account",
     "Chart",
     "Collective",
+    "Disclosure",
     "Ledger",
     "Voucher",
     "chart_on",

@@ -1,0 +1,265 @@
+"""Use cases of the periodic disclosure (财务公开, D1–D5): prepared from a quarter whose months
+are all closed, reviewed by the 民主理财小组 with its opinion, published; and the query of one
+disclosure with its content and digest.
+
+The content is the eight categories in order (D1): income and expense entry by entry (逐项逐笔)
+from the posted lines, assets and claims as the accounts' balances at the quarter's end, an empty
+category printed as 本期无此类事项, and the funds summary (资金收支汇总). No person's name is in
+it: handlers are shown by their role. Its SHA-256 is recorded when it is prepared."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field
+from shequ.actor import Actor
+from shequ.commands import Command, Id, Keyed, Note, keyed
+from shequ.errors import RuleViolation
+from shequ.handlers import changes, decides
+from sqlalchemy import Connection, select
+
+from finance import tables as t
+from finance.base import FinanceBase
+from finance.domain import Disclosure, chart_on
+from finance.domain.disclosure import CATEGORIES, NOTHING, digest, due_on, quarter_months
+from finance.domain.ledger import next_month
+from finance.examples import VILLAGE
+from finance.ledgers import movements, village_scope
+
+Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
+FUNDS = ("101", "102")  # 库存现金, 银行存款: the same codes in both charts
+CLAIMS = {"cas2023": ("112", "113", "211", "221"), "cas2004": ("112", "113", "202", "221")}
+DISCLOSURE = "5b2d7c1e-0000-5000-8000-000000000041"
+
+
+class PrepareDisclosure(Keyed):
+    """Prepare a village's periodic disclosure of a quarter from its books: every month of the
+    quarter must be closed (D5); the content and its SHA-256 are fixed from then on."""
+
+    title = "编制财务公开"
+    example = keyed("disclosure-dongwangjia-2026Q1", village_id=VILLAGE, period="2026Q1")
+    village_id: Id
+    period: Quarter
+
+
+@decides(village_scope)
+def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -> Any:
+    ledger = app.ledger(cmd.village_id)
+    open_months = [m for m in quarter_months(cmd.period) if m not in ledger.closed]
+    if open_months:
+        raise RuleViolation(
+            f"{open_months[0]} 期尚未结账，不能编制本季度公开",
+            f"the period {open_months[0]} is not closed yet",
+            "period",
+            code="disclosure.period_open",
+            details={"open": open_months},
+        )
+    app.ensure_new(
+        Disclosure.create_id(cmd.village_id, "periodic", cmd.period),
+        "该季度财务公开",
+        "period",
+        "disclosure.exists",
+    )
+    with app.read() as c:
+        content = quarter_content(
+            c, app.collective(cmd.village_id).name, cmd.village_id, cmd.period
+        )
+    disclosure = Disclosure(
+        village_id=cmd.village_id,
+        kind="periodic",
+        period=cmd.period,
+        content=content,
+        content_sha256=digest(content),
+        due_on=due_on(cmd.period, app.settings.periodic_due_day),
+        prepared_on=app.today(),
+        actor=actor.to_dict(),
+    )
+    return [disclosure], {
+        "disclosure_id": str(disclosure.id),
+        "content_sha256": disclosure.content_sha256,
+        "due_on": disclosure.due_on,
+    }
+
+
+def quarter_content(
+    c: Connection, village_name: str, village_id: str, quarter: str
+) -> dict[str, Any]:
+    """The eight categories of a quarter in order, and the funds summary (D1, §1.4)."""
+    months = quarter_months(quarter)
+    start, end = f"{months[0]}-01", f"{next_month(months[-1])}-01"
+    chart = chart_on(start)
+    assert chart is not None  # a ledger is opened only on a chart in force
+    opening, debit, credit = movements(c, village_id, start, end)
+    closing = {
+        a: opening.get(a, 0) + debit.get(a, 0) - credit.get(a, 0)
+        for a in set(opening) | set(debit) | set(credit)
+    }
+
+    def named(code: str) -> str:
+        return chart.accounts[code].name if code in chart.accounts else code
+
+    entries = entry_by_entry(c, village_id, start, end)
+    tables: dict[str, list[dict[str, Any]]] = {
+        "income": [
+            e
+            for e in entries
+            if chart.accounts[e["account"]].cls == "income" and e["side"] == "credit"
+        ],
+        "expense": [
+            e
+            for e in entries
+            if chart.accounts[e["account"]].cls == "expense" and e["side"] == "debit"
+        ],
+        "assets": [
+            {"account": a, "name": named(a), "balance_fen": closing[a]}
+            for a in sorted(closing)
+            if closing[a] and a in chart.accounts and chart.accounts[a].cls == "asset"
+        ],
+        "claims": [
+            {"account": a, "name": named(a), "balance_fen": closing[a]}
+            for a in CLAIMS.get(chart.id, ())
+            if closing.get(a)
+        ],
+    }
+    categories = []
+    for key, title in CATEGORIES:
+        rows = tables.get(key, [])
+        for row in rows:
+            row.pop("side", None)
+        item: dict[str, Any] = {"key": key, "title": title, "rows": rows}
+        if key in ("income", "expense"):
+            item["total_fen"] = sum(r["amount_fen"] for r in rows)
+        if not rows:
+            item["note"] = NOTHING
+        categories.append(item)
+    funds_open = sum(opening.get(a, 0) for a in FUNDS)
+    receipts = sum(debit.get(a, 0) for a in FUNDS)
+    payments = sum(credit.get(a, 0) for a in FUNDS)
+    return {
+        "village": village_name,
+        "period": quarter,
+        "from": start,
+        "to": (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat(),
+        "chart": chart.id,
+        "categories": categories,
+        "funds": {
+            "opening_fen": funds_open,
+            "receipts_fen": receipts,
+            "payments_fen": payments,
+            "closing_fen": funds_open + receipts - payments,
+        },
+    }
+
+
+def entry_by_entry(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:
+    """Every posted line of the period (逐项逐笔), in date and number order."""
+    ln, v = t.lines, t.vouchers
+    rows = c.execute(
+        select(
+            ln.c.voucher_date,
+            v.c.number,
+            v.c.summary,
+            ln.c.memo,
+            ln.c.account,
+            ln.c.side,
+            ln.c.amount_fen,
+        )
+        .join(v, v.c.id == ln.c.voucher_id)
+        .where(
+            ln.c.village_id == village_id,
+            ln.c.posted,
+            ln.c.voucher_date >= start,
+            ln.c.voucher_date < end,
+        )
+        .order_by(ln.c.voucher_date, v.c.number, ln.c.line)
+    ).all()
+    return [
+        {
+            "date": r.voucher_date,
+            "number": r.number,
+            "summary": r.memo or r.summary,
+            "account": r.account,
+            "side": r.side,
+            "amount_fen": r.amount_fen,
+            "handler": "报账员",
+        }
+        for r in rows
+    ]
+
+
+def disclosure_scope(cmd: Any, app: FinanceBase) -> Any:
+    return app.village_target(app.disclosure(cmd.disclosure_id).village_id)
+
+
+def load(cmd: Any, app: FinanceBase) -> Disclosure:
+    return app.disclosure(cmd.disclosure_id)
+
+
+class ReviewDisclosure(Keyed):
+    """The 民主理财小组's review of a prepared disclosure: its opinion on truth and completeness,
+    shown in the footer of every table (D5)."""
+
+    title = "审核财务公开"
+    example = keyed(
+        "disclosure-2026Q1-review", disclosure_id=DISCLOSURE, opinion="经审核，账目清楚，同意公开。"
+    )
+    disclosure_id: Id
+    opinion: Annotated[str, Note(500, "审核意见")]
+
+
+@changes(load, disclosure_scope)
+def review_disclosure(
+    cmd: ReviewDisclosure, actor: Actor, app: FinanceBase, d: Disclosure
+) -> dict[str, Any]:
+    d.review(cmd.opinion, actor.person_id, app.today(), actor.to_dict())
+    return {"disclosure_id": cmd.disclosure_id, "status": d.status}
+
+
+class PublishDisclosure(Keyed):
+    """Publish a reviewed disclosure today (by the service's clock); posted for the district's
+    posting days (D2). Published after its due date, it is published late, and says so."""
+
+    title = "发布财务公开"
+    example = keyed("disclosure-2026Q1-publish", disclosure_id=DISCLOSURE)
+    disclosure_id: Id
+
+
+@changes(load, disclosure_scope)
+def publish_disclosure(
+    cmd: PublishDisclosure, actor: Actor, app: FinanceBase, d: Disclosure
+) -> dict[str, Any]:
+    today = dt.date.fromisoformat(app.today())
+    until = (today + dt.timedelta(days=app.settings.posting_days)).isoformat()
+    d.publish(today.isoformat(), until, actor.to_dict())
+    return {
+        "disclosure_id": cmd.disclosure_id,
+        "published_on": today.isoformat(),
+        "posted_until": until,
+    }
+
+
+class DisclosureQuery(Command):
+    """One disclosure: its content (the eight categories and the funds summary), its SHA-256,
+    the 民主理财小组's opinion, when it was due and published."""
+
+    title = "查询财务公开"
+    example: ClassVar[dict[str, Any]] = {"disclosure_id": DISCLOSURE}
+    disclosure_id: Id
+
+
+def disclosure(cmd: DisclosureQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    d = app.disclosure(cmd.disclosure_id)
+    app.policy.check("disclosure", actor, app.village_target(d.village_id))
+    return {
+        "disclosure_id": cmd.disclosure_id,
+        "village_id": d.village_id,
+        "kind": d.kind,
+        "period": d.period,
+        "status": d.status,
+        "content": d.content,
+        "content_sha256": d.content_sha256,
+        "opinion": d.opinion,
+        "due_on": d.due_on,
+        "published_on": d.published_on,
+    }

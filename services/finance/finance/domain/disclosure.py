@@ -1,0 +1,147 @@
+"""A disclosure (财务公开), F10 and D1–D5: one village's books for one quarter, in the eight
+categories of 农经发〔2011〕13号 in order, prepared from the closed months, reviewed by the
+民主理财小组 with its opinion, then published for the residents.
+
+Its content is fixed when it is prepared (the quarter's months are closed, so no voucher can
+enter them) and is identified by the SHA-256 of its canonical JSON: the published bytes can be
+checked by anyone against the published digest. A mistake found later is corrected in a later
+period (a correction notice), never by changing a published disclosure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from finance.domain.common import ActorDict, natural_id, refuse
+
+# The eight categories in the order of the 2011 rules [law]; an empty one is printed with
+# NOTHING, never left out (D1).
+CATEGORIES = (
+    ("plan", "财务计划"),
+    ("income", "各项收入"),
+    ("expense", "各项支出"),
+    ("assets", "各项资产"),
+    ("resources", "各类资源"),
+    ("claims", "债权债务"),
+    ("distribution", "收益分配"),
+    ("other", "其他"),
+)
+NOTHING = "本期无此类事项"
+
+
+def quarter_months(quarter: str) -> list[str]:
+    """The months of a quarter: '2026Q1' -> ['2026-01', '2026-02', '2026-03']."""
+    year, q = quarter[:4], int(quarter[5])
+    return [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+
+
+def due_on(quarter: str, due_day: int) -> str:
+    """D2: due by day ``due_day`` of the first month of the next quarter [local]."""
+    year, q = int(quarter[:4]), int(quarter[5])
+    year, month = (year + 1, 1) if q == 4 else (year, 3 * q + 1)
+    return f"{year:04d}-{month:02d}-{due_day:02d}"
+
+
+def digest(content: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a disclosure's content (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Disclosure(Aggregate):
+    """The periodic disclosure of one village for one quarter."""
+
+    @staticmethod
+    def create_id(village_id: str, kind: str, period: str) -> UUID:
+        return natural_id("disclosure", village_id, kind, period)
+
+    @event("Prepared")
+    def __init__(
+        self,
+        village_id: str,
+        kind: str,
+        period: str,
+        content: dict[str, Any],
+        content_sha256: str,
+        due_on: str,
+        prepared_on: str,
+        actor: ActorDict,
+    ) -> None:
+        self.village_id = village_id
+        self.kind = kind
+        self.period = period
+        self.content = content
+        self.content_sha256 = content_sha256
+        self.due_on = due_on
+        self.opinion: str | None = None
+        self.reviewer_id: str | None = None
+        self.published_on: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.published_on:
+            return "published"
+        return "reviewed" if self.opinion else "prepared"
+
+    def review(self, opinion: str, reviewer_id: str, on: str, actor: ActorDict) -> None:
+        """D5: the 民主理财小组 reviews the truth and completeness before publication and
+        records its opinion; reviewed once."""
+        if self.opinion is not None:
+            raise refuse(
+                "disclosure.already_reviewed",
+                "该公开已审核",
+                "the disclosure has been reviewed already",
+                "disclosure_id",
+            )
+        if not opinion.strip():
+            raise refuse(
+                "disclosure.opinion_required",
+                "民主理财小组须写明审核意见",
+                "the finance group's review states its opinion",
+                "opinion",
+            )
+        self._reviewed(opinion, reviewer_id, on, actor)
+
+    @event("Reviewed")
+    def _reviewed(self, opinion: str, reviewer_id: str, on: str, actor: ActorDict) -> None:
+        self.opinion = opinion
+        self.reviewer_id = reviewer_id
+
+    def publish(self, published_on: str, posted_until: str, actor: ActorDict) -> None:
+        """D5: published only after its review, once."""
+        if self.opinion is None or self.published_on is not None:
+            raise refuse(
+                "disclosure.not_publishable",
+                "公开须经民主理财小组审核且只发布一次",
+                "a disclosure is published once, after the finance group's review",
+                "disclosure_id",
+                status=self.status,
+            )
+        self._published(
+            published_on,
+            posted_until,
+            self.village_id,
+            self.kind,
+            self.period,
+            self.content_sha256,
+            published_on > self.due_on,
+            actor,
+        )
+
+    @event("Published")
+    def _published(
+        self,
+        published_on: str,
+        posted_until: str,
+        village_id: str,
+        kind: str,
+        period: str,
+        content_sha256: str,
+        late: bool,
+        actor: ActorDict,
+    ) -> None:
+        self.published_on = published_on
