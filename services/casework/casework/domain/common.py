@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from shequ.domainkit import Ids, violation
@@ -58,3 +59,19 @@ def record(
     names = [x.name for x in fields(dated) if x.name not in STAMPED]
     decided = dict(zip(names, own, strict=True))
     aggregate.trigger_event(dated, on=f.on, actor=f.actor, recorded_at=f.at, **decided, **context)
+
+
+class Procedure(Aggregate):
+    """A case's procedure (a mediation, a village decision): at most one of its kind per case,
+    its id derived from the case's; once it ends, its case is resolved with its
+    ``conclusion()``."""
+
+    kind = ""  # the procedure's name in its id: "mediation", "decision"
+
+    @classmethod
+    def create_id(cls, case_id: str) -> UUID:
+        return natural_id(cls.kind, case_id)
+
+    def conclusion(self) -> tuple[str, list[str]] | None:
+        """(the day it ended, its outcome as a case's evidence), once it has ended."""
+        raise NotImplementedError

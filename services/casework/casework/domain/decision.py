@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import LOCAL
 
-from casework.domain.common import ActorDict, natural_id, not_before, violation
+from casework.domain.common import ActorDict, Procedure, not_before, violation
 from casework.domain.thresholds import BODIES, MATTERS, LocalRules, missed
 
 STEPS = {
@@ -122,12 +122,9 @@ def check_record(r: dict[str, Any], body: str) -> None:
         )
 
 
-class VillageDecision(Aggregate):
+class VillageDecision(Procedure):
     id: UUID
-
-    @staticmethod
-    def create_id(case_id: str) -> UUID:
-        return natural_id("decision", case_id)
+    kind = "decision"
 
     @event("Opened")
     def __init__(

@@ -12,12 +12,17 @@ from eventsourcing.domain import Aggregate, event
 from casework.domain.common import natural_id
 
 
-class Community(Aggregate):
-    id: UUID
+class Copy(Aggregate):
+    """Casework's copy of one of the registry's facts, learned once: its id derives from the
+    registry's id for it, the field named after the kind (``village_id`` for a ``Village``)."""
 
-    @staticmethod
-    def create_id(community_id: str) -> UUID:
-        return natural_id("community", community_id)
+    @classmethod
+    def create_id(cls, key: str) -> UUID:
+        return natural_id(cls.__name__.lower(), key)
+
+
+class Community(Copy):
+    id: UUID
 
     @event("Learned")
     def __init__(self, community_id: str, name: str) -> None:
@@ -25,12 +30,8 @@ class Community(Aggregate):
         self.team_id: str | None = None
 
 
-class Village(Aggregate):
+class Village(Copy):
     id: UUID
-
-    @staticmethod
-    def create_id(village_id: str) -> UUID:
-        return natural_id("village", village_id)
 
     @event("Learned")
     def __init__(self, village_id: str, community_id: str, name: str) -> None:
@@ -41,12 +42,8 @@ class Village(Aggregate):
         self.community_id = community_id
 
 
-class Household(Aggregate):
+class Household(Copy):
     id: UUID
-
-    @staticmethod
-    def create_id(household_id: str) -> UUID:
-        return natural_id("household", household_id)
 
     @event("Learned")
     def __init__(self, household_id: str, village_id: str, head_id: str) -> None:
@@ -64,14 +61,10 @@ class Household(Aggregate):
             self.members.remove(person_id)
 
 
-class Team(Aggregate):
+class Team(Copy):
     """A community's service team: who is in which work group (for routing)."""
 
     id: UUID
-
-    @staticmethod
-    def create_id(team_id: str) -> UUID:
-        return natural_id("team", team_id)
 
     @event("Learned")
     def __init__(self, team_id: str, community_id: str, name: str) -> None:

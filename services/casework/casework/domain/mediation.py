@@ -16,19 +16,23 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import ActorDict, Fact, natural_id, not_before, record, violation
+from casework.domain.common import (
+    ActorDict,
+    Fact,
+    Procedure,
+    not_before,
+    record,
+    violation,
+)
 
 INITIATIVES = {"application": "当事人申请", "committee": "调解委员会主动调解"}
 ROUTES = {"arbitration": "仲裁", "administrative": "行政", "litigation": "诉讼"}
 AGREEMENT_FIELDS = ("facts", "issues", "responsibilities", "terms", "performance")
 
 
-class Mediation(Aggregate):
+class Mediation(Procedure):
     id: UUID
-
-    @staticmethod
-    def create_id(case_id: str) -> UUID:
-        return natural_id("mediation", case_id)
+    kind = "mediation"
 
     @event("Started")
     def __init__(
@@ -70,15 +74,15 @@ class Mediation(Aggregate):
                 "party_id",
             )
 
+    def _require(self, states: tuple[str, ...], rule: str, zh: str, en: str, **more: Any) -> None:
+        if self.state not in states:
+            raise violation(rule, zh, en, "case_id", **more)
+
     def _live(self) -> None:
-        if self.state not in ("pending_consent", "in_mediation", "agreed"):
-            raise violation(
-                "mediation.ended",
-                "调解已结束",
-                "the mediation has ended",
-                "case_id",
-                state=self.state,
-            )
+        live = ("pending_consent", "in_mediation", "agreed")
+        self._require(
+            live, "mediation.ended", "调解已结束", "the mediation has ended", state=self.state
+        )
 
     @property
     def all_consented(self) -> bool:
@@ -227,10 +231,9 @@ class Mediation(Aggregate):
         self.agreement, self.signed, self.state = agreement, [], "agreed"
 
     def sign(self, signer_id: str, on: str, actor: ActorDict) -> None:
-        if self.state != "agreed":
-            raise violation(
-                "mediation.no_agreement", "尚无待签署的调解协议", "no agreement to sign", "case_id"
-            )
+        self._require(
+            ("agreed",), "mediation.no_agreement", "尚无待签署的调解协议", "no agreement to sign"
+        )
         if signer_id not in self.parties and signer_id not in self.mediators:
             raise violation(
                 "mediation.not_signatory",
@@ -249,10 +252,9 @@ class Mediation(Aggregate):
     def seal(self, f: Fact, confirmation_until: str) -> None:
         """The committee seals on ``f.on``: effective once all parties and a mediator have
         signed."""
-        if self.state != "agreed":
-            raise violation(
-                "mediation.no_agreement", "尚无待盖章的调解协议", "no agreement to seal", "case_id"
-            )
+        self._require(
+            ("agreed",), "mediation.no_agreement", "尚无待盖章的调解协议", "no agreement to seal"
+        )
         unsigned = sorted(set(self.parties) - set(self.signed))
         if unsigned or not set(self.mediators) & set(self.signed):
             raise violation(
@@ -329,13 +331,13 @@ class Mediation(Aggregate):
 
     def follow_up(self, f: Fact, notes: str) -> None:
         """The follow-up visit (回访) made on ``f.on``, after the mediation ended."""
-        if self.state not in ("effective", "failed", "ended"):
-            raise violation(
-                "mediation.follow_up_early",
-                "调解结束后方可回访",
-                "follow up after the mediation ends",
-                "case_id",
-            )
+        ended = ("effective", "failed", "ended")
+        self._require(
+            ended,
+            "mediation.follow_up_early",
+            "调解结束后方可回访",
+            "follow up after the mediation ends",
+        )
         not_before(f.on, self.ended_on, "visited_on", "调解结束之日", "the day mediation ended")
         record(self, self.FollowedUp, f, notes)
 
