@@ -16,7 +16,7 @@ from shequ.actor import Actor
 from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
 from shequ.errors import NotFound, RuleViolation
 from shequ.readlog import Purpose
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
 
 from outreach import masking, pdf
@@ -254,17 +254,10 @@ def village_cards(cmd: VillageCards, actor: Actor, app: OutreachBase) -> list[di
     (heads and addresses in clear for the team, and for staff who give a ``purpose``)."""
     community_id = _village_community(app, cmd.village_id)
     app.policy.check("village_cards", actor, app.community_target(community_id))
-    h, d, p = t.households, t.distributions, t.persons
+    h, d = t.households, t.distributions
     with app.read() as c:
         rows = c.execute(
-            select(
-                h.c.id,
-                h.c.address,
-                h.c.card_version,
-                func.coalesce(p.c.name, "").label("name"),
-                d.c.distributed_on,
-            )
-            .outerjoin(p, p.c.id == h.c.head_id)
+            with_heads(select(h.c.id, h.c.card_version, d.c.distributed_on))
             .outerjoin(d, (d.c.household_id == h.c.id) & (d.c.version == h.c.card_version))
             .where(h.c.village_id == cmd.village_id)
             .order_by(h.c.address, h.c.id)
@@ -274,6 +267,15 @@ def village_cards(cmd: VillageCards, actor: Actor, app: OutreachBase) -> list[di
         {**s, "card_version": r.card_version, "distributed_on": r.distributed_on}
         for s, r in zip(shown, rows, strict=True)
     ]
+
+
+def with_heads(query: Select[Any]) -> Select[Any]:
+    """``query`` over households with what ``heads`` shows of each: its ``address`` and its
+    head's ``name`` (empty while registry has not told us of the head)."""
+    h, p = t.households, t.persons
+    return query.add_columns(h.c.address, func.coalesce(p.c.name, "").label("name")).outerjoin(
+        p, p.c.id == h.c.head_id
+    )
 
 
 def heads(

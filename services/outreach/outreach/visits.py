@@ -22,7 +22,7 @@ from outreach import tables as t
 from outreach.base import OutreachBase
 from outreach.checks import Ids, OptionalIds
 from outreach.commands import RoundChange, RoundCommand
-from outreach.contact_cards import heads
+from outreach.contact_cards import heads, with_heads
 from outreach.domain import Visit, VisitRound
 from outreach.domain.common import key_id, violation
 from outreach.domain.visits import ROUND_KINDS
@@ -301,18 +301,14 @@ def households_missed(
     """The households on a round's list that nobody has visited yet (heads and addresses
     in clear for the team, and for staff who give a ``purpose``)."""
     _checked_round(app, "households_missed", actor, cmd)
-    rh, v, h, p = t.round_households, t.visits, t.households, t.persons
+    rh, v, h = t.round_households, t.visits, t.households
     seen = select(v.c.household_id).where(v.c.round_id == cmd.round_id)
+    listed = select(rh.c.household_id.label("id"), rh.c.village_id).join(
+        h, h.c.id == rh.c.household_id
+    )
     with app.read() as c:
         rows = c.execute(
-            select(
-                rh.c.household_id.label("id"),
-                rh.c.village_id,
-                h.c.address,
-                func.coalesce(p.c.name, "").label("name"),
-            )
-            .join(h, h.c.id == rh.c.household_id)
-            .outerjoin(p, p.c.id == h.c.head_id)
+            with_heads(listed)
             .where(rh.c.round_id == cmd.round_id, rh.c.household_id.not_in(seen))
             .order_by(rh.c.village_id, rh.c.household_id)
         ).all()
