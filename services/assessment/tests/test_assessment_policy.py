@@ -58,6 +58,10 @@ MONTHS = iter(
 )
 
 
+# A fresh year for each designation (the key counter outgrows the years a command takes).
+YEARS = iter(range(2030, 2101))
+
+
 def month(app: Assessment) -> str:
     """A fresh month under the monthly scheme version, ended by the world's 'today'."""
     return next(MONTHS)
@@ -142,7 +146,7 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
             False,
         )
     if name == "designate_exemplary":
-        year = 2030 + n()
+        year = next(YEARS)
         return (
             (
                 lambda ac, k: app.designate_exemplary(

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from outreach.service import OutreachService
 from outreach.usecases import USE_CASES
-from outreach_testing import World
+from outreach_testing import ONLY_SQLITE, World
 from shequ.actor import ROLES
 from shequ.actorsig import ActorVerifier
 from shequ.errors import Forbidden, ShequError
@@ -19,7 +19,13 @@ NOBODY = "3f1c6a7e-0000-5000-8000-0000000000ff"  # an id nothing has
 
 
 def actor(role: str) -> dict[str, str]:
-    return {"person_id": f"p-{role}", "role": role, "community_id": NOBODY, "household_id": NOBODY}
+    return {
+        "person_id": f"p-{role}",
+        "role": role,
+        "community_id": NOBODY,
+        "household_id": NOBODY,
+        "village_id": NOBODY,
+    }
 
 
 def test_policy_table_admits_auditors_only_to_reads_and_residents_only_to_their_cards():
@@ -33,12 +39,13 @@ def test_policy_table_admits_auditors_only_to_reads_and_residents_only_to_their_
             )
 
 
+@ONLY_SQLITE
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_on_every_entrypoint(sqlite_world: World, role: str):
+def test_every_role_on_every_entrypoint(world: World, role: str):
     # the platform's actor check, taking unsigned actors as the test run's services do
     verifier = ActorVerifier("outreach", None, None, allow_unsigned=True)
-    service = SimpleNamespace(app=sqlite_world.outreach, trusted_actor=verifier.actor)
-    top = sqlite_world.top()
+    service = SimpleNamespace(app=world.outreach, trusted_actor=verifier.actor)
+    top = world.top()
     for name, rule in RULES.items():
         entry = getattr(OutreachService, name)
         try:
@@ -51,4 +58,4 @@ def test_every_role_on_every_entrypoint(sqlite_world: World, role: str):
             assert exc.details.get("rule") in ("required", "unknown_argument"), (name, exc)
         else:
             pytest.fail(f"{name} ran without its arguments")
-    assert sqlite_world.top() == top
+    assert world.top() == top
