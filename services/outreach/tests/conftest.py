@@ -17,11 +17,5 @@ def world(store: Store) -> Iterator[World]:
 
 
 @pytest.fixture
-def sqlite_world(sqlite_store: Store) -> Iterator[World]:
-    with closing(World(sqlite_store)) as w:
-        yield w
-
-
-@pytest.fixture
 def store_name() -> str:
     return "outreach"

@@ -11,6 +11,7 @@ import itertools
 import uuid
 from typing import Any
 
+import pytest
 from outreach.application import Outreach
 from outreach.contracts import translate
 from outreach.interests import CASEWORK, REGISTRY
@@ -28,6 +29,8 @@ STAFF = Actor(person_id="staff-1", role="district_staff")
 AUDITOR = Actor(person_id="auditor-1", role="auditor")
 GROUPS = ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
 _phones = itertools.count(13900000000)
+ONLY_SQLITE = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+"""For a test of what does not depend on the store: its ``world`` on SQLite only."""
 
 
 def new_id() -> str:

@@ -23,7 +23,7 @@ from shequ.relay import exchange_for
 from shequ.testing import sign_as
 
 from tests.support.containers import service_env, started
-from tests.support.infra import pg_database, rabbit_vhost, wait_until
+from tests.support.infra import rabbit_vhost, wait_until
 
 pytestmark = pytest.mark.rabbit
 SYSTEM = {"person_id": "system:test", "role": "system"}
@@ -40,15 +40,6 @@ class RegistryStandIn:
         self, actor: dict[str, Any], after: int = 0, limit: int = 500
     ) -> list[dict[str, Any]]:
         return [e for e in LOG if e["position"] > after][:limit]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'outreach.db'}"
-        return
-    with pg_database() as url:
-        yield url
 
 
 @pytest.fixture

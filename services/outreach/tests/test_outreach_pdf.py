@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from outreach_testing import STAFF, World
+from outreach_testing import ONLY_SQLITE, STAFF, World
 from PIL import Image
 from shequ.actor import Actor
 from shequ.errors import Forbidden
@@ -27,8 +27,8 @@ def _text(path: Path) -> str:
     ).stdout
 
 
-def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(sqlite_world: World, tmp_path: Path):
-    world = sqlite_world
+@ONLY_SQLITE
+def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(world: World, tmp_path: Path):
     x = world.district(1)
     hid = x["households"][0]
     resident = Actor(person_id="r-1", role="resident", household_id=hid)
@@ -56,10 +56,10 @@ def test_household_card_pdf_is_a6_with_cjk_text_and_a_qr_code(sqlite_world: Worl
         assert 0.25 < dark < 0.75
 
 
-def test_qr_code_carries_the_configured_case_filing_address(sqlite_world: World):
+@ONLY_SQLITE
+def test_qr_code_carries_the_configured_case_filing_address(world: World):
     from outreach.pdf import qr_png
 
-    world = sqlite_world
     x = world.district(1)
     card = world.card(x["households"][0])
     assert card["case_url"] == (
@@ -73,8 +73,8 @@ def test_qr_code_carries_the_configured_case_filing_address(sqlite_world: World)
         assert image.size == (expected.symbol_size(scale=4, border=2))
 
 
-def test_village_batch_pdf_has_one_page_per_household(sqlite_world: World, tmp_path: Path):
-    world = sqlite_world
+@ONLY_SQLITE
+def test_village_batch_pdf_has_one_page_per_household(world: World, tmp_path: Path):
     x = world.district(3)
     path = _pdf(tmp_path, world.app.village_cards_pdf(STAFF, x["village_id"]))
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
