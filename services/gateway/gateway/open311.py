@@ -32,12 +32,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -48,6 +46,7 @@ from shequ.actorsig import sign_actor
 from shequ.errors import ShequError
 
 from gateway import errors
+from gateway.digests import ByDigest
 
 PREFIX = "/open311/v2"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -114,34 +113,15 @@ class Client:
         }
 
 
-def digest(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-
-
-class Clients:
-    """API keys, kept as their SHA-256 only."""
-
-    def __init__(self, by_digest: dict[str, Client]) -> None:
-        self.by_digest = by_digest
+class Clients(ByDigest[Client]):
+    """API keys, kept as their SHA-256 only (a file of ``{sha256 hex: {client, community_id}}``)."""
 
     @classmethod
-    def from_file(cls, path: Path | None) -> Clients:
-        if path is None:
-            return cls({})
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            {
-                str(k).lower(): Client(str(v["client"]), str(v["community_id"]))
-                for k, v in data.items()
-            }
-        )
+    def record(cls, data: Any) -> Client:
+        return Client(str(data["client"]), str(data["community_id"]))
 
-    def find(self, api_key: str) -> Client:
-        wanted = digest(api_key)
-        found = None
-        for known, client in self.by_digest.items():
-            if hmac.compare_digest(known, wanted):
-                found = client
+    def find(self, secret: str) -> Client:
+        found = super().find(secret)
         if found is None:
             raise Open311Error(403, "api_key 无效", "invalid api_key")
         return found

@@ -13,12 +13,8 @@ kept hashed, GATEWAY.md G4); sessions and accounts plug in the same way.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, Request
@@ -27,6 +23,7 @@ from shequ.actor import Actor
 from shequ.actorsig import sign_actor
 from shequ.errors import ShequError
 
+from gateway.digests import ByDigest
 from gateway.errors import unauthenticated
 
 
@@ -52,33 +49,22 @@ bearer = HTTPBearer(
 )
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-class TokenAuthenticator:
+class TokenAuthenticator(ByDigest[Principal]):
     """Bearer tokens from a file of ``{sha256 hex: actor}`` (read once at start)."""
 
-    def __init__(self, tokens: dict[str, Principal]) -> None:
-        self.tokens = tokens
-
     @classmethod
-    def from_file(cls, path: Path | None) -> TokenAuthenticator:
-        if path is None:
-            return cls({})
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({str(k).lower(): Principal.from_dict(v) for k, v in data.items()})
+    def record(cls, data: Any) -> Principal:
+        return Principal.from_dict(data)
 
     async def __call__(self, request: Request) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthenticated()
-        wanted = digest(token.strip())
-        for known, principal in self.tokens.items():
-            if hmac.compare_digest(known, wanted):
-                return principal
-        raise unauthenticated()
+        principal = self.find(token.strip())
+        if principal is None:
+            raise unauthenticated()
+        return principal
 
 
 async def current_principal(

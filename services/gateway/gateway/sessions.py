@@ -15,7 +15,6 @@ scope, and works until revoked.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -33,15 +32,12 @@ from gateway import authstore as db
 from gateway.accounts import Account, Accounts, check_scope, operator
 from gateway.autherrors import Unauthenticated
 from gateway.authsettings import AuthSettings
+from gateway.digests import digest
 
 TOKEN_PREFIX = "shq_"
 # How often a session's last use is written back: within a minute is close enough for a
 # 30-minute idle limit, and spares the database a write on every request.
 TOUCH_EVERY = dt.timedelta(seconds=60)
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def same(a: str, b: str) -> bool:

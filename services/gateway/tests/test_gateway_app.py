@@ -219,4 +219,4 @@ def test_tokens_are_kept_hashed(tmp_path: Path) -> None:
     )
     auth = TokenAuthenticator.from_file(path)
     assert "s3cret" not in path.read_text()
-    assert next(iter(auth.tokens.values())).role == "auditor"
+    assert next(iter(auth.by_digest.values())).role == "auditor"
