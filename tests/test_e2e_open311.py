@@ -19,7 +19,6 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
-from registry.seed import sample_id_number, sample_phone
 
 from tests.support.gateway import STAFF, GatewayProcess
 from tests.support.infra import rabbit_vhost, wait_until
@@ -107,11 +106,9 @@ def _community(suite: Open311Suite) -> dict[str, Any]:
     r: dict[str, Any] = {}
 
     def call(method: str, key: str, **kw: Any) -> Any:
-        return suite.call(
-            "registry", method, actor=STAFF, idempotency_key=f"open311-world-{key}", **kw
-        )
+        return suite.command("registry", method, STAFF, f"open311-world-{key}", **kw)
 
-    call("establish_district", "district", name="胶河经济区")
+    suite.establish_district(STAFF, "open311-world-district")
     r["community"] = call("establish_community", "c", name="立柱", name_en="Lizhu")["community_id"]
     r["village"] = call(
         "register_village",
@@ -121,26 +118,11 @@ def _community(suite: Open311Suite) -> dict[str, Any]:
         sample=True,
         registered_on="2024-01-01",
     )["village_id"]
-    r["member"] = call(
-        "register_person",
-        "p",
-        name="测示甲",
-        gender="male",
-        id_number=sample_id_number(7300, True),
-        phone=sample_phone(7300),
-        village_id=r["village"],
-        sample=True,
-    )["person_id"]
-    r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
-    call(
-        "add_team_member",
-        "join",
-        team_id=r["team"],
-        person_id=r["member"],
-        group="sanitation",
-        duties="保洁",
-        since="2024-01-01",
+    r["member"] = suite.register_person(
+        STAFF, "open311-world-p", 7300, "测示甲", village_id=r["village"], sample=True
     )
+    r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
+    suite.join_team(STAFF, "open311-world-join", r["team"], r["member"], since="2024-01-01")
     return r
 
 
@@ -197,17 +179,16 @@ def test_services_are_casework_categories_grouped_by_work_group(suite):
 
 def test_a_request_filed_over_open311_is_a_case_followed_to_closed(suite):
     s, w = suite
-    filed = _file(
-        s,
-        description=DESCRIPTION,
-        lat="36.3012345",
-        long="119.7098765",
-        first_name="示例",
-        last_name="王",
-        phone=PHONE,
-        address_id=w["village"],
-    )
-    answer = conforms(filed, "post-response.json")
+    request = {
+        "description": DESCRIPTION,
+        "lat": "36.3012345",
+        "long": "119.7098765",
+        "first_name": "示例",
+        "last_name": "王",
+        "phone": PHONE,
+        "address_id": w["village"],
+    }
+    answer = conforms(_file(s, **request), "post-response.json")
     case_id = answer[0]["service_request_id"]
     assert answer[0]["account_id"] is None and "环境卫生组" in answer[0]["service_notice"]
     # casework has it, in the client's community and village, routed to the sanitation group
@@ -228,19 +209,7 @@ def test_a_request_filed_over_open311_is_a_case_followed_to_closed(suite):
     }
 
     # the same POST again (a retry after a lost answer) answers the same case, files nothing
-    again = conforms(
-        _file(
-            s,
-            description=DESCRIPTION,
-            lat="36.3012345",
-            long="119.7098765",
-            first_name="示例",
-            last_name="王",
-            phone=PHONE,
-            address_id=w["village"],
-        ),
-        "post-response.json",
-    )
+    again = conforms(_file(s, **request), "post-response.json")
     assert again[0]["service_request_id"] == case_id
     queue = s.call("casework", "queue", actor=STAFF, community_id=w["community"])
     assert [c["case_id"] for c in queue].count(case_id) == 1 and len(queue) == 1
@@ -263,11 +232,11 @@ def test_a_request_filed_over_open311_is_a_case_followed_to_closed(suite):
 
     # followed through casework's use cases: accept, start, resolve, answer, rate, confirm, close
     def step(method: str, **kw: Any) -> Any:
-        return s.call(
+        return s.command(
             "casework",
             method,
-            actor=STAFF,
-            idempotency_key=f"open311-{method}",
+            STAFF,
+            f"open311-{method}",
             case_id=case_id,
             **kw,
         )

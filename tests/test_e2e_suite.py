@@ -101,6 +101,10 @@ class World(Processes):
         self.clock_file = tmp / "casework-clock.txt"
         self.procs["casework"].env[CLOCK_FILE_ENV] = str(self.clock_file)
 
+    def staff(self, service: str, method: str, key: str, **args: Any) -> Any:
+        """``method`` of ``service`` by the district staff, under the key ``e2e-suite-{key}``."""
+        return self.command(service, method, STAFF, f"e2e-suite-{key}", **args)
+
     # casework's clock
     def set_casework_clock(self, day: str) -> None:
         self.clock_file.write_text(f"{day}T09:00:00+08:00", encoding="utf-8")
@@ -204,9 +208,7 @@ def community(w: World, tag: str, households: int = 2, party: bool = False) -> d
     base = 8000 + 40 * TAGS[tag]
 
     def call(method: str, key: str, **kw: Any) -> Any:
-        return w.call(
-            "registry", method, actor=STAFF, idempotency_key=f"e2e-suite-{tag}-{key}", **kw
-        )
+        return w.staff("registry", method, f"{tag}-{key}", **kw)
 
     w.call("registry", "communities", actor=STAFF)  # builds registry's read model first
     w.establish_district(STAFF, "e2e-suite-district")
@@ -311,11 +313,10 @@ def test_an_opinion_becomes_exactly_one_case_and_outreach_records_its_id(world: 
     assert [(x["opinion_id"], x["case_id"]) for x in rows] == [(opinion, case["case_id"])]
 
     # an opinion given on a call to the contact card, a dispute: the mediation group's case
-    called = w.call(
+    called = w.staff(
         "outreach",
         "record_opinion",
-        actor=STAFF,
-        idempotency_key="e2e-suite-card-call-1",
+        "card-call-1",
         household_id=r["households"][1],
         category="dispute",
         text="邻里因排水沟发生争执",
@@ -369,11 +370,10 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
         what="the linked household's card shows its party member",
     )
     today = dt.datetime.now(LOCAL).date()
-    contact_log = w.call(
+    contact_log = w.staff(
         "outreach",
         "log_party_contact",
-        actor=STAFF,
-        idempotency_key="e2e-suite-party-contact-1",
+        "party-contact-1",
         household_id=r["households"][0],
         member_id=r["party"],
         contacted_on=today.isoformat(),
@@ -390,22 +390,15 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
     )
     # a visit round of the first quarter, closed: its coverage goes to assessment
     rnd = w.open_round(r, "e2e-suite-round-q1", "春季走访", until="2026-03-31")
-    w.call(
+    w.staff(
         "outreach",
         "log_visit",
-        actor=STAFF,
-        idempotency_key="e2e-suite-party-visit-1",
+        "party-visit-1",
         round_id=rnd["round_id"],
         household_id=r["households"][1],
         visited_on="2026-03-02",
     )
-    w.call(
-        "outreach",
-        "close_round",
-        actor=STAFF,
-        idempotency_key="e2e-suite-round-q1-close",
-        round_id=rnd["round_id"],
-    )
+    w.staff("outreach", "close_round", "round-q1-close", round_id=rnd["round_id"])
 
     def keys(period_start: str, metric: str) -> list[str]:
         return sorted(
@@ -461,25 +454,12 @@ def _open_rubbish(w: World, r: dict[str, Any], key: str) -> str:
     where = {"community_id": r["community"], "place": f"{key}路口"}
     accepted = w.open_accepted(STAFF, f"e2e-suite-{key}", "垃圾未清运", "walk_in", **where)
     assert accepted["owner_id"] == r["sanitation"]
-    w.call(
-        "casework",
-        "start_case",
-        actor=STAFF,
-        idempotency_key=f"e2e-suite-start-{key}",
-        case_id=accepted["case_id"],
-    )
+    w.staff("casework", "start_case", f"start-{key}", case_id=accepted["case_id"])
     return accepted["case_id"]  # type: ignore[no-any-return]
 
 
 def _resolve(w: World, case_id: str, key: str) -> None:
-    w.call(
-        "casework",
-        "resolve_case",
-        actor=STAFF,
-        idempotency_key=f"e2e-suite-resolve-{key}",
-        case_id=case_id,
-        evidence=["清运照片"],
-    )
+    w.staff("casework", "resolve_case", f"resolve-{key}", case_id=case_id, evidence=["清运照片"])
 
 
 def _figures(w: World, community_id: str) -> dict[str, Any]:
@@ -493,7 +473,7 @@ def _figures(w: World, community_id: str) -> dict[str, Any]:
 def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: World) -> None:
     w = world
     late, ontime = community(w, "late", households=0), community(w, "ontime", households=0)
-    w.call("assessment", "define_scheme", actor=STAFF, idempotency_key="e2e-suite-scheme", **SCHEME)
+    w.staff("assessment", "define_scheme", "scheme", **SCHEME)
     w.caught_up("casework", "registry")
     w.caught_up("assessment", "registry")
     try:
@@ -546,7 +526,7 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
     except AssertionError:
         raise AssertionError(f"resolutions not in assessment\n{w.logs()}") from None
     w.caught_up("assessment", "casework")
-    w.call("assessment", "score_period", actor=STAFF, idempotency_key="e2e-suite-score-q1", **Q1)
+    w.staff("assessment", "score_period", "score-q1", **Q1)
     first = {"late": _figures(w, late["community"]), "ontime": _figures(w, ontime["community"])}
     # 1 of 2 on time in the late community; key tasks were not scored (no data: rescaled)
     assert first["late"]["items"]["on_time"][:2] == ("0.5000", "50.00")
@@ -587,11 +567,10 @@ def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
     assert first["owner_id"] == r["sanitation"]
 
     # the sanitation member's phone changes: every card of the community gets a new version
-    w.call(
+    w.staff(
         "registry",
         "change_team_member_phone",
-        actor=STAFF,
-        idempotency_key="e2e-suite-chg-phone",
+        "chg-phone",
         team_id=r["team"],
         person_id=r["sanitation"],
         phone="13812345678",

@@ -241,7 +241,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
     key is refused."""
     from casework.usecases import USE_CASES
 
-    from tests.fixtures.make_old_stores import AGREEMENT, PARTIES, minutes
+    from tests.fixtures.make_old_stores import AGREEMENT, PARTIES, PETITION, REPLY, minutes
 
     unpack(tmp_path, "casework.db")
     made_on = MANIFEST["made_on"]
@@ -288,20 +288,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
         "refused_case",
         ("refuse_case", {"reason_code": "not_competent", "reason": "不属本级（示例）"}),
     )
-    petition = {
-        "form": "written",
-        "petitioner_name": "李示例",
-        "address": "示例村第二组",
-        "request": "要求补发土地补偿款",
-        "facts": "2025年征地补偿款未足额发放（示例）",
-    }
-    demand(home["petition_case"], case_type="petition", category="petition", petition=petition)
-    reply = {
-        "request": "补发土地补偿款",
-        "facts": "经核查少发2000元（示例）",
-        "decision": "补发2000元",
-        "basis": "《土地管理法》第四十八条",
-    }
+    demand(home["petition_case"], case_type="petition", category="petition", petition=PETITION)
     on(
         "petition_case",
         ("accept_case", {}),
@@ -311,7 +298,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
         ("start_case", {}),
         (
             "resolve_case",
-            {"evidence": ["补发凭证（示例）"], "outcome": "supported", "reply": reply},
+            {"evidence": ["补发凭证（示例）"], "outcome": "supported", "reply": REPLY},
         ),
         ("answer_case", {"text": "已补发（示例）"}),
         ("request_review", {"level": "review", "reason": "金额有误（示例）"}),
@@ -321,12 +308,15 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
         ),
     )
     dispute = {"case_type": "dispute", "category": "neighbour_dispute"}
-    demand(home["mediated_case"], **dispute)
-    on(
-        "mediated_case",
+    mediation_started = (
         ("accept_case", {}),
         ("start_case", {}),
         ("start_mediation", {"initiative": "committee", "parties": PARTIES}),
+    )
+    demand(home["mediated_case"], **dispute)
+    on(
+        "mediated_case",
+        *mediation_started,
         ("choose_mediator", {"person_id": mediation}),
         ("consent_to_mediation", {"party_id": "p1"}),
         ("consent_to_mediation", {"party_id": "p2"}),
@@ -338,9 +328,7 @@ def test_casework_commands_stored_from_the_old_inline_dicts_are_still_their_own_
     demand(home["failed_mediation_case"], **dispute)
     on(
         "failed_mediation_case",
-        ("accept_case", {}),
-        ("start_case", {}),
-        ("start_mediation", {"initiative": "committee", "parties": PARTIES}),
+        *mediation_started,
         (
             "fail_mediation",
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -29,18 +30,18 @@ class Secret(Aggregate):
         self.text = text
 
 
-class Tally(Aggregate):
+@dataclass
+class Tally(Aggregate, created_event_name="Started"):
     """One per upstream: every envelope applied adds its position (a shared aggregate)."""
+
+    upstream: str
+    positions: list[int] = field(init=False, default_factory=list)
 
     @staticmethod
     def create_id(upstream: str) -> Any:
         from uuid import NAMESPACE_URL, uuid5
 
         return uuid5(NAMESPACE_URL, f"tally:{upstream}")
-
-    @event("Started")
-    def __init__(self, upstream: str) -> None:
-        self.positions: list[int] = []
 
     @event("Counted")
     def count(self, position: int) -> None:

@@ -311,15 +311,22 @@ def test_a_row_tampered_with_after_sealing_is_found_at_its_position(
     assert str(target) in report.message_zh and str(target) in report.message_en
 
 
-def test_row_inserted_into_a_gap_is_found(
+def sealed_around_a_gap(
     app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
-) -> None:
+) -> list[int]:
+    """Notes 1 and 2, two positions left unused, notes 3 and 4, all sealed: their positions."""
     write_notes(app, 2)
     with db.gap(2):
         write_notes(app, 2, first=3)
-    positions = db.positions()
-    assert positions[2] - positions[1] == 3
     seal_service(SERVICE, store, audit_dir, key_path)
+    return db.positions()
+
+
+def test_row_inserted_into_a_gap_is_found(
+    app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
+) -> None:
+    positions = sealed_around_a_gap(app, db, store, audit_dir, key_path)
+    assert positions[2] - positions[1] == 3
     assert check(store, audit_dir).ok
     _, _, topic, state = db.row(positions[0])
     db.insert(positions[1] + 1, uuid4(), 1, topic, state)
@@ -351,11 +358,8 @@ def test_event_moved_into_a_gap_with_its_leaf_log_line_is_found(
     app: AuditDemo, db: RawEvents, store: Store, audit_dir: Path, key_path: Path
 ) -> None:
     """The log's position column is not hashed by the tree; the leaf itself commits to it."""
-    write_notes(app, 2)
-    with db.gap(2):
-        write_notes(app, 2, first=3)
-    seal_service(SERVICE, store, audit_dir, key_path)
-    moved, into = db.positions()[1], db.positions()[1] + 1
+    positions = sealed_around_a_gap(app, db, store, audit_dir, key_path)
+    moved, into = positions[1], positions[1] + 1
     db.run(f"UPDATE {db.table} SET {db.id} = ? WHERE {db.id} = ?", (into, moved))
     log = audit_dir / SERVICE / "leaves.log"
     log.write_text(log.read_text().replace(f"\n{moved} ", f"\n{into} "))

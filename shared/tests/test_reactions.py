@@ -61,33 +61,46 @@ def test_each_contract_read_goes_to_its_method_with_what_the_envelope_says() -> 
     assert reactions(envelope("registry.zone.assigned", {}), unit) == []  # type: ignore[arg-type]
 
 
-def test_a_contract_read_without_its_reaction_is_refused_when_built() -> None:
-    class Missing(Reactions):
-        upstream = "registry"
-        interests = READS
+class Missing(Reactions):
+    """Reads registry.team.member_left but has no reaction to it."""
 
-        def on_person_registered(self, d: Data, unit: Any, msg: Received) -> Changed:
-            return []
+    upstream = "registry"
+    interests = READS
 
-    with pytest.raises(TypeError, match="registry.team.member_left but has no on_team_member_left"):
-        Missing(app=None)
+    def on_person_registered(self, d: Data, unit: Any, msg: Received) -> Changed:
+        return []
 
 
-def test_a_reaction_to_a_contract_not_read_is_refused_when_built() -> None:
-    class Stray(Seen):
-        def on_team_formed(self, d: Data, unit: Any, msg: Received) -> Changed:
-            return []
+class Stray(Seen):
+    """Reacts to registry.team.formed, which it does not read."""
 
-    with pytest.raises(TypeError, match="on_team_formed"):
-        Stray(app=None)
+    def on_team_formed(self, d: Data, unit: Any, msg: Received) -> Changed:
+        return []
 
 
-def test_interests_of_another_upstream_are_refused() -> None:
-    class Elsewhere(Seen):
-        upstream = "casework"
+class Elsewhere(Seen):
+    """Reads registry's contracts but says its upstream is casework."""
 
-    with pytest.raises(TypeError, match="not from casework"):
-        Elsewhere(app=None)
+    upstream = "casework"
+
+
+@pytest.mark.parametrize(
+    ("reactions", "refusal"),
+    [
+        pytest.param(
+            Missing,
+            "registry.team.member_left but has no on_team_member_left",
+            id="a contract read without its reaction",
+        ),
+        pytest.param(Stray, "on_team_formed", id="a reaction to a contract not read"),
+        pytest.param(Elsewhere, "not from casework", id="interests of another upstream"),
+    ],
+)
+def test_reactions_that_do_not_match_their_interests_are_refused_when_built(
+    reactions: type[Reactions], refusal: str
+) -> None:
+    with pytest.raises(TypeError, match=refusal):
+        reactions(app=None)
 
 
 def test_the_inbox_spec_comes_from_the_reactions_class() -> None:

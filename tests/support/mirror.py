@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -21,15 +22,14 @@ from shequ.runtime import InboxSpec, Platform
 from shequ.topics import pin_topics
 
 
-class Mirrored(Aggregate):
+@dataclass
+class Mirrored(Aggregate, created_event_name="Started"):
+    upstream_aggregate: str
+    positions: list[int] = field(init=False, default_factory=list)
+
     @staticmethod
     def create_id(upstream_aggregate: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"mirror:{upstream_aggregate}")
-
-    @event("Started")
-    def __init__(self, upstream_aggregate: str) -> None:
-        self.upstream_aggregate = upstream_aggregate
-        self.positions: list[int] = []
 
     @event("Copied")
     def copy(self, position: int, contract: str, aggregate_version: int) -> None:

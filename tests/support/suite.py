@@ -150,12 +150,12 @@ class Processes:
         team: str,
         leaving: str,
         joining: str,
-        group: str = "sanitation",
-        duties: str = "保洁",
         on: str = "2026-03-01",
+        **membership: str,
     ) -> None:
-        """In the registry, ``leaving`` leaves ``team`` and ``joining`` joins its ``group``, both
-        ``on`` that day (under the keys ``{key}-left`` and ``{key}-join``)."""
+        """In the registry, ``leaving`` leaves ``team`` and ``joining`` joins it (``membership``:
+        its group and duties, as ``join_team``), both ``on`` that day (under the keys
+        ``{key}-left`` and ``{key}-join``)."""
         self.command(
             "registry",
             "remove_team_member",
@@ -166,16 +166,29 @@ class Processes:
             until=on,
             reason="调动",
         )
+        self.join_team(actor, f"{key}-join", team, joining, since=on, **membership)
+
+    def join_team(
+        self,
+        actor: dict[str, str],
+        key: str,
+        team: str,
+        person: str,
+        group: str = "sanitation",
+        duties: str = "保洁",
+        since: str = "2026-03-01",
+    ) -> None:
+        """In the registry, ``person`` joins ``team``'s ``group`` from ``since``, under ``key``."""
         self.command(
             "registry",
             "add_team_member",
             actor,
-            f"{key}-join",
+            key,
             team_id=team,
-            person_id=joining,
+            person_id=person,
             group=group,
             duties=duties,
-            since=on,
+            since=since,
         )
 
     def open_accepted(
