@@ -95,6 +95,11 @@ class FinanceProjection(Handlers):
             ],
         )
 
+    on_Disclosure__Prepared = Upsert(
+        t.disclosures, {"id": ID}, "village_id", "kind", "period", "due_on", "content_sha256"
+    )
+    on_Disclosure__Published = Update(t.disclosures, {"id": ID}, "published_on")
+
     on_Voucher__Submitted = Update(t.vouchers, {"id": ID}, status=lambda e: "submitted")
     on_Voucher__Voided = Update(t.vouchers, {"id": ID}, status=lambda e: "voided")
 

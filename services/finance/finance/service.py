@@ -2,17 +2,20 @@
 
 One entrypoint per use case in the use-case table (``finance.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. One inbox:
-registry (villages and their communities).
+registry (villages and their communities). One job: the daily record of disclosures overdue
+(``finance.overdue``).
 """
 
 from __future__ import annotations
 
 from shequ.config import ServiceConfig
+from shequ.jobs import JobSpec
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
 from finance.application import Finance
 from finance.contracts import translate
+from finance.overdue import sweep
 from finance.reactions import RegistryReactions
 from finance.settings import FinanceSettings
 from finance.usecases import USE_CASES
@@ -24,7 +27,13 @@ def make_app(cfg: ServiceConfig) -> Finance:
 
 class FinanceService(PlatformService):
     name = "finance"
-    runtime = Platform("finance", make_app, translate, inboxes=[InboxSpec.of(RegistryReactions)])
+    runtime = Platform(
+        "finance",
+        make_app,
+        translate,
+        inboxes=[InboxSpec.of(RegistryReactions)],
+        jobs=[JobSpec("overdue-sweep", 60.0, sweep)],
+    )
 
 
 expose(FinanceService, USE_CASES)

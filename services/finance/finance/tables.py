@@ -31,3 +31,10 @@ lines = table(
     (text("memo", 200), ref("village_id"), day("voucher_date"), flag("posted", default=False)),
     Index("fin_lines_village", "village_id", "posted", "voucher_date"),
 )
+disclosures = table(
+    "fin_disclosures",
+    metadata,
+    (key("id"), ref("village_id"), text("kind", 20), text("period", 7), day("due_on")),
+    (day("published_on"), text("content_sha256", 64)),
+    Index("fin_disclosures_village", "village_id", "kind", "period", unique=True),
+)

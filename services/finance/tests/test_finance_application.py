@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from finance.overdue import record_overdue
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ShequError, ValidationError
@@ -427,3 +428,28 @@ def test_D1_D5_the_quarter_disclosed_in_eight_categories_computed_by_hand(world:
         "prepare-again",
         **prepare,
     )
+
+
+def test_D7_a_quarter_undisclosed_past_its_due_date_is_recorded_overdue_once(world: World) -> None:
+    on_time, late = world.village(), world.village()
+    for village in (on_time, late):
+        world.ledger(village)
+    world.clock.set("2026-04-02")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        world.app.close_period(
+            AGENCY, f"close-{on_time.id[:8]}-{month}", village_id=on_time.id, period=month
+        )
+    prepared = world.app.prepare_disclosure(
+        on_time.clerk, "prepare-on-time", village_id=on_time.id, period="2026Q1"
+    )
+    ident = {"disclosure_id": prepared["disclosure_id"]}
+    world.app.review_disclosure(on_time.group, "review-on-time", opinion="同意公开", **ident)
+    world.app.publish_disclosure(on_time.head, "publish-on-time", **ident)
+    world.clock.set("2026-04-15")  # the due day itself: not overdue yet
+    assert record_overdue(world.finance) == 0
+    world.clock.set("2026-04-16")
+    assert record_overdue(world.finance) == 1
+    assert record_overdue(world.finance) == 0
+    assert [
+        (o["village_id"], o["period"], o["due_on"]) for o in world.published("disclosure.overdue")
+    ] == [(late.id, "2026Q1", "2026-04-15")]

@@ -3,7 +3,7 @@
 
 from finance.domain.charts import Account, Chart, chart_on, charts
 from finance.domain.collective import Collective
-from finance.domain.disclosure import Disclosure
+from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.voucher import (
     KINDS,
@@ -14,7 +14,7 @@ from finance.domain.voucher import (
     checked_lines,
 )
 
-AGGREGATES = (Collective, Disclosure, Ledger, Voucher)
+AGGREGATES = (Collective, Disclosure, Ledger, Overdue, Voucher)
 
 __all__ = [
     "AGGREGATES",
@@ -25,6 +25,7 @@ __all__ = [
     "Collective",
     "Disclosure",
     "Ledger",
+    "Overdue",
     "Voucher",
     "chart_on",
     "charts",

@@ -145,3 +145,32 @@ class Disclosure(Aggregate):
         actor: ActorDict,
     ) -> None:
         self.published_on = published_on
+
+
+class Overdue(Aggregate):
+    """An obligation to disclose that passed its due date unpublished (D7): recorded once per
+    village, kind and period, so downstream services count it once."""
+
+    @staticmethod
+    def create_id(village_id: str, kind: str, period: str) -> UUID:
+        return natural_id("overdue", village_id, kind, period)
+
+    @event("Recorded")
+    def __init__(
+        self, village_id: str, kind: str, period: str, due_on: str, actor: ActorDict
+    ) -> None:
+        self.village_id = village_id
+        self.kind = kind
+        self.period = period
+        self.due_on = due_on
+
+
+def quarters_between(first_day: str, last_day: str) -> list[str]:
+    """Every quarter from the one holding ``first_day`` to the one holding ``last_day``."""
+    year, q = int(first_day[:4]), (int(first_day[5:7]) - 1) // 3 + 1
+    end = (int(last_day[:4]), (int(last_day[5:7]) - 1) // 3 + 1)
+    out = []
+    while (year, q) <= end:
+        out.append(f"{year}Q{q}")
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out

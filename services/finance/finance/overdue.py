@@ -1,0 +1,78 @@
+"""D7: disclosures that passed their due date unpublished, recorded once per obligation.
+
+Every quarter of a ledger's life that has ended is an obligation: its periodic disclosure is due
+by ``periodic_due_day`` of the next quarter's first month (D2). The daily sweep records an
+``Overdue`` for each obligation past its due date with no published disclosure; the id is the
+obligation's, so a second sweep, another replica or a replay records nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from shequ.actor import Actor
+from sqlalchemy import select
+
+from finance import tables as t
+from finance.base import FinanceBase
+from finance.domain import Overdue
+from finance.domain.disclosure import due_on, quarters_between
+
+SWEEPER = Actor(person_id="system:finance-overdue", role="system")
+
+
+def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
+    """(village, period, due_on) of every periodic disclosure past its due date unpublished."""
+    today = app.today()
+    with app.read() as c:
+        ledgers = c.execute(select(t.ledgers.c.village_id, t.ledgers.c.opened_on)).all()
+        published = {
+            (r.village_id, r.period)
+            for r in c.execute(
+                select(t.disclosures.c.village_id, t.disclosures.c.period).where(
+                    t.disclosures.c.kind == "periodic", t.disclosures.c.published_on.is_not(None)
+                )
+            )
+        }
+    late = []
+    for village_id, opened_on in sorted(ledgers):
+        for quarter in quarters_between(opened_on, today):
+            due = due_on(quarter, app.settings.periodic_due_day)
+            if due < today and (village_id, quarter) not in published:
+                late.append({"village_id": village_id, "period": quarter, "due_on": due})
+    return late
+
+
+def record_overdue(app: FinanceBase) -> int:
+    """Record what is overdue and not yet recorded; how many were recorded now."""
+    recorded = 0
+    for ob in overdue_obligations(app):
+        overdue_id = Overdue.create_id(ob["village_id"], "periodic", ob["period"])
+        if app.exists(overdue_id):
+            continue
+        overdue = Overdue(  # type: ignore[call-arg]
+            village_id=ob["village_id"],
+            kind="periodic",
+            period=ob["period"],
+            due_on=ob["due_on"],
+            actor=SWEEPER.to_dict(),
+        )
+        try:
+            app.save(overdue)
+        except IntegrityError:
+            continue  # another replica recorded it first
+        recorded += 1
+    return recorded
+
+
+def sweep(app: FinanceBase) -> Any:
+    """The service's daily pass (``shequ.jobs``): once a day, record the overdue obligations."""
+    swept_on = ""
+
+    def run() -> None:
+        nonlocal swept_on
+        if app.today() != swept_on:
+            record_overdue(app)
+            swept_on = app.today()
+
+    return run
