@@ -146,11 +146,10 @@ def build(name: str, w: dict[str, Any]) -> tuple[Call, str | None, bool]:
             False,
         )
     if name == "designate_exemplary":
-        year = next(YEARS)
         return (
             (
                 lambda ac, k: app.designate_exemplary(
-                    ac, k, community_id=a, year=year, reason="示范"
+                    ac, k, community_id=a, year=next(YEARS), reason="示范"
                 )
             ),
             None,
