@@ -63,14 +63,7 @@ def community(suite: CaseworkSuite) -> dict[str, Any]:
 
     call("establish_district", "district", name="胶河经济区")
     r["community"] = call("establish_community", "c", name="立柱", name_en="Lizhu")["community_id"]
-    r["village"] = call(
-        "register_village",
-        "v",
-        community_id=r["community"],
-        name="示例村",
-        sample=True,
-        registered_on="2024-01-01",
-    )["village_id"]
+    r["village"] = suite.sample_village(STAFF, "e2e-cw-v", r["community"])
     for i, name in enumerate(("head", "a", "b")):
         person = sample_person(7100 + i, f"测示{i}", village_id=r["village"], sample=True)
         r[name] = call("register_person", f"p{i}", **person)["person_id"]
@@ -82,16 +75,7 @@ def community(suite: CaseworkSuite) -> dict[str, Any]:
         address="示例村第一村民小组",
         sample=True,
     )["household_id"]
-    r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
-    call(
-        "add_team_member",
-        "join-a",
-        team_id=r["team"],
-        person_id=r["a"],
-        group="sanitation",
-        duties="保洁",
-        since="2024-01-01",
-    )
+    r["team"] = suite.team_with_cleaner(STAFF, "e2e-cw-team", r["community"], r["a"])
     return r
 
 

@@ -191,6 +191,40 @@ class Processes:
             since=since,
         )
 
+    def sample_village(self, actor: dict[str, str], key: str, community_id: str) -> str:
+        """示例村, a sample village of ``community_id`` since 2024, registered under ``key``."""
+        return str(
+            self.command(
+                "registry",
+                "register_village",
+                actor,
+                key,
+                community_id=community_id,
+                name="示例村",
+                sample=True,
+                registered_on="2024-01-01",
+            )["village_id"]
+        )
+
+    def team_with_cleaner(
+        self, actor: dict[str, str], key: str, community_id: str, person_id: str
+    ) -> str:
+        """A service team formed in ``community_id`` (under ``key``) with ``person_id`` in its
+        sanitation group since 2024 (under ``{key}-join``): the team's id."""
+        team = self.command("registry", "form_team", actor, key, community_id=community_id)
+        self.command(
+            "registry",
+            "add_team_member",
+            actor,
+            f"{key}-join",
+            team_id=team["team_id"],
+            person_id=person_id,
+            group="sanitation",
+            duties="保洁",
+            since="2024-01-01",
+        )
+        return str(team["team_id"])
+
     def open_accepted(
         self,
         actor: dict[str, str],

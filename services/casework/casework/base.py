@@ -16,11 +16,9 @@ from typing import Any
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 from shequ.actor import Actor
-from shequ.app import DomainApplication
+from shequ.app import ConfiguredApplication
 from shequ.auth import Target
-from shequ.clock import Clock
 from shequ.errors import Forbidden, NotFound
-from shequ.store import Store
 from shequ.validation import check_date
 from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
@@ -35,21 +33,17 @@ from casework.settings import CaseworkSettings, load_calendar
 Rows = dict[tuple[str, ...], Any]
 
 
-class CaseworkBase(DomainApplication):
+class CaseworkBase(ConfiguredApplication[CaseworkSettings]):
     """The casework application's machinery; ``Casework`` adds intake and its policy."""
 
     name = "casework"
+    settings_class = CaseworkSettings
+    projection_class = CaseworkProjection
 
-    def __init__(
-        self,
-        store: Store,
-        settings: CaseworkSettings | None = None,
-        env: dict[str, str] | None = None,
-        clock: Clock | None = None,
-        calendar: WorkCalendar | None = None,
-    ) -> None:
-        super().__init__(store, env, clock)
-        self.settings = settings or CaseworkSettings()
+    def __init__(self, *args: Any, calendar: WorkCalendar | None = None, **kwargs: Any) -> None:
+        """``ConfiguredApplication``'s arguments (store, settings, env, clock), and the
+        district's holiday calendar (default: the one the service ships)."""
+        super().__init__(*args, **kwargs)
         self.calendar = calendar or load_calendar()
         # intakes of one matter queue on one of these (Intake.same_matter), by key hash
         self.matter_locks = [threading.Lock() for _ in range(64)]
@@ -105,9 +99,6 @@ class CaseworkBase(DomainApplication):
         ``fact_date`` (no field: today), the actor, and when it is typed in."""
         on = self.fact_date(getattr(cmd, dated), dated) if dated else self.today()
         return Fact(on, actor.to_dict(), self.recorded_at())
-
-    def make_projection(self) -> CaseworkProjection:
-        return CaseworkProjection()
 
     def mediation(self, case_id: str) -> Mediation:
         return self.get(Mediation.create_id(case_id), Mediation, "调解", "case_id")
