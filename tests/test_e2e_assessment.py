@@ -19,6 +19,7 @@ import pytest
 from kombu import Connection, Exchange
 from shequ.errors import NotFound, RuleViolation, ShequError, ValidationError
 
+from tests.support.facts import case_opened
 from tests.support.infra import wait_until
 from tests.support.schemes import community_scheme, measure
 from tests.support.suite import Processes, on_fresh_vhost
@@ -81,17 +82,7 @@ def _case(p: Processes, case_id: str, community: str, day: str, on_time: bool, r
             data={**at, **data},
         )
 
-    emit(
-        "case.opened",
-        case_type="demand",
-        category="道路",
-        channel="visit",
-        village_id=None,
-        household_id=None,
-        opened_on=day,
-        due_on=day,
-        origin_opinion_id=None,
-    )
+    emit("case.opened", **case_opened(case_id, community, day, due_on=day))
     emit(
         "case.resolved",
         team_id=None,

@@ -24,6 +24,7 @@ from kombu import Connection, Producer
 from shequ.errors import RuleViolation, ValidationError
 from shequ.relay import exchange_for
 
+from tests.support.facts import case_opened
 from tests.support.infra import wait_healthy, wait_until
 from tests.support.suite import Processes, on_fresh_vhost, sample_person
 
@@ -309,18 +310,15 @@ def test_opinion_from_a_visit_gets_its_case_id_back_from_casework(trio):
     [collected] = [e for e in log if e["contract"] == "outreach.opinion.collected"]
     assert collected["data"]["opinion_id"] == opinion_id
     assert collected["data"]["source_id"] == visit["visit_id"]
-    case = {
-        "case_id": "5b2d7c1e-0000-5000-8000-0000000000c1",
-        "case_type": "demand",
-        "category": "infrastructure",
-        "channel": "visit",
-        "community_id": a["community_id"],
-        "village_id": a["village_id"],
-        "household_id": a["households"][1],
-        "opened_on": "2025-03-02",
-        "due_on": None,
-        "origin_opinion_id": opinion_id,
-    }
+    case = case_opened(
+        "5b2d7c1e-0000-5000-8000-0000000000c1",
+        a["community_id"],
+        "2025-03-02",
+        category="infrastructure",
+        village_id=a["village_id"],
+        household_id=a["households"][1],
+        origin_opinion_id=opinion_id,
+    )
     trio.command("casework", "emit", SYSTEM, "e2e-case-1", contract="case.opened", data=case)
 
     def recorded() -> Any:

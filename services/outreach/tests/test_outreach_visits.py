@@ -10,6 +10,8 @@ from outreach_testing import AUDITOR, STAFF, World, spring_round
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
 
+from tests.support.facts import case_opened
+
 
 def _round(world: World, x: dict, key: str = "round-0001", **more) -> dict:
     return world.app.open_round(STAFF, key, **{**spring_round(x), **more})
@@ -136,21 +138,10 @@ def test_opinions_are_published_and_casework_case_ids_recorded_once(world: World
     first, second = visit["opinion_ids"]
 
     def opened(case_id: str, category: str, on: str, **more: Any) -> dict[str, Any]:
-        """casework.case.opened for a case casework opened ``on`` that day for the first
-        opinion."""
-        return {
-            "case_id": case_id,
-            "case_type": "demand",
-            "category": category,
-            "channel": "visit",
-            "community_id": x["community_id"],
-            "village_id": None,
-            "household_id": None,
-            "opened_on": on,
-            "due_on": None,
-            "origin_opinion_id": first,
-            **more,
-        }
+        """casework.case.opened for a case opened ``on`` that day for the first opinion."""
+        return case_opened(
+            case_id, x["community_id"], on, category=category, origin_opinion_id=first, **more
+        )
 
     # a field casework added later (priority) is let by
     env = world.casework.envelope(
