@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -33,7 +33,7 @@ from shequ.actor import Actor
 from shequ.auth import Policy, Target
 from shequ.clock import Clock
 from shequ.commands import Keyed
-from shequ.config import max_envelope_bytes
+from shequ.config import ServiceConfig, max_envelope_bytes
 from shequ.db import make_engine
 from shequ.errors import Conflict, NotFound, ValidationError
 from shequ.groupcommit import GroupCommitter, LoserQueue
@@ -462,6 +462,12 @@ class ConfiguredApplication(DomainApplication, Generic[S]):
     ) -> None:
         super().__init__(store, env, clock)
         self.settings: S = settings or self.settings_class()
+
+    @classmethod
+    def for_service(cls, config: ServiceConfig) -> Self:
+        """The application a service process runs (its ``Platform``'s factory): on the
+        configured store, with its settings from the environment (``settings_class.from_env``)."""
+        return cls(config.store, cls.settings_class.from_env())
 
     def make_projection(self) -> Projection:
         return self.projection_class()

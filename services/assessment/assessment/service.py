@@ -7,26 +7,20 @@ registry (subjects), casework and outreach (facts).
 
 from __future__ import annotations
 
-from shequ.config import ServiceConfig
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
 
 from assessment.application import Assessment
 from assessment.contracts import translate
 from assessment.reactions import CaseworkReactions, OutreachReactions, RegistryReactions
-from assessment.settings import AssessmentSettings
 from assessment.usecases import USE_CASES
-
-
-def make_app(cfg: ServiceConfig) -> Assessment:
-    return Assessment(cfg.store, AssessmentSettings.from_env())
 
 
 class AssessmentService(PlatformService):
     name = "assessment"
     runtime = Platform(
         "assessment",
-        make_app,
+        Assessment.for_service,
         translate,
         inboxes=[
             InboxSpec.of(RegistryReactions),

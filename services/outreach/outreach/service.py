@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from shequ.config import ServiceConfig
 from shequ.jobs import JobSpec
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
@@ -19,13 +18,7 @@ from shequ.runtime import InboxSpec, Platform
 from outreach.application import Outreach
 from outreach.contracts import translate
 from outreach.reactions import CaseworkReactions, RegistryReactions
-from outreach.settings import OutreachSettings
 from outreach.usecases import USE_CASES
-
-
-def make_app(cfg: ServiceConfig) -> Outreach:
-    return Outreach(cfg.store, OutreachSettings.from_env())
-
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +48,7 @@ class OutreachService(PlatformService):
     name = "outreach"
     runtime = Platform(
         "outreach",
-        make_app,
+        Outreach.for_service,
         translate,
         inboxes=[
             InboxSpec.of(RegistryReactions),
