@@ -54,8 +54,12 @@ def uid(text: str) -> str:
     return str(uuid5(NAMESPACE_URL, f"bench:{text}"))
 
 
+FACT_FIELDS = ("kind", "community_id", "team_id", "on", "key", "values")
+
+
 def facts(n: int, seed: int = 7):  # type: ignore[no-untyped-def]
-    """``n`` facts of one year, as (kind, community, team, on, key, values)."""
+    """``n`` facts of one year, as tuples of FACT_FIELDS (kind, community, team, on, key,
+    values)."""
     rnd = random.Random(seed)
     communities = [(uid(c), uid(f"team:{c}")) for c in COMMUNITIES]
     produced = case = 0
@@ -155,22 +159,9 @@ def generate(db: str, n: int) -> int:
     # One transaction stays under the platform's 2 MiB limit (ADR 0009): 1,000 facts is ~0.4 MiB.
     size = 1000
     batch, written = [], 0
-    for i, (kind, community, team, on, key, values) in enumerate(facts(n)):
-        source = f"casework:{i + 1}"
-        batch.append(
-            Fact(
-                source=source,
-                kind=kind,
-                community_id=community,
-                team_id=team,
-                on=on,
-                key=key,
-                values=values,
-                late=[],
-                moved={},
-                late_rule=None,
-            )
-        )
+    for i, fact in enumerate(facts(n)):
+        fields = dict(zip(FACT_FIELDS, fact, strict=True))
+        batch.append(Fact(source=f"casework:{i + 1}", **fields, late=[], moved={}, late_rule=None))
         if len(batch) == size:
             app.save(*batch)
             written += len(batch)

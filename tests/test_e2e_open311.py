@@ -103,25 +103,14 @@ class Open311Suite(Processes):
 
 def _community(suite: Open311Suite) -> dict[str, Any]:
     """A community, a village, a service team with a sanitation member."""
-    r: dict[str, Any] = {}
-
-    def call(method: str, key: str, **kw: Any) -> Any:
-        return suite.command("registry", method, STAFF, f"open311-world-{key}", **kw)
-
-    suite.establish_district(STAFF, "open311-world-district")
-    r["community"] = call("establish_community", "c", name="立柱", name_en="Lizhu")["community_id"]
-    r["village"] = call(
-        "register_village",
-        "v",
-        community_id=r["community"],
-        name="示例村",
-        sample=True,
-        registered_on="2024-01-01",
-    )["village_id"]
+    r: dict[str, Any] = suite.establish_village(STAFF, "open311-world")
     r["member"] = suite.register_person(
         STAFF, "open311-world-p", 7300, "测示甲", village_id=r["village"], sample=True
     )
-    r["team"] = call("form_team", "team", community_id=r["community"])["team_id"]
+    team = suite.command(
+        "registry", "form_team", STAFF, "open311-world-team", community_id=r["community"]
+    )
+    r["team"] = team["team_id"]
     suite.join_team(STAFF, "open311-world-join", r["team"], r["member"], since="2024-01-01")
     return r
 

@@ -105,6 +105,18 @@ class World(Processes):
         """``method`` of ``service`` by the district staff, under the key ``e2e-suite-{key}``."""
         return self.command(service, method, STAFF, f"e2e-suite-{key}", **args)
 
+    def fact_keys(self, subject_id: str, metric: str, **period: str) -> list[str]:
+        """The keys of the facts assessment holds for ``metric`` of ``subject_id`` in a period."""
+        sources = self.call(
+            "assessment",
+            "indicator_sources",
+            actor=STAFF,
+            subject_id=subject_id,
+            metric=metric,
+            **period,
+        )
+        return sorted(f["key"] for f in sources["facts"])
+
     # casework's clock
     def set_casework_clock(self, day: str) -> None:
         self.clock_file.write_text(f"{day}T09:00:00+08:00", encoding="utf-8")
@@ -401,18 +413,8 @@ def test_party_contact_opinion_becomes_a_case_and_outreach_facts_reach_assessmen
     w.staff("outreach", "close_round", "round-q1-close", round_id=rnd["round_id"])
 
     def keys(period_start: str, metric: str) -> list[str]:
-        return sorted(
-            f["key"]
-            for f in w.call(
-                "assessment",
-                "indicator_sources",
-                actor=STAFF,
-                period_kind="quarter",
-                period_start=period_start,
-                subject_id=r["community"],
-                metric=metric,
-            )["facts"]
-        )
+        period = {"period_kind": "quarter", "period_start": period_start}
+        return w.fact_keys(r["community"], metric, **period)
 
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1).isoformat()
     try:
@@ -503,17 +505,7 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
     assert resolved[a]["data"]["resolved_on"] == "2025-03-06"
 
     def facts(community_id: str) -> list[str]:
-        return sorted(
-            f["key"]
-            for f in w.call(
-                "assessment",
-                "indicator_sources",
-                actor=STAFF,
-                subject_id=community_id,
-                metric="on_time_rate",
-                **Q1,
-            )["facts"]
-        )
+        return w.fact_keys(community_id, "on_time_rate", **Q1)
 
     try:
         wait_until(

@@ -113,6 +113,26 @@ class Processes:
             "registry", "establish_district", actor=actor, idempotency_key=key, name="胶河经济区"
         )
 
+    def establish_village(self, actor: dict[str, str], key: str) -> dict[str, str]:
+        """The district, its community 立柱 (Lizhu) and that community's sample village 示例村
+        (registered 1 January 2024), under ``{key}-district``, ``{key}-c`` and ``{key}-v``:
+        ``{"community": its id, "village": its id}``."""
+        self.establish_district(actor, f"{key}-district")
+        community = self.command(
+            "registry", "establish_community", actor, f"{key}-c", name="立柱", name_en="Lizhu"
+        )["community_id"]
+        village = self.command(
+            "registry",
+            "register_village",
+            actor,
+            f"{key}-v",
+            community_id=community,
+            name="示例村",
+            sample=True,
+            registered_on="2024-01-01",
+        )["village_id"]
+        return {"community": community, "village": village}
+
     def establish_communities(
         self,
         actor: dict[str, str],

@@ -230,17 +230,13 @@ class Accounts:
     def get(self, username: str) -> Account:
         name = username.strip().lower() if isinstance(username, str) else ""
         with self.engine.connect() as conn:
-            row = conn.execute(select(db.accounts).where(_named(name))).mappings().first()
+            row = db.first_row(conn, db.accounts, _named(name))
         if row is None:
             raise NotFound(f"没有账号 {name}", f"no account {name!r}", "username")
         return Account.from_row(row)
 
     def by_id(self, conn: Connection, account_id: str) -> Account | None:
-        row = (
-            conn.execute(select(db.accounts).where(db.accounts.c.account_id == account_id))
-            .mappings()
-            .first()
-        )
+        row = db.first_row(conn, db.accounts, db.accounts.c.account_id == account_id)
         return None if row is None else Account.from_row(row)
 
     def all(self) -> list[Account]:
@@ -268,7 +264,7 @@ class Accounts:
         row = None
         if USERNAME.fullmatch(name):
             with self.engine.connect() as conn:
-                row = conn.execute(select(db.accounts).where(_named(name))).mappings().first()
+                row = db.first_row(conn, db.accounts, _named(name))
         given = password if isinstance(password, str) and len(password) <= 4096 else ""
         stored = None if row is None else str(row["password_hash"])
         if not self._verify(stored, given) or row is None:

@@ -27,8 +27,10 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    select,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -155,6 +157,11 @@ def open_engine(store: Store) -> Engine:
     with schema_lock(store):
         metadata.create_all(engine)
     return engine
+
+
+def first_row(conn: Connection, table: Table, *where: ColumnElement[bool]) -> RowMapping | None:
+    """The first row of ``table`` that matches ``where``, as a mapping; None if there is none."""
+    return conn.execute(select(table).where(*where)).mappings().first()
 
 
 def record_change(

@@ -88,11 +88,7 @@ class Sessions:
         now = self.clock()
         key = digest(session_id)
         with self.engine.begin() as conn:
-            row = (
-                conn.execute(select(db.sessions).where(db.sessions.c.session_hash == key))
-                .mappings()
-                .first()
-            )
+            row = db.first_row(conn, db.sessions, db.sessions.c.session_hash == key)
             if row is None:
                 raise _expired("required")
             ended = self._ended(row, now)
@@ -262,11 +258,7 @@ class Tokens:
         row = None
         if secret.startswith(TOKEN_PREFIX) and len(secret) <= 100:
             with self.engine.begin() as conn:
-                row = (
-                    conn.execute(select(db.tokens).where(db.tokens.c.token_hash == digest(secret)))
-                    .mappings()
-                    .first()
-                )
+                row = db.first_row(conn, db.tokens, db.tokens.c.token_hash == digest(secret))
                 if row is not None and row["revoked_at"] is None:
                     now = self.clock()
                     last = row["last_used_at"]
@@ -287,11 +279,7 @@ class Tokens:
 
     def get(self, token_id: str) -> Token:
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(db.tokens).where(db.tokens.c.token_id == token_id))
-                .mappings()
-                .first()
-            )
+            row = db.first_row(conn, db.tokens, db.tokens.c.token_id == token_id)
         if row is None:
             raise NotFound(f"没有令牌 {token_id}", f"no token {token_id!r}", "token")
         return Token.from_row(row)
