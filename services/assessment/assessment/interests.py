@@ -72,6 +72,18 @@ OUTREACH = interests(
     },
 )
 
+# A disclosure obligation is keyed by its village and period, published or found overdue alike.
+DISCLOSED = {"village_id": "string", "community_id": "string", "period": "string"}
+
+FINANCE = interests(
+    "finance",
+    "assessment",
+    {
+        "disclosure.published": {**DISCLOSED, "published_on": "date", "late": "boolean"},
+        "disclosure.overdue": {**DISCLOSED, "due_on": "date"},
+    },
+)
+
 REGISTRY = interests(
     "registry",
     "assessment",

@@ -25,7 +25,7 @@ from shequ.reactions import Changed, Data, Reactions, Received
 
 from assessment.domain import Fact, Period, Person, Subject
 from assessment.domain.common import PERIOD_KINDS, next_start, period_end, period_start
-from assessment.interests import CASEWORK, OUTREACH, REGISTRY
+from assessment.interests import CASEWORK, FINANCE, OUTREACH, REGISTRY
 
 
 class RegistryReactions(Reactions):
@@ -95,6 +95,14 @@ FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
         (),
     ),
     "outreach.card.issued": ("card.issued", "issued_on", ("card_id", "version"), ()),
+    # a village's disclosure of a period: published (late or not), or found overdue (D34)
+    "finance.disclosure.published": (
+        "disclosure.published",
+        "published_on",
+        ("village_id", "period"),
+        ("late",),
+    ),
+    "finance.disclosure.overdue": ("disclosure.overdue", "due_on", ("village_id", "period"), ()),
     "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
     "outreach.survey.results_published": (
         "survey.results_published",
@@ -145,6 +153,13 @@ class OutreachReactions(FactReactions):
 
     on_round_closed = on_party_contact_logged = on_party_contact_overdue = FactReactions.record
     on_card_issued = on_card_distributed = on_survey_results_published = FactReactions.record
+
+
+class FinanceReactions(FactReactions):
+    upstream = "finance"
+    interests = FINANCE
+
+    on_disclosure_published = on_disclosure_overdue = FactReactions.record
 
 
 def route(

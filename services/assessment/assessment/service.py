@@ -2,7 +2,7 @@
 
 One entrypoint per use case in the use-case table (``assessment.usecases.USE_CASES``), plus the
 platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Inboxes:
-registry (subjects), casework and outreach (facts).
+registry (subjects), casework, outreach and finance (facts).
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from shequ.runtime import InboxSpec, Platform
 
 from assessment.application import Assessment
 from assessment.contracts import translate
-from assessment.reactions import CaseworkReactions, OutreachReactions, RegistryReactions
+from assessment.reactions import (
+    CaseworkReactions,
+    FinanceReactions,
+    OutreachReactions,
+    RegistryReactions,
+)
 from assessment.usecases import USE_CASES
 
 
@@ -26,6 +31,7 @@ class AssessmentService(PlatformService):
             InboxSpec.of(RegistryReactions),
             InboxSpec.of(CaseworkReactions),
             InboxSpec.of(OutreachReactions),
+            InboxSpec.of(FinanceReactions),
         ],
     )
 

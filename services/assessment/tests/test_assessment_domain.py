@@ -159,6 +159,18 @@ class TestTally:
             Decimal("0.4"),
         )
 
+    def test_D34_disclosure_timeliness_counts_each_village_period_once(self) -> None:
+        tally = facts(
+            ("disclosure.published", "v1:2026Q1", {"late": False}),
+            ("disclosure.published", "v1:2026Q1", {"late": False}),  # delivered twice
+            ("disclosure.overdue", "v2:2026Q1", {}),
+            ("disclosure.published", "v2:2026Q1", {"late": True}),  # then published late
+            ("disclosure.published", "v3:2026Q1", {"late": True}),
+            ("disclosure.published", "v4:2026Q1", {"late": False}),
+        )
+        assert tally.metrics()["disclosure_timeliness"] == Decimal("0.5")
+        assert facts(("case.opened", "k1", {})).metrics()["disclosure_timeliness"] is None
+
     def test_a_team_fact_counts_for_its_community_and_its_team(self) -> None:
         tallies = fold(
             [("c1", "t1", "case.chased", "k:1", {}), ("c1", None, "case.chased", "k:2", {})]

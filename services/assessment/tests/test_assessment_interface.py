@@ -64,7 +64,12 @@ def test_entrypoints_inbox_and_relay(service: Running) -> None:
     with Connection(service.amqp) as conn:
         published.maybe_bind(conn)
         published.declare()
-    assert service.call("health")["inboxes"].keys() == {"registry", "casework", "outreach"}
+    assert service.call("health")["inboxes"].keys() == {
+        "registry",
+        "casework",
+        "outreach",
+        "finance",
+    }
     result = service.call(
         "define_scheme",
         actor=STAFF,

@@ -231,7 +231,8 @@ def publish_disclosure(
 ) -> dict[str, Any]:
     today = dt.date.fromisoformat(app.today())
     until = (today + dt.timedelta(days=app.settings.posting_days)).isoformat()
-    d.publish(today.isoformat(), until, actor.to_dict())
+    community_id = app.collective(d.village_id).community_id
+    d.publish(today.isoformat(), until, community_id, actor.to_dict())
     return {
         "disclosure_id": cmd.disclosure_id,
         "published_on": today.isoformat(),

@@ -52,6 +52,7 @@ def record_overdue(app: FinanceBase) -> int:
             continue
         overdue = Overdue(  # type: ignore[call-arg]
             village_id=ob["village_id"],
+            community_id=app.collective(ob["village_id"]).community_id,
             kind="periodic",
             period=ob["period"],
             due_on=ob["due_on"],

@@ -11,6 +11,7 @@
 | contact_compliance   | outreach  | contacts / (contacts + overdue flags)                      |
 | card_distribution    | outreach  | card versions distributed / issued (at most 1)             |
 | awareness, support, participation | outreach | survey results, weighted by respondents       |
+| disclosure_timeliness | finance  | disclosures published on time / disclosures due (published or overdue) |
 A case counts once per period whatever the number of deliveries: facts are keyed by case.
 """
 
@@ -39,6 +40,7 @@ METRICS: dict[str, Metric] = {
     "awareness": Metric("知晓率", "outreach", "rate"),
     "support": Metric("支持度", "outreach", "rate"),
     "participation": Metric("参与率", "outreach", "rate"),
+    "disclosure_timeliness": Metric("财务按时公开率", "finance", "rate"),
 }
 
 COUNT_METRICS = frozenset(k for k, m in METRICS.items() if m.scoring == "count")

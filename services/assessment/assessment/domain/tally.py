@@ -26,6 +26,7 @@ class Tally:
     __slots__ = (
         "cases",
         "contacts",
+        "disclosures",
         "distributed",
         "facts",
         "issued",
@@ -49,6 +50,8 @@ class Tally:
         self.issued: set[str] = set()
         self.distributed: set[str] = set()
         self.surveys: dict[str, tuple[int, str, str, str]] = {}
+        # a village's disclosure of a period -> published on time (False: late, or overdue)
+        self.disclosures: dict[str, bool] = {}
 
     def add(self, kind: str, key: str, values: dict[str, Any]) -> None:
         self.facts += 1
@@ -75,6 +78,7 @@ class Tally:
             ),
             "contact_compliance": ratio(len(self.contacts), len(self.contacts) + len(self.overdue)),
             "card_distribution": _capped(len(self.distributed), len(self.issued)),
+            "disclosure_timeliness": ratio(sum(self.disclosures.values()), len(self.disclosures)),
             **self._survey(),
         }
 
@@ -132,7 +136,17 @@ def _survey(t: Tally, key: str, v: dict[str, Any]) -> None:
     )
 
 
+def _disclosed(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.disclosures[key] = not v["late"]
+
+
+def _undisclosed(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.disclosures[key] = False  # overdue: on time it can no longer be
+
+
 _ADDERS = {
+    "disclosure.published": _disclosed,
+    "disclosure.overdue": _undisclosed,
     "case.rated": _rated,
     "case.reopened": _reopened,
     "round.closed": _round,

@@ -111,8 +111,11 @@ class Disclosure(Aggregate):
         self.opinion = opinion
         self.reviewer_id = reviewer_id
 
-    def publish(self, published_on: str, posted_until: str, actor: ActorDict) -> None:
-        """D5: published only after its review, once."""
+    def publish(
+        self, published_on: str, posted_until: str, community_id: str, actor: ActorDict
+    ) -> None:
+        """D5: published only after its review, once (``community_id``: the village's now,
+        for the services that count per community)."""
         if self.opinion is None or self.published_on is not None:
             raise refuse(
                 "disclosure.not_publishable",
@@ -125,6 +128,7 @@ class Disclosure(Aggregate):
             published_on,
             posted_until,
             self.village_id,
+            community_id,
             self.kind,
             self.period,
             self.content_sha256,
@@ -138,6 +142,7 @@ class Disclosure(Aggregate):
         published_on: str,
         posted_until: str,
         village_id: str,
+        community_id: str,
         kind: str,
         period: str,
         content_sha256: str,
@@ -157,7 +162,13 @@ class Overdue(Aggregate):
 
     @event("Recorded")
     def __init__(
-        self, village_id: str, kind: str, period: str, due_on: str, actor: ActorDict
+        self,
+        village_id: str,
+        community_id: str,
+        kind: str,
+        period: str,
+        due_on: str,
+        actor: ActorDict,
     ) -> None:
         self.village_id = village_id
         self.kind = kind
