@@ -107,11 +107,7 @@ def _community(suite: Open311Suite) -> dict[str, Any]:
     r["member"] = suite.register_person(
         STAFF, "open311-world-p", 7300, "测示甲", village_id=r["village"], sample=True
     )
-    team = suite.command(
-        "registry", "form_team", STAFF, "open311-world-team", community_id=r["community"]
-    )
-    r["team"] = team["team_id"]
-    suite.join_team(STAFF, "open311-world-join", r["team"], r["member"], since="2024-01-01")
+    r["team"] = suite.team_with_cleaner(STAFF, "open311-world-team", r["community"], r["member"])
     return r
 
 

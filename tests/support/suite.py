@@ -121,17 +121,10 @@ class Processes:
         community = self.command(
             "registry", "establish_community", actor, f"{key}-c", name="立柱", name_en="Lizhu"
         )["community_id"]
-        village = self.command(
-            "registry",
-            "register_village",
-            actor,
-            f"{key}-v",
-            community_id=community,
-            name="示例村",
-            sample=True,
-            registered_on="2024-01-01",
-        )["village_id"]
-        return {"community": community, "village": village}
+        return {
+            "community": community,
+            "village": self.sample_village(actor, f"{key}-v", community),
+        }
 
     def establish_communities(
         self,
@@ -232,17 +225,7 @@ class Processes:
         """A service team formed in ``community_id`` (under ``key``) with ``person_id`` in its
         sanitation group since 2024 (under ``{key}-join``): the team's id."""
         team = self.command("registry", "form_team", actor, key, community_id=community_id)
-        self.command(
-            "registry",
-            "add_team_member",
-            actor,
-            f"{key}-join",
-            team_id=team["team_id"],
-            person_id=person_id,
-            group="sanitation",
-            duties="保洁",
-            since="2024-01-01",
-        )
+        self.join_team(actor, f"{key}-join", team["team_id"], person_id, since="2024-01-01")
         return str(team["team_id"])
 
     def open_accepted(
