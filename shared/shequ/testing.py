@@ -14,8 +14,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,32 @@ def pg_admin(sql: str) -> None:
 
 @pytest.fixture
 def store_name() -> str:
-    """What the test databases are called after (a service's conftest overrides it)."""
+    """What the test databases are called after (a service's conftest overrides it with
+    ``store_named``)."""
     return "shequ"
+
+
+def store_named(name: str) -> Any:
+    """A service's ``store_name`` fixture, for its conftest: ``store_name =
+    store_named("finance")`` names its test databases after it."""
+
+    @pytest.fixture(name="store_name")
+    def named() -> str:
+        return name
+
+    return named
+
+
+def closing_on_store(make: Callable[[Store], Any]) -> Any:
+    """A fixture of ``make(store)`` on the test's store, closed after the test: ``world =
+    closing_on_store(World)`` in a service's conftest."""
+
+    @pytest.fixture
+    def opened(store: Store) -> Iterator[Any]:
+        with closing(make(store)) as made:
+            yield made
+
+    return opened
 
 
 @pytest.fixture

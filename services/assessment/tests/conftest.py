@@ -8,6 +8,7 @@ import pytest
 from assessment.application import Assessment
 from assessment_testing import close_app, open_app
 from shequ.store import Store
+from shequ.testing import store_named
 
 
 @pytest.fixture
@@ -17,6 +18,4 @@ def app(store: Store) -> Iterator[Assessment]:
     close_app(a)
 
 
-@pytest.fixture
-def store_name() -> str:
-    return "assessment"
+store_name = store_named("assessment")

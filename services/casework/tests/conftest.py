@@ -8,6 +8,7 @@ import pytest
 from casework.application import Casework
 from casework_testing import FixedClock, running_casework
 from shequ.store import Store
+from shequ.testing import store_named
 
 
 @pytest.fixture
@@ -21,6 +22,4 @@ def casework(store: Store, clock: FixedClock) -> Iterator[Casework]:
         yield app
 
 
-@pytest.fixture
-def store_name() -> str:
-    return "casework"
+store_name = store_named("casework")

@@ -1,5 +1,6 @@
-"""What every finance use case shares: settings, clock, read model, typed loading, scope
-targets. The policy comes from the use-case table (``finance.usecases``), set on ``Finance``."""
+"""The finance application's machinery: loading a village's collective, ledger, vouchers and
+disclosures by id (NotFound naming the field), the scope of a village's books (the village for
+its finance roles, its community for community staff), and the dates of record."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from finance.settings import FinanceSettings
 
 
 class FinanceBase(ConfiguredApplication[FinanceSettings]):
-    """The finance application's machinery; the use cases are the handlers listed in
-    ``finance.usecases``."""
+    """Finance's settings (``FinanceSettings``) and read model (``FinanceProjection``); the
+    handlers of ``finance.usecases`` ask it for what they load and the scope they act on."""
 
     name = "finance"
     settings_class = FinanceSettings

@@ -8,7 +8,6 @@ registry (villages and their communities). One job: the daily record of disclosu
 
 from __future__ import annotations
 
-from shequ.config import ServiceConfig
 from shequ.jobs import JobSpec
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
@@ -17,19 +16,14 @@ from finance.application import Finance
 from finance.contracts import translate
 from finance.overdue import sweep
 from finance.reactions import RegistryReactions
-from finance.settings import FinanceSettings
 from finance.usecases import USE_CASES
-
-
-def make_app(cfg: ServiceConfig) -> Finance:
-    return Finance(cfg.store, FinanceSettings.from_env())
 
 
 class FinanceService(PlatformService):
     name = "finance"
     runtime = Platform(
         "finance",
-        make_app,
+        Finance.for_service,
         translate,
         inboxes=[InboxSpec.of(RegistryReactions)],
         jobs=[JobSpec("overdue-sweep", 60.0, sweep)],

@@ -1,21 +1,10 @@
-"""Store fixtures (``shequ.testing``): a SQLite file, or a fresh PostgreSQL database per test."""
+"""Store fixtures (``shequ.testing``): a SQLite file, or a fresh PostgreSQL database per test;
+``world``, the application and its fake upstreams, closed after each test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import closing
-
-import pytest
 from finance_testing import World
-from shequ.store import Store
+from shequ.testing import closing_on_store, store_named
 
-
-@pytest.fixture
-def world(store: Store) -> Iterator[World]:
-    with closing(World(store)) as w:
-        yield w
-
-
-@pytest.fixture
-def store_name() -> str:
-    return "finance"
+world = closing_on_store(World)
+store_name = store_named("finance")

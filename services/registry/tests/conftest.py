@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from registry_testing import opened_registry
 from shequ.store import Store
+from shequ.testing import store_named
 
 
 @pytest.fixture
@@ -16,6 +17,4 @@ def registry(store: Store) -> Iterator[Any]:
         yield app
 
 
-@pytest.fixture
-def store_name() -> str:
-    return "registry"
+store_name = store_named("registry")
