@@ -16,7 +16,7 @@ Proofs are RFC 9162 §2.1.3–2.1.4 audit paths (the RFC 6962 §2.1.1–2.1.2 fo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -153,22 +153,29 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")
     _check_hashes(leaf, *proof)
-    fn, sn, r = index, size - 1, leaf
+    r = leaf
+    for p, left in _siblings(index, size - 1, proof, "inclusion"):
+        r = node_hash(p, r) if left else node_hash(r, p)
+    return r
+
+
+def _siblings(fn: int, sn: int, proof: Sequence[bytes], what: str) -> Iterator[tuple[bytes, bool]]:
+    """The walk both proofs take up the tree (RFC 9162 §2.1.3.2 and §2.1.4.2, with their
+    ``fn`` and ``sn``): each proof hash, and whether it is the left sibling of the node reached
+    so far. ProofError if the ``what`` proof is longer or shorter than the tree is deep."""
     for p in proof:
         if sn == 0:
-            raise ProofError("the inclusion proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
+            raise ProofError(f"the {what} proof is longer than the tree is deep")
+        left = bool(fn & 1) or fn == sn
+        yield p, left
+        if left:
             while not fn & 1 and fn != 0:
                 fn >>= 1
                 sn >>= 1
-        else:
-            r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("the inclusion proof is shorter than the tree is deep")
-    return r
+        raise ProofError(f"the {what} proof is shorter than the tree is deep")
 
 
 def verify_inclusion(
@@ -211,19 +218,10 @@ def _consistency_roots(first: int, second: int, path: list[bytes]) -> tuple[byte
         fn >>= 1
         sn >>= 1
     fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("the consistency proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
+    for c, left in _siblings(fn, sn, path[1:], "consistency"):
+        if left:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
         else:
             sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("the consistency proof is shorter than the tree is deep")
     return fr, sr
