@@ -5,7 +5,10 @@ its finance roles, its community for community staff), and the dates of record."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
+from shequ.actor import Actor
 from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
@@ -43,6 +46,15 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
         collective = self.collective(village_id)
         return Target(community_id=collective.community_id, village_id=village_id)
 
+    def shown(
+        self, use_case: str, actor: Actor, aggregate: Any, names: str, **ids: str
+    ) -> dict[str, Any]:
+        """A query's answer about one aggregate of a village: refused unless the actor may
+        read that village's books, then ``ids`` and the attributes ``names`` names (separated
+        by spaces)."""
+        self.policy.check(use_case, actor, self.village_target(aggregate.village_id))
+        return {**ids, **attributes(aggregate, names.split())}
+
     # -- dates -------------------------------------------------------------------------------
     def recorded_at(self) -> str:
         """When a fact is typed in: the service's clock (never the caller's), UTC."""
@@ -60,4 +72,9 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
         return day
 
 
-__all__ = ["FinanceBase", "NotFound"]
+def attributes(aggregate: Any, names: Iterable[str]) -> dict[str, Any]:
+    """What a query shows of an aggregate: the named attributes, by name."""
+    return {name: getattr(aggregate, name) for name in names}
+
+
+__all__ = ["FinanceBase", "NotFound", "attributes"]

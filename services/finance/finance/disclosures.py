@@ -249,18 +249,10 @@ class DisclosureQuery(Command):
     disclosure_id: Id
 
 
+# what the query shows of a disclosure
+SHOWN = "village_id kind period status content content_sha256 opinion due_on published_on"
+
+
 def disclosure(cmd: DisclosureQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
-    d = app.disclosure(cmd.disclosure_id)
-    app.policy.check("disclosure", actor, app.village_target(d.village_id))
-    return {
-        "disclosure_id": cmd.disclosure_id,
-        "village_id": d.village_id,
-        "kind": d.kind,
-        "period": d.period,
-        "status": d.status,
-        "content": d.content,
-        "content_sha256": d.content_sha256,
-        "opinion": d.opinion,
-        "due_on": d.due_on,
-        "published_on": d.published_on,
-    }
+    found = app.disclosure(cmd.disclosure_id)
+    return app.shown("disclosure", actor, found, SHOWN, disclosure_id=cmd.disclosure_id)

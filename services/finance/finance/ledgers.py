@@ -19,7 +19,7 @@ from finance import tables as t
 from finance.base import FinanceBase
 from finance.domain import Ledger, chart_on
 from finance.domain.ledger import next_month
-from finance.examples import VILLAGE
+from finance.examples import MONTH, VILLAGE
 
 Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -107,7 +107,7 @@ class TrialBalanceQuery(Command):
     and credits posted in the month and the closing balance; every column totals and balances."""
 
     title = "科目余额表"
-    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "period": "2026-01"}
+    example: ClassVar[dict[str, Any]] = MONTH
     village_id: Id
     period: Period
 
@@ -185,11 +185,7 @@ class JournalQuery(Command):
     counterparty's lines only (往来明细账)."""
 
     title = "日记账与明细账"
-    example: ClassVar[dict[str, Any]] = {
-        "village_id": VILLAGE,
-        "account": "102",
-        "period": "2026-01",
-    }
+    example: ClassVar[dict[str, Any]] = {**MONTH, "account": "102"}
     village_id: Id
     account: Annotated[str, Text(20, "会计科目代码")]
     period: Period

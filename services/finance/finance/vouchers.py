@@ -27,7 +27,7 @@ from finance.domain import (
     checked_lines,
 )
 from finance.domain.common import key_id
-from finance.examples import CLERK, VILLAGE, VOUCHER
+from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.ledgers import village_scope
 
 SIDES = ("debit", "credit")
@@ -245,29 +245,20 @@ class VoucherQuery(Command):
     voucher_id: Id
 
 
+# what the query shows of a voucher
+SHOWN = "village_id voucher_date status number posted_on summary kind corrects lines trail"
+
+
 def voucher(cmd: VoucherQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
     found = app.voucher(cmd.voucher_id)
-    app.policy.check("voucher", actor, app.village_target(found.village_id))
-    return {
-        "voucher_id": cmd.voucher_id,
-        "village_id": found.village_id,
-        "voucher_date": found.voucher_date,
-        "status": found.status,
-        "number": found.number,
-        "posted_on": found.posted_on,
-        "summary": found.summary,
-        "kind": found.kind,
-        "corrects": found.corrects,
-        "lines": found.lines,
-        "trail": found.trail,
-    }
+    return app.shown("voucher", actor, found, SHOWN, voucher_id=cmd.voucher_id)
 
 
 class VouchersQuery(Command):
     """A village's vouchers of one month, in date order, with status and number."""
 
     title = "凭证列表"
-    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "period": "2026-01"}
+    example: ClassVar[dict[str, Any]] = MONTH
     village_id: Id
     period: Annotated[
         str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")

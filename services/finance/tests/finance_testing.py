@@ -132,14 +132,24 @@ class World:
         """Submit and approve the first ``upto`` stages, in the settings' order."""
         self.app.submit_voucher(village.clerk, self.key("submit"), voucher_id=voucher_id)
         for stage in self.finance.settings.review_stages[:upto]:
-            self.app.review_voucher(
-                village.reviewers[stage],
-                self.key("review"),
-                voucher_id=voucher_id,
-                stage=stage,
-                outcome="approve",
-                opinion="同意",
-            )
+            self.decide(village, voucher_id, stage, "approve", "同意")
+
+    def send_back(self, village: Village, voucher_id: str, stage: str, reason: str) -> None:
+        """The reviewer of ``stage`` returns the voucher to the clerk with ``reason``."""
+        self.decide(village, voucher_id, stage, "return", reason)
+
+    def decide(
+        self, village: Village, voucher_id: str, stage: str, outcome: str, opinion: str
+    ) -> None:
+        """The review of ``stage`` by the village's reviewer of that stage."""
+        self.app.review_voucher(
+            village.reviewers[stage],
+            self.key("review"),
+            voucher_id=voucher_id,
+            stage=stage,
+            outcome=outcome,
+            opinion=opinion,
+        )
 
     def post(
         self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"

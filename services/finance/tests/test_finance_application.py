@@ -76,14 +76,7 @@ def test_F25_returned_and_voided_vouchers_consume_no_number(world: World) -> Non
     world.ledger(village)
     returned = world.draft(village, "2026-01-03", PAY_OFFICE)
     world.review(village, returned, upto=1)
-    world.app.review_voucher(
-        village.group,
-        "return-draft-1",
-        voucher_id=returned,
-        stage="finance_group",
-        outcome="return",
-        opinion="缺少发票",
-    )
+    world.send_back(village, returned, "finance_group", "缺少发票")
     voided = world.draft(village, "2026-01-03", WAGES)
     world.app.void_draft(village.clerk, "void-draft-1", voucher_id=voided, reason="重复填制")
     assert world.post(village, "2026-01-04", WAGES) == "记-2026-001"
@@ -185,14 +178,7 @@ def test_F26_a_month_closes_only_when_nothing_waits_and_then_takes_no_voucher(wo
         "close-jan-1",
         **close,
     )
-    world.app.review_voucher(
-        village.head,
-        "return-head",
-        voucher_id=waiting,
-        stage="village_head",
-        outcome="return",
-        opinion="预算外",
-    )
+    world.send_back(village, waiting, "village_head", "预算外")
     assert world.app.close_period(AGENCY, "close-jan-2", **close) == {
         "period": "2026-01",
         "next": "2026-02",
