@@ -439,3 +439,59 @@ def test_D7_a_quarter_undisclosed_past_its_due_date_is_recorded_overdue_once(wor
     assert [
         (o["village_id"], o["period"], o["due_on"]) for o in world.published("disclosure.overdue")
     ] == [(late.id, "2026Q1", "2026-04-15")]
+
+
+def test_F27_a_posted_voucher_is_corrected_by_a_red_reversal_and_a_blue_voucher(
+    world: World,
+) -> None:
+    """January's office supplies were booked to 513 instead of 514 (公益支出): in February a red
+    reversal cancels the whole voucher and a blue one books it right; both take numbers, the
+    original stays, and the books show the net."""
+    village = world.village()
+    world.ledger(village)
+    world.post(village, "2026-01-03", PAY_OFFICE)
+    [original] = world.app.vouchers(AUDITOR, village.id, "2026-01")["vouchers"]
+    world.clock.set("2026-02-10")
+    red = [{**x, "red": True} for x in PAY_OFFICE]
+    blue = [line("514", "debit", 12_000), line("102", "credit", 12_000)]
+
+    def correction(kind: str, lines: list[dict[str, Any]], summary: str) -> str:
+        out = world.app.draft_voucher(
+            village.clerk,
+            world.key("correct"),
+            village_id=village.id,
+            voucher_date="2026-02-09",
+            summary=summary,
+            lines=lines,
+            handler_id=village.clerk.person_id,
+            kind=kind,
+            corrects=original["id"],
+        )
+        world.review(village, out["voucher_id"])
+        return str(
+            world.app.post_voucher(AGENCY, world.key("post"), voucher_id=out["voucher_id"])[
+                "number"
+            ]
+        )
+
+    wrong_copy = [{**x, "red": True, "amount_fen": 11_000} for x in PAY_OFFICE]
+    refused(
+        RuleViolation,
+        "voucher.correction_form",
+        "lines",
+        correction,
+        "red_reversal",
+        wrong_copy,
+        "冲销",
+    )
+    assert correction("red_reversal", red, "注销1月3日记-2026-001号凭证") == "记-2026-002"
+    assert correction("blue_correction", blue, "订正1月3日记-2026-001号凭证") == "记-2026-003"
+    tb = {r["account"]: r for r in world.app.trial_balance(AUDITOR, village.id, "2026-02")["rows"]}
+    assert (tb["513"]["opening_fen"], tb["513"]["debit_fen"], tb["513"]["closing_fen"]) == (
+        12_000,
+        -12_000,
+        0,
+    )
+    assert (tb["514"]["debit_fen"], tb["514"]["closing_fen"]) == (12_000, 12_000)
+    assert tb["102"]["closing_fen"] == 12_500_000 - 12_000  # paid once, not twice nor never
+    assert world.app.voucher(AUDITOR, original["id"])["status"] == "posted"  # never edited
