@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from shequ.demofinance import seed_books
 from shequ.domainkit import LOCAL  # dates of record are the district's civil dates
-from shequ.suite import CONSUMERS
+from shequ.suite import CONSUMERS, SERVICES
 
 Call = Callable[[str, str, dict[str, Any]], Any]
 
@@ -215,6 +216,9 @@ def seed_services(
         made["rounds"] += 1
         made["visits"] += visits
         made["contacts"] += contacts
+    if "finance" in SERVICES:  # every village's books of the quarter, and their disclosure
+        villages = [v["village_id"] for _, c in communities for v in c["villages"]]
+        made |= seed_books(call, quarter.label, villages, quarter.start.isoformat(), quarter.day)
     # the cases the visits' opinions became, received on the visit's day, reach casework
     wait_for(call, ("casework",), "outreach")
     made["chased"] = len(call("casework", "scan_deadlines", {"actor": SEED})["chased"])
