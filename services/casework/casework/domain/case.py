@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from casework.domain.common import ActorDict, Fact, not_before, record, violation
 from casework.domain.vocabulary import (
@@ -259,7 +260,12 @@ class Case(Aggregate):
             if case.state in ("accepted", "reopened"):
                 case.state = "assigned"
 
-    def add_co_handler(self, person_id: str, work_group: str, actor: ActorDict) -> None:
+    @event("CoHandlerAdded")
+    def _co_handler_added(self, person_id: str, work_group: str, actor: ActorDict) -> None:
+        self.co_handlers.append(person_id)
+
+    @checks(_co_handler_added)
+    def add_co_handler(self, person_id: str) -> None:
         """Bring in a co-handler (协办人), e.g. from another work group."""
         self._require(HANDLING, "增加协办人", "given co-handlers")
         self._may_handle(person_id, "person_id")
@@ -270,11 +276,6 @@ class Case(Aggregate):
                 "the person already handles the case",
                 "person_id",
             )
-        self._co_handler_added(person_id, work_group, actor)
-
-    @event("CoHandlerAdded")
-    def _co_handler_added(self, person_id: str, work_group: str, actor: ActorDict) -> None:
-        self.co_handlers.append(person_id)
 
     # -- handling --------------------------------------------------------------------------
     def start(self, f: Fact) -> None:
@@ -294,7 +295,12 @@ class Case(Aggregate):
         def apply(self, case: Case) -> None:
             case.state = "in_progress"
 
-    def pause(self, on: str, reason: str, actor: ActorDict) -> None:
+    @event("Paused")
+    def _paused(self, on: str, reason: str, actor: ActorDict) -> None:
+        self.paused_since = on
+
+    @checks(_paused)
+    def pause(self, reason: str) -> None:
         """Stop the clock (e.g. waiting for the resident or an appraisal)."""
         self._require(HANDLING, "暂停计时", "paused")
         if self.paused_since is not None:
@@ -305,11 +311,6 @@ class Case(Aggregate):
             raise violation(
                 "pause_needs_reason", "暂停须说明原因", "a pause must give its reason", "reason"
             )
-        self._paused(on, reason, actor)
-
-    @event("Paused")
-    def _paused(self, on: str, reason: str, actor: ActorDict) -> None:
-        self.paused_since = on
 
     def resume(self, on: str, due_on: str, actor: ActorDict) -> None:
         if self.paused_since is None:
@@ -620,15 +621,6 @@ class Case(Aggregate):
         self.absorbed.append(source_id)
 
     # -- material, recusal -----------------------------------------------------------------
-    def add_material(
-        self, material_id: str, title: str, content: str, protected: bool, on: str, actor: ActorDict
-    ) -> None:
-        if any(m["material_id"] == material_id for m in self.materials):
-            raise violation(
-                "material.exists", "材料已存在", "material already recorded", "material_id"
-            )
-        self._material_added(material_id, title, content, protected, on, actor)
-
     @event("MaterialAdded")
     def _material_added(
         self, material_id: str, title: str, content: str, protected: bool, on: str, actor: ActorDict
@@ -643,17 +635,12 @@ class Case(Aggregate):
             }
         )
 
-    def recuse(self, person_id: str, reason: str, on: str, actor: ActorDict) -> None:
-        """A handler with a conflict of interest steps aside (信访工作条例 Art. 34)."""
-        if person_id in self.recused:
+    @checks(_material_added)
+    def add_material(self, material_id: str) -> None:
+        if any(m["material_id"] == material_id for m in self.materials):
             raise violation(
-                "already_recused", "此人已回避", "the person already stepped aside", "person_id"
+                "material.exists", "材料已存在", "material already recorded", "material_id"
             )
-        if not reason:
-            raise violation(
-                "recusal_needs_reason", "回避须说明原因", "a recusal needs a reason", "reason"
-            )
-        self._recused(person_id, reason, on, actor)
 
     @event("Recused")
     def _recused(self, person_id: str, reason: str, on: str, actor: ActorDict) -> None:
@@ -664,6 +651,18 @@ class Case(Aggregate):
             self.owner_id = None
             if self.state in ("assigned", "in_progress"):
                 self.state = "accepted"
+
+    @checks(_recused)
+    def recuse(self, person_id: str, reason: str) -> None:
+        """A handler with a conflict of interest steps aside (信访工作条例 Art. 34)."""
+        if person_id in self.recused:
+            raise violation(
+                "already_recused", "此人已回避", "the person already stepped aside", "person_id"
+            )
+        if not reason:
+            raise violation(
+                "recusal_needs_reason", "回避须说明原因", "a recusal needs a reason", "reason"
+            )
 
     # -- petition review (复查, 复核) --------------------------------------------------------
     def request_review(self, f: Fact, level: str, reason: str, due_on: str) -> None:

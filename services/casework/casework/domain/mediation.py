@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from casework.domain.common import (
     ActorDict,
@@ -88,7 +89,14 @@ class Mediation(Procedure):
     def all_consented(self) -> bool:
         return set(self.parties) <= set(self.consented)
 
-    def consent(self, party_id: str, on: str, actor: ActorDict) -> None:
+    @event("PartyConsented")
+    def _consented(self, party_id: str, on: str, actor: ActorDict) -> None:
+        self.consented.append(party_id)
+        if self.all_consented:
+            self.state = "in_mediation"
+
+    @checks(_consented)
+    def consent(self, party_id: str) -> None:
         self._live()
         self._party(party_id)
         if party_id in self.consented:
@@ -98,13 +106,6 @@ class Mediation(Procedure):
                 "the party already agreed",
                 "party_id",
             )
-        self._consented(party_id, on, actor)
-
-    @event("PartyConsented")
-    def _consented(self, party_id: str, on: str, actor: ActorDict) -> None:
-        self.consented.append(party_id)
-        if self.all_consented:
-            self.state = "in_mediation"
 
     def refuse(self, f: Fact, party_id: str, reason: str) -> None:
         """A party refuses: no mediation (人民调解法 Art. 17)."""
@@ -142,7 +143,12 @@ class Mediation(Procedure):
         def apply(self, aggregate: Any) -> None:
             aggregate.state, aggregate.ended_on = "ended", self.on
 
-    def choose_mediator(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
+    @event("MediatorChosen")
+    def _mediator_chosen(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
+        self.mediators.append(person_id)
+
+    @checks(_mediator_chosen)
+    def choose_mediator(self, person_id: str) -> None:
         self._live()
         if person_id in self.rejected:
             raise violation(
@@ -158,19 +164,6 @@ class Mediation(Procedure):
                 "already a mediator of this case",
                 "person_id",
             )
-        self._mediator_chosen(person_id, chosen_by, on, actor)
-
-    @event("MediatorChosen")
-    def _mediator_chosen(self, person_id: str, chosen_by: str, on: str, actor: ActorDict) -> None:
-        self.mediators.append(person_id)
-
-    def reject_mediator(
-        self, person_id: str, party_id: str, reason: str, on: str, actor: ActorDict
-    ) -> None:
-        """A party rejects a mediator (人民调解法 Art. 23)."""
-        self._live()
-        self._party(party_id)
-        self._mediator_rejected(person_id, party_id, reason, on, actor)
 
     @event("MediatorRejected")
     def _mediator_rejected(
@@ -179,6 +172,12 @@ class Mediation(Procedure):
         self.rejected.append(person_id)
         if person_id in self.mediators:
             self.mediators.remove(person_id)
+
+    @checks(_mediator_rejected)
+    def reject_mediator(self, party_id: str) -> None:
+        """A party rejects a mediator (人民调解法 Art. 23)."""
+        self._live()
+        self._party(party_id)
 
     def record_session(self, f: Fact, place: str, summary: str) -> None:
         """A session held on ``f.on`` (调解笔录)."""
@@ -230,7 +229,12 @@ class Mediation(Procedure):
     def _agreement_drafted(self, agreement: dict[str, str], on: str, actor: ActorDict) -> None:
         self.agreement, self.signed, self.state = agreement, [], "agreed"
 
-    def sign(self, signer_id: str, on: str, actor: ActorDict) -> None:
+    @event("Signed")
+    def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
+        self.signed.append(signer_id)
+
+    @checks(_signed)
+    def sign(self, signer_id: str) -> None:
         self._require(
             ("agreed",), "mediation.no_agreement", "尚无待签署的调解协议", "no agreement to sign"
         )
@@ -243,11 +247,6 @@ class Mediation(Procedure):
             )
         if signer_id in self.signed:
             raise violation("mediation.already_signed", "已签名", "already signed", "signer_id")
-        self._signed(signer_id, on, actor)
-
-    @event("Signed")
-    def _signed(self, signer_id: str, on: str, actor: ActorDict) -> None:
-        self.signed.append(signer_id)
 
     def seal(self, f: Fact, confirmation_until: str) -> None:
         """The committee seals on ``f.on``: effective once all parties and a mediator have
