@@ -13,7 +13,7 @@ from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
 
-from finance.domain import Collective, Disclosure, Ledger, Voucher
+from finance.domain import Collective, Disclosure, Ledger, Objection, Voucher
 from finance.projections import FinanceProjection
 from finance.settings import FinanceSettings
 
@@ -39,6 +39,9 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
 
     def disclosure(self, disclosure_id: str) -> Disclosure:
         return self.get(disclosure_id, Disclosure, "财务公开", "disclosure_id")
+
+    def objection(self, objection_id: str) -> Objection:
+        return self.get(objection_id, Objection, "质询", "objection_id")
 
     # -- scope -------------------------------------------------------------------------------
     def village_target(self, village_id: str) -> Target:

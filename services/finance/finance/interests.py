@@ -17,6 +17,7 @@ REGISTRY = interests(
             "community_id": S,
             "registered_on": "date",
         },
+        "household.registered": {"household_id": S, "village_id": S},
         "village.moved": {
             "village_id": S,
             "from_community_id": S,

@@ -66,14 +66,41 @@ def record_overdue(app: FinanceBase) -> int:
     return recorded
 
 
+def record_unanswered(app: FinanceBase) -> int:
+    """D32: objections past their due date unanswered, each due date recorded once; how many
+    were recorded now."""
+    today = app.today()
+    o = t.objections
+    with app.read() as c:
+        ids = list(
+            c.execute(
+                select(o.c.id).where(o.c.answered_on.is_(None), o.c.due_on < today).order_by(o.c.id)
+            ).scalars()
+        )
+    recorded = 0
+    for objection_id in ids:
+        objection = app.objection(objection_id)
+        if not objection.overdue_on(today):
+            continue
+        objection.record_overdue(objection.due_on, objection.village_id, SWEEPER.to_dict())
+        try:
+            app.save(objection)
+        except IntegrityError:
+            continue  # changed meanwhile (answered, or recorded by another replica)
+        recorded += 1
+    return recorded
+
+
 def sweep(app: FinanceBase) -> Any:
-    """The service's daily pass (``shequ.jobs``): once a day, record the overdue obligations."""
+    """The service's daily pass (``shequ.jobs``): once a day, record the overdue disclosures
+    and objections."""
     swept_on = ""
 
     def run() -> None:
         nonlocal swept_on
         if app.today() != swept_on:
             record_overdue(app)
+            record_unanswered(app)
             swept_on = app.today()
 
     return run

@@ -100,6 +100,10 @@ class FinanceProjection(Handlers):
     )
     on_Disclosure__Published = Update(t.disclosures, {"id": ID}, "published_on")
 
+    on_Objection__Filed = Upsert(t.objections, {"id": ID}, "village_id", "disclosure_id", "due_on")
+    on_Objection__Escalated = Update(t.objections, {"id": ID}, "due_on")
+    on_Objection__Answered = Update(t.objections, {"id": ID}, "answered_on")
+
     on_Voucher__Submitted = Update(t.vouchers, {"id": ID}, status=lambda e: "submitted")
     on_Voucher__Voided = Update(t.vouchers, {"id": ID}, status=lambda e: "voided")
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from shequ.inbox import Unit
 from shequ.reactions import Changed, Data, Reactions, Received
 
-from finance.domain import Collective
+from finance.domain import Collective, Household
 from finance.interests import REGISTRY
 
 
 class RegistryReactions(Reactions):
-    """Keeps finance's view of the villages."""
+    """Keeps finance's view of the villages and of the households in them."""
 
     upstream = "registry"
     interests = REGISTRY
@@ -28,3 +28,8 @@ class RegistryReactions(Reactions):
             return []
         collective.move(d["to_community_id"], d["effective_date"], msg.actor)
         return [collective]
+
+    def on_household_registered(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        if unit.get(Household.create_id(d["household_id"])) is not None:
+            return []
+        return [Household(d["household_id"], d["village_id"], msg.actor)]

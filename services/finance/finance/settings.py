@@ -16,21 +16,24 @@ class FinanceSettings:
     default 5,000,000 fen = 50,000.00 yuan); ``cash_limit_fen``: cash on hand over this is
     reported on the period's books (F32, default 500,000 fen = 5,000.00 yuan);
     ``periodic_due_day``: a quarter's disclosure is due by this day of the next quarter's first
-    month (D2, default 15) [local]; ``posting_days``: how long it stays posted (D2, 15) [?]."""
+    month (D2, default 15) [local]; ``posting_days``: how long it stays posted (D2, 15) [?];
+    ``answer_days``: an objection is answered within this many days of its filing (D31,
+    default 10, provincial regulation Art. 23) [local]."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000
     cash_limit_fen: int = 500_000
     periodic_due_day: int = 15
     posting_days: int = 15
+    answer_days: int = 10
 
     def __post_init__(self) -> None:
         if sorted(self.review_stages) != sorted(STAGES):
             raise ValueError(f"review_stages must order exactly these four: {', '.join(STAGES)}")
         if self.decision_required_over_fen < 0 or self.cash_limit_fen < 0:
             raise ValueError("decision_required_over_fen and cash_limit_fen are >= 0")
-        if not 1 <= self.periodic_due_day <= 28 or self.posting_days < 1:
-            raise ValueError("periodic_due_day is 1-28 and posting_days >= 1")
+        if not 1 <= self.periodic_due_day <= 28 or self.posting_days < 1 or self.answer_days < 1:
+            raise ValueError("periodic_due_day is 1-28, posting_days and answer_days >= 1")
 
     @classmethod
     def from_env(cls) -> FinanceSettings:
@@ -48,4 +51,5 @@ class FinanceSettings:
             cash_limit_fen=number("SHEQU_FINANCE_CASH_LIMIT_FEN", 500_000),
             periodic_due_day=number("SHEQU_FINANCE_PERIODIC_DUE_DAY", 15),
             posting_days=number("SHEQU_FINANCE_POSTING_DAYS", 15),
+            answer_days=number("SHEQU_FINANCE_ANSWER_DAYS", 10),
         )

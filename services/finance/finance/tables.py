@@ -38,3 +38,9 @@ disclosures = table(
     (day("published_on"), text("content_sha256", 64)),
     Index("fin_disclosures_village", "village_id", "kind", "period", unique=True),
 )
+objections = table(
+    "fin_objections",
+    metadata,
+    (key("id"), ref("village_id"), ref("disclosure_id"), day("due_on"), day("answered_on")),
+    Index("fin_objections_open", "answered_on", "due_on"),
+)

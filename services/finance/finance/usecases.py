@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import disclosures, ledgers, vouchers
+from finance import disclosures, ledgers, objections, vouchers
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -20,6 +20,11 @@ CLERK = {"finance_clerk": "village", **AGENCY}
 REVIEW = {**VILLAGE, **AGENCY}
 BOOKS = {**AGENCY, "district_staff": "all"}
 READS = {**BOOKS, **VILLAGE, "community_staff": "community", "auditor": "all"}
+# a resident objects for their own household, staff take a villager's objection down
+OBJECTORS = {"resident": "household", "finance_clerk": "village", "community_staff": "community"}
+OBJECTORS |= {"district_staff": "all", "system": "all"}
+ANSWER = {"finance_group": "village", "village_head": "village", **AGENCY}
+OWN = {**READS, "resident": "household"}
 
 USE_CASES = UseCases(
     "finance",
@@ -47,6 +52,11 @@ USE_CASES = UseCases(
         disclosures.publish_disclosure,
         {"village_head": "village", **AGENCY},
     ),
+    # objections (质询)
+    UseCase(objections.FileObjection, objections.file_objection, OBJECTORS),
+    UseCase(objections.AssignObjection, objections.assign_objection, ANSWER),
+    UseCase(objections.AnswerObjection, objections.answer_objection, ANSWER),
+    UseCase(objections.EscalateObjection, objections.escalate_objection, OBJECTORS),
     # queries
     UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
@@ -54,4 +64,5 @@ USE_CASES = UseCases(
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),
+    UseCase(objections.ObjectionQuery, objections.objection, OWN, reads=True),
 )

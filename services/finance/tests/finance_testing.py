@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from finance.application import Finance
 from finance.contracts import translate
 from finance.interests import REGISTRY
@@ -17,6 +18,7 @@ from finance.settings import FinanceSettings
 from finance.usecases import USE_CASES
 from shequ.actor import Actor
 from shequ.clock import FixedClock
+from shequ.errors import ShequError
 from shequ.inbox import Inbox
 from shequ.outbox import envelopes_after
 from shequ.store import Store
@@ -26,6 +28,15 @@ STAFF = Actor(person_id="staff-1", role="district_staff")
 AUDITOR = Actor(person_id="auditor-1", role="auditor")
 AGENCY = Actor(person_id="agency-1", role="agency_accountant")
 OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+
+
+def refused(
+    kind: type[ShequError], code: str, field: str | None, fn: Any, *a: Any, **kw: Any
+) -> None:
+    """``fn`` refuses with ``kind``, naming its rule (``code``) and the field."""
+    with pytest.raises(kind) as info:
+        fn(*a, **kw)
+    assert (info.value.code, info.value.field) == (code, field)
 
 
 def new_id() -> str:

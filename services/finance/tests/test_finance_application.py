@@ -6,23 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from finance.overdue import record_overdue
-from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line
+from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, refused
 from shequ.actor import Actor
-from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ShequError, ValidationError
+from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
 WAGES = [line("513", "debit", 80_000), line("102", "credit", 80_000)]
-
-
-def refused(
-    kind: type[ShequError], code: str, field: str | None, fn: Any, *a: Any, **kw: Any
-) -> None:
-    with pytest.raises(kind) as info:
-        fn(*a, **kw)
-    assert (info.value.code, info.value.field) == (code, field)
 
 
 def events(world: World) -> int:

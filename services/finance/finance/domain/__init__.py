@@ -2,9 +2,10 @@
 ``eventsourcing.domain``, ``shequ.errors`` and ``shequ.domainkit`` only."""
 
 from finance.domain.charts import Account, Chart, chart_on, charts
-from finance.domain.collective import Collective
+from finance.domain.collective import Collective, Household
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
+from finance.domain.objection import Objection
 from finance.domain.voucher import (
     KINDS,
     STAGES,
@@ -14,7 +15,7 @@ from finance.domain.voucher import (
     checked_lines,
 )
 
-AGGREGATES = (Collective, Disclosure, Ledger, Overdue, Voucher)
+AGGREGATES = (Collective, Disclosure, Household, Ledger, Objection, Overdue, Voucher)
 
 __all__ = [
     "AGGREGATES",
@@ -24,7 +25,9 @@ __all__ = [
     "Chart",
     "Collective",
     "Disclosure",
+    "Household",
     "Ledger",
+    "Objection",
     "Overdue",
     "Voucher",
     "chart_on",

@@ -27,3 +27,17 @@ class Collective(Aggregate):
     @event("Moved")
     def move(self, community_id: str, effective_date: str, actor: ActorDict) -> None:
         self.community_id = community_id
+
+
+class Household(Aggregate):
+    """A registry household as finance knows it: the village it belongs to, so that a resident
+    objects only to their own village's disclosures."""
+
+    @staticmethod
+    def create_id(household_id: str) -> UUID:
+        return natural_id("household", household_id)
+
+    @event("Known")
+    def __init__(self, household_id: str, village_id: str, actor: ActorDict) -> None:
+        self.household_id = household_id
+        self.village_id = village_id
