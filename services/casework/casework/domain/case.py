@@ -384,6 +384,34 @@ class Case(Aggregate):
             and today > self.due_on
         )
 
+    class Notice(Aggregate.Event):
+        """A notice about the current, missed deadline (``due_on``): whose it is and where
+        the case belongs; each kind names its own day."""
+
+        due_on: str
+        owner_id: str | None
+        ctx: dict[str, Any]
+        actor: ActorDict
+
+    class Chased(Notice):
+        chased_on: str
+
+        def apply(self, case: Case) -> None:
+            case.chased_for = self.due_on
+
+    class Reprimanded(Notice):
+        reprimanded_on: str
+
+        def apply(self, case: Case) -> None:
+            case.reprimanded_for = self.due_on
+
+    def _notice(self, notice: type[Notice], on: str, actor: ActorDict) -> None:
+        day = {self.Chased: "chased_on", self.Reprimanded: "reprimanded_on"}[notice]
+        due, owner = str(self.due_on), self.owner_id
+        self.trigger_event(
+            notice, due_on=due, owner_id=owner, ctx=self._ctx(), actor=actor, **{day: on}
+        )
+
     def chase(self, on: str, actor: ActorDict) -> None:
         """A chase notice (催办) for the current, missed deadline."""
         if not self.overdue(on) or self.chased_for == self.due_on:
@@ -393,44 +421,19 @@ class Case(Aggregate):
                 "the case is not overdue or was chased",
                 "case_id",
             )
-        self._chased(str(self.due_on), on, self.owner_id, self._ctx(), actor)
-
-    @event("Chased")
-    def _chased(
-        self,
-        due_on: str,
-        chased_on: str,
-        owner_id: str | None,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-    ) -> None:
-        self.chased_for = due_on
+        self._notice(self.Chased, on, actor)
 
     def reprimand(self, on: str, actor: ActorDict) -> None:
         """A reprimand (通报): still overdue some days after the chase."""
-        if (
-            not self.overdue(on)
-            or self.chased_for != self.due_on
-            or self.reprimanded_for == self.due_on
-        ):
+        chased = self.chased_for == self.due_on
+        if not self.overdue(on) or not chased or self.reprimanded_for == self.due_on:
             raise violation(
                 "reprimand.not_due",
                 "案件未经催办或已通报",
                 "the case was not chased or was already reprimanded",
                 "case_id",
             )
-        self._reprimanded(str(self.due_on), on, self.owner_id, self._ctx(), actor)
-
-    @event("Reprimanded")
-    def _reprimanded(
-        self,
-        due_on: str,
-        reprimanded_on: str,
-        owner_id: str | None,
-        ctx: dict[str, Any],
-        actor: ActorDict,
-    ) -> None:
-        self.reprimanded_for = due_on
+        self._notice(self.Reprimanded, on, actor)
 
     # -- outcome ---------------------------------------------------------------------------
     def resolve(
