@@ -13,7 +13,7 @@ from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
 
-from finance.domain import Collective, Disclosure, Ledger, Objection, Voucher
+from finance.domain import Branch, Collective, Disclosure, Ledger, Objection, Voucher
 from finance.projections import FinanceProjection
 from finance.settings import FinanceSettings
 
@@ -42,6 +42,13 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
 
     def objection(self, objection_id: str) -> Objection:
         return self.get(objection_id, Objection, "质询", "objection_id")
+
+    def two_committees(self, village_id: str) -> set[str]:
+        """Who holds a post on the village's two committees now, as far as the registry has
+        told: its party branch's committee (村民委员会 posts are not in the registry yet)."""
+        branch_id = self.collective(village_id).branch_id
+        branch = self.find(Branch.create_id(branch_id)) if branch_id else None
+        return set(branch.holders.values()) if branch else set()
 
     # -- scope -------------------------------------------------------------------------------
     def village_target(self, village_id: str) -> Target:

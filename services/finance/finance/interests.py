@@ -18,6 +18,15 @@ REGISTRY = interests(
             "registered_on": "date",
         },
         "household.registered": {"household_id": S, "village_id": S},
+        "organisation.established": {"organisation_id": S, "kind": S, "village_id": "string?"},
+        "appointment.made": {
+            "organisation_id": S,
+            "appointment_id": S,
+            "person_id": S,
+            "post": S,
+            "since": "date",
+        },
+        "appointment.ended": {"organisation_id": S, "appointment_id": S, "until": "date"},
         "village.moved": {
             "village_id": S,
             "from_community_id": S,

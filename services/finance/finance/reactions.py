@@ -7,7 +7,7 @@ from __future__ import annotations
 from shequ.inbox import Unit
 from shequ.reactions import Changed, Data, Reactions, Received
 
-from finance.domain import Collective, Household
+from finance.domain import Branch, Collective, Household
 from finance.interests import REGISTRY
 
 
@@ -33,3 +33,30 @@ class RegistryReactions(Reactions):
         if unit.get(Household.create_id(d["household_id"])) is not None:
             return []
         return [Household(d["household_id"], d["village_id"], msg.actor)]
+
+    def on_organisation_established(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        """A village's party branch: its posts are held apart from the finance group (F24)."""
+        if d["kind"] != "village_branch" or not d.get("village_id"):
+            return []
+        if unit.get(Branch.create_id(d["organisation_id"])) is not None:
+            return []
+        branch = Branch(d["organisation_id"], d["village_id"], msg.actor)
+        collective = unit.get(Collective.create_id(d["village_id"]))
+        if collective is None:
+            return [branch]
+        collective.branch_known(d["organisation_id"])
+        return [branch, collective]
+
+    def on_appointment_made(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        branch = unit.get(Branch.create_id(d["organisation_id"]))
+        if branch is None or d["appointment_id"] in branch.holders:
+            return []  # not a village branch, or known already
+        branch.appoint(d["appointment_id"], d["person_id"], d["post"], d["since"])
+        return [branch]
+
+    def on_appointment_ended(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        branch = unit.get(Branch.create_id(d["organisation_id"]))
+        if branch is None or d["appointment_id"] not in branch.holders:
+            return []
+        branch.end(d["appointment_id"], d["until"])
+        return [branch]

@@ -24,6 +24,7 @@ from finance.domain import (
     Voucher,
     check_correction,
     check_decision,
+    check_reviewer,
     checked_lines,
 )
 from finance.domain.common import key_id
@@ -186,6 +187,7 @@ class ReviewVoucher(VoucherCommand):
 @decides(voucher_scope)
 def review_voucher(cmd: ReviewVoucher, actor: Actor, app: FinanceBase) -> Any:
     voucher = app.voucher(cmd.voucher_id)
+    check_reviewer(cmd.stage, actor.person_id, app.two_committees(voucher.village_id))
     reviewer = {"person_id": actor.person_id, "role": actor.role}
     approve = cmd.outcome == "approve"
     voucher.review(

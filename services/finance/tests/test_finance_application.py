@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from finance.overdue import record_overdue
-from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, refused
+from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
 
@@ -486,3 +486,54 @@ def test_F27_a_posted_voucher_is_corrected_by_a_red_reversal_and_a_blue_voucher(
     assert (tb["514"]["debit_fen"], tb["514"]["closing_fen"]) == (12_000, 12_000)
     assert tb["102"]["closing_fen"] == 12_500_000 - 12_000  # paid once, not twice nor never
     assert world.app.voucher(AUDITOR, original["id"])["status"] == "posted"  # never edited
+
+
+def test_F24_a_member_of_the_village_party_branch_reviews_nothing_for_the_finance_group(
+    world: World,
+) -> None:
+    village = world.village()
+    world.ledger(village)
+    branch = new_id()
+    world.announce(
+        "organisation.established",
+        organisation_id=branch,
+        kind="village_branch",
+        name="东王家村党支部",
+        community_id=village.community_id,
+        village_id=village.id,
+        parent_id=None,
+    )
+    appointment = new_id()
+    world.announce(
+        "appointment.made",
+        organisation_id=branch,
+        appointment_id=appointment,
+        community_id=village.community_id,
+        person_id=village.group.person_id,
+        post="member",
+        basis="",
+        since="2025-01-01",
+    )
+    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, voucher_id, upto=1)
+    group_review = {"voucher_id": voucher_id, "stage": "finance_group", "outcome": "approve"}
+    refused(
+        RuleViolation,
+        "voucher.reviewer_conflict",
+        "actor",
+        world.app.review_voucher,
+        village.group,
+        "review-by-branch-member",
+        **group_review,
+    )
+    world.announce(
+        "appointment.ended",
+        organisation_id=branch,
+        appointment_id=appointment,
+        until="2026-01-04",
+        reason="辞职",
+    )
+    assert (
+        world.app.review_voucher(village.group, "review-after-leaving", **group_review)["status"]
+        == "submitted"
+    )

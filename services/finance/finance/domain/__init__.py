@@ -2,7 +2,7 @@
 ``eventsourcing.domain``, ``shequ.errors`` and ``shequ.domainkit`` only."""
 
 from finance.domain.charts import Account, Chart, chart_on, charts
-from finance.domain.collective import Collective, Household
+from finance.domain.collective import Branch, Collective, Household
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
@@ -12,16 +12,18 @@ from finance.domain.voucher import (
     Voucher,
     check_correction,
     check_decision,
+    check_reviewer,
     checked_lines,
 )
 
-AGGREGATES = (Collective, Disclosure, Household, Ledger, Objection, Overdue, Voucher)
+AGGREGATES = (Branch, Collective, Disclosure, Household, Ledger, Objection, Overdue, Voucher)
 
 __all__ = [
     "AGGREGATES",
     "KINDS",
     "STAGES",
     "Account",
+    "Branch",
     "Chart",
     "Collective",
     "Disclosure",
@@ -34,5 +36,6 @@ __all__ = [
     "charts",
     "check_correction",
     "check_decision",
+    "check_reviewer",
     "checked_lines",
 ]

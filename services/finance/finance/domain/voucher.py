@@ -372,3 +372,15 @@ def check_decision(
             f"spending of {yuan(spent)} yuan over {yuan(over)} cites a published village decision",
             "decision_id",
         )
+
+
+def check_reviewer(stage: str, person_id: str, two_committees: set[str]) -> None:
+    """F24: the finance group's reviewer holds no post on the village's two committees (两委)
+    [local, provincial regulation Art. 20]; kinship is not in the registry and is not checked."""
+    if stage == "finance_group" and person_id in two_committees:
+        raise refuse(
+            "voucher.reviewer_conflict",
+            "两委成员不得担任民主理财小组审核人",
+            "a member of the village's two committees may not review for the finance group",
+            "actor",
+        )
