@@ -81,6 +81,13 @@ FINANCE = interests(
     {
         "disclosure.published": {**DISCLOSED, "published_on": "date", "late": "boolean"},
         "disclosure.overdue": {**DISCLOSED, "due_on": "date"},
+        "objection.answered": {
+            "objection_id": "string",
+            "community_id": "string",
+            "answered_on": "date",
+            "on_time": "boolean",
+        },
+        "objection.overdue": {"objection_id": "string", "community_id": "string", "due_on": "date"},
     },
 )
 

@@ -103,6 +103,14 @@ FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
         ("late",),
     ),
     "finance.disclosure.overdue": ("disclosure.overdue", "due_on", ("village_id", "period"), ()),
+    # a villager's objection: answered (on time or not), or found overdue (D34)
+    "finance.objection.answered": (
+        "objection.answered",
+        "answered_on",
+        ("objection_id",),
+        ("on_time",),
+    ),
+    "finance.objection.overdue": ("objection.overdue", "due_on", ("objection_id",), ()),
     "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
     "outreach.survey.results_published": (
         "survey.results_published",
@@ -160,6 +168,7 @@ class FinanceReactions(FactReactions):
     interests = FINANCE
 
     on_disclosure_published = on_disclosure_overdue = FactReactions.record
+    on_objection_answered = on_objection_overdue = FactReactions.record
 
 
 def route(

@@ -171,6 +171,17 @@ class TestTally:
         assert tally.metrics()["disclosure_timeliness"] == Decimal("0.5")
         assert facts(("case.opened", "k1", {})).metrics()["disclosure_timeliness"] is None
 
+    def test_D34_objection_timeliness_counts_each_objection_once(self) -> None:
+        tally = facts(
+            ("objection.answered", "o1", {"on_time": True}),
+            ("objection.answered", "o1", {"on_time": True}),  # delivered twice
+            ("objection.overdue", "o2", {}),
+            ("objection.answered", "o2", {"on_time": False}),  # then answered late
+            ("objection.overdue", "o3", {}),  # still unanswered
+            ("objection.answered", "o4", {"on_time": True}),
+        )
+        assert tally.metrics()["objection_timeliness"] == Decimal("0.5")
+
     def test_a_team_fact_counts_for_its_community_and_its_team(self) -> None:
         tallies = fold(
             [("c1", "t1", "case.chased", "k:1", {}), ("c1", None, "case.chased", "k:2", {})]

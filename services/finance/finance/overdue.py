@@ -82,7 +82,9 @@ def record_unanswered(app: FinanceBase) -> int:
         objection = app.objection(objection_id)
         if not objection.overdue_on(today):
             continue
-        objection.record_overdue(objection.due_on, objection.village_id, SWEEPER.to_dict())
+        objection.record_overdue(
+            objection.due_on, objection.village_id, objection.community_id, SWEEPER.to_dict()
+        )
         try:
             app.save(objection)
         except IntegrityError:

@@ -12,6 +12,7 @@
 | card_distribution    | outreach  | card versions distributed / issued (at most 1)             |
 | awareness, support, participation | outreach | survey results, weighted by respondents       |
 | disclosure_timeliness | finance  | disclosures published on time / disclosures due (published or overdue) |
+| objection_timeliness | finance   | objections answered on time / objections answered or overdue |
 A case counts once per period whatever the number of deliveries: facts are keyed by case.
 """
 
@@ -41,6 +42,7 @@ METRICS: dict[str, Metric] = {
     "support": Metric("支持度", "outreach", "rate"),
     "participation": Metric("参与率", "outreach", "rate"),
     "disclosure_timeliness": Metric("财务按时公开率", "finance", "rate"),
+    "objection_timeliness": Metric("质询按时答复率", "finance", "rate"),
 }
 
 COUNT_METRICS = frozenset(k for k, m in METRICS.items() if m.scoring == "count")

@@ -30,6 +30,7 @@ class Tally:
         "distributed",
         "facts",
         "issued",
+        "objections",
         "overdue",
         "ratings",
         "reopened",
@@ -52,6 +53,8 @@ class Tally:
         self.surveys: dict[str, tuple[int, str, str, str]] = {}
         # a village's disclosure of a period -> published on time (False: late, or overdue)
         self.disclosures: dict[str, bool] = {}
+        # a villager's objection -> answered on time (False: late, or overdue)
+        self.objections: dict[str, bool] = {}
 
     def add(self, kind: str, key: str, values: dict[str, Any]) -> None:
         self.facts += 1
@@ -79,6 +82,7 @@ class Tally:
             "contact_compliance": ratio(len(self.contacts), len(self.contacts) + len(self.overdue)),
             "card_distribution": _capped(len(self.distributed), len(self.issued)),
             "disclosure_timeliness": ratio(sum(self.disclosures.values()), len(self.disclosures)),
+            "objection_timeliness": ratio(sum(self.objections.values()), len(self.objections)),
             **self._survey(),
         }
 
@@ -144,7 +148,17 @@ def _undisclosed(t: Tally, key: str, v: dict[str, Any]) -> None:
     t.disclosures[key] = False  # overdue: on time it can no longer be
 
 
+def _answered(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.objections[key] = bool(v["on_time"]) and t.objections.get(key, True)
+
+
+def _unanswered(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.objections[key] = False
+
+
 _ADDERS = {
+    "objection.answered": _answered,
+    "objection.overdue": _unanswered,
     "disclosure.published": _disclosed,
     "disclosure.overdue": _undisclosed,
     "case.rated": _rated,

@@ -52,6 +52,7 @@ class Objection(Aggregate):
     ) -> None:
         self.disclosure_id = disclosure_id
         self.village_id = village_id
+        self.community_id = community_id
         self.household_id = household_id
         self.line = line
         self.text = text
@@ -91,7 +92,15 @@ class Objection(Aggregate):
     ) -> None:
         """D31: the answer, shown beside the line; on time if by the due date."""
         self._open()
-        self._answered(answer, correction_voucher_id, on, on <= self.due_on, self.village_id, actor)
+        self._answered(
+            answer,
+            correction_voucher_id,
+            on,
+            on <= self.due_on,
+            self.village_id,
+            self.community_id,
+            actor,
+        )
 
     @event("Answered")
     def _answered(
@@ -101,6 +110,7 @@ class Objection(Aggregate):
         answered_on: str,
         on_time: bool,
         village_id: str,
+        community_id: str,
         actor: ActorDict,
     ) -> None:
         self.answer = answer
@@ -112,7 +122,9 @@ class Objection(Aggregate):
         return self.answer is None and today > self.due_on and self.due_on not in self.overdue_since
 
     @event("Overdue")
-    def record_overdue(self, due_on: str, village_id: str, actor: ActorDict) -> None:
+    def record_overdue(
+        self, due_on: str, village_id: str, community_id: str, actor: ActorDict
+    ) -> None:
         """D32: recorded once per due date that passed unanswered."""
         self.overdue_since.append(due_on)
 
