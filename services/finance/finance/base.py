@@ -25,6 +25,9 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
     name = "finance"
     settings_class = FinanceSettings
     projection_class = FinanceProjection
+    # a ledger gains two events per voucher posted: loaded from its latest snapshot, it costs
+    # the same in its tenth year as in its first (eventsourcing's snapshots, ADR 0029)
+    snapshotting_intervals = {Ledger: 100}  # noqa: RUF012 - eventsourcing declares the type
 
     # -- loading -----------------------------------------------------------------------------
     def collective(self, village_id: str) -> Collective:
