@@ -19,6 +19,21 @@ Call = Callable[[str, str, dict[str, Any]], Any]
 STAGES = ("clerk_check", "finance_group", "village_head", "agency")
 AGENCY = {"person_id": str(uuid5(NAMESPACE_URL, "shequ:demo:agency")), "role": "agency_accountant"}
 OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+ASSETS = [  # the fixed assets behind the opening balance of 151
+    {
+        "name": "村委会办公楼（示例）",
+        "unit": "栋",
+        "original_fen": 26_000_000,
+        "acquired_on": "2012-06-30",
+    },
+    {
+        "name": "灌溉机井（示例）",
+        "quantity": 4,
+        "unit": "眼",
+        "original_fen": 4_000_000,
+        "acquired_on": "2018-04-01",
+    },
+]
 
 
 def people(village_id: str) -> dict[str, dict[str, str]]:
@@ -105,6 +120,7 @@ class Books:
                 village_id=self.village_id,
                 opened_on=opened_on,
                 opening=OPENING,
+                assets=ASSETS,
             )
         self.post(
             "subsidy",

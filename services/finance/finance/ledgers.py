@@ -11,14 +11,16 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from shequ.actor import Actor
-from shequ.commands import Command, Day, Id, Keyed, Text, keyed
+from shequ.commands import Command, Count, Day, Id, Keyed, Note, Text, keyed
+from shequ.errors import ValidationError
 from shequ.handlers import changes, decides
 from sqlalchemy import Connection, case, func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
 from finance.domain import Ledger, chart_on
-from finance.domain.ledger import next_month
+from finance.domain.common import key_id
+from finance.domain.ledger import FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
 
 Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -26,6 +28,18 @@ Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\
 
 def village_scope(cmd: Any, app: FinanceBase) -> Any:
     return app.village_target(cmd.village_id)
+
+
+class AssetRecord(Command):
+    """A fixed asset (固定资产) on the register: what, how many, its original value in fen, when
+    acquired, where it is kept or who uses it."""
+
+    name: Annotated[str, Text(100, "资产名称")]
+    quantity: Annotated[int, Count(1, 1_000_000, "数量")] = 1
+    unit: Annotated[str, Text(10, "单位")] = "项"
+    original_fen: Annotated[int, Count(0, 10**13, "原值（分）")]
+    acquired_on: Day
+    location: Annotated[str, Note(100, "存放地点或使用人")] = ""
 
 
 class OpenLedger(Keyed):
@@ -38,20 +52,35 @@ class OpenLedger(Keyed):
         village_id=VILLAGE,
         opened_on="2026-01-01",
         opening={"102": 12_500_000, "151": 30_000_000, "301": -42_500_000},
+        assets=[
+            {
+                "name": "村委会办公楼",
+                "unit": "栋",
+                "original_fen": 30_000_000,
+                "acquired_on": "2012-06-30",
+                "location": "村委会",
+            }
+        ],
     )
     village_id: Id
     opened_on: Day
     opening: Annotated[dict[str, int], Field(max_length=200)] = Field(default_factory=dict)
+    assets: Annotated[list[AssetRecord], Field(max_length=5000)] = Field(default_factory=list)
 
 
 @decides(village_scope)
 def open_ledger(cmd: OpenLedger, actor: Actor, app: FinanceBase) -> Any:
-    Ledger.check_opening(cmd.opened_on, cmd.opening)
+    assets = {
+        str(key_id("asset", f"{cmd.idempotency_key}:{i}")): a.model_dump()
+        for i, a in enumerate(cmd.assets)
+    }
+    Ledger.check_opening(cmd.opened_on, cmd.opening, assets)
     app.ensure_new(Ledger.create_id(cmd.village_id), "该村账套", "village_id", "ledger.exists")
     ledger = Ledger(
         village_id=cmd.village_id,
         opened_on=cmd.opened_on,
         opening={k: v for k, v in cmd.opening.items() if v},
+        assets=assets,
         actor=actor.to_dict(),
     )
     chart = chart_on(cmd.opened_on)
@@ -72,7 +101,10 @@ class ClosePeriod(Keyed):
 def close_period(
     cmd: ClosePeriod, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
-    ledger.close_period(cmd.period, app.today(), actor.to_dict())
+    after = f"{next_month(cmd.period)}-01"
+    with app.read() as c:
+        books = movements(c, cmd.village_id, after, after)[0].get(FIXED_ASSETS, 0)
+    ledger.close_period(cmd.period, app.today(), books, actor.to_dict())
     return {"period": cmd.period, "next": next_month(cmd.period)}
 
 
@@ -243,3 +275,71 @@ def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
         "credit_fen": sum(r.get("credit_fen", 0) for r in rows),
         "closing_fen": balance,
     }
+
+
+class RegisterAsset(AssetRecord, Keyed):
+    """Enter a fixed asset on the village's register (F4), naming the posted voucher that
+    booked it to 固定资产; the register must agree with the books when the month closes (F31)."""
+
+    title = "登记固定资产"
+    example = keyed(
+        "asset-dongwangjia-pump",
+        village_id=VILLAGE,
+        voucher_id="5b2d7c1e-0000-5000-8000-000000000031",
+        name="灌溉水泵",
+        unit="台",
+        original_fen=1_800_000,
+        acquired_on="2026-01-15",
+        location="东王家村机井房",
+    )
+    village_id: Id
+    voucher_id: Id
+
+
+def posted_voucher_of(app: FinanceBase, village_id: str, voucher_id: str) -> None:
+    """The voucher an asset change names: posted, in the same village's books."""
+    voucher = app.voucher(voucher_id)
+    if voucher.village_id != village_id or voucher.status != "posted":
+        raise ValidationError(
+            "须引用本村已记账的凭证",
+            "name a posted voucher of the same village",
+            "voucher_id",
+            rule="asset.voucher",
+        )
+
+
+@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+def register_asset(
+    cmd: RegisterAsset, actor: Actor, app: FinanceBase, ledger: Ledger
+) -> dict[str, Any]:
+    posted_voucher_of(app, cmd.village_id, cmd.voucher_id)
+    asset_id = str(key_id("asset", cmd.idempotency_key))
+    record = cmd.model_dump(exclude={"idempotency_key", "village_id"})
+    ledger.register_asset(asset_id, record, actor.to_dict())
+    return {"asset_id": asset_id}
+
+
+class DisposeAsset(Keyed):
+    """Take a fixed asset off the register (sold, scrapped), naming the posted voucher."""
+
+    title = "处置固定资产"
+    example = keyed(
+        "asset-pump-disposal",
+        village_id=VILLAGE,
+        asset_id="5b2d7c1e-0000-5000-8000-000000000061",
+        disposed_on="2026-03-20",
+        voucher_id="5b2d7c1e-0000-5000-8000-000000000031",
+    )
+    village_id: Id
+    asset_id: Id
+    disposed_on: Day
+    voucher_id: Id
+
+
+@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+def dispose_asset(
+    cmd: DisposeAsset, actor: Actor, app: FinanceBase, ledger: Ledger
+) -> dict[str, Any]:
+    posted_voucher_of(app, cmd.village_id, cmd.voucher_id)
+    ledger.dispose_asset(cmd.asset_id, cmd.disposed_on, cmd.voucher_id, actor.to_dict())
+    return {"asset_id": cmd.asset_id, "disposed_on": cmd.disposed_on}

@@ -31,6 +31,8 @@ USE_CASES = UseCases(
     # ledgers
     UseCase(ledgers.OpenLedger, ledgers.open_ledger, BOOKS),
     UseCase(ledgers.ClosePeriod, ledgers.close_period, AGENCY),
+    UseCase(ledgers.RegisterAsset, ledgers.register_asset, CLERK),
+    UseCase(ledgers.DisposeAsset, ledgers.dispose_asset, CLERK),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),

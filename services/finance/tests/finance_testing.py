@@ -28,6 +28,17 @@ STAFF = Actor(person_id="staff-1", role="district_staff")
 AUDITOR = Actor(person_id="auditor-1", role="auditor")
 AGENCY = Actor(person_id="agency-1", role="agency_accountant")
 OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+# the fixed assets behind the opening balance of 151 (F31)
+ASSETS = [
+    {"name": "村委会办公楼", "unit": "栋", "original_fen": 26_000_000, "acquired_on": "2012-06-30"},
+    {
+        "name": "灌溉机井",
+        "quantity": 4,
+        "unit": "眼",
+        "original_fen": 4_000_000,
+        "acquired_on": "2018-04-01",
+    },
+]
 
 
 def refused(
@@ -122,7 +133,12 @@ class World:
 
     def ledger(self, village: Village, opened_on: str = "2026-01-01") -> dict[str, Any]:
         return self.app.open_ledger(
-            AGENCY, self.key("ledger"), village_id=village.id, opened_on=opened_on, opening=OPENING
+            AGENCY,
+            self.key("ledger"),
+            village_id=village.id,
+            opened_on=opened_on,
+            opening=OPENING,
+            assets=ASSETS,
         )
 
     def draft(
@@ -162,13 +178,20 @@ class World:
             opinion=opinion,
         )
 
+    def posted(
+        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
+    ) -> tuple[str, str]:
+        """A voucher drafted, reviewed and posted: its id and its number."""
+        voucher_id = self.draft(village, day, lines, summary)
+        self.review(village, voucher_id)
+        answer = self.app.post_voucher(AGENCY, self.key("post"), voucher_id=voucher_id)
+        return voucher_id, str(answer["number"])
+
     def post(
         self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
     ) -> str:
         """A voucher drafted, reviewed and posted; its number."""
-        voucher_id = self.draft(village, day, lines, summary)
-        self.review(village, voucher_id)
-        return str(self.app.post_voucher(AGENCY, self.key("post"), voucher_id=voucher_id)["number"])
+        return self.posted(village, day, lines, summary)[1]
 
     def published(self, contract: str) -> list[dict[str, Any]]:
         """The data of every envelope of ``contract`` the relay would publish (validated)."""

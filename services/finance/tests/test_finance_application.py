@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from finance.overdue import record_overdue
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
 from shequ.actor import Actor
@@ -536,4 +537,92 @@ def test_F24_a_member_of_the_village_party_branch_reviews_nothing_for_the_financ
     assert (
         world.app.review_voucher(village.group, "review-after-leaving", **group_review)["status"]
         == "submitted"
+    )
+
+
+def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
+    world: World,
+) -> None:
+    village = world.village()
+    refused(
+        RuleViolation,
+        "ledger.assets_unreconciled",
+        "assets",
+        world.app.open_ledger,
+        AGENCY,
+        "ledger-no-assets",
+        village_id=village.id,
+        opened_on="2026-01-01",
+        opening=OPENING,
+    )
+    world.ledger(village)
+    world.clock.set("2026-01-20")
+    bought, _ = world.posted(
+        village,
+        "2026-01-15",
+        [line("151", "debit", 1_800_000), line("102", "credit", 1_800_000)],
+        "购置灌溉水泵",
+    )
+    world.clock.set("2026-02-02")
+    close = {"village_id": village.id, "period": "2026-01"}
+    e = pytest.raises(RuleViolation, world.app.close_period, AGENCY, "close-unreconciled", **close)
+    assert (e.value.code, e.value.details) == (
+        "period.unreconciled",
+        {"register_fen": 30_000_000, "books_fen": 31_800_000},
+    )
+    asset = world.app.register_asset(
+        village.clerk,
+        "asset-pump",
+        village_id=village.id,
+        voucher_id=bought,
+        name="灌溉水泵",
+        unit="台",
+        original_fen=1_800_000,
+        acquired_on="2026-01-15",
+        location="机井房",
+    )
+    world.app.close_period(AGENCY, "close-reconciled", **close)
+    # sold at its book value in February: off the register, and the books agree again
+    world.clock.set("2026-02-20")
+    sold, _ = world.posted(
+        village,
+        "2026-02-18",
+        [line("102", "debit", 1_800_000), line("151", "credit", 1_800_000)],
+        "出售水泵",
+    )
+    refused(
+        RuleViolation,
+        "asset.not_disposable",
+        "asset_id",
+        world.app.dispose_asset,
+        village.clerk,
+        "dispose-too-early",
+        village_id=village.id,
+        asset_id=asset["asset_id"],
+        disposed_on="2026-01-10",
+        voucher_id=sold,
+    )
+    world.app.dispose_asset(
+        village.clerk,
+        "dispose-pump",
+        village_id=village.id,
+        asset_id=asset["asset_id"],
+        disposed_on="2026-02-18",
+        voucher_id=sold,
+    )
+    world.clock.set("2026-03-02")
+    world.app.close_period(AGENCY, "close-feb", village_id=village.id, period="2026-02")
+    draft = world.draft(village, "2026-03-01", PAY_OFFICE)
+    refused(
+        ValidationError,
+        "invalid",
+        "voucher_id",
+        world.app.register_asset,
+        village.clerk,
+        "asset-from-draft",
+        village_id=village.id,
+        voucher_id=draft,
+        name="未记账",
+        original_fen=1,
+        acquired_on="2026-03-01",
     )

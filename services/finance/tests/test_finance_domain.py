@@ -72,7 +72,11 @@ def reviewed(v: Voucher, upto: int = len(ORDER)) -> Voucher:
 
 def ledger(opened_on: str = "2026-01-01") -> Ledger:
     return Ledger(
-        village_id="v-1", opened_on=opened_on, opening={"102": 50_000, "301": -50_000}, actor=A
+        village_id="v-1",
+        opened_on=opened_on,
+        opening={"102": 50_000, "301": -50_000},
+        assets={},
+        actor=A,
     )  # type: ignore[call-arg]
 
 
@@ -341,10 +345,12 @@ def test_F25_numbers_are_consecutive_per_year_and_only_postings_take_one() -> No
 def test_F26_no_voucher_in_a_closed_month_and_no_month_closes_over_one_in_review() -> None:
     book = ledger()
     book.note_submitted("v1", "2026-01-20")
-    e = refused("period.pending_vouchers", "period", book.close_period, "2026-01", "2026-02-03", A)
+    e = refused(
+        "period.pending_vouchers", "period", book.close_period, "2026-01", "2026-02-03", 0, A
+    )
     assert e.details == {"vouchers": ["v1"]}
     book.assign_number("v1", "2026-01-20", A)
-    book.close_period("2026-01", "2026-02-03", A)
+    book.close_period("2026-01", "2026-02-03", 0, A)
     refused("period.closed", "voucher_date", book.check_open, "2026-01-31")
     refused("period.closed", "voucher_date", book.assign_number, "v2", "2026-01-31", A)
     refused("period.before_opening", "voucher_date", book.check_open, "2025-12-31")
@@ -357,8 +363,8 @@ def test_F26_no_voucher_in_a_closed_month_and_no_month_closes_over_one_in_review
 )
 def test_F26_months_close_in_order_once_each_and_only_when_ended(period: str, today: str) -> None:
     book = ledger()
-    book.close_period("2026-01", "2026-02-01", A)
-    e = refused("period.out_of_order", "period", book.close_period, period, today, A)
+    book.close_period("2026-01", "2026-02-01", 0, A)
+    e = refused("period.out_of_order", "period", book.close_period, period, today, 0, A)
     assert e.details == {"expected": "2026-02"}
 
 
