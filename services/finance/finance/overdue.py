@@ -22,7 +22,9 @@ SWEEPER = Actor(person_id="system:finance-overdue", role="system")
 
 
 def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
-    """(village, period, due_on) of every periodic disclosure past its due date unpublished."""
+    """(village, kind, period, due_on) of every disclosure past its due date unpublished: the
+    periodic ones of every ended quarter of a ledger's life, the immediate ones prepared at
+    posting."""
     today = app.today()
     with app.read() as c:
         ledgers = c.execute(select(t.ledgers.c.village_id, t.ledgers.c.opened_on)).all()
@@ -34,12 +36,26 @@ def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
                 )
             )
         }
-    late = []
+        immediate = c.execute(
+            select(
+                t.disclosures.c.village_id, t.disclosures.c.period, t.disclosures.c.due_on
+            ).where(
+                t.disclosures.c.kind == "immediate",
+                t.disclosures.c.published_on.is_(None),
+                t.disclosures.c.due_on < today,
+            )
+        ).all()
+    late = [
+        {"village_id": r.village_id, "kind": "immediate", "period": r.period, "due_on": r.due_on}
+        for r in immediate
+    ]
     for village_id, opened_on in sorted(ledgers):
         for quarter in quarters_between(opened_on, today):
             due = due_on(quarter, app.settings.periodic_due_day)
             if due < today and (village_id, quarter) not in published:
-                late.append({"village_id": village_id, "period": quarter, "due_on": due})
+                late.append(
+                    {"village_id": village_id, "kind": "periodic", "period": quarter, "due_on": due}
+                )
     return late
 
 
@@ -47,13 +63,13 @@ def record_overdue(app: FinanceBase) -> int:
     """Record what is overdue and not yet recorded; how many were recorded now."""
     recorded = 0
     for ob in overdue_obligations(app):
-        overdue_id = Overdue.create_id(ob["village_id"], "periodic", ob["period"])
+        overdue_id = Overdue.create_id(ob["village_id"], ob["kind"], ob["period"])
         if app.exists(overdue_id):
             continue
         overdue = Overdue(  # type: ignore[call-arg]
             village_id=ob["village_id"],
             community_id=app.collective(ob["village_id"]).community_id,
-            kind="periodic",
+            kind=ob["kind"],
             period=ob["period"],
             due_on=ob["due_on"],
             actor=SWEEPER.to_dict(),

@@ -18,7 +18,9 @@ class FinanceSettings:
     ``periodic_due_day``: a quarter's disclosure is due by this day of the next quarter's first
     month (D2, default 15) [local]; ``posting_days``: how long it stays posted (D2, 15) [?];
     ``answer_days``: an objection is answered within this many days of its filing (D31,
-    default 10, provincial regulation Art. 23) [local]."""
+    default 10, provincial regulation Art. 23) [local]; ``immediate_over_fen``: a posted
+    voucher with a line strictly over this is disclosed at once (D3, default 5,000,000 fen),
+    within ``immediate_days`` of its posting (default 5) [local]."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000
@@ -26,13 +28,19 @@ class FinanceSettings:
     periodic_due_day: int = 15
     posting_days: int = 15
     answer_days: int = 10
+    immediate_over_fen: int = 5_000_000
+    immediate_days: int = 5
 
     def __post_init__(self) -> None:
         if sorted(self.review_stages) != sorted(STAGES):
             raise ValueError(f"review_stages must order exactly these four: {', '.join(STAGES)}")
-        if self.decision_required_over_fen < 0 or self.cash_limit_fen < 0:
-            raise ValueError("decision_required_over_fen and cash_limit_fen are >= 0")
-        if not 1 <= self.periodic_due_day <= 28 or self.posting_days < 1 or self.answer_days < 1:
+        if min(self.decision_required_over_fen, self.cash_limit_fen, self.immediate_over_fen) < 0:
+            raise ValueError("the amounts in fen are >= 0")
+        if (
+            not 1 <= self.periodic_due_day <= 28
+            or self.posting_days < 1
+            or min(self.answer_days, self.immediate_days) < 1
+        ):
             raise ValueError("periodic_due_day is 1-28, posting_days and answer_days >= 1")
 
     @classmethod
@@ -52,4 +60,6 @@ class FinanceSettings:
             periodic_due_day=number("SHEQU_FINANCE_PERIODIC_DUE_DAY", 15),
             posting_days=number("SHEQU_FINANCE_POSTING_DAYS", 15),
             answer_days=number("SHEQU_FINANCE_ANSWER_DAYS", 10),
+            immediate_over_fen=number("SHEQU_FINANCE_IMMEDIATE_OVER_FEN", 5_000_000),
+            immediate_days=number("SHEQU_FINANCE_IMMEDIATE_DAYS", 5),
         )

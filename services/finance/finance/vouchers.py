@@ -7,6 +7,7 @@ The rules (F20–F29) live in ``finance.domain.voucher`` and ``finance.domain.le
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
@@ -21,13 +22,16 @@ from finance.base import FinanceBase
 from finance.domain import (
     KINDS,
     STAGES,
+    Disclosure,
     Voucher,
+    chart_on,
     check_correction,
     check_decision,
     check_reviewer,
     checked_lines,
 )
 from finance.domain.common import key_id
+from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.ledgers import village_scope
 
@@ -222,7 +226,49 @@ def post_voucher(cmd: PostVoucher, actor: Actor, app: FinanceBase) -> Any:
     ledger = app.ledger(voucher.village_id)
     number = ledger.assign_number(str(voucher.id), voucher.voucher_date, actor.to_dict())
     voucher.post(number, app.today(), actor.to_dict())
-    return [voucher, ledger], {"voucher_id": cmd.voucher_id, "number": number}
+    immediate = immediate_disclosure(app, voucher, actor)
+    answer = {"voucher_id": cmd.voucher_id, "number": number}
+    if immediate is None:
+        return [voucher, ledger], answer
+    return [voucher, ledger, immediate], {**answer, "immediate_disclosure_id": str(immediate.id)}
+
+
+def immediate_disclosure(app: FinanceBase, voucher: Voucher, actor: Actor) -> Disclosure | None:
+    """D3: a posted voucher with a line strictly over ``immediate_over_fen`` is disclosed at
+    once, due ``immediate_days`` after posting: prepared now with the voucher's large lines."""
+    over = app.settings.immediate_over_fen
+    large = [x for x in voucher.lines if x["amount_fen"] > over]
+    if not large or voucher.posted_on is None:
+        return None
+    chart = chart_on(voucher.voucher_date)
+    content = {
+        "village": app.collective(voucher.village_id).name,
+        "period": voucher.number,
+        "threshold_fen": over,
+        "rows": [
+            {
+                "date": voucher.voucher_date,
+                "number": voucher.number,
+                "summary": x.get("memo") or voucher.summary,
+                "account": x["account"],
+                "name": chart.accounts[x["account"]].name if chart else x["account"],
+                "side": x["side"],
+                "amount_fen": -x["amount_fen"] if x["red"] else x["amount_fen"],
+            }
+            for x in large
+        ],
+    }
+    due = dt.date.fromisoformat(voucher.posted_on) + dt.timedelta(days=app.settings.immediate_days)
+    return Disclosure(
+        village_id=voucher.village_id,
+        kind="immediate",
+        period=str(voucher.number),
+        content=content,
+        content_sha256=digest(content),
+        due_on=due.isoformat(),
+        prepared_on=voucher.posted_on,
+        actor=actor.to_dict(),
+    )
 
 
 class VoidDraft(VoucherCommand):

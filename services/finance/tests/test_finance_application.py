@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from finance.domain import Disclosure
 from finance.overdue import record_overdue
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
 from shequ.actor import Actor
@@ -626,3 +627,39 @@ def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
         original_fen=1,
         acquired_on="2026-03-01",
     )
+
+
+def test_D3_a_line_strictly_over_the_threshold_is_disclosed_at_once(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    grant = [line("102", "debit", 5_000_001), line("503", "credit", 5_000_001, memo="上级专项补助")]
+    exactly = [line("102", "debit", 5_000_000), line("503", "credit", 5_000_000)]
+    world.clock.set("2026-01-10")
+    assert world.post(village, "2026-01-08", exactly, "收到补助") == "记-2026-001"
+    assert world.published("disclosure.published") == []
+    assert world.finance.find(Disclosure.create_id(village.id, "immediate", "记-2026-001")) is None
+    grant_id = world.draft(village, "2026-01-09", grant, "收到专项补助")
+    world.review(village, grant_id)
+    posted = world.app.post_voucher(AGENCY, "post-grant", voucher_id=grant_id)
+    shown = world.app.disclosure(AUDITOR, posted["immediate_disclosure_id"])
+    assert (shown["kind"], shown["period"], shown["due_on"]) == (
+        "immediate",
+        "记-2026-002",
+        "2026-01-15",
+    )
+    assert [(r["name"], r["amount_fen"]) for r in shown["content"]["rows"]] == [
+        ("银行存款", 5_000_001),
+        ("补助收入", 5_000_001),
+    ]
+    world.clock.set("2026-01-16")
+    assert record_overdue(world.finance) == 1  # not published within five days
+    [late] = world.published("disclosure.overdue")
+    assert (late["kind"], late["period"], late["due_on"]) == (
+        "immediate",
+        "记-2026-002",
+        "2026-01-15",
+    )
+    ident = {"disclosure_id": posted["immediate_disclosure_id"]}
+    world.app.review_disclosure(village.group, "review-grant", opinion="同意公开", **ident)
+    world.app.publish_disclosure(village.head, "publish-grant", **ident)
+    assert world.published("disclosure.published")[-1]["late"] is True
