@@ -343,3 +343,62 @@ def dispose_asset(
     posted_voucher_of(app, cmd.village_id, cmd.voucher_id)
     ledger.dispose_asset(cmd.asset_id, cmd.disposed_on, cmd.voucher_id, actor.to_dict())
     return {"asset_id": cmd.asset_id, "disposed_on": cmd.disposed_on}
+
+
+class StatementsQuery(Command):
+    """The balance sheet (资产负债表) at a month's end and the income statement (收益表) of the
+    year to that month, from the posted books: assets = liabilities + equity + the year's
+    result not yet carried to 本年收益; every section totals."""
+
+    title = "资产负债表与收益表"
+    example: ClassVar[dict[str, Any]] = MONTH
+    village_id: Id
+    period: Period
+
+
+def statements(cmd: StatementsQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    app.policy.check("statements", actor, app.village_target(cmd.village_id))
+    after = f"{next_month(cmd.period)}-01"
+    year_start = f"{cmd.period[:4]}-01-01"
+    with app.read() as c:
+        closing = movements(c, cmd.village_id, after, after)[0]
+        _, debit, credit = movements(c, cmd.village_id, year_start, after)
+    chart = chart_on(f"{cmd.period}-01")
+    assert chart is not None  # a ledger is opened only on a chart in force
+
+    def section(cls: str, sign: int, balances: dict[str, int]) -> dict[str, Any]:
+        rows = [
+            {"account": code, "name": chart.accounts[code].name, "amount_fen": sign * fen}
+            for code, fen in sorted(balances.items())
+            if fen and code in chart.accounts and chart.accounts[code].cls == cls
+        ]
+        return {"rows": rows, "total_fen": sum(r["amount_fen"] for r in rows)}
+
+    year = {a: debit.get(a, 0) - credit.get(a, 0) for a in set(debit) | set(credit)}
+    income, expense = section("income", -1, year), section("expense", 1, year)
+    result = income["total_fen"] - expense["total_fen"]
+    assets = section("asset", 1, closing)
+    liabilities = section("liability", -1, closing)
+    equity = section("equity", -1, closing)
+    costs = section("cost", 1, closing)
+    # income and expense accounts not yet carried to 本年收益 stand in the balance sheet as the
+    # year's result (and 生产成本 in progress with the assets)
+    unclosed = -sum(
+        fen
+        for a, fen in closing.items()
+        if a in chart.accounts and chart.accounts[a].cls in ("income", "expense")
+    )
+    return {
+        "village_id": cmd.village_id,
+        "period": cmd.period,
+        "balance_sheet": {
+            "assets": assets,
+            "costs": costs,
+            "liabilities": liabilities,
+            "equity": equity,
+            "result_not_carried_fen": unclosed,
+            "balanced": assets["total_fen"] + costs["total_fen"]
+            == liabilities["total_fen"] + equity["total_fen"] + unclosed,
+        },
+        "income_statement": {"income": income, "expense": expense, "result_fen": result},
+    }

@@ -63,6 +63,7 @@ USE_CASES = UseCases(
     UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
     UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
+    UseCase(ledgers.StatementsQuery, ledgers.statements, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),

@@ -663,3 +663,33 @@ def test_D3_a_line_strictly_over_the_threshold_is_disclosed_at_once(world: World
     world.app.review_disclosure(village.group, "review-grant", opinion="同意公开", **ident)
     world.app.publish_disclosure(village.head, "publish-grant", **ident)
     assert world.published("disclosure.published")[-1]["late"] is True
+
+
+def test_F40_the_balance_sheet_and_income_statement_computed_by_hand(world: World) -> None:
+    """The February books of the trial-balance test: bank 129,080.00 and fixed assets 300,000.00
+    against capital 425,000.00 and the year's result so far, 5,000.00 - 920.00 = 4,080.00."""
+    village = world.village()
+    world.ledger(village)
+    world.post(village, "2026-01-03", PAY_OFFICE)
+    world.post(village, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.clock.set("2026-02-10")
+    world.post(village, "2026-02-09", WAGES, "发放2月误工补贴")
+    s = world.app.statements(AUDITOR, village.id, "2026-02")
+    sheet, result = s["balance_sheet"], s["income_statement"]
+    assert [(r["name"], r["amount_fen"]) for r in sheet["assets"]["rows"]] == [
+        ("银行存款", 12_908_000),
+        ("固定资产", 30_000_000),
+    ]
+    assert (
+        sheet["assets"]["total_fen"],
+        sheet["liabilities"]["total_fen"],
+        sheet["equity"]["total_fen"],
+    ) == (42_908_000, 0, 42_500_000)
+    assert sheet["result_not_carried_fen"] == 408_000 and sheet["balanced"]
+    assert [(r["name"], r["amount_fen"]) for r in result["income"]["rows"]] == [
+        ("补助收入", 500_000)
+    ]
+    assert [(r["name"], r["amount_fen"]) for r in result["expense"]["rows"]] == [
+        ("管理费用", 92_000)
+    ]
+    assert result["result_fen"] == 408_000
