@@ -35,3 +35,17 @@ REGISTRY = interests(
         },
     },
 )
+
+CASEWORK = interests(
+    "casework",
+    "finance",
+    {
+        "decision.resolution_published": {
+            "decision_id": S,
+            "village_id": S,
+            "title": S,
+            "matter_type": S,
+            "published_on": "date",
+        },
+    },
+)

@@ -100,6 +100,9 @@ class FinanceProjection(Handlers):
     )
     on_Disclosure__Published = Update(t.disclosures, {"id": ID}, "published_on")
 
+    on_Contract__Signed = Upsert(
+        t.contracts, {"id": ID}, "village_id", "number", terms=_json("terms")
+    )
     on_Objection__Filed = Upsert(t.objections, {"id": ID}, "village_id", "disclosure_id", "due_on")
     on_Objection__Escalated = Update(t.objections, {"id": ID}, "due_on")
     on_Objection__Answered = Update(t.objections, {"id": ID}, "answered_on")

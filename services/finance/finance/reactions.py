@@ -7,8 +7,8 @@ from __future__ import annotations
 from shequ.inbox import Unit
 from shequ.reactions import Changed, Data, Reactions, Received
 
-from finance.domain import Branch, Collective, Household
-from finance.interests import REGISTRY
+from finance.domain import Branch, Collective, Decision, Household
+from finance.interests import CASEWORK, REGISTRY
 
 
 class RegistryReactions(Reactions):
@@ -60,3 +60,17 @@ class RegistryReactions(Reactions):
             return []
         branch.end(d["appointment_id"], d["until"])
         return [branch]
+
+
+class CaseworkReactions(Reactions):
+    """The village decisions whose resolutions casework published: what vouchers (F29) and
+    contracts (F30) may cite."""
+
+    upstream = "casework"
+    interests = CASEWORK
+
+    def on_decision_resolution_published(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        if unit.get(Decision.create_id(d["decision_id"])) is not None:
+            return []
+        fields = ("decision_id", "village_id", "title", "matter_type", "published_on")
+        return [Decision(*(d[f] for f in fields), msg.actor)]

@@ -1,8 +1,8 @@
 """Finance nameko service: thin RPC entrypoints over the Finance application.
 
 One entrypoint per use case in the use-case table (``finance.usecases.USE_CASES``), plus the
-platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. One inbox:
-registry (villages and their communities). One job: the daily record of disclosures overdue
+platform's ``notifications``, ``health``, ``replay_dead_letter`` and ``batch``. Two inboxes:
+registry (villages, households, party branches) and casework (published village decisions). One job: the daily record of disclosures overdue
 (``finance.overdue``).
 """
 
@@ -15,7 +15,7 @@ from shequ.runtime import InboxSpec, Platform
 from finance.application import Finance
 from finance.contracts import translate
 from finance.overdue import sweep
-from finance.reactions import RegistryReactions
+from finance.reactions import CaseworkReactions, RegistryReactions
 from finance.usecases import USE_CASES
 
 
@@ -25,7 +25,7 @@ class FinanceService(PlatformService):
         "finance",
         Finance.for_service,
         translate,
-        inboxes=[InboxSpec.of(RegistryReactions)],
+        inboxes=[InboxSpec.of(RegistryReactions), InboxSpec.of(CaseworkReactions)],
         jobs=[JobSpec("overdue-sweep", 60.0, sweep)],
     )
 

@@ -44,3 +44,9 @@ objections = table(
     (key("id"), ref("village_id"), ref("disclosure_id"), day("due_on"), day("answered_on")),
     Index("fin_objections_open", "answered_on", "due_on"),
 )
+contracts = table(
+    "fin_contracts",
+    metadata,
+    (key("id"), ref("village_id"), text("number", 30), text("terms")),
+    Index("fin_contracts_village", "village_id"),
+)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import disclosures, ledgers, objections, vouchers
+from finance import agreements, disclosures, ledgers, objections, vouchers
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -40,6 +40,8 @@ USE_CASES = UseCases(
     UseCase(vouchers.ReviewVoucher, vouchers.review_voucher, REVIEW),
     UseCase(vouchers.PostVoucher, vouchers.post_voucher, AGENCY),
     UseCase(vouchers.VoidDraft, vouchers.void_draft, CLERK),
+    # contracts on collective property
+    UseCase(agreements.SignContract, agreements.sign_contract, BOOKS),
     # disclosure
     UseCase(
         disclosures.PrepareDisclosure,
@@ -64,6 +66,7 @@ USE_CASES = UseCases(
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
     UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
     UseCase(ledgers.StatementsQuery, ledgers.statements, READS, reads=True),
+    UseCase(agreements.ContractsQuery, agreements.contracts, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),

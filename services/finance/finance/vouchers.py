@@ -31,6 +31,7 @@ from finance.domain import (
     checked_lines,
 )
 from finance.domain.common import key_id
+from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.ledgers import village_scope
@@ -64,14 +65,17 @@ class Content(Keyed):
     corrects: Id | None = None
     decision_id: Id | None = None
 
-    def content(self, app: FinanceBase) -> dict[str, Any]:
+    def content(self, app: FinanceBase, village_id: str) -> dict[str, Any]:
         """The voucher's content, its lines checked (F20, F21, F28), and the rules on what it
-        corrects (F27) and the decision it cites (F29)."""
+        corrects (F27) and the decision it cites (F29: one the village published)."""
         day = app.not_future(self.voucher_date, "voucher_date")
         lines = checked_lines([x.model_dump() for x in self.lines], day)
         corrected = app.voucher(self.corrects) if self.corrects else None
         check_correction(self.kind, day, lines, corrected)
         check_decision(lines, day, self.decision_id, app.settings.decision_required_over_fen)
+        if self.decision_id:
+            cited = app.find(Decision.create_id(self.decision_id))
+            check_cited(cited, village_id, day, "voucher.decision_required", needs_property=False)
         kept = self.model_dump(
             exclude={"idempotency_key", "voucher_date", "voucher_id", "village_id"}
         )
@@ -109,7 +113,7 @@ def draft_voucher(cmd: DraftVoucher, actor: Actor, app: FinanceBase) -> Any:
         ledger_id=str(ledger.id),
         village_id=cmd.village_id,
         voucher_date=cmd.voucher_date,
-        content=cmd.content(app),
+        content=cmd.content(app, cmd.village_id),
         recorded_at=app.recorded_at(),
         actor=actor.to_dict(),
     )
@@ -145,7 +149,7 @@ def amend_draft(
     cmd: AmendDraft, actor: Actor, app: FinanceBase, voucher: Voucher
 ) -> dict[str, Any]:
     app.ledger(voucher.village_id).check_open(cmd.voucher_date)
-    voucher.amend(cmd.voucher_date, cmd.content(app), actor.to_dict())
+    voucher.amend(cmd.voucher_date, cmd.content(app, voucher.village_id), actor.to_dict())
     return {"voucher_id": cmd.voucher_id, "status": voucher.status}
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from finance.application import Finance
 from finance.contracts import translate
-from finance.interests import REGISTRY
-from finance.reactions import RegistryReactions
+from finance.interests import CASEWORK, REGISTRY
+from finance.reactions import CaseworkReactions, RegistryReactions
 from finance.settings import FinanceSettings
 from finance.usecases import USE_CASES
 from shequ.actor import Actor
@@ -106,6 +106,19 @@ class World:
         self.inbox = inbox
         staff = {"person_id": "staff-1", "role": "district_staff"}
         self.chain = Chain("registry", staff, "2025-01-01T00:00:00+00:00", event_prefix="x")
+        self.casework = Inbox(
+            "finance",
+            "casework",
+            self.finance,
+            CaseworkReactions(self.finance),
+            lambda a, n: [],
+            self.dead,
+            2,
+            CASEWORK,
+        )
+        self.casework_chain = Chain(
+            "casework", staff, "2025-01-01T00:00:00+00:00", event_prefix="c"
+        )
         self.keys = 0
 
     def close(self) -> None:
@@ -117,6 +130,22 @@ class World:
 
     def announce(self, contract: str, **data: Any) -> str:
         return self.inbox.process(self.chain.next(contract, data))
+
+    def decision(self, village: Village, matter_type: str, published_on: str) -> str:
+        """A village decision whose resolution casework published; its id."""
+        decision_id = new_id()
+        data = {
+            "decision_id": decision_id,
+            "case_id": new_id(),
+            "community_id": village.community_id,
+            "village_id": village.id,
+            "title": "村集体机动地对外发包",
+            "matter_type": matter_type,
+            "published_on": published_on,
+            "text": "经村民代表会议表决通过",
+        }
+        self.casework.process(self.casework_chain.next("decision.resolution_published", data))
+        return decision_id
 
     def village(self, community_id: str | None = None, name: str = "东王家村（示例）") -> Village:
         """A village the registry announced, in a community."""

@@ -693,3 +693,78 @@ def test_F40_the_balance_sheet_and_income_statement_computed_by_hand(world: Worl
         ("管理费用", 92_000)
     ]
     assert result["result_fen"] == 408_000
+
+
+def test_F30_a_contract_on_collective_property_cites_its_two_thirds_decision(world: World) -> None:
+    village, other = world.village(), world.village()
+    world.ledger(village)
+    world.clock.set("2026-04-25")
+    general = world.decision(village, "general", "2026-04-10")
+    elsewhere = world.decision(other, "collective_property", "2026-04-10")
+    later = world.decision(village, "collective_property", "2026-04-24")
+    property_ = world.decision(village, "collective_property", "2026-04-10")
+    terms = {
+        "village_id": village.id,
+        "number": "DWJ-2026-01",
+        "name": "机动地承包合同",
+        "counterparty": "王大明",
+        "counterparty_kind": "person",
+        "subject": "村集体机动地12.50亩",
+        "amount_fen": 1_500_000,
+        "annual_rent_fen": 300_000,
+        "term_start": "2026-05-01",
+        "term_end": "2031-04-30",
+        "signed_on": "2026-04-20",
+    }
+    for n, cited in enumerate((general, elsewhere, later, new_id())):
+        refused(
+            RuleViolation,
+            "contract.decision_required",
+            "decision_id",
+            world.app.sign_contract,
+            AGENCY,
+            f"contract-wrong-{n}",
+            decision_id=cited,
+            **terms,
+        )
+    signed = world.app.sign_contract(AGENCY, "contract-right", decision_id=property_, **terms)
+    assert signed["number"] == "DWJ-2026-01"
+    refused(
+        Conflict,
+        "contract.exists",
+        "number",
+        world.app.sign_contract,
+        AGENCY,
+        "contract-again",
+        decision_id=property_,
+        **terms,
+    )
+    [listed] = world.app.contracts(village.head, village.id)["contracts"]
+    assert (listed["counterparty"], listed["decision_id"], listed["annual_rent_fen"]) == (
+        "王**",
+        property_,
+        300_000,
+    )
+
+
+def test_F29_large_spending_cites_a_decision_the_village_published(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-04-25")
+    road = [line("514", "debit", 6_000_000, memo="村道硬化"), line("102", "credit", 6_000_000)]
+
+    def draft(decision_id: str | None) -> Any:
+        return world.app.draft_voucher(
+            village.clerk,
+            world.key("road"),
+            village_id=village.id,
+            voucher_date="2026-04-24",
+            summary="村道硬化工程款",
+            lines=road,
+            handler_id=village.clerk.person_id,
+            decision_id=decision_id,
+        )
+
+    for cited in (None, new_id(), world.decision(village, "general", "2026-04-25")):
+        refused(RuleViolation, "voucher.decision_required", "decision_id", draft, cited)
+    assert draft(world.decision(village, "general", "2026-04-20"))["status"] == "draft"

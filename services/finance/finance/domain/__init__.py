@@ -3,6 +3,7 @@
 
 from finance.domain.charts import Account, Chart, chart_on, charts
 from finance.domain.collective import Branch, Collective, Household
+from finance.domain.contract import Contract, Decision
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
@@ -16,7 +17,18 @@ from finance.domain.voucher import (
     checked_lines,
 )
 
-AGGREGATES = (Branch, Collective, Disclosure, Household, Ledger, Objection, Overdue, Voucher)
+AGGREGATES = (
+    Branch,
+    Collective,
+    Contract,
+    Decision,
+    Disclosure,
+    Household,
+    Ledger,
+    Objection,
+    Overdue,
+    Voucher,
+)
 
 __all__ = [
     "AGGREGATES",
@@ -26,6 +38,8 @@ __all__ = [
     "Branch",
     "Chart",
     "Collective",
+    "Contract",
+    "Decision",
     "Disclosure",
     "Household",
     "Ledger",
