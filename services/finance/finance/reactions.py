@@ -72,5 +72,13 @@ class CaseworkReactions(Reactions):
     def on_decision_resolution_published(self, d: Data, unit: Unit, msg: Received) -> Changed:
         if unit.get(Decision.create_id(d["decision_id"])) is not None:
             return []
-        fields = ("decision_id", "village_id", "title", "matter_type", "published_on")
-        return [Decision(*(d[f] for f in fields), msg.actor)]
+        return [
+            Decision(
+                d["decision_id"],
+                d["village_id"],
+                d["title"],
+                d["matter_type"],
+                d["published_on"],
+                msg.actor,
+            )
+        ]
