@@ -35,6 +35,7 @@ from shequ.reports.scope import Scope
 FOLDS = {
     "affairs": ("casework", "casework.report:affairs"),
     "assessment": ("assessment", "assessment.report:assessment"),
+    "finance": ("finance", "finance.report:finance"),
 }
 
 
@@ -51,8 +52,8 @@ class Fold:
 def fold_of(report: str) -> tuple[str, Fold]:
     if report not in FOLDS:
         raise ValidationError(
-            f"没有名为 {report} 的报表（可用：{'、'.join(FOLDS)}；财务报表待财务服务建成）",
-            f"no report named {report} (one of {', '.join(FOLDS)}; finance waits for its service)",
+            f"没有名为 {report} 的报表（可用：{'、'.join(FOLDS)}）",
+            f"no report named {report} (one of {', '.join(FOLDS)})",
             field="report",
         )
     service, path = FOLDS[report]

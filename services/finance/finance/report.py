@@ -1,0 +1,261 @@
+"""The finance disclosure folded from finance's own events (issue 13, ADR 0026): a village's
+books for a period as of a cut — the eight categories in order (income and expense entry by
+entry, assets from the register and the funds, claims and debts), the funds summary and the
+trial balance.
+
+A pure fold: stored domain events in, the document's content out; no clock, no database.
+Only vouchers posted by the cut count, each in the period its own date falls in, so a
+correction recorded after a period was published leaves that period's rows unchanged and
+shows in the period it is dated in. Money is yuan with two decimals, from whole fen. No
+person is named: handlers appear by role, person counterparties not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from shequ.reports.render import column
+from shequ.reports.run import Fold
+from shequ.reports.scope import Scope
+from shequ.topics import pin_topics
+
+from finance.domain import AGGREGATES, Chart, chart_on
+from finance.domain.disclosure import CATEGORIES, NOTHING
+
+pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
+
+_TOPICS = ("finance:Collective.Known", "finance:Voucher.", "finance:Ledger.")
+FUNDS = ("101", "102")
+CLAIMS = {"cas2023": ("112", "113", "211", "221"), "cas2004": ("112", "113", "202", "221")}
+
+ENTRY_COLUMNS = [
+    column("date", "日期", "date"),
+    column("number", "凭证号", "voucher"),
+    column("summary", "摘要", "summary"),
+    column("account", "科目", "account"),
+    column("amount", "金额（元）", "amount (yuan)", "decimal"),
+    column("handler", "经办人", "handled by"),
+]
+BALANCE_COLUMNS = [
+    column("name", "项目", "item"),
+    column("amount", "金额（元）", "amount (yuan)", "decimal"),
+]
+ASSET_COLUMNS = [
+    column("name", "资产名称", "asset"),
+    column("quantity", "数量", "quantity", "int"),
+    column("unit", "单位", "unit"),
+    column("original", "原值（元）", "original value (yuan)", "decimal"),
+    column("location", "存放地点或使用人", "kept at / used by"),
+]
+TRIAL_COLUMNS = [
+    column("account", "科目", "account"),
+    column("opening", "期初余额", "opening", "decimal"),
+    column("debit", "本期借方", "debit", "decimal"),
+    column("credit", "本期贷方", "credit", "decimal"),
+    column("closing", "期末余额", "closing", "decimal"),
+]
+
+
+def wants(topic: str) -> bool:
+    return topic.startswith(_TOPICS)
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+class Books:
+    """A village's books as the events recorded them by the cut."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.opening: dict[str, int] = {}
+        self.opened = False
+        self.assets: dict[str, dict[str, Any]] = {}
+        self.content: dict[str, tuple[str, dict[str, Any]]] = {}  # voucher -> (date, content)
+        self.posted: list[tuple[str, str, str, dict[str, Any]]] = []  # (date, number, id, content)
+
+    def apply(self, event: Any, village_id: str) -> None:
+        what, of = type(event).__qualname__, str(event.originator_id)
+        if what == "Collective.Known":
+            self.names[event.village_id] = event.name
+        elif what == "Ledger.Opened" and event.village_id == village_id:
+            self.opened, self.opening = True, dict(event.opening)
+            self.assets = {k: dict(v) for k, v in event.assets.items()}
+        elif what == "Ledger.AssetRegistered" and self.opened:
+            self.assets[event.asset_id] = dict(event.record)
+        elif what == "Ledger.AssetDisposed" and event.asset_id in self.assets:
+            self.assets[event.asset_id]["disposed_on"] = event.on
+        elif what in ("Voucher.Drafted", "Voucher.Amended"):
+            if what == "Voucher.Amended" or event.village_id == village_id:
+                self.content[of] = (event.voucher_date, event.content)
+        elif what == "Voucher.Posted" and of in self.content:
+            day, content = self.content[of]
+            self.posted.append((day, event.number, of, content))
+
+    def lines(
+        self, start: str, end: str
+    ) -> Iterable[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+        """(date, number, voucher content, line) of the posted lines dated in [start, end]."""
+        for day, number, _, content in sorted(self.posted):
+            if start <= day <= end:
+                for x in content["lines"]:
+                    yield day, number, content, x
+
+    def balances(self, before: str) -> dict[str, int]:
+        """Debit-positive balances of every account before the day ``before``."""
+        out: dict[str, int] = defaultdict(int, self.opening)
+        for day, _, _, x in self.lines("0000-00-00", before):
+            if day < before:
+                out[x["account"]] += signed(x)
+        return out
+
+
+def signed(x: dict[str, Any]) -> int:
+    fen = -x["amount_fen"] if x.get("red") else x["amount_fen"]
+    return fen if x["side"] == "debit" else -fen
+
+
+def fold_finance(events: Iterable[Any], scope: Scope) -> dict[str, Any] | None:
+    """The disclosure of the scope's village and period (pure)."""
+    if scope.level != "village":
+        return None  # the books are a village collective's
+    pending = list(events)
+    books = Books()
+    for event in pending:
+        if type(event).__qualname__ == "Collective.Known":
+            books.apply(event, "")
+    village_id = _village(books, scope.ref)
+    if village_id is None:
+        return None
+    for event in pending:
+        books.apply(event, village_id)
+    chart = chart_on(scope.period.start) or chart_on(scope.period.end)
+    if not books.opened or chart is None:
+        return None
+    sections, notes = _sections(books, chart, scope.period.start, scope.period.end)
+    name = books.names[village_id]
+    return {
+        "title": f"{name}{scope.period.title_zh}财务公开",
+        "subject": {"level": "village", "id": village_id, "name": name},
+        "sections": sections,
+        "notes": [
+            *notes,
+            "金额单位：元；红字以负数表示。 / Amounts in yuan; red-ink entries are negative.",
+        ],
+    }
+
+
+def _village(books: Books, ref: str) -> str | None:
+    """The village a report names, by id or by its (unique) name."""
+    if ref in books.names:
+        return ref
+    named = sorted(i for i, n in books.names.items() if n == ref)
+    return named[0] if len(named) == 1 else None
+
+
+def _sections(
+    books: Books, chart: Chart, start: str, end: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The eight categories in order, the funds summary and the trial balance; the notes for
+    the empty categories."""
+
+    def named(code: str) -> str:
+        account = chart.account(code)
+        return f"{code} {account.name}" if account else code
+
+    entries: dict[str, list[list[Any]]] = {"income": [], "expense": []}
+    moved: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for day, number, content, x in books.lines(start, end):
+        fen = -x["amount_fen"] if x.get("red") else x["amount_fen"]
+        moved[x["account"]][0 if x["side"] == "debit" else 1] += fen
+        account = chart.account(x["account"])
+        kind = (account.cls, x["side"]) if account else ("", "")
+        if kind in (("income", "credit"), ("expense", "debit")):
+            summary = x.get("memo") or content["summary"]
+            entries[kind[0]].append(
+                [day, number, summary, named(x["account"]), yuan(fen), "报账员"]
+            )
+    opening, after = books.balances(start), books.balances(_day_after(end))
+    held = [
+        a
+        for a in books.assets.values()
+        if a["acquired_on"] <= end and (a.get("disposed_on") is None or a["disposed_on"] > end)
+    ]
+    assets = [[named(a), 0, "", yuan(after[a]), ""] for a in FUNDS if after.get(a)]
+    assets += [
+        [
+            a["name"],
+            a.get("quantity", 1),
+            a.get("unit", ""),
+            yuan(a["original_fen"]),
+            a.get("location", ""),
+        ]
+        for a in held
+    ]
+    claims = [[named(a), yuan(after[a])] for a in CLAIMS.get(chart.id, ()) if after.get(a)]
+    tables = {
+        "income": (ENTRY_COLUMNS, entries["income"]),
+        "expense": (ENTRY_COLUMNS, entries["expense"]),
+        "assets": (ASSET_COLUMNS, assets),
+        "claims": (BALANCE_COLUMNS, claims),
+    }
+    sections, notes = [], []
+    for key, title in CATEGORIES:
+        columns, rows = tables.get(key, (BALANCE_COLUMNS, []))
+        sections.append({"key": key, "title": title, "columns": columns, "rows": rows})
+        if not rows:
+            notes.append(f"{title}：{NOTHING}")
+    funds_open = sum(opening.get(a, 0) for a in FUNDS)
+    receipts, payments = (sum(moved[a][i] for a in FUNDS) for i in (0, 1))
+    funds = [
+        ["期初资金 opening", yuan(funds_open)],
+        ["本期收入 receipts", yuan(receipts)],
+        ["本期支出 payments", yuan(payments)],
+        ["期末资金 closing", yuan(funds_open + receipts - payments)],
+    ]
+    sections.append(
+        {
+            "key": "funds",
+            "title": "资金收支汇总 Funds summary",
+            "columns": BALANCE_COLUMNS,
+            "rows": funds,
+        }
+    )
+    trial = [
+        [
+            named(a),
+            *(
+                yuan(f)
+                for f in (
+                    opening.get(a, 0),
+                    *moved[a],
+                    opening.get(a, 0) + moved[a][0] - moved[a][1],
+                )
+            ),
+        ]
+        for a in sorted(set(opening) | set(moved))
+        if opening.get(a, 0) or moved[a] != [0, 0]
+    ]
+    sections.append(
+        {
+            "key": "trial_balance",
+            "title": "科目余额表 Trial balance",
+            "columns": TRIAL_COLUMNS,
+            "rows": trial,
+        }
+    )
+    return sections, notes
+
+
+def _day_after(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+finance = Fold(wants=wants, fold=fold_finance)
+
+__all__ = ["finance", "fold_finance"]
