@@ -1,6 +1,7 @@
-"""End to end with the REAL services and no stand-ins: registry, casework, outreach and
-assessment, each run by ``python -m shequ.runner`` as its own process over a real RabbitMQ
-vhost, each on its own database (PostgreSQL via ``pg_database``, and SQLite).
+"""End to end with the REAL services and no stand-ins: every service of the suite (registry,
+casework, outreach, assessment, finance), each run by ``python -m shequ.runner`` as its own
+process over a real RabbitMQ vhost, each on its own database (PostgreSQL via ``pg_database``,
+and SQLite).
 
 1. An opinion taken down on an outreach visit becomes exactly one casework case, routed to the
    right work-group member, and outreach records the case id against the opinion; the same
@@ -10,9 +11,10 @@ vhost, each on its own database (PostgreSQL via ``pg_database``, and SQLite).
 2. A case resolved late in casework lowers the right community's on-time rate in assessment,
    once; the other community is unaffected; the ``case.resolved`` envelope delivered a
    second time changes nothing.
-3. A registry change reaches both consumers: a work-group member's new phone re-issues
+3. A registry change reaches its consumers: a work-group member's new phone re-issues
    outreach's cards; a membership change re-issues them again and casework routes the next
-   case to the new member.
+   case to the new member; the community's village reaches finance, whose books can then be
+   opened on it.
 
 Casework's clock. Casework stamps every date of record (opened, due, resolved) with its
 injectable clock (``Casework(store, clock=...)``, README "Deadlines"); ``resolve_case`` takes
@@ -41,7 +43,7 @@ from shequ.clock import Clock
 from shequ.config import ServiceConfig
 from shequ.domainkit import LOCAL
 from shequ.runtime import Platform
-from shequ.suite import SERVICES
+from shequ.suite import CONSUMERS, SERVICES
 from shequ.testing import publish_envelope
 
 from tests.support.infra import rabbit_vhost, wait_until
@@ -87,12 +89,7 @@ class CaseworkOnTestClock(CaseworkService):
 
 # -- the suite of real processes --------------------------------------------------------------
 NAMES = SERVICES
-TARGETS = {
-    "registry": "registry",
-    "casework": "tests.test_e2e_suite:CaseworkOnTestClock",
-    "outreach": "outreach",
-    "assessment": "assessment",
-}
+TARGETS = {name: name for name in NAMES} | {"casework": "tests.test_e2e_suite:CaseworkOnTestClock"}
 
 
 class World(Processes):
@@ -184,7 +181,7 @@ class World(Processes):
 
         counts = {
             (consumer, upstream): inbox["counts"].get("dead_lettered", 0)
-            for consumer in ("casework", "outreach", "assessment")
+            for consumer in CONSUMERS
             for upstream, inbox in self.call(consumer, "health")["inboxes"].items()
         }
         letters = [(x["id"], x.get("error")) for x in list_letters(self.amqp)]
@@ -546,11 +543,28 @@ def test_a_late_resolution_lowers_the_right_communitys_on_time_rate_once(world: 
 
 
 # -- 3. a registry change reaches both casework and outreach ----------------------------------
-def test_a_registry_change_reaches_casework_and_outreach(world: World) -> None:
+def test_a_registry_change_reaches_casework_outreach_and_finance(world: World) -> None:
     w = world
     r = community(w, "change")
     w.caught_up("outreach", "registry")
     w.caught_up("casework", "registry")
+    w.caught_up("finance", "registry")
+    # finance knows the village the registry registered: its books open on it
+    books = {"actor": STAFF, "village_id": r["village"]}
+    assert w.call("finance", "ledger", **books) == {"village_id": r["village"], "opened": False}
+    opened = w.call(
+        "finance",
+        "open_ledger",
+        idempotency_key="e2e-suite-chg-ledger",
+        opened_on="2026-01-01",
+        **books,
+    )
+    ledger = w.call("finance", "ledger", **books)
+    assert (ledger["opened"], ledger["ledger_id"], ledger["chart"]) == (
+        True,
+        opened["ledger_id"],
+        "cas2023",
+    )
     homes = r["households"]
     before = {h: versions(w, h) for h in homes}
     assert all(v for v in before.values()), before

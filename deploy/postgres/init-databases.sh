@@ -16,7 +16,7 @@
 # usual libpq variables (PGHOST, PGPORT) or POSTGRES_USER for the administrator.
 set -euo pipefail
 
-services="${SHEQU_SERVICES:-registry casework outreach assessment}"
+services="${SHEQU_SERVICES:-registry casework outreach assessment finance}"
 prefix="${SHEQU_DB_PREFIX:-}"
 auditor="${prefix}shequ_auditor"
 admin="${POSTGRES_USER:-postgres}"

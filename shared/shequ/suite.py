@@ -33,6 +33,7 @@ SUITE: tuple[Service, ...] = (
     Service("casework", "casework.service:CaseworkService", 9102),
     Service("outreach", "outreach.service:OutreachService", 9103),
     Service("assessment", "assessment.service:AssessmentService", 9104),
+    Service("finance", "finance.service:FinanceService", 9105),
 )
 
 # The names, in start order (registry first: every other service reads its facts).

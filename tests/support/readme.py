@@ -3,19 +3,24 @@ its ``## RPC methods`` sections, their ``shequ call`` examples and ``**Who:**`` 
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import re
 import types
 import typing
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
+import jsonschema
 from shequ.actor import ROLES
 from shequ.auth import SCOPES
 from shequ.commands import Command
 from shequ.rpc import Notifications, ReplayDeadLetter
+from shequ.suite import SERVICE_CLASSES
 from shequ.usecases import UseCases
+
+from tests.support.infra import REPO
 
 PLATFORM_COMMANDS: dict[str, type[Command]] = {
     "notifications": Notifications,
@@ -49,7 +54,9 @@ def readme_sections(text: str, heading: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-def signature_target(app_cls: type, service_cls: type, rules: Mapping[str, Any], name: str) -> Any:
+def signature_target(
+    app_cls: type, service_cls: type, rules: Mapping[str, Any] | UseCases, name: str
+) -> Any:
     """The function (or command model) whose parameters an entrypoint accepts.
 
     Policy entrypoints take ``actor`` and pass every other keyword argument on to the
@@ -252,3 +259,102 @@ def policy_problems(sections: Mapping[str, str], use_cases: UseCases) -> list[st
         if stated != dict(rule.roles):
             out.append(f"{name}: README says {stated or 'nothing'}, the table {dict(rule.roles)}")
     return out
+
+
+class ServiceReadme:
+    """The README checks of a service built on a use-case table, as test methods: a service's
+    docs test subclasses it as ``Test<Service>Readme`` naming the service and the upstream
+    contracts it reads (``interests``); its README, service class (``shequ.suite``), use cases
+    and catalogue are found by the name. The method table is the use-case table's, every
+    entrypoint has a ``### name`` section with a ``shequ call <service> <name> '<json>'``
+    example its command model accepts, every policy row's roles and scopes are stated, every
+    contract is listed and its example validates, and our copies of the upstream contracts
+    match what the upstreams publish."""
+
+    service: ClassVar[str]
+    interests: ClassVar[Mapping[str, Any]]
+
+    @property
+    def service_class(self) -> type:
+        module, name = SERVICE_CLASSES[self.service].split(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+    @property
+    def use_cases(self) -> UseCases:
+        return importlib.import_module(f"{self.service}.usecases").USE_CASES  # type: ignore[no-any-return]
+
+    @property
+    def catalogue(self) -> Iterable[Any]:
+        return importlib.import_module(f"{self.service}.contracts").catalogue  # type: ignore[no-any-return]
+
+    def text(self) -> str:
+        return (REPO / "services" / self.service / "README.md").read_text(encoding="utf-8")
+
+    def test_the_method_table_is_the_use_case_tables(self) -> None:
+        """The README's table of methods is ``USE_CASES.markdown()``, pasted between its
+        markers; when a use case changes, this prints the fresh table to paste."""
+        assert_use_case_table(self.text(), self.use_cases)
+
+    def test_every_entrypoint_is_documented_with_a_valid_example(self) -> None:
+        sections = readme_sections(self.text(), "RPC methods")
+        found = entrypoints(self.service_class)
+        platform = {"batch", "notifications", "health", "replay_dead_letter"}
+        assert set(self.use_cases.policy.rules) | platform <= set(found)
+        out = [f"{n}: not documented" for n in sorted(set(found) - set(sections))]
+        out += [
+            f"{n}: documented but not an entrypoint" for n in sorted(set(sections) - set(found))
+        ]
+        for name in sorted(set(found) & set(sections)):
+            target = signature_target(object, self.service_class, self.use_cases, name)
+            out += example_problems(self.service, name, sections[name], target)
+        assert not out, "\n".join(out)
+
+    def test_examples_pass_the_real_argument_check(self) -> None:
+        """Each example's JSON goes through the check the RPC entrypoint runs: the use case's
+        command model (a malformed example raises the ValidationError it would answer)."""
+        for name, body in readme_sections(self.text(), "RPC methods").items():
+            if name in self.use_cases:
+                pattern = rf"^shequ call {self.service} {name} '([^'\n]*)'"
+                for payload in re.findall(pattern, body, re.MULTILINE):
+                    args = json.loads(payload)
+                    args.pop("actor", None)  # the caller, not a field of the command
+                    self.use_cases[name].parse(args)
+
+    def test_readme_states_the_policy_of_each_use_case(self) -> None:
+        problems = policy_problems(readme_sections(self.text(), "RPC methods"), self.use_cases)
+        assert not problems, "\n".join(problems)
+
+    def test_every_contract_is_listed_and_its_example_validates(self) -> None:
+        events = readme_section(self.text(), "Integration events") or ""
+        listed = set(re.findall(r"^\| `([\w.]+)` \| (\d+) \|", events, re.MULTILINE))
+        assert listed == {(c.name, str(c.version)) for c in self.catalogue}
+        for contract in self.catalogue:
+            contract.validate(contract.example)
+            jsonschema.validate(
+                contract.example, contract.schema, format_checker=jsonschema.FormatChecker()
+            )
+
+    def test_every_entrypoint_has_a_docstring(self) -> None:
+        found = entrypoints(self.service_class).items()
+        assert not [n for n, m in found if not (inspect.getdoc(m) or "").strip()]
+
+    def test_our_upstream_interests_match_the_published_contracts(self) -> None:
+        """docs/integration-events.md: every contract we read exists upstream in the same
+        version, with every field we rely on, of the same kind; the upstream example passes
+        our check."""
+        from shequ.catalogues import all_catalogues
+
+        published = {c.name: c for cat in all_catalogues() for c in cat}
+        out = []
+        for name, ours in self.interests.items():
+            theirs = published.get(name)
+            if theirs is None or theirs.version != ours.version:
+                out.append(f"{name} v{ours.version}: not published")
+                continue
+            for field, kind in ours.fields.items():
+                if theirs.fields.get(field, kind).rstrip("?") != kind.rstrip("?"):
+                    out.append(f"{name}.{field}: ours {kind}, theirs {theirs.fields.get(field)}")
+                elif field not in theirs.fields and not kind.endswith("?"):
+                    out.append(f"{name}.{field}: not published")
+            ours.validate(theirs.example)
+        assert not out, "\n".join(out)
