@@ -18,6 +18,7 @@ ACTORS = {
     "system": {"person_id": "system:test", "role": "system"},
     "district_staff": {"person_id": "staff-1", "role": "district_staff"},
 }
+SOMEWHERE = "3f1c6a7e-0000-5000-8000-000000000005"
 
 
 def tables() -> Iterator[tuple[str, UseCases, type]]:
@@ -48,8 +49,12 @@ class Untouchable:
 
 
 def actor_for(case: UseCase) -> dict[str, Any]:
-    role = next(r for r in ("system", "district_staff") if r in case.roles)
-    return ACTORS[role]
+    """The caller: system or district staff where the table admits them, else the first role
+    it admits (a use case only a village's 民主理财小组 may call), naming the community, household
+    and village a scoped role acts for."""
+    role = next((r for r in ACTORS if r in case.roles), next(iter(case.roles)))
+    scope = {"community_id": SOMEWHERE, "household_id": SOMEWHERE, "village_id": SOMEWHERE}
+    return ACTORS.get(role, {"person_id": f"{role}-1", "role": role, **scope})
 
 
 def send(service_cls: type, case: UseCase, args: dict[str, Any]) -> ShequError:

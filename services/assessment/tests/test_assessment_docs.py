@@ -6,11 +6,11 @@ upstream contracts match what they publish (``tests.support.readme.ServiceReadme
 
 from __future__ import annotations
 
-from assessment.interests import CASEWORK, OUTREACH, REGISTRY
+from assessment.interests import CASEWORK, FINANCE, OUTREACH, REGISTRY
 
 from tests.support.readme import ServiceReadme
 
 
 class TestAssessmentReadme(ServiceReadme):
     service = "assessment"
-    interests = REGISTRY | CASEWORK | OUTREACH
+    interests = REGISTRY | CASEWORK | OUTREACH | FINANCE
