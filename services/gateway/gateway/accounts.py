@@ -44,6 +44,7 @@ class Account:
     role: str
     community_id: str | None
     household_id: str | None
+    village_id: str | None
     display_name: str | None
     disabled: bool
     created_at: dt.datetime
@@ -56,7 +57,9 @@ class Account:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.person_id, self.role, self.community_id, self.household_id)
+        return Actor(
+            self.person_id, self.role, self.community_id, self.household_id, self.village_id
+        )
 
 
 def check_username(username: object) -> str:
@@ -73,7 +76,11 @@ def check_username(username: object) -> str:
 
 
 def check_scope(
-    person_id: object, role: object, community_id: object, household_id: object
+    person_id: object,
+    role: object,
+    community_id: object,
+    household_id: object,
+    village_id: object = None,
 ) -> Actor:
     """The actor an account or a token stands for, checked as the services check an actor;
     the ``system`` role is the suite's own and is given to no login."""
@@ -83,6 +90,7 @@ def check_scope(
             "role": role,
             "community_id": community_id,
             "household_id": household_id,
+            "village_id": village_id,
         }
     )
     if actor.role == "system":
@@ -129,10 +137,11 @@ class Accounts:
         by: str,
         community_id: str | None = None,
         household_id: str | None = None,
+        village_id: str | None = None,
         display_name: str | None = None,
     ) -> Account:
         name = check_username(username)
-        actor = check_scope(person_id, role, community_id, household_id)
+        actor = check_scope(person_id, role, community_id, household_id, village_id)
         if display_name is not None:
             check_characters(display_name, "display_name")
         who = operator(by)
@@ -151,6 +160,7 @@ class Accounts:
                     role=actor.role,
                     community_id=actor.community_id,
                     household_id=actor.household_id,
+                    village_id=actor.village_id,
                     password_hash=hashed,
                     disabled=False,
                     created_at=now,
@@ -199,10 +209,11 @@ class Accounts:
         by: str,
         community_id: str | None = None,
         household_id: str | None = None,
+        village_id: str | None = None,
     ) -> Account:
         """A new role and scope; sessions carry on and act with it from their next request."""
         account = self.get(username)
-        actor = check_scope(account.person_id, role, community_id, household_id)
+        actor = check_scope(account.person_id, role, community_id, household_id, village_id)
         who = operator(by)
         now = self.clock()
         with self.engine.begin() as conn:
@@ -212,6 +223,7 @@ class Accounts:
                 role=actor.role,
                 community_id=actor.community_id,
                 household_id=actor.household_id,
+                village_id=actor.village_id,
             )
             db.record_change(
                 conn,

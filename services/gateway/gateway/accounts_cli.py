@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from shequ.actor import VILLAGE_ROLES
 from shequ.auth import ROLE_ZH
 from shequ.clock import LOCAL
 from shequ.config import ConfigError
@@ -33,8 +32,7 @@ from gateway.authstore import open_engine
 from gateway.sessions import Token, Tokens
 
 PHONE = re.compile(r"1\d{10}")
-# Accounts carry a community scope only: the village finance roles wait for a village scope.
-ROLES = [r for r in ROLE_ZH if r != "system" and r not in VILLAGE_ROLES]
+ROLES = [r for r in ROLE_ZH if r != "system"]
 
 store_option = click.option(
     "--store", default=None, help="the gateway's database (default: SHEQU_GATEWAY_STORE)"
@@ -97,14 +95,24 @@ def _echo(data: Any) -> None:
 
 
 def grant_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--role``, ``--community``, ``--household``: what an account or token may do, handed to
-    the command as one ``grant`` (the keyword arguments Accounts and Tokens take)."""
+    """``--role``, ``--community``, ``--household``, ``--village``: what an account or token may
+    do, handed to the command as one ``grant`` (the keyword arguments Accounts and Tokens take)."""
 
     @functools.wraps(func)
     def command(
-        *args: Any, role: str, community: str | None, household: str | None, **kw: Any
+        *args: Any,
+        role: str,
+        community: str | None,
+        household: str | None,
+        village: str | None,
+        **kw: Any,
     ) -> Any:
-        grant = {"role": role, "community_id": community, "household_id": household}
+        grant = {
+            "role": role,
+            "community_id": community,
+            "household_id": household,
+            "village_id": village,
+        }
         return func(*args, grant=grant, **kw)
 
     for option in reversed(
@@ -112,6 +120,9 @@ def grant_options(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--role", required=True, type=click.Choice(ROLES)),
             click.option("--community", default=None, help="community id (community staff)"),
             click.option("--household", default=None, help="household id (a resident's own)"),
+            click.option(
+                "--village", default=None, help="village id (报账员, 民主理财小组, 村书记或主任)"
+            ),
         )
     ):
         command = option(command)
@@ -163,12 +174,14 @@ def list_accounts(as_json: bool, store: str | None) -> None:
         _echo(rows)
         return
     click.echo(
-        "用户名 username | 姓名 name | 角色 role | 社区 community | 户 household | 状态 status"
+        "用户名 username | 姓名 name | 角色 role | 社区 community | 户 household | 村 village"
+        " | 状态 status"
     )
     for r in rows:
         click.echo(
             f"{r['username']} | {r['display_name'] or '-'} | {r['role']} | "
-            f"{r.get('community_id') or '-'} | {r.get('household_id') or '-'} | {r['status']}"
+            f"{r.get('community_id') or '-'} | {r.get('household_id') or '-'} | "
+            f"{r.get('village_id') or '-'} | {r['status']}"
         )
     click.echo(f"共 {len(rows)} 个账号 / {len(rows)} account(s)")
 

@@ -27,7 +27,9 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.sql import ColumnElement
@@ -63,6 +65,7 @@ accounts = Table(
     Column("role", String(32), nullable=False),
     Column("community_id", String(100), nullable=True),
     Column("household_id", String(100), nullable=True),
+    Column("village_id", String(100), nullable=True),  # village finance roles
     Column("password_hash", String(255), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -105,6 +108,7 @@ tokens = Table(
     Column("role", String(32), nullable=False),
     Column("community_id", String(100), nullable=True),
     Column("household_id", String(100), nullable=True),
+    Column("village_id", String(100), nullable=True),  # village finance roles
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
@@ -156,7 +160,21 @@ def open_engine(store: Store) -> Engine:
     engine = make_engine(store, "gateway")
     with schema_lock(store):
         metadata.create_all(engine)
+        added_columns(engine)
     return engine
+
+
+# Columns added after the first release: (table, column, type); an older database gains them.
+ADDED = ((accounts, "village_id", "VARCHAR(100)"), (tokens, "village_id", "VARCHAR(100)"))
+
+
+def added_columns(engine: Engine) -> None:
+    """Give tables created by an older release the columns added since (nullable, no data)."""
+    found = inspect(engine)
+    with engine.begin() as conn:
+        for table, name, kind in ADDED:
+            if name not in {c["name"] for c in found.get_columns(table.name)}:
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
 
 
 def first_row(conn: Connection, table: Table, *where: ColumnElement[bool]) -> RowMapping | None:

@@ -169,7 +169,13 @@ class Token:
         return cls(
             token_id=row["token_id"],
             name=row["name"],
-            actor=Actor(row["person_id"], row["role"], row["community_id"], row["household_id"]),
+            actor=Actor(
+                row["person_id"],
+                row["role"],
+                row["community_id"],
+                row["household_id"],
+                row["village_id"],
+            ),
             created_at=row["created_at"],
             created_by=row["created_by"],
             revoked_at=row["revoked_at"],
@@ -191,6 +197,7 @@ class Tokens:
         by: str,
         community_id: str | None = None,
         household_id: str | None = None,
+        village_id: str | None = None,
     ) -> tuple[str, Token]:
         """A new token for a machine client: its secret (shown this once) and its record."""
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
@@ -198,7 +205,7 @@ class Tokens:
                 "令牌须有 1 至 64 个字符的名称", "a token needs a name of 1-64 characters", "name"
             )
         check_characters(name, "name")
-        actor = check_scope(person_id, role, community_id, household_id)
+        actor = check_scope(person_id, role, community_id, household_id, village_id)
         who = operator(by)
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token_id = str(uuid.uuid4())
@@ -220,6 +227,7 @@ class Tokens:
                     role=actor.role,
                     community_id=actor.community_id,
                     household_id=actor.household_id,
+                    village_id=actor.village_id,
                     created_at=now,
                     created_by=who,
                 )

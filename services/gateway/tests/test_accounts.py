@@ -120,6 +120,41 @@ def test_names_roles_and_scopes_are_checked_like_an_actor(book: Accounts):
     assert [a.username for a in book.all()] == ["wang.li"]
 
 
+def test_a_village_finance_role_names_its_village_and_acts_for_it(book: Accounts):
+    with pytest.raises(ValidationError) as scope:
+        book.add("li.clerk", PASSWORD, "p-clerk", "finance_clerk", by=OPS)
+    assert scope.value.field == "actor.village_id"
+    book.add("li.clerk", PASSWORD, "p-clerk", "finance_clerk", by=OPS, village_id="v-dwj")
+    account = book.login("li.clerk", PASSWORD, "10.0.0.7")
+    assert account.actor.to_dict() == {
+        "person_id": "p-clerk",
+        "role": "finance_clerk",
+        "village_id": "v-dwj",
+    }
+
+
+def test_an_older_database_gains_the_village_column(store: Store):
+    """A gateway database made before village scopes: its accounts and tokens tables gain the
+    column on start, and the accounts in them still log in."""
+    engine = db.open_engine(store)
+    with engine.begin() as conn:
+        for table in ("gateway_accounts", "gateway_tokens"):
+            conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN village_id"))
+    engine.dispose()
+    engine = db.open_engine(store)
+    columns = {
+        t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
+        for t in ("gateway_accounts", "gateway_tokens")
+    }
+    assert all("village_id" in c for c in columns.values())
+    book = Accounts(
+        engine, FixedClock("2026-03-02"), cheap_hasher(), AuthSettings(secure_cookies=False)
+    )
+    staff(book)
+    assert book.login("wang.li", PASSWORD, "10.0.0.5").actor.community_id == "c-lizhu"
+    engine.dispose()
+
+
 def test_five_failures_in_fifteen_minutes_lock_the_account(book: Accounts, clock: FixedClock):
     staff(book)
     staff(book, "chen.jie")

@@ -58,7 +58,7 @@ def test_an_operator_adds_lists_resets_and_disables_accounts(store: Store):
 
     listed = shequ(store, "accounts", "list")
     assert listed.returncode == 0, listed.stderr
-    assert "138****5678 | 王** | community_staff | c-lizhu | - | 启用 active" in listed.stdout
+    assert "138****5678 | 王** | community_staff | c-lizhu | - | - | 启用 active" in listed.stdout
     assert "13812345678" not in listed.stdout and "王丽华" not in listed.stdout
     assert "共 1 个账号 / 1 account(s)" in listed.stdout
 
@@ -98,6 +98,22 @@ def stored(book: Accounts) -> str:
 
     with book.engine.connect() as conn:
         return str(conn.execute(sa.select(db.accounts.c.password_hash)).scalar_one())
+
+
+def test_a_village_clerk_is_added_for_their_village(store: Store):
+    added = shequ(
+        store, "accounts", "add", "li.clerk", "--person", "p-li", "--role", "finance_clerk",
+        "--village", "v-dongwangjia", "--password-stdin", stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["added"]["village_id"] == "v-dongwangjia"
+    assert "finance_clerk | - | - | v-dongwangjia | " in shequ(store, "accounts", "list").stdout
+    unscoped = shequ(
+        store, "accounts", "add", "wu.clerk", "--person", "p-wu", "--role", "finance_clerk",
+        "--password-stdin", stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert unscoped.returncode == 1
+    assert json.loads(unscoped.stderr)["error"]["field"] == "actor.village_id"
 
 
 def test_a_token_is_shown_once_and_revoked_by_name(store: Store):
