@@ -217,7 +217,11 @@ def seed_services(
         made["visits"] += visits
         made["contacts"] += contacts
     if "finance" in SERVICES:  # every village's books of the quarter, and their disclosure
-        villages = [v["village_id"] for _, c in communities for v in c["villages"]]
+        villages = [
+            (v["village_id"], (v["households"] or [None])[0])
+            for _, c in communities
+            for v in c["villages"]
+        ]
         made |= seed_books(call, quarter.label, villages, quarter.start.isoformat(), quarter.day)
     # the cases the visits' opinions became, received on the visit's day, reach casework
     wait_for(call, ("casework",), "outreach")

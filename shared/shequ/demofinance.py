@@ -109,7 +109,9 @@ class Books:
         self.numbers.append(number)
         return str(voucher_id)
 
-    def quarter(self, opened_on: str, months: list[str], period: str) -> dict[str, Any]:
+    def quarter(
+        self, opened_on: str, months: list[str], period: str, household: str | None = None
+    ) -> dict[str, Any]:
         """The quarter's books and disclosure (the ledger opened first if it is new)."""
         ledger = self.call("finance", "ledger", {"actor": AGENCY, "village_id": self.village_id})
         if not ledger["opened"]:
@@ -210,6 +212,28 @@ class Books:
             **ident,
         )
         self.run("publish_disclosure", "village_head", "disclosure:publish", **ident)
+        if household:  # a villager asks about the road repair, and the finance group answers
+            self.who["resident"] = {
+                "person_id": str(uuid5(NAMESPACE_URL, f"shequ:demo:{household}:resident")),
+                "role": "resident",
+                "household_id": household,
+            }
+            asked = self.run(
+                "file_objection",
+                "resident",
+                "objection",
+                household_id=household,
+                line="expense:2",
+                text="村道修补花了多少工料？（示例）",
+                **ident,
+            )
+            self.run(
+                "answer_objection",
+                "finance_group",
+                "objection:answer",
+                objection_id=asked["objection_id"],
+                answer="用工20个、水泥石料8,000元，明细已张贴（示例）",
+            )
         return {"vouchers": len(self.numbers), "disclosure": prepared["content_sha256"]}
 
 
@@ -220,9 +244,10 @@ def seed_books(
     and disclosures published."""
     year, q = int(label[:4]), int(label[5])
     months = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-    made = {"vouchers": 0, "disclosures": 0}
-    for village_id in villages:
+    made = {"vouchers": 0, "disclosures": 0, "objections": 0}
+    for village_id, household in villages:
         books = Books(call, f"demo:{label}:finance:{village_id}", village_id, day)
-        made["vouchers"] += books.quarter(opened_on, months, label)["vouchers"]
+        made["vouchers"] += books.quarter(opened_on, months, label, household)["vouchers"]
         made["disclosures"] += 1
+        made["objections"] += household is not None
     return made

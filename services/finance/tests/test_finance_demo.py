@@ -1,14 +1,14 @@
 """The demo district's books (``shequ.demofinance``), run against the finance application through
 its use-case table as the demo runs it over RPC: every village gets a quarter of posted vouchers
-(a returned draft and a correction among them), closed months and a published disclosure; a
-second run stores nothing new."""
+(a returned draft and a correction among them), closed months and a published disclosure, and
+a villager's objection to a line, answered; a second run stores nothing new."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from finance.usecases import USE_CASES
-from finance_testing import AUDITOR, World
+from finance_testing import AUDITOR, World, new_id
 from shequ.actor import Actor
 from shequ.demofinance import seed_books
 
@@ -25,9 +25,19 @@ def test_every_village_gets_a_quarter_of_books_and_a_published_disclosure(world:
     def day(month: int, dom: int) -> str:
         return f"2026-{7 + month:02d}-{dom:02d}"
 
-    ids = [v.id for v in villages]
+    household = new_id()
+    world.announce(
+        "household.registered",
+        household_id=household,
+        village_id=villages[0].id,
+        head_id=new_id(),
+        address="第一组",
+        since="2020-01-01",
+        sample=True,
+    )
+    ids = [(villages[0].id, household), (villages[1].id, None)]
     made = seed_books(call, "2026Q3", ids, "2026-07-01", day)
-    assert made == {"vouchers": 12, "disclosures": 2}
+    assert made == {"vouchers": 12, "disclosures": 2, "objections": 1}
     top = world.finance.recorder.max_notification_id()
     assert seed_books(call, "2026Q3", ids, "2026-07-01", day) == made
     assert world.finance.recorder.max_notification_id() == top  # the second run stores nothing
@@ -56,3 +66,4 @@ def test_every_village_gets_a_quarter_of_books_and_a_published_disclosure(world:
         assert (rows["513"], rows["514"]) == (240_000, 1_200_000 + 68_000)
         assert world.app.ledger(AUDITOR, village.id)["closed"] == ["2026-07", "2026-08", "2026-09"]
     assert [p["period"] for p in world.published("disclosure.published")] == ["2026Q3", "2026Q3"]
+    assert [a["on_time"] for a in world.published("objection.answered")] == [True]
