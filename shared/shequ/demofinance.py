@@ -238,10 +238,15 @@ class Books:
 
 
 def seed_books(
-    call: Call, label: str, villages: list[str], opened_on: str, day: Callable[[int, int], str]
+    call: Call,
+    label: str,
+    villages: list[tuple[str, str | None]],
+    opened_on: str,
+    day: Callable[[int, int], str],
 ) -> dict[str, int]:
-    """The quarter ``label`` (e.g. 2026Q3) of every village's books; how many vouchers posted
-    and disclosures published."""
+    """The quarter ``label`` (e.g. 2026Q3) of every village's books (``villages``: each with a
+    household whose villager objects to a line, or None); how many vouchers posted,
+    disclosures published and objections answered."""
     year, q = int(label[:4]), int(label[5])
     months = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
     made = {"vouchers": 0, "disclosures": 0, "objections": 0}
