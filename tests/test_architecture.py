@@ -14,7 +14,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DOMAINS = ["registry", "casework", "outreach", "assessment", "finance"]
-ALLOWED = {"eventsourcing.domain", "shequ.errors", "shequ.casestats", "shequ.domainkit"}
+ALLOWED = {
+    "eventsourcing.domain",
+    "shequ.errors",
+    "shequ.casestats",
+    "shequ.domainkit",
+    "shequ.workcalendar",
+}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -56,6 +62,10 @@ def test_domain_packages_import_only_the_standard_library_and_the_allowed_module
 
 def test_the_shared_case_statistics_import_only_the_standard_library_and_errors() -> None:
     assert outside_the_fence(REPO / "shared/shequ/casestats.py", "shequ.casestats") == []
+
+
+def test_the_work_calendar_imports_only_the_standard_library() -> None:
+    assert outside_the_fence(REPO / "shared/shequ/workcalendar.py", "shequ.workcalendar") == []
 
 
 def test_the_domain_kit_imports_only_the_standard_library_and_errors() -> None:

@@ -20,6 +20,7 @@ from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import Forbidden, NotFound
 from shequ.validation import check_date
+from shequ.workcalendar import load_calendar
 from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
@@ -28,7 +29,7 @@ from casework.domain import Case, Community, Household, Mediation, Team, Village
 from casework.domain.calendar import WorkCalendar
 from casework.domain.common import Fact, not_before, violation
 from casework.projections import CaseworkProjection
-from casework.settings import CaseworkSettings, load_calendar
+from casework.settings import CaseworkSettings
 
 Rows = dict[tuple[str, ...], Any]
 

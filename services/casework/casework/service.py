@@ -15,11 +15,12 @@ from shequ.config import ServiceConfig
 from shequ.jobs import job
 from shequ.rpc import PlatformService, expose
 from shequ.runtime import InboxSpec, Platform
+from shequ.workcalendar import holidays_dir, load_calendar
 
 from casework.application import Casework
 from casework.contracts import translate
 from casework.reactions import OutreachReactions, RegistryReactions
-from casework.settings import load_calendar, load_settings
+from casework.settings import load_settings
 from casework.usecases import USE_CASES
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def make_app(cfg: ServiceConfig) -> Casework:
     return Casework(
         cfg.store,
         settings=load_settings(os.environ.get("SHEQU_CASEWORK_SETTINGS")),
-        calendar=load_calendar(os.environ.get("SHEQU_CASEWORK_HOLIDAYS_DIR")),
+        calendar=load_calendar(holidays_dir()),
     )
 
 

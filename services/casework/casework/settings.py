@@ -7,14 +7,12 @@ are district practice; [?] values are unconfirmed defaults (README: Settings).
 # ruff: noqa: RUF009 - Period and LocalRules are frozen (immutable) dataclasses: shared defaults are safe
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field, fields, replace
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from casework.domain.calendar import Period, WorkCalendar
+from shequ.workcalendar import Period
+
 from casework.domain.thresholds import LocalRules
 
 
@@ -66,38 +64,6 @@ class CaseworkSettings:
                 "max_days": self.petition_max_extension_days,
             }
         return {"max_count": self.max_extensions, "max_days": self.max_extension_days}
-
-
-def load_calendar(extra_dir: str | None = None) -> WorkCalendar:
-    """The holiday calendar: every year shipped as data (``casework/data/holidays-<year>.json``)
-    and, from ``extra_dir`` (``SHEQU_CASEWORK_HOLIDAYS_DIR``), years an operator adds when the
-    State Council announces them (a file there replaces the shipped one of the same year).
-    Outside the years covered, Monday to Friday are working days."""
-    records: dict[int, dict[str, Any]] = {}
-    shipped = resources.files("casework").joinpath("data")
-    for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
-        if entry.name.startswith("holidays-") and entry.name.endswith(".json"):
-            rec = _holiday_record(entry.read_text(encoding="utf-8"), entry.name)
-            records[rec["year"]] = rec
-    if extra_dir:
-        for path in sorted(Path(extra_dir).glob("holidays-*.json")):
-            rec = _holiday_record(path.read_text(encoding="utf-8"), str(path))
-            records[rec["year"]] = rec
-    return WorkCalendar.of(records[y] for y in sorted(records))
-
-
-def _holiday_record(text: str, where: str) -> dict[str, Any]:
-    """One year's record, checked: every date a real date of that year."""
-    rec = json.loads(text)
-    try:
-        year = int(rec["year"])
-        for key in ("holidays", "workdays"):
-            for day in rec.get(key, []):
-                if dt.date.fromisoformat(day).year != year:
-                    raise ValueError(f"{key}: {day} is not in {year}")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{where}: not a holiday calendar year ({exc})") from exc
-    return {**rec, "year": year}
 
 
 # [law] values a district may not change at all (residents' and parties' rights, and the

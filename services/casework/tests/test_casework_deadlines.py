@@ -151,7 +151,7 @@ def test_an_operator_adds_a_year_of_holidays_without_a_release(tmp_path) -> None
     import json
 
     import pytest
-    from casework.settings import load_calendar
+    from shequ.workcalendar import load_calendar
 
     shipped = load_calendar()
     assert not shipped.covers("2027-02-08")

@@ -12,8 +12,8 @@ import pytest
 from casework.domain import Case, Mediation, Period, WorkCalendar
 from casework.domain.common import Fact
 from casework.domain.thresholds import LocalRules, missed
-from casework.settings import load_calendar
 from shequ.errors import RuleViolation
+from shequ.workcalendar import load_calendar
 
 CAL = load_calendar()
 ACTOR = {"person_id": "t", "role": "system"}
@@ -23,7 +23,7 @@ class TestCalendar:
     def test_holiday_data_covers_both_years_with_the_announced_day_counts(self) -> None:
         for year, holidays, workdays in ((2025, 28, 5), (2026, 33, 6)):
             data = json.loads(
-                resources.files("casework")
+                resources.files("shequ")
                 .joinpath(f"data/holidays-{year}.json")
                 .read_text(encoding="utf-8")
             )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from shequ.actor import Actor
 from shequ.app import ConfiguredApplication
 from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
+from shequ.workcalendar import WorkCalendar, holidays_dir, load_calendar
 
 from finance.domain import Branch, Collective, Disclosure, Ledger, Objection, Voucher
 from finance.projections import FinanceProjection
@@ -68,7 +70,19 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
         self.policy.check(use_case, actor, self.village_target(aggregate.village_id))
         return {**ids, **attributes(aggregate, names.split())}
 
-    # -- dates -------------------------------------------------------------------------------
+    # -- dates -----------------------------------------------------------------------------
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The suite's one work calendar (``shequ.workcalendar``), with the years an operator
+        added (``SHEQU_HOLIDAYS_DIR``)."""
+        return load_calendar(holidays_dir())
+
+    def due(self, day: str) -> str:
+        """A period's last day as the law counts it (D9): moved past weekends and public
+        holidays to the next working day (民法典 Art. 203) unless the district turned
+        ``extend_on_rest_day`` off."""
+        return self.calendar.extend_to_working_day(day) if self.settings.extend_on_rest_day else day
+
     def recorded_at(self) -> str:
         """When a fact is typed in: the service's clock (never the caller's), UTC."""
         return self.clock.now().astimezone(dt.UTC).isoformat()

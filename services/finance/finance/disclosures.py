@@ -71,7 +71,7 @@ def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -
         period=cmd.period,
         content=content,
         content_sha256=digest(content),
-        due_on=due_on(cmd.period, app.settings.periodic_due_day),
+        due_on=app.due(due_on(cmd.period, app.settings.periodic_due_day)),
         prepared_on=app.today(),
         actor=actor.to_dict(),
     )

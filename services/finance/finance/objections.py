@@ -85,7 +85,7 @@ def file_objection(cmd: FileObjection, actor: Actor, app: FinanceBase) -> Any:
         text=cmd.text,
         channel=cmd.channel,
         filed_on=today,
-        due_on=answer_due(today, app.settings.answer_days),
+        due_on=app.due(answer_due(today, app.settings.answer_days)),
         actor=actor.to_dict(),
     )
     return [objection], {"objection_id": str(objection.id), "due_on": objection.due_on}
@@ -165,7 +165,8 @@ class EscalateObjection(ObjectionCommand):
 def escalate_objection(
     cmd: EscalateObjection, actor: Actor, app: FinanceBase, objection: Objection
 ) -> dict[str, Any]:
-    objection.escalate(app.today(), app.settings.answer_days, actor.to_dict())
+    today = app.today()
+    objection.escalate(today, app.due(answer_due(today, app.settings.answer_days)), actor.to_dict())
     return {"objection_id": cmd.objection_id, "due_on": objection.due_on}
 
 

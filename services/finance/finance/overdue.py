@@ -51,7 +51,7 @@ def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
     ]
     for village_id, opened_on in sorted(ledgers):
         for quarter in quarters_between(opened_on, today):
-            due = due_on(quarter, app.settings.periodic_due_day)
+            due = app.due(due_on(quarter, app.settings.periodic_due_day))
             if due < today and (village_id, quarter) not in published:
                 late.append(
                     {"village_id": village_id, "kind": "periodic", "period": quarter, "due_on": due}

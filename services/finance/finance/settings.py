@@ -20,7 +20,9 @@ class FinanceSettings:
     ``answer_days``: an objection is answered within this many days of its filing (D31,
     default 10, provincial regulation Art. 23) [local]; ``immediate_over_fen``: a posted
     voucher with a line strictly over this is disclosed at once (D3, default 5,000,000 fen),
-    within ``immediate_days`` of its posting (default 5) [local]."""
+    within ``immediate_days`` of its posting (default 5) [local]; ``extend_on_rest_day``: a due
+    date on a weekend or public holiday moves to the next working day (D9, 民法典 Art. 203 by
+    analogy [?], default on; ``SHEQU_FINANCE_EXTEND_ON_REST_DAY=0`` turns it off)."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000
@@ -30,6 +32,7 @@ class FinanceSettings:
     answer_days: int = 10
     immediate_over_fen: int = 5_000_000
     immediate_days: int = 5
+    extend_on_rest_day: bool = True
 
     def __post_init__(self) -> None:
         if sorted(self.review_stages) != sorted(STAGES):
@@ -62,4 +65,6 @@ class FinanceSettings:
             answer_days=number("SHEQU_FINANCE_ANSWER_DAYS", 10),
             immediate_over_fen=number("SHEQU_FINANCE_IMMEDIATE_OVER_FEN", 5_000_000),
             immediate_days=number("SHEQU_FINANCE_IMMEDIATE_DAYS", 5),
+            extend_on_rest_day=os.environ.get("SHEQU_FINANCE_EXTEND_ON_REST_DAY", "1").strip()
+            not in ("0", "false", "no"),
         )

@@ -269,7 +269,7 @@ def immediate_disclosure(app: FinanceBase, voucher: Voucher, actor: Actor) -> Di
         period=str(voucher.number),
         content=content,
         content_sha256=digest(content),
-        due_on=due.isoformat(),
+        due_on=app.due(due.isoformat()),
         prepared_on=voucher.posted_on,
         actor=actor.to_dict(),
     )

@@ -5,10 +5,15 @@ household of another village or to a disclosure not yet published."""
 
 from __future__ import annotations
 
+from contextlib import closing
+
+import pytest
 from finance.overdue import record_unanswered
+from finance.settings import FinanceSettings
 from finance_testing import AGENCY, AUDITOR, Village, World, line, new_id, refused
 from shequ.actor import Actor
 from shequ.errors import Forbidden, RuleViolation, ValidationError
+from shequ.store import Store
 
 PAY = [line("514", "debit", 450_000, memo="村道修补"), line("102", "credit", 450_000)]
 
@@ -123,12 +128,13 @@ def test_D32_unanswered_it_is_overdue_once_and_goes_to_the_township(world: World
     assert record_unanswered(world.finance) == 1
     assert record_unanswered(world.finance) == 0
     escalated = world.app.escalate_objection(asker, "escalate-late", reason="逾期未答复", **ident)
-    assert escalated["due_on"] == "2026-05-03"
-    world.clock.set("2026-05-04")
+    # ten days after 04-23 is 05-03, in the Labour Day holiday: due the next working day (D9)
+    assert escalated["due_on"] == "2026-05-06"
+    world.clock.set("2026-05-07")
     assert record_unanswered(world.finance) == 1  # the township's due date passed too: once more
     assert [o["due_on"] for o in world.published("objection.overdue")] == [
         "2026-04-22",
-        "2026-05-03",
+        "2026-05-06",
     ]
     answered = world.app.answer_objection(AGENCY, "answer-late", answer="已核实，见公开栏", **ident)
     assert answered["on_time"] is False
@@ -175,3 +181,22 @@ def test_D30_only_for_a_household_of_the_village_and_a_published_disclosure(worl
     refused(
         Forbidden, "out_of_scope", "actor", world.app.objection, someone_else, filed["objection_id"]
     )
+
+
+@pytest.mark.parametrize(("extend", "due"), [(True, "2026-05-06"), (False, "2026-05-05")])
+def test_D9_a_due_date_on_a_holiday_moves_to_the_next_working_day_unless_turned_off(
+    store: Store, extend: bool, due: str
+) -> None:
+    with closing(World(store, FinanceSettings(extend_on_rest_day=extend))) as world:
+        village = world.village()
+        disclosure_id = published_quarter(world, village)
+        home = household_of(world, village)
+        world.clock.set("2026-04-25")  # ten days later is 05-05, the last day of the holiday
+        filed = world.app.file_objection(
+            resident(home),
+            "objection-holiday",
+            disclosure_id=disclosure_id,
+            household_id=home,
+            text="节前质询",
+        )
+        assert filed["due_on"] == due

@@ -128,9 +128,9 @@ class Objection(Aggregate):
         """D32: recorded once per due date that passed unanswered."""
         self.overdue_since.append(due_on)
 
-    def escalate(self, on: str, days: int, actor: ActorDict) -> None:
+    def escalate(self, on: str, due_on: str, actor: ActorDict) -> None:
         """D32: the asker takes an objection past its due date to the township, which answers
-        within ``days`` of the escalation."""
+        by ``due_on`` (the answer days again, counted from ``on``)."""
         self._open()
         if on <= self.due_on or self.escalated:
             raise refuse(
@@ -140,7 +140,7 @@ class Objection(Aggregate):
                 "objection_id",
                 due_on=self.due_on,
             )
-        self._escalated(on, answer_due(on, days), actor)
+        self._escalated(on, due_on, actor)
 
     @event("Escalated")
     def _escalated(self, on: str, due_on: str, actor: ActorDict) -> None:
