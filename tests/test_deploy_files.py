@@ -87,6 +87,7 @@ def names_in(expr: str) -> set[str]:
     expr = re.sub(r'"[^"]*"', '""', expr)  # label values
     expr = re.sub(r"\[[^\]]*\]", "", expr)  # range selectors
     expr = re.sub(r"\{[^}]*\}", "", expr)  # label matchers
+    expr = re.sub(r"\b(by|without)\s*\([^)]*\)", "", expr)  # grouping labels
     return {
         w
         for w in re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*", expr)
@@ -197,17 +198,27 @@ def _doc_anchors() -> set[str]:
     }
 
 
-def test_grafana_dashboard_uses_only_real_metrics() -> None:
+def dashboard_names(path: Path) -> set[str]:
+    """The metric names one dashboard's panels and templates use, each a real metric."""
     known = metric_names()
-    dash = json.loads((REPO / "deploy/grafana/dashboards/shequ-overview.json").read_text())
+    dash = json.loads(path.read_text())
     used: set[str] = set()
     for panel in dash["panels"]:
         for target in panel["targets"]:
             names = names_in(target["expr"])
-            assert names <= known, (panel["title"], names - known)
+            assert names <= known, (path.name, panel["title"], names - known)
             used |= names
     for template in dash["templating"]["list"]:
         used |= names_in(re.sub(r"label_values\((\w+),.*", r"\1", template["query"]))
+    ds = yaml.safe_load(
+        (REPO / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"][0]
+    assert all(p["datasource"]["uid"] == ds["uid"] for p in dash["panels"]), path.name
+    return used
+
+
+def test_grafana_dashboard_uses_only_real_metrics() -> None:
+    used = dashboard_names(REPO / "deploy/grafana/dashboards/shequ-overview.json")
     assert {
         "shequ_commands_total",
         "shequ_entrypoint_seconds_bucket",
@@ -220,10 +231,31 @@ def test_grafana_dashboard_uses_only_real_metrics() -> None:
         "shequ_gateway_rpc_seconds_bucket",
         "shequ_gateway_rpc_pool_in_use",
     } <= used
-    ds = yaml.safe_load(
-        (REPO / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
-    )["datasources"][0]
-    assert all(p["datasource"]["uid"] == ds["uid"] for p in dash["panels"])
+
+
+def test_grafana_finance_dashboard_shows_the_books_at_work() -> None:
+    """Finance's own dashboard: vouchers posted and reviewed, posting latency, refusals,
+    disclosures and objections, their overdue sweeps, relay and consumer lag; every panel
+    about finance only, every dashboard with its own uid."""
+    path = REPO / "deploy/grafana/dashboards/shequ-finance.json"
+    used = dashboard_names(path)
+    assert {
+        "shequ_commands_total",
+        "shequ_entrypoint_seconds_bucket",
+        "shequ_entrypoint_calls_total",
+        "shequ_sla_breaches_total",
+        "shequ_relay_lag",
+        "shequ_consumer_lag",
+    } <= used
+    dash = json.loads(path.read_text())
+    exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+    assert all('service="finance"' in e for e in exprs)
+    assert any('command="post_voucher"' in e for e in exprs)
+    uids = [
+        json.loads(f.read_text())["uid"]
+        for f in (REPO / "deploy/grafana/dashboards").glob("*.json")
+    ]
+    assert len(uids) == len(set(uids)) >= 2
 
 
 # kubernetes -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 from shequ.actor import Actor
+from shequ.metrics import SLA_BREACHES
 from sqlalchemy import select
 
 from finance import tables as t
@@ -78,6 +79,7 @@ def record_overdue(app: FinanceBase) -> int:
             app.save(overdue)
         except IntegrityError:
             continue  # another replica recorded it first
+        SLA_BREACHES.labels("finance", f"disclosure_{ob['kind']}").inc()
         recorded += 1
     return recorded
 
@@ -105,6 +107,7 @@ def record_unanswered(app: FinanceBase) -> int:
             app.save(objection)
         except IntegrityError:
             continue  # changed meanwhile (answered, or recorded by another replica)
+        SLA_BREACHES.labels("finance", "objection").inc()
         recorded += 1
     return recorded
 

@@ -12,6 +12,7 @@ from finance.overdue import record_overdue
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
+from shequ.metrics import SLA_BREACHES
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
@@ -427,8 +428,11 @@ def test_D7_a_quarter_undisclosed_past_its_due_date_is_recorded_overdue_once(wor
     world.clock.set("2026-04-15")  # the due day itself: not overdue yet
     assert record_overdue(world.finance) == 0
     world.clock.set("2026-04-16")
+    breaches = SLA_BREACHES.labels("finance", "disclosure_periodic")
+    before = breaches._value.get()
     assert record_overdue(world.finance) == 1
     assert record_overdue(world.finance) == 0
+    assert breaches._value.get() == before + 1  # the dashboard's overdue panel counts it once
     assert [
         (o["village_id"], o["period"], o["due_on"]) for o in world.published("disclosure.overdue")
     ] == [(late.id, "2026Q1", "2026-04-15")]
