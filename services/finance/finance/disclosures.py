@@ -14,18 +14,18 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from shequ.actor import Actor
-from shequ.commands import Command, Id, Keyed, Note, keyed
+from shequ.commands import Choice, Command, Id, Keyed, Note, keyed
 from shequ.errors import RuleViolation
 from shequ.handlers import changes, decides
 from sqlalchemy import Connection, select
 
 from finance import tables as t
-from finance.base import FinanceBase
+from finance.base import FinanceBase, attributes
 from finance.domain import Disclosure, chart_on
 from finance.domain.disclosure import CATEGORIES, NOTHING, digest, due_on, quarter_months
 from finance.domain.ledger import next_month
 from finance.examples import VILLAGE
-from finance.ledgers import movements, village_scope
+from finance.ledgers import movements, village_scope, villages_read
 
 Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
 FUNDS = ("101", "102")  # 库存现金, 银行存款: the same codes in both charts
@@ -256,3 +256,34 @@ SHOWN = "village_id kind period status content content_sha256 opinion due_on pub
 def disclosure(cmd: DisclosureQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
     found = app.disclosure(cmd.disclosure_id)
     return app.shown("disclosure", actor, found, SHOWN, disclosure_id=cmd.disclosure_id)
+
+
+class DisclosuresQuery(Command):
+    """A village's disclosures (or, without ``village_id``, those of the asker's village or of
+    every village for a role over all), newest period first: kind, period, status (prepared,
+    reviewed, published), due and published dates; ``status`` keeps one status only."""
+
+    title = "财务公开列表"
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE}
+    village_id: Id | None = None
+    status: Annotated[str, Choice(("prepared", "reviewed", "published"), "状态")] | None = None
+
+
+def disclosures(cmd: DisclosuresQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    villages = villages_read("disclosures", actor, app, cmd.village_id)
+    d = t.disclosures
+    query = select(d.c.id)
+    if villages is not None:
+        query = query.where(d.c.village_id.in_(villages))
+    with app.read() as c:
+        ids = c.execute(query.order_by(d.c.period.desc(), d.c.kind, d.c.id)).scalars().all()
+    listed = []
+    for disclosure_id in ids:
+        found = app.disclosure(disclosure_id)
+        if cmd.status and found.status != cmd.status:
+            continue
+        shown = attributes(
+            found, ["village_id", "kind", "period", "status", "due_on", "published_on"]
+        )
+        listed.append({"disclosure_id": disclosure_id, **shown})
+    return {"disclosures": listed}

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from shequ.actor import Actor
+from shequ.auth import Target
 from shequ.commands import Command, Count, Day, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.handlers import changes, decides
@@ -28,6 +29,20 @@ Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\
 
 def village_scope(cmd: Any, app: FinanceBase) -> Any:
     return app.village_target(cmd.village_id)
+
+
+def villages_read(
+    use_case: str, actor: Actor, app: FinanceBase, village_id: str | None
+) -> list[str] | None:
+    """The villages a list query reads: the one named (checked against the asker's scope), or
+    without one the asker's own village, or ``None`` (every village) for a role over all;
+    anyone else must name a village."""
+    village_id = village_id or actor.village_id
+    if village_id:
+        app.policy.check(use_case, actor, app.village_target(village_id))
+        return [village_id]
+    app.policy.check(use_case, actor, Target())
+    return None
 
 
 class AssetRecord(Command):

@@ -14,13 +14,16 @@ from shequ.auth import Target
 from shequ.commands import Choice, Command, Id, Keyed, Note, Text, keyed
 from shequ.errors import ValidationError
 from shequ.handlers import changes, decides
+from sqlalchemy import select
 
+from finance import tables as t
 from finance.base import FinanceBase, attributes
 from finance.disclosures import DISCLOSURE
 from finance.domain import Household, Objection
 from finance.domain.common import key_id
 from finance.domain.objection import CHANNELS, answer_due
-from finance.examples import HOUSEHOLD, OBJECTION
+from finance.examples import HOUSEHOLD, OBJECTION, VILLAGE
+from finance.ledgers import villages_read
 
 
 class FileObjection(Keyed):
@@ -186,3 +189,33 @@ def objection(cmd: ObjectionQuery, actor: Actor, app: FinanceBase) -> dict[str, 
     app.policy.check("objection", actor, village_of_objection(cmd, app))
     found = app.objection(cmd.objection_id)
     return {"objection_id": cmd.objection_id, **attributes(found, SHOWN.split())}
+
+
+class ObjectionsDueQuery(Command):
+    """The objections still unanswered, soonest due first (of a village, or without
+    ``village_id`` the asker's village, or every village for a role over all): what was asked
+    about which line, when it is due, whether it is overdue today and was escalated. Never who
+    filed it."""
+
+    title = "待答复的质询"
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE}
+    village_id: Id | None = None
+
+
+def objections_due(cmd: ObjectionsDueQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    villages = villages_read("objections_due", actor, app, cmd.village_id)
+    o = t.objections
+    query = select(o.c.id).where(o.c.answered_on.is_(None))
+    if villages is not None:
+        query = query.where(o.c.village_id.in_(villages))
+    with app.read() as c:
+        ids = c.execute(query.order_by(o.c.due_on, o.c.id)).scalars().all()
+    today = app.today()
+    due = []
+    for objection_id in ids:
+        found = app.objection(objection_id)
+        shown = attributes(
+            found, ["disclosure_id", "village_id", "line", "text", "status", "due_on"]
+        )
+        due.append({"objection_id": objection_id, **shown, "overdue": found.due_on < today})
+    return {"today": today, "objections": due}

@@ -69,6 +69,9 @@ USE_CASES = UseCases(
     UseCase(agreements.ContractsQuery, agreements.contracts, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
+    UseCase(vouchers.ReviewQueueQuery, vouchers.review_queue, READS, reads=True),
     UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),
+    UseCase(disclosures.DisclosuresQuery, disclosures.disclosures, READS, reads=True),
     UseCase(objections.ObjectionQuery, objections.objection, OWN, reads=True),
+    UseCase(objections.ObjectionsDueQuery, objections.objections_due, READS, reads=True),
 )

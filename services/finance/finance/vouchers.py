@@ -34,7 +34,7 @@ from finance.domain.common import key_id
 from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
-from finance.ledgers import village_scope
+from finance.ledgers import village_scope, villages_read
 
 SIDES = ("debit", "credit")
 
@@ -340,3 +340,67 @@ def vouchers(cmd: VouchersQuery, actor: Actor, app: FinanceBase) -> dict[str, An
             for r in rows
         ],
     }
+
+
+POST = "post"  # the step after the last stage: the agency's accountant posts (记账)
+POSTERS = ("agency_accountant", "system")
+
+
+class ReviewQueueQuery(Command):
+    """The submitted vouchers awaiting a review stage (or posting, ``post``), oldest first, each
+    with the stage it awaits and whether the asking person may take it (F23: never the
+    handler, one stage each). Without ``stage``: the stages the asker's role takes (the
+    agency's accountant also posting); a role that takes none sees every waiting voucher.
+    Without ``village_id``: the asker's village, or every village for a role over all."""
+
+    title = "待我审核的凭证"
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "stage": "finance_group"}
+    village_id: Id | None = None
+    stage: Annotated[str, Choice((*STAGES, POST), "审核环节")] | None = None
+
+
+def review_queue(cmd: ReviewQueueQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    villages = villages_read("review_queue", actor, app, cmd.village_id)
+    order = app.settings.review_stages
+    wanted = {cmd.stage} if cmd.stage else mine(actor.role, order)
+    v = t.vouchers
+    query = select(v.c.id).where(v.c.status == "submitted")
+    if villages is not None:
+        query = query.where(v.c.village_id.in_(villages))
+    with app.read() as c:
+        ids = c.execute(query.order_by(v.c.voucher_date, v.c.id)).scalars().all()
+    waiting = []
+    for voucher_id in ids:
+        found = app.voucher(voucher_id)
+        stage = next((s for s in order if s not in found.approved), POST)
+        if wanted and stage not in wanted:
+            continue
+        waiting.append(
+            {
+                "voucher_id": voucher_id,
+                "village_id": found.village_id,
+                "voucher_date": found.voucher_date,
+                "summary": found.summary,
+                "total_fen": sum(x["amount_fen"] for x in found.lines if x["side"] == "debit"),
+                "stage": stage,
+                "approved": found.approved,
+                "may_take": may_take(actor, found, stage),
+            }
+        )
+    return {"stages": sorted(wanted), "vouchers": waiting}
+
+
+def may_take(actor: Actor, voucher: Voucher, stage: str) -> bool:
+    """Whether the asker may take the step: posting is the agency's accountant's (who may have
+    reviewed it); a stage needs its role, never the handler, and one stage a person (F23)."""
+    if stage == POST:
+        return actor.role in POSTERS
+    took = {r["person_id"] for r in voucher.trail if r.get("round") == voucher.round}
+    mine = {actor.person_id} - took - {voucher.handler_id}
+    return bool(mine) and STAGES[stage][0] == actor.role
+
+
+def mine(role: str, order: list[str] | tuple[str, ...]) -> set[str]:
+    """The steps a role takes: its review stages, and posting for the agency's accountant."""
+    stages = {s for s in order if STAGES[s][0] == role}
+    return stages | {POST} if role in POSTERS else stages

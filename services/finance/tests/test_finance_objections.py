@@ -6,6 +6,7 @@ household of another village or to a disclosure not yet published."""
 from __future__ import annotations
 
 from contextlib import closing
+from typing import Any
 
 import pytest
 from finance.overdue import record_unanswered
@@ -53,8 +54,9 @@ def resident(household_id: str) -> Actor:
     return Actor(person_id=new_id(), role="resident", household_id=household_id)
 
 
-def test_D30_D31_a_resident_objects_to_a_line_and_is_answered_on_time(world: World) -> None:
-    village = world.village()
+def road_objection(world: World, village: Village) -> tuple[str, str, dict[str, Any]]:
+    """Q1 published, then on 2026-04-12 a resident of the village objects to its road repair
+    line: the disclosure, the household and what filing answered."""
     disclosure_id = published_quarter(world, village)
     home = household_of(world, village)
     world.clock.set("2026-04-12")
@@ -66,6 +68,12 @@ def test_D30_D31_a_resident_objects_to_a_line_and_is_answered_on_time(world: Wor
         line="expense:0",
         text="修路费用请说明明细",
     )
+    return disclosure_id, home, filed
+
+
+def test_D30_D31_a_resident_objects_to_a_line_and_is_answered_on_time(world: World) -> None:
+    village = world.village()
+    disclosure_id, home, filed = road_objection(world, village)
     assert filed["due_on"] == "2026-04-22"  # ten days, the filing day not counted
     world.app.assign_objection(
         village.head,
