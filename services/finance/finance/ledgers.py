@@ -149,6 +149,40 @@ def ledger(cmd: LedgerQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
     }
 
 
+class LedgersQuery(Command):
+    """The villages whose books the asker may read, by name: each village finance knows (the
+    registry told it), its community, and its ledger's opening date and closed months if
+    opened. A village role sees its village, community staff their community's villages."""
+
+    title = "账套列表"
+    example: ClassVar[dict[str, Any]] = {}
+
+
+def ledgers(cmd: LedgersQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    scope = app.policy.check_role("ledgers", actor)
+    c, lg = t.collectives, t.ledgers
+    query = select(c.c.id, c.c.name, c.c.community_id, lg.c.opened_on, lg.c.closed).outerjoin(
+        lg, lg.c.village_id == c.c.id
+    )
+    if scope == "village":
+        query = query.where(c.c.id == actor.village_id)
+    elif scope == "community":
+        query = query.where(c.c.community_id == actor.community_id)
+    with app.read() as conn:
+        rows = conn.execute(query.order_by(c.c.name, c.c.id)).all()
+    shown = [
+        {
+            "village_id": r.id,
+            "name": r.name,
+            "community_id": r.community_id,
+            "opened_on": r.opened_on,
+            "closed": json.loads(r.closed) if r.closed else [],
+        }
+        for r in rows
+    ]
+    return {"villages": shown}
+
+
 class TrialBalanceQuery(Command):
     """The trial balance (科目余额表) of one month: per account the opening balance, the debits
     and credits posted in the month and the closing balance; every column totals and balances."""

@@ -63,6 +63,7 @@ USE_CASES = UseCases(
     UseCase(objections.EscalateObjection, objections.escalate_objection, OBJECTORS),
     # queries
     UseCase(ledgers.LedgerQuery, ledgers.ledger, READS, reads=True),
+    UseCase(ledgers.LedgersQuery, ledgers.ledgers, READS, reads=True),
     UseCase(ledgers.TrialBalanceQuery, ledgers.trial_balance, READS, reads=True),
     UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
     UseCase(ledgers.StatementsQuery, ledgers.statements, READS, reads=True),

@@ -76,3 +76,24 @@ def test_disclosures_and_the_objections_still_to_answer(world: World) -> None:
         village.group, "objection-road-answer", objection_id=objection_id, answer="明细已张贴"
     )
     assert world.app.objections_due(village.group)["objections"] == []
+
+
+def test_the_books_each_may_read(world: World) -> None:
+    village = world.village(name="东村（示例）")
+    neighbour = world.village(village.community_id, name="西村（示例）")
+    far = world.village(name="北村（示例）")
+    world.ledger(village)
+    world.clock.set("2026-02-02")
+    world.app.close_period(AGENCY, "close-east-2026-01", village_id=village.id, period="2026-01")
+
+    def books(actor: Actor) -> list[tuple[str, str | None, list[str]]]:
+        listed = world.app.ledgers(actor)["villages"]
+        return [(v["name"], v["opened_on"], v["closed"]) for v in listed]
+
+    assert books(village.head) == [("东村（示例）", "2026-01-01", ["2026-01"])]
+    staff = Actor(person_id=new_id(), role="community_staff", community_id=village.community_id)
+    assert books(staff) == [("东村（示例）", "2026-01-01", ["2026-01"]), ("西村（示例）", None, [])]
+    assert len(books(AUDITOR)) == 3 and far.id in str(world.app.ledgers(AGENCY))
+    assert neighbour.id not in str(world.app.ledgers(village.group))
+    resident = Actor(person_id=new_id(), role="resident", household_id=new_id())
+    refused(Forbidden, "forbidden", "actor.role", world.app.ledgers, resident)
