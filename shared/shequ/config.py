@@ -19,6 +19,8 @@
                                                 and tests only; `shequ up` sets it and says so)
   SHEQU_LOG_ORIGIN_PREFIX      shequ.example/jiaohe  the district's domain and name: each log's
                                                 C2SP checkpoint origin is <prefix>/<service>
+  SHEQU_DISCLOSURE_LOG_DIR     var/disclosure-log  the district's public disclosure log (A7):
+                                                tlog-tiles written by finance, served by the gateway
   SHEQU_SEAL_INTERVAL          10               seconds between tree heads
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
@@ -145,14 +147,14 @@ class ServiceConfig:
                 store = replace(store, session=Store.parse(session_text))
             except StoreConfigError as exc:
                 raise ConfigError(f"SHEQU_{key}_SESSION_STORE: {exc}") from None
-        key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
+        key_dir = signing_key_path(service).parent
         return cls(
             service=service,
             store=store,
             amqp_uri=amqp_uri(),
             metrics_port=metrics_port(service),
             treehead_dir=treehead_dir(),
-            key_path=key_dir / f"{service}.ed25519.pem",
+            key_path=signing_key_path(service),
             trusted_keys_dir=Path(env("SHEQU_TRUSTED_KEYS_DIR", str(key_dir))),
             seal_interval=env_number("SHEQU_SEAL_INTERVAL", 10, float, 0.01),
             relay_batch=env_number("SHEQU_RELAY_BATCH", 200, int, 1),
@@ -165,6 +167,21 @@ class ServiceConfig:
     @property
     def metrics_port_setting(self) -> str:
         return f"SHEQU_{self.service.upper()}_METRICS_PORT"
+
+
+def signing_key_path(service: str) -> Path:
+    """A service's Ed25519 signing key: SHEQU_KEY_DIR/<service>.ed25519.pem."""
+    return Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
+
+
+def disclosure_log_dir() -> Path:
+    """The district's public disclosure log (AUDIT.md A7): SHEQU_DISCLOSURE_LOG_DIR."""
+    return Path(env("SHEQU_DISCLOSURE_LOG_DIR", "var/disclosure-log"))
+
+
+def district() -> str:
+    """The district's name: the last part of SHEQU_LOG_ORIGIN_PREFIX (``jiaohe``)."""
+    return log_origin("x").rsplit("/", 2)[-2]
 
 
 def treehead_dir(given: Path | None = None) -> Path:

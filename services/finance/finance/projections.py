@@ -11,6 +11,7 @@ from sqlalchemy import MetaData, delete, update
 from sqlalchemy.orm import Session
 
 from finance import tables as t
+from finance.disclosurelog import append_publication
 
 
 def _json(name: str) -> Any:
@@ -96,9 +97,26 @@ class FinanceProjection(Handlers):
         )
 
     on_Disclosure__Prepared = Upsert(
-        t.disclosures, {"id": ID}, "village_id", "kind", "period", "due_on", "content_sha256"
+        t.disclosures,
+        {"id": ID},
+        "village_id",
+        "kind",
+        "period",
+        "due_on",
+        "content_sha256",
+        content=_json("content"),
     )
-    on_Disclosure__Published = Update(t.disclosures, {"id": ID}, "published_on")
+    on_Disclosure__Reviewed = Update(t.disclosures, {"id": ID}, "opinion")
+
+    def on_Disclosure__Published(self, session: Session, e: Any) -> None:
+        """Published: the date, and its lines and document appended to the district's public
+        disclosure log (``finance.disclosurelog``)."""
+        session.execute(
+            update(t.disclosures)
+            .where(t.disclosures.c.id == str(e.originator_id))
+            .values(published_on=e.published_on)
+        )
+        append_publication(session, e)
 
     on_Contract__Signed = Upsert(
         t.contracts, {"id": ID}, "village_id", "number", terms=_json("terms")

@@ -35,8 +35,17 @@ disclosures = table(
     "fin_disclosures",
     metadata,
     (key("id"), ref("village_id"), text("kind", 20), text("period", 20), day("due_on")),
-    (day("published_on"), text("content_sha256", 64)),
+    (day("published_on"), text("content_sha256", 64), text("content"), text("opinion")),
     Index("fin_disclosures_village", "village_id", "kind", "period", unique=True),
+)
+# the district's public disclosure log (A7): one entry per published line and per document,
+# numbered in the order finance published them (finance.disclosurelog)
+disclosure_log = table(
+    "fin_disclosure_log",
+    metadata,
+    (number("idx", primary_key=True, autoincrement=False), ref("village_id"), ref("disclosure_id")),
+    (text("category", 20), number("seq"), text("entry"), text("leaf_hash", 64)),
+    Index("fin_disclosure_log_disclosure", "disclosure_id", "category", "seq", unique=True),
 )
 objections = table(
     "fin_objections",

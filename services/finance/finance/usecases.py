@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import agreements, disclosures, ledgers, objections, vouchers
+from finance import agreements, board, disclosures, ledgers, objections, vouchers
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -75,4 +75,5 @@ USE_CASES = UseCases(
     UseCase(disclosures.DisclosuresQuery, disclosures.disclosures, READS, reads=True),
     UseCase(objections.ObjectionQuery, objections.objection, OWN, reads=True),
     UseCase(objections.ObjectionsDueQuery, objections.objections_due, READS, reads=True),
+    UseCase(board.PublicDisclosuresQuery, board.public_disclosures, READS, reads=True),
 )
