@@ -88,6 +88,17 @@ FINANCE = interests(
             "on_time": "boolean",
         },
         "objection.overdue": {"objection_id": "string", "community_id": "string", "due_on": "date"},
+        "voucher.posted": {
+            "voucher_id": "string",
+            "community_id": "string",
+            "posted_on": "date",
+            "returns": "integer",
+        },
+        "voucher.returned": {
+            "voucher_id": "string",
+            "community_id": "string",
+            "returned_on": "date",
+        },
     },
 )
 

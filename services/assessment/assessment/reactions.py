@@ -111,6 +111,9 @@ FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
         ("on_time",),
     ),
     "finance.objection.overdue": ("objection.overdue", "due_on", ("objection_id",), ()),
+    # a village's voucher: posted (with how many times it was returned first), or returned
+    "finance.voucher.posted": ("voucher.posted", "posted_on", ("voucher_id",), ("returns",)),
+    "finance.voucher.returned": ("voucher.returned", "returned_on", ("voucher_id",), ()),
     "outreach.card.distributed": ("card.distributed", "distributed_on", ("card_id", "version"), ()),
     "outreach.survey.results_published": (
         "survey.results_published",
@@ -169,6 +172,7 @@ class FinanceReactions(FactReactions):
 
     on_disclosure_published = on_disclosure_overdue = FactReactions.record
     on_objection_answered = on_objection_overdue = FactReactions.record
+    on_voucher_posted = on_voucher_returned = FactReactions.record
 
 
 def route(

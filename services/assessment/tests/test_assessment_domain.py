@@ -182,6 +182,22 @@ class TestTally:
         )
         assert tally.metrics()["objection_timeliness"] == Decimal("0.5")
 
+    def test_voucher_return_rate_counts_each_voucher_once_in_any_order(self) -> None:
+        """Vouchers returned at least once / vouchers posted or returned: a voucher returned
+        twice, delivered twice or posted after its return counts once."""
+        seen = [
+            ("voucher.returned", "v1", {}),
+            ("voucher.returned", "v1", {}),  # returned again
+            ("voucher.posted", "v1", {"returns": 2}),
+            ("voucher.posted", "v2", {"returns": 0}),
+            ("voucher.posted", "v2", {"returns": 0}),  # delivered twice
+            ("voucher.posted", "v3", {"returns": 1}),  # its return fell in an earlier period
+            ("voucher.posted", "v4", {"returns": 0}),
+        ]
+        assert facts(*seen).metrics()["voucher_return_rate"] == Decimal("0.5")
+        assert facts(*reversed(seen)).metrics()["voucher_return_rate"] == Decimal("0.5")
+        assert facts(("case.opened", "k1", {})).metrics()["voucher_return_rate"] is None
+
     def test_a_team_fact_counts_for_its_community_and_its_team(self) -> None:
         tallies = fold(
             [("c1", "t1", "case.chased", "k:1", {}), ("c1", None, "case.chased", "k:2", {})]

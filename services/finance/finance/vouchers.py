@@ -206,6 +206,7 @@ def review_voucher(cmd: ReviewVoucher, actor: Actor, app: FinanceBase) -> Any:
         app.settings.review_stages,
         app.today(),
         actor.to_dict(),
+        community_id=app.collective(voucher.village_id).community_id,
     )
     changed: list[Any] = [voucher]
     if not approve:
@@ -229,7 +230,8 @@ def post_voucher(cmd: PostVoucher, actor: Actor, app: FinanceBase) -> Any:
     voucher.check_postable(app.settings.review_stages)
     ledger = app.ledger(voucher.village_id)
     number = ledger.assign_number(str(voucher.id), voucher.voucher_date, actor.to_dict())
-    voucher.post(number, app.today(), actor.to_dict())
+    community_id = app.collective(voucher.village_id).community_id
+    voucher.post(number, app.today(), actor.to_dict(), community_id)
     immediate = immediate_disclosure(app, voucher, actor)
     answer = {"voucher_id": cmd.voucher_id, "number": number}
     if immediate is None:

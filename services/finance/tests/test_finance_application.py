@@ -84,6 +84,32 @@ def test_F25_returned_and_voided_vouchers_consume_no_number(world: World) -> Non
     assert sorted(v["status"] for v in statuses) == ["posted", "returned", "voided"]
 
 
+def test_F41_a_return_is_published_and_the_posting_counts_the_returns(world: World) -> None:
+    """Assessment counts returned vouchers per community: a return publishes the stage and
+    the day (never the reason), the posting how many times it was returned before."""
+    village = world.village()
+    world.ledger(village)
+    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, voucher_id, upto=1)
+    world.send_back(village, voucher_id, "finance_group", "缺少发票")
+    world.review(village, voucher_id, upto=2)
+    world.send_back(village, voucher_id, "village_head", "金额有误")
+    world.review(village, voucher_id)
+    world.app.post_voucher(AGENCY, "post-returned-twice", voucher_id=voucher_id)
+    world.post(village, "2026-01-04", WAGES)  # never returned
+    returned = world.published("voucher.returned")
+    assert [(r["voucher_id"], r["stage"], r["community_id"]) for r in returned] == [
+        (voucher_id, "finance_group", village.community_id),
+        (voucher_id, "village_head", village.community_id),
+    ]
+    assert all("缺少发票" not in str(r) and "金额有误" not in str(r) for r in returned)
+    posted = world.published("voucher.posted")
+    assert [(p["number"], p["returns"], p["community_id"]) for p in posted] == [
+        ("记-2026-001", 2, village.community_id),
+        ("记-2026-002", 0, village.community_id),
+    ]
+
+
 def test_F22_F23_posting_and_reviewing_refuse_what_the_chain_does_not_allow(world: World) -> None:
     village = world.village()
     world.ledger(village)

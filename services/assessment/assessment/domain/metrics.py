@@ -13,6 +13,7 @@
 | awareness, support, participation | outreach | survey results, weighted by respondents       |
 | disclosure_timeliness | finance  | disclosures published on time / disclosures due (published or overdue) |
 | objection_timeliness | finance   | objections answered on time / objections answered or overdue |
+| voucher_return_rate  | finance   | vouchers returned at least once / vouchers posted or returned  |
 A case counts once per period whatever the number of deliveries: facts are keyed by case.
 """
 
@@ -43,6 +44,7 @@ METRICS: dict[str, Metric] = {
     "participation": Metric("参与率", "outreach", "rate"),
     "disclosure_timeliness": Metric("财务按时公开率", "finance", "rate"),
     "objection_timeliness": Metric("质询按时答复率", "finance", "rate"),
+    "voucher_return_rate": Metric("凭证退回率", "finance", "inverse_rate"),
 }
 
 COUNT_METRICS = frozenset(k for k, m in METRICS.items() if m.scoring == "count")

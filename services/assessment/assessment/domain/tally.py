@@ -36,6 +36,7 @@ class Tally:
         "reopened",
         "rounds",
         "surveys",
+        "vouchers",
     )
 
     def __init__(self) -> None:
@@ -55,6 +56,8 @@ class Tally:
         self.disclosures: dict[str, bool] = {}
         # a villager's objection -> answered on time (False: late, or overdue)
         self.objections: dict[str, bool] = {}
+        # a village's voucher posted or returned in the period -> returned at least once
+        self.vouchers: dict[str, bool] = {}
 
     def add(self, kind: str, key: str, values: dict[str, Any]) -> None:
         self.facts += 1
@@ -83,6 +86,7 @@ class Tally:
             "card_distribution": _capped(len(self.distributed), len(self.issued)),
             "disclosure_timeliness": ratio(sum(self.disclosures.values()), len(self.disclosures)),
             "objection_timeliness": ratio(sum(self.objections.values()), len(self.objections)),
+            "voucher_return_rate": ratio(sum(self.vouchers.values()), len(self.vouchers)),
             **self._survey(),
         }
 
@@ -156,7 +160,17 @@ def _unanswered(t: Tally, key: str, v: dict[str, Any]) -> None:
     t.objections[key] = False
 
 
+def _voucher_posted(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.vouchers[key] = t.vouchers.get(key, False) or int(v["returns"]) > 0
+
+
+def _voucher_returned(t: Tally, key: str, v: dict[str, Any]) -> None:
+    t.vouchers[key] = True
+
+
 _ADDERS = {
+    "voucher.posted": _voucher_posted,
+    "voucher.returned": _voucher_returned,
     "objection.answered": _answered,
     "objection.overdue": _unanswered,
     "disclosure.published": _disclosed,

@@ -183,10 +183,13 @@ class Voucher(Aggregate):
         stages: Sequence[str],
         on: str,
         actor: ActorDict,
+        community_id: str | None = None,
     ) -> None:
         """One stage's review (F22, F23): the next stage in ``stages`` order, by a person
         holding its role, who is not the handler and has taken no other stage this round. A
-        return needs its reason and sends the voucher back to the clerk."""
+        return needs its reason and sends the voucher back to the clerk; it is also recorded
+        as ``Returned`` with the village's community (``community_id``), which assessment
+        counts (vouchers returned)."""
         if self.status != "submitted":
             raise refuse(
                 "voucher.not_submitted",
@@ -219,6 +222,8 @@ class Voucher(Aggregate):
                 "opinion",
             )
         self._reviewed(stage, approve, opinion, reviewer, on, actor)
+        if not approve:
+            self._returned(stage, on, self.village_id, community_id, actor)
 
     def _distinct(self, person_id: str) -> None:
         """不相容职务分离: the handler reviews none of their vouchers; one person, one stage."""
@@ -258,6 +263,17 @@ class Voucher(Aggregate):
         if not approve:
             self.status = "returned"
 
+    @event("Returned")
+    def _returned(
+        self,
+        stage: str,
+        returned_on: str,
+        village_id: str,
+        community_id: str | None,
+        actor: ActorDict,
+    ) -> None:
+        """What other services learn of a return: the stage, the day, the village."""
+
     def check_postable(self, stages: Sequence[str]) -> None:
         """F22: every configured stage approved this round, else the first one missing."""
         missing = [s for s in stages if s not in self.approved]
@@ -271,9 +287,12 @@ class Voucher(Aggregate):
                 missing=missing or list(stages),
             )
 
-    def post(self, number: str, posted_on: str, actor: ActorDict) -> None:
+    def post(
+        self, number: str, posted_on: str, actor: ActorDict, community_id: str | None = None
+    ) -> None:
         """Posted (记账) under the number its ledger assigned (F25); the event carries what
-        the books and the other services need of it: its village, date, month and totals."""
+        the books and the other services need of it: its village and the village's community,
+        date, month, totals and how many times it was returned before."""
         income, expense = totals(self.lines, self.voucher_date)
         self._posted(
             number,
@@ -284,10 +303,12 @@ class Voucher(Aggregate):
             income,
             expense,
             actor,
+            community_id,
+            self.round - 1,
         )
 
     @event("Posted")
-    def _posted(
+    def _posted(  # noqa: PLR0913, PLR0917 - the posting's facts, as the stored event holds them
         self,
         number: str,
         posted_on: str,
@@ -297,6 +318,8 @@ class Voucher(Aggregate):
         income_fen: int,
         expense_fen: int,
         actor: ActorDict,
+        community_id: str | None = None,  # None in postings stored before it was recorded
+        returns: int = 0,
     ) -> None:
         self.status = "posted"
         self.number = number
