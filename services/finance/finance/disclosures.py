@@ -26,6 +26,7 @@ from finance.domain.disclosure import CATEGORIES, NOTHING, digest, due_on, quart
 from finance.domain.ledger import next_month
 from finance.examples import VILLAGE
 from finance.ledgers import movements, village_scope, villages_read
+from finance.subledgers import check_reconciled
 
 Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
 FUNDS = ("101", "102")  # 库存现金, 银行存款: the same codes in both charts
@@ -62,6 +63,7 @@ def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -
         "disclosure.exists",
     )
     with app.read() as c:
+        check_reconciled(c, cmd.village_id, f"{next_month(quarter_months(cmd.period)[-1])}-01")
         content = quarter_content(
             c, app.collective(cmd.village_id).name, cmd.village_id, cmd.period
         )

@@ -23,6 +23,7 @@ from finance.domain import Ledger, chart_on
 from finance.domain.common import key_id
 from finance.domain.ledger import FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
+from finance.subledgers import check_reconciled
 
 Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -120,6 +121,8 @@ def close_period(
     with app.read() as c:
         books = movements(c, cmd.village_id, after, after)[0].get(FIXED_ASSETS, 0)
     ledger.close_period(cmd.period, app.today(), books, actor.to_dict())
+    with app.read() as c:
+        check_reconciled(c, cmd.village_id, after)  # F31: the counterparties' subledgers
     return {"period": cmd.period, "next": next_month(cmd.period)}
 
 
@@ -183,14 +186,19 @@ def ledgers(cmd: LedgersQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
     return {"villages": shown}
 
 
-class TrialBalanceQuery(Command):
+class MonthQuery(Command):
+    """A query of one month of a village's books."""
+
+    example: ClassVar[dict[str, Any]] = MONTH
+    village_id: Id
+    period: Period
+
+
+class TrialBalanceQuery(MonthQuery):
     """The trial balance (科目余额表) of one month: per account the opening balance, the debits
     and credits posted in the month and the closing balance; every column totals and balances."""
 
     title = "科目余额表"
-    example: ClassVar[dict[str, Any]] = MONTH
-    village_id: Id
-    period: Period
 
 
 def movements(
@@ -394,15 +402,12 @@ def dispose_asset(
     return {"asset_id": cmd.asset_id, "disposed_on": cmd.disposed_on}
 
 
-class StatementsQuery(Command):
+class StatementsQuery(MonthQuery):
     """The balance sheet (资产负债表) at a month's end and the income statement (收益表) of the
     year to that month, from the posted books: assets = liabilities + equity + the year's
     result not yet carried to 本年收益; every section totals."""
 
     title = "资产负债表与收益表"
-    example: ClassVar[dict[str, Any]] = MONTH
-    village_id: Id
-    period: Period
 
 
 def statements(cmd: StatementsQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:

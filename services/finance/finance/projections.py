@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from finance import tables as t
 from finance.disclosurelog import append_publication
+from finance.registers import RegistersProjection
 
 
 def _json(name: str) -> Any:
     return lambda e: json.dumps(getattr(e, name), ensure_ascii=False, sort_keys=True)
 
 
-class FinanceProjection(Handlers):
-    """Tables for the collectives registry told of, ledgers, vouchers and lines."""
+class FinanceProjection(RegistersProjection, Handlers):
+    """Tables for the collectives registry told of, ledgers, vouchers and lines; the
+    registers beside the books (``finance.registers``)."""
 
     name = "finance"
     metadata: MetaData = t.metadata

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import agreements, board, disclosures, ledgers, objections, vouchers
+from finance import agreements, board, disclosures, ledgers, objections, parties, vouchers
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -33,6 +33,8 @@ USE_CASES = UseCases(
     UseCase(ledgers.ClosePeriod, ledgers.close_period, AGENCY),
     UseCase(ledgers.RegisterAsset, ledgers.register_asset, CLERK),
     UseCase(ledgers.DisposeAsset, ledgers.dispose_asset, CLERK),
+    # counterparties and their subledgers (F3, F31)
+    UseCase(parties.RegisterCounterparty, parties.register_counterparty, CLERK),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),
@@ -68,6 +70,7 @@ USE_CASES = UseCases(
     UseCase(ledgers.JournalQuery, ledgers.journal, READS, reads=True),
     UseCase(ledgers.StatementsQuery, ledgers.statements, READS, reads=True),
     UseCase(agreements.ContractsQuery, agreements.contracts, READS, reads=True),
+    UseCase(parties.CounterpartiesQuery, parties.counterparties, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(vouchers.ReviewQueueQuery, vouchers.review_queue, READS, reads=True),

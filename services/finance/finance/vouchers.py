@@ -35,6 +35,7 @@ from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.ledgers import village_scope, villages_read
+from finance.parties import check_counterparties
 
 SIDES = ("debit", "credit")
 
@@ -70,6 +71,7 @@ class Content(Keyed):
         corrects (F27) and the decision it cites (F29: one the village published)."""
         day = app.not_future(self.voucher_date, "voucher_date")
         lines = checked_lines([x.model_dump() for x in self.lines], day)
+        check_counterparties(app, village_id, lines)
         corrected = app.voucher(self.corrects) if self.corrects else None
         check_correction(self.kind, day, lines, corrected)
         check_decision(lines, day, self.decision_id, app.settings.decision_required_over_fen)

@@ -222,6 +222,13 @@ class World:
         """A voucher drafted, reviewed and posted; its number."""
         return self.posted(village, day, lines, summary)[1]
 
+    def counterparty(self, village: Village, name: str, kind: str = "person", **more: Any) -> str:
+        """A counterparty registered in the village's books (F3); its id."""
+        out = self.app.register_counterparty(
+            village.clerk, self.key("party"), village_id=village.id, kind=kind, name=name, **more
+        )
+        return str(out["counterparty_id"])
+
     def published(self, contract: str) -> list[dict[str, Any]]:
         """The data of every envelope of ``contract`` the relay would publish (validated)."""
         envelopes = envelopes_after("finance", self.finance, translate, 0, 100_000, None)

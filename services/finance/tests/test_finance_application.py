@@ -325,7 +325,7 @@ def test_D1_D5_the_quarter_disclosed_in_eight_categories_computed_by_hand(world:
         "2026-02-09",
         WAGES
         + [
-            line("112", "debit", 20_000, counterparty_id=village.clerk.person_id),
+            line("112", "debit", 20_000, counterparty_id=world.counterparty(village, "李会计")),
             line("102", "credit", 20_000),
         ],
         "发放2月误工补贴并借支",

@@ -7,6 +7,7 @@ from finance.domain.contract import Contract, Decision
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
+from finance.domain.party import Counterparty
 from finance.domain.voucher import (
     KINDS,
     STAGES,
@@ -21,6 +22,7 @@ AGGREGATES = (
     Branch,
     Collective,
     Contract,
+    Counterparty,
     Decision,
     Disclosure,
     Household,
@@ -39,6 +41,7 @@ __all__ = [
     "Chart",
     "Collective",
     "Contract",
+    "Counterparty",
     "Decision",
     "Disclosure",
     "Household",

@@ -1,0 +1,131 @@
+"""The registers beside the books, through the use-case table on SQLite and PostgreSQL:
+counterparties and their subledgers reconciled with the claims accounts at each close (F3,
+F31)."""
+
+from __future__ import annotations
+
+from finance_testing import AGENCY, ASSETS, AUDITOR, OPENING, World, line, new_id, refused
+from shequ.errors import Conflict, Forbidden, RuleViolation
+
+# the opening of finance_testing with a claim of 3,000.00 on the co-operative (应收款)
+WITH_CLAIM = {**OPENING, "102": OPENING["102"] - 300_000, "112": 300_000}
+
+
+def events(world: World) -> int:
+    return world.finance.recorder.max_notification_id() or 0
+
+
+def test_F3_a_counterparty_is_registered_once_and_named_only_in_its_village(world: World) -> None:
+    village, other = world.village(), world.village()
+    world.ledger(village)
+    world.ledger(other)
+    resident = new_id()
+    wang = world.counterparty(village, "王大明", person_id=resident)
+    register = world.app.register_counterparty
+    before = events(world)
+    refused(
+        Conflict, "counterparty.exists", "person_id", world.counterparty, village, "王大明",
+        person_id=resident,
+    )  # fmt: skip
+    refused(
+        RuleViolation, "counterparty.person_id", "person_id", world.counterparty, village,
+        "东王家村农机专业合作社", "organisation", person_id=new_id(),
+    )  # fmt: skip
+    refused(
+        RuleViolation, "counterparty.opening_account", "opening.102", world.counterparty, village,
+        "东王家村农机专业合作社", "organisation", opening={"102": 300_000},
+    )  # fmt: skip
+    args = {"village_id": village.id, "kind": "internal", "name": "第一村民小组"}
+    try:
+        register(AUDITOR, "party-auditor", **args)
+        raise AssertionError("an auditor registered a counterparty")
+    except Forbidden:
+        pass
+    assert events(world) == before  # nothing stored on refusal
+    first = register(village.clerk, "party-group-1", **args)
+    once = events(world)
+    assert register(village.clerk, "party-group-1", **args) == first  # the same answer, once
+    assert events(world) == once
+    # a voucher line names a counterparty of its own village's books
+    elsewhere = world.counterparty(other, "李四")
+    for named in (elsewhere, new_id()):
+        refused(
+            RuleViolation, "voucher.unknown_counterparty", "lines.0.counterparty_id", world.draft,
+            village, "2026-01-03",
+            [line("112", "debit", 5_000, counterparty_id=named), line("101", "credit", 5_000)],
+        )  # fmt: skip
+    assert world.draft(
+        village,
+        "2026-01-03",
+        [line("112", "debit", 5_000, counterparty_id=wang), line("101", "credit", 5_000)],
+    )
+
+
+def test_F31_a_month_closes_only_when_each_claims_account_agrees_with_its_subledgers(
+    world: World,
+) -> None:
+    """January 2026: a claim of 3,000.00 on the co-operative brought forward, 500.00 lent to a
+    villager, a bill of 800.00 owed to the building-materials shop booked to 应付款 first
+    without naming the shop, then moved onto the shop's account."""
+    village = world.village()
+    world.app.open_ledger(
+        AGENCY, "ledger-claims", village_id=village.id, opened_on="2026-01-01",
+        opening=WITH_CLAIM, assets=ASSETS,
+    )  # fmt: skip
+    world.clock.set("2026-01-20")
+    villager = world.counterparty(village, "王小二")
+    shop = world.counterparty(village, "镇东建材店", "organisation")
+    lend = [line("112", "debit", 50_000, counterparty_id=villager), line("102", "credit", 50_000)]
+    world.post(village, "2026-01-10", lend, "村民借支")
+    owed = [line("514", "debit", 80_000, memo="村道修补材料"), line("211", "credit", 80_000)]
+    world.post(village, "2026-01-12", owed, "应付建材款")
+    world.clock.set("2026-02-02")
+    close = {"village_id": village.id, "period": "2026-01"}
+    before = events(world)
+    e = refused_with(world, "close-jan-1", close)
+    assert e.details == {"account": "112", "books_fen": 350_000, "subledger_fen": 50_000}
+    assert events(world) == before  # nothing stored on refusal
+    coop = world.counterparty(
+        village, "东王家村农机专业合作社", "organisation", opening={"112": 300_000}
+    )
+    once = events(world)
+    e = refused_with(world, "close-jan-2", close)
+    assert e.details == {"account": "211", "books_fen": -80_000, "subledger_fen": 0}
+    assert "211" in e.message_zh and "211" in e.message_en
+    assert events(world) == once
+    moved = [line("211", "debit", 80_000), line("211", "credit", 80_000, counterparty_id=shop)]
+    world.clock.set("2026-01-31")
+    world.post(village, "2026-01-31", moved, "应付款转入往来单位")
+    world.clock.set("2026-02-02")
+    world.app.close_period(AGENCY, "close-jan-3", **close)
+    listed = world.app.counterparties(AUDITOR, village.id, "2026-01")
+    assert [
+        (r["name"], r["category"], r["opening_fen"], r["increase_fen"], r["decrease_fen"],
+         r["closing_fen"])
+        for r in listed["rows"]
+    ] == [
+        ("东王家村农机专业合作社", "应收", 300_000, 0, 0, 300_000),
+        ("王**", "应收", 0, 50_000, 0, 50_000),
+        ("镇东建材店", "应付", 0, 80_000, 0, 80_000),
+    ]  # fmt: skip
+    assert {a["account"]: (a["books_fen"], a["reconciled"]) for a in listed["accounts"]} == {
+        "112": (350_000, True),
+        "113": (0, True),
+        "211": (-80_000, True),
+        "221": (0, True),
+    }
+    assert coop in {r["counterparty_id"] for r in listed["rows"]}
+    refused(
+        RuleViolation, "counterparty.opening_closed", "opening", world.counterparty, village,
+        "第二村民小组", "internal", opening={"113": 1_000},
+    )  # fmt: skip
+
+
+def refused_with(world: World, key: str, close: dict[str, str]) -> RuleViolation:
+    """Closing the month is refused as unreconciled (F31) naming the period; the refusal."""
+    try:
+        world.app.close_period(AGENCY, key, **close)
+    except RuleViolation as e:
+        assert (e.code, e.field) == ("period.unreconciled", "period")
+        return e
+    raise AssertionError("the month closed")
