@@ -116,7 +116,7 @@ def indicator_sources(cmd: IndicatorSources, actor: Actor, app: AssessmentBase) 
                 .where(
                     column == cmd.subject_id,
                     f.c[cmd.period_kind] == cmd.period_start,
-                    f.c.kind.in_(_fact_kinds(cmd.metric)),
+                    f.c.kind.in_(fact_kinds(cmd.metric)),
                 )
                 .order_by(f.c.position)
             )
@@ -183,7 +183,8 @@ def _scores(app: AssessmentBase, period_id: str) -> list[dict[str, Any]]:
         return [{k: r[k] for k in keep} for r in rows]
 
 
-def _fact_kinds(metric: str) -> list[str]:
+def fact_kinds(metric: str) -> list[str]:
+    """The kinds of fact an automatic indicator is computed from (``indicator_sources``)."""
     return {
         "on_time_rate": ["case.resolved"],
         "resolution_rate": ["case.opened", "case.resolved"],
@@ -194,4 +195,7 @@ def _fact_kinds(metric: str) -> list[str]:
         "visit_coverage": ["round.closed"],
         "contact_compliance": ["party_contact.logged", "party_contact.overdue"],
         "card_distribution": ["card.issued", "card.distributed"],
+        "disclosure_timeliness": ["disclosure.published", "disclosure.overdue"],
+        "objection_timeliness": ["objection.answered", "objection.overdue"],
+        "voucher_return_rate": ["voucher.returned", "voucher.posted"],
     }.get(metric, ["survey.results_published"])

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from assessment.domain import Exemplar, Period, PledgeBook, Reward, Scheme
 from assessment.domain.common import next_start, period_end, period_start
+from assessment.domain.metrics import METRICS
 from assessment.domain.pledge import grade_for
 from assessment.domain.scoring import check_manual_score, rank, score_subject
-from assessment.domain.tally import Tally, fold
+from assessment.domain.tally import FACT_KINDS, Tally, fold
+from assessment.results import fact_kinds
 from assessment.settings import AssessmentSettings
 from shequ.errors import RuleViolation
 
@@ -197,6 +199,15 @@ class TestTally:
         assert facts(*seen).metrics()["voucher_return_rate"] == Decimal("0.5")
         assert facts(*reversed(seen)).metrics()["voucher_return_rate"] == Decimal("0.5")
         assert facts(("case.opened", "k1", {})).metrics()["voucher_return_rate"] is None
+
+    def test_every_indicator_is_traced_to_the_facts_it_is_computed_from(self) -> None:
+        """``indicator_sources`` lists, for each automatic indicator, facts of its own kinds:
+        finance's indicators their finance facts (not the survey results)."""
+        for metric in METRICS:
+            assert set(fact_kinds(metric)) <= FACT_KINDS, metric
+        assert fact_kinds("voucher_return_rate") == ["voucher.returned", "voucher.posted"]
+        assert fact_kinds("disclosure_timeliness") == ["disclosure.published", "disclosure.overdue"]
+        assert fact_kinds("objection_timeliness") == ["objection.answered", "objection.overdue"]
 
     def test_a_team_fact_counts_for_its_community_and_its_team(self) -> None:
         tallies = fold(
