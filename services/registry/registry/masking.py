@@ -27,6 +27,11 @@ def member_name(actor: Actor, name: str) -> str:
     return name if actor.role in STAFF else privacy.mask_name(name)
 
 
+def holder_name(actor: Actor, name_: str) -> str:
+    """A post holder's name (cadres in their public duty): masked for auditors only."""
+    return privacy.mask_name(name_) if actor.role == "auditor" else name_
+
+
 def name(sight: Sight, value: str) -> str:
     return value if sight.clear else privacy.mask_name(value)
 

@@ -262,31 +262,17 @@ def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) 
 
 
 def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]:
-    a, p = t.appointments, t.persons
-    rows = (
-        c.execute(
-            select(a, p.c.name)
-            .join(p, p.c.id == a.c.person_id)
-            .where(a.c.organisation_id == organisation_id, t.held_on(a, on))
-            .order_by(a.c.since, p.c.name)
-        )
-        .mappings()
-        .all()
-    )
-    order = list(POSTS)
-    return sorted(
-        (
-            {
-                "appointment_id": r["id"],
-                "post": r["post"],
-                "post_zh": POSTS[r["post"]],
-                "person_id": r["person_id"],
-                "name": r["name"],
-                "basis": r["basis"],
-                "basis_zh": BASES.get(r["basis"] or "", ""),
-                "since": r["since"],
-            }
-            for r in rows
-        ),
-        key=lambda x: order.index(x["post"]),
-    )
+    a = t.appointments
+    return [
+        {
+            "appointment_id": r["id"],
+            "post": r["post"],
+            "post_zh": POSTS[r["post"]],
+            "person_id": r["person_id"],
+            "name": r["name"],
+            "basis": r["basis"],
+            "basis_zh": BASES.get(r["basis"] or "", ""),
+            "since": r["since"],
+        }
+        for r in t.posts_held(c, a, a.c.organisation_id == organisation_id, on, list(POSTS))
+    ]

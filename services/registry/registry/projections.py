@@ -104,6 +104,18 @@ class RegistryProjection(Handlers):
         t.appointments, {"id": "appointment_id"}, "until"
     )
 
+    on_VillagersCommittee__PostTaken = Upsert(
+        t.committee_posts,
+        {"id": "appointment_id"},
+        "village_id",
+        "person_id",
+        "post",
+        "since",
+        "term_ends",
+        until=None,
+    )
+    on_VillagersCommittee__PostEnded = Update(t.committee_posts, {"id": "appointment_id"}, "until")
+
     # -- persons and households -------------------------------------------------------------
     on_Person__Registered = Upsert(
         t.persons,

@@ -130,7 +130,30 @@ class Seeder:
         r.establish_organisation(
             a, k("org", "cooperative"), kind="cooperative_branch", name="胶河马铃薯专业合作社党总支"
         )
+        for community in out["communities"].values():  # after everyone else: names stay
+            for village in community["villages"]:
+                village["committee"] = self.committee(village)
         return out
+
+    def committee(self, village: dict[str, Any]) -> dict[str, str]:
+        """The village's villagers' committee: its branch secretary as chair (书记、主任
+        "一肩挑"), a vice chair and a member; person ids by post."""
+        vid, label = village["village_id"], f"committee:{village['village_id']}"
+        holders = {
+            "chair": village["secretary_id"],
+            "vice_chair": self.person(f"{label}:vice_chair", vid, ["resident"], male=False),
+            "member": self.person(f"{label}:member", vid, ["resident"]),
+        }
+        for post, person_id in holders.items():
+            self.r.elect_committee_member(
+                self.actor,
+                self.key("committee", vid, post),
+                village_id=vid,
+                person_id=person_id,
+                post=post,
+                since=SINCE,
+            )
+        return holders
 
     def community(self, i: int, name: str, name_en: str, organ_id: str) -> dict[str, Any]:
         r, a, k = self.r, self.actor, self.key

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from shequ.readmodel import Part, day, flag, key, number, ref, table, text
-from sqlalchemy import ColumnElement, Index, MetaData, Table, and_, or_
+from sqlalchemy import ColumnElement, Index, MetaData, RowMapping, Table, and_, or_, select
+from sqlalchemy.engine import Connection
 
 metadata = MetaData()
 
@@ -31,6 +32,11 @@ appointments = _table(
     "appointments",
     (key("id"), ref("organisation_id"), ref("person_id"), text("post", 30), text("basis", 30)),
     (day("since"), day("until")),
+)
+committee_posts = _table(
+    "committee_posts",  # posts on the villagers' committees (村民委员会)
+    (key("id"), ref("village_id"), ref("person_id"), text("post", 30)),
+    (day("since"), day("term_ends"), day("until")),
 )
 district_roles = _table(
     "district_roles",  # leadership and organ cadres
@@ -99,3 +105,18 @@ Index("reg_member_spans_person", member_spans.c.person_id)
 def held_on(dated: Table, on: str) -> ColumnElement[Any]:
     """Rows of a dated table (``since``, ``until``: [since, until)) that hold on the day ``on``."""
     return and_(dated.c.since <= on, or_(dated.c.until.is_(None), dated.c.until > on))
+
+
+def posts_held(
+    c: Connection, posts: Table, of: ColumnElement[bool], on: str, order: list[str]
+) -> list[RowMapping]:
+    """The rows of a table of posts (``post``, ``person_id``, dated) matching ``of`` that hold
+    on the day ``on``, with the holder's ``name``: by the post's place in ``order``, then by
+    date and name."""
+    rows = c.execute(
+        select(posts, persons.c.name)
+        .join(persons, persons.c.id == posts.c.person_id)
+        .where(of, held_on(posts, on))
+        .order_by(posts.c.since, persons.c.name)
+    ).mappings()
+    return sorted(rows, key=lambda r: order.index(r["post"]))

@@ -14,6 +14,14 @@ from shequ.readlog import READS_ROLES, PersonalDataReadsQuery, personal_data_rea
 from shequ.usecases import UseCase, UseCases
 
 from registry.archives import ArchiveQuery, RecordArchiveEntry, archive, record_archive_entry
+from registry.committees import (
+    CommitteeQuery,
+    ElectCommitteeMember,
+    EndCommitteePost,
+    elect_committee_member,
+    end_committee_post,
+    villagers_committee,
+)
 from registry.communities import (
     EstablishCommunity,
     ListCommunities,
@@ -117,6 +125,9 @@ USE_CASES = UseCases(
     UseCase(EstablishOrganisation, establish_organisation, COMMUNITY),
     UseCase(Appoint, appoint, DISTRICT),
     UseCase(EndAppointment, end_appointment, DISTRICT),
+    # villagers' committees
+    UseCase(ElectCommitteeMember, elect_committee_member, COMMUNITY),
+    UseCase(EndCommitteePost, end_committee_post, COMMUNITY),
     # persons, households, archives
     UseCase(RegisterPerson, register_person, COMMUNITY),
     UseCase(ChangePersonPhone, change_person_phone, COMMUNITY),
@@ -139,6 +150,7 @@ USE_CASES = UseCases(
     # queries
     UseCase(ListCommunities, communities, {**DISTRICT, "auditor": "all"}, reads=True),
     UseCase(OrganisationChart, organisation_chart, READ, reads=True),
+    UseCase(CommitteeQuery, villagers_committee, READ, reads=True),
     UseCase(TeamRoster, team_roster, READ, reads=True),
     UseCase(HouseholdQuery, household, {**READ, "resident": "household"}, reads=True),
     UseCase(HouseholdHistory, household_history, {**READ, "resident": "household"}, reads=True),

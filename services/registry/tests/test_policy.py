@@ -193,6 +193,8 @@ def build(name: str, w: dict[str, Any]) -> Case:
             ),
             c,
         )
+    if name in ("elect_committee_member", "end_committee_post"):
+        return _committee_case(name, w)
     if name == "register_person":
         person = sample_person(7000 + next(counter), "测示")
         return Case(lambda a, key: app.register_person(a, key, village_id=v, **person), c)
@@ -232,6 +234,28 @@ def build(name: str, w: dict[str, Any]) -> Case:
             lambda a, key: app.record_archive_entry(a, key, **entry), c, assigned=w["lizhu_member"]
         )
     return build_teams(name, w)
+
+
+def _committee_case(name: str, w: dict[str, Any]) -> Case:
+    """A post on the committee of a fresh village (its chair is free), or its ending."""
+    app, (nv, _) = w["app"], _village(w)
+    p = new_person(app, nv)
+    if name == "elect_committee_member":
+        return Case(
+            lambda a, key: app.elect_committee_member(
+                a, key, village_id=nv, person_id=p, post="chair"
+            ),
+            w["c"],
+        )
+    ap = app.elect_committee_member(
+        SYSTEM, k("e"), village_id=nv, person_id=p, post="chair", since="2024-01-01"
+    )["appointment_id"]
+    return Case(
+        lambda a, key: app.end_committee_post(
+            a, key, village_id=nv, appointment_id=ap, until="2024-06-01"
+        ),
+        w["c"],
+    )
 
 
 def build_teams(name: str, w: dict[str, Any]) -> Case:
@@ -294,6 +318,7 @@ def build_query(name: str, w: dict[str, Any]) -> Case:
         "communities": Case(lambda a, key: app.communities(a), None),
         "organisation_chart": Case(lambda a, key: app.organisation_chart(a, c), c, member),
         "team_roster": Case(lambda a, key: app.team_roster(a, c), c, member),
+        "villagers_committee": Case(lambda a, key: app.villagers_committee(a, w["v"]), c, member),
         "household": Case(lambda a, key: app.household(a, w["hh"]), c, member, w["hh"]),
         "household_history": Case(
             lambda a, key: app.household_history(a, w["hh"]), c, member, w["hh"]

@@ -1,6 +1,7 @@
 """The registry's domain model: pure (standard library, eventsourcing.domain, shequ.errors)."""
 
 from registry.domain.archive import Archive
+from registry.domain.committee import VillagersCommittee
 from registry.domain.community import Community
 from registry.domain.data_access import PersonalDataAccess
 from registry.domain.district import District
@@ -16,6 +17,7 @@ AGGREGATES = (
     Community,
     Village,
     PartyOrganisation,
+    VillagersCommittee,
     Person,
     Household,
     Archive,
@@ -37,4 +39,5 @@ __all__ = [
     "ResponsibilityZone",
     "ServiceTeam",
     "Village",
+    "VillagersCommittee",
 ]

@@ -8,7 +8,9 @@ by the application; the domain compares them as text (ISO dates sort correctly).
 
 from __future__ import annotations
 
-from shequ.domainkit import Ids
+from typing import Any
+
+from shequ.domainkit import Ids, check_end, found, violation
 
 IDS = Ids("registry")
 natural_id = IDS.natural_id
@@ -18,3 +20,20 @@ key_id = IDS.key_id
 def current_on(since: str, until: str | None, on: str) -> bool:
     """Whether a record dated [since, until) holds on the day ``on``."""
     return since <= on and (until is None or on < until)
+
+
+UNKNOWN_APPOINTMENT = ("unknown_appointment", "未找到该任职", "no such appointment")
+
+
+def check_ending(appointments: dict[str, dict[str, Any]], appointment_id: str, until: str) -> None:
+    """An appointment (a post held [since, until)) may end once, on ``until``, not before it
+    began: refused naming the appointment or the date otherwise."""
+    record = found(appointments, appointment_id, "appointment_id", UNKNOWN_APPOINTMENT)
+    if record["until"] is not None:
+        raise violation(
+            "appointment_already_ended",
+            "该任职已结束",
+            "the appointment has already ended",
+            "appointment_id",
+        )
+    check_end(record["since"], until)

@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from shequ.domainkit import ActorDict, check_end, found, violation
+from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import current_on
+from registry.domain.common import check_ending, current_on
 
 KINDS = {
     "general_branch": "社区党总支",
@@ -32,7 +32,6 @@ BASES = {
     "village_secretary": "社区内村党支部书记",
     "": "",
 }
-UNKNOWN_APPOINTMENT = ("unknown_appointment", "未找到该任职", "no such appointment")
 
 
 @dataclass(frozen=True)
@@ -116,15 +115,7 @@ class PartyOrganisation(Aggregate, created_event_name="Established"):
         self, appointment_id: str, until: str, reason: str, actor: ActorDict
     ) -> None:
         """End an appointment on ``until`` (免职, 届满, 调动 …)."""
-        record = found(self.appointments, appointment_id, "appointment_id", UNKNOWN_APPOINTMENT)
-        if record["until"] is not None:
-            raise violation(
-                "appointment_already_ended",
-                "该任职已结束",
-                "the appointment has already ended",
-                "appointment_id",
-            )
-        check_end(record["since"], until)
+        check_ending(self.appointments, appointment_id, until)
         self._appointment_ended(appointment_id, until, reason, actor)
 
     @event("AppointmentEnded")
