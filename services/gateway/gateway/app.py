@@ -31,6 +31,8 @@ from gateway.auth import install as install_auth
 from gateway.metrics import LATENCY, REQUESTS, RPC_SECONDS
 from gateway.open311 import Clients, Open311, install
 from gateway.pool import RpcPool
+from gateway.publiclog import PublicLog
+from gateway.publiclog import install as install_log
 from gateway.routes import PREFIX, Route, components, routes, table
 from gateway.security import Authenticate, Principal, TokenAuthenticator, current_principal
 from gateway.settings import Settings
@@ -268,6 +270,7 @@ def create_app(
         gateway, Clients.from_file(settings.open311_clients), settings.open311_jurisdiction
     )
     install(app, open311)  # GeoReport v2 under /open311/v2/
+    install_log(app, PublicLog(settings))  # the public disclosure log and its verify page
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, Any]:

@@ -11,6 +11,9 @@ SHEQU_GATEWAY_TOKENS            (none)      JSON file of API tokens: {sha256(tok
 SHEQU_OPEN311_CLIENTS           (none)      JSON file of Open311 api_keys:
                                             {sha256(api_key) hex: {"client", "community_id"}}
 SHEQU_OPEN311_JURISDICTION      jiaohe      the Open311 jurisdiction_id answered for
+SHEQU_DISCLOSURE_LOG_DIR        var/disclosure-log  the public disclosure log's tiles (read only)
+SHEQU_DISCLOSURE_LOG_VKEY       (the file)  the log's vkey as published (else its vkey file)
+SHEQU_LOG_ORIGIN_PREFIX         shequ.example/jiaohe  its last part names the district (/v/jiaohe)
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shequ.config import DEFAULT_AMQP, ConfigError, env, env_number
+from shequ.config import (
+    DEFAULT_AMQP,
+    ConfigError,
+    disclosure_log_dir,
+    district,
+    env,
+    env_number,
+)
 
 __all__ = ["ConfigError", "Settings"]
 
@@ -39,6 +49,9 @@ class Settings:
     tokens_file: Path | None = None
     open311_clients: Path | None = None
     open311_jurisdiction: str = "jiaohe"
+    district: str = "jiaohe"
+    disclosure_log_dir: Path = Path("var/disclosure-log")
+    disclosure_log_vkey: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -55,4 +68,7 @@ class Settings:
             tokens_file=Path(tokens) if tokens else None,
             open311_clients=Path(clients) if clients else None,
             open311_jurisdiction=env("SHEQU_OPEN311_JURISDICTION", "jiaohe"),
+            district=district(),
+            disclosure_log_dir=disclosure_log_dir(),
+            disclosure_log_vkey=env("SHEQU_DISCLOSURE_LOG_VKEY", ""),
         )
