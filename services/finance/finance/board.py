@@ -20,8 +20,11 @@ from sqlalchemy import func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
-from finance.disclosurelog import origin
+from finance.disclosurelog import origin, published_lines
+from finance.domain import chart_on
+from finance.domain.disclosure import CATEGORIES, NOTHING
 from finance.examples import VILLAGE
+from finance.report import BALANCE_COLUMNS, ENTRY_COLUMNS, yuan
 
 VKEY_FILE = "vkey"
 
@@ -88,7 +91,7 @@ def public_disclosures(cmd: PublicDisclosuresQuery, actor: Actor, app: FinanceBa
             .where(log.c.disclosure_id.in_(ids))
             .order_by(log.c.idx)
         ).all()
-    lines: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    lines: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in ids}
     for r in logged:
         lines[r.disclosure_id][f"{r.category}:{r.seq}"] = {
             "index": r.idx,
@@ -106,8 +109,76 @@ def public_disclosures(cmd: PublicDisclosuresQuery, actor: Actor, app: FinanceBa
                 "content_sha256": r.content_sha256,
                 "opinion": r.opinion,
                 "content": json.loads(r.content),
+                "sections": sections(json.loads(r.content), lines[r.id]),
                 "log": lines[r.id],
             }
             for r in published
         ],
     }
+
+
+def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A published disclosure laid out as the finance report lays out a period (its columns,
+    yuan with two decimals, handlers by role): each category in order with its rows, or
+    本期无此类事项, then the funds summary. Each row names its line (``category:seq``) and
+    that line's entry in the public log."""
+    chart = chart_on(content.get("from", "")) if content.get("from") else None
+
+    def named(code: str) -> str:
+        account = chart.account(code) if chart else None
+        return f"{code} {account.name}" if account else code
+
+    titles = dict(CATEGORIES) | {"immediate": "即时公开"}
+    out: dict[str, dict[str, Any]] = {}
+    for category, seq, line in published_lines(content):
+        row = _rows(content, category)[seq - 1]
+        if "date" in row:
+            cells = [
+                line["date"],
+                line["voucher_no"],
+                line["summary"],
+                named(row["account"]),
+                yuan(line["amount_fen"]),
+                row.get("handler", "报账员"),
+            ]
+            columns = ENTRY_COLUMNS
+        else:
+            cells, columns = [named(row["account"]), yuan(line["amount_fen"])], BALANCE_COLUMNS
+        section = out.setdefault(
+            category, {"key": category, "title": titles[category], "columns": columns, "rows": []}
+        )
+        key = f"{category}:{seq}"
+        section["rows"].append({"line": key, "cells": cells, "log": log.get(key)})
+    ordered = [c for c, _ in CATEGORIES] if "categories" in content else ["immediate"]
+    result = [
+        out.get(c, {"key": c, "title": titles[c], "columns": BALANCE_COLUMNS, "rows": []})
+        for c in ordered
+    ]
+    for section in result:
+        if not section["rows"]:
+            section["note"] = NOTHING
+    funds = content.get("funds")
+    if funds:
+        result.append(
+            {
+                "key": "funds",
+                "title": "资金收支汇总",
+                "columns": BALANCE_COLUMNS,
+                "rows": [
+                    {"line": None, "cells": [name, yuan(funds[k])], "log": None}
+                    for k, name in (
+                        ("opening_fen", "期初资金"),
+                        ("receipts_fen", "本期收入"),
+                        ("payments_fen", "本期支出"),
+                        ("closing_fen", "期末资金"),
+                    )
+                ],
+            }
+        )
+    return result
+
+
+def _rows(content: dict[str, Any], category: str) -> list[dict[str, Any]]:
+    if "categories" not in content:
+        return list(content.get("rows", []))
+    return next(c["rows"] for c in content["categories"] if c["key"] == category)

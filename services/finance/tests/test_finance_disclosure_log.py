@@ -94,6 +94,32 @@ def test_A7_a_published_quarter_is_appended_once_line_by_line_then_its_document(
     (published,) = board["disclosures"]
     assert published["opinion"] == "同意公开"
     entry = published["log"]["expense:1"]
+    # laid out as the report lays out a period: the eight categories, then the funds
+    layout = published["sections"]
+    assert [s["key"] for s in layout] == [
+        "plan",
+        "income",
+        "expense",
+        "assets",
+        "resources",
+        "claims",
+        "distribution",
+        "other",
+        "funds",
+    ]
+    expense = layout[2]
+    assert [c["zh"] for c in expense["columns"]] == [
+        "日期",
+        "凭证号",
+        "摘要",
+        "科目",
+        "金额（元）",
+        "经办人",
+    ]
+    (row,) = expense["rows"]
+    assert row["line"] == "expense:1" and row["log"] == entry
+    assert row["cells"][2:] == ["村道修补", "514 公益支出", "4500.00", "报账员"]
+    assert layout[0]["note"] == "本期无此类事项" and layout[0]["rows"] == []
     assert rows[entry["index"]][1] == json.dumps(
         road[0], sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
