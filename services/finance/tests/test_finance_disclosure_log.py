@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from finance import tables as t
 from finance.board import write_tiles
 from finance.disclosurelog import DOCUMENT, LINE, origin
+from finance.domain.disclosure import CATEGORIES
 from finance_testing import AUDITOR, World
 from shequ.audit.notes import open_checkpoint, parse_vkey
 from shequ.audit.tiles import tile_path, unbundle
@@ -96,17 +97,7 @@ def test_A7_a_published_quarter_is_appended_once_line_by_line_then_its_document(
     entry = published["log"]["expense:1"]
     # laid out as the report lays out a period: the eight categories, then the funds
     layout = published["sections"]
-    assert [s["key"] for s in layout] == [
-        "plan",
-        "income",
-        "expense",
-        "assets",
-        "resources",
-        "claims",
-        "distribution",
-        "other",
-        "funds",
-    ]
+    assert [s["key"] for s in layout] == [key for key, _ in CATEGORIES] + ["funds"]
     expense = layout[2]
     assert [c["zh"] for c in expense["columns"]] == [
         "日期",
