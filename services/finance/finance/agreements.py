@@ -6,20 +6,21 @@ masked (D8)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Count, Day, Id, Keyed, Text, keyed
+from shequ.commands import Choice, Count, Day, Id, Keyed, Text, keyed
 from shequ.handlers import decides
 from shequ.privacy import mask_name
 from sqlalchemy import select
 
 from finance import tables as t
 from finance.base import FinanceBase
-from finance.domain import Contract, Decision
+from finance.domain import Contract, Decision, Resource
+from finance.domain.common import refuse
 from finance.domain.contract import check_cited
 from finance.examples import VILLAGE
-from finance.ledgers import village_scope
+from finance.ledgers import VillageQuery, village_scope
 
 COUNTERPARTIES = {"person": "个人", "organisation": "单位"}
 DECISION = "5b2d7c1e-0000-5000-8000-000000000008"
@@ -57,6 +58,8 @@ class SignContract(Keyed):
     term_end: Day
     signed_on: Day
     decision_id: Id
+    resource_id: Id | None = None
+    asset_id: Id | None = None
 
 
 @decides(village_scope)
@@ -67,20 +70,49 @@ def sign_contract(cmd: SignContract, actor: Actor, app: FinanceBase) -> Any:
     app.ensure_new(
         Contract.create_id(cmd.village_id, cmd.number), "该合同编号", "number", "contract.exists"
     )
+    subject = subject_of(cmd, app, day)
     terms = cmd.model_dump(exclude={"idempotency_key", "village_id", "number"})
     contract = Contract(
         village_id=cmd.village_id, number=cmd.number, terms=terms, actor=actor.to_dict()
     )
+    if subject is not None:
+        subject.let(cmd.number, day, actor.to_dict())
+        return [contract, subject], {"contract_id": str(contract.id), "number": cmd.number}
     return [contract], {"contract_id": str(contract.id), "number": cmd.number}
 
 
-class ContractsQuery(Command):
+def subject_of(cmd: SignContract, app: FinanceBase, day: str) -> Resource | None:
+    """What a contract lets (F5, F6): a resource of the register, available, which it marks
+    let; or a fixed asset of the village's register, held on the signing day; or neither (the
+    subject in words only)."""
+    if cmd.resource_id and cmd.asset_id:
+        raise refuse(
+            "contract.subject_unavailable",
+            "合同标的只能是一项资源或一项资产",
+            "a contract lets one resource or one asset",
+            "asset_id",
+        )
+    if cmd.resource_id:
+        resource = app.get(cmd.resource_id, Resource, "资源", "resource_id")
+        resource.check_lettable(cmd.village_id)
+        return resource
+    if cmd.asset_id:
+        asset = app.ledger(cmd.village_id).assets.get(cmd.asset_id)
+        if asset is None or asset["acquired_on"] > day or asset.get("disposed_on") is not None:
+            raise refuse(
+                "contract.subject_unavailable",
+                "合同标的须为本村固定资产登记簿上在册的资产",
+                "the subject is a fixed asset on this village's register, held on the signing day",
+                "asset_id",
+            )
+    return None
+
+
+class ContractsQuery(VillageQuery):
     """A village's contracts on collective property, in order of signing; a person on the other
     side is shown by family name only (D8)."""
 
     title = "合同列表"
-    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE}
-    village_id: Id
 
 
 def contracts(cmd: ContractsQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:

@@ -186,6 +186,13 @@ def ledgers(cmd: LedgersQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
     return {"villages": shown}
 
 
+class VillageQuery(Command):
+    """A query of one village's registers."""
+
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE}
+    village_id: Id
+
+
 class MonthQuery(Command):
     """A query of one month of a village's books."""
 

@@ -1,5 +1,5 @@
 """Read models of the village's registers beside the books: counterparties and their opening
-balances (F3). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
+balances (F3), resources (F5). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
 is mixed into ``FinanceProjection``."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shequ.projection import ID, Upsert
-from shequ.readmodel import key, ref, table, text
+from shequ.projection import ID, Update, Upsert
+from shequ.readmodel import day, key, number, ref, table, text
 from sqlalchemy import Index
 
 from finance.tables import metadata
@@ -26,6 +26,18 @@ counterparties = table(
     Index("fin_counterparties_village", "village_id"),
 )
 
+resources = table(
+    "fin_resources",
+    metadata,
+    (key("id"), ref("village_id"), text("type", 20), text("name", 100), number("area_centimu")),
+    (text("location", 100), text("status", 20), text("contract_no", 30), day("since")),
+    Index("fin_resources_village", "village_id"),
+)
+
+
+def recorded(name: str) -> Any:
+    return lambda e: e.record[name]
+
 
 class RegistersProjection:
     """Handlers of the registers' events (``shequ.projection.Handlers`` finds them by name)."""
@@ -38,4 +50,22 @@ class RegistersProjection:
         "name",
         "person_id",
         opening=as_json("opening"),
+    )
+
+    on_Resource__Registered = Upsert(
+        resources,
+        {"id": ID},
+        "village_id",
+        type=recorded("type"),
+        name=recorded("name"),
+        area_centimu=recorded("area_centimu"),
+        location=recorded("location"),
+        status=lambda e: "available",
+        since="registered_on",
+    )
+    on_Resource__Let = Update(
+        resources, {"id": ID}, "contract_no", status=lambda e: "contracted", since="on"
+    )
+    on_Resource__StatusChanged = Update(
+        resources, {"id": ID}, "status", since="on", contract_no=lambda e: None
     )

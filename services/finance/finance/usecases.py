@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from shequ.usecases import UseCase, UseCases
 
-from finance import agreements, board, disclosures, ledgers, objections, parties, vouchers
+from finance import (
+    agreements,
+    board,
+    disclosures,
+    ledgers,
+    objections,
+    parties,
+    resources,
+    vouchers,
+)
 
 VILLAGE = {"finance_clerk": "village", "finance_group": "village", "village_head": "village"}
 AGENCY = {"agency_accountant": "all", "system": "all"}
@@ -35,6 +44,9 @@ USE_CASES = UseCases(
     UseCase(ledgers.DisposeAsset, ledgers.dispose_asset, CLERK),
     # counterparties and their subledgers (F3, F31)
     UseCase(parties.RegisterCounterparty, parties.register_counterparty, CLERK),
+    # the resource register (F5)
+    UseCase(resources.RegisterResource, resources.register_resource, CLERK),
+    UseCase(resources.ChangeResourceStatus, resources.change_resource_status, CLERK),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),
@@ -71,6 +83,7 @@ USE_CASES = UseCases(
     UseCase(ledgers.StatementsQuery, ledgers.statements, READS, reads=True),
     UseCase(agreements.ContractsQuery, agreements.contracts, READS, reads=True),
     UseCase(parties.CounterpartiesQuery, parties.counterparties, READS, reads=True),
+    UseCase(resources.ResourcesQuery, resources.resources, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(vouchers.ReviewQueueQuery, vouchers.review_queue, READS, reads=True),

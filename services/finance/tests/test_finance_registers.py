@@ -4,8 +4,10 @@ F31)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from finance_testing import AGENCY, ASSETS, AUDITOR, OPENING, World, line, new_id, refused
-from shequ.errors import Conflict, Forbidden, RuleViolation
+from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 
 # the opening of finance_testing with a claim of 3,000.00 on the co-operative (应收款)
 WITH_CLAIM = {**OPENING, "102": OPENING["102"] - 300_000, "112": 300_000}
@@ -129,3 +131,118 @@ def refused_with(world: World, key: str, close: dict[str, str]) -> RuleViolation
         assert (e.code, e.field) == ("period.unreconciled", "period")
         return e
     raise AssertionError("the month closed")
+
+
+LAND = {
+    "type": "cultivated",
+    "name": "村东机动地",
+    "area_centimu": 1_250,
+    "location": "第三村民小组村东",
+    "registered_on": "2026-01-05",
+}
+
+
+def lease(village_id: str, number: str, decision_id: str, **subject: str) -> dict[str, Any]:
+    """The terms of a five-year lease of ``subject`` to a villager, citing ``decision_id``."""
+    return {
+        "village_id": village_id,
+        "number": number,
+        "name": "机动地承包合同",
+        "counterparty": "王大明",
+        "counterparty_kind": "person",
+        "subject": "村东机动地12.50亩",
+        "amount_fen": 1_500_000,
+        "annual_rent_fen": 300_000,
+        "term_start": "2026-05-01",
+        "term_end": "2031-04-30",
+        "signed_on": "2026-04-20",
+        "decision_id": decision_id,
+        **subject,
+    }
+
+
+def test_F5_F6_resources_registered_in_hundredths_of_a_mu_and_let_by_one_contract(
+    world: World,
+) -> None:
+    village, other = world.village(), world.village()
+    world.ledger(village)
+    world.ledger(other)
+    register = world.app.register_resource
+    before = events(world)
+    for field, bad in (("type", "moon"), ("area_centimu", 0), ("area_centimu", 12.5)):
+        refused(
+            ValidationError, "invalid", field, register, village.clerk, "resource-bad",
+            village_id=village.id, **{**LAND, field: bad},
+        )  # fmt: skip
+    refused(
+        ValidationError, "invalid", "registered_on", register, village.clerk, "resource-future",
+        village_id=village.id, **{**LAND, "registered_on": "2026-01-06"},
+    )  # fmt: skip
+    assert events(world) == before
+    land = register(village.clerk, "resource-land", village_id=village.id, **LAND)
+    assert register(village.clerk, "resource-land", village_id=village.id, **LAND) == land
+    land_id = land["resource_id"]
+    pond = register(
+        village.clerk, "resource-pond", village_id=village.id,
+        **{**LAND, "type": "water", "name": "南塘", "area_centimu": 830, "location": "村南"},
+    )  # fmt: skip
+    theirs = register(other.clerk, "resource-theirs", village_id=other.id, **LAND)
+    world.clock.set("2026-04-25")
+    decision = world.decision(village, "collective_property", "2026-04-10")
+    sign = world.app.sign_contract
+    # a contract lets one subject of its own village's registers
+    asset_id = next(iter(world.finance.ledger(village.id).assets))
+    for n, subject in enumerate(
+        (
+            {"resource_id": theirs["resource_id"]},
+            {"resource_id": land_id, "asset_id": asset_id},
+            {"asset_id": new_id()},
+        )
+    ):
+        refused(
+            RuleViolation, "contract.subject_unavailable", next(reversed(subject)), sign, AGENCY,
+            f"contract-subject-{n}", **lease(village.id, f"DWJ-2026-0{n}", decision, **subject),
+        )  # fmt: skip
+    before = events(world)
+    sign(AGENCY, "contract-land", **lease(village.id, "DWJ-2026-11", decision, resource_id=land_id))
+    refused(
+        RuleViolation, "contract.subject_unavailable", "resource_id", sign, AGENCY,
+        "contract-land-again", **lease(village.id, "DWJ-2026-12", decision, resource_id=land_id),
+    )  # fmt: skip
+    sign(
+        AGENCY, "contract-building", **lease(village.id, "DWJ-2026-13", decision, asset_id=asset_id)
+    )
+    shown = world.app.resources(village.head, village.id)
+    assert [
+        (r["type_name"], r["name"], r["area_mu"], r["status"], r["contract"]) for r in shown["resources"]
+    ] == [
+        ("耕地", "村东机动地", "12.50", "contracted", {
+            "number": "DWJ-2026-11", "counterparty": "王**", "term_start": "2026-05-01",
+            "term_end": "2031-04-30", "annual_rent_fen": 300_000,
+        }),
+        ("水面", "南塘", "8.30", "available", None),
+    ]  # fmt: skip
+    assert (shown["area_centimu"], shown["area_by_type_centimu"]) == (
+        2_080,
+        {"cultivated": 1_250, "water": 830},
+    )
+    # status: never "contracted" but by a contract, never back from a requisition
+    change = world.app.change_resource_status
+    pond_id = pond["resource_id"]
+    refused(
+        RuleViolation, "resource.status", "status", change, village.clerk, "pond-let",
+        resource_id=pond_id, status="contracted", on="2026-04-25",
+    )  # fmt: skip
+    change(
+        village.clerk, "pond-taken", resource_id=pond_id, status="requisitioned", on="2026-04-24"
+    )
+    refused(
+        RuleViolation, "resource.status", "status", change, village.clerk, "pond-back",
+        resource_id=pond_id, status="available", on="2026-04-25",
+    )  # fmt: skip
+    refused(
+        Forbidden, "out_of_scope", "actor", change, other.clerk, "pond-theirs",
+        resource_id=pond_id, status="self_operated", on="2026-04-25",
+    )  # fmt: skip
+    assert world.app.resources(AUDITOR, village.id)["resources"][1]["status"] == "requisitioned"
+    assert events(world) > before

@@ -8,6 +8,7 @@ from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
 from finance.domain.party import Counterparty
+from finance.domain.resource import Resource
 from finance.domain.voucher import (
     KINDS,
     STAGES,
@@ -29,6 +30,7 @@ AGGREGATES = (
     Ledger,
     Objection,
     Overdue,
+    Resource,
     Voucher,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "Ledger",
     "Objection",
     "Overdue",
+    "Resource",
     "Voucher",
     "chart_on",
     "charts",
