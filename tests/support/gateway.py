@@ -41,6 +41,7 @@ class GatewayProcess(ServiceProcess):
             "SHEQU_GATEWAY_METRICS_PORT": str(self.metrics_port),
             "SHEQU_GATEWAY_TOKENS": str(token_file),
             "SHEQU_GATEWAY_STORE": f"sqlite:///{tmp / 'gateway.db'}",  # accounts, sessions
+            "SHEQU_DISCLOSURE_LOG_DIR": str(tmp / "disclosure-log"),  # as finance's (suite.py)
             **env,
         }
         super().__init__("gateway", "gateway", gateway_env, tmp)

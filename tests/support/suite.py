@@ -43,11 +43,13 @@ def sample_person(n: int, name: str, **more: Any) -> dict[str, Any]:
 
 def service_process(target: str, name: str, amqp: str, store: str, tmp: Path) -> ServiceProcess:
     """Service ``name`` running ``target`` on the broker ``amqp`` and ``store``, as the suites
-    run it: sealing every second, dead-lettering after three failures, its keys under ``tmp``."""
+    run it: sealing every second, dead-lettering after three failures, its keys under ``tmp``
+    (and the public disclosure log, which the gateway of ``tests.support.gateway`` serves)."""
     up = name.upper()
     env = {
         "SHEQU_AMQP_URI": amqp,
         "SHEQU_TREEHEAD_DIR": str(tmp / "treeheads"),
+        "SHEQU_DISCLOSURE_LOG_DIR": str(tmp / "disclosure-log"),  # finance writes, gateway reads
         "SHEQU_KEY_DIR": str(tmp / "keys"),
         "SHEQU_SEAL_INTERVAL": "1",
         "SHEQU_INBOX_MAX_FAILURES": "3",

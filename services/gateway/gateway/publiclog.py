@@ -77,6 +77,8 @@ class PublicLog:
 
 
 def install(app: FastAPI, log: PublicLog) -> None:
+    app.state.public_log = log  # the board's pages print its vkey
+
     @app.get("/log/{district}/{name:path}", include_in_schema=False)
     async def log_file(district: str, name: str) -> Response:
         log.check_district(district)
