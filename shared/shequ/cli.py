@@ -451,8 +451,15 @@ def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Pa
     help="PEM public key (default: the signing key in SHEQU_KEY_DIR, else the one "
     "published in the tree-head directory)",
 )
+@click.option(
+    "--log",
+    "log_name",
+    default=None,
+    help="another log SERVICE signs, e.g. `--service finance --log disclosures`: the "
+    "district's public disclosure log (ADR 0037)",
+)
 @treeheads_option()
-def vkey(service: str, public_key: Path | None, treeheads: Path) -> None:
+def vkey(service: str, public_key: Path | None, log_name: str | None, treeheads: Path) -> None:
     """Print SERVICE's C2SP verifier key (name+keyid+key) for auditors and boards."""
     from shequ.audit import AuditError, load_or_create_key, load_public_key, service_dir
     from shequ.audit.notes import vkey as make_vkey
@@ -466,7 +473,7 @@ def vkey(service: str, public_key: Path | None, treeheads: Path) -> None:
             key = load_public_key(public_key or published)
         else:
             key = load_or_create_key(private).public_key()
-        click.echo(make_vkey(log_origin(service), key))
+        click.echo(make_vkey(log_origin(log_name or service), key))
     except (OSError, ValueError, AuditError) as exc:
         click.echo(
             f"无法读取 {service} 的公钥：{exc}\ncannot read {service}'s public key: {exc}", err=True
