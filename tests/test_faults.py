@@ -84,7 +84,14 @@ def _assert_consistent(suite: Suite, acked: dict[int, dict[str, Any]]) -> None:
         copied = suite.call("mirror", "copied", actor=SYSTEM)
         return copied if len(copied) >= len(published) else None
 
-    copied = wait_until(caught_up, timeout=120, what="consumer caught up")
+    try:
+        copied = wait_until(caught_up, timeout=120, what="consumer caught up")
+    except AssertionError as exc:  # say which positions are missing and what the consumer logged
+        have = set(suite.call("mirror", "copied", actor=SYSTEM))
+        missing = sorted(set(published) - have)[:20]
+        raise AssertionError(
+            f"{exc}; missing positions {missing}\n{suite.mirror.log_tail(200)}"
+        ) from None
     assert copied == published  # none missing, none twice, in order
     assert len(published) >= len(acked) + 1
 
