@@ -42,6 +42,7 @@ from casework.service import make_app as make_casework
 from shequ.clock import Clock
 from shequ.config import ServiceConfig
 from shequ.domainkit import LOCAL
+from shequ.errors import RuleViolation
 from shequ.runtime import Platform
 from shequ.suite import CONSUMERS, SERVICES
 from shequ.testing import publish_envelope
@@ -565,6 +566,45 @@ def test_a_registry_change_reaches_casework_outreach_and_finance(world: World) -
         opened["ledger_id"],
         "cas2023",
     )
+    # the village elects a villagers' committee member: finance learns it, and keeps them off
+    # the finance group's review of the village's vouchers (F24)
+    w.staff(
+        "registry",
+        "elect_committee_member",
+        "chg-committee",
+        village_id=r["village"],
+        person_id=r["spare"],
+        post="member",
+        since="2024-01-01",
+    )
+    w.caught_up("finance", "registry")
+    clerk = {"person_id": r["services"], "role": "finance_clerk", "village_id": r["village"]}
+    voucher = w.command(
+        "finance",
+        "draft_voucher",
+        clerk,
+        "e2e-suite-chg-voucher",
+        village_id=r["village"],
+        voucher_date="2026-01-05",
+        summary="购买办公用品",
+        lines=[
+            {"account": "513", "side": "debit", "amount_fen": 12_000},
+            {"account": "102", "side": "credit", "amount_fen": 12_000},
+        ],
+        handler_id=r["services"],
+    )["voucher_id"]
+    group = {"person_id": r["spare"], "role": "finance_group", "village_id": r["village"]}
+    conflict = w.refused(
+        RuleViolation,
+        "finance",
+        "review_voucher",
+        group,
+        "e2e-suite-chg-review",
+        voucher_id=voucher,
+        stage="finance_group",
+        outcome="approve",
+    )
+    assert (conflict.code, conflict.field) == ("voucher.reviewer_conflict", "actor")
     homes = r["households"]
     before = {h: versions(w, h) for h in homes}
     assert all(v for v in before.values()), before

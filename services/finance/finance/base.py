@@ -15,7 +15,15 @@ from shequ.auth import Target
 from shequ.errors import NotFound, ValidationError
 from shequ.workcalendar import WorkCalendar, holidays_dir, load_calendar
 
-from finance.domain import Branch, Collective, Disclosure, Ledger, Objection, Voucher
+from finance.domain import (
+    Branch,
+    Collective,
+    Committee,
+    Disclosure,
+    Ledger,
+    Objection,
+    Voucher,
+)
 from finance.projections import FinanceProjection
 from finance.settings import FinanceSettings
 
@@ -48,12 +56,15 @@ class FinanceBase(ConfiguredApplication[FinanceSettings]):
     def objection(self, objection_id: str) -> Objection:
         return self.get(objection_id, Objection, "质询", "objection_id")
 
-    def two_committees(self, village_id: str) -> set[str]:
-        """Who holds a post on the village's two committees now, as far as the registry has
-        told: its party branch's committee (村民委员会 posts are not in the registry yet)."""
+    def two_committees(self, village_id: str, on: str) -> set[str]:
+        """Who held a post on the village's two committees (两委) on the day ``on``, as far as
+        the registry has told: its party branch and its villagers' committee (村民委员会)."""
         branch_id = self.collective(village_id).branch_id
-        branch = self.find(Branch.create_id(branch_id)) if branch_id else None
-        return set(branch.holders.values()) if branch else set()
+        bodies = [
+            self.find(Branch.create_id(branch_id)) if branch_id else None,
+            self.find(Committee.create_id(village_id)),
+        ]
+        return set().union(*(body.holding(on) for body in bodies if body is not None))
 
     # -- scope -------------------------------------------------------------------------------
     def village_target(self, village_id: str) -> Target:

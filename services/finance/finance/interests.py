@@ -27,6 +27,14 @@ REGISTRY = interests(
             "since": "date",
         },
         "appointment.ended": {"organisation_id": S, "appointment_id": S, "until": "date"},
+        "committee.post_taken": {
+            "village_id": S,
+            "appointment_id": S,
+            "person_id": S,
+            "post": S,
+            "since": "date",
+        },
+        "committee.post_ended": {"village_id": S, "appointment_id": S, "until": "date"},
         "village.moved": {
             "village_id": S,
             "from_community_id": S,

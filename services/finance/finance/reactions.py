@@ -7,12 +7,14 @@ from __future__ import annotations
 from shequ.inbox import Unit
 from shequ.reactions import Changed, Data, Reactions, Received
 
-from finance.domain import Branch, Collective, Decision, Household
+from finance.domain import Branch, Collective, Committee, Decision, Household
+from finance.domain.collective import ended
 from finance.interests import CASEWORK, REGISTRY
 
 
 class RegistryReactions(Reactions):
-    """Keeps finance's view of the villages and of the households in them."""
+    """Keeps finance's view of the villages, the households in them and who holds a post on
+    their two committees (两委)."""
 
     upstream = "registry"
     interests = REGISTRY
@@ -56,10 +58,28 @@ class RegistryReactions(Reactions):
 
     def on_appointment_ended(self, d: Data, unit: Unit, msg: Received) -> Changed:
         branch = unit.get(Branch.create_id(d["organisation_id"]))
-        if branch is None or d["appointment_id"] not in branch.holders:
+        if branch is None or ended(branch.holders, d["appointment_id"]):
             return []
         branch.end(d["appointment_id"], d["until"])
         return [branch]
+
+    def on_committee_post_taken(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        """A post on the village's villagers' committee: held apart from the finance group
+        (F24) while it is held."""
+        committee = unit.get(Committee.create_id(d["village_id"])) or Committee(
+            d["village_id"], msg.actor
+        )
+        if d["appointment_id"] in committee.holders:
+            return []
+        committee.take(d["appointment_id"], d["person_id"], d["post"], d["since"])
+        return [committee]
+
+    def on_committee_post_ended(self, d: Data, unit: Unit, msg: Received) -> Changed:
+        committee = unit.get(Committee.create_id(d["village_id"]))
+        if committee is None or ended(committee.holders, d["appointment_id"]):
+            return []
+        committee.end(d["appointment_id"], d["until"])
+        return [committee]
 
 
 class CaseworkReactions(Reactions):

@@ -197,7 +197,8 @@ class ReviewVoucher(VoucherCommand):
 @decides(voucher_scope)
 def review_voucher(cmd: ReviewVoucher, actor: Actor, app: FinanceBase) -> Any:
     voucher = app.voucher(cmd.voucher_id)
-    check_reviewer(cmd.stage, actor.person_id, app.two_committees(voucher.village_id))
+    on = app.today()  # the review's day: who holds a 两委 post then
+    check_reviewer(cmd.stage, actor.person_id, app.two_committees(voucher.village_id, on))
     reviewer = {"person_id": actor.person_id, "role": actor.role}
     approve = cmd.outcome == "approve"
     voucher.review(
@@ -206,7 +207,7 @@ def review_voucher(cmd: ReviewVoucher, actor: Actor, app: FinanceBase) -> Any:
         cmd.opinion,
         reviewer,
         app.settings.review_stages,
-        app.today(),
+        on,
         actor.to_dict(),
         community_id=app.collective(voucher.village_id).community_id,
     )

@@ -571,6 +571,50 @@ def test_F24_a_member_of_the_village_party_branch_reviews_nothing_for_the_financ
     )
 
 
+def test_F24_a_member_of_the_villagers_committee_as_of_the_review_day(world: World) -> None:
+    """The villagers' committee (村民委员会) is the other of the two committees: its chair,
+    vice chairs and members review nothing for the finance group while they hold the post on
+    the review's day (the world's clock: 2026-01-05)."""
+    village = world.village()
+    world.ledger(village)
+    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, voucher_id, upto=1)
+    group_review = {"voucher_id": voucher_id, "stage": "finance_group", "outcome": "approve"}
+    committee = new_id()
+    post = {"committee_id": committee, "village_id": village.id, "post": "member"}
+    elected = {**post, "person_id": village.group.person_id, "term_ends": "2031-01-06"}
+    # elected from tomorrow: not yet a member on the review's day
+    later = new_id()
+    world.announce("committee.post_taken", **elected, appointment_id=later, since="2026-01-06")
+    # ... and a member since 2021 whose post is held today
+    held = new_id()
+    world.announce("committee.post_taken", **elected, appointment_id=held, since="2021-01-15")
+    before = world.finance.recorder.max_notification_id()
+    refused(
+        RuleViolation,
+        "voucher.reviewer_conflict",
+        "actor",
+        world.app.review_voucher,
+        village.group,
+        "review-by-committee-member",
+        **group_review,
+    )
+    assert world.finance.recorder.max_notification_id() == before  # nothing stored
+    for _ in range(2):  # a duplicate delivery changes nothing
+        world.announce(
+            "committee.post_ended", **post, appointment_id=held, until="2026-01-05", reason="辞职"
+        )
+    assert world.finance.two_committees(village.id, "2026-01-04") == {village.group.person_id}
+    assert world.finance.two_committees(village.id, "2026-01-05") == set()
+    assert world.finance.two_committees(village.id, "2026-01-06") == {village.group.person_id}
+    assert (
+        world.app.review_voucher(village.group, "review-after-leaving-committee", **group_review)[
+            "status"
+        ]
+        == "submitted"
+    )
+
+
 def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
     world: World,
 ) -> None:

@@ -2,7 +2,7 @@
 ``eventsourcing.domain``, ``shequ.errors`` and ``shequ.domainkit`` only."""
 
 from finance.domain.charts import Account, Chart, chart_on, charts
-from finance.domain.collective import Branch, Collective, Household
+from finance.domain.collective import Branch, Collective, Committee, Household
 from finance.domain.contract import Contract, Decision
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
@@ -22,6 +22,7 @@ from finance.domain.voucher import (
 AGGREGATES = (
     Branch,
     Collective,
+    Committee,
     Contract,
     Counterparty,
     Decision,
@@ -42,6 +43,7 @@ __all__ = [
     "Branch",
     "Chart",
     "Collective",
+    "Committee",
     "Contract",
     "Counterparty",
     "Decision",
