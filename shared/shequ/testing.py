@@ -9,6 +9,7 @@ for that test and dropped after it (marked ``postgres``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -223,3 +224,27 @@ class Chain:
             "actor": self.actor,
             "data": data,
         }
+
+
+def naive_root(leaves: Sequence[bytes]) -> bytes:
+    """MTH of RFC 6962 §2.1 over leaf hashes, written from the definition (recursive, sharing
+    no code with ``shequ.audit.rfc9162``): the tests' independent check of trees and proofs."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    node = b"\x01" + naive_root(leaves[:k]) + naive_root(leaves[k:])
+    return hashlib.sha256(node).digest()
+
+
+def naive_path(m: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(m, D[n]) of RFC 6962 §2.1.1 from the definition (see ``naive_root``)."""
+    if len(leaves) == 1:
+        return []
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    if m < k:
+        return [*naive_path(m, leaves[:k]), naive_root(leaves[k:])]
+    return [*naive_path(m - k, leaves[k:]), naive_root(leaves[:k])]

@@ -23,21 +23,13 @@ from shequ.audit.tiles import (
 from shequ.audit.treeheads import load_or_create_key
 from shequ.cli import main
 from shequ.config import log_origin
+from shequ.testing import naive_root
 
 ORIGIN = "example.com/test/disclosures"
 
 
 def _h(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
-
-
-def naive_root(leaves: list[bytes]) -> bytes:
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return _h(b"\x01" + naive_root(leaves[:k]) + naive_root(leaves[k:]))
 
 
 @pytest.mark.parametrize(

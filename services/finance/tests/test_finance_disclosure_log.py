@@ -18,34 +18,13 @@ from finance.domain.disclosure import CATEGORIES
 from finance_testing import AUDITOR, World
 from shequ.audit.notes import open_checkpoint, parse_vkey
 from shequ.audit.tiles import tile_path, unbundle
+from shequ.testing import naive_path, naive_root
 from sqlalchemy import select
 from test_finance_objections import published_quarter
 
 
 def _h(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
-
-
-def naive_root(leaves: list[bytes]) -> bytes:
-    """MTH of RFC 6962 §2.1, written from the definition (recursive, no shared code)."""
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return _h(b"\x01" + naive_root(leaves[:k]) + naive_root(leaves[k:]))
-
-
-def naive_path(m: int, leaves: list[bytes]) -> list[bytes]:
-    """PATH(m, D[n]) of RFC 6962 §2.1.1, from the definition."""
-    if len(leaves) == 1:
-        return []
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    if m < k:
-        return [*naive_path(m, leaves[:k]), naive_root(leaves[k:])]
-    return [*naive_path(m - k, leaves[k:]), naive_root(leaves[:k])]
 
 
 def logged(world: World) -> list[tuple[int, str, str]]:
