@@ -44,6 +44,7 @@ bench: install services
 	$(BIN)/python benchmarks/audit_verify.py
 	$(BIN)/python benchmarks/report_fold.py
 	$(BIN)/python benchmarks/finance_books.py
+	$(BIN)/python benchmarks/finance_rpc.py
 	$(BIN)/python benchmarks/gateway.py
 
 clean:

@@ -19,12 +19,8 @@ Usage: .venv/bin/python benchmarks/casework_intake.py [--cases 600] [--clients 2
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import common  # noqa: F401 - sets sys.path and PSYCOPG_WAIT_FUNC first
@@ -32,37 +28,10 @@ import eventlet
 
 eventlet.monkey_patch()
 
-from harness import STAFF, Listener, concurrently, in_batches, send_batch, service
-from kombu import Connection, Exchange, Producer
+from harness import STAFF, Listener, Upstream, concurrently, in_batches, one_service, send_batch
 from nameko.standalone.rpc import ClusterRpcProxy
-from shequ.testing import Chain, sign_as
 
-from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
-
-
-class Upstream:
-    """Publishes envelopes of one upstream service, positions chained by ``prev``."""
-
-    def __init__(self, amqp: str, service: str) -> None:
-        self.amqp, self.service = amqp, service
-        self.chain = Chain(service, {"person_id": "system", "role": "system"})
-        self.exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
-
-    def publish(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        with Connection(self.amqp) as conn:
-            producer = Producer(conn.channel())
-            for contract, data in items:
-                env = self.chain.next(contract, data)
-                sign_as(self.service, env)  # as the upstream's relay does (ADR 0013)
-                producer.publish(
-                    json.dumps(env, ensure_ascii=False),
-                    exchange=self.exchange,
-                    routing_key=f"{env['contract']}.v1",
-                    delivery_mode=2,
-                    content_type="application/json",
-                    content_encoding="utf-8",
-                    declare=[self.exchange],
-                )
+from tests.support.infra import rpc, wait_until
 
 
 def directory(amqp: str, households: int) -> dict[str, Any]:
@@ -253,51 +222,43 @@ def main() -> None:
 
     args = counts(cases=600, clients=20, opinions=600)
 
-    with rabbit_vhost() as amqp, pg_database() as db:
-        tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-cw-"))
-        os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
-        proc = service("casework", amqp, db, tmp)
-        proc.start()
-        try:
-            wait_healthy(amqp, proc)
-            w = learned_directory(amqp, 50)
-            listener = Listener(amqp, "casework")
-            rate, lat = intake(amqp, w, args.cases, args.clients)
-            print(
-                f"case intake + routing via RPC ({args.clients} concurrent clients, "
-                f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
-                f"{rate:,.0f} commands/s; latency {summary(lat)}"
-            )
-            spread, flagged = check_intake(amqp, w)
-            print(
-                f"routing under load: open cases per owner {spread}; duplicates flagged "
-                f"{flagged} of {args.cases} (expected {args.cases - min(args.cases, 50)}: "
-                f"50 households, one category each)"
-            )
-            expected = 3 * args.cases  # opened, accepted, assigned
-            wait_until(
-                lambda: len(listener.delays) >= expected, 300, interval=0.1, what="events relayed"
-            )
-            delays = [d * 1000 for d in listener.delays]
-            print(
-                f"propagation commit -> downstream consumer ({len(delays)} events): "
-                f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
-                f"max {max(delays):.0f} ms"
-            )
-            listener.stop = True
-            rate = batches(amqp, w, args.cases, 4, 100)
-            print(
-                f"case intake + routing via RPC in batches of 100 (4 clients, "
-                f"{2 * args.cases} commands): {rate:,.0f} commands/s"
-            )
-            rate = opinions(amqp, w, args.opinions)
-            print(
-                f"outreach opinions -> accepted, routed cases through the inbox "
-                f"({args.opinions} published at once): {rate:,.0f} opinions/s"
-            )
-        finally:
-            proc.stop()
-        print(f"(service log: {proc.log_path})")
+    with one_service("casework") as (amqp, _, proc):
+        w = learned_directory(amqp, 50)
+        listener = Listener(amqp, "casework")
+        rate, lat = intake(amqp, w, args.cases, args.clients)
+        print(
+            f"case intake + routing via RPC ({args.clients} concurrent clients, "
+            f"{args.cases} cases = {2 * args.cases} commands open_case+accept_case): "
+            f"{rate:,.0f} commands/s; latency {summary(lat)}"
+        )
+        spread, flagged = check_intake(amqp, w)
+        print(
+            f"routing under load: open cases per owner {spread}; duplicates flagged "
+            f"{flagged} of {args.cases} (expected {args.cases - min(args.cases, 50)}: "
+            f"50 households, one category each)"
+        )
+        expected = 3 * args.cases  # opened, accepted, assigned
+        wait_until(
+            lambda: len(listener.delays) >= expected, 300, interval=0.1, what="events relayed"
+        )
+        delays = [d * 1000 for d in listener.delays]
+        print(
+            f"propagation commit -> downstream consumer ({len(delays)} events): "
+            f"p50 {percentile(delays, 50):.0f} ms, p99 {percentile(delays, 99):.0f} ms, "
+            f"max {max(delays):.0f} ms"
+        )
+        listener.stop = True
+        rate = batches(amqp, w, args.cases, 4, 100)
+        print(
+            f"case intake + routing via RPC in batches of 100 (4 clients, "
+            f"{2 * args.cases} commands): {rate:,.0f} commands/s"
+        )
+        rate = opinions(amqp, w, args.opinions)
+        print(
+            f"outreach opinions -> accepted, routed cases through the inbox "
+            f"({args.opinions} published at once): {rate:,.0f} opinions/s"
+        )
+    print(f"(service log: {proc.log_path})")
 
 
 if __name__ == "__main__":

@@ -24,11 +24,9 @@ collapsed stacks, for grep).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,13 +45,13 @@ from harness import (
     Listener,
     concurrently,
     establish_district,
+    one_service,
     raw_appends,
     send_batch,
-    service,
 )
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.support.infra import pg_database, rabbit_vhost, rpc, wait_healthy, wait_until
+from tests.support.infra import pg_database, rpc, wait_until
 
 Call = Callable[[Any, int], Any]
 
@@ -263,46 +261,36 @@ def bench(subject: Subject, args: argparse.Namespace) -> None:
     name = subject.name
     with pg_database() as raw_db:
         raw = raw_appends(raw_db, args.raw)
-    with rabbit_vhost() as amqp, pg_database() as db:
-        tmp = Path(tempfile.mkdtemp(prefix=f"shequ-bench-{name}-"))
-        os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
-        proc = service(name, amqp, db, tmp)
-        proc.start()
-        try:
-            wait_healthy(amqp, proc)
-            subject.prepare(amqp)
-            closed_loop(amqp, 200, args.clients, subject.call("warm"))
-            closed_loop(amqp, 200, args.clients, lambda p, i: getattr(p, name).health())
-            reads, read_lat = closed_loop(
-                amqp, args.commands, args.clients, lambda p, i: getattr(p, name).health()
+    with one_service(name) as (amqp, db, proc):
+        subject.prepare(amqp)
+        closed_loop(amqp, 200, args.clients, subject.call("warm"))
+        closed_loop(amqp, 200, args.clients, lambda p, i: getattr(p, name).health())
+        reads, read_lat = closed_loop(
+            amqp, args.commands, args.clients, lambda p, i: getattr(p, name).health()
+        )
+        wait_drained(amqp, name)
+        watch = Watch(db, args.slow)
+        spy = None
+        if args.profile:
+            assert proc.proc is not None
+            spy = profile(
+                proc.proc.pid,
+                Path(args.profile) / f"{name}-commands.{args.profile_format}",
+                args.profile_secs,
             )
-            wait_drained(amqp, name)
-            watch = Watch(db, args.slow)
-            spy = None
-            if args.profile:
-                assert proc.proc is not None
-                spy = profile(
-                    proc.proc.pid,
-                    Path(args.profile) / f"{name}-commands.{args.profile_format}",
-                    args.profile_secs,
-                )
-            cmds, cmd_lat = closed_loop(
-                amqp, args.commands, args.clients, subject.call("cmd"), watch
-            )
-            if spy:
-                spy.wait()
-            watch.stop = True
-            wait_drained(amqp, name)
-            batch = subject.batch(amqp, args.commands, 4, 100)
-            wait_drained(amqp, name)
-            listener = Listener(amqp, name)
-            paced = open_loop(amqp, args.paced, args.rate, subject.call("paced"))
-            wait_until(lambda: len(listener.delays) >= args.paced, 120, what="events relayed")
-            eventlet.sleep(1)
-            listener.stop = True
-            prop = listener.delays
-        finally:
-            proc.stop()
+        cmds, cmd_lat = closed_loop(amqp, args.commands, args.clients, subject.call("cmd"), watch)
+        if spy:
+            spy.wait()
+        watch.stop = True
+        wait_drained(amqp, name)
+        batch = subject.batch(amqp, args.commands, 4, 100)
+        wait_drained(amqp, name)
+        listener = Listener(amqp, name)
+        paced = open_loop(amqp, args.paced, args.rate, subject.call("paced"))
+        wait_until(lambda: len(listener.delays) >= args.paced, 120, what="events relayed")
+        eventlet.sleep(1)
+        listener.stop = True
+        prop = listener.delays
     slow = sum(1 for x in cmd_lat + paced if x > 1)
     print(f"{name} ({subject.command}), {args.clients} clients, {args.commands} calls each way:")
     print(f"  raw eventsourcing appends, sequential (baseline) {raw:8,.0f}/s")

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import eventlet
 from eventsourcing.domain import Aggregate, event
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Producer, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 from shequ.app import ServiceApplication
 from shequ.store import Store
+from shequ.testing import Chain, sign_as
 
+from tests.support import infra
 from tests.support.infra import ServiceProcess, free_port, rpc
 
 STAFF = {"person_id": "bench", "role": "district_staff"}
@@ -65,6 +70,23 @@ def service_env(name: str, amqp: str, db: str, tmp: Path, **extra: str) -> dict[
 def service(name: str, amqp: str, db: str, tmp: Path, module: str = "") -> ServiceProcess:
     """Service ``name`` (from ``module``, its own package by default), not yet started."""
     return ServiceProcess(module or name, name, service_env(name, amqp, db, tmp), tmp)
+
+
+@contextmanager
+def one_service(name: str) -> Iterator[tuple[str, str, ServiceProcess]]:
+    """Service ``name`` started alone on a fresh vhost and PostgreSQL database, healthy: the
+    broker's URI, the database's and the process, stopped afterwards. Upstream keys (``sign_as``) are kept
+    under the same temporary folder as its own."""
+    with infra.rabbit_vhost() as amqp, infra.pg_database() as db:
+        tmp = Path(tempfile.mkdtemp(prefix=f"shequ-bench-{name}-"))
+        os.environ["SHEQU_KEY_DIR"] = str(tmp / "keys")  # where sign_as keeps upstream keys
+        proc = service(name, amqp, db, tmp)
+        proc.start()
+        try:
+            infra.wait_healthy(amqp, proc)
+            yield amqp, db, proc
+        finally:
+            proc.stop()
 
 
 def establish_district(amqp: str, key: str) -> Any:
@@ -135,6 +157,31 @@ class Listener:
                     conn.drain_events(timeout=0.5)
                 except TimeoutError:
                     continue
+
+
+class Upstream:
+    """Publishes envelopes of one upstream service, positions chained by ``prev``."""
+
+    def __init__(self, amqp: str, service: str) -> None:
+        self.amqp, self.service = amqp, service
+        self.chain = Chain(service, {"person_id": "system", "role": "system"})
+        self.exchange = Exchange(f"shequ.{service}.events", type="topic", durable=True)
+
+    def publish(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        with Connection(self.amqp) as conn:
+            producer = Producer(conn.channel())
+            for contract, data in items:
+                env = self.chain.next(contract, data)
+                sign_as(self.service, env)  # as the upstream's relay does (ADR 0013)
+                producer.publish(
+                    json.dumps(env, ensure_ascii=False),
+                    exchange=self.exchange,
+                    routing_key=f"{env['contract']}.v1",
+                    delivery_mode=2,
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    declare=[self.exchange],
+                )
 
 
 def send_batch(
