@@ -7,9 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shequ.suite import SERVICES
 
+from tests.support.browser import Browser
+from tests.support.console import ConsoleSuite
 from tests.support.infra import rabbit_vhost
-from tests.support.suite import Suite, fresh_stores, running
+from tests.support.suite import Suite, fresh_stores, on_fresh_vhost, running
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -20,4 +23,22 @@ def suite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Suite]:
         fresh_stores(request.param, ("registry", "mirror"), tmp_path) as db,
         running(Suite(amqp, db, tmp_path), start=False) as s,
     ):
+        yield s
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for the whole run (in a child process: ``tests.support.browser``)."""
+    started = Browser()
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleSuite]:
+    """Every service and a gateway with an account per role, started once for the run's
+    browser tests (``tests.support.console``)."""
+    with on_fresh_vhost(ConsoleSuite, "sqlite", SERVICES, tmp_path_factory.mktemp("console")) as s:
         yield s

@@ -28,6 +28,7 @@ from shequ.suite import SERVICES
 from gateway import errors
 from gateway.auth import Auth, authenticator
 from gateway.auth import install as install_auth
+from gateway.console import install as install_console
 from gateway.metrics import LATENCY, REQUESTS, RPC_SECONDS
 from gateway.open311 import Clients, Open311, install
 from gateway.pool import RpcPool
@@ -251,6 +252,7 @@ def create_app(
     errors.install(app)
     if auth is not None:
         install_auth(app, auth)
+        install_console(app)  # the web console's pages (G20), on the same sessions
 
     refs = components()[0]
     for route in routes():

@@ -110,12 +110,19 @@ class Auth:
             check_csrf(session, await submitted_csrf(request), request.cookies.get(CSRF_COOKIE))
         return Caller(session.account.actor, session=session, session_id=session_id)
 
-    async def login(self, request: Request, username: str, password: str) -> Response:
+    async def start(self, request: Request, username: str, password: str) -> Caller:
+        """Check the password (lockout first) and open a new session: the caller, with its
+        ``session_id`` for the cookie. The JSON login and the console's login page share it."""
         client = request.client.host if request.client else ""
         account = await anyio.to_thread.run_sync(self.accounts.login, username, password, client)
         session_id, session = await anyio.to_thread.run_sync(self.sessions.open, account, client)
-        response = JSONResponse(self.describe(Caller(account.actor, session=session)))
-        self.set_cookies(response, session_id, session.csrf_token)
+        return Caller(account.actor, session=session, session_id=session_id)
+
+    async def login(self, request: Request, username: str, password: str) -> Response:
+        caller = await self.start(request, username, password)
+        assert caller.session is not None and caller.session_id is not None
+        response = JSONResponse(self.describe(caller))
+        self.set_cookies(response, caller.session_id, caller.session.csrf_token)
         return response
 
     def describe(self, caller: Caller) -> dict[str, Any]:

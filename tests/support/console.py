@@ -1,0 +1,129 @@
+"""The console's browser tests share one suite: every service of the suite and a gateway with
+accounts for each role, on one vhost, started once per test session (CI budget), and one
+chromium (``tests.support.browser``).
+
+``ConsoleSuite.start`` registers, over RPC as the system: the district, community 立柱 with
+its sample village 示例村, a service team with a cleaner (``cleaner``) in its sanitation
+group, a household headed by ``resident_person``; then one gateway account per role
+(``ACCOUNTS``; the password hashes made with argon2's cheapest profile in this process, so a
+login costs the gateway one cheap verify and one rehash). ``login(page, role)`` signs a
+browser page in through the login form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+from gateway.accounts import Accounts
+from gateway.authstore import open_engine
+from shequ.actor import ROLES as ALL_ROLES
+from shequ.store import Store
+from shequ.suite import SERVICES
+
+from tests.support.browser import Page
+from tests.support.gateway import WithGateway
+from tests.support.suite import SYSTEM
+
+PASSWORD = "lantern-river-42-orchard"
+ROLES = tuple(role for role in ALL_ROLES if role != "system")  # every role a login may have
+
+
+class ConsoleSuite(WithGateway):
+    def __init__(self, amqp: str, stores: dict[str, str], tmp: Path) -> None:
+        self.accounts_db = tmp / "gateway-accounts.db"
+        super().__init__(
+            amqp,
+            stores,
+            tmp,
+            {s: s for s in SERVICES},
+            SHEQU_GATEWAY_STORE=f"sqlite:///{self.accounts_db}",
+            SHEQU_GATEWAY_INSECURE_COOKIES="1",
+        )
+        self.ids: dict[str, str] = {}
+        self.usernames: dict[str, str] = {}
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def start(self, *procs: Any) -> None:
+        if procs:
+            super().start(*procs)
+            return
+        for proc in self.procs.values():
+            proc.start()
+        from tests.support.infra import wait_healthy
+
+        for proc in self.procs.values():
+            wait_healthy(self.amqp, proc)
+        self.seed()
+        self.gateway.start()
+
+    def seed(self) -> None:
+        where = self.establish_village(SYSTEM, "console")
+        community, village = where["community"], where["village"]
+        cleaner = self.register_person(SYSTEM, "console-cleaner", 11, "张保洁")
+        team = self.team_with_cleaner(SYSTEM, "console-team", community, cleaner)
+        head = self.register_person(SYSTEM, "console-head", 12, "李居民")
+        household = self.command(
+            "registry",
+            "register_household",
+            SYSTEM,
+            "console-household",
+            village_id=village,
+            head_id=head,
+            address="示例村第一组",
+            since="2024-01-01",
+        )["household_id"]
+        self.ids = {
+            "community": community,
+            "village": village,
+            "team": team,
+            "cleaner": cleaner,
+            "resident_person": head,
+            "household": household,
+        }
+        self.add_accounts()
+
+    def add_accounts(self) -> None:
+        scopes: dict[str, dict[str, Any]] = {
+            "district_staff": {"person_id": "console-district"},
+            "community_staff": {
+                "person_id": "console-community",
+                "community_id": self.ids["community"],
+            },
+            "team_member": {"person_id": self.ids["cleaner"], "display_name": "张保洁"},
+            "resident": {
+                "person_id": self.ids["resident_person"],
+                "household_id": self.ids["household"],
+                "display_name": "李居民",
+            },
+            "auditor": {"person_id": "console-auditor"},
+            "finance_clerk": {"person_id": "console-clerk", "village_id": self.ids["village"]},
+            "finance_group": {"person_id": "console-group", "village_id": self.ids["village"]},
+            "village_head": {"person_id": "console-head", "village_id": self.ids["village"]},
+            "agency_accountant": {"person_id": "console-accountant"},
+        }
+        engine = open_engine(Store.parse(f"sqlite:///{self.accounts_db}"))
+        try:
+            accounts = Accounts(engine, hasher=PasswordHasher.from_parameters(CHEAPEST))
+            for role in ROLES:
+                username = f"console.{role.replace('_', '.')}"
+                scope = dict(scopes[role])
+                accounts.add(
+                    username, PASSWORD, scope.pop("person_id"), role, by="operator:test", **scope
+                )
+                self.usernames[role] = username
+        finally:
+            engine.dispose()
+
+    def login(self, page: Page, role: str, then: str = "/") -> None:
+        """Sign ``page`` in as ``role``'s account through the login form, landing on ``then``."""
+        page.goto(f"{self.url}/login?next={then}")
+        page.fill("#f-username", self.usernames[role])
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for(f"{self.url}{then}")
