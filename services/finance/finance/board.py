@@ -22,9 +22,10 @@ from finance import tables as t
 from finance.base import FinanceBase
 from finance.disclosurelog import origin, published_lines
 from finance.domain import chart_on
+from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, NOTHING
 from finance.examples import VILLAGE
-from finance.report import BALANCE_COLUMNS, ENTRY_COLUMNS, yuan
+from finance.report import BALANCE_COLUMNS, ENTRY_COLUMNS
 
 VKEY_FILE = "vkey"
 
@@ -138,12 +139,15 @@ def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[di
                 line["voucher_no"],
                 line["summary"],
                 named(row["account"]),
-                yuan(line["amount_fen"]),
+                yuan(line["amount_fen"], grouped=False),
                 row.get("handler", "报账员"),
             ]
             columns = ENTRY_COLUMNS
         else:
-            cells, columns = [named(row["account"]), yuan(line["amount_fen"])], BALANCE_COLUMNS
+            cells, columns = (
+                [named(row["account"]), yuan(line["amount_fen"], grouped=False)],
+                BALANCE_COLUMNS,
+            )
         section = out.setdefault(
             category, {"key": category, "title": titles[category], "columns": columns, "rows": []}
         )
@@ -165,7 +169,7 @@ def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[di
                 "title": "资金收支汇总",
                 "columns": BALANCE_COLUMNS,
                 "rows": [
-                    {"line": None, "cells": [name, yuan(funds[k])], "log": None}
+                    {"line": None, "cells": [name, yuan(funds[k], grouped=False)], "log": None}
                     for k, name in (
                         ("opening_fen", "期初资金"),
                         ("receipts_fen", "本期收入"),

@@ -23,6 +23,7 @@ from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
 from finance.domain import AGGREGATES, Chart, chart_on
+from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, NOTHING
 
 pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
@@ -61,11 +62,6 @@ TRIAL_COLUMNS = [
 
 def wants(topic: str) -> bool:
     return topic.startswith(_TOPICS)
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 class Books:
@@ -178,7 +174,7 @@ def _sections(
         if kind in (("income", "credit"), ("expense", "debit")):
             summary = x.get("memo") or content["summary"]
             entries[kind[0]].append(
-                [day, number, summary, named(x["account"]), yuan(fen), "报账员"]
+                [day, number, summary, named(x["account"]), yuan(fen, grouped=False), "报账员"]
             )
     opening, after = books.balances(start), books.balances(_day_after(end))
     held = [
@@ -186,18 +182,20 @@ def _sections(
         for a in books.assets.values()
         if a["acquired_on"] <= end and (a.get("disposed_on") is None or a["disposed_on"] > end)
     ]
-    assets = [[named(a), 0, "", yuan(after[a]), ""] for a in FUNDS if after.get(a)]
+    assets = [[named(a), 0, "", yuan(after[a], grouped=False), ""] for a in FUNDS if after.get(a)]
     assets += [
         [
             a["name"],
             a.get("quantity", 1),
             a.get("unit", ""),
-            yuan(a["original_fen"]),
+            yuan(a["original_fen"], grouped=False),
             a.get("location", ""),
         ]
         for a in held
     ]
-    claims = [[named(a), yuan(after[a])] for a in CLAIMS.get(chart.id, ()) if after.get(a)]
+    claims = [
+        [named(a), yuan(after[a], grouped=False)] for a in CLAIMS.get(chart.id, ()) if after.get(a)
+    ]
     tables = {
         "income": (ENTRY_COLUMNS, entries["income"]),
         "expense": (ENTRY_COLUMNS, entries["expense"]),
@@ -213,10 +211,10 @@ def _sections(
     funds_open = sum(opening.get(a, 0) for a in FUNDS)
     receipts, payments = (sum(moved[a][i] for a in FUNDS) for i in (0, 1))
     funds = [
-        ["期初资金 opening", yuan(funds_open)],
-        ["本期收入 receipts", yuan(receipts)],
-        ["本期支出 payments", yuan(payments)],
-        ["期末资金 closing", yuan(funds_open + receipts - payments)],
+        ["期初资金 opening", yuan(funds_open, grouped=False)],
+        ["本期收入 receipts", yuan(receipts, grouped=False)],
+        ["本期支出 payments", yuan(payments, grouped=False)],
+        ["期末资金 closing", yuan(funds_open + receipts - payments, grouped=False)],
     ]
     sections.append(
         {
@@ -230,7 +228,7 @@ def _sections(
         [
             named(a),
             *(
-                yuan(f)
+                yuan(f, grouped=False)
                 for f in (
                     opening.get(a, 0),
                     *moved[a],

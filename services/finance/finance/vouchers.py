@@ -34,7 +34,7 @@ from finance.domain.common import key_id
 from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
-from finance.ledgers import village_scope, villages_read
+from finance.ledgers import Period, village_scope, villages_read
 from finance.parties import check_counterparties
 
 SIDES = ("debit", "credit")
@@ -317,9 +317,7 @@ class VouchersQuery(Command):
     title = "凭证列表"
     example: ClassVar[dict[str, Any]] = MONTH
     village_id: Id
-    period: Annotated[
-        str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    ]
+    period: Period
     status: (
         Annotated[str, Choice(("draft", "submitted", "returned", "posted", "voided"), "状态")]
         | None

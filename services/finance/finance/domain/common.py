@@ -23,11 +23,13 @@ def refuse(code: str, zh: str, en: str, field: str | None = None, **details: Any
     return RuleViolation(zh, en, field, code=code, details=details or None)
 
 
-def yuan(fen: int) -> str:
-    """Fen as yuan with two decimals and thousands separators: 1234567 -> '12,345.67'."""
+def yuan(fen: int, grouped: bool = True) -> str:
+    """Fen as yuan with two decimals, the one way finance writes money for people: with
+    thousands separators in messages (1234567 -> '12,345.67'), without them (``grouped``
+    false: '12345.67') as the decimal text of documents' amount columns."""
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    return f"{sign}{whole:,}.{cents:02d}" if grouped else f"{sign}{whole}.{cents:02d}"
 
 
 def period_of(day: str) -> str:
