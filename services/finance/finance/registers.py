@@ -1,5 +1,6 @@
 """Read models of the village's registers beside the books: counterparties and their opening
-balances (F3), resources (F5). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
+balances (F3), resources (F5), the annual plans, distributions and 一事一议 projects
+(F7–F9). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
 is mixed into ``FinanceProjection``."""
 
 from __future__ import annotations
@@ -32,6 +33,27 @@ resources = table(
     (key("id"), ref("village_id"), text("type", 20), text("name", 100), number("area_centimu")),
     (text("location", 100), text("status", 20), text("contract_no", 30), day("since")),
     Index("fin_resources_village", "village_id"),
+)
+
+plans = table(
+    "fin_plans",
+    metadata,
+    (key("id"), ref("village_id"), number("year"), text("items"), ref("decision_id")),
+    (day("adopted_on"),),
+    Index("fin_plans_village", "village_id", "year", unique=True),
+)
+distributions = table(
+    "fin_distributions",
+    metadata,
+    (key("id"), ref("village_id"), number("year"), text("body")),
+    Index("fin_distributions_village", "village_id", "year", unique=True),
+)
+pooled = table(
+    "fin_pooled",
+    metadata,
+    (key("id"), ref("village_id"), text("number", 30), number("year"), day("decided_on")),
+    (ref("decision_id"), text("project")),
+    Index("fin_pooled_village", "village_id", "year"),
 )
 
 
@@ -68,4 +90,37 @@ class RegistersProjection:
     )
     on_Resource__StatusChanged = Update(
         resources, {"id": ID}, "status", since="on", contract_no=lambda e: None
+    )
+
+    on_AnnualPlan__Adopted = Upsert(
+        plans, {"id": ID}, "village_id", "year", "decision_id", "adopted_on", items=as_json("items")
+    )
+    on_Distribution__Decided = Upsert(
+        distributions,
+        {"id": ID},
+        "village_id",
+        "year",
+        body=lambda e: json.dumps(
+            {
+                k: getattr(e, k)
+                for k in (
+                    "distributable_fen",
+                    "allocations",
+                    "members",
+                    "decision_id",
+                    "decided_on",
+                )
+            },
+            sort_keys=True,
+        ),
+    )
+    on_PooledProject__Decided = Upsert(
+        pooled,
+        {"id": ID},
+        "village_id",
+        "number",
+        "decided_on",
+        "decision_id",
+        year=lambda e: int(e.decided_on[:4]),
+        project=as_json("project"),
     )

@@ -22,7 +22,10 @@ class FinanceSettings:
     voucher with a line strictly over this is disclosed at once (D3, default 5,000,000 fen),
     within ``immediate_days`` of its posting (default 5) [local]; ``extend_on_rest_day``: a due
     date on a weekend or public holiday moves to the next working day (D9, 民法典 Art. 203 by
-    analogy [?], default on; ``SHEQU_FINANCE_EXTEND_ON_REST_DAY=0`` turns it off)."""
+    analogy [?], default on; ``SHEQU_FINANCE_EXTEND_ON_REST_DAY=0`` turns it off);
+    ``pooled_cap_fen`` and ``pooled_labour_days``: what a village's 一事一议 projects of one year
+    may raise per person in all (F9, default 1,500 fen = 15.00 yuan) and ask per labourer
+    (default 10 labour days) — the province's caps [local, one province seen]."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000
@@ -33,6 +36,8 @@ class FinanceSettings:
     immediate_over_fen: int = 5_000_000
     immediate_days: int = 5
     extend_on_rest_day: bool = True
+    pooled_cap_fen: int = 1_500
+    pooled_labour_days: int = 10
 
     def __post_init__(self) -> None:
         if sorted(self.review_stages) != sorted(STAGES):
@@ -65,6 +70,8 @@ class FinanceSettings:
             answer_days=number("SHEQU_FINANCE_ANSWER_DAYS", 10),
             immediate_over_fen=number("SHEQU_FINANCE_IMMEDIATE_OVER_FEN", 5_000_000),
             immediate_days=number("SHEQU_FINANCE_IMMEDIATE_DAYS", 5),
+            pooled_cap_fen=number("SHEQU_FINANCE_POOLED_CAP_FEN", 1_500),
+            pooled_labour_days=number("SHEQU_FINANCE_POOLED_LABOUR_DAYS", 10),
             extend_on_rest_day=os.environ.get("SHEQU_FINANCE_EXTEND_ON_REST_DAY", "1").strip()
             not in ("0", "false", "no"),
         )

@@ -19,6 +19,7 @@ from finance import (
     ledgers,
     objections,
     parties,
+    plans,
     resources,
     vouchers,
 )
@@ -47,6 +48,10 @@ USE_CASES = UseCases(
     # the resource register (F5)
     UseCase(resources.RegisterResource, resources.register_resource, CLERK),
     UseCase(resources.ChangeResourceStatus, resources.change_resource_status, CLERK),
+    # the plan, the distribution and 一事一议 (F7, F8, F9)
+    UseCase(plans.AdoptPlan, plans.adopt_plan, CLERK),
+    UseCase(plans.DecideDistribution, plans.decide_distribution, CLERK),
+    UseCase(plans.RecordPooledProject, plans.record_pooled_project, CLERK),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),
@@ -84,6 +89,9 @@ USE_CASES = UseCases(
     UseCase(agreements.ContractsQuery, agreements.contracts, READS, reads=True),
     UseCase(parties.CounterpartiesQuery, parties.counterparties, READS, reads=True),
     UseCase(resources.ResourcesQuery, resources.resources, READS, reads=True),
+    UseCase(plans.PlanQuery, plans.plan, READS, reads=True),
+    UseCase(plans.IncomeDistributionQuery, plans.income_distribution, READS, reads=True),
+    UseCase(plans.PooledProjectsQuery, plans.pooled_projects, READS, reads=True),
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(vouchers.ReviewQueueQuery, vouchers.review_queue, READS, reads=True),

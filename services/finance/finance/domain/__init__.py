@@ -8,6 +8,7 @@ from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
 from finance.domain.party import Counterparty
+from finance.domain.plan import AnnualPlan, Distribution, PooledProject
 from finance.domain.resource import Resource
 from finance.domain.voucher import (
     KINDS,
@@ -20,6 +21,7 @@ from finance.domain.voucher import (
 )
 
 AGGREGATES = (
+    AnnualPlan,
     Branch,
     Collective,
     Committee,
@@ -27,10 +29,12 @@ AGGREGATES = (
     Counterparty,
     Decision,
     Disclosure,
+    Distribution,
     Household,
     Ledger,
     Objection,
     Overdue,
+    PooledProject,
     Resource,
     Voucher,
 )
@@ -40,6 +44,7 @@ __all__ = [
     "KINDS",
     "STAGES",
     "Account",
+    "AnnualPlan",
     "Branch",
     "Chart",
     "Collective",
@@ -48,10 +53,12 @@ __all__ = [
     "Counterparty",
     "Decision",
     "Disclosure",
+    "Distribution",
     "Household",
     "Ledger",
     "Objection",
     "Overdue",
+    "PooledProject",
     "Resource",
     "Voucher",
     "chart_on",
