@@ -22,15 +22,20 @@ from sqlalchemy import Connection, select
 from finance import tables as t
 from finance.base import FinanceBase, attributes
 from finance.domain import Disclosure, chart_on
-from finance.domain.disclosure import CATEGORIES, NOTHING, digest, due_on, quarter_months
+from finance.domain.disclosure import (
+    CATEGORIES,
+    NOTHING,
+    PeriodFold,
+    digest,
+    due_on,
+    quarter_months,
+)
 from finance.domain.ledger import next_month
 from finance.examples import VILLAGE
 from finance.ledgers import movements, village_scope, villages_read
 from finance.subledgers import check_reconciled
 
 Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
-FUNDS = ("101", "102")  # 库存现金, 银行存款: the same codes in both charts
-CLAIMS = {"cas2023": ("112", "113", "211", "221"), "cas2004": ("112", "113", "202", "221")}
 DISCLOSURE = "5b2d7c1e-0000-5000-8000-000000000041"
 
 
@@ -92,36 +97,21 @@ def quarter_content(
     start, end = f"{months[0]}-01", f"{next_month(months[-1])}-01"
     chart = chart_on(start)
     assert chart is not None  # a ledger is opened only on a chart in force
-    opening, debit, credit = movements(c, village_id, start, end)
-    closing = {
-        a: opening.get(a, 0) + debit.get(a, 0) - credit.get(a, 0)
-        for a in set(opening) | set(debit) | set(credit)
-    }
+    books = PeriodFold(
+        chart, movements(c, village_id, start, end)[0], entry_by_entry(c, village_id, start, end)
+    )
 
     def named(code: str) -> str:
         return chart.accounts[code].name if code in chart.accounts else code
 
-    entries = entry_by_entry(c, village_id, start, end)
     tables: dict[str, list[dict[str, Any]]] = {
-        "income": [
-            e
-            for e in entries
-            if chart.accounts[e["account"]].cls == "income" and e["side"] == "credit"
-        ],
-        "expense": [
-            e
-            for e in entries
-            if chart.accounts[e["account"]].cls == "expense" and e["side"] == "debit"
-        ],
+        **books.entries,
         "assets": [
-            {"account": a, "name": named(a), "balance_fen": closing[a]}
-            for a in sorted(closing)
-            if closing[a] and a in chart.accounts and chart.accounts[a].cls == "asset"
+            {"account": a, "name": named(a), "balance_fen": fen}
+            for a, fen in books.balances("asset")
         ],
         "claims": [
-            {"account": a, "name": named(a), "balance_fen": closing[a]}
-            for a in CLAIMS.get(chart.id, ())
-            if closing.get(a)
+            {"account": a, "name": named(a), "balance_fen": fen} for a, fen in books.claims()
         ],
     }
     categories = []
@@ -135,9 +125,6 @@ def quarter_content(
         if not rows:
             item["note"] = NOTHING
         categories.append(item)
-    funds_open = sum(opening.get(a, 0) for a in FUNDS)
-    receipts = sum(debit.get(a, 0) for a in FUNDS)
-    payments = sum(credit.get(a, 0) for a in FUNDS)
     return {
         "village": village_name,
         "period": quarter,
@@ -145,12 +132,7 @@ def quarter_content(
         "to": (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat(),
         "chart": chart.id,
         "categories": categories,
-        "funds": {
-            "opening_fen": funds_open,
-            "receipts_fen": receipts,
-            "payments_fen": payments,
-            "closing_fen": funds_open + receipts - payments,
-        },
+        "funds": books.funds(),
     }
 
 

@@ -24,13 +24,11 @@ from shequ.topics import pin_topics
 
 from finance.domain import AGGREGATES, Chart, chart_on
 from finance.domain.common import yuan
-from finance.domain.disclosure import CATEGORIES, NOTHING
+from finance.domain.disclosure import CATEGORIES, FUNDS, NOTHING, PeriodFold
 
 pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
 
 _TOPICS = ("finance:Collective.Known", "finance:Voucher.", "finance:Ledger.")
-FUNDS = ("101", "102")
-CLAIMS = {"cas2023": ("112", "113", "211", "221"), "cas2004": ("112", "113", "202", "221")}
 
 ENTRY_COLUMNS = [
     column("date", "日期", "date"),
@@ -164,43 +162,59 @@ def _sections(
         account = chart.account(code)
         return f"{code} {account.name}" if account else code
 
-    entries: dict[str, list[list[Any]]] = {"income": [], "expense": []}
-    moved: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for day, number, content, x in books.lines(start, end):
-        fen = -x["amount_fen"] if x.get("red") else x["amount_fen"]
-        moved[x["account"]][0 if x["side"] == "debit" else 1] += fen
-        account = chart.account(x["account"])
-        kind = (account.cls, x["side"]) if account else ("", "")
-        if kind in (("income", "credit"), ("expense", "debit")):
-            summary = x.get("memo") or content["summary"]
-            entries[kind[0]].append(
-                [day, number, summary, named(x["account"]), yuan(fen, grouped=False), "报账员"]
-            )
-    opening, after = books.balances(start), books.balances(_day_after(end))
+    def amount(fen: int) -> str:
+        return yuan(fen, grouped=False)
+
+    period = PeriodFold(
+        chart,
+        books.balances(start),
+        (
+            {
+                "date": day,
+                "number": number,
+                "summary": x.get("memo") or content["summary"],
+                "account": x["account"],
+                "side": x["side"],
+                "amount_fen": -x["amount_fen"] if x.get("red") else x["amount_fen"],
+            }
+            for day, number, content, x in books.lines(start, end)
+        ),
+    )
+    entries = {
+        cls: [
+            [
+                e["date"],
+                e["number"],
+                e["summary"],
+                named(e["account"]),
+                amount(e["amount_fen"]),
+                "报账员",
+            ]
+            for e in rows
+        ]
+        for cls, rows in period.entries.items()
+    }
     held = [
         a
         for a in books.assets.values()
         if a["acquired_on"] <= end and (a.get("disposed_on") is None or a["disposed_on"] > end)
     ]
-    assets = [[named(a), 0, "", yuan(after[a], grouped=False), ""] for a in FUNDS if after.get(a)]
+    assets = [[named(a), 0, "", amount(period.closing(a)), ""] for a in FUNDS if period.closing(a)]
     assets += [
         [
             a["name"],
             a.get("quantity", 1),
             a.get("unit", ""),
-            yuan(a["original_fen"], grouped=False),
+            amount(a["original_fen"]),
             a.get("location", ""),
         ]
         for a in held
-    ]
-    claims = [
-        [named(a), yuan(after[a], grouped=False)] for a in CLAIMS.get(chart.id, ()) if after.get(a)
     ]
     tables = {
         "income": (ENTRY_COLUMNS, entries["income"]),
         "expense": (ENTRY_COLUMNS, entries["expense"]),
         "assets": (ASSET_COLUMNS, assets),
-        "claims": (BALANCE_COLUMNS, claims),
+        "claims": (BALANCE_COLUMNS, [[named(a), amount(fen)] for a, fen in period.claims()]),
     }
     sections, notes = [], []
     for key, title in CATEGORIES:
@@ -208,36 +222,34 @@ def _sections(
         sections.append({"key": key, "title": title, "columns": columns, "rows": rows})
         if not rows:
             notes.append(f"{title}：{NOTHING}")
-    funds_open = sum(opening.get(a, 0) for a in FUNDS)
-    receipts, payments = (sum(moved[a][i] for a in FUNDS) for i in (0, 1))
-    funds = [
-        ["期初资金 opening", yuan(funds_open, grouped=False)],
-        ["本期收入 receipts", yuan(receipts, grouped=False)],
-        ["本期支出 payments", yuan(payments, grouped=False)],
-        ["期末资金 closing", yuan(funds_open + receipts - payments, grouped=False)],
-    ]
+    funds = period.funds()
     sections.append(
         {
             "key": "funds",
             "title": "资金收支汇总 Funds summary",
             "columns": BALANCE_COLUMNS,
-            "rows": funds,
+            "rows": [
+                ["期初资金 opening", amount(funds["opening_fen"])],
+                ["本期收入 receipts", amount(funds["receipts_fen"])],
+                ["本期支出 payments", amount(funds["payments_fen"])],
+                ["期末资金 closing", amount(funds["closing_fen"])],
+            ],
         }
     )
     trial = [
         [
             named(a),
             *(
-                yuan(f, grouped=False)
+                amount(f)
                 for f in (
-                    opening.get(a, 0),
-                    *moved[a],
-                    opening.get(a, 0) + moved[a][0] - moved[a][1],
+                    period.opening.get(a, 0),
+                    period.debit.get(a, 0),
+                    period.credit.get(a, 0),
+                    period.closing(a),
                 )
             ),
         ]
-        for a in sorted(set(opening) | set(moved))
-        if opening.get(a, 0) or moved[a] != [0, 0]
+        for a in period.accounts()
     ]
     sections.append(
         {

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from finance.domain.charts import Chart
 from finance.domain.common import ActorDict, natural_id, refuse
 
 # The eight categories in the order of the 2011 rules [law]; an empty one is printed with
@@ -31,6 +34,65 @@ CATEGORIES = (
     ("other", "其他"),
 )
 NOTHING = "本期无此类事项"
+FUNDS = ("101", "102")  # 库存现金, 银行存款: the same codes in both charts
+# the claims and debts (债权债务) shown: receivables, payables and what members are owed
+CLAIMS = {"cas2023": ("112", "113", "211", "221"), "cas2004": ("112", "113", "202", "221")}
+
+
+class PeriodFold:
+    """A period's books as every disclosure of it shows them (D1, §1.4), whatever they are
+    read from (the read model, or the stored events of a report): the posted lines of the
+    period sorted into the categories entered entry by entry (income credited, expenses
+    debited), each account's movements and closing balance, the claims and debts, the funds.
+
+    ``lines`` are dicts with ``account``, ``side`` and ``amount_fen`` (a red line negative),
+    in date and number order; they are passed through to ``entries`` as they are.
+    ``opening``: each account's debit-positive balance before the period."""
+
+    def __init__(self, chart: Chart, opening: Mapping[str, int], lines: Iterable[dict[str, Any]]):
+        self.chart = chart
+        self.opening = dict(opening)
+        self.debit: dict[str, int] = defaultdict(int)
+        self.credit: dict[str, int] = defaultdict(int)
+        self.entries: dict[str, list[dict[str, Any]]] = {"income": [], "expense": []}
+        for x in lines:
+            code = x["account"]
+            (self.debit if x["side"] == "debit" else self.credit)[code] += x["amount_fen"]
+            account = chart.account(code)
+            if account and (account.cls, x["side"]) in (("income", "credit"), ("expense", "debit")):
+                self.entries[account.cls].append(x)
+
+    def closing(self, code: str) -> int:
+        return self.opening.get(code, 0) + self.debit.get(code, 0) - self.credit.get(code, 0)
+
+    def accounts(self) -> list[str]:
+        """Every account with an opening balance or a movement, in code order."""
+        moved = {a for a in set(self.debit) | set(self.credit) if self.debit[a] or self.credit[a]}
+        return sorted({a for a, fen in self.opening.items() if fen} | moved)
+
+    def balances(self, cls: str) -> list[tuple[str, int]]:
+        """The accounts of class ``cls`` (asset, liability…) with a closing balance."""
+        return [
+            (a, self.closing(a))
+            for a in self.accounts()
+            if self.closing(a) and (found := self.chart.account(a)) and found.cls == cls
+        ]
+
+    def claims(self) -> list[tuple[str, int]]:
+        """The claims and debts accounts with a closing balance, in the chart's order."""
+        return [(a, self.closing(a)) for a in CLAIMS.get(self.chart.id, ()) if self.closing(a)]
+
+    def funds(self) -> dict[str, int]:
+        """The funds summary (资金收支汇总): cash and bank at the start, in, out, at the end."""
+        opening = sum(self.opening.get(a, 0) for a in FUNDS)
+        receipts = sum(self.debit.get(a, 0) for a in FUNDS)
+        payments = sum(self.credit.get(a, 0) for a in FUNDS)
+        return {
+            "opening_fen": opening,
+            "receipts_fen": receipts,
+            "payments_fen": payments,
+            "closing_fen": opening + receipts - payments,
+        }
 
 
 def quarter_months(quarter: str) -> list[str]:
