@@ -18,8 +18,10 @@ from shequ.handlers import changes, decides
 from sqlalchemy import Connection, case, func, select
 
 from finance import tables as t
+from finance.balances import starting_point
 from finance.base import FinanceBase
 from finance.domain import Ledger, chart_on
+from finance.domain.carryover import carried, carry_over_table
 from finance.domain.common import key_id
 from finance.domain.ledger import FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
@@ -126,6 +128,38 @@ def close_period(
     return {"period": cmd.period, "next": next_month(cmd.period)}
 
 
+class CarryOverChart(Keyed):
+    """Carry a ledger kept on the 2004 chart over to the 2023 chart (新旧衔接, 财会〔2023〕20号):
+    its closing balances at 2023-12-31 become opening balances on 2024-01-01 by the
+    correspondence table; ``splits`` divides a balance the table splits (old account ->
+    new account -> fen, debit positive, adding up to the balance)."""
+
+    title = "新旧会计制度衔接（科目余额结转）"
+    example = keyed(
+        "carryover-dongwangjia-2024",
+        village_id=VILLAGE,
+        splits={"131": {"131": 300_000, "132": 500_000}},
+    )
+    village_id: Id
+    splits: Annotated[dict[str, dict[str, int]], Field(max_length=50)] = Field(default_factory=dict)
+
+
+@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+def carry_over_chart(
+    cmd: CarryOverChart, actor: Actor, app: FinanceBase, ledger: Ledger
+) -> dict[str, Any]:
+    """The closing balances at 2023-12-31 (old codes) carried to the 2023 chart's accounts:
+    refused while a month of 2023 is open, when a balance has no new account, or once done."""
+    table = carry_over_table()
+    with app.read() as c:
+        before = movements(c, cmd.village_id, table.on, table.on)[0]
+    closing = {a: fen for a, fen in sorted(before.items()) if fen}
+    ledger.check_carry_over()
+    opening = carried(closing, cmd.splits, table)
+    ledger.carry_over(closing, opening, actor.to_dict())
+    return {"on": table.on, "chart": table.target_chart, "closing": closing, "opening": opening}
+
+
 class LedgerQuery(Command):
     """A village's ledger: opening date, chart, opening balances, closed months."""
 
@@ -211,11 +245,12 @@ class TrialBalanceQuery(MonthQuery):
 def movements(
     c: Connection, village_id: str, start: str, end: str
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Per account: the balance before ``start`` (the opening balances and every posted line
-    dated earlier; debit positive), and the debits and credits posted from ``start`` to before
-    ``end``. Red lines count negative."""
+    """Per account: the balance before ``start`` (the opening balances — the carried ones from
+    the carry-over to the 2023 chart on — and every posted line dated earlier since; debit
+    positive), and the debits and credits posted from ``start`` to before ``end``. Red lines
+    count negative."""
     ln = t.lines
-    row = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == village_id)).first()
+    opening, first = starting_point(c, village_id, start)
     moved = c.execute(
         select(
             ln.c.account,
@@ -223,10 +258,14 @@ def movements(
             (ln.c.voucher_date < start).label("before"),
             func.sum(ln.c.amount_fen),
         )
-        .where(ln.c.village_id == village_id, ln.c.posted, ln.c.voucher_date < end)
+        .where(
+            ln.c.village_id == village_id,
+            ln.c.posted,
+            ln.c.voucher_date >= first,
+            ln.c.voucher_date < end,
+        )
         .group_by(ln.c.account, ln.c.side, "before")
     ).all()
-    opening: dict[str, int] = dict(json.loads(row.opening)) if row else {}
     debit: dict[str, int] = {}
     credit: dict[str, int] = {}
     for account, side, before, fen in moved:
@@ -297,10 +336,10 @@ def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
     if cmd.counterparty_id:
         where.append(ln.c.counterparty_id == cmd.counterparty_id)
     with app.read() as c:
-        row = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == cmd.village_id)).first()
+        opening, first = starting_point(c, cmd.village_id, start)
         before = c.execute(
             select(func.coalesce(func.sum(debit_positive), 0)).where(
-                *where, ln.c.voucher_date < start
+                *where, ln.c.voucher_date >= first, ln.c.voucher_date < start
             )
         ).scalar()
         moves = c.execute(
@@ -311,8 +350,7 @@ def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
             .where(*where, ln.c.voucher_date >= start, ln.c.voucher_date < end)
             .order_by(ln.c.voucher_date, v.c.number, ln.c.line)
         ).all()
-    opening = json.loads(row.opening).get(cmd.account, 0) if row and not cmd.counterparty_id else 0
-    balance = opening + int(before or 0)
+    balance = (0 if cmd.counterparty_id else opening.get(cmd.account, 0)) + int(before or 0)
     rows = [{"date": None, "number": None, "summary": "期初余额", "balance_fen": balance}]
     for day, number, summary, memo, side, fen in moves:
         debit, credit = (fen, 0) if side == "debit" else (0, fen)

@@ -37,6 +37,14 @@ class FinanceProjection(RegistersProjection, Handlers):
         closed=lambda e: "[]",
     )
 
+    on_Ledger__ChartCarriedOver = Upsert(
+        t.carryovers,
+        {"ledger_id": ID},
+        "village_id",
+        carried_on=lambda e: e.on,
+        opening=_json("opening"),
+    )
+
     def on_Ledger__PeriodClosed(self, session: Session, e: Any) -> None:
         row = session.execute(
             t.ledgers.select().where(t.ledgers.c.id == str(e.originator_id))

@@ -69,6 +69,7 @@ class Books:
         self.names: dict[str, str] = {}
         self.opening: dict[str, int] = {}
         self.opened = False
+        self.carried: tuple[str, dict[str, int]] | None = None  # (day, opening) on the new chart
         self.assets: dict[str, dict[str, Any]] = {}
         self.content: dict[str, tuple[str, dict[str, Any]]] = {}  # voucher -> (date, content)
         self.posted: list[tuple[str, str, str, dict[str, Any]]] = []  # (date, number, id, content)
@@ -80,6 +81,8 @@ class Books:
         elif what == "Ledger.Opened" and event.village_id == village_id:
             self.opened, self.opening = True, dict(event.opening)
             self.assets = {k: dict(v) for k, v in event.assets.items()}
+        elif what == "Ledger.ChartCarriedOver" and event.village_id == village_id:
+            self.carried = (event.on, dict(event.opening))
         elif what == "Ledger.AssetRegistered" and self.opened:
             self.assets[event.asset_id] = dict(event.record)
         elif what == "Ledger.AssetDisposed" and event.asset_id in self.assets:
@@ -101,9 +104,14 @@ class Books:
                     yield day, number, content, x
 
     def balances(self, before: str) -> dict[str, int]:
-        """Debit-positive balances of every account before the day ``before``."""
-        out: dict[str, int] = defaultdict(int, self.opening)
-        for day, _, _, x in self.lines("0000-00-00", before):
+        """Debit-positive balances of every account before the day ``before``: from the
+        carry-over to the 2023 chart on, the carried balances and the lines since, else on the
+        old chart's accounts."""
+        first, opening = "0000-00-00", self.opening
+        if self.carried is not None and before >= self.carried[0]:
+            first, opening = self.carried
+        out: dict[str, int] = defaultdict(int, opening)
+        for day, _, _, x in self.lines(first, before):
             if day < before:
                 out[x["account"]] += signed(x)
         return out

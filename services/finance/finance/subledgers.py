@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from finance import tables as t
+from finance.balances import FIRST_DAY, recoder, starting_point
 from finance.domain.common import refuse, yuan
 from finance.domain.party import claims_on
 from finance.registers import counterparties as cp_table
@@ -22,12 +23,14 @@ def subledgers(
 ) -> dict[tuple[str, str], list[int]]:
     """Per (counterparty, account): [balance before ``start``, debits, credits from ``start``
     to before ``end``], from its opening balances and the posted lines naming it; debit
-    positive, red lines negative."""
+    positive, red lines negative; from the carry-over to the 2023 chart on, what stood on an
+    old claims account stands on its new one."""
     ln = t.lines
+    code = recoder(c, village_id, start)
     out: dict[tuple[str, str], list[int]] = {}
     for row in c.execute(select(cp_table).where(cp_table.c.village_id == village_id)):
         for account, fen in json.loads(row.opening).items():
-            out[(row.id, account)] = [fen, 0, 0]
+            out.setdefault((row.id, code(account, FIRST_DAY)), [0, 0, 0])[0] += fen
     moved = c.execute(
         select(ln.c.counterparty_id, ln.c.account, ln.c.side, ln.c.voucher_date, ln.c.amount_fen)
         .join(cp_table, cp_table.c.id == ln.c.counterparty_id)
@@ -39,7 +42,7 @@ def subledgers(
         )
     ).all()
     for party, account, side, day, fen in moved:
-        sums = out.setdefault((party, account), [0, 0, 0])
+        sums = out.setdefault((party, code(account, day)), [0, 0, 0])
         if day < start:
             sums[0] += fen if side == "debit" else -fen
         else:
@@ -52,11 +55,15 @@ def reconciliation(c: Connection, village_id: str, end: str) -> list[dict[str, A
     of that day and the sum of its counterparties' subledgers (F31)."""
     ln = t.lines
     signed = case((ln.c.side == "debit", ln.c.amount_fen), else_=-ln.c.amount_fen)
-    ledger = c.execute(select(t.ledgers).where(t.ledgers.c.village_id == village_id)).first()
-    books: dict[str, int] = dict(json.loads(ledger.opening)) if ledger else {}
+    books, first = starting_point(c, village_id, end)
     for account, fen in c.execute(
         select(ln.c.account, func.sum(signed))
-        .where(ln.c.village_id == village_id, ln.c.posted, ln.c.voucher_date < end)
+        .where(
+            ln.c.village_id == village_id,
+            ln.c.posted,
+            ln.c.voucher_date >= first,
+            ln.c.voucher_date < end,
+        )
         .group_by(ln.c.account)
     ):
         books[account] = books.get(account, 0) + int(fen)

@@ -15,6 +15,12 @@ ledgers = table(
     (key("id"), ref("village_id"), day("opened_on"), text("opening"), text("closed")),
     Index("fin_ledgers_village", "village_id", unique=True),
 )
+carryovers = table(  # a ledger's move to the 2023 chart: its opening balances on that day
+    "fin_carryovers",
+    metadata,
+    (key("ledger_id"), ref("village_id"), day("carried_on"), text("opening")),
+    Index("fin_carryovers_village", "village_id", unique=True),
+)
 vouchers = table(
     "fin_vouchers",
     metadata,

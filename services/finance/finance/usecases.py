@@ -41,6 +41,7 @@ USE_CASES = UseCases(
     # ledgers
     UseCase(ledgers.OpenLedger, ledgers.open_ledger, BOOKS),
     UseCase(ledgers.ClosePeriod, ledgers.close_period, AGENCY),
+    UseCase(ledgers.CarryOverChart, ledgers.carry_over_chart, AGENCY),
     UseCase(ledgers.RegisterAsset, ledgers.register_asset, CLERK),
     UseCase(ledgers.DisposeAsset, ledgers.dispose_asset, CLERK),
     # counterparties and their subledgers (F3, F31)

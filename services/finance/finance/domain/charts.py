@@ -55,6 +55,8 @@ def charts() -> tuple[Chart, ...]:
     for entry in resources.files(__package__).joinpath("charts").iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            if "chart" not in data:  # the carry-over table beside the charts
+                continue
             head = data["chart"]
             accounts = {
                 code: Account(code, a["name"], a["class"], a["normal"])

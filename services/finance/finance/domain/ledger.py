@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from finance.domain.carryover import carry_over_table
 from finance.domain.charts import chart_on
 from finance.domain.common import ActorDict, natural_id, period_of, refuse, yuan
 
@@ -25,6 +26,10 @@ FIXED_ASSETS = "151"  # 固定资产, the same code in both charts
 class Ledger(Aggregate):
     """The books of one village collective (村集体经济组织), one per village: its id is the
     village's, so a second ledger for the same village meets the first."""
+
+    # the day the books moved to the 2023 chart (财会〔2023〕20号), if they were kept before it;
+    # a class default, so a ledger loaded from a snapshot older than the carry-over has it
+    carried_on: str | None = None
 
     @staticmethod
     def create_id(village_id: str) -> UUID:
@@ -114,8 +119,18 @@ class Ledger(Aggregate):
         self.pending.pop(voucher_id, None)
 
     def assign_number(self, voucher_id: str, voucher_date: str, actor: ActorDict) -> str:
-        """The next number of the voucher's year, given now that it posts (F25)."""
+        """The next number of the voucher's year, given now that it posts (F25); books kept
+        on the 2004 chart post nothing on the 2023 chart before their balances carry over."""
         self.check_open(voucher_date)
+        new_chart = carry_over_table().on
+        if self.opened_on < new_chart <= voucher_date and self.carried_on is None:
+            raise refuse(
+                "ledger.carryover_required",
+                f"账套按旧制度建账，{new_chart} 起须先将科目余额结转到新科目",
+                f"the books were kept on the 2004 chart: carry their balances over to the 2023 "
+                f"chart before posting on or after {new_chart}",
+                "voucher_date",
+            )
         year = voucher_date[:4]
         number = self.counters.get(year, 0) + 1
         self._numbered(voucher_id, year, number, actor)
@@ -164,6 +179,75 @@ class Ledger(Aggregate):
     def _asset_disposed(self, asset_id: str, on: str, voucher_id: str, actor: ActorDict) -> None:
         self.assets[asset_id]["disposed_on"] = on
         self.assets[asset_id]["disposal_voucher_id"] = voucher_id
+
+    def carry_over(
+        self, closing: dict[str, int], opening: dict[str, int], actor: ActorDict
+    ) -> None:
+        """新旧衔接 (财会〔2023〕20号): the closing balances at 2023-12-31 on the 2004 chart
+        (``closing``) become the opening balances on the 2023 chart (``opening``), once, after
+        every month of 2023 is closed and before anything posts on the new chart."""
+        self.check_carry_over()
+        if sum(closing.values()) or sum(opening.values()) != sum(closing.values()):
+            raise refuse(
+                "carryover.unbalanced",
+                "结转前后的科目余额借贷不平",
+                "the balances carried over do not balance",
+                "closing",
+                closing_fen=sum(closing.values()),
+                opening_fen=sum(opening.values()),
+            )
+        table = carry_over_table()
+        self._carried_over(
+            table.on,
+            self.village_id,
+            table.source_chart,
+            table.target_chart,
+            closing,
+            opening,
+            actor,
+        )
+
+    def check_carry_over(self) -> None:
+        """The books may carry over: not yet done, kept before the 2023 chart, every month of
+        the old books closed (the balances are final), nothing posted on the new chart."""
+        table = carry_over_table()
+        last_old = f"{int(table.on[:4]) - 1}-12"
+        if self.carried_on is not None:
+            raise refuse(
+                "carryover.done",
+                f"科目余额已于 {self.carried_on} 结转到新科目",
+                f"the balances were carried over on {self.carried_on} already",
+                "village_id",
+            )
+        if self.opened_on >= table.on:
+            raise refuse(
+                "carryover.not_needed",
+                f"账套于 {self.opened_on} 按新制度建账，无需衔接",
+                f"the books were opened on the 2023 chart ({self.opened_on}): nothing to carry",
+                "village_id",
+            )
+        if self.last_closed is None or self.last_closed < last_old:
+            expected = next_month(self.last_closed) if self.last_closed else self.opened_on[:7]
+            raise refuse(
+                "carryover.periods_open",
+                f"{expected} 期尚未结账：旧账各月结账后才能结转",
+                f"the period {expected} is still open: every month of the old books closes first",
+                "period",
+                expected=expected,
+            )
+
+    @event("ChartCarriedOver")
+    def _carried_over(
+        self,
+        on: str,
+        village_id: str,
+        source_chart: str,
+        target_chart: str,
+        closing: dict[str, int],
+        opening: dict[str, int],
+        actor: ActorDict,
+    ) -> None:
+        self.carried_on = on
 
     def close_period(self, period: str, today: str, books_151_fen: int, actor: ActorDict) -> None:
         """结账 of one month: the months close in order, only once over, and none while a
