@@ -239,15 +239,35 @@ class EventRows:
         PostgreSQL reads through a server-side cursor, one round trip a batch; SQLite steps
         its cursor. Memory stays flat; no object is built per row but the tuple.
         """
+        for rows, hex_ids in self.raw_batches(batch=batch):
+            if hex_ids:  # eventsourcing's form: 32 lower-case hex digits; str(UUID(id)) by slicing
+                yield [
+                    (
+                        position,
+                        f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",
+                        version,
+                        topic,
+                        state,
+                    )
+                    for position, i, version, topic, state in rows
+                ]
+            else:
+                yield rows
+
+    def raw_batches(self, *, batch: int = 10_000) -> Iterator[tuple[list[tuple[Any, ...]], bool]]:
+        """``batches`` before the ids are written as text: each batch with whether its ids
+        are all SQLite's 32 lower-case hex digits, still to be written in the UUID's form
+        (the verifier does that as it writes each leaf, saving a pass over the rows)."""
         if isinstance(self.recorder, SQLiteApplicationRecorder):
             yield from self._stream_sqlite(self.recorder, batch)
         else:
             assert isinstance(self.recorder, PostgresApplicationRecorder)
-            yield from self._stream_postgres(self.recorder, batch)
+            for rows in self._stream_postgres(self.recorder, batch):
+                yield rows, False
 
     def _stream_sqlite(
         self, recorder: SQLiteApplicationRecorder, batch: int
-    ) -> Iterator[list[tuple[Any, ...]]]:
+    ) -> Iterator[tuple[list[tuple[Any, ...]], bool]]:
         as_uuid = recorder.datastore.originator_id_type == "uuid"
         with recorder.datastore.transaction(commit=False) as wrapped:
             c = wrapped.sqlite_cursor
@@ -258,19 +278,9 @@ class EventRows:
             )
             while rows := c.fetchmany(batch):
                 if as_uuid and _all_hex_ids([row[1] for row in rows]):
-                    # eventsourcing's form: 32 lower-case hex digits; str(UUID(id)) by slicing
-                    yield [
-                        (
-                            position,
-                            f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",
-                            version,
-                            topic,
-                            state,
-                        )
-                        for position, i, version, topic, state in rows
-                    ]
+                    yield rows, True
                 else:
-                    yield [
+                    converted = [
                         (
                             position,
                             _uuid_text(i) if as_uuid else (None if i is None else str(i)),
@@ -280,6 +290,7 @@ class EventRows:
                         )
                         for position, i, version, topic, state in rows
                     ]
+                    yield converted, False
 
     def _stream_postgres(
         self, recorder: PostgresApplicationRecorder, batch: int
@@ -291,7 +302,8 @@ class EventRows:
         with (
             recorder.datastore.get_connection() as conn,
             conn.transaction(),
-            conn.cursor(name="shequ_event_rows", row_factory=tuple_row) as curs,
+            # binary: bytea arrives as it is, not as hex text to decode
+            conn.cursor(name="shequ_event_rows", row_factory=tuple_row, binary=True) as curs,
         ):
             curs.execute(statement)
             while rows := curs.fetchmany(batch):

@@ -99,7 +99,13 @@ def test_streamed_leaves_equal_paged_leaves_for_odd_rows(store: Store) -> None:
         rows = EventRows(app.recorder)
         paged = [(n.id, leaf_hash(n)) for n in rows.page(None, 1000)]
         streamed = [leaf for batch in rows.batches(batch=2) for leaf in row_leaves(batch)]
+        raw_ids = [  # the verifier's path: SQLite's hex ids written out as it hashes
+            leaf
+            for batch, hex_ids in rows.raw_batches(batch=2)
+            for leaf in row_leaves(batch, hex_ids=hex_ids)
+        ]
         assert len(paged) == len(raw.positions()) >= 5
         assert streamed == paged
+        assert raw_ids == paged
     finally:
         app.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from binascii import unhexlify
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -125,13 +124,31 @@ def row_leaf_hash(
     return _sha256(b"\x00" + row_leaf_data(position, originator_id, version, topic, state)).digest()
 
 
-def row_leaves(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
+def row_leaves(
+    rows: Iterable[tuple[Any, ...]], *, hex_ids: bool = False
+) -> list[tuple[int, bytes]]:
     """``(position, leaf hash)`` of raw rows (``EventRows.batches``): ``row_leaf_hash`` of
     each, with the usual row (bytes state, integer version, plain id, a topic seen before)
-    written out in one f-string; anything else goes through ``row_leaf_data``."""
-    sha, topics, head = _sha256, _TOPICS, _HEAD
+    written out in one f-string; anything else goes through ``row_leaf_data``.
+
+    ``hex_ids``: every originator id is 32 lower-case hex digits (``EventRows.raw_batches``
+    said so for the batch), written here in the UUID's text form without a second pass."""
+    sha, topics, head = _sha256, _TOPICS, "\x00" + _HEAD  # RFC 9162's leaf prefix, in front
     out: list[tuple[int, bytes]] = []
     append = out.append
+    if hex_ids:
+        for position, i, version, topic, state in rows:
+            if type(state) is bytes and type(version) is int and topic in topics:
+                data = (
+                    f'{head}"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}",'
+                    f'"originator_version":{version},"position":{position},'
+                    f'"state_sha256":"{sha(state).hexdigest()}","topic":{topics[topic]}}}'
+                )
+            else:
+                uuid_text = f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}"
+                data = "\x00" + row_leaf_data(position, uuid_text, version, topic, state).decode()
+            append((position, sha(data.encode()).digest()))
+        return out
     for position, originator_id, version, topic, state in rows:
         if (
             type(state) is bytes
@@ -148,9 +165,14 @@ def row_leaves(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes]]:
                 f'"topic":{topics[topic]}}}'
             )
         else:
-            data = row_leaf_data(position, originator_id, version, topic, state).decode()
-        append((position, sha(b"\x00" + data.encode()).digest()))
+            data = "\x00" + row_leaf_data(position, originator_id, version, topic, state).decode()
+        append((position, sha(data.encode()).digest()))
     return out
+
+
+def leaf_lines(leaves: Iterable[tuple[int, bytes]]) -> bytes:
+    """The leaf log's lines for ``leaves``, as ``LeafLog.append`` writes them."""
+    return "".join([f"{position} {leaf.hex()}\n" for position, leaf in leaves]).encode("ascii")
 
 
 def leaf_entry(notification: Notification) -> LeafEntry:
@@ -173,35 +195,6 @@ class LeafLog:
         text = self.path.read_bytes().decode("ascii", errors="replace")
         lines = text.split("\n")[:-1]  # the part after the last newline is not a full line
         return [parse_line(number, line) for number, line in enumerate(lines, start=1)]
-
-    def chunks(self, limit: int, lines: int = 10_000) -> Iterator[list[tuple[int, bytes]]]:
-        """The first ``limit`` complete lines as ``(position, leaf)``, ``lines`` at a time:
-        the verifier's fast pass. Strict like ``entries`` about each line's form (raises
-        LeafLogError), but not about the order of positions: the caller compares them."""
-        if not self.path.exists():
-            return
-        left = limit
-        with self.path.open("rb") as handle:
-            while left > 0:
-                block = handle.readlines(lines * 80)[:left]
-                if not block:
-                    return
-                if not block[-1].endswith(b"\n"):
-                    block.pop()  # torn last line
-                try:
-                    parsed = [
-                        (int(p), unhexlify(h))
-                        for p, h in (line[:-1].split(b" ") for line in block)
-                        if p.isdigit() and len(h) == 64
-                    ]
-                except ValueError as exc:
-                    raise LeafLogError(f"leaf log is malformed: {exc}") from exc
-                if len(parsed) != len(block):
-                    raise LeafLogError("leaf log is malformed")
-                if not parsed:
-                    return
-                left -= len(parsed)
-                yield parsed
 
     def entries(self, limit: int | None = None) -> Iterator[LeafEntry]:
         """The first ``limit`` complete lines (all if None), streamed, positions checked to
@@ -239,13 +232,13 @@ class LeafLog:
 
     def append(self, entries: Iterable[LeafEntry]) -> None:
         """Append entries and fsync before returning; a head may then refer to them."""
-        lines = "".join(f"{e.position} {e.leaf.hex()}\n" for e in entries)
+        lines = leaf_lines(entries)
         if not lines:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists()
         with self.path.open("ab") as handle:
-            handle.write(lines.encode("ascii"))
+            handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
         if new_file:

@@ -30,6 +30,7 @@ from shequ.audit.leaves import (
     LeafLog,
     LeafLogError,
     leaf_hash,
+    leaf_lines,
     row_leaf_hash,
     row_leaves,
 )
@@ -183,20 +184,18 @@ def every_row(rows: RowSource) -> Iterator[Notification]:
 def _fast_pass(rows: EventRows, log: LeafLog, heads: list[TreeHead]) -> _Walk | None:
     """Checks 2 and 3 in one streamed pass, batch by batch, for a log that is intact.
 
-    The stored rows up to the last head, as leaves, must equal the leaf log's lines one for
-    one (a list comparison per batch), and the root built from them must be every head's at
-    its size, after the position it names. Any difference gives None, and the step-by-step
-    checks run to name it: this pass only says "all is well", faster.
+    The stored rows up to the last head, written as leaf log lines, must be the leaf log's
+    bytes (one comparison per batch), and the root built from their leaves must be every
+    head's at its size, after the position it names. Any difference gives None, and the
+    step-by-step checks run to name it: this pass only says "all is well", faster.
     """
     last = heads[-1]
-    if any(head.tree_size <= 0 for head in heads):
+    if any(head.tree_size <= 0 for head in heads) or not log.path.is_file():
         return None
-    sealed = log.chunks(last.tree_size)
     pending, tree = list(reversed(heads)), RootBuilder()
-    waiting: list[tuple[int, bytes]] = []
     checked = unsealed = 0
-    try:
-        for batch in rows.batches():
+    with log.path.open("rb") as sealed:
+        for batch, hex_ids in rows.raw_batches():
             checked += len(batch)
             covered = (
                 batch
@@ -206,21 +205,12 @@ def _fast_pass(rows: EventRows, log: LeafLog, heads: list[TreeHead]) -> _Walk | 
             unsealed += len(batch) - len(covered)
             if not covered:
                 continue
-            leaves = row_leaves(covered)
-            while len(waiting) < len(leaves):
-                more = next(sealed, None)
-                if more is None:
-                    return None  # fewer sealed leaves than stored rows
-                waiting.extend(more)
-            if waiting[: len(leaves)] != leaves:
+            leaves = row_leaves(covered, hex_ids=hex_ids)
+            lines = leaf_lines(leaves)
+            if sealed.read(len(lines)) != lines or not _grow(tree, leaves, pending):
                 return None
-            del waiting[: len(leaves)]
-            if not _grow(tree, leaves, pending):
-                return None
-        if waiting or next(sealed, None) is not None or pending:
-            return None  # sealed leaves no row matches, or heads the log does not reach
-    except LeafLogError:
-        return None
+    if pending:
+        return None  # heads (and sealed leaves) that no stored row reaches
     return _Walk(checked, unsealed, None)
 
 
