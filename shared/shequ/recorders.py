@@ -42,6 +42,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from shequ.errors import LogTampered
+from shequ.readahead import read_ahead
 
 _LOWER_HEX = re.compile("[0-9a-f]{32}")
 _HEX_IDS = re.compile("[0-9a-f]*")
@@ -257,12 +258,15 @@ class EventRows:
     def raw_batches(self, *, batch: int = 10_000) -> Iterator[tuple[list[tuple[Any, ...]], bool]]:
         """``batches`` before the ids are written as text: each batch with whether its ids
         are all SQLite's 32 lower-case hex digits, still to be written in the UUID's form
-        (the verifier does that as it writes each leaf, saving a pass over the rows)."""
+        (the verifier does that as it writes each leaf, saving a pass over the rows).
+
+        The next batches are read on a thread of their own while the caller works on this
+        one (``shequ.readahead``)."""
         if isinstance(self.recorder, SQLiteApplicationRecorder):
-            yield from self._stream_sqlite(self.recorder, batch)
+            yield from read_ahead(self._stream_sqlite(self.recorder, batch))
         else:
             assert isinstance(self.recorder, PostgresApplicationRecorder)
-            for rows in self._stream_postgres(self.recorder, batch):
+            for rows in read_ahead(self._stream_postgres(self.recorder, batch)):
                 yield rows, False
 
     def _stream_sqlite(
