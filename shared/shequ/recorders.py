@@ -18,7 +18,7 @@ where a column was emptied: what the verifier and the sealer need (the library's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -232,7 +232,7 @@ class EventRows:
         for rows in self.batches(batch=batch):
             yield from rows
 
-    def batches(self, *, batch: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self, *, batch: int = 10_000) -> Generator[list[tuple[Any, ...]], None, None]:
         """Every row from the lowest position, ``batch`` rows at a time: ``(position,
         originator id as text, originator_version, topic, state)``, the id as ``str()`` of
         what ``page`` gives.

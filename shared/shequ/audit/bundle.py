@@ -29,6 +29,7 @@ import io
 import json
 import platform
 import tarfile
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -74,7 +75,6 @@ from shequ.audit.verify import (
     check_head_signatures,
     check_leaf_entries,
     compare,
-    every_row,
 )
 from shequ.domainkit import LOCAL  # a date as a cut is the end of that day here (D21)
 from shequ.errors import AuditBasisError, ValidationError
@@ -111,16 +111,28 @@ def parse_cut(text: str) -> datetime:
 
 def recorded_at(row: Notification) -> datetime:
     """When the event was recorded: the timestamp inside its stored state."""
+    return stored_at(int(row.id), row.state)
+
+
+# eventsourcing writes an event's state with its timestamp first: read it without parsing the rest
+_TIMESTAMP_FIRST = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
+
+
+def stored_at(position: int, state: object) -> datetime:
+    """``recorded_at`` of a row read raw: its position and its state as stored."""
     try:
-        state = json.loads(state_bytes(row.state))
-        return datetime.fromisoformat(state["timestamp"]["_data_"])
+        if type(state) is bytes and state.startswith(_TIMESTAMP_FIRST):
+            start = len(_TIMESTAMP_FIRST)
+            return datetime.fromisoformat(state[start : state.index(b'"', start)].decode())
+        parsed = json.loads(state_bytes(state))
+        return datetime.fromisoformat(parsed["timestamp"]["_data_"])
     except (TypeError, ValueError, KeyError) as exc:
         raise AuditBasisError(
-            f"第 {row.id} 号事件无法读出记录时间，请先运行 shequ audit verify",
-            f"the event at position {row.id} has no readable timestamp; run shequ audit verify",
+            f"第 {position} 号事件无法读出记录时间，请先运行 shequ audit verify",
+            f"the event at position {position} has no readable timestamp; run shequ audit verify",
             field="as_of",
             code="basis.undated",
-            position=int(row.id),
+            position=position,
         ) from exc
 
 
@@ -258,12 +270,7 @@ def as_of(
     folder = service_dir(directory, service)
     heads = read_heads(folder)
     entries = LeafLog(folder / LEAF_LOG).read()
-    rows: list[tuple[Notification, str]] = []
-    for row in every_row(EventRows(recorder)):
-        when = recorded_at(row)
-        if when > cut:
-            break
-        rows.append((row, when.isoformat()))
+    rows = _recorded_by(EventRows(recorder), cut)
     n = len(rows)
     head = next((h for h in heads if h.tree_size >= n and h.tree_size > 0), None)
     if head is None or len(entries) < head.tree_size:
@@ -291,6 +298,27 @@ def as_of(
         consistency_path(n, leaves) if n else [],
     )
     return rows, basis, entries, heads
+
+
+def _recorded_by(stored: EventRows, cut: datetime) -> list[tuple[Notification, str]]:
+    """The rows from the lowest position up to the first recorded after ``cut``, each with
+    when it was recorded; ids as text, as an export's lines hold them."""
+    rows: list[tuple[Notification, str]] = []
+    with closing(stored.batches()) as batches:
+        for batch in batches:
+            for position, originator_id, version, topic, state in batch:
+                when = stored_at(position, state)
+                if when > cut:
+                    return rows
+                row = Notification(
+                    id=position,
+                    originator_id=originator_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=state,
+                )
+                rows.append((row, when.isoformat()))
+    return rows
 
 
 def _manifest_note(origin: str, manifest: bytes) -> str:

@@ -108,8 +108,8 @@ def check_sealed(rows: list[Notification], entries: list[Any], basis: Any) -> No
     signed head (D22): a report never folds an event edited, inserted or deleted after it was
     sealed, nor a leaf log that does not make the signed root. Raises AuditBasisError
     (``basis.tampered``, naming the first bad position); ``shequ audit verify`` says more."""
-    from shequ.audit.leaves import leaf_entry
-    from shequ.audit.rfc9162 import ProofError, RootBuilder, verify_consistency
+    from shequ.audit.leaves import row_leaves
+    from shequ.audit.rfc9162 import ProofError, verify_consistency
     from shequ.errors import AuditBasisError
 
     def tampered(position: int | None) -> AuditBasisError:
@@ -124,14 +124,18 @@ def check_sealed(rows: list[Notification], entries: list[Any], basis: Any) -> No
             position=position,
         )
 
-    for row, entry in zip(rows, entries, strict=False):
-        if leaf_entry(row) != entry:
-            raise tampered(int(row.id))
+    raw = [
+        (int(r.id), None if r.originator_id is None else str(r.originator_id))
+        + (r.originator_version, r.topic, r.state)
+        for r in rows
+    ]
+    for (position, leaf), entry in zip(row_leaves(raw), entries, strict=False):
+        if position != entry.position or leaf != entry.leaf:
+            raise tampered(position)
     head, n = basis.head, basis.tree_size
-    tree = RootBuilder()
-    for entry in entries[: head.tree_size]:
-        tree.append(entry.leaf)
-    if tree.root().hex() != head.root:
+    # root(n) is the leaf log's first n leaves (``as_of``); the consistency proof ties it to
+    # the signed root, or, at the head's own size, the two are the same
+    if n == head.tree_size and basis.root != head.root:
         raise tampered(None)
     if n and n < head.tree_size:
         try:
