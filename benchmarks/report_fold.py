@@ -1,108 +1,164 @@
 """Report folding speed (issue 13 §5: reports fold at least 50,000 events/s), next to a plain
-read of the same rows in the same run.
+read of the same rows in the same run, on both stores.
 
-Builds casework's quarter of the report test once (three demands, a village decision), then
-copies its case and decision events ``--copies`` times under fresh aggregate ids into a new
-SQLite store (as eventsourcing stores them), seals it, and times:
+Builds casework's quarter of the report test once per store (three demands, a village
+decision), then copies its case and decision events under fresh aggregate ids until the log
+holds ``--events`` events (as eventsourcing stores them), seals it, and times:
 
-  plain read   every row of the events table, sqlite3 iterating its cursor;
+  plain read   every row of the events table (sqlite3 iterating its cursor; psycopg through a
+               server-side cursor, 10,000 rows a round trip);
   prefix       ``shequ.reports.run.prefix_from_store``: the rows up to the cut, the basis
                (root(n), signed head, consistency proof), every row checked against its
                sealed leaf;
   fold         decoding the rows the fold wants and ``casework.report.fold_affairs``;
-  render       the document in JSON (the reference artefact).
+  report       prefix, fold and the document in JSON (what ``shequ report`` does);
 
-Usage: .venv/bin/python benchmarks/report_fold.py [--copies 3000]
+and the peak memory Python allocated while folding (tracemalloc, in a second fold: it slows
+what it measures) and the process's peak resident size.
+
+Usage: .venv/bin/python benchmarks/report_fold.py [--events 1000000] [--only sqlite|postgres]
 """
 
 from __future__ import annotations
 
+import argparse
+import resource
 import sqlite3
 import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import common
+import psycopg
 from eventsourcing.persistence import StoredEvent
+from shequ.store import Store
+
+from tests.support.infra import pg_database
 
 sys.path.insert(0, str(common.REPO / "services" / "casework" / "tests"))
 
 from casework.report import affairs
 from shequ.reports.render import render
-from shequ.reports.run import build, decode, prefix_from_store
+from shequ.reports.run import Prefix, build, decode, prefix_from_store
 from shequ.reports.scope import Scope, parse_period
 from test_casework_report import Quarter  # the story the report test counts by hand
 
+T = TypeVar("T")
 
-def make_store(tmp: Path, copies: int) -> tuple[Quarter, Path, str]:
-    quarter = Quarter(tmp)
+
+def make_store(tmp: Path, events: int, store: Store | None) -> tuple[Quarter, str]:
+    quarter = Quarter(tmp, store)
     ids = quarter.story()
     notes = quarter.app.recorder.select_notifications(1, 100_000)
     community = ids["w"]["community"]
     cases = [n for n in notes if n.topic.startswith(("casework:Case", "casework:VillageDecision"))]
-    batch: list[StoredEvent] = []
-    for _ in range(copies):
+    total, batch = len(notes), []
+    while total < events:
         fresh: dict[object, uuid.UUID] = {}
-        for n in cases:
+        for n in cases[: events - total]:
             new = fresh.setdefault(n.originator_id, uuid.uuid4())
             batch.append(StoredEvent(new, n.originator_version, n.topic, bytes(n.state)))
+        total += min(len(cases), events - total)
         if len(batch) >= 2000:
             quarter.app.recorder.insert_events(batch)
             batch = []
     if batch:
         quarter.app.recorder.insert_events(batch)
     quarter.seal()
-    return quarter, tmp / "casework.db", community
+    return quarter, community
+
+
+def plain_read(store: Store) -> int:
+    table, position = store.events_table("casework"), store.notification_column()
+    query = (
+        f"SELECT {position}, originator_id, originator_version, topic, state "
+        f"FROM {table} ORDER BY {position}"
+    )
+    count = 0
+    if store.kind == "sqlite":
+        with sqlite3.connect(str(store.path)) as raw:
+            for _ in raw.execute(query):
+                count += 1
+        raw.close()
+        return count
+    dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(dsn) as conn, conn.cursor(name="plain") as cur:
+        cur.itersize = 10_000
+        cur.execute(query)
+        for _ in cur:
+            count += 1
+    return count
+
+
+def timed(work: Callable[[], T]) -> tuple[float, T]:
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def run(kind: str, store: Store | None, events: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        seconds, (quarter, community) = timed(lambda: make_store(tmp, events, store))
+        total = quarter.app.recorder.max_notification_id()
+        print(f"[{kind}] casework store: {total:,} events ({seconds:.1f} s to build and seal)")
+        cut = datetime.now(UTC)
+        scope = Scope("community", community, parse_period("2026Q1"), cut.isoformat())
+        try:
+            plain, count = timed(lambda: plain_read(quarter.store))
+
+            def read() -> Prefix:
+                prefix = prefix_from_store("casework", quarter.store, quarter.treeheads, cut)
+                return prefix
+
+            read_s, prefix = timed(read)
+            fold_s, content = timed(lambda: affairs.fold(decode(prefix.rows, affairs.wants), scope))
+            assert content is not None
+
+            def report() -> bytes:
+                whole = prefix_from_store("casework", quarter.store, quarter.treeheads, cut)
+                return render(build("affairs", scope, whole), "json")
+
+            whole_s, data = timed(report)
+            tracemalloc.start()
+            affairs.fold(decode(prefix.rows, affairs.wants), scope)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        finally:
+            quarter.app.close()
+    n = len(prefix.rows)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"[{kind}] plain read          {count / plain:12,.0f} rows/s   ({plain:.2f} s)")
+    print(
+        f"[{kind}] prefix, basis, leaf check {n / read_s:12,.0f} events/s ({read_s:.2f} s, "
+        f"{plain / read_s:.0%} of the plain read's rate)"
+    )
+    print(f"[{kind}] decode + fold_affairs {n / fold_s:12,.0f} events/s ({fold_s:.2f} s)")
+    print(
+        f"[{kind}] whole report (JSON)  {n / whole_s:12,.0f} events/s "
+        f"({whole_s:.2f} s, {len(data):,} B)"
+    )
+    print(
+        f"[{kind}] fold peak memory (tracemalloc) {peak / 2**20:.1f} MiB; process peak RSS {rss:.0f} MiB"
+    )
 
 
 def main() -> None:
-    args = common.counts(copies=3000)
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        started = time.perf_counter()
-        quarter, db, community = make_store(tmp, args.copies)
-        total = quarter.app.recorder.max_notification_id()
-        print(f"casework store: {total:,} events ({time.perf_counter() - started:.1f} s to build)")
-        cut = datetime.now(UTC)
-        scope = Scope("community", community, parse_period("2026Q1"), cut.isoformat())
-
-        t0 = time.perf_counter()
-        with sqlite3.connect(db) as raw:
-            count = sum(1 for _ in raw.execute("SELECT * FROM stored_events ORDER BY rowid"))
-        plain = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        prefix = prefix_from_store("casework", quarter.store, quarter.treeheads, cut)
-        list(prefix.rows)  # the prefix is read lazily: take it all, as a report does
-        read = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        content = affairs.fold(decode(prefix.rows, affairs.wants), scope)
-        fold = time.perf_counter() - t0
-        assert content is not None
-
-        t0 = time.perf_counter()
-        data = render(build("affairs", scope, prefix), "json")
-        whole = time.perf_counter() - t0
-
-        tracemalloc.start()
-        affairs.fold(decode(prefix.rows, affairs.wants), scope)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        quarter.app.close()
-
-    n = len(prefix.rows)
-    print(f"plain read (sqlite3 cursor)   {count / plain:12,.0f} rows/s   ({plain:.2f} s)")
-    print(f"prefix, basis, leaf check      {n / read:12,.0f} events/s ({read:.2f} s)")
-    print(f"decode + fold_affairs         {n / fold:12,.0f} events/s ({fold:.2f} s)")
-    print(
-        f"fold + JSON document          {n / whole:12,.0f} events/s ({whole:.2f} s, {len(data):,} B)"
-    )
-    print(f"fold peak memory (tracemalloc) {peak / 2**20:.1f} MiB")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if args.only in (None, "sqlite"):
+        run("sqlite", None, args.events)
+    if args.only in (None, "postgres"):
+        with pg_database() as url:
+            run("postgres", Store.parse(url), args.events)
 
 
 if __name__ == "__main__":
