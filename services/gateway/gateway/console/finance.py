@@ -1,0 +1,543 @@
+"""The finance pages of the console (GATEWAY.md G20; FINANCE.md F2, F20–F26, F40, D1–D5, D30):
+a village's voucher entry with its live balance check, the review queue of my stage, one
+voucher with the steps my role may take on it, the books (vouchers of a month, 科目余额表, the
+cash and bank journals), closing months, the disclosures from prepared through the 民主理财小组's
+review to published, and the objections still to answer; and the staff home's two panels.
+
+Every figure and every check comes from the finance service, called as the session's person:
+the console decides only which actions to offer, from finance's own use-case table (the role
+the service would admit), and the service refuses anything else. A form carries its own
+idempotency key, so a form sent twice makes one voucher. Amounts are typed in yuan and sent
+in fen (``gateway.console.money``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from shequ.errors import ShequError
+
+from gateway.console.home import home_panel
+from gateway.console.money import Lines, balance, form_lines, yuan
+from gateway.console.web import FINANCE, Page, View, html, page, see_other, templates
+from gateway.routes import table
+
+# who reads a village's books (finance's READS), who enters vouchers (its CLERK)
+READERS = (*FINANCE, "district_staff", "community_staff", "auditor")
+ENTRY = ("finance_clerk", "agency_accountant")
+STAGES: dict[str, tuple[str, str]] = {
+    "clerk_check": ("报账员初审", "clerk's check"),
+    "finance_group": ("民主理财小组集体审核", "finance group's review"),
+    "village_head": ("村书记或主任审批", "village head's approval"),
+    "agency": ("三资代理服务中心会计审核", "agency accountant's review"),
+    "post": ("待记账", "to post"),
+}
+STATUSES: dict[str, tuple[str, str]] = {
+    "draft": ("草稿", "draft"),
+    "submitted": ("审核中", "in review"),
+    "returned": ("已退回", "returned"),
+    "posted": ("已记账", "posted"),
+    "voided": ("已作废", "voided"),
+    "prepared": ("已编制", "prepared"),
+    "reviewed": ("已审核", "reviewed"),
+    "published": ("已发布", "published"),
+    "open": ("待答复", "open"),
+    "escalated": ("已提请乡镇", "escalated"),
+}
+ROWS = 4  # empty line rows the entry form starts with
+
+FINANCE_HOME = page("finance", "/finance", ("村级财务", "Village finance"), READERS)
+QUEUE = page("finance_queue", "/finance/queue", ("待我审核", "My review queue"), READERS)
+ENTRY_PAGE = page(
+    "finance_entry", "/finance/vouchers/new", ("填制凭证", "New voucher"), ENTRY, nav=False
+)
+VOUCHER = page("finance_voucher", "/finance/vouchers", ("凭证", "Voucher"), READERS, nav=False)
+BOOKS = page("finance_books", "/finance/books", ("账簿", "Books"), READERS, nav=False)
+PERIODS = page("finance_periods", "/finance/periods", ("结账", "Closing"), READERS, nav=False)
+DISCLOSURES = page(
+    "finance_disclosures", "/finance/disclosures", ("财务公开", "Disclosures"), READERS, nav=False
+)
+OBJECTIONS = page(
+    "finance_objections",
+    "/finance/objections",
+    ("待答复质询", "Objections due"),
+    READERS,
+    nav=False,
+)
+
+router = APIRouter(include_in_schema=False)
+templates.globals.update(yuan=yuan, STAGES=STAGES, STATUSES=STATUSES)
+
+
+def may(view: View, use_case: str) -> bool:
+    """Whether finance's use-case table admits the caller's role to ``use_case`` (its scope is
+    the service's to check)."""
+    return view.role in table("finance")[use_case].roles
+
+
+def form_key() -> str:
+    """An idempotency key for one form as rendered: sent twice, it makes one command."""
+    return f"console-{secrets.token_urlsafe(18)}"
+
+
+async def villages(view: View) -> tuple[str | None, list[dict[str, Any]]]:
+    """The village the page is about (the caller's own, the one asked for, or the only one
+    the caller may read) and the villages the caller may read, for the picker."""
+    known = (await view.call("finance", "ledgers"))["villages"]
+    actor = view.caller.actor if view.caller else None
+    asked = view.request.query_params.get("village") or None
+    chosen = (actor.village_id if actor else None) or asked
+    if chosen is None and len(known) == 1:
+        chosen = known[0]["village_id"]
+    return chosen, known
+
+
+def whole(text: str) -> int | str:
+    """A whole number typed in a form as a number; anything else as typed, for the service to
+    refuse naming its field."""
+    return int(text) if text.strip().isdigit() and len(text.strip()) < 10 else text
+
+
+def options(known: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(v["village_id"], v["name"]) for v in known]
+
+
+def name_of(known: list[dict[str, Any]], village_id: str | None) -> str:
+    return next((v["name"] for v in known if v["village_id"] == village_id), village_id or "")
+
+
+def of_village(
+    view: View,
+    template: str,
+    status: int,
+    chosen: tuple[str | None, list[dict[str, Any]]],
+    **more: Any,
+) -> Response:
+    """A page about one village (with the picker of the villages the caller reads) and a
+    fresh idempotency key for its form."""
+    village, known = chosen
+    name = name_of(known, village)
+    return view.render(
+        template, status, village=village, villages=known, village_name=name, key=form_key(), **more
+    )
+
+
+def shown_at(spec: Page, show: Callable[[View], Awaitable[Response]]) -> None:
+    """``GET spec.path``: the page as ``show`` renders it for the caller."""
+
+    @router.get(spec.path, name=spec.name)
+    @html(spec)
+    async def get(request: Request) -> Response:
+        return await show(await View.open(request, spec))
+
+
+def this_month() -> str:
+    return dt.date.today().strftime("%Y-%m")
+
+
+# -- home, queue, objections ------------------------------------------------------------------
+
+
+@router.get("/finance")
+@html(FINANCE_HOME)
+async def finance_home(request: Request) -> Response:
+    view = await View.open(request, FINANCE_HOME)
+    village, known = await villages(view)
+    return view.render(
+        "finance_home.html",
+        village=village,
+        villages=known,
+        village_name=name_of(known, village),
+        may_enter=may(view, "draft_voucher"),
+        month=this_month(),
+    )
+
+
+async def worklist(view: View, method: str, key: str, village: str | None = None) -> list[Any]:
+    """A finance worklist (``review_queue``, ``objections_due``) of one village, or of every
+    village the caller reads: the service answers for the caller's own village or for all;
+    community staff have it asked village by village over their community's."""
+    if village is None and view.role == "community_staff":
+        known = (await view.call("finance", "ledgers"))["villages"]
+        rows: list[Any] = []
+        for v in known:
+            rows += (await view.call("finance", method, village_id=v["village_id"]))[key]
+        return rows
+    return list((await view.call("finance", method, village_id=village))[key])
+
+
+@router.get("/finance/queue")
+@html(QUEUE)
+async def queue(request: Request) -> Response:
+    view = await View.open(request, QUEUE)
+    village = request.query_params.get("village") or None
+    rows = await worklist(view, "review_queue", "vouchers", village)
+    return view.render("finance_queue.html", rows=rows)
+
+
+@router.get("/finance/objections")
+@html(OBJECTIONS)
+async def objections(request: Request) -> Response:
+    view = await View.open(request, OBJECTIONS)
+    village = request.query_params.get("village") or None
+    rows = await worklist(view, "objections_due", "objections", village)
+    return view.render("finance_objections.html", rows=rows, today=dt.date.today().isoformat())
+
+
+@home_panel(
+    "finance_queue",
+    ("待我审核的凭证", "Vouchers awaiting my stage"),
+    ("finance_clerk", "finance_group", "village_head", "agency_accountant"),
+    "finance_queue_rows.html",
+)
+async def queue_panel(view: View) -> list[Any]:
+    return await worklist(view, "review_queue", "vouchers")
+
+
+@home_panel(
+    "finance_objections",
+    ("待答复的质询", "Objections due"),
+    ("finance_group", "village_head", "agency_accountant", "district_staff", "community_staff"),
+    "finance_objection_rows.html",
+)
+async def objections_panel(view: View) -> list[Any]:
+    return await worklist(view, "objections_due", "objections")
+
+
+# -- voucher entry ----------------------------------------------------------------------------
+
+
+def entry_form(request: Request) -> dict[str, Any]:
+    return {
+        "voucher_date": dt.date.today().isoformat(),
+        "summary": "",
+        "attachments": "0",
+        "idempotency_key": form_key(),
+        "village_id": request.query_params.get("village", ""),
+    }
+
+
+@router.get("/finance/vouchers/new")
+@html(ENTRY_PAGE)
+async def new_voucher(request: Request) -> Response:
+    view = await View.open(request, ENTRY_PAGE)
+    village, known = await villages(view)
+    form = {**entry_form(request), "village_id": village or ""}
+    empty = Lines([], {})
+    return view.render(
+        "finance_entry.html",
+        form=form,
+        lines=[],
+        rows=ROWS,
+        village_options=options(known),
+        balance=empty.balance,
+    )
+
+
+async def read_lines(request: Request) -> tuple[dict[str, Any], Lines]:
+    form = await request.form()
+    lines = form_lines(
+        [str(x) for x in form.getlist("account")],
+        [str(x) for x in form.getlist("side")],
+        [str(x) for x in form.getlist("amount")],
+        [str(x) for x in form.getlist("memo")],
+    )
+    fields = {k: str(v) for k, v in form.items() if k not in ("account", "side", "amount", "memo")}
+    return fields, lines
+
+
+@router.get("/finance/vouchers/line")
+@html(ENTRY_PAGE)
+async def line_row(request: Request) -> Response:
+    """One more empty line row for the entry form (htmx appends it); numbered after the rows
+    the form already has (sent along)."""
+    view = await View.open(request, ENTRY_PAGE)
+    count = len(request.query_params.getlist("account"))
+    return view.render("finance_line_row.html", i=count, line=None)
+
+
+@router.post("/finance/vouchers/balance")
+@html(ENTRY_PAGE)
+async def live_balance(request: Request) -> Response:
+    """The entry form's balance as the lines stand (htmx swaps it in as the clerk types)."""
+    view = await View.open(request, ENTRY_PAGE)
+    _, lines = await read_lines(request)
+    return view.render("finance_balance.html", balance=lines.balance, line_errors=lines.errors)
+
+
+@router.post("/finance/vouchers/new")
+@html(ENTRY_PAGE)
+async def draft(request: Request) -> Response:
+    view = await View.open(request, ENTRY_PAGE)
+    fields, lines = await read_lines(request)
+    for exc in lines.errors.values():
+        view.refused(exc)
+    if not view.errors:
+        try:
+            answer = await view.call(
+                "finance",
+                "draft_voucher",
+                idempotency_key=fields.get("idempotency_key", ""),
+                village_id=fields.get("village_id") or None,
+                voucher_date=fields.get("voucher_date", ""),
+                summary=fields.get("summary", ""),
+                handler_id=view.caller.actor.person_id if view.caller else "",
+                attachments=whole(fields.get("attachments") or "0"),
+                lines=lines.lines,
+            )
+            if fields.get("then") == "submit":
+                await view.call(
+                    "finance",
+                    "submit_voucher",
+                    idempotency_key=f"{fields.get('idempotency_key', '')}-submit",
+                    voucher_id=answer["voucher_id"],
+                )
+            return see_other(f"/finance/vouchers/{answer['voucher_id']}")
+        except ShequError as exc:
+            view.refused(exc)
+    _, known = await villages(view)
+    return view.render(
+        "finance_entry.html",
+        status=400,
+        form=fields,
+        lines=lines.lines,
+        rows=max(ROWS - len(lines.lines), 1),
+        village_options=options(known),
+        balance=lines.balance,
+    )
+
+
+# -- one voucher ------------------------------------------------------------------------------
+
+
+async def voucher_view(view: View, voucher_id: str, status: int = 200) -> Response:
+    """One voucher: its lines and balance, its review trail, and the step the caller may
+    take on it now (submit; review the stage it awaits; post)."""
+    voucher = await view.call("finance", "voucher", voucher_id=voucher_id)
+    waiting = await view.call("finance", "review_queue", village_id=voucher["village_id"])
+    mine = next((v for v in waiting["vouchers"] if v["voucher_id"] == voucher_id), None)
+    editable = voucher["status"] in ("draft", "returned")
+    return view.render(
+        "finance_voucher.html",
+        status=status,
+        voucher_id=voucher_id,
+        voucher=voucher,
+        balance=balance(voucher["lines"]),
+        waiting=mine,
+        may_submit=editable and may(view, "submit_voucher"),
+        may_review=bool(mine and mine["may_take"] and mine["stage"] != "post"),
+        may_post=bool(mine and mine["may_take"] and mine["stage"] == "post"),
+        key=form_key(),
+    )
+
+
+@router.get("/finance/vouchers")
+@html(VOUCHER)
+async def vouchers(request: Request) -> Response:
+    """The vouchers are listed by month with the books."""
+    await View.open(request, VOUCHER)
+    return see_other(f"/finance/books?{request.url.query}")
+
+
+@router.get("/finance/vouchers/{voucher_id}")
+@html(VOUCHER)
+async def voucher(request: Request, voucher_id: str) -> Response:
+    view = await View.open(request, VOUCHER)
+    return await voucher_view(view, voucher_id)
+
+
+Again = Callable[[View, str, int], Awaitable[Response]]
+
+
+async def send(view: View, method: str, form: Any, *names: str, **given: str) -> Any:
+    """``method`` of finance with the form's idempotency key and its fields ``names``."""
+    fields = {name: str(form.get(name, "")) for name in names}
+    key = str(form.get("idempotency_key", ""))
+    return await view.call("finance", method, idempotency_key=key, **given, **fields)
+
+
+async def step(
+    request: Request, spec: Page, record: tuple[str, str], method: str, again: Again, *fields: str
+) -> Response:
+    """One step on a record (a voucher's submit, review or post; a disclosure's review or
+    publish) from its page's form: back to the record's page, or, refused, that page again
+    with the refusal beside the form. ``record`` is (the id's field, the id)."""
+    view = await View.open(request, spec)
+    key, ident = record
+    try:
+        await send(view, method, await request.form(), *fields, **{key: ident})
+    except ShequError as exc:
+        view.refused(exc)
+        return await again(view, ident, 400)
+    return see_other(f"{spec.path}/{ident}")
+
+
+def steps_at(spec: Page, key: str, again: Again, **steps: tuple[str, ...]) -> None:
+    """``POST spec.path/{id}/NAME`` for each step: (finance's method, the form's fields)."""
+    for name, (method, *fields) in steps.items():
+
+        def bind(method: str, fields: list[str]) -> Callable[..., Awaitable[Response]]:
+            @html(spec)
+            async def endpoint(request: Request, ident: str) -> Response:
+                return await step(request, spec, (key, ident), method, again, *fields)
+
+            return endpoint
+
+        router.add_api_route(
+            f"{spec.path}/{{ident}}/{name}", bind(method, fields), methods=["POST"], name=name
+        )
+
+
+steps_at(
+    VOUCHER,
+    "voucher_id",
+    voucher_view,
+    submit=("submit_voucher",),
+    review=("review_voucher", "stage", "outcome", "opinion"),
+    post=("post_voucher",),
+)
+
+
+# -- books ------------------------------------------------------------------------------------
+
+
+@router.get("/finance/books")
+@html(BOOKS)
+async def books(request: Request) -> Response:
+    view = await View.open(request, BOOKS)
+    village, known = await villages(view)
+    period = request.query_params.get("period") or this_month()
+    account = request.query_params.get("account") or ""
+    context: dict[str, Any] = {"village": village, "villages": known, "period": period}
+    context["village_name"] = name_of(known, village)
+    context["account"] = account
+    if village:
+        month = {"village_id": village, "period": period}
+        try:
+            context["vouchers"] = (await view.call("finance", "vouchers", **month))["vouchers"]
+            context["trial"] = await view.call("finance", "trial_balance", **month)
+            if account:
+                context["journal"] = await view.call("finance", "journal", **month, account=account)
+        except ShequError as exc:
+            view.refused(exc)
+    return view.render("finance_books.html", **context)
+
+
+# -- closing months ---------------------------------------------------------------------------
+
+
+def next_open(ledger: dict[str, Any]) -> str | None:
+    """The month to close next: the one after the last closed, else the opening month."""
+    if not ledger.get("opened"):
+        return None
+    closed = ledger.get("closed") or []
+    if not closed:
+        return str(ledger["opened_on"])[:7]
+    year, month = (int(x) for x in closed[-1].split("-"))
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
+async def periods_view(view: View, status: int = 200) -> Response:
+    village, known = await villages(view)
+    ledger = await view.call("finance", "ledger", village_id=village) if village else None
+    return of_village(
+        view,
+        "finance_periods.html",
+        status,
+        (village, known),
+        ledger=ledger,
+        next_month=next_open(ledger) if ledger else None,
+        may_close=may(view, "close_period"),
+    )
+
+
+shown_at(PERIODS, periods_view)
+
+
+@router.post("/finance/periods")
+@html(PERIODS)
+async def close_period(request: Request) -> Response:
+    view = await View.open(request, PERIODS)
+    form = await request.form()
+    try:
+        await send(view, "close_period", form, "village_id", "period")
+    except ShequError as exc:
+        view.refused(exc)
+        return await periods_view(view, status=400)
+    village = str(form.get("village_id", ""))
+    return see_other(f"/finance/periods?{urlencode({'village': village})}")
+
+
+# -- disclosures ------------------------------------------------------------------------------
+
+
+def last_quarter() -> str:
+    today = dt.date.today()
+    quarter = (today.month - 1) // 3
+    return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
+
+
+async def disclosures_view(view: View, status: int = 200) -> Response:
+    village, known = await villages(view)
+    listed = await view.call("finance", "disclosures", village_id=village) if village else None
+    return of_village(
+        view,
+        "finance_disclosures.html",
+        status,
+        (village, known),
+        disclosures=listed["disclosures"] if listed else [],
+        may_prepare=may(view, "prepare_disclosure"),
+        quarter=last_quarter(),
+    )
+
+
+shown_at(DISCLOSURES, disclosures_view)
+
+
+@router.post("/finance/disclosures")
+@html(DISCLOSURES)
+async def prepare(request: Request) -> Response:
+    view = await View.open(request, DISCLOSURES)
+    try:
+        answer = await send(
+            view, "prepare_disclosure", await request.form(), "village_id", "period"
+        )
+    except ShequError as exc:
+        view.refused(exc)
+        return await disclosures_view(view, status=400)
+    return see_other(f"/finance/disclosures/{answer['disclosure_id']}")
+
+
+async def disclosure_view(view: View, disclosure_id: str, status: int = 200) -> Response:
+    found = await view.call("finance", "disclosure", disclosure_id=disclosure_id)
+    return view.render(
+        "finance_disclosure.html",
+        status=status,
+        disclosure_id=disclosure_id,
+        d=found,
+        may_review=found["status"] == "prepared" and may(view, "review_disclosure"),
+        may_publish=found["status"] == "reviewed" and may(view, "publish_disclosure"),
+        key=form_key(),
+    )
+
+
+@router.get("/finance/disclosures/{disclosure_id}")
+@html(DISCLOSURES)
+async def disclosure(request: Request, disclosure_id: str) -> Response:
+    view = await View.open(request, DISCLOSURES)
+    return await disclosure_view(view, disclosure_id)
+
+
+steps_at(
+    DISCLOSURES,
+    "disclosure_id",
+    disclosure_view,
+    review=("review_disclosure", "opinion"),
+    publish=("publish_disclosure",),
+)

@@ -1,0 +1,290 @@
+"""The finance pages in a real browser (Debian's chromium through Playwright), on the console's
+shared suite: a clerk drafts a voucher with the live balance check, the four reviewers approve
+it in turn (each seeing it in their queue only at their stage), the agency's accountant posts
+it under its number; the quarter's months are closed, its disclosure prepared, reviewed by the
+民主理财小组 and published. And which finance page each role may open.
+
+The story runs in a village of its own (理财村, its own finance accounts), so the other console
+tests' villages and books are left as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+from gateway.accounts import Accounts
+from gateway.authstore import open_engine
+from shequ.store import Store
+
+from tests.support.browser import Browser, Page
+from tests.support.console import PASSWORD, ROLES, ConsoleSuite
+from tests.support.infra import wait_until
+from tests.support.suite import SYSTEM
+
+pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+# the reviewers of the four stages in the default order, and who drafts
+STAGES = (
+    ("clerk_check", "fin.checker", "finance_clerk", "报账员初审"),
+    ("finance_group", "fin.group", "finance_group", "民主理财小组集体审核"),
+    ("village_head", "fin.head", "village_head", "村书记或主任审批"),
+    ("agency", "console.agency.accountant", "agency_accountant", "三资代理服务中心会计审核"),
+)
+OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+ASSETS = [
+    {"name": "村委会办公楼", "unit": "栋", "original_fen": 30_000_000, "acquired_on": "2012-06-30"}
+]
+
+
+def last_quarter(today: dt.date) -> tuple[str, list[str]]:
+    """The last quarter that has ended, and its months."""
+    q = (today.month - 1) // 3
+    year, q = (today.year - 1, 4) if q == 0 else (today.year, q)
+    return f"{year}Q{q}", [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+
+
+@pytest.fixture(scope="module")
+def books(console: ConsoleSuite) -> dict[str, Any]:
+    """理财村 of the console's community, known to finance, its ledger opened on the first day
+    of the last quarter that ended, and the accounts of its clerk, a second clerk (the
+    clerk's check), its 民主理财小组 member and its head."""
+    quarter, months = last_quarter(dt.date.today())
+    village = console.command(
+        "registry",
+        "register_village",
+        SYSTEM,
+        "console-finance-village",
+        community_id=console.ids["community"],
+        name="理财村",
+        sample=True,
+        registered_on="2024-01-01",
+    )["village_id"]
+
+    def known() -> bool:
+        listed = console.call("finance", "ledgers", actor=SYSTEM)["villages"]
+        return any(v["village_id"] == village for v in listed)
+
+    wait_until(known, timeout=60, what="finance knows 理财村")
+    console.command(
+        "finance",
+        "open_ledger",
+        SYSTEM,
+        "console-finance-ledger",
+        village_id=village,
+        opened_on=f"{months[0]}-01",
+        opening=OPENING,
+        assets=ASSETS,
+    )
+    engine = open_engine(Store.parse(f"sqlite:///{console.accounts_db}"))
+    try:
+        accounts = Accounts(engine, hasher=PasswordHasher.from_parameters(CHEAPEST))
+        for username, role in (
+            ("fin.clerk", "finance_clerk"),
+            ("fin.checker", "finance_clerk"),
+            ("fin.group", "finance_group"),
+            ("fin.head", "village_head"),
+        ):
+            person = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shequ-console/{username}"))
+            accounts.add(username, PASSWORD, person, role, by="operator:test", village_id=village)
+    finally:
+        engine.dispose()
+    return {"village": village, "quarter": quarter, "months": months}
+
+
+def signed_in(console: ConsoleSuite, browser: Browser, username: str) -> Page:
+    page = browser.page()
+    page.goto(f"{console.url}/login?next=/")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{console.url}/")
+    return page
+
+
+@pytest.fixture(scope="module")
+def people(
+    console: ConsoleSuite, browser: Browser, books: dict[str, Any]
+) -> Iterator[dict[str, Page]]:
+    """A signed-in page for the clerk and each stage's reviewer."""
+    pages = {"fin.clerk": signed_in(console, browser, "fin.clerk")}
+    for _, username, _, _ in STAGES:
+        pages[username] = signed_in(console, browser, username)
+    try:
+        yield pages
+    finally:
+        for page in pages.values():
+            page.close()
+
+
+def queued(console: ConsoleSuite, page: Page, village: str) -> list[str]:
+    """The vouchers ``page``'s person sees in their review queue (ids)."""
+    page.goto(f"{console.url}/finance/queue?village={village}")
+    page.wait_for_selector("main h1")
+    found = page.evaluate(
+        "[...document.querySelectorAll('tr[data-voucher]')].map(e => e.dataset.voucher)"
+    )
+    return [str(x) for x in found]
+
+
+def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
+    console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
+) -> None:
+    village, quarter, months = books["village"], books["quarter"], books["months"]
+    clerk = people["fin.clerk"]
+    clerk.goto(f"{console.url}/finance/vouchers/new?village={village}")
+    clerk.fill("#f-voucher_date", f"{months[1]}-10")
+    clerk.fill("#f-summary", "购买办公用品")
+    clerk.fill("#account-0", "513")
+    clerk.fill("#amount-0", "1,200.50")
+    clerk.fill("#memo-0", "办公用品")
+    clerk.fill("#account-1", "102")
+    clerk.select_option("#side-1", "credit")
+    clerk.fill("#amount-1", "1200")
+    # the live check, computed by the gateway from the lines as they stand
+    clerk.wait_for_selector("#balance strong:has-text('借贷不平，相差 0.50 元')")
+    assert "借方合计 1,200.50 元" in clerk.inner_text("#balance")
+    clerk.fill("#amount-1", "1200.5")
+    clerk.wait_for_selector("#balance [data-balanced=yes]")
+    clerk.shots("finance-entry")
+    clerk.click("button[name=then][value=submit]")
+    clerk.wait_for_selector("#voucher-status, p.error")
+    assert not clerk.texts("p.error"), clerk.texts("p.error")
+    assert clerk.inner_text("#voucher-status") == "审核中"
+    assert clerk.inner_text("#voucher-awaits") == "报账员初审"
+    voucher_id = str(clerk.evaluate("location.pathname")).rsplit("/", 1)[1]
+    checker = people["fin.checker"]
+    checker.goto(f"{console.url}/")  # the staff home: what waits for me
+    assert "购买办公用品" in checker.inner_text("#panel-finance_queue")
+
+    for i, (stage, username, _, title) in enumerate(STAGES):
+        reviewer = people[username]
+        later = [people[u] for _, u, _, _ in STAGES[i + 1 :] if u != username]
+        assert voucher_id in queued(console, reviewer, village), stage
+        for waiting in later:  # not theirs yet
+            assert voucher_id not in queued(console, waiting, village), (stage, waiting)
+        reviewer.goto(f"{console.url}/finance/vouchers/{voucher_id}")
+        assert reviewer.inner_text("#review-form h2") == title
+        reviewer.fill("#f-opinion", f"{title}：同意")
+        reviewer.click("#approve")
+        reviewer.wait_for_selector(f"#trail li:has-text('{title}')")
+        if stage == "clerk_check":
+            reviewer.shots("finance-voucher")
+    agency = people["console.agency.accountant"]
+    assert voucher_id in queued(console, agency, village)
+    assert agency.inner_text(f"tr[data-voucher='{voucher_id}'] td:nth-child(4)") == "待记账"
+    agency.goto(f"{console.url}/finance/vouchers/{voucher_id}")
+    agency.click("#post-voucher")
+    agency.wait_for_selector("#voucher-status:has-text('已记账')")
+    number = agency.inner_text("#voucher-number")
+    assert number == f"记-{months[0][:4]}-001"
+    assert voucher_id not in queued(console, agency, village)
+
+    # the books of the month: the voucher under its number, the trial balance balanced
+    clerk.goto(f"{console.url}/finance/books?village={village}&period={months[1]}&account=102")
+    assert number in clerk.inner_text("#vouchers")
+    assert clerk.inner_text("#trial-balanced") == "借贷平衡"
+    assert clerk.inner_text("#trial-balance tr[data-account='513'] td:nth-child(4)") == "1,200.50"
+    # the bank journal: opening 125,000.00, paid 1,200.50, running balance 123,799.50
+    assert clerk.texts("#journal tbody tr td:last-child") == ["125,000.00", "123,799.50"]
+    clerk.shots("finance-books")
+
+    # the quarter's months closed in order by the agency's accountant
+    agency.goto(f"{console.url}/finance/periods?village={village}")
+    for month in months:
+        assert agency.inner_text("#next-month") == month
+        agency.click("#close-month")
+        agency.wait_for_selector(f"#closed-months:has-text('{month}')")
+
+    # prepared by the clerk, reviewed by the 民主理财小组, published by the head
+    clerk.goto(f"{console.url}/finance/disclosures?village={village}")
+    clerk.fill("#f-period", quarter)
+    clerk.click("#prepare")
+    clerk.wait_for_selector("#disclosure-status:has-text('已编制')")
+    assert "办公用品" in clerk.inner_text("#cat-expense + table")
+    disclosure_url = str(clerk.evaluate("location.pathname"))
+    group = people["fin.group"]
+    group.goto(f"{console.url}{disclosure_url}")
+    group.fill("#f-opinion", "经审核，账目清楚，同意公开。")
+    group.click("#review-disclosure")
+    group.wait_for_selector("#disclosure-status:has-text('已审核')")
+    head = people["fin.head"]
+    head.goto(f"{console.url}{disclosure_url}")
+    head.click("#publish-disclosure")
+    head.wait_for_selector("#disclosure-status:has-text('已发布')")
+    assert head.inner_text("#opinion") == "经审核，账目清楚，同意公开。"
+    head.shots("finance-disclosure")
+
+
+def test_a_voucher_that_does_not_balance_is_refused_beside_its_lines(
+    console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
+) -> None:
+    clerk = people["fin.clerk"]
+    clerk.goto(f"{console.url}/finance/vouchers/new?village={books['village']}")
+    clerk.fill("#f-summary", "差额凭证")
+    clerk.fill("#account-0", "513")
+    clerk.fill("#amount-0", "12.345")  # three decimals: refused before the service
+    clerk.fill("#account-1", "999")
+    clerk.select_option("#side-1", "credit")
+    clerk.fill("#amount-1", "12")
+    clerk.click("button[name=then][value=draft]")
+    clerk.wait_for_selector("#err-lines\\.0\\.amount_fen")
+    assert "最多两位小数" in clerk.inner_text("#err-lines\\.0\\.amount_fen")
+    clerk.fill("#amount-0", "12")
+    clerk.click("button[name=then][value=draft]")  # the service: 999 is no account
+    clerk.wait_for_selector("#err-lines\\.1\\.account")
+    assert "999" in clerk.inner_text("#err-lines\\.1\\.account")
+    assert clerk.get_attribute("#account-1", "aria-invalid") == "true"
+
+
+# page -> the roles that may open it (finance's READS, and the clerk and agency for entry)
+READERS = {
+    "finance_clerk",
+    "finance_group",
+    "village_head",
+    "agency_accountant",
+    "district_staff",
+    "community_staff",
+    "auditor",
+}
+PAGES = {
+    "/finance": READERS,
+    "/finance/queue": READERS,
+    "/finance/books": READERS,
+    "/finance/periods": READERS,
+    "/finance/disclosures": READERS,
+    "/finance/objections": READERS,
+    "/finance/vouchers/new": {"finance_clerk", "agency_accountant"},
+}
+
+
+def session(console: ConsoleSuite, username: str) -> requests.Session:
+    web = requests.Session()
+    form = web.get(f"{console.url}/login", timeout=30).text
+    token = form.split('name="login_csrf" value="')[1].split('"')[0]
+    signed = web.post(
+        f"{console.url}/login",
+        data={"username": username, "password": PASSWORD, "login_csrf": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert signed.status_code == 303, signed.text
+    return web
+
+
+def test_each_role_opens_only_the_finance_pages_it_may(console: ConsoleSuite) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for role in ROLES:
+        web = session(console, console.usernames[role])
+        for path in PAGES:
+            seen[(role, path)] = web.get(f"{console.url}{path}", timeout=30).status_code
+    expected = {
+        (role, path): 200 if role in roles else 403
+        for role in ROLES
+        for path, roles in PAGES.items()
+    }
+    assert seen == expected
