@@ -78,6 +78,7 @@ from shequ.audit.verify import (
 )
 from shequ.domainkit import LOCAL  # a date as a cut is the end of that day here (D21)
 from shequ.errors import AuditBasisError, ValidationError
+from shequ.gcpause import gc_paused
 from shequ.recorders import EventRows
 
 BUNDLE_FORMAT = "shequ.audit.bundle/1"
@@ -270,7 +271,8 @@ def as_of(
     folder = service_dir(directory, service)
     heads = read_heads(folder)
     entries = LeafLog(folder / LEAF_LOG).read()
-    rows = _recorded_by(EventRows(recorder), cut)
+    with gc_paused():  # many small objects, no cycles: see shequ.gcpause
+        rows = _recorded_by(EventRows(recorder), cut)
     n = len(rows)
     head = next((h for h in heads if h.tree_size >= n and h.tree_size > 0), None)
     if head is None or len(entries) < head.tree_size:

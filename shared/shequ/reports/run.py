@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
 
 from shequ.audit.leaves import state_bytes
 from shequ.errors import NotFound, ValidationError
+from shequ.gcpause import gc_paused
 from shequ.reports.render import document
 from shequ.reports.scope import Scope
 
@@ -96,10 +97,10 @@ def prefix_from_store(service: str, store: Any, directory: Path, cut: datetime) 
     from shequ.audit import open_recorder
     from shequ.audit.bundle import as_of
 
-    with open_recorder(service, store) as recorder:
+    with gc_paused(), open_recorder(service, store) as recorder:
         rows, basis, entries, _heads = as_of(service, recorder, directory, cut)
-    prefix = [row for row, _ in rows]
-    check_sealed(prefix, entries, basis)
+        prefix = [row for row, _ in rows]
+        check_sealed(prefix, entries, basis)
     return Prefix(prefix, basis.to_dict())
 
 
@@ -176,13 +177,15 @@ def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) 
             "export one as of the report's cut"
         )
     lines = files[EVENTS].split(b"\n")[:-1]
-    return Prefix([parse_event_line(line) for line in lines], manifest["basis"])
+    with gc_paused():
+        return Prefix([parse_event_line(line) for line in lines], manifest["basis"])
 
 
 def build(report: str, scope: Scope, prefix: Prefix) -> dict[str, Any]:
     """The document of ``report`` for ``scope`` from the prefix (pure but for the import)."""
     service, fold = fold_of(report)
-    content = fold.fold(decode(prefix.rows, fold.wants), scope)
+    with gc_paused():
+        content = fold.fold(decode(prefix.rows, fold.wants), scope)
     if content is None:
         raise NotFound(
             f"在 {service} 的记录中找不到 {scope.level} {scope.ref}",
