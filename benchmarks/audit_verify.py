@@ -21,14 +21,13 @@ import argparse
 import json
 import sqlite3
 import tempfile
-import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import common  # noqa: F401 - sets sys.path
+import common
 import psycopg
 from shequ.app import ServiceApplication
 from shequ.audit import Sealer, verify
@@ -92,46 +91,21 @@ def pg_dsn(store: Store) -> str:
     return store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
 
 
-def plain_read(store: Store) -> int:
-    table, position = store.events_table(SERVICE), store.notification_column()
-    query = (
-        f"SELECT {position}, originator_id, originator_version, topic, state "
-        f"FROM {table} ORDER BY {position}"
-    )
-    count = 0
-    if store.kind == "sqlite":
-        with sqlite3.connect(str(store.path)) as conn:
-            for _ in conn.execute(query):
-                count += 1
-        conn.close()
-        return count
-    with psycopg.connect(pg_dsn(store)) as conn, conn.cursor(name="plain") as cur:
-        cur.itersize = 10_000
-        cur.execute(query)
-        for _ in cur:
-            count += 1
-    return count
-
-
-def timed(work: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
-
-
 def run(kind: str, store: Store, n: int) -> None:
     AuditBench(store).close()  # creates the tables
-    seconds, _ = timed(lambda: fill(store, n))
+    seconds, _ = common.timed(lambda: fill(store, n))
     print(f"[{kind}] wrote {n:,} events in {seconds:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         audit = Path(tmp) / "audit"
         app = AuditBench(store)
         try:
             sealer = Sealer(SERVICE, app.recorder, audit, Path(tmp) / "key.pem")
-            seconds, _ = timed(sealer.seal)
+            seconds, _ = common.timed(sealer.seal)
             print(f"[{kind}] sealed in {seconds:.1f} s ({n / seconds:,.0f} events/s)")
-            read_s, count = timed(lambda: plain_read(store))
-            verify_s, report = timed(lambda: verify(SERVICE, app.recorder, audit))
+            read_s, count = common.timed(
+                lambda: common.plain_read(store, store.events_table(SERVICE))
+            )
+            verify_s, report = common.timed(lambda: verify(SERVICE, app.recorder, audit))
             assert count == n and report.ok and report.checked == n, report  # type: ignore
             read_rate, verify_rate = n / read_s, n / verify_s
             print(

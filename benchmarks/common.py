@@ -6,7 +6,10 @@ import argparse
 import os
 import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -40,3 +43,42 @@ def counts(**defaults: int) -> argparse.Namespace:
     for name, default in defaults.items():
         parser.add_argument(f"--{name}", type=int, default=default)
     return parser.parse_args()
+
+
+def plain_read(store: Any, table: str) -> int:
+    """Every row of ``table`` in position order, the verifier's columns, counted: sqlite3
+    iterating its cursor, or psycopg through a server-side cursor (10,000 rows a round trip).
+    The baseline the audit and report benchmarks set their rates beside."""
+    import sqlite3
+
+    import psycopg
+
+    position = store.notification_column()
+    query = (
+        f"SELECT {position}, originator_id, originator_version, topic, state "
+        f"FROM {table} ORDER BY {position}"
+    )
+    count = 0
+    if store.kind == "sqlite":
+        with sqlite3.connect(str(store.path)) as conn:
+            for _ in conn.execute(query):
+                count += 1
+        conn.close()
+        return count
+    dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(dsn) as pg, pg.cursor(name="plain") as cur:
+        cur.itersize = 10_000
+        cur.execute(query)
+        for _ in cur:
+            count += 1
+    return count
+
+
+T = TypeVar("T")
+
+
+def timed(work: Callable[[], T]) -> tuple[float, T]:
+    """Seconds ``work`` took, and what it returned."""
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result

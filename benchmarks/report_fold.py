@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sqlite3
 import sys
 import tempfile
-import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import common
-import psycopg
 from eventsourcing.persistence import StoredEvent
 from shequ.store import Store
 
@@ -74,58 +70,34 @@ def make_store(tmp: Path, events: int, store: Store | None) -> tuple[Quarter, st
     return quarter, community
 
 
-def plain_read(store: Store) -> int:
-    table, position = store.events_table("casework"), store.notification_column()
-    query = (
-        f"SELECT {position}, originator_id, originator_version, topic, state "
-        f"FROM {table} ORDER BY {position}"
-    )
-    count = 0
-    if store.kind == "sqlite":
-        with sqlite3.connect(str(store.path)) as raw:
-            for _ in raw.execute(query):
-                count += 1
-        raw.close()
-        return count
-    dsn = store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
-    with psycopg.connect(dsn) as conn, conn.cursor(name="plain") as cur:
-        cur.itersize = 10_000
-        cur.execute(query)
-        for _ in cur:
-            count += 1
-    return count
-
-
-def timed(work: Callable[[], T]) -> tuple[float, T]:
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
-
-
 def run(kind: str, store: Store | None, events: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        seconds, (quarter, community) = timed(lambda: make_store(tmp, events, store))
+        seconds, (quarter, community) = common.timed(lambda: make_store(tmp, events, store))
         total = quarter.app.recorder.max_notification_id()
         print(f"[{kind}] casework store: {total:,} events ({seconds:.1f} s to build and seal)")
         cut = datetime.now(UTC)
         scope = Scope("community", community, parse_period("2026Q1"), cut.isoformat())
         try:
-            plain, count = timed(lambda: plain_read(quarter.store))
+            plain, count = common.timed(
+                lambda: common.plain_read(quarter.store, quarter.store.events_table("casework"))
+            )
 
             def read() -> Prefix:
                 prefix = prefix_from_store("casework", quarter.store, quarter.treeheads, cut)
                 return prefix
 
-            read_s, prefix = timed(read)
-            fold_s, content = timed(lambda: affairs.fold(decode(prefix.rows, affairs.wants), scope))
+            read_s, prefix = common.timed(read)
+            fold_s, content = common.timed(
+                lambda: affairs.fold(decode(prefix.rows, affairs.wants), scope)
+            )
             assert content is not None
 
             def report() -> bytes:
                 whole = prefix_from_store("casework", quarter.store, quarter.treeheads, cut)
                 return render(build("affairs", scope, whole), "json")
 
-            whole_s, data = timed(report)
+            whole_s, data = common.timed(report)
             tracemalloc.start()
             affairs.fold(decode(prefix.rows, affairs.wants), scope)
             peak = tracemalloc.get_traced_memory()[1]
