@@ -141,6 +141,18 @@ class Page:
         self._browser._send({"op": "close", "page": self.page_id})
 
 
+def _where(pages: dict[int, Any], request: dict[str, Any]) -> str:  # pragma: no cover
+    """Where the page was when a call failed: its address and the start of its text."""
+    page = pages.get(request.get("page", 0))
+    if page is None:
+        return ""
+    try:
+        text = page.inner_text("body", timeout=2000)[:600]
+    except Exception as exc:  # noqa: BLE001 - only a hint for the failure's message
+        text = f"({type(exc).__name__})"
+    return f"\n  at {page.url}\n  page text: {text}"
+
+
 def _serve(executable: str) -> None:  # pragma: no cover - runs in the child process
     """The child: one chromium, pages by id, one JSON answer per JSON line read."""
     from playwright.sync_api import Error, sync_playwright
@@ -192,7 +204,7 @@ def _serve(executable: str) -> None:  # pragma: no cover - runs in the child pro
                         result = None  # a Response, an ElementHandle...: not sent back
                 answer = {"result": result}
             except (Error, KeyError, TypeError, AttributeError) as exc:
-                answer = {"error": f"{type(exc).__name__}: {exc}"}
+                answer = {"error": f"{type(exc).__name__}: {exc}{_where(pages, request)}"}
             sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             if op == "quit":

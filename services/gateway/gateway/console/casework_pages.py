@@ -1,0 +1,351 @@
+"""Casework in the console: what waits for staff (home panel), one case (facts, timeline,
+materials, mediation and decision steps, the actions the caller's role may take in its
+state), a household's own cases, and filing a case (also from the contact card's QR code,
+``/file-case?household=…``, which outreach prints; ``SHEQU_OUTREACH_CASE_URL``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from shequ.domainkit import TEAM_GROUPS
+from shequ.errors import NotFound, ShequError
+
+from gateway.console.forms import Action, Field, new_key
+from gateway.console.home import home_panel
+from gateway.console.web import STAFF, View, html, page, see_other
+from gateway.errors import status_of
+
+CASE = page("case", "/cases/{case_id}", ("案件", "Case"), (*STAFF, "auditor", "resident"), False)
+MY_CASES = page("my_cases", "/my/cases", ("我家的案件", "My household's cases"), ("resident",))
+FILE_CASE = page("file_case", "/file-case", ("反映问题", "File a case"), (*STAFF, "resident"))
+
+router = APIRouter(include_in_schema=False)
+
+STATES_EN = {
+    "received": "received",
+    "accepted": "accepted",
+    "refused": "refused",
+    "assigned": "assigned",
+    "in_progress": "in progress",
+    "resolved": "resolved",
+    "answered": "answered",
+    "rated": "rated",
+    "confirmed": "confirmed",
+    "reopened": "reopened",
+    "in_review": "in review",
+    "closed": "closed",
+    "merged": "merged",
+}
+CASE_TYPES = (
+    ("demand", ("诉求", "demand")),
+    ("suggestion", ("意见建议", "opinion or suggestion")),
+    ("dispute", ("矛盾纠纷", "dispute")),
+)
+STAFF_CHANNELS = (
+    ("walk_in", ("便民服务中心来访", "walk-in")),
+    ("contact_card", ("联系卡来电", "contact-card call")),
+    ("visit", ("走访", "visit")),
+    ("suggestion_box", ("意见箱", "suggestion box")),
+    ("party_contact", ("党员联系户", "party-member contact")),
+)
+GROUP_OPTIONS = tuple((k, v) for k, v in TEAM_GROUPS.items())
+HANDLING = ("accepted", "assigned", "in_progress", "reopened")
+OPEN = ("received", *HANDLING, "in_review")
+
+ACTIONS = (
+    Action("casework", "accept_case", ("受理并交办", "Accept and route"), (), ("received",)),
+    Action(
+        "casework",
+        "refuse_case",
+        ("不予受理", "Refuse"),
+        (
+            Field(
+                "reason_code",
+                ("原因", "Reason"),
+                "select",
+                True,
+                (
+                    ("out_of_scope", ("不属于受理范围", "not ours to handle")),
+                    ("not_competent", ("不属于本机关职权范围", "not competent")),
+                    ("other", ("其他原因", "other")),
+                ),
+            ),
+            Field("reason", ("说明", "Explanation"), "textarea", True),
+        ),
+        ("received",),
+    ),
+    Action(
+        "casework",
+        "assign_case",
+        ("改派", "Reassign"),
+        (
+            Field("work_group", ("工作组", "Work group"), "select", False, GROUP_OPTIONS),
+            Field("reason", ("改派理由", "Reason"), "textarea"),
+        ),
+        HANDLING,
+    ),
+    Action(
+        "casework",
+        "start_case",
+        ("开始办理", "Start handling"),
+        (),
+        ("accepted", "assigned", "reopened"),
+    ),
+    Action(
+        "casework",
+        "pause_case",
+        ("暂停计时", "Pause the clock"),
+        (Field("reason", ("暂停原因", "Reason"), "textarea", True),),
+        HANDLING,
+    ),
+    Action("casework", "resume_case", ("恢复计时", "Resume the clock"), (), HANDLING),
+    Action(
+        "casework",
+        "resolve_case",
+        ("办结", "Resolve"),
+        (
+            Field(
+                "evidence",
+                ("办结依据", "Evidence"),
+                "lines",
+                True,
+                hint=("每行一条", "one item per line"),
+            ),
+        ),
+        HANDLING,
+    ),
+    Action(
+        "casework",
+        "answer_case",
+        ("答复居民", "Answer the resident"),
+        (Field("text", ("答复内容", "Answer"), "textarea", True),),
+        ("resolved",),
+    ),
+    Action(
+        "casework",
+        "rate_case",
+        ("评价", "Rate"),
+        (
+            Field(
+                "rating",
+                ("满意度", "Rating"),
+                "radio",
+                True,
+                tuple((str(n), (f"{n} 分", f"{n}")) for n in (5, 4, 3, 2, 1)),
+                hint=("5 分最满意，1 分最不满意", "5 is best, 1 worst"),
+                integer=True,
+            ),
+            Field("comment", ("意见", "Comment"), "textarea"),
+        ),
+        ("answered",),
+    ),
+    Action("casework", "confirm_case", ("确认办结", "Confirm"), (), ("answered", "rated")),
+    Action(
+        "casework",
+        "reopen_case",
+        ("要求重新办理", "Ask to reopen"),
+        (Field("reason", ("理由", "Reason"), "textarea", True),),
+        ("answered", "rated"),
+    ),
+    Action("casework", "close_case", ("结案", "Close"), (), ("answered", "rated", "confirmed")),
+    Action(
+        "casework",
+        "add_material",
+        ("添加材料", "Add material"),
+        (
+            Field("title", ("标题", "Title"), "text", True),
+            Field("content", ("内容", "Content"), "textarea", True),
+        ),
+        (*OPEN, "resolved", "answered", "rated"),
+    ),
+)
+BY_NAME = {a.name: a for a in ACTIONS}
+
+
+def state_text(view: View, row: dict[str, Any]) -> str:
+    return view.texts.tr(row.get("state_zh") or row["state"], STATES_EN.get(row["state"], ""))
+
+
+def group_text(view: View, key: str | None) -> str:
+    if not key:
+        return ""
+    zh, en = TEAM_GROUPS.get(key, (key, key))
+    return view.texts.tr(zh, en)
+
+
+# --- home: the cases waiting for me --------------------------------------------------------
+
+
+@home_panel(
+    "cases",
+    ("待办案件（按期限）", "Cases waiting, by deadline"),
+    (*STAFF, "auditor"),
+    "panels/cases.html",
+)
+async def waiting_cases(view: View) -> list[dict[str, Any]]:
+    """Open cases by due date: a team member's own, community staff's community's, all for
+    the district; with the chase (催办) and reprimand (通报) marks of the overdue ones."""
+    actor = view.actor
+    rows: list[dict[str, Any]] = []
+    if actor["role"] == "team_member":
+        rows = await view.call("casework", "queue", owner_id=actor["person_id"])
+    elif actor["role"] != "auditor":
+        rows = await view.call("casework", "queue", community_id=actor.get("community_id"))
+    overdue: dict[str, dict[str, Any]] = {}
+    if actor["role"] != "team_member":
+        late = await view.call("casework", "overdue_cases", community_id=actor.get("community_id"))
+        overdue = {r["case_id"]: r for r in late}
+        if actor["role"] == "auditor":
+            rows = late
+    for row in rows:
+        late_row = overdue.get(row["case_id"], {})
+        row["chased_on"] = late_row.get("chased_on")
+        row["reprimanded"] = bool(late_row.get("reprimanded"))
+        row["overdue"] = row["case_id"] in overdue
+        row["state_text"] = state_text(view, row)
+        row["group_text"] = group_text(view, row.get("work_group"))
+    return sorted(rows, key=lambda r: (r.get("due_on") or "9999-12-31", r["received_on"]))
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+def offered(view: View, case: dict[str, Any]) -> list[Action]:
+    """The actions the caller's role may take on the case in its state."""
+    state = case["state"]
+    out = []
+    for action in ACTIONS:
+        if state not in action.states or not action.admits(view.role):
+            continue
+        if action.name == "pause_case" and case.get("paused_since"):
+            continue
+        if action.name == "resume_case" and not case.get("paused_since"):
+            continue
+        out.append(action)
+    return out
+
+
+async def case_page(
+    view: View,
+    case_id: str,
+    failed: str | None = None,
+    sent: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    case = await view.call("casework", "case", case_id=case_id)
+    timeline = await view.call("casework", "case_timeline", case_id=case_id)
+    case["state_text"] = state_text(view, case)
+    case["group_text"] = group_text(view, case.get("work_group"))
+    actions = offered(view, case)
+    return view.render(
+        "case.html",
+        status=status,
+        heading=f"{view.texts.tr('案件', 'Case')}：{case['title']}",
+        case=case,
+        events=timeline["events"],
+        actions=actions,
+        keys={a.name: new_key(a.name) for a in actions},
+        failed=failed,
+        sent=sent or {},
+    )
+
+
+@router.get("/cases/{case_id}")
+@html(CASE)
+async def case_view(request: Request, case_id: str) -> Response:
+    return await case_page(await View.open(request, CASE), case_id)
+
+
+@router.post("/cases/{case_id}/{action}")
+@html(CASE)
+async def case_action(request: Request, case_id: str, action: str) -> Response:
+    view = await View.open(request, CASE)
+    chosen = BY_NAME.get(action)
+    if chosen is None:
+        raise NotFound("没有这项操作", f"no action {action!r}", "action")
+    form = await request.form()
+    try:
+        args = chosen.arguments(form)
+        await view.call(chosen.service, chosen.name, case_id=case_id, **args)
+    except ShequError as exc:
+        view.refused(exc)
+        sent = {k: str(v) for k, v in form.items()}
+        return await case_page(view, case_id, failed=chosen.name, sent=sent, status=status_of(exc))
+    return see_other(f"/cases/{case_id}#timeline")
+
+
+# --- a household's cases (residents) ------------------------------------------------------
+
+
+@router.get("/my/cases")
+@html(MY_CASES)
+async def my_cases(request: Request) -> Response:
+    view = await View.open(request, MY_CASES)
+    household = view.actor["household_id"]
+    rows = await view.call("casework", "my_cases", household_id=household)
+    for row in rows:
+        row["state_text"] = state_text(view, row)
+        row["group_text"] = group_text(view, row.get("work_group"))
+    return view.render("my_cases.html", rows=rows)
+
+
+# --- filing a case ------------------------------------------------------------------------
+
+FILE_FIELDS = ("case_type", "category", "title", "description", "place", "household_id")
+STAFF_FIELDS = ("channel", "resident_name", "resident_phone")
+
+
+async def file_form(view: View, values: dict[str, str], status: int = 200) -> Response:
+    categories = await view.call("casework", "case_categories")
+    options = [(c["category"], f"{c['category_zh']}（{c['work_group_zh']}）") for c in categories]
+    return view.render(
+        "file_case.html",
+        status=status,
+        values=values,
+        categories=options,
+        case_types=[(k, view.texts.tr(*text)) for k, text in CASE_TYPES],
+        channels=[(k, view.texts.tr(*text)) for k, text in STAFF_CHANNELS],
+        staff=view.role in STAFF,
+        key=values.get("idempotency_key") or new_key("file"),
+        fields=[*FILE_FIELDS, *STAFF_FIELDS],
+    )
+
+
+@router.get("/file-case")
+@html(FILE_CASE)
+async def file_case_page(request: Request) -> Response:
+    """The form; ``household`` (the contact card's QR code) fills the household in."""
+    view = await View.open(request, FILE_CASE)
+    household = request.query_params.get("household", "")
+    if view.role == "resident" and not household:
+        household = view.actor["household_id"]
+    values = {"household_id": household, "case_type": "demand"}
+    if household and view.role == "resident":
+        values["channel"] = "contact_card" if "household" in request.query_params else "open311"
+    return await file_form(view, values)
+
+
+@router.post("/file-case")
+@html(FILE_CASE)
+async def file_case(request: Request) -> Response:
+    view = await View.open(request, FILE_CASE)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    resident = view.role == "resident"
+    args: dict[str, Any] = {
+        k: form.get(k, "").strip() or None for k in (*FILE_FIELDS, *STAFF_FIELDS)
+    }
+    if resident:  # a resident names neither the channel nor someone else's name and phone
+        args.update(resident_name=None, resident_phone=None)
+        args["channel"] = (
+            form.get("channel") if form.get("channel") == "contact_card" else "open311"
+        )
+    try:
+        opened = await view.call(
+            "casework", "open_case", idempotency_key=form.get("idempotency_key", ""), **args
+        )
+    except ShequError as exc:
+        view.refused(exc)
+        return await file_form(view, form, status=status_of(exc))
+    return see_other(f"/cases/{opened['case_id']}")

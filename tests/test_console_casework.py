@@ -1,0 +1,93 @@
+"""Casework in the console, in a real browser: a resident files a case from the contact
+card's QR address, community staff receive it on their home page, route it (accepting it
+routes it to the sanitation group's member), handle and resolve it and answer the resident,
+and the resident rates it from their household's cases."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from outreach.settings import OutreachSettings
+
+from tests.support.browser import Browser
+from tests.support.console import ConsoleSuite
+
+pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+
+
+def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Browser):
+    household = console.ids["household"]
+    assert urlsplit(OutreachSettings().case_url).path == "/file-case"  # what the QR code says
+    resident = browser.page(390, 844)
+    staff = browser.page()
+    try:
+        # The resident scans the card: asked to sign in, then back on the form, household filled.
+        qr = f"{console.url}/file-case?household={household}"
+        resident.goto(qr)
+        assert resident.url.startswith(f"{console.url}/login?next=")
+        resident.fill("#f-username", console.usernames["resident"])
+        resident.fill("#f-password", "lantern-river-42-orchard")
+        resident.click("button[type=submit]")
+        resident.wait_for(qr)
+        assert resident.input_value("#f-household_id") == household
+        resident.select_option("#f-category", "rubbish")
+        resident.click("main form button[type=submit]")  # no title: refused beside the field
+        resident.wait_for_selector("#err-title")
+        assert "title" in resident.inner_text("#err-title")
+        assert resident.get_attribute("#f-title", "aria-invalid") == "true"
+        resident.fill("#f-title", "村口垃圾三天未清运")
+        resident.fill("#f-description", "村口垃圾桶已满三天")
+        resident.shots("file-case")
+        resident.click("main form button[type=submit]")
+        resident.wait_for_selector("#case-state[data-state=received]")
+        case_url = resident.url
+        case_id = case_url.rsplit("/", 1)[1]
+
+        # Staff receive it on their home page, by deadline, and route it.
+        console.login(staff, "community_staff")
+        row = f"tr.case-row[data-case='{case_id}']"
+        staff.wait_for_selector(row)
+        assert "村口垃圾三天未清运" in staff.inner_text(row)
+        staff.shots("staff-home")
+        staff.click(f"{row} a")
+        staff.wait_for_selector("#action-accept_case")
+        assert staff.texts("#action-rate_case") == []  # not offered to staff in this state
+        staff.click("#action-accept_case button[type=submit]")
+        staff.wait_for_selector("#case-state[data-state=assigned]")
+        assert staff.inner_text("#case-group") == "环境卫生组"
+        assert staff.inner_text("#case-owner") == console.ids["cleaner"]
+
+        staff.click("#action-start_case button[type=submit]")
+        staff.wait_for_selector("#case-state[data-state=in_progress]")
+        staff.click("#action-resolve_case button[type=submit]")  # no evidence: refused
+        staff.wait_for_selector("#action-resolve_case .error")
+        staff.fill("#resolve_case-evidence", "已清运垃圾\n已加派保洁员")
+        staff.click("#action-resolve_case button[type=submit]")
+        staff.wait_for_selector("#case-state[data-state=resolved]")
+        staff.fill("#answer_case-text", "垃圾已清运，谢谢反映")
+        staff.click("#action-answer_case button[type=submit]")
+        staff.wait_for_selector("#case-state[data-state=answered]")
+        staff.shots("case-staff")
+        events = staff.evaluate(
+            "[...document.querySelectorAll('#timeline li')].map(l => l.dataset.event)"
+        )
+        assert events == ["Received", "Accepted", "Assigned", "Started", "Resolved", "Answered"]
+
+        # The resident sees it answered, by the sanitation group, and rates it.
+        resident.goto(f"{console.url}/my/cases")
+        mine = f"tr.case-row[data-case='{case_id}']"
+        assert "已答复" in resident.inner_text(mine) and "环境卫生组" in resident.inner_text(mine)
+        resident.shots("my-cases")
+        resident.click(f"{mine} a")
+        resident.wait_for_selector("#action-rate_case")
+        assert resident.texts("#action-close_case") == []  # staff's, not the resident's
+        resident.check("#action-rate_case input[name=rating][value='5']")
+        resident.fill("#rate_case-comment", "很满意")
+        resident.click("#action-rate_case button[type=submit]")
+        resident.wait_for_selector("#case-state[data-state=rated]")
+        assert resident.inner_text("#case-rating") == "5"
+        resident.shots("case-rated")
+    finally:
+        resident.close()
+        staff.close()
