@@ -72,8 +72,9 @@ OUTREACH = interests(
     },
 )
 
-# A disclosure obligation is keyed by its village and period, published or found overdue alike.
-DISCLOSED = {"village_id": "string", "community_id": "string", "period": "string"}
+# A disclosure obligation is keyed by its village, kind and period, published or found overdue
+# alike (a quarter's disclosure and the correction notice it carries are two).
+DISCLOSED = {"village_id": "string", "community_id": "string", "kind": "string", "period": "string"}
 
 FINANCE = interests(
     "finance",

@@ -95,14 +95,20 @@ FACTS: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {
         (),
     ),
     "outreach.card.issued": ("card.issued", "issued_on", ("card_id", "version"), ()),
-    # a village's disclosure of a period: published (late or not), or found overdue (D34)
+    # a village's disclosure of a kind and period (a quarter's, an immediate one, a correction
+    # notice): published (late or not), or found overdue (D34)
     "finance.disclosure.published": (
         "disclosure.published",
         "published_on",
-        ("village_id", "period"),
+        ("village_id", "kind", "period"),
         ("late",),
     ),
-    "finance.disclosure.overdue": ("disclosure.overdue", "due_on", ("village_id", "period"), ()),
+    "finance.disclosure.overdue": (
+        "disclosure.overdue",
+        "due_on",
+        ("village_id", "kind", "period"),
+        (),
+    ),
     # a villager's objection: answered (on time or not), or found overdue (D34)
     "finance.objection.answered": (
         "objection.answered",

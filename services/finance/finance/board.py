@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
-from finance.disclosurelog import origin, published_lines
+from finance.disclosurelog import origin, published_lines, single
 from finance.domain import chart_on
 from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, NOTHING
@@ -129,7 +129,7 @@ def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[di
         account = chart.account(code) if chart else None
         return f"{code} {account.name}" if account else code
 
-    titles = dict(CATEGORIES) | {"immediate": "即时公开"}
+    titles = dict(CATEGORIES) | {"immediate": "即时公开", "correction": "更正公告"}
     out: dict[str, dict[str, Any]] = {}
     for category, seq, line in published_lines(content):
         row = _rows(content, category)[seq - 1]
@@ -153,7 +153,7 @@ def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[di
         )
         key = f"{category}:{seq}"
         section["rows"].append({"line": key, "cells": cells, "log": log.get(key)})
-    ordered = [c for c, _ in CATEGORIES] if "categories" in content else ["immediate"]
+    ordered = [c for c, _ in CATEGORIES] if "categories" in content else [single(content)]
     result = [
         out.get(c, {"key": c, "title": titles[c], "columns": BALANCE_COLUMNS, "rows": []})
         for c in ordered

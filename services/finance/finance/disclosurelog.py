@@ -57,14 +57,21 @@ def _entry_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def single(content: dict[str, Any]) -> str:
+    """The one category of a disclosure without the eight: its kind (``correction``, or
+    ``immediate``, whose content does not say it)."""
+    return str(content.get("kind", "immediate"))
+
+
 def published_lines(content: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(category, seq from 1, line) of every row a disclosure shows: entries with their
-    voucher, balances at the period's end with their account. An immediate disclosure's rows
-    are the category ``immediate``."""
+    voucher, balances at the period's end with their account. The rows of an immediate
+    disclosure or a correction notice are the category of its kind (``immediate``,
+    ``correction``)."""
     if "categories" in content:
         groups = [(c["key"], c["rows"]) for c in content["categories"]]
     else:
-        groups = [("immediate", content.get("rows", []))]
+        groups = [(single(content), content.get("rows", []))]
     for category, rows in groups:
         for seq, row in enumerate(rows, start=1):
             line = _entry_row(row) if "date" in row else _balance_row(row, content.get("to", ""))

@@ -19,6 +19,7 @@ from shequ.errors import RuleViolation
 from shequ.handlers import changes, decides
 from sqlalchemy import Connection, select
 
+from finance import corrections
 from finance import tables as t
 from finance.base import FinanceBase, attributes
 from finance.domain import Disclosure, chart_on
@@ -72,21 +73,30 @@ def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -
         content = quarter_content(
             c, app.collective(cmd.village_id).name, cmd.village_id, cmd.period
         )
+    due = app.due(due_on(cmd.period, app.settings.periodic_due_day))
+    notice, superseded, carried = corrections.notice(
+        app, cmd.village_id, cmd.period, (content["from"], content["to"]), due, actor
+    )
+    if carried:  # D33: the quarter's disclosure names the corrections its notice carries
+        content["corrections"] = carried
     disclosure = Disclosure(
         village_id=cmd.village_id,
         kind="periodic",
         period=cmd.period,
         content=content,
         content_sha256=digest(content),
-        due_on=app.due(due_on(cmd.period, app.settings.periodic_due_day)),
+        due_on=due,
         prepared_on=app.today(),
         actor=actor.to_dict(),
     )
-    return [disclosure], {
+    answer = {
         "disclosure_id": str(disclosure.id),
         "content_sha256": disclosure.content_sha256,
         "due_on": disclosure.due_on,
     }
+    if notice is None:
+        return [disclosure], answer
+    return [disclosure, notice, *superseded], {**answer, "correction_notice_id": str(notice.id)}
 
 
 def quarter_content(

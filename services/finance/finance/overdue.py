@@ -25,7 +25,7 @@ SWEEPER = Actor(person_id="system:finance-overdue", role="system")
 def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
     """(village, kind, period, due_on) of every disclosure past its due date unpublished: the
     periodic ones of every ended quarter of a ledger's life, the immediate ones prepared at
-    posting."""
+    posting, the correction notices prepared with a periodic one (D33)."""
     today = app.today()
     with app.read() as c:
         ledgers = c.execute(select(t.ledgers.c.village_id, t.ledgers.c.opened_on)).all()
@@ -39,15 +39,18 @@ def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
         }
         immediate = c.execute(
             select(
-                t.disclosures.c.village_id, t.disclosures.c.period, t.disclosures.c.due_on
+                t.disclosures.c.village_id,
+                t.disclosures.c.kind,
+                t.disclosures.c.period,
+                t.disclosures.c.due_on,
             ).where(
-                t.disclosures.c.kind == "immediate",
+                t.disclosures.c.kind.in_(("immediate", "correction")),
                 t.disclosures.c.published_on.is_(None),
                 t.disclosures.c.due_on < today,
             )
         ).all()
     late = [
-        {"village_id": r.village_id, "kind": "immediate", "period": r.period, "due_on": r.due_on}
+        {"village_id": r.village_id, "kind": r.kind, "period": r.period, "due_on": r.due_on}
         for r in immediate
     ]
     for village_id, opened_on in sorted(ledgers):

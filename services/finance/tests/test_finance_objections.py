@@ -54,7 +54,9 @@ def resident(household_id: str) -> Actor:
     return Actor(person_id=new_id(), role="resident", household_id=household_id)
 
 
-def road_objection(world: World, village: Village) -> tuple[str, str, dict[str, Any]]:
+def road_objection(
+    world: World, village: Village, line: str = "expense:0", text: str = "修路费用请说明明细"
+) -> tuple[str, str, dict[str, Any]]:
     """Q1 published, then on 2026-04-12 a resident of the village objects to its road repair
     line: the disclosure, the household and what filing answered."""
     disclosure_id = published_quarter(world, village)
@@ -65,8 +67,8 @@ def road_objection(world: World, village: Village) -> tuple[str, str, dict[str, 
         "objection-road",
         disclosure_id=disclosure_id,
         household_id=home,
-        line="expense:0",
-        text="修路费用请说明明细",
+        line=line,
+        text=text,
     )
     return disclosure_id, home, filed
 
@@ -208,3 +210,102 @@ def test_D9_a_due_date_on_a_holiday_moves_to_the_next_working_day_unless_turned_
             text="节前质询",
         )
         assert filed["due_on"] == due
+
+
+def test_D33_an_answer_citing_a_correction_is_carried_by_the_next_disclosure(world: World) -> None:
+    """The road repair was booked at 4,500.00 yuan instead of 4,050.00: a resident objects to
+    that line of Q1's published disclosure, the clerk corrects it in April by a red
+    difference voucher, the answer cites it. Q2's disclosure carries a correction notice
+    (kind correction) naming the line as published; Q1's disclosure keeps its content and
+    digest and records Superseded; Q3's carries the correction no more."""
+    village = world.village()
+    disclosure_id, _, filed = road_objection(world, village, "expense:1", "修路费用是否多记了？")
+    original = world.app.disclosure(village.head, disclosure_id)
+    wrong = world.app.vouchers(AUDITOR, village.id, "2026-01")["vouchers"][0]["id"]
+    world.clock.set("2026-04-15")
+    fix = world.app.draft_voucher(
+        village.clerk,
+        "voucher-road-difference",
+        village_id=village.id,
+        voucher_date="2026-04-15",
+        summary="冲减多记的村道修补费",
+        lines=[
+            line("514", "debit", 45_000, red=True, memo="冲减多记修路费"),
+            line("102", "credit", 45_000, red=True),
+        ],
+        handler_id=village.clerk.person_id,
+        kind="difference",
+        corrects=wrong,
+    )["voucher_id"]
+    world.review(village, fix)
+    assert world.app.post_voucher(AGENCY, "post-difference", voucher_id=fix)["number"] == (
+        "记-2026-002"
+    )
+    world.app.answer_objection(
+        village.group,
+        "objection-overbooked-answer",
+        objection_id=filed["objection_id"],
+        answer="确系多记450元，已于4月15日以红字差额凭证冲减",
+        correction_voucher_id=fix,
+    )
+    q2 = quarter(world, village, "2026Q2", ("2026-04", "2026-05", "2026-06"))
+    notice = world.app.disclosure(village.head, q2["correction_notice_id"])
+    corrects = {
+        "disclosure_id": disclosure_id,
+        "kind": "periodic",
+        "period": "2026Q1",
+        "content_sha256": original["content_sha256"],
+        "original": {
+            "line": "expense:1",
+            "date": "2026-01-03",
+            "voucher_no": "记-2026-001",
+            "summary": "村道修补",
+            "amount_fen": 450_000,
+        },
+    }
+    assert (notice["kind"], notice["period"], notice["status"]) == (
+        "correction",
+        "2026Q2",
+        "prepared",
+    )
+    assert [
+        (r["number"], r["account"], r["side"], r["amount_fen"], r["corrects"])
+        for r in notice["content"]["rows"]
+    ] == [
+        ("记-2026-002", "514", "debit", -45_000, corrects),
+        ("记-2026-002", "102", "credit", -45_000, corrects),
+    ]
+    carried = world.app.disclosure(village.head, q2["disclosure_id"])["content"]["corrections"]
+    assert carried == [{**corrects, "number": "记-2026-002", "objection_id": filed["objection_id"]}]
+    # the original line stays: Q1's disclosure is as published, its digest unchanged
+    assert world.app.disclosure(village.head, disclosure_id) == original
+    superseded = world.finance.disclosure(disclosure_id).superseded
+    assert [(s["notice_id"], s["line"], s["voucher_id"]) for s in superseded] == [
+        (q2["correction_notice_id"], "expense:1", fix)
+    ]
+    # reviewed and published like any disclosure
+    ident = {"disclosure_id": q2["correction_notice_id"]}
+    world.app.review_disclosure(village.group, "review-notice", opinion="同意公告", **ident)
+    world.app.publish_disclosure(village.head, "publish-notice", **ident)
+    published = world.published("disclosure.published")
+    assert [(p["kind"], p["period"]) for p in published][-1] == ("correction", "2026Q2")
+    board = world.app.public_disclosures(village.head, village_id=village.id)["disclosures"]
+    shown = next(d for d in board if d["kind"] == "correction")["sections"]
+    assert [(s["key"], s["title"]) for s in shown] == [("correction", "更正公告")]
+    assert [r["line"] for r in shown[0]["rows"]] == ["correction:1", "correction:2"]
+    assert all(r["log"] is not None for r in shown[0]["rows"])  # each line in the public log
+    # carried once: the next quarter's disclosure has no notice
+    q3 = quarter(world, village, "2026Q3", ("2026-07", "2026-08", "2026-09"))
+    assert "correction_notice_id" not in q3
+    assert "corrections" not in world.app.disclosure(village.head, q3["disclosure_id"])["content"]
+
+
+def quarter(world: World, village: Village, period: str, months: tuple[str, ...]) -> Any:
+    """The quarter's months closed after it ends, then its disclosure prepared."""
+    last = int(months[-1][5:])
+    world.clock.set(f"{months[-1][:4]}-{last + 1:02d}-02" if last < 12 else "2027-01-02")
+    for month in months:
+        world.app.close_period(AGENCY, world.key("close"), village_id=village.id, period=month)
+    return world.app.prepare_disclosure(
+        village.clerk, world.key("prepare"), village_id=village.id, period=period
+    )

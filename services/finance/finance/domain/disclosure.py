@@ -142,6 +142,8 @@ class Disclosure(Aggregate):
         self.opinion: str | None = None
         self.reviewer_id: str | None = None
         self.published_on: str | None = None
+        # the correction notices a later disclosure carries for lines of this one (D33)
+        self.superseded: list[dict[str, Any]] = []
 
     @property
     def status(self) -> str:
@@ -212,6 +214,29 @@ class Disclosure(Aggregate):
         actor: ActorDict,
     ) -> None:
         self.published_on = published_on
+
+    def corrected_by(self, objection_id: str) -> bool:
+        """Whether a correction notice already carries the answer to ``objection_id``."""
+        return any(x["objection_id"] == objection_id for x in self.superseded)
+
+    def supersede(self, notice: dict[str, str | None], actor: ActorDict) -> None:
+        """D33, F10 ``DisclosureSuperseded``: a correction notice carries the correction
+        voucher an objection's answer cited, for a line of this disclosure (or the whole of
+        it): ``notice`` names them (``notice_id``, ``line``, ``voucher_id``, ``objection_id``,
+        ``on``). This disclosure is never withdrawn and its content never changes; a published
+        one only, once per objection."""
+        if self.published_on is None or self.corrected_by(str(notice["objection_id"])):
+            raise refuse(
+                "disclosure.not_correctable",
+                "只有已发布的公开可以更正，同一质询的更正只公告一次",
+                "only a published disclosure is corrected, once per objection",
+                "disclosure_id",
+            )
+        self._superseded(notice, actor)
+
+    @event("Superseded")
+    def _superseded(self, notice: dict[str, str | None], actor: ActorDict) -> None:
+        self.superseded.append(dict(notice))
 
 
 class Overdue(Aggregate):
