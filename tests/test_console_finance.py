@@ -10,17 +10,24 @@ tests' villages and books are left as they were."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
+from click.testing import CliRunner
 from gateway.accounts import Accounts
 from gateway.authstore import open_engine
+from shequ.cli import main
 from shequ.store import Store
+from shequ.suite import SERVICES
 
 from tests.support.browser import Browser, Page
 from tests.support.console import PASSWORD, ROLES, ConsoleSuite
@@ -241,6 +248,45 @@ def test_a_voucher_that_does_not_balance_is_refused_beside_its_lines(
     assert clerk.get_attribute("#account-1", "aria-invalid") == "true"
 
 
+def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_the_logs(
+    console: ConsoleSuite, books: dict[str, Any], tmp_path: Path
+) -> None:
+    time.sleep(2)  # the services seal every second: what was recorded is signed by now
+    cut = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    asked = {"report": "finance", "level": "village", "ref": books["village"]}
+    asked |= {"period": books["quarter"], "as_of": cut}
+    web = session(console, console.usernames["auditor"])
+    page = web.get(f"{console.url}/audit", params=asked, timeout=60)
+    assert page.status_code == 200, page.text
+    assert "理财村" in page.text and "办公用品" in page.text
+    size = int(page.text.split('data-key="tree_size">')[1].split("<")[0])
+    assert size > 0
+    # the export is the file the command line writes for the same cut, byte for byte
+    export = web.get(f"{console.url}/audit/export.json", params=asked, timeout=60)
+    assert export.status_code == 200 and export.headers["content-type"] == "application/json"
+    out = tmp_path / "finance.json"
+    store = console.procs["finance"].env["SHEQU_FINANCE_STORE"]
+    done = CliRunner().invoke(
+        main,
+        ["report", "finance", "--village", books["village"], "--period", books["quarter"]]
+        + ["--as-of", cut, "-o", str(out), "--store", store]
+        + ["--treeheads", str(console.tmp / "treeheads")],
+    )
+    assert done.exit_code == 0, done.output
+    assert export.content == out.read_bytes()
+    assert json.loads(export.content)["basis"][0]["tree_size"] == size
+    assert hashlib.sha256(export.content).hexdigest() in page.text
+    pdf = web.get(f"{console.url}/audit/export.pdf", params=asked, timeout=60)
+    assert pdf.content.startswith(b"%PDF-")
+    refused = web.get(f"{console.url}/audit", params={**asked, "period": "2026Q5"}, timeout=60)
+    assert refused.status_code == 400 and 'id="err-period"' in refused.text
+
+    checked = web.get(f"{console.url}/audit/verify", timeout=120)
+    assert checked.status_code == 200
+    for service in SERVICES:
+        assert f'data-service="{service}" class="ok"' in checked.text, service
+
+
 # page -> the roles that may open it (finance's READS, and the clerk and agency for entry)
 READERS = {
     "finance_clerk",
@@ -259,6 +305,8 @@ PAGES = {
     "/finance/disclosures": READERS,
     "/finance/objections": READERS,
     "/finance/vouchers/new": {"finance_clerk", "agency_accountant"},
+    "/audit": {"auditor", "district_staff"},
+    "/audit/verify": {"auditor", "district_staff"},
 }
 
 

@@ -41,6 +41,9 @@ class ConsoleSuite(WithGateway):
             {s: s for s in SERVICES},
             SHEQU_GATEWAY_STORE=f"sqlite:///{self.accounts_db}",
             SHEQU_GATEWAY_INSECURE_COOKIES="1",
+            # the auditor's pages read the services' stores and tree heads, as the CLI does
+            SHEQU_TREEHEAD_DIR=str(tmp / "treeheads"),
+            **{f"SHEQU_{s.upper()}_STORE": stores[s] for s in SERVICES},
         )
         self.ids: dict[str, str] = {}
         self.usernames: dict[str, str] = {}
