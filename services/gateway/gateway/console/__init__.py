@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.console import audit, casework_pages, finance, home, session_pages
+from gateway.console import audit, board, casework_pages, finance, home, session_pages
 from gateway.console.web import HERE, PAGES, Page
 
 STATIC = "/static/console"
@@ -21,7 +21,7 @@ STATIC = "/static/console"
 def install(app: FastAPI) -> None:
     """Give ``app`` (which has the gateway's ``Auth``) the console's pages and static files."""
     app.mount(STATIC, StaticFiles(directory=HERE / "static"), name="console-static")
-    for module in (session_pages, home, casework_pages, finance, audit):
+    for module in (session_pages, home, casework_pages, finance, audit, board):
         app.include_router(module.router)
 
 

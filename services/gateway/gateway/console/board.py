@@ -1,0 +1,142 @@
+"""The public board (公开栏) of each village (GATEWAY.md G20, AUDIT.md A7–A8): no sign-in.
+
+``/board/<village_id>`` shows the village's current and past published disclosures as finance
+lays them out (``public_disclosures``: the finance report's columns, masked), the 民主理财小组's
+opinion, the document's SHA-256, and beside each line a link and a QR code to the verify page
+(``/v/<district>#i=<index>&h=<leaf hash>``) with the log's vkey printed on the board. Finance is
+asked as the read-only actor ``{"person_id": "board", "role": "auditor"}``.
+
+An objection (质询, FINANCE.md D30) is filed here by a resident signed in, for their own
+household (``POST /board/<village_id>/objection``, finance's ``file_objection``); anyone else is
+told to sign in, or to have it taken down by the village's staff (D30: any villager through a
+staff intake). The idempotency key is derived from the person, the disclosure, the line and the
+text, so a form sent twice files one objection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from fastapi import APIRouter, Request, Response
+from shequ.errors import ShequError, ValidationError
+
+from gateway.console.web import View, html, page, see_other
+from gateway.errors import status_of
+from gateway.publiclog import PublicLog
+from gateway.security import Principal
+
+BOARD = page("board", "/board/{village_id}", ("村务财务公开栏", "Public board"), None, nav=False)
+BOARD_ACTOR = {"person_id": "board", "role": "auditor"}
+QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def period_title(kind: str, period: str) -> tuple[str, str]:
+    """2026Q1 → 2026年第一季度 / 2026 Q1; an immediate disclosure by its voucher number."""
+    if kind == "periodic" and len(period) == 6 and period[4] == "Q":
+        return f"{period[:4]}年第{QUARTERS[period[5]]}季度", f"{period[:4]} Q{period[5]}"
+    return f"即时公开 {period}", f"Immediate disclosure {period}"
+
+
+def qr_svg(url: str) -> str:
+    """The verify link as an inline SVG QR code (segno, error correction M)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=2, border=2, xmldecl=False, svgns=True)
+    return out.getvalue().decode("utf-8")
+
+
+def verify_url(base: str, district: str, log: dict[str, Any]) -> str:
+    return f"{base}/v/{district}#i={log['index']}&h={log['leaf_hash']}"
+
+
+async def _board(view: View, village_id: str) -> dict[str, Any]:
+    gateway = view.request.app.state.gateway
+    actor = Principal.from_dict(BOARD_ACTOR).actor_for("finance")
+    return await gateway.call(  # type: ignore[no-any-return]
+        "finance", "public_disclosures", {"village_id": village_id, "actor": actor}
+    )
+
+
+def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    log: PublicLog = view.request.app.state.public_log
+    base = str(view.request.base_url).rstrip("/")
+    try:
+        vkey = log.vkey()
+    except ShequError:
+        vkey = ""
+    disclosures = []
+    for d in answer["disclosures"]:
+        for section in d["sections"]:
+            for row in section["rows"]:
+                if row["log"]:
+                    row["url"] = verify_url(base, log.district, row["log"])
+                    row["qr"] = qr_svg(row["url"])
+        disclosures.append({**d, "title": period_title(d["kind"], d["period"])})
+    village = disclosures[0]["content"]["village"] if disclosures else ""
+    return {
+        "village_id": village_id,
+        "village": village,
+        "disclosures": disclosures,
+        "vkey": vkey,
+        "district": log.district,
+    }
+
+
+@router.get("/board/{village_id}")
+@html(BOARD)
+async def board(request: Request, village_id: str) -> Response:
+    view = await View.open(request, BOARD)
+    answer = await _board(view, village_id)
+    context = _context(view, village_id, answer)
+    return view.render("board.html", heading=_heading(view, context), **context)
+
+
+def _heading(view: View, context: dict[str, Any]) -> str:
+    village = context["village"]
+    return view.texts.tr(f"{village}财务公开栏", f"Public board of {village}").strip()
+
+
+def _key(view: View, disclosure_id: str, line: str, text: str) -> str:
+    seed = "\n".join([str(view.actor.get("person_id")), disclosure_id, line, text.strip()])
+    return "board-objection-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
+
+
+@router.post("/board/{village_id}/objection")
+@html(BOARD)
+async def object_to(request: Request, village_id: str) -> Response:
+    view = await View.open(request, BOARD)  # checks the form's CSRF token first
+    form = await request.form()
+    disclosure_id, line, text = (str(form.get(k, "")) for k in ("disclosure_id", "line", "text"))
+    if view.caller is None or view.role != "resident":
+        return see_other(f"/login?next={quote(f'/board/{village_id}')}")
+    args = {
+        "idempotency_key": _key(view, disclosure_id, line, text),
+        "disclosure_id": disclosure_id,
+        "household_id": view.actor.get("household_id"),
+        "line": line or None,
+        "text": text,
+        "channel": "board",
+    }
+    try:
+        if not text.strip():
+            raise ValidationError(
+                "请写明质询内容", "say what the objection is about", "text", rule="text.required"
+            )
+        filed = await view.call("finance", "file_objection", **args)
+    except ShequError as exc:
+        view.refused(exc)
+        context = _context(view, village_id, await _board(view, village_id))
+        return view.render(
+            "board.html",
+            status=status_of(exc),
+            heading=_heading(view, context),
+            asked={"disclosure_id": disclosure_id, "line": line, "text": text},
+            **context,
+        )
+    context = _context(view, village_id, await _board(view, village_id))
+    return view.render("board.html", heading=_heading(view, context), filed=filed, **context)

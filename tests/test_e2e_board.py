@@ -1,0 +1,160 @@
+"""The public board and the verify page in a real browser (issue 15 part 3, AUDIT.md A7–A8,
+GATEWAY.md G21): Debian's chromium through Playwright, against every service and a gateway
+(``tests.support.console``).
+
+A quarter of the sample village's books is kept and published through finance's RPC (the
+demo's books: ``shequ.demofinance``); finance appends its lines to the district's public
+disclosure log and writes the tiles the gateway serves. Nobody signed in, the village's board
+shows the quarter's lines with a verify link and a QR code each and the log's vkey; following a
+line's link, the page checks it in the browser and says 已验证; the same line with one digit of
+its amount changed says 未通过, and so does a vkey that is not the log's. A resident signed in
+objects to a line from the board: an empty question is refused beside its field, a real one is
+filed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import requests
+from shequ.demofinance import seed_books
+
+from tests.support.browser import Browser
+from tests.support.console import ConsoleSuite
+from tests.support.infra import wait_until
+from tests.support.suite import SYSTEM
+
+pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+SUBSIDY = "村级组织运转经费"  # the quarter's first income line (shequ.demofinance)
+FORGED_VKEY = (
+    "shequ.example/jiaohe/disclosures+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+)
+
+
+def last_quarter(today: dt.date) -> tuple[str, dt.date]:
+    """The last complete quarter before ``today``: its label and first day."""
+    first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    start = (first - dt.timedelta(days=1)).replace(day=1)
+    start = dt.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    return f"{start.year}Q{(start.month - 1) // 3 + 1}", start
+
+
+def published_quarter(console: ConsoleSuite) -> dict[str, Any]:
+    """The sample village's last quarter published, and its tiles written: the board's
+    answer."""
+    village = console.ids["village"]
+    wait_until(
+        lambda: console.call("finance", "ledger", actor=SYSTEM, village_id=village),
+        what="finance knows the village",
+    )
+    label, start = last_quarter(dt.date.today())
+
+    def day(month: int, d: int) -> str:
+        return dt.date(start.year, start.month + month, d).isoformat()
+
+    def call(service: str, method: str, payload: dict[str, Any]) -> Any:
+        return console.call(service, method, **payload)
+
+    seed_books(call, label, [(village, None)], start.isoformat(), day)
+    board = console.call(
+        "finance",
+        "public_disclosures",
+        actor={"person_id": "board", "role": "auditor"},
+        village_id=village,
+    )
+    logged = max(r["index"] for d in board["disclosures"] for r in d["log"].values()) + 1
+
+    def tiles_written() -> bool:
+        answer = requests.get(f"{console.url}/log/jiaohe/checkpoint", timeout=5)
+        return answer.status_code == 200 and int(answer.text.split("\n")[1]) >= logged
+
+    wait_until(tiles_written, what="the log's tiles written")
+    return board  # type: ignore[no-any-return]
+
+
+def test_A7_A8_a_published_line_is_on_the_board_and_verifies(
+    console: ConsoleSuite, browser: Browser
+) -> None:
+    board = published_quarter(console)
+    (disclosure,) = board["disclosures"]
+    income = next(s for s in disclosure["sections"] if s["key"] == "income")
+    row = next(r for r in income["rows"] if r["cells"][2] == SUBSIDY)
+    url = f"{console.url}/board/{console.ids['village']}"
+    page = browser.page()
+    try:
+        page.goto(url)  # no sign-in
+        assert page.inner_text("h1") == "示例村财务公开栏"
+        selector = f"#line-{disclosure['disclosure_id']}-income-{row['line'].split(':')[1]}"
+        assert SUBSIDY in page.inner_text(selector)
+        assert "50000.00" in page.inner_text(selector)
+        lines = sum(len(s["rows"]) for s in disclosure["sections"] if s["key"] != "funds")
+        assert len(page.texts("td.verify a.verify-link")) == lines
+        assert page.evaluate("document.querySelectorAll('td.verify .qr svg').length") == lines
+        vkey = page.inner_text("#vkey")
+        assert vkey.startswith("shequ.example/jiaohe/disclosures+")
+        assert "本期无此类事项" in page.inner_text("main")
+        page.shots("board")
+
+        link = page.get_attribute(f"{selector} a.verify-link", "href")
+        assert link == (
+            f"{console.url}/v/jiaohe#i={row['log']['index']}&h={row['log']['leaf_hash']}"
+        )
+        page.click(f"{selector} a.verify-link")
+        page.wait_for_selector("#verdict.ok")
+        assert page.inner_text("#verdict .zh") == "已验证"
+        assert page.input_value("#f-summary") == SUBSIDY
+        assert page.input_value("#vkey") == vkey
+        page.shots("verify-ok")
+
+        amount = page.input_value("#f-amount_fen")
+        changed = amount[:-3] + str((int(amount[-3]) + 1) % 10) + amount[-2:]
+        page.fill("#f-amount_fen", changed)  # one digit changed
+        page.click("#check")
+        page.wait_for_selector("#verdict.bad")
+        assert page.inner_text("#verdict .zh") == "未通过"
+        page.shots("verify-failed")
+
+        page.fill("#f-amount_fen", amount)  # back as published: verified again
+        page.click("#check")
+        page.wait_for_selector("#verdict.ok")
+        page.fill("#vkey", FORGED_VKEY)  # a key that is not the log's
+        page.click("#check")
+        page.wait_for_selector("#verdict.bad")
+        assert page.inner_text("#verdict .zh") == "未通过"
+    finally:
+        page.close()
+
+
+def test_D30_a_resident_objects_to_a_line_from_the_board(
+    console: ConsoleSuite, browser: Browser
+) -> None:
+    board = published_quarter(console)
+    (disclosure,) = board["disclosures"]
+    path = f"/board/{console.ids['village']}"
+    page = browser.page()
+    try:
+        page.goto(f"{console.url}{path}")
+        assert page.texts("section.objection form") == []  # nobody signed in: no form
+        console.login(page, "resident", then=path)
+        page.select_option("#f-disclosure_id", disclosure["disclosure_id"])
+        page.fill("#f-line", "income:1")
+        page.fill("#f-text", "   ")  # only spaces: the browser sends it, the server refuses
+        page.click("section.objection button[type=submit]")
+        page.wait_for_selector("#err-text")
+        assert page.inner_text("#err-text").startswith("请写明质询内容")
+        page.fill("#f-text", "运转经费的用途请予说明（测试）")
+        page.click("section.objection button[type=submit]")
+        page.wait_for_selector("#filed")
+        assert "答复期限" in page.inner_text("#filed")
+        page.shots("board-objection-filed")
+        due = console.call(
+            "finance", "objections_due", actor=SYSTEM, village_id=console.ids["village"]
+        )["objections"]
+        mine = [o for o in due if o["text"] == "运转经费的用途请予说明（测试）"]
+        assert [(o["line"], o["disclosure_id"]) for o in mine] == [
+            ("income:1", disclosure["disclosure_id"])
+        ]
+    finally:
+        page.close()
