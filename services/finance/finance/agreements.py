@@ -21,6 +21,7 @@ from finance.domain.common import refuse
 from finance.domain.contract import check_cited
 from finance.examples import VILLAGE
 from finance.ledgers import VillageQuery, village_scope
+from finance.specials import at_once, contract_row
 
 COUNTERPARTIES = {"person": "个人", "organisation": "单位"}
 DECISION = "5b2d7c1e-0000-5000-8000-000000000008"
@@ -75,10 +76,19 @@ def sign_contract(cmd: SignContract, actor: Actor, app: FinanceBase) -> Any:
     contract = Contract(
         village_id=cmd.village_id, number=cmd.number, terms=terms, actor=actor.to_dict()
     )
+    # D4: its special disclosure, prepared with it
+    disclosure = at_once(
+        app, cmd.village_id, "contract", cmd.number, contract_row(cmd.number, terms), actor
+    )
+    answer = {
+        "contract_id": str(contract.id),
+        "number": cmd.number,
+        "disclosure_id": str(disclosure.id),
+    }
     if subject is not None:
         subject.let(cmd.number, day, actor.to_dict())
-        return [contract, subject], {"contract_id": str(contract.id), "number": cmd.number}
-    return [contract], {"contract_id": str(contract.id), "number": cmd.number}
+        return [contract, subject, disclosure], answer
+    return [contract, disclosure], answer
 
 
 def subject_of(cmd: SignContract, app: FinanceBase, day: str) -> Resource | None:

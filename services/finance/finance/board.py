@@ -26,6 +26,7 @@ from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, NOTHING
 from finance.examples import VILLAGE
 from finance.report import BALANCE_COLUMNS, ENTRY_COLUMNS
+from finance.specials import TOPICS
 
 VKEY_FILE = "vkey"
 
@@ -129,7 +130,7 @@ def sections(content: dict[str, Any], log: dict[str, dict[str, Any]]) -> list[di
         account = chart.account(code) if chart else None
         return f"{code} {account.name}" if account else code
 
-    titles = dict(CATEGORIES) | {"immediate": "即时公开", "correction": "更正公告"}
+    titles = dict(CATEGORIES) | {"immediate": "即时公开", "correction": "更正公告"} | TOPICS
     out: dict[str, dict[str, Any]] = {}
     for category, seq, line in published_lines(content):
         row = _rows(content, category)[seq - 1]

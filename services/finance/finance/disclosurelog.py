@@ -58,9 +58,10 @@ def _entry_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def single(content: dict[str, Any]) -> str:
-    """The one category of a disclosure without the eight: its kind (``correction``, or
-    ``immediate``, whose content does not say it)."""
-    return str(content.get("kind", "immediate"))
+    """The one category of a disclosure without the eight: a special one's topic (its
+    ``section``: land, contract, pooled), else its kind (``correction``, or ``immediate``,
+    whose content does not say it)."""
+    return str(content.get("section") or content.get("kind", "immediate"))
 
 
 def published_lines(content: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:

@@ -15,7 +15,6 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Id, Keyed, Note, keyed
-from shequ.errors import RuleViolation
 from shequ.handlers import changes, decides
 from sqlalchemy import Connection, select
 
@@ -27,6 +26,7 @@ from finance.domain.disclosure import (
     CATEGORIES,
     NOTHING,
     PeriodFold,
+    check_quarter_closed,
     digest,
     due_on,
     quarter_months,
@@ -52,16 +52,7 @@ class PrepareDisclosure(Keyed):
 
 @decides(village_scope)
 def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -> Any:
-    ledger = app.ledger(cmd.village_id)
-    open_months = [m for m in quarter_months(cmd.period) if m not in ledger.closed]
-    if open_months:
-        raise RuleViolation(
-            f"{open_months[0]} 期尚未结账，不能编制本季度公开",
-            f"the period {open_months[0]} is not closed yet",
-            "period",
-            code="disclosure.period_open",
-            details={"open": open_months},
-        )
+    check_quarter_closed(app.ledger(cmd.village_id).closed, cmd.period)
     app.ensure_new(
         Disclosure.create_id(cmd.village_id, "periodic", cmd.period),
         "该季度财务公开",

@@ -30,6 +30,7 @@ from finance.domain.plan import ALLOCATIONS, AnnualPlan, Distribution, PooledPro
 from finance.examples import VILLAGE
 from finance.ledgers import movements, village_scope
 from finance.registers import distributions, plans, pooled
+from finance.specials import at_once, pooled_row
 
 DECISION = "5b2d7c1e-0000-5000-8000-000000000008"
 Year = Annotated[int, Count(2000, 2100, "年度")]
@@ -430,7 +431,13 @@ def record_pooled_project(cmd: RecordPooledProject, actor: Actor, app: FinanceBa
         decided_on=day,
         actor=actor.to_dict(),
     )
-    return [recorded], {"pooled_id": str(recorded.id), "number": cmd.number}
+    row = project_row(cmd.number, day, cmd.decision_id, project)
+    disclosure = at_once(app, cmd.village_id, "pooled", cmd.number, pooled_row(row), actor)
+    return [recorded, disclosure], {
+        "pooled_id": str(recorded.id),
+        "number": cmd.number,
+        "disclosure_id": str(disclosure.id),
+    }
 
 
 class PooledProjectsQuery(Command):
@@ -458,9 +465,41 @@ def pooled_projects(cmd: PooledProjectsQuery, actor: Actor, app: FinanceBase) ->
     }
 
 
+def project_row(
+    number: str,
+    decided_on: str,
+    decision_id: str,
+    p: dict[str, Any],
+    raised: int = 0,
+    spent: int = 0,
+) -> dict[str, Any]:
+    """One row of the 一事一议 table: the project and what the books show raised and spent."""
+    return {
+        "number": number,
+        "name": p["name"],
+        "decided_on": decided_on,
+        "decision_id": decision_id,
+        "per_person_fen": p["per_person_fen"],
+        "persons": p["persons"],
+        "due_fen": p["per_person_fen"] * p["persons"],
+        "raised_fen": raised,
+        "spent_fen": spent,
+        "balance_fen": raised - spent,
+        "labour_days": p["labour_days_per_labourer"] * p["labourers"],
+    }
+
+
+def posted_sums(c: Connection, key: Any, *where: Any) -> dict[str, int]:
+    """The posted lines' fen (red negative) summed per value of ``key``, over ``where``."""
+    ln = t.lines
+    found = c.execute(
+        select(key, func.sum(ln.c.amount_fen)).where(ln.c.posted, *where).group_by(key)
+    )
+    return {k: int(fen) for k, fen in found}
+
+
 def pooled_table(c: Connection, village_id: str, year: int, end: str) -> list[dict[str, Any]]:
     """The 一事一议 rows of ``year``'s projects, with the books up to before ``end``."""
-    ln = t.lines
     found = c.execute(
         select(pooled)
         .where(pooled.c.village_id == village_id, pooled.c.year == year)
@@ -468,35 +507,18 @@ def pooled_table(c: Connection, village_id: str, year: int, end: str) -> list[di
     ).all()
     rows = []
     for row in found:
-        p = json.loads(row.project)
-        moved: dict[str, int] = {
-            side: int(fen)
-            for side, fen in c.execute(
-                select(ln.c.side, func.sum(ln.c.amount_fen))
-                .where(
-                    ln.c.village_id == village_id,
-                    ln.c.posted,
-                    ln.c.account == "231",
-                    ln.c.contract_no == row.number,
-                    ln.c.voucher_date < end,
-                )
-                .group_by(ln.c.side)
-            )
-        }
+        moved = posted_sums(
+            c,
+            t.lines.c.side,
+            t.lines.c.village_id == village_id,
+            t.lines.c.account == "231",
+            t.lines.c.contract_no == row.number,
+            t.lines.c.voucher_date < end,
+        )
         raised, spent = moved.get("credit", 0), moved.get("debit", 0)
         rows.append(
-            {
-                "number": row.number,
-                "name": p["name"],
-                "decided_on": row.decided_on,
-                "decision_id": row.decision_id,
-                "per_person_fen": p["per_person_fen"],
-                "persons": p["persons"],
-                "due_fen": p["per_person_fen"] * p["persons"],
-                "raised_fen": raised,
-                "spent_fen": spent,
-                "balance_fen": raised - spent,
-                "labour_days": p["labour_days_per_labourer"] * p["labourers"],
-            }
+            project_row(
+                row.number, row.decided_on, row.decision_id, json.loads(row.project), raised, spent
+            )
         )
     return rows

@@ -1,6 +1,6 @@
 """Read models of the village's registers beside the books: counterparties and their opening
 balances (F3), resources (F5), the annual plans, distributions and 一事一议 projects
-(F7–F9). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
+(F7–F9), land compensation (D4). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
 is mixed into ``FinanceProjection``."""
 
 from __future__ import annotations
@@ -54,6 +54,13 @@ pooled = table(
     (key("id"), ref("village_id"), text("number", 30), number("year"), day("decided_on")),
     (ref("decision_id"), text("project")),
     Index("fin_pooled_village", "village_id", "year"),
+)
+
+compensations = table(
+    "fin_compensations",
+    metadata,
+    (key("id"), ref("village_id"), text("batch", 30), day("approved_on"), text("terms")),
+    Index("fin_compensations_village", "village_id", "approved_on"),
 )
 
 
@@ -123,4 +130,12 @@ class RegistersProjection:
         "decision_id",
         year=lambda e: int(e.decided_on[:4]),
         project=as_json("project"),
+    )
+    on_LandCompensation__Recorded = Upsert(
+        compensations,
+        {"id": ID},
+        "village_id",
+        "batch",
+        approved_on=lambda e: e.terms["approved_on"],
+        terms=as_json("terms"),
     )

@@ -40,7 +40,7 @@ lines = table(
 disclosures = table(
     "fin_disclosures",
     metadata,
-    (key("id"), ref("village_id"), text("kind", 20), text("period", 20), day("due_on")),
+    (key("id"), ref("village_id"), text("kind", 20), text("period", 40), day("due_on")),
     (day("published_on"), text("content_sha256", 64), text("content"), text("opinion")),
     Index("fin_disclosures_village", "village_id", "kind", "period", unique=True),
 )

@@ -15,6 +15,7 @@ from shequ.usecases import UseCase, UseCases
 from finance import (
     agreements,
     board,
+    compensations,
     disclosures,
     ledgers,
     objections,
@@ -53,6 +54,13 @@ USE_CASES = UseCases(
     UseCase(plans.AdoptPlan, plans.adopt_plan, CLERK),
     UseCase(plans.DecideDistribution, plans.decide_distribution, CLERK),
     UseCase(plans.RecordPooledProject, plans.record_pooled_project, CLERK),
+    # special disclosures (专项公开, D4): land compensation, and a topic's table of a quarter
+    UseCase(compensations.RecordLandCompensation, compensations.record_land_compensation, CLERK),
+    UseCase(
+        compensations.PrepareSpecial,
+        compensations.prepare_special,
+        {**CLERK, "district_staff": "all"},
+    ),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),

@@ -3,6 +3,7 @@
 
 from finance.domain.charts import Account, Chart, chart_on, charts
 from finance.domain.collective import Branch, Collective, Committee, Household
+from finance.domain.compensation import LandCompensation
 from finance.domain.contract import Contract, Decision
 from finance.domain.disclosure import Disclosure, Overdue
 from finance.domain.ledger import Ledger
@@ -31,6 +32,7 @@ AGGREGATES = (
     Disclosure,
     Distribution,
     Household,
+    LandCompensation,
     Ledger,
     Objection,
     Overdue,
@@ -55,6 +57,7 @@ __all__ = [
     "Disclosure",
     "Distribution",
     "Household",
+    "LandCompensation",
     "Ledger",
     "Objection",
     "Overdue",

@@ -101,6 +101,20 @@ def quarter_months(quarter: str) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
 
 
+def check_quarter_closed(closed: list[str], quarter: str) -> None:
+    """D5: a quarter is disclosed only once every month of it is closed (``closed``: the
+    ledger's closed months), so nothing can enter it later."""
+    open_months = [m for m in quarter_months(quarter) if m not in closed]
+    if open_months:
+        raise refuse(
+            "disclosure.period_open",
+            f"{open_months[0]} 期尚未结账，不能编制本季度公开",
+            f"the period {open_months[0]} is not closed yet",
+            "period",
+            open=open_months,
+        )
+
+
 def due_on(quarter: str, due_day: int) -> str:
     """D2: due by day ``due_day`` of the first month of the next quarter [local]."""
     year, q = int(quarter[:4]), int(quarter[5])
