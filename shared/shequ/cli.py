@@ -15,6 +15,7 @@ warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 import click
 
+from shequ import progress
 from shequ.client import load_demo, rpc_call, store_for
 from shequ.cliopts import as_of_option, store_option, treeheads_option
 from shequ.config import SERVICES, env
@@ -364,7 +365,8 @@ def verify(
         elif service is None:
             raise BundleError("give --service (a store) or --bundle with --vkey")
         else:
-            report = verify_service(service, store_for(service, store), treeheads, public_key)
+            with progress.shown(f"核验 {service} / verifying"):
+                report = verify_service(service, store_for(service, store), treeheads, public_key)
     except click.ClickException:
         raise
     except (BundleError, NoteError) as exc:
@@ -425,7 +427,10 @@ def export(service: str, as_of: str, out: Path, store: str | None, treeheads: Pa
     key_path = Path(env("SHEQU_KEY_DIR", "var/keys")) / f"{service}.ed25519.pem"
     try:
         cut = parse_cut(as_of)
-        with open_recorder(service, store_for(service, store)) as recorder:
+        with (
+            progress.shown(f"导出 {service} / exporting"),
+            open_recorder(service, store_for(service, store)) as recorder,
+        ):
             manifest = do_export(
                 service, recorder, treeheads, key_path, log_origin(service), cut, out
             )

@@ -41,6 +41,7 @@ from eventsourcing.sqlite import (
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from shequ import progress
 from shequ.errors import LogTampered
 from shequ.readahead import read_ahead
 
@@ -262,11 +263,15 @@ class EventRows:
 
         The next batches are read on a thread of their own while the caller works on this
         one (``shequ.readahead``)."""
+        progress.begin(self.count)
         if isinstance(self.recorder, SQLiteApplicationRecorder):
-            yield from read_ahead(self._stream_sqlite(self.recorder, batch))
+            for rows, hex_ids in read_ahead(self._stream_sqlite(self.recorder, batch)):
+                progress.advance(len(rows))
+                yield rows, hex_ids
         else:
             assert isinstance(self.recorder, PostgresApplicationRecorder)
             for rows in read_ahead(self._stream_postgres(self.recorder, batch)):
+                progress.advance(len(rows))
                 yield rows, False
 
     def _stream_sqlite(

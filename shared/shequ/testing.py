@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pty
 import subprocess
 import sys
 import uuid
@@ -188,6 +189,34 @@ def captured(
         timeout=timeout,
         **options,
     )
+
+
+def stderr_on_a_terminal(argv: Sequence[str | Path], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run ARGV with standard error on a pseudo-terminal (as an operator's shell gives it) and
+    standard output on a pipe: exit code, what reached the terminal, what reached the pipe."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [str(a) for a in argv],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and drained
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return proc.returncode, shown.decode(errors="replace"), proc.stdout.decode()
 
 
 class Chain:

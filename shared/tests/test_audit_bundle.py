@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import os
+import sys
 import tarfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from shequ.audit.notes import sign_note, vkey
 from shequ.audit.rfc9162 import verify_consistency
 from shequ.cli import main
 from shequ.store import Store
-from shequ.testing import shequ_cli
+from shequ.testing import shequ_cli, stderr_on_a_terminal
 
 SERVICE = "registry"
 ORIGIN = "shequ.example/jiaohe/registry"
@@ -315,3 +316,35 @@ def test_the_basis_carries_an_rfc9162_consistency_proof_from_n_to_m(log: Log) ->
     own = load_or_create_key(log.keys / f"{SERVICE}.ed25519.pem")
     code, report = log.verify(_resigned(bundle, own, edit=wrong_proof))
     assert (code, report["problem"]) == (1, "leaf_log_mismatch")
+
+
+def test_verify_and_export_show_progress_on_a_terminal_and_nothing_on_a_pipe(log: Log) -> None:
+    """Issue 13 §6: a bar on standard error when it is a terminal; none in a pipe or a log,
+    and the same output either way."""
+    log.write(30)
+    log.seal()
+    cut = datetime.now(UTC).isoformat()
+    verify = [
+        *("audit", "verify", "--service", SERVICE, "--store", log.url),
+        *("--treeheads", str(log.treeheads)),
+    ]
+    argv = [sys.executable, "-m", "shequ.cli", *verify]
+    code, terminal, out = stderr_on_a_terminal(argv, log.env())
+    assert code == 0, terminal
+    assert "核验" in terminal and "事件" in terminal  # the bar: its title and its unit
+    assert "30/30" in terminal  # the table's rows are its total
+    piped = shequ_cli(*verify, env=log.env())
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert piped.stdout == out
+    export = [
+        *("audit", "export", "--service", SERVICE, "--as-of", cut),
+        *("--store", log.url, "--treeheads", str(log.treeheads)),
+    ]
+    code, terminal, _ = stderr_on_a_terminal(
+        [sys.executable, "-m", "shequ.cli", *export, "--out", str(log.tmp / "t.tar")], log.env()
+    )
+    assert code == 0, terminal
+    assert "导出" in terminal and "30/30" in terminal
+    piped = shequ_cli(*export, out=log.tmp / "p.tar", env=log.env())
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert (log.tmp / "t.tar").read_bytes() == (log.tmp / "p.tar").read_bytes()

@@ -38,6 +38,7 @@ from click.testing import CliRunner
 from shequ.audit import Sealer
 from shequ.cli import main
 from shequ.store import Store
+from shequ.testing import stderr_on_a_terminal
 from test_casework_procedures import record  # a complete meeting record, held 20 March
 
 from tests.support.reports import report_text
@@ -341,3 +342,22 @@ def test_an_event_edited_after_sealing_is_never_folded(quarter: Quarter) -> None
         )
     code, output, _ = quarter.report("json", cut)
     assert code == 1 and "basis.tampered" in output and str(position) in output
+
+
+def test_the_report_shows_its_progress_on_a_terminal_only(quarter: Quarter) -> None:
+    """Issue 13 §6: ``shequ report`` shows a bar on standard error when it is a terminal, and
+    writes the same bytes either way."""
+    quarter.story()
+    quarter.seal()
+    cut = datetime.now(UTC).isoformat()
+    args = ["report", "affairs", "--community", "立柱", "--period", "2026Q1", "--as-of", cut]
+    args += ["--treeheads", str(quarter.treeheads), "--store", quarter.url]
+    code, terminal, _ = stderr_on_a_terminal(
+        [sys.executable, "-m", "shequ.cli", *args, "-o", str(quarter.tmp / "t.json")],
+        quarter.env(),
+    )
+    assert code == 0, terminal
+    assert "affairs 报表 / report" in terminal and "事件" in terminal
+    code, _, piped = quarter.report("json", cut)
+    assert code == 0
+    assert (quarter.tmp / "t.json").read_bytes() == piped

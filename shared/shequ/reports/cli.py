@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from shequ import progress
 from shequ.cliopts import as_of_option, store_option, treeheads_option
 from shequ.reports.render import FORMATS
 from shequ.reports.run import FOLDS
@@ -69,14 +70,15 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
             parse_period(period),
             cut.isoformat(),
         )
-        if bundle is not None:
-            if not vkey_text:
-                raise BundleError("--bundle needs --vkey (the log's verifier key)")
-            prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
-        else:
-            prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
-        profile = renderer_profile()
-        data = render(build(report, scope, prefix), fmt, profile)
+        with progress.shown(f"{report} 报表 / report"):
+            if bundle is not None:
+                if not vkey_text:
+                    raise BundleError("--bundle needs --vkey (the log's verifier key)")
+                prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
+            else:
+                prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
+            profile = renderer_profile()
+            data = render(build(report, scope, prefix), fmt, profile)
     except ShequError as exc:
         click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
         sys.exit(1)

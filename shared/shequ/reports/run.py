@@ -26,6 +26,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
+from shequ import progress
 from shequ.audit.leaves import state_bytes
 from shequ.errors import NotFound, ValidationError
 from shequ.gcpause import gc_paused
@@ -73,7 +74,10 @@ def _mapper() -> Mapper[Any]:
 def decode(rows: Iterable[Notification], wants: Callable[[str], bool]) -> Iterator[Any]:
     """The domain events of the rows whose topic the fold wants, in log order."""
     mapper = _mapper()
-    for row in rows:
+    progress.begin(lambda: len(rows) if isinstance(rows, list) else 0)
+    for done, row in enumerate(rows, start=1):
+        if done % 5000 == 0:
+            progress.advance(5000)
         if row.topic and wants(row.topic):
             yield mapper.to_domain_event(
                 StoredEvent(
