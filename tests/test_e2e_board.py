@@ -4,7 +4,8 @@ GATEWAY.md G21): Debian's chromium through Playwright, against every service and
 
 A quarter of the sample village's books is kept and published through finance's RPC (the
 demo's books: ``shequ.demofinance``); finance appends its lines to the district's public
-disclosure log and writes the tiles the gateway serves. Nobody signed in, the village's board
+disclosure log and writes the tiles the gateway serves. Nobody signed in, the list of boards
+leads to the village's; its board
 shows the quarter's lines with a verify link and a QR code each and the log's vkey; following a
 line's link, the page checks it in the browser and says 已验证; the same line with one digit of
 its amount changed says 未通过, and so does a vkey that is not the log's. A resident signed in
@@ -84,7 +85,10 @@ def test_A7_A8_a_published_line_is_on_the_board_and_verifies(
     url = f"{console.url}/board/{console.ids['village']}"
     page = browser.page()
     try:
-        page.goto(url)  # no sign-in
+        page.goto(f"{console.url}/board")  # no sign-in: the villages, each to its board
+        assert page.inner_text(f"a[href='/board/{console.ids['village']}']") == "示例村"
+        page.click(f"a[href='/board/{console.ids['village']}']")
+        page.wait_for(url)
         assert page.inner_text("h1") == "示例村财务公开栏"
         selector = f"#line-{disclosure['disclosure_id']}-income-{row['line'].split(':')[1]}"
         assert SUBSIDY in page.inner_text(selector)

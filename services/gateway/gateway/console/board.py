@@ -1,6 +1,6 @@
 """The public board (公开栏) of each village (GATEWAY.md G20, AUDIT.md A7–A8): no sign-in.
 
-``/board/<village_id>`` shows the village's current and past published disclosures as finance
+``/board`` lists the villages; ``/board/<village_id>`` shows the village's current and past published disclosures as finance
 lays them out (``public_disclosures``: the finance report's columns, masked), the 民主理财小组's
 opinion, the document's SHA-256, and beside each line a link and a QR code to the verify page
 (``/v/<district>#i=<index>&h=<leaf hash>``) with the log's vkey printed on the board. Finance is
@@ -29,6 +29,7 @@ from gateway.errors import status_of
 from gateway.publiclog import PublicLog
 from gateway.security import Principal
 
+BOARDS = page("boards", "/board", ("各村公开栏", "Public boards"), None, nav=False)
 BOARD = page("board", "/board/{village_id}", ("村务财务公开栏", "Public board"), None, nav=False)
 BOARD_ACTOR = {"person_id": "board", "role": "auditor"}
 QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
@@ -54,12 +55,23 @@ def verify_url(base: str, district: str, log: dict[str, Any]) -> str:
     return f"{base}/v/{district}#i={log['index']}&h={log['leaf_hash']}"
 
 
-async def _board(view: View, village_id: str) -> dict[str, Any]:
-    gateway = view.request.app.state.gateway
+async def _ask(view: View, method: str, **args: Any) -> Any:
+    """Finance's ``method`` as the board's read-only actor (never the session's)."""
     actor = Principal.from_dict(BOARD_ACTOR).actor_for("finance")
-    return await gateway.call(  # type: ignore[no-any-return]
-        "finance", "public_disclosures", {"village_id": village_id, "actor": actor}
-    )
+    return await view.request.app.state.gateway.call("finance", method, {**args, "actor": actor})
+
+
+async def _board(view: View, village_id: str) -> dict[str, Any]:
+    return await _ask(view, "public_disclosures", village_id=village_id)  # type: ignore[no-any-return]
+
+
+@router.get("/board")
+@html(BOARDS)
+async def boards(request: Request) -> Response:
+    """Every village finance keeps books for, by name, each linking to its board."""
+    view = await View.open(request, BOARDS)
+    villages = (await _ask(view, "ledgers"))["villages"]
+    return view.render("board_index.html", villages=villages)
 
 
 def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, Any]:
