@@ -200,8 +200,10 @@ def _serve(executable: str) -> None:  # pragma: no cover - runs in the child pro
                 else:
                     page = pages[request["page"]]
                     result = getattr(page, request["method"])(*request["args"], **request["kw"])
-                    if not isinstance(result, str | int | float | bool | list | dict | None):
-                        result = None  # a Response, an ElementHandle...: not sent back
+                    if hasattr(result, "status") and hasattr(result, "url"):
+                        result = {"status": result.status, "url": result.url}  # a Response
+                    elif not isinstance(result, str | int | float | bool | list | dict | None):
+                        result = None  # an ElementHandle...: not sent back
                 answer = {"result": result}
             except (Error, KeyError, TypeError, AttributeError) as exc:
                 answer = {"error": f"{type(exc).__name__}: {exc}{_where(pages, request)}"}

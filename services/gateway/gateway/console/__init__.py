@@ -12,17 +12,27 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.console import audit, board, casework_pages, finance, home, session_pages
+from gateway.console import (
+    audit,
+    board,
+    casework_pages,
+    community_pages,
+    finance,
+    home,
+    session_pages,
+)
 from gateway.console.web import HERE, PAGES, Page
 
 STATIC = "/static/console"
+# The modules of pages, each with its ``router`` (home first: its panels in this order).
+MODULES = (session_pages, home, casework_pages, community_pages, finance, audit, board)
 
 
 def install(app: FastAPI) -> None:
     """Give ``app`` (which has the gateway's ``Auth``) the console's pages and static files."""
     app.mount(STATIC, StaticFiles(directory=HERE / "static"), name="console-static")
-    for module in (session_pages, home, casework_pages, finance, audit, board):
+    for module in MODULES:
         app.include_router(module.router)
 
 
-__all__ = ["PAGES", "STATIC", "Page", "install"]
+__all__ = ["MODULES", "PAGES", "STATIC", "Page", "install"]

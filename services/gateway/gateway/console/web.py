@@ -103,7 +103,7 @@ class View:
             if spec.roles is not None:
                 raise NeedLogin() from None
         if caller is not None and not spec.admits(caller.actor.role):
-            raise Forbidden(*MESSAGES["forbidden"], None, code="forbidden", page=spec.name)
+            raise Forbidden(*MESSAGES["forbidden"], None, code="page.forbidden", page=spec.name)
         return cls(request, spec, caller, texts)
 
     @property
