@@ -138,20 +138,32 @@ def queued(console: ConsoleSuite, page: Page, village: str) -> list[str]:
     return [str(x) for x in found]
 
 
+def enter(
+    console: ConsoleSuite,
+    clerk: Page,
+    village: str,
+    summary: str,
+    debit: tuple[str, str],
+    credit: tuple[str, str],
+) -> None:
+    """The entry form of ``village`` filled in: the summary, a debit line and a credit line,
+    each (account, amount in yuan)."""
+    clerk.goto(f"{console.url}/finance/vouchers/new?village={village}")
+    clerk.fill("#f-summary", summary)
+    for row, (side, (account, amount)) in enumerate((("debit", debit), ("credit", credit))):
+        clerk.fill(f"#account-{row}", account)
+        clerk.select_option(f"#side-{row}", side)
+        clerk.fill(f"#amount-{row}", amount)
+
+
 def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
     console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
 ) -> None:
     village, quarter, months = books["village"], books["quarter"], books["months"]
     clerk = people["fin.clerk"]
-    clerk.goto(f"{console.url}/finance/vouchers/new?village={village}")
+    enter(console, clerk, village, "购买办公用品", ("513", "1,200.50"), ("102", "1200"))
     clerk.fill("#f-voucher_date", f"{months[1]}-10")
-    clerk.fill("#f-summary", "购买办公用品")
-    clerk.fill("#account-0", "513")
-    clerk.fill("#amount-0", "1,200.50")
     clerk.fill("#memo-0", "办公用品")
-    clerk.fill("#account-1", "102")
-    clerk.select_option("#side-1", "credit")
-    clerk.fill("#amount-1", "1200")
     # the live check, computed by the gateway from the lines as they stand
     clerk.wait_for_selector("#balance strong:has-text('借贷不平，相差 0.50 元')")
     assert "借方合计 1,200.50 元" in clerk.inner_text("#balance")
@@ -227,17 +239,46 @@ def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
     head.shots("finance-disclosure")
 
 
+def test_a_returned_voucher_is_amended_and_submitted_again_from_the_first_stage(
+    console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
+) -> None:
+    village = books["village"]
+    clerk, checker, group = people["fin.clerk"], people["fin.checker"], people["fin.group"]
+    enter(console, clerk, village, "购买茶叶", ("513", "50"), ("102", "50"))  # dated today
+    clerk.click("button[name=then][value=submit]")
+    clerk.wait_for_selector("#voucher-status:has-text('审核中')")
+    voucher = str(clerk.evaluate("location.pathname"))
+    for reviewer, outcome, opinion in ((checker, "approve", "同意"), (group, "return", "缺少发票")):
+        reviewer.goto(f"{console.url}{voucher}")
+        reviewer.fill("#f-opinion", opinion)
+        reviewer.click(f"#{outcome}")
+        reviewer.wait_for_selector(f"#trail li:has-text('{opinion}')")
+    clerk.goto(f"{console.url}{voucher}")
+    assert clerk.inner_text("#voucher-status") == "已退回"
+    assert "民主理财小组集体审核 · 退回 · 缺少发票" in clerk.inner_text("#trail")
+    clerk.click("#edit-voucher")
+    clerk.wait_for_selector("#voucher-form")
+    assert clerk.input_value("#account-0") == "513" and clerk.input_value("#amount-0") == "50.00"
+    clerk.fill("#f-summary", "购买茶叶（附发票）")
+    clerk.fill("#amount-0", "60")
+    clerk.fill("#amount-1", "60")
+    clerk.click("button[name=then][value=submit]")
+    clerk.wait_for_selector("#voucher-status:has-text('审核中')")
+    assert clerk.inner_text("#voucher-awaits") == "报账员初审"  # a new round, from the start
+    assert "60.00" in clerk.inner_text("table.lines tfoot")
+    assert voucher.rsplit("/", 1)[1] in queued(console, checker, village)
+    checker.goto(f"{console.url}/finance/queue?lang=en")
+    assert checker.inner_text("main h1") == "My review queue"
+    assert "clerk's check" in checker.inner_text("main")
+    checker.goto(f"{console.url}/finance/queue?lang=zh")
+
+
 def test_a_voucher_that_does_not_balance_is_refused_beside_its_lines(
     console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
 ) -> None:
     clerk = people["fin.clerk"]
-    clerk.goto(f"{console.url}/finance/vouchers/new?village={books['village']}")
-    clerk.fill("#f-summary", "差额凭证")
-    clerk.fill("#account-0", "513")
-    clerk.fill("#amount-0", "12.345")  # three decimals: refused before the service
-    clerk.fill("#account-1", "999")
-    clerk.select_option("#side-1", "credit")
-    clerk.fill("#amount-1", "12")
+    # three decimals: refused before the service
+    enter(console, clerk, books["village"], "差额凭证", ("513", "12.345"), ("999", "12"))
     clerk.click("button[name=then][value=draft]")
     clerk.wait_for_selector("#err-lines\\.0\\.amount_fen")
     assert "最多两位小数" in clerk.inner_text("#err-lines\\.0\\.amount_fen")

@@ -304,6 +304,7 @@ class VoucherQuery(Command):
 
 # what the query shows of a voucher
 SHOWN = "village_id voucher_date status number posted_on summary kind corrects lines trail"
+SHOWN += " handler_id witness_id attachments decision_id"
 
 
 def voucher(cmd: VoucherQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:

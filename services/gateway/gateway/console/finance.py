@@ -226,17 +226,9 @@ def entry_form(request: Request) -> dict[str, Any]:
 @html(ENTRY_PAGE)
 async def new_voucher(request: Request) -> Response:
     view = await View.open(request, ENTRY_PAGE)
-    village, known = await villages(view)
+    village, _ = await villages(view)
     form = {**entry_form(request), "village_id": village or ""}
-    empty = Lines([], {})
-    return view.render(
-        "finance_entry.html",
-        form=form,
-        lines=[],
-        rows=ROWS,
-        village_options=options(known),
-        balance=empty.balance,
-    )
+    return await entry(view, form, Lines([], {}), "/finance/vouchers/new")
 
 
 async def read_lines(request: Request) -> tuple[dict[str, Any], Lines]:
@@ -275,36 +267,96 @@ async def live_balance(request: Request) -> Response:
 async def draft(request: Request) -> Response:
     view = await View.open(request, ENTRY_PAGE)
     fields, lines = await read_lines(request)
+    handler = view.caller.actor.person_id if view.caller else ""
+    content = {"village_id": fields.get("village_id") or None, "handler_id": handler}
+    return await save(view, fields, lines, "draft_voucher", content)
+
+
+# what an amendment keeps of the voucher as it was (the form changes the rest)
+KEPT = ("handler_id", "witness_id", "kind", "corrects", "decision_id")
+
+
+@router.get("/finance/vouchers/{voucher_id}/edit")
+@html(ENTRY_PAGE)
+async def edit_voucher(request: Request, voucher_id: str) -> Response:
+    """The entry form filled with a draft or returned voucher, to amend and submit again."""
+    view = await View.open(request, ENTRY_PAGE)
+    voucher = await view.call("finance", "voucher", voucher_id=voucher_id)
+    form = {
+        "voucher_date": voucher["voucher_date"],
+        "summary": voucher["summary"],
+        "attachments": str(voucher["attachments"]),
+        "idempotency_key": form_key(),
+        "village_id": voucher["village_id"],
+    }
+    return await entry(
+        view, form, Lines(voucher["lines"], {}), f"/finance/vouchers/{voucher_id}/edit"
+    )
+
+
+@router.post("/finance/vouchers/{voucher_id}/edit")
+@html(ENTRY_PAGE)
+async def amend(request: Request, voucher_id: str) -> Response:
+    view = await View.open(request, ENTRY_PAGE)
+    fields, lines = await read_lines(request)
+    voucher = await view.call("finance", "voucher", voucher_id=voucher_id)
+    content = {k: voucher[k] for k in KEPT if voucher.get(k) is not None}
+    action = f"/finance/vouchers/{voucher_id}/edit"
+    return await save(
+        view, fields, lines, "amend_draft", {**content, "voucher_id": voucher_id}, action
+    )
+
+
+async def save(
+    view: View,
+    fields: dict[str, str],
+    lines: Lines,
+    method: str,
+    content: dict[str, Any],
+    action: str = "/finance/vouchers/new",
+) -> Response:
+    """Draft or amend a voucher from the entry form (and submit it, when the clerk chose
+    "save and submit"): its page, or the form again with each refusal beside its field."""
     for exc in lines.errors.values():
         view.refused(exc)
+    key = fields.get("idempotency_key", "")
     if not view.errors:
         try:
             answer = await view.call(
                 "finance",
-                "draft_voucher",
-                idempotency_key=fields.get("idempotency_key", ""),
-                village_id=fields.get("village_id") or None,
+                method,
+                idempotency_key=key,
                 voucher_date=fields.get("voucher_date", ""),
                 summary=fields.get("summary", ""),
-                handler_id=view.caller.actor.person_id if view.caller else "",
                 attachments=whole(fields.get("attachments") or "0"),
                 lines=lines.lines,
+                **content,
             )
+            voucher_id = answer["voucher_id"]
             if fields.get("then") == "submit":
                 await view.call(
                     "finance",
                     "submit_voucher",
-                    idempotency_key=f"{fields.get('idempotency_key', '')}-submit",
-                    voucher_id=answer["voucher_id"],
+                    idempotency_key=f"{key}-submit",
+                    voucher_id=voucher_id,
                 )
-            return see_other(f"/finance/vouchers/{answer['voucher_id']}")
+            return see_other(f"/finance/vouchers/{voucher_id}")
         except ShequError as exc:
             view.refused(exc)
-    _, known = await villages(view)
+    return await entry(view, fields, lines, action, status=400)
+
+
+async def entry(
+    view: View, form: dict[str, Any], lines: Lines, action: str, status: int = 200
+) -> Response:
+    """The entry form: ``form``'s fields, the lines so far and a few empty rows, the balance;
+    a new voucher's village chosen among those the caller reads, an amended one's kept."""
+    known = (await villages(view))[1] if action.endswith("/new") else []
     return view.render(
         "finance_entry.html",
-        status=400,
-        form=fields,
+        status=status,
+        form=form,
+        action=action,
         lines=lines.lines,
         rows=max(ROWS - len(lines.lines), 1),
         village_options=options(known),
