@@ -14,6 +14,8 @@ SHEQU_OPEN311_JURISDICTION      jiaohe      the Open311 jurisdiction_id answered
 SHEQU_DISCLOSURE_LOG_DIR        var/disclosure-log  the public disclosure log's tiles (read only)
 SHEQU_DISCLOSURE_LOG_VKEY       (the file)  the log's vkey as published (else its vkey file)
 SHEQU_LOG_ORIGIN_PREFIX         shequ.example/jiaohe  its last part names the district (/v/jiaohe)
+SHEQU_GATEWAY_PUBLIC_URL        (the request's)  https://host the boards' verify links and QR
+                                            codes point to (behind a proxy or ingress)
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Settings:
     district: str = "jiaohe"
     disclosure_log_dir: Path = Path("var/disclosure-log")
     disclosure_log_vkey: str = ""
+    public_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,4 +74,5 @@ class Settings:
             district=district(),
             disclosure_log_dir=disclosure_log_dir(),
             disclosure_log_vkey=env("SHEQU_DISCLOSURE_LOG_VKEY", ""),
+            public_url=env("SHEQU_GATEWAY_PUBLIC_URL", "").rstrip("/"),
         )

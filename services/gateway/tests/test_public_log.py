@@ -12,13 +12,15 @@ import re
 from pathlib import Path
 
 import pytest
+import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.app import create_app
+from gateway.console.board import qr_svg, verify_url
 from gateway.publiclog import ASSETS, PublicLog
 from gateway.settings import Settings
 from shequ.audit.notes import open_checkpoint, parse_vkey, vkey
 from shequ.audit.rfc9162 import leaf_hash, root_from_inclusion
-from shequ.audit.tiles import tile_path, write_log
+from shequ.audit.tiles import b64url, tile_path, write_log
 from test_gateway_app import Client
 
 ORIGIN = "shequ.example/jiaohe/disclosures"
@@ -95,3 +97,17 @@ def test_A8_the_board_proof_leads_to_the_checkpoint(log_dir: Path) -> None:
         path = [raw[i : i + 32] for i in range(0, len(raw), 32)]
         assert root_from_inclusion(index, 300, leaf_hash(ENTRIES[index]), path) == checkpoint.root
     assert log.proof(300) == ""
+
+
+def test_A8_a_line_s_qr_points_to_the_public_url_and_stays_small(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHEQU_GATEWAY_PUBLIC_URL", "https://shequ.jiaohe.example/")
+    settings = Settings.from_env()
+    assert (settings.public_url, settings.district) == ("https://shequ.jiaohe.example", "jiaohe")
+    log = {"index": 1041, "leaf_hash": b64url(leaf_hash(ENTRIES[41]))}
+    url = verify_url(settings.public_url, settings.district, log)
+    assert url == f"https://shequ.jiaohe.example/v/jiaohe#i=1041&h={log['leaf_hash']}"
+    # AUDIT.md A8 measured ≈80 bytes as QR 5-M; this host and index make 91 bytes: 6-M (41×41)
+    assert len(url) == 91 and segno.make(url, error="m").version == 6
+    assert qr_svg(url).startswith("<svg")

@@ -76,7 +76,8 @@ async def boards(request: Request) -> Response:
 
 def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, Any]:
     log: PublicLog = view.request.app.state.public_log
-    base = str(view.request.base_url).rstrip("/")
+    settings = view.request.app.state.settings
+    base = settings.public_url or str(view.request.base_url).rstrip("/")
     try:
         vkey = log.vkey()
     except ShequError:
