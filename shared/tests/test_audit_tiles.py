@@ -111,3 +111,15 @@ def test_the_printed_vkey_of_finances_disclosure_log_opens_its_checkpoint(
     finance_log = CliRunner().invoke(main, ["audit", "vkey", "--service", "finance"]).output
     with pytest.raises(NoteError):  # finance's own log's vkey is another key name
         open_checkpoint(note, parse_vkey(finance_log))
+
+
+def test_a_replica_behind_never_takes_the_checkpoint_back(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    entries = [f"entry {i}".encode() for i in range(10)]
+    write_log(tmp_path, entries, ORIGIN, key)
+    ahead = (tmp_path / "checkpoint").read_bytes()
+    behind = write_log(tmp_path, entries[:7], ORIGIN, key)  # a replica not yet caught up
+    assert behind.tree_size == 7
+    assert (tmp_path / "checkpoint").read_bytes() == ahead
+    write_log(tmp_path, [*entries, b"entry 10"], ORIGIN, key)
+    assert (tmp_path / "checkpoint").read_text().split("\n")[1] == "11"

@@ -19,6 +19,7 @@ are RFC 9162's (``rfc9162``).
 from __future__ import annotations
 
 import base64
+import fcntl
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from shequ.audit.treeheads import atomic_write
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 MAX_ENTRY = 0xFFFF
+LOCK_FILE = ".write.lock"
 
 
 def tile_index(n: int) -> str:
@@ -107,17 +109,28 @@ def write_log(
     """Write the tiles of ``entries`` that are not there yet, then the signed checkpoint.
 
     Tiles are immutable, so only new ones are written; the checkpoint is replaced last and
-    atomically, so a reader never sees a checkpoint whose tiles are missing."""
-    for path, data in tiles(entries).items():
-        target = directory / path
-        if not target.exists():
-            atomic_write(target, data)
-    checkpoint = checkpoint_of(entries, origin)
-    note = sign_checkpoint(checkpoint, key).encode("utf-8")
-    target = directory / "checkpoint"
-    if not target.exists() or target.read_bytes() != note:
-        atomic_write(target, note)
-    return checkpoint
+    atomically, so a reader never sees a checkpoint whose tiles are missing. Every replica of
+    a service may write (each runs the job): under a lock on the directory, a checkpoint is
+    never replaced by one of a smaller tree, so the log never appears to go back."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for path, data in tiles(entries).items():
+            target = directory / path
+            if not target.exists():
+                atomic_write(target, data)
+        checkpoint = checkpoint_of(entries, origin)
+        target = directory / "checkpoint"
+        if target.exists() and written_size(target.read_text(encoding="utf-8")) >= len(entries):
+            return checkpoint
+        atomic_write(target, sign_checkpoint(checkpoint, key).encode("utf-8"))
+        return checkpoint
+
+
+def written_size(note: str) -> int:
+    """The tree size a checkpoint note names (-1 if it names none)."""
+    lines = note.split("\n")
+    return int(lines[1]) if len(lines) > 2 and lines[1].isdigit() else -1
 
 
 def read_leaf_hashes(directory: Path, size: int) -> list[bytes]:
