@@ -24,6 +24,7 @@ from registry.domain import Community, Eligibility, PartyOrganisation, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
 from registry.examples import APPOINTMENT, COMMUNITY, ORGANISATION, PERSON
+from registry.masking import holder_name
 
 NEEDS: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
     "general_branch": "community_id",
@@ -241,7 +242,7 @@ def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) 
             and {
                 "organisation_id": general["id"],
                 "name": general["name"],
-                "posts": _posts(c, general["id"], on),
+                "posts": _posts(c, general["id"], on, actor),
             },
             "functional_branches": [
                 {"organisation_id": g["id"], "name": g["name"]}
@@ -253,7 +254,7 @@ def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) 
                     "organisation_id": g["id"],
                     "name": g["name"],
                     "village_id": g["village_id"],
-                    "posts": _posts(c, g["id"], on),
+                    "posts": _posts(c, g["id"], on, actor),
                 }
                 for g in orgs
                 if g["kind"] == "village_branch"
@@ -261,7 +262,7 @@ def organisation_chart(cmd: OrganisationChart, actor: Actor, app: RegistryBase) 
         }
 
 
-def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]:
+def _posts(c: Connection, organisation_id: str, on: str, actor: Actor) -> list[dict[str, Any]]:
     a = t.appointments
     return [
         {
@@ -269,7 +270,7 @@ def _posts(c: Connection, organisation_id: str, on: str) -> list[dict[str, Any]]
             "post": r["post"],
             "post_zh": POSTS[r["post"]],
             "person_id": r["person_id"],
-            "name": r["name"],
+            "name": holder_name(actor, r["name"]),
             "basis": r["basis"],
             "basis_zh": BASES.get(r["basis"] or "", ""),
             "since": r["since"],

@@ -383,6 +383,13 @@ class TestRegistryScenario:
         assert app.members_below_minimum(STAFF, community_id=lizhu["community_id"]) == []
         chart = app.organisation_chart(AUDITOR, lizhu["community_id"], on="2024-06-01")
         assert len(chart["general_branch"]["posts"]) == 5
+        # RULES §6: auditors see post holders' names masked, as the README's table says
+        posts = chart["general_branch"]["posts"] + [
+            p for v in chart["village_branches"] for p in v["posts"]
+        ]
+        assert posts and all(p["name"].endswith("*") for p in posts)
+        staff_chart = app.organisation_chart(STAFF, lizhu["community_id"], on="2024-06-01")
+        assert not any(p["name"].endswith("*") for p in staff_chart["general_branch"]["posts"])
 
 
 def _roster_phone(
