@@ -25,8 +25,9 @@ from finance.domain.resource import Resource
 from finance.examples import VILLAGE
 from finance.ledgers import village_scope
 from finance.plans import pooled_table, posted_sums
+from finance.projects import project_table
 from finance.registers import compensations
-from finance.specials import TOPICS, at_once, contract_row, land_row, pooled_row, special
+from finance.specials import at_once, contract_row, land_row, pooled_row, special
 
 Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
 
@@ -99,14 +100,15 @@ class PrepareSpecial(Keyed):
     of the quarter is closed: the land compensation recorded in it; the contracts running in
     it with what each was due (annual rent × months ÷ 12, half up), received (income lines
     naming its number) and owes; the year's 一事一议 projects decided by its end with what the
-    books show raised and spent."""
+    books show raised and spent; the construction projects under way in it with what was paid
+    (在建工程 lines naming them) and, once settled, the final account."""
 
     title = "编制专项公开"
     example = keyed(
         "special-dongwangjia-contract-2026Q2", village_id=VILLAGE, topic="contract", period="2026Q2"
     )
     village_id: Id
-    topic: Annotated[str, Choice(TOPICS, "专项")]
+    topic: Annotated[str, Choice(("land", "contract", "pooled", "project"), "专项")]
     period: Quarter
 
 
@@ -189,4 +191,9 @@ def pooled_special(c: Connection, village_id: str, start: str, end: str) -> list
     return [pooled_row(p) for p in pooled_table(c, village_id, year, end) if p["decided_on"] < end]
 
 
-TABLES = {"land": land_table, "contract": contract_table, "pooled": pooled_special}
+TABLES = {
+    "land": land_table,
+    "contract": contract_table,
+    "pooled": pooled_special,
+    "project": project_table,
+}

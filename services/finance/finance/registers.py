@@ -1,6 +1,6 @@
 """Read models of the village's registers beside the books: counterparties and their opening
 balances (F3), resources (F5), the annual plans, distributions and 一事一议 projects
-(F7–F9), land compensation (D4). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
+(F7–F9), land compensation and construction projects (D4). The tables share finance's MetaData (``finance.tables``); ``RegistersProjection``
 is mixed into ``FinanceProjection``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from shequ.projection import ID, Update, Upsert
-from shequ.readmodel import day, key, number, ref, table, text
+from shequ.readmodel import day, fen, key, number, ref, table, text
 from sqlalchemy import Index
 
 from finance.tables import metadata
@@ -61,6 +61,14 @@ compensations = table(
     metadata,
     (key("id"), ref("village_id"), text("batch", 30), day("approved_on"), text("terms")),
     Index("fin_compensations_village", "village_id", "approved_on"),
+)
+
+projects = table(
+    "fin_projects",
+    metadata,
+    (key("id"), ref("village_id"), text("number", 30), day("decided_on"), text("terms")),
+    (fen("final_fen"), day("settled_on")),
+    Index("fin_projects_village", "village_id", "decided_on"),
 )
 
 
@@ -139,3 +147,12 @@ class RegistersProjection:
         approved_on=lambda e: e.terms["approved_on"],
         terms=as_json("terms"),
     )
+    on_Project__Registered = Upsert(
+        projects,
+        {"id": ID},
+        "village_id",
+        "number",
+        decided_on=lambda e: e.terms["decided_on"],
+        terms=as_json("terms"),
+    )
+    on_Project__Settled = Update(projects, {"id": ID}, "final_fen", "settled_on")

@@ -21,6 +21,7 @@ from finance import (
     objections,
     parties,
     plans,
+    projects,
     resources,
     vouchers,
 )
@@ -56,6 +57,8 @@ USE_CASES = UseCases(
     UseCase(plans.RecordPooledProject, plans.record_pooled_project, CLERK),
     # special disclosures (专项公开, D4): land compensation, and a topic's table of a quarter
     UseCase(compensations.RecordLandCompensation, compensations.record_land_compensation, CLERK),
+    UseCase(projects.RegisterProject, projects.register_project, CLERK),
+    UseCase(projects.SettleProject, projects.settle_project, CLERK),
     UseCase(
         compensations.PrepareSpecial,
         compensations.prepare_special,

@@ -191,3 +191,89 @@ def test_D4_a_quarter_of_contracts_as_a_table_computed_by_hand(world: World) -> 
     empty = prepare(village.clerk, "special-pooled-q2", **{**ask, "topic": "pooled"})
     nothing = world.app.disclosure(AUDITOR, empty["disclosure_id"])["content"]
     assert (nothing["rows"], nothing["note"], nothing["total_fen"]) == ([], "本期无此类事项", 0)
+
+
+def test_D4_construction_projects_disclosed_when_registered_and_settled_and_by_quarter(
+    world: World,
+) -> None:
+    """The road: contract price 286,000.00; 100,000.00 paid in March and 80,000.00 in May on
+    lines naming it (5,000.00 of 在建工程 naming nothing is not its); settled in May at
+    289,500.00, 3,500.00 over the contract price."""
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-03-10")
+    decision = world.decision(village, "general", "2026-03-05")
+    register = world.app.register_project
+    road = {
+        "village_id": village.id, "number": "GC-2026-01", "name": "村内主干道硬化",
+        "budget_fen": 30_000_000, "tender": "invited", "builder": "县交通建设有限公司",
+        "contract_price_fen": 28_600_000, "decided_on": "2026-03-10",
+    }  # fmt: skip
+    refused(
+        RuleViolation, "project.decision_required", "decision_id", register, village.clerk,
+        "project-no-decision", decision_id=new_id(), **road,
+    )  # fmt: skip
+    registered = register(village.clerk, "project-road", decision_id=decision, **road)
+    [row] = world.app.disclosure(AUDITOR, registered["disclosure_id"])["content"]["rows"]
+    assert (row["tender"], row["paid_fen"], row["final_fen"]) == ("邀请招标", 0, None)
+    refused(
+        Conflict, "project.exists", "number", register, village.clerk, "project-road-again",
+        decision_id=decision, **road,
+    )  # fmt: skip
+    register(
+        village.clerk, "project-well", decision_id=decision,
+        **{**road, "number": "GC-2026-02", "name": "机井维修", "budget_fen": 800_000,
+           "tender": "direct", "builder": "李建国", "builder_kind": "person",
+           "contract_price_fen": 750_000},
+    )  # fmt: skip
+    world.clock.set("2026-03-20")
+    works = [
+        line("153", "debit", 10_000_000, contract_no="GC-2026-01"),
+        line("102", "credit", 10_000_000),
+    ]
+    world.post(village, "2026-03-20", works, "支付道路工程进度款")
+    world.post(
+        village,
+        "2026-03-20",
+        [line("153", "debit", 500_000), line("102", "credit", 500_000)],
+        "零星工程",
+    )
+    world.clock.set("2026-04-02")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    ask = {"village_id": village.id, "topic": "project"}
+    q1 = world.app.prepare_special(village.clerk, "special-projects-q1", period="2026Q1", **ask)
+    rows = world.app.disclosure(AUDITOR, q1["disclosure_id"])["content"]["rows"]
+    assert [(r["number"], r["builder"], r["paid_fen"], r["final_fen"]) for r in rows] == [
+        ("GC-2026-01", "县交通建设有限公司", 10_000_000, None),
+        ("GC-2026-02", "李**", 0, None),
+    ]
+    world.clock.set("2026-05-31")
+    works = [
+        line("153", "debit", 8_000_000, contract_no="GC-2026-01"),
+        line("102", "credit", 8_000_000),
+    ]
+    world.post(village, "2026-05-15", works, "支付道路工程款")
+    settle = world.app.settle_project
+    done = settle(village.clerk, "project-road-final", village_id=village.id, number="GC-2026-01",
+                  final_fen=28_950_000, settled_on="2026-05-31")  # fmt: skip
+    assert done["paid_fen"] == 18_000_000
+    final = world.app.disclosure(AUDITOR, done["disclosure_id"])
+    assert final["period"] == "settled:GC-2026-01"
+    assert [(r["final_fen"], r["difference_fen"]) for r in final["content"]["rows"]] == [
+        (28_950_000, 350_000)
+    ]
+    refused(
+        RuleViolation, "project.not_settleable", "settled_on", settle, village.clerk,
+        "project-road-final-2", village_id=village.id, number="GC-2026-01", final_fen=1,
+        settled_on="2026-05-31",
+    )  # fmt: skip
+    world.clock.set("2026-07-02")
+    for month in ("2026-04", "2026-05", "2026-06"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    q2 = world.app.prepare_special(village.clerk, "special-projects-q2", period="2026Q2", **ask)
+    rows = world.app.disclosure(AUDITOR, q2["disclosure_id"])["content"]["rows"]
+    assert [(r["number"], r["paid_fen"], r["final_fen"], r["difference_fen"]) for r in rows] == [
+        ("GC-2026-01", 18_000_000, 28_950_000, 350_000),
+        ("GC-2026-02", 0, None, None),
+    ]

@@ -10,6 +10,7 @@ from finance.domain.ledger import Ledger
 from finance.domain.objection import Objection
 from finance.domain.party import Counterparty
 from finance.domain.plan import AnnualPlan, Distribution, PooledProject
+from finance.domain.project import Project
 from finance.domain.resource import Resource
 from finance.domain.voucher import (
     KINDS,
@@ -37,6 +38,7 @@ AGGREGATES = (
     Objection,
     Overdue,
     PooledProject,
+    Project,
     Resource,
     Voucher,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "Objection",
     "Overdue",
     "PooledProject",
+    "Project",
     "Resource",
     "Voucher",
     "chart_on",

@@ -1,0 +1,50 @@
+"""A village construction project (工程项目, D4): its number, what it builds, the budget, how
+the builder was chosen (招标方式), the builder and the contract price, citing the village
+decision that approved it; settled once with its final account (决算). What was paid comes from
+the books: debits to 在建工程 on lines naming its number."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from finance.domain.charts import vocabulary
+from finance.domain.common import ActorDict, natural_id, refuse
+
+TENDERS: dict[str, str] = vocabulary()["tender_methods"]
+
+
+class Project(Aggregate):
+    """One construction project of one village."""
+
+    @staticmethod
+    def create_id(village_id: str, number: str) -> UUID:
+        return natural_id("project", village_id, number)
+
+    @event("Registered")
+    def __init__(
+        self, village_id: str, number: str, terms: dict[str, Any], actor: ActorDict
+    ) -> None:
+        self.village_id = village_id
+        self.number = number
+        self.terms = dict(terms)
+        self.final_fen: int | None = None
+        self.settled_on: str | None = None
+
+    def settle(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
+        """决算: once, not before the project was registered."""
+        if self.settled_on is not None or settled_on < self.terms["decided_on"]:
+            raise refuse(
+                "project.not_settleable",
+                "工程已决算，或决算日期早于立项",
+                "the project is settled already, or the date predates its approval",
+                "settled_on",
+            )
+        self._settled(final_fen, settled_on, actor)
+
+    @event("Settled")
+    def _settled(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
+        self.final_fen = final_fen
+        self.settled_on = settled_on
