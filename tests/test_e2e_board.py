@@ -8,7 +8,9 @@ disclosure log and writes the tiles the gateway serves. Nobody signed in, the li
 leads to the village's; its board
 shows the quarter's lines with a verify link and a QR code each and the log's vkey; following a
 line's link, the page checks it in the browser and says 已验证; the same line with one digit of
-its amount changed says 未通过, and so does a vkey that is not the log's. A resident signed in
+its amount changed says 未通过, and so does a vkey that is not the log's; with the audit path in
+the link and @noble/ed25519 instead of WebCrypto it is verified the same, and a changed summary
+is not. A resident signed in
 objects to a line from the board: an empty question is refused beside its field, a real one is
 filed once.
 """
@@ -20,6 +22,8 @@ from typing import Any
 
 import pytest
 import requests
+from gateway.publiclog import PublicLog
+from gateway.settings import Settings
 from shequ.demofinance import seed_books
 
 from tests.support.browser import Browser
@@ -127,6 +131,19 @@ def test_A7_A8_a_published_line_is_on_the_board_and_verifies(
         page.click("#check")
         page.wait_for_selector("#verdict.bad")
         assert page.inner_text("#verdict .zh") == "未通过"
+
+        # the audit path in the link (&p=, no tile read for it), and @noble/ed25519 in place
+        # of WebCrypto: verified the same
+        log = PublicLog(Settings(disclosure_log_dir=console.tmp / "disclosure-log"))
+        proof = log.proof(row["log"]["index"])
+        assert proof
+        page.goto(f"{console.url}/v/jiaohe?ed25519=noble#i={row['log']['index']}&p={proof}")
+        page.wait_for_selector("#verdict.ok")
+        assert "@noble/ed25519" in page.inner_text("#details")
+        page.fill("#f-summary", SUBSIDY + "款")  # the summary changed: no proof leads to the root
+        page.click("#check")
+        page.wait_for_selector("#verdict.bad")
+        assert "不在已签名的公开日志中" in page.inner_text("#details")
     finally:
         page.close()
 
