@@ -12,6 +12,7 @@ from outreach.settings import OutreachSettings
 
 from tests.support.browser import Browser
 from tests.support.console import ConsoleSuite
+from tests.support.suite import SYSTEM
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
 
@@ -90,4 +91,71 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         resident.shots("case-rated")
     finally:
         resident.close()
+        staff.close()
+
+
+def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite, browser: Browser):
+    opened = console.command(
+        "casework",
+        "open_case",
+        SYSTEM,
+        "console-dispute",
+        case_type="dispute",
+        category="neighbour_dispute",
+        channel="walk_in",
+        title="宅基地边界争议",
+        household_id=console.ids["household"],
+    )
+    case_id = opened["case_id"]
+    console.command("casework", "accept_case", SYSTEM, "console-dispute-accept", case_id=case_id)
+    parties = [{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}]
+    console.command(
+        "casework",
+        "start_mediation",
+        SYSTEM,
+        "console-dispute-mediation",
+        case_id=case_id,
+        initiative="application",
+        parties=parties,
+        applicant_id="p1",
+    )
+    console.command(  # the applicant (p1) agreed by applying
+        "casework",
+        "consent_to_mediation",
+        SYSTEM,
+        "console-dispute-consent",
+        case_id=case_id,
+        party_id="p2",
+    )
+    console.command(
+        "casework",
+        "choose_mediator",
+        SYSTEM,
+        "console-dispute-mediator",
+        case_id=case_id,
+        person_id=console.ids["cleaner"],
+    )
+    console.command(
+        "casework",
+        "record_mediation_session",
+        SYSTEM,
+        "console-dispute-session",
+        case_id=case_id,
+        place="村委会调解室",
+        summary="第一次调解，双方陈述",
+    )
+    staff = browser.page()
+    try:
+        console.login(staff, "community_staff", then=f"/cases/{case_id}")
+        staff.click("a[href$='/mediation-file']")
+        staff.wait_for(f"{console.url}/cases/{case_id}/mediation-file")
+        steps = staff.texts("article.mediation-step")
+        assert len(steps) >= 2 and any("第一次调解，双方陈述" in s for s in steps)
+        assert any("村委会调解室" in s for s in steps)
+        staff.emulate_media(media="print")  # printed: no navigation, no buttons
+        assert not staff.is_visible("header.top") and not staff.is_visible("p.no-print button")
+        assert staff.is_visible("article.mediation-step")
+        staff.shots("mediation-file-print")
+        staff.emulate_media(media="screen")
+    finally:
         staff.close()

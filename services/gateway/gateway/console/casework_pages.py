@@ -19,6 +19,13 @@ from gateway.errors import status_of
 
 CASE = page("case", "/cases/{case_id}", ("案件", "Case"), (*STAFF, "auditor", "resident"), False)
 MY_CASES = page("my_cases", "/my/cases", ("我家的案件", "My household's cases"), ("resident",))
+MEDIATION_FILE = page(
+    "mediation_file",
+    "/cases/{case_id}/mediation-file",
+    ("人民调解卷宗", "Mediation file"),
+    (*STAFF, "auditor"),
+    nav=False,
+)
 FILE_CASE = page("file_case", "/file-case", ("反映问题", "File a case"), (*STAFF, "resident"))
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +58,50 @@ STAFF_CHANNELS = (
     ("party_contact", ("党员联系户", "party-member contact")),
 )
 GROUP_OPTIONS = tuple((k, v) for k, v in TEAM_GROUPS.items())
+# What the timeline's events are called (casework names them in English; others shown as
+# they come).
+EVENTS_ZH = {
+    "Received": "登记",
+    "Accepted": "受理",
+    "Refused": "不予受理",
+    "Assigned": "交办",
+    "Reassigned": "改派",
+    "CoHandlerAdded": "增加协办人",
+    "Merged": "合并",
+    "Started": "开始办理",
+    "Paused": "暂停计时",
+    "Resumed": "恢复计时",
+    "Extended": "延期",
+    "Resolved": "办结",
+    "Answered": "答复",
+    "MaterialAdded": "添加材料",
+    "Recused": "回避",
+    "Rated": "评价",
+    "Confirmed": "确认",
+    "Reopened": "重新办理",
+    "Closed": "关闭",
+    "Chased": "催办",
+    "Reprimanded": "通报",
+    "ReviewRequested": "申请复查复核",
+    "ReviewAnswered": "复查复核答复",
+    "Opened": "启动",
+    "SessionRecorded": "调解记录",
+    "AgreementDrafted": "制作调解协议",
+    "AgreementSigned": "签署调解协议",
+    "AgreementEffective": "调解协议生效",
+    "ConfirmationApplied": "申请司法确认",
+    "Failed": "调解不成",
+    "EndedByParty": "当事人终止调解",
+    "PartyRefused": "当事人拒绝调解",
+    "FollowedUp": "回访",
+    "PartyConsented": "当事人同意调解",
+    "MediatorChosen": "选定调解员",
+    "MediatorRejected": "当事人要求调解员回避",
+    "ReferredToPolice": "移送公安",
+    "MeetingRecorded": "会议记录",
+    "ResolutionPublished": "决议公开",
+    "ResultPublished": "实施结果公开",
+}
 HANDLING = ("accepted", "assigned", "in_progress", "reopened")
 OPEN = ("received", *HANDLING, "in_review")
 
@@ -238,6 +289,7 @@ async def case_page(
     timeline = await view.call("casework", "case_timeline", case_id=case_id)
     case["state_text"] = state_text(view, case)
     case["group_text"] = group_text(view, case.get("work_group"))
+    name_events(view, timeline["events"])
     actions = offered(view, case)
     return view.render(
         "case.html",
@@ -249,6 +301,75 @@ async def case_page(
         keys={a.name: new_key(a.name) for a in actions},
         failed=failed,
         sent=sent or {},
+    )
+
+
+# A procedure's own start is not the case's.
+PROCEDURE_EVENTS_ZH = {
+    ("mediation", "Started"): "启动调解",
+    ("villagedecision", "Started"): "启动四议两公开",
+}
+# The mediation file's labels for what a step recorded.
+FIELDS_ZH = {
+    "initiative": "启动方式",
+    "parties": "当事人",
+    "applicant_id": "申请人",
+    "started_on": "启动日期",
+    "due_on": "期限",
+    "party_id": "当事人",
+    "person_id": "调解员",
+    "chosen_by": "选定方",
+    "on": "日期",
+    "place": "地点",
+    "summary": "纪要",
+    "mediators": "调解员",
+    "agreement": "调解协议",
+    "signer_id": "签名人",
+    "reason": "理由",
+    "court": "法院",
+    "notes": "回访情况",
+}
+FILE_HIDDEN = (
+    "recorded_at",
+    "actor",
+    "idempotency_key",
+    "originator_topic",
+    "case_id",
+    "community_id",
+)
+
+
+def name_events(view: View, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        zh = PROCEDURE_EVENTS_ZH.get((event.get("kind", ""), event["event"])) or EVENTS_ZH.get(
+            event["event"], event["event"]
+        )
+        event["name"] = view.texts.tr(zh, event["event"])
+
+
+@router.get("/cases/{case_id}/mediation-file")
+@html(MEDIATION_FILE)
+async def mediation_file(request: Request, case_id: str) -> Response:
+    """The mediation's file as one printable page: the case, the mediation's state and
+    dates, and each of its steps with what was recorded."""
+    view = await View.open(request, MEDIATION_FILE)
+    case = await view.call("casework", "case", case_id=case_id)
+    if not case.get("mediation"):
+        raise NotFound("该案件没有人民调解", "this case has no mediation", "case_id")
+    timeline = await view.call("casework", "case_timeline", case_id=case_id)
+    steps = [e for e in timeline["events"] if e.get("kind") == "mediation"]
+    name_events(view, steps)
+    for step in steps:
+        step["facts"] = [
+            (view.texts.tr(FIELDS_ZH.get(k, k), k), v)
+            for k, v in step.get("details", {}).items()
+            if k not in FILE_HIDDEN
+        ]
+    return view.render(
+        "mediation_file.html",
+        heading=f"{view.texts.tr('人民调解卷宗', 'Mediation file')}：{case['title']}",
+        case=case,
+        steps=steps,
     )
 
 
