@@ -19,16 +19,20 @@ and every published document, as an entry of an append-only Merkle log that anyo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from shequ.audit.rfc9162 import leaf_hash
 from shequ.audit.treeheads import canonical_json
 from shequ.config import log_origin
+from shequ.topics import pin_topics
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from finance import tables as t
+from finance.domain import AGGREGATES
+
+pin_topics("finance", *AGGREGATES)  # the stored topics, for a fold of a bundle's events
 
 LINE = "shequ.disclosure.line/1"
 DOCUMENT = "shequ.disclosure.document/1"
@@ -85,6 +89,72 @@ def line_entry(village: str, period: str, category: str, seq: int, line: dict[st
     return canonical_json({**fields, "seq": seq, **line})
 
 
+def publication_entries(
+    content: dict[str, Any],
+    kind: str,
+    period: str,
+    content_sha256: str,
+    published_on: str,
+    disclosure_id: str,
+    version: int,
+) -> list[tuple[str, int, bytes]]:
+    """(category, seq, entry) of one publication: its lines, then its document (``document``,
+    0), whose basis is the publishing event (the disclosure and its version)."""
+    village = content["village"]
+    rows = [
+        (category, seq, line_entry(village, period, category, seq, line))
+        for category, seq, line in published_lines(content)
+    ]
+    document = {
+        "format": DOCUMENT,
+        "village": village,
+        "kind": kind,
+        "period": period,
+        "published_on": published_on,
+        "content_sha256": content_sha256,
+        "basis": {"service": "finance", "aggregate": disclosure_id, "version": version},
+    }
+    rows.append(("document", 0, canonical_json(document)))
+    return rows
+
+
+def log_entries(events: Iterable[Any]) -> list[bytes]:
+    """The public disclosure log as a pure fold of finance's domain events in log order (what
+    the read model appends, ``append_publication``): an export bundle carries it (A7)."""
+    prepared: dict[str, Any] = {}
+    out: list[bytes] = []
+    for e in events:
+        name = type(e).__qualname__
+        if name == "Disclosure.Prepared":
+            prepared[str(e.originator_id)] = e
+        elif name == "Disclosure.Published" and str(e.originator_id) in prepared:
+            p = prepared[str(e.originator_id)]
+            out += [
+                entry
+                for _, _, entry in publication_entries(
+                    json.loads(json.dumps(p.content)),
+                    p.kind,
+                    p.period,
+                    p.content_sha256,
+                    e.published_on,
+                    str(e.originator_id),
+                    e.originator_version,
+                )
+            ]
+    return out
+
+
+def wants(topic: str) -> bool:
+    return topic.startswith("finance:Disclosure.")
+
+
+def bundle_entries(rows: Iterable[Any]) -> list[bytes]:
+    """The log folded from stored rows (an export's prefix, ``shequ.audit.bundle``)."""
+    from shequ.reports.run import decode
+
+    return log_entries(decode(rows, wants))
+
+
 def append_publication(session: Session, event: Any) -> None:
     """A projection handler for ``Disclosure.Published``: the disclosure's lines and then its
     document, numbered after the log's last entry. Nothing when they are there already."""
@@ -96,26 +166,15 @@ def append_publication(session: Session, event: Any) -> None:
     row = session.execute(select(t.disclosures).where(t.disclosures.c.id == disclosure_id)).one()
     if found is not None or not row.content:
         return
-    content = json.loads(row.content)
-    village, period = content["village"], row.period
-    rows = [
-        (category, seq, line_entry(village, period, category, seq, line))
-        for category, seq, line in published_lines(content)
-    ]
-    document = {
-        "format": DOCUMENT,
-        "village": village,
-        "kind": row.kind,
-        "period": period,
-        "published_on": event.published_on,
-        "content_sha256": row.content_sha256,
-        "basis": {
-            "service": "finance",
-            "aggregate": disclosure_id,
-            "version": event.originator_version,
-        },
-    }
-    rows.append(("document", 0, canonical_json(document)))
+    rows = publication_entries(
+        json.loads(row.content),
+        row.kind,
+        row.period,
+        row.content_sha256,
+        event.published_on,
+        disclosure_id,
+        event.originator_version,
+    )
     start = session.execute(select(func.coalesce(func.max(log.c.idx), -1))).scalar_one() + 1
     session.execute(
         log.insert(),

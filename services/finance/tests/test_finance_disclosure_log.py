@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,8 +17,11 @@ from finance.board import write_tiles
 from finance.disclosurelog import DOCUMENT, LINE, origin
 from finance.domain.disclosure import CATEGORIES
 from finance_testing import AUDITOR, World
-from shequ.audit.notes import open_checkpoint, parse_vkey
+from shequ.audit import Sealer, load_or_create_key
+from shequ.audit.bundle import export, read_bundle
+from shequ.audit.notes import open_checkpoint, parse_vkey, vkey
 from shequ.audit.tiles import tile_path, unbundle
+from shequ.config import log_origin
 from shequ.testing import naive_path, naive_root
 from sqlalchemy import select
 from test_finance_objections import published_quarter
@@ -141,3 +145,32 @@ def test_A7_tiles_and_checkpoint_verify_independently(world: World, tmp_path: Pa
     write_tiles(world.finance, tmp_path, key)
     assert (tmp_path / "checkpoint").read_bytes() == note
     assert base64.b64decode(note.split(b"\n")[2]) == naive_root(leaves)
+
+
+def test_A7_an_export_bundle_carries_the_log_as_of_its_prefix(world: World, tmp_path: Path) -> None:
+    village = world.village()
+    published_quarter(world, village)
+    treeheads, key_path = tmp_path / "treeheads", tmp_path / "finance.ed25519.pem"
+    Sealer("finance", world.finance.recorder, treeheads, key_path).seal()
+    files = {}
+    for name in ("one.tar", "two.tar"):
+        export(
+            "finance",
+            world.finance.recorder,
+            treeheads,
+            key_path,
+            log_origin("finance"),
+            datetime(2100, 1, 1, tzinfo=UTC),
+            tmp_path / name,
+        )
+        files[name] = (tmp_path / name).read_bytes()
+    assert files["one.tar"] == files["two.tar"]  # deterministic, log included
+    bundle = read_bundle(tmp_path / "one.tar")
+    live = [e.encode("utf-8") for _, e, _ in logged(world)]
+    listed = {f["name"] for f in json.loads(bundle["MANIFEST.json"])["files"]}
+    assert f"disclosures-log/{tile_path('entries', 0, len(live))}" in listed
+    assert unbundle(bundle[f"disclosures-log/{tile_path('entries', 0, len(live))}"]) == live
+    verifier = parse_vkey(vkey(origin(), load_or_create_key(key_path).public_key()))
+    checkpoint = open_checkpoint(bundle["disclosures-log/checkpoint"].decode(), verifier)
+    assert checkpoint.tree_size == len(live)
+    assert checkpoint.root == naive_root([_h(b"\x00" + e) for e in live])

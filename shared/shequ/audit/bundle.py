@@ -16,6 +16,8 @@ Entries (sorted by name; mode 0644, uid/gid 0, no owner names, mtime = the cut):
     keys/<service>.vkey  the service's verifier key (never trusted by the verifier)
     leaves.log           the sealed leaves up to m
     renderer.json        the library versions this bundle was made with
+    disclosures-log/     finance only: the public disclosure log as of the prefix, tlog-tiles
+                         and checkpoint (ADR 0037)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import binascii
 import bisect
 import gzip
 import hashlib
+import importlib
 import io
 import json
 import platform
@@ -234,6 +237,7 @@ def export(
         f"keys/{service}.vkey": (vkey(origin, key.public_key()) + "\n").encode(),
         "VERIFY.md": _verify_text(service, origin, basis).encode(),
     }
+    files.update(public_log_files(service, [row for row, _ in rows], key))
     for h in heads:
         if h.tree_size <= head.tree_size:
             files[f"{HEADS_DIR}/{h.tree_size:012d}.json"] = head_path(
@@ -257,6 +261,30 @@ def export(
     files[SIGNATURE] = sign_note(_manifest_note(origin, manifest_bytes), origin, key).encode()
     write_tar(out, files, int(cut.timestamp()))
     return manifest
+
+
+# A service's public log carried in its bundle, as of the same prefix (ADR 0037): service ->
+# (the log's name, the module whose ``bundle_entries(rows)`` folds the prefix's rows into it)
+PUBLIC_LOGS = {"finance": ("disclosures", "finance.disclosurelog")}
+
+
+def public_log_files(service: str, rows: list[Notification], key: Any) -> dict[str, bytes]:
+    """``<name>-log/``: the tiles and signed checkpoint of the service's public log folded from
+    the bundle's own events, so a bundle shows which lines its prefix had published; nothing
+    for a service without one."""
+    if service not in PUBLIC_LOGS:
+        return {}
+    from shequ.audit.notes import sign_checkpoint
+    from shequ.audit.tiles import checkpoint_of, tiles
+    from shequ.config import log_origin
+
+    name, module = PUBLIC_LOGS[service]
+    fold = importlib.import_module(module)
+    entries = fold.bundle_entries(rows)
+    files = {f"{name}-log/{path}": data for path, data in tiles(entries).items()}
+    checkpoint = checkpoint_of(entries, log_origin(name))
+    files[f"{name}-log/checkpoint"] = sign_checkpoint(checkpoint, key).encode("utf-8")
+    return files
 
 
 def as_of(
