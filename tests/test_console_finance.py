@@ -237,6 +237,46 @@ def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
     head.wait_for_selector("#disclosure-status:has-text('已发布')")
     assert head.inner_text("#opinion") == "经审核，账目清楚，同意公开。"
     head.shots("finance-disclosure")
+    books["disclosure"] = disclosure_url.rsplit("/", 1)[1]
+
+
+def test_an_objection_to_the_published_quarter_is_due_and_answered(
+    console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
+) -> None:
+    villager = console.register_person(SYSTEM, "console-finance-villager", 31, "赵村民")
+    household = console.command(
+        "registry",
+        "register_household",
+        SYSTEM,
+        "console-finance-household",
+        village_id=books["village"],
+        head_id=villager,
+        address="理财村第二组",
+        since="2024-01-01",
+    )["household_id"]
+
+    def filed() -> Any:  # refused until finance has heard of the household
+        return console.command(
+            "finance",
+            "file_objection",
+            SYSTEM,
+            "console-finance-objection",
+            disclosure_id=books["disclosure"],
+            household_id=household,
+            line="expense:0",
+            text="办公用品买了什么？",
+        )
+
+    objection = wait_until(filed, timeout=60, what="the objection filed")["objection_id"]
+    group = people["fin.group"]
+    group.goto(f"{console.url}/")
+    assert "办公用品买了什么？" in group.inner_text("#panel-finance_objections")
+    group.goto(f"{console.url}/finance/objections")
+    group.fill(f"#answer-{objection}", "购买打印纸和墨盒，发票已公示。")
+    group.click(f"tr[data-objection='{objection}'] button[type=submit]")
+    group.wait_for_selector("p.empty")
+    answered = console.call("finance", "objection", actor=SYSTEM, objection_id=objection)
+    assert answered["answer"] == "购买打印纸和墨盒，发票已公示。"
 
 
 def test_a_returned_voucher_is_amended_and_submitted_again_from_the_first_stage(

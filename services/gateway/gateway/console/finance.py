@@ -185,8 +185,35 @@ async def queue(request: Request) -> Response:
 async def objections(request: Request) -> Response:
     view = await View.open(request, OBJECTIONS)
     village = request.query_params.get("village") or None
+    return await objections_view(view, village)
+
+
+async def objections_view(view: View, village: str | None, status: int = 200) -> Response:
+    """The objections still to answer, each with the answer form for a role that answers."""
     rows = await worklist(view, "objections_due", "objections", village)
-    return view.render("finance_objections.html", rows=rows, today=dt.date.today().isoformat())
+    return view.render(
+        "finance_objections.html",
+        status=status,
+        rows=rows,
+        today=dt.date.today().isoformat(),
+        may_answer=may(view, "answer_objection"),
+        key=form_key(),
+    )
+
+
+@router.post("/finance/objections/{objection_id}/answer")
+@html(OBJECTIONS)
+async def answer(request: Request, objection_id: str) -> Response:
+    """Answer an objection (D31): back to the list, or the list with the refusal above it."""
+    view = await View.open(request, OBJECTIONS)
+    try:
+        await send(
+            view, "answer_objection", await request.form(), "answer", objection_id=objection_id
+        )
+    except ShequError as exc:
+        view.refused(exc)
+        return await objections_view(view, None, status=400)
+    return see_other(OBJECTIONS.path)
 
 
 @home_panel(
