@@ -244,16 +244,9 @@ def test_an_objection_to_the_published_quarter_is_due_and_answered(
     console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
 ) -> None:
     villager = console.register_person(SYSTEM, "console-finance-villager", 31, "赵村民")
-    household = console.command(
-        "registry",
-        "register_household",
-        SYSTEM,
-        "console-finance-household",
-        village_id=books["village"],
-        head_id=villager,
-        address="理财村第二组",
-        since="2024-01-01",
-    )["household_id"]
+    household = console.household(
+        "console-finance-household", books["village"], villager, "理财村第二组"
+    )
 
     def filed() -> Any:  # refused until finance has heard of the household
         return console.command(

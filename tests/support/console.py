@@ -71,16 +71,7 @@ class ConsoleSuite(WithGateway):
         cleaner = self.register_person(SYSTEM, "console-cleaner", 11, "张保洁")
         team = self.team_with_cleaner(SYSTEM, "console-team", community, cleaner)
         head = self.register_person(SYSTEM, "console-head", 12, "李居民")
-        household = self.command(
-            "registry",
-            "register_household",
-            SYSTEM,
-            "console-household",
-            village_id=village,
-            head_id=head,
-            address="示例村第一组",
-            since="2024-01-01",
-        )["household_id"]
+        household = self.household("console-household", village, head, "示例村第一组")
         self.ids = {
             "community": community,
             "village": village,
@@ -90,6 +81,21 @@ class ConsoleSuite(WithGateway):
             "household": household,
         }
         self.add_accounts()
+
+    def household(self, key: str, village: str, head: str, address: str) -> str:
+        """A household of ``village`` headed by ``head`` since 2024, registered under ``key``."""
+        return str(
+            self.command(
+                "registry",
+                "register_household",
+                SYSTEM,
+                key,
+                village_id=village,
+                head_id=head,
+                address=address,
+                since="2024-01-01",
+            )["household_id"]
+        )
 
     def add_accounts(self) -> None:
         scopes: dict[str, dict[str, Any]] = {
