@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from finance import corrections
 from finance import tables as t
 from finance.base import FinanceBase, attributes
+from finance.categories import register_rows
 from finance.domain import Disclosure, chart_on
 from finance.domain.disclosure import (
     CATEGORIES,
@@ -114,6 +115,7 @@ def quarter_content(
         "claims": [
             {"account": a, "name": named(a), "balance_fen": fen} for a, fen in books.claims()
         ],
+        **register_rows(c, village_id, quarter, start, end),
     }
     categories = []
     for key, title in CATEGORIES:

@@ -185,6 +185,7 @@ def plan_execution(c: Connection, village_id: str, quarter: str) -> dict[str, An
         "village_id": village_id,
         "period": quarter,
         "adopted": row is not None,
+        "adopted_on": row.adopted_on if row else None,
         "decision_id": row.decision_id if row else None,
         "items": items,
         "totals": {

@@ -10,7 +10,8 @@ from typing import Any
 
 from shequ.projection import ID, Update, Upsert
 from shequ.readmodel import day, fen, key, number, ref, table, text
-from sqlalchemy import Index
+from sqlalchemy import Index, select, update
+from sqlalchemy.orm import Session
 
 from finance.tables import metadata
 
@@ -32,6 +33,7 @@ resources = table(
     metadata,
     (key("id"), ref("village_id"), text("type", 20), text("name", 100), number("area_centimu")),
     (text("location", 100), text("status", 20), text("contract_no", 30), day("since")),
+    (text("history"),),  # [[status, since, contract_no], ...] in order
     Index("fin_resources_village", "village_id"),
 )
 
@@ -72,6 +74,17 @@ projects = table(
 )
 
 
+def changed(session: Session, e: Any, status: str, contract_no: str | None) -> None:
+    """A resource's status from ``e.on``, appended to its history."""
+    found = session.execute(select(resources).where(resources.c.id == str(e.originator_id))).one()
+    history = [*json.loads(found.history or "[]"), [status, e.on, contract_no]]
+    session.execute(
+        update(resources)
+        .where(resources.c.id == found.id)
+        .values(status=status, since=e.on, contract_no=contract_no, history=json.dumps(history))
+    )
+
+
 def recorded(name: str) -> Any:
     return lambda e: e.record[name]
 
@@ -99,13 +112,14 @@ class RegistersProjection:
         location=recorded("location"),
         status=lambda e: "available",
         since="registered_on",
+        history=lambda e: json.dumps([["available", e.registered_on, None]]),
     )
-    on_Resource__Let = Update(
-        resources, {"id": ID}, "contract_no", status=lambda e: "contracted", since="on"
-    )
-    on_Resource__StatusChanged = Update(
-        resources, {"id": ID}, "status", since="on", contract_no=lambda e: None
-    )
+
+    def on_Resource__Let(self, session: Session, e: Any) -> None:
+        changed(session, e, "contracted", e.contract_no)
+
+    def on_Resource__StatusChanged(self, session: Session, e: Any) -> None:
+        changed(session, e, e.status, None)
 
     on_AnnualPlan__Adopted = Upsert(
         plans, {"id": ID}, "village_id", "year", "decision_id", "adopted_on", items=as_json("items")

@@ -4,6 +4,7 @@ PostgreSQL (F7, F8, F9), and the income and distribution statement of a year com
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from finance_testing import AGENCY, ASSETS, AUDITOR, OPENING, World, line, new_id, refused
@@ -83,7 +84,8 @@ def test_F7_the_plan_adopted_once_and_its_execution_read_from_the_books(world: W
         (0, 1_200_000, "40.00"),
     ]  # fmt: skip
     assert world.app.plan(AUDITOR, village.id, "2027Q1") == {
-        "village_id": village.id, "period": "2027Q1", "adopted": False, "decision_id": None,
+        "village_id": village.id, "period": "2027Q1", "adopted": False, "adopted_on": None,
+        "decision_id": None,
         "items": [], "totals": {"planned_fen": 0, "executed_fen": 0, "executed_to_date_fen": 0},
     }  # fmt: skip
 
@@ -274,3 +276,92 @@ def test_F9_pooled_projects_within_the_yearly_caps_and_their_money_from_the_book
         "balance_fen": 500_000,
         "labour_days": 1_500,
     }
+
+
+def test_D1_the_quarter_discloses_the_plan_the_resources_and_the_distribution(
+    world: World,
+) -> None:
+    """2026Q1: the plan (12,000.00 of 48,000.00 income, 25.00%; nothing of 20,000.00 office
+    spending yet), the reserve land let from February and the pond still available at the
+    quarter's end (requisitioned in April), and 2025's distribution decided in March."""
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-01-05")
+    adopted = world.decision(village, "general", "2026-01-04")
+    world.app.adopt_plan(
+        village.clerk, "plan-2026", village_id=village.id, year=2026, adopted_on="2026-01-05",
+        items=PLAN[:2], decision_id=adopted,
+    )  # fmt: skip
+    resource = {"village_id": village.id, "registered_on": "2026-01-05", "location": "村东"}
+    land = world.app.register_resource(
+        village.clerk, "resource-land", type="cultivated", name="村东机动地", area_centimu=1_250,
+        **resource,
+    )["resource_id"]  # fmt: skip
+    pond = world.app.register_resource(
+        village.clerk, "resource-pond", type="water", name="南塘", area_centimu=830, **resource
+    )["resource_id"]
+    world.clock.set("2026-01-20")
+    world.post(village, "2026-01-20", pair("102", "501", 1_200_000), "机动地发包收入")
+    world.clock.set("2026-02-10")
+    world.app.sign_contract(
+        AGENCY, "contract-land", village_id=village.id, number="DWJ-2026-01", name="机动地承包合同",
+        counterparty="王大明", counterparty_kind="person", subject="村东机动地12.50亩",
+        amount_fen=1_500_000, annual_rent_fen=300_000, term_start="2026-03-01",
+        term_end="2031-02-28", signed_on="2026-02-10", resource_id=land,
+        decision_id=world.decision(village, "collective_property", "2026-02-01"),
+    )  # fmt: skip
+    world.clock.set("2026-03-28")
+    world.app.decide_distribution(
+        village.clerk, "share-2025", village_id=village.id, year=2025, distributable_fen=1_000_000,
+        reserve_fen=300_000, members={"persons": 100, "per_person_fen": 7_000},
+        decision_id=world.decision(village, "general", "2026-03-27"), decided_on="2026-03-28",
+    )  # fmt: skip
+    world.clock.set("2026-04-10")
+    world.app.change_resource_status(
+        village.clerk, "pond-taken", resource_id=pond, status="requisitioned", on="2026-04-10"
+    )
+    for month in ("2026-01", "2026-02", "2026-03"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    ident = world.app.prepare_disclosure(
+        village.clerk, "prepare-q1", village_id=village.id, period="2026Q1"
+    )
+    content = world.app.disclosure(AUDITOR, ident["disclosure_id"])["content"]
+    cats = {c["key"]: c for c in content["categories"]}
+    assert [
+        (r["name"], r["planned_fen"], r["executed_fen"], r["rate_percent"])
+        for r in cats["plan"]["rows"]
+    ] == [
+        ("机动地发包收入", 4_800_000, 1_200_000, "25.00"),
+        ("办公及误工补贴", 2_000_000, 0, "0.00"),
+    ]
+    assert [
+        (r["type"], r["name"], r["area_mu"], r["status"], r["number"], r["amount_fen"])
+        for r in cats["resources"]["rows"]
+    ] == [
+        ("耕地", "村东机动地", "12.50", "已发包（出租）", "DWJ-2026-01", 300_000),
+        ("水面", "南塘", "8.30", "未发包", "", 0),
+    ]
+    assert cats["resources"]["rows"][0]["contract"]["counterparty"] == "王**"
+    assert [(r["summary"], r["amount_fen"]) for r in cats["distribution"]["rows"]] == [
+        ("2025 年收益分配·提取公积公益金", 300_000),
+        ("2025 年收益分配·提取福利费", 0),
+        ("2025 年收益分配·外来投资分利", 0),
+        ("2025 年收益分配·成员分配：100 人，每人 70.00 元", 700_000),
+        ("2025 年收益分配·其他", 0),
+    ]
+    assert "王大明" not in json.dumps(content, ensure_ascii=False)
+    # published, the rows are on the board and in the public log under their categories
+    world.app.review_disclosure(village.group, "review-q1", opinion="同意公开", **ident_of(ident))
+    world.app.publish_disclosure(village.head, "publish-q1", **ident_of(ident))
+    board = next(
+        d
+        for d in world.app.public_disclosures(AUDITOR, village.id)["disclosures"]
+        if d["kind"] == "periodic"
+    )
+    shown = {s["key"]: len(s["rows"]) for s in board["sections"]}
+    assert (shown["plan"], shown["resources"], shown["distribution"]) == (2, 2, 5)
+    assert all(r["log"] for s in board["sections"] if s["key"] == "resources" for r in s["rows"])
+
+
+def ident_of(prepared: dict[str, Any]) -> dict[str, str]:
+    return {"disclosure_id": prepared["disclosure_id"]}
