@@ -38,6 +38,7 @@ bench: install services
 	$(BIN)/python benchmarks/command_path.py
 	$(BIN)/python benchmarks/registry_commands.py
 	$(BIN)/python benchmarks/event_path.py
+	$(BIN)/python benchmarks/aggregate_load.py
 	$(BIN)/python benchmarks/casework_intake.py
 	$(BIN)/python benchmarks/outreach_card_reissue.py
 	$(BIN)/python benchmarks/assessment_recompute.py

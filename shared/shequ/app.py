@@ -23,7 +23,12 @@ from functools import cached_property
 from typing import Any, ClassVar, Generic, Self, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import EventStore, IntegrityError, ProcessRecorder
 from sqlalchemy.engine import Connection, Engine
@@ -41,7 +46,7 @@ from shequ.metrics import COMMANDS
 from shequ.projection import Projection, Projector
 from shequ.readlog import ReadLog, reads_of
 from shequ.recorders import InsertCheck
-from shequ.snapshots import CheckedSnapshotStore
+from shequ.snapshots import CheckedSnapshotStore, fold
 from shequ.store import Store
 from shequ.topics import pin_topics
 
@@ -121,6 +126,23 @@ def _event_size(stored: Any) -> int:
     return 0 if stored.topic.startswith(UNBOUNDED_TOPICS) else len(stored.state)
 
 
+def _project(aggregate: Any, events: Iterable[Any]) -> Any:
+    return fold(events, aggregate)
+
+
+class FoldingRepository(Repository[UUID]):
+    """eventsourcing's repository, rebuilding aggregates with ``shequ.snapshots.fold``: the
+    library's projector asserts ``isinstance(event, CanMutateProtocol)`` for every event, a
+    runtime Protocol check that on Python 3.11 costs more than applying the event (loading
+    2,000 events: 16.3-17.3 µs an event with it, 7.2 without). Our stored events are all the
+    library's domain events, whose ``mutate`` the fold calls, as the projector does."""
+
+    def get(  # type: ignore[override]
+        self, aggregate_id: UUID, *, projector_func: Any = _project, **options: Any
+    ) -> Any:
+        return super().get(aggregate_id, projector_func=projector_func, **options)
+
+
 class ServiceApplication(Application[UUID]):
     """An Application bound to an explicit store; never the library's in-memory default."""
 
@@ -144,6 +166,18 @@ class ServiceApplication(Application[UUID]):
         if isinstance(recorder, InsertCheck):
             recorder.check_insert = check_size
         return recorder
+
+    def construct_repository(self) -> Repository[UUID]:
+        made = super().construct_repository()
+        ours = FoldingRepository(
+            made.event_store,
+            snapshot_store=made.snapshot_store,
+            fastforward=made.fastforward,
+            fastforward_skipping=made.fastforward_skipping,
+            deepcopy_from_cache=made.deepcopy_from_cache,
+        )
+        ours.cache = made.cache
+        return ours
 
     def construct_snapshot_store(self) -> EventStore[UUID]:
         # A snapshot is served only if the events up to its version make the same state

@@ -15,6 +15,7 @@ from audit_fixtures import store  # noqa: F401 - the SQLite/PostgreSQL store fix
 from kombu import Connection, Queue
 from platform_support import Note, Notes, Secret, catalogue, translate
 from shequ.actor import Actor
+from shequ.app import FoldingRepository
 from shequ.db import make_engine
 from shequ.errors import Conflict, ValidationError
 from shequ.inbox import GapNotRepaired, Inbox
@@ -643,3 +644,24 @@ def test_a_replica_of_the_old_release_stops_projecting_once_the_read_model_is_re
         new.engine.dispose()
     finally:
         app.close()
+
+
+def test_the_repository_rebuilds_aggregates_and_keeps_the_cache_settings(store) -> None:
+    """The platform's repository (FoldingRepository) folds the stored events as the library's
+    does, and keeps what the environment asked of the library's: a cache, fast-forwarded
+    when another writer moved the aggregate on."""
+    env = {"AGGREGATE_CACHE_MAXSIZE": "10"}
+    app, other = Notes(store, env=env), Notes(store)
+    try:
+        assert isinstance(app.repository, FoldingRepository)
+        assert app.repository.cache is not None and other.repository.cache is None
+        made = app.write("初稿", "note-key-1", Actor(person_id="p", role="district_staff"))
+        note_id = UUID(made["id"])
+        assert app.repository.get(note_id).text == "初稿"  # now cached
+        other.amend(made["id"], "二稿", "note-key-2", Actor(person_id="p", role="district_staff"))
+        again = app.repository.get(note_id)  # the cached copy, fast-forwarded
+        assert (again.text, again.version) == ("二稿", 2)
+        assert app.repository.get(note_id, version=1).text == "初稿"
+    finally:
+        app.close()
+        other.close()
