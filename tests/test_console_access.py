@@ -131,3 +131,14 @@ def test_a_case_shows_no_data_to_a_role_it_does_not_admit(
     assert auditor.goto(f"{console.url}/cases/{samples['case_id']}")["status"] == 200
     assert "门前路灯不亮" in auditor.inner_text("h1")
     assert auditor.texts("#action-accept_case, #action-resolve_case, #action-close_case") == []
+
+
+def test_the_contact_card_downloads_as_a_pdf_for_its_household_only(
+    console: ConsoleSuite, signed_in: dict[str, Any], samples: dict[str, str]
+):
+    url = f"/outreach/cards/{samples['household_id']}.pdf"
+    fetch = "u => fetch(u).then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), new TextDecoder().decode(b.slice(0, 5))]))"
+    status, kind, head = signed_in["resident"].evaluate(fetch, url)
+    assert (status, kind, head) == (200, "application/pdf", "%PDF-")
+    assert signed_in["auditor"].evaluate(fetch, url)[0] == 403  # the page admits no auditor
+    assert signed_in["finance_clerk"].evaluate(fetch, url)[0] == 403

@@ -59,6 +59,13 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         assert staff.inner_text("#case-group") == "环境卫生组"
         assert staff.inner_text("#case-owner") == console.ids["cleaner"]
 
+        cleaner = browser.page(390, 844)  # routed to the cleaner: on their home page too
+        try:
+            console.login(cleaner, "team_member")
+            assert "村口垃圾三天未清运" in cleaner.inner_text(row)
+        finally:
+            cleaner.close()
+
         staff.click("#action-start_case button[type=submit]")
         staff.wait_for_selector("#case-state[data-state=in_progress]")
         staff.click("#action-resolve_case button[type=submit]")  # no evidence: refused
