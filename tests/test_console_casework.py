@@ -5,6 +5,7 @@ and the resident rates it from their household's cases."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -101,11 +102,16 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         staff.close()
 
 
+def accepted(console: ConsoleSuite, key: str, **case: Any) -> str:
+    """A case opened and accepted by the system under ``key``: its id."""
+    case_id = str(console.command("casework", "open_case", SYSTEM, key, **case)["case_id"])
+    console.command("casework", "accept_case", SYSTEM, f"{key}-accept", case_id=case_id)
+    return case_id
+
+
 def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite, browser: Browser):
-    opened = console.command(
-        "casework",
-        "open_case",
-        SYSTEM,
+    case_id = accepted(
+        console,
         "console-dispute",
         case_type="dispute",
         category="neighbour_dispute",
@@ -113,8 +119,6 @@ def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite,
         title="宅基地边界争议",
         household_id=console.ids["household"],
     )
-    case_id = opened["case_id"]
-    console.command("casework", "accept_case", SYSTEM, "console-dispute-accept", case_id=case_id)
     parties = [{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}]
     console.command(
         "casework",
@@ -164,5 +168,64 @@ def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite,
         assert staff.is_visible("article.mediation-step")
         staff.shots("mediation-file-print")
         staff.emulate_media(media="screen")
+    finally:
+        staff.close()
+
+
+def test_a_village_decision_shows_each_meeting_and_the_thresholds_it_missed(
+    console: ConsoleSuite, browser: Browser
+):
+    case_id = accepted(
+        console,
+        "console-decision",
+        case_type="decision",
+        category="village_decision",
+        channel="committee",
+        title="村集体机动地对外发包",
+        village_id=console.ids["village"],
+    )
+    console.command(
+        "casework",
+        "start_decision",
+        SYSTEM,
+        "console-decision-start",
+        case_id=case_id,
+        matter_type="general",
+    )
+    today = console.call("casework", "case", actor=SYSTEM, case_id=case_id)["received_on"]
+    console.command(  # two of five came, one said yes: the branch rejected it, short of both
+        "casework",
+        "record_decision_meeting",
+        SYSTEM,
+        "console-decision-meeting-1",
+        case_id=case_id,
+        step=1,
+        body="branch_meeting",
+        record={
+            "date": today,
+            "place": "村委会会议室",
+            "chair": "王书记",
+            "minute_taker": "李会计",
+            "agenda": "机动地发包",
+            "summary": "讨论机动地发包方案",
+            "vote_method": "举手表决",
+            "result": "rejected",
+            "expected": 5,
+            "present": 2,
+            "yes": 1,
+            "no": 1,
+            "abstain": 0,
+            "absentees": [{"name": f"党员{i}", "reason": "外出务工"} for i in range(3)],
+            "signatures": ["王书记", "李会计"],
+        },
+    )
+    staff = browser.page()
+    try:
+        console.login(staff, "community_staff", then=f"/cases/{case_id}")
+        row = staff.inner_text("#decision-meetings tr.meeting")
+        assert "党支部会议" in row and "5/2" in row and "1/1/0" in row and "未通过" in row
+        missed = staff.inner_text("#decision-meetings .thresholds")
+        assert missed == "未达到：到会过半数；赞成超过到会人数一半"
+        staff.shots("decision-case")
     finally:
         staff.close()

@@ -290,6 +290,7 @@ async def case_page(
     case["state_text"] = state_text(view, case)
     case["group_text"] = group_text(view, case.get("work_group"))
     name_events(view, timeline["events"])
+    meetings = decision_meetings(view, timeline["events"])
     actions = offered(view, case)
     return view.render(
         "case.html",
@@ -297,6 +298,7 @@ async def case_page(
         heading=f"{view.texts.tr('案件', 'Case')}：{case['title']}",
         case=case,
         events=timeline["events"],
+        meetings=meetings,
         actions=actions,
         keys={a.name: new_key(a.name) for a in actions},
         failed=failed,
@@ -329,6 +331,26 @@ FIELDS_ZH = {
     "court": "法院",
     "notes": "回访情况",
 }
+# The village meetings' bodies and the thresholds a record may miss (RULES §1; casework's
+# thresholds name them by these codes in the MeetingRecorded event).
+BODIES = {
+    "branch_meeting": ("党支部会议", "branch meeting"),
+    "committees_meeting": ("村两委会议", "two committees' meeting"),
+    "party_assembly": ("党员大会", "party members' assembly"),
+    "villagers_assembly": ("村民会议", "villagers' assembly"),
+    "representatives_meeting": ("村民代表会议", "representatives' meeting"),
+}
+THRESHOLDS = {
+    "quorum.majority": ("到会过半数", "more than half attended"),
+    "quorum.villagers": ("村民过半数或三分之二户代表到会", "villagers' assembly quorum"),
+    "quorum.two_thirds": ("三分之二以上代表到会", "two thirds attended"),
+    "vote.majority_present": ("赞成超过到会人数一半", "majority of those present"),
+    "vote.majority_expected": ("赞成超过应到人数一半", "majority of those expected"),
+    "notice.local": ("按本地规定提前通知", "notice as local practice asks"),
+    "notice.law": ("依法提前通知", "notice as the law asks"),
+    "collective.attendance": ("集体财产事项三分之二到会", "collective property: two thirds attend"),
+    "collective.vote": ("集体财产事项三分之二同意", "collective property: two thirds agree"),
+}
 FILE_HIDDEN = (
     "recorded_at",
     "actor",
@@ -345,6 +367,30 @@ def name_events(view: View, events: list[dict[str, Any]]) -> None:
             event["event"], event["event"]
         )
         event["name"] = view.texts.tr(zh, event["event"])
+
+
+def decision_meetings(view: View, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The village decision's meetings as recorded: the counts, the result, and each
+    threshold the record missed (a resolution adopted missed none: casework refuses it)."""
+    out = []
+    for e in events:
+        if e["event"] != "MeetingRecorded" or not isinstance(e.get("details"), dict):
+            continue
+        details = e["details"]
+        record = details.get("record") or {}
+        zh, en = BODIES.get(details.get("body", ""), (details.get("body", ""),) * 2)
+        out.append(
+            {
+                "step": details.get("step"),
+                "body": view.texts.tr(zh, en),
+                "record": record,
+                "missed": [
+                    view.texts.tr(*THRESHOLDS.get(code, (code, code)))
+                    for code in details.get("missed") or []
+                ],
+            }
+        )
+    return out
 
 
 @router.get("/cases/{case_id}/mediation-file")
