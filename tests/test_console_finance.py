@@ -90,14 +90,22 @@ def books(console: ConsoleSuite) -> dict[str, Any]:
     engine = open_engine(Store.parse(f"sqlite:///{console.accounts_db}"))
     try:
         accounts = Accounts(engine, hasher=PasswordHasher.from_parameters(CHEAPEST))
-        for username, role in (
-            ("fin.clerk", "finance_clerk"),
-            ("fin.checker", "finance_clerk"),
-            ("fin.group", "finance_group"),
-            ("fin.head", "village_head"),
+        for username, role, name in (
+            ("fin.clerk", "finance_clerk", "王报账"),
+            ("fin.checker", "finance_clerk", "陈初审"),
+            ("fin.group", "finance_group", "刘理财"),
+            ("fin.head", "village_head", "孙主任"),
         ):
             person = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shequ-console/{username}"))
-            accounts.add(username, PASSWORD, person, role, by="operator:test", village_id=village)
+            accounts.add(
+                username,
+                PASSWORD,
+                person,
+                role,
+                by="operator:test",
+                village_id=village,
+                display_name=name,
+            )
     finally:
         engine.dispose()
     return {"village": village, "quarter": quarter, "months": months}
