@@ -22,8 +22,8 @@ from finance.balances import starting_point
 from finance.base import FinanceBase
 from finance.domain import Ledger, chart_on
 from finance.domain.carryover import carried, carry_over_table
-from finance.domain.common import key_id
-from finance.domain.ledger import FIXED_ASSETS, next_month
+from finance.domain.common import key_id, yuan
+from finance.domain.ledger import CASH, FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
 from finance.subledgers import check_reconciled
 
@@ -310,7 +310,33 @@ def trial_balance(cmd: TrialBalanceQuery, actor: Actor, app: FinanceBase) -> dic
         "balanced": totals["opening_fen"] == 0
         and totals["closing_fen"] == 0
         and totals["debit_fen"] == totals["credit_fen"],
+        "warnings": cash_warnings(
+            opening.get(CASH, 0) + debit.get(CASH, 0) - credit.get(CASH, 0),
+            app.settings.cash_limit_fen,
+        ),
     }
+
+
+def cash_warnings(cash_fen: int, limit_fen: int) -> list[dict[str, Any]]:
+    """F32 [local]: cash on hand (库存现金, 101 in both charts) at the month's end over the
+    limit (``cash_limit_fen``, 村账镇管 practice: 5,000.00 yuan) is reported, never refused —
+    a warning row with the amount over the limit; no warning at or under it."""
+    over = cash_fen - limit_fen
+    if over <= 0:
+        return []
+    return [
+        {
+            "code": "cash.over_limit",
+            "account": CASH,
+            "closing_fen": cash_fen,
+            "limit_fen": limit_fen,
+            "over_fen": over,
+            "zh": f"库存现金期末余额 {yuan(cash_fen)} 元，超过限额 {yuan(limit_fen)} 元 "
+            f"{yuan(over)} 元，应及时存入银行",
+            "en": f"cash on hand at the month's end is {yuan(cash_fen)} yuan, "
+            f"{yuan(over)} yuan over the limit of {yuan(limit_fen)} yuan: bank it",
+        }
+    ]
 
 
 class JournalQuery(Command):

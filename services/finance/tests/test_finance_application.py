@@ -4,11 +4,13 @@ the trial balance computed by hand, and each refusal leaving nothing stored."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 import pytest
 from finance.domain import Disclosure
 from finance.overdue import record_overdue
+from finance.settings import FinanceSettings
 from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
@@ -264,6 +266,48 @@ def test_F40_the_trial_balance_of_february_computed_by_hand(world: World) -> Non
         "closing_fen": 0,
     }
     assert tb["balanced"]
+
+
+CASH_IN = [line("101", "debit", 500_000), line("102", "credit", 500_000, memo="提取备用金")]
+
+
+def test_F32_cash_over_the_limit_is_reported_on_the_month_and_never_refused(world: World) -> None:
+    """The limit is 5,000.00 yuan (``cash_limit_fen``): 5,000.00 on hand is no warning; a
+    further 1,234.56 posts all the same and the month's books report 1,234.56 over the limit;
+    banking it again clears the next month's report."""
+    village = world.village()
+    world.ledger(village)
+    world.post(village, "2026-01-03", CASH_IN, "提取备用金")
+    assert world.app.trial_balance(AUDITOR, village.id, "2026-01")["warnings"] == []
+    extra = [line("101", "debit", 123_456), line("102", "credit", 123_456)]
+    assert world.post(village, "2026-01-04", extra, "提取现金") == "记-2026-002"
+    tb = world.app.trial_balance(AUDITOR, village.id, "2026-01")
+    assert tb["balanced"]
+    assert tb["warnings"] == [
+        {
+            "code": "cash.over_limit",
+            "account": "101",
+            "closing_fen": 623_456,
+            "limit_fen": 500_000,
+            "over_fen": 123_456,
+            "zh": "库存现金期末余额 6,234.56 元，超过限额 5,000.00 元 1,234.56 元，应及时存入银行",
+            "en": "cash on hand at the month's end is 6,234.56 yuan, 1,234.56 yuan over the "
+            "limit of 5,000.00 yuan: bank it",
+        }
+    ]
+    world.clock.set("2026-02-10")
+    bank = [line("102", "debit", 123_456), line("101", "credit", 123_456)]
+    world.post(village, "2026-02-02", bank, "现金存入银行")
+    assert world.app.trial_balance(AUDITOR, village.id, "2026-02")["warnings"] == []
+
+
+def test_F32_the_cash_limit_is_the_districts_setting(store: Any) -> None:
+    with closing(World(store, FinanceSettings(cash_limit_fen=300_000))) as world:
+        village = world.village()
+        world.ledger(village)
+        world.post(village, "2026-01-03", CASH_IN, "提取备用金")
+        warning = world.app.trial_balance(AUDITOR, village.id, "2026-01")["warnings"][0]
+        assert (warning["limit_fen"], warning["over_fen"]) == (300_000, 200_000)
 
 
 def test_a_repeated_command_answers_as_the_first_and_stores_nothing_more(world: World) -> None:

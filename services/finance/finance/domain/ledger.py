@@ -21,6 +21,7 @@ from finance.domain.charts import chart_on
 from finance.domain.common import ActorDict, natural_id, period_of, refuse, yuan
 
 FIXED_ASSETS = "151"  # 固定资产, the same code in both charts
+CASH = "101"  # 库存现金 (现金 in the 2004 chart), the same code in both charts
 
 
 class Ledger(Aggregate):
