@@ -25,7 +25,7 @@ from finance.domain.carryover import carried, carry_over_table
 from finance.domain.common import key_id, yuan
 from finance.domain.ledger import CASH, FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
-from finance.subledgers import check_reconciled
+from finance.subledgers import check_reconciled, subledgers
 
 Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -376,7 +376,13 @@ def journal(cmd: JournalQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]
             .where(*where, ln.c.voucher_date >= start, ln.c.voucher_date < end)
             .order_by(ln.c.voucher_date, v.c.number, ln.c.line)
         ).all()
-    balance = (0 if cmd.counterparty_id else opening.get(cmd.account, 0)) + int(before or 0)
+        # a counterparty's ledger (往来明细账) starts from its subledger: its own opening
+        # balances and the lines naming it before the month (F3)
+        party = subledgers(c, cmd.village_id, start, start) if cmd.counterparty_id else {}
+    if cmd.counterparty_id:
+        balance = party.get((cmd.counterparty_id, cmd.account), [0])[0]
+    else:
+        balance = opening.get(cmd.account, 0) + int(before or 0)
     rows = [{"date": None, "number": None, "summary": "期初余额", "balance_fen": balance}]
     for day, number, summary, memo, side, fen in moves:
         debit, credit = (fen, 0) if side == "debit" else (0, fen)

@@ -25,7 +25,8 @@ SWEEPER = Actor(person_id="system:finance-overdue", role="system")
 def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
     """(village, kind, period, due_on) of every disclosure past its due date unpublished: the
     periodic ones of every ended quarter of a ledger's life, the immediate ones prepared at
-    posting, the correction notices prepared with a periodic one (D33)."""
+    posting, the correction notices prepared with a periodic one (D33), the special ones (D4)
+    prepared by their events or for a quarter."""
     today = app.today()
     with app.read() as c:
         ledgers = c.execute(select(t.ledgers.c.village_id, t.ledgers.c.opened_on)).all()
@@ -44,7 +45,7 @@ def overdue_obligations(app: FinanceBase) -> list[dict[str, str]]:
                 t.disclosures.c.period,
                 t.disclosures.c.due_on,
             ).where(
-                t.disclosures.c.kind.in_(("immediate", "correction")),
+                t.disclosures.c.kind.in_(("immediate", "correction", "special")),
                 t.disclosures.c.published_on.is_(None),
                 t.disclosures.c.due_on < today,
             )

@@ -117,6 +117,20 @@ def test_F31_a_month_closes_only_when_each_claims_account_agrees_with_its_subled
         "221": (0, True),
     }
     assert coop in {r["counterparty_id"] for r in listed["rows"]}
+    # each counterparty's ledger (往来明细账) starts from its subledger
+    journal = world.app.journal
+    owed = journal(AUDITOR, village.id, "112", "2026-01", counterparty_id=coop)
+    assert ([r["balance_fen"] for r in owed["rows"]], owed["closing_fen"]) == ([300_000], 300_000)
+    lent = journal(AUDITOR, village.id, "112", "2026-01", counterparty_id=villager)
+    assert [(r.get("debit_fen"), r["balance_fen"]) for r in lent["rows"]] == [
+        (None, 0),
+        (50_000, 50_000),
+    ]
+    later = journal(AUDITOR, village.id, "112", "2026-02", counterparty_id=villager)
+    assert (later["rows"], later["closing_fen"]) == (
+        [{"date": None, "number": None, "summary": "期初余额", "balance_fen": 50_000}],
+        50_000,
+    )
     refused(
         RuleViolation, "counterparty.opening_closed", "opening", world.counterparty, village,
         "第二村民小组", "internal", opening={"113": 1_000},

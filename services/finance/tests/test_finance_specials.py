@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from finance.overdue import record_overdue
 from finance_testing import AGENCY, AUDITOR, World, line, new_id, refused
 from shequ.errors import Conflict, NotFound, RuleViolation
 
@@ -277,3 +278,21 @@ def test_D4_construction_projects_disclosed_when_registered_and_settled_and_by_q
         ("GC-2026-01", 18_000_000, 28_950_000, 350_000),
         ("GC-2026-02", 0, None, None),
     ]
+
+
+def test_D4_D7_a_special_disclosure_unpublished_past_its_due_date_is_recorded_overdue_once(
+    world: World,
+) -> None:
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-04-25")
+    decision = world.decision(village, "collective_property", "2026-04-10")
+    world.app.sign_contract(AGENCY, "contract-lease", **lease(village.id, "DWJ-2026-11", decision))
+    world.clock.set("2026-04-30")  # due today: not overdue yet
+    record_overdue(world.finance)
+    assert [o for o in world.published("disclosure.overdue") if o["kind"] == "special"] == []
+    world.clock.set("2026-05-01")
+    record_overdue(world.finance)
+    record_overdue(world.finance)
+    late = [o for o in world.published("disclosure.overdue") if o["kind"] == "special"]
+    assert [(o["period"], o["due_on"]) for o in late] == [("contract:DWJ-2026-11", "2026-04-30")]
