@@ -203,7 +203,8 @@ def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
             reviewer.shots("finance-voucher")
     agency = people["console.agency.accountant"]
     assert voucher_id in queued(console, agency, village)
-    assert agency.inner_text(f"tr[data-voucher='{voucher_id}'] td:nth-child(4)") == "待记账"
+    waiting = agency.texts(f"tr[data-voucher='{voucher_id}'] td")
+    assert (waiting[0], waiting[4]) == ("理财村", "待记账")  # the agency serves every village
     agency.goto(f"{console.url}/finance/vouchers/{voucher_id}")
     agency.click("#post-voucher")
     agency.wait_for_selector("#voucher-status:has-text('已记账')")

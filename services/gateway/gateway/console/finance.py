@@ -160,15 +160,18 @@ async def finance_home(request: Request) -> Response:
 
 async def worklist(view: View, method: str, key: str, village: str | None = None) -> list[Any]:
     """A finance worklist (``review_queue``, ``objections_due``) of one village, or of every
-    village the caller reads: the service answers for the caller's own village or for all;
-    community staff have it asked village by village over their community's."""
+    village the caller reads, each row with its village's name: the service answers for the
+    caller's own village or for all; community staff have it asked village by village over
+    their community's."""
+    known = (await view.call("finance", "ledgers"))["villages"]
     if village is None and view.role == "community_staff":
-        known = (await view.call("finance", "ledgers"))["villages"]
         rows: list[Any] = []
         for v in known:
             rows += (await view.call("finance", method, village_id=v["village_id"]))[key]
-        return rows
-    return list((await view.call("finance", method, village_id=village))[key])
+    else:
+        rows = list((await view.call("finance", method, village_id=village))[key])
+    names = {v["village_id"]: v["name"] for v in known}
+    return [{**row, "village_name": names.get(row["village_id"], "")} for row in rows]
 
 
 @router.get("/finance/queue")
