@@ -1,0 +1,99 @@
+"""Registry, outreach and assessment pages in a real browser: the team roster by its six work
+groups with phones masked, in clear only when staff give a purpose (which the registry
+records, RULES §6); a published scoreboard with its chart, in Chinese and in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.browser import Browser
+from tests.support.console import ConsoleSuite
+from tests.support.infra import wait_until
+from tests.support.suite import SYSTEM, sample_person
+
+pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+
+
+def test_the_roster_masks_phones_unless_staff_give_a_purpose(
+    console: ConsoleSuite, browser: Browser
+):
+    phone = sample_person(11, "张保洁")["phone"]
+    staff = browser.page()
+    member = browser.page(390, 844)
+    try:
+        console.login(staff, "community_staff", then="/registry/team")
+        groups = staff.evaluate(
+            "[...document.querySelectorAll('.team-group')].map(g => g.dataset.group)"
+        )
+        assert groups == ["mediation", "sanitation", "welfare", "services", "finance", "volunteers"]
+        sanitation = staff.inner_text(".team-group[data-group=sanitation]")
+        assert "张保洁" in sanitation and phone not in sanitation
+        assert phone[:3] + "****" + phone[-4:] in sanitation
+
+        staff.fill("#f-purpose", "通知服务队培训")
+        staff.click("main form button[type=submit]")
+        staff.wait_for_selector(".team-group[data-group=sanitation] .phone")
+        assert phone in staff.inner_text(".team-group[data-group=sanitation]")
+        staff.shots("team-roster")
+
+        def recorded() -> bool:  # the registry stores the read within a second or so
+            reads = console.call("registry", "personal_data_reads", actor=SYSTEM)
+            return any(
+                r.get("purpose") == "通知服务队培训" and r.get("reader_id") == "console-community"
+                for r in reads
+            )
+
+        wait_until(recorded, timeout=30, what="the clear read recorded by the registry")
+
+        console.login(member, "team_member", then="/registry/team")  # no purpose field
+        member.goto(f"{console.url}/registry/team?community_id={console.ids['community']}")
+        assert member.texts("#f-purpose") == []
+        assert phone not in member.inner_text(".team-group[data-group=sanitation]")
+    finally:
+        staff.close()
+        member.close()
+
+
+def test_a_scored_period_shows_its_scoreboard_and_chart(console: ConsoleSuite, browser: Browser):
+    console.command(
+        "assessment",
+        "define_scheme",
+        SYSTEM,
+        "console-scheme",
+        subject_kind="community",
+        name="社区工作考核办法",
+        effective_from="2026-01-01",
+        indicators=[
+            {
+                "key": "key_tasks",
+                "name": "重点工作完成情况",
+                "section": "key_work",
+                "weight": 100,
+                "source": "manual",
+            }
+        ],
+    )
+    console.command(
+        "assessment",
+        "score_period",
+        SYSTEM,
+        "console-score-q3",
+        period_kind="quarter",
+        period_start="2026-07-01",
+    )
+    resident = browser.page(390, 844)
+    try:
+        console.login(resident, "resident", then="/assessment")
+        resident.fill("#f-period_start", "2026-07-01")
+        resident.click("main form button[type=submit]")
+        resident.wait_for_selector("figure.chart svg")
+        assert "考核得分" in resident.inner_text("main h2")
+        resident.shots("scoreboard")
+        resident.goto(
+            f"{console.url}/assessment?period_kind=quarter&period_start=2026-07-01&lang=en"
+        )
+        assert resident.inner_text("#scoreboard th") == "Rank"
+        resident.goto(f"{console.url}/assessment?period_kind=quarter&period_start=2025-01-01")
+        assert "no published results" in resident.inner_text("main .error")
+    finally:
+        resident.close()
