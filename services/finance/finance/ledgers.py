@@ -479,6 +479,34 @@ def dispose_asset(
     return {"asset_id": cmd.asset_id, "disposed_on": cmd.disposed_on}
 
 
+class TransferAsset(Keyed):
+    """Move a fixed asset on the register to another place or user (存放地点或使用人), from a
+    date (F4): the register, the disclosure's asset table from that month on and the event
+    (with who recorded it) carry the move; the books do not change."""
+
+    title = "固定资产转移"
+    example = keyed(
+        "asset-pump-to-well-2",
+        village_id=VILLAGE,
+        asset_id="5b2d7c1e-0000-5000-8000-000000000061",
+        transferred_on="2026-02-03",
+        location="二号机井房",
+    )
+    village_id: Id
+    asset_id: Id
+    transferred_on: Day
+    location: Annotated[str, Text(100, "存放地点或使用人")]
+
+
+@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+def transfer_asset(
+    cmd: TransferAsset, actor: Actor, app: FinanceBase, ledger: Ledger
+) -> dict[str, Any]:
+    day = app.not_future(cmd.transferred_on, "transferred_on")
+    ledger.transfer_asset(cmd.asset_id, day, cmd.location, actor.to_dict())
+    return {"asset_id": cmd.asset_id, "transferred_on": day, "location": cmd.location}
+
+
 class StatementsQuery(MonthQuery):
     """The balance sheet (资产负债表) at a month's end and the income statement (收益表) of the
     year to that month, from the posted books: assets = liabilities + equity + the year's

@@ -87,6 +87,9 @@ class Books:
             self.assets[event.asset_id] = dict(event.record)
         elif what == "Ledger.AssetDisposed" and event.asset_id in self.assets:
             self.assets[event.asset_id]["disposed_on"] = event.on
+        elif what == "Ledger.AssetTransferred" and event.asset_id in self.assets:
+            asset = self.assets[event.asset_id]
+            asset["moves"] = [*asset.get("moves", []), [event.on, event.location]]
         elif what in ("Voucher.Drafted", "Voucher.Amended"):
             if what == "Voucher.Amended" or event.village_id == village_id:
                 self.content[of] = (event.voucher_date, event.content)
@@ -214,7 +217,7 @@ def _sections(
             a.get("quantity", 1),
             a.get("unit", ""),
             amount(a["original_fen"]),
-            a.get("location", ""),
+            located(a, end),
         ]
         for a in held
     ]
@@ -268,6 +271,16 @@ def _sections(
         }
     )
     return sections, notes
+
+
+def located(asset: dict[str, Any], on: str) -> str:
+    """Where a fixed asset was kept, or who used it, at the end of the day ``on`` (F4): its
+    last move by then, else where it was registered."""
+    where = asset.get("location", "")
+    for day, location in asset.get("moves", []):
+        if day <= on:
+            where = location
+    return str(where)
 
 
 def _day_after(day: str) -> str:

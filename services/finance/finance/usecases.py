@@ -46,6 +46,7 @@ USE_CASES = UseCases(
     UseCase(ledgers.CarryOverChart, ledgers.carry_over_chart, AGENCY),
     UseCase(ledgers.RegisterAsset, ledgers.register_asset, CLERK),
     UseCase(ledgers.DisposeAsset, ledgers.dispose_asset, CLERK),
+    UseCase(ledgers.TransferAsset, ledgers.transfer_asset, CLERK),
     # counterparties and their subledgers (F3, F31)
     UseCase(parties.RegisterCounterparty, parties.register_counterparty, CLERK),
     # the resource register (F5)

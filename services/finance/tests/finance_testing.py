@@ -222,6 +222,22 @@ class World:
         """A voucher drafted, reviewed and posted; its number."""
         return self.posted(village, day, lines, summary)[1]
 
+    def pump(self, village: Village, voucher_id: str, acquired_on: str, location: str) -> str:
+        """An irrigation pump of 18,000.00 yuan entered on the village's fixed-asset register
+        (F4), booked by the posted voucher ``voucher_id``; its asset id."""
+        out = self.app.register_asset(
+            village.clerk,
+            self.key("asset"),
+            village_id=village.id,
+            voucher_id=voucher_id,
+            name="灌溉水泵",
+            unit="台",
+            original_fen=1_800_000,
+            acquired_on=acquired_on,
+            location=location,
+        )
+        return str(out["asset_id"])
+
     def counterparty(self, village: Village, name: str, kind: str = "person", **more: Any) -> str:
         """A counterparty registered in the village's books (F3); its id."""
         out = self.app.register_counterparty(

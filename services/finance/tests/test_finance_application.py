@@ -689,17 +689,7 @@ def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
         "period.unreconciled",
         {"register_fen": 30_000_000, "books_fen": 31_800_000},
     )
-    asset = world.app.register_asset(
-        village.clerk,
-        "asset-pump",
-        village_id=village.id,
-        voucher_id=bought,
-        name="灌溉水泵",
-        unit="台",
-        original_fen=1_800_000,
-        acquired_on="2026-01-15",
-        location="机井房",
-    )
+    asset = {"asset_id": world.pump(village, bought, "2026-01-15", "机井房")}
     world.app.close_period(AGENCY, "close-reconciled", **close)
     # sold at its book value in February: off the register, and the books agree again
     world.clock.set("2026-02-20")

@@ -181,6 +181,39 @@ class Ledger(Aggregate):
         self.assets[asset_id]["disposed_on"] = on
         self.assets[asset_id]["disposal_voucher_id"] = voucher_id
 
+    def transfer_asset(self, asset_id: str, on: str, location: str, actor: ActorDict) -> None:
+        """F4: a fixed asset held on the register moves to another place or user (存放地点或
+        使用人), dated in an open month, never before its acquisition or its last move; the
+        register keeps each move in order, so a month's register shows where it was then."""
+        asset = self.assets.get(asset_id)
+        moves = asset.get("moves", []) if asset else []
+        since = moves[-1][0] if moves else asset["acquired_on"] if asset else ""
+        if asset is None or asset.get("disposed_on") is not None or on < since:
+            raise refuse(
+                "asset.not_transferable",
+                f"该资产不在册，或转移日期早于取得或上次转移日期（{since}）",
+                f"the asset is not on the register, or the move predates its acquisition or "
+                f"its last move ({since})",
+                "asset_id" if asset is None or asset.get("disposed_on") else "transferred_on",
+            )
+        if location == asset.get("location", ""):
+            raise refuse(
+                "asset.unchanged",
+                "存放地点或使用人未改变",
+                "the asset is kept there or used by them already",
+                "location",
+            )
+        self.check_open(on, "transferred_on")
+        self._asset_transferred(asset_id, on, asset.get("location", ""), location, actor)
+
+    @event("AssetTransferred")
+    def _asset_transferred(
+        self, asset_id: str, on: str, was: str, location: str, actor: ActorDict
+    ) -> None:
+        asset = self.assets[asset_id]
+        asset["location"] = location
+        asset["moves"] = [*asset.get("moves", []), [on, location]]
+
     def carry_over(
         self, closing: dict[str, int], opening: dict[str, int], actor: ActorDict
     ) -> None:
