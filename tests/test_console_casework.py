@@ -13,6 +13,7 @@ from outreach.settings import OutreachSettings
 
 from tests.support.browser import Browser
 from tests.support.console import ConsoleSuite
+from tests.support.infra import wait_until
 from tests.support.suite import SYSTEM
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
@@ -227,5 +228,42 @@ def test_a_village_decision_shows_each_meeting_and_the_thresholds_it_missed(
         missed = staff.inner_text("#decision-meetings .thresholds")
         assert missed == "未达到：到会过半数；赞成超过到会人数一半"
         staff.shots("decision-case")
+    finally:
+        staff.close()
+
+
+def test_staff_take_a_walk_in_and_see_the_resident_in_clear_only_with_a_purpose(
+    console: ConsoleSuite, browser: Browser
+):
+    staff = browser.page()
+    try:
+        console.login(staff, "community_staff", then="/file-case")
+        staff.select_option("#f-channel", "walk_in")
+        staff.select_option("#f-category", "water_supply")
+        staff.fill("#f-title", "自来水停水三天")
+        staff.fill("#f-household_id", console.ids["household"])
+        staff.fill("#f-resident_name", "王示例")
+        staff.fill("#f-resident_phone", "13800000001")
+        staff.click("main form button[type=submit]")
+        staff.wait_for_selector("#case-state[data-state=received]")
+        masked = staff.inner_text("#case-resident")
+        assert "王示例" not in masked and "13800000001" not in masked and "138****0001" in masked
+
+        staff.fill("#f-purpose", "回访核实办理结果")
+        staff.click("form:has(#f-purpose) button[type=submit]")
+        staff.wait_for_selector("#case-resident:has-text('13800000001')")
+        assert staff.inner_text("#case-resident") == "王示例 13800000001"
+        case_id = staff.url.split("/cases/")[1].split("?")[0]
+
+        def recorded() -> bool:  # casework stores the clear read within a second or so
+            reads = console.call("casework", "personal_data_reads", actor=SYSTEM)
+            return any(
+                r["target_id"] == case_id
+                and r["purpose"] == "回访核实办理结果"
+                and r["reader_id"] == "console-community"
+                for r in reads
+            )
+
+        wait_until(recorded, timeout=30, what="the clear read recorded by casework")
     finally:
         staff.close()

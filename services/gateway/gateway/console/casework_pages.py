@@ -285,7 +285,8 @@ async def case_page(
     sent: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    case = await view.call("casework", "case", case_id=case_id)
+    purpose = view.request.query_params.get("purpose", "").strip() or None
+    case = await view.call("casework", "case", case_id=case_id, purpose=purpose)
     timeline = await view.call("casework", "case_timeline", case_id=case_id)
     case["state_text"] = state_text(view, case)
     case["group_text"] = group_text(view, case.get("work_group"))
@@ -303,6 +304,8 @@ async def case_page(
         keys={a.name: new_key(a.name) for a in actions},
         failed=failed,
         sent=sent or {},
+        purpose=purpose or "",
+        may_give_purpose=view.role in ("district_staff", "community_staff"),
     )
 
 
