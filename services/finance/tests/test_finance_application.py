@@ -150,7 +150,9 @@ def test_F22_F23_posting_and_reviewing_refuse_what_the_chain_does_not_allow(worl
     assert events(world) == before  # nothing stored by any refusal
 
 
-def test_village_roles_act_only_in_their_own_village_and_auditors_only_read(world: World) -> None:
+def test_F12_village_roles_act_only_in_their_own_village_and_auditors_only_read(
+    world: World,
+) -> None:
     mine, other = world.village(), world.village()
     world.ledger(mine)
     world.ledger(other)
