@@ -268,7 +268,7 @@ def test_F23_the_handler_reviews_nothing_and_one_person_takes_one_stage() -> Non
     assert e.details == {"stages_taken": ["clerk_check"]}
 
 
-def test_a_return_needs_its_reason_and_a_resubmitted_voucher_is_reviewed_again_from_the_start() -> (
+def test_F2_a_return_needs_its_reason_and_a_resubmitted_voucher_is_reviewed_from_the_start() -> (
     None
 ):
     v = reviewed(voucher(), upto=2)
@@ -318,7 +318,7 @@ def test_a_return_needs_its_reason_and_a_resubmitted_voucher_is_reviewed_again_f
     ]
 
 
-def test_only_drafts_and_returned_vouchers_change_and_a_posted_one_never() -> None:
+def test_F2_only_drafts_and_returned_vouchers_change_and_a_posted_one_never() -> None:
     v = reviewed(voucher())
     refused("voucher.not_editable", "voucher_id", v.amend, "2026-03-10", {}, A)
     v.post("记-2026-001", "2026-03-12", A)

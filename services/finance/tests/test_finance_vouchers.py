@@ -1,0 +1,119 @@
+"""F2 on SQLite and PostgreSQL: a voucher's life through the use-case table — drafted, amended,
+submitted, returned with its reason, amended again, resubmitted, reviewed and posted; another
+drafted and voided — each step one stored event of the voucher, in order, with its actor, and
+the read model following every step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finance_testing import AGENCY, AUDITOR, World, line, refused
+from shequ.errors import RuleViolation
+
+OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
+OFFICE_FIXED = [line("513", "debit", 11_800, memo="办公用品"), line("102", "credit", 11_800)]
+
+
+def stored(world: World, voucher_id: str) -> list[tuple[str, Any]]:
+    """The voucher's stored events: (name, who) in order."""
+    events = world.finance.repository.event_store.get(world.finance.voucher(voucher_id).id)
+    return [(type(e).__qualname__, e.actor["person_id"]) for e in events]
+
+
+def status(world: World, village_id: str, voucher_id: str) -> tuple[str, str | None]:
+    rows = world.app.vouchers(AUDITOR, village_id, "2026-01")["vouchers"]
+    found = next(r for r in rows if r["id"] == voucher_id)
+    return found["status"], found["number"]
+
+
+def test_F2_a_voucher_drafted_amended_submitted_returned_and_posted_event_by_event(
+    world: World,
+) -> None:
+    village = world.village()
+    world.ledger(village)
+    clerk = village.clerk.person_id
+    voucher_id = world.draft(village, "2026-01-03", OFFICE, "购买办公用品")
+    assert status(world, village.id, voucher_id) == ("draft", None)
+    amend = {
+        "voucher_id": voucher_id,
+        "voucher_date": "2026-01-04",
+        "summary": "购买办公用品（更正金额）",
+        "lines": OFFICE_FIXED,
+        "handler_id": clerk,
+    }
+    world.app.amend_draft(village.clerk, "amend-first", **amend)
+    world.review(village, voucher_id, upto=1)
+    assert status(world, village.id, voucher_id) == ("submitted", None)
+    refused(
+        RuleViolation,
+        "voucher.not_editable",
+        "voucher_id",
+        world.app.amend_draft,
+        village.clerk,
+        "amend-in-review",
+        **amend,
+    )
+    world.send_back(village, voucher_id, "finance_group", "缺少发票")
+    assert status(world, village.id, voucher_id) == ("returned", None)
+    world.app.amend_draft(
+        village.clerk, "amend-second", **{**amend, "summary": "购买办公用品（补发票）"}
+    )
+    world.review(village, voucher_id)
+    answer = world.app.post_voucher(AGENCY, "post-first", voucher_id=voucher_id)
+    assert answer["number"] == "记-2026-001"
+    assert status(world, village.id, voucher_id) == ("posted", "记-2026-001")
+    shown = world.app.voucher(AUDITOR, voucher_id)
+    assert (shown["voucher_date"], shown["summary"]) == ("2026-01-04", "购买办公用品（补发票）")
+    assert [x["amount_fen"] for x in shown["lines"]] == [11_800, 11_800]
+    r = village.reviewers
+    assert stored(world, voucher_id) == [
+        ("Voucher.Drafted", clerk),
+        ("Voucher.Amended", clerk),
+        ("Voucher.Submitted", clerk),
+        ("Voucher.Reviewed", r["clerk_check"].person_id),
+        ("Voucher.Reviewed", village.group.person_id),  # the opinion, then the return
+        ("Voucher.Returned", village.group.person_id),
+        ("Voucher.Amended", clerk),
+        ("Voucher.Submitted", clerk),
+        *[("Voucher.Reviewed", r[s].person_id) for s in world.finance.settings.review_stages],
+        ("Voucher.Posted", AGENCY.person_id),
+    ]
+    refused(
+        RuleViolation,
+        "voucher.not_editable",
+        "voucher_id",
+        world.app.void_draft,
+        village.clerk,
+        "void-posted",
+        voucher_id=voucher_id,
+        reason="误填",
+    )
+
+
+def test_F2_a_draft_voided_with_its_reason_changes_no_more(world: World) -> None:
+    village = world.village()
+    world.ledger(village)
+    voucher_id = world.draft(village, "2026-01-03", OFFICE)
+    out = world.app.void_draft(
+        village.clerk, "void-first", voucher_id=voucher_id, reason="重复填制"
+    )
+    assert out == {"voucher_id": voucher_id, "status": "voided"}
+    assert status(world, village.id, voucher_id) == ("voided", None)
+    assert stored(world, voucher_id) == [
+        ("Voucher.Drafted", village.clerk.person_id),
+        ("Voucher.Voided", village.clerk.person_id),
+    ]
+    for i, (method, args) in enumerate(
+        ((world.app.submit_voucher, {}), (world.app.void_draft, {"reason": "再次作废"}))
+    ):
+        refused(
+            RuleViolation,
+            "voucher.not_editable",
+            "voucher_id",
+            method,
+            village.clerk,
+            f"after-void-{i}",
+            voucher_id=voucher_id,
+            **args,
+        )
+    assert len(stored(world, voucher_id)) == 2
