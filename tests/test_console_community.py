@@ -12,6 +12,8 @@ from tests.support.infra import wait_until
 from tests.support.suite import SYSTEM, sample_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.rabbit]
+# In the page: fetch a path, answer [status, content type, the body as text].
+FETCH = "u => fetch(u).then(r => r.text().then(t => [r.status, r.headers.get('content-type'), t]))"
 
 
 def test_the_roster_masks_phones_unless_staff_give_a_purpose(
@@ -82,6 +84,7 @@ def test_a_scored_period_shows_its_scoreboard_and_chart(console: ConsoleSuite, b
         period_start="2026-07-01",
     )
     resident = browser.page(390, 844)
+    staff = browser.page()
     try:
         console.login(resident, "resident", then="/assessment")
         resident.fill("#f-period_start", "2026-07-01")
@@ -95,5 +98,16 @@ def test_a_scored_period_shows_its_scoreboard_and_chart(console: ConsoleSuite, b
         assert resident.inner_text("#scoreboard th") == "Rank"
         resident.goto(f"{console.url}/assessment?period_kind=quarter&period_start=2025-01-01")
         assert "no published results" in resident.inner_text("main .error")
+        assert resident.texts("a.export") == []
+        export = "/assessment/export?period_kind=quarter&period_start=2026-07-01&format=csv"
+        assert resident.evaluate(FETCH, export)[0] == 403
+
+        console.login(
+            staff, "auditor", then="/assessment?period_kind=quarter&period_start=2026-07-01"
+        )
+        assert staff.texts("a.export") == ["CSV", "XLSX"]
+        status, kind, text = staff.evaluate(FETCH, export)
+        assert status == 200 and kind.startswith("text/csv") and "立柱" in text
     finally:
         resident.close()
+        staff.close()

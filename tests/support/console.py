@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
@@ -131,7 +132,7 @@ class ConsoleSuite(WithGateway):
 
     def login(self, page: Page, role: str, then: str = "/") -> None:
         """Sign ``page`` in as ``role``'s account through the login form, landing on ``then``."""
-        page.goto(f"{self.url}/login?next={then}")
+        page.goto(f"{self.url}/login?next={quote(then)}")
         page.fill("#f-username", self.usernames[role])
         page.fill("#f-password", PASSWORD)
         page.click("button[type=submit]")

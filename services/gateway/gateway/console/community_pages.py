@@ -10,7 +10,6 @@ RULES §6) to read names and phones in clear.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -18,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from shequ.domainkit import TEAM_GROUPS
 from shequ.errors import ShequError
 
-from gateway.console.web import STAFF, View, html, page
+from gateway.console.web import STAFF, View, download, html, page
 
 READERS = ("district_staff", "community_staff", "team_member", "auditor")
 CHART = page("registry_chart", "/registry/chart", ("党组织架构", "Organisation chart"), READERS)
@@ -44,6 +43,14 @@ SCOREBOARD = page(
     "/assessment",
     ("考核结果", "Assessment scoreboard"),
     (*READERS, "resident"),
+)
+
+EXPORT = page(
+    "scores_export",
+    "/assessment/export",
+    ("导出考核结果", "Export the scoreboard"),
+    ("district_staff", "community_staff", "auditor"),
+    nav=False,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -155,11 +162,7 @@ async def my_household(request: Request) -> Response:
 async def card_pdf(request: Request, household_id: str) -> Response:
     view = await View.open(request, CARD)
     card = await view.call("outreach", "card_pdf", household_id=household_id)
-    return Response(
-        base64.b64decode(card["pdf_base64"]),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{card["filename"]}"'},
-    )
+    return download(card["pdf_base64"], card["filename"], "application/pdf")
 
 
 @router.get("/outreach")
@@ -197,3 +200,18 @@ async def scoreboard(request: Request) -> Response:
     start = query(view, "period_start", quarter_start(today()).isoformat())
     board = await reading(view, "assessment", "scoreboard", period_kind=kind, period_start=start)
     return view.render("scoreboard.html", board=board, period_kind=kind, period_start=start)
+
+
+@router.get("/assessment/export")
+@html(EXPORT)
+async def scores_export(request: Request) -> Response:
+    """The scoreboard as assessment's CSV or XLSX file (Chinese headings)."""
+    view = await View.open(request, EXPORT)
+    exported = await view.call(
+        "assessment",
+        "export_scores",
+        period_kind=query(view, "period_kind", "quarter"),
+        period_start=query(view, "period_start", quarter_start(today()).isoformat()),
+        format=query(view, "format", "csv"),
+    )
+    return download(exported["content_base64"], exported["filename"], exported["media_type"])

@@ -12,6 +12,7 @@ answers the suite's refusals as a page (status from the error) instead of JSON.
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -176,6 +177,15 @@ def safe_next(target: str | None) -> str:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def download(content_base64: str, filename: str, media_type: str) -> Response:
+    """A file a service answered base64-encoded (a card's PDF, an export), as a download."""
+    return Response(
+        base64.b64decode(content_base64),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 Handler = Callable[..., Awaitable[Response]]
