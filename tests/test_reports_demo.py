@@ -31,6 +31,8 @@ from tests.support.reports import report_text
 
 MANIFEST = manifest()
 COMMUNITY = MANIFEST["ids"]["community_id"]
+# the fixture's deployment has no finance service: affairs says so in its grants section
+NO_FINANCE = ("--finance-store", "sqlite:////nonexistent/finance.db")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def report(stores: Path, kind: str, period: str, ref: str = COMMUNITY) -> dict[s
         main,
         ["report", kind, "--community", ref, "--period", period, "--as-of", "2100-01-01"]
         + ["-o", str(out), "--store", f"sqlite:///{stores}/{service}.db"]
-        + ["--treeheads", str(stores / "treeheads")],
+        + ["--treeheads", str(stores / "treeheads"), *NO_FINANCE],
     )
     assert result.exit_code == 0, result.output
     return json.loads(out.read_bytes())  # type: ignore[no-any-return]
@@ -67,6 +69,9 @@ def test_the_demo_quarter_by_hand_and_as_assessment_published_it(stores: Path) -
         "decision": [0, 0, 0, None, 0, 0, 0],
     }
     assert rows(affairs, "decisions") == []  # the fixture's decision began in November
+    grants = next(s for s in affairs["sections"] if s["key"] == "grants")
+    assert grants["rows"] == [] and "finance's log is not here" in grants["note"]
+    assert [b["service"] for b in affairs["basis"]] == ["casework"]
     scores = report(stores, "assessment", "2026Q3", "柏乡")  # by name, too
     mine = {i[1]: i for i in rows(scores, "indicators") if i[0] == "柏乡"}
     assert mine["按时办结率"][2:6] == [
@@ -128,7 +133,7 @@ def test_no_personal_data_in_any_demo_report(stores: Path) -> None:
                 main,
                 ["report", kind, "--community", ref, "--period", period, "--as-of", "2100-01-01"]
                 + ["--format", fmt, "-o", str(out), "--store", f"sqlite:///{stores}/{service}.db"]
-                + ["--treeheads", str(stores / "treeheads")],
+                + ["--treeheads", str(stores / "treeheads"), *NO_FINANCE],
             )
             assert result.exit_code == 0, result.output
             text = report_text(fmt, out.read_bytes(), stores)

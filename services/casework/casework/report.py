@@ -1,5 +1,7 @@
 """The affairs disclosure (村务公开, 村民委员会组织法 Art. 30) folded from casework's own events:
-village decisions with their steps, dates and results, and case statistics by type.
+village decisions with their steps, dates and results, and case statistics by type; between
+them, the government grants and subsidies, a section finance fills from its own log as of the
+same cut (``finance.report:grants``, ``shequ.reports.run.PARTS``) for the villages in scope.
 
 A pure fold (ADR 0026): stored domain events in, the document's content out; no clock, no
 database, no settings. Case statistics are counted by ``shequ.casestats`` from the integration
@@ -201,6 +203,13 @@ def _in_scope(scope: Scope, subject_id: str, community_id: str, village_id: str 
     return (village_id if scope.level == "village" else community_id) == subject_id
 
 
+def _villages(fold: _Fold, scope: Scope, subject_id: str) -> list[str]:
+    """The ids of the villages the report covers: the village, or the community's."""
+    if scope.level == "village":
+        return [subject_id]
+    return sorted(v for v, (community, _) in fold.villages.items() if community == subject_id)
+
+
 def _statistics(fold: _Fold, scope: Scope, subject_id: str) -> list[list[Any]]:
     start, end = scope.period.start, scope.period.end
     rows = []
@@ -316,6 +325,12 @@ def fold_affairs(events: Iterable[Any], scope: Scope) -> dict[str, Any] | None:
                 "rows": steps,
             },
             {
+                "key": "grants",
+                "title": "政府拨款、补贴与专项资金 Government grants and subsidies",
+                "part": "finance",
+                "villages": _villages(fold, scope, subject_id),
+            },
+            {
                 "key": "case_statistics",
                 "title": "群众诉求办理情况 Cases by type",
                 "columns": STAT_COLUMNS,
@@ -329,8 +344,8 @@ def fold_affairs(events: Iterable[Any], scope: Scope) -> dict[str, Any] | None:
                 "count in the period of the day they happened; names are masked."
             ),
             (
-                "政府拨款、补贴等财务事项由财务服务公开（尚未建成）。 / Government grants and "
-                "subsidies come from the finance service (not built yet)."
+                "政府拨款、补贴与专项资金来自财务服务的日志（截至同一时点）。 / Government grants "
+                "and subsidies come from finance's log, cut at the same instant."
             ),
         ],
     }

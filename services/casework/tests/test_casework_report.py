@@ -59,6 +59,8 @@ class Quarter:
         self.clock = FixedClock("2026-03-02T09:00:00+08:00")
         self.app = open_casework(self.store, self.clock)
         self.treeheads, self.keys = tmp / "treeheads", tmp / "keys"
+        # finance's store: none here (a casework-only deployment) unless a test makes one
+        self.finance_url = f"sqlite:///{tmp / 'finance.db'}"
 
     def story(self) -> dict[str, Any]:
         app, clock = self.app, self.clock
@@ -120,7 +122,7 @@ class Quarter:
         args = ["report", "affairs", level, ref, "--period", period, "--as-of", cut]
         args += ["--format", fmt, "-o", str(out), "--treeheads", str(self.treeheads)]
         if not any(m == "--bundle" for m in more):
-            args += ["--store", self.url]
+            args += ["--store", self.url, "--finance-store", self.finance_url]
         result = CliRunner().invoke(main, [*args, *more], env=self.env())
         return result.exit_code, result.output, out.read_bytes() if out.exists() else b""
 
@@ -181,8 +183,16 @@ def _counted_by_hand(quarter: Quarter) -> None:
         "通过",
     ]
     assert steps[4][-1] == "决议：同意发包，联系电话138****5678"  # a phone in free text masked
-    basis = doc["basis"][0]
+    [basis] = doc["basis"]  # casework's only: this deployment has no finance log
     assert basis["service"] == "casework" and basis["tree_size"] == basis["head"]["tree_size"]
+    [grants] = [s for s in doc["sections"] if s["key"] == "grants"]
+    assert grants["rows"] == [] and grants["note"].startswith("没有财务服务的日志")
+    assert [s["key"] for s in doc["sections"]] == [
+        "decisions",
+        "decision_steps",
+        "grants",
+        "case_statistics",
+    ]
     assert doc["title"] == "立柱2026年第一季度村务公开" and doc["cut"] == cut
     head = json.loads(output)
     assert head["sha256"] == hashlib.sha256(data).hexdigest()
@@ -289,6 +299,8 @@ def test_five_formats_identical_in_two_zones_from_store_and_bundle(quarter: Quar
         f"sqlite:///{quarter.tmp / 'casework.db'}",
         "--treeheads",
         str(quarter.treeheads),
+        "--finance-store",
+        quarter.finance_url,
     ]
     from_bundle = common + ["--bundle", str(bundle), "--vkey", vkey]
     utc = _digests_in_zone(quarter, "UTC", from_store, "utc")
@@ -352,6 +364,7 @@ def test_the_report_shows_its_progress_on_a_terminal_only(quarter: Quarter) -> N
     cut = datetime.now(UTC).isoformat()
     args = ["report", "affairs", "--community", "立柱", "--period", "2026Q1", "--as-of", cut]
     args += ["--treeheads", str(quarter.treeheads), "--store", quarter.url]
+    args += ["--finance-store", quarter.finance_url]
     code, terminal, _ = stderr_on_a_terminal(
         [sys.executable, "-m", "shequ.cli", *args, "-o", str(quarter.tmp / "t.json")],
         quarter.env(),

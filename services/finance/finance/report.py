@@ -8,6 +8,9 @@ Only vouchers posted by the cut count, each in the period its own date falls in,
 correction recorded after a period was published leaves that period's rows unchanged and
 shows in the period it is dated in. Money is yuan with two decimals, from whole fen. No
 person is named: handlers appear by role, person counterparties not at all.
+
+``grants`` is finance's part of the affairs disclosure (D6): the receipts on 补助收入 and
+专项应付款 of the villages the affairs report covers, folded the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from shequ.reports.render import column
-from shequ.reports.run import Fold
+from shequ.reports.run import Fold, Part
 from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
@@ -91,7 +94,11 @@ class Books:
             asset = self.assets[event.asset_id]
             asset["moves"] = [*asset.get("moves", []), [event.on, event.location]]
         elif what in ("Voucher.Drafted", "Voucher.Amended"):
-            if what == "Voucher.Amended" or event.village_id == village_id:
+            # an amendment names no village: it is this village's when its draft was
+            mine = (
+                of in self.content if what == "Voucher.Amended" else event.village_id == village_id
+            )
+            if mine:
                 self.content[of] = (event.voucher_date, event.content)
         elif what == "Voucher.Posted" and of in self.content:
             day, content = self.content[of]
@@ -289,4 +296,75 @@ def _day_after(day: str) -> str:
 
 finance = Fold(wants=wants, fold=fold_finance)
 
-__all__ = ["finance", "fold_finance"]
+GRANT_COLUMNS = [
+    column("village", "村", "village"),
+    column("date", "日期", "date", "date"),
+    column("number", "凭证号", "voucher"),
+    column("summary", "摘要", "summary"),
+    column("account", "科目", "account"),
+    column("amount", "金额（元）", "amount (yuan)", "decimal"),
+]
+# the first-level accounts whose receipts (credit lines) are grants, subsidies and earmarked
+# funds, by name in the chart in force on the voucher's date (补助收入 is 503 in the 2023
+# chart, 522 in the 2004 one; 专项应付款 is 241)
+GRANT_ACCOUNTS = frozenset({"补助收入", "专项应付款"})
+NO_LOG = (
+    "没有财务服务的日志（本部署没有财务服务，或未提供其导出包），无法列出。 / finance's log is "
+    "not here (no finance service in this deployment, or no bundle of it given): not listed."
+)
+
+
+def _grants_wants(topic: str) -> bool:
+    return topic.startswith(("finance:Collective.Known", "finance:Voucher."))
+
+
+def fold_grants(events: Iterable[Any] | None, scope: Scope, villages: list[str]) -> dict[str, Any]:
+    """The period's posted receipts on the grant accounts of ``villages``, one row a line, with
+    their total (pure); ``events`` None: finance keeps no log here, and the note says so."""
+    if events is None:
+        return {"columns": GRANT_COLUMNS, "rows": [], "note": NO_LOG}
+    wanted, names = set(villages), {}
+    drafts: dict[str, tuple[str, str, dict[str, Any]]] = {}  # voucher -> (village, date, content)
+    posted: list[tuple[str, str, str, dict[str, Any]]] = []
+    for event in events:
+        what, of = type(event).__qualname__, str(event.originator_id)
+        if what == "Collective.Known":
+            names[event.village_id] = event.name
+        elif what == "Voucher.Drafted" and event.village_id in wanted:
+            drafts[of] = (event.village_id, event.voucher_date, event.content)
+        elif what == "Voucher.Amended" and of in drafts:
+            drafts[of] = (drafts[of][0], event.voucher_date, event.content)
+        elif what == "Voucher.Posted" and of in drafts:
+            village, day, content = drafts[of]
+            if scope.period.start <= day <= scope.period.end:
+                posted.append((day, village, event.number, content))
+    rows, total = [], 0
+    for day, village, number, content in sorted(
+        posted, key=lambda p: (p[0], names.get(p[1], p[1]), p[2])
+    ):
+        chart = chart_on(day)
+        for x in content["lines"]:
+            account = chart.account(x["account"].partition(".")[0]) if chart else None
+            if account is None or account.name not in GRANT_ACCOUNTS or x["side"] != "credit":
+                continue
+            fen = -x["amount_fen"] if x.get("red") else x["amount_fen"]
+            total += fen
+            rows.append(
+                [
+                    names.get(village, village),
+                    day,
+                    number,
+                    x.get("memo") or content["summary"],
+                    f"{x['account']} {account.name}",
+                    yuan(fen, grouped=False),
+                ]
+            )
+    if not rows:
+        return {"columns": GRANT_COLUMNS, "rows": [], "note": f"{NOTHING} / none in the period"}
+    rows.append(["合计 total", None, None, None, None, yuan(total, grouped=False)])
+    return {"columns": GRANT_COLUMNS, "rows": rows}
+
+
+grants = Part(wants=_grants_wants, fold=fold_grants)
+
+__all__ = ["finance", "fold_finance", "fold_grants", "grants"]

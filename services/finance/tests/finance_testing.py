@@ -147,9 +147,15 @@ class World:
         self.casework.process(self.casework_chain.next("decision.resolution_published", data))
         return decision_id
 
-    def village(self, community_id: str | None = None, name: str = "东王家村（示例）") -> Village:
-        """A village the registry announced, in a community."""
-        village = Village(new_id(), community_id or new_id())
+    def village(
+        self,
+        community_id: str | None = None,
+        name: str = "东王家村（示例）",
+        village_id: str | None = None,
+    ) -> Village:
+        """A village the registry announced, in a community (``village_id``: the registry's
+        id another service's test already knows it by)."""
+        village = Village(village_id or new_id(), community_id or new_id())
         self.announce(
             "village.registered",
             village_id=village.id,

@@ -1,5 +1,10 @@
-"""``shequ report affairs|assessment``: a disclosure report as of a cut, from the store
-(read-only) or from a verified export bundle; prints the output's SHA-256 and its basis."""
+"""``shequ report affairs|assessment|finance``: a disclosure report as of a cut, from the store
+(read-only) or from a verified export bundle; prints the output's SHA-256 and its bases.
+
+The affairs report also folds finance's log as of the same cut (its grants section):
+``--finance-store`` (default SHEQU_FINANCE_STORE), or ``--finance-bundle`` with
+``--finance-vkey`` beside ``--bundle``; without one, the section says finance's log is not
+there."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import click
 from shequ import progress
 from shequ.cliopts import as_of_option, store_option, treeheads_option
 from shequ.reports.render import FORMATS
-from shequ.reports.run import FOLDS
+from shequ.reports.run import FOLDS, Prefix
 
 
 @click.command("report")
@@ -33,6 +38,11 @@ from shequ.reports.run import FOLDS
     help="fold an export bundle instead of the store (verified first, with --vkey)",
 )
 @click.option("--vkey", "vkey_text", default=None, help="the log's verifier key (with --bundle)")
+@click.option("--finance-store", help="finance's store (affairs; default SHEQU_FINANCE_STORE)")
+@click.option(
+    "--finance-bundle", type=click.Path(path_type=Path), help="finance's bundle, same cut"
+)
+@click.option("--finance-vkey", help="finance's verifier key (with --finance-bundle)")
 def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     report: str,
     community: str | None,
@@ -45,6 +55,9 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     treeheads: Path,
     bundle: Path | None,
     vkey_text: str | None,
+    finance_store: str | None,
+    finance_bundle: Path | None,
+    finance_vkey: str | None,
 ) -> None:
     """Fold SERVICE's sealed events up to the cut into the REPORT of a community or village
     for a period, in one of json, csv, xlsx, pdf, html; byte-identical on every run.
@@ -56,7 +69,13 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     from shequ.client import store_for
     from shequ.errors import ShequError
     from shequ.reports.render import render, renderer_profile
-    from shequ.reports.run import build, prefix_from_bundle, prefix_from_store
+    from shequ.reports.run import (
+        absent_log,
+        build,
+        parts_of,
+        prefix_from_bundle,
+        prefix_from_store,
+    )
     from shequ.reports.scope import Scope, parse_period
 
     if (community is None) == (village is None):
@@ -77,8 +96,27 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
                 prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
             else:
                 prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
+            parts: dict[str, Prefix | None] = {}
+            for other in parts_of(report):  # finance, for affairs
+                if bundle is not None:
+                    if finance_bundle is not None and not finance_vkey:
+                        raise BundleError("--finance-bundle needs --finance-vkey")
+                    parts[other] = (
+                        None
+                        if finance_bundle is None
+                        else prefix_from_bundle(finance_bundle, finance_vkey or "", other, cut)
+                    )
+                    continue
+                try:
+                    parts[other] = prefix_from_store(
+                        other, store_for(other, finance_store), treeheads, cut
+                    )
+                except Exception as exc:
+                    if not absent_log(exc):
+                        raise
+                    parts[other] = None  # a deployment without it: its section says so
             profile = renderer_profile()
-            data = render(build(report, scope, prefix), fmt, profile)
+            data = render(build(report, scope, prefix, parts), fmt, profile)
     except ShequError as exc:
         click.echo(json.dumps({"error": exc.to_dict()}, ensure_ascii=False), err=True)
         sys.exit(1)
@@ -98,6 +136,12 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
                     "tree_size": basis["tree_size"],
                     "root": basis["root"],
                     "head": basis["head"]["tree_size"],
+                },
+                "parts": {
+                    other: None
+                    if given is None
+                    else {"tree_size": given.basis["tree_size"], "root": given.basis["root"]}
+                    for other, given in parts.items()
                 },
                 "renderer": profile,
             },

@@ -2,9 +2,10 @@
 (AUDIT.md D25–D26, §3).
 
 The document is a plain dict (``document``): header fields, the basis of D23, and sections
-of columns and rows. Cells are integers, text, or decimal text in ``decimal`` columns (the
-canonical JSON holds integers only). Every date inside a file comes from the cut: the PDF's
-CreationDate, the XLSX's created/modified and its zip entries' times. Nothing reads the clock
+of columns and rows (and an optional ``note``, shown under the rows). Cells are integers,
+text, or decimal text in ``decimal`` columns (the canonical JSON holds integers only).
+Every date inside a file comes from the cut: the PDF's CreationDate, the XLSX's
+created/modified and its zip entries' times. Nothing reads the clock
 or the time zone. What the bytes depend on beyond the document — the library versions and the
 font file — is the renderer profile, recorded in the PDF, XLSX and HTML and printed by the CLI.
 
@@ -155,6 +156,8 @@ def to_csv(doc: dict[str, Any]) -> bytes:
         writer.writerow([section["title"]])
         writer.writerow([f"{c['zh']} {c['en']}" for c in section["columns"]])
         writer.writerows([_cell_text(v) for v in row] for row in section["rows"])
+        if section.get("note"):
+            writer.writerow([section["note"]])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -194,6 +197,8 @@ def to_xlsx(doc: dict[str, Any], profile: dict[str, Any]) -> bytes:
             if kind == "decimal":
                 for (cell,) in page.iter_rows(min_row=3, min_col=index, max_col=index):
                     cell.number_format = "0.00"
+        if section.get("note"):
+            page.append([section["note"]])
     return deterministic_xlsx(book, datetime.fromisoformat(doc["cut"]), "shequ report")
 
 
@@ -267,6 +272,8 @@ def to_pdf(doc: dict[str, Any], profile: dict[str, Any]) -> bytes:
                 table.row([_cell_text(v) for v in values])
         if not section["rows"]:
             pdf.multi_cell(0, 6, "（无 none）", new_x="LMARGIN", new_y="NEXT")
+        if section.get("note"):
+            pdf.multi_cell(0, 6, section["note"], new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -294,6 +301,8 @@ def to_html(doc: dict[str, Any], profile: dict[str, Any]) -> bytes:
         for row in section["rows"]:
             parts.append("<tr>" + "".join(f"<td>{e(_cell_text(v))}</td>" for v in row) + "</tr>")
         parts.append("</table>")
+        if section.get("note"):
+            parts.append(f"<p>{e(section['note'])}</p>")
     parts.append("</body></html>")
     return ("\n".join(parts) + "\n").encode("utf-8")
 

@@ -39,6 +39,11 @@ FOLDS = {
     "assessment": ("assessment", "assessment.report:assessment"),
     "finance": ("finance", "finance.report:finance"),
 }
+# report -> the other services whose logs it also folds as of the same cut, each into the
+# section that names it (``"part": service``): service -> module:function of its part
+PARTS = {
+    "affairs": {"finance": "finance.report:grants"},
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,22 @@ class Fold:
     fold: Callable[[Iterable[Any], Scope], dict[str, Any] | None]
 
 
+@dataclass(frozen=True)
+class Part:
+    """Another service's fold into one section of a report: ``wants(topic)`` picks its events;
+    ``fold(events, scope, villages)`` is pure and returns the section's ``columns``, ``rows``
+    and ``note`` for the villages the report's own fold put in scope; ``events`` is None when
+    that service keeps no log here (a deployment without it)."""
+
+    wants: Callable[[str], bool]
+    fold: Callable[[Iterable[Any] | None, Scope, list[str]], dict[str, Any]]
+
+
+def _load(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 def fold_of(report: str) -> tuple[str, Fold]:
     if report not in FOLDS:
         raise ValidationError(
@@ -59,8 +80,12 @@ def fold_of(report: str) -> tuple[str, Fold]:
             field="report",
         )
     service, path = FOLDS[report]
-    module, _, attr = path.partition(":")
-    return service, getattr(importlib.import_module(module), attr)
+    return service, _load(path)
+
+
+def parts_of(report: str) -> list[str]:
+    """The other services whose logs ``report`` also folds."""
+    return sorted(PARTS.get(report, {}))
 
 
 def _mapper() -> Mapper[Any]:
@@ -185,8 +210,13 @@ def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) 
         return Prefix([parse_event_line(line) for line in lines], manifest["basis"])
 
 
-def build(report: str, scope: Scope, prefix: Prefix) -> dict[str, Any]:
-    """The document of ``report`` for ``scope`` from the prefix (pure but for the import)."""
+def build(
+    report: str, scope: Scope, prefix: Prefix, parts: dict[str, Prefix | None] | None = None
+) -> dict[str, Any]:
+    """The document of ``report`` for ``scope`` from the prefix (pure but for the import), with
+    the sections other services fill from their prefixes cut at the same instant (``parts``:
+    service -> its prefix, None or left out when it keeps no log). The document names every
+    basis folded: the report's own first, then each part's (D23)."""
     service, fold = fold_of(report)
     with gc_paused():
         content = fold.fold(decode(prefix.rows, fold.wants), scope)
@@ -196,16 +226,41 @@ def build(report: str, scope: Scope, prefix: Prefix) -> dict[str, Any]:
             f"{scope.level} {scope.ref} is not in {service}'s records",
             field=scope.level,
         )
-    return document(report, service, content, scope.period.to_dict(), scope.cut, [prefix.basis])
+    bases = [prefix.basis]
+    for section in content["sections"]:
+        if "part" not in section:
+            continue
+        other, villages = section.pop("part"), section.pop("villages")
+        part: Part = _load(PARTS[report][other])
+        given = (parts or {}).get(other)
+        events = None if given is None else decode(given.rows, part.wants)
+        with gc_paused():
+            section.update(part.fold(events, scope, villages))
+        if given is not None:
+            bases.append(given.basis)
+    return document(report, service, content, scope.period.to_dict(), scope.cut, bases)
+
+
+def absent_log(exc: BaseException) -> bool:
+    """Whether opening a service's log failed because it has none here: no SQLite file, or no
+    table of its events (a deployment without that service), not a fault reaching it."""
+    if isinstance(exc, FileNotFoundError):
+        return True
+    text = f"{exc} {exc.__cause__}".lower()
+    return "no such table" in text or "does not exist" in text and "relation" in text
 
 
 __all__ = [
     "FOLDS",
+    "PARTS",
     "Fold",
+    "Part",
     "Prefix",
+    "absent_log",
     "build",
     "check_sealed",
     "decode",
+    "parts_of",
     "prefix_from_bundle",
     "prefix_from_store",
 ]
