@@ -99,3 +99,25 @@ def test_the_quarter_as_of_a_cut_from_the_sealed_events(world: World, tmp_path: 
     newer = json.loads(report(world, tmp_path, village.id, later, "json")[2])
     expense = next(s["rows"] for s in newer["sections"] if s["key"] == "expense")
     assert [r[4] for r in expense] == ["120.00", "-120.00"]
+
+
+def test_another_villages_amended_voucher_stays_out(world: World, tmp_path: Path) -> None:
+    """An amendment names no village: it belongs to the books its draft was in, so a voucher
+    another village amended and posted is not in this village's income."""
+    mine, other = world.village(name="东王家村"), world.village(name="西李家村")
+    world.ledger(mine)
+    world.ledger(other)
+    world.post(mine, "2026-01-03", PAY_OFFICE)
+    voucher_id = world.draft(other, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.app.amend_draft(
+        other.clerk, "amend-other", voucher_id=voucher_id, voucher_date="2026-01-04",
+        summary="收到运转经费（更正）", lines=SUBSIDY, handler_id=other.clerk.person_id,
+    )  # fmt: skip
+    world.review(other, voucher_id)
+    world.app.post_voucher(AGENCY, "post-other", voucher_id=voucher_id)
+    cut = seal(world, tmp_path)
+    for village, income in (("东王家村", []), ("西李家村", ["5000.00"])):
+        code, output, data = report(world, tmp_path, village, cut, "json")
+        assert code == 0, output
+        rows = next(s["rows"] for s in json.loads(data)["sections"] if s["key"] == "income")
+        assert [r[4] for r in rows] == income, village
