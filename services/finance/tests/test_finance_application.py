@@ -358,7 +358,7 @@ def test_F40_the_bank_journal_runs_its_balance_from_the_month_opening(world: Wor
     assert [r["summary"] for r in office["rows"]] == ["期初余额", "办公用品"]
 
 
-def test_D1_D5_the_quarter_disclosed_in_eight_categories_computed_by_hand(world: World) -> None:
+def test_D1_D2_D5_the_quarter_disclosed_in_eight_categories_computed_by_hand(world: World) -> None:
     """The quarter 2026Q1 of the February test, disclosed: income and expense entry by entry,
     assets and claims at the quarter's end, four empty categories, the funds summary."""
     village = world.village(name="东王家村")
