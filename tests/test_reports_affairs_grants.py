@@ -12,6 +12,7 @@ community 3 rows and 18,345.67; 2026Q2 none. Store and bundles give the same byt
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,29 +61,34 @@ def export(quarter: Quarter, service: str, store: str, cut: str) -> tuple[Path, 
     return bundle, vkey.output.strip()
 
 
+def books(quarter: Quarter, world: World) -> int:
+    """Casework's quarter and the vouchers above, both logs sealed; finance's tree size."""
+    w = quarter.story()["w"]
+    v1 = world.village(w["community"], "示例v1村", village_id=w["v1"])
+    v2 = world.village(w["community"], "示例v2村", village_id=w["v2"])
+    world.ledger(v1)
+    world.ledger(v2)
+    world.post(v1, "2026-01-03", PAY_OFFICE)
+    world.post(v1, "2026-01-04", SUBSIDY, "收到运转经费")
+    world.clock.set("2026-02-11")
+    world.post(v1, "2026-02-10", FARMLAND, "收到高标准农田建设专项资金")
+    world.clock.set("2026-03-02")
+    world.post(v2, "2026-03-01", CLEAN_UP, "环境整治奖补，联系人13812345678")
+    quarter.seal()
+    seal_finance(quarter, world)
+    return world.finance.recorder.max_notification_id()  # type: ignore[no-any-return]
+
+
+def seal_finance(quarter: Quarter, world: World) -> None:
+    key = quarter.keys / "finance.ed25519.pem"
+    Sealer("finance", world.finance.recorder, quarter.treeheads, key).seal()
+
+
 def test_grants_folded_from_finance_as_of_the_same_cut(tmp_path: Path) -> None:
     quarter = Quarter(tmp_path)
     world = World(Store.parse(quarter.finance_url))
     try:
-        w = quarter.story()["w"]
-        v1 = world.village(w["community"], "示例v1村", village_id=w["v1"])
-        v2 = world.village(w["community"], "示例v2村", village_id=w["v2"])
-        world.ledger(v1)
-        world.ledger(v2)
-        world.post(v1, "2026-01-03", PAY_OFFICE)
-        world.post(v1, "2026-01-04", SUBSIDY, "收到运转经费")
-        world.clock.set("2026-02-11")
-        world.post(v1, "2026-02-10", FARMLAND, "收到高标准农田建设专项资金")
-        world.clock.set("2026-03-02")
-        world.post(v2, "2026-03-01", CLEAN_UP, "环境整治奖补，联系人13812345678")
-        quarter.seal()
-        Sealer(
-            "finance",
-            world.finance.recorder,
-            quarter.treeheads,
-            quarter.keys / "finance.ed25519.pem",
-        ).seal()
-        finance_size = world.finance.recorder.max_notification_id()
+        finance_size = books(quarter, world)
     finally:
         world.close()
         close_casework(quarter.app)
@@ -142,3 +148,37 @@ def test_grants_folded_from_finance_as_of_the_same_cut(tmp_path: Path) -> None:
     wrong = offline[:-1] + [casework_vkey]
     code, output, _ = quarter.report("json", cut, *wrong)
     assert code == 2, output
+
+
+def test_finance_unsealed_or_edited_after_sealing_is_refused(tmp_path: Path) -> None:
+    """Finance's prefix is held to D22 as casework's is: a voucher posted after the last seal
+    makes the report refuse (``basis.unsealed``), and so does a stored finance event edited
+    after sealing (``basis.tampered``, naming its position): never a report without them."""
+    quarter = Quarter(tmp_path)
+    world = World(Store.parse(quarter.finance_url))
+    try:
+        books(quarter, world)
+        village = world.village(name="示例v3村")
+        world.ledger(village)
+        world.post(village, "2026-03-02", SUBSIDY, "收到运转经费")
+        code, output, _ = quarter.report("json", datetime.now(UTC).isoformat())
+        assert code == 1 and "basis.unsealed" in output, output
+        seal_finance(quarter, world)
+    finally:
+        world.close()
+        close_casework(quarter.app)
+    cut = datetime.now(UTC).isoformat()
+    code, output, _ = quarter.report("json", cut)
+    assert code == 0, output
+    with sqlite3.connect(tmp_path / "finance.db") as db:
+        position = db.execute(
+            "SELECT rowid FROM stored_events WHERE topic = 'finance:Voucher.Drafted' "
+            "AND CAST(state AS TEXT) LIKE '%1234567%'"
+        ).fetchone()[0]
+        db.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), '1234567', "
+            "'7654321') AS BLOB) WHERE rowid = ?",
+            (position,),
+        )
+    code, output, _ = quarter.report("json", cut)
+    assert code == 1 and "basis.tampered" in output and str(position) in output, output
