@@ -12,7 +12,6 @@ community 3 rows and 18,345.67; 2026Q2 none. Store and bundles give the same byt
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,8 @@ from shequ.audit import Sealer
 from shequ.cli import main
 from shequ.store import Store
 from test_casework_report import Quarter
+
+from tests.support.reports import edit_stored_state
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
@@ -170,15 +171,8 @@ def test_finance_unsealed_or_edited_after_sealing_is_refused(tmp_path: Path) -> 
     cut = datetime.now(UTC).isoformat()
     code, output, _ = quarter.report("json", cut)
     assert code == 0, output
-    with sqlite3.connect(tmp_path / "finance.db") as db:
-        position = db.execute(
-            "SELECT rowid FROM stored_events WHERE topic = 'finance:Voucher.Drafted' "
-            "AND CAST(state AS TEXT) LIKE '%1234567%'"
-        ).fetchone()[0]
-        db.execute(
-            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), '1234567', "
-            "'7654321') AS BLOB) WHERE rowid = ?",
-            (position,),
-        )
+    position = edit_stored_state(
+        tmp_path / "finance.db", "topic = 'finance:Voucher.Drafted'", "1234567", "7654321"
+    )
     code, output, _ = quarter.report("json", cut)
     assert code == 1 and "basis.tampered" in output and str(position) in output, output

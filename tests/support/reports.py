@@ -30,3 +30,22 @@ def report_text(fmt: str, data: bytes, folder: Path) -> str:
         )
         return run.stdout.decode("utf-8")
     return data.decode("utf-8-sig")
+
+
+def edit_stored_state(db: Path, where: str, old: str, new: str) -> int:
+    """Edit one stored event's state in a service's SQLite file behind the log's back (the
+    first row matching ``where`` whose state holds ``old``; ``old`` becomes ``new``), as a
+    tamperer would after sealing; its position."""
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        position: int = connection.execute(
+            f"SELECT rowid FROM stored_events WHERE {where} AND instr(CAST(state AS TEXT), ?)",
+            (old,),
+        ).fetchone()[0]
+        connection.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), ?, ?) AS BLOB) "
+            "WHERE rowid = ?",
+            (old, new, position),
+        )
+    return position

@@ -41,7 +41,7 @@ from shequ.store import Store
 from shequ.testing import stderr_on_a_terminal
 from test_casework_procedures import record  # a complete meeting record, held 20 March
 
-from tests.support.reports import report_text
+from tests.support.reports import edit_stored_state, report_text
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 NAMES = ("王示例", "王书记", "李会计", "李示例")  # every full name the story types in
@@ -335,23 +335,14 @@ def test_an_event_edited_after_sealing_is_never_folded(quarter: Quarter) -> None
     """The store's rows must be the sealed ones: an edit (here, a resolution made on time by
     hand) makes the report refuse (``basis.tampered``, naming the position) instead of folding
     it; the bundle route refuses too, since the bundle does not verify."""
-    import sqlite3
-
     quarter.story()
     quarter.seal()
     cut = datetime.now(UTC).isoformat()
     code, output, _ = quarter.report("json", cut)
     assert code == 0, output
-    with sqlite3.connect(quarter.tmp / "casework.db") as db:
-        position = db.execute(
-            "SELECT rowid FROM stored_events WHERE topic LIKE '%Resolved' "
-            "AND CAST(state AS TEXT) LIKE '%\"on_time\":false%'"
-        ).fetchone()[0]
-        db.execute(
-            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), "
-            "'\"on_time\":false', '\"on_time\":true') AS BLOB) WHERE rowid = ?",
-            (position,),
-        )
+    position = edit_stored_state(
+        quarter.tmp / "casework.db", "topic LIKE '%Resolved'", '"on_time":false', '"on_time":true'
+    )
     code, output, _ = quarter.report("json", cut)
     assert code == 1 and "basis.tampered" in output and str(position) in output
 
