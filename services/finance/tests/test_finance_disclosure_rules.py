@@ -5,6 +5,7 @@ no phone, identity or bank number."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from contextlib import closing
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from finance.domain.disclosure import due_on
 from finance.settings import FinanceSettings
-from finance_testing import AGENCY, AUDITOR, World
+from finance_testing import AGENCY, AUDITOR, Village, World, line
 from shequ.store import Store
 
 PERSON, ORGANISATION = "王大明", "东王家村农机专业合作社"
@@ -37,11 +38,15 @@ def test_D2_due_by_the_set_day_of_the_next_quarters_first_month(
     assert due_on(quarter, day) == due
 
 
-def quarter_published(world: World, publish_on: str) -> dict[str, Any]:
+def quarter_published(
+    world: World, publish_on: str, village: Village | None = None
+) -> dict[str, Any]:
     """A village's first quarter of 2026 closed, prepared, reviewed and published on
-    ``publish_on``: what preparing and publishing answered."""
-    village = world.village()
-    world.ledger(village)
+    ``publish_on`` (a new village unless one with open books is given): what preparing and
+    publishing answered."""
+    if village is None:
+        village = world.village()
+        world.ledger(village)
     world.clock.set("2026-04-02")
     for month in ("2026-01", "2026-02", "2026-03"):
         world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
@@ -111,3 +116,46 @@ def test_D8_a_person_by_family_name_an_organisation_in_full_and_no_numbers(world
     # the contracts list beside the books masks the same way
     listed = world.app.contracts(AUDITOR, village.id)["contracts"]
     assert [c["counterparty"] for c in listed] == ["王**", ORGANISATION]
+
+
+def test_F10_a_disclosure_of_each_kind_with_its_facts_and_its_events(world: World) -> None:
+    """An immediate disclosure of a grant over the threshold, the quarter's periodic one and a
+    special one of a contract, in one village; the periodic one prepared, reviewed and
+    published, each step a stored event with its actor, its digest the SHA-256 of its content's
+    canonical JSON. (The fourth kind, a correction notice, and DisclosureSuperseded: D33.)"""
+    village = world.village()
+    world.ledger(village)
+    world.clock.set("2026-01-10")
+    grant = [line("102", "debit", 5_000_001), line("503", "credit", 5_000_001)]
+    world.post(village, "2026-01-09", grant, "收到专项补助")
+    out = quarter_published(world, "2026-04-10", village)
+    world.clock.set("2026-04-25")
+    decision = world.decision(village, "collective_property", "2026-04-10")
+    world.app.sign_contract(
+        AGENCY, "contract-f10", **lease(village.id, "DWJ-2026-11", PERSON, "person", decision)
+    )
+    listed = world.app.disclosures(AUDITOR, village.id)["disclosures"]
+    assert sorted((d["kind"], d["period"], d["status"]) for d in listed) == [
+        ("immediate", "记-2026-001", "prepared"),
+        ("periodic", "2026Q1", "published"),
+        ("special", "contract:DWJ-2026-11", "prepared"),
+    ]
+    shown = world.app.disclosure(AUDITOR, out["disclosure_id"])
+    canonical = json.dumps(
+        shown["content"], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    assert shown["content_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert (shown["opinion"], shown["published_on"]) == ("同意公开", "2026-04-10")
+    aggregate = world.finance.disclosure(out["disclosure_id"])
+    stored = world.finance.repository.event_store.get(aggregate.id)
+    assert [(type(e).__qualname__, e.actor["person_id"]) for e in stored] == [
+        ("Disclosure.Prepared", village.clerk.person_id),
+        ("Disclosure.Reviewed", village.group.person_id),
+        ("Disclosure.Published", village.head.person_id),
+    ]
+    [published] = world.published("disclosure.published")
+    assert (published["kind"], published["period"], published["content_sha256"]) == (
+        "periodic",
+        "2026Q1",
+        shown["content_sha256"],
+    )

@@ -212,7 +212,9 @@ def test_D9_a_due_date_on_a_holiday_moves_to_the_next_working_day_unless_turned_
         assert filed["due_on"] == due
 
 
-def test_D33_an_answer_citing_a_correction_is_carried_by_the_next_disclosure(world: World) -> None:
+def test_D33_F10_an_answer_citing_a_correction_is_carried_by_the_next_disclosure(
+    world: World,
+) -> None:
     """The road repair was booked at 4,500.00 yuan instead of 4,050.00: a resident objects to
     that line of Q1's published disclosure, the clerk corrects it in April by a red
     difference voucher, the answer cites it. Q2's disclosure carries a correction notice
