@@ -311,3 +311,56 @@ def quarter(world: World, village: Village, period: str, months: tuple[str, ...]
     return world.app.prepare_disclosure(
         village.clerk, world.key("prepare"), village_id=village.id, period=period
     )
+
+
+def test_F11_an_objection_filed_assigned_overdue_escalated_and_answered_event_by_event(
+    world: World,
+) -> None:
+    """Staff take a villager's objection to one line down at the office; each step of it is one
+    stored event with its actor, and the integration events carry ids and dates, never the
+    objection's text."""
+    village = world.village()
+    disclosure_id = published_quarter(world, village)
+    home = household_of(world, village)
+    world.clock.set("2026-04-12")
+    filed = world.app.file_objection(
+        village.clerk,
+        "objection-f11",
+        disclosure_id=disclosure_id,
+        household_id=home,
+        line="expense:0",
+        text="修路用工人数请说明",
+        channel="visit",
+    )
+    ident = {"objection_id": filed["objection_id"]}
+    world.app.assign_objection(
+        village.head, "objection-f11-assign", assignee_id=village.group.person_id, **ident
+    )
+    world.clock.set("2026-04-23")
+    assert record_unanswered(world.finance) == 1
+    world.app.escalate_objection(village.clerk, "objection-f11-escalate", **ident)
+    world.app.answer_objection(
+        AGENCY, "objection-f11-answer", answer="用工15个，明细已张贴", **ident
+    )
+    objection = world.finance.objection(filed["objection_id"])
+    assert (objection.disclosure_id, objection.household_id, objection.line, objection.text) == (
+        disclosure_id,
+        home,
+        "expense:0",
+        "修路用工人数请说明",
+    )
+    stored = list(world.finance.repository.event_store.get(objection.id))
+    assert [(type(e).__qualname__, e.actor["person_id"]) for e in stored] == [
+        ("Objection.Filed", village.clerk.person_id),
+        ("Objection.Assigned", village.head.person_id),
+        ("Objection.Overdue", "system:finance-overdue"),  # the daily sweep
+        ("Objection.Escalated", village.clerk.person_id),
+        ("Objection.Answered", AGENCY.person_id),
+    ]
+    assert stored[0].channel == "visit"
+    contracts = ("objection.filed", "objection.overdue", "objection.answered")
+    sent = {c: world.published(c) for c in contracts}
+    assert {c: [e["objection_id"] for e in sent[c]] for c in contracts} == {
+        c: [filed["objection_id"]] for c in contracts
+    }
+    assert "修路" not in str(sent)
