@@ -4,6 +4,8 @@ records, RULES §6); a published scoreboard with its chart, in Chinese and in En
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.support.browser import Browser
@@ -110,4 +112,48 @@ def test_a_scored_period_shows_its_scoreboard_and_chart(console: ConsoleSuite, b
         assert status == 200 and kind.startswith("text/csv") and "立柱" in text
     finally:
         resident.close()
+        staff.close()
+
+
+def test_a_round_shows_its_coverage_and_who_is_not_yet_visited(
+    console: ConsoleSuite, browser: Browser
+):
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    opened = console.command(
+        "outreach",
+        "open_round",
+        SYSTEM,
+        "console-round",
+        community_id=console.ids["community"],
+        title="冬季走访",
+        period_start=today.replace(day=1).isoformat(),
+        period_end=(today + dt.timedelta(days=30)).isoformat(),
+        assignees=[console.ids["cleaner"]],
+    )
+    round_id = opened["round_id"]
+    page = f"/outreach?community_id={console.ids['community']}&round_id={round_id}"
+    staff = browser.page()
+    try:
+        console.login(staff, "community_staff", then=page)
+        assert staff.inner_text("#round-total") == "0 / 1 (0.0%)"
+        assert len(staff.texts("#round-missed li a")) == 1
+        assert staff.get_attribute("a.village-cards", "href") == (
+            f"/outreach/villages/{console.ids['village']}/cards.pdf"
+        )
+        staff.shots("outreach-round")
+
+        console.command(
+            "outreach",
+            "log_visit",
+            {"person_id": console.ids["cleaner"], "role": "team_member"},
+            "console-round-visit",
+            round_id=round_id,
+            household_id=console.ids["household"],
+            visited_on=today.isoformat(),
+            notes="走访",
+        )
+        staff.goto(console.url + page)
+        assert staff.inner_text("#round-total") == "1 / 1 (100.0%)"
+        assert staff.texts("#round-missed li a") == []
+    finally:
         staff.close()

@@ -45,6 +45,13 @@ SCOREBOARD = page(
     (*READERS, "resident"),
 )
 
+VILLAGE_CARDS = page(
+    "village_cards_pdf",
+    "/outreach/villages/{village_id}/cards.pdf",
+    ("全村联系卡", "A village's contact cards"),
+    STAFF,
+    nav=False,
+)
 EXPORT = page(
     "scores_export",
     "/assessment/export",
@@ -165,6 +172,15 @@ async def card_pdf(request: Request, household_id: str) -> Response:
     return download(card["pdf_base64"], card["filename"], "application/pdf")
 
 
+@router.get("/outreach/villages/{village_id}/cards.pdf")
+@html(VILLAGE_CARDS)
+async def village_cards_pdf(request: Request, village_id: str) -> Response:
+    """Every household's current card in the village, one A6 page each, to print."""
+    view = await View.open(request, VILLAGE_CARDS)
+    cards = await view.call("outreach", "village_cards_pdf", village_id=village_id)
+    return download(cards["pdf_base64"], cards["filename"], "application/pdf")
+
+
 @router.get("/outreach")
 @html(OUTREACH)
 async def outreach(request: Request) -> Response:
@@ -180,8 +196,18 @@ async def outreach(request: Request) -> Response:
         )
         contacts = await reading(view, "outreach", "contact_status", community_id=community)
     overdue = [link for link in (contacts or {}).get("links", []) if link.get("overdue")]
+    round_id = query(view, "round_id")
+    in_round = missed = None
+    if round_id:
+        in_round = await reading(view, "outreach", "round_coverage", round_id=round_id)
+        if in_round is not None:
+            missed = await reading(view, "outreach", "households_missed", round_id=round_id)
     return view.render(
         "outreach.html",
+        round_id=round_id,
+        in_round=in_round,
+        missed=missed,
+        cards=view.role in STAFF,
         community=community,
         choices=choices,
         period_start=start,
