@@ -70,8 +70,8 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
     from shequ.errors import ShequError
     from shequ.reports.render import render, renderer_profile
     from shequ.reports.run import (
-        absent_log,
         build,
+        parts_from_store,
         parts_of,
         prefix_from_bundle,
         prefix_from_store,
@@ -90,31 +90,24 @@ def report(  # noqa: PLR0913, PLR0917 - one parameter per click option
             cut.isoformat(),
         )
         with progress.shown(f"{report} 报表 / report"):
-            if bundle is not None:
+            parts: dict[str, Prefix | None]
+            if bundle is None:
+                prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
+                parts = parts_from_store(
+                    report, lambda other: store_for(other, finance_store), treeheads, cut
+                )
+            else:  # finance's bundle beside casework's, for affairs; none given: said so
                 if not vkey_text:
                     raise BundleError("--bundle needs --vkey (the log's verifier key)")
                 prefix = prefix_from_bundle(bundle, vkey_text, service, cut)
-            else:
-                prefix = prefix_from_store(service, store_for(service, store), treeheads, cut)
-            parts: dict[str, Prefix | None] = {}
-            for other in parts_of(report):  # finance, for affairs
-                if bundle is not None:
-                    if finance_bundle is not None and not finance_vkey:
-                        raise BundleError("--finance-bundle needs --finance-vkey")
-                    parts[other] = (
-                        None
-                        if finance_bundle is None
-                        else prefix_from_bundle(finance_bundle, finance_vkey or "", other, cut)
-                    )
-                    continue
-                try:
-                    parts[other] = prefix_from_store(
-                        other, store_for(other, finance_store), treeheads, cut
-                    )
-                except Exception as exc:
-                    if not absent_log(exc):
-                        raise
-                    parts[other] = None  # a deployment without it: its section says so
+                if finance_bundle is not None and not finance_vkey:
+                    raise BundleError("--finance-bundle needs --finance-vkey")
+                parts = {
+                    other: None
+                    if finance_bundle is None
+                    else prefix_from_bundle(finance_bundle, finance_vkey or "", other, cut)
+                    for other in parts_of(report)
+                }
             profile = renderer_profile()
             data = render(build(report, scope, prefix, parts), fmt, profile)
     except ShequError as exc:

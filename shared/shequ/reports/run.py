@@ -241,6 +241,22 @@ def build(
     return document(report, service, content, scope.period.to_dict(), scope.cut, bases)
 
 
+def parts_from_store(
+    report: str, store_of: Callable[[str], Any], directory: Path, cut: datetime
+) -> dict[str, Prefix | None]:
+    """The prefixes, cut at the same instant, of the other logs ``report`` folds, each from
+    ``store_of(service)``; None for a service that keeps no log there (``absent_log``)."""
+    parts: dict[str, Prefix | None] = {}
+    for other in parts_of(report):
+        try:
+            parts[other] = prefix_from_store(other, store_of(other), directory, cut)
+        except Exception as exc:
+            if not absent_log(exc):
+                raise
+            parts[other] = None  # a deployment without it: its section says so
+    return parts
+
+
 def absent_log(exc: BaseException) -> bool:
     """Whether opening a service's log failed because it has none here: no SQLite file, or no
     table of its events (a deployment without that service), not a fault reaching it."""
@@ -260,6 +276,7 @@ __all__ = [
     "build",
     "check_sealed",
     "decode",
+    "parts_from_store",
     "parts_of",
     "prefix_from_bundle",
     "prefix_from_store",

@@ -52,7 +52,7 @@ def build_report(asked: dict[str, str], fmt: str) -> tuple[bytes, dict[str, Any]
     from shequ.client import store_for
     from shequ.config import treehead_dir
     from shequ.reports.render import render, renderer_profile
-    from shequ.reports.run import FOLDS, build, prefix_from_store
+    from shequ.reports.run import FOLDS, build, parts_from_store, prefix_from_store
     from shequ.reports.scope import Scope, parse_period
 
     if asked["report"] not in FOLDS:
@@ -74,13 +74,17 @@ def build_report(asked: dict[str, str], fmt: str) -> tuple[bytes, dict[str, Any]
     service = FOLDS[asked["report"]][0]
     try:
         prefix = prefix_from_store(service, store_for(service, None), treehead_dir(), cut)
+        # the other logs it folds (finance's grants, for affairs), as the command line does
+        parts = parts_from_store(
+            asked["report"], lambda other: store_for(other, None), treehead_dir(), cut
+        )
     except ShequError:
         raise
     except Exception as exc:  # noqa: BLE001 - no store, no tree heads (BundleError, ...): said
         raise Unusable(
             f"无法读取审计记录：{exc}", f"the audit records are unreadable: {exc}"
         ) from None
-    doc = build(asked["report"], scope, prefix)
+    doc = build(asked["report"], scope, prefix, parts)
     return render(doc, fmt, renderer_profile()), doc
 
 
