@@ -323,14 +323,13 @@ def test_F11_an_objection_filed_assigned_overdue_escalated_and_answered_event_by
     disclosure_id = published_quarter(world, village)
     home = household_of(world, village)
     world.clock.set("2026-04-12")
+    taken_down = {"household_id": home, "line": "expense:0", "channel": "visit"}
     filed = world.app.file_objection(
         village.clerk,
         "objection-f11",
         disclosure_id=disclosure_id,
-        household_id=home,
-        line="expense:0",
         text="修路用工人数请说明",
-        channel="visit",
+        **taken_down,
     )
     ident = {"objection_id": filed["objection_id"]}
     world.app.assign_objection(
