@@ -361,6 +361,25 @@ def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_t
     assert hashlib.sha256(export.content).hexdigest() in page.text
     pdf = web.get(f"{console.url}/audit/export.pdf", params=asked, timeout=60)
     assert pdf.content.startswith(b"%PDF-")
+    # the village's affairs fold casework's log and finance's at the same cut (D6, D23): the
+    # same bytes as the command line given both stores
+    affairs = web.get(
+        f"{console.url}/audit/export.json", params={**asked, "report": "affairs"}, timeout=60
+    )
+    assert affairs.status_code == 200, affairs.text
+    doc = json.loads(affairs.content)
+    assert [b["service"] for b in doc["basis"]] == ["casework", "finance"]
+    assert doc["basis"][1]["tree_size"] >= size
+    out = tmp_path / "affairs.json"
+    done = CliRunner().invoke(
+        main,
+        ["report", "affairs", "--village", books["village"], "--period", books["quarter"]]
+        + ["--as-of", cut, "-o", str(out), "--finance-store", store]
+        + ["--store", console.procs["casework"].env["SHEQU_CASEWORK_STORE"]]
+        + ["--treeheads", str(console.tmp / "treeheads")],
+    )
+    assert done.exit_code == 0, done.output
+    assert affairs.content == out.read_bytes()
     refused = web.get(f"{console.url}/audit", params={**asked, "period": "2026Q5"}, timeout=60)
     assert refused.status_code == 400 and 'id="err-period"' in refused.text
 
