@@ -29,9 +29,9 @@ from finance_testing import World, line
 from shequ.audit import Sealer
 from shequ.cli import main
 from shequ.store import Store
-from test_casework_report import Quarter
+from test_casework_report import FORMATS, MOBILE, Quarter
 
-from tests.support.reports import edit_stored_state
+from tests.support.reports import edit_stored_state, report_text
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
@@ -140,11 +140,14 @@ def test_grants_folded_from_finance_as_of_the_same_cut(tmp_path: Path) -> None:
     finance_tar, finance_vkey = export(quarter, "finance", quarter.finance_url, cut)
     offline = ["--bundle", str(casework_tar), "--vkey", casework_vkey]
     offline += ["--finance-bundle", str(finance_tar), "--finance-vkey", finance_vkey]
-    for fmt in ("json", "pdf"):
+    # in every format, and the phone in v2's summary masked in each
+    for fmt in FORMATS:
         stored = quarter.report(fmt, cut)
         bundled = quarter.report(fmt, cut, *offline)
         assert stored[0] == bundled[0] == 0, (stored[1], bundled[1])
         assert stored[2] == bundled[2], fmt
+        text = report_text(fmt, stored[2], quarter.tmp).replace("\n", "")
+        assert "18345.67" in text and not MOBILE.search(text), fmt
     # finance's bundle checked with casework's key is refused (exit 2)
     wrong = offline[:-1] + [casework_vkey]
     code, output, _ = quarter.report("json", cut, *wrong)

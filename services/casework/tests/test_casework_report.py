@@ -59,8 +59,11 @@ class Quarter:
         self.clock = FixedClock("2026-03-02T09:00:00+08:00")
         self.app = open_casework(self.store, self.clock)
         self.treeheads, self.keys = tmp / "treeheads", tmp / "keys"
-        # finance's store: none here (a casework-only deployment) unless a test makes one
-        self.finance_url = f"sqlite:///{tmp / 'finance.db'}"
+        # finance's store: none here (a casework-only deployment) unless a test makes one; on
+        # PostgreSQL, casework's database, which has no table of finance's events
+        self.finance_url = (
+            self.url if self.store.kind == "postgres" else f"sqlite:///{tmp / 'finance.db'}"
+        )
 
     def story(self) -> dict[str, Any]:
         app, clock = self.app, self.clock
