@@ -37,6 +37,17 @@ EXACT = {
 }
 DOWNLOADS = {"card_pdf", "village_cards_pdf", "scores_export"}
 FETCH = "u => fetch(u).then(r => r.text().then(t => [r.status, r.headers.get('content-type'), t]))"
+# Every visible form control has a label (a <label for>, a wrapping <label>, or aria-label),
+# every page one <h1> and a language: what the page answers with, for each role.
+UNLABELLED = """() => {
+  const bad = [...document.querySelectorAll('input, select, textarea')]
+    .filter(e => e.type !== 'hidden' && e.type !== 'submit' && e.type !== 'button')
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+    .map(e => e.name || e.id);
+  if (document.querySelectorAll('h1').length !== 1) bad.push('<h1>');
+  if (!document.documentElement.lang) bad.push('<html lang>');
+  return bad;
+}"""
 SHOWN = ("community_staff", "resident")  # whose pages are screenshot, at both sizes
 
 
@@ -110,6 +121,10 @@ def test_each_page_admits_exactly_its_roles(
                 problems.append(f"{spec.name}: admitted but answered {answer['status']}")
             if spec.name in EXACT and answer["status"] != 200:
                 problems.append(f"{spec.name}: admitted, answered {answer['status']}")
+            if answer["status"] == 200 and spec.name not in DOWNLOADS:
+                unlabelled = browser_page.evaluate(UNLABELLED)
+                if unlabelled:
+                    problems.append(f"{spec.name}: form fields without a label: {unlabelled}")
             if role in SHOWN and spec.name in EXACT:
                 browser_page.shots(f"{spec.name}-{role}")
         elif answer["status"] != 403 or refused_code != "page.forbidden":

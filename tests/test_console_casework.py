@@ -59,7 +59,8 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         staff.click("#action-accept_case button[type=submit]")
         staff.wait_for_selector("#case-state[data-state=assigned]")
         assert staff.inner_text("#case-group") == "环境卫生组"
-        assert staff.inner_text("#case-owner") == console.ids["cleaner"]
+        assert staff.inner_text("#case-owner") == "张保洁"
+        assert staff.get_attribute("#case-owner", "data-person") == console.ids["cleaner"]
 
         cleaner = browser.page(390, 844)  # routed to the cleaner: on their home page too
         try:
@@ -92,6 +93,7 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         resident.click(f"{mine} a")
         resident.wait_for_selector("#action-rate_case")
         assert resident.texts("#action-close_case") == []  # staff's, not the resident's
+        assert resident.texts("#case-owner") == []  # the group in charge, not a staff id
         resident.check("#action-rate_case input[name=rating][value='5']")
         resident.fill("#rate_case-comment", "很满意")
         resident.click("#action-rate_case button[type=submit]")

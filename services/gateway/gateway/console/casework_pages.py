@@ -292,6 +292,7 @@ async def case_page(
     case["group_text"] = group_text(view, case.get("work_group"))
     name_events(view, timeline["events"])
     meetings = decision_meetings(view, timeline["events"])
+    case["owner_name"] = await member_name(view, case.get("community_id"), case.get("owner_id"))
     actions = offered(view, case)
     return view.render(
         "case.html",
@@ -370,6 +371,23 @@ def name_events(view: View, events: list[dict[str, Any]]) -> None:
             event["event"], event["event"]
         )
         event["name"] = view.texts.tr(zh, event["event"])
+
+
+async def member_name(view: View, community_id: str | None, person_id: str | None) -> str | None:
+    """The name of a member of the community's service team (the case's owner), as the
+    registry's roster gives it to the caller; None when the caller may not read the roster
+    (a resident) or the person is not on it."""
+    if not community_id or not person_id or view.role == "resident":
+        return None
+    try:
+        roster = await view.call("registry", "team_roster", community_id=community_id)
+    except ShequError:
+        return None
+    for group in roster.get("groups", []):
+        for member in group.get("members", []):
+            if member.get("person_id") == person_id:
+                return str(member.get("name") or "") or None
+    return None
 
 
 def decision_meetings(view: View, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
