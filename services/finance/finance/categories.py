@@ -2,11 +2,16 @@
 plan and its execution to the quarter's end), 各类资源 (the resource register as it stood at
 the quarter's end, with the contracts resources were let under) and 收益分配 (the distribution
 decided in the quarter). Each row is an entry of the public disclosure log (date, number,
-summary, amount) with its table's columns beside it; a person is shown by family name only."""
+summary, amount) with its table's columns beside it; a person is shown by family name only.
+
+The rows are made by pure functions of plain records (``plan_rows``, ``resource_rows``,
+``distribution_rows``), fed here from the read model and by ``finance.report`` from the sealed
+events, so the published disclosure and the auditor's report of a quarter cannot drift."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -24,19 +29,38 @@ def register_rows(
     c: Connection, village_id: str, quarter: str, start: str, end: str
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of the plan, resources and distribution categories of a quarter."""
+    plan = plan_execution(c, village_id, quarter)
+    contracts = {
+        r.number: json.loads(r.terms)
+        for r in c.execute(select(t.contracts).where(t.contracts.c.village_id == village_id))
+    }
+    registered = [
+        {
+            "id": r.id,
+            "type": r.type,
+            "name": r.name,
+            "area_centimu": r.area_centimu,
+            "location": r.location,
+            "history": json.loads(r.history or "[]"),
+        }
+        for r in c.execute(select(resources).where(resources.c.village_id == village_id))
+    ]
+    decided = [
+        {"year": r.year, **json.loads(r.body)}
+        for r in c.execute(select(distributions).where(distributions.c.village_id == village_id))
+    ]
     return {
-        "plan": plan_rows(c, village_id, quarter),
-        "resources": resource_rows(c, village_id, end),
-        "distribution": distribution_rows(c, village_id, start, end),
+        "plan": plan_rows(plan["adopted_on"], plan["items"]),
+        "resources": resource_rows(registered, contracts, end),
+        "distribution": distribution_rows(decided, start, end),
     }
 
 
-def plan_rows(c: Connection, village_id: str, quarter: str) -> list[dict[str, Any]]:
-    plan = plan_execution(c, village_id, quarter)
-    adopted_on = plan["adopted_on"] or ""
+def plan_rows(adopted_on: str | None, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """财务计划: each item of the plan with its execution (``finance.plans.executed``)."""
     return [
         {
-            "date": adopted_on,
+            "date": adopted_on or "",
             "number": "",
             "summary": f"{i['name']}：年度计划 {yuan(i['planned_fen'])} 元，本期执行 "
             f"{yuan(i['executed_fen'])} 元，累计执行 {yuan(i['executed_to_date_fen'])} 元，执行率 "
@@ -44,40 +68,36 @@ def plan_rows(c: Connection, village_id: str, quarter: str) -> list[dict[str, An
             "amount_fen": i["planned_fen"],
             **i,
         }
-        for i in plan["items"]
+        for i in items
     ]
 
 
-def resource_rows(c: Connection, village_id: str, end: str) -> list[dict[str, Any]]:
-    """Each resource registered before ``end`` with its status then, and the contract it was
-    let under then."""
-    terms = {
-        r.number: json.loads(r.terms)
-        for r in c.execute(select(t.contracts).where(t.contracts.c.village_id == village_id))
-    }
+def resource_rows(
+    registered: Iterable[dict[str, Any]], contracts: Mapping[str, dict[str, Any]], end: str
+) -> list[dict[str, Any]]:
+    """各类资源: each resource registered before ``end`` with its status then, and the contract
+    it was let under then, by type, name and id. ``registered``: the resources with ``id``,
+    ``type``, ``name``, ``area_centimu``, ``location`` and ``history`` ([status, since,
+    contract number] in order); ``contracts``: the village's contracts' terms by number."""
     rows = []
-    for r in c.execute(
-        select(resources)
-        .where(resources.c.village_id == village_id)
-        .order_by(resources.c.type, resources.c.name, resources.c.id)
-    ):
-        then = [h for h in json.loads(r.history or "[]") if h[1] < end]
+    for r in sorted(registered, key=lambda r: (r["type"], r["name"], r["id"])):
+        then = [h for h in r["history"] if h[1] < end]
         if not then:
             continue
         status, since, number = then[-1]
-        let = contract_shown(number, terms[number]) if number in terms else None
+        let = contract_shown(number, contracts[number]) if number in contracts else None
         rows.append(
             {
                 "date": since,
                 "number": number or "",
-                "summary": f"{TYPES[r.type]}·{r.name}·{mu(r.area_centimu)} 亩·{r.location}·"
-                f"{STATUSES[status]}" + (f"·{let['counterparty']}" if let else ""),
+                "summary": f"{TYPES[r['type']]}·{r['name']}·{mu(r['area_centimu'])} 亩·"
+                f"{r['location']}·{STATUSES[status]}" + (f"·{let['counterparty']}" if let else ""),
                 "amount_fen": let["annual_rent_fen"] if let else 0,
                 "account": "",
-                "type": TYPES[r.type],
-                "name": r.name,
-                "area_mu": mu(r.area_centimu),
-                "location": r.location,
+                "type": TYPES[r["type"]],
+                "name": r["name"],
+                "area_mu": mu(r["area_centimu"]),
+                "location": r["location"],
                 "status": STATUSES[status],
                 "contract": let,
             }
@@ -85,11 +105,13 @@ def resource_rows(c: Connection, village_id: str, end: str) -> list[dict[str, An
     return rows
 
 
-def distribution_rows(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:
-    """The allocations of a distribution decided from ``start`` to before ``end``."""
+def distribution_rows(
+    decided: Iterable[dict[str, Any]], start: str, end: str
+) -> list[dict[str, Any]]:
+    """收益分配: the allocations of each distribution decided from ``start`` to before ``end``
+    (``decided``: ``year``, ``decided_on``, ``allocations``, ``members``), by date and year."""
     rows = []
-    for r in c.execute(select(distributions).where(distributions.c.village_id == village_id)):
-        body = json.loads(r.body)
+    for body in sorted(decided, key=lambda b: (b["decided_on"], b["year"])):
         if not start <= body["decided_on"] < end:
             continue
         members = body["members"]
@@ -103,7 +125,7 @@ def distribution_rows(c: Connection, village_id: str, start: str, end: str) -> l
                 {
                     "date": body["decided_on"],
                     "number": "",
-                    "summary": f"{r.year} 年收益分配·{name}{extra}",
+                    "summary": f"{body['year']} 年收益分配·{name}{extra}",
                     "amount_fen": body["allocations"][key],
                     "account": "322",
                 }

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from finance import tables as t
 from finance.base import FinanceBase
-from finance.domain import chart_on
+from finance.domain import Chart, chart_on
 from finance.domain.common import refuse
 from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import quarter_months
@@ -156,6 +156,29 @@ def plan(cmd: PlanQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
         return plan_execution(c, cmd.village_id, cmd.period)
 
 
+def executed(
+    items: list[dict[str, Any]], chart: Chart, period: dict[str, int], to_date: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Each item of a plan with what was executed on its account, in its normal direction, in
+    the period and in the year to the period's end (``period``, ``to_date``: debits less
+    credits per account, as ``year_movements`` gives them), and the rate (pure: the disclosure
+    and the report of the sealed events both call it)."""
+    out = []
+    for item in items:
+        account = chart.accounts.get(item["account"])
+        sign = -1 if account and account.cls in ("income", "liability", "equity") else 1
+        done, total = sign * period.get(item["account"], 0), sign * to_date.get(item["account"], 0)
+        out.append(
+            {
+                **item,
+                "executed_fen": done,
+                "executed_to_date_fen": total,
+                "rate_percent": rate(total, item["planned_fen"]),
+            }
+        )
+    return out
+
+
 def plan_execution(c: Connection, village_id: str, quarter: str) -> dict[str, Any]:
     """The plan of the quarter's year with its execution (None when no plan was adopted)."""
     year = int(quarter[:4])
@@ -166,21 +189,12 @@ def plan_execution(c: Connection, village_id: str, quarter: str) -> dict[str, An
     start, end = f"{months[0]}-01", f"{next_month(months[-1])}-01"
     chart = chart_on(start)
     assert chart is not None  # a plan names accounts of a chart in force
-    period = year_movements(c, village_id, start, end)
-    to_date = year_movements(c, village_id, f"{year}-01-01", end)
-    items = []
-    for item in json.loads(row.items) if row else []:
-        account = chart.accounts.get(item["account"])
-        sign = -1 if account and account.cls in ("income", "liability", "equity") else 1
-        done, total = sign * period.get(item["account"], 0), sign * to_date.get(item["account"], 0)
-        items.append(
-            {
-                **item,
-                "executed_fen": done,
-                "executed_to_date_fen": total,
-                "rate_percent": rate(total, item["planned_fen"]),
-            }
-        )
+    items = executed(
+        json.loads(row.items) if row else [],
+        chart,
+        year_movements(c, village_id, start, end),
+        year_movements(c, village_id, f"{year}-01-01", end),
+    )
     return {
         "village_id": village_id,
         "period": quarter,

@@ -1,13 +1,15 @@
 """The finance disclosure folded from finance's own events (issue 13, ADR 0026): a village's
-books for a period as of a cut — the eight categories in order (income and expense entry by
-entry, assets from the register and the funds, claims and debts), the funds summary and the
-trial balance.
+books for a period as of a cut — the eight categories in order (the plan and its execution,
+income and expense entry by entry, assets from the register and the funds, the resources as
+they stood at the period's end, claims and debts, the distribution decided in it), the funds
+summary and the trial balance. The plan, resources and distribution rows are made by the
+functions the published disclosure uses (``finance.categories``), from the registers' events.
 
 A pure fold: stored domain events in, the document's content out; no clock, no database.
 Only vouchers posted by the cut count, each in the period its own date falls in, so a
 correction recorded after a period was published leaves that period's rows unchanged and
 shows in the period it is dated in. Money is yuan with two decimals, from whole fen. No
-person is named: handlers appear by role, person counterparties not at all.
+person is named: handlers appear by role, a person a resource is let to by family name only (D8).
 
 ``grants`` is finance's part of the affairs disclosure (D6): the receipts on 补助收入 and
 专项应付款 of the villages the affairs report covers, folded the same way.
@@ -25,13 +27,24 @@ from shequ.reports.run import Fold, Part
 from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
+from finance.categories import distribution_rows, plan_rows, resource_rows
 from finance.domain import AGGREGATES, Chart, chart_on
 from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, FUNDS, NOTHING, PeriodFold
+from finance.plans import CARRIED, executed
 
 pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
 
-_TOPICS = ("finance:Collective.Known", "finance:Voucher.", "finance:Ledger.")
+_TOPICS = (
+    "finance:Collective.Known",
+    "finance:Voucher.",
+    "finance:Ledger.",
+    # the registers beside the books the disclosure's plan, resources and distribution show
+    "finance:AnnualPlan.Adopted",
+    "finance:Resource.",
+    "finance:Contract.Signed",
+    "finance:Distribution.Decided",
+)
 
 ENTRY_COLUMNS = [
     column("date", "日期", "date"),
@@ -51,6 +64,12 @@ ASSET_COLUMNS = [
     column("unit", "单位", "unit"),
     column("original", "原值（元）", "original value (yuan)", "decimal"),
     column("location", "存放地点或使用人", "kept at / used by"),
+]
+REGISTER_COLUMNS = [  # the plan, resources and distribution: the disclosure log's entry
+    column("date", "日期", "date"),
+    column("number", "编号", "number"),
+    column("summary", "摘要", "summary"),
+    column("amount", "金额（元）", "amount (yuan)", "decimal"),
 ]
 TRIAL_COLUMNS = [
     column("account", "科目", "account"),
@@ -76,6 +95,10 @@ class Books:
         self.assets: dict[str, dict[str, Any]] = {}
         self.content: dict[str, tuple[str, dict[str, Any]]] = {}  # voucher -> (date, content)
         self.posted: list[tuple[str, str, str, dict[str, Any]]] = []  # (date, number, id, content)
+        self.plans: dict[int, dict[str, Any]] = {}  # year -> items, adopted_on
+        self.resources: dict[str, dict[str, Any]] = {}  # id -> record and history
+        self.contracts: dict[str, dict[str, Any]] = {}  # number -> terms
+        self.distributions: list[dict[str, Any]] = []
 
     def apply(self, event: Any, village_id: str) -> None:
         what, of = type(event).__qualname__, str(event.originator_id)
@@ -103,6 +126,57 @@ class Books:
         elif what == "Voucher.Posted" and of in self.content:
             day, content = self.content[of]
             self.posted.append((day, event.number, of, content))
+        else:
+            self.registers(what, of, event, village_id)
+
+    def registers(self, what: str, of: str, event: Any, village_id: str) -> None:
+        """The registers beside the books: plans, resources, contracts, distributions."""
+        if what == "AnnualPlan.Adopted" and event.village_id == village_id:
+            self.plans[event.year] = {"items": event.items, "adopted_on": event.adopted_on}
+        elif what == "Resource.Registered" and event.village_id == village_id:
+            history = [["available", event.registered_on, None]]
+            self.resources[of] = {"id": of, **event.record, "history": history}
+        elif what == "Resource.Let" and of in self.resources:
+            self.resources[of]["history"].append(["contracted", event.on, event.contract_no])
+        elif what == "Resource.StatusChanged" and of in self.resources:
+            self.resources[of]["history"].append([event.status, event.on, None])
+        elif what == "Contract.Signed" and event.village_id == village_id:
+            self.contracts[event.number] = dict(event.terms)
+        elif what == "Distribution.Decided" and event.village_id == village_id:
+            self.distributions.append(
+                {
+                    "year": event.year,
+                    "decided_on": event.decided_on,
+                    "allocations": event.allocations,
+                    "members": event.members,
+                }
+            )
+
+    def year_movements(self, start: str, end: str) -> dict[str, int]:
+        """Per account, debits less credits posted from ``start`` to before ``end``, without
+        the vouchers that carry the year to 本年收益 (as ``finance.plans.year_movements``)."""
+        out: dict[str, int] = defaultdict(int)
+        for day, _, _, content in self.posted:
+            if start <= day < end and all(x["account"] != CARRIED for x in content["lines"]):
+                for x in content["lines"]:
+                    out[x["account"]] += signed(x)
+        return out
+
+    def register_rows(self, chart: Chart, start: str, end: str) -> dict[str, list[dict[str, Any]]]:
+        """The plan, resources and distribution rows of the period from ``start`` to before
+        ``end``, made as the published disclosure makes them (``finance.categories``)."""
+        plan = self.plans.get(int(start[:4]), {"items": [], "adopted_on": None})
+        items = executed(
+            plan["items"],
+            chart,
+            self.year_movements(start, end),
+            self.year_movements(f"{start[:4]}-01-01", end),
+        )
+        return {
+            "plan": plan_rows(plan["adopted_on"], items),
+            "resources": resource_rows(self.resources.values(), self.contracts, end),
+            "distribution": distribution_rows(self.distributions, start, end),
+        }
 
     def lines(
         self, start: str, end: str
@@ -228,7 +302,15 @@ def _sections(
         ]
         for a in held
     ]
+    registers = {
+        key: (
+            REGISTER_COLUMNS,
+            [[r["date"], r["number"], r["summary"], amount(r["amount_fen"])] for r in rows],
+        )
+        for key, rows in books.register_rows(chart, start, _day_after(end)).items()
+    }
     tables = {
+        **registers,
         "income": (ENTRY_COLUMNS, entries["income"]),
         "expense": (ENTRY_COLUMNS, entries["expense"]),
         "assets": (ASSET_COLUMNS, assets),

@@ -255,3 +255,60 @@ class World:
         """The data of every envelope of ``contract`` the relay would publish (validated)."""
         envelopes = envelopes_after("finance", self.finance, translate, 0, 100_000, None)
         return [e["data"] for e in envelopes if e["contract"] == f"finance.{contract}"]
+
+
+# a village's plan for 2026 (F7): two items on the 2023 chart's accounts
+PLAN_2026 = [
+    {"name": "机动地发包收入", "account": "501", "planned_fen": 4_800_000},
+    {"name": "办公及误工补贴", "account": "513", "planned_fen": 2_000_000},
+]
+
+
+def registers_quarter(world: World, village: Village) -> dict[str, Any]:
+    """2026Q1 of a village with open books, with every register beside them: the plan adopted
+    in January, 12,000.00 of income on 501, the reserve land (村东机动地) let by contract
+    DWJ-2026-01 from February to a person (王大明), the pond (南塘) available until April, 2025's
+    distribution decided in March; the quarter's months closed and its disclosure prepared on
+    2026-04-10 (what preparing answered)."""
+    world.clock.set("2026-01-05")
+    adopted = world.decision(village, "general", "2026-01-04")
+    world.app.adopt_plan(
+        village.clerk, "plan-2026", village_id=village.id, year=2026, adopted_on="2026-01-05",
+        items=PLAN_2026, decision_id=adopted,
+    )  # fmt: skip
+    resource = {"village_id": village.id, "registered_on": "2026-01-05", "location": "村东"}
+    land = world.app.register_resource(
+        village.clerk, "resource-land", type="cultivated", name="村东机动地", area_centimu=1_250,
+        **resource,
+    )["resource_id"]  # fmt: skip
+    pond = world.app.register_resource(
+        village.clerk, "resource-pond", type="water", name="南塘", area_centimu=830, **resource
+    )["resource_id"]
+    world.clock.set("2026-01-20")
+    rent = [line("102", "debit", 1_200_000), line("501", "credit", 1_200_000)]
+    world.post(village, "2026-01-20", rent, "机动地发包收入")
+    world.clock.set("2026-02-10")
+    world.app.sign_contract(
+        AGENCY, "contract-land", village_id=village.id, number="DWJ-2026-01", name="机动地承包合同",
+        counterparty="王大明", counterparty_kind="person", subject="村东机动地12.50亩",
+        amount_fen=1_500_000, annual_rent_fen=300_000, term_start="2026-03-01",
+        term_end="2031-02-28", signed_on="2026-02-10", resource_id=land,
+        decision_id=world.decision(village, "collective_property", "2026-02-01"),
+    )  # fmt: skip
+    world.clock.set("2026-03-28")
+    world.app.decide_distribution(
+        village.clerk, "share-2025", village_id=village.id, year=2025, distributable_fen=1_000_000,
+        reserve_fen=300_000, members={"persons": 100, "per_person_fen": 7_000},
+        decision_id=world.decision(village, "general", "2026-03-27"), decided_on="2026-03-28",
+    )  # fmt: skip
+    world.clock.set("2026-04-10")
+    world.app.change_resource_status(
+        village.clerk, "pond-taken", resource_id=pond, status="requisitioned", on="2026-04-10"
+    )
+    for month in ("2026-01", "2026-02", "2026-03"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    return dict(
+        world.app.prepare_disclosure(
+            village.clerk, "prepare-q1", village_id=village.id, period="2026Q1"
+        )
+    )

@@ -7,7 +7,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from finance_testing import AGENCY, ASSETS, AUDITOR, OPENING, World, line, new_id, refused
+from finance_testing import (
+    AGENCY,
+    ASSETS,
+    AUDITOR,
+    OPENING,
+    PLAN_2026,
+    World,
+    line,
+    new_id,
+    refused,
+    registers_quarter,
+)
 from shequ.errors import Conflict, RuleViolation
 
 
@@ -19,11 +30,7 @@ def pair(debit: str, credit: str, fen: int, **more: Any) -> list[dict[str, Any]]
     return [line(debit, "debit", fen, **more), line(credit, "credit", fen, **more)]
 
 
-PLAN = [
-    {"name": "机动地发包收入", "account": "501", "planned_fen": 4_800_000},
-    {"name": "办公及误工补贴", "account": "513", "planned_fen": 2_000_000},
-    {"name": "村道修补", "account": "514", "planned_fen": 3_000_000},
-]
+PLAN = [*PLAN_2026, {"name": "村道修补", "account": "514", "planned_fen": 3_000_000}]
 
 
 def test_F7_the_plan_adopted_once_and_its_execution_read_from_the_books(world: World) -> None:
@@ -286,45 +293,7 @@ def test_D1_the_quarter_discloses_the_plan_the_resources_and_the_distribution(
     quarter's end (requisitioned in April), and 2025's distribution decided in March."""
     village = world.village()
     world.ledger(village)
-    world.clock.set("2026-01-05")
-    adopted = world.decision(village, "general", "2026-01-04")
-    world.app.adopt_plan(
-        village.clerk, "plan-2026", village_id=village.id, year=2026, adopted_on="2026-01-05",
-        items=PLAN[:2], decision_id=adopted,
-    )  # fmt: skip
-    resource = {"village_id": village.id, "registered_on": "2026-01-05", "location": "村东"}
-    land = world.app.register_resource(
-        village.clerk, "resource-land", type="cultivated", name="村东机动地", area_centimu=1_250,
-        **resource,
-    )["resource_id"]  # fmt: skip
-    pond = world.app.register_resource(
-        village.clerk, "resource-pond", type="water", name="南塘", area_centimu=830, **resource
-    )["resource_id"]
-    world.clock.set("2026-01-20")
-    world.post(village, "2026-01-20", pair("102", "501", 1_200_000), "机动地发包收入")
-    world.clock.set("2026-02-10")
-    world.app.sign_contract(
-        AGENCY, "contract-land", village_id=village.id, number="DWJ-2026-01", name="机动地承包合同",
-        counterparty="王大明", counterparty_kind="person", subject="村东机动地12.50亩",
-        amount_fen=1_500_000, annual_rent_fen=300_000, term_start="2026-03-01",
-        term_end="2031-02-28", signed_on="2026-02-10", resource_id=land,
-        decision_id=world.decision(village, "collective_property", "2026-02-01"),
-    )  # fmt: skip
-    world.clock.set("2026-03-28")
-    world.app.decide_distribution(
-        village.clerk, "share-2025", village_id=village.id, year=2025, distributable_fen=1_000_000,
-        reserve_fen=300_000, members={"persons": 100, "per_person_fen": 7_000},
-        decision_id=world.decision(village, "general", "2026-03-27"), decided_on="2026-03-28",
-    )  # fmt: skip
-    world.clock.set("2026-04-10")
-    world.app.change_resource_status(
-        village.clerk, "pond-taken", resource_id=pond, status="requisitioned", on="2026-04-10"
-    )
-    for month in ("2026-01", "2026-02", "2026-03"):
-        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
-    ident = world.app.prepare_disclosure(
-        village.clerk, "prepare-q1", village_id=village.id, period="2026Q1"
-    )
+    ident = registers_quarter(world, village)
     content = world.app.disclosure(AUDITOR, ident["disclosure_id"])["content"]
     cats = {c["key"]: c for c in content["categories"]}
     assert [

@@ -1,6 +1,7 @@
 """The finance disclosure folded from finance's sealed events (issue 13): ``shequ report finance
 --village`` as of a cut gives the quarter's eight categories, funds summary and trial balance,
-the same as the books; a correction recorded after the cut is not in it; the same bytes twice."""
+the same as the books; a correction recorded after the cut is not in it; the same bytes twice;
+the plan, resources and distribution the same rows as the published disclosure."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
-from finance_testing import AGENCY, World, line
+from finance.domain.common import yuan
+from finance_testing import AGENCY, AUDITOR, World, line, registers_quarter
 from shequ.audit import Sealer
 from shequ.cli import main
 
@@ -121,3 +123,46 @@ def test_another_villages_amended_voucher_stays_out(world: World, tmp_path: Path
         assert code == 0, output
         rows = next(s["rows"] for s in json.loads(data)["sections"] if s["key"] == "income")
         assert [r[4] for r in rows] == income, village
+
+
+def test_the_registers_categories_equal_the_published_disclosure(
+    world: World, tmp_path: Path
+) -> None:
+    """Issues 12 and 13: a quarter with a plan, a resource let by contract (another available
+    at the quarter's end, requisitioned after it) and a distribution: the report replayed from
+    the sealed log shows in 财务计划, 各类资源 and 收益分配 exactly the rows the disclosure
+    published, in its order, with no empty-category note for them; a person by family name."""
+    village = world.village(name="东王家村")
+    world.ledger(village)
+    ident = registers_quarter(world, village)
+    world.app.review_disclosure(village.group, "review-q1", opinion="同意公开", **ident_of(ident))
+    world.app.publish_disclosure(village.head, "publish-q1", **ident_of(ident))
+    content = world.app.disclosure(AUDITOR, ident["disclosure_id"])["content"]
+    cut = seal(world, tmp_path)
+    code, output, data = report(world, tmp_path, village.id, cut, "json")
+    assert code == 0, output
+    doc = json.loads(data)
+    sections = {s["key"]: s["rows"] for s in doc["sections"]}
+    published = {c["key"]: c["rows"] for c in content["categories"]}
+    for key in ("plan", "resources", "distribution"):
+        expected = [
+            [r["date"], r["number"], r["summary"], yuan(r["amount_fen"], grouped=False)]
+            for r in published[key]
+        ]
+        assert expected and sections[key] == expected, key
+    assert [r[2] for r in sections["resources"]] == [
+        "耕地·村东机动地·12.50 亩·村东·已发包（出租）·王**",
+        "水面·南塘·8.30 亩·村东·未发包",
+    ]
+    assert [r[3] for r in sections["distribution"]] == [
+        "3000.00", "0.00", "0.00", "7000.00", "0.00"
+    ]  # fmt: skip
+    assert sections["plan"][0][2].endswith("执行率 25.00%")
+    assert not any(n.startswith(("财务计划", "各类资源", "收益分配")) for n in doc["notes"])
+    assert "王大明" not in data.decode()
+    # the same bytes twice
+    assert report(world, tmp_path, village.id, cut, "json")[2] == data
+
+
+def ident_of(prepared: dict[str, object]) -> dict[str, object]:
+    return {"disclosure_id": prepared["disclosure_id"]}
