@@ -157,3 +157,64 @@ def test_a_round_shows_its_coverage_and_who_is_not_yet_visited(
         assert staff.texts("#round-missed li a") == []
     finally:
         staff.close()
+
+
+def test_a_household_in_clear_for_itself_masked_for_staff_without_a_purpose(
+    console: ConsoleSuite, browser: Browser
+):
+    resident = browser.page(390, 844)
+    staff = browser.page()
+    try:
+        console.login(resident, "resident", then="/my/household")
+        assert "李居民" in resident.inner_text("tr.member")
+        assert resident.inner_text("#household-address") == "示例村第一组"
+        resident.shots("my-household")
+
+        page = f"/registry/households/{console.ids['household']}"
+        console.login(staff, "community_staff", then=page)
+        member = staff.inner_text("tr.member")
+        assert "李居民" not in member and "李*" in member
+        staff.fill("#f-purpose", "核实家庭成员")
+        staff.click("main form button[type=submit]")
+        staff.wait_for_selector("tr.member:has-text('李居民')")
+    finally:
+        resident.close()
+        staff.close()
+
+
+def test_the_organisation_chart_as_of_a_date(console: ConsoleSuite, browser: Browser):
+    branch = console.command(
+        "registry",
+        "establish_organisation",
+        SYSTEM,
+        "console-village-branch",
+        kind="village_branch",
+        name="示例村党支部",
+        village_id=console.ids["village"],
+    )["organisation_id"]
+    secretary = console.register_person(SYSTEM, "console-secretary", 13, "赵书记")
+    console.command(
+        "registry",
+        "appoint",
+        SYSTEM,
+        "console-secretary-post",
+        organisation_id=branch,
+        person_id=secretary,
+        post="secretary",
+        since="2025-01-01",
+    )
+    staff = browser.page()
+    try:
+        console.login(staff, "district_staff", then="/registry/chart")
+        staff.select_option("#f-community_id", console.ids["community"])
+        staff.fill("#f-on", "2025-06-30")
+        staff.click("main form button[type=submit]")
+        staff.wait_for_selector(".village-branch")
+        assert "赵书记" in staff.inner_text(".village-branch")
+        staff.shots("organisation-chart")
+        staff.fill("#f-on", "2024-06-30")  # before the appointment
+        staff.click("main form button[type=submit]")
+        staff.wait_for_selector("#chart-on:has-text('2024-06-30')")
+        assert "赵书记" not in staff.inner_text("main")
+    finally:
+        staff.close()
