@@ -170,7 +170,13 @@ def keep_lang(request: Request, response: Response) -> None:
 
 def safe_next(target: str | None) -> str:
     """Where to go after logging in: a path on this site only (never ``//host``)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 0x20 or c.isspace() for c in target)  # "/\t/host" is "//host"
+    ):
         return target
     return "/"
 
