@@ -6,6 +6,7 @@ and quarter as a table, once the quarter's months are closed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -136,15 +137,23 @@ def prepare_special(cmd: PrepareSpecial, actor: Actor, app: FinanceBase) -> Any:
 
 def land_table(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:
     found = c.execute(
-        select(compensations)
-        .where(
+        select(compensations).where(
             compensations.c.village_id == village_id,
             compensations.c.approved_on >= start,
             compensations.c.approved_on < end,
         )
-        .order_by(compensations.c.approved_on, compensations.c.batch)
     ).all()
-    return [land_row(r.batch, json.loads(r.terms)) for r in found]
+    return land_rows({r.batch: json.loads(r.terms) for r in found}, start, end)
+
+
+def land_rows(batches: Mapping[str, dict[str, Any]], start: str, end: str) -> list[dict[str, Any]]:
+    """The batches (terms by batch) approved from ``start`` to before ``end``, by date and
+    batch (pure: the report of the sealed events makes the table with it too)."""
+    return [
+        land_row(batch, terms)
+        for batch, terms in sorted(batches.items(), key=lambda b: (b[1]["approved_on"], b[0]))
+        if start <= terms["approved_on"] < end
+    ]
 
 
 def months_within(term_start: str, term_end: str, start: str, end: str) -> int:
@@ -157,30 +166,46 @@ def months_within(term_start: str, term_end: str, start: str, end: str) -> int:
     return count
 
 
+def income_accounts(start: str) -> list[str]:
+    """The income accounts of the chart in force on ``start``: a contract's receipts."""
+    chart = chart_on(start)
+    return [a for a, acc in chart.accounts.items() if acc.cls == "income"] if chart else []
+
+
 def contract_table(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:
     ln, c_ = t.lines, t.contracts
-    chart = chart_on(start)
-    income = [a for a, acc in chart.accounts.items() if acc.cls == "income"] if chart else []
     received = posted_sums(
         c,
         ln.c.contract_no,
         ln.c.village_id == village_id,
         ln.c.side == "credit",
-        ln.c.account.in_(income),
+        ln.c.account.in_(income_accounts(start)),
         ln.c.contract_no.is_not(None),
         ln.c.voucher_date >= start,
         ln.c.voucher_date < end,
     )
+    contracts = {
+        r.number: json.loads(r.terms)
+        for r in c.execute(select(c_).where(c_.c.village_id == village_id)).all()
+    }
+    return contract_rows(contracts, received, start, end)
+
+
+def contract_rows(
+    contracts: Mapping[str, dict[str, Any]], received: Mapping[str, int], start: str, end: str
+) -> list[dict[str, Any]]:
+    """The contracts (terms by number) running from ``start`` to before ``end``, each with what
+    it was due in that time, received (``received``: income credited naming its number) and
+    owes, by signing date and number (pure: the report of the sealed events uses it too)."""
     rows = []
-    for r in c.execute(select(c_).where(c_.c.village_id == village_id)).all():
-        terms = json.loads(r.terms)
+    for number, terms in contracts.items():
         if terms["signed_on"] >= end or terms["term_start"] >= end or terms["term_end"] < start:
             continue
         months = months_within(terms["term_start"], terms["term_end"], start, end)
         due = (terms.get("annual_rent_fen", 0) * months * 2 + 12) // 24  # ÷ 12, half up
-        got = received.get(r.number, 0)
+        got = received.get(number, 0)
         rows.append(
-            contract_row(r.number, terms, due_fen=due, received_fen=got, arrears_fen=due - got)
+            contract_row(number, terms, due_fen=due, received_fen=got, arrears_fen=due - got)
         )
     rows.sort(key=lambda row: (row["signed_on"], row["number"]))
     return rows
@@ -188,7 +213,12 @@ def contract_table(c: Connection, village_id: str, start: str, end: str) -> list
 
 def pooled_special(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:
     year = int(start[:4])
-    return [pooled_row(p) for p in pooled_table(c, village_id, year, end) if p["decided_on"] < end]
+    return pooled_shown(pooled_table(c, village_id, year, end), end)
+
+
+def pooled_shown(projects: list[dict[str, Any]], end: str) -> list[dict[str, Any]]:
+    """The 一事一议 table's rows of the projects decided before ``end``."""
+    return [pooled_row(p) for p in projects if p["decided_on"] < end]
 
 
 TABLES = {

@@ -35,7 +35,8 @@ from finance.specials import at_once, pooled_row
 DECISION = "5b2d7c1e-0000-5000-8000-000000000008"
 Year = Annotated[int, Count(2000, 2100, "年度")]
 CARRIED = "321"  # 本年收益: the year's income and expense are carried to it at the year's end
-UNDISTRIBUTED = "322"  # 收益分配: the undistributed income brought forward
+UNDISTRIBUTED = "322"
+POOLED = "231"  # 一事一议 money raised and spent, each line naming its project  # 收益分配: the undistributed income brought forward
 
 
 def cited(cmd: Any, app: FinanceBase, field: str, code: str) -> str:
@@ -520,20 +521,40 @@ def pooled_table(c: Connection, village_id: str, year: int, end: str) -> list[di
         .where(pooled.c.village_id == village_id, pooled.c.year == year)
         .order_by(pooled.c.decided_on, pooled.c.number)
     ).all()
-    rows = []
-    for row in found:
-        moved = posted_sums(
+    moved = {
+        row.number: posted_sums(
             c,
             t.lines.c.side,
             t.lines.c.village_id == village_id,
-            t.lines.c.account == "231",
+            t.lines.c.account == POOLED,
             t.lines.c.contract_no == row.number,
             t.lines.c.voucher_date < end,
         )
-        raised, spent = moved.get("credit", 0), moved.get("debit", 0)
+        for row in found
+    }
+    decided = [
+        {
+            "number": r.number,
+            "decided_on": r.decided_on,
+            "decision_id": r.decision_id,
+            "project": json.loads(r.project),
+        }
+        for r in found
+    ]
+    return pooled_rows(decided, moved)
+
+
+def pooled_rows(
+    decided: list[dict[str, Any]], moved: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """The 一事一议 rows of the projects ``decided`` (number, decided_on, decision_id, project),
+    by date and number, with what was raised and spent (``moved``: each project's posted fen on
+    231 naming it, per side) (pure: the report of the sealed events uses it too)."""
+    rows = []
+    for p in sorted(decided, key=lambda p: (p["decided_on"], p["number"])):
+        sides = moved.get(p["number"], {})
+        raised, spent = sides.get("credit", 0), sides.get("debit", 0)
         rows.append(
-            project_row(
-                row.number, row.decided_on, row.decision_id, json.loads(row.project), raised, spent
-            )
+            project_row(p["number"], p["decided_on"], p["decision_id"], p["project"], raised, spent)
         )
     return rows

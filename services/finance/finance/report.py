@@ -28,10 +28,12 @@ from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
 from finance.categories import distribution_rows, plan_rows, resource_rows
+from finance.compensations import contract_rows, income_accounts, land_rows, pooled_shown
 from finance.domain import AGGREGATES, Chart, chart_on
 from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, FUNDS, NOTHING, PeriodFold
-from finance.plans import CARRIED, executed
+from finance.plans import CARRIED, POOLED, executed, pooled_rows
+from finance.specials import TOPICS
 
 pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
 
@@ -44,6 +46,9 @@ _TOPICS = (
     "finance:Resource.",
     "finance:Contract.Signed",
     "finance:Distribution.Decided",
+    # the special (专项) tables' topics (D4)
+    "finance:LandCompensation.Recorded",
+    "finance:PooledProject.Decided",
 )
 
 ENTRY_COLUMNS = [
@@ -71,6 +76,23 @@ REGISTER_COLUMNS = [  # the plan, resources and distribution: the disclosure log
     column("summary", "摘要", "summary"),
     column("amount", "金额（元）", "amount (yuan)", "decimal"),
 ]
+# the special tables' columns beside the log's entry, in fen in their rows (§1.4)
+SPECIAL_AMOUNTS = {
+    "land": [
+        ("retained_fen", "集体留存（元）", "kept by the collective (yuan)"),
+        ("distributed_fen", "分配到户（元）", "paid to households (yuan)"),
+    ],
+    "contract": [
+        ("due_fen", "本期应收（元）", "due in the period (yuan)"),
+        ("received_fen", "本期实收（元）", "received in the period (yuan)"),
+        ("arrears_fen", "欠款（元）", "owed (yuan)"),
+    ],
+    "pooled": [
+        ("raised_fen", "已筹资（元）", "raised (yuan)"),
+        ("spent_fen", "已使用（元）", "spent (yuan)"),
+        ("balance_fen", "结余（元）", "balance (yuan)"),
+    ],
+}
 TRIAL_COLUMNS = [
     column("account", "科目", "account"),
     column("opening", "期初余额", "opening", "decimal"),
@@ -99,6 +121,8 @@ class Books:
         self.resources: dict[str, dict[str, Any]] = {}  # id -> record and history
         self.contracts: dict[str, dict[str, Any]] = {}  # number -> terms
         self.distributions: list[dict[str, Any]] = []
+        self.land: dict[str, dict[str, Any]] = {}  # batch -> terms
+        self.pooled: list[dict[str, Any]] = []  # 一事一议 projects decided
 
     def apply(self, event: Any, village_id: str) -> None:
         what, of = type(event).__qualname__, str(event.originator_id)
@@ -142,6 +166,17 @@ class Books:
             self.resources[of]["history"].append([event.status, event.on, None])
         elif what == "Contract.Signed" and event.village_id == village_id:
             self.contracts[event.number] = dict(event.terms)
+        elif what == "LandCompensation.Recorded" and event.village_id == village_id:
+            self.land[event.batch] = dict(event.terms)
+        elif what == "PooledProject.Decided" and event.village_id == village_id:
+            self.pooled.append(
+                {
+                    "number": event.number,
+                    "decided_on": event.decided_on,
+                    "decision_id": event.decision_id,
+                    "project": event.project,
+                }
+            )
         elif what == "Distribution.Decided" and event.village_id == village_id:
             self.distributions.append(
                 {
@@ -161,6 +196,48 @@ class Books:
                 for x in content["lines"]:
                     out[x["account"]] += signed(x)
         return out
+
+    def line_sums(self, start: str, end: str, key: Any) -> dict[Any, int]:
+        """The posted lines' fen (red negative) dated from ``start`` to before ``end``, summed
+        per ``key(line)``; lines it gives None for are left out (as ``finance.plans.posted_sums``)."""
+        out: dict[Any, int] = defaultdict(int)
+        for day, _, _, content in self.posted:
+            if start <= day < end:
+                for x in content["lines"]:
+                    if (k := key(x)) is not None:
+                        out[k] += -x["amount_fen"] if x.get("red") else x["amount_fen"]
+        return dict(out)
+
+    def special_rows(self, start: str, end: str) -> dict[str, list[dict[str, Any]]]:
+        """The special (专项, D4) tables of the period from ``start`` to before ``end`` by topic:
+        land compensation, contracts, 一事一议, made as ``finance.compensations`` makes them."""
+        income = set(income_accounts(start))
+        received = self.line_sums(
+            start,
+            end,
+            lambda x: (
+                x.get("contract_no") if x["side"] == "credit" and x["account"] in income else None
+            ),
+        )
+        decided = [p for p in self.pooled if p["decided_on"][:4] == start[:4]]
+        numbers = {p["number"] for p in decided}
+        moved: dict[str, dict[str, int]] = defaultdict(dict)
+        sums = self.line_sums(
+            "",
+            end,
+            lambda x: (
+                (x.get("contract_no"), x["side"])
+                if x["account"] == POOLED and x.get("contract_no") in numbers
+                else None
+            ),
+        )
+        for (number, side), fen in sums.items():
+            moved[number][side] = fen
+        return {
+            "land": land_rows(self.land, start, end),
+            "contract": contract_rows(self.contracts, received, start, end),
+            "pooled": pooled_shown(pooled_rows(decided, moved), end),
+        }
 
     def register_rows(self, chart: Chart, start: str, end: str) -> dict[str, list[dict[str, Any]]]:
         """The plan, resources and distribution rows of the period from ``start`` to before
@@ -303,11 +380,8 @@ def _sections(
         for a in held
     ]
     registers = {
-        key: (
-            REGISTER_COLUMNS,
-            [[r["date"], r["number"], r["summary"], amount(r["amount_fen"])] for r in rows],
-        )
-        for key, rows in books.register_rows(chart, start, _day_after(end)).items()
+        key: (REGISTER_COLUMNS, logged(found))
+        for key, found in books.register_rows(chart, start, _day_after(end)).items()
     }
     tables = {
         **registers,
@@ -359,7 +433,31 @@ def _sections(
             "rows": trial,
         }
     )
+    for topic, found in books.special_rows(start, _day_after(end)).items():
+        title = TOPICS[topic]
+        more = SPECIAL_AMOUNTS[topic]
+        sections.append(
+            {
+                "key": f"special_{topic}",
+                "title": title,
+                "columns": REGISTER_COLUMNS + [column(k, zh, en, "decimal") for k, zh, en in more],
+                "rows": [
+                    [*cells, *(amount(r[k]) for k, _, _ in more)]
+                    for cells, r in zip(logged(found), found, strict=True)
+                ],
+            }
+        )
+        if not found:
+            notes.append(f"{title}：{NOTHING}")
     return sections, notes
+
+
+def logged(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Rows made as the disclosure makes them, as the public disclosure log records each one:
+    date, number, summary, amount in yuan."""
+    return [
+        [r["date"], r["number"], r["summary"], yuan(r["amount_fen"], grouped=False)] for r in rows
+    ]
 
 
 def located(asset: dict[str, Any], on: str) -> str:

@@ -16,14 +16,17 @@ from finance.domain.common import yuan
 from finance_testing import AGENCY, AUDITOR, World, line, registers_quarter
 from shequ.audit import Sealer
 from shequ.cli import main
+from test_finance_specials import COMPENSATION, lease
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
 
 
-def report(world: World, tmp: Path, village: str, cut: str, fmt: str) -> tuple[int, str, bytes]:
+def report(
+    world: World, tmp: Path, village: str, cut: str, fmt: str, period: str = "2026Q1"
+) -> tuple[int, str, bytes]:
     out = tmp / f"finance.{fmt}"
-    args = ["report", "finance", "--village", village, "--period", "2026Q1", "--as-of", cut]
+    args = ["report", "finance", "--village", village, "--period", period, "--as-of", cut]
     args += ["--format", fmt, "-o", str(out), "--treeheads", str(tmp / "treeheads")]
     args += [
         "--store",
@@ -162,6 +165,84 @@ def test_the_registers_categories_equal_the_published_disclosure(
     assert "王大明" not in data.decode()
     # the same bytes twice
     assert report(world, tmp_path, village.id, cut, "json")[2] == data
+
+
+def test_the_special_tables_equal_the_published_special_disclosures(
+    world: World, tmp_path: Path
+) -> None:
+    """D4: 2026Q2 with a land compensation, two contracts (rent received on one) and a 一事一议
+    project with money raised and spent: the report's special tables show the rows of the
+    quarter's special disclosures of those topics, in their order."""
+    village = world.village(name="东王家村")
+    world.ledger(village)
+    world.clock.set("2026-04-25")
+    decision = world.decision(village, "collective_property", "2026-04-10")
+    world.app.sign_contract(AGENCY, "contract-11", **lease(village.id, "DWJ-2026-11", decision))
+    world.app.sign_contract(
+        AGENCY, "contract-12", **lease(village.id, "DWJ-2026-12", decision, counterparty="东王家村合作社",
+                                counterparty_kind="organisation", term_start="2026-04-01",
+                                signed_on="2026-04-22"),
+    )  # fmt: skip
+    world.app.record_pooled_project(
+        village.clerk, "pooled-road", village_id=village.id, number="YSYY-2026-01",
+        name="村内道路硬化", per_person_fen=1_000, persons=820, labour_days_per_labourer=5,
+        labourers=300, decision_id=world.decision(village, "general", "2026-04-11"),
+        decided_on="2026-04-12",
+    )  # fmt: skip
+    world.app.record_land_compensation(
+        village.clerk, "land-2026-01", village_id=village.id, **COMPENSATION
+    )
+    world.clock.set("2026-05-11")
+    road = {"contract_no": "YSYY-2026-01"}
+    world.post(village, "2026-05-10", [
+        line("102", "debit", 30_000),
+        line("501", "credit", 30_000, contract_no="DWJ-2026-11", memo="机动地租金"),
+    ], "收到机动地租金")  # fmt: skip
+    world.post(village, "2026-05-10", [
+        line("102", "debit", 800_000), line("231", "credit", 800_000, **road),
+    ], "收一事一议筹资")  # fmt: skip
+    world.post(village, "2026-05-11", [
+        line("231", "debit", 300_000, **road), line("102", "credit", 300_000),
+    ], "支付道路工程款")  # fmt: skip
+    world.clock.set("2026-07-02")
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"):
+        world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
+    published = {}
+    for topic in ("land", "contract", "pooled"):
+        ask = {"village_id": village.id, "topic": topic, "period": "2026Q2"}
+        prepared = world.app.prepare_special(village.clerk, f"special-{topic}", **ask)
+        published[topic] = world.app.disclosure(AUDITOR, prepared["disclosure_id"])["content"]
+    cut = seal(world, tmp_path)
+    code, output, data = report(world, tmp_path, village.id, cut, "json", "2026Q2")
+    assert code == 0, output
+    doc = json.loads(data)
+    sections = {s["key"]: s for s in doc["sections"]}
+    more = {
+        "land": ("retained_fen", "distributed_fen"),
+        "contract": ("due_fen", "received_fen", "arrears_fen"),
+        "pooled": ("raised_fen", "spent_fen", "balance_fen"),
+    }
+    for topic, content in published.items():
+        expected = [
+            [r["date"], r["number"], r["summary"]]
+            + [yuan(r[k], grouped=False) for k in ("amount_fen", *more[topic])]
+            for r in content["rows"]
+        ]
+        assert expected and sections[f"special_{topic}"]["rows"] == expected, topic
+        assert sections[f"special_{topic}"]["title"] == content["title"]
+    # by hand: May and June of 3,000.00 a year due, 300.00 received; three months of the
+    # co-operative's; 8,000.00 raised and 3,000.00 spent on the road
+    assert [(r[1], r[3:]) for r in sections["special_contract"]["rows"]] == [
+        ("DWJ-2026-11", ["15000.00", "500.00", "300.00", "200.00"]),
+        ("DWJ-2026-12", ["15000.00", "750.00", "0.00", "750.00"]),
+    ]
+    assert sections["special_pooled"]["rows"][0][3:] == ["8200.00", "8000.00", "3000.00", "5000.00"]
+    assert "王大明" not in data.decode()
+    # the first quarter had none of them: each special table says so
+    code, output, data = report(world, tmp_path, village.id, cut, "json", "2026Q1")
+    q1 = json.loads(data)
+    assert [s["rows"] for s in q1["sections"] if s["key"].startswith("special_")] == [[], [], []]
+    assert "征地补偿（专项）：本期无此类事项" in q1["notes"]
 
 
 def ident_of(prepared: dict[str, object]) -> dict[str, object]:
