@@ -59,6 +59,7 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         staff.click("#action-accept_case button[type=submit]")
         staff.wait_for_selector("#case-state[data-state=assigned]")
         assert staff.inner_text("#case-group") == "环境卫生组"
+        assert staff.inner_text("#case-kind") == "诉求 · 垃圾清运"
         assert staff.inner_text("#case-owner") == "张保洁"
         assert staff.get_attribute("#case-owner", "data-person") == console.ids["cleaner"]
 

@@ -45,11 +45,11 @@ STATES_EN = {
     "closed": "closed",
     "merged": "merged",
 }
-CASE_TYPES = (
-    ("demand", ("诉求", "demand")),
-    ("suggestion", ("意见建议", "opinion or suggestion")),
-    ("dispute", ("矛盾纠纷", "dispute")),
-)
+CASE_TYPES = {
+    "demand": ("诉求", "demand"),
+    "suggestion": ("意见建议", "opinion or suggestion"),
+    "dispute": ("矛盾纠纷", "dispute"),
+}
 STAFF_CHANNELS = (
     ("walk_in", ("便民服务中心来访", "walk-in")),
     ("contact_card", ("联系卡来电", "contact-card call")),
@@ -293,6 +293,7 @@ async def case_page(
     name_events(view, timeline["events"])
     meetings = decision_meetings(view, timeline["events"])
     case["owner_name"] = await member_name(view, case.get("community_id"), case.get("owner_id"))
+    case["kind_text"] = await kind_text(view, case)
     actions = offered(view, case)
     return view.render(
         "case.html",
@@ -371,6 +372,23 @@ def name_events(view: View, events: list[dict[str, Any]]) -> None:
             event["event"], event["event"]
         )
         event["name"] = view.texts.tr(zh, event["event"])
+
+
+ALL_CASE_TYPES = dict(
+    CASE_TYPES,
+    petition=("信访", "petition"),
+    decision=("村级重大事项", "village decision"),
+)
+
+
+async def kind_text(view: View, case: dict[str, Any]) -> str:
+    """The case's type and category in the page's language (the category's Chinese name
+    from casework's own list)."""
+    zh, en = ALL_CASE_TYPES.get(case["case_type"], (case["case_type"],) * 2)
+    categories = await view.call("casework", "case_categories")
+    named = {c["category"]: c["category_zh"] for c in categories}
+    category = view.texts.tr(named.get(case["category"], case["category"]), case["category"])
+    return f"{view.texts.tr(zh, en)} · {category}"
 
 
 async def member_name(view: View, community_id: str | None, person_id: str | None) -> str | None:
@@ -493,7 +511,7 @@ async def file_form(view: View, values: dict[str, str], status: int = 200) -> Re
         status=status,
         values=values,
         categories=options,
-        case_types=[(k, view.texts.tr(*text)) for k, text in CASE_TYPES],
+        case_types=[(k, view.texts.tr(*text)) for k, text in CASE_TYPES.items()],
         channels=[(k, view.texts.tr(*text)) for k, text in STAFF_CHANNELS],
         staff=view.role in STAFF,
         key=values.get("idempotency_key") or new_key("file"),
