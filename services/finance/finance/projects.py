@@ -121,22 +121,28 @@ def settle_project(cmd: SettleProject, actor: Actor, app: FinanceBase) -> Any:
     }
 
 
+def works_accounts() -> list[str]:
+    """The codes of 在建工程 in either chart: a project's payments are debited to it."""
+    return sorted(
+        {
+            code
+            for chart_day in ("2023-12-31", "2024-01-01")
+            if (chart := chart_on(chart_day)) is not None
+            for code, account in chart.accounts.items()
+            if account.name == "在建工程"
+        }
+    )
+
+
 def paid_to(c: Connection, village_id: str, numbers: list[str], end: str) -> dict[str, int]:
     """Per project number, the debits to 在建工程 naming it dated before ``end``."""
     ln = t.lines
-    works = {
-        code
-        for chart_day in ("2023-12-31", "2024-01-01")
-        if (chart := chart_on(chart_day)) is not None
-        for code, account in chart.accounts.items()
-        if account.name == "在建工程"
-    }
     return posted_sums(
         c,
         ln.c.contract_no,
         ln.c.village_id == village_id,
         ln.c.side == "debit",
-        ln.c.account.in_(sorted(works)),
+        ln.c.account.in_(works_accounts()),
         ln.c.contract_no.in_(numbers),
         ln.c.voucher_date < end,
     )
@@ -172,22 +178,36 @@ def project_table(c: Connection, village_id: str, start: str, end: str) -> list[
     """The quarter's projects: registered by its end and not settled before its start, with
     what was paid by its end."""
     found = [
-        r
+        {"number": r.number, "terms": json.loads(r.terms)}
+        | ({"final_fen": r.final_fen, "settled_on": r.settled_on} if r.settled_on else {})
         for r in c.execute(
-            select(p_table)
-            .where(p_table.c.village_id == village_id, p_table.c.decided_on < end)
-            .order_by(p_table.c.decided_on, p_table.c.number)
+            select(p_table).where(p_table.c.village_id == village_id, p_table.c.decided_on < end)
         ).all()
-        if r.settled_on is None or r.settled_on >= start
     ]
-    paid = paid_to(c, village_id, [r.number for r in found], end)
-    return [
-        project_row(
-            r.number,
-            json.loads(r.terms),
-            r.final_fen if r.settled_on and r.settled_on < end else None,
-            r.settled_on if r.settled_on and r.settled_on < end else None,
-            paid.get(r.number, 0),
+    paid = paid_to(c, village_id, [p["number"] for p in found], end)
+    return project_rows(found, paid, start, end)
+
+
+def project_rows(
+    registered: list[dict[str, Any]], paid: dict[str, int], start: str, end: str
+) -> list[dict[str, Any]]:
+    """The projects (``number``, ``terms``, once settled ``final_fen`` and ``settled_on``)
+    decided before ``end`` and not settled before ``start``, by date and number, with what was
+    paid (``paid``, by number) and, settled before ``end``, the final account (pure: the report
+    of the sealed events uses it too)."""
+    rows = []
+    for p in sorted(registered, key=lambda p: (p["terms"]["decided_on"], p["number"])):
+        settled_on = p.get("settled_on")
+        if p["terms"]["decided_on"] >= end or (settled_on is not None and settled_on < start):
+            continue
+        settled = settled_on is not None and settled_on < end
+        rows.append(
+            project_row(
+                p["number"],
+                p["terms"],
+                p["final_fen"] if settled else None,
+                settled_on if settled else None,
+                paid.get(p["number"], 0),
+            )
         )
-        for r in found
-    ]
+    return rows

@@ -33,6 +33,7 @@ from finance.domain import AGGREGATES, Chart, chart_on
 from finance.domain.common import yuan
 from finance.domain.disclosure import CATEGORIES, FUNDS, NOTHING, PeriodFold
 from finance.plans import CARRIED, POOLED, executed, pooled_rows
+from finance.projects import project_rows, works_accounts
 from finance.specials import TOPICS
 
 pin_topics("finance", *AGGREGATES)  # the stored topics, as the application pins them
@@ -49,6 +50,7 @@ _TOPICS = (
     # the special (专项) tables' topics (D4)
     "finance:LandCompensation.Recorded",
     "finance:PooledProject.Decided",
+    "finance:Project.",
 )
 
 ENTRY_COLUMNS = [
@@ -92,6 +94,10 @@ SPECIAL_AMOUNTS = {
         ("spent_fen", "已使用（元）", "spent (yuan)"),
         ("balance_fen", "结余（元）", "balance (yuan)"),
     ],
+    "project": [
+        ("contract_price_fen", "合同价（元）", "contract price (yuan)"),
+        ("paid_fen", "已支付（元）", "paid (yuan)"),
+    ],
 }
 TRIAL_COLUMNS = [
     column("account", "科目", "account"),
@@ -123,6 +129,7 @@ class Books:
         self.distributions: list[dict[str, Any]] = []
         self.land: dict[str, dict[str, Any]] = {}  # batch -> terms
         self.pooled: list[dict[str, Any]] = []  # 一事一议 projects decided
+        self.projects: dict[str, dict[str, Any]] = {}  # construction projects by id
 
     def apply(self, event: Any, village_id: str) -> None:
         what, of = type(event).__qualname__, str(event.originator_id)
@@ -177,6 +184,10 @@ class Books:
                     "project": event.project,
                 }
             )
+        elif what == "Project.Registered" and event.village_id == village_id:
+            self.projects[of] = {"number": event.number, "terms": dict(event.terms)}
+        elif what == "Project.Settled" and of in self.projects:
+            self.projects[of].update(final_fen=event.final_fen, settled_on=event.settled_on)
         elif what == "Distribution.Decided" and event.village_id == village_id:
             self.distributions.append(
                 {
@@ -210,7 +221,8 @@ class Books:
 
     def special_rows(self, start: str, end: str) -> dict[str, list[dict[str, Any]]]:
         """The special (专项, D4) tables of the period from ``start`` to before ``end`` by topic:
-        land compensation, contracts, 一事一议, made as ``finance.compensations`` makes them."""
+        land compensation, contracts, 一事一议, construction projects, made as
+        ``finance.compensations`` makes them."""
         income = set(income_accounts(start))
         received = self.line_sums(
             start,
@@ -233,10 +245,21 @@ class Books:
         )
         for (number, side), fen in sums.items():
             moved[number][side] = fen
+        works, built = set(works_accounts()), {p["number"] for p in self.projects.values()}
+        paid = self.line_sums(
+            "",
+            end,
+            lambda x: (
+                x.get("contract_no")
+                if x["side"] == "debit" and x["account"] in works and x.get("contract_no") in built
+                else None
+            ),
+        )
         return {
             "land": land_rows(self.land, start, end),
             "contract": contract_rows(self.contracts, received, start, end),
             "pooled": pooled_shown(pooled_rows(decided, moved), end),
+            "project": project_rows(list(self.projects.values()), paid, start, end),
         }
 
     def register_rows(self, chart: Chart, start: str, end: str) -> dict[str, list[dict[str, Any]]]:

@@ -170,9 +170,10 @@ def test_the_registers_categories_equal_the_published_disclosure(
 def test_the_special_tables_equal_the_published_special_disclosures(
     world: World, tmp_path: Path
 ) -> None:
-    """D4: 2026Q2 with a land compensation, two contracts (rent received on one) and a 一事一议
-    project with money raised and spent: the report's special tables show the rows of the
-    quarter's special disclosures of those topics, in their order."""
+    """D4: 2026Q2 with a land compensation, two contracts (rent received on one), a 一事一议
+    project with money raised and spent and a construction project paid in part: the report's
+    special tables show the rows of the quarter's special disclosures of those topics, in their
+    order."""
     village = world.village(name="东王家村")
     world.ledger(village)
     world.clock.set("2026-04-25")
@@ -192,6 +193,11 @@ def test_the_special_tables_equal_the_published_special_disclosures(
     world.app.record_land_compensation(
         village.clerk, "land-2026-01", village_id=village.id, **COMPENSATION
     )
+    world.app.register_project(
+        village.clerk, "project-road", village_id=village.id, number="GC-2026-01",
+        name="村内主干道硬化", budget_fen=30_000_000, tender="invited", builder="县交通建设有限公司",
+        contract_price_fen=28_600_000, decided_on="2026-04-20", decision_id=decision,
+    )  # fmt: skip
     world.clock.set("2026-05-11")
     road = {"contract_no": "YSYY-2026-01"}
     world.post(village, "2026-05-10", [
@@ -204,11 +210,15 @@ def test_the_special_tables_equal_the_published_special_disclosures(
     world.post(village, "2026-05-11", [
         line("231", "debit", 300_000, **road), line("102", "credit", 300_000),
     ], "支付道路工程款")  # fmt: skip
+    world.post(village, "2026-05-11", [
+        line("153", "debit", 10_000_000, contract_no="GC-2026-01"),
+        line("102", "credit", 10_000_000),
+    ], "支付道路工程进度款")  # fmt: skip
     world.clock.set("2026-07-02")
     for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"):
         world.app.close_period(AGENCY, f"close-{month}", village_id=village.id, period=month)
     published = {}
-    for topic in ("land", "contract", "pooled"):
+    for topic in ("land", "contract", "pooled", "project"):
         ask = {"village_id": village.id, "topic": topic, "period": "2026Q2"}
         prepared = world.app.prepare_special(village.clerk, f"special-{topic}", **ask)
         published[topic] = world.app.disclosure(AUDITOR, prepared["disclosure_id"])["content"]
@@ -221,6 +231,7 @@ def test_the_special_tables_equal_the_published_special_disclosures(
         "land": ("retained_fen", "distributed_fen"),
         "contract": ("due_fen", "received_fen", "arrears_fen"),
         "pooled": ("raised_fen", "spent_fen", "balance_fen"),
+        "project": ("contract_price_fen", "paid_fen"),
     }
     for topic, content in published.items():
         expected = [
@@ -237,11 +248,17 @@ def test_the_special_tables_equal_the_published_special_disclosures(
         ("DWJ-2026-12", ["15000.00", "750.00", "0.00", "750.00"]),
     ]
     assert sections["special_pooled"]["rows"][0][3:] == ["8200.00", "8000.00", "3000.00", "5000.00"]
+    assert sections["special_project"]["rows"][0][5] == "100000.00"
     assert "王大明" not in data.decode()
     # the first quarter had none of them: each special table says so
     code, output, data = report(world, tmp_path, village.id, cut, "json", "2026Q1")
     q1 = json.loads(data)
-    assert [s["rows"] for s in q1["sections"] if s["key"].startswith("special_")] == [[], [], []]
+    assert [s["rows"] for s in q1["sections"] if s["key"].startswith("special_")] == [
+        [],
+        [],
+        [],
+        [],
+    ]
     assert "征地补偿（专项）：本期无此类事项" in q1["notes"]
 
 
