@@ -4,7 +4,10 @@ that look for what a report shows or must never show."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 
@@ -49,3 +52,38 @@ def edit_stored_state(db: Path, where: str, old: str, new: str) -> int:
             (old, new, position),
         )
     return position
+
+
+# renders a report in each format in a fresh interpreter (its TZ taken at start) and prints
+# each file's SHA-256
+_IN_ZONE = """
+import hashlib, json, os, sys
+from click.testing import CliRunner
+from shequ.cli import main
+args = json.loads(sys.argv[1])
+out = {}
+for fmt in args["formats"]:
+    path = args["out"] + "." + fmt
+    r = CliRunner().invoke(main, args["args"] + ["--format", fmt, "-o", path])
+    assert r.exit_code == 0, (r.output, repr(r.exception))
+    out[fmt] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def digests_in_zone(
+    zone: str, args: list[str], out: Path, formats: Sequence[str], env: Mapping[str, str]
+) -> dict[str, str]:
+    """The SHA-256 of the report ``args`` (``shequ`` arguments without ``--format`` and
+    ``-o``) rendered in each of ``formats`` to ``out``.<fmt> by another process whose time
+    zone is ``zone``, the rest of its environment ``env``."""
+    spec = json.dumps({"args": args, "out": str(out), "formats": list(formats)})
+    run = subprocess.run(
+        [sys.executable, "-c", _IN_ZONE, spec],
+        env={**env, "TZ": zone},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -41,7 +40,7 @@ from shequ.store import Store
 from shequ.testing import stderr_on_a_terminal
 from test_casework_procedures import record  # a complete meeting record, held 20 March
 
-from tests.support.reports import edit_stored_state, report_text
+from tests.support.reports import digests_in_zone, edit_stored_state, report_text
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 NAMES = ("王示例", "王书记", "李会计", "李示例")  # every full name the story types in
@@ -241,29 +240,8 @@ def test_a_correction_after_the_quarter_leaves_its_rows(quarter: Quarter) -> Non
     assert stats["demand"] == [0, 1, 1, "100.00", 1, 0, 0]
 
 
-_IN_ZONE = """
-import hashlib, json, os, sys
-from click.testing import CliRunner
-from shequ.cli import main
-args = json.loads(sys.argv[1])
-out = {}
-for fmt in args["formats"]:
-    path = args["out"] + "." + fmt
-    r = CliRunner().invoke(main, args["args"] + ["--format", fmt, "-o", path])
-    assert r.exit_code == 0, (r.output, repr(r.exception))
-    out[fmt] = hashlib.sha256(open(path, "rb").read()).hexdigest()
-print(json.dumps(out))
-"""
-
-
 def _digests_in_zone(quarter: Quarter, zone: str, args: list[str], name: str) -> dict[str, str]:
-    spec = json.dumps({"args": args, "out": str(quarter.tmp / name), "formats": FORMATS})
-    env = {**quarter.env(), "TZ": zone}
-    run = subprocess.run(
-        [sys.executable, "-c", _IN_ZONE, spec], env=env, capture_output=True, text=True, check=False
-    )
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return digests_in_zone(zone, args, quarter.tmp / name, FORMATS, quarter.env())
 
 
 def test_five_formats_identical_in_two_zones_from_store_and_bundle(quarter: Quarter) -> None:

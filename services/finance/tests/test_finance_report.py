@@ -18,6 +18,9 @@ from shequ.audit import Sealer
 from shequ.cli import main
 from test_finance_specials import COMPENSATION, lease
 
+from tests.support.reports import digests_in_zone
+
+FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
 
@@ -26,14 +29,22 @@ def report(
     world: World, tmp: Path, village: str, cut: str, fmt: str, period: str = "2026Q1"
 ) -> tuple[int, str, bytes]:
     out = tmp / f"finance.{fmt}"
-    args = ["report", "finance", "--village", village, "--period", period, "--as-of", cut]
-    args += ["--format", fmt, "-o", str(out), "--treeheads", str(tmp / "treeheads")]
-    args += [
-        "--store",
-        world.finance.store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql"),
-    ]
-    result = CliRunner().invoke(main, args, env={**os.environ, "SHEQU_KEY_DIR": str(tmp / "k")})
+    args = [*report_args(world, tmp, village, cut, period), "--format", fmt, "-o", str(out)]
+    result = CliRunner().invoke(main, args, env=report_env(tmp))
     return result.exit_code, result.output, out.read_bytes() if out.exists() else b""
+
+
+def report_args(world: World, tmp: Path, village: str, cut: str, period: str) -> list[str]:
+    """``shequ report finance`` of ``village`` and ``period`` as of ``cut``, from the store."""
+    store = world.finance.store.sqlalchemy_url().replace("postgresql+psycopg", "postgresql")
+    return [
+        "report", "finance", "--village", village, "--period", period, "--as-of", cut,
+        "--treeheads", str(tmp / "treeheads"), "--store", store,
+    ]  # fmt: skip
+
+
+def report_env(tmp: Path) -> dict[str, str]:
+    return {**os.environ, "SHEQU_KEY_DIR": str(tmp / "k")}
 
 
 def seal(world: World, tmp: Path) -> str:
@@ -163,8 +174,16 @@ def test_the_registers_categories_equal_the_published_disclosure(
     assert sections["plan"][0][2].endswith("执行率 25.00%")
     assert not any(n.startswith(("财务计划", "各类资源", "收益分配")) for n in doc["notes"])
     assert "王大明" not in data.decode()
-    # the same bytes twice
-    assert report(world, tmp_path, village.id, cut, "json")[2] == data
+    # the same bytes twice, in every format, whatever the time zone
+    args = report_args(world, tmp_path, village.id, cut, "2026Q1")
+    zones = [
+        digests_in_zone(
+            zone, args, tmp_path / zone.replace("/", "-"), FORMATS, report_env(tmp_path)
+        )
+        for zone in ("UTC", "Asia/Shanghai", "UTC")
+    ]
+    assert zones[0] == zones[1] == zones[2]
+    assert zones[0]["json"] == hashlib.sha256(data).hexdigest()
 
 
 def test_the_special_tables_equal_the_published_special_disclosures(
