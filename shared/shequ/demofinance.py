@@ -69,7 +69,7 @@ class Books:
         self.who = people(village_id)
         self.numbers: list[str] = []
 
-    def run(self, method: str, actor: str, name: str, **args: Any) -> Any:
+    def run(self, method: str, actor: str, name: str, /, **args: Any) -> Any:
         payload = {"actor": self.who[actor], "idempotency_key": f"{self.key}:{name}", **args}
         return self.call("finance", method, payload)
 
@@ -109,6 +109,24 @@ class Books:
         self.numbers.append(number)
         return str(voucher_id)
 
+    def resources(self) -> None:
+        """The resource register (各类资源): the reserve land, still to let, and the pond the
+        collective keeps from the second month (a plan and a contract need a village decision
+        casework published, which the demo does not make)."""
+        where = {"village_id": self.village_id, "registered_on": self.day(0, 3)}
+        self.run(
+            "register_resource", "clerk", "resource:land", type="cultivated", name="村东机动地",
+            area_centimu=1_250, location="第三村民小组村东（示例）", **where,
+        )  # fmt: skip
+        pond = self.run(
+            "register_resource", "clerk", "resource:pond", type="water", name="南塘",
+            area_centimu=830, location="村南（示例）", **where,
+        )["resource_id"]  # fmt: skip
+        self.run(
+            "change_resource_status", "clerk", "resource:pond:kept", resource_id=pond,
+            status="self_operated", on=self.day(1, 1), reason="村集体自营养殖（示例）",
+        )  # fmt: skip
+
     def quarter(
         self, opened_on: str, months: list[str], period: str, household: str | None = None
     ) -> dict[str, Any]:
@@ -124,6 +142,7 @@ class Books:
                 opening=OPENING,
                 assets=ASSETS,
             )
+        self.resources()
         self.post(
             "subsidy",
             self.voucher(

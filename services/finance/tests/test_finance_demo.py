@@ -65,5 +65,12 @@ def test_every_village_gets_a_quarter_of_books_and_a_published_disclosure(world:
         assert rows["102"] == 12_500_000 + 5_000_000 - 68_000 - 240_000 - 1_200_000
         assert (rows["513"], rows["514"]) == (240_000, 1_200_000 + 68_000)
         assert world.app.ledger(AUDITOR, village.id)["closed"] == ["2026-07", "2026-08", "2026-09"]
+        [periodic] = world.app.disclosures(AUDITOR, village.id)["disclosures"]
+        content = world.app.disclosure(AUDITOR, periodic["disclosure_id"])["content"]
+        [resources] = [c for c in content["categories"] if c["key"] == "resources"]
+        assert [(r["name"], r["status"], r["date"]) for r in resources["rows"]] == [
+            ("村东机动地", "未发包", "2026-07-03"),
+            ("南塘", "集体自营", "2026-08-01"),
+        ]
     assert [p["period"] for p in world.published("disclosure.published")] == ["2026Q3", "2026Q3"]
     assert [a["on_time"] for a in world.published("objection.answered")] == [True]
