@@ -290,3 +290,22 @@ def test_proofs_round_trip_over_random_sizes(size: int, data: st.DataObject) -> 
             verify_consistency(first, size, mth(leaves[: first - 1] + [OTHER]), root, consistency)
         with pytest.raises(ProofError):
             verify_consistency(first, size, old_root, root, consistency[:-1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.integers(0, 300), data=st.data())
+def test_extending_in_any_chunks_gives_the_roots_of_appending_one_by_one(
+    size: int, data: st.DataObject
+) -> None:
+    """``extend`` hashes whole aligned subtrees level by level: after every chunk, whatever
+    the chunks' sizes, size and root are those of appending the same leaves one at a time."""
+    leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(size)]
+    cuts = sorted(data.draw(st.lists(st.integers(0, size), max_size=8)))
+    one, chunked = RootBuilder(), RootBuilder()
+    start = 0
+    for cut in [*cuts, size]:
+        chunked.extend(leaves[start:cut])
+        for leaf in leaves[start:cut]:
+            one.append(leaf)
+        start = max(start, cut)
+        assert (chunked.size, chunked.root()) == (one.size, one.root())

@@ -222,11 +222,11 @@ def _grow(tree: RootBuilder, leaves: list[tuple[int, bytes]], pending: list[Tree
         upto = done + head.tree_size - tree.size
         if upto <= done:
             return False  # heads out of order
-        tree.extend(leaf for _, leaf in leaves[done:upto])
+        tree.extend([leaf for _, leaf in leaves[done:upto]])
         done = upto
         if tree.root().hex() != head.root or leaves[done - 1][0] != head.last_position:
             return False
-    tree.extend(leaf for _, leaf in leaves[done:])
+    tree.extend([leaf for _, leaf in leaves[done:]])
     return True
 
 
