@@ -171,6 +171,7 @@ def readme_commands(substitutions: dict[str, str]) -> list[list[str]]:
     """The README's `shequ` lines as written, with the demo's ids where it writes `…`."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     block = text.split("## The `shequ` tool", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    block = block.replace("\\\n", " ")  # a command continued on the next line is one line
     commands = []
     for line in block.splitlines():
         for pattern, value in substitutions.items():
