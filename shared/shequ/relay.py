@@ -16,6 +16,7 @@ from typing import Any
 from kombu import Connection, Exchange, Producer
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from shequ.app import ServiceApplication
 from shequ.config import max_envelope_bytes
@@ -59,12 +60,21 @@ class Relay:
         self._next_tag = 0
         self._nacked = False
         self._cached: tuple[int, int | None] | None = None  # valid while this replica leads
-        with engine.begin() as c:
-            if (
-                c.execute(select(positions.c.reader).where(positions.c.reader == READER)).first()
-                is None
-            ):
-                c.execute(positions.insert().values(reader=READER, position=0, prev_published=None))
+        try:
+            with engine.begin() as c:
+                if (
+                    c.execute(
+                        select(positions.c.reader).where(positions.c.reader == READER)
+                    ).first()
+                    is None
+                ):
+                    c.execute(
+                        positions.insert().values(reader=READER, position=0, prev_published=None)
+                    )
+        except IntegrityError:
+            # another replica starting at the same moment made the row first: the same row,
+            # so this one goes on (it used to fail its start and never serve)
+            log.info("relay position row made by another replica starting at the same time")
 
     def forget(self) -> None:
         """Drop the cached position (leadership changed hands: another relay may have moved)."""
