@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from kombu import Connection, Producer
 
+from shequ.errors import RuleViolation
 from shequ.provenance import Signer
 from shequ.relay import exchange_for
 from shequ.store import Store
@@ -277,3 +278,10 @@ def naive_path(m: int, leaves: Sequence[bytes]) -> list[bytes]:
     if m < k:
         return [*naive_path(m, leaves[:k]), naive_root(leaves[k:])]
     return [*naive_path(m - k, leaves[k:]), naive_root(leaves[:k])]
+
+
+def refused(fn: Any, *a: Any, **kw: Any) -> RuleViolation:
+    """The rule violation ``fn(*a, **kw)`` raises (the test fails if it raises none)."""
+    with pytest.raises(RuleViolation) as info:
+        fn(*a, **kw)
+    return info.value

@@ -34,6 +34,31 @@ from casework.settings import CaseworkSettings
 Rows = dict[tuple[str, ...], Any]
 
 
+Words = tuple[str, str, str]  # a rule, and the Chinese and English refusing
+
+# The cases each procedure starts on, the words refusing another case, those refusing a second.
+PROCEDURE_STARTS: dict[type, tuple[Callable[[Case], bool], Words, Words]] = {
+    Mediation: (
+        lambda case: case.case_type == "dispute" and case.is_open,
+        (
+            "mediation.dispute_only",
+            "只有在办的矛盾纠纷案件可以调解",
+            "only an open dispute case is mediated",
+        ),
+        ("mediation.exists", "该纠纷已有调解", "already being mediated"),
+    ),
+    VillageDecision: (
+        lambda case: case.case_type == "decision" and bool(case.village_id),
+        (
+            "decision.case_type",
+            "只有村级重大事项案件（须注明村）可启动四议两公开",
+            "only a village-decision case with a village",
+        ),
+        ("decision.exists", "该事项已启动", "already started"),
+    ),
+}
+
+
 class CaseworkBase(ConfiguredApplication[CaseworkSettings]):
     """The casework application's machinery; ``Casework`` adds intake and its policy."""
 
@@ -157,18 +182,22 @@ class CaseworkBase(ConfiguredApplication[CaseworkSettings]):
             use_case, cmd.idempotency_key, actor, self.case_target(case), cmd.payload(), decide
         )
 
-    def may_start(
-        self, case: Case, procedure_id: Any, day: str, started: tuple[str, str, str]
-    ) -> None:
-        """A case's mediation or village decision starts once (``started``: the rule, Chinese
-        and English words refusing a second), on ``day`` (``started_on``), not before the case
-        was received."""
-        if self.exists(procedure_id):
-            code, zh, en = started
-            raise violation(code, zh, en, "case_id")
+    def case_to_start(
+        self, case_id: str, procedure: type[Mediation | VillageDecision], day: str
+    ) -> Case:
+        """The case a mediation or village decision (``procedure``) starts on, on ``day``
+        (``started_on``): one it starts on (``PROCEDURE_STARTS``), with none started yet,
+        received on or before ``day``."""
+        case = self.get(case_id, Case, "案件", "case_id")
+        fits, unfit, started = PROCEDURE_STARTS[procedure]
+        if not fits(case):
+            raise violation(*unfit, "case_id")
+        if self.exists(procedure.create_id(case_id)):
+            raise violation(*started, "case_id")
         not_before(
             day, case.received_on, "started_on", "登记收到之日", "the day the case was received"
         )
+        return case
 
     def change_procedure(
         self,

@@ -17,8 +17,8 @@ from shequ.handlers import create
 
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, case_example, changes_decision
-from casework.domain import Case, VillageDecision
-from casework.domain.common import Fact, violation
+from casework.domain import VillageDecision
+from casework.domain.common import Fact
 from casework.domain.decision import MATTERS
 from casework.domain.thresholds import BODIES
 
@@ -41,16 +41,7 @@ def start_decision(cmd: StartDecision, actor: Actor, app: CaseworkBase) -> dict[
     day = app.fact_date(cmd.started_on, "started_on")
 
     def load(case_id: str) -> VillageDecision:
-        case = app.get(case_id, Case, "案件", "case_id")
-        if case.case_type != "decision" or not case.village_id:
-            raise violation(
-                "decision.case_type",
-                "只有村级重大事项案件（须注明村）可启动四议两公开",
-                "only a village-decision case with a village",
-                "case_id",
-            )
-        started = ("decision.exists", "该事项已启动", "already started")
-        app.may_start(case, VillageDecision.create_id(case_id), day, started)
+        case = app.case_to_start(case_id, VillageDecision, day)
         return create(
             VillageDecision,
             VillageDecision.create_id(case_id),

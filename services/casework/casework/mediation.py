@@ -17,8 +17,8 @@ from shequ.handlers import create
 
 from casework.base import CaseworkBase
 from casework.changes import CaseCommand, case_example, changes_mediation
-from casework.domain import Case, Mediation
-from casework.domain.common import Fact, violation
+from casework.domain import Mediation
+from casework.domain.common import Fact
 from casework.domain.mediation import INITIATIVES, ROUTES
 
 CASE = "5b2d7c1e-0000-5000-8000-000000000003"
@@ -81,16 +81,7 @@ def start_mediation(cmd: StartMediation, actor: Actor, app: CaseworkBase) -> dic
         )
 
     def load(case_id: str) -> Mediation:
-        case = app.get(case_id, Case, "案件", "case_id")
-        if case.case_type != "dispute" or not case.is_open:
-            raise violation(
-                "mediation.dispute_only",
-                "只有在办的矛盾纠纷案件可以调解",
-                "only an open dispute case is mediated",
-                "case_id",
-            )
-        started = ("mediation.exists", "该纠纷已有调解", "already being mediated")
-        app.may_start(case, Mediation.create_id(case_id), day, started)
+        case = app.case_to_start(case_id, Mediation, day)
         applied = cmd.initiative == "application"
         return create(
             Mediation,

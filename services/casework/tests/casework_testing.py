@@ -13,17 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from casework.application import Casework
 from casework.interests import OUTREACH, REGISTRY
 from casework.reactions import OutreachReactions, RegistryReactions
 from casework.usecases import USE_CASES
 from shequ.actor import SYSTEM, Actor
 from shequ.clock import FixedClock
-from shequ.errors import RuleViolation
 from shequ.inbox import Inbox
 from shequ.store import Store
-from shequ.testing import Chain, MemoryDeadLetters
+from shequ.testing import Chain, MemoryDeadLetters, refused
 from shequ.usecases import Bound
 
 STAFF = Actor("staff-1", "district_staff")
@@ -100,13 +98,6 @@ def running_casework(store: Store, clock: FixedClock, **options: Any) -> Iterato
         yield app
     finally:
         close_casework(app)
-
-
-def refused(fn: Any, *a: Any, **kw: Any) -> RuleViolation:
-    """The rule violation ``fn(*a, **kw)`` raises (the test fails if it raises none)."""
-    with pytest.raises(RuleViolation) as info:
-        fn(*a, **kw)
-    return info.value
 
 
 def refusal(fn: Any, *a: Any, **kw: Any) -> str:

@@ -13,6 +13,7 @@ from registry_testing import new_person, opened_registry
 from shequ.actor import SYSTEM, Actor
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 from shequ.store import Store
+from shequ.testing import refused
 from sqlalchemy import text
 
 STAFF = Actor("staff-1", "district_staff")
@@ -92,9 +93,7 @@ def appoint(
 
 
 def rule_code(fn: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(RuleViolation) as info:
-        fn(*args, **kwargs)
-    return info.value.code
+    return refused(fn, *args, **kwargs).code
 
 
 class TestRegistryScenario:

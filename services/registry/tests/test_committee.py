@@ -11,7 +11,8 @@ from registry.contracts import translate
 from registry.domain.committee import term_end
 from registry_testing import new_person
 from shequ.actor import SYSTEM, Actor
-from shequ.errors import Forbidden, NotFound, RuleViolation
+from shequ.errors import Forbidden, NotFound
+from shequ.testing import refused
 from test_application import small_world
 
 STAFF = Actor("staff-1", "district_staff")
@@ -28,12 +29,6 @@ def elect(app: Registry, village: str, person: str, post: str, **more: Any) -> d
         post=post,
         **more,
     )
-
-
-def refusal(fn: Any, *args: Any, **kwargs: Any) -> RuleViolation:
-    with pytest.raises(RuleViolation) as info:
-        fn(*args, **kwargs)
-    return info.value
 
 
 def test_term_end_is_five_years_on_the_same_day() -> None:
@@ -89,21 +84,21 @@ class TestVillagersCommittee:
         elect(app, v1, w["v1_sec"], "chair")
         other = new_person(app, v1)
         last = app.recorder.max_notification_id()
-        second_chair = refusal(elect, app, v1, other, "chair")
+        second_chair = refused(elect, app, v1, other, "chair")
         assert (second_chair.code, second_chair.field) == ("rule.post_already_filled", "post")
         assert "主任" in second_chair.message_zh and "chair" in second_chair.message_en
-        twice = refusal(elect, app, v1, w["v1_sec"], "member")
+        twice = refused(elect, app, v1, w["v1_sec"], "member")
         assert twice.code == "rule.person_already_holds_post"
-        outsider = refusal(elect, app, v1, w["v2_sec"], "member")
+        outsider = refused(elect, app, v1, w["v2_sec"], "member")
         assert (outsider.code, outsider.field) == ("rule.not_a_villager", "person_id")
-        too_long = refusal(elect, app, v1, other, "member", term_ends="2029-01-16")
+        too_long = refused(elect, app, v1, other, "member", term_ends="2029-01-16")
         assert (too_long.code, too_long.field) == ("rule.term_too_long", "term_ends")
-        backwards = refusal(elect, app, v1, other, "member", term_ends="2024-01-01")
+        backwards = refused(elect, app, v1, other, "member", term_ends="2024-01-01")
         assert (backwards.code, backwards.field) == ("rule.end_before_start", "term_ends")
         assert app.recorder.max_notification_id() == last
         for _ in range(6):  # three to seven members (Art. 6): the eighth is refused
             elect(app, v1, new_person(app, v1), "member")
-        full = refusal(elect, app, v1, new_person(app, v1), "member")
+        full = refused(elect, app, v1, new_person(app, v1), "member")
         assert full.code == "rule.committee_full"
         # a village with no committee yet has no post to end
         with pytest.raises(NotFound) as missing:

@@ -20,11 +20,15 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, check_end, violation
 
-from registry.domain.common import check_ending, current_on, natural_id
+from registry.domain.common import check_ending, check_seat, current_on, natural_id
 
 POSTS = {"chair": "主任", "vice_chair": "副主任", "member": "委员"}
 TERM_YEARS = 5  # 村民委员会组织法 Art. 11
 MAX_MEMBERS = 7  # 村民委员会组织法 Art. 6: three to seven members
+SEAT_WORDS = (
+    ("此人已在本村民委员会任职", "the person already holds a post on this villagers' committee"),
+    ("村民委员会主任已有人担任", "the chair is filled"),
+)
 
 
 def term_end(since: str, years: int = TERM_YEARS) -> str:
@@ -89,17 +93,7 @@ class VillagersCommittee(Aggregate, created_event_name="Established"):
 
     @staticmethod
     def _check_seat(person_id: str, post: str, holding: list[dict[str, Any]]) -> None:
-        if any(a["person_id"] == person_id for a in holding):
-            raise violation(
-                "person_already_holds_post",
-                "此人已在本村民委员会任职",
-                "the person already holds a post on this villagers' committee",
-                "person_id",
-            )
-        if post == "chair" and any(a["post"] == "chair" for a in holding):
-            raise violation(
-                "post_already_filled", "村民委员会主任已有人担任", "the chair is filled", "post"
-            )
+        check_seat(holding, person_id, post, "chair", SEAT_WORDS)
         if len(holding) >= MAX_MEMBERS:
             raise violation(
                 "committee_full",

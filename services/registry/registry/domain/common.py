@@ -37,3 +37,20 @@ def check_ending(appointments: dict[str, dict[str, Any]], appointment_id: str, u
             "appointment_id",
         )
     check_end(record["since"], until)
+
+
+def check_seat(
+    holding: list[dict[str, Any]],
+    person_id: str,
+    post: str,
+    sole_post: str,
+    words: tuple[tuple[str, str], tuple[str, str]],
+) -> None:
+    """A person holds one post of a body at a time (``holding``: its appointments on the
+    day), and its ``sole_post`` (chair, secretary) has one holder. ``words``: the Chinese and
+    English refusing a second post, then those refusing a filled sole post."""
+    once, filled = words
+    if any(a["person_id"] == person_id for a in holding):
+        raise violation("person_already_holds_post", *once, "person_id")
+    if post == sole_post and any(a["post"] == sole_post for a in holding):
+        raise violation("post_already_filled", *filled, "post")

@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import check_ending, current_on
+from registry.domain.common import check_ending, check_seat, current_on
 
 KINDS = {
     "general_branch": "社区党总支",
@@ -26,6 +26,13 @@ KINDS = {
     "cooperative_branch": "合作社党总支",
 }
 POSTS = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
+SEAT_WORDS = (
+    (
+        "此人已在本组织任职（副书记不得兼任委员）",
+        "the person already holds a post here (a deputy may not also be a member)",
+    ),
+    ("书记职位已有人担任", "the secretary post is already filled"),
+)
 BASES = {
     "district_leader": "区工管委领导班子成员",
     "organ_cadre": "区机关干部",
@@ -75,20 +82,7 @@ class PartyOrganisation(Aggregate, created_event_name="Established"):
                 "appointment_exists", "该任职已登记", "appointment already recorded", "person_id"
             )
         holding = self.current(since)
-        if any(a["person_id"] == person_id for a in holding):
-            raise violation(
-                "person_already_holds_post",
-                "此人已在本组织任职（副书记不得兼任委员）",
-                "the person already holds a post here (a deputy may not also be a member)",
-                "person_id",
-            )
-        if post == "secretary" and any(a["post"] == "secretary" for a in holding):
-            raise violation(
-                "post_already_filled",
-                "书记职位已有人担任",
-                "the secretary post is already filled",
-                "post",
-            )
+        check_seat(holding, person_id, post, "secretary", SEAT_WORDS)
         basis = general_branch_basis(post, facts, holding) if self.kind == "general_branch" else ""
         self._appointed(appointment_id, self.community_id, person_id, post, basis, since, actor)
 
