@@ -161,28 +161,40 @@ class TestTally:
             Decimal("0.4"),
         )
 
-    def test_D34_disclosure_timeliness_counts_each_village_period_once(self) -> None:
-        tally = facts(
-            ("disclosure.published", "v1:2026Q1", {"late": False}),
-            ("disclosure.published", "v1:2026Q1", {"late": False}),  # delivered twice
-            ("disclosure.overdue", "v2:2026Q1", {}),
-            ("disclosure.published", "v2:2026Q1", {"late": True}),  # then published late
-            ("disclosure.published", "v3:2026Q1", {"late": True}),
-            ("disclosure.published", "v4:2026Q1", {"late": False}),
-        )
-        assert tally.metrics()["disclosure_timeliness"] == Decimal("0.5")
-        assert facts(("case.opened", "k1", {})).metrics()["disclosure_timeliness"] is None
-
-    def test_D34_objection_timeliness_counts_each_objection_once(self) -> None:
-        tally = facts(
-            ("objection.answered", "o1", {"on_time": True}),
-            ("objection.answered", "o1", {"on_time": True}),  # delivered twice
-            ("objection.overdue", "o2", {}),
-            ("objection.answered", "o2", {"on_time": False}),  # then answered late
-            ("objection.overdue", "o3", {}),  # still unanswered
-            ("objection.answered", "o4", {"on_time": True}),
-        )
-        assert tally.metrics()["objection_timeliness"] == Decimal("0.5")
+    @pytest.mark.parametrize(
+        ("metric", "seen"),
+        [
+            pytest.param(
+                "disclosure_timeliness",
+                (
+                    ("disclosure.published", "v1:2026Q1", {"late": False}),
+                    ("disclosure.published", "v1:2026Q1", {"late": False}),  # delivered twice
+                    ("disclosure.overdue", "v2:2026Q1", {}),
+                    ("disclosure.published", "v2:2026Q1", {"late": True}),  # then published late
+                    ("disclosure.published", "v3:2026Q1", {"late": True}),
+                    ("disclosure.published", "v4:2026Q1", {"late": False}),
+                ),
+                id="disclosures-each-village-period-once",
+            ),
+            pytest.param(
+                "objection_timeliness",
+                (
+                    ("objection.answered", "o1", {"on_time": True}),
+                    ("objection.answered", "o1", {"on_time": True}),  # delivered twice
+                    ("objection.overdue", "o2", {}),
+                    ("objection.answered", "o2", {"on_time": False}),  # then answered late
+                    ("objection.overdue", "o3", {}),  # still unanswered
+                    ("objection.answered", "o4", {"on_time": True}),
+                ),
+                id="objections-each-once",
+            ),
+        ],
+    )
+    def test_D34_timeliness_counts_each_disclosure_or_objection_once(
+        self, metric: str, seen: tuple[tuple[str, str, dict[str, Any]], ...]
+    ) -> None:
+        assert facts(*seen).metrics()[metric] == Decimal("0.5")
+        assert facts(("case.opened", "k1", {})).metrics()[metric] is None
 
     def test_voucher_return_rate_counts_each_voucher_once_in_any_order(self) -> None:
         """Vouchers returned at least once / vouchers posted or returned: a voucher returned

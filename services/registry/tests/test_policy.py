@@ -184,15 +184,8 @@ def build(name: str, w: dict[str, Any]) -> Case:
                 ),
                 c,
             )
-        ap = app.appoint(
-            SYSTEM, k("a"), organisation_id=org, person_id=p, post="secretary", since="2024-01-01"
-        )["appointment_id"]
-        return Case(
-            lambda a, key: app.end_appointment(
-                a, key, organisation_id=org, appointment_id=ap, until="2024-06-01"
-            ),
-            c,
-        )
+        where = {"organisation_id": org}
+        return _post_ended(app.appoint, app.end_appointment, where, p, "secretary", c)
     if name in ("elect_committee_member", "end_committee_post"):
         return _committee_case(name, w)
     if name == "register_person":
@@ -247,15 +240,20 @@ def _committee_case(name: str, w: dict[str, Any]) -> Case:
             ),
             w["c"],
         )
-    ap = app.elect_committee_member(
-        SYSTEM, k("e"), village_id=nv, person_id=p, post="chair", since="2024-01-01"
-    )["appointment_id"]
-    return Case(
-        lambda a, key: app.end_committee_post(
-            a, key, village_id=nv, appointment_id=ap, until="2024-06-01"
-        ),
-        w["c"],
+    where = {"village_id": nv}
+    return _post_ended(
+        app.elect_committee_member, app.end_committee_post, where, p, "chair", w["c"]
     )
+
+
+def _post_ended(
+    take: Any, end: Any, where: dict[str, str], person: str, post: str, community: str
+) -> Case:
+    """A post ``person`` took on 2024-01-01 (the body named by ``where``), and the call
+    ending it on 2024-06-01."""
+    taken = take(SYSTEM, k("post"), person_id=person, post=post, since="2024-01-01", **where)
+    ended = {"appointment_id": taken["appointment_id"], "until": "2024-06-01", **where}
+    return Case(lambda a, key: end(a, key, **ended), community)
 
 
 def build_teams(name: str, w: dict[str, Any]) -> Case:

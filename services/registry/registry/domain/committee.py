@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, check_end, violation
 
-from registry.domain.common import check_ending, check_seat, current_on, natural_id
+from registry.domain.common import HoldsPosts, check_ending, check_seat, natural_id
 
 POSTS = {"chair": "主任", "vice_chair": "副主任", "member": "委员"}
 TERM_YEARS = 5  # 村民委员会组织法 Art. 11
@@ -41,7 +41,7 @@ def term_end(since: str, years: int = TERM_YEARS) -> str:
 
 
 @dataclass
-class VillagersCommittee(Aggregate, created_event_name="Established"):
+class VillagersCommittee(HoldsPosts, Aggregate, created_event_name="Established"):
     """One village's villagers' committee (natural id from the village)."""
 
     id: UUID
@@ -52,10 +52,6 @@ class VillagersCommittee(Aggregate, created_event_name="Established"):
     @staticmethod
     def create_id(village_id: str) -> UUID:
         return natural_id("committee", village_id)
-
-    def current(self, on: str) -> list[dict[str, Any]]:
-        """Appointments holding on the day ``on``."""
-        return [a for a in self.appointments.values() if current_on(a["since"], a["until"], on)]
 
     def take_post(
         self,

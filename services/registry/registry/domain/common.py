@@ -22,6 +22,17 @@ def current_on(since: str, until: str | None, on: str) -> bool:
     return since <= on and (until is None or on < until)
 
 
+class HoldsPosts:
+    """A body whose ``appointments`` (by id) are posts held [since, until): a party
+    organisation, a villagers' committee."""
+
+    appointments: dict[str, dict[str, Any]]
+
+    def current(self, on: str) -> list[dict[str, Any]]:
+        """Appointments holding on the day ``on``."""
+        return [a for a in self.appointments.values() if current_on(a["since"], a["until"], on)]
+
+
 UNKNOWN_APPOINTMENT = ("unknown_appointment", "未找到该任职", "no such appointment")
 
 

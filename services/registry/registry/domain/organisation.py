@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import check_ending, check_seat, current_on
+from registry.domain.common import HoldsPosts, check_ending, check_seat
 
 KINDS = {
     "general_branch": "社区党总支",
@@ -51,7 +51,7 @@ class Eligibility:
 
 
 @dataclass
-class PartyOrganisation(Aggregate, created_event_name="Established"):
+class PartyOrganisation(HoldsPosts, Aggregate, created_event_name="Established"):
     """A party organisation: general branch, functional branch, village branch, cooperative."""
 
     id: UUID  # decided by the application (natural or from the idempotency key)
@@ -62,10 +62,6 @@ class PartyOrganisation(Aggregate, created_event_name="Established"):
     parent_id: str | None
     actor: ActorDict
     appointments: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
-
-    def current(self, on: str) -> list[dict[str, Any]]:
-        """Appointments holding on the day ``on``."""
-        return [a for a in self.appointments.values() if current_on(a["since"], a["until"], on)]
 
     def appoint(
         self,
