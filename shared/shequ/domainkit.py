@@ -58,6 +58,23 @@ class Ids:
         """An id for something with no natural key, stable under retries of the same command."""
         return uuid5(self.namespace, f"{kind}:key:{idempotency_key}")
 
+    def keyed_by(self, kind: str, *fields: str) -> staticmethod[..., UUID]:
+        """An aggregate's ``create_id``, declared by its natural key: ``kind`` and the fields
+        of its first event that name it, in order. ``create_id = IDS.keyed_by("plan",
+        "village_id", "year")`` gives ``natural_id("plan", village_id, str(year))``; it takes
+        them by name or in order, and eventsourcing reads their names from its signature
+        to pick them from the first event's arguments."""
+        signature = inspect.Signature(
+            [inspect.Parameter(f, inspect.Parameter.POSITIONAL_OR_KEYWORD) for f in fields]
+        )
+
+        def create_id(*args: Any, **kwargs: Any) -> UUID:
+            named = signature.bind(*args, **kwargs).arguments
+            return self.natural_id(kind, *(str(named[f]) for f in fields))
+
+        create_id.__signature__ = signature  # type: ignore[attr-defined]
+        return staticmethod(create_id)
+
 
 def violation(
     code: str, zh: str, en: str, field: str | None = None, **details: Any

@@ -1,10 +1,11 @@
-"""The domain kit: a command checked then recorded, lookup-or-refuse, the end-date check."""
+"""The domain kit: a command checked then recorded, lookup-or-refuse, the end-date check, ids
+declared by their natural key."""
 
 from __future__ import annotations
 
 import pytest
 from eventsourcing.domain import Aggregate, event
-from shequ.domainkit import ActorDict, check_end, checks, found, violation
+from shequ.domainkit import ActorDict, Ids, check_end, checks, found, violation
 from shequ.errors import RuleViolation
 
 ACTOR: ActorDict = {"id": "staff", "role": "district_staff"}
@@ -61,3 +62,27 @@ def test_an_end_before_its_start_is_refused_in_the_rule_given() -> None:
         check_end("2025-02-01", "2025-01-01", "period_end", ("late", "{end}<{start}"))
     assert refused.value.code == "rule.late" and refused.value.field == "period_end"
     assert refused.value.message_en == "2025-01-01<2025-02-01"
+
+
+IDS = Ids("kit")
+
+
+class Plot(Aggregate):
+    """An aggregate whose id is its natural key: the village and the year."""
+
+    create_id = IDS.keyed_by("plot", "village_id", "year")
+
+    @event("Allotted")
+    def __init__(self, village_id: str, year: int, holder: str, actor: ActorDict) -> None:
+        self.holder = holder
+
+
+def test_an_id_declared_by_its_natural_key_is_the_natural_id_of_those_fields() -> None:
+    expected = IDS.natural_id("plot", "v-1", "2026")
+    assert Plot.create_id("v-1", 2026) == Plot.create_id(year=2026, village_id="v-1") == expected
+    # eventsourcing picks the key's fields from the first event's arguments by their names
+    assert Plot(village_id="v-1", year=2026, holder="王", actor=ACTOR).id == expected
+    assert Plot("v-1", 2026, "王", ACTOR).id == expected
+    assert IDS.natural_id("plot", "v-1", "2027") != expected
+    with pytest.raises(TypeError):
+        Plot.create_id("v-1")  # the whole key, or no id

@@ -78,7 +78,7 @@ def file_objection(cmd: FileObjection, actor: Actor, app: FinanceBase) -> Any:
             rule="household.village",
         )
     today = app.today()
-    objection = Objection(  # type: ignore[call-arg]  # the id is taken at runtime
+    objection = Objection(
         id=key_id("objection", cmd.idempotency_key),
         disclosure_id=cmd.disclosure_id,
         village_id=disclosure.village_id,

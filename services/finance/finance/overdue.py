@@ -71,7 +71,7 @@ def record_overdue(app: FinanceBase) -> int:
         overdue_id = Overdue.create_id(ob["village_id"], ob["kind"], ob["period"])
         if app.exists(overdue_id):
             continue
-        overdue = Overdue(  # type: ignore[call-arg]
+        overdue = Overdue(
             village_id=ob["village_id"],
             community_id=app.collective(ob["village_id"]).community_id,
             kind=ob["kind"],

@@ -68,7 +68,7 @@ def register_counterparty(cmd: RegisterCounterparty, actor: Actor, app: FinanceB
     key = f"person:{cmd.person_id}" if cmd.person_id else f"key:{cmd.idempotency_key}"
     party_id = Counterparty.create_id(cmd.village_id, key)
     app.ensure_new(party_id, "该人员的往来户", "person_id", "counterparty.exists")
-    party = Counterparty(  # type: ignore[call-arg]  # the id is taken at runtime
+    party = Counterparty(
         id=party_id,
         village_id=cmd.village_id,
         kind=cmd.kind,

@@ -50,18 +50,11 @@ class RegistryReactions(Reactions):
         return [branch, collective]
 
     def on_appointment_made(self, d: Data, unit: Unit, msg: Received) -> Changed:
-        branch = unit.get(Branch.create_id(d["organisation_id"]))
-        if branch is None or d["appointment_id"] in branch.holders:
-            return []  # not a village branch, or known already
-        branch.appoint(d["appointment_id"], d["person_id"], d["post"], d["since"])
-        return [branch]
+        # a branch finance does not know is not a village branch
+        return taken(unit.get(Branch.create_id(d["organisation_id"])), d)
 
     def on_appointment_ended(self, d: Data, unit: Unit, msg: Received) -> Changed:
-        branch = unit.get(Branch.create_id(d["organisation_id"]))
-        if branch is None or ended(branch.holders, d["appointment_id"]):
-            return []
-        branch.end(d["appointment_id"], d["until"])
-        return [branch]
+        return ended_post(unit.get(Branch.create_id(d["organisation_id"])), d)
 
     def on_committee_post_taken(self, d: Data, unit: Unit, msg: Received) -> Changed:
         """A post on the village's villagers' committee: held apart from the finance group
@@ -69,17 +62,27 @@ class RegistryReactions(Reactions):
         committee = unit.get(Committee.create_id(d["village_id"])) or Committee(
             d["village_id"], msg.actor
         )
-        if d["appointment_id"] in committee.holders:
-            return []
-        committee.take(d["appointment_id"], d["person_id"], d["post"], d["since"])
-        return [committee]
+        return taken(committee, d)
 
     def on_committee_post_ended(self, d: Data, unit: Unit, msg: Received) -> Changed:
-        committee = unit.get(Committee.create_id(d["village_id"]))
-        if committee is None or ended(committee.holders, d["appointment_id"]):
-            return []
-        committee.end(d["appointment_id"], d["until"])
-        return [committee]
+        return ended_post(unit.get(Committee.create_id(d["village_id"])), d)
+
+
+def taken(body: Branch | Committee | None, d: Data) -> Changed:
+    """A post of one of the two committees taken: recorded once (a redelivery changes nothing)."""
+    if body is None or d["appointment_id"] in body.holders:
+        return []
+    body.take(d["appointment_id"], d["person_id"], d["post"], d["since"])
+    return [body]
+
+
+def ended_post(body: Branch | Committee | None, d: Data) -> Changed:
+    """A post of one of the two committees ended: nothing if the body or the post is unknown
+    here or the post ended already."""
+    if body is None or ended(body.holders, d["appointment_id"]):
+        return []
+    body.end(d["appointment_id"], d["until"])
+    return [body]
 
 
 class CaseworkReactions(Reactions):

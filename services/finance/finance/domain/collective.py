@@ -4,27 +4,25 @@ collectives the registry has told of, and a village's community scopes who may r
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from finance.domain.common import ActorDict, natural_id
+from finance.domain.common import IDS, ActorDict
 
 
-class Collective(Aggregate):
+@dataclass
+class Collective(Aggregate, created_event_name="Known"):
     """Finance's mirror of one registry village."""
 
-    @staticmethod
-    def create_id(village_id: str) -> UUID:
-        return natural_id("collective", village_id)
+    village_id: str
+    name: str
+    community_id: str
+    actor: ActorDict
+    branch_id: str | None = field(default=None, init=False)  # its party branch's organisation id
 
-    @event("Known")
-    def __init__(self, village_id: str, name: str, community_id: str, actor: ActorDict) -> None:
-        self.village_id = village_id
-        self.name = name
-        self.community_id = community_id
-        self.branch_id: str | None = None  # its party branch's organisation id
+    create_id = IDS.keyed_by("collective", "village_id")
 
     @event("BranchKnown")
     def branch_known(self, organisation_id: str) -> None:
@@ -36,7 +34,8 @@ class Collective(Aggregate):
 
 
 class Posts:
-    """A body whose posts are held [since, until): ``holders`` by appointment id."""
+    """A body whose posts are held [since, until): ``holders`` by appointment id (the person,
+    since, until)."""
 
     holders: dict[str, dict[str, Any]]
 
@@ -45,23 +44,21 @@ class Posts:
         return held_on(self.holders, on)
 
 
-class Branch(Posts, Aggregate):
+@dataclass
+class Branch(Posts, Aggregate, created_event_name="Known"):
     """A village's party branch (村党支部) as finance knows it: who held which post when. Its
     members are one of the village's two committees (两委), whom F24 keeps off the finance
     group's review."""
 
-    @staticmethod
-    def create_id(organisation_id: str) -> UUID:
-        return natural_id("branch", organisation_id)
+    organisation_id: str
+    village_id: str
+    actor: ActorDict
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @event("Known")
-    def __init__(self, organisation_id: str, village_id: str, actor: ActorDict) -> None:
-        self.organisation_id = organisation_id
-        self.village_id = village_id
-        self.holders: dict[str, dict[str, Any]] = {}  # appointment id -> person, since, until
+    create_id = IDS.keyed_by("branch", "organisation_id")
 
     @event("Appointed")
-    def appoint(self, appointment_id: str, person_id: str, post: str, since: str) -> None:
+    def take(self, appointment_id: str, person_id: str, post: str, since: str) -> None:
         self.holders[appointment_id] = {"person_id": person_id, "since": since, "until": None}
 
     @event("AppointmentEnded")
@@ -69,18 +66,16 @@ class Branch(Posts, Aggregate):
         self.holders[appointment_id]["until"] = until
 
 
-class Committee(Posts, Aggregate):
+@dataclass
+class Committee(Posts, Aggregate, created_event_name="Known"):
     """A village's villagers' committee (村民委员会) as finance knows it from the registry: who
     held which post when; the other of the village's two committees (两委, F24)."""
 
-    @staticmethod
-    def create_id(village_id: str) -> UUID:
-        return natural_id("committee", village_id)
+    village_id: str
+    actor: ActorDict
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @event("Known")
-    def __init__(self, village_id: str, actor: ActorDict) -> None:
-        self.village_id = village_id
-        self.holders: dict[str, dict[str, Any]] = {}  # appointment id -> person, since, until
+    create_id = IDS.keyed_by("committee", "village_id")
 
     @event("PostTaken")
     def take(self, appointment_id: str, person_id: str, post: str, since: str) -> None:
@@ -105,15 +100,13 @@ def ended(holders: dict[str, dict[str, Any]], appointment_id: str) -> bool:
     return holders.get(appointment_id, {"until": "known"})["until"] is not None
 
 
-class Household(Aggregate):
+@dataclass
+class Household(Aggregate, created_event_name="Known"):
     """A registry household as finance knows it: the village it belongs to, so that a resident
     objects only to their own village's disclosures."""
 
-    @staticmethod
-    def create_id(household_id: str) -> UUID:
-        return natural_id("household", household_id)
+    household_id: str
+    village_id: str
+    actor: ActorDict
 
-    @event("Known")
-    def __init__(self, household_id: str, village_id: str, actor: ActorDict) -> None:
-        self.household_id = household_id
-        self.village_id = village_id
+    create_id = IDS.keyed_by("household", "household_id")

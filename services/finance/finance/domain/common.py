@@ -6,6 +6,7 @@ text decided by the application; amounts are integer fen (分) everywhere, never
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from shequ.domainkit import Ids
@@ -16,6 +17,18 @@ ActorDict = dict[str, Any]
 IDS = Ids("finance")
 natural_id = IDS.natural_id
 key_id = IDS.key_id
+
+
+@dataclass
+class Numbered:
+    """What a village's record under its own number (a contract, a construction project) is
+    first recorded with: the village, the number and the terms as decided, and who recorded it.
+    A base of aggregates, so its fields are their first event's attributes."""
+
+    village_id: str
+    number: str
+    terms: dict[str, Any]
+    actor: ActorDict
 
 
 def refuse(code: str, zh: str, en: str, field: str | None = None, **details: Any) -> RuleViolation:

@@ -5,20 +5,24 @@ to the whole, to the fen. The resource requisitioned, if on the register, is nam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
-from finance.domain.common import ActorDict, natural_id, refuse, yuan
+from finance.domain.common import IDS, ActorDict, refuse, yuan
 
 
-class LandCompensation(Aggregate):
+@dataclass
+class LandCompensation(Aggregate, created_event_name="Recorded"):
     """One batch of land requisition compensation of one village."""
 
-    @staticmethod
-    def create_id(village_id: str, batch: str) -> UUID:
-        return natural_id("compensation", village_id, batch)
+    village_id: str
+    batch: str
+    terms: dict[str, Any]
+    actor: ActorDict
+
+    create_id = IDS.keyed_by("compensation", "village_id", "batch")
 
     @staticmethod
     def check(total_fen: int, retained_fen: int, distributed_fen: int) -> None:
@@ -32,11 +36,3 @@ class LandCompensation(Aggregate):
                 "distributed_fen",
                 difference_fen=difference,
             )
-
-    @event("Recorded")
-    def __init__(
-        self, village_id: str, batch: str, terms: dict[str, Any], actor: ActorDict
-    ) -> None:
-        self.village_id = village_id
-        self.batch = batch
-        self.terms = dict(terms)

@@ -7,38 +7,27 @@ matter, which casework let pass only under the two-thirds rules (农村集体经
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
+from dataclasses import dataclass
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
-from finance.domain.common import ActorDict, natural_id, refuse
+from finance.domain.common import IDS, ActorDict, Numbered, refuse
 
 PROPERTY = "collective_property"  # casework's matter type decided under the 2/3 rules
 
 
-class Decision(Aggregate):
+@dataclass
+class Decision(Aggregate, created_event_name="Known"):
     """A village decision whose resolution casework published (decision.resolution_published)."""
 
-    @staticmethod
-    def create_id(decision_id: str) -> UUID:
-        return natural_id("decision", decision_id)
+    decision_id: str
+    village_id: str
+    title: str
+    matter_type: str
+    published_on: str
+    actor: ActorDict
 
-    @event("Known")
-    def __init__(
-        self,
-        decision_id: str,
-        village_id: str,
-        title: str,
-        matter_type: str,
-        published_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.decision_id = decision_id
-        self.village_id = village_id
-        self.title = title
-        self.matter_type = matter_type
-        self.published_on = published_on
+    create_id = IDS.keyed_by("decision", "decision_id")
 
 
 def check_cited(
@@ -62,17 +51,8 @@ def check_cited(
         )
 
 
-class Contract(Aggregate):
+@dataclass
+class Contract(Numbered, Aggregate, created_event_name="Signed"):
     """A contract on collective property, signed once under its number."""
 
-    @staticmethod
-    def create_id(village_id: str, number: str) -> UUID:
-        return natural_id("contract", village_id, number)
-
-    @event("Signed")
-    def __init__(
-        self, village_id: str, number: str, terms: dict[str, Any], actor: ActorDict
-    ) -> None:
-        self.village_id = village_id
-        self.number = number
-        self.terms = dict(terms)
+    create_id = IDS.keyed_by("contract", "village_id", "number")

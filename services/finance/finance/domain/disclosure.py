@@ -13,13 +13,13 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from finance.domain.charts import Chart
-from finance.domain.common import ActorDict, natural_id, refuse
+from finance.domain.common import IDS, ActorDict, refuse
 
 # The eight categories in the order of the 2011 rules [law]; an empty one is printed with
 # NOTHING, never left out (D1).
@@ -128,36 +128,25 @@ def digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class Disclosure(Aggregate):
+@dataclass
+class Disclosure(Aggregate, created_event_name="Prepared"):
     """The periodic disclosure of one village for one quarter."""
 
-    @staticmethod
-    def create_id(village_id: str, kind: str, period: str) -> UUID:
-        return natural_id("disclosure", village_id, kind, period)
+    village_id: str
+    kind: str
+    period: str
+    content: dict[str, Any]
+    content_sha256: str
+    due_on: str
+    prepared_on: str
+    actor: ActorDict
+    opinion: str | None = field(default=None, init=False)
+    reviewer_id: str | None = field(default=None, init=False)
+    published_on: str | None = field(default=None, init=False)
+    # the correction notices a later disclosure carries for lines of this one (D33)
+    superseded: list[dict[str, Any]] = field(default_factory=list, init=False)
 
-    @event("Prepared")
-    def __init__(
-        self,
-        village_id: str,
-        kind: str,
-        period: str,
-        content: dict[str, Any],
-        content_sha256: str,
-        due_on: str,
-        prepared_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.kind = kind
-        self.period = period
-        self.content = content
-        self.content_sha256 = content_sha256
-        self.due_on = due_on
-        self.opinion: str | None = None
-        self.reviewer_id: str | None = None
-        self.published_on: str | None = None
-        # the correction notices a later disclosure carries for lines of this one (D33)
-        self.superseded: list[dict[str, Any]] = []
+    create_id = IDS.keyed_by("disclosure", "village_id", "kind", "period")
 
     @property
     def status(self) -> str:
@@ -253,28 +242,19 @@ class Disclosure(Aggregate):
         self.superseded.append(dict(notice))
 
 
-class Overdue(Aggregate):
+@dataclass
+class Overdue(Aggregate, created_event_name="Recorded"):
     """An obligation to disclose that passed its due date unpublished (D7): recorded once per
     village, kind and period, so downstream services count it once."""
 
-    @staticmethod
-    def create_id(village_id: str, kind: str, period: str) -> UUID:
-        return natural_id("overdue", village_id, kind, period)
+    village_id: str
+    community_id: str
+    kind: str
+    period: str
+    due_on: str
+    actor: ActorDict
 
-    @event("Recorded")
-    def __init__(
-        self,
-        village_id: str,
-        community_id: str,
-        kind: str,
-        period: str,
-        due_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.kind = kind
-        self.period = period
-        self.due_on = due_on
+    create_id = IDS.keyed_by("overdue", "village_id", "kind", "period")
 
 
 def quarters_between(first_day: str, last_day: str) -> list[str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from finance.domain.carryover import carry_over_table
 from finance.domain.charts import chart_on
-from finance.domain.common import ActorDict, natural_id, period_of, refuse, yuan
+from finance.domain.common import IDS, ActorDict, period_of, refuse, yuan
 
 FIXED_ASSETS = "151"  # 固定资产, the same code in both charts
 CASH = "101"  # 库存现金 (现金 in the 2004 chart), the same code in both charts
@@ -32,9 +31,7 @@ class Ledger(Aggregate):
     # a class default, so a ledger loaded from a snapshot older than the carry-over has it
     carried_on: str | None = None
 
-    @staticmethod
-    def create_id(village_id: str) -> UUID:
-        return natural_id("ledger", village_id)
+    create_id = IDS.keyed_by("ledger", "village_id")
 
     @event("Opened")
     def __init__(

@@ -10,6 +10,7 @@ never changed (D33)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -30,39 +31,28 @@ def answer_due(filed_on: str, days: int) -> str:
     return (dt.date.fromisoformat(filed_on) + dt.timedelta(days=days)).isoformat()
 
 
-class Objection(Aggregate):
+@dataclass
+class Objection(Aggregate, created_event_name="Filed"):
     """One objection, from its filing to its answer (or its escalation)."""
 
     id: UUID  # from the idempotency key of the filing
-
-    @event("Filed")
-    def __init__(  # noqa: PLR0913 - the objection's facts, as the stored event holds them
-        self,
-        *,
-        disclosure_id: str,
-        village_id: str,
-        community_id: str,
-        household_id: str | None,
-        line: str | None,
-        text: str,
-        channel: str,
-        filed_on: str,
-        due_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.disclosure_id = disclosure_id
-        self.village_id = village_id
-        self.community_id = community_id
-        self.household_id = household_id
-        self.line = line
-        self.text = text
-        self.due_on = due_on
-        self.assignee_id: str | None = None
-        self.answer: str | None = None
-        self.answered_on: str | None = None
-        self.correction_voucher_id: str | None = None
-        self.overdue_since: list[str] = []  # the due dates that passed unanswered
-        self.escalated = False
+    disclosure_id: str
+    village_id: str
+    community_id: str
+    household_id: str | None
+    line: str | None
+    text: str
+    channel: str
+    filed_on: str
+    due_on: str
+    actor: ActorDict
+    assignee_id: str | None = field(default=None, init=False)
+    answer: str | None = field(default=None, init=False)
+    answered_on: str | None = field(default=None, init=False)
+    correction_voucher_id: str | None = field(default=None, init=False)
+    # the due dates that passed unanswered
+    overdue_since: list[str] = field(default_factory=list, init=False)
+    escalated: bool = field(default=False, init=False)
 
     @property
     def status(self) -> str:

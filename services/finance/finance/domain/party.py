@@ -8,9 +8,10 @@ claims account add up to the account's balance in the books (F31)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from finance.domain.charts import chart_on
 from finance.domain.common import ActorDict, natural_id, refuse
@@ -26,10 +27,17 @@ def claims_on(day: str) -> tuple[str, ...]:
     return CLAIMS.get(chart.id, ()) if chart else ()
 
 
-class Counterparty(Aggregate):
+@dataclass
+class Counterparty(Aggregate, created_event_name="Registered"):
     """One counterparty of one village's books."""
 
     id: UUID  # by the registry person, or by the key of the command that registered it
+    village_id: str
+    kind: str
+    name: str
+    person_id: str | None
+    opening: dict[str, int]  # account -> fen at the ledger's opening, debit positive
+    actor: ActorDict
 
     @staticmethod
     def create_id(village_id: str, key: str) -> UUID:
@@ -58,19 +66,3 @@ class Counterparty(Aggregate):
                     "in whole fen, not zero",
                     f"opening.{code}",
                 )
-
-    @event("Registered")
-    def __init__(
-        self,
-        village_id: str,
-        kind: str,
-        name: str,
-        person_id: str | None,
-        opening: dict[str, int],
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.kind = kind
-        self.name = name
-        self.person_id = person_id
-        self.opening = dict(opening)  # account -> fen at the ledger's opening, debit positive

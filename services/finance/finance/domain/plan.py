@@ -9,12 +9,12 @@ in labour days, over all the village's projects of the year (国办发〔2007〕
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
-from finance.domain.common import ActorDict, natural_id, refuse, yuan
+from finance.domain.common import IDS, ActorDict, refuse, yuan
 
 # a distribution's allocations in the order of the 收益分配 table (§1.4)
 ALLOCATIONS = {
@@ -26,38 +26,36 @@ ALLOCATIONS = {
 }
 
 
-class AnnualPlan(Aggregate):
+@dataclass
+class AnnualPlan(Aggregate, created_event_name="Adopted"):
     """A village's financial plan for one year: items, each planned on an account of the chart
     so that its execution can be read from the books."""
 
-    @staticmethod
-    def create_id(village_id: str, year: int) -> UUID:
-        return natural_id("plan", village_id, str(year))
+    village_id: str
+    year: int
+    items: list[dict[str, Any]]
+    decision_id: str
+    adopted_on: str
+    actor: ActorDict
 
-    @event("Adopted")
-    def __init__(
-        self,
-        village_id: str,
-        year: int,
-        items: list[dict[str, Any]],
-        decision_id: str,
-        adopted_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.year = year
-        self.items = [dict(i) for i in items]
-        self.decision_id = decision_id
-        self.adopted_on = adopted_on
+    create_id = IDS.keyed_by("plan", "village_id", "year")
 
 
-class Distribution(Aggregate):
+@dataclass
+class Distribution(Aggregate, created_event_name="Decided"):
     """How a village distributes the income of one year (收益分配方案), as its members'
     assembly approved it."""
 
-    @staticmethod
-    def create_id(village_id: str, year: int) -> UUID:
-        return natural_id("distribution", village_id, str(year))
+    village_id: str
+    year: int
+    distributable_fen: int
+    allocations: dict[str, int]
+    members: dict[str, int]  # persons, per_person_fen
+    decision_id: str
+    decided_on: str
+    actor: ActorDict
+
+    create_id = IDS.keyed_by("distribution", "village_id", "year")
 
     @staticmethod
     def check(distributable_fen: int, allocations: dict[str, int]) -> None:
@@ -73,35 +71,21 @@ class Distribution(Aggregate):
                 difference_fen=total - distributable_fen,
             )
 
-    @event("Decided")
-    def __init__(
-        self,
-        village_id: str,
-        year: int,
-        distributable_fen: int,
-        allocations: dict[str, int],
-        members: dict[str, int],
-        decision_id: str,
-        decided_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.year = year
-        self.distributable_fen = distributable_fen
-        self.allocations = dict(allocations)
-        self.members = dict(members)  # persons, per_person_fen
-        self.decision_id = decision_id
-        self.decided_on = decided_on
 
-
-class PooledProject(Aggregate):
+@dataclass
+class PooledProject(Aggregate, created_event_name="Decided"):
     """A 一事一议 project: what it builds, the money raised per person (标准, fen) from how many
     persons, and the labour days per labourer from how many labourers, as the villagers'
     meeting decided."""
 
-    @staticmethod
-    def create_id(village_id: str, number: str) -> UUID:
-        return natural_id("pooled", village_id, number)
+    village_id: str
+    number: str
+    project: dict[str, Any]
+    decision_id: str
+    decided_on: str
+    actor: ActorDict
+
+    create_id = IDS.keyed_by("pooled", "village_id", "number")
 
     @staticmethod
     def check_caps(
@@ -136,19 +120,3 @@ class PooledProject(Aggregate):
                 cap_days=cap_days,
                 before_days=days_before,
             )
-
-    @event("Decided")
-    def __init__(
-        self,
-        village_id: str,
-        number: str,
-        project: dict[str, Any],
-        decision_id: str,
-        decided_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.number = number
-        self.project = dict(project)
-        self.decision_id = decision_id
-        self.decided_on = decided_on

@@ -5,33 +5,24 @@ the books: debits to 在建工程 on lines naming its number."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
+from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate, event
 
 from finance.domain.charts import vocabulary
-from finance.domain.common import ActorDict, natural_id, refuse
+from finance.domain.common import IDS, ActorDict, Numbered, refuse
 
 TENDERS: dict[str, str] = vocabulary()["tender_methods"]
 
 
-class Project(Aggregate):
+@dataclass
+class Project(Numbered, Aggregate, created_event_name="Registered"):
     """One construction project of one village."""
 
-    @staticmethod
-    def create_id(village_id: str, number: str) -> UUID:
-        return natural_id("project", village_id, number)
+    final_fen: int | None = field(default=None, init=False)
+    settled_on: str | None = field(default=None, init=False)
 
-    @event("Registered")
-    def __init__(
-        self, village_id: str, number: str, terms: dict[str, Any], actor: ActorDict
-    ) -> None:
-        self.village_id = village_id
-        self.number = number
-        self.terms = dict(terms)
-        self.final_fen: int | None = None
-        self.settled_on: str | None = None
+    create_id = IDS.keyed_by("project", "village_id", "number")
 
     def settle(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
         """决算: once, not before the project was registered."""
