@@ -9,7 +9,6 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Count, Day, Id, Keyed, Text, keyed
 from shequ.handlers import decides
@@ -24,13 +23,12 @@ from finance.domain.disclosure import check_quarter_closed, due_on, quarter_mont
 from finance.domain.ledger import next_month
 from finance.domain.resource import Resource
 from finance.examples import VILLAGE
+from finance.fields import Area, Quarter
 from finance.ledgers import village_scope
 from finance.plans import pooled_table, posted_sums
 from finance.projects import project_table
 from finance.registers import compensations
 from finance.specials import at_once, contract_row, land_row, pooled_row, special
-
-Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
 
 
 class RecordLandCompensation(Keyed):
@@ -53,7 +51,7 @@ class RecordLandCompensation(Keyed):
     )
     village_id: Id
     batch: Annotated[str, Text(30, "批次")]
-    area_centimu: Annotated[int, Count(1, 10**10, "面积（0.01亩）")]
+    area_centimu: Area
     total_fen: Annotated[int, Count(0, 10**13, "补偿总额（分）")]
     retained_fen: Annotated[int, Count(0, 10**13, "集体留存（分）")]
     distributed_fen: Annotated[int, Count(0, 10**13, "分配到户合计（分）")]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
 from shequ.actor import Actor
 from shequ.commands import Choice, Command, Id, Keyed, Note, keyed
 from shequ.handlers import changes, decides
@@ -34,10 +33,10 @@ from finance.domain.disclosure import (
 )
 from finance.domain.ledger import next_month
 from finance.examples import VILLAGE
+from finance.fields import Quarter
 from finance.ledgers import movements, village_scope, villages_read
 from finance.subledgers import check_reconciled
 
-Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
 DISCLOSURE = "5b2d7c1e-0000-5000-8000-000000000041"
 
 

@@ -25,13 +25,16 @@ from finance.domain.carryover import carried, carry_over_table
 from finance.domain.common import key_id, yuan
 from finance.domain.ledger import CASH, FIXED_ASSETS, next_month
 from finance.examples import MONTH, VILLAGE
+from finance.fields import Account, Period
 from finance.subledgers import check_reconciled, subledgers
-
-Period = Annotated[str, Text(7, "会计期间（YYYY-MM）"), Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 def village_scope(cmd: Any, app: FinanceBase) -> Any:
     return app.village_target(cmd.village_id)
+
+
+# a use case that changes the village's ledger (the command names the village)
+changes_ledger = changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
 
 
 def villages_read(
@@ -115,7 +118,7 @@ class ClosePeriod(Keyed):
     period: Period
 
 
-@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+@changes_ledger
 def close_period(
     cmd: ClosePeriod, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
@@ -144,7 +147,7 @@ class CarryOverChart(Keyed):
     splits: Annotated[dict[str, dict[str, int]], Field(max_length=50)] = Field(default_factory=dict)
 
 
-@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+@changes_ledger
 def carry_over_chart(
     cmd: CarryOverChart, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
@@ -348,7 +351,7 @@ class JournalQuery(Command):
     title = "日记账与明细账"
     example: ClassVar[dict[str, Any]] = {**MONTH, "account": "102"}
     village_id: Id
-    account: Annotated[str, Text(20, "会计科目代码")]
+    account: Account
     period: Period
     counterparty_id: Id | None = None
 
@@ -442,7 +445,7 @@ def posted_voucher_of(app: FinanceBase, village_id: str, voucher_id: str) -> Non
         )
 
 
-@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+@changes_ledger
 def register_asset(
     cmd: RegisterAsset, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
@@ -470,7 +473,7 @@ class DisposeAsset(Keyed):
     voucher_id: Id
 
 
-@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+@changes_ledger
 def dispose_asset(
     cmd: DisposeAsset, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
@@ -498,7 +501,7 @@ class TransferAsset(Keyed):
     location: Annotated[str, Text(100, "存放地点或使用人")]
 
 
-@changes(lambda cmd, app: app.ledger(cmd.village_id), village_scope)
+@changes_ledger
 def transfer_asset(
     cmd: TransferAsset, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:

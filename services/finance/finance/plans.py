@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from shequ.actor import Actor
-from shequ.commands import Command, Count, Day, Id, Keyed, Text, keyed
+from shequ.commands import Command, Count, Day, Id, Keyed, keyed
 from shequ.handlers import decides
 from sqlalchemy import Connection, func, select
 
@@ -28,6 +28,7 @@ from finance.domain.disclosure import quarter_months
 from finance.domain.ledger import next_month
 from finance.domain.plan import ALLOCATIONS, AnnualPlan, Distribution, PooledProject
 from finance.examples import VILLAGE
+from finance.fields import Account, ProjectName, ProjectNumber, Quarter
 from finance.ledgers import movements, village_scope
 from finance.registers import distributions, plans, pooled
 from finance.specials import at_once, pooled_row
@@ -55,8 +56,8 @@ class PlanItem(Command):
     """One item of the plan: what, on which account of the chart its execution is booked, and
     the amount planned for the year in fen."""
 
-    name: Annotated[str, Text(100, "项目")]
-    account: Annotated[str, Text(20, "会计科目代码")]
+    name: ProjectName
+    account: Account
     planned_fen: Annotated[int, Count(0, 10**13, "年度计划（分）")]
 
 
@@ -148,7 +149,7 @@ class PlanQuery(Command):
     title = "财务计划执行"
     example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "period": "2026Q1"}
     village_id: Id
-    period: Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", title="季度（YYYYQn）")]
+    period: Quarter
 
 
 def plan(cmd: PlanQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
@@ -396,8 +397,8 @@ class RecordPooledProject(Keyed):
         decided_on="2026-03-10",
     )
     village_id: Id
-    number: Annotated[str, Text(30, "项目编号")]
-    name: Annotated[str, Text(100, "项目")]
+    number: ProjectNumber
+    name: ProjectName
     per_person_fen: Annotated[int, Count(0, 10**7, "筹资标准（分/人）")]
     persons: Annotated[int, Count(0, 10**7, "筹资人数")]
     labour_days_per_labourer: Annotated[int, Count(0, 365, "每个劳动力筹劳工日")] = 0

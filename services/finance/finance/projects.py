@@ -24,6 +24,7 @@ from finance.domain.common import yuan
 from finance.domain.contract import Decision, check_cited
 from finance.domain.project import TENDERS, Project
 from finance.examples import VILLAGE
+from finance.fields import ProjectName, ProjectNumber
 from finance.ledgers import village_scope
 from finance.plans import posted_sums
 from finance.registers import projects as p_table
@@ -54,8 +55,8 @@ class RegisterProject(Keyed):
         decided_on="2026-03-10",
     )
     village_id: Id
-    number: Annotated[str, Text(30, "项目编号")]
-    name: Annotated[str, Text(100, "项目")]
+    number: ProjectNumber
+    name: ProjectName
     budget_fen: Annotated[int, Count(0, 10**13, "预算（分）")]
     tender: Annotated[str, Choice(TENDERS, "招标方式")]
     builder: Annotated[str, Text(100, "中标单位")]
@@ -99,7 +100,7 @@ class SettleProject(Keyed):
         settled_on="2026-11-30",
     )
     village_id: Id
-    number: Annotated[str, Text(30, "项目编号")]
+    number: ProjectNumber
     final_fen: Annotated[int, Count(0, 10**13, "决算（分）")]
     settled_on: Day
 

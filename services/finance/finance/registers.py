@@ -10,7 +10,7 @@ from typing import Any
 
 from shequ.projection import ID, Update, Upsert
 from shequ.readmodel import day, fen, key, number, ref, table, text
-from sqlalchemy import Index, select, update
+from sqlalchemy import Index, Table, select, update
 from sqlalchemy.orm import Session
 
 from finance.tables import metadata
@@ -85,6 +85,19 @@ def changed(session: Session, e: Any, status: str, contract_no: str | None) -> N
     )
 
 
+def with_terms(table: Table, key: str, dated: str) -> Upsert:
+    """The row of a village's record kept under its ``key`` with its terms (land compensation
+    by batch, a construction project by number), dated by the day its terms name."""
+    return Upsert(
+        table,
+        {"id": ID},
+        "village_id",
+        key,
+        terms=as_json("terms"),
+        **{dated: lambda e: e.terms[dated]},
+    )
+
+
 def recorded(name: str) -> Any:
     return lambda e: e.record[name]
 
@@ -153,20 +166,6 @@ class RegistersProjection:
         year=lambda e: int(e.decided_on[:4]),
         project=as_json("project"),
     )
-    on_LandCompensation__Recorded = Upsert(
-        compensations,
-        {"id": ID},
-        "village_id",
-        "batch",
-        approved_on=lambda e: e.terms["approved_on"],
-        terms=as_json("terms"),
-    )
-    on_Project__Registered = Upsert(
-        projects,
-        {"id": ID},
-        "village_id",
-        "number",
-        decided_on=lambda e: e.terms["decided_on"],
-        terms=as_json("terms"),
-    )
+    on_LandCompensation__Recorded = with_terms(compensations, "batch", "approved_on")
+    on_Project__Registered = with_terms(projects, "number", "decided_on")
     on_Project__Settled = Update(projects, {"id": ID}, "final_fen", "settled_on")

@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Any
 
 from shequ.actor import Actor
-from shequ.commands import Choice, Count, Day, Id, Keyed, Note, Text, keyed
+from shequ.commands import Choice, Day, Id, Keyed, Note, Text, keyed
 from shequ.handlers import changes, decides
 from shequ.privacy import mask_name
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from finance.base import FinanceBase
 from finance.domain.common import key_id
 from finance.domain.resource import STATUSES, TYPES, Resource
 from finance.examples import VILLAGE
+from finance.fields import Area
 from finance.ledgers import VillageQuery, village_scope
 from finance.registers import resources as r_table
 
@@ -49,7 +50,7 @@ class RegisterResource(Keyed):
     village_id: Id
     type: Annotated[str, Choice(TYPES, "资源类型")]
     name: Annotated[str, Text(100, "资源名称")]
-    area_centimu: Annotated[int, Count(1, 10**10, "面积（0.01亩）")]
+    area_centimu: Area
     location: Annotated[str, Text(100, "坐落")]
     registered_on: Day
 

@@ -37,6 +37,7 @@ OBJECTORS = {"resident": "household", "finance_clerk": "village", "community_sta
 OBJECTORS |= {"district_staff": "all", "system": "all"}
 ANSWER = {"finance_group": "village", "village_head": "village", **AGENCY}
 OWN = {**READS, "resident": "household"}
+PREPARE = {**CLERK, "district_staff": "all"}  # disclosures: the district may prepare them too
 
 USE_CASES = UseCases(
     "finance",
@@ -60,11 +61,7 @@ USE_CASES = UseCases(
     UseCase(compensations.RecordLandCompensation, compensations.record_land_compensation, CLERK),
     UseCase(projects.RegisterProject, projects.register_project, CLERK),
     UseCase(projects.SettleProject, projects.settle_project, CLERK),
-    UseCase(
-        compensations.PrepareSpecial,
-        compensations.prepare_special,
-        {**CLERK, "district_staff": "all"},
-    ),
+    UseCase(compensations.PrepareSpecial, compensations.prepare_special, PREPARE),
     # vouchers
     UseCase(vouchers.DraftVoucher, vouchers.draft_voucher, CLERK),
     UseCase(vouchers.AmendDraft, vouchers.amend_draft, CLERK),
@@ -75,11 +72,7 @@ USE_CASES = UseCases(
     # contracts on collective property
     UseCase(agreements.SignContract, agreements.sign_contract, BOOKS),
     # disclosure
-    UseCase(
-        disclosures.PrepareDisclosure,
-        disclosures.prepare_disclosure,
-        {**CLERK, "district_staff": "all"},
-    ),
+    UseCase(disclosures.PrepareDisclosure, disclosures.prepare_disclosure, PREPARE),
     UseCase(
         disclosures.ReviewDisclosure, disclosures.review_disclosure, {"finance_group": "village"}
     ),

@@ -34,7 +34,8 @@ from finance.domain.common import key_id
 from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
-from finance.ledgers import Period, village_scope, villages_read
+from finance.fields import Account, Period
+from finance.ledgers import village_scope, villages_read
 from finance.parties import check_counterparties
 
 SIDES = ("debit", "credit")
@@ -43,7 +44,7 @@ SIDES = ("debit", "credit")
 class Line(Command):
     """One line (分录) of a voucher."""
 
-    account: Annotated[str, Text(20, "会计科目代码")]
+    account: Account
     side: Annotated[str, Choice(SIDES, "借贷方向")]
     amount_fen: Annotated[int, Count(1, 10**13, "金额（分）")]
     red: Flag = False
