@@ -58,6 +58,11 @@ def line(account: str, side: str, fen: int, **more: Any) -> dict[str, Any]:
     return {"account": account, "side": side, "amount_fen": fen, **more}
 
 
+def pair(debit: str, credit: str, fen: int, **more: Any) -> list[dict[str, Any]]:
+    """The two lines of a voucher moving ``fen`` from ``credit`` to ``debit``."""
+    return [line(debit, "debit", fen, **more), line(credit, "credit", fen, **more)]
+
+
 class Village:
     """A village the registry announced, with its clerk, a second clerk, a 民主理财小组 member
     and its head, each an actor of that village."""
@@ -166,19 +171,34 @@ class World:
         )
         return village
 
-    def ledger(self, village: Village, opened_on: str = "2026-01-01") -> dict[str, Any]:
+    def ledger(
+        self,
+        village: Village,
+        opened_on: str = "2026-01-01",
+        opening: dict[str, int] = OPENING,
+        assets: list[dict[str, Any]] = ASSETS,
+    ) -> dict[str, Any]:
+        """The village's books opened by the agency with ``opening`` balances and ``assets``
+        on the fixed-asset register."""
         return self.app.open_ledger(
             AGENCY,
             self.key("ledger"),
             village_id=village.id,
             opened_on=opened_on,
-            opening=OPENING,
-            assets=ASSETS,
+            opening=opening,
+            assets=assets,
         )
 
     def draft(
-        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
+        self,
+        village: Village,
+        day: str,
+        lines: list[dict[str, Any]],
+        summary: str = "购买办公用品",
+        **more: Any,
     ) -> str:
+        """A voucher the clerk drafted and handled; ``more``: its other fields (``kind``,
+        ``corrects``, ``decision_id``…)."""
         out = self.app.draft_voucher(
             village.clerk,
             self.key("voucher"),
@@ -187,6 +207,7 @@ class World:
             summary=summary,
             lines=lines,
             handler_id=village.clerk.person_id,
+            **more,
         )
         return str(out["voucher_id"])
 
@@ -213,20 +234,17 @@ class World:
             opinion=opinion,
         )
 
-    def posted(
-        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
-    ) -> tuple[str, str]:
-        """A voucher drafted, reviewed and posted: its id and its number."""
-        voucher_id = self.draft(village, day, lines, summary)
+    def posted(self, village: Village, *args: Any, **more: Any) -> tuple[str, str]:
+        """A voucher drafted (``draft``'s arguments), reviewed and posted: its id and its
+        number."""
+        voucher_id = self.draft(village, *args, **more)
         self.review(village, voucher_id)
         answer = self.app.post_voucher(AGENCY, self.key("post"), voucher_id=voucher_id)
         return voucher_id, str(answer["number"])
 
-    def post(
-        self, village: Village, day: str, lines: list[dict[str, Any]], summary: str = "购买办公用品"
-    ) -> str:
-        """A voucher drafted, reviewed and posted; its number."""
-        return self.posted(village, day, lines, summary)[1]
+    def post(self, village: Village, *args: Any, **more: Any) -> str:
+        """A voucher drafted, reviewed and posted (``posted``'s arguments); its number."""
+        return self.posted(village, *args, **more)[1]
 
     def pump(self, village: Village, voucher_id: str, acquired_on: str, location: str) -> str:
         """An irrigation pump of 18,000.00 yuan entered on the village's fixed-asset register
@@ -285,7 +303,7 @@ def registers_quarter(world: World, village: Village) -> dict[str, Any]:
         village.clerk, "resource-pond", type="water", name="南塘", area_centimu=830, **resource
     )["resource_id"]
     world.clock.set("2026-01-20")
-    rent = [line("102", "debit", 1_200_000), line("501", "credit", 1_200_000)]
+    rent = pair("102", "501", 1_200_000)
     world.post(village, "2026-01-20", rent, "机动地发包收入")
     world.clock.set("2026-02-10")
     world.app.sign_contract(

@@ -11,14 +11,25 @@ import pytest
 from finance.domain import Disclosure
 from finance.overdue import record_overdue
 from finance.settings import FinanceSettings
-from finance_testing import AGENCY, AUDITOR, OPENING, STAFF, Village, World, line, new_id, refused
+from finance_testing import (
+    AGENCY,
+    AUDITOR,
+    OPENING,
+    STAFF,
+    Village,
+    World,
+    line,
+    new_id,
+    pair,
+    refused,
+)
 from shequ.actor import Actor
 from shequ.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.metrics import SLA_BREACHES
 
 PAY_OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 SUBSIDY = [line("102", "debit", 500_000), line("503", "credit", 500_000, memo="村级组织运转经费")]
-WAGES = [line("513", "debit", 80_000), line("102", "credit", 80_000)]
+WAGES = pair("513", "102", 80_000)
 
 
 def events(world: World) -> int:
@@ -281,7 +292,7 @@ def test_F32_cash_over_the_limit_is_reported_on_the_month_and_never_refused(worl
     world.ledger(village)
     world.post(village, "2026-01-03", CASH_IN, "提取备用金")
     assert world.app.trial_balance(AUDITOR, village.id, "2026-01")["warnings"] == []
-    extra = [line("101", "debit", 123_456), line("102", "credit", 123_456)]
+    extra = pair("101", "102", 123_456)
     assert world.post(village, "2026-01-04", extra, "提取现金") == "记-2026-002"
     tb = world.app.trial_balance(AUDITOR, village.id, "2026-01")
     assert tb["balanced"]
@@ -298,7 +309,7 @@ def test_F32_cash_over_the_limit_is_reported_on_the_month_and_never_refused(worl
         }
     ]
     world.clock.set("2026-02-10")
-    bank = [line("102", "debit", 123_456), line("101", "credit", 123_456)]
+    bank = pair("102", "101", 123_456)
     world.post(village, "2026-02-02", bank, "现金存入银行")
     assert world.app.trial_balance(AUDITOR, village.id, "2026-02")["warnings"] == []
 
@@ -522,26 +533,10 @@ def test_F27_a_posted_voucher_is_corrected_by_a_red_reversal_and_a_blue_voucher(
     [original] = world.app.vouchers(AUDITOR, village.id, "2026-01")["vouchers"]
     world.clock.set("2026-02-10")
     red = [{**x, "red": True} for x in PAY_OFFICE]
-    blue = [line("514", "debit", 12_000), line("102", "credit", 12_000)]
+    blue = pair("514", "102", 12_000)
 
     def correction(kind: str, lines: list[dict[str, Any]], summary: str) -> str:
-        out = world.app.draft_voucher(
-            village.clerk,
-            world.key("correct"),
-            village_id=village.id,
-            voucher_date="2026-02-09",
-            summary=summary,
-            lines=lines,
-            handler_id=village.clerk.person_id,
-            kind=kind,
-            corrects=original["id"],
-        )
-        world.review(village, out["voucher_id"])
-        return str(
-            world.app.post_voucher(AGENCY, world.key("post"), voucher_id=out["voucher_id"])[
-                "number"
-            ]
-        )
+        return world.post(village, "2026-02-09", lines, summary, kind=kind, corrects=original["id"])
 
     wrong_copy = [{**x, "red": True, "amount_fen": 11_000} for x in PAY_OFFICE]
     refused(
@@ -564,6 +559,30 @@ def test_F27_a_posted_voucher_is_corrected_by_a_red_reversal_and_a_blue_voucher(
     assert (tb["514"]["debit_fen"], tb["514"]["closing_fen"]) == (12_000, 12_000)
     assert tb["102"]["closing_fen"] == 12_500_000 - 12_000  # paid once, not twice nor never
     assert world.app.voucher(AUDITOR, original["id"])["status"] == "posted"  # never edited
+
+
+def awaiting_group_review(world: World, village: Village) -> dict[str, Any]:
+    """A voucher of the village that the clerk's colleague approved: the finance group's
+    approval of it, as a review command's fields."""
+    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
+    world.review(village, voucher_id, upto=1)
+    return {"voucher_id": voucher_id, "stage": "finance_group", "outcome": "approve"}
+
+
+def refused_to_committee_member(
+    world: World, village: Village, key: str, group_review: dict[str, Any]
+) -> None:
+    """F24: the finance group's member, holding a post on one of the two committees, may not
+    review."""
+    refused(
+        RuleViolation,
+        "voucher.reviewer_conflict",
+        "actor",
+        world.app.review_voucher,
+        village.group,
+        key,
+        **group_review,
+    )
 
 
 def test_F24_a_member_of_the_village_party_branch_reviews_nothing_for_the_finance_group(
@@ -592,18 +611,8 @@ def test_F24_a_member_of_the_village_party_branch_reviews_nothing_for_the_financ
         basis="",
         since="2025-01-01",
     )
-    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
-    world.review(village, voucher_id, upto=1)
-    group_review = {"voucher_id": voucher_id, "stage": "finance_group", "outcome": "approve"}
-    refused(
-        RuleViolation,
-        "voucher.reviewer_conflict",
-        "actor",
-        world.app.review_voucher,
-        village.group,
-        "review-by-branch-member",
-        **group_review,
-    )
+    group_review = awaiting_group_review(world, village)
+    refused_to_committee_member(world, village, "review-by-branch-member", group_review)
     world.announce(
         "appointment.ended",
         organisation_id=branch,
@@ -623,9 +632,7 @@ def test_F24_a_member_of_the_villagers_committee_as_of_the_review_day(world: Wor
     the review's day (the world's clock: 2026-01-05)."""
     village = world.village()
     world.ledger(village)
-    voucher_id = world.draft(village, "2026-01-03", PAY_OFFICE)
-    world.review(village, voucher_id, upto=1)
-    group_review = {"voucher_id": voucher_id, "stage": "finance_group", "outcome": "approve"}
+    group_review = awaiting_group_review(world, village)
     committee = new_id()
     post = {"committee_id": committee, "village_id": village.id, "post": "member"}
     elected = {**post, "person_id": village.group.person_id, "term_ends": "2031-01-06"}
@@ -636,15 +643,7 @@ def test_F24_a_member_of_the_villagers_committee_as_of_the_review_day(world: Wor
     held = new_id()
     world.announce("committee.post_taken", **elected, appointment_id=held, since="2021-01-15")
     before = world.finance.recorder.max_notification_id()
-    refused(
-        RuleViolation,
-        "voucher.reviewer_conflict",
-        "actor",
-        world.app.review_voucher,
-        village.group,
-        "review-by-committee-member",
-        **group_review,
-    )
+    refused_to_committee_member(world, village, "review-by-committee-member", group_review)
     assert world.finance.recorder.max_notification_id() == before  # nothing stored
     for _ in range(2):  # a duplicate delivery changes nothing
         world.announce(
@@ -678,12 +677,7 @@ def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
     )
     world.ledger(village)
     world.clock.set("2026-01-20")
-    bought, _ = world.posted(
-        village,
-        "2026-01-15",
-        [line("151", "debit", 1_800_000), line("102", "credit", 1_800_000)],
-        "购置灌溉水泵",
-    )
+    bought, _ = world.posted(village, "2026-01-15", pair("151", "102", 1_800_000), "购置灌溉水泵")
     world.clock.set("2026-02-02")
     close = {"village_id": village.id, "period": "2026-01"}
     e = pytest.raises(RuleViolation, world.app.close_period, AGENCY, "close-unreconciled", **close)
@@ -695,12 +689,9 @@ def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
     world.app.close_period(AGENCY, "close-reconciled", **close)
     # sold at its book value in February: off the register, and the books agree again
     world.clock.set("2026-02-20")
-    sold, _ = world.posted(
-        village,
-        "2026-02-18",
-        [line("102", "debit", 1_800_000), line("151", "credit", 1_800_000)],
-        "出售水泵",
-    )
+    sold, _ = world.posted(village, "2026-02-18", pair("102", "151", 1_800_000), "出售水泵")
+    disposal = {"village_id": village.id, **asset, "voucher_id": sold}
+    too_early = {**disposal, "disposed_on": "2026-01-10"}
     refused(
         RuleViolation,
         "asset.not_disposable",
@@ -708,19 +699,9 @@ def test_F31_a_month_closes_only_when_the_asset_register_agrees_with_the_books(
         world.app.dispose_asset,
         village.clerk,
         "dispose-too-early",
-        village_id=village.id,
-        asset_id=asset["asset_id"],
-        disposed_on="2026-01-10",
-        voucher_id=sold,
+        **too_early,
     )
-    world.app.dispose_asset(
-        village.clerk,
-        "dispose-pump",
-        village_id=village.id,
-        asset_id=asset["asset_id"],
-        disposed_on="2026-02-18",
-        voucher_id=sold,
-    )
+    world.app.dispose_asset(village.clerk, "dispose-pump", **disposal, disposed_on="2026-02-18")
     world.clock.set("2026-03-02")
     world.app.close_period(AGENCY, "close-feb", village_id=village.id, period="2026-02")
     draft = world.draft(village, "2026-03-01", PAY_OFFICE)
@@ -743,7 +724,7 @@ def test_D3_a_line_strictly_over_the_threshold_is_disclosed_at_once(world: World
     village = world.village()
     world.ledger(village)
     grant = [line("102", "debit", 5_000_001), line("503", "credit", 5_000_001, memo="上级专项补助")]
-    exactly = [line("102", "debit", 5_000_000), line("503", "credit", 5_000_000)]
+    exactly = pair("102", "503", 5_000_000)
     world.clock.set("2026-01-10")
     assert world.post(village, "2026-01-08", exactly, "收到补助") == "记-2026-001"
     assert world.published("disclosure.published") == []
@@ -863,18 +844,10 @@ def test_F29_large_spending_cites_a_decision_the_village_published(world: World)
     world.clock.set("2026-04-25")
     road = [line("514", "debit", 6_000_000, memo="村道硬化"), line("102", "credit", 6_000_000)]
 
-    def draft(decision_id: str | None) -> Any:
-        return world.app.draft_voucher(
-            village.clerk,
-            world.key("road"),
-            village_id=village.id,
-            voucher_date="2026-04-24",
-            summary="村道硬化工程款",
-            lines=road,
-            handler_id=village.clerk.person_id,
-            decision_id=decision_id,
-        )
+    def draft(decision_id: str | None) -> str:
+        return world.draft(village, "2026-04-24", road, "村道硬化工程款", decision_id=decision_id)
 
     for cited in (None, new_id(), world.decision(village, "general", "2026-04-25")):
         refused(RuleViolation, "voucher.decision_required", "decision_id", draft, cited)
-    assert draft(world.decision(village, "general", "2026-04-20"))["status"] == "draft"
+    voucher_id = draft(world.decision(village, "general", "2026-04-20"))
+    assert world.app.voucher(AUDITOR, voucher_id)["status"] == "draft"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from finance.report import fold_finance
-from finance_testing import AGENCY, AUDITOR, World, line, refused
+from finance_testing import AGENCY, AUDITOR, World, pair, refused
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.reports.scope import Scope, parse_period
 
-PUMP = [line("151", "debit", 1_800_000), line("102", "credit", 1_800_000)]
+PUMP = pair("151", "102", 1_800_000)
 
 
 def events(world: World) -> int:
@@ -148,12 +148,7 @@ def test_F4_a_move_refused_stores_nothing(world: World) -> None:
         **{**move, "location": "村委会"},
         transferred_on="2026-02-02",
     )
-    sold, _ = world.posted(
-        village,
-        "2026-02-05",
-        [line("102", "debit", 1_800_000), line("151", "credit", 1_800_000)],
-        "出售灌溉水泵",
-    )
+    sold, _ = world.posted(village, "2026-02-05", pair("102", "151", 1_800_000), "出售灌溉水泵")
     world.app.dispose_asset(
         village.clerk,
         "sell-pump",

@@ -22,7 +22,7 @@ import pytest
 from finance.domain.carryover import carried, carry_over_table
 from finance.domain.charts import charts
 from finance.report import Books
-from finance_testing import AGENCY, World, line
+from finance_testing import AGENCY, World, line, pair
 from shequ.errors import RuleViolation
 
 OPENING = {
@@ -82,24 +82,11 @@ def refused(code: str, field: str, fn: Any, *args: Any, **kwargs: Any) -> RuleVi
 def old_books(world: World) -> Any:
     """A village whose books were opened on 2023-11-01 on the 2004 chart, its 2023 posted."""
     village = world.village()
-    world.app.open_ledger(
-        AGENCY,
-        world.key("ledger"),
-        village_id=village.id,
-        opened_on="2023-11-01",
-        opening=OPENING,
-        assets=ASSETS,
-    )
+    world.ledger(village, "2023-11-01", OPENING, ASSETS)
     world.counterparty(village, "胶河建材站", kind="organisation", opening={"202": -400_000})
-    world.post(
-        village, "2023-11-10", [line("211", "debit", 100_000), line("102", "credit", 100_000)]
-    )
-    world.post(
-        village, "2023-12-05", [line("102", "debit", 300_000), line("522", "credit", 300_000)]
-    )
-    world.post(
-        village, "2023-12-31", [line("522", "debit", 300_000), line("321", "credit", 300_000)]
-    )
+    world.post(village, "2023-11-10", pair("211", "102", 100_000))
+    world.post(village, "2023-12-05", pair("102", "522", 300_000))
+    world.post(village, "2023-12-31", pair("522", "321", 300_000))
     return village
 
 

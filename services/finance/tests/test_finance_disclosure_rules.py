@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from finance.domain.disclosure import due_on
 from finance.settings import FinanceSettings
-from finance_testing import AGENCY, AUDITOR, Village, World, line
+from finance_testing import AGENCY, AUDITOR, Village, World, pair
 from shequ.store import Store
 
 PERSON, ORGANISATION = "王大明", "东王家村农机专业合作社"
@@ -126,7 +126,7 @@ def test_F10_a_disclosure_of_each_kind_with_its_facts_and_its_events(world: Worl
     village = world.village()
     world.ledger(village)
     world.clock.set("2026-01-10")
-    grant = [line("102", "debit", 5_000_001), line("503", "credit", 5_000_001)]
+    grant = pair("102", "503", 5_000_001)
     world.post(village, "2026-01-09", grant, "收到专项补助")
     out = quarter_published(world, "2026-04-10", village)
     world.clock.set("2026-04-25")

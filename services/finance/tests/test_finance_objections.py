@@ -225,24 +225,18 @@ def test_D33_F10_an_answer_citing_a_correction_is_carried_by_the_next_disclosure
     original = world.app.disclosure(village.head, disclosure_id)
     wrong = world.app.vouchers(AUDITOR, village.id, "2026-01")["vouchers"][0]["id"]
     world.clock.set("2026-04-15")
-    fix = world.app.draft_voucher(
-        village.clerk,
-        "voucher-road-difference",
-        village_id=village.id,
-        voucher_date="2026-04-15",
-        summary="冲减多记的村道修补费",
-        lines=[
+    fix, number = world.posted(
+        village,
+        "2026-04-15",
+        [
             line("514", "debit", 45_000, red=True, memo="冲减多记修路费"),
             line("102", "credit", 45_000, red=True),
         ],
-        handler_id=village.clerk.person_id,
+        "冲减多记的村道修补费",
         kind="difference",
         corrects=wrong,
-    )["voucher_id"]
-    world.review(village, fix)
-    assert world.app.post_voucher(AGENCY, "post-difference", voucher_id=fix)["number"] == (
-        "记-2026-002"
     )
+    assert number == "记-2026-002"
     world.app.answer_objection(
         village.group,
         "objection-overbooked-answer",

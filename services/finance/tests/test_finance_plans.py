@@ -8,14 +8,13 @@ import json
 from typing import Any
 
 from finance_testing import (
-    AGENCY,
-    ASSETS,
     AUDITOR,
     OPENING,
     PLAN_2026,
     World,
     line,
     new_id,
+    pair,
     refused,
     registers_quarter,
 )
@@ -24,10 +23,6 @@ from shequ.errors import Conflict, RuleViolation
 
 def events(world: World) -> int:
     return world.finance.recorder.max_notification_id() or 0
-
-
-def pair(debit: str, credit: str, fen: int, **more: Any) -> list[dict[str, Any]]:
-    return [line(debit, "debit", fen, **more), line(credit, "credit", fen, **more)]
 
 
 PLAN = [*PLAN_2026, {"name": "村道修补", "account": "514", "planned_fen": 3_000_000}]
@@ -115,10 +110,7 @@ def test_F8_F40_the_year_distributed_and_its_income_and_distribution_statement_b
     to distribute: 20,000.00 to the reserve, 5,000.00 to welfare, 400 members × 100.00, and
     4,143.00 other. The year's carry-over to 本年收益 leaves the statement as it was."""
     village = world.village()
-    world.app.open_ledger(
-        AGENCY, "ledger-undistributed", village_id=village.id, opened_on="2026-01-01",
-        opening=WITH_UNDISTRIBUTED, assets=ASSETS,
-    )  # fmt: skip
+    world.ledger(village, opening=WITH_UNDISTRIBUTED)
     world.clock.set("2026-12-31")
     for day, summary, debit, credit, fen in (
         ("2026-01-20", "机动地发包收入", "102", "501", 1_200_000),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance_testing import AGENCY, ASSETS, AUDITOR, OPENING, World, line, new_id, refused
+from finance_testing import AGENCY, AUDITOR, OPENING, World, line, new_id, refused
 from shequ.errors import Conflict, Forbidden, RuleViolation, ValidationError
 
 # the opening of finance_testing with a claim of 3,000.00 on the co-operative (应收款)
@@ -70,10 +70,7 @@ def test_F31_a_month_closes_only_when_each_claims_account_agrees_with_its_subled
     villager, a bill of 800.00 owed to the building-materials shop booked to 应付款 first
     without naming the shop, then moved onto the shop's account."""
     village = world.village()
-    world.app.open_ledger(
-        AGENCY, "ledger-claims", village_id=village.id, opened_on="2026-01-01",
-        opening=WITH_CLAIM, assets=ASSETS,
-    )  # fmt: skip
+    world.ledger(village, opening=WITH_CLAIM)
     world.clock.set("2026-01-20")
     villager = world.counterparty(village, "王小二")
     shop = world.counterparty(village, "镇东建材店", "organisation")

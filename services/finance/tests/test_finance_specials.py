@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from finance.overdue import record_overdue
-from finance_testing import AGENCY, AUDITOR, World, line, new_id, refused
+from finance_testing import AGENCY, AUDITOR, World, line, new_id, pair, refused
 from shequ.errors import Conflict, NotFound, RuleViolation
 
 
@@ -236,7 +236,7 @@ def test_D4_construction_projects_disclosed_when_registered_and_settled_and_by_q
     world.post(
         village,
         "2026-03-20",
-        [line("153", "debit", 500_000), line("102", "credit", 500_000)],
+        pair("153", "102", 500_000),
         "零星工程",
     )
     world.clock.set("2026-04-02")
