@@ -20,7 +20,7 @@ from registry.domain import Person, Village, VillagersCommittee
 from registry.domain.committee import POSTS, term_end
 from registry.domain.common import natural_id
 from registry.examples import APPOINTMENT, PERSON, VILLAGE
-from registry.masking import holder_name
+from registry.masking import post_held
 
 
 class ElectCommitteeMember(Keyed):
@@ -116,12 +116,7 @@ def villagers_committee(cmd: CommitteeQuery, actor: Actor, app: RegistryBase) ->
         rows = t.posts_held(c, a, a.c.village_id == cmd.village_id, on, list(POSTS))
     posts = [
         {
-            "appointment_id": r["id"],
-            "post": r["post"],
-            "post_zh": POSTS[r["post"]],
-            "person_id": r["person_id"],
-            "name": holder_name(actor, r["name"]),
-            "since": r["since"],
+            **post_held(actor, r, POSTS),
             "term_ends": r["term_ends"],
             "term_over": r["term_ends"] <= on,
         }

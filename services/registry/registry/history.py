@@ -13,9 +13,11 @@ too); a store made before they existed rebuilds it from its whole log on start (
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from shequ.actor import Actor
+from shequ.app import DomainApplication
 from shequ.clock import local_date
 from shequ.projection import Handlers, upsert
 from shequ.readlog import Sight
@@ -273,3 +275,26 @@ def shown(seen: Sight, x: dict[str, Any], names: dict[str, str]) -> dict[str, An
     if "address" in x:
         out["address"] = masking.address(seen, x["address"])
     return out
+
+
+PERSONAL = ["name", "phone", "address"]  # what a history shows of a person
+
+
+def changes_shown(
+    app: DomainApplication,
+    actor: Actor,
+    use_case: str,
+    subject_id: str,
+    seen: Sight,
+    rows: Callable[[Connection], list[RowMapping]],
+    change: Callable[[RowMapping], str] | None = None,
+) -> list[dict[str, Any]]:
+    """The dated changes of a household or person (``rows`` reads them, ``change`` names
+    each if not as its row does), oldest first, masked as ``seen`` allows; a read in clear
+    for a purpose is noted with the people it names."""
+    with app.read() as c:
+        changes = [entry(r, change(r) if change else r["change"]) for r in rows(c)]
+        names = names_of(c, {x["person_id"] for x in changes})
+    if seen.purpose and names:
+        app.reads.note(actor, use_case, subject_id, seen.purpose, names, PERSONAL)
+    return [shown(seen, x, names) for x in changes]

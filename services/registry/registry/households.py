@@ -22,7 +22,7 @@ from registry.domain.common import natural_id
 from registry.domain.household import RELATIONS
 from registry.domain.team import GROUPS
 from registry.examples import HEAD, HOUSEHOLD, MEMBER, VILLAGE
-from registry.history import entry, household_changes, members_on, names_of, shown
+from registry.history import changes_shown, household_changes, members_on
 
 
 class RegisterHousehold(Keyed):
@@ -181,19 +181,15 @@ def household_history(cmd: HouseholdHistory, actor: Actor, app: RegistryBase) ->
     target = app.household_target(household_id)
     app.policy.check("household_history", actor, target)
     seen = _sight(actor, household_id, cmd.purpose)
-    with app.read() as c:
-        changes = [entry(r, r["change"]) for r in household_changes(c, household_id)]
-        names = names_of(c, {x["person_id"] for x in changes})
-    if seen.purpose and names:
-        app.reads.note(
-            actor,
-            "household_history",
-            household_id,
-            seen.purpose,
-            names,
-            ["name", "phone", "address"],
-        )
-    return {"household_id": household_id, "changes": [shown(seen, x, names) for x in changes]}
+    changes = changes_shown(
+        app,
+        actor,
+        "household_history",
+        household_id,
+        seen,
+        lambda c: household_changes(c, household_id),
+    )
+    return {"household_id": household_id, "changes": changes}
 
 
 def _sight(actor: Actor, household_id: str, purpose: str | None) -> Sight:

@@ -14,9 +14,12 @@ Every answer that shows personal data in clear to anyone but the household itsel
 
 from __future__ import annotations
 
+from typing import Any
+
 from shequ import privacy
 from shequ.actor import Actor
 from shequ.readlog import Sight
+from sqlalchemy.engine import RowMapping
 
 STAFF = frozenset({"district_staff", "community_staff", "system"})
 TEAM_DUTY = "服务队联系本户（职责）"  # the purpose recorded for an assigned team member's read
@@ -30,6 +33,19 @@ def member_name(actor: Actor, name: str) -> str:
 def holder_name(actor: Actor, name_: str) -> str:
     """A post holder's name (cadres in their public duty): masked for auditors only."""
     return privacy.mask_name(name_) if actor.role == "auditor" else name_
+
+
+def post_held(actor: Actor, row: RowMapping, posts: dict[str, str]) -> dict[str, Any]:
+    """A post held on a day (a row of ``tables.posts_held``) as a query shows it: the post
+    also in Chinese (``posts``), the holder's name as ``holder_name`` gives it."""
+    return {
+        "appointment_id": row["id"],
+        "post": row["post"],
+        "post_zh": posts[row["post"]],
+        "person_id": row["person_id"],
+        "name": holder_name(actor, row["name"]),
+        "since": row["since"],
+    }
 
 
 def name(sight: Sight, value: str) -> str:

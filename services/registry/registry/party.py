@@ -24,7 +24,7 @@ from registry.domain import Community, Eligibility, PartyOrganisation, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
 from registry.examples import APPOINTMENT, COMMUNITY, ORGANISATION, PERSON
-from registry.masking import holder_name
+from registry.masking import post_held
 
 NEEDS: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
     "general_branch": "community_id",
@@ -266,14 +266,9 @@ def _posts(c: Connection, organisation_id: str, on: str, actor: Actor) -> list[d
     a = t.appointments
     return [
         {
-            "appointment_id": r["id"],
-            "post": r["post"],
-            "post_zh": POSTS[r["post"]],
-            "person_id": r["person_id"],
-            "name": holder_name(actor, r["name"]),
+            **post_held(actor, r, POSTS),
             "basis": r["basis"],
             "basis_zh": BASES.get(r["basis"] or "", ""),
-            "since": r["since"],
         }
         for r in t.posts_held(c, a, a.c.organisation_id == organisation_id, on, list(POSTS))
     ]

@@ -21,7 +21,7 @@ from registry.domain import Person, PersonalDataAccess
 from registry.domain.common import key_id
 from registry.domain.person import GENDERS, KINDS
 from registry.examples import PERSON, VILLAGE
-from registry.history import AS_PERSON, entry, names_of, person_changes, shown
+from registry.history import AS_PERSON, changes_shown, person_changes
 
 REVEALABLE = ("name", "gender", "id_number", "phone")
 
@@ -202,22 +202,19 @@ def person_history(cmd: PersonHistory, actor: Actor, app: RegistryBase) -> dict[
     seen = sight(
         actor, cmd.purpose, duty=masking.TEAM_DUTY if actor.role == "team_member" else None
     )
-    with app.read() as c:
-        changes = [entry(r, _as_person(r)) for r in person_changes(c, person_id)]
-        names = names_of(c, {person_id})
-    if seen.purpose:
-        app.reads.note(
-            actor,
-            "person_history",
-            person_id,
-            seen.purpose,
-            {person_id: person.name},
-            ["name", "phone", "address"],
-        )
+    changes = changes_shown(
+        app,
+        actor,
+        "person_history",
+        person_id,
+        seen,
+        lambda c: person_changes(c, person_id),
+        _as_person,
+    )
     return {
         "person_id": person_id,
         "name": masking.name(seen, person.name),
-        "changes": [shown(seen, x, names) for x in changes],
+        "changes": changes,
     }
 
 
