@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from assessment.domain.common import PERIOD_KINDS, natural_id, period_start
+from assessment.domain.common import IDS, PERIOD_KINDS, period_start
 
 
 @dataclass
@@ -31,9 +30,7 @@ class Fact(Aggregate, created_event_name="Recorded"):
     moved: dict[str, str]
     late_rule: str | None
 
-    @staticmethod
-    def create_id(source: str) -> UUID:
-        return natural_id("fact", source)
+    create_id = IDS.keyed_by("fact", "source")
 
 
 def counted_in(on: str, moved: dict[str, str]) -> dict[str, str]:

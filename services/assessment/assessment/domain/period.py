@@ -9,18 +9,15 @@ is open, each with a reason and the actor. Scoring records the inputs' position 
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, checks
 
-from assessment.domain.common import natural_id, period_end, violation
+from assessment.domain.common import IDS, period_end, violation
 
 
 class Period(Aggregate):
-    @staticmethod
-    def create_id(kind: str, start: str) -> UUID:
-        return natural_id("period", kind, start)
+    create_id = IDS.keyed_by("period", "kind", "start")
 
     @classmethod
     def open(cls, kind: str, start: str, actor: ActorDict) -> Period:

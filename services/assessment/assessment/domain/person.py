@@ -10,11 +10,10 @@ too, because the registry may record their membership later and says only the da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from assessment.domain.common import natural_id, violation
+from assessment.domain.common import IDS, violation
 
 
 @dataclass
@@ -26,9 +25,7 @@ class Person(Aggregate, created_event_name="Registered"):
     # None: registered as a party member, the registry recorded no date of joining
     joined_on: str | None = field(default=None, init=False)
 
-    @staticmethod
-    def create_id(person_id: str) -> UUID:
-        return natural_id("person", person_id)
+    create_id = IDS.keyed_by("person", "person_id")
 
     def joined_party(self, joined_on: str, source: str) -> bool:
         """The registry recorded the person's party membership from ``joined_on``; False if

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict
 
-from assessment.domain.common import cents, dec, natural_id, text, violation
+from assessment.domain.common import IDS, cents, dec, text, violation
 
 RATERS = {"self": "自评", "peer": "互评", "branch": "支部评议", "public": "群众评议"}
 GRADES = {
@@ -41,9 +40,7 @@ class PledgeBook(Aggregate, created_event_name="Registered"):
     def __post_init__(self) -> None:
         self.evidence = [[] for _ in self.pledges]
 
-    @staticmethod
-    def create_id(member_id: str, year: int) -> UUID:
-        return natural_id("pledges", member_id, str(year))
+    create_id = IDS.keyed_by("pledges", "member_id", "year")
 
     @classmethod
     def register(

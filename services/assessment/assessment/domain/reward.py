@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from shequ.domainkit import ActorDict
 
-from assessment.domain.common import natural_id
+from assessment.domain.common import IDS
 
 
 @dataclass
@@ -35,6 +35,4 @@ class Exemplar(Aggregate, created_event_name="Designated"):
     designated_on: str
     actor: ActorDict
 
-    @staticmethod
-    def create_id(community_id: str, year: int) -> UUID:
-        return natural_id("exemplar", community_id, str(year))
+    create_id = IDS.keyed_by("exemplar", "community_id", "year")

@@ -16,17 +16,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict
 
 from assessment.domain.common import (
+    IDS,
     PERIOD_KINDS,
     SECTIONS,
     SUBJECT_KINDS,
     dec,
-    natural_id,
     violation,
 )
 from assessment.domain.metrics import COUNT_METRICS, RATE_METRICS
@@ -87,9 +86,7 @@ class Scheme(Aggregate, created_event_name="Defined"):
     def __post_init__(self) -> None:
         self.versions = [self.first]
 
-    @staticmethod
-    def create_id(subject_kind: str) -> UUID:
-        return natural_id("scheme", subject_kind)
+    create_id = IDS.keyed_by("scheme", "subject_kind")
 
     @classmethod
     def define(

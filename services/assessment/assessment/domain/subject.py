@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from assessment.domain.common import natural_id
+from assessment.domain.common import IDS
 
 
 @dataclass
@@ -20,6 +19,4 @@ class Subject(Aggregate, created_event_name="Registered"):
     community_id: str
     source: str
 
-    @staticmethod
-    def create_id(subject_kind: str, subject_id: str) -> UUID:
-        return natural_id("subject", subject_kind, subject_id)
+    create_id = IDS.keyed_by("subject", "subject_kind", "subject_id")

@@ -14,15 +14,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from casework.domain.common import natural_id
+from casework.domain.common import IDS
 
 
 class IntakeKey(Aggregate):
     id: UUID
 
-    @staticmethod
-    def create_id(community_id: str, category: str, kind: str, value: str) -> UUID:
-        return natural_id("intake-key", community_id, category, kind, value)
+    create_id = IDS.keyed_by("intake-key", "community_id", "category", "kind", "value")
 
     @event("Opened")
     def __init__(self, community_id: str, category: str, kind: str, value: str) -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from outreach.domain.common import ActorDict, add_months, natural_id, violation
+from outreach.domain.common import IDS, ActorDict, add_months, violation
 
 
 def check_contact(
@@ -76,6 +76,4 @@ class OverdueFlag(Aggregate, created_event_name="Flagged"):
     flagged_on: str
     actor: ActorDict
 
-    @staticmethod
-    def create_id(member_id: str, household_id: str, due_on: str) -> UUID:
-        return natural_id("overdue", member_id, household_id, due_on)
+    create_id = IDS.keyed_by("overdue", "member_id", "household_id", "due_on")

@@ -11,12 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import TEAM_GROUPS
 
-from outreach.domain.common import ActorDict, natural_id
+from outreach.domain.common import IDS, ActorDict
 
 GROUP_LABELS = {
     "leader": ("队长", "team leader"),
@@ -54,9 +53,7 @@ class Directory(Aggregate, created_event_name="Opened"):
     joined: int = field(default=0, init=False)  # order of joining: each group's first member
     section_hash: str = field(default="", init=False)  # of the section cards should show now
 
-    @staticmethod
-    def create_id(community_id: str) -> UUID:
-        return natural_id("directory", community_id)
+    create_id = IDS.keyed_by("directory", "community_id")
 
     @event("Named")
     def named(self, name: str, actor: ActorDict) -> None:

@@ -11,11 +11,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from outreach.domain.common import ActorDict, natural_id, violation
+from outreach.domain.common import IDS, ActorDict, natural_id, violation
 
 
 def content_hash(contacts: list[dict[str, Any]]) -> str:
@@ -40,9 +39,7 @@ class Household(Aggregate, created_event_name="Registered"):
     section_hash: str = field(default="", init=False)  # the team section the current card shows
     distributed: dict[int, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @staticmethod
-    def create_id(household_id: str) -> UUID:
-        return natural_id("household", household_id)
+    create_id = IDS.keyed_by("household", "household_id")
 
     @staticmethod
     def card_id_of(household_id: str) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from outreach.domain.common import ActorDict, natural_id
+from outreach.domain.common import IDS, ActorDict
 
 
 @dataclass
@@ -20,9 +19,7 @@ class Place(Aggregate, created_event_name="Located"):
     name: str
     actor: ActorDict
 
-    @staticmethod
-    def create_id(kind: str, key: str) -> UUID:
-        return natural_id("place", kind, key)
+    create_id = IDS.keyed_by("place", "kind", "key")
 
     @event("Moved")
     def moved(self, community_id: str, effective_date: str, actor: ActorDict) -> None:
@@ -39,9 +36,7 @@ class Resident(Aggregate, created_event_name="Registered"):
     party_member: bool
     actor: ActorDict
 
-    @staticmethod
-    def create_id(person_id: str) -> UUID:
-        return natural_id("person", person_id)
+    create_id = IDS.keyed_by("person", "person_id")
 
     @event("PhoneChanged")
     def phone_changed(self, phone: str, actor: ActorDict) -> None:

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, checks, violation
 
-from registry.domain.common import natural_id
+from registry.domain.common import IDS
 
 SUBJECTS = {"village": "村庄档案", "resident": "居民档案"}
 RETENTION = {"permanent": "永久", "30y": "30年", "10y": "10年"}
@@ -30,9 +30,7 @@ class Archive(Aggregate, created_event_name="Opened"):
     actor: ActorDict
     entries: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @staticmethod
-    def create_id(subject_kind: str, subject_id: str) -> UUID:
-        return natural_id("archive", subject_kind, subject_id)
+    create_id = IDS.keyed_by("archive", "subject_kind", "subject_id")
 
     @event("EntryRecorded")
     def _entry_recorded(

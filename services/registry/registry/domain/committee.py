@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, check_end, violation
 
-from registry.domain.common import HoldsPosts, check_ending, check_seat, natural_id
+from registry.domain.common import IDS, HoldsPosts, check_ending, check_seat
 
 POSTS = {"chair": "主任", "vice_chair": "副主任", "member": "委员"}
 TERM_YEARS = 5  # 村民委员会组织法 Art. 11
@@ -49,9 +49,7 @@ class VillagersCommittee(HoldsPosts, Aggregate, created_event_name="Established"
     actor: ActorDict
     appointments: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @staticmethod
-    def create_id(village_id: str) -> UUID:
-        return natural_id("committee", village_id)
+    create_id = IDS.keyed_by("committee", "village_id")
 
     def take_post(
         self,

@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import natural_id
+from registry.domain.common import IDS
 
 
 @dataclass
@@ -22,9 +22,7 @@ class Community(Aggregate, created_event_name="Established"):
     actor: ActorDict
     team_id: str | None = field(default=None, init=False)
 
-    @staticmethod
-    def create_id(name: str) -> UUID:
-        return natural_id("community", name)
+    create_id = IDS.keyed_by("community", "name")
 
     def form_team(self, team_id: str, actor: ActorDict) -> None:
         """Note that the community's service team is formed; a community has only one."""

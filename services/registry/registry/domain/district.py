@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, Refusal, check_end, violation
 
-from registry.domain.common import current_on, natural_id
+from registry.domain.common import IDS, current_on
 
 ORGAN_KINDS = {"department": "区直部门", "station": "站所"}
 # (code, 中文, English) of the refusal to end what a person does not hold
@@ -29,9 +29,7 @@ class District(Aggregate):
 
     id: UUID  # decided by the application (natural or from the idempotency key)
 
-    @staticmethod
-    def create_id() -> UUID:
-        return natural_id("district")
+    create_id = IDS.keyed_by("district")
 
     @event("Established")
     def __init__(self, name: str, actor: ActorDict) -> None:

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import TEAM_GROUPS, ActorDict, check_end, found, violation
 
-from registry.domain.common import natural_id
+from registry.domain.common import IDS
 
 GROUPS = {key: zh for key, (zh, _en) in TEAM_GROUPS.items()}
 NOT_A_MEMBER = (
@@ -35,9 +35,7 @@ class ServiceTeam(Aggregate, created_event_name="Formed"):
     leader_id: str | None = field(default=None, init=False)
     members: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @staticmethod
-    def create_id(community_id: str) -> UUID:
-        return natural_id("team", community_id)
+    create_id = IDS.keyed_by("team", "community_id")
 
     def _member(self, person_id: str) -> dict[str, Any]:
         return found(self.members, person_id, "person_id", NOT_A_MEMBER)

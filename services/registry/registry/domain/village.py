@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, violation
 
-from registry.domain.common import natural_id
+from registry.domain.common import IDS
 
 
 @dataclass
@@ -28,9 +28,7 @@ class Village(Aggregate, created_event_name="Registered"):
     def __post_init__(self) -> None:
         self.history = [{"since": self.registered_on, "community_id": self.community_id}]
 
-    @staticmethod
-    def create_id(name: str) -> UUID:
-        return natural_id("village", name)
+    create_id = IDS.keyed_by("village", "name")
 
     def community_on(self, on: str) -> str | None:
         """The community the village belonged to on the day ``on`` (None before it existed)."""

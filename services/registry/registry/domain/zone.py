@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from shequ.domainkit import ActorDict, check_end, found, violation
 
-from registry.domain.common import natural_id
+from registry.domain.common import IDS
 
 NOT_LINKED = (
     "household_not_linked",
@@ -31,9 +31,7 @@ class ResponsibilityZone(Aggregate, created_event_name="Assigned"):
     actor: ActorDict
     households: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
-    @staticmethod
-    def create_id(party_member_id: str) -> UUID:
-        return natural_id("zone", party_member_id)
+    create_id = IDS.keyed_by("zone", "party_member_id")
 
     @classmethod
     def assign(
