@@ -22,6 +22,7 @@ from casework.changes import CaseCommand, case_example, changes_case
 from casework.domain import Case, Mediation, VillageDecision
 from casework.domain.common import Fact, key_id, violation
 from casework.domain.vocabulary import CASE_TYPES, CATEGORIES, CHANNELS, GROUPS, OUTCOMES, REFUSALS
+from casework.fields import OptionalReason, Reason
 from casework.intake import Intake
 from casework.petitions import Petition, Reply, facts_key, petition_record, refuse_same_facts
 
@@ -194,7 +195,7 @@ class AssignCase(CaseCommand):
     example = case_example("assign", CASE, work_group="welfare", reason="转公益事业组")
     owner_id: Id | None = None
     work_group: Annotated[str, Choice(GROUPS, "工作组")] | None = None
-    reason: Annotated[str, Note(500, "原因")] = ""
+    reason: OptionalReason = ""
     assigned_on: Day | None = None
 
 
@@ -482,7 +483,7 @@ class ReopenCase(CaseCommand):
 
     title = "居民要求重办"
     example = case_example("reopen", CASE, reason="又停水了")
-    reason: Annotated[str, Text(1000, "原因")]
+    reason: Reason
     reopened_on: Day | None = None
 
 

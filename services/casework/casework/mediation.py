@@ -20,6 +20,7 @@ from casework.changes import CaseCommand, case_example, changes_mediation
 from casework.domain import Mediation
 from casework.domain.common import Fact
 from casework.domain.mediation import INITIATIVES, ROUTES
+from casework.fields import OptionalReason, PartyId, Reason
 
 CASE = "5b2d7c1e-0000-5000-8000-000000000003"
 MEDIATOR = "5b2d7c1e-0000-5000-8000-000000000007"
@@ -104,7 +105,7 @@ class ConsentToMediation(CaseCommand):
 
     title = "当事人同意调解"
     example = case_example("consent", CASE, party_id="p1")
-    party_id: Annotated[str, Text(50, "当事人")]
+    party_id: PartyId
 
 
 @changes_mediation()
@@ -118,8 +119,8 @@ class RefuseMediation(CaseCommand):
 
     title = "当事人拒绝调解"
     example = case_example("refuse-mediation", CASE, party_id="p2", reason="愿意直接起诉")
-    party_id: Annotated[str, Text(50, "当事人")]
-    reason: Annotated[str, Note(500, "原因")] = ""
+    party_id: PartyId
+    reason: OptionalReason = ""
     refused_on: Day | None = None
 
 
@@ -153,8 +154,8 @@ class RejectMediator(CaseCommand):
         "reject-mediator", CASE, person_id=MEDIATOR, party_id="p2", reason="有亲属关系"
     )
     person_id: Id
-    party_id: Annotated[str, Text(50, "当事人")]
-    reason: Annotated[str, Note(500, "原因")] = ""
+    party_id: PartyId
+    reason: OptionalReason = ""
 
 
 @changes_mediation()
@@ -258,7 +259,7 @@ class FailMediation(CaseCommand):
     example = case_example(
         "fail", CASE, reason="双方分歧过大", routes_told=["arbitration", "litigation"]
     )
-    reason: Annotated[str, Text(1000, "原因")]
+    reason: Reason
     routes_told: list[Annotated[str, Choice(ROUTES, "告知途径")]]
     failed_on: Day | None = None
 
@@ -275,8 +276,8 @@ class EndMediation(CaseCommand):
 
     title = "当事人终止调解"
     example = case_example("end", CASE, party_id="p2")
-    party_id: Annotated[str, Text(50, "当事人")]
-    reason: Annotated[str, Note(500, "原因")] = ""
+    party_id: PartyId
+    reason: OptionalReason = ""
     ended_on: Day | None = None
 
 
@@ -307,7 +308,7 @@ class ReferToPolice(CaseCommand):
 
     title = "移送公安"
     example = case_example("police", CASE, reason="有激化苗头")
-    reason: Annotated[str, Text(1000, "原因")]
+    reason: Reason
     referred_on: Day | None = None
 
 

@@ -22,13 +22,15 @@ from outreach.domain.visits import CATEGORIES
 from outreach.examples import COMMUNITY, HOUSEHOLD
 
 MAX_OPINIONS = 20
+Category = Annotated[str, Choice(CATEGORIES, "意见类别")]
+Said = Annotated[str, Text(1000, "意见内容")]  # what the household said
 
 
 class Heard(Command):
     """One opinion heard: its category and what was said."""
 
-    category: Annotated[str, Choice(CATEGORIES, "意见类别")]
-    text: Annotated[str, Text(1000, "意见内容")]
+    category: Category
+    text: Said
 
 
 Heards = Annotated[
@@ -112,8 +114,8 @@ class RecordOpinion(Keyed):
         channel="contact_card",
     )
     household_id: Id
-    category: Annotated[str, Choice(CATEGORIES, "意见类别")]
-    text: Annotated[str, Text(1000, "意见内容")]
+    category: Category
+    text: Said
     channel: Annotated[str, Choice(("contact_card", "survey"), "渠道")] = "contact_card"
 
 

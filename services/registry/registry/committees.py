@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, keyed
+from shequ.commands import Choice, Command, Day, Id, Keyed, keyed
 from shequ.handlers import changes, decides
 
 from registry import tables as t
@@ -20,6 +20,7 @@ from registry.domain import Person, Village, VillagersCommittee
 from registry.domain.committee import POSTS, term_end
 from registry.domain.common import natural_id
 from registry.examples import APPOINTMENT, PERSON, VILLAGE
+from registry.fields import EndReason
 from registry.masking import post_held
 
 
@@ -79,7 +80,7 @@ class EndCommitteePost(Keyed):
     village_id: Id
     appointment_id: Id
     until: Day
-    reason: Annotated[str, Note(200, "原因")] = ""
+    reason: EndReason = ""
 
 
 def _committee(cmd: EndCommitteePost, app: RegistryBase) -> VillagersCommittee:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from shequ.actor import Actor
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Text, keyed
+from shequ.commands import Choice, Command, Day, Id, Keyed, Text, keyed
 from shequ.errors import ValidationError
 from shequ.handlers import changes, create
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from registry.domain import Community, Eligibility, PartyOrganisation, Village
 from registry.domain.common import natural_id
 from registry.domain.organisation import BASES, KINDS, POSTS
 from registry.examples import APPOINTMENT, COMMUNITY, ORGANISATION, PERSON
+from registry.fields import EndReason
 from registry.masking import post_held
 
 NEEDS: dict[str, Literal["community_id", "village_id", "parent_id"]] = {
@@ -169,7 +170,7 @@ class EndAppointment(PostCommand):
     )
     appointment_id: Id
     until: Day
-    reason: Annotated[str, Note(200, "原因")] = ""
+    reason: EndReason = ""
 
 
 @changes(_organisation, _organisations_community)

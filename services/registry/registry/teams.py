@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar
 from shequ.actor import Actor
 from shequ.app import Outcome
 from shequ.auth import Target
-from shequ.commands import Choice, Command, Day, Id, Keyed, Note, Phone, Text, keyed
+from shequ.commands import Choice, Command, Day, Id, Keyed, Phone, Text, keyed
 from shequ.errors import NotFound
 from shequ.handlers import Handler, Scope, changes, create, decides
 from shequ.readlog import Purpose, sight
@@ -22,6 +22,7 @@ from registry.base import RegistryBase, in_community, person_exists
 from registry.domain import Community, Person, ServiceTeam
 from registry.domain.team import GROUPS
 from registry.examples import COMMUNITY, PERSON, TEAM
+from registry.fields import Duties, EndReason
 
 
 class FormTeam(Keyed):
@@ -92,7 +93,7 @@ class AddTeamMember(TeamMemberCommand):
         since="2024-01-01",
     )
     group: Annotated[str, Choice(GROUPS, "工作组")]
-    duties: Annotated[str, Text(500, "职责")]
+    duties: Duties
     phone: Phone | None = None
     since: Day | None = None
 
@@ -135,7 +136,7 @@ class RemoveTeamMember(TeamMemberCommand):
         "team-leave-2025-0001", team_id=TEAM, person_id=PERSON, until="2025-01-01", reason="调动"
     )
     until: Day
-    reason: Annotated[str, Note(200, "原因")] = ""
+    reason: EndReason = ""
 
 
 @on_member()
@@ -172,7 +173,7 @@ class ChangeTeamMemberDuties(TeamMemberCommand):
 
     title = "变更服务队成员职责"
     example = keyed("team-duties-2025-0001", team_id=TEAM, person_id=PERSON, duties="信访接待")
-    duties: Annotated[str, Text(500, "职责")]
+    duties: Duties
 
 
 @on_member()

@@ -18,6 +18,7 @@ from registry import tables as t
 from registry.base import RegistryBase
 from registry.domain import Household, Person, ResponsibilityZone, Village
 from registry.examples import COMMUNITY, HOUSEHOLD, PARTY_MEMBER, VILLAGE
+from registry.fields import EndReason
 
 
 class AssignZone(Keyed):
@@ -129,7 +130,7 @@ class UnlinkHousehold(HouseholdLinkCommand):
         reason="",
     )
     until: Day
-    reason: Annotated[str, Note(200, "原因")] = ""
+    reason: EndReason = ""
 
 
 def _zone(cmd: UnlinkHousehold, app: RegistryBase) -> ResponsibilityZone:
