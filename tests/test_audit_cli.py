@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import urllib.request
 from typing import Any
@@ -200,3 +201,69 @@ def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) ->
     suite.registry.stop()
     code, report = _verify(suite, suite.registry.env["SHEQU_REGISTRY_STORE"])
     assert code == 0 and report["unsealed"] == 0 and report["heads"] == 1
+
+
+def test_a_running_service_has_its_checkpoints_witnessed_and_a_witness_down_stops_nothing(
+    suite: Suite,
+) -> None:
+    """ADR 0040: the registry seals every second with a policy of two witnesses, township
+    (`shequ witness serve`, a process of its own) and discipline (nothing listens): township
+    cosigns, discipline's failures are counted, and the service seals and serves all along."""
+    from shequ.audit import load_or_create_key, service_dir
+    from shequ.audit.notes import vkey
+    from shequ.audit.witnessing import newest_status, parse_policy
+    from shequ.config import log_origin
+
+    from tests.support.infra import free_port
+
+    tmp = suite.tmp
+    witness_vkeys = {}
+    for label in ("township", "discipline"):
+        made = shequ_cli("witness", "keygen", name=f"w.{label}.example", key=tmp / f"{label}.pem")
+        assert made.returncode == 0, made.stderr
+        witness_vkeys[label] = made.stdout.strip()
+    ports = {label: free_port() for label in witness_vkeys}
+    policy = "2 of " + "; ".join(
+        f"{label}={witness_vkeys[label]},http://127.0.0.1:{ports[label]}" for label in ports
+    )
+    log_key = load_or_create_key(tmp / "keys" / "registry.ed25519.pem")
+    (tmp / "logs.txt").write_text(vkey(log_origin("registry"), log_key.public_key()) + "\n")
+    serve = [sys.executable, "-m", "shequ.cli", "witness", "serve", "--key", tmp / "township.pem"]
+    serve += ["--origins", tmp / "logs.txt", "--state", tmp / "township-state"]
+    serve += ["--listen", f"127.0.0.1:{ports['township']}"]
+    township = subprocess.Popen([str(a) for a in serve], stdout=subprocess.DEVNULL)
+    try:
+        suite.registry.env["SHEQU_WITNESS_POLICY"] = policy
+        suite.start(suite.registry)
+        suite.establish_district(STAFF, "witnessed-district")
+        folder = service_dir(tmp / "treeheads", "registry")
+        wait_until(
+            lambda: (
+                newest_status(tmp / "treeheads", "registry", parse_policy(policy))[1].cosigned
+                == ("township",)
+            ),
+            what="township's cosignature of the newest head",
+        )
+        assert (folder / "cosignatures").is_dir()
+        port = suite.registry.env["SHEQU_REGISTRY_METRICS_PORT"]
+
+        def failures() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as m:
+                text = m.read().decode()
+            key = 'shequ_witness_failures_total{service="registry",witness="discipline"}'
+            return next(line for line in text.splitlines() if line.startswith(key))
+
+        wait_until(failures, what="discipline's failures counted")
+        assert suite.call("registry", "health")["audit"]["sealed_size"] > 0  # sealing went on
+        verified = shequ_cli(
+            "audit",
+            "verify",
+            service="registry",
+            store=suite.registry.env["SHEQU_REGISTRY_STORE"],
+            treeheads=tmp / "treeheads",
+            env={**os.environ, "SHEQU_WITNESS_POLICY": policy},
+        )
+        assert "未经见证（见证 1/2，须 2）" in verified.stdout, verified.stdout + verified.stderr
+    finally:
+        township.terminate()
+        township.wait(10)

@@ -344,6 +344,8 @@ def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_t
     assert "理财村" in page.text and "办公用品" in page.text
     size = int(page.text.split('data-key="tree_size">')[1].split("<")[0])
     assert size > 0
+    # no witness policy here: the basis says its head was not witnessed (ADR 0040)
+    assert page.text.split('data-key="witness">')[1].startswith("未经见证")
     # the export is the file the command line writes for the same cut, byte for byte
     export = web.get(f"{console.url}/audit/export.json", params=asked, timeout=60)
     assert export.status_code == 200 and export.headers["content-type"] == "application/json"
@@ -387,6 +389,7 @@ def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_t
     assert checked.status_code == 200
     for service in SERVICES:
         assert f'data-service="{service}" class="ok"' in checked.text, service
+    assert checked.text.count('<td data-key="witness">未经见证</td>') == len(SERVICES)
 
 
 # page -> the roles that may open it (finance's READS, and the clerk and agency for entry)

@@ -375,12 +375,31 @@ def verify(
     except Exception as exc:  # noqa: BLE001 - an unreadable store is an operator error
         click.echo(f"无法核验：{exc}\ncannot verify: {exc}", err=True)
         sys.exit(2)
+    witnessed = _verified_witnesses(service, treeheads) if bundle is None and service else None
     if as_json:
-        click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2, default=str))
+        out = asdict(report) | ({"witness": witnessed[1]} if witnessed else {})
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(report.message_zh)
         click.echo(report.message_en)
-    sys.exit(0 if report.ok else 1)
+        if witnessed:
+            click.echo(witnessed[0])
+    forged = bool(witnessed and witnessed[1]["forged"])
+    sys.exit(0 if report.ok and not forged else 1)
+
+
+def _verified_witnesses(service: str, treeheads: Path) -> tuple[str, dict[str, Any]]:
+    """The newest checkpoint's witnesses as the policy counts them; a forged cosignature
+    (under a policy witness's name and key ID, not verifying) is named and fails verify."""
+    from shequ.audit.witnessing import newest_status, policy_for
+    from shequ.config import ConfigError
+
+    try:
+        policy = policy_for(service)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    size, status = newest_status(treeheads, service, policy)
+    return _witness_line(size, status), {"head": size, **status.to_dict()}
 
 
 @audit.command("seal")
@@ -388,20 +407,43 @@ def verify(
 @store_option()
 @treeheads_option()
 def seal(service: str, store: str | None, treeheads: Path) -> None:
-    """Seal SERVICE's new events now and write a signed tree head.
+    """Seal SERVICE's new events now and write a signed tree head; then ask the witness
+    policy's witnesses (SHEQU_WITNESS_POLICY) to cosign the newest checkpoint.
 
-    Exit 1 if the rows at or below the sealed position are not the sealed ones (the alarm)."""
+    Exit 1 if the rows at or below the sealed position are not the sealed ones (the alarm);
+    a witness that fails is reported and never changes the exit status."""
     from shequ.audit import Sealer, open_recorder
+    from shequ.audit.witnessing import WitnessClient, newest_status, policy_for
+    from shequ.config import ConfigError
 
     key_dir = Path(env("SHEQU_KEY_DIR", "var/keys"))
+    try:
+        policy = policy_for(service)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     with open_recorder(service, store_for(service, store)) as recorder:
         sealer = Sealer(service, recorder, treeheads, key_dir / f"{service}.ed25519.pem")
         head = sealer.seal()
         alarm = sealer.check()
     click.echo(f"tree head: size {head.tree_size}" if head else "nothing new to seal")
+    if not policy.empty:
+        client = WitnessClient(treeheads, service, policy)
+        for outcome in client.submit():
+            state = "cosigned" if outcome.ok else f"failed: {outcome.detail}"
+            click.echo(f"witness {outcome.label}: {state}")
+        click.echo(_witness_line(*newest_status(treeheads, service, policy)))
     if alarm is not None:
         click.echo(f"{alarm.message_zh}\n{alarm.message_en}", err=True)
         sys.exit(1)
+
+
+def _witness_line(size: int, status: Any) -> str:
+    forged = (
+        f"；伪造的见证签名已拒绝 forged cosignatures rejected: {', '.join(status.forged)}"
+        if status.forged
+        else ""
+    )
+    return f"树头 head {size}：{status.line_zh()} / {status.line_en()}{forged}"
 
 
 @audit.command("export")
@@ -617,8 +659,10 @@ def gateway() -> None:
 from shequ.ops import cli as _ops
 from shequ.reports.cli import report
 from shequ.up import up
+from shequ.witnesscli import witness
 
 main.add_command(up)
+main.add_command(witness)
 main.add_command(report)
 for _command in (_ops.status, _ops.deadletters, _ops.backup, _ops.restore):
     main.add_command(_command)

@@ -22,6 +22,10 @@
   SHEQU_DISCLOSURE_LOG_DIR     var/disclosure-log  the district's public disclosure log (A7):
                                                 tlog-tiles written by finance, served by the gateway
   SHEQU_SEAL_INTERVAL          10               seconds between tree heads
+  SHEQU_WITNESS_POLICY         (empty)          who cosigns each checkpoint, k of n: "2 of
+                                                township=<vkey>,https://…; discipline=…"
+                                                (SHEQU_<SERVICE>_WITNESS_POLICY for one log;
+                                                F43 witness_policy, ADR 0040)
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
   SHEQU_INBOX_MAX_ENVELOPE_BYTES 1048576        larger messages are dead-lettered unread; one

@@ -69,3 +69,14 @@ SNAPSHOTS_REFUSED = Counter(
     "is loaded from its events; run shequ audit verify",
     ["service"],
 )
+WITNESS_FAILURES = Counter(
+    "shequ_witness_failures_total",
+    "Checkpoints a witness of the policy did not cosign (down, refused, or a bad answer): "
+    "sealing goes on; the reports say how many witnesses cosigned (ADR 0040)",
+    ["service", "witness"],
+)
+WITNESS_COSIGNED = Counter(
+    "shequ_witness_cosignatures_total",
+    "Checkpoints a witness of the policy cosigned, each checked against its vkey",
+    ["service", "witness"],
+)

@@ -23,6 +23,7 @@ from nameko.extensions import DependencyProvider
 from shequ import health, metrics
 from shequ.actorsig import ActorVerifier
 from shequ.app import ServiceApplication
+from shequ.audit.witnessing import WitnessClient, WitnessPolicy, policy_for
 from shequ.config import ConfigError, ServiceConfig
 from shequ.contracts import Contract, Translator
 from shequ.db import schema_lock
@@ -129,10 +130,14 @@ class Platform(DependencyProvider):
         self.stopping = self.jobs.stopping
         self._starts: dict[Any, float] = {}
         self._sealer: Sealer | None = None
+        self._witnesses: WitnessClient | None = None
+        self._witness_job: Job | None = None
+        self.witness_policy = WitnessPolicy()  # read at setup
 
     def setup(self) -> None:
         quiet_expected_refusals()  # refusals: one line from worker_result, no traceback
         cfg = ServiceConfig.from_env(self.service)
+        self.witness_policy = policy_for(self.service)  # F43 witness_policy (ADR 0040)
         # One broker for everything: the one the container answers RPC on, if it was given.
         cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
         serve_health(cfg)  # first: a busy port is a configuration error, found before the store
@@ -181,6 +186,10 @@ class Platform(DependencyProvider):
         self.jobs.add(
             Job("sealer", self._seal_pass, rt.config.seal_interval, rt.config.seal_interval)
         )
+        if not self.witness_policy.empty:
+            self._witness_job = self.jobs.add(
+                Job("witness", self._witness_pass, rt.config.seal_interval, rt.config.seal_interval)
+            )
         self.jobs.add(Job("metrics", self._metrics_pass, 1.0))
         reads = getattr(rt.app, "reads", None)
         if reads is not None:
@@ -294,12 +303,50 @@ class Platform(DependencyProvider):
                 self._follow_heads()
             head = self._sealer.seal()
             rt.note_head(head)
+            if head is not None and self._witness_job is not None:
+                self._witness_job.wake()  # witnesses are asked at once, on their own job
             self._note_alarm(self._sealer.check(full=False))
         except Exception as exc:  # noqa: BLE001
             log.warning("sealer %s: %s", self.service, exc)
         metrics.TREE_SIZE.labels(self.service).set(rt.sealed_size)
         if rt.sealed_at:
             metrics.LAST_HEAD_TIME.labels(self.service).set(rt.sealed_at.timestamp())
+
+    def _witness_pass(self) -> None:
+        """Submit the newest checkpoint to the policy's witnesses, if this replica seals.
+        A witness that fails is logged and counted; sealing and commands never wait on it
+        (a job of its own, ADR 0040)."""
+        rt = self.runtime
+        assert rt is not None
+        if not rt.leadership.held:
+            self._witnesses = None
+            return
+        if self._witnesses is None:
+            import eventlet.tpool
+
+            self._witnesses = WitnessClient(
+                rt.config.treehead_dir,
+                self.service,
+                self.witness_policy,
+                offload=eventlet.tpool.execute,  # the proof reads the leaf log: off the hub
+            )
+        try:
+            outcomes = self._witnesses.submit()
+        except Exception as exc:  # noqa: BLE001 - a witness never stops the service
+            log.warning("witnesses of %s: %s", self.service, exc)
+            return
+        for outcome in outcomes:
+            if outcome.ok:
+                metrics.WITNESS_COSIGNED.labels(self.service, outcome.label).inc()
+            else:
+                log.warning(
+                    "witness %s did not cosign %s at size %d: %s",
+                    outcome.label,
+                    self.service,
+                    outcome.size,
+                    outcome.detail,
+                )
+                metrics.WITNESS_FAILURES.labels(self.service, outcome.label).inc()
 
     def _follow_heads(self) -> None:
         """Read the newest head from the tree-head directory (written by the leader)."""

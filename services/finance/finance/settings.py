@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from shequ.audit.witnessing import WitnessPolicyError, parse_policy, policy_setting
+
 from finance.domain import STAGES
 
 
@@ -25,7 +27,10 @@ class FinanceSettings:
     analogy [?], default on; ``SHEQU_FINANCE_EXTEND_ON_REST_DAY=0`` turns it off);
     ``pooled_cap_fen`` and ``pooled_labour_days``: what a village's 一事一议 projects of one year
     may raise per person in all (F9, default 1,500 fen = 15.00 yuan) and ask per labourer
-    (default 10 labour days) — the province's caps [local, one province seen]."""
+    (default 10 labour days) — the province's caps [local, one province seen];
+    ``witness_policy``: who must cosign finance's checkpoints, ``K of label=<vkey>,<url>; …``
+    (AUDIT.md A6, default empty: no witness; ``SHEQU_FINANCE_WITNESS_POLICY``, else the
+    platform's ``SHEQU_WITNESS_POLICY``, the one the sealer submits to; ADR 0040) [local]."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000
@@ -38,8 +43,13 @@ class FinanceSettings:
     extend_on_rest_day: bool = True
     pooled_cap_fen: int = 1_500
     pooled_labour_days: int = 10
+    witness_policy: str = ""
 
     def __post_init__(self) -> None:
+        try:
+            parse_policy(self.witness_policy, "SHEQU_FINANCE_WITNESS_POLICY")
+        except WitnessPolicyError as exc:
+            raise ValueError(f"{exc.message_zh} / {exc.message_en}") from None
         if sorted(self.review_stages) != sorted(STAGES):
             raise ValueError(f"review_stages must order exactly these four: {', '.join(STAGES)}")
         if min(self.decision_required_over_fen, self.cash_limit_fen, self.immediate_over_fen) < 0:
@@ -72,6 +82,7 @@ class FinanceSettings:
             immediate_days=number("SHEQU_FINANCE_IMMEDIATE_DAYS", 5),
             pooled_cap_fen=number("SHEQU_FINANCE_POOLED_CAP_FEN", 1_500),
             pooled_labour_days=number("SHEQU_FINANCE_POOLED_LABOUR_DAYS", 10),
+            witness_policy=policy_setting("finance")[1].strip(),
             extend_on_rest_day=os.environ.get("SHEQU_FINANCE_EXTEND_ON_REST_DAY", "1").strip()
             not in ("0", "false", "no"),
         )

@@ -9,10 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from finance import settings as settings_module
 from finance.settings import FinanceSettings
+from shequ.audit.notes import COSIGNATURE, vkey
 
 ROOT = Path(__file__).resolve().parents[3]
+WKEY = vkey("witness.sanzi.example/jiaohe", Ed25519PrivateKey.generate().public_key(), COSIGNATURE)
+URL = "https://witness.sanzi.example"
 # the variable of each setting and a value other than its default
 OVERRIDES = {
     "review_stages": (
@@ -34,6 +38,11 @@ OVERRIDES = {
     "extend_on_rest_day": ("SHEQU_FINANCE_EXTEND_ON_REST_DAY", "0", False),
     "pooled_cap_fen": ("SHEQU_FINANCE_POOLED_CAP_FEN", "2000", 2_000),
     "pooled_labour_days": ("SHEQU_FINANCE_POOLED_LABOUR_DAYS", "8", 8),
+    "witness_policy": (
+        "SHEQU_FINANCE_WITNESS_POLICY",
+        f"1 of township={WKEY},{URL}",
+        f"1 of township={WKEY},{URL}",
+    ),
 }
 
 
@@ -50,6 +59,7 @@ def test_F43_the_defaults_are_finance_md_s() -> None:
         "extend_on_rest_day": True,
         "pooled_cap_fen": 1_500,
         "pooled_labour_days": 10,
+        "witness_policy": "",
     }
 
 
@@ -83,14 +93,30 @@ def test_F43_each_setting_is_changed_by_its_variable_alone(
         ("SHEQU_FINANCE_POSTING_DAYS", "0"),
         ("SHEQU_FINANCE_ANSWER_DAYS", "0"),
         ("SHEQU_FINANCE_ANSWER_DAYS", "ten"),
+        ("SHEQU_FINANCE_WITNESS_POLICY", f"township={WKEY},{URL}"),
+        ("SHEQU_FINANCE_WITNESS_POLICY", f"2 of township={WKEY},{URL}"),
+        ("SHEQU_FINANCE_WITNESS_POLICY", f"1 of township={WKEY[:-4]},{URL}"),
+        ("SHEQU_FINANCE_WITNESS_POLICY", f"1 of township={WKEY},ftp://x"),
     ],
 )
 def test_F43_a_bad_value_is_refused_at_start(
     monkeypatch: pytest.MonkeyPatch, variable: str, text: str
 ) -> None:
     monkeypatch.setenv(variable, text)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         FinanceSettings.from_env()
+    if "WITNESS" in variable:  # named, in both languages
+        assert "SHEQU_FINANCE_WITNESS_POLICY（witness_policy）" in str(refused.value)
+        assert "SHEQU_FINANCE_WITNESS_POLICY (witness_policy) is malformed" in str(refused.value)
+
+
+def test_F43_the_platform_s_witness_policy_is_finance_s_unless_finance_sets_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SHEQU_WITNESS_POLICY", f"1 of district={WKEY},{URL}")
+    assert FinanceSettings.from_env().witness_policy == f"1 of district={WKEY},{URL}"
+    monkeypatch.setenv("SHEQU_FINANCE_WITNESS_POLICY", f"1 of township={WKEY},{URL}")
+    assert FinanceSettings.from_env().witness_policy == f"1 of township={WKEY},{URL}"
 
 
 def test_F43_every_variable_is_in_the_operations_guide_with_its_default() -> None:
@@ -105,7 +131,9 @@ def test_F43_every_variable_is_in_the_operations_guide_with_its_default() -> Non
     for name, (variable, _, _) in OVERRIDES.items():
         default = defaults[name]
         shown = rows[variable].strip().strip("`")
-        if isinstance(default, bool):
+        if default == "":
+            assert shown == "(empty)", variable
+        elif isinstance(default, bool):
             assert shown == ("1" if default else "0"), variable
         elif isinstance(default, tuple):
             assert shown == ",".join(default), variable

@@ -52,6 +52,7 @@ from shequ.audit.leaves import (
 )
 from shequ.audit.notes import (
     CHECKPOINTS_DIR,
+    COSIGNATURES_DIR,
     NoteError,
     Verifier,
     open_checkpoint,
@@ -246,6 +247,9 @@ def export(
             checkpoint = checkpoint_path(folder, h.tree_size)
             if checkpoint.is_file():
                 files[f"{CHECKPOINTS_DIR}/{checkpoint.name}"] = checkpoint.read_bytes()
+            cosigned = folder / COSIGNATURES_DIR / checkpoint.name  # witnesses' (ADR 0040)
+            if cosigned.is_file():
+                files[f"{COSIGNATURES_DIR}/{cosigned.name}"] = cosigned.read_bytes()
     manifest = {
         "format": BUNDLE_FORMAT,
         "service": service,

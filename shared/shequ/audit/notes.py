@@ -29,8 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from shequ.audit.leaves import AuditError
 
 ED25519 = b"\x01"
+COSIGNATURE = b"\x04"  # timestamped Ed25519 cosignature (c2sp.org/tlog-cosignature)
 SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 CHECKPOINTS_DIR = "checkpoints"
+COSIGNATURES_DIR = "cosignatures"  # witnesses' cosignature lines, one file a checkpoint
 
 
 class NoteError(AuditError):
@@ -46,9 +48,10 @@ def _raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def note_key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
-    """The 4-byte key ID of an Ed25519 note key: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4]."""
-    return hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519 + _raw(public_key)).digest()[:4]
+def note_key_id(name: str, public_key: Ed25519PublicKey, kind: bytes = ED25519) -> bytes:
+    """The 4-byte key ID of an Ed25519 note key: SHA-256(name ‖ 0x0A ‖ kind ‖ key)[:4];
+    ``kind`` is 0x01 for a log's signature, 0x04 for a witness's cosignature."""
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + kind + _raw(public_key)).digest()[:4]
 
 
 @dataclass(frozen=True)
@@ -58,21 +61,23 @@ class Verifier:
     name: str
     key_id: bytes
     public_key: Ed25519PublicKey
+    kind: bytes = ED25519
 
     def vkey(self) -> str:
-        return vkey(self.name, self.public_key)
+        return vkey(self.name, self.public_key, self.kind)
 
 
-def vkey(name: str, public_key: Ed25519PublicKey) -> str:
-    """``name+hex(key ID)+base64(0x01 ‖ public key)``, the text an auditor is given."""
+def vkey(name: str, public_key: Ed25519PublicKey, kind: bytes = ED25519) -> str:
+    """``name+hex(key ID)+base64(kind ‖ public key)``, the text an auditor is given."""
     if not valid_key_name(name):
         raise NoteError(f"key name {name!r} must not be empty or contain spaces or '+'")
-    encoded = base64.b64encode(ED25519 + _raw(public_key)).decode("ascii")
-    return f"{name}+{note_key_id(name, public_key).hex()}+{encoded}"
+    encoded = base64.b64encode(kind + _raw(public_key)).decode("ascii")
+    return f"{name}+{note_key_id(name, public_key, kind).hex()}+{encoded}"
 
 
-def parse_vkey(text: str) -> Verifier:
-    """Read a verifier key; raises NoteError naming what is wrong with it."""
+def parse_vkey(text: str, kind: bytes = ED25519) -> Verifier:
+    """Read a verifier key of signature type ``kind`` (0x01: a log's key, 0x04: a witness's
+    cosignature key); raises NoteError naming what is wrong with it."""
     parts = text.strip().split("+", 2)  # base64 may hold "+"
     if len(parts) != 3 or not valid_key_name(parts[0]) or len(parts[1]) != 8:
         raise NoteError("a verifier key has the form name+<8 hex digits>+<base64 key>")
@@ -82,12 +87,12 @@ def parse_vkey(text: str) -> Verifier:
         raw = base64.b64decode(encoded, validate=True)
     except (ValueError, binascii.Error) as exc:
         raise NoteError(f"the verifier key is not valid hex/base64: {exc}") from None
-    if len(raw) != 33 or raw[:1] != ED25519:
-        raise NoteError("the verifier key is not an Ed25519 (type 0x01) key")
+    if len(raw) != 33 or raw[:1] != kind:
+        raise NoteError(f"the verifier key is not an Ed25519 (type 0x{kind.hex()}) key")
     public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
-    if note_key_id(name, public_key) != key_id:
+    if note_key_id(name, public_key, kind) != key_id:
         raise NoteError("the verifier key's ID does not match its name and key")
-    return Verifier(name, key_id, public_key)
+    return Verifier(name, key_id, public_key, kind)
 
 
 def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> str:
@@ -102,26 +107,40 @@ def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> str:
     return f"{text}\n{SIGNATURE_PREFIX}{name} {encoded}\n"
 
 
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """A signed note's text and its signature lines, each as (key name, key ID ‖ signature);
+    NoteError when it is not a signed note."""
+    cut = note.rfind("\n\n")
+    if cut < 0 or not note.endswith("\n"):
+        raise NoteError("not a signed note: no blank line before the signatures")
+    return note[: cut + 1], signature_lines(note[cut + 2 :])
+
+
+def signature_lines(text: str) -> list[tuple[str, bytes]]:
+    """Note signature lines (``— name base64``, each ending in a newline) as (name, blob)."""
+    if not text.endswith("\n"):
+        raise NoteError("signature lines end in a newline")
+    found = []
+    for line in text[:-1].split("\n"):
+        name, _, encoded = line.removeprefix(SIGNATURE_PREFIX).partition(" ")
+        try:
+            blob = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            blob = b""
+        if not line.startswith(SIGNATURE_PREFIX) or not name or len(blob) < 5:
+            raise NoteError(f"malformed signature line {line[:60]!r}")
+        found.append((name, blob))
+    return found
+
+
 def open_note(note: str, verifier: Verifier) -> str:
     """The text of ``note`` if it carries a valid signature by ``verifier``; else NoteError.
 
     Signatures by other keys are ignored; one by this key (name and key ID) that does not
     verify rejects the note, as in Go's ``note.Open``.
     """
-    cut = note.rfind("\n\n")
-    if cut < 0 or not note.endswith("\n"):
-        raise NoteError("not a signed note: no blank line before the signatures")
-    text, lines = note[: cut + 1], note[cut + 2 : -1].split("\n")
-    for line in lines:
-        if not line.startswith(SIGNATURE_PREFIX):
-            raise NoteError(f"malformed signature line {line[:60]!r}")
-        name, _, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
-        try:
-            blob = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
-            raise NoteError(f"malformed signature line {line[:60]!r}") from None
-        if len(blob) < 5:
-            raise NoteError(f"malformed signature line {line[:60]!r}")
+    text, lines = split_note(note)
+    for name, blob in lines:
         if name != verifier.name or blob[:4] != verifier.key_id:
             continue
         try:

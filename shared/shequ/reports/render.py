@@ -117,7 +117,17 @@ def basis_line(basis: dict[str, Any]) -> str:
         f"{basis['root']}, signed head {head['tree_size']} root {head['root']}; "
         f"一致性证明 consistency proof {basis['tree_size']}→{head['tree_size']}: "
         + (" ".join(basis["consistency_proof"]) or "（n = m，无需 none needed）")
+        + _witness_text(basis.get("witness"))
     )
+
+
+def _witness_text(witness: dict[str, Any] | None) -> str:
+    """；见证：2/2（township、discipline） / witnessed: 2/2 — checkpoint m's cosignatures
+    checked against the witness policy's keys (ADR 0040)."""
+    if witness is None:
+        return ""
+    names = "、".join(witness["cosigned"])
+    return f"；{witness['line']}" + (f"（{names}）" if names else "") + f" / {witness['line_en']}"
 
 
 def header_lines(doc: dict[str, Any]) -> list[str]:

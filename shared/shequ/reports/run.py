@@ -123,14 +123,17 @@ class Prefix:
 
 
 def prefix_from_store(service: str, store: Any, directory: Path, cut: datetime) -> Prefix:
-    from shequ.audit import open_recorder
+    from shequ.audit import open_recorder, service_dir
     from shequ.audit.bundle import as_of
+    from shequ.audit.witnessing import configured_policy, witness_status
 
+    policy = configured_policy(service)
     with gc_paused(), open_recorder(service, store) as recorder:
         rows, basis, entries, _heads = as_of(service, recorder, directory, cut)
         prefix = [row for row, _ in rows]
         check_sealed(prefix, entries, basis)
-    return Prefix(prefix, basis.to_dict())
+    witnessed = witness_status(service_dir(directory, service), basis.head.tree_size, policy)
+    return Prefix(prefix, {**basis.to_dict(), "witness": witnessed.to_dict()})
 
 
 def check_sealed(rows: list[Notification], entries: list[Any], basis: Any) -> None:
@@ -192,7 +195,9 @@ def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) 
         verify_bundle,
     )
     from shequ.audit.notes import parse_vkey
+    from shequ.audit.witnessing import configured_policy, status_from
 
+    policy = configured_policy(service)
     outcome = verify_bundle(path, parse_vkey(vkey_text))
     if not outcome.ok:
         raise BundleError(f"the bundle does not verify: {outcome.message_en}")
@@ -206,8 +211,11 @@ def prefix_from_bundle(path: Path, vkey_text: str, service: str, cut: datetime) 
             "export one as of the report's cut"
         )
     lines = files[EVENTS].split(b"\n")[:-1]
+    basis = manifest["basis"]
+    witnessed = status_from(files.get, int(basis["head"]["tree_size"]), policy)
     with gc_paused():
-        return Prefix([parse_event_line(line) for line in lines], manifest["basis"])
+        rows = [parse_event_line(line) for line in lines]
+    return Prefix(rows, {**basis, "witness": witnessed.to_dict()})
 
 
 def build(

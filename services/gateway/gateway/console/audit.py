@@ -91,6 +91,7 @@ def build_report(asked: dict[str, str], fmt: str) -> tuple[bytes, dict[str, Any]
 def verify_all() -> list[dict[str, Any]]:
     """``shequ audit verify`` of every service of the suite, from its store and tree heads."""
     from shequ.audit import verify_service
+    from shequ.audit.witnessing import newest_status, policy_for
     from shequ.client import store_for
     from shequ.config import treehead_dir
 
@@ -98,6 +99,9 @@ def verify_all() -> list[dict[str, Any]]:
     for service in SERVICES:
         try:
             report = asdict(verify_service(service, store_for(service, None), treehead_dir()))
+            # who of the witness policy cosigned the newest checkpoint (ADR 0040)
+            head, witnessed = newest_status(treehead_dir(), service, policy_for(service))
+            report["witness"] = {"head": head, **witnessed.to_dict()}
         except Exception as exc:  # noqa: BLE001 - an unreadable store is said, per service
             report = {
                 "ok": False,

@@ -3,7 +3,9 @@
 ``/board`` lists the villages; ``/board/<village_id>`` shows the village's current and past published disclosures as finance
 lays them out (``public_disclosures``: the finance report's columns, masked), the 民主理财小组's
 opinion, the document's SHA-256, and beside each line a link and a QR code to the verify page
-(``/v/<district>#i=<index>&h=<leaf hash>``) with the log's vkey printed on the board. Finance is
+(``/v/<district>#i=<index>&h=<leaf hash>``) with the log's vkey printed on the board, and how
+many of the witness policy's witnesses cosigned finance's newest checkpoint ("见证：2/2" or
+"未经见证", ADR 0040). Finance is
 asked as the read-only actor ``{"person_id": "board", "role": "auditor"}``.
 
 An objection (质询, FINANCE.md D30) is filed here by a resident signed in, for their own
@@ -97,7 +99,21 @@ def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, A
         "disclosures": disclosures,
         "vkey": vkey,
         "district": log.district,
+        "witness": finance_witnesses(),
     }
+
+
+def finance_witnesses() -> dict[str, Any] | None:
+    """Who of the witness policy cosigned finance's newest checkpoint (AUDIT.md A6, ADR
+    0040): "见证：2/2", or "未经见证"; None when the policy cannot be read (logged at start)."""
+    from shequ.audit.witnessing import newest_status, policy_for
+    from shequ.config import ConfigError, treehead_dir
+
+    try:
+        head, status = newest_status(treehead_dir(), "finance", policy_for("finance"))
+    except (ConfigError, OSError, ShequError, ValueError):
+        return None
+    return {"head": head, **status.to_dict()}
 
 
 @router.get("/board/{village_id}")
