@@ -147,26 +147,20 @@ def parse_request(body: bytes) -> Request:
     return Request(int(old), proof, note)
 
 
+@dataclass(frozen=True)
 class Witness:
-    """The add-checkpoint logic, apart from HTTP (the server below only carries it).
+    """The add-checkpoint logic, apart from HTTP (the server below only carries it): the
+    witness's key name and key, the logs it watches (origin -> their keys), its state.
 
     >>> witness = Witness("witness.example/sanzi", key, load_logs(p), WitnessState(d))
     >>> witness.add_checkpoint(body)  # Answer(200, "— witness.example/sanzi …\\n")
     """
 
-    def __init__(
-        self,
-        name: str,
-        key: Ed25519PrivateKey,
-        logs: dict[str, list[Verifier]],
-        state: WitnessState,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.name = name
-        self.key = key
-        self.logs = logs
-        self.state = state
-        self.clock = clock
+    name: str
+    key: Ed25519PrivateKey
+    logs: dict[str, list[Verifier]]
+    state: WitnessState
+    clock: Callable[[], float] = time.time
 
     def add_checkpoint(self, body: bytes) -> Answer:
         try:
