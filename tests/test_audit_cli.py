@@ -206,7 +206,7 @@ def test_clean_stop_seals_and_the_window_of_exposure_is_visible(suite: Suite) ->
 def test_a_running_service_has_its_checkpoints_witnessed_and_a_witness_down_stops_nothing(
     suite: Suite,
 ) -> None:
-    """ADR 0040: the registry seals every second with a policy of two witnesses, township
+    """ADR 0041: the registry seals every second with a policy of two witnesses, township
     (`shequ witness serve`, a process of its own) and discipline (nothing listens): township
     cosigns, discipline's failures are counted, and the service seals and serves all along."""
     from shequ.audit import load_or_create_key, service_dir

@@ -344,7 +344,7 @@ def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_t
     assert "理财村" in page.text and "办公用品" in page.text
     size = int(page.text.split('data-key="tree_size">')[1].split("<")[0])
     assert size > 0
-    # no witness policy here: the basis says its head was not witnessed (ADR 0040)
+    # no witness policy here: the basis says its head was not witnessed (ADR 0041)
     assert page.text.split('data-key="witness">')[1].startswith("未经见证")
     # the export is the file the command line writes for the same cut, byte for byte
     export = web.get(f"{console.url}/audit/export.json", params=asked, timeout=60)

@@ -102,7 +102,7 @@ def test_A7_A8_a_published_line_is_on_the_board_and_verifies(
         assert page.evaluate("document.querySelectorAll('td.verify .qr svg').length") == lines
         vkey = page.inner_text("#vkey")
         assert vkey.startswith("shequ.example/jiaohe/disclosures+")
-        # finance's newest head, and no witness policy here (ADR 0040)
+        # finance's newest head, and no witness policy here (ADR 0041)
         assert page.inner_text("#witness").endswith("未经见证")
         assert "本期无此类事项" in page.inner_text("main")
         page.shots("board")

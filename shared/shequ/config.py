@@ -25,7 +25,7 @@
   SHEQU_WITNESS_POLICY         (empty)          who cosigns each checkpoint, k of n: "2 of
                                                 township=<vkey>,https://…; discipline=…"
                                                 (SHEQU_<SERVICE>_WITNESS_POLICY for one log;
-                                                F43 witness_policy, ADR 0040)
+                                                F43 witness_policy, ADR 0041)
   SHEQU_RELAY_BATCH            200              notifications per relay round
   SHEQU_INBOX_MAX_FAILURES     5                attempts before a message is dead-lettered
   SHEQU_INBOX_MAX_ENVELOPE_BYTES 1048576        larger messages are dead-lettered unread; one

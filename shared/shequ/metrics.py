@@ -72,7 +72,7 @@ SNAPSHOTS_REFUSED = Counter(
 WITNESS_FAILURES = Counter(
     "shequ_witness_failures_total",
     "Checkpoints a witness of the policy did not cosign (down, refused, or a bad answer): "
-    "sealing goes on; the reports say how many witnesses cosigned (ADR 0040)",
+    "sealing goes on; the reports say how many witnesses cosigned (ADR 0041)",
     ["service", "witness"],
 )
 WITNESS_COSIGNED = Counter(

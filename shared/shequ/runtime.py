@@ -137,7 +137,7 @@ class Platform(DependencyProvider):
     def setup(self) -> None:
         quiet_expected_refusals()  # refusals: one line from worker_result, no traceback
         cfg = ServiceConfig.from_env(self.service)
-        self.witness_policy = policy_for(self.service)  # F43 witness_policy (ADR 0040)
+        self.witness_policy = policy_for(self.service)  # F43 witness_policy (ADR 0041)
         # One broker for everything: the one the container answers RPC on, if it was given.
         cfg = replace(cfg, amqp_uri=self.container.config.get("AMQP_URI") or cfg.amqp_uri)
         serve_health(cfg)  # first: a busy port is a configuration error, found before the store
@@ -315,7 +315,7 @@ class Platform(DependencyProvider):
     def _witness_pass(self) -> None:
         """Submit the newest checkpoint to the policy's witnesses, if this replica seals.
         A witness that fails is logged and counted; sealing and commands never wait on it
-        (a job of its own, ADR 0040)."""
+        (a job of its own, ADR 0041)."""
         rt = self.runtime
         assert rt is not None
         if not rt.leadership.held:

@@ -1,4 +1,4 @@
-"""``shequ witness``: run a tlog-witness for another party's logs (AUDIT.md A6, ADR 0040).
+"""``shequ witness``: run a tlog-witness for another party's logs (AUDIT.md A6, ADR 0041).
 
 shequ witness keygen --name witness.sanzi.example/jiaohe --key /etc/witness/key.pem
 shequ witness serve --key /etc/witness/key.pem --origins logs.txt --state /var/lib/witness

@@ -1,4 +1,4 @@
-"""Witnessing a log (AUDIT.md A6, F43 witness_policy, ADR 0040), on SQLite and PostgreSQL: a
+"""Witnessing a log (AUDIT.md A6, F43 witness_policy, ADR 0041), on SQLite and PostgreSQL: a
 real sealer's checkpoints go to two witnesses served over HTTP; the cosignatures are kept
 beside the checkpoints and counted against the policy's vkeys ("见证：2/2"); a witness that is
 down never stops the seal ("见证：1/2" or 未经见证 as the policy's k says); it catches up from

@@ -30,7 +30,7 @@ class FinanceSettings:
     (default 10 labour days) — the province's caps [local, one province seen];
     ``witness_policy``: who must cosign finance's checkpoints, ``K of label=<vkey>,<url>; …``
     (AUDIT.md A6, default empty: no witness; ``SHEQU_FINANCE_WITNESS_POLICY``, else the
-    platform's ``SHEQU_WITNESS_POLICY``, the one the sealer submits to; ADR 0040) [local]."""
+    platform's ``SHEQU_WITNESS_POLICY``, the one the sealer submits to; ADR 0041) [local]."""
 
     review_stages: tuple[str, ...] = tuple(STAGES)
     decision_required_over_fen: int = 5_000_000

@@ -247,7 +247,7 @@ def export(
             checkpoint = checkpoint_path(folder, h.tree_size)
             if checkpoint.is_file():
                 files[f"{CHECKPOINTS_DIR}/{checkpoint.name}"] = checkpoint.read_bytes()
-            cosigned = folder / COSIGNATURES_DIR / checkpoint.name  # witnesses' (ADR 0040)
+            cosigned = folder / COSIGNATURES_DIR / checkpoint.name  # witnesses' (ADR 0041)
             if cosigned.is_file():
                 files[f"{COSIGNATURES_DIR}/{cosigned.name}"] = cosigned.read_bytes()
     manifest = {

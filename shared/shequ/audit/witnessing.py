@@ -1,4 +1,4 @@
-"""The log's side of witnessing (AUDIT.md A6, FINANCE.md F43 ``witness_policy``; ADR 0040).
+"""The log's side of witnessing (AUDIT.md A6, FINANCE.md F43 ``witness_policy``; ADR 0041).
 
 The policy names who witnesses and how many must: ``SHEQU_WITNESS_POLICY`` (every service's
 log), or ``SHEQU_<SERVICE>_WITNESS_POLICY`` for one service, e.g.::

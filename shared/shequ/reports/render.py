@@ -123,7 +123,7 @@ def basis_line(basis: dict[str, Any]) -> str:
 
 def _witness_text(witness: dict[str, Any] | None) -> str:
     """；见证：2/2（township、discipline） / witnessed: 2/2 — checkpoint m's cosignatures
-    checked against the witness policy's keys (ADR 0040)."""
+    checked against the witness policy's keys (ADR 0041)."""
     if witness is None:
         return ""
     names = "、".join(witness["cosigned"])

@@ -99,7 +99,7 @@ def verify_all() -> list[dict[str, Any]]:
     for service in SERVICES:
         try:
             report = asdict(verify_service(service, store_for(service, None), treehead_dir()))
-            # who of the witness policy cosigned the newest checkpoint (ADR 0040)
+            # who of the witness policy cosigned the newest checkpoint (ADR 0041)
             head, witnessed = newest_status(treehead_dir(), service, policy_for(service))
             report["witness"] = {"head": head, **witnessed.to_dict()}
         except Exception as exc:  # noqa: BLE001 - an unreadable store is said, per service

@@ -5,7 +5,7 @@ lays them out (``public_disclosures``: the finance report's columns, masked), th
 opinion, the document's SHA-256, and beside each line a link and a QR code to the verify page
 (``/v/<district>#i=<index>&h=<leaf hash>``) with the log's vkey printed on the board, and how
 many of the witness policy's witnesses cosigned finance's newest checkpoint ("见证：2/2" or
-"未经见证", ADR 0040). Finance is
+"未经见证", ADR 0041). Finance is
 asked as the read-only actor ``{"person_id": "board", "role": "auditor"}``.
 
 An objection (质询, FINANCE.md D30) is filed here by a resident signed in, for their own
@@ -105,7 +105,7 @@ def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, A
 
 def finance_witnesses() -> dict[str, Any] | None:
     """Who of the witness policy cosigned finance's newest checkpoint (AUDIT.md A6, ADR
-    0040): "见证：2/2", or "未经见证"; None when the policy cannot be read (logged at start)."""
+    0041): "见证：2/2", or "未经见证"; None when the policy cannot be read (logged at start)."""
     from shequ.audit.witnessing import newest_status, policy_for
     from shequ.config import ConfigError, treehead_dir
 
