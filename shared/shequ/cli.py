@@ -375,7 +375,7 @@ def verify(
     except Exception as exc:  # noqa: BLE001 - an unreadable store is an operator error
         click.echo(f"无法核验：{exc}\ncannot verify: {exc}", err=True)
         sys.exit(2)
-    witnessed = _verified_witnesses(service, treeheads) if bundle is None and service else None
+    witnessed = _verified_witnesses(service, treeheads, bundle) if report.ok else None
     if as_json:
         out = asdict(report) | ({"witness": witnessed[1]} if witnessed else {})
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
@@ -388,17 +388,27 @@ def verify(
     sys.exit(0 if report.ok and not forged else 1)
 
 
-def _verified_witnesses(service: str, treeheads: Path) -> tuple[str, dict[str, Any]]:
-    """The newest checkpoint's witnesses as the policy counts them; a forged cosignature
-    (under a policy witness's name and key ID, not verifying) is named and fails verify."""
-    from shequ.audit.witnessing import newest_status, policy_for
+def _verified_witnesses(
+    service: str | None, treeheads: Path, bundle: Path | None
+) -> tuple[str, dict[str, Any]]:
+    """The witnesses of the newest checkpoint (of a bundle: of its basis head) as the policy
+    counts them; a forged cosignature (under a policy witness's name and key ID, not
+    verifying) is named and fails verify."""
+    from shequ.audit.bundle import MANIFEST, read_bundle
+    from shequ.audit.witnessing import newest_status, policy_for, status_from
     from shequ.config import ConfigError
 
+    files = read_bundle(bundle) if bundle is not None else {}
+    manifest = json.loads(files[MANIFEST]) if bundle is not None else {}
     try:
-        policy = policy_for(service)
+        policy = policy_for(manifest.get("service") or str(service))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    size, status = newest_status(treeheads, service, policy)
+    if bundle is not None:
+        size = int(manifest["basis"]["head"]["tree_size"])
+        status = status_from(files.get, size, policy)
+    else:
+        size, status = newest_status(treeheads, str(service), policy)
     return _witness_line(size, status), {"head": size, **status.to_dict()}
 
 

@@ -33,7 +33,7 @@ from shequ.audit.witnessing import (
 from shequ.cli import main
 from shequ.config import log_origin
 from shequ.reports.render import basis_line
-from shequ.reports.run import prefix_from_store
+from shequ.reports.run import prefix_from_bundle, prefix_from_store
 from shequ.store import Store
 from witness_support import Running
 
@@ -207,6 +207,30 @@ def test_the_report_basis_says_who_witnessed_or_that_none_did(
     assert basis["witness"]["cosigned"] == ["township", "discipline"]
     assert "；见证：2/2（township、discipline） / witnessed: 2/2" in basis_line(basis)
     json.dumps(basis)  # the document carries it as plain JSON
+    # an export bundle carries the cosignatures: the same basis from it, offline
+    (key_path.parent / f"{SERVICE}.ed25519.pem").write_bytes(key_path.read_bytes())
+    bundle = audit_dir.parent / "registry.tar"
+    made = _cli(
+        app,
+        audit_dir,
+        key_path,
+        witnesses.policy(2),
+        "audit",
+        "export",
+        "--as-of",
+        cut.isoformat(),
+        "--out",
+        str(bundle),
+    )
+    assert made.exit_code == 0, made.output
+    log_vkey = vkey(log_origin(SERVICE), load_or_create_key(key_path).public_key())
+    assert prefix_from_bundle(bundle, log_vkey, SERVICE, cut).basis == basis
+    checked = CliRunner().invoke(
+        main,
+        ["audit", "verify", "--bundle", str(bundle), "--vkey", log_vkey],
+        env={**os.environ, "SHEQU_WITNESS_POLICY": witnesses.policy(1)},
+    )
+    assert checked.exit_code == 0 and "树头 head 3：见证：2/2" in checked.output, checked.output
 
 
 @pytest.mark.parametrize(
