@@ -118,6 +118,7 @@ def test_each_refusal_has_the_status_the_protocol_names(
     assert running.post(log.body(9, 8, proof=[]))[0] == 400
     assert running.post(b"old 08\n\n" + log.note(10).encode())[0] == 400
     assert running.post(b"new 8\n\n" + log.note(10).encode())[0] == 400
+    assert running.post(b"old 8\n" + b"A" * 70_000 + b"\n\n" + log.note(10).encode())[0] == 400
     # 409: old is not the size last cosigned; the body says which, as text/x.tlog.size
     status, kind, body = running.post(log.body(5, 10))
     assert (status, kind, body) == (409, "text/x.tlog.size", "8\n")

@@ -223,12 +223,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = self.headers.get("Content-Length", "")
-        if self.path != "/add-checkpoint":
-            answer = refused(404, "not found: POST /add-checkpoint")
-        elif not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            self.close_connection = True  # the body is left unread: the connection ends
             answer = refused(400, f"a body of at most {MAX_BODY_BYTES} bytes, with its length")
         else:
-            answer = self.server.witness.add_checkpoint(self.rfile.read(int(length)))
+            body = self.rfile.read(int(length))
+            if self.path != "/add-checkpoint":
+                answer = refused(404, "not found: POST /add-checkpoint")
+            else:
+                answer = self.server.witness.add_checkpoint(body)
         data = answer.body.encode("utf-8")
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
