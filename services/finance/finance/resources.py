@@ -59,7 +59,7 @@ class RegisterResource(Keyed):
 def register_resource(cmd: RegisterResource, actor: Actor, app: FinanceBase) -> Any:
     app.collective(cmd.village_id)
     day = app.not_future(cmd.registered_on, "registered_on")
-    resource = Resource(  # type: ignore[call-arg]  # the id is taken at runtime
+    resource = Resource(
         id=key_id("resource", cmd.idempotency_key),
         village_id=cmd.village_id,
         record=cmd.model_dump(include={"type", "name", "area_centimu", "location"}),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.charts import Chart
 from finance.domain.common import IDS, ActorDict, refuse
@@ -154,7 +155,13 @@ class Disclosure(Aggregate, created_event_name="Prepared"):
             return "published"
         return "reviewed" if self.opinion else "prepared"
 
-    def review(self, opinion: str, reviewer_id: str, on: str, actor: ActorDict) -> None:
+    @event("Reviewed")
+    def _reviewed(self, opinion: str, reviewer_id: str, on: str, actor: ActorDict) -> None:
+        self.opinion = opinion
+        self.reviewer_id = reviewer_id
+
+    @checks(_reviewed)
+    def review(self, opinion: str) -> None:
         """D5: the 民主理财小组 reviews the truth and completeness before publication and
         records its opinion; reviewed once."""
         if self.opinion is not None:
@@ -171,12 +178,6 @@ class Disclosure(Aggregate, created_event_name="Prepared"):
                 "the finance group's review states its opinion",
                 "opinion",
             )
-        self._reviewed(opinion, reviewer_id, on, actor)
-
-    @event("Reviewed")
-    def _reviewed(self, opinion: str, reviewer_id: str, on: str, actor: ActorDict) -> None:
-        self.opinion = opinion
-        self.reviewer_id = reviewer_id
 
     def publish(
         self, published_on: str, posted_until: str, community_id: str, actor: ActorDict
@@ -222,7 +223,12 @@ class Disclosure(Aggregate, created_event_name="Prepared"):
         """Whether a correction notice already carries the answer to ``objection_id``."""
         return any(x["objection_id"] == objection_id for x in self.superseded)
 
-    def supersede(self, notice: dict[str, str | None], actor: ActorDict) -> None:
+    @event("Superseded")
+    def _superseded(self, notice: dict[str, str | None], actor: ActorDict) -> None:
+        self.superseded.append(dict(notice))
+
+    @checks(_superseded)
+    def supersede(self, notice: dict[str, str | None]) -> None:
         """D33, F10 ``DisclosureSuperseded``: a correction notice carries the correction
         voucher an objection's answer cited, for a line of this disclosure (or the whole of
         it): ``notice`` names them (``notice_id``, ``line``, ``voucher_id``, ``objection_id``,
@@ -235,11 +241,6 @@ class Disclosure(Aggregate, created_event_name="Prepared"):
                 "only a published disclosure is corrected, once per objection",
                 "disclosure_id",
             )
-        self._superseded(notice, actor)
-
-    @event("Superseded")
-    def _superseded(self, notice: dict[str, str | None], actor: ActorDict) -> None:
-        self.superseded.append(dict(notice))
 
 
 @dataclass

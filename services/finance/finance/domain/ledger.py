@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.carryover import carry_over_table
 from finance.domain.charts import chart_on
@@ -147,20 +148,26 @@ class Ledger(Aggregate):
             if a["acquired_on"] <= on and (a.get("disposed_on") is None or a["disposed_on"] > on)
         )
 
-    def register_asset(self, asset_id: str, record: dict[str, Any], actor: ActorDict) -> None:
+    @event("AssetRegistered")
+    def _asset_registered(self, asset_id: str, record: dict[str, Any], actor: ActorDict) -> None:
+        self.assets[asset_id] = dict(record)
+
+    @checks(_asset_registered)
+    def register_asset(self, asset_id: str, record: dict[str, Any]) -> None:
         """F4: a fixed asset enters the register (bought, built, donated: its voucher named)."""
         if asset_id in self.assets:
             raise refuse(
                 "asset.exists", "该资产已登记", "the asset is registered already", "asset_id"
             )
         self.check_open(record["acquired_on"], "acquired_on")
-        self._asset_registered(asset_id, record, actor)
 
-    @event("AssetRegistered")
-    def _asset_registered(self, asset_id: str, record: dict[str, Any], actor: ActorDict) -> None:
-        self.assets[asset_id] = dict(record)
+    @event("AssetDisposed")
+    def _asset_disposed(self, asset_id: str, on: str, voucher_id: str, actor: ActorDict) -> None:
+        self.assets[asset_id]["disposed_on"] = on
+        self.assets[asset_id]["disposal_voucher_id"] = voucher_id
 
-    def dispose_asset(self, asset_id: str, on: str, voucher_id: str, actor: ActorDict) -> None:
+    @checks(_asset_disposed)
+    def dispose_asset(self, asset_id: str, on: str) -> None:
         """F4: a fixed asset leaves the register (sold, scrapped), its voucher named."""
         asset = self.assets.get(asset_id)
         if asset is None or asset.get("disposed_on") is not None or on < asset["acquired_on"]:
@@ -171,12 +178,6 @@ class Ledger(Aggregate):
                 "asset_id",
             )
         self.check_open(on, "disposed_on")
-        self._asset_disposed(asset_id, on, voucher_id, actor)
-
-    @event("AssetDisposed")
-    def _asset_disposed(self, asset_id: str, on: str, voucher_id: str, actor: ActorDict) -> None:
-        self.assets[asset_id]["disposed_on"] = on
-        self.assets[asset_id]["disposal_voucher_id"] = voucher_id
 
     def transfer_asset(self, asset_id: str, on: str, location: str, actor: ActorDict) -> None:
         """F4: a fixed asset held on the register moves to another place or user (存放地点或

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.common import ActorDict, refuse
 
@@ -69,13 +70,13 @@ class Objection(Aggregate, created_event_name="Filed"):
                 "objection_id",
             )
 
-    def assign(self, assignee_id: str, actor: ActorDict) -> None:
-        self._open()
-        self._assigned(assignee_id, actor)
-
     @event("Assigned")
     def _assigned(self, assignee_id: str, actor: ActorDict) -> None:
         self.assignee_id = assignee_id
+
+    @checks(_assigned)
+    def assign(self) -> None:
+        self._open()
 
     def reply(
         self, answer: str, correction_voucher_id: str | None, on: str, actor: ActorDict
@@ -118,7 +119,13 @@ class Objection(Aggregate, created_event_name="Filed"):
         """D32: recorded once per due date that passed unanswered."""
         self.overdue_since.append(due_on)
 
-    def escalate(self, on: str, due_on: str, actor: ActorDict) -> None:
+    @event("Escalated")
+    def _escalated(self, on: str, due_on: str, actor: ActorDict) -> None:
+        self.escalated = True
+        self.due_on = due_on
+
+    @checks(_escalated)
+    def escalate(self, on: str) -> None:
         """D32: the asker takes an objection past its due date to the township, which answers
         by ``due_on`` (the answer days again, counted from ``on``)."""
         self._open()
@@ -130,9 +137,3 @@ class Objection(Aggregate, created_event_name="Filed"):
                 "objection_id",
                 due_on=self.due_on,
             )
-        self._escalated(on, due_on, actor)
-
-    @event("Escalated")
-    def _escalated(self, on: str, due_on: str, actor: ActorDict) -> None:
-        self.escalated = True
-        self.due_on = due_on

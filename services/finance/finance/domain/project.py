@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.charts import vocabulary
 from finance.domain.common import IDS, ActorDict, Numbered, refuse
@@ -24,7 +25,13 @@ class Project(Numbered, Aggregate, created_event_name="Registered"):
 
     create_id = IDS.keyed_by("project", "village_id", "number")
 
-    def settle(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
+    @event("Settled")
+    def _settled(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
+        self.final_fen = final_fen
+        self.settled_on = settled_on
+
+    @checks(_settled)
+    def settle(self, settled_on: str) -> None:
         """决算: once, not before the project was registered."""
         if self.settled_on is not None or settled_on < self.terms["decided_on"]:
             raise refuse(
@@ -33,9 +40,3 @@ class Project(Numbered, Aggregate, created_event_name="Registered"):
                 "the project is settled already, or the date predates its approval",
                 "settled_on",
             )
-        self._settled(final_fen, settled_on, actor)
-
-    @event("Settled")
-    def _settled(self, final_fen: int, settled_on: str, actor: ActorDict) -> None:
-        self.final_fen = final_fen
-        self.settled_on = settled_on

@@ -6,10 +6,12 @@ requisitioned (征收). A resource let under a contract is not let again while t
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.charts import vocabulary
 from finance.domain.common import ActorDict, refuse
@@ -18,24 +20,21 @@ TYPES: dict[str, str] = vocabulary()["resource_types"]
 STATUSES: dict[str, str] = vocabulary()["resource_status"]
 
 
-class Resource(Aggregate):
+@dataclass
+class Resource(Aggregate, created_event_name="Registered"):
     """One resource on a village's register (资源登记簿)."""
 
     id: UUID  # from the key of the command that registered it
+    village_id: str
+    record: dict[str, Any]  # type, name, area_centimu, location
+    registered_on: str
+    actor: ActorDict
+    status: str = field(default="available", init=False)
+    contract_no: str | None = field(default=None, init=False)
+    since: str = field(init=False)  # the day of its status
 
-    @event("Registered")
-    def __init__(
-        self,
-        village_id: str,
-        record: dict[str, Any],
-        registered_on: str,
-        actor: ActorDict,
-    ) -> None:
-        self.village_id = village_id
-        self.record = dict(record)  # type, name, area_centimu, location
-        self.status = "available"
-        self.contract_no: str | None = None
-        self.since = registered_on
+    def __post_init__(self) -> None:
+        self.since = self.registered_on
 
     def check_lettable(self, village_id: str) -> None:
         """A contract names a resource of its own village that nothing else holds now."""
@@ -56,7 +55,15 @@ class Resource(Aggregate):
         self.contract_no = contract_no
         self.since = on
 
-    def change_status(self, status: str, on: str, reason: str, actor: ActorDict) -> None:
+    @event("StatusChanged")
+    def _status_changed(self, status: str, on: str, reason: str, actor: ActorDict) -> None:
+        self.status = status
+        self.since = on
+        if status != "contracted":
+            self.contract_no = None
+
+    @checks(_status_changed)
+    def change_status(self, status: str, on: str) -> None:
         """What the resource does now (kept, requisitioned, free again at a contract's end),
         from ``on``; only to another status, and never back from a requisition, and never
         to ``contracted`` except by a contract."""
@@ -77,11 +84,3 @@ class Resource(Aggregate):
                 f"the change cannot predate the last one ({self.since})",
                 "on",
             )
-        self._status_changed(status, on, reason, actor)
-
-    @event("StatusChanged")
-    def _status_changed(self, status: str, on: str, reason: str, actor: ActorDict) -> None:
-        self.status = status
-        self.since = on
-        if status != "contracted":
-            self.contract_no = None

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from shequ.domainkit import checks
 
 from finance.domain.charts import Chart, chart_on, vocabulary
 from finance.domain.common import ActorDict, period_of, refuse, yuan
@@ -156,23 +157,23 @@ class Voucher(Aggregate):
                 status=self.status,
             )
 
-    def amend(self, voucher_date: str, content: dict[str, Any], actor: ActorDict) -> None:
-        """Change a draft (or a returned voucher): the lines are checked as on drafting."""
-        self._editable()
-        self._amended(voucher_date, content, actor)
-
     @event("Amended")
     def _amended(self, voucher_date: str, content: dict[str, Any], actor: ActorDict) -> None:
         self._take(voucher_date, content)
 
-    def submit(self, on: str, actor: ActorDict) -> None:
+    @checks(_amended)
+    def amend(self) -> None:
+        """Change a draft (or a returned voucher): the lines are checked as on drafting."""
         self._editable()
-        self._submitted(on, actor)
 
     @event("Submitted")
     def _submitted(self, on: str, actor: ActorDict) -> None:
         self.status = "submitted"
         self.trail.append({"what": "submitted", "on": on})
+
+    @checks(_submitted)
+    def submit(self) -> None:
+        self._editable()
 
     def review(
         self,
@@ -326,14 +327,14 @@ class Voucher(Aggregate):
         self.posted_on = posted_on
         self.trail.append({"what": "posted", "number": number, "on": posted_on})
 
-    def void(self, reason: str, actor: ActorDict) -> None:
-        """作废 a draft or returned voucher: it never had a number and takes none."""
-        self._editable()
-        self._voided(reason, actor)
-
     @event("Voided")
     def _voided(self, reason: str, actor: ActorDict) -> None:
         self.status = "voided"
+
+    @checks(_voided)
+    def void(self) -> None:
+        """作废 a draft or returned voucher: it never had a number and takes none."""
+        self._editable()
 
 
 def check_correction(
