@@ -5,7 +5,6 @@ and the resident rates it from their household's cases."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -106,23 +105,8 @@ def test_file_route_resolve_and_rate_a_case(console: ConsoleSuite, browser: Brow
         staff.close()
 
 
-def accepted(console: ConsoleSuite, key: str, **case: Any) -> str:
-    """A case opened and accepted by the system under ``key``: its id."""
-    case_id = str(console.command("casework", "open_case", SYSTEM, key, **case)["case_id"])
-    console.command("casework", "accept_case", SYSTEM, f"{key}-accept", case_id=case_id)
-    return case_id
-
-
 def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite, browser: Browser):
-    case_id = accepted(
-        console,
-        "console-dispute",
-        case_type="dispute",
-        category="neighbour_dispute",
-        channel="walk_in",
-        title="宅基地边界争议",
-        household_id=console.ids["household"],
-    )
+    case_id = console.case("console-dispute", "dispute", "宅基地边界争议")
     parties = [{"party_id": "p1", "name": "张示例"}, {"party_id": "p2", "name": "李示例"}]
     console.command(
         "casework",
@@ -179,15 +163,7 @@ def test_the_mediation_file_prints_the_steps_of_a_dispute(console: ConsoleSuite,
 def test_a_village_decision_shows_each_meeting_and_the_thresholds_it_missed(
     console: ConsoleSuite, browser: Browser
 ):
-    case_id = accepted(
-        console,
-        "console-decision",
-        case_type="decision",
-        category="village_decision",
-        channel="committee",
-        title="村集体机动地对外发包",
-        village_id=console.ids["village"],
-    )
+    case_id = console.case("console-decision", "decision", "村集体机动地对外发包")
     console.command(
         "casework",
         "start_decision",

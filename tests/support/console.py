@@ -29,6 +29,11 @@ from tests.support.gateway import WithGateway
 from tests.support.suite import SYSTEM
 
 PASSWORD = "lantern-river-42-orchard"
+CASE_KINDS: dict[str, dict[str, str]] = {
+    "dispute": {"case_type": "dispute", "category": "neighbour_dispute", "channel": "walk_in"},
+    "decision": {"case_type": "decision", "category": "village_decision", "channel": "committee"},
+    "petition": {"case_type": "petition", "category": "petition", "channel": "walk_in"},
+}
 ROLES = tuple(role for role in ALL_ROLES if role != "system")  # every role a login may have
 
 
@@ -129,6 +134,22 @@ class ConsoleSuite(WithGateway):
                 self.usernames[role] = username
         finally:
             engine.dispose()
+
+    def case(self, key: str, kind: str, title: str, accept: bool = True, **more: Any) -> str:
+        """A case of ``kind`` (``CASE_KINDS``: dispute, decision, petition) opened by the system
+        under ``key`` (``more``: its other arguments), accepted under ``{key}-accept`` unless
+        ``accept`` is false: its id. A dispute or petition is the sample household's, a
+        decision the sample village's."""
+        where = (
+            {"village_id": self.ids["village"]}
+            if kind == "decision"
+            else {"household_id": self.ids["household"]}
+        )
+        args = {**CASE_KINDS[kind], "title": title, **where, **more}
+        case_id = str(self.command("casework", "open_case", SYSTEM, key, **args)["case_id"])
+        if accept:
+            self.command("casework", "accept_case", SYSTEM, f"{key}-accept", case_id=case_id)
+        return case_id
 
     def login(self, page: Page, role: str, then: str = "/") -> None:
         """Sign ``page`` in as ``role``'s account through the login form, landing on ``then``."""

@@ -6,13 +6,14 @@ state), a household's own cases, and filing a case (also from the contact card's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from shequ.domainkit import TEAM_GROUPS
-from shequ.errors import NotFound, ShequError
+from shequ.errors import Forbidden, NotFound, ShequError
 
-from gateway.console.forms import Action, Field, new_key
+from gateway.console.forms import Action, Field, command_fields, new_key
 from gateway.console.home import home_panel
 from gateway.console.web import STAFF, View, html, page, see_other
 from gateway.errors import status_of
@@ -57,7 +58,6 @@ STAFF_CHANNELS = (
     ("suggestion_box", ("意见箱", "suggestion box")),
     ("party_contact", ("党员联系户", "party-member contact")),
 )
-GROUP_OPTIONS = tuple((k, v) for k, v in TEAM_GROUPS.items())
 # What the timeline's events are called (casework names them in English; others shown as
 # they come).
 EVENTS_ZH = {
@@ -68,6 +68,7 @@ EVENTS_ZH = {
     "Reassigned": "改派",
     "CoHandlerAdded": "增加协办人",
     "Merged": "合并",
+    "Absorbed": "并入重复案件",
     "Started": "开始办理",
     "Paused": "暂停计时",
     "Resumed": "恢复计时",
@@ -87,7 +88,7 @@ EVENTS_ZH = {
     "Opened": "启动",
     "SessionRecorded": "调解记录",
     "AgreementDrafted": "制作调解协议",
-    "AgreementSigned": "签署调解协议",
+    "Signed": "签署调解协议",
     "AgreementEffective": "调解协议生效",
     "ConfirmationApplied": "申请司法确认",
     "Failed": "调解不成",
@@ -104,113 +105,325 @@ EVENTS_ZH = {
 }
 HANDLING = ("accepted", "assigned", "in_progress", "reopened")
 OPEN = ("received", *HANDLING, "in_review")
+ANY_STATE = tuple(STATES_EN)
+# The English words of the commands' fields (and the Chinese where the model has no title),
+# and the words of their allowed values: the rest of each form is the command's model.
+LABELS: dict[str, tuple[str, str]] = {
+    "owner_id": ("承办人编号（不填则按工作组分派）", "Owner (id; left blank: by work group)"),
+    "accepted_on": ("受理日期", "Accepted on"),
+    "reason_code": ("原因", "Reason"),
+    "refused_on": ("不予受理日期", "Refused on"),
+    "work_group": ("工作组", "Work group"),
+    "assigned_on": ("交办日期", "Assigned on"),
+    "evidence": ("办结依据（每行一条）", "Evidence (one item a line)"),
+    "resolved_on": ("办结日期", "Resolved on"),
+    "comment": ("意见", "Comment"),
+    "rated_on": ("评价日期", "Rated on"),
+    "reopened_on": ("日期", "Asked on"),
+    "protected": ("举报材料（不向被反映人展示）", "Protected (never shown to the person reported)"),
+    "days": ("延期天数", "Days of extension"),
+    "reason": ("理由", "Reason"),
+    "approved_by": ("批准人", "Approved by"),
+    "approved_on": ("批准日期", "Approved on"),
+    "into_case_id": ("并入的案件编号", "Case to merge into (id)"),
+    "person_id": ("人员编号", "Person (id)"),
+    "initiative": ("调解启动方式", "How it began"),
+    "applicant_id": ("申请人（当事人编号）", "Applicant (party id)"),
+    "started_on": ("启动日期", "Started on"),
+    "party_id": ("当事人编号", "Party (id)"),
+    "chosen_by": ("选定方", "Chosen by"),
+    "place": ("地点", "Place"),
+    "summary": ("调解记录", "Record of the session"),
+    "held_on": ("调解日期", "Held on"),
+    "signer_id": ("签名人编号", "Signer (id)"),
+    "sealed_on": ("盖章日期", "Sealed on"),
+    "court": ("人民法院", "Court"),
+    "applied_on": ("申请日期", "Applied on"),
+    "routes_told": ("已告知的途径", "Routes the parties were told of"),
+    "failed_on": ("调解终结日期", "Ended on"),
+    "ended_on": ("终止日期", "Ended on"),
+    "notes": ("回访记录", "Notes of the visit"),
+    "visited_on": ("回访日期", "Visited on"),
+    "referred_on": ("移送日期", "Referred on"),
+    "matter_type": ("事项类别", "Kind of matter"),
+    "one_shoulder": ("书记、主任“一肩挑”", "Secretary is also village head"),
+    "step": ("步骤", "Step"),
+    "body": ("会议类型", "Meeting"),
+    "merge_next": ("与下一步合并（一肩挑）", "Merge with the next step (one person holds both)"),
+    "text": ("内容", "Text"),
+    "published_on": ("公开日期", "Published on"),
+    "level": ("复查或复核", "Review or re-review"),
+    "requested_on": ("申请日期", "Asked on"),
+    "outcome": ("处理结论", "Outcome"),
+    "decision": ("处理决定", "Decision"),
+    "basis": ("依据", "Basis"),
+    "answered_on": ("答复日期", "Answered on"),
+}
+# The village meetings' bodies and the thresholds a record may miss (RULES §1; casework's
+# thresholds name them by these codes in the MeetingRecorded event).
+BODIES = {
+    "branch_meeting": ("党支部会议", "branch meeting"),
+    "committees_meeting": ("村两委会议", "two committees' meeting"),
+    "party_assembly": ("党员大会", "party members' assembly"),
+    "villagers_assembly": ("村民会议", "villagers' assembly"),
+    "representatives_meeting": ("村民代表会议", "representatives' meeting"),
+}
+VALUE_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "body": BODIES,
+    "work_group": dict(TEAM_GROUPS),
+    "reason_code": {
+        "out_of_scope": ("不属于受理范围", "not ours to handle"),
+        "not_competent": ("不属于本机关职权范围", "not competent"),
+        "same_facts": ("同一事实和理由已经复核终结", "the same facts were finally re-reviewed"),
+        "other": ("其他原因", "other"),
+    },
+    "initiative": {
+        "application": ("当事人申请", "a party applied"),
+        "committee": ("调解委员会主动调解", "the committee's own initiative"),
+    },
+    "routes_told": {
+        "arbitration": ("仲裁", "arbitration"),
+        "administrative": ("行政途径", "administrative"),
+        "litigation": ("诉讼", "litigation"),
+    },
+    "matter_type": {
+        "general": ("一般事项", "general matter"),
+        "collective_property": ("集体资产处置等集体财产事项", "collective property"),
+    },
+    "level": {"review": ("复查", "review"), "re_review": ("复核", "re-review")},
+    "outcome": {
+        "supported": ("予以支持", "supported"),
+        "explained": ("解释说明", "explained"),
+        "not_supported": ("不予支持", "not supported"),
+    },
+}
+PARTIES = Field(
+    "parties",
+    ("当事人", "Parties"),
+    "pairs",
+    True,
+    hint=("每行一人：编号 姓名（如 p1 张三）", "one a line: id name (p1 Zhang San)"),
+    keys=("party_id", "name"),
+)
 
+
+# The inputs of the objects the models take whole (kind, required), by the field's name.
+OBJECT_INPUTS: dict[str, tuple[tuple[str, str], str, bool]] = {
+    "agreement.facts": (("纠纷事实", "Facts"), "textarea", True),
+    "agreement.issues": (("争议事项", "Issues"), "textarea", True),
+    "agreement.responsibilities": (("各方责任", "Responsibilities"), "textarea", True),
+    "agreement.terms": (("协议内容", "What was agreed"), "textarea", True),
+    "agreement.performance": (("履行方式、地点和期限", "How, where and by when"), "textarea", True),
+    "reply.request": (("信访请求", "Request"), "textarea", False),
+    "reply.facts": (("查明的事实", "Facts found"), "textarea", False),
+    "reply.decision": (("处理意见", "Decision"), "textarea", False),
+    "reply.basis": (("依据", "Basis"), "textarea", False),
+    "record.date": (("开会日期", "Held on"), "date", True),
+    "record.notice_on": (("通知日期", "Notice given on"), "date", False),
+    "record.place": (("地点", "Place"), "text", True),
+    "record.chair": (("主持人", "Chair"), "text", True),
+    "record.minute_taker": (("记录人", "Minute-taker"), "text", True),
+    "record.agenda": (("议题", "Agenda"), "text", True),
+    "record.summary": (("会议内容", "Summary"), "textarea", True),
+    "record.expected": (("应到人数", "Expected"), "int", True),
+    "record.present": (("实到人数", "Present"), "int", True),
+    "record.vote_method": (("表决方式", "How the vote was taken"), "text", True),
+    "record.yes": (("赞成", "Yes"), "int", True),
+    "record.no": (("反对", "No"), "int", True),
+    "record.abstain": (("弃权", "Abstain"), "int", True),
+}
+
+
+def inputs(head: str) -> list[Field]:
+    """The inputs of the object ``head`` from ``OBJECT_INPUTS``."""
+    return [
+        Field(name, label, kind, required)
+        for name, (label, kind, required) in OBJECT_INPUTS.items()
+        if name.startswith(f"{head}.")
+    ]
+
+
+AGREEMENT = tuple(inputs("agreement"))
+"""The agreement's contents the law asks for (人民调解法 Art. 29; casework's
+``AGREEMENT_FIELDS``)."""
+RECORD = (
+    *inputs("record"),
+    Field(
+        "record.absentees",
+        ("缺席人员", "Absentees"),
+        "pairs",
+        hint=("每行一人：姓名 原因", "one a line: name reason"),
+        keys=("name", "reason"),
+    ),
+    Field(
+        "record.result",
+        ("表决结果", "Result"),
+        "select",
+        True,
+        (("adopted", ("通过", "adopted")), ("rejected", ("未通过", "rejected"))),
+    ),
+    Field(
+        "record.signatures",
+        ("到会人员签字", "Signatures of those present"),
+        "lines",
+        True,
+        hint=("每行一人", "one a line"),
+    ),
+)
+"""A meeting record's contents (RULES §1; casework's ``RECORD_TEXT``, ``RECORD_COUNTS``,
+``RECORD_MORE``: the model takes them as an open object, so they are written out here)."""
+
+
+def derived(name: str, title: tuple[str, str], states: tuple[str, ...], **more: Any) -> Action:
+    """The casework command ``name`` as a form whose fields are its model's (``labels``:
+    this form's own words for a field, ``nested``: the inputs standing for a field)."""
+    nested = more.pop("nested", None)
+    labels = {**LABELS, **more.pop("labels", {})}
+    fields = command_fields("casework", name, labels, VALUE_NAMES, nested)
+    return Action("casework", name, title, fields, states, **more)
+
+
+def mediation_in(*states: str) -> Any:
+    return lambda case: (case.get("mediation") or {}).get("state") in states
+
+
+def next_step(case: Mapping[str, Any]) -> int | None:
+    """The village decision's next step (None: not started, or over)."""
+    decision = case.get("decision") or {}
+    if decision.get("state") != "open":
+        return None
+    return max(decision.get("done") or [0]) + 1
+
+
+LIVE = ("pending_consent", "in_mediation", "agreed")
+# A mediation's steps whose forms are the commands' own fields, by the mediation's states
+# they apply in.
+MEDIATION_STEPS: tuple[tuple[str, tuple[str, str], tuple[str, ...]], ...] = (
+    ("consent_to_mediation", ("当事人同意调解", "A party consents"), ("pending_consent",)),
+    ("refuse_mediation", ("当事人拒绝调解", "A party refuses"), ("pending_consent",)),
+    ("choose_mediator", ("选定调解员", "Choose the mediator"), LIVE),
+    ("reject_mediator", ("当事人要求调解员回避", "A party rejects a mediator"), LIVE),
+    ("record_mediation_session", ("记录调解", "Record a session"), ("in_mediation", "agreed")),
+    ("sign_agreement", ("签署调解协议", "Sign the agreement"), ("agreed",)),
+    ("seal_agreement", ("调解委员会盖章", "Seal the agreement"), ("agreed",)),
+    ("apply_for_confirmation", ("申请司法确认", "Apply for court confirmation"), ("effective",)),
+    ("fail_mediation", ("调解不成", "Mediation failed"), LIVE),
+    ("end_mediation", ("当事人终止调解", "A party ends the mediation"), LIVE),
+    ("refer_to_police", ("移送公安", "Refer to the police"), LIVE),
+    ("follow_up_mediation", ("回访", "Follow-up visit"), ("effective", "failed", "ended")),
+)
+PROCEDURE_ACTIONS = (
+    derived("extend_deadline", ("延期办理", "Extend the deadline"), HANDLING),
+    derived("merge_cases", ("合并重复案件", "Merge into another case"), OPEN),
+    derived("recuse", ("回避", "Step aside"), OPEN),
+    # petitions: review and re-review (信访工作条例 Art. 35)
+    derived(
+        "request_review",
+        ("申请复查或复核", "Ask for review"),
+        ("answered", "rated", "confirmed", "closed"),
+        when=lambda case: case.get("case_type") == "petition",
+    ),
+    derived("answer_review", ("答复复查或复核", "Answer the review"), ("in_review",)),
+    # mediation (人民调解法)
+    derived(
+        "start_mediation",
+        ("启动调解", "Open the mediation file"),
+        OPEN,
+        nested={"parties": (PARTIES,)},
+        when=lambda case: case.get("case_type") == "dispute" and not case.get("mediation"),
+    ),
+    derived(
+        "draft_agreement",
+        ("制作调解协议书", "Write the agreement"),
+        ANY_STATE,
+        nested={"agreement": AGREEMENT},
+        groups={"agreement": ("调解协议书", "Agreement")},
+        when=mediation_in("in_mediation"),
+    ),
+    *(
+        derived(name, title, ANY_STATE, when=mediation_in(*states))
+        for name, title, states in MEDIATION_STEPS
+    ),
+    # village decisions: 四议两公开 (RULES §1)
+    derived(
+        "start_decision",
+        ("启动四议两公开", "Start the village decision"),
+        OPEN,
+        when=lambda case: case.get("case_type") == "decision" and not case.get("decision"),
+    ),
+    derived(
+        "record_decision_meeting",
+        ("记录四议会议", "Record a meeting"),
+        ANY_STATE,
+        nested={"record": RECORD},
+        groups={"record": ("会议记录", "Meeting record")},
+        when=lambda case: (next_step(case) or 9) <= 4,
+    ),
+    derived(
+        "publish_decision",
+        ("公开决议或实施结果", "Publish"),
+        ANY_STATE,
+        labels={"text": ("公开内容", "Text published")},
+        when=lambda case: next_step(case) in (5, 6),
+    ),
+)
+RATING = Field(
+    "rating",
+    ("满意度", "Rating"),
+    "radio",
+    True,
+    tuple((str(n), (f"{n} 分", f"{n}")) for n in (5, 4, 3, 2, 1)),
+    hint=("5 分最满意，1 分最不满意", "5 is best, 1 worst"),
+    integer=True,
+)
+REPLY = tuple(inputs("reply"))
+"""A petition's written reply (信访工作条例 Art. 32: request, facts, decision, basis)."""
 ACTIONS = (
-    Action("casework", "accept_case", ("受理并交办", "Accept and route"), (), ("received",)),
-    Action(
-        "casework",
-        "refuse_case",
-        ("不予受理", "Refuse"),
-        (
-            Field(
-                "reason_code",
-                ("原因", "Reason"),
-                "select",
-                True,
-                (
-                    ("out_of_scope", ("不属于受理范围", "not ours to handle")),
-                    ("not_competent", ("不属于本机关职权范围", "not competent")),
-                    ("other", ("其他原因", "other")),
-                ),
-            ),
-            Field("reason", ("说明", "Explanation"), "textarea", True),
-        ),
-        ("received",),
-    ),
-    Action(
-        "casework",
-        "assign_case",
-        ("改派", "Reassign"),
-        (
-            Field("work_group", ("工作组", "Work group"), "select", False, GROUP_OPTIONS),
-            Field("reason", ("改派理由", "Reason"), "textarea"),
-        ),
-        HANDLING,
-    ),
-    Action(
-        "casework",
+    derived("accept_case", ("受理并交办", "Accept and route"), ("received",)),
+    derived("refuse_case", ("不予受理", "Refuse"), ("received",)),
+    derived("assign_case", ("改派", "Reassign"), HANDLING),
+    derived(
         "start_case",
         ("开始办理", "Start handling"),
-        (),
-        ("accepted", "assigned", "reopened"),
+        ("assigned", "reopened"),
+        labels={"started_on": ("开始办理日期", "Started on")},
     ),
-    Action(
-        "casework",
+    derived(
         "pause_case",
         ("暂停计时", "Pause the clock"),
-        (Field("reason", ("暂停原因", "Reason"), "textarea", True),),
         HANDLING,
+        when=lambda case: not case.get("paused_since"),
     ),
-    Action("casework", "resume_case", ("恢复计时", "Resume the clock"), (), HANDLING),
-    Action(
-        "casework",
+    derived(
+        "resume_case",
+        ("恢复计时", "Resume the clock"),
+        HANDLING,
+        when=lambda case: bool(case.get("paused_since")),
+    ),
+    derived(
         "resolve_case",
         ("办结", "Resolve"),
-        (
-            Field(
-                "evidence",
-                ("办结依据", "Evidence"),
-                "lines",
-                True,
-                hint=("每行一条", "one item per line"),
-            ),
-        ),
-        HANDLING,
+        ("in_progress",),
+        nested={"reply": REPLY},
+        groups={"reply": ("信访事项书面答复（信访案件）", "Written reply (petitions)")},
     ),
-    Action(
-        "casework",
+    derived(
         "answer_case",
         ("答复居民", "Answer the resident"),
-        (Field("text", ("答复内容", "Answer"), "textarea", True),),
         ("resolved",),
+        labels={"text": ("答复内容", "Answer")},
     ),
-    Action(
-        "casework",
-        "rate_case",
-        ("评价", "Rate"),
-        (
-            Field(
-                "rating",
-                ("满意度", "Rating"),
-                "radio",
-                True,
-                tuple((str(n), (f"{n} 分", f"{n}")) for n in (5, 4, 3, 2, 1)),
-                hint=("5 分最满意，1 分最不满意", "5 is best, 1 worst"),
-                integer=True,
-            ),
-            Field("comment", ("意见", "Comment"), "textarea"),
-        ),
-        ("answered",),
-    ),
-    Action("casework", "confirm_case", ("确认办结", "Confirm"), (), ("answered", "rated")),
-    Action(
-        "casework",
-        "reopen_case",
-        ("要求重新办理", "Ask to reopen"),
-        (Field("reason", ("理由", "Reason"), "textarea", True),),
-        ("answered", "rated"),
-    ),
-    Action("casework", "close_case", ("结案", "Close"), (), ("answered", "rated", "confirmed")),
-    Action(
-        "casework",
+    derived("rate_case", ("评价", "Rate"), ("answered",), nested={"rating": (RATING,)}),
+    derived("confirm_case", ("确认办结", "Confirm"), ("answered", "rated")),
+    derived("reopen_case", ("要求重新办理", "Ask to reopen"), ("answered", "rated")),
+    derived("close_case", ("结案", "Close"), ("answered", "rated", "confirmed")),
+    derived(
         "add_material",
         ("添加材料", "Add material"),
-        (
-            Field("title", ("标题", "Title"), "text", True),
-            Field("content", ("内容", "Content"), "textarea", True),
-        ),
         (*OPEN, "resolved", "answered", "rated"),
+        labels={"title": ("标题", "Title"), "content": ("内容", "Content")},
     ),
+    *PROCEDURE_ACTIONS,
 )
 BY_NAME = {a.name: a for a in ACTIONS}
 
@@ -265,16 +478,10 @@ async def waiting_cases(view: View) -> list[dict[str, Any]]:
 
 def offered(view: View, case: dict[str, Any]) -> list[Action]:
     """The actions the caller's role may take on the case in its state."""
-    state = case["state"]
     out = []
     for action in ACTIONS:
-        if state not in action.states or not action.admits(view.role):
-            continue
-        if action.name == "pause_case" and case.get("paused_since"):
-            continue
-        if action.name == "resume_case" and not case.get("paused_since"):
-            continue
-        out.append(action)
+        if action.offered_on(case) and action.admits(view.role):
+            out.append(action)
     return out
 
 
@@ -295,6 +502,7 @@ async def case_page(
     case["owner_name"] = await member_name(view, case.get("community_id"), case.get("owner_id"))
     case["kind_text"] = await kind_text(view, case)
     actions = offered(view, case)
+    step = next_step(case)
     return view.render(
         "case.html",
         status=status,
@@ -304,6 +512,12 @@ async def case_page(
         meetings=meetings,
         actions=actions,
         keys={a.name: new_key(a.name) for a in actions},
+        defaults={  # what the case already says: its owner, the decision's next step
+            "recuse": {"person_id": case.get("owner_id") or ""},
+            "choose_mediator": {"person_id": case.get("owner_id") or ""},
+            "record_decision_meeting": {"step": step or ""},
+            "publish_decision": {"step": step or ""},
+        },
         failed=failed,
         sent=sent or {},
         purpose=purpose or "",
@@ -335,15 +549,6 @@ FIELDS_ZH = {
     "reason": "理由",
     "court": "法院",
     "notes": "回访情况",
-}
-# The village meetings' bodies and the thresholds a record may miss (RULES §1; casework's
-# thresholds name them by these codes in the MeetingRecorded event).
-BODIES = {
-    "branch_meeting": ("党支部会议", "branch meeting"),
-    "committees_meeting": ("村两委会议", "two committees' meeting"),
-    "party_assembly": ("党员大会", "party members' assembly"),
-    "villagers_assembly": ("村民会议", "villagers' assembly"),
-    "representatives_meeting": ("村民代表会议", "representatives' meeting"),
 }
 THRESHOLDS = {
     "quorum.majority": ("到会过半数", "more than half attended"),
@@ -471,13 +676,23 @@ async def case_action(request: Request, case_id: str, action: str) -> Response:
     chosen = BY_NAME.get(action)
     if chosen is None:
         raise NotFound("没有这项操作", f"no action {action!r}", "action")
+    if not chosen.admits(view.role):  # a form the page never offered this role
+        raise Forbidden(
+            "您的角色不能办理此项操作",
+            f"your role may not {action}",
+            "action",
+            code="action.forbidden",
+        )
     form = await request.form()
     try:
         args = chosen.arguments(form)
         await view.call(chosen.service, chosen.name, case_id=case_id, **args)
     except ShequError as exc:
-        view.refused(exc)
-        sent = {k: str(v) for k, v in form.items()}
+        view.refused(exc, chosen.field_of(exc.field))
+        sent: dict[str, Any] = {}
+        for k in form:
+            many = [str(v) for v in form.getlist(k)]
+            sent[k] = many if len(many) > 1 else many[0]
         return await case_page(view, case_id, failed=chosen.name, sent=sent, status=status_of(exc))
     return see_other(f"/cases/{case_id}#timeline")
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from shequ.domainkit import TEAM_GROUPS
 from shequ.errors import ShequError
 
-from gateway.console.web import STAFF, View, download, html, page
+from gateway.console.web import STAFF, Page, View, download, html, page
 
 READERS = ("district_staff", "community_staff", "team_member", "auditor")
 CHART = page("registry_chart", "/registry/chart", ("党组织架构", "Organisation chart"), READERS)
@@ -164,21 +164,24 @@ async def my_household(request: Request) -> Response:
     return await household_page(view, view.actor["household_id"])
 
 
+async def outreach_pdf(request: Request, spec: Page, method: str, **args: str) -> Response:
+    """Outreach's ``method`` PDF (cards) as a download, for the roles ``spec`` admits."""
+    view = await View.open(request, spec)
+    made = await view.call("outreach", method, **args)
+    return download(made["pdf_base64"], made["filename"], "application/pdf")
+
+
 @router.get("/outreach/cards/{household_id}.pdf")
 @html(CARD)
 async def card_pdf(request: Request, household_id: str) -> Response:
-    view = await View.open(request, CARD)
-    card = await view.call("outreach", "card_pdf", household_id=household_id)
-    return download(card["pdf_base64"], card["filename"], "application/pdf")
+    return await outreach_pdf(request, CARD, "card_pdf", household_id=household_id)
 
 
 @router.get("/outreach/villages/{village_id}/cards.pdf")
 @html(VILLAGE_CARDS)
 async def village_cards_pdf(request: Request, village_id: str) -> Response:
     """Every household's current card in the village, one A6 page each, to print."""
-    view = await View.open(request, VILLAGE_CARDS)
-    cards = await view.call("outreach", "village_cards_pdf", village_id=village_id)
-    return download(cards["pdf_base64"], cards["filename"], "application/pdf")
+    return await outreach_pdf(request, VILLAGE_CARDS, "village_cards_pdf", village_id=village_id)
 
 
 @router.get("/outreach")

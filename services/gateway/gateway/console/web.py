@@ -125,9 +125,10 @@ class View:
         args = {k: v for k, v in kwargs.items() if v is not None}
         return await gateway.call(service, method, {**args, "actor": principal.actor_for(service)})
 
-    def refused(self, exc: ShequError) -> None:
-        """Keep a refusal to show beside its field (or above the form when it names none)."""
-        self.errors[exc.field or "_form"] = exc.to_dict()
+    def refused(self, exc: ShequError, field: str | None = None) -> None:
+        """Keep a refusal to show beside its field (``field``: the form's input that holds
+        the one it names), or above the form when it names none."""
+        self.errors[field or exc.field or "_form"] = exc.to_dict()
 
     def nav(self) -> list[Page]:
         role = self.role
