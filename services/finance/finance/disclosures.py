@@ -10,6 +10,7 @@ it: handlers are shown by their role. Its SHA-256 is recorded when it is prepare
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from shequ.actor import Actor
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, select
 from finance import corrections
 from finance import tables as t
 from finance.base import FinanceBase, attributes
-from finance.categories import register_rows
+from finance.categories import asset_rows, register_rows
 from finance.domain import Disclosure, chart_on
 from finance.domain.disclosure import (
     CATEGORIES,
@@ -35,6 +36,7 @@ from finance.domain.ledger import next_month
 from finance.examples import VILLAGE
 from finance.fields import Quarter
 from finance.ledgers import movements, village_scope, villages_read
+from finance.registers import counterparties
 from finance.subledgers import check_reconciled
 
 DISCLOSURE = "5b2d7c1e-0000-5000-8000-000000000041"
@@ -62,7 +64,11 @@ def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -
     with app.read() as c:
         check_reconciled(c, cmd.village_id, f"{next_month(quarter_months(cmd.period)[-1])}-01")
         content = quarter_content(
-            c, app.collective(cmd.village_id).name, cmd.village_id, cmd.period
+            c,
+            app.collective(cmd.village_id).name,
+            cmd.village_id,
+            cmd.period,
+            app.ledger(cmd.village_id).assets,
         )
     due = app.due(due_on(cmd.period, app.settings.periodic_due_day))
     notice, superseded, carried = corrections.notice(
@@ -91,11 +97,17 @@ def prepare_disclosure(cmd: PrepareDisclosure, actor: Actor, app: FinanceBase) -
 
 
 def quarter_content(
-    c: Connection, village_name: str, village_id: str, quarter: str
+    c: Connection,
+    village_name: str,
+    village_id: str,
+    quarter: str,
+    register: Mapping[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    """The eight categories of a quarter in order, and the funds summary (D1, §1.4)."""
+    """The eight categories of a quarter in order, and the funds summary (D1, §1.4); the
+    assets from the books and the fixed-asset register (``register``, the ledger's)."""
     months = quarter_months(quarter)
     start, end = f"{months[0]}-01", f"{next_month(months[-1])}-01"
+    last_day = (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat()
     chart = chart_on(start)
     assert chart is not None  # a ledger is opened only on a chart in force
     books = PeriodFold(
@@ -107,10 +119,7 @@ def quarter_content(
 
     tables: dict[str, list[dict[str, Any]]] = {
         **books.entries,
-        "assets": [
-            {"account": a, "name": named(a), "balance_fen": fen}
-            for a, fen in books.balances("asset")
-        ],
+        "assets": asset_rows(books, register, last_day, persons(c, village_id)),
         "claims": [
             {"account": a, "name": named(a), "balance_fen": fen} for a, fen in books.claims()
         ],
@@ -131,11 +140,20 @@ def quarter_content(
         "village": village_name,
         "period": quarter,
         "from": start,
-        "to": (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat(),
+        "to": last_day,
         "chart": chart.id,
         "categories": categories,
         "funds": books.funds(),
     }
+
+
+def persons(c: Connection, village_id: str) -> dict[str, str]:
+    """The names of the persons registered in a village's books, by registry person id."""
+    cp = counterparties
+    found = select(cp.c.person_id, cp.c.name).where(
+        cp.c.village_id == village_id, cp.c.person_id.is_not(None)
+    )
+    return {r.person_id: r.name for r in c.execute(found)}
 
 
 def entry_by_entry(c: Connection, village_id: str, start: str, end: str) -> list[dict[str, Any]]:

@@ -22,8 +22,9 @@ from finance.balances import starting_point
 from finance.base import FinanceBase
 from finance.domain import Ledger, chart_on
 from finance.domain.carryover import carried, carry_over_table
-from finance.domain.common import key_id, yuan
+from finance.domain.common import key_id, refuse, yuan
 from finance.domain.ledger import CASH, FIXED_ASSETS, next_month
+from finance.domain.party import Counterparty
 from finance.examples import MONTH, VILLAGE
 from finance.fields import Account, Period
 from finance.subledgers import check_reconciled, subledgers
@@ -53,14 +54,17 @@ def villages_read(
 
 class AssetRecord(Command):
     """A fixed asset (固定资产) on the register: what, how many, its original value in fen, when
-    acquired, where it is kept or who uses it."""
+    acquired, where it is kept (a place, free text: 村委会办公楼) and who uses it (a person, by
+    their registry person id, registered as a counterparty of the village's books: shown by
+    family name only, RULES §6)."""
 
     name: Annotated[str, Text(100, "资产名称")]
     quantity: Annotated[int, Count(1, 1_000_000, "数量")] = 1
     unit: Annotated[str, Text(10, "单位")] = "项"
     original_fen: Annotated[int, Count(0, 10**13, "原值（分）")]
     acquired_on: Day
-    location: Annotated[str, Note(100, "存放地点或使用人")] = ""
+    location: Annotated[str, Note(100, "存放地点")] = ""
+    user_id: Id | None = None
 
 
 class OpenLedger(Keyed):
@@ -96,6 +100,8 @@ def open_ledger(cmd: OpenLedger, actor: Actor, app: FinanceBase) -> Any:
         for i, a in enumerate(cmd.assets)
     }
     Ledger.check_opening(cmd.opened_on, cmd.opening, assets)
+    for i, a in enumerate(cmd.assets):
+        user_of(app, cmd.village_id, a.user_id, f"assets.{i}.user_id")
     app.ensure_new(Ledger.create_id(cmd.village_id), "该村账套", "village_id", "ledger.exists")
     ledger = Ledger(
         village_id=cmd.village_id,
@@ -450,6 +456,7 @@ def register_asset(
     cmd: RegisterAsset, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
     posted_voucher_of(app, cmd.village_id, cmd.voucher_id)
+    user_of(app, cmd.village_id, cmd.user_id, "user_id")
     asset_id = str(key_id("asset", cmd.idempotency_key))
     record = cmd.model_dump(exclude={"idempotency_key", "village_id"})
     ledger.register_asset(asset_id, record, actor.to_dict())
@@ -498,7 +505,8 @@ class TransferAsset(Keyed):
     village_id: Id
     asset_id: Id
     transferred_on: Day
-    location: Annotated[str, Text(100, "存放地点或使用人")]
+    location: Annotated[str, Note(100, "存放地点")] = ""
+    user_id: Id | None = None
 
 
 @changes_ledger
@@ -506,8 +514,33 @@ def transfer_asset(
     cmd: TransferAsset, actor: Actor, app: FinanceBase, ledger: Ledger
 ) -> dict[str, Any]:
     day = app.not_future(cmd.transferred_on, "transferred_on")
-    ledger.transfer_asset(cmd.asset_id, day, cmd.location, actor.to_dict())
-    return {"asset_id": cmd.asset_id, "transferred_on": day, "location": cmd.location}
+    if not cmd.location and cmd.user_id is None:
+        raise refuse(
+            "asset.whereabouts",
+            "须填写存放地点或使用人",
+            "give the place the asset is kept at, or its user",
+            "location",
+        )
+    user_of(app, cmd.village_id, cmd.user_id, "user_id")
+    ledger.transfer_asset(cmd.asset_id, day, cmd.location, cmd.user_id, actor.to_dict())
+    answer = {"asset_id": cmd.asset_id, "transferred_on": day, "location": cmd.location}
+    return {**answer, "user_id": cmd.user_id}
+
+
+def user_of(app: FinanceBase, village_id: str, person_id: str | None, field: str) -> None:
+    """An asset's user (使用人) is a person the registry knows, registered as a counterparty of
+    the village's books under their registry person id (F3): the name the disclosure masks."""
+    if person_id is None:
+        return
+    party = app.find(Counterparty.create_id(village_id, f"person:{person_id}"))
+    if not isinstance(party, Counterparty) or party.kind != "person":
+        raise refuse(
+            "asset.unknown_user",
+            "使用人须是已在本村账套登记的个人往来户（按登记的人员编号）",
+            "the user must be a person registered in this village's books by their registry "
+            "person id",
+            field,
+        )
 
 
 class StatementsQuery(MonthQuery):

@@ -27,11 +27,11 @@ from shequ.reports.run import Fold, Part
 from shequ.reports.scope import Scope
 from shequ.topics import pin_topics
 
-from finance.categories import distribution_rows, plan_rows, resource_rows
+from finance.categories import asset_rows, distribution_rows, plan_rows, resource_rows
 from finance.compensations import contract_rows, income_accounts, land_rows, pooled_shown
 from finance.domain import AGGREGATES, Chart, chart_on
 from finance.domain.common import yuan
-from finance.domain.disclosure import CATEGORIES, FUNDS, NOTHING, PeriodFold
+from finance.domain.disclosure import CATEGORIES, NOTHING, PeriodFold
 from finance.plans import CARRIED, POOLED, executed, pooled_rows
 from finance.projects import project_rows, works_accounts
 from finance.specials import TOPICS
@@ -42,6 +42,7 @@ _TOPICS = (
     "finance:Collective.Known",
     "finance:Voucher.",
     "finance:Ledger.",
+    "finance:Counterparty.Registered",  # the names of the persons using fixed assets, masked
     # the registers beside the books the disclosure's plan, resources and distribution show
     "finance:AnnualPlan.Adopted",
     "finance:Resource.",
@@ -65,12 +66,13 @@ BALANCE_COLUMNS = [
     column("name", "项目", "item"),
     column("amount", "金额（元）", "amount (yuan)", "decimal"),
 ]
-ASSET_COLUMNS = [
+ASSET_COLUMNS = [  # the disclosure's 各项资产 rows (finance.categories.asset_rows)
     column("name", "资产名称", "asset"),
     column("quantity", "数量", "quantity", "int"),
     column("unit", "单位", "unit"),
     column("original", "原值（元）", "original value (yuan)", "decimal"),
-    column("location", "存放地点或使用人", "kept at / used by"),
+    column("place", "存放地点", "kept at"),
+    column("user", "使用人", "used by"),
 ]
 REGISTER_COLUMNS = [  # the plan, resources and distribution: the disclosure log's entry
     column("date", "日期", "date"),
@@ -121,6 +123,7 @@ class Books:
         self.opened = False
         self.carried: tuple[str, dict[str, int]] | None = None  # (day, opening) on the new chart
         self.assets: dict[str, dict[str, Any]] = {}
+        self.persons: dict[str, str] = {}  # registry person id -> name, of the counterparties
         self.content: dict[str, tuple[str, dict[str, Any]]] = {}  # voucher -> (date, content)
         self.posted: list[tuple[str, str, str, dict[str, Any]]] = []  # (date, number, id, content)
         self.plans: dict[int, dict[str, Any]] = {}  # year -> items, adopted_on
@@ -146,7 +149,11 @@ class Books:
             self.assets[event.asset_id]["disposed_on"] = event.on
         elif what == "Ledger.AssetTransferred" and event.asset_id in self.assets:
             asset = self.assets[event.asset_id]
-            asset["moves"] = [*asset.get("moves", []), [event.on, event.location]]
+            user = getattr(event, "user_id", None)  # a move recorded before users were ids: none
+            asset["moves"] = [*asset.get("moves", []), [event.on, event.location, user]]
+        elif what == "Counterparty.Registered" and event.village_id == village_id:
+            if event.person_id:
+                self.persons[event.person_id] = event.name
         elif what in ("Voucher.Drafted", "Voucher.Amended"):
             # an amendment names no village: it is this village's when its draft was
             mine = (
@@ -386,21 +393,9 @@ def _sections(
         ]
         for cls, rows in period.entries.items()
     }
-    held = [
-        a
-        for a in books.assets.values()
-        if a["acquired_on"] <= end and (a.get("disposed_on") is None or a["disposed_on"] > end)
-    ]
-    assets = [[named(a), 0, "", amount(period.closing(a)), ""] for a in FUNDS if period.closing(a)]
-    assets += [
-        [
-            a["name"],
-            a.get("quantity", 1),
-            a.get("unit", ""),
-            amount(a["original_fen"]),
-            located(a, end),
-        ]
-        for a in held
+    assets = [
+        [r["name"], r["quantity"], r["unit"], amount(r["original_fen"]), r["place"], r["user"]]
+        for r in asset_rows(period, books.assets, end, books.persons)
     ]
     registers = {
         key: (REGISTER_COLUMNS, logged(found))
@@ -481,16 +476,6 @@ def logged(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [
         [r["date"], r["number"], r["summary"], yuan(r["amount_fen"], grouped=False)] for r in rows
     ]
-
-
-def located(asset: dict[str, Any], on: str) -> str:
-    """Where a fixed asset was kept, or who used it, at the end of the day ``on`` (F4): its
-    last move by then, else where it was registered."""
-    where = asset.get("location", "")
-    for day, location in asset.get("moves", []):
-        if day <= on:
-            where = location
-    return str(where)
 
 
 def _day_after(day: str) -> str:

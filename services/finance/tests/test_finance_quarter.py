@@ -81,10 +81,12 @@ def test_a_quarter_by_hand_and_its_correction_in_the_next(world: World) -> None:
     ]  # fmt: skip
     assert (cats["income"]["total_fen"], cats["expense"]["total_fen"]) == (6_200_000, 1_703_600)
     assert cats["claims"]["rows"] == [] and cats["claims"]["note"] == "本期无此类事项"
-    assert [(r["name"], r["balance_fen"]) for r in cats["assets"]["rows"]] == [
-        ("库存现金", 132_000),
-        ("银行存款", 16_864_400),
-        ("固定资产", 30_000_000),
+    # 各项资产: the funds, then the fixed assets held (their 原值 adding up to 151's 300,000.00)
+    assert [(r["name"], r["original_fen"]) for r in cats["assets"]["rows"]] == [
+        ("101 库存现金", 132_000),
+        ("102 银行存款", 16_864_400),
+        ("村委会办公楼", 26_000_000),
+        ("灌溉机井", 4_000_000),
     ]
     assert q1["funds"] == {
         "opening_fen": 12_500_000,

@@ -179,10 +179,13 @@ class Ledger(Aggregate):
             )
         self.check_open(on, "disposed_on")
 
-    def transfer_asset(self, asset_id: str, on: str, location: str, actor: ActorDict) -> None:
-        """F4: a fixed asset held on the register moves to another place or user (存放地点或
-        使用人), dated in an open month, never before its acquisition or its last move; the
-        register keeps each move in order, so a month's register shows where it was then."""
+    def transfer_asset(
+        self, asset_id: str, on: str, location: str, user_id: str | None, actor: ActorDict
+    ) -> None:
+        """F4: a fixed asset held on the register moves to another place (存放地点, free text)
+        or user (使用人, a registry person's id), dated in an open month, never before its
+        acquisition or its last move; the register keeps each move in order, so a month's
+        register shows where it was and who used it then."""
         asset = self.assets.get(asset_id)
         moves = asset.get("moves", []) if asset else []
         since = moves[-1][0] if moves else asset["acquired_on"] if asset else ""
@@ -194,23 +197,29 @@ class Ledger(Aggregate):
                 f"its last move ({since})",
                 "asset_id" if asset is None or asset.get("disposed_on") else "transferred_on",
             )
-        if location == asset.get("location", ""):
+        if asset is not None and (location, user_id) == whereabouts(asset, "9999-12-31"):
             raise refuse(
                 "asset.unchanged",
-                "存放地点或使用人未改变",
-                "the asset is kept there or used by them already",
+                "存放地点和使用人均未改变",
+                "the asset is kept there and used by them already",
                 "location",
             )
         self.check_open(on, "transferred_on")
-        self._asset_transferred(asset_id, on, asset.get("location", ""), location, actor)
+        was = whereabouts(asset, on)[0]
+        self._asset_transferred(asset_id, on, was, location, actor, user_id)
 
     @event("AssetTransferred")
     def _asset_transferred(
-        self, asset_id: str, on: str, was: str, location: str, actor: ActorDict
+        self,
+        asset_id: str,
+        on: str,
+        was: str,
+        location: str,
+        actor: ActorDict,
+        user_id: str | None = None,  # moves recorded before users were person ids have none
     ) -> None:
-        asset = self.assets[asset_id]
-        asset["location"] = location
-        asset["moves"] = [*asset.get("moves", []), [on, location]]
+        asset = self.assets[asset_id]  # kept as registered: where it is now is its last move
+        asset["moves"] = [*asset.get("moves", []), [on, location, user_id]]
 
     def carry_over(
         self, closing: dict[str, int], opening: dict[str, int], actor: ActorDict
@@ -323,6 +332,18 @@ class Ledger(Aggregate):
     @event("PeriodClosed")
     def _closed(self, period: str, village_id: str, actor: ActorDict) -> None:
         self.closed.append(period)
+
+
+def whereabouts(asset: dict[str, Any], on: str) -> tuple[str, str | None]:
+    """Where a fixed asset on the register was kept (a place) and who used it (a registry
+    person id, or None) at the end of the day ``on`` (F4): its last move by then, else as it
+    was registered. A move recorded before users were person ids (``[day, text]``) names a
+    place only."""
+    where, user = asset.get("location", ""), asset.get("user_id")
+    for move in asset.get("moves", []):
+        if move[0] <= on:
+            where, user = move[1], move[2] if len(move) > 2 else None
+    return str(where or ""), user
 
 
 def next_month(period: str) -> str:
