@@ -7,16 +7,23 @@ Prints:
      post: seven RPC calls each) per second; then approved vouchers posted one call each
      (post_voucher alone: the ledger numbers them one after another);
   3. the same through the ``batch`` entrypoint (``--size`` items per call): one call per step
-     for the whole chain, and approved vouchers posted in one batch per ``--size``.
+     for the whole chain, and approved vouchers posted in one batch per ``--size``;
+  4. the cost of one posting as a ledger grows: in a ledger of its own, ``--block`` approved
+     vouchers posted one call each once it holds 10, 200 and 1,000 posted vouchers, each
+     posting's CPU time in the service process (its user and system time from /proc, the
+     process idle before and after), so the figure does not move with the shared machine's
+     load as wall-clock time does.
 
 The registry's village is published as an envelope on the registry's exchange, as the
 registry's relay would. Every posting's number is checked: 记-2026-001 … consecutive.
 
 Usage: .venv/bin/python benchmarks/finance_rpc.py [--vouchers 200] [--size 100] [--raw 1000]
+       [--block 50]
 """
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from typing import Any
@@ -33,12 +40,16 @@ from tests.support.finance import Books
 from tests.support.infra import pg_database, rpc, wait_until
 
 DAY = "2026-01-20"
+GROWTH = (10, 200, 1000)  # posted vouchers in the ledger when a block's postings are measured
+
+
+UPSTREAMS: dict[str, Upstream] = {}  # the registry as each broker knows it: one chain
 
 
 def village(amqp: str) -> str:
     """A village the registry registered, once finance has taken it in."""
     village_id = str(uuid.uuid4())
-    up = Upstream(amqp, "registry")
+    up = UPSTREAMS.setdefault(amqp, Upstream(amqp, "registry"))
     up.publish(
         [
             (
@@ -121,6 +132,52 @@ def run(amqp: str, n: int, size: int) -> dict[str, float]:
     return {k: n / v for k, v in figures.items()}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far (/proc/PID/stat), in seconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu(pid: int) -> float:
+    """The process's CPU time once it has gone quiet (its relay, projection and jobs done with
+    what came before): two half-seconds in a row in which it used under 20 ms."""
+    last, quiet = cpu_seconds(pid), 0
+    while quiet < 2:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        quiet = quiet + 1 if now - last < 0.02 else 0
+        last = now
+    return last
+
+
+def growth(amqp: str, pid: int, block: int, size: int) -> dict[int, float]:
+    """Milliseconds of the service's CPU per posting (one call each) at each size of GROWTH."""
+    config = {"AMQP_URI": amqp, "serializer": "json"}
+    cost: dict[int, float] = {}
+    with ClusterRpcProxy(config, timeout=120) as proxy:
+
+        def call(service: str, method: str, **kwargs: Any) -> Any:
+            return getattr(getattr(proxy, service), method)(**kwargs)
+
+        books = Books(call, village(amqp))
+        books.open("growth-ledger", "2026-01-01")
+        posted = 0
+        for mark in GROWTH:
+            while posted < mark:  # filled in batches, posted
+                keys = [f"fill-{i:06d}" for i in range(posted, min(mark, posted + size))]
+                books.approved_in_batches(keys, DAY, post=True)
+                posted += len(keys)
+            keys = [f"growth-{mark}-{i:04d}" for i in range(block)]
+            approved = books.approved_in_batches(keys, DAY)
+            before = idle_cpu(pid)
+            for v in approved:
+                books.post(v, f"post-{v}")
+            cost[mark] = (idle_cpu(pid) - before) / block * 1000
+            posted += block
+    return cost
+
+
 def call_vouchers(amqp: str, books: Books) -> list[str]:
     """The numbers of the village's posted vouchers of January, as the books list them."""
     listed = rpc(
@@ -137,11 +194,13 @@ def call_vouchers(amqp: str, books: Books) -> list[str]:
 
 
 def main() -> None:
-    args = common.counts(vouchers=200, size=100, raw=1000)
+    args = common.counts(vouchers=200, size=100, raw=1000, block=50)
     with pg_database() as db:
         raw = raw_appends(db, args.raw)
     with one_service("finance") as (amqp, _, proc):
         rates = run(amqp, args.vouchers, args.size)
+        assert proc.proc is not None
+        cost = growth(amqp, proc.proc.pid, args.block, args.size)
     n, size = args.vouchers, args.size
     print(f"finance via RPC (nameko over RabbitMQ, PostgreSQL), {n} vouchers each way:")
     print(f"  raw eventsourcing appends, sequential (baseline)   {raw:8,.0f}/s")
@@ -157,6 +216,9 @@ def main() -> None:
             f"  vouchers posted: {what:<45} {rate:8,.1f}/s  "
             f"({commands * rate:,.0f} commands/s, {commands * rate / raw:.2f}x raw)"
         )
+    print(f"one posting's CPU time in the service process ({args.block} postings, one call each):")
+    for mark, ms in cost.items():
+        print(f"  ledger holding {mark:5,d} posted vouchers{'':26} {ms:8.2f} ms")
     print(f"(service log: {proc.log_path})")
 
 

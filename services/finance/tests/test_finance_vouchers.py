@@ -117,3 +117,31 @@ def test_F2_a_draft_voided_with_its_reason_changes_no_more(world: World) -> None
             **args,
         )
     assert len(stored(world, voucher_id)) == 2
+
+
+def test_F25_a_posting_loads_no_more_of_a_long_ledger_than_of_a_new_one(
+    world: World, monkeypatch: Any
+) -> None:
+    """Issue 12 (posting slowed as the books grew): posting loads the ledger from its latest
+    snapshot (one every 20 events, ADR 0036 §10), so the ledger events a posting decodes stay
+    under 22 from the first voucher to the 60th (without snapshots the 60th decodes 120)."""
+    village = world.village(name="东王家村")
+    world.ledger(village)
+    decoded: list[str] = []
+    original = world.finance.mapper.to_domain_event
+
+    def counting(stored: Any) -> Any:
+        decoded.append(stored.topic)
+        return original(stored)
+
+    monkeypatch.setattr(world.finance.mapper, "to_domain_event", counting)
+    world.clock.set("2026-01-28")
+    loaded = []
+    for _ in range(60):
+        voucher = world.draft(village, "2026-01-10", OFFICE)
+        world.review(village, voucher)
+        decoded.clear()
+        world.app.post_voucher(AGENCY, world.key("post"), voucher_id=voucher)
+        loaded.append(sum("Ledger" in topic for topic in decoded))
+    assert world.finance.ledger(village.id).version > 120
+    assert max(loaded) <= 21, loaded
