@@ -10,7 +10,7 @@ import pytest
 from finance.domain.common import yuan
 from finance.domain.ledger import whereabouts
 from finance.report import fold_finance
-from finance_testing import AGENCY, AUDITOR, World, line, new_id, pair, refused
+from finance_testing import AGENCY, AUDITOR, World, new_id, pair, refused
 from shequ.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from shequ.reports.scope import Scope, parse_period
 
