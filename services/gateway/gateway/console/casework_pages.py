@@ -15,7 +15,7 @@ from shequ.errors import Forbidden, NotFound, ShequError
 
 from gateway.console.forms import Action, Field, command_fields, new_key
 from gateway.console.home import home_panel
-from gateway.console.web import STAFF, View, html, page, see_other
+from gateway.console.web import STAFF, View, page, see_other, serves
 from gateway.errors import status_of
 
 CASE = page("case", "/cases/{case_id}", ("案件", "Case"), (*STAFF, "auditor", "resident"), False)
@@ -637,8 +637,7 @@ def decision_meetings(view: View, events: list[dict[str, Any]]) -> list[dict[str
     return out
 
 
-@router.get("/cases/{case_id}/mediation-file")
-@html(MEDIATION_FILE)
+@serves(router, MEDIATION_FILE)
 async def mediation_file(request: Request, case_id: str) -> Response:
     """The mediation's file as one printable page: the case, the mediation's state and
     dates, and each of its steps with what was recorded."""
@@ -663,14 +662,12 @@ async def mediation_file(request: Request, case_id: str) -> Response:
     )
 
 
-@router.get("/cases/{case_id}")
-@html(CASE)
+@serves(router, CASE)
 async def case_view(request: Request, case_id: str) -> Response:
     return await case_page(await View.open(request, CASE), case_id)
 
 
-@router.post("/cases/{case_id}/{action}")
-@html(CASE)
+@serves(router, CASE, "POST", "/cases/{case_id}/{action}")
 async def case_action(request: Request, case_id: str, action: str) -> Response:
     view = await View.open(request, CASE)
     chosen = BY_NAME.get(action)
@@ -700,8 +697,7 @@ async def case_action(request: Request, case_id: str, action: str) -> Response:
 # --- a household's cases (residents) ------------------------------------------------------
 
 
-@router.get("/my/cases")
-@html(MY_CASES)
+@serves(router, MY_CASES)
 async def my_cases(request: Request) -> Response:
     view = await View.open(request, MY_CASES)
     household = view.actor["household_id"]
@@ -734,8 +730,7 @@ async def file_form(view: View, values: dict[str, str], status: int = 200) -> Re
     )
 
 
-@router.get("/file-case")
-@html(FILE_CASE)
+@serves(router, FILE_CASE)
 async def file_case_page(request: Request) -> Response:
     """The form; ``household`` (the contact card's QR code) fills the household in."""
     view = await View.open(request, FILE_CASE)
@@ -748,8 +743,7 @@ async def file_case_page(request: Request) -> Response:
     return await file_form(view, values)
 
 
-@router.post("/file-case")
-@html(FILE_CASE)
+@serves(router, FILE_CASE, "POST")
 async def file_case(request: Request) -> Response:
     view = await View.open(request, FILE_CASE)
     form = {k: str(v) for k, v in (await request.form()).items()}

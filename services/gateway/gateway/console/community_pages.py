@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from shequ.domainkit import TEAM_GROUPS
 from shequ.errors import ShequError
 
-from gateway.console.web import STAFF, Page, View, download, html, page
+from gateway.console.web import STAFF, Page, View, download, page, serves
 
 READERS = ("district_staff", "community_staff", "team_member", "auditor")
 CHART = page("registry_chart", "/registry/chart", ("党组织架构", "Organisation chart"), READERS)
@@ -96,8 +96,7 @@ async def reading(view: View, service: str, method: str, **kwargs: Any) -> Any:
         return None
 
 
-@router.get("/registry/chart")
-@html(CHART)
+@serves(router, CHART)
 async def chart(request: Request) -> Response:
     view = await View.open(request, CHART)
     community, choices = await community_of(view)
@@ -110,8 +109,7 @@ async def chart(request: Request) -> Response:
     )
 
 
-@router.get("/registry/team")
-@html(ROSTER)
+@serves(router, ROSTER)
 async def roster(request: Request) -> Response:
     view = await View.open(request, ROSTER)
     community, choices = await community_of(view)
@@ -151,14 +149,12 @@ async def household_page(view: View, household_id: str) -> Response:
     )
 
 
-@router.get("/registry/households/{household_id}")
-@html(HOUSEHOLD)
+@serves(router, HOUSEHOLD)
 async def household(request: Request, household_id: str) -> Response:
     return await household_page(await View.open(request, HOUSEHOLD), household_id)
 
 
-@router.get("/my/household")
-@html(MY_HOUSEHOLD)
+@serves(router, MY_HOUSEHOLD)
 async def my_household(request: Request) -> Response:
     view = await View.open(request, MY_HOUSEHOLD)
     return await household_page(view, view.actor["household_id"])
@@ -171,21 +167,18 @@ async def outreach_pdf(request: Request, spec: Page, method: str, **args: str) -
     return download(made["pdf_base64"], made["filename"], "application/pdf")
 
 
-@router.get("/outreach/cards/{household_id}.pdf")
-@html(CARD)
+@serves(router, CARD)
 async def card_pdf(request: Request, household_id: str) -> Response:
     return await outreach_pdf(request, CARD, "card_pdf", household_id=household_id)
 
 
-@router.get("/outreach/villages/{village_id}/cards.pdf")
-@html(VILLAGE_CARDS)
+@serves(router, VILLAGE_CARDS)
 async def village_cards_pdf(request: Request, village_id: str) -> Response:
     """Every household's current card in the village, one A6 page each, to print."""
     return await outreach_pdf(request, VILLAGE_CARDS, "village_cards_pdf", village_id=village_id)
 
 
-@router.get("/outreach")
-@html(OUTREACH)
+@serves(router, OUTREACH)
 async def outreach(request: Request) -> Response:
     view = await View.open(request, OUTREACH)
     community, choices = await community_of(view)
@@ -221,8 +214,7 @@ async def outreach(request: Request) -> Response:
     )
 
 
-@router.get("/assessment")
-@html(SCOREBOARD)
+@serves(router, SCOREBOARD)
 async def scoreboard(request: Request) -> Response:
     view = await View.open(request, SCOREBOARD)
     kind = query(view, "period_kind", "quarter")
@@ -231,8 +223,7 @@ async def scoreboard(request: Request) -> Response:
     return view.render("scoreboard.html", board=board, period_kind=kind, period_start=start)
 
 
-@router.get("/assessment/export")
-@html(EXPORT)
+@serves(router, EXPORT)
 async def scores_export(request: Request) -> Response:
     """The scoreboard as assessment's CSV or XLSX file (Chinese headings)."""
     view = await View.open(request, EXPORT)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from shequ.errors import Forbidden, ShequError
@@ -223,6 +223,20 @@ def html(spec: Page) -> Callable[[Handler], Handler]:
                 status = exc.http_status if isinstance(exc, AuthError) else status_of(exc)
                 return view.render("error.html", status=status, error=exc.to_dict())
 
+        return endpoint
+
+    return wrap
+
+
+def serves(
+    router: APIRouter, spec: Page, method: str = "GET", path: str | None = None
+) -> Callable[[Handler], Handler]:
+    """``spec``'s handler on ``router`` at the page's own path (or ``path``, a form's action
+    under it), its refusals answered as pages (``html``): the path written once."""
+
+    def wrap(handler: Handler) -> Handler:
+        endpoint = html(spec)(handler)
+        router.add_api_route(path or spec.path, endpoint, methods=[method])
         return endpoint
 
     return wrap
