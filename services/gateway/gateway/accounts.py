@@ -57,9 +57,7 @@ class Account:
 
     @property
     def actor(self) -> Actor:
-        return Actor(
-            self.person_id, self.role, self.community_id, self.household_id, self.village_id
-        )
+        return db.actor_of(vars(self))
 
 
 def check_username(username: object) -> str:
@@ -155,12 +153,8 @@ class Accounts:
                 db.accounts.insert().values(
                     account_id=account_id,
                     username=name,
-                    person_id=actor.person_id,
                     display_name=display_name or None,
-                    role=actor.role,
-                    community_id=actor.community_id,
-                    household_id=actor.household_id,
-                    village_id=actor.village_id,
+                    **db.actor_values(actor),
                     password_hash=hashed,
                     disabled=False,
                     created_at=now,
@@ -217,14 +211,7 @@ class Accounts:
         who = operator(by)
         now = self.clock()
         with self.engine.begin() as conn:
-            self._set(
-                conn,
-                account,
-                role=actor.role,
-                community_id=actor.community_id,
-                household_id=actor.household_id,
-                village_id=actor.village_id,
-            )
+            self._set(conn, account, **db.actor_values(actor))
             db.record_change(
                 conn,
                 now,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from shequ.actor import Actor
 from shequ.db import make_engine, schema_lock
 from shequ.store import Store
 from sqlalchemy import (
@@ -55,6 +57,31 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 metadata = MetaData()
 
+# What an account or a token acts as: the registry's person, the role and the role's scope.
+ACTOR_COLUMNS = ("person_id", "role", "community_id", "household_id", "village_id")
+
+
+def scope_columns() -> list[Column[Any]]:
+    """The role and its scope, as an account's and a token's row hold them (new columns each
+    call: a column belongs to one table)."""
+    return [
+        Column("role", String(32), nullable=False),
+        Column("community_id", String(100), nullable=True),
+        Column("household_id", String(100), nullable=True),
+        Column("village_id", String(100), nullable=True),  # village finance roles
+    ]
+
+
+def actor_values(actor: Actor) -> dict[str, str | None]:
+    """``actor`` as the columns of an account's or a token's row."""
+    return {name: getattr(actor, name) for name in ACTOR_COLUMNS}
+
+
+def actor_of(row: Mapping[Any, Any]) -> Actor:
+    """The actor an account's or a token's row stands for."""
+    return Actor(**{name: row[name] for name in ACTOR_COLUMNS})
+
+
 accounts = Table(
     "gateway_accounts",
     metadata,
@@ -62,10 +89,7 @@ accounts = Table(
     Column("username", String(64), nullable=False, unique=True),  # lower case
     Column("person_id", String(100), nullable=False),  # the registry's person
     Column("display_name", String(100), nullable=True),  # shown masked
-    Column("role", String(32), nullable=False),
-    Column("community_id", String(100), nullable=True),
-    Column("household_id", String(100), nullable=True),
-    Column("village_id", String(100), nullable=True),  # village finance roles
+    *scope_columns(),
     Column("password_hash", String(255), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -105,10 +129,7 @@ tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
     Column("name", String(64), nullable=False),
     Column("person_id", String(100), nullable=False),
-    Column("role", String(32), nullable=False),
-    Column("community_id", String(100), nullable=True),
-    Column("household_id", String(100), nullable=True),
-    Column("village_id", String(100), nullable=True),  # village finance roles
+    *scope_columns(),
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),

@@ -169,13 +169,7 @@ class Token:
         return cls(
             token_id=row["token_id"],
             name=row["name"],
-            actor=Actor(
-                row["person_id"],
-                row["role"],
-                row["community_id"],
-                row["household_id"],
-                row["village_id"],
-            ),
+            actor=db.actor_of(row),
             created_at=row["created_at"],
             created_by=row["created_by"],
             revoked_at=row["revoked_at"],
@@ -223,11 +217,7 @@ class Tokens:
                     token_id=token_id,
                     token_hash=digest(secret),
                     name=name.strip(),
-                    person_id=actor.person_id,
-                    role=actor.role,
-                    community_id=actor.community_id,
-                    household_id=actor.household_id,
-                    village_id=actor.village_id,
+                    **db.actor_values(actor),
                     created_at=now,
                     created_by=who,
                 )
