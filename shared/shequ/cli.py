@@ -9,7 +9,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
@@ -17,8 +17,11 @@ import click
 
 from shequ import progress
 from shequ.client import load_demo, rpc_call, store_for
-from shequ.cliopts import as_of_option, store_option, treeheads_option
+from shequ.cliopts import F, as_of_option, store_option, treeheads_option
 from shequ.config import SERVICES, env
+
+if TYPE_CHECKING:
+    from shequ.audit.notes import Verifier
 
 
 def plugins() -> dict[str, Any]:
@@ -574,9 +577,26 @@ def prove(service: str, position: int, head: int | None, out: Path | None, treeh
         out.write_text(text, encoding="utf-8")
 
 
+def _offline_check(argument: str) -> Callable[[F], F]:
+    """An offline check's input: the file named ``argument`` and ``--vkey``, the log's key."""
+
+    def decorate(command: F) -> F:
+        vkey = click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
+        given = click.argument(argument, type=click.Path(path_type=Path, exists=True))
+        return given(vkey(command))
+
+    return decorate
+
+
+def _echo_check(vkey_text: str, check: Callable[[Verifier], str]) -> None:
+    """Run ``check`` with the parsed vkey and print what it says (exits as ``_proof_io``)."""
+    from shequ.audit.notes import parse_vkey
+
+    click.echo(_proof_io(lambda: check(parse_vkey(vkey_text))))
+
+
 @audit.command("check-proof")
-@click.argument("proof", type=click.Path(path_type=Path, exists=True))
-@click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
+@_offline_check("proof")
 @click.option(
     "--event",
     "event_json",
@@ -585,12 +605,11 @@ def prove(service: str, position: int, head: int | None, out: Path | None, treeh
 )
 def check_proof(proof: Path, vkey_text: str, event_json: str) -> None:
     """Check a tlog-proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
-    from shequ.audit.notes import parse_vkey
     from shequ.audit.proofs import check_inclusion_proof, event_from_json
 
-    def work() -> str:
+    def check(vkey: Verifier) -> str:
         checkpoint = check_inclusion_proof(
-            proof.read_text(encoding="utf-8"), parse_vkey(vkey_text), event_from_json(event_json)
+            proof.read_text(encoding="utf-8"), vkey, event_from_json(event_json)
         )
         return (
             f"证明成立：该事件在 {checkpoint.origin} 大小为 {checkpoint.tree_size} 的已签名树中\n"
@@ -598,7 +617,7 @@ def check_proof(proof: Path, vkey_text: str, event_json: str) -> None:
             f"of size {checkpoint.tree_size}"
         )
 
-    click.echo(_proof_io(work))
+    _echo_check(vkey_text, check)
 
 
 @audit.command("consistency")
@@ -614,8 +633,7 @@ def consistency(service: str, first: int, second: int, treeheads: Path) -> None:
 
 
 @audit.command("check-consistency")
-@click.argument("body", type=click.Path(path_type=Path, exists=True))
-@click.option("--vkey", "vkey_text", required=True, help="the log's verifier key")
+@_offline_check("body")
 @click.option(
     "--old",
     "old_checkpoint",
@@ -625,21 +643,18 @@ def consistency(service: str, first: int, second: int, treeheads: Path) -> None:
 )
 def check_consistency(body: Path, vkey_text: str, old_checkpoint: Path) -> None:
     """Check a consistency proof offline. Exit 0 if it holds, 1 if not, 2 unusable input."""
-    from shequ.audit.notes import parse_vkey
     from shequ.audit.proofs import check_consistency_proof
 
-    def work() -> str:
+    def check(vkey: Verifier) -> str:
         new = check_consistency_proof(
-            body.read_text(encoding="utf-8"),
-            parse_vkey(vkey_text),
-            old_checkpoint.read_text(encoding="utf-8"),
+            body.read_text(encoding="utf-8"), vkey, old_checkpoint.read_text(encoding="utf-8")
         )
         return (
             f"证明成立：大小为 {new.tree_size} 的已签名树延续了旧树，未改写\n"
             f"the proof holds: the signed tree of size {new.tree_size} extends the old one"
         )
 
-    click.echo(_proof_io(work))
+    _echo_check(vkey_text, check)
 
 
 @main.command()
