@@ -81,6 +81,7 @@ def test_extend_recuse_and_merge_a_case(console: ConsoleSuite, browser: Any):
         due = staff.inner_text("#case-due")
         send(staff, "extend_deadline", days=0, reason="需协调供电公司", approved_by="社区主任")
         assert refused_beside(staff, "extend_deadline", "days") == "invalid"
+        assert staff.evaluate("document.activeElement.id") == "extend_deadline-days"  # focused
         assert staff.input_value("#extend_deadline-reason") == "需协调供电公司"  # kept
         send(staff, "extend_deadline", days=10)
         shows(staff, "Extended")
