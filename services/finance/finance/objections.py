@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Id, Keyed, Note, Text, keyed
-from shequ.errors import ValidationError
+from shequ.errors import NotFound, ValidationError
 from shequ.handlers import changes, decides
 from sqlalchemy import select
 
@@ -219,3 +219,57 @@ def objections_due(cmd: ObjectionsDueQuery, actor: Actor, app: FinanceBase) -> d
         )
         due.append({"objection_id": objection_id, **shown, "overdue": found.due_on < today})
     return {"today": today, "objections": due}
+
+
+class HouseholdObjectionsQuery(Command):
+    """The objections filed for one household, latest due first (a resident's "my
+    objections"): the disclosure and line each is about, the question, its status, its due
+    date, the answer and whether it came on time; and the household's village (for its
+    board). A resident reads their own household's only."""
+
+    title = "本户的质询"
+    example: ClassVar[dict[str, Any]] = {"household_id": HOUSEHOLD}
+    household_id: Id
+
+
+def household_objections(
+    cmd: HouseholdObjectionsQuery, actor: Actor, app: FinanceBase
+) -> dict[str, Any]:
+    household = app.find(Household.create_id(cmd.household_id))
+    village_id = household.village_id if household is not None else None
+    where = (
+        household_in_village(app, village_id, cmd.household_id)
+        if village_id
+        else Target(household_id=cmd.household_id)
+    )
+    app.policy.check("household_objections", actor, where)
+    if village_id is None:
+        raise NotFound("财务未登记该户", "finance knows no such household", "household_id")
+    o = t.objections
+    # the read model keeps no household: the village's objections, each loaded, are few
+    query = select(o.c.id).where(o.c.village_id == village_id)
+    with app.read() as c:
+        ids = c.execute(query.order_by(o.c.due_on.desc(), o.c.id)).scalars().all()
+    today = app.today()
+    shown = [*SHOWN.split(), "filed_on"]
+    rows = []
+    for objection_id in ids:
+        found = app.objection(objection_id)
+        if found.household_id != cmd.household_id:
+            continue
+        answered = found.answered_on
+        rows.append(
+            {
+                "objection_id": objection_id,
+                **attributes(found, shown),
+                "period": app.disclosure(found.disclosure_id).period,
+                "overdue": answered is None and found.due_on < today,
+                "on_time": None if answered is None else answered <= found.due_on,
+            }
+        )
+    return {
+        "household_id": cmd.household_id,
+        "village_id": village_id,
+        "today": today,
+        "objections": rows,
+    }

@@ -101,9 +101,11 @@ USE_CASES = UseCases(
     UseCase(vouchers.VoucherQuery, vouchers.voucher, READS, reads=True),
     UseCase(vouchers.VouchersQuery, vouchers.vouchers, READS, reads=True),
     UseCase(vouchers.ReviewQueueQuery, vouchers.review_queue, READS, reads=True),
+    UseCase(vouchers.VoucherOptionsQuery, vouchers.voucher_options, READS, reads=True),
     UseCase(disclosures.DisclosureQuery, disclosures.disclosure, READS, reads=True),
     UseCase(disclosures.DisclosuresQuery, disclosures.disclosures, READS, reads=True),
     UseCase(objections.ObjectionQuery, objections.objection, OWN, reads=True),
     UseCase(objections.ObjectionsDueQuery, objections.objections_due, READS, reads=True),
+    UseCase(objections.HouseholdObjectionsQuery, objections.household_objections, OWN, reads=True),
     UseCase(board.PublicDisclosuresQuery, board.public_disclosures, READS, reads=True),
 )

@@ -15,6 +15,7 @@ from shequ.actor import Actor
 from shequ.auth import Target
 from shequ.commands import Choice, Command, Count, Day, Flag, Id, Keyed, Note, Text, keyed
 from shequ.handlers import changes, decides
+from shequ.privacy import mask_name
 from sqlalchemy import select
 
 from finance import tables as t
@@ -37,6 +38,7 @@ from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.fields import Account, Period
 from finance.ledgers import village_scope, villages_read
 from finance.parties import check_counterparties
+from finance.registers import counterparties as counterparties_table
 
 SIDES = ("debit", "credit")
 
@@ -409,3 +411,46 @@ def mine(role: str, order: list[str] | tuple[str, ...]) -> set[str]:
     """The steps a role takes: its review stages, and posting for the agency's accountant."""
     stages = {s for s in order if STAGES[s][0] == role}
     return stages | {POST} if role in POSTERS else stages
+
+
+class VoucherOptionsQuery(Command):
+    """What a village's voucher dated ``on`` may name (the voucher entry's pickers): the leaf
+    accounts of the chart in force on that day (F21), by code, each with its name and class;
+    and the counterparties registered in the village's books (F3), a person by family name
+    only (D8)."""
+
+    title = "凭证可选科目与往来"
+    example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "on": "2026-01-10"}
+    village_id: Id
+    on: Day
+
+
+def voucher_options(cmd: VoucherOptionsQuery, actor: Actor, app: FinanceBase) -> dict[str, Any]:
+    app.policy.check("voucher_options", actor, app.village_target(cmd.village_id))
+    chart = chart_on(cmd.on)
+    accounts = [
+        {"code": code, "name": a.name, "cls": a.cls}
+        for code, a in sorted(chart.accounts.items() if chart else ())
+        if chart and chart.is_leaf(code)
+    ]
+    cp = counterparties_table
+    with app.read() as c:
+        found = c.execute(
+            select(cp.c.id, cp.c.kind, cp.c.name).where(cp.c.village_id == cmd.village_id)
+        ).all()
+    parties = [
+        {
+            "counterparty_id": r.id,
+            "kind": r.kind,
+            "name": mask_name(r.name) if r.kind == "person" else r.name,
+        }
+        for r in found
+    ]
+    parties.sort(key=lambda r: (r["name"], r["counterparty_id"]))
+    return {
+        "on": cmd.on,
+        "chart": chart.id if chart else None,
+        "title": chart.title if chart else "",
+        "accounts": accounts,
+        "counterparties": parties,
+    }

@@ -357,3 +357,48 @@ def test_F11_an_objection_filed_assigned_overdue_escalated_and_answered_event_by
         c: [filed["objection_id"]] for c in contracts
     }
     assert "修路" not in str(sent)
+
+
+def test_D30_a_resident_reads_their_own_households_objections_only(world: World) -> None:
+    village = world.village()
+    disclosure_id, home, filed = road_objection(world, village)
+    neighbour = household_of(world, village)
+    world.app.file_objection(
+        resident(neighbour),
+        "objection-neighbour",
+        disclosure_id=disclosure_id,
+        household_id=neighbour,
+        text="邻居的质询",
+    )
+    mine = world.app.household_objections(resident(home), household_id=home)
+    assert (mine["household_id"], mine["village_id"]) == (home, village.id)
+    (row,) = mine["objections"]  # not the neighbour's
+    assert (row["objection_id"], row["period"], row["line"]) == (
+        filed["objection_id"],
+        "2026Q1",
+        "expense:0",
+    )
+    assert (row["status"], row["filed_on"], row["due_on"]) == ("open", "2026-04-12", "2026-04-22")
+    assert (row["overdue"], row["on_time"], row["answer"]) == (False, None, None)
+    world.clock.set("2026-04-24")  # answered two days late
+    world.app.answer_objection(
+        village.group, "answer-late", objection_id=filed["objection_id"], answer="已张贴明细"
+    )
+    (row,) = world.app.household_objections(resident(home), household_id=home)["objections"]
+    assert (row["status"], row["answer"], row["answered_on"], row["on_time"]) == (
+        "answered",
+        "已张贴明细",
+        "2026-04-24",
+        False,
+    )
+    # staff of the village read it; a resident never reads another household's
+    assert world.app.household_objections(village.group, household_id=home)["objections"]
+    for other in (home, new_id()):  # nor whether a household exists
+        refused(
+            Forbidden,
+            "out_of_scope",
+            "actor",
+            world.app.household_objections,
+            resident(neighbour),
+            household_id=other,
+        )

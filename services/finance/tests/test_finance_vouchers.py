@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from finance_testing import AGENCY, AUDITOR, World, line, refused
-from shequ.errors import RuleViolation
+from shequ.errors import Forbidden, RuleViolation
 
 OFFICE = [line("513", "debit", 12_000, memo="办公用品"), line("102", "credit", 12_000)]
 OFFICE_FIXED = [line("513", "debit", 11_800, memo="办公用品"), line("102", "credit", 11_800)]
@@ -145,3 +145,32 @@ def test_F25_a_posting_loads_no_more_of_a_long_ledger_than_of_a_new_one(
         loaded.append(sum("Ledger" in topic for topic in decoded))
     assert world.finance.ledger(village.id).version > 120
     assert max(loaded) <= 21, loaded
+
+
+def test_F21_F3_what_a_voucher_may_name_on_its_date(world: World) -> None:
+    """The entry form's pickers: the leaf accounts of the chart in force on the voucher's
+    date, and the counterparties of the village's books (a person by family name only)."""
+    village = world.village()
+    world.ledger(village)
+    coop = world.counterparty(village, "东王家村农机专业合作社", "organisation")
+    person = world.counterparty(village, "张三丰")
+    old = world.app.voucher_options(village.clerk, village_id=village.id, on="2023-12-31")
+    new = world.app.voucher_options(village.clerk, village_id=village.id, on="2024-01-01")
+    assert (old["chart"], new["chart"]) == ("cas2004", "cas2023")
+    names = {a["code"]: a["name"] for a in new["accounts"]}
+    assert names["101"] == "库存现金" and names["513"]
+    assert all(not other.startswith(code + ".") for code in names for other in names)  # leaves
+    assert {(p["counterparty_id"], p["name"]) for p in new["counterparties"]} == {
+        (coop, "东王家村农机专业合作社"),
+        (person, "张**"),
+    }
+    other = world.village()
+    refused(
+        Forbidden,
+        "out_of_scope",
+        "actor",
+        world.app.voucher_options,
+        village.clerk,
+        village_id=other.id,
+        on="2024-01-01",
+    )
