@@ -33,6 +33,7 @@ EXACT = {
     "registry_team",
     "household",
     "my_household",
+    "my_objections",
     "outreach",
 }
 DOWNLOADS = {"card_pdf", "village_cards_pdf", "scores_export"}

@@ -12,22 +12,29 @@ its amount changed says 未通过, and so does a vkey that is not the log's; wit
 the link and @noble/ed25519 instead of WebCrypto it is verified the same, and a changed summary
 is not. A resident signed in
 objects to a line from the board: an empty question is refused beside its field, a real one is
-filed once.
+filed once. Without the audit path in the link, the page reads only the tiles the line's
+inclusion proof needs (c2sp.org/tlog-tiles), counted in a log of 600 entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.publiclog import PublicLog
 from gateway.settings import Settings
+from shequ.audit.notes import vkey
+from shequ.audit.rfc9162 import leaf_hash
+from shequ.audit.tiles import b64url, write_log
 from shequ.demofinance import seed_books
 
 from tests.support.browser import Browser
 from tests.support.console import ConsoleSuite
+from tests.support.gateway import GatewayProcess
 from tests.support.infra import wait_until
 from tests.support.suite import SYSTEM
 
@@ -181,3 +188,112 @@ def test_D30_a_resident_objects_to_a_line_from_the_board(
         ]
     finally:
         page.close()
+
+
+# what the page fetched, by path (the browser's resource timing: every request, cached or not)
+FETCHED = "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)"
+
+
+def test_A8_the_verify_page_reads_only_the_tiles_the_proof_needs(
+    console: ConsoleSuite, browser: Browser, tmp_path: Path
+) -> None:
+    """600 entries: the level-0 tiles 000, 001 and 002.p/88, the level-1 tile 000.p/2 (the
+    roots of the two full level-0 tiles). Entry 5's proof needs its own tile (the siblings
+    inside it), the root of entries 256-511 (one hash of the level-1 tile, not the 256 of
+    level-0 tile 001) and the partial tile's hashes; entry 300's needs tile 001, the root of
+    0-255 from the level-1 tile, and the partial tile."""
+    entries = [
+        f'{{"format":"shequ.disclosure.line/1","seq":{i},"summary":"第{i}行"}}'.encode()
+        for i in range(600)
+    ]
+    key = Ed25519PrivateKey.generate()
+    origin = "shequ.example/jiaohe/disclosures"
+    write_log(tmp_path / "disclosure-log", entries, origin, key)
+    (tmp_path / "disclosure-log" / "vkey").write_text(vkey(origin, key.public_key()) + "\n")
+    gateway = GatewayProcess(console.amqp, tmp_path).start()  # serves tmp_path/disclosure-log
+    page = browser.page()
+    try:
+        for index, needed in (
+            (5, {"tile/0/000", "tile/1/000.p/2", "tile/0/002.p/88", "tile/entries/000"}),
+            (300, {"tile/0/001", "tile/1/000.p/2", "tile/0/002.p/88", "tile/entries/001"}),
+        ):
+            page.goto("about:blank")
+            leaf = b64url(leaf_hash(entries[index]))
+            page.goto(f"{gateway.url}/v/jiaohe#i={index}&h={leaf}")
+            page.wait_for_selector("#verdict.ok")
+            assert page.inner_text("#verdict .zh") == "已验证"
+            assert f"第 {index} 条，日志共 600 条" in page.inner_text("#details")
+            read = [p.removeprefix("/log/jiaohe/") for p in page.evaluate(FETCHED)]
+            tiles = [p for p in read if p.startswith("tile/")]
+            assert sorted(tiles) == sorted(needed), read  # each once, and no other
+            assert {"checkpoint", "vkey"} <= set(read)
+
+        page.goto("about:blank")
+        page.goto(f"{gateway.url}/v/jiaohe#i=300")  # no hash in the link: the tiles decide
+        page.wait_for_selector("#verdict.ok")
+        page.fill("#f-summary", "第300行。")  # changed: no path from it leads to the root
+        page.click("#check")
+        page.wait_for_selector("#verdict.bad")
+        assert "不在已签名的公开日志中" in page.inner_text("#details")
+    finally:
+        page.close()
+        gateway.stop()
+
+
+def test_D30_D32_a_resident_files_and_follows_their_households_objections(
+    console: ConsoleSuite, browser: Browser
+) -> None:
+    """From the resident's own page (linked in their navigation): an empty question refused
+    beside its field; one filed, listed open with its due date; answered by the village's
+    民主理财小组 from the finance pages, then shown with the answer, on time."""
+    board = published_quarter(console)
+    (disclosure,) = board["disclosures"]
+    village = console.ids["village"]
+    page, group = browser.page(), browser.page()
+    try:
+        console.login(page, "resident")
+        page.click("header nav a[href='/my/objections']")
+        page.wait_for(f"{console.url}/my/objections")
+        assert page.inner_text("main h1") == "我的质询"
+        assert page.get_attribute("#board-link", "href") == f"/board/{village}"
+        page.select_option("#f-disclosure_id", disclosure["disclosure_id"])
+        page.fill("#f-line", "income:0")
+        page.fill("#f-text", "  ")
+        page.click("#objection-form button[type=submit]")
+        page.wait_for_selector("#err-text")
+        assert page.inner_text("#err-text").startswith("请写明质询内容")
+        assert page.get_attribute("#f-text", "aria-invalid") == "true"
+        page.fill("#f-text", "补助收入何时到账？（我的质询测试）")
+        page.click("#objection-form button[type=submit]")
+        page.wait_for_selector("#filed")
+        objection = page.evaluate("new URLSearchParams(location.search).get('filed')")
+        row = f"tr[data-objection='{objection}']"
+        mine = console.call("finance", "objection", actor=SYSTEM, objection_id=objection)
+        assert page.inner_text("#filed").endswith(mine["due_on"])
+        assert page.texts(f"{row} td") == [
+            disclosure["period"],
+            "income:0",
+            "补助收入何时到账？（我的质询测试）",
+            dt.date.today().isoformat(),
+            mine["due_on"],
+            "待答复",
+            "",
+            "未到期",
+        ]
+        page.shots("my-objections")
+
+        console.login(group, "finance_group")
+        group.goto(f"{console.url}/finance/objections")
+        group.fill(f"#answer-{objection}", "已于本月到账，凭证已公示。")
+        group.click(f"tr[data-objection='{objection}'] button[type=submit]")
+        group.wait_for(f"{console.url}/finance/objections")
+
+        page.goto(f"{console.url}/my/objections?lang=en")
+        assert page.inner_text(f"{row} td.status") == "answered"
+        assert page.inner_text(f"{row} td.answer").startswith("已于本月到账，凭证已公示。")
+        assert page.inner_text(f"{row} td.timely") == "answered on time"
+        page.goto(f"{console.url}/my/objections?lang=zh")
+        assert page.inner_text(f"{row} td.timely") == "按期答复"
+    finally:
+        page.close()
+        group.close()

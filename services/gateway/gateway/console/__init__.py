@@ -19,13 +19,23 @@ from gateway.console import (
     community_pages,
     finance,
     home,
+    my_objections,
     session_pages,
 )
 from gateway.console.web import HERE, PAGES, Page
 
 STATIC = "/static/console"
 # The modules of pages, each with its ``router`` (home first: its panels in this order).
-MODULES = (session_pages, home, casework_pages, community_pages, finance, audit, board)
+MODULES = (
+    session_pages,
+    home,
+    casework_pages,
+    community_pages,
+    finance,
+    my_objections,
+    audit,
+    board,
+)
 
 
 def install(app: FastAPI) -> None:

@@ -63,7 +63,7 @@ async def _ask(view: View, method: str, **args: Any) -> Any:
     return await view.request.app.state.gateway.call("finance", method, {**args, "actor": actor})
 
 
-async def _board(view: View, village_id: str) -> dict[str, Any]:
+async def board_answer(view: View, village_id: str) -> dict[str, Any]:
     return await _ask(view, "public_disclosures", village_id=village_id)  # type: ignore[no-any-return]
 
 
@@ -76,10 +76,23 @@ async def boards(request: Request) -> Response:
     return view.render("board_index.html", villages=villages)
 
 
-def _context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, Any]:
-    log: PublicLog = view.request.app.state.public_log
+def public_base(view: View) -> str:
+    """The address the board's links and QR codes start with (the configured public one)."""
     settings = view.request.app.state.settings
-    base = settings.public_url or str(view.request.base_url).rstrip("/")
+    return settings.public_url or str(view.request.base_url).rstrip("/")
+
+
+def verify_links(view: View, disclosure: dict[str, Any]) -> dict[str, str]:
+    """The verify page's address of each line of a published disclosure (``public_disclosures``'
+    row) in the public log, by its line (``category:seq``)."""
+    log: PublicLog = view.request.app.state.public_log
+    base = public_base(view)
+    return {line: verify_url(base, log.district, at) for line, at in disclosure["log"].items()}
+
+
+def board_context(view: View, village_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    log: PublicLog = view.request.app.state.public_log
+    base = public_base(view)
     try:
         vkey = log.vkey()
     except ShequError:
@@ -120,8 +133,8 @@ def finance_witnesses() -> dict[str, Any] | None:
 @html(BOARD)
 async def board(request: Request, village_id: str) -> Response:
     view = await View.open(request, BOARD)
-    answer = await _board(view, village_id)
-    context = _context(view, village_id, answer)
+    answer = await board_answer(view, village_id)
+    context = board_context(view, village_id, answer)
     return view.render("board.html", heading=_heading(view, context), **context)
 
 
@@ -135,37 +148,51 @@ def _key(view: View, disclosure_id: str, line: str, text: str) -> str:
     return "board-objection-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
 
 
+async def file_objection(view: View, asked: dict[str, str]) -> dict[str, Any]:
+    """File the signed-in resident's objection (``asked``: the form's ``disclosure_id``,
+    ``line``, ``text``) for their own household; the service's answer (its id, its due date)
+    or its refusal, the field named. The board and the resident's own page both file here."""
+    text = asked["text"]
+    if not text.strip():
+        raise ValidationError(
+            "请写明质询内容", "say what the objection is about", "text", rule="text.required"
+        )
+    return await view.call(  # type: ignore[no-any-return]
+        "finance",
+        "file_objection",
+        idempotency_key=_key(view, asked["disclosure_id"], asked["line"], text),
+        disclosure_id=asked["disclosure_id"],
+        household_id=view.actor.get("household_id"),
+        line=asked["line"] or None,
+        text=text,
+        channel="board",
+    )
+
+
+async def asked_of(request: Request) -> dict[str, str]:
+    """The objection form's fields as sent."""
+    form = await request.form()
+    return {k: str(form.get(k, "")) for k in ("disclosure_id", "line", "text")}
+
+
 @router.post("/board/{village_id}/objection")
 @html(BOARD)
 async def object_to(request: Request, village_id: str) -> Response:
     view = await View.open(request, BOARD)  # checks the form's CSRF token first
-    form = await request.form()
-    disclosure_id, line, text = (str(form.get(k, "")) for k in ("disclosure_id", "line", "text"))
+    asked = await asked_of(request)
     if view.caller is None or view.role != "resident":
         return see_other(f"/login?next={quote(f'/board/{village_id}')}")
-    args = {
-        "idempotency_key": _key(view, disclosure_id, line, text),
-        "disclosure_id": disclosure_id,
-        "household_id": view.actor.get("household_id"),
-        "line": line or None,
-        "text": text,
-        "channel": "board",
-    }
     try:
-        if not text.strip():
-            raise ValidationError(
-                "请写明质询内容", "say what the objection is about", "text", rule="text.required"
-            )
-        filed = await view.call("finance", "file_objection", **args)
+        filed = await file_objection(view, asked)
     except ShequError as exc:
         view.refused(exc)
-        context = _context(view, village_id, await _board(view, village_id))
+        context = board_context(view, village_id, await board_answer(view, village_id))
         return view.render(
             "board.html",
             status=status_of(exc),
             heading=_heading(view, context),
-            asked={"disclosure_id": disclosure_id, "line": line, "text": text},
+            asked=asked,
             **context,
         )
-    context = _context(view, village_id, await _board(view, village_id))
+    context = board_context(view, village_id, await board_answer(view, village_id))
     return view.render("board.html", heading=_heading(view, context), filed=filed, **context)

@@ -1,6 +1,6 @@
 // The public disclosure log's verify page (AUDIT.md A8, ADR 0037). Everything is checked here,
 // in the browser: the line's leaf hash recomputed from what is typed, its RFC 9162 inclusion
-// proof (from &p= or from the log's level-0 tiles), and the checkpoint's Ed25519 signature
+// proof (from &p=, or from the few tiles the proof needs), and the checkpoint's Ed25519 signature
 // against the vkey (WebCrypto, or the vendored @noble/ed25519 where the browser lacks it).
 // The location's fragment: #i=<index>&h=<base64url leaf hash>[&p=<base64url proof hashes>].
 
@@ -112,30 +112,68 @@ async function entryAt(base, index, size) {
   fail("日志中没有这一条", "no such entry in the log");
 }
 
-async function leavesOf(base, size) {
-  const leaves = [];
-  for (let n = 0; n * TILE < size; n++) {
-    const width = Math.min(TILE, size - n * TILE);
-    const data = await fetchBytes(base, tilePath(0, n, width));
-    for (let k = 0; k < width; k++) leaves.push(data.slice(32 * k, 32 * k + 32));
+// c2sp.org/tlog-tiles: a tile of level L holds the hashes of the complete subtrees of height
+// 8L (256^L leaves each), 256 to a tile, the last one of a level partial. Only the tiles the
+// proof needs are read, each once: a complete subtree of height h is hashed up from
+// 2^(h mod 8) neighbouring hashes of one tile of level floor(h / 8).
+class Tiles {
+  constructor(base, size) {
+    this.base = base;
+    this.size = size;
+    this.read = new Map();
   }
-  return leaves;
+
+  tile(level, n) {
+    const nodes = Math.floor(this.size / TILE ** level); // complete nodes of this level
+    const width = Math.min(TILE, nodes - n * TILE);
+    if (width <= 0) fail("日志的瓦片不全", "the log has no such tile");
+    const name = tilePath(level, n, width);
+    if (!this.read.has(name)) {
+      this.read.set(name, fetchBytes(this.base, name).then((data) => {
+        if (data.length !== 32 * width) fail(`瓦片 ${name} 长度不对`, `tile ${name} has the wrong size`);
+        return data;
+      }));
+    }
+    return this.read.get(name);
+  }
+
+  // the root of the complete subtree of 2^height leaves from leaf `start` (a multiple of it)
+  async subtree(start, height) {
+    const level = Math.floor(height / 8);
+    const first = start / TILE ** level;
+    const data = await this.tile(level, Math.floor(first / TILE));
+    const at = first % TILE;
+    let hashes = [];
+    for (let k = at; k < at + 2 ** (height - 8 * level); k++) hashes.push(data.slice(32 * k, 32 * k + 32));
+    while (hashes.length > 1) {
+      const up = [];
+      for (let k = 0; k < hashes.length; k += 2) up.push(await nodeHash(hashes[k], hashes[k + 1]));
+      hashes = up;
+    }
+    return hashes[0];
+  }
+
+  // RFC 9162 §2.1.1: MTH(D[start:end]), split at the largest power of two below its size
+  async mth(start, end) {
+    const n = end - start;
+    if ((n & (n - 1)) === 0 && start % n === 0) return this.subtree(start, Math.log2(n));
+    let k = 1;
+    while (k * 2 < n) k *= 2;
+    return nodeHash(await this.mth(start, start + k), await this.mth(start + k, end));
+  }
+
+  // RFC 9162 §2.1.3.1: PATH(m, D[start:end]), deepest first
+  async path(m, start, end) {
+    const n = end - start;
+    if (n <= 1) return [];
+    let k = 1;
+    while (k * 2 < n) k *= 2;
+    if (m < k) return [...(await this.path(m, start, start + k)), await this.mth(start + k, end)];
+    return [...(await this.path(m - k, start + k, end)), await this.mth(start, start + k)];
+  }
 }
 
-// RFC 9162 §2.1: MTH and PATH(m, D[n]), and the root an inclusion proof leads to (§2.1.3.2).
-async function mth(leaves) {
-  if (leaves.length === 1) return leaves[0];
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return nodeHash(await mth(leaves.slice(0, k)), await mth(leaves.slice(k)));
-}
-async function path(m, leaves) {
-  if (leaves.length <= 1) return [];
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  if (m < k) return [...(await path(m, leaves.slice(0, k))), await mth(leaves.slice(k))];
-  return [...(await path(m - k, leaves.slice(k))), await mth(leaves.slice(0, k))];
-}
+// RFC 9162 §2.1.3.2: the root an inclusion proof leads to.
 async function rootFromInclusion(index, size, leaf, proof) {
   if (!(index >= 0 && index < size)) return null;
   let fn = index, sn = size - 1, r = leaf;
@@ -228,8 +266,8 @@ async function check(state) {
     root = await rootFromInclusion(state.index, cp.size, leaf, proof);
   }
   if (!root || !same(root, cp.root)) {
-    const leaves = await leavesOf(state.base, cp.size);
-    root = await rootFromInclusion(state.index, cp.size, leaf, await path(state.index, leaves));
+    const proof = await new Tiles(state.base, cp.size).path(state.index, 0, cp.size);
+    root = await rootFromInclusion(state.index, cp.size, leaf, proof);
   }
   if (!root || !same(root, cp.root)) {
     fail("这一行不在已签名的公开日志中", "the line is not in the signed disclosure log");
