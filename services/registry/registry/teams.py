@@ -248,3 +248,39 @@ def team_roster(cmd: TeamRoster, actor: Actor, app: RegistryBase) -> dict[str, A
             for key, zh in GROUPS.items()
         ],
     }
+
+
+class TeamMemberships(Command):
+    """The service teams a person is a member of now, each with its community and the work
+    group the person is in: where a team member serves (a member may ask about themself)."""
+
+    title = "服务队任职"
+    example: ClassVar[dict[str, Any]] = {"person_id": PERSON}
+    person_id: Id
+
+
+def team_memberships(cmd: TeamMemberships, actor: Actor, app: RegistryBase) -> dict[str, Any]:
+    app.policy.check("team_memberships", actor, Target(assigned_to=frozenset([cmd.person_id])))
+    m, teams, places = t.team_members, t.teams, t.communities
+    query = (
+        select(m.c.team_id, m.c.group_key, teams.c.community_id, places.c.name, places.c.name_en)
+        .join(teams, teams.c.id == m.c.team_id)
+        .join(places, places.c.id == teams.c.community_id)
+        .where(m.c.person_id == cmd.person_id)
+        .order_by(places.c.name, teams.c.community_id)
+    )
+    with app.read() as c:
+        rows = c.execute(query).mappings().all()
+    return {
+        "person_id": cmd.person_id,
+        "teams": [
+            {
+                "team_id": r["team_id"],
+                "community_id": r["community_id"],
+                "name": r["name"],
+                "name_en": r["name_en"],
+                "group": r["group_key"],
+            }
+            for r in rows
+        ],
+    }

@@ -87,6 +87,7 @@ from registry.teams import (
     ChangeTeamMemberPhone,
     FormTeam,
     RemoveTeamMember,
+    TeamMemberships,
     TeamRoster,
     add_team_member,
     appoint_team_leader,
@@ -94,6 +95,7 @@ from registry.teams import (
     change_team_member_phone,
     form_team,
     remove_team_member,
+    team_memberships,
     team_roster,
 )
 from registry.zones import (
@@ -152,6 +154,12 @@ USE_CASES = UseCases(
     UseCase(OrganisationChart, organisation_chart, READ, reads=True),
     UseCase(CommitteeQuery, villagers_committee, READ, reads=True),
     UseCase(TeamRoster, team_roster, READ, reads=True),
+    UseCase(
+        TeamMemberships,
+        team_memberships,
+        {**DISTRICT, "team_member": "assigned", "auditor": "all"},
+        reads=True,
+    ),
     UseCase(HouseholdQuery, household, {**READ, "resident": "household"}, reads=True),
     UseCase(HouseholdHistory, household_history, {**READ, "resident": "household"}, reads=True),
     UseCase(PersonHistory, person_history, READ, reads=True),

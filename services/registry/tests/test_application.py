@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -288,6 +289,43 @@ class TestRegistryScenario:
             c.execute(text("UPDATE shequ_read_models SET fingerprint = 'an earlier release'"))
         with opened_registry(store) as upgraded:
             assert upgraded.personal_data_reads(AUDITOR) == listed
+
+    def test_a_team_member_finds_the_communities_they_serve(self, registry: Registry) -> None:
+        """``team_memberships``: each team the person is in now, with its community by name
+        and the group; a member asks about themself only; leaving takes it off."""
+        app, w = registry, small_world(registry)
+        member = new_person(app, w["v1"])
+        joined = []
+        for n, (community, group) in enumerate((("Lizhu", "mediation"), ("Taqiao", "sanitation"))):
+            team = app.form_team(STAFF, f"key:team:{community}", community_id=w[community])
+            joined.append(team["team_id"])
+            app.add_team_member(
+                STAFF,
+                f"key:tm:serves:{n}",
+                team_id=team["team_id"],
+                person_id=member,
+                group=group,
+                duties="联系群众",
+            )
+        me = Actor(member, "team_member")
+        teams = app.team_memberships(me, person_id=member)["teams"]
+        assert [(x["community_id"], x["name"], x["group"]) for x in teams] == [
+            (w["Taqiao"], "塔桥", "sanitation"),
+            (w["Lizhu"], "立柱", "mediation"),
+        ]  # by name (塔 before 立 in code points)
+        other = new_person(app, w["v1"])
+        with pytest.raises(Forbidden):
+            app.team_memberships(me, person_id=other)
+        assert app.team_memberships(STAFF, person_id=other)["teams"] == []
+        app.remove_team_member(
+            STAFF,
+            "key:tm:serves:left",
+            team_id=joined[1],
+            person_id=member,
+            until=dt.date.today().isoformat(),
+        )
+        (left,) = app.team_memberships(me, person_id=member)["teams"]
+        assert left["community_id"] == w["Lizhu"]
 
     def test_archive_as_of_a_date(self, registry: Registry) -> None:
         app, w = registry, small_world(registry)

@@ -316,6 +316,7 @@ def build_query(name: str, w: dict[str, Any]) -> Case:
         "communities": Case(lambda a, key: app.communities(a), None),
         "organisation_chart": Case(lambda a, key: app.organisation_chart(a, c), c, member),
         "team_roster": Case(lambda a, key: app.team_roster(a, c), c, member),
+        "team_memberships": Case(lambda a, key: app.team_memberships(a, member), c, member),
         "villagers_committee": Case(lambda a, key: app.villagers_committee(a, w["v"]), c, member),
         "household": Case(lambda a, key: app.household(a, w["hh"]), c, member, w["hh"]),
         "household_history": Case(

@@ -73,13 +73,20 @@ def quarter_start(day: dt.date) -> dt.date:
 
 async def community_of(view: View) -> tuple[str | None, list[dict[str, Any]]]:
     """The community asked for (``?community_id=``), else the caller's own; and the
-    communities to choose from, for the roles that may list them."""
+    communities to choose from, for the roles that may list them. A team member's own is the
+    community whose service team they are in (the registry's ``team_memberships``): never
+    asked for, unless they serve several, who choose among theirs."""
     asked = view.request.query_params.get("community_id") or view.actor.get("community_id")
     choices: list[dict[str, Any]] = []
     if view.role in ("district_staff", "auditor"):
         choices = await view.call("registry", "communities")
-        if not asked and choices:
-            asked = choices[0]["community_id"]
+    elif view.role == "team_member":
+        served = await view.call("registry", "team_memberships", person_id=view.actor["person_id"])
+        choices = served["teams"]
+    if not asked and choices:
+        asked = choices[0]["community_id"]
+    if view.role == "team_member" and len(choices) < 2:
+        choices = []  # one community: nothing to choose
     return asked, choices
 
 
