@@ -42,7 +42,8 @@ STAGES = (
     ("village_head", "fin.head", "village_head", "村书记或主任审批"),
     ("agency", "console.agency.accountant", "agency_accountant", "三资代理服务中心会计审核"),
 )
-OPENING = {"102": 12_500_000, "151": 30_000_000, "301": -42_500_000}
+# cash on hand 6,000.00 yuan: over the default limit of 5,000.00 (F32, a warning on the books)
+OPENING = {"101": 600_000, "102": 12_500_000, "151": 30_000_000, "301": -43_100_000}
 ASSETS = [
     {"name": "村委会办公楼", "unit": "栋", "original_fen": 30_000_000, "acquired_on": "2012-06-30"}
 ]
@@ -219,6 +220,10 @@ def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
     assert clerk.inner_text("#trial-balance tr[data-account='513'] td:nth-child(4)") == "1,200.50"
     # the bank journal: opening 125,000.00, paid 1,200.50, running balance 123,799.50
     assert clerk.texts("#journal tbody tr td:last-child") == ["125,000.00", "123,799.50"]
+    # F32: cash over the limit is reported on the books, never refused
+    warning = clerk.inner_text("#warning-cash-over_limit")
+    assert warning.startswith("库存现金期末余额 6,000.00 元，超过限额 5,000.00 元 1,000.00 元")
+    assert "1,000.00 yuan over the limit of 5,000.00 yuan" in warning
     clerk.shots("finance-books")
 
     # the quarter's months closed in order by the agency's accountant
@@ -247,6 +252,27 @@ def test_a_voucher_through_its_four_reviews_and_the_quarter_published(
     assert head.inner_text("#opinion") == "经审核，账目清楚，同意公开。"
     head.shots("finance-disclosure")
     books["disclosure"] = disclosure_url.rsplit("/", 1)[1]
+    # published: the village's board and each line's verify page linked from the console
+    board = f"/board/{village}#d-{books['disclosure']}"
+    assert head.get_attribute("#board-link", "href") == board
+    verify = head.get_attribute("tr[data-line='expense:1'] a.verify-link", "href")
+    assert verify.startswith(f"{console.url}/v/jiaohe#i=") and "&h=" in verify
+    head.goto(f"{console.url}/finance/disclosures?village={village}")
+    assert head.get_attribute("#disclosures a.board-link", "href") == board
+    head.click("#disclosures a.board-link")
+    head.wait_for(f"{console.url}{board}")
+    assert head.inner_text("h1") == "理财村财务公开栏"
+    index = int(verify.split("#i=")[1].split("&")[0])
+
+    def logged() -> bool:  # finance's job writes the log's tiles every 2 s
+        answer = requests.get(f"{console.url}/log/jiaohe/checkpoint", timeout=5)
+        return answer.status_code == 200 and int(answer.text.split("\n")[1]) > index
+
+    wait_until(logged, what="the line in the public log")
+    head.goto(f"{console.url}{disclosure_url}")
+    head.click("tr[data-line='expense:1'] a.verify-link")
+    head.wait_for_selector("#verdict.ok")
+    assert "办公用品" in head.input_value("#f-summary")
 
 
 def test_an_objection_to_the_published_quarter_is_due_and_answered(
@@ -329,6 +355,80 @@ def test_a_voucher_that_does_not_balance_is_refused_beside_its_lines(
     clerk.wait_for_selector("#err-lines\\.1\\.account")
     assert "999" in clerk.inner_text("#err-lines\\.1\\.account")
     assert clerk.get_attribute("#account-1", "aria-invalid") == "true"
+
+
+def test_the_entry_form_picks_accounts_of_the_chart_in_force_and_names_a_lines_counterparty(
+    console: ConsoleSuite, books: dict[str, Any], people: dict[str, Page]
+) -> None:
+    """The account fields offer the leaf accounts of the chart in force on the voucher's date
+    (code and name, searchable), changing with the date; a line names a counterparty of the
+    village's books (a person by family name only) and a contract; the witness and the village
+    decision cited are typed, and the service's refusal of a decision comes back beside it."""
+    village = books["village"]
+    party = console.command(
+        "finance",
+        "register_counterparty",
+        SYSTEM,
+        "console-finance-tenant",
+        village_id=village,
+        kind="person",
+        name="周大福",
+    )["counterparty_id"]
+    clerk = people["fin.clerk"]
+    clerk.goto(f"{console.url}/finance/vouchers/new?village={village}")
+    assert "cas2023" in clerk.inner_text("#chart-title")
+    assert clerk.get_attribute("#accounts option[value='503']", "label") == "503 补助收入"
+    assert clerk.evaluate("document.getElementById('account-0').list.id") == "accounts"
+    clerk.fill("#f-voucher_date", "2023-12-29")  # the 2004 chart: no 503, and 522 instead
+    clerk.dispatch_event("#f-voucher_date", "change")
+    clerk.wait_for_selector("#chart-title:has-text('cas2004')")
+    assert (
+        clerk.evaluate("document.querySelectorAll('#accounts option[value=\"503\"]').length") == 0
+    )
+    assert clerk.get_attribute("#accounts option[value='522']", "label").startswith("522 ")
+    clerk.fill("#f-voucher_date", dt.date.today().isoformat())  # the quarter is closed
+    clerk.dispatch_event("#f-voucher_date", "change")
+    clerk.wait_for_selector("#chart-title:has-text('cas2023')")
+    clerk.fill("#account-0", "112")
+
+    clerk.fill("#f-summary", "应收周家鱼塘租金")
+    assert clerk.texts("#counterparty-0 option") == ["—", "周**"]  # masked (D8)
+    clerk.select_option("#counterparty-0", party)
+    clerk.fill("#contract-0", "HT-2026-007")
+    clerk.fill("#amount-0", "300")
+    clerk.fill("#account-1", "501")
+    clerk.select_option("#side-1", "credit")
+    clerk.fill("#amount-1", "300")
+    clerk.fill("#f-witness_id", "not a person")
+    clerk.click("button[name=then][value=draft]")
+    clerk.wait_for_selector("#err-witness_id")
+    assert clerk.get_attribute("#f-witness_id", "aria-invalid") == "true"
+    assert clerk.input_value("#contract-0") == "HT-2026-007"  # the form kept as typed
+    witness = str(uuid.uuid5(uuid.NAMESPACE_URL, "shequ-console/witness"))
+    clerk.fill("#f-witness_id", witness)
+    clerk.fill("#f-decision_id", str(uuid.UUID(int=7)))  # no decision the village published
+    clerk.click("button[name=then][value=draft]")
+    clerk.wait_for_selector("#err-decision_id")
+    assert clerk.inner_text("#err-decision_id").startswith("须引用本村已公开的村级决策")
+    assert "cite a village decision" in clerk.inner_text("#err-decision_id")
+    assert clerk.input_value("#f-witness_id") == witness
+    clerk.fill("#f-decision_id", "")
+    clerk.click("button[name=then][value=draft]")
+    clerk.wait_for_selector("#voucher-status:has-text('草稿')")
+    voucher_id = str(clerk.evaluate("location.pathname")).rsplit("/", 1)[1]
+    saved = console.call("finance", "voucher", actor=SYSTEM, voucher_id=voucher_id)
+    assert saved["witness_id"] == witness and saved.get("decision_id") is None
+    assert [
+        (x["account"], x.get("counterparty_id"), x.get("contract_no")) for x in saved["lines"]
+    ] == [
+        ("112", party, "HT-2026-007"),
+        ("501", None, None),
+    ]
+    clerk.click("#edit-voucher")  # amended: the counterparty and witness come back as saved
+    clerk.wait_for_selector("#voucher-form")
+    assert clerk.input_value("#counterparty-0") == party
+    assert clerk.input_value("#f-witness_id") == witness
+    clerk.shots("finance-entry-pickers")
 
 
 def test_the_auditor_reports_the_published_quarter_with_its_basis_and_verifies_the_logs(

@@ -60,3 +60,24 @@ def test_form_rows_become_lines_blank_rows_skipped_bad_ones_named() -> None:
     even = balance([*read.lines[:1], {"side": "credit", "amount_fen": 120_050}])
     assert even.balanced and even.difference_fen == 0
     assert not balance(read.lines[:1]).balanced  # one line never balances (F20)
+
+
+def test_a_rows_counterparty_and_contract_go_with_its_line() -> None:
+    read = form_lines(
+        ["112", "501", ""],
+        ["debit", "credit", "debit"],
+        ["300", "300", ""],
+        ["", "", ""],
+        {"counterparty_id": ["cp-1", "", ""], "contract_no": [" HT-2026-01 ", "", "HT-9"]},
+    )
+    assert read.lines[:2] == [
+        {
+            "account": "112",
+            "side": "debit",
+            "amount_fen": 30_000,
+            "counterparty_id": "cp-1",
+            "contract_no": "HT-2026-01",
+        },
+        {"account": "501", "side": "credit", "amount_fen": 30_000},
+    ]
+    assert sorted(read.errors) == ["lines.2.account", "lines.2.amount_fen"]  # a contract alone

@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from shequ.errors import ShequError
 
+from gateway.console.board import board_answer, verify_links
 from gateway.console.home import home_panel
-from gateway.console.money import Lines, balance, form_lines, yuan
+from gateway.console.money import LINE_OPTIONAL, Lines, balance, form_lines, yuan
 from gateway.console.web import FINANCE, Page, View, html, page, see_other, templates
 from gateway.routes import table
 
@@ -47,6 +48,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "reviewed": ("已审核", "reviewed"),
     "published": ("已发布", "published"),
     "open": ("待答复", "open"),
+    "answered": ("已答复", "answered"),
     "escalated": ("已提请乡镇", "escalated"),
 }
 ROWS = 4  # empty line rows the entry form starts with
@@ -252,6 +254,25 @@ def entry_form(request: Request) -> dict[str, Any]:
     }
 
 
+async def pickers(view: View, village_id: str | None, on: str | None) -> dict[str, Any]:
+    """What the entry form offers to pick (finance's ``voucher_options``, ``contracts``): the
+    accounts of the chart in force on the voucher's date, the village's counterparties and
+    its contracts; nothing until a village and a date are given."""
+    empty: dict[str, Any] = {"chart": None, "title": "", "accounts": [], "counterparties": []}
+    try:
+        dt.date.fromisoformat(on or "")
+    except ValueError:
+        return {**empty, "contracts": []}
+    if not village_id:
+        return {**empty, "contracts": []}
+    try:
+        found = await view.call("finance", "voucher_options", village_id=village_id, on=on)
+        contracts = (await view.call("finance", "contracts", village_id=village_id))["contracts"]
+    except ShequError:  # a village the caller may not enter for: the form says so on saving
+        return {**empty, "contracts": []}
+    return {**found, "contracts": contracts}
+
+
 @router.get("/finance/vouchers/new")
 @html(ENTRY_PAGE)
 async def new_voucher(request: Request) -> Response:
@@ -261,15 +282,20 @@ async def new_voucher(request: Request) -> Response:
     return await entry(view, form, Lines([], {}), "/finance/vouchers/new")
 
 
+LINE_FIELDS = ("account", "side", "amount", "memo", *LINE_OPTIONAL)
+
+
 async def read_lines(request: Request) -> tuple[dict[str, Any], Lines]:
     form = await request.form()
+    column = {name: [str(x) for x in form.getlist(name)] for name in LINE_FIELDS}
     lines = form_lines(
-        [str(x) for x in form.getlist("account")],
-        [str(x) for x in form.getlist("side")],
-        [str(x) for x in form.getlist("amount")],
-        [str(x) for x in form.getlist("memo")],
+        column["account"],
+        column["side"],
+        column["amount"],
+        column["memo"],
+        {name: column[name] for name in LINE_OPTIONAL},
     )
-    fields = {k: str(v) for k, v in form.items() if k not in ("account", "side", "amount", "memo")}
+    fields = {k: str(v) for k, v in form.items() if k not in LINE_FIELDS}
     return fields, lines
 
 
@@ -277,10 +303,23 @@ async def read_lines(request: Request) -> tuple[dict[str, Any], Lines]:
 @html(ENTRY_PAGE)
 async def line_row(request: Request) -> Response:
     """One more empty line row for the entry form (htmx appends it); numbered after the rows
-    the form already has (sent along)."""
+    the form already has (sent along, with the village and the date for its pickers)."""
     view = await View.open(request, ENTRY_PAGE)
     count = len(request.query_params.getlist("account"))
-    return view.render("finance_line_row.html", i=count, line=None)
+    asked = request.query_params
+    offered = await pickers(view, asked.get("village_id"), asked.get("voucher_date"))
+    return view.render("finance_line_row.html", i=count, line=None, offered=offered)
+
+
+@router.get("/finance/vouchers/options")
+@html(ENTRY_PAGE)
+async def voucher_pickers(request: Request) -> Response:
+    """The account picker of the chart in force on the date the form now has (htmx swaps it
+    in when the date changes)."""
+    view = await View.open(request, ENTRY_PAGE)
+    asked = request.query_params
+    offered = await pickers(view, asked.get("village_id"), asked.get("voucher_date"))
+    return view.render("finance_pickers.html", offered=offered)
 
 
 @router.post("/finance/vouchers/balance")
@@ -303,7 +342,9 @@ async def draft(request: Request) -> Response:
 
 
 # what an amendment keeps of the voucher as it was (the form changes the rest)
-KEPT = ("handler_id", "witness_id", "kind", "corrects", "decision_id")
+KEPT = ("handler_id", "kind", "corrects")
+# the voucher's own fields the entry form sends as typed (empty: left out)
+OPTIONAL = ("witness_id", "decision_id")
 
 
 @router.get("/finance/vouchers/{voucher_id}/edit")
@@ -318,6 +359,7 @@ async def edit_voucher(request: Request, voucher_id: str) -> Response:
         "attachments": str(voucher["attachments"]),
         "idempotency_key": form_key(),
         "village_id": voucher["village_id"],
+        **{name: voucher.get(name) or "" for name in OPTIONAL},
     }
     return await entry(
         view, form, Lines(voucher["lines"], {}), f"/finance/vouchers/{voucher_id}/edit"
@@ -360,6 +402,7 @@ async def save(
                 summary=fields.get("summary", ""),
                 attachments=whole(fields.get("attachments") or "0"),
                 lines=lines.lines,
+                **{name: fields.get(name, "").strip() or None for name in OPTIONAL},
                 **content,
             )
             voucher_id = answer["voucher_id"]
@@ -391,6 +434,7 @@ async def entry(
         rows=max(ROWS - len(lines.lines), 1),
         village_options=options(known),
         balance=lines.balance,
+        offered=await pickers(view, form.get("village_id"), form.get("voucher_date")),
     )
 
 
@@ -525,18 +569,26 @@ def next_open(ledger: dict[str, Any]) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
-async def periods_view(view: View, status: int = 200) -> Response:
+async def village_page(
+    view: View,
+    template: str,
+    status: int,
+    method: str,
+    shown: Callable[[dict[str, Any] | None], dict[str, Any]],
+) -> Response:
+    """A page about one village with finance's ``method`` of it (None until a village is
+    chosen), shown by ``shown``'s context."""
     village, known = await villages(view)
-    ledger = await view.call("finance", "ledger", village_id=village) if village else None
-    return of_village(
-        view,
-        "finance_periods.html",
-        status,
-        (village, known),
-        ledger=ledger,
-        next_month=next_open(ledger) if ledger else None,
-        may_close=may(view, "close_period"),
-    )
+    answer = await view.call("finance", method, village_id=village) if village else None
+    return of_village(view, template, status, (village, known), **shown(answer))
+
+
+async def periods_view(view: View, status: int = 200) -> Response:
+    def shown(ledger: dict[str, Any] | None) -> dict[str, Any]:
+        next_month = next_open(ledger) if ledger else None
+        return {"ledger": ledger, "next_month": next_month, "may_close": may(view, "close_period")}
+
+    return await village_page(view, "finance_periods.html", status, "ledger", shown)
 
 
 shown_at(PERIODS, periods_view)
@@ -566,17 +618,14 @@ def last_quarter() -> str:
 
 
 async def disclosures_view(view: View, status: int = 200) -> Response:
-    village, known = await villages(view)
-    listed = await view.call("finance", "disclosures", village_id=village) if village else None
-    return of_village(
-        view,
-        "finance_disclosures.html",
-        status,
-        (village, known),
-        disclosures=listed["disclosures"] if listed else [],
-        may_prepare=may(view, "prepare_disclosure"),
-        quarter=last_quarter(),
-    )
+    def shown(listed: dict[str, Any] | None) -> dict[str, Any]:
+        return {
+            "disclosures": listed["disclosures"] if listed else [],
+            "may_prepare": may(view, "prepare_disclosure"),
+            "quarter": last_quarter(),
+        }
+
+    return await village_page(view, "finance_disclosures.html", status, "disclosures", shown)
 
 
 shown_at(DISCLOSURES, disclosures_view)
@@ -596,6 +645,16 @@ async def prepare(request: Request) -> Response:
     return see_other(f"/finance/disclosures/{answer['disclosure_id']}")
 
 
+async def published_links(view: View, found: dict[str, Any]) -> dict[str, str]:
+    """A published disclosure's lines' verify addresses (by ``category:seq``), from the
+    village's board; none before it is published."""
+    if found["status"] != "published":
+        return {}
+    board = await board_answer(view, found["village_id"])
+    shown = [d for d in board["disclosures"] if d["disclosure_id"] == found["disclosure_id"]]
+    return verify_links(view, shown[0]) if shown else {}
+
+
 async def disclosure_view(view: View, disclosure_id: str, status: int = 200) -> Response:
     found = await view.call("finance", "disclosure", disclosure_id=disclosure_id)
     return view.render(
@@ -603,6 +662,7 @@ async def disclosure_view(view: View, disclosure_id: str, status: int = 200) -> 
         status=status,
         disclosure_id=disclosure_id,
         d=found,
+        verify=await published_links(view, {"disclosure_id": disclosure_id, **found}),
         may_review=found["status"] == "prepared" and may(view, "review_disclosure"),
         may_publish=found["status"] == "reviewed" and may(view, "publish_disclosure"),
         key=form_key(),

@@ -94,19 +94,33 @@ class Lines:
         return balance(self.lines)
 
 
+# the optional fields of a line the entry form sends, each a list in row order
+LINE_OPTIONAL = ("counterparty_id", "contract_no")
+
+
 def form_lines(
-    accounts: Sequence[str], sides: Sequence[str], amounts: Sequence[str], memos: Sequence[str]
+    accounts: Sequence[str],
+    sides: Sequence[str],
+    amounts: Sequence[str],
+    memos: Sequence[str],
+    optional: Mapping[str, Sequence[str]] | None = None,
 ) -> Lines:
-    """The entry form's rows (``account``, ``side``, ``amount`` in yuan, ``memo``, each a list
-    in row order) as voucher lines; a row left blank is skipped, a row half filled is an error
-    on its field (``lines.N.amount``, ``lines.N.account``, as the service names them)."""
+    """The entry form's rows (``account``, ``side``, ``amount`` in yuan, ``memo``, and the
+    ``optional`` fields by name — a line's counterparty and contract — each a list in row
+    order) as voucher lines; a row left blank is skipped, a row half filled is an error on its
+    field (``lines.N.amount``, ``lines.N.account``, as the service names them)."""
     lines: list[dict[str, Any]] = []
     errors: dict[str, ValidationError] = {}
     for i, account in enumerate(accounts):
         side = sides[i] if i < len(sides) else "debit"
         amount = amounts[i].strip() if i < len(amounts) else ""
         memo = memos[i].strip() if i < len(memos) else ""
-        if not account.strip() and not amount and not memo:
+        extra = {
+            name: values[i].strip()
+            for name, values in (optional or {}).items()
+            if i < len(values) and values[i].strip()
+        }
+        if not account.strip() and not amount and not memo and not extra:
             continue
         n = len(lines)
         if not account.strip():
@@ -121,5 +135,5 @@ def form_lines(
         line: dict[str, Any] = {"account": account.strip(), "side": side, "amount_fen": fen}
         if memo:
             line["memo"] = memo
-        lines.append(line)
+        lines.append({**line, **extra})
     return Lines(lines, errors)
