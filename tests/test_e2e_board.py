@@ -245,7 +245,8 @@ def test_D30_D32_a_resident_files_and_follows_their_households_objections(
 ) -> None:
     """From the resident's own page (linked in their navigation): an empty question refused
     beside its field; one filed, listed open with its due date; answered by the village's
-    民主理财小组 from the finance pages, then shown with the answer, on time."""
+    民主理财小组 from the finance pages, then shown with the answer, on time, there and on the
+    resident's home page."""
     board = published_quarter(console)
     (disclosure,) = board["disclosures"]
     village = console.ids["village"]
@@ -292,8 +293,9 @@ def test_D30_D32_a_resident_files_and_follows_their_households_objections(
         assert page.inner_text(f"{row} td.status") == "answered"
         assert page.inner_text(f"{row} td.answer").startswith("已于本月到账，凭证已公示。")
         assert page.inner_text(f"{row} td.timely") == "answered on time"
-        page.goto(f"{console.url}/my/objections?lang=zh")
-        assert page.inner_text(f"{row} td.timely") == "按期答复"
+        page.goto(f"{console.url}/?lang=zh")  # and on the resident's home page
+        assert page.inner_text(f"#panel-my_objections {row} td.timely") == "按期答复"
+        assert "补助收入何时到账？" in page.inner_text("#panel-my_objections")
     finally:
         page.close()
         group.close()

@@ -36,7 +36,7 @@ from finance.domain.contract import Decision, check_cited
 from finance.domain.disclosure import digest
 from finance.examples import CLERK, MONTH, VILLAGE, VOUCHER
 from finance.fields import Account, Period
-from finance.ledgers import village_scope, villages_read
+from finance.ledgers import VillageQuery, village_scope, villages_read
 from finance.parties import check_counterparties
 from finance.registers import counterparties as counterparties_table
 
@@ -413,7 +413,7 @@ def mine(role: str, order: list[str] | tuple[str, ...]) -> set[str]:
     return stages | {POST} if role in POSTERS else stages
 
 
-class VoucherOptionsQuery(Command):
+class VoucherOptionsQuery(VillageQuery):
     """What a village's voucher dated ``on`` may name (the voucher entry's pickers): the leaf
     accounts of the chart in force on that day (F21), by code, each with its name and class;
     and the counterparties registered in the village's books (F3), a person by family name
@@ -421,7 +421,6 @@ class VoucherOptionsQuery(Command):
 
     title = "凭证可选科目与往来"
     example: ClassVar[dict[str, Any]] = {"village_id": VILLAGE, "on": "2026-01-10"}
-    village_id: Id
     on: Day
 
 

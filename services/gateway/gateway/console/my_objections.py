@@ -16,16 +16,32 @@ from fastapi import APIRouter, Request, Response
 from shequ.errors import ShequError
 
 from gateway.console.board import asked_of, board_answer, board_context, file_objection
+from gateway.console.home import home_panel
 from gateway.console.web import View, html, page, see_other
 
 MINE = page("my_objections", "/my/objections", ("我的质询", "My objections"), ("resident",))
+LATEST = 5  # the home page's panel shows the household's latest objections
 
 router = APIRouter(include_in_schema=False)
 
 
-async def mine_view(view: View, status: int = 200, asked: dict[str, str] | None = None) -> Response:
+async def household_objections(view: View) -> dict[str, Any]:
     household = view.actor.get("household_id")
-    mine = await view.call("finance", "household_objections", household_id=household)
+    return await view.call(  # type: ignore[no-any-return]
+        "finance", "household_objections", household_id=household
+    )
+
+
+@home_panel(
+    "my_objections", ("我的质询", "My objections"), ("resident",), "my_objection_panel.html"
+)
+async def latest(view: View) -> list[Any]:
+    """The household's latest objections, answered or not, on the resident's home page."""
+    return list((await household_objections(view))["objections"][:LATEST])
+
+
+async def mine_view(view: View, status: int = 200, asked: dict[str, str] | None = None) -> Response:
+    mine = await household_objections(view)
     village_id = mine["village_id"]
     board = board_context(view, village_id, await board_answer(view, village_id))
     filed = view.request.query_params.get("filed")
