@@ -1,8 +1,12 @@
-"""Rebuilding an aggregate from its stored events: the platform's repository (``shequ.app``,
-``FoldingRepository``) next to eventsourcing's own projector in the same run.
+"""Loading an aggregate from its stored events: the platform's repository (``shequ.app``,
+``FoldingRepository``) next to eventsourcing's own projector in the same run, and the
+platform's aggregate cache (ADR 0005 §10) next to a rebuild.
 
-Saves one aggregate with ``--events`` events into a SQLite store, then loads it ``--loads``
-times each way (no cache, no snapshots) and prints the CPU time per event.
+Saves one aggregate with ``--events`` events into a SQLite store, then
+  1. loads it ``--loads`` times each way with no cache: CPU time per event;
+  2. loads it ``--loads`` times with the cache, one new event stored before each load (as a
+     command finds it: fast-forwarded, then copied for the caller), against a rebuild: CPU
+     time per load.
 
 Usage: .venv/bin/python benchmarks/aggregate_load.py [--events 2000] [--loads 20]
 """
@@ -43,7 +47,9 @@ def per_event(load: object, loads: int, events: int) -> float:
 def main() -> None:
     args = common.counts(events=2000, loads=20)
     with tempfile.TemporaryDirectory() as tmp:
-        app = Bench(Store.parse(f"sqlite:///{Path(tmp) / 'load.db'}"))
+        store = Store.parse(f"sqlite:///{Path(tmp) / 'load.db'}")
+        app = Bench(store, env={"AGGREGATE_CACHE_MAXSIZE": ""})  # no cache: every load folds
+        cached = Bench(store)
         try:
             counter = Counter()
             for i in range(args.events):
@@ -59,8 +65,27 @@ def main() -> None:
                     f"aggregate of {args.events + 1:,} events: platform repository {a:.1f} µs "
                     f"an event, eventsourcing's projector {b:.1f} µs ({b / a:.2f}x)"
                 )
+
+            def grown_then_loaded() -> float:
+                """CPU time of a cached load after one more event was stored."""
+                counter.add(1)
+                app.save(counter)
+                started = time.process_time()
+                assert cached.repository.get(counter.id).total == counter.total
+                return time.process_time() - started
+
+            grown_then_loaded()  # now in the cache
+            for _ in range(2):
+                rebuilt = per_event(ours, args.loads, 1) / 1000
+                kept = sum(grown_then_loaded() for _ in range(args.loads)) / args.loads * 1e3
+                print(
+                    f"aggregate of {counter.version:,} events, loaded by a command: cached and "
+                    f"fast-forwarded {kept:.2f} ms, rebuilt {rebuilt:.2f} ms "
+                    f"({rebuilt / kept:.0f}x)"
+                )
         finally:
             app.close()
+            cached.close()
 
 
 if __name__ == "__main__":

@@ -13,10 +13,12 @@ aggregate loaded and changed), and the log of reads of personal data (``reads``,
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
@@ -45,7 +47,7 @@ from shequ.groupcommit import GroupCommitter, LoserQueue
 from shequ.metrics import COMMANDS
 from shequ.projection import Projection, Projector
 from shequ.readlog import ReadLog, reads_of
-from shequ.recorders import InsertCheck
+from shequ.recorders import GuardedRecorder, InsertCheck
 from shequ.snapshots import CheckedSnapshotStore, fold
 from shequ.store import Store
 from shequ.topics import pin_topics
@@ -140,7 +142,24 @@ class FoldingRepository(Repository[UUID]):
     def get(  # type: ignore[override]
         self, aggregate_id: UUID, *, projector_func: Any = _project, **options: Any
     ) -> Any:
-        return super().get(aggregate_id, projector_func=projector_func, **options)
+        if self.cache is None or options.get("version") is not None:
+            return super().get(aggregate_id, projector_func=projector_func, **options)
+        # From the cache, fast-forwarded; the caller gets its own copy, made by pickling
+        # (the library's deepcopy walks the state in Python, several times slower).
+        copied = options.pop("deepcopy_from_cache", True) and self.deepcopy_from_cache
+        kept = super().get(
+            aggregate_id, projector_func=projector_func, deepcopy_from_cache=False, **options
+        )
+        return _copied(kept) if copied else kept
+
+
+def _copied(aggregate: Any) -> Any:
+    """A copy of a cached aggregate for one caller: pickled, or deep-copied where its class
+    cannot be pickled (one defined inside a function)."""
+    try:
+        return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return copy.deepcopy(aggregate)
 
 
 class ServiceApplication(Application[UUID]):
@@ -156,6 +175,12 @@ class ServiceApplication(Application[UUID]):
         # every date of record comes from it, never from the caller or the module level.
         self.clock: Clock = clock or Clock()
         merged = store.eventsourcing_env()
+        # Aggregates are kept between commands and fast-forwarded with the events stored
+        # since (one query, usually no rows) instead of rebuilt from all their events: an
+        # aggregate's load no longer grows with its history (ADR 0005 §10). Every command
+        # gets its own copy; a replica's commits are read by the fast-forward.
+        cache = os.environ.get("SHEQU_AGGREGATE_CACHE", "5000")
+        merged.setdefault("AGGREGATE_CACHE_MAXSIZE", "" if cache == "0" else cache)
         merged.update(env or {})
         super().__init__(env=merged)
 
@@ -185,6 +210,13 @@ class ServiceApplication(Application[UUID]):
         return CheckedSnapshotStore(
             self.mapper, self.factory.aggregate_recorder("snapshots"), self.events, self.name
         )
+
+    def changed_since(self, after: int, topics: Sequence[str]) -> tuple[int | None, bool]:
+        """The log's top past position ``after`` (None if it has not grown) and whether an
+        event of one of ``topics`` was stored past it, in one query."""
+        recorder = self.recorder
+        assert isinstance(recorder, GuardedRecorder), "every store names a guarded recorder"
+        return recorder.changed_since(after, topics)
 
     def execute(
         self,

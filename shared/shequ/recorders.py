@@ -93,9 +93,10 @@ class InsertCheck:
         return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
 
 
-class _RefusesForged:
-    """``select_events`` of the guarded recorders: an aggregate's events come with their
-    positions, and one at a position ≤ 0 refuses the whole aggregate."""
+class GuardedRecorder:
+    """What the platform's recorders add to the library's: ``select_events`` returns an
+    aggregate's events with their positions and refuses the whole aggregate if one sits at a
+    position ≤ 0; ``changed_since`` answers a command's freshness question in one query."""
 
     mark = "?"  # the driver's parameter marker
 
@@ -117,11 +118,18 @@ class _RefusesForged:
         """The aggregate's rows, each with its ``position``; ``tail`` filters the versions."""
         raise NotImplementedError
 
+    def changed_since(self, after: int, topics: Sequence[str]) -> tuple[int | None, bool]:
+        """In one query: the highest position past ``after`` (None if the log has not grown)
+        and whether any event stored past it has one of ``topics``. What a command asks
+        before trusting rows it read from a read model (``max_notification_id`` and a
+        ``select_notifications`` filtered by topic cost two round trips)."""
+        raise NotImplementedError
+
     def stored(self, row: Any) -> StoredEvent:
         raise NotImplementedError
 
 
-class GuardedSQLiteProcessRecorder(InsertCheck, _RefusesForged, SQLiteProcessRecorder):
+class GuardedSQLiteProcessRecorder(InsertCheck, GuardedRecorder, SQLiteProcessRecorder):
     """The SQLite process recorder, refusing aggregates with an event at a position ≤ 0."""
 
     def rows(self, originator_id: UUID | str, tail: str, params: list[Any]) -> Sequence[Any]:
@@ -134,6 +142,17 @@ class GuardedSQLiteProcessRecorder(InsertCheck, _RefusesForged, SQLiteProcessRec
             )
             return c.fetchall()
 
+    def changed_since(self, after: int, topics: Sequence[str]) -> tuple[int | None, bool]:
+        marks = ", ".join("?" * len(topics)) or "NULL"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(rowid), MAX(topic IN ({marks})) FROM {self.events_table_name} "
+                "WHERE rowid > ?",
+                [*topics, after],
+            )
+            top, seen = c.fetchone()
+        return top, bool(seen)
+
     def stored(self, row: Any) -> StoredEvent:
         return StoredEvent(
             originator_id=self.convert_originator_id(row["originator_id"]),
@@ -143,7 +162,7 @@ class GuardedSQLiteProcessRecorder(InsertCheck, _RefusesForged, SQLiteProcessRec
         )
 
 
-class GuardedPostgresProcessRecorder(InsertCheck, _RefusesForged, PostgresProcessRecorder):
+class GuardedPostgresProcessRecorder(InsertCheck, GuardedRecorder, PostgresProcessRecorder):
     """The PostgreSQL process recorder, refusing aggregates with an event at a position ≤ 0.
 
     It sends no ``NOTIFY`` with each insert (eventsourcing's, for its ``subscribe``): nothing
@@ -165,6 +184,16 @@ class GuardedPostgresProcessRecorder(InsertCheck, _RefusesForged, PostgresProces
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, [originator_id, *params], prepare=True)
             return curs.fetchall()
+
+    def changed_since(self, after: int, topics: Sequence[str]) -> tuple[int | None, bool]:
+        statement = SQL(
+            "SELECT MAX(notification_id), COALESCE(BOOL_OR(topic = ANY(%s)), false) "
+            "FROM {}.{} WHERE notification_id > %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, [list(topics), after], prepare=True)
+            top, seen = curs.fetchone()  # type: ignore[misc]
+        return top, bool(seen)
 
     def stored(self, row: Any) -> StoredEvent:
         return StoredEvent(

@@ -12,6 +12,7 @@ import eventlet
 import kombu.exceptions
 import pytest
 from audit_fixtures import store  # noqa: F401 - the SQLite/PostgreSQL store fixture
+from eventsourcing.utils import get_topic
 from kombu import Connection, Queue
 from platform_support import Note, Notes, Secret, catalogue, translate
 from shequ.actor import Actor
@@ -646,22 +647,57 @@ def test_a_replica_of_the_old_release_stops_projecting_once_the_read_model_is_re
         app.close()
 
 
-def test_the_repository_rebuilds_aggregates_and_keeps_the_cache_settings(store) -> None:
-    """The platform's repository (FoldingRepository) folds the stored events as the library's
-    does, and keeps what the environment asked of the library's: a cache, fast-forwarded
-    when another writer moved the aggregate on."""
-    env = {"AGGREGATE_CACHE_MAXSIZE": "10"}
-    app, other = Notes(store, env=env), Notes(store)
+def test_aggregates_are_cached_fast_forwarded_and_copied_for_each_command(
+    store, monkeypatch
+) -> None:
+    """The platform's repository (FoldingRepository) keeps aggregates between commands: a load
+    reads only the events stored since (another writer's included), each caller gets its own
+    copy, and an operator can turn the cache off (``SHEQU_AGGREGATE_CACHE=0``)."""
+    monkeypatch.setenv("SHEQU_AGGREGATE_CACHE", "0")
+    other = Notes(store)
+    monkeypatch.delenv("SHEQU_AGGREGATE_CACHE")
+    app = Notes(store)
+    staff = Actor(person_id="p", role="district_staff")
     try:
         assert isinstance(app.repository, FoldingRepository)
         assert app.repository.cache is not None and other.repository.cache is None
-        made = app.write("初稿", "note-key-1", Actor(person_id="p", role="district_staff"))
+        made = app.write("初稿", "note-key-1", staff)
         note_id = UUID(made["id"])
         assert app.repository.get(note_id).text == "初稿"  # now cached
-        other.amend(made["id"], "二稿", "note-key-2", Actor(person_id="p", role="district_staff"))
+        other.amend(made["id"], "二稿", "note-key-2", staff)
+        decoded: list[int] = []
+        to_domain = app.mapper.to_domain_event
+        monkeypatch.setattr(
+            app.mapper,
+            "to_domain_event",
+            lambda s: decoded.append(s.originator_version) or to_domain(s),
+        )
         again = app.repository.get(note_id)  # the cached copy, fast-forwarded
         assert (again.text, again.version) == ("二稿", 2)
+        assert decoded == [2]  # only the event stored since, not the whole history
+        again.text = "改了副本"  # a command's copy, never the cached state
+        assert app.repository.get(note_id).text == "二稿"
+        assert app.repository.get(note_id) is not app.repository.get(note_id)
         assert app.repository.get(note_id, version=1).text == "初稿"
     finally:
         app.close()
         other.close()
+
+
+def test_changed_since_answers_growth_and_topics_in_one_query(store) -> None:
+    """``changed_since``: the log's top past a position, and whether an event of the given
+    topics was stored past it (what a command asks before trusting rows it remembered)."""
+    app = Notes(store)
+    staff = Actor(person_id="p", role="district_staff")
+    try:
+        made = app.write("初稿", "note-key-a", staff)
+        top = app.recorder.max_notification_id()
+        assert app.changed_since(top, ["notes:Note.Amended"]) == (None, False)
+        app.amend(made["id"], "二稿", "note-key-b", staff)
+        amended = get_topic(Note.Amended)
+        grown, seen = app.changed_since(top, [amended])
+        assert grown == app.recorder.max_notification_id() > top and seen
+        assert app.changed_since(top, [get_topic(Note.Written)]) == (grown, False)
+        assert app.changed_since(grown, [amended]) == (None, False)
+    finally:
+        app.close()

@@ -244,18 +244,12 @@ class CaseworkBase(ConfiguredApplication[CaseworkSettings]):
         replica); if so, the read model is caught up and the remembered rows are dropped.
         So a command sees every registry fact stored before it started, without catching up
         the read model for the cases other commands keep adding."""
-        top = self.recorder.max_notification_id() or 0
-        if top <= self._directory_at:
+        top, changed = self.changed_since(self._directory_at, directory_topics())
+        if top is None:
             return self._directory_rows
         with self._directory_lock:
             if top > self._directory_at:
-                if self.recorder.select_notifications(
-                    self._directory_at,
-                    1,
-                    stop=top,
-                    topics=directory_topics(),
-                    inclusive_of_start=False,
-                ):
+                if changed:
                     self.projector.catch_up()  # to the log's top, which is >= top
                     self._directory_rows = {}
                 self._directory_at = top
